@@ -1,0 +1,52 @@
+/*
+ * Internal: the AES block cipher, as the modes (GCM, CBC) use it.
+ *
+ * Each implementation (aes_ct64.c: bitsliced portable; aes_x86ni.c: AES-NI) fills the same
+ * aes_key struct with its own layout and provides the bulk operations below. The modes pick an
+ * implementation once, at key set-up, and keep the pointer.
+ */
+#ifndef TENON_AES_H
+#define TENON_AES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Large enough for the bitsliced AES-256 expanded schedule (120 x 64-bit words) and for the
+ * AES-NI encryption + decryption round keys (2 x 15 x 16 bytes). */
+typedef struct aes_key {
+    _Alignas(64) uint64_t sched[120];
+    unsigned rounds; /* 10, 12 or 14 */
+} aes_key;
+
+typedef struct aes_impl {
+    const char *name;   /* "ct64", "aesni" */
+    uint32_t cpu_needs; /* TENON_CPU_* */
+    /* key_len is 16, 24 or 32 (checked by the caller). Prepares both directions. */
+    void (*set_key)(aes_key *k, const uint8_t *key, size_t key_len);
+    void (*ecb_encrypt)(const aes_key *k, const uint8_t *in, uint8_t *out, size_t nblocks);
+    void (*ecb_decrypt)(const aes_key *k, const uint8_t *in, uint8_t *out, size_t nblocks);
+    /* CBC over nblocks whole blocks; iv is updated to the last ciphertext block. in == out
+     * allowed. */
+    void (*cbc_encrypt)(const aes_key *k, uint8_t iv[16], const uint8_t *in, uint8_t *out,
+                        size_t nblocks);
+    void (*cbc_decrypt)(const aes_key *k, uint8_t iv[16], const uint8_t *in, uint8_t *out,
+                        size_t nblocks);
+    /* CTR as GCM uses it: the keystream blocks are E(ctr), E(ctr+1), ... where only the last
+     * 32 bits of ctr (big-endian) are incremented, modulo 2^32. XORs len bytes of keystream
+     * into in and writes out (len need not be a multiple of 16). ctr is advanced by the number
+     * of blocks used, ceil(len / 16). in == out allowed. */
+    void (*ctr32)(const aes_key *k, uint8_t ctr[16], const uint8_t *in, uint8_t *out, size_t len);
+} aes_impl;
+
+extern const aes_impl aes_ct64_impl;
+#if defined(__x86_64__)
+extern const aes_impl aes_x86ni_impl;
+#endif
+
+/* The fastest implementation that tenon_cpu_features() allows. */
+const aes_impl *aes_best_impl(void);
+
+/* Every compiled-in implementation, NULL-terminated (for tests). */
+extern const aes_impl *const aes_all_impls[];
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * Internal: constant-time helpers (STYLE.md 13).
+ *
+ * Masks are all-ones (true) or all-zeros (false). None of these branch or index memory on
+ * their arguments; the compiler barrier in ct_value_barrier keeps optimisers from turning a
+ * mask back into a branch.
+ */
+#ifndef TENON_CT_H
+#define TENON_CT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline uint32_t ct_value_barrier_u32(uint32_t x)
+{
+    __asm__("" : "+r"(x));
+    return x;
+}
+
+static inline uint64_t ct_value_barrier_u64(uint64_t x)
+{
+    __asm__("" : "+r"(x));
+    return x;
+}
+
+/* 0xFFFFFFFF if x != 0, else 0. */
+static inline uint32_t ct_mask_nonzero_u32(uint32_t x)
+{
+    return ct_value_barrier_u32((uint32_t)(0u - ((x | (0u - x)) >> 31)));
+}
+
+static inline uint32_t ct_mask_zero_u32(uint32_t x)
+{
+    return ~ct_mask_nonzero_u32(x);
+}
+
+static inline uint32_t ct_mask_eq_u32(uint32_t a, uint32_t b)
+{
+    return ct_mask_zero_u32(a ^ b);
+}
+
+/* 0xFFFFFFFF if a < b (unsigned), else 0. */
+static inline uint32_t ct_mask_lt_u32(uint32_t a, uint32_t b)
+{
+    uint32_t r = a ^ ((a ^ b) | ((a - b) ^ a));
+    return ct_value_barrier_u32((uint32_t)(0u - (r >> 31)));
+}
+
+static inline uint32_t ct_mask_ge_u32(uint32_t a, uint32_t b)
+{
+    return ~ct_mask_lt_u32(a, b);
+}
+
+static inline uint64_t ct_mask_nonzero_u64(uint64_t x)
+{
+    return ct_value_barrier_u64((uint64_t)0 - ((x | ((uint64_t)0 - x)) >> 63));
+}
+
+static inline uint64_t ct_mask_eq_u64(uint64_t a, uint64_t b)
+{
+    return ~ct_mask_nonzero_u64(a ^ b);
+}
+
+/* mask ? a : b */
+static inline uint32_t ct_select_u32(uint32_t mask, uint32_t a, uint32_t b)
+{
+    return b ^ (mask & (a ^ b));
+}
+
+static inline uint64_t ct_select_u64(uint64_t mask, uint64_t a, uint64_t b)
+{
+    return b ^ (mask & (a ^ b));
+}
+
+static inline uint8_t ct_select_u8(uint32_t mask, uint8_t a, uint8_t b)
+{
+    return (uint8_t)(b ^ ((uint8_t)mask & (a ^ b)));
+}
+
+/* If mask, copy len bytes from src to dst; otherwise leave dst as it is. */
+static inline void ct_cond_copy(uint32_t mask, uint8_t *dst, const uint8_t *src, size_t len)
+{
+    uint8_t m = (uint8_t)ct_value_barrier_u32(mask);
+    for (size_t i = 0; i < len; i++)
+        dst[i] = (uint8_t)(dst[i] ^ (m & (dst[i] ^ src[i])));
+}
+
+/* 0xFFFFFFFF if the buffers are equal, else 0. */
+static inline uint32_t ct_mask_memeq(const void *a, const void *b, size_t len)
+{
+    const uint8_t *pa = a, *pb = b;
+    uint32_t acc = 0;
+    for (size_t i = 0; i < len; i++)
+        acc |= (uint32_t)(pa[i] ^ pb[i]);
+    return ct_mask_zero_u32(acc);
+}
+
+/* Big- and little-endian loads and stores (public data and secrets alike: no branches). */
+static inline uint32_t load_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void store_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    return ((uint64_t)load_be32(p) << 32) | load_be32(p + 4);
+}
+
+static inline void store_be64(uint8_t *p, uint64_t v)
+{
+    store_be32(p, (uint32_t)(v >> 32));
+    store_be32(p + 4, (uint32_t)v);
+}
+
+static inline uint32_t load_le32(const uint8_t *p)
+{
+    return ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
+}
+
+static inline void store_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline uint64_t load_le64(const uint8_t *p)
+{
+    return ((uint64_t)load_le32(p + 4) << 32) | load_le32(p);
+}
+
+static inline void store_le64(uint8_t *p, uint64_t v)
+{
+    store_le32(p, (uint32_t)v);
+    store_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+#endif
