@@ -12,7 +12,12 @@
 #include <stdint.h>
 
 /* Large enough for the bitsliced AES-256 expanded schedule (120 x 64-bit words) and for the
- * AES-NI encryption + decryption round keys (2 x 15 x 16 bytes). */
+ * AES-NI encryption + decryption round keys (2 x 15 x 16 bytes).
+ *
+ * Layout used by aes_x86ni (and relied on by the AES-NI/VAES GCM code): bytes
+ * [0, 16 * (rounds + 1)) of sched hold the encryption round keys in order (round 0 first), each
+ * as a 16-byte __m128i; bytes [240, 240 + 16 * (rounds + 1)) hold the decryption round keys for
+ * AESDEC (the equivalent inverse cipher: reversed order, AESIMC applied to the middle ones). */
 typedef struct aes_key {
     _Alignas(64) uint64_t sched[120];
     unsigned rounds; /* 10, 12 or 14 */
