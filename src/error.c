@@ -17,6 +17,12 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_BAD_LENGTH: return "length is not a multiple of the block size";
     case TENON_ERR_NOT_INITIALISED: return "context not initialised";
     case TENON_ERR_INTERNAL: return "internal error";
+    case TENON_ERR_BAD_PUBLIC_KEY: return "invalid public key";
+    case TENON_ERR_BAD_PRIVATE_KEY: return "invalid private key";
+    case TENON_ERR_BAD_SIGNATURE: return "signature verification failed";
+    case TENON_ERR_MALFORMED: return "malformed encoding";
+    case TENON_ERR_DECRYPTION_FAILED: return "decryption failed";
+    case TENON_ERR_KEY_SIZE: return "key size not supported";
     }
     return "unknown error";
 }

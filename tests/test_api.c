@@ -16,7 +16,13 @@ static void test_errors(void)
                                 TENON_ERR_UNSUPPORTED,
                                 TENON_ERR_BAD_LENGTH,
                                 TENON_ERR_NOT_INITIALISED,
-                                TENON_ERR_INTERNAL};
+                                TENON_ERR_INTERNAL,
+                                TENON_ERR_BAD_PUBLIC_KEY,
+                                TENON_ERR_BAD_PRIVATE_KEY,
+                                TENON_ERR_BAD_SIGNATURE,
+                                TENON_ERR_MALFORMED,
+                                TENON_ERR_DECRYPTION_FAILED,
+                                TENON_ERR_KEY_SIZE};
     /* Every code has its own description, and an unknown one says so. */
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         const char *s = tenon_strerror(codes[i]);

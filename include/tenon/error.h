@@ -37,6 +37,19 @@ typedef enum tenon_err {
     TENON_ERR_NOT_INITIALISED = -10,
     /* A bug in tenon: an internal consistency check failed. */
     TENON_ERR_INTERNAL = -11,
+    /* A peer's public key is not valid for its group: wrong length, not on the curve, the
+     * point at infinity, a coordinate out of range, or (X25519) an all-zero shared secret. */
+    TENON_ERR_BAD_PUBLIC_KEY = -12,
+    /* A private key is out of range (zero, or not below the group order) or inconsistent. */
+    TENON_ERR_BAD_PRIVATE_KEY = -13,
+    /* A signature did not verify (or is malformed, or out of range). */
+    TENON_ERR_BAD_SIGNATURE = -14,
+    /* An encoding (DER, a padded block, a length-prefixed field) is malformed. */
+    TENON_ERR_MALFORMED = -15,
+    /* RSA decryption failed (padding). */
+    TENON_ERR_DECRYPTION_FAILED = -16,
+    /* A key of a size tenon does not accept (e.g. RSA below 2048 or above 4096 bits). */
+    TENON_ERR_KEY_SIZE = -17,
 } tenon_err;
 
 /* A static, human-readable description of an error code (never NULL). */

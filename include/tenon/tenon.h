@@ -9,6 +9,10 @@
 #include "export.h"
 #include "error.h"
 #include "crypto.h"
+#include "kex.h"
+#include "x25519.h"
+#include "ec.h"
+#include "rsa.h"
 
 #define TENON_VERSION_MAJOR 0
 #define TENON_VERSION_MINOR 1
