@@ -47,8 +47,8 @@ static int cbc_check(const tenon_aes_cbc_ctx *ctx, const uint8_t *iv, const uint
     return TENON_OK;
 }
 
-TENON_API int tenon_aes_cbc_encrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16],
-                                    const uint8_t *in, uint8_t *out, size_t len)
+TENON_API int tenon_aes_cbc_encrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16], const uint8_t *in,
+                                    uint8_t *out, size_t len)
 {
     GUARD(cbc_check(ctx, iv, in, out, len));
     if (len > 0)
@@ -56,8 +56,8 @@ TENON_API int tenon_aes_cbc_encrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16]
     return TENON_OK;
 }
 
-TENON_API int tenon_aes_cbc_decrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16],
-                                    const uint8_t *in, uint8_t *out, size_t len)
+TENON_API int tenon_aes_cbc_decrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16], const uint8_t *in,
+                                    uint8_t *out, size_t len)
 {
     GUARD(cbc_check(ctx, iv, in, out, len));
     if (len > 0)
