@@ -1,19 +1,178 @@
-/* PLACEHOLDER: replaced by the real implementation. */
+/*
+ * ChaCha20-Poly1305 (RFC 8439 §2.8): the construction shared by every implementation, and the
+ * portable class built from the portable ChaCha20 and Poly1305.
+ */
+#include "chacha20poly1305.h"
+
 #include "../common.h"
 #include "aead_impls.h"
-static int ph_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
+#include "chacha20.h"
+#include "ct.h"
+
+_Static_assert(sizeof(chacha20poly1305_state) <= TENON_AEAD_STATE_SIZE,
+               "ChaCha20-Poly1305 state must fit tenon_aead_ctx");
+
+/* Seal encrypts and authenticates this much at a time, so the ciphertext is still in L1 when
+ * Poly1305 reads it. A multiple of 64, so every chunk starts on a ChaCha20 block boundary. */
+#define SEAL_CHUNK 4096
+
+int chacha20poly1305_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls, const uint8_t *key,
+                          size_t key_len)
 {
-    (void)ctx; (void)key; (void)key_len;
-    return TENON_ERR_UNSUPPORTED;
+    ENSURE(ctx != NULL && key != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(key_len == 32, TENON_ERR_BAD_KEY_LENGTH); /* RFC 8439 §2.8: K_LEN = 32 */
+    chacha20poly1305_state *st = (chacha20poly1305_state *)(void *)ctx->state;
+    memcpy(st->key, key, 32);
+    ctx->vtable = cls;
+    return TENON_OK;
 }
-static int ph_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len, const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out, uint8_t *tag)
+
+static int check_args(const uint8_t *nonce, size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                      const uint8_t *in, size_t in_len, const uint8_t *out, const uint8_t *tag)
 {
-    (void)ctx; (void)nonce; (void)nonce_len; (void)aad; (void)aad_len; (void)in; (void)in_len; (void)out; (void)tag;
-    return TENON_ERR_UNSUPPORTED;
+    ENSURE(nonce_len == TENON_AEAD_NONCE_LEN, TENON_ERR_BAD_NONCE_LENGTH); /* N_MIN = N_MAX */
+    ENSURE(nonce != NULL && tag != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(aad != NULL || aad_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE((in != NULL && out != NULL) || in_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    /* RFC 8439 §2.8 note 1: the 32-bit block counter allows 2^32 - 1 blocks after block 0. */
+    ENSURE((uint64_t)in_len <= CHACHA20POLY1305_MAX_LEN, TENON_ERR_INVALID_ARGUMENT);
+    return TENON_OK;
 }
-static int ph_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len, const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len, const uint8_t *tag, uint8_t *out)
+
+/* RFC 8439 §2.6 and §2.8: the one-time Poly1305 key is the first 32 bytes of the ChaCha20
+ * block with counter 0. */
+static void poly_start(const chacha20poly1305_ops *ops, poly1305_ctx *pc, const uint8_t *key,
+                       const uint8_t *nonce)
 {
-    (void)ctx; (void)nonce; (void)nonce_len; (void)aad; (void)aad_len; (void)in; (void)in_len; (void)out; (void)tag;
-    return TENON_ERR_UNSUPPORTED;
+    uint8_t otk[32] = {0};
+    ops->chacha20_xor(key, nonce, 0, otk, otk, sizeof otk);
+    poly1305_init(pc, otk);
+    tenon_wipe(otk, sizeof otk);
 }
-const tenon_aead_class chacha20poly1305_portable_class = {"ChaCha20-Poly1305/placeholder", "ChaCha20-Poly1305", 0, 16, ph_init, ph_seal, ph_open};
+
+/* RFC 8439 §2.8: the data, then padding1/padding2 -- zeros up to a multiple of 16. */
+static void poly_padded(const chacha20poly1305_ops *ops, poly1305_ctx *pc, const uint8_t *data,
+                        size_t len)
+{
+    size_t whole = len / POLY1305_BLOCK_LEN;
+    if (whole > 0)
+        ops->poly1305_blocks(pc, data, whole);
+    size_t rest = len % POLY1305_BLOCK_LEN;
+    if (rest > 0) {
+        uint8_t last[POLY1305_BLOCK_LEN] = {0};
+        memcpy(last, data + whole * POLY1305_BLOCK_LEN, rest);
+        ops->poly1305_blocks(pc, last, 1);
+        tenon_wipe(last, sizeof last);
+    }
+}
+
+/* RFC 8439 §2.8: the AAD and ciphertext lengths as 64-bit little-endian integers, then the
+ * tag. */
+static void poly_finish(const chacha20poly1305_ops *ops, poly1305_ctx *pc, size_t aad_len,
+                        size_t ct_len, uint8_t tag[16])
+{
+    uint8_t lens[16];
+    store_le64(lens, (uint64_t)aad_len);
+    store_le64(lens + 8, (uint64_t)ct_len);
+    ops->poly1305_blocks(pc, lens, 1);
+    poly1305_final(pc, tag);
+}
+
+int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                          const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                          size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
+                          uint8_t *tag)
+{
+    GUARD(check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
+    const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
+    poly1305_ctx pc;
+
+    poly_start(ops, &pc, st->key, nonce);
+    poly_padded(ops, &pc, aad, aad_len);
+
+    /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Chunks
+     * before the last are multiples of 16, so only the last one can need padding2. */
+    size_t done = 0;
+    while (in_len - done > SEAL_CHUNK) {
+        ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
+                          out + done, SEAL_CHUNK);
+        ops->poly1305_blocks(&pc, out + done, SEAL_CHUNK / POLY1305_BLOCK_LEN);
+        done += SEAL_CHUNK;
+    }
+    if (in_len > done) {
+        ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
+                          out + done, in_len - done);
+        poly_padded(ops, &pc, out + done, in_len - done);
+    }
+    poly_finish(ops, &pc, aad_len, in_len, tag);
+    return TENON_OK;
+}
+
+int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                          const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                          size_t aad_len, const uint8_t *in, size_t in_len, const uint8_t *tag,
+                          uint8_t *out)
+{
+    GUARD(check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
+    const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
+    poly1305_ctx pc;
+    uint8_t expected[16];
+
+    /* RFC 8439 §2.8: Poly1305 runs on the AAD and the ciphertext, and the tag is checked
+     * before any plaintext is produced. */
+    poly_start(ops, &pc, st->key, nonce);
+    poly_padded(ops, &pc, aad, aad_len);
+    poly_padded(ops, &pc, in, in_len);
+    poly_finish(ops, &pc, aad_len, in_len, expected);
+
+    /* RFC 8439 §4: a constant-time comparison, never memcmp. */
+    uint32_t ok = ct_mask_memeq(expected, tag, sizeof expected);
+    tenon_wipe(expected, sizeof expected);
+    /* The verdict is public: the caller learns it from the return value. */
+    ct_declassify(&ok, sizeof ok);
+    if (ok == 0) {
+        if (in_len > 0)
+            memset(out, 0, in_len);
+        return TENON_ERR_AUTH_FAILED;
+    }
+    ops->chacha20_xor(st->key, nonce, 1, in, out, in_len);
+    return TENON_OK;
+}
+
+/* ---- the portable class ---- */
+
+static const chacha20poly1305_ops portable_ops = {
+    chacha20_xor_portable,
+    poly1305_blocks_portable,
+};
+
+static int portable_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
+{
+    return chacha20poly1305_init(ctx, &chacha20poly1305_portable_class, key, key_len);
+}
+
+static int portable_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                         uint8_t *out, uint8_t *tag)
+{
+    return chacha20poly1305_seal(&portable_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,
+                                 out, tag);
+}
+
+static int portable_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                         const uint8_t *tag, uint8_t *out)
+{
+    return chacha20poly1305_open(&portable_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,
+                                 tag, out);
+}
+
+const tenon_aead_class chacha20poly1305_portable_class = {
+    "ChaCha20-Poly1305/portable",
+    "ChaCha20-Poly1305",
+    0,
+    TENON_AEAD_TAG_LEN,
+    portable_init,
+    portable_seal,
+    portable_open,
+};

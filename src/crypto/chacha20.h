@@ -1,0 +1,53 @@
+/*
+ * Internal: the ChaCha20 stream cipher (RFC 8439 §2.3-§2.4).
+ *
+ * Every implementation XORs the keystream for (key, nonce) starting at block `counter` into
+ * `len` bytes of `in`, writing `out` (out == in allowed, no other overlap). The block counter
+ * is the 32-bit word 12 of the state and wraps modulo 2^32, as in RFC 8439 §2.3; callers that
+ * must not wrap (the AEAD) limit the length themselves. All implementations give identical
+ * output and run in time that depends only on len.
+ */
+#ifndef TENON_CHACHA20_H
+#define TENON_CHACHA20_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common.h"
+#include "ct.h"
+
+#define CHACHA20_KEY_LEN 32
+#define CHACHA20_NONCE_LEN 12
+#define CHACHA20_BLOCK_LEN 64
+
+/* RFC 8439 §2.3: the initial state is constants | key | counter | nonce, read as
+ * little-endian 32-bit words. */
+static inline void chacha20_setup(uint32_t st[16], const uint8_t key[32], const uint8_t nonce[12],
+                                  uint32_t counter)
+{
+    st[0] = 0x61707865u; /* "expa" */
+    st[1] = 0x3320646eu; /* "nd 3" */
+    st[2] = 0x79622d32u; /* "2-by" */
+    st[3] = 0x6b206574u; /* "te k" */
+    for (int i = 0; i < 8; i++)
+        st[4 + i] = load_le32(key + 4 * i);
+    st[12] = counter;
+    st[13] = load_le32(nonce);
+    st[14] = load_le32(nonce + 4);
+    st[15] = load_le32(nonce + 8);
+}
+
+/* One keystream block (RFC 8439 §2.3): the 20-round permutation of st plus st, serialised. */
+void chacha20_block_portable(const uint32_t st[16], uint8_t out[64]);
+
+/* Portable C, one block at a time. */
+void chacha20_xor_portable(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                           const uint8_t *in, uint8_t *out, size_t len);
+
+#if TENON_X86_64
+/* AVX2, eight blocks per iteration; call only when cpu_has(TENON_CPU_AVX2). */
+void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                       const uint8_t *in, uint8_t *out, size_t len);
+#endif
+
+#endif

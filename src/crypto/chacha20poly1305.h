@@ -1,0 +1,41 @@
+/*
+ * Internal: the ChaCha20-Poly1305 AEAD construction (RFC 8439 §2.8), written once and driven
+ * by a small table of primitives, so that every implementation class (portable, AVX2) shares
+ * the same argument checks, key derivation, padding, length block and tag handling.
+ */
+#ifndef TENON_CHACHA20POLY1305_H
+#define TENON_CHACHA20POLY1305_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poly1305.h"
+#include "tenon/crypto.h"
+
+/* RFC 8439 §2.8 note 1: P_MAX = (2^32 - 1) blocks of 64 bytes = 274,877,906,880 bytes. */
+#define CHACHA20POLY1305_MAX_LEN ((uint64_t)0xffffffffu * 64u)
+
+typedef struct chacha20poly1305_ops {
+    void (*chacha20_xor)(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                         const uint8_t *in, uint8_t *out, size_t len);
+    poly1305_blocks_fn poly1305_blocks;
+} chacha20poly1305_ops;
+
+/* What a ChaCha20-Poly1305 context keeps in tenon_aead_ctx.state. */
+typedef struct chacha20poly1305_state {
+    uint8_t key[32];
+} chacha20poly1305_state;
+
+/* The class functions, with the primitives to use. */
+int chacha20poly1305_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls, const uint8_t *key,
+                          size_t key_len);
+int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                          const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                          size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
+                          uint8_t *tag);
+int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                          const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                          size_t aad_len, const uint8_t *in, size_t in_len, const uint8_t *tag,
+                          uint8_t *out);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * Internal: the Poly1305 one-time authenticator (RFC 8439 §2.5).
+ *
+ * The accumulator and r live in radix 2^44 (three limbs of 44, 44 and 42 bits) so that a
+ * product of limbs fits an unsigned __int128 with room for the sums. The AVX2 code converts to
+ * radix 2^26 internally and hands the accumulator back in radix 2^44, so the two block
+ * functions can be mixed freely on one context.
+ *
+ * Two layers:
+ *   - block functions: whole 16-byte blocks, each with the 2^128 bit (what the AEAD of
+ *     RFC 8439 §2.8 needs, since it pads everything to 16 bytes);
+ *   - poly1305_update/poly1305_final: any message length, for the stand-alone MAC.
+ */
+#ifndef TENON_POLY1305_H
+#define TENON_POLY1305_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common.h"
+
+#define POLY1305_KEY_LEN 32
+#define POLY1305_TAG_LEN 16
+#define POLY1305_BLOCK_LEN 16
+
+typedef struct poly1305_ctx {
+    uint64_t r[3]; /* clamped r, radix 2^44 */
+    uint64_t h[3]; /* accumulator, radix 2^44, partially reduced */
+    uint64_t s[2]; /* s as two little-endian 64-bit words */
+    /* For the AVX2 block function: r^1..r^4 in radix 2^26 (five 26-bit limbs each), computed
+     * on first use. rpow_ready depends only on message lengths, never on secrets. */
+    uint32_t rpow[4][5];
+    int rpow_ready;
+    /* poly1305_update's pending partial block. */
+    uint8_t buf[POLY1305_BLOCK_LEN];
+    size_t buf_len;
+} poly1305_ctx;
+
+/* Processes nblocks whole 16-byte blocks (each with the 2^128 bit, RFC 8439 §2.5). */
+typedef void (*poly1305_blocks_fn)(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+
+/* Clamps r and stores r and s (RFC 8439 §2.5); the accumulator starts at 0. */
+void poly1305_init(poly1305_ctx *ctx, const uint8_t key[32]);
+
+void poly1305_blocks_portable(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+#if TENON_X86_64
+/* AVX2, four blocks per step; call only when cpu_has(TENON_CPU_AVX2). Short inputs go to the
+ * portable code. */
+void poly1305_blocks_avx2(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+#endif
+
+/* Any length: buffers a partial block until more data or poly1305_final. */
+void poly1305_update(poly1305_ctx *ctx, poly1305_blocks_fn blocks, const uint8_t *msg, size_t len);
+/* Pads a pending partial block (RFC 8439 §2.5: the 0x01 byte, no 2^128 bit), reduces modulo
+ * 2^130 - 5 in constant time, adds s and writes the tag. Wipes the context. */
+void poly1305_final(poly1305_ctx *ctx, uint8_t tag[16]);
+
+/* out = a * b mod 2^130 - 5 (partially reduced), radix 2^44; out may alias a or b. For the
+ * AVX2 code's powers of r. */
+void poly1305_mul44(uint64_t out[3], const uint64_t a[3], const uint64_t b[3]);
+
+#endif
