@@ -1,0 +1,175 @@
+/*
+ * Internal: arithmetic in GF(2^255 - 19) for X25519 (x25519.c) and its fixed-base path
+ * (x25519_base.c).
+ *
+ * An element is five 64-bit limbs in radix 2^51: f = l[0] + l[1]·2^51 + ... + l[4]·2^204.
+ * Limbs are allowed to exceed 51 bits between operations; the bounds below are what keeps
+ * every 128-bit accumulator and every carry in range:
+ *
+ *   "reduced"   the output of fe_mul, fe_sq, fe_mul_small, fe_frombytes: every limb < 2^51 + 2^18.
+ *   fe_add      of two reduced elements: limbs < 2^52.1.
+ *   fe_sub      f - g for g with limbs <= 2^53 - 76 (any reduced element or fe_add of two):
+ *               f + 4p - g, so limbs stay positive; of a reduced f: limbs < 2^53.4.
+ *   fe_mul/sq   inputs with limbs < 2^54: each column sum is below 5·19·2^108 < 2^114.6, so
+ *               every carry (column >> 51) fits in 64 bits.
+ *
+ * Nothing here branches on or indexes memory by a field element.
+ */
+#ifndef TENON_X25519_FIELD_H
+#define TENON_X25519_FIELD_H
+
+#include <stdint.h>
+
+#include "ct.h"
+
+typedef unsigned __int128 fe_u128;
+
+typedef struct fe {
+    uint64_t l[5];
+} fe;
+
+#define FE_MASK51 ((UINT64_C(1) << 51) - 1)
+
+static inline void fe_0(fe *h)
+{
+    for (int i = 0; i < 5; i++)
+        h->l[i] = 0;
+}
+
+static inline void fe_1(fe *h)
+{
+    fe_0(h);
+    h->l[0] = 1;
+}
+
+/* RFC 7748 §5: the u-coordinate is 32 bytes little-endian and the most significant bit of the
+ * last byte is ignored. A value in [p, 2^255) (non-canonical) is accepted as it is: the
+ * arithmetic below is modulo p throughout, so it acts as its residue. */
+static inline void fe_frombytes(fe *h, const uint8_t s[32])
+{
+    uint64_t w0 = load_le64(s), w1 = load_le64(s + 8), w2 = load_le64(s + 16),
+             w3 = load_le64(s + 24);
+    h->l[0] = w0 & FE_MASK51;
+    h->l[1] = ((w0 >> 51) | (w1 << 13)) & FE_MASK51;
+    h->l[2] = ((w1 >> 38) | (w2 << 26)) & FE_MASK51;
+    h->l[3] = ((w2 >> 25) | (w3 << 39)) & FE_MASK51;
+    h->l[4] = (w3 >> 12) & FE_MASK51;
+}
+
+static inline void fe_add(fe *h, const fe *f, const fe *g)
+{
+    for (int i = 0; i < 5; i++)
+        h->l[i] = f->l[i] + g->l[i];
+}
+
+/* h = f - g + 4p, limb by limb (4p = 2^53 - 76, 2^53 - 4, 2^53 - 4, 2^53 - 4, 2^53 - 4). */
+static inline void fe_sub(fe *h, const fe *f, const fe *g)
+{
+    h->l[0] = (f->l[0] + ((UINT64_C(1) << 53) - 76)) - g->l[0];
+    for (int i = 1; i < 5; i++)
+        h->l[i] = (f->l[i] + ((UINT64_C(1) << 53) - 4)) - g->l[i];
+}
+
+/* h = -g (the same bounds as fe_sub with f = 0). */
+static inline void fe_neg(fe *h, const fe *g)
+{
+    fe zero;
+    fe_0(&zero);
+    fe_sub(h, &zero, g);
+}
+
+/* Folds five 128-bit column sums (each < 2^114.6) into a reduced element: carries go up one
+ * limb at a time, and the carry out of the top limb re-enters at the bottom times 19, since
+ * 2^255 = 19 (mod p). */
+static inline void fe_carry128(fe *h, fe_u128 r0, fe_u128 r1, fe_u128 r2, fe_u128 r3, fe_u128 r4)
+{
+    r1 += (uint64_t)(r0 >> 51);
+    r2 += (uint64_t)(r1 >> 51);
+    r3 += (uint64_t)(r2 >> 51);
+    r4 += (uint64_t)(r3 >> 51);
+    uint64_t c = (uint64_t)(r4 >> 51);
+    fe_u128 t0 = (fe_u128)((uint64_t)r0 & FE_MASK51) + (fe_u128)c * 19;
+    uint64_t h1 = ((uint64_t)r1 & FE_MASK51) + (uint64_t)(t0 >> 51);
+    h->l[0] = (uint64_t)t0 & FE_MASK51;
+    h->l[1] = h1;
+    h->l[2] = (uint64_t)r2 & FE_MASK51;
+    h->l[3] = (uint64_t)r3 & FE_MASK51;
+    h->l[4] = (uint64_t)r4 & FE_MASK51;
+}
+
+/* Schoolbook product; a limb product at weight 2^255 or more is folded back times 19. */
+static inline void fe_mul(fe *h, const fe *f, const fe *g)
+{
+    uint64_t f0 = f->l[0], f1 = f->l[1], f2 = f->l[2], f3 = f->l[3], f4 = f->l[4];
+    uint64_t g0 = g->l[0], g1 = g->l[1], g2 = g->l[2], g3 = g->l[3], g4 = g->l[4];
+    uint64_t g1_19 = g1 * 19, g2_19 = g2 * 19, g3_19 = g3 * 19, g4_19 = g4 * 19;
+    fe_u128 r0 = (fe_u128)f0 * g0 + (fe_u128)f1 * g4_19 + (fe_u128)f2 * g3_19 +
+                 (fe_u128)f3 * g2_19 + (fe_u128)f4 * g1_19;
+    fe_u128 r1 = (fe_u128)f0 * g1 + (fe_u128)f1 * g0 + (fe_u128)f2 * g4_19 + (fe_u128)f3 * g3_19 +
+                 (fe_u128)f4 * g2_19;
+    fe_u128 r2 = (fe_u128)f0 * g2 + (fe_u128)f1 * g1 + (fe_u128)f2 * g0 + (fe_u128)f3 * g4_19 +
+                 (fe_u128)f4 * g3_19;
+    fe_u128 r3 = (fe_u128)f0 * g3 + (fe_u128)f1 * g2 + (fe_u128)f2 * g1 + (fe_u128)f3 * g0 +
+                 (fe_u128)f4 * g4_19;
+    fe_u128 r4 = (fe_u128)f0 * g4 + (fe_u128)f1 * g3 + (fe_u128)f2 * g2 + (fe_u128)f3 * g1 +
+                 (fe_u128)f4 * g0;
+    fe_carry128(h, r0, r1, r2, r3, r4);
+}
+
+/* Squaring: the cross products appear twice, so 15 limb products instead of 25. */
+static inline void fe_sq(fe *h, const fe *f)
+{
+    uint64_t f0 = f->l[0], f1 = f->l[1], f2 = f->l[2], f3 = f->l[3], f4 = f->l[4];
+    uint64_t f0_2 = f0 * 2, f1_2 = f1 * 2;
+    uint64_t f3_19 = f3 * 19, f4_19 = f4 * 19;
+    fe_u128 r0 = (fe_u128)f0 * f0 + (fe_u128)f1_2 * f4_19 + (fe_u128)(f2 * 2) * f3_19;
+    fe_u128 r1 = (fe_u128)f0_2 * f1 + (fe_u128)(f2 * 2) * f4_19 + (fe_u128)f3 * f3_19;
+    fe_u128 r2 = (fe_u128)f0_2 * f2 + (fe_u128)f1 * f1 + (fe_u128)(f3 * 2) * f4_19;
+    fe_u128 r3 = (fe_u128)f0_2 * f3 + (fe_u128)f1_2 * f2 + (fe_u128)f4 * f4_19;
+    fe_u128 r4 = (fe_u128)f0_2 * f4 + (fe_u128)f1_2 * f3 + (fe_u128)f2 * f2;
+    fe_carry128(h, r0, r1, r2, r3, r4);
+}
+
+/* h = f · n for a small constant n < 2^20 (the curve constant of the ladder). */
+static inline void fe_mul_small(fe *h, const fe *f, uint32_t n)
+{
+    fe_carry128(h, (fe_u128)f->l[0] * n, (fe_u128)f->l[1] * n, (fe_u128)f->l[2] * n,
+                (fe_u128)f->l[3] * n, (fe_u128)f->l[4] * n);
+}
+
+/* h = f^(2^n) for n >= 1. */
+static inline void fe_sq_n(fe *h, const fe *f, int n)
+{
+    fe_sq(h, f);
+    for (int i = 1; i < n; i++)
+        fe_sq(h, h);
+}
+
+/* If mask is all-ones, exchange f and g; if zero, leave them. */
+static inline void fe_cswap(uint64_t mask, fe *f, fe *g)
+{
+    for (int i = 0; i < 5; i++) {
+        uint64_t t = mask & (f->l[i] ^ g->l[i]);
+        f->l[i] ^= t;
+        g->l[i] ^= t;
+    }
+}
+
+/* If mask is all-ones, h = f; if zero, leave h. */
+static inline void fe_cmov(uint64_t mask, fe *h, const fe *f)
+{
+    for (int i = 0; i < 5; i++)
+        h->l[i] ^= mask & (h->l[i] ^ f->l[i]);
+}
+
+/* x25519.c: h = 1/f (0 for f = 0) and the canonical 32-byte encoding of f. */
+void x25519_fe_invert(fe *h, const fe *f);
+void x25519_fe_tobytes(uint8_t s[32], const fe *f);
+
+#if defined(__x86_64__)
+/* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
+ * field arithmetic. Only for CPUs with BMI2 and ADX. */
+void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+#endif
+
+#endif

@@ -1,0 +1,427 @@
+/* X25519 (RFC 7748) and the tenon_kex_x25519 group: RFC vectors, Wycheproof, the fixed-base
+ * path against the ladder, OpenSSL differential tests, and bad input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "testutil.h"
+
+static const tenon_kex_class *const kex = &tenon_kex_x25519;
+
+static void hex32(uint8_t out[32], const char *hex)
+{
+    size_t n;
+    uint8_t *b = tu_hex(hex, &n);
+    if (n != 32) {
+        fprintf(stderr, "bad test constant %s\n", hex);
+        abort();
+    }
+    memcpy(out, b, 32);
+    free(b);
+}
+
+static int is_zero32(const uint8_t b[32])
+{
+    uint8_t acc = 0;
+    for (int i = 0; i < 32; i++)
+        acc |= b[i];
+    return acc == 0;
+}
+
+/* The CPU feature masks to run the implementation-dependent tests under: everything allowed
+ * (the accelerated field arithmetic where the CPU has it) and the portable code alone. */
+static const uint32_t masks[] = {UINT32_MAX, 0};
+
+/* RFC 7748 §5.2: the two single test vectors. The second u has its top bit set, which
+ * X25519 must ignore. */
+static void test_rfc7748_vectors(void)
+{
+    static const char *const v[][3] = {
+        {"a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
+         "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
+         "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"},
+        {"4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
+         "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
+         "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t k[32], u[32], want[32], got[32];
+        hex32(k, v[i][0]);
+        hex32(u, v[i][1]);
+        hex32(want, v[i][2]);
+        tenon_x25519(got, k, u);
+        CHECK_MEM(got, want, 32, "RFC 7748 §5.2 vector");
+    }
+}
+
+/* RFC 7748 §5.2: k = u = 9, then repeatedly (k, u) = (X25519(k, u), k). */
+static void test_rfc7748_iterated(void)
+{
+    uint8_t k[32] = {9}, u[32] = {9}, r[32], want1[32], want1000[32];
+    hex32(want1, "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
+    hex32(want1000, "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
+    for (int i = 1; i <= 1000; i++) {
+        tenon_x25519(r, k, u);
+        memcpy(u, k, 32);
+        memcpy(k, r, 32);
+        if (i == 1)
+            CHECK_MEM(k, want1, 32, "RFC 7748 §5.2 after 1 iteration");
+    }
+    CHECK_MEM(k, want1000, 32, "RFC 7748 §5.2 after 1,000 iterations");
+}
+
+/* RFC 7748 §6.1: Alice and Bob, through the kex class. */
+static void test_rfc7748_dh(void)
+{
+    uint8_t a[32], a_pub[32], b[32], b_pub[32], k[32], got[32], s1[32], s2[32];
+    hex32(a, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    hex32(a_pub, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    hex32(b, "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+    hex32(b_pub, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    hex32(k, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+
+    CHECK(strcmp(kex->name, "x25519") == 0);
+    CHECK(kex->tls_group == 0x001d);
+    CHECK(kex->private_len == 32 && kex->public_len == 32 && kex->shared_len == 32);
+
+    CHECK_RC(kex->public_from_private(a, got), TENON_OK);
+    CHECK_MEM(got, a_pub, 32, "Alice's public key");
+    CHECK_RC(kex->public_from_private(b, got), TENON_OK);
+    CHECK_MEM(got, b_pub, 32, "Bob's public key");
+    CHECK_RC(kex->shared_secret(a, b_pub, 32, s1), TENON_OK);
+    CHECK_RC(kex->shared_secret(b, a_pub, 32, s2), TENON_OK);
+    CHECK_MEM(s1, k, 32, "shared secret K (Alice)");
+    CHECK_MEM(s2, k, 32, "shared secret K (Bob)");
+    tenon_x25519(got, a, b_pub);
+    CHECK_MEM(got, k, 32, "shared secret K (raw function)");
+}
+
+/*
+ * Wycheproof x25519_test.json. Every case is 'valid' or 'acceptable'; the acceptable ones are
+ * twist points, non-canonical u (>= p, or with the top bit set) and low-order points. tenon
+ * decides them as follows:
+ *  - the raw tenon_x25519 follows RFC 7748 §5 to the letter: it masks the top bit, takes a
+ *    non-canonical u modulo p, works on the twist like on the curve (the ladder never looks
+ *    at v), and returns whatever value results, all zeros included. So every case, acceptable
+ *    or not, must give exactly Wycheproof's shared value.
+ *  - the kex class (what TLS uses) computes the same value and additionally rejects an all-zero
+ *    result with TENON_ERR_BAD_PUBLIC_KEY, as RFC 8446 §7.4.2 requires (RFC 7748 §6.1 allows
+ *    the check). Twist and non-canonical points that do not give zero are accepted: the
+ *    result is still a fixed function of our secret and their input, and TLS needs nothing
+ *    more of X25519.
+ */
+struct wp_counts {
+    unsigned long accepted, rejected, acceptable_accepted, acceptable_rejected;
+};
+
+static int wp_raw(const cJSON *group, const cJSON *test, void *arg)
+{
+    struct wp_counts *c = arg;
+    if (strcmp(tu_json_str(group, "curve"), "curve25519") != 0)
+        return -1;
+    size_t priv_len, pub_len, shared_len;
+    uint8_t *priv = tu_json_hex(test, "private", &priv_len);
+    uint8_t *pub = tu_json_hex(test, "public", &pub_len);
+    uint8_t *shared = tu_json_hex(test, "shared", &shared_len);
+    int ok = 0;
+    if (priv_len == 32 && pub_len == 32 && shared_len == 32) {
+        uint8_t out[32];
+        tenon_x25519(out, priv, pub);
+        ok = memcmp(out, shared, 32) == 0;
+    }
+    if (strcmp(tu_json_str(test, "result"), "acceptable") == 0) {
+        /* The raw function computes acceptable cases too, as the RFC says. */
+        if (!CHECK(ok))
+            fprintf(stderr, "    raw tcId %ld differs\n", tu_json_int(test, "tcId"));
+        if (ok)
+            c->acceptable_accepted++;
+        else
+            c->acceptable_rejected++;
+    }
+    if (ok)
+        c->accepted++;
+    else
+        c->rejected++;
+    free(priv);
+    free(pub);
+    free(shared);
+    return ok;
+}
+
+static int wp_kex(const cJSON *group, const cJSON *test, void *arg)
+{
+    struct wp_counts *c = arg;
+    if (strcmp(tu_json_str(group, "curve"), "curve25519") != 0)
+        return -1;
+    size_t priv_len, pub_len, shared_len;
+    uint8_t *priv = tu_json_hex(test, "private", &priv_len);
+    uint8_t *pub = tu_json_hex(test, "public", &pub_len);
+    uint8_t *shared = tu_json_hex(test, "shared", &shared_len);
+    int ok = 0;
+    if (priv_len == 32 && shared_len == 32) {
+        uint8_t out[32];
+        memset(out, 0xAA, sizeof out);
+        int rc = kex->shared_secret(priv, pub, pub_len, out);
+        int zero = is_zero32(shared);
+        /* Rejected exactly when the RFC value is all zeros, and then nothing leaks out. */
+        if (!CHECK(rc == (zero ? TENON_ERR_BAD_PUBLIC_KEY : TENON_OK)))
+            fprintf(stderr, "    kex tcId %ld: rc %d\n", tu_json_int(test, "tcId"), rc);
+        if (rc != TENON_OK)
+            CHECK(is_zero32(out));
+        ok = rc == TENON_OK && memcmp(out, shared, 32) == 0;
+    }
+    if (strcmp(tu_json_str(test, "result"), "acceptable") == 0) {
+        if (ok)
+            c->acceptable_accepted++;
+        else
+            c->acceptable_rejected++;
+    }
+    if (ok)
+        c->accepted++;
+    else
+        c->rejected++;
+    free(priv);
+    free(pub);
+    free(shared);
+    return ok;
+}
+
+static void test_wycheproof(void)
+{
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+        tenon_cpu_set_mask(masks[m]);
+        const char *label_raw = m == 0 ? "tenon_x25519" : "tenon_x25519/portable";
+        const char *label_kex = m == 0 ? "kex x25519" : "kex x25519/portable";
+        struct wp_counts raw = {0, 0, 0, 0}, kx = {0, 0, 0, 0};
+        tu_wycheproof("x25519_test.json", label_raw, wp_raw, &raw);
+        printf("  %s: %lu computed as expected, %lu differ; acceptable: %lu computed, %lu "
+               "not\n",
+               label_raw, raw.accepted, raw.rejected, raw.acceptable_accepted,
+               raw.acceptable_rejected);
+        tu_wycheproof("x25519_test.json", label_kex, wp_kex, &kx);
+        printf("  %s: %lu accepted, %lu rejected; acceptable: %lu accepted, %lu rejected "
+               "(all-zero shared secret)\n",
+               label_kex, kx.accepted, kx.rejected, kx.acceptable_accepted, kx.acceptable_rejected);
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
+}
+
+/* The fixed-base path against the ladder on u = 9, and the accelerated code against the
+ * portable one. */
+static void test_base_vs_ladder(void)
+{
+    static const uint8_t nine[32] = {9};
+    unsigned long mismatches = 0;
+    tu_seed(0x2551);
+    for (int i = 0; i < 4000; i++) {
+        uint8_t k[32], a[32], b[32], c[32];
+        tu_rand(k, sizeof k);
+        if (i == 0)
+            memset(k, 0, 32);
+        if (i == 1)
+            memset(k, 0xff, 32);
+        tenon_x25519_base(a, k);
+        tenon_x25519(b, k, nine);
+        tenon_cpu_set_mask(0);
+        tenon_x25519_base(c, k);
+        if (memcmp(a, b, 32) != 0 || memcmp(a, c, 32) != 0) {
+            mismatches++;
+            if (mismatches < 4) {
+                tu_print_hex(stderr, "scalar", k, 32);
+                tu_print_hex(stderr, "base  ", a, 32);
+                tu_print_hex(stderr, "ladder", b, 32);
+                tu_print_hex(stderr, "base/portable", c, 32);
+            }
+        }
+        tenon_x25519(c, k, a); /* a random point for the ladder comparison */
+        tenon_cpu_set_mask(UINT32_MAX);
+        tenon_x25519(b, k, a);
+        if (memcmp(b, c, 32) != 0)
+            mismatches++;
+    }
+    CHECK(mismatches == 0);
+    printf("base vs ladder, accelerated vs portable: 4000 scalars, %lu mismatches\n", mismatches);
+}
+
+/* ---- OpenSSL differential ---- */
+
+static EVP_PKEY *ossl_priv(const uint8_t k[32])
+{
+    return EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, k, 32);
+}
+
+static int ossl_pub_of(const uint8_t k[32], uint8_t pub[32])
+{
+    EVP_PKEY *p = ossl_priv(k);
+    size_t len = 32;
+    int ok = p != NULL && EVP_PKEY_get_raw_public_key(p, pub, &len) == 1 && len == 32;
+    EVP_PKEY_free(p);
+    return ok;
+}
+
+/* 1 and the secret on success, 0 if OpenSSL refuses (it rejects an all-zero result). */
+static int ossl_derive(const uint8_t k[32], const uint8_t peer[32], uint8_t out[32])
+{
+    EVP_PKEY *p = ossl_priv(k);
+    EVP_PKEY *q = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, 32);
+    EVP_PKEY_CTX *ctx = p ? EVP_PKEY_CTX_new(p, NULL) : NULL;
+    size_t len = 32;
+    int ok = ctx != NULL && q != NULL && EVP_PKEY_derive_init(ctx) == 1 &&
+             EVP_PKEY_derive_set_peer(ctx, q) == 1 && EVP_PKEY_derive(ctx, out, &len) == 1 &&
+             len == 32;
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(q);
+    EVP_PKEY_free(p);
+    return ok;
+}
+
+static void test_openssl(void)
+{
+    unsigned long bad = 0, n = 0, zeros = 0;
+    tu_seed(0x7748);
+    for (int i = 0; i < 3000; i++) {
+        uint8_t a[32], b[32], a_pub[32], b_pub[32], x[32], s_t[32], s_o[32], u[32];
+        tu_rand(a, 32);
+        tu_rand(b, 32);
+        /* Public keys: tenon's fixed-base path and OpenSSL agree. */
+        CHECK_RC(kex->public_from_private(a, a_pub), TENON_OK);
+        if (!ossl_pub_of(a, x) || memcmp(x, a_pub, 32) != 0)
+            bad++;
+        if (!ossl_pub_of(b, b_pub))
+            bad++;
+        /* ECDH both ways: tenon with OpenSSL's key, OpenSSL with tenon's. */
+        if (kex->shared_secret(a, b_pub, 32, s_t) != TENON_OK)
+            bad++;
+        if (!ossl_derive(b, a_pub, s_o) || memcmp(s_t, s_o, 32) != 0)
+            bad++;
+        /* The raw function on an arbitrary string (top bit and non-canonical values
+         * included) against OpenSSL's derive on the same raw public key. */
+        tu_rand(u, 32);
+        if (i % 4 == 1)
+            memset(u + 1, 0xff, 31); /* often >= p */
+        tenon_x25519(s_t, a, u);
+        if (ossl_derive(a, u, s_o)) {
+            if (memcmp(s_t, s_o, 32) != 0)
+                bad++;
+        } else {
+            /* OpenSSL refuses an all-zero result (u = 0, 1 or -1 after reduction). */
+            if (!is_zero32(s_t))
+                bad++;
+            zeros++;
+        }
+        n += 4;
+    }
+    /* tenon's keygen, checked by OpenSSL. */
+    for (int i = 0; i < 200; i++) {
+        uint8_t a[32], a_pub[32], x[32], b[32], b_pub[32], s1[32], s2[32];
+        CHECK_RC(kex->keygen(a, a_pub), TENON_OK);
+        CHECK_RC(kex->keygen(b, b_pub), TENON_OK);
+        if (!ossl_pub_of(a, x) || memcmp(x, a_pub, 32) != 0)
+            bad++;
+        CHECK_RC(kex->shared_secret(a, b_pub, 32, s1), TENON_OK);
+        if (!ossl_derive(b, a_pub, s2) || memcmp(s1, s2, 32) != 0)
+            bad++;
+        n += 2;
+    }
+    CHECK(bad == 0);
+    printf("OpenSSL differential: %lu comparisons, %lu mismatches (%lu small-order u that both "
+           "map to zero)\n",
+           n, bad, zeros);
+}
+
+/* ---- bad input ---- */
+
+static void test_bad_input(void)
+{
+    uint8_t k[32], pub[32], s[32], out[96];
+    tu_seed(25519);
+    tu_rand(k, 32);
+    CHECK_RC(kex->public_from_private(k, pub), TENON_OK);
+
+    /* RFC 8446 §4.2.8.2: exactly 32 bytes. */
+    static const size_t lens[] = {0, 1, 31, 33, 64, 65, 96};
+    uint8_t longpub[96];
+    memset(longpub, 0, sizeof longpub);
+    memcpy(longpub, pub, 32);
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        CHECK_RC(kex->shared_secret(k, longpub, lens[i], s), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(kex->shared_secret(k, NULL, 32, s), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(kex->shared_secret(NULL, pub, 32, s), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kex->shared_secret(k, pub, 32, NULL), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kex->public_from_private(NULL, out), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kex->keygen(NULL, out), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kex->keygen(out, NULL), TENON_ERR_INVALID_ARGUMENT);
+
+    /* Points of small order (on the curve or its twist) and their non-canonical encodings:
+     * 0, 1, -1, p, p + 1 (= 0 and 1 again) and the two points of order 8. Every clamped
+     * scalar is a multiple of 8, so X25519 gives zero and the kex class must refuse. */
+    static const char *const small[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+    };
+    unsigned long refused = 0;
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+        for (int top = 0; top < 2; top++) {
+            uint8_t u[32];
+            hex32(u, small[i]);
+            if (top)
+                u[31] |= 0x80; /* ignored by X25519 (RFC 7748 §5) */
+            for (int j = 0; j < 8; j++) {
+                tu_rand(k, 32);
+                tenon_x25519(s, k, u);
+                CHECK(is_zero32(s));
+                memset(s, 0x55, 32);
+                int rc = kex->shared_secret(k, u, 32, s);
+                CHECK_RC(rc, TENON_ERR_BAD_PUBLIC_KEY);
+                CHECK(is_zero32(s)); /* nothing left in the output */
+                refused += rc == TENON_ERR_BAD_PUBLIC_KEY;
+            }
+        }
+    }
+    printf("small-order public keys: %lu refused by the kex class\n", refused);
+
+    /* RFC 7748 §5: the top bit of u is ignored, and u >= p acts as u mod p. */
+    uint8_t u[32], u2[32], r1[32], r2[32];
+    tu_rand(k, 32);
+    tu_rand(u, 32);
+    u[31] &= 0x7f;
+    memcpy(u2, u, 32);
+    u2[31] |= 0x80;
+    tenon_x25519(r1, k, u);
+    tenon_x25519(r2, k, u2);
+    CHECK_MEM(r1, r2, 32, "top bit of u ignored");
+    uint8_t nine[32] = {9}, p9[32];
+    hex32(p9, "f6ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"); /* p + 9 */
+    tenon_x25519(r1, k, nine);
+    tenon_x25519(r2, k, p9);
+    CHECK_MEM(r1, r2, 32, "u = p + 9 acts as 9");
+    tenon_x25519_base(r2, k);
+    CHECK_MEM(r1, r2, 32, "base = ladder on 9");
+
+    /* In-place use: the output may alias the scalar or the point. */
+    tenon_x25519(r1, k, u);
+    memcpy(r2, u, 32);
+    tenon_x25519(r2, k, r2);
+    CHECK_MEM(r1, r2, 32, "out aliasing u");
+    memcpy(r2, k, 32);
+    tenon_x25519(r2, r2, u);
+    CHECK_MEM(r1, r2, 32, "out aliasing the scalar");
+}
+
+int main(void)
+{
+    test_rfc7748_vectors();
+    test_rfc7748_iterated();
+    test_rfc7748_dh();
+    test_wycheproof();
+    test_base_vs_ladder();
+    test_openssl();
+    test_bad_input();
+    return tu_finish("test_x25519");
+}
