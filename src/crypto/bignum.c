@@ -1,0 +1,859 @@
+/*
+ * Constant-time big integers on 64-bit limbs for RSA: Montgomery multiplication, fixed-window
+ * exponentiation, modular inversion.
+ *
+ * Why product scanning: the column sums of a b and of the Montgomery reduction are accumulated
+ * in three registers (c0, c1, c2), so each multiply-accumulate is one multiplication and three
+ * additions with carry, with no limb stored back to memory until its column is done. Squaring
+ * computes each cross product a_i a_j (i < j) once and doubles the sum, which saves nearly half
+ * the multiplications of a product; exponentiation is mostly squarings.
+ */
+#include "bignum.h"
+
+#include "../common.h"
+#include "cpu.h"
+#include "ct.h"
+#include "tenon/crypto.h"
+
+typedef unsigned __int128 u128;
+typedef __int128 i128;
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+/* Inner loops are unrolled where the size is a compile-time constant (the specialised
+ * instances below): the index arithmetic then disappears. */
+#define UNROLL _Pragma("GCC unroll 16")
+
+/* ------------------------------------------------------------------------------------------
+ * Limb helpers
+ * ------------------------------------------------------------------------------------------ */
+
+void bn_from_be(uint64_t *x, size_t nl, const uint8_t *in, size_t len)
+{
+    for (size_t i = 0; i < nl; i++)
+        x[i] = 0;
+    for (size_t i = 0; i < len; i++) {
+        size_t bit = 8 * (len - 1 - i);
+        x[bit / 64] |= (uint64_t)in[i] << (bit % 64);
+    }
+}
+
+void bn_to_be(uint8_t *out, size_t len, const uint64_t *x, size_t nl)
+{
+    for (size_t i = 0; i < len; i++) {
+        size_t bit = 8 * (len - 1 - i);
+        out[i] = bit / 64 < nl ? (uint8_t)(x[bit / 64] >> (bit % 64)) : 0;
+    }
+}
+
+uint64_t bn_add(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n)
+{
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 z = (u128)a[i] + b[i] + c;
+        r[i] = (uint64_t)z;
+        c = (uint64_t)(z >> 64);
+    }
+    return c;
+}
+
+uint64_t bn_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n)
+{
+    uint64_t br = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 z = (u128)a[i] - b[i] - br;
+        r[i] = (uint64_t)z;
+        br = (uint64_t)(z >> 64) & 1;
+    }
+    return br;
+}
+
+uint64_t bn_lt_mask(const uint64_t *a, const uint64_t *b, size_t n)
+{
+    uint64_t br = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 z = (u128)a[i] - b[i] - br;
+        br = (uint64_t)(z >> 64) & 1;
+    }
+    return ct_value_barrier_u64(0 - br);
+}
+
+uint64_t bn_zero_mask(const uint64_t *x, size_t n)
+{
+    uint64_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= x[i];
+    return ~ct_mask_nonzero_u64(acc);
+}
+
+void bn_select(uint64_t *r, uint64_t mask, const uint64_t *a, const uint64_t *b, size_t n)
+{
+    mask = ct_value_barrier_u64(mask);
+    for (size_t i = 0; i < n; i++)
+        r[i] = b[i] ^ (mask & (a[i] ^ b[i]));
+}
+
+void bn_mul(uint64_t *r, const uint64_t *a, size_t an, const uint64_t *b, size_t bn)
+{
+    for (size_t i = 0; i < an + bn; i++)
+        r[i] = 0;
+    for (size_t i = 0; i < an; i++) {
+        uint64_t c = 0;
+        for (size_t j = 0; j < bn; j++) {
+            u128 z = (u128)a[i] * b[j] + r[i + j] + c;
+            r[i + j] = (uint64_t)z;
+            c = (uint64_t)(z >> 64);
+        }
+        r[i + bn] = c;
+    }
+}
+
+size_t bn_bits_vartime(const uint64_t *x, size_t n)
+{
+    for (size_t i = n; i-- > 0;)
+        if (x[i] != 0)
+            return 64 * i + 64 - (size_t)__builtin_clzll(x[i]);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Montgomery multiplication cores
+ *
+ * The multiply-accumulate (c2:c1:c0) += x y is the inner step of everything below; `fast`
+ * selects, at compile time after inlining, the x86-64 assembly form of it.
+ * ------------------------------------------------------------------------------------------ */
+
+static ALWAYS_INLINE void mac(uint64_t *c0, uint64_t *c1, uint64_t *c2, uint64_t x, uint64_t y,
+                              const int fast)
+{
+#if TENON_X86_64
+    if (fast) {
+        uint64_t lo = x, a0 = *c0, a1 = *c1, a2 = *c2;
+        __asm__("mulq %[y]\n\t"
+                "addq %%rax, %[a0]\n\t"
+                "adcq %%rdx, %[a1]\n\t"
+                "adcq $0, %[a2]"
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), "+a"(lo)
+                : [y] "rm"(y)
+                : "rdx", "cc");
+        *c0 = a0;
+        *c1 = a1;
+        *c2 = a2;
+        return;
+    }
+#endif
+    (void)fast;
+    u128 p = (u128)x * y;
+    u128 s = (u128)*c0 + (uint64_t)p;
+    *c0 = (uint64_t)s;
+    s = (u128)*c1 + (uint64_t)(p >> 64) + (uint64_t)(s >> 64);
+    *c1 = (uint64_t)s;
+    *c2 += (uint64_t)(s >> 64);
+}
+
+/* (c2:c1:c0) += x */
+static ALWAYS_INLINE void acc_add(uint64_t *c0, uint64_t *c1, uint64_t *c2, uint64_t x)
+{
+    u128 s = (u128)*c0 + x;
+    *c0 = (uint64_t)s;
+    s = (u128)*c1 + (uint64_t)(s >> 64);
+    *c1 = (uint64_t)s;
+    *c2 += (uint64_t)(s >> 64);
+}
+
+/* t[0..2n) = a b */
+static ALWAYS_INLINE void core_mul(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t n,
+                                   const int fast)
+{
+    uint64_t c0 = 0, c1 = 0, c2 = 0;
+    for (size_t k = 0; k < 2 * n - 1; k++) {
+        size_t lo = k < n ? 0 : k - n + 1, hi = k < n ? k : n - 1;
+        UNROLL
+        for (size_t i = lo; i <= hi; i++)
+            mac(&c0, &c1, &c2, a[i], b[k - i], fast);
+        t[k] = c0;
+        c0 = c1;
+        c1 = c2;
+        c2 = 0;
+    }
+    t[2 * n - 1] = c0;
+}
+
+/* t[0..2n) = a^2: the cross products once, doubled, plus the squares on the diagonal. */
+static ALWAYS_INLINE void core_sqr(uint64_t *t, const uint64_t *a, size_t n, const int fast)
+{
+    uint64_t c0 = 0, c1 = 0, c2 = 0;
+    t[0] = 0;
+    for (size_t k = 1; k < 2 * n - 2; k++) {
+        size_t lo = k < n ? 0 : k - n + 1;
+        /* i < j = k - i */
+        UNROLL
+        for (size_t i = lo; 2 * i < k; i++)
+            mac(&c0, &c1, &c2, a[i], a[k - i], fast);
+        t[k] = c0;
+        c0 = c1;
+        c1 = c2;
+        c2 = 0;
+    }
+    t[2 * n - 2] = c0;
+    t[2 * n - 1] = c1;
+    /* double */
+    uint64_t top = 0;
+    for (size_t i = 0; i < 2 * n; i++) {
+        uint64_t v = t[i];
+        t[i] = (v << 1) | top;
+        top = v >> 63;
+    }
+    /* add the diagonal a_i^2 at limb 2i */
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 p = (u128)a[i] * a[i];
+        u128 s = (u128)t[2 * i] + (uint64_t)p + c;
+        t[2 * i] = (uint64_t)s;
+        s = (u128)t[2 * i + 1] + (uint64_t)(p >> 64) + (uint64_t)(s >> 64);
+        t[2 * i + 1] = (uint64_t)s;
+        c = (uint64_t)(s >> 64);
+    }
+}
+
+/* r = t R^-1 mod m for t < m R (2n limbs): Montgomery reduction in product-scanning order. The
+ * quotient digits q_k = (column k) n0 mod 2^64 zero each low column in turn. */
+static ALWAYS_INLINE void core_redc(uint64_t *r, const uint64_t *t, const uint64_t *m, uint64_t n0,
+                                    size_t n, const int fast)
+{
+    uint64_t q[BN_MAX_LIMBS];
+    uint64_t c0 = 0, c1 = 0, c2 = 0;
+    for (size_t k = 0; k < n; k++) {
+        UNROLL
+        for (size_t i = 0; i < k; i++)
+            mac(&c0, &c1, &c2, q[i], m[k - i], fast);
+        acc_add(&c0, &c1, &c2, t[k]);
+        q[k] = c0 * n0;
+        mac(&c0, &c1, &c2, q[k], m[0], fast);
+        c0 = c1;
+        c1 = c2;
+        c2 = 0;
+    }
+    for (size_t k = n; k < 2 * n; k++) {
+        UNROLL
+        for (size_t i = k - n + 1; i < n; i++)
+            mac(&c0, &c1, &c2, q[i], m[k - i], fast);
+        acc_add(&c0, &c1, &c2, t[k]);
+        r[k - n] = c0;
+        c0 = c1;
+        c1 = c2;
+        c2 = 0;
+    }
+    /* (c0:r) < 2m: subtract m once if it is not below m. */
+    uint64_t d[BN_MAX_LIMBS];
+    uint64_t br = bn_sub(d, r, m, n);
+    uint64_t keep = ct_value_barrier_u64(0 - ((c0 | (br ^ 1)) & 1));
+    bn_select(r, keep, d, r, n);
+}
+
+static void mul_portable(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[2 * BN_MAX_LIMBS];
+    core_mul(t, a, b, ctx->nl, 0);
+    core_redc(r, t, ctx->m, ctx->n0, ctx->nl, 0);
+}
+
+static void sqr_portable(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    uint64_t t[2 * BN_MAX_LIMBS];
+    core_sqr(t, a, ctx->nl, 0);
+    core_redc(r, t, ctx->m, ctx->n0, ctx->nl, 0);
+}
+
+static const bn_impl bn_portable_impl = {"portable", 0, mul_portable, sqr_portable};
+
+#if TENON_X86_64
+/* Instances for the prime sizes of 2048-, 3072- and 4096-bit keys, and a generic one. */
+#define X86_INSTANCE(N)                                                                            \
+    static void mul_x86_##N(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b) \
+    {                                                                                              \
+        uint64_t t[2 * (N)];                                                                       \
+        core_mul(t, a, b, (N), 1);                                                                 \
+        core_redc(r, t, ctx->m, ctx->n0, (N), 1);                                                  \
+    }                                                                                              \
+    static void sqr_x86_##N(const bn_mont *ctx, uint64_t *r, const uint64_t *a)                    \
+    {                                                                                              \
+        uint64_t t[2 * (N)];                                                                       \
+        core_sqr(t, a, (N), 1);                                                                    \
+        core_redc(r, t, ctx->m, ctx->n0, (N), 1);                                                  \
+    }
+X86_INSTANCE(16)
+X86_INSTANCE(24)
+X86_INSTANCE(32)
+
+static void mul_x86(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    switch (ctx->nl) {
+    case 16:
+        mul_x86_16(ctx, r, a, b);
+        return;
+    case 24:
+        mul_x86_24(ctx, r, a, b);
+        return;
+    case 32:
+        mul_x86_32(ctx, r, a, b);
+        return;
+    default: {
+        uint64_t t[2 * BN_MAX_LIMBS];
+        core_mul(t, a, b, ctx->nl, 1);
+        core_redc(r, t, ctx->m, ctx->n0, ctx->nl, 1);
+    }
+    }
+}
+
+static void sqr_x86(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    switch (ctx->nl) {
+    case 16:
+        sqr_x86_16(ctx, r, a);
+        return;
+    case 24:
+        sqr_x86_24(ctx, r, a);
+        return;
+    case 32:
+        sqr_x86_32(ctx, r, a);
+        return;
+    default: {
+        uint64_t t[2 * BN_MAX_LIMBS];
+        core_sqr(t, a, ctx->nl, 1);
+        core_redc(r, t, ctx->m, ctx->n0, ctx->nl, 1);
+    }
+    }
+}
+
+/* With BMI2 and ADX: operand scanning, one row t[0..n] += x b[0..n-1] at a time, where MULX
+ * leaves the flags alone and ADCX / ADOX run two independent carry chains (low halves into
+ * t[j], high halves of the previous product into t[j] as well), four limbs per loop turn. The
+ * Montgomery reduction is the same row with x = q_i and b = m, interleaved (CIOS); instead of
+ * shifting t by a limb after each step the window slides along a 2n+2-limb buffer. */
+static ALWAYS_INLINE uint64_t row_adx(uint64_t *t, uint64_t x, const uint64_t *b, size_t n)
+{
+    uint64_t carry;
+    size_t rem = n % 4, quads = n / 4;
+    __asm__ volatile("xorl %%r8d, %%r8d\n\t" /* CF = OF = 0, no pending high half */
+                     "jrcxz 3f\n"
+                     "4:\n\t" /* n mod 4 single limbs */
+                     "mulx 0(%[b]), %%rax, %%r9\n\t"
+                     "movq 0(%[t]), %%r10\n\t"
+                     "adcx %%rax, %%r10\n\t"
+                     "adox %%r8, %%r10\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "movq %%r9, %%r8\n\t"
+                     "leaq 8(%[b]), %[b]\n\t"
+                     "leaq 8(%[t]), %[t]\n\t"
+                     "leaq -1(%%rcx), %%rcx\n\t" /* LEA, MOV and JRCXZ keep CF and OF */
+                     "jrcxz 3f\n\t"
+                     "jmp 4b\n"
+                     "3:\n\t"
+                     "movq %[quads], %%rcx\n\t"
+                     "jrcxz 2f\n"
+                     "1:\n\t" /* four limbs per turn */
+                     "mulx 0(%[b]), %%rax, %%r9\n\t"
+                     "movq 0(%[t]), %%r10\n\t"
+                     "adcx %%rax, %%r10\n\t"
+                     "adox %%r8, %%r10\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "mulx 8(%[b]), %%rax, %%r8\n\t"
+                     "movq 8(%[t]), %%r10\n\t"
+                     "adcx %%rax, %%r10\n\t"
+                     "adox %%r9, %%r10\n\t"
+                     "movq %%r10, 8(%[t])\n\t"
+                     "mulx 16(%[b]), %%rax, %%r9\n\t"
+                     "movq 16(%[t]), %%r10\n\t"
+                     "adcx %%rax, %%r10\n\t"
+                     "adox %%r8, %%r10\n\t"
+                     "movq %%r10, 16(%[t])\n\t"
+                     "mulx 24(%[b]), %%rax, %%r8\n\t"
+                     "movq 24(%[t]), %%r10\n\t"
+                     "adcx %%rax, %%r10\n\t"
+                     "adox %%r9, %%r10\n\t"
+                     "movq %%r10, 24(%[t])\n\t"
+                     "leaq 32(%[b]), %[b]\n\t"
+                     "leaq 32(%[t]), %[t]\n\t"
+                     "leaq -1(%%rcx), %%rcx\n\t"
+                     "jrcxz 2f\n\t"
+                     "jmp 1b\n"
+                     "2:\n\t" /* t[n] += pending high half + both carries */
+                     "movl $0, %%eax\n\t"
+                     "movq 0(%[t]), %%r10\n\t"
+                     "adcx %%rax, %%r10\n\t"
+                     "adox %%r8, %%r10\n\t"
+                     "movq %%r10, 0(%[t])\n\t"
+                     "movl $0, %%r9d\n\t"
+                     "adcx %%r9, %%r9\n\t"
+                     "adox %%rax, %%r9\n\t"
+                     "movq %%r9, %[c]"
+                     : [t] "+r"(t), [b] "+r"(b), "+c"(rem), [c] "=r"(carry), "+d"(x)
+                     : [quads] "r"(quads)
+                     : "rax", "r8", "r9", "r10", "cc", "memory");
+    return carry;
+}
+
+/* r = t[n..2n] - m if that is not negative, else t[n..2n-1] (t[n..2n] < 2m). */
+static void final_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *t)
+{
+    size_t n = ctx->nl;
+    uint64_t d[BN_MAX_LIMBS];
+    uint64_t br = bn_sub(d, t + n, ctx->m, n);
+    bn_select(r, ct_value_barrier_u64(0 - ((t[2 * n] | (br ^ 1)) & 1)), d, t + n, n);
+}
+
+static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    size_t n = ctx->nl;
+    uint64_t t[2 * BN_MAX_LIMBS + 2];
+    for (size_t i = 0; i < 2 * n + 2; i++)
+        t[i] = 0;
+    for (size_t i = 0; i < n; i++) {
+        t[i + n + 1] = row_adx(t + i, a[i], b, n);
+        uint64_t q = t[i] * ctx->n0;
+        t[i + n + 1] += row_adx(t + i, q, ctx->m, n);
+    }
+    final_sub(ctx, r, t);
+}
+
+static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    size_t n = ctx->nl;
+    uint64_t t[2 * BN_MAX_LIMBS + 2];
+    for (size_t i = 0; i < 2 * n + 2; i++)
+        t[i] = 0;
+    /* cross products a_i a_j (i < j): row i adds a_i a[i+1..n-1] at limb 2i + 1 */
+    for (size_t i = 0; i + 1 < n; i++)
+        t[i + n + 1] = row_adx(t + 2 * i + 1, a[i], a + i + 1, n - 1 - i);
+    /* double, then add the squares a_i^2 at limb 2i */
+    uint64_t top = 0;
+    for (size_t i = 0; i < 2 * n; i++) {
+        uint64_t v = t[i];
+        t[i] = (v << 1) | top;
+        top = v >> 63;
+    }
+    uint64_t c = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 p = (u128)a[i] * a[i];
+        u128 s = (u128)t[2 * i] + (uint64_t)p + c;
+        t[2 * i] = (uint64_t)s;
+        s = (u128)t[2 * i + 1] + (uint64_t)(p >> 64) + (uint64_t)(s >> 64);
+        t[2 * i + 1] = (uint64_t)s;
+        c = (uint64_t)(s >> 64);
+    }
+    /* Montgomery reduction rows; each row's carry goes into limb i + n + 1, whose own overflow
+     * (cc) is added one limb further along with the next row's carry. */
+    uint64_t cc = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t q = t[i] * ctx->n0;
+        uint64_t rc = row_adx(t + i, q, ctx->m, n);
+        u128 z = (u128)t[i + n + 1] + rc + cc;
+        t[i + n + 1] = (uint64_t)z;
+        cc = (uint64_t)(z >> 64);
+    }
+    final_sub(ctx, r, t);
+}
+
+static const bn_impl bn_adx_impl = {"x86-64-mulx-adx", TENON_CPU_BMI2 | TENON_CPU_ADX, mul_adx,
+                                    sqr_adx};
+
+/* Baseline x86-64 instructions only; tied to SSE2 (always present) so that
+ * tenon_cpu_set_mask(0) still selects the portable code. */
+static const bn_impl bn_x86_impl = {"x86-64-asm", TENON_CPU_SSE2, mul_x86, sqr_x86};
+#endif
+
+const bn_impl *const bn_all_impls[] = {
+#if TENON_X86_64
+    &bn_adx_impl, &bn_x86_impl,
+#endif
+    &bn_portable_impl, NULL};
+
+const bn_impl *bn_best_impl(void)
+{
+    for (size_t i = 0; bn_all_impls[i] != NULL; i++)
+        if (cpu_has(bn_all_impls[i]->cpu_needs))
+            return bn_all_impls[i];
+    return &bn_portable_impl;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Montgomery context and modular helpers
+ * ------------------------------------------------------------------------------------------ */
+
+void bn_mont_mul(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    ctx->impl->mul(ctx, r, a, b);
+}
+
+void bn_mont_sqr(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    ctx->impl->sqr(ctx, r, a);
+}
+
+/* x = 2 x mod m, for x < m. */
+static void mod_double(const bn_mont *ctx, uint64_t *x)
+{
+    size_t n = ctx->nl;
+    uint64_t top = 0, d[BN_MAX_LIMBS];
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = x[i];
+        x[i] = (v << 1) | top;
+        top = v >> 63;
+    }
+    uint64_t br = bn_sub(d, x, ctx->m, n);
+    bn_select(x, ct_value_barrier_u64(0 - ((top | (br ^ 1)) & 1)), d, x, n);
+}
+
+void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
+{
+    ctx->nl = nl;
+    ctx->impl = impl != NULL ? impl : bn_best_impl();
+    for (size_t i = 0; i < nl; i++)
+        ctx->m[i] = m[i];
+    /* Newton's iteration for m0^-1 mod 2^64: m0 m0 = 1 mod 8 gives 3 bits, each step doubles. */
+    uint64_t inv = m[0];
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - m[0] * inv;
+    ctx->n0 = 0 - inv;
+
+    /* R^2 mod m: with 64 nl = odd * 2^s, X = R 2^odd mod m (by doublings from 2^(64(nl-1)),
+     * which is below m because m's top limb is non-zero), then s Montgomery squarings, each of
+     * which doubles the exponent of 2 in R 2^j: R 2^(odd 2^s) = R^2. */
+    size_t odd = nl, s = 6;
+    while ((odd & 1) == 0) {
+        odd >>= 1;
+        s++;
+    }
+    uint64_t *x = ctx->rr;
+    for (size_t i = 0; i < nl; i++)
+        x[i] = 0;
+    x[nl - 1] = 1;
+    for (size_t i = 0; i < 64 + odd; i++)
+        mod_double(ctx, x);
+    for (size_t i = 0; i < s; i++)
+        bn_mont_sqr(ctx, x, x);
+}
+
+void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    bn_mont_mul(ctx, r, a, ctx->rr);
+}
+
+void bn_mont_from(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    uint64_t one[BN_MAX_LIMBS] = {1};
+    bn_mont_mul(ctx, r, a, one);
+}
+
+void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t xl)
+{
+    size_t n = ctx->nl, chunks = (xl + n - 1) / n;
+    uint64_t acc[BN_MAX_LIMBS] = {0}, c[BN_MAX_LIMBS];
+    /* Horner in base R: M(X_i) = M(X_{i+1}) R + M(chunk_i); each chunk is below R, and a
+     * Montgomery product with one factor below R and the other below m is below 2m before its
+     * final subtraction, so the result is reduced. */
+    for (size_t ci = chunks; ci-- > 0;) {
+        for (size_t j = 0; j < n; j++) {
+            size_t idx = ci * n + j;
+            c[j] = idx < xl ? x[idx] : 0;
+        }
+        bn_mont_mul(ctx, c, c, ctx->rr);
+        bn_mont_mul(ctx, acc, acc, ctx->rr);
+        bn_mod_add(ctx, acc, acc, c);
+    }
+    for (size_t j = 0; j < n; j++)
+        r[j] = acc[j];
+    tenon_wipe(acc, sizeof acc);
+    tenon_wipe(c, sizeof c);
+}
+
+void bn_mod_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    size_t n = ctx->nl;
+    uint64_t d[BN_MAX_LIMBS];
+    uint64_t br = bn_sub(r, a, b, n);
+    bn_add(d, r, ctx->m, n);
+    bn_select(r, ct_value_barrier_u64(0 - br), d, r, n);
+}
+
+void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    size_t n = ctx->nl;
+    uint64_t d[BN_MAX_LIMBS];
+    uint64_t c = bn_add(r, a, b, n);
+    uint64_t br = bn_sub(d, r, ctx->m, n);
+    bn_select(r, ct_value_barrier_u64(0 - ((c | (br ^ 1)) & 1)), d, r, n);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Exponentiation
+ * ------------------------------------------------------------------------------------------ */
+
+#define WIN 5
+
+static uint32_t exp_window(const uint64_t *e, size_t en, size_t pos)
+{
+    /* bits [pos, pos + WIN) of e; pos is public */
+    size_t li = pos / 64, sh = pos % 64;
+    uint64_t v = e[li] >> sh;
+    if (sh > 64 - WIN && li + 1 < en)
+        v |= e[li + 1] << (64 - sh);
+    return (uint32_t)(v & ((1u << WIN) - 1));
+}
+
+void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const uint64_t *e,
+                    size_t en)
+{
+    size_t n = ctx->nl;
+    uint64_t table[(1u << WIN) * BN_MAX_LIMBS];
+    uint64_t acc[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
+
+    /* table[i] = b^i in Montgomery form; table[0] = R mod m. */
+    uint64_t one[BN_MAX_LIMBS] = {1};
+    bn_mont_to(ctx, table, one);
+    for (size_t j = 0; j < n; j++)
+        table[n + j] = b[j];
+    for (size_t i = 2; i < (1u << WIN); i++) {
+        if (i % 2 == 0)
+            bn_mont_sqr(ctx, table + i * n, table + (i / 2) * n);
+        else
+            bn_mont_mul(ctx, table + i * n, table + (i - 1) * n, b);
+    }
+
+    size_t bits = 64 * en, nwin = (bits + WIN - 1) / WIN;
+    for (size_t w = nwin; w-- > 0;) {
+        uint32_t win = exp_window(e, en, w * WIN);
+        /* Read every entry; keep the one that matches (no secret-dependent address). */
+        for (size_t j = 0; j < n; j++)
+            t[j] = 0;
+        for (uint32_t i = 0; i < (1u << WIN); i++) {
+            uint64_t mask = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u);
+            const uint64_t *row = table + i * n;
+            for (size_t j = 0; j < n; j++)
+                t[j] |= row[j] & mask;
+        }
+        if (w == nwin - 1) {
+            for (size_t j = 0; j < n; j++)
+                acc[j] = t[j];
+        } else {
+            for (int s = 0; s < WIN; s++)
+                bn_mont_sqr(ctx, acc, acc);
+            bn_mont_mul(ctx, acc, acc, t);
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        r[j] = acc[j];
+    tenon_wipe(table, sizeof table);
+    tenon_wipe(acc, sizeof acc);
+    tenon_wipe(t, sizeof t);
+}
+
+void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e)
+{
+    size_t n = ctx->nl;
+    uint64_t acc[BN_MAX_LIMBS];
+    int top = 63 - __builtin_clzll(e);
+    for (size_t j = 0; j < n; j++)
+        acc[j] = b[j];
+    for (int i = top - 1; i >= 0; i--) {
+        bn_mont_sqr(ctx, acc, acc);
+        if ((e >> i) & 1)
+            bn_mont_mul(ctx, acc, acc, b);
+    }
+    for (size_t j = 0; j < n; j++)
+        r[j] = acc[j];
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Modular inversion
+ *
+ * The binary GCD keeps a = u x, b = v x (mod m), starting from (a, b) = (x, m): while a is odd
+ * it subtracts the smaller of a, b from the larger, then halves a. Pornin's observation is that
+ * 31 such steps only look at the low 31 bits and at the relative size of a and b, so they can be
+ * run on 64-bit approximations (the top 33 and low 31 bits of each), recording the steps as a
+ * 2x2 matrix of small integers, which is then applied to the full numbers at once. Each outer
+ * round shrinks len(a) + len(b) by at least 31, so ceil(2 len(m) / 31) rounds reach a = 0,
+ * b = gcd(x, m). All steps are constant-time masks.
+ * ------------------------------------------------------------------------------------------ */
+
+static uint64_t lt_mask_u64(uint64_t a, uint64_t b)
+{
+    return ct_value_barrier_u64(0 - (uint64_t)(((u128)a - b) >> 127));
+}
+
+/* Constant-time count of leading zeros (64 for x = 0). */
+static uint64_t clz_ct(uint64_t x)
+{
+    uint64_t n = 0;
+    for (int s = 32; s >= 1; s >>= 1) {
+        uint64_t hi_zero = ~ct_mask_nonzero_u64(x >> (64 - s));
+        n += hi_zero & (uint64_t)s;
+        x = ct_select_u64(hi_zero, x << s, x);
+    }
+    return n + ((~ct_mask_nonzero_u64(x)) & 1);
+}
+
+/* out = (a f + b g) / 2^31 (exact), nl limbs; if negative, out is negated and all-ones is
+ * returned. */
+static uint64_t lin_comb_shift(uint64_t *out, const uint64_t *a, const uint64_t *b, int64_t f,
+                               int64_t g, size_t nl)
+{
+    uint64_t t[BN_MAX_LIMBS + 1];
+    i128 carry = 0;
+    for (size_t i = 0; i < nl; i++) {
+        i128 z = (i128)a[i] * f + (i128)b[i] * g + carry;
+        t[i] = (uint64_t)z;
+        carry = z >> 64;
+    }
+    t[nl] = (uint64_t)carry;
+    uint64_t neg = 0 - (t[nl] >> 63);
+    for (size_t i = 0; i < nl; i++)
+        out[i] = (t[i] >> 31) | (t[i + 1] << 33);
+    /* conditional two's-complement negation */
+    uint64_t c = neg & 1;
+    for (size_t i = 0; i < nl; i++) {
+        u128 z = (u128)(out[i] ^ neg) + c;
+        out[i] = (uint64_t)z;
+        c = (uint64_t)(z >> 64);
+    }
+    return neg;
+}
+
+/* out = (u f + v g) / 2^31 mod m, for u, v < m and |f| + |g| <= 2^31. */
+static void mod_lin_comb(const bn_mont *ctx, uint64_t *out, const uint64_t *u, const uint64_t *v,
+                         int64_t f, int64_t g)
+{
+    size_t nl = ctx->nl;
+    uint64_t t[BN_MAX_LIMBS + 1], w[BN_MAX_LIMBS + 1], d[BN_MAX_LIMBS + 1];
+    i128 carry = 0;
+    for (size_t i = 0; i < nl; i++) {
+        i128 z = (i128)u[i] * f + (i128)v[i] * g + carry;
+        t[i] = (uint64_t)z;
+        carry = z >> 64;
+    }
+    t[nl] = (uint64_t)carry;
+    /* add k m with k = t n0 mod 2^31, which makes the low 31 bits zero (n0 = -m^-1) */
+    uint64_t k = (t[0] * ctx->n0) & 0x7FFFFFFF;
+    uint64_t c = 0;
+    for (size_t i = 0; i < nl; i++) {
+        u128 z = (u128)k * ctx->m[i] + t[i] + c;
+        t[i] = (uint64_t)z;
+        c = (uint64_t)(z >> 64);
+    }
+    t[nl] += c;
+    /* |t| < 2^31 m + 2^31 m, so w = t / 2^31 lies in (-m, 2m): signed nl+1 limbs */
+    for (size_t i = 0; i < nl; i++)
+        w[i] = (t[i] >> 31) | (t[i + 1] << 33);
+    w[nl] = (uint64_t)((int64_t)t[nl] >> 31);
+    /* if negative, add m */
+    uint64_t neg = 0 - (w[nl] >> 63);
+    c = 0;
+    for (size_t i = 0; i < nl; i++) {
+        u128 z = (u128)w[i] + (ctx->m[i] & neg) + c;
+        w[i] = (uint64_t)z;
+        c = (uint64_t)(z >> 64);
+    }
+    w[nl] += c;
+    /* now 0 <= w < 2m: subtract m if w >= m */
+    uint64_t br = 0;
+    for (size_t i = 0; i < nl; i++) {
+        u128 z = (u128)w[i] - ctx->m[i] - br;
+        d[i] = (uint64_t)z;
+        br = (uint64_t)(z >> 64) & 1;
+    }
+    br = (uint64_t)(((u128)w[nl] - br) >> 64) & 1;
+    bn_select(out, ct_value_barrier_u64(0 - br), w, d, nl);
+}
+
+uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
+{
+    size_t nl = ctx->nl;
+    uint64_t a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], u[BN_MAX_LIMBS] = {1}, v[BN_MAX_LIMBS] = {0};
+    uint64_t na[BN_MAX_LIMBS], nb[BN_MAX_LIMBS], nu[BN_MAX_LIMBS];
+    for (size_t i = 0; i < nl; i++) {
+        a[i] = x[i];
+        b[i] = ctx->m[i];
+    }
+    size_t rounds = (2 * 64 * nl + 30) / 31 + 1;
+    for (size_t it = 0; it < rounds; it++) {
+        /* Approximations: the top 33 bits (below the highest set bit of a | b) and the low
+         * 31 bits; exact when both fit in 64 bits. */
+        uint64_t top_a = 0, top_b = 0, next_a = 0, next_b = 0, top_or = 0, seen = 0;
+        for (size_t i = nl; i-- > 0;) {
+            uint64_t nz = ct_mask_nonzero_u64(a[i] | b[i]);
+            uint64_t first = nz & ~seen;
+            top_a = ct_select_u64(first, a[i], top_a);
+            top_b = ct_select_u64(first, b[i], top_b);
+            next_a = ct_select_u64(first, i > 0 ? a[i - 1] : 0, next_a);
+            next_b = ct_select_u64(first, i > 0 ? b[i - 1] : 0, next_b);
+            top_or = ct_select_u64(first, a[i] | b[i], top_or);
+            seen |= nz;
+        }
+        /* exact when a | b is below 2^64 */
+        uint64_t hi_acc = 0;
+        for (size_t i = 1; i < nl; i++)
+            hi_acc |= a[i] | b[i];
+        uint64_t hi_zero = ~ct_mask_nonzero_u64(hi_acc);
+        uint64_t lz = clz_ct(top_or);
+        /* 64-bit window whose top bit is the highest set bit of a | b; (y >> 1) >> (63 - lz)
+         * avoids a shift by 64 when lz = 0 */
+        uint64_t wa = (top_a << lz) | ((next_a >> 1) >> (63 - lz));
+        uint64_t wb = (top_b << lz) | ((next_b >> 1) >> (63 - lz));
+        uint64_t lowmask = 0x7FFFFFFF;
+        uint64_t xa = (wa & ~lowmask) | (a[0] & lowmask);
+        uint64_t xb = (wb & ~lowmask) | (b[0] & lowmask);
+        xa = ct_select_u64(hi_zero, a[0], xa);
+        xb = ct_select_u64(hi_zero, b[0], xb);
+
+        int64_t f0 = 1, g0 = 0, f1 = 0, g1 = 1;
+        for (int j = 0; j < 31; j++) {
+            uint64_t odd = 0 - (xa & 1);
+            uint64_t sw = odd & lt_mask_u64(xa, xb);
+            uint64_t t = (xa ^ xb) & sw;
+            xa ^= t;
+            xb ^= t;
+            int64_t tf = (f0 ^ f1) & (int64_t)sw, tg = (g0 ^ g1) & (int64_t)sw;
+            f0 ^= tf;
+            f1 ^= tf;
+            g0 ^= tg;
+            g1 ^= tg;
+            xa -= xb & odd;
+            f0 -= f1 & (int64_t)odd;
+            g0 -= g1 & (int64_t)odd;
+            xa >>= 1;
+            f1 = (int64_t)((uint64_t)f1 << 1);
+            g1 = (int64_t)((uint64_t)g1 << 1);
+        }
+
+        uint64_t nega = lin_comb_shift(na, a, b, f0, g0, nl);
+        uint64_t negb = lin_comb_shift(nb, a, b, f1, g1, nl);
+        f0 = (f0 ^ (int64_t)nega) - (int64_t)nega;
+        g0 = (g0 ^ (int64_t)nega) - (int64_t)nega;
+        f1 = (f1 ^ (int64_t)negb) - (int64_t)negb;
+        g1 = (g1 ^ (int64_t)negb) - (int64_t)negb;
+        mod_lin_comb(ctx, nu, u, v, f0, g0);
+        mod_lin_comb(ctx, v, u, v, f1, g1);
+        for (size_t i = 0; i < nl; i++) {
+            a[i] = na[i];
+            b[i] = nb[i];
+            u[i] = nu[i];
+        }
+    }
+    /* success iff a = 0 and b = 1 */
+    uint64_t one[BN_MAX_LIMBS] = {1};
+    uint64_t ok = bn_zero_mask(a, nl);
+    uint64_t diff = 0;
+    for (size_t i = 0; i < nl; i++)
+        diff |= b[i] ^ one[i];
+    ok &= ~ct_mask_nonzero_u64(diff);
+    for (size_t i = 0; i < nl; i++)
+        r[i] = v[i];
+    tenon_wipe(a, sizeof a);
+    tenon_wipe(b, sizeof b);
+    tenon_wipe(u, sizeof u);
+    tenon_wipe(v, sizeof v);
+    tenon_wipe(na, sizeof na);
+    tenon_wipe(nb, sizeof nb);
+    tenon_wipe(nu, sizeof nu);
+    return ok;
+}

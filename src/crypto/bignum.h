@@ -1,0 +1,91 @@
+/*
+ * Internal: a small constant-time big-integer module for RSA.
+ *
+ * Numbers are arrays of 64-bit limbs, least significant first, of a fixed length that is public
+ * (it follows from the key size, never from a secret value). Every function is constant-time in
+ * the values of its operands unless its name ends in _vartime; lengths and public exponents may
+ * steer branches.
+ *
+ * Montgomery arithmetic: for an odd modulus m of nl limbs (top limb non-zero), R = 2^(64 nl) and
+ * the Montgomery form of x is x R mod m. Products are computed whole (with a dedicated squaring)
+ * and then reduced, both in product-scanning (Comba) order; the x86-64 build has an
+ * implementation whose multiply-accumulate step is three-instruction inline assembly, chosen at
+ * run time like every accelerated path (tenon_cpu_set_mask(0) forces the portable one).
+ */
+#ifndef TENON_BIGNUM_H
+#define TENON_BIGNUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 4096 bits. */
+#define BN_MAX_LIMBS 64
+
+typedef struct bn_mont bn_mont;
+
+typedef struct bn_impl {
+    const char *name;
+    uint32_t cpu_needs;
+    /* r = a b R^-1 mod m for a, b < m (a < R suffices for one of them); r may alias a or b. */
+    void (*mul)(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
+    /* r = a^2 R^-1 mod m. */
+    void (*sqr)(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
+} bn_impl;
+
+struct bn_mont {
+    size_t nl;
+    uint64_t n0; /* -m^-1 mod 2^64 */
+    const bn_impl *impl;
+    uint64_t m[BN_MAX_LIMBS];
+    uint64_t rr[BN_MAX_LIMBS]; /* R^2 mod m */
+};
+
+/* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
+extern const bn_impl *const bn_all_impls[];
+const bn_impl *bn_best_impl(void);
+
+/* x (nl limbs) = the big-endian bytes in (len <= 8 nl). */
+void bn_from_be(uint64_t *x, size_t nl, const uint8_t *in, size_t len);
+/* The low len bytes of x (nl limbs), big-endian. */
+void bn_to_be(uint8_t *out, size_t len, const uint64_t *x, size_t nl);
+
+/* r = a + b, r = a - b over n limbs; return the carry / borrow (0 or 1). */
+uint64_t bn_add(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n);
+uint64_t bn_sub(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n);
+/* All-ones if a < b, all-ones if x == 0 (n limbs). */
+uint64_t bn_lt_mask(const uint64_t *a, const uint64_t *b, size_t n);
+uint64_t bn_zero_mask(const uint64_t *x, size_t n);
+/* r = mask ? a : b. */
+void bn_select(uint64_t *r, uint64_t mask, const uint64_t *a, const uint64_t *b, size_t n);
+/* r (an + bn limbs) = a b; r must not alias a or b. */
+void bn_mul(uint64_t *r, const uint64_t *a, size_t an, const uint64_t *b, size_t bn);
+/* The number of significant bits of x (public x only). */
+size_t bn_bits_vartime(const uint64_t *x, size_t n);
+
+/* Sets up ctx for the odd modulus m (nl limbs, top limb non-zero), with impl (NULL: the best
+ * allowed). Constant-time in m. */
+void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl);
+void bn_mont_mul(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void bn_mont_sqr(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
+/* r = a R mod m (a < m) and r = a R^-1 mod m (out of Montgomery form). */
+void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
+void bn_mont_from(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
+/* r = x R mod m for any x of xl limbs: reduction and conversion in one. */
+void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t xl);
+/* r = a - b mod m and a + b mod m (a, b < m). */
+void bn_mod_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
+void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
+
+/* r = b^e in Montgomery form, b in Montgomery form; e of en limbs is secret: fixed 5-bit
+ * windows, every table entry read for each window. */
+void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const uint64_t *e,
+                    size_t en);
+/* The same for a public exponent e >= 1 (variable time in e only). */
+void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e);
+
+/* r = x^-1 mod m for x < m (plain form), constant-time (binary GCD on 64-bit approximations,
+ * after Pornin, "Optimized Binary GCD for Modular Inversion", 2020). Returns all-ones on
+ * success, 0 if x is not invertible (then r is meaningless). */
+uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x);
+
+#endif

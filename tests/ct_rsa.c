@@ -1,0 +1,149 @@
+/*
+ * Constant-flow check of the RSA private operation: the CRT parts of a 2048-bit key (p, q, dp,
+ * dq, qinv) are marked secret, and so are the ciphertexts given to the TLS 1.2 pre-master
+ * secret decryption, so valgrind reports any branch or memory index that depends on them. What
+ * the algorithm makes public is marked public only at the end: the signature once it has been
+ * checked, the return codes, and the pre-master secret handed to the (test) caller. Each run
+ * goes through the best big-integer implementation valgrind's CPU allows and the portable one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/bignum.h"
+#include "crypto/rsa_internal.h"
+#include "ctgrind.h"
+#include "testutil.h"
+
+static tenon_rsa_private_key key;
+
+static void load_key(void)
+{
+    /* The first key of Wycheproof's RSAES-PKCS1-v1_5 2048-bit file. */
+    cJSON *root = tu_load_json("wycheproof/rsa_pkcs1_2048_test.json");
+    if (root == NULL)
+        exit(1);
+    const cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "testGroups"), 0);
+    const cJSON *pk = cJSON_GetObjectItemCaseSensitive(g, "privateKey");
+    static const char *names[7] = {"modulus",   "publicExponent", "prime1",     "prime2",
+                                   "exponent1", "exponent2",      "coefficient"};
+    uint8_t *v[7];
+    size_t l[7];
+    for (int i = 0; i < 7; i++)
+        v[i] = tu_json_hex(pk, names[i], &l[i]);
+    CHECK_RC(tenon_rsa_private_key_load(&key, v[0], l[0], v[1], l[1], v[2], l[2], v[3], l[3], v[4],
+                                        l[4], v[5], l[5], v[6], l[6]),
+             TENON_OK);
+    for (int i = 0; i < 7; i++)
+        free(v[i]);
+    cJSON_Delete(root);
+}
+
+static void mark_key_secret(void)
+{
+    SECRET(key.p, sizeof key.p);
+    SECRET(key.q, sizeof key.q);
+    SECRET(key.dp, sizeof key.dp);
+    SECRET(key.dq, sizeof key.dq);
+    SECRET(key.qinv, sizeof key.qinv);
+}
+
+static void run(const char *label)
+{
+    size_t k = key.pub.n_len, sl = 0;
+    uint8_t d[32], sig[TENON_RSA_MAX_LEN];
+    for (int i = 0; i < 32; i++)
+        d[i] = (uint8_t)(i * 11 + 3);
+
+    /* PKCS#1 v1.5 and PSS signatures: the result is public once the private operation has
+     * checked it; the test verifies it with the public key. */
+    int rc = tenon_rsa_pkcs1_sign(&key, &tenon_sha256, d, 32, sig, sizeof sig, &sl);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(sig, k);
+    CHECK_RC(rc, TENON_OK);
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key.pub, &tenon_sha256, d, 32, sig, sl), TENON_OK);
+    rc = tenon_rsa_pss_sign(&key, &tenon_sha256, d, 32, sig, sizeof sig, &sl);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(sig, k);
+    CHECK_RC(rc, TENON_OK);
+    CHECK_RC(tenon_rsa_pss_verify(&key.pub, &tenon_sha256, d, 32, 32, sig, sl), TENON_OK);
+
+    /* TLS 1.2: a correct ciphertext, one with a wrong version, one with bad padding. */
+    uint8_t pms[48], em[TENON_RSA_MAX_LEN], ct[TENON_RSA_MAX_LEN], out[48];
+    for (int i = 0; i < 48; i++)
+        pms[i] = (uint8_t)(i * 29 + 7);
+    pms[0] = 3;
+    pms[1] = 3;
+    for (int variant = 0; variant < 3; variant++) {
+        em[0] = 0;
+        em[1] = variant == 2 ? 1 : 2; /* block type 1: bad padding */
+        for (size_t i = 2; i < k - 49; i++)
+            em[i] = (uint8_t)(i | 1);
+        em[k - 49] = 0;
+        memcpy(em + k - 48, pms, 48);
+        CHECK_RC(rsa_public_op(&key.pub, em, ct), TENON_OK);
+        SECRET(ct, k);
+        rc = tenon_rsa_tls12_premaster_decrypt(&key, ct, k, 3, variant == 1 ? 1 : 3, out);
+        PUBLIC(&rc, sizeof rc);
+        PUBLIC(out, sizeof out);
+        CHECK_RC(rc, TENON_OK);
+        if (variant == 0)
+            CHECK_MEM(out, pms, 48, "pre-master secret");
+        else
+            CHECK(memcmp(out + 2, pms + 2, 46) != 0);
+    }
+    printf("ct_rsa [%s]: sign (PKCS#1 v1.5, PSS), TLS 1.2 pre-master (good, bad version, bad "
+           "padding) run with secret key parts\n",
+           label);
+}
+
+/* Each big-integer implementation (valgrind hides ADX from cpuid but runs it) on a secret
+ * modulus, base and exponent: context set-up, reduction, exponentiation, inversion. */
+static void run_bignum(void)
+{
+    enum { NL = 16 };
+    uint64_t ref[2][NL];
+    for (size_t ii = 0; bn_all_impls[ii] != NULL; ii++) {
+        uint64_t m[NL], x[2 * NL], e[NL], r[NL], inv[NL];
+        for (size_t i = 0; i < NL; i++) {
+            m[i] = 0x9e3779b97f4a7c15ull * (i + 3) ^ (i << 40);
+            e[i] = m[i] * 0xff51afd7ed558ccdull;
+            x[i] = m[i] * 31;
+            x[i + NL] = e[i] ^ 0x1234;
+        }
+        m[0] |= 1;
+        m[NL - 1] |= 1ull << 63;
+        SECRET(m, sizeof m);
+        SECRET(x, sizeof x);
+        SECRET(e, sizeof e);
+        bn_mont ctx;
+        bn_mont_init(&ctx, m, NL, bn_all_impls[ii]);
+        bn_mont_to_wide(&ctx, r, x, 2 * NL);
+        bn_mont_pow_ct(&ctx, r, r, e, NL);
+        bn_mont_from(&ctx, r, r);
+        uint64_t ok = bn_mod_inv(&ctx, inv, r);
+        PUBLIC(r, sizeof r);
+        PUBLIC(inv, sizeof inv);
+        PUBLIC(&ok, sizeof ok);
+        CHECK(ok == UINT64_MAX);
+        if (ii == 0) {
+            memcpy(ref[0], r, sizeof r);
+            memcpy(ref[1], inv, sizeof inv);
+        } else {
+            CHECK_MEM(r, ref[0], sizeof r, "exponentiation across implementations");
+            CHECK_MEM(inv, ref[1], sizeof inv, "inverse across implementations");
+        }
+        printf("ct_rsa [bignum %s]: secret modulus, base and exponent\n", bn_all_impls[ii]->name);
+    }
+}
+
+int main(void)
+{
+    run_bignum();
+    load_key();
+    mark_key_secret();
+    run(bn_best_impl()->name);
+    tenon_cpu_set_mask(0);
+    run(bn_best_impl()->name);
+    tenon_cpu_set_mask(UINT32_MAX);
+    return tu_finish("ct_rsa");
+}

@@ -1,0 +1,803 @@
+/*
+ * RSA: the big-integer module against OpenSSL's BN, Wycheproof vectors (PKCS#1 v1.5 decryption,
+ * signature generation and verification, PSS verification), a differential test against
+ * OpenSSL with freshly generated keys, the TLS 1.2 pre-master secret, and bad inputs.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "crypto/bignum.h"
+#include "crypto/cpu.h"
+#include "crypto/rsa_internal.h"
+#include "testutil.h"
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------------------------
+ * SHA-224 for the Wycheproof PSS files that use it as message hash or MGF1 hash: tenon offers
+ * no SHA-224 class, but it is SHA-256 with another IV and a truncated output, so the test
+ * builds one on tenon_sha256's update and final.
+ * ------------------------------------------------------------------------------------------ */
+
+static const tenon_hash_class test_sha224;
+
+static void sha224_init(tenon_hash_ctx *ctx)
+{
+    static const uint32_t iv[8] = {0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939,
+                                   0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4};
+    tenon_sha256.init(ctx);
+    memcpy(ctx->sha256.h, iv, sizeof iv);
+    ctx->sha256.count = 0;
+}
+
+static void sha224_update(tenon_hash_ctx *ctx, const void *data, size_t len)
+{
+    tenon_sha256.update(ctx, data, len);
+}
+
+static void sha224_final(const tenon_hash_ctx *ctx, uint8_t *out)
+{
+    uint8_t t[32];
+    tenon_sha256.final(ctx, t);
+    memcpy(out, t, 28);
+}
+
+static const tenon_hash_class test_sha224 = {"SHA-224",     28,          64, sha224_init,
+                                             sha224_update, sha224_final};
+
+static const tenon_hash_class *hash_by_name(const char *name)
+{
+    if (strcmp(name, "SHA-1") == 0)
+        return &tenon_sha1;
+    if (strcmp(name, "SHA-224") == 0)
+        return &test_sha224;
+    if (strcmp(name, "SHA-256") == 0)
+        return &tenon_sha256;
+    if (strcmp(name, "SHA-384") == 0)
+        return &tenon_sha384;
+    if (strcmp(name, "SHA-512") == 0)
+        return &tenon_sha512;
+    return NULL;
+}
+
+static const EVP_MD *evp_md_of(const tenon_hash_class *h)
+{
+    if (h == &tenon_sha256)
+        return EVP_sha256();
+    if (h == &tenon_sha384)
+        return EVP_sha384();
+    return EVP_sha512();
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Big integers against OpenSSL BN
+ * ------------------------------------------------------------------------------------------ */
+
+static BIGNUM *bn_of(const uint64_t *x, size_t nl)
+{
+    uint8_t buf[8 * (2 * BN_MAX_LIMBS + 1)];
+    bn_to_be(buf, 8 * nl, x, nl);
+    return BN_bin2bn(buf, (int)(8 * nl), NULL);
+}
+
+static int bn_equal(const uint64_t *x, size_t nl, const BIGNUM *b)
+{
+    uint8_t x1[8 * BN_MAX_LIMBS], x2[8 * BN_MAX_LIMBS];
+    bn_to_be(x1, 8 * nl, x, nl);
+    if (BN_bn2binpad(b, x2, (int)(8 * nl)) < 0)
+        return 0;
+    return memcmp(x1, x2, 8 * nl) == 0;
+}
+
+static void rand_below(uint64_t *x, const uint64_t *m, size_t nl)
+{
+    do {
+        tu_rand(x, 8 * nl);
+        x[nl - 1] %= m[nl - 1] + (m[nl - 1] != UINT64_MAX);
+    } while (bn_lt_mask(x, m, nl) == 0);
+}
+
+static void test_bignum(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    for (size_t ii = 0; bn_all_impls[ii] != NULL; ii++) {
+        const bn_impl *impl = bn_all_impls[ii];
+        if (!cpu_has(impl->cpu_needs))
+            continue;
+        for (size_t nl = 1; nl <= BN_MAX_LIMBS; nl += (nl < 8 ? 1 : 7)) {
+            for (int iter = 0; iter < 6; iter++) {
+                uint64_t m[BN_MAX_LIMBS], a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], r[BN_MAX_LIMBS];
+                uint64_t am[BN_MAX_LIMBS], bm[BN_MAX_LIMBS], e[BN_MAX_LIMBS];
+                tu_rand(m, 8 * nl);
+                m[0] |= 1;
+                if (iter == 0 && nl > 1)
+                    m[nl - 1] = 1; /* the smallest top limb (m = 1 would be degenerate) */
+                if (iter == 1)
+                    m[nl - 1] |= 1ull << 63;
+                if (m[nl - 1] == 0)
+                    m[nl - 1] = 1;
+                bn_mont ctx;
+                bn_mont_init(&ctx, m, nl, impl);
+                rand_below(a, m, nl);
+                rand_below(b, m, nl);
+                if (iter == 2)
+                    for (size_t i = 0; i < nl; i++)
+                        a[i] = m[i] - (i == 0); /* m - 1 */
+                BIGNUM *M = bn_of(m, nl), *A = bn_of(a, nl), *B = bn_of(b, nl), *R = BN_new();
+                /* product */
+                bn_mont_to(&ctx, am, a);
+                bn_mont_to(&ctx, bm, b);
+                bn_mont_mul(&ctx, r, am, bm);
+                bn_mont_from(&ctx, r, r);
+                BN_mod_mul(R, A, B, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                /* square */
+                bn_mont_sqr(&ctx, r, am);
+                bn_mont_from(&ctx, r, r);
+                BN_mod_mul(R, A, A, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                /* exponentiation with a full-length exponent */
+                tu_rand(e, 8 * nl);
+                bn_mont_pow_ct(&ctx, r, am, e, nl);
+                bn_mont_from(&ctx, r, r);
+                BIGNUM *E = bn_of(e, nl);
+                BN_mod_exp(R, A, E, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                bn_mont_pow_u64(&ctx, r, am, 65537);
+                bn_mont_from(&ctx, r, r);
+                BN_set_word(E, 65537);
+                BN_mod_exp(R, A, E, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                /* wide reduction: a number of 2 nl + 1 limbs */
+                uint64_t w[2 * BN_MAX_LIMBS + 1];
+                tu_rand(w, 8 * (2 * nl + 1));
+                bn_mont_to_wide(&ctx, r, w, 2 * nl + 1);
+                bn_mont_from(&ctx, r, r);
+                BIGNUM *W = bn_of(w, 2 * nl + 1);
+                BN_mod(R, W, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                /* inverse (when it exists) */
+                uint64_t ok = bn_mod_inv(&ctx, r, a);
+                BIGNUM *I = BN_mod_inverse(NULL, A, M, bctx);
+                checks++;
+                if (I != NULL)
+                    fails += !((ok & 1) && bn_equal(r, nl, I));
+                else
+                    fails += (ok & 1) != 0;
+                ERR_clear_error();
+                BN_free(I);
+                BN_free(W);
+                BN_free(E);
+                BN_free(M);
+                BN_free(A);
+                BN_free(B);
+                BN_free(R);
+            }
+        }
+        /* inverses of small and special values */
+        {
+            size_t nl = 32;
+            uint64_t m[BN_MAX_LIMBS], a[BN_MAX_LIMBS] = {0}, r[BN_MAX_LIMBS];
+            tu_rand(m, 8 * nl);
+            m[0] |= 1;
+            m[nl - 1] |= 1ull << 63;
+            bn_mont ctx;
+            bn_mont_init(&ctx, m, nl, impl);
+            BIGNUM *M = bn_of(m, nl);
+            for (uint64_t v = 0; v < 40; v++) {
+                memset(a, 0, sizeof a);
+                a[0] = v;
+                if (v >= 20)
+                    for (size_t i = 0; i < nl; i++)
+                        a[i] = m[i] - (i == 0 ? v - 19 : 0);
+                BIGNUM *A = bn_of(a, nl);
+                BIGNUM *I = BN_mod_inverse(NULL, A, M, bctx);
+                ERR_clear_error();
+                uint64_t ok = bn_mod_inv(&ctx, r, a);
+                checks++;
+                if (I != NULL)
+                    fails += !((ok & 1) && bn_equal(r, nl, I));
+                else
+                    fails += (ok & 1) != 0;
+                BN_free(I);
+                BN_free(A);
+            }
+            BN_free(M);
+        }
+        printf("bignum [%s]: checked against OpenSSL BN\n", impl->name);
+    }
+    CHECK(fails == 0);
+    printf("bignum: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Keys
+ * ------------------------------------------------------------------------------------------ */
+
+static size_t bn_param(const EVP_PKEY *pk, const char *name, uint8_t *out)
+{
+    BIGNUM *b = NULL;
+    if (!EVP_PKEY_get_bn_param(pk, name, &b)) {
+        fprintf(stderr, "missing RSA parameter %s\n", name);
+        abort();
+    }
+    size_t len = (size_t)BN_bn2bin(b, out);
+    BN_free(b);
+    return len;
+}
+
+/* A tenon private key from an OpenSSL one. */
+static int key_from_evp(const EVP_PKEY *pk, tenon_rsa_private_key *key)
+{
+    uint8_t n[1024], e[1024], p[1024], q[1024], dp[1024], dq[1024], qi[1024];
+    size_t nl = bn_param(pk, OSSL_PKEY_PARAM_RSA_N, n), el = bn_param(pk, OSSL_PKEY_PARAM_RSA_E, e);
+    size_t pl = bn_param(pk, OSSL_PKEY_PARAM_RSA_FACTOR1, p);
+    size_t ql = bn_param(pk, OSSL_PKEY_PARAM_RSA_FACTOR2, q);
+    size_t dpl = bn_param(pk, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp);
+    size_t dql = bn_param(pk, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq);
+    size_t qil = bn_param(pk, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi);
+    return tenon_rsa_private_key_load(key, n, nl, e, el, p, pl, q, ql, dp, dpl, dq, dql, qi, qil);
+}
+
+static EVP_PKEY *evp_from_der(const uint8_t *der, size_t len)
+{
+    const unsigned char *pp = der;
+    return d2i_AutoPrivateKey(NULL, &pp, (long)len);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Wycheproof
+ * ------------------------------------------------------------------------------------------ */
+
+typedef struct wp_state {
+    const cJSON *group;
+    int key_rc;
+    tenon_rsa_private_key priv;
+    tenon_rsa_public_key pub;
+} wp_state;
+
+static const cJSON *member(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+/* Loads the group's public key once per group. */
+static int wp_public(const cJSON *group, wp_state *st)
+{
+    if (st->group != group) {
+        st->group = group;
+        const cJSON *pk = member(group, "publicKey");
+        size_t nl, el;
+        uint8_t *n = tu_json_hex(pk, "modulus", &nl), *e = tu_json_hex(pk, "publicExponent", &el);
+        st->key_rc = tenon_rsa_public_key_load(&st->pub, n, nl, e, el);
+        free(n);
+        free(e);
+        CHECK_RC(st->key_rc, TENON_OK);
+    }
+    return st->key_rc;
+}
+
+static int wp_decrypt(const cJSON *group, const cJSON *test, void *arg)
+{
+    wp_state *st = arg;
+    if (st->group != group) {
+        st->group = group;
+        const cJSON *pk = member(group, "privateKey");
+        size_t l[7];
+        uint8_t *v[7];
+        static const char *names[7] = {"modulus",   "publicExponent", "prime1",     "prime2",
+                                       "exponent1", "exponent2",      "coefficient"};
+        for (int i = 0; i < 7; i++)
+            v[i] = tu_json_hex(pk, names[i], &l[i]);
+        st->key_rc = tenon_rsa_private_key_load(&st->priv, v[0], l[0], v[1], l[1], v[2], l[2], v[3],
+                                                l[3], v[4], l[4], v[5], l[5], v[6], l[6]);
+        for (int i = 0; i < 7; i++)
+            free(v[i]);
+        CHECK_RC(st->key_rc, TENON_OK);
+    }
+    if (st->key_rc != TENON_OK)
+        return 0;
+    size_t ml, cl, outl = 0;
+    uint8_t *msg = tu_json_hex(test, "msg", &ml), *ct = tu_json_hex(test, "ct", &cl);
+    uint8_t out[TENON_RSA_MAX_LEN];
+    int rc = tenon_rsa_pkcs1_decrypt(&st->priv, ct, cl, out, sizeof out, &outl);
+    int ok = rc == TENON_OK && outl == ml && memcmp(out, msg, ml) == 0;
+    /* The TLS 1.2 path must agree on 48-byte messages (with their first two bytes as the
+     * version), and return 0 whatever the ciphertext. */
+    if (cl == st->priv.pub.n_len) {
+        uint8_t pms[48];
+        int rc2 = tenon_rsa_tls12_premaster_decrypt(&st->priv, ct, cl, ml >= 2 ? msg[0] : 3,
+                                                    ml >= 2 ? msg[1] : 3, pms);
+        CHECK_RC(rc2, TENON_OK);
+        CHECK((ok && ml == 48) == (memcmp(pms, msg, ml < 48 ? ml : 48) == 0 && ml == 48));
+    }
+    free(msg);
+    free(ct);
+    return ok;
+}
+
+static int wp_sig_gen(const cJSON *group, const cJSON *test, void *arg)
+{
+    wp_state *st = arg;
+    const tenon_hash_class *h = hash_by_name(tu_json_str(group, "sha"));
+    /* tenon has no DigestInfo for SHA-224: the hash is not offered for PKCS#1 v1.5. */
+    if (h == NULL || h == &test_sha224)
+        return -1;
+    if (st->group != group) {
+        st->group = group;
+        size_t dl;
+        uint8_t *der = tu_json_hex(group, "privateKeyPkcs8", &dl);
+        EVP_PKEY *pk = evp_from_der(der, dl);
+        CHECK(pk != NULL);
+        st->key_rc = pk != NULL ? key_from_evp(pk, &st->priv) : TENON_ERR_MALFORMED;
+        CHECK_RC(st->key_rc, TENON_OK);
+        EVP_PKEY_free(pk);
+        free(der);
+    }
+    if (st->key_rc != TENON_OK)
+        return 0;
+    size_t ml, sl, outl = 0;
+    uint8_t *msg = tu_json_hex(test, "msg", &ml), *sig = tu_json_hex(test, "sig", &sl);
+    uint8_t d[TENON_HASH_MAX_LEN], out[TENON_RSA_MAX_LEN];
+    tenon_hash(h, msg, ml, d);
+    int rc = tenon_rsa_pkcs1_sign(&st->priv, h, d, h->digest_len, out, sizeof out, &outl);
+    int ok = rc == TENON_OK && outl == sl && memcmp(out, sig, sl) == 0;
+    /* and the signature verifies */
+    if (ok)
+        CHECK_RC(tenon_rsa_pkcs1_verify(&st->priv.pub, h, d, h->digest_len, out, outl), 0);
+    free(msg);
+    free(sig);
+    return ok;
+}
+
+static int wp_pkcs1_verify(const cJSON *group, const cJSON *test, void *arg)
+{
+    wp_state *st = arg;
+    const tenon_hash_class *h = hash_by_name(tu_json_str(group, "sha"));
+    if (h == NULL || h == &test_sha224)
+        return -1;
+    if (wp_public(group, st) != TENON_OK)
+        return 0;
+    size_t ml, sl;
+    uint8_t *msg = tu_json_hex(test, "msg", &ml), *sig = tu_json_hex(test, "sig", &sl);
+    uint8_t d[TENON_HASH_MAX_LEN];
+    tenon_hash(h, msg, ml, d);
+    int rc = tenon_rsa_pkcs1_verify(&st->pub, h, d, h->digest_len, sig, sl);
+    CHECK(rc == TENON_OK || rc == TENON_ERR_BAD_SIGNATURE);
+    free(msg);
+    free(sig);
+    return rc == TENON_OK;
+}
+
+static int wp_pss_verify(const cJSON *group, const cJSON *test, void *arg)
+{
+    wp_state *st = arg;
+    const tenon_hash_class *h = hash_by_name(tu_json_str(group, "sha"));
+    const tenon_hash_class *mh = hash_by_name(tu_json_str(group, "mgfSha"));
+    if (h == NULL || mh == NULL || strcmp(tu_json_str(group, "mgf"), "MGF1") != 0)
+        return -1;
+    if (wp_public(group, st) != TENON_OK)
+        return 0;
+    size_t salt = (size_t)tu_json_int(group, "sLen");
+    size_t ml, sl;
+    uint8_t *msg = tu_json_hex(test, "msg", &ml), *sig = tu_json_hex(test, "sig", &sl);
+    uint8_t d[TENON_HASH_MAX_LEN];
+    tenon_hash(h, msg, ml, d);
+    int rc = tenon_rsa_pss_verify_mgf1(&st->pub, h, mh, d, h->digest_len, salt, sig, sl);
+    CHECK(rc == TENON_OK || rc == TENON_ERR_BAD_SIGNATURE);
+    /* a valid signature also verifies with the salt length recovered */
+    if (rc == TENON_OK)
+        CHECK_RC(tenon_rsa_pss_verify_mgf1(&st->pub, h, mh, d, h->digest_len,
+                                           TENON_RSA_PSS_SALT_ANY, sig, sl),
+                 TENON_OK);
+    free(msg);
+    free(sig);
+    return rc == TENON_OK;
+}
+
+static void test_wycheproof(void)
+{
+    static const char *dec[] = {"rsa_pkcs1_2048_test.json", "rsa_pkcs1_3072_test.json",
+                                "rsa_pkcs1_4096_test.json"};
+    static const char *gen[] = {"rsa_pkcs1_2048_sig_gen_test.json",
+                                "rsa_pkcs1_3072_sig_gen_test.json",
+                                "rsa_pkcs1_4096_sig_gen_test.json"};
+    static const char *pss[] = {"rsa_pss_2048_sha256_mgf1_32_params_test.json",
+                                "rsa_pss_2048_sha256_mgf1_32_test.json",
+                                "rsa_pss_2048_sha384_mgf1_48_test.json",
+                                "rsa_pss_3072_sha256_mgf1_32_params_test.json",
+                                "rsa_pss_3072_sha256_mgf1_32_test.json",
+                                "rsa_pss_4096_sha256_mgf1_32_test.json",
+                                "rsa_pss_4096_sha384_mgf1_48_test.json",
+                                "rsa_pss_4096_sha512_mgf1_64_params_test.json",
+                                "rsa_pss_4096_sha512_mgf1_64_test.json",
+                                "rsa_pss_misc_params_test.json",
+                                "rsa_pss_misc_test.json"};
+    static const char *sig[] = {
+        "rsa_signature_2048_sha256_test.json", "rsa_signature_2048_sha384_test.json",
+        "rsa_signature_2048_sha512_test.json", "rsa_signature_3072_sha256_test.json",
+        "rsa_signature_3072_sha384_test.json", "rsa_signature_3072_sha512_test.json",
+        "rsa_signature_4096_sha256_test.json", "rsa_signature_4096_sha384_test.json",
+        "rsa_signature_4096_sha512_test.json"};
+    wp_state *st = calloc(1, sizeof *st);
+    for (size_t i = 0; i < NELEM(dec); i++) {
+        memset(st, 0, sizeof *st);
+        tu_wycheproof(dec[i], "RSAES-PKCS1-v1_5 decrypt", wp_decrypt, st);
+    }
+    for (size_t i = 0; i < NELEM(gen); i++) {
+        memset(st, 0, sizeof *st);
+        tu_wycheproof(gen[i], "RSASSA-PKCS1-v1_5 sign", wp_sig_gen, st);
+    }
+    for (size_t i = 0; i < NELEM(pss); i++) {
+        memset(st, 0, sizeof *st);
+        tu_wycheproof(pss[i], "RSASSA-PSS verify", wp_pss_verify, st);
+    }
+    for (size_t i = 0; i < NELEM(sig); i++) {
+        memset(st, 0, sizeof *st);
+        tu_wycheproof(sig[i], "RSASSA-PKCS1-v1_5 verify", wp_pkcs1_verify, st);
+    }
+    tenon_rsa_private_key_wipe(&st->priv);
+    free(st);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Differential against OpenSSL
+ * ------------------------------------------------------------------------------------------ */
+
+static EVP_PKEY *gen_key(int bits)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pk = NULL;
+    if (c == NULL || EVP_PKEY_keygen_init(c) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_keygen_bits(c, bits) <= 0 || EVP_PKEY_keygen(c, &pk) <= 0) {
+        fprintf(stderr, "RSA keygen failed\n");
+        abort();
+    }
+    EVP_PKEY_CTX_free(c);
+    return pk;
+}
+
+static int ossl_sign(EVP_PKEY *pk, int pss, const tenon_hash_class *h, const uint8_t *d,
+                     uint8_t *sig, size_t *sl)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    int ok = EVP_PKEY_sign_init(c) > 0 &&
+             EVP_PKEY_CTX_set_rsa_padding(c, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_signature_md(c, evp_md_of(h)) > 0 &&
+             (!pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_DIGEST) > 0 &&
+                       EVP_PKEY_CTX_set_rsa_mgf1_md(c, evp_md_of(h)) > 0)) &&
+             EVP_PKEY_sign(c, sig, sl, d, h->digest_len) > 0;
+    EVP_PKEY_CTX_free(c);
+    return ok;
+}
+
+static int ossl_verify(EVP_PKEY *pk, int pss, const tenon_hash_class *h, const uint8_t *d,
+                       const uint8_t *sig, size_t sl)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    int ok = EVP_PKEY_verify_init(c) > 0 &&
+             EVP_PKEY_CTX_set_rsa_padding(c, pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_signature_md(c, evp_md_of(h)) > 0 &&
+             (!pss || (EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_DIGEST) > 0 &&
+                       EVP_PKEY_CTX_set_rsa_mgf1_md(c, evp_md_of(h)) > 0)) &&
+             EVP_PKEY_verify(c, sig, sl, d, h->digest_len) == 1;
+    EVP_PKEY_CTX_free(c);
+    ERR_clear_error();
+    return ok;
+}
+
+static int ossl_crypt(EVP_PKEY *pk, int enc, const uint8_t *in, size_t il, uint8_t *out, size_t *ol)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(pk, NULL);
+    *ol = TENON_RSA_MAX_LEN;
+    int ok =
+        (enc ? EVP_PKEY_encrypt_init(c) : EVP_PKEY_decrypt_init(c)) > 0 &&
+        EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) > 0 &&
+        (enc ? EVP_PKEY_encrypt(c, out, ol, in, il) : EVP_PKEY_decrypt(c, out, ol, in, il)) > 0;
+    EVP_PKEY_CTX_free(c);
+    return ok;
+}
+
+static unsigned long diff_cases;
+
+static void differential(EVP_PKEY *pk, int iters)
+{
+    tenon_rsa_private_key *key = malloc(sizeof *key);
+    CHECK_RC(key_from_evp(pk, key), TENON_OK);
+    const tenon_hash_class *hs[3] = {&tenon_sha256, &tenon_sha384, &tenon_sha512};
+    size_t k = key->pub.n_len;
+    for (int it = 0; it < iters; it++) {
+        const tenon_hash_class *h = hs[it % 3];
+        uint8_t d[64], s1[TENON_RSA_MAX_LEN], s2[TENON_RSA_MAX_LEN];
+        size_t l1 = 0, l2 = sizeof s2;
+        tu_rand(d, sizeof d);
+        /* PKCS#1 v1.5: both deterministic, so the signatures must be identical */
+        CHECK_RC(tenon_rsa_pkcs1_sign(key, h, d, h->digest_len, s1, sizeof s1, &l1), 0);
+        CHECK(ossl_sign(pk, 0, h, d, s2, &l2));
+        CHECK(l1 == k && l2 == k && memcmp(s1, s2, k) == 0);
+        CHECK(ossl_verify(pk, 0, h, d, s1, l1));
+        CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, h, d, h->digest_len, s2, l2), 0);
+        /* PSS both ways */
+        l2 = sizeof s2;
+        CHECK_RC(tenon_rsa_pss_sign(key, h, d, h->digest_len, s1, sizeof s1, &l1), 0);
+        CHECK(ossl_verify(pk, 1, h, d, s1, l1));
+        CHECK(ossl_sign(pk, 1, h, d, s2, &l2));
+        CHECK_RC(tenon_rsa_pss_verify(&key->pub, h, d, h->digest_len, h->digest_len, s2, l2), 0);
+        /* a flipped digest bit fails both */
+        d[it % h->digest_len] ^= 1;
+        CHECK_RC(tenon_rsa_pss_verify(&key->pub, h, d, h->digest_len, h->digest_len, s2, l2),
+                 TENON_ERR_BAD_SIGNATURE);
+        CHECK(!ossl_verify(pk, 1, h, d, s1, l1));
+        /* encryption both ways, message lengths 0 .. k - 11 */
+        uint8_t m[TENON_RSA_MAX_LEN], c[TENON_RSA_MAX_LEN], o[TENON_RSA_MAX_LEN];
+        size_t ml = (size_t)tu_rand_u64() % (k - 10), cl = 0, ol = 0;
+        if (it % 7 == 0)
+            ml = k - 11;
+        tu_rand(m, ml);
+        CHECK_RC(tenon_rsa_pkcs1_encrypt(&key->pub, m, ml, c, sizeof c, &cl), 0);
+        CHECK(ossl_crypt(pk, 0, c, cl, o, &ol) && ol == ml && memcmp(o, m, ml) == 0);
+        CHECK(ossl_crypt(pk, 1, m, ml, c, &cl));
+        CHECK_RC(tenon_rsa_pkcs1_decrypt(key, c, cl, o, sizeof o, &ol), 0);
+        CHECK(ol == ml && memcmp(o, m, ml) == 0);
+        diff_cases += 8;
+    }
+    tenon_rsa_private_key_wipe(key);
+    free(key);
+}
+
+static EVP_PKEY *keys[4];
+
+static void test_differential(void)
+{
+    static const int bits[4] = {2048, 2048, 3072, 4096};
+    static const int iters[4] = {120, 120, 50, 25};
+    clock_t t0 = clock();
+    for (int i = 0; i < 4; i++)
+        keys[i] = gen_key(bits[i]);
+    printf("differential: 4 OpenSSL keys generated in %.1f s\n",
+           (double)(clock() - t0) / CLOCKS_PER_SEC);
+    for (int i = 0; i < 4; i++)
+        differential(keys[i], iters[i]);
+    /* the portable big-integer code, too */
+    tenon_cpu_set_mask(0);
+    differential(keys[0], 30);
+    differential(keys[3], 6);
+    tenon_cpu_set_mask(UINT32_MAX);
+    printf("differential vs OpenSSL: %lu cases\n", diff_cases);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * TLS 1.2 pre-master secret
+ * ------------------------------------------------------------------------------------------ */
+
+/* Encrypts a hand-made encoded message EM (k bytes) with the raw public operation. */
+static void raw_encrypt(const tenon_rsa_public_key *pub, const uint8_t *em, uint8_t *ct)
+{
+    CHECK_RC(rsa_public_op(pub, em, ct), 0);
+}
+
+/* EM = 00 02 PS 00 M with |M| = mlen, PS non-zero. */
+static void make_em(uint8_t *em, size_t k, const uint8_t *m, size_t mlen)
+{
+    em[0] = 0;
+    em[1] = 2;
+    for (size_t i = 2; i < k - mlen - 1; i++) {
+        do
+            tu_rand(&em[i], 1);
+        while (em[i] == 0);
+    }
+    em[k - mlen - 1] = 0;
+    memcpy(em + k - mlen, m, mlen);
+}
+
+static void test_tls12(void)
+{
+    tenon_rsa_private_key *key = malloc(sizeof *key);
+    CHECK_RC(key_from_evp(keys[0], key), TENON_OK);
+    size_t k = key->pub.n_len;
+    uint8_t pms[48], out[48], out2[48], em[TENON_RSA_MAX_LEN], ct[TENON_RSA_MAX_LEN];
+    size_t cl;
+    unsigned long n = 0;
+    tu_rand(pms, 48);
+    pms[0] = 3;
+    pms[1] = 3;
+    /* correct */
+    CHECK_RC(tenon_rsa_pkcs1_encrypt(&key->pub, pms, 48, ct, sizeof ct, &cl), 0);
+    CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, cl, 3, 3, out), 0);
+    CHECK_MEM(out, pms, 48, "pre-master secret");
+    n++;
+    /* wrong version bytes */
+    static const uint8_t vers[3][2] = {{3, 1}, {2, 3}, {3, 4}};
+    for (int i = 0; i < 3; i++) {
+        CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, cl, vers[i][0], vers[i][1], out), 0);
+        CHECK(memcmp(out, pms, 48) != 0 && memcmp(out + 2, pms + 2, 46) != 0);
+        n++;
+    }
+    /* 47 and 49 bytes with correct padding */
+    for (size_t len = 47; len <= 49; len += 2) {
+        uint8_t m[49];
+        tu_rand(m, len);
+        m[0] = 3;
+        m[1] = 3;
+        make_em(em, k, m, len);
+        raw_encrypt(&key->pub, em, ct);
+        CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k, 3, 3, out), 0);
+        CHECK(memcmp(out, m, 48) != 0 && memcmp(out + 2, m + 2, 46) != 0);
+        CHECK(memcmp(out, m + len - 48, 48) != 0);
+        n++;
+    }
+    /* bad padding: block type 1, first byte 1, a zero in PS, no separator, a short PS */
+    for (int variant = 0; variant < 5; variant++) {
+        make_em(em, k, pms, 48);
+        if (variant == 0)
+            em[1] = 1;
+        if (variant == 1)
+            em[0] = 1;
+        if (variant == 2)
+            em[5] = 0;
+        if (variant == 3)
+            em[k - 49] = 0x55;
+        if (variant == 4) {
+            /* PS of 7 bytes: 00 02 PS(7) 00 M, with M longer than 48 */
+            em[9] = 0;
+        }
+        raw_encrypt(&key->pub, em, ct);
+        CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k, 3, 3, out), 0);
+        CHECK(memcmp(out, pms, 48) != 0 && memcmp(out + 2, pms + 2, 46) != 0);
+        /* random each time */
+        CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k, 3, 3, out2), 0);
+        CHECK(memcmp(out, out2, 48) != 0);
+        n++;
+    }
+    /* a ciphertext not below n: random as well, still 0 */
+    memcpy(ct, key->pub.n, k);
+    CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k, 3, 3, out), 0);
+    memset(ct, 0xff, k);
+    CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k, 3, 3, out2), 0);
+    CHECK(memcmp(out, out2, 48) != 0);
+    n++;
+    /* public errors: the ciphertext length, NULL */
+    CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k - 1, 3, 3, out), TENON_ERR_BAD_LENGTH);
+    CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k + 1, 3, 3, out), TENON_ERR_BAD_LENGTH);
+    CHECK_RC(tenon_rsa_tls12_premaster_decrypt(NULL, ct, k, 3, 3, out), TENON_ERR_INVALID_ARGUMENT);
+    n++;
+    printf("tls12 pre-master secret: %lu scenarios\n", n);
+    tenon_rsa_private_key_wipe(key);
+    free(key);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Bad inputs
+ * ------------------------------------------------------------------------------------------ */
+
+static void test_bad_inputs(void)
+{
+    tenon_rsa_private_key *key = malloc(sizeof *key), *k2 = malloc(sizeof *k2);
+    tenon_rsa_public_key pub;
+    CHECK_RC(key_from_evp(keys[0], key), TENON_OK);
+    size_t k = key->pub.n_len, l = 0;
+    uint8_t d[32] = {1}, sig[TENON_RSA_MAX_LEN + 2], big[TENON_RSA_MAX_LEN + 2];
+    CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 32, sig, sizeof sig, &l), 0);
+    /* signature lengths */
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, &tenon_sha256, d, 32, sig, k), 0);
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, &tenon_sha256, d, 32, sig, k - 1),
+             TENON_ERR_BAD_SIGNATURE);
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, &tenon_sha256, d, 32, sig, k + 1),
+             TENON_ERR_BAD_SIGNATURE);
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, &tenon_sha256, d, 32, sig, 0),
+             TENON_ERR_BAD_SIGNATURE);
+    CHECK_RC(tenon_rsa_pss_verify(&key->pub, &tenon_sha256, d, 32, 32, sig, k - 1),
+             TENON_ERR_BAD_SIGNATURE);
+    /* signature = n, > n, all ones */
+    memcpy(big, key->pub.n, k);
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, &tenon_sha256, d, 32, big, k),
+             TENON_ERR_BAD_SIGNATURE);
+    CHECK_RC(tenon_rsa_pss_verify(&key->pub, &tenon_sha256, d, 32, 32, big, k),
+             TENON_ERR_BAD_SIGNATURE);
+    memset(big, 0xff, k);
+    CHECK_RC(tenon_rsa_pkcs1_verify(&key->pub, &tenon_sha256, d, 32, big, k),
+             TENON_ERR_BAD_SIGNATURE);
+    /* wrong digest length, unknown hash for v1.5, NULLs, buffers */
+    CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 31, sig, sizeof sig, &l),
+             TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tenon_rsa_pkcs1_sign(key, &test_sha224, d, 28, sig, sizeof sig, &l),
+             TENON_ERR_UNSUPPORTED);
+    CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 32, sig, k - 1, &l),
+             TENON_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(tenon_rsa_pss_sign(key, &tenon_sha256, d, 32, sig, k - 1, &l),
+             TENON_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(tenon_rsa_pkcs1_sign(NULL, &tenon_sha256, d, 32, sig, sizeof sig, &l),
+             TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tenon_rsa_pkcs1_verify(NULL, &tenon_sha256, d, 32, sig, k),
+             TENON_ERR_INVALID_ARGUMENT);
+    /* ciphertexts */
+    uint8_t out[TENON_RSA_MAX_LEN];
+    CHECK_RC(tenon_rsa_pkcs1_decrypt(key, sig, k - 1, out, sizeof out, &l), TENON_ERR_BAD_LENGTH);
+    CHECK_RC(tenon_rsa_pkcs1_decrypt(key, sig, k + 1, out, sizeof out, &l), TENON_ERR_BAD_LENGTH);
+    CHECK_RC(tenon_rsa_pkcs1_decrypt(key, sig, 0, out, sizeof out, &l), TENON_ERR_BAD_LENGTH);
+    memcpy(big, key->pub.n, k);
+    CHECK_RC(tenon_rsa_pkcs1_decrypt(key, big, k, out, sizeof out, &l),
+             TENON_ERR_DECRYPTION_FAILED);
+    CHECK_RC(tenon_rsa_pkcs1_encrypt(&key->pub, d, k - 10, out, sizeof out, &l),
+             TENON_ERR_OUTPUT_TOO_LONG);
+    CHECK_RC(tenon_rsa_pkcs1_encrypt(&key->pub, d, 16, out, k - 1, &l), TENON_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(tenon_rsa_pkcs1_encrypt(&key->pub, d, 16, out, sizeof out, &l), 0);
+    CHECK_RC(tenon_rsa_pkcs1_decrypt(key, out, k, out, 15, &l), TENON_ERR_BUFFER_TOO_SMALL);
+    /* key sizes and shapes */
+    uint8_t n[TENON_RSA_MAX_LEN + 8], e3[1] = {3}, e1[1] = {1}, e2[1] = {4},
+                                      e9[9] = {1, 0, 0, 0, 0, 0, 0, 0, 1};
+    memset(n, 0xff, sizeof n);
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 128, e3, 1), TENON_ERR_KEY_SIZE); /* 1024 bits */
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 255, e3, 1), TENON_ERR_KEY_SIZE); /* 2040 bits */
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 513, e3, 1), TENON_ERR_KEY_SIZE); /* 4104 bits */
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 0, e3, 1), TENON_ERR_KEY_SIZE);
+    n[0] = 0x7f;
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e3, 1), TENON_ERR_KEY_SIZE); /* 2047 bits */
+    n[0] = 0xff;
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e3, 1), 0);
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 512, e3, 1), 0);
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e1, 1), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e2, 1), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e9, 9), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e3, 0), TENON_ERR_BAD_PUBLIC_KEY);
+    n[255] = 0xfe;
+    CHECK_RC(tenon_rsa_public_key_load(&pub, n, 256, e3, 1), TENON_ERR_BAD_PUBLIC_KEY);
+    /* private keys: a wrong factor, a wrong CRT exponent, a wrong coefficient */
+    {
+        uint8_t b[7][1024];
+        size_t bl[7];
+        static const char *names[7] = {
+            OSSL_PKEY_PARAM_RSA_N,           OSSL_PKEY_PARAM_RSA_E,
+            OSSL_PKEY_PARAM_RSA_FACTOR1,     OSSL_PKEY_PARAM_RSA_FACTOR2,
+            OSSL_PKEY_PARAM_RSA_EXPONENT1,   OSSL_PKEY_PARAM_RSA_EXPONENT2,
+            OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+        for (int i = 0; i < 7; i++)
+            bl[i] = bn_param(keys[0], names[i], b[i]);
+        for (int i = 2; i < 7; i++) {
+            b[i][bl[i] - 1] ^= 2;
+            CHECK_RC(tenon_rsa_private_key_load(k2, b[0], bl[0], b[1], bl[1], b[2], bl[2], b[3],
+                                                bl[3], b[4], bl[4], b[5], bl[5], b[6], bl[6]),
+                     TENON_ERR_BAD_PRIVATE_KEY);
+            b[i][bl[i] - 1] ^= 2;
+        }
+        CHECK_RC(tenon_rsa_private_key_load(k2, b[0], bl[0], b[1], bl[1], b[2], bl[2], b[3], bl[3],
+                                            b[4], bl[4], b[5], bl[5], b[6], bl[6]),
+                 0);
+        /* a 1024-bit key is refused for its size */
+        EVP_PKEY *small = gen_key(1024);
+        CHECK_RC(key_from_evp(small, k2), TENON_ERR_KEY_SIZE);
+        EVP_PKEY_free(small);
+    }
+    printf("bad inputs: done\n");
+    tenon_rsa_private_key_wipe(key);
+    free(key);
+    free(k2);
+}
+
+int main(void)
+{
+    tu_seed(0x5253410000000001ull);
+    test_bignum();
+    test_wycheproof();
+    test_differential();
+    test_tls12();
+    test_bad_inputs();
+    for (int i = 0; i < 4; i++)
+        EVP_PKEY_free(keys[i]);
+    return tu_finish("test_rsa");
+}
