@@ -41,7 +41,7 @@ void bn_to_be(uint8_t *out, size_t len, const uint64_t *x, size_t nl)
 {
     for (size_t i = 0; i < len; i++) {
         size_t bit = 8 * (len - 1 - i);
-        out[i] = bit / 64 < nl ? (uint8_t)(x[bit / 64] >> (bit % 64)) : 0;
+        out[i] = (uint8_t)(bit / 64 < nl ? x[bit / 64] >> (bit % 64) : 0);
     }
 }
 
