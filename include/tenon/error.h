@@ -50,6 +50,94 @@ typedef enum tenon_err {
     TENON_ERR_DECRYPTION_FAILED = -16,
     /* A key of a size tenon does not accept (e.g. RSA below 2048 or above 4096 bits). */
     TENON_ERR_KEY_SIZE = -17,
+    /* TLS protocol failures (-50 to -79). Each maps to the alert RFC 8446 §6.2 names, which is
+     * sent to the peer before the connection closes (tenon_error_alert in tenon/tls.h). */
+    /* A message or record could not be parsed (decode_error). */
+    TENON_ERR_TLS_DECODE = -50,
+    /* A field has a value the protocol forbids here (illegal_parameter). */
+    TENON_ERR_TLS_ILLEGAL_PARAMETER = -51,
+    /* A message arrived that is not allowed in this state (unexpected_message). */
+    TENON_ERR_TLS_UNEXPECTED_MESSAGE = -52,
+    /* A record is longer than the protocol allows (record_overflow). */
+    TENON_ERR_TLS_RECORD_OVERFLOW = -53,
+    /* A record failed authentication (bad_record_mac). */
+    TENON_ERR_TLS_BAD_RECORD_MAC = -54,
+    /* No acceptable set of parameters could be agreed (handshake_failure). */
+    TENON_ERR_TLS_HANDSHAKE_FAILURE = -55,
+    /* A mandatory extension is missing (missing_extension). */
+    TENON_ERR_TLS_MISSING_EXTENSION = -56,
+    /* An extension appeared where it is not allowed (unsupported_extension). */
+    TENON_ERR_TLS_UNSUPPORTED_EXTENSION = -57,
+    /* No protocol version in common (protocol_version). */
+    TENON_ERR_TLS_PROTOCOL_VERSION = -58,
+    /* A Finished, CertificateVerify or PSK binder did not verify (decrypt_error). */
+    TENON_ERR_TLS_DECRYPT_ERROR = -59,
+    /* The peer's certificate was refused (bad_certificate; the X.509 error is kept too). */
+    TENON_ERR_TLS_BAD_CERTIFICATE = -60,
+    /* A client certificate was required and none was sent (certificate_required). */
+    TENON_ERR_TLS_CERTIFICATE_REQUIRED = -61,
+    /* No application protocol in common (no_application_protocol). */
+    TENON_ERR_TLS_NO_APPLICATION_PROTOCOL = -62,
+    /* The peer sent a fatal alert; tenon_conn_peer_alert() tells which. */
+    TENON_ERR_TLS_PEER_ALERT = -63,
+    /* The connection was closed cleanly (close_notify) and can carry no more data. */
+    TENON_ERR_TLS_CLOSED = -64,
+    /* The transport ended without close_notify: the data may have been truncated. */
+    TENON_ERR_TLS_TRUNCATED = -65,
+    /* A TLS 1.3 downgrade sentinel was found in a lower version's ServerHello.random. */
+    TENON_ERR_TLS_DOWNGRADE = -66,
+    /* The configuration cannot work (no suite, a key that does not match its certificate...). */
+    TENON_ERR_TLS_CONFIG = -67,
+    /* The peer asked for renegotiation, which tenon refuses (no_renegotiation). */
+    TENON_ERR_TLS_RENEGOTIATION = -68,
+    /* A certificate (or a certificate extension) is not well-formed DER X.509. */
+    TENON_ERR_CERT_MALFORMED = -100,
+    /* A certificate of the path has expired at the verification time. */
+    TENON_ERR_CERT_EXPIRED = -101,
+    /* A certificate of the path is not valid yet at the verification time. */
+    TENON_ERR_CERT_NOT_YET_VALID = -102,
+    /* No path from the certificate to a trust anchor: an issuer is missing. */
+    TENON_ERR_CERT_UNKNOWN_ISSUER = -103,
+    /* A certificate's signature does not verify with its issuer's key. */
+    TENON_ERR_CERT_BAD_SIGNATURE = -104,
+    /* An issuing certificate is not a CA (basicConstraints cA absent or false). */
+    TENON_ERR_CERT_NOT_CA = -105,
+    /* A CA's pathLenConstraint allows fewer intermediates than the path has. */
+    TENON_ERR_CERT_PATH_LEN = -106,
+    /* The path would be longer than the verification depth limit. */
+    TENON_ERR_CERT_PATH_TOO_LONG = -107,
+    /* The certificate is not valid for the requested host name or IP address. */
+    TENON_ERR_CERT_NAME_MISMATCH = -108,
+    /* extendedKeyUsage of a certificate excludes the requested purpose. */
+    TENON_ERR_CERT_WRONG_EKU = -109,
+    /* A certificate carries a critical extension tenon does not process. */
+    TENON_ERR_CERT_CRITICAL_EXT = -110,
+    /* A name in the path violates a CA's nameConstraints. */
+    TENON_ERR_CERT_NAME_CONSTRAINTS = -111,
+    /* A signature or public-key algorithm tenon does not verify (SHA-1, Ed25519, ...). */
+    TENON_ERR_CERT_UNSUPPORTED_ALG = -112,
+    /* An issuing CA's keyUsage does not include keyCertSign. */
+    TENON_ERR_CERT_KEY_USAGE = -113,
+    /* Path building gave up: too many candidate issuers were tried. */
+    TENON_ERR_CERT_PATH_BUDGET = -114,
+    /* DER nested deeper than tenon's limit. */
+    TENON_ERR_DER_TOO_DEEP = -115,
+    /* No (further) PEM block with the wanted label in the text. */
+    TENON_ERR_PEM_NOT_FOUND = -116,
+    /* A PEM block is malformed: bad base64, missing END line, unexpected headers. */
+    TENON_ERR_PEM_MALFORMED = -117,
+    /* The key file is encrypted (PKCS#8 EncryptedPrivateKeyInfo or Proc-Type ENCRYPTED). */
+    TENON_ERR_KEY_ENCRYPTED = -118,
+    /* A key type, curve or key-file format tenon does not support. */
+    TENON_ERR_KEY_UNSUPPORTED = -119,
+    /* A key file (PKCS#8, PKCS#1, SEC1, SubjectPublicKeyInfo) is malformed. */
+    TENON_ERR_KEY_MALFORMED = -120,
+    /* A private key does not match the public key it was checked against. */
+    TENON_ERR_KEY_MISMATCH = -121,
+    /* The caller-sized trust store has no room left. */
+    TENON_ERR_STORE_FULL = -122,
+    /* A file or directory could not be opened or read. */
+    TENON_ERR_FILE_IO = -123,
 } tenon_err;
 
 /* A static, human-readable description of an error code (never NULL). */

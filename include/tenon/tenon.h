@@ -13,6 +13,7 @@
 #include "x25519.h"
 #include "ec.h"
 #include "rsa.h"
+#include "trace.h"
 
 #define TENON_VERSION_MAJOR 0
 #define TENON_VERSION_MINOR 1

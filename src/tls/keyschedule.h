@@ -1,0 +1,82 @@
+/*
+ * Internal: the TLS 1.3 key schedule (RFC 8446 §7.1-7.5), a pure module with no connection
+ * state. Every step can be reported to the trace (see trace.h).
+ *
+ * Secrets are arrays of TLS13_MAX_HASH bytes of which hash->digest_len are used.
+ */
+#ifndef TENON_TLS_KEYSCHEDULE_H
+#define TENON_TLS_KEYSCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenon/crypto.h"
+#include "trace.h"
+
+#define TLS13_MAX_HASH 48 /* SHA-384 */
+#define TLS13_MAX_KEY 32
+#define TLS13_IV_LEN 12
+
+/* RFC 8446 §7.1 HKDF-Expand-Label(secret, label, context, length); label without the "tls13 "
+ * prefix, which is added here. */
+TENON_MUST_CHECK int tls13_hkdf_expand_label(const tenon_hash_class *h, const uint8_t *secret,
+                                             const char *label, const uint8_t *context,
+                                             size_t context_len, uint8_t *out, size_t out_len,
+                                             const tls_trace *tr);
+
+/* RFC 8446 §7.1 Derive-Secret(secret, label, transcript_hash): context is the transcript hash
+ * (h->digest_len bytes) the caller computed. */
+TENON_MUST_CHECK int tls13_derive_secret(const tenon_hash_class *h, const uint8_t *secret,
+                                         const char *label, const uint8_t *transcript_hash,
+                                         uint8_t *out, const tls_trace *tr);
+
+/* The chain of extracted secrets, each from the previous one (RFC 8446 §7.1 figure). */
+typedef struct tls13_schedule {
+    const tenon_hash_class *hash;
+    uint8_t early_secret[TLS13_MAX_HASH];
+    uint8_t handshake_secret[TLS13_MAX_HASH];
+    uint8_t master_secret[TLS13_MAX_HASH];
+} tls13_schedule;
+
+/* early_secret = HKDF-Extract(0, psk or 0^HashLen). */
+TENON_MUST_CHECK int tls13_early_secret(tls13_schedule *ks, const tenon_hash_class *h,
+                                        const uint8_t *psk, size_t psk_len, const tls_trace *tr);
+/* handshake_secret = HKDF-Extract(Derive-Secret(early, "derived", ""), (EC)DHE). */
+TENON_MUST_CHECK int tls13_handshake_secret(tls13_schedule *ks, const uint8_t *ecdhe,
+                                            size_t ecdhe_len, const tls_trace *tr);
+/* master_secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0). */
+TENON_MUST_CHECK int tls13_master_secret(tls13_schedule *ks, const tls_trace *tr);
+
+/* binder_key: Derive-Secret(early, "res binder" or "ext binder", ""). */
+TENON_MUST_CHECK int tls13_binder_key(const tls13_schedule *ks, int external, uint8_t *out,
+                                      const tls_trace *tr);
+
+/* finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length) and
+ * verify_data = HMAC(finished_key, transcript_hash) (RFC 8446 §4.4.4). */
+TENON_MUST_CHECK int tls13_finished(const tenon_hash_class *h, const uint8_t *base_key,
+                                    const uint8_t *transcript_hash, uint8_t *verify_data,
+                                    const tls_trace *tr);
+
+/* RFC 8446 §7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(N, "traffic upd", "", L). */
+TENON_MUST_CHECK int tls13_update_secret(const tenon_hash_class *h, uint8_t *secret,
+                                         const tls_trace *tr);
+
+/* RFC 8446 §7.3: the traffic key and IV of a traffic secret. */
+TENON_MUST_CHECK int tls13_traffic_keys(const tenon_hash_class *h, const uint8_t *secret,
+                                        size_t key_len, uint8_t *key, uint8_t iv[TLS13_IV_LEN],
+                                        const tls_trace *tr);
+
+/* RFC 8446 §7.5: TLS-Exporter(label, context, length) from the exporter master secret. */
+TENON_MUST_CHECK int tls13_export(const tenon_hash_class *h, const uint8_t *exporter_master,
+                                  const char *label, size_t label_len, const uint8_t *context,
+                                  size_t context_len, uint8_t *out, size_t out_len);
+
+/* RFC 8446 §4.6.1: the PSK of a ticket, HKDF-Expand-Label(resumption_master, "resumption",
+ * ticket_nonce, Hash.length). */
+TENON_MUST_CHECK int tls13_ticket_psk(const tenon_hash_class *h, const uint8_t *resumption_master,
+                                      const uint8_t *nonce, size_t nonce_len, uint8_t *psk,
+                                      const tls_trace *tr);
+
+void tls13_schedule_wipe(tls13_schedule *ks);
+
+#endif
