@@ -9,16 +9,23 @@
  *   tenon-bench --tsv      one line per figure: name, unit, tenon, OpenSSL, ratio
  *   tenon-bench --quick    fewer and shorter samples (a smoke run)
  *   tenon-bench --portable tenon restricted to its portable code (tenon_cpu_set_mask(0))
+ *   tenon-bench --symmetric | --public   only one of the two tables
+ *
+ * Symmetric figures are in MB/s (10^6 bytes per second), public-key ones in operations per
+ * second.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/opensslv.h>
+#include <openssl/rsa.h>
 
 #include "tenon/tenon.h"
 
@@ -172,6 +179,9 @@ static int ossl_hmac_op(void *arg, size_t len)
 
 static int tsv;
 
+/* A public-key operation is timed as one "byte" per call: measure() then gives calls/s. */
+#define OPS 1
+
 static void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op,
                    void *o_arg)
 {
@@ -182,12 +192,20 @@ static void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn 
     }
     double tm = median(t, samples), om = median(o, samples);
     char full[96];
-    snprintf(full, sizeof full, "%s %zu%s", name, len >= 1024 ? len / 1024 : len,
-             len >= 1024 ? "KiB" : "B");
+    const char *unit = "MB/s";
+    double scale = 1e6;
+    if (len == OPS) {
+        snprintf(full, sizeof full, "%s", name);
+        unit = "op/s";
+        scale = 1;
+    } else {
+        snprintf(full, sizeof full, "%s %zu%s", name, len >= 1024 ? len / 1024 : len,
+                 len >= 1024 ? "KiB" : "B");
+    }
     if (tsv)
-        printf("%s\tMB/s\t%.1f\t%.1f\t%.3f\n", full, tm / 1e6, om / 1e6, tm / om);
+        printf("%s\t%s\t%.1f\t%.1f\t%.3f\n", full, unit, tm / scale, om / scale, tm / om);
     else
-        printf("%-34s %12.1f %12.1f %8.2f\n", full, tm / 1e6, om / 1e6, tm / om);
+        printf("%-34s %12.1f %12.1f %8.2f\n", full, tm / scale, om / scale, tm / om);
     fflush(stdout);
 }
 
@@ -226,8 +244,333 @@ static void aead_figures(const char *name, const tenon_aead_class *cls, size_t k
     EVP_CIPHER_CTX_free(oa.dec);
 }
 
+
+/* ---- public-key operations ---- */
+
+static uint8_t digest32[32];
+
+static void ossl_check(int ok, const char *what)
+{
+    if (ok <= 0)
+        die(what);
+}
+
+/* OpenSSL side of a key exchange: a fixed private key and peer, derive each call. */
+typedef struct {
+    EVP_PKEY_CTX *derive;
+    const char *alg, *group; /* for keygen */
+} ossl_kex_arg;
+
+static int ossl_kex_keygen(void *arg, size_t len)
+{
+    (void)len;
+    ossl_kex_arg *a = arg;
+    EVP_PKEY *k = a->group ? EVP_PKEY_Q_keygen(NULL, NULL, a->alg, a->group)
+                           : EVP_PKEY_Q_keygen(NULL, NULL, a->alg);
+    if (k == NULL)
+        return 1;
+    EVP_PKEY_free(k);
+    return 0;
+}
+
+static int ossl_kex_derive(void *arg, size_t len)
+{
+    (void)len;
+    ossl_kex_arg *a = arg;
+    uint8_t secret[64];
+    size_t n = sizeof secret;
+    return EVP_PKEY_derive(a->derive, secret, &n) > 0 ? 0 : 1;
+}
+
+typedef struct {
+    const tenon_kex_class *kex;
+    uint8_t priv[TENON_KEX_MAX_PRIVATE_LEN], peer[TENON_KEX_MAX_PUBLIC_LEN];
+} tenon_kex_arg;
+
+static int tenon_kex_keygen(void *arg, size_t len)
+{
+    (void)len;
+    tenon_kex_arg *a = arg;
+    uint8_t priv[TENON_KEX_MAX_PRIVATE_LEN], pub[TENON_KEX_MAX_PUBLIC_LEN];
+    int rc = a->kex->keygen(priv, pub);
+    tenon_wipe(priv, sizeof priv);
+    return rc;
+}
+
+static int tenon_kex_derive(void *arg, size_t len)
+{
+    (void)len;
+    tenon_kex_arg *a = arg;
+    uint8_t secret[TENON_KEX_MAX_SHARED_LEN];
+    return a->kex->shared_secret(a->priv, a->peer, a->kex->public_len, secret);
+}
+
+static EVP_PKEY *ossl_keygen(const char *alg, const char *group)
+{
+    EVP_PKEY *k = group ? EVP_PKEY_Q_keygen(NULL, NULL, alg, group)
+                        : EVP_PKEY_Q_keygen(NULL, NULL, alg);
+    if (k == NULL)
+        die("EVP_PKEY_Q_keygen");
+    return k;
+}
+
+/* The raw private key and public key of an OpenSSL key, in TLS key_share encodings. */
+static void ossl_export(EVP_PKEY *k, int is_x25519, uint8_t *priv, size_t priv_len, uint8_t *pub,
+                        size_t pub_len)
+{
+    size_t n = priv_len;
+    if (is_x25519) {
+        ossl_check(EVP_PKEY_get_raw_private_key(k, priv, &n), "raw private key");
+        n = pub_len;
+        ossl_check(EVP_PKEY_get_raw_public_key(k, pub, &n), "raw public key");
+        return;
+    }
+    BIGNUM *d = NULL;
+    ossl_check(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d), "EC private key");
+    ossl_check(BN_bn2binpad(d, priv, (int)priv_len), "BN_bn2binpad");
+    BN_clear_free(d);
+    ossl_check(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len, &n),
+               "EC public key");
+    if (n != pub_len)
+        die("EC public key length");
+}
+
+static void kex_figures(const char *name, const tenon_kex_class *kex, const char *alg,
+                        const char *group, int keygen_figure)
+{
+    int is_x25519 = group == NULL;
+    EVP_PKEY *mine = ossl_keygen(alg, group), *peer = ossl_keygen(alg, group);
+    tenon_kex_arg ta = {.kex = kex};
+    uint8_t peer_priv[TENON_KEX_MAX_PRIVATE_LEN], my_pub[TENON_KEX_MAX_PUBLIC_LEN];
+    /* The same keys on both sides, so both compute the same secret. */
+    ossl_export(mine, is_x25519, ta.priv, kex->private_len, my_pub, kex->public_len);
+    ossl_export(peer, is_x25519, peer_priv, kex->private_len, ta.peer, kex->public_len);
+    ossl_kex_arg oa = {.alg = alg, .group = group};
+    oa.derive = EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL);
+    ossl_check(oa.derive != NULL && EVP_PKEY_derive_init(oa.derive) > 0 &&
+                   EVP_PKEY_derive_set_peer(oa.derive, peer) > 0,
+               "EVP_PKEY_derive setup");
+    uint8_t t_secret[TENON_KEX_MAX_SHARED_LEN], o_secret[64];
+    size_t on = sizeof o_secret;
+    if (kex->shared_secret(ta.priv, ta.peer, kex->public_len, t_secret) != 0 ||
+        EVP_PKEY_derive(oa.derive, o_secret, &on) <= 0 || on != kex->shared_len ||
+        memcmp(t_secret, o_secret, on) != 0)
+        die("tenon and OpenSSL agreeing on the shared secret");
+    char label[64];
+    if (keygen_figure) {
+        snprintf(label, sizeof label, "%s keygen", name);
+        figure(label, OPS, tenon_kex_keygen, &ta, ossl_kex_keygen, &oa);
+    }
+    snprintf(label, sizeof label, "%s shared secret", name);
+    figure(label, OPS, tenon_kex_derive, &ta, ossl_kex_derive, &oa);
+    EVP_PKEY_CTX_free(oa.derive);
+    EVP_PKEY_free(mine);
+    EVP_PKEY_free(peer);
+    tenon_wipe(&ta, sizeof ta);
+}
+
+/* Signatures: OpenSSL signs and verifies the digest with EVP_PKEY_sign/verify. */
+typedef struct {
+    EVP_PKEY_CTX *sign, *verify, *decrypt;
+    uint8_t sig[512];
+    size_t sig_len;
+    uint8_t ct[512];
+    size_t ct_len;
+} ossl_sig_arg;
+
+static int ossl_sign(void *arg, size_t len)
+{
+    (void)len;
+    ossl_sig_arg *a = arg;
+    uint8_t sig[512];
+    size_t n = sizeof sig;
+    return EVP_PKEY_sign(a->sign, sig, &n, digest32, 32) > 0 ? 0 : 1;
+}
+
+static int ossl_verify(void *arg, size_t len)
+{
+    (void)len;
+    ossl_sig_arg *a = arg;
+    return EVP_PKEY_verify(a->verify, a->sig, a->sig_len, digest32, 32) == 1 ? 0 : 1;
+}
+
+static int ossl_decrypt(void *arg, size_t len)
+{
+    (void)len;
+    ossl_sig_arg *a = arg;
+    uint8_t pt[512];
+    size_t n = sizeof pt;
+    return EVP_PKEY_decrypt(a->decrypt, pt, &n, a->ct, a->ct_len) > 0 && n == 48 ? 0 : 1;
+}
+
+static EVP_PKEY_CTX *ossl_ctx(EVP_PKEY *k, int (*init)(EVP_PKEY_CTX *), int rsa_padding)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+    ossl_check(c != NULL && init(c) > 0, "EVP_PKEY_CTX init");
+    if (rsa_padding)
+        ossl_check(EVP_PKEY_CTX_set_rsa_padding(c, rsa_padding), "rsa padding");
+    if (init != EVP_PKEY_decrypt_init)
+        ossl_check(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()), "signature md");
+    return c;
+}
+
+typedef struct {
+    tenon_ec_private_key key;
+    uint8_t sig[TENON_ECDSA_MAX_SIG_LEN];
+    size_t sig_len;
+} tenon_ecdsa_arg;
+
+static int tenon_ecdsa_sign_op(void *arg, size_t len)
+{
+    (void)len;
+    tenon_ecdsa_arg *a = arg;
+    uint8_t sig[TENON_ECDSA_MAX_SIG_LEN];
+    size_t n;
+    /* Hedged, as tenon's TLS code signs. */
+    return tenon_ecdsa_sign(&a->key, &tenon_sha256, digest32, 32, TENON_ECDSA_DER, 1, sig,
+                            sizeof sig, &n);
+}
+
+static int tenon_ecdsa_verify_op(void *arg, size_t len)
+{
+    (void)len;
+    tenon_ecdsa_arg *a = arg;
+    return tenon_ecdsa_verify(&a->key.pub, digest32, 32, TENON_ECDSA_DER, a->sig, a->sig_len);
+}
+
+static void ecdsa_figures(const char *name, tenon_ec_curve curve, const char *group)
+{
+    EVP_PKEY *k = ossl_keygen("EC", group);
+    tenon_ecdsa_arg ta;
+    uint8_t priv[TENON_EC_MAX_SCALAR_LEN], pub[TENON_EC_MAX_POINT_LEN];
+    size_t sl = tenon_ec_scalar_len(curve), pl = tenon_ec_point_len(curve);
+    ossl_export(k, 0, priv, sl, pub, pl);
+    if (tenon_ec_private_key_load(curve, &ta.key, priv, sl) != 0)
+        die("tenon_ec_private_key_load");
+    ossl_sig_arg oa;
+    oa.sign = ossl_ctx(k, EVP_PKEY_sign_init, 0);
+    oa.verify = ossl_ctx(k, EVP_PKEY_verify_init, 0);
+    /* Each side verifies the other's signature before anything is timed. */
+    oa.sig_len = sizeof oa.sig;
+    ossl_check(EVP_PKEY_sign(oa.sign, oa.sig, &oa.sig_len, digest32, 32), "ECDSA sign");
+    if (tenon_ecdsa_verify(&ta.key.pub, digest32, 32, TENON_ECDSA_DER, oa.sig, oa.sig_len) != 0)
+        die("tenon verifying OpenSSL's ECDSA signature");
+    if (tenon_ecdsa_sign(&ta.key, &tenon_sha256, digest32, 32, TENON_ECDSA_DER, 1, ta.sig,
+                         sizeof ta.sig, &ta.sig_len) != 0 ||
+        EVP_PKEY_verify(oa.verify, ta.sig, ta.sig_len, digest32, 32) != 1)
+        die("OpenSSL verifying tenon's ECDSA signature");
+    char label[64];
+    snprintf(label, sizeof label, "%s sign", name);
+    figure(label, OPS, tenon_ecdsa_sign_op, &ta, ossl_sign, &oa);
+    snprintf(label, sizeof label, "%s verify", name);
+    figure(label, OPS, tenon_ecdsa_verify_op, &ta, ossl_verify, &oa);
+    EVP_PKEY_CTX_free(oa.sign);
+    EVP_PKEY_CTX_free(oa.verify);
+    EVP_PKEY_free(k);
+    tenon_ec_private_key_wipe(&ta.key);
+}
+
+typedef struct {
+    tenon_rsa_private_key key;
+    uint8_t sig[512], ct[512];
+    size_t sig_len, ct_len;
+} tenon_rsa_arg;
+
+static int tenon_rsa_sign_op(void *arg, size_t len)
+{
+    (void)len;
+    tenon_rsa_arg *a = arg;
+    uint8_t sig[512];
+    size_t n;
+    return tenon_rsa_pkcs1_sign(&a->key, &tenon_sha256, digest32, 32, sig, sizeof sig, &n);
+}
+
+static int tenon_rsa_verify_op(void *arg, size_t len)
+{
+    (void)len;
+    tenon_rsa_arg *a = arg;
+    return tenon_rsa_pkcs1_verify(&a->key.pub, &tenon_sha256, digest32, 32, a->sig, a->sig_len);
+}
+
+static int tenon_rsa_decrypt_op(void *arg, size_t len)
+{
+    (void)len;
+    tenon_rsa_arg *a = arg;
+    uint8_t pt[512];
+    size_t n;
+    int rc = tenon_rsa_pkcs1_decrypt(&a->key, a->ct, a->ct_len, pt, sizeof pt, &n);
+    return rc == 0 && n == 48 ? 0 : 1;
+}
+
+static size_t bn_param(EVP_PKEY *k, const char *name, uint8_t *dst, size_t cap)
+{
+    BIGNUM *b = NULL;
+    ossl_check(EVP_PKEY_get_bn_param(k, name, &b), name);
+    int n = BN_num_bytes(b);
+    if (n <= 0 || (size_t)n > cap)
+        die(name);
+    BN_bn2bin(b, dst);
+    BN_clear_free(b);
+    return (size_t)n;
+}
+
+static void rsa_figures(int bits, int all)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)bits);
+    if (k == NULL)
+        die("RSA keygen");
+    uint8_t n[512], e[8], p[256], q[256], dp[256], dq[256], qi[256];
+    size_t nl = bn_param(k, OSSL_PKEY_PARAM_RSA_N, n, sizeof n);
+    size_t el = bn_param(k, OSSL_PKEY_PARAM_RSA_E, e, sizeof e);
+    size_t pl = bn_param(k, OSSL_PKEY_PARAM_RSA_FACTOR1, p, sizeof p);
+    size_t ql = bn_param(k, OSSL_PKEY_PARAM_RSA_FACTOR2, q, sizeof q);
+    size_t dpl = bn_param(k, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp, sizeof dp);
+    size_t dql = bn_param(k, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq, sizeof dq);
+    size_t qil = bn_param(k, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi, sizeof qi);
+    static tenon_rsa_arg ta;
+    if (tenon_rsa_private_key_load(&ta.key, n, nl, e, el, p, pl, q, ql, dp, dpl, dq, dql, qi,
+                                   qil) != 0)
+        die("tenon_rsa_private_key_load");
+    ossl_sig_arg oa;
+    oa.sign = ossl_ctx(k, EVP_PKEY_sign_init, RSA_PKCS1_PADDING);
+    oa.verify = ossl_ctx(k, EVP_PKEY_verify_init, RSA_PKCS1_PADDING);
+    oa.decrypt = ossl_ctx(k, EVP_PKEY_decrypt_init, RSA_PKCS1_PADDING);
+    /* PKCS#1 v1.5 signatures are deterministic: both sides must produce the same bytes. */
+    oa.sig_len = sizeof oa.sig;
+    ossl_check(EVP_PKEY_sign(oa.sign, oa.sig, &oa.sig_len, digest32, 32), "RSA sign");
+    if (tenon_rsa_pkcs1_sign(&ta.key, &tenon_sha256, digest32, 32, ta.sig, sizeof ta.sig,
+                             &ta.sig_len) != 0 ||
+        ta.sig_len != oa.sig_len || memcmp(ta.sig, oa.sig, ta.sig_len) != 0)
+        die("tenon and OpenSSL producing the same RSA signature");
+    /* A 48-byte message (a TLS 1.2 pre-master secret) encrypted by tenon, for both to decrypt. */
+    uint8_t pms[48];
+    memcpy(pms, msg, sizeof pms);
+    if (tenon_rsa_pkcs1_encrypt(&ta.key.pub, pms, sizeof pms, ta.ct, sizeof ta.ct, &ta.ct_len) !=
+        0)
+        die("tenon_rsa_pkcs1_encrypt");
+    memcpy(oa.ct, ta.ct, ta.ct_len);
+    oa.ct_len = ta.ct_len;
+    if (ossl_decrypt(&oa, 0) != 0 || tenon_rsa_decrypt_op(&ta, 0) != 0)
+        die("RSA decryption of tenon's ciphertext");
+    char label[64];
+    snprintf(label, sizeof label, "RSA-%d sign (PKCS#1 v1.5)", bits);
+    figure(label, OPS, tenon_rsa_sign_op, &ta, ossl_sign, &oa);
+    if (all) {
+        snprintf(label, sizeof label, "RSA-%d verify", bits);
+        figure(label, OPS, tenon_rsa_verify_op, &ta, ossl_verify, &oa);
+        snprintf(label, sizeof label, "RSA-%d decrypt (PKCS#1 v1.5)", bits);
+        figure(label, OPS, tenon_rsa_decrypt_op, &ta, ossl_decrypt, &oa);
+    }
+    EVP_PKEY_CTX_free(oa.sign);
+    EVP_PKEY_CTX_free(oa.verify);
+    EVP_PKEY_CTX_free(oa.decrypt);
+    EVP_PKEY_free(k);
+    tenon_rsa_private_key_wipe(&ta.key);
+}
+
 int main(int argc, char **argv)
 {
+    int want_symmetric = 1, want_public = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--tsv") == 0)
             tsv = 1;
@@ -236,8 +579,13 @@ int main(int argc, char **argv)
             sample_seconds = 0.02;
         } else if (strcmp(argv[i], "--portable") == 0)
             tenon_cpu_set_mask(0);
+        else if (strcmp(argv[i], "--symmetric") == 0)
+            want_public = 0;
+        else if (strcmp(argv[i], "--public") == 0)
+            want_symmetric = 0;
         else {
-            fprintf(stderr, "usage: %s [--tsv] [--quick] [--portable]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--tsv] [--quick] [--portable] [--symmetric|--public]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -249,18 +597,36 @@ int main(int argc, char **argv)
     if (!tsv) {
         printf("tenon %s (%s, %s; cpu features 0x%x) vs %s\n", tenon_version(), gcm->name,
                chacha->name, (unsigned)tenon_cpu_features(), OpenSSL_version(OPENSSL_VERSION));
-        printf("median of %d samples of %.2f s each; MB/s = 10^6 bytes per second\n\n", samples,
-               sample_seconds);
-        printf("%-34s %12s %12s %8s\n", "figure", "tenon MB/s", "OpenSSL MB/s", "ratio");
+        printf("median of %d samples of %.2f s each, tenon and OpenSSL alternating; "
+               "MB/s = 10^6 bytes per second\n",
+               samples, sample_seconds);
     }
-    aead_figures("AES-128-GCM", gcm, 16, EVP_aes_128_gcm());
-    aead_figures("AES-256-GCM", gcm, 32, EVP_aes_256_gcm());
-    aead_figures("ChaCha20-Poly1305", chacha, 32, EVP_chacha20_poly1305());
-    figure("SHA-256", 16384, tenon_hash_op, (void *)&tenon_sha256, ossl_hash_op,
-           (void *)EVP_sha256());
-    figure("SHA-384", 16384, tenon_hash_op, (void *)&tenon_sha384, ossl_hash_op,
-           (void *)EVP_sha384());
-    figure("HMAC-SHA256", 16384, tenon_hmac_op, (void *)&tenon_sha256, ossl_hmac_op,
-           (void *)EVP_sha256());
+    if (!tsv && want_symmetric)
+        printf("%-34s %12s %12s %8s\n", "symmetric", "tenon MB/s", "OpenSSL MB/s", "ratio");
+    if (want_symmetric) {
+        aead_figures("AES-128-GCM", gcm, 16, EVP_aes_128_gcm());
+        aead_figures("AES-256-GCM", gcm, 32, EVP_aes_256_gcm());
+        aead_figures("ChaCha20-Poly1305", chacha, 32, EVP_chacha20_poly1305());
+        figure("SHA-256", 16384, tenon_hash_op, (void *)&tenon_sha256, ossl_hash_op,
+               (void *)EVP_sha256());
+        figure("SHA-384", 16384, tenon_hash_op, (void *)&tenon_sha384, ossl_hash_op,
+               (void *)EVP_sha384());
+        figure("HMAC-SHA256", 16384, tenon_hmac_op, (void *)&tenon_sha256, ossl_hmac_op,
+               (void *)EVP_sha256());
+    }
+    if (want_public) {
+        if (!tsv)
+            printf("%s%-34s %12s %12s %8s\n", want_symmetric ? "\n" : "", "public key",
+                   "tenon op/s", "OpenSSL op/s", "ratio");
+        if (tenon_random(digest32, sizeof digest32) != 0)
+            die("tenon_random");
+        kex_figures("X25519", &tenon_kex_x25519, "X25519", NULL, 1);
+        kex_figures("P-256 ECDH", &tenon_kex_secp256r1, "EC", "P-256", 0);
+        ecdsa_figures("ECDSA P-256 SHA-256", TENON_EC_P256, "P-256");
+        kex_figures("P-384 ECDH", &tenon_kex_secp384r1, "EC", "P-384", 0);
+        ecdsa_figures("ECDSA P-384", TENON_EC_P384, "P-384");
+        rsa_figures(2048, 1);
+        rsa_figures(3072, 0);
+    }
     return 0;
 }

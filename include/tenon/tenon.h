@@ -14,6 +14,7 @@
 #include "ec.h"
 #include "rsa.h"
 #include "trace.h"
+#include "x509.h"
 
 #define TENON_VERSION_MAJOR 0
 #define TENON_VERSION_MINOR 1

@@ -1,0 +1,854 @@
+/*
+ * Internal template: points of a short Weierstrass curve y^2 = x^3 - 3x + b of prime order n
+ * over F_p, and the byte-level operations of ec_curve (ec_internal.h). Included once by each
+ * curve file after both field instantiations, with:
+ *
+ *   F(name), S(name)   the field functions modulo p and modulo n (ec_field_impl.h)
+ *   EC(name)           the names of this file's functions
+ *   EC_LIMBS, EC_LEN   limbs and bytes of an element (EC_LEN = 8·EC_LIMBS)
+ *   EC_N               n, little-endian limbs
+ *   F_ONE              1 in Montgomery form modulo p
+ *   EC_B, EC_GX, EC_GY b and the base point G in Montgomery form
+ *   EC_NWIN            number of 5-bit signed windows of a scalar: ceil((bits + 1) / 5)
+ *   EC_BASE_ROWS       rows of the base-point table; EC_BASE_CHUNKS = ceil(EC_NWIN / rows)
+ *   EC_BASE_TABLE      the table (EC_BASE_TABLE_READY 0 while it is being bootstrapped)
+ *
+ * Two coordinate systems:
+ *  - homogeneous projective (X : Y : Z), x = X/Z, y = Y/Z, infinity (0 : 1 : 0), with the
+ *    complete formulas of Renes, Costello and Batina, "Complete addition formulas for prime
+ *    order elliptic curves" (EUROCRYPT 2016), algorithms 4 (addition), 5 (mixed addition) and
+ *    6 (doubling) for a = -3: they hold for all inputs, so the fixed-base multiplication (keys,
+ *    signing) has no exceptional case to branch on;
+ *  - Jacobian (X : Y : Z), x = X/Z^2, y = Y/Z^3, for the variable-base multiplication (ECDH),
+ *    where cheaper doublings dominate; its one exceptional case is detected in constant time
+ *    and, should it ever occur, the computation is redone with the complete formulas.
+ * Verification, on public data only, uses variable-time Jacobian arithmetic (Shamir's trick
+ * with width-5 NAFs). The curve order is prime (cofactor 1), as the complete formulas require.
+ */
+
+typedef struct {
+    uint64_t x[EC_LIMBS], y[EC_LIMBS], z[EC_LIMBS];
+} EC(point);
+
+typedef struct {
+    uint64_t x[EC_LIMBS], y[EC_LIMBS];
+} EC(affine);
+
+static inline void EC(set_infinity)(EC(point) * r)
+{
+    memset(r, 0, sizeof *r);
+    F(copy)(r->y, F_ONE);
+}
+
+/* RCB algorithm 4: r = p + q, 12M + 2m_b + 29a. r may alias p or q. */
+static void EC(add)(EC(point) * r, const EC(point) * p, const EC(point) * q)
+{
+    uint64_t t0[EC_LIMBS], t1[EC_LIMBS], t2[EC_LIMBS], t3[EC_LIMBS], t4[EC_LIMBS];
+    uint64_t x3[EC_LIMBS], y3[EC_LIMBS], z3[EC_LIMBS];
+    F(mul)(t0, p->x, q->x);
+    F(mul)(t1, p->y, q->y);
+    F(mul)(t2, p->z, q->z);
+    F(add)(t3, p->x, p->y);
+    F(add)(t4, q->x, q->y);
+    F(mul)(t3, t3, t4);
+    F(add)(t4, t0, t1);
+    F(sub)(t3, t3, t4); /* X1 Y2 + X2 Y1 */
+    F(add)(t4, p->y, p->z);
+    F(add)(x3, q->y, q->z);
+    F(mul)(t4, t4, x3);
+    F(add)(x3, t1, t2);
+    F(sub)(t4, t4, x3); /* Y1 Z2 + Y2 Z1 */
+    F(add)(x3, p->x, p->z);
+    F(add)(y3, q->x, q->z);
+    F(mul)(x3, x3, y3);
+    F(add)(y3, t0, t2);
+    F(sub)(y3, x3, y3); /* X1 Z2 + X2 Z1 */
+    F(mul)(z3, EC_B, t2);
+    F(sub)(x3, y3, z3);
+    F(add)(z3, x3, x3);
+    F(add)(x3, x3, z3);
+    F(sub)(z3, t1, x3);
+    F(add)(x3, t1, x3);
+    F(mul)(y3, EC_B, y3);
+    F(add)(t1, t2, t2);
+    F(add)(t2, t1, t2);
+    F(sub)(y3, y3, t2);
+    F(sub)(y3, y3, t0);
+    F(add)(t1, y3, y3);
+    F(add)(y3, t1, y3);
+    F(add)(t1, t0, t0);
+    F(add)(t0, t1, t0);
+    F(sub)(t0, t0, t2);
+    F(mul)(t1, t4, y3);
+    F(mul)(t2, t0, y3);
+    F(mul)(y3, x3, z3);
+    F(add)(y3, y3, t2);
+    F(mul)(x3, t3, x3);
+    F(sub)(x3, x3, t1);
+    F(mul)(z3, t4, z3);
+    F(mul)(t1, t3, t0);
+    F(add)(z3, z3, t1);
+    F(copy)(r->x, x3);
+    F(copy)(r->y, y3);
+    F(copy)(r->z, z3);
+}
+
+/* RCB algorithm 5: r = p + (q.x : q.y : 1), 11M + 2m_b + 23a. Complete for any p; q must be
+ * a finite point (callers select around a zero digit). r may alias p. */
+__attribute__((unused)) static void EC(add_mixed)(EC(point) * r, const EC(point) * p,
+                                                  const EC(affine) * q)
+{
+    uint64_t t0[EC_LIMBS], t1[EC_LIMBS], t2[EC_LIMBS], t3[EC_LIMBS], t4[EC_LIMBS];
+    uint64_t x3[EC_LIMBS], y3[EC_LIMBS], z3[EC_LIMBS];
+    F(mul)(t0, p->x, q->x);
+    F(mul)(t1, p->y, q->y);
+    F(add)(t3, q->x, q->y);
+    F(add)(t4, p->x, p->y);
+    F(mul)(t3, t3, t4);
+    F(add)(t4, t0, t1);
+    F(sub)(t3, t3, t4);
+    F(mul)(t4, q->y, p->z);
+    F(add)(t4, t4, p->y);
+    F(mul)(y3, q->x, p->z);
+    F(add)(y3, y3, p->x);
+    F(mul)(z3, EC_B, p->z);
+    F(sub)(x3, y3, z3);
+    F(add)(z3, x3, x3);
+    F(add)(x3, x3, z3);
+    F(sub)(z3, t1, x3);
+    F(add)(x3, t1, x3);
+    F(mul)(y3, EC_B, y3);
+    F(add)(t1, p->z, p->z);
+    F(add)(t2, t1, p->z);
+    F(sub)(y3, y3, t2);
+    F(sub)(y3, y3, t0);
+    F(add)(t1, y3, y3);
+    F(add)(y3, t1, y3);
+    F(add)(t1, t0, t0);
+    F(add)(t0, t1, t0);
+    F(sub)(t0, t0, t2);
+    F(mul)(t1, t4, y3);
+    F(mul)(t2, t0, y3);
+    F(mul)(y3, x3, z3);
+    F(add)(y3, y3, t2);
+    F(mul)(x3, t3, x3);
+    F(sub)(x3, x3, t1);
+    F(mul)(z3, t4, z3);
+    F(mul)(t1, t3, t0);
+    F(add)(z3, z3, t1);
+    F(copy)(r->x, x3);
+    F(copy)(r->y, y3);
+    F(copy)(r->z, z3);
+}
+
+/* RCB algorithm 6: r = 2p, 8M + 3S + 2m_b + 21a. r may alias p. */
+static void EC(dbl)(EC(point) * r, const EC(point) * p)
+{
+    uint64_t t0[EC_LIMBS], t1[EC_LIMBS], t2[EC_LIMBS], t3[EC_LIMBS];
+    uint64_t x3[EC_LIMBS], y3[EC_LIMBS], z3[EC_LIMBS];
+    F(sqr)(t0, p->x);
+    F(sqr)(t1, p->y);
+    F(sqr)(t2, p->z);
+    F(mul)(t3, p->x, p->y);
+    F(add)(t3, t3, t3);
+    F(mul)(z3, p->x, p->z);
+    F(add)(z3, z3, z3);
+    F(mul)(y3, EC_B, t2);
+    F(sub)(y3, y3, z3);
+    F(add)(x3, y3, y3);
+    F(add)(y3, x3, y3);
+    F(sub)(x3, t1, y3);
+    F(add)(y3, t1, y3);
+    F(mul)(y3, x3, y3);
+    F(mul)(x3, x3, t3);
+    F(add)(t3, t2, t2);
+    F(add)(t2, t2, t3);
+    F(mul)(z3, EC_B, z3);
+    F(sub)(z3, z3, t2);
+    F(sub)(z3, z3, t0);
+    F(add)(t3, z3, z3);
+    F(add)(z3, z3, t3);
+    F(add)(t3, t0, t0);
+    F(add)(t0, t3, t0);
+    F(sub)(t0, t0, t2);
+    F(mul)(t0, t0, z3);
+    F(add)(y3, y3, t0);
+    F(mul)(t0, p->y, p->z);
+    F(add)(t0, t0, t0);
+    F(mul)(z3, t0, z3);
+    F(sub)(x3, x3, z3);
+    F(mul)(z3, t0, t1);
+    F(add)(z3, z3, z3);
+    F(add)(z3, z3, z3);
+    F(copy)(r->x, x3);
+    F(copy)(r->y, y3);
+    F(copy)(r->z, z3);
+}
+
+/* Affine coordinates (Montgomery form) of p; the mask is zero, and x = y = 0, for infinity. */
+static uint64_t EC(to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p)
+{
+    uint64_t zi[EC_LIMBS];
+    F(inv)(zi, p->z);
+    F(mul)(x, p->x, zi);
+    F(mul)(y, p->y, zi);
+    return ~F(is_zero)(p->z);
+}
+
+/* Bit i of a big-endian EC_LEN-byte scalar; 0 outside [0, 8·EC_LEN). i is public. */
+static inline unsigned EC(bit)(const uint8_t *k, int i)
+{
+    if (i < 0 || i >= 8 * EC_LEN)
+        return 0;
+    return (k[EC_LEN - 1 - i / 8] >> (i % 8)) & 1u;
+}
+
+/*
+ * Signed ("Booth") recoding in radix 2^5: digit w is
+ *   d_w = b(5w-1) + b(5w) + 2 b(5w+1) + 4 b(5w+2) + 8 b(5w+3) - 16 b(5w+4),
+ * in [-16, 16], and k = sum d_w 2^(5w) since the terms telescope (b(-1) = 0 and the top
+ * window's sign bit lies above the scalar). From the six bits v = b(5w-1) .. b(5w+4):
+ * d = ((v + 1) >> 1) - 32·(v >> 5). Returns |d| and sets *neg to 1 if d < 0; branch-free, as
+ * the scalar is secret (the window index is not).
+ */
+static inline unsigned EC(digit)(const uint8_t *k, int w, unsigned *neg)
+{
+    unsigned v = 0;
+    for (int j = 0; j < 6; j++)
+        v |= EC(bit)(k, 5 * w - 1 + j) << j;
+    unsigned s = v >> 5;
+    unsigned m = (v + 1) >> 1; /* in [0, 32] */
+    /* d = m - 32 s; |d| = s ? 32 - m : m. */
+    unsigned mask = 0u - s;
+    *neg = s;
+    return (m ^ (mask & (m ^ (32 - m)))) & 63u;
+}
+
+/* r = -p if neg (0 or 1), else p; in place. */
+static inline void EC(cond_neg)(uint64_t *y, unsigned neg)
+{
+    uint64_t ny[EC_LIMBS];
+    F(neg)(ny, y);
+    F(select)(y, (uint64_t)0 - neg, ny, y);
+}
+
+/* r = tab[idx - 1] for idx in [1, 16], infinity for idx 0, reading every entry. */
+static void EC(lookup)(EC(point) * r, const EC(point) tab[16], unsigned idx)
+{
+    EC(set_infinity)(r);
+    for (unsigned j = 1; j <= 16; j++) {
+        uint64_t m = ct_mask_eq_u64(j, idx);
+        F(select)(r->x, m, tab[j - 1].x, r->x);
+        F(select)(r->y, m, tab[j - 1].y, r->y);
+        F(select)(r->z, m, tab[j - 1].z, r->z);
+    }
+}
+
+/* r = k·p, constant-time in k and p: a table of 1p .. 16p, then from the top window down,
+ * five doublings and the addition of the window's signed multiple. */
+static void EC(mul_point)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+{
+    EC(point) tab[16], t;
+    unsigned neg;
+    tab[0] = *p;
+    for (int j = 2; j <= 16; j++) {
+        if (j % 2 == 0)
+            EC(dbl)(&tab[j - 1], &tab[j / 2 - 1]);
+        else
+            EC(add)(&tab[j - 1], &tab[j - 2], p);
+    }
+    EC(lookup)(r, tab, EC(digit)(k, EC_NWIN - 1, &neg)); /* the top digit is not negative */
+    for (int w = EC_NWIN - 2; w >= 0; w--) {
+        for (int i = 0; i < 5; i++)
+            EC(dbl)(r, r);
+        unsigned idx = EC(digit)(k, w, &neg);
+        EC(lookup)(&t, tab, idx);
+        EC(cond_neg)(t.y, neg);
+        EC(add)(r, r, &t);
+    }
+    tenon_wipe(tab, sizeof tab);
+    tenon_wipe(&t, sizeof t);
+}
+
+/* Row i of the base table holds j·2^(5i)·G for j = 1..16, affine, Montgomery form. */
+__attribute__((unused)) static void EC(base_table_compute)(uint64_t *out)
+{
+    EC(point) row, e;
+    F(copy)(row.x, EC_GX);
+    F(copy)(row.y, EC_GY);
+    F(copy)(row.z, F_ONE);
+    for (int i = 0; i < EC_BASE_ROWS; i++) {
+        e = row;
+        for (int j = 1; j <= 16; j++) {
+            uint64_t *o = out + ((size_t)i * 16 + (size_t)(j - 1)) * 2 * EC_LIMBS;
+            (void)EC(to_affine)(o, o + EC_LIMBS, &e);
+            EC(add)(&e, &e, &row);
+        }
+        for (int d = 0; d < 5; d++)
+            EC(dbl)(&row, &row);
+    }
+}
+
+#if EC_BASE_TABLE_READY
+/* r = k·G with the static table: G's multiples for every window position are precomputed, so
+ * with a single chunk there is no doubling at all; with several chunks of EC_BASE_ROWS windows,
+ * Horner's rule over the chunks costs 5·EC_BASE_ROWS doublings per chunk. Every table row
+ * used is read in full. */
+static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
+{
+    EC(affine) a;
+    EC(point) t;
+    EC(set_infinity)(r);
+    for (int c = EC_BASE_CHUNKS - 1; c >= 0; c--) {
+        if (c != EC_BASE_CHUNKS - 1)
+            for (int i = 0; i < 5 * EC_BASE_ROWS; i++)
+                EC(dbl)(r, r);
+        for (int i = 0; i < EC_BASE_ROWS; i++) {
+            int w = c * EC_BASE_ROWS + i;
+            if (w >= EC_NWIN)
+                break;
+            unsigned neg, idx = EC(digit)(k, w, &neg);
+            const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
+            memset(&a, 0, sizeof a);
+            for (unsigned j = 1; j <= 16; j++) {
+                uint64_t m = ct_mask_eq_u64(j, idx);
+                const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
+                F(select)(a.x, m, ent, a.x);
+                F(select)(a.y, m, ent + EC_LIMBS, a.y);
+            }
+            EC(cond_neg)(a.y, neg);
+            EC(add_mixed)(&t, r, &a);
+            /* A zero digit adds nothing (the affine formula cannot take infinity). */
+            uint64_t z = ct_mask_eq_u64(idx, 0);
+            F(select)(r->x, z, r->x, t.x);
+            F(select)(r->y, z, r->y, t.y);
+            F(select)(r->z, z, r->z, t.z);
+        }
+    }
+    tenon_wipe(&a, sizeof a);
+    tenon_wipe(&t, sizeof t);
+}
+#else
+static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
+{
+    EC(point) g;
+    F(copy)(g.x, EC_GX);
+    F(copy)(g.y, EC_GY);
+    F(copy)(g.z, F_ONE);
+    EC(mul_point)(r, k, &g);
+}
+#endif
+
+/*
+ * Jacobian coordinates (X : Y : Z), x = X/Z^2, y = Y/Z^3, infinity Z = 0, for the variable-base
+ * multiplication: doubling costs 3M + 5S against 8M + 3S + 2m_b for the complete projective
+ * formula, and doublings are 5/6 of the work. The Jacobian doubling has no exceptional case
+ * on a curve of odd order (no point has y = 0; infinity stays Z = 0). The addition has one:
+ * equal inputs (H = R = 0), where it would return infinity. EC(jadd) reports it in a mask
+ * instead of branching, and EC(mul) falls back to the complete formulas if it ever fires —
+ * which it cannot for a scalar in [1, n-1] (see EC(mul_point_jac)).
+ */
+static void EC(jdbl)(EC(point) * r, const EC(point) * p)
+{
+    uint64_t delta[EC_LIMBS], gamma[EC_LIMBS], beta[EC_LIMBS], alpha[EC_LIMBS], t[EC_LIMBS],
+        u[EC_LIMBS];
+    F(sqr)(delta, p->z);
+    F(sqr)(gamma, p->y);
+    F(mul)(beta, p->x, gamma);
+    F(sub)(t, p->x, delta);
+    F(add)(u, p->x, delta);
+    F(mul)(t, t, u);
+    F(add)(alpha, t, t);
+    F(add)(alpha, alpha, t); /* 3 (x - delta)(x + delta) = 3 x^2 + a z^4, a = -3 */
+    F(add)(t, p->y, p->z);
+    F(sqr)(t, t);
+    F(sub)(t, t, gamma);
+    F(sub)(r->z, t, delta); /* 2 y z */
+    F(add)(beta, beta, beta);
+    F(add)(beta, beta, beta); /* 4 beta */
+    F(sqr)(t, alpha);
+    F(sub)(t, t, beta);
+    F(sub)(r->x, t, beta); /* alpha^2 - 8 beta */
+    F(sub)(t, beta, r->x);
+    F(mul)(t, t, alpha);
+    F(sqr)(gamma, gamma);
+    F(add)(gamma, gamma, gamma);
+    F(add)(gamma, gamma, gamma);
+    F(add)(gamma, gamma, gamma); /* 8 gamma^2 */
+    F(sub)(r->y, t, gamma);
+}
+
+/* r = p + q (Jacobian, 11M + 5S). Infinity on either side is selected around; the mask is
+ * all-ones when p = q (both finite), the one case this formula gets wrong. r may alias. */
+static uint64_t EC(jadd)(EC(point) * r, const EC(point) * p, const EC(point) * q)
+{
+    uint64_t z1z1[EC_LIMBS], z2z2[EC_LIMBS], u1[EC_LIMBS], u2[EC_LIMBS], s1[EC_LIMBS], s2[EC_LIMBS],
+        h[EC_LIMBS], rr[EC_LIMBS], t[EC_LIMBS];
+    EC(point) o;
+    F(sqr)(z1z1, p->z);
+    F(sqr)(z2z2, q->z);
+    F(mul)(u1, p->x, z2z2);
+    F(mul)(u2, q->x, z1z1);
+    F(mul)(s1, q->z, z2z2);
+    F(mul)(s1, p->y, s1);
+    F(mul)(s2, p->z, z1z1);
+    F(mul)(s2, q->y, s2);
+    F(sub)(h, u2, u1);
+    F(sub)(rr, s2, s1);
+    uint64_t pinf = F(is_zero)(p->z), qinf = F(is_zero)(q->z);
+    uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf & ~qinf;
+    F(mul)(o.z, p->z, q->z);
+    F(mul)(o.z, o.z, h);
+    F(sqr)(t, h);      /* HH */
+    F(mul)(u1, u1, t); /* V = U1 HH */
+    F(mul)(h, h, t);   /* HHH */
+    F(sqr)(o.x, rr);
+    F(sub)(o.x, o.x, h);
+    F(sub)(o.x, o.x, u1);
+    F(sub)(o.x, o.x, u1);
+    F(sub)(t, u1, o.x);
+    F(mul)(t, t, rr);
+    F(mul)(s1, s1, h);
+    F(sub)(o.y, t, s1);
+    /* p infinite: q; q infinite: p. */
+    F(select)(o.x, pinf, q->x, o.x);
+    F(select)(o.y, pinf, q->y, o.y);
+    F(select)(o.z, pinf, q->z, o.z);
+    F(select)(r->x, qinf, p->x, o.x);
+    F(select)(r->y, qinf, p->y, o.y);
+    F(select)(r->z, qinf, p->z, o.z);
+    return same;
+}
+
+/* r = p + (q.x, q.y) (Jacobian plus affine, 7M + 4S); q must be finite. p infinite is
+ * selected around; the mask is all-ones when p = q (finite), which this formula gets wrong. */
+static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
+{
+    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], i4[EC_LIMBS],
+        j[EC_LIMBS], rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
+    EC(point) o;
+    F(sqr)(z1z1, p->z);
+    F(mul)(u2, q->x, z1z1);
+    F(mul)(s2, p->z, z1z1);
+    F(mul)(s2, q->y, s2);
+    F(sub)(h, u2, p->x);
+    F(sub)(rr, s2, p->y);
+    uint64_t pinf = F(is_zero)(p->z);
+    uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
+    F(add)(rr, rr, rr);
+    F(sqr)(hh, h);
+    F(add)(i4, hh, hh);
+    F(add)(i4, i4, i4);
+    F(mul)(j, h, i4);
+    F(mul)(v, p->x, i4);
+    F(sqr)(o.x, rr);
+    F(sub)(o.x, o.x, j);
+    F(sub)(o.x, o.x, v);
+    F(sub)(o.x, o.x, v);
+    F(sub)(t, v, o.x);
+    F(mul)(t, t, rr);
+    F(mul)(j, j, p->y);
+    F(add)(j, j, j);
+    F(sub)(o.y, t, j);
+    F(add)(t, p->z, h);
+    F(sqr)(t, t);
+    F(sub)(t, t, z1z1);
+    F(sub)(o.z, t, hh);
+    F(select)(r->x, pinf, q->x, o.x);
+    F(select)(r->y, pinf, q->y, o.y);
+    F(select)(r->z, pinf, F_ONE, o.z);
+    return same;
+}
+
+#if EC_BASE_TABLE_READY
+/* r = k·G (Jacobian) with the static table, as EC(mul_base_point) but with the cheaper
+ * Jacobian mixed addition; returns the mask of exceptional additions (the caller then redoes
+ * the computation with the complete formulas). For k in [1, n-1] there are none: with one
+ * chunk (P-256), at window i the accumulator holds A, |A| < 2^(5i-1), and the added d·2^(5i)
+ * is 0 (skipped) or at least 2^(5i) in size, so A = ±d·2^(5i) (mod n) needs a difference that
+ * is a non-zero multiple of n, reachable only in the top window where it means k = 0 or
+ * k = d·2^256 (mod n), a small value whose top digit is 0, not d. With two chunks (P-384) the
+ * high chunk's part is a multiple of 2^(5·rows) larger than anything the low chunk adds. */
+static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
+{
+    EC(affine) a;
+    EC(point) t;
+    uint64_t bad = 0;
+    memset(r, 0, sizeof *r); /* Z = 0: infinity */
+    for (int c = EC_BASE_CHUNKS - 1; c >= 0; c--) {
+        if (c != EC_BASE_CHUNKS - 1)
+            for (int i = 0; i < 5 * EC_BASE_ROWS; i++)
+                EC(jdbl)(r, r);
+        for (int i = 0; i < EC_BASE_ROWS; i++) {
+            int w = c * EC_BASE_ROWS + i;
+            if (w >= EC_NWIN)
+                break;
+            unsigned neg, idx = EC(digit)(k, w, &neg);
+            const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
+            memset(&a, 0, sizeof a);
+            for (unsigned j = 1; j <= 16; j++) {
+                uint64_t m = ct_mask_eq_u64(j, idx);
+                const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
+                F(select)(a.x, m, ent, a.x);
+                F(select)(a.y, m, ent + EC_LIMBS, a.y);
+            }
+            EC(cond_neg)(a.y, neg);
+            uint64_t z = ct_mask_eq_u64(idx, 0);
+            bad |= EC(jmadd)(&t, r, &a) & ~z;
+            F(select)(r->x, z, r->x, t.x);
+            F(select)(r->y, z, r->y, t.y);
+            F(select)(r->z, z, r->z, t.z);
+        }
+    }
+    tenon_wipe(&a, sizeof a);
+    tenon_wipe(&t, sizeof t);
+    return bad;
+}
+#endif
+
+/* Affine coordinates of a Jacobian point (Montgomery form); zero mask for infinity. */
+static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p)
+{
+    uint64_t zi[EC_LIMBS], zi2[EC_LIMBS];
+    F(inv)(zi, p->z);
+    F(sqr)(zi2, zi);
+    F(mul)(x, p->x, zi2);
+    F(mul)(zi2, zi2, zi);
+    F(mul)(y, p->y, zi2);
+    return ~F(is_zero)(p->z);
+}
+
+/*
+ * r = k·p (Jacobian), constant-time, the same windows as EC(mul_point). Returns the mask of
+ * exceptional additions. For k in [1, n-1] there are none: the table additions compute
+ * (j-1)p + p with 2 < j <= 16, never equal inputs; in the main loop the accumulator is
+ * 32·V·p where V is the value of the digits above the current one, 0 <= 32·V < n + 32 (V = 0
+ * is infinity, handled), and 32·V = ±d (mod n) with |d| <= 16 would need k = 0 or k = 2d
+ * with 32 | d, i.e. k = 0.
+ */
+static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+{
+    EC(point) tab[16], t;
+    unsigned neg;
+    uint64_t bad = 0;
+    tab[0] = *p;
+    for (int j = 2; j <= 16; j++) {
+        if (j % 2 == 0)
+            EC(jdbl)(&tab[j - 1], &tab[j / 2 - 1]);
+        else
+            bad |= EC(jadd)(&tab[j - 1], &tab[j - 2], p);
+    }
+    EC(lookup)(r, tab, EC(digit)(k, EC_NWIN - 1, &neg));
+    for (int w = EC_NWIN - 2; w >= 0; w--) {
+        for (int i = 0; i < 5; i++)
+            EC(jdbl)(r, r);
+        unsigned idx = EC(digit)(k, w, &neg);
+        EC(lookup)(&t, tab, idx);
+        EC(cond_neg)(t.y, neg);
+        bad |= EC(jadd)(r, r, &t);
+    }
+    tenon_wipe(tab, sizeof tab);
+    tenon_wipe(&t, sizeof t);
+    return bad;
+}
+
+/* Variable-time Jacobian addition for verification (public inputs only). */
+static void EC(jadd_vartime)(EC(point) * r, const EC(point) * p, const EC(point) * q)
+{
+    if (F(is_zero)(p->z)) {
+        *r = *q;
+        return;
+    }
+    if (F(is_zero)(q->z)) {
+        *r = *p;
+        return;
+    }
+    EC(point) o;
+    if (EC(jadd)(&o, p, q))
+        EC(jdbl)(&o, p);
+    *r = o;
+}
+
+/* Width-5 NAF of a public EC_LEN-byte scalar: digits odd in [-15, 15] or zero, at most one
+ * non-zero in any 5 consecutive positions. Returns the number of digits. */
+static int EC(wnaf)(int8_t *naf, const uint8_t *k)
+{
+    uint64_t v[EC_LIMBS + 1];
+    for (int i = 0; i < EC_LIMBS; i++)
+        v[i] = load_be64(k + 8 * (EC_LIMBS - 1 - i));
+    v[EC_LIMBS] = 0;
+    int n = 0;
+    for (;;) {
+        int zero = 1;
+        for (int i = 0; i <= EC_LIMBS; i++)
+            zero &= v[i] == 0;
+        if (zero)
+            break;
+        int d = 0;
+        if (v[0] & 1) {
+            d = (int)(v[0] & 31);
+            if (d >= 16)
+                d -= 32;
+            /* v -= d */
+            uint64_t c;
+            if (d > 0) {
+                c = (uint64_t)d;
+                for (int i = 0; i <= EC_LIMBS && c; i++) {
+                    uint64_t o = v[i];
+                    v[i] -= c;
+                    c = v[i] > o;
+                }
+            } else {
+                c = (uint64_t)-d;
+                for (int i = 0; i <= EC_LIMBS && c; i++) {
+                    v[i] += c;
+                    c = v[i] < c;
+                }
+            }
+        }
+        naf[n++] = (int8_t)d;
+        for (int i = 0; i < EC_LIMBS; i++)
+            v[i] = (v[i] >> 1) | (v[i + 1] << 63);
+        v[EC_LIMBS] >>= 1;
+    }
+    return n;
+}
+
+/*
+ * r = u1·G + u2·q, variable-time (verification: all inputs public). Shamir's trick with
+ * width-5 NAFs for both scalars, so the doublings are shared; the odd multiples 1G .. 15G come
+ * from row 0 of the static base table (affine, so Z = 1), those of q are computed here.
+ */
+#if EC_BASE_TABLE_READY
+static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
+                                   const EC(point) * q)
+{
+    int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
+    EC(point) oq[8], og[8], q2, t;
+    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    oq[0] = *q;
+    EC(jdbl)(&q2, q);
+    for (int i = 1; i < 8; i++)
+        EC(jadd_vartime)(&oq[i], &oq[i - 1], &q2);
+    for (int i = 0; i < 8; i++) {
+        const uint64_t *e = EC_BASE_TABLE + (size_t)(2 * i) * 2 * EC_LIMBS; /* (2i+1)·G */
+        F(copy)(og[i].x, e);
+        F(copy)(og[i].y, e + EC_LIMBS);
+        F(copy)(og[i].z, F_ONE);
+    }
+    memset(r, 0, sizeof *r);
+    for (int i = (len1 > len2 ? len1 : len2) - 1; i >= 0; i--) {
+        if (!F(is_zero)(r->z))
+            EC(jdbl)(r, r);
+        int d1 = i < len1 ? n1[i] : 0, d2 = i < len2 ? n2[i] : 0;
+        if (d1 != 0) {
+            t = og[(d1 < 0 ? -d1 : d1) / 2];
+            if (d1 < 0)
+                F(neg)(t.y, t.y);
+            EC(jadd_vartime)(r, r, &t);
+        }
+        if (d2 != 0) {
+            t = oq[(d2 < 0 ? -d2 : d2) / 2];
+            if (d2 < 0)
+                F(neg)(t.y, t.y);
+            EC(jadd_vartime)(r, r, &t);
+        }
+    }
+}
+#endif
+
+/* Writes X || Y of p (plain, big-endian); zeros and a zero mask for infinity. */
+static uint32_t EC(store_point)(uint8_t *out, const EC(point) * p)
+{
+    uint64_t x[EC_LIMBS], y[EC_LIMBS];
+    uint64_t ok = EC(to_affine)(x, y, p);
+    F(from_mont)(x, x);
+    F(from_mont)(y, y);
+    F(store)(out, x);
+    F(store)(out + EC_LEN, y);
+    return (uint32_t)ok;
+}
+
+/* Loads a point known to be valid (checked by point_valid) into Montgomery form. */
+static void EC(load_point)(EC(point) * p, const uint8_t *xy)
+{
+    (void)F(load)(p->x, xy);
+    (void)F(load)(p->y, xy + EC_LEN);
+    F(to_mont)(p->x, p->x);
+    F(to_mont)(p->y, p->y);
+    F(copy)(p->z, F_ONE);
+}
+
+__attribute__((unused)) static uint32_t EC(point_valid)(const uint8_t *xy)
+{
+    uint64_t x[EC_LIMBS], y[EC_LIMBS], l[EC_LIMBS], r[EC_LIMBS], t[EC_LIMBS];
+    uint64_t ok = F(load)(x, xy) & F(load)(y, xy + EC_LEN);
+    F(to_mont)(x, x);
+    F(to_mont)(y, y);
+    /* SEC 1 §3.2.2.1 step 3: y^2 = x^3 - 3x + b. */
+    F(sqr)(l, y);
+    F(sqr)(r, x);
+    F(mul)(r, r, x);
+    F(add)(t, x, x);
+    F(add)(t, t, x);
+    F(sub)(r, r, t);
+    F(add)(r, r, EC_B);
+    ok &= F(eq)(l, r);
+    return (uint32_t)ok;
+}
+
+static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
+{
+    EC(point) p, r;
+    uint64_t x[EC_LIMBS], y[EC_LIMBS];
+    EC(load_point)(&p, xy);
+    uint64_t bad = EC(mul_point_jac)(&r, k, &p);
+    /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
+    ec_ct_declassify(&bad, sizeof bad);
+    uint32_t ok;
+    if (bad) {
+        EC(mul_point)(&r, k, &p);
+        ok = EC(store_point)(out, &r);
+    } else {
+        ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
+        F(from_mont)(x, x);
+        F(from_mont)(y, y);
+        F(store)(out, x);
+        F(store)(out + EC_LEN, y);
+    }
+    tenon_wipe(&r, sizeof r);
+    tenon_wipe(x, sizeof x);
+    tenon_wipe(y, sizeof y);
+    return ok;
+}
+
+static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
+{
+    EC(point) r;
+#if EC_BASE_TABLE_READY
+    uint64_t x[EC_LIMBS], y[EC_LIMBS];
+    uint64_t bad = EC(mul_base_jac)(&r, k);
+    /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
+    ec_ct_declassify(&bad, sizeof bad);
+    if (!bad) {
+        uint32_t ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
+        F(from_mont)(x, x);
+        F(from_mont)(y, y);
+        F(store)(out, x);
+        F(store)(out + EC_LEN, y);
+        tenon_wipe(&r, sizeof r);
+        tenon_wipe(x, sizeof x);
+        tenon_wipe(y, sizeof y);
+        return ok;
+    }
+#endif
+    EC(mul_base_point)(&r, k);
+    uint32_t ok = EC(store_point)(out, &r);
+    tenon_wipe(&r, sizeof r);
+    return ok;
+}
+
+__attribute__((unused)) static uint32_t EC(scalar_in_range)(const uint8_t *k)
+{
+    uint64_t t[EC_LIMBS];
+    uint64_t ok = S(load)(t, k) & ~S(is_zero)(t);
+    tenon_wipe(t, sizeof t);
+    return (uint32_t)ok;
+}
+
+__attribute__((unused)) static void EC(scalar_reduce)(uint8_t *out, const uint8_t *in)
+{
+    uint64_t t[EC_LIMBS];
+    (void)S(load)(t, in);
+    S(reduce_once)(t, t, 0);
+    S(store)(out, t);
+    tenon_wipe(t, sizeof t);
+}
+
+/* A len-byte value below 2n to Montgomery form modulo n. */
+static void EC(scalar_to_mont)(uint64_t *r, const uint8_t *in)
+{
+    (void)S(load)(r, in);
+    S(reduce_once)(r, r, 0);
+    S(to_mont)(r, r);
+}
+
+static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                               const uint8_t *e)
+{
+    uint8_t xy[2 * EC_LEN];
+    uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS];
+    /* FIPS 186-5 §6.4.1 steps 5-8: R = k·G, r = x_R mod n (x_R < p < 2n). */
+    uint32_t ok = EC(mul_base)(xy, k);
+    EC(scalar_reduce)(r, xy);
+    /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout. */
+    EC(scalar_to_mont)(km, k);
+    EC(scalar_to_mont)(dm, d);
+    EC(scalar_to_mont)(em, e);
+    EC(scalar_to_mont)(rm, r);
+    ok &= (uint32_t)~S(is_zero)(rm);
+    S(inv)(km, km);
+    S(mul)(t, rm, dm);
+    S(add)(t, t, em);
+    S(mul)(t, t, km);
+    ok &= (uint32_t)~S(is_zero)(t);
+    S(from_mont)(t, t);
+    S(store)(s, t);
+    tenon_wipe(xy, sizeof xy);
+    tenon_wipe(km, sizeof km);
+    tenon_wipe(dm, sizeof dm);
+    tenon_wipe(t, sizeof t);
+    return ok;
+}
+
+static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s)
+{
+    uint64_t w[EC_LIMBS], u[EC_LIMBS];
+    uint8_t u1[EC_LEN], u2[EC_LEN];
+    EC(point) q, a;
+    /* FIPS 186-5 §6.4.2 steps 4-6: w = s^-1, u1 = e·w, u2 = r·w mod n. */
+    EC(scalar_to_mont)(w, s);
+    S(inv)(w, w);
+    EC(scalar_to_mont)(u, e);
+    S(mul)(u, u, w);
+    S(from_mont)(u, u);
+    S(store)(u1, u);
+    EC(scalar_to_mont)(u, r);
+    S(mul)(u, u, w);
+    S(from_mont)(u, u);
+    S(store)(u2, u);
+    /* Step 7: R = u1·G + u2·Q, reject infinity. (While the base table is being bootstrapped:
+     * u1·G projective, converted to Jacobian as (XZ, YZ^2, Z), plus u2·Q.) */
+    EC(load_point)(&q, xy);
+#if EC_BASE_TABLE_READY
+    EC(mul_double_vartime)(&a, u1, u2, &q);
+#else
+    EC(point) b;
+    EC(mul_base_point)(&a, u1);
+    F(mul)(a.x, a.x, a.z);
+    F(mul)(a.y, a.y, a.z);
+    F(mul)(a.y, a.y, a.z);
+    (void)EC(mul_point_jac)(&b, u2, &q);
+    EC(jadd_vartime)(&a, &a, &b);
+#endif
+    if (F(is_zero)(a.z))
+        return 0;
+    /* Step 8: accept iff x_R mod n = r, i.e. X = r'·Z^2 for r' = r or r + n (when r + n < p;
+     * x_R < p). No inversion needed. */
+    uint64_t z2[EC_LIMBS], rv[EC_LIMBS], t[EC_LIMBS], c = 0;
+    F(sqr)(z2, a.z);
+    (void)F(load)(rv, r); /* r < n < p */
+    F(to_mont)(t, rv);
+    F(mul)(t, t, z2);
+    if (F(eq)(t, a.x))
+        return 1;
+    for (int i = 0; i < EC_LIMBS; i++)
+        rv[i] = ec_adc(rv[i], EC_N[i], c, &c);
+    uint8_t rb[EC_LEN];
+    F(store)(rb, rv);
+    if (c || !F(load)(rv, rb))
+        return 0;
+    F(to_mont)(t, rv);
+    F(mul)(t, t, z2);
+    return F(eq)(t, a.x) != 0;
+}

@@ -1,0 +1,622 @@
+/*
+ * Internal template: arithmetic modulo an odd prime m < 2^(64·FE_LIMBS) with the top limb
+ * non-zero, in Montgomery form (a value a is held as a·R mod m, R = 2^(64·FE_LIMBS)), every
+ * value fully reduced (below m). Included by the curve files, once per modulus, after
+ * defining:
+ *
+ *   FE(name)   the name of each function (e.g. p256_fp_##name)
+ *   FE_LIMBS   number of 64-bit limbs (4 or 6)
+ *   FE_M       the modulus, little-endian limbs
+ *   FE_M0INV   -m^-1 mod 2^64
+ *   FE_R2      R^2 mod m (to enter Montgomery form)
+ *   FE_ONE     R mod m (1 in Montgomery form)
+ *
+ * and optionally FE_ADX (x86-64 only) for the multiplication and 4-limb squaring with
+ * mulx/adcx/adox, which the including file compiles into a separate copy of the point code
+ * used only when cpuid reports BMI2 and ADX; FE_M_P256 with FE_ADX when m is P-256's p.
+ *
+ * Loop bounds are compile-time constants, so the compiler unrolls them fully; nothing here
+ * branches on or indexes by a value, so every function is constant-time. The exponentiation
+ * (inversion by Fermat) branches on the bits of the public exponent m - 2 only.
+ */
+
+#ifndef TENON_EC_FIELD_IMPL_COMMON
+#define TENON_EC_FIELD_IMPL_COMMON
+typedef unsigned __int128 ec_u128;
+
+#if TENON_X86_64
+#include <immintrin.h>
+
+/* (carry, sum) of a + b + carry-in; the carry is 0 or 1. The intrinsics become adc / sbb
+ * chains, which compilers do not reliably find in the 128-bit formulation below. */
+static inline uint64_t ec_adc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *cout)
+{
+    unsigned long long r;
+    *cout = _addcarry_u64((unsigned char)cin, a, b, &r);
+    return r;
+}
+
+/* a - b - borrow-in; the borrow is 0 or 1. */
+static inline uint64_t ec_sbb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bout)
+{
+    unsigned long long r;
+    *bout = _subborrow_u64((unsigned char)bin, a, b, &r);
+    return r;
+}
+#else
+/* (carry, sum) of a + b + carry-in; the carry is 0 or 1. */
+static inline uint64_t ec_adc(uint64_t a, uint64_t b, uint64_t cin, uint64_t *cout)
+{
+    ec_u128 t = (ec_u128)a + b + cin;
+    *cout = (uint64_t)(t >> 64);
+    return (uint64_t)t;
+}
+
+/* a - b - borrow-in; the borrow is 0 or 1. */
+static inline uint64_t ec_sbb(uint64_t a, uint64_t b, uint64_t bin, uint64_t *bout)
+{
+    ec_u128 t = (ec_u128)a - b - bin;
+    *bout = (uint64_t)(t >> 64) & 1;
+    return (uint64_t)t;
+}
+#endif
+
+#endif
+
+/* r = a if mask is all-ones, b if it is zero (per limb, no branch). */
+static inline void FE(select)(uint64_t *r, uint64_t mask, const uint64_t *a, const uint64_t *b)
+{
+    for (int i = 0; i < FE_LIMBS; i++)
+        r[i] = b[i] ^ (mask & (a[i] ^ b[i]));
+}
+
+static inline void FE(copy)(uint64_t *r, const uint64_t *a)
+{
+    for (int i = 0; i < FE_LIMBS; i++)
+        r[i] = a[i];
+}
+
+/* All-ones if a is zero. */
+static inline uint64_t FE(is_zero)(const uint64_t *a)
+{
+    uint64_t acc = 0;
+    for (int i = 0; i < FE_LIMBS; i++)
+        acc |= a[i];
+    return ~ct_mask_nonzero_u64(acc);
+}
+
+/* All-ones if a == b (both reduced, so representations are unique). */
+static inline uint64_t FE(eq)(const uint64_t *a, const uint64_t *b)
+{
+    uint64_t acc = 0;
+    for (int i = 0; i < FE_LIMBS; i++)
+        acc |= a[i] ^ b[i];
+    return ~ct_mask_nonzero_u64(acc);
+}
+
+/* r = (hi·2^(64·FE_LIMBS) + t) mod m for a value known to be below 2m: subtract m, keep the
+ * difference unless that borrowed past the extra top word hi. */
+static inline void FE(reduce_once)(uint64_t *r, const uint64_t *t, uint64_t hi)
+{
+    uint64_t d[FE_LIMBS], borrow = 0;
+    for (int i = 0; i < FE_LIMBS; i++)
+        d[i] = ec_sbb(t[i], FE_M[i], borrow, &borrow);
+    (void)ec_sbb(hi, 0, borrow, &borrow);
+    /* borrow == 1: t < m, keep t. */
+    FE(select)(r, (uint64_t)0 - borrow, t, d);
+}
+
+#if TENON_X86_64 && FE_LIMBS == 4
+/*
+ * x86-64: addition and subtraction as one add/adc (sub/sbb) chain and cmov, which compilers do
+ * not reliably produce from C (they go through the stack and vector registers). Inputs are
+ * read before r is written, so r may alias a or b. (volatile: the result leaves through memory,
+ * not through the register outputs.)
+ */
+static inline void FE(add)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__ volatile("xorl %k[c], %k[c]\n\t"
+                     "movq 0(%[a]), %[t0]\n\t"
+                     "movq 8(%[a]), %[t1]\n\t"
+                     "movq 16(%[a]), %[t2]\n\t"
+                     "movq 24(%[a]), %[t3]\n\t"
+                     "addq 0(%[b]), %[t0]\n\t"
+                     "adcq 8(%[b]), %[t1]\n\t"
+                     "adcq 16(%[b]), %[t2]\n\t"
+                     "adcq 24(%[b]), %[t3]\n\t"
+                     "adcq $0, %[c]\n\t"
+                     "movq %[t0], %[d0]\n\t"
+                     "movq %[t1], %[d1]\n\t"
+                     "movq %[t2], %[d2]\n\t"
+                     "movq %[t3], %[d3]\n\t"
+                     "subq %[m0], %[d0]\n\t"
+                     "sbbq %[m1], %[d1]\n\t"
+                     "sbbq %[m2], %[d2]\n\t"
+                     "sbbq %[m3], %[d3]\n\t"
+                     "sbbq $0, %[c]\n\t" /* borrow: the sum was below m, keep it */
+                     "cmovcq %[t0], %[d0]\n\t"
+                     "cmovcq %[t1], %[d1]\n\t"
+                     "cmovcq %[t2], %[d2]\n\t"
+                     "cmovcq %[t3], %[d3]\n\t"
+                     "movq %[d0], 0(%[r])\n\t"
+                     "movq %[d1], 8(%[r])\n\t"
+                     "movq %[d2], 16(%[r])\n\t"
+                     "movq %[d3], 24(%[r])"
+                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c)
+                     : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+                       [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
+                     : "cc", "memory");
+}
+
+static inline void FE(sub)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__ volatile("movq 0(%[a]), %[t0]\n\t"
+                     "movq 8(%[a]), %[t1]\n\t"
+                     "movq 16(%[a]), %[t2]\n\t"
+                     "movq 24(%[a]), %[t3]\n\t"
+                     "subq 0(%[b]), %[t0]\n\t"
+                     "sbbq 8(%[b]), %[t1]\n\t"
+                     "sbbq 16(%[b]), %[t2]\n\t"
+                     "sbbq 24(%[b]), %[t3]\n\t"
+                     "sbbq %[c], %[c]\n\t" /* all-ones on a borrow: add m back */
+                     "movq %[m0], %[d0]\n\t"
+                     "movq %[m1], %[d1]\n\t"
+                     "movq %[m2], %[d2]\n\t"
+                     "movq %[m3], %[d3]\n\t"
+                     "andq %[c], %[d0]\n\t"
+                     "andq %[c], %[d1]\n\t"
+                     "andq %[c], %[d2]\n\t"
+                     "andq %[c], %[d3]\n\t"
+                     "addq %[d0], %[t0]\n\t"
+                     "adcq %[d1], %[t1]\n\t"
+                     "adcq %[d2], %[t2]\n\t"
+                     "adcq %[d3], %[t3]\n\t"
+                     "movq %[t0], 0(%[r])\n\t"
+                     "movq %[t1], 8(%[r])\n\t"
+                     "movq %[t2], 16(%[r])\n\t"
+                     "movq %[t3], 24(%[r])"
+                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c)
+                     : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+                       [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
+                     : "cc", "memory");
+}
+#elif TENON_X86_64 && FE_LIMBS == 6
+/* As above; with six limbs there are too few registers for a second copy, so the first result
+ * goes through r and is taken back with cmov from memory. */
+static inline void FE(add)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, c;
+    __asm__ volatile("xorl %k[c], %k[c]\n\t"
+                     "movq 0(%[a]), %[t0]\n\t"
+                     "movq 8(%[a]), %[t1]\n\t"
+                     "movq 16(%[a]), %[t2]\n\t"
+                     "movq 24(%[a]), %[t3]\n\t"
+                     "movq 32(%[a]), %[t4]\n\t"
+                     "movq 40(%[a]), %[t5]\n\t"
+                     "addq 0(%[b]), %[t0]\n\t"
+                     "adcq 8(%[b]), %[t1]\n\t"
+                     "adcq 16(%[b]), %[t2]\n\t"
+                     "adcq 24(%[b]), %[t3]\n\t"
+                     "adcq 32(%[b]), %[t4]\n\t"
+                     "adcq 40(%[b]), %[t5]\n\t"
+                     "adcq $0, %[c]\n\t"
+                     "movq %[t0], 0(%[r])\n\t"
+                     "movq %[t1], 8(%[r])\n\t"
+                     "movq %[t2], 16(%[r])\n\t"
+                     "movq %[t3], 24(%[r])\n\t"
+                     "movq %[t4], 32(%[r])\n\t"
+                     "movq %[t5], 40(%[r])\n\t"
+                     "subq %[m0], %[t0]\n\t"
+                     "sbbq %[m1], %[t1]\n\t"
+                     "sbbq %[m2], %[t2]\n\t"
+                     "sbbq %[m3], %[t3]\n\t"
+                     "sbbq %[m4], %[t4]\n\t"
+                     "sbbq %[m5], %[t5]\n\t"
+                     "sbbq $0, %[c]\n\t" /* borrow: the sum was below m, keep it */
+                     "cmovcq 0(%[r]), %[t0]\n\t"
+                     "cmovcq 8(%[r]), %[t1]\n\t"
+                     "cmovcq 16(%[r]), %[t2]\n\t"
+                     "cmovcq 24(%[r]), %[t3]\n\t"
+                     "cmovcq 32(%[r]), %[t4]\n\t"
+                     "cmovcq 40(%[r]), %[t5]\n\t"
+                     "movq %[t0], 0(%[r])\n\t"
+                     "movq %[t1], 8(%[r])\n\t"
+                     "movq %[t2], 16(%[r])\n\t"
+                     "movq %[t3], 24(%[r])\n\t"
+                     "movq %[t4], 32(%[r])\n\t"
+                     "movq %[t5], 40(%[r])"
+                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [t4] "=&r"(t4), [t5] "=&r"(t5), [c] "=&r"(c)
+                     : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+                       [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3]), [m4] "m"(FE_M[4]), [m5] "m"(FE_M[5])
+                     : "cc", "memory");
+}
+
+static inline void FE(sub)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, c;
+    __asm__ volatile("movq 0(%[a]), %[t0]\n\t"
+                     "movq 8(%[a]), %[t1]\n\t"
+                     "movq 16(%[a]), %[t2]\n\t"
+                     "movq 24(%[a]), %[t3]\n\t"
+                     "movq 32(%[a]), %[t4]\n\t"
+                     "movq 40(%[a]), %[t5]\n\t"
+                     "subq 0(%[b]), %[t0]\n\t"
+                     "sbbq 8(%[b]), %[t1]\n\t"
+                     "sbbq 16(%[b]), %[t2]\n\t"
+                     "sbbq 24(%[b]), %[t3]\n\t"
+                     "sbbq 32(%[b]), %[t4]\n\t"
+                     "sbbq 40(%[b]), %[t5]\n\t"
+                     "sbbq %[c], %[c]\n\t" /* all-ones on a borrow */
+                     "movq %[t0], 0(%[r])\n\t"
+                     "movq %[t1], 8(%[r])\n\t"
+                     "movq %[t2], 16(%[r])\n\t"
+                     "movq %[t3], 24(%[r])\n\t"
+                     "movq %[t4], 32(%[r])\n\t"
+                     "movq %[t5], 40(%[r])\n\t"
+                     "addq %[m0], %[t0]\n\t"
+                     "adcq %[m1], %[t1]\n\t"
+                     "adcq %[m2], %[t2]\n\t"
+                     "adcq %[m3], %[t3]\n\t"
+                     "adcq %[m4], %[t4]\n\t"
+                     "adcq %[m5], %[t5]\n\t"
+                     "testq %[c], %[c]\n\t" /* no borrow: keep the difference */
+                     "cmovzq 0(%[r]), %[t0]\n\t"
+                     "cmovzq 8(%[r]), %[t1]\n\t"
+                     "cmovzq 16(%[r]), %[t2]\n\t"
+                     "cmovzq 24(%[r]), %[t3]\n\t"
+                     "cmovzq 32(%[r]), %[t4]\n\t"
+                     "cmovzq 40(%[r]), %[t5]\n\t"
+                     "movq %[t0], 0(%[r])\n\t"
+                     "movq %[t1], 8(%[r])\n\t"
+                     "movq %[t2], 16(%[r])\n\t"
+                     "movq %[t3], 24(%[r])\n\t"
+                     "movq %[t4], 32(%[r])\n\t"
+                     "movq %[t5], 40(%[r])"
+                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                       [t4] "=&r"(t4), [t5] "=&r"(t5), [c] "=&r"(c)
+                     : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+                       [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3]), [m4] "m"(FE_M[4]), [m5] "m"(FE_M[5])
+                     : "cc", "memory");
+}
+#else
+static inline void FE(add)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS], carry = 0;
+    for (int i = 0; i < FE_LIMBS; i++)
+        t[i] = ec_adc(a[i], b[i], carry, &carry);
+    FE(reduce_once)(r, t, carry);
+}
+
+static inline void FE(sub)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS], borrow = 0, carry = 0;
+    for (int i = 0; i < FE_LIMBS; i++)
+        t[i] = ec_sbb(a[i], b[i], borrow, &borrow);
+    /* On a borrow, add m back. */
+    uint64_t mask = (uint64_t)0 - borrow;
+    for (int i = 0; i < FE_LIMBS; i++)
+        r[i] = ec_adc(t[i], FE_M[i] & mask, carry, &carry);
+}
+#endif
+
+static inline void FE(neg)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t zero[FE_LIMBS] = {0};
+    FE(sub)(r, zero, a);
+}
+
+#ifndef FE_ADX
+/*
+ * Montgomery multiplication r = a·b·R^-1 mod m, operand-scanning (CIOS): each round adds
+ * a·b[i] to the accumulator, then a multiple q·m that clears its low word, and shifts one word
+ * down. With a, b < m the accumulator stays below 2m, so one conditional subtraction ends it.
+ */
+static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS + 2] = {0};
+    for (int i = 0; i < FE_LIMBS; i++) {
+        uint64_t c = 0;
+        ec_u128 acc;
+        for (int j = 0; j < FE_LIMBS; j++) {
+            acc = (ec_u128)a[j] * b[i] + t[j] + c;
+            t[j] = (uint64_t)acc;
+            c = (uint64_t)(acc >> 64);
+        }
+        acc = (ec_u128)t[FE_LIMBS] + c;
+        t[FE_LIMBS] = (uint64_t)acc;
+        t[FE_LIMBS + 1] = (uint64_t)(acc >> 64);
+
+        uint64_t q = t[0] * FE_M0INV;
+        acc = (ec_u128)q * FE_M[0] + t[0];
+        c = (uint64_t)(acc >> 64);
+        for (int j = 1; j < FE_LIMBS; j++) {
+            acc = (ec_u128)q * FE_M[j] + t[j] + c;
+            t[j - 1] = (uint64_t)acc;
+            c = (uint64_t)(acc >> 64);
+        }
+        acc = (ec_u128)t[FE_LIMBS] + c;
+        t[FE_LIMBS - 1] = (uint64_t)acc;
+        t[FE_LIMBS] = t[FE_LIMBS + 1] + (uint64_t)(acc >> 64);
+    }
+    FE(reduce_once)(r, t, t[FE_LIMBS]);
+}
+#else
+/*
+ * The same product, for CPUs with BMI2 and ADX (the caller's dispatch checks cpuid): CIOS,
+ * where each round adds a·b[i], then q·m with q = t0·(-m^-1) mod 2^64, using mulx and two
+ * independent carry chains (adcx for the low halves, adox for the high halves). The
+ * accumulator words rotate through registers instead of being shifted: after a round the
+ * cleared low word becomes the next round's top word. Straight-line code, no branches, no
+ * data-dependent addresses.
+ */
+#define EC_ASM_MAC(src, tl, th)                                                                    \
+    "mulxq " src ", %[lo], %[hi]\n\t"                                                              \
+    "adcxq %[lo], " tl "\n\t"                                                                      \
+    "adoxq %[hi], " th "\n\t"
+#define EC_ASM_TAIL(t4, t5)                                                                        \
+    "adcxq %%rax, " t4 "\n\t"                                                                      \
+    "adoxq %%rax, " t5 "\n\t"                                                                      \
+    "adcxq %%rax, " t5 "\n\t"
+/* The quotient digit q = t0·(-m^-1) mod 2^64, and the product by m[2]. For P-256's p,
+ * -p^-1 = 1 and p[2] = 0 (FE_M_P256 is defined): q is t0 itself and the m[2] product only
+ * passes the two carries on. */
+#ifdef FE_M_P256
+#define EC_ASM_Q(T0) "movq " T0 ", %%rdx\n\t"
+#define EC_ASM_MAC_M2(T2, T3)                                                                      \
+    "adcxq %%rax, " T2 "\n\t"                                                                      \
+    "adoxq %%rax, " T3 "\n\t"
+#else
+#define EC_ASM_Q(T0)                                                                               \
+    "movq " T0 ", %%rdx\n\t"                                                                       \
+    "imulq %[n0], %%rdx\n\t"
+#define EC_ASM_MAC_M2(T2, T3) EC_ASM_MAC("%[m2]", T2, T3)
+#endif
+#if FE_LIMBS == 4
+#define EC_ASM_ROUND(bo, T0, T1, T2, T3, T4, T5)                                                   \
+    "movq " bo "(%[b]), %%rdx\n\t"                                                                 \
+    "xorl %%eax, %%eax\n\t" EC_ASM_MAC("0(%[a])", T0, T1) EC_ASM_MAC("8(%[a])", T1, T2)            \
+        EC_ASM_MAC("16(%[a])", T2, T3) EC_ASM_MAC("24(%[a])", T3, T4) EC_ASM_TAIL(T4, T5)          \
+            EC_ASM_Q(T0) "xorl %%eax, %%eax\n\t" EC_ASM_MAC("%[m0]", T0, T1)                       \
+                EC_ASM_MAC("%[m1]", T1, T2) EC_ASM_MAC_M2(T2, T3) EC_ASM_MAC("%[m3]", T3, T4)      \
+                    EC_ASM_TAIL(T4, T5)
+static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, lo, hi, t[4];
+    static const uint64_t n0 = FE_M0INV;
+    __asm__("xorl %k[t0], %k[t0]\n\t"
+            "xorl %k[t1], %k[t1]\n\t"
+            "xorl %k[t2], %k[t2]\n\t"
+            "xorl %k[t3], %k[t3]\n\t"
+            "xorl %k[t4], %k[t4]\n\t"
+            "xorl %k[t5], %k[t5]\n\t" EC_ASM_ROUND("0", "%[t0]", "%[t1]", "%[t2]", "%[t3]", "%[t4]",
+                                                   "%[t5]")
+                EC_ASM_ROUND("8", "%[t1]", "%[t2]", "%[t3]", "%[t4]", "%[t5]", "%[t0]")
+                    EC_ASM_ROUND("16", "%[t2]", "%[t3]", "%[t4]", "%[t5]", "%[t0]", "%[t1]")
+                        EC_ASM_ROUND("24", "%[t3]", "%[t4]", "%[t5]", "%[t0]", "%[t1]", "%[t2]")
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [a] "r"(a), [b] "r"(b), [n0] "m"(n0), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+              [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
+            : "rax", "rdx", "cc", "memory");
+    /* The result is t4 t5 t0 t1 (low to high) with carry word t2. */
+    t[0] = t4;
+    t[1] = t5;
+    t[2] = t0;
+    t[3] = t1;
+    FE(reduce_once)(r, t, t2);
+}
+
+/*
+ * Squaring: the six cross products a_i·a_j (i < j) once, doubled by a shift, plus the four
+ * squares, into an eight-word a^2 = H·R + L; then L alone is reduced by the same Montgomery
+ * rounds (L + Q·m)/R <= m, and H < m is added: below 2m, so one conditional subtraction.
+ * 10 mulx for the product instead of 16.
+ */
+#define FE_HAVE_SQR 1
+#define EC_ASM_REDC(T0, T1, T2, T3, T4, T5)                                                        \
+    EC_ASM_Q(T0)                                                                                   \
+    "xorl %%eax, %%eax\n\t" EC_ASM_MAC("%[m0]", T0, T1) EC_ASM_MAC("%[m1]", T1, T2)                \
+        EC_ASM_MAC_M2(T2, T3) EC_ASM_MAC("%[m3]", T3, T4) EC_ASM_TAIL(T4, T5)
+static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t w0, w1, w2, w3, w4, w5, w6, w7, lo, hi, c4, c5, t[4];
+    static const uint64_t n0 = FE_M0INV;
+    __asm__("xorl %k[w7], %k[w7]\n\t"
+            "movq 0(%[a]), %%rdx\n\t"
+            "mulxq 8(%[a]), %[w1], %[w2]\n\t"  /* a0 a1 */
+            "mulxq 16(%[a]), %[lo], %[w3]\n\t" /* a0 a2 */
+            "addq %[lo], %[w2]\n\t"
+            "mulxq 24(%[a]), %[lo], %[w4]\n\t" /* a0 a3 */
+            "adcq %[lo], %[w3]\n\t"
+            "adcq $0, %[w4]\n\t"
+            "movq 8(%[a]), %%rdx\n\t"
+            "mulxq 16(%[a]), %[lo], %[hi]\n\t" /* a1 a2 */
+            "addq %[lo], %[w3]\n\t"
+            "adcq %[hi], %[w4]\n\t"
+            "mulxq 24(%[a]), %[lo], %[w5]\n\t" /* a1 a3 */
+            "adcq $0, %[w5]\n\t"
+            "addq %[lo], %[w4]\n\t"
+            "adcq $0, %[w5]\n\t"
+            "movq 16(%[a]), %%rdx\n\t"
+            "mulxq 24(%[a]), %[lo], %[w6]\n\t" /* a2 a3 */
+            "addq %[lo], %[w5]\n\t"
+            "adcq $0, %[w6]\n\t"
+            "addq %[w1], %[w1]\n\t" /* doubled */
+            "adcq %[w2], %[w2]\n\t"
+            "adcq %[w3], %[w3]\n\t"
+            "adcq %[w4], %[w4]\n\t"
+            "adcq %[w5], %[w5]\n\t"
+            "adcq %[w6], %[w6]\n\t"
+            "adcq %[w7], %[w7]\n\t"
+            "movq 0(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[w0], %[hi]\n\t" /* the squares */
+            "addq %[hi], %[w1]\n\t"
+            "movq 8(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adcq %[lo], %[w2]\n\t"
+            "adcq %[hi], %[w3]\n\t"
+            "movq 16(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adcq %[lo], %[w4]\n\t"
+            "adcq %[hi], %[w5]\n\t"
+            "movq 24(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adcq %[lo], %[w6]\n\t"
+            "adcq %[hi], %[w7]"
+            : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+              [w5] "=&r"(w5), [w6] "=&r"(w6), [w7] "=&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [a] "r"(a)
+            : "rdx", "cc", "memory");
+    __asm__(
+        "xorl %k[c4], %k[c4]\n\t"
+        "xorl %k[c5], %k[c5]\n\t" EC_ASM_REDC("%[w0]", "%[w1]", "%[w2]", "%[w3]", "%[c4]", "%[c5]")
+            EC_ASM_REDC("%[w1]", "%[w2]", "%[w3]", "%[c4]", "%[c5]", "%[w0]")
+                EC_ASM_REDC("%[w2]", "%[w3]", "%[c4]", "%[c5]", "%[w0]", "%[w1]")
+                    EC_ASM_REDC("%[w3]", "%[c4]", "%[c5]", "%[w0]", "%[w1]", "%[w2]")
+        /* (L + Q m)/R is in c4 c5 w0 w1 with carry w2 (w3 is zero); add H. */
+        "addq %[h0], %[c4]\n\t"
+        "adcq %[h1], %[c5]\n\t"
+        "adcq %[h2], %[w0]\n\t"
+        "adcq %[h3], %[w1]\n\t"
+        "adcq $0, %[w2]"
+        : [w0] "+&r"(w0), [w1] "+&r"(w1), [w2] "+&r"(w2), [w3] "+&r"(w3), [c4] "=&r"(c4),
+          [c5] "=&r"(c5), [lo] "=&r"(lo), [hi] "=&r"(hi)
+        : [h0] "rm"(w4), [h1] "rm"(w5), [h2] "rm"(w6), [h3] "rm"(w7), [n0] "m"(n0),
+          [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]), [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
+        : "rax", "rdx", "cc");
+    t[0] = c4;
+    t[1] = c5;
+    t[2] = w0;
+    t[3] = w1;
+    FE(reduce_once)(r, t, w2);
+}
+#undef EC_ASM_REDC
+#elif FE_LIMBS == 6
+#define EC_ASM_ROUND(bo, T0, T1, T2, T3, T4, T5, T6, T7)                                           \
+    "movq " bo "(%[b]), %%rdx\n\t"                                                                 \
+    "xorl %%eax, %%eax\n\t" EC_ASM_MAC("0(%[a])", T0, T1) EC_ASM_MAC("8(%[a])", T1, T2)            \
+        EC_ASM_MAC("16(%[a])", T2, T3) EC_ASM_MAC("24(%[a])", T3, T4)                              \
+            EC_ASM_MAC("32(%[a])", T4, T5) EC_ASM_MAC("40(%[a])", T5, T6)                          \
+                EC_ASM_TAIL(T6, T7) "movq " T0 ", %%rdx\n\t"                                       \
+                                    "imulq %[n0], %%rdx\n\t"                                       \
+                                    "xorl %%eax, %%eax\n\t" EC_ASM_MAC("%[m0]", T0, T1)            \
+                                        EC_ASM_MAC("%[m1]", T1, T2) EC_ASM_MAC("%[m2]", T2, T3)    \
+                                            EC_ASM_MAC("%[m3]", T3, T4)                            \
+                                                EC_ASM_MAC("%[m4]", T4, T5)                        \
+                                                    EC_ASM_MAC("%[m5]", T5, T6)                    \
+                                                        EC_ASM_TAIL(T6, T7)
+static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi, t[6];
+    static const uint64_t n0 = FE_M0INV;
+    __asm__("xorl %k[t0], %k[t0]\n\t"
+            "xorl %k[t1], %k[t1]\n\t"
+            "xorl %k[t2], %k[t2]\n\t"
+            "xorl %k[t3], %k[t3]\n\t"
+            "xorl %k[t4], %k[t4]\n\t"
+            "xorl %k[t5], %k[t5]\n\t"
+            "xorl %k[t6], %k[t6]\n\t"
+            "xorl %k[t7], %k[t7]\n\t" EC_ASM_ROUND("0", "%[t0]", "%[t1]", "%[t2]", "%[t3]", "%[t4]",
+                                                   "%[t5]", "%[t6]", "%[t7]")
+                EC_ASM_ROUND("8", "%[t1]", "%[t2]", "%[t3]", "%[t4]", "%[t5]", "%[t6]", "%[t7]",
+                             "%[t0]") EC_ASM_ROUND("16", "%[t2]", "%[t3]", "%[t4]", "%[t5]",
+                                                   "%[t6]", "%[t7]", "%[t0]", "%[t1]")
+                    EC_ASM_ROUND("24", "%[t3]", "%[t4]", "%[t5]", "%[t6]", "%[t7]", "%[t0]",
+                                 "%[t1]", "%[t2]")
+                        EC_ASM_ROUND("32", "%[t4]", "%[t5]", "%[t6]", "%[t7]", "%[t0]", "%[t1]",
+                                     "%[t2]", "%[t3]")
+                            EC_ASM_ROUND("40", "%[t5]", "%[t6]", "%[t7]", "%[t0]", "%[t1]", "%[t2]",
+                                         "%[t3]", "%[t4]")
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5), [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [a] "r"(a), [b] "r"(b), [n0] "m"(n0), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+              [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3]), [m4] "m"(FE_M[4]), [m5] "m"(FE_M[5])
+            : "rax", "rdx", "cc", "memory");
+    /* The result is t6 t7 t0 t1 t2 t3 (low to high) with carry word t4. */
+    t[0] = t6;
+    t[1] = t7;
+    t[2] = t0;
+    t[3] = t1;
+    t[4] = t2;
+    t[5] = t3;
+    FE(reduce_once)(r, t, t4);
+}
+#else
+#error "FE_ADX supports 4 and 6 limbs"
+#endif
+#undef EC_ASM_MAC
+#undef EC_ASM_TAIL
+#undef EC_ASM_ROUND
+#undef EC_ASM_Q
+#undef EC_ASM_MAC_M2
+#endif
+
+#ifndef FE_HAVE_SQR
+static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
+{
+    FE(mul)(r, a, a);
+}
+#endif
+#undef FE_HAVE_SQR
+
+static inline void FE(to_mont)(uint64_t *r, const uint64_t *a)
+{
+    FE(mul)(r, a, FE_R2);
+}
+
+static inline void FE(from_mont)(uint64_t *r, const uint64_t *a)
+{
+    static const uint64_t one[FE_LIMBS] = {1};
+    FE(mul)(r, a, one);
+}
+
+/* Loads len = 8·FE_LIMBS big-endian bytes into plain (not Montgomery) limbs; the mask tells
+ * whether the value is below m. */
+static inline uint64_t FE(load)(uint64_t *r, const uint8_t *in)
+{
+    uint64_t borrow = 0;
+    for (int i = 0; i < FE_LIMBS; i++)
+        r[i] = load_be64(in + 8 * (FE_LIMBS - 1 - i));
+    for (int i = 0; i < FE_LIMBS; i++)
+        (void)ec_sbb(r[i], FE_M[i], borrow, &borrow);
+    return (uint64_t)0 - borrow;
+}
+
+static inline void FE(store)(uint8_t *out, const uint64_t *a)
+{
+    for (int i = 0; i < FE_LIMBS; i++)
+        store_be64(out + 8 * (FE_LIMBS - 1 - i), a[i]);
+}
+
+/* r = a^(m-2) = a^-1 (Fermat; 0 maps to 0). Left to right over the public exponent in 4-bit
+ * windows: 8·FE_LIMBS·2 windows of 4 squarings and one multiplication by a table entry chosen
+ * by the exponent (public), not by a. */
+static void FE(inv)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t tab[16][FE_LIMBS], acc[FE_LIMBS];
+    uint64_t e[FE_LIMBS];
+    for (int i = 0; i < FE_LIMBS; i++)
+        e[i] = FE_M[i];
+    e[0] -= 2; /* the low limb of both moduli in use is far above 2: no borrow */
+    FE(copy)(tab[0], FE_ONE);
+    FE(copy)(tab[1], a);
+    for (int i = 2; i < 16; i++)
+        FE(mul)(tab[i], tab[i - 1], a);
+    FE(copy)(acc, FE_ONE);
+    for (int i = 16 * FE_LIMBS - 1; i >= 0; i--) {
+        unsigned w = (unsigned)(e[i / 16] >> (4 * (i % 16))) & 15;
+        if (i != 16 * FE_LIMBS - 1)
+            for (int k = 0; k < 4; k++)
+                FE(sqr)(acc, acc);
+        if (w != 0)
+            FE(mul)(acc, acc, tab[w]);
+    }
+    FE(copy)(r, acc);
+    tenon_wipe(tab, sizeof tab);
+    tenon_wipe(acc, sizeof acc);
+}

@@ -1,0 +1,174 @@
+/*
+ * P-256 (secp256r1; FIPS 186-5 / SP 800-186 §3.2.1.3, SEC 2 §2.4.2): the field and scalar
+ * arithmetic and the ec_curve descriptor. The shared templates do the work; this file supplies
+ * the constants and the P-256-specific speed-ups.
+ */
+#include "../common.h"
+#include "cpu.h"
+#include "ct.h"
+#include "ec_internal.h"
+#include "tenon/crypto.h"
+
+/* p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
+static const uint64_t P256_P[4] = {UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000ffffffff),
+                                   UINT64_C(0x0000000000000000), UINT64_C(0xffffffff00000001)};
+static const uint64_t P256_P_R2[4] = {UINT64_C(0x0000000000000003), UINT64_C(0xfffffffbffffffff),
+                                      UINT64_C(0xfffffffffffffffe), UINT64_C(0x00000004fffffffd)};
+static const uint64_t P256_P_ONE[4] = {UINT64_C(0x0000000000000001), UINT64_C(0xffffffff00000000),
+                                       UINT64_C(0xffffffffffffffff), UINT64_C(0x00000000fffffffe)};
+/* b, Gx, Gy times 2^256 mod p. */
+static const uint64_t P256_B[4] = {UINT64_C(0xd89cdf6229c4bddf), UINT64_C(0xacf005cd78843090),
+                                   UINT64_C(0xe5a220abf7212ed6), UINT64_C(0xdc30061d04874834)};
+static const uint64_t P256_GX[4] = {UINT64_C(0x79e730d418a9143c), UINT64_C(0x75ba95fc5fedb601),
+                                    UINT64_C(0x79fb732b77622510), UINT64_C(0x18905f76a53755c6)};
+static const uint64_t P256_GY[4] = {UINT64_C(0xddf25357ce95560a), UINT64_C(0x8b4ab8e4ba19e45c),
+                                    UINT64_C(0xd2e88688dd21f325), UINT64_C(0x8571ff1825885d85)};
+/* n, the order of G. */
+static const uint64_t P256_N[4] = {UINT64_C(0xf3b9cac2fc632551), UINT64_C(0xbce6faada7179e84),
+                                   UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffff00000000)};
+static const uint64_t P256_N_R2[4] = {UINT64_C(0x83244c95be79eea2), UINT64_C(0x4699799c49bd6fa6),
+                                      UINT64_C(0x2845b2392b6bec59), UINT64_C(0x66e12d94f3d95620)};
+static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x4319055258e8617b),
+                                       UINT64_C(0x0000000000000000), UINT64_C(0x00000000ffffffff)};
+
+/* Arithmetic modulo p. -p^-1 mod 2^64 = 1, so the Montgomery quotient digit is the low word
+ * itself. */
+#define FE(name) p256_fp_##name
+#define FE_LIMBS 4
+#define FE_M P256_P
+#define FE_M0INV UINT64_C(1)
+#define FE_R2 P256_P_R2
+#define FE_ONE P256_P_ONE
+#include "ec_field_impl.h"
+#undef FE
+#undef FE_M
+#undef FE_M0INV
+#undef FE_R2
+#undef FE_ONE
+
+/* Arithmetic modulo n. */
+#define FE(name) p256_fn_##name
+#define FE_M P256_N
+#define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
+#define FE_R2 P256_N_R2
+#define FE_ONE P256_N_ONE
+#include "ec_field_impl.h"
+#undef FE
+#undef FE_M
+#undef FE_M0INV
+#undef FE_R2
+#undef FE_ONE
+
+/* The same two fields with the BMI2/ADX multiplication (ec_field_impl.h), for the dispatched
+ * copy of the point code below. */
+#if TENON_X86_64
+#define FE_ADX 1
+#define FE_M_P256 1 /* the modulus has p256's shape (ec_field_impl.h) */
+#define FE(name) p256x_fp_##name
+#define FE_M P256_P
+#define FE_M0INV UINT64_C(1)
+#define FE_R2 P256_P_R2
+#define FE_ONE P256_P_ONE
+#include "ec_field_impl.h"
+#undef FE
+#undef FE_M
+#undef FE_M0INV
+#undef FE_R2
+#undef FE_ONE
+
+/* Arithmetic modulo n. */
+#undef FE_M_P256
+
+#define FE(name) p256x_fn_##name
+#define FE_M P256_N
+#define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
+#define FE_R2 P256_N_R2
+#define FE_ONE P256_N_ONE
+#include "ec_field_impl.h"
+#undef FE
+#undef FE_M
+#undef FE_M0INV
+#undef FE_R2
+#undef FE_ONE
+
+#undef FE_ADX
+#endif
+#undef FE_LIMBS
+
+#include "p256_table.h"
+
+#define F(name) p256_fp_##name
+#define S(name) p256_fn_##name
+#define EC(name) p256_##name
+#define F_ONE P256_P_ONE
+#define EC_LIMBS 4
+#define EC_LEN 32
+#define EC_B P256_B
+#define EC_GX P256_GX
+#define EC_GY P256_GY
+#define EC_NWIN 52 /* ceil(257 / 5) */
+#define EC_BASE_ROWS 52
+#define EC_BASE_CHUNKS 1
+#define EC_BASE_TABLE p256_base_table
+#define EC_N P256_N
+#include "ec_curve_impl.h"
+#undef F
+#undef S
+#undef EC
+
+#if TENON_X86_64
+#define F(name) p256x_fp_##name
+#define S(name) p256x_fn_##name
+#define EC(name) p256x_##name
+#include "ec_curve_impl.h"
+#undef F
+#undef S
+#undef EC
+
+/* The point code compiled on the ADX field arithmetic, when cpuid reports BMI2 and ADX. */
+static int p256_use_adx(void)
+{
+    return cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX);
+}
+#define EC_DISPATCH(name, ...)                                                                     \
+    (p256_use_adx() ? p256x_##name(__VA_ARGS__) : p256_##name(__VA_ARGS__))
+#else
+#define EC_DISPATCH(name, ...) p256_##name(__VA_ARGS__)
+#endif
+
+static uint32_t p256_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy)
+{
+    return EC_DISPATCH(mul, out, k, xy);
+}
+
+static uint32_t p256_mul_base_any(uint8_t *out, const uint8_t *k)
+{
+    return EC_DISPATCH(mul_base, out, k);
+}
+
+static uint32_t p256_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                                    const uint8_t *e)
+{
+    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e);
+}
+
+static int p256_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
+                                 const uint8_t *s)
+{
+    return EC_DISPATCH(ecdsa_verify, xy, e, r, s);
+}
+
+const ec_curve ec_p256 = {
+    .id = TENON_EC_P256,
+    .len = 32,
+    .scalar_in_range = p256_scalar_in_range,
+    .scalar_reduce = p256_scalar_reduce,
+    .point_valid = p256_point_valid,
+    .mul = p256_mul_any,
+    .mul_base = p256_mul_base_any,
+    .ecdsa_sign = p256_ecdsa_sign_any,
+    .ecdsa_verify = p256_ecdsa_verify_any,
+    .base_table = p256_base_table,
+    .base_table_words = sizeof p256_base_table / sizeof p256_base_table[0],
+    .base_table_compute = p256_base_table_compute,
+};

@@ -1,0 +1,230 @@
+/*
+ * Certificate issuance with ECDSA (RFC 5280 §4.1 structures, RFC 5758 §3.2 signatures): enough
+ * to make a CA and leaves for tests and local servers. The DER writer fills in each length when
+ * its element is closed, so the certificate is written front to back into the caller's buffer.
+ */
+#include "x509_internal.h"
+
+#define OID_AT_CN "\x55\x04\x03"
+#define OID_AT_O "\x55\x04\x0a"
+
+static void write_oid(der_writer *w, const char *oid, size_t len)
+{
+    derw_prim(w, DER_OID, oid, len);
+}
+#define WRITE_OID(w, oid) write_oid((w), (oid), sizeof(oid) - 1)
+
+static void write_attr(der_writer *w, const char *oid, const char *value)
+{
+    derw_begin(w, DER_SET);
+    derw_begin(w, DER_SEQUENCE);
+    write_oid(w, oid, 3);
+    derw_prim(w, DER_UTF8_STRING, value, strlen(value));
+    derw_end(w);
+    derw_end(w);
+}
+
+/* Name: O (if any), then CN, each in its own RDN. */
+static void write_name(der_writer *w, const tenon_x509_issue_params *p)
+{
+    derw_begin(w, DER_SEQUENCE);
+    if (p->subject_o)
+        write_attr(w, OID_AT_O, p->subject_o);
+    write_attr(w, OID_AT_CN, p->subject_cn);
+    derw_end(w);
+}
+
+/* Extension ::= SEQUENCE { extnID, critical (only when TRUE: DER omits the default), extnValue } */
+static void ext_begin(der_writer *w, const char *oid, int critical)
+{
+    derw_begin(w, DER_SEQUENCE);
+    write_oid(w, oid, 3);
+    if (critical)
+        derw_bool(w, 1);
+    derw_begin(w, DER_OCTET_STRING);
+}
+
+static void ext_end(der_writer *w)
+{
+    derw_end(w);
+    derw_end(w);
+}
+
+/* KeyUsage as a DER named-bit list: trailing zero bits removed (X.690 §11.2.2). */
+static void write_key_usage(der_writer *w, uint32_t ku)
+{
+    unsigned top = 0;
+    for (unsigned i = 0; i < 9; i++)
+        if (ku & (1u << i))
+            top = i;
+    size_t nbytes = top / 8 + 1;
+    uint8_t b[3] = {(uint8_t)(8 * nbytes - (top + 1)), 0, 0};
+    for (unsigned i = 0; i <= top; i++)
+        if (ku & (1u << i))
+            b[1 + i / 8] |= (uint8_t)(0x80u >> (i % 8));
+    derw_prim(w, DER_BIT_STRING, b, 1 + nbytes);
+}
+
+static size_t count_names(const char *const *names)
+{
+    size_t n = 0;
+    while (n < TENON_X509_ISSUE_MAX_NAMES && names[n])
+        n++;
+    return n;
+}
+
+static void write_extensions(der_writer *w, const tenon_x509_issue_params *p, const uint8_t ski[20],
+                             tenon_bytes aki, const uint8_t ips[][16], const size_t *ip_lens,
+                             size_t nip)
+{
+    derw_begin(w, DER_CTX_CONS(3));
+    derw_begin(w, DER_SEQUENCE);
+    /* basicConstraints, critical in CA certificates (RFC 5280 §4.2.1.9). */
+    ext_begin(w, OID_CE_BASIC_CONSTRAINTS, p->is_ca);
+    derw_begin(w, DER_SEQUENCE);
+    if (p->is_ca) {
+        derw_bool(w, 1);
+        if (p->path_len >= 0)
+            derw_small_uint(w, (uint32_t)p->path_len);
+    }
+    derw_end(w);
+    ext_end(w);
+    if (p->key_usage) {
+        ext_begin(w, OID_CE_KEY_USAGE, 1); /* §4.2.1.3: SHOULD be critical */
+        write_key_usage(w, p->key_usage);
+        ext_end(w);
+    }
+    if (p->ext_key_usage & (TENON_EKU_SERVER_AUTH | TENON_EKU_CLIENT_AUTH)) {
+        ext_begin(w, OID_CE_EKU, 0);
+        derw_begin(w, DER_SEQUENCE);
+        if (p->ext_key_usage & TENON_EKU_SERVER_AUTH)
+            WRITE_OID(w, OID_KP_SERVER_AUTH);
+        if (p->ext_key_usage & TENON_EKU_CLIENT_AUTH)
+            WRITE_OID(w, OID_KP_CLIENT_AUTH);
+        derw_end(w);
+        ext_end(w);
+    }
+    size_t ndns = count_names(p->dns_names);
+    if (ndns || nip) {
+        ext_begin(w, OID_CE_SAN, 0);
+        derw_begin(w, DER_SEQUENCE);
+        for (size_t i = 0; i < ndns; i++)
+            derw_prim(w, DER_CTX(TENON_GN_DNS), p->dns_names[i], strlen(p->dns_names[i]));
+        for (size_t i = 0; i < nip; i++)
+            derw_prim(w, DER_CTX(TENON_GN_IP), ips[i], ip_lens[i]);
+        derw_end(w);
+        ext_end(w);
+    }
+    ext_begin(w, OID_CE_SKI, 0);
+    derw_prim(w, DER_OCTET_STRING, ski, 20);
+    ext_end(w);
+    if (aki.len) {
+        ext_begin(w, OID_CE_AKI, 0);
+        derw_begin(w, DER_SEQUENCE);
+        derw_prim(w, DER_CTX(0), aki.ptr, aki.len);
+        derw_end(w);
+        ext_end(w);
+    }
+    derw_end(w);
+    derw_end(w);
+}
+
+static void write_sig_alg(der_writer *w, tenon_ec_curve curve)
+{
+    derw_begin(w, DER_SEQUENCE);
+    if (curve == TENON_EC_P384)
+        WRITE_OID(w, OID_ECDSA_SHA384);
+    else
+        WRITE_OID(w, OID_ECDSA_SHA256);
+    derw_end(w);
+}
+
+TENON_API int tenon_x509_issue(const tenon_x509_issue_params *p,
+                               const tenon_ec_public_key *subject_key,
+                               const tenon_x509_cert *issuer,
+                               const tenon_ec_private_key *issuer_key, uint8_t *out, size_t cap,
+                               size_t *out_len)
+{
+    ENSURE(p && p->subject_cn && subject_key && issuer_key && out && out_len,
+           TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(p->not_before <= p->not_after, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(subject_key->curve == TENON_EC_P256 || subject_key->curve == TENON_EC_P384,
+           TENON_ERR_INVALID_ARGUMENT);
+    if (issuer) {
+        /* The issuing key must be the one the issuer certificate certifies. */
+        tenon_public_key ik;
+        GUARD(tenon_x509_public_key(issuer, &ik));
+        ENSURE(ik.type == TENON_KEY_EC && ik.u.ec.point_len == issuer_key->pub.point_len &&
+                   memcmp(ik.u.ec.point, issuer_key->pub.point, ik.u.ec.point_len) == 0,
+               TENON_ERR_KEY_MISMATCH);
+    } else {
+        ENSURE(subject_key->point_len == issuer_key->pub.point_len &&
+                   memcmp(subject_key->point, issuer_key->pub.point, subject_key->point_len) == 0,
+               TENON_ERR_KEY_MISMATCH);
+    }
+    uint8_t ips[TENON_X509_ISSUE_MAX_NAMES][16];
+    size_t ip_lens[TENON_X509_ISSUE_MAX_NAMES];
+    size_t nip = count_names(p->ip_addrs);
+    for (size_t i = 0; i < nip; i++) {
+        ip_lens[i] = tenon_ip_parse(p->ip_addrs[i], ips[i]);
+        ENSURE(ip_lens[i], TENON_ERR_INVALID_ARGUMENT);
+    }
+
+    /* RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the subjectPublicKey. */
+    uint8_t h[TENON_SHA256_LEN], ski[20];
+    tenon_hash(&tenon_sha256, subject_key->point, subject_key->point_len, h);
+    memcpy(ski, h, 20);
+    tenon_bytes aki = {ski, 20};
+    if (issuer)
+        aki = issuer->subject_key_id;
+
+    /* §4.1.2.2: a positive serial of at most 20 octets, here 16 random ones (the top bit
+     * cleared so no sign octet is needed, the next one set so none is dropped). */
+    uint8_t serial[16];
+    GUARD(tenon_random(serial, sizeof serial));
+    serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40);
+
+    der_writer w;
+    derw_init(&w, out, cap);
+    derw_begin(&w, DER_SEQUENCE);
+    size_t tbs_start = w.pos;
+    derw_begin(&w, DER_SEQUENCE);
+    derw_begin(&w, DER_CTX_CONS(0));
+    derw_small_uint(&w, 2); /* v3 */
+    derw_end(&w);
+    derw_uint(&w, serial, sizeof serial);
+    write_sig_alg(&w, issuer_key->curve);
+    if (issuer)
+        derw_raw(&w, issuer->subject.ptr, issuer->subject.len);
+    else
+        write_name(&w, p);
+    derw_begin(&w, DER_SEQUENCE);
+    derw_time(&w, p->not_before);
+    derw_time(&w, p->not_after);
+    derw_end(&w);
+    write_name(&w, p);
+    derw_begin(&w, DER_SEQUENCE); /* SubjectPublicKeyInfo (RFC 5480 §2) */
+    derw_begin(&w, DER_SEQUENCE);
+    WRITE_OID(&w, OID_EC_PUBLIC_KEY);
+    if (subject_key->curve == TENON_EC_P384)
+        WRITE_OID(&w, OID_P384);
+    else
+        WRITE_OID(&w, OID_P256);
+    derw_end(&w);
+    derw_bit_string(&w, subject_key->point, subject_key->point_len);
+    derw_end(&w);
+    write_extensions(&w, p, ski, aki, (const uint8_t(*)[16])ips, ip_lens, nip);
+    derw_end(&w); /* TBSCertificate: its encoding is final from here on */
+    GUARD(w.err);
+
+    const tenon_hash_class *hc = issuer_key->curve == TENON_EC_P384 ? &tenon_sha384 : &tenon_sha256;
+    uint8_t digest[TENON_HASH_MAX_LEN], sig[TENON_ECDSA_MAX_SIG_LEN];
+    size_t sig_len;
+    tenon_hash(hc, out + tbs_start, w.pos - tbs_start, digest);
+    GUARD(tenon_ecdsa_sign(issuer_key, hc, digest, hc->digest_len, TENON_ECDSA_DER, 1, sig,
+                           sizeof sig, &sig_len));
+    write_sig_alg(&w, issuer_key->curve);
+    derw_bit_string(&w, sig, sig_len);
+    derw_end(&w);
+    return derw_finish(&w, out_len);
+}
