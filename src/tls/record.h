@@ -22,7 +22,7 @@ enum {
 };
 
 #define TLS_RECORD_HEADER_LEN 5
-#define TLS_MAX_PLAINTEXT 16384                      /* 2^14 */
+#define TLS_MAX_PLAINTEXT 16384                        /* 2^14 */
 #define TLS13_MAX_CIPHERTEXT (TLS_MAX_PLAINTEXT + 256) /* 2^14 + 256 */
 /* A buffer for one whole record of either version, header included. */
 #define TLS_MAX_RECORD (TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT + 2048)
@@ -40,18 +40,33 @@ TENON_MUST_CHECK int tls13_record_keys_install(tls_record_keys *k, const tenon_a
                                                const uint8_t iv[12]);
 void tls_record_keys_wipe(tls_record_keys *k);
 
-/* Seals one TLSInnerPlaintext (content || type || pad zeros) into a whole TLSCiphertext record
- * (header included) in out; *out_len receives its length. content may be at out + 5 already
- * (in place). seq is incremented; TENON_ERR_INTERNAL if it would wrap (§5.3). */
+/* Seals one TLSInnerPlaintext (content || type || pad_len zeros) into a whole TLSCiphertext
+ * record (header included) in out; *out_len receives its length (5 + content_len + 1 + pad_len
+ * + 16). content may be at out + 5 already (in place). type must be non-zero, content_len at
+ * most 2^14 and content_len + 1 + pad_len at most 2^14 + 1 (§5.4), else
+ * TENON_ERR_INVALID_ARGUMENT; TENON_ERR_BUFFER_TOO_SMALL if out_cap is short;
+ * TENON_ERR_NOT_INITIALISED without keys. seq is incremented; TENON_ERR_INTERNAL once it would
+ * wrap (§5.3: rekey before 2^64 - 1 records). */
 TENON_MUST_CHECK int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content,
                                        size_t content_len, size_t pad_len, uint8_t *out,
                                        size_t out_cap, size_t *out_len);
 
-/* Opens one whole TLSCiphertext record (header included, already checked for type 23 and
- * length <= 2^14 + 256 by the framer): decrypts in place, strips the padding, finds the real
- * type. *content points into the record buffer. TENON_ERR_AUTH_FAILED → bad_record_mac; an
- * all-zero inner plaintext → TENON_ERR_MALFORMED (unexpected_message); inner plaintext over
- * 2^14 → record_overflow (TENON_ERR_MALFORMED with the caller mapping). */
+/* Opens one whole TLSCiphertext record (header included): decrypts in place, strips the zero
+ * padding (with a scan whose flow does not depend on the plaintext), finds the real type.
+ * *content points into the record buffer (record + 5). Errors, each with the alert RFC 8446
+ * names:
+ *   TENON_ERR_TLS_DECODE             record_len < 5, a header length that is not record_len - 5,
+ *                                    or a body shorter than the AEAD tag (decode_error);
+ *   TENON_ERR_TLS_UNEXPECTED_MESSAGE outer type is not 23, or the inner plaintext has no
+ *                                    non-zero byte (§5.4; unexpected_message);
+ *   TENON_ERR_TLS_RECORD_OVERFLOW    body over 2^14 + 256 bytes (§5.2) or inner plaintext over
+ *                                    2^14 + 1 bytes (§5.4; record_overflow);
+ *   TENON_ERR_TLS_BAD_RECORD_MAC     the AEAD tag did not verify (bad_record_mac); the inner
+ *                                    bytes are zeroed;
+ *   TENON_ERR_INTERNAL               the sequence number would wrap;
+ *   TENON_ERR_NOT_INITIALISED        no keys installed.
+ * seq advances on every record that authenticates (including those then refused for their
+ * content), not on one that does not. */
 TENON_MUST_CHECK int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len,
                                        uint8_t *type, uint8_t **content, size_t *content_len);
 
