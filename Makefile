@@ -1,6 +1,7 @@
 # Thin wrapper over CMake so that the README's commands stay short.
 #   make          build the library, the tools, the tests and the benchmark (Release)
 #   make check    build and run every test (ctest)
+#   make demo     the main job: an in-process TLS handshake with its trace (tenon demo)
 #   make bench    run the benchmark: tenon and OpenSSL side by side
 #   make asan     build and run every test under AddressSanitizer + UBSan
 #   make fuzz     build the libFuzzer targets (clang, ASan) and run each for FUZZ_SECONDS
@@ -13,7 +14,7 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all check bench asan fuzz install clean format
+.PHONY: all check demo bench asan fuzz install clean format
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -23,6 +24,9 @@ $(BUILD)/CMakeCache.txt:
 
 check: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: all
+	$(BUILD)/tools/tenon demo
 
 bench: all
 	$(BUILD)/bench/tenon-bench
