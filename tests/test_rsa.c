@@ -21,44 +21,16 @@
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ------------------------------------------------------------------------------------------
- * SHA-224 for the Wycheproof PSS files that use it as message hash or MGF1 hash: tenon offers
- * no SHA-224 class, but it is SHA-256 with another IV and a truncated output, so the test
- * builds one on tenon_sha256's update and final.
- * ------------------------------------------------------------------------------------------ */
-
-static const tenon_hash_class test_sha224;
-
-static void sha224_init(tenon_hash_ctx *ctx)
-{
-    static const uint32_t iv[8] = {0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939,
-                                   0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4};
-    tenon_sha256.init(ctx);
-    memcpy(ctx->sha256.h, iv, sizeof iv);
-    ctx->sha256.count = 0;
-}
-
-static void sha224_update(tenon_hash_ctx *ctx, const void *data, size_t len)
-{
-    tenon_sha256.update(ctx, data, len);
-}
-
-static void sha224_final(const tenon_hash_ctx *ctx, uint8_t *out)
-{
-    uint8_t t[32];
-    tenon_sha256.final(ctx, t);
-    memcpy(out, t, 28);
-}
-
-static const tenon_hash_class test_sha224 = {"SHA-224",     28,          64, sha224_init,
-                                             sha224_update, sha224_final};
+/* A hash class tenon's PKCS#1 v1.5 code has no DigestInfo for: a copy of SHA-256's class under
+ * another identity. */
+static const tenon_hash_class unknown_hash = {"unknown", 32, 64, NULL, NULL, NULL};
 
 static const tenon_hash_class *hash_by_name(const char *name)
 {
     if (strcmp(name, "SHA-1") == 0)
         return &tenon_sha1;
     if (strcmp(name, "SHA-224") == 0)
-        return &test_sha224;
+        return &tenon_sha224;
     if (strcmp(name, "SHA-256") == 0)
         return &tenon_sha256;
     if (strcmp(name, "SHA-384") == 0)
@@ -335,8 +307,7 @@ static int wp_sig_gen(const cJSON *group, const cJSON *test, void *arg)
 {
     wp_state *st = arg;
     const tenon_hash_class *h = hash_by_name(tu_json_str(group, "sha"));
-    /* tenon has no DigestInfo for SHA-224: the hash is not offered for PKCS#1 v1.5. */
-    if (h == NULL || h == &test_sha224)
+    if (h == NULL)
         return -1;
     if (st->group != group) {
         st->group = group;
@@ -369,7 +340,7 @@ static int wp_pkcs1_verify(const cJSON *group, const cJSON *test, void *arg)
 {
     wp_state *st = arg;
     const tenon_hash_class *h = hash_by_name(tu_json_str(group, "sha"));
-    if (h == NULL || h == &test_sha224)
+    if (h == NULL)
         return -1;
     if (wp_public(group, st) != TENON_OK)
         return 0;
@@ -715,7 +686,7 @@ static void test_bad_inputs(void)
     /* wrong digest length, unknown hash for v1.5, NULLs, buffers */
     CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 31, sig, sizeof sig, &l),
              TENON_ERR_INVALID_ARGUMENT);
-    CHECK_RC(tenon_rsa_pkcs1_sign(key, &test_sha224, d, 28, sig, sizeof sig, &l),
+    CHECK_RC(tenon_rsa_pkcs1_sign(key, &unknown_hash, d, 32, sig, sizeof sig, &l),
              TENON_ERR_UNSUPPORTED);
     CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 32, sig, k - 1, &l),
              TENON_ERR_BUFFER_TOO_SMALL);

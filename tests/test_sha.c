@@ -428,6 +428,37 @@ static void test_vs_openssl(void)
     free(m);
 }
 
+/* SHA-224 (FIPS 180-4 §6.3): the "abc" example, the one-million-'a' example, and random
+ * messages against OpenSSL, through every mask so that each SHA-256 implementation runs it. */
+static void test_sha224(void)
+{
+    uint8_t d[TENON_SHA224_LEN], o[EVP_MAX_MD_SIZE];
+    size_t n;
+    uint8_t *abc = tu_hex("23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7", &n);
+    uint8_t *ma = tu_hex("20794655980c91d8bbb4c1ea97618a4bf03f42581948b2ee4ee7ad67", &n);
+    static const uint32_t masks[] = {0, UINT32_MAX};
+    for (size_t m = 0; m < 2; m++) {
+        tenon_cpu_set_mask(masks[m]);
+        tenon_hash(&tenon_sha224, "abc", 3, d);
+        CHECK_MEM(d, abc, sizeof d, "SHA-224(abc)");
+        tenon_hash(&tenon_sha224, million_a, 1000000, d);
+        CHECK_MEM(d, ma, sizeof d, "SHA-224(million a)");
+        uint8_t buf[700];
+        for (int i = 0; i < 100; i++) {
+            size_t len = (size_t)(tu_rand_u64() % sizeof buf);
+            unsigned ol;
+            tu_rand(buf, len);
+            tenon_hash(&tenon_sha224, buf, len, d);
+            CHECK(EVP_Digest(buf, len, o, &ol, EVP_sha224(), NULL) == 1 && ol == sizeof d);
+            CHECK_MEM(d, o, sizeof d, "SHA-224 vs OpenSSL");
+        }
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
+    CHECK(tenon_sha224.digest_len == 28 && tenon_sha224.block_len == 64);
+    free(abc);
+    free(ma);
+}
+
 int main(void)
 {
     million_a = malloc(1000000);
@@ -443,6 +474,7 @@ int main(void)
     test_splits();
     test_final_then_update();
     test_vs_openssl();
+    test_sha224();
 
     free(million_a);
     return tu_finish("test_sha");

@@ -69,10 +69,11 @@ TENON_API void tenon_wipe(void *p, size_t len);
 TENON_API int tenon_ct_memeq(const void *a, const void *b, size_t len);
 
 /* ------------------------------------------------------------------------------------------
- * Hash functions: SHA-1, SHA-256, SHA-384, SHA-512
+ * Hash functions: SHA-1, SHA-224, SHA-256, SHA-384, SHA-512
  * ------------------------------------------------------------------------------------------ */
 
 #define TENON_SHA1_LEN 20
+#define TENON_SHA224_LEN 28
 #define TENON_SHA256_LEN 32
 #define TENON_SHA384_LEN 48
 #define TENON_SHA512_LEN 64
@@ -124,6 +125,7 @@ struct tenon_hash_class {
 };
 
 TENON_API extern const tenon_hash_class tenon_sha1;
+TENON_API extern const tenon_hash_class tenon_sha224; /* context: tenon_sha256_ctx */
 TENON_API extern const tenon_hash_class tenon_sha256;
 TENON_API extern const tenon_hash_class tenon_sha384;
 TENON_API extern const tenon_hash_class tenon_sha512;

@@ -218,3 +218,29 @@ static void sha256_final(const tenon_hash_ctx *c, uint8_t *out)
 TENON_API const tenon_hash_class tenon_sha256 = {
     "SHA-256", TENON_SHA256_LEN, 64, sha256_init, sha256_update, sha256_final,
 };
+
+/* FIPS 180-4 §5.3.2: SHA-224 is SHA-256 from another IV (the second 32 bits of the fractional
+ * parts of the square roots of the 9th to 16th primes), truncated to 224 bits (§6.3). */
+static const uint32_t sha224_iv[8] = {
+    0xc1059ed8u, 0x367cd507u, 0x3070dd17u, 0xf70e5939u,
+    0xffc00b31u, 0x68581511u, 0x64f98fa7u, 0xbefa4fa4u,
+};
+
+static void sha224_init(tenon_hash_ctx *c)
+{
+    c->sha256.vtable = &tenon_sha224;
+    memcpy(c->sha256.h, sha224_iv, sizeof sha224_iv);
+    c->sha256.count = 0;
+}
+
+static void sha224_final(const tenon_hash_ctx *c, uint8_t *out)
+{
+    uint8_t full[TENON_SHA256_LEN];
+    sha256_final_with(sha256_best_impl(), &c->sha256, full);
+    memcpy(out, full, TENON_SHA224_LEN);
+    tenon_wipe(full, sizeof full);
+}
+
+TENON_API const tenon_hash_class tenon_sha224 = {
+    "SHA-224", TENON_SHA224_LEN, 64, sha224_init, sha256_update, sha224_final,
+};
