@@ -12,13 +12,6 @@
 #include "ctgrind.h"
 #include "testutil.h"
 
-/* The library's audited declassification points (ec_internal.h) tell valgrind these values
- * are public by design: this strong definition replaces the library's weak no-op. */
-void ec_ct_declassify(const void *p, size_t len)
-{
-    PUBLIC(p, len);
-}
-
 static void unhex(const char *hex, uint8_t *out, size_t len)
 {
     size_t n;

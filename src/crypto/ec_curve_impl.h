@@ -232,16 +232,27 @@ static inline void EC(cond_neg)(uint64_t *y, unsigned neg)
     F(select)(y, (uint64_t)0 - neg, ny, y);
 }
 
-/* r = tab[idx - 1] for idx in [1, 16], infinity for idx 0, reading every entry. */
+/* acc |= e & m, limb by limb: the body of the table scans below. AND/OR into an accumulator
+ * (two operations per limb, no dependency between limbs) is what the compiler turns into vector
+ * code; a select per entry would chain every entry through the previous one. */
+static inline void EC(or_masked)(uint64_t *acc, const uint64_t *e, uint64_t m)
+{
+    for (int i = 0; i < EC_LIMBS; i++)
+        acc[i] |= e[i] & m;
+}
+
+/* r = tab[idx - 1] for idx in [1, 16], infinity (0 : 1 : 0) for idx 0, reading every entry:
+ * at most one mask is all-ones, so OR-ing the masked entries picks it out. */
 static void EC(lookup)(EC(point) * r, const EC(point) tab[16], unsigned idx)
 {
-    EC(set_infinity)(r);
+    memset(r, 0, sizeof *r);
     for (unsigned j = 1; j <= 16; j++) {
         uint64_t m = ct_mask_eq_u64(j, idx);
-        F(select)(r->x, m, tab[j - 1].x, r->x);
-        F(select)(r->y, m, tab[j - 1].y, r->y);
-        F(select)(r->z, m, tab[j - 1].z, r->z);
+        EC(or_masked)(r->x, tab[j - 1].x, m);
+        EC(or_masked)(r->y, tab[j - 1].y, m);
+        EC(or_masked)(r->z, tab[j - 1].z, m);
     }
+    EC(or_masked)(r->y, F_ONE, ct_mask_eq_u64(idx, 0));
 }
 
 /* r = k·p, constant-time in k and p: a table of 1p .. 16p, then from the top window down,
@@ -313,8 +324,8 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
             for (unsigned j = 1; j <= 16; j++) {
                 uint64_t m = ct_mask_eq_u64(j, idx);
                 const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
-                F(select)(a.x, m, ent, a.x);
-                F(select)(a.y, m, ent + EC_LIMBS, a.y);
+                EC(or_masked)(a.x, ent, m);
+                EC(or_masked)(a.y, ent + EC_LIMBS, m);
             }
             EC(cond_neg)(a.y, neg);
             EC(add_mixed)(&t, r, &a);
@@ -489,8 +500,8 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
             for (unsigned j = 1; j <= 16; j++) {
                 uint64_t m = ct_mask_eq_u64(j, idx);
                 const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
-                F(select)(a.x, m, ent, a.x);
-                F(select)(a.y, m, ent + EC_LIMBS, a.y);
+                EC(or_masked)(a.x, ent, m);
+                EC(or_masked)(a.y, ent + EC_LIMBS, m);
             }
             EC(cond_neg)(a.y, neg);
             uint64_t z = ct_mask_eq_u64(idx, 0);
@@ -569,6 +580,20 @@ static void EC(jadd_vartime)(EC(point) * r, const EC(point) * p, const EC(point)
     *r = o;
 }
 
+/* r = p + (q.x, q.y) for verification (public inputs only), with the mixed Jacobian-affine
+ * formula (7M + 4S against 11M + 5S); q must be finite. */
+static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
+{
+    EC(point) o;
+    if (EC(jmadd)(&o, p, q)) {
+        F(copy)(o.x, q->x);
+        F(copy)(o.y, q->y);
+        F(copy)(o.z, F_ONE);
+        EC(jdbl)(&o, &o);
+    }
+    *r = o;
+}
+
 /* Width-5 NAF of a public EC_LEN-byte scalar: digits odd in [-15, 15] or zero, at most one
  * non-zero in any 5 consecutive positions. Returns the number of digits. */
 static int EC(wnaf)(int8_t *naf, const uint8_t *k)
@@ -617,35 +642,33 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 /*
  * r = u1·G + u2·q, variable-time (verification: all inputs public). Shamir's trick with
  * width-5 NAFs for both scalars, so the doublings are shared; the odd multiples 1G .. 15G come
- * from row 0 of the static base table (affine, so Z = 1), those of q are computed here.
+ * from row 0 of the static base table (affine: mixed additions), those of q are computed here.
  */
 #if EC_BASE_TABLE_READY
 static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
                                    const EC(point) * q)
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
-    EC(point) oq[8], og[8], q2, t;
+    EC(point) oq[8], q2, t;
+    EC(affine) ga;
     int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
     oq[0] = *q;
     EC(jdbl)(&q2, q);
     for (int i = 1; i < 8; i++)
         EC(jadd_vartime)(&oq[i], &oq[i - 1], &q2);
-    for (int i = 0; i < 8; i++) {
-        const uint64_t *e = EC_BASE_TABLE + (size_t)(2 * i) * 2 * EC_LIMBS; /* (2i+1)·G */
-        F(copy)(og[i].x, e);
-        F(copy)(og[i].y, e + EC_LIMBS);
-        F(copy)(og[i].z, F_ONE);
-    }
     memset(r, 0, sizeof *r);
     for (int i = (len1 > len2 ? len1 : len2) - 1; i >= 0; i--) {
         if (!F(is_zero)(r->z))
             EC(jdbl)(r, r);
         int d1 = i < len1 ? n1[i] : 0, d2 = i < len2 ? n2[i] : 0;
         if (d1 != 0) {
-            t = og[(d1 < 0 ? -d1 : d1) / 2];
+            /* |d1|·G from row 0 of the table (affine): the mixed addition. */
+            const uint64_t *e = EC_BASE_TABLE + (size_t)((d1 < 0 ? -d1 : d1) - 1) * 2 * EC_LIMBS;
+            F(copy)(ga.x, e);
+            F(copy)(ga.y, e + EC_LIMBS);
             if (d1 < 0)
-                F(neg)(t.y, t.y);
-            EC(jadd_vartime)(r, r, &t);
+                F(neg)(ga.y, ga.y);
+            EC(jmadd_vartime)(r, r, &ga);
         }
         if (d2 != 0) {
             t = oq[(d2 < 0 ? -d2 : d2) / 2];
@@ -704,7 +727,7 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
     EC(load_point)(&p, xy);
     uint64_t bad = EC(mul_point_jac)(&r, k, &p);
     /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
-    ec_ct_declassify(&bad, sizeof bad);
+    ct_declassify(&bad, sizeof bad);
     uint32_t ok;
     if (bad) {
         EC(mul_point)(&r, k, &p);
@@ -729,7 +752,7 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
     uint64_t bad = EC(mul_base_jac)(&r, k);
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
-    ec_ct_declassify(&bad, sizeof bad);
+    ct_declassify(&bad, sizeof bad);
     if (!bad) {
         uint32_t ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
         F(from_mont)(x, x);

@@ -13,7 +13,9 @@
  *
  * and optionally FE_ADX (x86-64 only) for the multiplication and 4-limb squaring with
  * mulx/adcx/adox, which the including file compiles into a separate copy of the point code
- * used only when cpuid reports BMI2 and ADX; FE_M_P256 with FE_ADX when m is P-256's p.
+ * used only when cpuid reports BMI2 and ADX; FE_M_P256 with FE_ADX when m is P-256's p (its
+ * own multiplication and squaring); FE_INV_P256 when m is P-256's p (an addition chain for the
+ * inversion).
  *
  * Loop bounds are compile-time constants, so the compiler unrolls them fully; nothing here
  * branches on or indexes by a value, so every function is constant-time. The exponentiation
@@ -110,79 +112,81 @@ static inline void FE(reduce_once)(uint64_t *r, const uint64_t *t, uint64_t hi)
 /*
  * x86-64: addition and subtraction as one add/adc (sub/sbb) chain and cmov, which compilers do
  * not reliably produce from C (they go through the stack and vector registers). Inputs are
- * read before r is written, so r may alias a or b. (volatile: the result leaves through memory,
- * not through the register outputs.)
+ * read before r is written, so r may alias a or b. The memory operands tell the compiler what is
+ * read and written, so it may keep other values in registers across the call.
  */
 static inline void FE(add)(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
-    __asm__ volatile("xorl %k[c], %k[c]\n\t"
-                     "movq 0(%[a]), %[t0]\n\t"
-                     "movq 8(%[a]), %[t1]\n\t"
-                     "movq 16(%[a]), %[t2]\n\t"
-                     "movq 24(%[a]), %[t3]\n\t"
-                     "addq 0(%[b]), %[t0]\n\t"
-                     "adcq 8(%[b]), %[t1]\n\t"
-                     "adcq 16(%[b]), %[t2]\n\t"
-                     "adcq 24(%[b]), %[t3]\n\t"
-                     "adcq $0, %[c]\n\t"
-                     "movq %[t0], %[d0]\n\t"
-                     "movq %[t1], %[d1]\n\t"
-                     "movq %[t2], %[d2]\n\t"
-                     "movq %[t3], %[d3]\n\t"
-                     "subq %[m0], %[d0]\n\t"
-                     "sbbq %[m1], %[d1]\n\t"
-                     "sbbq %[m2], %[d2]\n\t"
-                     "sbbq %[m3], %[d3]\n\t"
-                     "sbbq $0, %[c]\n\t" /* borrow: the sum was below m, keep it */
-                     "cmovcq %[t0], %[d0]\n\t"
-                     "cmovcq %[t1], %[d1]\n\t"
-                     "cmovcq %[t2], %[d2]\n\t"
-                     "cmovcq %[t3], %[d3]\n\t"
-                     "movq %[d0], 0(%[r])\n\t"
-                     "movq %[d1], 8(%[r])\n\t"
-                     "movq %[d2], 16(%[r])\n\t"
-                     "movq %[d3], 24(%[r])"
-                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-                       [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c)
-                     : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
-                       [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
-                     : "cc", "memory");
+    __asm__("xorl %k[c], %k[c]\n\t"
+            "movq 0(%[a]), %[t0]\n\t"
+            "movq 8(%[a]), %[t1]\n\t"
+            "movq 16(%[a]), %[t2]\n\t"
+            "movq 24(%[a]), %[t3]\n\t"
+            "addq 0(%[b]), %[t0]\n\t"
+            "adcq 8(%[b]), %[t1]\n\t"
+            "adcq 16(%[b]), %[t2]\n\t"
+            "adcq 24(%[b]), %[t3]\n\t"
+            "adcq $0, %[c]\n\t"
+            "movq %[t0], %[d0]\n\t"
+            "movq %[t1], %[d1]\n\t"
+            "movq %[t2], %[d2]\n\t"
+            "movq %[t3], %[d3]\n\t"
+            "subq %[m0], %[d0]\n\t"
+            "sbbq %[m1], %[d1]\n\t"
+            "sbbq %[m2], %[d2]\n\t"
+            "sbbq %[m3], %[d3]\n\t"
+            "sbbq $0, %[c]\n\t" /* borrow: the sum was below m, keep it */
+            "cmovcq %[t0], %[d0]\n\t"
+            "cmovcq %[t1], %[d1]\n\t"
+            "cmovcq %[t2], %[d2]\n\t"
+            "cmovcq %[t3], %[d3]\n\t"
+            "movq %[d0], 0(%[r])\n\t"
+            "movq %[d1], 8(%[r])\n\t"
+            "movq %[d2], 16(%[r])\n\t"
+            "movq %[d3], 24(%[r])"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [d0] "=&r"(d0),
+              [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c), "=m"(*(uint64_t(*)[4])r)
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+              [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3]), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b)
+            : "cc");
 }
 
 static inline void FE(sub)(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
-    __asm__ volatile("movq 0(%[a]), %[t0]\n\t"
-                     "movq 8(%[a]), %[t1]\n\t"
-                     "movq 16(%[a]), %[t2]\n\t"
-                     "movq 24(%[a]), %[t3]\n\t"
-                     "subq 0(%[b]), %[t0]\n\t"
-                     "sbbq 8(%[b]), %[t1]\n\t"
-                     "sbbq 16(%[b]), %[t2]\n\t"
-                     "sbbq 24(%[b]), %[t3]\n\t"
-                     "sbbq %[c], %[c]\n\t" /* all-ones on a borrow: add m back */
-                     "movq %[m0], %[d0]\n\t"
-                     "movq %[m1], %[d1]\n\t"
-                     "movq %[m2], %[d2]\n\t"
-                     "movq %[m3], %[d3]\n\t"
-                     "andq %[c], %[d0]\n\t"
-                     "andq %[c], %[d1]\n\t"
-                     "andq %[c], %[d2]\n\t"
-                     "andq %[c], %[d3]\n\t"
-                     "addq %[d0], %[t0]\n\t"
-                     "adcq %[d1], %[t1]\n\t"
-                     "adcq %[d2], %[t2]\n\t"
-                     "adcq %[d3], %[t3]\n\t"
-                     "movq %[t0], 0(%[r])\n\t"
-                     "movq %[t1], 8(%[r])\n\t"
-                     "movq %[t2], 16(%[r])\n\t"
-                     "movq %[t3], 24(%[r])"
-                     : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-                       [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c)
-                     : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
-                       [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
-                     : "cc", "memory");
+    __asm__("movq 0(%[a]), %[t0]\n\t"
+            "movq 8(%[a]), %[t1]\n\t"
+            "movq 16(%[a]), %[t2]\n\t"
+            "movq 24(%[a]), %[t3]\n\t"
+            "subq 0(%[b]), %[t0]\n\t"
+            "sbbq 8(%[b]), %[t1]\n\t"
+            "sbbq 16(%[b]), %[t2]\n\t"
+            "sbbq 24(%[b]), %[t3]\n\t"
+            "sbbq %[c], %[c]\n\t" /* all-ones on a borrow: add m back */
+            "movq %[m0], %[d0]\n\t"
+            "movq %[m1], %[d1]\n\t"
+            "movq %[m2], %[d2]\n\t"
+            "movq %[m3], %[d3]\n\t"
+            "andq %[c], %[d0]\n\t"
+            "andq %[c], %[d1]\n\t"
+            "andq %[c], %[d2]\n\t"
+            "andq %[c], %[d3]\n\t"
+            "addq %[d0], %[t0]\n\t"
+            "adcq %[d1], %[t1]\n\t"
+            "adcq %[d2], %[t2]\n\t"
+            "adcq %[d3], %[t3]\n\t"
+            "movq %[t0], 0(%[r])\n\t"
+            "movq %[t1], 8(%[r])\n\t"
+            "movq %[t2], 16(%[r])\n\t"
+            "movq %[t3], 24(%[r])"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [d0] "=&r"(d0),
+              [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c), "=m"(*(uint64_t(*)[4])r)
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]),
+              [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3]), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b)
+            : "cc");
 }
 #elif TENON_X86_64 && FE_LIMBS == 6
 /* As above; with six limbs there are too few registers for a second copy, so the first result
@@ -362,21 +366,212 @@ static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
     "adcxq %%rax, " t4 "\n\t"                                                                      \
     "adoxq %%rax, " t5 "\n\t"                                                                      \
     "adcxq %%rax, " t5 "\n\t"
-/* The quotient digit q = t0·(-m^-1) mod 2^64, and the product by m[2]. For P-256's p,
- * -p^-1 = 1 and p[2] = 0 (FE_M_P256 is defined): q is t0 itself and the m[2] product only
- * passes the two carries on. */
-#ifdef FE_M_P256
-#define EC_ASM_Q(T0) "movq " T0 ", %%rdx\n\t"
-#define EC_ASM_MAC_M2(T2, T3)                                                                      \
-    "adcxq %%rax, " T2 "\n\t"                                                                      \
-    "adoxq %%rax, " T3 "\n\t"
-#else
+/* The quotient digit q = t0·(-m^-1) mod 2^64. */
 #define EC_ASM_Q(T0)                                                                               \
     "movq " T0 ", %%rdx\n\t"                                                                       \
     "imulq %[n0], %%rdx\n\t"
 #define EC_ASM_MAC_M2(T2, T3) EC_ASM_MAC("%[m2]", T2, T3)
-#endif
-#if FE_LIMBS == 4
+#if FE_LIMBS == 4 && defined(FE_M_P256)
+/*
+ * P-256's p = 2^256 - 2^224 + 2^192 + 2^96 - 1 (S. Gueron and V. Krasnov, "Fast prime field
+ * elliptic-curve cryptography with 256-bit primes", J. Cryptographic Engineering 5, 2015):
+ * p = -1 mod 2^64, so the Montgomery digit q = t0·(-p^-1) mod 2^64 is t0 itself, and in
+ * t + q·p the two low limbs of p (2^64 - 1 and 2^32 - 1) add q·(2^64 - 1) + q·(2^32 - 1)·2^64
+ * to t0 = q, which is exactly q·2^96: limb 0 becomes zero, limb 1 gains q << 32 and limb 2
+ * gains q >> 32. p's limb 2 is zero, and limb 3 is 2^64 - 2^32 + 1, whose product with q is
+ * again two shifts and a subtraction. So a reduction round needs no multiplication at all:
+ * shifts and one add/adc chain instead of four mulx and their carry chains.
+ *
+ * The multiplication interleaves the four rounds with the rows of a·b (CIOS; mulx with the two
+ * carry chains adcx/adox for the row), its accumulator words rotating through registers. The
+ * squaring forms a^2 = H·2^256 + L with the six cross products once (doubled by a shift) plus
+ * the four squares, 10 mulx, then reduces L alone: (L + Q·p)/2^256 <= p, and H < p is added,
+ * so the sum is below 2p. Both end with one conditional subtraction of p by cmov, and write
+ * their result only after reading every input (r may alias a or b). Straight-line code: no
+ * branch and no address depends on a value.
+ */
+/* clang-format off */
+#define P256_MAC(src, tl, th)                                                                      \
+    "mulxq " src ", %[lo], %[hi]\n\t"                                                              \
+    "adcxq %[lo], %[" #tl "]\n\t"                                                                  \
+    "adoxq %[hi], %[" #th "]\n\t"
+/* t += q·p / 2^64 for q = T0 (T0 itself is consumed): q << 32 into T1, q >> 32 into T2, and
+ * q·p[3] = q·2^64 - q·2^32 + q, formed with the same two shifts as (hi, lo) = (q - (q >> 32)
+ * - borrow, q - (q << 32)), into T3:T4; the carry into T5. */
+#define P256_REDC6(T0, T1, T2, T3, T4, T5)                                                         \
+    "movq %[" #T0 "], %%rax\n\t"                                                                   \
+    "movq %[" #T0 "], %[lo]\n\t"                                                                   \
+    "movq %[" #T0 "], %[hi]\n\t"                                                                   \
+    "shlq $32, %%rax\n\t"                                                                          \
+    "shrq $32, %[" #T0 "]\n\t"                                                                     \
+    "subq %%rax, %[lo]\n\t"                                                                        \
+    "sbbq %[" #T0 "], %[hi]\n\t"                                                                   \
+    "addq %%rax, %[" #T1 "]\n\t"                                                                   \
+    "adcq %[" #T0 "], %[" #T2 "]\n\t"                                                              \
+    "adcq %[lo], %[" #T3 "]\n\t"                                                                   \
+    "adcq %[hi], %[" #T4 "]\n\t"                                                                   \
+    "adcq $0, %[" #T5 "]\n\t"
+/* One CIOS round: T0..T4 += a·b[i] (T5 is zero on entry and takes the top carry), then the
+ * reduction; T0 is zeroed to become the next round's top word. */
+#define P256_MUL_ROUND(bo, T0, T1, T2, T3, T4, T5)                                                 \
+    "movq " bo "(%[b]), %%rdx\n\t"                                                                 \
+    "xorl %%eax, %%eax\n\t"                                                                        \
+    P256_MAC("0(%[a])", T0, T1)                                                                    \
+    P256_MAC("8(%[a])", T1, T2)                                                                    \
+    P256_MAC("16(%[a])", T2, T3)                                                                   \
+    P256_MAC("24(%[a])", T3, T4)                                                                   \
+    "adcxq %%rax, %[" #T4 "]\n\t"                                                                  \
+    "adoxq %%rax, %[" #T5 "]\n\t"                                                                  \
+    "adcxq %%rax, %[" #T5 "]\n\t"                                                                  \
+    P256_REDC6(T0, T1, T2, T3, T4, T5)                                                             \
+    "xorl %k[" #T0 "], %k[" #T0 "]\n\t"
+/* clang-format on */
+static const uint64_t FE(p3) = UINT64_C(0xffffffff00000001);
+static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, lo, hi;
+    __asm__("xorl %k[t0], %k[t0]\n\t"
+            "xorl %k[t1], %k[t1]\n\t"
+            "xorl %k[t2], %k[t2]\n\t"
+            "xorl %k[t3], %k[t3]\n\t"
+            "xorl %k[t4], %k[t4]\n\t"
+            "xorl %k[t5], %k[t5]\n\t" P256_MUL_ROUND("0", t0, t1, t2, t3, t4, t5)
+                P256_MUL_ROUND("8", t1, t2, t3, t4, t5, t0)
+                    P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1)
+                        P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2)
+            /* The result is t4 t5 t0 t1 (low to high), below 2p, with carry word t2: subtract
+             * p, and keep the sum if that borrowed. */
+            "movl $0xffffffff, %k[t3]\n\t"
+            "movq %[t4], %[lo]\n\t"
+            "movq %[t5], %[hi]\n\t"
+            "movq %[t0], %%rax\n\t"
+            "movq %[t1], %%rdx\n\t"
+            "subq $-1, %[lo]\n\t"
+            "sbbq %[t3], %[hi]\n\t"
+            "sbbq $0, %%rax\n\t"
+            "sbbq %[p3], %%rdx\n\t"
+            "sbbq $0, %[t2]\n\t"
+            "cmovcq %[t4], %[lo]\n\t"
+            "cmovcq %[t5], %[hi]\n\t"
+            "cmovcq %[t0], %%rax\n\t"
+            "cmovcq %[t1], %%rdx\n\t"
+            "movq %[lo], 0(%[r])\n\t"
+            "movq %[hi], 8(%[r])\n\t"
+            "movq %%rax, 16(%[r])\n\t"
+            "movq %%rdx, 24(%[r])"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi), "=m"(*(uint64_t(*)[4])r)
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b)
+            : "rax", "rdx", "cc");
+}
+
+/* Reduction of the low half alone: q = W0, W0..W3 += q·p / 2^64 as above, and the top word of
+ * q·p[3] plus the carry (which cannot overflow: that word is at most p[3] - 1) becomes the new
+ * W0, the next round's top. */
+/* clang-format off */
+#define P256_REDC4(W0, W1, W2, W3)                                                                 \
+    "movq %[" #W0 "], %%rax\n\t"                                                                   \
+    "movq %[" #W0 "], %[lo]\n\t"                                                                   \
+    "movq %[" #W0 "], %[hi]\n\t"                                                                   \
+    "shlq $32, %%rax\n\t"                                                                          \
+    "shrq $32, %[" #W0 "]\n\t"                                                                     \
+    "subq %%rax, %[lo]\n\t"                                                                        \
+    "sbbq %[" #W0 "], %[hi]\n\t"                                                                   \
+    "addq %%rax, %[" #W1 "]\n\t"                                                                   \
+    "adcq %[" #W0 "], %[" #W2 "]\n\t"                                                              \
+    "adcq %[lo], %[" #W3 "]\n\t"                                                                   \
+    "adcq $0, %[hi]\n\t"                                                                           \
+    "movq %[hi], %[" #W0 "]\n\t"
+/* clang-format on */
+#define FE_HAVE_SQR 1
+static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t w0, w1, w2, w3, w4, w5, w6, w7, lo, hi;
+    __asm__("xorl %k[w7], %k[w7]\n\t"
+            "movq 0(%[a]), %%rdx\n\t"
+            "mulxq 8(%[a]), %[w1], %[w2]\n\t"  /* a0 a1 */
+            "mulxq 16(%[a]), %[lo], %[w3]\n\t" /* a0 a2 */
+            "addq %[lo], %[w2]\n\t"
+            "mulxq 24(%[a]), %[lo], %[w4]\n\t" /* a0 a3 */
+            "adcq %[lo], %[w3]\n\t"
+            "adcq $0, %[w4]\n\t"
+            "movq 8(%[a]), %%rdx\n\t"
+            "mulxq 16(%[a]), %[lo], %[hi]\n\t" /* a1 a2 */
+            "addq %[lo], %[w3]\n\t"
+            "adcq %[hi], %[w4]\n\t"
+            "mulxq 24(%[a]), %[lo], %[w5]\n\t" /* a1 a3 */
+            "adcq $0, %[w5]\n\t"
+            "addq %[lo], %[w4]\n\t"
+            "adcq $0, %[w5]\n\t"
+            "movq 16(%[a]), %%rdx\n\t"
+            "mulxq 24(%[a]), %[lo], %[w6]\n\t" /* a2 a3 */
+            "addq %[lo], %[w5]\n\t"
+            "adcq $0, %[w6]\n\t"
+            "addq %[w1], %[w1]\n\t" /* doubled */
+            "adcq %[w2], %[w2]\n\t"
+            "adcq %[w3], %[w3]\n\t"
+            "adcq %[w4], %[w4]\n\t"
+            "adcq %[w5], %[w5]\n\t"
+            "adcq %[w6], %[w6]\n\t"
+            "adcq %[w7], %[w7]\n\t"
+            "movq 0(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[w0], %[hi]\n\t" /* the squares */
+            "addq %[hi], %[w1]\n\t"
+            "movq 8(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adcq %[lo], %[w2]\n\t"
+            "adcq %[hi], %[w3]\n\t"
+            "movq 16(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adcq %[lo], %[w4]\n\t"
+            "adcq %[hi], %[w5]\n\t"
+            "movq 24(%[a]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adcq %[lo], %[w6]\n\t"
+            "adcq %[hi], %[w7]"
+            : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+              [w5] "=&r"(w5), [w6] "=&r"(w6), [w7] "=&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [a] "r"(a), "m"(*(const uint64_t(*)[4])a)
+            : "rdx", "cc");
+    __asm__(P256_REDC4(w0, w1, w2, w3) P256_REDC4(w1, w2, w3, w0) P256_REDC4(w2, w3, w0, w1)
+                P256_REDC4(w3, w0, w1, w2)
+            /* (L + Q·p) / 2^256 <= p is in w0..w3; add H (w4..w7) and subtract p once. */
+            "xorl %%eax, %%eax\n\t"
+            "addq %[w4], %[w0]\n\t"
+            "adcq %[w5], %[w1]\n\t"
+            "adcq %[w6], %[w2]\n\t"
+            "adcq %[w7], %[w3]\n\t"
+            "adcq $0, %%rax\n\t"
+            "movl $0xffffffff, %k[lo]\n\t"
+            "movq %[w0], %[w4]\n\t"
+            "movq %[w1], %[w5]\n\t"
+            "movq %[w2], %[w6]\n\t"
+            "movq %[w3], %[w7]\n\t"
+            "subq $-1, %[w4]\n\t"
+            "sbbq %[lo], %[w5]\n\t"
+            "sbbq $0, %[w6]\n\t"
+            "sbbq %[p3], %[w7]\n\t"
+            "sbbq $0, %%rax\n\t"
+            "cmovcq %[w0], %[w4]\n\t"
+            "cmovcq %[w1], %[w5]\n\t"
+            "cmovcq %[w2], %[w6]\n\t"
+            "cmovcq %[w3], %[w7]\n\t"
+            "movq %[w4], 0(%[r])\n\t"
+            "movq %[w5], 8(%[r])\n\t"
+            "movq %[w6], 16(%[r])\n\t"
+            "movq %[w7], 24(%[r])"
+            : [w0] "+&r"(w0), [w1] "+&r"(w1), [w2] "+&r"(w2), [w3] "+&r"(w3), [w4] "+&r"(w4),
+              [w5] "+&r"(w5), [w6] "+&r"(w6), [w7] "+&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi),
+              "=m"(*(uint64_t(*)[4])r)
+            : [r] "r"(r), [p3] "m"(FE(p3))
+            : "rax", "rdx", "cc");
+}
+#undef P256_MAC
+#undef P256_REDC6
+#undef P256_MUL_ROUND
+#undef P256_REDC4
+#elif FE_LIMBS == 4
 #define EC_ASM_ROUND(bo, T0, T1, T2, T3, T4, T5)                                                   \
     "movq " bo "(%[b]), %%rdx\n\t"                                                                 \
     "xorl %%eax, %%eax\n\t" EC_ASM_MAC("0(%[a])", T0, T1) EC_ASM_MAC("8(%[a])", T1, T2)            \
@@ -593,6 +788,61 @@ static inline void FE(store)(uint8_t *out, const uint64_t *a)
         store_be64(out + 8 * (FE_LIMBS - 1 - i), a[i]);
 }
 
+/* r = a^(2^n) (n squarings). */
+static inline void FE(sqr_n)(uint64_t *r, const uint64_t *a, int n)
+{
+    FE(sqr)(r, a);
+    for (int i = 1; i < n; i++)
+        FE(sqr)(r, r);
+}
+
+#ifdef FE_INV_P256
+/*
+ * r = a^(p-2) = a^-1 (Fermat; 0 maps to 0) for P-256's p, by an addition chain fitted to the
+ * exponent's shape: p - 2 = ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff
+ * fffffffd (32-bit words, high to low). With x_k = a^(2^k - 1) (k ones), built as
+ * x_(i+j) = x_i^(2^j)·x_j, the exponent is read off as
+ *   x32 | 31 zeros, 1 | 128 zeros | x32 | x32 | x30, then 0 1   (i.e. ...fffffffd),
+ * 255 squarings and 12 multiplications, against 64 window multiplications (and 14 for the
+ * window table) for the generic method below. The exponent is public; so is the chain.
+ */
+static void FE(inv)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t x2[FE_LIMBS], x3[FE_LIMBS], x6[FE_LIMBS], x15[FE_LIMBS], x30[FE_LIMBS], x32[FE_LIMBS],
+        t[FE_LIMBS];
+    FE(sqr)(x2, a);
+    FE(mul)(x2, x2, a); /* 2^2 - 1 */
+    FE(sqr)(x3, x2);
+    FE(mul)(x3, x3, a); /* 2^3 - 1 */
+    FE(sqr_n)(x6, x3, 3);
+    FE(mul)(x6, x6, x3); /* 2^6 - 1 */
+    FE(sqr_n)(t, x6, 6);
+    FE(mul)(t, t, x6); /* 2^12 - 1 */
+    FE(sqr_n)(x15, t, 3);
+    FE(mul)(x15, x15, x3); /* 2^15 - 1 */
+    FE(sqr_n)(x30, x15, 15);
+    FE(mul)(x30, x30, x15); /* 2^30 - 1 */
+    FE(sqr_n)(x32, x30, 2);
+    FE(mul)(x32, x32, x2); /* 2^32 - 1 */
+    FE(sqr_n)(t, x32, 32);
+    FE(mul)(t, t, a); /* ffffffff 00000001 */
+    FE(sqr_n)(t, t, 128);
+    FE(mul)(t, t, x32); /* ... 00000000 00000000 00000000 ffffffff */
+    FE(sqr_n)(t, t, 32);
+    FE(mul)(t, t, x32); /* ... ffffffff */
+    FE(sqr_n)(t, t, 30);
+    FE(mul)(t, t, x30); /* ... 3fffffff */
+    FE(sqr_n)(t, t, 2);
+    FE(mul)(r, t, a); /* ... fffffffd */
+    tenon_wipe(x2, sizeof x2);
+    tenon_wipe(x3, sizeof x3);
+    tenon_wipe(x6, sizeof x6);
+    tenon_wipe(x15, sizeof x15);
+    tenon_wipe(x30, sizeof x30);
+    tenon_wipe(x32, sizeof x32);
+    tenon_wipe(t, sizeof t);
+}
+#else
 /* r = a^(m-2) = a^-1 (Fermat; 0 maps to 0). Left to right over the public exponent in 4-bit
  * windows: 8·FE_LIMBS·2 windows of 4 squarings and one multiplication by a table entry chosen
  * by the exponent (public), not by a. */
@@ -620,3 +870,4 @@ static void FE(inv)(uint64_t *r, const uint64_t *a)
     tenon_wipe(tab, sizeof tab);
     tenon_wipe(acc, sizeof acc);
 }
+#endif

@@ -56,12 +56,10 @@ extern const ec_curve ec_p384;
 const ec_curve *ec_curve_get(tenon_ec_curve id);
 
 /*
- * Marks a value as public by design before the code branches on it: whether an RFC 6979 or
- * key-generation candidate was out of range, whether a result is the point at infinity, the
- * verdict on a loaded private key. The library's definition is an empty weak function; the
- * constant-flow test (tests/ct_ec.c) overrides it with one that tells valgrind the bytes are
- * defined (the "declassify" idea of libsecp256k1), so only these audited branches are exempt.
+ * Values that are public by design (whether an RFC 6979 or key-generation candidate was out of
+ * range, whether a result is the point at infinity, the verdict on a loaded private key) are
+ * marked with ct_declassify() from ct.h before the code branches on them, each with a comment
+ * saying why, so that only these audited branches are exempt from the constant-flow test.
  */
-void ec_ct_declassify(const void *p, size_t len);
 
 #endif

@@ -40,7 +40,8 @@ static int random_scalar(const ec_curve *c, uint8_t *k)
     for (;;) {
         GUARD(tenon_random(k, c->len));
         uint32_t ok = c->scalar_in_range(k);
-        ec_ct_declassify(&ok, sizeof ok);
+        /* Public: only whether a discarded candidate was out of range (see above). */
+        ct_declassify(&ok, sizeof ok);
         if (ok)
             return TENON_OK;
     }
@@ -51,7 +52,8 @@ static int compute_public(const ec_curve *c, tenon_ec_private_key *key)
 {
     uint8_t xy[2 * TENON_EC_MAX_SCALAR_LEN];
     uint32_t ok = c->mul_base(xy, key->scalar);
-    ec_ct_declassify(&ok, sizeof ok);
+    /* Public: d·G is finite for every d in range, so this is a constant 1 for a valid key. */
+    ct_declassify(&ok, sizeof ok);
     key->pub.curve = c->id;
     key->pub.point_len = 1 + 2 * c->len;
     key->pub.point[0] = 0x04;
@@ -82,7 +84,8 @@ TENON_API int tenon_ec_private_key_load(tenon_ec_curve curve, tenon_ec_private_k
     ENSURE(c != NULL && key != NULL && scalar != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(len == c->len, TENON_ERR_BAD_PRIVATE_KEY);
     uint32_t ok = c->scalar_in_range(scalar);
-    ec_ct_declassify(&ok, sizeof ok);
+    /* Public: the verdict on a key being loaded, which the caller learns from the result. */
+    ct_declassify(&ok, sizeof ok);
     ENSURE(ok, TENON_ERR_BAD_PRIVATE_KEY);
     memset(key, 0, sizeof *key);
     key->curve = curve;
@@ -129,7 +132,8 @@ static int private_check(const tenon_ec_private_key *key, const ec_curve **cp)
     ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(key->scalar_len == c->len, TENON_ERR_BAD_PRIVATE_KEY);
     uint32_t ok = c->scalar_in_range(key->scalar);
-    ec_ct_declassify(&ok, sizeof ok);
+    /* Public: whether the stored key is valid at all, reported to the caller. */
+    ct_declassify(&ok, sizeof ok);
     ENSURE(ok, TENON_ERR_BAD_PRIVATE_KEY);
     *cp = c;
     return TENON_OK;
@@ -141,7 +145,8 @@ static int ecdh(const ec_curve *c, const uint8_t *d, const uint8_t *peer_xy, uin
 {
     uint8_t xy[2 * TENON_EC_MAX_SCALAR_LEN];
     uint32_t ok = c->mul(xy, d, peer_xy);
-    ec_ct_declassify(&ok, sizeof ok);
+    /* Public: d·Q is never infinity for d in range and a valid Q; the result is reported. */
+    ct_declassify(&ok, sizeof ok);
     if (ok)
         memcpy(shared, xy, c->len);
     tenon_wipe(xy, sizeof xy);
@@ -196,7 +201,8 @@ static int kex_shared(tenon_ec_curve curve, const uint8_t *private_key, const ui
     const ec_curve *c = ec_curve_get(curve);
     ENSURE(private_key != NULL && shared != NULL, TENON_ERR_INVALID_ARGUMENT);
     uint32_t ok = c->scalar_in_range(private_key);
-    ec_ct_declassify(&ok, sizeof ok);
+    /* Public: whether the private key is valid at all, reported to the caller. */
+    ct_declassify(&ok, sizeof ok);
     ENSURE(ok, TENON_ERR_BAD_PRIVATE_KEY);
     GUARD(point_check(c, peer, peer_len));
     return ecdh(c, private_key, peer + 1, shared);

@@ -82,7 +82,8 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(key->scalar_len == c->len, TENON_ERR_BAD_PRIVATE_KEY);
     uint32_t ok = c->scalar_in_range(key->scalar);
-    ec_ct_declassify(&ok, sizeof ok);
+    /* Public: whether the stored key is valid at all, reported to the caller. */
+    ct_declassify(&ok, sizeof ok);
     ENSURE(ok, TENON_ERR_BAD_PRIVATE_KEY);
     size_t len = c->len;
     /* (A DER signature's length is known once it is encoded: checked below.) */
@@ -117,10 +118,12 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
          * next candidate is independent of it. */
         drbg_generate(h, k_drbg, v, t, len);
         ok = c->scalar_in_range(t);
-        ec_ct_declassify(&ok, sizeof ok);
+        ct_declassify(&ok, sizeof ok); /* public by design: see above */
         if (ok) {
             ok = c->ecdsa_sign(r, s, key->scalar, t, e);
-            ec_ct_declassify(&ok, sizeof ok);
+            /* Public: r or s was zero (probability ~2^-256); the retry uses a fresh,
+             * independent candidate. */
+            ct_declassify(&ok, sizeof ok);
             if (ok)
                 break;
         }
@@ -134,8 +137,8 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
 
     /* r and s are the public output from here on (the DER encoder branches on their leading
      * bytes). */
-    ec_ct_declassify(r, len);
-    ec_ct_declassify(s, len);
+    ct_declassify(r, len);
+    ct_declassify(s, len);
     int rc = TENON_OK;
     if (format == TENON_ECDSA_RAW) {
         memcpy(sig, r, len);

@@ -32,7 +32,8 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
                                        UINT64_C(0x0000000000000000), UINT64_C(0x00000000ffffffff)};
 
 /* Arithmetic modulo p. -p^-1 mod 2^64 = 1, so the Montgomery quotient digit is the low word
- * itself. */
+ * itself. The inversion uses an addition chain for p - 2 (FE_INV_P256, ec_field_impl.h). */
+#define FE_INV_P256 1
 #define FE(name) p256_fp_##name
 #define FE_LIMBS 4
 #define FE_M P256_P
@@ -45,6 +46,7 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #undef FE_M0INV
 #undef FE_R2
 #undef FE_ONE
+#undef FE_INV_P256
 
 /* Arithmetic modulo n. */
 #define FE(name) p256_fn_##name
@@ -64,6 +66,7 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #if TENON_X86_64
 #define FE_ADX 1
 #define FE_M_P256 1 /* the modulus has p256's shape (ec_field_impl.h) */
+#define FE_INV_P256 1
 #define FE(name) p256x_fp_##name
 #define FE_M P256_P
 #define FE_M0INV UINT64_C(1)
@@ -78,6 +81,7 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 
 /* Arithmetic modulo n. */
 #undef FE_M_P256
+#undef FE_INV_P256
 
 #define FE(name) p256x_fn_##name
 #define FE_M P256_N
