@@ -15,6 +15,7 @@
 #include "rsa.h"
 #include "trace.h"
 #include "x509.h"
+#include "tls.h"
 
 #define TENON_VERSION_MAJOR 0
 #define TENON_VERSION_MINOR 1

@@ -1,0 +1,423 @@
+/*
+ * tenon — the TLS 1.3 engine (RFC 8446), client and server, sans-I/O.
+ *
+ * The engine never reads a socket, never sleeps and never allocates. The caller owns:
+ *   - a tenon_config (fixed-size arrays, no pointers kept to temporaries), shared read-only by
+ *     any number of connections once set up;
+ *   - a tenon_conn and its two buffers (incoming records and handshake messages; outgoing
+ *     records), of at least the sizes published below;
+ *   - the transport. Bytes from the network go in with tenon_conn_feed(); bytes to send come
+ *     out with tenon_conn_output() / tenon_conn_output_consume(); application data goes through
+ *     tenon_conn_write() / tenon_conn_read(). tenon_conn_status() says what the engine wants.
+ *
+ * A minimal loop (see src/io for a blocking one):
+ *
+ *   tenon_config cfg;
+ *   tenon_config_init(&cfg, TENON_CLIENT);
+ *   cfg.server_name = "example.com";
+ *   cfg.trust = &store;                        // tenon_x509_store with the roots
+ *   static uint8_t in[TENON_CONN_IN_SIZE], out[TENON_CONN_OUT_SIZE];
+ *   tenon_conn c;
+ *   tenon_conn_init(&c, &cfg, in, sizeof in, out, sizeof out);
+ *   for (;;) {
+ *       unsigned st = tenon_conn_status(&c);
+ *       if (st & TENON_FAILED) break;                       // tenon_conn_error(&c)
+ *       if (st & TENON_HAS_OUTPUT) { send what tenon_conn_output() gives; consume it; continue; }
+ *       if (st & TENON_HANDSHAKE_DONE) break;               // now write and read data
+ *       if (st & TENON_WANT_INPUT) { recv(); tenon_conn_feed(); }  // 0 bytes: transport_eof
+ *   }
+ *
+ * Errors: every fallible call returns 0 or a negative tenon_err. A protocol error is sticky:
+ * the engine queues the alert RFC 8446 names (tenon_error_alert) for the peer, and every later
+ * call returns the same error. The peer's transport ending without close_notify is
+ * TENON_ERR_TLS_TRUNCATED, never a clean end.
+ *
+ * What is implemented: TLS 1.3 only; groups x25519, secp256r1, secp384r1; the three TLS 1.3
+ * AEAD suites; ECDSA P-256/P-384 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
+ * client certificates; session tickets and PSK-DHE resumption (no 0-RTT); KeyUpdate; exporters.
+ */
+#ifndef TENON_TLS_H
+#define TENON_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "export.h"
+#include "kex.h"
+#include "trace.h"
+#include "x509.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------------------------
+ * Code points
+ * ------------------------------------------------------------------------------------------ */
+
+#define TENON_TLS13 0x0304
+#define TENON_TLS12 0x0303
+
+/* Cipher suites (RFC 8446 §B.4). */
+#define TENON_TLS_AES_128_GCM_SHA256 0x1301
+#define TENON_TLS_AES_256_GCM_SHA384 0x1302
+#define TENON_TLS_CHACHA20_POLY1305_SHA256 0x1303
+
+/* Signature schemes (RFC 8446 §4.2.3). The rsa_pkcs1_* ones are accepted only in certificates
+ * (signature_algorithms_cert), never for CertificateVerify. */
+#define TENON_SIG_RSA_PKCS1_SHA256 0x0401
+#define TENON_SIG_RSA_PKCS1_SHA384 0x0501
+#define TENON_SIG_RSA_PKCS1_SHA512 0x0601
+#define TENON_SIG_ECDSA_SECP256R1_SHA256 0x0403
+#define TENON_SIG_ECDSA_SECP384R1_SHA384 0x0503
+#define TENON_SIG_RSA_PSS_RSAE_SHA256 0x0804
+#define TENON_SIG_RSA_PSS_RSAE_SHA384 0x0805
+#define TENON_SIG_RSA_PSS_RSAE_SHA512 0x0806
+
+/* AlertDescription (RFC 8446 §6). */
+enum {
+    TENON_ALERT_CLOSE_NOTIFY = 0,
+    TENON_ALERT_UNEXPECTED_MESSAGE = 10,
+    TENON_ALERT_BAD_RECORD_MAC = 20,
+    TENON_ALERT_RECORD_OVERFLOW = 22,
+    TENON_ALERT_HANDSHAKE_FAILURE = 40,
+    TENON_ALERT_BAD_CERTIFICATE = 42,
+    TENON_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    TENON_ALERT_CERTIFICATE_REVOKED = 44,
+    TENON_ALERT_CERTIFICATE_EXPIRED = 45,
+    TENON_ALERT_CERTIFICATE_UNKNOWN = 46,
+    TENON_ALERT_ILLEGAL_PARAMETER = 47,
+    TENON_ALERT_UNKNOWN_CA = 48,
+    TENON_ALERT_ACCESS_DENIED = 49,
+    TENON_ALERT_DECODE_ERROR = 50,
+    TENON_ALERT_DECRYPT_ERROR = 51,
+    TENON_ALERT_PROTOCOL_VERSION = 70,
+    TENON_ALERT_INSUFFICIENT_SECURITY = 71,
+    TENON_ALERT_INTERNAL_ERROR = 80,
+    TENON_ALERT_INAPPROPRIATE_FALLBACK = 86,
+    TENON_ALERT_USER_CANCELED = 90,
+    TENON_ALERT_NO_RENEGOTIATION = 100,
+    TENON_ALERT_MISSING_EXTENSION = 109,
+    TENON_ALERT_UNSUPPORTED_EXTENSION = 110,
+    TENON_ALERT_UNRECOGNIZED_NAME = 112,
+    TENON_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE = 113,
+    TENON_ALERT_UNKNOWN_PSK_IDENTITY = 115,
+    TENON_ALERT_CERTIFICATE_REQUIRED = 116,
+    TENON_ALERT_NO_APPLICATION_PROTOCOL = 120,
+};
+
+/* The AlertDescription an error is reported to the peer with (decode_error for
+ * TENON_ERR_TLS_DECODE, bad_certificate for a refused chain, internal_error for errors that are
+ * not the peer's doing, ...), or -1 for errors that send no alert (TENON_ERR_TLS_PEER_ALERT,
+ * TENON_ERR_TLS_CLOSED, TENON_ERR_TLS_TRUNCATED). */
+TENON_API int tenon_error_alert(int err);
+
+/* A printable name for an AlertDescription ("decode_error"), "unknown" otherwise. */
+TENON_API const char *tenon_alert_name(int alert);
+
+/* ------------------------------------------------------------------------------------------
+ * Limits
+ * ------------------------------------------------------------------------------------------ */
+
+#define TENON_MAX_GROUPS 4
+#define TENON_MAX_SUITES 4
+#define TENON_MAX_SIG_SCHEMES 12
+#define TENON_MAX_ALPN 8
+#define TENON_MAX_ALPN_LEN 255
+#define TENON_MAX_CERT_KEYS 4
+#define TENON_MAX_CHAIN 8
+#define TENON_MAX_SERVER_NAME 255
+#define TENON_MAX_TICKET_KEYS 2
+#define TENON_MAX_TICKET_LEN 1024
+
+/* Buffer sizes. The incoming buffer holds one record (2^14 + 256 bytes of ciphertext and its
+ * 5-byte header) followed by the handshake-message area: the largest handshake message that
+ * will be received (the peer's Certificate chain is kept there for tenon_conn_info_get) plus room
+ * for the messages that follow it. The outgoing buffer must hold one whole flight (the server's
+ * ServerHello ... Finished, certificate chain included). The defaults fit certificate chains of
+ * up to about 28 KiB; give larger buffers for larger chains. Smaller than the minimum is
+ * TENON_ERR_BUFFER_TOO_SMALL at tenon_conn_init. */
+#define TENON_CONN_RECORD_SIZE (5 + 16384 + 256)
+#define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
+#define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
+#define TENON_CONN_IN_MIN (TENON_CONN_RECORD_SIZE + 4096)
+#define TENON_CONN_OUT_MIN (TENON_CONN_RECORD_SIZE + 1024)
+
+/* ------------------------------------------------------------------------------------------
+ * Configuration
+ * ------------------------------------------------------------------------------------------ */
+
+typedef enum tenon_role {
+    TENON_CLIENT = 0,
+    TENON_SERVER = 1,
+} tenon_role;
+
+/* A certificate chain (leaf first, DER, views into caller memory) and its private key; both
+ * must outlive the config. */
+typedef struct tenon_cert_key {
+    tenon_bytes chain[TENON_MAX_CHAIN];
+    size_t chain_count;
+    const tenon_private_key *key;
+} tenon_cert_key;
+
+/* Checks a peer's certificate chain (leaf first, DER) instead of or after the trust store:
+ * return 0 to accept, a negative error to refuse (a TENON_ERR_CERT_* code gives the alert
+ * bad_certificate or the closest one). server_name is the name the client asked for (client
+ * side) or NULL. The chain's views are valid during the call only. */
+typedef int (*tenon_verify_fn)(void *user, const tenon_bytes *chain, size_t count,
+                               const char *server_name);
+
+/* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
+ * the format SSLKEYLOGFILE files and Wireshark use. */
+typedef void (*tenon_keylog_fn)(void *user, const char *line);
+
+/* Milliseconds since the Unix epoch: certificate validity and ticket ages. */
+typedef int64_t (*tenon_time_fn)(void *user);
+
+/* A session ticket key of the server (RFC 8446 §4.6.1 leaves the format to the server): tickets
+ * are sealed with AES-256-GCM under key and carry name so the server finds the key again. */
+typedef struct tenon_ticket_key {
+    uint8_t name[16];
+    uint8_t key[32];
+} tenon_ticket_key;
+
+/* A ticket the client keeps for resumption (RFC 8446 §4.6.1). */
+typedef struct tenon_ticket {
+    int in_use;
+    char server_name[TENON_MAX_SERVER_NAME + 1];
+    uint16_t suite;
+    uint32_t lifetime_s;
+    uint32_t age_add;
+    int64_t received_ms;
+    size_t psk_len;
+    uint8_t psk[48];
+    size_t ticket_len;
+    uint8_t ticket[TENON_MAX_TICKET_LEN];
+} tenon_ticket;
+
+/* The client's caller-owned ticket store: an array of slots. A new ticket replaces the one for
+ * the same server name, else a free slot, else the oldest. A ticket is used once. */
+typedef struct tenon_ticket_store {
+    tenon_ticket *slots;
+    size_t cap;
+} tenon_ticket_store;
+
+TENON_API void tenon_ticket_store_init(tenon_ticket_store *store, tenon_ticket *slots, size_t cap);
+
+/* Client certificate policy of a server. */
+typedef enum tenon_client_auth {
+    TENON_CLIENT_AUTH_NONE = 0,
+    TENON_CLIENT_AUTH_REQUEST = 1, /* CertificateRequest; an empty Certificate is accepted */
+    TENON_CLIENT_AUTH_REQUIRE = 2, /* an empty Certificate is certificate_required */
+} tenon_client_auth;
+
+typedef struct tenon_config {
+    tenon_role role;
+    /* Key exchange groups in order of preference. A client sends a key share for the first
+     * one and lists all; a server picks its most preferred group the client supports, asking
+     * with HelloRetryRequest when the client sent no share for it. */
+    const tenon_kex_class *groups[TENON_MAX_GROUPS];
+    size_t group_count;
+    /* Cipher suites in order of preference (TENON_TLS_*). */
+    uint16_t suites[TENON_MAX_SUITES];
+    size_t suite_count;
+    /* Signature schemes for CertificateVerify (signature_algorithms), in preference order. */
+    uint16_t sig_schemes[TENON_MAX_SIG_SCHEMES];
+    size_t sig_scheme_count;
+    /* Signature schemes accepted in certificates (signature_algorithms_cert). */
+    uint16_t cert_sig_schemes[TENON_MAX_SIG_SCHEMES];
+    size_t cert_sig_scheme_count;
+    /* ALPN protocol names in preference order (RFC 7301); a server with a list and a client
+     * with a disjoint one fails with no_application_protocol. */
+    const char *alpn[TENON_MAX_ALPN];
+    size_t alpn_count;
+
+    /* Client: the server's name, sent as SNI (unless it is an IP literal) and matched against
+     * the certificate. */
+    const char *server_name;
+
+    /* Peer certificate verification (the client always; the server for client certificates).
+     * With trust, the chain is checked by tenon_x509_verify (path, validity at the time below,
+     * purpose, and the host name on a client); then verify_fn, if set, has the last word.
+     * Without either, the handshake fails unless insecure_skip_verify is set. */
+    const tenon_x509_store *trust;
+    tenon_verify_fn verify_fn;
+    void *verify_user;
+    int insecure_skip_verify; /* accept any chain: for tests and debugging only */
+
+    /* Certificates and keys. A server needs at least one and picks the first whose key can
+     * sign with a scheme the client offers; a client sends the first compatible one when
+     * asked. Add them with tenon_config_add_cert, which checks the key matches. */
+    tenon_cert_key certs[TENON_MAX_CERT_KEYS];
+    size_t cert_count;
+
+    tenon_client_auth client_auth; /* server */
+
+    /* Server: session ticket keys; the first seals new tickets, every one opens. No keys: no
+     * tickets. tickets_per_handshake (default 1) NewSessionTickets are sent after the
+     * handshake; ticket_lifetime_s defaults to 7200. */
+    tenon_ticket_key ticket_keys[TENON_MAX_TICKET_KEYS];
+    size_t ticket_key_count;
+    unsigned tickets_per_handshake;
+    uint32_t ticket_lifetime_s;
+
+    /* Client: where received tickets go and resumption tickets come from (NULL: none). */
+    tenon_ticket_store *ticket_store;
+
+    /* Middlebox compatibility mode (RFC 8446 §D.4), default on. */
+    int middlebox_compat;
+
+    /* Trace and key log (both optional). */
+    tenon_trace_fn trace_fn;
+    void *trace_user;
+    int trace_secrets; /* show secret values in the trace: a knowing choice */
+    tenon_keylog_fn keylog_fn;
+    void *keylog_user;
+
+    /* Time source; NULL: the system's real-time clock. */
+    tenon_time_fn time_fn;
+    void *time_user;
+} tenon_config;
+
+/* Defaults for a role: groups x25519, secp256r1, secp384r1; suites AES-128-GCM, AES-256-GCM,
+ * ChaCha20-Poly1305; every signature scheme tenon has; middlebox compatibility on. */
+TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role);
+
+/* Adds a certificate chain (leaf first, DER views that must outlive the config) with its
+ * private key. TENON_ERR_TLS_CONFIG with *why set if the leaf does not parse, its key is not
+ * one tenon signs with, or the private key does not match it. why may be NULL. */
+TENON_API TENON_MUST_CHECK int tenon_config_add_cert(tenon_config *cfg, const tenon_bytes *chain,
+                                                     size_t count, const tenon_private_key *key,
+                                                     const char **why);
+
+/* Checks the whole configuration: 0, or TENON_ERR_TLS_CONFIG with a sentence in *why ("no
+ * cipher suite configured", "a server needs a certificate", ...). tenon_conn_init calls it. */
+TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const char **why);
+
+/* ------------------------------------------------------------------------------------------
+ * Connection
+ * ------------------------------------------------------------------------------------------ */
+
+#define TENON_CONN_SIZE 8192
+
+/* Caller-owned; its contents are private to tenon. */
+typedef struct tenon_conn {
+    _Alignas(64) uint8_t opaque[TENON_CONN_SIZE];
+} tenon_conn;
+
+/* tenon_conn_status() flags. */
+#define TENON_WANT_INPUT 0x01u     /* feed network bytes */
+#define TENON_HAS_OUTPUT 0x02u     /* tenon_conn_output() has bytes to send */
+#define TENON_HANDSHAKE_DONE 0x04u /* application data can flow */
+#define TENON_READABLE 0x08u       /* tenon_conn_read() has data */
+#define TENON_PEER_CLOSED 0x10u    /* the peer sent close_notify: no more data will come */
+#define TENON_CLOSED 0x20u         /* close_notify sent: no more data can be written */
+#define TENON_FAILED 0x40u         /* a fatal error: tenon_conn_error() */
+
+/* Starts a connection. in/out are the caller's buffers (see TENON_CONN_IN_SIZE), which must
+ * outlive the connection; cfg is read, not copied, and must outlive it too. A client's
+ * ClientHello is ready in the output at once. Configuration errors: TENON_ERR_TLS_CONFIG (see
+ * tenon_config_check). */
+TENON_API TENON_MUST_CHECK int tenon_conn_init(tenon_conn *conn, const tenon_config *cfg,
+                                               uint8_t *in, size_t in_len, uint8_t *out,
+                                               size_t out_len);
+
+/* Bytes from the network. *consumed receives how many were taken (possibly fewer than len:
+ * feed the rest later, once tenon_conn_status() asks for input again). Returns 0 or the
+ * connection's (sticky) error. The engine holds one record at a time: a record that would make
+ * it answer while earlier output is still unsent (a handshake record during the handshake)
+ * waits, and is processed once tenon_conn_output_consume() has emptied the output (or at the
+ * next call here, len may be 0). Received application data must be read before more input is
+ * taken. */
+TENON_API TENON_MUST_CHECK int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len,
+                                               size_t *consumed);
+
+/* The peer's transport has ended (recv returned 0). Without a prior close_notify this is
+ * TENON_ERR_TLS_TRUNCATED (and becomes the sticky error); after one, 0. */
+TENON_API TENON_MUST_CHECK int tenon_conn_transport_eof(tenon_conn *conn);
+
+/* The bytes waiting to be sent (*len = 0 if none); valid until the next call on conn. */
+TENON_API void tenon_conn_output(tenon_conn *conn, const uint8_t **data, size_t *len);
+/* n bytes of the output have been sent. */
+TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n);
+
+/* Application data to send, once the handshake is done (TENON_ERR_INVALID_ARGUMENT before):
+ * *written receives how many bytes were taken (fewer when the output buffer is full: send the
+ * output and call again). Records carry at most 2^14 bytes each. */
+TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *data, size_t len,
+                                                size_t *written);
+
+/* Application data received: up to cap bytes into buf, *n receives the count (0 if none is
+ * ready). After the peer's close_notify and once everything is read, TENON_ERR_TLS_CLOSED;
+ * after an error, that error (unread data is not released: it may be truncated). */
+TENON_API TENON_MUST_CHECK int tenon_conn_read(tenon_conn *conn, void *buf, size_t cap, size_t *n);
+
+/* Queues close_notify (RFC 8446 §6.1); nothing more can be written. */
+TENON_API TENON_MUST_CHECK int tenon_conn_close(tenon_conn *conn);
+
+/* TENON_* status flags. */
+TENON_API unsigned tenon_conn_status(const tenon_conn *conn);
+
+/* The sticky error (0 if none). */
+TENON_API int tenon_conn_error(const tenon_conn *conn);
+
+/* The alert the peer sent (AlertDescription), or -1. */
+TENON_API int tenon_conn_peer_alert(const tenon_conn *conn);
+
+/* What was negotiated. Valid once the handshake is done; views point into the connection's
+ * buffers and stay valid while the connection lives. */
+typedef struct tenon_conn_info {
+    uint16_t version;    /* TENON_TLS13 */
+    uint16_t suite;      /* TENON_TLS_* */
+    uint16_t group;      /* NamedGroup (0 when resumed without (EC)DHE: never, psk_dhe_ke) */
+    uint16_t sig_scheme; /* the peer's CertificateVerify scheme (0 if it sent none) */
+    const char *suite_name, *group_name;
+    tenon_bytes alpn;        /* the protocol agreed, empty if none */
+    tenon_bytes server_name; /* server: the SNI the client sent; client: what it asked for */
+    tenon_bytes peer_chain[TENON_MAX_CHAIN];
+    size_t peer_chain_count;
+    int resumed;              /* 1 if the handshake resumed a session with a ticket */
+    int hello_retry;          /* 1 if a HelloRetryRequest took place */
+    int client_authenticated; /* server: 1 if the client proved a certificate */
+} tenon_conn_info;
+
+TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);
+
+/* Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next sending key; with
+ * request_peer_update the peer is asked to update its own. */
+TENON_API TENON_MUST_CHECK int tenon_conn_key_update(tenon_conn *conn, int request_peer_update);
+
+/* TLS-Exporter(label, context, len) (RFC 8446 §7.5); context may be NULL for an empty one. */
+TENON_API TENON_MUST_CHECK int tenon_conn_export(const tenon_conn *conn, const char *label,
+                                                 const uint8_t *context, size_t context_len,
+                                                 uint8_t *out, size_t len);
+
+/* Wipes every secret the connection holds, and its two buffers (they hold plaintext). */
+TENON_API void tenon_conn_wipe(tenon_conn *conn);
+
+/* ------------------------------------------------------------------------------------------
+ * Blocking socket adapter (src/io): drives an engine over a connected socket fd with poll(2).
+ * Every wait is bounded by timeout_ms; a timeout or a socket error is TENON_ERR_FILE_IO, the
+ * peer's EOF without close_notify TENON_ERR_TLS_TRUNCATED, and TLS errors are the engine's
+ * (its alert is sent before returning). Nothing is buffered outside the engine (input is read
+ * with MSG_PEEK and removed only once the engine took it).
+ * ------------------------------------------------------------------------------------------ */
+
+/* Runs the handshake to completion. */
+TENON_API TENON_MUST_CHECK int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms);
+/* Writes all len bytes (and flushes them). */
+TENON_API TENON_MUST_CHECK int tenon_io_write(tenon_conn *conn, int fd, const void *data,
+                                              size_t len, int timeout_ms);
+/* Reads at least 1 byte, at most cap (*n); after the peer's close_notify, TENON_ERR_TLS_CLOSED.
+ */
+TENON_API TENON_MUST_CHECK int tenon_io_read(tenon_conn *conn, int fd, void *buf, size_t cap,
+                                             size_t *n, int timeout_ms);
+/* Sends close_notify and flushes it. */
+TENON_API TENON_MUST_CHECK int tenon_io_close(tenon_conn *conn, int fd, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * Configuration defaults and checks: a configuration that cannot work is refused at set-up, in
+ * words, rather than discovered half-way through a handshake.
+ */
+#include "tls13.h"
+
+TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
+{
+    if (cfg == NULL)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->role = role;
+    cfg->groups[0] = &tenon_kex_x25519;
+    cfg->groups[1] = &tenon_kex_secp256r1;
+    cfg->groups[2] = &tenon_kex_secp384r1;
+    cfg->group_count = 3;
+    cfg->suites[0] = TENON_TLS_AES_128_GCM_SHA256;
+    cfg->suites[1] = TENON_TLS_AES_256_GCM_SHA384;
+    cfg->suites[2] = TENON_TLS_CHACHA20_POLY1305_SHA256;
+    cfg->suite_count = 3;
+    static const uint16_t sigs[] = {TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                    TENON_SIG_ECDSA_SECP384R1_SHA384, TENON_SIG_RSA_PSS_RSAE_SHA256,
+                                    TENON_SIG_RSA_PSS_RSAE_SHA384, TENON_SIG_RSA_PSS_RSAE_SHA512};
+    memcpy(cfg->sig_schemes, sigs, sizeof sigs);
+    cfg->sig_scheme_count = ARRAY_LEN(sigs);
+    static const uint16_t cert_sigs[] = {
+        TENON_SIG_ECDSA_SECP256R1_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384,
+        TENON_SIG_RSA_PSS_RSAE_SHA256,    TENON_SIG_RSA_PSS_RSAE_SHA384,
+        TENON_SIG_RSA_PSS_RSAE_SHA512,    TENON_SIG_RSA_PKCS1_SHA256,
+        TENON_SIG_RSA_PKCS1_SHA384,       TENON_SIG_RSA_PKCS1_SHA512};
+    memcpy(cfg->cert_sig_schemes, cert_sigs, sizeof cert_sigs);
+    cfg->cert_sig_scheme_count = ARRAY_LEN(cert_sigs);
+    cfg->middlebox_compat = 1;
+    cfg->tickets_per_handshake = 1;
+    cfg->ticket_lifetime_s = 7200;
+}
+
+static int why_fail(const char **why, const char *text)
+{
+    if (why != NULL)
+        *why = text;
+    return TENON_ERR_TLS_CONFIG;
+}
+
+TENON_API int tenon_config_add_cert(tenon_config *cfg, const tenon_bytes *chain, size_t count,
+                                    const tenon_private_key *key, const char **why)
+{
+    if (why != NULL)
+        *why = NULL;
+    if (cfg == NULL || chain == NULL || key == NULL)
+        return why_fail(why, "a certificate chain and its key are required");
+    if (count == 0 || count > TENON_MAX_CHAIN)
+        return why_fail(why, "a certificate chain has 1 to TENON_MAX_CHAIN certificates");
+    if (cfg->cert_count >= TENON_MAX_CERT_KEYS)
+        return why_fail(why, "too many certificates (TENON_MAX_CERT_KEYS)");
+    for (size_t i = 0; i < count; i++) {
+        tenon_x509_cert cert;
+        if (chain[i].ptr == NULL || tenon_x509_parse(&cert, chain[i].ptr, chain[i].len) != 0)
+            return why_fail(why, "a certificate of the chain is not DER X.509");
+        if (i > 0)
+            continue;
+        tenon_public_key pub;
+        if (tenon_x509_public_key(&cert, &pub) != 0)
+            return why_fail(why, "the certificate's key is not one tenon can sign with");
+        if (pub.type != key->type || tenon_private_key_matches(key, &pub) != 0)
+            return why_fail(why, "the private key does not match the certificate");
+    }
+    tenon_cert_key *ck = &cfg->certs[cfg->cert_count];
+    memset(ck, 0, sizeof *ck);
+    for (size_t i = 0; i < count; i++)
+        ck->chain[i] = chain[i];
+    ck->chain_count = count;
+    ck->key = key;
+    cfg->cert_count++;
+    return TENON_OK;
+}
+
+TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
+{
+    if (why != NULL)
+        *why = NULL;
+    if (cfg == NULL)
+        return why_fail(why, "no configuration");
+    if (cfg->role != TENON_CLIENT && cfg->role != TENON_SERVER)
+        return why_fail(why, "the role is neither client nor server");
+    if (cfg->suite_count == 0 || cfg->suite_count > TENON_MAX_SUITES)
+        return why_fail(why, "no cipher suite configured");
+    for (size_t i = 0; i < cfg->suite_count; i++)
+        if (tls_suite_find(cfg->suites[i]) == NULL)
+            return why_fail(why, "a configured cipher suite is not a TLS 1.3 suite tenon has");
+    if (cfg->group_count == 0 || cfg->group_count > TENON_MAX_GROUPS)
+        return why_fail(why, "no key exchange group configured");
+    for (size_t i = 0; i < cfg->group_count; i++)
+        if (cfg->groups[i] == NULL || tls_group_find(cfg->groups[i]->tls_group) == NULL)
+            return why_fail(why, "a configured group is not one tenon has");
+    if (cfg->sig_scheme_count == 0 || cfg->sig_scheme_count > TENON_MAX_SIG_SCHEMES)
+        return why_fail(why, "no signature scheme configured");
+    for (size_t i = 0; i < cfg->sig_scheme_count; i++) {
+        const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[i]);
+        if (s == NULL || (!s->rsa_pss && s->key_type == TENON_KEY_RSA))
+            return why_fail(why, "a signature scheme is not usable in CertificateVerify");
+    }
+    if (cfg->cert_sig_scheme_count > TENON_MAX_SIG_SCHEMES)
+        return why_fail(why, "too many certificate signature schemes");
+    for (size_t i = 0; i < cfg->cert_sig_scheme_count; i++)
+        if (tls_sig_scheme_find(cfg->cert_sig_schemes[i]) == NULL)
+            return why_fail(why, "an unknown certificate signature scheme is configured");
+    if (cfg->alpn_count > TENON_MAX_ALPN)
+        return why_fail(why, "too many ALPN protocols");
+    for (size_t i = 0; i < cfg->alpn_count; i++) {
+        size_t n = cfg->alpn[i] != NULL ? strlen(cfg->alpn[i]) : 0;
+        if (n == 0 || n > TENON_MAX_ALPN_LEN)
+            return why_fail(why, "an ALPN protocol name must have 1 to 255 bytes");
+    }
+    if (cfg->cert_count > TENON_MAX_CERT_KEYS)
+        return why_fail(why, "too many certificates");
+    for (size_t i = 0; i < cfg->cert_count; i++) {
+        const tenon_cert_key *ck = &cfg->certs[i];
+        int usable = 0;
+        if (ck->key == NULL || ck->chain_count == 0 || ck->chain_count > TENON_MAX_CHAIN)
+            return why_fail(why, "a certificate entry has no key or no chain");
+        for (size_t j = 0; j < cfg->sig_scheme_count; j++)
+            usable |= tls_sig_scheme_fits(tls_sig_scheme_find(cfg->sig_schemes[j]), ck->key);
+        if (!usable)
+            return why_fail(why, "a certificate's key fits none of the signature schemes");
+    }
+    if (cfg->role == TENON_SERVER) {
+        if (cfg->cert_count == 0)
+            return why_fail(why, "a server needs a certificate and key (tenon_config_add_cert)");
+        if (cfg->ticket_key_count > TENON_MAX_TICKET_KEYS)
+            return why_fail(why, "too many ticket keys");
+        if (cfg->client_auth != TENON_CLIENT_AUTH_NONE && cfg->trust == NULL &&
+            cfg->verify_fn == NULL && !cfg->insecure_skip_verify)
+            return why_fail(why, "client certificates are requested but nothing can verify "
+                                 "them (trust store or verify callback)");
+    } else {
+        if (cfg->server_name != NULL && strlen(cfg->server_name) > TENON_MAX_SERVER_NAME)
+            return why_fail(why, "the server name is longer than 255 bytes");
+        if (cfg->trust == NULL && cfg->verify_fn == NULL && !cfg->insecure_skip_verify)
+            return why_fail(why, "a client needs a trust store or a verify callback "
+                                 "(or insecure_skip_verify, knowingly)");
+        if (cfg->trust != NULL && cfg->verify_fn == NULL && cfg->server_name == NULL)
+            return why_fail(why, "certificate checking needs the server name");
+    }
+    return TENON_OK;
+}
+
+TENON_API void tenon_ticket_store_init(tenon_ticket_store *store, tenon_ticket *slots, size_t cap)
+{
+    if (store == NULL)
+        return;
+    store->slots = slots;
+    store->cap = slots != NULL ? cap : 0;
+    for (size_t i = 0; i < store->cap; i++)
+        memset(&slots[i], 0, sizeof slots[i]);
+}

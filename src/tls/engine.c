@@ -1,0 +1,958 @@
+/*
+ * The TLS 1.3 engine: the public connection API, record framing in both directions, alerts,
+ * the sticky error and the table of legal handshake messages per state (STYLE.md 7, 8).
+ *
+ * Input: tenon_conn_feed gathers one record at a time in in[0, rec_cap) and processes it as
+ * soon as it is whole. Handshake payloads go to the reassembler, whose messages are dispatched
+ * through the state table; application data stays in the record buffer until read, and no more
+ * input is taken meanwhile. Output: handshake messages are built in place in the output buffer
+ * and framed (fragmented if over 2^14 bytes) into records under the current write keys.
+ */
+#include "tls13.h"
+
+#include <stdio.h>
+#include <time.h>
+
+_Static_assert(sizeof(tls_conn) <= TENON_CONN_SIZE, "TENON_CONN_SIZE is too small");
+_Static_assert(_Alignof(tls_conn) <= 64, "tenon_conn is not aligned enough");
+
+/* Room kept free in the output for alerts and KeyUpdates once data flows. */
+#define OUT_RESERVE 64
+/* Early data a server skips, by ciphertext bytes (RFC 8446 §4.2.10: "up to the configured
+ * max_early_data_size"; tenon advertises none, so this is only a bound on the skipping). */
+#define EARLY_DATA_SKIP_LIMIT (16 * TENON_CONN_RECORD_SIZE)
+
+/* ------------------------------------------------------------------------------------------
+ * Output
+ * ------------------------------------------------------------------------------------------ */
+
+/* Moves the unsent bytes to the start of the output buffer. */
+static void out_compact(tls_conn *c)
+{
+    if (c->out_sent == 0)
+        return;
+    memmove(c->out, c->out + c->out_sent, c->out_len - c->out_sent);
+    c->out_len -= c->out_sent;
+    c->out_sent = 0;
+}
+
+static const char *record_type_name(uint8_t type)
+{
+    switch (type) {
+    case TLS_CT_CHANGE_CIPHER_SPEC:
+        return "change_cipher_spec";
+    case TLS_CT_ALERT:
+        return "alert";
+    case TLS_CT_HANDSHAKE:
+        return "handshake";
+    case TLS_CT_APPLICATION_DATA:
+        return "application_data";
+    default:
+        return "unknown";
+    }
+}
+
+/* A record sent or received: its (outer) header and, for a protected one, the inner type as
+ * the label. */
+static void trace_record(tls_conn *c, int sent, uint8_t inner_type, const uint8_t *header,
+                         size_t content_len)
+{
+    if (!tls_trace_on(&c->trace))
+        return;
+    uint8_t len[2] = {(uint8_t)(content_len >> 8), (uint8_t)content_len};
+    tenon_trace_value v[2] = {{"header", header, TLS_RECORD_HEADER_LEN, 0}, {"length", len, 2, 0}};
+    tls_trace_emit(&c->trace, TENON_TRACE_RECORD, sent, record_type_name(inner_type), v, 2);
+}
+
+/* Appends one record of content (which may already sit at out + out_len + 5). */
+static int out_record(tls_conn *c, uint8_t type, const uint8_t *content, size_t len,
+                      uint16_t legacy_version)
+{
+    uint8_t *at = c->out + c->out_len;
+    size_t room = c->out_cap - c->out_len, n;
+    if (c->wr.active) {
+        GUARD(tls13_seal_record(&c->wr, type, content, len, 0, at, room, &n));
+    } else {
+        ENSURE(room >= TLS_RECORD_HEADER_LEN + len, TENON_ERR_BUFFER_TOO_SMALL);
+        memmove(at + TLS_RECORD_HEADER_LEN, content, len);
+        at[0] = type;
+        at[1] = (uint8_t)(legacy_version >> 8);
+        at[2] = (uint8_t)legacy_version;
+        at[3] = (uint8_t)(len >> 8);
+        at[4] = (uint8_t)len;
+        n = TLS_RECORD_HEADER_LEN + len;
+    }
+    trace_record(c, 1, type, at, len);
+    c->out_len += n;
+    return TENON_OK;
+}
+
+static void trace_alert(tls_conn *c, int sent, uint8_t desc)
+{
+    tls_trace_emit(&c->trace, TENON_TRACE_ALERT, sent, tenon_alert_name(desc), NULL, 0);
+}
+
+static void send_alert(tls_conn *c, uint8_t level, uint8_t desc)
+{
+    uint8_t a[2] = {level, desc};
+    if (tls_flush_handshake(c) != TENON_OK)
+        c->hs_open = 0;
+    out_compact(c);
+    if (out_record(c, TLS_CT_ALERT, a, 2, TENON_TLS12) == TENON_OK)
+        trace_alert(c, 1, desc);
+}
+
+/* Makes err the connection's sticky error and queues its alert (RFC 8446 §6.2: "the
+ * implementation ... MUST send an alert ... and close the connection"). */
+static int fail(tls_conn *c, int err)
+{
+    if (c->error != 0)
+        return c->error;
+    if (err == TENON_ERR_MALFORMED)
+        err = TENON_ERR_TLS_DECODE;
+    c->error = err;
+    int alert = tenon_error_alert(err);
+    if (alert >= 0 && !c->sent_close)
+        send_alert(c, 2, (uint8_t)alert);
+    tls_note(c, tenon_strerror(err));
+    return err;
+}
+
+static const char *ct_name(uint8_t type)
+{
+    switch (type) {
+    case HS_CLIENT_HELLO:
+        return "ClientHello";
+    case HS_SERVER_HELLO:
+        return "ServerHello";
+    case HS_NEW_SESSION_TICKET:
+        return "NewSessionTicket";
+    case HS_END_OF_EARLY_DATA:
+        return "EndOfEarlyData";
+    case HS_ENCRYPTED_EXTENSIONS:
+        return "EncryptedExtensions";
+    case HS_CERTIFICATE:
+        return "Certificate";
+    case HS_CERTIFICATE_REQUEST:
+        return "CertificateRequest";
+    case HS_CERTIFICATE_VERIFY:
+        return "CertificateVerify";
+    case HS_FINISHED:
+        return "Finished";
+    case HS_KEY_UPDATE:
+        return "KeyUpdate";
+    default:
+        return "unknown";
+    }
+}
+
+/*
+ * Handshake messages of one flight are coalesced (RFC 8446 §5.1: "Handshake messages MAY be
+ * coalesced into a single TLSPlaintext record"): each is written after the ones still open at
+ * out + out_len + 5, and tls_flush_handshake frames them all into records before anything else
+ * is written, before the write keys change, and before control returns to the caller.
+ */
+int tls_hs_begin(tls_conn *c, uint8_t type, writer *w, wr_vec *body)
+{
+    if (c->hs_open == 0)
+        out_compact(c);
+    size_t start = c->out_len + TLS_RECORD_HEADER_LEN + c->hs_open;
+    ENSURE(c->out_cap > start + 32, TENON_ERR_BUFFER_TOO_SMALL);
+    *w = wr_init(c->out + start, c->out_cap - start);
+    GUARD(wr_u8(w, type));
+    return wr_open_vec(w, 3, body);
+}
+
+int tls_hs_finish(writer *w, const wr_vec *body)
+{
+    return wr_close_vec(w, body);
+}
+
+int tls_hs_commit(tls_conn *c, const writer *w, const char *name)
+{
+    const uint8_t *msg = w->buf;
+    if (c->hs_open == 0)
+        /* RFC 8446 §5.1: legacy_record_version "MAY also be 0x0301" for an initial
+         * ClientHello, as many implementations send it. */
+        c->hs_legacy = (msg[0] == HS_CLIENT_HELLO && !c->hrr) ? 0x0301 : TENON_TLS12;
+    tls_transcript_update(&c->tx, msg, w->len);
+    tls_trace_message(c, 1, name != NULL ? name : ct_name(msg[0]), msg, w->len);
+    c->hs_open += w->len;
+    return TENON_OK;
+}
+
+int tls_hs_raw(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    writer w;
+    if (c->hs_open == 0)
+        out_compact(c);
+    size_t start = c->out_len + TLS_RECORD_HEADER_LEN + c->hs_open;
+    ENSURE(c->out_cap > start, TENON_ERR_BUFFER_TOO_SMALL);
+    w = wr_init(c->out + start, c->out_cap - start);
+    GUARD(wr_bytes(&w, msg, len));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+/* Frames the open handshake bytes into records of at most 2^14 bytes. The records are laid out
+ * from the last fragment back so every move goes right, over bytes already moved. */
+int tls_flush_handshake(tls_conn *c)
+{
+    size_t len = c->hs_open;
+    if (len == 0)
+        return TENON_OK;
+    c->hs_open = 0;
+    uint8_t *msg = c->out + c->out_len + TLS_RECORD_HEADER_LEN;
+    if (len <= TLS_MAX_PLAINTEXT)
+        return out_record(c, TLS_CT_HANDSHAKE, msg, len, c->hs_legacy);
+    size_t per = TLS_RECORD_HEADER_LEN + (c->wr.active ? 1 + TENON_AEAD_TAG_LEN : 0);
+    size_t nfrag = (len + TLS_MAX_PLAINTEXT - 1) / TLS_MAX_PLAINTEXT;
+    ENSURE(c->out_len + len + nfrag * per <= c->out_cap, TENON_ERR_BUFFER_TOO_SMALL);
+    size_t base = c->out_len;
+    for (size_t i = nfrag; i-- > 0;) {
+        size_t off = i * TLS_MAX_PLAINTEXT;
+        size_t n = len - off < TLS_MAX_PLAINTEXT ? len - off : TLS_MAX_PLAINTEXT;
+        memmove(c->out + base + i * (TLS_MAX_PLAINTEXT + per) + TLS_RECORD_HEADER_LEN, msg + off,
+                n);
+    }
+    for (size_t i = 0; i < nfrag; i++) {
+        size_t off = i * TLS_MAX_PLAINTEXT;
+        size_t n = len - off < TLS_MAX_PLAINTEXT ? len - off : TLS_MAX_PLAINTEXT;
+        GUARD(out_record(c, TLS_CT_HANDSHAKE, c->out + c->out_len + TLS_RECORD_HEADER_LEN, n,
+                         c->hs_legacy));
+    }
+    return TENON_OK;
+}
+
+/* RFC 8446 §D.4: "the client ... sends a dummy change_cipher_spec record immediately before its
+ * second flight ... The server sends a dummy change_cipher_spec record immediately after its
+ * first handshake message." Sent in the clear, once. */
+int tls_send_ccs(tls_conn *c)
+{
+    if (c->ccs_sent || !c->cfg->middlebox_compat)
+        return TENON_OK;
+    GUARD(tls_flush_handshake(c));
+    static const uint8_t one = 1;
+    /* The record is never protected, whatever keys are installed. */
+    int active = c->wr.active;
+    c->wr.active = 0;
+    out_compact(c);
+    int rc = out_record(c, TLS_CT_CHANGE_CIPHER_SPEC, &one, 1, TENON_TLS12);
+    c->wr.active = active;
+    GUARD(rc);
+    c->ccs_sent = 1;
+    return TENON_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Trace, key log, keys
+ * ------------------------------------------------------------------------------------------ */
+
+void tls_note(tls_conn *c, const char *text)
+{
+    tls_trace_emit(&c->trace, TENON_TRACE_NOTE, 0, text, NULL, 0);
+}
+
+void tls_trace_message(tls_conn *c, int sent, const char *name, const uint8_t *msg, size_t len)
+{
+    tenon_trace_value v = {"bytes", msg, len, 0};
+    tls_trace_emit(&c->trace, TENON_TRACE_MESSAGE, sent, name, &v, 1);
+}
+
+void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, const uint8_t *val,
+                      size_t len)
+{
+    tenon_trace_value v = {"value", val, len, type == TENON_TRACE_SHARED_SECRET};
+    tls_trace_emit(&c->trace, type, 1, label, &v, 1);
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+void tls_keylog(tls_conn *c, const char *label, const uint8_t *secret)
+{
+    if (c->cfg->keylog_fn == NULL || c->suite == NULL)
+        return;
+    char line[64 + 1 + 64 + 1 + 2 * TLS13_MAX_HASH + 1];
+    size_t n = strlen(label);
+    if (n > 63)
+        return;
+    memcpy(line, label, n);
+    line[n++] = ' ';
+    hex(line + n, c->client_random, 32);
+    n += 64;
+    line[n++] = ' ';
+    hex(line + n, secret, c->suite->hash->digest_len);
+    c->cfg->keylog_fn(c->cfg->keylog_user, line);
+    tenon_wipe(line, sizeof line);
+}
+
+static int install(tls_conn *c, tls_record_keys *k, const uint8_t *secret, const char *name)
+{
+    uint8_t key[TLS13_MAX_KEY], iv[TLS13_IV_LEN];
+    const tls_suite *s = c->suite;
+    int rc = tls13_traffic_keys(s->hash, secret, s->key_len, key, iv, &c->trace);
+    if (rc == TENON_OK)
+        rc = tls13_record_keys_install(k, s->aead(), key, s->key_len, iv);
+    if (rc == TENON_OK && tls_trace_on(&c->trace)) {
+        tenon_trace_value v[2] = {{"key", key, s->key_len, 1}, {"iv", iv, TLS13_IV_LEN, 1}};
+        tls_trace_emit(&c->trace, TENON_TRACE_TRAFFIC_KEYS, k == &c->wr, name, v, 2);
+    }
+    tenon_wipe(key, sizeof key);
+    tenon_wipe(iv, sizeof iv);
+    return rc;
+}
+
+int tls_install_read(tls_conn *c, const uint8_t *secret, const char *name)
+{
+    c->read_key_changed = 1;
+    return install(c, &c->rd, secret, name);
+}
+
+int tls_install_write(tls_conn *c, const uint8_t *secret, const char *name)
+{
+    /* Messages written under the old keys go out under them. */
+    GUARD(tls_flush_handshake(c));
+    return install(c, &c->wr, secret, name);
+}
+
+int64_t tls_now_ms(const tls_conn *c)
+{
+    if (c->cfg->time_fn != NULL)
+        return c->cfg->time_fn(c->cfg->time_user);
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int tls_random(tls_conn *c, uint8_t *out, size_t len)
+{
+    (void)c;
+    return tenon_random(out, len);
+}
+
+int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g)
+{
+    uint8_t *pub = c->kex_pub;
+    c->kex = g;
+    if (c->test_kex_priv != NULL) {
+        memcpy(c->kex_priv, c->test_kex_priv, g->private_len);
+        GUARD(g->public_from_private(c->kex_priv, pub));
+    } else {
+        GUARD(g->keygen(c->kex_priv, pub));
+    }
+    if (tls_trace_on(&c->trace)) {
+        tenon_trace_value v[2] = {{"private", c->kex_priv, g->private_len, 1},
+                                  {"public", pub, g->public_len, 0}};
+        tls_trace_emit(&c->trace, TENON_TRACE_KEY_SHARE, 1, g->name, v, 2);
+    }
+    return TENON_OK;
+}
+
+int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len, const uint8_t **kept)
+{
+    /* The reassembler has handed this message out whole, so nothing of a later message sits in
+     * its buffer yet; its tail becomes the certificate's home and its capacity shrinks. */
+    ENSURE(c->peer_cert_len == 0, TENON_ERR_INTERNAL);
+    ENSURE(c->reasm.have == 0, TENON_ERR_INTERNAL);
+    ENSURE(len + 1024 <= c->reasm.cap, TENON_ERR_BUFFER_TOO_SMALL);
+    uint8_t *home = c->reasm.buf + c->reasm.cap - len;
+    memmove(home, msg, len);
+    c->reasm.cap -= len;
+    c->peer_cert_len = len;
+    *kept = home;
+    return TENON_OK;
+}
+
+/* STYLE.md 9: the one gate into application data. Each flag is set only by its proof function
+ * (tls_proof_cert_chain, tls_proof_certificate_verify, tls_proof_finished). */
+int tls_enter_traffic(tls_conn *c)
+{
+    ENSURE(c->finished_verified, TENON_ERR_INTERNAL);
+    if (c->is_client) {
+        /* RFC 8446 §4.4: the server authenticates with a certificate and CertificateVerify,
+         * unless a PSK (whose binder and Finished prove it) is in use. */
+        if (!c->resumed)
+            ENSURE(c->cert_verified && c->signature_verified, TENON_ERR_INTERNAL);
+    } else {
+        if (c->peer_sent_cert)
+            ENSURE(c->cert_verified && c->signature_verified, TENON_ERR_INTERNAL);
+        if (c->cfg->client_auth == TENON_CLIENT_AUTH_REQUIRE && !c->resumed)
+            ENSURE(c->peer_sent_cert && c->cert_verified, TENON_ERR_INTERNAL);
+    }
+    c->state = ST_CONNECTED;
+    /* What the handshake needed and traffic does not: the extracted secrets, the handshake
+     * traffic secrets, the PSK and the ephemeral key. The application secrets (KeyUpdate), the
+     * exporter and resumption secrets stay until tenon_conn_wipe. */
+    tls13_schedule_wipe(&c->ks);
+    tenon_wipe(c->c_hs, sizeof c->c_hs);
+    tenon_wipe(c->s_hs, sizeof c->s_hs);
+    tenon_wipe(c->psk, sizeof c->psk);
+    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    tls_note(c, "handshake complete: application data may flow");
+    return TENON_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Input
+ * ------------------------------------------------------------------------------------------ */
+
+typedef int (*hs_handler)(tls_conn *c, const uint8_t *msg, size_t len);
+
+/* STYLE.md 8: the legal messages of each state; anything else is unexpected_message. */
+static const struct {
+    tls_state state;
+    uint8_t type;
+    hs_handler fn;
+} HS_TABLE[] = {
+    {ST_C_WAIT_SH, HS_SERVER_HELLO, hs_server_hello_recv},
+    {ST_C_WAIT_EE, HS_ENCRYPTED_EXTENSIONS, hs_encrypted_extensions_recv},
+    {ST_C_WAIT_CERT_CR, HS_CERTIFICATE_REQUEST, hs_certificate_request_recv},
+    {ST_C_WAIT_CERT_CR, HS_CERTIFICATE, hs_certificate_recv},
+    {ST_C_WAIT_CERT, HS_CERTIFICATE, hs_certificate_recv},
+    {ST_C_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_certificate_verify_recv},
+    {ST_C_WAIT_FINISHED, HS_FINISHED, hs_finished_recv},
+    {ST_S_WAIT_CH, HS_CLIENT_HELLO, hs_client_hello_recv},
+    {ST_S_WAIT_CH2, HS_CLIENT_HELLO, hs_client_hello_recv},
+    {ST_S_WAIT_CERT, HS_CERTIFICATE, hs_certificate_recv},
+    {ST_S_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_certificate_verify_recv},
+    {ST_S_WAIT_FINISHED, HS_FINISHED, hs_finished_recv},
+    {ST_CONNECTED, HS_NEW_SESSION_TICKET, hs_new_session_ticket_recv},
+    {ST_CONNECTED, HS_KEY_UPDATE, hs_key_update_recv},
+};
+
+static int dispatch(tls_conn *c, const tls_hs_msg *m)
+{
+    hs_handler fn = NULL;
+    for (size_t i = 0; i < ARRAY_LEN(HS_TABLE); i++)
+        if (HS_TABLE[i].state == c->state && HS_TABLE[i].type == m->type)
+            fn = HS_TABLE[i].fn;
+    /* Only a server sends NewSessionTicket (RFC 8446 §4.6.1). */
+    if (m->type == HS_NEW_SESSION_TICKET && !c->is_client)
+        fn = NULL;
+    if (fn == NULL)
+        return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    tls_trace_message(c, 0, ct_name(m->type), m->msg, m->msg_len);
+    c->read_key_changed = 0;
+    int rc = fn(c, m->msg, m->msg_len);
+    if (rc == TENON_ERR_MALFORMED)
+        rc = TENON_ERR_TLS_DECODE;
+    GUARD(rc);
+    /* RFC 8446 §5.1: "Handshake messages MUST NOT span key changes." */
+    if (c->read_key_changed)
+        GUARD(tls_hs_reasm_key_change(&c->reasm));
+    return TENON_OK;
+}
+
+static int handle_handshake(tls_conn *c, const uint8_t *p, size_t len)
+{
+    GUARD(tls_hs_reasm_add(&c->reasm, p, len));
+    for (;;) {
+        tls_hs_msg m;
+        int rc = tls_hs_reasm_next(&c->reasm, &m);
+        GUARD(rc);
+        if (rc == TLS_HS_NEED_MORE)
+            return TENON_OK;
+        GUARD(dispatch(c, &m));
+        if (c->error != 0)
+            return c->error;
+    }
+}
+
+/* RFC 8446 §6: struct { AlertLevel level; AlertDescription description; } Alert. */
+static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
+{
+    ENSURE(len == 2, TENON_ERR_TLS_DECODE);
+    trace_alert(c, 0, p[1]);
+    if (p[1] == TENON_ALERT_CLOSE_NOTIFY) {
+        c->peer_closed = 1;
+        return TENON_OK;
+    }
+    /* §6.1: user_canceled is followed by close_notify; §6: every other alert is fatal,
+     * whatever its level says. */
+    if (p[1] == TENON_ALERT_USER_CANCELED)
+        return TENON_OK;
+    c->peer_alert = p[1];
+    c->error = TENON_ERR_TLS_PEER_ALERT; /* no alert is sent back */
+    return TENON_ERR_TLS_PEER_ALERT;
+}
+
+static int in_handshake(const tls_conn *c)
+{
+    return c->state != ST_CONNECTED;
+}
+
+static int process_record(tls_conn *c)
+{
+    uint8_t *rec = c->in;
+    uint8_t type = rec[0];
+    size_t blen = c->rec_len - TLS_RECORD_HEADER_LEN;
+    uint8_t *body = rec + TLS_RECORD_HEADER_LEN;
+
+    /* RFC 8446 §5: "An implementation may receive an unencrypted record of type
+     * change_cipher_spec consisting of the single byte value 0x01 at any time after the first
+     * ClientHello message has been sent or received and before the peer's Finished message has
+     * been received and MUST simply drop it without further processing." */
+    if (type == TLS_CT_CHANGE_CIPHER_SPEC) {
+        ENSURE(in_handshake(c) && c->state != ST_S_WAIT_CH, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        ENSURE(blen == 1 && body[0] == 1, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        return TENON_OK;
+    }
+    if (c->rd.active) {
+        if (type == TLS_CT_ALERT && in_handshake(c)) {
+            /* A peer that failed before it had our keys alerts in the clear. */
+            return handle_alert(c, body, blen);
+        }
+        ENSURE(type == TLS_CT_APPLICATION_DATA, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        uint8_t *content;
+        size_t clen;
+        int rc = tls13_open_record(&c->rd, rec, c->rec_len, &type, &content, &clen);
+        /* RFC 8446 §4.2.10: a server that rejects early data "skip[s] past early data by
+         * attempting to deprotect received records using the handshake traffic key, discarding
+         * records which fail deprotection (up to the configured max_early_data_size)". */
+        if (rc == TENON_ERR_TLS_BAD_RECORD_MAC && c->skip_early_data &&
+            c->early_data_budget >= c->rec_len) {
+            c->early_data_budget -= c->rec_len;
+            return TENON_OK;
+        }
+        GUARD(rc);
+        c->skip_early_data = 0;
+        body = content;
+        blen = clen;
+    } else if (type == TLS_CT_APPLICATION_DATA) {
+        /* After a HelloRetryRequest, the client's early data arrives before ClientHello2
+         * (§4.2.10: "skip all records with an external content type of application_data"). */
+        if (c->skip_early_data && c->state == ST_S_WAIT_CH2 && c->early_data_budget >= c->rec_len) {
+            c->early_data_budget -= c->rec_len;
+            return TENON_OK;
+        }
+        return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    }
+
+    trace_record(c, 0, type, rec, blen);
+    /* §5.1: "Handshake messages MUST NOT be interleaved with other record types." */
+    if (type != TLS_CT_HANDSHAKE && tls_hs_reasm_pending(&c->reasm))
+        return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    switch (type) {
+    case TLS_CT_HANDSHAKE:
+        ENSURE(blen > 0, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        return handle_handshake(c, body, blen);
+    case TLS_CT_ALERT:
+        return handle_alert(c, body, blen);
+    case TLS_CT_APPLICATION_DATA:
+        ENSURE(c->state == ST_CONNECTED, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        c->app = body;
+        c->app_len = blen;
+        return TENON_OK;
+    default:
+        /* Includes change_cipher_spec inside protection (§5). */
+        return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    }
+}
+
+/* §5.1, §5.2: the header's type must be known and its length within the limits. */
+static int check_header(const tls_conn *c, const uint8_t *h)
+{
+    size_t n = ((size_t)h[3] << 8) | h[4];
+    switch (h[0]) {
+    case TLS_CT_CHANGE_CIPHER_SPEC:
+    case TLS_CT_ALERT:
+    case TLS_CT_HANDSHAKE:
+    case TLS_CT_APPLICATION_DATA:
+        break;
+    default:
+        return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    }
+    /* §5.1: "The length MUST NOT exceed 2^14 bytes" (plaintext); §5.2: 2^14 + 256 for a
+     * TLSCiphertext. */
+    size_t max = (c->rd.active || h[0] == TLS_CT_APPLICATION_DATA) ? TLS13_MAX_CIPHERTEXT
+                                                                   : TLS_MAX_PLAINTEXT;
+    ENSURE(n <= max, TENON_ERR_TLS_RECORD_OVERFLOW);
+    return TENON_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Public API
+ * ------------------------------------------------------------------------------------------ */
+
+static tls_conn *get(tenon_conn *conn)
+{
+    if (conn == NULL)
+        return NULL;
+    tls_conn *c = tls_conn_of(conn);
+    return c->magic == TLS_CONN_MAGIC ? c : NULL;
+}
+
+static const tls_conn *get_const(const tenon_conn *conn)
+{
+    if (conn == NULL)
+        return NULL;
+    const tls_conn *c = tls_conn_of_const(conn);
+    return c->magic == TLS_CONN_MAGIC ? c : NULL;
+}
+
+int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t *in, size_t in_len,
+                             uint8_t *out, size_t out_len, const uint8_t *random32,
+                             const uint8_t *kex_priv)
+{
+    ENSURE(conn != NULL, TENON_ERR_INVALID_ARGUMENT);
+    memset(conn, 0, sizeof *conn);
+    GUARD(tenon_config_check(cfg, NULL));
+    ENSURE(in != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(in_len >= TENON_CONN_IN_MIN && out_len >= TENON_CONN_OUT_MIN,
+           TENON_ERR_BUFFER_TOO_SMALL);
+    tls_conn *c = tls_conn_of(conn);
+    c->cfg = cfg;
+    c->is_client = cfg->role == TENON_CLIENT;
+    c->peer_alert = -1;
+    c->trace.fn = cfg->trace_fn;
+    c->trace.user = cfg->trace_user;
+    c->trace.show_secrets = cfg->trace_secrets;
+    c->trace.is_client = c->is_client;
+    c->in = in;
+    c->in_cap = in_len;
+    c->rec_cap = TENON_CONN_RECORD_SIZE;
+    c->out = out;
+    c->out_cap = out_len;
+    c->test_random = random32;
+    c->test_kex_priv = kex_priv;
+    tls_transcript_init(&c->tx);
+    GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
+    c->magic = TLS_CONN_MAGIC;
+    if (c->is_client) {
+        c->state = ST_C_WAIT_SH;
+        int rc = hs_client_hello_send(c);
+        if (rc == TENON_OK)
+            rc = tls_flush_handshake(c);
+        if (rc != TENON_OK) {
+            c->error = rc;
+            return rc;
+        }
+    } else {
+        c->state = ST_S_WAIT_CH;
+    }
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_init(tenon_conn *conn, const tenon_config *cfg, uint8_t *in, size_t in_len,
+                              uint8_t *out, size_t out_len)
+{
+    return tls_conn_init_with_hooks(conn, cfg, in, in_len, out, out_len, NULL, NULL);
+}
+
+/* May the engine take more bytes (into its one record buffer)? */
+static int may_gather(const tls_conn *c)
+{
+    return c->error == 0 && !c->peer_closed && c->app_len == 0;
+}
+
+static size_t record_total(const tls_conn *c)
+{
+    return TLS_RECORD_HEADER_LEN + (((size_t)c->in[3] << 8) | c->in[4]);
+}
+
+static int record_complete(const tls_conn *c)
+{
+    return c->rec_len >= TLS_RECORD_HEADER_LEN && c->rec_len == record_total(c);
+}
+
+/* May the record gathered be processed now? A handshake record may make us answer with a
+ * whole flight, so during the handshake it waits until the output has been sent; once data
+ * flows, a record needs only room for a KeyUpdate or an alert. Records that cause no output
+ * (change_cipher_spec, alerts) never wait. */
+static int may_process(const tls_conn *c)
+{
+    uint8_t type = c->in[0];
+    if (type == TLS_CT_CHANGE_CIPHER_SPEC || (type == TLS_CT_ALERT && !c->rd.active))
+        return 1;
+    if (in_handshake(c))
+        return c->out_len == c->out_sent;
+    return c->out_cap - (c->out_len - c->out_sent) >= OUT_RESERVE + 64;
+}
+
+static int wants_input(const tls_conn *c)
+{
+    return may_gather(c) && !record_complete(c);
+}
+
+/* Processes the record gathered, if it is whole and may be processed. */
+static int run_record(tls_conn *c, int *done)
+{
+    *done = 0;
+    if (!record_complete(c) || !may_process(c))
+        return TENON_OK;
+    int rc = process_record(c);
+    if (rc == TENON_OK)
+        rc = tls_flush_handshake(c);
+    c->rec_len = 0;
+    *done = 1;
+    if (rc != TENON_OK)
+        return fail(c, rc);
+    return c->error;
+}
+
+TENON_API int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len, size_t *consumed)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && consumed != NULL && (data != NULL || len == 0), TENON_ERR_INVALID_ARGUMENT);
+    *consumed = 0;
+    if (c->error != 0)
+        return c->error;
+    for (;;) {
+        int done;
+        GUARD(run_record(c, &done));
+        if (c->peer_closed && *consumed < len) {
+            /* RFC 8446 §6.1: data after close_notify is ignored. */
+            *consumed = len;
+            break;
+        }
+        if (*consumed == len || !may_gather(c) || record_complete(c))
+            break;
+        size_t want = c->rec_len < TLS_RECORD_HEADER_LEN ? TLS_RECORD_HEADER_LEN - c->rec_len
+                                                         : record_total(c) - c->rec_len;
+        size_t n = len - *consumed < want ? len - *consumed : want;
+        memcpy(c->in + c->rec_len, data + *consumed, n);
+        c->rec_len += n;
+        *consumed += n;
+        if (c->rec_len == TLS_RECORD_HEADER_LEN) {
+            int rc = check_header(c, c->in);
+            if (rc != TENON_OK)
+                return fail(c, rc);
+        }
+    }
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_transport_eof(tenon_conn *conn)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    if (c->peer_closed)
+        return TENON_OK;
+    /* RFC 8446 §6.1: without close_notify the data may have been truncated; the transport is
+     * gone, so no alert is sent. */
+    c->error = TENON_ERR_TLS_TRUNCATED;
+    tls_note(c, "transport closed without close_notify: truncation");
+    return c->error;
+}
+
+TENON_API void tenon_conn_output(tenon_conn *conn, const uint8_t **data, size_t *len)
+{
+    tls_conn *c = get(conn);
+    if (data == NULL || len == NULL)
+        return;
+    if (c == NULL) {
+        *data = NULL;
+        *len = 0;
+        return;
+    }
+    *data = c->out + c->out_sent;
+    *len = c->out_len - c->out_sent;
+}
+
+TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n)
+{
+    tls_conn *c = get(conn);
+    if (c == NULL)
+        return;
+    size_t pending = c->out_len - c->out_sent;
+    c->out_sent += n < pending ? n : pending;
+    if (c->out_sent == c->out_len)
+        c->out_sent = c->out_len = 0;
+    /* A record that waited for the output to drain is processed now; an error becomes the
+     * sticky one and shows in tenon_conn_status. */
+    int done;
+    if (c->error == 0)
+        (void)run_record(c, &done);
+}
+
+static int send_owed_key_update(tls_conn *c)
+{
+    if (!c->key_update_pending)
+        return TENON_OK;
+    c->key_update_pending = 0;
+    return hs_key_update_send(c, 0);
+}
+
+TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, size_t *written)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && written != NULL && (data != NULL || len == 0), TENON_ERR_INVALID_ARGUMENT);
+    *written = 0;
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
+    out_compact(c);
+    int rc = send_owed_key_update(c);
+    if (rc != TENON_OK)
+        return fail(c, rc);
+    const uint8_t *p = data;
+    while (*written < len) {
+        size_t room = c->out_cap - c->out_len;
+        size_t overhead = TLS_RECORD_HEADER_LEN + 1 + TENON_AEAD_TAG_LEN + OUT_RESERVE;
+        if (room <= overhead)
+            break;
+        size_t n = len - *written;
+        if (n > TLS_MAX_PLAINTEXT)
+            n = TLS_MAX_PLAINTEXT;
+        if (n > room - overhead)
+            n = room - overhead;
+        size_t rec;
+        rc = tls13_seal_record(&c->wr, TLS_CT_APPLICATION_DATA, p + *written, n, 0,
+                               c->out + c->out_len, room, &rec);
+        if (rc != TENON_OK)
+            return fail(c, rc);
+        c->out_len += rec;
+        *written += n;
+    }
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_read(tenon_conn *conn, void *buf, size_t cap, size_t *n)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && n != NULL && (buf != NULL || cap == 0), TENON_ERR_INVALID_ARGUMENT);
+    *n = 0;
+    if (c->error != 0)
+        return c->error;
+    if (c->app_len > 0) {
+        size_t k = cap < c->app_len ? cap : c->app_len;
+        memcpy(buf, c->app, k);
+        c->app += k;
+        c->app_len -= k;
+        *n = k;
+        return TENON_OK;
+    }
+    if (c->peer_closed)
+        return TENON_ERR_TLS_CLOSED;
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_close(tenon_conn *conn)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    if (c->sent_close)
+        return TENON_OK;
+    send_alert(c, 1, TENON_ALERT_CLOSE_NOTIFY);
+    c->sent_close = 1;
+    return TENON_OK;
+}
+
+TENON_API unsigned tenon_conn_status(const tenon_conn *conn)
+{
+    const tls_conn *c = get_const(conn);
+    if (c == NULL)
+        return TENON_FAILED;
+    unsigned st = 0;
+    if (c->out_len > c->out_sent)
+        st |= TENON_HAS_OUTPUT;
+    if (c->app_len > 0)
+        st |= TENON_READABLE;
+    if (c->error != 0)
+        return st | TENON_FAILED;
+    if (c->state == ST_CONNECTED)
+        st |= TENON_HANDSHAKE_DONE;
+    if (c->peer_closed)
+        st |= TENON_PEER_CLOSED;
+    if (c->sent_close)
+        st |= TENON_CLOSED;
+    if (wants_input(c))
+        st |= TENON_WANT_INPUT;
+    return st;
+}
+
+TENON_API int tenon_conn_error(const tenon_conn *conn)
+{
+    const tls_conn *c = get_const(conn);
+    return c == NULL ? TENON_ERR_INVALID_ARGUMENT : c->error;
+}
+
+TENON_API int tenon_conn_peer_alert(const tenon_conn *conn)
+{
+    const tls_conn *c = get_const(conn);
+    return c == NULL ? -1 : c->peer_alert;
+}
+
+TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
+{
+    const tls_conn *c = get_const(conn);
+    ENSURE(c != NULL && info != NULL, TENON_ERR_INVALID_ARGUMENT);
+    memset(info, 0, sizeof *info);
+    ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    info->version = TENON_TLS13;
+    info->suite = c->suite->id;
+    info->suite_name = c->suite->name;
+    info->group = c->kex != NULL ? c->kex->tls_group : 0;
+    info->group_name = c->kex != NULL ? c->kex->name : NULL;
+    info->sig_scheme = c->peer_sig_scheme;
+    info->alpn.ptr = c->alpn_len ? c->alpn : NULL;
+    info->alpn.len = c->alpn_len;
+    info->server_name.ptr = c->sni_len ? (const uint8_t *)c->sni : NULL;
+    info->server_name.len = c->sni_len;
+    for (size_t i = 0; i < c->peer_chain_count; i++)
+        info->peer_chain[i] = c->peer_chain[i];
+    info->peer_chain_count = c->peer_chain_count;
+    info->resumed = c->resumed;
+    info->hello_retry = c->hrr;
+    info->client_authenticated =
+        !c->is_client && c->peer_sent_cert && c->cert_verified && c->signature_verified;
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_key_update(tenon_conn *conn, int request_peer_update)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
+    c->key_update_pending = 0; /* this update answers any request too */
+    int rc = hs_key_update_send(c, request_peer_update != 0);
+    return rc == TENON_OK ? rc : fail(c, rc);
+}
+
+TENON_API int tenon_conn_export(const tenon_conn *conn, const char *label, const uint8_t *context,
+                                size_t context_len, uint8_t *out, size_t len)
+{
+    const tls_conn *c = get_const(conn);
+    ENSURE(c != NULL && label != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(context != NULL || context_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    /* RFC 8446 §7.5: an absent context and an empty one are the same in TLS 1.3. */
+    static const uint8_t empty[1] = {0};
+    return tls13_export(c->suite->hash, c->exporter, label, strlen(label),
+                        context != NULL ? context : empty, context_len, out, len);
+}
+
+TENON_API void tenon_conn_wipe(tenon_conn *conn)
+{
+    if (conn == NULL)
+        return;
+    tls_conn *c = tls_conn_of(conn);
+    if (c->magic == TLS_CONN_MAGIC) {
+        tls_record_keys_wipe(&c->rd);
+        tls_record_keys_wipe(&c->wr);
+        tls_hs_reasm_reset(&c->reasm);
+        tls_transcript_wipe(&c->tx);
+        /* The buffers hold plaintext (application data, handshake messages). */
+        tenon_wipe(c->in, c->in_cap);
+        tenon_wipe(c->out, c->out_cap);
+    }
+    tenon_wipe(conn, sizeof *conn);
+}

@@ -1,0 +1,83 @@
+/*
+ * key_share (RFC 8446 §4.2.8):
+ *   struct { NamedGroup group; opaque key_exchange<1..2^16-1>; } KeyShareEntry;
+ *   struct { KeyShareEntry client_shares<0..2^16-1>; } KeyShareClientHello;
+ *   struct { NamedGroup selected_group; } KeyShareHelloRetryRequest;
+ *   struct { KeyShareEntry server_share; } KeyShareServerHello;
+ */
+#include "tls13.h"
+
+static int write_entry(writer *w, uint16_t group, const uint8_t *pub, size_t pub_len)
+{
+    wr_vec key;
+    GUARD(wr_u16(w, group));
+    GUARD(wr_open_vec(w, 2, &key));
+    GUARD(wr_bytes(w, pub, pub_len));
+    return wr_close_vec(w, &key);
+}
+
+int ext_key_share_write_ch(writer *w, uint16_t group, const uint8_t *pub, size_t pub_len)
+{
+    wr_vec ext, list;
+    GUARD(wr_u16(w, EXT_KEY_SHARE));
+    GUARD(wr_open_vec(w, 2, &ext));
+    GUARD(wr_open_vec(w, 2, &list));
+    GUARD(write_entry(w, group, pub, pub_len));
+    GUARD(wr_close_vec(w, &list));
+    return wr_close_vec(w, &ext);
+}
+
+int ext_key_share_write_sh(writer *w, uint16_t group, const uint8_t *pub, size_t pub_len)
+{
+    wr_vec ext;
+    GUARD(wr_u16(w, EXT_KEY_SHARE));
+    GUARD(wr_open_vec(w, 2, &ext));
+    GUARD(write_entry(w, group, pub, pub_len));
+    return wr_close_vec(w, &ext);
+}
+
+int ext_key_share_write_hrr(writer *w, uint16_t group)
+{
+    GUARD(wr_u16(w, EXT_KEY_SHARE));
+    GUARD(wr_u16(w, 2));
+    return wr_u16(w, group);
+}
+
+static int parse_entry(cursor *c, ks_entry *e)
+{
+    cursor key;
+    GUARD(cur_u16(c, &e->group));
+    GUARD(cur_vec(c, 2, 1, 0xffff, &key));
+    e->key = key.p;
+    e->key_len = key.len;
+    return TENON_OK;
+}
+
+/* RFC 8446 §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group"
+ * (illegal_parameter, decided by the caller); entries beyond cap are a decode error here since
+ * no honest client sends that many. */
+int ext_key_share_parse_ch(cursor body, ks_entry *entries, size_t cap, size_t *count)
+{
+    cursor list;
+    *count = 0;
+    GUARD(cur_vec(&body, 2, 0, 0xffff, &list));
+    GUARD(cur_finish(&body));
+    while (cur_remaining(&list) > 0) {
+        ENSURE(*count < cap, TENON_ERR_MALFORMED);
+        GUARD(parse_entry(&list, &entries[*count]));
+        (*count)++;
+    }
+    return TENON_OK;
+}
+
+int ext_key_share_parse_sh(cursor body, ks_entry *entry)
+{
+    GUARD(parse_entry(&body, entry));
+    return cur_finish(&body);
+}
+
+int ext_key_share_parse_hrr(cursor body, uint16_t *group)
+{
+    GUARD(cur_u16(&body, group));
+    return cur_finish(&body);
+}

@@ -1,0 +1,34 @@
+/*
+ * signature_algorithms and signature_algorithms_cert (RFC 8446 §4.2.3), one struct for both:
+ *   struct { SignatureScheme supported_signature_algorithms<2..2^16-2>; } SignatureSchemeList;
+ */
+#include "tls13.h"
+
+int ext_sig_algs_write(writer *w, uint16_t ext_type, const uint16_t *schemes, size_t n)
+{
+    wr_vec ext, list;
+    GUARD(wr_u16(w, ext_type));
+    GUARD(wr_open_vec(w, 2, &ext));
+    GUARD(wr_open_vec(w, 2, &list));
+    for (size_t i = 0; i < n; i++)
+        GUARD(wr_u16(w, schemes[i]));
+    GUARD(wr_close_vec(w, &list));
+    return wr_close_vec(w, &ext);
+}
+
+/* Keeps the schemes tenon knows, up to cap, in the peer's order. */
+int ext_sig_algs_parse(cursor body, uint16_t *out, size_t cap, size_t *count)
+{
+    cursor list;
+    *count = 0;
+    GUARD(cur_vec(&body, 2, 2, 0xfffe, &list));
+    GUARD(cur_finish(&body));
+    ENSURE(cur_remaining(&list) % 2 == 0, TENON_ERR_MALFORMED);
+    while (cur_remaining(&list) > 0) {
+        uint16_t s;
+        GUARD(cur_u16(&list, &s));
+        if (*count < cap && tls_sig_scheme_find(s) != NULL)
+            out[(*count)++] = s;
+    }
+    return TENON_OK;
+}

@@ -1,0 +1,465 @@
+/*
+ * ClientHello (RFC 8446 §4.1.2), both sides:
+ *   struct {
+ *       ProtocolVersion legacy_version = 0x0303;
+ *       Random random;
+ *       opaque legacy_session_id<0..32>;
+ *       CipherSuite cipher_suites<2..2^16-2>;
+ *       opaque legacy_compression_methods<1..2^8-1>;
+ *       Extension extensions<8..2^16-1>;
+ *   } ClientHello;
+ * The client builds it (again after a HelloRetryRequest); the server parses it and makes every
+ * negotiation decision: suite, group (or HelloRetryRequest), PSK, certificate and scheme, ALPN.
+ */
+#include "tls13.h"
+
+/* ---- client ---- */
+
+/* A ticket for this server that has not expired and whose suite is still configured. */
+static void pick_ticket(tls_conn *c)
+{
+    tenon_ticket_store *st = c->cfg->ticket_store;
+    const char *name = c->cfg->server_name;
+    if (st == NULL || name == NULL)
+        return;
+    int64_t now = tls_now_ms(c);
+    for (size_t i = 0; i < st->cap; i++) {
+        tenon_ticket *t = &st->slots[i];
+        if (!t->in_use || strcmp(t->server_name, name) != 0)
+            continue;
+        const tls_suite *s = tls_suite_find(t->suite);
+        int configured = 0;
+        for (size_t j = 0; j < c->cfg->suite_count; j++)
+            configured |= s != NULL && c->cfg->suites[j] == s->id;
+        if (!configured || now < t->received_ms ||
+            now - t->received_ms >= (int64_t)t->lifetime_s * 1000 ||
+            t->psk_len != s->hash->digest_len) {
+            tenon_wipe(t, sizeof *t);
+            continue;
+        }
+        /* A ticket is offered once (RFC 8446 §C.4 advises against reuse): its slot is freed
+         * now, its bytes kept until the ServerHello for a second ClientHello. */
+        t->in_use = 0;
+        c->ticket = t;
+        c->psk_suite = s;
+        memcpy(c->psk, t->psk, t->psk_len);
+        c->psk_len = t->psk_len;
+        tls_note(c, "offering a session ticket (psk_dhe_ke)");
+        return;
+    }
+}
+
+/* RFC 8446 §4.2.11: the pre_shared_key extension, last, with a zero binder to be filled in by
+ * fill_binder once the rest of the message is known. *binders_at receives the offset (from
+ * the message start) of the binders vector. */
+static int write_psk(tls_conn *c, writer *w, size_t *binders_at, size_t *binder_at)
+{
+    const tenon_ticket *t = c->ticket;
+    size_t hlen = c->psk_suite->hash->digest_len;
+    wr_vec ext, ids, id, binders, binder;
+    /* §4.2.11.1: obfuscated_ticket_age = (ticket age in ms + ticket_age_add) mod 2^32. */
+    uint32_t age = (uint32_t)(tls_now_ms(c) - t->received_ms) + t->age_add;
+    GUARD(wr_u16(w, EXT_PRE_SHARED_KEY));
+    GUARD(wr_open_vec(w, 2, &ext));
+    GUARD(wr_open_vec(w, 2, &ids));
+    GUARD(wr_open_vec(w, 2, &id));
+    GUARD(wr_bytes(w, t->ticket, t->ticket_len));
+    GUARD(wr_close_vec(w, &id));
+    GUARD(wr_u32(w, age));
+    GUARD(wr_close_vec(w, &ids));
+    *binders_at = w->len;
+    GUARD(wr_open_vec(w, 2, &binders));
+    GUARD(wr_open_vec(w, 1, &binder));
+    *binder_at = w->len;
+    uint8_t *zero;
+    GUARD(wr_reserve(w, hlen, &zero));
+    memset(zero, 0, hlen);
+    GUARD(wr_close_vec(w, &binder));
+    GUARD(wr_close_vec(w, &binders));
+    return wr_close_vec(w, &ext);
+}
+
+/* §4.2.11.2: binder = HMAC(finished_key(binder_key), Transcript-Hash(Truncate(ClientHello)))
+ * where the truncated ClientHello stops before the binders vector; after a HelloRetryRequest
+ * the transcript before it (message_hash, HelloRetryRequest) is included. */
+static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t binder_at)
+{
+    const tenon_hash_class *h = c->psk_suite->hash;
+    uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH];
+    tls13_schedule ks;
+    GUARD(tls13_early_secret(&ks, h, c->psk, c->psk_len, &c->trace));
+    GUARD(tls13_binder_key(&ks, 0, binder_key, &c->trace));
+    tls13_schedule_wipe(&ks);
+    GUARD(tls_transcript_hash_with(&c->tx, h, msg, binders_at, th));
+    int rc = tls13_finished(h, binder_key, th, msg + binder_at, &c->trace);
+    tenon_wipe(binder_key, sizeof binder_key);
+    return rc;
+}
+
+int hs_client_hello_send(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    const tenon_kex_class *group = cfg->groups[0];
+    if (!c->hrr) {
+        if (c->test_random != NULL)
+            memcpy(c->client_random, c->test_random, 32);
+        else
+            GUARD(tls_random(c, c->client_random, 32));
+        /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
+         * value"; a fresh random one. */
+        c->session_id_len = cfg->middlebox_compat ? TLS_SESSION_ID_LEN : 0;
+        if (c->session_id_len)
+            GUARD(tls_random(c, c->session_id, c->session_id_len));
+        pick_ticket(c);
+        if (cfg->server_name != NULL) {
+            c->sni_len = strlen(cfg->server_name);
+            memcpy(c->sni, cfg->server_name, c->sni_len + 1);
+        }
+    } else {
+        group = c->hrr_group;
+    }
+    GUARD(tls_kex_keygen(c, group));
+
+    writer w;
+    wr_vec body, v;
+    GUARD(tls_hs_begin(c, HS_CLIENT_HELLO, &w, &body));
+    GUARD(wr_u16(&w, TENON_TLS12));
+    GUARD(wr_bytes(&w, c->client_random, 32));
+    GUARD(wr_open_vec(&w, 1, &v));
+    GUARD(wr_bytes(&w, c->session_id, c->session_id_len));
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(wr_open_vec(&w, 2, &v));
+    for (size_t i = 0; i < cfg->suite_count; i++)
+        GUARD(wr_u16(&w, cfg->suites[i]));
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(wr_u8(&w, 1));
+    GUARD(wr_u8(&w, 0)); /* legacy_compression_methods: null only */
+
+    GUARD(wr_open_vec(&w, 2, &v));
+    uint8_t ip[16];
+    /* RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in "HostName"." */
+    if (cfg->server_name != NULL && tenon_ip_parse(cfg->server_name, ip) == 0) {
+        GUARD(ext_server_name_write_ch(&w, cfg->server_name));
+        c->sent_sni = 1;
+    }
+    GUARD(ext_supported_versions_write_ch(&w));
+    GUARD(ext_supported_groups_write(&w, cfg));
+    GUARD(ext_key_share_write_ch(&w, group->tls_group, c->kex_pub, group->public_len));
+    GUARD(
+        ext_sig_algs_write(&w, EXT_SIGNATURE_ALGORITHMS, cfg->sig_schemes, cfg->sig_scheme_count));
+    if (cfg->cert_sig_scheme_count > 0)
+        GUARD(ext_sig_algs_write(&w, EXT_SIGNATURE_ALGORITHMS_CERT, cfg->cert_sig_schemes,
+                                 cfg->cert_sig_scheme_count));
+    if (cfg->alpn_count > 0) {
+        GUARD(ext_alpn_write_list(&w, cfg->alpn, cfg->alpn_count));
+        c->sent_alpn = 1;
+    }
+    if (c->cookie_len > 0)
+        GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
+    size_t binders_at = 0, binder_at = 0;
+    if (c->ticket != NULL) {
+        GUARD(ext_psk_modes_write(&w));
+        GUARD(write_psk(c, &w, &binders_at, &binder_at));
+        c->sent_psk = 1;
+    }
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(tls_hs_finish(&w, &body));
+    if (c->ticket != NULL)
+        GUARD(fill_binder(c, w.buf, binders_at, binder_at));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+/* ---- server ---- */
+
+typedef struct client_hello {
+    uint16_t legacy_version;
+    const uint8_t *random;
+    cursor session_id;
+    cursor suites;
+    cursor compression;
+    const uint8_t *ext_block; /* the extensions vector (its length field) in the message */
+    tls_exts exts;
+} client_hello;
+
+static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch)
+{
+    cursor c = cur_init(msg + 4, len - 4);
+    GUARD(cur_u16(&c, &ch->legacy_version));
+    GUARD(cur_bytes(&c, 32, &ch->random));
+    GUARD(cur_vec(&c, 1, 0, 32, &ch->session_id));
+    GUARD(cur_vec(&c, 2, 2, 0xfffe, &ch->suites));
+    ENSURE(cur_remaining(&ch->suites) % 2 == 0, TENON_ERR_MALFORMED);
+    GUARD(cur_vec(&c, 1, 1, 255, &ch->compression));
+    /* A ClientHello with no extensions at all is from a client older than TLS 1.3. */
+    ENSURE(cur_remaining(&c) > 0, TENON_ERR_TLS_PROTOCOL_VERSION);
+    ch->ext_block = c.p;
+    GUARD(tls_exts_parse(&c, M_CH, 0, &ch->exts));
+    return cur_finish(&c);
+}
+
+static int has(const client_hello *ch, unsigned x)
+{
+    return (ch->exts.seen >> x) & 1u;
+}
+
+static const tls_suite *select_suite(const tls_conn *c, cursor offered)
+{
+    for (size_t i = 0; i < c->cfg->suite_count; i++) {
+        cursor walk = offered;
+        uint16_t s;
+        while (cur_u16(&walk, &s) == TENON_OK)
+            if (s == c->cfg->suites[i])
+                return tls_suite_find(s);
+    }
+    return NULL;
+}
+
+/* §4.2.11: the first identity that is one of our tickets, for this suite's hash, not expired,
+ * with a binder that verifies (checked in constant time; a wrong binder is decrypt_error). */
+static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, int *selected)
+{
+    *selected = -1;
+    int dhe = 0;
+    if (!has(ch, X_PRE_SHARED_KEY))
+        return TENON_OK;
+    /* §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes"
+     * extension, servers MUST abort the handshake." */
+    ENSURE(has(ch, X_PSK_KEY_EXCHANGE_MODES), TENON_ERR_TLS_MISSING_EXTENSION);
+    /* §4.2.11: "The "pre_shared_key" extension MUST be the last extension in the
+     * ClientHello ... Servers MUST check that it is the last extension and otherwise fail the
+     * handshake with an "illegal_parameter" alert." */
+    ENSURE(ch->exts.psk_is_last, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    psk_offer offer;
+    GUARD(ext_psk_parse_ch(ch->exts.body[X_PRE_SHARED_KEY], &offer));
+    GUARD(ext_psk_modes_parse(ch->exts.body[X_PSK_KEY_EXCHANGE_MODES], &dhe));
+    if (!dhe || c->cfg->ticket_key_count == 0)
+        return TENON_OK;
+    const tenon_hash_class *h = c->suite->hash;
+    int64_t now = tls_now_ms(c);
+    cursor ids = offer.identities, binders = offer.binders;
+    for (size_t i = 0; i < offer.count && i < 0xffff; i++) {
+        const uint8_t *id, *binder;
+        size_t id_len, binder_len;
+        uint32_t age;
+        GUARD(ext_psk_next_identity(&ids, &id, &id_len, &age));
+        GUARD(ext_psk_next_binder(&binders, &binder, &binder_len));
+        tls_ticket_plain t;
+        if (tls_ticket_open(c->cfg, id, id_len, &t) != TENON_OK)
+            continue;
+        const tls_suite *ts = tls_suite_find(t.suite);
+        int usable = ts != NULL && ts->hash == h && t.psk_len == h->digest_len &&
+                     (int64_t)t.issued_ms <= now &&
+                     now - (int64_t)t.issued_ms < (int64_t)t.lifetime_s * 1000;
+        if (!usable) {
+            tenon_wipe(&t, sizeof t);
+            continue;
+        }
+        /* The truncated ClientHello ends where the binders vector starts. */
+        size_t trunc = (size_t)(ch->exts.body[X_PRE_SHARED_KEY].p - msg) + offer.binders_at;
+        uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH], expect[TLS13_MAX_HASH];
+        tls13_schedule ks;
+        GUARD(tls13_early_secret(&ks, h, t.psk, t.psk_len, &c->trace));
+        GUARD(tls13_binder_key(&ks, 0, binder_key, &c->trace));
+        tls13_schedule_wipe(&ks);
+        GUARD(tls_transcript_hash_with(&c->tx, h, msg, trunc, th));
+        GUARD(tls13_finished(h, binder_key, th, expect, &c->trace));
+        tenon_wipe(binder_key, sizeof binder_key);
+        int ok = binder_len == h->digest_len && tenon_ct_memeq(expect, binder, binder_len);
+        if (!ok) {
+            tenon_wipe(&t, sizeof t);
+            return TENON_ERR_TLS_DECRYPT_ERROR;
+        }
+        memcpy(c->psk, t.psk, t.psk_len);
+        c->psk_len = t.psk_len;
+        tenon_wipe(&t, sizeof t);
+        tls_trace_emit(&c->trace, TENON_TRACE_VERIFIED, 0, "psk binder", NULL, 0);
+        *selected = (int)i;
+        return TENON_OK;
+    }
+    return TENON_OK;
+}
+
+/* §4.2.3 and §4.4.2.2: the first of our certificates whose key can sign with a scheme the
+ * client offers, in our order of preference. */
+static int select_certificate(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->cert_count; i++)
+        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[j]);
+            if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
+                continue;
+            for (size_t k = 0; k < c->peer_sig_count; k++)
+                if (c->peer_sigs[k] == s->id) {
+                    c->cert = &cfg->certs[i];
+                    c->our_sig_scheme = s->id;
+                    return TENON_OK;
+                }
+        }
+    return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+}
+
+/* RFC 7301 §3.2: the server's most preferred protocol that the client offers. */
+static int select_alpn(tls_conn *c, const client_hello *ch)
+{
+    if (!has(ch, X_ALPN))
+        return TENON_OK;
+    cursor list;
+    size_t count;
+    GUARD(ext_alpn_parse(ch->exts.body[X_ALPN], &list, &count));
+    if (c->cfg->alpn_count == 0)
+        return TENON_OK;
+    for (size_t i = 0; i < c->cfg->alpn_count; i++) {
+        size_t n = strlen(c->cfg->alpn[i]);
+        cursor walk = list;
+        cursor name;
+        while (cur_vec(&walk, 1, 1, 255, &name) == TENON_OK)
+            if (name.len == n && memcmp(name.p, c->cfg->alpn[i], n) == 0) {
+                memcpy(c->alpn, name.p, n);
+                c->alpn_len = n;
+                return TENON_OK;
+            }
+    }
+    /* RFC 7301 §3.2: "the server MUST respond with a fatal "no_application_protocol"". */
+    return TENON_ERR_TLS_NO_APPLICATION_PROTOCOL;
+}
+
+int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    client_hello ch;
+    const tenon_config *cfg = c->cfg;
+    int second = c->state == ST_S_WAIT_CH2;
+    GUARD(client_hello_parse(msg, len, &ch));
+
+    /* §4.2.1: a TLS 1.3 server must see 0x0304 in supported_versions; tenon speaks nothing
+     * older, so anything else is protocol_version. */
+    int tls13 = 0;
+    if (has(&ch, X_SUPPORTED_VERSIONS))
+        GUARD(ext_supported_versions_parse_ch(ch.exts.body[X_SUPPORTED_VERSIONS], &tls13));
+    ENSURE(tls13, TENON_ERR_TLS_PROTOCOL_VERSION);
+    /* §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set
+     * to zero ... otherwise ... illegal_parameter". */
+    ENSURE(ch.compression.len == 1 && ch.compression.p[0] == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    ENSURE(ch.legacy_version == TENON_TLS12, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+
+    /* §9.2: supported_groups and key_share come together; tenon requires (EC)DHE. */
+    ENSURE(has(&ch, X_SUPPORTED_GROUPS) && has(&ch, X_KEY_SHARE), TENON_ERR_TLS_MISSING_EXTENSION);
+    uint16_t groups[32];
+    size_t ngroups;
+    GUARD(ext_supported_groups_parse(ch.exts.body[X_SUPPORTED_GROUPS], groups, 32, &ngroups));
+    ks_entry shares[KS_MAX_ENTRIES];
+    size_t nshares;
+    GUARD(ext_key_share_parse_ch(ch.exts.body[X_KEY_SHARE], shares, KS_MAX_ENTRIES, &nshares));
+    for (size_t i = 0; i < nshares; i++) {
+        int listed = 0;
+        for (size_t j = 0; j < ngroups; j++)
+            listed |= groups[j] == shares[i].group;
+        /* §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group
+         * ... [or] for a group not listed in the client's "supported_groups"". */
+        ENSURE(listed, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        for (size_t j = 0; j < i; j++)
+            ENSURE(shares[j].group != shares[i].group, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    }
+    if (has(&ch, X_SIGNATURE_ALGORITHMS))
+        GUARD(ext_sig_algs_parse(ch.exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
+                                 TLS_MAX_PEER_SIGS, &c->peer_sig_count));
+    if (has(&ch, X_SERVER_NAME)) {
+        const uint8_t *name;
+        size_t n;
+        GUARD(ext_server_name_parse_ch(ch.exts.body[X_SERVER_NAME], &name, &n));
+        if (n > 0 && n <= TENON_MAX_SERVER_NAME && memchr(name, 0, n) == NULL) {
+            memcpy(c->sni, name, n);
+            c->sni[n] = 0;
+            c->sni_len = n;
+        }
+    }
+    if (has(&ch, X_EARLY_DATA)) {
+        GUARD(ext_early_data_parse_ch(ch.exts.body[X_EARLY_DATA]));
+        /* §4.2.10: early data is rejected by answering without the extension; the records
+         * that follow are skipped. After a HelloRetryRequest there must be none (§4.2.10:
+         * "A client MUST NOT include the "early_data" extension in its followup
+         * ClientHello"). */
+        ENSURE(!second, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        c->skip_early_data = 1;
+        c->early_data_budget = 16 * TENON_CONN_RECORD_SIZE;
+    }
+
+    /* The suite: ours in our order. After a HelloRetryRequest the client must not make us
+     * change it (§4.1.4: the ServerHello's suite must be the HelloRetryRequest's). */
+    const tls_suite *suite = select_suite(c, ch.suites);
+    ENSURE(suite != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    if (second) {
+        ENSURE(suite == c->suite, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE(ch.session_id.len == c->session_id_len &&
+                   memcmp(ch.session_id.p, c->session_id, c->session_id_len) == 0,
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    } else {
+        c->suite = suite;
+        GUARD(tls_transcript_select(&c->tx, suite->hash));
+        c->session_id_len = ch.session_id.len;
+        memcpy(c->session_id, ch.session_id.p, ch.session_id.len);
+    }
+
+    /* The group: ours in our order among the client's supported_groups. */
+    const tenon_kex_class *group = NULL;
+    for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
+        for (size_t j = 0; j < ngroups; j++)
+            if (groups[j] == cfg->groups[i]->tls_group)
+                group = cfg->groups[i];
+    ENSURE(group != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    const ks_entry *share = NULL;
+    for (size_t i = 0; i < nshares; i++)
+        if (shares[i].group == group->tls_group)
+            share = &shares[i];
+    if (second) {
+        /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
+        ENSURE(group == c->hrr_group && share != NULL && nshares == 1,
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    } else if (share == NULL) {
+        /* §4.1.4: no share for the group we want: ask for it. */
+        c->hrr_group = group;
+        c->hrr = 1;
+        tls_note(c, "HelloRetryRequest: the client sent no share for our preferred group");
+        tls_transcript_update(&c->tx, msg, len);
+        GUARD(tls_transcript_hrr_rewrite(&c->tx));
+        GUARD(hs_hello_retry_request_send(c));
+        if (c->session_id_len > 0)
+            GUARD(tls_send_ccs(c));
+        c->state = ST_S_WAIT_CH2;
+        return TENON_OK;
+    }
+
+    /* Resumption, then (for a full handshake) the certificate. */
+    int psk_index = -1;
+    GUARD(select_psk(c, &ch, msg, &psk_index));
+    c->resumed = psk_index >= 0;
+    if (!c->resumed) {
+        /* §9.2: "If not containing a "pre_shared_key" extension, it MUST contain ... a
+         * "signature_algorithms" extension". */
+        ENSURE(has(&ch, X_SIGNATURE_ALGORITHMS), TENON_ERR_TLS_MISSING_EXTENSION);
+        GUARD(select_certificate(c));
+    }
+    GUARD(select_alpn(c, &ch));
+    tls_transcript_update(&c->tx, msg, len);
+    if (tls_trace_on(&c->trace)) {
+        tls_note(c, suite->name);
+        tls_note(c, group->name);
+        if (c->resumed)
+            tls_note(c, "resuming with a session ticket (psk_dhe_ke)");
+    }
+
+    /* (EC)DHE: our share and the shared secret. */
+    uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
+    GUARD(tls_kex_keygen(c, group));
+    int rc = group->shared_secret(c->kex_priv, share->key, share->key_len, shared);
+    if (rc == TENON_OK)
+        rc = hs_server_hello_send(c, psk_index);
+    if (rc == TENON_OK && c->session_id_len > 0 && !c->hrr)
+        rc = tls_send_ccs(c);
+    if (rc == TENON_OK)
+        rc = hs_derive_handshake_secrets(c, shared, group->shared_len);
+    tenon_wipe(shared, sizeof shared);
+    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    GUARD(rc);
+    return hs_server_flight(c);
+}

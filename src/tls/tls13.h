@@ -1,0 +1,433 @@
+/*
+ * Internal: the TLS 1.3 engine's connection state and the interfaces between its files.
+ *
+ *   engine.c          the public connection API, record framing, alerts, the state table
+ *   provider.c        cipher suites, signature schemes and groups as data; error → alert
+ *   config.c          configuration defaults and checks
+ *   extensions.c      the extension table (which message may carry what) and block parser
+ *   ext_*.c           one file per extension: its struct, writer and parser
+ *   hs_*.c            one file per handshake message: send and receive sides together
+ *   ticket.c          sealing and opening session tickets (server)
+ *
+ * Parsers (hs_*_parse, ext_*_parse) read the RFC's structs into views and decide nothing; the
+ * handlers (hs_*_recv) hold the policy.
+ */
+#ifndef TENON_TLS_TLS13_H
+#define TENON_TLS_TLS13_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenon/crypto.h"
+#include "tenon/tls.h"
+#include "tenon/x509.h"
+
+#include "../common.h"
+#include "codec.h"
+#include "hs_reassembly.h"
+#include "keyschedule.h"
+#include "record.h"
+#include "trace.h"
+#include "transcript.h"
+
+/* HandshakeType (RFC 8446 §4). */
+enum {
+    HS_CLIENT_HELLO = 1,
+    HS_SERVER_HELLO = 2,
+    HS_NEW_SESSION_TICKET = 4,
+    HS_END_OF_EARLY_DATA = 5,
+    HS_ENCRYPTED_EXTENSIONS = 8,
+    HS_CERTIFICATE = 11,
+    HS_CERTIFICATE_REQUEST = 13,
+    HS_CERTIFICATE_VERIFY = 15,
+    HS_FINISHED = 20,
+    HS_KEY_UPDATE = 24,
+    HS_MESSAGE_HASH = 254,
+};
+
+/* ExtensionType (RFC 8446 §4.2). */
+enum {
+    EXT_SERVER_NAME = 0,
+    EXT_SUPPORTED_GROUPS = 10,
+    EXT_SIGNATURE_ALGORITHMS = 13,
+    EXT_ALPN = 16,
+    EXT_PRE_SHARED_KEY = 41,
+    EXT_EARLY_DATA = 42,
+    EXT_SUPPORTED_VERSIONS = 43,
+    EXT_COOKIE = 44,
+    EXT_PSK_KEY_EXCHANGE_MODES = 45,
+    EXT_CERTIFICATE_AUTHORITIES = 47,
+    EXT_SIGNATURE_ALGORITHMS_CERT = 50,
+    EXT_KEY_SHARE = 51,
+};
+
+/* The extensions tenon knows, as bit indexes (tls_exts.seen). */
+enum {
+    X_SERVER_NAME,
+    X_SUPPORTED_GROUPS,
+    X_SIGNATURE_ALGORITHMS,
+    X_ALPN,
+    X_PRE_SHARED_KEY,
+    X_EARLY_DATA,
+    X_SUPPORTED_VERSIONS,
+    X_COOKIE,
+    X_PSK_KEY_EXCHANGE_MODES,
+    X_CERTIFICATE_AUTHORITIES,
+    X_SIGNATURE_ALGORITHMS_CERT,
+    X_KEY_SHARE,
+    X_COUNT
+};
+
+/* Messages that carry extensions (RFC 8446 §4.2's table columns). */
+enum {
+    M_CH = 1u << 0,
+    M_SH = 1u << 1,
+    M_HRR = 1u << 2,
+    M_EE = 1u << 3,
+    M_CT = 1u << 4,
+    M_CR = 1u << 5,
+    M_NST = 1u << 6,
+};
+
+/* A parsed extension block: the body of each known extension present. */
+typedef struct tls_exts {
+    uint32_t seen; /* 1u << X_* */
+    cursor body[X_COUNT];
+    size_t count;    /* extensions in the block, known or not */
+    int psk_is_last; /* pre_shared_key was the last extension (RFC 8446 §4.2.11) */
+} tls_exts;
+
+/* Parses Extension extensions<..> for message msg (M_*): a known extension twice is
+ * illegal_parameter, a known one the message may not carry is illegal_parameter, an unknown one
+ * is ignored in a ClientHello (and a CertificateRequest/Certificate, §4.2) and
+ * unsupported_extension elsewhere. The whole block must be consumed. */
+TENON_MUST_CHECK int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out);
+
+/* A cipher suite: AEAD, key length and the transcript hash. */
+typedef struct tls_suite {
+    uint16_t id;
+    const char *name;
+    const tenon_hash_class *hash;
+    const tenon_aead_class *(*aead)(void);
+    size_t key_len;
+} tls_suite;
+
+/* A signature scheme: the hash and the key type it binds (TLS 1.3 binds the curve too). */
+typedef struct tls_sig_scheme {
+    uint16_t id;
+    const char *name;
+    const tenon_hash_class *hash;
+    tenon_key_type key_type;
+    tenon_ec_curve curve; /* EC only */
+    int rsa_pss;          /* 1: RSASSA-PSS, 0: PKCS#1 v1.5 (certificates only) */
+} tls_sig_scheme;
+
+const tls_suite *tls_suite_find(uint16_t id);
+const tls_sig_scheme *tls_sig_scheme_find(uint16_t id);
+const tenon_kex_class *tls_group_find(uint16_t id);
+/* 1 if the private key can make signatures of scheme s (RFC 8446 §4.2.3). */
+int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key);
+
+/* Connection states: what the engine waits for. */
+typedef enum tls_state {
+    ST_C_WAIT_SH = 1,
+    ST_C_WAIT_EE,
+    ST_C_WAIT_CERT_CR,
+    ST_C_WAIT_CERT,
+    ST_C_WAIT_CV,
+    ST_C_WAIT_FINISHED,
+    ST_S_WAIT_CH,
+    ST_S_WAIT_CH2, /* after HelloRetryRequest */
+    ST_S_WAIT_CERT,
+    ST_S_WAIT_CV,
+    ST_S_WAIT_FINISHED,
+    ST_CONNECTED,
+} tls_state;
+
+#define TLS_MAX_PEER_SIGS 32
+#define TLS_SESSION_ID_LEN 32
+
+typedef struct tls_conn {
+    uint32_t magic;
+    const tenon_config *cfg;
+    int is_client;
+    tls_state state;
+    int error;      /* sticky; 0 while healthy */
+    int peer_alert; /* -1 none */
+    tls_trace trace;
+
+    /* Incoming: in[0, rec_cap) gathers one record; in[rec_cap, in_cap) is the reassembly
+     * buffer for handshake messages split over records, whose last peer_cert_len bytes keep
+     * the peer's Certificate message once received (tenon_conn_info shows the chain). */
+    uint8_t *in;
+    size_t in_cap, rec_cap, rec_len;
+    tls_hs_reasm reasm;
+    size_t peer_cert_len;
+    const uint8_t *app; /* decrypted application data not yet read */
+    size_t app_len;
+    /* Outgoing: out[out_sent, out_len) waits to be sent. */
+    uint8_t *out;
+    size_t out_cap, out_len, out_sent;
+    size_t hs_open;     /* handshake bytes written after out_len + 5, not yet framed */
+    uint16_t hs_legacy; /* their records' legacy_record_version */
+
+    tls_record_keys rd, wr;
+    const tls_suite *suite;
+    tls_transcript tx;
+    tls13_schedule ks;
+    uint8_t c_hs[TLS13_MAX_HASH]; /* client_handshake_traffic_secret */
+    uint8_t s_hs[TLS13_MAX_HASH];
+    uint8_t c_ap[TLS13_MAX_HASH]; /* client_application_traffic_secret_N */
+    uint8_t s_ap[TLS13_MAX_HASH];
+    uint8_t exporter[TLS13_MAX_HASH];
+    uint8_t resumption[TLS13_MAX_HASH];
+    uint8_t client_random[32], server_random[32];
+    uint8_t session_id[TLS_SESSION_ID_LEN];
+    size_t session_id_len;
+
+    /* Our ephemeral key (client: the share offered; server: the one sent). */
+    const tenon_kex_class *kex;
+    uint8_t kex_priv[TENON_KEX_MAX_PRIVATE_LEN];
+    uint8_t kex_pub[TENON_KEX_MAX_PUBLIC_LEN];
+    const tenon_kex_class *hrr_group; /* the group a HelloRetryRequest asked for */
+    uint8_t cookie[256];
+    size_t cookie_len;
+
+    /* Authentication. */
+    const tenon_cert_key *cert; /* ours, when we sign */
+    uint16_t our_sig_scheme;
+    uint16_t peer_sig_scheme;
+    uint16_t peer_sigs[TLS_MAX_PEER_SIGS]; /* the peer's signature_algorithms */
+    size_t peer_sig_count;
+    tenon_public_key peer_key;
+    tenon_bytes peer_chain[TENON_MAX_CHAIN];
+    size_t peer_chain_count;
+    uint8_t cr_context[255]; /* client: the CertificateRequest's context */
+    size_t cr_context_len;
+
+    /* Negotiated. */
+    uint8_t alpn[TENON_MAX_ALPN_LEN];
+    size_t alpn_len;
+    char sni[TENON_MAX_SERVER_NAME + 1];
+    size_t sni_len;
+
+    /* Resumption. */
+    uint8_t psk[TLS13_MAX_HASH];
+    size_t psk_len;
+    const tls_suite *psk_suite; /* client: the suite of the ticket offered */
+    tenon_ticket *ticket;       /* client: the ticket offered */
+    unsigned tickets_sent;
+
+    /* Flags. */
+    uint8_t hrr, resumed, ccs_sent, cert_requested, client_cert_sent, peer_sent_cert;
+    uint8_t sent_sni, sent_alpn, sent_psk;
+    uint8_t read_key_changed; /* a handler changed the read keys: the record must end here */
+    uint8_t skip_early_data;  /* server: the client offered 0-RTT, which is ignored */
+    size_t early_data_budget;
+    uint8_t sent_close, peer_closed;
+    uint8_t key_update_pending; /* owe the peer a KeyUpdate (update_not_requested) */
+
+    /* Proof flags (STYLE.md 9): each set by exactly one function, checked by
+     * tls_enter_traffic. */
+    uint8_t cert_verified;      /* proof_cert_chain */
+    uint8_t signature_verified; /* proof_certificate_verify */
+    uint8_t finished_verified;  /* proof_finished */
+
+    /* Test-only injection (tls_test_inject): random and ephemeral private key. */
+    const uint8_t *test_random;
+    const uint8_t *test_kex_priv;
+    const uint8_t *test_server_msgs; /* EncryptedExtensions .. CertificateVerify, verbatim */
+    size_t test_server_msgs_len;
+} tls_conn;
+
+#define TLS_CONN_MAGIC 0x544e4f4eu
+
+static inline tls_conn *tls_conn_of(tenon_conn *c)
+{
+    return (tls_conn *)(void *)c->opaque;
+}
+static inline const tls_conn *tls_conn_of_const(const tenon_conn *c)
+{
+    return (const tls_conn *)(const void *)c->opaque;
+}
+
+/* ---- engine.c: services to the message files ---- */
+
+/* Keeps the peer's Certificate message (msg, len) at the end of the reassembly area so its
+ * chain outlives the handshake; *kept receives the copy. */
+TENON_MUST_CHECK int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len,
+                                               const uint8_t **kept);
+
+/* Building a handshake message into the output: tls_hs_begin gives a writer at the message's
+ * place (type and 24-bit length reserved), tls_hs_finish closes the length, tls_hs_commit adds
+ * the message to the transcript and traces it; the messages of a flight are then framed
+ * together into records under the current write keys by tls_flush_handshake. */
+TENON_MUST_CHECK int tls_hs_begin(tls_conn *c, uint8_t type, writer *w, wr_vec *body);
+TENON_MUST_CHECK int tls_hs_finish(writer *w, const wr_vec *body);
+TENON_MUST_CHECK int tls_hs_commit(tls_conn *c, const writer *w, const char *name);
+/* Writes and commits a whole message given as bytes (the RFC 8448 test hook). */
+TENON_MUST_CHECK int tls_hs_raw(tls_conn *c, const uint8_t *msg, size_t len);
+/* Frames the committed handshake messages into records (they are coalesced until then). */
+TENON_MUST_CHECK int tls_flush_handshake(tls_conn *c);
+/* The middlebox-compatibility change_cipher_spec (RFC 8446 §D.4), sent once. */
+TENON_MUST_CHECK int tls_send_ccs(tls_conn *c);
+
+/* Key installation with trace and key log. name: "client handshake" ... */
+TENON_MUST_CHECK int tls_install_read(tls_conn *c, const uint8_t *secret, const char *name);
+TENON_MUST_CHECK int tls_install_write(tls_conn *c, const uint8_t *secret, const char *name);
+void tls_keylog(tls_conn *c, const char *label, const uint8_t *secret);
+void tls_note(tls_conn *c, const char *text);
+void tls_trace_message(tls_conn *c, int sent, const char *name, const uint8_t *msg, size_t len);
+void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, const uint8_t *v,
+                      size_t len);
+int64_t tls_now_ms(const tls_conn *c);
+TENON_MUST_CHECK int tls_random(tls_conn *c, uint8_t *out, size_t len);
+/* A fresh ephemeral key pair for group g into c->kex, c->kex_priv, c->kex_pub. */
+TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g);
+
+/* After the handshake: asserts the proof flags (STYLE.md 9) and enters ST_CONNECTED. */
+TENON_MUST_CHECK int tls_enter_traffic(tls_conn *c);
+
+/* ---- the audited proof setters (one per flag) ---- */
+TENON_MUST_CHECK int tls_proof_cert_chain(tls_conn *c); /* hs_certificate.c */
+TENON_MUST_CHECK int tls_proof_certificate_verify(tls_conn *c, const uint8_t *sig,
+                                                  size_t sig_len); /* hs_certificate_verify.c */
+TENON_MUST_CHECK int tls_proof_finished(tls_conn *c, const uint8_t *verify_data,
+                                        size_t len); /* hs_finished.c */
+
+/* ---- extensions: writers and parsers (ext_*.c) ---- */
+
+/* supported_versions */
+TENON_MUST_CHECK int ext_supported_versions_write_ch(writer *w);
+TENON_MUST_CHECK int ext_supported_versions_write_sh(writer *w);
+/* ClientHello: 1 if the list contains TLS 1.3 (0 if not), decode errors otherwise. */
+TENON_MUST_CHECK int ext_supported_versions_parse_ch(cursor body, int *has_tls13);
+TENON_MUST_CHECK int ext_supported_versions_parse_sh(cursor body, uint16_t *version);
+
+/* supported_groups */
+TENON_MUST_CHECK int ext_supported_groups_write(writer *w, const tenon_config *cfg);
+TENON_MUST_CHECK int ext_supported_groups_parse(cursor body, uint16_t *groups, size_t cap,
+                                                size_t *count);
+
+/* key_share */
+typedef struct ks_entry {
+    uint16_t group;
+    const uint8_t *key;
+    size_t key_len;
+} ks_entry;
+#define KS_MAX_ENTRIES 16
+TENON_MUST_CHECK int ext_key_share_write_ch(writer *w, uint16_t group, const uint8_t *pub,
+                                            size_t pub_len);
+TENON_MUST_CHECK int ext_key_share_write_sh(writer *w, uint16_t group, const uint8_t *pub,
+                                            size_t pub_len);
+TENON_MUST_CHECK int ext_key_share_write_hrr(writer *w, uint16_t group);
+TENON_MUST_CHECK int ext_key_share_parse_ch(cursor body, ks_entry *entries, size_t cap,
+                                            size_t *count);
+TENON_MUST_CHECK int ext_key_share_parse_sh(cursor body, ks_entry *entry);
+TENON_MUST_CHECK int ext_key_share_parse_hrr(cursor body, uint16_t *group);
+
+/* signature_algorithms and signature_algorithms_cert (same struct) */
+TENON_MUST_CHECK int ext_sig_algs_write(writer *w, uint16_t ext_type, const uint16_t *schemes,
+                                        size_t n);
+TENON_MUST_CHECK int ext_sig_algs_parse(cursor body, uint16_t *out, size_t cap, size_t *count);
+
+/* server_name */
+TENON_MUST_CHECK int ext_server_name_write_ch(writer *w, const char *name);
+TENON_MUST_CHECK int ext_server_name_write_empty(writer *w);
+/* The host_name (if any) as a view; an empty body (the server's answer) gives len 0. */
+TENON_MUST_CHECK int ext_server_name_parse_ch(cursor body, const uint8_t **name, size_t *len);
+
+/* application_layer_protocol_negotiation */
+TENON_MUST_CHECK int ext_alpn_write_list(writer *w, const char *const *names, size_t n);
+TENON_MUST_CHECK int ext_alpn_write_one(writer *w, const uint8_t *name, size_t len);
+/* The list as a cursor over ProtocolName entries (each checked non-empty). */
+TENON_MUST_CHECK int ext_alpn_parse(cursor body, cursor *list, size_t *count);
+
+/* psk_key_exchange_modes */
+TENON_MUST_CHECK int ext_psk_modes_write(writer *w);
+TENON_MUST_CHECK int ext_psk_modes_parse(cursor body, int *psk_dhe_ke);
+
+/* pre_shared_key */
+typedef struct psk_offer {
+    cursor identities; /* PskIdentity entries */
+    cursor binders;    /* PskBinderEntry entries */
+    size_t count;      /* identities (= binders, checked) */
+    size_t binders_at; /* offset of the binders vector from the start of the extension body */
+} psk_offer;
+TENON_MUST_CHECK int ext_psk_parse_ch(cursor body, psk_offer *offer);
+/* The next identity: its ticket and obfuscated age. */
+TENON_MUST_CHECK int ext_psk_next_identity(cursor *ids, const uint8_t **id, size_t *id_len,
+                                           uint32_t *age);
+TENON_MUST_CHECK int ext_psk_next_binder(cursor *binders, const uint8_t **b, size_t *len);
+TENON_MUST_CHECK int ext_psk_parse_sh(cursor body, uint16_t *selected);
+TENON_MUST_CHECK int ext_psk_write_sh(writer *w, uint16_t selected);
+
+/* cookie */
+TENON_MUST_CHECK int ext_cookie_write(writer *w, const uint8_t *cookie, size_t len);
+TENON_MUST_CHECK int ext_cookie_parse(cursor body, const uint8_t **cookie, size_t *len);
+
+/* early_data (recognised only: tenon never offers or accepts 0-RTT) */
+TENON_MUST_CHECK int ext_early_data_parse_ch(cursor body);
+
+/* ---- handshake messages (hs_*.c) ---- */
+TENON_MUST_CHECK int hs_client_hello_send(tls_conn *c);
+TENON_MUST_CHECK int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_server_hello_send(tls_conn *c, int selected_psk);
+TENON_MUST_CHECK int hs_hello_retry_request_send(tls_conn *c);
+TENON_MUST_CHECK int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_encrypted_extensions_send(tls_conn *c);
+TENON_MUST_CHECK int hs_encrypted_extensions_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_certificate_request_send(tls_conn *c);
+TENON_MUST_CHECK int hs_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_certificate_send(tls_conn *c);
+TENON_MUST_CHECK int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_certificate_verify_send(tls_conn *c);
+TENON_MUST_CHECK int hs_certificate_verify_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_finished_send(tls_conn *c);
+TENON_MUST_CHECK int hs_finished_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_new_session_ticket_send(tls_conn *c);
+TENON_MUST_CHECK int hs_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs_key_update_send(tls_conn *c, int request_update);
+TENON_MUST_CHECK int hs_key_update_recv(tls_conn *c, const uint8_t *msg, size_t len);
+
+/* The server's flight after the ServerHello (EE ... Finished) and its key changes. */
+TENON_MUST_CHECK int hs_server_flight(tls_conn *c);
+/* The client's second flight ([Certificate, CertificateVerify,] Finished). */
+TENON_MUST_CHECK int hs_client_flight(tls_conn *c);
+/* The handshake secrets after (EC)DHE and the ServerHello (both sides). */
+TENON_MUST_CHECK int hs_derive_handshake_secrets(tls_conn *c, const uint8_t *shared,
+                                                 size_t shared_len);
+/* The server, once the client's Finished is verified: resumption secret, traffic, tickets. */
+TENON_MUST_CHECK int hs_server_after_client_finished(tls_conn *c);
+/* Master secret and application secrets at the server Finished (both sides). */
+TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
+
+/* ---- ticket.c (server) ---- */
+typedef struct tls_ticket_plain {
+    uint16_t suite;
+    uint64_t issued_ms;
+    uint32_t lifetime_s;
+    uint32_t age_add;
+    uint8_t psk[TLS13_MAX_HASH];
+    size_t psk_len;
+} tls_ticket_plain;
+TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t,
+                                     uint8_t *out, size_t cap, size_t *out_len);
+/* 0 and t filled, or TENON_ERR_AUTH_FAILED for a ticket that is not ours or not intact. */
+TENON_MUST_CHECK int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len,
+                                     tls_ticket_plain *t);
+
+/* ---- test hook (tests only) ---- */
+/* Makes the next random (32 bytes, for the Hello) and ephemeral private key of c the given
+ * ones: RFC 8448 reproduction. Call after tenon_conn_init for a server, and for a client
+ * before it (the ClientHello is built there): see tls_conn_init_with_hooks. */
+TENON_MUST_CHECK int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg,
+                                              uint8_t *in, size_t in_len, uint8_t *out,
+                                              size_t out_len, const uint8_t *random32,
+                                              const uint8_t *kex_priv);
+
+/* Makes a server send msgs (whole handshake messages, EncryptedExtensions through
+ * CertificateVerify) verbatim in place of its own: RFC 8448 reproduction only. */
+void tls_test_set_server_messages(tenon_conn *conn, const uint8_t *msgs, size_t len);
+
+#endif
