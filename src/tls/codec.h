@@ -113,11 +113,11 @@ TENON_MUST_CHECK static inline int cur_vec(cursor *c, unsigned prefix_bytes, siz
     uint32_t n = 0;
     int rc;
     if (prefix_bytes == 1) {
-        uint8_t v;
+        uint8_t v = 0;
         rc = cur_u8(c, &v);
         n = v;
     } else if (prefix_bytes == 2) {
-        uint16_t v;
+        uint16_t v = 0;
         rc = cur_u16(c, &v);
         n = v;
     } else {

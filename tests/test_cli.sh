@@ -1,0 +1,403 @@
+#!/usr/bin/env bash
+# End-to-end tests of the tenon command-line tool: the demo and its renderings, tenon client and
+# tenon server against each other and against OpenSSL and GnuTLS, the key log against the trace
+# and tshark, and bad use. Every wait is bounded; every process started is stopped by its PID.
+#
+# usage: test_cli.sh PATH/TO/tenon
+# A missing peer program (gnutls-cli, tshark) is skipped, unless CI=true: then it fails.
+set -u
+
+TENON=$(realpath "${1:?usage: test_cli.sh PATH/TO/tenon}")
+TMP=$(mktemp -d)
+PIDS=()
+PASS=0
+FAIL=0
+
+cleanup() {
+    for p in "${PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for p in "${PIDS[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() {
+    echo "ok - $1"
+    PASS=$((PASS + 1))
+}
+
+bad() {
+    echo "FAIL - $1"
+    FAIL=$((FAIL + 1))
+    if [ -n "${2:-}" ] && [ -f "$2" ]; then
+        head -c 3000 "$2" | sed 's/^/    | /'
+    fi
+}
+
+# A peer program is missing: a skip on a developer's machine, a failure in CI.
+missing() {
+    if [ "${CI:-}" = "true" ]; then
+        bad "$1: $2 is not installed (required when CI=true)"
+    else
+        echo "skip - $1: $2 is not installed"
+    fi
+}
+
+check() { # check NAME CONDITION-EXIT-STATUS [LOG]
+    if [ "$2" -eq 0 ]; then ok "$1"; else bad "$1" "${3:-}"; fi
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits (at most 10 s) until file $1 contains the text $2.
+wait_for() {
+    timeout 10 bash -c "until grep -q -- \"$2\" \"$1\" 2>/dev/null; do sleep 0.05; done"
+}
+
+# Starts "tenon server ARGS..." in the background on a fresh port; sets PORT, SPID and SLOG.
+start_server() {
+    PORT=$(free_port)
+    SLOG="$TMP/server.$PORT.log"
+    timeout 60 "$TENON" server --listen "127.0.0.1:$PORT" "$@" >"$TMP/server.$PORT.out" 2>"$SLOG" &
+    SPID=$!
+    PIDS+=("$SPID")
+    wait_for "$SLOG" "listening on" || bad "server on $PORT did not start" "$SLOG"
+}
+
+# Waits (bounded) for the server started last to exit; its status in SSTATUS.
+wait_server() {
+    local i
+    SSTATUS=124
+    for i in $(seq 1 100); do
+        if ! kill -0 "$SPID" 2>/dev/null; then
+            wait "$SPID"
+            SSTATUS=$?
+            return
+        fi
+        sleep 0.1
+    done
+    kill "$SPID" 2>/dev/null
+}
+
+# Mermaid syntax check: every diagram starts with sequenceDiagram, declares its participants,
+# and each line is a participant, message, note, comment or blank line.
+mermaid_ok() {
+    python3 - "$1" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+patterns = [r"sequenceDiagram", r"    participant [CS] as (Client|Server)",
+            r"    Note over [CS](,[CS])?: [^;#\n]+", r"    [CS](->>|-x)[CS]: [^;#\n]+",
+            r"%%.*", r""]
+body = [l for l in lines if l.strip() and not l.startswith("%%")]
+if not body or body[0] != "sequenceDiagram":
+    sys.exit("the output does not start with sequenceDiagram")
+declared = set()
+for n, l in enumerate(lines, 1):
+    if not any(re.fullmatch(p, l) for p in patterns):
+        sys.exit(f"line {n} is not well-formed: {l!r}")
+    m = re.fullmatch(r"    participant ([CS]) as .*", l)
+    if m:
+        declared.add(m.group(1))
+    if l == "sequenceDiagram":
+        declared = set()
+    for who in re.findall(r"^    (?:Note over )?([CS])(?:(?:->>|-x)([CS]))?", l):
+        for w in who:
+            if w and w not in declared:
+                sys.exit(f"line {n}: participant {w} used before it is declared")
+if not any("->>" in l for l in lines):
+    sys.exit("no messages")
+EOF
+}
+
+# Every line is a JSON object with the documented fields.
+json_ok() {
+    python3 - "$1" <<'EOF'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    ev = json.loads(line)
+    for k in ("conn", "seq", "side", "type", "label", "values"):
+        if k not in ev:
+            sys.exit(f"missing field {k}: {line}")
+    n += 1
+if n == 0:
+    sys.exit("no events")
+EOF
+}
+
+cd "$TMP" || exit 1
+
+# ------------------------------------------------------------------------------------------
+# Help and bad use (no network)
+# ------------------------------------------------------------------------------------------
+"$TENON" --help >help.out 2>&1
+check "tenon --help" $? help.out
+for c in client server trace demo; do
+    "$TENON" $c --help >help.$c 2>&1 && grep -q "usage: tenon $c" help.$c
+    check "tenon $c --help" $? help.$c
+done
+
+expect_fail() { # expect_fail NAME STATUS TEXT -- command...
+    local name=$1 want=$2 text=$3
+    shift 4
+    timeout 20 "$@" >bad.out 2>bad.err </dev/null
+    local st=$?
+    if [ $st -eq "$want" ] && grep -qi -- "$text" bad.err; then
+        ok "$name (exit $st: $(head -1 bad.err | cut -c1-90))"
+    else
+        bad "$name: exit $st, wanted $want and '$text'" bad.err
+    fi
+}
+
+expect_fail "unknown option" 2 "unknown option '--frobnicate'" -- "$TENON" client 127.0.0.1:1 --frobnicate
+expect_fail "unknown command" 2 "unknown command" -- "$TENON" fly
+expect_fail "missing HOST:PORT" 2 "HOST:PORT" -- "$TENON" client
+expect_fail "bad HOST:PORT" 2 "not HOST:PORT" -- "$TENON" client localhost
+expect_fail "bad trace format" 2 "unknown trace format" -- "$TENON" demo --trace svg
+expect_fail "--tls1.2 refused honestly" 2 "TLS 1.2 is not available yet" -- "$TENON" client 127.0.0.1:1 --tls1.2
+expect_fail "unknown group" 2 "unknown group" -- "$TENON" demo --groups x448
+expect_fail "missing certificate file" 2 "cannot read the certificate file" -- "$TENON" server --cert /nonexistent.pem --key /nonexistent.key
+expect_fail "missing CA file" 2 "cannot read the CA file" -- "$TENON" client 127.0.0.1:1 --ca /nonexistent.pem
+expect_fail "--cert without --key" 2 "needs its --key" -- "$TENON" server --cert x.pem
+DEAD=$(free_port)
+expect_fail "unreachable port" 1 "cannot connect" -- "$TENON" client "127.0.0.1:$DEAD" --insecure --timeout 5
+
+# ------------------------------------------------------------------------------------------
+# tenon demo
+# ------------------------------------------------------------------------------------------
+timeout 60 "$TENON" demo >demo.out 2>&1
+st=$?
+n=$(grep -c "client and server derived identical keys: yes" demo.out)
+if [ $st -eq 0 ] && [ "$n" -eq 2 ] && grep -q "resumed" demo.out; then
+    ok "tenon demo: exit 0, identical keys in the full and the resumed handshake"
+else
+    bad "tenon demo: exit $st, $n identical-keys lines" demo.out
+fi
+grep -q "secret" demo.out && ! grep -Eq "[0-9a-f]{64}  = server" demo.out
+check "tenon demo shows fingerprints, not secrets, by default" $? demo.out
+
+timeout 60 "$TENON" demo --trace json >demo.json 2>demo.json.err
+check "tenon demo --trace json: exit 0" $? demo.json.err
+json_ok demo.json >json.err 2>&1
+check "tenon demo --trace json: every line parses" $? json.err
+timeout 60 "$TENON" demo --trace mermaid >demo.mmd 2>demo.mmd.err
+check "tenon demo --trace mermaid: exit 0" $? demo.mmd.err
+mermaid_ok demo.mmd >mmd.err 2>&1
+check "tenon demo --trace mermaid: syntax" $? mmd.err
+
+# The secrets of the trace are the key log's.
+rm -f demo.keys
+timeout 60 "$TENON" demo --trace json --show-secrets --keylog demo.keys >demo.secrets.json 2>/dev/null
+python3 - demo.keys demo.secrets.json >keylog.err 2>&1 <<'EOF'
+import json, sys
+want = {"c hs traffic": "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "s hs traffic": "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "c ap traffic": "CLIENT_TRAFFIC_SECRET_0", "s ap traffic": "SERVER_TRAFFIC_SECRET_0",
+        "exp master": "EXPORTER_SECRET"}
+logged = set()
+for line in open(sys.argv[1]):
+    label, cr, secret = line.split()
+    logged.add((label, secret))
+traced = set()
+for line in open(sys.argv[2]):
+    ev = json.loads(line)
+    if ev["type"] == "derive-secret" and ev["label"] in want and ev["side"] == "client":
+        out = [v for v in ev["values"] if v["name"] == "out"][0]
+        traced.add((want[ev["label"]], out["hex"]))
+if not traced or traced != logged:
+    sys.exit(f"trace {sorted(traced)} != key log {sorted(logged)}")
+print(len(traced), "secrets match")
+EOF
+check "tenon demo: the trace's secrets equal the NSS key log lines" $? keylog.err
+
+rm -f env.keys
+SSLKEYLOGFILE=env.keys timeout 60 "$TENON" demo >/dev/null 2>&1
+[ "$(grep -c '^CLIENT_TRAFFIC_SECRET_0 [0-9a-f]\{64\} [0-9a-f]\{64\}$' env.keys)" -eq 2 ]
+check "SSLKEYLOGFILE: the NSS key log of both demo connections" $? env.keys
+
+# ------------------------------------------------------------------------------------------
+# Certificates for the network tests (OpenSSL makes them: an independent issuer)
+# ------------------------------------------------------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ec.key -out ec.pem \
+    -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
+openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.pem -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \
+    -out other.pem -days 2 -subj /CN=other -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+head -c 60000 /dev/urandom | base64 >data.txt
+
+# ------------------------------------------------------------------------------------------
+# tenon client <-> tenon server
+# ------------------------------------------------------------------------------------------
+start_server --cert ec.pem --key ec.key --max-connections 1
+timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem <data.txt \
+    >echo.out 2>client.err
+st=$?
+cmp -s data.txt echo.out
+check "tenon client <-> tenon server: 80 KB echoed intact (client exit $st)" $? client.err
+wait_server
+check "tenon server --max-connections 1 exits 0" "$SSTATUS" "$SLOG"
+grep -q "connected to 127.0.0.1:$PORT: TLS 1.3" client.err
+check "tenon client prints its summary line" $? client.err
+
+start_server --cert ec.pem --key ec.key --cert rsa.pem --key rsa.key --max-connections 4
+echo resume-me | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --resume >resume.out 2>resume.err
+grep -q "resumed with a session ticket" resume.err && grep -q resume-me resume.out
+check "tenon client --resume: the second handshake resumed" $? resume.err
+# A client that accepts only RSA-PSS signatures gets the RSA certificate.
+(echo rsa; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -CAfile rsa.pem -verify_return_error -sigalgs rsa_pss_rsae_sha256 \
+    -quiet -no_ign_eof >rsa.out 2>rsa.err
+grep -q "^rsa" rsa.out && grep -q "CN *= *localhost" rsa.err
+check "tenon server with two certificates picks RSA for an RSA-PSS-only client" $? rsa.err
+echo ec | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    >ec2.out 2>ec2.err
+grep -q "^ec" ec2.out && grep -q "signature ecdsa_secp256r1_sha256" ec2.err
+check "... and ECDSA for tenon client" $? ec2.err
+wait_server
+
+# Ephemeral certificate and --insecure.
+start_server --max-connections 1
+grep -q "SHA-256 fingerprint: [0-9a-f]\{64\}" "$SLOG"
+check "tenon server without --cert prints the ephemeral certificate's fingerprint" $? "$SLOG"
+echo insecure | timeout 20 "$TENON" client "127.0.0.1:$PORT" --insecure >ins.out 2>ins.err
+grep -q insecure ins.out && grep -q "WARNING: --insecure" ins.err
+check "tenon client --insecure works and warns loudly" $? ins.err
+wait_server
+
+# --http
+start_server --cert ec.pem --key ec.key --http --max-connections 1 --alpn http/1.1
+printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n' | timeout 20 "$TENON" client \
+    "127.0.0.1:$PORT" --servername localhost --ca ec.pem --alpn http/1.1 >http.out 2>http.err
+grep -q "HTTP/1.1 200 OK" http.out && grep -q "TLS_AES" http.out && grep -q "ALPN http/1.1" http.err
+check "tenon server --http answers with the negotiated parameters (ALPN http/1.1)" $? http.out
+wait_server
+
+# tenon trace, and client --trace json / mermaid
+start_server --cert ec.pem --key ec.key --max-connections 3 --groups secp256r1
+timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem >trace.out 2>trace.err
+st=$?
+grep -q "handshake_secret = HKDF-Extract" trace.out && grep -q "c hs traffic" trace.out &&
+    grep -q "NewSessionTicket" trace.out && [ $st -eq 0 ]
+check "tenon trace: the flights and the key schedule tree" $? trace.out
+sed -n '/^sequenceDiagram/,$p' trace.out >trace.mmd
+mermaid_ok trace.mmd >mmd2.err 2>&1
+check "tenon trace: its mermaid diagram passes the syntax check" $? mmd2.err
+grep -q "HelloRetryRequest" trace.out
+check "tenon trace shows the HelloRetryRequest (server prefers secp256r1)" $? trace.out
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --trace json >/dev/null 2>client.json.all
+grep '^{' client.json.all >client.json
+json_ok client.json >json2.err 2>&1
+check "tenon client --trace json: every line parses" $? json2.err
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --trace mermaid >/dev/null 2>client.mmd.all
+sed -n '/^sequenceDiagram/,$p' client.mmd.all >client.mmd
+mermaid_ok client.mmd >mmd3.err 2>&1
+check "tenon client --trace mermaid: syntax" $? mmd3.err
+wait_server
+
+# Verification failures: a clear reason, a non-zero exit, the alert sent.
+start_server --cert ec.pem --key ec.key --max-connections 2
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca other.pem \
+    >/dev/null 2>verify.err
+st=$?
+[ $st -eq 1 ] && grep -qi "issuer\|certificate" verify.err && grep -q "alert" verify.err
+check "an untrusted certificate: exit 1, the reason and the alert ($(grep -m1 failed verify.err | cut -c1-80))" $? verify.err
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername wrong.example --ca ec.pem \
+    >/dev/null 2>name.err
+st=$?
+[ $st -eq 1 ] && grep -qi "name" name.err
+check "a host name mismatch: exit 1 and says so" $? name.err
+wait_server
+grep -q "alert" "$SLOG"
+check "the server logs the alert the client sent" $? "$SLOG"
+
+# Client certificates: --ca with --verify-client on the server, --cert/--key on the client.
+start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --max-connections 2
+echo auth | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --cert other.pem --key other.key >auth.out 2>auth.err
+grep -q auth auth.out
+check "client certificate: accepted by --verify-client" $? auth.err
+echo noauth | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    >noauth.out 2>noauth.err
+st=$?
+[ $st -eq 1 ] && grep -q "certificate_required" noauth.err
+check "no client certificate: exit 1 with the alert certificate_required" $? noauth.err
+wait_server
+grep -q "client certificate verified" "$SLOG"
+check "the server logs the verified client certificate" $? "$SLOG"
+
+# ------------------------------------------------------------------------------------------
+# OpenSSL
+# ------------------------------------------------------------------------------------------
+PORT=$(free_port)
+# s_server ends when its stdin does: keep it open (bounded) while the client talks.
+timeout 20 openssl s_server -accept "$PORT" -cert ec.pem -key ec.key -naccept 1 \
+    < <(sleep 8) >ossl_srv.out 2>ossl_srv.err &
+PIDS+=($!)
+wait_for ossl_srv.out ACCEPT
+echo "hello openssl from tenon" | timeout 20 "$TENON" client "127.0.0.1:$PORT" \
+    --servername localhost --ca ec.pem >/dev/null 2>ossl_cl.err
+st=$?
+wait_for ossl_srv.out "hello openssl from tenon"
+check "tenon client -> openssl s_server: data arrives (client exit $st)" $? ossl_cl.err
+
+for cert in ec rsa; do
+    start_server --cert $cert.pem --key $cert.key --max-connections 1
+    (echo "hello tenon from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
+        "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
+        -no_ign_eof >sc.out 2>sc.err
+    grep -q "hello tenon from openssl" sc.out
+    check "openssl s_client -> tenon server ($cert certificate): echoed" $? sc.err
+    wait_server
+    check "tenon server saw a clean close from openssl s_client" "$SSTATUS" "$SLOG"
+done
+
+# ------------------------------------------------------------------------------------------
+# GnuTLS
+# ------------------------------------------------------------------------------------------
+if command -v gnutls-cli >/dev/null; then
+    start_server --cert ec.pem --key ec.key --max-connections 1
+    (echo "hello tenon from gnutls"; sleep 1) | timeout 20 gnutls-cli --x509cafile ec.pem \
+        -p "$PORT" localhost >gn.out 2>gn.err
+    grep -q "hello tenon from gnutls" gn.out
+    check "gnutls-cli -> tenon server: echoed" $? gn.out
+    wait_server
+else
+    missing "gnutls-cli -> tenon server" gnutls-cli
+fi
+
+# ------------------------------------------------------------------------------------------
+# tshark decrypts a loopback capture with the key log
+# ------------------------------------------------------------------------------------------
+if command -v tshark >/dev/null && [ "$(id -u)" -ne 0 ] && [ "${CI:-}" != "true" ]; then
+    echo "skip - tshark decrypting a tenon session: capturing on lo needs root"
+elif command -v tshark >/dev/null; then
+    start_server --cert ec.pem --key ec.key --max-connections 1
+    timeout 30 tshark -i lo -f "tcp port $PORT" -w cap.pcapng >tshark.log 2>&1 &
+    TPID=$!
+    PIDS+=("$TPID")
+    wait_for tshark.log "Capturing on"
+    sleep 0.5
+    echo "secret message for wireshark" | timeout 20 "$TENON" client "127.0.0.1:$PORT" \
+        --servername localhost --ca ec.pem --keylog ts.keys >/dev/null 2>ts.err
+    wait_server
+    sleep 1
+    kill -INT "$TPID" 2>/dev/null
+    wait "$TPID" 2>/dev/null
+    timeout 30 tshark -r cap.pcapng -o "tls.keylog_file:$TMP/ts.keys" -q -z follow,tls,ascii,0 \
+        >ts.out 2>&1
+    grep -q "secret message for wireshark" ts.out
+    check "tshark decrypts the capture with tenon's key log" $? ts.out
+else
+    missing "tshark decrypting a tenon session" tshark
+fi
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

@@ -1,0 +1,174 @@
+/*
+ * The tenon command-line tool: what its parts share.
+ *
+ * The tool is a user of the public API only (tenon/tls.h and the headers it includes): it is
+ * the library's first customer, so anything it has to work around is a gap in that API.
+ */
+#ifndef TENON_CLI_H
+#define TENON_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tenon/tenon.h"
+#include "tenon/tls.h"
+
+#define CLI_MAX_CERTS TENON_MAX_CERT_KEYS
+
+/* Exit codes: 0 success, 1 a TLS or I/O failure, 2 bad use (options, files). */
+#define EXIT_TLS 1
+#define EXIT_USAGE 2
+
+typedef enum trace_format {
+    TRACE_NONE = 0,
+    TRACE_TREE,
+    TRACE_MERMAID,
+    TRACE_JSON,
+} trace_format;
+
+/* Every option of every command; each command reads the ones it documents. */
+typedef struct cli_opts {
+    const char *command;
+    const char *target; /* HOST:PORT of client / trace */
+    const char *listen; /* server */
+    const char *servername;
+    const char *alpn;
+    const char *groups;
+    const char *suites;
+    const char *certs[CLI_MAX_CERTS];
+    const char *keys[CLI_MAX_CERTS];
+    int ncerts, nkeys;
+    const char *ca;
+    const char *keylog;
+    trace_format trace;
+    int tls12_only, tls13_only;
+    int resume;
+    int show_secrets;
+    int insecure;
+    int verify_client;
+    int http; /* server: --http (else --echo) */
+    long max_connections;
+    int timeout_ms;
+    int quiet;
+} cli_opts;
+
+/* options.c */
+int opts_parse(cli_opts *o, const char *command, int argc, char **argv);
+int split_host_port(const char *s, char *host, size_t host_cap, char *port, size_t port_cap);
+
+/* Everything a tenon_config points to, owned by the tool (the config keeps views). */
+typedef struct cli_tls {
+    tenon_config cfg;
+    tenon_x509_cert *roots;
+    tenon_x509_store store;
+    uint8_t *trust_der;
+    uint8_t *cert_der[CLI_MAX_CERTS];
+    tenon_private_key *keys[CLI_MAX_CERTS];
+    const char *alpn_list[TENON_MAX_ALPN];
+    char *alpn_text;
+    uint8_t ephemeral_fp[32]; /* SHA-256 of the ephemeral certificate, if one was made */
+    int has_ephemeral;
+} cli_tls;
+
+/* Builds the configuration of role from the options. On failure prints why (prefixed by
+ * prog) and returns EXIT_USAGE or EXIT_TLS; 0 on success. Free with cli_tls_free. */
+int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *server_name,
+                  const char *prog);
+void cli_tls_free(cli_tls *t);
+/* --groups and --suites lists into a config; print why and return -1 if refused. */
+int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog);
+int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog);
+
+/* pki.c: issues an ECDSA P-256 certificate for name (and 127.0.0.1, ::1), signed by ca/ca_key
+ * or self-signed when ca is NULL. */
+int pki_issue(const char *cn, const char *dns, int is_ca, const tenon_x509_cert *ca,
+              const tenon_ec_private_key *ca_key, tenon_ec_private_key *key, uint8_t *der,
+              size_t cap, size_t *len);
+
+/* names.c */
+const char *suite_name(uint16_t suite);
+const char *group_name(uint16_t group);
+const char *sig_scheme_name(uint16_t scheme);
+const char *ext_name(uint16_t ext);
+void hex_encode(char *out, const uint8_t *p, size_t n);
+/* First 4 bytes of SHA-256(p): an 8-digit fingerprint that names a secret without revealing
+ * it. */
+void fingerprint(char out[9], const uint8_t *p, size_t n);
+
+/* msginfo.c: a one-line summary of a handshake message's key parameters. */
+void msg_summary(const char *name, const uint8_t *msg, size_t len, char *out, size_t cap);
+
+/* ------------------------------------------------------------------------------------------
+ * trace.c: events are copied as they come (the engine's are valid only during the callback)
+ * and rendered afterwards, so both sides of a demo can be compared.
+ * ------------------------------------------------------------------------------------------ */
+
+/* A pseudo-event type of the tool: application data written or read (the engine does not
+ * trace records). */
+#define REC_APPDATA 100
+
+#define REC_MAX_VALUES 8
+
+typedef struct rec_value {
+    char *name;
+    uint8_t *data; /* NULL when the engine hid it */
+    size_t len;
+    int secret;
+} rec_value;
+
+typedef struct rec_event {
+    int type;
+    int from_client;
+    int sent;
+    int conn; /* which connection of a run (1, 2, ...) */
+    char *label;
+    size_t nvalues;
+    rec_value v[REC_MAX_VALUES];
+} rec_event;
+
+typedef struct recorder {
+    rec_event *ev;
+    size_t n, cap;
+    int conn;       /* stamped on new events */
+    int both_sides; /* events of the client and the server are both recorded */
+    int failed;     /* out of memory: the trace is incomplete */
+} recorder;
+
+void rec_init(recorder *r);
+void rec_free(recorder *r);
+void rec_trace_fn(void *user, const tenon_trace_event *ev);
+void rec_appdata(recorder *r, int from_client, int sent, size_t len);
+
+typedef struct render_opts {
+    FILE *out;
+    int show_secrets;
+} render_opts;
+
+/* Renders the events of connection conn (0: all). */
+void render_tree(const recorder *r, int conn, const render_opts *ro);
+void render_mermaid(const recorder *r, int conn, const render_opts *ro);
+void render_json(const recorder *r, int conn, const render_opts *ro);
+void render_flights(const recorder *r, int conn, const render_opts *ro);
+void render(const recorder *r, int conn, trace_format f, const render_opts *ro);
+
+/* Compares every secret both sides derived in connection conn; prints a table when ro->out
+ * is not NULL. Returns the number compared, and *mismatches. */
+size_t compare_sides(const recorder *r, int conn, const render_opts *ro, size_t *mismatches);
+
+/* keylog.c: --keylog FILE and SSLKEYLOGFILE. */
+typedef struct keylog {
+    FILE *f;
+} keylog;
+int keylog_open(keylog *k, const char *path, const char *prog);
+void keylog_fn(void *user, const char *line);
+void keylog_close(keylog *k);
+
+/* Describes a failed connection in words: the error, the alert sent or received. */
+void describe_failure(const char *prog, const char *what, int err, const tenon_conn *conn);
+
+/* Commands. */
+int cmd_client(int argc, char **argv, int trace_mode);
+int cmd_server(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * From options to a tenon_config: groups, suites, ALPN, certificates and keys, trust anchors.
+ * The config keeps views, so everything it points to is owned here until cli_tls_free.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define CERT_FILE_MAX (256 * 1024)
+#define KEY_FILE_MAX (64 * 1024)
+#define TRUST_FILE_MAX (4 * 1024 * 1024)
+#define TRUST_CERTS_MAX 1024
+
+static const char SYSTEM_BUNDLE[] = "/etc/ssl/certs/ca-certificates.crt";
+
+/* The next comma-separated item of *s into out; 0 at the end. */
+static int next_item(const char **s, char *out, size_t cap)
+{
+    while (**s == ',' || **s == ' ')
+        (*s)++;
+    if (**s == 0)
+        return 0;
+    size_t n = strcspn(*s, ",");
+    size_t k = n < cap - 1 ? n : cap - 1;
+    memcpy(out, *s, k);
+    out[k] = 0;
+    while (k > 0 && out[k - 1] == ' ')
+        out[--k] = 0;
+    *s += n;
+    return 1;
+}
+
+int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog)
+{
+    char item[64];
+    cfg->group_count = 0;
+    while (next_item(&list, item, sizeof item)) {
+        const tenon_kex_class *g = NULL;
+        if (strcmp(item, "x25519") == 0 || strcmp(item, "X25519") == 0)
+            g = &tenon_kex_x25519;
+        else if (strcmp(item, "secp256r1") == 0 || strcmp(item, "P-256") == 0 ||
+                 strcmp(item, "prime256v1") == 0)
+            g = &tenon_kex_secp256r1;
+        else if (strcmp(item, "secp384r1") == 0 || strcmp(item, "P-384") == 0)
+            g = &tenon_kex_secp384r1;
+        if (g == NULL) {
+            fprintf(stderr, "%s: unknown group '%s' (tenon has x25519, secp256r1, secp384r1)\n",
+                    prog, item);
+            return -1;
+        }
+        if (cfg->group_count == TENON_MAX_GROUPS) {
+            fprintf(stderr, "%s: at most %d groups\n", prog, TENON_MAX_GROUPS);
+            return -1;
+        }
+        cfg->groups[cfg->group_count++] = g;
+    }
+    if (cfg->group_count == 0) {
+        fprintf(stderr, "%s: --groups is empty\n", prog);
+        return -1;
+    }
+    return 0;
+}
+
+int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog)
+{
+    static const uint16_t known[] = {TENON_TLS_AES_128_GCM_SHA256, TENON_TLS_AES_256_GCM_SHA384,
+                                     TENON_TLS_CHACHA20_POLY1305_SHA256};
+    char item[96];
+    cfg->suite_count = 0;
+    while (next_item(&list, item, sizeof item)) {
+        uint16_t s = 0;
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (strcmp(item, suite_name(known[i])) == 0)
+                s = known[i];
+        if (s == 0) {
+            if (strstr(item, "_WITH_") != NULL)
+                fprintf(stderr, "%s: %s is a TLS 1.2 suite: TLS 1.2 is not available yet\n", prog,
+                        item);
+            else
+                fprintf(stderr,
+                        "%s: unknown cipher suite '%s' (tenon has TLS_AES_128_GCM_SHA256, "
+                        "TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)\n",
+                        prog, item);
+            return -1;
+        }
+        if (cfg->suite_count == TENON_MAX_SUITES)
+            return -1;
+        cfg->suites[cfg->suite_count++] = s;
+    }
+    if (cfg->suite_count == 0) {
+        fprintf(stderr, "%s: --suites is empty\n", prog);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_alpn(cli_tls *t, const char *list, const char *prog)
+{
+    size_t n = strlen(list);
+    t->alpn_text = malloc(n + 1);
+    if (t->alpn_text == NULL)
+        return -1;
+    memcpy(t->alpn_text, list, n + 1);
+    char *save = NULL;
+    for (char *p = strtok_r(t->alpn_text, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save)) {
+        if (strlen(p) > TENON_MAX_ALPN_LEN || t->cfg.alpn_count == TENON_MAX_ALPN) {
+            fprintf(stderr, "%s: --alpn: at most %d names of at most %d bytes\n", prog,
+                    TENON_MAX_ALPN, TENON_MAX_ALPN_LEN);
+            return -1;
+        }
+        t->cfg.alpn[t->cfg.alpn_count++] = p;
+    }
+    return 0;
+}
+
+/* A certificate chain file: PEM (every CERTIFICATE block, leaf first) or one DER
+ * certificate. The DER goes to buf; chain receives views into it. */
+static int load_chain(const char *path, uint8_t *buf, size_t cap, tenon_bytes *chain, size_t *count,
+                      const char *prog)
+{
+    uint8_t *file = malloc(CERT_FILE_MAX);
+    size_t len = 0, used = 0;
+    *count = 0;
+    if (file == NULL)
+        return -1;
+    int rc = tenon_read_file(path, file, CERT_FILE_MAX, &len);
+    if (rc != 0) {
+        fprintf(stderr, "%s: cannot read the certificate file %s: %s\n", prog, path,
+                tenon_strerror(rc));
+        free(file);
+        return -1;
+    }
+    size_t off = 0;
+    for (;;) {
+        const char *label;
+        size_t label_len, der_len;
+        rc = tenon_pem_next((const char *)file, len, &off, &label, &label_len, buf + used,
+                            cap - used, &der_len);
+        if (rc == TENON_ERR_PEM_NOT_FOUND)
+            break;
+        if (rc != 0) {
+            fprintf(stderr, "%s: %s: %s\n", prog, path, tenon_strerror(rc));
+            free(file);
+            return -1;
+        }
+        if (label_len == 11 && memcmp(label, "CERTIFICATE", 11) == 0 && *count < TENON_MAX_CHAIN) {
+            chain[*count].ptr = buf + used;
+            chain[*count].len = der_len;
+            (*count)++;
+            used += der_len;
+        }
+    }
+    if (*count == 0 && len > 0 && file[0] == 0x30 && len <= cap) {
+        memcpy(buf, file, len); /* a DER certificate */
+        chain[0].ptr = buf;
+        chain[0].len = len;
+        *count = 1;
+    }
+    free(file);
+    if (*count == 0) {
+        fprintf(stderr, "%s: %s holds no certificate (PEM CERTIFICATE blocks or DER)\n", prog,
+                path);
+        return -1;
+    }
+    tenon_x509_cert c;
+    rc = tenon_x509_parse(&c, chain[0].ptr, chain[0].len);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s: the certificate does not parse: %s\n", prog, path,
+                tenon_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int load_trust(cli_tls *t, const char *path, const char *prog)
+{
+    t->roots = calloc(TRUST_CERTS_MAX, sizeof *t->roots);
+    t->trust_der = malloc(TRUST_FILE_MAX);
+    char *text = malloc(TRUST_FILE_MAX);
+    int rc = -1;
+    if (t->roots == NULL || t->trust_der == NULL || text == NULL)
+        goto out;
+    tenon_x509_store_init(&t->store, t->roots, TRUST_CERTS_MAX);
+    size_t len = 0, used = 0, skipped = 0;
+    const char *file = path != NULL ? path : SYSTEM_BUNDLE;
+    rc = tenon_read_file(file, (uint8_t *)text, TRUST_FILE_MAX, &len);
+    if (rc != 0) {
+        if (path != NULL)
+            fprintf(stderr, "%s: cannot read the CA file %s: %s\n", prog, path, tenon_strerror(rc));
+        else
+            fprintf(stderr, "%s: cannot read the system trust store %s: %s (give --ca FILE)\n",
+                    prog, file, tenon_strerror(rc));
+        rc = -1;
+        goto out;
+    }
+    rc = tenon_x509_store_add_pem(&t->store, text, len, t->trust_der, TRUST_FILE_MAX, &used,
+                                  &skipped);
+    if (rc != 0 || t->store.count == 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, file,
+                rc != 0 ? tenon_strerror(rc) : "no usable CA certificate in it");
+        rc = -1;
+        goto out;
+    }
+    t->cfg.trust = &t->store;
+    rc = 0;
+out:
+    free(text);
+    return rc;
+}
+
+static int add_cert(cli_tls *t, size_t i, const char *cert, const char *key, const char *prog)
+{
+    tenon_bytes chain[TENON_MAX_CHAIN];
+    size_t count = 0;
+    t->cert_der[i] = malloc(CERT_FILE_MAX);
+    t->keys[i] = calloc(1, sizeof *t->keys[i]);
+    uint8_t *scratch = malloc(KEY_FILE_MAX);
+    int rc = -1;
+    if (t->cert_der[i] == NULL || t->keys[i] == NULL || scratch == NULL)
+        goto out;
+    if (load_chain(cert, t->cert_der[i], CERT_FILE_MAX, chain, &count, prog) != 0)
+        goto out;
+    rc = tenon_private_key_load_file(t->keys[i], key, scratch, KEY_FILE_MAX);
+    if (rc != 0) {
+        fprintf(stderr, "%s: cannot load the private key %s: %s\n", prog, key, tenon_strerror(rc));
+        rc = -1;
+        goto out;
+    }
+    const char *why = NULL;
+    rc = tenon_config_add_cert(&t->cfg, chain, count, t->keys[i], &why);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s with %s: %s\n", prog, cert, key, why ? why : tenon_strerror(rc));
+        rc = -1;
+    }
+out:
+    free(scratch);
+    return rc;
+}
+
+/* The server's certificate when none is given: fresh at each start, so its fingerprint is
+ * printed for the client to compare. */
+static int ephemeral_cert(cli_tls *t, const char *prog)
+{
+    t->cert_der[0] = malloc(2048);
+    t->keys[0] = calloc(1, sizeof *t->keys[0]);
+    if (t->cert_der[0] == NULL || t->keys[0] == NULL)
+        return -1;
+    size_t len = 0;
+    t->keys[0]->type = TENON_KEY_EC;
+    int rc = pki_issue("localhost", "localhost", 0, NULL, NULL, &t->keys[0]->u.ec, t->cert_der[0],
+                       2048, &len);
+    const char *why = NULL;
+    tenon_bytes chain[1] = {{t->cert_der[0], len}};
+    if (rc == 0)
+        rc = tenon_config_add_cert(&t->cfg, chain, 1, t->keys[0], &why);
+    if (rc != 0) {
+        fprintf(stderr, "%s: cannot make an ephemeral certificate: %s\n", prog,
+                why ? why : tenon_strerror(rc));
+        return -1;
+    }
+    tenon_hash(&tenon_sha256, t->cert_der[0], len, t->ephemeral_fp);
+    t->has_ephemeral = 1;
+    return 0;
+}
+
+int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *server_name,
+                  const char *prog)
+{
+    memset(t, 0, sizeof *t);
+    tenon_config_init(&t->cfg, role);
+    t->cfg.server_name = server_name;
+    if (o->groups != NULL && cfg_set_groups(&t->cfg, o->groups, prog) != 0)
+        return EXIT_USAGE;
+    if (o->suites != NULL && cfg_set_suites(&t->cfg, o->suites, prog) != 0)
+        return EXIT_USAGE;
+    if (o->alpn != NULL && set_alpn(t, o->alpn, prog) != 0)
+        return EXIT_USAGE;
+    for (int i = 0; i < o->ncerts; i++)
+        if (add_cert(t, (size_t)i, o->certs[i], o->keys[i], prog) != 0)
+            return EXIT_USAGE;
+    if (role == TENON_SERVER) {
+        if (o->ncerts == 0 && ephemeral_cert(t, prog) != 0)
+            return EXIT_TLS;
+        if (o->verify_client && o->ca == NULL) {
+            fprintf(stderr, "%s: --verify-client needs --ca FILE (the client CAs to trust)\n",
+                    prog);
+            return EXIT_USAGE;
+        }
+        if (o->ca != NULL) {
+            if (load_trust(t, o->ca, prog) != 0)
+                return EXIT_USAGE;
+            t->cfg.client_auth =
+                o->verify_client ? TENON_CLIENT_AUTH_REQUIRE : TENON_CLIENT_AUTH_REQUEST;
+        }
+        /* Tickets for resumption: a fresh key per run. */
+        t->cfg.ticket_key_count = 1;
+        if (tenon_random(&t->cfg.ticket_keys[0], sizeof t->cfg.ticket_keys[0]) != 0)
+            return EXIT_TLS;
+    } else if (o->insecure) {
+        fprintf(stderr,
+                "%s: WARNING: --insecure: the server's certificate is NOT verified; "
+                "anyone on the path can read and change this connection\n",
+                prog);
+        t->cfg.insecure_skip_verify = 1;
+    } else if (load_trust(t, o->ca, prog) != 0) {
+        return EXIT_USAGE;
+    }
+    const char *why = NULL;
+    if (tenon_config_check(&t->cfg, &why) != 0) {
+        fprintf(stderr, "%s: the configuration cannot work: %s\n", prog, why ? why : "?");
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+void cli_tls_free(cli_tls *t)
+{
+    for (size_t i = 0; i < CLI_MAX_CERTS; i++) {
+        free(t->cert_der[i]);
+        if (t->keys[i] != NULL) {
+            tenon_private_key_wipe(t->keys[i]);
+            free(t->keys[i]);
+        }
+    }
+    free(t->roots);
+    free(t->trust_der);
+    free(t->alpn_text);
+    tenon_wipe(&t->cfg.ticket_keys, sizeof t->cfg.ticket_keys);
+    memset(t, 0, sizeof *t);
+}

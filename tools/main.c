@@ -1,0 +1,157 @@
+/*
+ * tenon: connect, serve, and show how both sides of a TLS connection reach the same keys.
+ * This file dispatches to the commands and holds the help texts.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char MAIN_HELP[] =
+    "usage: tenon COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  demo               a TLS 1.3 handshake between a client and a server in this process,\n"
+    "                     with its trace: no network, no files\n"
+    "  client HOST:PORT   connect, verify the server, then copy stdin to the connection and\n"
+    "                     the connection to stdout\n"
+    "  trace HOST:PORT    connect and print the handshake and key schedule of that connection\n"
+    "  server             serve TLS clients (echo or a small HTTP page)\n"
+    "  help [COMMAND]     this text, or a command's\n"
+    "\n"
+    "`tenon COMMAND --help` lists a command's options. Exit status: 0 success, 1 a TLS, network\n"
+    "or verification failure, 2 bad use (options, files).\n";
+
+static const char TRACE_OPTS[] =
+    "  --trace FORMAT       print the handshake trace: tree (the flights and the key schedule),\n"
+    "                       mermaid (a sequenceDiagram) or json (one object per line)\n"
+    "  --show-secrets       print secret values in the trace (otherwise length and a fingerprint:\n"
+    "                       the first 4 bytes of SHA-256 of the value)\n"
+    "  --keylog FILE        append the NSS key log (also: the SSLKEYLOGFILE variable)\n";
+
+static const char TLS_OPTS[] =
+    "  --tls1.3             TLS 1.3 only (the only version this build speaks)\n"
+    "  --tls1.2             TLS 1.2 only: not available yet (refused)\n"
+    "  --groups LIST        key exchange groups in order: x25519, secp256r1, secp384r1\n"
+    "  --suites LIST        cipher suites: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
+    "                       TLS_CHACHA20_POLY1305_SHA256\n"
+    "  --alpn LIST          application protocols, comma-separated (h2,http/1.1)\n"
+    "  --timeout SECONDS    bound on every network wait (default 10)\n";
+
+static void help_client(FILE *f, const char *cmd)
+{
+    if (strcmp(cmd, "trace") == 0)
+        fprintf(f,
+                "usage: tenon trace HOST:PORT [OPTIONS]\n\n"
+                "Connects like `tenon client`, sends nothing, and prints the handshake and the\n"
+                "key schedule of that real connection as a tree, then as a Mermaid diagram.\n\n");
+    else
+        fprintf(f,
+                "usage: tenon client HOST:PORT [OPTIONS]\n\n"
+                "Connects, verifies the server (the system trust store, or --ca), prints one\n"
+                "summary line to stderr, then copies stdin to the connection and the connection\n"
+                "to stdout until both sides have closed.\n\n");
+    fprintf(f,
+            "Options:\n"
+            "  --servername NAME    the name sent as SNI and checked in the certificate\n"
+            "                       (default: HOST)\n"
+            "  --ca FILE            trust the certificates of this PEM file instead of the\n"
+            "                       system store\n"
+            "  --insecure           do NOT verify the server's certificate (testing only)\n"
+            "  --cert FILE --key FILE  a client certificate, if the server asks for one\n"
+            "  --resume             connect, keep the session ticket, reconnect with it and\n"
+            "                       report both handshakes\n"
+            "  --quiet              no summary line\n"
+            "%s%s",
+            TLS_OPTS, TRACE_OPTS);
+}
+
+static void help_server(FILE *f)
+{
+    fprintf(f,
+            "usage: tenon server [OPTIONS]\n\n"
+            "Serves TLS clients concurrently (one poll(2) loop over the engines). One client's\n"
+            "failure never stops the server.\n\n"
+            "Options:\n"
+            "  --listen HOST:PORT   where to listen (default 127.0.0.1:8443)\n"
+            "  --cert FILE --key FILE  certificate chain (PEM) and key; may be given up to 4\n"
+            "                       times (say RSA and ECDSA): the engine picks one the client\n"
+            "                       can verify. Without them, an ephemeral ECDSA P-256\n"
+            "                       certificate for localhost is issued and its SHA-256\n"
+            "                       fingerprint printed.\n"
+            "  --echo               echo application data back (the default)\n"
+            "  --http               answer an HTTP request with a page of the negotiated\n"
+            "                       parameters, then close with close_notify\n"
+            "  --ca FILE            trust anchors for client certificates\n"
+            "  --verify-client      require a client certificate that verifies against --ca\n"
+            "  --max-connections N  exit after N connections (for tests)\n"
+            "  --quiet              log nothing but errors\n"
+            "%s%s",
+            TLS_OPTS, TRACE_OPTS);
+}
+
+static void help_demo(FILE *f)
+{
+    fprintf(f, "usage: tenon demo [OPTIONS]\n\n"
+               "Issues a CA and a server certificate in memory, runs a TLS 1.3 client and server\n"
+               "back to back in this process, sends a message each way, then resumes the session\n"
+               "with the ticket the server sent. For each handshake: the flights, the key\n"
+               "schedule, and a comparison of every secret the two sides derived. Exits 0 only\n"
+               "if both handshakes succeeded and the keys matched.\n\n"
+               "Options:\n"
+               "  --trace FORMAT       tree (the default), mermaid or json\n"
+               "  --show-secrets       print secret values (otherwise fingerprints)\n"
+               "  --keylog FILE        append the NSS key log (also: SSLKEYLOGFILE)\n"
+               "  --groups LIST        key exchange groups (x25519, secp256r1, secp384r1)\n"
+               "  --suites LIST        TLS 1.3 cipher suites\n");
+}
+
+/* Prints a command's help; 0 if the command exists. */
+static int help(const char *cmd, FILE *f)
+{
+    if (cmd == NULL) {
+        fputs(MAIN_HELP, f);
+        return 0;
+    }
+    if (strcmp(cmd, "client") == 0 || strcmp(cmd, "trace") == 0)
+        help_client(f, cmd);
+    else if (strcmp(cmd, "server") == 0)
+        help_server(f);
+    else if (strcmp(cmd, "demo") == 0)
+        help_demo(f);
+    else
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(MAIN_HELP, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        if (help(argc > 2 ? argv[2] : NULL, stdout) != 0) {
+            fprintf(stderr, "tenon: no command '%s' (see tenon --help)\n", argv[2]);
+            return EXIT_USAGE;
+        }
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("tenon %s\n", tenon_version());
+        return 0;
+    }
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return help(cmd, stdout) == 0 ? 0 : EXIT_USAGE;
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "client") == 0)
+        return cmd_client(argc - 1, argv + 1, 0);
+    if (strcmp(cmd, "trace") == 0)
+        return cmd_client(argc - 1, argv + 1, 1);
+    if (strcmp(cmd, "server") == 0)
+        return cmd_server(argc - 1, argv + 1);
+    fprintf(stderr, "tenon: unknown command '%s' (see tenon --help)\n", cmd);
+    return EXIT_USAGE;
+}

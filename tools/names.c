@@ -1,0 +1,124 @@
+/* Printable names for TLS code points, and the hex and fingerprint helpers of the renderers. */
+#include <string.h>
+
+#include "cli.h"
+
+const char *suite_name(uint16_t suite)
+{
+    switch (suite) {
+    case TENON_TLS_AES_128_GCM_SHA256:
+        return "TLS_AES_128_GCM_SHA256";
+    case TENON_TLS_AES_256_GCM_SHA384:
+        return "TLS_AES_256_GCM_SHA384";
+    case TENON_TLS_CHACHA20_POLY1305_SHA256:
+        return "TLS_CHACHA20_POLY1305_SHA256";
+    default:
+        return "unknown suite";
+    }
+}
+
+const char *group_name(uint16_t group)
+{
+    switch (group) {
+    case 0x001d:
+        return "x25519";
+    case 0x0017:
+        return "secp256r1";
+    case 0x0018:
+        return "secp384r1";
+    case 0x0019:
+        return "secp521r1";
+    case 0x001e:
+        return "x448";
+    case 0x11ec:
+        return "X25519MLKEM768";
+    default:
+        return "unknown group";
+    }
+}
+
+const char *sig_scheme_name(uint16_t scheme)
+{
+    switch (scheme) {
+    case TENON_SIG_RSA_PKCS1_SHA256:
+        return "rsa_pkcs1_sha256";
+    case TENON_SIG_RSA_PKCS1_SHA384:
+        return "rsa_pkcs1_sha384";
+    case TENON_SIG_RSA_PKCS1_SHA512:
+        return "rsa_pkcs1_sha512";
+    case TENON_SIG_ECDSA_SECP256R1_SHA256:
+        return "ecdsa_secp256r1_sha256";
+    case TENON_SIG_ECDSA_SECP384R1_SHA384:
+        return "ecdsa_secp384r1_sha384";
+    case TENON_SIG_RSA_PSS_RSAE_SHA256:
+        return "rsa_pss_rsae_sha256";
+    case TENON_SIG_RSA_PSS_RSAE_SHA384:
+        return "rsa_pss_rsae_sha384";
+    case TENON_SIG_RSA_PSS_RSAE_SHA512:
+        return "rsa_pss_rsae_sha512";
+    case 0x0807:
+        return "ed25519";
+    default:
+        return "unknown scheme";
+    }
+}
+
+/* RFC 8446 §4.2 and the IANA registry, for the extensions a TLS 1.3 hello commonly carries. */
+const char *ext_name(uint16_t ext)
+{
+    switch (ext) {
+    case 0:
+        return "server_name";
+    case 10:
+        return "supported_groups";
+    case 11:
+        return "ec_point_formats";
+    case 13:
+        return "signature_algorithms";
+    case 16:
+        return "alpn";
+    case 22:
+        return "encrypt_then_mac";
+    case 23:
+        return "extended_master_secret";
+    case 35:
+        return "session_ticket";
+    case 41:
+        return "pre_shared_key";
+    case 42:
+        return "early_data";
+    case 43:
+        return "supported_versions";
+    case 44:
+        return "cookie";
+    case 45:
+        return "psk_key_exchange_modes";
+    case 47:
+        return "certificate_authorities";
+    case 50:
+        return "signature_algorithms_cert";
+    case 51:
+        return "key_share";
+    case 0xff01:
+        return "renegotiation_info";
+    default:
+        return NULL;
+    }
+}
+
+void hex_encode(char *out, const uint8_t *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+void fingerprint(char out[9], const uint8_t *p, size_t n)
+{
+    uint8_t h[TENON_SHA256_LEN];
+    tenon_hash(&tenon_sha256, p, n, h);
+    hex_encode(out, h, 4);
+}
