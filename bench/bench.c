@@ -9,7 +9,7 @@
  *   tenon-bench --tsv      one line per figure: name, unit, tenon, OpenSSL, ratio
  *   tenon-bench --quick    fewer and shorter samples (a smoke run)
  *   tenon-bench --portable tenon restricted to its portable code (tenon_cpu_set_mask(0))
- *   tenon-bench --symmetric | --public   only one of the two tables
+ *   tenon-bench --symmetric --public --tls   only the sections named (default: all three)
  *
  * Symmetric figures are in MB/s (10^6 bytes per second), public-key ones in operations per
  * second.
@@ -29,29 +29,28 @@
 
 #include "tenon/tenon.h"
 
+#include "bench.h"
+
 #define AAD_LEN 13 /* a TLS 1.2 record header as AAD, the common case */
 #define MAX_MSG 16384
 
-static int samples = 7;
-static double sample_seconds = 0.08;
+int samples = 7;
+double sample_seconds = 0.08;
 
 static uint8_t msg[MAX_MSG], out[MAX_MSG], tagbuf[16], aad[AAD_LEN], key[32], nonce[12];
 
-static double now(void)
+double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void die(const char *what)
+void die(const char *what)
 {
     fprintf(stderr, "tenon-bench: %s failed\n", what);
     exit(1);
 }
-
-/* One operation under test: run it once on len bytes; nonzero on failure. */
-typedef int (*op_fn)(void *arg, size_t len);
 
 /* Bytes per second of op over one sample of about sample_seconds. */
 static double measure(op_fn op, void *arg, size_t len)
@@ -86,7 +85,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+double median(double *v, int n)
 {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -109,8 +108,7 @@ static int tenon_seal(void *arg, size_t len)
 static int tenon_open(void *arg, size_t len)
 {
     tenon_aead_arg *a = arg;
-    return tenon_aead_open(&a->ctx, nonce, sizeof nonce, aad, AAD_LEN, a->sealed, len, a->tag,
-                           out);
+    return tenon_aead_open(&a->ctx, nonce, sizeof nonce, aad, AAD_LEN, a->sealed, len, a->tag, out);
 }
 
 static int tenon_hash_op(void *arg, size_t len)
@@ -177,13 +175,9 @@ static int ossl_hmac_op(void *arg, size_t len)
 
 /* ---- figures ---- */
 
-static int tsv;
+int tsv;
 
-/* A public-key operation is timed as one "byte" per call: measure() then gives calls/s. */
-#define OPS 1
-
-static void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op,
-                   void *o_arg)
+void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op, void *o_arg)
 {
     double t[32], o[32];
     for (int i = 0; i < samples; i++) {
@@ -192,20 +186,21 @@ static void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn 
     }
     double tm = median(t, samples), om = median(o, samples);
     char full[96];
-    const char *unit = "MB/s";
-    double scale = 1e6;
-    if (len == OPS) {
+    if (len == OPS)
         snprintf(full, sizeof full, "%s", name);
-        unit = "op/s";
-        scale = 1;
-    } else {
+    else
         snprintf(full, sizeof full, "%s %zu%s", name, len >= 1024 ? len / 1024 : len,
                  len >= 1024 ? "KiB" : "B");
-    }
+    figure_row(full, len == OPS ? "op/s" : "MB/s", len == OPS ? tm : tm / 1e6,
+               len == OPS ? om : om / 1e6);
+}
+
+void figure_row(const char *name, const char *unit, double tm, double om)
+{
     if (tsv)
-        printf("%s\t%s\t%.1f\t%.1f\t%.3f\n", full, unit, tm / scale, om / scale, tm / om);
+        printf("%s\t%s\t%.1f\t%.1f\t%.3f\n", name, unit, tm, om, tm / om);
     else
-        printf("%-34s %12.1f %12.1f %8.2f\n", full, tm / scale, om / scale, tm / om);
+        printf("%-40s %12.1f %12.1f %8.2f\n", name, tm, om, tm / om);
     fflush(stdout);
 }
 
@@ -227,8 +222,8 @@ static void aead_figures(const char *name, const tenon_aead_class *cls, size_t k
         size_t len = sizes[s];
         char label[64];
         /* A valid sealed message for the open figures, checked on both sides. */
-        if (tenon_aead_seal(&ta.ctx, nonce, sizeof nonce, aad, AAD_LEN, msg, len, sealed,
-                            ta.tag) != 0)
+        if (tenon_aead_seal(&ta.ctx, nonce, sizeof nonce, aad, AAD_LEN, msg, len, sealed, ta.tag) !=
+            0)
             die("tenon seal");
         ta.sealed = oa.sealed = sealed;
         memcpy(oa.tag, ta.tag, 16);
@@ -243,7 +238,6 @@ static void aead_figures(const char *name, const tenon_aead_class *cls, size_t k
     EVP_CIPHER_CTX_free(oa.enc);
     EVP_CIPHER_CTX_free(oa.dec);
 }
-
 
 /* ---- public-key operations ---- */
 
@@ -307,8 +301,8 @@ static int tenon_kex_derive(void *arg, size_t len)
 
 static EVP_PKEY *ossl_keygen(const char *alg, const char *group)
 {
-    EVP_PKEY *k = group ? EVP_PKEY_Q_keygen(NULL, NULL, alg, group)
-                        : EVP_PKEY_Q_keygen(NULL, NULL, alg);
+    EVP_PKEY *k =
+        group ? EVP_PKEY_Q_keygen(NULL, NULL, alg, group) : EVP_PKEY_Q_keygen(NULL, NULL, alg);
     if (k == NULL)
         die("EVP_PKEY_Q_keygen");
     return k;
@@ -545,8 +539,7 @@ static void rsa_figures(int bits, int all)
     /* A 48-byte message (a TLS 1.2 pre-master secret) encrypted by tenon, for both to decrypt. */
     uint8_t pms[48];
     memcpy(pms, msg, sizeof pms);
-    if (tenon_rsa_pkcs1_encrypt(&ta.key.pub, pms, sizeof pms, ta.ct, sizeof ta.ct, &ta.ct_len) !=
-        0)
+    if (tenon_rsa_pkcs1_encrypt(&ta.key.pub, pms, sizeof pms, ta.ct, sizeof ta.ct, &ta.ct_len) != 0)
         die("tenon_rsa_pkcs1_encrypt");
     memcpy(oa.ct, ta.ct, ta.ct_len);
     oa.ct_len = ta.ct_len;
@@ -570,7 +563,9 @@ static void rsa_figures(int bits, int all)
 
 int main(int argc, char **argv)
 {
-    int want_symmetric = 1, want_public = 1;
+    int want_symmetric = 0, want_public = 0, want_tls = 0;
+    /* OpenSSL's allocations are counted for the memory figure: hook before it allocates. */
+    tls_memory_hooks_install();
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--tsv") == 0)
             tsv = 1;
@@ -580,15 +575,20 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--portable") == 0)
             tenon_cpu_set_mask(0);
         else if (strcmp(argv[i], "--symmetric") == 0)
-            want_public = 0;
+            want_symmetric = 1;
         else if (strcmp(argv[i], "--public") == 0)
-            want_symmetric = 0;
+            want_public = 1;
+        else if (strcmp(argv[i], "--tls") == 0)
+            want_tls = 1;
         else {
-            fprintf(stderr, "usage: %s [--tsv] [--quick] [--portable] [--symmetric|--public]\n",
+            fprintf(stderr,
+                    "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls]\n",
                     argv[0]);
             return 2;
         }
     }
+    if (!want_symmetric && !want_public && !want_tls)
+        want_symmetric = want_public = want_tls = 1;
     if (tenon_random(msg, sizeof msg) != 0 || tenon_random(key, sizeof key) != 0 ||
         tenon_random(nonce, sizeof nonce) != 0 || tenon_random(aad, sizeof aad) != 0)
         die("tenon_random");
@@ -602,7 +602,7 @@ int main(int argc, char **argv)
                samples, sample_seconds);
     }
     if (!tsv && want_symmetric)
-        printf("%-34s %12s %12s %8s\n", "symmetric", "tenon MB/s", "OpenSSL MB/s", "ratio");
+        printf("%-40s %12s %12s %8s\n", "symmetric", "tenon MB/s", "OpenSSL MB/s", "ratio");
     if (want_symmetric) {
         aead_figures("AES-128-GCM", gcm, 16, EVP_aes_128_gcm());
         aead_figures("AES-256-GCM", gcm, 32, EVP_aes_256_gcm());
@@ -616,7 +616,7 @@ int main(int argc, char **argv)
     }
     if (want_public) {
         if (!tsv)
-            printf("%s%-34s %12s %12s %8s\n", want_symmetric ? "\n" : "", "public key",
+            printf("%s%-40s %12s %12s %8s\n", want_symmetric ? "\n" : "", "public key",
                    "tenon op/s", "OpenSSL op/s", "ratio");
         if (tenon_random(digest32, sizeof digest32) != 0)
             die("tenon_random");
@@ -628,5 +628,7 @@ int main(int argc, char **argv)
         rsa_figures(2048, 1);
         rsa_figures(3072, 0);
     }
+    if (want_tls)
+        tls_figures();
     return 0;
 }

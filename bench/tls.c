@@ -1,0 +1,588 @@
+/*
+ * tenon-bench, TLS section: tenon's engine and OpenSSL's libssl side by side, client and server
+ * in one process, connected in memory (tenon: the sans-I/O engines back to back; OpenSSL: a
+ * BIO pair).
+ *
+ *   full handshakes   TLS 1.3, X25519, TLS_AES_128_GCM_SHA256, with an ECDSA P-256 and with an
+ *                     RSA-2048 certificate (rsa_pss_rsae_sha256); no session tickets issued.
+ *   resumed           psk_dhe_ke with a ticket from the previous handshake; one ticket issued
+ *                     per handshake on both sides.
+ *   bulk              16 KiB records client -> server through the whole stack.
+ *   memory            the bytes one established connection holds.
+ *
+ * Handshake cost is CPU time (CLOCK_THREAD_CPUTIME_ID), counted separately for the calls made
+ * on the client side and on the server side, and given as handshakes per CPU-second of that
+ * side (higher is better) — the ratio is tenon / OpenSSL. Both clients skip certificate-chain
+ * validation (the certificate is a self-signed test certificate) but check CertificateVerify.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "tenon/tenon.h"
+
+#include "bench.h"
+
+/* ---- OpenSSL allocation accounting (CRYPTO_set_mem_functions) ---- */
+
+/* Which side an allocation is charged to while counting: 0 none, 1 client, 2 server. */
+static int mem_side;
+static long long mem_live[3];
+
+typedef struct {
+    size_t size;
+    int side;
+    int pad;
+} mem_hdr; /* 16 bytes: keeps the user pointer 16-aligned */
+
+static void *mem_malloc(size_t n, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    mem_hdr *h = malloc(sizeof(mem_hdr) + n);
+    if (h == NULL)
+        return NULL;
+    h->size = n;
+    h->side = mem_side;
+    mem_live[mem_side] += (long long)n;
+    return h + 1;
+}
+
+static void mem_free(void *p, const char *file, int line)
+{
+    (void)file;
+    (void)line;
+    if (p == NULL)
+        return;
+    mem_hdr *h = (mem_hdr *)p - 1;
+    mem_live[h->side] -= (long long)h->size;
+    free(h);
+}
+
+static void *mem_realloc(void *p, size_t n, const char *file, int line)
+{
+    if (p == NULL)
+        return mem_malloc(n, file, line);
+    if (n == 0) {
+        mem_free(p, file, line);
+        return NULL;
+    }
+    mem_hdr *old = (mem_hdr *)p - 1;
+    size_t old_size = old->size;
+    int side = old->side;
+    mem_hdr *h = realloc(old, sizeof(mem_hdr) + n);
+    if (h == NULL)
+        return NULL;
+    mem_live[side] += (long long)n - (long long)old_size;
+    h->size = n;
+    return h + 1;
+}
+
+void tls_memory_hooks_install(void)
+{
+    /* Must run before OpenSSL allocates anything. */
+    if (!CRYPTO_set_mem_functions(mem_malloc, mem_realloc, mem_free))
+        die("CRYPTO_set_mem_functions");
+}
+
+/* ---- the test certificates (self-signed, made with libcrypto, used by both sides) ---- */
+
+typedef struct {
+    const char *name;
+    EVP_PKEY *pkey;
+    X509 *x509;
+    uint8_t cert_der[4096], key_der[4096];
+    size_t cert_len, key_len;
+    tenon_private_key tkey;
+} bench_cert;
+
+static bench_cert cert_p256, cert_rsa;
+
+static void make_cert(bench_cert *bc, const char *name, EVP_PKEY *pkey)
+{
+    bc->name = name;
+    bc->pkey = pkey;
+    X509 *x = X509_new();
+    if (x == NULL || !X509_set_version(x, 2) || !ASN1_INTEGER_set(X509_get_serialNumber(x), 1) ||
+        !X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
+        !X509_gmtime_adj(X509_getm_notAfter(x), 86400) || !X509_set_pubkey(x, pkey))
+        die("X509 setup");
+    X509_NAME *n = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1,
+                               0);
+    X509_set_issuer_name(x, n);
+    X509V3_CTX v3;
+    X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+    X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, "DNS:localhost");
+    if (ext == NULL || !X509_add_ext(x, ext, -1))
+        die("subjectAltName");
+    X509_EXTENSION_free(ext);
+    if (!X509_sign(x, pkey, EVP_sha256()))
+        die("X509_sign");
+    bc->x509 = x;
+    unsigned char *p = bc->cert_der;
+    int l = i2d_X509(x, &p);
+    if (l <= 0 || (size_t)l > sizeof bc->cert_der)
+        die("i2d_X509");
+    bc->cert_len = (size_t)l;
+    p = bc->key_der;
+    l = i2d_PrivateKey(pkey, &p);
+    if (l <= 0 || (size_t)l > sizeof bc->key_der)
+        die("i2d_PrivateKey");
+    bc->key_len = (size_t)l;
+    if (tenon_private_key_parse_der(&bc->tkey, bc->key_der, bc->key_len) != 0)
+        die("tenon_private_key_parse_der");
+}
+
+/* ---- tenon: two engines back to back ---- */
+
+typedef struct {
+    tenon_config ccfg, scfg;
+    tenon_conn c, s;
+    uint8_t cin[TENON_CONN_IN_SIZE], cout[TENON_CONN_OUT_SIZE];
+    uint8_t sin[TENON_CONN_IN_SIZE], sout[TENON_CONN_OUT_SIZE];
+    tenon_ticket slots[2];
+    tenon_ticket_store store;
+    double cpu[2]; /* client, server */
+} tpair;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void tpair_config(tpair *tp, bench_cert *bc, int tickets)
+{
+    const char *why = NULL;
+    tenon_config_init(&tp->scfg, TENON_SERVER);
+    tenon_config_init(&tp->ccfg, TENON_CLIENT);
+    tp->scfg.suites[0] = TENON_TLS_AES_128_GCM_SHA256;
+    tp->scfg.suite_count = 1;
+    tp->ccfg.suites[0] = TENON_TLS_AES_128_GCM_SHA256;
+    tp->ccfg.suite_count = 1;
+    tenon_bytes chain = {bc->cert_der, bc->cert_len};
+    if (tenon_config_add_cert(&tp->scfg, &chain, 1, &bc->tkey, &why) != 0) {
+        fprintf(stderr, "tenon_config_add_cert: %s\n", why ? why : "?");
+        die("tenon server config");
+    }
+    tp->ccfg.server_name = "localhost";
+    tp->ccfg.insecure_skip_verify = 1;
+    if (tickets) {
+        if (tenon_random(tp->scfg.ticket_keys[0].name, 16) != 0 ||
+            tenon_random(tp->scfg.ticket_keys[0].key, 32) != 0)
+            die("tenon_random");
+        tp->scfg.ticket_key_count = 1;
+        tp->scfg.tickets_per_handshake = 1;
+        tenon_ticket_store_init(&tp->store, tp->slots, 2);
+        tp->ccfg.ticket_store = &tp->store;
+    } else {
+        tp->scfg.ticket_key_count = 0;
+    }
+}
+
+/* Moves from's pending output into to, charging each call to its side. */
+static size_t t_transfer(tpair *tp, tenon_conn *from, int from_side, tenon_conn *to, int to_side)
+{
+    const uint8_t *p;
+    size_t n, used = 0;
+    double t0 = cpu_now();
+    tenon_conn_output(from, &p, &n);
+    double t1 = cpu_now();
+    tp->cpu[from_side] += t1 - t0;
+    if (n == 0) {
+        /* A record held back until the output drained is processed on an empty feed. */
+        if (tenon_conn_feed(to, NULL, 0, &used) != 0)
+            die("tenon_conn_feed");
+        tp->cpu[to_side] += cpu_now() - t1;
+        return 0;
+    }
+    if (tenon_conn_feed(to, p, n, &used) != 0)
+        die("tenon_conn_feed");
+    double t2 = cpu_now();
+    tp->cpu[to_side] += t2 - t1;
+    tenon_conn_output_consume(from, used);
+    tp->cpu[from_side] += cpu_now() - t2;
+    return used;
+}
+
+static void t_pump(tpair *tp)
+{
+    for (int i = 0; i < 1000; i++) {
+        size_t moved = t_transfer(tp, &tp->c, 0, &tp->s, 1);
+        moved += t_transfer(tp, &tp->s, 1, &tp->c, 0);
+        if (moved == 0)
+            break;
+    }
+}
+
+/* One handshake (full, or resumed when the client's store holds a ticket). */
+static void t_handshake(tpair *tp)
+{
+    double t0 = cpu_now();
+    if (tenon_conn_init(&tp->s, &tp->scfg, tp->sin, sizeof tp->sin, tp->sout, sizeof tp->sout) != 0)
+        die("tenon_conn_init server");
+    double t1 = cpu_now();
+    if (tenon_conn_init(&tp->c, &tp->ccfg, tp->cin, sizeof tp->cin, tp->cout, sizeof tp->cout) != 0)
+        die("tenon_conn_init client");
+    double t2 = cpu_now();
+    tp->cpu[1] += t1 - t0;
+    tp->cpu[0] += t2 - t1;
+    t_pump(tp);
+    if (!(tenon_conn_status(&tp->c) & TENON_HANDSHAKE_DONE) ||
+        !(tenon_conn_status(&tp->s) & TENON_HANDSHAKE_DONE))
+        die("tenon handshake");
+}
+
+/* ---- OpenSSL: two SSL objects over a BIO pair ---- */
+
+typedef struct {
+    SSL_CTX *cctx, *sctx;
+    SSL *c, *s;
+    SSL_SESSION *session; /* for resumption */
+    double cpu[2];
+} opair;
+
+static void ossl_die(const char *what)
+{
+    ERR_print_errors_fp(stderr);
+    die(what);
+}
+
+static void opair_config(opair *op, bench_cert *bc, int tickets)
+{
+    memset(op, 0, sizeof *op);
+    op->sctx = SSL_CTX_new(TLS_server_method());
+    op->cctx = SSL_CTX_new(TLS_client_method());
+    if (op->sctx == NULL || op->cctx == NULL)
+        ossl_die("SSL_CTX_new");
+    SSL_CTX *both[2] = {op->cctx, op->sctx};
+    for (int i = 0; i < 2; i++) {
+        if (!SSL_CTX_set_min_proto_version(both[i], TLS1_3_VERSION) ||
+            !SSL_CTX_set_max_proto_version(both[i], TLS1_3_VERSION) ||
+            !SSL_CTX_set_ciphersuites(both[i], "TLS_AES_128_GCM_SHA256") ||
+            !SSL_CTX_set1_groups_list(both[i], "X25519"))
+            ossl_die("SSL_CTX settings");
+    }
+    if (!SSL_CTX_use_certificate(op->sctx, bc->x509) || !SSL_CTX_use_PrivateKey(op->sctx, bc->pkey))
+        ossl_die("server certificate");
+    SSL_CTX_set_verify(op->cctx, SSL_VERIFY_NONE, NULL);
+    static const unsigned char sid_ctx[] = "tenon-bench";
+    if (!SSL_CTX_set_session_id_context(op->sctx, sid_ctx, sizeof sid_ctx - 1))
+        ossl_die("SSL_CTX_set_session_id_context");
+    if (!SSL_CTX_set_num_tickets(op->sctx, tickets ? 1 : 0))
+        ossl_die("SSL_CTX_set_num_tickets");
+    if (tickets)
+        SSL_CTX_set_session_cache_mode(op->cctx, SSL_SESS_CACHE_CLIENT);
+}
+
+static int ossl_step(opair *op, SSL *ssl, int side)
+{
+    double t0 = cpu_now();
+    int rc = SSL_do_handshake(ssl);
+    op->cpu[side] += cpu_now() - t0;
+    if (rc == 1)
+        return 1;
+    int err = SSL_get_error(ssl, rc);
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE)
+        ossl_die("SSL_do_handshake");
+    return 0;
+}
+
+static void o_handshake(opair *op, int resume)
+{
+    double t0 = cpu_now();
+    op->s = SSL_new(op->sctx);
+    double t1 = cpu_now();
+    op->c = SSL_new(op->cctx);
+    BIO *bc, *bs;
+    if (op->c == NULL || op->s == NULL || !BIO_new_bio_pair(&bc, 0, &bs, 0))
+        ossl_die("SSL_new");
+    SSL_set_bio(op->c, bc, bc);
+    SSL_set_connect_state(op->c);
+    SSL_set_tlsext_host_name(op->c, "localhost");
+    if (resume && op->session != NULL && !SSL_set_session(op->c, op->session))
+        ossl_die("SSL_set_session");
+    double t2 = cpu_now();
+    SSL_set_bio(op->s, bs, bs);
+    SSL_set_accept_state(op->s);
+    double t3 = cpu_now();
+    op->cpu[1] += (t1 - t0) + (t3 - t2);
+    op->cpu[0] += t2 - t1;
+    int cdone = 0, sdone = 0;
+    for (int i = 0; i < 100 && !(cdone && sdone); i++) {
+        if (!cdone)
+            cdone = ossl_step(op, op->c, 0);
+        if (!sdone)
+            sdone = ossl_step(op, op->s, 1);
+    }
+    if (!cdone || !sdone)
+        die("OpenSSL handshake");
+    /* The client takes in what the server sent after its Finished (the tickets). */
+    uint8_t b[1];
+    t0 = cpu_now();
+    (void)SSL_read(op->c, b, sizeof b);
+    op->cpu[0] += cpu_now() - t0;
+    if (resume && op->session != NULL) {
+        if (!SSL_session_reused(op->c))
+            die("OpenSSL did not resume");
+        /* A TLS 1.3 ticket is used once, as tenon's are: keep the new one. */
+        t0 = cpu_now();
+        SSL_SESSION_free(op->session);
+        op->session = SSL_get1_session(op->c);
+        op->cpu[0] += cpu_now() - t0;
+        if (op->session == NULL || !SSL_SESSION_is_resumable(op->session))
+            die("OpenSSL session after resumption");
+    }
+}
+
+static void o_free(opair *op)
+{
+    double t0 = cpu_now();
+    /* Marked as shut down (as tenon's connections are simply dropped): without it OpenSSL
+     * treats the session as broken and will not resume it. */
+    SSL_set_shutdown(op->c, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_set_shutdown(op->s, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(op->c);
+    double t1 = cpu_now();
+    SSL_free(op->s);
+    op->cpu[0] += t1 - t0;
+    op->cpu[1] += cpu_now() - t1;
+    op->c = op->s = NULL;
+}
+
+/* ---- handshake figures ---- */
+
+/* Runs handshakes for about sample_seconds per side and returns handshakes per CPU-second of
+ * the client (rate[0]) and the server (rate[1]). */
+static void t_rates(tpair *tp, int resume, double rate[2])
+{
+    if (resume) {
+        /* Prime the store with a ticket. */
+        tp->store.slots[0].in_use = 0;
+        tp->store.slots[1].in_use = 0;
+        t_handshake(tp);
+    }
+    tp->cpu[0] = tp->cpu[1] = 0;
+    long n = 0;
+    double w0 = now();
+    do {
+        t_handshake(tp);
+        n++;
+        if (resume && !(tp->slots[0].in_use || tp->slots[1].in_use))
+            die("tenon client has no ticket to resume with");
+    } while (now() - w0 < sample_seconds * 2);
+    if (resume) {
+        tenon_conn_info info;
+        if (tenon_conn_info_get(&tp->c, &info) != 0 || !info.resumed)
+            die("tenon did not resume");
+    }
+    rate[0] = (double)n / tp->cpu[0];
+    rate[1] = (double)n / tp->cpu[1];
+}
+
+static void o_rates(opair *op, int resume, double rate[2])
+{
+    if (resume) {
+        o_handshake(op, 0);
+        SSL_SESSION_free(op->session);
+        op->session = SSL_get1_session(op->c);
+        if (op->session == NULL || !SSL_SESSION_is_resumable(op->session))
+            die("OpenSSL session");
+
+        o_free(op);
+    }
+    op->cpu[0] = op->cpu[1] = 0;
+    long n = 0;
+    double w0 = now();
+    do {
+        o_handshake(op, resume);
+        o_free(op);
+        n++;
+    } while (now() - w0 < sample_seconds * 2);
+    rate[0] = (double)n / op->cpu[0];
+    rate[1] = (double)n / op->cpu[1];
+}
+
+static tpair TP;
+
+static void handshake_figures(const char *label, bench_cert *bc, int resume)
+{
+    opair op;
+    tpair_config(&TP, bc, resume);
+    opair_config(&op, bc, resume);
+    double t[2][32], o[2][32];
+    for (int i = 0; i < samples; i++) {
+        double tr[2], orr[2];
+        t_rates(&TP, resume, tr);
+        o_rates(&op, resume, orr);
+        for (int side = 0; side < 2; side++) {
+            t[side][i] = tr[side];
+            o[side][i] = orr[side];
+        }
+    }
+    static const char *sides[2] = {"client", "server"};
+    for (int side = 0; side < 2; side++) {
+        double tm = median(t[side], samples), om = median(o[side], samples);
+        char name[96];
+        snprintf(name, sizeof name, "%s, %s", label, sides[side]);
+        figure_row(name, "hs/CPU-s", tm, om);
+        if (!tsv)
+            printf("%-40s %9.0f us %9.0f us   (CPU per handshake)\n", "", 1e6 / tm, 1e6 / om);
+    }
+    SSL_SESSION_free(op.session);
+    SSL_CTX_free(op.cctx);
+    SSL_CTX_free(op.sctx);
+}
+
+/* ---- bulk data ---- */
+
+static uint8_t bulk_buf[16384], bulk_rx[16384];
+
+static int t_bulk(void *arg, size_t len)
+{
+    tpair *tp = arg;
+    size_t w = 0, got = 0;
+    if (tenon_conn_write(&tp->c, bulk_buf, len, &w) != 0 || w != len)
+        return 1;
+    for (int i = 0; i < 16 && got < len; i++) {
+        t_transfer(tp, &tp->c, 0, &tp->s, 1);
+        size_t r = 0;
+        while (got < len && tenon_conn_read(&tp->s, bulk_rx, sizeof bulk_rx, &r) == 0 && r > 0)
+            got += r;
+    }
+    return got == len ? 0 : 1;
+}
+
+static int o_bulk(void *arg, size_t len)
+{
+    opair *op = arg;
+    if (SSL_write(op->c, bulk_buf, (int)len) != (int)len)
+        return 1;
+    size_t got = 0;
+    for (int i = 0; i < 64 && got < len; i++) {
+        int r = SSL_read(op->s, bulk_rx, (int)sizeof bulk_rx);
+        if (r <= 0)
+            return 1;
+        got += (size_t)r;
+    }
+    return got == len ? 0 : 1;
+}
+
+static void bulk_figures(void)
+{
+    static const struct {
+        const char *name;
+        uint16_t tenon_suite;
+        const char *ossl_suite;
+    } suites[] = {
+        {"TLS 1.3 bulk AES-128-GCM", TENON_TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
+        {"TLS 1.3 bulk ChaCha20-Poly1305", TENON_TLS_CHACHA20_POLY1305_SHA256,
+         "TLS_CHACHA20_POLY1305_SHA256"},
+    };
+    if (tenon_random(bulk_buf, sizeof bulk_buf) != 0)
+        die("tenon_random");
+    for (size_t k = 0; k < sizeof suites / sizeof suites[0]; k++) {
+        tpair_config(&TP, &cert_p256, 0);
+        TP.scfg.suites[0] = TP.ccfg.suites[0] = suites[k].tenon_suite;
+        t_handshake(&TP);
+        opair op;
+        opair_config(&op, &cert_p256, 0);
+        if (!SSL_CTX_set_ciphersuites(op.sctx, suites[k].ossl_suite) ||
+            !SSL_CTX_set_ciphersuites(op.cctx, suites[k].ossl_suite))
+            ossl_die("ciphersuites");
+        o_handshake(&op, 0);
+        figure(suites[k].name, sizeof bulk_buf, t_bulk, &TP, o_bulk, &op);
+        o_free(&op);
+        SSL_CTX_free(op.cctx);
+        SSL_CTX_free(op.sctx);
+    }
+}
+
+/* ---- memory per established connection ---- */
+
+static void memory_figures(void)
+{
+    opair op;
+    opair_config(&op, &cert_p256, 1);
+    long long before[3];
+    memcpy(before, mem_live, sizeof before);
+    /* Charge every allocation made on behalf of one side to it: SSL_new, the handshake steps
+     * and the client's processing of the tickets. */
+    mem_side = 2;
+    op.s = SSL_new(op.sctx);
+    mem_side = 1;
+    op.c = SSL_new(op.cctx);
+    BIO *bc, *bs;
+    mem_side = 0;
+    if (op.c == NULL || op.s == NULL || !BIO_new_bio_pair(&bc, 0, &bs, 0))
+        ossl_die("SSL_new");
+    SSL_set_bio(op.c, bc, bc);
+    SSL_set_bio(op.s, bs, bs);
+    SSL_set_connect_state(op.c);
+    SSL_set_accept_state(op.s);
+    int cdone = 0, sdone = 0;
+    for (int i = 0; i < 100 && !(cdone && sdone); i++) {
+        mem_side = 1;
+        if (!cdone)
+            cdone = ossl_step(&op, op.c, 0);
+        mem_side = 2;
+        if (!sdone)
+            sdone = ossl_step(&op, op.s, 1);
+    }
+    mem_side = 1;
+    uint8_t b[1];
+    (void)SSL_read(op.c, b, sizeof b);
+    mem_side = 0;
+    if (!cdone || !sdone)
+        die("OpenSSL handshake (memory)");
+    double oc = (double)(mem_live[1] - before[1]), os = (double)(mem_live[2] - before[2]);
+    o_free(&op);
+    SSL_CTX_free(op.cctx);
+    SSL_CTX_free(op.sctx);
+
+    /* tenon allocates nothing: a connection is its struct plus the two buffers given to it.
+     * Default buffer sizes, and the smallest the engine accepts. */
+    double t_default = (double)(sizeof(tenon_conn) + TENON_CONN_IN_SIZE + TENON_CONN_OUT_SIZE);
+    double t_min = (double)(sizeof(tenon_conn) + TENON_CONN_IN_MIN + TENON_CONN_OUT_MIN);
+    figure_row("TLS 1.3 bytes per connection, client", "bytes", t_default, oc);
+    figure_row("TLS 1.3 bytes per connection, server", "bytes", t_default, os);
+    figure_row("  same, tenon's minimum buffers, client", "bytes", t_min, oc);
+    if (!tsv)
+        printf("(bytes: lower is better, so a ratio below 1.0 favours tenon)\n");
+}
+
+void tls_figures(void)
+{
+    EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    if (ec == NULL || rsa == NULL)
+        die("keygen");
+    make_cert(&cert_p256, "ECDSA P-256", ec);
+    make_cert(&cert_rsa, "RSA-2048", rsa);
+    if (!tsv)
+        printf("\n%-40s %12s %12s %8s\n", "TLS 1.3 (in memory, one process)", "tenon", "OpenSSL",
+               "ratio");
+    handshake_figures("full handshake X25519+ECDSA-P256", &cert_p256, 0);
+    handshake_figures("full handshake X25519+RSA-2048", &cert_rsa, 0);
+    handshake_figures("resumed handshake (psk_dhe_ke)", &cert_p256, 1);
+    bulk_figures();
+    memory_figures();
+    for (int i = 0; i < 2; i++) {
+        bench_cert *bc = i ? &cert_rsa : &cert_p256;
+        X509_free(bc->x509);
+        EVP_PKEY_free(bc->pkey);
+        tenon_private_key_wipe(&bc->tkey);
+    }
+}
