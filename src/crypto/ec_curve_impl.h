@@ -245,14 +245,19 @@ static inline void EC(or_masked)(uint64_t *acc, const uint64_t *e, uint64_t m)
  * at most one mask is all-ones, so OR-ing the masked entries picks it out. */
 static void EC(lookup)(EC(point) * r, const EC(point) tab[16], unsigned idx)
 {
-    memset(r, 0, sizeof *r);
+    /* Local accumulators: r could alias tab as far as the compiler knows, which would make it
+     * store r after every entry instead of keeping the sums in vector registers. */
+    uint64_t x[EC_LIMBS] = {0}, y[EC_LIMBS] = {0}, z[EC_LIMBS] = {0};
     for (unsigned j = 1; j <= 16; j++) {
         uint64_t m = ct_mask_eq_u64(j, idx);
-        EC(or_masked)(r->x, tab[j - 1].x, m);
-        EC(or_masked)(r->y, tab[j - 1].y, m);
-        EC(or_masked)(r->z, tab[j - 1].z, m);
+        EC(or_masked)(x, tab[j - 1].x, m);
+        EC(or_masked)(y, tab[j - 1].y, m);
+        EC(or_masked)(z, tab[j - 1].z, m);
     }
-    EC(or_masked)(r->y, F_ONE, ct_mask_eq_u64(idx, 0));
+    EC(or_masked)(y, F_ONE, ct_mask_eq_u64(idx, 0));
+    F(copy)(r->x, x);
+    F(copy)(r->y, y);
+    F(copy)(r->z, z);
 }
 
 /* r = k·p, constant-time in k and p: a table of 1p .. 16p, then from the top window down,
@@ -352,9 +357,12 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
 
 /*
  * Jacobian coordinates (X : Y : Z), x = X/Z^2, y = Y/Z^3, infinity Z = 0, for the variable-base
- * multiplication: doubling costs 3M + 5S against 8M + 3S + 2m_b for the complete projective
- * formula, and doublings are 5/6 of the work. The Jacobian doubling has no exceptional case
- * on a curve of odd order (no point has y = 0; infinity stays Z = 0). The addition has one:
+ * multiplication: doubling costs 4M + 4S against 8M + 3S + 2m_b for the complete projective
+ * formula, and doublings are 5/6 of the work. (Z3 = 2YZ by a multiplication rather than
+ * (Y + Z)^2 - Y^2 - Z^2: one product against a square and three additions; the small multiples
+ * are fused, FE(mul3) and the like in ec_field_impl.h, so their values stay in registers.) The
+ * Jacobian doubling has no exceptional case on a curve of odd order (no point has y = 0;
+ * infinity stays Z = 0). The addition has one:
  * equal inputs (H = R = 0), where it would return infinity. EC(jadd) reports it in a mask
  * instead of branching, and EC(mul) falls back to the complete formulas if it ever fires —
  * which it cannot for a scalar in [1, n-1] (see EC(mul_point_jac)).
@@ -367,26 +375,16 @@ static void EC(jdbl)(EC(point) * r, const EC(point) * p)
     F(sqr)(gamma, p->y);
     F(mul)(beta, p->x, gamma);
     F(sub)(t, p->x, delta);
-    F(add)(u, p->x, delta);
-    F(mul)(t, t, u);
-    F(add)(alpha, t, t);
-    F(add)(alpha, alpha, t); /* 3 (x - delta)(x + delta) = 3 x^2 + a z^4, a = -3 */
-    F(add)(t, p->y, p->z);
-    F(sqr)(t, t);
-    F(sub)(t, t, gamma);
-    F(sub)(r->z, t, delta); /* 2 y z */
-    F(add)(beta, beta, beta);
-    F(add)(beta, beta, beta); /* 4 beta */
+    F(add_mul3)(u, p->x, delta);
+    F(mul)(alpha, t, u); /* 3 (x - delta)(x + delta) = 3 x^2 + a z^4, a = -3 */
+    F(mul)(u, p->y, p->z);
+    F(add)(r->z, u, u); /* 2 y z; p is not read after this */
+    F(mul4)(beta, beta);
     F(sqr)(t, alpha);
-    F(sub)(t, t, beta);
-    F(sub)(r->x, t, beta); /* alpha^2 - 8 beta */
-    F(sub)(t, beta, r->x);
+    F(sub_dbl2)(r->x, t, t, beta); /* alpha^2 - 8 beta, and 4 beta - x3 */
     F(mul)(t, t, alpha);
     F(sqr)(gamma, gamma);
-    F(add)(gamma, gamma, gamma);
-    F(add)(gamma, gamma, gamma);
-    F(add)(gamma, gamma, gamma); /* 8 gamma^2 */
-    F(sub)(r->y, t, gamma);
+    F(sub_mul8)(r->y, t, gamma); /* alpha (4 beta - x3) - 8 gamma^2 */
 }
 
 /* r = p + q (Jacobian, 11M + 5S). Infinity on either side is selected around; the mask is
@@ -415,9 +413,7 @@ static uint64_t EC(jadd)(EC(point) * r, const EC(point) * p, const EC(point) * q
     F(mul)(h, h, t);   /* HHH */
     F(sqr)(o.x, rr);
     F(sub)(o.x, o.x, h);
-    F(sub)(o.x, o.x, u1);
-    F(sub)(o.x, o.x, u1);
-    F(sub)(t, u1, o.x);
+    F(sub_dbl2)(o.x, t, o.x, u1);
     F(mul)(t, t, rr);
     F(mul)(s1, s1, h);
     F(sub)(o.y, t, s1);
@@ -448,19 +444,15 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
     F(add)(rr, rr, rr);
     F(sqr)(hh, h);
-    F(add)(i4, hh, hh);
-    F(add)(i4, i4, i4);
+    F(mul4)(i4, hh);
     F(mul)(j, h, i4);
     F(mul)(v, p->x, i4);
     F(sqr)(o.x, rr);
     F(sub)(o.x, o.x, j);
-    F(sub)(o.x, o.x, v);
-    F(sub)(o.x, o.x, v);
-    F(sub)(t, v, o.x);
+    F(sub_dbl2)(o.x, t, o.x, v);
     F(mul)(t, t, rr);
     F(mul)(j, j, p->y);
-    F(add)(j, j, j);
-    F(sub)(o.y, t, j);
+    F(sub_dbl)(o.y, t, j);
     F(add)(t, p->z, h);
     F(sqr)(t, t);
     F(sub)(t, t, z1z1);

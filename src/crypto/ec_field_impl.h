@@ -26,6 +26,15 @@
 #define TENON_EC_FIELD_IMPL_COMMON
 typedef unsigned __int128 ec_u128;
 
+/* The inline-assembly field code needs nearly every general register, which only an optimising
+ * build without a frame pointer can give it (CMakeLists.txt builds p256.c and p384.c with
+ * -fomit-frame-pointer). An unoptimised (-O0) build uses the C code instead. */
+#if TENON_X86_64 && defined(__OPTIMIZE__)
+#define EC_FIELD_ASM 1
+#else
+#define EC_FIELD_ASM 0
+#endif
+
 #if TENON_X86_64
 #include <immintrin.h>
 
@@ -108,7 +117,7 @@ static inline void FE(reduce_once)(uint64_t *r, const uint64_t *t, uint64_t hi)
     FE(select)(r, (uint64_t)0 - borrow, t, d);
 }
 
-#if TENON_X86_64 && FE_LIMBS == 4
+#if EC_FIELD_ASM && FE_LIMBS == 4
 /*
  * x86-64: addition and subtraction as one add/adc (sub/sbb) chain and cmov, which compilers do
  * not reliably produce from C (they go through the stack and vector registers). Inputs are
@@ -188,7 +197,7 @@ static inline void FE(sub)(uint64_t *r, const uint64_t *a, const uint64_t *b)
               "m"(*(const uint64_t(*)[4])b)
             : "cc");
 }
-#elif TENON_X86_64 && FE_LIMBS == 6
+#elif EC_FIELD_ASM && FE_LIMBS == 6
 /* As above; with six limbs there are too few registers for a second copy, so the first result
  * goes through r and is taken back with cmov from memory. */
 static inline void FE(add)(uint64_t *r, const uint64_t *a, const uint64_t *b)
@@ -314,7 +323,205 @@ static inline void FE(neg)(uint64_t *r, const uint64_t *a)
     FE(sub)(r, zero, a);
 }
 
-#ifndef FE_ADX
+/*
+ * Small multiples for the point formulas: r = 3a, r = 4a, r = a - 2b, r = a - 8b, r = 3(a + b),
+ * and x = a - 2b with y = b - x. On x86-64
+ * with four limbs each is one asm block whose intermediate values stay in registers (doubling
+ * between two register sets t and d by add/adc, subtract m, cmov), instead of a chain of FE(add)
+ * and FE(sub) calls that each store their result and load it back. Inputs are read before r is
+ * written, so r may alias a or b. Elsewhere they are the same chains in C.
+ */
+#if EC_FIELD_ASM && FE_LIMBS == 4
+/* clang-format off */
+#define FE4_LOAD(T, src)                                                                           \
+    "movq 0(%[" src "]), %[" T "0]\n\t"                                                            \
+    "movq 8(%[" src "]), %[" T "1]\n\t"                                                            \
+    "movq 16(%[" src "]), %[" T "2]\n\t"                                                           \
+    "movq 24(%[" src "]), %[" T "3]\n\t"
+#define FE4_STORE(T)                                                                               \
+    "movq %[" T "0], 0(%[r])\n\t"                                                                  \
+    "movq %[" T "1], 8(%[r])\n\t"                                                                  \
+    "movq %[" T "2], 16(%[r])\n\t"                                                                 \
+    "movq %[" T "3], 24(%[r])\n\t"
+/* D = S + S' mod m, where S' is S itself (dbl) or memory at src (add); S keeps the unreduced
+ * sum. The carry word c takes the sum's top bit; subtracting m borrows past it exactly when
+ * the sum was below m, and the sum is kept. */
+#define FE4_REDUCE_INTO(S, D)                                                                      \
+    "adcq $0, %[c]\n\t"                                                                            \
+    "movq %[" S "0], %[" D "0]\n\t"                                                                \
+    "movq %[" S "1], %[" D "1]\n\t"                                                                \
+    "movq %[" S "2], %[" D "2]\n\t"                                                                \
+    "movq %[" S "3], %[" D "3]\n\t"                                                                \
+    "subq %[m0], %[" D "0]\n\t"                                                                    \
+    "sbbq %[m1], %[" D "1]\n\t"                                                                    \
+    "sbbq %[m2], %[" D "2]\n\t"                                                                    \
+    "sbbq %[m3], %[" D "3]\n\t"                                                                    \
+    "sbbq $0, %[c]\n\t"                                                                            \
+    "cmovcq %[" S "0], %[" D "0]\n\t"                                                              \
+    "cmovcq %[" S "1], %[" D "1]\n\t"                                                              \
+    "cmovcq %[" S "2], %[" D "2]\n\t"                                                              \
+    "cmovcq %[" S "3], %[" D "3]\n\t"
+#define FE4_DBL(S, D)                                                                              \
+    "xorl %k[c], %k[c]\n\t"                                                                        \
+    "addq %[" S "0], %[" S "0]\n\t"                                                                \
+    "adcq %[" S "1], %[" S "1]\n\t"                                                                \
+    "adcq %[" S "2], %[" S "2]\n\t"                                                                \
+    "adcq %[" S "3], %[" S "3]\n\t"                                                                \
+    FE4_REDUCE_INTO(S, D)
+#define FE4_ADDMEM(S, D, src)                                                                      \
+    "xorl %k[c], %k[c]\n\t"                                                                        \
+    "addq 0(%[" src "]), %[" S "0]\n\t"                                                            \
+    "adcq 8(%[" src "]), %[" S "1]\n\t"                                                            \
+    "adcq 16(%[" src "]), %[" S "2]\n\t"                                                           \
+    "adcq 24(%[" src "]), %[" S "3]\n\t"                                                           \
+    FE4_REDUCE_INTO(S, D)
+/* T = T - D mod m (D is clobbered): on a borrow, add m back, masked by c. */
+#define FE4_SUB(T, D)                                                                              \
+    "subq %[" D "0], %[" T "0]\n\t"                                                                \
+    "sbbq %[" D "1], %[" T "1]\n\t"                                                                \
+    "sbbq %[" D "2], %[" T "2]\n\t"                                                                \
+    "sbbq %[" D "3], %[" T "3]\n\t"                                                                \
+    "sbbq %[c], %[c]\n\t"                                                                          \
+    "movq %[m0], %[" D "0]\n\t"                                                                    \
+    "movq %[m1], %[" D "1]\n\t"                                                                    \
+    "movq %[m2], %[" D "2]\n\t"                                                                    \
+    "movq %[m3], %[" D "3]\n\t"                                                                    \
+    "andq %[c], %[" D "0]\n\t"                                                                     \
+    "andq %[c], %[" D "1]\n\t"                                                                     \
+    "andq %[c], %[" D "2]\n\t"                                                                     \
+    "andq %[c], %[" D "3]\n\t"                                                                     \
+    "addq %[" D "0], %[" T "0]\n\t"                                                                \
+    "adcq %[" D "1], %[" T "1]\n\t"                                                                \
+    "adcq %[" D "2], %[" T "2]\n\t"                                                                \
+    "adcq %[" D "3], %[" T "3]\n\t"
+#define FE4_OUTS                                                                                   \
+    [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [d0] "=&r"(d0),               \
+        [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c), "=m"(*(uint64_t(*)[4])r)
+#define FE4_MOD                                                                                    \
+    [m0] "m"(FE_M[0]), [m1] "m"(FE_M[1]), [m2] "m"(FE_M[2]), [m3] "m"(FE_M[3])
+/* clang-format on */
+
+static inline void FE(mul3)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__(FE4_LOAD("t", "a") FE4_DBL("t", "d") FE4_ADDMEM("d", "t", "a") FE4_STORE("t")
+            : FE4_OUTS
+            : [r] "r"(r), [a] "r"(a), "m"(*(const uint64_t(*)[4])a), FE4_MOD
+            : "cc");
+}
+
+static inline void FE(mul4)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__(FE4_LOAD("t", "a") FE4_DBL("t", "d") FE4_DBL("d", "t") FE4_STORE("t")
+            : FE4_OUTS
+            : [r] "r"(r), [a] "r"(a), "m"(*(const uint64_t(*)[4])a), FE4_MOD
+            : "cc");
+}
+
+static inline void FE(sub_dbl)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_LOAD("t", "a") FE4_SUB("t", "d")
+                FE4_STORE("t")
+            : FE4_OUTS
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
+
+static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_DBL("d", "t") FE4_DBL("t", "d")
+                FE4_LOAD("t", "a") FE4_SUB("t", "d") FE4_STORE("t")
+            : FE4_OUTS
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
+/* r = 3 (a + b): the sum s is parked in r and added back after doubling (the store forwards
+ * to the load while the doubling runs). */
+static inline void FE(add_mul3)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__(FE4_LOAD("t", "a") FE4_ADDMEM("t", "d", "b") FE4_STORE("d") FE4_DBL("d", "t")
+                FE4_ADDMEM("t", "d", "r") FE4_STORE("d")
+            : FE4_OUTS
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
+
+/* x = a - 2b and y = b - x; x must not alias b (y may alias a). */
+static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    uint64_t *r = x;
+    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_LOAD("t", "a") FE4_SUB("t", "d")
+                FE4_STORE("t") FE4_LOAD("d", "b") FE4_SUB("d", "t")
+            "movq %[d0], 0(%[y])\n\t"
+            "movq %[d1], 8(%[y])\n\t"
+            "movq %[d2], 16(%[y])\n\t"
+            "movq %[d3], 24(%[y])"
+            : FE4_OUTS, "=m"(*(uint64_t(*)[4])y)
+            : [r] "r"(r), [y] "r"(y), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
+#undef FE4_LOAD
+#undef FE4_STORE
+#undef FE4_REDUCE_INTO
+#undef FE4_DBL
+#undef FE4_ADDMEM
+#undef FE4_SUB
+#undef FE4_OUTS
+#undef FE4_MOD
+#else
+static inline void FE(mul3)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t[FE_LIMBS];
+    FE(add)(t, a, a);
+    FE(add)(r, t, a);
+}
+
+static inline void FE(mul4)(uint64_t *r, const uint64_t *a)
+{
+    FE(add)(r, a, a);
+    FE(add)(r, r, r);
+}
+
+static inline void FE(sub_dbl)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(add)(t, b, b);
+    FE(sub)(r, a, t);
+}
+
+static inline void FE(add_mul3)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(add)(t, a, b);
+    FE(mul3)(r, t);
+}
+
+static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
+{
+    FE(sub_dbl)(x, a, b);
+    FE(sub)(y, b, x);
+}
+
+static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(add)(t, b, b);
+    FE(add)(t, t, t);
+    FE(add)(t, t, t);
+    FE(sub)(r, a, t);
+}
+#endif
+
+#if !defined(FE_ADX) || !EC_FIELD_ASM
 /*
  * Montgomery multiplication r = a·b·R^-1 mod m, operand-scanning (CIOS): each round adds
  * a·b[i] to the accumulator, then a multiple q·m that clears its low word, and shifts one word
