@@ -306,7 +306,7 @@ static void o_handshake(opair *op, int resume)
     op->s = SSL_new(op->sctx);
     double t1 = cpu_now();
     op->c = SSL_new(op->cctx);
-    BIO *bc, *bs;
+    BIO *bc = NULL, *bs = NULL;
     if (op->c == NULL || op->s == NULL || !BIO_new_bio_pair(&bc, 0, &bs, 0))
         ossl_die("SSL_new");
     SSL_set_bio(op->c, bc, bc);
@@ -524,7 +524,7 @@ static void memory_figures(void)
     op.s = SSL_new(op.sctx);
     mem_side = 1;
     op.c = SSL_new(op.cctx);
-    BIO *bc, *bs;
+    BIO *bc = NULL, *bs = NULL;
     mem_side = 0;
     if (op.c == NULL || op.s == NULL || !BIO_new_bio_pair(&bc, 0, &bs, 0))
         ossl_die("SSL_new");

@@ -301,7 +301,9 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
 
 #define TENON_CONN_SIZE 8192
 
-/* Caller-owned; its contents are private to tenon. */
+/* Caller-owned; its contents are private to tenon. Any address malloc() returns works (16-byte
+ * alignment is enough): the _Alignas(64) is only a performance hint for static and automatic
+ * objects. */
 typedef struct tenon_conn {
     _Alignas(64) uint8_t opaque[TENON_CONN_SIZE];
 } tenon_conn;

@@ -17,9 +17,13 @@
  * Layout used by aes_x86ni (and relied on by the AES-NI/VAES GCM code): bytes
  * [0, 16 * (rounds + 1)) of sched hold the encryption round keys in order (round 0 first), each
  * as a 16-byte __m128i; bytes [240, 240 + 16 * (rounds + 1)) hold the decryption round keys for
- * AESDEC (the equivalent inverse cipher: reversed order, AESIMC applied to the middle ones). */
+ * AESDEC (the equivalent inverse cipher: reversed order, AESIMC applied to the middle ones).
+ *
+ * No _Alignas beyond uint64_t's: an aes_key lives in caller-owned contexts (tenon_aes_cbc_ctx,
+ * tenon_aead_ctx) that may sit at any 8-byte aligned address, so vector code reads and writes
+ * it with unaligned loads and stores only. */
 typedef struct aes_key {
-    _Alignas(64) uint64_t sched[120];
+    uint64_t sched[120];
     unsigned rounds; /* 10, 12 or 14 */
 } aes_key;
 

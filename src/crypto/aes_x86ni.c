@@ -23,15 +23,15 @@
 /* Byte offset of the decryption round keys in sched (aes.h). */
 #define DEC_OFFSET 240
 
-/* aes_key is 64-byte aligned (its _Alignas), so aligned loads are safe. */
+/* aes_key lives in caller memory of any 8-byte alignment (aes.h): unaligned loads only. */
 NI static inline __m128i enc_rk(const aes_key *k, unsigned r)
 {
-    return _mm_load_si128((const __m128i *)(const void *)((const uint8_t *)k->sched + 16 * r));
+    return _mm_loadu_si128((const __m128i *)(const void *)((const uint8_t *)k->sched + 16 * r));
 }
 
 NI static inline __m128i dec_rk(const aes_key *k, unsigned r)
 {
-    return _mm_load_si128(
+    return _mm_loadu_si128(
         (const __m128i *)(const void *)((const uint8_t *)k->sched + DEC_OFFSET + 16 * r));
 }
 
@@ -75,12 +75,12 @@ NI static void ni_set_key(aes_key *k, const uint8_t *key, size_t key_len)
 
     /* FIPS 197 §5.3.5 equivalent inverse cipher, the form AESDEC computes: the round keys in
      * reverse order, InvMixColumns (AESIMC) applied to all but the first and last. */
-    __m128i *dk = (__m128i *)(void *)(ek + DEC_OFFSET);
+    uint8_t *dk = ek + DEC_OFFSET;
     k->rounds = rounds;
-    _mm_store_si128(&dk[0], enc_rk(k, rounds));
+    _mm_storeu_si128((__m128i *)(void *)dk, enc_rk(k, rounds));
     for (unsigned r = 1; r < rounds; r++)
-        _mm_store_si128(&dk[r], _mm_aesimc_si128(enc_rk(k, rounds - r)));
-    _mm_store_si128(&dk[rounds], enc_rk(k, 0));
+        _mm_storeu_si128((__m128i *)(void *)(dk + 16 * r), _mm_aesimc_si128(enc_rk(k, rounds - r)));
+    _mm_storeu_si128((__m128i *)(void *)(dk + 16 * rounds), enc_rk(k, 0));
 }
 
 NI static inline __m128i encrypt1(const aes_key *k, __m128i b)

@@ -131,8 +131,10 @@ void ghash_ct_update(const void *key, uint8_t y[16], const uint8_t *data, size_t
 
 typedef struct gcm_x86_key {
     /* AES encryption round keys, each stored twice (both 128-bit lanes) so that the VAES code
-     * can use them as 256-bit memory operands; the SSE code reads the first 16 bytes. */
-    _Alignas(64) uint8_t rk[15][32];
+     * can use them as 256-bit memory operands; the SSE code reads the first 16 bytes. No
+     * _Alignas: this struct lives in the caller's tenon_aead_ctx, which may sit at any 8-byte
+     * aligned address (malloc), so every vector access to it is an unaligned one. */
+    uint8_t rk[15][32];
     /* hpow[i] = H'^(16 - i) in the integer representation (as an __m128i: low qword = low 64
      * bits). Descending order, so that block j of an n-block group (0 first) takes
      * hpow[16 - n + j], and a 256-bit load at hpow[2m] gives the powers of two consecutive

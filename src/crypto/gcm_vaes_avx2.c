@@ -62,14 +62,17 @@ GCM_VAES static inline void store256(uint8_t *p, __m256i v)
     _mm256_storeu_si256((__m256i *)(void *)p, v);
 }
 
+/* The key is in the caller's context, which may sit at any 8-byte aligned address (malloc):
+ * unaligned loads only. VEX-encoded instructions take unaligned memory operands, so these
+ * still fold into VAESENC / VPCLMULQDQ. */
 GCM_VAES static inline __m256i rk256(const gcm_x86_key *k, unsigned r)
 {
-    return _mm256_load_si256((const __m256i *)(const void *)k->rk[r]);
+    return _mm256_loadu_si256((const __m256i *)(const void *)k->rk[r]);
 }
 
 GCM_VAES static inline __m128i rk128(const gcm_x86_key *k, unsigned r)
 {
-    return _mm_load_si128((const __m128i *)(const void *)k->rk[r]);
+    return _mm_loadu_si128((const __m128i *)(const void *)k->rk[r]);
 }
 
 /* Montgomery reduction by y^128 (gcm.h). */
@@ -131,8 +134,8 @@ GCM_VAES static __m128i ghash_n(const gcm_x86_key *k, __m128i y, const uint8_t *
             GH_ACC(d2, i + 1);
         }
         __m128i d = _mm_xor_si128(bswap128(_mm_loadu_si128((const __m128i *)(const void *)p)), y);
-        __m128i h = _mm_load_si128((const __m128i *)(const void *)k->hpow[i]);
-        __m128i hk = _mm_load_si128((const __m128i *)(const void *)k->hkar[i]);
+        __m128i h = _mm_loadu_si128((const __m128i *)(const void *)k->hpow[i]);
+        __m128i hk = _mm_loadu_si128((const __m128i *)(const void *)k->hkar[i]);
         __m128i m = _mm_xor_si128(d, _mm_shuffle_epi32(d, 0x4e));
         lo = _mm256_xor_si256(lo, _mm256_zextsi128_si256(_mm_clmulepi64_si128(d, h, 0x00)));
         hi = _mm256_xor_si256(hi, _mm256_zextsi128_si256(_mm_clmulepi64_si128(d, h, 0x11)));
