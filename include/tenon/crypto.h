@@ -181,14 +181,12 @@ typedef struct tenon_aead_class tenon_aead_class;
 
 /* Caller-owned AEAD context: the expanded key and any precomputed tables.
  *
- * Alignment: any address malloc() returns works (16 bytes on x86-64 glibc); so does a copy made
- * with memcpy or struct assignment to another such address. No implementation relies on the
- * _Alignas(64), which is only a performance hint for static and automatic objects (round keys
- * that do not straddle cache lines). The same holds for tenon_aes_cbc_ctx and, with their
- * natural alignment only, for the hash and HMAC contexts above. */
+ * Alignment: the natural alignment of the struct (8 bytes) is all it needs, so any address
+ * malloc() returns works, and so does a copy made with memcpy or struct assignment. The same
+ * holds for tenon_aes_cbc_ctx and the hash and HMAC contexts above. */
 typedef struct tenon_aead_ctx {
     const tenon_aead_class *vtable;
-    _Alignas(64) uint8_t state[TENON_AEAD_STATE_SIZE];
+    uint8_t state[TENON_AEAD_STATE_SIZE];
 } tenon_aead_ctx;
 
 struct tenon_aead_class {
@@ -240,10 +238,10 @@ TENON_API void tenon_aead_wipe(tenon_aead_ctx *ctx);
 #define TENON_AES_BLOCK_LEN 16
 #define TENON_AES_CBC_STATE_SIZE 1088
 
-/* Any malloc'd address works, and so does a copy: see tenon_aead_ctx about the _Alignas. */
+/* Any malloc'd address works, and so does a copy: see tenon_aead_ctx. */
 typedef struct tenon_aes_cbc_ctx {
     const void *impl; /* the AES implementation chosen at init */
-    _Alignas(64) uint8_t state[TENON_AES_CBC_STATE_SIZE];
+    uint8_t state[TENON_AES_CBC_STATE_SIZE];
 } tenon_aes_cbc_ctx;
 
 /* key_len 16, 24 or 32. The same context encrypts and decrypts. */

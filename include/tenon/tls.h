@@ -301,11 +301,11 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
 
 #define TENON_CONN_SIZE 8192
 
-/* Caller-owned; its contents are private to tenon. Any address malloc() returns works (16-byte
- * alignment is enough): the _Alignas(64) is only a performance hint for static and automatic
- * objects. */
+/* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
+ * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
+ * carries the connection on. */
 typedef struct tenon_conn {
-    _Alignas(64) uint8_t opaque[TENON_CONN_SIZE];
+    _Alignas(16) uint8_t opaque[TENON_CONN_SIZE];
 } tenon_conn;
 
 /* tenon_conn_status() flags. */

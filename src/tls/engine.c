@@ -14,7 +14,7 @@
 #include <time.h>
 
 _Static_assert(sizeof(tls_conn) <= TENON_CONN_SIZE, "TENON_CONN_SIZE is too small");
-_Static_assert(_Alignof(tls_conn) <= 64, "tenon_conn is not aligned enough");
+_Static_assert(_Alignof(tls_conn) <= _Alignof(tenon_conn), "tenon_conn is not aligned enough");
 
 /* Room kept free in the output for alerts and KeyUpdates once data flows. */
 #define OUT_RESERVE 64
