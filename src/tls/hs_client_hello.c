@@ -87,11 +87,14 @@ static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t bind
     const tenon_hash_class *h = c->psk_suite->hash;
     uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH];
     tls13_schedule ks;
-    GUARD(tls13_early_secret(&ks, h, c->psk, c->psk_len, &c->trace));
-    GUARD(tls13_binder_key(&ks, 0, binder_key, &c->trace));
+    int rc = tls13_early_secret(&ks, h, c->psk, c->psk_len, &c->trace);
+    if (rc == TENON_OK)
+        rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
     tls13_schedule_wipe(&ks);
-    GUARD(tls_transcript_hash_with(&c->tx, h, msg, binders_at, th));
-    int rc = tls13_finished(h, binder_key, th, msg + binder_at, &c->trace);
+    if (rc == TENON_OK)
+        rc = tls_transcript_hash_with(&c->tx, h, msg, binders_at, th);
+    if (rc == TENON_OK)
+        rc = tls13_finished(h, binder_key, th, msg + binder_at, &c->trace);
     tenon_wipe(binder_key, sizeof binder_key);
     return rc;
 }
@@ -258,13 +261,23 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         size_t trunc = (size_t)(ch->exts.body[X_PRE_SHARED_KEY].p - msg) + offer.binders_at;
         uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH], expect[TLS13_MAX_HASH];
         tls13_schedule ks;
-        GUARD(tls13_early_secret(&ks, h, t.psk, t.psk_len, &c->trace));
-        GUARD(tls13_binder_key(&ks, 0, binder_key, &c->trace));
+        /* Every exit wipes the ticket's PSK, the binder key and the expected binder. */
+        int rc = tls13_early_secret(&ks, h, t.psk, t.psk_len, &c->trace);
+        if (rc == TENON_OK)
+            rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
         tls13_schedule_wipe(&ks);
-        GUARD(tls_transcript_hash_with(&c->tx, h, msg, trunc, th));
-        GUARD(tls13_finished(h, binder_key, th, expect, &c->trace));
+        if (rc == TENON_OK)
+            rc = tls_transcript_hash_with(&c->tx, h, msg, trunc, th);
+        if (rc == TENON_OK)
+            rc = tls13_finished(h, binder_key, th, expect, &c->trace);
         tenon_wipe(binder_key, sizeof binder_key);
-        int ok = binder_len == h->digest_len && tenon_ct_memeq(expect, binder, binder_len);
+        int ok = rc == TENON_OK && binder_len == h->digest_len &&
+                 tenon_ct_memeq(expect, binder, binder_len);
+        tenon_wipe(expect, sizeof expect);
+        if (rc != TENON_OK) {
+            tenon_wipe(&t, sizeof t);
+            return rc;
+        }
         if (!ok) {
             tenon_wipe(&t, sizeof t);
             return TENON_ERR_TLS_DECRYPT_ERROR;

@@ -137,7 +137,10 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
     tls_transcript_update(&c->tx, msg, len);
     /* A ticket whose hash is not the suite's cannot be offered again (§4.1.4). */
     if (c->ticket != NULL && c->psk_suite->hash != suite->hash) {
+        /* Its slot was freed when it was picked: wipe the bytes (PSK) it still holds. */
+        tenon_wipe(c->ticket, sizeof *c->ticket);
         c->ticket = NULL;
+        tenon_wipe(c->psk, sizeof c->psk);
         c->psk_len = 0;
     }
     tenon_wipe(c->kex_priv, sizeof c->kex_priv);
