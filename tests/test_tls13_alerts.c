@@ -103,9 +103,12 @@ static void duplicate_ext(ch_parts *ch, uint16_t type)
 }
 
 /* Feeds bytes to a fresh server; returns its error and the alert it queued (-1: none). */
+static uint16_t server_min_version = TENON_TLS12;
+
 static int server_verdict(const uint8_t *rec, size_t len, int *alert)
 {
     server_config(&SERVER.cfg, CERT_P256);
+    SERVER.cfg.min_version = server_min_version;
     CHECK_RC(tenon_conn_init(&SERVER.conn, &SERVER.cfg, SERVER.in, sizeof SERVER.in, SERVER.out,
                              sizeof SERVER.out),
              0);
@@ -164,10 +167,23 @@ static void test_client_hello_parsing(void)
     n = build_client_hello(&ch, rec);
     EXPECT_SERVER(rec, n, TENON_ERR_TLS_MISSING_EXTENSION, TENON_ALERT_MISSING_EXTENSION);
 
+    /* No supported_versions: a TLS 1.2 ClientHello. A server with TLS 1.3 only refuses it
+     * (protocol_version); one with TLS 1.2 too answers it as TLS 1.2. */
     get_client_hello(&ch);
     remove_ext(&ch, EXT_SUPPORTED_VERSIONS);
     n = build_client_hello(&ch, rec);
+    server_min_version = TENON_TLS13;
     EXPECT_SERVER(rec, n, TENON_ERR_TLS_PROTOCOL_VERSION, TENON_ALERT_PROTOCOL_VERSION);
+    server_min_version = TENON_TLS12;
+    EXPECT_SERVER(rec, n, TENON_OK, -1);
+    {
+        const uint8_t *p;
+        size_t pn;
+        tenon_conn_output(&SERVER.conn, &p, &pn);
+        /* A TLS 1.2 ServerHello (no supported_versions) with the downgrade sentinel. */
+        CHECK(pn > 5 + 4 + 34 && p[5] == 2 && p[9] == 3 && p[10] == 3);
+        CHECK(pn > 5 + 4 + 34 && memcmp(p + 5 + 4 + 2 + 24, "DOWNGRD\x01", 8) == 0);
+    }
 
     /* Trailing bytes after the extensions. */
     get_client_hello(&ch);

@@ -1,5 +1,5 @@
 /*
- * tenon — the TLS 1.3 engine (RFC 8446), client and server, sans-I/O.
+ * tenon — the TLS engine, TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246), client and server, sans-I/O.
  *
  * The engine never reads a socket, never sleeps and never allocates. The caller owns:
  *   - a tenon_config (fixed-size arrays, no pointers kept to temporaries), shared read-only by
@@ -32,9 +32,16 @@
  * call returns the same error. The peer's transport ending without close_notify is
  * TENON_ERR_TLS_TRUNCATED, never a clean end.
  *
- * What is implemented: TLS 1.3 only; groups x25519, secp256r1, secp384r1; the three TLS 1.3
- * AEAD suites; ECDSA P-256/P-384 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
+ * What is implemented: TLS 1.3 — groups x25519, secp256r1, secp384r1; the three TLS 1.3 AEAD
+ * suites; ECDSA P-256/P-384 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
  * client certificates; session tickets and PSK-DHE resumption (no 0-RTT); KeyUpdate; exporters.
+ * TLS 1.2 in the same engine — ECDHE-ECDSA and ECDHE-RSA with AES-GCM and ChaCha20-Poly1305 by
+ * default; RSA key transport and AES-CBC + HMAC suites only when configured by name; extended
+ * master secret (RFC 7627, required by default), secure renegotiation indication (RFC 5746;
+ * renegotiation itself is refused), encrypt-then-MAC (RFC 7366), session tickets (RFC 5077),
+ * client certificates, SNI, ALPN, exporters (RFC 5705). Both versions are enabled by default; a
+ * server that could do TLS 1.3 but negotiates TLS 1.2 marks its random (RFC 8446 §4.1.3) and a
+ * client that offered TLS 1.3 checks the mark.
  */
 #ifndef TENON_TLS_H
 #define TENON_TLS_H
@@ -64,8 +71,25 @@ extern "C" {
 #define TENON_TLS_AES_256_GCM_SHA384 0x1302
 #define TENON_TLS_CHACHA20_POLY1305_SHA256 0x1303
 
-/* Signature schemes (RFC 8446 §4.2.3). The rsa_pkcs1_* ones are accepted only in certificates
- * (signature_algorithms_cert), never for CertificateVerify. */
+/* TLS 1.2 cipher suites, default set (RFC 5289, RFC 7905). */
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 0xc02b
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 0xc02c
+#define TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 0xcca9
+#define TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0xc02f
+#define TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 0xc030
+#define TENON_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 0xcca8
+/* TLS 1.2 legacy suites (RSA key transport, no forward secrecy; CBC + HMAC): never in the
+ * defaults, used only when named in tenon_config.suites (RFC 5246, 5288, 5289). */
+#define TENON_TLS_RSA_WITH_AES_128_GCM_SHA256 0x009c
+#define TENON_TLS_RSA_WITH_AES_256_GCM_SHA384 0x009d
+#define TENON_TLS_RSA_WITH_AES_128_CBC_SHA256 0x003c
+#define TENON_TLS_RSA_WITH_AES_256_CBC_SHA256 0x003d
+#define TENON_TLS_RSA_WITH_AES_128_CBC_SHA 0x002f
+#define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 0xc027
+
+/* Signature schemes (RFC 8446 §4.2.3). The rsa_pkcs1_* ones are used in certificates and in
+ * TLS 1.2 (ServerKeyExchange, CertificateVerify), never for a TLS 1.3 CertificateVerify. In
+ * TLS 1.2 the ecdsa_* schemes name only the hash (RFC 5246 §7.4.1.4.1): any curve goes. */
 #define TENON_SIG_RSA_PKCS1_SHA256 0x0401
 #define TENON_SIG_RSA_PKCS1_SHA384 0x0501
 #define TENON_SIG_RSA_PKCS1_SHA512 0x0601
@@ -121,7 +145,7 @@ TENON_API const char *tenon_alert_name(int alert);
  * ------------------------------------------------------------------------------------------ */
 
 #define TENON_MAX_GROUPS 4
-#define TENON_MAX_SUITES 4
+#define TENON_MAX_SUITES 16
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
 #define TENON_MAX_ALPN_LEN 255
@@ -182,9 +206,13 @@ typedef struct tenon_ticket_key {
     uint8_t key[32];
 } tenon_ticket_key;
 
-/* A ticket the client keeps for resumption (RFC 8446 §4.6.1). */
+/* A ticket the client keeps for resumption (RFC 8446 §4.6.1; RFC 5077 for TLS 1.2, where psk
+ * holds the session's master secret). in_use: 0 free, 1 holds a ticket, 2 held by a connection
+ * (being offered, or received and waiting for the handshake to finish). */
 typedef struct tenon_ticket {
     int in_use;
+    uint16_t version;            /* TENON_TLS13 or TENON_TLS12 */
+    uint8_t ext_master_secret;   /* TLS 1.2: the session used the extended master secret */
     char server_name[TENON_MAX_SERVER_NAME + 1];
     uint16_t suite;
     uint32_t lifetime_s;
@@ -197,7 +225,8 @@ typedef struct tenon_ticket {
 } tenon_ticket;
 
 /* The client's caller-owned ticket store: an array of slots. A new ticket replaces the one for
- * the same server name, else a free slot, else the oldest. A ticket is used once. */
+ * the same server name, else a free slot, else the oldest. A ticket is used once. The store may
+ * be shared by connections used one thread at a time; it has no lock. */
 typedef struct tenon_ticket_store {
     tenon_ticket *slots;
     size_t cap;
@@ -219,9 +248,15 @@ typedef struct tenon_config {
      * with HelloRetryRequest when the client sent no share for it. */
     const tenon_kex_class *groups[TENON_MAX_GROUPS];
     size_t group_count;
-    /* Cipher suites in order of preference (TENON_TLS_*). */
+    /* Protocol versions enabled: TENON_TLS12 .. TENON_TLS13 by default. */
+    uint16_t min_version, max_version;
+    /* Cipher suites in order of preference (TENON_TLS_*), TLS 1.3 and TLS 1.2 ones in one list;
+     * each version uses its own. */
     uint16_t suites[TENON_MAX_SUITES];
     size_t suite_count;
+    /* TLS 1.2: require the extended master secret (RFC 7627) of the peer, default 1. With 0, a
+     * peer without it gets the RFC 5246 master secret (weaker: RFC 7627 §1). */
+    int require_extended_master_secret;
     /* Signature schemes for CertificateVerify (signature_algorithms), in preference order. */
     uint16_t sig_schemes[TENON_MAX_SIG_SCHEMES];
     size_t sig_scheme_count;
@@ -280,8 +315,9 @@ typedef struct tenon_config {
     void *time_user;
 } tenon_config;
 
-/* Defaults for a role: groups x25519, secp256r1, secp384r1; suites AES-128-GCM, AES-256-GCM,
- * ChaCha20-Poly1305; every signature scheme tenon has; middlebox compatibility on. */
+/* Defaults for a role: TLS 1.2 and 1.3; groups x25519, secp256r1, secp384r1; TLS 1.3 suites
+ * AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, then the six TLS 1.2 ECDHE AEAD suites; every
+ * signature scheme tenon has; extended master secret required; middlebox compatibility on. */
 TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role);
 
 /* Adds a certificate chain (leaf first, DER views that must outlive the config) with its
@@ -370,10 +406,11 @@ TENON_API int tenon_conn_peer_alert(const tenon_conn *conn);
 /* What was negotiated. Valid once the handshake is done; views point into the connection's
  * buffers and stay valid while the connection lives. */
 typedef struct tenon_conn_info {
-    uint16_t version;    /* TENON_TLS13 */
+    uint16_t version;    /* TENON_TLS13 or TENON_TLS12 */
     uint16_t suite;      /* TENON_TLS_* */
     uint16_t group;      /* NamedGroup (0 when resumed without (EC)DHE: never, psk_dhe_ke) */
-    uint16_t sig_scheme; /* the peer's CertificateVerify scheme (0 if it sent none) */
+    uint16_t sig_scheme; /* the peer's CertificateVerify (TLS 1.2 server: ServerKeyExchange)
+                          * scheme, 0 if it sent none */
     const char *suite_name, *group_name;
     tenon_bytes alpn;        /* the protocol agreed, empty if none */
     tenon_bytes server_name; /* server: the SNI the client sent; client: what it asked for */
@@ -382,15 +419,19 @@ typedef struct tenon_conn_info {
     int resumed;              /* 1 if the handshake resumed a session with a ticket */
     int hello_retry;          /* 1 if a HelloRetryRequest took place */
     int client_authenticated; /* server: 1 if the client proved a certificate */
+    int ext_master_secret;    /* TLS 1.2: 1 if the extended master secret was used */
+    int encrypt_then_mac;     /* TLS 1.2 CBC suites: 1 if encrypt-then-MAC was negotiated */
 } tenon_conn_info;
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);
 
 /* Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next sending key; with
- * request_peer_update the peer is asked to update its own. */
+ * request_peer_update the peer is asked to update its own. TLS 1.3 only (a TLS 1.2 connection
+ * gets TENON_ERR_INVALID_ARGUMENT). */
 TENON_API TENON_MUST_CHECK int tenon_conn_key_update(tenon_conn *conn, int request_peer_update);
 
-/* TLS-Exporter(label, context, len) (RFC 8446 §7.5); context may be NULL for an empty one. */
+/* TLS-Exporter(label, context, len) (RFC 8446 §7.5); context may be NULL for an empty one. On
+ * TLS 1.2, the RFC 5705 exporter, where NULL (no context) and an empty context differ. */
 TENON_API TENON_MUST_CHECK int tenon_conn_export(const tenon_conn *conn, const char *label,
                                                  const uint8_t *context, size_t context_len,
                                                  uint8_t *out, size_t len);

@@ -14,13 +14,29 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
     cfg->groups[1] = &tenon_kex_secp256r1;
     cfg->groups[2] = &tenon_kex_secp384r1;
     cfg->group_count = 3;
-    cfg->suites[0] = TENON_TLS_AES_128_GCM_SHA256;
-    cfg->suites[1] = TENON_TLS_AES_256_GCM_SHA384;
-    cfg->suites[2] = TENON_TLS_CHACHA20_POLY1305_SHA256;
-    cfg->suite_count = 3;
-    static const uint16_t sigs[] = {TENON_SIG_ECDSA_SECP256R1_SHA256,
-                                    TENON_SIG_ECDSA_SECP384R1_SHA384, TENON_SIG_RSA_PSS_RSAE_SHA256,
-                                    TENON_SIG_RSA_PSS_RSAE_SHA384, TENON_SIG_RSA_PSS_RSAE_SHA512};
+    cfg->min_version = TENON_TLS12;
+    cfg->max_version = TENON_TLS13;
+    static const uint16_t suites[] = {
+        TENON_TLS_AES_128_GCM_SHA256,
+        TENON_TLS_AES_256_GCM_SHA384,
+        TENON_TLS_CHACHA20_POLY1305_SHA256,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        TENON_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    };
+    memcpy(cfg->suites, suites, sizeof suites);
+    cfg->suite_count = ARRAY_LEN(suites);
+    cfg->require_extended_master_secret = 1;
+    /* rsa_pkcs1_* last: TLS 1.2 only (RFC 8446 §4.2.3 lets a TLS 1.3 ClientHello offer them
+     * for TLS 1.2; tenon never uses them in a TLS 1.3 CertificateVerify). */
+    static const uint16_t sigs[] = {
+        TENON_SIG_ECDSA_SECP256R1_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384,
+        TENON_SIG_RSA_PSS_RSAE_SHA256,    TENON_SIG_RSA_PSS_RSAE_SHA384,
+        TENON_SIG_RSA_PSS_RSAE_SHA512,    TENON_SIG_RSA_PKCS1_SHA256,
+        TENON_SIG_RSA_PKCS1_SHA384,       TENON_SIG_RSA_PKCS1_SHA512};
     memcpy(cfg->sig_schemes, sigs, sizeof sigs);
     cfg->sig_scheme_count = ARRAY_LEN(sigs);
     static const uint16_t cert_sigs[] = {
@@ -33,6 +49,17 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
     cfg->middlebox_compat = 1;
     cfg->tickets_per_handshake = 1;
     cfg->ticket_lifetime_s = 7200;
+}
+
+int tls_version_on(const tenon_config *cfg, uint16_t version)
+{
+    if (version < cfg->min_version || version > cfg->max_version)
+        return 0;
+    for (size_t i = 0; i < cfg->suite_count && i < TENON_MAX_SUITES; i++)
+        if (version == TENON_TLS13 ? tls_suite_find(cfg->suites[i]) != NULL
+                                   : tls12_suite_find(cfg->suites[i]) != NULL)
+            return 1;
+    return 0;
 }
 
 static int why_fail(const char **why, const char *text)
@@ -83,11 +110,25 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         return why_fail(why, "no configuration");
     if (cfg->role != TENON_CLIENT && cfg->role != TENON_SERVER)
         return why_fail(why, "the role is neither client nor server");
+    if (cfg->min_version > cfg->max_version ||
+        (cfg->min_version != TENON_TLS12 && cfg->min_version != TENON_TLS13) ||
+        (cfg->max_version != TENON_TLS12 && cfg->max_version != TENON_TLS13))
+        return why_fail(why, "the versions must be TLS 1.2 and/or TLS 1.3, min <= max");
     if (cfg->suite_count == 0 || cfg->suite_count > TENON_MAX_SUITES)
         return why_fail(why, "no cipher suite configured");
-    for (size_t i = 0; i < cfg->suite_count; i++)
-        if (tls_suite_find(cfg->suites[i]) == NULL)
-            return why_fail(why, "a configured cipher suite is not a TLS 1.3 suite tenon has");
+    int n13 = 0, n12 = 0;
+    for (size_t i = 0; i < cfg->suite_count; i++) {
+        if (tls_suite_find(cfg->suites[i]) != NULL)
+            n13++;
+        else if (tls12_suite_find(cfg->suites[i]) != NULL)
+            n12++;
+        else
+            return why_fail(why, "a configured cipher suite is not one tenon has");
+    }
+    int v13 = cfg->max_version >= TENON_TLS13, v12 = cfg->min_version <= TENON_TLS12;
+    if ((v13 && !v12 && n13 == 0) || (v12 && !v13 && n12 == 0) || n13 + n12 == 0 ||
+        (!(v13 && n13) && !(v12 && n12)))
+        return why_fail(why, "no cipher suite for an enabled protocol version");
     if (cfg->group_count == 0 || cfg->group_count > TENON_MAX_GROUPS)
         return why_fail(why, "no key exchange group configured");
     for (size_t i = 0; i < cfg->group_count; i++)
@@ -97,8 +138,8 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         return why_fail(why, "no signature scheme configured");
     for (size_t i = 0; i < cfg->sig_scheme_count; i++) {
         const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[i]);
-        if (s == NULL || (!s->rsa_pss && s->key_type == TENON_KEY_RSA))
-            return why_fail(why, "a signature scheme is not usable in CertificateVerify");
+        if (s == NULL)
+            return why_fail(why, "an unknown signature scheme is configured");
     }
     if (cfg->cert_sig_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "too many certificate signature schemes");
@@ -119,8 +160,10 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         int usable = 0;
         if (ck->key == NULL || ck->chain_count == 0 || ck->chain_count > TENON_MAX_CHAIN)
             return why_fail(why, "a certificate entry has no key or no chain");
-        for (size_t j = 0; j < cfg->sig_scheme_count; j++)
-            usable |= tls_sig_scheme_fits(tls_sig_scheme_find(cfg->sig_schemes[j]), ck->key);
+        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
+            usable |= v13 && tls_sig_scheme_fits(tls_sig_scheme_find(cfg->sig_schemes[j]), ck->key);
+            usable |= v12 && tls12_scheme_fits_key(cfg->sig_schemes[j], ck->key->type);
+        }
         if (!usable)
             return why_fail(why, "a certificate's key fits none of the signature schemes");
     }

@@ -1,6 +1,7 @@
 /*
- * The TLS 1.3 engine: the public connection API, record framing in both directions, alerts,
- * the sticky error and the table of legal handshake messages per state (STYLE.md 7, 8).
+ * The engine: the public connection API, record framing in both directions, alerts, the sticky
+ * error and the table of legal handshake messages per state (STYLE.md 7, 8), for TLS 1.3 and
+ * TLS 1.2 (whose record protection and change_cipher_spec differ; the rest is shared).
  *
  * Input: tenon_conn_feed gathers one record at a time in in[0, rec_cap) and processes it as
  * soon as it is whole. Handshake payloads go to the reassembler, whose messages are dispatched
@@ -64,13 +65,32 @@ static void trace_record(tls_conn *c, int sent, uint8_t inner_type, const uint8_
     tls_trace_emit(&c->trace, TENON_TRACE_RECORD, sent, record_type_name(inner_type), v, 2);
 }
 
+/* Is record protection on in each direction? */
+static int rd_on(const tls_conn *c)
+{
+    return c->version == TENON_TLS12 ? c->rd12.on : c->rd.active;
+}
+static int wr_on(const tls_conn *c)
+{
+    return c->version == TENON_TLS12 ? c->wr12.on : c->wr.active;
+}
+
 /* Appends one record of content (which may already sit at out + out_len + 5). */
 static int out_record(tls_conn *c, uint8_t type, const uint8_t *content, size_t len,
                       uint16_t legacy_version)
 {
     uint8_t *at = c->out + c->out_len;
     size_t room = c->out_cap - c->out_len, n;
-    if (c->wr.active) {
+    if (c->version == TENON_TLS12 && c->wr12.on) {
+        /* TLS 1.2 protects only Finished, alerts and data this way: small contents, copied
+         * out of the way of the explicit nonce or IV the record starts with. */
+        uint8_t tmp[64];
+        ENSURE(len <= sizeof tmp, TENON_ERR_INTERNAL);
+        memcpy(tmp, content, len);
+        int rc = tls12_seal(&c->wr12, type, tmp, len, at, room, &n);
+        tenon_wipe(tmp, sizeof tmp);
+        GUARD(rc);
+    } else if (c->version != TENON_TLS12 && c->wr.active) {
         GUARD(tls13_seal_record(&c->wr, type, content, len, 0, at, room, &n));
     } else {
         ENSURE(room >= TLS_RECORD_HEADER_LEN + len, TENON_ERR_BUFFER_TOO_SMALL);
@@ -92,6 +112,13 @@ static void trace_alert(tls_conn *c, int sent, uint8_t desc)
     tls_trace_emit(&c->trace, TENON_TRACE_ALERT, sent, tenon_alert_name(desc), NULL, 0);
 }
 
+static void send_alert(tls_conn *c, uint8_t level, uint8_t desc);
+
+void tls_send_warning(tls_conn *c, uint8_t desc)
+{
+    send_alert(c, 1, desc);
+}
+
 static void send_alert(tls_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
@@ -111,6 +138,7 @@ static int fail(tls_conn *c, int err)
     if (err == TENON_ERR_MALFORMED)
         err = TENON_ERR_TLS_DECODE;
     c->error = err;
+    tls_release_held_ticket(c); /* a ticket offered to a failed handshake is spent */
     int alert = tenon_error_alert(err);
     if (alert >= 0 && !c->sent_close)
         send_alert(c, 2, (uint8_t)alert);
@@ -121,6 +149,14 @@ static int fail(tls_conn *c, int err)
 static const char *ct_name(uint8_t type)
 {
     switch (type) {
+    case HS_HELLO_REQUEST:
+        return "HelloRequest";
+    case HS_SERVER_KEY_EXCHANGE:
+        return "ServerKeyExchange";
+    case HS_SERVER_HELLO_DONE:
+        return "ServerHelloDone";
+    case HS_CLIENT_KEY_EXCHANGE:
+        return "ClientKeyExchange";
     case HS_CLIENT_HELLO:
         return "ClientHello";
     case HS_SERVER_HELLO:
@@ -152,6 +188,14 @@ static const char *ct_name(uint8_t type)
  * out + out_len + 5, and tls_flush_handshake frames them all into records before anything else
  * is written, before the write keys change, and before control returns to the caller.
  */
+/* The name of a received message: a renegotiating ClientHello is named as such. */
+static const char *msg_name(const tls_conn *c, uint8_t type)
+{
+    if (type == HS_CLIENT_HELLO && c->state == ST_CONNECTED)
+        return "ClientHello (renegotiation)";
+    return ct_name(type);
+}
+
 int tls_hs_begin(tls_conn *c, uint8_t type, writer *w, wr_vec *body)
 {
     if (c->hs_open == 0)
@@ -204,7 +248,9 @@ int tls_flush_handshake(tls_conn *c)
     uint8_t *msg = c->out + c->out_len + TLS_RECORD_HEADER_LEN;
     if (len <= TLS_MAX_PLAINTEXT)
         return out_record(c, TLS_CT_HANDSHAKE, msg, len, c->hs_legacy);
-    size_t per = TLS_RECORD_HEADER_LEN + (c->wr.active ? 1 + TENON_AEAD_TAG_LEN : 0);
+    /* Only TLS 1.3 protects long handshake messages (TLS 1.2 encrypts only Finished). */
+    size_t per = TLS_RECORD_HEADER_LEN + (wr_on(c) ? 1 + TENON_AEAD_TAG_LEN : 0);
+    ENSURE(!(c->version == TENON_TLS12 && wr_on(c)), TENON_ERR_INTERNAL);
     size_t nfrag = (len + TLS_MAX_PLAINTEXT - 1) / TLS_MAX_PLAINTEXT;
     ENSURE(c->out_len + len + nfrag * per <= c->out_cap, TENON_ERR_BUFFER_TOO_SMALL);
     size_t base = c->out_len;
@@ -228,7 +274,7 @@ int tls_flush_handshake(tls_conn *c)
  * first handshake message." Sent in the clear, once. */
 int tls_send_ccs(tls_conn *c)
 {
-    if (c->ccs_sent || !c->cfg->middlebox_compat)
+    if (c->ccs_sent || !c->cfg->middlebox_compat || c->version == TENON_TLS12)
         return TENON_OK;
     GUARD(tls_flush_handshake(c));
     static const uint8_t one = 1;
@@ -240,6 +286,35 @@ int tls_send_ccs(tls_conn *c)
     c->wr.active = active;
     GUARD(rc);
     c->ccs_sent = 1;
+    return TENON_OK;
+}
+
+/* RFC 5246 §7.1: change_cipher_spec, in the clear under the old (null) state; the write keys
+ * of the key block are in force from the next record on. */
+int hs12_change_cipher_spec_send(tls_conn *c)
+{
+    GUARD(tls_flush_handshake(c));
+    static const uint8_t one = 1;
+    out_compact(c);
+    GUARD(out_record(c, TLS_CT_CHANGE_CIPHER_SPEC, &one, 1, TENON_TLS12));
+    c->wr12.on = 1;
+    tls_note(c, c->is_client ? "client write keys in force" : "server write keys in force");
+    return TENON_OK;
+}
+
+int hs12_change_cipher_spec_recv(tls_conn *c)
+{
+    /* §7.4.9: "It is a fatal error if a Finished message is not preceded by a
+     * ChangeCipherSpec message at the appropriate point in the handshake" — and a
+     * change_cipher_spec anywhere else is unexpected. */
+    if (c->state == ST_C12_WAIT_CCS)
+        c->state = ST_C12_WAIT_FINISHED;
+    else if (c->state == ST_S12_WAIT_CCS)
+        c->state = ST_S12_WAIT_FINISHED;
+    else
+        return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    c->rd12.on = 1;
+    tls_note(c, c->is_client ? "server write keys in force" : "client write keys in force");
     return TENON_OK;
 }
 
@@ -378,9 +453,12 @@ int tls_enter_traffic(tls_conn *c)
     ENSURE(c->finished_verified, TENON_ERR_INTERNAL);
     if (c->is_client) {
         /* RFC 8446 §4.4: the server authenticates with a certificate and CertificateVerify,
-         * unless a PSK (whose binder and Finished prove it) is in use. */
+         * unless a PSK (whose binder and Finished prove it) is in use. TLS 1.2: with a
+         * certificate and the ServerKeyExchange signature, or for RSA key transport by
+         * decrypting the pre-master secret (which its Finished proves), or by a ticket. */
+        int rsa_kx = c->version == TENON_TLS12 && c->suite12->kx == TLS12_KX_RSA;
         if (!c->resumed)
-            ENSURE(c->cert_verified && c->signature_verified, TENON_ERR_INTERNAL);
+            ENSURE(c->cert_verified && (c->signature_verified || rsa_kx), TENON_ERR_INTERNAL);
     } else {
         if (c->peer_sent_cert)
             ENSURE(c->cert_verified && c->signature_verified, TENON_ERR_INTERNAL);
@@ -396,6 +474,13 @@ int tls_enter_traffic(tls_conn *c)
     tenon_wipe(c->s_hs, sizeof c->s_hs);
     tenon_wipe(c->psk, sizeof c->psk);
     tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    if (c->pending_ticket12 && c->held_ticket != NULL) {
+        /* A TLS 1.2 ticket received before the server's Finished becomes usable now. */
+        c->held_ticket->in_use = 1;
+        c->held_ticket = NULL;
+        c->pending_ticket12 = 0;
+        tls_note(c, "session ticket stored");
+    }
     tls_note(c, "handshake complete: application data may flow");
     return TENON_OK;
 }
@@ -411,35 +496,54 @@ static const struct {
     tls_state state;
     uint8_t type;
     hs_handler fn;
+    uint16_t version; /* for ST_CONNECTED, whose messages differ by version */
 } HS_TABLE[] = {
-    {ST_C_WAIT_SH, HS_SERVER_HELLO, hs_server_hello_recv},
-    {ST_C_WAIT_EE, HS_ENCRYPTED_EXTENSIONS, hs_encrypted_extensions_recv},
-    {ST_C_WAIT_CERT_CR, HS_CERTIFICATE_REQUEST, hs_certificate_request_recv},
-    {ST_C_WAIT_CERT_CR, HS_CERTIFICATE, hs_certificate_recv},
-    {ST_C_WAIT_CERT, HS_CERTIFICATE, hs_certificate_recv},
-    {ST_C_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_certificate_verify_recv},
-    {ST_C_WAIT_FINISHED, HS_FINISHED, hs_finished_recv},
-    {ST_S_WAIT_CH, HS_CLIENT_HELLO, hs_client_hello_recv},
-    {ST_S_WAIT_CH2, HS_CLIENT_HELLO, hs_client_hello_recv},
-    {ST_S_WAIT_CERT, HS_CERTIFICATE, hs_certificate_recv},
-    {ST_S_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_certificate_verify_recv},
-    {ST_S_WAIT_FINISHED, HS_FINISHED, hs_finished_recv},
-    {ST_CONNECTED, HS_NEW_SESSION_TICKET, hs_new_session_ticket_recv},
-    {ST_CONNECTED, HS_KEY_UPDATE, hs_key_update_recv},
+    {ST_C_WAIT_SH, HS_SERVER_HELLO, hs_server_hello_recv, 0},
+    {ST_C_WAIT_EE, HS_ENCRYPTED_EXTENSIONS, hs_encrypted_extensions_recv, 0},
+    {ST_C_WAIT_CERT_CR, HS_CERTIFICATE_REQUEST, hs_certificate_request_recv, 0},
+    {ST_C_WAIT_CERT_CR, HS_CERTIFICATE, hs_certificate_recv, 0},
+    {ST_C_WAIT_CERT, HS_CERTIFICATE, hs_certificate_recv, 0},
+    {ST_C_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_certificate_verify_recv, 0},
+    {ST_C_WAIT_FINISHED, HS_FINISHED, hs_finished_recv, 0},
+    {ST_S_WAIT_CH, HS_CLIENT_HELLO, hs_client_hello_recv, 0},
+    {ST_S_WAIT_CH2, HS_CLIENT_HELLO, hs_client_hello_recv, 0},
+    {ST_S_WAIT_CERT, HS_CERTIFICATE, hs_certificate_recv, 0},
+    {ST_S_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_certificate_verify_recv, 0},
+    {ST_S_WAIT_FINISHED, HS_FINISHED, hs_finished_recv, 0},
+    {ST_CONNECTED, HS_NEW_SESSION_TICKET, hs_new_session_ticket_recv, TENON_TLS13},
+    {ST_CONNECTED, HS_KEY_UPDATE, hs_key_update_recv, TENON_TLS13},
+    /* TLS 1.2, RFC 5246 §7.3 */
+    {ST_C12_WAIT_CERT, HS_CERTIFICATE, hs12_certificate_recv, 0},
+    {ST_C12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, hs12_server_key_exchange_recv, 0},
+    {ST_C12_WAIT_CR_SHD, HS_CERTIFICATE_REQUEST, hs12_certificate_request_recv, 0},
+    {ST_C12_WAIT_CR_SHD, HS_SERVER_HELLO_DONE, hs12_server_hello_done_recv, 0},
+    {ST_C12_WAIT_SHD, HS_SERVER_HELLO_DONE, hs12_server_hello_done_recv, 0},
+    {ST_C12_WAIT_NST, HS_NEW_SESSION_TICKET, hs12_new_session_ticket_recv, 0},
+    {ST_C12_WAIT_FINISHED, HS_FINISHED, hs12_finished_recv, 0},
+    {ST_S12_WAIT_CERT, HS_CERTIFICATE, hs12_certificate_recv, 0},
+    {ST_S12_WAIT_CKE, HS_CLIENT_KEY_EXCHANGE, hs12_client_key_exchange_recv, 0},
+    {ST_S12_WAIT_CV, HS_CERTIFICATE_VERIFY, hs12_certificate_verify_recv, 0},
+    {ST_S12_WAIT_FINISHED, HS_FINISHED, hs12_finished_recv, 0},
+    {ST_CONNECTED, HS_HELLO_REQUEST, hs12_hello_request_recv, TENON_TLS12},
+    {ST_CONNECTED, HS_CLIENT_HELLO, hs12_renegotiation_refuse, TENON_TLS12},
 };
 
 static int dispatch(tls_conn *c, const tls_hs_msg *m)
 {
     hs_handler fn = NULL;
     for (size_t i = 0; i < ARRAY_LEN(HS_TABLE); i++)
-        if (HS_TABLE[i].state == c->state && HS_TABLE[i].type == m->type)
+        if (HS_TABLE[i].state == c->state && HS_TABLE[i].type == m->type &&
+            (HS_TABLE[i].version == 0 || HS_TABLE[i].version == c->version))
             fn = HS_TABLE[i].fn;
-    /* Only a server sends NewSessionTicket (RFC 8446 §4.6.1). */
-    if (m->type == HS_NEW_SESSION_TICKET && !c->is_client)
+    /* Only a server sends NewSessionTicket (RFC 8446 §4.6.1) and HelloRequest (RFC 5246
+     * §7.4.1.1); only a client sends ClientHello. */
+    if ((m->type == HS_NEW_SESSION_TICKET || m->type == HS_HELLO_REQUEST) && !c->is_client)
+        fn = NULL;
+    if (m->type == HS_CLIENT_HELLO && c->is_client)
         fn = NULL;
     if (fn == NULL)
         return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
-    tls_trace_message(c, 0, ct_name(m->type), m->msg, m->msg_len);
+    tls_trace_message(c, 0, msg_name(c, m->type), m->msg, m->msg_len);
     c->read_key_changed = 0;
     int rc = fn(c, m->msg, m->msg_len);
     if (rc == TENON_ERR_MALFORMED)
@@ -466,6 +570,10 @@ static int handle_handshake(tls_conn *c, const uint8_t *p, size_t len)
     }
 }
 
+/* At most this many TLS 1.2 warning alerts in a connection: a peer streaming them would
+ * otherwise keep us busy for nothing. */
+#define MAX_WARNINGS 16
+
 /* RFC 8446 §6: struct { AlertLevel level; AlertDescription description; } Alert. */
 static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
 {
@@ -475,12 +583,19 @@ static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
         c->peer_closed = 1;
         return TENON_OK;
     }
+    /* RFC 5246 §7.2: "If an alert with a level of warning is sent and received, generally the
+     * connection can continue normally" — no_renegotiation, say, after a HelloRequest. */
+    if (c->version == TENON_TLS12 && p[0] == 1 && p[1] != TENON_ALERT_USER_CANCELED) {
+        ENSURE(++c->warnings <= MAX_WARNINGS, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        return TENON_OK;
+    }
     /* §6.1: user_canceled is followed by close_notify; §6: every other alert is fatal,
      * whatever its level says. */
     if (p[1] == TENON_ALERT_USER_CANCELED)
         return TENON_OK;
     c->peer_alert = p[1];
     c->error = TENON_ERR_TLS_PEER_ALERT; /* no alert is sent back */
+    tls_release_held_ticket(c);
     return TENON_ERR_TLS_PEER_ALERT;
 }
 
@@ -500,16 +615,27 @@ static int process_record(tls_conn *c)
      * change_cipher_spec consisting of the single byte value 0x01 at any time after the first
      * ClientHello message has been sent or received and before the peer's Finished message has
      * been received and MUST simply drop it without further processing." */
-    if (type == TLS_CT_CHANGE_CIPHER_SPEC) {
+    if (type == TLS_CT_CHANGE_CIPHER_SPEC && c->version != TENON_TLS12 &&
+        tls_version_on(c->cfg, TENON_TLS13)) {
         ENSURE(in_handshake(c) && c->state != ST_S_WAIT_CH, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         ENSURE(blen == 1 && body[0] == 1, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
-    if (c->rd.active) {
-        if (type == TLS_CT_ALERT && in_handshake(c)) {
-            /* A peer that failed before it had our keys alerts in the clear. */
-            return handle_alert(c, body, blen);
-        }
+    if (rd_on(c) && type == TLS_CT_ALERT && in_handshake(c) && blen == 2 && body[0] == 2 &&
+        body[1] != TENON_ALERT_CLOSE_NOTIFY && body[1] != TENON_ALERT_USER_CANCELED) {
+        /* A peer that failed before it had our keys alerts in the clear (a client refusing
+         * our ServerHello). Only a fatal alert is taken so: it ends the connection, as cutting
+         * the transport would; a plaintext close_notify or warning is someone else's
+         * (unexpected_message below), never a reason to stall the handshake. */
+        return handle_alert(c, body, blen);
+    }
+    if (rd_on(c) && c->version == TENON_TLS12) {
+        uint8_t *content;
+        size_t clen;
+        GUARD(tls12_open(&c->rd12, rec, c->rec_len, &type, &content, &clen));
+        body = content;
+        blen = clen;
+    } else if (rd_on(c)) {
         ENSURE(type == TLS_CT_APPLICATION_DATA, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         uint8_t *content;
         size_t clen;
@@ -537,6 +663,14 @@ static int process_record(tls_conn *c)
     }
 
     trace_record(c, 0, type, rec, blen);
+    if (type == TLS_CT_CHANGE_CIPHER_SPEC) {
+        /* TLS 1.2 (RFC 5246 §7.1): struct { enum { change_cipher_spec(1), (255) } type; },
+         * legal only where the state machine expects it, never inside a handshake message
+         * (§7.4: "no intervening handshake messages" — the next one is Finished). */
+        ENSURE(blen == 1 && body[0] == 1, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        ENSURE(!tls_hs_reasm_pending(&c->reasm), TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        return hs12_change_cipher_spec_recv(c);
+    }
     /* §5.1: "Handshake messages MUST NOT be interleaved with other record types." */
     if (type != TLS_CT_HANDSHAKE && tls_hs_reasm_pending(&c->reasm))
         return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
@@ -572,8 +706,13 @@ static int check_header(const tls_conn *c, const uint8_t *h)
     }
     /* §5.1: "The length MUST NOT exceed 2^14 bytes" (plaintext); §5.2: 2^14 + 256 for a
      * TLSCiphertext. */
-    size_t max = (c->rd.active || h[0] == TLS_CT_APPLICATION_DATA) ? TLS13_MAX_CIPHERTEXT
-                                                                   : TLS_MAX_PLAINTEXT;
+    /* RFC 5246 §6.2.3 allows TLS 1.2 ciphertexts up to 2^14 + 2048 bytes, but none of the
+     * suites tenon offers expands a record by more than 80 bytes (CBC: 16 of IV, 48 of MAC,
+     * 16 of padding at most, RFC 5246 §6.2.3.2 requiring the least padding is not enforced
+     * on the peer, but 256 bytes of padding would exceed this bound): 2^14 + 256 holds every
+     * record of a peer that pads as OpenSSL and GnuTLS do. */
+    size_t max = (rd_on(c) || h[0] == TLS_CT_APPLICATION_DATA) ? TLS13_MAX_CIPHERTEXT
+                                                                : TLS_MAX_PLAINTEXT;
     ENSURE(n <= max, TENON_ERR_TLS_RECORD_OVERFLOW);
     return TENON_OK;
 }
@@ -670,7 +809,9 @@ static int record_complete(const tls_conn *c)
 static int may_process(const tls_conn *c)
 {
     uint8_t type = c->in[0];
-    if (type == TLS_CT_CHANGE_CIPHER_SPEC || (type == TLS_CT_ALERT && !c->rd.active))
+    if ((type == TLS_CT_CHANGE_CIPHER_SPEC && c->version != TENON_TLS12 &&
+         tls_version_on(c->cfg, TENON_TLS13)) ||
+        (type == TLS_CT_ALERT && !rd_on(c)))
         return 1;
     if (in_handshake(c))
         return c->out_len == c->out_sent;
@@ -741,6 +882,7 @@ TENON_API int tenon_conn_transport_eof(tenon_conn *conn)
     /* RFC 8446 §6.1: without close_notify the data may have been truncated; the transport is
      * gone, so no alert is sent. */
     c->error = TENON_ERR_TLS_TRUNCATED;
+    tls_release_held_ticket(c);
     tls_note(c, "transport closed without close_notify: truncation");
     return c->error;
 }
@@ -797,9 +939,11 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
     if (rc != TENON_OK)
         return fail(c, rc);
     const uint8_t *p = data;
+    int v12 = c->version == TENON_TLS12;
+    size_t overhead = OUT_RESERVE + (v12 ? tls12_overhead(&c->wr12)
+                                         : TLS_RECORD_HEADER_LEN + 1 + TENON_AEAD_TAG_LEN);
     while (*written < len) {
         size_t room = c->out_cap - c->out_len;
-        size_t overhead = TLS_RECORD_HEADER_LEN + 1 + TENON_AEAD_TAG_LEN + OUT_RESERVE;
         if (room <= overhead)
             break;
         size_t n = len - *written;
@@ -808,8 +952,12 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
         if (n > room - overhead)
             n = room - overhead;
         size_t rec;
-        rc = tls13_seal_record(&c->wr, TLS_CT_APPLICATION_DATA, p + *written, n, 0,
-                               c->out + c->out_len, room, &rec);
+        if (v12)
+            rc = tls12_seal(&c->wr12, TLS_CT_APPLICATION_DATA, p + *written, n,
+                            c->out + c->out_len, room, &rec);
+        else
+            rc = tls13_seal_record(&c->wr, TLS_CT_APPLICATION_DATA, p + *written, n, 0,
+                                   c->out + c->out_len, room, &rec);
         if (rc != TENON_OK)
             return fail(c, rc);
         c->out_len += rec;
@@ -892,9 +1040,11 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     ENSURE(c != NULL && info != NULL, TENON_ERR_INVALID_ARGUMENT);
     memset(info, 0, sizeof *info);
     ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
-    info->version = TENON_TLS13;
-    info->suite = c->suite->id;
-    info->suite_name = c->suite->name;
+    info->version = c->version;
+    info->suite = c->version == TENON_TLS12 ? c->suite12->id : c->suite->id;
+    info->suite_name = c->version == TENON_TLS12 ? c->suite12->name : c->suite->name;
+    info->ext_master_secret = c->version == TENON_TLS12 && c->ems;
+    info->encrypt_then_mac = c->version == TENON_TLS12 && c->etm;
     info->group = c->kex != NULL ? c->kex->tls_group : 0;
     info->group_name = c->kex != NULL ? c->kex->name : NULL;
     info->sig_scheme = c->peer_sig_scheme;
@@ -908,7 +1058,8 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     info->resumed = c->resumed;
     info->hello_retry = c->hrr;
     info->client_authenticated =
-        !c->is_client && c->peer_sent_cert && c->cert_verified && c->signature_verified;
+        !c->is_client &&
+        ((c->peer_sent_cert && c->cert_verified && c->signature_verified) || c->resumed_auth);
     return TENON_OK;
 }
 
@@ -918,7 +1069,7 @@ TENON_API int tenon_conn_key_update(tenon_conn *conn, int request_peer_update)
     ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
     if (c->error != 0)
         return c->error;
-    ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(c->state == ST_CONNECTED && c->version == TENON_TLS13, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
     c->key_update_pending = 0; /* this update answers any request too */
     int rc = hs_key_update_send(c, request_peer_update != 0);
@@ -934,6 +1085,9 @@ TENON_API int tenon_conn_export(const tenon_conn *conn, const char *label, const
     if (c->error != 0)
         return c->error;
     ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    if (c->version == TENON_TLS12)
+        return tls12_export(c->suite12->prf, c->master, c->client_random, c->server_random, label,
+                            context, context_len, out, len);
     /* RFC 8446 §7.5: an absent context and an empty one are the same in TLS 1.3. */
     static const uint8_t empty[1] = {0};
     return tls13_export(c->suite->hash, c->exporter, label, strlen(label),
@@ -946,8 +1100,15 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn)
         return;
     tls_conn *c = tls_conn_of(conn);
     if (c->magic == TLS_CONN_MAGIC) {
-        tls_record_keys_wipe(&c->rd);
-        tls_record_keys_wipe(&c->wr);
+        if (c->version == TENON_TLS12) {
+            tls12_dir_wipe(&c->rd12);
+            tls12_dir_wipe(&c->wr12);
+        } else {
+            tls_record_keys_wipe(&c->rd);
+            tls_record_keys_wipe(&c->wr);
+        }
+        /* A ticket slot this connection still holds goes back to the store, wiped. */
+        tls_release_held_ticket(c);
         tls_hs_reasm_reset(&c->reasm);
         tls_transcript_wipe(&c->tx);
         /* The buffers hold plaintext (application data, handshake messages). */

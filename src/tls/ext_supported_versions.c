@@ -11,13 +11,15 @@
  */
 #include "tls13.h"
 
-int ext_supported_versions_write_ch(writer *w)
+int ext_supported_versions_write_ch(writer *w, int with_tls12)
 {
     wr_vec ext, list;
     GUARD(wr_u16(w, EXT_SUPPORTED_VERSIONS));
     GUARD(wr_open_vec(w, 2, &ext));
     GUARD(wr_open_vec(w, 1, &list));
     GUARD(wr_u16(w, TENON_TLS13));
+    if (with_tls12)
+        GUARD(wr_u16(w, TENON_TLS12));
     GUARD(wr_close_vec(w, &list));
     return wr_close_vec(w, &ext);
 }
@@ -29,10 +31,11 @@ int ext_supported_versions_write_sh(writer *w)
     return wr_u16(w, TENON_TLS13);
 }
 
-int ext_supported_versions_parse_ch(cursor body, int *has_tls13)
+int ext_supported_versions_parse_ch(cursor body, int *has_tls13, int *has_tls12)
 {
     cursor list;
     *has_tls13 = 0;
+    *has_tls12 = 0;
     GUARD(cur_vec(&body, 1, 2, 254, &list));
     GUARD(cur_finish(&body));
     ENSURE(cur_remaining(&list) % 2 == 0, TENON_ERR_MALFORMED);
@@ -41,6 +44,8 @@ int ext_supported_versions_parse_ch(cursor body, int *has_tls13)
         GUARD(cur_u16(&list, &v));
         if (v == TENON_TLS13)
             *has_tls13 = 1;
+        if (v == TENON_TLS12)
+            *has_tls12 = 1;
     }
     return TENON_OK;
 }

@@ -12,10 +12,10 @@ static const struct {
     uint16_t type;
     unsigned allowed; /* M_* where it may appear */
 } KNOWN[X_COUNT] = {
-    [X_SERVER_NAME] = {EXT_SERVER_NAME, M_CH | M_EE},
+    [X_SERVER_NAME] = {EXT_SERVER_NAME, M_CH | M_EE | M_SH12},
     [X_SUPPORTED_GROUPS] = {EXT_SUPPORTED_GROUPS, M_CH | M_EE},
     [X_SIGNATURE_ALGORITHMS] = {EXT_SIGNATURE_ALGORITHMS, M_CH | M_CR},
-    [X_ALPN] = {EXT_ALPN, M_CH | M_EE},
+    [X_ALPN] = {EXT_ALPN, M_CH | M_EE | M_SH12},
     [X_PRE_SHARED_KEY] = {EXT_PRE_SHARED_KEY, M_CH | M_SH},
     [X_EARLY_DATA] = {EXT_EARLY_DATA, M_CH | M_EE | M_NST},
     [X_SUPPORTED_VERSIONS] = {EXT_SUPPORTED_VERSIONS, M_CH | M_SH | M_HRR},
@@ -24,6 +24,14 @@ static const struct {
     [X_CERTIFICATE_AUTHORITIES] = {EXT_CERTIFICATE_AUTHORITIES, M_CH | M_CR},
     [X_SIGNATURE_ALGORITHMS_CERT] = {EXT_SIGNATURE_ALGORITHMS_CERT, M_CH | M_CR},
     [X_KEY_SHARE] = {EXT_KEY_SHARE, M_CH | M_SH | M_HRR},
+    /* TLS 1.2 only: RFC 8422 §5.1.2, RFC 7366 §2, RFC 7627 §5.1, RFC 5077 §3.2, RFC 5746 §3.2.
+     * RFC 8446 §4.2 lists none of them for TLS 1.3 messages, so a TLS 1.3 ServerHello with one
+     * is illegal_parameter; a TLS 1.3 ClientHello may carry them for a TLS 1.2 server. */
+    [X_EC_POINT_FORMATS] = {EXT_EC_POINT_FORMATS, M_CH | M_SH12},
+    [X_ENCRYPT_THEN_MAC] = {EXT_ENCRYPT_THEN_MAC, M_CH | M_SH12},
+    [X_EXTENDED_MASTER_SECRET] = {EXT_EXTENDED_MASTER_SECRET, M_CH | M_SH12},
+    [X_SESSION_TICKET] = {EXT_SESSION_TICKET, M_CH | M_SH12},
+    [X_RENEGOTIATION_INFO] = {EXT_RENEGOTIATION_INFO, M_CH | M_SH12},
 };
 
 int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out)
@@ -60,5 +68,13 @@ int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out)
         if (x == X_PRE_SHARED_KEY)
             out->psk_is_last = 1;
     }
+    return TENON_OK;
+}
+
+int tls_exts_allowed(const tls_exts *e, unsigned msg, int err)
+{
+    for (size_t x = 0; x < X_COUNT; x++)
+        if (((e->seen >> x) & 1u) && !(KNOWN[x].allowed & msg))
+            return err;
     return TENON_OK;
 }

@@ -94,6 +94,9 @@ int hs_certificate_verify_recv(tls_conn *c, const uint8_t *msg, size_t len)
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     ENSURE(s->key_type != TENON_KEY_EC || s->curve == c->peer_key.u.ec.curve,
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    /* §4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm" (rsa_pkcs1_* are offered for
+     * TLS 1.2 only). */
+    ENSURE(s->key_type != TENON_KEY_RSA || s->rsa_pss, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     c->peer_sig_scheme = scheme;
     GUARD(tls_proof_certificate_verify(c, sig.p, sig.len));
     tls_transcript_update(&c->tx, msg, len);

@@ -15,7 +15,8 @@
 
 /* ---- client ---- */
 
-/* A ticket for this server that has not expired and whose suite is still configured. */
+/* A ticket for this server that has not expired and whose suite is still configured and of a
+ * version we offer. */
 static void pick_ticket(tls_conn *c)
 {
     tenon_ticket_store *st = c->cfg->ticket_store;
@@ -25,28 +26,47 @@ static void pick_ticket(tls_conn *c)
     int64_t now = tls_now_ms(c);
     for (size_t i = 0; i < st->cap; i++) {
         tenon_ticket *t = &st->slots[i];
-        if (!t->in_use || strcmp(t->server_name, name) != 0)
+        if (t->in_use != 1 || strcmp(t->server_name, name) != 0)
             continue;
-        const tls_suite *s = tls_suite_find(t->suite);
+        const tls_suite *s = t->version == TENON_TLS13 ? tls_suite_find(t->suite) : NULL;
+        const tls12_suite *s12 = t->version == TENON_TLS12 ? tls12_suite_find(t->suite) : NULL;
         int configured = 0;
         for (size_t j = 0; j < c->cfg->suite_count; j++)
-            configured |= s != NULL && c->cfg->suites[j] == s->id;
+            configured |= (s != NULL || s12 != NULL) && c->cfg->suites[j] == t->suite;
+        if (s != NULL)
+            configured &= tls_version_on(c->cfg, TENON_TLS13) && t->psk_len == s->hash->digest_len;
+        if (s12 != NULL)
+            configured &= tls_version_on(c->cfg, TENON_TLS12) && t->psk_len == TLS12_MASTER_LEN;
         if (!configured || now < t->received_ms ||
-            now - t->received_ms >= (int64_t)t->lifetime_s * 1000 ||
-            t->psk_len != s->hash->digest_len) {
+            now - t->received_ms >= (int64_t)t->lifetime_s * 1000) {
             tenon_wipe(t, sizeof *t);
             continue;
         }
-        /* A ticket is offered once (RFC 8446 §C.4 advises against reuse): its slot is freed
-         * now, its bytes kept until the ServerHello for a second ClientHello. */
-        t->in_use = 0;
-        c->ticket = t;
-        c->psk_suite = s;
+        /* A ticket is offered once (RFC 8446 §C.4 advises against reuse; RFC 5077 §3.3 has the
+         * server issue a new one): the connection holds its slot (in_use 2, which no other
+         * connection takes or replaces) until the ServerHello, then frees it. */
+        t->in_use = 2;
+        c->held_ticket = t;
         memcpy(c->psk, t->psk, t->psk_len);
         c->psk_len = t->psk_len;
-        tls_note(c, "offering a session ticket (psk_dhe_ke)");
+        if (s != NULL) {
+            c->ticket = t;
+            c->psk_suite = s;
+            tls_note(c, "offering a session ticket (psk_dhe_ke)");
+        } else {
+            c->offered_ticket12 = 1;
+            tls_note(c, "offering a TLS 1.2 session ticket (RFC 5077)");
+        }
         return;
     }
+}
+
+void tls_release_held_ticket(tls_conn *c)
+{
+    if (c->held_ticket != NULL)
+        tenon_wipe(c->held_ticket, sizeof *c->held_ticket);
+    c->held_ticket = NULL;
+    c->ticket = NULL;
 }
 
 /* RFC 8446 §4.2.11: the pre_shared_key extension, last, with a zero binder to be filled in by
@@ -99,21 +119,33 @@ static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t bind
     return rc;
 }
 
+/* Is suite id one this client offers (its version is enabled)? */
+static int offer_suite(const tenon_config *cfg, uint16_t id)
+{
+    if (tls_suite_find(id) != NULL)
+        return tls_version_on(cfg, TENON_TLS13);
+    return tls12_suite_find(id) != NULL && tls_version_on(cfg, TENON_TLS12);
+}
+
 int hs_client_hello_send(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
     const tenon_kex_class *group = cfg->groups[0];
+    int tls13 = tls_version_on(cfg, TENON_TLS13);
+    int tls12 = tls_version_on(cfg, TENON_TLS12);
     if (!c->hrr) {
         if (c->test_random != NULL)
             memcpy(c->client_random, c->test_random, 32);
         else
             GUARD(tls_random(c, c->client_random, 32));
+        pick_ticket(c);
         /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
-         * value"; a fresh random one. */
-        c->session_id_len = cfg->middlebox_compat ? TLS_SESSION_ID_LEN : 0;
+         * value"; a fresh random one. RFC 5077 §3.4: with a TLS 1.2 ticket, a session ID the
+         * server echoes when it accepts the ticket. */
+        c->session_id_len =
+            ((cfg->middlebox_compat && tls13) || c->offered_ticket12) ? TLS_SESSION_ID_LEN : 0;
         if (c->session_id_len)
             GUARD(tls_random(c, c->session_id, c->session_id_len));
-        pick_ticket(c);
         if (cfg->server_name != NULL) {
             c->sni_len = strlen(cfg->server_name);
             memcpy(c->sni, cfg->server_name, c->sni_len + 1);
@@ -121,7 +153,8 @@ int hs_client_hello_send(tls_conn *c)
     } else {
         group = c->hrr_group;
     }
-    GUARD(tls_kex_keygen(c, group));
+    if (tls13)
+        GUARD(tls_kex_keygen(c, group));
 
     writer w;
     wr_vec body, v;
@@ -133,7 +166,8 @@ int hs_client_hello_send(tls_conn *c)
     GUARD(wr_close_vec(&w, &v));
     GUARD(wr_open_vec(&w, 2, &v));
     for (size_t i = 0; i < cfg->suite_count; i++)
-        GUARD(wr_u16(&w, cfg->suites[i]));
+        if (offer_suite(cfg, cfg->suites[i]))
+            GUARD(wr_u16(&w, cfg->suites[i]));
     GUARD(wr_close_vec(&w, &v));
     GUARD(wr_u8(&w, 1));
     GUARD(wr_u8(&w, 0)); /* legacy_compression_methods: null only */
@@ -145,9 +179,13 @@ int hs_client_hello_send(tls_conn *c)
         GUARD(ext_server_name_write_ch(&w, cfg->server_name));
         c->sent_sni = 1;
     }
-    GUARD(ext_supported_versions_write_ch(&w));
+    if (tls13)
+        GUARD(ext_supported_versions_write_ch(&w, tls12));
     GUARD(ext_supported_groups_write(&w, cfg));
-    GUARD(ext_key_share_write_ch(&w, group->tls_group, c->kex_pub, group->public_len));
+    if (tls13)
+        GUARD(ext_key_share_write_ch(&w, group->tls_group, c->kex_pub, group->public_len));
+    if (tls12)
+        GUARD(hs12_client_hello_exts(c, &w));
     GUARD(
         ext_sig_algs_write(&w, EXT_SIGNATURE_ALGORITHMS, cfg->sig_schemes, cfg->sig_scheme_count));
     if (cfg->cert_sig_scheme_count > 0)
@@ -174,17 +212,7 @@ int hs_client_hello_send(tls_conn *c)
 
 /* ---- server ---- */
 
-typedef struct client_hello {
-    uint16_t legacy_version;
-    const uint8_t *random;
-    cursor session_id;
-    cursor suites;
-    cursor compression;
-    const uint8_t *ext_block; /* the extensions vector (its length field) in the message */
-    tls_exts exts;
-} client_hello;
-
-static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch)
+static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch, int tls12)
 {
     cursor c = cur_init(msg + 4, len - 4);
     GUARD(cur_u16(&c, &ch->legacy_version));
@@ -193,27 +221,34 @@ static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch)
     GUARD(cur_vec(&c, 2, 2, 0xfffe, &ch->suites));
     ENSURE(cur_remaining(&ch->suites) % 2 == 0, TENON_ERR_MALFORMED);
     GUARD(cur_vec(&c, 1, 1, 255, &ch->compression));
-    /* A ClientHello with no extensions at all is from a client older than TLS 1.3. */
-    ENSURE(cur_remaining(&c) > 0, TENON_ERR_TLS_PROTOCOL_VERSION);
-    ch->ext_block = c.p;
+    /* A ClientHello with no extensions at all is from a client older than TLS 1.3 (RFC 5246
+     * §7.4.1.2 allows it in TLS 1.2). */
+    if (cur_remaining(&c) == 0) {
+        ENSURE(tls12, TENON_ERR_TLS_PROTOCOL_VERSION);
+        memset(&ch->exts, 0, sizeof ch->exts);
+        return TENON_OK;
+    }
     GUARD(tls_exts_parse(&c, M_CH, 0, &ch->exts));
     return cur_finish(&c);
 }
 
-static int has(const client_hello *ch, unsigned x)
+#define has ch_has
+
+int ch_offers_suite(const client_hello *ch, uint16_t id)
 {
-    return (ch->exts.seen >> x) & 1u;
+    cursor walk = ch->suites;
+    uint16_t s;
+    while (cur_u16(&walk, &s) == TENON_OK)
+        if (s == id)
+            return 1;
+    return 0;
 }
 
-static const tls_suite *select_suite(const tls_conn *c, cursor offered)
+static const tls_suite *select_suite(const tls_conn *c, const client_hello *ch)
 {
-    for (size_t i = 0; i < c->cfg->suite_count; i++) {
-        cursor walk = offered;
-        uint16_t s;
-        while (cur_u16(&walk, &s) == TENON_OK)
-            if (s == c->cfg->suites[i])
-                return tls_suite_find(s);
-    }
+    for (size_t i = 0; i < c->cfg->suite_count; i++)
+        if (tls_suite_find(c->cfg->suites[i]) != NULL && ch_offers_suite(ch, c->cfg->suites[i]))
+            return tls_suite_find(c->cfg->suites[i]);
     return NULL;
 }
 
@@ -249,8 +284,11 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         tls_ticket_plain t;
         if (tls_ticket_open(c->cfg, id, id_len, &t) != TENON_OK)
             continue;
-        const tls_suite *ts = tls_suite_find(t.suite);
-        int usable = ts != NULL && ts->hash == h && t.psk_len == h->digest_len &&
+        const tls_suite *ts = t.version == TENON_TLS13 ? tls_suite_find(t.suite) : NULL;
+        /* A ticket records whether the client authenticated: a server that requires client
+         * certificates resumes only such sessions. */
+        int auth_ok = t.client_auth || c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE;
+        int usable = ts != NULL && auth_ok && ts->hash == h && t.psk_len == h->digest_len &&
                      (int64_t)t.issued_ms <= now &&
                      now - (int64_t)t.issued_ms < (int64_t)t.lifetime_s * 1000;
         if (!usable) {
@@ -284,6 +322,7 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         }
         memcpy(c->psk, t.psk, t.psk_len);
         c->psk_len = t.psk_len;
+        c->resumed_auth = t.client_auth;
         tenon_wipe(&t, sizeof t);
         tls_trace_emit(&c->trace, TENON_TRACE_VERIFIED, 0, "psk binder", NULL, 0);
         *selected = (int)i;
@@ -313,7 +352,7 @@ static int select_certificate(tls_conn *c)
 }
 
 /* RFC 7301 §3.2: the server's most preferred protocol that the client offers. */
-static int select_alpn(tls_conn *c, const client_hello *ch)
+int tls_select_alpn(tls_conn *c, const client_hello *ch)
 {
     if (!has(ch, X_ALPN))
         return TENON_OK;
@@ -337,19 +376,44 @@ static int select_alpn(tls_conn *c, const client_hello *ch)
     return TENON_ERR_TLS_NO_APPLICATION_PROTOCOL;
 }
 
+int tls_take_sni(tls_conn *c, const client_hello *ch)
+{
+    if (!has(ch, X_SERVER_NAME))
+        return TENON_OK;
+    const uint8_t *name;
+    size_t n;
+    GUARD(ext_server_name_parse_ch(ch->exts.body[X_SERVER_NAME], &name, &n));
+    if (n > 0 && n <= TENON_MAX_SERVER_NAME && memchr(name, 0, n) == NULL) {
+        memcpy(c->sni, name, n);
+        c->sni[n] = 0;
+        c->sni_len = n;
+    }
+    return TENON_OK;
+}
+
 int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     client_hello ch;
     const tenon_config *cfg = c->cfg;
     int second = c->state == ST_S_WAIT_CH2;
-    GUARD(client_hello_parse(msg, len, &ch));
+    int we13 = tls_version_on(cfg, TENON_TLS13), we12 = tls_version_on(cfg, TENON_TLS12);
+    GUARD(client_hello_parse(msg, len, &ch, we12 && !second));
 
-    /* §4.2.1: a TLS 1.3 server must see 0x0304 in supported_versions; tenon speaks nothing
-     * older, so anything else is protocol_version. */
-    int tls13 = 0;
+    /* RFC 8446 §4.2.1: TLS 1.3 only if supported_versions lists it; without the extension the
+     * client's version is legacy_version (RFC 5246 §7.4.1.2). */
+    int they13 = 0, they12 = 0;
     if (has(&ch, X_SUPPORTED_VERSIONS))
-        GUARD(ext_supported_versions_parse_ch(ch.exts.body[X_SUPPORTED_VERSIONS], &tls13));
-    ENSURE(tls13, TENON_ERR_TLS_PROTOCOL_VERSION);
+        GUARD(ext_supported_versions_parse_ch(ch.exts.body[X_SUPPORTED_VERSIONS], &they13,
+                                              &they12));
+    else
+        they12 = ch.legacy_version >= TENON_TLS12;
+    if (!(we13 && they13)) {
+        /* A second ClientHello answers a HelloRetryRequest, which is TLS 1.3. */
+        ENSURE(we12 && they12 && !second, TENON_ERR_TLS_PROTOCOL_VERSION);
+        c->version = TENON_TLS12;
+        return hs12_client_hello_recv(c, &ch, msg, len);
+    }
+    c->version = TENON_TLS13;
     /* §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set
      * to zero ... otherwise ... illegal_parameter". */
     ENSURE(ch.compression.len == 1 && ch.compression.p[0] == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -376,16 +440,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     if (has(&ch, X_SIGNATURE_ALGORITHMS))
         GUARD(ext_sig_algs_parse(ch.exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
                                  TLS_MAX_PEER_SIGS, &c->peer_sig_count));
-    if (has(&ch, X_SERVER_NAME)) {
-        const uint8_t *name;
-        size_t n;
-        GUARD(ext_server_name_parse_ch(ch.exts.body[X_SERVER_NAME], &name, &n));
-        if (n > 0 && n <= TENON_MAX_SERVER_NAME && memchr(name, 0, n) == NULL) {
-            memcpy(c->sni, name, n);
-            c->sni[n] = 0;
-            c->sni_len = n;
-        }
-    }
+    GUARD(tls_take_sni(c, &ch));
     if (has(&ch, X_EARLY_DATA)) {
         GUARD(ext_early_data_parse_ch(ch.exts.body[X_EARLY_DATA]));
         /* §4.2.10: early data is rejected by answering without the extension; the records
@@ -399,7 +454,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
 
     /* The suite: ours in our order. After a HelloRetryRequest the client must not make us
      * change it (§4.1.4: the ServerHello's suite must be the HelloRetryRequest's). */
-    const tls_suite *suite = select_suite(c, ch.suites);
+    const tls_suite *suite = select_suite(c, &ch);
     ENSURE(suite != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
     if (second) {
         ENSURE(suite == c->suite, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -452,7 +507,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         ENSURE(has(&ch, X_SIGNATURE_ALGORITHMS), TENON_ERR_TLS_MISSING_EXTENSION);
         GUARD(select_certificate(c));
     }
-    GUARD(select_alpn(c, &ch));
+    GUARD(tls_select_alpn(c, &ch));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, suite->name);

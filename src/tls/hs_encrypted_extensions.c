@@ -21,26 +21,21 @@ int hs_encrypted_extensions_send(tls_conn *c)
     return tls_hs_commit(c, &w, NULL);
 }
 
-int hs_encrypted_extensions_recv(tls_conn *c, const uint8_t *msg, size_t len)
+/* The server's answers to SNI and ALPN, in EncryptedExtensions or a TLS 1.2 ServerHello. */
+int tls_check_server_answers(tls_conn *c, const tls_exts *exts)
 {
-    cursor cur = cur_init(msg + 4, len - 4);
-    tls_exts exts;
-    GUARD(tls_exts_parse(&cur, M_EE, 0, &exts));
-    GUARD(cur_finish(&cur));
     /* §4.2: "Implementations MUST NOT send extension responses if the remote endpoint did not
      * send the corresponding extension requests ... unsupported_extension". */
-    if (exts.seen & (1u << X_SERVER_NAME)) {
+    if (exts->seen & (1u << X_SERVER_NAME)) {
         ENSURE(c->sent_sni, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
         /* RFC 6066 §3: the server's extension_data "SHALL be empty". */
-        ENSURE(exts.body[X_SERVER_NAME].len == 0, TENON_ERR_TLS_DECODE);
+        ENSURE(exts->body[X_SERVER_NAME].len == 0, TENON_ERR_TLS_DECODE);
     }
-    /* tenon never offers 0-RTT. */
-    ENSURE(!(exts.seen & (1u << X_EARLY_DATA)), TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
-    if (exts.seen & (1u << X_ALPN)) {
+    if (exts->seen & (1u << X_ALPN)) {
         ENSURE(c->sent_alpn, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
         cursor list, name;
         size_t count;
-        GUARD(ext_alpn_parse(exts.body[X_ALPN], &list, &count));
+        GUARD(ext_alpn_parse(exts->body[X_ALPN], &list, &count));
         /* RFC 7301 §3.1: "the "ProtocolNameList" MUST contain exactly one "ProtocolName"",
          * and it must be one we offered. */
         ENSURE(count == 1, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -53,6 +48,18 @@ int hs_encrypted_extensions_recv(tls_conn *c, const uint8_t *msg, size_t len)
         memcpy(c->alpn, name.p, name.len);
         c->alpn_len = name.len;
     }
+    return TENON_OK;
+}
+
+int hs_encrypted_extensions_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    cursor cur = cur_init(msg + 4, len - 4);
+    tls_exts exts;
+    GUARD(tls_exts_parse(&cur, M_EE, 0, &exts));
+    GUARD(cur_finish(&cur));
+    /* tenon never offers 0-RTT. */
+    ENSURE(!(exts.seen & (1u << X_EARLY_DATA)), TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+    GUARD(tls_check_server_answers(c, &exts));
     tls_transcript_update(&c->tx, msg, len);
     c->state = c->resumed ? ST_C_WAIT_FINISHED : ST_C_WAIT_CERT_CR;
     return TENON_OK;

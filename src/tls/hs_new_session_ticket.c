@@ -21,6 +21,8 @@ int hs_new_session_ticket_send(tls_conn *c)
     for (int i = 0; i < 8; i++)
         nonce[i] = (uint8_t)(counter >> (56 - 8 * i));
     memset(&t, 0, sizeof t);
+    t.version = TENON_TLS13;
+    t.client_auth = c->resumed ? c->resumed_auth : (c->peer_sent_cert && c->cert_verified);
     t.suite = c->suite->id;
     t.issued_ms = (uint64_t)tls_now_ms(c);
     t.lifetime_s = c->cfg->ticket_lifetime_s;
@@ -50,20 +52,21 @@ int hs_new_session_ticket_send(tls_conn *c)
     return tls_hs_commit(c, &w, NULL);
 }
 
-/* The slot for a new ticket: the one for the same server, else a free one, else the oldest. */
-static tenon_ticket *store_slot(tenon_ticket_store *st, const char *name)
+/* The slot for a new ticket: the one for the same server, else a free one, else the oldest.
+ * A slot a connection holds (in_use 2) is never taken; NULL if every slot is held. */
+tenon_ticket *tls_ticket_store_slot(tenon_ticket_store *st, const char *name)
 {
     tenon_ticket *oldest = NULL;
     for (size_t i = 0; i < st->cap; i++) {
         tenon_ticket *t = &st->slots[i];
-        if (t->in_use && strcmp(t->server_name, name) == 0)
+        if (t->in_use == 1 && strcmp(t->server_name, name) == 0)
             return t;
     }
     for (size_t i = 0; i < st->cap; i++) {
         tenon_ticket *t = &st->slots[i];
-        if (!t->in_use)
+        if (t->in_use == 0)
             return t;
-        if (oldest == NULL || t->received_ms < oldest->received_ms)
+        if (t->in_use == 1 && (oldest == NULL || t->received_ms < oldest->received_ms))
             oldest = t;
     }
     return oldest;
@@ -87,8 +90,11 @@ int hs_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
     if (st == NULL || st->cap == 0 || c->cfg->server_name == NULL || lifetime == 0 ||
         ticket.len > TENON_MAX_TICKET_LEN)
         return TENON_OK;
-    tenon_ticket *t = store_slot(st, c->cfg->server_name);
+    tenon_ticket *t = tls_ticket_store_slot(st, c->cfg->server_name);
+    if (t == NULL)
+        return TENON_OK;
     memset(t, 0, sizeof *t);
+    t->version = TENON_TLS13;
     GUARD(tls13_ticket_psk(c->suite->hash, c->resumption, nonce.p, nonce.len, t->psk, &c->trace));
     t->psk_len = c->suite->hash->digest_len;
     memcpy(t->ticket, ticket.p, ticket.len);

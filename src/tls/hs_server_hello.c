@@ -21,6 +21,13 @@ static const uint8_t HRR_RANDOM[32] = {
 static const uint8_t DOWNGRADE_12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
 static const uint8_t DOWNGRADE_11[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00};
 
+/* RFC 8446 §4.1.3: a server able to negotiate TLS 1.3 that negotiates TLS 1.2 "MUST set the
+ * last 8 bytes of their Random value" to DOWNGRADE_12. */
+void tls_mark_downgrade(uint8_t random[32])
+{
+    memcpy(random + 24, DOWNGRADE_12, 8);
+}
+
 static int write_head(tls_conn *c, writer *w, const uint8_t *random)
 {
     wr_vec v;
@@ -91,7 +98,9 @@ static int server_hello_parse(const uint8_t *msg, size_t len, server_hello *sh)
         memset(&sh->exts, 0, sizeof sh->exts);
         return TENON_OK;
     }
-    GUARD(tls_exts_parse(&c, sh->is_hrr ? M_HRR : M_SH, 0, &sh->exts));
+    /* A ServerHello's extensions are checked against its version once that is known
+     * (hs_server_hello_recv): TLS 1.3's table or TLS 1.2's. */
+    GUARD(tls_exts_parse(&c, sh->is_hrr ? M_HRR : (M_SH | M_SH12), 0, &sh->exts));
     return cur_finish(&c);
 }
 
@@ -137,9 +146,7 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
     tls_transcript_update(&c->tx, msg, len);
     /* A ticket whose hash is not the suite's cannot be offered again (§4.1.4). */
     if (c->ticket != NULL && c->psk_suite->hash != suite->hash) {
-        /* Its slot was freed when it was picked: wipe the bytes (PSK) it still holds. */
-        tenon_wipe(c->ticket, sizeof *c->ticket);
-        c->ticket = NULL;
+        tls_release_held_ticket(c);
         tenon_wipe(c->psk, sizeof c->psk);
         c->psk_len = 0;
     }
@@ -158,15 +165,28 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         /* §4.1.3: "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST
          * check that the last 8 bytes are not equal to either of these values ... If a match
          * is found, the client MUST abort the handshake with an "illegal_parameter" alert." */
-        if (memcmp(sh.random + 24, DOWNGRADE_12, 8) == 0 ||
-            memcmp(sh.random + 24, DOWNGRADE_11, 8) == 0)
+        if (tls_version_on(c->cfg, TENON_TLS13) && (memcmp(sh.random + 24, DOWNGRADE_12, 8) == 0 ||
+                                                   memcmp(sh.random + 24, DOWNGRADE_11, 8) == 0))
             return TENON_ERR_TLS_DOWNGRADE;
-        return TENON_ERR_TLS_PROTOCOL_VERSION;
+        /* RFC 5246 §7.4.1.3: server_version is the version chosen; a HelloRetryRequest is
+         * TLS 1.3's, so what follows one is too. */
+        ENSURE(!sh.is_hrr && !c->hrr, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE(sh.legacy_version == TENON_TLS12 && tls_version_on(c->cfg, TENON_TLS12),
+               TENON_ERR_TLS_PROTOCOL_VERSION);
+        GUARD(tls_exts_allowed(&sh.exts, M_SH12, TENON_ERR_TLS_UNSUPPORTED_EXTENSION));
+        ENSURE(sh.compression == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        c->version = TENON_TLS12;
+        return hs12_server_hello_recv(c, sh.legacy_version, sh.random, sh.session_id, sh.suite,
+                                      &sh.exts, msg, len);
     }
+    if (!sh.is_hrr)
+        GUARD(tls_exts_allowed(&sh.exts, M_SH, TENON_ERR_TLS_ILLEGAL_PARAMETER));
     uint16_t version;
     GUARD(ext_supported_versions_parse_sh(sh.exts.body[X_SUPPORTED_VERSIONS], &version));
     /* §4.2.1: a version we did not offer is illegal_parameter. */
-    ENSURE(version == TENON_TLS13, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    ENSURE(version == TENON_TLS13 && tls_version_on(c->cfg, TENON_TLS13),
+           TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    c->version = TENON_TLS13;
     ENSURE(sh.legacy_version == TENON_TLS12, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* §4.1.3: "A client which receives a legacy_session_id_echo field that does not match what
      * it sent in the ClientHello MUST abort the handshake with an "illegal_parameter"". */
@@ -205,11 +225,8 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         ENSURE(selected == 0 && c->psk_suite->hash == suite->hash, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->resumed = 1;
     }
-    if (c->ticket != NULL) {
-        /* A ticket is used once, accepted or not. */
-        tenon_wipe(c->ticket, sizeof *c->ticket);
-        c->ticket = NULL;
-    }
+    /* A ticket is used once, accepted or not. */
+    tls_release_held_ticket(c);
     c->suite = suite;
     memcpy(c->server_random, sh.random, 32);
     GUARD(tls_transcript_select(&c->tx, suite->hash));

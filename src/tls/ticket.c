@@ -1,9 +1,11 @@
 /*
- * Session tickets of a tenon server (RFC 8446 §4.6.1 leaves their content to the server).
+ * Session tickets of a tenon server (RFC 8446 §4.6.1 and RFC 5077 §4 leave their content to
+ * the server).
  * A ticket is self-contained, so the server keeps no per-session state:
  *   key_name[16] || nonce[12] || AES-256-GCM(plaintext, aad = key_name) || tag[16]
- *   plaintext: uint16 version (0x0304) || uint16 suite || uint64 issued_ms || uint32 lifetime_s
- *              || uint32 age_add || opaque psk<0..48>
+ *   plaintext: uint16 version (0x0304 or 0x0303) || uint8 flags (1: extended master secret,
+ *              2: client authenticated) || uint16 suite || uint64 issued_ms || uint32 lifetime_s
+ *              || uint32 age_add || opaque psk<0..48> (TLS 1.2: the master secret)
  * The first configured key seals; any configured key opens (rotation: add the new key first,
  * keep the old one until its tickets have expired).
  */
@@ -11,7 +13,9 @@
 
 #define NAME_LEN 16
 #define NONCE_LEN 12
-#define PLAIN_MAX (2 + 2 + 8 + 4 + 4 + 1 + TLS13_MAX_HASH)
+#define PLAIN_MAX (2 + 1 + 2 + 8 + 4 + 4 + 1 + TLS13_MAX_HASH)
+#define FLAG_EMS 1
+#define FLAG_CLIENT_AUTH 2
 
 int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t *out, size_t cap,
                     size_t *out_len)
@@ -21,7 +25,9 @@ int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t 
     uint8_t plain[PLAIN_MAX];
     writer p = wr_init(plain, sizeof plain);
     wr_vec v;
-    GUARD(wr_u16(&p, TENON_TLS13));
+    ENSURE(t->version == TENON_TLS13 || t->version == TENON_TLS12, TENON_ERR_INTERNAL);
+    GUARD(wr_u16(&p, t->version));
+    GUARD(wr_u8(&p, (uint8_t)((t->ems ? FLAG_EMS : 0) | (t->client_auth ? FLAG_CLIENT_AUTH : 0))));
     GUARD(wr_u16(&p, t->suite));
     GUARD(wr_u32(&p, (uint32_t)(t->issued_ms >> 32)));
     GUARD(wr_u32(&p, (uint32_t)t->issued_ms));
@@ -76,9 +82,12 @@ int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, 
         return TENON_ERR_AUTH_FAILED;
     cursor p = cur_init(plain, ct_len), psk;
     uint16_t version;
+    uint8_t flags = 0;
     uint32_t hi, lo;
     memset(t, 0, sizeof *t);
     rc = cur_u16(&p, &version);
+    if (rc == TENON_OK)
+        rc = cur_u8(&p, &flags);
     if (rc == TENON_OK)
         rc = cur_u16(&p, &t->suite);
     if (rc == TENON_OK)
@@ -93,7 +102,10 @@ int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, 
         rc = cur_vec(&p, 1, 0, TLS13_MAX_HASH, &psk);
     if (rc == TENON_OK)
         rc = cur_finish(&p);
-    if (rc == TENON_OK && version == TENON_TLS13) {
+    if (rc == TENON_OK && (version == TENON_TLS13 || version == TENON_TLS12)) {
+        t->version = version;
+        t->ems = (flags & FLAG_EMS) != 0;
+        t->client_auth = (flags & FLAG_CLIENT_AUTH) != 0;
         t->issued_ms = ((uint64_t)hi << 32) | lo;
         memcpy(t->psk, psk.p, psk.len);
         t->psk_len = psk.len;

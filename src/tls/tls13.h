@@ -25,21 +25,28 @@
 #include "../common.h"
 #include "codec.h"
 #include "hs_reassembly.h"
+#include "hs12.h"
 #include "keyschedule.h"
+#include "keyschedule12.h"
 #include "record.h"
+#include "record12.h"
 #include "trace.h"
 #include "transcript.h"
 
-/* HandshakeType (RFC 8446 §4). */
+/* HandshakeType (RFC 8446 §4; RFC 5246 §7.4 for the TLS 1.2 ones). */
 enum {
+    HS_HELLO_REQUEST = 0,
     HS_CLIENT_HELLO = 1,
     HS_SERVER_HELLO = 2,
     HS_NEW_SESSION_TICKET = 4,
     HS_END_OF_EARLY_DATA = 5,
     HS_ENCRYPTED_EXTENSIONS = 8,
     HS_CERTIFICATE = 11,
+    HS_SERVER_KEY_EXCHANGE = 12,
     HS_CERTIFICATE_REQUEST = 13,
+    HS_SERVER_HELLO_DONE = 14,
     HS_CERTIFICATE_VERIFY = 15,
+    HS_CLIENT_KEY_EXCHANGE = 16,
     HS_FINISHED = 20,
     HS_KEY_UPDATE = 24,
     HS_MESSAGE_HASH = 254,
@@ -59,6 +66,12 @@ enum {
     EXT_CERTIFICATE_AUTHORITIES = 47,
     EXT_SIGNATURE_ALGORITHMS_CERT = 50,
     EXT_KEY_SHARE = 51,
+    /* TLS 1.2 */
+    EXT_EC_POINT_FORMATS = 11,
+    EXT_ENCRYPT_THEN_MAC = 22,
+    EXT_EXTENDED_MASTER_SECRET = 23,
+    EXT_SESSION_TICKET = 35,
+    EXT_RENEGOTIATION_INFO = 0xff01,
 };
 
 /* The extensions tenon knows, as bit indexes (tls_exts.seen). */
@@ -75,6 +88,11 @@ enum {
     X_CERTIFICATE_AUTHORITIES,
     X_SIGNATURE_ALGORITHMS_CERT,
     X_KEY_SHARE,
+    X_EC_POINT_FORMATS, /* TLS 1.2 from here */
+    X_ENCRYPT_THEN_MAC,
+    X_EXTENDED_MASTER_SECRET,
+    X_SESSION_TICKET,
+    X_RENEGOTIATION_INFO,
     X_COUNT
 };
 
@@ -87,6 +105,7 @@ enum {
     M_CT = 1u << 4,
     M_CR = 1u << 5,
     M_NST = 1u << 6,
+    M_SH12 = 1u << 7, /* a TLS 1.2 ServerHello */
 };
 
 /* A parsed extension block: the body of each known extension present. */
@@ -102,6 +121,9 @@ typedef struct tls_exts {
  * is ignored in a ClientHello (and a CertificateRequest/Certificate, §4.2) and
  * unsupported_extension elsewhere. The whole block must be consumed. */
 TENON_MUST_CHECK int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out);
+/* After a parse with several M_* bits (a ServerHello before its version is known): every
+ * extension seen must be allowed in msg, else err. */
+TENON_MUST_CHECK int tls_exts_allowed(const tls_exts *e, unsigned msg, int err);
 
 /* A cipher suite: AEAD, key length and the transcript hash. */
 typedef struct tls_suite {
@@ -128,6 +150,35 @@ const tenon_kex_class *tls_group_find(uint16_t id);
 /* 1 if the private key can make signatures of scheme s (RFC 8446 §4.2.3). */
 int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key);
 
+/* A TLS 1.2 cipher suite (RFC 5246 §A.5). */
+typedef enum tls12_kx {
+    TLS12_KX_ECDHE_ECDSA = 1,
+    TLS12_KX_ECDHE_RSA,
+    TLS12_KX_RSA, /* RSA key transport: no forward secrecy, legacy */
+} tls12_kx;
+typedef enum tls12_rec { TLS12_REC_GCM = 1, TLS12_REC_CHACHA, TLS12_REC_CBC } tls12_rec;
+typedef struct tls12_suite {
+    uint16_t id;
+    const char *name;
+    tls12_kx kx;
+    const tenon_hash_class *prf; /* PRF and Finished hash (RFC 5246 §5) */
+    tls12_rec rec;
+    const tenon_aead_class *(*aead)(void); /* AEAD suites */
+    size_t key_len;
+    const tenon_hash_class *mac; /* CBC suites: the HMAC hash */
+    size_t fixed_iv_len;
+    int legacy; /* never in the defaults */
+} tls12_suite;
+
+const tls12_suite *tls12_suite_find(uint16_t id);
+/* The certificate key type a suite authenticates with (RSA for RSA key transport too). */
+tenon_key_type tls12_suite_key_type(const tls12_suite *s);
+/* 1 if signature scheme id has key type t (TLS 1.2: ECDSA schemes fit any curve). */
+int tls12_scheme_fits_key(uint16_t id, tenon_key_type t);
+
+/* 1 if version (TENON_TLS13 or TENON_TLS12) is enabled and has a suite configured. */
+int tls_version_on(const tenon_config *cfg, uint16_t version);
+
 /* Connection states: what the engine waits for. */
 typedef enum tls_state {
     ST_C_WAIT_SH = 1,
@@ -141,8 +192,31 @@ typedef enum tls_state {
     ST_S_WAIT_CERT,
     ST_S_WAIT_CV,
     ST_S_WAIT_FINISHED,
+    /* TLS 1.2 (RFC 5246 §7.3) */
+    ST_C12_WAIT_CERT,
+    ST_C12_WAIT_SKE,
+    ST_C12_WAIT_CR_SHD, /* CertificateRequest or ServerHelloDone */
+    ST_C12_WAIT_SHD,
+    ST_C12_WAIT_NST,
+    ST_C12_WAIT_CCS,
+    ST_C12_WAIT_FINISHED,
+    ST_S12_WAIT_CERT,
+    ST_S12_WAIT_CKE,
+    ST_S12_WAIT_CV,
+    ST_S12_WAIT_CCS,
+    ST_S12_WAIT_FINISHED,
     ST_CONNECTED,
 } tls_state;
+
+/* TLS 1.2 record protection of one direction: AEAD or CBC + HMAC. on: keys in force (set at
+ * change_cipher_spec; the keys are installed when the key block is derived). */
+typedef struct tls12_dir {
+    uint8_t on, cbc;
+    union {
+        tls12_record_keys aead;
+        tls12_cbc_keys cbc;
+    } u;
+} tls12_dir;
 
 #define TLS_MAX_PEER_SIGS 32
 #define TLS_SESSION_ID_LEN 32
@@ -171,8 +245,19 @@ typedef struct tls_conn {
     size_t hs_open;     /* handshake bytes written after out_len + 5, not yet framed */
     uint16_t hs_legacy; /* their records' legacy_record_version */
 
-    tls_record_keys rd, wr;
+    /* The version: 0 until the ServerHello, then TENON_TLS13 or TENON_TLS12. Record protection
+     * is TLS 1.3's rd/wr or TLS 1.2's rd12/wr12, never both: they share memory. */
+    uint16_t version;
+    union {
+        struct {
+            tls_record_keys rd, wr;
+        };
+        struct {
+            tls12_dir rd12, wr12;
+        };
+    };
     const tls_suite *suite;
+    const tls12_suite *suite12;
     tls_transcript tx;
     tls13_schedule ks;
     uint8_t c_hs[TLS13_MAX_HASH]; /* client_handshake_traffic_secret */
@@ -217,6 +302,20 @@ typedef struct tls_conn {
     const tls_suite *psk_suite; /* client: the suite of the ticket offered */
     tenon_ticket *ticket;       /* client: the ticket offered */
     unsigned tickets_sent;
+
+    /* TLS 1.2. */
+    uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
+    uint16_t client_version;          /* server: the ClientHello's legacy_version */
+    uint8_t ems, etm;                 /* extended master secret, encrypt-then-MAC negotiated */
+    uint8_t offered_ticket12;         /* client: a TLS 1.2 ticket was offered */
+    uint8_t ticket12_ok;              /* client sent session_ticket / server promised a ticket */
+    uint8_t reneg_ok;                 /* the peer sent renegotiation_info or the SCSV */
+    uint8_t sent_etm, sent_ems;       /* client: offered */
+    uint8_t warnings;                 /* TLS 1.2 warning alerts received */
+    tenon_ticket *held_ticket;        /* client: a store slot held (in_use 2) by this conn */
+    uint8_t resumed_auth;             /* resumed a session whose client had authenticated */
+    uint8_t pending_ticket12;         /* client: held_ticket is a new ticket, usable once the
+                                       * server's Finished is verified */
 
     /* Flags. */
     uint8_t hrr, resumed, ccs_sent, cert_requested, client_cert_sent, peer_sent_cert;
@@ -298,10 +397,10 @@ TENON_MUST_CHECK int tls_proof_finished(tls_conn *c, const uint8_t *verify_data,
 /* ---- extensions: writers and parsers (ext_*.c) ---- */
 
 /* supported_versions */
-TENON_MUST_CHECK int ext_supported_versions_write_ch(writer *w);
+TENON_MUST_CHECK int ext_supported_versions_write_ch(writer *w, int with_tls12);
 TENON_MUST_CHECK int ext_supported_versions_write_sh(writer *w);
-/* ClientHello: 1 if the list contains TLS 1.3 (0 if not), decode errors otherwise. */
-TENON_MUST_CHECK int ext_supported_versions_parse_ch(cursor body, int *has_tls13);
+/* ClientHello: whether the list contains TLS 1.3 and TLS 1.2; decode errors otherwise. */
+TENON_MUST_CHECK int ext_supported_versions_parse_ch(cursor body, int *has_tls13, int *has_tls12);
 TENON_MUST_CHECK int ext_supported_versions_parse_sh(cursor body, uint16_t *version);
 
 /* supported_groups */
@@ -404,6 +503,9 @@ TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
 
 /* ---- ticket.c (server) ---- */
 typedef struct tls_ticket_plain {
+    uint16_t version; /* TENON_TLS13, or TENON_TLS12 with psk = the master secret */
+    uint8_t ems;      /* TLS 1.2: the session used the extended master secret */
+    uint8_t client_auth; /* the client authenticated with a certificate */
     uint16_t suite;
     uint64_t issued_ms;
     uint32_t lifetime_s;
@@ -417,7 +519,110 @@ TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_p
 TENON_MUST_CHECK int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len,
                                      tls_ticket_plain *t);
 
+/* ---- TLS 1.2 (hs12_*.c) ---- */
+
+/* A parsed ClientHello (shared by the TLS 1.3 and 1.2 server paths). */
+typedef struct client_hello {
+    uint16_t legacy_version;
+    const uint8_t *random;
+    cursor session_id;
+    cursor suites;
+    cursor compression;
+    tls_exts exts;
+} client_hello;
+
+static inline int ch_has(const client_hello *ch, unsigned x)
+{
+    return (ch->exts.seen >> x) & 1u;
+}
+/* 1 if the ClientHello lists cipher suite id. */
+int ch_offers_suite(const client_hello *ch, uint16_t id);
+/* RFC 7301 §3.2: the server's ALPN choice (hs_client_hello.c). */
+TENON_MUST_CHECK int tls_select_alpn(tls_conn *c, const client_hello *ch);
+/* The SNI of the ClientHello into c->sni (hs_client_hello.c). */
+TENON_MUST_CHECK int tls_take_sni(tls_conn *c, const client_hello *ch);
+
+/* Server: the whole TLS 1.2 answer to a ClientHello (hs12_client_hello.c). */
+TENON_MUST_CHECK int hs12_client_hello_recv(tls_conn *c, const client_hello *ch,
+                                            const uint8_t *msg, size_t len);
+/* Client: the TLS 1.2 ClientHello extensions (hs12_client_hello.c). */
+TENON_MUST_CHECK int hs12_client_hello_exts(tls_conn *c, writer *w);
+/* Client: a ServerHello without supported_versions (hs12_server_hello.c). */
+TENON_MUST_CHECK int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version,
+                                            const uint8_t *random, cursor session_id,
+                                            uint16_t suite, const tls_exts *exts,
+                                            const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_server_hello_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_server_key_exchange_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_certificate_request_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_server_hello_done_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_server_hello_done_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_client_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_certificate_verify_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_finished_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_new_session_ticket_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_hello_request_recv(tls_conn *c, const uint8_t *msg, size_t len);
+/* Server, connected: a renegotiating ClientHello is refused (RFC 5746 §4.4 / RFC 5246 §7.2.2). */
+TENON_MUST_CHECK int hs12_renegotiation_refuse(tls_conn *c, const uint8_t *msg, size_t len);
+/* A change_cipher_spec record (RFC 5246 §7.1): read keys switch, Finished comes next. */
+TENON_MUST_CHECK int hs12_change_cipher_spec_recv(tls_conn *c);
+/* Sends change_cipher_spec and switches the write keys. */
+TENON_MUST_CHECK int hs12_change_cipher_spec_send(tls_conn *c);
+/* Sends our Finished (after our change_cipher_spec). */
+TENON_MUST_CHECK int hs12_finished_send(tls_conn *c);
+/* The client's second flight after ServerHelloDone. */
+TENON_MUST_CHECK int hs12_client_flight(tls_conn *c);
+
+/* hs12_keys.c: master secret from the pre-master secret (EMS: over the transcript so far), the
+ * key block installed into rd12/wr12 (not yet on), the key log line. */
+TENON_MUST_CHECK int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len);
+TENON_MUST_CHECK int tls12_install_keys(tls_conn *c);
+/* The audited proof setters of TLS 1.2 (STYLE.md 9): the ServerKeyExchange signature (client),
+ * the CertificateVerify (server) and the peer's Finished. */
+TENON_MUST_CHECK int tls12_proof_server_key_exchange(tls_conn *c, const tls12_ske_view *v);
+TENON_MUST_CHECK int tls12_proof_certificate_verify(tls_conn *c, uint16_t scheme,
+                                                    const uint8_t *sig, size_t sig_len);
+TENON_MUST_CHECK int tls12_proof_finished(tls_conn *c, const uint8_t *verify_data, size_t len);
+/* Record protection of TLS 1.2 for the engine. */
+TENON_MUST_CHECK int tls12_seal(tls12_dir *d, uint8_t type, const uint8_t *content, size_t len,
+                                uint8_t *out, size_t cap, size_t *out_len);
+TENON_MUST_CHECK int tls12_open(tls12_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type,
+                                uint8_t **content, size_t *content_len);
+/* Largest expansion of a record under d (header included). */
+size_t tls12_overhead(const tls12_dir *d);
+void tls12_dir_wipe(tls12_dir *d);
+/* RFC 5705 §4: PRF(master_secret, label, client_random + server_random [+ uint16 context
+ * length + context]); context NULL: none (unlike an empty one). */
+TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *master,
+                                  const uint8_t *client_random, const uint8_t *server_random,
+                                  const char *label, const uint8_t *context, size_t context_len,
+                                  uint8_t *out, size_t len);
+/* The certificate and signature scheme a TLS 1.2 server or client signs with: the first of
+ * ours of key type t with a scheme of ours the peer offers (peer_sigs); if hash is not NULL the
+ * scheme's hash must be it. TENON_ERR_TLS_HANDSHAKE_FAILURE when none. */
+TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash);
+/* The ticket store's slot for a new ticket (hs_new_session_ticket.c). */
+tenon_ticket *tls_ticket_store_slot(tenon_ticket_store *st, const char *name);
+/* Gives back the store slot this connection holds, wiped. */
+void tls_release_held_ticket(tls_conn *c);
+/* The server's server_name and ALPN answers checked against what we sent (RFC 6066, 7301). */
+TENON_MUST_CHECK int tls_check_server_answers(tls_conn *c, const tls_exts *exts);
+/* The TLS 1.2 downgrade sentinel in a server random (hs_server_hello.c). */
+void tls_mark_downgrade(uint8_t random[32]);
+/* Warning alert (level 1). */
+void tls_send_warning(tls_conn *c, uint8_t desc);
+
 /* ---- test hook (tests only) ---- */
+/* Extensions TLS 1.2 clients leave out, to play older clients in tests (0 in the library). */
+extern int tls_test_client_omit;
+#define TLS_TEST_OMIT_EMS 1
+#define TLS_TEST_OMIT_ETM 2
+#define TLS_TEST_OMIT_RENEG 4
 /* Makes the next random (32 bytes, for the Hello) and ephemeral private key of c the given
  * ones: RFC 8448 reproduction. Call after tenon_conn_init for a server, and for a client
  * before it (the ClientHello is built there): see tls_conn_init_with_hooks. */

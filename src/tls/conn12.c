@@ -1,0 +1,144 @@
+/*
+ * TLS 1.2 in the engine: record protection of each direction (AEAD or CBC + HMAC), the master
+ * secret and key block of a connection, the key log, the RFC 5705 exporter, and the choice of
+ * a certificate and signature scheme. The messages live in hs12_*.c.
+ */
+#include "tls13.h"
+
+#include <stdio.h>
+
+int tls12_seal(tls12_dir *d, uint8_t type, const uint8_t *content, size_t len, uint8_t *out,
+               size_t cap, size_t *out_len)
+{
+    if (d->cbc)
+        return tls12_cbc_seal_record(&d->u.cbc, type, content, len, out, cap, out_len);
+    return tls12_seal_record(&d->u.aead, type, content, len, out, cap, out_len);
+}
+
+int tls12_open(tls12_dir *d, uint8_t *rec, size_t rec_len, uint8_t *type, uint8_t **content,
+               size_t *content_len)
+{
+    if (d->cbc)
+        return tls12_cbc_open_record(&d->u.cbc, rec, rec_len, type, content, content_len);
+    return tls12_open_record(&d->u.aead, rec, rec_len, type, content, content_len);
+}
+
+size_t tls12_overhead(const tls12_dir *d)
+{
+    if (d->cbc) /* IV, MAC, up to a block of padding */
+        return TLS_RECORD_HEADER_LEN + TLS12_CBC_IV_LEN + d->u.cbc.mac_hash->digest_len + 16;
+    return TLS_RECORD_HEADER_LEN + tls12_record_overhead(&d->u.aead);
+}
+
+void tls12_dir_wipe(tls12_dir *d)
+{
+    if (d->cbc)
+        tls12_cbc_keys_wipe(&d->u.cbc);
+    else
+        tls12_record_keys_wipe(&d->u.aead);
+    tenon_wipe(d, sizeof *d);
+}
+
+int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
+{
+    const tenon_hash_class *h = c->suite12->prf;
+    if (c->ems) {
+        /* RFC 7627 §3: session_hash = Hash(handshake_messages) "up to and including the
+         * ClientKeyExchange message". */
+        uint8_t session_hash[TLS13_MAX_HASH];
+        GUARD(tls_transcript_hash(&c->tx, session_hash, NULL));
+        GUARD(tls12_extended_master_secret(h, pms, pms_len, session_hash, h->digest_len,
+                                           c->master, &c->trace));
+    } else {
+        GUARD(tls12_master_secret(h, pms, pms_len, c->client_random, c->server_random, c->master,
+                                  &c->trace));
+    }
+    if (c->cfg->keylog_fn != NULL) {
+        char line[TLS12_KEYLOG_LINE_LEN];
+        tls12_keylog_line(c->client_random, c->master, line);
+        c->cfg->keylog_fn(c->cfg->keylog_user, line);
+        tenon_wipe(line, sizeof line);
+    }
+    return TENON_OK;
+}
+
+static int install_dir(tls12_dir *d, const tls12_suite *s, int etm, const uint8_t *mac,
+                       const uint8_t *key, const uint8_t *iv, size_t mac_len)
+{
+    d->on = 0;
+    if (s->rec == TLS12_REC_CBC) {
+        d->cbc = 1;
+        return tls12_cbc_keys_install(&d->u.cbc, s->mac, mac, mac_len, key, s->key_len, etm);
+    }
+    d->cbc = 0;
+    return tls12_record_keys_install(&d->u.aead,
+                                     s->rec == TLS12_REC_GCM ? TLS12_AEAD_GCM : TLS12_AEAD_CHACHA,
+                                     s->aead(), key, s->key_len, iv, s->fixed_iv_len);
+}
+
+int tls12_install_keys(tls_conn *c)
+{
+    const tls12_suite *s = c->suite12;
+    size_t mac_len = s->rec == TLS12_REC_CBC ? s->mac->digest_len : 0;
+    tls12_key_block kb;
+    int rc = tls12_key_block_derive(s->prf, c->master, c->client_random, c->server_random, mac_len,
+                                    s->key_len, s->fixed_iv_len, &kb, &c->trace);
+    /* RFC 5246 §6.3: the client writes with the client_write_* keys, the server with the
+     * server_write_* ones. */
+    tls12_dir *cw = c->is_client ? &c->wr12 : &c->rd12;
+    tls12_dir *sw = c->is_client ? &c->rd12 : &c->wr12;
+    if (rc == TENON_OK)
+        rc = install_dir(cw, s, c->etm, kb.client_mac, kb.client_key, kb.client_iv, mac_len);
+    if (rc == TENON_OK)
+        rc = install_dir(sw, s, c->etm, kb.server_mac, kb.server_key, kb.server_iv, mac_len);
+    tls12_key_block_wipe(&kb);
+    return rc;
+}
+
+int tls12_export(const tenon_hash_class *h, const uint8_t *master, const uint8_t *client_random,
+                 const uint8_t *server_random, const char *label, const uint8_t *context,
+                 size_t context_len, uint8_t *out, size_t len)
+{
+    /* RFC 5705 §4: PRF(SecurityParameters.master_secret, label,
+     *                  SecurityParameters.client_random + SecurityParameters.server_random
+     *                  [+ context_value_length + context_value])[length] */
+    uint8_t seed[64 + 2 + 1024];
+    ENSURE(context_len <= 1024 && len > 0, TENON_ERR_INVALID_ARGUMENT);
+    /* §4: labels reserved by the TLS specifications may not be used for exporting. */
+    ENSURE(strcmp(label, "master secret") != 0 && strcmp(label, "key expansion") != 0 &&
+               strcmp(label, "client finished") != 0 && strcmp(label, "server finished") != 0 &&
+               strcmp(label, "extended master secret") != 0,
+           TENON_ERR_INVALID_ARGUMENT);
+    memcpy(seed, client_random, 32);
+    memcpy(seed + 32, server_random, 32);
+    size_t n = 64;
+    if (context != NULL) {
+        seed[n++] = (uint8_t)(context_len >> 8);
+        seed[n++] = (uint8_t)context_len;
+        memcpy(seed + n, context, context_len);
+        n += context_len;
+    }
+    return tenon_tls12_prf(h, master, TLS12_MASTER_LEN, label, seed, n, out, len);
+}
+
+int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash)
+{
+    const tenon_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->cert_count; i++) {
+        if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
+            continue;
+        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[j]);
+            if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||
+                tls12_sig_hash(s->id) == NULL)
+                continue;
+            for (size_t k = 0; k < c->peer_sig_count; k++)
+                if (c->peer_sigs[k] == s->id) {
+                    c->cert = &cfg->certs[i];
+                    c->our_sig_scheme = s->id;
+                    return TENON_OK;
+                }
+        }
+    }
+    return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+}

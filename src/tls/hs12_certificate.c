@@ -1,0 +1,76 @@
+/*
+ * Certificate for TLS 1.2 (RFC 5246 §7.4.2, §7.4.6), both sides:
+ *   opaque ASN.1Cert<1..2^24-1>;
+ *   struct { ASN.1Cert certificate_list<0..2^24-1>; } Certificate;
+ * The chain is checked by tls_proof_cert_chain, as in TLS 1.3.
+ */
+#include "tls13.h"
+
+int hs12_certificate_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body, list, entry;
+    GUARD(tls_hs_begin(c, HS_CERTIFICATE, &w, &body));
+    GUARD(wr_open_vec(&w, 3, &list));
+    if (c->cert != NULL)
+        for (size_t i = 0; i < c->cert->chain_count; i++) {
+            GUARD(wr_open_vec(&w, 3, &entry));
+            GUARD(wr_bytes(&w, c->cert->chain[i].ptr, c->cert->chain[i].len));
+            GUARD(wr_close_vec(&w, &entry));
+        }
+    GUARD(wr_close_vec(&w, &list));
+    GUARD(tls_hs_finish(&w, &body));
+    GUARD(tls_hs_commit(c, &w, NULL));
+    if (c->is_client)
+        c->client_cert_sent = c->cert != NULL;
+    return TENON_OK;
+}
+
+static int certificate_parse(const uint8_t *msg, size_t len, tenon_bytes *chain, size_t *count)
+{
+    cursor c = cur_init(msg + 4, len - 4), list;
+    GUARD(cur_vec(&c, 3, 0, 0xffffff, &list));
+    GUARD(cur_finish(&c));
+    *count = 0;
+    while (cur_remaining(&list) > 0) {
+        cursor data;
+        GUARD(cur_vec(&list, 3, 1, 0xffffff, &data));
+        ENSURE(*count < TENON_MAX_CHAIN, TENON_ERR_TLS_BAD_CERTIFICATE);
+        chain[*count].ptr = data.p;
+        chain[*count].len = data.len;
+        (*count)++;
+    }
+    return TENON_OK;
+}
+
+int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    const uint8_t *kept;
+    GUARD(certificate_parse(msg, len, c->peer_chain, &c->peer_chain_count));
+    tls_transcript_update(&c->tx, msg, len);
+    if (c->peer_chain_count == 0) {
+        /* §7.4.2: the server's certificate_list is never empty for the suites tenon has. */
+        ENSURE(!c->is_client, TENON_ERR_TLS_DECODE);
+        /* §7.4.6: a client without a certificate sends an empty list; "If the client does not
+         * send any certificates, the server MAY at its discretion either continue the
+         * handshake without client authentication, or respond with a fatal handshake_failure
+         * alert." */
+        ENSURE(c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+        c->state = ST_S12_WAIT_CKE;
+        return TENON_OK;
+    }
+    GUARD(tls_keep_peer_certificate(c, msg, len, &kept));
+    GUARD(certificate_parse(kept, len, c->peer_chain, &c->peer_chain_count));
+    c->peer_sent_cert = 1;
+    GUARD(tls_proof_cert_chain(c));
+    if (!c->is_client) {
+        c->state = ST_S12_WAIT_CKE;
+        return TENON_OK;
+    }
+    /* §7.4.2: the key must be the one the suite's key exchange uses (RSA for ECDHE_RSA and
+     * RSA key transport, ECDSA for ECDHE_ECDSA). */
+    if (c->peer_key.type != tls12_suite_key_type(c->suite12))
+        return TENON_ERR_CERT_UNSUPPORTED_ALG;
+    c->state = c->suite12->kx == TLS12_KX_RSA ? ST_C12_WAIT_CR_SHD : ST_C12_WAIT_SKE;
+    return TENON_OK;
+}

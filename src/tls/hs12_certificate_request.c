@@ -1,0 +1,72 @@
+/*
+ * CertificateRequest for TLS 1.2 (RFC 5246 §7.4.4), both sides:
+ *   enum { rsa_sign(1), ..., ecdsa_sign(64), (255) } ClientCertificateType;
+ *   struct {
+ *       ClientCertificateType certificate_types<1..2^8-1>;
+ *       SignatureAndHashAlgorithm supported_signature_algorithms<2^16-1>;
+ *       DistinguishedName certificate_authorities<0..2^16-1>;
+ *   } CertificateRequest;
+ */
+#include "tls13.h"
+
+#define CT_RSA_SIGN 1
+#define CT_ECDSA_SIGN 64 /* RFC 8422 §5.5 */
+
+int hs12_certificate_request_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body, v;
+    GUARD(tls_hs_begin(c, HS_CERTIFICATE_REQUEST, &w, &body));
+    GUARD(wr_open_vec(&w, 1, &v));
+    GUARD(wr_u8(&w, CT_ECDSA_SIGN));
+    GUARD(wr_u8(&w, CT_RSA_SIGN));
+    GUARD(wr_close_vec(&w, &v));
+    /* The client signs the handshake messages themselves (§7.4.8), under the scheme's hash;
+     * tenon keeps only the running transcript hash (the PRF's), so it asks only for schemes
+     * with that hash. */
+    GUARD(wr_open_vec(&w, 2, &v));
+    for (size_t i = 0; i < c->cfg->sig_scheme_count; i++)
+        if (tls12_sig_hash(c->cfg->sig_schemes[i]) == c->suite12->prf)
+            GUARD(wr_u16(&w, c->cfg->sig_schemes[i]));
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(wr_u16(&w, 0)); /* certificate_authorities: any */
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    cursor cur = cur_init(msg + 4, len - 4), types, algs, cas;
+    GUARD(cur_vec(&cur, 1, 1, 255, &types));
+    GUARD(cur_vec(&cur, 2, 2, 0xfffe, &algs));
+    ENSURE(algs.len % 2 == 0, TENON_ERR_TLS_DECODE);
+    GUARD(cur_vec(&cur, 2, 0, 0xffff, &cas));
+    GUARD(cur_finish(&cur));
+    int ec = 0, rsa = 0;
+    while (types.len > 0) {
+        uint8_t t;
+        GUARD(cur_u8(&types, &t));
+        ec |= t == CT_ECDSA_SIGN;
+        rsa |= t == CT_RSA_SIGN;
+    }
+    c->peer_sig_count = 0;
+    while (algs.len > 0) {
+        uint16_t a;
+        GUARD(cur_u16(&algs, &a));
+        if (c->peer_sig_count < TLS_MAX_PEER_SIGS)
+            c->peer_sigs[c->peer_sig_count++] = a;
+    }
+    c->cert_requested = 1;
+    /* Our certificate: one whose key type the server names and which can sign with a scheme
+     * it lists under the transcript's hash; none: an empty Certificate (§7.4.6). */
+    c->cert = NULL;
+    if (ec && tls12_pick_cert(c, TENON_KEY_EC, c->suite12->prf) == TENON_OK)
+        tls_note(c, "client certificate (ECDSA) requested and available");
+    else if (rsa && tls12_pick_cert(c, TENON_KEY_RSA, c->suite12->prf) == TENON_OK)
+        tls_note(c, "client certificate (RSA) requested and available");
+    else
+        c->cert = NULL;
+    tls_transcript_update(&c->tx, msg, len);
+    c->state = ST_C12_WAIT_SHD;
+    return TENON_OK;
+}

@@ -1,0 +1,239 @@
+/*
+ * ClientHello for TLS 1.2 (RFC 5246 §7.4.1.2):
+ *   struct {
+ *       ProtocolVersion client_version;
+ *       Random random;
+ *       SessionID session_id;
+ *       CipherSuite cipher_suites<2..2^16-2>;
+ *       CompressionMethod compression_methods<1..2^8-1>;
+ *       select (extensions_present) { case true: Extension extensions<0..2^16-1>; };
+ *   } ClientHello;
+ * The client adds the TLS 1.2 extensions to the one ClientHello it sends for both versions;
+ * the server that settles on TLS 1.2 makes every decision here: suite, certificate, group,
+ * ticket, and sends its whole first flight.
+ */
+#include "tls13.h"
+
+/* ---- client ---- */
+
+int tls_test_client_omit;
+
+static int ext_empty(writer *w, uint16_t type)
+{
+    GUARD(wr_u16(w, type));
+    return wr_u16(w, 0);
+}
+
+int hs12_client_hello_exts(tls_conn *c, writer *w)
+{
+    const tenon_config *cfg = c->cfg;
+    wr_vec v;
+    /* RFC 8422 §5.1.2: uncompressed points only. */
+    GUARD(wr_u16(w, EXT_EC_POINT_FORMATS));
+    GUARD(wr_open_vec(w, 2, &v));
+    GUARD(tls12_ext_point_formats_write(w));
+    GUARD(wr_close_vec(w, &v));
+    /* RFC 7627 §5.1: offered always (but by a test playing an old client). */
+    if (!(tls_test_client_omit & TLS_TEST_OMIT_EMS)) {
+        GUARD(ext_empty(w, EXT_EXTENDED_MASTER_SECRET));
+        c->sent_ems = 1;
+    }
+    /* RFC 5746 §3.4: an empty renegotiation_info on the initial handshake. */
+    if (!(tls_test_client_omit & TLS_TEST_OMIT_RENEG)) {
+        GUARD(wr_u16(w, EXT_RENEGOTIATION_INFO));
+        GUARD(wr_open_vec(w, 2, &v));
+        GUARD(tls12_ext_reneg_write_initial(w));
+        GUARD(wr_close_vec(w, &v));
+    }
+    /* RFC 7366 §2: encrypt_then_mac, when a CBC suite is offered. */
+    int cbc = 0;
+    for (size_t i = 0; i < cfg->suite_count; i++) {
+        const tls12_suite *s = tls12_suite_find(cfg->suites[i]);
+        cbc |= s != NULL && s->rec == TLS12_REC_CBC;
+    }
+    if (cbc && !(tls_test_client_omit & TLS_TEST_OMIT_ETM)) {
+        GUARD(ext_empty(w, EXT_ENCRYPT_THEN_MAC));
+        c->sent_etm = 1;
+    }
+    /* RFC 5077 §3.2: an empty SessionTicket extension asks for a ticket; a non-empty one
+     * offers the ticket for resumption. Only with a store to keep tickets in. */
+    if (cfg->ticket_store != NULL && cfg->server_name != NULL) {
+        GUARD(wr_u16(w, EXT_SESSION_TICKET));
+        GUARD(wr_open_vec(w, 2, &v));
+        if (c->offered_ticket12 && c->held_ticket != NULL)
+            GUARD(wr_bytes(w, c->held_ticket->ticket, c->held_ticket->ticket_len));
+        GUARD(wr_close_vec(w, &v));
+    }
+    return TENON_OK;
+}
+
+/* ---- server ---- */
+
+/* RFC 5077 §3.4 and RFC 7627 §5.3: may the ticket the client offers be resumed? 1 with the
+ * master secret in c->master, 0 for a full handshake, or an error. */
+static int try_ticket(tls_conn *c, const client_hello *ch)
+{
+    cursor body = ch->exts.body[X_SESSION_TICKET];
+    if (body.len == 0 || c->cfg->ticket_key_count == 0)
+        return 0;
+    tls_ticket_plain t;
+    if (tls_ticket_open(c->cfg, body.p, body.len, &t) != TENON_OK)
+        return 0; /* §3.4: a ticket we cannot use means a full handshake */
+    const tls12_suite *s = t.version == TENON_TLS12 ? tls12_suite_find(t.suite) : NULL;
+    int64_t now = tls_now_ms(c);
+    int configured = 0;
+    for (size_t i = 0; i < c->cfg->suite_count; i++)
+        configured |= s != NULL && c->cfg->suites[i] == s->id;
+    int usable = configured && ch_offers_suite(ch, t.suite) && t.psk_len == TLS12_MASTER_LEN &&
+                 (int64_t)t.issued_ms <= now &&
+                 now - (int64_t)t.issued_ms < (int64_t)t.lifetime_s * 1000 &&
+                 (t.client_auth || c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE);
+    /* RFC 7627 §5.3: "If the original session used the "extended_master_secret" extension
+     * but the new ClientHello does not contain it, the server MUST abort the abbreviated
+     * handshake"; if the original did not, the server "MUST NOT perform the abbreviated
+     * handshake" — a full one instead. */
+    if (usable && t.ems && !c->ems) {
+        tenon_wipe(&t, sizeof t);
+        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    }
+    if (!usable || !t.ems) {
+        tenon_wipe(&t, sizeof t);
+        return 0;
+    }
+    memcpy(c->master, t.psk, TLS12_MASTER_LEN);
+    c->suite12 = s;
+    c->resumed_auth = t.client_auth;
+    tenon_wipe(&t, sizeof t);
+    return 1;
+}
+
+/* The suite: ours in our order, among the client's, that a certificate of ours and (for
+ * ECDHE) a common group can serve. */
+static int select_suite(tls_conn *c, const client_hello *ch, const tenon_kex_class *group)
+{
+    const tenon_config *cfg = c->cfg;
+    for (size_t i = 0; i < cfg->suite_count; i++) {
+        const tls12_suite *s = tls12_suite_find(cfg->suites[i]);
+        if (s == NULL || !ch_offers_suite(ch, s->id))
+            continue;
+        if (s->kx == TLS12_KX_RSA) {
+            /* RSA key transport: no signature, any RSA certificate (RFC 5246 §7.4.2). */
+            for (size_t k = 0; k < cfg->cert_count; k++)
+                if (cfg->certs[k].key->type == TENON_KEY_RSA) {
+                    c->cert = &cfg->certs[k];
+                    c->suite12 = s;
+                    return TENON_OK;
+                }
+            continue;
+        }
+        if (group == NULL || tls12_pick_cert(c, tls12_suite_key_type(s), NULL) != TENON_OK)
+            continue;
+        c->suite12 = s;
+        return TENON_OK;
+    }
+    return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+}
+
+int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *msg, size_t len)
+{
+    const tenon_config *cfg = c->cfg;
+    /* §7.4.1.2: "this vector MUST contain, and all implementations MUST support,
+     * CompressionMethod.null"; tenon uses only it. */
+    ENSURE(memchr(ch->compression.p, 0, ch->compression.len) != NULL,
+           TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    c->client_version = ch->legacy_version;
+    memcpy(c->client_random, ch->random, 32);
+
+    /* RFC 5746 §3.6: the extension or the SCSV signals secure renegotiation support. */
+    if (ch_has(ch, X_RENEGOTIATION_INFO)) {
+        cursor b = ch->exts.body[X_RENEGOTIATION_INFO];
+        GUARD(tls12_ext_reneg_parse_initial(b.p, b.len));
+        c->reneg_ok = 1;
+    }
+    if (ch_offers_suite(ch, TLS12_EMPTY_RENEGOTIATION_INFO_SCSV))
+        c->reneg_ok = 1;
+    /* RFC 7627 §5.2: the extended master secret, required unless configured otherwise. */
+    if (ch_has(ch, X_EXTENDED_MASTER_SECRET)) {
+        cursor b = ch->exts.body[X_EXTENDED_MASTER_SECRET];
+        GUARD(tls12_ext_ems_parse(b.p, b.len));
+        c->ems = 1;
+    }
+    if (!c->ems && cfg->require_extended_master_secret) {
+        tls_note(c, "the client does not offer the extended master secret (RFC 7627)");
+        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    }
+    if (ch_has(ch, X_EC_POINT_FORMATS)) {
+        cursor b = ch->exts.body[X_EC_POINT_FORMATS];
+        GUARD(tls12_ext_point_formats_parse(b.p, b.len));
+    }
+    if (ch_has(ch, X_SIGNATURE_ALGORITHMS))
+        GUARD(ext_sig_algs_parse(ch->exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
+                                 TLS_MAX_PEER_SIGS, &c->peer_sig_count));
+    GUARD(tls_take_sni(c, ch));
+
+    /* The group: ours in our order among the client's supported_groups (RFC 8422 §5.1.1);
+     * without the extension, our first (RFC 8422 §4 leaves the choice to the server). */
+    const tenon_kex_class *group = NULL;
+    if (ch_has(ch, X_SUPPORTED_GROUPS)) {
+        uint16_t groups[32];
+        size_t ngroups;
+        GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], groups, 32, &ngroups));
+        for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
+            for (size_t j = 0; j < ngroups; j++)
+                if (groups[j] == cfg->groups[i]->tls_group)
+                    group = cfg->groups[i];
+    } else {
+        group = cfg->groups[0];
+    }
+
+    /* Resumption first (RFC 5077 §3.4), else a full handshake. */
+    int resumed = 0;
+    if (ch_has(ch, X_SESSION_TICKET) && cfg->ticket_key_count > 0) {
+        c->ticket12_ok = 1;
+        resumed = try_ticket(c, ch);
+        GUARD(resumed < 0 ? resumed : TENON_OK);
+    }
+    if (!resumed)
+        GUARD(select_suite(c, ch, group));
+    const tls12_suite *s = c->suite12;
+    c->resumed = (uint8_t)resumed;
+    if (s->rec == TLS12_REC_CBC && ch_has(ch, X_ENCRYPT_THEN_MAC)) {
+        ENSURE(ch->exts.body[X_ENCRYPT_THEN_MAC].len == 0, TENON_ERR_TLS_DECODE);
+        c->etm = 1;
+    }
+    GUARD(tls_select_alpn(c, ch));
+    GUARD(tls_transcript_select(&c->tx, s->prf));
+    tls_transcript_update(&c->tx, msg, len);
+    if (tls_trace_on(&c->trace)) {
+        tls_note(c, "TLS 1.2 negotiated");
+        tls_note(c, s->name);
+        if (resumed)
+            tls_note(c, "resuming with a TLS 1.2 session ticket (abbreviated handshake)");
+    }
+
+    /* RFC 5077 §3.4: the server accepting a ticket echoes the client's session ID; a full
+     * handshake sends an empty one (tenon keeps no session cache). */
+    c->session_id_len = resumed ? ch->session_id.len : 0;
+    memcpy(c->session_id, ch->session_id.p, c->session_id_len);
+    GUARD(hs12_server_hello_send(c));
+    if (resumed) {
+        GUARD(tls12_install_keys(c));
+        if (c->ticket12_ok)
+            GUARD(hs12_new_session_ticket_send(c));
+        GUARD(hs12_change_cipher_spec_send(c));
+        GUARD(hs12_finished_send(c));
+        c->state = ST_S12_WAIT_CCS;
+        return TENON_OK;
+    }
+    GUARD(hs12_certificate_send(c));
+    if (s->kx != TLS12_KX_RSA) {
+        ENSURE(group != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+        GUARD(tls_kex_keygen(c, group));
+        GUARD(hs12_server_key_exchange_send(c));
+    }
+    if (cfg->client_auth != TENON_CLIENT_AUTH_NONE)
+        GUARD(hs12_certificate_request_send(c));
+    GUARD(hs12_server_hello_done_send(c));
+    c->state = cfg->client_auth != TENON_CLIENT_AUTH_NONE ? ST_S12_WAIT_CERT : ST_S12_WAIT_CKE;
+    return TENON_OK;
+}

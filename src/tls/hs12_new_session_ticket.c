@@ -1,0 +1,97 @@
+/*
+ * NewSessionTicket for TLS 1.2 (RFC 5077 §3.3), both sides:
+ *   struct { uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>; } NewSessionTicket;
+ * sent by the server after the client's Finished, before its change_cipher_spec; sealed with
+ * the same machinery as TLS 1.3's tickets (ticket.c), carrying the master secret.
+ */
+#include "tls13.h"
+
+int hs12_new_session_ticket_send(tls_conn *c)
+{
+    tls_ticket_plain t;
+    uint8_t ticket[TENON_MAX_TICKET_LEN];
+    size_t ticket_len;
+    memset(&t, 0, sizeof t);
+    t.version = TENON_TLS12;
+    t.ems = c->ems;
+    t.client_auth = c->resumed ? c->resumed_auth : (c->peer_sent_cert && c->cert_verified);
+    t.suite = c->suite12->id;
+    t.issued_ms = (uint64_t)tls_now_ms(c);
+    t.lifetime_s = c->cfg->ticket_lifetime_s;
+    if (t.lifetime_s > 604800)
+        t.lifetime_s = 604800;
+    memcpy(t.psk, c->master, TLS12_MASTER_LEN);
+    t.psk_len = TLS12_MASTER_LEN;
+    int rc = tls_ticket_seal(c->cfg, &t, ticket, sizeof ticket, &ticket_len);
+    tenon_wipe(&t, sizeof t);
+    GUARD(rc);
+    writer w;
+    wr_vec body, v;
+    GUARD(tls_hs_begin(c, HS_NEW_SESSION_TICKET, &w, &body));
+    GUARD(wr_u32(&w, c->cfg->ticket_lifetime_s));
+    GUARD(wr_open_vec(&w, 2, &v));
+    GUARD(wr_bytes(&w, ticket, ticket_len));
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+int hs12_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    cursor cur = cur_init(msg + 4, len - 4), ticket;
+    uint32_t lifetime;
+    GUARD(cur_u32(&cur, &lifetime));
+    GUARD(cur_vec(&cur, 2, 0, 0xffff, &ticket));
+    GUARD(cur_finish(&cur));
+    tls_transcript_update(&c->tx, msg, len);
+    c->state = ST_C12_WAIT_CCS;
+    tenon_ticket_store *st = c->cfg->ticket_store;
+    /* §3.3: an empty ticket means the server will not issue one after all. A lifetime hint of
+     * 0 means unspecified: tenon then keeps it for a day at most. */
+    if (st == NULL || c->cfg->server_name == NULL || ticket.len == 0 ||
+        ticket.len > TENON_MAX_TICKET_LEN)
+        return TENON_OK;
+    tenon_ticket *t = tls_ticket_store_slot(st, c->cfg->server_name);
+    if (t == NULL)
+        return TENON_OK;
+    memset(t, 0, sizeof *t);
+    t->version = TENON_TLS12;
+    t->ext_master_secret = c->ems;
+    t->suite = c->suite12->id;
+    t->lifetime_s = lifetime == 0 || lifetime > 86400 ? 86400 : lifetime;
+    t->received_ms = tls_now_ms(c);
+    memcpy(t->psk, c->master, TLS12_MASTER_LEN);
+    t->psk_len = TLS12_MASTER_LEN;
+    memcpy(t->ticket, ticket.p, ticket.len);
+    t->ticket_len = ticket.len;
+    memcpy(t->server_name, c->cfg->server_name, strlen(c->cfg->server_name) + 1);
+    /* Held until the server's Finished proves the session (tls_enter_traffic). */
+    t->in_use = 2;
+    c->held_ticket = t;
+    c->pending_ticket12 = 1;
+    return TENON_OK;
+}
+
+/* HelloRequest (RFC 5246 §7.4.1.1): struct { } HelloRequest; not part of the transcript.
+ * tenon never renegotiates: RFC 5246 §7.2.2, no_renegotiation "Sent by the client in response
+ * to a hello request". */
+int hs12_hello_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    (void)msg;
+    ENSURE(len == 4, TENON_ERR_TLS_DECODE);
+    tls_note(c, "HelloRequest refused: tenon does not renegotiate");
+    tls_send_warning(c, TENON_ALERT_NO_RENEGOTIATION);
+    return TENON_OK;
+}
+
+/* A ClientHello on an established TLS 1.2 connection asks to renegotiate: refused with a
+ * no_renegotiation warning (RFC 5246 §7.2.2, "by the server in response to a client hello
+ * after initial handshaking"); the connection goes on. */
+int hs12_renegotiation_refuse(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    (void)msg;
+    (void)len;
+    tls_note(c, "renegotiation refused: tenon does not renegotiate");
+    tls_send_warning(c, TENON_ALERT_NO_RENEGOTIATION);
+    return TENON_OK;
+}

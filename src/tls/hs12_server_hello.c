@@ -1,0 +1,157 @@
+/*
+ * ServerHello for TLS 1.2 (RFC 5246 §7.4.1.3), both sides:
+ *   struct {
+ *       ProtocolVersion server_version;
+ *       Random random;
+ *       SessionID session_id;
+ *       CipherSuite cipher_suite;
+ *       CompressionMethod compression_method;
+ *       select (extensions_present) { case true: Extension extensions<0..2^16-1>; };
+ *   } ServerHello;
+ */
+#include "tls13.h"
+
+int hs12_server_hello_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body, v, exts;
+    if (c->test_random != NULL)
+        memcpy(c->server_random, c->test_random, 32);
+    else
+        GUARD(tls_random(c, c->server_random, 32));
+    /* RFC 8446 §4.1.3: a server that could have negotiated TLS 1.3 marks its random. */
+    if (tls_version_on(c->cfg, TENON_TLS13))
+        tls_mark_downgrade(c->server_random);
+    GUARD(tls_hs_begin(c, HS_SERVER_HELLO, &w, &body));
+    GUARD(wr_u16(&w, TENON_TLS12));
+    GUARD(wr_bytes(&w, c->server_random, 32));
+    GUARD(wr_open_vec(&w, 1, &v));
+    GUARD(wr_bytes(&w, c->session_id, c->session_id_len));
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(wr_u16(&w, c->suite12->id));
+    GUARD(wr_u8(&w, 0));
+    GUARD(wr_open_vec(&w, 2, &exts));
+    if (c->reneg_ok) {
+        /* RFC 5746 §3.6: "the server MUST include an empty "renegotiation_info" extension". */
+        GUARD(wr_u16(&w, EXT_RENEGOTIATION_INFO));
+        GUARD(wr_open_vec(&w, 2, &v));
+        GUARD(tls12_ext_reneg_write_initial(&w));
+        GUARD(wr_close_vec(&w, &v));
+    }
+    if (c->ems) {
+        GUARD(wr_u16(&w, EXT_EXTENDED_MASTER_SECRET));
+        GUARD(wr_u16(&w, 0));
+    }
+    if (c->etm) {
+        GUARD(wr_u16(&w, EXT_ENCRYPT_THEN_MAC));
+        GUARD(wr_u16(&w, 0));
+    }
+    if (c->ticket12_ok) {
+        /* RFC 5077 §3.2: an empty SessionTicket extension promises a NewSessionTicket. */
+        GUARD(wr_u16(&w, EXT_SESSION_TICKET));
+        GUARD(wr_u16(&w, 0));
+    }
+    if (c->suite12->kx != TLS12_KX_RSA && !c->resumed) {
+        GUARD(wr_u16(&w, EXT_EC_POINT_FORMATS));
+        GUARD(wr_open_vec(&w, 2, &v));
+        GUARD(tls12_ext_point_formats_write(&w));
+        GUARD(wr_close_vec(&w, &v));
+    }
+    if (c->alpn_len > 0) {
+        GUARD(ext_alpn_write_one(&w, c->alpn, c->alpn_len));
+    }
+    GUARD(wr_close_vec(&w, &exts));
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+static int has(const tls_exts *e, unsigned x)
+{
+    return (e->seen >> x) & 1u;
+}
+
+int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *random,
+                           cursor session_id, uint16_t suite, const tls_exts *exts,
+                           const uint8_t *msg, size_t len)
+{
+    const tenon_config *cfg = c->cfg;
+    (void)legacy_version;
+    /* §7.4.1.3: a suite we did not offer is illegal_parameter. */
+    const tls12_suite *s = NULL;
+    for (size_t i = 0; i < cfg->suite_count; i++)
+        if (cfg->suites[i] == suite)
+            s = tls12_suite_find(suite);
+    ENSURE(s != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    c->suite12 = s;
+    memcpy(c->server_random, random, 32);
+
+    /* RFC 5746 §3.4: without renegotiation_info the server may be one that renegotiates
+     * insecurely; tenon does not talk to such servers. */
+    if (!has(exts, X_RENEGOTIATION_INFO)) {
+        tls_note(c, "the server does not support secure renegotiation (RFC 5746)");
+        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    }
+    cursor b = exts->body[X_RENEGOTIATION_INFO];
+    GUARD(tls12_ext_reneg_parse_initial(b.p, b.len));
+    if (has(exts, X_EXTENDED_MASTER_SECRET)) {
+        ENSURE(c->sent_ems, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        b = exts->body[X_EXTENDED_MASTER_SECRET];
+        GUARD(tls12_ext_ems_parse(b.p, b.len));
+        c->ems = 1;
+    }
+    if (!c->ems && cfg->require_extended_master_secret) {
+        tls_note(c, "the server does not support the extended master secret (RFC 7627)");
+        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    }
+    /* RFC 5246 §7.4.1.4: "If a client receives an extension type in ServerHello that it did
+     * not request in the associated ClientHello, it MUST abort the handshake with an
+     * unsupported_extension fatal alert." */
+    if (has(exts, X_ENCRYPT_THEN_MAC)) {
+        ENSURE(c->sent_etm, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        ENSURE(exts->body[X_ENCRYPT_THEN_MAC].len == 0, TENON_ERR_TLS_DECODE);
+        /* RFC 7366 §3: for an AEAD suite the server "MUST NOT" send it back. */
+        ENSURE(s->rec == TLS12_REC_CBC, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        c->etm = 1;
+    }
+    if (has(exts, X_SESSION_TICKET)) {
+        ENSURE(cfg->ticket_store != NULL && cfg->server_name != NULL,
+               TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        ENSURE(exts->body[X_SESSION_TICKET].len == 0, TENON_ERR_TLS_DECODE);
+        c->ticket12_ok = 1;
+    }
+    if (has(exts, X_EC_POINT_FORMATS)) {
+        b = exts->body[X_EC_POINT_FORMATS];
+        GUARD(tls12_ext_point_formats_parse(b.p, b.len));
+    }
+    GUARD(tls_check_server_answers(c, exts));
+    GUARD(tls_transcript_select(&c->tx, s->prf));
+    tls_transcript_update(&c->tx, msg, len);
+    if (tls_trace_on(&c->trace)) {
+        tls_note(c, "TLS 1.2 negotiated");
+        tls_note(c, s->name);
+    }
+
+    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID. */
+    int echoed = session_id.len > 0 && session_id.len == c->session_id_len &&
+                 memcmp(session_id.p, c->session_id, c->session_id_len) == 0;
+    if (echoed) {
+        ENSURE(c->offered_ticket12 && c->held_ticket != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        /* The session's suite and extended master secret must be the ticket's (RFC 5246
+         * §7.4.1.3, RFC 7627 §5.3). */
+        ENSURE(c->held_ticket->suite == s->id, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE(c->held_ticket->ext_master_secret == c->ems, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+        memcpy(c->master, c->held_ticket->psk, TLS12_MASTER_LEN);
+        c->resumed = 1;
+        tls_release_held_ticket(c);
+        tls_note(c, "the server resumes our TLS 1.2 session (abbreviated handshake)");
+        GUARD(tls12_install_keys(c));
+        c->state = c->ticket12_ok ? ST_C12_WAIT_NST : ST_C12_WAIT_CCS;
+        return TENON_OK;
+    }
+    /* Not resumed: the ticket offered, if any, is spent. */
+    tls_release_held_ticket(c);
+    tenon_wipe(c->psk, sizeof c->psk);
+    c->psk_len = 0;
+    c->state = ST_C12_WAIT_CERT;
+    return TENON_OK;
+}

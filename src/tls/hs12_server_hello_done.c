@@ -1,0 +1,83 @@
+/*
+ * ServerHelloDone (RFC 5246 §7.4.5): struct { } ServerHelloDone; and the client's answer to
+ * it, its second flight (§7.3): [Certificate], ClientKeyExchange, [CertificateVerify],
+ * change_cipher_spec, Finished.
+ */
+#include "tls13.h"
+
+int hs12_server_hello_done_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body;
+    GUARD(tls_hs_begin(c, HS_SERVER_HELLO_DONE, &w, &body));
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+int hs12_server_hello_done_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    ENSURE(len == 4, TENON_ERR_TLS_DECODE);
+    tls_transcript_update(&c->tx, msg, len);
+    return hs12_client_flight(c);
+}
+
+/* ClientKeyExchange (RFC 5246 §7.4.7): the ECDHE public key (RFC 8422 §5.7) or the
+ * pre-master secret encrypted to the server's RSA key (§7.4.7.1). */
+static int client_key_exchange_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body;
+    GUARD(tls_hs_begin(c, HS_CLIENT_KEY_EXCHANGE, &w, &body));
+    if (c->suite12->kx == TLS12_KX_RSA) {
+        ENSURE(c->peer_key.type == TENON_KEY_RSA, TENON_ERR_INTERNAL);
+        /* §7.4.7.1: client_version is "the latest (newest) version supported by the
+         * client", the ClientHello's: 0x0303. */
+        GUARD(tls12_cke_write_rsa(&w, &c->peer_key.u.rsa, TENON_TLS12, c->psk));
+        c->psk_len = TLS12_PREMASTER_LEN;
+        tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", c->psk,
+                         c->psk_len);
+    } else {
+        GUARD(tls12_cke_write_ecdhe(&w, c->kex_pub, c->kex->public_len));
+    }
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+/* CertificateVerify (§7.4.8): digitally-signed struct { opaque handshake_messages[...]; },
+ * the handshake messages so far under the scheme's hash, which tls12_pick_cert made the
+ * transcript's. */
+static int certificate_verify_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body, v;
+    uint8_t digest[64];
+    GUARD(tls_transcript_hash(&c->tx, digest, NULL));
+    GUARD(tls_hs_begin(c, HS_CERTIFICATE_VERIFY, &w, &body));
+    GUARD(wr_u16(&w, c->our_sig_scheme));
+    GUARD(wr_open_vec(&w, 2, &v));
+    size_t sig_len;
+    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w.buf + w.len, w.cap - w.len,
+                     &sig_len));
+    w.len += sig_len;
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+int hs12_client_flight(tls_conn *c)
+{
+    if (c->cert_requested)
+        GUARD(hs12_certificate_send(c));
+    GUARD(client_key_exchange_send(c));
+    /* RFC 7627 §3: the session hash covers the messages up to and including this one. */
+    int rc = tls12_derive_master(c, c->psk, c->psk_len);
+    tenon_wipe(c->psk, sizeof c->psk);
+    GUARD(rc);
+    if (c->cert_requested && c->cert != NULL)
+        GUARD(certificate_verify_send(c));
+    GUARD(tls12_install_keys(c));
+    GUARD(hs12_change_cipher_spec_send(c));
+    GUARD(hs12_finished_send(c));
+    c->state = c->ticket12_ok ? ST_C12_WAIT_NST : ST_C12_WAIT_CCS;
+    return TENON_OK;
+}

@@ -1,0 +1,79 @@
+/*
+ * ServerKeyExchange for ECDHE (RFC 8422 §5.4, RFC 5246 §7.4.3), both sides: the server's
+ * ephemeral public key, signed with its certificate's key over both randoms and the params.
+ * The message's structure is in hs12_key_exchange.c.
+ */
+#include "tls13.h"
+
+int hs12_server_key_exchange_send(tls_conn *c)
+{
+    writer w;
+    wr_vec body, v;
+    GUARD(tls_hs_begin(c, HS_SERVER_KEY_EXCHANGE, &w, &body));
+    size_t params_at = w.len;
+    GUARD(tls12_ske_write_params(&w, c->kex->tls_group, c->kex_pub, c->kex->public_len));
+    size_t params_len = w.len - params_at;
+    const tenon_hash_class *h = tls12_sig_hash(c->our_sig_scheme);
+    ENSURE(h != NULL, TENON_ERR_INTERNAL);
+    uint8_t digest[64];
+    tls12_ske_digest(h, c->client_random, c->server_random, w.buf + params_at, params_len, digest);
+    GUARD(wr_u16(&w, c->our_sig_scheme));
+    GUARD(wr_open_vec(&w, 2, &v));
+    size_t sig_len;
+    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w.buf + w.len, w.cap - w.len,
+                     &sig_len));
+    w.len += sig_len;
+    GUARD(wr_close_vec(&w, &v));
+    GUARD(tls_hs_finish(&w, &body));
+    return tls_hs_commit(c, &w, NULL);
+}
+
+/* STYLE.md 9: the one function that sets signature_verified on a TLS 1.2 client. */
+int tls12_proof_server_key_exchange(tls_conn *c, const tls12_ske_view *v)
+{
+    const tenon_hash_class *h = tls12_sig_hash(v->sig_scheme);
+    ENSURE(h != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    uint8_t digest[64];
+    tls12_ske_digest(h, c->client_random, c->server_random, v->params, v->params_len, digest);
+    GUARD(tls12_verify(v->sig_scheme, &c->peer_key, digest, v->sig.p, v->sig.len));
+    c->signature_verified = 1;
+    c->peer_sig_scheme = v->sig_scheme;
+    tls_trace_emit(&c->trace, TENON_TRACE_VERIFIED, 0, "ServerKeyExchange signature", NULL, 0);
+    return TENON_OK;
+}
+
+int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
+{
+    tls12_ske_view v;
+    GUARD(tls12_ske_parse(msg + 4, len - 4, &v));
+    /* RFC 8422 §5.4: the curve must be one the client offered. */
+    const tenon_kex_class *group = NULL;
+    for (size_t i = 0; i < c->cfg->group_count; i++)
+        if (c->cfg->groups[i]->tls_group == v.group)
+            group = c->cfg->groups[i];
+    ENSURE(group != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    /* RFC 5246 §7.4.1.4.1: the signature algorithm must be one we offered and fit the
+     * certificate's key. */
+    int offered = 0;
+    for (size_t i = 0; i < c->cfg->sig_scheme_count; i++)
+        offered |= c->cfg->sig_schemes[i] == v.sig_scheme;
+    ENSURE(offered && tls12_scheme_fits_key(v.sig_scheme, c->peer_key.type),
+           TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    GUARD(tls12_proof_server_key_exchange(c, &v));
+    /* Our key pair and the shared secret, the pre-master secret (RFC 8422 §5.10), now: the
+     * message is gone once this returns. */
+    GUARD(tls_kex_keygen(c, group));
+    uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
+    int rc = group->shared_secret(c->kex_priv, v.point.p, v.point.len, shared);
+    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    if (rc == TENON_OK) {
+        tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, group->name, shared, group->shared_len);
+        memcpy(c->psk, shared, group->shared_len);
+        c->psk_len = group->shared_len;
+    }
+    tenon_wipe(shared, sizeof shared);
+    GUARD(rc);
+    tls_transcript_update(&c->tx, msg, len);
+    c->state = ST_C12_WAIT_CR_SHD;
+    return TENON_OK;
+}
