@@ -10,6 +10,8 @@
 #include "test_interop_util.h"
 
 static const char *OPENSSL = "openssl";
+/* The version both openssl commands are held to. */
+static const char *PROTO = "-tls1_3";
 
 /* ---- tenon client, openssl s_server ---- */
 
@@ -28,7 +30,7 @@ static int start_s_server(server_run *r, const char *cert, const char *key, cons
         r->port = free_port();
         snprintf(accept_arg, sizeof accept_arg, "127.0.0.1:%d", r->port);
         char *argv[20] = {(char *)OPENSSL, "s_server", "-accept", accept_arg, "-cert", cp,
-                          "-key",          kp,         "-tls1_3", "-rev",     "-quiet"};
+                          "-key",          kp,         (char *)PROTO, "-rev", "-quiet"};
         int n = 11;
         const char *extra[4] = {extra1, extra2, extra3, extra4};
         for (int i = 0; i < 4; i++)
@@ -179,7 +181,7 @@ static int s_client_session(tenon_config *cfg, const char *const *extra, int key
     char *argv[32] = {(char *)OPENSSL, "s_client",  "-connect",
                       connect_arg,     "-CAfile",   ca,
                       "-servername",   "localhost", "-verify_return_error",
-                      "-tls1_3",       "-quiet"};
+                      (char *)PROTO,   "-quiet"};
     int n = 11;
     for (int i = 0; extra && extra[i] && n < 30; i++)
         argv[n++] = (char *)extra[i];
@@ -342,6 +344,105 @@ static void test_tenon_server(void)
     CHECK(s_client_session(&auth, cert_args, 0, &info) == 0 && info.client_authenticated);
 }
 
+/* ---- TLS 1.2: every suite both ways, encrypt-then-MAC and MAC-then-encrypt, tickets,
+ * client certificates ---- */
+
+static void test_tls12(void)
+{
+    PROTO = "-tls1_2";
+    tenon_conn_info info;
+    unsigned ok = 0, total = 0;
+    /* tenon client -> s_server, each suite; CBC suites with and without EtM. */
+    for (int rsa = 0; rsa <= 1; rsa++)
+        for (int no_etm = 0; no_etm <= rsa; no_etm++) {
+            server_run r;
+            if (!CHECK(start_s_server(&r, rsa ? "rsa.pem" : "p256.pem", rsa ? "rsa.key" : "p256.key",
+                                      no_etm ? "-no_etm" : NULL, NULL, NULL, NULL) == 0))
+                continue;
+            for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++) {
+                if (SUITES12[i].rsa != rsa || (no_etm && !SUITES12[i].cbc))
+                    continue;
+                tenon_config cfg;
+                client_config(&cfg);
+                cfg.min_version = cfg.max_version = TENON_TLS12;
+                cfg.suites[0] = SUITES12[i].id;
+                cfg.suite_count = 1;
+                total++;
+                if (CHECK(client_session(r.port, &cfg, &info, 0) == 0) &&
+                    CHECK(info.version == TENON_TLS12 && info.suite == SUITES12[i].id &&
+                          info.ext_master_secret && info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
+                    ok++;
+            }
+            stop(r.pid);
+        }
+    printf("TLS 1.2 tenon client -> openssl s_server: %u of %u suites passed\n", ok, total);
+
+    /* A default tenon client (TLS 1.3 and 1.2) with a TLS 1.2 server; tickets; a client
+     * certificate. */
+    server_run r;
+    char ca[256];
+    path_of(ca, sizeof ca, "ca.pem");
+    if (CHECK(start_s_server(&r, "p256.pem", "p256.key", NULL, NULL, NULL, NULL) == 0)) {
+        tenon_config cfg;
+        client_config(&cfg);
+        tenon_ticket_store_init(&STORE, SLOTS, 2);
+        cfg.ticket_store = &STORE;
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
+              !info.resumed);
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.resumed);
+        stop(r.pid);
+    }
+    if (CHECK(start_s_server(&r, "rsa.pem", "rsa.key", "-Verify", "1", "-CAfile", ca) == 0)) {
+        tenon_config cfg;
+        client_config(&cfg);
+        tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
+        CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        stop(r.pid);
+    }
+
+    /* s_client -> tenon server, each suite; CBC suites with and without EtM. */
+    tenon_config cfg;
+    server12_config(&cfg);
+    memset(cfg.ticket_keys[0].name, 5, 16);
+    memset(cfg.ticket_keys[0].key, 6, 32);
+    cfg.ticket_key_count = 1;
+    ok = total = 0;
+    for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++)
+        for (int no_etm = 0; no_etm <= SUITES12[i].cbc; no_etm++) {
+            const char *extra[] = {"-cipher", SUITES12[i].openssl, no_etm ? "-no_etm" : NULL, NULL};
+            total++;
+            if (CHECK(s_client_session(&cfg, extra, 0, &info) == 0) &&
+                CHECK(info.version == TENON_TLS12 && info.suite == SUITES12[i].id &&
+                      info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
+                ok++;
+        }
+    printf("TLS 1.2 openssl s_client -> tenon server: %u of %u suites passed\n", ok, total);
+    /* A default tenon server (both versions) with a TLS 1.2 client; resumption; client
+     * certificates. */
+    tenon_config both;
+    server_config(&both, CERT_RSA);
+    both.ticket_keys[0] = cfg.ticket_keys[0];
+    both.ticket_key_count = 1;
+    char sess[256];
+    path_of(sess, sizeof sess, "sess12.pem");
+    const char *out_args[] = {"-sess_out", sess, NULL};
+    CHECK(s_client_session(&both, out_args, 0, &info) == 0 && info.version == TENON_TLS12 &&
+          !info.resumed);
+    const char *in_args[] = {"-sess_in", sess, NULL};
+    CHECK(s_client_session(&both, in_args, 0, &info) == 0 && info.resumed);
+    tenon_config auth = both;
+    auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    auth.trust = &PKI.store;
+    char cc[256], ck[256];
+    path_of(cc, sizeof cc, "client.pem");
+    path_of(ck, sizeof ck, "client.key");
+    const char *cert_args[] = {"-cert", cc, "-key", ck, NULL};
+    CHECK(s_client_session(&auth, cert_args, 0, &info) == 0 && info.client_authenticated &&
+          info.version == TENON_TLS12);
+    PROTO = "-tls1_3";
+}
+
 int main(void)
 {
     const char *ci = getenv("CI");
@@ -359,6 +460,7 @@ int main(void)
     CHECK(interop_files() == 0);
     test_tenon_client();
     test_tenon_server();
+    test_tls12();
     interop_cleanup();
     return tu_finish("test_interop");
 }

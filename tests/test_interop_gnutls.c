@@ -9,6 +9,7 @@
 #include "test_interop_util.h"
 
 #define TLS13_ONLY "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+#define TLS12_ONLY "NORMAL:-VERS-ALL:+VERS-TLS1.2"
 
 typedef struct server_run {
     pid_t pid;
@@ -307,6 +308,119 @@ static void test_tenon_server(void)
     CHECK(cli_session(&auth, TLS13_ONLY, cert_args, 1, 0, &info) == 0 && info.client_authenticated);
 }
 
+/* ---- TLS 1.2: every suite both ways, EtM on and off, the extended master secret on and
+ * off, tickets, client certificates ---- */
+
+static void prio12(char *out, size_t cap, const suite12_case *sc, const char *more)
+{
+    snprintf(out, cap, TLS12_ONLY ":-KX-ALL:-CIPHER-ALL:-MAC-ALL:%s%s", sc->gnutls, more);
+}
+
+static void test_tls12(void)
+{
+    tenon_conn_info info;
+    unsigned ok = 0, total = 0;
+    char prio[512];
+    /* tenon client -> gnutls-serv: one server per certificate and EtM setting, each suite. */
+    for (int rsa = 0; rsa <= 1; rsa++)
+        for (int no_etm = 0; no_etm <= rsa; no_etm++) {
+            server_run r;
+            snprintf(prio, sizeof prio, "NORMAL:-VERS-ALL:+VERS-TLS1.2:+RSA:+AES-128-CBC:"
+                                        "+AES-256-CBC:+SHA256:+SHA1%s",
+                     no_etm ? ":%NO_ETM" : "");
+            if (!CHECK(start_gnutls_serv(&r, rsa ? "rsa.pem" : "p256.pem",
+                                         rsa ? "rsa.key" : "p256.key", prio, 0) == 0))
+                continue;
+            for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++) {
+                if (SUITES12[i].rsa != rsa || (no_etm && !SUITES12[i].cbc))
+                    continue;
+                tenon_config cfg;
+                client_config(&cfg);
+                cfg.min_version = cfg.max_version = TENON_TLS12;
+                cfg.suites[0] = SUITES12[i].id;
+                cfg.suite_count = 1;
+                total++;
+                if (CHECK(client_session(r.port, &cfg, &info, 0) == 0) &&
+                    CHECK(info.version == TENON_TLS12 && info.suite == SUITES12[i].id &&
+                          info.ext_master_secret &&
+                          info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
+                    ok++;
+            }
+            stop(r.pid);
+        }
+    printf("TLS 1.2 tenon client -> gnutls-serv: %u of %u suites passed\n", ok, total);
+
+    /* Without the extended master secret (%NO_SESSION_HASH): refused by default, accepted
+     * when configured; tickets; a default tenon client. */
+    server_run r;
+    if (CHECK(start_gnutls_serv(&r, "p256.pem", "p256.key", TLS12_ONLY ":%NO_SESSION_HASH", 0) ==
+              0)) {
+        tenon_config cfg;
+        client_config(&cfg);
+        CHECK(client_session(r.port, &cfg, &info, 0) == TENON_ERR_TLS_HANDSHAKE_FAILURE);
+        cfg.require_extended_master_secret = 0;
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
+              !info.ext_master_secret);
+        stop(r.pid);
+    }
+    if (CHECK(start_gnutls_serv(&r, "rsa.pem", "rsa.key", TLS12_ONLY, 0) == 0)) {
+        tenon_config cfg;
+        client_config(&cfg);
+        tenon_ticket_store_init(&STORE, SLOTS, 2);
+        cfg.ticket_store = &STORE;
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
+              !info.resumed);
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.resumed);
+        stop(r.pid);
+    }
+    if (CHECK(start_gnutls_serv(&r, "p256.pem", "p256.key", TLS12_ONLY, 1) == 0)) {
+        tenon_config cfg;
+        client_config(&cfg);
+        tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
+        CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        stop(r.pid);
+    }
+
+    /* gnutls-cli -> tenon server, each suite, EtM on and off. */
+    tenon_config cfg;
+    server12_config(&cfg);
+    memset(cfg.ticket_keys[0].name, 7, 16);
+    memset(cfg.ticket_keys[0].key, 8, 32);
+    cfg.ticket_key_count = 1;
+    ok = total = 0;
+    for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++)
+        for (int no_etm = 0; no_etm <= SUITES12[i].cbc; no_etm++) {
+            prio12(prio, sizeof prio, &SUITES12[i], no_etm ? ":%NO_ETM" : "");
+            total++;
+            if (CHECK(cli_session(&cfg, prio, NULL, 1, 0, &info) == 0) &&
+                CHECK(info.version == TENON_TLS12 && info.suite == SUITES12[i].id &&
+                      info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
+                ok++;
+        }
+    printf("TLS 1.2 gnutls-cli -> tenon server: %u of %u suites passed\n", ok, total);
+    /* No extended master secret: refused by default, accepted when configured. */
+    CHECK(cli_session(&cfg, TLS12_ONLY ":%NO_SESSION_HASH", NULL, 1, 0, &info) != 0);
+    tenon_config no_ems = cfg;
+    no_ems.require_extended_master_secret = 0;
+    CHECK(cli_session(&no_ems, TLS12_ONLY ":%NO_SESSION_HASH", NULL, 1, 0, &info) == 0 &&
+          !info.ext_master_secret);
+    /* Resumption with a ticket; client certificates. */
+    const char *resume[] = {"--resume", NULL};
+    CHECK(cli_session(&cfg, TLS12_ONLY, resume, 2, 0, &info) == 0 && info.resumed);
+    tenon_config auth = cfg;
+    auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    auth.trust = &PKI.store;
+    char cc[256], ck[256], cert_arg[300], key_arg[300];
+    path_of(cc, sizeof cc, "client.pem");
+    path_of(ck, sizeof ck, "client.key");
+    snprintf(cert_arg, sizeof cert_arg, "--x509certfile=%s", cc);
+    snprintf(key_arg, sizeof key_arg, "--x509keyfile=%s", ck);
+    const char *cert_args[] = {cert_arg, key_arg, NULL};
+    CHECK(cli_session(&auth, TLS12_ONLY, cert_args, 1, 0, &info) == 0 &&
+          info.client_authenticated);
+}
+
 int main(void)
 {
     const char *ci = getenv("CI");
@@ -323,6 +437,7 @@ int main(void)
         return tu_finish("test_interop_gnutls");
     test_tenon_client();
     test_tenon_server();
+    test_tls12();
     interop_cleanup();
     return tu_finish("test_interop_gnutls");
 }

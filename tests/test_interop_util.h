@@ -255,13 +255,56 @@ static inline void interop_cleanup(void)
     static const char *const files[] = {
         "ca.pem",       "p256.pem", "p384.pem",        "rsa.pem",       "client.pem",
         "p256.key",     "p384.key", "rsa.key",         "client.key",    "s_server.log",
-        "s_client.log", "sess.pem", "gnutls-serv.log", "gnutls-cli.log"};
+        "s_client.log", "sess.pem", "gnutls-serv.log", "gnutls-cli.log", "sess12.pem"};
     for (size_t i = 0; i < ARRAY_LEN(files); i++) {
         char p[256];
         path_of(p, sizeof p, files[i]);
         unlink(p);
     }
     CHECK(rmdir(DIR_) == 0);
+}
+
+/* The TLS 1.2 suites, with the names OpenSSL and GnuTLS give them. */
+typedef struct suite12_case {
+    uint16_t id;
+    const char *openssl;   /* -cipher */
+    const char *gnutls;    /* priority additions after -KX-ALL:-CIPHER-ALL:-MAC-ALL */
+    int rsa;               /* the certificate is RSA (else ECDSA P-256) */
+    int cbc;
+} suite12_case;
+
+static const suite12_case SUITES12[] __attribute__((unused)) = {
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256",
+     "+ECDHE-ECDSA:+AES-128-GCM:+AEAD", 0, 0},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384",
+     "+ECDHE-ECDSA:+AES-256-GCM:+AEAD", 0, 0},
+    {TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305",
+     "+ECDHE-ECDSA:+CHACHA20-POLY1305:+AEAD", 0, 0},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256",
+     "+ECDHE-RSA:+AES-128-GCM:+AEAD", 1, 0},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384",
+     "+ECDHE-RSA:+AES-256-GCM:+AEAD", 1, 0},
+    {TENON_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305",
+     "+ECDHE-RSA:+CHACHA20-POLY1305:+AEAD", 1, 0},
+    {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, "AES128-GCM-SHA256", "+RSA:+AES-128-GCM:+AEAD", 1, 0},
+    {TENON_TLS_RSA_WITH_AES_256_GCM_SHA384, "AES256-GCM-SHA384", "+RSA:+AES-256-GCM:+AEAD", 1, 0},
+    {TENON_TLS_RSA_WITH_AES_128_CBC_SHA256, "AES128-SHA256", "+RSA:+AES-128-CBC:+SHA256", 1, 1},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, "AES256-SHA256", "+RSA:+AES-256-CBC:+SHA256", 1, 1},
+    {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "AES128-SHA", "+RSA:+AES-128-CBC:+SHA1", 1, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "ECDHE-RSA-AES128-SHA256",
+     "+ECDHE-RSA:+AES-128-CBC:+SHA256", 1, 1},
+};
+
+/* A TLS 1.2 server configuration of tenon: every suite (legacy ones included), every
+ * certificate. */
+static inline void server12_config(tenon_config *cfg)
+{
+    server_config(cfg, CERT_P256);
+    (void)add_cert(cfg, CERT_RSA);
+    cfg->min_version = cfg->max_version = TENON_TLS12;
+    cfg->suite_count = 0;
+    for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++)
+        cfg->suites[cfg->suite_count++] = SUITES12[i].id;
 }
 
 #endif
