@@ -405,6 +405,17 @@ static void final_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *t)
 static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     size_t n = ctx->nl;
+    if (n == 16) {
+        bn_adx16_mul(r, a, b, ctx->m, ctx->n0);
+        return;
+    }
+    if (n == 32) {
+        uint64_t w[2 * 32 + 1];
+        bn_adx32_mul_wide(w, a, b);
+        bn_adx32_redc(w, ctx->m, ctx->n0);
+        final_sub(ctx, r, w);
+        return;
+    }
     uint64_t t[2 * BN_MAX_LIMBS + 2];
     for (size_t i = 0; i < 2 * n + 2; i++)
         t[i] = 0;
@@ -419,6 +430,10 @@ static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const ui
 static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
 {
     size_t n = ctx->nl;
+    if (n == 16) {
+        bn_adx16_sqr(r, a, ctx->m, ctx->n0);
+        return;
+    }
     uint64_t t[2 * BN_MAX_LIMBS + 2];
     for (size_t i = 0; i < 2 * n + 2; i++)
         t[i] = 0;
@@ -440,6 +455,11 @@ static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
         s = (u128)t[2 * i + 1] + (uint64_t)(p >> 64) + (uint64_t)(s >> 64);
         t[2 * i + 1] = (uint64_t)s;
         c = (uint64_t)(s >> 64);
+    }
+    if (n == 32) {
+        bn_adx32_redc(t, ctx->m, ctx->n0);
+        final_sub(ctx, r, t);
+        return;
     }
     /* Montgomery reduction rows; each row's carry goes into limb i + n + 1, whose own overflow
      * (cc) is added one limb further along with the next row's carry. */
@@ -601,6 +621,41 @@ static uint32_t exp_window(const uint64_t *e, size_t en, size_t pos)
     return (uint32_t)(v & ((1u << WIN) - 1));
 }
 
+/* t = table[win] (n limbs per entry, 2^WIN entries), reading every entry and keeping the one
+ * that matches under a mask: no secret-dependent address. Two limbs at a time in a 128-bit
+ * vector where n is even (every RSA prime size), since this scan runs once per window. */
+typedef uint64_t bn_v2 __attribute__((vector_size(16)));
+
+static void table_scan(uint64_t *t, const uint64_t *table, size_t n, uint32_t win)
+{
+    if (n % 2 == 0 && n <= BN_MAX_LIMBS) {
+        bn_v2 acc[BN_MAX_LIMBS / 2];
+        for (size_t j = 0; j < n / 2; j++)
+            acc[j] = (bn_v2){0, 0};
+        for (uint32_t i = 0; i < (1u << WIN); i++) {
+            uint64_t m = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u);
+            bn_v2 mask = {m, m};
+            const uint64_t *row = table + i * n;
+            for (size_t j = 0; j < n / 2; j++) {
+                bn_v2 v;
+                memcpy(&v, row + 2 * j, sizeof v);
+                acc[j] |= v & mask;
+            }
+        }
+        memcpy(t, acc, n * sizeof(uint64_t));
+        tenon_wipe(acc, sizeof acc);
+        return;
+    }
+    for (size_t j = 0; j < n; j++)
+        t[j] = 0;
+    for (uint32_t i = 0; i < (1u << WIN); i++) {
+        uint64_t mask = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u);
+        const uint64_t *row = table + i * n;
+        for (size_t j = 0; j < n; j++)
+            t[j] |= row[j] & mask;
+    }
+}
+
 void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const uint64_t *e,
                     size_t en)
 {
@@ -623,15 +678,7 @@ void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const ui
     size_t bits = 64 * en, nwin = (bits + WIN - 1) / WIN;
     for (size_t w = nwin; w-- > 0;) {
         uint32_t win = exp_window(e, en, w * WIN);
-        /* Read every entry; keep the one that matches (no secret-dependent address). */
-        for (size_t j = 0; j < n; j++)
-            t[j] = 0;
-        for (uint32_t i = 0; i < (1u << WIN); i++) {
-            uint64_t mask = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u);
-            const uint64_t *row = table + i * n;
-            for (size_t j = 0; j < n; j++)
-                t[j] |= row[j] & mask;
-        }
+        table_scan(t, table, n, win);
         if (w == nwin - 1) {
             for (size_t j = 0; j < n; j++)
                 acc[j] = t[j];

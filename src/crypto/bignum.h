@@ -9,8 +9,10 @@
  * Montgomery arithmetic: for an odd modulus m of nl limbs (top limb non-zero), R = 2^(64 nl) and
  * the Montgomery form of x is x R mod m. Products are computed whole (with a dedicated squaring)
  * and then reduced, both in product-scanning (Comba) order; the x86-64 build has an
- * implementation whose multiply-accumulate step is three-instruction inline assembly, chosen at
- * run time like every accelerated path (tenon_cpu_set_mask(0) forces the portable one).
+ * implementation whose multiply-accumulate step is three-instruction inline assembly, and one
+ * with MULX/ADCX/ADOX rows (fully unrolled for 16 limbs, the primes of RSA-2048, and row by
+ * row for 32 limbs: bignum_adx16.c), chosen at run time like every accelerated path
+ * (tenon_cpu_set_mask(0) forces the portable one).
  */
 #ifndef TENON_BIGNUM_H
 #define TENON_BIGNUM_H
@@ -39,6 +41,16 @@ struct bn_mont {
     uint64_t m[BN_MAX_LIMBS];
     uint64_t rr[BN_MAX_LIMBS]; /* R^2 mod m */
 };
+
+/* x86-64 with BMI2 and ADX only (bignum_adx16.c): r = a b R^-1 mod m and a^2 R^-1 mod m for
+ * 16-limb m, fully unrolled. */
+void bn_adx16_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
+                  uint64_t n0);
+void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0);
+/* For 32-limb m: t[0..63] = a b; and t[32..64] = t[0..63] R^-1 (t[64] the carry, the value
+ * below 2m for t < m R). */
+void bn_adx32_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
+void bn_adx32_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
 
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];
