@@ -226,7 +226,10 @@ typedef struct tenon_ticket {
 
 /* The client's caller-owned ticket store: an array of slots. A new ticket replaces the one for
  * the same server name, else a free slot, else the oldest. A ticket is used once. The store may
- * be shared by connections used one thread at a time; it has no lock. */
+ * be shared by connections used one thread at a time; it has no lock. A connection holds the
+ * slot of the ticket it offers until the ServerHello, and of a TLS 1.2 ticket it received until
+ * the handshake ends; a failed connection gives it back, and so does tenon_conn_wipe (call it
+ * on a connection abandoned mid-handshake). */
 typedef struct tenon_ticket_store {
     tenon_ticket *slots;
     size_t cap;

@@ -22,13 +22,14 @@ int hs12_new_session_ticket_send(tls_conn *c)
         t.lifetime_s = 604800;
     memcpy(t.psk, c->master, TLS12_MASTER_LEN);
     t.psk_len = TLS12_MASTER_LEN;
+    uint32_t lifetime = t.lifetime_s;
     int rc = tls_ticket_seal(c->cfg, &t, ticket, sizeof ticket, &ticket_len);
     tenon_wipe(&t, sizeof t);
     GUARD(rc);
     writer w;
     wr_vec body, v;
     GUARD(tls_hs_begin(c, HS_NEW_SESSION_TICKET, &w, &body));
-    GUARD(wr_u32(&w, c->cfg->ticket_lifetime_s));
+    GUARD(wr_u32(&w, lifetime));
     GUARD(wr_open_vec(&w, 2, &v));
     GUARD(wr_bytes(&w, ticket, ticket_len));
     GUARD(wr_close_vec(&w, &v));
