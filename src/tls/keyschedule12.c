@@ -7,6 +7,7 @@
 #include "keyschedule12.h"
 
 #include "../common.h"
+#include "../crypto/ct.h"
 
 /* The longest key block: two MAC keys, two encryption keys and two IVs at their maxima. */
 #define KEY_BLOCK_MAX (2 * (TLS12_MAX_MAC_KEY + TLS12_MAX_ENC_KEY + TLS12_MAX_FIXED_IV))
@@ -174,6 +175,8 @@ int tls12_finished_check(const tenon_hash_class *h, const uint8_t master[TLS12_M
     int ok = received_len == TLS12_VERIFY_DATA_LEN &&
              tenon_ct_memeq(expected, received, TLS12_VERIFY_DATA_LEN);
     tenon_wipe(expected, sizeof expected);
+    /* The verdict is public (the handshake goes on or fails); nothing before it branched. */
+    ct_declassify(&ok, sizeof ok);
     return ok ? TENON_OK : TENON_ERR_TLS_DECRYPT_ERROR;
 }
 
