@@ -498,6 +498,27 @@ static void test_renegotiation_refused(void)
     CHECK(tenon_conn_status(&SERVER.conn) & TENON_HANDSHAKE_DONE);
 }
 
+static void test_alpn_sni(void)
+{
+    tenon_conn_info ci, si;
+    config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    static const char *const c_alpn[] = {"h2", "http/1.1"}, *const s_alpn[] = {"http/1.1"};
+    CLIENT.cfg.alpn[0] = c_alpn[0], CLIENT.cfg.alpn[1] = c_alpn[1], CLIENT.cfg.alpn_count = 2;
+    SERVER.cfg.alpn[0] = s_alpn[0], SERVER.cfg.alpn_count = 1;
+    connect();
+    CHECK(check_connected(TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256));
+    CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(ci.alpn.len == 8 && memcmp(ci.alpn.ptr, "http/1.1", 8) == 0);
+    CHECK(si.alpn.len == 8 && memcmp(si.alpn.ptr, "http/1.1", 8) == 0);
+    CHECK(si.server_name.len == 9 && memcmp(si.server_name.ptr, "localhost", 9) == 0);
+    /* No protocol in common: no_application_protocol (RFC 7301 §3.2). */
+    SERVER.cfg.alpn[0] = "spdy/3";
+    connect();
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_APPLICATION_PROTOCOL);
+    CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_NO_APPLICATION_PROTOCOL);
+}
+
 static char KEYLOG[2][256];
 static void keylog(void *user, const char *line)
 {
@@ -542,5 +563,6 @@ int main(void)
     test_failures();
     test_renegotiation_refused();
     test_keylog_and_trace();
+    test_alpn_sni();
     return tu_finish("test_tls12");
 }
