@@ -25,7 +25,8 @@ void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op, v
 /* Prints one row of already measured values. */
 void figure_row(const char *name, const char *unit, double tenon, double openssl);
 
-/* bench/tls.c: TLS 1.3 handshakes, bulk data and memory per connection, tenon vs libssl. */
+/* bench/tls.c: TLS 1.3 and TLS 1.2 handshakes, bulk data and memory per connection, tenon vs
+ * libssl. */
 void tls_memory_hooks_install(void);
 void tls_figures(void);
 

@@ -3,17 +3,33 @@
  * in one process, connected in memory (tenon: the sans-I/O engines back to back; OpenSSL: a
  * BIO pair).
  *
- *   full handshakes   TLS 1.3, X25519, TLS_AES_128_GCM_SHA256, with an ECDSA P-256 and with an
+ * TLS 1.3
+ *   full handshakes   X25519, TLS_AES_128_GCM_SHA256, with an ECDSA P-256 and with an
  *                     RSA-2048 certificate (rsa_pss_rsae_sha256); no session tickets issued.
  *   resumed           psk_dhe_ke with a ticket from the previous handshake; one ticket issued
  *                     per handshake on both sides.
  *   bulk              16 KiB records client -> server through the whole stack.
  *   memory            the bytes one established connection holds.
+ * TLS 1.2 (both sides limited to TLS 1.2, extended master secret on both)
+ *   full handshakes   ECDHE-ECDSA-AES128-GCM-SHA256 (X25519, P-256 certificate,
+ *                     ecdsa_secp256r1_sha256), ECDHE-RSA-AES128-GCM-SHA256 (X25519, RSA-2048,
+ *                     rsa_pss_rsae_sha256) and AES128-GCM-SHA256 (RSA-2048 key transport); no
+ *                     tickets and no server session cache.
+ *   resumed           abbreviated handshake with an RFC 5077 ticket (ECDHE-ECDSA suite), the
+ *                     server cache off so that only the ticket can resume; the server issues a
+ *                     fresh ticket on every resumption on both sides (tenon always does; OpenSSL
+ *                     does it here through its ticket key callback).
+ *   bulk              16 KiB records with TLS_RSA_WITH_AES_128_CBC_SHA256, encrypt-then-MAC
+ *                     (RFC 7366) negotiated on both sides, and ECDHE-RSA-AES128-GCM-SHA256.
  *
  * Handshake cost is CPU time (CLOCK_THREAD_CPUTIME_ID), counted separately for the calls made
  * on the client side and on the server side, and given as handshakes per CPU-second of that
  * side (higher is better) — the ratio is tenon / OpenSSL. Both clients skip certificate-chain
- * validation (the certificate is a self-signed test certificate) but check CertificateVerify.
+ * validation (the certificate is a self-signed test certificate) but check CertificateVerify
+ * (TLS 1.2: the ServerKeyExchange signature). After every handshake, both sides of both
+ * libraries are checked to have negotiated the version, suite, group, signature scheme,
+ * resumption (and in TLS 1.2 the extended master secret and encrypt-then-MAC) the row names:
+ * a mismatch stops the run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +37,13 @@
 #include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -144,6 +163,85 @@ static void make_cert(bench_cert *bc, const char *name, EVP_PKEY *pkey)
         die("tenon_private_key_parse_der");
 }
 
+/* ---- what a row measures, and the check that both libraries negotiated it ---- */
+
+typedef struct {
+    const char *label;      /* the row's name */
+    uint16_t version;       /* TENON_TLS13 or TENON_TLS12 (for OpenSSL: TLS1_3_VERSION, ...) */
+    uint16_t suite;         /* the IANA code point, the same for both libraries */
+    const char *ossl_suite; /* TLS 1.3: SSL_CTX_set_ciphersuites; TLS 1.2: set_cipher_list */
+    bench_cert *cert;
+    uint16_t group;      /* NamedGroup of the full handshake, 0 for RSA key transport */
+    uint16_t sig_scheme; /* the server's signature in a full handshake, 0 for none */
+    int etm;             /* a CBC suite: encrypt-then-MAC is expected on both sides */
+} tls_spec;
+
+static const tls_spec tls13_p256 = {"full handshake X25519+ECDSA-P256",
+                                    TENON_TLS13,
+                                    TENON_TLS_AES_128_GCM_SHA256,
+                                    "TLS_AES_128_GCM_SHA256",
+                                    &cert_p256,
+                                    0x001d,
+                                    TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                    0};
+static const tls_spec tls13_rsa = {"full handshake X25519+RSA-2048",
+                                   TENON_TLS13,
+                                   TENON_TLS_AES_128_GCM_SHA256,
+                                   "TLS_AES_128_GCM_SHA256",
+                                   &cert_rsa,
+                                   0x001d,
+                                   TENON_SIG_RSA_PSS_RSAE_SHA256,
+                                   0};
+static const tls_spec tls13_resumed = {"resumed handshake (psk_dhe_ke)",
+                                       TENON_TLS13,
+                                       TENON_TLS_AES_128_GCM_SHA256,
+                                       "TLS_AES_128_GCM_SHA256",
+                                       &cert_p256,
+                                       0x001d,
+                                       TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                       0};
+static const tls_spec tls12_ecdsa = {"TLS 1.2 ECDHE-ECDSA X25519+P256",
+                                     TENON_TLS12,
+                                     TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                                     "ECDHE-ECDSA-AES128-GCM-SHA256",
+                                     &cert_p256,
+                                     0x001d,
+                                     TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                     0};
+static const tls_spec tls12_ecdhe_rsa = {"TLS 1.2 ECDHE-RSA X25519+RSA2048",
+                                         TENON_TLS12,
+                                         TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                         "ECDHE-RSA-AES128-GCM-SHA256",
+                                         &cert_rsa,
+                                         0x001d,
+                                         TENON_SIG_RSA_PSS_RSAE_SHA256,
+                                         0};
+static const tls_spec tls12_rsa_kx = {"TLS 1.2 RSA-2048 key transport",
+                                      TENON_TLS12,
+                                      TENON_TLS_RSA_WITH_AES_128_GCM_SHA256,
+                                      "AES128-GCM-SHA256",
+                                      &cert_rsa,
+                                      0,
+                                      0,
+                                      0};
+static const tls_spec tls12_resumed = {"TLS 1.2 resumed (ticket)",
+                                       TENON_TLS12,
+                                       TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                                       "ECDHE-ECDSA-AES128-GCM-SHA256",
+                                       &cert_p256,
+                                       0x001d,
+                                       TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                       0};
+
+/* Reports what a side negotiated that the row did not ask for, and stops. */
+static void mismatch(const char *lib, const char *side, const tls_spec *sp, const char *what,
+                     unsigned got, unsigned want)
+{
+    fprintf(stderr, "tenon-bench: %s %s in \"%s\": %s is 0x%04x, expected 0x%04x\n", lib, side,
+            sp->label, what, got, want);
+    exit(1);
+}
+
 /* ---- tenon: two engines back to back ---- */
 
 typedef struct {
@@ -153,6 +251,7 @@ typedef struct {
     uint8_t sin[TENON_CONN_IN_SIZE], sout[TENON_CONN_OUT_SIZE];
     tenon_ticket slots[2];
     tenon_ticket_store store;
+    const tls_spec *spec;
     double cpu[2]; /* client, server */
 } tpair;
 
@@ -163,14 +262,19 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void tpair_config(tpair *tp, bench_cert *bc, int tickets)
+static void tpair_config(tpair *tp, const tls_spec *sp, int tickets)
 {
     const char *why = NULL;
+    bench_cert *bc = sp->cert;
+    tp->spec = sp;
     tenon_config_init(&tp->scfg, TENON_SERVER);
     tenon_config_init(&tp->ccfg, TENON_CLIENT);
-    tp->scfg.suites[0] = TENON_TLS_AES_128_GCM_SHA256;
+    /* Only the row's version and suite, on both sides. */
+    tp->scfg.min_version = tp->scfg.max_version = sp->version;
+    tp->ccfg.min_version = tp->ccfg.max_version = sp->version;
+    tp->scfg.suites[0] = sp->suite;
     tp->scfg.suite_count = 1;
-    tp->ccfg.suites[0] = TENON_TLS_AES_128_GCM_SHA256;
+    tp->ccfg.suites[0] = sp->suite;
     tp->ccfg.suite_count = 1;
     tenon_bytes chain = {bc->cert_der, bc->cert_len};
     if (tenon_config_add_cert(&tp->scfg, &chain, 1, &bc->tkey, &why) != 0) {
@@ -192,6 +296,15 @@ static void tpair_config(tpair *tp, bench_cert *bc, int tickets)
     }
 }
 
+static void t_feed_failed(tpair *tp, tenon_conn *to)
+{
+    int err = tenon_conn_error(to);
+    fprintf(stderr, "tenon-bench: \"%s\": the %s failed: %s (%d), peer alert %d\n", tp->spec->label,
+            to == &tp->c ? "client" : "server", tenon_strerror(err), err,
+            tenon_conn_peer_alert(to));
+    die("tenon_conn_feed");
+}
+
 /* Moves from's pending output into to, charging each call to its side. */
 static size_t t_transfer(tpair *tp, tenon_conn *from, int from_side, tenon_conn *to, int to_side)
 {
@@ -204,12 +317,12 @@ static size_t t_transfer(tpair *tp, tenon_conn *from, int from_side, tenon_conn 
     if (n == 0) {
         /* A record held back until the output drained is processed on an empty feed. */
         if (tenon_conn_feed(to, NULL, 0, &used) != 0)
-            die("tenon_conn_feed");
+            t_feed_failed(tp, to);
         tp->cpu[to_side] += cpu_now() - t1;
         return 0;
     }
     if (tenon_conn_feed(to, p, n, &used) != 0)
-        die("tenon_conn_feed");
+        t_feed_failed(tp, to);
     double t2 = cpu_now();
     tp->cpu[to_side] += t2 - t1;
     tenon_conn_output_consume(from, used);
@@ -227,8 +340,39 @@ static void t_pump(tpair *tp)
     }
 }
 
-/* One handshake (full, or resumed when the client's store holds a ticket). */
-static void t_handshake(tpair *tp)
+/* Both engines negotiated what the row asks for. */
+static void t_check(tpair *tp, int resumed)
+{
+    static const char *sides[2] = {"client", "server"};
+    const tls_spec *sp = tp->spec;
+    for (int side = 0; side < 2; side++) {
+        tenon_conn_info info;
+        if (tenon_conn_info_get(side ? &tp->s : &tp->c, &info) != 0)
+            die("tenon_conn_info_get");
+        const char *sd = sides[side];
+        if (info.version != sp->version)
+            mismatch("tenon", sd, sp, "version", info.version, sp->version);
+        if (info.suite != sp->suite)
+            mismatch("tenon", sd, sp, "suite", info.suite, sp->suite);
+        if (info.resumed != resumed)
+            mismatch("tenon", sd, sp, "resumed", (unsigned)info.resumed, (unsigned)resumed);
+        if (!resumed && info.group != sp->group)
+            mismatch("tenon", sd, sp, "group", info.group, sp->group);
+        /* The client saw the server's signature (CertificateVerify / ServerKeyExchange). */
+        if (!resumed && side == 0 && info.sig_scheme != sp->sig_scheme)
+            mismatch("tenon", sd, sp, "server signature scheme", info.sig_scheme, sp->sig_scheme);
+        if (sp->version == TENON_TLS12 && info.ext_master_secret != 1)
+            mismatch("tenon", sd, sp, "extended master secret", (unsigned)info.ext_master_secret,
+                     1);
+        if (sp->version == TENON_TLS12 && info.encrypt_then_mac != sp->etm)
+            mismatch("tenon", sd, sp, "encrypt-then-MAC", (unsigned)info.encrypt_then_mac,
+                     (unsigned)sp->etm);
+    }
+}
+
+/* One handshake (full, or resumed when the client's store holds a ticket); resumed says which
+ * one is expected. */
+static void t_handshake(tpair *tp, int resumed)
 {
     double t0 = cpu_now();
     if (tenon_conn_init(&tp->s, &tp->scfg, tp->sin, sizeof tp->sin, tp->sout, sizeof tp->sout) != 0)
@@ -241,8 +385,12 @@ static void t_handshake(tpair *tp)
     tp->cpu[0] += t2 - t1;
     t_pump(tp);
     if (!(tenon_conn_status(&tp->c) & TENON_HANDSHAKE_DONE) ||
-        !(tenon_conn_status(&tp->s) & TENON_HANDSHAKE_DONE))
+        !(tenon_conn_status(&tp->s) & TENON_HANDSHAKE_DONE)) {
+        fprintf(stderr, "tenon-bench: \"%s\": client error %d, server error %d\n", tp->spec->label,
+                tenon_conn_error(&tp->c), tenon_conn_error(&tp->s));
         die("tenon handshake");
+    }
+    t_check(tp, resumed);
 }
 
 /* ---- OpenSSL: two SSL objects over a BIO pair ---- */
@@ -251,6 +399,7 @@ typedef struct {
     SSL_CTX *cctx, *sctx;
     SSL *c, *s;
     SSL_SESSION *session; /* for resumption */
+    const tls_spec *spec;
     double cpu[2];
 } opair;
 
@@ -260,20 +409,136 @@ static void ossl_die(const char *what)
     die(what);
 }
 
-static void opair_config(opair *op, bench_cert *bc, int tickets)
+/* TLS 1.2 session tickets that the server renews on every resumption, as tenon's server
+ * does: the same algorithms as OpenSSL's own tickets (AES-256-CBC and HMAC-SHA256), through
+ * SSL_CTX_set_tlsext_ticket_key_evp_cb, whose return value 2 asks for a new ticket. */
+static uint8_t o_tick_name[16], o_tick_aes[32], o_tick_hmac[32];
+static EVP_CIPHER *o_tick_cipher;
+
+static int o_ticket_cb(SSL *s, unsigned char *name, unsigned char *iv, EVP_CIPHER_CTX *ctx,
+                       EVP_MAC_CTX *hctx, int enc)
 {
+    (void)s;
+    OSSL_PARAM params[2] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
+                            OSSL_PARAM_construct_end()};
+    if (enc) {
+        memcpy(name, o_tick_name, sizeof o_tick_name);
+        if (RAND_bytes(iv, 16) <= 0 ||
+            !EVP_EncryptInit_ex(ctx, o_tick_cipher, NULL, o_tick_aes, iv) ||
+            !EVP_MAC_init(hctx, o_tick_hmac, sizeof o_tick_hmac, params))
+            return -1;
+        return 1;
+    }
+    if (memcmp(name, o_tick_name, sizeof o_tick_name) != 0)
+        return 0; /* not ours: a full handshake */
+    if (!EVP_MAC_init(hctx, o_tick_hmac, sizeof o_tick_hmac, params) ||
+        !EVP_DecryptInit_ex(ctx, o_tick_cipher, NULL, o_tick_aes, iv))
+        return -1;
+    return 2;
+}
+
+/* Encrypt-then-MAC seen in the ServerHello an OpenSSL client receives (OpenSSL has no getter
+ * for it): RFC 7366 extension 22. */
+static int o_etm_seen;
+
+static void o_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len,
+                     SSL *ssl, void *arg)
+{
+    (void)version;
+    (void)ssl;
+    (void)arg;
+    const uint8_t *p = buf;
+    if (write_p || content_type != SSL3_RT_HANDSHAKE || len < 4 + 2 + 32 + 1 || p[0] != 2)
+        return;
+    size_t off = 4 + 2 + 32;
+    off += 1 + (size_t)p[off]; /* session_id */
+    off += 2 + 1;              /* cipher_suite, compression_method */
+    if (off + 2 > len)
+        return;
+    size_t end = off + 2 + ((size_t)p[off] << 8 | p[off + 1]);
+    for (off += 2; off + 4 <= end && end <= len;) {
+        unsigned type = (unsigned)p[off] << 8 | p[off + 1];
+        size_t elen = (size_t)p[off + 2] << 8 | p[off + 3];
+        if (type == 22)
+            o_etm_seen = 1;
+        off += 4 + elen;
+    }
+}
+
+/* Both OpenSSL objects negotiated what the row asks for. */
+static void o_check(opair *op, int resumed)
+{
+    static const char *sides[2] = {"client", "server"};
+    const tls_spec *sp = op->spec;
+    for (int side = 0; side < 2; side++) {
+        SSL *ssl = side ? op->s : op->c;
+        const char *sd = sides[side];
+        const SSL_CIPHER *ciph = SSL_get_current_cipher(ssl);
+        if (SSL_version(ssl) != sp->version)
+            mismatch("OpenSSL", sd, sp, "version", (unsigned)SSL_version(ssl), sp->version);
+        if (ciph == NULL || SSL_CIPHER_get_protocol_id(ciph) != sp->suite)
+            mismatch("OpenSSL", sd, sp, "suite", ciph ? SSL_CIPHER_get_protocol_id(ciph) : 0,
+                     sp->suite);
+        if (SSL_session_reused(ssl) != resumed)
+            mismatch("OpenSSL", sd, sp, "resumed", (unsigned)SSL_session_reused(ssl),
+                     (unsigned)resumed);
+        if (!resumed && sp->group != 0) {
+            /* Only X25519 is used here: NID_X25519 for 0x001d. */
+            int nid = (int)SSL_get_negotiated_group(ssl);
+            if (sp->group != 0x001d || nid != NID_X25519)
+                mismatch("OpenSSL", sd, sp, "group (as NID)", (unsigned)nid, NID_X25519);
+        }
+        if (!resumed && side == 0 && sp->sig_scheme != 0) {
+            int type = 0, hash = 0;
+            int want_type = sp->sig_scheme == TENON_SIG_ECDSA_SECP256R1_SHA256 ? EVP_PKEY_EC
+                            : sp->sig_scheme == TENON_SIG_RSA_PSS_RSAE_SHA256  ? EVP_PKEY_RSA_PSS
+                                                                               : -1;
+            if (!SSL_get_peer_signature_type_nid(ssl, &type) ||
+                !SSL_get_peer_signature_nid(ssl, &hash) || type != want_type || hash != NID_sha256)
+                mismatch("OpenSSL", sd, sp, "server signature (key type NID)", (unsigned)type,
+                         (unsigned)want_type);
+        }
+        if (sp->version == TENON_TLS12 && SSL_get_extms_support(ssl) != 1)
+            mismatch("OpenSSL", sd, sp, "extended master secret",
+                     (unsigned)SSL_get_extms_support(ssl), 1);
+    }
+    if (sp->etm && !o_etm_seen)
+        mismatch("OpenSSL", "client", sp, "encrypt-then-MAC in ServerHello", 0, 1);
+}
+
+static void opair_config(opair *op, const tls_spec *sp, int tickets)
+{
+    bench_cert *bc = sp->cert;
     memset(op, 0, sizeof *op);
+    op->spec = sp;
     op->sctx = SSL_CTX_new(TLS_server_method());
     op->cctx = SSL_CTX_new(TLS_client_method());
     if (op->sctx == NULL || op->cctx == NULL)
         ossl_die("SSL_CTX_new");
+    int ver = sp->version == TENON_TLS13 ? TLS1_3_VERSION : TLS1_2_VERSION;
     SSL_CTX *both[2] = {op->cctx, op->sctx};
     for (int i = 0; i < 2; i++) {
-        if (!SSL_CTX_set_min_proto_version(both[i], TLS1_3_VERSION) ||
-            !SSL_CTX_set_max_proto_version(both[i], TLS1_3_VERSION) ||
-            !SSL_CTX_set_ciphersuites(both[i], "TLS_AES_128_GCM_SHA256") ||
-            !SSL_CTX_set1_groups_list(both[i], "X25519"))
+        /* TLS 1.2 (RFC 8422 §5.1): the client must list the curve of an ECDSA certificate
+         * among its groups, or OpenSSL's server will not use the certificate; X25519 stays the
+         * one negotiated. */
+        if (!SSL_CTX_set_min_proto_version(both[i], ver) ||
+            !SSL_CTX_set_max_proto_version(both[i], ver) ||
+            !SSL_CTX_set1_groups_list(both[i], ver == TLS1_3_VERSION ? "X25519" : "X25519:P-256"))
             ossl_die("SSL_CTX settings");
+        if (ver == TLS1_3_VERSION ? !SSL_CTX_set_ciphersuites(both[i], sp->ossl_suite)
+                                  : !SSL_CTX_set_cipher_list(both[i], sp->ossl_suite))
+            ossl_die("SSL_CTX cipher suite");
+    }
+    if (ver == TLS1_2_VERSION) {
+        /* Tickets only for the resumption row, and no server-side session cache: a session
+         * is resumed from its ticket or not at all, and a full handshake stores nothing. */
+        SSL_CTX_set_session_cache_mode(op->sctx, SSL_SESS_CACHE_OFF);
+        if (!tickets) {
+            SSL_CTX_set_options(op->sctx, SSL_OP_NO_TICKET);
+            SSL_CTX_set_options(op->cctx, SSL_OP_NO_TICKET);
+        } else if (!SSL_CTX_set_tlsext_ticket_key_evp_cb(op->sctx, o_ticket_cb)) {
+            ossl_die("SSL_CTX_set_tlsext_ticket_key_evp_cb");
+        }
     }
     if (!SSL_CTX_use_certificate(op->sctx, bc->x509) || !SSL_CTX_use_PrivateKey(op->sctx, bc->pkey))
         ossl_die("server certificate");
@@ -312,6 +577,11 @@ static void o_handshake(opair *op, int resume)
     SSL_set_bio(op->c, bc, bc);
     SSL_set_connect_state(op->c);
     SSL_set_tlsext_host_name(op->c, "localhost");
+    if (op->spec->etm) {
+        /* Only where it is checked (the bulk rows): a message callback costs time. */
+        o_etm_seen = 0;
+        SSL_set_msg_callback(op->c, o_msg_cb);
+    }
     if (resume && op->session != NULL && !SSL_set_session(op->c, op->session))
         ossl_die("SSL_set_session");
     double t2 = cpu_now();
@@ -334,6 +604,9 @@ static void o_handshake(opair *op, int resume)
     t0 = cpu_now();
     (void)SSL_read(op->c, b, sizeof b);
     op->cpu[0] += cpu_now() - t0;
+    o_check(op, resume && op->session != NULL);
+    if (op->spec->etm)
+        SSL_set_msg_callback(op->c, NULL);
     if (resume && op->session != NULL) {
         if (!SSL_session_reused(op->c))
             die("OpenSSL did not resume");
@@ -372,13 +645,13 @@ static void t_rates(tpair *tp, int resume, double rate[2])
         /* Prime the store with a ticket. */
         tp->store.slots[0].in_use = 0;
         tp->store.slots[1].in_use = 0;
-        t_handshake(tp);
+        t_handshake(tp, 0);
     }
     tp->cpu[0] = tp->cpu[1] = 0;
     long n = 0;
     double w0 = now();
     do {
-        t_handshake(tp);
+        t_handshake(tp, resume);
         n++;
         if (resume && !(tp->slots[0].in_use || tp->slots[1].in_use))
             die("tenon client has no ticket to resume with");
@@ -417,11 +690,11 @@ static void o_rates(opair *op, int resume, double rate[2])
 
 static tpair TP;
 
-static void handshake_figures(const char *label, bench_cert *bc, int resume)
+static void handshake_figures(const tls_spec *sp, int resume)
 {
     opair op;
-    tpair_config(&TP, bc, resume);
-    opair_config(&op, bc, resume);
+    tpair_config(&TP, sp, resume);
+    opair_config(&op, sp, resume);
     double t[2][32], o[2][32];
     for (int i = 0; i < samples; i++) {
         double tr[2], orr[2];
@@ -436,7 +709,7 @@ static void handshake_figures(const char *label, bench_cert *bc, int resume)
     for (int side = 0; side < 2; side++) {
         double tm = median(t[side], samples), om = median(o[side], samples);
         char name[96];
-        snprintf(name, sizeof name, "%s, %s", label, sides[side]);
+        snprintf(name, sizeof name, "%s, %s", sp->label, sides[side]);
         figure_row(name, "hs/CPU-s", tm, om);
         if (!tsv)
             printf("%-40s %9.0f us %9.0f us   (CPU per handshake)\n", "", 1e6 / tm, 1e6 / om);
@@ -480,30 +753,17 @@ static int o_bulk(void *arg, size_t len)
     return got == len ? 0 : 1;
 }
 
-static void bulk_figures(void)
+static void bulk_figures(const tls_spec *const *specs, size_t count)
 {
-    static const struct {
-        const char *name;
-        uint16_t tenon_suite;
-        const char *ossl_suite;
-    } suites[] = {
-        {"TLS 1.3 bulk AES-128-GCM", TENON_TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256"},
-        {"TLS 1.3 bulk ChaCha20-Poly1305", TENON_TLS_CHACHA20_POLY1305_SHA256,
-         "TLS_CHACHA20_POLY1305_SHA256"},
-    };
     if (tenon_random(bulk_buf, sizeof bulk_buf) != 0)
         die("tenon_random");
-    for (size_t k = 0; k < sizeof suites / sizeof suites[0]; k++) {
-        tpair_config(&TP, &cert_p256, 0);
-        TP.scfg.suites[0] = TP.ccfg.suites[0] = suites[k].tenon_suite;
-        t_handshake(&TP);
+    for (size_t k = 0; k < count; k++) {
+        tpair_config(&TP, specs[k], 0);
+        t_handshake(&TP, 0);
         opair op;
-        opair_config(&op, &cert_p256, 0);
-        if (!SSL_CTX_set_ciphersuites(op.sctx, suites[k].ossl_suite) ||
-            !SSL_CTX_set_ciphersuites(op.cctx, suites[k].ossl_suite))
-            ossl_die("ciphersuites");
+        opair_config(&op, specs[k], 0);
         o_handshake(&op, 0);
-        figure(suites[k].name, sizeof bulk_buf, t_bulk, &TP, o_bulk, &op);
+        figure(specs[k]->label, sizeof bulk_buf, t_bulk, &TP, o_bulk, &op);
         o_free(&op);
         SSL_CTX_free(op.cctx);
         SSL_CTX_free(op.sctx);
@@ -515,7 +775,7 @@ static void bulk_figures(void)
 static void memory_figures(void)
 {
     opair op;
-    opair_config(&op, &cert_p256, 1);
+    opair_config(&op, &tls13_resumed, 1);
     long long before[3];
     memcpy(before, mem_live, sizeof before);
     /* Charge every allocation made on behalf of one side to it: SSL_new, the handshake steps
@@ -571,14 +831,71 @@ void tls_figures(void)
         die("keygen");
     make_cert(&cert_p256, "ECDSA P-256", ec);
     make_cert(&cert_rsa, "RSA-2048", rsa);
+    static const tls_spec tls13_bulk_gcm = {"TLS 1.3 bulk AES-128-GCM",
+                                            TENON_TLS13,
+                                            TENON_TLS_AES_128_GCM_SHA256,
+                                            "TLS_AES_128_GCM_SHA256",
+                                            &cert_p256,
+                                            0x001d,
+                                            TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                            0};
+    static const tls_spec tls13_bulk_chacha = {"TLS 1.3 bulk ChaCha20-Poly1305",
+                                               TENON_TLS13,
+                                               TENON_TLS_CHACHA20_POLY1305_SHA256,
+                                               "TLS_CHACHA20_POLY1305_SHA256",
+                                               &cert_p256,
+                                               0x001d,
+                                               TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                               0};
+    /* OpenSSL offers and accepts encrypt-then-MAC by default (no SSL_OP_NO_ENCRYPT_THEN_MAC),
+     * tenon too: both connections are checked to have it. */
+    static const tls_spec tls12_bulk_cbc = {"TLS 1.2 bulk AES128-CBC-SHA256 EtM",
+                                            TENON_TLS12,
+                                            TENON_TLS_RSA_WITH_AES_128_CBC_SHA256,
+                                            "AES128-SHA256",
+                                            &cert_rsa,
+                                            0,
+                                            0,
+                                            1};
+    static const tls_spec tls12_bulk_gcm = {"TLS 1.2 bulk ECDHE-RSA-AES128-GCM",
+                                            TENON_TLS12,
+                                            TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                            "ECDHE-RSA-AES128-GCM-SHA256",
+                                            &cert_rsa,
+                                            0x001d,
+                                            TENON_SIG_RSA_PSS_RSAE_SHA256,
+                                            0};
+    static const tls_spec *const bulk13[] = {&tls13_bulk_gcm, &tls13_bulk_chacha};
+    static const tls_spec *const bulk12[] = {&tls12_bulk_cbc, &tls12_bulk_gcm};
     if (!tsv)
         printf("\n%-40s %12s %12s %8s\n", "TLS 1.3 (in memory, one process)", "tenon", "OpenSSL",
                "ratio");
-    handshake_figures("full handshake X25519+ECDSA-P256", &cert_p256, 0);
-    handshake_figures("full handshake X25519+RSA-2048", &cert_rsa, 0);
-    handshake_figures("resumed handshake (psk_dhe_ke)", &cert_p256, 1);
-    bulk_figures();
+    handshake_figures(&tls13_p256, 0);
+    handshake_figures(&tls13_rsa, 0);
+    handshake_figures(&tls13_resumed, 1);
+    bulk_figures(bulk13, 2);
     memory_figures();
+
+    o_tick_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL);
+    if (o_tick_cipher == NULL || RAND_bytes(o_tick_name, sizeof o_tick_name) <= 0 ||
+        RAND_bytes(o_tick_aes, sizeof o_tick_aes) <= 0 ||
+        RAND_bytes(o_tick_hmac, sizeof o_tick_hmac) <= 0)
+        ossl_die("OpenSSL ticket keys");
+    if (!tsv) {
+        printf("\n%-40s %12s %12s %8s\n", "TLS 1.2 (in memory, one process)", "tenon", "OpenSSL",
+               "ratio");
+        printf(
+            "(ECDHE: X25519, signed ecdsa_secp256r1_sha256 by the P-256 key, rsa_pss_rsae_sha256\n"
+            " by the RSA-2048 one; suites ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-"
+            "SHA256,\n AES128-GCM-SHA256; extended master secret; resumed: an ECDHE-ECDSA session, "
+            "a new\n ticket each time)\n");
+    }
+    handshake_figures(&tls12_ecdsa, 0);
+    handshake_figures(&tls12_ecdhe_rsa, 0);
+    handshake_figures(&tls12_rsa_kx, 0);
+    handshake_figures(&tls12_resumed, 1);
+    bulk_figures(bulk12, 2);
+    EVP_CIPHER_free(o_tick_cipher);
     for (int i = 0; i < 2; i++) {
         bench_cert *bc = i ? &cert_rsa : &cert_p256;
         X509_free(bc->x509);

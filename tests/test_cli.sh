@@ -159,7 +159,10 @@ expect_fail "unknown command" 2 "unknown command" -- "$TENON" fly
 expect_fail "missing HOST:PORT" 2 "HOST:PORT" -- "$TENON" client
 expect_fail "bad HOST:PORT" 2 "not HOST:PORT" -- "$TENON" client localhost
 expect_fail "bad trace format" 2 "unknown trace format" -- "$TENON" demo --trace svg
-expect_fail "--tls1.2 refused honestly" 2 "TLS 1.2 is not available yet" -- "$TENON" client 127.0.0.1:1 --tls1.2
+expect_fail "--tls1.2 with --tls1.3" 2 "exclude each other" -- "$TENON" client 127.0.0.1:1 --tls1.2 --tls1.3
+expect_fail "--tls1.2 with only TLS 1.3 suites" 2 "names no TLS 1.2 suite" -- "$TENON" client 127.0.0.1:1 --tls1.2 --suites TLS_AES_128_GCM_SHA256
+expect_fail "unknown suite: the names are listed" 2 "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" -- "$TENON" demo --suites TLS_NULL_WITH_NULL_NULL
+expect_fail "demo: RSA-only suites with its ECDSA certificate" 2 "RSA certificate" -- "$TENON" demo --suites AES128-GCM-SHA256
 expect_fail "unknown group" 2 "unknown group" -- "$TENON" demo --groups x448
 expect_fail "missing certificate file" 2 "cannot read the certificate file" -- "$TENON" server --cert /nonexistent.pem --key /nonexistent.key
 expect_fail "missing CA file" 2 "cannot read the CA file" -- "$TENON" client 127.0.0.1:1 --ca /nonexistent.pem
@@ -218,6 +221,68 @@ rm -f env.keys
 SSLKEYLOGFILE=env.keys timeout 60 "$TENON" demo >/dev/null 2>&1
 [ "$(grep -c '^CLIENT_TRAFFIC_SECRET_0 [0-9a-f]\{64\} [0-9a-f]\{64\}$' env.keys)" -eq 2 ]
 check "SSLKEYLOGFILE: the NSS key log of both demo connections" $? env.keys
+
+# ------------------------------------------------------------------------------------------
+# tenon demo --tls1.2
+# ------------------------------------------------------------------------------------------
+grep -q "negotiated: TLS 1.3" demo.out
+check "tenon demo without options is TLS 1.3" $? demo.out
+timeout 60 "$TENON" demo --tls1.2 >demo12.out 2>&1
+st=$?
+n=$(grep -c "client and server derived identical keys: yes" demo12.out)
+[ $st -eq 0 ] && [ "$n" -eq 2 ] && grep -q "negotiated: TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" demo12.out &&
+    grep -q "abbreviated TLS 1.2 handshake" demo12.out
+check "tenon demo --tls1.2: full and abbreviated handshakes, identical keys" $? demo12.out
+grep -q 'master_secret = PRF(pre_master_secret: ECDHE shared secret, x25519, "extended master secret", session_hash = H(ClientHello..ClientKeyExchange)' demo12.out &&
+    grep -q 'key_block = PRF(master_secret, "key expansion", server_random + client_random' demo12.out &&
+    grep -Eq 'client_write_key +16  fp [0-9a-f]{8} \(secret, 16 bytes\)  = server' demo12.out &&
+    grep -q 'client verify_data = PRF(master_secret, "client finished"' demo12.out &&
+    grep -q "the server's Finished checked against it: verified" demo12.out &&
+    grep -q "master_secret of the resumed session" demo12.out &&
+    grep -q "ChangeCipherSpec" demo12.out && grep -q "ServerKeyExchange    ECDHE x25519" demo12.out
+check "tenon demo --tls1.2: pre-master -> master secret -> key_block table -> Finished" $? demo12.out
+! grep -v "public\|SHA-256\|random\|PRF(" demo12.out | grep -Eq "[0-9a-f]{32}"
+check "tenon demo --tls1.2 shows fingerprints, not secrets, by default" $? demo12.out
+timeout 60 "$TENON" demo --tls1.2 --show-secrets >demo12s.out 2>&1
+grep -Eq "client = server = [0-9a-f]{96}$" demo12s.out && grep -Eq "client_write_key +16  [0-9a-f]{32}  = server" demo12s.out
+check "tenon demo --tls1.2 --show-secrets prints the master secret and the keys" $? demo12s.out
+timeout 60 "$TENON" demo --tls1.2 --suites ECDHE-ECDSA-CHACHA20-POLY1305 --no-ems >demo12c.out 2>&1
+grep -q "negotiated: TLS 1.2, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" demo12c.out &&
+    grep -Eq "client_write_IV +12  fp" demo12c.out
+check "tenon demo --tls1.2 --suites with an OpenSSL name (ChaCha20: 12-byte IVs)" $? demo12c.out
+timeout 60 "$TENON" demo --tls1.2 --trace json >demo12.json 2>demo12.json.err
+json_ok demo12.json >json12.err 2>&1 && grep -q '"type":"prf","label":"extended master secret"' demo12.json
+check "tenon demo --tls1.2 --trace json: every line parses, prf events" $? json12.err
+timeout 60 "$TENON" demo --tls1.2 --trace mermaid >demo12.mmd 2>/dev/null
+mermaid_ok demo12.mmd >mmd12.err 2>&1 && grep -q "ChangeCipherSpec" demo12.mmd
+check "tenon demo --tls1.2 --trace mermaid: syntax" $? mmd12.err
+
+# The key log's CLIENT_RANDOM line: the ClientHello's random and the traced master secret.
+rm -f demo12.keys
+timeout 60 "$TENON" demo --tls1.2 --trace json --show-secrets --keylog demo12.keys \
+    >demo12.secrets.json 2>/dev/null
+python3 - demo12.keys demo12.secrets.json >keylog12.err 2>&1 <<'EOF'
+import json, re, sys
+lines = open(sys.argv[1]).read().splitlines()
+if not lines or not all(re.fullmatch(r"CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}", l) for l in lines):
+    sys.exit(f"not CLIENT_RANDOM lines: {lines}")
+logged = {tuple(l.split()[1:]) for l in lines}
+randoms, masters = {}, {}
+for line in open(sys.argv[2]):
+    ev = json.loads(line)
+    if ev["side"] != "client":
+        continue
+    vals = {v["name"]: v for v in ev["values"]}
+    if ev["type"] == "message" and ev["label"] == "ClientHello":
+        randoms[ev["conn"]] = vals["bytes"]["hex"][12:76]
+    if ev["type"] == "prf" and ev["label"] == "extended master secret":
+        masters[ev["conn"]] = vals["out"]["hex"]
+traced = {(randoms[c], m) for c, m in masters.items()}
+if not traced or not traced <= logged:
+    sys.exit(f"trace {sorted(traced)} not in the key log {sorted(logged)}")
+print(len(traced), "CLIENT_RANDOM line(s) match the trace")
+EOF
+check "tenon demo --tls1.2: the CLIENT_RANDOM line is the ClientHello random and the master secret" $? keylog12.err
 
 # ------------------------------------------------------------------------------------------
 # Certificates for the network tests (OpenSSL makes them: an independent issuer)
@@ -360,6 +425,126 @@ for cert in ec rsa; do
 done
 
 # ------------------------------------------------------------------------------------------
+# TLS 1.2 over 127.0.0.1: tenon <-> tenon, OpenSSL, key logs
+# ------------------------------------------------------------------------------------------
+rm -f srv12.keys cl12.keys
+start_server --cert ec.pem --key ec.key --max-connections 1 --keylog srv12.keys
+timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem --tls1.2 \
+    --keylog cl12.keys <data.txt >echo12.out 2>client12.err
+cmp -s data.txt echo12.out && grep -q "TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" client12.err &&
+    grep -q "master secret extended" client12.err
+check "tenon client --tls1.2 <-> tenon server: echoed intact over TLS 1.2" $? client12.err
+wait_server
+grep -q "TLS 1.2" "$SLOG"
+check "tenon server logs the TLS 1.2 connection" $? "$SLOG"
+grep -Eq '^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$' cl12.keys && cmp -s cl12.keys srv12.keys
+check "--keylog: client and server wrote the same CLIENT_RANDOM line" $? cl12.keys
+
+PORT=$(free_port)
+timeout 20 openssl s_server -accept "$PORT" -cert ec.pem -key ec.key -tls1_2 -naccept 1 \
+    < <(sleep 8) >ossl12_srv.out 2>ossl12_srv.err &
+PIDS+=($!)
+wait_for ossl12_srv.out ACCEPT
+rm -f ossl12.keys
+echo "hello openssl 1.2 from tenon" | timeout 20 "$TENON" client "127.0.0.1:$PORT" \
+    --servername localhost --ca ec.pem --tls1.2 --keylog ossl12.keys >/dev/null 2>ossl12_cl.err
+st=$?
+wait_for ossl12_srv.out "hello openssl 1.2 from tenon" && grep -q "TLS 1.2" ossl12_cl.err
+check "tenon client --tls1.2 -> openssl s_server -tls1_2: data arrives (client exit $st)" $? ossl12_cl.err
+# s_server prints the session (PEM) when the connection ends: its master key is tenon's.
+wait_for ossl12_srv.out "END SSL SESSION PARAMETERS"
+mk=$(openssl sess_id -noout -text -in ossl12_srv.out 2>/dev/null |
+    sed -n 's/^ *Master-Key: *\([0-9A-Fa-f]*\)$/\1/p' | tr 'A-F' 'a-f')
+[ -n "$mk" ] && grep -q "^CLIENT_RANDOM [0-9a-f]\{64\} $mk$" ossl12.keys
+check "the CLIENT_RANDOM master secret is the one openssl s_server derived" $? ossl12.keys
+
+# Legacy suites: only when named (or --enable-legacy); CBC with encrypt-then-MAC.
+PORT=$(free_port)
+timeout 20 openssl s_server -accept "$PORT" -cert rsa.pem -key rsa.key -tls1_2 -cipher AES128-SHA256 \
+    -naccept 2 < <(sleep 10) >ossl12l_srv.out 2>ossl12l_srv.err &
+PIDS+=($!)
+wait_for ossl12l_srv.out ACCEPT
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca rsa.pem \
+    --tls1.2 >/dev/null 2>legacy_off.err
+st=$?
+[ $st -eq 1 ] && grep -q "enable-legacy" legacy_off.err
+check "a CBC-only server is refused without --suites naming it (exit $st)" $? legacy_off.err
+echo "hello cbc" | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost \
+    --ca rsa.pem --suites TLS_RSA_WITH_AES_128_CBC_SHA256 >/dev/null 2>legacy_on.err
+wait_for ossl12l_srv.out "hello cbc" &&
+    grep -q "TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA256, RSA key transport" legacy_on.err &&
+    grep -q "encrypt-then-MAC" legacy_on.err
+check "tenon client --suites TLS_RSA_WITH_AES_128_CBC_SHA256 -> openssl: RSA key transport, CBC, EtM" $? legacy_on.err
+
+# The extended master secret: required unless --no-ems.
+cat >noems.cnf <<'EOF'
+openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_module
+[ssl_module]
+system_default = tenon_test_no_ems
+[tenon_test_no_ems]
+Options = -ExtendedMasterSecret
+EOF
+PORT=$(free_port)
+OPENSSL_CONF=$TMP/noems.cnf timeout 20 openssl s_server -accept "$PORT" -cert ec.pem -key ec.key \
+    -tls1_2 -naccept 2 < <(sleep 10) >noems_srv.out 2>noems_srv.err &
+PIDS+=($!)
+wait_for noems_srv.out ACCEPT
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    >/dev/null 2>ems_req.err
+st=$?
+[ $st -eq 1 ] && grep -q "no-ems" ems_req.err
+check "a TLS 1.2 server without the extended master secret is refused (exit $st)" $? ems_req.err
+echo "hello no ems" | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost \
+    --ca ec.pem --no-ems >/dev/null 2>ems_off.err
+wait_for noems_srv.out "hello no ems" && grep -q "master secret NOT extended" ems_off.err
+check "... and accepted with --no-ems (and said so)" $? ems_off.err
+
+for cert in ec rsa; do
+    start_server --cert $cert.pem --key $cert.key --max-connections 1
+    (echo "hello tenon 1.2 from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
+        "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
+        -no_ign_eof -tls1_2 >sc12.out 2>sc12.err
+    grep -q "hello tenon 1.2 from openssl" sc12.out
+    check "openssl s_client -tls1_2 -> tenon server ($cert certificate): echoed" $? sc12.err
+    wait_server
+    want=ECDSA
+    [ $cert = rsa ] && want=RSA
+    [ "$SSTATUS" -eq 0 ] && grep -q "TLS 1.2, TLS_ECDHE_${want}_WITH" "$SLOG"
+    check "... over TLS 1.2 with an ECDHE_$want suite, clean close" $? "$SLOG"
+done
+start_server --cert rsa.pem --key rsa.key --max-connections 1 --enable-legacy
+(echo "hello rsa kx"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -CAfile rsa.pem -quiet -no_ign_eof -tls1_2 -cipher AES256-GCM-SHA384 \
+    >sc12l.out 2>sc12l.err
+grep -q "hello rsa kx" sc12l.out
+check "openssl s_client -cipher AES256-GCM-SHA384 -> tenon server --enable-legacy: echoed" $? sc12l.err
+wait_server
+grep -q "TLS_RSA_WITH_AES_256_GCM_SHA384, RSA key transport" "$SLOG"
+check "tenon server --enable-legacy: RSA key transport logged" $? "$SLOG"
+start_server --cert rsa.pem --key rsa.key --max-connections 1
+(echo "no"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -CAfile rsa.pem -quiet -no_ign_eof -tls1_2 -cipher AES256-GCM-SHA384 \
+    >sc12n.out 2>sc12n.err
+wait_server
+! grep -q "^no" sc12n.out && grep -q "handshake_failure" "$SLOG"
+check "tenon server without --enable-legacy refuses an RSA-key-transport-only client" $? "$SLOG"
+
+# tenon trace --tls1.2 against a real server: the TLS 1.2 tree.
+start_server --cert ec.pem --key ec.key --max-connections 1
+timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem --tls1.2 \
+    >trace12.out 2>trace12.err
+st=$?
+[ $st -eq 0 ] && grep -q "Key derivation, TLS 1.2 (client side" trace12.out &&
+    grep -q "key_block = PRF" trace12.out && grep -q "server_write_IV" trace12.out
+check "tenon trace --tls1.2: the key derivation of a real connection" $? trace12.out
+sed -n '/^sequenceDiagram/,$p' trace12.out >trace12.mmd
+mermaid_ok trace12.mmd >mmd12b.err 2>&1
+check "tenon trace --tls1.2: mermaid syntax" $? mmd12b.err
+wait_server
+
+# ------------------------------------------------------------------------------------------
 # GnuTLS
 # ------------------------------------------------------------------------------------------
 if command -v gnutls-cli >/dev/null; then
@@ -395,6 +580,23 @@ elif command -v tshark >/dev/null; then
         >ts.out 2>&1
     grep -q "secret message for wireshark" ts.out
     check "tshark decrypts the capture with tenon's key log" $? ts.out
+    # The same for TLS 1.2 and its CLIENT_RANDOM line.
+    start_server --cert ec.pem --key ec.key --max-connections 1
+    timeout 30 tshark -i lo -f "tcp port $PORT" -w cap12.pcapng >tshark12.log 2>&1 &
+    TPID=$!
+    PIDS+=("$TPID")
+    wait_for tshark12.log "Capturing on"
+    sleep 0.5
+    echo "tls 1.2 message for wireshark" | timeout 20 "$TENON" client "127.0.0.1:$PORT" \
+        --servername localhost --ca ec.pem --tls1.2 --keylog ts12.keys >/dev/null 2>ts12.err
+    wait_server
+    sleep 1
+    kill -INT "$TPID" 2>/dev/null
+    wait "$TPID" 2>/dev/null
+    timeout 30 tshark -r cap12.pcapng -o "tls.keylog_file:$TMP/ts12.keys" -q \
+        -z follow,tls,ascii,0 >ts12.out 2>&1
+    grep -q "tls 1.2 message for wireshark" ts12.out
+    check "tshark decrypts a TLS 1.2 capture with the CLIENT_RANDOM line" $? ts12.out
 else
     missing "tshark decrypting a tenon session" tshark
 fi

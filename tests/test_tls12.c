@@ -547,6 +547,20 @@ static void test_keylog_and_trace(void)
     CHECK(strcmp(KEYLOG[0], KEYLOG[1]) == 0);
     /* extended master secret, key expansion, client and server finished. */
     CHECK(PRF_EVENTS == 4);
+    /* An abbreviated handshake logs its own client random with the session's master secret. */
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    CLIENT.cfg.ticket_store = &STORE;
+    ticket_server(&SERVER.cfg);
+    connect();
+    char first[256];
+    memcpy(first, KEYLOG[0], sizeof first);
+    memset(KEYLOG, 0, sizeof KEYLOG);
+    connect();
+    CHECK(C(&CLIENT)->resumed);
+    CHECK(strcmp(KEYLOG[0], KEYLOG[1]) == 0 && strlen(KEYLOG[0]) == strlen(first));
+    CHECK(memcmp(KEYLOG[0], first, 14 + 64) != 0);              /* a new client random */
+    CHECK(strcmp(KEYLOG[0] + 14 + 64, first + 14 + 64) == 0); /* the same master secret */
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
 }
 
 int main(void)

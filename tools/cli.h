@@ -42,6 +42,8 @@ typedef struct cli_opts {
     const char *keylog;
     trace_format trace;
     int tls12_only, tls13_only;
+    int enable_legacy; /* --enable-legacy: the legacy TLS 1.2 suites after the defaults */
+    int no_ems;        /* --no-ems: do not require the extended master secret (TLS 1.2) */
     int resume;
     int show_secrets;
     int insecure;
@@ -78,6 +80,9 @@ void cli_tls_free(cli_tls *t);
 /* --groups and --suites lists into a config; print why and return -1 if refused. */
 int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog);
 int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog);
+/* --tls1.2/--tls1.3, --suites, --enable-legacy, --groups and --no-ems into a config (the
+ * protocol choices every command shares); print why and return -1 if refused. */
+int cfg_set_protocol(tenon_config *cfg, const cli_opts *o, const char *prog);
 
 /* pki.c: issues an ECDSA P-256 certificate for name (and 127.0.0.1, ::1), signed by ca/ca_key
  * or self-signed when ca is NULL. */
@@ -86,7 +91,18 @@ int pki_issue(const char *cn, const char *dns, int is_ca, const tenon_x509_cert 
               size_t cap, size_t *len);
 
 /* names.c */
+typedef struct suite_info {
+    uint16_t id;
+    const char *iana;    /* TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 */
+    const char *openssl; /* ECDHE-ECDSA-AES128-GCM-SHA256, NULL when the same as iana */
+    uint16_t version;    /* TENON_TLS13 or TENON_TLS12 */
+    int legacy;          /* RSA key transport or CBC: used only when asked for */
+} suite_info;
+const suite_info *suite_table(size_t *count);
+const suite_info *suite_by_id(uint16_t suite);
+const suite_info *suite_by_name(const char *name);
 const char *suite_name(uint16_t suite);
+const char *version_name(uint16_t version);
 const char *group_name(uint16_t group);
 const char *sig_scheme_name(uint16_t scheme);
 const char *ext_name(uint16_t ext);
@@ -96,7 +112,8 @@ void hex_encode(char *out, const uint8_t *p, size_t n);
 void fingerprint(char out[9], const uint8_t *p, size_t n);
 
 /* msginfo.c: a one-line summary of a handshake message's key parameters. */
-void msg_summary(const char *name, const uint8_t *msg, size_t len, char *out, size_t cap);
+void msg_summary(const char *name, const uint8_t *msg, size_t len, int tls12, char *out,
+                 size_t cap);
 
 /* ------------------------------------------------------------------------------------------
  * trace.c: events are copied as they come (the engine's are valid only during the callback)
@@ -138,6 +155,8 @@ void rec_init(recorder *r);
 void rec_free(recorder *r);
 void rec_trace_fn(void *user, const tenon_trace_event *ev);
 void rec_appdata(recorder *r, int from_client, int sent, size_t len);
+/* Whether connection conn (0: any) negotiated TLS 1.2, as its events say. */
+int rec_is_tls12(const recorder *r, int conn);
 
 typedef struct render_opts {
     FILE *out;

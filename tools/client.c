@@ -37,14 +37,24 @@ static void summary_line(client *c, const tenon_conn_info *ci, int n)
         snprintf(alpn, sizeof alpn, "%.*s", (int)ci->alpn.len, (const char *)ci->alpn.ptr);
     char sig[64];
     snprintf(sig, sizeof sig, "%s", ci->sig_scheme ? sig_scheme_name(ci->sig_scheme) : "none");
+    char kx[48], extra[96] = "";
+    if (ci->group)
+        snprintf(kx, sizeof kx, "group %s", group_name(ci->group));
+    else
+        snprintf(kx, sizeof kx, "%s",
+                 ci->version == TENON_TLS12 && !ci->resumed ? "RSA key transport" : "group none");
+    if (ci->version == TENON_TLS12)
+        snprintf(extra, sizeof extra, ", master secret %s%s",
+                 ci->ext_master_secret ? "extended (RFC 7627)"
+                                       : "NOT extended (the peer lacks RFC 7627)",
+                 ci->encrypt_then_mac ? ", encrypt-then-MAC" : "");
     fprintf(stderr,
-            "%s: %sconnected to %s:%s: TLS 1.3, %s, group %s, signature %s, ALPN %s, server "
-            "certificate %s, %s%s\n",
-            c->prog, n > 1 ? "re" : "", c->host, c->port, suite_name(ci->suite),
-            ci->group ? group_name(ci->group) : "none", sig, alpn,
-            ci->resumed ? "(none: resumed)" : subject,
+            "%s: %sconnected to %s:%s: %s, %s, %s, signature %s, ALPN %s, server "
+            "certificate %s, %s%s%s\n",
+            c->prog, n > 1 ? "re" : "", c->host, c->port, version_name(ci->version),
+            suite_name(ci->suite), kx, sig, alpn, ci->resumed ? "(none: resumed)" : subject,
             ci->resumed ? "resumed with a session ticket" : "new session",
-            ci->hello_retry ? " (after a HelloRetryRequest)" : "");
+            ci->hello_retry ? " (after a HelloRetryRequest)" : "", extra);
 }
 
 /* Reads and forwards (or drops) application data; 1 once the peer closed, <0 on error. */
@@ -121,6 +131,13 @@ static int handshake(client *c, netconn *n, int index, tenon_conn_info *ci)
                     what, c->o.timeout_ms / 1000);
         else
             describe_failure(c->prog, what, rc, n->conn);
+        if (tenon_conn_error(n->conn) == TENON_ERR_TLS_HANDSHAKE_FAILURE ||
+            tenon_conn_peer_alert(n->conn) == TENON_ALERT_HANDSHAKE_FAILURE)
+            fprintf(stderr,
+                    "%s: (if the server speaks TLS 1.2: one without the extended master "
+                    "secret is refused unless --no-ems; RSA key transport and CBC suites are "
+                    "offered only when named in --suites or with --enable-legacy)\n",
+                    c->prog);
         return -1;
     }
     if (!c->o.quiet)

@@ -62,36 +62,108 @@ int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog)
     return 0;
 }
 
+/* The suite names of one version (IANA spelling), for the messages that list them. */
+static void print_suite_names(FILE *f, uint16_t version, int legacy)
+{
+    size_t n;
+    const suite_info *t = suite_table(&n);
+    const char *sep = "";
+    for (size_t i = 0; i < n; i++)
+        if (t[i].version == version && t[i].legacy == legacy) {
+            fprintf(f, "%s%s", sep, t[i].iana);
+            sep = ", ";
+        }
+}
+
 int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog)
 {
-    static const uint16_t known[] = {TENON_TLS_AES_128_GCM_SHA256, TENON_TLS_AES_256_GCM_SHA384,
-                                     TENON_TLS_CHACHA20_POLY1305_SHA256};
     char item[96];
     cfg->suite_count = 0;
     while (next_item(&list, item, sizeof item)) {
-        uint16_t s = 0;
-        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-            if (strcmp(item, suite_name(known[i])) == 0)
-                s = known[i];
-        if (s == 0) {
-            if (strstr(item, "_WITH_") != NULL)
-                fprintf(stderr, "%s: %s is a TLS 1.2 suite: TLS 1.2 is not available yet\n", prog,
-                        item);
-            else
-                fprintf(stderr,
-                        "%s: unknown cipher suite '%s' (tenon has TLS_AES_128_GCM_SHA256, "
-                        "TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)\n",
-                        prog, item);
+        const suite_info *s = suite_by_name(item);
+        if (s == NULL) {
+            fprintf(stderr, "%s: unknown cipher suite '%s'. tenon has\n  TLS 1.3: ", prog, item);
+            print_suite_names(stderr, TENON_TLS13, 0);
+            fprintf(stderr, "\n  TLS 1.2: ");
+            print_suite_names(stderr, TENON_TLS12, 0);
+            fprintf(stderr, "\n  TLS 1.2 legacy (only when named, or with --enable-legacy): ");
+            print_suite_names(stderr, TENON_TLS12, 1);
+            fprintf(stderr,
+                    "\n  (OpenSSL's names, such as ECDHE-ECDSA-AES128-GCM-SHA256, work too)\n");
             return -1;
         }
-        if (cfg->suite_count == TENON_MAX_SUITES)
+        int dup = 0;
+        for (size_t i = 0; i < cfg->suite_count; i++)
+            dup |= cfg->suites[i] == s->id;
+        if (dup)
+            continue;
+        if (cfg->suite_count == TENON_MAX_SUITES) {
+            fprintf(stderr, "%s: at most %d cipher suites\n", prog, TENON_MAX_SUITES);
             return -1;
-        cfg->suites[cfg->suite_count++] = s;
+        }
+        cfg->suites[cfg->suite_count++] = s->id;
     }
     if (cfg->suite_count == 0) {
         fprintf(stderr, "%s: --suites is empty\n", prog);
         return -1;
     }
+    return 0;
+}
+
+int cfg_set_protocol(tenon_config *cfg, const cli_opts *o, const char *prog)
+{
+    if (o->tls12_only)
+        cfg->min_version = cfg->max_version = TENON_TLS12;
+    if (o->tls13_only)
+        cfg->min_version = cfg->max_version = TENON_TLS13;
+    if (o->groups != NULL && cfg_set_groups(cfg, o->groups, prog) != 0)
+        return -1;
+    if (o->suites != NULL && cfg_set_suites(cfg, o->suites, prog) != 0)
+        return -1;
+    if (o->enable_legacy) {
+        /* After the chosen suites, in the table's order: never preferred to a modern one. */
+        size_t n;
+        const suite_info *t = suite_table(&n);
+        for (size_t i = 0; i < n; i++) {
+            if (!t[i].legacy)
+                continue;
+            int dup = 0;
+            for (size_t k = 0; k < cfg->suite_count; k++)
+                dup |= cfg->suites[k] == t[i].id;
+            if (dup)
+                continue;
+            if (cfg->suite_count == TENON_MAX_SUITES) {
+                fprintf(stderr, "%s: --enable-legacy: at most %d cipher suites in all\n", prog,
+                        TENON_MAX_SUITES);
+                return -1;
+            }
+            cfg->suites[cfg->suite_count++] = t[i].id;
+        }
+    }
+    /* A version left without a suite of its own: say which, rather than the engine's general
+     * "no cipher suite for an enabled protocol version". */
+    int n13 = 0, n12 = 0;
+    for (size_t i = 0; i < cfg->suite_count; i++) {
+        const suite_info *s = suite_by_id(cfg->suites[i]);
+        n13 += s != NULL && s->version == TENON_TLS13;
+        n12 += s != NULL && s->version == TENON_TLS12;
+    }
+    if (o->tls12_only && n12 == 0) {
+        fprintf(stderr, "%s: --tls1.2, but --suites names no TLS 1.2 suite (such as ", prog);
+        print_suite_names(stderr, TENON_TLS12, 0);
+        fprintf(stderr, ")\n");
+        return -1;
+    }
+    if (o->tls13_only && n13 == 0) {
+        fprintf(stderr, "%s: --tls1.3, but --suites names no TLS 1.3 suite (", prog);
+        print_suite_names(stderr, TENON_TLS13, 0);
+        fprintf(stderr, ")\n");
+        return -1;
+    }
+    /* RFC 7627 §5.2-5.3: without the extended master secret a peer's session can be
+     * synchronised with another (the triple handshake); --no-ems accepts such peers. */
+    if (o->no_ems)
+        cfg->require_extended_master_secret = 0;
     return 0;
 }
 
@@ -270,9 +342,7 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
     memset(t, 0, sizeof *t);
     tenon_config_init(&t->cfg, role);
     t->cfg.server_name = server_name;
-    if (o->groups != NULL && cfg_set_groups(&t->cfg, o->groups, prog) != 0)
-        return EXIT_USAGE;
-    if (o->suites != NULL && cfg_set_suites(&t->cfg, o->suites, prog) != 0)
+    if (cfg_set_protocol(&t->cfg, o, prog) != 0)
         return EXIT_USAGE;
     if (o->alpn != NULL && set_alpn(t, o->alpn, prog) != 0)
         return EXIT_USAGE;

@@ -90,11 +90,23 @@ static void print_info(demo *d, const tenon_conn_info *ci)
     char alpn[64] = "none";
     if (ci->alpn.len > 0)
         snprintf(alpn, sizeof alpn, "%.*s", (int)ci->alpn.len, (const char *)ci->alpn.ptr);
-    fprintf(d->out, "  negotiated: TLS 1.3, %s, group %s, %s%s, ALPN %s%s\n", suite_name(ci->suite),
-            ci->group ? group_name(ci->group) : "none",
-            ci->resumed ? "no signature: " : "server signature ",
-            ci->resumed ? "resumed with a PSK" : sig_scheme_name(ci->sig_scheme), alpn,
-            ci->hello_retry ? ", after a HelloRetryRequest" : "");
+    char kx[64];
+    if (ci->group)
+        snprintf(kx, sizeof kx, "group %s", group_name(ci->group));
+    else
+        snprintf(kx, sizeof kx, "%s",
+                 ci->version == TENON_TLS12 && !ci->resumed ? "RSA key transport" : "group none");
+    fprintf(d->out, "  negotiated: %s, %s, %s, %s%s, ALPN %s%s", version_name(ci->version),
+            suite_name(ci->suite), kx, ci->resumed ? "no signature: " : "server signature ",
+            ci->resumed ? (ci->version == TENON_TLS12 ? "resumed with a session ticket"
+                                                      : "resumed with a PSK")
+                        : sig_scheme_name(ci->sig_scheme),
+            alpn, ci->hello_retry ? ", after a HelloRetryRequest" : "");
+    if (ci->version == TENON_TLS12)
+        fprintf(d->out, ", %s master secret%s",
+                ci->ext_master_secret ? "extended" : "plain (RFC 5246)",
+                ci->encrypt_then_mac ? ", encrypt-then-MAC" : "");
+    fputc('\n', d->out);
 }
 
 /* One handshake and a message each way. Returns 0 if it succeeded and the keys matched;
@@ -215,9 +227,7 @@ static int setup(demo *d)
     d->ccfg.ticket_store = &d->ticket_store;
     tenon_config *both[2] = {&d->ccfg, &d->scfg};
     for (int i = 0; i < 2; i++) {
-        if (d->o.groups != NULL && cfg_set_groups(both[i], d->o.groups, "tenon demo") != 0)
-            return EXIT_USAGE;
-        if (d->o.suites != NULL && cfg_set_suites(both[i], d->o.suites, "tenon demo") != 0)
+        if (cfg_set_protocol(both[i], &d->o, "tenon demo") != 0)
             return EXIT_USAGE;
         /* The tool asks for the values so it can fingerprint and compare them; it prints them
          * only with --show-secrets. */
@@ -269,23 +279,51 @@ int cmd_demo(int argc, char **argv)
         status = EXIT_USAGE;
         goto done;
     }
+    /* The version the demo will show: TLS 1.3 unless it is off or has no suite. The demo's
+     * certificate is ECDSA, so TLS 1.2 needs an ECDHE_ECDSA suite. */
+    tenon_config probe;
+    tenon_config_init(&probe, TENON_CLIENT);
+    if (cfg_set_protocol(&probe, &d->o, "tenon demo") != 0) {
+        status = EXIT_USAGE;
+        goto done;
+    }
+    int can13 = 0, can12 = 0;
+    for (size_t i = 0; i < probe.suite_count; i++) {
+        const suite_info *si = suite_by_id(probe.suites[i]);
+        can13 |= si != NULL && si->version == TENON_TLS13 && probe.max_version == TENON_TLS13;
+        can12 |= si != NULL && si->version == TENON_TLS12 && probe.min_version == TENON_TLS12 &&
+                 strstr(si->iana, "_ECDSA_") != NULL;
+    }
+    if (!can13 && !can12) {
+        fprintf(stderr,
+                "tenon demo: the demo's server certificate is ECDSA P-256, and none of these "
+                "suites can use it: RSA key transport and ECDHE_RSA suites need an RSA "
+                "certificate (try them with tenon server --cert rsa.pem --key rsa.key)\n");
+        status = EXIT_USAGE;
+        goto done;
+    }
+    const char *ver = can13 ? "TLS 1.3" : "TLS 1.2";
     fprintf(d->out,
-            "tenon %s demo: a TLS 1.3 client and server in one process, wired back to "
+            "tenon %s demo: a %s client and server in one process, wired back to "
             "back in memory (no network, no files)\n",
-            tenon_version());
+            tenon_version(), ver);
     rc = setup(d);
     if (rc != 0) {
         status = rc == EXIT_USAGE ? EXIT_USAGE : EXIT_TLS;
         goto done;
     }
     int resumed = 0;
-    int ok1 = run_connection(d, 1, "full TLS 1.3 handshake (ECDHE, certificate)", &resumed);
+    char title[128];
+    snprintf(title, sizeof title, "full %s handshake (ECDHE, certificate)", ver);
+    int ok1 = run_connection(d, 1, title, &resumed);
     int ok2 = -1;
     if (ok1 == 0) {
         if (!d->tickets[0].in_use && !d->tickets[1].in_use) {
             fprintf(d->out, "\nNo session ticket was received: resumption skipped.\n");
         } else {
-            ok2 = run_connection(d, 2, "resumed handshake (PSK from the ticket, with ECDHE)",
+            ok2 = run_connection(d, 2,
+                                 !can13 ? "abbreviated TLS 1.2 handshake (session ticket, RFC 5077)"
+                                        : "resumed handshake (PSK from the ticket, with ECDHE)",
                                  &resumed);
             if (ok2 == 0 && !resumed) {
                 fprintf(d->out, "  note: the server did not accept the ticket (full handshake)\n");
@@ -293,10 +331,10 @@ int cmd_demo(int argc, char **argv)
             }
         }
     }
-    fprintf(d->out,
-            "\nSummary: full handshake %s, resumption %s; TLS 1.2 is not available yet "
-            "in this build.\n",
+    fprintf(d->out, "\nSummary (%s): full handshake %s, resumption %s.\n", ver,
             ok1 == 0 ? "ok" : "FAILED", ok2 == 0 ? "ok" : "FAILED");
+    if (can13)
+        fprintf(d->out, "(tenon demo --tls1.2 shows the same for TLS 1.2)\n");
     if (!d->o.show_secrets)
         fprintf(d->out, "(secrets are shown as fingerprints; --show-secrets prints them)\n");
     status = ok1 == 0 && ok2 == 0 ? 0 : EXIT_TLS;

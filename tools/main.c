@@ -10,8 +10,8 @@ static const char MAIN_HELP[] =
     "usage: tenon COMMAND [OPTIONS]\n"
     "\n"
     "Commands:\n"
-    "  demo               a TLS 1.3 handshake between a client and a server in this process,\n"
-    "                     with its trace: no network, no files\n"
+    "  demo               a TLS 1.3 (or, with --tls1.2, TLS 1.2) handshake between a client\n"
+    "                     and a server in this process, with its trace: no network, no files\n"
     "  client HOST:PORT   connect, verify the server, then copy stdin to the connection and\n"
     "                     the connection to stdout\n"
     "  trace HOST:PORT    connect and print the handshake and key schedule of that connection\n"
@@ -29,11 +29,18 @@ static const char TRACE_OPTS[] =
     "  --keylog FILE        append the NSS key log (also: the SSLKEYLOGFILE variable)\n";
 
 static const char TLS_OPTS[] =
-    "  --tls1.3             TLS 1.3 only (the only version this build speaks)\n"
-    "  --tls1.2             TLS 1.2 only: not available yet (refused)\n"
+    "  --tls1.3             TLS 1.3 only\n"
+    "  --tls1.2             TLS 1.2 only (default: both, TLS 1.3 preferred)\n"
     "  --groups LIST        key exchange groups in order: x25519, secp256r1, secp384r1\n"
-    "  --suites LIST        cipher suites: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
-    "                       TLS_CHACHA20_POLY1305_SHA256\n"
+    "  --suites LIST        cipher suites in order, TLS 1.3 and TLS 1.2 ones in one list, by\n"
+    "                       IANA name (TLS_AES_128_GCM_SHA256,\n"
+    "                       TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) or OpenSSL name\n"
+    "                       (ECDHE-ECDSA-AES128-GCM-SHA256); a legacy suite (RSA key\n"
+    "                       transport, CBC) is used only when named here\n"
+    "  --enable-legacy      add the legacy TLS 1.2 suites after the others: TLS_RSA_WITH_*\n"
+    "                       (no forward secrecy) and the AES-CBC + HMAC ones\n"
+    "  --no-ems             TLS 1.2: accept a peer without the extended master secret\n"
+    "                       (RFC 7627; required by default)\n"
     "  --alpn LIST          application protocols, comma-separated (h2,http/1.1)\n"
     "  --timeout SECONDS    bound on every network wait (default 10)\n";
 
@@ -96,13 +103,18 @@ static void help_demo(FILE *f)
                "back to back in this process, sends a message each way, then resumes the session\n"
                "with the ticket the server sent. For each handshake: the flights, the key\n"
                "schedule, and a comparison of every secret the two sides derived. Exits 0 only\n"
-               "if both handshakes succeeded and the keys matched.\n\n"
+               "if both handshakes succeeded and the keys matched. With --tls1.2 the same for\n"
+               "TLS 1.2: pre-master secret, master secret, key_block and Finished.\n\n"
                "Options:\n"
                "  --trace FORMAT       tree (the default), mermaid or json\n"
                "  --show-secrets       print secret values (otherwise fingerprints)\n"
                "  --keylog FILE        append the NSS key log (also: SSLKEYLOGFILE)\n"
                "  --groups LIST        key exchange groups (x25519, secp256r1, secp384r1)\n"
-               "  --suites LIST        TLS 1.3 cipher suites\n");
+               "  --tls1.2, --tls1.3   that version only (default: TLS 1.3)\n"
+               "  --suites LIST        cipher suites (IANA or OpenSSL names); the demo's\n"
+               "                       certificate is ECDSA: TLS 1.3 or ECDHE_ECDSA suites\n"
+               "  --enable-legacy      add the legacy TLS 1.2 suites (unusable here: all RSA)\n"
+               "  --no-ems             TLS 1.2: do not require the extended master secret\n");
 }
 
 /* Prints a command's help; 0 if the command exists. */

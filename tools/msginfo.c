@@ -140,6 +140,13 @@ static void hello_exts(sb *b, rd *exts, int client)
                 put(b, ", pre_shared_key: ticket %u accepted", get(&body, 2));
             }
             break;
+        case 23:     /* extended_master_secret (RFC 7627) */
+        case 22:     /* encrypt_then_mac (RFC 7366) */
+        case 35:     /* session_ticket (RFC 5077) */
+        case 0xff01: /* renegotiation_info (RFC 5746) */
+            if (!client)
+                put(b, ", %s", ext_name((uint16_t)type));
+            break;
         case 43: /* supported_versions */
             if (!client && body.left == 2)
                 put(b, ", version %s", get(&body, 2) == TENON_TLS13 ? "TLS 1.3" : "other");
@@ -179,7 +186,7 @@ static void client_hello(sb *b, rd *r)
     hello_exts(b, &exts, 1);
 }
 
-static void server_hello(sb *b, rd *r)
+static void server_hello(sb *b, rd *r, int tls12)
 {
     get(r, 2);
     const uint8_t *random = r->p;
@@ -199,6 +206,32 @@ static void server_hello(sb *b, rd *r)
     put(b, "%s", suite_name((uint16_t)suite));
     rd exts = sub(r, 2);
     hello_exts(b, &exts, 0);
+    if (tls12)
+        put(b, ", version TLS 1.2");
+}
+
+/* RFC 8422 §5.4: ServerECDHParams (named_curve only) and the signature over it. */
+static void server_key_exchange(sb *b, rd *r)
+{
+    unsigned type = get(r, 1);
+    unsigned g = get(r, 2);
+    rd point = sub(r, 1);
+    unsigned scheme = get(r, 2);
+    rd sig = sub(r, 2);
+    if (r->bad || type != 3)
+        return;
+    put(b, "ECDHE %s (%zu-byte public key), signed %s (%zu bytes)", group_name((uint16_t)g),
+        point.left, sig_scheme_name((uint16_t)scheme), sig.left);
+}
+
+/* RFC 8422 §5.7 (the client's ECDHE public key, 1-byte length) or RFC 5246 §7.4.7.1 (the
+ * RSA-encrypted pre-master secret, 2-byte length): the lengths tell which. */
+static void client_key_exchange(sb *b, const rd *r)
+{
+    if (r->left >= 1 && r->p[0] == r->left - 1)
+        put(b, "ECDHE public key, %zu bytes", r->left - 1);
+    else if (r->left >= 2 && ((size_t)r->p[0] << 8 | r->p[1]) == r->left - 2)
+        put(b, "pre_master_secret encrypted to the server's RSA key, %zu bytes", r->left - 2);
 }
 
 static void encrypted_extensions(sb *b, rd *r)
@@ -229,15 +262,18 @@ static void encrypted_extensions(sb *b, rd *r)
         put(b, "no extensions");
 }
 
-static void certificate(sb *b, rd *r)
+/* RFC 8446 §4.4.2 (a context, and extensions per certificate) or RFC 5246 §7.4.2. */
+static void certificate(sb *b, rd *r, int tls12)
 {
-    sub(r, 1);
+    if (!tls12)
+        sub(r, 1);
     rd list = sub(r, 3);
     size_t n = 0;
     char subject[160] = "";
     while (!list.bad && list.left > 0) {
         rd der = sub(&list, 3);
-        sub(&list, 2);
+        if (!tls12)
+            sub(&list, 2);
         if (list.bad)
             break;
         if (n == 0) {
@@ -260,7 +296,7 @@ static void certificate(sb *b, rd *r)
         put(b, "%zu certificate%s, leaf %s", n, n == 1 ? "" : "s", subject);
 }
 
-void msg_summary(const char *name, const uint8_t *msg, size_t len, char *out, size_t cap)
+void msg_summary(const char *name, const uint8_t *msg, size_t len, int tls12, char *out, size_t cap)
 {
     sb b = {out, cap, 0};
     out[0] = 0;
@@ -270,11 +306,17 @@ void msg_summary(const char *name, const uint8_t *msg, size_t len, char *out, si
     if (strcmp(name, "ClientHello") == 0)
         client_hello(&b, &r);
     else if (strcmp(name, "ServerHello") == 0)
-        server_hello(&b, &r);
+        server_hello(&b, &r, tls12);
     else if (strcmp(name, "EncryptedExtensions") == 0)
         encrypted_extensions(&b, &r);
     else if (strcmp(name, "Certificate") == 0)
-        certificate(&b, &r);
+        certificate(&b, &r, tls12);
+    else if (strcmp(name, "ServerKeyExchange") == 0)
+        server_key_exchange(&b, &r);
+    else if (strcmp(name, "ClientKeyExchange") == 0)
+        client_key_exchange(&b, &r);
+    else if (strcmp(name, "ServerHelloDone") == 0)
+        put(&b, "the server's flight ends");
     else if (strcmp(name, "CertificateRequest") == 0)
         put(&b, "the server asks for a client certificate");
     else if (strcmp(name, "CertificateVerify") == 0) {
@@ -284,6 +326,11 @@ void msg_summary(const char *name, const uint8_t *msg, size_t len, char *out, si
             put(&b, "%s, %zu-byte signature", sig_scheme_name((uint16_t)s), sig.left);
     } else if (strcmp(name, "Finished") == 0) {
         put(&b, "verify_data %zu bytes", len - 4);
+    } else if (strcmp(name, "NewSessionTicket") == 0 && tls12) {
+        unsigned life = get(&r, 4); /* RFC 5077 §3.3 */
+        rd t = sub(&r, 2);
+        if (!r.bad)
+            put(&b, "lifetime %u s, %zu-byte ticket (RFC 5077)", life, t.left);
     } else if (strcmp(name, "NewSessionTicket") == 0) {
         unsigned life = get(&r, 4);
         get(&r, 4);

@@ -1,19 +1,85 @@
 /* Printable names for TLS code points, and the hex and fingerprint helpers of the renderers. */
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
+/* Every suite tenon has, with its IANA name (RFC 8446 §B.4, RFC 5246, 5288, 5289, 7905) and the
+ * name OpenSSL gives it, so either spelling works in --suites. */
+static const suite_info SUITES[] = {
+    {TENON_TLS_AES_128_GCM_SHA256, "TLS_AES_128_GCM_SHA256", NULL, TENON_TLS13, 0},
+    {TENON_TLS_AES_256_GCM_SHA384, "TLS_AES_256_GCM_SHA384", NULL, TENON_TLS13, 0},
+    {TENON_TLS_CHACHA20_POLY1305_SHA256, "TLS_CHACHA20_POLY1305_SHA256", NULL, TENON_TLS13, 0},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+     "ECDHE-ECDSA-AES128-GCM-SHA256", TENON_TLS12, 0},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+     "ECDHE-ECDSA-AES256-GCM-SHA384", TENON_TLS12, 0},
+    {TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", TENON_TLS12,
+     0},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+     "ECDHE-RSA-AES128-GCM-SHA256", TENON_TLS12, 0},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+     "ECDHE-RSA-AES256-GCM-SHA384", TENON_TLS12, 0},
+    {TENON_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", TENON_TLS12, 0},
+    {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256",
+     TENON_TLS12, 1},
+    {TENON_TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384", "AES256-GCM-SHA384",
+     TENON_TLS12, 1},
+    {TENON_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256",
+     TENON_TLS12, 1},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, "TLS_RSA_WITH_AES_256_CBC_SHA256", "AES256-SHA256",
+     TENON_TLS12, 1},
+    {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "TLS_RSA_WITH_AES_128_CBC_SHA", "AES128-SHA", TENON_TLS12,
+     1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+     "ECDHE-RSA-AES128-SHA256", TENON_TLS12, 1},
+};
+
+const suite_info *suite_table(size_t *count)
+{
+    *count = sizeof SUITES / sizeof SUITES[0];
+    return SUITES;
+}
+
+const suite_info *suite_by_id(uint16_t suite)
+{
+    for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++)
+        if (SUITES[i].id == suite)
+            return &SUITES[i];
+    return NULL;
+}
+
+/* Names are matched without regard to case: "ecdhe-ecdsa-aes128-gcm-sha256" is fine. */
+const suite_info *suite_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof SUITES / sizeof SUITES[0]; i++)
+        if (strcasecmp(name, SUITES[i].iana) == 0 ||
+            (SUITES[i].openssl != NULL && strcasecmp(name, SUITES[i].openssl) == 0))
+            return &SUITES[i];
+    return NULL;
+}
+
 const char *suite_name(uint16_t suite)
 {
-    switch (suite) {
-    case TENON_TLS_AES_128_GCM_SHA256:
-        return "TLS_AES_128_GCM_SHA256";
-    case TENON_TLS_AES_256_GCM_SHA384:
-        return "TLS_AES_256_GCM_SHA384";
-    case TENON_TLS_CHACHA20_POLY1305_SHA256:
-        return "TLS_CHACHA20_POLY1305_SHA256";
+    const suite_info *s = suite_by_id(suite);
+    return s != NULL ? s->iana : "unknown suite";
+}
+
+const char *version_name(uint16_t version)
+{
+    switch (version) {
+    case TENON_TLS13:
+        return "TLS 1.3";
+    case TENON_TLS12:
+        return "TLS 1.2";
+    case 0x0302:
+        return "TLS 1.1";
+    case 0x0301:
+        return "TLS 1.0";
     default:
-        return "unknown suite";
+        return "unknown version";
     }
 }
 

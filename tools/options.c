@@ -22,6 +22,8 @@ typedef enum {
     O_ALPN,
     O_TLS12,
     O_TLS13,
+    O_ENABLE_LEGACY,
+    O_NO_EMS,
     O_GROUPS,
     O_SUITES,
     O_CERT,
@@ -51,8 +53,10 @@ typedef struct opt_def {
 static const opt_def OPTS[] = {
     {"servername", O_SERVERNAME, 1, C_CONNECT},
     {"alpn", O_ALPN, 1, C_TLS},
-    {"tls1.2", O_TLS12, 0, C_TLS},
-    {"tls1.3", O_TLS13, 0, C_TLS},
+    {"tls1.2", O_TLS12, 0, C_ALL},
+    {"tls1.3", O_TLS13, 0, C_ALL},
+    {"enable-legacy", O_ENABLE_LEGACY, 0, C_ALL},
+    {"no-ems", O_NO_EMS, 0, C_ALL},
     {"groups", O_GROUPS, 1, C_ALL},
     {"suites", O_SUITES, 1, C_ALL},
     {"cert", O_CERT, 1, C_TLS},
@@ -153,6 +157,12 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
         case O_TLS13:
             o->tls13_only = 1;
             break;
+        case O_ENABLE_LEGACY:
+            o->enable_legacy = 1;
+            break;
+        case O_NO_EMS:
+            o->no_ems = 1;
+            break;
         case O_GROUPS:
             o->groups = arg;
             break;
@@ -243,15 +253,6 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
     }
     if (o->tls12_only && o->tls13_only) {
         fprintf(stderr, "tenon %s: --tls1.2 and --tls1.3 exclude each other\n", command);
-        return EXIT_USAGE;
-    }
-    /* TLS 1.2 is designed (DESIGN.md) but the engine speaks TLS 1.3 only so far: say so
-     * rather than quietly negotiate something else. */
-    if (o->tls12_only) {
-        fprintf(stderr,
-                "tenon %s: TLS 1.2 is not available yet: this build of tenon speaks "
-                "TLS 1.3 only\n",
-                command);
         return EXIT_USAGE;
     }
     return 0;

@@ -117,3 +117,16 @@ void rec_appdata(recorder *r, int from_client, int sent, size_t len)
     }
     r->n++;
 }
+
+int rec_is_tls12(const recorder *r, int conn)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const rec_event *e = &r->ev[i];
+        if (conn != 0 && e->conn != conn)
+            continue;
+        if (e->type == TENON_TRACE_PRF ||
+            (e->type == TENON_TRACE_NOTE && strcmp(e->label, "TLS 1.2 negotiated") == 0))
+            return 1;
+    }
+    return 0;
+}

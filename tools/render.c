@@ -34,32 +34,50 @@ static int client_to_server(const rec_event *e)
     return e->from_client ? e->sent : !e->sent;
 }
 
-static void summary_of(const rec_event *e, char *out, size_t cap)
+static void summary_of(const rec_event *e, int tls12, char *out, size_t cap)
 {
     out[0] = 0;
     if (e->type == TENON_TRACE_MESSAGE) {
         const rec_value *b = val(e, "bytes");
         if (b != NULL && b->data != NULL)
-            msg_summary(e->label, b->data, b->len, out, cap);
+            msg_summary(e->label, b->data, b->len, tls12, out, cap);
+    } else if (e->type == REC_APPDATA && tls12) {
+        snprintf(out, cap, "%zu bytes, protected with the %s_write_key", e->v[0].len,
+                 client_to_server(e) ? "client" : "server");
     } else if (e->type == REC_APPDATA) {
         snprintf(out, cap, "%zu bytes, AEAD-protected with the %s application traffic key",
                  e->v[0].len, client_to_server(e) ? "client" : "server");
     }
 }
 
+/* TLS 1.2's ChangeCipherSpec is a record of its own, not a handshake message, but it is part
+ * of the flights: the sender's write keys start after it (RFC 5246 §7.1). In TLS 1.3 it is
+ * only the middlebox-compatibility dummy (RFC 8446 §D.4) and is left out. */
+static int is_ccs(const rec_event *e, int tls12)
+{
+    return tls12 && e->type == TENON_TRACE_RECORD && strcmp(e->label, "change_cipher_spec") == 0;
+}
+
 void render_flights(const recorder *r, int conn, const render_opts *ro)
 {
     FILE *f = ro->out;
     fprintf(f, "Flights:\n");
+    int tls12 = rec_is_tls12(r, conn);
     for (size_t i = 0; i < r->n; i++) {
         const rec_event *e = &r->ev[i];
         if (!in_conn(e, conn))
             continue;
         char s[512];
-        if (e->type == TENON_TRACE_MESSAGE || e->type == REC_APPDATA) {
+        if (is_ccs(e, tls12)) {
             if (!draw_message(r, e))
                 continue;
-            summary_of(e, s, sizeof s);
+            fprintf(f, "  %s  %-20s the %s's write keys are used from here\n",
+                    client_to_server(e) ? "client -> server" : "server -> client",
+                    "ChangeCipherSpec", client_to_server(e) ? "client" : "server");
+        } else if (e->type == TENON_TRACE_MESSAGE || e->type == REC_APPDATA) {
+            if (!draw_message(r, e))
+                continue;
+            summary_of(e, tls12, s, sizeof s);
             fprintf(f, "  %s  %-20s %s\n",
                     client_to_server(e) ? "client -> server" : "server -> client",
                     e->type == REC_APPDATA ? "[application data]" : e->label, s);
@@ -150,18 +168,27 @@ void render_mermaid(const recorder *r, int conn, const render_opts *ro)
     fprintf(f, "sequenceDiagram\n");
     fprintf(f, "    participant C as Client\n");
     fprintf(f, "    participant S as Server\n");
+    int tls12 = rec_is_tls12(r, conn);
     for (size_t i = 0; i < r->n; i++) {
         const rec_event *e = &r->ev[i];
         if (!in_conn(e, conn))
             continue;
         char s[512], line[700];
+        if (is_ccs(e, tls12)) {
+            if (draw_message(r, e)) {
+                note_flush(f, &n);
+                fprintf(f, "    %s->>%s: ChangeCipherSpec\n", client_to_server(e) ? "C" : "S",
+                        client_to_server(e) ? "S" : "C");
+            }
+            continue;
+        }
         switch (e->type) {
         case TENON_TRACE_MESSAGE:
         case REC_APPDATA:
             if (!draw_message(r, e))
                 break;
             note_flush(f, &n);
-            summary_of(e, s, sizeof s);
+            summary_of(e, tls12, s, sizeof s);
             snprintf(line, sizeof line, "%s%s%s",
                      e->type == REC_APPDATA ? "application data" : e->label, s[0] ? ": " : "", s);
             mm_clean(line);
@@ -182,9 +209,31 @@ void render_mermaid(const recorder *r, int conn, const render_opts *ro)
             note_add(f, &n, e->from_client, line);
             break;
         case TENON_TRACE_SHARED_SECRET:
-            snprintf(line, sizeof line, "%s shared secret computed", e->label);
+            if (strncmp(e->label, "pre-master", 10) == 0)
+                snprintf(line, sizeof line, "pre_master_secret chosen (RSA key transport)");
+            else
+                snprintf(line, sizeof line, "%s shared secret computed", e->label);
             note_add(f, &n, e->from_client, line);
             break;
+        case TENON_TRACE_PRF: {
+            /* TLS 1.2: the master secret and key_block; Finished shows as "verified". */
+            const rec_value *o = val(e, "out");
+            char fp[9] = "";
+            if (o != NULL && o->data != NULL)
+                fingerprint(fp, o->data, o->len);
+            const char *what = strcmp(e->label, "extended master secret") == 0
+                                   ? "master_secret (extended, RFC 7627)"
+                               : strcmp(e->label, "master secret") == 0 ? "master_secret"
+                               : strcmp(e->label, "key expansion") == 0
+                                   ? "key_block, split into the write keys and IVs"
+                                   : NULL;
+            if (what == NULL)
+                break;
+            snprintf(line, sizeof line, "%s%s%s%s", what, fp[0] ? " (fp " : "", fp,
+                     fp[0] ? ")" : "");
+            note_add(f, &n, e->from_client, line);
+            break;
+        }
         case TENON_TRACE_HKDF_EXTRACT:
         case TENON_TRACE_DERIVE_SECRET:
             if (strcmp(e->label, "derived") == 0)
@@ -200,6 +249,8 @@ void render_mermaid(const recorder *r, int conn, const render_opts *ro)
             }
             break;
         case TENON_TRACE_TRAFFIC_KEYS:
+            if (strcmp(e->label, "key block") == 0)
+                break; /* the key_block note says it */
             snprintf(line, sizeof line, "%s keys installed (%s)", e->label,
                      e->sent ? "write" : "read");
             note_add(f, &n, e->from_client, line);
@@ -274,12 +325,12 @@ void render_json(const recorder *r, int conn, const render_opts *ro)
         if (e->type == TENON_TRACE_MESSAGE || e->type == TENON_TRACE_ALERT ||
             e->type == TENON_TRACE_RECORD || e->type == REC_APPDATA)
             fprintf(f, ",\"direction\":\"%s\"", e->sent ? "sent" : "received");
-        else if (e->type == TENON_TRACE_TRAFFIC_KEYS)
+        else if (e->type == TENON_TRACE_TRAFFIC_KEYS && strcmp(e->label, "key block") != 0)
             fprintf(f, ",\"direction\":\"%s\"", e->sent ? "write" : "read");
         fprintf(f, ",\"label\":");
         json_str(f, e->label);
         char s[512];
-        summary_of(e, s, sizeof s);
+        summary_of(e, rec_is_tls12(r, e->conn), s, sizeof s);
         if (s[0] != 0) {
             fprintf(f, ",\"summary\":");
             json_str(f, s);

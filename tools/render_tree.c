@@ -1,10 +1,14 @@
 /*
  * The key schedule as it was derived, rebuilt from the trace: every HKDF-Extract,
- * Derive-Secret and HKDF-Expand-Label event is a node, and its parent is the earlier node
- * whose output is its input secret (the salt, for an Extract). Matching on the values rather
- * than on label names keeps the tree true to what the engine did, resumption and key updates
- * included. That needs the values: the tool asks the engine for them (trace_secrets) and shows
- * only fingerprints unless --show-secrets.
+ * Derive-Secret and HKDF-Expand-Label event (TLS 1.3) and every PRF call (TLS 1.2) is a node,
+ * and its parent is the earlier node whose output is its input secret (the salt, for an
+ * Extract). Matching on the values rather than on label names keeps the tree true to what the
+ * engine did, resumption and key updates included. That needs the values: the tool asks the
+ * engine for them (trace_secrets) and shows only fingerprints unless --show-secrets.
+ *
+ * TLS 1.2 has a chain rather than a tree: pre-master secret -> master secret (RFC 5246 §8.1,
+ * or RFC 7627 §4's extended one) -> key_block, cut into six keys (§6.3), with the Finished
+ * verify_data (§7.4.9) also made from the master secret.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +18,27 @@
 static int is_ks(const rec_event *e)
 {
     return e->type == TENON_TRACE_HKDF_EXTRACT || e->type == TENON_TRACE_DERIVE_SECRET ||
-           e->type == TENON_TRACE_HKDF_EXPAND_LABEL;
+           e->type == TENON_TRACE_HKDF_EXPAND_LABEL || e->type == TENON_TRACE_PRF;
+}
+
+static int is_master_prf(const rec_event *e)
+{
+    return e->type == TENON_TRACE_PRF && (strcmp(e->label, "extended master secret") == 0 ||
+                                          strcmp(e->label, "master secret") == 0);
+}
+
+/* The secret a TLS 1.2 PRF call makes, named as RFC 5246 names it. */
+static const char *prf_product(const char *label)
+{
+    if (strcmp(label, "extended master secret") == 0 || strcmp(label, "master secret") == 0)
+        return "master_secret";
+    if (strcmp(label, "key expansion") == 0)
+        return "key_block";
+    if (strcmp(label, "client finished") == 0)
+        return "client verify_data";
+    if (strcmp(label, "server finished") == 0)
+        return "server verify_data";
+    return label;
 }
 
 static const rec_value *val(const rec_event *e, const char *name)
@@ -97,7 +121,10 @@ static void node_path(const recorder *r, const long *parent, size_t i, char *out
 static void node_name(const recorder *r, const long *parent, size_t i, char *out, size_t cap)
 {
     const rec_event *e = &r->ev[i];
-    if (e->type == TENON_TRACE_HKDF_EXPAND_LABEL && parent[i] >= 0)
+    if (e->type == TENON_TRACE_PRF)
+        snprintf(out, cap, "%s%s", prf_product(e->label),
+                 strcmp(e->label, "extended master secret") == 0 ? " (extended)" : "");
+    else if (e->type == TENON_TRACE_HKDF_EXPAND_LABEL && parent[i] >= 0)
         snprintf(out, cap, "%s: %s", r->ev[parent[i]].label, e->label);
     else
         snprintf(out, cap, "%s", e->label);
@@ -166,10 +193,78 @@ static const char *transcript_of(const char *label)
     return "\"\"";
 }
 
+/* "1a2b3c4d5e6f.." : the first 6 bytes of a public value. */
+static void short_hex(const uint8_t *p, size_t n, char out[20])
+{
+    if (p == NULL || n == 0) {
+        snprintf(out, 20, "?");
+        return;
+    }
+    size_t k = n < 6 ? n : 6;
+    hex_encode(out, p, k);
+    if (n > k)
+        strcat(out, "..");
+}
+
+/* What a TLS 1.2 PRF call took as its secret, in words. */
+static void prf_secret_words(const recorder *r, int conn, int client, const rec_event *e, char *out,
+                             size_t cap)
+{
+    if (!is_master_prf(e)) {
+        snprintf(out, cap, "master_secret");
+        return;
+    }
+    const rec_value *sec = val(e, "secret");
+    for (size_t j = 0; j < r->n; j++) {
+        const rec_event *s = &r->ev[j];
+        if (s->type != TENON_TRACE_SHARED_SECRET || !in_scope(s, conn, client) ||
+            !same(val(s, "value"), sec))
+            continue;
+        if (strncmp(s->label, "pre-master", 10) == 0)
+            snprintf(out, cap, "pre_master_secret: RSA, the client's random 48 bytes");
+        else
+            snprintf(out, cap, "pre_master_secret: ECDHE shared secret, %s", s->label);
+        return;
+    }
+    /* The server of an RSA key exchange decrypts the pre-master secret and (RFC 5246
+     * §7.4.7.1) never says whether that worked: the engine does not trace it. */
+    snprintf(out, cap, "pre_master_secret: from the ClientKeyExchange, %zu bytes",
+             sec != NULL ? sec->len : (size_t)0);
+}
+
+static void describe_prf(const recorder *r, int conn, int client, size_t i, char *out, size_t cap)
+{
+    const rec_event *e = &r->ev[i];
+    const rec_value *seed = val(e, "seed"), *o = val(e, "out");
+    char sec[128], sd[96], a[20], b[20];
+    prf_secret_words(r, conn, client, e, sec, sizeof sec);
+    const uint8_t *sp = seed != NULL ? seed->data : NULL;
+    size_t sl = seed != NULL ? seed->len : 0;
+    if (strcmp(e->label, "extended master secret") == 0) {
+        short_hex(sp, sl, a);
+        snprintf(sd, sizeof sd, "session_hash = H(ClientHello..ClientKeyExchange) = %s", a);
+    } else if ((strcmp(e->label, "master secret") == 0 || strcmp(e->label, "key expansion") == 0) &&
+               sp != NULL && sl == 64) {
+        short_hex(sp, 32, a);
+        short_hex(sp + 32, 32, b);
+        snprintf(sd, sizeof sd, "%s = %s + %s",
+                 e->label[0] == 'm' ? "client_random + server_random"
+                                    : "server_random + client_random",
+                 a, b);
+    } else {
+        short_hex(sp, sl, a);
+        snprintf(sd, sizeof sd, "H(handshake messages) = %s", a);
+    }
+    snprintf(out, cap, "%s = PRF(%s, \"%s\", %s)[%zu]", prf_product(e->label), sec, e->label, sd,
+             o != NULL ? o->len : 0);
+}
+
 static void describe_step(const recorder *r, int conn, int client, size_t i, char *out, size_t cap)
 {
     const rec_event *e = &r->ev[i];
-    if (e->type == TENON_TRACE_HKDF_EXTRACT) {
+    if (e->type == TENON_TRACE_PRF) {
+        describe_prf(r, conn, client, i, out, cap);
+    } else if (e->type == TENON_TRACE_HKDF_EXTRACT) {
         const rec_value *salt = val(e, "salt"), *ikm = val(e, "ikm");
         const char *salt_s = all_zero(salt) ? "0" : "derived";
         char ikm_s[96];
@@ -213,6 +308,99 @@ typedef struct tree_ctx {
     const render_opts *ro;
 } tree_ctx;
 
+static FILE *f_of(const tree_ctx *t)
+{
+    return t->ro->out;
+}
+
+/* The first event of type/label after index from, of one side. */
+static long next_event(const recorder *r, int conn, int client, size_t from, int type,
+                       const char *label)
+{
+    for (size_t j = from; j < r->n; j++) {
+        const rec_event *k = &r->ev[j];
+        if (k->type == type && in_scope(k, conn, client) && strcmp(k->label, label) == 0)
+            return (long)j;
+        /* The next PRF of the same kind starts another derivation. */
+        if (j > from && k->type == TENON_TRACE_PRF && in_scope(k, conn, client) &&
+            strcmp(k->label, "key expansion") == 0)
+            break;
+    }
+    return -1;
+}
+
+/* RFC 5246 §6.3: the key_block cut into its six parts, each compared with the other side's. */
+static void print_key_block(const tree_ctx *t, size_t i, const char *sub)
+{
+    const recorder *r = t->r;
+    FILE *f = t->ro->out;
+    long k = next_event(r, t->conn, t->client, i, TENON_TRACE_TRAFFIC_KEYS, "key block");
+    if (k < 0)
+        return;
+    long ok = -1;
+    if (t->have_other) {
+        long j = counterpart(r, t->conn, t->client, t->parent, t->oparent, i);
+        if (j >= 0)
+            ok = next_event(r, t->conn, !t->client, (size_t)j, TENON_TRACE_TRAFFIC_KEYS,
+                            "key block");
+    }
+    const rec_event *kb = &r->ev[k];
+    int cbc = 0;
+    for (size_t n = 0; n < kb->nvalues; n++)
+        cbc |= strstr(kb->v[n].name, "MAC_key") != NULL && kb->v[n].len > 0;
+    fprintf(f, "%s     split in this order (RFC 5246 section 6.3):\n", sub);
+    fprintf(f, "%s       %-21s %5s  %s\n", sub, "part", "bytes", "value");
+    for (size_t n = 0; n < kb->nvalues; n++) {
+        const rec_value *v = &kb->v[n];
+        char text[256] = "";
+        if (v->len == 0) {
+            snprintf(text, sizeof text, "%s",
+                     strstr(v->name, "MAC") != NULL ? "(none: the AEAD authenticates)"
+                                                    : "(none: each record carries its IV)");
+        } else {
+            value_text(v, t->ro->show_secrets, text, sizeof text);
+            if (ok >= 0) {
+                const rec_value *w = val(&r->ev[ok], v->name);
+                size_t l = strlen(text);
+                snprintf(text + l, sizeof text - l, "  %s",
+                         w == NULL    ? "(server: none)"
+                         : same(v, w) ? "= server"
+                                      : "!= server: DIFFERENT");
+            }
+        }
+        fprintf(f, "%s       %-21s %5zu  %s\n", sub, v->name, v->len, text);
+    }
+    if (!cbc)
+        fprintf(f,
+                "%s       (an AEAD suite: the write IVs are the implicit part of each "
+                "record's nonce)\n",
+                sub);
+}
+
+/* Where a Finished verify_data went: sent by its side, checked by the other. */
+static void print_finished_use(const tree_ctx *t, size_t i, const char *sub)
+{
+    const rec_event *e = &t->r->ev[i];
+    int mine = (strcmp(e->label, "client finished") == 0) == (t->client != 0);
+    const char *me = t->client ? "client" : "server", *peer = t->client ? "server" : "client";
+    if (mine) {
+        fprintf(f_of(t), "%s     sent in the %s's Finished\n", sub, me);
+        return;
+    }
+    long v = -1;
+    for (size_t j = i + 1; j < t->r->n && v < 0; j++) {
+        const rec_event *k = &t->r->ev[j];
+        if (!in_scope(k, t->conn, t->client))
+            continue;
+        if (k->type == TENON_TRACE_VERIFIED && strcmp(k->label, "Finished") == 0)
+            v = (long)j;
+        if (k->type == TENON_TRACE_PRF)
+            break;
+    }
+    fprintf(f_of(t), "%s     the %s's Finished checked against it: %s\n", sub, peer,
+            v >= 0 ? "verified" : "not verified");
+}
+
 static void print_node(const tree_ctx *t, size_t i, const char *prefix, int last)
 {
     const recorder *r = t->r;
@@ -241,8 +429,12 @@ static void print_node(const tree_ctx *t, size_t i, const char *prefix, int last
     } else {
         fprintf(f, "%s     = %s\n", sub, v);
     }
+    if (e->type == TENON_TRACE_PRF && strcmp(e->label, "key expansion") == 0)
+        print_key_block(t, i, sub);
+    if (e->type == TENON_TRACE_PRF && strstr(e->label, "finished") != NULL)
+        print_finished_use(t, i, sub);
     /* Keys installed from this output, and Finished MACs keyed by it. */
-    for (size_t j = i + 1; j < r->n; j++) {
+    for (size_t j = i + 1; e->type != TENON_TRACE_PRF && j < r->n; j++) {
         const rec_event *k = &r->ev[j];
         if (!in_scope(k, t->conn, t->client))
             continue;
@@ -285,7 +477,7 @@ static int side_present(const recorder *r, int conn, int client)
     return 0;
 }
 
-static void print_inputs(const recorder *r, int conn, int client, const render_opts *ro)
+static void print_inputs(const recorder *r, int conn, int client, int tls12, const render_opts *ro)
 {
     FILE *f = ro->out;
     for (size_t i = 0; i < r->n; i++) {
@@ -301,8 +493,14 @@ static void print_inputs(const recorder *r, int conn, int client, const render_o
             fprintf(f, "                          private %s\n", v);
         } else if (e->type == TENON_TRACE_SHARED_SECRET) {
             value_text(val(e, "value"), ro->show_secrets, v, sizeof v);
-            fprintf(f, "  %s (EC)DHE shared secret (%s): %s\n", client ? "client" : "server",
-                    e->label, v);
+            if (strncmp(e->label, "pre-master", 10) == 0)
+                fprintf(f,
+                        "  %s pre_master_secret (RSA key transport: random, encrypted to the "
+                        "server's key): %s\n",
+                        client ? "client" : "server", v);
+            else
+                fprintf(f, "  %s (EC)DHE shared secret (%s)%s: %s\n", client ? "client" : "server",
+                        e->label, tls12 ? " = pre_master_secret" : "", v);
         }
     }
 }
@@ -324,21 +522,74 @@ void render_tree(const recorder *r, int conn, const render_opts *ro)
     find_parents(r, conn, !client, oparent);
     tree_ctx t = {r, conn, client, has_client && has_server, parent, oparent, ro};
     FILE *f = ro->out;
-    fprintf(f, "Key schedule (%s side%s, RFC 8446 section 7.1):\n", client ? "client" : "server",
-            t.have_other ? ", each secret compared with the server's" : "");
-    print_inputs(r, conn, client, ro);
+    int tls12 = 0;
+    for (size_t i = 0; i < r->n; i++)
+        tls12 |= r->ev[i].type == TENON_TRACE_PRF && in_scope(&r->ev[i], conn, client);
+    if (tls12)
+        fprintf(f,
+                "Key derivation, TLS 1.2 (%s side%s; RFC 5246 sections 6.3, 7.4.9, 8.1, RFC "
+                "7627 section 4):\n",
+                client ? "client" : "server",
+                t.have_other ? ", each secret compared with the server's" : "");
+    else
+        fprintf(f, "Key schedule (%s side%s, RFC 8446 section 7.1):\n",
+                client ? "client" : "server",
+                t.have_other ? ", each secret compared with the server's" : "");
+    print_inputs(r, conn, client, tls12, ro);
     if (t.have_other)
-        print_inputs(r, conn, !client, ro);
+        print_inputs(r, conn, !client, tls12, ro);
+    /* Roots: the TLS 1.3 Extracts, the TLS 1.2 master secret. A TLS 1.2 PRF keyed by a master
+     * secret no event made (an abbreviated handshake: it came with the session ticket) hangs
+     * under one pseudo-node for that master secret. */
     size_t last_root = 0;
     int any = 0;
-    for (size_t i = 0; i < r->n; i++)
-        if (is_ks(&r->ev[i]) && in_scope(&r->ev[i], conn, client) && parent[i] < 0)
-            last_root = i, any = 1;
-    if (!any)
+    long resumed_first = -1;
+    for (size_t i = 0; i < r->n; i++) {
+        const rec_event *e = &r->ev[i];
+        if (!is_ks(e) || !in_scope(e, conn, client) || parent[i] >= 0)
+            continue;
+        if (e->type == TENON_TRACE_PRF && !is_master_prf(e)) {
+            if (resumed_first < 0)
+                resumed_first = (long)i;
+            continue;
+        }
+        last_root = i, any = 1;
+    }
+    if (!any && resumed_first < 0)
         fprintf(f, "  (no key schedule steps were traced)\n");
     for (size_t i = 0; any && i < r->n; i++)
-        if (is_ks(&r->ev[i]) && in_scope(&r->ev[i], conn, client) && parent[i] < 0)
-            print_node(&t, i, "  ", i == last_root);
+        if (is_ks(&r->ev[i]) && in_scope(&r->ev[i], conn, client) && parent[i] < 0 &&
+            !(r->ev[i].type == TENON_TRACE_PRF && !is_master_prf(&r->ev[i])))
+            print_node(&t, i, "  ", i == last_root && resumed_first < 0);
+    if (resumed_first >= 0) {
+        const rec_value *ms = val(&r->ev[resumed_first], "secret");
+        char v[256];
+        value_text(ms, ro->show_secrets, v, sizeof v);
+        fprintf(f, "  `-- master_secret of the resumed session (it came with the session ticket, "
+                   "RFC 5077 section 3.4)\n");
+        if (t.have_other) {
+            const rec_value *oms = NULL;
+            for (size_t j = 0; j < r->n && oms == NULL; j++)
+                if (r->ev[j].type == TENON_TRACE_PRF && in_scope(&r->ev[j], conn, !client) &&
+                    oparent[j] < 0 && !is_master_prf(&r->ev[j]))
+                    oms = val(&r->ev[j], "secret");
+            fprintf(f, "           client %s  %s\n", v,
+                    oms == NULL     ? "(server: not used)"
+                    : same(ms, oms) ? "= server (identical)"
+                                    : "!= server: DIFFERENT");
+        } else {
+            fprintf(f, "           = %s\n", v);
+        }
+        size_t last = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->ev[i].type == TENON_TRACE_PRF && in_scope(&r->ev[i], conn, client) &&
+                parent[i] < 0 && !is_master_prf(&r->ev[i]))
+                last = i;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->ev[i].type == TENON_TRACE_PRF && in_scope(&r->ev[i], conn, client) &&
+                parent[i] < 0 && !is_master_prf(&r->ev[i]))
+                print_node(&t, i, "      ", i == last);
+    }
     free(parent);
     free(oparent);
 }
@@ -379,6 +630,31 @@ size_t compare_sides(const recorder *r, int conn, const render_opts *ro, size_t 
             if (b != NULL && b->data != NULL)
                 fingerprint(fb, b->data, b->len);
             fprintf(f, "  %-34s %-10s %-10s %s\n", name, fa, fb, eq ? "same" : "DIFFERENT");
+        }
+        /* TLS 1.2: the six parts of the key_block are the keys the records use. */
+        if (e->type != TENON_TRACE_PRF || strcmp(e->label, "key expansion") != 0)
+            continue;
+        long ka = next_event(r, conn, 1, i, TENON_TRACE_TRAFFIC_KEYS, "key block");
+        long kb = next_event(r, conn, 0, (size_t)j, TENON_TRACE_TRAFFIC_KEYS, "key block");
+        if (ka < 0 || kb < 0)
+            continue;
+        for (size_t n = 0; n < r->ev[ka].nvalues; n++) {
+            const rec_value *pa = &r->ev[ka].v[n], *pb = val(&r->ev[kb], pa->name);
+            if (pa->len == 0)
+                continue;
+            int peq = same(pa, pb);
+            compared++;
+            if (!peq)
+                (*mismatches)++;
+            if (f != NULL) {
+                char name[128], fa[9] = "hidden", fb[9] = "hidden";
+                snprintf(name, sizeof name, "  %s", pa->name);
+                if (pa->data != NULL)
+                    fingerprint(fa, pa->data, pa->len);
+                if (pb != NULL && pb->data != NULL)
+                    fingerprint(fb, pb->data, pb->len);
+                fprintf(f, "  %-34s %-10s %-10s %s\n", name, fa, fb, peq ? "same" : "DIFFERENT");
+            }
         }
     }
     free(cp);

@@ -132,11 +132,20 @@ static void on_handshake(server *s, peer *p)
     if (ci.server_name.len > 0)
         snprintf(sni, sizeof sni, "%.*s", (int)ci.server_name.len,
                  (const char *)ci.server_name.ptr);
-    fprintf(stderr,
-            "tenon server: connection %ld from %s: TLS 1.3, %s, group %s, SNI %s, ALPN %s, %s%s\n",
-            p->id, p->addr, suite_name(ci.suite), ci.group ? group_name(ci.group) : "none", sni,
-            alpn, ci.resumed ? "resumed" : "new session",
-            ci.client_authenticated ? ", client certificate verified" : "");
+    char extra[96] = "";
+    if (ci.version == TENON_TLS12)
+        snprintf(extra, sizeof extra, ", master secret %s%s",
+                 ci.ext_master_secret ? "extended (RFC 7627)"
+                                      : "NOT extended (the peer lacks RFC 7627)",
+                 ci.encrypt_then_mac ? ", encrypt-then-MAC" : "");
+    fprintf(stderr, "tenon server: connection %ld from %s: %s, %s, %s%s, SNI %s, ALPN %s, %s%s%s\n",
+            p->id, p->addr, version_name(ci.version), suite_name(ci.suite),
+            ci.group || ci.version != TENON_TLS12 || ci.resumed ? "group " : "",
+            ci.group                                   ? group_name(ci.group)
+            : ci.version == TENON_TLS12 && !ci.resumed ? "RSA key transport"
+                                                       : "none",
+            sni, alpn, ci.resumed ? "resumed" : "new session",
+            ci.client_authenticated ? ", client certificate verified" : "", extra);
 }
 
 static void http_respond(peer *p)
@@ -148,19 +157,19 @@ static void http_respond(peer *p)
     char alpn[64] = "none";
     if (ci.alpn.len > 0)
         snprintf(alpn, sizeof alpn, "%.*s", (int)ci.alpn.len, (const char *)ci.alpn.ptr);
-    int bl =
-        snprintf(body, sizeof body,
-                 "<!doctype html>\n<html><head><title>tenon</title></head><body>\n"
-                 "<h1>Hello from tenon %s</h1>\n<table>\n"
-                 "<tr><td>version</td><td>TLS 1.3</td></tr>\n"
-                 "<tr><td>cipher suite</td><td>%s</td></tr>\n"
-                 "<tr><td>key exchange group</td><td>%s</td></tr>\n"
-                 "<tr><td>ALPN</td><td>%s</td></tr>\n"
-                 "<tr><td>resumed</td><td>%s</td></tr>\n"
-                 "<tr><td>client certificate</td><td>%s</td></tr>\n"
-                 "</table></body></html>\n",
-                 tenon_version(), suite_name(ci.suite), ci.group ? group_name(ci.group) : "none",
-                 alpn, ci.resumed ? "yes" : "no", ci.client_authenticated ? "verified" : "none");
+    int bl = snprintf(body, sizeof body,
+                      "<!doctype html>\n<html><head><title>tenon</title></head><body>\n"
+                      "<h1>Hello from tenon %s</h1>\n<table>\n"
+                      "<tr><td>version</td><td>%s</td></tr>\n"
+                      "<tr><td>cipher suite</td><td>%s</td></tr>\n"
+                      "<tr><td>key exchange group</td><td>%s</td></tr>\n"
+                      "<tr><td>ALPN</td><td>%s</td></tr>\n"
+                      "<tr><td>resumed</td><td>%s</td></tr>\n"
+                      "<tr><td>client certificate</td><td>%s</td></tr>\n"
+                      "</table></body></html>\n",
+                      tenon_version(), version_name(ci.version), suite_name(ci.suite),
+                      ci.group ? group_name(ci.group) : "none", alpn, ci.resumed ? "yes" : "no",
+                      ci.client_authenticated ? "verified" : "none");
     int rl = snprintf(resp, sizeof resp,
                       "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                       "Content-Length: %d\r\nConnection: close\r\n\r\n%s",

@@ -53,12 +53,6 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
         GUARD(tls12_master_secret(h, pms, pms_len, c->client_random, c->server_random, c->master,
                                   &c->trace));
     }
-    if (c->cfg->keylog_fn != NULL) {
-        char line[TLS12_KEYLOG_LINE_LEN];
-        tls12_keylog_line(c->client_random, c->master, line);
-        c->cfg->keylog_fn(c->cfg->keylog_user, line);
-        tenon_wipe(line, sizeof line);
-    }
     return TENON_OK;
 }
 
@@ -78,6 +72,14 @@ static int install_dir(tls12_dir *d, const tls12_suite *s, int etm, const uint8_
 
 int tls12_install_keys(tls_conn *c)
 {
+    /* The key log line, for full and abbreviated handshakes alike: the master secret with
+     * this connection's client random. */
+    if (c->cfg->keylog_fn != NULL) {
+        char line[TLS12_KEYLOG_LINE_LEN];
+        tls12_keylog_line(c->client_random, c->master, line);
+        c->cfg->keylog_fn(c->cfg->keylog_user, line);
+        tenon_wipe(line, sizeof line);
+    }
     const tls12_suite *s = c->suite12;
     size_t mac_len = s->rec == TLS12_REC_CBC ? s->mac->digest_len : 0;
     tls12_key_block kb;

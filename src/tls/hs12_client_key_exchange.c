@@ -18,6 +18,7 @@ int hs12_client_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * tells the cases apart. The version checked is the ClientHello's. */
         GUARD(tls12_rsa_premaster(&c->cert->key->u.rsa, enc.p, enc.len, c->client_version, pms));
         pms_len = TLS12_PREMASTER_LEN;
+        tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", pms, pms_len);
     } else {
         cursor point;
         GUARD(tls12_cke_parse_ecdhe(msg + 4, len - 4, &point));
