@@ -72,5 +72,10 @@ TENON_API const char *tenon_strerror(int err)
 
 TENON_API const char *tenon_version(void)
 {
+#ifdef TENON_FUZZING
+    /* A fuzzing build (src/tls/fuzzing.h) must never pass for a real library. */
+    return TENON_VERSION_STRING "-FUZZING-UNSAFE";
+#else
     return TENON_VERSION_STRING;
+#endif
 }
