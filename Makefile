@@ -5,9 +5,9 @@
 #   make bench    run the benchmark: tenon and OpenSSL side by side
 #   make asan     build and run every test under AddressSanitizer + UBSan
 #   make fuzz     build the libFuzzer targets (clang, ASan) and run each for FUZZ_SECONDS; then
-#                 the same for the TLS 1.3 engine targets of the fuzzing build (null cipher,
-#                 TENON_FUZZ_BYPASS, in its own directory: docs/fuzzing.md), after writing
-#                 their seed corpora
+#                 the same for the engine targets (TLS 1.3 and 1.2) of the fuzzing build
+#                 (null cipher, TENON_FUZZ_BYPASS, in its own directory: docs/fuzzing.md),
+#                 after writing their seed corpora
 #   make install  install into PREFIX (default /usr/local)
 BUILD ?= build
 ASAN_BUILD ?= build-asan

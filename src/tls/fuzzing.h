@@ -13,8 +13,16 @@
  *     (hs_finished.c);
  *   - a CertificateVerify signature is accepted whatever it is (hs_certificate_verify.c). The
  *     real verification still runs, so its parsers are fuzzed; only its verdict is ignored.
- * Certificate chain validation, PSK binders, ticket decryption and the TLS 1.2 record layer are
- * unchanged. The key schedule still runs in full (its secrets just protect nothing).
+ *   - the same for TLS 1.2: AEAD records (GCM, ChaCha20-Poly1305) carry their content in the
+ *     clear with a zero tag (record12.c), and the Finished, ServerKeyExchange and
+ *     CertificateVerify verdicts are ignored (hs12_finished.c, hs12_server_key_exchange.c,
+ *     hs12_certificate_verify.c); CBC records are unchanged (the targets use AEAD suites);
+ *   - a PSK binder is accepted whatever it is, if its length is the hash's (hs_client_hello.c),
+ *     so mutated resumption ClientHellos go on;
+ *   - a client's legacy_session_id is a fixed value, not a random one (hs_client_hello.c), so a
+ *     recorded ServerHello's echo — and a TLS 1.2 server's acceptance of a ticket — replays.
+ * Certificate chain validation and ticket decryption are unchanged. The key schedule still runs
+ * in full (its secrets just protect nothing).
  *
  * Such a library cannot talk to any real peer (nobody else reads a null-ciphered record) and must
  * never be installed or shipped: tenon_version() says FUZZING, every program that links the
@@ -37,8 +45,8 @@
 #include "tenon/error.h"
 
 #define TENON_FUZZING_BANNER                                                                       \
-    "FUZZING BUILD (TENON_FUZZ_BYPASS): records are not encrypted, Finished and "                  \
-    "CertificateVerify are not checked. NEVER use it for real traffic."
+    "FUZZING BUILD (TENON_FUZZ_BYPASS): records are not encrypted, Finished, signatures and "      \
+    "PSK binders are not checked. NEVER use it for real traffic."
 
 /* Seal: the inner plaintext stays as it is (it is already in place), the tag is zeros. */
 static inline int fuzzing_null_seal(uint8_t tag[TENON_AEAD_TAG_LEN])

@@ -1,7 +1,8 @@
 /*
- * The TLS 1.3 engines fed a whole peer byte stream, for the fuzzing build (TENON_FUZZ_BYPASS:
+ * The engines (TLS 1.3 and, with settings bit 2, TLS 1.2) fed a whole peer byte stream, for the
+ * fuzzing build (TENON_FUZZ_BYPASS:
  * null-cipher records, any Finished and CertificateVerify accepted; see docs/fuzzing.md and
- * src/tls/fuzzing.h). Shared by fuzz_tls13_server.c and fuzz_tls13_client.c.
+ * src/tls/fuzzing.h). Shared by fuzz_engine_server.c and fuzz_engine_client.c.
  *
  * An input is one settings byte, then the bytes the peer sends, all of them, in order:
  *   server target  settings bits 0-1: the server's client_auth (0 none, 1 request, 2 require,
@@ -10,7 +11,8 @@
  *                  Finished, then application data, KeyUpdate, alerts;
  *   client target  settings bit 0: the client holds a session ticket (its ClientHello offers a
  *                  PSK); then what a server sends after the client's ClientHello.
- * Other bits are ignored. The engine's own output is thrown away (a fuzzer plays the peer
+ * Bit 2 on either target: TLS 1.2 only (else TLS 1.3 only); the server then also has RSA key
+ * transport (AES-128-GCM) after its defaults. Other bits are ignored. The engine's own output is thrown away (a fuzzer plays the peer
  * without listening to it); application data is read as it arrives, and once connected the
  * engine writes a few bytes of its own.
  *
@@ -29,8 +31,8 @@
  * target's own configuration. Every handshake must complete, and every seed must replay through
  * the target to the connected state, or the mode fails loudly.
  */
-#ifndef TENON_FUZZ_TLS13_H
-#define TENON_FUZZ_TLS13_H
+#ifndef TENON_FUZZ_ENGINE_H
+#define TENON_FUZZ_ENGINE_H
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -38,7 +40,7 @@
 #include "test_tls13_harness.h"
 
 #ifndef TENON_FUZZING
-#error "the fuzz_tls13_* targets need the fuzzing build (cmake -DTENON_FUZZ_BYPASS=ON)"
+#error "the fuzz_engine_* targets need the fuzzing build (cmake -DTENON_FUZZ_BYPASS=ON)"
 #endif
 
 #define FUZZ_NOW_MS 1700000000000LL
@@ -54,7 +56,7 @@ static const char *const FUZZ_ALPN[] = {"h2", "http/1.1"};
 
 static void fuzz_die(const char *what)
 {
-    fprintf(stderr, "fuzz_tls13: %s\n", what);
+    fprintf(stderr, "fuzz_engine: %s\n", what);
     abort();
 }
 
@@ -65,12 +67,20 @@ static void fuzz_set_alpn(tenon_config *cfg)
     cfg->alpn_count = 2;
 }
 
+/* Settings bit 2, on both targets: TLS 1.2 only (else TLS 1.3 only). */
+#define FUZZ_TLS12 4u
+
+static void fuzz_version(tenon_config *cfg, unsigned settings)
+{
+    cfg->min_version = cfg->max_version = (settings & FUZZ_TLS12) ? TENON_TLS12 : TENON_TLS13;
+}
+
 /* The client target's configuration. Its certificate is sent only when the server asks. */
-static void fuzz_client_config(tenon_config *cfg, tenon_ticket_store *store)
+static void fuzz_client_config(tenon_config *cfg, tenon_ticket_store *store, unsigned settings)
 {
     tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
     tenon_config_init(cfg, TENON_CLIENT);
-    cfg->min_version = TENON_TLS13;
+    fuzz_version(cfg, settings);
     cfg->server_name = "localhost";
     cfg->insecure_skip_verify = 1;
     cfg->middlebox_compat = 0;
@@ -93,7 +103,9 @@ static void fuzz_ticket_key(tenon_config *cfg)
 static void fuzz_server_config(tenon_config *cfg, unsigned settings)
 {
     tenon_config_init(cfg, TENON_SERVER);
-    cfg->min_version = TENON_TLS13;
+    fuzz_version(cfg, settings);
+    /* TLS 1.2: RSA key transport too (after the defaults, so only a client asking gets it). */
+    cfg->suites[cfg->suite_count++] = TENON_TLS_RSA_WITH_AES_128_GCM_SHA256;
     if (add_cert(cfg, CERT_P256) != 0 || add_cert(cfg, CERT_P384) != 0 ||
         add_cert(cfg, CERT_RSA) != 0)
         fuzz_die("server certificate refused");
@@ -109,8 +121,9 @@ static void fuzz_server_config(tenon_config *cfg, unsigned settings)
 
 /* ---- state of the targets, built once ---- */
 
-static tenon_config FUZZ_SERVER_CFG[4], FUZZ_CLIENT_CFG;
-static tenon_ticket FUZZ_SLOTS[2], FUZZ_TICKET;
+static tenon_config FUZZ_SERVER_CFG[8], FUZZ_CLIENT_CFG[2];
+static tenon_ticket FUZZ_SLOTS[2], FUZZ_TICKET, FUZZ_TICKET12;
+static uint16_t fuzz_expect_version;
 static tenon_ticket_store FUZZ_STORE;
 
 /* What one input achieved. */
@@ -122,7 +135,7 @@ static struct {
     unsigned long inputs, connected, resumed, hello_retry, client_auth;
 } FUZZ_STATS;
 
-static const char *fuzz_target_name = "fuzz_tls13";
+static const char *fuzz_target_name = "fuzz_engine";
 static int fuzz_is_server;
 
 static void fuzz_print_stats(void)
@@ -162,8 +175,8 @@ static void fuzz_on_connected(tenon_conn *conn, fuzz_outcome *o)
     o->connected = 1;
     if (tenon_conn_info_get(conn, &info) != 0)
         fuzz_die("no connection info once connected");
-    if (info.version != TENON_TLS13)
-        fuzz_die("a TLS 1.3-only engine connected with another version");
+    if (info.version != fuzz_expect_version)
+        fuzz_die("an engine connected with a version it was not configured for");
     o->resumed = info.resumed;
     o->hello_retry = info.hello_retry;
     o->client_auth = info.client_authenticated;
@@ -217,7 +230,8 @@ static void fuzz_run_server(const uint8_t *data, size_t size, fuzz_outcome *o)
     memset(o, 0, sizeof *o);
     if (size < 1)
         return;
-    if (tenon_conn_init(&SERVER.conn, &FUZZ_SERVER_CFG[data[0] & 3], SERVER.in, sizeof SERVER.in,
+    fuzz_expect_version = (data[0] & FUZZ_TLS12) ? TENON_TLS12 : TENON_TLS13;
+    if (tenon_conn_init(&SERVER.conn, &FUZZ_SERVER_CFG[data[0] & 7], SERVER.in, sizeof SERVER.in,
                         SERVER.out, sizeof SERVER.out) != 0)
         fuzz_die("server init failed");
     fuzz_drive(&SERVER.conn, data + 1, size - 1, o);
@@ -232,10 +246,12 @@ static void fuzz_run_client(const uint8_t *data, size_t size, fuzz_outcome *o)
     if (size < 1)
         return;
     tenon_ticket_store_init(&FUZZ_STORE, FUZZ_SLOTS, ARRAY_LEN(FUZZ_SLOTS));
+    int v12 = (data[0] & FUZZ_TLS12) != 0;
     if (data[0] & 1)
-        FUZZ_SLOTS[0] = FUZZ_TICKET;
-    if (tenon_conn_init(&CLIENT.conn, &FUZZ_CLIENT_CFG, CLIENT.in, sizeof CLIENT.in, CLIENT.out,
-                        sizeof CLIENT.out) != 0)
+        FUZZ_SLOTS[0] = v12 ? FUZZ_TICKET12 : FUZZ_TICKET;
+    fuzz_expect_version = v12 ? TENON_TLS12 : TENON_TLS13;
+    if (tenon_conn_init(&CLIENT.conn, &FUZZ_CLIENT_CFG[v12], CLIENT.in, sizeof CLIENT.in,
+                        CLIENT.out, sizeof CLIENT.out) != 0)
         fuzz_die("client init failed");
     fuzz_drive(&CLIENT.conn, data + 1, size - 1, o);
     fuzz_count(o);
@@ -373,6 +389,22 @@ static void tw_no_tickets(tenon_config *cfg)
 {
     cfg->ticket_key_count = 0;
 }
+static void tw12_chacha(tenon_config *cfg)
+{
+    cfg->suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256;
+    cfg->suites[1] = TENON_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
+    cfg->suite_count = 2;
+}
+static void tw12_aes256(tenon_config *cfg)
+{
+    cfg->suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+    cfg->suite_count = 1;
+}
+static void tw12_rsa_kx(tenon_config *cfg)
+{
+    cfg->suites[0] = TENON_TLS_RSA_WITH_AES_128_GCM_SHA256;
+    cfg->suite_count = 1;
+}
 
 typedef struct gen_case {
     const char *name;
@@ -405,6 +437,18 @@ static const gen_case GEN_CASES[] = {
     {"client-no-alpn", 0, 0, tw_no_alpn, NULL, 0, 0, 0},
     {"server-two-tickets", 0, 0, NULL, tw_two_tickets, 0, 0, 0},
     {"server-no-tickets", 0, 0, NULL, tw_no_tickets, 0, 0, 0},
+    /* TLS 1.2 (settings bit 2 on both sides). */
+    {"tls12-full", 4, 4, NULL, NULL, 0, 0, 0},
+    {"tls12-client-auth-request", 4, 5, NULL, NULL, 0, 0, 1},
+    {"tls12-client-auth-require", 4, 6, NULL, NULL, 0, 0, 1},
+    {"tls12-client-auth-request-no-cert", 4, 5, tw_no_cert, NULL, 0, 0, 0},
+    {"tls12-resumed", 5, 4, NULL, NULL, 1, 0, 0},
+    {"tls12-client-chacha", 4, 4, tw12_chacha, NULL, 0, 0, 0},
+    {"tls12-client-aes256", 4, 4, tw12_aes256, NULL, 0, 0, 0},
+    {"tls12-client-rsa-key-transport", 4, 4, tw12_rsa_kx, NULL, 0, 0, 0},
+    {"tls12-server-rsa-cert", 4, 4, NULL, tw_rsa_cert, 0, 0, 0},
+    {"tls12-server-p384-cert", 4, 4, NULL, tw_p384_cert, 0, 0, 0},
+    {"tls12-server-no-tickets", 4, 4, NULL, tw_no_tickets, 0, 0, 0},
 };
 
 static tenon_config GEN_CCFG, GEN_SCFG;
@@ -413,15 +457,16 @@ static tenon_config GEN_CCFG, GEN_SCFG;
 static void gen_run(const gen_case *gc)
 {
     gen_scenario = gc->name;
-    fuzz_client_config(&GEN_CCFG, &FUZZ_STORE);
+    fuzz_client_config(&GEN_CCFG, &FUZZ_STORE, gc->client_settings);
     if (gc->client_tweak != NULL)
         gc->client_tweak(&GEN_CCFG);
     fuzz_server_config(&GEN_SCFG, gc->server_settings);
     if (gc->server_tweak != NULL)
         gc->server_tweak(&GEN_SCFG);
     tenon_ticket_store_init(&FUZZ_STORE, FUZZ_SLOTS, ARRAY_LEN(FUZZ_SLOTS));
+    int v12 = (gc->client_settings & FUZZ_TLS12) != 0;
     if (gc->client_settings & 1)
-        FUZZ_SLOTS[0] = FUZZ_TICKET;
+        FUZZ_SLOTS[0] = v12 ? FUZZ_TICKET12 : FUZZ_TICKET;
     c2s_len = s2c_len = got_c_len = got_s_len = 0;
     const char *why = NULL;
     if (tenon_config_check(&GEN_CCFG, &why) != 0 || tenon_config_check(&GEN_SCFG, &why) != 0)
@@ -448,12 +493,14 @@ static void gen_run(const gen_case *gc)
     static const char from_server[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     gen_write(&CLIENT.conn, from_client);
     gen_write(&SERVER.conn, from_server);
-    if (tenon_conn_key_update(&CLIENT.conn, 1) != 0)
-        gen_fail("client KeyUpdate failed");
-    gen_pump();
-    if (tenon_conn_key_update(&SERVER.conn, 0) != 0)
-        gen_fail("server KeyUpdate failed");
-    gen_pump();
+    if (!v12) { /* KeyUpdate is TLS 1.3's */
+        if (tenon_conn_key_update(&CLIENT.conn, 1) != 0)
+            gen_fail("client KeyUpdate failed");
+        gen_pump();
+        if (tenon_conn_key_update(&SERVER.conn, 0) != 0)
+            gen_fail("server KeyUpdate failed");
+        gen_pump();
+    }
     gen_write(&CLIENT.conn, from_client);
     gen_write(&SERVER.conn, from_server);
     if (tenon_conn_close(&CLIENT.conn) != 0)
@@ -550,17 +597,24 @@ static void fuzz_setup(const char *name, int for_server)
         fuzz_die("test PKI setup failed");
     for (unsigned s = 0; s < ARRAY_LEN(FUZZ_SERVER_CFG); s++)
         fuzz_server_config(&FUZZ_SERVER_CFG[s], s);
-    fuzz_client_config(&FUZZ_CLIENT_CFG, &FUZZ_STORE);
-    tenon_ticket_store_init(&FUZZ_STORE, FUZZ_SLOTS, ARRAY_LEN(FUZZ_SLOTS));
-    if (tenon_conn_init(&SERVER.conn, &FUZZ_SERVER_CFG[0], SERVER.in, sizeof SERVER.in, SERVER.out,
-                        sizeof SERVER.out) != 0 ||
-        tenon_conn_init(&CLIENT.conn, &FUZZ_CLIENT_CFG, CLIENT.in, sizeof CLIENT.in, CLIENT.out,
-                        sizeof CLIENT.out) != 0)
-        fuzz_die("init failed");
-    pump(&CLIENT.conn, &SERVER.conn);
-    if (!both_done(&CLIENT, &SERVER) || FUZZ_SLOTS[0].in_use != 1)
-        fuzz_die("the setup handshake gave no ticket (is this the fuzzing build?)");
-    FUZZ_TICKET = FUZZ_SLOTS[0];
+    fuzz_client_config(&FUZZ_CLIENT_CFG[0], &FUZZ_STORE, 0);
+    fuzz_client_config(&FUZZ_CLIENT_CFG[1], &FUZZ_STORE, FUZZ_TLS12);
+    /* One setup handshake per version gives the ticket the client target offers. */
+    for (int v12 = 0; v12 <= 1; v12++) {
+        tenon_ticket_store_init(&FUZZ_STORE, FUZZ_SLOTS, ARRAY_LEN(FUZZ_SLOTS));
+        if (tenon_conn_init(&SERVER.conn, &FUZZ_SERVER_CFG[v12 ? FUZZ_TLS12 : 0], SERVER.in,
+                            sizeof SERVER.in, SERVER.out, sizeof SERVER.out) != 0 ||
+            tenon_conn_init(&CLIENT.conn, &FUZZ_CLIENT_CFG[v12], CLIENT.in, sizeof CLIENT.in,
+                            CLIENT.out, sizeof CLIENT.out) != 0)
+            fuzz_die("init failed");
+        pump(&CLIENT.conn, &SERVER.conn);
+        if (!both_done(&CLIENT, &SERVER) || FUZZ_SLOTS[0].in_use != 1)
+            fuzz_die("the setup handshake gave no ticket (is this the fuzzing build?)");
+        if (v12)
+            FUZZ_TICKET12 = FUZZ_SLOTS[0];
+        else
+            FUZZ_TICKET = FUZZ_SLOTS[0];
+    }
 }
 
 /* The value of -tenon_seeds=DIR among the arguments, or NULL. */

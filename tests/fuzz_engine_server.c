@@ -1,15 +1,16 @@
 /*
- * libFuzzer target for the fuzzing build (docs/fuzzing.md): a TLS 1.3 server engine fed the
+ * libFuzzer target for the fuzzing build (docs/fuzzing.md): a server engine (TLS 1.3, or TLS 1.2
+ * with settings bit 2) fed the
  * fuzzer's bytes as everything a client sends. The first byte picks the server's client
- * certificate policy; see fuzz_tls13.h.
+ * certificate policy; see fuzz_engine.h.
  *
- *   fuzz_tls13_server -tenon_seeds=DIR   record real handshakes, write the client streams to DIR
- *                                        as seeds (fails unless each replays to connected)
- *   fuzz_tls13_server [libFuzzer flags] CORPUS_DIR
+ *   fuzz_engine_server -tenon_seeds=DIR   record real handshakes, write the client streams to DIR
+ *                                         as seeds (fails unless each replays to connected)
+ *   fuzz_engine_server [libFuzzer flags] CORPUS_DIR
  */
-#include "fuzz_tls13.h"
+#include "fuzz_engine.h"
 
-#define TARGET_NAME "fuzz_tls13_server"
+#define TARGET_NAME "fuzz_engine_server"
 
 #ifdef TENON_LIBFUZZER
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,15 +1,15 @@
 /*
- * libFuzzer target for the fuzzing build (docs/fuzzing.md): a TLS 1.3 client engine that has
+ * libFuzzer target for the fuzzing build (docs/fuzzing.md): a client engine (TLS 1.3, or TLS 1.2 with settings bit 2) that has
  * produced its ClientHello, fed the fuzzer's bytes as everything the server sends. Bit 0 of the
- * first byte gives the client a session ticket to offer; see fuzz_tls13.h.
+ * first byte gives the client a session ticket to offer; see fuzz_engine.h.
  *
- *   fuzz_tls13_client -tenon_seeds=DIR   record real handshakes, write the server streams to DIR
- *                                        as seeds (fails unless each replays to connected)
- *   fuzz_tls13_client [libFuzzer flags] CORPUS_DIR
+ *   fuzz_engine_client -tenon_seeds=DIR   record real handshakes, write the server streams to DIR
+ *                                         as seeds (fails unless each replays to connected)
+ *   fuzz_engine_client [libFuzzer flags] CORPUS_DIR
  */
-#include "fuzz_tls13.h"
+#include "fuzz_engine.h"
 
-#define TARGET_NAME "fuzz_tls13_client"
+#define TARGET_NAME "fuzz_engine_client"
 
 #ifdef TENON_LIBFUZZER
 int LLVMFuzzerInitialize(int *argc, char ***argv);
