@@ -40,6 +40,12 @@ static int check_connected(uint16_t suite)
     ok &= CHECK(exchange(&CLIENT.conn, &SERVER.conn, DATA, sizeof DATA));
     ok &= CHECK(exchange(&SERVER.conn, &CLIENT.conn, DATA, 3000));
     uint8_t e1[40], e2[40], e3[40];
+    if (!ci.ext_master_secret) {
+        /* RFC 7627 §5.4: no exporter without the extended master secret. */
+        ok &= CHECK(tenon_conn_export(&CLIENT.conn, "EXPERIMENTAL test", NULL, 0, e1, sizeof e1) ==
+                    TENON_ERR_INVALID_ARGUMENT);
+        return ok;
+    }
     CHECK_RC(tenon_conn_export(&CLIENT.conn, "EXPERIMENTAL test", (const uint8_t *)"ctx", 3, e1,
                                sizeof e1),
              0);
@@ -259,6 +265,7 @@ static void test_tickets(void)
         CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
         CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
         CHECK(ci.resumed && si.resumed);
+        CHECK(ci.group == 0); /* an abbreviated handshake has no key exchange */
         CHECK(si.client_authenticated == (int)(i % 2));
         CHECK(SLOTS[0].in_use == 1 && memcmp(old_ticket, SLOTS[0].ticket + 16, 16) != 0);
     }
@@ -519,6 +526,62 @@ static void test_alpn_sni(void)
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_NO_APPLICATION_PROTOCOL);
 }
 
+static void test_review_fixes(void)
+{
+    tenon_conn_info ci;
+    size_t used, rl;
+    uint8_t rec[64];
+    /* A two-version client whose server picks RSA key transport, or resumes: no group. */
+    client_config(&CLIENT.cfg);
+    CLIENT.cfg.suites[CLIENT.cfg.suite_count++] = TENON_TLS_RSA_WITH_AES_128_GCM_SHA256;
+    server_config(&SERVER.cfg, CERT_RSA);
+    SERVER.cfg.max_version = TENON_TLS12;
+    SERVER.cfg.suites[0] = TENON_TLS_RSA_WITH_AES_128_GCM_SHA256;
+    SERVER.cfg.suite_count = 1;
+    connect();
+    CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+    CHECK(ci.version == TENON_TLS12 && ci.suite == TENON_TLS_RSA_WITH_AES_128_GCM_SHA256);
+    CHECK(ci.group == 0 && ci.group_name == NULL);
+
+    /* A peer streaming user_canceled warnings is cut off like any other warning stream. */
+    config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER));
+    int rc = 0, sent = 0;
+    for (; sent < 100 && rc == 0; sent++) {
+        uint8_t a[2] = {1, TENON_ALERT_USER_CANCELED};
+        CHECK_RC(tls12_seal(&C(&CLIENT)->wr12, 21, a, 2, rec, sizeof rec, &rl), 0);
+        rc = tenon_conn_feed(&SERVER.conn, rec, rl, &used);
+    }
+    CHECK(rc == TENON_ERR_TLS_UNEXPECTED_MESSAGE && sent == 17);
+
+    /* A HelloRequest while the client negotiates is ignored (RFC 5246 §7.4.1.1). */
+    config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    uint8_t hr[9] = {22, 3, 3, 0, 4, 0, 0, 0, 0};
+    CHECK_RC(tenon_conn_feed(&CLIENT.conn, hr, sizeof hr, &used), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+
+    /* Record sizes: a TLS 1.2 ciphertext of 2^14 + 304 bytes (a CBC record with the longest
+     * padding) is taken in and fails only its MAC; one byte more is record_overflow. */
+    config12(CERT_RSA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256);
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER));
+    static uint8_t big[5 + 16384 + 305];
+    memset(big, 0x41, sizeof big);
+    big[0] = 23, big[1] = 3, big[2] = 3;
+    size_t len = 16384 + 304;
+    big[3] = (uint8_t)(len >> 8), big[4] = (uint8_t)len;
+    CHECK_RC(tenon_conn_feed(&SERVER.conn, big, 5 + len, &used), TENON_ERR_TLS_BAD_RECORD_MAC);
+    connect();
+    len++;
+    big[3] = (uint8_t)(len >> 8), big[4] = (uint8_t)len;
+    CHECK_RC(tenon_conn_feed(&SERVER.conn, big, 5 + len, &used), TENON_ERR_TLS_RECORD_OVERFLOW);
+    transfer(&SERVER.conn, &CLIENT.conn); /* the alert, encrypted */
+    CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_RECORD_OVERFLOW);
+}
+
 static char KEYLOG[2][256];
 static void keylog(void *user, const char *line)
 {
@@ -578,5 +641,6 @@ int main(void)
     test_renegotiation_refused();
     test_keylog_and_trace();
     test_alpn_sni();
+    test_review_fixes();
     return tu_finish("test_tls12");
 }

@@ -162,7 +162,7 @@ TENON_API const char *tenon_alert_name(int alert);
  * ServerHello ... Finished, certificate chain included). The defaults fit certificate chains of
  * up to about 28 KiB; give larger buffers for larger chains. Smaller than the minimum is
  * TENON_ERR_BUFFER_TOO_SMALL at tenon_conn_init. */
-#define TENON_CONN_RECORD_SIZE (5 + 16384 + 256)
+#define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
 #define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
 #define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
 #define TENON_CONN_IN_MIN (TENON_CONN_RECORD_SIZE + 4096)

@@ -54,7 +54,11 @@ int hmac_ct_secret_len(const tenon_hash_class *h, const uint8_t *key, size_t key
     const size_t max_total = header_len + max_len;
     const size_t nblocks = (max_total + 1 + len_field + bl - 1) / bl;
     /* The block holding the 0x80 byte and the length: index (total + len_field) / bl. */
-    const uint32_t last = (uint32_t)((total + (uint32_t)len_field) / (uint32_t)bl);
+    /* bl is 64 or 128: a shift by its (public) log, never a division, whose time may depend on
+     * the secret operand on many processors. */
+    const unsigned bl_shift = bl == 128 ? 7 : 6;
+    ENSURE(bl == 64 || bl == 128, TENON_ERR_INVALID_ARGUMENT);
+    const uint32_t last = (total + (uint32_t)len_field) >> bl_shift;
     /* The bit length of the whole inner message, the ipad block included. */
     const uint64_t bits = ((uint64_t)bl + total) << 3;
 

@@ -15,6 +15,8 @@
 #include <time.h>
 
 _Static_assert(sizeof(tls_conn) <= TENON_CONN_SIZE, "TENON_CONN_SIZE is too small");
+_Static_assert(TENON_CONN_RECORD_SIZE >= TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION,
+               "the record buffer does not hold a TLS 1.2 record");
 _Static_assert(_Alignof(tls_conn) <= _Alignof(tenon_conn), "tenon_conn is not aligned enough");
 
 /* Room kept free in the output for alerts and KeyUpdates once data flows. */
@@ -489,6 +491,11 @@ int tls_enter_traffic(tls_conn *c)
  * Input
  * ------------------------------------------------------------------------------------------ */
 
+static int in_handshake(const tls_conn *c)
+{
+    return c->state != ST_CONNECTED;
+}
+
 typedef int (*hs_handler)(tls_conn *c, const uint8_t *msg, size_t len);
 
 /* STYLE.md 8: the legal messages of each state; anything else is unexpected_message. */
@@ -531,6 +538,14 @@ static const struct {
 static int dispatch(tls_conn *c, const tls_hs_msg *m)
 {
     hs_handler fn = NULL;
+    /* RFC 5246 §7.4.1.1: "This message will be ignored by the client if the client is currently
+     * negotiating a session" — nor is it part of the transcript. */
+    if (m->type == HS_HELLO_REQUEST && c->is_client && m->msg_len == 4 && in_handshake(c) &&
+        (c->version == TENON_TLS12 ||
+         (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12)))) {
+        tls_note(c, "HelloRequest ignored during the handshake");
+        return TENON_OK;
+    }
     for (size_t i = 0; i < ARRAY_LEN(HS_TABLE); i++)
         if (HS_TABLE[i].state == c->state && HS_TABLE[i].type == m->type &&
             (HS_TABLE[i].version == 0 || HS_TABLE[i].version == c->version))
@@ -585,23 +600,20 @@ static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
     }
     /* RFC 5246 §7.2: "If an alert with a level of warning is sent and received, generally the
      * connection can continue normally" — no_renegotiation, say, after a HelloRequest. */
-    if (c->version == TENON_TLS12 && p[0] == 1 && p[1] != TENON_ALERT_USER_CANCELED) {
+    if (c->version == TENON_TLS12 && p[0] == 1) {
         ENSURE(++c->warnings <= MAX_WARNINGS, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
     /* §6.1: user_canceled is followed by close_notify; §6: every other alert is fatal,
      * whatever its level says. */
-    if (p[1] == TENON_ALERT_USER_CANCELED)
+    if (p[1] == TENON_ALERT_USER_CANCELED) {
+        ENSURE(++c->warnings <= MAX_WARNINGS, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
+    }
     c->peer_alert = p[1];
     c->error = TENON_ERR_TLS_PEER_ALERT; /* no alert is sent back */
     tls_release_held_ticket(c);
     return TENON_ERR_TLS_PEER_ALERT;
-}
-
-static int in_handshake(const tls_conn *c)
-{
-    return c->state != ST_CONNECTED;
 }
 
 static int process_record(tls_conn *c)
@@ -706,13 +718,14 @@ static int check_header(const tls_conn *c, const uint8_t *h)
     }
     /* §5.1: "The length MUST NOT exceed 2^14 bytes" (plaintext); §5.2: 2^14 + 256 for a
      * TLSCiphertext. */
-    /* RFC 5246 §6.2.3 allows TLS 1.2 ciphertexts up to 2^14 + 2048 bytes, but none of the
-     * suites tenon offers expands a record by more than 80 bytes (CBC: 16 of IV, 48 of MAC,
-     * 16 of padding at most, RFC 5246 §6.2.3.2 requiring the least padding is not enforced
-     * on the peer, but 256 bytes of padding would exceed this bound): 2^14 + 256 holds every
-     * record of a peer that pads as OpenSSL and GnuTLS do. */
+    /* RFC 5246 §6.2.3 allows TLS 1.2 ciphertexts up to 2^14 + 2048 bytes, room for
+     * compression, which TLS 1.2 without it never uses: with the suites tenon has a record
+     * grows by at most 16 (IV) + 32 (HMAC-SHA256) + 256 (padding) bytes, so a longer one cannot
+     * be genuine. */
     size_t max = (rd_on(c) || h[0] == TLS_CT_APPLICATION_DATA) ? TLS13_MAX_CIPHERTEXT
                                                                 : TLS_MAX_PLAINTEXT;
+    if (c->version == TENON_TLS12 && rd_on(c))
+        max = TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION;
     ENSURE(n <= max, TENON_ERR_TLS_RECORD_OVERFLOW);
     return TENON_OK;
 }
@@ -1085,6 +1098,10 @@ TENON_API int tenon_conn_export(const tenon_conn *conn, const char *label, const
     if (c->error != 0)
         return c->error;
     ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
+    /* RFC 7627 §5.4 / RFC 5705: without the extended master secret, the exported keys of two
+     * connections can be made equal by a man in the middle (the triple handshake): refused. */
+    if (c->version == TENON_TLS12)
+        ENSURE(c->ems, TENON_ERR_INVALID_ARGUMENT);
     if (c->version == TENON_TLS12)
         return tls12_export(c->suite12->prf, c->master, c->client_random, c->server_random, label,
                             context, context_len, out, len);

@@ -76,6 +76,10 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
 {
     const tenon_config *cfg = c->cfg;
     (void)legacy_version;
+    /* The TLS 1.3 key share our ClientHello carried is of no use now: ECDHE in TLS 1.2 makes
+     * a fresh key pair for the ServerKeyExchange's group. */
+    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    c->kex = NULL;
     /* §7.4.1.3: a suite we did not offer is illegal_parameter. */
     const tls12_suite *s = NULL;
     for (size_t i = 0; i < cfg->suite_count; i++)

@@ -39,11 +39,12 @@ static void pick_ticket(tls_conn *c)
             configured &= tls_version_on(c->cfg, TENON_TLS13) && t->psk_len == s->hash->digest_len;
         if (s12 != NULL)
             configured &= tls_version_on(c->cfg, TENON_TLS12) && t->psk_len == TLS12_MASTER_LEN;
-        if (!configured || now < t->received_ms ||
-            now - t->received_ms >= (int64_t)t->lifetime_s * 1000) {
-            tenon_wipe(t, sizeof *t);
+        if (now < t->received_ms || now - t->received_ms >= (int64_t)t->lifetime_s * 1000) {
+            tenon_wipe(t, sizeof *t); /* expired */
             continue;
         }
+        if (!configured)
+            continue; /* another configuration sharing the store may use it */
         /* A ticket is offered once (RFC 8446 §C.4 advises against reuse; RFC 5077 §3.3 has the
          * server issue a new one): the connection holds its slot (in_use 2, which no other
          * connection takes or replaces) until the ServerHello, then frees it. */

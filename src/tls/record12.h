@@ -17,6 +17,9 @@
 /* RFC 5246 §6.2.3: "The length (in bytes) of the following TLSCiphertext.fragment. The length
  * MUST NOT exceed 2^14 + 2048." */
 #define TLS12_MAX_CIPHERTEXT (TLS_MAX_PLAINTEXT + 2048)
+/* The most a record of tenon's TLS 1.2 suites adds to its content: CBC's 16-byte IV, a 32-byte
+ * HMAC-SHA256 and 256 bytes of padding (RFC 5246 §6.2.3.2); AEAD suites add 24 at most. */
+#define TLS12_MAX_EXPANSION (16 + 32 + 256)
 /* RFC 5288 §3: the explicit part of the GCM nonce carried in each record. */
 #define TLS12_GCM_EXPLICIT_LEN 8
 /* RFC 5288 §3: the implicit part (salt) of the GCM nonce, from the key block. */
