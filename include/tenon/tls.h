@@ -434,7 +434,9 @@ TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon
 TENON_API TENON_MUST_CHECK int tenon_conn_key_update(tenon_conn *conn, int request_peer_update);
 
 /* TLS-Exporter(label, context, len) (RFC 8446 §7.5); context may be NULL for an empty one. On
- * TLS 1.2, the RFC 5705 exporter, where NULL (no context) and an empty context differ. */
+ * TLS 1.2, the RFC 5705 exporter, where NULL (no context) and an empty context differ; refused
+ * (TENON_ERR_INVALID_ARGUMENT) on a TLS 1.2 connection without the extended master secret,
+ * whose exported values a man in the middle can make equal on two connections (RFC 7627). */
 TENON_API TENON_MUST_CHECK int tenon_conn_export(const tenon_conn *conn, const char *label,
                                                  const uint8_t *context, size_t context_len,
                                                  uint8_t *out, size_t len);
