@@ -155,18 +155,21 @@ TENON_API const char *tenon_alert_name(int alert);
 #define TENON_MAX_TICKET_KEYS 2
 #define TENON_MAX_TICKET_LEN 1024
 
-/* Buffer sizes. The incoming buffer holds one record (2^14 + 256 bytes of ciphertext and its
- * 5-byte header) followed by the handshake-message area: the largest handshake message that
- * will be received (the peer's Certificate chain is kept there for tenon_conn_info_get) plus room
- * for the messages that follow it. The outgoing buffer must hold one whole flight (the server's
- * ServerHello ... Finished, certificate chain included). The defaults fit certificate chains of
- * up to about 28 KiB; give larger buffers for larger chains. Smaller than the minimum is
+/* Buffer sizes. The incoming buffer holds one record (2^14 bytes of content, the protection's
+ * expansion and the 5-byte header: TENON_CONN_RECORD_SIZE) followed by the handshake-message
+ * area: the largest handshake message that will be received (the peer's Certificate chain is
+ * kept there for tenon_conn_info_get) plus room for the messages that follow it. The outgoing
+ * buffer must hold one whole flight (the server's ServerHello ... Finished, certificate chain
+ * included); application data goes out in records that fit it, so a small outgoing buffer
+ * costs only smaller records. The defaults fit certificate chains of up to about 28 KiB and send
+ * full 16 KiB records; the minimums fit a chain of a few KiB (one or two certificates: a flight
+ * that does not fit fails with TENON_ERR_BUFFER_TOO_SMALL). Smaller than the minimum is
  * TENON_ERR_BUFFER_TOO_SMALL at tenon_conn_init. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
 #define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
 #define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
 #define TENON_CONN_IN_MIN (TENON_CONN_RECORD_SIZE + 4096)
-#define TENON_CONN_OUT_MIN (TENON_CONN_RECORD_SIZE + 1024)
+#define TENON_CONN_OUT_MIN 4096
 
 /* ------------------------------------------------------------------------------------------
  * Configuration
