@@ -5,7 +5,8 @@
  * blocks, one block per 32-bit lane, so each quarter round of RFC 8439 §2.1 is eight
  * quarter rounds at once and needs no shuffling between the column and diagonal rounds. The
  * rotations by 16 and 8 are byte shuffles; those by 12 and 7 are two shifts and an OR. At the
- * end the 16 x 8 words are transposed back into eight serialised blocks.
+ * end the 16 x 8 words are transposed back into eight serialised blocks. The rounds
+ * themselves are inline assembly (see rounds8), the rest intrinsics.
  */
 #include "chacha20.h"
 
@@ -15,37 +16,102 @@
 
 #include "tenon/crypto.h"
 
-#define ROTL_SHIFT(x, n)                                                                           \
-    _mm256_or_si256(_mm256_slli_epi32((x), (n)), _mm256_srli_epi32((x), 32 - (n)))
+/* The 20 rounds in inline assembly, so that the register allocation is ours.
+ *
+ * The four quarter rounds of a half round run in lock step: each is a chain of dependent
+ * single-cycle steps, and the out-of-order window is too small to overlap two pairs of them
+ * issued one after the other, so interleaving all four is what keeps the vector units busy.
+ * That needs the 16 state words plus a temporary for the shift-based rotations, one register
+ * more than there are: word 11, which is the "c" word of the fourth quarter round in both the
+ * column and the diagonal round, lives in memory. Its quarter round reads it into the
+ * temporary with the addition c += d, writes it back after b ^= c, and the temporary is then
+ * free for the rotation.
+ *
+ * Registers: ymm0-10 = words 0-10, ymm11-14 = words 12-15, ymm15 = temporary. */
+#define ASM_OP4(op, x0, y0, x1, y1, x2, y2, x3, y3)                                                \
+    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t"                                             \
+    op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 "\n\t"                                             \
+    op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t"                                             \
+    op " %%ymm" #y3 ", %%ymm" #x3 ", %%ymm" #x3 "\n\t"
+#define ASM_SHUF4(mask, d0, d1, d2, d3)                                                            \
+    "vpshufb %[" mask "], %%ymm" #d0 ", %%ymm" #d0 "\n\t"                                          \
+    "vpshufb %[" mask "], %%ymm" #d1 ", %%ymm" #d1 "\n\t"                                          \
+    "vpshufb %[" mask "], %%ymm" #d2 ", %%ymm" #d2 "\n\t"                                          \
+    "vpshufb %[" mask "], %%ymm" #d3 ", %%ymm" #d3 "\n\t"
+#define ASM_ROTL(b, n, m)                                                                          \
+    "vpsrld $" #m ", %%ymm" #b ", %%ymm15\n\t"                                                     \
+    "vpslld $" #n ", %%ymm" #b ", %%ymm" #b "\n\t"                                                 \
+    "vpor %%ymm15, %%ymm" #b ", %%ymm" #b "\n\t"
+/* c += d; b ^= c; b <<<= n, for three quartets in registers and one whose c is word 11 in
+ * memory. */
+#define ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, n, m)                                  \
+    "vpaddd %[w11], %%ymm" #d3 ", %%ymm15\n\t"                                                     \
+    "vpaddd %%ymm" #d0 ", %%ymm" #c0 ", %%ymm" #c0 "\n\t"                                          \
+    "vpaddd %%ymm" #d1 ", %%ymm" #c1 ", %%ymm" #c1 "\n\t"                                          \
+    "vpaddd %%ymm" #d2 ", %%ymm" #c2 ", %%ymm" #c2 "\n\t"                                          \
+    "vmovdqa %%ymm15, %[w11]\n\t"                                                                  \
+    ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, 15)                                               \
+    ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
+/* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's c is word 11. */
+#define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, d3)                        \
+    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
+    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
+    ASM_SHUF4("r16", d0, d1, d2, d3)                                                               \
+    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 12, 20)                                    \
+    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
+    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
+    ASM_SHUF4("r8", d0, d1, d2, d3)                                                                \
+    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 7, 25)
 
-/* The quarter round of RFC 8439 §2.1 on two independent (a, b, c, d) quartets, interleaved
- * step by step. A round does two such pairs one after the other rather than all four at once:
- * the pair not being worked on is idle for a whole pair's latency, so when the 16 state
- * registers plus temporaries do not fit the 16 ymm registers, the compiler's spills land on
- * that idle pair, off the critical path. */
-#define QUARTERROUND2(a0, b0, c0, d0, a1, b1, c1, d1)                                              \
-    do {                                                                                           \
-        a0 = _mm256_add_epi32(a0, b0);                                                             \
-        a1 = _mm256_add_epi32(a1, b1);                                                             \
-        d0 = _mm256_shuffle_epi8(_mm256_xor_si256(d0, a0), rot16);                                 \
-        d1 = _mm256_shuffle_epi8(_mm256_xor_si256(d1, a1), rot16);                                 \
-        c0 = _mm256_add_epi32(c0, d0);                                                             \
-        c1 = _mm256_add_epi32(c1, d1);                                                             \
-        b0 = _mm256_xor_si256(b0, c0);                                                             \
-        b1 = _mm256_xor_si256(b1, c1);                                                             \
-        b0 = ROTL_SHIFT(b0, 12);                                                                   \
-        b1 = ROTL_SHIFT(b1, 12);                                                                   \
-        a0 = _mm256_add_epi32(a0, b0);                                                             \
-        a1 = _mm256_add_epi32(a1, b1);                                                             \
-        d0 = _mm256_shuffle_epi8(_mm256_xor_si256(d0, a0), rot8);                                  \
-        d1 = _mm256_shuffle_epi8(_mm256_xor_si256(d1, a1), rot8);                                  \
-        c0 = _mm256_add_epi32(c0, d0);                                                             \
-        c1 = _mm256_add_epi32(c1, d1);                                                             \
-        b0 = _mm256_xor_si256(b0, c0);                                                             \
-        b1 = _mm256_xor_si256(b1, c1);                                                             \
-        b0 = ROTL_SHIFT(b0, 7);                                                                    \
-        b1 = ROTL_SHIFT(b1, 7);                                                                    \
-    } while (0)
+/* x[0..15]: the state words of eight blocks, one block per lane; replaced by the result of
+ * the ten double rounds of RFC 8439 §2.3 (without the final addition). */
+TENON_TARGET("avx2")
+static void rounds8(__m256i x[16], const __m256i *rot16, const __m256i *rot8)
+{
+    int n = 10;
+    __asm__ volatile(
+        "vmovdqa 0(%[x]), %%ymm0\n\t"
+        "vmovdqa 32(%[x]), %%ymm1\n\t"
+        "vmovdqa 64(%[x]), %%ymm2\n\t"
+        "vmovdqa 96(%[x]), %%ymm3\n\t"
+        "vmovdqa 128(%[x]), %%ymm4\n\t"
+        "vmovdqa 160(%[x]), %%ymm5\n\t"
+        "vmovdqa 192(%[x]), %%ymm6\n\t"
+        "vmovdqa 224(%[x]), %%ymm7\n\t"
+        "vmovdqa 256(%[x]), %%ymm8\n\t"
+        "vmovdqa 288(%[x]), %%ymm9\n\t"
+        "vmovdqa 320(%[x]), %%ymm10\n\t"
+        "vmovdqa 384(%[x]), %%ymm11\n\t"
+        "vmovdqa 416(%[x]), %%ymm12\n\t"
+        "vmovdqa 448(%[x]), %%ymm13\n\t"
+        "vmovdqa 480(%[x]), %%ymm14\n\t"
+        "1:\n\t"
+        /* Columns (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15). */
+        ASM_QR4(0, 4, 8, 11, 1, 5, 9, 12, 2, 6, 10, 13, 3, 7, 14)
+        /* Diagonals (0, 5, 10, 15), (2, 7, 8, 13), (3, 4, 9, 14), (1, 6, 11, 12). */
+        ASM_QR4(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6, 11)
+        "dec %[n]\n\t"
+        "jnz 1b\n\t"
+        "vmovdqa %%ymm0, 0(%[x])\n\t"
+        "vmovdqa %%ymm1, 32(%[x])\n\t"
+        "vmovdqa %%ymm2, 64(%[x])\n\t"
+        "vmovdqa %%ymm3, 96(%[x])\n\t"
+        "vmovdqa %%ymm4, 128(%[x])\n\t"
+        "vmovdqa %%ymm5, 160(%[x])\n\t"
+        "vmovdqa %%ymm6, 192(%[x])\n\t"
+        "vmovdqa %%ymm7, 224(%[x])\n\t"
+        "vmovdqa %%ymm8, 256(%[x])\n\t"
+        "vmovdqa %%ymm9, 288(%[x])\n\t"
+        "vmovdqa %%ymm10, 320(%[x])\n\t"
+        "vmovdqa %%ymm11, 384(%[x])\n\t"
+        "vmovdqa %%ymm12, 416(%[x])\n\t"
+        "vmovdqa %%ymm13, 448(%[x])\n\t"
+        "vmovdqa %%ymm14, 480(%[x])\n\t"
+        : [n] "+r"(n), [w11] "+m"(x[11])
+        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8)
+        : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
+          "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
 
 /* 8x8 transpose of 32-bit words: on entry r_k holds word k of blocks 0..7 (one per lane); on
  * exit o_j holds words 0..7 of block j. The unpacks work within 128-bit halves, so blocks j
@@ -87,29 +153,25 @@
 TENON_TARGET("avx2")
 static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
 {
-    const __m256i rot16 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2,
-                                           3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
-    const __m256i rot8 = _mm256_setr_epi8(3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3,
-                                          0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+    static const uint8_t rot_masks[2][32] __attribute__((aligned(32))) = {
+        {2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
+         2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13},
+        {3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14,
+         3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14},
+    };
     const __m256i lane_ctr = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i ctr = _mm256_add_epi32(_mm256_set1_epi32((int)st[12]), lane_ctr);
+    __m256i x[16];
 
-    __m256i v0 = _mm256_set1_epi32((int)st[0]), v1 = _mm256_set1_epi32((int)st[1]);
-    __m256i v2 = _mm256_set1_epi32((int)st[2]), v3 = _mm256_set1_epi32((int)st[3]);
-    __m256i v4 = _mm256_set1_epi32((int)st[4]), v5 = _mm256_set1_epi32((int)st[5]);
-    __m256i v6 = _mm256_set1_epi32((int)st[6]), v7 = _mm256_set1_epi32((int)st[7]);
-    __m256i v8 = _mm256_set1_epi32((int)st[8]), v9 = _mm256_set1_epi32((int)st[9]);
-    __m256i v10 = _mm256_set1_epi32((int)st[10]), v11 = _mm256_set1_epi32((int)st[11]);
-    __m256i v12 = ctr, v13 = _mm256_set1_epi32((int)st[13]);
-    __m256i v14 = _mm256_set1_epi32((int)st[14]), v15 = _mm256_set1_epi32((int)st[15]);
-
+    for (int i = 0; i < 16; i++)
+        x[i] = _mm256_set1_epi32((int)st[i]);
+    x[12] = ctr;
     /* RFC 8439 §2.3: ten double rounds (column round, then diagonal round). */
-    for (int i = 0; i < 10; i++) {
-        QUARTERROUND2(v0, v4, v8, v12, v2, v6, v10, v14);
-        QUARTERROUND2(v1, v5, v9, v13, v3, v7, v11, v15);
-        QUARTERROUND2(v0, v5, v10, v15, v2, v7, v8, v13);
-        QUARTERROUND2(v1, v6, v11, v12, v3, v4, v9, v14);
-    }
+    rounds8(x, (const __m256i *)(const void *)rot_masks[0],
+            (const __m256i *)(const void *)rot_masks[1]);
+    __m256i v0 = x[0], v1 = x[1], v2 = x[2], v3 = x[3], v4 = x[4], v5 = x[5], v6 = x[6];
+    __m256i v7 = x[7], v8 = x[8], v9 = x[9], v10 = x[10], v11 = x[11], v12 = x[12];
+    __m256i v13 = x[13], v14 = x[14], v15 = x[15];
 
     /* Add the input words back (RFC 8439 §2.3), then serialise: blocks j's first 32 bytes are
      * words 0..7 of lane j, its last 32 bytes words 8..15. */

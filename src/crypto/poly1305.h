@@ -27,9 +27,10 @@ typedef struct poly1305_ctx {
     uint64_t r[3]; /* clamped r, radix 2^44 */
     uint64_t h[3]; /* accumulator, radix 2^44, partially reduced */
     uint64_t s[2]; /* s as two little-endian 64-bit words */
-    /* For the AVX2 block function: r^1..r^4 in radix 2^26 (five 26-bit limbs each), computed
-     * on first use. rpow_ready depends only on message lengths, never on secrets. */
-    uint32_t rpow[4][5];
+    /* For the AVX2 block function: r^1, r^2, r^3, r^4 and r^8 in radix 2^26 (five 26-bit limbs
+     * each), computed on first use. rpow_ready depends only on message lengths, never on
+     * secrets. */
+    uint32_t rpow[5][5];
     int rpow_ready;
     /* poly1305_update's pending partial block. */
     uint8_t buf[POLY1305_BLOCK_LEN];
@@ -44,7 +45,7 @@ void poly1305_init(poly1305_ctx *ctx, const uint8_t key[32]);
 
 void poly1305_blocks_portable(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
 #if TENON_X86_64
-/* AVX2, four blocks per step; call only when cpu_has(TENON_CPU_AVX2). Short inputs go to the
+/* AVX2, eight blocks per step; call only when cpu_has(TENON_CPU_AVX2). Short inputs go to the
  * portable code. */
 void poly1305_blocks_avx2(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
 #endif

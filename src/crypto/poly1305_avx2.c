@@ -1,5 +1,5 @@
 /*
- * Poly1305 with AVX2: four blocks per step (RFC 8439 §2.5).
+ * Poly1305 with AVX2: eight blocks per step (RFC 8439 §2.5).
  *
  * Horner's rule Acc = (Acc + m) * r is inherently serial, so the message is split into four
  * interleaved streams (blocks 4t, 4t+1, 4t+2, 4t+3), each with its own accumulator in one
@@ -9,12 +9,19 @@
  *   block i of n (n a multiple of 4) is multiplied by r^(4(n/4 - 1 - t)) * r^(4-k) = r^(n-i)
  *   with i = 4t + k, as in the serial evaluation.
  *
+ * The main loop takes two of those steps at once: with A and B the next two groups of four
+ * blocks, ((h + A) r^4 + B) r^4 = (h + A) r^8 + B r^4. The products are summed before any
+ * carrying, so the carry chain -- the longest part of a step's latency -- runs once per eight
+ * blocks rather than once per four, and B r^4, which does not depend on h, overlaps the
+ * previous step.
+ *
  * (The scheme of Goll and Gueron, "Vectorization of Poly1305 message authentication code".)
  *
  * Arithmetic is radix 2^26 so that VPMULUDQ (32x32 -> 64 bits per lane) can form the limb
  * products: with limbs below 2^28 and r-limbs times 5 below 2^29, each of the five column sums
- * stays below 2^60. Carries are propagated once per step, in two interleaved chains, which
- * leaves every limb below 2^26 + 2^11 -- enough headroom for the next message limbs.
+ * stays below 2^60, even with the ten products of a double step (below 2^59). Carries are
+ * propagated once per step, in two interleaved chains, which leaves every limb below
+ * 2^26 + 2^11 -- enough headroom for the next message limbs.
  */
 #include "poly1305.h"
 
@@ -66,15 +73,16 @@ static void from26(uint64_t h[3], const uint64_t t[5])
     h[2] = h2;
 }
 
-/* r^1 .. r^4, each in radix 2^26. */
+/* r^1 .. r^4 and r^8, each in radix 2^26. */
 static void compute_powers(poly1305_ctx *ctx)
 {
-    uint64_t p[4][3];
+    uint64_t p[5][3];
     memcpy(p[0], ctx->r, sizeof p[0]);
     poly1305_mul44(p[1], p[0], p[0]);
     poly1305_mul44(p[2], p[1], p[0]);
     poly1305_mul44(p[3], p[2], p[0]);
-    for (int k = 0; k < 4; k++)
+    poly1305_mul44(p[4], p[3], p[3]);
+    for (int k = 0; k < 5; k++)
         to26(ctx->rpow[k], p[k]);
     tenon_wipe(p, sizeof p);
     ctx->rpow_ready = 1;
@@ -100,6 +108,11 @@ static void compute_powers(poly1305_ctx *ctx)
 #define MUL(a, b) _mm256_mul_epu32((a), (b))
 #define ADD(a, b) _mm256_add_epi64((a), (b))
 
+/* An empty asm that claims to change x: the compiler must have x in a register here and cannot
+ * move the computations that follow above it. Without it, GCC computes all 25 or 50 products
+ * of a step up front and spills most of them to the stack. */
+#define PIN5(a, b, c, d, e) __asm__ volatile("" : "+x"(a), "+x"(b), "+x"(c), "+x"(d), "+x"(e))
+
 /* d = h * r mod 2^130 - 5, schoolbook on five limbs; a product landing at 2^130 or above is
  * taken with s_j = 5 r_j instead of r_j (2^130 = 5 mod p). Each column is accumulated as
  * its products come, which keeps few intermediates alive (no spills in the loop). */
@@ -110,26 +123,65 @@ static void compute_powers(poly1305_ctx *ctx)
         d2 = MUL(h0, r2);                                                                          \
         d3 = MUL(h0, r3);                                                                          \
         d4 = MUL(h0, r4);                                                                          \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
         d0 = ADD(d0, MUL(h1, s4));                                                                 \
         d1 = ADD(d1, MUL(h1, r0));                                                                 \
         d2 = ADD(d2, MUL(h1, r1));                                                                 \
         d3 = ADD(d3, MUL(h1, r2));                                                                 \
         d4 = ADD(d4, MUL(h1, r3));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
         d0 = ADD(d0, MUL(h2, s3));                                                                 \
         d1 = ADD(d1, MUL(h2, s4));                                                                 \
         d2 = ADD(d2, MUL(h2, r0));                                                                 \
         d3 = ADD(d3, MUL(h2, r1));                                                                 \
         d4 = ADD(d4, MUL(h2, r2));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
         d0 = ADD(d0, MUL(h3, s2));                                                                 \
         d1 = ADD(d1, MUL(h3, s3));                                                                 \
         d2 = ADD(d2, MUL(h3, s4));                                                                 \
         d3 = ADD(d3, MUL(h3, r0));                                                                 \
         d4 = ADD(d4, MUL(h3, r1));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
         d0 = ADD(d0, MUL(h4, s1));                                                                 \
         d1 = ADD(d1, MUL(h4, s2));                                                                 \
         d2 = ADD(d2, MUL(h4, s3));                                                                 \
         d3 = ADD(d3, MUL(h4, s4));                                                                 \
         d4 = ADD(d4, MUL(h4, r0));                                                                 \
+    } while (0)
+
+/* d += h * r mod 2^130 - 5, as MULMOD. */
+#define MULACC(d0, d1, d2, d3, d4, h0, h1, h2, h3, h4, r0, r1, r2, r3, r4, s1, s2, s3, s4)         \
+    do {                                                                                           \
+        d0 = ADD(d0, MUL(h0, r0));                                                                 \
+        d1 = ADD(d1, MUL(h0, r1));                                                                 \
+        d2 = ADD(d2, MUL(h0, r2));                                                                 \
+        d3 = ADD(d3, MUL(h0, r3));                                                                 \
+        d4 = ADD(d4, MUL(h0, r4));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
+        d0 = ADD(d0, MUL(h1, s4));                                                                 \
+        d1 = ADD(d1, MUL(h1, r0));                                                                 \
+        d2 = ADD(d2, MUL(h1, r1));                                                                 \
+        d3 = ADD(d3, MUL(h1, r2));                                                                 \
+        d4 = ADD(d4, MUL(h1, r3));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
+        d0 = ADD(d0, MUL(h2, s3));                                                                 \
+        d1 = ADD(d1, MUL(h2, s4));                                                                 \
+        d2 = ADD(d2, MUL(h2, r0));                                                                 \
+        d3 = ADD(d3, MUL(h2, r1));                                                                 \
+        d4 = ADD(d4, MUL(h2, r2));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
+        d0 = ADD(d0, MUL(h3, s2));                                                                 \
+        d1 = ADD(d1, MUL(h3, s3));                                                                 \
+        d2 = ADD(d2, MUL(h3, s4));                                                                 \
+        d3 = ADD(d3, MUL(h3, r0));                                                                 \
+        d4 = ADD(d4, MUL(h3, r1));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
+        d0 = ADD(d0, MUL(h4, s1));                                                                 \
+        d1 = ADD(d1, MUL(h4, s2));                                                                 \
+        d2 = ADD(d2, MUL(h4, s3));                                                                 \
+        d3 = ADD(d3, MUL(h4, s4));                                                                 \
+        d4 = ADD(d4, MUL(h4, r0));                                                                 \
+        PIN5(d0, d1, d2, d3, d4);                                                                  \
     } while (0)
 
 /* One carry step: limb a keeps its low 26 bits, the rest moves up into b. */
@@ -160,13 +212,18 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
 {
     const __m256i mask26 = _mm256_set1_epi64x((long long)M26);
     const __m256i hibit = _mm256_set1_epi64x(1ll << 24);
-    const uint32_t *p4 = ctx->rpow[3];
+    const uint32_t *p4 = ctx->rpow[3], *p8 = ctx->rpow[4];
     __m256i r0 = _mm256_set1_epi64x(p4[0]), r1 = _mm256_set1_epi64x(p4[1]);
     __m256i r2 = _mm256_set1_epi64x(p4[2]), r3 = _mm256_set1_epi64x(p4[3]);
     __m256i r4 = _mm256_set1_epi64x(p4[4]);
     __m256i s1 = _mm256_set1_epi64x(5ll * p4[1]), s2 = _mm256_set1_epi64x(5ll * p4[2]);
     __m256i s3 = _mm256_set1_epi64x(5ll * p4[3]), s4 = _mm256_set1_epi64x(5ll * p4[4]);
-    __m256i h0, h1, h2, h3, h4, m0, m1, m2, m3, m4;
+    const __m256i q0 = _mm256_set1_epi64x(p8[0]), q1 = _mm256_set1_epi64x(p8[1]);
+    const __m256i q2 = _mm256_set1_epi64x(p8[2]), q3 = _mm256_set1_epi64x(p8[3]);
+    const __m256i q4 = _mm256_set1_epi64x(p8[4]);
+    const __m256i t1 = _mm256_set1_epi64x(5ll * p8[1]), t2 = _mm256_set1_epi64x(5ll * p8[2]);
+    const __m256i t3 = _mm256_set1_epi64x(5ll * p8[3]), t4 = _mm256_set1_epi64x(5ll * p8[4]);
+    __m256i h0, h1, h2, h3, h4, m0, m1, m2, m3, m4, n0, n1, n2, n3, n4;
 
     /* The running accumulator enters lane 0 (the stream of block 0). */
     uint32_t t[5];
@@ -177,7 +234,27 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
     h3 = _mm256_set_epi64x(0, 0, 0, t[3]);
     h4 = _mm256_set_epi64x(0, 0, 0, t[4]);
 
-    for (size_t g = 1; g < ngroups; g++, in += 64) {
+    /* Double steps: (h + A) r^8 + B r^4, then one carry pass. */
+    size_t g = 1;
+    for (; g + 2 <= ngroups; g += 2, in += 128) {
+        LOAD_BLOCKS(in + 64, m0, m1, m2, m3, m4);
+        MULMOD(n0, n1, n2, n3, n4, m0, m1, m2, m3, m4, r0, r1, r2, r3, r4, s1, s2, s3, s4);
+        LOAD_BLOCKS(in, m0, m1, m2, m3, m4);
+        h0 = ADD(h0, m0);
+        h1 = ADD(h1, m1);
+        h2 = ADD(h2, m2);
+        h3 = ADD(h3, m3);
+        h4 = ADD(h4, m4);
+        MULACC(n0, n1, n2, n3, n4, h0, h1, h2, h3, h4, q0, q1, q2, q3, q4, t1, t2, t3, t4);
+        h0 = n0;
+        h1 = n1;
+        h2 = n2;
+        h3 = n3;
+        h4 = n4;
+        REDUCE(h0, h1, h2, h3, h4);
+    }
+    /* At most one single step is left before the last group. */
+    for (; g < ngroups; g++, in += 64) {
         LOAD_BLOCKS(in, m0, m1, m2, m3, m4);
         h0 = ADD(h0, m0);
         h1 = ADD(h1, m1);
