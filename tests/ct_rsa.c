@@ -99,7 +99,8 @@ static void run(const char *label)
 /* Each big-integer implementation (valgrind hides ADX from cpuid but runs it) on a secret
  * modulus, base and exponent: context set-up, reduction, exponentiation, inversion. NL = 16 is
  * the size of an RSA-2048 prime (the unrolled 16-limb MULX/ADX code), NL = 32 that of an
- * RSA-2048 modulus (the 32-limb rows used for blinding and the final check); a short exponent
+ * RSA-2048 modulus (the 32-limb rows, which a secret modulus never reaches in RSA itself since
+ * blinding and the final check run per prime, but which stay constant-time); a short exponent
  * keeps the 32-limb run quick under valgrind. */
 static void run_bignum(size_t nl, size_t en)
 {

@@ -554,6 +554,75 @@ void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *imp
         bn_mont_sqr(ctx, x, x);
 }
 
+/* R^2 mod m by schoolbook long division of 2^(128 nl) by m (Knuth, TAOCP vol. 2, 4.3.1,
+ * Algorithm D): the quotient digits and their corrections depend on m, which is why this is
+ * only for public moduli; a few thousand cycles where the doublings and squarings of
+ * bn_mont_init cost tens of thousands on a 2048-bit modulus. */
+static void rr_vartime(uint64_t *rr, const uint64_t *m, size_t nl)
+{
+    uint64_t v[BN_MAX_LIMBS], u[2 * BN_MAX_LIMBS + 2];
+    unsigned sh = (unsigned)__builtin_clzll(m[nl - 1]);
+    /* normalise: v = m 2^sh has its top bit set; u = 2^(128 nl + sh), 2 nl + 1 limbs */
+    for (size_t i = nl; i-- > 0;)
+        v[i] = (m[i] << sh) | (sh != 0 && i > 0 ? m[i - 1] >> (64 - sh) : 0);
+    size_t ul = 2 * nl + 1;
+    for (size_t i = 0; i <= ul; i++)
+        u[i] = 0;
+    u[2 * nl] = (uint64_t)1 << sh;
+    uint64_t vt = v[nl - 1], vs = v[nl - 2];
+    for (size_t j = ul - nl + 1; j-- > 0;) {
+        u128 num = ((u128)u[j + nl] << 64) | u[j + nl - 1];
+        u128 qhat = num / vt, rhat = num % vt;
+        while (qhat >> 64 != 0 || qhat * vs > ((rhat << 64) | u[j + nl - 2])) {
+            qhat--;
+            rhat += vt;
+            if (rhat >> 64 != 0)
+                break;
+        }
+        /* u[j..j+nl] -= qhat v */
+        uint64_t q = (uint64_t)qhat, mc = 0, br = 0;
+        for (size_t i = 0; i < nl; i++) {
+            u128 pr = (u128)q * v[i] + mc;
+            mc = (uint64_t)(pr >> 64);
+            u128 z = (u128)u[j + i] - (uint64_t)pr - br;
+            u[j + i] = (uint64_t)z;
+            br = (uint64_t)(z >> 64) & 1;
+        }
+        u128 z = (u128)u[j + nl] - mc - br;
+        u[j + nl] = (uint64_t)z;
+        if ((uint64_t)(z >> 64) != 0) {
+            /* qhat was one too large (rare): add v back */
+            uint64_t c = 0;
+            for (size_t i = 0; i < nl; i++) {
+                u128 w = (u128)u[j + i] + v[i] + c;
+                u[j + i] = (uint64_t)w;
+                c = (uint64_t)(w >> 64);
+            }
+            u[j + nl] += c;
+        }
+    }
+    /* the remainder is u[0..nl-1] 2^-sh */
+    for (size_t i = 0; i < nl; i++)
+        rr[i] = (u[i] >> sh) | (sh != 0 && i + 1 < nl ? u[i + 1] << (64 - sh) : 0);
+}
+
+void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
+{
+    ctx->nl = nl;
+    ctx->impl = impl != NULL ? impl : bn_best_impl();
+    for (size_t i = 0; i < nl; i++)
+        ctx->m[i] = m[i];
+    uint64_t inv = m[0];
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - m[0] * inv;
+    ctx->n0 = 0 - inv;
+    if (nl < 2) {
+        bn_mont_init(ctx, m, nl, impl);
+        return;
+    }
+    rr_vartime(ctx->rr, m, nl);
+}
+
 void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
 {
     bn_mont_mul(ctx, r, a, ctx->rr);
@@ -740,76 +809,107 @@ static uint64_t clz_ct(uint64_t x)
     return n + ((~ct_mask_nonzero_u64(x)) & 1);
 }
 
-/* out = (a f + b g) / 2^31 (exact), nl limbs; if negative, out is negated and all-ones is
- * returned. */
-static uint64_t lin_comb_shift(uint64_t *out, const uint64_t *a, const uint64_t *b, int64_t f,
-                               int64_t g, size_t nl)
+/* a f as a signed 128-bit number (a unsigned, f signed): one unsigned multiplication, less
+ * a 2^64 when f is negative (what a signed 128-bit product would spend two more on). */
+static ALWAYS_INLINE i128 mul_su(uint64_t a, int64_t f)
 {
-    uint64_t t[BN_MAX_LIMBS + 1];
-    i128 carry = 0;
-    for (size_t i = 0; i < nl; i++) {
-        i128 z = (i128)a[i] * f + (i128)b[i] * g + carry;
-        t[i] = (uint64_t)z;
-        carry = z >> 64;
-    }
-    t[nl] = (uint64_t)carry;
-    uint64_t neg = 0 - (t[nl] >> 63);
-    for (size_t i = 0; i < nl; i++)
-        out[i] = (t[i] >> 31) | (t[i + 1] << 33);
-    /* conditional two's-complement negation */
-    uint64_t c = neg & 1;
-    for (size_t i = 0; i < nl; i++) {
-        u128 z = (u128)(out[i] ^ neg) + c;
-        out[i] = (uint64_t)z;
-        c = (uint64_t)(z >> 64);
-    }
-    return neg;
+    u128 p = (u128)a * (uint64_t)f;
+    p -= (u128)(a & (uint64_t)(f >> 63)) << 64;
+    return (i128)p;
 }
 
-/* out = (u f + v g) / 2^31 mod m, for u, v < m and |f| + |g| <= 2^31. */
-static void mod_lin_comb(const bn_mont *ctx, uint64_t *out, const uint64_t *u, const uint64_t *v,
-                         int64_t f, int64_t g)
+/* Conditional two's-complement negation of x (nl limbs) under the all-ones mask neg. */
+static ALWAYS_INLINE void cond_negate(uint64_t *x, uint64_t neg, size_t nl)
 {
-    size_t nl = ctx->nl;
-    uint64_t t[BN_MAX_LIMBS + 1], w[BN_MAX_LIMBS + 1], d[BN_MAX_LIMBS + 1];
-    i128 carry = 0;
+    uint64_t c = neg & 1;
     for (size_t i = 0; i < nl; i++) {
-        i128 z = (i128)u[i] * f + (i128)v[i] * g + carry;
-        t[i] = (uint64_t)z;
-        carry = z >> 64;
-    }
-    t[nl] = (uint64_t)carry;
-    /* add k m with k = t n0 mod 2^31, which makes the low 31 bits zero (n0 = -m^-1) */
-    uint64_t k = (t[0] * ctx->n0) & 0x7FFFFFFF;
-    uint64_t c = 0;
-    for (size_t i = 0; i < nl; i++) {
-        u128 z = (u128)k * ctx->m[i] + t[i] + c;
-        t[i] = (uint64_t)z;
+        u128 z = (u128)(x[i] ^ neg) + c;
+        x[i] = (uint64_t)z;
         c = (uint64_t)(z >> 64);
     }
-    t[nl] += c;
-    /* |t| < 2^31 m + 2^31 m, so w = t / 2^31 lies in (-m, 2m): signed nl+1 limbs */
-    for (size_t i = 0; i < nl; i++)
-        w[i] = (t[i] >> 31) | (t[i + 1] << 33);
-    w[nl] = (uint64_t)((int64_t)t[nl] >> 31);
-    /* if negative, add m */
-    uint64_t neg = 0 - (w[nl] >> 63);
-    c = 0;
+}
+
+/* oa = (a f0 + b g0) / 2^31 and ob = (a f1 + b g1) / 2^31 (both exact), nl limbs, in one pass
+ * over a and b; a negative result is negated and its mask returned in *nega / *negb. */
+static void lin_comb_shift2(uint64_t *oa, uint64_t *ob, const uint64_t *a, const uint64_t *b,
+                            int64_t f0, int64_t g0, int64_t f1, int64_t g1, size_t nl,
+                            uint64_t *nega, uint64_t *negb)
+{
+    i128 ca = 0, cb = 0;
+    uint64_t pa = 0, pb = 0; /* the previous limb of each sum */
+    for (size_t i = 0; i < nl; i++) {
+        i128 za = mul_su(a[i], f0) + mul_su(b[i], g0) + ca;
+        i128 zb = mul_su(a[i], f1) + mul_su(b[i], g1) + cb;
+        ca = za >> 64;
+        cb = zb >> 64;
+        if (i > 0) {
+            oa[i - 1] = (pa >> 31) | ((uint64_t)za << 33);
+            ob[i - 1] = (pb >> 31) | ((uint64_t)zb << 33);
+        }
+        pa = (uint64_t)za;
+        pb = (uint64_t)zb;
+    }
+    uint64_t ta = (uint64_t)ca, tb = (uint64_t)cb;
+    oa[nl - 1] = (pa >> 31) | (ta << 33);
+    ob[nl - 1] = (pb >> 31) | (tb << 33);
+    *nega = 0 - (ta >> 63);
+    *negb = 0 - (tb >> 63);
+    cond_negate(oa, *nega, nl);
+    cond_negate(ob, *negb, nl);
+}
+
+/* w (nl + 1 limbs, signed, in (-m, 2m)) reduced into [0, m): out = w + m, w or w - m. */
+static ALWAYS_INLINE void reduce_signed(const bn_mont *ctx, uint64_t *out, uint64_t *w)
+{
+    size_t nl = ctx->nl;
+    uint64_t d[BN_MAX_LIMBS];
+    uint64_t neg = 0 - (w[nl] >> 63), c = 0, br = 0;
     for (size_t i = 0; i < nl; i++) {
         u128 z = (u128)w[i] + (ctx->m[i] & neg) + c;
         w[i] = (uint64_t)z;
         c = (uint64_t)(z >> 64);
+        u128 y = (u128)w[i] - ctx->m[i] - br;
+        d[i] = (uint64_t)y;
+        br = (uint64_t)(y >> 64) & 1;
     }
-    w[nl] += c;
-    /* now 0 <= w < 2m: subtract m if w >= m */
-    uint64_t br = 0;
-    for (size_t i = 0; i < nl; i++) {
-        u128 z = (u128)w[i] - ctx->m[i] - br;
-        d[i] = (uint64_t)z;
-        br = (uint64_t)(z >> 64) & 1;
-    }
-    br = (uint64_t)(((u128)w[nl] - br) >> 64) & 1;
+    uint64_t top = w[nl] + c;
+    br = (uint64_t)(((u128)top - br) >> 64) & 1;
     bn_select(out, ct_value_barrier_u64(0 - br), w, d, nl);
+}
+
+/* ou = (u f0 + v g0) / 2^31 mod m and ov = (u f1 + v g1) / 2^31 mod m, for u, v < m and
+ * |f| + |g| <= 2^31, in one pass: adding k m with k = (u f + v g) n0 mod 2^31 (n0 = -m^-1)
+ * makes the low 31 bits zero, and |u f + v g + k m| < 2^31 m + 2^31 m puts the quotient in
+ * (-m, 2m). The outputs are written last, so they may alias the inputs. */
+static void mod_lin_comb2(const bn_mont *ctx, uint64_t *ou, uint64_t *ov, const uint64_t *u,
+                          const uint64_t *v, int64_t f0, int64_t g0, int64_t f1, int64_t g1)
+{
+    size_t nl = ctx->nl;
+    uint64_t wu[BN_MAX_LIMBS + 1], wv[BN_MAX_LIMBS + 1];
+    uint64_t ku = ((u[0] * (uint64_t)f0 + v[0] * (uint64_t)g0) * ctx->n0) & 0x7FFFFFFF;
+    uint64_t kv = ((u[0] * (uint64_t)f1 + v[0] * (uint64_t)g1) * ctx->n0) & 0x7FFFFFFF;
+    i128 cu = 0, cv = 0;
+    uint64_t pu = 0, pv = 0;
+    for (size_t i = 0; i < nl; i++) {
+        i128 zu = mul_su(u[i], f0) + mul_su(v[i], g0) + (i128)((u128)ku * ctx->m[i]) + cu;
+        i128 zv = mul_su(u[i], f1) + mul_su(v[i], g1) + (i128)((u128)kv * ctx->m[i]) + cv;
+        cu = zu >> 64;
+        cv = zv >> 64;
+        if (i > 0) {
+            wu[i - 1] = (pu >> 31) | ((uint64_t)zu << 33);
+            wv[i - 1] = (pv >> 31) | ((uint64_t)zv << 33);
+        }
+        pu = (uint64_t)zu;
+        pv = (uint64_t)zv;
+    }
+    /* the top (signed) limb of each sum, shifted; it fits: |sum| < 2^(64 nl + 32) */
+    uint64_t tu = (uint64_t)cu, tv = (uint64_t)cv;
+    wu[nl - 1] = (pu >> 31) | (tu << 33);
+    wv[nl - 1] = (pv >> 31) | (tv << 33);
+    wu[nl] = (uint64_t)((int64_t)tu >> 31);
+    wv[nl] = (uint64_t)((int64_t)tv >> 31);
+    reduce_signed(ctx, ou, wu);
+    reduce_signed(ctx, ov, wv);
 }
 
 uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
@@ -872,14 +972,13 @@ uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
             g1 = (int64_t)((uint64_t)g1 << 1);
         }
 
-        uint64_t nega = lin_comb_shift(na, a, b, f0, g0, nl);
-        uint64_t negb = lin_comb_shift(nb, a, b, f1, g1, nl);
+        uint64_t nega, negb;
+        lin_comb_shift2(na, nb, a, b, f0, g0, f1, g1, nl, &nega, &negb);
         f0 = (f0 ^ (int64_t)nega) - (int64_t)nega;
         g0 = (g0 ^ (int64_t)nega) - (int64_t)nega;
         f1 = (f1 ^ (int64_t)negb) - (int64_t)negb;
         g1 = (g1 ^ (int64_t)negb) - (int64_t)negb;
-        mod_lin_comb(ctx, nu, u, v, f0, g0);
-        mod_lin_comb(ctx, v, u, v, f1, g1);
+        mod_lin_comb2(ctx, nu, v, u, v, f0, g0, f1, g1);
         for (size_t i = 0; i < nl; i++) {
             a[i] = na[i];
             b[i] = nb[i];

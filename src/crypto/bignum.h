@@ -77,6 +77,8 @@ size_t bn_bits_vartime(const uint64_t *x, size_t n);
 /* Sets up ctx for the odd modulus m (nl limbs, top limb non-zero), with impl (NULL: the best
  * allowed). Constant-time in m. */
 void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl);
+/* The same for a public modulus: variable time in m (long division for R^2 mod m). */
+void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl);
 void bn_mont_mul(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void bn_mont_sqr(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 /* r = a R mod m (a < m) and r = a R^-1 mod m (out of Montgomery form). */

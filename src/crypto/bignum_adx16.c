@@ -142,8 +142,8 @@ void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
 }
 
 /* ------------------------------------------------------------------------------------------
- * 32-limb (2048-bit) moduli: the public-key operations and the blinding and checking around
- * the private one. Each row is unrolled (G<j> extends the F chain to 32 limbs) but the rows are
+ * 32-limb (2048-bit) moduli: the public-key operations (the private one blinds and checks
+ * each CRT half on its own prime, so it stays on 16 limbs). Each row is unrolled (G<j> extends the F chain to 32 limbs) but the rows are
  * a loop, which keeps the code small; same SOS layout as above.
  * ------------------------------------------------------------------------------------------ */
 

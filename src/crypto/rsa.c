@@ -2,14 +2,17 @@
  * RSA keys and the raw RSA operations (RFC 8017 §3, §5).
  *
  * The private operation (RFC 8017 §5.1.2 step 2.b, §5.2.1) is, for input c:
- *   1. blinding: a fresh random r, c' = c r^e mod n (so the exponentiations never see an input
- *      the caller chose; Kocher 1996);
- *   2. m1 = c'^dp mod p, m2 = c'^dq mod q (constant-time fixed-window exponentiations);
- *   3. h = (m1 - m2) qinv mod p, m = m2 + q h (Garner);
- *   4. unblinding: s = m r^-1 mod n;
- *   5. the check s^e = c mod n before anything is released: a fault in step 2 would otherwise
- *      give a result right mod one prime only, and gcd(s^e - c, n) would factor n (Boneh,
- *      DeMillo, Lipton 1997).
+ *   1. blinding, per prime: fresh random r_p, r_q and c_p = c r_p^e mod p, c_q = c r_q^e mod q
+ *      (so the exponentiations never see an input the caller chose; Kocher 1996);
+ *   2. m1' = c_p^dp mod p, m2' = c_q^dq mod q (constant-time fixed-window exponentiations);
+ *   4. unblinding, per prime: m1 = m1' r_p^-1 mod p, m2 = m2' r_q^-1 mod q;
+ *   3. h = (m1 - m2) qinv mod p, s = m2 + q h (Garner);
+ *   5. the check s^e = c mod p and mod q (so mod n) before anything is released: a fault in
+ *      step 2 or 3 would otherwise give a result right mod one prime only, and gcd(s^e - c, n)
+ *      would factor n (Boneh, DeMillo, Lipton 1997).
+ *
+ * A blinding pair kept in the key and squared at each use (saving the inversions) is not
+ * possible here: the key is const in the API (tenon/rsa.h) and has no room for mutable state.
  */
 #include "../common.h"
 #include "bignum.h"
@@ -167,7 +170,7 @@ int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *o
     bn_from_be(n, nn, key->n, k);
     bn_from_be(x, nn, in, k);
     ENSURE(bn_lt_mask(x, n, nn) & 1, TENON_ERR_MALFORMED);
-    bn_mont_init(&ctx, n, nn, NULL);
+    bn_mont_init_vartime(&ctx, n, nn, NULL);
     bn_mont_to(&ctx, x, x);
     bn_mont_pow_u64(&ctx, x, x, pub_exponent(key));
     bn_mont_from(&ctx, x, x);
@@ -175,15 +178,70 @@ int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *o
     return TENON_OK;
 }
 
+/* One CRT half: the prime, its Montgomery context, and the blinding pair. */
+typedef struct rsa_half {
+    bn_mont ctx;
+    uint64_t prime[BN_MAX_LIMBS / 2];
+    uint64_t cm[BN_MAX_LIMBS / 2];   /* M(c mod prime) */
+    uint64_t rinv[BN_MAX_LIMBS / 2]; /* r^-1 mod prime, plain */
+    uint64_t x[BN_MAX_LIMBS / 2], t[BN_MAX_LIMBS / 2], ex[BN_MAX_LIMBS / 2];
+    uint64_t rnd[BN_MAX_LIMBS / 2 + 2];
+} rsa_half;
+
 /* The working state of one private operation (kept together so it is wiped at once). */
 typedef struct rsa_priv_state {
-    bn_mont cn, cp, cq;
-    uint64_t c[BN_MAX_LIMBS], x[BN_MAX_LIMBS], rinv[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
-    uint64_t rnd[BN_MAX_LIMBS + 2];
+    rsa_half hp, hq;
+    uint64_t c[BN_MAX_LIMBS];
     uint64_t prod[BN_MAX_LIMBS + 1];
-    uint64_t p[BN_MAX_LIMBS / 2], q[BN_MAX_LIMBS / 2], e1[BN_MAX_LIMBS / 2];
     uint64_t m1[BN_MAX_LIMBS / 2], m2[BN_MAX_LIMBS / 2], h[BN_MAX_LIMBS / 2];
 } rsa_priv_state;
+
+/* Steps 1, 2 and 4 for one prime: h->x = M(c^d mod prime) for c (nn limbs, plain), where
+ * blinding with r^e mod prime and unblinding with r^-1 mod prime cancel because
+ * e d = 1 mod (prime - 1). Blinding each half on its own prime rather than on n costs two
+ * half-size inversions instead of one full-size one (the inversion is quadratic in the size),
+ * and every step runs on the half-size Montgomery code. */
+static int half_exp(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint8_t *d,
+                    size_t d_len, const uint64_t *c, size_t nn, uint64_t e)
+{
+    size_t pl = limbs(prime_len);
+    bn_from_be(h->prime, pl, prime, prime_len);
+    bn_mont_init(&h->ctx, h->prime, pl, NULL);
+    bn_mont_to_wide(&h->ctx, h->cm, c, nn);
+
+    /* r = (random pl+2 limbs) mod prime is uniform to within 2^-128; rM = r R. Whether r is
+     * invertible depends on the prime, so it is not branched on: r = 0 mod prime (probability
+     * below 2^-1000) is replaced by 1, which leaves that one operation unblinded. */
+    uint64_t one[BN_MAX_LIMBS / 2] = {1};
+    GUARD(tenon_random(h->rnd, (pl + 2) * 8));
+    bn_mont_to_wide(&h->ctx, h->t, h->rnd, pl + 2);
+    bn_mont_from(&h->ctx, h->x, h->t);
+    uint64_t inv_ok = bn_mod_inv(&h->ctx, h->rinv, h->x);
+    bn_select(h->x, inv_ok, h->x, one, pl);
+    bn_select(h->rinv, inv_ok, h->rinv, one, pl);
+    bn_mont_to(&h->ctx, h->t, h->x);
+    /* x = M(c r^e), then M((c r^e)^d) = M(c^d r) */
+    bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
+    bn_mont_mul(&h->ctx, h->x, h->cm, h->t);
+    bn_from_be(h->ex, pl, d, d_len);
+    bn_mont_pow_ct(&h->ctx, h->x, h->x, h->ex, pl);
+    /* M(c^d r) times M(r^-1) is M(c^d) */
+    bn_mont_to(&h->ctx, h->t, h->rinv);
+    bn_mont_mul(&h->ctx, h->x, h->x, h->t);
+    return TENON_OK;
+}
+
+/* Step 5 for one prime: all-ones if s^e = c mod prime (s of nn limbs, plain). */
+static uint64_t half_check(rsa_half *h, const uint64_t *s, size_t nn, uint64_t e)
+{
+    size_t pl = h->ctx.nl;
+    bn_mont_to_wide(&h->ctx, h->t, s, nn);
+    bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
+    uint64_t diff = 0;
+    for (size_t i = 0; i < pl; i++)
+        diff |= h->t[i] ^ h->cm[i];
+    return ~ct_mask_nonzero_u64(diff);
+}
 
 static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, const uint8_t *in,
                       uint8_t *out, uint64_t *in_range, uint64_t *check_ok)
@@ -192,54 +250,29 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
     size_t k = pub->n_len, nn = limbs(k), pl = limbs(key->p_len), ql = limbs(key->q_len);
     uint64_t e = pub_exponent(pub);
 
-    bn_from_be(st->x, nn, pub->n, k);
-    bn_mont_init(&st->cn, st->x, nn, NULL);
+    bn_from_be(st->prod, nn, pub->n, k);
     bn_from_be(st->c, nn, in, k);
     /* An input not below n is replaced by 0 (and reported), without a branch. */
-    uint64_t range = bn_lt_mask(st->c, st->cn.m, nn);
+    uint64_t range = bn_lt_mask(st->c, st->prod, nn);
     for (size_t i = 0; i < nn; i++)
         st->c[i] &= range;
     *in_range = range;
 
-    /* 1. Blinding. r = (random nn+2 limbs) mod n is uniform to within 2^-128; it comes out in
-     * Montgomery form, rM = r R. */
-    uint64_t inv_ok = 0;
-    for (int tries = 0; tries < 8 && !(inv_ok & 1); tries++) {
-        GUARD(tenon_random(st->rnd, (nn + 2) * 8));
-        bn_mont_to_wide(&st->cn, st->t, st->rnd, nn + 2);
-        /* r^-1: invert plain r, then put r^-1 in Montgomery form for the final product */
-        bn_mont_from(&st->cn, st->x, st->t);
-        inv_ok = bn_mod_inv(&st->cn, st->rinv, st->x);
-    }
-    /* r is random and independent of every secret: a non-invertible r (probability below
-     * 2^-1000) is simply drawn again, and eight failures can only mean a broken generator. */
-    ENSURE(inv_ok & 1, TENON_ERR_RANDOM);
-    bn_mont_to(&st->cn, st->rinv, st->rinv);
-    /* c' = c r^e mod n: M(r^e) times plain c is plain */
-    bn_mont_pow_u64(&st->cn, st->t, st->t, e);
-    bn_mont_mul(&st->cn, st->x, st->c, st->t);
-
-    /* 2. m1 = c'^dp mod p, m2 = c'^dq mod q, both kept in Montgomery form. */
-    bn_from_be(st->p, pl, key->p, key->p_len);
-    bn_from_be(st->q, ql, key->q, key->q_len);
-    bn_mont_init(&st->cp, st->p, pl, NULL);
-    bn_mont_init(&st->cq, st->q, ql, NULL);
-    bn_mont_to_wide(&st->cp, st->t, st->x, nn);
-    bn_from_be(st->e1, pl, key->dp, key->dp_len);
-    bn_mont_pow_ct(&st->cp, st->m1, st->t, st->e1, pl);
-    bn_mont_to_wide(&st->cq, st->t, st->x, nn);
-    bn_from_be(st->e1, ql, key->dq, key->dq_len);
-    bn_mont_pow_ct(&st->cq, st->m2, st->t, st->e1, ql);
-    bn_mont_from(&st->cq, st->m2, st->m2);
+    /* 1, 2, 4. M(m1) = M(c^dp mod p), M(m2) = M(c^dq mod q), each blinded on its own prime. */
+    GUARD(half_exp(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, e));
+    GUARD(half_exp(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, e));
+    for (size_t i = 0; i < pl; i++)
+        st->m1[i] = st->hp.x[i];
+    bn_mont_from(&st->hq.ctx, st->m2, st->hq.x);
 
     /* 3. Garner: h = (m1 - m2) qinv mod p. With M(m1) - M(m2 mod p) = (m1 - m2) R, one
      * Montgomery product with plain qinv gives plain h. */
-    bn_mont_to_wide(&st->cp, st->t, st->m2, ql);
-    bn_mod_sub(&st->cp, st->h, st->m1, st->t);
-    bn_from_be(st->e1, pl, key->qinv, key->qinv_len);
-    bn_mont_mul(&st->cp, st->h, st->h, st->e1);
-    /* m = m2 + q h < n */
-    bn_mul(st->prod, st->q, ql, st->h, pl);
+    bn_mont_to_wide(&st->hp.ctx, st->hp.t, st->m2, ql);
+    bn_mod_sub(&st->hp.ctx, st->h, st->m1, st->hp.t);
+    bn_from_be(st->hp.ex, pl, key->qinv, key->qinv_len);
+    bn_mont_mul(&st->hp.ctx, st->h, st->h, st->hp.ex);
+    /* s = m2 + q h < n */
+    bn_mul(st->prod, st->hq.prime, ql, st->h, pl);
     uint64_t carry = 0;
     for (size_t i = 0; i < pl + ql; i++) {
         unsigned __int128 z = (unsigned __int128)st->prod[i] + (i < ql ? st->m2[i] : 0) + carry;
@@ -247,21 +280,13 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
         carry = (uint64_t)(z >> 64);
     }
 
-    /* 4. Unblinding: s = m r^-1 mod n (M(r^-1) times plain m is plain). */
-    bn_mont_mul(&st->cn, st->x, st->prod, st->rinv);
-
-    /* 5. The check s^e = c mod n. */
-    bn_mont_to(&st->cn, st->t, st->x);
-    bn_mont_pow_u64(&st->cn, st->t, st->t, e);
-    bn_mont_from(&st->cn, st->t, st->t);
-    uint64_t diff = 0;
+    /* 5. The check s^e = c mod n, as s^e = c mod p and mod q (n = p q was checked when the key
+     * was loaded): it runs on the recombined s, so it also covers a fault in step 3. */
+    uint64_t ok = half_check(&st->hp, st->prod, nn, e) & half_check(&st->hq, st->prod, nn, e);
     for (size_t i = 0; i < nn; i++)
-        diff |= st->t[i] ^ st->c[i];
-    uint64_t ok = ~ct_mask_nonzero_u64(diff);
-    for (size_t i = 0; i < nn; i++)
-        st->x[i] &= ok;
+        st->prod[i] &= ok;
     *check_ok = ok;
-    bn_to_be(out, k, st->x, nn);
+    bn_to_be(out, k, st->prod, nn);
     return TENON_OK;
 }
 
