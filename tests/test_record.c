@@ -260,6 +260,20 @@ static void test_padding_and_limits(void)
         CHECK(t == TLS_CT_APPLICATION_DATA && cl == lens[i]);
         CHECK_MEM(c, content, cl, "padded record content");
     }
+    /* Every content length and padding around the scan's 64-byte blocks, with zero bytes at
+     * the content's end and a content type of every non-zero value's kind. */
+    static uint8_t zc[300];
+    for (size_t n = 0; n < 200; n++)
+        for (size_t pad = 0; pad < 140; pad += 13) {
+            memcpy(zc, content, n);
+            if (n > 2)
+                zc[n - 1] = zc[n - 2] = 0;
+            uint8_t type = (uint8_t)(n % 3 == 0 ? TLS_CT_ALERT : TLS_CT_APPLICATION_DATA);
+            CHECK_RC(tls13_seal_record(&w, type, zc, n, pad, rec_buf, sizeof rec_buf, &len),
+                     TENON_OK);
+            CHECK_RC(tls13_open_record(&r, rec_buf, len, &t, &c, &cl), TENON_OK);
+            CHECK(t == type && cl == n && memcmp(c, zc, n) == 0);
+        }
     /* Content ending in zero bytes is not eaten by the padding scan. */
     uint8_t zeros_content[5] = {7, 0, 0, 0, 0};
     CHECK_RC(

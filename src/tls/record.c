@@ -187,26 +187,33 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
     /* RFC 8446 §5.4: the receiver "decrypts the record and scans the field from the end toward
      * the beginning until it finds a non-zero octet. This non-zero octet is the content type of
      * the message." Here every byte is visited whatever its value, so the time does not tell
-     * how much padding hid the content length: first eight bytes at a time, keeping the last
-     * non-zero word and its index with masks, then the bytes of that word and of the tail. */
-    size_t nwords = inner_len / 8;
-    uint64_t last_word = 0, words_found = 0;
-    uint32_t last_index = 0;
-    for (size_t w = 0; w < nwords; w++) {
-        uint64_t v = load_le64(inner + 8 * w);
-        uint64_t nz = ct_mask_nonzero_u64(v);
-        last_word = ct_select_u64(nz, v, last_word);
-        last_index = ct_select_u32((uint32_t)nz, (uint32_t)w, last_index);
-        words_found |= nz;
+     * how much padding hid the content length: 64 bytes at a time, keeping (with masks, never
+     * an index) the last block that is not all zero and its number; then the words and bytes of
+     * that block, and the tail. */
+    size_t nblocks = inner_len / 64;
+    uint64_t keep[8] = {0}, found_any = 0;
+    uint32_t keep_block = 0;
+    for (size_t blk = 0; blk < nblocks; blk++) {
+        const uint8_t *p = inner + 64 * blk;
+        uint64_t w[8], any = 0;
+        for (unsigned i = 0; i < 8; i++) {
+            w[i] = load_le64(p + 8 * i);
+            any |= w[i];
+        }
+        uint64_t nz = ct_mask_nonzero_u64(any);
+        for (unsigned i = 0; i < 8; i++)
+            keep[i] = ct_select_u64(nz, w[i], keep[i]);
+        keep_block = ct_select_u32((uint32_t)nz, (uint32_t)blk, keep_block);
+        found_any |= nz;
     }
-    uint32_t found = (uint32_t)words_found, pos = 0, ctype = 0;
-    for (unsigned b = 0; b < 8; b++) {
-        uint32_t byte = (uint32_t)(last_word >> (8 * b)) & 0xffu;
+    uint32_t found = (uint32_t)found_any, pos = 0, ctype = 0;
+    for (unsigned i = 0; i < 64; i++) {
+        uint32_t byte = (uint32_t)(keep[i / 8] >> (8 * (i % 8))) & 0xffu;
         uint32_t nz = ct_mask_nonzero_u32(byte);
-        pos = ct_select_u32(nz, 8 * last_index + b, pos);
+        pos = ct_select_u32(nz, 64 * keep_block + i, pos);
         ctype = ct_select_u32(nz, byte, ctype);
     }
-    for (size_t i = 8 * nwords; i < inner_len; i++) {
+    for (size_t i = 64 * nblocks; i < inner_len; i++) {
         uint32_t nz = ct_mask_nonzero_u32(inner[i]);
         pos = ct_select_u32(nz, (uint32_t)i, pos);
         ctype = ct_select_u32(nz, inner[i], ctype);
