@@ -123,6 +123,20 @@ int tls12_export(const tenon_hash_class *h, const uint8_t *master, const uint8_t
     return tenon_tls12_prf(h, master, TLS12_MASTER_LEN, label, seed, n, out, len);
 }
 
+int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
+{
+    /* RFC 5246 §4.7: digitally-signed = SignatureAndHashAlgorithm algorithm (2 bytes) || opaque
+     * signature<0..2^16-1>. */
+    wr_vec v;
+    size_t sig_len;
+    GUARD(wr_u16(w, c->our_sig_scheme));
+    GUARD(wr_open_vec(w, 2, &v));
+    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w->buf + w->len, w->cap - w->len,
+                     &sig_len));
+    w->len += sig_len;
+    return wr_close_vec(w, &v);
+}
+
 int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash)
 {
     const tenon_config *cfg = c->cfg;

@@ -49,17 +49,11 @@ static int client_key_exchange_send(tls_conn *c)
 static int certificate_verify_send(tls_conn *c)
 {
     writer w;
-    wr_vec body, v;
+    wr_vec body;
     uint8_t digest[64];
     GUARD(tls_transcript_hash(&c->tx, digest, NULL));
     GUARD(tls_hs_begin(c, HS_CERTIFICATE_VERIFY, &w, &body));
-    GUARD(wr_u16(&w, c->our_sig_scheme));
-    GUARD(wr_open_vec(&w, 2, &v));
-    size_t sig_len;
-    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w.buf + w.len, w.cap - w.len,
-                     &sig_len));
-    w.len += sig_len;
-    GUARD(wr_close_vec(&w, &v));
+    GUARD(tls12_write_signed(c, &w, digest));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }

@@ -10,7 +10,7 @@
 int hs12_server_key_exchange_send(tls_conn *c)
 {
     writer w;
-    wr_vec body, v;
+    wr_vec body;
     GUARD(tls_hs_begin(c, HS_SERVER_KEY_EXCHANGE, &w, &body));
     size_t params_at = w.len;
     GUARD(tls12_ske_write_params(&w, c->kex->tls_group, c->kex_pub, c->kex->public_len));
@@ -19,13 +19,7 @@ int hs12_server_key_exchange_send(tls_conn *c)
     ENSURE(h != NULL, TENON_ERR_INTERNAL);
     uint8_t digest[64];
     tls12_ske_digest(h, c->client_random, c->server_random, w.buf + params_at, params_len, digest);
-    GUARD(wr_u16(&w, c->our_sig_scheme));
-    GUARD(wr_open_vec(&w, 2, &v));
-    size_t sig_len;
-    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w.buf + w.len, w.cap - w.len,
-                     &sig_len));
-    w.len += sig_len;
-    GUARD(wr_close_vec(&w, &v));
+    GUARD(tls12_write_signed(c, &w, digest));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }

@@ -602,6 +602,9 @@ TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *mast
                                   const uint8_t *client_random, const uint8_t *server_random,
                                   const char *label, const uint8_t *context, size_t context_len,
                                   uint8_t *out, size_t len);
+/* Writes a digitally-signed element: our scheme and the signature of digest (the scheme's
+ * hash) with our certificate's key. */
+TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest);
 /* The certificate and signature scheme a TLS 1.2 server or client signs with: the first of
  * ours of key type t with a scheme of ours the peer offers (peer_sigs); if hash is not NULL the
  * scheme's hash must be it. TENON_ERR_TLS_HANDSHAKE_FAILURE when none. */
