@@ -230,10 +230,10 @@ static char lower(char ch)
     return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 }
 
-static int ieq(const char *a, const uint8_t *b, size_t n)
+static int ieq(const uint8_t *a, const uint8_t *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (lower(a[i]) != lower((char)b[i]))
+        if (lower((char)a[i]) != lower((char)b[i]))
             return 0;
     return 1;
 }
@@ -267,7 +267,7 @@ static int dns_match(const char *ref, size_t rn, const uint8_t *pres, size_t pn)
     if (pn == 0)
         return 0;
     if (!memchr(pres, '*', pn))
-        return pn == rn && ieq(ref, pres, pn);
+        return pn == rn && ieq((const uint8_t *)ref, pres, pn);
     /* §6.3: the wildcard only as the complete left-most label ("*.example.com"); no other '*'
      * ("f*o.example.com", "*.*.example.com" never match); at least two labels after it, so
      * that "*.com" covers no public suffix. It matches exactly one non-empty label. */
@@ -286,7 +286,7 @@ static int dns_match(const char *ref, size_t rn, const uint8_t *pres, size_t pn)
     if (!dot || dot == ref)
         return 0;
     size_t tail = rn - (size_t)(dot + 1 - ref);
-    return tail == restn && ieq(dot + 1, rest, restn);
+    return tail == restn && ieq((const uint8_t *)dot + 1, rest, restn);
 }
 
 TENON_API int tenon_x509_check_host(const tenon_x509_cert *cert, const char *name)
@@ -318,29 +318,55 @@ TENON_API int tenon_x509_check_host(const tenon_x509_cert *cert, const char *nam
 /* ---- name constraints (RFC 5280 §4.2.1.10) ---- */
 
 /* dNSName constraint: "example.com" covers itself and any name with labels added on the
- * left; ".example.com" (a common extension) only the names below it; "" covers all. */
+ * left; ".example.com" (a common extension) only the names below it; "" covers all. Both
+ * compare ASCII case-insensitively, a single trailing dot on either ignored. */
 static int dns_within(const uint8_t *name, size_t n, const uint8_t *base, size_t bn)
 {
     if (n > 0 && name[n - 1] == '.')
         n--;
+    if (bn > 1 && base[bn - 1] == '.')
+        bn--;
     if (bn == 0)
         return 1;
-    if (bn > n)
-        return 0;
-    char tmp[256];
-    if (bn >= sizeof tmp)
-        return 0;
-    for (size_t i = 0; i < bn; i++)
-        tmp[i] = (char)base[i];
-    if (!ieq(tmp, name + n - bn, bn))
+    if (bn > n || !ieq(name + n - bn, base, bn))
         return 0;
     if (base[0] == '.' || bn == n)
         return 1;
     return name[n - bn - 1] == '.';
 }
 
+/* A presented wildcard "*.rest" stands for every name "label.rest" it matches (RFC 9525 §6.3,
+ * dns_match): it is within an excluded subtree as soon as one of them is. Subtrees that cover
+ * "*.rest" as a whole (rest itself, a parent, ".rest", "") are found by dns_within on the
+ * pattern; what remains is a base naming one of the matched names, "label.rest" with a single
+ * label. (Permitted subtrees must hold the wildcard whole, which dns_within alone decides.) */
+static int wildcard_meets(const uint8_t *name, size_t n, const uint8_t *base, size_t bn)
+{
+    if (dns_within(name, n, base, bn))
+        return 1;
+    if (n > 0 && name[n - 1] == '.')
+        n--;
+    if (bn > 1 && base[bn - 1] == '.')
+        bn--;
+    if (n < 3 || name[0] != '*' || name[1] != '.')
+        return 0;
+    const uint8_t *rest = name + 1; /* ".rest" */
+    size_t rn = n - 1;
+    if (bn <= rn || !ieq(base + bn - rn, rest, rn))
+        return 0;
+    /* base = label + ".rest": one non-empty label, no dot in it. */
+    return memchr(base, '.', bn - rn) == NULL;
+}
+
 static int ip_within(const uint8_t *ip, size_t n, const uint8_t *base, size_t bn)
 {
+    /* An IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 §2.5.5.2) reaches the IPv4 host:
+     * against an IPv4 subtree it is compared as that IPv4 address. */
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (n == 16 && bn == 8 && memcmp(ip, mapped, sizeof mapped) == 0) {
+        ip += 12;
+        n = 4;
+    }
     if (bn != 2 * n)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -362,8 +388,9 @@ static int dn_within(const tenon_bytes *name, const tenon_bytes *base)
 }
 
 /* 1 if a (name of form tag) falls in one of the subtrees of that form, 0 if in none, and -1
- * if the list has no subtree of that form. Forms tenon does not compare never match. */
-static int in_subtrees(tenon_bytes subtrees, int tag, const tenon_bytes *name)
+ * if the list has no subtree of that form. Forms tenon does not compare never match. With
+ * excluded, a wildcard dNSName falls in a subtree if any name it matches does. */
+static int in_subtrees(tenon_bytes subtrees, int tag, const tenon_bytes *name, int excluded)
 {
     size_t off = 0;
     int t, any = 0;
@@ -372,7 +399,9 @@ static int in_subtrees(tenon_bytes subtrees, int tag, const tenon_bytes *name)
         if (t != tag)
             continue;
         any = 1;
-        if (tag == TENON_GN_DNS && dns_within(name->ptr, name->len, base.ptr, base.len))
+        if (tag == TENON_GN_DNS &&
+            (excluded ? wildcard_meets(name->ptr, name->len, base.ptr, base.len)
+                      : dns_within(name->ptr, name->len, base.ptr, base.len)))
             return 1;
         if (tag == TENON_GN_IP && ip_within(name->ptr, name->len, base.ptr, base.len))
             return 1;
@@ -384,8 +413,8 @@ static int in_subtrees(tenon_bytes subtrees, int tag, const tenon_bytes *name)
 
 static int check_one_name(const tenon_x509_cert *ca, int tag, const tenon_bytes *v)
 {
-    int ex = ca->nc_excluded.len ? in_subtrees(ca->nc_excluded, tag, v) : -1;
-    int pe = ca->nc_permitted.len ? in_subtrees(ca->nc_permitted, tag, v) : -1;
+    int ex = ca->nc_excluded.len ? in_subtrees(ca->nc_excluded, tag, v, 1) : -1;
+    int pe = ca->nc_permitted.len ? in_subtrees(ca->nc_permitted, tag, v, 0) : -1;
     if (tag == TENON_GN_DNS || tag == TENON_GN_IP || tag == TENON_GN_DIRNAME) {
         ENSURE(ex != 1 && pe != 0, TENON_ERR_CERT_NAME_CONSTRAINTS);
         return 0;
