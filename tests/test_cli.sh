@@ -167,6 +167,7 @@ expect_fail "unknown group" 2 "unknown group" -- "$TENON" demo --groups x448
 expect_fail "missing certificate file" 2 "cannot read the certificate file" -- "$TENON" server --cert /nonexistent.pem --key /nonexistent.key
 expect_fail "missing CA file" 2 "cannot read the CA file" -- "$TENON" client 127.0.0.1:1 --ca /nonexistent.pem
 expect_fail "--cert without --key" 2 "needs its --key" -- "$TENON" server --cert x.pem
+expect_fail "--insecure with --ca" 2 "contradict each other" -- "$TENON" client 127.0.0.1:1 --insecure --ca /nonexistent.pem
 DEAD=$(free_port)
 expect_fail "unreachable port" 1 "cannot connect" -- "$TENON" client "127.0.0.1:$DEAD" --insecure --timeout 5
 
@@ -382,6 +383,20 @@ check "a host name mismatch: exit 1 and says so" $? name.err
 wait_server
 grep -q "alert" "$SLOG"
 check "the server logs the alert the client sent" $? "$SLOG"
+
+# Connecting to an IP literal without --servername checks that address against the iPAddress
+# names (ec.pem has IP:127.0.0.1, other.pem only DNS:localhost).
+start_server --cert ec.pem --key ec.key --max-connections 1
+echo ip | timeout 20 "$TENON" client "127.0.0.1:$PORT" --ca ec.pem >ip.out 2>ip.err
+grep -q "^ip" ip.out
+check "tenon client 127.0.0.1: the certificate's IP address is checked and matches" $? ip.err
+wait_server
+start_server --cert other.pem --key other.key --max-connections 1
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --ca other.pem >/dev/null 2>ipbad.err
+st=$?
+[ $st -eq 1 ] && grep -qi "name" ipbad.err
+check "tenon client 127.0.0.1: a certificate without that address is refused" $? ipbad.err
+wait_server
 
 # Client certificates: --ca with --verify-client on the server, --cert/--key on the client.
 start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --max-connections 2

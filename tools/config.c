@@ -367,6 +367,14 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
         t->cfg.ticket_key_count = 1;
         if (tenon_random(&t->cfg.ticket_keys[0], sizeof t->cfg.ticket_keys[0]) != 0)
             return EXIT_TLS;
+    } else if (o->insecure && o->ca != NULL) {
+        /* The library refuses the pair too (tenon_config_check): a trust store that would be
+         * ignored is a mistake to report, not to honour half-way. */
+        fprintf(stderr,
+                "%s: --insecure and --ca contradict each other: --insecure accepts any "
+                "certificate, so the CA file would be ignored; give one of them\n",
+                prog);
+        return EXIT_USAGE;
     } else if (o->insecure) {
         fprintf(stderr,
                 "%s: WARNING: --insecure: the server's certificate is NOT verified; "

@@ -90,6 +90,10 @@ typedef enum tenon_err {
     TENON_ERR_TLS_CONFIG = -67,
     /* The peer asked for renegotiation, which tenon refuses (no_renegotiation). */
     TENON_ERR_TLS_RENEGOTIATION = -68,
+    /* The peer's end-entity certificate has a keyUsage extension without the bit TLS needs for
+     * its key: digitalSignature to sign (TLS 1.3, ECDHE, CertificateVerify), keyEncipherment
+     * for RSA key transport (unsupported_certificate). */
+    TENON_ERR_TLS_KEY_USAGE = -72,
     /* A certificate (or a certificate extension) is not well-formed DER X.509. */
     TENON_ERR_CERT_MALFORMED = -100,
     /* A certificate of the path has expired at the verification time. */

@@ -188,10 +188,26 @@ typedef struct tenon_cert_key {
     const tenon_private_key *key;
 } tenon_cert_key;
 
-/* Checks a peer's certificate chain (leaf first, DER) instead of or after the trust store:
- * return 0 to accept, a negative error to refuse (a TENON_ERR_CERT_* code gives the alert
- * bad_certificate or the closest one). server_name is the name the client asked for (client
- * side) or NULL. The chain's views are valid during the call only. */
+/* The caller's check of a peer's certificate chain (tenon_config.verify_fn).
+ *
+ * When: once per full handshake, when the peer's Certificate message arrives (a client: the
+ * server's chain; a server: a client certificate it asked for, never an empty one), after
+ * tenon has parsed the chain, loaded the leaf's key and checked its keyUsage, and, if
+ * tenon_config.trust is set, after tenon_x509_verify accepted the chain (so the callback adds
+ * to the trust store's verdict and cannot overrule a refusal). A resumed handshake (session
+ * ticket) sends no certificate and does not call it. Never called with insecure_skip_verify.
+ *
+ * chain: the peer's certificates as sent, leaf first, DER views valid during the call only;
+ * count >= 1.
+ * server_name: on a client, tenon_config.server_name as configured (NULL if none), also when
+ * skip_hostname_check is set: then tenon has matched the certificate against no name, and the
+ * callback may check the name (or a pinned key) itself. On a server, NULL.
+ *
+ * Return: 0 accepts the chain. A negative tenon_err refuses it: the handshake fails with that
+ * error and the alert tenon_error_alert(rc) gives (a TENON_ERR_CERT_* code gives
+ * bad_certificate, unknown_ca, certificate_expired or unsupported_certificate as the RFC names
+ * them; other codes may give internal_error). A positive value also refuses it, as
+ * TENON_ERR_TLS_BAD_CERTIFICATE (bad_certificate). */
 typedef int (*tenon_verify_fn)(void *user, const tenon_bytes *chain, size_t count,
                                const char *server_name);
 
@@ -274,18 +290,34 @@ typedef struct tenon_config {
     const char *alpn[TENON_MAX_ALPN];
     size_t alpn_count;
 
-    /* Client: the server's name, sent as SNI (unless it is an IP literal) and matched against
-     * the certificate. */
+    /* Client: the server's name, sent as SNI (unless it is an IP literal), matched against the
+     * certificate (a DNS name against its dNSName SANs, an IP literal against its iPAddress
+     * SANs) unless skip_hostname_check is set, and the key of the client's ticket store. */
     const char *server_name;
 
     /* Peer certificate verification (the client always; the server for client certificates).
-     * With trust, the chain is checked by tenon_x509_verify (path, validity at the time below,
-     * purpose, and the host name on a client); then verify_fn, if set, has the last word.
-     * Without either, the handshake fails unless insecure_skip_verify is set. */
+     * The peer's chain is accepted in one of these ways, chosen here and checked by
+     * tenon_config_check, which refuses contradictory settings in words:
+     *   - trust: tenon_x509_verify checks the path to one of its anchors, validity at the time
+     *     below, the purpose (serverAuth / clientAuth) and, on a client, the host name
+     *     server_name; then verify_fn, if also set, must accept too (see tenon_verify_fn);
+     *   - verify_fn alone: the callback decides (certificate pinning, a private PKI ...);
+     *   - insecure_skip_verify alone: any chain is accepted (tests and debugging only). It may
+     *     not be combined with trust or verify_fn: they would silently be ignored.
+     * A client with trust or verify_fn needs server_name, unless skip_hostname_check says, on
+     * purpose, that no host name is to be checked by tenon (a pinning callback that checks
+     * the key instead). server_name may still be set with it, for SNI and tickets; the
+     * certificate is then not matched against it, and verify_fn receives it to check itself.
+     * skip_hostname_check is a client setting, only with trust or verify_fn.
+     * Whatever the mode, the leaf's keyUsage, when present, must allow the use tenon makes of
+     * its key: digitalSignature to sign (TLS 1.3, TLS 1.2 ECDHE, client certificates),
+     * keyEncipherment for TLS 1.2 RSA key transport; otherwise TENON_ERR_TLS_KEY_USAGE
+     * (unsupported_certificate), also with insecure_skip_verify. */
     const tenon_x509_store *trust;
     tenon_verify_fn verify_fn;
     void *verify_user;
     int insecure_skip_verify; /* accept any chain: for tests and debugging only */
+    int skip_hostname_check;  /* client: tenon matches no host name (see above) */
 
     /* Certificates and keys. A server needs at least one and picks the first whose key can
      * sign with a scheme the client offers; a client sends the first compatible one when

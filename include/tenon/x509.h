@@ -264,6 +264,12 @@ TENON_API size_t tenon_x509_name_string(tenon_bytes name, char *out, size_t cap)
 TENON_API TENON_MUST_CHECK int tenon_x509_public_key(const tenon_x509_cert *cert,
                                                      tenon_public_key *key);
 
+/* RFC 5280 §4.2.1.3: 1 if cert's key may be put to every use in ku (TENON_KU_* bits), that is
+ * if the certificate has no keyUsage extension or its keyUsage has all those bits; 0 if not.
+ * (A TLS peer's end-entity key signs with digitalSignature; RSA key transport encrypts to it
+ * with keyEncipherment.) */
+TENON_API int tenon_x509_key_usage_allows(const tenon_x509_cert *cert, uint32_t ku);
+
 /* Verifies cert's signature with issuer's public key: 0, TENON_ERR_CERT_BAD_SIGNATURE, or
  * TENON_ERR_CERT_UNSUPPORTED_ALG (SHA-1, Ed25519, a key type that cannot make the signature,
  * an RSA key outside 2048..4096 bits). */

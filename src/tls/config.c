@@ -91,6 +91,12 @@ TENON_API int tenon_config_add_cert(tenon_config *cfg, const tenon_bytes *chain,
             return why_fail(why, "the certificate's key is not one tenon can sign with");
         if (pub.type != key->type || tenon_private_key_matches(key, &pub) != 0)
             return why_fail(why, "the private key does not match the certificate");
+        /* RFC 8446 §4.4.2.2, RFC 5246 §7.4.2 and §7.4.6: a peer holds the key to the
+         * certificate's keyUsage; every handshake but RSA key transport signs with it, so a
+         * certificate that forbids signing would fail at every peer that checks. */
+        if (!tenon_x509_key_usage_allows(&cert, TENON_KU_DIGITAL_SIGNATURE))
+            return why_fail(why, "the certificate's keyUsage forbids signing (no "
+                                 "digitalSignature), which TLS needs of this key");
     }
     tenon_cert_key *ck = &cfg->certs[cfg->cert_count];
     memset(ck, 0, sizeof *ck);
@@ -100,6 +106,15 @@ TENON_API int tenon_config_add_cert(tenon_config *cfg, const tenon_bytes *chain,
     ck->key = key;
     cfg->cert_count++;
     return TENON_OK;
+}
+
+int tls_cert_key_usage_allows(const tenon_cert_key *ck, uint32_t ku)
+{
+    tenon_x509_cert leaf;
+    if (ck == NULL || ck->chain_count == 0 ||
+        tenon_x509_parse(&leaf, ck->chain[0].ptr, ck->chain[0].len) != TENON_OK)
+        return 0;
+    return tenon_x509_key_usage_allows(&leaf, ku);
 }
 
 TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
@@ -167,23 +182,40 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (!usable)
             return why_fail(why, "a certificate's key fits none of the signature schemes");
     }
+    /* Verification: one clear mode (tenon_config in tenon/tls.h). A setting that another one
+     * would silently cancel is refused rather than half-honoured. */
+    int verifies = cfg->trust != NULL || cfg->verify_fn != NULL;
+    if (cfg->insecure_skip_verify && verifies)
+        return why_fail(why, "insecure_skip_verify accepts any certificate and would ignore the "
+                             "trust store and verify callback: configure one or the other");
     if (cfg->role == TENON_SERVER) {
         if (cfg->cert_count == 0)
             return why_fail(why, "a server needs a certificate and key (tenon_config_add_cert)");
         if (cfg->ticket_key_count > TENON_MAX_TICKET_KEYS)
             return why_fail(why, "too many ticket keys");
-        if (cfg->client_auth != TENON_CLIENT_AUTH_NONE && cfg->trust == NULL &&
-            cfg->verify_fn == NULL && !cfg->insecure_skip_verify)
+        if (cfg->client_auth != TENON_CLIENT_AUTH_NONE && !verifies && !cfg->insecure_skip_verify)
             return why_fail(why, "client certificates are requested but nothing can verify "
                                  "them (trust store or verify callback)");
+        if (cfg->client_auth == TENON_CLIENT_AUTH_NONE && verifies)
+            return why_fail(why, "a trust store or verify callback for client certificates is "
+                                 "set, but client_auth asks for none");
+        if (cfg->skip_hostname_check)
+            return why_fail(why, "skip_hostname_check is a client setting: a server checks no "
+                                 "host name");
     } else {
         if (cfg->server_name != NULL && strlen(cfg->server_name) > TENON_MAX_SERVER_NAME)
             return why_fail(why, "the server name is longer than 255 bytes");
-        if (cfg->trust == NULL && cfg->verify_fn == NULL && !cfg->insecure_skip_verify)
+        if (!verifies && !cfg->insecure_skip_verify)
             return why_fail(why, "a client needs a trust store or a verify callback "
                                  "(or insecure_skip_verify, knowingly)");
-        if (cfg->trust != NULL && cfg->verify_fn == NULL && cfg->server_name == NULL)
-            return why_fail(why, "certificate checking needs the server name");
+        if (cfg->skip_hostname_check && !verifies)
+            return why_fail(why, "skip_hostname_check applies to certificate verification, "
+                                 "and none is configured (trust store or verify callback)");
+        /* A verified certificate says nothing about whom it was issued to unless a name is
+         * matched: leaving the name out must be said, not implied. */
+        if (verifies && cfg->server_name == NULL && !cfg->skip_hostname_check)
+            return why_fail(why, "certificate verification needs the server's name "
+                                 "(server_name), or skip_hostname_check set on purpose");
     }
     return TENON_OK;
 }

@@ -117,9 +117,12 @@ static int select_suite(tls_conn *c, const client_hello *ch, const tenon_kex_cla
         if (s == NULL || !ch_offers_suite(ch, s->id))
             continue;
         if (s->kx == TLS12_KX_RSA) {
-            /* RSA key transport: no signature, any RSA certificate (RFC 5246 §7.4.2). */
+            /* RSA key transport: no signature, an RSA certificate that "MUST allow the key to
+             * be used for encryption" (RFC 5246 §7.4.2: keyEncipherment, when keyUsage is
+             * present). */
             for (size_t k = 0; k < cfg->cert_count; k++)
-                if (cfg->certs[k].key->type == TENON_KEY_RSA) {
+                if (cfg->certs[k].key->type == TENON_KEY_RSA &&
+                    tls_cert_key_usage_allows(&cfg->certs[k], TENON_KU_KEY_ENCIPHERMENT)) {
                     c->cert = &cfg->certs[k];
                     c->suite12 = s;
                     return TENON_OK;

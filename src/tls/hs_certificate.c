@@ -60,10 +60,30 @@ static int certificate_parse(const uint8_t *msg, size_t len, cursor *context, te
     return TENON_OK;
 }
 
+/* What tenon does with the peer's end-entity key: sign (a TLS 1.3 or TLS 1.2 CertificateVerify,
+ * a TLS 1.2 ServerKeyExchange), or, for a TLS 1.2 server under RSA key transport, receive the
+ * pre-master secret encrypted to it. */
+static uint32_t leaf_key_use(const tls_conn *c)
+{
+    /* RFC 5246 §7.4.2: for RSA key transport "the certificate MUST allow the key to be used
+     * for encryption (the keyEncipherment bit MUST be set if the key usage extension is
+     * present)"; for ECDHE_RSA and ECDHE_ECDSA, and (§7.4.6) every client certificate, it
+     * "MUST allow the key to be used for signing". */
+    if (c->is_client && c->version == TENON_TLS12 && c->suite12 != NULL &&
+        c->suite12->kx == TLS12_KX_RSA)
+        return TENON_KU_KEY_ENCIPHERMENT;
+    /* RFC 8446 §4.4.2.2: "The certificate MUST allow the key to be used for signing (i.e., the
+     * digitalSignature bit MUST be set if the Key Usage extension is present) with a signature
+     * scheme indicated in the client's "signature_algorithms"/"signature_algorithms_cert"
+     * extensions"; §4.4.2.3 holds client certificates to the same. */
+    return TENON_KU_DIGITAL_SIGNATURE;
+}
+
 /*
  * STYLE.md 9: the one function that sets cert_verified. The chain is parsed, the leaf's key
- * loaded (for CertificateVerify), then the trust store (path, validity, purpose, and on a
- * client the host name) and the caller's callback each get their say.
+ * loaded (for CertificateVerify) and held to its keyUsage, then the trust store (path,
+ * validity, purpose, and on a client the host name) and the caller's callback each get their
+ * say.
  */
 int tls_proof_cert_chain(tls_conn *c)
 {
@@ -76,13 +96,19 @@ int tls_proof_cert_chain(tls_conn *c)
     /* A key tenon cannot use (RSA under 2048 bits, Ed25519, ...): unsupported_certificate. */
     if (tenon_x509_public_key(&certs[0], &c->peer_key) != TENON_OK)
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
+    /* The key is used below whatever the trust decision, so its keyUsage binds even with
+     * insecure_skip_verify (as BoringSSL checks it apart from chain verification). A key the
+     * certificate forbids for this use is of no use to the handshake: unsupported_certificate,
+     * as for a key tenon cannot use at all. */
+    ENSURE(tenon_x509_key_usage_allows(&certs[0], leaf_key_use(c)), TENON_ERR_TLS_KEY_USAGE);
     if (!cfg->insecure_skip_verify) {
         ENSURE(cfg->trust != NULL || cfg->verify_fn != NULL, TENON_ERR_TLS_BAD_CERTIFICATE);
         if (cfg->trust != NULL) {
             tenon_x509_verify_params p;
             memset(&p, 0, sizeof p);
             p.now = tls_now_ms(c) / 1000;
-            p.hostname = c->is_client ? cfg->server_name : NULL;
+            /* tenon_config_check made sure a client without skip_hostname_check has a name. */
+            p.hostname = c->is_client && !cfg->skip_hostname_check ? cfg->server_name : NULL;
             p.purpose = c->is_client ? TENON_X509_PURPOSE_SERVER : TENON_X509_PURPOSE_CLIENT;
             GUARD(tenon_x509_verify(cfg->trust, certs, n, &p));
         }

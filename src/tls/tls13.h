@@ -178,6 +178,8 @@ int tls12_scheme_fits_key(uint16_t id, tenon_key_type t);
 
 /* 1 if version (TENON_TLS13 or TENON_TLS12) is enabled and has a suite configured. */
 int tls_version_on(const tenon_config *cfg, uint16_t version);
+/* 1 if the certificate's leaf allows its key every use in ku (TENON_KU_*; config.c). */
+int tls_cert_key_usage_allows(const tenon_cert_key *ck, uint32_t ku);
 
 /* Connection states: what the engine waits for. */
 typedef enum tls_state {

@@ -689,6 +689,16 @@ TENON_API int tenon_x509_public_key(const tenon_x509_cert *cert, tenon_public_ke
     return x509_spki_load(&spki, key);
 }
 
+TENON_API int tenon_x509_key_usage_allows(const tenon_x509_cert *cert, uint32_t ku)
+{
+    /* §4.2.1.3: without the extension the key's uses are not restricted. */
+    if (cert == NULL)
+        return 0;
+    if (!(cert->ext_present & TENON_X509_EXT_KEY_USAGE))
+        return 1;
+    return (cert->key_usage & ku) == ku;
+}
+
 TENON_API int tenon_x509_check_signature_key(const tenon_x509_cert *cert,
                                              const tenon_public_key *key)
 {
