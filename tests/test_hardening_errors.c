@@ -330,6 +330,26 @@ static void test_tls12_causes(void)
         CHECK(o.ext_master_secret && !o.secure_renegotiation);
     tls_test_client_omit = 0;
 
+    /* Server: a ticket of a session with the extended master secret, offered without it
+     * (RFC 7627 §5.3: abort), by a client and to a server that both allow its absence. */
+    static tenon_ticket slots[2];
+    static tenon_ticket_store store;
+    tenon_ticket_store_init(&store, slots, 2);
+    client_config(&CLIENT.cfg);
+    only12(&CLIENT.cfg);
+    CLIENT.cfg.ticket_store = &store;
+    CLIENT.cfg.require_extended_master_secret = 0;
+    server_config(&SERVER.cfg, CERT_P256);
+    SERVER.cfg.require_extended_master_secret = 0;
+    memset(SERVER.cfg.ticket_keys[0].key, 0x42, 32);
+    SERVER.cfg.ticket_key_count = 1;
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER) && slots[0].in_use && slots[0].ext_master_secret);
+    tls_test_client_omit = TLS_TEST_OMIT_EMS;
+    connect();
+    tls_test_client_omit = 0;
+    expect(&SERVER, TENON_ERR_TLS_EMS_REQUIRED, TENON_ALERT_HANDSHAKE_FAILURE);
+
     /* Server: a required client certificate not sent. */
     client_config(&CLIENT.cfg);
     only12(&CLIENT.cfg);
