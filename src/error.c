@@ -43,6 +43,18 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_TLS_CONFIG: return "TLS: invalid configuration";
     case TENON_ERR_TLS_RENEGOTIATION: return "TLS: renegotiation refused";
     case TENON_ERR_TLS_KEY_USAGE: return "TLS: the peer certificate's keyUsage forbids this use of its key";
+    case TENON_ERR_TLS_NO_COMMON_VERSION: return "TLS: no protocol version in common";
+    case TENON_ERR_TLS_NO_COMMON_SUITE: return "TLS: no cipher suite in common";
+    case TENON_ERR_TLS_NO_COMMON_GROUP: return "TLS: no key exchange group in common";
+    case TENON_ERR_TLS_NO_COMMON_SIG_SCHEME: return "TLS: no signature scheme in common";
+    case TENON_ERR_TLS_NO_CERT_FOR_PEER:
+        return "TLS: no certificate of ours can sign with a signature scheme the peer accepts";
+    case TENON_ERR_TLS_EMS_REQUIRED:
+        return "TLS 1.2: the peer lacks the extended master secret (RFC 7627), which is required";
+    case TENON_ERR_TLS_RENEGOTIATION_INFO:
+        return "TLS 1.2: the peer's secure renegotiation indication (RFC 5746) is missing or wrong";
+    case TENON_ERR_TLS_NO_CLIENT_CERT:
+        return "TLS 1.2: a client certificate is required and the client sent none";
     case TENON_ERR_CERT_MALFORMED: return "malformed certificate";
     case TENON_ERR_CERT_EXPIRED: return "certificate has expired";
     case TENON_ERR_CERT_NOT_YET_VALID: return "certificate is not yet valid";

@@ -509,12 +509,50 @@ wait_for noems_srv.out ACCEPT
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
     >/dev/null 2>ems_req.err
 st=$?
-[ $st -eq 1 ] && grep -q "no-ems" ems_req.err
-check "a TLS 1.2 server without the extended master secret is refused (exit $st)" $? ems_req.err
+[ $st -eq 1 ] && grep -q "no-ems" ems_req.err && grep -q "lacks the extended master secret" ems_req.err &&
+    grep -q "the peer offered:" ems_req.err && grep -q "extended master secret (RFC 7627): no" ems_req.err
+check "a TLS 1.2 server without the extended master secret is refused, and why (exit $st)" $? ems_req.err
 echo "hello no ems" | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost \
     --ca ec.pem --no-ems >/dev/null 2>ems_off.err
 wait_for noems_srv.out "hello no ems" && grep -q "master secret NOT extended" ems_off.err
 check "... and accepted with --no-ems (and said so)" $? ems_off.err
+
+# A negotiation failure names its cause and what the peer offered, and the server goes on: a
+# TLS 1.2 client without the extended master secret (Debian's Go 1.19 is one), then no group in
+# common, then a good client; then no version in common.
+start_server --cert ec.pem --key ec.key --groups x25519 --max-connections 3
+echo x | OPENSSL_CONF=$TMP/noems.cnf timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -tls1_2 -quiet >/dev/null 2>noems_cl.err
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --groups secp384r1 >/dev/null 2>nogroup.err
+st=$?
+echo "after failures" | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost \
+    --ca ec.pem >after.out 2>after.err
+wait_server
+grep -q "connection 1: the handshake failed: TLS 1.2: the peer lacks the extended master secret" "$SLOG" &&
+    grep -q "connection 1:   extended master secret (RFC 7627): no" "$SLOG" &&
+    grep -q "connection 1: tenon sent the alert handshake_failure" "$SLOG" &&
+    grep -q "connection 1: (tenon server --no-ems accepts" "$SLOG" &&
+    grep -q "handshake failure" noems_cl.err
+check "tenon server: a TLS 1.2 client without the extended master secret: the cause, the offer, handshake_failure" $? "$SLOG"
+[ $st -eq 1 ] && grep -q "connection 2: the handshake failed: TLS: no key exchange group in common" "$SLOG" &&
+    grep -q "connection 2:   groups: secp384r1$" "$SLOG" &&
+    grep -q "connection 2:   key shares: secp384r1$" "$SLOG" &&
+    grep -q "connection 2: this side has the groups: x25519 (--groups chooses)" "$SLOG" &&
+    grep -q "the peer sent the fatal alert handshake_failure" nogroup.err
+check "tenon server: no group in common: the client's groups and ours; the client gets handshake_failure" $? "$SLOG"
+cmp -s after.out <(echo "after failures") && grep -q "connection 3 from" "$SLOG" &&
+    grep -q "3 connections, 2 failed" "$SLOG"
+check "... and the server goes on serving the next connections" $? "$SLOG"
+start_server --cert ec.pem --key ec.key --tls1.2 --max-connections 1
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --tls1.3 >/dev/null 2>nover.err
+st=$?
+wait_server
+[ $st -eq 1 ] && grep -q "the handshake failed: TLS: no protocol version in common" "$SLOG" &&
+    grep -q "versions: TLS 1.3$" "$SLOG" && grep -q "this side has: TLS 1.2" "$SLOG" &&
+    grep -q "the peer sent the fatal alert protocol_version" nover.err
+check "tenon client --tls1.3 -> tenon server --tls1.2: no version in common, protocol_version" $? "$SLOG"
 
 for cert in ec rsa; do
     start_server --cert $cert.pem --key $cert.key --max-connections 1
@@ -579,7 +617,9 @@ fi
 if command -v tshark >/dev/null && [ "$(id -u)" -ne 0 ] && [ "${CI:-}" != "true" ]; then
     echo "skip - tshark decrypting a tenon session: capturing on lo needs root"
 elif command -v tshark >/dev/null; then
-    start_server --cert ec.pem --key ec.key --max-connections 1
+    # The server writes its key log too: each capture is decrypted once with the client's and
+    # once with the server's alone (a TLS 1.3 server once logged an all-zero client_random).
+    start_server --cert ec.pem --key ec.key --max-connections 1 --keylog tss.keys
     timeout 30 tshark -i lo -f "tcp port $PORT" -w cap.pcapng >tshark.log 2>&1 &
     TPID=$!
     PIDS+=("$TPID")
@@ -595,8 +635,12 @@ elif command -v tshark >/dev/null; then
         >ts.out 2>&1
     grep -q "secret message for wireshark" ts.out
     check "tshark decrypts the capture with tenon's key log" $? ts.out
+    timeout 30 tshark -r cap.pcapng -o "tls.keylog_file:$TMP/tss.keys" -q -z follow,tls,ascii,0 \
+        >tss.out 2>&1
+    grep -q "secret message for wireshark" tss.out && cmp -s <(sort ts.keys) <(sort tss.keys)
+    check "tshark decrypts the capture with the key log of tenon server alone (TLS 1.3)" $? tss.out
     # The same for TLS 1.2 and its CLIENT_RANDOM line.
-    start_server --cert ec.pem --key ec.key --max-connections 1
+    start_server --cert ec.pem --key ec.key --max-connections 1 --keylog tss12.keys
     timeout 30 tshark -i lo -f "tcp port $PORT" -w cap12.pcapng >tshark12.log 2>&1 &
     TPID=$!
     PIDS+=("$TPID")
@@ -612,6 +656,10 @@ elif command -v tshark >/dev/null; then
         -z follow,tls,ascii,0 >ts12.out 2>&1
     grep -q "tls 1.2 message for wireshark" ts12.out
     check "tshark decrypts a TLS 1.2 capture with the CLIENT_RANDOM line" $? ts12.out
+    timeout 30 tshark -r cap12.pcapng -o "tls.keylog_file:$TMP/tss12.keys" -q \
+        -z follow,tls,ascii,0 >tss12.out 2>&1
+    grep -q "tls 1.2 message for wireshark" tss12.out
+    check "tshark decrypts a TLS 1.2 capture with the key log of tenon server alone" $? tss12.out
 else
     missing "tshark decrypting a tenon session" tshark
 fi

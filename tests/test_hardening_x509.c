@@ -352,7 +352,7 @@ static void test_rsa_key_usage(void)
     CHECK_RC(tenon_config_add_cert(&SERVER.cfg, chain, 1, &ksig, &why), 0);
     only_tls12(&SERVER.cfg, TENON_TLS_RSA_WITH_AES_128_GCM_SHA256);
     run();
-    server_refused(TENON_ERR_TLS_HANDSHAKE_FAILURE, TENON_ALERT_HANDSHAKE_FAILURE);
+    server_refused(TENON_ERR_TLS_NO_CERT_FOR_PEER, TENON_ALERT_HANDSHAKE_FAILURE);
     tenon_private_key_wipe(&kboth);
     tenon_private_key_wipe(&ksig);
 }

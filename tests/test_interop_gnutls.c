@@ -357,7 +357,7 @@ static void test_tls12(void)
               0)) {
         tenon_config cfg;
         client_config(&cfg);
-        CHECK(client_session(r.port, &cfg, &info, 0) == TENON_ERR_TLS_HANDSHAKE_FAILURE);
+        CHECK(client_session(r.port, &cfg, &info, 0) == TENON_ERR_TLS_EMS_REQUIRED);
         cfg.require_extended_master_secret = 0;
         CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
               !info.ext_master_secret);

@@ -175,7 +175,7 @@ static void test_versions(void)
     server_config(&SERVER.cfg, CERT_P256);
     SERVER.cfg.max_version = TENON_TLS12;
     connect();
-    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_PROTOCOL_VERSION);
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_COMMON_VERSION);
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_PROTOCOL_VERSION);
 
     /* Legacy suites are used only when configured: a client asking for RSA key transport
@@ -185,7 +185,7 @@ static void test_versions(void)
     CLIENT.cfg.suite_count = 1;
     server_config(&SERVER.cfg, CERT_RSA);
     connect();
-    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_COMMON_SUITE);
 
     /* Configuration: no suite for the enabled version. */
     client_config(&CLIENT.cfg);
@@ -204,7 +204,7 @@ static void test_extended_master_secret(void)
     config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     tls_test_client_omit = TLS_TEST_OMIT_EMS;
     connect();
-    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_EMS_REQUIRED);
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_HANDSHAKE_FAILURE);
     /* A server configured to allow it: the RFC 5246 master secret, and both agree. */
     config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
@@ -220,13 +220,13 @@ static void test_extended_master_secret(void)
     config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     SERVER.cfg.require_extended_master_secret = 0;
     connect();
-    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_TLS_EMS_REQUIRED);
     /* Without secure renegotiation indication, a tenon client refuses the server (played by
      * a client that did not send it: the server then sends none). */
     tls_test_client_omit = TLS_TEST_OMIT_RENEG;
     config12(CERT_P256, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     connect();
-    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_TLS_RENEGOTIATION_INFO);
     tls_test_client_omit = 0;
 }
 
@@ -342,7 +342,7 @@ static void test_client_auth(void)
     CHECK(!si.client_authenticated);
     SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     connect();
-    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_HANDSHAKE_FAILURE);
 }
 

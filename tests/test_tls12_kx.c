@@ -266,7 +266,7 @@ static void test_hello_exts(void)
     CHECK_RC(tls12_ext_reneg_parse_initial(buf, 1), TENON_OK);
     /* a non-empty renegotiated_connection on an initial handshake */
     static const uint8_t reneg[] = {12, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-    CHECK_RC(tls12_ext_reneg_parse_initial(reneg, sizeof reneg), TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    CHECK_RC(tls12_ext_reneg_parse_initial(reneg, sizeof reneg), TENON_ERR_TLS_RENEGOTIATION_INFO);
     CHECK_RC(tls12_ext_reneg_parse_initial(reneg, 5), TENON_ERR_MALFORMED);
     CHECK_RC(tls12_ext_reneg_parse_initial(buf, 0), TENON_ERR_MALFORMED);
 

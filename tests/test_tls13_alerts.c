@@ -173,7 +173,7 @@ static void test_client_hello_parsing(void)
     remove_ext(&ch, EXT_SUPPORTED_VERSIONS);
     n = build_client_hello(&ch, rec);
     server_min_version = TENON_TLS13;
-    EXPECT_SERVER(rec, n, TENON_ERR_TLS_PROTOCOL_VERSION, TENON_ALERT_PROTOCOL_VERSION);
+    EXPECT_SERVER(rec, n, TENON_ERR_TLS_NO_COMMON_VERSION, TENON_ALERT_PROTOCOL_VERSION);
     server_min_version = TENON_TLS12;
     EXPECT_SERVER(rec, n, TENON_OK, -1);
     {
@@ -244,7 +244,7 @@ static void test_client_hello_parsing(void)
             suites[2 * i] = 0xc0, suites[2 * i + 1] = 0x2f;
     }
     n = build_client_hello(&ch, rec);
-    EXPECT_SERVER(rec, n, TENON_ERR_TLS_HANDSHAKE_FAILURE, TENON_ALERT_HANDSHAKE_FAILURE);
+    EXPECT_SERVER(rec, n, TENON_ERR_TLS_NO_COMMON_SUITE, TENON_ALERT_HANDSHAKE_FAILURE);
 
     /* pre_shared_key not last, and without psk_key_exchange_modes. */
     get_client_hello(&ch);
@@ -476,7 +476,7 @@ static void test_server_hello_parsing(void)
     EXPECT_CLIENT(sh, n, TENON_ERR_TLS_DOWNGRADE, TENON_ALERT_ILLEGAL_PARAMETER);
     fresh_client(sid);
     n = build_server_hello(sh, random, sid, 32, 0xc02f, NULL, 0, 0);
-    EXPECT_CLIENT(sh, n, TENON_ERR_TLS_PROTOCOL_VERSION, TENON_ALERT_PROTOCOL_VERSION);
+    EXPECT_CLIENT(sh, n, TENON_ERR_TLS_NO_COMMON_VERSION, TENON_ALERT_PROTOCOL_VERSION);
 
     fresh_client(sid);
     n = build_server_hello(sh, random, other, 32, 0x1301, good, sizeof good, 1);

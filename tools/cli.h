@@ -182,8 +182,14 @@ int keylog_open(keylog *k, const char *path, const char *prog);
 void keylog_fn(void *user, const char *line);
 void keylog_close(keylog *k);
 
-/* Describes a failed connection in words: the error, the alert sent or received. */
+/* Describes a failed connection in words: the error, the alert sent or received; for a failed
+ * negotiation also what the peer offered. */
 void describe_failure(const char *prog, const char *what, int err, const tenon_conn *conn);
+
+/* negotiation.c: a failed negotiation (TENON_ERR_TLS_NO_COMMON_* ...): what the peer offered,
+ * and what this side has for the error's cause (with the option that changes it). */
+void describe_offer(const char *prog, const tenon_conn *conn);
+void describe_ours(const char *prog, int err, const tenon_config *cfg);
 
 /* Commands. */
 int cmd_client(int argc, char **argv, int trace_mode);

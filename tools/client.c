@@ -131,11 +131,11 @@ static int handshake(client *c, netconn *n, int index, tenon_conn_info *ci)
                     what, c->o.timeout_ms / 1000);
         else
             describe_failure(c->prog, what, rc, n->conn);
-        if (tenon_conn_error(n->conn) == TENON_ERR_TLS_HANDSHAKE_FAILURE ||
-            tenon_conn_peer_alert(n->conn) == TENON_ALERT_HANDSHAKE_FAILURE)
+        describe_ours(c->prog, tenon_conn_error(n->conn), &c->t.cfg);
+        if (tenon_conn_peer_alert(n->conn) == TENON_ALERT_HANDSHAKE_FAILURE)
             fprintf(stderr,
-                    "%s: (if the server speaks TLS 1.2: one without the extended master "
-                    "secret is refused unless --no-ems; RSA key transport and CBC suites are "
+                    "%s: (the server found nothing it accepts in our offer: --tls1.2/--tls1.3, "
+                    "--suites and --groups change it; RSA key transport and CBC suites are "
                     "offered only when named in --suites or with --enable-legacy)\n",
                     c->prog);
         return -1;

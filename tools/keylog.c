@@ -60,4 +60,8 @@ void describe_failure(const char *prog, const char *what, int err, const tenon_c
     if (alert >= 0)
         fprintf(stderr, "%s: tenon sent the alert %s (%d) to the peer\n", prog,
                 tenon_alert_name(alert), alert);
+    /* A failed negotiation (the alerts RFC 8446 §4.1.1 and §6.2 name for it): what the peer
+     * offered. */
+    if (alert == TENON_ALERT_HANDSHAKE_FAILURE || alert == TENON_ALERT_PROTOCOL_VERSION)
+        describe_offer(prog, conn);
 }

@@ -78,6 +78,8 @@ const char *version_name(uint16_t version)
         return "TLS 1.1";
     case 0x0301:
         return "TLS 1.0";
+    case 0x0300:
+        return "SSL 3.0";
     default:
         return "unknown version";
     }
@@ -98,6 +100,12 @@ const char *group_name(uint16_t group)
         return "x448";
     case 0x11ec:
         return "X25519MLKEM768";
+    case 0x11eb:
+        return "SecP256r1MLKEM768";
+    case 0x0100:
+        return "ffdhe2048";
+    case 0x0101:
+        return "ffdhe3072";
     default:
         return "unknown group";
     }
@@ -124,6 +132,20 @@ const char *sig_scheme_name(uint16_t scheme)
         return "rsa_pss_rsae_sha512";
     case 0x0807:
         return "ed25519";
+    case 0x0808:
+        return "ed448";
+    case 0x0809:
+        return "rsa_pss_pss_sha256";
+    case 0x080a:
+        return "rsa_pss_pss_sha384";
+    case 0x080b:
+        return "rsa_pss_pss_sha512";
+    case 0x0603:
+        return "ecdsa_secp521r1_sha512";
+    case 0x0201:
+        return "rsa_pkcs1_sha1";
+    case 0x0203:
+        return "ecdsa_sha1";
     default:
         return "unknown scheme";
     }

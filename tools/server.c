@@ -114,6 +114,7 @@ static void drop(server *s, peer *p, const char *what, int err)
                 p->n.sock_error ? strerror(p->n.sock_error) : "timed out");
     else
         describe_failure(prog, what, err, p->n.conn);
+    describe_ours(prog, tenon_conn_error(p->n.conn), &s->t.cfg);
     /* Whatever alert the engine queued goes out before the socket closes. */
     (void)net_send(&p->n);
     p->failed = 1;

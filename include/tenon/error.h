@@ -94,6 +94,30 @@ typedef enum tenon_err {
      * its key: digitalSignature to sign (TLS 1.3, ECDHE, CertificateVerify), keyEncipherment
      * for RSA key transport (unsupported_certificate). */
     TENON_ERR_TLS_KEY_USAGE = -72,
+    /* Negotiation failures (-75 to -84): each names what the two sides lack in common; the
+     * alert stays the one the RFC names (protocol_version or handshake_failure), and
+     * tenon_conn_peer_offer() shows what the peer offered. */
+    /* No protocol version both sides have enabled (protocol_version). */
+    TENON_ERR_TLS_NO_COMMON_VERSION = -75,
+    /* No cipher suite of ours that the peer offers, for the version agreed (handshake_failure). */
+    TENON_ERR_TLS_NO_COMMON_SUITE = -76,
+    /* No key exchange group of ours in the peer's supported_groups (handshake_failure). */
+    TENON_ERR_TLS_NO_COMMON_GROUP = -77,
+    /* No signature scheme of ours in the peer's signature_algorithms (handshake_failure). */
+    TENON_ERR_TLS_NO_COMMON_SIG_SCHEME = -78,
+    /* Signature schemes in common, but none that a certificate of ours can sign with (e.g. the
+     * peer takes only ECDSA and we have an RSA certificate) (handshake_failure). */
+    TENON_ERR_TLS_NO_CERT_FOR_PEER = -79,
+    /* TLS 1.2: the peer does not use the extended master secret (RFC 7627), which is required
+     * (tenon_config.require_extended_master_secret) or was the resumed session's
+     * (handshake_failure). */
+    TENON_ERR_TLS_EMS_REQUIRED = -80,
+    /* TLS 1.2: the peer's secure renegotiation indication (RFC 5746) is missing or not empty
+     * on an initial handshake (handshake_failure). */
+    TENON_ERR_TLS_RENEGOTIATION_INFO = -81,
+    /* TLS 1.2: a client certificate is required and the client sent none (handshake_failure,
+     * RFC 5246 §7.4.6; TLS 1.3 has TENON_ERR_TLS_CERTIFICATE_REQUIRED). */
+    TENON_ERR_TLS_NO_CLIENT_CERT = -82,
     /* A certificate (or a certificate extension) is not well-formed DER X.509. */
     TENON_ERR_CERT_MALFORMED = -100,
     /* A certificate of the path has expired at the verification time. */

@@ -463,6 +463,43 @@ typedef struct tenon_conn_info {
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);
 
+/* What the peer offered in its hello, to explain a failed negotiation (TENON_ERR_TLS_NO_COMMON_*,
+ * TENON_ERR_TLS_EMS_REQUIRED, ...) without a packet capture. Each list holds the first
+ * TENON_OFFER_MAX entries in the peer's order, code points as sent (GREASE and ones tenon does
+ * not know included); its count is of all the entries, so count > TENON_OFFER_MAX means the
+ * list was cut.
+ * - A server sees the client's ClientHello (the second one after a HelloRetryRequest):
+ *   versions from supported_versions (empty without it: then legacy_version is the client's
+ *   version), suites, groups (supported_groups), key_shares (the groups of its key_share
+ *   entries), sig_schemes (signature_algorithms), ext_master_secret and
+ *   secure_renegotiation (renegotiation_info or the SCSV).
+ * - A client sees the server's choice in its ServerHello (or HelloRetryRequest): the one version
+ *   (supported_versions, else legacy_version), the one suite, groups: the group of its key share
+ *   or the HelloRetryRequest's selected group, key_shares: the key share's group, and for
+ *   TLS 1.2 ext_master_secret and secure_renegotiation; sig_schemes stays empty. */
+#define TENON_OFFER_MAX 16
+typedef struct tenon_peer_offer {
+    uint16_t legacy_version; /* legacy_version (client_version / server_version) */
+    uint16_t versions[TENON_OFFER_MAX];
+    size_t version_count;
+    uint16_t suites[TENON_OFFER_MAX];
+    size_t suite_count;
+    uint16_t groups[TENON_OFFER_MAX];
+    size_t group_count;
+    uint16_t key_shares[TENON_OFFER_MAX];
+    size_t key_share_count;
+    uint16_t sig_schemes[TENON_OFFER_MAX];
+    size_t sig_scheme_count;
+    int ext_master_secret;    /* extended_master_secret (RFC 7627) was in the hello */
+    int secure_renegotiation; /* renegotiation_info (or the SCSV) was (RFC 5746) */
+} tenon_peer_offer;
+
+/* Fills offer once the peer's hello has been parsed (also, and mainly, after the handshake
+ * failed); TENON_ERR_INVALID_ARGUMENT before that (nothing received yet, or a hello too
+ * malformed to read). */
+TENON_API TENON_MUST_CHECK int tenon_conn_peer_offer(const tenon_conn *conn,
+                                                     tenon_peer_offer *offer);
+
 /* Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next sending key; with
  * request_peer_update the peer is asked to update its own. TLS 1.3 only (a TLS 1.2 connection
  * gets TENON_ERR_INVALID_ARGUMENT). */

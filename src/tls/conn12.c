@@ -140,9 +140,11 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
 int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash)
 {
     const tenon_config *cfg = c->cfg;
+    int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
         if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
             continue;
+        have_type = 1;
         for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[j]);
             if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||
@@ -156,5 +158,5 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash)
                 }
         }
     }
-    return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    return have_type ? tls_no_cert_cause(c) : TENON_ERR_TLS_NO_CERT_FOR_PEER;
 }

@@ -63,6 +63,8 @@ int tls12_ext_reneg_parse_initial(const uint8_t *data, size_t len)
     /* struct { opaque renegotiated_connection<0..255>; } RenegotiationInfo; */
     GUARD(cur_vec(&c, 1, 0, 255, &rc));
     GUARD(cur_finish(&c));
-    ENSURE(rc.len == 0, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    /* RFC 5746 §3.4 (client) and §3.6 (server): if it is not empty, "abort the handshake (by
+     * sending a fatal handshake_failure alert)". */
+    ENSURE(rc.len == 0, TENON_ERR_TLS_RENEGOTIATION_INFO);
     return TENON_OK;
 }

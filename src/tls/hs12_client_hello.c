@@ -94,7 +94,7 @@ static int try_ticket(tls_conn *c, const client_hello *ch)
      * handshake" — a full one instead. */
     if (usable && t.ems && !c->ems) {
         tenon_wipe(&t, sizeof t);
-        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+        return TENON_ERR_TLS_EMS_REQUIRED;
     }
     if (!usable || !t.ems) {
         tenon_wipe(&t, sizeof t);
@@ -108,10 +108,13 @@ static int try_ticket(tls_conn *c, const client_hello *ch)
 }
 
 /* The suite: ours in our order, among the client's, that a certificate of ours and (for
- * ECDHE) a common group can serve. */
+ * ECDHE) a common group can serve. When none can, the cause: no suite in common; else no group
+ * in common if an ECDHE suite is among them (every one of those needs it); else why the first
+ * suite in common has no certificate. */
 static int select_suite(tls_conn *c, const client_hello *ch, const tenon_kex_class *group)
 {
     const tenon_config *cfg = c->cfg;
+    int cause = TENON_ERR_TLS_NO_COMMON_SUITE;
     for (size_t i = 0; i < cfg->suite_count; i++) {
         const tls12_suite *s = tls12_suite_find(cfg->suites[i]);
         if (s == NULL || !ch_offers_suite(ch, s->id))
@@ -127,14 +130,25 @@ static int select_suite(tls_conn *c, const client_hello *ch, const tenon_kex_cla
                     c->suite12 = s;
                     return TENON_OK;
                 }
+            if (cause == TENON_ERR_TLS_NO_COMMON_SUITE)
+                cause = TENON_ERR_TLS_NO_CERT_FOR_PEER;
             continue;
         }
-        if (group == NULL || tls12_pick_cert(c, tls12_suite_key_type(s), NULL) != TENON_OK)
+        if (group == NULL) {
+            cause = TENON_ERR_TLS_NO_COMMON_GROUP;
             continue;
-        c->suite12 = s;
-        return TENON_OK;
+        }
+        int rc = tls12_pick_cert(c, tls12_suite_key_type(s), NULL);
+        if (rc == TENON_OK) {
+            c->suite12 = s;
+            return TENON_OK;
+        }
+        if (cause == TENON_ERR_TLS_NO_COMMON_SUITE)
+            cause = rc;
     }
-    return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    /* RFC 5246 §7.4.1.2: "The server will select a cipher suite or, if no acceptable choices
+     * are presented, return a handshake failure alert and close the connection." */
+    return cause;
 }
 
 int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *msg, size_t len)
@@ -145,7 +159,6 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     ENSURE(memchr(ch->compression.p, 0, ch->compression.len) != NULL,
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     c->client_version = ch->legacy_version;
-    memcpy(c->client_random, ch->random, 32);
 
     /* RFC 5746 §3.6: the extension or the SCSV signals secure renegotiation support. */
     if (ch_has(ch, X_RENEGOTIATION_INFO)) {
@@ -163,7 +176,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     }
     if (!c->ems && cfg->require_extended_master_secret) {
         tls_note(c, "the client does not offer the extended master secret (RFC 7627)");
-        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+        return TENON_ERR_TLS_EMS_REQUIRED;
     }
     if (ch_has(ch, X_EC_POINT_FORMATS)) {
         cursor b = ch->exts.body[X_EC_POINT_FORMATS];
@@ -230,7 +243,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     }
     GUARD(hs12_certificate_send(c));
     if (s->kx != TLS12_KX_RSA) {
-        ENSURE(group != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+        ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
         GUARD(tls_kex_keygen(c, group));
         GUARD(hs12_server_key_exchange_send(c));
     }

@@ -93,7 +93,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
      * insecurely; tenon does not talk to such servers. */
     if (!has(exts, X_RENEGOTIATION_INFO)) {
         tls_note(c, "the server does not support secure renegotiation (RFC 5746)");
-        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+        return TENON_ERR_TLS_RENEGOTIATION_INFO;
     }
     cursor b = exts->body[X_RENEGOTIATION_INFO];
     GUARD(tls12_ext_reneg_parse_initial(b.p, b.len));
@@ -105,7 +105,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
     }
     if (!c->ems && cfg->require_extended_master_secret) {
         tls_note(c, "the server does not support the extended master secret (RFC 7627)");
-        return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+        return TENON_ERR_TLS_EMS_REQUIRED;
     }
     /* RFC 5246 §7.4.1.4: "If a client receives an extension type in ServerHello that it did
      * not request in the associated ClientHello, it MUST abort the handshake with an
@@ -143,6 +143,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         /* The session's suite and extended master secret must be the ticket's (RFC 5246
          * §7.4.1.3, RFC 7627 §5.3). */
         ENSURE(c->held_ticket->suite == s->id, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE(!c->held_ticket->ext_master_secret || c->ems, TENON_ERR_TLS_EMS_REQUIRED);
         ENSURE(c->held_ticket->ext_master_secret == c->ems, TENON_ERR_TLS_HANDSHAKE_FAILURE);
         memcpy(c->master, c->held_ticket->psk, TLS12_MASTER_LEN);
         c->resumed = 1;

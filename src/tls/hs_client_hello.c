@@ -219,7 +219,7 @@ int hs_client_hello_send(tls_conn *c)
 
 /* ---- server ---- */
 
-static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch, int tls12)
+static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch)
 {
     cursor c = cur_init(msg + 4, len - 4);
     GUARD(cur_u16(&c, &ch->legacy_version));
@@ -229,9 +229,8 @@ static int client_hello_parse(const uint8_t *msg, size_t len, client_hello *ch, 
     ENSURE(cur_remaining(&ch->suites) % 2 == 0, TENON_ERR_MALFORMED);
     GUARD(cur_vec(&c, 1, 1, 255, &ch->compression));
     /* A ClientHello with no extensions at all is from a client older than TLS 1.3 (RFC 5246
-     * §7.4.1.2 allows it in TLS 1.2). */
+     * §7.4.1.2 allows it in TLS 1.2): the version decision is the handler's. */
     if (cur_remaining(&c) == 0) {
-        ENSURE(tls12, TENON_ERR_TLS_PROTOCOL_VERSION);
         memset(&ch->exts, 0, sizeof ch->exts);
         return TENON_OK;
     }
@@ -341,8 +340,24 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
     return TENON_OK;
 }
 
+/* Why no certificate of ours fits the peer's signature_algorithms (c->peer_sigs): none of our
+ * schemes is there at all, or some are but no key of ours signs with them. */
+int tls_no_cert_cause(const tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    for (size_t j = 0; j < cfg->sig_scheme_count; j++)
+        for (size_t k = 0; k < c->peer_sig_count; k++)
+            if (c->peer_sigs[k] == cfg->sig_schemes[j])
+                return TENON_ERR_TLS_NO_CERT_FOR_PEER;
+    return TENON_ERR_TLS_NO_COMMON_SIG_SCHEME;
+}
+
 /* §4.2.3 and §4.4.2.2: the first of our certificates whose key can sign with a scheme the
- * client offers, in our order of preference. */
+ * client offers, in our order of preference. §4.4.2.2: "If the server cannot produce a
+ * certificate chain that is signed only via the indicated supported algorithms, then it SHOULD
+ * continue the handshake by sending the client a certificate chain of its choice" applies to
+ * the chain's signatures; the CertificateVerify must use an offered scheme (§4.4.3), so without
+ * one there is no handshake (handshake_failure, as RFC 8446 §9.2's table has it). */
 static int select_certificate(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
@@ -358,7 +373,7 @@ static int select_certificate(tls_conn *c)
                     return TENON_OK;
                 }
         }
-    return TENON_ERR_TLS_HANDSHAKE_FAILURE;
+    return tls_no_cert_cause(c);
 }
 
 /* RFC 7301 §3.2: the server's most preferred protocol that the client offers. */
@@ -407,7 +422,12 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     const tenon_config *cfg = c->cfg;
     int second = c->state == ST_S_WAIT_CH2;
     int we13 = tls_version_on(cfg, TENON_TLS13), we12 = tls_version_on(cfg, TENON_TLS12);
-    GUARD(client_hello_parse(msg, len, &ch, we12 && !second));
+    GUARD(client_hello_parse(msg, len, &ch));
+    tls_offer_client_hello(c, &ch);
+    /* The client's random, for both versions: the TLS 1.2 key derivation and the key log
+     * lines (NSS format: keyed by it) of either version. A second ClientHello repeats it
+     * (RFC 8446 §4.1.2). */
+    memcpy(c->client_random, ch.random, 32);
 
     /* RFC 8446 §4.2.1: TLS 1.3 only if supported_versions lists it; without the extension the
      * client's version is legacy_version (RFC 5246 §7.4.1.2). */
@@ -419,7 +439,10 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         they12 = ch.legacy_version >= TENON_TLS12;
     if (!(we13 && they13)) {
         /* A second ClientHello answers a HelloRetryRequest, which is TLS 1.3. */
-        ENSURE(we12 && they12 && !second, TENON_ERR_TLS_PROTOCOL_VERSION);
+        ENSURE(!second, TENON_ERR_TLS_PROTOCOL_VERSION);
+        /* RFC 8446 §6.2: "protocol_version: The protocol version the peer has attempted to
+         * negotiate is recognized but not supported". */
+        ENSURE(we12 && they12, TENON_ERR_TLS_NO_COMMON_VERSION);
         c->version = TENON_TLS12;
         return hs12_client_hello_recv(c, &ch, msg, len);
     }
@@ -465,7 +488,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The suite: ours in our order. After a HelloRetryRequest the client must not make us
      * change it (§4.1.4: the ServerHello's suite must be the HelloRetryRequest's). */
     const tls_suite *suite = select_suite(c, &ch);
-    ENSURE(suite != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    ENSURE(suite != NULL, TENON_ERR_TLS_NO_COMMON_SUITE);
     if (second) {
         ENSURE(suite == c->suite, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         ENSURE(ch.session_id.len == c->session_id_len &&
@@ -484,7 +507,9 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         for (size_t j = 0; j < ngroups; j++)
             if (groups[j] == cfg->groups[i]->tls_group)
                 group = cfg->groups[i];
-    ENSURE(group != NULL, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    /* §4.1.1: "If the server is unable to negotiate a supported set of parameters ... it MUST
+     * abort the handshake with either a "handshake_failure" or "insufficient_security"". */
+    ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
     const ks_entry *share = NULL;
     for (size_t i = 0; i < nshares; i++)
         if (shares[i].group == group->tls_group)

@@ -160,6 +160,7 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     server_hello sh;
     GUARD(server_hello_parse(msg, len, &sh));
+    tls_offer_server_hello(c, sh.legacy_version, sh.suite, &sh.exts, sh.is_hrr);
 
     if (!has(&sh, X_SUPPORTED_VERSIONS)) {
         /* §4.1.3: "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST
@@ -172,7 +173,7 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * TLS 1.3's, so what follows one is too. */
         ENSURE(!sh.is_hrr && !c->hrr, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         ENSURE(sh.legacy_version == TENON_TLS12 && tls_version_on(c->cfg, TENON_TLS12),
-               TENON_ERR_TLS_PROTOCOL_VERSION);
+               TENON_ERR_TLS_NO_COMMON_VERSION);
         GUARD(tls_exts_allowed(&sh.exts, M_SH12, TENON_ERR_TLS_UNSUPPORTED_EXTENSION));
         ENSURE(sh.compression == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->version = TENON_TLS12;

@@ -221,6 +221,16 @@ typedef struct tls12_dir {
 } tls12_dir;
 
 #define TLS_MAX_PEER_SIGS 32
+
+/* What the peer offered in its hello (tenon_conn_peer_offer; peer_offer.c): the first
+ * TENON_OFFER_MAX code points of each list and the count of all. */
+enum { OFFER_VERSIONS, OFFER_SUITES, OFFER_GROUPS, OFFER_SHARES, OFFER_SIGS, OFFER_LISTS };
+typedef struct tls_offer {
+    uint8_t seen, ems, reneg;
+    uint16_t legacy_version;
+    uint16_t count[OFFER_LISTS];
+    uint16_t list[OFFER_LISTS][TENON_OFFER_MAX];
+} tls_offer;
 #define TLS_SESSION_ID_LEN 32
 
 typedef struct tls_conn {
@@ -333,6 +343,8 @@ typedef struct tls_conn {
     uint8_t cert_verified;      /* proof_cert_chain */
     uint8_t signature_verified; /* proof_certificate_verify */
     uint8_t finished_verified;  /* proof_finished */
+
+    tls_offer offer; /* the peer's hello, for explaining a failed negotiation */
 
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
@@ -537,6 +549,10 @@ static inline int ch_has(const client_hello *ch, unsigned x)
 {
     return (ch->exts.seen >> x) & 1u;
 }
+/* Records what the peer's hello offered (peer_offer.c): before any decision on it. */
+void tls_offer_client_hello(tls_conn *c, const client_hello *ch);
+void tls_offer_server_hello(tls_conn *c, uint16_t legacy_version, uint16_t suite,
+                            const tls_exts *exts, int is_hrr);
 /* 1 if the ClientHello lists cipher suite id. */
 int ch_offers_suite(const client_hello *ch, uint16_t id);
 /* RFC 7301 §3.2: the server's ALPN choice (hs_client_hello.c). */
@@ -609,8 +625,13 @@ TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *mast
 TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest);
 /* The certificate and signature scheme a TLS 1.2 server or client signs with: the first of
  * ours of key type t with a scheme of ours the peer offers (peer_sigs); if hash is not NULL the
- * scheme's hash must be it. TENON_ERR_TLS_HANDSHAKE_FAILURE when none. */
+ * scheme's hash must be it. When none: TENON_ERR_TLS_NO_CERT_FOR_PEER (no certificate of type
+ * t, or no scheme of its in peer_sigs while others of ours are) or
+ * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME (no scheme of ours in peer_sigs). */
 TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash);
+/* Why no certificate fits peer_sigs (hs_client_hello.c): TENON_ERR_TLS_NO_COMMON_SIG_SCHEME if
+ * none of our schemes is in it, else TENON_ERR_TLS_NO_CERT_FOR_PEER. */
+TENON_MUST_CHECK int tls_no_cert_cause(const tls_conn *c);
 /* The ticket store's slot for a new ticket (hs_new_session_ticket.c). */
 tenon_ticket *tls_ticket_store_slot(tenon_ticket_store *st, const char *name);
 /* Gives back the store slot this connection holds, wiped. */
