@@ -423,6 +423,48 @@ static void test_chain_expiry(void)
     NOW_MS = t0;
 }
 
+/* ---- the ticket format ---- */
+
+/* The ticket of SLOTS[0] resealed in the format before this change (no format byte, no
+ * session fields), with the same PSK: the server no longer opens it, and does a full
+ * handshake. */
+static void test_old_format(void)
+{
+    fresh_store();
+    client();
+    server(0);
+    full_with_ticket();
+    connect();
+    CHECK(outcome() == 1); /* the current format resumes */
+    tenon_ticket *t = &SLOTS[0];
+    uint8_t plain[80];
+    size_t n = 0;
+    uint64_t issued = (uint64_t)NOW_MS;
+    uint32_t life = 7200;
+    plain[n++] = (uint8_t)(VERSION >> 8), plain[n++] = (uint8_t)VERSION;
+    plain[n++] = VERSION == TENON_TLS12; /* flags: the extended master secret */
+    plain[n++] = (uint8_t)(t->suite >> 8), plain[n++] = (uint8_t)t->suite;
+    for (int i = 7; i >= 0; i--)
+        plain[n++] = (uint8_t)(issued >> (8 * i));
+    for (int i = 3; i >= 0; i--)
+        plain[n++] = (uint8_t)(life >> (8 * i));
+    for (int i = 3; i >= 0; i--)
+        plain[n++] = (uint8_t)(t->age_add >> (8 * i));
+    plain[n++] = (uint8_t)t->psk_len;
+    memcpy(plain + n, t->psk, t->psk_len);
+    n += t->psk_len;
+    uint8_t *out = t->ticket;
+    memcpy(out, SERVER.cfg.ticket_keys[0].name, 16);
+    memset(out + 16, 0x33, 12);
+    tenon_aead_ctx aead;
+    CHECK_RC(tenon_aead_init(&aead, tenon_aead_aes_gcm(), SERVER.cfg.ticket_keys[0].key, 32), 0);
+    CHECK_RC(tenon_aead_seal(&aead, out + 16, 12, out, 16, plain, n, out + 28, out + 28 + n), 0);
+    tenon_aead_wipe(&aead);
+    t->ticket_len = 28 + n + 16;
+    connect();
+    CHECK(outcome() == 0);
+}
+
 int main(void)
 {
     tu_seed(0x711c);
@@ -436,6 +478,7 @@ int main(void)
         test_client_policy();
         test_server_client_auth();
         test_chain_expiry();
+        test_old_format();
     }
     tenon_conn_wipe(&CLIENT.conn);
     tenon_conn_wipe(&SERVER.conn);

@@ -222,16 +222,26 @@ uint32_t tls_session_remaining_s(const tls_conn *c, int64_t auth_ms)
     return (uint32_t)((max_ms - (now - auth_ms)) / 1000);
 }
 
+/* A ticket that is ours but not resumed: why, in the trace, and 0. */
+static int not_resumed(tls_conn *c, const char *why)
+{
+    tls_note(c, why);
+    return 0;
+}
+
 int tls_ticket_session_ok(tls_conn *c, const tls_ticket_plain *t)
 {
     if (t->auth_ms > (uint64_t)INT64_MAX || tls_session_remaining_s(c, (int64_t)t->auth_ms) == 0)
-        return 0;
+        return not_resumed(c, "ticket not resumed: its session is older than session_max_age_s");
     /* A session without a client certificate: resumed unless we require one (a full handshake
      * then asks for it). */
-    if (!t->client_auth)
-        return c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE;
+    if (!t->client_auth && c->cfg->client_auth == TENON_CLIENT_AUTH_REQUIRE)
+        return not_resumed(c, "ticket not resumed: its client sent no certificate");
     /* A client identity counts only under the policy that verified it. */
-    return memcmp(t->policy, tls_policy(c), sizeof t->policy) == 0;
+    if (t->client_auth && memcmp(t->policy, tls_policy(c), sizeof t->policy) != 0)
+        return not_resumed(c, "ticket not resumed: its client certificate was verified under "
+                              "another policy");
+    return 1;
 }
 
 uint32_t tls_ticket_lifetime(const tls_conn *c)
@@ -262,8 +272,11 @@ void tls_ticket_take_session(tls_conn *c, const tls_ticket_plain *t)
 
 int tls_ticket_offerable(tls_conn *c, const tenon_ticket *t)
 {
-    return memcmp(t->policy_sha256, tls_policy(c), sizeof t->policy_sha256) == 0 &&
-           tls_session_remaining_s(c, t->auth_ms) > 0;
+    if (memcmp(t->policy_sha256, tls_policy(c), sizeof t->policy_sha256) != 0)
+        return not_resumed(c, "ticket not offered: obtained under another verification policy");
+    if (tls_session_remaining_s(c, t->auth_ms) == 0)
+        return not_resumed(c, "ticket not offered: its session is older than session_max_age_s");
+    return 1;
 }
 
 void tls_ticket_offer_session(tls_conn *c, const tenon_ticket *t)
