@@ -241,6 +241,16 @@ typedef struct tenon_ticket {
     uint8_t psk[48];
     size_t ticket_len;
     uint8_t ticket[TENON_MAX_TICKET_LEN];
+    /* The verification policy the server's certificate was checked under (a SHA-256 digest of
+     * the client configuration's trust anchors, host-name check, insecure_skip_verify, verify_fn
+     * and verify_id; see tenon_config.verify_id): a connection offers the ticket only if its
+     * own configuration's digest is the same. */
+    uint8_t policy_sha256[32];
+    /* When the session's full handshake took place (ms): tickets received on resumed sessions
+     * keep the original time, and none is offered once session_max_age_s has passed. */
+    int64_t auth_ms;
+    /* SHA-256 of the server's leaf certificate (DER), reported again when the ticket resumes. */
+    uint8_t peer_leaf_sha256[32];
 } tenon_ticket;
 
 /* The client's caller-owned ticket store: an array of slots. A new ticket replaces the one for
@@ -318,6 +328,18 @@ typedef struct tenon_config {
     void *verify_user;
     int insecure_skip_verify; /* accept any chain: for tests and debugging only */
     int skip_hostname_check;  /* client: tenon matches no host name (see above) */
+    /* Identifies your verify_fn's policy (any bytes, e.g. "pinning-v2"; the view must outlive
+     * the config); tickets are only reused under the same id. A session ticket is bound to the
+     * verification policy it was obtained under: on a client, the trust anchors (their
+     * SubjectPublicKeyInfo, in store order), whether the host name is checked,
+     * insecure_skip_verify, whether verify_fn is set and verify_id; on a server, the same for
+     * client certificates. A client offers a ticket only to a configuration with the same
+     * policy; a server resumes a client-authenticated session only under the same policy
+     * (else both do a full handshake). Nothing that differs between processes (an address) is
+     * part of it, so processes sharing ticket keys or a ticket store resume each other's
+     * sessions. Give each verify_fn with its own rules its own id: callbacks with the same id
+     * (or none) count as one policy. */
+    tenon_bytes verify_id;
 
     /* Certificates and keys. A server needs at least one and picks the first whose key can
      * sign with a scheme the client offers; a client sends the first compatible one when
@@ -329,11 +351,18 @@ typedef struct tenon_config {
 
     /* Server: session ticket keys; the first seals new tickets, every one opens. No keys: no
      * tickets. tickets_per_handshake (default 1) NewSessionTickets are sent after the
-     * handshake; ticket_lifetime_s defaults to 7200. */
+     * handshake; ticket_lifetime_s defaults to 7200 and is capped at 604800 (RFC 8446
+     * §4.6.1). */
     tenon_ticket_key ticket_keys[TENON_MAX_TICKET_KEYS];
     size_t ticket_key_count;
     unsigned tickets_per_handshake;
     uint32_t ticket_lifetime_s;
+    /* Both roles: a session (a full handshake and the resumptions that follow it, each on a
+     * ticket of the one before) is resumed only within session_max_age_s seconds of its full
+     * handshake (default 604800, 7 days, the cap RFC 8446 §4.6.1 puts on one ticket; 0: never
+     * resumed). A server's tickets carry the full handshake's time and their lifetime never
+     * outlasts the session; later, a full handshake authenticates the peer again. */
+    uint32_t session_max_age_s;
 
     /* Client: where received tickets go and resumption tickets come from (NULL: none). */
     tenon_ticket_store *ticket_store;
@@ -459,6 +488,12 @@ typedef struct tenon_conn_info {
     int client_authenticated; /* server: 1 if the client proved a certificate */
     int ext_master_secret;    /* TLS 1.2: 1 if the extended master secret was used */
     int encrypt_then_mac;     /* TLS 1.2 CBC suites: 1 if encrypt-then-MAC was negotiated */
+    /* SHA-256 of the peer's leaf certificate (DER) when has_peer_leaf_hash: the chain's on a
+     * full handshake, the session's on a resumed one (carried in the ticket), so a resumed
+     * connection names the same peer. Server: only for a client that authenticated
+     * (client_authenticated); client: the server's. */
+    uint8_t peer_leaf_sha256[32];
+    int has_peer_leaf_hash;
 } tenon_conn_info;
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);

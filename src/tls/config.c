@@ -49,6 +49,7 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
     cfg->middlebox_compat = 1;
     cfg->tickets_per_handshake = 1;
     cfg->ticket_lifetime_s = 7200;
+    cfg->session_max_age_s = 604800;
 }
 
 int tls_version_on(const tenon_config *cfg, uint16_t version)

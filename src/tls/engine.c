@@ -1073,6 +1073,7 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     info->client_authenticated =
         !c->is_client &&
         ((c->peer_sent_cert && c->cert_verified && c->signature_verified) || c->resumed_auth);
+    info->has_peer_leaf_hash = tls_peer_leaf(c, info->peer_leaf_sha256);
     return TENON_OK;
 }
 

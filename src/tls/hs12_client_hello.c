@@ -84,10 +84,12 @@ static int try_ticket(tls_conn *c, const client_hello *ch)
     int configured = 0;
     for (size_t i = 0; i < c->cfg->suite_count; i++)
         configured |= s != NULL && c->cfg->suites[i] == s->id;
+    /* As TLS 1.3's: client_auth, client certificate policy and session_max_age_s
+     * (tls_ticket_session_ok). */
     int usable = configured && ch_offers_suite(ch, t.suite) && t.psk_len == TLS12_MASTER_LEN &&
                  (int64_t)t.issued_ms <= now &&
                  now - (int64_t)t.issued_ms < (int64_t)t.lifetime_s * 1000 &&
-                 (t.client_auth || c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE);
+                 tls_ticket_session_ok(c, &t);
     /* RFC 7627 §5.3: "If the original session used the "extended_master_secret" extension
      * but the new ClientHello does not contain it, the server MUST abort the abbreviated
      * handshake"; if the original did not, the server "MUST NOT perform the abbreviated
@@ -102,7 +104,7 @@ static int try_ticket(tls_conn *c, const client_hello *ch)
     }
     memcpy(c->master, t.psk, TLS12_MASTER_LEN);
     c->suite12 = s;
-    c->resumed_auth = t.client_auth;
+    tls_ticket_take_session(c, &t);
     tenon_wipe(&t, sizeof t);
     return 1;
 }

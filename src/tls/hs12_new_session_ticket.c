@@ -14,16 +14,20 @@ int hs12_new_session_ticket_send(tls_conn *c)
     memset(&t, 0, sizeof t);
     t.version = TENON_TLS12;
     t.ems = c->ems;
-    t.client_auth = c->resumed ? c->resumed_auth : (c->peer_sent_cert && c->cert_verified);
+    tls_ticket_fill_session(c, &t);
     t.suite = c->suite12->id;
     t.issued_ms = (uint64_t)tls_now_ms(c);
-    t.lifetime_s = c->cfg->ticket_lifetime_s;
-    if (t.lifetime_s > 604800)
-        t.lifetime_s = 604800;
+    /* As TLS 1.3's (RFC 8446 §4.6.1's cap, and the session's remaining time). */
+    t.lifetime_s = tls_ticket_lifetime(c);
     memcpy(t.psk, c->master, TLS12_MASTER_LEN);
     t.psk_len = TLS12_MASTER_LEN;
     uint32_t lifetime = t.lifetime_s;
-    int rc = tls_ticket_seal(c->cfg, &t, ticket, sizeof ticket, &ticket_len);
+    int rc = TENON_OK;
+    /* The ServerHello promised a ticket; a session past session_max_age_s gets an empty one
+     * (RFC 5077 §3.3: "it sends a zero-length ticket in the NewSessionTicket"). */
+    ticket_len = 0;
+    if (lifetime > 0)
+        rc = tls_ticket_seal(c->cfg, &t, ticket, sizeof ticket, &ticket_len);
     tenon_wipe(&t, sizeof t);
     GUARD(rc);
     writer w;
@@ -66,6 +70,10 @@ int hs12_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
     memcpy(t->ticket, ticket.p, ticket.len);
     t->ticket_len = ticket.len;
     memcpy(t->server_name, c->cfg->server_name, strlen(c->cfg->server_name) + 1);
+    if (!tls_ticket_store_session(c, t)) {
+        tenon_wipe(t, sizeof *t);
+        return TENON_OK;
+    }
     /* Held until the server's Finished proves the session (tls_enter_traffic). */
     t->in_use = 2;
     c->held_ticket = t;

@@ -18,7 +18,8 @@
 /* ---- client ---- */
 
 /* A ticket for this server that has not expired and whose suite is still configured and of a
- * version we offer. */
+ * version we offer, obtained under our verification policy, of a session still young enough
+ * (tls_ticket_offerable). */
 static void pick_ticket(tls_conn *c)
 {
     tenon_ticket_store *st = c->cfg->ticket_store;
@@ -43,13 +44,16 @@ static void pick_ticket(tls_conn *c)
             tenon_wipe(t, sizeof *t); /* expired */
             continue;
         }
-        if (!configured)
+        /* Resuming skips the server's certificate: a ticket obtained under another policy
+         * (insecure_skip_verify, other anchors or callback) would skip our checks. */
+        if (!configured || !tls_ticket_offerable(c, t))
             continue; /* another configuration sharing the store may use it */
         /* A ticket is offered once (RFC 8446 §C.4 advises against reuse; RFC 5077 §3.3 has the
          * server issue a new one): the connection holds its slot (in_use 2, which no other
          * connection takes or replaces) until the ServerHello, then frees it. */
         t->in_use = 2;
         c->held_ticket = t;
+        tls_ticket_offer_session(c, t);
         memcpy(c->psk, t->psk, t->psk_len);
         c->psk_len = t->psk_len;
         if (s != NULL) {
@@ -141,6 +145,7 @@ int hs_client_hello_send(tls_conn *c)
             memcpy(c->client_random, c->test_random, 32);
         else
             GUARD(tls_random(c, c->client_random, 32));
+        c->start_ms = tls_now_ms(c);
         pick_ticket(c);
         /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
          * value"; a fresh random one. RFC 5077 §3.4: with a TLS 1.2 ticket, a session ID the
@@ -291,12 +296,12 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         if (tls_ticket_open(c->cfg, id, id_len, &t) != TENON_OK)
             continue;
         const tls_suite *ts = t.version == TENON_TLS13 ? tls_suite_find(t.suite) : NULL;
-        /* A ticket records whether the client authenticated: a server that requires client
-         * certificates resumes only such sessions. */
-        int auth_ok = t.client_auth || c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE;
-        int usable = ts != NULL && auth_ok && ts->hash == h && t.psk_len == h->digest_len &&
+        /* The ticket's session must fit our client_auth and client certificate policy and be
+         * younger than session_max_age_s (tls_ticket_session_ok); otherwise it is skipped. */
+        int usable = ts != NULL && ts->hash == h && t.psk_len == h->digest_len &&
                      (int64_t)t.issued_ms <= now &&
-                     now - (int64_t)t.issued_ms < (int64_t)t.lifetime_s * 1000;
+                     now - (int64_t)t.issued_ms < (int64_t)t.lifetime_s * 1000 &&
+                     tls_ticket_session_ok(c, &t);
         if (!usable) {
             tenon_wipe(&t, sizeof t);
             continue;
@@ -331,7 +336,7 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         }
         memcpy(c->psk, t.psk, t.psk_len);
         c->psk_len = t.psk_len;
-        c->resumed_auth = t.client_auth;
+        tls_ticket_take_session(c, &t);
         tenon_wipe(&t, sizeof t);
         tls_trace_emit(&c->trace, TENON_TRACE_VERIFIED, 0, "psk binder", NULL, 0);
         *selected = (int)i;
@@ -422,6 +427,8 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     const tenon_config *cfg = c->cfg;
     int second = c->state == ST_S_WAIT_CH2;
     int we13 = tls_version_on(cfg, TENON_TLS13), we12 = tls_version_on(cfg, TENON_TLS12);
+    if (!second)
+        c->start_ms = tls_now_ms(c);
     GUARD(client_hello_parse(msg, len, &ch));
     tls_offer_client_hello(c, &ch);
     /* The client's random, for both versions: the TLS 1.2 key derivation and the key log

@@ -17,18 +17,21 @@ int hs_new_session_ticket_send(tls_conn *c)
     tls_ticket_plain t;
     uint8_t nonce[8], ticket[TENON_MAX_TICKET_LEN];
     size_t ticket_len;
+    memset(&t, 0, sizeof t);
+    /* At most 7 days (§4.6.1) and no longer than the session may still be resumed: a session
+     * past session_max_age_s gets no more tickets (its next connection is a full handshake). */
+    t.lifetime_s = tls_ticket_lifetime(c);
+    if (t.lifetime_s == 0)
+        return TENON_OK;
     uint64_t counter = c->tickets_sent++;
     for (int i = 0; i < 8; i++)
         nonce[i] = (uint8_t)(counter >> (56 - 8 * i));
-    memset(&t, 0, sizeof t);
     t.version = TENON_TLS13;
-    t.client_auth = c->resumed ? c->resumed_auth : (c->peer_sent_cert && c->cert_verified);
+    /* The session's full handshake time, client identity and policy go on in every ticket of
+     * its resumptions. */
+    tls_ticket_fill_session(c, &t);
     t.suite = c->suite->id;
     t.issued_ms = (uint64_t)tls_now_ms(c);
-    t.lifetime_s = c->cfg->ticket_lifetime_s;
-    /* §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds (7 days)." */
-    if (t.lifetime_s > 604800)
-        t.lifetime_s = 604800;
     GUARD(tls_random(c, (uint8_t *)&t.age_add, sizeof t.age_add));
     t.psk_len = h->digest_len;
     GUARD(tls13_ticket_psk(h, c->resumption, nonce, sizeof nonce, t.psk, &c->trace));
@@ -104,6 +107,10 @@ int hs_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
     t->age_add = age_add;
     t->received_ms = tls_now_ms(c);
     memcpy(t->server_name, c->cfg->server_name, strlen(c->cfg->server_name) + 1);
+    if (!tls_ticket_store_session(c, t)) {
+        tenon_wipe(t, sizeof *t);
+        return TENON_OK;
+    }
     t->in_use = 1;
     tls_note(c, "session ticket stored");
     return TENON_OK;

@@ -7,7 +7,8 @@
  *   extensions.c      the extension table (which message may carry what) and block parser
  *   ext_*.c           one file per extension: its struct, writer and parser
  *   hs_*.c            one file per handshake message: send and receive sides together
- *   ticket.c          sealing and opening session tickets (server)
+ *   ticket.c          sealing and opening session tickets (server); what binds a session to
+ *                     a verification policy and limits its age (both sides)
  *
  * Parsers (hs_*_parse, ext_*_parse) read the RFC's structs into views and decide nothing; the
  * handlers (hs_*_recv) hold the policy.
@@ -314,6 +315,14 @@ typedef struct tls_conn {
     const tls_suite *psk_suite; /* client: the suite of the ticket offered */
     tenon_ticket *ticket;       /* client: the ticket offered */
     unsigned tickets_sent;
+    /* The session across resumptions (ticket.c). resume_*: what the resumed session's ticket
+     * (client: the one offered) says of its full handshake's time and the peer's leaf. */
+    uint8_t policy[32]; /* tls_policy: our verification policy's digest, once computed */
+    uint8_t policy_set;
+    uint8_t resume_has_leaf;
+    uint8_t resume_leaf[32];
+    int64_t start_ms; /* when this handshake began (its first ClientHello) */
+    int64_t resume_auth_ms;
 
     /* TLS 1.2. */
     uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
@@ -517,8 +526,8 @@ TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
 
 /* ---- ticket.c (server) ---- */
 typedef struct tls_ticket_plain {
-    uint16_t version; /* TENON_TLS13, or TENON_TLS12 with psk = the master secret */
-    uint8_t ems;      /* TLS 1.2: the session used the extended master secret */
+    uint16_t version;    /* TENON_TLS13, or TENON_TLS12 with psk = the master secret */
+    uint8_t ems;         /* TLS 1.2: the session used the extended master secret */
     uint8_t client_auth; /* the client authenticated with a certificate */
     uint16_t suite;
     uint64_t issued_ms;
@@ -526,12 +535,44 @@ typedef struct tls_ticket_plain {
     uint32_t age_add;
     uint8_t psk[TLS13_MAX_HASH];
     size_t psk_len;
+    uint64_t auth_ms;      /* the session's full handshake (kept by tickets of resumptions) */
+    uint8_t policy[32];    /* the server's client-certificate policy (tls_policy) */
+    uint8_t peer_leaf[32]; /* client_auth: SHA-256 of the client's leaf certificate */
 } tls_ticket_plain;
 TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t,
                                      uint8_t *out, size_t cap, size_t *out_len);
 /* 0 and t filled, or TENON_ERR_AUTH_FAILED for a ticket that is not ours or not intact. */
 TENON_MUST_CHECK int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len,
                                      tls_ticket_plain *t);
+/* The digest of our configuration's verification policy (tenon_config.verify_id), computed
+ * at the first call of a connection. */
+const uint8_t *tls_policy(tls_conn *c);
+/* 1 with out = SHA-256 of the peer's proven leaf certificate (this handshake's, or the resumed
+ * session's), 0 if there is none. */
+int tls_peer_leaf(const tls_conn *c, uint8_t out[32]);
+/* When the current session's full handshake began: this handshake's start, or the resumed
+ * ticket's time. */
+int64_t tls_session_auth_ms(const tls_conn *c);
+/* The seconds a session whose full handshake was at auth_ms may still be resumed
+ * (session_max_age_s), 0 if it may not. */
+uint32_t tls_session_remaining_s(const tls_conn *c, int64_t auth_ms);
+/* Server: may a ticket's session be resumed here? Its client-certificate state against our
+ * client_auth and policy, and its age against session_max_age_s. */
+int tls_ticket_session_ok(tls_conn *c, const tls_ticket_plain *t);
+/* Server: the ticket_lifetime for a new ticket: ticket_lifetime_s, at most 604800, at most the
+ * session's remaining time (0: send none). */
+uint32_t tls_ticket_lifetime(const tls_conn *c);
+/* Server: fills t's session fields (auth_ms, policy, client_auth, peer_leaf) for a new ticket. */
+void tls_ticket_fill_session(tls_conn *c, tls_ticket_plain *t);
+/* Server: takes over the session of an accepted ticket (resumed_auth, resume_*). */
+void tls_ticket_take_session(tls_conn *c, const tls_ticket_plain *t);
+/* Client: 1 if a stored ticket may be offered under our policy and session_max_age_s. */
+int tls_ticket_offerable(tls_conn *c, const tenon_ticket *t);
+/* Client: remembers the session of the ticket offered (resume_*), for when it resumes. */
+void tls_ticket_offer_session(tls_conn *c, const tenon_ticket *t);
+/* Client: the session fields (policy, auth_ms, the server's leaf) of a ticket received; 0 if
+ * the session has no proven server certificate (the ticket is then not kept). */
+int tls_ticket_store_session(tls_conn *c, tenon_ticket *t);
 
 /* ---- TLS 1.2 (hs12_*.c) ---- */
 
