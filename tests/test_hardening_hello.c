@@ -647,6 +647,22 @@ static void test_solicited12(void)
     CHECK(!hello_ext(&H, EXT_RENEGOTIATION_INFO, &body, NULL)); /* no SCSV from tenon */
     CHECK(H.exts_len == 0);
 
+    /* Both versions end to end: a server with ALPN configured and a client that sends
+     * neither ALPN nor SNI (an IP address) connect, the client refusing any unsolicited answer
+     * (RFC 8446 §4.2, RFC 5246 §7.4.1.4). */
+    for (int v12 = 0; v12 <= 1; v12++) {
+        server_config(&SERVER.cfg, CERT_P256);
+        SERVER.cfg.alpn[0] = "h2";
+        SERVER.cfg.alpn_count = 1;
+        client_config(&CLIENT.cfg);
+        CLIENT.cfg.server_name = "127.0.0.1";
+        if (v12)
+            CLIENT.cfg.max_version = TENON_TLS12;
+        CHECK_RC(start(&CLIENT, &SERVER), 0);
+        pump(&CLIENT.conn, &SERVER.conn);
+        CHECK(both_done(&CLIENT, &SERVER));
+    }
+
     /* The client refuses what it did not ask for (§7.4.1.4: unsupported_extension). */
     static const uint8_t reneg[] = {0};
     static const struct {
