@@ -47,11 +47,18 @@ static void record_msgs(void *user, const tenon_trace_event *ev)
     }
 }
 
+/* The client keeps tickets (so its ClientHello announces psk_dhe_ke and the server issues it
+ * one, RFC 8446 §4.2.9) but starts every connection with none to offer: each ClientHello is the
+ * recorded one. */
+static tenon_ticket REC_SLOTS[2];
+static tenon_ticket_store REC_STORE;
+
 static void configs(void)
 {
     client_config(&CLIENT.cfg);
     CLIENT.cfg.middlebox_compat = 0;
     CLIENT.cfg.trace_fn = record_msgs;
+    CLIENT.cfg.ticket_store = &REC_STORE;
     server_config(&SERVER.cfg, CERT_P256);
     SERVER.cfg.trace_fn = record_msgs;
     memset(SERVER.cfg.ticket_keys[0].key, 7, 32);
@@ -66,6 +73,7 @@ static int init_server(void)
 
 static int init_client(void)
 {
+    tenon_ticket_store_init(&REC_STORE, REC_SLOTS, 2);
     return tls_conn_init_with_hooks(&CLIENT.conn, &CLIENT.cfg, CLIENT.in, sizeof CLIENT.in,
                                     CLIENT.out, sizeof CLIENT.out, C_RANDOM, C_PRIV);
 }

@@ -155,7 +155,7 @@ static void test_client_hello_parsing(void)
     get_client_hello(&ch);
     duplicate_ext(&ch, EXT_SUPPORTED_GROUPS);
     n = build_client_hello(&ch, rec);
-    EXPECT_SERVER(rec, n, TENON_ERR_TLS_ILLEGAL_PARAMETER, TENON_ALERT_ILLEGAL_PARAMETER);
+    EXPECT_SERVER(rec, n, TENON_ERR_TLS_DECODE, TENON_ALERT_DECODE_ERROR); /* §4.2 */
 
     get_client_hello(&ch);
     remove_ext(&ch, EXT_KEY_SHARE);
@@ -502,11 +502,11 @@ static void test_server_hello_parsing(void)
     fresh_client(sid);
     n = build_server_hello(sh, random, sid, 32, 0x1301, exts, sizeof good + 6, 1);
     EXPECT_CLIENT(sh, n, TENON_ERR_TLS_UNSUPPORTED_EXTENSION, TENON_ALERT_UNSUPPORTED_EXTENSION);
-    /* The same extension twice. */
+    /* The same extension twice (§4.2; decode_error). */
     memcpy(exts + sizeof good, good, 6);
     fresh_client(sid);
     n = build_server_hello(sh, random, sid, 32, 0x1301, exts, sizeof good + 6, 1);
-    EXPECT_CLIENT(sh, n, TENON_ERR_TLS_ILLEGAL_PARAMETER, TENON_ALERT_ILLEGAL_PARAMETER);
+    EXPECT_CLIENT(sh, n, TENON_ERR_TLS_DECODE, TENON_ALERT_DECODE_ERROR);
 
     /* A share in a group we did not send one for; a version we did not offer. */
     uint8_t wrong_group[sizeof good];

@@ -353,6 +353,8 @@ typedef struct tenon_config {
      * tickets. tickets_per_handshake (default 1) NewSessionTickets are sent after the
      * handshake; ticket_lifetime_s defaults to 7200 and is capped at 604800 (RFC 8446
      * §4.6.1). */
+     /* TLS 1.3 tickets go only to clients whose psk_key_exchange_modes list psk_dhe_ke, the one
+      * mode tenon resumes with (RFC 8446 §4.2.9). */
     tenon_ticket_key ticket_keys[TENON_MAX_TICKET_KEYS];
     size_t ticket_key_count;
     unsigned tickets_per_handshake;
@@ -365,6 +367,8 @@ typedef struct tenon_config {
     uint32_t session_max_age_s;
 
     /* Client: where received tickets go and resumption tickets come from (NULL: none). */
+    /* With a store and a server_name, every TLS 1.3 ClientHello announces psk_dhe_ke in
+     * psk_key_exchange_modes, ticket or not, so that servers issue tickets (RFC 8446 §4.2.9). */
     tenon_ticket_store *ticket_store;
 
     /* Middlebox compatibility mode (RFC 8446 §D.4), default on. */

@@ -53,21 +53,26 @@ static int parse_entry(cursor *c, ks_entry *e)
     return TENON_OK;
 }
 
-/* RFC 8446 §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group"
- * (illegal_parameter, decided by the caller); entries beyond cap are a decode error here since
- * no honest client sends that many. */
-int ext_key_share_parse_ch(cursor body, ks_entry *entries, size_t cap, size_t *count)
+/* Every entry is checked for its form here, whatever its group; which groups may appear, and
+ * how often, is the handler's business (RFC 8446 §4.2.8). The list stays a view: clients may
+ * offer shares for many groups we do not know. */
+int ext_key_share_parse_ch(cursor body, cursor *list, size_t *count)
 {
-    cursor list;
     *count = 0;
-    GUARD(cur_vec(&body, 2, 0, 0xffff, &list));
+    GUARD(cur_vec(&body, 2, 0, 0xffff, list));
     GUARD(cur_finish(&body));
-    while (cur_remaining(&list) > 0) {
-        ENSURE(*count < cap, TENON_ERR_MALFORMED);
-        GUARD(parse_entry(&list, &entries[*count]));
+    cursor walk = *list;
+    while (cur_remaining(&walk) > 0) {
+        ks_entry e;
+        GUARD(parse_entry(&walk, &e));
         (*count)++;
     }
     return TENON_OK;
+}
+
+int ext_key_share_next(cursor *list, ks_entry *e)
+{
+    return parse_entry(list, e);
 }
 
 int ext_key_share_parse_sh(cursor body, ks_entry *entry)

@@ -16,7 +16,9 @@ int ext_sig_algs_write(writer *w, uint16_t ext_type, const uint16_t *schemes, si
     return wr_close_vec(w, &ext);
 }
 
-/* Keeps the schemes tenon knows, up to cap, in the peer's order. */
+/* Keeps the schemes tenon knows, once each, in the peer's order: a peer may list any number of
+ * schemes and repeat them, while tenon knows fewer than TLS_MAX_PEER_SIGS, so the list kept is
+ * never cut short of one we could use. */
 int ext_sig_algs_parse(cursor body, uint16_t *out, size_t cap, size_t *count)
 {
     cursor list;
@@ -27,7 +29,12 @@ int ext_sig_algs_parse(cursor body, uint16_t *out, size_t cap, size_t *count)
     while (cur_remaining(&list) > 0) {
         uint16_t s;
         GUARD(cur_u16(&list, &s));
-        if (*count < cap && tls_sig_scheme_find(s) != NULL)
+        if (tls_sig_scheme_find(s) == NULL)
+            continue;
+        int again = 0;
+        for (size_t i = 0; i < *count; i++)
+            again |= out[i] == s;
+        if (!again && *count < cap)
             out[(*count)++] = s;
     }
     return TENON_OK;

@@ -16,19 +16,21 @@ int ext_supported_groups_write(writer *w, const tenon_config *cfg)
     return wr_close_vec(w, &ext);
 }
 
-/* Keeps the first cap groups (the rest are read and dropped). */
-int ext_supported_groups_parse(cursor body, uint16_t *groups, size_t cap, size_t *count)
+/* The list is handed back as a view, not copied out: a client may list many groups, most of them
+ * unknown to us (RFC 8446 §4.2.7, §9.3), and no fixed array is big enough for all of them. */
+int ext_supported_groups_parse(cursor body, cursor *list)
 {
-    cursor list;
-    *count = 0;
-    GUARD(cur_vec(&body, 2, 2, 0xffff, &list));
+    GUARD(cur_vec(&body, 2, 2, 0xffff, list));
     GUARD(cur_finish(&body));
-    ENSURE(cur_remaining(&list) % 2 == 0, TENON_ERR_MALFORMED);
-    while (cur_remaining(&list) > 0) {
-        uint16_t g;
-        GUARD(cur_u16(&list, &g));
-        if (*count < cap)
-            groups[(*count)++] = g;
-    }
+    ENSURE(cur_remaining(list) % 2 == 0, TENON_ERR_MALFORMED);
     return TENON_OK;
+}
+
+int ext_supported_groups_has(cursor list, uint16_t group)
+{
+    uint16_t g;
+    while (cur_u16(&list, &g) == TENON_OK)
+        if (g == group)
+            return 1;
+    return 0;
 }

@@ -34,12 +34,35 @@ static const struct {
     [X_RENEGOTIATION_INFO] = {EXT_RENEGOTIATION_INFO, M_CH | M_SH12},
 };
 
+/* RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type in a given
+ * extension block." No alert is named; decode_error is what BoringSSL sends and conformance
+ * suites expect. Checked over the whole block, known types or not, before anything else is
+ * looked at, with one bit per possible type: a block holds up to 16383 extensions, so a pairwise
+ * scan could cost a hundred million steps, while the bitmap costs one pass. */
+static int check_block(cursor block)
+{
+    uint64_t seen[65536 / 64];
+    memset(seen, 0, sizeof seen);
+    while (cur_remaining(&block) > 0) {
+        uint16_t type;
+        cursor body;
+        if (cur_u16(&block, &type) != 0 || cur_vec(&block, 2, 0, 0xffff, &body) != 0)
+            return TENON_ERR_TLS_DECODE;
+        uint64_t bit = (uint64_t)1 << (type % 64);
+        if (seen[type / 64] & bit)
+            return TENON_ERR_TLS_DECODE;
+        seen[type / 64] |= bit;
+    }
+    return TENON_OK;
+}
+
 int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out)
 {
     cursor block;
     memset(out, 0, sizeof *out);
     if (cur_vec(c, 2, min_len, 0xffff, &block) != 0)
         return TENON_ERR_TLS_DECODE;
+    GUARD(check_block(block));
     while (cur_remaining(&block) > 0) {
         uint16_t type;
         cursor body;
@@ -53,15 +76,15 @@ int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out)
                 x = i;
         if (x == X_COUNT) {
             /* Unknown extensions: a ClientHello, CertificateRequest or Certificate may carry
-             * ones we never asked for; elsewhere the peer answers something we did not send
-             * (§4.2: unsupported_extension). */
-            if (msg & (M_CH | M_CR | M_CT))
+             * ones we never asked for, and §4.6.1: "Clients MUST ignore unrecognized extensions"
+             * in a NewSessionTicket (BoringSSL puts a GREASE one in each). Elsewhere the peer
+             * answers something we did not send (§4.2: unsupported_extension). Whether a
+             * Certificate's are acceptable is its handler's business (§4.4.2). */
+            if (msg & (M_CH | M_CR | M_CT | M_NST))
                 continue;
             return TENON_ERR_TLS_UNSUPPORTED_EXTENSION;
         }
         if (!(KNOWN[x].allowed & msg))
-            return TENON_ERR_TLS_ILLEGAL_PARAMETER;
-        if (out->seen & (1u << x))
             return TENON_ERR_TLS_ILLEGAL_PARAMETER;
         out->seen |= 1u << x;
         out->body[x] = body;

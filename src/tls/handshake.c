@@ -120,8 +120,10 @@ int hs_server_after_client_finished(tls_conn *c)
     GUARD(derive_resumption(c));
     GUARD(tls_install_read(c, c->c_ap, "client application"));
     GUARD(tls_enter_traffic(c));
-    /* §4.6.1: tickets go after the client's Finished, so the resumption secret covers it. */
-    if (c->cfg->ticket_key_count > 0)
+    /* §4.6.1: tickets go after the client's Finished, so the resumption secret covers it.
+     * §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not compatible
+     * with the advertised modes": tenon resumes with psk_dhe_ke only. */
+    if (c->cfg->ticket_key_count > 0 && c->client_psk_dhe)
         for (unsigned i = 0; i < c->cfg->tickets_per_handshake; i++)
             GUARD(hs_new_session_ticket_send(c));
     return TENON_OK;

@@ -38,6 +38,7 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     cursor cur = cur_init(msg + 4, len - 4), types, algs, cas;
     GUARD(cur_vec(&cur, 1, 1, 255, &types));
+    const uint8_t *algs_at = cur.p;
     GUARD(cur_vec(&cur, 2, 2, 0xfffe, &algs));
     ENSURE(algs.len % 2 == 0, TENON_ERR_TLS_DECODE);
     GUARD(cur_vec(&cur, 2, 0, 0xffff, &cas));
@@ -49,13 +50,11 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
         ec |= t == CT_ECDSA_SIGN;
         rsa |= t == CT_RSA_SIGN;
     }
-    c->peer_sig_count = 0;
-    while (algs.len > 0) {
-        uint16_t a;
-        GUARD(cur_u16(&algs, &a));
-        if (c->peer_sig_count < TLS_MAX_PEER_SIGS)
-            c->peer_sigs[c->peer_sig_count++] = a;
-    }
+    /* The same SignatureScheme list as TLS 1.3's signature_algorithms (RFC 8446 §4.2.3 names
+     * the TLS 1.2 pairs by these code points): the schemes we know, once each, however many
+     * others come first. */
+    GUARD(ext_sig_algs_parse(cur_init(algs_at, 2 + algs.len), c->peer_sigs, TLS_MAX_PEER_SIGS,
+                             &c->peer_sig_count));
     c->cert_requested = 1;
     /* Our certificate: one whose key type the server names and which can sign with a scheme
      * it lists under the transcript's hash; none: an empty Certificate (§7.4.6). */

@@ -183,6 +183,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     if (ch_has(ch, X_EC_POINT_FORMATS)) {
         cursor b = ch->exts.body[X_EC_POINT_FORMATS];
         GUARD(tls12_ext_point_formats_parse(b.p, b.len));
+        c->peer_point_formats = 1;
     }
     if (ch_has(ch, X_SIGNATURE_ALGORITHMS))
         GUARD(ext_sig_algs_parse(ch->exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
@@ -193,13 +194,13 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
      * without the extension, our first (RFC 8422 §4 leaves the choice to the server). */
     const tenon_kex_class *group = NULL;
     if (ch_has(ch, X_SUPPORTED_GROUPS)) {
-        uint16_t groups[32];
-        size_t ngroups;
-        GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], groups, 32, &ngroups));
+        /* The client's list is walked, however long (RFC 8446 §9.3 asks the same of TLS 1.2
+         * servers reading a TLS 1.3 ClientHello). */
+        cursor groups;
+        GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], &groups));
         for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
-            for (size_t j = 0; j < ngroups; j++)
-                if (groups[j] == cfg->groups[i]->tls_group)
-                    group = cfg->groups[i];
+            if (ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
+                group = cfg->groups[i];
     } else {
         group = cfg->groups[0];
     }

@@ -51,7 +51,11 @@ int hs12_server_hello_send(tls_conn *c)
         GUARD(wr_u16(&w, EXT_SESSION_TICKET));
         GUARD(wr_u16(&w, 0));
     }
-    if (c->suite12->kx != TLS12_KX_RSA && !c->resumed) {
+    /* RFC 8422 §5.2: the server's ec_point_formats answers the client's ("in response to a
+     * Supported Point Formats Extension in the ClientHello message"); RFC 5246 §7.4.1.4: "An
+     * extension type MUST NOT appear in the ServerHello unless the same extension type
+     * appeared in the corresponding ClientHello." */
+    if (c->peer_point_formats && c->suite12->kx != TLS12_KX_RSA && !c->resumed) {
         GUARD(wr_u16(&w, EXT_EC_POINT_FORMATS));
         GUARD(wr_open_vec(&w, 2, &v));
         GUARD(tls12_ext_point_formats_write(&w));

@@ -36,15 +36,17 @@ int hs_certificate_send(tls_conn *c)
     return TENON_OK;
 }
 
-/* Parses the message into chain views; more than TENON_MAX_CHAIN certificates is refused. */
+/* Parses the message into chain views; more than TENON_MAX_CHAIN certificates is refused.
+ * *leaf_exts: how many extensions the first entry carries. */
 static int certificate_parse(const uint8_t *msg, size_t len, cursor *context, tenon_bytes *chain,
-                             size_t *count)
+                             size_t *count, size_t *leaf_exts)
 {
     cursor c = cur_init(msg + 4, len - 4), list;
     GUARD(cur_vec(&c, 1, 0, 255, context));
     GUARD(cur_vec(&c, 3, 0, 0xffffff, &list));
     GUARD(cur_finish(&c));
     *count = 0;
+    *leaf_exts = 0;
     while (cur_remaining(&list) > 0) {
         cursor data, ext_cur;
         tls_exts exts;
@@ -53,6 +55,8 @@ static int certificate_parse(const uint8_t *msg, size_t len, cursor *context, te
         GUARD(tls_exts_parse(&ext_cur, M_CT, 0, &exts));
         list = ext_cur;
         ENSURE(*count < TENON_MAX_CHAIN, TENON_ERR_TLS_BAD_CERTIFICATE);
+        if (*count == 0)
+            *leaf_exts = exts.count;
         chain[*count].ptr = data.p;
         chain[*count].len = data.len;
         (*count)++;
@@ -130,7 +134,14 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     cursor context;
     const uint8_t *kept;
-    GUARD(certificate_parse(msg, len, &context, c->peer_chain, &c->peer_chain_count));
+    size_t leaf_exts;
+    GUARD(certificate_parse(msg, len, &context, c->peer_chain, &c->peer_chain_count, &leaf_exts));
+    /* §4.4.2: "If an extension applies to the entire chain, it SHOULD be included in the first
+     * CertificateEntry" and the extensions "MUST correspond to ones from the client's
+     * ClientHello message" (or the server's CertificateRequest). tenon asks for none
+     * (status_request, signed_certificate_timestamp), so any on the leaf is unsolicited: §4.2,
+     * unsupported_extension. Those of other entries are ignored. */
+    ENSURE(leaf_exts == 0, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
     /* §4.4.2: the context echoes the CertificateRequest's (empty in the main handshake) and
      * is empty from a server. */
     ENSURE(context.len == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -150,7 +161,7 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
     /* Keep the message so the chain outlives the handshake, and point the views at the copy. */
     GUARD(tls_keep_peer_certificate(c, msg, len, &kept));
-    GUARD(certificate_parse(kept, len, &context, c->peer_chain, &c->peer_chain_count));
+    GUARD(certificate_parse(kept, len, &context, c->peer_chain, &c->peer_chain_count, &leaf_exts));
     c->peer_sent_cert = 1;
     GUARD(tls_proof_cert_chain(c));
     c->state = c->is_client ? ST_C_WAIT_CV : ST_S_WAIT_CV;

@@ -210,8 +210,14 @@ int hs_client_hello_send(tls_conn *c)
     if (c->cookie_len > 0)
         GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
     size_t binders_at = 0, binder_at = 0;
-    if (c->ticket != NULL) {
+    /* RFC 8446 §4.2.9: "Servers MUST NOT select a key exchange mode that is not listed by the
+     * client. This extension also restricts the modes for use with PSK resumption." Servers
+     * that follow it (BoringSSL) issue tickets only to clients that list a mode, so a client
+     * that keeps tickets announces psk_dhe_ke even with none to offer yet. */
+    int keeps_tickets = cfg->ticket_store != NULL && cfg->server_name != NULL;
+    if (tls13 && (keeps_tickets || c->ticket != NULL))
         GUARD(ext_psk_modes_write(&w));
+    if (c->ticket != NULL) {
         GUARD(write_psk(c, &w, &binders_at, &binder_at));
         c->sent_psk = 1;
     }
@@ -268,7 +274,6 @@ static const tls_suite *select_suite(const tls_conn *c, const client_hello *ch)
 static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, int *selected)
 {
     *selected = -1;
-    int dhe = 0;
     if (!has(ch, X_PRE_SHARED_KEY))
         return TENON_OK;
     /* §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes"
@@ -280,8 +285,7 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
     ENSURE(ch->exts.psk_is_last, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     psk_offer offer;
     GUARD(ext_psk_parse_ch(ch->exts.body[X_PRE_SHARED_KEY], &offer));
-    GUARD(ext_psk_modes_parse(ch->exts.body[X_PSK_KEY_EXCHANGE_MODES], &dhe));
-    if (!dhe || c->cfg->ticket_key_count == 0)
+    if (!c->client_psk_dhe || c->cfg->ticket_key_count == 0)
         return TENON_OK;
     const tenon_hash_class *h = c->suite->hash;
     int64_t now = tls_now_ms(c);
@@ -421,6 +425,49 @@ int tls_take_sni(tls_conn *c, const client_hello *ch)
     return TENON_OK;
 }
 
+/* §4.2.7, §4.2.8: the group (ours, in our order, among the client's supported_groups), the
+ * client's share for it if there is one, and the number of shares. Clients may offer groups and
+ * shares we do not know, as many as the message holds (§9.3: "servers MUST ignore unrecognized
+ * values"): the lists are walked, not copied. Every share was checked for its form by the
+ * parser; for the groups we know, "Clients MUST NOT offer multiple KeyShareEntry values for the
+ * same group ... [or] for a group not listed in the client's "supported_groups"" is enforced
+ * (illegal_parameter). Such shares are few (one per group we know, or the check fails), so
+ * looking back over the list for each costs little. *group is NULL when there is none in
+ * common: the caller decides (after choosing the suite) what that means. */
+static int select_group(const tls_conn *c, const client_hello *ch, const tenon_kex_class **group,
+                        ks_entry *share, int *have_share, size_t *nshares)
+{
+    const tenon_config *cfg = c->cfg;
+    cursor groups, shares;
+    GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], &groups));
+    GUARD(ext_key_share_parse_ch(ch->exts.body[X_KEY_SHARE], &shares, nshares));
+    *group = NULL;
+    *have_share = 0;
+    for (size_t i = 0; i < cfg->group_count && *group == NULL; i++)
+        if (ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
+            *group = cfg->groups[i];
+    cursor walk = shares;
+    while (cur_remaining(&walk) > 0) {
+        const uint8_t *at = walk.p;
+        ks_entry e, earlier;
+        GUARD(ext_key_share_next(&walk, &e));
+        int ours = *group != NULL && e.group == (*group)->tls_group;
+        if (!ours && tls_group_find(e.group) == NULL)
+            continue;
+        ENSURE(ext_supported_groups_has(groups, e.group), TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        cursor back = cur_init(shares.p, (size_t)(at - shares.p));
+        while (cur_remaining(&back) > 0) {
+            GUARD(ext_key_share_next(&back, &earlier));
+            ENSURE(earlier.group != e.group, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        }
+        if (ours) {
+            *share = e;
+            *have_share = 1;
+        }
+    }
+    return TENON_OK;
+}
+
 int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     client_hello ch;
@@ -435,13 +482,18 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
      * lines (NSS format: keyed by it) of either version. A second ClientHello repeats it
      * (RFC 8446 §4.1.2). */
     memcpy(c->client_random, ch.random, 32);
+    /* RFC 8446 §D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version or
+     * ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a
+     * "protocol_version" alert" (and so for anything older), whatever supported_versions
+     * says. */
+    ENSURE(ch.legacy_version > 0x0300, TENON_ERR_TLS_PROTOCOL_VERSION);
 
     /* RFC 8446 §4.2.1: TLS 1.3 only if supported_versions lists it; without the extension the
      * client's version is legacy_version (RFC 5246 §7.4.1.2). */
     int they13 = 0, they12 = 0;
     if (has(&ch, X_SUPPORTED_VERSIONS))
-        GUARD(ext_supported_versions_parse_ch(ch.exts.body[X_SUPPORTED_VERSIONS], &they13,
-                                              &they12));
+        GUARD(
+            ext_supported_versions_parse_ch(ch.exts.body[X_SUPPORTED_VERSIONS], &they13, &they12));
     else
         they12 = ch.legacy_version >= TENON_TLS12;
     if (!(we13 && they13)) {
@@ -457,29 +509,27 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* §4.1.2: "For every TLS 1.3 ClientHello, this vector MUST contain exactly one byte, set
      * to zero ... otherwise ... illegal_parameter". */
     ENSURE(ch.compression.len == 1 && ch.compression.p[0] == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    ENSURE(ch.legacy_version == TENON_TLS12, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    /* §4.2.1: with supported_versions present, "servers MUST NOT use the
+     * ClientHello.legacy_version value for version negotiation": 0x0301 or 0x0302 there (which
+     * §4.1.2 forbids clients to send) is ignored, as other servers do; 0x0300 and older failed
+     * above (§D.5). */
 
     /* §9.2: supported_groups and key_share come together; tenon requires (EC)DHE. */
     ENSURE(has(&ch, X_SUPPORTED_GROUPS) && has(&ch, X_KEY_SHARE), TENON_ERR_TLS_MISSING_EXTENSION);
-    uint16_t groups[32];
-    size_t ngroups;
-    GUARD(ext_supported_groups_parse(ch.exts.body[X_SUPPORTED_GROUPS], groups, 32, &ngroups));
-    ks_entry shares[KS_MAX_ENTRIES];
+    const tenon_kex_class *group;
+    ks_entry share = {0, NULL, 0};
+    int have_share;
     size_t nshares;
-    GUARD(ext_key_share_parse_ch(ch.exts.body[X_KEY_SHARE], shares, KS_MAX_ENTRIES, &nshares));
-    for (size_t i = 0; i < nshares; i++) {
-        int listed = 0;
-        for (size_t j = 0; j < ngroups; j++)
-            listed |= groups[j] == shares[i].group;
-        /* §4.2.8: "Clients MUST NOT offer multiple KeyShareEntry values for the same group
-         * ... [or] for a group not listed in the client's "supported_groups"". */
-        ENSURE(listed, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-        for (size_t j = 0; j < i; j++)
-            ENSURE(shares[j].group != shares[i].group, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    }
+    GUARD(select_group(c, &ch, &group, &share, &have_share, &nshares));
     if (has(&ch, X_SIGNATURE_ALGORITHMS))
         GUARD(ext_sig_algs_parse(ch.exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
                                  TLS_MAX_PEER_SIGS, &c->peer_sig_count));
+    /* §4.2.9: the modes the client announces decide whether it may resume, and whether it is
+     * given tickets at all (hs_server_after_client_finished). */
+    int dhe = 0;
+    if (has(&ch, X_PSK_KEY_EXCHANGE_MODES))
+        GUARD(ext_psk_modes_parse(ch.exts.body[X_PSK_KEY_EXCHANGE_MODES], &dhe));
+    c->client_psk_dhe = (uint8_t)dhe;
     GUARD(tls_take_sni(c, &ch));
     if (has(&ch, X_EARLY_DATA)) {
         GUARD(ext_early_data_parse_ch(ch.exts.body[X_EARLY_DATA]));
@@ -509,23 +559,14 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
 
     /* The group: ours in our order among the client's supported_groups. */
-    const tenon_kex_class *group = NULL;
-    for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
-        for (size_t j = 0; j < ngroups; j++)
-            if (groups[j] == cfg->groups[i]->tls_group)
-                group = cfg->groups[i];
     /* §4.1.1: "If the server is unable to negotiate a supported set of parameters ... it MUST
      * abort the handshake with either a "handshake_failure" or "insufficient_security"". */
     ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
-    const ks_entry *share = NULL;
-    for (size_t i = 0; i < nshares; i++)
-        if (shares[i].group == group->tls_group)
-            share = &shares[i];
     if (second) {
         /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
-        ENSURE(group == c->hrr_group && share != NULL && nshares == 1,
+        ENSURE(group == c->hrr_group && have_share && nshares == 1,
                TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    } else if (share == NULL) {
+    } else if (!have_share) {
         /* §4.1.4: no share for the group we want: ask for it. */
         c->hrr_group = group;
         c->hrr = 1;
@@ -561,7 +602,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* (EC)DHE: our share and the shared secret. */
     uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
     GUARD(tls_kex_keygen(c, group));
-    int rc = group->shared_secret(c->kex_priv, share->key, share->key_len, shared);
+    int rc = group->shared_secret(c->kex_priv, share.key, share.key_len, shared);
     if (rc == TENON_OK)
         rc = hs_server_hello_send(c, psk_index);
     if (rc == TENON_OK && c->session_id_len > 0 && !c->hrr)

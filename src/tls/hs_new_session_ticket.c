@@ -86,6 +86,12 @@ int hs_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
     GUARD(cur_vec(&cur, 2, 1, 0xffff, &ticket));
     GUARD(tls_exts_parse(&cur, M_NST, 0, &exts));
     GUARD(cur_finish(&cur));
+    /* §4.2.10: early_data here permits 0-RTT with this ticket, which tenon never sends; its
+     * body is still checked. Unknown extensions were skipped (§4.6.1). */
+    if (exts.seen & (1u << X_EARLY_DATA)) {
+        uint32_t max_early;
+        GUARD(ext_early_data_parse_nst(exts.body[X_EARLY_DATA], &max_early));
+    }
     ENSURE(lifetime <= 604800, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     tenon_ticket_store *st = c->cfg->ticket_store;
     /* §4.6.1: a lifetime of zero means "do not use"; a ticket too big for the store's slots

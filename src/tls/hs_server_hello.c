@@ -131,14 +131,14 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
     } else {
         c->hrr_group = c->kex;
     }
-    if (has(sh, X_COOKIE)) {
-        const uint8_t *cookie;
-        size_t n;
-        GUARD(ext_cookie_parse(sh->exts.body[X_COOKIE], &cookie, &n));
-        ENSURE(n <= sizeof c->cookie, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-        memcpy(c->cookie, cookie, n);
-        c->cookie_len = n;
-    }
+    /* §4.2.2: the cookie (up to 2^16 - 1 bytes) is echoed from where it arrived: this message,
+     * in the input buffer (the record, or the reassembly area if it was split), which nothing
+     * overwrites before ClientHello2 is written below, into the output buffer. A cookie too
+     * long for the output fails there with TENON_ERR_BUFFER_TOO_SMALL. */
+    c->cookie = NULL;
+    c->cookie_len = 0;
+    if (has(sh, X_COOKIE))
+        GUARD(ext_cookie_parse(sh->exts.body[X_COOKIE], &c->cookie, &c->cookie_len));
     c->suite = suite;
     c->hrr = 1;
     GUARD(tls_transcript_select(&c->tx, suite->hash));
@@ -153,7 +153,10 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
     tenon_wipe(c->kex_priv, sizeof c->kex_priv);
     tls_note(c, "HelloRetryRequest received: sending a new ClientHello");
     GUARD(tls_send_ccs(c));
-    return hs_client_hello_send(c);
+    int rc = hs_client_hello_send(c);
+    c->cookie = NULL; /* the view does not outlive this message */
+    c->cookie_len = 0;
+    return rc;
 }
 
 int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
@@ -161,13 +164,16 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     server_hello sh;
     GUARD(server_hello_parse(msg, len, &sh));
     tls_offer_server_hello(c, sh.legacy_version, sh.suite, &sh.exts, sh.is_hrr);
+    /* RFC 8446 §D.5: a legacy_version of 0x0300 (or older) is protocol_version, whatever
+     * else the message says. */
+    ENSURE(sh.legacy_version > 0x0300, TENON_ERR_TLS_PROTOCOL_VERSION);
 
     if (!has(&sh, X_SUPPORTED_VERSIONS)) {
         /* §4.1.3: "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST
          * check that the last 8 bytes are not equal to either of these values ... If a match
          * is found, the client MUST abort the handshake with an "illegal_parameter" alert." */
         if (tls_version_on(c->cfg, TENON_TLS13) && (memcmp(sh.random + 24, DOWNGRADE_12, 8) == 0 ||
-                                                   memcmp(sh.random + 24, DOWNGRADE_11, 8) == 0))
+                                                    memcmp(sh.random + 24, DOWNGRADE_11, 8) == 0))
             return TENON_ERR_TLS_DOWNGRADE;
         /* RFC 5246 §7.4.1.3: server_version is the version chosen; a HelloRetryRequest is
          * TLS 1.3's, so what follows one is too. */

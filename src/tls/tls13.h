@@ -117,10 +117,11 @@ typedef struct tls_exts {
     int psk_is_last; /* pre_shared_key was the last extension (RFC 8446 §4.2.11) */
 } tls_exts;
 
-/* Parses Extension extensions<..> for message msg (M_*): a known extension twice is
- * illegal_parameter, a known one the message may not carry is illegal_parameter, an unknown one
- * is ignored in a ClientHello (and a CertificateRequest/Certificate, §4.2) and
- * unsupported_extension elsewhere. The whole block must be consumed. */
+/* Parses Extension extensions<..> for message msg (M_*): any type twice (known or not) is
+ * decode_error before anything else is checked, a known one the message may not carry is
+ * illegal_parameter, an unknown one is ignored in a ClientHello, CertificateRequest,
+ * Certificate entry and NewSessionTicket (§4.2, §4.6.1) and unsupported_extension elsewhere.
+ * The whole block must be consumed. */
 TENON_MUST_CHECK int tls_exts_parse(cursor *c, unsigned msg, size_t min_len, tls_exts *out);
 /* After a parse with several M_* bits (a ServerHello before its version is known): every
  * extension seen must be allowed in msg, else err. */
@@ -288,7 +289,8 @@ typedef struct tls_conn {
     uint8_t kex_priv[TENON_KEX_MAX_PRIVATE_LEN];
     uint8_t kex_pub[TENON_KEX_MAX_PUBLIC_LEN];
     const tenon_kex_class *hrr_group; /* the group a HelloRetryRequest asked for */
-    uint8_t cookie[256];
+    const uint8_t *cookie;            /* client: the HelloRetryRequest's cookie, a view into
+                                       * the input valid while ClientHello2 is written */
     size_t cookie_len;
 
     /* Authentication. */
@@ -323,6 +325,7 @@ typedef struct tls_conn {
     uint8_t resume_leaf[32];
     int64_t start_ms; /* when this handshake began (its first ClientHello) */
     int64_t resume_auth_ms;
+    uint8_t client_psk_dhe; /* server: the client's psk_key_exchange_modes list psk_dhe_ke */
 
     /* TLS 1.2. */
     uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
@@ -331,6 +334,7 @@ typedef struct tls_conn {
     uint8_t offered_ticket12;         /* client: a TLS 1.2 ticket was offered */
     uint8_t ticket12_ok;              /* client sent session_ticket / server promised a ticket */
     uint8_t reneg_ok;                 /* the peer sent renegotiation_info or the SCSV */
+    uint8_t peer_point_formats;       /* server: the client sent ec_point_formats */
     uint8_t sent_etm, sent_ems;       /* client: offered */
     uint8_t warnings;                 /* TLS 1.2 warning alerts received */
     tenon_ticket *held_ticket;        /* client: a store slot held (in_use 2) by this conn */
@@ -428,8 +432,10 @@ TENON_MUST_CHECK int ext_supported_versions_parse_sh(cursor body, uint16_t *vers
 
 /* supported_groups */
 TENON_MUST_CHECK int ext_supported_groups_write(writer *w, const tenon_config *cfg);
-TENON_MUST_CHECK int ext_supported_groups_parse(cursor body, uint16_t *groups, size_t cap,
-                                                size_t *count);
+/* The NamedGroup list as a view (checked: an even length of 2..2^16-1 bytes). */
+TENON_MUST_CHECK int ext_supported_groups_parse(cursor body, cursor *list);
+/* 1 if a list from ext_supported_groups_parse holds group. */
+int ext_supported_groups_has(cursor list, uint16_t group);
 
 /* key_share */
 typedef struct ks_entry {
@@ -437,14 +443,15 @@ typedef struct ks_entry {
     const uint8_t *key;
     size_t key_len;
 } ks_entry;
-#define KS_MAX_ENTRIES 16
 TENON_MUST_CHECK int ext_key_share_write_ch(writer *w, uint16_t group, const uint8_t *pub,
                                             size_t pub_len);
 TENON_MUST_CHECK int ext_key_share_write_sh(writer *w, uint16_t group, const uint8_t *pub,
                                             size_t pub_len);
 TENON_MUST_CHECK int ext_key_share_write_hrr(writer *w, uint16_t group);
-TENON_MUST_CHECK int ext_key_share_parse_ch(cursor body, ks_entry *entries, size_t cap,
-                                            size_t *count);
+/* The client_shares as a view, every entry checked well-formed; *count: how many. */
+TENON_MUST_CHECK int ext_key_share_parse_ch(cursor body, cursor *list, size_t *count);
+/* The next entry of a list from ext_key_share_parse_ch. */
+TENON_MUST_CHECK int ext_key_share_next(cursor *list, ks_entry *e);
 TENON_MUST_CHECK int ext_key_share_parse_sh(cursor body, ks_entry *entry);
 TENON_MUST_CHECK int ext_key_share_parse_hrr(cursor body, uint16_t *group);
 
@@ -490,6 +497,7 @@ TENON_MUST_CHECK int ext_cookie_parse(cursor body, const uint8_t **cookie, size_
 
 /* early_data (recognised only: tenon never offers or accepts 0-RTT) */
 TENON_MUST_CHECK int ext_early_data_parse_ch(cursor body);
+TENON_MUST_CHECK int ext_early_data_parse_nst(cursor body, uint32_t *max_early_data_size);
 
 /* ---- handshake messages (hs_*.c) ---- */
 TENON_MUST_CHECK int hs_client_hello_send(tls_conn *c);
@@ -602,8 +610,8 @@ TENON_MUST_CHECK int tls_select_alpn(tls_conn *c, const client_hello *ch);
 TENON_MUST_CHECK int tls_take_sni(tls_conn *c, const client_hello *ch);
 
 /* Server: the whole TLS 1.2 answer to a ClientHello (hs12_client_hello.c). */
-TENON_MUST_CHECK int hs12_client_hello_recv(tls_conn *c, const client_hello *ch,
-                                            const uint8_t *msg, size_t len);
+TENON_MUST_CHECK int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *msg,
+                                            size_t len);
 /* Client: the TLS 1.2 ClientHello extensions (hs12_client_hello.c). */
 TENON_MUST_CHECK int hs12_client_hello_exts(tls_conn *c, writer *w);
 /* Client: a ServerHello without supported_versions (hs12_server_hello.c). */
