@@ -42,6 +42,7 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_TLS_DOWNGRADE: return "TLS: downgrade detected (RFC 8446 4.1.3 sentinel)";
     case TENON_ERR_TLS_CONFIG: return "TLS: invalid configuration";
     case TENON_ERR_TLS_RENEGOTIATION: return "TLS: renegotiation refused";
+    case TENON_ERR_TLS_HANDSHAKE_CLOSED: return "TLS: the peer closed (close_notify) during the handshake";
     case TENON_ERR_CERT_MALFORMED: return "malformed certificate";
     case TENON_ERR_CERT_EXPIRED: return "certificate has expired";
     case TENON_ERR_CERT_NOT_YET_VALID: return "certificate is not yet valid";

@@ -90,6 +90,9 @@ typedef enum tenon_err {
     TENON_ERR_TLS_CONFIG = -67,
     /* The peer asked for renegotiation, which tenon refuses (no_renegotiation). */
     TENON_ERR_TLS_RENEGOTIATION = -68,
+    /* The peer sent close_notify before the handshake completed: the connection failed, and no
+     * alert is sent back (the peer has closed). tenon_conn_peer_alert() gives close_notify. */
+    TENON_ERR_TLS_HANDSHAKE_CLOSED = -69,
     /* A certificate (or a certificate extension) is not well-formed DER X.509. */
     TENON_ERR_CERT_MALFORMED = -100,
     /* A certificate of the path has expired at the verification time. */
