@@ -42,6 +42,7 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_TLS_DOWNGRADE: return "TLS: downgrade detected (RFC 8446 4.1.3 sentinel)";
     case TENON_ERR_TLS_CONFIG: return "TLS: invalid configuration";
     case TENON_ERR_TLS_RENEGOTIATION: return "TLS: renegotiation refused";
+    case TENON_ERR_TLS_HANDSHAKE_CLOSED: return "TLS: the peer closed (close_notify) during the handshake";
     case TENON_ERR_TLS_KEY_USAGE: return "TLS: the peer certificate's keyUsage forbids this use of its key";
     case TENON_ERR_TLS_NO_COMMON_VERSION: return "TLS: no protocol version in common";
     case TENON_ERR_TLS_NO_COMMON_SUITE: return "TLS: no cipher suite in common";

@@ -398,6 +398,36 @@ st=$?
 check "tenon client 127.0.0.1: a certificate without that address is refused" $? ipbad.err
 wait_server
 
+# A client that says close_notify instead of its ClientHello (and keeps the socket open): the
+# server fails that handshake at once, sends nothing back (the peer has closed), and serves the
+# next client. Before, it waited for the handshake timeout (--timeout 20 here).
+start_server --cert ec.pem --key ec.key --max-connections 2 --timeout 20
+python3 - "$PORT" >cn.out 2>&1 <<'EOF'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(bytes([21, 3, 3, 0, 2, 1, 0]))
+t0, data = time.time(), b""
+try:
+    while True:
+        b = s.recv(100)
+        if not b:
+            break
+        data += b
+except socket.timeout:
+    sys.exit("the server kept the connection open for 5 s")
+took = time.time() - t0
+print(f"closed by the server after {took:.1f} s, {len(data)} bytes received")
+sys.exit(0 if took < 3 and not data else 1)
+EOF
+check "close_notify before the ClientHello: the server drops the connection at once, no alert" $? cn.out
+echo next | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    >next.out 2>next.err
+grep -q next next.out
+check "... and serves the next client" $? next.err
+wait_server
+grep -q "close_notify" "$SLOG"
+check "... and logs why (close_notify during the handshake)" $? "$SLOG"
+
 # Client certificates: --ca with --verify-client on the server, --cert/--key on the client.
 start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --max-connections 2
 echo auth | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \

@@ -208,6 +208,17 @@ static inline void pump(tenon_conn *c, tenon_conn *s)
     }
 }
 
+/* The offsets of the records in p[0, n) (at most cap). */
+static inline size_t record_offsets(const uint8_t *p, size_t n, size_t *at, size_t cap)
+{
+    size_t k = 0;
+    for (size_t o = 0; o + 5 <= n && k < cap;) {
+        at[k++] = o;
+        o += 5 + (((size_t)p[o + 3] << 8) | p[o + 4]);
+    }
+    return k;
+}
+
 /* Starts both ends from their configs. */
 static inline int start(endpoint *c, endpoint *s)
 {

@@ -106,6 +106,21 @@ static int linger(client *c, netconn *n, int ms, int want_ticket)
     }
 }
 
+/* The end of a connection, however it went: close_notify if it is still healthy (after the
+ * output drained, if it had no room), then everything queued — the alert of a failure too —
+ * is sent before the socket closes, within the timeout. */
+static void end_connection(client *c, netconn *n)
+{
+    if (n->conn == NULL || n->fd < 0)
+        return;
+    int rc = tenon_conn_close(n->conn);
+    if (rc == TENON_ERR_BUFFER_TOO_SMALL && net_flush(n, c->o.timeout_ms) == 0)
+        rc = tenon_conn_close(n->conn);
+    /* rc: a failed connection has no close_notify to send, only its alert. */
+    (void)rc;
+    (void)net_flush(n, c->o.timeout_ms);
+}
+
 static int handshake(client *c, netconn *n, int index, tenon_conn_info *ci)
 {
     char why[300];
@@ -310,8 +325,7 @@ int cmd_client(int argc, char **argv, int trace_mode)
         goto out;
     if (c->o.resume) {
         int rc = linger(c, &n, 2000, 1);
-        if (tenon_conn_close(n.conn) == 0)
-            (void)net_send(&n);
+        end_connection(c, &n);
         net_free(&n);
         if (rc != 0 || (!c->tickets[0].in_use && !c->tickets[1].in_use)) {
             fprintf(stderr, "%s: --resume: the server sent no session ticket%s\n", c->prog,
@@ -326,13 +340,12 @@ int cmd_client(int argc, char **argv, int trace_mode)
     if (trace_mode) {
         /* A server's NewSessionTicket follows its Finished: give it a moment to arrive. */
         (void)linger(c, &n, 500, 0);
-        if (tenon_conn_close(n.conn) == 0)
-            (void)net_send(&n);
         status = 0;
     } else {
         status = copy_loop(c, &n);
     }
 out:
+    end_connection(c, &n);
     if (trace_mode || c->o.trace != TRACE_NONE)
         if (c->rec.n > 0)
             show_trace(c, trace_mode);

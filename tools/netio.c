@@ -82,6 +82,21 @@ int net_send(netconn *n)
     }
 }
 
+int net_flush(netconn *n, int timeout_ms)
+{
+    int64_t end = now_ms() + timeout_ms;
+    for (;;) {
+        if (n->conn == NULL || n->fd < 0 || net_send(n) != 0)
+            return TENON_ERR_FILE_IO;
+        if (!(tenon_conn_status(n->conn) & TENON_HAS_OUTPUT))
+            return 0;
+        int64_t left = end - now_ms();
+        struct pollfd p = {n->fd, POLLOUT, 0};
+        if (left <= 0 || (poll(&p, 1, (int)left) < 0 && errno != EINTR))
+            return TENON_ERR_FILE_IO;
+    }
+}
+
 int net_recv(netconn *n)
 {
     if (n->eof || n->rlen == sizeof n->rbuf)

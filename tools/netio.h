@@ -20,6 +20,8 @@ int net_init(netconn *n, const tenon_config *cfg, int fd);
 void net_free(netconn *n); /* closes fd */
 int net_feed(netconn *n);
 int net_send(netconn *n);
+/* Sends all the engine's output (its alert, after a failure), waiting at most timeout_ms. */
+int net_flush(netconn *n, int timeout_ms);
 int net_recv(netconn *n);
 short net_events(const netconn *n);
 int64_t now_ms(void);

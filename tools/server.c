@@ -28,6 +28,7 @@ typedef struct peer {
     int handshaken;
     int closing;
     int failed;
+    int draining; /* failed: its last output (the alert) goes out before the socket closes */
     uint8_t pending[16384]; /* echo bytes not yet taken by the engine */
     size_t pending_len;
     char request[4096]; /* --http: the request so far */
@@ -115,10 +116,24 @@ static void drop(server *s, peer *p, const char *what, int err)
     else
         describe_failure(prog, what, err, p->n.conn);
     describe_ours(prog, tenon_conn_error(p->n.conn), &s->t.cfg);
-    /* Whatever alert the engine queued goes out before the socket closes. */
-    (void)net_send(&p->n);
     p->failed = 1;
+    /* Whatever alert the engine queued goes out before the socket closes; if the socket cannot
+     * take it now, the peer stays (for that only) until it can, or until the timeout. */
+    if (err != TENON_ERR_FILE_IO && net_send(&p->n) == 0 &&
+        (tenon_conn_status(p->n.conn) & TENON_HAS_OUTPUT)) {
+        p->draining = 1;
+        p->deadline = now_ms() + s->o.timeout_ms;
+        return;
+    }
     finish(s, p);
+}
+
+/* A failed peer's alert, on its way out. */
+static void drain_failed(server *s, peer *p)
+{
+    if (net_send(&p->n) != 0 || !(tenon_conn_status(p->n.conn) & TENON_HAS_OUTPUT) ||
+        now_ms() > p->deadline)
+        finish(s, p);
 }
 
 static void on_handshake(server *s, peer *p)
@@ -202,6 +217,10 @@ static int push_pending(peer *p)
 /* Everything a peer can do now without blocking. */
 static void service(server *s, peer *p)
 {
+    if (p->draining) {
+        drain_failed(s, p);
+        return;
+    }
     for (int round = 0; round < 64 && p->used; round++) {
         int rc = net_feed(&p->n);
         int peer_closed = rc == TENON_ERR_TLS_CLOSED;
@@ -400,9 +419,9 @@ int cmd_server(int argc, char **argv)
             if (!p->used)
                 continue;
             pf[nf].fd = p->n.fd;
-            pf[nf].events = net_events(&p->n);
+            pf[nf].events = p->draining ? POLLOUT : net_events(&p->n);
             who[nf++] = p;
-            if (!p->handshaken) {
+            if (!p->handshaken || p->draining) {
                 int64_t left = p->deadline - now;
                 if (wait < 0 || left < wait)
                     wait = left < 0 ? 0 : left;
@@ -424,14 +443,16 @@ int cmd_server(int argc, char **argv)
                 continue;
             }
             current_peer = p;
-            if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+            if (!p->draining && (pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 if (net_recv(&p->n) != 0) {
                     drop(s, p, "receiving", TENON_ERR_FILE_IO);
                     current_peer = NULL;
                     continue;
                 }
             service(s, p);
-            if (p->used && !p->handshaken && now_ms() > p->deadline)
+            if (p->used && p->draining && now_ms() > p->deadline)
+                finish(s, p);
+            else if (p->used && !p->handshaken && now_ms() > p->deadline)
                 drop(s, p, "the handshake", TENON_ERR_FILE_IO);
             current_peer = NULL;
         }

@@ -90,6 +90,9 @@ typedef enum tenon_err {
     TENON_ERR_TLS_CONFIG = -67,
     /* The peer asked for renegotiation, which tenon refuses (no_renegotiation). */
     TENON_ERR_TLS_RENEGOTIATION = -68,
+    /* The peer sent close_notify before the handshake completed: the connection failed, and no
+     * alert is sent back (the peer has closed). tenon_conn_peer_alert() gives close_notify. */
+    TENON_ERR_TLS_HANDSHAKE_CLOSED = -69,
     /* The peer's end-entity certificate has a keyUsage extension without the bit TLS needs for
      * its key: digitalSignature to sign (TLS 1.3, ECDHE, CertificateVerify), keyEncipherment
      * for RSA key transport (unsupported_certificate). */

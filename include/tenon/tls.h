@@ -438,7 +438,18 @@ TENON_API TENON_MUST_CHECK int tenon_conn_init(tenon_conn *conn, const tenon_con
  * it answer while earlier output is still unsent (a handshake record during the handshake)
  * waits, and is processed once tenon_conn_output_consume() has emptied the output (or at the
  * next call here, len may be 0). Received application data must be read before more input is
- * taken. */
+ * taken.
+ *
+ * A close_notify before the handshake is complete fails it with
+ * TENON_ERR_TLS_HANDSHAKE_CLOSED (no alert is sent back; tenon_conn_peer_alert() gives
+ * close_notify). Records and messages that carry nothing are allowed a limited number of times
+ * in a row, then the connection fails with unexpected_message: 32 empty application_data
+ * records, 32 TLS 1.3 change_cipher_spec records during the handshake, 32 KeyUpdates, TLS 1.2
+ * HelloRequests and renegotiating ClientHellos (together), 4 warning alerts (TLS 1.2; TLS 1.3
+ * user_canceled). A run ends with a non-empty application_data record, or a handshake message
+ * that moves the handshake on. A server that did not accept the client's early data skips at
+ * most 16,384 bytes of records it cannot decrypt (RFC 8446 §4.2.10), and none after the first
+ * that decrypts or after a second ClientHello: then bad_record_mac. */
 TENON_API TENON_MUST_CHECK int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len,
                                                size_t *consumed);
 
@@ -448,12 +459,16 @@ TENON_API TENON_MUST_CHECK int tenon_conn_transport_eof(tenon_conn *conn);
 
 /* The bytes waiting to be sent (*len = 0 if none); valid until the next call on conn. */
 TENON_API void tenon_conn_output(tenon_conn *conn, const uint8_t **data, size_t *len);
-/* n bytes of the output have been sent. */
+/* n bytes of the output have been sent. A fatal alert that found the output full when the
+ * connection failed is queued here, as soon as there is room for it: keep sending the output
+ * of a failed connection until there is none before closing the transport. */
 TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n);
 
 /* Application data to send, once the handshake is done (TENON_ERR_INVALID_ARGUMENT before):
  * *written receives how many bytes were taken (fewer when the output buffer is full: send the
- * output and call again). Records carry at most 2^14 bytes each. */
+ * output and call again). Records carry at most 2^14 bytes each. Some room is always left
+ * free for an alert, close_notify or KeyUpdate; a KeyUpdate owed to the peer is sent first,
+ * and without room for it *written is 0. */
 TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *data, size_t len,
                                                 size_t *written);
 
@@ -462,7 +477,9 @@ TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *da
  * after an error, that error (unread data is not released: it may be truncated). */
 TENON_API TENON_MUST_CHECK int tenon_conn_read(tenon_conn *conn, void *buf, size_t cap, size_t *n);
 
-/* Queues close_notify (RFC 8446 §6.1); nothing more can be written. */
+/* Queues close_notify (RFC 8446 §6.1); nothing more can be written. Without room for it in
+ * the output, TENON_ERR_BUFFER_TOO_SMALL and nothing changes (not a failure of the connection):
+ * send the output and call again. After an error, that (sticky) error. */
 TENON_API TENON_MUST_CHECK int tenon_conn_close(tenon_conn *conn);
 
 /* TENON_* status flags. */
@@ -471,7 +488,8 @@ TENON_API unsigned tenon_conn_status(const tenon_conn *conn);
 /* The sticky error (0 if none). */
 TENON_API int tenon_conn_error(const tenon_conn *conn);
 
-/* The alert the peer sent (AlertDescription), or -1. */
+/* The alert the peer sent (AlertDescription) that ended the connection (a fatal one, or
+ * close_notify during the handshake), or -1. */
 TENON_API int tenon_conn_peer_alert(const tenon_conn *conn);
 
 /* What was negotiated. Valid once the handshake is done; views point into the connection's
@@ -541,7 +559,8 @@ TENON_API TENON_MUST_CHECK int tenon_conn_peer_offer(const tenon_conn *conn,
 
 /* Sends a KeyUpdate (RFC 8446 §4.6.3) and switches to the next sending key; with
  * request_peer_update the peer is asked to update its own. TLS 1.3 only (a TLS 1.2 connection
- * gets TENON_ERR_INVALID_ARGUMENT). */
+ * gets TENON_ERR_INVALID_ARGUMENT). Without room for it in the output,
+ * TENON_ERR_BUFFER_TOO_SMALL and nothing changes: send the output and call again. */
 TENON_API TENON_MUST_CHECK int tenon_conn_key_update(tenon_conn *conn, int request_peer_update);
 
 /* TLS-Exporter(label, context, len) (RFC 8446 §7.5); context may be NULL for an empty one. On
@@ -557,9 +576,11 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn);
 
 /* ------------------------------------------------------------------------------------------
  * Blocking socket adapter (src/io): drives an engine over a connected socket fd with poll(2).
- * Every wait is bounded by timeout_ms; a timeout or a socket error is TENON_ERR_FILE_IO, the
- * peer's EOF without close_notify TENON_ERR_TLS_TRUNCATED, and TLS errors are the engine's
- * (its alert is sent before returning). Nothing is buffered outside the engine (input is read
+ * timeout_ms bounds each call as a whole (a negative value: no bound), however the peer paces
+ * its bytes; a timeout or a socket error is TENON_ERR_FILE_IO, the peer's EOF without
+ * close_notify TENON_ERR_TLS_TRUNCATED, and TLS errors are the engine's. Whenever a call
+ * fails, what the engine queued (its alert) is sent before it returns, within the same
+ * timeout; close the socket after that. Nothing is buffered outside the engine (input is read
  * with MSG_PEEK and removed only once the engine took it).
  * ------------------------------------------------------------------------------------------ */
 
@@ -572,7 +593,8 @@ TENON_API TENON_MUST_CHECK int tenon_io_write(tenon_conn *conn, int fd, const vo
  */
 TENON_API TENON_MUST_CHECK int tenon_io_read(tenon_conn *conn, int fd, void *buf, size_t cap,
                                              size_t *n, int timeout_ms);
-/* Sends close_notify and flushes it. */
+/* Sends close_notify and flushes it (first the output queued before, if close_notify needed
+ * its room). */
 TENON_API TENON_MUST_CHECK int tenon_io_close(tenon_conn *conn, int fd, int timeout_ms);
 
 #ifdef __cplusplus

@@ -1,12 +1,15 @@
 /*
  * The blocking socket adapter: drives a tenon engine over a connected socket with poll(2), every
- * wait bounded. It holds no state of its own: bytes are read with MSG_PEEK, fed to the engine,
- * and only what the engine took is removed from the socket, so nothing is ever buffered here.
+ * call bounded by its timeout. It holds no state of its own: bytes are read with MSG_PEEK, fed to
+ * the engine, and only what the engine took is removed from the socket, so nothing is ever buffered
+ * here.
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tenon/tls.h"
@@ -15,12 +18,30 @@
 
 #define IO_CHUNK 16384
 
-/* Waits for events on fd; TENON_ERR_FILE_IO on timeout or error. */
-static int wait_fd(int fd, short events, int timeout_ms)
+/* Each call has one deadline, timeout_ms after it starts: a peer that sends a byte now and
+ * then cannot keep a call going for ever. A negative timeout_ms waits without end, as poll(2)
+ * does. */
+#define NO_DEADLINE INT64_MAX
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t deadline_in(int timeout_ms)
+{
+    return timeout_ms < 0 ? NO_DEADLINE : now_ms() + timeout_ms;
+}
+
+/* Waits for events on fd until the deadline; TENON_ERR_FILE_IO on timeout or error. */
+static int wait_fd(int fd, short events, int64_t deadline)
 {
     struct pollfd p = {fd, events, 0};
     for (;;) {
-        int n = poll(&p, 1, timeout_ms);
+        int64_t left = deadline == NO_DEADLINE ? -1 : deadline - now_ms();
+        int n = poll(&p, 1, left < 0 && deadline != NO_DEADLINE ? 0 : (int)left);
         if (n > 0)
             return TENON_OK;
         if (n == 0)
@@ -31,7 +52,7 @@ static int wait_fd(int fd, short events, int timeout_ms)
 }
 
 /* Sends everything the engine has queued. */
-static int flush(tenon_conn *conn, int fd, int timeout_ms)
+static int flush(tenon_conn *conn, int fd, int64_t deadline)
 {
     for (;;) {
         const uint8_t *p;
@@ -39,8 +60,8 @@ static int flush(tenon_conn *conn, int fd, int timeout_ms)
         tenon_conn_output(conn, &p, &n);
         if (n == 0)
             return TENON_OK;
-        GUARD(wait_fd(fd, POLLOUT, timeout_ms));
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        GUARD(wait_fd(fd, POLLOUT, deadline));
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w < 0) {
             if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
                 continue;
@@ -50,14 +71,23 @@ static int flush(tenon_conn *conn, int fd, int timeout_ms)
     }
 }
 
+/* A call ends in error: whatever the engine queued (its alert) goes out first, within the
+ * same deadline (RFC 8446 §6.2: the alert is sent "and [then] close the connection"). */
+static int fail(tenon_conn *conn, int fd, int64_t deadline, int rc)
+{
+    (void)flush(conn, fd, deadline);
+    return rc;
+}
+
 /* Gives the engine what the socket has (at least one byte, or the EOF). */
-static int pull(tenon_conn *conn, int fd, int timeout_ms)
+static int pull(tenon_conn *conn, int fd, int64_t deadline)
 {
     uint8_t buf[IO_CHUNK];
-    GUARD(wait_fd(fd, POLLIN, timeout_ms));
-    ssize_t r = recv(fd, buf, sizeof buf, MSG_PEEK);
+    GUARD(wait_fd(fd, POLLIN, deadline));
+    ssize_t r = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
     if (r < 0)
-        return (errno == EINTR || errno == EAGAIN) ? TENON_OK : TENON_ERR_FILE_IO;
+        return (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) ? TENON_OK
+                                                                           : TENON_ERR_FILE_IO;
     if (r == 0)
         return tenon_conn_transport_eof(conn);
     size_t used = 0;
@@ -67,66 +97,85 @@ static int pull(tenon_conn *conn, int fd, int timeout_ms)
     return rc;
 }
 
-/* One step of progress: send, or take input. */
-static int step(tenon_conn *conn, int fd, int timeout_ms)
+/* One step of progress: send, or take input. A state that asks for neither cannot move on:
+ * an error, never a loop. */
+static int step(tenon_conn *conn, int fd, int64_t deadline)
 {
     unsigned st = tenon_conn_status(conn);
     if (st & TENON_HAS_OUTPUT)
-        return flush(conn, fd, timeout_ms);
+        return flush(conn, fd, deadline);
     if (st & TENON_FAILED)
         return tenon_conn_error(conn);
     if (st & TENON_WANT_INPUT)
-        return pull(conn, fd, timeout_ms);
+        return pull(conn, fd, deadline);
+    /* A record held back while output was pending is processed by an empty feed. */
     size_t used;
-    return tenon_conn_feed(conn, NULL, 0, &used);
+    GUARD(tenon_conn_feed(conn, NULL, 0, &used));
+    if (tenon_conn_status(conn) != st)
+        return TENON_OK;
+    return (st & TENON_PEER_CLOSED) ? TENON_ERR_TLS_CLOSED : TENON_ERR_INTERNAL;
 }
 
 TENON_API int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms)
 {
+    int64_t deadline = deadline_in(timeout_ms);
     for (;;) {
         unsigned st = tenon_conn_status(conn);
         if ((st & TENON_HANDSHAKE_DONE) && !(st & TENON_HAS_OUTPUT))
             return TENON_OK;
-        int rc = step(conn, fd, timeout_ms);
-        if (rc != TENON_OK) {
-            (void)flush(conn, fd, timeout_ms); /* the alert, if any */
-            return rc;
-        }
+        int rc = step(conn, fd, deadline);
+        if (rc != TENON_OK)
+            return fail(conn, fd, deadline, rc);
     }
 }
 
 TENON_API int tenon_io_write(tenon_conn *conn, int fd, const void *data, size_t len, int timeout_ms)
 {
+    int64_t deadline = deadline_in(timeout_ms);
     const uint8_t *p = data;
     size_t done = 0;
-    while (done < len) {
+    int rc = TENON_OK;
+    while (rc == TENON_OK && done < len) {
         size_t w = 0;
-        GUARD(tenon_conn_write(conn, p + done, len - done, &w));
+        rc = tenon_conn_write(conn, p + done, len - done, &w);
         done += w;
-        GUARD(flush(conn, fd, timeout_ms));
+        if (rc == TENON_OK)
+            rc = flush(conn, fd, deadline);
     }
-    return flush(conn, fd, timeout_ms);
+    if (rc == TENON_OK)
+        rc = flush(conn, fd, deadline);
+    return rc == TENON_OK ? rc : fail(conn, fd, deadline, rc);
 }
 
 TENON_API int tenon_io_read(tenon_conn *conn, int fd, void *buf, size_t cap, size_t *n,
                             int timeout_ms)
 {
     ENSURE(n != NULL, TENON_ERR_INVALID_ARGUMENT);
+    int64_t deadline = deadline_in(timeout_ms);
     *n = 0;
     for (;;) {
         int rc = tenon_conn_read(conn, buf, cap, n);
+        if (rc != TENON_OK && rc != TENON_ERR_TLS_CLOSED)
+            return fail(conn, fd, deadline, rc);
         if (rc != TENON_OK || *n > 0 || cap == 0)
             return rc;
-        rc = step(conn, fd, timeout_ms);
-        if (rc != TENON_OK) {
-            (void)flush(conn, fd, timeout_ms);
-            return rc;
-        }
+        rc = step(conn, fd, deadline);
+        if (rc != TENON_OK)
+            return fail(conn, fd, deadline, rc);
     }
 }
 
 TENON_API int tenon_io_close(tenon_conn *conn, int fd, int timeout_ms)
 {
-    GUARD(tenon_conn_close(conn));
-    return flush(conn, fd, timeout_ms);
+    int64_t deadline = deadline_in(timeout_ms);
+    int rc = tenon_conn_close(conn);
+    if (rc == TENON_ERR_BUFFER_TOO_SMALL) {
+        /* No room for close_notify yet: send what is queued, then it fits. */
+        rc = flush(conn, fd, deadline);
+        if (rc == TENON_OK)
+            rc = tenon_conn_close(conn);
+    }
+    if (rc != TENON_OK)
+        return fail(conn, fd, deadline, rc);
+    return flush(conn, fd, deadline);
 }

@@ -19,11 +19,10 @@ _Static_assert(TENON_CONN_RECORD_SIZE >= TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTE
                "the record buffer does not hold a TLS 1.2 record");
 _Static_assert(_Alignof(tls_conn) <= _Alignof(tenon_conn), "tenon_conn is not aligned enough");
 
-/* Room kept free in the output for alerts and KeyUpdates once data flows. */
-#define OUT_RESERVE 64
-/* Early data a server skips, by ciphertext bytes (RFC 8446 §4.2.10: "up to the configured
- * max_early_data_size"; tenon advertises none, so this is only a bound on the skipping). */
-#define EARLY_DATA_SKIP_LIMIT (16 * TENON_CONN_RECORD_SIZE)
+/* Room kept free in the output for alerts and KeyUpdates once data flows: the longest such
+ * record is a TLS 1.2 CBC alert with HMAC-SHA256, 5 + 16 (IV) + 48 (2 + 32 + padding) = 69
+ * bytes; a TLS 1.3 KeyUpdate takes 27. */
+#define OUT_RESERVE 96
 
 /* ------------------------------------------------------------------------------------------
  * Output
@@ -114,25 +113,30 @@ static void trace_alert(tls_conn *c, int sent, uint8_t desc)
     tls_trace_emit(&c->trace, TENON_TRACE_ALERT, sent, tenon_alert_name(desc), NULL, 0);
 }
 
-static void send_alert(tls_conn *c, uint8_t level, uint8_t desc);
+static int send_alert(tls_conn *c, uint8_t level, uint8_t desc);
 
 void tls_send_warning(tls_conn *c, uint8_t desc)
 {
-    send_alert(c, 1, desc);
+    /* Only ever after a record was processed, which needs room for it (may_process). */
+    (void)send_alert(c, 1, desc);
 }
 
-static void send_alert(tls_conn *c, uint8_t level, uint8_t desc)
+/* Queues an alert; TENON_ERR_BUFFER_TOO_SMALL (nothing queued) if the output has no room. */
+static int send_alert(tls_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
     if (tls_flush_handshake(c) != TENON_OK)
         c->hs_open = 0;
     out_compact(c);
-    if (out_record(c, TLS_CT_ALERT, a, 2, TENON_TLS12) == TENON_OK)
-        trace_alert(c, 1, desc);
+    GUARD(out_record(c, TLS_CT_ALERT, a, 2, TENON_TLS12));
+    trace_alert(c, 1, desc);
+    return TENON_OK;
 }
 
 /* Makes err the connection's sticky error and queues its alert (RFC 8446 §6.2: "the
- * implementation ... MUST send an alert ... and close the connection"). */
+ * implementation ... MUST send an alert ... and close the connection"). An alert that finds
+ * the output full is owed: tenon_conn_output_consume queues it once there is room, so it still
+ * goes out, after what was already queued. */
 static int fail(tls_conn *c, int err)
 {
     if (c->error != 0)
@@ -142,8 +146,10 @@ static int fail(tls_conn *c, int err)
     c->error = err;
     tls_release_held_ticket(c); /* a ticket offered to a failed handshake is spent */
     int alert = tenon_error_alert(err);
-    if (alert >= 0 && !c->sent_close)
-        send_alert(c, 2, (uint8_t)alert);
+    if (alert >= 0 && !c->sent_close && send_alert(c, 2, (uint8_t)alert) != TENON_OK) {
+        c->alert_owed = 1;
+        c->owed_desc = (uint8_t)alert;
+    }
     tls_note(c, tenon_strerror(err));
     return err;
 }
@@ -496,6 +502,37 @@ static int in_handshake(const tls_conn *c)
     return c->state != ST_CONNECTED;
 }
 
+/*
+ * Flood limits. A peer can send records and messages that cost us work and carry nothing:
+ * empty application_data records (RFC 8446 §5.1 and RFC 5246 §6.2.1 allow them), TLS 1.3
+ * change_cipher_spec records during the handshake (§5: dropped), KeyUpdates (§4.6.3),
+ * TLS 1.2 HelloRequests and renegotiating ClientHellos (each refused with a warning), and
+ * warning alerts (TLS 1.2; user_canceled in TLS 1.3, where other warnings are fatal, §6).
+ * Each kind is counted apart, and allowed MAX_IDLE_RUN times in a row (MAX_WARNINGS_RUN for
+ * warnings, as BoringSSL does); one more is unexpected_message. "In a row" ends at progress:
+ * a record of application data that is not empty, or a handshake message that the state
+ * table takes before the handshake is done. During the handshake that progress is bounded by
+ * the handshake itself; after it, only data resets the counts, so no mix of the kinds (nor a
+ * NewSessionTicket among them) goes on for ever.
+ */
+#define MAX_IDLE_RUN 32
+#define MAX_WARNINGS_RUN 4
+
+static void note_progress(tls_conn *c)
+{
+    c->empty_run = 0;
+    c->ccs_run = 0;
+    c->idle_run = 0;
+    c->warnings = 0;
+}
+
+/* A handshake message that changes nothing. */
+static int idle_message(tls_conn *c)
+{
+    ENSURE(++c->idle_run <= MAX_IDLE_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+    return TENON_OK;
+}
+
 typedef int (*hs_handler)(tls_conn *c, const uint8_t *msg, size_t len);
 
 /* STYLE.md 8: the legal messages of each state; anything else is unexpected_message. */
@@ -544,7 +581,7 @@ static int dispatch(tls_conn *c, const tls_hs_msg *m)
         (c->version == TENON_TLS12 ||
          (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12)))) {
         tls_note(c, "HelloRequest ignored during the handshake");
-        return TENON_OK;
+        return idle_message(c);
     }
     for (size_t i = 0; i < ARRAY_LEN(HS_TABLE); i++)
         if (HS_TABLE[i].state == c->state && HS_TABLE[i].type == m->type &&
@@ -558,6 +595,17 @@ static int dispatch(tls_conn *c, const tls_hs_msg *m)
         fn = NULL;
     if (fn == NULL)
         return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
+    /* A message of the handshake moves it on; after it, only data does (a KeyUpdate, a
+     * HelloRequest or a renegotiating ClientHello changes nothing the peer could not repeat
+     * forever). A NewSessionTicket is neither. */
+    if (in_handshake(c))
+        note_progress(c);
+    else if (m->type != HS_NEW_SESSION_TICKET)
+        GUARD(idle_message(c));
+    /* RFC 8446 §4.2.10: early data is skipped "until [the server] receives the second
+     * ClientHello" after a HelloRetryRequest; none comes after it. */
+    if (c->state == ST_S_WAIT_CH2)
+        c->skip_early_data = 0;
     tls_trace_message(c, 0, msg_name(c, m->type), m->msg, m->msg_len);
     c->read_key_changed = 0;
     int rc = fn(c, m->msg, m->msg_len);
@@ -585,15 +633,21 @@ static int handle_handshake(tls_conn *c, const uint8_t *p, size_t len)
     }
 }
 
-/* At most this many TLS 1.2 warning alerts in a connection: a peer streaming them would
- * otherwise keep us busy for nothing. */
-#define MAX_WARNINGS 16
-
 /* RFC 8446 §6: struct { AlertLevel level; AlertDescription description; } Alert. */
 static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
 {
     ENSURE(len == 2, TENON_ERR_TLS_DECODE);
     trace_alert(c, 0, p[1]);
+    if (p[1] == TENON_ALERT_CLOSE_NOTIFY && in_handshake(c)) {
+        /* RFC 8446 §6.1: close_notify says the sender "will not send any more messages on this
+         * connection": a handshake cut short cannot complete. It fails, without an alert back
+         * (the peer has closed; BoringSSL and OpenSSL answer none either). */
+        c->peer_alert = p[1];
+        c->error = TENON_ERR_TLS_HANDSHAKE_CLOSED;
+        tls_release_held_ticket(c);
+        tls_note(c, tenon_strerror(c->error));
+        return c->error;
+    }
     if (p[1] == TENON_ALERT_CLOSE_NOTIFY) {
         c->peer_closed = 1;
         return TENON_OK;
@@ -601,13 +655,13 @@ static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
     /* RFC 5246 §7.2: "If an alert with a level of warning is sent and received, generally the
      * connection can continue normally" — no_renegotiation, say, after a HelloRequest. */
     if (c->version == TENON_TLS12 && p[0] == 1) {
-        ENSURE(++c->warnings <= MAX_WARNINGS, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        ENSURE(++c->warnings <= MAX_WARNINGS_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
     /* §6.1: user_canceled is followed by close_notify; §6: every other alert is fatal,
      * whatever its level says. */
     if (p[1] == TENON_ALERT_USER_CANCELED) {
-        ENSURE(++c->warnings <= MAX_WARNINGS, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        ENSURE(++c->warnings <= MAX_WARNINGS_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
     c->peer_alert = p[1];
@@ -631,6 +685,7 @@ static int process_record(tls_conn *c)
         tls_version_on(c->cfg, TENON_TLS13)) {
         ENSURE(in_handshake(c) && c->state != ST_S_WAIT_CH, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         ENSURE(blen == 1 && body[0] == 1, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        ENSURE(++c->ccs_run <= MAX_IDLE_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
     if (rd_on(c) && type == TLS_CT_ALERT && in_handshake(c) && blen == 2 && body[0] == 2 &&
@@ -654,7 +709,9 @@ static int process_record(tls_conn *c)
         int rc = tls13_open_record(&c->rd, rec, c->rec_len, &type, &content, &clen);
         /* RFC 8446 §4.2.10: a server that rejects early data "skip[s] past early data by
          * attempting to deprotect received records using the handshake traffic key, discarding
-         * records which fail deprotection (up to the configured max_early_data_size)". */
+         * records which fail deprotection (up to the configured max_early_data_size)": only
+         * after a first ClientHello that offered it (skip_early_data), until the first record
+         * that decrypts, TLS_EARLY_DATA_SKIP_LIMIT bytes at most; then bad_record_mac. */
         if (rc == TENON_ERR_TLS_BAD_RECORD_MAC && c->skip_early_data &&
             c->early_data_budget >= c->rec_len) {
             c->early_data_budget -= c->rec_len;
@@ -664,10 +721,16 @@ static int process_record(tls_conn *c)
         c->skip_early_data = 0;
         body = content;
         blen = clen;
+        /* §5.4: "Implementations MUST NOT send Handshake and Alert records that have a
+         * zero-length TLSInnerPlaintext.content; if such a message is received, the receiving
+         * implementation MUST terminate the connection with an "unexpected_message" alert." */
+        ENSURE(blen > 0 || type == TLS_CT_APPLICATION_DATA, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
     } else if (type == TLS_CT_APPLICATION_DATA) {
         /* After a HelloRetryRequest, the client's early data arrives before ClientHello2
-         * (§4.2.10: "skip all records with an external content type of application_data"). */
-        if (c->skip_early_data && c->state == ST_S_WAIT_CH2 && c->early_data_budget >= c->rec_len) {
+         * (§4.2.10: "skip all records with an external content type of application_data"),
+         * within the same bound; past it, the record is one we cannot deprotect. */
+        if (c->skip_early_data && c->state == ST_S_WAIT_CH2) {
+            ENSURE(c->early_data_budget >= c->rec_len, TENON_ERR_TLS_BAD_RECORD_MAC);
             c->early_data_budget -= c->rec_len;
             return TENON_OK;
         }
@@ -694,6 +757,11 @@ static int process_record(tls_conn *c)
         return handle_alert(c, body, blen);
     case TLS_CT_APPLICATION_DATA:
         ENSURE(c->state == ST_CONNECTED, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        if (blen == 0) {
+            ENSURE(++c->empty_run <= MAX_IDLE_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+            return TENON_OK;
+        }
+        note_progress(c);
         c->app = body;
         c->app_len = blen;
         return TENON_OK;
@@ -923,6 +991,8 @@ TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n)
     c->out_sent += n < pending ? n : pending;
     if (c->out_sent == c->out_len)
         c->out_sent = c->out_len = 0;
+    if (c->alert_owed && send_alert(c, 2, c->owed_desc) == TENON_OK)
+        c->alert_owed = 0;
     /* A record that waited for the output to drain is processed now; an error becomes the
      * sticky one and shows in tenon_conn_status. */
     int done;
@@ -948,6 +1018,9 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
     ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
     out_compact(c);
+    /* The KeyUpdate owed goes before any data: without room for it, nothing is taken yet. */
+    if (c->key_update_pending && c->out_cap - c->out_len < OUT_RESERVE)
+        return TENON_OK;
     int rc = send_owed_key_update(c);
     if (rc != TENON_OK)
         return fail(c, rc);
@@ -1007,7 +1080,9 @@ TENON_API int tenon_conn_close(tenon_conn *conn)
         return c->error;
     if (c->sent_close)
         return TENON_OK;
-    send_alert(c, 1, TENON_ALERT_CLOSE_NOTIFY);
+    /* Without room for close_notify nothing changes: the caller sends the output and calls
+     * again (the connection has not failed). */
+    GUARD(send_alert(c, 1, TENON_ALERT_CLOSE_NOTIFY));
     c->sent_close = 1;
     return TENON_OK;
 }
@@ -1085,6 +1160,10 @@ TENON_API int tenon_conn_key_update(tenon_conn *conn, int request_peer_update)
         return c->error;
     ENSURE(c->state == ST_CONNECTED && c->version == TENON_TLS13, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
+    /* Without room for the KeyUpdate nothing changes (not a failure): send the output, call
+     * again. */
+    out_compact(c);
+    ENSURE(c->out_cap - c->out_len >= OUT_RESERVE, TENON_ERR_BUFFER_TOO_SMALL);
     c->key_update_pending = 0; /* this update answers any request too */
     int rc = hs_key_update_send(c, request_peer_update != 0);
     return rc == TENON_OK ? rc : fail(c, rc);

@@ -539,7 +539,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * ClientHello"). */
         ENSURE(!second, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->skip_early_data = 1;
-        c->early_data_budget = 16 * TENON_CONN_RECORD_SIZE;
+        c->early_data_budget = TLS_EARLY_DATA_SKIP_LIMIT;
     }
 
     /* The suite: ours in our order. After a HelloRetryRequest the client must not make us

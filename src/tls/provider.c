@@ -72,6 +72,7 @@ TENON_API int tenon_error_alert(int err)
     case TENON_ERR_TLS_PEER_ALERT:
     case TENON_ERR_TLS_CLOSED:
     case TENON_ERR_TLS_TRUNCATED:
+    case TENON_ERR_TLS_HANDSHAKE_CLOSED:
         return -1;
     case TENON_ERR_TLS_DECODE:
     case TENON_ERR_MALFORMED:

@@ -234,6 +234,9 @@ typedef struct tls_offer {
     uint16_t list[OFFER_LISTS][TENON_OFFER_MAX];
 } tls_offer;
 #define TLS_SESSION_ID_LEN 32
+/* Bytes of records (headers included) a server skips as rejected early data (RFC 8446
+ * §4.2.10: "up to the configured max_early_data_size"; tenon never accepts early data). */
+#define TLS_EARLY_DATA_SKIP_LIMIT 16384
 
 typedef struct tls_conn {
     uint32_t magic;
@@ -350,6 +353,13 @@ typedef struct tls_conn {
     size_t early_data_budget;
     uint8_t sent_close, peer_closed;
     uint8_t key_update_pending; /* owe the peer a KeyUpdate (update_not_requested) */
+    /* Flood limits (engine.c, note_progress): records and messages that carry nothing, in a
+     * row. */
+    uint8_t empty_run;  /* empty application_data records */
+    uint8_t ccs_run;    /* TLS 1.3 change_cipher_spec records dropped */
+    uint8_t idle_run;   /* KeyUpdate, HelloRequest, refused renegotiation */
+    uint8_t alert_owed; /* a fatal alert found no room: sent once the output drains */
+    uint8_t owed_desc;
 
     /* Proof flags (STYLE.md 9): each set by exactly one function, checked by
      * tls_enter_traffic. */
