@@ -7,6 +7,8 @@
  *   ticket kept the socket readable, and only application data ended the call).
  *   `tenon trace` whose connection fails after the handshake reports it and exits 1 (it
  *   printed the trace and exited 0).
+ *   A client offering TLS 1.2 takes warning alerts before the ServerHello (a TLS 1.2 server's
+ *   unrecognized_name, RFC 6066 §3) as TLS 1.2 warnings (they were fatal).
  */
 #include "test_interop_util.h"
 
@@ -270,6 +272,50 @@ static void test_trace_status(void)
         fprintf(stderr, "    tenon trace exited %d, stderr:\n%s\n", st, err);
 }
 
+/* ---- warning alerts before the version is known ---- */
+
+static const uint8_t WARN_UNRECOGNIZED_NAME[7] = {21, 3, 3, 0, 2, 1, 112};
+
+/* The client's ClientHello goes to the server; the server's answer waits in its output. */
+static void client_hello_sent(int client_min, int server_max)
+{
+    client_config(&CLIENT.cfg);
+    server_config(&SERVER.cfg, CERT_P256);
+    CLIENT.cfg.min_version = (uint16_t)client_min;
+    SERVER.cfg.max_version = (uint16_t)server_max;
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    transfer(&CLIENT.conn, &SERVER.conn);
+}
+
+static int warn_client(int count)
+{
+    for (int i = 0; i < count; i++) {
+        size_t used = 0;
+        int rc = tenon_conn_feed(&CLIENT.conn, WARN_UNRECOGNIZED_NAME, 7, &used);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void test_warning_before_server_hello(void)
+{
+    /* A client that offers TLS 1.2 takes a TLS 1.2 server's warning before the ServerHello
+     * (OpenSSL's SNI callback: unrecognized_name) and completes the handshake. */
+    client_hello_sent(TENON_TLS12, TENON_TLS12);
+    CHECK_RC(warn_client(1), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+    /* Four in a row at most (as after the version is known). */
+    client_hello_sent(TENON_TLS12, TENON_TLS12);
+    CHECK_RC(warn_client(4), 0);
+    CHECK_RC(warn_client(1), TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+    /* A TLS 1.3-only client: every alert is an error (RFC 8446 §6). */
+    client_hello_sent(TENON_TLS13, TENON_TLS13);
+    CHECK_RC(warn_client(1), TENON_ERR_TLS_PEER_ALERT);
+    CHECK(tenon_conn_peer_alert(&CLIENT.conn) == 112);
+}
+
 int main(void)
 {
     signal(SIGALRM, on_alarm);
@@ -279,6 +325,7 @@ int main(void)
         return 1;
     }
     test_ticket_flood();
+    test_warning_before_server_hello();
     test_io_read_ticket_flood();
     test_trace_status();
     return tu_finish("test_hardening_review1");

@@ -657,8 +657,13 @@ static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
         return TENON_OK;
     }
     /* RFC 5246 §7.2: "If an alert with a level of warning is sent and received, generally the
-     * connection can continue normally" — no_renegotiation, say, after a HelloRequest. */
-    if (c->version == TENON_TLS12 && p[0] == 1) {
+     * connection can continue normally" — no_renegotiation, say, after a HelloRequest. Also
+     * before the version is known, if TLS 1.2 may be the one: a TLS 1.2 server's
+     * unrecognized_name warning (RFC 6066 §3; OpenSSL's SNI callback sends it) comes before its
+     * ServerHello. */
+    int may_be12 = c->version == TENON_TLS12 ||
+                   (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12));
+    if (may_be12 && p[0] == 1) {
         ENSURE(++c->warnings <= MAX_WARNINGS_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
