@@ -316,6 +316,72 @@ static void test_warning_before_server_hello(void)
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == 112);
 }
 
+/* ---- tenon server: a burst of small records ---- */
+
+/* `tenon server` (echo) on a fresh port; its PID, the port in *port. */
+static pid_t start_tool_server(int *port)
+{
+    *port = free_port();
+    char listen_at[64];
+    snprintf(listen_at, sizeof listen_at, "127.0.0.1:%d", *port);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        if (getenv("TENON_TEST_TOOL_STDERR") == NULL)
+            dup2(null, 2);
+        execl(TOOL, "tenon", "server", "--listen", listen_at, "--max-connections", "1", "--timeout",
+              "5", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* A client sends 300 records of one byte each in one burst, then waits: the server echoes all
+ * 300 bytes (it stopped after 64 records, until the client sent more). */
+static void test_server_burst(void)
+{
+    int port;
+    pid_t pid = start_tool_server(&port);
+    int fd = connect_port(port, 5000);
+    if (!CHECK(fd >= 0)) {
+        stop(pid);
+        return;
+    }
+    client_config(&CLIENT.cfg);
+    CLIENT.cfg.trust = NULL;
+    CLIENT.cfg.insecure_skip_verify = 1;
+    CHECK_RC(tenon_conn_init(&CLIENT.conn, &CLIENT.cfg, CLIENT.in, sizeof CLIENT.in, CLIENT.out,
+                             sizeof CLIENT.out),
+             0);
+    alarm(30);
+    CHECK_RC(tenon_io_handshake(&CLIENT.conn, fd, 5000), 0);
+    for (int i = 0; i < 300; i++) {
+        size_t w = 0;
+        CHECK_RC(tenon_conn_write(&CLIENT.conn, "b", 1, &w), 0);
+    }
+    const uint8_t *out;
+    size_t n;
+    tenon_conn_output(&CLIENT.conn, &out, &n);
+    CHECK(send(fd, out, n, MSG_NOSIGNAL) == (ssize_t)n);
+    tenon_conn_output_consume(&CLIENT.conn, n);
+    size_t got = 0;
+    uint8_t buf[512];
+    while (got < 300) {
+        size_t k = 0;
+        if (tenon_io_read(&CLIENT.conn, fd, buf, sizeof buf, &k, 3000) != 0)
+            break;
+        got += k;
+    }
+    alarm(0);
+    if (!CHECK(got == 300))
+        fprintf(stderr, "    the server echoed %zu of 300 bytes\n", got);
+    CHECK_RC(tenon_io_close(&CLIENT.conn, fd, 3000), 0);
+    close(fd);
+    stop(pid);
+}
+
 int main(void)
 {
     signal(SIGALRM, on_alarm);
@@ -328,5 +394,7 @@ int main(void)
     test_warning_before_server_hello();
     test_io_read_ticket_flood();
     test_trace_status();
+    if (tu_tool_path(TOOL, sizeof TOOL))
+        test_server_burst();
     return tu_finish("test_hardening_review1");
 }
