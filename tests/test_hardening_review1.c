@@ -382,6 +382,20 @@ static void test_server_burst(void)
     stop(pid);
 }
 
+/* Checked, correct: a plaintext close_notify after the TLS 1.3 handshake is no close_notify
+ * (records are protected by then, RFC 8446 §5): unexpected_message, not a clean close. */
+static void test_plaintext_close_notify_after_handshake(void)
+{
+    static const uint8_t plain[7] = {21, 3, 3, 0, 2, 1, 0};
+    connected13();
+    size_t used = 0;
+    CHECK_RC(tenon_conn_feed(&CLIENT.conn, plain, sizeof plain, &used),
+             TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+    CHECK(!(tenon_conn_status(&CLIENT.conn) & TENON_PEER_CLOSED));
+    transfer(&CLIENT.conn, &SERVER.conn);
+    CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_UNEXPECTED_MESSAGE);
+}
+
 int main(void)
 {
     signal(SIGALRM, on_alarm);
@@ -392,6 +406,7 @@ int main(void)
     }
     test_ticket_flood();
     test_warning_before_server_hello();
+    test_plaintext_close_notify_after_handshake();
     test_io_read_ticket_flood();
     test_trace_status();
     if (tu_tool_path(TOOL, sizeof TOOL))
