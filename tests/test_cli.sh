@@ -503,6 +503,19 @@ mk=$(openssl sess_id -noout -text -in ossl12_srv.out 2>/dev/null |
 [ -n "$mk" ] && grep -q "^CLIENT_RANDOM [0-9a-f]\{64\} $mk$" ossl12.keys
 check "the CLIENT_RANDOM master secret is the one openssl s_server derived" $? ossl12.keys
 
+# An SNI callback that does not know the name asked for: OpenSSL's TLS 1.2 server warns
+# (unrecognized_name, a warning alert, before its ServerHello; RFC 6066 §3) and goes on.
+PORT=$(free_port)
+timeout 20 openssl s_server -accept "$PORT" -cert ec.pem -key ec.key -cert2 ec.pem -key2 ec.key \
+    -servername other.example -tls1_2 -naccept 1 < <(sleep 8) >sni12_srv.out 2>sni12_srv.err &
+PIDS+=($!)
+wait_for sni12_srv.out ACCEPT
+echo "hello despite the warning" | timeout 20 "$TENON" client "127.0.0.1:$PORT" \
+    --servername localhost --ca ec.pem >/dev/null 2>sni12_cl.err
+st=$?
+wait_for sni12_srv.out "hello despite the warning" && grep -q "TLS 1.2" sni12_cl.err
+check "tenon client -> openssl s_server -tls1_2 warning unrecognized_name first: connects (exit $st)" $? sni12_cl.err
+
 # Legacy suites: only when named (or --enable-legacy); CBC with encrypt-then-MAC.
 PORT=$(free_port)
 timeout 20 openssl s_server -accept "$PORT" -cert rsa.pem -key rsa.key -tls1_2 -cipher AES128-SHA256 \

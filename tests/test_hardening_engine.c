@@ -414,17 +414,7 @@ static char TENON_BIN[4200];
 
 static int find_tool(void)
 {
-    char self[4000];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return 0;
-    self[n] = 0;
-    char *slash = strrchr(self, '/');
-    if (slash == NULL)
-        return 0;
-    *slash = 0;
-    snprintf(TENON_BIN, sizeof TENON_BIN, "%s/../tools/tenon", self);
-    return access(TENON_BIN, X_OK) == 0;
+    return tu_tool_path(TENON_BIN, sizeof TENON_BIN);
 }
 
 /* Starts `tenon ARGV...` with stdin from a pipe (its write end in *in_w) and stdout/stderr to
@@ -509,8 +499,8 @@ static void tool_alert_case(const char *cmd, int resume)
     close(fd);
     int64_t took;
     int st = reap_within(pid, 10000, &took);
-    /* tenon trace shows the trace of what happened and exits 0 (the handshake worked). */
-    CHECK(st == (strcmp(cmd, "trace") == 0 ? 0 : 1));
+    /* tenon trace shows the trace of what happened, and fails as the connection did. */
+    CHECK(st == 1);
 }
 
 /* `tenon client` against a server that says close_notify instead of a ServerHello: the client

@@ -111,6 +111,23 @@ static inline int write_key_pem(const char *name, const tenon_private_key *k)
     return ok ? 0 : -1;
 }
 
+/* The tenon tool built with the tests (BUILD/tools/tenon, next to BUILD/tests): 1 with its
+ * path in out, 0 if it is not there. */
+static inline int tu_tool_path(char *out, size_t cap)
+{
+    char self[4000];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return 0;
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    if (slash == NULL)
+        return 0;
+    *slash = 0;
+    snprintf(out, cap, "%s/../tools/tenon", self);
+    return access(out, X_OK) == 0;
+}
+
 /* A port nobody listens on right now. */
 static inline int free_port(void)
 {

@@ -338,9 +338,18 @@ int cmd_client(int argc, char **argv, int trace_mode)
             fprintf(stderr, "%s: the server did not accept the ticket: full handshake\n", c->prog);
     }
     if (trace_mode) {
-        /* A server's NewSessionTicket follows its Finished: give it a moment to arrive. */
-        (void)linger(c, &n, 500, 0);
+        /* A server's NewSessionTicket follows its Finished: give it a moment to arrive. What
+         * goes wrong meanwhile (a ticket refused, the server's alert) is a failure of the
+         * connection traced: said, and the exit status; a server that just hangs up (no data
+         * was to come) is said only. */
+        int rc = linger(c, &n, 500, 0);
         status = 0;
+        if (rc == TENON_ERR_TLS_TRUNCATED) {
+            fprintf(stderr, "%s: the server closed the connection without close_notify\n", c->prog);
+        } else if (rc != 0) {
+            describe_failure(c->prog, "the connection after the handshake", rc, n.conn);
+            status = EXIT_TLS;
+        }
     } else {
         status = copy_loop(c, &n);
     }

@@ -29,6 +29,7 @@ typedef struct peer {
     int closing;
     int failed;
     int draining; /* failed: its last output (the alert) goes out before the socket closes */
+    int busy;     /* service stopped at its round limit with work left: poll without waiting */
     uint8_t pending[16384]; /* echo bytes not yet taken by the engine */
     size_t pending_len;
     char request[4096]; /* --http: the request so far */
@@ -221,6 +222,7 @@ static void service(server *s, peer *p)
         drain_failed(s, p);
         return;
     }
+    p->busy = 0;
     for (int round = 0; round < 64 && p->used; round++) {
         int rc = net_feed(&p->n);
         int peer_closed = rc == TENON_ERR_TLS_CLOSED;
@@ -295,6 +297,9 @@ static void service(server *s, peer *p)
         if (!more || (st & TENON_HAS_OUTPUT))
             return;
     }
+    /* Out of rounds (the other clients get their turn) with records still buffered: the
+     * socket may have nothing more to say, so the next poll must not wait for it. */
+    p->busy = p->used;
 }
 
 /* The trace callback is per config, the recorder per connection: the config's trace_user is
@@ -426,6 +431,8 @@ int cmd_server(int argc, char **argv)
                 if (wait < 0 || left < wait)
                     wait = left < 0 ? 0 : left;
             }
+            if (p->busy)
+                wait = 0;
         }
         int pr = poll(pf, nf, (int)wait);
         if (pr < 0) {

@@ -444,8 +444,9 @@ TENON_API TENON_MUST_CHECK int tenon_conn_init(tenon_conn *conn, const tenon_con
  * TENON_ERR_TLS_HANDSHAKE_CLOSED (no alert is sent back; tenon_conn_peer_alert() gives
  * close_notify). Records and messages that carry nothing are allowed a limited number of times
  * in a row, then the connection fails with unexpected_message: 32 empty application_data
- * records, 32 TLS 1.3 change_cipher_spec records during the handshake, 32 KeyUpdates, TLS 1.2
- * HelloRequests and renegotiating ClientHellos (together), 4 warning alerts (TLS 1.2; TLS 1.3
+ * records, 32 TLS 1.3 change_cipher_spec records during the handshake, 32 KeyUpdates,
+ * NewSessionTickets, TLS 1.2 HelloRequests and renegotiating ClientHellos (together; so a
+ * server should not set tickets_per_handshake above 32), 4 warning alerts (TLS 1.2; TLS 1.3
  * user_canceled). A run ends with a non-empty application_data record, or a handshake message
  * that moves the handshake on. A server that did not accept the client's early data skips at
  * most 16,384 bytes of records it cannot decrypt (RFC 8446 §4.2.10), and none after the first

@@ -35,13 +35,21 @@ static int64_t deadline_in(int timeout_ms)
     return timeout_ms < 0 ? NO_DEADLINE : now_ms() + timeout_ms;
 }
 
-/* Waits for events on fd until the deadline; TENON_ERR_FILE_IO on timeout or error. */
+/* Waits for events on fd until the deadline; TENON_ERR_FILE_IO on timeout or error. Past the
+ * deadline no more input is taken, even if some is waiting: a peer that keeps the socket
+ * readable with records that carry no data must not keep a call going. Output still goes out
+ * once (poll with no wait): the alert of a failure, after the deadline too. */
 static int wait_fd(int fd, short events, int64_t deadline)
 {
     struct pollfd p = {fd, events, 0};
     for (;;) {
         int64_t left = deadline == NO_DEADLINE ? -1 : deadline - now_ms();
-        int n = poll(&p, 1, left < 0 && deadline != NO_DEADLINE ? 0 : (int)left);
+        if (deadline != NO_DEADLINE && left < 0) {
+            if (events & POLLIN)
+                return TENON_ERR_FILE_IO;
+            left = 0;
+        }
+        int n = poll(&p, 1, (int)left);
         if (n > 0)
             return TENON_OK;
         if (n == 0)

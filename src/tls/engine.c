@@ -506,14 +506,16 @@ static int in_handshake(const tls_conn *c)
  * Flood limits. A peer can send records and messages that cost us work and carry nothing:
  * empty application_data records (RFC 8446 §5.1 and RFC 5246 §6.2.1 allow them), TLS 1.3
  * change_cipher_spec records during the handshake (§5: dropped), KeyUpdates (§4.6.3),
- * TLS 1.2 HelloRequests and renegotiating ClientHellos (each refused with a warning), and
+ * TLS 1.2 HelloRequests and renegotiating ClientHellos (each refused with a warning), TLS 1.3
+ * NewSessionTickets (stored, but a server has no reason to send more than a few), and
  * warning alerts (TLS 1.2; user_canceled in TLS 1.3, where other warnings are fatal, §6).
- * Each kind is counted apart, and allowed MAX_IDLE_RUN times in a row (MAX_WARNINGS_RUN for
+ * Empty records, change_cipher_spec records, warnings and the no-progress handshake messages
+ * (together) are counted apart, each allowed MAX_IDLE_RUN times in a row (MAX_WARNINGS_RUN for
  * warnings, as BoringSSL does); one more is unexpected_message. "In a row" ends at progress:
  * a record of application data that is not empty, or a handshake message that the state
  * table takes before the handshake is done. During the handshake that progress is bounded by
- * the handshake itself; after it, only data resets the counts, so no mix of the kinds (nor a
- * NewSessionTicket among them) goes on for ever.
+ * the handshake itself; after it, only data resets the counts, so no mix of the kinds goes on
+ * for ever.
  */
 #define MAX_IDLE_RUN 32
 #define MAX_WARNINGS_RUN 4
@@ -596,11 +598,13 @@ static int dispatch(tls_conn *c, const tls_hs_msg *m)
     if (fn == NULL)
         return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
     /* A message of the handshake moves it on; after it, only data does (a KeyUpdate, a
-     * HelloRequest or a renegotiating ClientHello changes nothing the peer could not repeat
-     * forever). A NewSessionTicket is neither. */
+     * HelloRequest, a renegotiating ClientHello or a NewSessionTicket changes nothing the peer
+     * could not repeat forever: a server that sends tickets without end would keep a reader
+     * busy, and the socket readable, without a byte of data). Servers send one to a few
+     * tickets at a time (RFC 8446 §4.6.1), far below the limit. */
     if (in_handshake(c))
         note_progress(c);
-    else if (m->type != HS_NEW_SESSION_TICKET)
+    else
         GUARD(idle_message(c));
     /* RFC 8446 §4.2.10: early data is skipped "until [the server] receives the second
      * ClientHello" after a HelloRetryRequest; none comes after it. */
@@ -653,8 +657,13 @@ static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
         return TENON_OK;
     }
     /* RFC 5246 §7.2: "If an alert with a level of warning is sent and received, generally the
-     * connection can continue normally" — no_renegotiation, say, after a HelloRequest. */
-    if (c->version == TENON_TLS12 && p[0] == 1) {
+     * connection can continue normally" — no_renegotiation, say, after a HelloRequest. Also
+     * before the version is known, if TLS 1.2 may be the one: a TLS 1.2 server's
+     * unrecognized_name warning (RFC 6066 §3; OpenSSL's SNI callback sends it) comes before its
+     * ServerHello. */
+    int may_be12 = c->version == TENON_TLS12 ||
+                   (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12));
+    if (may_be12 && p[0] == 1) {
         ENSURE(++c->warnings <= MAX_WARNINGS_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
     }
