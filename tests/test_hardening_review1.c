@@ -128,6 +128,18 @@ static void test_ticket_flood(void)
     CHECK(both_done(&CLIENT, &SERVER));
     CHECK(slots[0].in_use == 1); /* one ticket kept per server name: the second */
     CHECK_RC(tenon_conn_error(&CLIENT.conn), 0);
+
+    /* The most tickets a tenon server may send per handshake all arrive (well under the run
+     * limit); more is refused at setup, in words. */
+    SERVER.cfg.tickets_per_handshake = TENON_MAX_TICKETS_PER_HANDSHAKE;
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+    CHECK_RC(tenon_conn_error(&CLIENT.conn), 0);
+    const char *why = NULL;
+    SERVER.cfg.tickets_per_handshake = TENON_MAX_TICKETS_PER_HANDSHAKE + 1;
+    CHECK_RC(tenon_config_check(&SERVER.cfg, &why), TENON_ERR_TLS_CONFIG);
+    CHECK(why != NULL && strstr(why, "tickets_per_handshake") != NULL);
 }
 
 /* ---- tenon_io_read against a ticket flood ---- */

@@ -154,6 +154,7 @@ TENON_API const char *tenon_alert_name(int alert);
 #define TENON_MAX_SERVER_NAME 255
 #define TENON_MAX_TICKET_KEYS 2
 #define TENON_MAX_TICKET_LEN 1024
+#define TENON_MAX_TICKETS_PER_HANDSHAKE 16
 
 /* Buffer sizes. The incoming buffer holds one record (2^14 bytes of content, the protection's
  * expansion and the 5-byte header: TENON_CONN_RECORD_SIZE) followed by the handshake-message
@@ -350,11 +351,11 @@ typedef struct tenon_config {
     tenon_client_auth client_auth; /* server */
 
     /* Server: session ticket keys; the first seals new tickets, every one opens. No keys: no
-     * tickets. tickets_per_handshake (default 1) NewSessionTickets are sent after the
-     * handshake; ticket_lifetime_s defaults to 7200 and is capped at 604800 (RFC 8446
-     * §4.6.1). */
-     /* TLS 1.3 tickets go only to clients whose psk_key_exchange_modes list psk_dhe_ke, the one
-      * mode tenon resumes with (RFC 8446 §4.2.9). */
+     * tickets. tickets_per_handshake (default 1, at most TENON_MAX_TICKETS_PER_HANDSHAKE)
+     * NewSessionTickets are sent after the handshake; ticket_lifetime_s defaults to 7200 and is
+     * capped at 604800 (RFC 8446 §4.6.1). TLS 1.3 tickets go only to clients whose
+     * psk_key_exchange_modes list psk_dhe_ke, the one mode tenon resumes with (RFC 8446
+     * §4.2.9). */
     tenon_ticket_key ticket_keys[TENON_MAX_TICKET_KEYS];
     size_t ticket_key_count;
     unsigned tickets_per_handshake;
@@ -445,8 +446,8 @@ TENON_API TENON_MUST_CHECK int tenon_conn_init(tenon_conn *conn, const tenon_con
  * close_notify). Records and messages that carry nothing are allowed a limited number of times
  * in a row, then the connection fails with unexpected_message: 32 empty application_data
  * records, 32 TLS 1.3 change_cipher_spec records during the handshake, 32 KeyUpdates,
- * NewSessionTickets, TLS 1.2 HelloRequests and renegotiating ClientHellos (together; so a
- * server should not set tickets_per_handshake above 32), 4 warning alerts (TLS 1.2; TLS 1.3
+ * NewSessionTickets, TLS 1.2 HelloRequests and renegotiating ClientHellos (together;
+ * tenon_config_check keeps tickets_per_handshake well below), 4 warning alerts (TLS 1.2; TLS 1.3
  * user_canceled). A run ends with a non-empty application_data record, or a handshake message
  * that moves the handshake on. A server that did not accept the client's early data skips at
  * most 16,384 bytes of records it cannot decrypt (RFC 8446 §4.2.10), and none after the first

@@ -194,6 +194,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
             return why_fail(why, "a server needs a certificate and key (tenon_config_add_cert)");
         if (cfg->ticket_key_count > TENON_MAX_TICKET_KEYS)
             return why_fail(why, "too many ticket keys");
+        /* Tickets after a handshake are messages that carry no data: a client (tenon's, and
+         * BoringSSL's) takes only a bounded run of them, and keeps one per server name. */
+        if (cfg->tickets_per_handshake > TENON_MAX_TICKETS_PER_HANDSHAKE)
+            return why_fail(why, "tickets_per_handshake is at most TENON_MAX_TICKETS_PER_HANDSHAKE "
+                                 "(16): clients refuse long runs of tickets");
         if (cfg->client_auth != TENON_CLIENT_AUTH_NONE && !verifies && !cfg->insecure_skip_verify)
             return why_fail(why, "client certificates are requested but nothing can verify "
                                  "them (trust store or verify callback)");
