@@ -355,6 +355,9 @@ typedef struct tenon_config {
      * §4.6.1). */
      /* TLS 1.3 tickets go only to clients whose psk_key_exchange_modes list psk_dhe_ke, the one
       * mode tenon resumes with (RFC 8446 §4.2.9). */
+    /* A ticket is resumed only with the server_name (SNI, compared in any ASCII case; none is
+     * a value of its own) of the session it was issued in (RFC 6066 §3); another name gets a
+     * full handshake. */
     tenon_ticket_key ticket_keys[TENON_MAX_TICKET_KEYS];
     size_t ticket_key_count;
     unsigned tickets_per_handshake;

@@ -9,10 +9,10 @@
  *              uint64 issued_ms || uint64 auth_ms (the session's full handshake) ||
  *              uint32 lifetime_s || uint32 age_add || opaque policy[32] (the client
  *              certificate policy, tls_policy) || opaque peer_leaf[32] (SHA-256 of the
- *              client's leaf, zeros without one) || opaque psk<0..48> (TLS 1.2: the master
- *              secret)
- * Format 1 (no format byte: it began with the version) is no longer opened: such tickets get a
- * full handshake.
+ *              client's leaf, zeros without one) || opaque sni[32] (the session's server_name,
+ *              sni_digest) || opaque psk<0..48> (TLS 1.2: the master secret)
+ * Formats 1 (no format byte: it began with the version) and 2 (no sni) are no longer opened:
+ * such tickets get a full handshake.
  * The first configured key seals; any configured key opens (rotation: add the new key first,
  * keep the old one until its tickets have expired).
  */
@@ -20,8 +20,8 @@
 
 #define NAME_LEN 16
 #define NONCE_LEN 12
-#define FORMAT 2
-#define PLAIN_MAX (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 1 + TLS13_MAX_HASH)
+#define FORMAT 3
+#define PLAIN_MAX (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 32 + 1 + TLS13_MAX_HASH)
 #define FLAG_EMS 1
 #define FLAG_CLIENT_AUTH 2
 
@@ -46,6 +46,7 @@ int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t 
     GUARD(wr_u32(&p, t->age_add));
     GUARD(wr_bytes(&p, t->policy, sizeof t->policy));
     GUARD(wr_bytes(&p, t->peer_leaf, sizeof t->peer_leaf));
+    GUARD(wr_bytes(&p, t->sni, sizeof t->sni));
     GUARD(wr_open_vec(&p, 1, &v));
     GUARD(wr_bytes(&p, t->psk, t->psk_len));
     GUARD(wr_close_vec(&p, &v));
@@ -121,6 +122,8 @@ int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, 
         rc = cur_copy(&p, t->policy, sizeof t->policy);
     if (rc == TENON_OK)
         rc = cur_copy(&p, t->peer_leaf, sizeof t->peer_leaf);
+    if (rc == TENON_OK)
+        rc = cur_copy(&p, t->sni, sizeof t->sni);
     if (rc == TENON_OK)
         rc = cur_vec(&p, 1, 0, TLS13_MAX_HASH, &psk);
     if (rc == TENON_OK)
@@ -224,6 +227,28 @@ uint32_t tls_session_remaining_s(const tls_conn *c, int64_t auth_ms)
     return (uint32_t)((max_ms - (now - auth_ms)) / 1000);
 }
 
+/* RFC 6066 §3: "A server that implements this extension MUST NOT accept the request to resume
+ * the session if the server_name extension contains a different name. Instead, it proceeds
+ * with a full handshake to establish a new session." The name the client sent (c->sni, as
+ * tenon_conn_info reports it; none is a name of its own), compared as DNS names are, in any
+ * ASCII case: its digest goes in the ticket. */
+static void sni_digest(const tls_conn *c, uint8_t out[32])
+{
+    static const char label[] = "tenon session server_name 1";
+    uint8_t head[2] = {(uint8_t)(c->sni_len > 0), (uint8_t)c->sni_len};
+    tenon_hash_ctx h;
+    tenon_sha256.init(&h);
+    tenon_sha256.update(&h, label, sizeof label);
+    tenon_sha256.update(&h, head, sizeof head);
+    for (size_t i = 0; i < c->sni_len && i < TENON_MAX_SERVER_NAME; i++) {
+        uint8_t ch = (uint8_t)c->sni[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (uint8_t)(ch - 'A' + 'a');
+        tenon_sha256.update(&h, &ch, 1);
+    }
+    tenon_sha256.final(&h, out);
+}
+
 /* A ticket that is ours but not resumed: why, in the trace, and 0. */
 static int not_resumed(tls_conn *c, const char *why)
 {
@@ -233,6 +258,10 @@ static int not_resumed(tls_conn *c, const char *why)
 
 int tls_ticket_session_ok(tls_conn *c, const tls_ticket_plain *t)
 {
+    uint8_t sni[32];
+    sni_digest(c, sni);
+    if (memcmp(t->sni, sni, sizeof sni) != 0)
+        return not_resumed(c, "ticket not resumed: its session was for another server_name");
     if (t->auth_ms > (uint64_t)INT64_MAX || tls_session_remaining_s(c, (int64_t)t->auth_ms) == 0)
         return not_resumed(c, "ticket not resumed: its session is older than session_max_age_s");
     /* A session without a client certificate: resumed unless we require one (a full handshake
@@ -262,6 +291,7 @@ void tls_ticket_fill_session(tls_conn *c, tls_ticket_plain *t)
     t->auth_ms = (uint64_t)tls_session_auth_ms(c);
     memcpy(t->policy, tls_policy(c), sizeof t->policy);
     t->client_auth = (uint8_t)tls_peer_leaf(c, t->peer_leaf);
+    sni_digest(c, t->sni);
 }
 
 void tls_ticket_take_session(tls_conn *c, const tls_ticket_plain *t)

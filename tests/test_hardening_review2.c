@@ -1,0 +1,141 @@
+/*
+ * Issue 11, second review of items 13, 18 (tickets), 14, 15, 17 (x509 and configuration), 21
+ * and 5 (negotiation errors, key log): what the first pass left open, each check failing
+ * before its fix.
+ *
+ * - A server resumes a session only for the server_name it was established for (RFC 6066 §3:
+ *   "A server that implements this extension MUST NOT accept the request to resume the session
+ *   if the server_name extension contains a different name"), TLS 1.3 and TLS 1.2.
+ */
+#include "test_tls13_harness.h"
+
+static uint16_t VERSION;
+static tenon_ticket SLOTS[4];
+static tenon_ticket_store STORE;
+
+static void versions(tenon_config *cfg)
+{
+    cfg->min_version = cfg->max_version = VERSION;
+}
+
+static void client(const char *name)
+{
+    client_config(&CLIENT.cfg);
+    versions(&CLIENT.cfg);
+    CLIENT.cfg.server_name = name;
+    CLIENT.cfg.ticket_store = &STORE;
+}
+
+static void server(void)
+{
+    server_config(&SERVER.cfg, CERT_P256);
+    versions(&SERVER.cfg);
+    memset(SERVER.cfg.ticket_keys[0].name, 0x5e, 16);
+    memset(SERVER.cfg.ticket_keys[0].key, 0x17, 32);
+    SERVER.cfg.ticket_key_count = 1;
+}
+
+static void connect(void)
+{
+    tenon_conn_wipe(&CLIENT.conn);
+    tenon_conn_wipe(&SERVER.conn);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+}
+
+/* 1 resumed, 0 full handshake, -1 failed. */
+static int outcome(void)
+{
+    tenon_conn_info ci, si;
+    if (!both_done(&CLIENT, &SERVER) || tenon_conn_info_get(&CLIENT.conn, &ci) != 0 ||
+        tenon_conn_info_get(&SERVER.conn, &si) != 0)
+        return -1;
+    CHECK(ci.resumed == si.resumed && ci.version == VERSION);
+    return ci.resumed;
+}
+
+/* The one stored ticket. */
+static tenon_ticket *stored(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(SLOTS); i++)
+        if (SLOTS[i].in_use == 1)
+            return &SLOTS[i];
+    return NULL;
+}
+
+/* Accepts any chain: the client then checks no name and the SNI alone decides. */
+static int accept_any(void *user, const tenon_bytes *chain, size_t count, const char *name)
+{
+    (void)user, (void)chain, (void)count, (void)name;
+    return 0;
+}
+
+/* ---- RFC 6066 §3: a session belongs to its server_name ---- */
+
+static void test_sni_binding(void)
+{
+    /* A session established for "localhost", its ticket then offered (by a client whose
+     * policy matches: a callback that checks no name) with SNI "other.test". */
+    tenon_ticket_store_init(&STORE, SLOTS, ARRAY_LEN(SLOTS));
+    client("localhost");
+    CLIENT.cfg.trust = NULL;
+    CLIENT.cfg.verify_fn = accept_any;
+    CLIENT.cfg.skip_hostname_check = 1;
+    server();
+    connect();
+    CHECK(outcome() == 0);
+    tenon_ticket *t = stored();
+    if (!CHECK(t != NULL))
+        return;
+    /* The same name resumes (no regression), and so does its own next ticket. */
+    connect();
+    CHECK(outcome() == 1);
+    t = stored();
+    if (!CHECK(t != NULL))
+        return;
+    tenon_ticket keep = *t;
+    snprintf(t->server_name, sizeof t->server_name, "%s", "other.test");
+    CLIENT.cfg.server_name = "other.test";
+    connect();
+    CHECK(outcome() == 0); /* was 1: the server resumed "localhost"'s session for "other.test" */
+    tenon_conn_info si;
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(si.server_name.len == 10 && memcmp(si.server_name.ptr, "other.test", 10) == 0);
+    /* The name compares as DNS names do: in any case. */
+    *t = keep;
+    snprintf(t->server_name, sizeof t->server_name, "%s", "LocalHost");
+    CLIENT.cfg.server_name = "LocalHost";
+    connect();
+    CHECK(outcome() == 1);
+    /* A session without SNI (an IP literal) is not resumed with one, nor the reverse. */
+    t = stored();
+    if (!CHECK(t != NULL))
+        return;
+    snprintf(t->server_name, sizeof t->server_name, "%s", "127.0.0.1");
+    CLIENT.cfg.server_name = "127.0.0.1";
+    connect();
+    CHECK(outcome() == 0);
+    connect();
+    CHECK(outcome() == 1); /* its own ticket, without SNI */
+    t = stored();
+    if (!CHECK(t != NULL))
+        return;
+    snprintf(t->server_name, sizeof t->server_name, "%s", "localhost");
+    CLIENT.cfg.server_name = "localhost";
+    connect();
+    CHECK(outcome() == 0);
+}
+
+int main(void)
+{
+    tu_seed(0x2e72);
+    if (!CHECK(pki_setup() == 0))
+        return tu_finish("test_hardening_review2");
+    const uint16_t versions_tested[] = {TENON_TLS13, TENON_TLS12};
+    for (size_t i = 0; i < ARRAY_LEN(versions_tested); i++) {
+        VERSION = versions_tested[i];
+        printf("  TLS %s\n", VERSION == TENON_TLS13 ? "1.3" : "1.2");
+        test_sni_binding();
+    }
+    return tu_finish("test_hardening_review2");
+}
