@@ -6,6 +6,10 @@
  * - A server resumes a session only for the server_name it was established for (RFC 6066 §3:
  *   "A server that implements this extension MUST NOT accept the request to resume the session
  *   if the server_name extension contains a different name"), TLS 1.3 and TLS 1.2.
+ * - A client's ticket is bound to its trust anchors as certificates, not only their keys: an
+ *   anchor's own validity and constraints are part of the verification (RFC 5280 §6.1 takes
+ *   them from the anchor certificate tenon is given), so two stores whose anchors share a key
+ *   are two policies.
  */
 #include "test_tls13_harness.h"
 
@@ -126,6 +130,56 @@ static void test_sni_binding(void)
     CHECK(outcome() == 0);
 }
 
+/* ---- the trust anchors are certificates ---- */
+
+static void test_anchor_certificates(void)
+{
+    /* The test CA again, same key and name, but expired: an application that replaced its
+     * anchor, or a store another process loaded. */
+    static uint8_t old_der[1024];
+    size_t old_len = 0;
+    int64_t now = (int64_t)time(NULL);
+    tenon_x509_issue_params cp;
+    memset(&cp, 0, sizeof cp);
+    cp.subject_cn = "tenon test CA";
+    cp.not_before = now - 86400 * 30;
+    cp.not_after = now - 86400;
+    cp.is_ca = 1;
+    cp.path_len = 0;
+    cp.key_usage = TENON_KU_KEY_CERT_SIGN | TENON_KU_CRL_SIGN;
+    CHECK_RC(tenon_x509_issue(&cp, &PKI.ca_key.pub, NULL, &PKI.ca_key, old_der, sizeof old_der,
+                              &old_len),
+             0);
+    static tenon_x509_cert roots_now[1], roots_old[1];
+    static tenon_x509_store store_now, store_old;
+    tenon_x509_store_init(&store_now, roots_now, 1);
+    tenon_x509_store_init(&store_old, roots_old, 1);
+    CHECK_RC(tenon_x509_store_add_der(&store_now, PKI.ca_der, PKI.ca_len), 0);
+    CHECK_RC(tenon_x509_store_add_der(&store_old, old_der, old_len), 0);
+    CHECK(roots_now[0].spki.len == roots_old[0].spki.len &&
+          memcmp(roots_now[0].spki.ptr, roots_old[0].spki.ptr, roots_now[0].spki.len) == 0);
+
+    /* Under the expired anchor the server is refused. */
+    tenon_ticket_store_init(&STORE, SLOTS, ARRAY_LEN(SLOTS));
+    client("localhost");
+    CLIENT.cfg.trust = &store_old;
+    server();
+    connect();
+    CHECK(outcome() == -1);
+    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_CERT_EXPIRED);
+    /* A ticket obtained under the valid one resumes under it (no regression) ... */
+    CLIENT.cfg.trust = &store_now;
+    connect();
+    CHECK(outcome() == 0);
+    connect();
+    CHECK(outcome() == 1);
+    /* ... and is not offered under the expired one: its full handshake fails as above. */
+    CLIENT.cfg.trust = &store_old;
+    connect();
+    CHECK(outcome() == -1); /* was 1: resumed on the strength of the other anchor */
+    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_CERT_EXPIRED);
+}
+
 int main(void)
 {
     tu_seed(0x2e72);
@@ -136,6 +190,7 @@ int main(void)
         VERSION = versions_tested[i];
         printf("  TLS %s\n", VERSION == TENON_TLS13 ? "1.3" : "1.2");
         test_sni_binding();
+        test_anchor_certificates();
     }
     return tu_finish("test_hardening_review2");
 }

@@ -331,7 +331,8 @@ typedef struct tenon_config {
     /* Identifies your verify_fn's policy (any bytes, e.g. "pinning-v2"; the view must outlive
      * the config); tickets are only reused under the same id. A session ticket is bound to the
      * verification policy it was obtained under: on a client, the trust anchors (their
-     * SubjectPublicKeyInfo, in store order), whether the host name is checked,
+     * certificates, DER, in store order: a store reordered or an anchor re-issued, even with
+     * the same key, is another policy), whether the host name is checked,
      * insecure_skip_verify, whether verify_fn is set and verify_id; on a server, the same for
      * client certificates. A client offers a ticket only to a configuration with the same
      * policy; a server resumes a client-authenticated session only under the same policy

@@ -159,11 +159,11 @@ static void hash_u32(tenon_hash_ctx *h, uint32_t v)
  * the role, insecure_skip_verify (then nothing else is checked), whether the host name is
  * matched (a client with a trust store and a server_name, without skip_hostname_check:
  * tls_proof_cert_chain), whether a
- * verify_fn is set, each trust anchor's SubjectPublicKeyInfo in store order, and verify_id.
+ * verify_fn is set, each trust anchor's certificate (DER) in store order, and verify_id.
  * Everything is length-prefixed so no two policies hash the same input. */
 static void policy_digest(const tenon_config *cfg, int is_client, uint8_t out[32])
 {
-    static const char label[] = "tenon session verification policy 1";
+    static const char label[] = "tenon session verification policy 2";
     int skip = cfg->insecure_skip_verify != 0;
     int host =
         is_client && cfg->trust != NULL && cfg->server_name != NULL && !cfg->skip_hostname_check;
@@ -177,10 +177,14 @@ static void policy_digest(const tenon_config *cfg, int is_client, uint8_t out[32
         const tenon_x509_store *st = cfg->trust;
         size_t n = st != NULL ? st->count : 0;
         hash_u32(&h, (uint32_t)n);
+        /* The anchor's whole certificate, not only its key: its validity, basicConstraints
+         * and nameConstraints are checked too (RFC 5280 §6.1 takes them from the anchor as
+         * tenon is given it), so stores whose anchors share a key may accept different
+         * chains. */
         for (size_t i = 0; i < n; i++) {
-            const tenon_bytes *spki = &st->certs[i].spki;
-            hash_u32(&h, (uint32_t)spki->len);
-            tenon_sha256.update(&h, spki->ptr, spki->len);
+            const tenon_bytes *der = &st->certs[i].der;
+            hash_u32(&h, (uint32_t)der->len);
+            tenon_sha256.update(&h, der->ptr, der->len);
         }
         size_t id_len = cfg->verify_id.ptr != NULL ? cfg->verify_id.len : 0;
         hash_u32(&h, (uint32_t)id_len);
