@@ -180,11 +180,29 @@ static void test_anchor_certificates(void)
     CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_CERT_EXPIRED);
 }
 
+/* ---- tenon_config_check: every contradiction ---- */
+
+static void test_config(void)
+{
+    /* A server's insecure_skip_verify is about client certificates: without client_auth it
+     * would be ignored, as a trust store would (which was already refused). */
+    tenon_config cfg;
+    const char *why = NULL;
+    server_config(&cfg, CERT_P256);
+    cfg.insecure_skip_verify = 1;
+    CHECK_RC(tenon_config_check(&cfg, &why), TENON_ERR_TLS_CONFIG);
+    CHECK(why != NULL && strstr(why, "insecure_skip_verify") != NULL &&
+          strstr(why, "client_auth") != NULL);
+    cfg.client_auth = TENON_CLIENT_AUTH_REQUEST;
+    CHECK_RC(tenon_config_check(&cfg, &why), 0);
+}
+
 int main(void)
 {
     tu_seed(0x2e72);
     if (!CHECK(pki_setup() == 0))
         return tu_finish("test_hardening_review2");
+    test_config();
     const uint16_t versions_tested[] = {TENON_TLS13, TENON_TLS12};
     for (size_t i = 0; i < ARRAY_LEN(versions_tested); i++) {
         VERSION = versions_tested[i];

@@ -313,7 +313,8 @@ typedef struct tenon_config {
      *     server_name; then verify_fn, if also set, must accept too (see tenon_verify_fn);
      *   - verify_fn alone: the callback decides (certificate pinning, a private PKI ...);
      *   - insecure_skip_verify alone: any chain is accepted (tests and debugging only). It may
-     *     not be combined with trust or verify_fn: they would silently be ignored.
+     *     not be combined with trust or verify_fn: they would silently be ignored. On a server
+     *     any of the three needs client_auth, and client_auth needs one of them.
      * A client with trust or verify_fn needs server_name, unless skip_hostname_check says, on
      * purpose, that no host name is to be checked by tenon (a pinning callback that checks
      * the key instead). server_name may still be set with it, for SNI and tickets; the

@@ -200,6 +200,9 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (cfg->client_auth == TENON_CLIENT_AUTH_NONE && verifies)
             return why_fail(why, "a trust store or verify callback for client certificates is "
                                  "set, but client_auth asks for none");
+        if (cfg->client_auth == TENON_CLIENT_AUTH_NONE && cfg->insecure_skip_verify)
+            return why_fail(why, "insecure_skip_verify is set for client certificates, but "
+                                 "client_auth asks for none");
         if (cfg->skip_hostname_check)
             return why_fail(why, "skip_hostname_check is a client setting: a server checks no "
                                  "host name");
