@@ -29,8 +29,8 @@ static int start_s_server(server_run *r, const char *cert, const char *key, cons
     for (int attempt = 0; attempt < 5; attempt++) {
         r->port = free_port();
         snprintf(accept_arg, sizeof accept_arg, "127.0.0.1:%d", r->port);
-        char *argv[20] = {(char *)OPENSSL, "s_server", "-accept", accept_arg, "-cert", cp,
-                          "-key",          kp,         (char *)PROTO, "-rev", "-quiet"};
+        char *argv[20] = {(char *)OPENSSL, "s_server", "-accept",     accept_arg, "-cert", cp,
+                          "-key",          kp,         (char *)PROTO, "-rev",     "-quiet"};
         int n = 11;
         const char *extra[4] = {extra1, extra2, extra3, extra4};
         for (int i = 0; i < 4; i++)
@@ -332,8 +332,11 @@ static void test_tenon_server(void)
     CHECK(s_client_session(&cfg, out_args, 1, &info) == 0 && !info.resumed);
     const char *in_args[] = {"-sess_in", sess, NULL};
     CHECK(s_client_session(&cfg, in_args, 0, &info) == 0 && info.resumed);
-
-    /* Client certificates. */
+    /* RFC 6066 §3: the session offered with another server_name (s_client offers it) is not
+     * resumed: a full handshake. */
+    CHECK(s_client_session(&cfg, out_args, 0, &info) == 0 && !info.resumed);
+    const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
+    CHECK(s_client_session(&cfg, other_args, 0, &info) == 0 && !info.resumed);
     tenon_config auth = cfg;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;
@@ -356,8 +359,9 @@ static void test_tls12(void)
     for (int rsa = 0; rsa <= 1; rsa++)
         for (int no_etm = 0; no_etm <= rsa; no_etm++) {
             server_run r;
-            if (!CHECK(start_s_server(&r, rsa ? "rsa.pem" : "p256.pem", rsa ? "rsa.key" : "p256.key",
-                                      no_etm ? "-no_etm" : NULL, NULL, NULL, NULL) == 0))
+            if (!CHECK(start_s_server(&r, rsa ? "rsa.pem" : "p256.pem",
+                                      rsa ? "rsa.key" : "p256.key", no_etm ? "-no_etm" : NULL, NULL,
+                                      NULL, NULL) == 0))
                 continue;
             for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++) {
                 if (SUITES12[i].rsa != rsa || (no_etm && !SUITES12[i].cbc))
@@ -370,7 +374,8 @@ static void test_tls12(void)
                 total++;
                 if (CHECK(client_session(r.port, &cfg, &info, 0) == 0) &&
                     CHECK(info.version == TENON_TLS12 && info.suite == SUITES12[i].id &&
-                          info.ext_master_secret && info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
+                          info.ext_master_secret &&
+                          info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
                     ok++;
             }
             stop(r.pid);
@@ -431,6 +436,11 @@ static void test_tls12(void)
           !info.resumed);
     const char *in_args[] = {"-sess_in", sess, NULL};
     CHECK(s_client_session(&both, in_args, 0, &info) == 0 && info.resumed);
+    /* RFC 6066 §3: not for another server_name (RFC 5077 tickets too). */
+    CHECK(s_client_session(&both, out_args, 0, &info) == 0 && !info.resumed);
+    const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
+    CHECK(s_client_session(&both, other_args, 0, &info) == 0 && info.version == TENON_TLS12 &&
+          !info.resumed);
     tenon_config auth = both;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;
