@@ -398,7 +398,9 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role);
 
 /* Adds a certificate chain (leaf first, DER views that must outlive the config) with its
  * private key. TENON_ERR_TLS_CONFIG with *why set if the leaf does not parse, its key is not
- * one tenon signs with, or the private key does not match it. why may be NULL. */
+ * one tenon signs with, the private key does not match it, or its keyUsage forbids signing
+ * (present without digitalSignature: every TLS 1.3 and TLS 1.2 ECDHE peer, and every server
+ * a client certificate goes to, would refuse it). why may be NULL. */
 TENON_API TENON_MUST_CHECK int tenon_config_add_cert(tenon_config *cfg, const tenon_bytes *chain,
                                                      size_t count, const tenon_private_key *key,
                                                      const char **why);
