@@ -195,6 +195,45 @@ static void test_config(void)
           strstr(why, "client_auth") != NULL);
     cfg.client_auth = TENON_CLIENT_AUTH_REQUEST;
     CHECK_RC(tenon_config_check(&cfg, &why), 0);
+    /* client_auth on a client, as skip_hostname_check on a server: a setting of the other
+     * role, which nothing would read. */
+    client_config(&cfg);
+    cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    CHECK_RC(tenon_config_check(&cfg, &why), TENON_ERR_TLS_CONFIG);
+    CHECK(why != NULL && strstr(why, "client_auth") != NULL);
+    cfg.client_auth = TENON_CLIENT_AUTH_NONE;
+    CHECK_RC(tenon_config_check(&cfg, &why), 0);
+}
+
+/* ---- tenon_conn_peer_offer around a HelloRetryRequest ---- */
+
+static void test_offer_after_hrr(void)
+{
+    client_config(&CLIENT.cfg);
+    server_config(&SERVER.cfg, CERT_P256);
+    SERVER.cfg.groups[0] = &tenon_kex_secp256r1;
+    SERVER.cfg.group_count = 1;
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    tenon_peer_offer o;
+    /* Nothing received yet, on either side. */
+    CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tenon_conn_peer_offer(&CLIENT.conn, &o), TENON_ERR_INVALID_ARGUMENT);
+    /* ClientHello1 in, HelloRetryRequest out: the server has the first offer (an X25519
+     * share), the client the HelloRetryRequest's selected group (no share). */
+    transfer(&CLIENT.conn, &SERVER.conn);
+    CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), 0);
+    CHECK(o.key_share_count == 1 && o.key_shares[0] == 0x001d);
+    transfer(&SERVER.conn, &CLIENT.conn);
+    CHECK_RC(tenon_conn_peer_offer(&CLIENT.conn, &o), 0);
+    CHECK(o.group_count == 1 && o.groups[0] == 0x0017 && o.key_share_count == 0);
+    /* Then the second ClientHello and the ServerHello replace them. */
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+    CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), 0);
+    CHECK(o.key_share_count == 1 && o.key_shares[0] == 0x0017);
+    CHECK_RC(tenon_conn_peer_offer(&CLIENT.conn, &o), 0);
+    CHECK(o.group_count == 1 && o.groups[0] == 0x0017 && o.key_share_count == 1 &&
+          o.key_shares[0] == 0x0017 && o.suite_count == 1);
 }
 
 int main(void)
@@ -203,6 +242,7 @@ int main(void)
     if (!CHECK(pki_setup() == 0))
         return tu_finish("test_hardening_review2");
     test_config();
+    test_offer_after_hrr();
     const uint16_t versions_tested[] = {TENON_TLS13, TENON_TLS12};
     for (size_t i = 0; i < ARRAY_LEN(versions_tested); i++) {
         VERSION = versions_tested[i];
