@@ -10,6 +10,10 @@
  *   anchor's own validity and constraints are part of the verification (RFC 5280 §6.1 takes
  *   them from the anchor certificate tenon is given), so two stores whose anchors share a key
  *   are two policies.
+ * - tenon_config_check refuses the settings of the other role that nothing would read: a
+ *   server's insecure_skip_verify without client_auth (as its trust store already was), a
+ *   client's client_auth (as a server's skip_hostname_check already was).
+ * - tenon_conn_peer_offer before any hello and around a HelloRetryRequest (correct already).
  */
 #include "test_tls13_harness.h"
 
