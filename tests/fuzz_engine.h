@@ -113,7 +113,9 @@ static void fuzz_server_config(tenon_config *cfg, unsigned settings)
     cfg->client_auth = auth == 1   ? TENON_CLIENT_AUTH_REQUEST
                        : auth == 2 ? TENON_CLIENT_AUTH_REQUIRE
                                    : TENON_CLIENT_AUTH_NONE;
-    cfg->insecure_skip_verify = 1;
+    /* Client certificates, when asked for, are accepted unverified (tenon_config_check
+     * refuses the setting without client_auth). */
+    cfg->insecure_skip_verify = cfg->client_auth != TENON_CLIENT_AUTH_NONE;
     fuzz_set_alpn(cfg);
     fuzz_ticket_key(cfg);
     cfg->time_fn = fuzz_clock;

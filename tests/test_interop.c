@@ -332,6 +332,11 @@ static void test_tenon_server(void)
     CHECK(s_client_session(&cfg, out_args, 1, &info) == 0 && !info.resumed);
     const char *in_args[] = {"-sess_in", sess, NULL};
     CHECK(s_client_session(&cfg, in_args, 0, &info) == 0 && info.resumed);
+    /* RFC 6066 §3: the session offered with another server_name (s_client offers it) is not
+     * resumed: a full handshake. */
+    CHECK(s_client_session(&cfg, out_args, 0, &info) == 0 && !info.resumed);
+    const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
+    CHECK(s_client_session(&cfg, other_args, 0, &info) == 0 && !info.resumed);
 
     /* Client certificates. */
     tenon_config auth = cfg;
@@ -431,6 +436,11 @@ static void test_tls12(void)
           !info.resumed);
     const char *in_args[] = {"-sess_in", sess, NULL};
     CHECK(s_client_session(&both, in_args, 0, &info) == 0 && info.resumed);
+    /* RFC 6066 §3: not for another server_name (RFC 5077 tickets too). */
+    CHECK(s_client_session(&both, out_args, 0, &info) == 0 && !info.resumed);
+    const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
+    CHECK(s_client_session(&both, other_args, 0, &info) == 0 && info.version == TENON_TLS12 &&
+          !info.resumed);
     tenon_config auth = both;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;

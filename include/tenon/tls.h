@@ -314,7 +314,8 @@ typedef struct tenon_config {
      *     server_name; then verify_fn, if also set, must accept too (see tenon_verify_fn);
      *   - verify_fn alone: the callback decides (certificate pinning, a private PKI ...);
      *   - insecure_skip_verify alone: any chain is accepted (tests and debugging only). It may
-     *     not be combined with trust or verify_fn: they would silently be ignored.
+     *     not be combined with trust or verify_fn: they would silently be ignored. On a server
+     *     any of the three needs client_auth, and client_auth needs one of them.
      * A client with trust or verify_fn needs server_name, unless skip_hostname_check says, on
      * purpose, that no host name is to be checked by tenon (a pinning callback that checks
      * the key instead). server_name may still be set with it, for SNI and tickets; the
@@ -332,7 +333,8 @@ typedef struct tenon_config {
     /* Identifies your verify_fn's policy (any bytes, e.g. "pinning-v2"; the view must outlive
      * the config); tickets are only reused under the same id. A session ticket is bound to the
      * verification policy it was obtained under: on a client, the trust anchors (their
-     * SubjectPublicKeyInfo, in store order), whether the host name is checked,
+     * certificates, DER, in store order: a store reordered or an anchor re-issued, even with
+     * the same key, is another policy), whether the host name is checked,
      * insecure_skip_verify, whether verify_fn is set and verify_id; on a server, the same for
      * client certificates. A client offers a ticket only to a configuration with the same
      * policy; a server resumes a client-authenticated session only under the same policy
@@ -355,7 +357,9 @@ typedef struct tenon_config {
      * NewSessionTickets are sent after the handshake; ticket_lifetime_s defaults to 7200 and is
      * capped at 604800 (RFC 8446 §4.6.1). TLS 1.3 tickets go only to clients whose
      * psk_key_exchange_modes list psk_dhe_ke, the one mode tenon resumes with (RFC 8446
-     * §4.2.9). */
+     * §4.2.9). A ticket is resumed only with the server_name (SNI, compared in any ASCII
+     * case; none is a value of its own) of the session it was issued in (RFC 6066 §3); another
+     * name gets a full handshake. */
     tenon_ticket_key ticket_keys[TENON_MAX_TICKET_KEYS];
     size_t ticket_key_count;
     unsigned tickets_per_handshake;
@@ -394,7 +398,9 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role);
 
 /* Adds a certificate chain (leaf first, DER views that must outlive the config) with its
  * private key. TENON_ERR_TLS_CONFIG with *why set if the leaf does not parse, its key is not
- * one tenon signs with, or the private key does not match it. why may be NULL. */
+ * one tenon signs with, the private key does not match it, or its keyUsage forbids signing
+ * (present without digitalSignature: every TLS 1.3 and TLS 1.2 ECDHE peer, and every server
+ * a client certificate goes to, would refuse it). why may be NULL. */
 TENON_API TENON_MUST_CHECK int tenon_config_add_cert(tenon_config *cfg, const tenon_bytes *chain,
                                                      size_t count, const tenon_private_key *key,
                                                      const char **why);

@@ -205,6 +205,9 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (cfg->client_auth == TENON_CLIENT_AUTH_NONE && verifies)
             return why_fail(why, "a trust store or verify callback for client certificates is "
                                  "set, but client_auth asks for none");
+        if (cfg->client_auth == TENON_CLIENT_AUTH_NONE && cfg->insecure_skip_verify)
+            return why_fail(why, "insecure_skip_verify is set for client certificates, but "
+                                 "client_auth asks for none");
         if (cfg->skip_hostname_check)
             return why_fail(why, "skip_hostname_check is a client setting: a server checks no "
                                  "host name");
@@ -214,6 +217,10 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (!verifies && !cfg->insecure_skip_verify)
             return why_fail(why, "a client needs a trust store or a verify callback "
                                  "(or insecure_skip_verify, knowingly)");
+        /* The mirror of skip_hostname_check on a server: a client setting nothing reads. */
+        if (cfg->client_auth != TENON_CLIENT_AUTH_NONE)
+            return why_fail(why, "client_auth is a server setting: a client sends its "
+                                 "certificate when the server asks (tenon_config_add_cert)");
         if (cfg->skip_hostname_check && !verifies)
             return why_fail(why, "skip_hostname_check applies to certificate verification, "
                                  "and none is configured (trust store or verify callback)");

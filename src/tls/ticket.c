@@ -9,10 +9,10 @@
  *              uint64 issued_ms || uint64 auth_ms (the session's full handshake) ||
  *              uint32 lifetime_s || uint32 age_add || opaque policy[32] (the client
  *              certificate policy, tls_policy) || opaque peer_leaf[32] (SHA-256 of the
- *              client's leaf, zeros without one) || opaque psk<0..48> (TLS 1.2: the master
- *              secret)
- * Format 1 (no format byte: it began with the version) is no longer opened: such tickets get a
- * full handshake.
+ *              client's leaf, zeros without one) || opaque sni[32] (the session's server_name,
+ *              sni_digest) || opaque psk<0..48> (TLS 1.2: the master secret)
+ * Formats 1 (no format byte: it began with the version) and 2 (no sni) are no longer opened:
+ * such tickets get a full handshake.
  * The first configured key seals; any configured key opens (rotation: add the new key first,
  * keep the old one until its tickets have expired).
  */
@@ -20,8 +20,8 @@
 
 #define NAME_LEN 16
 #define NONCE_LEN 12
-#define FORMAT 2
-#define PLAIN_MAX (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 1 + TLS13_MAX_HASH)
+#define FORMAT 3
+#define PLAIN_MAX (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 32 + 1 + TLS13_MAX_HASH)
 #define FLAG_EMS 1
 #define FLAG_CLIENT_AUTH 2
 
@@ -46,6 +46,7 @@ int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t 
     GUARD(wr_u32(&p, t->age_add));
     GUARD(wr_bytes(&p, t->policy, sizeof t->policy));
     GUARD(wr_bytes(&p, t->peer_leaf, sizeof t->peer_leaf));
+    GUARD(wr_bytes(&p, t->sni, sizeof t->sni));
     GUARD(wr_open_vec(&p, 1, &v));
     GUARD(wr_bytes(&p, t->psk, t->psk_len));
     GUARD(wr_close_vec(&p, &v));
@@ -122,6 +123,8 @@ int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, 
     if (rc == TENON_OK)
         rc = cur_copy(&p, t->peer_leaf, sizeof t->peer_leaf);
     if (rc == TENON_OK)
+        rc = cur_copy(&p, t->sni, sizeof t->sni);
+    if (rc == TENON_OK)
         rc = cur_vec(&p, 1, 0, TLS13_MAX_HASH, &psk);
     if (rc == TENON_OK)
         rc = cur_finish(&p);
@@ -156,11 +159,11 @@ static void hash_u32(tenon_hash_ctx *h, uint32_t v)
  * the role, insecure_skip_verify (then nothing else is checked), whether the host name is
  * matched (a client with a trust store and a server_name, without skip_hostname_check:
  * tls_proof_cert_chain), whether a
- * verify_fn is set, each trust anchor's SubjectPublicKeyInfo in store order, and verify_id.
+ * verify_fn is set, each trust anchor's certificate (DER) in store order, and verify_id.
  * Everything is length-prefixed so no two policies hash the same input. */
 static void policy_digest(const tenon_config *cfg, int is_client, uint8_t out[32])
 {
-    static const char label[] = "tenon session verification policy 1";
+    static const char label[] = "tenon session verification policy 2";
     int skip = cfg->insecure_skip_verify != 0;
     int host =
         is_client && cfg->trust != NULL && cfg->server_name != NULL && !cfg->skip_hostname_check;
@@ -174,10 +177,14 @@ static void policy_digest(const tenon_config *cfg, int is_client, uint8_t out[32
         const tenon_x509_store *st = cfg->trust;
         size_t n = st != NULL ? st->count : 0;
         hash_u32(&h, (uint32_t)n);
+        /* The anchor's whole certificate, not only its key: its validity, basicConstraints
+         * and nameConstraints are checked too (RFC 5280 §6.1 takes them from the anchor as
+         * tenon is given it), so stores whose anchors share a key may accept different
+         * chains. */
         for (size_t i = 0; i < n; i++) {
-            const tenon_bytes *spki = &st->certs[i].spki;
-            hash_u32(&h, (uint32_t)spki->len);
-            tenon_sha256.update(&h, spki->ptr, spki->len);
+            const tenon_bytes *der = &st->certs[i].der;
+            hash_u32(&h, (uint32_t)der->len);
+            tenon_sha256.update(&h, der->ptr, der->len);
         }
         size_t id_len = cfg->verify_id.ptr != NULL ? cfg->verify_id.len : 0;
         hash_u32(&h, (uint32_t)id_len);
@@ -224,6 +231,28 @@ uint32_t tls_session_remaining_s(const tls_conn *c, int64_t auth_ms)
     return (uint32_t)((max_ms - (now - auth_ms)) / 1000);
 }
 
+/* RFC 6066 §3: "A server that implements this extension MUST NOT accept the request to resume
+ * the session if the server_name extension contains a different name. Instead, it proceeds
+ * with a full handshake to establish a new session." The name the client sent (c->sni, as
+ * tenon_conn_info reports it; none is a name of its own), compared as DNS names are, in any
+ * ASCII case: its digest goes in the ticket. */
+static void sni_digest(const tls_conn *c, uint8_t out[32])
+{
+    static const char label[] = "tenon session server_name 1";
+    uint8_t head[2] = {(uint8_t)(c->sni_len > 0), (uint8_t)c->sni_len};
+    tenon_hash_ctx h;
+    tenon_sha256.init(&h);
+    tenon_sha256.update(&h, label, sizeof label);
+    tenon_sha256.update(&h, head, sizeof head);
+    for (size_t i = 0; i < c->sni_len && i < TENON_MAX_SERVER_NAME; i++) {
+        uint8_t ch = (uint8_t)c->sni[i];
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (uint8_t)(ch - 'A' + 'a');
+        tenon_sha256.update(&h, &ch, 1);
+    }
+    tenon_sha256.final(&h, out);
+}
+
 /* A ticket that is ours but not resumed: why, in the trace, and 0. */
 static int not_resumed(tls_conn *c, const char *why)
 {
@@ -233,6 +262,10 @@ static int not_resumed(tls_conn *c, const char *why)
 
 int tls_ticket_session_ok(tls_conn *c, const tls_ticket_plain *t)
 {
+    uint8_t sni[32];
+    sni_digest(c, sni);
+    if (memcmp(t->sni, sni, sizeof sni) != 0)
+        return not_resumed(c, "ticket not resumed: its session was for another server_name");
     if (t->auth_ms > (uint64_t)INT64_MAX || tls_session_remaining_s(c, (int64_t)t->auth_ms) == 0)
         return not_resumed(c, "ticket not resumed: its session is older than session_max_age_s");
     /* A session without a client certificate: resumed unless we require one (a full handshake
@@ -262,6 +295,7 @@ void tls_ticket_fill_session(tls_conn *c, tls_ticket_plain *t)
     t->auth_ms = (uint64_t)tls_session_auth_ms(c);
     memcpy(t->policy, tls_policy(c), sizeof t->policy);
     t->client_auth = (uint8_t)tls_peer_leaf(c, t->peer_leaf);
+    sni_digest(c, t->sni);
 }
 
 void tls_ticket_take_session(tls_conn *c, const tls_ticket_plain *t)

@@ -556,6 +556,7 @@ typedef struct tls_ticket_plain {
     uint64_t auth_ms;      /* the session's full handshake (kept by tickets of resumptions) */
     uint8_t policy[32];    /* the server's client-certificate policy (tls_policy) */
     uint8_t peer_leaf[32]; /* client_auth: SHA-256 of the client's leaf certificate */
+    uint8_t sni[32];       /* the session's server_name (RFC 6066 §3), as a digest */
 } tls_ticket_plain;
 TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t,
                                      uint8_t *out, size_t cap, size_t *out_len);
@@ -574,13 +575,15 @@ int64_t tls_session_auth_ms(const tls_conn *c);
 /* The seconds a session whose full handshake was at auth_ms may still be resumed
  * (session_max_age_s), 0 if it may not. */
 uint32_t tls_session_remaining_s(const tls_conn *c, int64_t auth_ms);
-/* Server: may a ticket's session be resumed here? Its client-certificate state against our
- * client_auth and policy, and its age against session_max_age_s. */
+/* Server: may a ticket's session be resumed here? Its server_name against the client's SNI
+ * (RFC 6066 §3), its client-certificate state against our client_auth and policy, and its age
+ * against session_max_age_s. */
 int tls_ticket_session_ok(tls_conn *c, const tls_ticket_plain *t);
 /* Server: the ticket_lifetime for a new ticket: ticket_lifetime_s, at most 604800, at most the
  * session's remaining time (0: send none). */
 uint32_t tls_ticket_lifetime(const tls_conn *c);
-/* Server: fills t's session fields (auth_ms, policy, client_auth, peer_leaf) for a new ticket. */
+/* Server: fills t's session fields (auth_ms, policy, client_auth, peer_leaf, sni) for a new
+ * ticket. */
 void tls_ticket_fill_session(tls_conn *c, tls_ticket_plain *t);
 /* Server: takes over the session of an accepted ticket (resumed_auth, resume_*). */
 void tls_ticket_take_session(tls_conn *c, const tls_ticket_plain *t);
