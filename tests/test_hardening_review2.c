@@ -43,25 +43,6 @@ static void server(void)
     SERVER.cfg.ticket_key_count = 1;
 }
 
-static void connect(void)
-{
-    tenon_conn_wipe(&CLIENT.conn);
-    tenon_conn_wipe(&SERVER.conn);
-    CHECK_RC(start(&CLIENT, &SERVER), 0);
-    pump(&CLIENT.conn, &SERVER.conn);
-}
-
-/* 1 resumed, 0 full handshake, -1 failed. */
-static int outcome(void)
-{
-    tenon_conn_info ci, si;
-    if (!both_done(&CLIENT, &SERVER) || tenon_conn_info_get(&CLIENT.conn, &ci) != 0 ||
-        tenon_conn_info_get(&SERVER.conn, &si) != 0)
-        return -1;
-    CHECK(ci.resumed == si.resumed && ci.version == VERSION);
-    return ci.resumed;
-}
-
 /* The one stored ticket. */
 static tenon_ticket *stored(void)
 {
@@ -90,22 +71,23 @@ static void test_sni_binding(void)
     CLIENT.cfg.verify_fn = accept_any;
     CLIENT.cfg.skip_hostname_check = 1;
     server();
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     tenon_ticket *t = stored();
     if (!CHECK(t != NULL))
         return;
     /* The same name resumes (no regression), and so does its own next ticket. */
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     t = stored();
     if (!CHECK(t != NULL))
         return;
     tenon_ticket keep = *t;
     snprintf(t->server_name, sizeof t->server_name, "%s", "other.test");
     CLIENT.cfg.server_name = "other.test";
-    connect();
-    CHECK(outcome() == 0); /* was 1: the server resumed "localhost"'s session for "other.test" */
+    reconnect();
+    CHECK(resume_outcome(VERSION) ==
+          0); /* was 1: the server resumed "localhost"'s session for "other.test" */
     tenon_conn_info si;
     CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
     CHECK(si.server_name.len == 10 && memcmp(si.server_name.ptr, "other.test", 10) == 0);
@@ -113,25 +95,25 @@ static void test_sni_binding(void)
     *t = keep;
     snprintf(t->server_name, sizeof t->server_name, "%s", "LocalHost");
     CLIENT.cfg.server_name = "LocalHost";
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     /* A session without SNI (an IP literal) is not resumed with one, nor the reverse. */
     t = stored();
     if (!CHECK(t != NULL))
         return;
     snprintf(t->server_name, sizeof t->server_name, "%s", "127.0.0.1");
     CLIENT.cfg.server_name = "127.0.0.1";
-    connect();
-    CHECK(outcome() == 0);
-    connect();
-    CHECK(outcome() == 1); /* its own ticket, without SNI */
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1); /* its own ticket, without SNI */
     t = stored();
     if (!CHECK(t != NULL))
         return;
     snprintf(t->server_name, sizeof t->server_name, "%s", "localhost");
     CLIENT.cfg.server_name = "localhost";
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
 }
 
 /* ---- the trust anchors are certificates ---- */
@@ -168,19 +150,19 @@ static void test_anchor_certificates(void)
     client("localhost");
     CLIENT.cfg.trust = &store_old;
     server();
-    connect();
-    CHECK(outcome() == -1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == -1);
     CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_CERT_EXPIRED);
     /* A ticket obtained under the valid one resumes under it (no regression) ... */
     CLIENT.cfg.trust = &store_now;
-    connect();
-    CHECK(outcome() == 0);
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     /* ... and is not offered under the expired one: its full handshake fails as above. */
     CLIENT.cfg.trust = &store_old;
-    connect();
-    CHECK(outcome() == -1); /* was 1: resumed on the strength of the other anchor */
+    reconnect();
+    CHECK(resume_outcome(VERSION) == -1); /* was 1: resumed on the strength of the other anchor */
     CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_CERT_EXPIRED);
 }
 

@@ -104,30 +104,11 @@ static void add_client_cert(const uint8_t *der, size_t len, const tenon_private_
         abort();
 }
 
-static void connect(void)
-{
-    tenon_conn_wipe(&CLIENT.conn);
-    tenon_conn_wipe(&SERVER.conn);
-    CHECK_RC(start(&CLIENT, &SERVER), 0);
-    pump(&CLIENT.conn, &SERVER.conn);
-}
-
-/* 1 resumed, 0 full handshake, -1 failed. */
-static int outcome(void)
-{
-    tenon_conn_info ci, si;
-    if (!both_done(&CLIENT, &SERVER) || tenon_conn_info_get(&CLIENT.conn, &ci) != 0 ||
-        tenon_conn_info_get(&SERVER.conn, &si) != 0)
-        return -1;
-    CHECK(ci.resumed == si.resumed && ci.version == VERSION);
-    return ci.resumed;
-}
-
 /* A connection that fails: side's error is err. */
 static void refused(tenon_conn *side, int err)
 {
-    connect();
-    CHECK(outcome() == -1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == -1);
     CHECK_RC(tenon_conn_error(side), err);
 }
 
@@ -142,8 +123,8 @@ static int stored(void)
 /* A full handshake that leaves a ticket in the store. */
 static void full_with_ticket(void)
 {
-    connect();
-    CHECK(outcome() == 0 && stored());
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0 && stored());
 }
 
 static void fresh_store(void)
@@ -176,8 +157,8 @@ static void test_client_policy(void)
     client();
     server(0);
     full_with_ticket();
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
 
     /* A ticket from a connection that skipped verification (to the rogue server) is not
      * offered by a strict client: its full handshake refuses the rogue certificate. */
@@ -204,10 +185,10 @@ static void test_client_policy(void)
     server(0);
     full_with_ticket();
     CLIENT.cfg.trust = &LEGIT_STORE;
-    connect();
-    CHECK(outcome() == 0);
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
 
     /* Another verify_fn policy: a ticket of an accept-anything callback is not offered under a
      * pinning one, which then refuses the rogue server. */
@@ -229,14 +210,14 @@ static void test_client_policy(void)
     other = CLIENT.cfg;
     other.verify_id = (tenon_bytes){(const uint8_t *)"pin-p256x", 8}; /* same bytes, new view */
     CLIENT.cfg = other;
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     /* A trust store with the callback is another policy than the callback alone. */
     client();
     CLIENT.cfg.trust = &PKI.store;
     CLIENT.cfg.verify_fn = pin_p256;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
 
     /* The client reports the server's leaf on a full and on a resumed handshake. */
     uint8_t want[32];
@@ -244,9 +225,9 @@ static void test_client_policy(void)
     fresh_store();
     client();
     for (int round = 0; round < 2; round++) {
-        connect();
+        reconnect();
         tenon_conn_info ci;
-        CHECK(outcome() == round);
+        CHECK(resume_outcome(VERSION) == round);
         CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
         CHECK(ci.has_peer_leaf_hash);
         CHECK_MEM(ci.peer_leaf_sha256, want, 32, "server leaf hash");
@@ -276,16 +257,16 @@ static void test_server_client_auth(void)
      * the resumed one, which is client-authenticated. */
     client_auth_setup(TENON_CLIENT_AUTH_REQUEST);
     for (int round = 0; round < 3; round++) {
-        connect();
-        CHECK(outcome() == (round > 0));
+        reconnect();
+        CHECK(resume_outcome(VERSION) == (round > 0));
         CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
         CHECK(si.client_authenticated && si.has_peer_leaf_hash);
         CHECK_MEM(si.peer_leaf_sha256, want, 32, "client leaf hash");
     }
     /* The same policy under REQUIRE resumes the authenticated session. */
     SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
     CHECK(si.client_authenticated && si.has_peer_leaf_hash);
 
@@ -299,8 +280,8 @@ static void test_server_client_auth(void)
     CHECK(!si.client_authenticated && !si.has_peer_leaf_hash);
     SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     SERVER.cfg.trust = &PKI.store;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
     CHECK(si.client_authenticated && si.has_peer_leaf_hash);
     CHECK_MEM(si.peer_leaf_sha256, want, 32, "client leaf hash");
@@ -311,8 +292,8 @@ static void test_server_client_auth(void)
     full_with_ticket();
     SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUEST;
     SERVER.cfg.trust = &PKI.store;
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
     CHECK(!si.client_authenticated && !si.has_peer_leaf_hash);
 
@@ -333,14 +314,14 @@ static void test_server_client_auth(void)
     client_auth_setup(TENON_CLIENT_AUTH_REQUIRE);
     full_with_ticket();
     SERVER.cfg.trust = &LEGIT_STORE;
-    connect();
-    CHECK(outcome() == 0); /* the CA is in both: the full handshake succeeds */
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0); /* the CA is in both: the full handshake succeeds */
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     SERVER.cfg.verify_fn = accept_any;
     SERVER.cfg.verify_id = (tenon_bytes){(const uint8_t *)"v2", 2};
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
 }
 
 /* ---- 18: the chain's age ---- */
@@ -357,25 +338,25 @@ static void test_chain_expiry(void)
     /* Each resumption gets a new ticket; the chain goes on until 7 days after t0. */
     for (int k = 1; k <= 7; k++) {
         NOW_MS = t0 + k * step;
-        connect();
-        CHECK(outcome() == 1);
+        reconnect();
+        CHECK(resume_outcome(VERSION) == 1);
     }
     /* 7 days minus 7 minutes after t0: the last ticket lives only to the chain's end. */
     CHECK(SLOTS[0].in_use == 1 && SLOTS[0].lifetime_s == 420);
     CHECK(SLOTS[0].auth_ms == t0);
     /* One second before the limit: resumed, with a ticket of one second. */
     NOW_MS = t0 + 7 * DAY_MS - 1000;
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
     CHECK(SLOTS[0].in_use == 1 && SLOTS[0].lifetime_s == 1);
     /* At the limit: a full handshake, which starts a new chain. */
     NOW_MS = t0 + 7 * DAY_MS;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     CHECK(SLOTS[0].in_use == 1 && SLOTS[0].auth_ms == NOW_MS);
     NOW_MS += step;
-    connect();
-    CHECK(outcome() == 1);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1);
 
     /* The server refuses on its own: a chain grown past 7 days under a server (same ticket keys)
      * with a 30-day limit, offered by a client with a 30-day limit, is not resumed by one with
@@ -387,29 +368,29 @@ static void test_chain_expiry(void)
     server(0);
     SERVER.cfg.ticket_lifetime_s = 86400;
     SERVER.cfg.session_max_age_s = 30 * 86400;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     for (int k = 1; k <= 8; k++) {
         NOW_MS = t0 + k * step;
-        connect();
-        CHECK(outcome() == 1);
+        reconnect();
+        CHECK(resume_outcome(VERSION) == 1);
     }
     tenon_ticket keep = SLOTS[0];
     NOW_MS = t0 + 9 * step;
     SERVER.cfg.session_max_age_s = 604800;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     /* ... nor offered by a client with the default limit (the 30-day server would take it). */
     SLOTS[0] = keep;
     SERVER.cfg.session_max_age_s = 30 * 86400;
     CLIENT.cfg.session_max_age_s = 604800;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     /* A limit of 0: never resumed. */
     SERVER.cfg.session_max_age_s = 0;
     CLIENT.cfg.session_max_age_s = 30 * 86400;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
     CHECK(!stored()); /* and no ticket sent (TLS 1.2: an empty one) */
 
     /* A configured lifetime above 7 days is sent as 7 days (RFC 8446 §4.6.1). */
@@ -434,8 +415,8 @@ static void test_old_format(void)
     client();
     server(0);
     full_with_ticket();
-    connect();
-    CHECK(outcome() == 1); /* the current format resumes */
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 1); /* the current format resumes */
     tenon_ticket *t = &SLOTS[0];
     uint8_t plain[80];
     size_t n = 0;
@@ -461,8 +442,8 @@ static void test_old_format(void)
     CHECK_RC(tenon_aead_seal(&aead, out + 16, 12, out, 16, plain, n, out + 28, out + 28 + n), 0);
     tenon_aead_wipe(&aead);
     t->ticket_len = 28 + n + 16;
-    connect();
-    CHECK(outcome() == 0);
+    reconnect();
+    CHECK(resume_outcome(VERSION) == 0);
 }
 
 int main(void)

@@ -257,4 +257,26 @@ static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data
     return have == len && memcmp(got, data, len) == 0;
 }
 
+/* A new connection between CLIENT and SERVER with their configurations as set (the previous
+ * ones wiped), run to its end. */
+static inline void reconnect(void)
+{
+    tenon_conn_wipe(&CLIENT.conn);
+    tenon_conn_wipe(&SERVER.conn);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+}
+
+/* How the last connection went: 1 resumed, 0 full handshake, -1 failed. Both sides must agree
+ * on resumption and have negotiated version. */
+static inline int resume_outcome(uint16_t version)
+{
+    tenon_conn_info ci, si;
+    if (!both_done(&CLIENT, &SERVER) || tenon_conn_info_get(&CLIENT.conn, &ci) != 0 ||
+        tenon_conn_info_get(&SERVER.conn, &si) != 0)
+        return -1;
+    CHECK(ci.resumed == si.resumed && ci.version == version);
+    return ci.resumed;
+}
+
 #endif
