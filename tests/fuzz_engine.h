@@ -12,9 +12,9 @@
  *   client target  settings bit 0: the client holds a session ticket (its ClientHello offers a
  *                  PSK); then what a server sends after the client's ClientHello.
  * Bit 2 on either target: TLS 1.2 only (else TLS 1.3 only); the server then also has RSA key
- * transport (AES-128-GCM) after its defaults. Other bits are ignored. The engine's own output is thrown away (a fuzzer plays the peer
- * without listening to it); application data is read as it arrives, and once connected the
- * engine writes a few bytes of its own.
+ * transport (AES-128-GCM) after its defaults. Other bits are ignored. The engine's own output is
+ * thrown away (a fuzzer plays the peer without listening to it); application data is read as it
+ * arrives, and once connected the engine writes a few bytes of its own.
  *
  * In the fuzzing build the peer's records need no keys: a recorded stream replays to a fresh
  * engine, whatever its randoms and ephemeral keys. Only what the engine checks without

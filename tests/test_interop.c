@@ -29,8 +29,8 @@ static int start_s_server(server_run *r, const char *cert, const char *key, cons
     for (int attempt = 0; attempt < 5; attempt++) {
         r->port = free_port();
         snprintf(accept_arg, sizeof accept_arg, "127.0.0.1:%d", r->port);
-        char *argv[20] = {(char *)OPENSSL, "s_server", "-accept", accept_arg, "-cert", cp,
-                          "-key",          kp,         (char *)PROTO, "-rev", "-quiet"};
+        char *argv[20] = {(char *)OPENSSL, "s_server", "-accept",     accept_arg, "-cert", cp,
+                          "-key",          kp,         (char *)PROTO, "-rev",     "-quiet"};
         int n = 11;
         const char *extra[4] = {extra1, extra2, extra3, extra4};
         for (int i = 0; i < 4; i++)
@@ -361,8 +361,9 @@ static void test_tls12(void)
     for (int rsa = 0; rsa <= 1; rsa++)
         for (int no_etm = 0; no_etm <= rsa; no_etm++) {
             server_run r;
-            if (!CHECK(start_s_server(&r, rsa ? "rsa.pem" : "p256.pem", rsa ? "rsa.key" : "p256.key",
-                                      no_etm ? "-no_etm" : NULL, NULL, NULL, NULL) == 0))
+            if (!CHECK(start_s_server(&r, rsa ? "rsa.pem" : "p256.pem",
+                                      rsa ? "rsa.key" : "p256.key", no_etm ? "-no_etm" : NULL, NULL,
+                                      NULL, NULL) == 0))
                 continue;
             for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++) {
                 if (SUITES12[i].rsa != rsa || (no_etm && !SUITES12[i].cbc))
@@ -375,7 +376,8 @@ static void test_tls12(void)
                 total++;
                 if (CHECK(client_session(r.port, &cfg, &info, 0) == 0) &&
                     CHECK(info.version == TENON_TLS12 && info.suite == SUITES12[i].id &&
-                          info.ext_master_secret && info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
+                          info.ext_master_secret &&
+                          info.encrypt_then_mac == (SUITES12[i].cbc && !no_etm)))
                     ok++;
             }
             stop(r.pid);

@@ -325,8 +325,9 @@ static void test_tls12(void)
     for (int rsa = 0; rsa <= 1; rsa++)
         for (int no_etm = 0; no_etm <= rsa; no_etm++) {
             server_run r;
-            snprintf(prio, sizeof prio, "NORMAL:-VERS-ALL:+VERS-TLS1.2:+RSA:+AES-128-CBC:"
-                                        "+AES-256-CBC:+SHA256:+SHA1%s",
+            snprintf(prio, sizeof prio,
+                     "NORMAL:-VERS-ALL:+VERS-TLS1.2:+RSA:+AES-128-CBC:"
+                     "+AES-256-CBC:+SHA256:+SHA1%s",
                      no_etm ? ":%NO_ETM" : "");
             if (!CHECK(start_gnutls_serv(&r, rsa ? "rsa.pem" : "p256.pem",
                                          rsa ? "rsa.key" : "p256.key", prio, 0) == 0))
@@ -417,8 +418,7 @@ static void test_tls12(void)
     snprintf(cert_arg, sizeof cert_arg, "--x509certfile=%s", cc);
     snprintf(key_arg, sizeof key_arg, "--x509keyfile=%s", ck);
     const char *cert_args[] = {cert_arg, key_arg, NULL};
-    CHECK(cli_session(&auth, TLS12_ONLY, cert_args, 1, 0, &info) == 0 &&
-          info.client_authenticated);
+    CHECK(cli_session(&auth, TLS12_ONLY, cert_args, 1, 0, &info) == 0 && info.client_authenticated);
 }
 
 int main(void)

@@ -270,8 +270,8 @@ static inline void interop_cleanup(void)
 {
     /* The temporary directory and what we put in it. */
     static const char *const files[] = {
-        "ca.pem",       "p256.pem", "p384.pem",        "rsa.pem",       "client.pem",
-        "p256.key",     "p384.key", "rsa.key",         "client.key",    "s_server.log",
+        "ca.pem",       "p256.pem", "p384.pem",        "rsa.pem",        "client.pem",
+        "p256.key",     "p384.key", "rsa.key",         "client.key",     "s_server.log",
         "s_client.log", "sess.pem", "gnutls-serv.log", "gnutls-cli.log", "sess12.pem"};
     for (size_t i = 0; i < ARRAY_LEN(files); i++) {
         char p[256];
@@ -284,9 +284,9 @@ static inline void interop_cleanup(void)
 /* The TLS 1.2 suites, with the names OpenSSL and GnuTLS give them. */
 typedef struct suite12_case {
     uint16_t id;
-    const char *openssl;   /* -cipher */
-    const char *gnutls;    /* priority additions after -KX-ALL:-CIPHER-ALL:-MAC-ALL */
-    int rsa;               /* the certificate is RSA (else ECDSA P-256) */
+    const char *openssl; /* -cipher */
+    const char *gnutls;  /* priority additions after -KX-ALL:-CIPHER-ALL:-MAC-ALL */
+    int rsa;             /* the certificate is RSA (else ECDSA P-256) */
     int cbc;
 } suite12_case;
 

@@ -394,7 +394,8 @@ static void test_failures(void)
         d.u.aead.seq = 0;
         size_t rl;
         CHECK_RC(tls12_seal(&d, 22, fin, 16, buf + at[2], sizeof buf - at[2], &rl), 0);
-        CHECK_RC(tenon_conn_feed(&SERVER.conn, buf, at[2] + rl, &used), TENON_ERR_TLS_DECRYPT_ERROR);
+        CHECK_RC(tenon_conn_feed(&SERVER.conn, buf, at[2] + rl, &used),
+                 TENON_ERR_TLS_DECRYPT_ERROR);
         tenon_conn_output(&SERVER.conn, &p, &n);
         CHECK(n >= 7 && p[n - 1] == TENON_ALERT_DECRYPT_ERROR);
     }
@@ -434,9 +435,8 @@ static void test_failures(void)
         } else if (kind == 3) {
             /* the client's own ciphertext, untouched: only the Finished is wrong below */
         } else {
-            CHECK_RC(tenon_rsa_pkcs1_encrypt(&PKI.rsa_key.u.rsa.pub, pms, pms_len, ct, 256,
-                                             &ct_len),
-                     0);
+            CHECK_RC(
+                tenon_rsa_pkcs1_encrypt(&PKI.rsa_key.u.rsa.pub, pms, pms_len, ct, 256, &ct_len), 0);
         }
         if (kind == 3) {
             /* control: an intact flight completes. */
@@ -596,7 +596,8 @@ static void test_keylog_and_trace(void)
     CLIENT.cfg.trace_fn = trace;
     connect();
     CHECK(both_done(&CLIENT, &SERVER));
-    CHECK(strncmp(KEYLOG[0], "CLIENT_RANDOM ", 14) == 0 && strlen(KEYLOG[0]) == 13 + 1 + 64 + 1 + 96);
+    CHECK(strncmp(KEYLOG[0], "CLIENT_RANDOM ", 14) == 0 &&
+          strlen(KEYLOG[0]) == 13 + 1 + 64 + 1 + 96);
     CHECK(strcmp(KEYLOG[0], KEYLOG[1]) == 0);
     /* extended master secret, key expansion, client and server finished. */
     CHECK(PRF_EVENTS == 4);
@@ -611,7 +612,7 @@ static void test_keylog_and_trace(void)
     connect();
     CHECK(C(&CLIENT)->resumed);
     CHECK(strcmp(KEYLOG[0], KEYLOG[1]) == 0 && strlen(KEYLOG[0]) == strlen(first));
-    CHECK(memcmp(KEYLOG[0], first, 14 + 64) != 0);              /* a new client random */
+    CHECK(memcmp(KEYLOG[0], first, 14 + 64) != 0);            /* a new client random */
     CHECK(strcmp(KEYLOG[0] + 14 + 64, first + 14 + 64) == 0); /* the same master secret */
     tenon_ticket_store_init(&STORE, SLOTS, 2);
 }

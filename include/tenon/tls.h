@@ -231,8 +231,8 @@ typedef struct tenon_ticket_key {
  * (being offered, or received and waiting for the handshake to finish). */
 typedef struct tenon_ticket {
     int in_use;
-    uint16_t version;            /* TENON_TLS13 or TENON_TLS12 */
-    uint8_t ext_master_secret;   /* TLS 1.2: the session used the extended master secret */
+    uint16_t version;          /* TENON_TLS13 or TENON_TLS12 */
+    uint8_t ext_master_secret; /* TLS 1.2: the session used the extended master secret */
     char server_name[TENON_MAX_SERVER_NAME + 1];
     uint16_t suite;
     uint32_t lifetime_s;

@@ -47,8 +47,8 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
          * ClientKeyExchange message". */
         uint8_t session_hash[TLS13_MAX_HASH];
         GUARD(tls_transcript_hash(&c->tx, session_hash, NULL));
-        GUARD(tls12_extended_master_secret(h, pms, pms_len, session_hash, h->digest_len,
-                                           c->master, &c->trace));
+        GUARD(tls12_extended_master_secret(h, pms, pms_len, session_hash, h->digest_len, c->master,
+                                           &c->trace));
     } else {
         GUARD(tls12_master_secret(h, pms, pms_len, c->client_random, c->server_random, c->master,
                                   &c->trace));

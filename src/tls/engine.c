@@ -15,7 +15,8 @@
 #include <time.h>
 
 _Static_assert(sizeof(tls_conn) <= TENON_CONN_SIZE, "TENON_CONN_SIZE is too small");
-_Static_assert(TENON_CONN_RECORD_SIZE >= TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION,
+_Static_assert(TENON_CONN_RECORD_SIZE >=
+                   TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION,
                "the record buffer does not hold a TLS 1.2 record");
 _Static_assert(_Alignof(tls_conn) <= _Alignof(tenon_conn), "tenon_conn is not aligned enough");
 
@@ -580,8 +581,7 @@ static int dispatch(tls_conn *c, const tls_hs_msg *m)
     /* RFC 5246 §7.4.1.1: "This message will be ignored by the client if the client is currently
      * negotiating a session" — nor is it part of the transcript. */
     if (m->type == HS_HELLO_REQUEST && c->is_client && m->msg_len == 4 && in_handshake(c) &&
-        (c->version == TENON_TLS12 ||
-         (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12)))) {
+        (c->version == TENON_TLS12 || (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12)))) {
         tls_note(c, "HelloRequest ignored during the handshake");
         return idle_message(c);
     }
@@ -661,8 +661,8 @@ static int handle_alert(tls_conn *c, const uint8_t *p, size_t len)
      * before the version is known, if TLS 1.2 may be the one: a TLS 1.2 server's
      * unrecognized_name warning (RFC 6066 §3; OpenSSL's SNI callback sends it) comes before its
      * ServerHello. */
-    int may_be12 = c->version == TENON_TLS12 ||
-                   (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12));
+    int may_be12 =
+        c->version == TENON_TLS12 || (c->version == 0 && tls_version_on(c->cfg, TENON_TLS12));
     if (may_be12 && p[0] == 1) {
         ENSURE(++c->warnings <= MAX_WARNINGS_RUN, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
         return TENON_OK;
@@ -799,8 +799,8 @@ static int check_header(const tls_conn *c, const uint8_t *h)
      * compression, which TLS 1.2 without it never uses: with the suites tenon has a record
      * grows by at most 16 (IV) + 32 (HMAC-SHA256) + 256 (padding) bytes, so a longer one cannot
      * be genuine. */
-    size_t max = (rd_on(c) || h[0] == TLS_CT_APPLICATION_DATA) ? TLS13_MAX_CIPHERTEXT
-                                                                : TLS_MAX_PLAINTEXT;
+    size_t max =
+        (rd_on(c) || h[0] == TLS_CT_APPLICATION_DATA) ? TLS13_MAX_CIPHERTEXT : TLS_MAX_PLAINTEXT;
     if (c->version == TENON_TLS12 && rd_on(c))
         max = TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION;
     ENSURE(n <= max, TENON_ERR_TLS_RECORD_OVERFLOW);
@@ -1048,8 +1048,8 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
             n = room - overhead;
         size_t rec;
         if (v12)
-            rc = tls12_seal(&c->wr12, TLS_CT_APPLICATION_DATA, p + *written, n,
-                            c->out + c->out_len, room, &rec);
+            rc = tls12_seal(&c->wr12, TLS_CT_APPLICATION_DATA, p + *written, n, c->out + c->out_len,
+                            room, &rec);
         else
             rc = tls13_seal_record(&c->wr, TLS_CT_APPLICATION_DATA, p + *written, n, 0,
                                    c->out + c->out_len, room, &rec);
