@@ -321,6 +321,14 @@ static void client_after_server_hello(void)
     CHECK(tls_conn_of(&CLIENT.conn)->state == ST_C_WAIT_EE);
 }
 
+/* The same, with what the client sent after the ServerHello (the compatibility
+ * change_cipher_spec) delivered, so that it takes the next records at once. */
+static void client_after_server_hello_sent(void)
+{
+    client_after_server_hello();
+    (void)transfer(&CLIENT.conn, &SERVER.conn);
+}
+
 /* Feeds to conn handshake messages sealed with its read keys; its error. The alert it sends
  * goes to peer (tenon_conn_peer_alert(peer) tells it). */
 static int sealed_to(endpoint *e, endpoint *peer, const uint8_t *msgs, size_t len)
@@ -427,7 +435,7 @@ static void test_duplicates(void)
     /* EncryptedExtensions: server_name twice (the client sent one). */
     client_config(&CLIENT.cfg);
     server_config(&SERVER.cfg, CERT_P256);
-    client_after_server_hello();
+    client_after_server_hello_sent();
     static const uint8_t ee_dup[] = {
         HS_ENCRYPTED_EXTENSIONS, 0, 0, 10, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0};
     CHECK_RC(sealed_to(&CLIENT, &SERVER, ee_dup, sizeof ee_dup), TENON_ERR_TLS_DECODE);
@@ -435,7 +443,7 @@ static void test_duplicates(void)
 
     /* A certificate entry with an unknown extension twice (on the second entry, where one
      * alone is ignored). */
-    client_after_server_hello();
+    client_after_server_hello_sent();
     {
         static const uint8_t twice[] = {0x7a, 0x7a, 0, 0, 0x7a, 0x7a, 0, 0};
         cert_entry e[2] = {{PKI.p256_der, PKI.p256_len, NULL, 0},
@@ -988,7 +996,7 @@ static void test_certificate_entries(void)
     const uint8_t *const LEAF_EXTS[] = {status_request, sct};
     const size_t LEAF_LENS[] = {sizeof status_request, sizeof sct};
     for (size_t i = 0; i < 2; i++) {
-        client_after_server_hello();
+        client_after_server_hello_sent();
         cert_entry e[1] = {{PKI.p256_der, PKI.p256_len, LEAF_EXTS[i], LEAF_LENS[i]}};
         memcpy(MSG, EMPTY_EE, sizeof EMPTY_EE);
         n = sizeof EMPTY_EE + certificate_msg(e, 1, MSG + sizeof EMPTY_EE, 8192);
@@ -996,7 +1004,7 @@ static void test_certificate_entries(void)
         CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_UNSUPPORTED_EXTENSION);
     }
     /* A known extension no Certificate may carry: illegal_parameter (§4.2). */
-    client_after_server_hello();
+    client_after_server_hello_sent();
     {
         cert_entry e[1] = {{PKI.p256_der, PKI.p256_len, sni, sizeof sni}};
         memcpy(MSG, EMPTY_EE, sizeof EMPTY_EE);
@@ -1005,7 +1013,7 @@ static void test_certificate_entries(void)
     }
     /* On another entry, an unknown extension is ignored: the client waits for the
      * CertificateVerify. */
-    client_after_server_hello();
+    client_after_server_hello_sent();
     {
         cert_entry e[2] = {{PKI.p256_der, PKI.p256_len, NULL, 0},
                            {PKI.ca_der, PKI.ca_len, status_request, sizeof status_request}};
@@ -1102,6 +1110,51 @@ static void test_cookies(void)
     CHECK_RC(client_fed_cookie(0, sizeof CLIENT.out), TENON_ERR_TLS_DECODE);
 }
 
+/* ==========================================================================================
+ * A client's alert about the server's encrypted flight is protected (RFC 8446 §A.1: after the
+ * ServerHello the server reads with the client handshake keys)
+ * ========================================================================================== */
+
+/* The types of the records in conn's output, in order (at most cap); their count. */
+static size_t output_record_types(tenon_conn *conn, uint8_t *types, size_t cap)
+{
+    const uint8_t *p;
+    size_t n, k = 0;
+    tenon_conn_output(conn, &p, &n);
+    for (size_t off = 0; off + 5 <= n && k < cap; k++) {
+        types[k] = p[off];
+        off += 5 + (((size_t)p[off + 3] << 8) | p[off + 4]);
+    }
+    return k;
+}
+
+static void test_encrypted_client_alert(void)
+{
+    static const uint8_t BAD_EE[] = {HS_ENCRYPTED_EXTENSIONS, 0, 0, 6, 0, 4, 0x12, 0x34, 0, 0};
+    for (int compat = 0; compat <= 1; compat++) {
+        client_config(&CLIENT.cfg);
+        CLIENT.cfg.middlebox_compat = compat;
+        server_config(&SERVER.cfg, CERT_P256);
+        client_after_server_hello();
+        /* The compatibility change_cipher_spec goes right after the ServerHello (§D.4). */
+        uint8_t types[8];
+        size_t k = output_record_types(&CLIENT.conn, types, 8);
+        CHECK(k == (size_t)compat && (!compat || types[0] == TLS_CT_CHANGE_CIPHER_SPEC));
+        (void)transfer(&CLIENT.conn, &SERVER.conn);
+        size_t r = seal(&tls_conn_of(&CLIENT.conn)->rd, BAD_EE, sizeof BAD_EE, RECS), used;
+        CHECK_RC(tenon_conn_feed(&CLIENT.conn, RECS, r, &used),
+                 TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        /* On the wire: the alert inside an application_data record, never in the clear. */
+        k = output_record_types(&CLIENT.conn, types, 8);
+        CHECK(k == 1 && types[0] == TLS_CT_APPLICATION_DATA);
+        /* The server decrypts it with the client handshake keys and reads the alert. */
+        (void)transfer(&CLIENT.conn, &SERVER.conn);
+        CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_UNSUPPORTED_EXTENSION);
+        CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_PEER_ALERT);
+    }
+    serve_again();
+}
+
 int main(void)
 {
     tu_seed(11);
@@ -1116,5 +1169,6 @@ int main(void)
     test_long_lists12();
     test_certificate_entries();
     test_cookies();
+    test_encrypted_client_alert();
     return tu_finish("test_hardening_hello");
 }

@@ -94,14 +94,14 @@ int hs_server_flight(tls_conn *c)
 
 /*
  * The client's second flight, once the server's Finished is verified:
- *   [ChangeCipherSpec] {Certificate*} {CertificateVerify*} {Finished}
+ *   {Certificate*} {CertificateVerify*} {Finished}
  * then application keys both ways.
  */
 int hs_client_flight(tls_conn *c)
 {
     GUARD(hs_derive_application_secrets(c));
-    GUARD(tls_send_ccs(c));
-    GUARD(tls_install_write(c, c->c_hs, "client handshake"));
+    /* The change_cipher_spec and the client handshake write keys came with the ServerHello
+     * (hs_server_hello_recv). */
     if (c->cert_requested) {
         GUARD(hs_certificate_send(c));
         if (c->cert != NULL)
