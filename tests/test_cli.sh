@@ -458,6 +458,23 @@ st=$?
 wait_for ossl_srv.out "hello openssl from tenon"
 check "tenon client -> openssl s_server: data arrives (client exit $st)" $? ossl_cl.err
 
+# A client that refuses the server's certificate (it trusts other.pem only) says so with an
+# alert protected by the client handshake keys (RFC 8446 §A.1), which s_server decrypts and
+# shows, although the rest of the server's flight was left unread (the tool lingers for the
+# peer's end instead of resetting the connection over the alert).
+PORT=$(free_port)
+timeout 20 openssl s_server -accept "$PORT" -cert ec.pem -key ec.key -naccept 1 -tls1_3 -msg \
+    < <(sleep 8) >ossl_bad.out 2>ossl_bad.err &
+PIDS+=($!)
+wait_for ossl_bad.out ACCEPT
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca other.pem \
+    >/dev/null 2>ossl_bad_cl.err
+st=$?
+wait_for ossl_bad.out "fatal unknown_ca"
+r=$?
+[ $st -eq 1 ] && [ $r -eq 0 ]
+check "tenon client refusing s_server's certificate: s_server reads the protected unknown_ca alert (exit $st)" $? ossl_bad.out
+
 for cert in ec rsa; do
     start_server --cert $cert.pem --key $cert.key --max-connections 1
     (echo "hello tenon from openssl"; sleep 1) | timeout 20 openssl s_client -connect \

@@ -119,6 +119,11 @@ static void end_connection(client *c, netconn *n)
     /* rc: a failed connection has no close_notify to send, only its alert. */
     (void)rc;
     (void)net_flush(n, c->o.timeout_ms);
+    /* A failed handshake leaves the rest of the peer's flight unread: wait (briefly) for the
+     * peer to take the alert and close, so that our close does not reset it away. */
+    int failed = (tenon_conn_status(n->conn) & TENON_FAILED) != 0;
+    int linger = c->o.timeout_ms < NET_LINGER_MS ? c->o.timeout_ms : NET_LINGER_MS;
+    net_linger(n, failed ? linger : 0);
 }
 
 static int handshake(client *c, netconn *n, int index, tenon_conn_info *ci)

@@ -97,6 +97,37 @@ int net_flush(netconn *n, int timeout_ms)
     }
 }
 
+int net_discard_input(netconn *n)
+{
+    uint8_t scratch[4096];
+    /* Bounded: a peer that sends without end is cut off by the caller's deadline. */
+    for (int i = 0; i < 64; i++) {
+        ssize_t r = recv(n->fd, scratch, sizeof scratch, MSG_DONTWAIT);
+        if (r == 0)
+            return 1;
+        if (r < 0)
+            return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : 1;
+    }
+    return 0;
+}
+
+void net_linger(netconn *n, int linger_ms)
+{
+    if (n->fd < 0)
+        return;
+    (void)shutdown(n->fd, SHUT_WR);
+    int64_t end = now_ms() + linger_ms;
+    while (!net_discard_input(n)) {
+        int64_t left = end - now_ms();
+        if (left <= 0)
+            return;
+        struct pollfd p = {n->fd, POLLIN, 0};
+        int pr = poll(&p, 1, (int)left);
+        if (pr == 0 || (pr < 0 && errno != EINTR))
+            return;
+    }
+}
+
 int net_recv(netconn *n)
 {
     if (n->eof || n->rlen == sizeof n->rbuf)

@@ -23,6 +23,16 @@ int net_send(netconn *n);
 /* Sends all the engine's output (its alert, after a failure), waiting at most timeout_ms. */
 int net_flush(netconn *n, int timeout_ms);
 int net_recv(netconn *n);
+/* The end of a connection whose last output has been sent: our direction ends (FIN after the
+ * data), and what the peer still sends is read and dropped until its end arrives or linger_ms
+ * pass (0: only what is already there). Closing a socket with unread input makes TCP reset the
+ * connection, and a reset can destroy the alert just sent before the peer reads it. */
+void net_linger(netconn *n, int linger_ms);
+/* Reads and drops what the socket has now: 1 once the peer's end came (or the socket failed),
+ * 0 while it may send more. */
+int net_discard_input(netconn *n);
+/* How long a failed connection lingers for its alert, at most. */
+#define NET_LINGER_MS 1000
 short net_events(const netconn *n);
 int64_t now_ms(void);
 /* A connected blocking TCP socket, or -1 with the reason in why. */

@@ -28,8 +28,9 @@ typedef struct peer {
     int handshaken;
     int closing;
     int failed;
-    int draining; /* failed: its last output (the alert) goes out before the socket closes */
-    int busy;     /* service stopped at its round limit with work left: poll without waiting */
+    int draining;  /* failed: its last output (the alert) goes out before the socket closes */
+    int lingering; /* ... then the peer's end is awaited, its input dropped (net_linger) */
+    int busy;      /* service stopped at its round limit with work left: poll without waiting */
     uint8_t pending[16384]; /* echo bytes not yet taken by the engine */
     size_t pending_len;
     char request[4096]; /* --http: the request so far */
@@ -107,6 +108,8 @@ static void finish(server *s, peer *p)
     s->finished++;
 }
 
+static void drain_failed(server *s, peer *p);
+
 static void drop(server *s, peer *p, const char *what, int err)
 {
     char prog[64];
@@ -118,22 +121,36 @@ static void drop(server *s, peer *p, const char *what, int err)
         describe_failure(prog, what, err, p->n.conn);
     describe_ours(prog, tenon_conn_error(p->n.conn), &s->t.cfg);
     p->failed = 1;
-    /* Whatever alert the engine queued goes out before the socket closes; if the socket cannot
-     * take it now, the peer stays (for that only) until it can, or until the timeout. */
-    if (err != TENON_ERR_FILE_IO && net_send(&p->n) == 0 &&
-        (tenon_conn_status(p->n.conn) & TENON_HAS_OUTPUT)) {
-        p->draining = 1;
-        p->deadline = now_ms() + s->o.timeout_ms;
+    if (err == TENON_ERR_FILE_IO) {
+        finish(s, p);
         return;
     }
-    finish(s, p);
+    /* Whatever alert the engine queued goes out before the socket closes; the peer stays (for
+     * that only) until it is sent, or until the timeout. */
+    p->draining = 1;
+    p->deadline = now_ms() + s->o.timeout_ms;
+    drain_failed(s, p);
 }
 
-/* A failed peer's alert, on its way out. */
+/* A failed peer: its alert on the way out, then its end awaited for a moment while what it
+ * still sends is dropped (closing with unread input would reset the connection, and the reset
+ * can destroy the alert before the peer reads it: net_linger, without blocking the loop). */
 static void drain_failed(server *s, peer *p)
 {
-    if (net_send(&p->n) != 0 || !(tenon_conn_status(p->n.conn) & TENON_HAS_OUTPUT) ||
-        now_ms() > p->deadline)
+    if (!p->lingering) {
+        if (net_send(&p->n) != 0 || now_ms() > p->deadline) {
+            finish(s, p);
+            return;
+        }
+        if (tenon_conn_status(p->n.conn) & TENON_HAS_OUTPUT)
+            return;
+        (void)shutdown(p->n.fd, SHUT_WR);
+        p->lingering = 1;
+        int64_t end = now_ms() + NET_LINGER_MS;
+        if (end < p->deadline)
+            p->deadline = end;
+    }
+    if (net_discard_input(&p->n) || now_ms() > p->deadline)
         finish(s, p);
 }
 
@@ -424,7 +441,7 @@ int cmd_server(int argc, char **argv)
             if (!p->used)
                 continue;
             pf[nf].fd = p->n.fd;
-            pf[nf].events = p->draining ? POLLOUT : net_events(&p->n);
+            pf[nf].events = p->lingering ? POLLIN : p->draining ? POLLOUT : net_events(&p->n);
             who[nf++] = p;
             if (!p->handshaken || p->draining) {
                 int64_t left = p->deadline - now;

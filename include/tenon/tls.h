@@ -588,8 +588,11 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn);
  * its bytes; a timeout or a socket error is TENON_ERR_FILE_IO, the peer's EOF without
  * close_notify TENON_ERR_TLS_TRUNCATED, and TLS errors are the engine's. Whenever a call
  * fails, what the engine queued (its alert) is sent before it returns, within the same
- * timeout; close the socket after that. Nothing is buffered outside the engine (input is read
- * with MSG_PEEK and removed only once the engine took it).
+ * timeout; close the socket after that. (A socket closed with input still unread, such as the
+ * rest of the peer's flight after a failure, makes TCP reset the connection, which can destroy
+ * the alert before the peer reads it: shutdown(fd, SHUT_WR) and read until EOF for a short,
+ * bounded while first, as the tenon tool does.) Nothing is buffered outside the engine (input
+ * is read with MSG_PEEK and removed only once the engine took it).
  * ------------------------------------------------------------------------------------------ */
 
 /* Runs the handshake to completion. */
