@@ -59,6 +59,7 @@ typedef struct opts {
     int expect_hrr, expect_no_hrr;
     int expect_ems, expect_no_ems;
     int no_ticket;
+    int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
 } opts;
 
@@ -132,6 +133,10 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-expect-extended-master-secret", expect_ems),
     BOOL_FLAG("-expect-no-extended-master-secret", expect_no_ems),
     BOOL_FLAG("-no-ticket", no_ticket),
+    /* BoringSSL's other verification callback and its verdict: the same TLS behaviour as the
+     * default one here (accept, or refuse with -verify-fail). */
+    BOOL_FLAG("-use-custom-verify-callback", use_custom_verify_callback),
+    BOOL_FLAG("-expect-verify-result", expect_verify_result),
     BOOL_FLAG("-is-handshaker-supported", is_handshaker_supported),
 };
 
@@ -336,6 +341,8 @@ static void set_sig_schemes(const opts *o, tenon_config *cfg)
     }
     if (n == 0)
         return;
+    if (o->signing_pref_count == 0 && o->cert_file != NULL)
+        unimplemented("-verify-prefs with a certificate (one scheme list in tenon)");
     cfg->sig_scheme_count = 0;
     for (size_t i = 0; i < n; i++) {
         if (!sig_scheme_known(list[i]))
@@ -527,6 +534,10 @@ static void check_bytes(const char *what, const char *want, tenon_bytes got)
     }
 }
 
+/* The peer's signature scheme of the session's full handshake: BoringSSL reports it on
+ * resumed connections too, tenon_conn_info only for the handshake that saw the signature. */
+static int g_session_sig_alg;
+
 static void check_connection(const opts *o, int is_resume)
 {
     tenon_conn_info info;
@@ -535,7 +546,9 @@ static void check_connection(const opts *o, int is_resume)
         fail_tls("connection info", rc);
     check_int("version", o->expect_version, info.version);
     check_int("curve", o->expect_curve_id, info.group);
-    check_int("peer signature algorithm", o->expect_peer_sig_alg, info.sig_scheme);
+    if (!info.resumed)
+        g_session_sig_alg = info.sig_scheme;
+    check_int("peer signature algorithm", o->expect_peer_sig_alg, g_session_sig_alg);
     int expect_resume = is_resume && !o->expect_session_miss;
     if (info.resumed != expect_resume)
         fail("session unexpectedly was", info.resumed ? " reused" : " not reused");
@@ -548,9 +561,12 @@ static void check_connection(const opts *o, int is_resume)
         fail("expected a HelloRetryRequest", "");
     if (o->expect_no_hrr && info.hello_retry)
         fail("unexpected HelloRetryRequest", "");
-    if (o->expect_ems && !info.ext_master_secret)
+    /* BoringSSL reports the extended master secret for every TLS 1.3 connection (RFC 8446
+     * §7.1 binds the whole transcript). */
+    int ems = info.ext_master_secret || info.version == TENON_TLS13;
+    if (o->expect_ems && !ems)
         fail("expected the extended master secret", "");
-    if (o->expect_no_ems && info.ext_master_secret)
+    if (o->expect_no_ems && ems)
         fail("unexpected extended master secret", "");
 }
 
