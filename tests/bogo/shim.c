@@ -537,6 +537,9 @@ static void check_bytes(const char *what, const char *want, tenon_bytes got)
 /* The peer's signature scheme of the session's full handshake: BoringSSL reports it on
  * resumed connections too, tenon_conn_info only for the handshake that saw the signature. */
 static int g_session_sig_alg;
+/* Likewise the group of the session's full handshake for a TLS 1.2 resumption, which has no
+ * key exchange of its own (tenon_conn_info.group is then 0). */
+static int g_session_group;
 
 static void check_connection(const opts *o, int is_resume)
 {
@@ -545,7 +548,10 @@ static void check_connection(const opts *o, int is_resume)
     if (rc != 0)
         fail_tls("connection info", rc);
     check_int("version", o->expect_version, info.version);
-    check_int("curve", o->expect_curve_id, info.group);
+    if (!info.resumed)
+        g_session_group = info.group;
+    check_int("curve", o->expect_curve_id,
+              info.resumed && info.group == 0 ? g_session_group : info.group);
     if (!info.resumed)
         g_session_sig_alg = info.sig_scheme;
     check_int("peer signature algorithm", o->expect_peer_sig_alg, g_session_sig_alg);
