@@ -9,6 +9,8 @@
 #                 (null cipher, TENON_FUZZ_BYPASS, in its own directory: docs/fuzzing.md),
 #                 after writing their seed corpora
 #   make install  install into PREFIX (default /usr/local)
+#   make bogo     BoringSSL's TLS test runner (../shared/bogo) against tests/bogo/shim.c: fails on
+#                 any failing test or fewer passing tests than config.json's floor
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -18,7 +20,12 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all check demo bench asan fuzz install clean format
+BOGO_DIR ?= ../shared/bogo
+BOGO_OUT ?= $(BUILD)/bogo
+BOGO_TESTS ?=
+BOGO_WORKERS ?= 2
+
+.PHONY: all check demo bench asan fuzz install clean format bogo
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -68,6 +75,19 @@ fuzz:
 		$$f -tenon_seeds=$(FUZZ_BYPASS_BUILD)/corpus/$$(basename $$f); \
 	done
 	$(call run_fuzz_targets,$(FUZZ_BYPASS_BUILD))
+
+# BoGo (tests/bogo/README.md). The runner is built once into $(BOGO_OUT); BOGO_TESTS='Basic-*'
+# runs a subset (the floor is then not checked).
+bogo: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target tenon_shim
+	test -x $(BOGO_OUT)/runner.test || $(BOGO_DIR)/build-runner.sh $(abspath $(BOGO_OUT))/runner.test
+	rm -f $(BOGO_OUT)/results.json
+	cd $(BOGO_OUT) && nice -n 5 ./runner.test -shim-path $(abspath $(BUILD))/tenon_shim \
+		-num-workers $(BOGO_WORKERS) -pipe -allow-unimplemented \
+		-shim-config $(abspath tests/bogo/config.json) -json-output results.json \
+		$(if $(BOGO_TESTS),-test '$(BOGO_TESTS)') > runner.log 2>&1 || true
+	python3 $(BOGO_DIR)/tools/bogo-summary.py $(BOGO_OUT)/results.json
+	python3 tests/bogo/check.py $(BOGO_OUT)/results.json tests/bogo/config.json $(if $(BOGO_TESTS),--no-floor)
 
 install: all
 	cmake --install $(BUILD)

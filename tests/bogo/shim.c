@@ -1,0 +1,678 @@
+/*
+ * tenon_shim — the shim BoringSSL's TLS test runner ("BoGo") drives (tests/bogo/README.md).
+ *
+ * The runner starts one process per test with BoringSSL's shim flags
+ * (../shared/bogo/reference/ssl/test/test_config.cc). The shim connects to the runner, sends its
+ * 8-byte shim id, plays the TLS client or server (-server) with tenon's public API only, echoes
+ * every byte it reads XOR 0xff, and exits 0 (success, nothing on stderr), 1 (failure, the reason
+ * on stderr; config.json's ErrorMap translates BoringSSL's error names into tenon's) or 89 (a
+ * flag, value or feature tenon does not implement: the runner counts the test as skipped).
+ *
+ * Flags apply to every connection of a test, -on-initial-FLAG to the first, -on-resume-FLAG to
+ * the resumption connections (-resume-count), -on-retry-FLAG to the retry after rejected 0-RTT
+ * (which tenon never makes: parsed and checked, never used).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tenon/tenon.h"
+
+#define EXIT_UNIMPLEMENTED 89
+#define IO_TIMEOUT_MS 30000
+#define MAX_LIST 16
+
+/* The options of one connection. */
+typedef struct opts {
+    int server;
+    int port;
+    uint64_t shim_id;
+    int ipv6;
+    const char *cert_file, *key_file, *trust_cert;
+    int resume_count;
+    int min_version, max_version;
+    int no_tls13, no_tls12, no_tls11, no_tls1;
+    int curves[MAX_LIST];
+    size_t curve_count;
+    int signing_prefs[MAX_LIST];
+    size_t signing_pref_count;
+    int verify_prefs[MAX_LIST];
+    size_t verify_pref_count;
+    int verify_peer, require_any_client_cert, verify_fail;
+    int expect_version, expect_curve_id, expect_peer_sig_alg;
+    int expect_session_miss;
+    int shim_writes_first, shim_shuts_down, check_close_notify;
+    const char *advertise_alpn, *expect_alpn, *select_alpn;
+    int expect_no_alpn;
+    const char *host_name, *expect_server_name;
+    int export_keying_material;
+    const char *export_label, *export_context;
+    int use_export_context;
+    int key_update;
+    int expect_hrr, expect_no_hrr;
+    int expect_ems, expect_no_ems;
+    int no_ticket;
+    int use_custom_verify_callback, expect_verify_result;
+    int is_handshaker_supported;
+} opts;
+
+typedef enum { F_BOOL, F_INT, F_STR, F_INTLIST } flag_kind;
+
+typedef struct flag {
+    const char *name;
+    flag_kind kind;
+    size_t offset;
+    size_t count_offset; /* F_INTLIST: where the count lives */
+} flag;
+
+#define BOOL_FLAG(n, f)                                                                            \
+    {                                                                                              \
+        n, F_BOOL, offsetof(opts, f), 0                                                            \
+    }
+#define INT_FLAG(n, f)                                                                             \
+    {                                                                                              \
+        n, F_INT, offsetof(opts, f), 0                                                             \
+    }
+#define STR_FLAG(n, f)                                                                             \
+    {                                                                                              \
+        n, F_STR, offsetof(opts, f), 0                                                             \
+    }
+#define LIST_FLAG(n, f, c)                                                                         \
+    {                                                                                              \
+        n, F_INTLIST, offsetof(opts, f), offsetof(opts, c)                                         \
+    }
+
+/* Every flag the shim implements; any other is unimplemented (exit 89). */
+static const flag FLAGS[] = {
+    BOOL_FLAG("-server", server),
+    INT_FLAG("-port", port),
+    BOOL_FLAG("-ipv6", ipv6),
+    STR_FLAG("-cert-file", cert_file),
+    STR_FLAG("-key-file", key_file),
+    STR_FLAG("-trust-cert", trust_cert),
+    INT_FLAG("-resume-count", resume_count),
+    INT_FLAG("-min-version", min_version),
+    INT_FLAG("-max-version", max_version),
+    BOOL_FLAG("-no-tls13", no_tls13),
+    BOOL_FLAG("-no-tls12", no_tls12),
+    BOOL_FLAG("-no-tls11", no_tls11),
+    BOOL_FLAG("-no-tls1", no_tls1),
+    LIST_FLAG("-curves", curves, curve_count),
+    LIST_FLAG("-signing-prefs", signing_prefs, signing_pref_count),
+    LIST_FLAG("-verify-prefs", verify_prefs, verify_pref_count),
+    BOOL_FLAG("-verify-peer", verify_peer),
+    BOOL_FLAG("-require-any-client-certificate", require_any_client_cert),
+    BOOL_FLAG("-verify-fail", verify_fail),
+    INT_FLAG("-expect-version", expect_version),
+    INT_FLAG("-expect-curve-id", expect_curve_id),
+    INT_FLAG("-expect-peer-signature-algorithm", expect_peer_sig_alg),
+    BOOL_FLAG("-expect-session-miss", expect_session_miss),
+    BOOL_FLAG("-shim-writes-first", shim_writes_first),
+    BOOL_FLAG("-shim-shuts-down", shim_shuts_down),
+    BOOL_FLAG("-check-close-notify", check_close_notify),
+    STR_FLAG("-advertise-alpn", advertise_alpn),
+    STR_FLAG("-expect-alpn", expect_alpn),
+    STR_FLAG("-select-alpn", select_alpn),
+    BOOL_FLAG("-expect-no-alpn", expect_no_alpn),
+    STR_FLAG("-host-name", host_name),
+    STR_FLAG("-expect-server-name", expect_server_name),
+    INT_FLAG("-export-keying-material", export_keying_material),
+    STR_FLAG("-export-label", export_label),
+    STR_FLAG("-export-context", export_context),
+    BOOL_FLAG("-use-export-context", use_export_context),
+    BOOL_FLAG("-key-update", key_update),
+    BOOL_FLAG("-expect-hrr", expect_hrr),
+    BOOL_FLAG("-expect-no-hrr", expect_no_hrr),
+    BOOL_FLAG("-expect-extended-master-secret", expect_ems),
+    BOOL_FLAG("-expect-no-extended-master-secret", expect_no_ems),
+    BOOL_FLAG("-no-ticket", no_ticket),
+    /* BoringSSL's other verification callback and its verdict: the same TLS behaviour as the
+     * default one here (accept, or refuse with -verify-fail). */
+    BOOL_FLAG("-use-custom-verify-callback", use_custom_verify_callback),
+    BOOL_FLAG("-expect-verify-result", expect_verify_result),
+    BOOL_FLAG("-is-handshaker-supported", is_handshaker_supported),
+};
+
+static _Noreturn void unimplemented(const char *what)
+{
+    /* Printed to stdout: stderr is for errors; the runner ignores an 89's output. */
+    printf("unimplemented: %s\n", what);
+    exit(EXIT_UNIMPLEMENTED);
+}
+
+/* Prints "what detail" as the test's error and exits 1. */
+static _Noreturn void fail(const char *what, const char *detail)
+{
+    fprintf(stderr, "%s%s\n", what, detail);
+    exit(1);
+}
+
+static const flag *find_flag(const char *name)
+{
+    for (size_t i = 0; i < sizeof FLAGS / sizeof FLAGS[0]; i++)
+        if (strcmp(FLAGS[i].name, name) == 0)
+            return &FLAGS[i];
+    return NULL;
+}
+
+static int parse_int(const char *s, long long *out)
+{
+    char *end;
+    *out = strtoll(s, &end, 10);
+    return *s != '\0' && *end == '\0';
+}
+
+/* Sets one flag (value may be NULL for a boolean) in o. */
+static void apply(opts *o, const flag *f, const char *value)
+{
+    char *base = (char *)o;
+    long long v = 0;
+    switch (f->kind) {
+    case F_BOOL:
+        *(int *)(base + f->offset) = 1;
+        return;
+    case F_STR:
+        *(const char **)(base + f->offset) = value;
+        return;
+    case F_INT:
+    case F_INTLIST:
+        if (!parse_int(value, &v) || v < -2147483647LL || v > 2147483647LL)
+            unimplemented(f->name);
+        if (f->kind == F_INT) {
+            *(int *)(base + f->offset) = (int)v;
+            return;
+        }
+        size_t *count = (size_t *)(base + f->count_offset);
+        if (*count == MAX_LIST)
+            unimplemented(f->name);
+        ((int *)(base + f->offset))[(*count)++] = (int)v;
+        return;
+    }
+}
+
+/* Parses argv into the initial and resumption options (test_config.cc's ParseConfig). */
+static void parse_args(int argc, char **argv, opts *initial, opts *resume)
+{
+    opts retry;
+    memset(&retry, 0, sizeof retry);
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        opts *targets[2] = {initial, resume};
+        size_t ntargets = 2;
+        int ignore = 0;
+        if (strncmp(arg, "-on-initial-", 12) == 0) {
+            arg += 11;
+            ntargets = 1;
+        } else if (strncmp(arg, "-on-resume-", 11) == 0) {
+            arg += 10;
+            targets[0] = resume;
+            ntargets = 1;
+        } else if (strncmp(arg, "-on-retry-", 10) == 0) {
+            arg += 9;
+            targets[0] = &retry;
+            ntargets = 1;
+        } else if (strncmp(arg, "-on-shim-", 9) == 0) {
+            arg += 8;
+        } else if (strncmp(arg, "-on-handshaker-", 15) == 0) {
+            arg += 14; /* for BoringSSL's split-handshake process, which tenon has not */
+            ignore = 1;
+        }
+        if (strcmp(arg, "-shim-id") == 0) {
+            long long id;
+            if (i + 1 >= argc || !parse_int(argv[i + 1], &id))
+                unimplemented("-shim-id");
+            initial->shim_id = resume->shim_id = (uint64_t)id;
+            i++;
+            continue;
+        }
+        const flag *f = find_flag(arg);
+        if (f == NULL)
+            unimplemented(arg);
+        const char *value = NULL;
+        if (f->kind != F_BOOL) {
+            if (i + 1 >= argc)
+                unimplemented(arg);
+            value = argv[++i];
+        }
+        if (ignore)
+            continue;
+        for (size_t t = 0; t < ntargets; t++)
+            apply(targets[t], f, value);
+    }
+}
+
+/* ---- certificates and keys ---- */
+
+static uint8_t g_chain_der[65536];
+static tenon_bytes g_chain[TENON_MAX_CHAIN];
+static size_t g_chain_count;
+static tenon_private_key g_key;
+static int g_cert_loaded;
+
+static void load_credential(const opts *o)
+{
+    if (g_cert_loaded || o->cert_file == NULL || o->key_file == NULL)
+        return;
+    static char pem[65536];
+    size_t len = 0;
+    if (tenon_read_file(o->cert_file, (uint8_t *)pem, sizeof pem, &len) != 0)
+        fail("cannot read certificate file ", o->cert_file);
+    size_t offset = 0, used = 0;
+    for (;;) {
+        const char *label;
+        size_t label_len, der_len;
+        int rc = tenon_pem_next(pem, len, &offset, &label, &label_len, g_chain_der + used,
+                                sizeof g_chain_der - used, &der_len);
+        if (rc == TENON_ERR_PEM_NOT_FOUND)
+            break;
+        if (rc != 0)
+            fail("certificate file: ", tenon_strerror(rc));
+        if (label_len != 11 || memcmp(label, "CERTIFICATE", 11) != 0)
+            continue;
+        if (g_chain_count == TENON_MAX_CHAIN)
+            unimplemented("certificate chain longer than TENON_MAX_CHAIN");
+        g_chain[g_chain_count].ptr = g_chain_der + used;
+        g_chain[g_chain_count].len = der_len;
+        g_chain_count++;
+        used += der_len;
+    }
+    static uint8_t keybuf[32768];
+    int rc = tenon_private_key_load_file(&g_key, o->key_file, keybuf, sizeof keybuf);
+    if (rc == TENON_ERR_KEY_UNSUPPORTED)
+        unimplemented("key type (Ed25519, P-224, P-521)");
+    if (rc != 0)
+        fail("key file: ", tenon_strerror(rc));
+    g_cert_loaded = 1;
+}
+
+/* ---- configuration ---- */
+
+static const tenon_kex_class *group_by_id(int id)
+{
+    switch (id) {
+    case 29:
+        return &tenon_kex_x25519;
+    case 23:
+        return &tenon_kex_secp256r1;
+    case 24:
+        return &tenon_kex_secp384r1;
+    default:
+        return NULL;
+    }
+}
+
+static int sig_scheme_known(int id)
+{
+    switch (id) {
+    case TENON_SIG_RSA_PKCS1_SHA256:
+    case TENON_SIG_RSA_PKCS1_SHA384:
+    case TENON_SIG_RSA_PKCS1_SHA512:
+    case TENON_SIG_ECDSA_SECP256R1_SHA256:
+    case TENON_SIG_ECDSA_SECP384R1_SHA384:
+    case TENON_SIG_RSA_PSS_RSAE_SHA256:
+    case TENON_SIG_RSA_PSS_RSAE_SHA384:
+    case TENON_SIG_RSA_PSS_RSAE_SHA512:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The scheme lists BoringSSL splits into signing (-signing-prefs) and verifying (-verify-prefs)
+ * preferences are one list in tenon: a test that sets both differently cannot be expressed. */
+static void set_sig_schemes(const opts *o, tenon_config *cfg)
+{
+    const int *list = o->signing_prefs;
+    size_t n = o->signing_pref_count;
+    if (n == 0) {
+        list = o->verify_prefs;
+        n = o->verify_pref_count;
+    } else if (o->verify_pref_count != 0 &&
+               (o->verify_pref_count != n ||
+                memcmp(o->verify_prefs, o->signing_prefs, n * sizeof(int)) != 0)) {
+        unimplemented("different -signing-prefs and -verify-prefs (one list in tenon)");
+    }
+    if (n == 0)
+        return;
+    if (o->signing_pref_count == 0 && o->cert_file != NULL)
+        unimplemented("-verify-prefs with a certificate (one scheme list in tenon)");
+    cfg->sig_scheme_count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sig_scheme_known(list[i]))
+            unimplemented("signature scheme tenon does not have");
+        cfg->sig_schemes[cfg->sig_scheme_count++] = (uint16_t)list[i];
+    }
+}
+
+static int verify_cb(void *user, const tenon_bytes *chain, size_t count, const char *server_name)
+{
+    const opts *o = user;
+    (void)chain;
+    (void)count;
+    (void)server_name;
+    /* BoringSSL's shim accepts every chain (its callback checks no path), unless -verify-fail;
+     * a client without -verify-peer (SSL_VERIFY_NONE) ignores the verdict. */
+    if (o->verify_fail && (o->server || o->verify_peer))
+        return TENON_ERR_TLS_BAD_CERTIFICATE;
+    return 0;
+}
+
+static char g_alpn_names[TENON_MAX_ALPN][TENON_MAX_ALPN_LEN + 1];
+static tenon_ticket_key g_ticket_key;
+static tenon_ticket g_ticket_slots[4];
+static tenon_ticket_store g_ticket_store;
+
+static void build_config(opts *o, tenon_config *cfg)
+{
+    tenon_config_init(cfg, o->server ? TENON_SERVER : TENON_CLIENT);
+    /* Versions: decimal wire numbers. TLS 1.0 and 1.1 are not in tenon. */
+    int min = o->min_version ? o->min_version : TENON_TLS12;
+    int max = o->max_version ? o->max_version : TENON_TLS13;
+    if (max < TENON_TLS12 || (o->no_tls13 && o->no_tls12))
+        unimplemented("TLS 1.0/1.1 only");
+    if (min < TENON_TLS12)
+        min = TENON_TLS12;
+    if (max > TENON_TLS13)
+        max = TENON_TLS13;
+    if (o->no_tls13 && max == TENON_TLS13)
+        max = TENON_TLS12;
+    if (o->no_tls12 && min == TENON_TLS12)
+        min = TENON_TLS13;
+    if (min > max)
+        unimplemented("no version tenon has is enabled");
+    /* BoringSSL's default cipher list also has RSA key transport, which tenon enables only
+     * when named: the suites of both that tenon has. */
+    static const uint16_t rsa_kx[] = {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256,
+                                      TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
+                                      TENON_TLS_RSA_WITH_AES_128_CBC_SHA};
+    for (size_t i = 0; i < sizeof rsa_kx / sizeof rsa_kx[0]; i++)
+        if (cfg->suite_count < TENON_MAX_SUITES)
+            cfg->suites[cfg->suite_count++] = rsa_kx[i];
+    cfg->min_version = (uint16_t)min;
+    cfg->max_version = (uint16_t)max;
+
+    if (o->curve_count != 0) {
+        if (o->curve_count > TENON_MAX_GROUPS)
+            unimplemented("-curves: more groups than tenon has");
+        cfg->group_count = 0;
+        for (size_t i = 0; i < o->curve_count; i++) {
+            const tenon_kex_class *g = group_by_id(o->curves[i]);
+            if (g == NULL)
+                unimplemented("-curves: a group tenon does not have");
+            cfg->groups[cfg->group_count++] = g;
+        }
+    }
+    set_sig_schemes(o, cfg);
+
+    /* ALPN: -advertise-alpn is the wire list (length-prefixed names). A server selects
+     * -select-alpn, so it is its one protocol. */
+    if (o->advertise_alpn != NULL && !o->server) {
+        const uint8_t *p = (const uint8_t *)o->advertise_alpn;
+        size_t len = strlen(o->advertise_alpn), at = 0;
+        while (at < len) {
+            size_t n = p[at++];
+            if (n == 0 || at + n > len || cfg->alpn_count == TENON_MAX_ALPN)
+                unimplemented("-advertise-alpn value");
+            memcpy(g_alpn_names[cfg->alpn_count], p + at, n);
+            g_alpn_names[cfg->alpn_count][n] = '\0';
+            cfg->alpn[cfg->alpn_count] = g_alpn_names[cfg->alpn_count];
+            cfg->alpn_count++;
+            at += n;
+        }
+    }
+    if (o->select_alpn != NULL && o->server) {
+        if (o->select_alpn[0] == '\0')
+            unimplemented("-select-alpn with an empty name");
+        cfg->alpn[0] = o->select_alpn;
+        cfg->alpn_count = 1;
+    }
+
+    load_credential(o);
+    if (g_cert_loaded) {
+        const char *why = NULL;
+        int rc = tenon_config_add_cert(cfg, g_chain, g_chain_count, &g_key, &why);
+        if (rc != 0)
+            fail("certificate: ", why != NULL ? why : tenon_strerror(rc));
+    }
+
+    if (o->server) {
+        if (o->require_any_client_cert)
+            cfg->client_auth = TENON_CLIENT_AUTH_REQUIRE;
+        else if (o->verify_peer)
+            cfg->client_auth = TENON_CLIENT_AUTH_REQUEST;
+        if (cfg->client_auth != TENON_CLIENT_AUTH_NONE) {
+            cfg->verify_fn = verify_cb;
+            cfg->verify_user = o;
+        }
+        if (!o->no_ticket) {
+            cfg->ticket_keys[0] = g_ticket_key;
+            cfg->ticket_key_count = 1;
+        }
+    } else {
+        cfg->verify_fn = verify_cb;
+        cfg->verify_user = o;
+        cfg->skip_hostname_check = 1;
+        /* tenon keys its ticket store by server name; an IP literal keys it without SNI
+         * (BoringSSL resumes a session object, whatever the name). */
+        cfg->server_name = o->host_name != NULL ? o->host_name : "127.0.0.1";
+        if (!o->no_ticket)
+            cfg->ticket_store = &g_ticket_store;
+    }
+}
+
+/* ---- the connection ---- */
+
+static int connect_runner(const opts *o)
+{
+    int fd;
+    if (o->ipv6) {
+        struct sockaddr_in6 sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sin6_family = AF_INET6;
+        sa.sin6_port = htons((uint16_t)o->port);
+        sa.sin6_addr = in6addr_loopback;
+        fd = socket(AF_INET6, SOCK_STREAM, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+            fail("cannot connect to [::1]", "");
+    } else {
+        struct sockaddr_in sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sin_family = AF_INET;
+        sa.sin_port = htons((uint16_t)o->port);
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+            fail("cannot connect to 127.0.0.1", "");
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    uint8_t id[8];
+    for (int i = 0; i < 8; i++)
+        id[i] = (uint8_t)(o->shim_id >> (8 * i));
+    if (write(fd, id, sizeof id) != (ssize_t)sizeof id)
+        fail("cannot send the shim id", "");
+    return fd;
+}
+
+static tenon_conn g_conn;
+static uint8_t g_in[TENON_CONN_IN_SIZE], g_out[TENON_CONN_OUT_SIZE];
+
+/* Reports a TLS error and exits: tenon's message, and the alert the peer sent if any. */
+static _Noreturn void fail_tls(const char *where, int err)
+{
+    int alert = tenon_conn_peer_alert(&g_conn);
+    fprintf(stderr, "tenon: %s: %s (error %d)", where, tenon_strerror(err), err);
+    if (alert >= 0)
+        fprintf(stderr, "; peer alert %s (%d)", tenon_alert_name(alert), alert);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static void check_int(const char *what, int want, int got)
+{
+    if (want != 0 && want != got) {
+        fprintf(stderr, "%s: want %d (0x%04x), got %d (0x%04x)\n", what, want, want, got, got);
+        exit(1);
+    }
+}
+
+static void check_bytes(const char *what, const char *want, tenon_bytes got)
+{
+    if (want == NULL)
+        return;
+    if (strlen(want) != got.len || memcmp(want, got.ptr, got.len) != 0) {
+        fprintf(stderr, "%s: want \"%s\", got \"%.*s\"\n", what, want, (int)got.len,
+                (const char *)got.ptr);
+        exit(1);
+    }
+}
+
+/* The peer's signature scheme of the session's full handshake: BoringSSL reports it on
+ * resumed connections too, tenon_conn_info only for the handshake that saw the signature. */
+static int g_session_sig_alg;
+/* Likewise the group of the session's full handshake for a TLS 1.2 resumption, which has no
+ * key exchange of its own (tenon_conn_info.group is then 0). */
+static int g_session_group;
+
+static void check_connection(const opts *o, int is_resume)
+{
+    tenon_conn_info info;
+    int rc = tenon_conn_info_get(&g_conn, &info);
+    if (rc != 0)
+        fail_tls("connection info", rc);
+    check_int("version", o->expect_version, info.version);
+    if (!info.resumed)
+        g_session_group = info.group;
+    check_int("curve", o->expect_curve_id,
+              info.resumed && info.group == 0 ? g_session_group : info.group);
+    if (!info.resumed)
+        g_session_sig_alg = info.sig_scheme;
+    check_int("peer signature algorithm", o->expect_peer_sig_alg, g_session_sig_alg);
+    int expect_resume = is_resume && !o->expect_session_miss;
+    if (info.resumed != expect_resume)
+        fail("session unexpectedly was", info.resumed ? " reused" : " not reused");
+    check_bytes("ALPN", o->expect_alpn, info.alpn);
+    if (o->expect_no_alpn && info.alpn.len != 0)
+        fail("unexpected ALPN", "");
+    if (o->server)
+        check_bytes("server name", o->expect_server_name, info.server_name);
+    if (o->expect_hrr && !info.hello_retry)
+        fail("expected a HelloRetryRequest", "");
+    if (o->expect_no_hrr && info.hello_retry)
+        fail("unexpected HelloRetryRequest", "");
+    /* BoringSSL reports the extended master secret for every TLS 1.3 connection (RFC 8446
+     * §7.1 binds the whole transcript). */
+    int ems = info.ext_master_secret || info.version == TENON_TLS13;
+    if (o->expect_ems && !ems)
+        fail("expected the extended master secret", "");
+    if (o->expect_no_ems && ems)
+        fail("unexpected extended master secret", "");
+}
+
+static void write_all(int fd, const void *data, size_t len)
+{
+    int rc = tenon_io_write(&g_conn, fd, data, len, IO_TIMEOUT_MS);
+    if (rc != 0)
+        fail_tls("write", rc);
+}
+
+static void run_connection(opts *o, int is_resume)
+{
+    tenon_config cfg;
+    build_config(o, &cfg);
+    int fd = connect_runner(o);
+    const char *why = NULL;
+    int rc = tenon_config_check(&cfg, &why);
+    if (rc != 0)
+        fail("configuration: ", why);
+    rc = tenon_conn_init(&g_conn, &cfg, g_in, sizeof g_in, g_out, sizeof g_out);
+    if (rc != 0)
+        fail_tls("init", rc);
+    rc = tenon_io_handshake(&g_conn, fd, IO_TIMEOUT_MS);
+    if (rc != 0)
+        fail_tls("handshake", rc);
+    check_connection(o, is_resume);
+
+    if (o->export_keying_material > 0) {
+        static uint8_t km[4096];
+        size_t n = (size_t)o->export_keying_material;
+        if (n > sizeof km)
+            unimplemented("-export-keying-material length");
+        const char *ctx = o->export_context != NULL ? o->export_context : "";
+        rc = tenon_conn_export(&g_conn, o->export_label != NULL ? o->export_label : "",
+                               o->use_export_context ? (const uint8_t *)ctx : NULL,
+                               o->use_export_context ? strlen(ctx) : 0, km, n);
+        if (rc != 0)
+            fail_tls("export", rc);
+        write_all(fd, km, n);
+    }
+    if (o->shim_writes_first)
+        write_all(fd, "hello", 5);
+
+    int clean = 0;
+    if (!o->shim_shuts_down) {
+        for (;;) {
+            uint8_t buf[512];
+            size_t n = 0;
+            rc = tenon_io_read(&g_conn, fd, buf, sizeof buf, &n, IO_TIMEOUT_MS);
+            if (rc == TENON_ERR_TLS_CLOSED) {
+                clean = 1;
+                break;
+            }
+            if (rc == TENON_ERR_TLS_TRUNCATED && !o->check_close_notify)
+                break; /* BoringSSL's shim stops on a clean or an unclean end */
+            if (rc != 0)
+                fail_tls("read", rc);
+            if (o->key_update) {
+                rc = tenon_conn_key_update(&g_conn, 0);
+                if (rc != 0)
+                    fail_tls("key update", rc);
+            }
+            for (size_t i = 0; i < n; i++)
+                buf[i] ^= 0xff;
+            write_all(fd, buf, n);
+        }
+    }
+    /* Without -check-close-notify BoringSSL's shim shuts down quietly (no close_notify). */
+    if (o->check_close_notify) {
+        rc = tenon_io_close(&g_conn, fd, IO_TIMEOUT_MS);
+        if (rc != 0)
+            fail_tls("close", rc);
+        if (o->shim_shuts_down && !clean) {
+            uint8_t buf[64];
+            size_t n = 0;
+            rc = tenon_io_read(&g_conn, fd, buf, sizeof buf, &n, IO_TIMEOUT_MS);
+            if (rc != TENON_ERR_TLS_CLOSED)
+                fail_tls("waiting for close_notify",
+                         rc != 0 ? rc : TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+        }
+    }
+    tenon_conn_wipe(&g_conn);
+    close(fd);
+}
+
+int main(int argc, char **argv)
+{
+    static opts initial, resume;
+    parse_args(argc, argv, &initial, &resume);
+    if (initial.is_handshaker_supported) {
+        printf("No\n");
+        return 0;
+    }
+    if (initial.port <= 0 || initial.port > 65535)
+        unimplemented("-port missing");
+    if (tenon_random(&g_ticket_key, sizeof g_ticket_key) != 0)
+        fail("no randomness", "");
+    tenon_ticket_store_init(&g_ticket_store, g_ticket_slots, 4);
+    for (int i = 0; i <= initial.resume_count; i++)
+        run_connection(i == 0 ? &initial : &resume, i > 0);
+    tenon_private_key_wipe(&g_key);
+    return 0;
+}
