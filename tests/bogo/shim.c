@@ -15,12 +15,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tenon/tenon.h"
@@ -287,6 +289,8 @@ static void load_credential(const opts *o)
     int rc = tenon_private_key_load_file(&g_key, o->key_file, keybuf, sizeof keybuf);
     if (rc == TENON_ERR_KEY_UNSUPPORTED)
         unimplemented("key type (Ed25519, P-224, P-521)");
+    if (rc == TENON_ERR_KEY_SIZE)
+        unimplemented("RSA key size (tenon has 2048 to 4096 bits)");
     if (rc != 0)
         fail("key file: ", tenon_strerror(rc));
     g_cert_loaded = 1;
@@ -503,10 +507,37 @@ static int connect_runner(const opts *o)
 
 static tenon_conn g_conn;
 static uint8_t g_in[TENON_CONN_IN_SIZE], g_out[TENON_CONN_OUT_SIZE];
+static int g_fd = -1;
+
+#define LINGER_MS 1000
+
+/* After a failure (tenon_io_* has sent the alert): closing with the rest of the runner's
+ * flight unread would make TCP reset the connection and lose the alert, so the shim stops
+ * writing and drops the runner's input until it closes, for at most LINGER_MS (tls.h). */
+static void linger_after_failure(void)
+{
+    if (g_fd < 0)
+        return;
+    (void)shutdown(g_fd, SHUT_WR);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left =
+            LINGER_MS - ((t.tv_sec - t0.tv_sec) * 1000L + (t.tv_nsec - t0.tv_nsec) / 1000000L);
+        struct pollfd p = {g_fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return;
+        uint8_t scratch[4096];
+        if (read(g_fd, scratch, sizeof scratch) <= 0)
+            return;
+    }
+}
 
 /* Reports a TLS error and exits: tenon's message, and the alert the peer sent if any. */
 static _Noreturn void fail_tls(const char *where, int err)
 {
+    linger_after_failure();
     int alert = tenon_conn_peer_alert(&g_conn);
     fprintf(stderr, "tenon: %s: %s (error %d)", where, tenon_strerror(err), err);
     if (alert >= 0)
@@ -588,6 +619,7 @@ static void run_connection(opts *o, int is_resume)
     tenon_config cfg;
     build_config(o, &cfg);
     int fd = connect_runner(o);
+    g_fd = fd;
     const char *why = NULL;
     int rc = tenon_config_check(&cfg, &why);
     if (rc != 0)
@@ -656,6 +688,7 @@ static void run_connection(opts *o, int is_resume)
     }
     tenon_conn_wipe(&g_conn);
     close(fd);
+    g_fd = -1;
 }
 
 int main(int argc, char **argv)
