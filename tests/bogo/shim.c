@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -503,10 +504,30 @@ static int connect_runner(const opts *o)
 
 static tenon_conn g_conn;
 static uint8_t g_in[TENON_CONN_IN_SIZE], g_out[TENON_CONN_OUT_SIZE];
+static int g_fd = -1;
+
+/* After a failure (its alert already sent by tenon_io_*): FIN, then the runner's input dropped
+ * until its end, for a second at most, so that closing with its flight unread does not reset
+ * the connection over the alert before the runner reads it (include/tenon/tls.h). */
+static void linger_after_failure(void)
+{
+    if (g_fd < 0)
+        return;
+    (void)shutdown(g_fd, SHUT_WR);
+    struct pollfd p = {g_fd, POLLIN, 0};
+    for (int i = 0; i < 100 && poll(&p, 1, 10) >= 0; i++) {
+        uint8_t buf[4096];
+        if ((p.revents & POLLIN) == 0)
+            continue;
+        if (read(g_fd, buf, sizeof buf) <= 0)
+            break;
+    }
+}
 
 /* Reports a TLS error and exits: tenon's message, and the alert the peer sent if any. */
 static _Noreturn void fail_tls(const char *where, int err)
 {
+    linger_after_failure();
     int alert = tenon_conn_peer_alert(&g_conn);
     fprintf(stderr, "tenon: %s: %s (error %d)", where, tenon_strerror(err), err);
     if (alert >= 0)
@@ -588,6 +609,7 @@ static void run_connection(opts *o, int is_resume)
     tenon_config cfg;
     build_config(o, &cfg);
     int fd = connect_runner(o);
+    g_fd = fd;
     const char *why = NULL;
     int rc = tenon_config_check(&cfg, &why);
     if (rc != 0)
@@ -656,6 +678,7 @@ static void run_connection(opts *o, int is_resume)
     }
     tenon_conn_wipe(&g_conn);
     close(fd);
+    g_fd = -1;
 }
 
 int main(int argc, char **argv)
