@@ -690,6 +690,8 @@ static void test_early_data_skipping(void)
     CHECK_RC(feed_all(&SERVER, ch, n), 0);
     drop_output(&SERVER);
     CHECK_RC(feed_junk(&SERVER, 1000, 500), 0);
+    /* A record shorter than a tag fails deprotection as any other (BoGo's 4-byte ones). */
+    CHECK_RC(feed_junk(&SERVER, 5 + 4, 5 + 4), 0);
     uint8_t rec[64];
     static const uint8_t user_canceled[2] = {1, TENON_ALERT_USER_CANCELED};
     n = seal_to(&SERVER, 21, user_canceled, 2, rec, sizeof rec);
@@ -710,6 +712,15 @@ static void test_early_data_skipping(void)
         CHECK_RC(feed_junk(&SERVER, over ? 16385 : 16384, 4000),
                  over ? TENON_ERR_TLS_BAD_RECORD_MAC : 0);
     }
+    /* Not inside ClientHello2 (RFC 8446 §5.1: no interleaving; BoGo's
+     * SkipEarlyData-HRR-Interleaved). */
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    n = client_hello_with_early_data(ch, sizeof ch);
+    CHECK_RC(feed_all(&SERVER, ch, n), 0);
+    drop_output(&SERVER);
+    static const uint8_t ch2_start[9] = {22, 3, 3, 0, 4, 1, 0, 1, 0};
+    CHECK_RC(feed_all(&SERVER, ch2_start, sizeof ch2_start), 0);
+    CHECK_RC(feed_junk(&SERVER, 5 + 4, 5 + 4), TENON_ERR_TLS_UNEXPECTED_MESSAGE);
     CHECK_RC(start(&CLIENT, &SERVER), 0);
     n = client_hello_with_early_data(ch, sizeof ch);
     CHECK_RC(feed_all(&SERVER, ch, n), 0);

@@ -115,6 +115,7 @@ static void trace_alert(tls_conn *c, int sent, uint8_t desc)
 }
 
 static int send_alert(tls_conn *c, uint8_t level, uint8_t desc);
+static int in_handshake(const tls_conn *c);
 
 void tls_send_warning(tls_conn *c, uint8_t desc)
 {
@@ -207,6 +208,13 @@ static const char *msg_name(const tls_conn *c, uint8_t type)
 
 int tls_hs_begin(tls_conn *c, uint8_t type, writer *w, wr_vec *body)
 {
+    /* During the handshake we write only to answer the peer's flight (a ClientHello, a
+     * HelloRetryRequest, a TLS 1.2 ServerHelloDone or Finished), whose sender waits for our
+     * answer before its next message (RFC 8446 §2, RFC 5246 §7.3): bytes after the message just
+     * read are none it could have sent. unexpected_message, as at a key change (RFC 8446 §5.1),
+     * before a byte of the answer is written. */
+    if (in_handshake(c))
+        GUARD(tls_hs_reasm_key_change(&c->reasm));
     if (c->hs_open == 0)
         out_compact(c);
     size_t start = c->out_len + TLS_RECORD_HEADER_LEN + c->hs_open;
@@ -738,7 +746,9 @@ static int process_record(tls_conn *c)
         /* After a HelloRetryRequest, the client's early data arrives before ClientHello2
          * (§4.2.10: "skip all records with an external content type of application_data"),
          * within the same bound; past it, the record is one we cannot deprotect. */
-        if (c->skip_early_data && c->state == ST_S_WAIT_CH2) {
+        /* Not inside ClientHello2 once part of it came: §5.1, "Handshake messages MUST NOT be
+         * interleaved with other record types" (unexpected_message below). */
+        if (c->skip_early_data && c->state == ST_S_WAIT_CH2 && !tls_hs_reasm_pending(&c->reasm)) {
             ENSURE(c->early_data_budget >= c->rec_len, TENON_ERR_TLS_BAD_RECORD_MAC);
             c->early_data_budget -= c->rec_len;
             return TENON_OK;
@@ -793,6 +803,16 @@ static int check_header(const tls_conn *c, const uint8_t *h)
     default:
         return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
     }
+    /* The record's version: RFC 5246 §E.1, "TLS servers ... MUST accept any value {03,XX} as
+     * the record layer version number for ClientHello", and until the version is known any
+     * record may carry another TLS version (an alert of a peer refusing ours), but never one of
+     * another major version; TLS 1.2 records under protection carry the version negotiated
+     * (§6.2.1: "The version of the protocol being employed"). Once TLS 1.3 is negotiated,
+     * legacy_record_version "MUST be ignored for all purposes" (RFC 8446 §5.1). */
+    if (c->version != TENON_TLS13)
+        ENSURE(h[1] == 3, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
+    if (c->version == TENON_TLS12 && rd_on(c))
+        ENSURE(h[2] == 3, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
     /* §5.1: "The length MUST NOT exceed 2^14 bytes" (plaintext); §5.2: 2^14 + 256 for a
      * TLSCiphertext. */
     /* RFC 5246 §6.2.3 allows TLS 1.2 ciphertexts up to 2^14 + 2048 bytes, room for

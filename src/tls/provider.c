@@ -150,6 +150,8 @@ TENON_API const char *tenon_alert_name(int alert)
         return "bad_record_mac";
     case TENON_ALERT_RECORD_OVERFLOW:
         return "record_overflow";
+    case TENON_ALERT_DECOMPRESSION_FAILURE:
+        return "decompression_failure";
     case TENON_ALERT_HANDSHAKE_FAILURE:
         return "handshake_failure";
     case TENON_ALERT_BAD_CERTIFICATE:

@@ -154,8 +154,10 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
      * a record that exceeds this length MUST terminate the connection with a
      * "record_overflow" alert." */
     ENSURE(body_len <= TLS13_MAX_CIPHERTEXT, TENON_ERR_TLS_RECORD_OVERFLOW);
-    /* Shorter than a tag cannot be a record of an AEAD suite at all. */
-    ENSURE(body_len >= TENON_AEAD_TAG_LEN, TENON_ERR_TLS_DECODE);
+    /* Shorter than a tag, a record cannot be deprotected: it fails decryption like any other
+     * forgery (§5.2: bad_record_mac), so that a server skipping rejected early data (§4.2.10:
+     * "discarding records which fail deprotection") skips a short one too, as TLS 1.2 does. */
+    ENSURE(body_len >= TENON_AEAD_TAG_LEN, TENON_ERR_TLS_BAD_RECORD_MAC);
     size_t inner_len = body_len - TENON_AEAD_TAG_LEN;
     ENSURE(seq_usable(k), TENON_ERR_INTERNAL);
 

@@ -391,11 +391,11 @@ static void build_config(opts *o, tenon_config *cfg)
         min = TENON_TLS13;
     if (min > max)
         unimplemented("no version tenon has is enabled");
-    /* BoringSSL's default cipher list also has RSA key transport, which tenon enables only
-     * when named: the suites of both that tenon has. */
-    static const uint16_t rsa_kx[] = {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256,
-                                      TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
-                                      TENON_TLS_RSA_WITH_AES_128_CBC_SHA};
+    /* BoringSSL's default cipher list also has RSA key transport and CBC suites, which tenon
+     * enables only when named: the suites of both that tenon has. */
+    static const uint16_t rsa_kx[] = {
+        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
+        TENON_TLS_RSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256};
     for (size_t i = 0; i < sizeof rsa_kx / sizeof rsa_kx[0]; i++)
         if (cfg->suite_count < TENON_MAX_SUITES)
             cfg->suites[cfg->suite_count++] = rsa_kx[i];
