@@ -80,6 +80,7 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_KEY_MISMATCH: return "private key does not match the public key";
     case TENON_ERR_STORE_FULL: return "trust store is full";
     case TENON_ERR_FILE_IO: return "file could not be read";
+    case TENON_ERR_CERT_REJECTED: return "TLS: peer certificate refused by the verify callback";
     }
     return "unknown error";
 }

@@ -140,13 +140,15 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
 int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash)
 {
     const tenon_config *cfg = c->cfg;
+    size_t n;
+    const uint16_t *ours = tls_sign_schemes(cfg, &n);
     int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
         if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
             continue;
         have_type = 1;
-        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
-            const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[j]);
+        for (size_t j = 0; j < n; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||
                 tls12_sig_hash(s->id) == NULL)
                 continue;

@@ -151,6 +151,9 @@ const tls_sig_scheme *tls_sig_scheme_find(uint16_t id);
 const tenon_kex_class *tls_group_find(uint16_t id);
 /* 1 if the private key can make signatures of scheme s (RFC 8446 §4.2.3). */
 int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key);
+/* The schemes this side signs with, in preference order: cfg->sign_schemes, or cfg->sig_schemes
+ * when that list is empty. */
+const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count);
 
 /* A TLS 1.2 cipher suite (RFC 5246 §A.5). */
 typedef enum tls12_kx {
