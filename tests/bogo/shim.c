@@ -15,13 +15,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -517,30 +517,34 @@ static tenon_conn g_conn;
 static uint8_t g_in[TENON_CONN_IN_SIZE], g_out[TENON_CONN_OUT_SIZE];
 static int g_fd = -1;
 
-/* After a failure (its alert already sent by tenon_io_*): FIN, then the runner's input read and
- * dropped until it closes (at most 1 s), so that closing with the rest of its flight unread does
- * not reset the connection over the alert before the runner reads it. */
-static void linger(void)
+#define LINGER_MS 1000
+
+/* After a failure (tenon_io_* has sent the alert): closing with the rest of the runner's
+ * flight unread would make TCP reset the connection and lose the alert, so the shim stops
+ * writing and drops the runner's input until it closes, for at most LINGER_MS (tls.h). */
+static void linger_after_failure(void)
 {
     if (g_fd < 0)
         return;
-    struct timeval tv = {0, 100000};
-    setsockopt(g_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    shutdown(g_fd, SHUT_WR);
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    uint8_t buf[4096];
-    /* Until EOF, an error or 100 ms of silence, and 1 s at most. */
-    while (read(g_fd, buf, sizeof buf) > 0) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= 1)
-            break;
+    (void)shutdown(g_fd, SHUT_WR);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left =
+            LINGER_MS - ((t.tv_sec - t0.tv_sec) * 1000L + (t.tv_nsec - t0.tv_nsec) / 1000000L);
+        struct pollfd p = {g_fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return;
+        uint8_t scratch[4096];
+        if (read(g_fd, scratch, sizeof scratch) <= 0)
+            return;
     }
 }
-
 /* Reports a TLS error and exits: tenon's message, and the alert the peer sent if any. */
 static _Noreturn void fail_tls(const char *where, int err)
 {
+    linger_after_failure();
     int alert = tenon_conn_peer_alert(&g_conn);
     fprintf(stderr, "tenon: %s: %s (error %d)", where, tenon_strerror(err), err);
     if (alert >= 0)
@@ -548,7 +552,6 @@ static _Noreturn void fail_tls(const char *where, int err)
     if (g_verify_refused)
         fprintf(stderr, "; peer certificate refused by the shim's callback (-verify-fail)");
     fputc('\n', stderr);
-    linger();
     exit(1);
 }
 
@@ -694,6 +697,7 @@ static void run_connection(opts *o, int is_resume)
     }
     tenon_conn_wipe(&g_conn);
     close(fd);
+    g_fd = -1;
 }
 
 int main(int argc, char **argv)
