@@ -101,6 +101,9 @@ static void test_client_sign_schemes(uint16_t version)
     CHECK_RC(tenon_conn_error(&SERVER.conn), version == TENON_TLS13
                                                  ? TENON_ERR_TLS_CERTIFICATE_REQUIRED
                                                  : TENON_ERR_TLS_NO_CLIENT_CERT);
+    /* Both versions' messages say so in the same words. */
+    CHECK(strstr(tenon_strerror(tenon_conn_error(&SERVER.conn)), "client certificate required") !=
+          NULL);
 }
 
 static int reject_cb(void *user, const tenon_bytes *chain, size_t count, const char *server_name)
