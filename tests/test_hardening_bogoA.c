@@ -145,6 +145,55 @@ static void test_cert_rejected(uint16_t version)
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_CERTIFICATE_UNKNOWN);
 }
 
+/* RFC 8422 §4: in TLS 1.2 the client's supported_groups binds the server's ECDSA key too. */
+static void test_tls12_ecdsa_curve(void)
+{
+    /* A server with only a P-256 key and a client that lists only P-384: no suite it can serve
+     * (it used the P-256 key). */
+    client_config(&CLIENT.cfg);
+    CLIENT.cfg.max_version = TENON_TLS12;
+    CLIENT.cfg.groups[0] = &tenon_kex_secp384r1;
+    CLIENT.cfg.group_count = 1;
+    server_config(&SERVER.cfg, CERT_P256);
+    connect();
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CERT_FOR_PEER);
+    CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_HANDSHAKE_FAILURE);
+
+    /* A server that ignores the list: the client lists x25519 and P-384, and its
+     * supported_groups is rewritten on the way (secp384r1 -> secp256r1), so the server uses
+     * x25519 and its P-256 certificate; the client refuses the certificate before anything
+     * else (the rewrite would only show at the Finished). */
+    CLIENT.cfg.groups[0] = &tenon_kex_x25519;
+    CLIENT.cfg.groups[1] = &tenon_kex_secp384r1;
+    CLIENT.cfg.group_count = 2;
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    const uint8_t *p;
+    size_t n, used = 0;
+    tenon_conn_output(&CLIENT.conn, &p, &n);
+    static uint8_t hello[4096];
+    CHECK(n <= sizeof hello);
+    memcpy(hello, p, n);
+    static const uint8_t ext[] = {0x00, 0x0a, 0x00, 0x06, 0x00, 0x04, 0x00, 0x1d, 0x00, 0x18};
+    int found = 0;
+    for (size_t i = 0; i + sizeof ext <= n && !found; i++)
+        if (memcmp(hello + i, ext, sizeof ext) == 0) {
+            hello[i + sizeof ext - 1] = 0x17;
+            found = 1;
+        }
+    CHECK(found);
+    tenon_conn_output_consume(&CLIENT.conn, n);
+    CHECK_RC(tenon_conn_feed(&SERVER.conn, hello, n, &used), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_ILLEGAL_PARAMETER);
+
+    /* Both listed: fine. */
+    CLIENT.cfg.groups[2] = &tenon_kex_secp256r1;
+    CLIENT.cfg.group_count = 3;
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER));
+}
+
 int main(void)
 {
     if (!CHECK(pki_setup() == 0))
@@ -154,5 +203,6 @@ int main(void)
         test_client_sign_schemes(VERSIONS[i]);
         test_cert_rejected(VERSIONS[i]);
     }
+    test_tls12_ecdsa_curve();
     return tu_finish("test_hardening_bogoA");
 }
