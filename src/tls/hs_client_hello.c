@@ -165,7 +165,8 @@ int hs_client_hello_send(tls_conn *c)
     } else {
         group = c->hrr_group;
     }
-    if (tls13)
+    /* After a HelloRetryRequest without key_share the key pair is kept (handle_hrr). */
+    if (tls13 && !(c->hrr && group == c->kex))
         GUARD(tls_kex_keygen(c, group));
 
     writer w;

@@ -128,7 +128,11 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
         /* §4.2.8: the selected_group must be one we support and not the one we sent. */
         ENSURE(group != NULL && group != c->kex, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->hrr_group = group;
+        tenon_wipe(c->kex_priv, sizeof c->kex_priv);
     } else {
+        /* §4.1.2: the new ClientHello replaces the key shares only "If a "key_share" extension
+         * was supplied in the HelloRetryRequest": after a cookie alone the same share (and
+         * key pair) goes again. */
         c->hrr_group = c->kex;
     }
     /* §4.2.2: the cookie (up to 2^16 - 1 bytes) is echoed from where it arrived: this message,
@@ -150,7 +154,6 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
         tenon_wipe(c->psk, sizeof c->psk);
         c->psk_len = 0;
     }
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
     tls_note(c, "HelloRetryRequest received: sending a new ClientHello");
     GUARD(tls_send_ccs(c));
     int rc = hs_client_hello_send(c);

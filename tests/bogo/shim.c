@@ -289,6 +289,8 @@ static void load_credential(const opts *o)
     int rc = tenon_private_key_load_file(&g_key, o->key_file, keybuf, sizeof keybuf);
     if (rc == TENON_ERR_KEY_UNSUPPORTED)
         unimplemented("key type (Ed25519, P-224, P-521)");
+    if (rc == TENON_ERR_KEY_SIZE)
+        unimplemented("RSA key size (tenon has 2048 to 4096 bits)");
     if (rc != 0)
         fail("key file: ", tenon_strerror(rc));
     g_cert_loaded = 1;
