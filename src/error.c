@@ -55,7 +55,7 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_TLS_RENEGOTIATION_INFO:
         return "TLS 1.2: the peer's secure renegotiation indication (RFC 5746) is missing or wrong";
     case TENON_ERR_TLS_NO_CLIENT_CERT:
-        return "TLS 1.2: a client certificate is required and the client sent none";
+        return "TLS 1.2: client certificate required, and the client sent none";
     case TENON_ERR_CERT_MALFORMED: return "malformed certificate";
     case TENON_ERR_CERT_EXPIRED: return "certificate has expired";
     case TENON_ERR_CERT_NOT_YET_VALID: return "certificate is not yet valid";
@@ -80,6 +80,7 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_KEY_MISMATCH: return "private key does not match the public key";
     case TENON_ERR_STORE_FULL: return "trust store is full";
     case TENON_ERR_FILE_IO: return "file could not be read";
+    case TENON_ERR_CERT_REJECTED: return "TLS: peer certificate refused by the verify callback";
     }
     return "unknown error";
 }

@@ -911,6 +911,8 @@ static void test_long_lists(void)
         for (int i = 0; i < 40; i++)
             groups[o++] = 0x60, groups[o++] = (uint8_t)i;
         groups[o++] = 0, groups[o++] = 29;
+        /* The certificate's curve (RFC 8422 §4: in TLS 1.2 the list binds the ECDSA key). */
+        groups[o++] = 0, groups[o++] = 23;
         groups[0] = 0, groups[1] = (uint8_t)(o - 2);
         hello_replace(&H, EXT_SUPPORTED_GROUPS, groups, o);
     }

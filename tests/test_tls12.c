@@ -101,6 +101,16 @@ static void test_every_suite(void)
                 config12(SUITES[i].cert, SUITES[i].suite);
                 CLIENT.cfg.groups[0] = GROUPS[g];
                 CLIENT.cfg.group_count = 1;
+                /* RFC 8422 §4: the client's groups also bind an ECDSA certificate's curve in
+                 * TLS 1.2, so it lists that curve too; the server exchanges keys with GROUPS[g]. */
+                if (SUITES[i].cert != CERT_RSA) {
+                    const tenon_kex_class *curve =
+                        SUITES[i].cert == CERT_P256 ? &tenon_kex_secp256r1 : &tenon_kex_secp384r1;
+                    if (curve != GROUPS[g])
+                        CLIENT.cfg.groups[CLIENT.cfg.group_count++] = curve;
+                    SERVER.cfg.groups[0] = GROUPS[g];
+                    SERVER.cfg.group_count = 1;
+                }
                 /* MAC-then-encrypt: a client that does not offer encrypt-then-MAC. */
                 tls_test_client_omit = (SUITES[i].cbc && !etm) ? TLS_TEST_OMIT_ETM : 0;
                 connect();

@@ -169,6 +169,10 @@ typedef enum tenon_err {
     TENON_ERR_STORE_FULL = -122,
     /* A file or directory could not be opened or read. */
     TENON_ERR_FILE_IO = -123,
+    /* A verify callback (tenon_config.verify_fn) refused a well-formed chain for a reason of its
+     * own (a pin that does not match, a policy): certificate_unknown, RFC 8446 §6.2 "Some other
+     * (unspecified) issue arose in processing the certificate, rendering it unacceptable". */
+    TENON_ERR_CERT_REJECTED = -124,
 } tenon_err;
 
 /* A static, human-readable description of an error code (never NULL). */

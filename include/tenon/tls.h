@@ -208,8 +208,9 @@ typedef struct tenon_cert_key {
  * Return: 0 accepts the chain. A negative tenon_err refuses it: the handshake fails with that
  * error and the alert tenon_error_alert(rc) gives (a TENON_ERR_CERT_* code gives
  * bad_certificate, unknown_ca, certificate_expired or unsupported_certificate as the RFC names
- * them; other codes may give internal_error). A positive value also refuses it, as
- * TENON_ERR_TLS_BAD_CERTIFICATE (bad_certificate). */
+ * them; other codes may give internal_error). TENON_ERR_CERT_REJECTED, for a chain refused for
+ * a reason of the callback's own (a pin, a policy), gives certificate_unknown (RFC 8446 §6.2).
+ * A positive value also refuses it, as TENON_ERR_TLS_BAD_CERTIFICATE (bad_certificate). */
 typedef int (*tenon_verify_fn)(void *user, const tenon_bytes *chain, size_t count,
                                const char *server_name);
 
@@ -294,6 +295,15 @@ typedef struct tenon_config {
     /* Signature schemes for CertificateVerify (signature_algorithms), in preference order. */
     uint16_t sig_schemes[TENON_MAX_SIG_SCHEMES];
     size_t sig_scheme_count;
+    /* Signature schemes this side signs with (its CertificateVerify, TLS 1.2
+     * ServerKeyExchange), in preference order, when they should differ from sig_schemes; each
+     * must be one tenon has. Empty (the default): sig_schemes. sig_schemes remains what is
+     * advertised (signature_algorithms) and accepted from the peer. A peer that accepts none of
+     * them gets no signature: a server fails the handshake (TENON_ERR_TLS_NO_CERT_FOR_PEER or
+     * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME, handshake_failure); a client asked for a certificate
+     * sends none (RFC 8446 §4.4.2, RFC 5246 §7.4.6). */
+    uint16_t sign_schemes[TENON_MAX_SIG_SCHEMES];
+    size_t sign_scheme_count;
     /* Signature schemes accepted in certificates (signature_algorithms_cert). */
     uint16_t cert_sig_schemes[TENON_MAX_SIG_SCHEMES];
     size_t cert_sig_scheme_count;

@@ -157,6 +157,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (s == NULL)
             return why_fail(why, "an unknown signature scheme is configured");
     }
+    if (cfg->sign_scheme_count > TENON_MAX_SIG_SCHEMES)
+        return why_fail(why, "too many signing signature schemes");
+    for (size_t i = 0; i < cfg->sign_scheme_count; i++)
+        if (tls_sig_scheme_find(cfg->sign_schemes[i]) == NULL)
+            return why_fail(why, "an unknown signing signature scheme is configured");
     if (cfg->cert_sig_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "too many certificate signature schemes");
     for (size_t i = 0; i < cfg->cert_sig_scheme_count; i++)
@@ -176,9 +181,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         int usable = 0;
         if (ck->key == NULL || ck->chain_count == 0 || ck->chain_count > TENON_MAX_CHAIN)
             return why_fail(why, "a certificate entry has no key or no chain");
-        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
-            usable |= v13 && tls_sig_scheme_fits(tls_sig_scheme_find(cfg->sig_schemes[j]), ck->key);
-            usable |= v12 && tls12_scheme_fits_key(cfg->sig_schemes[j], ck->key->type);
+        size_t n;
+        const uint16_t *ours = tls_sign_schemes(cfg, &n);
+        for (size_t j = 0; j < n; j++) {
+            usable |= v13 && tls_sig_scheme_fits(tls_sig_scheme_find(ours[j]), ck->key);
+            usable |= v12 && tls12_scheme_fits_key(ours[j], ck->key->type);
         }
         if (!usable)
             return why_fail(why, "a certificate's key fits none of the signature schemes");

@@ -137,16 +137,25 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
     return wr_close_vec(w, &v);
 }
 
-int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash)
+int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
+                    const cursor *curves)
 {
     const tenon_config *cfg = c->cfg;
+    size_t n;
+    const uint16_t *ours = tls_sign_schemes(cfg, &n);
     int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
         if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
             continue;
+        /* RFC 8422 §4: with the client's supported_groups, the server "MUST NOT negotiate the
+         * use of an ECC cipher suite unless [it] can complete the handshake while respecting
+         * the choice of curves specified by the client": in TLS 1.2 the ECDSA key's too. */
+        if (t == TENON_KEY_EC && curves != NULL &&
+            !ext_supported_groups_has(*curves, (uint16_t)cfg->certs[i].key->u.ec.curve))
+            continue;
         have_type = 1;
-        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
-            const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[j]);
+        for (size_t j = 0; j < n; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||
                 tls12_sig_hash(s->id) == NULL)
                 continue;

@@ -71,6 +71,16 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
      * RSA key transport, ECDSA for ECDHE_ECDSA). */
     if (c->peer_key.type != tls12_suite_key_type(c->suite12))
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
+    /* RFC 8422 §4: a server "MUST NOT negotiate the use of an ECC cipher suite unless [it] can
+     * complete the handshake while respecting the choice of curves specified by the client";
+     * in TLS 1.2 that list (our supported_groups, every configured group) binds the server's
+     * ECDSA key too: another curve is an illegal parameter. */
+    if (c->peer_key.type == TENON_KEY_EC) {
+        int listed = 0;
+        for (size_t i = 0; i < c->cfg->group_count; i++)
+            listed |= c->cfg->groups[i]->tls_group == (uint16_t)c->peer_key.u.ec.curve;
+        ENSURE(listed, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    }
     c->state = c->suite12->kx == TLS12_KX_RSA ? ST_C12_WAIT_CR_SHD : ST_C12_WAIT_SKE;
     return TENON_OK;
 }

@@ -59,9 +59,9 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* Our certificate: one whose key type the server names and which can sign with a scheme
      * it lists under the transcript's hash; none: an empty Certificate (§7.4.6). */
     c->cert = NULL;
-    if (ec && tls12_pick_cert(c, TENON_KEY_EC, c->suite12->prf) == TENON_OK)
+    if (ec && tls12_pick_cert(c, TENON_KEY_EC, c->suite12->prf, NULL) == TENON_OK)
         tls_note(c, "client certificate (ECDSA) requested and available");
-    else if (rsa && tls12_pick_cert(c, TENON_KEY_RSA, c->suite12->prf) == TENON_OK)
+    else if (rsa && tls12_pick_cert(c, TENON_KEY_RSA, c->suite12->prf, NULL) == TENON_OK)
         tls_note(c, "client certificate (RSA) requested and available");
     else
         c->cert = NULL;

@@ -117,6 +117,12 @@ static int select_suite(tls_conn *c, const client_hello *ch, const tenon_kex_cla
 {
     const tenon_config *cfg = c->cfg;
     int cause = TENON_ERR_TLS_NO_COMMON_SUITE;
+    cursor curves;
+    const cursor *client_curves = NULL;
+    if (ch_has(ch, X_SUPPORTED_GROUPS)) {
+        GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], &curves));
+        client_curves = &curves;
+    }
     for (size_t i = 0; i < cfg->suite_count; i++) {
         const tls12_suite *s = tls12_suite_find(cfg->suites[i]);
         if (s == NULL || !ch_offers_suite(ch, s->id))
@@ -140,7 +146,7 @@ static int select_suite(tls_conn *c, const client_hello *ch, const tenon_kex_cla
             cause = TENON_ERR_TLS_NO_COMMON_GROUP;
             continue;
         }
-        int rc = tls12_pick_cert(c, tls12_suite_key_type(s), NULL);
+        int rc = tls12_pick_cert(c, tls12_suite_key_type(s), NULL, client_curves);
         if (rc == TENON_OK) {
             c->suite12 = s;
             return TENON_OK;

@@ -351,14 +351,21 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
 }
 
 /* Why no certificate of ours fits the peer's signature_algorithms (c->peer_sigs): none of our
- * schemes is there at all, or some are but no key of ours signs with them. */
+ * schemes is there at all, or some are but no key of ours signs with them. RFC 8446 §4.2.3:
+ * rsa_pkcs1_* "are not defined for use in signed TLS handshake messages", so in TLS 1.3 they
+ * are no scheme in common. */
 int tls_no_cert_cause(const tls_conn *c)
 {
-    const tenon_config *cfg = c->cfg;
-    for (size_t j = 0; j < cfg->sig_scheme_count; j++)
+    size_t n;
+    const uint16_t *ours = tls_sign_schemes(c->cfg, &n);
+    for (size_t j = 0; j < n; j++) {
+        const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
+        if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA && !s->rsa_pss)
+            continue;
         for (size_t k = 0; k < c->peer_sig_count; k++)
-            if (c->peer_sigs[k] == cfg->sig_schemes[j])
+            if (c->peer_sigs[k] == ours[j])
                 return TENON_ERR_TLS_NO_CERT_FOR_PEER;
+    }
     return TENON_ERR_TLS_NO_COMMON_SIG_SCHEME;
 }
 
@@ -371,9 +378,11 @@ int tls_no_cert_cause(const tls_conn *c)
 static int select_certificate(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
+    size_t n;
+    const uint16_t *ours = tls_sign_schemes(cfg, &n);
     for (size_t i = 0; i < cfg->cert_count; i++)
-        for (size_t j = 0; j < cfg->sig_scheme_count; j++) {
-            const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[j]);
+        for (size_t j = 0; j < n; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
                 continue;
             for (size_t k = 0; k < c->peer_sig_count; k++)

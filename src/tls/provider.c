@@ -65,6 +65,16 @@ int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key)
     return s->rsa_pss; /* RFC 8446 §4.4.3: no PKCS#1 v1.5 in CertificateVerify */
 }
 
+const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count)
+{
+    if (cfg->sign_scheme_count != 0) {
+        *count = cfg->sign_scheme_count;
+        return cfg->sign_schemes;
+    }
+    *count = cfg->sig_scheme_count;
+    return cfg->sig_schemes;
+}
+
 TENON_API int tenon_error_alert(int err)
 {
     switch (err) {
@@ -130,6 +140,8 @@ TENON_API int tenon_error_alert(int err)
         return TENON_ALERT_UNSUPPORTED_CERTIFICATE;
     case TENON_ERR_TLS_CERTIFICATE_REQUIRED:
         return TENON_ALERT_CERTIFICATE_REQUIRED;
+    case TENON_ERR_CERT_REJECTED:
+        return TENON_ALERT_CERTIFICATE_UNKNOWN;
     case TENON_ERR_TLS_NO_APPLICATION_PROTOCOL:
         return TENON_ALERT_NO_APPLICATION_PROTOCOL;
     case TENON_ERR_TLS_RENEGOTIATION:

@@ -151,6 +151,9 @@ const tls_sig_scheme *tls_sig_scheme_find(uint16_t id);
 const tenon_kex_class *tls_group_find(uint16_t id);
 /* 1 if the private key can make signatures of scheme s (RFC 8446 §4.2.3). */
 int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key);
+/* The schemes this side signs with, in preference order: cfg->sign_schemes, or cfg->sig_schemes
+ * when that list is empty. */
+const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count);
 
 /* A TLS 1.2 cipher suite (RFC 5246 §A.5). */
 typedef enum tls12_kx {
@@ -687,10 +690,12 @@ TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *mast
 TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest);
 /* The certificate and signature scheme a TLS 1.2 server or client signs with: the first of
  * ours of key type t with a scheme of ours the peer offers (peer_sigs); if hash is not NULL the
- * scheme's hash must be it. When none: TENON_ERR_TLS_NO_CERT_FOR_PEER (no certificate of type
+ * scheme's hash must be it; if curves (a supported_groups list) is not NULL an EC key's curve
+ * must be in it. When none: TENON_ERR_TLS_NO_CERT_FOR_PEER (no certificate of type
  * t, or no scheme of its in peer_sigs while others of ours are) or
  * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME (no scheme of ours in peer_sigs). */
-TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash);
+TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
+                                     const cursor *curves);
 /* Why no certificate fits peer_sigs (hs_client_hello.c): TENON_ERR_TLS_NO_COMMON_SIG_SCHEME if
  * none of our schemes is in it, else TENON_ERR_TLS_NO_CERT_FOR_PEER. */
 TENON_MUST_CHECK int tls_no_cert_cause(const tls_conn *c);

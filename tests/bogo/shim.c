@@ -329,31 +329,36 @@ static int sig_scheme_known(int id)
     }
 }
 
-/* The scheme lists BoringSSL splits into signing (-signing-prefs) and verifying (-verify-prefs)
- * preferences are one list in tenon: a test that sets both differently cannot be expressed. */
-static void set_sig_schemes(const opts *o, tenon_config *cfg)
+/* -signing-prefs: the schemes the shim signs with (tenon_config.sign_schemes); -verify-prefs:
+ * the schemes it advertises and accepts (sig_schemes). A scheme tenon lacks in either cannot be
+ * honoured. */
+static void set_scheme_list(const int *list, size_t n, uint16_t *out, size_t *count)
 {
-    const int *list = o->signing_prefs;
-    size_t n = o->signing_pref_count;
-    if (n == 0) {
-        list = o->verify_prefs;
-        n = o->verify_pref_count;
-    } else if (o->verify_pref_count != 0 &&
-               (o->verify_pref_count != n ||
-                memcmp(o->verify_prefs, o->signing_prefs, n * sizeof(int)) != 0)) {
-        unimplemented("different -signing-prefs and -verify-prefs (one list in tenon)");
-    }
     if (n == 0)
         return;
-    if (o->signing_pref_count == 0 && o->cert_file != NULL)
-        unimplemented("-verify-prefs with a certificate (one scheme list in tenon)");
-    cfg->sig_scheme_count = 0;
+    *count = 0;
     for (size_t i = 0; i < n; i++) {
         if (!sig_scheme_known(list[i]))
             unimplemented("signature scheme tenon does not have");
-        cfg->sig_schemes[cfg->sig_scheme_count++] = (uint16_t)list[i];
+        out[(*count)++] = (uint16_t)list[i];
     }
 }
+
+static void set_sig_schemes(const opts *o, tenon_config *cfg)
+{
+    /* BoringSSL's verify preferences leave what it signs with as it was. */
+    if (o->signing_pref_count == 0 && o->verify_pref_count != 0) {
+        memcpy(cfg->sign_schemes, cfg->sig_schemes, sizeof cfg->sign_schemes);
+        cfg->sign_scheme_count = cfg->sig_scheme_count;
+    }
+    set_scheme_list(o->signing_prefs, o->signing_pref_count, cfg->sign_schemes,
+                    &cfg->sign_scheme_count);
+    set_scheme_list(o->verify_prefs, o->verify_pref_count, cfg->sig_schemes,
+                    &cfg->sig_scheme_count);
+}
+
+/* Set when verify_cb refused the peer's chain (reported with the error). */
+static int g_verify_refused;
 
 static int verify_cb(void *user, const tenon_bytes *chain, size_t count, const char *server_name)
 {
@@ -363,9 +368,14 @@ static int verify_cb(void *user, const tenon_bytes *chain, size_t count, const c
     (void)server_name;
     /* BoringSSL's shim accepts every chain (its callback checks no path), unless -verify-fail;
      * a client without -verify-peer (SSL_VERIFY_NONE) ignores the verdict. */
-    if (o->verify_fail && (o->server || o->verify_peer))
-        return TENON_ERR_TLS_BAD_CERTIFICATE;
-    return 0;
+    if (!o->verify_fail || (!o->server && !o->verify_peer))
+        return 0;
+    g_verify_refused = 1;
+    /* The alert is the callback's choice: BoringSSL's custom callback (ssl_verify_invalid)
+     * sends certificate_unknown, its X509 callback (X509_V_ERR_APPLICATION_VERIFICATION)
+     * handshake_failure. */
+    return o->use_custom_verify_callback ? TENON_ERR_CERT_REJECTED
+                                         : TENON_ERR_TLS_HANDSHAKE_FAILURE;
 }
 
 static char g_alpn_names[TENON_MAX_ALPN][TENON_MAX_ALPN_LEN + 1];
@@ -533,7 +543,6 @@ static void linger_after_failure(void)
             return;
     }
 }
-
 /* Reports a TLS error and exits: tenon's message, and the alert the peer sent if any. */
 static _Noreturn void fail_tls(const char *where, int err)
 {
@@ -542,6 +551,8 @@ static _Noreturn void fail_tls(const char *where, int err)
     fprintf(stderr, "tenon: %s: %s (error %d)", where, tenon_strerror(err), err);
     if (alert >= 0)
         fprintf(stderr, "; peer alert %s (%d)", tenon_alert_name(alert), alert);
+    if (g_verify_refused)
+        fprintf(stderr, "; peer certificate refused by the shim's callback (-verify-fail)");
     fputc('\n', stderr);
     exit(1);
 }
