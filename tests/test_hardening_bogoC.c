@@ -4,6 +4,8 @@
  *
  *   hrr_cookie     a HelloRetryRequest with a cookie and no key_share: the second ClientHello
  *                  keeps its key share (RFC 8446 §4.1.2).
+ *   hrr_psk        a second ClientHello that drops a PSK fitting the server's suite is
+ *                  illegal_parameter (RFC 8446 §4.1.2; BoGo: Resume-Server-OmitPSKsOnSecond...).
  */
 #include "test_tls13_harness.h"
 
@@ -126,9 +128,71 @@ static void test_hrr_cookie_keeps_share(void)
     tenon_conn_wipe(&CLIENT.conn);
 }
 
+/* The ClientHello msg (len bytes) without its last extension, which must be of type type:
+ * the new length, or 0. */
+static size_t drop_last_ext(uint8_t *msg, size_t len, uint16_t type)
+{
+    cursor sid = {0}, ext = {0};
+    if (!client_hello_ext(msg, len, type, &sid, &ext) || ext.p + ext.len != msg + len)
+        return 0;
+    size_t cut = 4 + ext.len;
+    /* The extensions' length: after the fixed fields and the three vectors before it. */
+    size_t at = 4 + 2 + 32;
+    at += 1 + msg[at];                                /* legacy_session_id */
+    at += 2 + (((size_t)msg[at] << 8) | msg[at + 1]); /* cipher_suites */
+    at += 1 + msg[at];                                /* compression methods */
+    size_t exts = (((size_t)msg[at] << 8) | msg[at + 1]) - cut;
+    msg[at] = (uint8_t)(exts >> 8), msg[at + 1] = (uint8_t)exts;
+    size_t body = len - 4 - cut;
+    msg[1] = (uint8_t)(body >> 16), msg[2] = (uint8_t)(body >> 8), msg[3] = (uint8_t)body;
+    return len - cut;
+}
+
+static void test_hrr_psk(void)
+{
+    static tenon_ticket slots[2];
+    static tenon_ticket_store store;
+    for (int drop = 0; drop <= 1; drop++) {
+        tenon_ticket_store_init(&store, slots, 2);
+        client_config(&CLIENT.cfg);
+        CLIENT.cfg.ticket_store = &store;
+        server_config(&SERVER.cfg, CERT_P256);
+        memset(SERVER.cfg.ticket_keys[0].key, 0x3c, 32);
+        SERVER.cfg.ticket_key_count = 1;
+        CHECK_RC(start(&CLIENT, &SERVER), 0);
+        pump(&CLIENT.conn, &SERVER.conn);
+        CHECK(both_done(&CLIENT, &SERVER) && slots[0].in_use == 1);
+        /* The server now wants P-256, the client's share is X25519: HelloRetryRequest. */
+        SERVER.cfg.groups[0] = &tenon_kex_secp256r1;
+        SERVER.cfg.group_count = 1;
+        CHECK_RC(start(&CLIENT, &SERVER), 0);
+        (void)transfer(&CLIENT.conn, &SERVER.conn);
+        (void)transfer(&SERVER.conn, &CLIENT.conn);
+        CHECK(tls_conn_of(&SERVER.conn)->state == ST_S_WAIT_CH2);
+        size_t n = take_handshake(&CLIENT.conn, MSG, sizeof MSG), used = 0;
+        cursor sid = {0}, psk = {0};
+        CHECK(client_hello_ext(MSG, n, EXT_PRE_SHARED_KEY, &sid, &psk));
+        if (drop)
+            n = drop_last_ext(MSG, n, EXT_PRE_SHARED_KEY);
+        size_t r = frame(MSG, n, RECS);
+        int rc = tenon_conn_feed(&SERVER.conn, RECS, r, &used);
+        if (drop) {
+            CHECK_RC(rc, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        } else {
+            /* Unchanged, it resumes after the HelloRetryRequest. */
+            CHECK_RC(rc, 0);
+            pump(&CLIENT.conn, &SERVER.conn);
+            tenon_conn_info ci;
+            CHECK(both_done(&CLIENT, &SERVER) && tenon_conn_info_get(&SERVER.conn, &ci) == 0 &&
+                  ci.resumed && ci.hello_retry);
+        }
+    }
+}
+
 int main(void)
 {
     CHECK_RC(pki_setup(), 0);
     test_hrr_cookie_keeps_share();
+    test_hrr_psk();
     return tu_finish("test_hardening_bogoC");
 }

@@ -270,6 +270,33 @@ static const tls_suite *select_suite(const tls_conn *c, const client_hello *ch)
     return NULL;
 }
 
+/* 1 if the ClientHello offers, among its PSK identities, one of our TLS 1.3 tickets whose
+ * suite has hash h: a PSK the client must keep offering after a HelloRetryRequest (§4.1.2). */
+static int offers_fitting_ticket(const tls_conn *c, const client_hello *ch,
+                                 const tenon_hash_class *h)
+{
+    psk_offer offer;
+    if (!has(ch, X_PRE_SHARED_KEY) || c->cfg->ticket_key_count == 0 ||
+        ext_psk_parse_ch(ch->exts.body[X_PRE_SHARED_KEY], &offer) != TENON_OK)
+        return 0;
+    cursor ids = offer.identities;
+    int fits = 0;
+    for (size_t i = 0; i < offer.count && !fits; i++) {
+        const uint8_t *id;
+        size_t id_len;
+        uint32_t age;
+        tls_ticket_plain t;
+        if (ext_psk_next_identity(&ids, &id, &id_len, &age) != TENON_OK)
+            break;
+        if (tls_ticket_open(c->cfg, id, id_len, &t) != TENON_OK)
+            continue;
+        const tls_suite *ts = t.version == TENON_TLS13 ? tls_suite_find(t.suite) : NULL;
+        fits = ts != NULL && ts->hash == h;
+        tenon_wipe(&t, sizeof t);
+    }
+    return fits;
+}
+
 /* §4.2.11: the first identity that is one of our tickets, for this suite's hash, not expired,
  * with a binder that verifies (checked in constant time; a wrong binder is decrypt_error). */
 static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, int *selected)
@@ -576,10 +603,16 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
         ENSURE(group == c->hrr_group && have_share && nshares == 1,
                TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        /* §4.1.2: the second ClientHello may drop only the PSKs "incompatible with the
+         * server's indicated cipher suite": one of ours that fits must still be offered (the
+         * same consistency the other fields get, illegal_parameter). */
+        ENSURE(!c->ch1_psk_fits || offers_fitting_ticket(c, &ch, suite->hash),
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
     } else if (!have_share) {
         /* §4.1.4: no share for the group we want: ask for it. */
         c->hrr_group = group;
         c->hrr = 1;
+        c->ch1_psk_fits = (uint8_t)offers_fitting_ticket(c, &ch, suite->hash);
         tls_note(c, "HelloRetryRequest: the client sent no share for our preferred group");
         tls_transcript_update(&c->tx, msg, len);
         GUARD(tls_transcript_hrr_rewrite(&c->tx));

@@ -332,6 +332,8 @@ typedef struct tls_conn {
     int64_t start_ms; /* when this handshake began (its first ClientHello) */
     int64_t resume_auth_ms;
     uint8_t client_psk_dhe; /* server: the client's psk_key_exchange_modes list psk_dhe_ke */
+    uint8_t ch1_psk_fits;   /* server: the first ClientHello offered one of our tickets of the
+                             * suite's hash (before a HelloRetryRequest) */
 
     /* TLS 1.2. */
     uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
