@@ -603,11 +603,6 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
         ENSURE(group == c->hrr_group && have_share && nshares == 1,
                TENON_ERR_TLS_ILLEGAL_PARAMETER);
-        /* §4.1.2: the second ClientHello may drop only the PSKs "incompatible with the
-         * server's indicated cipher suite": one of ours that fits must still be offered (the
-         * same consistency the other fields get, illegal_parameter). */
-        ENSURE(!c->ch1_psk_fits || offers_fitting_ticket(c, &ch, suite->hash),
-               TENON_ERR_TLS_ILLEGAL_PARAMETER);
     } else if (!have_share) {
         /* §4.1.4: no share for the group we want: ask for it. */
         c->hrr_group = group;
@@ -626,6 +621,12 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* Resumption, then (for a full handshake) the certificate. */
     int psk_index = -1;
     GUARD(select_psk(c, &ch, msg, &psk_index));
+    /* §4.1.2: the second ClientHello may drop only the PSKs "incompatible with the server's
+     * indicated cipher suite": one of ours that fits must still be offered (the same
+     * consistency the other fields get, illegal_parameter; a malformed offer was decode_error
+     * above). */
+    ENSURE(!second || !c->ch1_psk_fits || offers_fitting_ticket(c, &ch, c->suite->hash),
+           TENON_ERR_TLS_ILLEGAL_PARAMETER);
     c->resumed = psk_index >= 0;
     if (!c->resumed) {
         /* §9.2: "If not containing a "pre_shared_key" extension, it MUST contain ... a
