@@ -63,6 +63,7 @@ typedef struct opts {
     int no_ticket;
     int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
+    const char *cipher, *expect_peer_cert_file;
 } opts;
 
 typedef enum { F_BOOL, F_INT, F_STR, F_INTLIST } flag_kind;
@@ -140,6 +141,8 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-use-custom-verify-callback", use_custom_verify_callback),
     BOOL_FLAG("-expect-verify-result", expect_verify_result),
     BOOL_FLAG("-is-handshaker-supported", is_handshaker_supported),
+    STR_FLAG("-cipher", cipher),
+    STR_FLAG("-expect-peer-cert-file", expect_peer_cert_file),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -378,6 +381,149 @@ static int verify_cb(void *user, const tenon_bytes *chain, size_t count, const c
                                          : TENON_ERR_TLS_HANDSHAKE_FAILURE;
 }
 
+/* ---- -cipher: BoringSSL's cipher-list strings (ssl/ssl_cipher.cc) ---- */
+
+enum { C_AES128 = 1, C_AES256 = 2, C_CHACHA = 4, C_ECDHE = 8, C_KRSA = 16, C_GCM = 32 };
+
+/* tenon's TLS 1.2 suites by their IANA names (the names BoringSSL's strings use). BoringSSL
+ * lacks the last two (RSA key transport with AES-CBC-SHA256): only their exact names pick them. */
+static const struct {
+    uint16_t id;
+    const char *name;
+    unsigned attrs;
+} SUITES12[] = {
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+     C_AES128 | C_ECDHE | C_GCM},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+     C_AES128 | C_ECDHE | C_GCM},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+     C_AES256 | C_ECDHE | C_GCM},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+     C_AES256 | C_ECDHE | C_GCM},
+    {TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+     "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", C_CHACHA | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+     "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", C_CHACHA | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256",
+     C_AES128 | C_KRSA | C_GCM},
+    {TENON_TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
+     C_AES256 | C_KRSA | C_GCM},
+    {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "TLS_RSA_WITH_AES_128_CBC_SHA", C_AES128 | C_KRSA},
+    {TENON_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256", 0},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, "TLS_RSA_WITH_AES_256_CBC_SHA256", 0},
+};
+#define SUITE12_COUNT (sizeof SUITES12 / sizeof SUITES12[0])
+
+/* BoringSSL's aliases, restricted to what tenon has. */
+static const struct {
+    const char *name;
+    unsigned mask;
+} CIPHER_ALIASES[] = {
+    {"AES128", C_AES128}, {"AES256", C_AES256},   {"AES", C_AES128 | C_AES256},
+    {"AESGCM", C_GCM},    {"CHACHA20", C_CHACHA}, {"ECDHE", C_ECDHE},
+    {"kECDHE", C_ECDHE},  {"kRSA", C_KRSA},       {"RSA", C_KRSA},
+};
+
+static int suite_index(uint16_t id)
+{
+    for (size_t i = 0; i < SUITE12_COUNT; i++)
+        if (SUITES12[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+/* Replaces cfg's TLS 1.2 suites with those -cipher selects, keeping the TLS 1.3 ones (BoringSSL's
+ * cipher list does not configure TLS 1.3). Supported: rules separated by ':' or ',', each an
+ * exact suite name, ALL, DEFAULT or an alias, optionally prefixed with '!' (remove for good),
+ * '-' (remove) or '+' (move to the end). Equal-preference groups ("[a|b]"), combined aliases
+ * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, AES-CBC-SHA with ECDHE, ...)
+ * cannot be honoured. */
+static void set_cipher_list(const char *list, tenon_config *cfg)
+{
+    /* ALL and DEFAULT: the shim's TLS 1.2 defaults (the suites BoringSSL's defaults have). */
+    int all[SUITE12_COUNT], enabled[SUITE12_COUNT], banned[SUITE12_COUNT];
+    memset(all, 0, sizeof all);
+    memset(enabled, 0, sizeof enabled);
+    memset(banned, 0, sizeof banned);
+    uint16_t v13[TENON_MAX_SUITES];
+    size_t n13 = 0;
+    for (size_t i = 0; i < cfg->suite_count; i++) {
+        int k = suite_index(cfg->suites[i]);
+        if (k >= 0)
+            all[k] = 1;
+        else
+            v13[n13++] = cfg->suites[i];
+    }
+    /* Order: the table's, with each rule appending what it adds (as BoringSSL does). */
+    int order[SUITE12_COUNT];
+    size_t norder = 0;
+    char rule[128];
+    const char *p = list;
+    while (*p != '\0') {
+        size_t len = strcspn(p, ":,");
+        if (len == 0 || len >= sizeof rule)
+            unimplemented("-cipher: empty or long rule");
+        memcpy(rule, p, len);
+        rule[len] = '\0';
+        p += len + (p[len] != '\0');
+        if (strpbrk(rule, "[]|+@") != NULL && rule[0] != '+')
+            unimplemented("-cipher: equal-preference groups, combined aliases, @keywords");
+        char op = (rule[0] == '!' || rule[0] == '-' || rule[0] == '+') ? rule[0] : 0;
+        const char *name = rule + (op != 0);
+        int match[SUITE12_COUNT];
+        memset(match, 0, sizeof match);
+        int known = 0;
+        if (strcmp(name, "ALL") == 0 || strcmp(name, "DEFAULT") == 0) {
+            memcpy(match, all, sizeof match);
+            known = 1;
+        }
+        for (size_t a = 0; a < sizeof CIPHER_ALIASES / sizeof CIPHER_ALIASES[0]; a++)
+            if (strcmp(name, CIPHER_ALIASES[a].name) == 0) {
+                for (size_t k = 0; k < SUITE12_COUNT; k++)
+                    match[k] = all[k] && (SUITES12[k].attrs & CIPHER_ALIASES[a].mask) != 0;
+                known = 1;
+            }
+        for (size_t k = 0; k < SUITE12_COUNT; k++)
+            if (strcmp(name, SUITES12[k].name) == 0) {
+                match[k] = 1;
+                known = 1;
+            }
+        if (!known)
+            unimplemented("-cipher: a suite or keyword tenon does not have");
+        for (size_t k = 0; k < SUITE12_COUNT; k++) {
+            if (!match[k])
+                continue;
+            if (op == '!')
+                banned[k] = 1;
+            if (op == '!' || op == '-' || op == '+') {
+                int was = enabled[k];
+                enabled[k] = 0;
+                for (size_t j = 0; j < norder; j++)
+                    if (order[j] == (int)k) {
+                        memmove(order + j, order + j + 1, (norder - j - 1) * sizeof order[0]);
+                        norder--;
+                        break;
+                    }
+                if (op != '+' || !was)
+                    continue;
+            } else if (enabled[k] || banned[k]) {
+                continue;
+            }
+            enabled[k] = 1;
+            order[norder++] = (int)k;
+        }
+    }
+    if (norder == 0)
+        unimplemented("-cipher: no suite left (BoringSSL refuses the list)");
+    cfg->suite_count = 0;
+    for (size_t i = 0; i < n13; i++)
+        cfg->suites[cfg->suite_count++] = v13[i];
+    for (size_t j = 0; j < norder && cfg->suite_count < TENON_MAX_SUITES; j++)
+        cfg->suites[cfg->suite_count++] = SUITES12[order[j]].id;
+}
+
 static char g_alpn_names[TENON_MAX_ALPN][TENON_MAX_ALPN_LEN + 1];
 static tenon_ticket_key g_ticket_key;
 static tenon_ticket g_ticket_slots[4];
@@ -409,6 +555,8 @@ static void build_config(opts *o, tenon_config *cfg)
     for (size_t i = 0; i < sizeof rsa_kx / sizeof rsa_kx[0]; i++)
         if (cfg->suite_count < TENON_MAX_SUITES)
             cfg->suites[cfg->suite_count++] = rsa_kx[i];
+    if (o->cipher != NULL)
+        set_cipher_list(o->cipher, cfg);
     cfg->min_version = (uint16_t)min;
     cfg->max_version = (uint16_t)max;
 
@@ -583,6 +731,38 @@ static int g_session_sig_alg;
  * key exchange of its own (tenon_conn_info.group is then 0). */
 static int g_session_group;
 
+/* -expect-peer-cert-file: the peer's chain as sent must be the file's certificates, in order
+ * (BoringSSL compares its leaf and chain; a client's chain includes the leaf, a server's does
+ * not, so together they are the whole list). */
+static void check_peer_chain(const char *path, const tenon_conn_info *info)
+{
+    if (info->resumed && info->peer_chain_count == 0)
+        unimplemented("-expect-peer-cert-file on a resumed connection (no chain in tickets)");
+    static char pem[65536];
+    static uint8_t der[65536];
+    size_t len = 0, offset = 0, n = 0;
+    if (tenon_read_file(path, (uint8_t *)pem, sizeof pem, &len) != 0)
+        fail("cannot read certificate file ", path);
+    for (;; n++) {
+        const char *label;
+        size_t label_len, der_len;
+        int rc = tenon_pem_next(pem, len, &offset, &label, &label_len, der, sizeof der, &der_len);
+        if (rc == TENON_ERR_PEM_NOT_FOUND)
+            break;
+        if (rc != 0)
+            fail("-expect-peer-cert-file: ", tenon_strerror(rc));
+        if (label_len != 11 || memcmp(label, "CERTIFICATE", 11) != 0) {
+            n--;
+            continue;
+        }
+        if (n >= info->peer_chain_count || info->peer_chain[n].len != der_len ||
+            memcmp(info->peer_chain[n].ptr, der, der_len) != 0)
+            fail("peer certificate chain differs from ", path);
+    }
+    if (n != info->peer_chain_count)
+        fail("peer certificate chain longer than ", path);
+}
+
 static void check_connection(const opts *o, int is_resume)
 {
     tenon_conn_info info;
@@ -601,6 +781,8 @@ static void check_connection(const opts *o, int is_resume)
     if (info.resumed != expect_resume)
         fail("session unexpectedly was", info.resumed ? " reused" : " not reused");
     check_bytes("ALPN", o->expect_alpn, info.alpn);
+    if (o->expect_peer_cert_file != NULL)
+        check_peer_chain(o->expect_peer_cert_file, &info);
     if (o->expect_no_alpn && info.alpn.len != 0)
         fail("unexpected ALPN", "");
     if (o->server)
