@@ -58,6 +58,7 @@ typedef struct opts {
     int shim_writes_first, shim_shuts_down, check_close_notify;
     const char *advertise_alpn, *expect_alpn, *select_alpn;
     int expect_no_alpn;
+    int decline_alpn;
     const char *host_name, *expect_server_name;
     int export_keying_material;
     const char *export_label, *export_context;
@@ -139,6 +140,9 @@ static const flag FLAGS[] = {
     STR_FLAG("-expect-alpn", expect_alpn),
     STR_FLAG("-select-alpn", select_alpn),
     BOOL_FLAG("-expect-no-alpn", expect_no_alpn),
+    /* BoringSSL's ALPN callback declining (SSL_TLSEXT_ERR_NOACK): a server without protocols,
+     * which ignores the client's offer (RFC 7301 §3.1). */
+    BOOL_FLAG("-decline-alpn", decline_alpn),
     STR_FLAG("-host-name", host_name),
     STR_FLAG("-expect-server-name", expect_server_name),
     INT_FLAG("-export-keying-material", export_keying_material),
@@ -515,7 +519,7 @@ static void build_config(opts *o, tenon_config *cfg)
             at += n;
         }
     }
-    if (o->select_alpn != NULL && o->server) {
+    if (o->select_alpn != NULL && o->server && !o->decline_alpn) {
         if (o->select_alpn[0] == '\0')
             unimplemented("-select-alpn with an empty name");
         cfg->alpn[0] = o->select_alpn;
