@@ -535,6 +535,10 @@ typedef struct tenon_conn_info {
      * (client_authenticated); client: the server's. */
     uint8_t peer_leaf_sha256[32];
     int has_peer_leaf_hash;
+    /* Which of this side's certificates (tenon_config.certs, in the order added) it sent and
+     * signed with: -1 when it sent none (a resumption, a client not asked or with none that
+     * fits the server's request). */
+    int cert_index;
 } tenon_conn_info;
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);

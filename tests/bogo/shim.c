@@ -31,6 +31,11 @@
 #define IO_TIMEOUT_MS 30000
 #define MAX_LIST 16
 
+/* One -new-x509-credential: its files (-cert-file/-key-file after it). */
+typedef struct cred_files {
+    const char *cert_file, *key_file;
+} cred_files;
+
 /* The options of one connection. */
 typedef struct opts {
     int server;
@@ -53,6 +58,7 @@ typedef struct opts {
     int shim_writes_first, shim_shuts_down, check_close_notify;
     const char *advertise_alpn, *expect_alpn, *select_alpn;
     int expect_no_alpn;
+    int decline_alpn;
     const char *host_name, *expect_server_name;
     int export_keying_material;
     const char *export_label, *export_context;
@@ -64,9 +70,17 @@ typedef struct opts {
     int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
     const char *cipher, *expect_peer_cert_file;
+    /* -new-x509-credential: credentials numbered from 0, tried in that order, before the
+     * default one (-cert-file/-key-file before any of them), as BoringSSL's list. */
+    cred_files creds[TENON_MAX_CERT_KEYS];
+    size_t cred_count;
+    int expect_selected_cred, has_expect_selected_cred;
 } opts;
 
-typedef enum { F_BOOL, F_INT, F_STR, F_INTLIST } flag_kind;
+/* F_CRED_STR: a default credential's file (offset in opts) or, after -new-x509-credential,
+ * the newest credential's (count_offset in cred_files); F_OPT_INT: an int (offset) and its
+ * presence (count_offset). */
+typedef enum { F_BOOL, F_INT, F_STR, F_INTLIST, F_NEW_CRED, F_CRED_STR, F_OPT_INT } flag_kind;
 
 typedef struct flag {
     const char *name;
@@ -97,8 +111,11 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-server", server),
     INT_FLAG("-port", port),
     BOOL_FLAG("-ipv6", ipv6),
-    STR_FLAG("-cert-file", cert_file),
-    STR_FLAG("-key-file", key_file),
+    {"-cert-file", F_CRED_STR, offsetof(opts, cert_file), offsetof(cred_files, cert_file)},
+    {"-key-file", F_CRED_STR, offsetof(opts, key_file), offsetof(cred_files, key_file)},
+    {"-new-x509-credential", F_NEW_CRED, 0, 0},
+    {"-expect-selected-credential", F_OPT_INT, offsetof(opts, expect_selected_cred),
+     offsetof(opts, has_expect_selected_cred)},
     STR_FLAG("-trust-cert", trust_cert),
     INT_FLAG("-resume-count", resume_count),
     INT_FLAG("-min-version", min_version),
@@ -124,6 +141,9 @@ static const flag FLAGS[] = {
     STR_FLAG("-expect-alpn", expect_alpn),
     STR_FLAG("-select-alpn", select_alpn),
     BOOL_FLAG("-expect-no-alpn", expect_no_alpn),
+    /* BoringSSL's ALPN callback declining (SSL_TLSEXT_ERR_NOACK): a server without protocols,
+     * which ignores the client's offer (RFC 7301 §3.1). */
+    BOOL_FLAG("-decline-alpn", decline_alpn),
     STR_FLAG("-host-name", host_name),
     STR_FLAG("-expect-server-name", expect_server_name),
     INT_FLAG("-export-keying-material", export_keying_material),
@@ -186,14 +206,31 @@ static void apply(opts *o, const flag *f, const char *value)
     case F_STR:
         *(const char **)(base + f->offset) = value;
         return;
+    case F_NEW_CRED:
+        if (o->cred_count == TENON_MAX_CERT_KEYS)
+            unimplemented("more credentials than TENON_MAX_CERT_KEYS");
+        o->cred_count++;
+        return;
+    case F_CRED_STR:
+        if (o->cred_count != 0)
+            *(const char **)((char *)&o->creds[o->cred_count - 1] + f->count_offset) = value;
+        else
+            *(const char **)(base + f->offset) = value;
+        return;
+    case F_OPT_INT:
     case F_INT:
     case F_INTLIST:
         if (!parse_int(value, &v) || v < -2147483647LL || v > 2147483647LL)
             unimplemented(f->name);
-        if (f->kind == F_INT) {
+        if (f->kind != F_INTLIST) {
             *(int *)(base + f->offset) = (int)v;
+            if (f->kind == F_OPT_INT)
+                *(int *)(base + f->count_offset) = 1;
             return;
         }
+        /* tenon's signing preferences are the configuration's, not one certificate's. */
+        if (f->offset == offsetof(opts, signing_prefs) && o->cred_count != 0)
+            unimplemented("-signing-prefs of one credential");
         size_t *count = (size_t *)(base + f->count_offset);
         if (*count == MAX_LIST)
             unimplemented(f->name);
@@ -241,7 +278,7 @@ static void parse_args(int argc, char **argv, opts *initial, opts *resume)
         if (f == NULL)
             unimplemented(arg);
         const char *value = NULL;
-        if (f->kind != F_BOOL) {
+        if (f->kind != F_BOOL && f->kind != F_NEW_CRED) {
             if (i + 1 >= argc)
                 unimplemented(arg);
             value = argv[++i];
@@ -255,48 +292,89 @@ static void parse_args(int argc, char **argv, opts *initial, opts *resume)
 
 /* ---- certificates and keys ---- */
 
-static uint8_t g_chain_der[65536];
-static tenon_bytes g_chain[TENON_MAX_CHAIN];
-static size_t g_chain_count;
-static tenon_private_key g_key;
-static int g_cert_loaded;
+/* Every credential loaded so far (by file names), for the connections that follow. */
+#define MAX_LOADED (2 * TENON_MAX_CERT_KEYS)
+typedef struct loaded_cred {
+    const char *cert_file, *key_file;
+    tenon_bytes chain[TENON_MAX_CHAIN];
+    size_t chain_count;
+    tenon_private_key key;
+    uint8_t keybuf[32768];
+} loaded_cred;
 
-static void load_credential(const opts *o)
+static uint8_t g_chain_der[65536];
+static size_t g_chain_used;
+static loaded_cred g_loaded[MAX_LOADED];
+static size_t g_loaded_count;
+
+static const loaded_cred *load_credential(const char *cert_file, const char *key_file)
 {
-    if (g_cert_loaded || o->cert_file == NULL || o->key_file == NULL)
-        return;
+    for (size_t i = 0; i < g_loaded_count; i++)
+        if (strcmp(g_loaded[i].cert_file, cert_file) == 0 &&
+            strcmp(g_loaded[i].key_file, key_file) == 0)
+            return &g_loaded[i];
+    if (g_loaded_count == MAX_LOADED)
+        unimplemented("more distinct credentials than the shim holds");
+    loaded_cred *lc = &g_loaded[g_loaded_count];
     static char pem[65536];
     size_t len = 0;
-    if (tenon_read_file(o->cert_file, (uint8_t *)pem, sizeof pem, &len) != 0)
-        fail("cannot read certificate file ", o->cert_file);
-    size_t offset = 0, used = 0;
+    if (tenon_read_file(cert_file, (uint8_t *)pem, sizeof pem, &len) != 0)
+        fail("cannot read certificate file ", cert_file);
+    size_t offset = 0;
     for (;;) {
         const char *label;
         size_t label_len, der_len;
-        int rc = tenon_pem_next(pem, len, &offset, &label, &label_len, g_chain_der + used,
-                                sizeof g_chain_der - used, &der_len);
+        int rc = tenon_pem_next(pem, len, &offset, &label, &label_len, g_chain_der + g_chain_used,
+                                sizeof g_chain_der - g_chain_used, &der_len);
         if (rc == TENON_ERR_PEM_NOT_FOUND)
             break;
         if (rc != 0)
             fail("certificate file: ", tenon_strerror(rc));
         if (label_len != 11 || memcmp(label, "CERTIFICATE", 11) != 0)
             continue;
-        if (g_chain_count == TENON_MAX_CHAIN)
+        if (lc->chain_count == TENON_MAX_CHAIN)
             unimplemented("certificate chain longer than TENON_MAX_CHAIN");
-        g_chain[g_chain_count].ptr = g_chain_der + used;
-        g_chain[g_chain_count].len = der_len;
-        g_chain_count++;
-        used += der_len;
+        lc->chain[lc->chain_count].ptr = g_chain_der + g_chain_used;
+        lc->chain[lc->chain_count].len = der_len;
+        lc->chain_count++;
+        g_chain_used += der_len;
     }
-    static uint8_t keybuf[32768];
-    int rc = tenon_private_key_load_file(&g_key, o->key_file, keybuf, sizeof keybuf);
+    int rc = tenon_private_key_load_file(&lc->key, key_file, lc->keybuf, sizeof lc->keybuf);
     if (rc == TENON_ERR_KEY_UNSUPPORTED)
         unimplemented("key type (Ed25519, P-224, P-521)");
     if (rc == TENON_ERR_KEY_SIZE)
         unimplemented("RSA key size (tenon has 2048 to 4096 bits)");
     if (rc != 0)
         fail("key file: ", tenon_strerror(rc));
-    g_cert_loaded = 1;
+    lc->cert_file = cert_file;
+    lc->key_file = key_file;
+    g_loaded_count++;
+    return lc;
+}
+
+static void add_credential(tenon_config *cfg, const char *cert_file, const char *key_file)
+{
+    const loaded_cred *lc = load_credential(cert_file, key_file);
+    const char *why = NULL;
+    int rc = tenon_config_add_cert(cfg, lc->chain, lc->chain_count, &lc->key, &why);
+    if (rc != 0)
+        fail("certificate: ", why != NULL ? why : tenon_strerror(rc));
+}
+
+/* The credentials in BoringSSL's order: the -new-x509-credential ones (tenon_config.certs[0]
+ * is credential 0, ...), then the default one. tenon tries them in that order too. */
+static void add_credentials(const opts *o, tenon_config *cfg)
+{
+    for (size_t i = 0; i < o->cred_count; i++) {
+        if (o->creds[i].cert_file == NULL || o->creds[i].key_file == NULL)
+            unimplemented("-new-x509-credential without a certificate and a key");
+        add_credential(cfg, o->creds[i].cert_file, o->creds[i].key_file);
+    }
+    if (o->cert_file != NULL && o->key_file != NULL) {
+        if (cfg->cert_count == TENON_MAX_CERT_KEYS)
+            unimplemented("more credentials than TENON_MAX_CERT_KEYS");
+        add_credential(cfg, o->cert_file, o->key_file);
+    }
 }
 
 /* ---- configuration ---- */
@@ -589,20 +667,14 @@ static void build_config(opts *o, tenon_config *cfg)
             at += n;
         }
     }
-    if (o->select_alpn != NULL && o->server) {
+    if (o->select_alpn != NULL && o->server && !o->decline_alpn) {
         if (o->select_alpn[0] == '\0')
             unimplemented("-select-alpn with an empty name");
         cfg->alpn[0] = o->select_alpn;
         cfg->alpn_count = 1;
     }
 
-    load_credential(o);
-    if (g_cert_loaded) {
-        const char *why = NULL;
-        int rc = tenon_config_add_cert(cfg, g_chain, g_chain_count, &g_key, &why);
-        if (rc != 0)
-            fail("certificate: ", why != NULL ? why : tenon_strerror(rc));
-    }
+    add_credentials(o, cfg);
 
     if (o->server) {
         if (o->require_any_client_cert)
@@ -789,6 +861,13 @@ static void check_connection(const opts *o, int is_resume)
         check_bytes("server name", o->expect_server_name, info.server_name);
     if (o->expect_hrr && !info.hello_retry)
         fail("expected a HelloRetryRequest", "");
+    /* BoringSSL numbers the -new-x509-credential ones from 0; the default one, or none, is -1. */
+    int selected =
+        info.cert_index >= 0 && (size_t)info.cert_index < o->cred_count ? info.cert_index : -1;
+    if (o->has_expect_selected_cred && selected != o->expect_selected_cred) {
+        fprintf(stderr, "credential %d was used, wanted %d\n", selected, o->expect_selected_cred);
+        exit(1);
+    }
     if (o->expect_no_hrr && info.hello_retry)
         fail("unexpected HelloRetryRequest", "");
     /* BoringSSL reports the extended master secret for every TLS 1.3 connection (RFC 8446
@@ -899,6 +978,7 @@ int main(int argc, char **argv)
     tenon_ticket_store_init(&g_ticket_store, g_ticket_slots, 4);
     for (int i = 0; i <= initial.resume_count; i++)
         run_connection(i == 0 ? &initial : &resume, i > 0);
-    tenon_private_key_wipe(&g_key);
+    for (size_t i = 0; i < g_loaded_count; i++)
+        tenon_private_key_wipe(&g_loaded[i].key);
     return 0;
 }
