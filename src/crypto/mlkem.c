@@ -98,6 +98,9 @@ static void pke_keygen(mlkem_work *w, const mlkem_params *p, const uint8_t d[32]
     sha3_512(w->seeds, g_in, draft ? 32 : sizeof g_in);
     tenon_wipe(g_in, sizeof g_in);
     memcpy(rho, w->seeds, 32);
+    /* rho is public (the last 32 bytes of ek), and SampleNTT branches on the XOF output it
+     * seeds; sigma stays secret. */
+    ct_declassify(rho, 32);
     const uint8_t *sigma = w->seeds + 32;
     gen_matrix(w, p, rho);
     /* Steps 8-15: s and e from CBD_eta1(PRF(sigma, N)), N = 0 .. 2k - 1; steps 16-17. */
