@@ -37,27 +37,28 @@ static char *to_hex(const uint8_t *p, size_t n)
 /* Runs the script with the given requests; returns its whole stdout (malloc'd) or NULL. */
 static char *run_node(const char *node, const char *input)
 {
-    char in[512], outp[512], cmd[8192];
+    char in[512], cmd[8192];
     snprintf(in, sizeof in, "%s/in.txt", tmpdir);
-    snprintf(outp, sizeof outp, "%s/out.txt", tmpdir);
     FILE *f = fopen(in, "w");
     if (f == NULL)
         return NULL;
     fputs(input, f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "timeout 300 '%s' '%s' < '%s' > '%s' 2>&1", node, script, in, outp);
-    int rc = system(cmd);
-    f = fopen(outp, "r");
-    if (f == NULL)
+    snprintf(cmd, sizeof cmd, "timeout 300 '%s' '%s' < '%s' 2>&1", node, script, in);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)sz + 1);
-    if (text == NULL || fread(text, 1, (size_t)sz, f) != (size_t)sz)
+    size_t len = 0, cap = 1 << 16;
+    char *text = malloc(cap);
+    for (size_t n; text != NULL && (n = fread(text + len, 1, cap - len - 1, p)) > 0;) {
+        len += n;
+        if (cap - len < 4096)
+            text = realloc(text, cap *= 2);
+    }
+    if (text == NULL)
         abort();
-    text[sz] = '\0';
-    fclose(f);
+    text[len] = '\0';
+    int rc = pclose(p);
     if (rc != 0) {
         fprintf(stderr, "node failed (%d): %.2000s\n", rc, text);
         free(text);
