@@ -16,6 +16,7 @@
 #include "mlkem_poly.h"
 
 #include "../common.h"
+#include "cpu.h"
 #include "ct.h"
 #include "sha3.h"
 #include "tenon/crypto.h"
@@ -292,15 +293,11 @@ void mlkem_poly_sample_ntt(mlkem_poly *p, const uint8_t rho[32], uint8_t j, uint
     }
 }
 
-void mlkem_poly_sample_cbd2(mlkem_poly *p, const uint8_t sigma[32], uint8_t nonce)
+/* FIPS 203 Algorithm 8 for eta = 2 on 128 bytes of PRF output. Coefficient i is
+ * (b_4i + b_4i+1) - (b_4i+2 + b_4i+3) over the bits of buf: summing the bit pairs of a 32-bit
+ * word at once gives eight 2-bit sums a and b per word. */
+static void cbd2(mlkem_poly *p, const uint8_t buf[128])
 {
-    uint8_t seed[33], buf[128];
-    memcpy(seed, sigma, 32);
-    seed[32] = nonce;
-    /* FIPS 203 §4.1 (4.3): PRF_eta(s, b) = SHAKE256(s || b, 64 eta). */
-    shake256(buf, sizeof buf, seed, sizeof seed);
-    /* Coefficient i is (b_4i + b_4i+1) - (b_4i+2 + b_4i+3) over the bits of buf: summing the
-     * bit pairs of a 32-bit word at once gives eight 2-bit sums a and b per word. */
     for (int w = 0; w < 32; w++) {
         uint32_t t = load_le32(buf + 4 * w);
         uint32_t s = (t & 0x55555555u) + ((t >> 1) & 0x55555555u);
@@ -310,6 +307,90 @@ void mlkem_poly_sample_cbd2(mlkem_poly *p, const uint8_t sigma[32], uint8_t nonc
             p->c[8 * w + j] = (int16_t)(a - b);
         }
     }
+}
+
+void mlkem_poly_sample_cbd2(mlkem_poly *p, const uint8_t sigma[32], uint8_t nonce)
+{
+    uint8_t seed[33], buf[128];
+    memcpy(seed, sigma, 32);
+    seed[32] = nonce;
+    /* FIPS 203 §4.1 (4.3): PRF_eta(s, b) = SHAKE256(s || b, 64 eta). */
+    shake256(buf, sizeof buf, seed, sizeof seed);
+    cbd2(p, buf);
     tenon_wipe(seed, sizeof seed);
     tenon_wipe(buf, sizeof buf);
+}
+
+void mlkem_poly_sample_ntt_x4(mlkem_poly *const p[4], const uint8_t rho[32], const uint8_t j[4],
+                              const uint8_t i[4])
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        uint8_t seeds[4][34], buf[4][3 * SHAKE128_RATE];
+        const uint8_t *in[4];
+        uint8_t *out[4];
+        unsigned n[4];
+        for (int k = 0; k < 4; k++) {
+            memcpy(seeds[k], rho, 32);
+            seeds[k][32] = j[k];
+            seeds[k][33] = i[k];
+            in[k] = seeds[k];
+            out[k] = buf[k];
+        }
+        keccak_x4 s;
+        keccak_x4_absorb_shake(&s, SHAKE128_RATE, in, sizeof seeds[0]);
+        keccak_x4_squeeze_blocks_avx2(&s, SHAKE128_RATE, out, 3);
+        int more = 0;
+        for (int k = 0; k < 4; k++) {
+            n[k] = p[k] != NULL ? reject_sample(p[k]->c, 0, buf[k], sizeof buf[k]) : MLKEM_N;
+            more |= n[k] < MLKEM_N;
+        }
+        /* Rarely: one more block of all four until each has its 256 values. */
+        while (more) {
+            keccak_x4_squeeze_blocks_avx2(&s, SHAKE128_RATE, out, 1);
+            more = 0;
+            for (int k = 0; k < 4; k++) {
+                if (n[k] < MLKEM_N)
+                    n[k] = reject_sample(p[k]->c, n[k], buf[k], SHAKE128_RATE);
+                more |= n[k] < MLKEM_N;
+            }
+        }
+        return;
+    }
+#endif
+    for (int k = 0; k < 4; k++)
+        if (p[k] != NULL)
+            mlkem_poly_sample_ntt(p[k], rho, j[k], i[k]);
+}
+
+void mlkem_poly_sample_cbd2_x4(mlkem_poly *const p[4], const uint8_t sigma[32],
+                               const uint8_t nonce[4])
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        uint8_t seeds[4][33], buf[4][SHAKE256_RATE];
+        const uint8_t *in[4];
+        uint8_t *out[4];
+        for (int k = 0; k < 4; k++) {
+            memcpy(seeds[k], sigma, 32);
+            seeds[k][32] = nonce[k];
+            in[k] = seeds[k];
+            out[k] = buf[k];
+        }
+        keccak_x4 s;
+        keccak_x4_absorb_shake(&s, SHAKE256_RATE, in, sizeof seeds[0]);
+        /* One block of 136 bytes holds the 128 that CBD_2 takes. */
+        keccak_x4_squeeze_blocks_avx2(&s, SHAKE256_RATE, out, 1);
+        for (int k = 0; k < 4; k++)
+            if (p[k] != NULL)
+                cbd2(p[k], buf[k]);
+        tenon_wipe(seeds, sizeof seeds);
+        tenon_wipe(buf, sizeof buf);
+        tenon_wipe(&s, sizeof s);
+        return;
+    }
+#endif
+    for (int k = 0; k < 4; k++)
+        if (p[k] != NULL)
+            mlkem_poly_sample_cbd2(p[k], sigma, nonce[k]);
 }

@@ -77,4 +77,13 @@ void mlkem_poly_sample_ntt(mlkem_poly *p, const uint8_t rho[32], uint8_t j, uint
  * coefficients in [-2, 2] (the only eta of ML-KEM-768 and -1024). */
 void mlkem_poly_sample_cbd2(mlkem_poly *p, const uint8_t sigma[32], uint8_t nonce);
 
+/* The same four at a time: p[k] = SampleNTT(rho || j[k] || i[k]) and p[k] = CBD_2(PRF(sigma,
+ * nonce[k])); a NULL p[k] is skipped. With AVX2 the four SHAKE instances run in one 4-way
+ * Keccak (sha3_x4_avx2.c); otherwise these are four calls of the functions above. The results
+ * are the same either way. */
+void mlkem_poly_sample_ntt_x4(mlkem_poly *const p[4], const uint8_t rho[32], const uint8_t j[4],
+                              const uint8_t i[4]);
+void mlkem_poly_sample_cbd2_x4(mlkem_poly *const p[4], const uint8_t sigma[32],
+                               const uint8_t nonce[4]);
+
 #endif

@@ -13,7 +13,7 @@
 #include "tenon/crypto.h"
 
 /* FIPS 202 §3.2.5: the iota round constants RC[ir] (computed from the rc(t) LFSR). */
-static const uint64_t keccak_rc[24] = {
+const uint64_t keccak_rc[24] = {
     0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
     0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
     0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
