@@ -35,7 +35,7 @@
 
 /* zetas[i] = 17^BitRev7(i) R mod q, centred (FIPS 203 §4.3, Appendix A's table times R).
  * zetas[0] is not used. */
-static const int16_t zetas[128] = {
+const int16_t mlkem_zetas[128] = {
     -1044, -758,  -359,  -1517, 1493,  1422,  287,   202,   -171,  622,   1577,  182,   962,
     -1202, -1474, 1468,  573,   -1325, 264,   383,   -829,  1458,  -1602, -130,  -681,  1017,
     732,   608,   -1542, 411,   -205,  -1571, 1223,  652,   -552,  1015,  -1293, 1491,  -282,
@@ -85,10 +85,16 @@ void mlkem_poly_reduce(mlkem_poly *p)
 
 void mlkem_poly_ntt(mlkem_poly *p)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_ntt_avx2(p->c);
+        return;
+    }
+#endif
     unsigned k = 1;
     for (unsigned len = 128; len >= 2; len >>= 1) {
         for (unsigned start = 0; start < MLKEM_N; start += 2 * len) {
-            int16_t z = zetas[k++];
+            int16_t z = mlkem_zetas[k++];
             for (unsigned j = start; j < start + len; j++) {
                 int16_t t = fqmul(z, p->c[j + len]);
                 p->c[j + len] = (int16_t)(p->c[j] - t);
@@ -102,10 +108,16 @@ void mlkem_poly_ntt(mlkem_poly *p)
 
 void mlkem_poly_invntt(mlkem_poly *p)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_invntt_avx2(p->c);
+        return;
+    }
+#endif
     unsigned k = 127;
     for (unsigned len = 2; len <= 128; len <<= 1) {
         for (unsigned start = 0; start < MLKEM_N; start += 2 * len) {
-            int16_t z = zetas[k--];
+            int16_t z = mlkem_zetas[k--];
             for (unsigned j = start; j < start + len; j++) {
                 int16_t t = p->c[j];
                 p->c[j] = barrett_reduce((int16_t)(t + p->c[j + len]));
@@ -127,10 +139,16 @@ static inline void basemul_pair(int16_t r[2], const int16_t a[2], const int16_t 
 
 void mlkem_poly_basemul_acc(mlkem_poly *r, const mlkem_poly *a, const mlkem_poly *b)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_basemul_acc_avx2(r->c, a->c, b->c);
+        return;
+    }
+#endif
     /* FIPS 203 Algorithm 11: pair i is taken modulo X^2 - zeta^(2 BitRev7(i) + 1). For pairs
      * 2m and 2m + 1 these are zeta^BitRev7(64 + m) and its negative. */
     for (int m = 0; m < 64; m++) {
-        int16_t z = zetas[64 + m];
+        int16_t z = mlkem_zetas[64 + m];
         basemul_pair(&r->c[4 * m], &a->c[4 * m], &b->c[4 * m], z);
         basemul_pair(&r->c[4 * m + 2], &a->c[4 * m + 2], &b->c[4 * m + 2], (int16_t)-z);
     }
