@@ -36,7 +36,7 @@ typedef struct mlkem_poly {
 
 /* FIPS 203 Algorithm 9: in place, |c| < q in, |c| < q out (Barrett-reduced). */
 void mlkem_poly_ntt(mlkem_poly *p);
-/* FIPS 203 Algorithm 10 times R: |c| < 8q (int16) in, |c| < q out. */
+/* FIPS 203 Algorithm 10 times R: |c| < 2^14 in, |c| < q out. */
 void mlkem_poly_invntt(mlkem_poly *p);
 /* r += (a x b) R^-1 in the NTT domain (FIPS 203 Algorithms 11 and 12). Each product adds less
  * than 2q in absolute value to each coefficient of r; the caller reduces before r overflows

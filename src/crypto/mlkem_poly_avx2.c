@@ -180,6 +180,35 @@ AVX2 static inline void store(int16_t *p, __m256i v)
         (b) = fqmul_v(_mm256_sub_epi16((b), t_), (z));                                             \
     } while (0)
 
+/* The regroupings of two neighbouring registers x, y (coefficients 32 p .. 32 p + 31) for the
+ * layers len = 8, 4, 2: a gets every "j" coefficient and b its "j + len" partner in the same
+ * lane; the ungroup functions put them back. len = 2 first puts the dwords of each half in the
+ * order 0 2 1 3, so that the 64-bit interleave pairs dword 0 with 1 and 2 with 3. */
+AVX2 static inline void group8(__m256i x, __m256i y, __m256i *a, __m256i *b)
+{
+    *a = _mm256_permute2x128_si256(x, y, 0x20);
+    *b = _mm256_permute2x128_si256(x, y, 0x31);
+}
+
+AVX2 static inline void group4(__m256i x, __m256i y, __m256i *a, __m256i *b)
+{
+    *a = _mm256_unpacklo_epi64(x, y);
+    *b = _mm256_unpackhi_epi64(x, y);
+}
+
+AVX2 static inline void group2(__m256i x, __m256i y, __m256i *a, __m256i *b)
+{
+    group4(_mm256_shuffle_epi32(x, 0xd8), _mm256_shuffle_epi32(y, 0xd8), a, b);
+}
+
+/* group8 and group4 are their own inverses (as functions of the pair). */
+AVX2 static inline void ungroup2(__m256i a, __m256i b, __m256i *x, __m256i *y)
+{
+    group4(a, b, x, y);
+    *x = _mm256_shuffle_epi32(*x, 0xd8);
+    *y = _mm256_shuffle_epi32(*y, 0xd8);
+}
+
 AVX2 void mlkem_ntt_avx2(int16_t c[MLKEM_N])
 {
     __m256i v[16];
@@ -194,30 +223,18 @@ AVX2 void mlkem_ntt_avx2(int16_t c[MLKEM_N])
                 CT(v[j], v[j + len], z);
         }
     for (int p = 0; p < 8; p++) {
-        __m256i x = v[2 * p], y = v[2 * p + 1], a, b, t0, t1;
-        /* len = 8: the 128-bit halves. */
-        a = _mm256_permute2x128_si256(x, y, 0x20);
-        b = _mm256_permute2x128_si256(x, y, 0x31);
+        __m256i x = v[2 * p], y = v[2 * p + 1], a, b;
+        group8(x, y, &a, &b);
         CT(a, b, load(zv_fwd8[p]));
-        x = _mm256_permute2x128_si256(a, b, 0x20);
-        y = _mm256_permute2x128_si256(a, b, 0x31);
-        /* len = 4: 64-bit groups. */
-        a = _mm256_unpacklo_epi64(x, y);
-        b = _mm256_unpackhi_epi64(x, y);
+        group8(a, b, &x, &y);
+        group4(x, y, &a, &b);
         CT(a, b, load(zv_fwd4[p]));
-        x = _mm256_unpacklo_epi64(a, b);
-        y = _mm256_unpackhi_epi64(a, b);
-        /* len = 2: 32-bit groups; the dword order 0 2 1 3 in each half first, so that the
-         * 64-bit interleave pairs dword 0 with 1 and 2 with 3. */
-        t0 = _mm256_shuffle_epi32(x, 0xd8);
-        t1 = _mm256_shuffle_epi32(y, 0xd8);
-        a = _mm256_unpacklo_epi64(t0, t1);
-        b = _mm256_unpackhi_epi64(t0, t1);
+        group4(a, b, &x, &y);
+        group2(x, y, &a, &b);
         CT(a, b, load(zv_fwd2[p]));
-        t0 = _mm256_shuffle_epi32(_mm256_unpacklo_epi64(a, b), 0xd8);
-        t1 = _mm256_shuffle_epi32(_mm256_unpackhi_epi64(a, b), 0xd8);
-        store(c + 32 * p, barrett_v(t0));
-        store(c + 32 * p + 16, barrett_v(t1));
+        ungroup2(a, b, &x, &y);
+        store(c + 32 * p, barrett_v(x));
+        store(c + 32 * p + 16, barrett_v(y));
     }
 }
 
@@ -225,27 +242,16 @@ AVX2 void mlkem_invntt_avx2(int16_t c[MLKEM_N])
 {
     __m256i v[16];
     for (int p = 0; p < 8; p++) {
-        __m256i x = load(c + 32 * p), y = load(c + 32 * p + 16), a, b, t0, t1;
-        /* len = 2 (as in the NTT) */
-        t0 = _mm256_shuffle_epi32(x, 0xd8);
-        t1 = _mm256_shuffle_epi32(y, 0xd8);
-        a = _mm256_unpacklo_epi64(t0, t1);
-        b = _mm256_unpackhi_epi64(t0, t1);
+        __m256i x = load(c + 32 * p), y = load(c + 32 * p + 16), a, b;
+        group2(x, y, &a, &b);
         GS(a, b, load(zv_inv2[p]));
-        x = _mm256_shuffle_epi32(_mm256_unpacklo_epi64(a, b), 0xd8);
-        y = _mm256_shuffle_epi32(_mm256_unpackhi_epi64(a, b), 0xd8);
-        /* len = 4 */
-        a = _mm256_unpacklo_epi64(x, y);
-        b = _mm256_unpackhi_epi64(x, y);
+        ungroup2(a, b, &x, &y);
+        group4(x, y, &a, &b);
         GS(a, b, load(zv_inv4[p]));
-        x = _mm256_unpacklo_epi64(a, b);
-        y = _mm256_unpackhi_epi64(a, b);
-        /* len = 8 */
-        a = _mm256_permute2x128_si256(x, y, 0x20);
-        b = _mm256_permute2x128_si256(x, y, 0x31);
+        group4(a, b, &x, &y);
+        group8(x, y, &a, &b);
         GS(a, b, load(zv_inv8[p]));
-        v[2 * p] = _mm256_permute2x128_si256(a, b, 0x20);
-        v[2 * p + 1] = _mm256_permute2x128_si256(a, b, 0x31);
+        group8(a, b, &v[2 * p], &v[2 * p + 1]);
     }
     /* len = 16, 32, 64, 128: zetas[15 .. 1]. */
     unsigned k = 15;
