@@ -32,179 +32,94 @@ static inline uint64_t rol64(uint64_t x, unsigned n)
     return (x << (n & 63)) | (x >> ((64 - n) & 63));
 }
 
-/* Two rounds at a time, from the lanes a0..a24 (lane x + 5y) into e0..e24 and back, so that
- * no round copies the state: each is theta's d from the column parities c, then row by row rho
- * and pi (b holds the five lanes of one output row) and chi, iota on lane 0, and the column
- * parities of the new state accumulated on the way for the next round's theta. Written out from
- * the rho and pi tables above. */
-#define KECCAK_ROUND_AE(rc)                                                                        \
+/* One round from the lanes S##0..S##24 (lane x + 5y) into D##0..D##24; keccak_f1600 alternates
+ * between two sets, so no round copies the state. Theta's d comes from the column parities c,
+ * then row by row rho and pi (b holds the five lanes of one output row) and chi, iota on lane 0,
+ * and the column parities of the new state accumulated on the way for the next round's theta.
+ * Written out from the rho and pi tables above. */
+#define KECCAK_ROUND(S, D, rc)                                                                     \
     do {                                                                                           \
         d0 = c4 ^ rol64(c1, 1);                                                                    \
         d1 = c0 ^ rol64(c2, 1);                                                                    \
         d2 = c1 ^ rol64(c3, 1);                                                                    \
         d3 = c2 ^ rol64(c4, 1);                                                                    \
         d4 = c3 ^ rol64(c0, 1);                                                                    \
-        b0 = a0 ^ d0;                                                                              \
-        b1 = rol64(a6 ^ d1, 44);                                                                   \
-        b2 = rol64(a12 ^ d2, 43);                                                                  \
-        b3 = rol64(a18 ^ d3, 21);                                                                  \
-        b4 = rol64(a24 ^ d4, 14);                                                                  \
-        e0 = b0 ^ (~b1 & b2);                                                                      \
-        e1 = b1 ^ (~b2 & b3);                                                                      \
-        e2 = b2 ^ (~b3 & b4);                                                                      \
-        e3 = b3 ^ (~b4 & b0);                                                                      \
-        e4 = b4 ^ (~b0 & b1);                                                                      \
-        e0 ^= (rc);                                                                                \
-        c0 = e0;                                                                                   \
-        c1 = e1;                                                                                   \
-        c2 = e2;                                                                                   \
-        c3 = e3;                                                                                   \
-        c4 = e4;                                                                                   \
-        b0 = rol64(a3 ^ d3, 28);                                                                   \
-        b1 = rol64(a9 ^ d4, 20);                                                                   \
-        b2 = rol64(a10 ^ d0, 3);                                                                   \
-        b3 = rol64(a16 ^ d1, 45);                                                                  \
-        b4 = rol64(a22 ^ d2, 61);                                                                  \
-        e5 = b0 ^ (~b1 & b2);                                                                      \
-        e6 = b1 ^ (~b2 & b3);                                                                      \
-        e7 = b2 ^ (~b3 & b4);                                                                      \
-        e8 = b3 ^ (~b4 & b0);                                                                      \
-        e9 = b4 ^ (~b0 & b1);                                                                      \
-        c0 ^= e5;                                                                                  \
-        c1 ^= e6;                                                                                  \
-        c2 ^= e7;                                                                                  \
-        c3 ^= e8;                                                                                  \
-        c4 ^= e9;                                                                                  \
-        b0 = rol64(a1 ^ d1, 1);                                                                    \
-        b1 = rol64(a7 ^ d2, 6);                                                                    \
-        b2 = rol64(a13 ^ d3, 25);                                                                  \
-        b3 = rol64(a19 ^ d4, 8);                                                                   \
-        b4 = rol64(a20 ^ d0, 18);                                                                  \
-        e10 = b0 ^ (~b1 & b2);                                                                     \
-        e11 = b1 ^ (~b2 & b3);                                                                     \
-        e12 = b2 ^ (~b3 & b4);                                                                     \
-        e13 = b3 ^ (~b4 & b0);                                                                     \
-        e14 = b4 ^ (~b0 & b1);                                                                     \
-        c0 ^= e10;                                                                                 \
-        c1 ^= e11;                                                                                 \
-        c2 ^= e12;                                                                                 \
-        c3 ^= e13;                                                                                 \
-        c4 ^= e14;                                                                                 \
-        b0 = rol64(a4 ^ d4, 27);                                                                   \
-        b1 = rol64(a5 ^ d0, 36);                                                                   \
-        b2 = rol64(a11 ^ d1, 10);                                                                  \
-        b3 = rol64(a17 ^ d2, 15);                                                                  \
-        b4 = rol64(a23 ^ d3, 56);                                                                  \
-        e15 = b0 ^ (~b1 & b2);                                                                     \
-        e16 = b1 ^ (~b2 & b3);                                                                     \
-        e17 = b2 ^ (~b3 & b4);                                                                     \
-        e18 = b3 ^ (~b4 & b0);                                                                     \
-        e19 = b4 ^ (~b0 & b1);                                                                     \
-        c0 ^= e15;                                                                                 \
-        c1 ^= e16;                                                                                 \
-        c2 ^= e17;                                                                                 \
-        c3 ^= e18;                                                                                 \
-        c4 ^= e19;                                                                                 \
-        b0 = rol64(a2 ^ d2, 62);                                                                   \
-        b1 = rol64(a8 ^ d3, 55);                                                                   \
-        b2 = rol64(a14 ^ d4, 39);                                                                  \
-        b3 = rol64(a15 ^ d0, 41);                                                                  \
-        b4 = rol64(a21 ^ d1, 2);                                                                   \
-        e20 = b0 ^ (~b1 & b2);                                                                     \
-        e21 = b1 ^ (~b2 & b3);                                                                     \
-        e22 = b2 ^ (~b3 & b4);                                                                     \
-        e23 = b3 ^ (~b4 & b0);                                                                     \
-        e24 = b4 ^ (~b0 & b1);                                                                     \
-        c0 ^= e20;                                                                                 \
-        c1 ^= e21;                                                                                 \
-        c2 ^= e22;                                                                                 \
-        c3 ^= e23;                                                                                 \
-        c4 ^= e24;                                                                                 \
-    } while (0)
-
-#define KECCAK_ROUND_EA(rc)                                                                        \
-    do {                                                                                           \
-        d0 = c4 ^ rol64(c1, 1);                                                                    \
-        d1 = c0 ^ rol64(c2, 1);                                                                    \
-        d2 = c1 ^ rol64(c3, 1);                                                                    \
-        d3 = c2 ^ rol64(c4, 1);                                                                    \
-        d4 = c3 ^ rol64(c0, 1);                                                                    \
-        b0 = e0 ^ d0;                                                                              \
-        b1 = rol64(e6 ^ d1, 44);                                                                   \
-        b2 = rol64(e12 ^ d2, 43);                                                                  \
-        b3 = rol64(e18 ^ d3, 21);                                                                  \
-        b4 = rol64(e24 ^ d4, 14);                                                                  \
-        a0 = b0 ^ (~b1 & b2);                                                                      \
-        a1 = b1 ^ (~b2 & b3);                                                                      \
-        a2 = b2 ^ (~b3 & b4);                                                                      \
-        a3 = b3 ^ (~b4 & b0);                                                                      \
-        a4 = b4 ^ (~b0 & b1);                                                                      \
-        a0 ^= (rc);                                                                                \
-        c0 = a0;                                                                                   \
-        c1 = a1;                                                                                   \
-        c2 = a2;                                                                                   \
-        c3 = a3;                                                                                   \
-        c4 = a4;                                                                                   \
-        b0 = rol64(e3 ^ d3, 28);                                                                   \
-        b1 = rol64(e9 ^ d4, 20);                                                                   \
-        b2 = rol64(e10 ^ d0, 3);                                                                   \
-        b3 = rol64(e16 ^ d1, 45);                                                                  \
-        b4 = rol64(e22 ^ d2, 61);                                                                  \
-        a5 = b0 ^ (~b1 & b2);                                                                      \
-        a6 = b1 ^ (~b2 & b3);                                                                      \
-        a7 = b2 ^ (~b3 & b4);                                                                      \
-        a8 = b3 ^ (~b4 & b0);                                                                      \
-        a9 = b4 ^ (~b0 & b1);                                                                      \
-        c0 ^= a5;                                                                                  \
-        c1 ^= a6;                                                                                  \
-        c2 ^= a7;                                                                                  \
-        c3 ^= a8;                                                                                  \
-        c4 ^= a9;                                                                                  \
-        b0 = rol64(e1 ^ d1, 1);                                                                    \
-        b1 = rol64(e7 ^ d2, 6);                                                                    \
-        b2 = rol64(e13 ^ d3, 25);                                                                  \
-        b3 = rol64(e19 ^ d4, 8);                                                                   \
-        b4 = rol64(e20 ^ d0, 18);                                                                  \
-        a10 = b0 ^ (~b1 & b2);                                                                     \
-        a11 = b1 ^ (~b2 & b3);                                                                     \
-        a12 = b2 ^ (~b3 & b4);                                                                     \
-        a13 = b3 ^ (~b4 & b0);                                                                     \
-        a14 = b4 ^ (~b0 & b1);                                                                     \
-        c0 ^= a10;                                                                                 \
-        c1 ^= a11;                                                                                 \
-        c2 ^= a12;                                                                                 \
-        c3 ^= a13;                                                                                 \
-        c4 ^= a14;                                                                                 \
-        b0 = rol64(e4 ^ d4, 27);                                                                   \
-        b1 = rol64(e5 ^ d0, 36);                                                                   \
-        b2 = rol64(e11 ^ d1, 10);                                                                  \
-        b3 = rol64(e17 ^ d2, 15);                                                                  \
-        b4 = rol64(e23 ^ d3, 56);                                                                  \
-        a15 = b0 ^ (~b1 & b2);                                                                     \
-        a16 = b1 ^ (~b2 & b3);                                                                     \
-        a17 = b2 ^ (~b3 & b4);                                                                     \
-        a18 = b3 ^ (~b4 & b0);                                                                     \
-        a19 = b4 ^ (~b0 & b1);                                                                     \
-        c0 ^= a15;                                                                                 \
-        c1 ^= a16;                                                                                 \
-        c2 ^= a17;                                                                                 \
-        c3 ^= a18;                                                                                 \
-        c4 ^= a19;                                                                                 \
-        b0 = rol64(e2 ^ d2, 62);                                                                   \
-        b1 = rol64(e8 ^ d3, 55);                                                                   \
-        b2 = rol64(e14 ^ d4, 39);                                                                  \
-        b3 = rol64(e15 ^ d0, 41);                                                                  \
-        b4 = rol64(e21 ^ d1, 2);                                                                   \
-        a20 = b0 ^ (~b1 & b2);                                                                     \
-        a21 = b1 ^ (~b2 & b3);                                                                     \
-        a22 = b2 ^ (~b3 & b4);                                                                     \
-        a23 = b3 ^ (~b4 & b0);                                                                     \
-        a24 = b4 ^ (~b0 & b1);                                                                     \
-        c0 ^= a20;                                                                                 \
-        c1 ^= a21;                                                                                 \
-        c2 ^= a22;                                                                                 \
-        c3 ^= a23;                                                                                 \
-        c4 ^= a24;                                                                                 \
+        b0 = S##0 ^ d0;                                                                            \
+        b1 = rol64(S##6 ^ d1, 44);                                                                 \
+        b2 = rol64(S##12 ^ d2, 43);                                                                \
+        b3 = rol64(S##18 ^ d3, 21);                                                                \
+        b4 = rol64(S##24 ^ d4, 14);                                                                \
+        D##0 = b0 ^ (~b1 & b2);                                                                    \
+        D##1 = b1 ^ (~b2 & b3);                                                                    \
+        D##2 = b2 ^ (~b3 & b4);                                                                    \
+        D##3 = b3 ^ (~b4 & b0);                                                                    \
+        D##4 = b4 ^ (~b0 & b1);                                                                    \
+        D##0 ^= (rc);                                                                              \
+        c0 = D##0;                                                                                 \
+        c1 = D##1;                                                                                 \
+        c2 = D##2;                                                                                 \
+        c3 = D##3;                                                                                 \
+        c4 = D##4;                                                                                 \
+        b0 = rol64(S##3 ^ d3, 28);                                                                 \
+        b1 = rol64(S##9 ^ d4, 20);                                                                 \
+        b2 = rol64(S##10 ^ d0, 3);                                                                 \
+        b3 = rol64(S##16 ^ d1, 45);                                                                \
+        b4 = rol64(S##22 ^ d2, 61);                                                                \
+        D##5 = b0 ^ (~b1 & b2);                                                                    \
+        D##6 = b1 ^ (~b2 & b3);                                                                    \
+        D##7 = b2 ^ (~b3 & b4);                                                                    \
+        D##8 = b3 ^ (~b4 & b0);                                                                    \
+        D##9 = b4 ^ (~b0 & b1);                                                                    \
+        c0 ^= D##5;                                                                                \
+        c1 ^= D##6;                                                                                \
+        c2 ^= D##7;                                                                                \
+        c3 ^= D##8;                                                                                \
+        c4 ^= D##9;                                                                                \
+        b0 = rol64(S##1 ^ d1, 1);                                                                  \
+        b1 = rol64(S##7 ^ d2, 6);                                                                  \
+        b2 = rol64(S##13 ^ d3, 25);                                                                \
+        b3 = rol64(S##19 ^ d4, 8);                                                                 \
+        b4 = rol64(S##20 ^ d0, 18);                                                                \
+        D##10 = b0 ^ (~b1 & b2);                                                                   \
+        D##11 = b1 ^ (~b2 & b3);                                                                   \
+        D##12 = b2 ^ (~b3 & b4);                                                                   \
+        D##13 = b3 ^ (~b4 & b0);                                                                   \
+        D##14 = b4 ^ (~b0 & b1);                                                                   \
+        c0 ^= D##10;                                                                               \
+        c1 ^= D##11;                                                                               \
+        c2 ^= D##12;                                                                               \
+        c3 ^= D##13;                                                                               \
+        c4 ^= D##14;                                                                               \
+        b0 = rol64(S##4 ^ d4, 27);                                                                 \
+        b1 = rol64(S##5 ^ d0, 36);                                                                 \
+        b2 = rol64(S##11 ^ d1, 10);                                                                \
+        b3 = rol64(S##17 ^ d2, 15);                                                                \
+        b4 = rol64(S##23 ^ d3, 56);                                                                \
+        D##15 = b0 ^ (~b1 & b2);                                                                   \
+        D##16 = b1 ^ (~b2 & b3);                                                                   \
+        D##17 = b2 ^ (~b3 & b4);                                                                   \
+        D##18 = b3 ^ (~b4 & b0);                                                                   \
+        D##19 = b4 ^ (~b0 & b1);                                                                   \
+        c0 ^= D##15;                                                                               \
+        c1 ^= D##16;                                                                               \
+        c2 ^= D##17;                                                                               \
+        c3 ^= D##18;                                                                               \
+        c4 ^= D##19;                                                                               \
+        b0 = rol64(S##2 ^ d2, 62);                                                                 \
+        b1 = rol64(S##8 ^ d3, 55);                                                                 \
+        b2 = rol64(S##14 ^ d4, 39);                                                                \
+        b3 = rol64(S##15 ^ d0, 41);                                                                \
+        b4 = rol64(S##21 ^ d1, 2);                                                                 \
+        D##20 = b0 ^ (~b1 & b2);                                                                   \
+        D##21 = b1 ^ (~b2 & b3);                                                                   \
+        D##22 = b2 ^ (~b3 & b4);                                                                   \
+        D##23 = b3 ^ (~b4 & b0);                                                                   \
+        D##24 = b4 ^ (~b0 & b1);                                                                   \
+        c0 ^= D##20;                                                                               \
+        c1 ^= D##21;                                                                               \
+        c2 ^= D##22;                                                                               \
+        c3 ^= D##23;                                                                               \
+        c4 ^= D##24;                                                                               \
     } while (0)
 
 void keccak_f1600(uint64_t st[25])
@@ -220,8 +135,8 @@ void keccak_f1600(uint64_t st[25])
              c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22, c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23,
              c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
     for (int round = 0; round < 24; round += 2) {
-        KECCAK_ROUND_AE(keccak_rc[round]);
-        KECCAK_ROUND_EA(keccak_rc[round + 1]);
+        KECCAK_ROUND(a, e, keccak_rc[round]);
+        KECCAK_ROUND(e, a, keccak_rc[round + 1]);
     }
     st[0] = a0;
     st[1] = a1;
