@@ -172,35 +172,73 @@ void mlkem_poly_sub(mlkem_poly *r, const mlkem_poly *a, const mlkem_poly *b)
         r->c[i] = (int16_t)(a->c[i] - b->c[i]);
 }
 
-/* FIPS 203 Algorithms 5 and 6 for any d <= 12: value i occupies bits d i .. d i + d - 1 of the
- * little-endian bit string. The accumulator never holds more than d + 7 bits. */
+/* FIPS 203 Algorithms 5 and 6 for d in {4, 5, 10, 11, 12}: value i occupies bits d i .. d i +
+ * d - 1 of the little-endian bit string. Eight values make exactly d bytes, so each group of
+ * eight goes through one 128-bit accumulator (at most 96 bits used). The switch gives the
+ * compiler a constant d to unroll each group with. */
+static inline __attribute__((always_inline)) void pack_d(uint8_t *out, const uint16_t *v,
+                                                         const unsigned d)
+{
+    for (int g = 0; g < MLKEM_N; g += 8, out += d) {
+        unsigned __int128 acc = 0;
+        for (unsigned i = 0; i < 8; i++)
+            acc |= (unsigned __int128)v[g + (int)i] << (d * i);
+        for (unsigned i = 0; i < d; i++)
+            out[i] = (uint8_t)(acc >> (8 * i));
+    }
+}
+
+static inline __attribute__((always_inline)) void unpack_d(uint16_t *v, const uint8_t *in,
+                                                           const unsigned d)
+{
+    for (int g = 0; g < MLKEM_N; g += 8, in += d) {
+        unsigned __int128 acc = 0;
+        for (unsigned i = 0; i < d; i++)
+            acc |= (unsigned __int128)in[i] << (8 * i);
+        for (unsigned i = 0; i < 8; i++)
+            v[g + (int)i] = (uint16_t)((uint16_t)(acc >> (d * i)) & ((1u << d) - 1));
+    }
+}
+
 static void pack_bits(uint8_t *out, const uint16_t v[MLKEM_N], unsigned d)
 {
-    uint32_t acc = 0;
-    unsigned bits = 0;
-    for (int i = 0; i < MLKEM_N; i++) {
-        acc |= (uint32_t)v[i] << bits;
-        bits += d;
-        while (bits >= 8) {
-            *out++ = (uint8_t)acc;
-            acc >>= 8;
-            bits -= 8;
-        }
+    switch (d) {
+    case 4:
+        pack_d(out, v, 4);
+        break;
+    case 5:
+        pack_d(out, v, 5);
+        break;
+    case 10:
+        pack_d(out, v, 10);
+        break;
+    case 11:
+        pack_d(out, v, 11);
+        break;
+    default:
+        pack_d(out, v, 12);
+        break;
     }
 }
 
 static void unpack_bits(uint16_t v[MLKEM_N], const uint8_t *in, unsigned d)
 {
-    uint32_t acc = 0, mask = (1u << d) - 1;
-    unsigned bits = 0;
-    for (int i = 0; i < MLKEM_N; i++) {
-        while (bits < d) {
-            acc |= (uint32_t)*in++ << bits;
-            bits += 8;
-        }
-        v[i] = (uint16_t)(acc & mask);
-        acc >>= d;
-        bits -= d;
+    switch (d) {
+    case 4:
+        unpack_d(v, in, 4);
+        break;
+    case 5:
+        unpack_d(v, in, 5);
+        break;
+    case 10:
+        unpack_d(v, in, 10);
+        break;
+    case 11:
+        unpack_d(v, in, 11);
+        break;
+    default:
+        unpack_d(v, in, 12);
+        break;
     }
 }
 
