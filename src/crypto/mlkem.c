@@ -11,7 +11,7 @@
  * - All secrets of an operation (s, e, y, e1, e2, m, r, K, the decrypted message and the
  *   unrounded u and v) live in one work struct on the stack, wiped before returning. Its public
  *   part (A^ and t^, both from ek) is not wiped. The largest struct (ML-KEM-1024 decapsulation)
- *   is about 20 KB.
+ *   is about 23 KB.
  * - Decaps re-encrypts and compares in constant time; the implicit-rejection key replaces K'
  *   through a mask (FIPS 203 Algorithm 18 steps 9-10), so neither the compare's outcome nor
  *   the position of a difference reaches a branch or an address.
