@@ -45,7 +45,9 @@ typedef struct tenon_kem_class {
      * key, public) and dk (decapsulation key, secret). TENON_ERR_RANDOM if the CSPRNG fails. */
     int (*keygen)(uint8_t *ek, uint8_t *dk);
     /* FIPS 203 Algorithm 16 ML-KEM.KeyGen_internal(d, z) from a 64-byte seed d || z: the same
-     * seed always gives the same keys (this is the seed format of FIPS 203 §7.1 / §3.3). */
+     * seed always gives the same keys (this is the seed format of FIPS 203 §7.1 / §3.3). dk may
+     * be NULL: then only ek is written, which saves encoding dk and hashing ek, for a caller
+     * that keeps the seed and decapsulates with decaps_seed. */
     int (*keygen_seed)(const uint8_t seed[TENON_KEM_SEED_LEN], uint8_t *ek, uint8_t *dk);
     /* FIPS 203 §7.2 input check of ek: ek_len must be exactly the class's ek_len and every
      * coefficient must be below q = 3329, i.e. ByteEncode12(ByteDecode12(ek)) == ek; 0 or
