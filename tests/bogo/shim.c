@@ -13,6 +13,7 @@
  * (which tenon never makes: parsed and checked, never used).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -70,6 +71,7 @@ typedef struct opts {
     int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
     const char *cipher, *expect_peer_cert_file;
+    int async, implicit_handshake;
     /* -new-x509-credential: credentials numbered from 0, tried in that order, before the
      * default one (-cert-file/-key-file before any of them), as BoringSSL's list. */
     cred_files creds[TENON_MAX_CERT_KEYS];
@@ -163,6 +165,8 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-is-handshaker-supported", is_handshaker_supported),
     STR_FLAG("-cipher", cipher),
     STR_FLAG("-expect-peer-cert-file", expect_peer_cert_file),
+    /* The engine driven directly, one byte at a time (see shim_handshake). */
+    BOOL_FLAG("-async", async),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -889,9 +893,199 @@ static void check_connection(const opts *o, int is_resume)
         fail("unexpected extended master secret", "");
 }
 
+/* ---- the transport: tenon_io_* or, with -async, the engine driven one byte at a time ---- */
+
+/* -async: BoringSSL's shim puts a BIO between the library and the socket that lets one byte
+ * through at a time and reports "would block" in between (async_bio.cc). Its counterpart here
+ * drives tenon's sans-I/O engine directly (tenon_conn_feed / _output / _output_consume /
+ * _status / _read / _write) over a non-blocking socket, moving every byte of the runner's
+ * input and of the engine's output on its own: each record and message reaches the engine in
+ * pieces, and each flight leaves it in pieces, between which the engine is asked for its
+ * status again. Every wait is bounded by IO_TIMEOUT_MS per call, as tenon_io_* are. */
+static int g_async;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events, at most until the deadline. */
+static int async_wait(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0)
+            return TENON_ERR_FILE_IO;
+        struct pollfd p = {fd, events, 0};
+        int n = poll(&p, 1, (int)left);
+        if (n > 0)
+            return 0;
+        if (n == 0 || errno != EINTR)
+            return TENON_ERR_FILE_IO;
+    }
+}
+
+/* Sends the first byte of the engine's output. */
+static int async_send_byte(int fd, int64_t deadline)
+{
+    for (;;) {
+        const uint8_t *p;
+        size_t len;
+        tenon_conn_output(&g_conn, &p, &len);
+        if (len == 0)
+            return 0;
+        ssize_t w = send(fd, p, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w == 1) {
+            tenon_conn_output_consume(&g_conn, 1);
+            return 0;
+        }
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return TENON_ERR_FILE_IO;
+        int rc = async_wait(fd, POLLOUT, deadline);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* Reads one byte from the runner and feeds it to the engine (or reports the end of input). */
+static int async_recv_byte(int fd, int64_t deadline)
+{
+    for (;;) {
+        uint8_t b;
+        ssize_t r = recv(fd, &b, 1, MSG_DONTWAIT);
+        if (r == 0)
+            return tenon_conn_transport_eof(&g_conn);
+        if (r == 1) {
+            size_t used = 0;
+            int rc = tenon_conn_feed(&g_conn, &b, 1, &used);
+            /* The engine asked for input (TENON_WANT_INPUT), so it takes the byte. */
+            if (rc == 0 && used != 1)
+                return TENON_ERR_INTERNAL;
+            return rc;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return TENON_ERR_FILE_IO;
+        int rc = async_wait(fd, POLLIN, deadline);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* One step: a byte out, a byte in, or (neither asked for) an empty feed that lets the engine
+ * process a record that waited for its output to drain. A state that moves on in none of
+ * these ways is an error, never a spin. */
+static int async_step(int fd, int64_t deadline)
+{
+    unsigned st = tenon_conn_status(&g_conn);
+    if (st & TENON_HAS_OUTPUT)
+        return async_send_byte(fd, deadline);
+    if (st & TENON_FAILED)
+        return tenon_conn_error(&g_conn);
+    if (st & TENON_WANT_INPUT)
+        return async_recv_byte(fd, deadline);
+    size_t used = 0;
+    int rc = tenon_conn_feed(&g_conn, NULL, 0, &used);
+    if (rc != 0 || tenon_conn_status(&g_conn) != st)
+        return rc;
+    return (st & TENON_PEER_CLOSED) ? TENON_ERR_TLS_CLOSED : TENON_ERR_INTERNAL;
+}
+
+static int async_flush(int fd, int64_t deadline)
+{
+    while (tenon_conn_status(&g_conn) & TENON_HAS_OUTPUT) {
+        int rc = async_send_byte(fd, deadline);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* After an error: the engine's alert goes out (byte by byte) within the same deadline. */
+static int async_fail(int fd, int64_t deadline, int err)
+{
+    (void)async_flush(fd, deadline);
+    return err;
+}
+
+static int async_handshake(int fd, int64_t deadline)
+{
+    for (;;) {
+        unsigned st = tenon_conn_status(&g_conn);
+        if ((st & TENON_HANDSHAKE_DONE) && !(st & TENON_HAS_OUTPUT))
+            return 0;
+        int rc = async_step(fd, deadline);
+        if (rc != 0)
+            return async_fail(fd, deadline, rc);
+    }
+}
+
+static int shim_handshake(int fd)
+{
+    if (g_async)
+        return async_handshake(fd, now_ms() + IO_TIMEOUT_MS);
+    return tenon_io_handshake(&g_conn, fd, IO_TIMEOUT_MS);
+}
+
+/* Writes all len bytes; an unfinished handshake (-implicit-handshake) is completed first. */
+static int shim_write(int fd, const void *data, size_t len)
+{
+    if (!g_async)
+        return tenon_io_write(&g_conn, fd, data, len, IO_TIMEOUT_MS);
+    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    int rc = async_handshake(fd, deadline);
+    const uint8_t *p = data;
+    size_t done = 0;
+    while (rc == 0 && done < len) {
+        size_t w = 0;
+        rc = tenon_conn_write(&g_conn, p + done, len - done, &w);
+        done += w;
+        if (rc == 0)
+            rc = async_flush(fd, deadline);
+    }
+    if (rc == 0)
+        rc = async_flush(fd, deadline);
+    return rc == 0 ? 0 : async_fail(fd, deadline, rc);
+}
+
+/* Reads at least one byte (driving an unfinished handshake), or TENON_ERR_TLS_CLOSED. */
+static int shim_read(int fd, uint8_t *buf, size_t cap, size_t *n)
+{
+    if (!g_async)
+        return tenon_io_read(&g_conn, fd, buf, cap, n, IO_TIMEOUT_MS);
+    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    for (;;) {
+        int rc = tenon_conn_read(&g_conn, buf, cap, n);
+        if (rc == TENON_ERR_TLS_CLOSED || (rc == 0 && *n > 0))
+            return rc;
+        if (rc == 0)
+            rc = async_step(fd, deadline);
+        if (rc != 0)
+            return async_fail(fd, deadline, rc);
+    }
+}
+
+/* Sends close_notify (after what is queued, if it needs the room). */
+static int shim_close(int fd)
+{
+    if (!g_async)
+        return tenon_io_close(&g_conn, fd, IO_TIMEOUT_MS);
+    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    int rc = tenon_conn_close(&g_conn);
+    if (rc == TENON_ERR_BUFFER_TOO_SMALL) {
+        rc = async_flush(fd, deadline);
+        if (rc == 0)
+            rc = tenon_conn_close(&g_conn);
+    }
+    if (rc == 0)
+        rc = async_flush(fd, deadline);
+    return rc == 0 ? 0 : async_fail(fd, deadline, rc);
+}
+
 static void write_all(int fd, const void *data, size_t len)
 {
-    int rc = tenon_io_write(&g_conn, fd, data, len, IO_TIMEOUT_MS);
+    int rc = shim_write(fd, data, len);
     if (rc != 0)
         fail_tls("write", rc);
 }
@@ -909,7 +1103,8 @@ static void run_connection(opts *o, int is_resume)
     rc = tenon_conn_init(&g_conn, &cfg, g_in, sizeof g_in, g_out, sizeof g_out);
     if (rc != 0)
         fail_tls("init", rc);
-    rc = tenon_io_handshake(&g_conn, fd, IO_TIMEOUT_MS);
+    g_async = o->async;
+    rc = shim_handshake(fd);
     if (rc != 0)
         fail_tls("handshake", rc);
     check_connection(o, is_resume);
@@ -935,7 +1130,7 @@ static void run_connection(opts *o, int is_resume)
         for (;;) {
             uint8_t buf[512];
             size_t n = 0;
-            rc = tenon_io_read(&g_conn, fd, buf, sizeof buf, &n, IO_TIMEOUT_MS);
+            rc = shim_read(fd, buf, sizeof buf, &n);
             if (rc == TENON_ERR_TLS_CLOSED) {
                 clean = 1;
                 break;
@@ -956,13 +1151,13 @@ static void run_connection(opts *o, int is_resume)
     }
     /* Without -check-close-notify BoringSSL's shim shuts down quietly (no close_notify). */
     if (o->check_close_notify) {
-        rc = tenon_io_close(&g_conn, fd, IO_TIMEOUT_MS);
+        rc = shim_close(fd);
         if (rc != 0)
             fail_tls("close", rc);
         if (o->shim_shuts_down && !clean) {
             uint8_t buf[64];
             size_t n = 0;
-            rc = tenon_io_read(&g_conn, fd, buf, sizeof buf, &n, IO_TIMEOUT_MS);
+            rc = shim_read(fd, buf, sizeof buf, &n);
             if (rc != TENON_ERR_TLS_CLOSED)
                 fail_tls("waiting for close_notify",
                          rc != 0 ? rc : TENON_ERR_TLS_UNEXPECTED_MESSAGE);
