@@ -485,7 +485,10 @@ TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n);
 
 /* Application data to send, once the handshake is done (TENON_ERR_INVALID_ARGUMENT before):
  * *written receives how many bytes were taken (fewer when the output buffer is full: send the
- * output and call again). Records carry at most 2^14 bytes each. Some room is always left
+ * output and call again). Records carry at most 2^14 bytes each. While earlier output is still
+ * unsent, data goes only into records as large as they would be in the empty output buffer
+ * (2^14 bytes, less in a small buffer or for the last of the data), never into smaller ones cut to the room left, so a transport
+ * that takes a few bytes at a time costs no extra records. Some room is always left
  * free for an alert, close_notify or KeyUpdate; a KeyUpdate owed to the peer is sent first,
  * and without room for it *written is 0. */
 TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *data, size_t len,
@@ -610,13 +613,15 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn);
  * is read with MSG_PEEK and removed only once the engine took it).
  * ------------------------------------------------------------------------------------------ */
 
-/* Runs the handshake to completion. */
+/* Runs the handshake to completion. Calling it is optional: tenon_io_write and tenon_io_read
+ * on a connection whose handshake is unfinished complete it first, within their own timeout, as
+ * SSL_write and SSL_read do (a handshake that fails makes them return its error). */
 TENON_API TENON_MUST_CHECK int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms);
-/* Writes all len bytes (and flushes them). */
+/* Writes all len bytes (and flushes them), after completing an unfinished handshake. */
 TENON_API TENON_MUST_CHECK int tenon_io_write(tenon_conn *conn, int fd, const void *data,
                                               size_t len, int timeout_ms);
-/* Reads at least 1 byte, at most cap (*n); after the peer's close_notify, TENON_ERR_TLS_CLOSED.
- */
+/* Reads at least 1 byte, at most cap (*n), completing an unfinished handshake on the way;
+ * after the peer's close_notify, TENON_ERR_TLS_CLOSED. */
 TENON_API TENON_MUST_CHECK int tenon_io_read(tenon_conn *conn, int fd, void *buf, size_t cap,
                                              size_t *n, int timeout_ms);
 /* Sends close_notify and flushes it (first the output queued before, if close_notify needed

@@ -167,6 +167,9 @@ static const flag FLAGS[] = {
     STR_FLAG("-expect-peer-cert-file", expect_peer_cert_file),
     /* The engine driven directly, one byte at a time (see shim_handshake). */
     BOOL_FLAG("-async", async),
+    /* No handshake call: the first write or read completes the handshake (tenon_io_write and
+     * tenon_io_read do, as SSL_write and SSL_read), and the -expect-* checks follow it. */
+    BOOL_FLAG("-implicit-handshake", implicit_handshake),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -1083,11 +1086,25 @@ static int shim_close(int fd)
     return rc == 0 ? 0 : async_fail(fd, deadline, rc);
 }
 
+/* -implicit-handshake: the connection whose checks wait for the first write or read. */
+static const opts *g_unchecked;
+static int g_unchecked_resume;
+
+static void check_after_implicit_handshake(void)
+{
+    if (g_unchecked != NULL) {
+        const opts *o = g_unchecked;
+        g_unchecked = NULL;
+        check_connection(o, g_unchecked_resume);
+    }
+}
+
 static void write_all(int fd, const void *data, size_t len)
 {
     int rc = shim_write(fd, data, len);
     if (rc != 0)
         fail_tls("write", rc);
+    check_after_implicit_handshake();
 }
 
 static void run_connection(opts *o, int is_resume)
@@ -1104,10 +1121,15 @@ static void run_connection(opts *o, int is_resume)
     if (rc != 0)
         fail_tls("init", rc);
     g_async = o->async;
-    rc = shim_handshake(fd);
-    if (rc != 0)
-        fail_tls("handshake", rc);
-    check_connection(o, is_resume);
+    if (o->implicit_handshake) {
+        g_unchecked = o;
+        g_unchecked_resume = is_resume;
+    } else {
+        rc = shim_handshake(fd);
+        if (rc != 0)
+            fail_tls("handshake", rc);
+        check_connection(o, is_resume);
+    }
 
     if (o->export_keying_material > 0) {
         static uint8_t km[4096];
@@ -1135,10 +1157,13 @@ static void run_connection(opts *o, int is_resume)
                 clean = 1;
                 break;
             }
-            if (rc == TENON_ERR_TLS_TRUNCATED && !o->check_close_notify)
-                break; /* BoringSSL's shim stops on a clean or an unclean end */
+            /* BoringSSL's shim stops on a clean or an unclean end (of a finished handshake:
+             * with -implicit-handshake, one the read was to complete fails). */
+            if (rc == TENON_ERR_TLS_TRUNCATED && !o->check_close_notify && g_unchecked == NULL)
+                break;
             if (rc != 0)
                 fail_tls("read", rc);
+            check_after_implicit_handshake();
             if (o->key_update) {
                 rc = tenon_conn_key_update(&g_conn, 0);
                 if (rc != 0)
@@ -1149,6 +1174,8 @@ static void run_connection(opts *o, int is_resume)
             write_all(fd, buf, n);
         }
     }
+    /* A close_notify after a handshake (-implicit-handshake) that carried no data. */
+    check_after_implicit_handshake();
     /* Without -check-close-notify BoringSSL's shim shuts down quietly (no close_notify). */
     if (o->check_close_notify) {
         rc = shim_close(fd);
