@@ -32,9 +32,11 @@
 #define IO_TIMEOUT_MS 30000
 #define MAX_LIST 16
 
-/* One -new-x509-credential: its files (-cert-file/-key-file after it). */
+/* One -new-x509-credential: its files (-cert-file/-key-file after it) and -signing-prefs. */
 typedef struct cred_files {
     const char *cert_file, *key_file;
+    int signing_prefs[MAX_LIST];
+    size_t signing_pref_count;
 } cred_files;
 
 /* The options of one connection. */
@@ -245,13 +247,16 @@ static void apply(opts *o, const flag *f, const char *value)
                 *(int *)(base + f->count_offset) = 1;
             return;
         }
-        /* tenon's signing preferences are the configuration's, not one certificate's. */
-        if (f->offset == offsetof(opts, signing_prefs) && o->cred_count != 0)
-            unimplemented("-signing-prefs of one credential");
+        int *list = (int *)(base + f->offset);
         size_t *count = (size_t *)(base + f->count_offset);
+        /* After -new-x509-credential, that credential's (tenon_cert_key.sign_schemes). */
+        if (f->offset == offsetof(opts, signing_prefs) && o->cred_count != 0) {
+            list = o->creds[o->cred_count - 1].signing_prefs;
+            count = &o->creds[o->cred_count - 1].signing_pref_count;
+        }
         if (*count == MAX_LIST)
             unimplemented(f->name);
-        ((int *)(base + f->offset))[(*count)++] = (int)v;
+        list[(*count)++] = (int)v;
         return;
     }
 }
@@ -369,28 +374,40 @@ static const loaded_cred *load_credential(const char *cert_file, const char *key
     return lc;
 }
 
-static void add_credential(tenon_config *cfg, const char *cert_file, const char *key_file)
+static void set_scheme_list(const int *list, size_t n, uint16_t *out, size_t *count);
+
+/* Adds a credential with its own -signing-prefs (tenon_cert_key.sign_schemes; none: the
+ * configuration's). */
+static void add_credential(tenon_config *cfg, const char *cert_file, const char *key_file,
+                           const int *prefs, size_t pref_count)
 {
     const loaded_cred *lc = load_credential(cert_file, key_file);
     const char *why = NULL;
     int rc = tenon_config_add_cert(cfg, lc->chain, lc->chain_count, &lc->key, &why);
     if (rc != 0)
         fail("certificate: ", why != NULL ? why : tenon_strerror(rc));
+    tenon_cert_key *ck = &cfg->certs[cfg->cert_count - 1];
+    set_scheme_list(prefs, pref_count, ck->sign_schemes, &ck->sign_scheme_count);
 }
 
 /* The credentials in BoringSSL's order: the -new-x509-credential ones (tenon_config.certs[0]
- * is credential 0, ...), then the default one. tenon tries them in that order too. */
+ * is credential 0, ...), then the default one. tenon tries them in that order too. The
+ * -signing-prefs before any -new-x509-credential are the default one's (BoringSSL's
+ * SSL_set_signing_algorithm_prefs); without other credentials, the configuration's
+ * (set_sig_schemes), which is the same. */
 static void add_credentials(const opts *o, tenon_config *cfg)
 {
     for (size_t i = 0; i < o->cred_count; i++) {
-        if (o->creds[i].cert_file == NULL || o->creds[i].key_file == NULL)
+        const cred_files *cf = &o->creds[i];
+        if (cf->cert_file == NULL || cf->key_file == NULL)
             unimplemented("-new-x509-credential without a certificate and a key");
-        add_credential(cfg, o->creds[i].cert_file, o->creds[i].key_file);
+        add_credential(cfg, cf->cert_file, cf->key_file, cf->signing_prefs, cf->signing_pref_count);
     }
     if (o->cert_file != NULL && o->key_file != NULL) {
         if (cfg->cert_count == TENON_MAX_CERT_KEYS)
             unimplemented("more credentials than TENON_MAX_CERT_KEYS");
-        add_credential(cfg, o->cert_file, o->key_file);
+        add_credential(cfg, o->cert_file, o->key_file, o->signing_prefs,
+                       o->cred_count != 0 ? o->signing_pref_count : 0);
     }
 }
 
@@ -445,12 +462,13 @@ static void set_scheme_list(const int *list, size_t n, uint16_t *out, size_t *co
 static void set_sig_schemes(const opts *o, tenon_config *cfg)
 {
     /* BoringSSL's verify preferences leave what it signs with as it was. */
-    if (o->signing_pref_count == 0 && o->verify_pref_count != 0) {
+    if ((o->signing_pref_count == 0 || o->cred_count != 0) && o->verify_pref_count != 0) {
         memcpy(cfg->sign_schemes, cfg->sig_schemes, sizeof cfg->sign_schemes);
         cfg->sign_scheme_count = cfg->sig_scheme_count;
     }
-    set_scheme_list(o->signing_prefs, o->signing_pref_count, cfg->sign_schemes,
-                    &cfg->sign_scheme_count);
+    if (o->cred_count == 0)
+        set_scheme_list(o->signing_prefs, o->signing_pref_count, cfg->sign_schemes,
+                        &cfg->sign_scheme_count);
     set_scheme_list(o->verify_prefs, o->verify_pref_count, cfg->sig_schemes,
                     &cfg->sig_scheme_count);
 }
