@@ -74,6 +74,8 @@ typedef struct opts {
     int is_handshaker_supported;
     const char *cipher, *expect_peer_cert_file;
     int async, implicit_handshake;
+    int renegotiate_ignore;
+    int expect_no_session_id, expect_session_id, expect_no_session, expect_ticket_renewal;
     /* -new-x509-credential: credentials numbered from 0, tried in that order, before the
      * default one (-cert-file/-key-file before any of them), as BoringSSL's list. */
     cred_files creds[TENON_MAX_CERT_KEYS];
@@ -172,6 +174,18 @@ static const flag FLAGS[] = {
     /* No handshake call: the first write or read completes the handshake (tenon_io_write and
      * tenon_io_read do, as SSL_write and SSL_read), and the -expect-* checks follow it. */
     BOOL_FLAG("-implicit-handshake", implicit_handshake),
+    /* A client that does not renegotiate: tenon never does; it answers a HelloRequest with
+     * the no_renegotiation warning RFC 5246 §7.4.1.1 allows (BoringSSL's ignore mode sends
+     * nothing) and the connection goes on. */
+    BOOL_FLAG("-renegotiate-ignore", renegotiate_ignore),
+    /* A server that put no session in a session cache: tenon servers keep none (they resume
+     * with tickets only), so it always holds; -expect-session-id cannot. */
+    BOOL_FLAG("-expect-no-session-id", expect_no_session_id),
+    BOOL_FLAG("-expect-session-id", expect_session_id),
+    /* A client that received no new session (ticket) on this connection, or (resumed) a new
+     * one: what its ticket store holds afterwards, compared with before. */
+    BOOL_FLAG("-expect-no-session", expect_no_session),
+    BOOL_FLAG("-expect-ticket-renewal", expect_ticket_renewal),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -1117,6 +1131,25 @@ static void check_after_implicit_handshake(void)
     }
 }
 
+/* The client's ticket store before the connection, to tell whether it received a ticket. */
+static tenon_ticket g_slots_before[4];
+
+static int got_new_ticket(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        const tenon_ticket *t = &g_ticket_slots[i];
+        if (t->in_use == 0)
+            continue;
+        int old = 0;
+        for (size_t j = 0; j < 4 && !old; j++)
+            old = g_slots_before[j].in_use != 0 && g_slots_before[j].ticket_len == t->ticket_len &&
+                  memcmp(g_slots_before[j].ticket, t->ticket, t->ticket_len) == 0;
+        if (!old)
+            return 1;
+    }
+    return 0;
+}
+
 static void write_all(int fd, const void *data, size_t len)
 {
     int rc = shim_write(fd, data, len);
@@ -1139,6 +1172,9 @@ static void run_connection(opts *o, int is_resume)
     if (rc != 0)
         fail_tls("init", rc);
     g_async = o->async;
+    if (o->expect_session_id)
+        unimplemented("-expect-session-id (a server-side session cache: tenon has none)");
+    memcpy(g_slots_before, g_ticket_slots, sizeof g_slots_before);
     if (o->implicit_handshake) {
         g_unchecked = o;
         g_unchecked_resume = is_resume;
@@ -1194,6 +1230,11 @@ static void run_connection(opts *o, int is_resume)
     }
     /* A close_notify after a handshake (-implicit-handshake) that carried no data. */
     check_after_implicit_handshake();
+    /* BoringSSL checks the new session at the end (TLS 1.3 tickets come after the handshake). */
+    if (o->expect_no_session && got_new_ticket())
+        fail("new session was cached, but we expected the opposite", "");
+    if (o->expect_ticket_renewal && is_resume && !got_new_ticket())
+        fail("the resumed session's ticket was not renewed", "");
     /* Without -check-close-notify BoringSSL's shim shuts down quietly (no close_notify). */
     if (o->check_close_notify) {
         rc = shim_close(fd);
