@@ -76,6 +76,9 @@ typedef struct opts {
     int async, implicit_handshake;
     int renegotiate_ignore;
     int expect_no_session_id, expect_session_id, expect_no_session, expect_ticket_renewal;
+    int no_op_extra_handshake, read_with_unfinished_write;
+    int expect_peer_verify_prefs[MAX_LIST];
+    size_t expect_peer_verify_pref_count;
     /* -new-x509-credential: credentials numbered from 0, tried in that order, before the
      * default one (-cert-file/-key-file before any of them), as BoringSSL's list. */
     cred_files creds[TENON_MAX_CERT_KEYS];
@@ -186,6 +189,14 @@ static const flag FLAGS[] = {
      * one: what its ticket store holds afterwards, compared with before. */
     BOOL_FLAG("-expect-no-session", expect_no_session),
     BOOL_FLAG("-expect-ticket-renewal", expect_ticket_renewal),
+    /* -async: "hello" is written but only its first byte sent before the reading starts; the
+     * rest goes out as the reads drive the engine (before anything the engine queues later,
+     * such as a KeyUpdate it owes). */
+    BOOL_FLAG("-read-with-unfinished-write", read_with_unfinished_write),
+    /* A second handshake call on a finished connection does nothing. */
+    BOOL_FLAG("-no-op-extra-handshake", no_op_extra_handshake),
+    /* The peer's signature_algorithms as sent: a server's tenon_peer_offer.sig_schemes. */
+    LIST_FLAG("-expect-peer-verify-pref", expect_peer_verify_prefs, expect_peer_verify_pref_count),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -917,6 +928,19 @@ static void check_connection(const opts *o, int is_resume)
         fprintf(stderr, "credential %d was used, wanted %d\n", selected, o->expect_selected_cred);
         exit(1);
     }
+    if (o->expect_peer_verify_pref_count != 0) {
+        tenon_peer_offer offer;
+        /* A client sees the server's hello only (its CertificateRequest's schemes are not in
+         * tenon_peer_offer). */
+        if (!o->server)
+            unimplemented("-expect-peer-verify-pref on a client");
+        if (tenon_conn_peer_offer(&g_conn, &offer) != 0 ||
+            offer.sig_scheme_count != o->expect_peer_verify_pref_count)
+            fail("peer signature algorithms differ from -expect-peer-verify-pref", "");
+        for (size_t i = 0; i < offer.sig_scheme_count; i++)
+            if (offer.sig_schemes[i] != o->expect_peer_verify_prefs[i])
+                fail("peer signature algorithms differ from -expect-peer-verify-pref", "");
+    }
     if (o->expect_no_hrr && info.hello_retry)
         fail("unexpected HelloRetryRequest", "");
     /* BoringSSL reports the extended master secret for every TLS 1.3 connection (RFC 8446
@@ -1183,6 +1207,15 @@ static void run_connection(opts *o, int is_resume)
         if (rc != 0)
             fail_tls("handshake", rc);
         check_connection(o, is_resume);
+        if (o->no_op_extra_handshake) {
+            const uint8_t *pending;
+            size_t before, after;
+            tenon_conn_output(&g_conn, &pending, &before);
+            rc = shim_handshake(fd);
+            tenon_conn_output(&g_conn, &pending, &after);
+            if (rc != 0 || before != 0 || after != 0)
+                fail("extra handshake call was not a no-op", "");
+        }
     }
 
     if (o->export_keying_material > 0) {
@@ -1198,8 +1231,21 @@ static void run_connection(opts *o, int is_resume)
             fail_tls("export", rc);
         write_all(fd, km, n);
     }
-    if (o->shim_writes_first)
+    if (o->read_with_unfinished_write) {
+        if (!g_async || o->implicit_handshake)
+            unimplemented(
+                "-read-with-unfinished-write without -async, or with -implicit-handshake");
+        size_t w = 0;
+        rc = tenon_conn_write(&g_conn, "hello", 5, &w);
+        if (rc == 0 && w != 5)
+            rc = TENON_ERR_INTERNAL;
+        if (rc == 0)
+            rc = async_send_byte(fd, now_ms() + IO_TIMEOUT_MS);
+        if (rc != 0)
+            fail_tls("write", rc);
+    } else if (o->shim_writes_first) {
         write_all(fd, "hello", 5);
+    }
 
     int clean = 0;
     if (!o->shim_shuts_down) {
