@@ -234,8 +234,10 @@ static inline int both_done(endpoint *c, endpoint *s)
            (tenon_conn_status(&s->conn) & TENON_HANDSHAKE_DONE);
 }
 
-/* Sends len bytes from one side and reads them on the other; 1 if they arrive intact. */
-static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data, size_t len)
+/* Sends len bytes from one side and reads them on the other, the bytes moved by move (transfer
+ * or a mover of its own); 1 if they arrive intact. */
+static inline int exchange_by(tenon_conn *from, tenon_conn *to, const uint8_t *data, size_t len,
+                              size_t (*move)(tenon_conn *, tenon_conn *))
 {
     static uint8_t got[1 << 17];
     size_t sent = 0, have = 0;
@@ -246,7 +248,7 @@ static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data
                 return 0;
             sent += w;
         }
-        size_t moved = transfer(from, to) + transfer(to, from);
+        size_t moved = move(from, to) + move(to, from);
         size_t n = 0;
         if (tenon_conn_read(to, got + have, sizeof got - have, &n) != 0)
             return 0;
@@ -255,6 +257,11 @@ static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data
             break;
     }
     return have == len && memcmp(got, data, len) == 0;
+}
+
+static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data, size_t len)
+{
+    return exchange_by(from, to, data, len, transfer);
 }
 
 /* A new connection between CLIENT and SERVER with their configurations as set (the previous

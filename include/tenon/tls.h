@@ -188,6 +188,15 @@ typedef struct tenon_cert_key {
     tenon_bytes chain[TENON_MAX_CHAIN];
     size_t chain_count;
     const tenon_private_key *key;
+    /* The signature schemes this certificate's key signs with, in preference order, when they
+     * should differ from the configuration's (tenon_config.sign_schemes, else sig_schemes);
+     * each must be one tenon has (tenon_config_check). Empty, as tenon_config_add_cert leaves
+     * it: the configuration's. Set it after tenon_config_add_cert. Certificates are still
+     * tried in order, each with its own list: a server takes the first that can sign with a
+     * scheme the client offers, a client asked for a certificate the first that can sign with
+     * one the server accepts. */
+    uint16_t sign_schemes[TENON_MAX_SIG_SCHEMES];
+    size_t sign_scheme_count;
 } tenon_cert_key;
 
 /* The caller's check of a peer's certificate chain (tenon_config.verify_fn).
@@ -485,9 +494,12 @@ TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n);
 
 /* Application data to send, once the handshake is done (TENON_ERR_INVALID_ARGUMENT before):
  * *written receives how many bytes were taken (fewer when the output buffer is full: send the
- * output and call again). Records carry at most 2^14 bytes each. Some room is always left
- * free for an alert, close_notify or KeyUpdate; a KeyUpdate owed to the peer is sent first,
- * and without room for it *written is 0. */
+ * output and call again). Records carry at most 2^14 bytes each. While earlier output is still
+ * unsent, data goes only into records as large as they would be in the empty output buffer
+ * (2^14 bytes, less in a small buffer or for the last of the data), never into smaller ones cut to
+ * the room left, so a transport that takes a few bytes at a time costs no extra records. Some room
+ * is always left free for an alert, close_notify or KeyUpdate; a KeyUpdate owed to the peer is sent
+ * first, and without room for it *written is 0. */
 TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *data, size_t len,
                                                 size_t *written);
 
@@ -610,13 +622,15 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn);
  * is read with MSG_PEEK and removed only once the engine took it).
  * ------------------------------------------------------------------------------------------ */
 
-/* Runs the handshake to completion. */
+/* Runs the handshake to completion. Calling it is optional: tenon_io_write and tenon_io_read
+ * on a connection whose handshake is unfinished complete it first, within their own timeout, as
+ * SSL_write and SSL_read do (a handshake that fails makes them return its error). */
 TENON_API TENON_MUST_CHECK int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms);
-/* Writes all len bytes (and flushes them). */
+/* Writes all len bytes (and flushes them), after completing an unfinished handshake. */
 TENON_API TENON_MUST_CHECK int tenon_io_write(tenon_conn *conn, int fd, const void *data,
                                               size_t len, int timeout_ms);
-/* Reads at least 1 byte, at most cap (*n); after the peer's close_notify, TENON_ERR_TLS_CLOSED.
- */
+/* Reads at least 1 byte, at most cap (*n), completing an unfinished handshake on the way;
+ * after the peer's close_notify, TENON_ERR_TLS_CLOSED. */
 TENON_API TENON_MUST_CHECK int tenon_io_read(tenon_conn *conn, int fd, void *buf, size_t cap,
                                              size_t *n, int timeout_ms);
 /* Sends close_notify and flushes it (first the output queued before, if close_notify needed

@@ -181,8 +181,14 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         int usable = 0;
         if (ck->key == NULL || ck->chain_count == 0 || ck->chain_count > TENON_MAX_CHAIN)
             return why_fail(why, "a certificate entry has no key or no chain");
+        if (ck->sign_scheme_count > TENON_MAX_SIG_SCHEMES)
+            return why_fail(why, "too many signing signature schemes for a certificate");
+        for (size_t j = 0; j < ck->sign_scheme_count; j++)
+            if (tls_sig_scheme_find(ck->sign_schemes[j]) == NULL)
+                return why_fail(why, "an unknown signing signature scheme is configured for a "
+                                     "certificate");
         size_t n;
-        const uint16_t *ours = tls_sign_schemes(cfg, &n);
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, ck, &n);
         for (size_t j = 0; j < n; j++) {
             usable |= v13 && tls_sig_scheme_fits(tls_sig_scheme_find(ours[j]), ck->key);
             usable |= v12 && tls12_scheme_fits_key(ours[j], ck->key->type);

@@ -141,8 +141,6 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                     const cursor *curves)
 {
     const tenon_config *cfg = c->cfg;
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(cfg, &n);
     int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
         if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
@@ -154,6 +152,8 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
             !ext_supported_groups_has(*curves, (uint16_t)cfg->certs[i].key->u.ec.curve))
             continue;
         have_type = 1;
+        size_t n;
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
         for (size_t j = 0; j < n; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||

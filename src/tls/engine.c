@@ -1064,6 +1064,13 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
         size_t n = len - *written;
         if (n > TLS_MAX_PLAINTEXT)
             n = TLS_MAX_PLAINTEXT;
+        /* While earlier output is unsent, a record waits until it fits whole, as it would in
+         * the empty buffer, instead of being cut to the room left: a transport that takes a
+         * few bytes at a time would otherwise get a record (header, tag or MAC) for every few
+         * bytes of data. */
+        size_t whole = n < c->out_cap - overhead ? n : c->out_cap - overhead;
+        if (room - overhead < whole && c->out_len > 0)
+            break;
         if (n > room - overhead)
             n = room - overhead;
         size_t rec;

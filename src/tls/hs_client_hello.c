@@ -383,15 +383,22 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
  * are no scheme in common. */
 int tls_no_cert_cause(const tls_conn *c)
 {
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(c->cfg, &n);
-    for (size_t j = 0; j < n; j++) {
-        const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
-        if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA && !s->rsa_pss)
-            continue;
-        for (size_t k = 0; k < c->peer_sig_count; k++)
-            if (c->peer_sigs[k] == ours[j])
-                return TENON_ERR_TLS_NO_CERT_FOR_PEER;
+    /* Our schemes: those our certificates sign with, each its own list or the
+     * configuration's (which is ours alone when there is no certificate). */
+    size_t certs = c->cfg->cert_count;
+    for (size_t i = 0; i < certs || (certs == 0 && i == 0); i++) {
+        size_t n;
+        const uint16_t *ours = certs != 0 ? tls_cert_sign_schemes(c->cfg, &c->cfg->certs[i], &n)
+                                          : tls_sign_schemes(c->cfg, &n);
+        for (size_t j = 0; j < n; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
+            if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA &&
+                !s->rsa_pss)
+                continue;
+            for (size_t k = 0; k < c->peer_sig_count; k++)
+                if (c->peer_sigs[k] == ours[j])
+                    return TENON_ERR_TLS_NO_CERT_FOR_PEER;
+        }
     }
     return TENON_ERR_TLS_NO_COMMON_SIG_SCHEME;
 }
@@ -405,9 +412,9 @@ int tls_no_cert_cause(const tls_conn *c)
 static int select_certificate(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(cfg, &n);
-    for (size_t i = 0; i < cfg->cert_count; i++)
+    for (size_t i = 0; i < cfg->cert_count; i++) {
+        size_t n;
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
         for (size_t j = 0; j < n; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
@@ -419,6 +426,7 @@ static int select_certificate(tls_conn *c)
                     return TENON_OK;
                 }
         }
+    }
     return tls_no_cert_cause(c);
 }
 

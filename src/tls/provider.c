@@ -75,6 +75,16 @@ const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count)
     return cfg->sig_schemes;
 }
 
+const uint16_t *tls_cert_sign_schemes(const tenon_config *cfg, const tenon_cert_key *ck,
+                                      size_t *count)
+{
+    if (ck->sign_scheme_count != 0) {
+        *count = ck->sign_scheme_count;
+        return ck->sign_schemes;
+    }
+    return tls_sign_schemes(cfg, count);
+}
+
 TENON_API int tenon_error_alert(int err)
 {
     switch (err) {

@@ -154,6 +154,9 @@ int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key);
 /* The schemes this side signs with, in preference order: cfg->sign_schemes, or cfg->sig_schemes
  * when that list is empty. */
 const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count);
+/* The schemes certificate ck signs with: its own sign_schemes, or tls_sign_schemes(cfg). */
+const uint16_t *tls_cert_sign_schemes(const tenon_config *cfg, const tenon_cert_key *ck,
+                                      size_t *count);
 
 /* A TLS 1.2 cipher suite (RFC 5246 §A.5). */
 typedef enum tls12_kx {
