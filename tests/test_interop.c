@@ -465,26 +465,7 @@ static size_t ED_LEN, ED_CLIENT_LEN;
 static int ed_files(const char *name, const char *cn, uint32_t eku, tenon_private_key *key,
                     uint8_t *der, size_t cap, size_t *len)
 {
-    tenon_x509_cert ca;
-    if (tenon_x509_parse(&ca, PKI.ca_der, PKI.ca_len) != 0)
-        return -1;
-    tenon_x509_issue_params lp;
-    memset(&lp, 0, sizeof lp);
-    lp.subject_cn = cn;
-    lp.not_before = (int64_t)time(NULL) - 3600;
-    lp.not_after = (int64_t)time(NULL) + 86400;
-    lp.path_len = -1;
-    lp.key_usage = TENON_KU_DIGITAL_SIGNATURE;
-    lp.ext_key_usage = eku;
-    lp.dns_names[0] = cn;
-    lp.ip_addrs[0] = "127.0.0.1";
-    memset(key, 0, sizeof *key);
-    key->type = TENON_KEY_ED25519;
-    tenon_private_key issuer = {.type = TENON_KEY_EC, .u.ec = PKI.ca_key};
-    if (tenon_ed25519_keygen(&key->u.ed25519) != 0)
-        return -1;
-    tenon_public_key pub = {.type = TENON_KEY_ED25519, .u.ed25519 = key->u.ed25519.pub};
-    if (tenon_x509_issue_key(&lp, &pub, &ca, &issuer, der, cap, len) != 0)
+    if (issue_ed25519_leaf(cn, eku, key, der, cap, len) != 0)
         return -1;
     uint8_t p8[48];
     memcpy(p8, "\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65\x70\x04\x22\x04\x20", 16);

@@ -14,31 +14,6 @@ static uint8_t ED_LEAF_DER[2048], ED_CLIENT_DER[2048];
 static size_t ED_LEAF_LEN, ED_CLIENT_LEN;
 static tenon_private_key ED_LEAF_KEY, ED_CLIENT_KEY;
 
-/* Ed25519 leaves issued by the harness's P-256 CA (tenon_x509_issue_key). */
-static int ed_issue(const char *cn, uint32_t eku, tenon_private_key *key, uint8_t *der, size_t cap,
-                    size_t *len)
-{
-    tenon_x509_cert ca;
-    if (tenon_x509_parse(&ca, PKI.ca_der, PKI.ca_len) != 0)
-        return -1;
-    tenon_x509_issue_params lp;
-    memset(&lp, 0, sizeof lp);
-    lp.subject_cn = cn;
-    lp.not_before = (int64_t)time(NULL) - 3600;
-    lp.not_after = (int64_t)time(NULL) + 86400;
-    lp.path_len = -1;
-    lp.key_usage = TENON_KU_DIGITAL_SIGNATURE;
-    lp.ext_key_usage = eku;
-    lp.dns_names[0] = cn;
-    memset(key, 0, sizeof *key);
-    key->type = TENON_KEY_ED25519;
-    if (tenon_ed25519_keygen(&key->u.ed25519) != 0)
-        return -1;
-    tenon_public_key pub = {.type = TENON_KEY_ED25519, .u.ed25519 = key->u.ed25519.pub};
-    tenon_private_key issuer = {.type = TENON_KEY_EC, .u.ec = PKI.ca_key};
-    return tenon_x509_issue_key(&lp, &pub, &ca, &issuer, der, cap, len);
-}
-
 static void add_ed(tenon_config *cfg, const uint8_t *der, size_t len, const tenon_private_key *k)
 {
     tenon_bytes chain[1] = {{der, len}};
@@ -212,11 +187,11 @@ int main(void)
 {
     if (!CHECK(pki_setup() == 0))
         return tu_finish("test_tls_ed25519");
-    CHECK_RC(ed_issue("localhost", TENON_EKU_SERVER_AUTH, &ED_LEAF_KEY, ED_LEAF_DER,
-                      sizeof ED_LEAF_DER, &ED_LEAF_LEN),
+    CHECK_RC(issue_ed25519_leaf("localhost", TENON_EKU_SERVER_AUTH, &ED_LEAF_KEY, ED_LEAF_DER,
+                                sizeof ED_LEAF_DER, &ED_LEAF_LEN),
              0);
-    CHECK_RC(ed_issue("client.test", TENON_EKU_CLIENT_AUTH, &ED_CLIENT_KEY, ED_CLIENT_DER,
-                      sizeof ED_CLIENT_DER, &ED_CLIENT_LEN),
+    CHECK_RC(issue_ed25519_leaf("client.test", TENON_EKU_CLIENT_AUTH, &ED_CLIENT_KEY, ED_CLIENT_DER,
+                                sizeof ED_CLIENT_DER, &ED_CLIENT_LEN),
              0);
     test_defaults();
     test_tls13_server();
