@@ -294,6 +294,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.pem -days 2 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \
     -out other.pem -days 2 -subj /CN=other -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+openssl req -x509 -newkey ed25519 -nodes -keyout ed.key -out ed.pem -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
 head -c 60000 /dev/urandom | base64 >data.txt
 
 # ------------------------------------------------------------------------------------------
@@ -475,7 +477,7 @@ r=$?
 [ $st -eq 1 ] && [ $r -eq 0 ]
 check "tenon client refusing s_server's certificate: s_server reads the protected unknown_ca alert (exit $st)" $? ossl_bad.out
 
-for cert in ec rsa; do
+for cert in ec rsa ed; do
     start_server --cert $cert.pem --key $cert.key --max-connections 1
     (echo "hello tenon from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
         "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
@@ -614,7 +616,7 @@ wait_server
     grep -q "the peer sent the fatal alert protocol_version" nover.err
 check "tenon client --tls1.3 -> tenon server --tls1.2: no version in common, protocol_version" $? "$SLOG"
 
-for cert in ec rsa; do
+for cert in ec rsa ed; do
     start_server --cert $cert.pem --key $cert.key --max-connections 1
     (echo "hello tenon 1.2 from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
         "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \

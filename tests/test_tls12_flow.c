@@ -121,8 +121,9 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
         wr_vec v = {0, 0};
         CHECK_RC(wr_open_vec(&w, 2, &v), TENON_OK);
         size_t n = 0;
-        CHECK_RC(tls12_sign(scheme, &priv[sig_key], digest, w.buf + w.len, w.cap - w.len, &n),
-                 TENON_OK);
+        CHECK_RC(
+            tls12_sign(scheme, &priv[sig_key], digest, NULL, 0, w.buf + w.len, w.cap - w.len, &n),
+            TENON_OK);
         w.len += n;
         CHECK_RC(wr_close_vec(&w, &v), TENON_OK);
         /* client: parse and verify it */
@@ -130,7 +131,7 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
         CHECK_RC(tls12_ske_parse(transcript + tl, w.len, &sv), TENON_OK);
         CHECK(sv.group == g->tls_group);
         tls12_ske_digest(tls12_sig_hash(sv.sig_scheme), cr, sr, sv.params, sv.params_len, digest);
-        CHECK_RC(tls12_verify(sv.sig_scheme, &pub[sig_key], digest, sv.sig.p, sv.sig.len),
+        CHECK_RC(tls12_verify(sv.sig_scheme, &pub[sig_key], digest, NULL, 0, sv.sig.p, sv.sig.len),
                  TENON_OK);
         tl += w.len;
         /* client: its key, ClientKeyExchange, the shared secret */

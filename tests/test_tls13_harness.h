@@ -37,25 +37,51 @@ typedef struct test_pki {
 
 static test_pki PKI;
 
+/* A leaf's parameters: cn as commonName and DNS name, 127.0.0.1, 30 days, digitalSignature. */
+static inline void leaf_params(tenon_x509_issue_params *lp, const char *cn, uint32_t eku)
+{
+    int64_t now = (int64_t)time(NULL);
+    memset(lp, 0, sizeof *lp);
+    lp->subject_cn = cn;
+    lp->not_before = now - 3600;
+    lp->not_after = now + 86400 * 30;
+    lp->path_len = -1;
+    lp->key_usage = TENON_KU_DIGITAL_SIGNATURE;
+    lp->ext_key_usage = eku;
+    lp->dns_names[0] = cn;
+    lp->ip_addrs[0] = "127.0.0.1";
+}
+
 static inline int issue_ec_leaf(const tenon_x509_cert *ca, tenon_ec_curve curve, const char *cn,
                                 uint32_t eku, tenon_private_key *key, uint8_t *der, size_t cap,
                                 size_t *len)
 {
-    int64_t now = (int64_t)time(NULL);
     tenon_x509_issue_params lp;
-    memset(&lp, 0, sizeof lp);
-    lp.subject_cn = cn;
-    lp.not_before = now - 3600;
-    lp.not_after = now + 86400 * 30;
-    lp.path_len = -1;
-    lp.key_usage = TENON_KU_DIGITAL_SIGNATURE;
-    lp.ext_key_usage = eku;
-    lp.dns_names[0] = cn;
-    lp.ip_addrs[0] = "127.0.0.1";
+    leaf_params(&lp, cn, eku);
     key->type = TENON_KEY_EC;
     if (tenon_ec_keygen(curve, &key->u.ec) != 0)
         return -1;
     return tenon_x509_issue(&lp, &key->u.ec.pub, ca, &PKI.ca_key, der, cap, len);
+}
+
+/* An Ed25519 leaf for cn (and 127.0.0.1) from the CA of pki_setup (tenon_x509_issue_key). */
+static inline int issue_ed25519_leaf(const char *cn, uint32_t eku, tenon_private_key *key,
+                                     uint8_t *der, size_t cap, size_t *len)
+{
+    tenon_x509_cert ca;
+    if (tenon_x509_parse(&ca, PKI.ca_der, PKI.ca_len) != 0)
+        return -1;
+    tenon_x509_issue_params lp;
+    leaf_params(&lp, cn, eku);
+    memset(key, 0, sizeof *key);
+    key->type = TENON_KEY_ED25519;
+    if (tenon_ed25519_keygen(&key->u.ed25519) != 0)
+        return -1;
+    tenon_public_key pub = {.type = TENON_KEY_ED25519, .u.ed25519 = key->u.ed25519.pub};
+    tenon_private_key issuer = {.type = TENON_KEY_EC, .u.ec = PKI.ca_key};
+    int rc = tenon_x509_issue_key(&lp, &pub, &ca, &issuer, der, cap, len);
+    tenon_private_key_wipe(&issuer);
+    return rc;
 }
 
 static inline int make_rsa_leaf(void)

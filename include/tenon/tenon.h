@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "kex.h"
 #include "x25519.h"
+#include "ed25519.h"
 #include "ec.h"
 #include "rsa.h"
 #include "trace.h"

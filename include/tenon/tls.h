@@ -33,7 +33,7 @@
  * TENON_ERR_TLS_TRUNCATED, never a clean end.
  *
  * What is implemented: TLS 1.3 — groups x25519, secp256r1, secp384r1; the three TLS 1.3 AEAD
- * suites; ECDSA P-256/P-384 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
+ * suites; ECDSA P-256/P-384, Ed25519 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
  * client certificates; session tickets and PSK-DHE resumption (no 0-RTT); KeyUpdate; exporters.
  * TLS 1.2 in the same engine — ECDHE-ECDSA and ECDHE-RSA with AES-GCM and ChaCha20-Poly1305 by
  * default; RSA key transport and AES-CBC + HMAC suites only when configured by name; extended
@@ -98,6 +98,11 @@ extern "C" {
 #define TENON_SIG_RSA_PSS_RSAE_SHA256 0x0804
 #define TENON_SIG_RSA_PSS_RSAE_SHA384 0x0805
 #define TENON_SIG_RSA_PSS_RSAE_SHA512 0x0806
+/* RFC 8446 §4.2.3, RFC 8422 §5.1.3: PureEdDSA over the signed content itself. In TLS 1.2 it
+ * signs ServerKeyExchange with the ECDHE_ECDSA suites (RFC 8422 §2: an "ECDSA- or
+ * EdDSA-capable" key), not a TLS 1.2 CertificateVerify (that would need the whole transcript,
+ * and tenon keeps only its running hash). */
+#define TENON_SIG_ED25519 0x0807
 
 /* AlertDescription (RFC 8446 §6). */
 enum {

@@ -31,19 +31,22 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
     cfg->suite_count = ARRAY_LEN(suites);
     cfg->require_extended_master_secret = 1;
     /* rsa_pkcs1_* last: TLS 1.2 only (RFC 8446 §4.2.3 lets a TLS 1.3 ClientHello offer them
-     * for TLS 1.2; tenon never uses them in a TLS 1.3 CertificateVerify). */
+     * for TLS 1.2; tenon never uses them in a TLS 1.3 CertificateVerify). ed25519 is accepted
+     * by default, as OpenSSL and rustls do. */
     static const uint16_t sigs[] = {
         TENON_SIG_ECDSA_SECP256R1_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA256,    TENON_SIG_RSA_PSS_RSAE_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA512,    TENON_SIG_RSA_PKCS1_SHA256,
-        TENON_SIG_RSA_PKCS1_SHA384,       TENON_SIG_RSA_PKCS1_SHA512};
+        TENON_SIG_ED25519,                TENON_SIG_RSA_PSS_RSAE_SHA256,
+        TENON_SIG_RSA_PSS_RSAE_SHA384,    TENON_SIG_RSA_PSS_RSAE_SHA512,
+        TENON_SIG_RSA_PKCS1_SHA256,       TENON_SIG_RSA_PKCS1_SHA384,
+        TENON_SIG_RSA_PKCS1_SHA512};
     memcpy(cfg->sig_schemes, sigs, sizeof sigs);
     cfg->sig_scheme_count = ARRAY_LEN(sigs);
     static const uint16_t cert_sigs[] = {
         TENON_SIG_ECDSA_SECP256R1_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA256,    TENON_SIG_RSA_PSS_RSAE_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA512,    TENON_SIG_RSA_PKCS1_SHA256,
-        TENON_SIG_RSA_PKCS1_SHA384,       TENON_SIG_RSA_PKCS1_SHA512};
+        TENON_SIG_ED25519,                TENON_SIG_RSA_PSS_RSAE_SHA256,
+        TENON_SIG_RSA_PSS_RSAE_SHA384,    TENON_SIG_RSA_PSS_RSAE_SHA512,
+        TENON_SIG_RSA_PKCS1_SHA256,       TENON_SIG_RSA_PKCS1_SHA384,
+        TENON_SIG_RSA_PKCS1_SHA512};
     memcpy(cfg->cert_sig_schemes, cert_sigs, sizeof cert_sigs);
     cfg->cert_sig_scheme_count = ARRAY_LEN(cert_sigs);
     cfg->middlebox_compat = 1;

@@ -123,7 +123,8 @@ int tls12_export(const tenon_hash_class *h, const uint8_t *master, const uint8_t
     return tenon_tls12_prf(h, master, TLS12_MASTER_LEN, label, seed, n, out, len);
 }
 
-int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
+int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest, const uint8_t *content,
+                       size_t content_len)
 {
     /* RFC 5246 §4.7: digitally-signed = SignatureAndHashAlgorithm algorithm (2 bytes) || opaque
      * signature<0..2^16-1>. */
@@ -131,8 +132,8 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
     size_t sig_len;
     GUARD(wr_u16(w, c->our_sig_scheme));
     GUARD(wr_open_vec(w, 2, &v));
-    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w->buf + w->len, w->cap - w->len,
-                     &sig_len));
+    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, content, content_len, w->buf + w->len,
+                     w->cap - w->len, &sig_len));
     w->len += sig_len;
     return wr_close_vec(w, &v);
 }
@@ -143,12 +144,12 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
     const tenon_config *cfg = c->cfg;
     int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
-        if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
+        if (cfg->certs[i].key == NULL || !tls12_auth_takes_key(t, cfg->certs[i].key->type))
             continue;
         /* RFC 8422 §4: with the client's supported_groups, the server "MUST NOT negotiate the
          * use of an ECC cipher suite unless [it] can complete the handshake while respecting
          * the choice of curves specified by the client": in TLS 1.2 the ECDSA key's too. */
-        if (t == TENON_KEY_EC && curves != NULL &&
+        if (cfg->certs[i].key->type == TENON_KEY_EC && curves != NULL &&
             !ext_supported_groups_has(*curves, (uint16_t)cfg->certs[i].key->u.ec.curve))
             continue;
         have_type = 1;
@@ -156,8 +157,8 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
         const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
         for (size_t j = 0; j < n; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
-            if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||
-                tls12_sig_hash(s->id) == NULL)
+            if (s == NULL || s->key_type != cfg->certs[i].key->type ||
+                (hash != NULL && s->hash != hash) || !tls12_scheme_known(s->id))
                 continue;
             for (size_t k = 0; k < c->peer_sig_count; k++)
                 if (c->peer_sigs[k] == s->id) {

@@ -68,8 +68,8 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
         return TENON_OK;
     }
     /* §7.4.2: the key must be the one the suite's key exchange uses (RSA for ECDHE_RSA and
-     * RSA key transport, ECDSA for ECDHE_ECDSA). */
-    if (c->peer_key.type != tls12_suite_key_type(c->suite12))
+     * RSA key transport, ECDSA or EdDSA for ECDHE_ECDSA, RFC 8422 §2). */
+    if (!tls12_auth_takes_key(tls12_suite_key_type(c->suite12), c->peer_key.type))
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
     /* RFC 8422 §4: a server "MUST NOT negotiate the use of an ECC cipher suite unless [it] can
      * complete the handshake while respecting the choice of curves specified by the client";

@@ -53,7 +53,7 @@ static int certificate_verify_send(tls_conn *c)
     uint8_t digest[64];
     GUARD(tls_transcript_hash(&c->tx, digest, NULL));
     GUARD(tls_hs_begin(c, HS_CERTIFICATE_VERIFY, &w, &body));
-    GUARD(tls12_write_signed(c, &w, digest));
+    GUARD(tls12_write_signed(c, &w, digest, NULL, 0));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }

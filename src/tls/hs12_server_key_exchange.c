@@ -16,10 +16,13 @@ int hs12_server_key_exchange_send(tls_conn *c)
     GUARD(tls12_ske_write_params(&w, c->kex->tls_group, c->kex_pub, c->kex->public_len));
     size_t params_len = w.len - params_at;
     const tenon_hash_class *h = tls12_sig_hash(c->our_sig_scheme);
-    ENSURE(h != NULL, TENON_ERR_INTERNAL);
-    uint8_t digest[64];
-    tls12_ske_digest(h, c->client_random, c->server_random, w.buf + params_at, params_len, digest);
-    GUARD(tls12_write_signed(c, &w, digest));
+    uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
+    size_t content_len;
+    GUARD(tls12_ske_content(c->client_random, c->server_random, w.buf + params_at, params_len,
+                            content, &content_len));
+    if (h != NULL) /* Ed25519 has no hash: it signs the content (RFC 8422 §5.4, RFC 8032) */
+        tenon_hash(h, content, content_len, digest);
+    GUARD(tls12_write_signed(c, &w, h != NULL ? digest : NULL, content, content_len));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -27,11 +30,16 @@ int hs12_server_key_exchange_send(tls_conn *c)
 /* STYLE.md 9: the one function that sets signature_verified on a TLS 1.2 client. */
 int tls12_proof_server_key_exchange(tls_conn *c, const tls12_ske_view *v)
 {
+    ENSURE(tls12_scheme_known(v->sig_scheme), TENON_ERR_TLS_ILLEGAL_PARAMETER);
     const tenon_hash_class *h = tls12_sig_hash(v->sig_scheme);
-    ENSURE(h != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    uint8_t digest[64];
-    tls12_ske_digest(h, c->client_random, c->server_random, v->params, v->params_len, digest);
-    int rc = tls12_verify(v->sig_scheme, &c->peer_key, digest, v->sig.p, v->sig.len);
+    uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
+    size_t content_len;
+    GUARD(tls12_ske_content(c->client_random, c->server_random, v->params, v->params_len, content,
+                            &content_len));
+    if (h != NULL)
+        tenon_hash(h, content, content_len, digest);
+    int rc = tls12_verify(v->sig_scheme, &c->peer_key, h != NULL ? digest : NULL, content,
+                          content_len, v->sig.p, v->sig.len);
 #ifdef TENON_FUZZING
     rc = fuzzing_signature_result(rc);
 #endif

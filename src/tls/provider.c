@@ -22,6 +22,8 @@ static const tls_sig_scheme SCHEMES[] = {
      TENON_EC_P256, 0},
     {TENON_SIG_ECDSA_SECP384R1_SHA384, "ecdsa_secp384r1_sha384", &tenon_sha384, TENON_KEY_EC,
      TENON_EC_P384, 0},
+    /* §4.2.3 "EdDSA algorithms": no separate hash (hash NULL), the content is signed whole. */
+    {TENON_SIG_ED25519, "ed25519", NULL, TENON_KEY_ED25519, 0, 0},
     {TENON_SIG_RSA_PSS_RSAE_SHA256, "rsa_pss_rsae_sha256", &tenon_sha256, TENON_KEY_RSA, 0, 1},
     {TENON_SIG_RSA_PSS_RSAE_SHA384, "rsa_pss_rsae_sha384", &tenon_sha384, TENON_KEY_RSA, 0, 1},
     {TENON_SIG_RSA_PSS_RSAE_SHA512, "rsa_pss_rsae_sha512", &tenon_sha512, TENON_KEY_RSA, 0, 1},
@@ -62,7 +64,9 @@ int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key)
         return 0;
     if (s->key_type == TENON_KEY_EC)
         return key->u.ec.curve == s->curve;
-    return s->rsa_pss; /* RFC 8446 §4.4.3: no PKCS#1 v1.5 in CertificateVerify */
+    if (s->key_type == TENON_KEY_RSA)
+        return s->rsa_pss; /* RFC 8446 §4.4.3: no PKCS#1 v1.5 in CertificateVerify */
+    return 1;              /* Ed25519 */
 }
 
 const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count)

@@ -54,6 +54,13 @@ tenon_key_type tls12_suite_key_type(const tls12_suite *s)
     return s->kx == TLS12_KX_ECDHE_ECDSA ? TENON_KEY_EC : TENON_KEY_RSA;
 }
 
+int tls12_auth_takes_key(tenon_key_type auth, tenon_key_type key)
+{
+    /* RFC 8422 §2: with ECDHE_ECDSA "the server's certificate MUST contain an ECDSA- or
+     * EdDSA-capable public key". */
+    return key == auth || (auth == TENON_KEY_EC && key == TENON_KEY_ED25519);
+}
+
 /* RFC 5246 §7.4.1.4.1 and RFC 8446 §4.2.3 (TLS 1.2 meanings): does a signature with scheme id
  * fit a key of type t (and, for the suite's authentication, suite s)? */
 int tls12_scheme_fits_key(uint16_t id, tenon_key_type t)

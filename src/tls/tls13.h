@@ -140,7 +140,7 @@ typedef struct tls_suite {
 typedef struct tls_sig_scheme {
     uint16_t id;
     const char *name;
-    const tenon_hash_class *hash;
+    const tenon_hash_class *hash; /* NULL for Ed25519, which signs the content itself */
     tenon_key_type key_type;
     tenon_ec_curve curve; /* EC only */
     int rsa_pss;          /* 1: RSASSA-PSS, 0: PKCS#1 v1.5 (certificates only) */
@@ -183,6 +183,9 @@ const tls12_suite *tls12_suite_find(uint16_t id);
 tenon_key_type tls12_suite_key_type(const tls12_suite *s);
 /* 1 if signature scheme id has key type t (TLS 1.2: ECDSA schemes fit any curve). */
 int tls12_scheme_fits_key(uint16_t id, tenon_key_type t);
+/* 1 if a certificate key of type key serves a suite authenticated by auth
+ * (tls12_suite_key_type): the same type, or Ed25519 for ECDHE_ECDSA. */
+int tls12_auth_takes_key(tenon_key_type auth, tenon_key_type key);
 
 /* 1 if version (TENON_TLS13 or TENON_TLS12) is enabled and has a suite configured. */
 int tls_version_on(const tenon_config *cfg, uint16_t version);
@@ -692,7 +695,8 @@ TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *mast
                                   uint8_t *out, size_t len);
 /* Writes a digitally-signed element: our scheme and the signature of digest (the scheme's
  * hash) with our certificate's key. */
-TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest);
+TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest,
+                                        const uint8_t *content, size_t content_len);
 /* The certificate and signature scheme a TLS 1.2 server or client signs with: the first of
  * ours of key type t with a scheme of ours the peer offers (peer_sigs); if hash is not NULL the
  * scheme's hash must be it; if curves (a supported_groups list) is not NULL an EC key's curve

@@ -388,7 +388,7 @@ static const loaded_cred *load_credential(const char *cert_file, const char *key
     }
     int rc = tenon_private_key_load_file(&lc->key, key_file, lc->keybuf, sizeof lc->keybuf);
     if (rc == TENON_ERR_KEY_UNSUPPORTED)
-        unimplemented("key type (Ed25519, P-224, P-521)");
+        unimplemented("key type (P-224, P-521)");
     if (rc == TENON_ERR_KEY_SIZE)
         unimplemented("RSA key size (tenon has 2048 to 4096 bits)");
     if (rc != 0)
@@ -463,6 +463,7 @@ static int sig_scheme_known(int id)
     case TENON_SIG_RSA_PSS_RSAE_SHA256:
     case TENON_SIG_RSA_PSS_RSAE_SHA384:
     case TENON_SIG_RSA_PSS_RSAE_SHA512:
+    case TENON_SIG_ED25519:
         return 1;
     default:
         return 0;
