@@ -8,8 +8,7 @@
 #include "fuzzing.h"
 
 /* STYLE.md 9: the one function that sets signature_verified on a TLS 1.2 server. */
-int tls12_proof_certificate_verify(tls_conn *c, uint16_t scheme, const uint8_t *sig,
-                                   size_t sig_len)
+int tls12_proof_certificate_verify(tls_conn *c, uint16_t scheme, const uint8_t *sig, size_t sig_len)
 {
     uint8_t digest[64];
     GUARD(tls_transcript_hash(&c->tx, digest, NULL));
