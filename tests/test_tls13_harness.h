@@ -181,6 +181,19 @@ static inline void server_config(tenon_config *cfg, test_cert which)
         abort();
 }
 
+/* The classical groups only (tenon's defaults before the hybrid post-quantum groups): x25519,
+ * secp256r1, secp384r1, a client's one share x25519. For tests that take a ClientHello apart
+ * byte by byte. */
+static inline void classical_groups(tenon_config *cfg)
+{
+    cfg->groups[0] = &tenon_kex_x25519;
+    cfg->groups[1] = &tenon_kex_secp256r1;
+    cfg->groups[2] = &tenon_kex_secp384r1;
+    cfg->group_count = 3;
+    cfg->share_groups[0] = &tenon_kex_x25519;
+    cfg->share_group_count = 1;
+}
+
 /* Moves what from has to send into to; returns the bytes moved. */
 static inline size_t transfer(tenon_conn *from, tenon_conn *to)
 {

@@ -96,6 +96,15 @@ typedef struct tenon_kex_class {
 TENON_API extern const tenon_kex_class tenon_kex_x25519;
 TENON_API extern const tenon_kex_class tenon_kex_secp256r1;
 TENON_API extern const tenon_kex_class tenon_kex_secp384r1;
+/* The hybrids (draft-ietf-tls-ecdhe-mlkem), post_quantum = 1, dh = 0:
+ *   group               code    client share             server share            secret
+ *   X25519MLKEM768      0x11EC  ek(1184) || X25519(32)   ct(1088) || X25519(32)  ss || X25519
+ *   SecP256r1MLKEM768   0x11EB  P-256(65) || ek(1184)    P-256(65) || ct(1088)   P-256 || ss
+ *   SecP384r1MLKEM1024  0x11ED  P-384(97) || ek(1568)    P-384(97) || ct(1568)   P-384 || ss
+ * Private key: the ML-KEM seed d || z (64 bytes), then the ECDH private key. */
+TENON_API extern const tenon_kex_class tenon_kex_x25519mlkem768;
+TENON_API extern const tenon_kex_class tenon_kex_secp256r1mlkem768;
+TENON_API extern const tenon_kex_class tenon_kex_secp384r1mlkem1024;
 
 #ifdef __cplusplus
 }

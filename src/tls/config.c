@@ -10,12 +10,23 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
         return;
     memset(cfg, 0, sizeof *cfg);
     cfg->role = role;
-    cfg->groups[0] = &tenon_kex_x25519;
-    cfg->groups[1] = &tenon_kex_secp256r1;
-    cfg->groups[2] = &tenon_kex_secp384r1;
-    cfg->group_count = 3;
-    cfg->share_groups[0] = &tenon_kex_x25519;
-    cfg->share_group_count = 1;
+    /* A client lists the hybrid post-quantum group first and each classical group before the
+     * hybrid built on it, as browsers do; a server puts every hybrid first, so that it picks
+     * (or asks with HelloRetryRequest for) a post-quantum group whenever the client has one. */
+    static const tenon_kex_class *const client_groups[] = {
+        &tenon_kex_x25519mlkem768,    &tenon_kex_x25519,    &tenon_kex_secp256r1,
+        &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1, &tenon_kex_secp384r1mlkem1024};
+    static const tenon_kex_class *const server_groups[] = {
+        &tenon_kex_x25519mlkem768, &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1mlkem1024,
+        &tenon_kex_x25519,         &tenon_kex_secp256r1,         &tenon_kex_secp384r1};
+    _Static_assert(ARRAY_LEN(client_groups) <= TENON_MAX_GROUPS, "TENON_MAX_GROUPS");
+    memcpy(cfg->groups, role == TENON_SERVER ? server_groups : client_groups, sizeof client_groups);
+    cfg->group_count = ARRAY_LEN(client_groups);
+    /* RFC 8446 §4.2.8: the client's first flight shares the hybrid and x25519, so that a
+     * server without the hybrid needs no HelloRetryRequest. */
+    cfg->share_groups[0] = &tenon_kex_x25519mlkem768;
+    cfg->share_groups[1] = &tenon_kex_x25519;
+    cfg->share_group_count = 2;
     cfg->min_version = TENON_TLS12;
     cfg->max_version = TENON_TLS13;
     static const uint16_t suites[] = {

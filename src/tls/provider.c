@@ -48,8 +48,9 @@ const tls_sig_scheme *tls_sig_scheme_find(uint16_t id)
 
 const tenon_kex_class *tls_group_find(uint16_t id)
 {
-    static const tenon_kex_class *const GROUPS[] = {&tenon_kex_x25519, &tenon_kex_secp256r1,
-                                                    &tenon_kex_secp384r1};
+    static const tenon_kex_class *const GROUPS[] = {
+        &tenon_kex_x25519,         &tenon_kex_secp256r1,         &tenon_kex_secp384r1,
+        &tenon_kex_x25519mlkem768, &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1mlkem1024};
     for (size_t i = 0; i < ARRAY_LEN(GROUPS); i++)
         if (GROUPS[i]->tls_group == id)
             return GROUPS[i];
