@@ -613,6 +613,7 @@ int main(int argc, char **argv)
                (void *)EVP_sha384());
         figure("HMAC-SHA256", 16384, tenon_hmac_op, (void *)&tenon_sha256, ossl_hmac_op,
                (void *)EVP_sha256());
+        sha3_figures();
     }
     if (want_public) {
         if (!tsv)
@@ -627,6 +628,7 @@ int main(int argc, char **argv)
         ecdsa_figures("ECDSA P-384", TENON_EC_P384, "P-384");
         rsa_figures(2048, 1);
         rsa_figures(3072, 0);
+        kem_figures();
     }
     if (want_tls)
         tls_figures();

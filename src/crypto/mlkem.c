@@ -18,6 +18,7 @@
  */
 #include "../common.h"
 #include "ct.h"
+#include "mlkem.h"
 #include "mlkem_poly.h"
 #include "sha3.h"
 #include "tenon/crypto.h"
@@ -86,16 +87,20 @@ static void inner(mlkem_poly *r, const mlkem_poly *a, const mlkem_poly *b, unsig
 }
 
 /* K-PKE.KeyGen (FIPS 203 Algorithm 13) up to the encoding: w->a = A^, w->s = s^, w->t = t^,
- * rho copied out. */
-static void pke_keygen(mlkem_work *w, const mlkem_params *p, const uint8_t d[32], uint8_t rho[32])
+ * rho copied out. draft: step 1 as in the initial public draft (mlkem.h). */
+static void pke_keygen(mlkem_work *w, const mlkem_params *p, const uint8_t d[32], uint8_t rho[32],
+                       int draft)
 {
     uint8_t g_in[33];
     /* Step 1: (rho, sigma) = G(d || k). */
     memcpy(g_in, d, 32);
     g_in[32] = (uint8_t)p->k;
-    sha3_512(w->seeds, g_in, sizeof g_in);
+    sha3_512(w->seeds, g_in, draft ? 32 : sizeof g_in);
     tenon_wipe(g_in, sizeof g_in);
     memcpy(rho, w->seeds, 32);
+    /* rho is public (the last 32 bytes of ek), and SampleNTT branches on the XOF output it
+     * seeds; sigma stays secret. */
+    ct_declassify(rho, 32);
     const uint8_t *sigma = w->seeds + 32;
     gen_matrix(w, p, rho);
     /* Steps 8-15: s and e from CBD_eta1(PRF(sigma, N)), N = 0 .. 2k - 1; steps 16-17. */
@@ -172,11 +177,11 @@ static void pke_decrypt(mlkem_work *w, const mlkem_params *p, uint8_t m[32], con
 
 /* ML-KEM.KeyGen_internal (FIPS 203 Algorithm 16). */
 static void keygen_internal(const mlkem_params *p, const uint8_t seed[TENON_KEM_SEED_LEN],
-                            uint8_t *ek, uint8_t *dk)
+                            uint8_t *ek, uint8_t *dk, int draft)
 {
     mlkem_work w;
     uint8_t rho[32];
-    pke_keygen(&w, p, seed, rho);
+    pke_keygen(&w, p, seed, rho, draft);
     encode_ek(&w, p, ek, rho);
     /* dk = dk_PKE || ek || H(ek) || z */
     size_t off = 0;
@@ -284,7 +289,7 @@ static int decaps_seed(const mlkem_params *p, const uint8_t seed[TENON_KEM_SEED_
     ENSURE(seed != NULL, TENON_ERR_INVALID_ARGUMENT);
     mlkem_work w;
     uint8_t rho[32], ek[TENON_KEM_MAX_EK_LEN], h[32];
-    pke_keygen(&w, p, seed, rho);
+    pke_keygen(&w, p, seed, rho, 0);
     /* t^ is kept unreduced to canonical form, as decoding ek would give it modulo q: the
      * re-encryption result is the same. */
     encode_ek(&w, p, ek, rho);
@@ -300,7 +305,7 @@ static int keygen(const mlkem_params *p, uint8_t *ek, uint8_t *dk)
     /* FIPS 203 Algorithm 19: d and z from the approved RBG. */
     int rc = tenon_random(seed, sizeof seed);
     if (rc == TENON_OK)
-        keygen_internal(p, seed, ek, dk);
+        keygen_internal(p, seed, ek, dk, 0);
     tenon_wipe(seed, sizeof seed);
     return rc;
 }
@@ -309,7 +314,7 @@ static int keygen_seed(const mlkem_params *p, const uint8_t seed[TENON_KEM_SEED_
                        uint8_t *dk)
 {
     ENSURE(seed != NULL && ek != NULL && dk != NULL, TENON_ERR_INVALID_ARGUMENT);
-    keygen_internal(p, seed, ek, dk);
+    keygen_internal(p, seed, ek, dk, 0);
     return TENON_OK;
 }
 
@@ -394,3 +399,14 @@ MLKEM_CLASS(mlkem768, mlkem768_params, "ML-KEM-768", TENON_MLKEM768_EK_LEN, TENO
             TENON_MLKEM768_CT_LEN)
 MLKEM_CLASS(mlkem1024, mlkem1024_params, "ML-KEM-1024", TENON_MLKEM1024_EK_LEN,
             TENON_MLKEM1024_DK_LEN, TENON_MLKEM1024_CT_LEN)
+
+int mlkem_keygen_seed_draft(const tenon_kem_class *kem, const uint8_t seed[TENON_KEM_SEED_LEN],
+                            uint8_t *ek, uint8_t *dk)
+{
+    const mlkem_params *p = kem == &tenon_kem_mlkem768    ? &mlkem768_params
+                            : kem == &tenon_kem_mlkem1024 ? &mlkem1024_params
+                                                          : NULL;
+    ENSURE(p != NULL, TENON_ERR_INVALID_ARGUMENT);
+    keygen_internal(p, seed, ek, dk, 1);
+    return TENON_OK;
+}
