@@ -63,20 +63,6 @@ static int has16(const uint16_t *l, size_t count, uint16_t v)
 
 /* Replaces, in e's pending output (its own buffer, plaintext hellos), the first occurrence of
  * find with repl (same length). */
-static int patch_output(endpoint *e, const uint8_t *find, const uint8_t *repl, size_t n)
-{
-    const uint8_t *p;
-    size_t len;
-    tenon_conn_output(&e->conn, &p, &len);
-    uint8_t *q = e->out + (p - e->out);
-    for (size_t i = 0; i + n <= len; i++)
-        if (memcmp(q + i, find, n) == 0) {
-            memcpy(q + i, repl, n);
-            return 1;
-        }
-    return 0;
-}
-
 static void only12(tenon_config *cfg)
 {
     cfg->min_version = cfg->max_version = TENON_TLS12;
@@ -237,8 +223,8 @@ static void test_no_common_group(void)
             only12(&CLIENT.cfg);
         server_config(&SERVER.cfg, CERT_P256);
         CHECK_RC(start(&CLIENT, &SERVER), 0);
-        CHECK(patch_output(&CLIENT, sg, sg448, sizeof sg));
-        CHECK(v12 || patch_output(&CLIENT, ks, ks448, sizeof ks));
+        CHECK(patch_pending(&CLIENT, sg, sg448, sizeof sg));
+        CHECK(v12 || patch_pending(&CLIENT, ks, ks448, sizeof ks));
         pump(&CLIENT.conn, &SERVER.conn);
         expect(&SERVER, TENON_ERR_TLS_NO_COMMON_GROUP, TENON_ALERT_HANDSHAKE_FAILURE);
         if (offer_of(&SERVER, &o)) {

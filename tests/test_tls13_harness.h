@@ -210,6 +210,21 @@ static inline size_t transfer(tenon_conn *from, tenon_conn *to)
     return used;
 }
 
+/* Replaces the first n bytes equal to find in what e has to send by repl; 1 if found. */
+static inline int patch_pending(endpoint *e, const uint8_t *find, const uint8_t *repl, size_t n)
+{
+    const uint8_t *p;
+    size_t len;
+    tenon_conn_output(&e->conn, &p, &len);
+    uint8_t *q = e->out + (p - e->out);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(q + i, find, n) == 0) {
+            memcpy(q + i, repl, n);
+            return 1;
+        }
+    return 0;
+}
+
 /* Runs both engines until neither makes progress. */
 static inline void pump(tenon_conn *c, tenon_conn *s)
 {
