@@ -168,6 +168,12 @@ TENON_API const char *tenon_alert_name(int alert);
  * full 16 KiB records; the minimums fit a chain of a few KiB (one or two certificates: a flight
  * that does not fit fails with TENON_ERR_BUFFER_TOO_SMALL). Smaller than the minimum is
  * TENON_ERR_BUFFER_TOO_SMALL at tenon_conn_init. */
+/* The ClientHello a server accepts: up to 16384 bytes (2^14, a record's content) when it comes
+ * in one record, as clients send it; split over several records, up to the handshake-message
+ * area: 4096 bytes with TENON_CONN_IN_MIN (the default buffer: 32 KiB). That holds two hybrid
+ * post-quantum shares (X25519MLKEM768 and SecP384r1MLKEM1024: 2,889 bytes of key_share, a
+ * ClientHello of about 3.3 KB); tenon's default ClientHello (X25519MLKEM768 and x25519 shares)
+ * is about 1.5 KB. A client's ClientHello must fit its outgoing buffer. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
 #define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
 #define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
