@@ -337,7 +337,7 @@ static void expect_fail(endpoint *e, int err, endpoint *other, int alert)
     tenon_conn_wipe(&SERVER.conn);
 }
 
-/* Bad shares on the wire: illegal_parameter (draft-ietf-tls-ecdhe-mlkem §4, FIPS 203 §7.2). */
+/* Bad shares on the wire: illegal_parameter (draft-ietf-tls-ecdhe-mlkem, FIPS 203 §7.2). */
 static void test_bad_shares_tls(void)
 {
     /* A 32-byte "X25519MLKEM768" share: the client's x25519 share relabelled. */

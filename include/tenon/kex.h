@@ -45,7 +45,7 @@ extern "C" {
 struct tenon_kem_class;
 struct tenon_kex_class;
 
-/* How a hybrid group is composed (draft-ietf-tls-ecdhe-mlkem §4): each share and the shared
+/* How a hybrid group is composed (draft-ietf-tls-ecdhe-mlkem): each share and the shared
  * secret are the concatenation of an ML-KEM part and an ECDH part, ML-KEM first when kem_first
  * (X25519MLKEM768), else the ECDH part first (SecP256r1MLKEM768, SecP384r1MLKEM1024):
  *   client share:  ek (kem->ek_len)  and the ECDH public key (ecdh->client_share_len)

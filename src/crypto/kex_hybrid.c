@@ -10,7 +10,7 @@
  *   inside each decapsulation (and in public_from_private).
  * - Each half keeps its own checks: the ML-KEM encapsulation key its FIPS 203 §7.2 modulus
  *   check (in encaps), the ECDH share its point validation (in the ECDH class). The draft asks
- *   for exact lengths of the whole shares (§4: a share of another length is illegal_parameter),
+ *   for exact lengths of the whole shares (a share of another length is illegal_parameter),
  *   which are checked here before the halves are split.
  * - The secret is the two secrets concatenated in the draft's order; a failure of either half
  *   clears the whole output.
@@ -73,7 +73,7 @@ static int hybrid_encapsulate(const tenon_kex_hybrid *h, const uint8_t *client_s
     const tenon_kem_class *kem = h->kem;
     const tenon_kex_class *ecdh = h->ecdh;
     ENSURE(server_share != NULL && shared != NULL, TENON_ERR_INVALID_ARGUMENT);
-    /* draft-ietf-tls-ecdhe-mlkem §4: the client share is exactly ek and the ECDH key. */
+    /* draft-ietf-tls-ecdhe-mlkem: the client share is exactly ek and the ECDH key. */
     ENSURE(client_share != NULL && client_share_len == kem->ek_len + ecdh->client_share_len,
            TENON_ERR_BAD_PUBLIC_KEY);
     parts in = split(h, kem->ek_len, ecdh->client_share_len);
@@ -95,7 +95,7 @@ static int hybrid_shared(const tenon_kex_hybrid *h, const uint8_t *priv,
     const tenon_kem_class *kem = h->kem;
     const tenon_kex_class *ecdh = h->ecdh;
     ENSURE(priv != NULL && shared != NULL, TENON_ERR_INVALID_ARGUMENT);
-    /* draft-ietf-tls-ecdhe-mlkem §4: the server share is exactly ct and the ECDH key. */
+    /* draft-ietf-tls-ecdhe-mlkem: the server share is exactly ct and the ECDH key. */
     ENSURE(server_share != NULL && server_share_len == kem->ct_len + ecdh->server_share_len,
            TENON_ERR_BAD_PUBLIC_KEY);
     parts in = split(h, kem->ct_len, ecdh->server_share_len);

@@ -257,7 +257,7 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     tls_transcript_update(&c->tx, msg, len);
 
     /* The server share is checked by the group: its exact length for the hybrids
-     * (draft-ietf-tls-ecdhe-mlkem §4), the point as for (EC)DHE (illegal_parameter). The
+     * (draft-ietf-tls-ecdhe-mlkem), the point as for (EC)DHE (illegal_parameter). The
      * private keys, ML-KEM seeds among them, are wiped now whatever the outcome: nothing
      * later needs them. */
     uint8_t shared[TENON_KEX_MAX_SHARED_LEN];

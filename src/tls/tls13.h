@@ -450,6 +450,8 @@ TENON_MUST_CHECK int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g,
 /* Client: the shared secret of our offered share in slot with the server's share; traced. */
 TENON_MUST_CHECK int tls_kex_finish(tls_conn *c, size_t slot, const uint8_t *server_share,
                                     size_t server_share_len, uint8_t *shared);
+/* Traces the shared secret of c->kex (a hybrid's: its halves too). */
+void tls_kex_trace_secret(tls_conn *c, const uint8_t *shared, size_t len);
 /* Wipes every private key kept and forgets the shares offered. */
 void tls_kex_forget(tls_conn *c);
 /* 1 if group g may be used by this configuration for version (TENON_TLS13 or TENON_TLS12):
