@@ -11,7 +11,9 @@
  *                                 encaps_m and check_ek;
  *   *_semi_expanded_decaps_test   decaps(dk, c) gives K; the §7.3 checks (lengths, hash)
  *                                 refuse the invalid ones.
- * Every case must match its "valid"/"invalid" verdict; the files' test counts are checked.
+ * Every case must match its "valid"/"invalid" verdict; the files' test counts are checked. All
+ * files run twice: with the portable code forced (tenon_cpu_set_mask(0)) and with every
+ * accelerated path the CPU allows.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -182,7 +184,13 @@ int main(void)
         "mlkem_1024_keygen_seed_test.json", "mlkem_1024_test.json",
         "mlkem_1024_encaps_test.json",      "mlkem_1024_semi_expanded_decaps_test.json",
     };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        run_file(files[i]);
+    /* The portable code, then the accelerated paths where the CPU has them. */
+    static const uint32_t masks[] = {0, UINT32_MAX};
+    for (size_t m = 0; m < 2; m++) {
+        tenon_cpu_set_mask(masks[m]);
+        printf("cpu features 0x%x\n", (unsigned)tenon_cpu_features());
+        for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+            run_file(files[i]);
+    }
     return tu_finish("test_mlkem_wycheproof");
 }

@@ -3,13 +3,15 @@
  * empty and "abc" messages, then a differential against OpenSSL's libcrypto on every input
  * length 0..600 (across the 168/136/72-byte rate boundaries), absorbed in one piece, byte by
  * byte and in random pieces, and with SHAKE output squeezed whole, in random pieces and in
- * whole blocks, for output lengths across the block boundaries.
+ * whole blocks, for output lengths across the block boundaries; and the 4-way AVX2 Keccak
+ * against one-shot SHAKE.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "crypto/cpu.h"
 #include "crypto/sha3.h"
 #include "testutil.h"
 
@@ -197,10 +199,46 @@ static void test_blocks(void)
     CHECK(memcmp(&c, &zero, sizeof c) == 0);
 }
 
+/* The four-way sponge (AVX2 where the CPU has it) against one-shot SHAKE, for every input
+ * length below the rate and five output blocks. */
+static void test_x4(void)
+{
+#if defined(__x86_64__)
+    if (!cpu_has(TENON_CPU_AVX2)) {
+        printf("4-way Keccak: skipped (no AVX2)\n");
+        return;
+    }
+    unsigned long before = tu_failed, cases = 0;
+    static uint8_t in[4][SHAKE128_RATE], out[4][5 * SHAKE128_RATE], want[5 * SHAKE128_RATE];
+    for (int f = F_SHAKE128; f <= F_SHAKE256; f++) {
+        unsigned rate = f == F_SHAKE128 ? SHAKE128_RATE : SHAKE256_RATE;
+        for (size_t len = 0; len < rate; len++) {
+            const uint8_t *ins[4] = {in[0], in[1], in[2], in[3]};
+            uint8_t *outs[4] = {out[0], out[1], out[2], out[3]};
+            tu_rand(in, sizeof in);
+            keccak_x4 s;
+            keccak_x4_absorb_shake(&s, rate, ins, len);
+            keccak_x4_squeeze_blocks_avx2(&s, rate, outs, 2);
+            keccak_x4_squeeze_blocks_avx2(&s, rate, outs, 0);
+            for (int j = 0; j < 4; j++)
+                outs[j] += 2 * rate;
+            keccak_x4_squeeze_blocks_avx2(&s, rate, outs, 3);
+            for (int j = 0; j < 4; j++, cases++) {
+                tenon_hash3(f, in[j], len, want, 5 * rate);
+                CHECK_MEM(out[j], want, 5 * rate, "4-way SHAKE");
+            }
+        }
+    }
+    printf("4-way Keccak (AVX2) vs SHAKE: %lu cases, %s\n", cases,
+           tu_failed == before ? "identical" : "MISMATCH");
+#endif
+}
+
 int main(void)
 {
     test_kats();
     test_vs_openssl();
     test_blocks();
+    test_x4();
     return tu_finish("test_sha3");
 }

@@ -9,6 +9,9 @@
  * secrets (dk, the seed, m, ss and every intermediate value: no secret-dependent branch, memory
  * index or division), allocate nothing, and wipe the secrets they computed before returning.
  * ek and ct are public. Output buffers must hold ek_len, dk_len, ct_len and ss_len bytes.
+ * Each operation uses at most about 25 KB of stack (its secrets wiped before it returns).
+ * Where the CPU has AVX2 (and tenon_cpu_set_mask allows it), the hashing and the ring
+ * arithmetic use it; the results are the same.
  */
 #ifndef TENON_KEM_H
 #define TENON_KEM_H

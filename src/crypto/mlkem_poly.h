@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common.h"
+
 #define MLKEM_N 256
 #define MLKEM_Q 3329
 #define MLKEM_MAX_K 4
@@ -34,7 +36,7 @@ typedef struct mlkem_poly {
 
 /* FIPS 203 Algorithm 9: in place, |c| < q in, |c| < q out (Barrett-reduced). */
 void mlkem_poly_ntt(mlkem_poly *p);
-/* FIPS 203 Algorithm 10 times R: |c| < 8q (int16) in, |c| < q out. */
+/* FIPS 203 Algorithm 10 times R: |c| < 2^14 in, |c| < q out. */
 void mlkem_poly_invntt(mlkem_poly *p);
 /* r += (a x b) R^-1 in the NTT domain (FIPS 203 Algorithms 11 and 12). Each product adds less
  * than 2q in absolute value to each coefficient of r; the caller reduces before r overflows
@@ -76,5 +78,25 @@ void mlkem_poly_sample_ntt(mlkem_poly *p, const uint8_t rho[32], uint8_t j, uint
 /* FIPS 203 Algorithm 8 with eta = 2 on PRF_2(sigma, nonce) = SHAKE256(sigma || nonce, 128):
  * coefficients in [-2, 2] (the only eta of ML-KEM-768 and -1024). */
 void mlkem_poly_sample_cbd2(mlkem_poly *p, const uint8_t sigma[32], uint8_t nonce);
+
+/* zeta^BitRev7(i) R mod q, centred (FIPS 203 Appendix A times R); [0] is unused. */
+extern const int16_t mlkem_zetas[128];
+
+#if TENON_X86_64
+/* AVX2 twins of mlkem_poly_ntt, mlkem_poly_invntt and mlkem_poly_basemul_acc on the same layout
+ * and ranges (mlkem_poly_avx2.c); those three call them when cpu_has(TENON_CPU_AVX2). */
+void mlkem_ntt_avx2(int16_t c[MLKEM_N]);
+void mlkem_invntt_avx2(int16_t c[MLKEM_N]);
+void mlkem_basemul_acc_avx2(int16_t r[MLKEM_N], const int16_t a[MLKEM_N], const int16_t b[MLKEM_N]);
+#endif
+
+/* The same four at a time: p[k] = SampleNTT(rho || j[k] || i[k]) and p[k] = CBD_2(PRF(sigma,
+ * nonce[k])); a NULL p[k] is skipped. With AVX2 the four SHAKE instances run in one 4-way
+ * Keccak (sha3_x4_avx2.c); otherwise these are four calls of the functions above. The results
+ * are the same either way. */
+void mlkem_poly_sample_ntt_x4(mlkem_poly *const p[4], const uint8_t rho[32], const uint8_t j[4],
+                              const uint8_t i[4]);
+void mlkem_poly_sample_cbd2_x4(mlkem_poly *const p[4], const uint8_t sigma[32],
+                               const uint8_t nonce[4]);
 
 #endif

@@ -13,7 +13,7 @@
 #include "tenon/crypto.h"
 
 /* FIPS 202 §3.2.5: the iota round constants RC[ir] (computed from the rc(t) LFSR). */
-static const uint64_t keccak_rc[24] = {
+const uint64_t keccak_rc[24] = {
     0x0000000000000001ull, 0x0000000000008082ull, 0x800000000000808aull, 0x8000000080008000ull,
     0x000000000000808bull, 0x0000000080000001ull, 0x8000000080008081ull, 0x8000000000008009ull,
     0x000000000000008aull, 0x0000000000000088ull, 0x0000000080008009ull, 0x000000008000000aull,
@@ -32,73 +32,94 @@ static inline uint64_t rol64(uint64_t x, unsigned n)
     return (x << (n & 63)) | (x >> ((64 - n) & 63));
 }
 
-/* One round, the five step mappings of FIPS 202 §3.2 on 25 named lanes (a0..a24 = lane x + 5y)
- * so they can live in registers: theta (c, d: the column parities), rho and pi together (the pi
- * source of lane i, rotated by its rho offset, becomes b_i), chi along each row back into a, and
- * iota. */
-#define KECCAK_ROUND(rc)                                                                           \
+/* One round from the lanes S##0..S##24 (lane x + 5y) into D##0..D##24; keccak_f1600 alternates
+ * between two sets, so no round copies the state. Theta's d comes from the column parities c,
+ * then row by row rho and pi (b holds the five lanes of one output row) and chi, iota on lane 0,
+ * and the column parities of the new state accumulated on the way for the next round's theta.
+ * Written out from the rho and pi tables above. */
+#define KECCAK_ROUND(S, D, rc)                                                                     \
     do {                                                                                           \
-        c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20;                                                            \
-        c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21;                                                            \
-        c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22;                                                            \
-        c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23;                                                            \
-        c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;                                                            \
         d0 = c4 ^ rol64(c1, 1);                                                                    \
         d1 = c0 ^ rol64(c2, 1);                                                                    \
         d2 = c1 ^ rol64(c3, 1);                                                                    \
         d3 = c2 ^ rol64(c4, 1);                                                                    \
         d4 = c3 ^ rol64(c0, 1);                                                                    \
-        b0 = a0 ^ d0;                                                                              \
-        b1 = rol64(a6 ^ d1, 44);                                                                   \
-        b2 = rol64(a12 ^ d2, 43);                                                                  \
-        b3 = rol64(a18 ^ d3, 21);                                                                  \
-        b4 = rol64(a24 ^ d4, 14);                                                                  \
-        b5 = rol64(a3 ^ d3, 28);                                                                   \
-        b6 = rol64(a9 ^ d4, 20);                                                                   \
-        b7 = rol64(a10 ^ d0, 3);                                                                   \
-        b8 = rol64(a16 ^ d1, 45);                                                                  \
-        b9 = rol64(a22 ^ d2, 61);                                                                  \
-        b10 = rol64(a1 ^ d1, 1);                                                                   \
-        b11 = rol64(a7 ^ d2, 6);                                                                   \
-        b12 = rol64(a13 ^ d3, 25);                                                                 \
-        b13 = rol64(a19 ^ d4, 8);                                                                  \
-        b14 = rol64(a20 ^ d0, 18);                                                                 \
-        b15 = rol64(a4 ^ d4, 27);                                                                  \
-        b16 = rol64(a5 ^ d0, 36);                                                                  \
-        b17 = rol64(a11 ^ d1, 10);                                                                 \
-        b18 = rol64(a17 ^ d2, 15);                                                                 \
-        b19 = rol64(a23 ^ d3, 56);                                                                 \
-        b20 = rol64(a2 ^ d2, 62);                                                                  \
-        b21 = rol64(a8 ^ d3, 55);                                                                  \
-        b22 = rol64(a14 ^ d4, 39);                                                                 \
-        b23 = rol64(a15 ^ d0, 41);                                                                 \
-        b24 = rol64(a21 ^ d1, 2);                                                                  \
-        a0 = b0 ^ (~b1 & b2);                                                                      \
-        a1 = b1 ^ (~b2 & b3);                                                                      \
-        a2 = b2 ^ (~b3 & b4);                                                                      \
-        a3 = b3 ^ (~b4 & b0);                                                                      \
-        a4 = b4 ^ (~b0 & b1);                                                                      \
-        a5 = b5 ^ (~b6 & b7);                                                                      \
-        a6 = b6 ^ (~b7 & b8);                                                                      \
-        a7 = b7 ^ (~b8 & b9);                                                                      \
-        a8 = b8 ^ (~b9 & b5);                                                                      \
-        a9 = b9 ^ (~b5 & b6);                                                                      \
-        a10 = b10 ^ (~b11 & b12);                                                                  \
-        a11 = b11 ^ (~b12 & b13);                                                                  \
-        a12 = b12 ^ (~b13 & b14);                                                                  \
-        a13 = b13 ^ (~b14 & b10);                                                                  \
-        a14 = b14 ^ (~b10 & b11);                                                                  \
-        a15 = b15 ^ (~b16 & b17);                                                                  \
-        a16 = b16 ^ (~b17 & b18);                                                                  \
-        a17 = b17 ^ (~b18 & b19);                                                                  \
-        a18 = b18 ^ (~b19 & b15);                                                                  \
-        a19 = b19 ^ (~b15 & b16);                                                                  \
-        a20 = b20 ^ (~b21 & b22);                                                                  \
-        a21 = b21 ^ (~b22 & b23);                                                                  \
-        a22 = b22 ^ (~b23 & b24);                                                                  \
-        a23 = b23 ^ (~b24 & b20);                                                                  \
-        a24 = b24 ^ (~b20 & b21);                                                                  \
-        a0 ^= (rc);                                                                                \
+        b0 = S##0 ^ d0;                                                                            \
+        b1 = rol64(S##6 ^ d1, 44);                                                                 \
+        b2 = rol64(S##12 ^ d2, 43);                                                                \
+        b3 = rol64(S##18 ^ d3, 21);                                                                \
+        b4 = rol64(S##24 ^ d4, 14);                                                                \
+        D##0 = b0 ^ (~b1 & b2);                                                                    \
+        D##1 = b1 ^ (~b2 & b3);                                                                    \
+        D##2 = b2 ^ (~b3 & b4);                                                                    \
+        D##3 = b3 ^ (~b4 & b0);                                                                    \
+        D##4 = b4 ^ (~b0 & b1);                                                                    \
+        D##0 ^= (rc);                                                                              \
+        c0 = D##0;                                                                                 \
+        c1 = D##1;                                                                                 \
+        c2 = D##2;                                                                                 \
+        c3 = D##3;                                                                                 \
+        c4 = D##4;                                                                                 \
+        b0 = rol64(S##3 ^ d3, 28);                                                                 \
+        b1 = rol64(S##9 ^ d4, 20);                                                                 \
+        b2 = rol64(S##10 ^ d0, 3);                                                                 \
+        b3 = rol64(S##16 ^ d1, 45);                                                                \
+        b4 = rol64(S##22 ^ d2, 61);                                                                \
+        D##5 = b0 ^ (~b1 & b2);                                                                    \
+        D##6 = b1 ^ (~b2 & b3);                                                                    \
+        D##7 = b2 ^ (~b3 & b4);                                                                    \
+        D##8 = b3 ^ (~b4 & b0);                                                                    \
+        D##9 = b4 ^ (~b0 & b1);                                                                    \
+        c0 ^= D##5;                                                                                \
+        c1 ^= D##6;                                                                                \
+        c2 ^= D##7;                                                                                \
+        c3 ^= D##8;                                                                                \
+        c4 ^= D##9;                                                                                \
+        b0 = rol64(S##1 ^ d1, 1);                                                                  \
+        b1 = rol64(S##7 ^ d2, 6);                                                                  \
+        b2 = rol64(S##13 ^ d3, 25);                                                                \
+        b3 = rol64(S##19 ^ d4, 8);                                                                 \
+        b4 = rol64(S##20 ^ d0, 18);                                                                \
+        D##10 = b0 ^ (~b1 & b2);                                                                   \
+        D##11 = b1 ^ (~b2 & b3);                                                                   \
+        D##12 = b2 ^ (~b3 & b4);                                                                   \
+        D##13 = b3 ^ (~b4 & b0);                                                                   \
+        D##14 = b4 ^ (~b0 & b1);                                                                   \
+        c0 ^= D##10;                                                                               \
+        c1 ^= D##11;                                                                               \
+        c2 ^= D##12;                                                                               \
+        c3 ^= D##13;                                                                               \
+        c4 ^= D##14;                                                                               \
+        b0 = rol64(S##4 ^ d4, 27);                                                                 \
+        b1 = rol64(S##5 ^ d0, 36);                                                                 \
+        b2 = rol64(S##11 ^ d1, 10);                                                                \
+        b3 = rol64(S##17 ^ d2, 15);                                                                \
+        b4 = rol64(S##23 ^ d3, 56);                                                                \
+        D##15 = b0 ^ (~b1 & b2);                                                                   \
+        D##16 = b1 ^ (~b2 & b3);                                                                   \
+        D##17 = b2 ^ (~b3 & b4);                                                                   \
+        D##18 = b3 ^ (~b4 & b0);                                                                   \
+        D##19 = b4 ^ (~b0 & b1);                                                                   \
+        c0 ^= D##15;                                                                               \
+        c1 ^= D##16;                                                                               \
+        c2 ^= D##17;                                                                               \
+        c3 ^= D##18;                                                                               \
+        c4 ^= D##19;                                                                               \
+        b0 = rol64(S##2 ^ d2, 62);                                                                 \
+        b1 = rol64(S##8 ^ d3, 55);                                                                 \
+        b2 = rol64(S##14 ^ d4, 39);                                                                \
+        b3 = rol64(S##15 ^ d0, 41);                                                                \
+        b4 = rol64(S##21 ^ d1, 2);                                                                 \
+        D##20 = b0 ^ (~b1 & b2);                                                                   \
+        D##21 = b1 ^ (~b2 & b3);                                                                   \
+        D##22 = b2 ^ (~b3 & b4);                                                                   \
+        D##23 = b3 ^ (~b4 & b0);                                                                   \
+        D##24 = b4 ^ (~b0 & b1);                                                                   \
+        c0 ^= D##20;                                                                               \
+        c1 ^= D##21;                                                                               \
+        c2 ^= D##22;                                                                               \
+        c3 ^= D##23;                                                                               \
+        c4 ^= D##24;                                                                               \
     } while (0)
 
 void keccak_f1600(uint64_t st[25])
@@ -107,11 +128,16 @@ void keccak_f1600(uint64_t st[25])
              a7 = st[7], a8 = st[8], a9 = st[9], a10 = st[10], a11 = st[11], a12 = st[12],
              a13 = st[13], a14 = st[14], a15 = st[15], a16 = st[16], a17 = st[17], a18 = st[18],
              a19 = st[19], a20 = st[20], a21 = st[21], a22 = st[22], a23 = st[23], a24 = st[24];
-    uint64_t b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14, b15, b16, b17, b18,
-        b19, b20, b21, b22, b23, b24;
-    uint64_t c0, c1, c2, c3, c4, d0, d1, d2, d3, d4;
-    for (int round = 0; round < 24; round++)
-        KECCAK_ROUND(keccak_rc[round]);
+    uint64_t e0, e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15, e16, e17, e18,
+        e19, e20, e21, e22, e23, e24;
+    uint64_t b0, b1, b2, b3, b4, d0, d1, d2, d3, d4;
+    uint64_t c0 = a0 ^ a5 ^ a10 ^ a15 ^ a20, c1 = a1 ^ a6 ^ a11 ^ a16 ^ a21,
+             c2 = a2 ^ a7 ^ a12 ^ a17 ^ a22, c3 = a3 ^ a8 ^ a13 ^ a18 ^ a23,
+             c4 = a4 ^ a9 ^ a14 ^ a19 ^ a24;
+    for (int round = 0; round < 24; round += 2) {
+        KECCAK_ROUND(a, e, keccak_rc[round]);
+        KECCAK_ROUND(e, a, keccak_rc[round + 1]);
+    }
     st[0] = a0;
     st[1] = a1;
     st[2] = a2;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common.h"
+
 #define SHA3_256_LEN 32
 #define SHA3_512_LEN 64
 #define SHAKE128_RATE 168
@@ -33,6 +35,27 @@ typedef struct sha3_ctx {
 
 /* FIPS 202 §3.3 Keccak-p[1600, 24] on the state (lanes as above). */
 void keccak_f1600(uint64_t st[25]);
+/* FIPS 202 §3.2.5: the round constants of iota. */
+extern const uint64_t keccak_rc[24];
+
+/*
+ * Four Keccak states side by side, for the AVX2 permutation that runs them at once (ML-KEM's
+ * matrix expansion and noise sampling hash many short inputs of equal length). Lane i of
+ * instance j is st[4 i + j], so one 256-bit load gets lane i of all four.
+ */
+typedef struct keccak_x4 {
+    uint64_t st[4 * 25];
+} keccak_x4;
+
+/* Starts four sponges of the given rate (SHAKE128_RATE or SHAKE256_RATE; SHAKE's domain bits)
+ * on four inputs of the same length, in_len < rate, and pads them: ready to squeeze. */
+void keccak_x4_absorb_shake(keccak_x4 *s, unsigned rate, const uint8_t *const in[4], size_t in_len);
+#if TENON_X86_64
+/* The next nblocks blocks (rate bytes each) of the four sponges into out[0..3] (AVX2: call
+ * only when cpu_has(TENON_CPU_AVX2)). Every block starts with a permutation. */
+void keccak_x4_squeeze_blocks_avx2(keccak_x4 *s, unsigned rate, uint8_t *const out[4],
+                                   size_t nblocks);
+#endif
 
 void sha3_256_init(sha3_ctx *ctx);
 void sha3_512_init(sha3_ctx *ctx);
