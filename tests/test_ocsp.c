@@ -36,9 +36,9 @@ static int status_cb(void *user, const tenon_peer_status *st)
     SEEN.chain_count = st->chain_count;
     SEEN.ocsp_len = st->ocsp_response.len;
     SEEN.scts_len = st->sct_list.len;
-    if (st->ocsp_response.len <= sizeof SEEN.ocsp)
+    if (st->ocsp_response.len > 0 && st->ocsp_response.len <= sizeof SEEN.ocsp)
         memcpy(SEEN.ocsp, st->ocsp_response.ptr, st->ocsp_response.len);
-    if (st->sct_list.len <= sizeof SEEN.scts)
+    if (st->sct_list.len > 0 && st->sct_list.len <= sizeof SEEN.scts)
         memcpy(SEEN.scts, st->sct_list.ptr, st->sct_list.len);
     return SEEN.verdict;
 }

@@ -42,6 +42,9 @@
  * client certificates, SNI, ALPN, exporters (RFC 5705). Both versions are enabled by default; a
  * server that could do TLS 1.3 but negotiates TLS 1.2 marks its random (RFC 8446 §4.1.3) and a
  * client that offered TLS 1.3 checks the mark.
+ * Both versions: OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and Certificate Transparency
+ * SCTs (RFC 6962 §3.3.1), served from tenon_cert_key and asked for by tenon_config.ocsp_stapling
+ * and signed_cert_timestamps (the response is handed to the application, not validated).
  */
 #ifndef TENON_TLS_H
 #define TENON_TLS_H
