@@ -517,7 +517,8 @@ static void check_staple(const char *what, const char *want_b64, tenon_bytes got
     if (!resumed) {
         if (got.len > 4096)
             unimplemented("a staple longer than the shim keeps");
-        memcpy(session, got.ptr, got.len);
+        if (got.len > 0)
+            memcpy(session, got.ptr, got.len);
         *session_len = got.len;
     }
     if (want_b64 == NULL)
