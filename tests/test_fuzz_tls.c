@@ -64,12 +64,7 @@ static void configs(void)
     memset(SERVER.cfg.ticket_keys[0].key, 7, 32);
     SERVER.cfg.ticket_key_count = 1;
     /* Stapling on, so the mutations reach the leaf entry's status_request and SCT list. */
-    static const uint8_t ocsp[] = {0x30, 0x03, 0x0a, 0x01, 0x03}, scts[] = {0, 4, 0, 2, 7, 7};
-    CLIENT.cfg.ocsp_stapling = CLIENT.cfg.signed_cert_timestamps = 1;
-    SERVER.cfg.certs[0].ocsp_response.ptr = ocsp;
-    SERVER.cfg.certs[0].ocsp_response.len = sizeof ocsp;
-    SERVER.cfg.certs[0].sct_list.ptr = scts;
-    SERVER.cfg.certs[0].sct_list.len = sizeof scts;
+    enable_stapling(&CLIENT.cfg, &SERVER.cfg);
 }
 
 static int init_server(void)

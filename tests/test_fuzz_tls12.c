@@ -49,12 +49,7 @@ static void configs(uint16_t suite, test_cert cert)
     SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUEST;
     SERVER.cfg.trust = &PKI.store;
     /* Stapling on, so the mutations reach status_request, the SCT list and CertificateStatus. */
-    static const uint8_t ocsp[] = {0x30, 0x03, 0x0a, 0x01, 0x03}, scts[] = {0, 4, 0, 2, 7, 7};
-    CLIENT.cfg.ocsp_stapling = CLIENT.cfg.signed_cert_timestamps = 1;
-    SERVER.cfg.certs[0].ocsp_response.ptr = ocsp;
-    SERVER.cfg.certs[0].ocsp_response.len = sizeof ocsp;
-    SERVER.cfg.certs[0].sct_list.ptr = scts;
-    SERVER.cfg.certs[0].sct_list.len = sizeof scts;
+    enable_stapling(&CLIENT.cfg, &SERVER.cfg);
 }
 
 static int init_server(void)
