@@ -646,6 +646,23 @@ for cert in ec rsa ed; do
     [ "$SSTATUS" -eq 0 ] && grep -q "TLS 1.2, TLS_ECDHE_${want}_WITH" "$SLOG"
     check "... over TLS 1.2 with an ECDHE_$want suite, clean close" $? "$SLOG"
 done
+# --ocsp FILE: stapled for a client that asks (RFC 6066 §8, RFC 8446 §4.4.2.1); tenon client
+# always asks and says so. A minimal DER OCSPResponse (tryLater) that peers can parse.
+printf '\x30\x03\x0a\x01\x03' >resp.der
+start_server --cert ec.pem --key ec.key --ocsp resp.der --max-connections 3
+for v in --tls1.3 --tls1.2; do
+    echo stapled | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+        $v >/dev/null 2>ocsp$v.err
+    grep -q "OCSP response stapled (5 bytes, not checked)" ocsp$v.err
+    check "tenon client $v -> tenon server --ocsp: the client reports the staple" $? ocsp$v.err
+done
+(echo "ocsp"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -CAfile ec.pem -status -no_ign_eof >scocsp.out 2>scocsp.err
+grep -q "OCSP Response Status: trylater" scocsp.out
+check "openssl s_client -status -> tenon server --ocsp: the response is stapled" $? scocsp.out
+wait_server
+expect_fail "tenon server --ocsp with a missing file" 2 "--ocsp" -- \
+    "$TENON" server --listen 127.0.0.1:1 --ocsp "$TMP/none.der"
 start_server --cert rsa.pem --key rsa.key --max-connections 1 --enable-legacy
 (echo "hello rsa kx"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
     -servername localhost -CAfile rsa.pem -quiet -no_ign_eof -tls1_2 -cipher AES256-GCM-SHA384 \

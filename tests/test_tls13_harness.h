@@ -183,6 +183,18 @@ static inline int add_cert(tenon_config *cfg, test_cert which)
     return rc;
 }
 
+/* OCSP stapling and SCTs on: the client asks for both, the server's first certificate has a
+ * (minimal DER, tryLater) OCSP response and a one-SCT list. */
+static inline void enable_stapling(tenon_config *client, tenon_config *server)
+{
+    static const uint8_t ocsp[] = {0x30, 0x03, 0x0a, 0x01, 0x03}, scts[] = {0, 4, 0, 2, 7, 7};
+    client->ocsp_stapling = client->signed_cert_timestamps = 1;
+    server->certs[0].ocsp_response.ptr = ocsp;
+    server->certs[0].ocsp_response.len = sizeof ocsp;
+    server->certs[0].sct_list.ptr = scts;
+    server->certs[0].sct_list.len = sizeof scts;
+}
+
 /* One side of an in-memory connection. */
 typedef struct endpoint {
     tenon_config cfg;

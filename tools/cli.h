@@ -52,6 +52,7 @@ typedef struct cli_opts {
     long max_connections;
     int timeout_ms;
     int quiet;
+    const char *ocsp; /* server: --ocsp FILE, a DER OCSP response stapled to the first cert */
 } cli_opts;
 
 /* options.c */
@@ -70,6 +71,7 @@ typedef struct cli_tls {
     char *alpn_text;
     uint8_t ephemeral_fp[32]; /* SHA-256 of the ephemeral certificate, if one was made */
     int has_ephemeral;
+    uint8_t *ocsp_der; /* --ocsp */
 } cli_tls;
 
 /* Builds the configuration of role from the options. On failure prints why (prefixed by

@@ -332,6 +332,26 @@ out:
     return rc;
 }
 
+/* --ocsp: a DER OCSPResponse, stapled as it is to the first certificate (tenon does not read
+ * it; the client judges it). */
+#define OCSP_FILE_MAX (64 * 1024)
+static int load_ocsp(cli_tls *t, const char *file, const char *prog)
+{
+    size_t len = 0;
+    t->ocsp_der = malloc(OCSP_FILE_MAX);
+    if (t->ocsp_der == NULL)
+        return -1;
+    int rc = tenon_read_file(file, t->ocsp_der, OCSP_FILE_MAX, &len);
+    if (rc != 0 || len == 0) {
+        fprintf(stderr, "%s: --ocsp %s: %s\n", prog, file,
+                rc != 0 ? tenon_strerror(rc) : "empty file");
+        return -1;
+    }
+    t->cfg.certs[0].ocsp_response.ptr = t->ocsp_der;
+    t->cfg.certs[0].ocsp_response.len = len;
+    return 0;
+}
+
 /* The server's certificate when none is given: fresh at each start, so its fingerprint is
  * printed for the client to compare. */
 static int ephemeral_cert(cli_tls *t, const char *prog)
@@ -385,6 +405,8 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
             t->cfg.client_auth =
                 o->verify_client ? TENON_CLIENT_AUTH_REQUIRE : TENON_CLIENT_AUTH_REQUEST;
         }
+        if (o->ocsp != NULL && load_ocsp(t, o->ocsp, prog) != 0)
+            return EXIT_USAGE;
         /* Tickets for resumption: a fresh key per run. */
         t->cfg.ticket_key_count = 1;
         if (tenon_random(&t->cfg.ticket_keys[0], sizeof t->cfg.ticket_keys[0]) != 0)
@@ -406,6 +428,9 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
     } else if (load_trust(t, o->ca, prog) != 0) {
         return EXIT_USAGE;
     }
+    /* A client asks for a stapled OCSP response (RFC 6066 §8) and says when one came. */
+    if (role == TENON_CLIENT)
+        t->cfg.ocsp_stapling = 1;
     const char *why = NULL;
     if (tenon_config_check(&t->cfg, &why) != 0) {
         fprintf(stderr, "%s: the configuration cannot work: %s\n", prog, why ? why : "?");
@@ -426,6 +451,7 @@ void cli_tls_free(cli_tls *t)
     free(t->roots);
     free(t->trust_der);
     free(t->alpn_text);
+    free(t->ocsp_der);
     tenon_wipe(&t->cfg.ticket_keys, sizeof t->cfg.ticket_keys);
     memset(t, 0, sizeof *t);
 }

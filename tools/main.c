@@ -93,6 +93,8 @@ static void help_server(FILE *f)
             "  --ca FILE            trust anchors for client certificates\n"
             "  --verify-client      require a client certificate that verifies against --ca\n"
             "  --max-connections N  exit after N connections (for tests)\n"
+            "  --ocsp FILE          a DER OCSP response for the (first) certificate, stapled\n"
+            "                       for clients that ask (status_request, RFC 6066 / 8446)\n"
             "  --quiet              log nothing but errors\n"
             "%s%s",
             TLS_OPTS, TRACE_OPTS);

@@ -159,6 +159,10 @@ const char *ext_name(uint16_t ext)
     switch (ext) {
     case 0:
         return "server_name";
+    case 5:
+        return "status_request";
+    case 18:
+        return "signed_certificate_timestamp";
     case 10:
         return "supported_groups";
     case 11:

@@ -42,6 +42,9 @@
  * client certificates, SNI, ALPN, exporters (RFC 5705). Both versions are enabled by default; a
  * server that could do TLS 1.3 but negotiates TLS 1.2 marks its random (RFC 8446 §4.1.3) and a
  * client that offered TLS 1.3 checks the mark.
+ * Both versions: OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and Certificate Transparency
+ * SCTs (RFC 6962 §3.3.1), served from tenon_cert_key and asked for by tenon_config.ocsp_stapling
+ * and signed_cert_timestamps (the response is handed to the application, not validated).
  */
 #ifndef TENON_TLS_H
 #define TENON_TLS_H
@@ -209,6 +212,22 @@ typedef struct tenon_cert_key {
      * one the server accepts. */
     uint16_t sign_schemes[TENON_MAX_SIG_SCHEMES];
     size_t sign_scheme_count;
+    /* Server: what is stapled to this chain for clients that ask (empty: nothing), as the
+     * application supplies it (views that must outlive the config; set them after
+     * tenon_config_add_cert, and swap in a fresh response the same way before it expires):
+     * - ocsp_response: a DER OCSPResponse (RFC 6960) for the leaf, at most 2^24-1 bytes, sent
+     *   unchanged and uninterpreted to a client whose ClientHello has status_request (ocsp):
+     *   TLS 1.3 in the leaf's CertificateEntry (RFC 8446 §4.4.2.1), TLS 1.2 as a
+     *   CertificateStatus message after Certificate, announced by an empty status_request in
+     *   the ServerHello (RFC 6066 §8);
+     * - sct_list: a SignedCertificateTimestampList (RFC 6962 §3.3: a 2-byte length, then each
+     *   SCT with its 2-byte length, none empty; tenon_config_check refuses one that is not),
+     *   sent to a client whose ClientHello has signed_certificate_timestamp: TLS 1.3 in the
+     *   leaf's CertificateEntry, TLS 1.2 in the ServerHello (RFC 6962 §3.3.1).
+     * Neither is sent on a resumed handshake (no certificate is sent then), nor on a client's
+     * certificate (tenon's server never asks for them). */
+    tenon_bytes ocsp_response;
+    tenon_bytes sct_list;
 } tenon_cert_key;
 
 /* The caller's check of a peer's certificate chain (tenon_config.verify_fn).
@@ -234,6 +253,35 @@ typedef struct tenon_cert_key {
  * A positive value also refuses it, as TENON_ERR_TLS_BAD_CERTIFICATE (bad_certificate). */
 typedef int (*tenon_verify_fn)(void *user, const tenon_bytes *chain, size_t count,
                                const char *server_name);
+
+/* What the server stapled to its certificate (tenon_config.status_fn). */
+typedef struct tenon_peer_status {
+    const tenon_bytes *chain; /* the server's chain as sent, leaf first (as for verify_fn) */
+    size_t chain_count;
+    tenon_bytes ocsp_response; /* the OCSPResponse as stapled (DER, not checked by tenon),
+                                * empty if none: not asked for, or the server sent none */
+    tenon_bytes sct_list;      /* the SignedCertificateTimestampList (well-formed: checked),
+                                * empty if none */
+    const char *server_name;   /* tenon_config.server_name */
+} tenon_peer_status;
+
+/* The client's check of what the server stapled (tenon_config.status_fn): RFC 6066 §8 has a
+ * client that asked for an OCSP response "check the OCSP response and abort the handshake if
+ * the response is not satisfactory". tenon does not interpret the response (its signature,
+ * responder, certificate ID, thisUpdate/nextUpdate): this callback does, with the chain at
+ * hand (the issuer is chain[1] or a trust anchor), and so do SCT checks.
+ *
+ * When: once per full handshake of a client that has status_fn set, whether or not anything
+ * was stapled (a client that requires a staple refuses its absence here), after the chain was
+ * accepted (trust store and verify_fn, or insecure_skip_verify): in TLS 1.3 right after the
+ * server's Certificate, in TLS 1.2 at its ServerHelloDone (after the optional
+ * CertificateStatus), before anything of ours that depends on the server's key is sent. A
+ * resumed handshake has no certificate and does not call it. Views valid during the call only.
+ *
+ * Return: 0 accepts; a negative tenon_err fails the handshake with that error and its alert; a
+ * positive value fails it as TENON_ERR_TLS_BAD_CERT_STATUS (bad_certificate_status_response,
+ * RFC 8446 §6.2), which is also the code to return for an unsatisfactory response. */
+typedef int (*tenon_status_fn)(void *user, const tenon_peer_status *status);
 
 /* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
  * the format SSLKEYLOGFILE files and Wireshark use. */
@@ -440,6 +488,21 @@ typedef struct tenon_config {
     /* Time source; NULL: the system's real-time clock. */
     tenon_time_fn time_fn;
     void *time_user;
+
+    /* Client: ask the server to staple an OCSP response for its certificate (status_request,
+     * RFC 6066 §8 / RFC 8446 §4.4.2.1) and its Certificate Transparency SCTs
+     * (signed_certificate_timestamp, RFC 6962 §3.3.1). Default 0. What arrives is handed to
+     * status_fn and shown in tenon_conn_info; tenon itself does not validate an OCSP response
+     * (see tenon_status_fn). A server that staples what was not asked for, sends an empty
+     * response or list, or a malformed one fails the handshake (unsupported_extension,
+     * decode_error); in TLS 1.2 a CertificateStatus without status_request in the ServerHello
+     * is unexpected_message. A server may always leave them out. Client settings: a server
+     * with them (or status_fn) set is refused by tenon_config_check; a server staples what
+     * its tenon_cert_key holds. */
+    int ocsp_stapling;
+    int signed_cert_timestamps;
+    tenon_status_fn status_fn; /* client, optional (tenon_status_fn) */
+    void *status_user;
 } tenon_config;
 
 /* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid
@@ -584,6 +647,15 @@ typedef struct tenon_conn_info {
      * signed with: -1 when it sent none (a resumption, a client not asked or with none that
      * fits the server's request). */
     int cert_index;
+    /* Client: what the server stapled in this handshake (tenon_config.ocsp_stapling,
+     * signed_cert_timestamps): the OCSPResponse (DER, as received: tenon does not validate it,
+     * tenon_status_fn does) and the SignedCertificateTimestampList (RFC 6962 §3.3, checked
+     * well-formed). Empty when none was sent, and on a resumed handshake (no certificate, no
+     * staple; a TLS 1.2 server's status_request or SCTs on a resumption are ignored, RFC 6962
+     * §3.3.1). They are kept with peer_chain, in the connection's input buffer (the
+     * handshake-message area, so count them in its size), and stay valid as long as it. */
+    tenon_bytes ocsp_response;
+    tenon_bytes sct_list;
 } tenon_conn_info;
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);

@@ -221,6 +221,17 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         }
         if (!usable)
             return why_fail(why, "a certificate's key fits none of the signature schemes");
+        /* What a server staples (tenon_cert_key): RFC 6066 §8's opaque OCSPResponse<1..2^24-1>
+         * and RFC 6962 §3.3's list, checked here rather than sent malformed. */
+        if ((ck->ocsp_response.len > 0 && ck->ocsp_response.ptr == NULL) ||
+            ck->ocsp_response.len > 0xffffff)
+            return why_fail(why, "a certificate's OCSP response is missing or longer than "
+                                 "2^24-1 bytes");
+        if (ck->sct_list.len > 0 &&
+            (ck->sct_list.ptr == NULL ||
+             ext_sct_parse_list(cur_init(ck->sct_list.ptr, ck->sct_list.len)) != TENON_OK))
+            return why_fail(why, "a certificate's SCT list is not a well-formed "
+                                 "SignedCertificateTimestampList (RFC 6962 3.3)");
     }
     /* Verification: one clear mode (tenon_config in tenon/tls.h). A setting that another one
      * would silently cancel is refused rather than half-honoured. */
@@ -250,6 +261,9 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (cfg->skip_hostname_check)
             return why_fail(why, "skip_hostname_check is a client setting: a server checks no "
                                  "host name");
+        if (cfg->ocsp_stapling || cfg->signed_cert_timestamps || cfg->status_fn != NULL)
+            return why_fail(why, "ocsp_stapling, signed_cert_timestamps and status_fn are client "
+                                 "settings: a server staples what its tenon_cert_key holds");
     } else {
         if (cfg->server_name != NULL && strlen(cfg->server_name) > TENON_MAX_SERVER_NAME)
             return why_fail(why, "the server name is longer than 255 bytes");

@@ -81,6 +81,7 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
             listed |= c->cfg->groups[i]->tls_group == (uint16_t)c->peer_key.u.ec.curve;
         ENSURE(listed, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     }
-    c->state = c->suite12->kx == TLS12_KX_RSA ? ST_C12_WAIT_CR_SHD : ST_C12_WAIT_SKE;
+    /* RFC 6066 §8: after an acknowledged status_request, CertificateStatus may come next. */
+    c->state = c->ocsp_acked ? ST_C12_WAIT_STATUS : tls12_state_after_certificate(c);
     return TENON_OK;
 }

@@ -195,6 +195,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         GUARD(ext_sig_algs_parse(ch->exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
                                  TLS_MAX_PEER_SIGS, &c->peer_sig_count));
     GUARD(tls_take_sni(c, ch));
+    GUARD(tls_take_status_requests(c, ch));
 
     /* The group: ours in our order among the client's supported_groups (RFC 8422 §5.1.1);
      * without the extension, our first (RFC 8422 §4 leaves the choice to the server). */
@@ -254,6 +255,8 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         return TENON_OK;
     }
     GUARD(hs12_certificate_send(c));
+    if (tls_staple_ocsp(c))
+        GUARD(hs12_certificate_status_send(c));
     if (s->kx != TLS12_KX_RSA) {
         ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
         c->kex = group;

@@ -18,6 +18,9 @@ int hs12_server_hello_done_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     ENSURE(len == 4, TENON_ERR_TLS_DECODE);
     tls_transcript_update(&c->tx, msg, len);
+    /* What the server stapled is all in (stapling.c): the application's say, before our key
+     * exchange goes to the server's key. */
+    GUARD(tls_check_peer_status(c));
     return hs12_client_flight(c);
 }
 

@@ -265,6 +265,14 @@ int hs_client_hello_send(tls_conn *c)
         GUARD(ext_alpn_write_list(&w, cfg->alpn, cfg->alpn_count));
         c->sent_alpn = 1;
     }
+    if (cfg->ocsp_stapling) {
+        GUARD(ext_status_request_write_ch(&w));
+        c->ocsp_asked = 1;
+    }
+    if (cfg->signed_cert_timestamps) {
+        GUARD(ext_sct_write_ch(&w));
+        c->sct_asked = 1;
+    }
     if (c->cookie_len > 0)
         GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
     size_t binders_at = 0, binder_at = 0;
@@ -636,6 +644,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         GUARD(ext_psk_modes_parse(ch.exts.body[X_PSK_KEY_EXCHANGE_MODES], &dhe));
     c->client_psk_dhe = (uint8_t)dhe;
     GUARD(tls_take_sni(c, &ch));
+    GUARD(tls_take_status_requests(c, &ch));
     if (has(&ch, X_EARLY_DATA)) {
         GUARD(ext_early_data_parse_ch(ch.exts.body[X_EARLY_DATA]));
         /* §4.2.10: early data is rejected by answering without the extension; the records

@@ -163,6 +163,8 @@ TENON_API int tenon_error_alert(int err)
         return TENON_ALERT_NO_APPLICATION_PROTOCOL;
     case TENON_ERR_TLS_RENEGOTIATION:
         return TENON_ALERT_NO_RENEGOTIATION;
+    case TENON_ERR_TLS_BAD_CERT_STATUS:
+        return TENON_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE;
     default:
         return TENON_ALERT_INTERNAL_ERROR;
     }

@@ -49,6 +49,7 @@ enum {
     HS_CERTIFICATE_VERIFY = 15,
     HS_CLIENT_KEY_EXCHANGE = 16,
     HS_FINISHED = 20,
+    HS_CERTIFICATE_STATUS = 22, /* TLS 1.2 (RFC 6066 §8) */
     HS_KEY_UPDATE = 24,
     HS_MESSAGE_HASH = 254,
 };
@@ -73,6 +74,9 @@ enum {
     EXT_EXTENDED_MASTER_SECRET = 23,
     EXT_SESSION_TICKET = 35,
     EXT_RENEGOTIATION_INFO = 0xff01,
+    /* Certificate status: RFC 6066 §8 / RFC 8446 §4.4.2.1, and RFC 6962 §3.3.1 */
+    EXT_STATUS_REQUEST = 5,
+    EXT_SIGNED_CERTIFICATE_TIMESTAMP = 18,
 };
 
 /* The extensions tenon knows, as bit indexes (tls_exts.seen). */
@@ -94,6 +98,8 @@ enum {
     X_EXTENDED_MASTER_SECRET,
     X_SESSION_TICKET,
     X_RENEGOTIATION_INFO,
+    X_STATUS_REQUEST, /* both versions (stapling.c) */
+    X_SCT,
     X_COUNT
 };
 
@@ -207,6 +213,7 @@ typedef enum tls_state {
     ST_S_WAIT_FINISHED,
     /* TLS 1.2 (RFC 5246 §7.3) */
     ST_C12_WAIT_CERT,
+    ST_C12_WAIT_STATUS, /* CertificateStatus, which the server may leave out (RFC 6066 §8) */
     ST_C12_WAIT_SKE,
     ST_C12_WAIT_CR_SHD, /* CertificateRequest or ServerHelloDone */
     ST_C12_WAIT_SHD,
@@ -261,7 +268,8 @@ typedef struct tls_conn {
 
     /* Incoming: in[0, rec_cap) gathers one record; in[rec_cap, in_cap) is the reassembly
      * buffer for handshake messages split over records, whose last peer_cert_len bytes keep
-     * the peer's Certificate message once received (tenon_conn_info shows the chain). */
+     * the peer's Certificate message once received (tenon_conn_info shows the chain), and
+     * below it a TLS 1.2 server's SCT list and OCSP response (tls_keep_peer_bytes). */
     uint8_t *in;
     size_t in_cap, rec_cap, rec_len;
     tls_hs_reasm reasm;
@@ -393,6 +401,12 @@ typedef struct tls_conn {
 
     tls_offer offer; /* the peer's hello, for explaining a failed negotiation */
 
+    /* OCSP stapling and SCTs (stapling.c). Server: what the client's hello asked for; client:
+     * what our ClientHello asked for, whether a TLS 1.2 server acknowledged status_request, and
+     * the views of what the server stapled (kept with the peer's chain in the input buffer). */
+    uint8_t ocsp_asked, sct_asked, ocsp_acked;
+    tenon_bytes peer_ocsp, peer_scts;
+
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
     const uint8_t *test_kex_priv;
@@ -417,6 +431,10 @@ static inline const tls_conn *tls_conn_of_const(const tenon_conn *c)
  * chain outlives the handshake; *kept receives the copy. */
 TENON_MUST_CHECK int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len,
                                                const uint8_t **kept);
+/* The same for other bytes the peer's authentication brought (a TLS 1.2 OCSP response or SCT
+ * list): kept below what is already kept, for as long as the chain. */
+TENON_MUST_CHECK int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t len,
+                                         tenon_bytes *kept);
 
 /* Building a handshake message into the output: tls_hs_begin gives a writer at the message's
  * place (type and 24-bit length reserved), tls_hs_finish closes the length, tls_hs_commit adds
@@ -553,6 +571,37 @@ TENON_MUST_CHECK int ext_psk_write_sh(writer *w, uint16_t selected);
 TENON_MUST_CHECK int ext_cookie_write(writer *w, const uint8_t *cookie, size_t len);
 TENON_MUST_CHECK int ext_cookie_parse(cursor body, const uint8_t **cookie, size_t *len);
 
+/* status_request (RFC 6066 §8; RFC 8446 §4.4.2.1) and its CertificateStatus body:
+ *   struct { CertificateStatusType status_type; select (status_type) {
+ *       case ocsp: OCSPStatusRequest; } request; } CertificateStatusRequest;
+ *   struct { ResponderID responder_id_list<0..2^16-1>; Extensions request_extensions; }
+ *       OCSPStatusRequest;
+ *   struct { CertificateStatusType status_type; select (status_type) {
+ *       case ocsp: OCSPResponse; } response; } CertificateStatus;
+ *   opaque OCSPResponse<1..2^24-1>; */
+TENON_MUST_CHECK int ext_status_request_write_ch(writer *w);
+/* *ocsp: the request is for an OCSP response (status_type ocsp, its body well-formed); other
+ * status types are not read (RFC 6066 §8 defines only ocsp). */
+TENON_MUST_CHECK int ext_status_request_parse_ch(cursor body, int *ocsp);
+/* The empty answer of a TLS 1.2 ServerHello; its parser wants it empty. */
+TENON_MUST_CHECK int ext_status_request_write_empty(writer *w);
+TENON_MUST_CHECK int ext_status_request_parse_empty(cursor body);
+/* The extension of a TLS 1.3 CertificateEntry: a CertificateStatus. */
+TENON_MUST_CHECK int ext_status_request_write_cert(writer *w, const uint8_t *resp, size_t len);
+/* A CertificateStatus (status_type ocsp, a non-empty response), consumed exactly. */
+TENON_MUST_CHECK int tls_cert_status_write(writer *w, const uint8_t *resp, size_t len);
+TENON_MUST_CHECK int tls_cert_status_parse(cursor body, cursor *response);
+
+/* signed_certificate_timestamp (RFC 6962 §3.3.1): empty in a ClientHello; in a TLS 1.2
+ * ServerHello and a TLS 1.3 CertificateEntry a SignedCertificateTimestampList:
+ *   opaque SerializedSCT<1..2^16-1>;
+ *   struct { SerializedSCT sct_list <1..2^16-1>; } SignedCertificateTimestampList; */
+TENON_MUST_CHECK int ext_sct_write_ch(writer *w);
+TENON_MUST_CHECK int ext_sct_parse_ch(cursor body);
+TENON_MUST_CHECK int ext_sct_write_list(writer *w, const uint8_t *list, size_t len);
+/* The whole body is one well-formed list (every SCT non-empty); decode errors otherwise. */
+TENON_MUST_CHECK int ext_sct_parse_list(cursor body);
+
 /* early_data (recognised only: tenon never offers or accepts 0-RTT) */
 TENON_MUST_CHECK int ext_early_data_parse_ch(cursor body);
 TENON_MUST_CHECK int ext_early_data_parse_nst(cursor body, uint32_t *max_early_data_size);
@@ -590,6 +639,23 @@ TENON_MUST_CHECK int hs_derive_handshake_secrets(tls_conn *c, const uint8_t *sha
 TENON_MUST_CHECK int hs_server_after_client_finished(tls_conn *c);
 /* Master secret and application secrets at the server Finished (both sides). */
 TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
+
+/* ---- stapling.c: OCSP stapling and SCTs ---- */
+struct client_hello;
+/* Server: what the ClientHello asks for (status_request, signed_certificate_timestamp). */
+TENON_MUST_CHECK int tls_take_status_requests(tls_conn *c, const struct client_hello *ch);
+/* Server: 1 if this handshake staples our certificate's OCSP response / SCT list. */
+int tls_staple_ocsp(const tls_conn *c);
+int tls_staple_scts(const tls_conn *c);
+/* Client: the extensions of the server's TLS 1.3 leaf CertificateEntry (RFC 8446 §4.4.2),
+ * views into the message; a server receiving a client's: none may be there. */
+TENON_MUST_CHECK int tls13_leaf_status(tls_conn *c, const tls_exts *leaf);
+/* Client: the status callback (tenon_config.status_fn), once the stapled data is known. */
+TENON_MUST_CHECK int tls_check_peer_status(tls_conn *c);
+/* TLS 1.2 client: the state after the server's Certificate (and CertificateStatus). */
+tls_state tls12_state_after_certificate(const tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_status_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_status_recv(tls_conn *c, const uint8_t *msg, size_t len);
 
 /* ---- ticket.c (server) ---- */
 typedef struct tls_ticket_plain {

@@ -37,6 +37,7 @@ typedef struct cred_files {
     const char *cert_file, *key_file;
     int signing_prefs[MAX_LIST];
     size_t signing_pref_count;
+    const char *ocsp_response, *sct_list; /* base64: -ocsp-response, -signed-cert-timestamps */
 } cred_files;
 
 /* The options of one connection. */
@@ -84,6 +85,12 @@ typedef struct opts {
     cred_files creds[TENON_MAX_CERT_KEYS];
     size_t cred_count;
     int expect_selected_cred, has_expect_selected_cred;
+    /* OCSP stapling and SCTs: the default credential's staples (base64), the client's
+     * requests and expectations, BoringSSL's OCSP callback (client side only). */
+    const char *ocsp_response, *sct_list;
+    int enable_ocsp_stapling, enable_sct;
+    const char *expect_ocsp_response, *expect_sct_list;
+    int use_ocsp_callback, fail_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
 } opts;
 
 /* F_CRED_STR: a default credential's file (offset in opts) or, after -new-x509-credential,
@@ -197,6 +204,20 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-no-op-extra-handshake", no_op_extra_handshake),
     /* The peer's signature_algorithms as sent: a server's tenon_peer_offer.sig_schemes. */
     LIST_FLAG("-expect-peer-verify-pref", expect_peer_verify_prefs, expect_peer_verify_pref_count),
+    /* OCSP stapling and SCTs (tenon_cert_key.ocsp_response/sct_list, tenon_config.ocsp_stapling,
+     * signed_cert_timestamps, status_fn; tenon_conn_info.ocsp_response/sct_list). */
+    {"-ocsp-response", F_CRED_STR, offsetof(opts, ocsp_response),
+     offsetof(cred_files, ocsp_response)},
+    {"-signed-cert-timestamps", F_CRED_STR, offsetof(opts, sct_list),
+     offsetof(cred_files, sct_list)},
+    BOOL_FLAG("-enable-ocsp-stapling", enable_ocsp_stapling),
+    BOOL_FLAG("-enable-signed-cert-timestamps", enable_sct),
+    STR_FLAG("-expect-ocsp-response", expect_ocsp_response),
+    STR_FLAG("-expect-signed-cert-timestamps", expect_sct_list),
+    BOOL_FLAG("-use-ocsp-callback", use_ocsp_callback),
+    BOOL_FLAG("-fail-ocsp-callback", fail_ocsp_callback),
+    BOOL_FLAG("-set-ocsp-in-callback", set_ocsp_in_callback),
+    BOOL_FLAG("-decline-ocsp-callback", decline_ocsp_callback),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -434,6 +455,129 @@ static void add_credentials(const opts *o, tenon_config *cfg)
         add_credential(cfg, o->cert_file, o->key_file, o->signing_prefs,
                        o->cred_count != 0 ? o->signing_pref_count : 0);
     }
+}
+
+/* ---- OCSP stapling and SCTs ---- */
+
+/* Decodes standard base64 (with padding) into out; -1 if it is not base64 or too long. */
+static long decode_base64(const char *in, uint8_t *out, size_t cap)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0, len = strlen(in);
+    uint32_t acc = 0;
+    int bits = 0;
+    if (len % 4 != 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] == '=') {
+            if (i + 2 < len || (i + 1 < len && in[i + 1] != '='))
+                return -1;
+            break;
+        }
+        const char *at = strchr(A, in[i]);
+        if (at == NULL || in[i] == '\0')
+            return -1;
+        acc = (acc << 6) | (uint32_t)(at - A);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n == cap)
+                return -1;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (long)n;
+}
+
+/* A base64 flag value as bytes in its own static slot (slots stay valid for the process). */
+static tenon_bytes base64_value(const char *flag_name, const char *b64)
+{
+    static uint8_t store[4 * (TENON_MAX_CERT_KEYS + 2)][4096];
+    static size_t used;
+    tenon_bytes b = {NULL, 0};
+    if (b64 == NULL)
+        return b;
+    if (used == sizeof store / sizeof store[0])
+        unimplemented("more base64 values than the shim holds");
+    long n = decode_base64(b64, store[used], sizeof store[used]);
+    if (n < 0)
+        unimplemented(flag_name);
+    b.ptr = store[used++];
+    b.len = (size_t)n;
+    return b;
+}
+
+/* The staples of each credential, in add_credentials' order (tenon_config.certs). */
+static void set_staples(const opts *o, tenon_config *cfg)
+{
+    for (size_t i = 0; i < cfg->cert_count; i++) {
+        const char *ocsp = i < o->cred_count ? o->creds[i].ocsp_response : o->ocsp_response;
+        const char *scts = i < o->cred_count ? o->creds[i].sct_list : o->sct_list;
+        cfg->certs[i].ocsp_response = base64_value("-ocsp-response", ocsp);
+        cfg->certs[i].sct_list = base64_value("-signed-cert-timestamps", scts);
+    }
+}
+
+/* BoringSSL's client OCSP callback (SSL_CTX_set_tlsext_status_cb), which -fail-ocsp-callback
+ * makes refuse: tenon's status_fn. BoringSSL's shim also checks, in its verify callback, that
+ * an expected response is there during the handshake: here, in status_fn, which tenon calls
+ * right after the chain is verified with what the server stapled. */
+static int status_cb(void *user, const tenon_peer_status *st)
+{
+    const opts *o = user;
+    if (o->expect_ocsp_response != NULL && st->ocsp_response.len == 0) {
+        fprintf(stderr, "OCSP response not available in the status callback\n");
+        return TENON_ERR_TLS_BAD_CERT_STATUS;
+    }
+    return o->use_ocsp_callback && o->fail_ocsp_callback ? 1 : 0;
+}
+
+static void set_stapling(opts *o, tenon_config *cfg)
+{
+    set_staples(o, cfg);
+    if (o->server) {
+        /* BoringSSL's server OCSP callback, "a legacy mechanism for configuring OCSP" (its
+         * runner's words), is an API mode: tenon's server staples what its configuration
+         * holds. SSL_enable_ocsp_stapling and SSL_enable_signed_cert_timestamps change nothing
+         * on a BoringSSL server: ignored here too (tenon_config_check refuses them on one). */
+        if (o->use_ocsp_callback)
+            unimplemented("-use-ocsp-callback on a server (BoringSSL's legacy server callback)");
+        return;
+    }
+    cfg->ocsp_stapling = o->enable_ocsp_stapling;
+    cfg->signed_cert_timestamps = o->enable_sct;
+    if (o->use_ocsp_callback || o->expect_ocsp_response != NULL) {
+        cfg->status_fn = status_cb;
+        cfg->status_user = o;
+    }
+}
+
+/* BoringSSL reports the session's staples on resumed connections too (its session keeps
+ * them); tenon_conn_info has none on a resumption (tls.h), which is checked, and the shim
+ * compares the full handshake's. */
+static uint8_t g_session_ocsp[4096], g_session_scts[4096];
+static size_t g_session_ocsp_len, g_session_scts_len;
+
+static void check_staple(const char *what, const char *want_b64, tenon_bytes got, int resumed,
+                         uint8_t *session, size_t *session_len)
+{
+    if (resumed && got.len != 0)
+        fail(what, " reported on a resumed connection");
+    if (!resumed) {
+        if (got.len > 4096)
+            unimplemented("a staple longer than the shim keeps");
+        if (got.len > 0)
+            memcpy(session, got.ptr, got.len);
+        *session_len = got.len;
+    }
+    if (want_b64 == NULL)
+        return;
+    static uint8_t want[4096];
+    long n = decode_base64(want_b64, want, sizeof want);
+    if (n < 0)
+        unimplemented(what);
+    if ((size_t)n != *session_len || memcmp(want, session, *session_len) != 0)
+        fail(what, " mismatch");
 }
 
 /* ---- configuration ---- */
@@ -757,6 +901,7 @@ static void build_config(opts *o, tenon_config *cfg)
     }
 
     add_credentials(o, cfg);
+    set_stapling(o, cfg);
 
     if (o->server) {
         if (o->require_any_client_cert)
@@ -939,6 +1084,10 @@ static void check_connection(const opts *o, int is_resume)
         check_peer_chain(o->expect_peer_cert_file, &info);
     if (o->expect_no_alpn && info.alpn.len != 0)
         fail("unexpected ALPN", "");
+    check_staple("OCSP response", o->expect_ocsp_response, info.ocsp_response, info.resumed,
+                 g_session_ocsp, &g_session_ocsp_len);
+    check_staple("SCT list", o->expect_sct_list, info.sct_list, info.resumed, g_session_scts,
+                 &g_session_scts_len);
     if (o->server)
         check_bytes("server name", o->expect_server_name, info.server_name);
     if (o->expect_hrr && !info.hello_retry)
