@@ -87,6 +87,11 @@ static const struct {
     {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, CERT_RSA, 1},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, CERT_RSA, 1},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, CERT_RSA, 1},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, CERT_RSA, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, CERT_P256, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, CERT_P384, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, CERT_RSA, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, CERT_RSA, 1},
 };
 
 static const tenon_kex_class *const GROUPS[] = {&tenon_kex_x25519, &tenon_kex_secp256r1,
@@ -124,6 +129,27 @@ static void test_every_suite(void)
                 CHECK(ci.group == (ecdhe ? GROUPS[g]->tls_group : 0));
                 CHECK(!ecdhe || ci.sig_scheme != 0);
             }
+    }
+}
+
+/* docs/tls-policy.md: the CBC and RSA key transport suites are used only when named; a default
+ * client offers none of them, so a server that has only one of them finds no suite in common. */
+static void test_legacy_not_default(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(SUITES); i++) {
+        const tls12_suite *s = tls12_suite_find(SUITES[i].suite);
+        if (!SUITES[i].cbc && s->kx != TLS12_KX_RSA)
+            continue;
+        tenon_config def;
+        tenon_config_init(&def, TENON_CLIENT);
+        for (size_t k = 0; k < def.suite_count; k++)
+            CHECK(def.suites[k] != SUITES[i].suite);
+        config12(SUITES[i].cert, SUITES[i].suite);
+        client_config(&CLIENT.cfg);
+        CLIENT.cfg.min_version = CLIENT.cfg.max_version = TENON_TLS12;
+        connect();
+        CHECK(!both_done(&CLIENT, &SERVER));
+        CHECK(tenon_conn_error(&SERVER.conn) == TENON_ERR_TLS_NO_COMMON_SUITE);
     }
 }
 
@@ -634,6 +660,7 @@ int main(void)
     if (pki_setup() != 0)
         return 1;
     test_every_suite();
+    test_legacy_not_default();
     test_versions();
     test_extended_master_secret();
     test_tickets();

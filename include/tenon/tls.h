@@ -86,6 +86,13 @@ extern "C" {
 #define TENON_TLS_RSA_WITH_AES_256_CBC_SHA256 0x003d
 #define TENON_TLS_RSA_WITH_AES_128_CBC_SHA 0x002f
 #define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 0xc027
+/* TLS 1.2 AES-CBC + HMAC-SHA1 suites (RFC 5246, RFC 8422 §6): never in the defaults either
+ * (docs/tls-policy.md); for peers that have nothing newer. */
+#define TENON_TLS_RSA_WITH_AES_256_CBC_SHA 0x0035
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA 0xc009
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA 0xc00a
+#define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA 0xc013
+#define TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA 0xc014
 
 /* Signature schemes (RFC 8446 §4.2.3). The rsa_pkcs1_* ones are used in certificates and in
  * TLS 1.2 (ServerKeyExchange, CertificateVerify), never for a TLS 1.3 CertificateVerify. In
@@ -146,7 +153,7 @@ TENON_API const char *tenon_alert_name(int alert);
  * ------------------------------------------------------------------------------------------ */
 
 #define TENON_MAX_GROUPS 4
-#define TENON_MAX_SUITES 16
+#define TENON_MAX_SUITES 24 /* room for every suite tenon has (20) */
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
 #define TENON_MAX_ALPN_LEN 255

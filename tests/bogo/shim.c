@@ -494,11 +494,20 @@ static const struct {
      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", C_CHACHA | C_ECDHE},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
      C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+     C_AES256 | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+     C_AES256 | C_ECDHE},
     {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256",
      C_AES128 | C_KRSA | C_GCM},
     {TENON_TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
      C_AES256 | C_KRSA | C_GCM},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "TLS_RSA_WITH_AES_128_CBC_SHA", C_AES128 | C_KRSA},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, "TLS_RSA_WITH_AES_256_CBC_SHA", C_AES256 | C_KRSA},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256", 0},
     {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, "TLS_RSA_WITH_AES_256_CBC_SHA256", 0},
 };
@@ -526,7 +535,7 @@ static int suite_index(uint16_t id)
  * cipher list does not configure TLS 1.3). Supported: rules separated by ':' or ',', each an
  * exact suite name, ALL, DEFAULT or an alias, optionally prefixed with '!' (remove for good),
  * '-' (remove) or '+' (move to the end). Equal-preference groups ("[a|b]"), combined aliases
- * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, AES-CBC-SHA with ECDHE, ...)
+ * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, PSK, ...)
  * cannot be honoured. */
 static void set_cipher_list(const char *list, tenon_config *cfg)
 {
@@ -638,8 +647,11 @@ static void build_config(opts *o, tenon_config *cfg)
     /* BoringSSL's default cipher list also has RSA key transport and CBC suites, which tenon
      * enables only when named: the suites of both that tenon has. */
     static const uint16_t rsa_kx[] = {
-        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
-        TENON_TLS_RSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256};
+        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256,      TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
+        TENON_TLS_RSA_WITH_AES_128_CBC_SHA,         TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+        TENON_TLS_RSA_WITH_AES_256_CBC_SHA};
     for (size_t i = 0; i < sizeof rsa_kx / sizeof rsa_kx[0]; i++)
         if (cfg->suite_count < TENON_MAX_SUITES)
             cfg->suites[cfg->suite_count++] = rsa_kx[i];
