@@ -405,6 +405,20 @@ static void test_tls12(void)
         tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
         CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
         CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        /* RFC 5246 §7.4.8: a CertificateVerify under a hash that is not the PRF's (the client
+         * key is P-256; TLS 1.2's ecdsa_* schemes name only the hash). */
+        const struct {
+            uint16_t suite, scheme;
+        } cv[] = {{TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384},
+                  {TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SECP256R1_SHA256}};
+        for (size_t i = 0; i < ARRAY_LEN(cv); i++) {
+            cfg.suites[0] = cv[i].suite;
+            cfg.suite_count = 1;
+            cfg.sign_schemes[0] = cv[i].scheme;
+            cfg.sign_scheme_count = 1;
+            CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
+                  info.suite == cv[i].suite);
+        }
         stop(r.pid);
     }
 
@@ -452,6 +466,21 @@ static void test_tls12(void)
     const char *cert_args[] = {"-cert", cc, "-key", ck, NULL};
     CHECK(s_client_session(&auth, cert_args, 0, &info) == 0 && info.client_authenticated &&
           info.version == TENON_TLS12);
+    /* s_client signing its CertificateVerify under a hash that is not the PRF's. */
+    const struct {
+        const char *cipher, *sigalgs;
+        uint16_t suite, scheme;
+    } cv[] = {{"ECDHE-RSA-AES128-GCM-SHA256", "ECDSA+SHA384",
+               TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384},
+              {"ECDHE-RSA-AES256-GCM-SHA384", "ECDSA+SHA256",
+               TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SECP256R1_SHA256}};
+    for (size_t i = 0; i < ARRAY_LEN(cv); i++) {
+        const char *args[] = {
+            "-cert",       cc,  "-key", ck, "-cipher", cv[i].cipher, "-client_sigalgs",
+            cv[i].sigalgs, NULL};
+        CHECK(s_client_session(&auth, args, 0, &info) == 0 && info.client_authenticated &&
+              info.suite == cv[i].suite && info.sig_scheme == cv[i].scheme);
+    }
     PROTO = "-tls1_3";
 }
 

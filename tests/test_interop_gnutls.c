@@ -380,6 +380,13 @@ static void test_tls12(void)
         tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
         CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
         CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        /* A CertificateVerify under SHA-384 in a suite whose PRF is SHA-256. */
+        cfg.suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+        cfg.suite_count = 1;
+        cfg.sign_schemes[0] = TENON_SIG_ECDSA_SECP384R1_SHA384;
+        cfg.sign_scheme_count = 1;
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 &&
+              info.suite == TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
         stop(r.pid);
     }
 
@@ -419,6 +426,15 @@ static void test_tls12(void)
     snprintf(key_arg, sizeof key_arg, "--x509keyfile=%s", ck);
     const char *cert_args[] = {cert_arg, key_arg, NULL};
     CHECK(cli_session(&auth, TLS12_ONLY, cert_args, 1, 0, &info) == 0 && info.client_authenticated);
+    /* RFC 5246 §7.4.8: gnutls-cli signing its CertificateVerify under SHA-384 in a suite whose
+     * PRF is SHA-256 (the client key is P-256; TLS 1.2's ecdsa_* schemes name only the hash). */
+    CHECK(cli_session(&auth,
+                      TLS12_ONLY ":-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM:-SIGN-ALL:"
+                                 "+SIGN-ECDSA-SHA384",
+                      cert_args, 1, 0, &info) == 0 &&
+          info.client_authenticated &&
+          info.suite == TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 &&
+          info.sig_scheme == TENON_SIG_ECDSA_SECP384R1_SHA384);
 }
 
 int main(void)

@@ -382,6 +382,74 @@ static void test_client_auth(void)
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_HANDSHAKE_FAILURE);
 }
 
+/* RFC 5246 §7.4.8: the client signs its CertificateVerify with any scheme the
+ * CertificateRequest lists, whatever the PRF's hash; the server verifies it under that
+ * scheme's hash (the transcript keeps SHA-256, SHA-384 and SHA-512 running until then). */
+static void test_client_auth_any_hash(void)
+{
+    tenon_conn_info si, ci;
+    const uint16_t suites[] = {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                               TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                               TENON_TLS_RSA_WITH_AES_128_CBC_SHA};
+    const struct {
+        uint16_t scheme;
+        test_cert cert;
+    } schemes[] = {
+        {TENON_SIG_RSA_PKCS1_SHA256, CERT_RSA},
+        {TENON_SIG_RSA_PKCS1_SHA384, CERT_RSA},
+        {TENON_SIG_RSA_PKCS1_SHA512, CERT_RSA},
+        {TENON_SIG_RSA_PSS_RSAE_SHA256, CERT_RSA},
+        {TENON_SIG_RSA_PSS_RSAE_SHA384, CERT_RSA},
+        {TENON_SIG_RSA_PSS_RSAE_SHA512, CERT_RSA},
+        {TENON_SIG_ECDSA_SECP256R1_SHA256, CERT_P256},
+        {TENON_SIG_ECDSA_SECP384R1_SHA384, CERT_P384},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(suites); i++)
+        for (size_t k = 0; k < ARRAY_LEN(schemes); k++) {
+            config12(CERT_RSA, suites[i]);
+            SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+            SERVER.cfg.trust = &PKI.store;
+            CHECK_RC(add_cert(&CLIENT.cfg, schemes[k].cert), 0);
+            CLIENT.cfg.sign_schemes[0] = schemes[k].scheme;
+            CLIENT.cfg.sign_scheme_count = 1;
+            connect();
+            if (!check_connected(suites[i]))
+                fprintf(stderr, "    suite %04x client scheme %04x\n", suites[i],
+                        schemes[k].scheme);
+            CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+            CHECK(si.client_authenticated && si.sig_scheme == schemes[k].scheme);
+            /* The server's own ServerKeyExchange is unaffected. */
+            CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+            CHECK(suites[i] == TENON_TLS_RSA_WITH_AES_128_CBC_SHA || ci.sig_scheme != 0);
+            /* Nothing but the PRF's hash runs once the handshake is done. */
+            CHECK(!tls_transcript_runs(&C(&CLIENT)->tx, &tenon_sha512));
+            CHECK(!tls_transcript_runs(&C(&SERVER)->tx, &tenon_sha512));
+        }
+
+    /* The server accepts only a scheme the client does not sign with: the client sends no
+     * certificate (RFC 5246 §7.4.6), and a server that requires one fails. */
+    config12(CERT_RSA, TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    SERVER.cfg.trust = &PKI.store;
+    SERVER.cfg.sig_schemes[0] = TENON_SIG_RSA_PSS_RSAE_SHA512;
+    SERVER.cfg.sig_schemes[1] = TENON_SIG_RSA_PSS_RSAE_SHA256; /* for the server's own key */
+    SERVER.cfg.sig_scheme_count = 2;
+    SERVER.cfg.sign_schemes[0] = TENON_SIG_RSA_PSS_RSAE_SHA256;
+    SERVER.cfg.sign_scheme_count = 1;
+    CHECK_RC(add_cert(&CLIENT.cfg, CERT_RSA), 0);
+    CLIENT.cfg.sign_schemes[0] = TENON_SIG_RSA_PKCS1_SHA384;
+    CLIENT.cfg.sign_scheme_count = 1;
+    connect();
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
+    /* ... and with SHA-512 among what it signs with, it uses that. */
+    CLIENT.cfg.sign_schemes[1] = TENON_SIG_RSA_PSS_RSAE_SHA512;
+    CLIENT.cfg.sign_scheme_count = 2;
+    connect();
+    CHECK(check_connected(TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(si.client_authenticated && si.sig_scheme == TENON_SIG_RSA_PSS_RSAE_SHA512);
+}
+
 /* Runs the handshake up to the point where the client's second flight sits in its output. */
 static void to_client_flight(void)
 {
@@ -665,6 +733,7 @@ int main(void)
     test_extended_master_secret();
     test_tickets();
     test_client_auth();
+    test_client_auth_any_hash();
     test_failures();
     test_renegotiation_refused();
     test_keylog_and_trace();

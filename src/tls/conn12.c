@@ -169,3 +169,30 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
     }
     return have_type ? tls_no_cert_cause(c) : TENON_ERR_TLS_NO_CERT_FOR_PEER;
 }
+
+/* RFC 5246 §7.4.8: the CertificateVerify signs "handshake_messages", all of them from the
+ * ClientHello on, under the hash of a scheme chosen from the CertificateRequest ("MUST be one of
+ * those present in the supported_signature_algorithms field"), which need not be the PRF's.
+ * Rather than keep the messages (no malloc), a side that may sign or verify one runs the
+ * transcript under each hash it could need from the first byte; tls_transcript_keep_only drops
+ * them once the scheme is known. */
+int tls12_transcript_for_client_auth(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    if (!tls_version_on(cfg, TENON_TLS12))
+        return TENON_OK;
+    size_t n = 0;
+    const uint16_t *schemes = NULL;
+    if (c->is_client && cfg->cert_count > 0) {
+        schemes = tls_sign_schemes(cfg, &n);
+    } else if (!c->is_client && cfg->client_auth != TENON_CLIENT_AUTH_NONE) {
+        schemes = cfg->sig_schemes;
+        n = cfg->sig_scheme_count;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tenon_hash_class *h = tls12_sig_hash(schemes[i]);
+        if (h != NULL && !tls_transcript_runs(&c->tx, h))
+            GUARD(tls_transcript_also(&c->tx, h));
+    }
+    return TENON_OK;
+}

@@ -873,6 +873,7 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->test_random = random32;
     c->test_kex_priv = kex_priv;
     tls_transcript_init(&c->tx);
+    GUARD(tls12_transcript_for_client_auth(c));
     GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
     c->magic = TLS_CONN_MAGIC;
     if (c->is_client) {

@@ -227,7 +227,12 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         c->etm = 1;
     }
     GUARD(tls_select_alpn(c, ch));
-    GUARD(tls_transcript_select(&c->tx, s->prf));
+    /* A CertificateRequest follows: the client's CertificateVerify may use any hash we run
+     * (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
+    if (!resumed && cfg->client_auth != TENON_CLIENT_AUTH_NONE)
+        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+    else
+        GUARD(tls_transcript_select(&c->tx, s->prf));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");

@@ -132,7 +132,12 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         GUARD(tls12_ext_point_formats_parse(b.p, b.len));
     }
     GUARD(tls_check_server_answers(c, exts));
-    GUARD(tls_transcript_select(&c->tx, s->prf));
+    /* With a certificate of ours, a CertificateRequest may come: keep the hashes our
+     * CertificateVerify could use running (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
+    if (cfg->cert_count > 0)
+        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+    else
+        GUARD(tls_transcript_select(&c->tx, s->prf));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");
@@ -151,6 +156,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         ENSURE(c->held_ticket->ext_master_secret == c->ems, TENON_ERR_TLS_HANDSHAKE_FAILURE);
         memcpy(c->master, c->held_ticket->psk, TLS12_MASTER_LEN);
         c->resumed = 1;
+        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify when resuming */
         tls_release_held_ticket(c);
         tls_note(c, "the server resumes our TLS 1.2 session (abbreviated handshake)");
         GUARD(tls12_install_keys(c));

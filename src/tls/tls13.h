@@ -698,6 +698,10 @@ TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *d
  * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME (no scheme of ours in peer_sigs). */
 TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                                      const cursor *curves);
+/* Before the first handshake message: makes the transcript also run the hashes of the TLS 1.2
+ * CertificateVerify schemes this side may sign (a client with certificates) or accept (a
+ * server that asks for them) that it does not run already (conn12.c). */
+TENON_MUST_CHECK int tls12_transcript_for_client_auth(tls_conn *c);
 /* Why no certificate fits peer_sigs (hs_client_hello.c): TENON_ERR_TLS_NO_COMMON_SIG_SCHEME if
  * none of our schemes is in it, else TENON_ERR_TLS_NO_CERT_FOR_PEER. */
 TENON_MUST_CHECK int tls_no_cert_cause(const tls_conn *c);
