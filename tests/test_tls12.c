@@ -450,6 +450,83 @@ static void test_client_auth_any_hash(void)
     CHECK(si.client_authenticated && si.sig_scheme == TENON_SIG_RSA_PSS_RSAE_SHA512);
 }
 
+/* Appends scheme to a configuration's sig_schemes (after the others: RFC 8446 §4.2.3). */
+static void accept_scheme(tenon_config *cfg, uint16_t scheme)
+{
+    cfg->sig_schemes[cfg->sig_scheme_count++] = scheme;
+}
+
+/* rsa_pkcs1_sha1 and ecdsa_sha1 (RFC 5246 §7.4.1.4.1): TLS 1.2 only, and only when configured
+ * (docs/tls-policy.md, RFC 9155). */
+static void test_sha1_schemes(void)
+{
+    tenon_conn_info ci, si;
+    const char *why = NULL;
+    tenon_config def;
+    tenon_config_init(&def, TENON_CLIENT);
+    for (size_t i = 0; i < def.sig_scheme_count; i++)
+        CHECK(def.sig_schemes[i] != TENON_SIG_RSA_PKCS1_SHA1 &&
+              def.sig_schemes[i] != TENON_SIG_ECDSA_SHA1);
+    /* RFC 8446 §4.2.3: SHA-1 schemes go last. */
+    def.sig_schemes[0] = TENON_SIG_ECDSA_SHA1;
+    CHECK_RC(tenon_config_check(&def, &why), TENON_ERR_TLS_CONFIG);
+    CHECK(why != NULL && strstr(why, "SHA-1") != NULL);
+
+    const struct {
+        uint16_t suite, scheme;
+        test_cert cert;
+    } cases[] = {
+        {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_RSA_PKCS1_SHA1, CERT_RSA},
+        {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SHA1, CERT_P384},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        /* A server that signs only with SHA-1 and a default client: nothing in common. */
+        config12(cases[i].cert, cases[i].suite);
+        SERVER.cfg.sign_schemes[0] = cases[i].scheme;
+        SERVER.cfg.sign_scheme_count = 1;
+        connect();
+        CHECK(!both_done(&CLIENT, &SERVER));
+        CHECK(tenon_conn_error(&SERVER.conn) == TENON_ERR_TLS_NO_COMMON_SIG_SCHEME);
+        /* The client accepts SHA-1 too: the ServerKeyExchange is signed with it. */
+        accept_scheme(&CLIENT.cfg, cases[i].scheme);
+        connect();
+        CHECK(check_connected(cases[i].suite));
+        CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+        CHECK(ci.sig_scheme == cases[i].scheme);
+
+        /* Client authentication with SHA-1 (the transcript runs SHA-1 for it). */
+        config12(cases[i].cert, cases[i].suite);
+        SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+        SERVER.cfg.trust = &PKI.store;
+        CHECK_RC(add_cert(&CLIENT.cfg, cases[i].cert), 0);
+        CLIENT.cfg.sign_schemes[0] = cases[i].scheme;
+        CLIENT.cfg.sign_scheme_count = 1;
+        connect();
+        CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
+        accept_scheme(&SERVER.cfg, cases[i].scheme);
+        connect();
+        CHECK(check_connected(cases[i].suite));
+        CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+        CHECK(si.client_authenticated && si.sig_scheme == cases[i].scheme);
+        CHECK(!tls_transcript_runs(&C(&CLIENT)->tx, &tenon_sha1));
+        CHECK(!tls_transcript_runs(&C(&SERVER)->tx, &tenon_sha1));
+    }
+
+    /* TLS 1.3 never signs with them (RFC 8446 §4.2.3: "not defined for use in signed TLS
+     * handshake messages"), even when both sides list them. */
+    client_config(&CLIENT.cfg);
+    server_config(&SERVER.cfg, CERT_P256);
+    accept_scheme(&CLIENT.cfg, TENON_SIG_ECDSA_SHA1);
+    SERVER.cfg.sign_schemes[0] = TENON_SIG_ECDSA_SHA1;
+    SERVER.cfg.sign_scheme_count = 1;
+    CLIENT.cfg.min_version = TENON_TLS13;
+    connect();
+    CHECK(tenon_conn_error(&SERVER.conn) == TENON_ERR_TLS_NO_COMMON_SIG_SCHEME);
+    /* A server with TLS 1.3 only and nothing else to sign with is refused at set-up. */
+    SERVER.cfg.min_version = TENON_TLS13;
+    CHECK_RC(tenon_config_check(&SERVER.cfg, &why), TENON_ERR_TLS_CONFIG);
+}
+
 /* Runs the handshake up to the point where the client's second flight sits in its output. */
 static void to_client_flight(void)
 {
@@ -734,6 +811,7 @@ int main(void)
     test_tickets();
     test_client_auth();
     test_client_auth_any_hash();
+    test_sha1_schemes();
     test_failures();
     test_renegotiation_refused();
     test_keylog_and_trace();

@@ -159,7 +159,7 @@ static void test_keep_for_certificate_verify(void)
     CHECK(tls_transcript_runs(&t, &tenon_sha256) && tls_transcript_runs(&t, &tenon_sha384));
     CHECK(!tls_transcript_runs(&t, &tenon_sha512) && !tls_transcript_runs(&t, &tenon_sha1));
     CHECK_RC(tls_transcript_also(&t, &tenon_sha512), TENON_OK);
-    CHECK_RC(tls_transcript_also(&t, &tenon_sha1), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tls_transcript_also(&t, NULL), TENON_ERR_INVALID_ARGUMENT);
     tls_transcript_update(&t, data, 1000);
     /* Too late once something is hashed. */
     tls_transcript t2;
@@ -170,6 +170,7 @@ static void test_keep_for_certificate_verify(void)
 
     /* SHA-512 is never a suite's hash. */
     CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha512), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tls_transcript_select(&t, &tenon_sha512), TENON_ERR_INVALID_ARGUMENT);
     CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha256), TENON_OK);
     CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha384), TENON_ERR_INVALID_ARGUMENT);
     tls_transcript_update(&t, data + 1000, 1000);
@@ -193,6 +194,21 @@ static void test_keep_for_certificate_verify(void)
     CHECK_RC(tls_transcript_hash(&t, got, NULL), TENON_OK);
     ossl_hash("SHA256", data, 2500, want);
     CHECK_MEM(got, want, 32, "the PRF hash throughout");
+    tls_transcript_wipe(&t);
+
+    /* SHA-1 (the rsa_pkcs1_sha1 and ecdsa_sha1 schemes, when configured) likewise. */
+    tls_transcript_init(&t);
+    CHECK_RC(tls_transcript_also(&t, &tenon_sha1), TENON_OK);
+    CHECK_RC(tls_transcript_also(&t, &tenon_sha1), TENON_OK); /* twice: the same */
+    tls_transcript_update(&t, data, 777);
+    CHECK_RC(tls_transcript_select(&t, &tenon_sha1), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha384), TENON_OK);
+    tls_transcript_keep_only(&t, &tenon_sha1);
+    tls_transcript_update(&t, data + 777, 100);
+    CHECK_RC(tls_transcript_hash_with(&t, &tenon_sha1, NULL, 0, got), TENON_OK);
+    ossl_hash("SHA1", data, 877, want);
+    CHECK_MEM(got, want, 20, "SHA-1 kept");
+    CHECK(!tls_transcript_runs(&t, &tenon_sha256));
     tls_transcript_wipe(&t);
 
     /* select drops what select_keep kept. */

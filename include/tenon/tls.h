@@ -105,6 +105,12 @@ extern "C" {
 #define TENON_SIG_RSA_PSS_RSAE_SHA256 0x0804
 #define TENON_SIG_RSA_PSS_RSAE_SHA384 0x0805
 #define TENON_SIG_RSA_PSS_RSAE_SHA512 0x0806
+/* SHA-1 schemes, RFC 5246 §7.4.1.4.1's (sha1, rsa) and (sha1, ecdsa) pairs (RFC 8446 §4.2.3
+ * "legacy algorithms"): TLS 1.2 only, never in the defaults (RFC 9155 deprecates them; see
+ * docs/tls-policy.md). Configure them, after every other scheme, only for a peer that has
+ * nothing newer; a TLS 1.3 handshake never signs or accepts them. */
+#define TENON_SIG_RSA_PKCS1_SHA1 0x0201
+#define TENON_SIG_ECDSA_SHA1 0x0203
 
 /* AlertDescription (RFC 8446 §6). */
 enum {

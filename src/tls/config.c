@@ -156,6 +156,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[i]);
         if (s == NULL)
             return why_fail(why, "an unknown signature scheme is configured");
+        /* RFC 8446 §4.2.3: "Clients offering these values [the SHA-1 ones] MUST list them as
+         * the lowest priority (listed after all other algorithms in SignatureSchemeList)." */
+        if (i > 0 && s->hash != &tenon_sha1 &&
+            tls_sig_scheme_find(cfg->sig_schemes[i - 1])->hash == &tenon_sha1)
+            return why_fail(why, "SHA-1 signature schemes must come after every other one");
     }
     if (cfg->sign_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "too many signing signature schemes");

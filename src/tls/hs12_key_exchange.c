@@ -85,6 +85,9 @@ static const scheme12 SCHEMES12[] = {
     {TENON_SIG_RSA_PKCS1_SHA256, &tenon_sha256, TENON_KEY_RSA, 0},
     {TENON_SIG_RSA_PKCS1_SHA384, &tenon_sha384, TENON_KEY_RSA, 0},
     {TENON_SIG_RSA_PKCS1_SHA512, &tenon_sha512, TENON_KEY_RSA, 0},
+    /* §7.4.1.4.1's SHA-1 pairs, used only when configured (docs/tls-policy.md). */
+    {TENON_SIG_RSA_PKCS1_SHA1, &tenon_sha1, TENON_KEY_RSA, 0},
+    {TENON_SIG_ECDSA_SHA1, &tenon_sha1, TENON_KEY_EC, 0},
 };
 
 static const scheme12 *scheme_find(uint16_t id)

@@ -379,8 +379,8 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
 
 /* Why no certificate of ours fits the peer's signature_algorithms (c->peer_sigs): none of our
  * schemes is there at all, or some are but no key of ours signs with them. RFC 8446 §4.2.3:
- * rsa_pkcs1_* "are not defined for use in signed TLS handshake messages", so in TLS 1.3 they
- * are no scheme in common. */
+ * rsa_pkcs1_* (and the SHA-1 legacy schemes) "are not defined for use in signed TLS handshake
+ * messages", so in TLS 1.3 they are no scheme in common. */
 int tls_no_cert_cause(const tls_conn *c)
 {
     size_t n;
@@ -388,6 +388,8 @@ int tls_no_cert_cause(const tls_conn *c)
     for (size_t j = 0; j < n; j++) {
         const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
         if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA && !s->rsa_pss)
+            continue;
+        if (c->version == TENON_TLS13 && s != NULL && s->hash == &tenon_sha1)
             continue;
         for (size_t k = 0; k < c->peer_sig_count; k++)
             if (c->peer_sigs[k] == ours[j])

@@ -13,6 +13,7 @@ static const tenon_hash_class *const candidates[TLS_TRANSCRIPT_CANDIDATES] = {
     &tenon_sha256,
     &tenon_sha384,
     &tenon_sha512,
+    &tenon_sha1,
 };
 
 static int candidate_index(const tenon_hash_class *h)
@@ -21,6 +22,13 @@ static int candidate_index(const tenon_hash_class *h)
         if (candidates[i] == h)
             return i;
     return -1;
+}
+
+/* The selected hash is one a suite can have (the TLS 1.2 PRF's or TLS 1.3's): SHA-256 or
+ * SHA-384, never the CertificateVerify-only SHA-512 and SHA-1. */
+static int suite_hash(const tenon_hash_class *h)
+{
+    return h == &tenon_sha256 || h == &tenon_sha384;
 }
 
 int tls_transcript_runs(const tls_transcript *t, const tenon_hash_class *h)
@@ -57,7 +65,7 @@ int tls_transcript_also(tls_transcript *t, const tenon_hash_class *h)
 int tls_transcript_init_hash(tls_transcript *t, const tenon_hash_class *h)
 {
     int i = candidate_index(h);
-    ENSURE(t != NULL && i >= 0 && h != &tenon_sha512, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(t != NULL && suite_hash(h), TENON_ERR_INVALID_ARGUMENT);
     memset(t, 0, sizeof *t);
     t->hash = h;
     t->running = 1u << i;
@@ -90,8 +98,7 @@ int tls_transcript_select_keep(tls_transcript *t, const tenon_hash_class *h)
     ENSURE(t != NULL, TENON_ERR_INVALID_ARGUMENT);
     if (t->hash != NULL)
         return t->hash == h ? TENON_OK : TENON_ERR_INVALID_ARGUMENT;
-    /* The selected hash is one a suite can have (the PRF or TLS 1.3's), never SHA-512. */
-    ENSURE(h != &tenon_sha512 && tls_transcript_runs(t, h), TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(suite_hash(h) && tls_transcript_runs(t, h), TENON_ERR_INVALID_ARGUMENT);
     t->hash = h;
     return TENON_OK;
 }

@@ -13,8 +13,8 @@
  *
  * TLS 1.2 client authentication signs the handshake messages under the hash of a signature
  * scheme chosen from the CertificateRequest (RFC 5246 §7.4.8), which need not be the PRF's. For
- * that, other candidates (SHA-512 too, asked for before the first message) may keep running
- * beside the selected hash until the CertificateVerify is done (tls_transcript_select_keep,
+ * that, other candidates (SHA-512 and SHA-1 too, asked for before the first message) may keep
+ * running beside the selected hash until the CertificateVerify is done (tls_transcript_select_keep,
  * tls_transcript_keep_only); TLS 1.3 never needs them.
  */
 #ifndef TENON_TLS_TRANSCRIPT_H
@@ -25,12 +25,12 @@
 
 #include "tenon/crypto.h"
 
-#define TLS_TRANSCRIPT_CANDIDATES 3 /* SHA-256, SHA-384; SHA-512 only when asked for */
+#define TLS_TRANSCRIPT_CANDIDATES 4 /* SHA-256, SHA-384; SHA-512 and SHA-1 only when asked for */
 
 typedef struct tls_transcript {
     /* NULL until the suite's hash is selected. */
     const tenon_hash_class *hash;
-    unsigned running; /* bit i: ctx[i] runs candidate i (SHA-256, SHA-384, SHA-512) */
+    unsigned running; /* bit i: ctx[i] runs candidate i (SHA-256, SHA-384, SHA-512, SHA-1) */
     tenon_hash_ctx ctx[TLS_TRANSCRIPT_CANDIDATES];
     uint64_t len; /* bytes hashed so far (the HRR rewrite counts as its synthetic message) */
 } tls_transcript;
@@ -39,7 +39,7 @@ typedef struct tls_transcript {
  * PRFs). */
 void tls_transcript_init(tls_transcript *t);
 
-/* Makes a transcript that has hashed nothing yet also run h (SHA-256, SHA-384 or SHA-512):
+/* Makes a transcript that has hashed nothing yet also run h (SHA-256, SHA-384, SHA-512, SHA-1):
  * for a TLS 1.2 CertificateVerify under h. TENON_ERR_INVALID_ARGUMENT for another hash, after
  * the first byte or after a hash is selected. */
 TENON_MUST_CHECK int tls_transcript_also(tls_transcript *t, const tenon_hash_class *h);

@@ -414,6 +414,8 @@ static int sig_scheme_known(int id)
     case TENON_SIG_RSA_PSS_RSAE_SHA256:
     case TENON_SIG_RSA_PSS_RSAE_SHA384:
     case TENON_SIG_RSA_PSS_RSAE_SHA512:
+    case TENON_SIG_RSA_PKCS1_SHA1:
+    case TENON_SIG_ECDSA_SHA1:
         return 1;
     default:
         return 0;
