@@ -70,6 +70,21 @@ static void config12(test_cert cert, uint16_t suite)
     SERVER.cfg.suite_count = 1;
 }
 
+/* config12 with a server that requires a client certificate and a client that has one of
+ * type client, signing only with scheme (0: its defaults). */
+static void config12_client_auth(test_cert server, uint16_t suite, test_cert client,
+                                 uint16_t scheme)
+{
+    config12(server, suite);
+    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    SERVER.cfg.trust = &PKI.store;
+    CHECK_RC(add_cert(&CLIENT.cfg, client), 0);
+    if (scheme != 0) {
+        CLIENT.cfg.sign_schemes[0] = scheme;
+        CLIENT.cfg.sign_scheme_count = 1;
+    }
+}
+
 static const struct {
     uint16_t suite;
     test_cert cert;
@@ -359,10 +374,7 @@ static void test_client_auth(void)
         {CERT_RSA, CERT_RSA, TENON_TLS_RSA_WITH_AES_256_CBC_SHA256},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        config12(cases[i].server, cases[i].suite);
-        SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
-        SERVER.cfg.trust = &PKI.store;
-        CHECK_RC(add_cert(&CLIENT.cfg, cases[i].client), 0);
+        config12_client_auth(cases[i].server, cases[i].suite, cases[i].client, 0);
         connect();
         CHECK(check_connected(cases[i].suite));
         CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
@@ -406,12 +418,7 @@ static void test_client_auth_any_hash(void)
     };
     for (size_t i = 0; i < ARRAY_LEN(suites); i++)
         for (size_t k = 0; k < ARRAY_LEN(schemes); k++) {
-            config12(CERT_RSA, suites[i]);
-            SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
-            SERVER.cfg.trust = &PKI.store;
-            CHECK_RC(add_cert(&CLIENT.cfg, schemes[k].cert), 0);
-            CLIENT.cfg.sign_schemes[0] = schemes[k].scheme;
-            CLIENT.cfg.sign_scheme_count = 1;
+            config12_client_auth(CERT_RSA, suites[i], schemes[k].cert, schemes[k].scheme);
             connect();
             if (!check_connected(suites[i]))
                 fprintf(stderr, "    suite %04x client scheme %04x\n", suites[i],
@@ -428,17 +435,13 @@ static void test_client_auth_any_hash(void)
 
     /* The server accepts only a scheme the client does not sign with: the client sends no
      * certificate (RFC 5246 §7.4.6), and a server that requires one fails. */
-    config12(CERT_RSA, TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
-    SERVER.cfg.trust = &PKI.store;
+    config12_client_auth(CERT_RSA, TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, CERT_RSA,
+                         TENON_SIG_RSA_PKCS1_SHA384);
     SERVER.cfg.sig_schemes[0] = TENON_SIG_RSA_PSS_RSAE_SHA512;
     SERVER.cfg.sig_schemes[1] = TENON_SIG_RSA_PSS_RSAE_SHA256; /* for the server's own key */
     SERVER.cfg.sig_scheme_count = 2;
     SERVER.cfg.sign_schemes[0] = TENON_SIG_RSA_PSS_RSAE_SHA256;
     SERVER.cfg.sign_scheme_count = 1;
-    CHECK_RC(add_cert(&CLIENT.cfg, CERT_RSA), 0);
-    CLIENT.cfg.sign_schemes[0] = TENON_SIG_RSA_PKCS1_SHA384;
-    CLIENT.cfg.sign_scheme_count = 1;
     connect();
     CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
     /* ... and with SHA-512 among what it signs with, it uses that. */
@@ -495,12 +498,7 @@ static void test_sha1_schemes(void)
         CHECK(ci.sig_scheme == cases[i].scheme);
 
         /* Client authentication with SHA-1 (the transcript runs SHA-1 for it). */
-        config12(cases[i].cert, cases[i].suite);
-        SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
-        SERVER.cfg.trust = &PKI.store;
-        CHECK_RC(add_cert(&CLIENT.cfg, cases[i].cert), 0);
-        CLIENT.cfg.sign_schemes[0] = cases[i].scheme;
-        CLIENT.cfg.sign_scheme_count = 1;
+        config12_client_auth(cases[i].cert, cases[i].suite, cases[i].cert, cases[i].scheme);
         connect();
         CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
         accept_scheme(&SERVER.cfg, cases[i].scheme);
