@@ -389,16 +389,13 @@ static void test_tls12(void)
     server_run r;
     char ca[256];
     path_of(ca, sizeof ca, "ca.pem");
-    if (CHECK(start_s_server(&r, "p256.pem", "p256.key", NULL, NULL, NULL, NULL) == 0)) {
-        tenon_config cfg;
-        client_config(&cfg);
-        tenon_ticket_store_init(&STORE, SLOTS, 2);
-        cfg.ticket_store = &STORE;
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
-              !info.resumed);
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.resumed);
-        stop(r.pid);
-    }
+    /* Resumption with tickets, then (-no_ticket) by session ID (RFC 5246 §7.4.1.2). */
+    for (int no_ticket = 0; no_ticket <= 1; no_ticket++)
+        if (CHECK(start_s_server(&r, "p256.pem", "p256.key", no_ticket ? "-no_ticket" : NULL, NULL,
+                                 NULL, NULL) == 0)) {
+            check_client_resumption(client_session, r.port, no_ticket, &STORE, SLOTS);
+            stop(r.pid);
+        }
     if (CHECK(start_s_server(&r, "rsa.pem", "rsa.key", "-Verify", "1", "-CAfile", ca) == 0)) {
         tenon_config cfg;
         client_config(&cfg);
@@ -457,6 +454,19 @@ static void test_tls12(void)
     const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
     CHECK(s_client_session(&both, other_args, 0, &info) == 0 && info.version == TENON_TLS12 &&
           !info.resumed);
+    /* s_client without tickets and a tenon server with a session cache: by session ID. */
+    static tenon_session_entry cache_slots[2];
+    static tenon_session_cache cache;
+    tenon_session_cache_init(&cache, cache_slots, 2);
+    tenon_config cached = both;
+    cached.ticket_key_count = 0;
+    cached.session_cache = &cache;
+    const char *id_out[] = {"-no_ticket", "-sess_out", sess, NULL};
+    CHECK(s_client_session(&cached, id_out, 0, &info) == 0 && info.version == TENON_TLS12 &&
+          !info.resumed && cache_slots[0].in_use);
+    const char *id_in[] = {"-no_ticket", "-sess_in", sess, NULL};
+    CHECK(s_client_session(&cached, id_in, 0, &info) == 0 && info.resumed);
+    CHECK(s_client_session(&cached, id_in, 0, &info) == 0 && info.resumed);
     tenon_config auth = both;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;

@@ -333,4 +333,24 @@ static inline void server12_config(tenon_config *cfg)
         cfg->suites[cfg->suite_count++] = SUITES12[i].id;
 }
 
+/* A default tenon client of the TLS 1.2 server at port resumes its session: with a ticket, which
+ * is used once, or (by_id, the server sends no tickets) by session ID (RFC 5246 §7.4.1.2), which
+ * it resumes again. session is the file's client_session. */
+typedef int (*client_session_fn)(int port, tenon_config *cfg, tenon_conn_info *info,
+                                 int key_update);
+static inline void check_client_resumption(client_session_fn session, int port, int by_id,
+                                           tenon_ticket_store *store, tenon_ticket *slots)
+{
+    tenon_conn_info info;
+    tenon_config cfg;
+    client_config(&cfg);
+    tenon_ticket_store_init(store, slots, 2);
+    cfg.ticket_store = store;
+    CHECK(session(port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 && !info.resumed);
+    CHECK(slots[0].in_use == 1 && (slots[0].ticket_len == 0) == by_id &&
+          (slots[0].session_id_len > 0) == by_id);
+    CHECK(session(port, &cfg, &info, 0) == 0 && info.resumed);
+    CHECK(session(port, &cfg, &info, 0) == 0 && info.resumed == by_id);
+}
+
 #endif

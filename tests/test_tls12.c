@@ -361,6 +361,101 @@ static void test_tickets(void)
     tenon_ticket_store_init(&STORE, SLOTS, 2);
 }
 
+static tenon_session_entry CACHE_SLOTS[2];
+static tenon_session_cache CACHE;
+
+/* RFC 5246 §7.4.1.2-7.4.1.3: resumption by session ID, a tenon client (its ticket store) with a
+ * tenon server (its session cache); bound as tickets are. */
+static void test_session_id(void)
+{
+    tenon_conn_info ci, si;
+    const char *why = NULL;
+    const uint16_t suite = TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    tenon_session_cache_init(&CACHE, CACHE_SLOTS, 2);
+    /* A server without tickets: a new 32-byte session ID, kept once the handshake is done. */
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    SERVER.cfg.session_cache = &CACHE;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(C(&SERVER)->session_id_len == 32);
+    CHECK(CACHE_SLOTS[0].in_use && !CACHE_SLOTS[1].in_use);
+    CHECK(memcmp(CACHE_SLOTS[0].id, C(&SERVER)->session_id, 32) == 0);
+    CHECK(SLOTS[0].in_use == 1 && SLOTS[0].version == TENON_TLS12 && SLOTS[0].ticket_len == 0);
+    CHECK(SLOTS[0].session_id_len == 32 && memcmp(SLOTS[0].session_id, CACHE_SLOTS[0].id, 32) == 0);
+    uint8_t id[32];
+    memcpy(id, CACHE_SLOTS[0].id, 32);
+    /* Resumed by that ID, and again: an entry serves any number of resumptions. */
+    for (int k = 0; k < 2; k++) {
+        connect();
+        CHECK(check_connected(suite));
+        CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+        CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+        CHECK(ci.resumed && si.resumed && ci.group == 0);
+        CHECK(C(&SERVER)->session_id_len == 32 && memcmp(C(&SERVER)->session_id, id, 32) == 0);
+        CHECK(SLOTS[0].in_use == 1 && memcmp(SLOTS[0].session_id, id, 32) == 0);
+        CHECK(!CACHE_SLOTS[1].in_use);
+    }
+    /* An ID the cache does not hold: a full handshake under a new one. */
+    SLOTS[0].session_id[0] ^= 1;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed && CACHE_SLOTS[1].in_use);
+    CHECK(memcmp(SLOTS[0].session_id, CACHE_SLOTS[1].id, 32) == 0);
+    /* Bound to the suite: a server that no longer has it does a full handshake (the client
+     * still offers the ID). */
+    CLIENT.cfg.suites[1] = SERVER.cfg.suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+    CLIENT.cfg.suite_count = 2;
+    connect();
+    CHECK(C(&CLIENT)->offered_session_id12);
+    CHECK(check_connected(TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed);
+    /* Bound to the client-certificate policy: a server that now requires a certificate does not
+     * resume a session without one. */
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    SERVER.cfg.session_cache = &CACHE;
+    connect();
+    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    SERVER.cfg.trust = &PKI.store;
+    CHECK_RC(add_cert(&CLIENT.cfg, CERT_P256), 0);
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed && si.client_authenticated);
+
+    /* A client that takes tickets gets one and an empty session ID: nothing is cached (RFC
+     * 5077 §3.3: the ticket stands in for it). */
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    tenon_session_cache_init(&CACHE, CACHE_SLOTS, 2);
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    SERVER.cfg.session_cache = &CACHE;
+    ticket_server(&SERVER.cfg);
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(C(&SERVER)->session_id_len == 0 && !CACHE_SLOTS[0].in_use && !CACHE_SLOTS[1].in_use);
+    CHECK(SLOTS[0].in_use == 1 && SLOTS[0].ticket_len > 0 && SLOTS[0].session_id_len == 0);
+    connect();
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(si.resumed);
+    /* A server without a cache sends an empty session ID, and the client keeps nothing. */
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(C(&SERVER)->session_id_len == 0 && SLOTS[0].in_use == 0 && SLOTS[1].in_use == 0);
+    /* The cache is a server's. */
+    CLIENT.cfg.session_cache = &CACHE;
+    CHECK_RC(tenon_config_check(&CLIENT.cfg, &why), TENON_ERR_TLS_CONFIG);
+    tenon_session_cache_wipe(&CACHE);
+    CHECK(!CACHE_SLOTS[0].in_use && CACHE_SLOTS[0].session_len == 0);
+}
+
 static void test_client_auth(void)
 {
     tenon_conn_info si;
@@ -807,6 +902,7 @@ int main(void)
     test_versions();
     test_extended_master_secret();
     test_tickets();
+    test_session_id();
     test_client_auth();
     test_client_auth_any_hash();
     test_sha1_schemes();

@@ -206,6 +206,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
             return why_fail(why, "a server needs a certificate and key (tenon_config_add_cert)");
         if (cfg->ticket_key_count > TENON_MAX_TICKET_KEYS)
             return why_fail(why, "too many ticket keys");
+    } else if (cfg->session_cache != NULL) {
+        return why_fail(why, "session_cache is a server's: a client keeps sessions in its "
+                             "ticket_store");
+    }
+    if (cfg->role == TENON_SERVER) {
         /* Tickets after a handshake are messages that carry no data: a client (tenon's, and
          * BoringSSL's) takes only a bounded run of them, and keeps one per server name. */
         if (cfg->tickets_per_handshake > TENON_MAX_TICKETS_PER_HANDSHAKE)

@@ -497,6 +497,10 @@ int tls_enter_traffic(tls_conn *c)
         c->held_ticket = NULL;
         c->pending_ticket12 = 0;
         tls_note(c, "session ticket stored");
+    } else if (c->is_client && c->version == TENON_TLS12) {
+        tls12_session_id_keep(c);
+    } else if (!c->is_client && c->version == TENON_TLS12 && !c->resumed) {
+        tls12_session_cache_keep(c);
     }
     tls_note(c, "handshake complete: application data may flow");
     return TENON_OK;

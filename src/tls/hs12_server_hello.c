@@ -144,11 +144,17 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         tls_note(c, s->name);
     }
 
-    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID. */
+    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID; RFC 5246
+     * §7.4.1.3: it resumes the session we named by ID if it sends that ID back. */
     int echoed = session_id.len > 0 && session_id.len == c->session_id_len &&
                  memcmp(session_id.p, c->session_id, c->session_id_len) == 0;
+    /* The ID the server names is the session's, kept if no ticket comes
+     * (tls12_session_id_keep). */
+    memcpy(c->session_id, session_id.p, session_id.len);
+    c->session_id_len = session_id.len;
     if (echoed) {
-        ENSURE(c->offered_ticket12 && c->held_ticket != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE((c->offered_ticket12 || c->offered_session_id12) && c->held_ticket != NULL,
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
         /* The session's suite and extended master secret must be the ticket's (RFC 5246
          * §7.4.1.3, RFC 7627 §5.3). */
         ENSURE(c->held_ticket->suite == s->id, TENON_ERR_TLS_ILLEGAL_PARAMETER);

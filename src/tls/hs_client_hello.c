@@ -60,9 +60,12 @@ static void pick_ticket(tls_conn *c)
             c->ticket = t;
             c->psk_suite = s;
             tls_note(c, "offering a session ticket (psk_dhe_ke)");
-        } else {
+        } else if (t->ticket_len > 0) {
             c->offered_ticket12 = 1;
             tls_note(c, "offering a TLS 1.2 session ticket (RFC 5077)");
+        } else {
+            c->offered_session_id12 = 1;
+            tls_note(c, "offering a TLS 1.2 session ID (RFC 5246 §7.4.1.2)");
         }
         return;
     }
@@ -149,11 +152,16 @@ int hs_client_hello_send(tls_conn *c)
         pick_ticket(c);
         /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
          * value"; a fresh random one. RFC 5077 §3.4: with a TLS 1.2 ticket, a session ID the
-         * server echoes when it accepts the ticket. */
+         * server echoes when it accepts the ticket. RFC 5246 §7.4.1.2: to resume a TLS 1.2
+         * session by ID, that ID (which serves TLS 1.3's compatibility mode as well). */
         c->session_id_len =
             ((cfg->middlebox_compat && tls13) || c->offered_ticket12) ? TLS_SESSION_ID_LEN : 0;
-        if (c->session_id_len)
+        if (c->offered_session_id12) {
+            c->session_id_len = c->held_ticket->session_id_len;
+            memcpy(c->session_id, c->held_ticket->session_id, c->session_id_len);
+        } else if (c->session_id_len) {
             GUARD(tls_random(c, c->session_id, c->session_id_len));
+        }
 #ifdef TENON_FUZZING
         /* A recorded server stream echoes the session ID it was sent (fuzzing.h). */
         memset(c->session_id, 0x5e, c->session_id_len);

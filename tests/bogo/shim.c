@@ -67,6 +67,7 @@ typedef struct opts {
     int expect_hrr, expect_no_hrr;
     int expect_ems, expect_no_ems;
     int no_ticket;
+    int expect_session_id, expect_no_session_id;
     int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
     const char *cipher, *expect_peer_cert_file;
@@ -156,6 +157,8 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-expect-extended-master-secret", expect_ems),
     BOOL_FLAG("-expect-no-extended-master-secret", expect_no_ems),
     BOOL_FLAG("-no-ticket", no_ticket),
+    BOOL_FLAG("-expect-session-id", expect_session_id),
+    BOOL_FLAG("-expect-no-session-id", expect_no_session_id),
     /* BoringSSL's other verification callback and its verdict: the same TLS behaviour as the
      * default one here (accept, or refuse with -verify-fail). */
     BOOL_FLAG("-use-custom-verify-callback", use_custom_verify_callback),
@@ -627,6 +630,9 @@ static char g_alpn_names[TENON_MAX_ALPN][TENON_MAX_ALPN_LEN + 1];
 static tenon_ticket_key g_ticket_key;
 static tenon_ticket g_ticket_slots[4];
 static tenon_ticket_store g_ticket_store;
+/* A server's TLS 1.2 session cache, on as in BoringSSL (SSL_SESS_CACHE_SERVER). */
+static tenon_session_entry g_session_slots[4];
+static tenon_session_cache g_session_cache;
 
 static void build_config(opts *o, tenon_config *cfg)
 {
@@ -713,6 +719,7 @@ static void build_config(opts *o, tenon_config *cfg)
             cfg->ticket_keys[0] = g_ticket_key;
             cfg->ticket_key_count = 1;
         }
+        cfg->session_cache = &g_session_cache;
     } else {
         cfg->verify_fn = verify_cb;
         cfg->verify_user = o;
@@ -859,6 +866,34 @@ static void check_peer_chain(const char *path, const tenon_conn_info *info)
         fail("peer certificate chain longer than ", path);
 }
 
+/* -expect-session-id / -expect-no-session-id: whether a server's full handshake put its
+ * session into the session cache (BoringSSL's new-session callback): a slot in use whose ID no
+ * slot held before the connection. */
+static uint8_t g_cached_ids[4][32];
+static int g_cached_in_use[4];
+
+static void snapshot_session_cache(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        g_cached_in_use[i] = g_session_slots[i].in_use;
+        memcpy(g_cached_ids[i], g_session_slots[i].id, 32);
+    }
+}
+
+static int session_newly_cached(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        if (!g_session_slots[i].in_use)
+            continue;
+        int known = 0;
+        for (size_t k = 0; k < 4; k++)
+            known |= g_cached_in_use[k] && memcmp(g_cached_ids[k], g_session_slots[i].id, 32) == 0;
+        if (!known)
+            return 1;
+    }
+    return 0;
+}
+
 static void check_connection(const opts *o, int is_resume)
 {
     tenon_conn_info info;
@@ -876,6 +911,10 @@ static void check_connection(const opts *o, int is_resume)
     int expect_resume = is_resume && !o->expect_session_miss;
     if (info.resumed != expect_resume)
         fail("session unexpectedly was", info.resumed ? " reused" : " not reused");
+    if (!is_resume && o->expect_session_id && !session_newly_cached())
+        fail("session was not cached on the server", "");
+    if (!is_resume && o->expect_no_session_id && session_newly_cached())
+        fail("session was unexpectedly cached on the server", "");
     check_bytes("ALPN", o->expect_alpn, info.alpn);
     if (o->expect_peer_cert_file != NULL)
         check_peer_chain(o->expect_peer_cert_file, &info);
@@ -914,6 +953,9 @@ static void run_connection(opts *o, int is_resume)
 {
     tenon_config cfg;
     build_config(o, &cfg);
+    if ((o->expect_session_id || o->expect_no_session_id) && !o->server)
+        unimplemented("-expect-session-id on a client (tenon has no new-session callback)");
+    snapshot_session_cache();
     int fd = connect_runner(o);
     g_fd = fd;
     const char *why = NULL;
@@ -1000,6 +1042,7 @@ int main(int argc, char **argv)
     if (tenon_random(&g_ticket_key, sizeof g_ticket_key) != 0)
         fail("no randomness", "");
     tenon_ticket_store_init(&g_ticket_store, g_ticket_slots, 4);
+    tenon_session_cache_init(&g_session_cache, g_session_slots, 4);
     for (int i = 0; i <= initial.resume_count; i++)
         run_connection(i == 0 ? &initial : &resume, i > 0);
     for (size_t i = 0; i < g_loaded_count; i++)
