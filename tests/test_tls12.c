@@ -397,13 +397,20 @@ static void test_session_id(void)
         CHECK(SLOTS[0].in_use == 1 && memcmp(SLOTS[0].session_id, id, 32) == 0);
         CHECK(!CACHE_SLOTS[1].in_use);
     }
-    /* An ID the cache does not hold: a full handshake under a new one. */
+    /* A stored session whose ID length cannot be sent is not offered. */
+    SLOTS[0].session_id_len = 33;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(!C(&CLIENT)->offered_session_id12);
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed && CACHE_SLOTS[0].in_use && CACHE_SLOTS[1].in_use);
+    /* An ID the cache does not hold: a full handshake under a new one, in the oldest slot. */
     SLOTS[0].session_id[0] ^= 1;
     connect();
     CHECK(check_connected(suite));
     CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
-    CHECK(!si.resumed && CACHE_SLOTS[1].in_use);
-    CHECK(memcmp(SLOTS[0].session_id, CACHE_SLOTS[1].id, 32) == 0);
+    CHECK(!si.resumed && memcmp(CACHE_SLOTS[0].id, id, 32) != 0);
+    CHECK(memcmp(SLOTS[0].session_id, CACHE_SLOTS[0].id, 32) == 0);
     /* Bound to the suite: a server that no longer has it does a full handshake (the client
      * still offers the ID). */
     CLIENT.cfg.suites[1] = SERVER.cfg.suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;

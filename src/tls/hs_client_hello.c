@@ -40,6 +40,9 @@ static void pick_ticket(tls_conn *c)
             configured &= tls_version_on(c->cfg, TENON_TLS13) && t->psk_len == s->hash->digest_len;
         if (s12 != NULL)
             configured &= tls_version_on(c->cfg, TENON_TLS12) && t->psk_len == TLS12_MASTER_LEN;
+        /* A TLS 1.2 session without a ticket is offered by its session ID (<0..32>). */
+        if (s12 != NULL && t->ticket_len == 0)
+            configured &= t->session_id_len > 0 && t->session_id_len <= TLS_SESSION_ID_LEN;
         if (now < t->received_ms || now - t->received_ms >= (int64_t)t->lifetime_s * 1000) {
             tenon_wipe(t, sizeof *t); /* expired */
             continue;
