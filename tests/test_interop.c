@@ -389,22 +389,33 @@ static void test_tls12(void)
     server_run r;
     char ca[256];
     path_of(ca, sizeof ca, "ca.pem");
-    if (CHECK(start_s_server(&r, "p256.pem", "p256.key", NULL, NULL, NULL, NULL) == 0)) {
-        tenon_config cfg;
-        client_config(&cfg);
-        tenon_ticket_store_init(&STORE, SLOTS, 2);
-        cfg.ticket_store = &STORE;
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
-              !info.resumed);
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.resumed);
-        stop(r.pid);
-    }
+    /* Resumption with tickets, then (-no_ticket) by session ID (RFC 5246 §7.4.1.2). */
+    for (int no_ticket = 0; no_ticket <= 1; no_ticket++)
+        if (CHECK(start_s_server(&r, "p256.pem", "p256.key", no_ticket ? "-no_ticket" : NULL, NULL,
+                                 NULL, NULL) == 0)) {
+            check_client_resumption(client_session, r.port, no_ticket, &STORE, SLOTS);
+            stop(r.pid);
+        }
     if (CHECK(start_s_server(&r, "rsa.pem", "rsa.key", "-Verify", "1", "-CAfile", ca) == 0)) {
         tenon_config cfg;
         client_config(&cfg);
         tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
         CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
         CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        /* RFC 5246 §7.4.8: a CertificateVerify under a hash that is not the PRF's (the client
+         * key is P-256; TLS 1.2's ecdsa_* schemes name only the hash). */
+        const struct {
+            uint16_t suite, scheme;
+        } cv[] = {{TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384},
+                  {TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SECP256R1_SHA256}};
+        for (size_t i = 0; i < ARRAY_LEN(cv); i++) {
+            cfg.suites[0] = cv[i].suite;
+            cfg.suite_count = 1;
+            cfg.sign_schemes[0] = cv[i].scheme;
+            cfg.sign_scheme_count = 1;
+            CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
+                  info.suite == cv[i].suite);
+        }
         stop(r.pid);
     }
 
@@ -443,6 +454,19 @@ static void test_tls12(void)
     const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
     CHECK(s_client_session(&both, other_args, 0, &info) == 0 && info.version == TENON_TLS12 &&
           !info.resumed);
+    /* s_client without tickets and a tenon server with a session cache: by session ID. */
+    static tenon_session_entry cache_slots[2];
+    static tenon_session_cache cache;
+    tenon_session_cache_init(&cache, cache_slots, 2);
+    tenon_config cached = both;
+    cached.ticket_key_count = 0;
+    cached.session_cache = &cache;
+    const char *id_out[] = {"-no_ticket", "-sess_out", sess, NULL};
+    CHECK(s_client_session(&cached, id_out, 0, &info) == 0 && info.version == TENON_TLS12 &&
+          !info.resumed && cache_slots[0].in_use);
+    const char *id_in[] = {"-no_ticket", "-sess_in", sess, NULL};
+    CHECK(s_client_session(&cached, id_in, 0, &info) == 0 && info.resumed);
+    CHECK(s_client_session(&cached, id_in, 0, &info) == 0 && info.resumed);
     tenon_config auth = both;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;
@@ -452,6 +476,21 @@ static void test_tls12(void)
     const char *cert_args[] = {"-cert", cc, "-key", ck, NULL};
     CHECK(s_client_session(&auth, cert_args, 0, &info) == 0 && info.client_authenticated &&
           info.version == TENON_TLS12);
+    /* s_client signing its CertificateVerify under a hash that is not the PRF's. */
+    const struct {
+        const char *cipher, *sigalgs;
+        uint16_t suite, scheme;
+    } cv[] = {{"ECDHE-RSA-AES128-GCM-SHA256", "ECDSA+SHA384",
+               TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384},
+              {"ECDHE-RSA-AES256-GCM-SHA384", "ECDSA+SHA256",
+               TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SECP256R1_SHA256}};
+    for (size_t i = 0; i < ARRAY_LEN(cv); i++) {
+        const char *args[] = {
+            "-cert",       cc,  "-key", ck, "-cipher", cv[i].cipher, "-client_sigalgs",
+            cv[i].sigalgs, NULL};
+        CHECK(s_client_session(&auth, args, 0, &info) == 0 && info.client_authenticated &&
+              info.suite == cv[i].suite && info.sig_scheme == cv[i].scheme);
+    }
     PROTO = "-tls1_3";
 }
 

@@ -38,8 +38,9 @@
  * TLS 1.2 in the same engine — ECDHE-ECDSA and ECDHE-RSA with AES-GCM and ChaCha20-Poly1305 by
  * default; RSA key transport and AES-CBC + HMAC suites only when configured by name; extended
  * master secret (RFC 7627, required by default), secure renegotiation indication (RFC 5746;
- * renegotiation itself is refused), encrypt-then-MAC (RFC 7366), session tickets (RFC 5077),
- * client certificates, SNI, ALPN, exporters (RFC 5705). Both versions are enabled by default; a
+ * renegotiation itself is refused), encrypt-then-MAC (RFC 7366), session tickets (RFC 5077) and
+ * session IDs (a client's ticket store, a server's session_cache), client certificates, SNI,
+ * ALPN, exporters (RFC 5705). Both versions are enabled by default; a
  * server that could do TLS 1.3 but negotiates TLS 1.2 marks its random (RFC 8446 §4.1.3) and a
  * client that offered TLS 1.3 checks the mark.
  * Both versions: OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and Certificate Transparency
@@ -89,6 +90,13 @@ extern "C" {
 #define TENON_TLS_RSA_WITH_AES_256_CBC_SHA256 0x003d
 #define TENON_TLS_RSA_WITH_AES_128_CBC_SHA 0x002f
 #define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 0xc027
+/* TLS 1.2 AES-CBC + HMAC-SHA1 suites (RFC 5246, RFC 8422 §6): never in the defaults either
+ * (docs/tls-policy.md); for peers that have nothing newer. */
+#define TENON_TLS_RSA_WITH_AES_256_CBC_SHA 0x0035
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA 0xc009
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA 0xc00a
+#define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA 0xc013
+#define TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA 0xc014
 
 /* Signature schemes (RFC 8446 §4.2.3). The rsa_pkcs1_* ones are used in certificates and in
  * TLS 1.2 (ServerKeyExchange, CertificateVerify), never for a TLS 1.3 CertificateVerify. In
@@ -106,6 +114,12 @@ extern "C" {
  * EdDSA-capable" key), not a TLS 1.2 CertificateVerify (that would need the whole transcript,
  * and tenon keeps only its running hash). */
 #define TENON_SIG_ED25519 0x0807
+/* SHA-1 schemes, RFC 5246 §7.4.1.4.1's (sha1, rsa) and (sha1, ecdsa) pairs (RFC 8446 §4.2.3
+ * "legacy algorithms"): TLS 1.2 only, never in the defaults (RFC 9155 deprecates them; see
+ * docs/tls-policy.md). Configure them, after every other scheme, only for a peer that has
+ * nothing newer; a TLS 1.3 handshake never signs or accepts them. */
+#define TENON_SIG_RSA_PKCS1_SHA1 0x0201
+#define TENON_SIG_ECDSA_SHA1 0x0203
 
 /* AlertDescription (RFC 8446 §6). */
 enum {
@@ -155,7 +169,7 @@ TENON_API const char *tenon_alert_name(int alert);
 
 #define TENON_MAX_GROUPS 8
 #define TENON_MAX_KEY_SHARES 3 /* key shares in a client's first ClientHello */
-#define TENON_MAX_SUITES 16
+#define TENON_MAX_SUITES 24 /* room for every suite tenon has (20) */
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
 #define TENON_MAX_ALPN_LEN 255
@@ -323,6 +337,12 @@ typedef struct tenon_ticket {
     int64_t auth_ms;
     /* SHA-256 of the server's leaf certificate (DER), reported again when the ticket resumes. */
     uint8_t peer_leaf_sha256[32];
+    /* TLS 1.2 session-ID resumption (RFC 5246 §7.4.1.2): a session whose server sent no ticket
+     * but a non-empty session_id in its ServerHello is kept with that ID and ticket_len 0, and
+     * offered by sending the ID again. A session ID may be resumed more than once: it is kept
+     * again after each resumption that brings no ticket. */
+    uint8_t session_id[32];
+    size_t session_id_len;
 } tenon_ticket;
 
 /* The client's caller-owned ticket store: an array of slots. A new ticket replaces the one for
@@ -337,6 +357,36 @@ typedef struct tenon_ticket_store {
 } tenon_ticket_store;
 
 TENON_API void tenon_ticket_store_init(tenon_ticket_store *store, tenon_ticket *slots, size_t cap);
+
+/* A TLS 1.2 server's session cache, for resumption by session ID (RFC 5246 §7.4.1.2-7.4.1.3)
+ * with clients that take no tickets: caller-owned slots, no malloc. A full TLS 1.2 handshake
+ * that sends no ticket gives the client a fresh 32-byte session ID and, once the handshake is
+ * done, keeps the session under it: in the slot of the same ID, else a free one, else the
+ * oldest. A ClientHello naming a kept ID resumes the session if it is bound as a ticket would
+ * be (the same server_name, suite and extended master secret, the client-certificate policy,
+ * ticket_lifetime_s since it was kept and session_max_age_s since its full handshake);
+ * otherwise a full handshake follows. An entry may be resumed any number of times while it
+ * lasts. session holds the session's master secret: keep the slots as private as the server's
+ * key (tenon_session_cache_wipe). The cache may be shared by connections used one thread at a
+ * time; it has no lock. */
+#define TENON_SESSION_MAX 192
+typedef struct tenon_session_entry {
+    int in_use;
+    uint8_t id[32]; /* the session ID (RFC 5246 §7.4.1.3: 32 bytes here) */
+    int64_t stored_ms;
+    size_t session_len;
+    uint8_t session[TENON_SESSION_MAX]; /* opaque to the caller */
+} tenon_session_entry;
+
+typedef struct tenon_session_cache {
+    tenon_session_entry *slots;
+    size_t cap;
+} tenon_session_cache;
+
+TENON_API void tenon_session_cache_init(tenon_session_cache *cache, tenon_session_entry *slots,
+                                        size_t cap);
+/* Forgets every session (slots wiped). */
+TENON_API void tenon_session_cache_wipe(tenon_session_cache *cache);
 
 /* Client certificate policy of a server. */
 typedef enum tenon_client_auth {
@@ -474,6 +524,9 @@ typedef struct tenon_config {
     /* With a store and a server_name, every TLS 1.3 ClientHello announces psk_dhe_ke in
      * psk_key_exchange_modes, ticket or not, so that servers issue tickets (RFC 8446 §4.2.9). */
     tenon_ticket_store *ticket_store;
+    /* Server: a TLS 1.2 session cache for resumption by session ID (NULL: none, the default:
+     * a full handshake sends an empty session ID). */
+    tenon_session_cache *session_cache;
 
     /* Middlebox compatibility mode (RFC 8446 §D.4), default on. */
     int middlebox_compat;
@@ -529,7 +582,7 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * Connection
  * ------------------------------------------------------------------------------------------ */
 
-#define TENON_CONN_SIZE 8192
+#define TENON_CONN_SIZE 8448 /* the engine's state, handshake included (src/tls/tls13.h) */
 
 /* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
  * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
@@ -632,8 +685,8 @@ typedef struct tenon_conn_info {
     tenon_bytes server_name; /* server: the SNI the client sent; client: what it asked for */
     tenon_bytes peer_chain[TENON_MAX_CHAIN];
     size_t peer_chain_count;
-    int resumed;              /* 1 if the handshake resumed a session with a ticket */
-    int hello_retry;          /* 1 if a HelloRetryRequest took place */
+    int resumed;     /* 1 if the handshake resumed a session (a ticket; TLS 1.2: or a session ID) */
+    int hello_retry; /* 1 if a HelloRetryRequest took place */
     int client_authenticated; /* server: 1 if the client proved a certificate */
     int ext_master_secret;    /* TLS 1.2: 1 if the extended master secret was used */
     int encrypt_then_mac;     /* TLS 1.2 CBC suites: 1 if encrypt-then-MAC was negotiated */

@@ -182,6 +182,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[i]);
         if (s == NULL)
             return why_fail(why, "an unknown signature scheme is configured");
+        /* RFC 8446 §4.2.3: "Clients offering these values [the SHA-1 ones] MUST list them as
+         * the lowest priority (listed after all other algorithms in SignatureSchemeList)." */
+        if (i > 0 && s->hash != &tenon_sha1 &&
+            tls_sig_scheme_find(cfg->sig_schemes[i - 1])->hash == &tenon_sha1)
+            return why_fail(why, "SHA-1 signature schemes must come after every other one");
     }
     if (cfg->sign_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "too many signing signature schemes");
@@ -244,6 +249,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
             return why_fail(why, "a server needs a certificate and key (tenon_config_add_cert)");
         if (cfg->ticket_key_count > TENON_MAX_TICKET_KEYS)
             return why_fail(why, "too many ticket keys");
+    } else if (cfg->session_cache != NULL) {
+        return why_fail(why, "session_cache is a server's: a client keeps sessions in its "
+                             "ticket_store");
+    }
+    if (cfg->role == TENON_SERVER) {
         /* Tickets after a handshake are messages that carry no data: a client (tenon's, and
          * BoringSSL's) takes only a bounded run of them, and keeps one per server name. */
         if (cfg->tickets_per_handshake > TENON_MAX_TICKETS_PER_HANDSHAKE)

@@ -160,6 +160,11 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
             if (s == NULL || s->key_type != cfg->certs[i].key->type ||
                 (hash != NULL && s->hash != hash) || !tls12_scheme_known(s->id))
                 continue;
+            /* A client's CertificateVerify signs handshake_messages (RFC 5246 §7.4.8), which
+             * tenon keeps only as running hashes: no PureEdDSA there (RFC 8422 §5.8 signs
+             * the messages themselves), whatever the CertificateRequest lists. */
+            if (c->is_client && s->hash == NULL)
+                continue;
             for (size_t k = 0; k < c->peer_sig_count; k++)
                 if (c->peer_sigs[k] == s->id) {
                     c->cert = &cfg->certs[i];
@@ -169,4 +174,31 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
         }
     }
     return have_type ? tls_no_cert_cause(c) : TENON_ERR_TLS_NO_CERT_FOR_PEER;
+}
+
+/* RFC 5246 §7.4.8: the CertificateVerify signs "handshake_messages", all of them from the
+ * ClientHello on, under the hash of a scheme chosen from the CertificateRequest ("MUST be one of
+ * those present in the supported_signature_algorithms field"), which need not be the PRF's.
+ * Rather than keep the messages (no malloc), a side that may sign or verify one runs the
+ * transcript under each hash it could need from the first byte; tls_transcript_keep_only drops
+ * them once the scheme is known. */
+int tls12_transcript_for_client_auth(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    if (!tls_version_on(cfg, TENON_TLS12))
+        return TENON_OK;
+    size_t n = 0;
+    const uint16_t *schemes = NULL;
+    if (c->is_client && cfg->cert_count > 0) {
+        schemes = tls_sign_schemes(cfg, &n);
+    } else if (!c->is_client && cfg->client_auth != TENON_CLIENT_AUTH_NONE) {
+        schemes = cfg->sig_schemes;
+        n = cfg->sig_scheme_count;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tenon_hash_class *h = tls12_sig_hash(schemes[i]);
+        if (h != NULL && !tls_transcript_runs(&c->tx, h))
+            GUARD(tls_transcript_also(&c->tx, h));
+    }
+    return TENON_OK;
 }

@@ -491,6 +491,10 @@ int tls_enter_traffic(tls_conn *c)
         c->held_ticket = NULL;
         c->pending_ticket12 = 0;
         tls_note(c, "session ticket stored");
+    } else if (c->is_client && c->version == TENON_TLS12) {
+        tls12_session_id_keep(c);
+    } else if (!c->is_client && c->version == TENON_TLS12 && !c->resumed) {
+        tls12_session_cache_keep(c);
     }
     tls_note(c, "handshake complete: application data may flow");
     return TENON_OK;
@@ -872,6 +876,7 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->test_random = random32;
     c->test_kex_priv = kex_priv;
     tls_transcript_init(&c->tx);
+    GUARD(tls12_transcript_for_client_auth(c));
     GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
     c->magic = TLS_CONN_MAGIC;
     if (c->is_client) {

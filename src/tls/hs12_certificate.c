@@ -56,6 +56,7 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * handshake without client authentication, or respond with a fatal handshake_failure
          * alert." */
         ENSURE(c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE, TENON_ERR_TLS_NO_CLIENT_CERT);
+        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify will come */
         c->state = ST_S12_WAIT_CKE;
         return TENON_OK;
     }

@@ -100,6 +100,9 @@ static const scheme12 SCHEMES12[] = {
     {TENON_SIG_RSA_PKCS1_SHA512, &tenon_sha512, TENON_KEY_RSA, 0},
     /* RFC 8422 §5.1.3: "ed25519" in signature_algorithms; no hash, the content is signed. */
     {TENON_SIG_ED25519, NULL, TENON_KEY_ED25519, 0},
+    /* §7.4.1.4.1's SHA-1 pairs, used only when configured (docs/tls-policy.md). */
+    {TENON_SIG_RSA_PKCS1_SHA1, &tenon_sha1, TENON_KEY_RSA, 0},
+    {TENON_SIG_ECDSA_SHA1, &tenon_sha1, TENON_KEY_EC, 0},
 };
 
 static const scheme12 *scheme_find(uint16_t id)

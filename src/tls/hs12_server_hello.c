@@ -148,18 +148,29 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         GUARD(ext_sct_parse_list(exts->body[X_SCT]));
     }
     GUARD(tls_check_server_answers(c, exts));
-    GUARD(tls_transcript_select(&c->tx, s->prf));
+    /* With a certificate of ours, a CertificateRequest may come: keep the hashes our
+     * CertificateVerify could use running (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
+    if (cfg->cert_count > 0)
+        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+    else
+        GUARD(tls_transcript_select(&c->tx, s->prf));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");
         tls_note(c, s->name);
     }
 
-    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID. */
+    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID; RFC 5246
+     * §7.4.1.3: it resumes the session we named by ID if it sends that ID back. */
     int echoed = session_id.len > 0 && session_id.len == c->session_id_len &&
                  memcmp(session_id.p, c->session_id, c->session_id_len) == 0;
+    /* The ID the server names is the session's, kept if no ticket comes
+     * (tls12_session_id_keep). */
+    memcpy(c->session_id, session_id.p, session_id.len);
+    c->session_id_len = session_id.len;
     if (echoed) {
-        ENSURE(c->offered_ticket12 && c->held_ticket != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE((c->offered_ticket12 || c->offered_session_id12) && c->held_ticket != NULL,
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
         /* The session's suite and extended master secret must be the ticket's (RFC 5246
          * §7.4.1.3, RFC 7627 §5.3). */
         ENSURE(c->held_ticket->suite == s->id, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -167,6 +178,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         ENSURE(c->held_ticket->ext_master_secret == c->ems, TENON_ERR_TLS_HANDSHAKE_FAILURE);
         memcpy(c->master, c->held_ticket->psk, TLS12_MASTER_LEN);
         c->resumed = 1;
+        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify when resuming */
         tls_release_held_ticket(c);
         tls_note(c, "the server resumes our TLS 1.2 session (abbreviated handshake)");
         GUARD(tls12_install_keys(c));

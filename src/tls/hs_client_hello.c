@@ -40,6 +40,9 @@ static void pick_ticket(tls_conn *c)
             configured &= tls_version_on(c->cfg, TENON_TLS13) && t->psk_len == s->hash->digest_len;
         if (s12 != NULL)
             configured &= tls_version_on(c->cfg, TENON_TLS12) && t->psk_len == TLS12_MASTER_LEN;
+        /* A TLS 1.2 session without a ticket is offered by its session ID (<0..32>). */
+        if (s12 != NULL && t->ticket_len == 0)
+            configured &= t->session_id_len > 0 && t->session_id_len <= TLS_SESSION_ID_LEN;
         if (now < t->received_ms || now - t->received_ms >= (int64_t)t->lifetime_s * 1000) {
             tenon_wipe(t, sizeof *t); /* expired */
             continue;
@@ -60,9 +63,12 @@ static void pick_ticket(tls_conn *c)
             c->ticket = t;
             c->psk_suite = s;
             tls_note(c, "offering a session ticket (psk_dhe_ke)");
-        } else {
+        } else if (t->ticket_len > 0) {
             c->offered_ticket12 = 1;
             tls_note(c, "offering a TLS 1.2 session ticket (RFC 5077)");
+        } else {
+            c->offered_session_id12 = 1;
+            tls_note(c, "offering a TLS 1.2 session ID (RFC 5246 §7.4.1.2)");
         }
         return;
     }
@@ -200,11 +206,16 @@ int hs_client_hello_send(tls_conn *c)
         pick_ticket(c);
         /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
          * value"; a fresh random one. RFC 5077 §3.4: with a TLS 1.2 ticket, a session ID the
-         * server echoes when it accepts the ticket. */
+         * server echoes when it accepts the ticket. RFC 5246 §7.4.1.2: to resume a TLS 1.2
+         * session by ID, that ID (which serves TLS 1.3's compatibility mode as well). */
         c->session_id_len =
             ((cfg->middlebox_compat && tls13) || c->offered_ticket12) ? TLS_SESSION_ID_LEN : 0;
-        if (c->session_id_len)
+        if (c->offered_session_id12) {
+            c->session_id_len = c->held_ticket->session_id_len;
+            memcpy(c->session_id, c->held_ticket->session_id, c->session_id_len);
+        } else if (c->session_id_len) {
             GUARD(tls_random(c, c->session_id, c->session_id_len));
+        }
 #ifdef TENON_FUZZING
         /* A recorded server stream echoes the session ID it was sent (fuzzing.h). */
         memset(c->session_id, 0x5e, c->session_id_len);
@@ -444,8 +455,8 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
 
 /* Why no certificate of ours fits the peer's signature_algorithms (c->peer_sigs): none of our
  * schemes is there at all, or some are but no key of ours signs with them. RFC 8446 §4.2.3:
- * rsa_pkcs1_* "are not defined for use in signed TLS handshake messages", so in TLS 1.3 they
- * are no scheme in common. */
+ * rsa_pkcs1_* (and the SHA-1 legacy schemes) "are not defined for use in signed TLS handshake
+ * messages", so in TLS 1.3 they are no scheme in common. */
 int tls_no_cert_cause(const tls_conn *c)
 {
     /* Our schemes: those our certificates sign with, each its own list or the
@@ -459,6 +470,8 @@ int tls_no_cert_cause(const tls_conn *c)
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA &&
                 !s->rsa_pss)
+                continue;
+            if (c->version == TENON_TLS13 && s != NULL && s->hash == &tenon_sha1)
                 continue;
             for (size_t k = 0; k < c->peer_sig_count; k++)
                 if (c->peer_sigs[k] == ours[j])

@@ -30,6 +30,10 @@ static const tls_sig_scheme SCHEMES[] = {
     {TENON_SIG_RSA_PKCS1_SHA256, "rsa_pkcs1_sha256", &tenon_sha256, TENON_KEY_RSA, 0, 0},
     {TENON_SIG_RSA_PKCS1_SHA384, "rsa_pkcs1_sha384", &tenon_sha384, TENON_KEY_RSA, 0, 0},
     {TENON_SIG_RSA_PKCS1_SHA512, "rsa_pkcs1_sha512", &tenon_sha512, TENON_KEY_RSA, 0, 0},
+    /* §4.2.3 legacy algorithms, for TLS 1.2 only: PKCS#1 v1.5, and ECDSA with no curve (none
+     * fits in TLS 1.3: tls_sig_scheme_fits). */
+    {TENON_SIG_RSA_PKCS1_SHA1, "rsa_pkcs1_sha1", &tenon_sha1, TENON_KEY_RSA, 0, 0},
+    {TENON_SIG_ECDSA_SHA1, "ecdsa_sha1", &tenon_sha1, TENON_KEY_EC, 0, 0},
 };
 
 const tls_suite *tls_suite_find(uint16_t id)

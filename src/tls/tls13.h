@@ -304,6 +304,7 @@ typedef struct tls_conn {
     uint8_t exporter[TLS13_MAX_HASH];
     uint8_t resumption[TLS13_MAX_HASH];
     uint8_t client_random[32], server_random[32];
+    /* Client: what the ClientHello sent, then (TLS 1.2) what the ServerHello named. */
     uint8_t session_id[TLS_SESSION_ID_LEN];
     size_t session_id_len;
 
@@ -367,6 +368,7 @@ typedef struct tls_conn {
     uint16_t client_version;          /* server: the ClientHello's legacy_version */
     uint8_t ems, etm;                 /* extended master secret, encrypt-then-MAC negotiated */
     uint8_t offered_ticket12;         /* client: a TLS 1.2 ticket was offered */
+    uint8_t offered_session_id12;     /* client: a TLS 1.2 session ID was offered */
     uint8_t ticket12_ok;              /* client sent session_ticket / server promised a ticket */
     uint8_t reneg_ok;                 /* the peer sent renegotiation_info or the SCSV */
     uint8_t peer_point_formats;       /* server: the client sent ec_point_formats */
@@ -675,6 +677,12 @@ typedef struct tls_ticket_plain {
 } tls_ticket_plain;
 TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t,
                                      uint8_t *out, size_t cap, size_t *out_len);
+/* A session as bytes (the plaintext a ticket seals: ticket.c), at most TLS_SESSION_MAX_LEN, and
+ * back: TENON_ERR_AUTH_FAILED for bytes that are not a session of the current format. */
+#define TLS_SESSION_MAX_LEN (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 32 + 1 + TLS13_MAX_HASH)
+TENON_MUST_CHECK int tls_session_serialize(const tls_ticket_plain *t, uint8_t *out, size_t cap,
+                                           size_t *out_len);
+TENON_MUST_CHECK int tls_session_parse(const uint8_t *in, size_t len, tls_ticket_plain *t);
 /* 0 and t filled, or TENON_ERR_AUTH_FAILED for a ticket that is not ours or not intact. */
 TENON_MUST_CHECK int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len,
                                      tls_ticket_plain *t);
@@ -809,6 +817,20 @@ TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *d
  * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME (no scheme of ours in peer_sigs). */
 TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                                      const cursor *curves);
+/* Before the first handshake message: makes the transcript also run the hashes of the TLS 1.2
+ * CertificateVerify schemes this side may sign (a client with certificates) or accept (a
+ * server that asks for them) that it does not run already (conn12.c). */
+TENON_MUST_CHECK int tls12_transcript_for_client_auth(tls_conn *c);
+/* Client, TLS 1.2 handshake done without a ticket: keeps the session under the session ID the
+ * ServerHello named, if any, in the ticket store (hs12_new_session_ticket.c). */
+void tls12_session_id_keep(tls_conn *c);
+/* Server, full TLS 1.2 handshake done with a session ID sent: keeps the session in
+ * cfg->session_cache (session_cache.c). */
+void tls12_session_cache_keep(tls_conn *c);
+/* The TLS 1.2 session of c as a ticket holds it, issued now (hs12_new_session_ticket.c). */
+void tls12_session_plain(tls_conn *c, tls_ticket_plain *t);
+/* Server: 1 with t filled if the cache holds a session under id, else 0. */
+int tls12_session_cache_find(tls_conn *c, cursor id, tls_ticket_plain *t);
 /* Why no certificate fits peer_sigs (hs_client_hello.c): TENON_ERR_TLS_NO_COMMON_SIG_SCHEME if
  * none of our schemes is in it, else TENON_ERR_TLS_NO_CERT_FOR_PEER. */
 TENON_MUST_CHECK int tls_no_cert_cause(const tls_conn *c);

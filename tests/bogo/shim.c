@@ -71,12 +71,13 @@ typedef struct opts {
     int expect_hrr, expect_no_hrr;
     int expect_ems, expect_no_ems;
     int no_ticket;
+    int expect_session_id, expect_no_session_id;
     int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
     const char *cipher, *expect_peer_cert_file;
     int async, implicit_handshake;
     int renegotiate_ignore;
-    int expect_no_session_id, expect_session_id, expect_no_session, expect_ticket_renewal;
+    int expect_no_session, expect_ticket_renewal;
     int no_op_extra_handshake, read_with_unfinished_write;
     int expect_peer_verify_prefs[MAX_LIST];
     size_t expect_peer_verify_pref_count;
@@ -172,6 +173,8 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-expect-extended-master-secret", expect_ems),
     BOOL_FLAG("-expect-no-extended-master-secret", expect_no_ems),
     BOOL_FLAG("-no-ticket", no_ticket),
+    BOOL_FLAG("-expect-session-id", expect_session_id),
+    BOOL_FLAG("-expect-no-session-id", expect_no_session_id),
     /* BoringSSL's other verification callback and its verdict: the same TLS behaviour as the
      * default one here (accept, or refuse with -verify-fail). */
     BOOL_FLAG("-use-custom-verify-callback", use_custom_verify_callback),
@@ -188,10 +191,6 @@ static const flag FLAGS[] = {
      * the no_renegotiation warning RFC 5246 §7.4.1.1 allows (BoringSSL's ignore mode sends
      * nothing) and the connection goes on. */
     BOOL_FLAG("-renegotiate-ignore", renegotiate_ignore),
-    /* A server that put no session in a session cache: tenon servers keep none (they resume
-     * with tickets only), so it always holds; -expect-session-id cannot. */
-    BOOL_FLAG("-expect-no-session-id", expect_no_session_id),
-    BOOL_FLAG("-expect-session-id", expect_session_id),
     /* A client that received no new session (ticket) on this connection, or (resumed) a new
      * one: what its ticket store holds afterwards, compared with before. */
     BOOL_FLAG("-expect-no-session", expect_no_session),
@@ -614,6 +613,8 @@ static int sig_scheme_known(int id)
     case TENON_SIG_RSA_PSS_RSAE_SHA384:
     case TENON_SIG_RSA_PSS_RSAE_SHA512:
     case TENON_SIG_ED25519:
+    case TENON_SIG_RSA_PKCS1_SHA1:
+    case TENON_SIG_ECDSA_SHA1:
         return 1;
     default:
         return 0;
@@ -695,11 +696,20 @@ static const struct {
      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", C_CHACHA | C_ECDHE},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
      C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+     C_AES256 | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+     C_AES256 | C_ECDHE},
     {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256",
      C_AES128 | C_KRSA | C_GCM},
     {TENON_TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
      C_AES256 | C_KRSA | C_GCM},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "TLS_RSA_WITH_AES_128_CBC_SHA", C_AES128 | C_KRSA},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, "TLS_RSA_WITH_AES_256_CBC_SHA", C_AES256 | C_KRSA},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256", 0},
     {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, "TLS_RSA_WITH_AES_256_CBC_SHA256", 0},
 };
@@ -727,7 +737,7 @@ static int suite_index(uint16_t id)
  * cipher list does not configure TLS 1.3). Supported: rules separated by ':' or ',', each an
  * exact suite name, ALL, DEFAULT or an alias, optionally prefixed with '!' (remove for good),
  * '-' (remove) or '+' (move to the end). Equal-preference groups ("[a|b]"), combined aliases
- * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, AES-CBC-SHA with ECDHE, ...)
+ * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, PSK, ...)
  * cannot be honoured. */
 static void set_cipher_list(const char *list, tenon_config *cfg)
 {
@@ -817,6 +827,9 @@ static char g_alpn_names[TENON_MAX_ALPN][TENON_MAX_ALPN_LEN + 1];
 static tenon_ticket_key g_ticket_key;
 static tenon_ticket g_ticket_slots[4];
 static tenon_ticket_store g_ticket_store;
+/* A server's TLS 1.2 session cache, on as in BoringSSL (SSL_SESS_CACHE_SERVER). */
+static tenon_session_entry g_session_slots[4];
+static tenon_session_cache g_session_cache;
 
 static void build_config(opts *o, tenon_config *cfg)
 {
@@ -839,8 +852,11 @@ static void build_config(opts *o, tenon_config *cfg)
     /* BoringSSL's default cipher list also has RSA key transport and CBC suites, which tenon
      * enables only when named: the suites of both that tenon has. */
     static const uint16_t rsa_kx[] = {
-        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
-        TENON_TLS_RSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256};
+        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256,      TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
+        TENON_TLS_RSA_WITH_AES_128_CBC_SHA,         TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+        TENON_TLS_RSA_WITH_AES_256_CBC_SHA};
     for (size_t i = 0; i < sizeof rsa_kx / sizeof rsa_kx[0]; i++)
         if (cfg->suite_count < TENON_MAX_SUITES)
             cfg->suites[cfg->suite_count++] = rsa_kx[i];
@@ -916,6 +932,7 @@ static void build_config(opts *o, tenon_config *cfg)
             cfg->ticket_keys[0] = g_ticket_key;
             cfg->ticket_key_count = 1;
         }
+        cfg->session_cache = &g_session_cache;
     } else {
         cfg->verify_fn = verify_cb;
         cfg->verify_user = o;
@@ -1062,6 +1079,34 @@ static void check_peer_chain(const char *path, const tenon_conn_info *info)
         fail("peer certificate chain longer than ", path);
 }
 
+/* -expect-session-id / -expect-no-session-id: whether a server's full handshake put its
+ * session into the session cache (BoringSSL's new-session callback): a slot in use whose ID no
+ * slot held before the connection. */
+static uint8_t g_cached_ids[4][32];
+static int g_cached_in_use[4];
+
+static void snapshot_session_cache(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        g_cached_in_use[i] = g_session_slots[i].in_use;
+        memcpy(g_cached_ids[i], g_session_slots[i].id, 32);
+    }
+}
+
+static int session_newly_cached(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        if (!g_session_slots[i].in_use)
+            continue;
+        int known = 0;
+        for (size_t k = 0; k < 4; k++)
+            known |= g_cached_in_use[k] && memcmp(g_cached_ids[k], g_session_slots[i].id, 32) == 0;
+        if (!known)
+            return 1;
+    }
+    return 0;
+}
+
 static void check_connection(const opts *o, int is_resume)
 {
     tenon_conn_info info;
@@ -1079,6 +1124,10 @@ static void check_connection(const opts *o, int is_resume)
     int expect_resume = is_resume && !o->expect_session_miss;
     if (info.resumed != expect_resume)
         fail("session unexpectedly was", info.resumed ? " reused" : " not reused");
+    if (!is_resume && o->expect_session_id && !session_newly_cached())
+        fail("session was not cached on the server", "");
+    if (!is_resume && o->expect_no_session_id && session_newly_cached())
+        fail("session was unexpectedly cached on the server", "");
     check_bytes("ALPN", o->expect_alpn, info.alpn);
     if (o->expect_peer_cert_file != NULL)
         check_peer_chain(o->expect_peer_cert_file, &info);
@@ -1357,6 +1406,9 @@ static void run_connection(opts *o, int is_resume)
 {
     tenon_config cfg;
     build_config(o, &cfg);
+    if ((o->expect_session_id || o->expect_no_session_id) && !o->server)
+        unimplemented("-expect-session-id on a client (tenon has no new-session callback)");
+    snapshot_session_cache();
     int fd = connect_runner(o);
     g_fd = fd;
     const char *why = NULL;
@@ -1367,8 +1419,6 @@ static void run_connection(opts *o, int is_resume)
     if (rc != 0)
         fail_tls("init", rc);
     g_async = o->async;
-    if (o->expect_session_id)
-        unimplemented("-expect-session-id (a server-side session cache: tenon has none)");
     memcpy(g_slots_before, g_ticket_slots, sizeof g_slots_before);
     if (o->implicit_handshake) {
         g_unchecked = o;
@@ -1484,6 +1534,7 @@ int main(int argc, char **argv)
     if (tenon_random(&g_ticket_key, sizeof g_ticket_key) != 0)
         fail("no randomness", "");
     tenon_ticket_store_init(&g_ticket_store, g_ticket_slots, 4);
+    tenon_session_cache_init(&g_session_cache, g_session_slots, 4);
     for (int i = 0; i <= initial.resume_count; i++)
         run_connection(i == 0 ? &initial : &resume, i > 0);
     for (size_t i = 0; i < g_loaded_count; i++)
