@@ -183,6 +183,47 @@ static void test_tls12_client_auth_policy(void)
     }
 }
 
+/* A server whose TLS 1.2 CertificateRequest lists ed25519 (tenon's never does; another's may):
+ * the Ed25519-only client still answers with an empty Certificate, since its CertificateVerify
+ * would have to sign the handshake messages themselves (RFC 8422 §5.8), which tenon keeps only
+ * as running hashes; it must not pick the key and then fail. */
+static void test_tls12_client_auth_listed(void)
+{
+    client_config(&CLIENT.cfg);
+    server_config(&SERVER.cfg, CERT_P256);
+    CLIENT.cfg.max_version = SERVER.cfg.max_version = TENON_TLS12;
+    add_ed(&CLIENT.cfg, ED_CLIENT_DER, ED_CLIENT_LEN, &ED_CLIENT_KEY);
+    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUEST;
+    SERVER.cfg.trust = &PKI.store;
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    transfer(&CLIENT.conn, &SERVER.conn); /* ClientHello */
+    /* CertificateRequest: type 13, 3-byte length, certificate_types <02 40 01>, then the
+     * schemes' 2-byte length and the first scheme, which becomes ed25519. */
+    const uint8_t *p;
+    size_t len;
+    tenon_conn_output(&SERVER.conn, &p, &len);
+    uint8_t *q = SERVER.out + (p - SERVER.out);
+    int patched = 0;
+    for (size_t i = 0; i + 10 <= len && !patched; i++)
+        if (q[i] == 13 && q[i + 1] == 0 && q[i + 4] == 2 && q[i + 5] == 0x40 && q[i + 6] == 1) {
+            q[i + 9] = 0x08;
+            q[i + 10] = 0x07;
+            patched = 1;
+        }
+    CHECK(patched);
+    pump(&CLIENT.conn, &SERVER.conn);
+    tls_conn *c = tls_conn_of(&CLIENT.conn);
+    int listed = 0;
+    for (size_t i = 0; i < c->peer_sig_count; i++)
+        listed |= c->peer_sigs[i] == TENON_SIG_ED25519;
+    CHECK(c->cert_requested && listed);
+    CHECK(c->cert == NULL);
+    /* The patched message breaks the transcripts' agreement, so the handshake ends at Finished;
+     * the client's failure is that, not an internal error from an impossible signature. */
+    CHECK(tenon_conn_error(&CLIENT.conn) != TENON_ERR_INTERNAL);
+    CHECK(tenon_conn_error(&SERVER.conn) != TENON_ERR_INTERNAL);
+}
+
 int main(void)
 {
     if (!CHECK(pki_setup() == 0))
@@ -198,5 +239,6 @@ int main(void)
     test_tls13_client_auth();
     test_tls12_server();
     test_tls12_client_auth_policy();
+    test_tls12_client_auth_listed();
     return tu_finish("test_tls_ed25519");
 }
