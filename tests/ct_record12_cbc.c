@@ -114,6 +114,7 @@ int main(void)
     }
     PUBLIC(data, sizeof data);
     one(&tenon_sha1, 16);
+    one(&tenon_sha1, 32); /* AES-256-CBC-SHA */
     one(&tenon_sha256, 16);
     one(&tenon_sha384, 32);
     return tu_finish("ct_record12_cbc");

@@ -228,6 +228,23 @@ check "SSLKEYLOGFILE: the NSS key log of both demo connections" $? env.keys
 # ------------------------------------------------------------------------------------------
 grep -q "negotiated: TLS 1.3" demo.out
 check "tenon demo without options is TLS 1.3" $? demo.out
+grep -q "negotiated: TLS 1.3, TLS_AES_128_GCM_SHA256, group X25519MLKEM768" demo.out &&
+    grep -q "full TLS 1.3 handshake (hybrid ML-KEM + ECDHE, certificate)" demo.out &&
+    grep -q "ML-KEM-768 encapsulation key (ek): (1184 bytes)" demo.out &&
+    grep -q "ML-KEM-768 ciphertext: (1088 bytes)" demo.out &&
+    grep -Eq "= ML-KEM-768 shared secret fp [0-9a-f]{8} \(secret, 32 bytes\)" demo.out &&
+    grep -Eq "\|\| x25519 shared secret fp [0-9a-f]{8} \(secret, 32 bytes\)" demo.out &&
+    grep -q "handshake_secret = HKDF-Extract(salt: derived, IKM: hybrid shared secret, X25519MLKEM768: ML-KEM || x25519)" demo.out
+check "tenon demo: X25519MLKEM768 by default, its ek, ciphertext, both secrets and their concatenation into HKDF-Extract" $? demo.out
+timeout 60 "$TENON" demo --groups SecP384r1MLKEM1024 >demo384.out 2>&1 &&
+    grep -q "group SecP384r1MLKEM1024" demo384.out &&
+    grep -q "IKM: hybrid shared secret, SecP384r1MLKEM1024: secp384r1 || ML-KEM" demo384.out &&
+    [ "$(grep -c "client and server derived identical keys: yes" demo384.out)" -eq 2 ]
+check "tenon demo --groups SecP384r1MLKEM1024: the ECDH secret first" $? demo384.out
+timeout 60 "$TENON" demo --trace mermaid --groups secp256r1mlkem768,x25519 >demomm.out 2>/dev/null &&
+    grep -q "SecP256r1MLKEM768 key share generated (ML-KEM-768 ek + secp256r1)" demomm.out &&
+    grep -q "SecP256r1MLKEM768: ML-KEM-768 encapsulated to the client's ek, secp256r1 key share" demomm.out
+check "tenon demo --trace mermaid: the hybrid's halves in the notes; --groups in any case" $? demomm.out
 timeout 60 "$TENON" demo --tls1.2 >demo12.out 2>&1
 st=$?
 n=$(grep -c "client and server derived identical keys: yes" demo12.out)
@@ -294,6 +311,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.pem -days 2 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other.key \
     -out other.pem -days 2 -subj /CN=other -addext subjectAltName=DNS:localhost >/dev/null 2>&1
+openssl req -x509 -newkey ed25519 -nodes -keyout ed.key -out ed.pem -days 2 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1
 head -c 60000 /dev/urandom | base64 >data.txt
 
 # ------------------------------------------------------------------------------------------
@@ -475,7 +494,7 @@ r=$?
 [ $st -eq 1 ] && [ $r -eq 0 ]
 check "tenon client refusing s_server's certificate: s_server reads the protected unknown_ca alert (exit $st)" $? ossl_bad.out
 
-for cert in ec rsa; do
+for cert in ec rsa ed; do
     start_server --cert $cert.pem --key $cert.key --max-connections 1
     (echo "hello tenon from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
         "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
@@ -614,7 +633,7 @@ wait_server
     grep -q "the peer sent the fatal alert protocol_version" nover.err
 check "tenon client --tls1.3 -> tenon server --tls1.2: no version in common, protocol_version" $? "$SLOG"
 
-for cert in ec rsa; do
+for cert in ec rsa ed; do
     start_server --cert $cert.pem --key $cert.key --max-connections 1
     (echo "hello tenon 1.2 from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
         "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
@@ -627,6 +646,23 @@ for cert in ec rsa; do
     [ "$SSTATUS" -eq 0 ] && grep -q "TLS 1.2, TLS_ECDHE_${want}_WITH" "$SLOG"
     check "... over TLS 1.2 with an ECDHE_$want suite, clean close" $? "$SLOG"
 done
+# --ocsp FILE: stapled for a client that asks (RFC 6066 §8, RFC 8446 §4.4.2.1); tenon client
+# always asks and says so. A minimal DER OCSPResponse (tryLater) that peers can parse.
+printf '\x30\x03\x0a\x01\x03' >resp.der
+start_server --cert ec.pem --key ec.key --ocsp resp.der --max-connections 3
+for v in --tls1.3 --tls1.2; do
+    echo stapled | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+        $v >/dev/null 2>ocsp$v.err
+    grep -q "OCSP response stapled (5 bytes, not checked)" ocsp$v.err
+    check "tenon client $v -> tenon server --ocsp: the client reports the staple" $? ocsp$v.err
+done
+(echo "ocsp"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -CAfile ec.pem -status -no_ign_eof >scocsp.out 2>scocsp.err
+grep -q "OCSP Response Status: trylater" scocsp.out
+check "openssl s_client -status -> tenon server --ocsp: the response is stapled" $? scocsp.out
+wait_server
+expect_fail "tenon server --ocsp with a missing file" 2 "--ocsp" -- \
+    "$TENON" server --listen 127.0.0.1:1 --ocsp "$TMP/none.der"
 start_server --cert rsa.pem --key rsa.key --max-connections 1 --enable-legacy
 (echo "hello rsa kx"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
     -servername localhost -CAfile rsa.pem -quiet -no_ign_eof -tls1_2 -cipher AES256-GCM-SHA384 \

@@ -63,6 +63,8 @@ static void configs(void)
     SERVER.cfg.trace_fn = record_msgs;
     memset(SERVER.cfg.ticket_keys[0].key, 7, 32);
     SERVER.cfg.ticket_key_count = 1;
+    /* Stapling on, so the mutations reach the leaf entry's status_request and SCT list. */
+    enable_stapling(&CLIENT.cfg, &SERVER.cfg);
 }
 
 static int init_server(void)

@@ -14,6 +14,8 @@
  *   client/resume    a client resuming, fed the mutated abbreviated server flight;
  *   post             both ends connected, fed mutated records sealed with the peer's keys
  *                    (HelloRequest, renegotiating ClientHello, alerts, data).
+ * The client asks for, and the server staples, an OCSP response and SCTs (CertificateStatus
+ * after Certificate in the client/flight records).
  *
  * Both engines run with fixed randoms and ephemeral keys (tls_conn_init_with_hooks).
  */
@@ -46,6 +48,8 @@ static void configs(uint16_t suite, test_cert cert)
     SERVER.cfg.ticket_key_count = 1;
     SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUEST;
     SERVER.cfg.trust = &PKI.store;
+    /* Stapling on, so the mutations reach status_request, the SCT list and CertificateStatus. */
+    enable_stapling(&CLIENT.cfg, &SERVER.cfg);
 }
 
 static int init_server(void)
@@ -214,10 +218,14 @@ int main(void)
     for (size_t k = 0; k < 3; k++)
         for (int t = 0; t < 4; t++) {
             const recording *r = recs[k];
-            const uint8_t *src = t == 0 ? r->ch : t == 1 ? r->sflight : t == 2 ? r->cflight
-                                                                               : r->sfinish;
-            size_t len = t == 0 ? r->ch_len : t == 1 ? r->sflight_len : t == 2 ? r->cflight_len
-                                                                               : r->sfinish_len;
+            const uint8_t *src = t == 0   ? r->ch
+                                 : t == 1 ? r->sflight
+                                 : t == 2 ? r->cflight
+                                          : r->sfinish;
+            size_t len = t == 0   ? r->ch_len
+                         : t == 1 ? r->sflight_len
+                         : t == 2 ? r->cflight_len
+                                  : r->sfinish_len;
             if (len == 0)
                 continue;
             targets++;

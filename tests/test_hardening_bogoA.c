@@ -62,7 +62,7 @@ static void test_server_sign_schemes(uint16_t version)
 
     /* A scheme tenon does not have is refused at set-up. */
     server_config(&SERVER.cfg, CERT_RSA);
-    SERVER.cfg.sign_schemes[0] = 0x0201; /* rsa_pkcs1_sha1 */
+    SERVER.cfg.sign_schemes[0] = 0x0807; /* ed25519 */
     SERVER.cfg.sign_scheme_count = 1;
     CHECK_RC(tenon_config_check(&SERVER.cfg, &why), TENON_ERR_TLS_CONFIG);
 }

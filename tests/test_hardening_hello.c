@@ -13,7 +13,11 @@
  *   versions       legacy_version 0x0300 or below: protocol_version (RFC 8446 §D.5);
  *   long lists     key shares, groups and signature schemes beyond any fixed count (§4.2.8);
  *   certificates   extensions on the leaf CertificateEntry that nobody asked for (§4.4.2);
- *   cookies        HelloRetryRequest cookies of any length the buffers hold (§4.2.2).
+ *   cookies        HelloRetryRequest cookies of any length the buffers hold (§4.2.2);
+ *   stapling       status_request, CertificateStatus and signed_certificate_timestamp: only
+ *                  what was asked, well-formed (decode_error otherwise), CertificateStatus only
+ *                  after an acknowledged request (unexpected_message) and optional even then
+ *                  (RFC 6066 §8, RFC 6962 §3.3.1, RFC 8446 §4.4.2.1).
  *
  * Hellos are real ones from the engines, taken apart and rebuilt with the library's own cursor
  * and writer; encrypted messages are sealed with a copy of the receiver's read keys.
@@ -206,6 +210,7 @@ static void default_client_hello(void)
 {
     tenon_config cfg;
     client_config(&cfg);
+    classical_groups(&cfg);
     client_hello_of(&cfg);
 }
 
@@ -836,6 +841,7 @@ static void expect_x25519(void)
 static void test_long_lists(void)
 {
     server_config(&SERVER.cfg, CERT_P256);
+    classical_groups(&SERVER.cfg);
     /* RFC 8446 §4.2.8: shares for groups the server does not know are skipped. 20 shares, 40
      * unknown groups; a thousand tiny shares; shares filling a 40 KB ClientHello (three
      * records). */
@@ -1157,6 +1163,263 @@ static void test_encrypted_client_alert(void)
     serve_again();
 }
 
+/* ==========================================================================================
+ * OCSP stapling and SCTs on the wire (RFC 6066 §8, RFC 8446 §4.4.2.1, RFC 6962 §3.3.1)
+ * ========================================================================================== */
+
+static const uint8_t STAPLE[] = {1, 2, 3, 4};
+
+/* A TLS 1.2 Certificate message with one certificate. */
+static size_t certificate12_msg(const uint8_t *der, size_t len, uint8_t *out)
+{
+    writer w = wr_init(out, 8192);
+    wr_vec body = {0, 0}, list = {0, 0}, v = {0, 0};
+    OK(wr_u8(&w, HS_CERTIFICATE));
+    OK(wr_open_vec(&w, 3, &body));
+    OK(wr_open_vec(&w, 3, &list));
+    OK(wr_open_vec(&w, 3, &v));
+    OK(wr_bytes(&w, der, len));
+    OK(wr_close_vec(&w, &v));
+    OK(wr_close_vec(&w, &list));
+    OK(wr_close_vec(&w, &body));
+    return w.len;
+}
+
+/* The ServerHello in H followed by more messages, in one record, to the client; its error. */
+static int client_fed_flight(const uint8_t *more, size_t more_len)
+{
+    size_t m = hello_msg(&H, MSG);
+    memcpy(MSG + m, more, more_len);
+    size_t r = frame(MSG, m + more_len, RECS), used;
+    return tenon_conn_feed(&CLIENT.conn, RECS, r, &used);
+}
+
+/* A fresh TLS 1.2 client asking for ocsp / sct, and a ServerHello for it in H with the
+ * extensions it needs. */
+static void client12_asking(int ocsp, int sct)
+{
+    static const uint8_t reneg[] = {0};
+    tenon_config cfg;
+    client_config(&cfg);
+    cfg.max_version = TENON_TLS12;
+    cfg.ocsp_stapling = ocsp;
+    cfg.signed_cert_timestamps = sct;
+    fresh_client(&cfg, sizeof CLIENT.out);
+    server_hello(TENON_TLS12, RANDOM, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+    hello_add(&H, EXT_RENEGOTIATION_INFO, reneg, 1);
+    hello_add(&H, EXT_EXTENDED_MASTER_SECRET, NULL, 0);
+}
+
+static void test_stapling12_client(void)
+{
+    static const uint8_t status[] = {HS_CERTIFICATE_STATUS, 0, 0, 8, 1, 0, 0, 4, 1, 2, 3, 4};
+    static const uint8_t empty_status[] = {HS_CERTIFICATE_STATUS, 0, 0, 4, 1, 0, 0, 0};
+    static const uint8_t other_type[] = {HS_CERTIFICATE_STATUS, 0, 0, 8, 2, 0, 0, 4, 1, 2, 3, 4};
+    static const uint8_t bad_ske[] = {HS_SERVER_KEY_EXCHANGE, 0, 0, 1, 3};
+    static uint8_t flight[8192];
+    size_t n = certificate12_msg(PKI.p256_der, PKI.p256_len, flight);
+    tls_conn *cl;
+
+    /* Acknowledged (an empty status_request), then CertificateStatus: the response is kept. */
+    client12_asking(1, 0);
+    hello_add(&H, EXT_STATUS_REQUEST, NULL, 0);
+    memcpy(flight + n, status, sizeof status);
+    CHECK_RC(client_fed_flight(flight, n + sizeof status), 0);
+    cl = tls_conn_of(&CLIENT.conn);
+    CHECK(cl->state == ST_C12_WAIT_SKE);
+    CHECK(cl->peer_ocsp.len == 4 && memcmp(cl->peer_ocsp.ptr, STAPLE, 4) == 0);
+    /* §8: "a server MAY also choose not to send a "CertificateStatus" message": the next
+     * message is taken as what follows Certificate (a malformed ServerKeyExchange here, a
+     * decode_error of its own, not unexpected_message). */
+    client12_asking(1, 0);
+    hello_add(&H, EXT_STATUS_REQUEST, NULL, 0);
+    CHECK_RC(client_fed_flight(flight, n), 0);
+    CHECK(tls_conn_of(&CLIENT.conn)->state == ST_C12_WAIT_STATUS);
+    client12_asking(1, 0);
+    hello_add(&H, EXT_STATUS_REQUEST, NULL, 0);
+    memcpy(flight + n, bad_ske, sizeof bad_ske);
+    EXPECT(client_fed_flight(flight, n + sizeof bad_ske), TENON_ERR_TLS_DECODE,
+           plain_alert(&CLIENT.conn), TENON_ALERT_DECODE_ERROR);
+    /* CertificateStatus without status_request in the ServerHello: unexpected_message. */
+    client12_asking(1, 0);
+    memcpy(flight + n, status, sizeof status);
+    EXPECT(client_fed_flight(flight, n + sizeof status), TENON_ERR_TLS_UNEXPECTED_MESSAGE,
+           plain_alert(&CLIENT.conn), TENON_ALERT_UNEXPECTED_MESSAGE);
+    /* An empty response (OCSPResponse<1..2^24-1>) or another status_type: decode_error. */
+    const uint8_t *const BAD[] = {empty_status, other_type};
+    const size_t BAD_LEN[] = {sizeof empty_status, sizeof other_type};
+    for (size_t i = 0; i < 2; i++) {
+        client12_asking(1, 0);
+        hello_add(&H, EXT_STATUS_REQUEST, NULL, 0);
+        memcpy(flight + n, BAD[i], BAD_LEN[i]);
+        EXPECT(client_fed_flight(flight, n + BAD_LEN[i]), TENON_ERR_TLS_DECODE,
+               plain_alert(&CLIENT.conn), TENON_ALERT_DECODE_ERROR);
+    }
+    /* The ServerHello: status_request and SCTs only if asked (RFC 5246 §7.4.1.4), the first
+     * empty, the second a well-formed list. */
+    static const uint8_t one = 0, empty_list[] = {0, 0}, scts[] = {0, 6, 0, 4, 5, 6, 7, 8};
+    client12_asking(0, 1);
+    hello_add(&H, EXT_STATUS_REQUEST, NULL, 0);
+    EXPECT_CLIENT(TENON_ERR_TLS_UNSUPPORTED_EXTENSION, TENON_ALERT_UNSUPPORTED_EXTENSION);
+    client12_asking(1, 0);
+    hello_add(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP, scts, sizeof scts);
+    EXPECT_CLIENT(TENON_ERR_TLS_UNSUPPORTED_EXTENSION, TENON_ALERT_UNSUPPORTED_EXTENSION);
+    client12_asking(1, 1);
+    hello_add(&H, EXT_STATUS_REQUEST, &one, 1);
+    EXPECT_CLIENT(TENON_ERR_TLS_DECODE, TENON_ALERT_DECODE_ERROR);
+    client12_asking(1, 1);
+    hello_add(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP, empty_list, sizeof empty_list);
+    EXPECT_CLIENT(TENON_ERR_TLS_DECODE, TENON_ALERT_DECODE_ERROR);
+    client12_asking(1, 1);
+    hello_add(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP, scts, sizeof scts);
+    CHECK_RC(client_fed_hello(), 0);
+    cl = tls_conn_of(&CLIENT.conn);
+    CHECK(cl->state == ST_C12_WAIT_CERT && cl->peer_scts.len == sizeof scts &&
+          memcmp(cl->peer_scts.ptr, scts, sizeof scts) == 0);
+}
+
+static void test_stapling13_client(void)
+{
+    static const uint8_t ocsp[] = {0, 5, 0, 8, 1, 0, 0, 4, 1, 2, 3, 4};
+    static const uint8_t scts[] = {0, 18, 0, 8, 0, 6, 0, 4, 5, 6, 7, 8};
+    static const uint8_t both[] = {0, 5,  0, 8, 1, 0, 0, 4, 1, 2, 3, 4,
+                                   0, 18, 0, 8, 0, 6, 0, 4, 5, 6, 7, 8};
+    static const uint8_t twice[] = {0, 5, 0, 8, 1, 0, 0, 4, 1, 2, 3, 4,
+                                    0, 5, 0, 8, 1, 0, 0, 4, 1, 2, 3, 4};
+    static const struct {
+        uint8_t b[16];
+        size_t len;
+    } BAD[] = {
+        {{0, 5, 0, 4, 1, 0, 0, 0}, 8},                 /* empty response */
+        {{0, 5, 0, 8, 2, 0, 0, 4, 1, 2, 3, 4}, 12},    /* status_type 2 */
+        {{0, 5, 0, 9, 1, 0, 0, 4, 1, 2, 3, 4, 9}, 13}, /* trailing byte */
+        {{0, 5, 0, 8, 1, 0, 0, 5, 1, 2, 3, 4}, 12},    /* cut response */
+        {{0, 18, 0, 2, 0, 0}, 6},                      /* empty SCT list */
+        {{0, 18, 0, 8, 0, 6, 0, 2, 1, 2, 0, 0}, 12},   /* an empty SCT */
+        {{0, 5, 0, 0}, 4},                             /* empty extension */
+    };
+    size_t n;
+    client_config(&CLIENT.cfg);
+    CLIENT.cfg.ocsp_stapling = CLIENT.cfg.signed_cert_timestamps = 1;
+    server_config(&SERVER.cfg, CERT_P256);
+    /* Both on the leaf: kept (views into the kept Certificate); an intermediate's ignored. */
+    const uint8_t *const GOOD[] = {ocsp, scts, both};
+    const size_t GOOD_LEN[] = {sizeof ocsp, sizeof scts, sizeof both};
+    for (size_t i = 0; i < 3; i++) {
+        client_after_server_hello_sent();
+        cert_entry e[2] = {{PKI.p256_der, PKI.p256_len, GOOD[i], GOOD_LEN[i]},
+                           {PKI.ca_der, PKI.ca_len, twice, 12}};
+        memcpy(MSG, EMPTY_EE, sizeof EMPTY_EE);
+        n = sizeof EMPTY_EE + certificate_msg(e, 2, MSG + sizeof EMPTY_EE, 8192);
+        CHECK_RC(sealed_to(&CLIENT, &SERVER, MSG, n), 0);
+        tls_conn *cl = tls_conn_of(&CLIENT.conn);
+        CHECK(cl->state == ST_C_WAIT_CV);
+        CHECK(cl->peer_ocsp.len == (i != 1 ? 4u : 0u));
+        CHECK(i == 1 || memcmp(cl->peer_ocsp.ptr, STAPLE, 4) == 0);
+        CHECK(cl->peer_scts.len == (i != 0 ? 8u : 0u));
+        CHECK(i == 0 || memcmp(cl->peer_scts.ptr, scts + 4, 8) == 0);
+    }
+    /* Malformed ones: decode_error; twice on the leaf: decode_error (§4.2). */
+    for (size_t i = 0; i <= ARRAY_LEN(BAD); i++) {
+        client_after_server_hello_sent();
+        cert_entry e[1] = {{PKI.p256_der, PKI.p256_len, twice, sizeof twice}};
+        if (i < ARRAY_LEN(BAD))
+            e[0].exts = BAD[i].b, e[0].exts_len = BAD[i].len;
+        memcpy(MSG, EMPTY_EE, sizeof EMPTY_EE);
+        n = sizeof EMPTY_EE + certificate_msg(e, 1, MSG + sizeof EMPTY_EE, 8192);
+        int rc = sealed_to(&CLIENT, &SERVER, MSG, n);
+        if (!CHECK(rc == TENON_ERR_TLS_DECODE &&
+                   tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_DECODE_ERROR))
+            fprintf(stderr, "    case %zu: %d\n", i, rc);
+    }
+    /* Asked for the response only: SCTs on the leaf are unsolicited. */
+    CLIENT.cfg.signed_cert_timestamps = 0;
+    client_after_server_hello_sent();
+    {
+        cert_entry e[1] = {{PKI.p256_der, PKI.p256_len, both, sizeof both}};
+        memcpy(MSG, EMPTY_EE, sizeof EMPTY_EE);
+        n = sizeof EMPTY_EE + certificate_msg(e, 1, MSG + sizeof EMPTY_EE, 8192);
+        CHECK_RC(sealed_to(&CLIENT, &SERVER, MSG, n), TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_UNSUPPORTED_EXTENSION);
+    }
+    /* status_request in EncryptedExtensions: RFC 8446 §4.2's table has it in CH, CR and CT
+     * only: illegal_parameter. */
+    CLIENT.cfg.signed_cert_timestamps = 1;
+    client_after_server_hello_sent();
+    {
+        static const uint8_t ee[] = {HS_ENCRYPTED_EXTENSIONS, 0, 0, 6, 0, 4, 0, 5, 0, 0};
+        CHECK_RC(sealed_to(&CLIENT, &SERVER, ee, sizeof ee), TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_ILLEGAL_PARAMETER);
+    }
+}
+
+static void test_stapling_server(void)
+{
+    static const uint8_t scts[] = {0, 6, 0, 4, 5, 6, 7, 8};
+    tenon_config cfg;
+    cursor body = {0};
+    server_config(&SERVER.cfg, CERT_P256);
+    SERVER.cfg.certs[0].ocsp_response.ptr = STAPLE;
+    SERVER.cfg.certs[0].ocsp_response.len = sizeof STAPLE;
+    SERVER.cfg.certs[0].sct_list.ptr = scts;
+    SERVER.cfg.certs[0].sct_list.len = sizeof scts;
+    for (int v12 = 0; v12 <= 1; v12++) {
+        client_config(&cfg);
+        cfg.ocsp_stapling = cfg.signed_cert_timestamps = 1;
+        if (v12)
+            cfg.max_version = TENON_TLS12;
+        /* Malformed requests: decode_error. */
+        static const struct {
+            uint16_t type;
+            uint8_t b[8];
+            size_t len;
+        } BAD[] = {
+            {EXT_STATUS_REQUEST, {1, 0, 0}, 3},             /* no request_extensions */
+            {EXT_STATUS_REQUEST, {1, 0, 2, 0, 0, 0, 0}, 7}, /* an empty ResponderID */
+            {EXT_STATUS_REQUEST, {1, 0, 0, 0, 0, 7}, 6},    /* trailing byte */
+            {EXT_STATUS_REQUEST, {0}, 0},                   /* no status_type */
+            {EXT_SIGNED_CERTIFICATE_TIMESTAMP, {0}, 1},     /* not empty */
+        };
+        for (size_t i = 0; i < ARRAY_LEN(BAD); i++) {
+            client_hello_of(&cfg);
+            hello_replace(&H, BAD[i].type, BAD[i].b, BAD[i].len);
+            EXPECT_SERVER(TENON_ERR_TLS_DECODE, TENON_ALERT_DECODE_ERROR);
+        }
+        if (!v12)
+            continue;
+        /* TLS 1.2: the ServerHello acknowledges what was asked (status_request empty, the SCT
+         * list), and CertificateStatus follows Certificate. */
+        client_hello_of(&cfg);
+        CHECK_RC(server_fed_hello(), 0);
+        hello_of_output(&SERVER.conn, &H);
+        CHECK(hello_ext(&H, EXT_STATUS_REQUEST, &body, NULL) && body.len == 0);
+        CHECK(hello_ext(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP, &body, NULL) &&
+              body.len == sizeof scts && memcmp(body.p, scts, sizeof scts) == 0);
+        const uint8_t *p;
+        size_t out;
+        tenon_conn_output(&SERVER.conn, &p, &out);
+        size_t hs = unframe(p, out, MSG), at = 0;
+        int seen_status = 0;
+        while (at + 4 <= hs) {
+            size_t len = ((size_t)MSG[at + 1] << 16) | ((size_t)MSG[at + 2] << 8) | MSG[at + 3];
+            if (MSG[at] == HS_CERTIFICATE_STATUS)
+                seen_status = len == 8 && MSG[at + 4] == 1 && memcmp(MSG + at + 8, STAPLE, 4) == 0;
+            at += 4 + len;
+        }
+        CHECK(seen_status);
+        /* Another status_type asks for nothing tenon has: no status_request, no
+         * CertificateStatus. Not asked: neither extension. */
+        static const uint8_t other[] = {2, 9, 9};
+        client_hello_of(&cfg);
+        hello_replace(&H, EXT_STATUS_REQUEST, other, sizeof other);
+        hello_drop(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP);
+        CHECK_RC(server_fed_hello(), 0);
+        hello_of_output(&SERVER.conn, &H);
+        CHECK(!hello_ext(&H, EXT_STATUS_REQUEST, &body, NULL));
+        CHECK(!hello_ext(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP, &body, NULL));
+    }
+}
+
 int main(void)
 {
     tu_seed(11);
@@ -1172,5 +1435,8 @@ int main(void)
     test_certificate_entries();
     test_cookies();
     test_encrypted_client_alert();
+    test_stapling12_client();
+    test_stapling13_client();
+    test_stapling_server();
     return tu_finish("test_hardening_hello");
 }

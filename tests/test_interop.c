@@ -1,7 +1,7 @@
 /*
  * Interop over 127.0.0.1 with Debian's OpenSSL: tenon as a client of `openssl s_server` and as
  * a server for `openssl s_client`, through the blocking adapter (src/io). Groups, suites,
- * certificate types (ECDSA P-256, ECDSA P-384, RSA-2048 with PSS), HelloRetryRequest,
+ * certificate types (ECDSA P-256, ECDSA P-384, RSA-2048 with PSS, Ed25519), HelloRetryRequest,
  * resumption, client certificates and KeyUpdate; data both ways and compared.
  *
  * Ports are picked free at run time, every wait is bounded, every process started is stopped by
@@ -389,22 +389,33 @@ static void test_tls12(void)
     server_run r;
     char ca[256];
     path_of(ca, sizeof ca, "ca.pem");
-    if (CHECK(start_s_server(&r, "p256.pem", "p256.key", NULL, NULL, NULL, NULL) == 0)) {
-        tenon_config cfg;
-        client_config(&cfg);
-        tenon_ticket_store_init(&STORE, SLOTS, 2);
-        cfg.ticket_store = &STORE;
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
-              !info.resumed);
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.resumed);
-        stop(r.pid);
-    }
+    /* Resumption with tickets, then (-no_ticket) by session ID (RFC 5246 §7.4.1.2). */
+    for (int no_ticket = 0; no_ticket <= 1; no_ticket++)
+        if (CHECK(start_s_server(&r, "p256.pem", "p256.key", no_ticket ? "-no_ticket" : NULL, NULL,
+                                 NULL, NULL) == 0)) {
+            check_client_resumption(client_session, r.port, no_ticket, &STORE, SLOTS);
+            stop(r.pid);
+        }
     if (CHECK(start_s_server(&r, "rsa.pem", "rsa.key", "-Verify", "1", "-CAfile", ca) == 0)) {
         tenon_config cfg;
         client_config(&cfg);
         tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
         CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
         CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        /* RFC 5246 §7.4.8: a CertificateVerify under a hash that is not the PRF's (the client
+         * key is P-256; TLS 1.2's ecdsa_* schemes name only the hash). */
+        const struct {
+            uint16_t suite, scheme;
+        } cv[] = {{TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384},
+                  {TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SECP256R1_SHA256}};
+        for (size_t i = 0; i < ARRAY_LEN(cv); i++) {
+            cfg.suites[0] = cv[i].suite;
+            cfg.suite_count = 1;
+            cfg.sign_schemes[0] = cv[i].scheme;
+            cfg.sign_scheme_count = 1;
+            CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
+                  info.suite == cv[i].suite);
+        }
         stop(r.pid);
     }
 
@@ -443,6 +454,19 @@ static void test_tls12(void)
     const char *other_args[] = {"-sess_in", sess, "-servername", "other.test", NULL};
     CHECK(s_client_session(&both, other_args, 0, &info) == 0 && info.version == TENON_TLS12 &&
           !info.resumed);
+    /* s_client without tickets and a tenon server with a session cache: by session ID. */
+    static tenon_session_entry cache_slots[2];
+    static tenon_session_cache cache;
+    tenon_session_cache_init(&cache, cache_slots, 2);
+    tenon_config cached = both;
+    cached.ticket_key_count = 0;
+    cached.session_cache = &cache;
+    const char *id_out[] = {"-no_ticket", "-sess_out", sess, NULL};
+    CHECK(s_client_session(&cached, id_out, 0, &info) == 0 && info.version == TENON_TLS12 &&
+          !info.resumed && cache_slots[0].in_use);
+    const char *id_in[] = {"-no_ticket", "-sess_in", sess, NULL};
+    CHECK(s_client_session(&cached, id_in, 0, &info) == 0 && info.resumed);
+    CHECK(s_client_session(&cached, id_in, 0, &info) == 0 && info.resumed);
     tenon_config auth = both;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;
@@ -452,7 +476,108 @@ static void test_tls12(void)
     const char *cert_args[] = {"-cert", cc, "-key", ck, NULL};
     CHECK(s_client_session(&auth, cert_args, 0, &info) == 0 && info.client_authenticated &&
           info.version == TENON_TLS12);
+    /* s_client signing its CertificateVerify under a hash that is not the PRF's. */
+    const struct {
+        const char *cipher, *sigalgs;
+        uint16_t suite, scheme;
+    } cv[] = {{"ECDHE-RSA-AES128-GCM-SHA256", "ECDSA+SHA384",
+               TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384},
+              {"ECDHE-RSA-AES256-GCM-SHA384", "ECDSA+SHA256",
+               TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SECP256R1_SHA256}};
+    for (size_t i = 0; i < ARRAY_LEN(cv); i++) {
+        const char *args[] = {
+            "-cert",       cc,  "-key", ck, "-cipher", cv[i].cipher, "-client_sigalgs",
+            cv[i].sigalgs, NULL};
+        CHECK(s_client_session(&auth, args, 0, &info) == 0 && info.client_authenticated &&
+              info.suite == cv[i].suite && info.sig_scheme == cv[i].scheme);
+    }
     PROTO = "-tls1_3";
+}
+
+/* ---- Ed25519 (RFC 8410 certificates, scheme ed25519) with OpenSSL, both versions ---- */
+
+static tenon_private_key ED_KEY, ED_CLIENT_KEY;
+static uint8_t ED_DER[2048], ED_CLIENT_DER[2048];
+static size_t ED_LEN, ED_CLIENT_LEN;
+
+/* An Ed25519 leaf from the test CA, and its key as PKCS#8 PEM (RFC 8410 §7) for OpenSSL. */
+static int ed_files(const char *name, const char *cn, uint32_t eku, tenon_private_key *key,
+                    uint8_t *der, size_t cap, size_t *len)
+{
+    if (issue_ed25519_leaf(cn, eku, key, der, cap, len) != 0)
+        return -1;
+    uint8_t p8[48];
+    memcpy(p8, "\x30\x2e\x02\x01\x00\x30\x05\x06\x03\x2b\x65\x70\x04\x22\x04\x20", 16);
+    memcpy(p8 + 16, key->u.ed25519.seed, 32);
+    char pem[256], file[64];
+    size_t n;
+    if (tenon_pem_encode("PRIVATE KEY", p8, sizeof p8, pem, sizeof pem, &n) != 0)
+        return -1;
+    snprintf(file, sizeof file, "%s.key", name);
+    if (write_file(file, pem, n) != 0)
+        return -1;
+    snprintf(file, sizeof file, "%s.pem", name);
+    return write_cert_pem(file, der, *len);
+}
+
+static void test_ed25519(void)
+{
+    if (!CHECK(ed_files("ed", "localhost", TENON_EKU_SERVER_AUTH, &ED_KEY, ED_DER, sizeof ED_DER,
+                        &ED_LEN) == 0 &&
+               ed_files("edclient", "client.test", TENON_EKU_CLIENT_AUTH, &ED_CLIENT_KEY,
+                        ED_CLIENT_DER, sizeof ED_CLIENT_DER, &ED_CLIENT_LEN) == 0))
+        return;
+    char ca[256], cc[256], ck[256];
+    path_of(ca, sizeof ca, "ca.pem");
+    path_of(cc, sizeof cc, "edclient.pem");
+    path_of(ck, sizeof ck, "edclient.key");
+    tenon_bytes ed_chain[1] = {{ED_DER, ED_LEN}},
+                client_chain[1] = {{ED_CLIENT_DER, ED_CLIENT_LEN}};
+    static const char *const protos[] = {"-tls1_3", "-tls1_2"};
+    for (int v = 0; v < 2; v++) {
+        PROTO = protos[v];
+        uint16_t version = v == 0 ? TENON_TLS13 : TENON_TLS12;
+        tenon_conn_info info;
+        /* tenon client -> s_server with the Ed25519 certificate (TLS 1.2: ECDHE_ECDSA). */
+        server_run r;
+        if (CHECK(start_s_server(&r, "ed.pem", "ed.key", NULL, NULL, NULL, NULL) == 0)) {
+            tenon_config cfg;
+            client_config(&cfg);
+            CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == version &&
+                  info.sig_scheme == TENON_SIG_ED25519);
+            stop(r.pid);
+        }
+        /* s_client -> tenon server with the Ed25519 certificate. */
+        tenon_config srv;
+        tenon_config_init(&srv, TENON_SERVER);
+        CHECK_RC(tenon_config_add_cert(&srv, ed_chain, 1, &ED_KEY, NULL), 0);
+        const char *sig_args[] = {"-sigalgs", "ed25519", NULL};
+        CHECK(s_client_session(&srv, sig_args, 0, &info) == 0 && info.version == version);
+        if (v == 1)
+            continue; /* TLS 1.2 client certificates are not Ed25519 in tenon (tls-policy.md) */
+        /* TLS 1.3 client certificates: s_client's to a tenon server, tenon's to s_server. */
+        tenon_config auth = srv;
+        auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+        auth.trust = &PKI.store;
+        const char *cert_args[] = {"-cert", cc, "-key", ck, NULL};
+        CHECK(s_client_session(&auth, cert_args, 0, &info) == 0 && info.client_authenticated &&
+              info.sig_scheme == TENON_SIG_ED25519);
+        if (CHECK(start_s_server(&r, "p256.pem", "p256.key", "-Verify", "1", "-CAfile", ca) == 0)) {
+            tenon_config cfg;
+            client_config(&cfg);
+            CHECK_RC(tenon_config_add_cert(&cfg, client_chain, 1, &ED_CLIENT_KEY, NULL), 0);
+            CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS13);
+            stop(r.pid);
+        }
+    }
+    PROTO = "-tls1_3";
+    printf("Ed25519 with openssl s_server and s_client: TLS 1.3 and 1.2 checked\n");
+    static const char *const files[] = {"ed.pem", "ed.key", "edclient.pem", "edclient.key"};
+    for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+        char p[256];
+        path_of(p, sizeof p, files[i]);
+        unlink(p);
+    }
 }
 
 int main(void)
@@ -473,6 +598,7 @@ int main(void)
     test_tenon_client();
     test_tenon_server();
     test_tls12();
+    test_ed25519();
     interop_cleanup();
     return tu_finish("test_interop");
 }

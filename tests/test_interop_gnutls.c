@@ -364,22 +364,26 @@ static void test_tls12(void)
               !info.ext_master_secret);
         stop(r.pid);
     }
-    if (CHECK(start_gnutls_serv(&r, "rsa.pem", "rsa.key", TLS12_ONLY, 0) == 0)) {
-        tenon_config cfg;
-        client_config(&cfg);
-        tenon_ticket_store_init(&STORE, SLOTS, 2);
-        cfg.ticket_store = &STORE;
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 &&
-              !info.resumed);
-        CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.resumed);
-        stop(r.pid);
-    }
+    /* Resumption with tickets, then (%NO_TICKETS) by session ID (RFC 5246 §7.4.1.2). */
+    for (int no_ticket = 0; no_ticket <= 1; no_ticket++)
+        if (CHECK(start_gnutls_serv(&r, "rsa.pem", "rsa.key",
+                                    no_ticket ? TLS12_ONLY ":%NO_TICKETS" : TLS12_ONLY, 0) == 0)) {
+            check_client_resumption(client_session, r.port, no_ticket, &STORE, SLOTS);
+            stop(r.pid);
+        }
     if (CHECK(start_gnutls_serv(&r, "p256.pem", "p256.key", TLS12_ONLY, 1) == 0)) {
         tenon_config cfg;
         client_config(&cfg);
         tenon_bytes chain[1] = {{PKI.client_der, PKI.client_len}};
         CHECK_RC(tenon_config_add_cert(&cfg, chain, 1, &PKI.client_key, NULL), 0);
         CHECK(client_session(r.port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12);
+        /* A CertificateVerify under SHA-384 in a suite whose PRF is SHA-256. */
+        cfg.suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+        cfg.suite_count = 1;
+        cfg.sign_schemes[0] = TENON_SIG_ECDSA_SECP384R1_SHA384;
+        cfg.sign_scheme_count = 1;
+        CHECK(client_session(r.port, &cfg, &info, 0) == 0 &&
+              info.suite == TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
         stop(r.pid);
     }
 
@@ -409,6 +413,14 @@ static void test_tls12(void)
     /* Resumption with a ticket; client certificates. */
     const char *resume[] = {"--resume", NULL};
     CHECK(cli_session(&cfg, TLS12_ONLY, resume, 2, 0, &info) == 0 && info.resumed);
+    /* ... and by session ID, with a session cache, for a client without tickets. */
+    static tenon_session_entry cache_slots[2];
+    static tenon_session_cache cache;
+    tenon_session_cache_init(&cache, cache_slots, 2);
+    tenon_config cached = cfg;
+    cached.session_cache = &cache;
+    CHECK(cli_session(&cached, TLS12_ONLY ":%NO_TICKETS", resume, 2, 0, &info) == 0 &&
+          info.resumed && cache_slots[0].in_use);
     tenon_config auth = cfg;
     auth.client_auth = TENON_CLIENT_AUTH_REQUIRE;
     auth.trust = &PKI.store;
@@ -419,6 +431,15 @@ static void test_tls12(void)
     snprintf(key_arg, sizeof key_arg, "--x509keyfile=%s", ck);
     const char *cert_args[] = {cert_arg, key_arg, NULL};
     CHECK(cli_session(&auth, TLS12_ONLY, cert_args, 1, 0, &info) == 0 && info.client_authenticated);
+    /* RFC 5246 §7.4.8: gnutls-cli signing its CertificateVerify under SHA-384 in a suite whose
+     * PRF is SHA-256 (the client key is P-256; TLS 1.2's ecdsa_* schemes name only the hash). */
+    CHECK(cli_session(&auth,
+                      TLS12_ONLY ":-KX-ALL:+ECDHE-ECDSA:-CIPHER-ALL:+AES-128-GCM:-SIGN-ALL:"
+                                 "+SIGN-ECDSA-SHA384",
+                      cert_args, 1, 0, &info) == 0 &&
+          info.client_authenticated &&
+          info.suite == TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 &&
+          info.sig_scheme == TENON_SIG_ECDSA_SECP384R1_SHA384);
 }
 
 int main(void)

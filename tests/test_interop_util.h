@@ -198,6 +198,35 @@ static inline void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
+/* Waits (bounded) for a process we started to exit by itself, then stops it if it has not. */
+static inline void wait_stop(pid_t pid)
+{
+    for (int waited = 0; waited < TIMEOUT_MS && pid > 0; waited += 20) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return;
+        sleep_ms(20);
+    }
+    stop(pid);
+}
+
+/* One line from a pipe (bounded wait), newline included: 1 if a whole line came. */
+static inline int read_line(int fd, char *line, size_t cap)
+{
+    size_t n = 0;
+    line[0] = 0;
+    while (n < cap - 1) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, TIMEOUT_MS) != 1 || read(fd, line + n, 1) != 1)
+            break;
+        if (line[n++] == '\n') {
+            line[n] = 0;
+            return 1;
+        }
+    }
+    line[n] = 0;
+    return 0;
+}
+
 static inline int connect_port(int port, int timeout_ms)
 {
     for (int waited = 0; waited < timeout_ms; waited += 50) {
@@ -310,6 +339,15 @@ static const suite12_case SUITES12[] __attribute__((unused)) = {
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "AES128-SHA", "+RSA:+AES-128-CBC:+SHA1", 1, 1},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "ECDHE-RSA-AES128-SHA256",
      "+ECDHE-RSA:+AES-128-CBC:+SHA256", 1, 1},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, "AES256-SHA", "+RSA:+AES-256-CBC:+SHA1", 1, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "ECDHE-ECDSA-AES128-SHA",
+     "+ECDHE-ECDSA:+AES-128-CBC:+SHA1", 0, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "ECDHE-ECDSA-AES256-SHA",
+     "+ECDHE-ECDSA:+AES-256-CBC:+SHA1", 0, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "ECDHE-RSA-AES128-SHA",
+     "+ECDHE-RSA:+AES-128-CBC:+SHA1", 1, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "ECDHE-RSA-AES256-SHA",
+     "+ECDHE-RSA:+AES-256-CBC:+SHA1", 1, 1},
 };
 
 /* A TLS 1.2 server configuration of tenon: every suite (legacy ones included), every
@@ -322,6 +360,26 @@ static inline void server12_config(tenon_config *cfg)
     cfg->suite_count = 0;
     for (size_t i = 0; i < ARRAY_LEN(SUITES12); i++)
         cfg->suites[cfg->suite_count++] = SUITES12[i].id;
+}
+
+/* A default tenon client of the TLS 1.2 server at port resumes its session: with a ticket, which
+ * is used once, or (by_id, the server sends no tickets) by session ID (RFC 5246 §7.4.1.2), which
+ * it resumes again. session is the file's client_session. */
+typedef int (*client_session_fn)(int port, tenon_config *cfg, tenon_conn_info *info,
+                                 int key_update);
+static inline void check_client_resumption(client_session_fn session, int port, int by_id,
+                                           tenon_ticket_store *store, tenon_ticket *slots)
+{
+    tenon_conn_info info;
+    tenon_config cfg;
+    client_config(&cfg);
+    tenon_ticket_store_init(store, slots, 2);
+    cfg.ticket_store = store;
+    CHECK(session(port, &cfg, &info, 0) == 0 && info.version == TENON_TLS12 && !info.resumed);
+    CHECK(slots[0].in_use == 1 && (slots[0].ticket_len == 0) == by_id &&
+          (slots[0].session_id_len > 0) == by_id);
+    CHECK(session(port, &cfg, &info, 0) == 0 && info.resumed);
+    CHECK(session(port, &cfg, &info, 0) == 0 && info.resumed == by_id);
 }
 
 #endif

@@ -70,6 +70,21 @@ static void config12(test_cert cert, uint16_t suite)
     SERVER.cfg.suite_count = 1;
 }
 
+/* config12 with a server that requires a client certificate and a client that has one of
+ * type client, signing only with scheme (0: its defaults). */
+static void config12_client_auth(test_cert server, uint16_t suite, test_cert client,
+                                 uint16_t scheme)
+{
+    config12(server, suite);
+    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    SERVER.cfg.trust = &PKI.store;
+    CHECK_RC(add_cert(&CLIENT.cfg, client), 0);
+    if (scheme != 0) {
+        CLIENT.cfg.sign_schemes[0] = scheme;
+        CLIENT.cfg.sign_scheme_count = 1;
+    }
+}
+
 static const struct {
     uint16_t suite;
     test_cert cert;
@@ -87,6 +102,11 @@ static const struct {
     {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, CERT_RSA, 1},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, CERT_RSA, 1},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, CERT_RSA, 1},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, CERT_RSA, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, CERT_P256, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, CERT_P384, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, CERT_RSA, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, CERT_RSA, 1},
 };
 
 static const tenon_kex_class *const GROUPS[] = {&tenon_kex_x25519, &tenon_kex_secp256r1,
@@ -124,6 +144,27 @@ static void test_every_suite(void)
                 CHECK(ci.group == (ecdhe ? GROUPS[g]->tls_group : 0));
                 CHECK(!ecdhe || ci.sig_scheme != 0);
             }
+    }
+}
+
+/* docs/tls-policy.md: the CBC and RSA key transport suites are used only when named; a default
+ * client offers none of them, so a server that has only one of them finds no suite in common. */
+static void test_legacy_not_default(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(SUITES); i++) {
+        const tls12_suite *s = tls12_suite_find(SUITES[i].suite);
+        if (!SUITES[i].cbc && s->kx != TLS12_KX_RSA)
+            continue;
+        tenon_config def;
+        tenon_config_init(&def, TENON_CLIENT);
+        for (size_t k = 0; k < def.suite_count; k++)
+            CHECK(def.suites[k] != SUITES[i].suite);
+        config12(SUITES[i].cert, SUITES[i].suite);
+        client_config(&CLIENT.cfg);
+        CLIENT.cfg.min_version = CLIENT.cfg.max_version = TENON_TLS12;
+        connect();
+        CHECK(!both_done(&CLIENT, &SERVER));
+        CHECK(tenon_conn_error(&SERVER.conn) == TENON_ERR_TLS_NO_COMMON_SUITE);
     }
 }
 
@@ -320,6 +361,108 @@ static void test_tickets(void)
     tenon_ticket_store_init(&STORE, SLOTS, 2);
 }
 
+static tenon_session_entry CACHE_SLOTS[2];
+static tenon_session_cache CACHE;
+
+/* RFC 5246 §7.4.1.2-7.4.1.3: resumption by session ID, a tenon client (its ticket store) with a
+ * tenon server (its session cache); bound as tickets are. */
+static void test_session_id(void)
+{
+    tenon_conn_info ci, si;
+    const char *why = NULL;
+    const uint16_t suite = TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    tenon_session_cache_init(&CACHE, CACHE_SLOTS, 2);
+    /* A server without tickets: a new 32-byte session ID, kept once the handshake is done. */
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    SERVER.cfg.session_cache = &CACHE;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(C(&SERVER)->session_id_len == 32);
+    CHECK(CACHE_SLOTS[0].in_use && !CACHE_SLOTS[1].in_use);
+    CHECK(memcmp(CACHE_SLOTS[0].id, C(&SERVER)->session_id, 32) == 0);
+    CHECK(SLOTS[0].in_use == 1 && SLOTS[0].version == TENON_TLS12 && SLOTS[0].ticket_len == 0);
+    CHECK(SLOTS[0].session_id_len == 32 && memcmp(SLOTS[0].session_id, CACHE_SLOTS[0].id, 32) == 0);
+    uint8_t id[32];
+    memcpy(id, CACHE_SLOTS[0].id, 32);
+    /* Resumed by that ID, and again: an entry serves any number of resumptions. */
+    for (int k = 0; k < 2; k++) {
+        connect();
+        CHECK(check_connected(suite));
+        CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+        CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+        CHECK(ci.resumed && si.resumed && ci.group == 0);
+        CHECK(C(&SERVER)->session_id_len == 32 && memcmp(C(&SERVER)->session_id, id, 32) == 0);
+        CHECK(SLOTS[0].in_use == 1 && memcmp(SLOTS[0].session_id, id, 32) == 0);
+        CHECK(!CACHE_SLOTS[1].in_use);
+    }
+    /* A stored session whose ID length cannot be sent is not offered. */
+    SLOTS[0].session_id_len = 33;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(!C(&CLIENT)->offered_session_id12);
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed && CACHE_SLOTS[0].in_use && CACHE_SLOTS[1].in_use);
+    /* An ID the cache does not hold: a full handshake under a new one, in the oldest slot. */
+    SLOTS[0].session_id[0] ^= 1;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed && memcmp(CACHE_SLOTS[0].id, id, 32) != 0);
+    CHECK(memcmp(SLOTS[0].session_id, CACHE_SLOTS[0].id, 32) == 0);
+    /* Bound to the suite: a server that no longer has it does a full handshake (the client
+     * still offers the ID). */
+    CLIENT.cfg.suites[1] = SERVER.cfg.suites[0] = TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384;
+    CLIENT.cfg.suite_count = 2;
+    connect();
+    CHECK(C(&CLIENT)->offered_session_id12);
+    CHECK(check_connected(TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed);
+    /* Bound to the client-certificate policy: a server that now requires a certificate does not
+     * resume a session without one. */
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    SERVER.cfg.session_cache = &CACHE;
+    connect();
+    SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
+    SERVER.cfg.trust = &PKI.store;
+    CHECK_RC(add_cert(&CLIENT.cfg, CERT_P256), 0);
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(!si.resumed && si.client_authenticated);
+
+    /* A client that takes tickets gets one and an empty session ID: nothing is cached (RFC
+     * 5077 §3.3: the ticket stands in for it). */
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    tenon_session_cache_init(&CACHE, CACHE_SLOTS, 2);
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    SERVER.cfg.session_cache = &CACHE;
+    ticket_server(&SERVER.cfg);
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(C(&SERVER)->session_id_len == 0 && !CACHE_SLOTS[0].in_use && !CACHE_SLOTS[1].in_use);
+    CHECK(SLOTS[0].in_use == 1 && SLOTS[0].ticket_len > 0 && SLOTS[0].session_id_len == 0);
+    connect();
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(si.resumed);
+    /* A server without a cache sends an empty session ID, and the client keeps nothing. */
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    config12(CERT_P256, suite);
+    CLIENT.cfg.ticket_store = &STORE;
+    connect();
+    CHECK(check_connected(suite));
+    CHECK(C(&SERVER)->session_id_len == 0 && SLOTS[0].in_use == 0 && SLOTS[1].in_use == 0);
+    /* The cache is a server's. */
+    CLIENT.cfg.session_cache = &CACHE;
+    CHECK_RC(tenon_config_check(&CLIENT.cfg, &why), TENON_ERR_TLS_CONFIG);
+    tenon_session_cache_wipe(&CACHE);
+    CHECK(!CACHE_SLOTS[0].in_use && CACHE_SLOTS[0].session_len == 0);
+}
+
 static void test_client_auth(void)
 {
     tenon_conn_info si;
@@ -333,10 +476,7 @@ static void test_client_auth(void)
         {CERT_RSA, CERT_RSA, TENON_TLS_RSA_WITH_AES_256_CBC_SHA256},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-        config12(cases[i].server, cases[i].suite);
-        SERVER.cfg.client_auth = TENON_CLIENT_AUTH_REQUIRE;
-        SERVER.cfg.trust = &PKI.store;
-        CHECK_RC(add_cert(&CLIENT.cfg, cases[i].client), 0);
+        config12_client_auth(cases[i].server, cases[i].suite, cases[i].client, 0);
         connect();
         CHECK(check_connected(cases[i].suite));
         CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
@@ -354,6 +494,137 @@ static void test_client_auth(void)
     connect();
     CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
     CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_HANDSHAKE_FAILURE);
+}
+
+/* RFC 5246 §7.4.8: the client signs its CertificateVerify with any scheme the
+ * CertificateRequest lists, whatever the PRF's hash; the server verifies it under that
+ * scheme's hash (the transcript keeps SHA-256, SHA-384 and SHA-512 running until then). */
+static void test_client_auth_any_hash(void)
+{
+    tenon_conn_info si, ci;
+    const uint16_t suites[] = {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                               TENON_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                               TENON_TLS_RSA_WITH_AES_128_CBC_SHA};
+    const struct {
+        uint16_t scheme;
+        test_cert cert;
+    } schemes[] = {
+        {TENON_SIG_RSA_PKCS1_SHA256, CERT_RSA},
+        {TENON_SIG_RSA_PKCS1_SHA384, CERT_RSA},
+        {TENON_SIG_RSA_PKCS1_SHA512, CERT_RSA},
+        {TENON_SIG_RSA_PSS_RSAE_SHA256, CERT_RSA},
+        {TENON_SIG_RSA_PSS_RSAE_SHA384, CERT_RSA},
+        {TENON_SIG_RSA_PSS_RSAE_SHA512, CERT_RSA},
+        {TENON_SIG_ECDSA_SECP256R1_SHA256, CERT_P256},
+        {TENON_SIG_ECDSA_SECP384R1_SHA384, CERT_P384},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(suites); i++)
+        for (size_t k = 0; k < ARRAY_LEN(schemes); k++) {
+            config12_client_auth(CERT_RSA, suites[i], schemes[k].cert, schemes[k].scheme);
+            connect();
+            if (!check_connected(suites[i]))
+                fprintf(stderr, "    suite %04x client scheme %04x\n", suites[i],
+                        schemes[k].scheme);
+            CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+            CHECK(si.client_authenticated && si.sig_scheme == schemes[k].scheme);
+            /* The server's own ServerKeyExchange is unaffected. */
+            CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+            CHECK(suites[i] == TENON_TLS_RSA_WITH_AES_128_CBC_SHA || ci.sig_scheme != 0);
+            /* Nothing but the PRF's hash runs once the handshake is done. */
+            CHECK(!tls_transcript_runs(&C(&CLIENT)->tx, &tenon_sha512));
+            CHECK(!tls_transcript_runs(&C(&SERVER)->tx, &tenon_sha512));
+        }
+
+    /* The server accepts only a scheme the client does not sign with: the client sends no
+     * certificate (RFC 5246 §7.4.6), and a server that requires one fails. */
+    config12_client_auth(CERT_RSA, TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, CERT_RSA,
+                         TENON_SIG_RSA_PKCS1_SHA384);
+    SERVER.cfg.sig_schemes[0] = TENON_SIG_RSA_PSS_RSAE_SHA512;
+    SERVER.cfg.sig_schemes[1] = TENON_SIG_RSA_PSS_RSAE_SHA256; /* for the server's own key */
+    SERVER.cfg.sig_scheme_count = 2;
+    SERVER.cfg.sign_schemes[0] = TENON_SIG_RSA_PSS_RSAE_SHA256;
+    SERVER.cfg.sign_scheme_count = 1;
+    connect();
+    CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
+    /* ... and with SHA-512 among what it signs with, it uses that. */
+    CLIENT.cfg.sign_schemes[1] = TENON_SIG_RSA_PSS_RSAE_SHA512;
+    CLIENT.cfg.sign_scheme_count = 2;
+    connect();
+    CHECK(check_connected(TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(si.client_authenticated && si.sig_scheme == TENON_SIG_RSA_PSS_RSAE_SHA512);
+}
+
+/* Appends scheme to a configuration's sig_schemes (after the others: RFC 8446 §4.2.3). */
+static void accept_scheme(tenon_config *cfg, uint16_t scheme)
+{
+    cfg->sig_schemes[cfg->sig_scheme_count++] = scheme;
+}
+
+/* rsa_pkcs1_sha1 and ecdsa_sha1 (RFC 5246 §7.4.1.4.1): TLS 1.2 only, and only when configured
+ * (docs/tls-policy.md, RFC 9155). */
+static void test_sha1_schemes(void)
+{
+    tenon_conn_info ci, si;
+    const char *why = NULL;
+    tenon_config def;
+    tenon_config_init(&def, TENON_CLIENT);
+    for (size_t i = 0; i < def.sig_scheme_count; i++)
+        CHECK(def.sig_schemes[i] != TENON_SIG_RSA_PKCS1_SHA1 &&
+              def.sig_schemes[i] != TENON_SIG_ECDSA_SHA1);
+    /* RFC 8446 §4.2.3: SHA-1 schemes go last. */
+    def.sig_schemes[0] = TENON_SIG_ECDSA_SHA1;
+    CHECK_RC(tenon_config_check(&def, &why), TENON_ERR_TLS_CONFIG);
+    CHECK(why != NULL && strstr(why, "SHA-1") != NULL);
+
+    const struct {
+        uint16_t suite, scheme;
+        test_cert cert;
+    } cases[] = {
+        {TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TENON_SIG_RSA_PKCS1_SHA1, CERT_RSA},
+        {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TENON_SIG_ECDSA_SHA1, CERT_P384},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        /* A server that signs only with SHA-1 and a default client: nothing in common. */
+        config12(cases[i].cert, cases[i].suite);
+        SERVER.cfg.sign_schemes[0] = cases[i].scheme;
+        SERVER.cfg.sign_scheme_count = 1;
+        connect();
+        CHECK(!both_done(&CLIENT, &SERVER));
+        CHECK(tenon_conn_error(&SERVER.conn) == TENON_ERR_TLS_NO_COMMON_SIG_SCHEME);
+        /* The client accepts SHA-1 too: the ServerKeyExchange is signed with it. */
+        accept_scheme(&CLIENT.cfg, cases[i].scheme);
+        connect();
+        CHECK(check_connected(cases[i].suite));
+        CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+        CHECK(ci.sig_scheme == cases[i].scheme);
+
+        /* Client authentication with SHA-1 (the transcript runs SHA-1 for it). */
+        config12_client_auth(cases[i].cert, cases[i].suite, cases[i].cert, cases[i].scheme);
+        connect();
+        CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_NO_CLIENT_CERT);
+        accept_scheme(&SERVER.cfg, cases[i].scheme);
+        connect();
+        CHECK(check_connected(cases[i].suite));
+        CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+        CHECK(si.client_authenticated && si.sig_scheme == cases[i].scheme);
+        CHECK(!tls_transcript_runs(&C(&CLIENT)->tx, &tenon_sha1));
+        CHECK(!tls_transcript_runs(&C(&SERVER)->tx, &tenon_sha1));
+    }
+
+    /* TLS 1.3 never signs with them (RFC 8446 §4.2.3: "not defined for use in signed TLS
+     * handshake messages"), even when both sides list them. */
+    client_config(&CLIENT.cfg);
+    server_config(&SERVER.cfg, CERT_P256);
+    accept_scheme(&CLIENT.cfg, TENON_SIG_ECDSA_SHA1);
+    SERVER.cfg.sign_schemes[0] = TENON_SIG_ECDSA_SHA1;
+    SERVER.cfg.sign_scheme_count = 1;
+    CLIENT.cfg.min_version = TENON_TLS13;
+    connect();
+    CHECK(tenon_conn_error(&SERVER.conn) == TENON_ERR_TLS_NO_COMMON_SIG_SCHEME);
+    /* A server with TLS 1.3 only and nothing else to sign with is refused at set-up. */
+    SERVER.cfg.min_version = TENON_TLS13;
+    CHECK_RC(tenon_config_check(&SERVER.cfg, &why), TENON_ERR_TLS_CONFIG);
 }
 
 /* Runs the handshake up to the point where the client's second flight sits in its output. */
@@ -634,10 +905,14 @@ int main(void)
     if (pki_setup() != 0)
         return 1;
     test_every_suite();
+    test_legacy_not_default();
     test_versions();
     test_extended_master_secret();
     test_tickets();
+    test_session_id();
     test_client_auth();
+    test_client_auth_any_hash();
+    test_sha1_schemes();
     test_failures();
     test_renegotiation_refused();
     test_keylog_and_trace();

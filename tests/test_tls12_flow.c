@@ -110,10 +110,10 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
 
     if (!rsa_kx) {
         /* server: ephemeral key, ServerKeyExchange */
-        uint8_t s_priv[TENON_KEX_MAX_PRIVATE_LEN], s_pub[TENON_KEX_MAX_PUBLIC_LEN];
+        uint8_t s_priv[TENON_KEX_MAX_PRIVATE_LEN], s_pub[TENON_KEX_MAX_SHARE_LEN];
         CHECK_RC(g->keygen(s_priv, s_pub), TENON_OK);
         writer w = wr_init(transcript + tl, sizeof transcript - tl);
-        CHECK_RC(tls12_ske_write_params(&w, g->tls_group, s_pub, g->public_len), TENON_OK);
+        CHECK_RC(tls12_ske_write_params(&w, g->tls_group, s_pub, g->client_share_len), TENON_OK);
         const tenon_hash_class *sh = tls12_sig_hash(scheme);
         uint8_t digest[64];
         tls12_ske_digest(sh, cr, sr, w.buf, w.len, digest);
@@ -121,8 +121,9 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
         wr_vec v = {0, 0};
         CHECK_RC(wr_open_vec(&w, 2, &v), TENON_OK);
         size_t n = 0;
-        CHECK_RC(tls12_sign(scheme, &priv[sig_key], digest, w.buf + w.len, w.cap - w.len, &n),
-                 TENON_OK);
+        CHECK_RC(
+            tls12_sign(scheme, &priv[sig_key], digest, NULL, 0, w.buf + w.len, w.cap - w.len, &n),
+            TENON_OK);
         w.len += n;
         CHECK_RC(wr_close_vec(&w, &v), TENON_OK);
         /* client: parse and verify it */
@@ -130,15 +131,15 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
         CHECK_RC(tls12_ske_parse(transcript + tl, w.len, &sv), TENON_OK);
         CHECK(sv.group == g->tls_group);
         tls12_ske_digest(tls12_sig_hash(sv.sig_scheme), cr, sr, sv.params, sv.params_len, digest);
-        CHECK_RC(tls12_verify(sv.sig_scheme, &pub[sig_key], digest, sv.sig.p, sv.sig.len),
+        CHECK_RC(tls12_verify(sv.sig_scheme, &pub[sig_key], digest, NULL, 0, sv.sig.p, sv.sig.len),
                  TENON_OK);
         tl += w.len;
         /* client: its key, ClientKeyExchange, the shared secret */
-        uint8_t c_priv[TENON_KEX_MAX_PRIVATE_LEN], c_pub[TENON_KEX_MAX_PUBLIC_LEN];
+        uint8_t c_priv[TENON_KEX_MAX_PRIVATE_LEN], c_pub[TENON_KEX_MAX_SHARE_LEN];
         CHECK_RC(g->keygen(c_priv, c_pub), TENON_OK);
         CHECK_RC(g->shared_secret(c_priv, sv.point.p, sv.point.len, pms_c), TENON_OK);
         w = wr_init(transcript + tl, sizeof transcript - tl);
-        CHECK_RC(tls12_cke_write_ecdhe(&w, c_pub, g->public_len), TENON_OK);
+        CHECK_RC(tls12_cke_write_ecdhe(&w, c_pub, g->client_share_len), TENON_OK);
         /* server: parse it, the same shared secret */
         cursor point;
         CHECK_RC(tls12_cke_parse_ecdhe(transcript + tl, w.len, &point), TENON_OK);

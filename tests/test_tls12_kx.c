@@ -92,7 +92,8 @@ static void test_ske(const case_ *t)
     wr_vec v = {0, 0};
     CHECK_RC(wr_open_vec(&w, 2, &v), TENON_OK);
     size_t sig_len = 0;
-    CHECK_RC(tls12_sign(t->scheme, &priv[t->key], digest, w.buf + w.len, w.cap - w.len, &sig_len),
+    CHECK_RC(tls12_sign(t->scheme, &priv[t->key], digest, NULL, 0, w.buf + w.len, w.cap - w.len,
+                        &sig_len),
              TENON_OK);
     w.len += sig_len;
     CHECK_RC(wr_close_vec(&w, &v), TENON_OK);
@@ -112,11 +113,12 @@ static void test_ske(const case_ *t)
                       sv.sig.len));
     uint8_t d2[64];
     tls12_ske_digest(h, cr, sr, sv.params, sv.params_len, d2);
-    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[t->key], d2, sv.sig.p, sv.sig.len), TENON_OK);
+    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[t->key], d2, NULL, 0, sv.sig.p, sv.sig.len),
+             TENON_OK);
     /* another server_random (a replayed ServerKeyExchange) does not verify */
     sr[0] ^= 1;
     tls12_ske_digest(h, cr, sr, sv.params, sv.params_len, d2);
-    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[t->key], d2, sv.sig.p, sv.sig.len),
+    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[t->key], d2, NULL, 0, sv.sig.p, sv.sig.len),
              TENON_ERR_TLS_DECRYPT_ERROR);
     sr[0] ^= 1;
     /* a flipped signature byte */
@@ -124,14 +126,14 @@ static void test_ske(const case_ *t)
     memcpy(bad, sv.sig.p, sv.sig.len);
     bad[sv.sig.len / 2] ^= 0x10;
     tls12_ske_digest(h, cr, sr, sv.params, sv.params_len, d2);
-    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[t->key], d2, bad, sv.sig.len),
+    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[t->key], d2, NULL, 0, bad, sv.sig.len),
              TENON_ERR_TLS_DECRYPT_ERROR);
     /* a scheme of the other key type */
     int other = t->key == 2 ? 0 : 2;
-    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[other], d2, sv.sig.p, sv.sig.len),
+    CHECK_RC(tls12_verify(sv.sig_scheme, &pub[other], d2, NULL, 0, sv.sig.p, sv.sig.len),
              TENON_ERR_TLS_ILLEGAL_PARAMETER);
     size_t n = 0;
-    CHECK_RC(tls12_sign(t->scheme, &priv[other], digest, bad, sizeof bad, &n),
+    CHECK_RC(tls12_sign(t->scheme, &priv[other], digest, NULL, 0, bad, sizeof bad, &n),
              TENON_ERR_TLS_HANDSHAKE_FAILURE);
 }
 

@@ -37,25 +37,51 @@ typedef struct test_pki {
 
 static test_pki PKI;
 
+/* A leaf's parameters: cn as commonName and DNS name, 127.0.0.1, 30 days, digitalSignature. */
+static inline void leaf_params(tenon_x509_issue_params *lp, const char *cn, uint32_t eku)
+{
+    int64_t now = (int64_t)time(NULL);
+    memset(lp, 0, sizeof *lp);
+    lp->subject_cn = cn;
+    lp->not_before = now - 3600;
+    lp->not_after = now + 86400 * 30;
+    lp->path_len = -1;
+    lp->key_usage = TENON_KU_DIGITAL_SIGNATURE;
+    lp->ext_key_usage = eku;
+    lp->dns_names[0] = cn;
+    lp->ip_addrs[0] = "127.0.0.1";
+}
+
 static inline int issue_ec_leaf(const tenon_x509_cert *ca, tenon_ec_curve curve, const char *cn,
                                 uint32_t eku, tenon_private_key *key, uint8_t *der, size_t cap,
                                 size_t *len)
 {
-    int64_t now = (int64_t)time(NULL);
     tenon_x509_issue_params lp;
-    memset(&lp, 0, sizeof lp);
-    lp.subject_cn = cn;
-    lp.not_before = now - 3600;
-    lp.not_after = now + 86400 * 30;
-    lp.path_len = -1;
-    lp.key_usage = TENON_KU_DIGITAL_SIGNATURE;
-    lp.ext_key_usage = eku;
-    lp.dns_names[0] = cn;
-    lp.ip_addrs[0] = "127.0.0.1";
+    leaf_params(&lp, cn, eku);
     key->type = TENON_KEY_EC;
     if (tenon_ec_keygen(curve, &key->u.ec) != 0)
         return -1;
     return tenon_x509_issue(&lp, &key->u.ec.pub, ca, &PKI.ca_key, der, cap, len);
+}
+
+/* An Ed25519 leaf for cn (and 127.0.0.1) from the CA of pki_setup (tenon_x509_issue_key). */
+static inline int issue_ed25519_leaf(const char *cn, uint32_t eku, tenon_private_key *key,
+                                     uint8_t *der, size_t cap, size_t *len)
+{
+    tenon_x509_cert ca;
+    if (tenon_x509_parse(&ca, PKI.ca_der, PKI.ca_len) != 0)
+        return -1;
+    tenon_x509_issue_params lp;
+    leaf_params(&lp, cn, eku);
+    memset(key, 0, sizeof *key);
+    key->type = TENON_KEY_ED25519;
+    if (tenon_ed25519_keygen(&key->u.ed25519) != 0)
+        return -1;
+    tenon_public_key pub = {.type = TENON_KEY_ED25519, .u.ed25519 = key->u.ed25519.pub};
+    tenon_private_key issuer = {.type = TENON_KEY_EC, .u.ec = PKI.ca_key};
+    int rc = tenon_x509_issue_key(&lp, &pub, &ca, &issuer, der, cap, len);
+    tenon_private_key_wipe(&issuer);
+    return rc;
 }
 
 static inline int make_rsa_leaf(void)
@@ -157,6 +183,18 @@ static inline int add_cert(tenon_config *cfg, test_cert which)
     return rc;
 }
 
+/* OCSP stapling and SCTs on: the client asks for both, the server's first certificate has a
+ * (minimal DER, tryLater) OCSP response and a one-SCT list. */
+static inline void enable_stapling(tenon_config *client, tenon_config *server)
+{
+    static const uint8_t ocsp[] = {0x30, 0x03, 0x0a, 0x01, 0x03}, scts[] = {0, 4, 0, 2, 7, 7};
+    client->ocsp_stapling = client->signed_cert_timestamps = 1;
+    server->certs[0].ocsp_response.ptr = ocsp;
+    server->certs[0].ocsp_response.len = sizeof ocsp;
+    server->certs[0].sct_list.ptr = scts;
+    server->certs[0].sct_list.len = sizeof scts;
+}
+
 /* One side of an in-memory connection. */
 typedef struct endpoint {
     tenon_config cfg;
@@ -181,6 +219,19 @@ static inline void server_config(tenon_config *cfg, test_cert which)
         abort();
 }
 
+/* The classical groups only (tenon's defaults before the hybrid post-quantum groups): x25519,
+ * secp256r1, secp384r1, a client's one share x25519. For tests that take a ClientHello apart
+ * byte by byte. */
+static inline void classical_groups(tenon_config *cfg)
+{
+    cfg->groups[0] = &tenon_kex_x25519;
+    cfg->groups[1] = &tenon_kex_secp256r1;
+    cfg->groups[2] = &tenon_kex_secp384r1;
+    cfg->group_count = 3;
+    cfg->share_groups[0] = &tenon_kex_x25519;
+    cfg->share_group_count = 1;
+}
+
 /* Moves what from has to send into to; returns the bytes moved. */
 static inline size_t transfer(tenon_conn *from, tenon_conn *to)
 {
@@ -195,6 +246,21 @@ static inline size_t transfer(tenon_conn *from, tenon_conn *to)
         used = n;
     tenon_conn_output_consume(from, used);
     return used;
+}
+
+/* Replaces the first n bytes equal to find in what e has to send by repl; 1 if found. */
+static inline int patch_pending(endpoint *e, const uint8_t *find, const uint8_t *repl, size_t n)
+{
+    const uint8_t *p;
+    size_t len;
+    tenon_conn_output(&e->conn, &p, &len);
+    uint8_t *q = e->out + (p - e->out);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(q + i, find, n) == 0) {
+            memcpy(q + i, repl, n);
+            return 1;
+        }
+    return 0;
 }
 
 /* Runs both engines until neither makes progress. */
@@ -234,8 +300,10 @@ static inline int both_done(endpoint *c, endpoint *s)
            (tenon_conn_status(&s->conn) & TENON_HANDSHAKE_DONE);
 }
 
-/* Sends len bytes from one side and reads them on the other; 1 if they arrive intact. */
-static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data, size_t len)
+/* Sends len bytes from one side and reads them on the other, the bytes moved by move (transfer
+ * or a mover of its own); 1 if they arrive intact. */
+static inline int exchange_by(tenon_conn *from, tenon_conn *to, const uint8_t *data, size_t len,
+                              size_t (*move)(tenon_conn *, tenon_conn *))
 {
     static uint8_t got[1 << 17];
     size_t sent = 0, have = 0;
@@ -246,7 +314,7 @@ static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data
                 return 0;
             sent += w;
         }
-        size_t moved = transfer(from, to) + transfer(to, from);
+        size_t moved = move(from, to) + move(to, from);
         size_t n = 0;
         if (tenon_conn_read(to, got + have, sizeof got - have, &n) != 0)
             return 0;
@@ -255,6 +323,11 @@ static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data
             break;
     }
     return have == len && memcmp(got, data, len) == 0;
+}
+
+static inline int exchange(tenon_conn *from, tenon_conn *to, const uint8_t *data, size_t len)
+{
+    return exchange_by(from, to, data, len, transfer);
 }
 
 /* A new connection between CLIENT and SERVER with their configurations as set (the previous

@@ -142,6 +142,84 @@ static void test_select_and_binder(void)
     CHECK_RC(tls_transcript_hrr_rewrite(&t), TENON_ERR_NOT_INITIALISED);
 }
 
+/* TLS 1.2 client authentication (RFC 5246 §7.4.8): the CertificateVerify's hash may differ
+ * from the PRF's, so other candidates (SHA-512 on request) run beside the selected hash until
+ * it is known. */
+static void test_keep_for_certificate_verify(void)
+{
+    static uint8_t data[2500];
+    tu_seed(4412);
+    tu_rand(data, sizeof data);
+    static const char *const mds[] = {"SHA256", "SHA384", "SHA512"};
+    const tenon_hash_class *hs[] = {&tenon_sha256, &tenon_sha384, &tenon_sha512};
+    uint8_t got[64], want[64];
+
+    tls_transcript t;
+    tls_transcript_init(&t);
+    CHECK(tls_transcript_runs(&t, &tenon_sha256) && tls_transcript_runs(&t, &tenon_sha384));
+    CHECK(!tls_transcript_runs(&t, &tenon_sha512) && !tls_transcript_runs(&t, &tenon_sha1));
+    CHECK_RC(tls_transcript_also(&t, &tenon_sha512), TENON_OK);
+    CHECK_RC(tls_transcript_also(&t, NULL), TENON_ERR_INVALID_ARGUMENT);
+    tls_transcript_update(&t, data, 1000);
+    /* Too late once something is hashed. */
+    tls_transcript t2;
+    tls_transcript_init(&t2);
+    tls_transcript_update(&t2, data, 1);
+    CHECK_RC(tls_transcript_also(&t2, &tenon_sha512), TENON_ERR_INVALID_ARGUMENT);
+    tls_transcript_wipe(&t2);
+
+    /* SHA-512 is never a suite's hash. */
+    CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha512), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tls_transcript_select(&t, &tenon_sha512), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha256), TENON_OK);
+    CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha384), TENON_ERR_INVALID_ARGUMENT);
+    tls_transcript_update(&t, data + 1000, 1000);
+    for (int k = 0; k < 3; k++) {
+        CHECK(tls_transcript_runs(&t, hs[k]));
+        CHECK_RC(tls_transcript_hash_with(&t, hs[k], NULL, 0, got), TENON_OK);
+        ossl_hash(mds[k], data, 2000, want);
+        CHECK_MEM(got, want, hs[k]->digest_len, "kept candidate");
+    }
+    /* The CertificateVerify's hash is SHA-512: SHA-384 stops. */
+    tls_transcript_keep_only(&t, &tenon_sha512);
+    CHECK(!tls_transcript_runs(&t, &tenon_sha384) && tls_transcript_runs(&t, &tenon_sha512));
+    CHECK_RC(tls_transcript_hash_with(&t, &tenon_sha384, NULL, 0, got), TENON_ERR_INVALID_ARGUMENT);
+    tls_transcript_update(&t, data + 2000, 500);
+    CHECK_RC(tls_transcript_hash_with(&t, &tenon_sha512, NULL, 0, got), TENON_OK);
+    ossl_hash("SHA512", data, 2500, want);
+    CHECK_MEM(got, want, 64, "SHA-512 after keep_only");
+    /* Signed: only the PRF's hash goes on, unchanged. */
+    tls_transcript_keep_only(&t, NULL);
+    CHECK(!tls_transcript_runs(&t, &tenon_sha512) && tls_transcript_runs(&t, &tenon_sha256));
+    CHECK_RC(tls_transcript_hash(&t, got, NULL), TENON_OK);
+    ossl_hash("SHA256", data, 2500, want);
+    CHECK_MEM(got, want, 32, "the PRF hash throughout");
+    tls_transcript_wipe(&t);
+
+    /* SHA-1 (the rsa_pkcs1_sha1 and ecdsa_sha1 schemes, when configured) likewise. */
+    tls_transcript_init(&t);
+    CHECK_RC(tls_transcript_also(&t, &tenon_sha1), TENON_OK);
+    CHECK_RC(tls_transcript_also(&t, &tenon_sha1), TENON_OK); /* twice: the same */
+    tls_transcript_update(&t, data, 777);
+    CHECK_RC(tls_transcript_select(&t, &tenon_sha1), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha384), TENON_OK);
+    tls_transcript_keep_only(&t, &tenon_sha1);
+    tls_transcript_update(&t, data + 777, 100);
+    CHECK_RC(tls_transcript_hash_with(&t, &tenon_sha1, NULL, 0, got), TENON_OK);
+    ossl_hash("SHA1", data, 877, want);
+    CHECK_MEM(got, want, 20, "SHA-1 kept");
+    CHECK(!tls_transcript_runs(&t, &tenon_sha256));
+    tls_transcript_wipe(&t);
+
+    /* select drops what select_keep kept. */
+    tls_transcript_init(&t);
+    CHECK_RC(tls_transcript_also(&t, &tenon_sha512), TENON_OK);
+    CHECK_RC(tls_transcript_select_keep(&t, &tenon_sha384), TENON_OK);
+    CHECK_RC(tls_transcript_select(&t, &tenon_sha384), TENON_OK);
+    CHECK(!tls_transcript_runs(&t, &tenon_sha512) && !tls_transcript_runs(&t, &tenon_sha256));
+    tls_transcript_wipe(&t);
+}
+
 /* RFC 8446 §4.4.1: Hash(message_hash || 00 00 Hash.length || Hash(ClientHello1) ||
  * HelloRetryRequest || ... ). */
 static void test_hrr(void)
@@ -214,6 +292,7 @@ int main(void)
     test_rfc8448();
     test_select_and_binder();
     test_hrr();
+    test_keep_for_certificate_verify();
     cJSON_Delete(root);
     return tu_finish("test_transcript");
 }

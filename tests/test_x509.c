@@ -215,6 +215,8 @@ static void test_keys(void)
                 "openssl ec -in ec256.p8.pem -aes128 -passout pass:secret -out ec256.encleg.pem;"
                 "openssl genpkey -algorithm ED25519 -out ed.pem;"
                 "openssl req -new -x509 -key ed.pem -subj /CN=ed -days 30 -out ed.crt;"
+                "openssl genpkey -algorithm ED448 -out ed448.pem;"
+                "openssl req -new -x509 -key ed448.pem -subj /CN=ed448 -days 30 -out ed448.crt;"
                 "for k in rsa.p8 ec256.p8 ec384.p8; do openssl req -new -x509 -key $k.pem "
                 "-subj /CN=$k -days 30 -out $k.crt; done",
                 d);
@@ -262,7 +264,7 @@ static void test_keys(void)
     CHECK_RC(tenon_private_key_load_file(&key, path, buf, sizeof buf), TENON_ERR_KEY_ENCRYPTED);
     snprintf(path, sizeof path, "%s/ec256.encleg.pem", d);
     CHECK_RC(tenon_private_key_load_file(&key, path, buf, sizeof buf), TENON_ERR_KEY_ENCRYPTED);
-    snprintf(path, sizeof path, "%s/ed.pem", d);
+    snprintf(path, sizeof path, "%s/ed448.pem", d);
     CHECK_RC(tenon_private_key_load_file(&key, path, buf, sizeof buf), TENON_ERR_KEY_UNSUPPORTED);
     snprintf(path, sizeof path, "%s/missing.pem", d);
     CHECK_RC(tenon_private_key_load_file(&key, path, buf, sizeof buf), TENON_ERR_FILE_IO);
@@ -270,14 +272,26 @@ static void test_keys(void)
     CHECK_RC(tenon_private_key_load_file(&key, path, buf, sizeof buf), TENON_ERR_PEM_NOT_FOUND);
     snprintf(path, sizeof path, "%s/rsa.p8.pem", d);
     CHECK_RC(tenon_private_key_load_file(&key, path, buf, 1000), TENON_ERR_BUFFER_TOO_SMALL);
-    /* Ed25519 certificates parse, and their signatures are refused cleanly. */
+    /* Ed25519 (RFC 8410): the key file loads, the certificate's key matches it and its
+     * self-signature verifies. Ed448 certificates parse, and are refused cleanly. */
     {
         static uint8_t der[4096];
         tenon_x509_cert cert;
         tenon_public_key pub;
+        snprintf(path, sizeof path, "%s/ed.pem", d);
+        CHECK_RC(tenon_private_key_load_file(&key, path, buf, sizeof buf), TENON_OK);
+        CHECK(key.type == TENON_KEY_ED25519);
         snprintf(path, sizeof path, "%s/ed.crt", d);
         CHECK_RC(load_cert_file(path, der, sizeof der, &cert), 0);
         CHECK(cert.sig_alg == TENON_X509_SIG_ED25519 && cert.key_alg == TENON_X509_KEY_ED25519);
+        CHECK_RC(tenon_x509_check_signature(&cert, &cert), TENON_OK);
+        CHECK_RC(tenon_x509_public_key(&cert, &pub), TENON_OK);
+        CHECK_RC(tenon_private_key_matches(&key, &pub), TENON_OK);
+        CHECK_RC(tenon_public_key_parse_spki(&pub, cert.spki.ptr, cert.spki.len), TENON_OK);
+        CHECK(pub.type == TENON_KEY_ED25519);
+        snprintf(path, sizeof path, "%s/ed448.crt", d);
+        CHECK_RC(load_cert_file(path, der, sizeof der, &cert), 0);
+        CHECK(cert.sig_alg == TENON_X509_SIG_UNKNOWN && cert.key_alg == TENON_X509_KEY_UNKNOWN);
         CHECK_RC(tenon_x509_check_signature(&cert, &cert), TENON_ERR_CERT_UNSUPPORTED_ALG);
         CHECK_RC(tenon_x509_public_key(&cert, &pub), TENON_ERR_CERT_UNSUPPORTED_ALG);
         CHECK_RC(tenon_public_key_parse_spki(&pub, cert.spki.ptr, cert.spki.len),

@@ -52,6 +52,7 @@ typedef struct cli_opts {
     long max_connections;
     int timeout_ms;
     int quiet;
+    const char *ocsp; /* server: --ocsp FILE, a DER OCSP response stapled to the first cert */
 } cli_opts;
 
 /* options.c */
@@ -70,6 +71,7 @@ typedef struct cli_tls {
     char *alpn_text;
     uint8_t ephemeral_fp[32]; /* SHA-256 of the ephemeral certificate, if one was made */
     int has_ephemeral;
+    uint8_t *ocsp_der; /* --ocsp */
 } cli_tls;
 
 /* Builds the configuration of role from the options. On failure prints why (prefixed by
@@ -79,6 +81,8 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
 void cli_tls_free(cli_tls *t);
 /* --groups and --suites lists into a config; print why and return -1 if refused. */
 int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog);
+/* The group --groups names name (any case), NULL if tenon has none of that name. */
+const tenon_kex_class *group_by_name(const char *name);
 int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog);
 /* --tls1.2/--tls1.3, --suites, --enable-legacy, --groups and --no-ems into a config (the
  * protocol choices every command shares); print why and return -1 if refused. */

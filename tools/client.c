@@ -48,13 +48,17 @@ static void summary_line(client *c, const tenon_conn_info *ci, int n)
                  ci->ext_master_secret ? "extended (RFC 7627)"
                                        : "NOT extended (the peer lacks RFC 7627)",
                  ci->encrypt_then_mac ? ", encrypt-then-MAC" : "");
+    char ocsp[96] = "";
+    if (ci->ocsp_response.len > 0)
+        snprintf(ocsp, sizeof ocsp, ", OCSP response stapled (%zu bytes, not checked)",
+                 ci->ocsp_response.len);
     fprintf(stderr,
             "%s: %sconnected to %s:%s: %s, %s, %s, signature %s, ALPN %s, server "
-            "certificate %s, %s%s%s\n",
+            "certificate %s, %s%s%s%s\n",
             c->prog, n > 1 ? "re" : "", c->host, c->port, version_name(ci->version),
             suite_name(ci->suite), kx, sig, alpn, ci->resumed ? "(none: resumed)" : subject,
             ci->resumed ? "resumed with a session ticket" : "new session",
-            ci->hello_retry ? " (after a HelloRetryRequest)" : "", extra);
+            ci->hello_retry ? " (after a HelloRetryRequest)" : "", extra, ocsp);
 }
 
 /* Reads and forwards (or drops) application data; 1 once the peer closed, <0 on error. */

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -31,21 +32,42 @@ static int next_item(const char **s, char *out, size_t cap)
     return 1;
 }
 
+/* The names --groups takes: the TLS names (IANA's spelling for the hybrids), and OpenSSL's
+ * for the curves. */
+static const struct {
+    const char *name;
+    const tenon_kex_class *group;
+} GROUP_NAMES[] = {
+    {"x25519", &tenon_kex_x25519},
+    {"X25519", &tenon_kex_x25519},
+    {"secp256r1", &tenon_kex_secp256r1},
+    {"P-256", &tenon_kex_secp256r1},
+    {"prime256v1", &tenon_kex_secp256r1},
+    {"secp384r1", &tenon_kex_secp384r1},
+    {"P-384", &tenon_kex_secp384r1},
+    {"X25519MLKEM768", &tenon_kex_x25519mlkem768},
+    {"SecP256r1MLKEM768", &tenon_kex_secp256r1mlkem768},
+    {"SecP384r1MLKEM1024", &tenon_kex_secp384r1mlkem1024},
+};
+
+const tenon_kex_class *group_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof GROUP_NAMES / sizeof GROUP_NAMES[0]; i++)
+        if (strcasecmp(name, GROUP_NAMES[i].name) == 0)
+            return GROUP_NAMES[i].group;
+    return NULL;
+}
+
 int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog)
 {
     char item[64];
     cfg->group_count = 0;
     while (next_item(&list, item, sizeof item)) {
-        const tenon_kex_class *g = NULL;
-        if (strcmp(item, "x25519") == 0 || strcmp(item, "X25519") == 0)
-            g = &tenon_kex_x25519;
-        else if (strcmp(item, "secp256r1") == 0 || strcmp(item, "P-256") == 0 ||
-                 strcmp(item, "prime256v1") == 0)
-            g = &tenon_kex_secp256r1;
-        else if (strcmp(item, "secp384r1") == 0 || strcmp(item, "P-384") == 0)
-            g = &tenon_kex_secp384r1;
+        const tenon_kex_class *g = group_by_name(item);
         if (g == NULL) {
-            fprintf(stderr, "%s: unknown group '%s' (tenon has x25519, secp256r1, secp384r1)\n",
+            fprintf(stderr,
+                    "%s: unknown group '%s' (tenon has X25519MLKEM768, SecP256r1MLKEM768, "
+                    "SecP384r1MLKEM1024, x25519, secp256r1, secp384r1)\n",
                     prog, item);
             return -1;
         }
@@ -310,6 +332,26 @@ out:
     return rc;
 }
 
+/* --ocsp: a DER OCSPResponse, stapled as it is to the first certificate (tenon does not read
+ * it; the client judges it). */
+#define OCSP_FILE_MAX (64 * 1024)
+static int load_ocsp(cli_tls *t, const char *file, const char *prog)
+{
+    size_t len = 0;
+    t->ocsp_der = malloc(OCSP_FILE_MAX);
+    if (t->ocsp_der == NULL)
+        return -1;
+    int rc = tenon_read_file(file, t->ocsp_der, OCSP_FILE_MAX, &len);
+    if (rc != 0 || len == 0) {
+        fprintf(stderr, "%s: --ocsp %s: %s\n", prog, file,
+                rc != 0 ? tenon_strerror(rc) : "empty file");
+        return -1;
+    }
+    t->cfg.certs[0].ocsp_response.ptr = t->ocsp_der;
+    t->cfg.certs[0].ocsp_response.len = len;
+    return 0;
+}
+
 /* The server's certificate when none is given: fresh at each start, so its fingerprint is
  * printed for the client to compare. */
 static int ephemeral_cert(cli_tls *t, const char *prog)
@@ -363,6 +405,8 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
             t->cfg.client_auth =
                 o->verify_client ? TENON_CLIENT_AUTH_REQUIRE : TENON_CLIENT_AUTH_REQUEST;
         }
+        if (o->ocsp != NULL && load_ocsp(t, o->ocsp, prog) != 0)
+            return EXIT_USAGE;
         /* Tickets for resumption: a fresh key per run. */
         t->cfg.ticket_key_count = 1;
         if (tenon_random(&t->cfg.ticket_keys[0], sizeof t->cfg.ticket_keys[0]) != 0)
@@ -384,6 +428,9 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
     } else if (load_trust(t, o->ca, prog) != 0) {
         return EXIT_USAGE;
     }
+    /* A client asks for a stapled OCSP response (RFC 6066 §8) and says when one came. */
+    if (role == TENON_CLIENT)
+        t->cfg.ocsp_stapling = 1;
     const char *why = NULL;
     if (tenon_config_check(&t->cfg, &why) != 0) {
         fprintf(stderr, "%s: the configuration cannot work: %s\n", prog, why ? why : "?");
@@ -404,6 +451,7 @@ void cli_tls_free(cli_tls *t)
     free(t->roots);
     free(t->trust_der);
     free(t->alpn_text);
+    free(t->ocsp_der);
     tenon_wipe(&t->cfg.ticket_keys, sizeof t->cfg.ticket_keys);
     memset(t, 0, sizeof *t);
 }

@@ -31,7 +31,8 @@ static const char TRACE_OPTS[] =
 static const char TLS_OPTS[] =
     "  --tls1.3             TLS 1.3 only\n"
     "  --tls1.2             TLS 1.2 only (default: both, TLS 1.3 preferred)\n"
-    "  --groups LIST        key exchange groups in order: x25519, secp256r1, secp384r1\n"
+    "  --groups LIST        key exchange groups in order: X25519MLKEM768, SecP256r1MLKEM768,\n"
+    "                       SecP384r1MLKEM1024, x25519, secp256r1, secp384r1\n"
     "  --suites LIST        cipher suites in order, TLS 1.3 and TLS 1.2 ones in one list, by\n"
     "                       IANA name (TLS_AES_128_GCM_SHA256,\n"
     "                       TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ...) or OpenSSL name\n"
@@ -92,6 +93,8 @@ static void help_server(FILE *f)
             "  --ca FILE            trust anchors for client certificates\n"
             "  --verify-client      require a client certificate that verifies against --ca\n"
             "  --max-connections N  exit after N connections (for tests)\n"
+            "  --ocsp FILE          a DER OCSP response for the (first) certificate, stapled\n"
+            "                       for clients that ask (status_request, RFC 6066 / 8446)\n"
             "  --quiet              log nothing but errors\n"
             "%s%s",
             TLS_OPTS, TRACE_OPTS);
@@ -110,7 +113,8 @@ static void help_demo(FILE *f)
                "  --trace FORMAT       tree (the default), mermaid or json\n"
                "  --show-secrets       print secret values (otherwise fingerprints)\n"
                "  --keylog FILE        append the NSS key log (also: SSLKEYLOGFILE)\n"
-               "  --groups LIST        key exchange groups (x25519, secp256r1, secp384r1)\n"
+               "  --groups LIST        key exchange groups (X25519MLKEM768, SecP256r1MLKEM768,\n"
+               "                       SecP384r1MLKEM1024, x25519, secp256r1, secp384r1)\n"
                "  --tls1.2, --tls1.3   that version only (default: TLS 1.3)\n"
                "  --suites LIST        cipher suites (IANA or OpenSSL names); the demo's\n"
                "                       certificate is ECDSA: TLS 1.3 or ECDHE_ECDSA suites\n"

@@ -144,6 +144,8 @@ static void hello_exts(sb *b, rd *exts, int client)
         case 22:     /* encrypt_then_mac (RFC 7366) */
         case 35:     /* session_ticket (RFC 5077) */
         case 0xff01: /* renegotiation_info (RFC 5746) */
+        case 5:      /* status_request (RFC 6066 §8): a CertificateStatus follows */
+        case 18:     /* signed_certificate_timestamp (RFC 6962 §3.3.1) */
             if (!client)
                 put(b, ", %s", ext_name((uint16_t)type));
             break;
@@ -317,7 +319,12 @@ void msg_summary(const char *name, const uint8_t *msg, size_t len, int tls12, ch
         client_key_exchange(&b, &r);
     else if (strcmp(name, "ServerHelloDone") == 0)
         put(&b, "the server's flight ends");
-    else if (strcmp(name, "CertificateRequest") == 0)
+    else if (strcmp(name, "CertificateStatus") == 0) {
+        get(&r, 1); /* RFC 6066 §8: status_type ocsp, then the OCSPResponse */
+        rd resp = sub(&r, 3);
+        if (!r.bad)
+            put(&b, "a %zu-byte OCSP response stapled to the certificate", resp.left);
+    } else if (strcmp(name, "CertificateRequest") == 0)
         put(&b, "the server asks for a client certificate");
     else if (strcmp(name, "CertificateVerify") == 0) {
         unsigned s = get(&r, 2);

@@ -35,6 +35,16 @@ static const suite_info SUITES[] = {
      1},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
      "ECDHE-RSA-AES128-SHA256", TENON_TLS12, 1},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, "TLS_RSA_WITH_AES_256_CBC_SHA", "AES256-SHA", TENON_TLS12,
+     1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+     "ECDHE-ECDSA-AES128-SHA", TENON_TLS12, 1},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+     "ECDHE-ECDSA-AES256-SHA", TENON_TLS12, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+     "ECDHE-RSA-AES128-SHA", TENON_TLS12, 1},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+     "ECDHE-RSA-AES256-SHA", TENON_TLS12, 1},
 };
 
 const suite_info *suite_table(size_t *count)
@@ -102,6 +112,8 @@ const char *group_name(uint16_t group)
         return "X25519MLKEM768";
     case 0x11eb:
         return "SecP256r1MLKEM768";
+    case 0x11ed:
+        return "SecP384r1MLKEM1024";
     case 0x0100:
         return "ffdhe2048";
     case 0x0101:
@@ -157,6 +169,10 @@ const char *ext_name(uint16_t ext)
     switch (ext) {
     case 0:
         return "server_name";
+    case 5:
+        return "status_request";
+    case 18:
+        return "signed_certificate_timestamp";
     case 10:
         return "supported_groups";
     case 11:

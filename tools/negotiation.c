@@ -83,6 +83,8 @@ static const char *key_type_name(const tenon_private_key *k)
         return "?";
     if (k->type == TENON_KEY_RSA)
         return "RSA";
+    if (k->type == TENON_KEY_ED25519)
+        return "Ed25519";
     return k->u.ec.curve == TENON_EC_P384 ? "ECDSA P-384" : "ECDSA P-256";
 }
 

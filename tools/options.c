@@ -41,6 +41,7 @@ typedef enum {
     O_MAX_CONN,
     O_TIMEOUT,
     O_QUIET,
+    O_OCSP,
 } opt_id;
 
 typedef struct opt_def {
@@ -74,6 +75,7 @@ static const opt_def OPTS[] = {
     {"max-connections", O_MAX_CONN, 1, C_SERVER},
     {"timeout", O_TIMEOUT, 1, C_TLS},
     {"quiet", O_QUIET, 0, C_ALL},
+    {"ocsp", O_OCSP, 1, C_SERVER},
 };
 
 static unsigned command_bit(const char *command)
@@ -235,6 +237,9 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
                 return EXIT_USAGE;
             }
             o->timeout_ms = (int)(v * 1000);
+            break;
+        case O_OCSP:
+            o->ocsp = arg;
             break;
         case O_QUIET:
             o->quiet = 1;

@@ -12,6 +12,7 @@
 #include "kex.h"
 #include "kem.h"
 #include "x25519.h"
+#include "ed25519.h"
 #include "ec.h"
 #include "rsa.h"
 #include "trace.h"

@@ -33,15 +33,19 @@
  * TENON_ERR_TLS_TRUNCATED, never a clean end.
  *
  * What is implemented: TLS 1.3 — groups x25519, secp256r1, secp384r1; the three TLS 1.3 AEAD
- * suites; ECDSA P-256/P-384 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
+ * suites; ECDSA P-256/P-384, Ed25519 and RSA-PSS (rsae) signatures; HelloRetryRequest; ALPN; SNI;
  * client certificates; session tickets and PSK-DHE resumption (no 0-RTT); KeyUpdate; exporters.
  * TLS 1.2 in the same engine — ECDHE-ECDSA and ECDHE-RSA with AES-GCM and ChaCha20-Poly1305 by
  * default; RSA key transport and AES-CBC + HMAC suites only when configured by name; extended
  * master secret (RFC 7627, required by default), secure renegotiation indication (RFC 5746;
- * renegotiation itself is refused), encrypt-then-MAC (RFC 7366), session tickets (RFC 5077),
- * client certificates, SNI, ALPN, exporters (RFC 5705). Both versions are enabled by default; a
+ * renegotiation itself is refused), encrypt-then-MAC (RFC 7366), session tickets (RFC 5077) and
+ * session IDs (a client's ticket store, a server's session_cache), client certificates, SNI,
+ * ALPN, exporters (RFC 5705). Both versions are enabled by default; a
  * server that could do TLS 1.3 but negotiates TLS 1.2 marks its random (RFC 8446 §4.1.3) and a
  * client that offered TLS 1.3 checks the mark.
+ * Both versions: OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1) and Certificate Transparency
+ * SCTs (RFC 6962 §3.3.1), served from tenon_cert_key and asked for by tenon_config.ocsp_stapling
+ * and signed_cert_timestamps (the response is handed to the application, not validated).
  */
 #ifndef TENON_TLS_H
 #define TENON_TLS_H
@@ -86,6 +90,13 @@ extern "C" {
 #define TENON_TLS_RSA_WITH_AES_256_CBC_SHA256 0x003d
 #define TENON_TLS_RSA_WITH_AES_128_CBC_SHA 0x002f
 #define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 0xc027
+/* TLS 1.2 AES-CBC + HMAC-SHA1 suites (RFC 5246, RFC 8422 §6): never in the defaults either
+ * (docs/tls-policy.md); for peers that have nothing newer. */
+#define TENON_TLS_RSA_WITH_AES_256_CBC_SHA 0x0035
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA 0xc009
+#define TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA 0xc00a
+#define TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA 0xc013
+#define TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA 0xc014
 
 /* Signature schemes (RFC 8446 §4.2.3). The rsa_pkcs1_* ones are used in certificates and in
  * TLS 1.2 (ServerKeyExchange, CertificateVerify), never for a TLS 1.3 CertificateVerify. In
@@ -98,6 +109,17 @@ extern "C" {
 #define TENON_SIG_RSA_PSS_RSAE_SHA256 0x0804
 #define TENON_SIG_RSA_PSS_RSAE_SHA384 0x0805
 #define TENON_SIG_RSA_PSS_RSAE_SHA512 0x0806
+/* RFC 8446 §4.2.3, RFC 8422 §5.1.3: PureEdDSA over the signed content itself. In TLS 1.2 it
+ * signs ServerKeyExchange with the ECDHE_ECDSA suites (RFC 8422 §2: an "ECDSA- or
+ * EdDSA-capable" key), not a TLS 1.2 CertificateVerify (that would need the whole transcript,
+ * and tenon keeps only its running hash). */
+#define TENON_SIG_ED25519 0x0807
+/* SHA-1 schemes, RFC 5246 §7.4.1.4.1's (sha1, rsa) and (sha1, ecdsa) pairs (RFC 8446 §4.2.3
+ * "legacy algorithms"): TLS 1.2 only, never in the defaults (RFC 9155 deprecates them; see
+ * docs/tls-policy.md). Configure them, after every other scheme, only for a peer that has
+ * nothing newer; a TLS 1.3 handshake never signs or accepts them. */
+#define TENON_SIG_RSA_PKCS1_SHA1 0x0201
+#define TENON_SIG_ECDSA_SHA1 0x0203
 
 /* AlertDescription (RFC 8446 §6). */
 enum {
@@ -145,8 +167,9 @@ TENON_API const char *tenon_alert_name(int alert);
  * Limits
  * ------------------------------------------------------------------------------------------ */
 
-#define TENON_MAX_GROUPS 4
-#define TENON_MAX_SUITES 16
+#define TENON_MAX_GROUPS 8
+#define TENON_MAX_KEY_SHARES 3 /* key shares in a client's first ClientHello */
+#define TENON_MAX_SUITES 24 /* room for every suite tenon has (20) */
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
 #define TENON_MAX_ALPN_LEN 255
@@ -167,6 +190,12 @@ TENON_API const char *tenon_alert_name(int alert);
  * full 16 KiB records; the minimums fit a chain of a few KiB (one or two certificates: a flight
  * that does not fit fails with TENON_ERR_BUFFER_TOO_SMALL). Smaller than the minimum is
  * TENON_ERR_BUFFER_TOO_SMALL at tenon_conn_init. */
+/* The ClientHello a server accepts: up to 16384 bytes (2^14, a record's content) when it comes
+ * in one record, as clients send it; split over several records, up to the handshake-message
+ * area: 4096 bytes with TENON_CONN_IN_MIN (the default buffer: 32 KiB). That holds two hybrid
+ * post-quantum shares (X25519MLKEM768 and SecP384r1MLKEM1024: 2,889 bytes of key_share, a
+ * ClientHello of about 3.3 KB); tenon's default ClientHello (X25519MLKEM768 and x25519 shares)
+ * is about 1.5 KB. A client's ClientHello must fit its outgoing buffer. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
 #define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
 #define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
@@ -188,6 +217,31 @@ typedef struct tenon_cert_key {
     tenon_bytes chain[TENON_MAX_CHAIN];
     size_t chain_count;
     const tenon_private_key *key;
+    /* The signature schemes this certificate's key signs with, in preference order, when they
+     * should differ from the configuration's (tenon_config.sign_schemes, else sig_schemes);
+     * each must be one tenon has (tenon_config_check). Empty, as tenon_config_add_cert leaves
+     * it: the configuration's. Set it after tenon_config_add_cert. Certificates are still
+     * tried in order, each with its own list: a server takes the first that can sign with a
+     * scheme the client offers, a client asked for a certificate the first that can sign with
+     * one the server accepts. */
+    uint16_t sign_schemes[TENON_MAX_SIG_SCHEMES];
+    size_t sign_scheme_count;
+    /* Server: what is stapled to this chain for clients that ask (empty: nothing), as the
+     * application supplies it (views that must outlive the config; set them after
+     * tenon_config_add_cert, and swap in a fresh response the same way before it expires):
+     * - ocsp_response: a DER OCSPResponse (RFC 6960) for the leaf, at most 2^24-1 bytes, sent
+     *   unchanged and uninterpreted to a client whose ClientHello has status_request (ocsp):
+     *   TLS 1.3 in the leaf's CertificateEntry (RFC 8446 §4.4.2.1), TLS 1.2 as a
+     *   CertificateStatus message after Certificate, announced by an empty status_request in
+     *   the ServerHello (RFC 6066 §8);
+     * - sct_list: a SignedCertificateTimestampList (RFC 6962 §3.3: a 2-byte length, then each
+     *   SCT with its 2-byte length, none empty; tenon_config_check refuses one that is not),
+     *   sent to a client whose ClientHello has signed_certificate_timestamp: TLS 1.3 in the
+     *   leaf's CertificateEntry, TLS 1.2 in the ServerHello (RFC 6962 §3.3.1).
+     * Neither is sent on a resumed handshake (no certificate is sent then), nor on a client's
+     * certificate (tenon's server never asks for them). */
+    tenon_bytes ocsp_response;
+    tenon_bytes sct_list;
 } tenon_cert_key;
 
 /* The caller's check of a peer's certificate chain (tenon_config.verify_fn).
@@ -213,6 +267,35 @@ typedef struct tenon_cert_key {
  * A positive value also refuses it, as TENON_ERR_TLS_BAD_CERTIFICATE (bad_certificate). */
 typedef int (*tenon_verify_fn)(void *user, const tenon_bytes *chain, size_t count,
                                const char *server_name);
+
+/* What the server stapled to its certificate (tenon_config.status_fn). */
+typedef struct tenon_peer_status {
+    const tenon_bytes *chain; /* the server's chain as sent, leaf first (as for verify_fn) */
+    size_t chain_count;
+    tenon_bytes ocsp_response; /* the OCSPResponse as stapled (DER, not checked by tenon),
+                                * empty if none: not asked for, or the server sent none */
+    tenon_bytes sct_list;      /* the SignedCertificateTimestampList (well-formed: checked),
+                                * empty if none */
+    const char *server_name;   /* tenon_config.server_name */
+} tenon_peer_status;
+
+/* The client's check of what the server stapled (tenon_config.status_fn): RFC 6066 §8 has a
+ * client that asked for an OCSP response "check the OCSP response and abort the handshake if
+ * the response is not satisfactory". tenon does not interpret the response (its signature,
+ * responder, certificate ID, thisUpdate/nextUpdate): this callback does, with the chain at
+ * hand (the issuer is chain[1] or a trust anchor), and so do SCT checks.
+ *
+ * When: once per full handshake of a client that has status_fn set, whether or not anything
+ * was stapled (a client that requires a staple refuses its absence here), after the chain was
+ * accepted (trust store and verify_fn, or insecure_skip_verify): in TLS 1.3 right after the
+ * server's Certificate, in TLS 1.2 at its ServerHelloDone (after the optional
+ * CertificateStatus), before anything of ours that depends on the server's key is sent. A
+ * resumed handshake has no certificate and does not call it. Views valid during the call only.
+ *
+ * Return: 0 accepts; a negative tenon_err fails the handshake with that error and its alert; a
+ * positive value fails it as TENON_ERR_TLS_BAD_CERT_STATUS (bad_certificate_status_response,
+ * RFC 8446 §6.2), which is also the code to return for an unsatisfactory response. */
+typedef int (*tenon_status_fn)(void *user, const tenon_peer_status *status);
 
 /* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
  * the format SSLKEYLOGFILE files and Wireshark use. */
@@ -254,6 +337,12 @@ typedef struct tenon_ticket {
     int64_t auth_ms;
     /* SHA-256 of the server's leaf certificate (DER), reported again when the ticket resumes. */
     uint8_t peer_leaf_sha256[32];
+    /* TLS 1.2 session-ID resumption (RFC 5246 §7.4.1.2): a session whose server sent no ticket
+     * but a non-empty session_id in its ServerHello is kept with that ID and ticket_len 0, and
+     * offered by sending the ID again. A session ID may be resumed more than once: it is kept
+     * again after each resumption that brings no ticket. */
+    uint8_t session_id[32];
+    size_t session_id_len;
 } tenon_ticket;
 
 /* The client's caller-owned ticket store: an array of slots. A new ticket replaces the one for
@@ -269,6 +358,36 @@ typedef struct tenon_ticket_store {
 
 TENON_API void tenon_ticket_store_init(tenon_ticket_store *store, tenon_ticket *slots, size_t cap);
 
+/* A TLS 1.2 server's session cache, for resumption by session ID (RFC 5246 §7.4.1.2-7.4.1.3)
+ * with clients that take no tickets: caller-owned slots, no malloc. A full TLS 1.2 handshake
+ * that sends no ticket gives the client a fresh 32-byte session ID and, once the handshake is
+ * done, keeps the session under it: in the slot of the same ID, else a free one, else the
+ * oldest. A ClientHello naming a kept ID resumes the session if it is bound as a ticket would
+ * be (the same server_name, suite and extended master secret, the client-certificate policy,
+ * ticket_lifetime_s since it was kept and session_max_age_s since its full handshake);
+ * otherwise a full handshake follows. An entry may be resumed any number of times while it
+ * lasts. session holds the session's master secret: keep the slots as private as the server's
+ * key (tenon_session_cache_wipe). The cache may be shared by connections used one thread at a
+ * time; it has no lock. */
+#define TENON_SESSION_MAX 192
+typedef struct tenon_session_entry {
+    int in_use;
+    uint8_t id[32]; /* the session ID (RFC 5246 §7.4.1.3: 32 bytes here) */
+    int64_t stored_ms;
+    size_t session_len;
+    uint8_t session[TENON_SESSION_MAX]; /* opaque to the caller */
+} tenon_session_entry;
+
+typedef struct tenon_session_cache {
+    tenon_session_entry *slots;
+    size_t cap;
+} tenon_session_cache;
+
+TENON_API void tenon_session_cache_init(tenon_session_cache *cache, tenon_session_entry *slots,
+                                        size_t cap);
+/* Forgets every session (slots wiped). */
+TENON_API void tenon_session_cache_wipe(tenon_session_cache *cache);
+
 /* Client certificate policy of a server. */
 typedef enum tenon_client_auth {
     TENON_CLIENT_AUTH_NONE = 0,
@@ -278,11 +397,30 @@ typedef enum tenon_client_auth {
 
 typedef struct tenon_config {
     tenon_role role;
-    /* Key exchange groups in order of preference. A client sends a key share for the first
-     * one and lists all; a server picks its most preferred group the client supports, asking
-     * with HelloRetryRequest when the client sent no share for it. */
+    /* Key exchange groups in order of preference. A client lists all in supported_groups and
+     * sends key shares for those in share_groups; a server picks its most preferred group the
+     * client supports, asking with HelloRetryRequest when the client sent no share for it.
+     * Defaults: a client X25519MLKEM768, x25519, secp256r1, SecP256r1MLKEM768, secp384r1,
+     * SecP384r1MLKEM1024; a server the hybrid post-quantum groups first: X25519MLKEM768,
+     * SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519, secp256r1, secp384r1. The hybrid groups
+     * (dh = 0 in their class) are TLS 1.3 only: TLS 1.2 uses the others. */
     const tenon_kex_class *groups[TENON_MAX_GROUPS];
     size_t group_count;
+    /* Client: the groups that get a key share in the first ClientHello (RFC 8446 §4.2.8), in
+     * any order; the shares go in the order of groups, and one that is not in groups (or not
+     * usable: see require_post_quantum) gets none. Default X25519MLKEM768 and x25519. When
+     * none is left (share_group_count 0, or groups changed), groups[0]'s usable first entry
+     * gets the one share. After a HelloRetryRequest the one share is for the group asked for.
+     * Each share costs the ClientHello its size (X25519MLKEM768: 1216 bytes) and keygen time;
+     * the private keys are kept until the ServerHello and wiped then. */
+    const tenon_kex_class *share_groups[TENON_MAX_KEY_SHARES];
+    size_t share_group_count;
+    /* Both roles, default 0: only post-quantum groups (those with post_quantum = 1 in their
+     * class, the ML-KEM hybrids) are used. A client lists and shares only them and does not
+     * offer TLS 1.2 (which has no post-quantum key exchange); a server picks only among them
+     * and refuses a client that offers none, or only TLS 1.2, with
+     * TENON_ERR_TLS_PQ_REQUIRED (insufficient_security, RFC 8446 §6.2). groups must hold one. */
+    int require_post_quantum;
     /* Protocol versions enabled: TENON_TLS12 .. TENON_TLS13 by default. */
     uint16_t min_version, max_version;
     /* Cipher suites in order of preference (TENON_TLS_*), TLS 1.3 and TLS 1.2 ones in one list;
@@ -386,6 +524,9 @@ typedef struct tenon_config {
     /* With a store and a server_name, every TLS 1.3 ClientHello announces psk_dhe_ke in
      * psk_key_exchange_modes, ticket or not, so that servers issue tickets (RFC 8446 §4.2.9). */
     tenon_ticket_store *ticket_store;
+    /* Server: a TLS 1.2 session cache for resumption by session ID (NULL: none, the default:
+     * a full handshake sends an empty session ID). */
+    tenon_session_cache *session_cache;
 
     /* Middlebox compatibility mode (RFC 8446 §D.4), default on. */
     int middlebox_compat;
@@ -400,9 +541,26 @@ typedef struct tenon_config {
     /* Time source; NULL: the system's real-time clock. */
     tenon_time_fn time_fn;
     void *time_user;
+
+    /* Client: ask the server to staple an OCSP response for its certificate (status_request,
+     * RFC 6066 §8 / RFC 8446 §4.4.2.1) and its Certificate Transparency SCTs
+     * (signed_certificate_timestamp, RFC 6962 §3.3.1). Default 0. What arrives is handed to
+     * status_fn and shown in tenon_conn_info; tenon itself does not validate an OCSP response
+     * (see tenon_status_fn). A server that staples what was not asked for, sends an empty
+     * response or list, or a malformed one fails the handshake (unsupported_extension,
+     * decode_error); in TLS 1.2 a CertificateStatus without status_request in the ServerHello
+     * is unexpected_message. A server may always leave them out. Client settings: a server
+     * with them (or status_fn) set is refused by tenon_config_check; a server staples what
+     * its tenon_cert_key holds. */
+    int ocsp_stapling;
+    int signed_cert_timestamps;
+    tenon_status_fn status_fn; /* client, optional (tenon_status_fn) */
+    void *status_user;
 } tenon_config;
 
-/* Defaults for a role: TLS 1.2 and 1.3; groups x25519, secp256r1, secp384r1; TLS 1.3 suites
+/* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid
+ * post-quantum first: X25519MLKEM768, with a client's first flight sharing X25519MLKEM768 and
+ * x25519); TLS 1.3 suites
  * AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, then the six TLS 1.2 ECDHE AEAD suites; every
  * signature scheme tenon has; extended master secret required; middlebox compatibility on. */
 TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role);
@@ -424,7 +582,7 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * Connection
  * ------------------------------------------------------------------------------------------ */
 
-#define TENON_CONN_SIZE 8192
+#define TENON_CONN_SIZE 8448 /* the engine's state, handshake included (src/tls/tls13.h) */
 
 /* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
  * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
@@ -485,9 +643,12 @@ TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n);
 
 /* Application data to send, once the handshake is done (TENON_ERR_INVALID_ARGUMENT before):
  * *written receives how many bytes were taken (fewer when the output buffer is full: send the
- * output and call again). Records carry at most 2^14 bytes each. Some room is always left
- * free for an alert, close_notify or KeyUpdate; a KeyUpdate owed to the peer is sent first,
- * and without room for it *written is 0. */
+ * output and call again). Records carry at most 2^14 bytes each. While earlier output is still
+ * unsent, data goes only into records as large as they would be in the empty output buffer
+ * (2^14 bytes, less in a small buffer or for the last of the data), never into smaller ones cut to
+ * the room left, so a transport that takes a few bytes at a time costs no extra records. Some room
+ * is always left free for an alert, close_notify or KeyUpdate; a KeyUpdate owed to the peer is sent
+ * first, and without room for it *written is 0. */
 TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *data, size_t len,
                                                 size_t *written);
 
@@ -524,8 +685,8 @@ typedef struct tenon_conn_info {
     tenon_bytes server_name; /* server: the SNI the client sent; client: what it asked for */
     tenon_bytes peer_chain[TENON_MAX_CHAIN];
     size_t peer_chain_count;
-    int resumed;              /* 1 if the handshake resumed a session with a ticket */
-    int hello_retry;          /* 1 if a HelloRetryRequest took place */
+    int resumed;     /* 1 if the handshake resumed a session (a ticket; TLS 1.2: or a session ID) */
+    int hello_retry; /* 1 if a HelloRetryRequest took place */
     int client_authenticated; /* server: 1 if the client proved a certificate */
     int ext_master_secret;    /* TLS 1.2: 1 if the extended master secret was used */
     int encrypt_then_mac;     /* TLS 1.2 CBC suites: 1 if encrypt-then-MAC was negotiated */
@@ -539,6 +700,15 @@ typedef struct tenon_conn_info {
      * signed with: -1 when it sent none (a resumption, a client not asked or with none that
      * fits the server's request). */
     int cert_index;
+    /* Client: what the server stapled in this handshake (tenon_config.ocsp_stapling,
+     * signed_cert_timestamps): the OCSPResponse (DER, as received: tenon does not validate it,
+     * tenon_status_fn does) and the SignedCertificateTimestampList (RFC 6962 §3.3, checked
+     * well-formed). Empty when none was sent, and on a resumed handshake (no certificate, no
+     * staple; a TLS 1.2 server's status_request or SCTs on a resumption are ignored, RFC 6962
+     * §3.3.1). They are kept with peer_chain, in the connection's input buffer (the
+     * handshake-message area, so count them in its size), and stay valid as long as it. */
+    tenon_bytes ocsp_response;
+    tenon_bytes sct_list;
 } tenon_conn_info;
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);
@@ -610,13 +780,15 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn);
  * is read with MSG_PEEK and removed only once the engine took it).
  * ------------------------------------------------------------------------------------------ */
 
-/* Runs the handshake to completion. */
+/* Runs the handshake to completion. Calling it is optional: tenon_io_write and tenon_io_read
+ * on a connection whose handshake is unfinished complete it first, within their own timeout, as
+ * SSL_write and SSL_read do (a handshake that fails makes them return its error). */
 TENON_API TENON_MUST_CHECK int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms);
-/* Writes all len bytes (and flushes them). */
+/* Writes all len bytes (and flushes them), after completing an unfinished handshake. */
 TENON_API TENON_MUST_CHECK int tenon_io_write(tenon_conn *conn, int fd, const void *data,
                                               size_t len, int timeout_ms);
-/* Reads at least 1 byte, at most cap (*n); after the peer's close_notify, TENON_ERR_TLS_CLOSED.
- */
+/* Reads at least 1 byte, at most cap (*n), completing an unfinished handshake on the way;
+ * after the peer's close_notify, TENON_ERR_TLS_CLOSED. */
 TENON_API TENON_MUST_CHECK int tenon_io_read(tenon_conn *conn, int fd, void *buf, size_t cap,
                                              size_t *n, int timeout_ms);
 /* Sends close_notify and flushes it (first the output queued before, if close_notify needed

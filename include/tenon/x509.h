@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "ec.h"
+#include "ed25519.h"
 #include "error.h"
 #include "export.h"
 #include "rsa.h"
@@ -75,6 +76,7 @@ typedef enum tenon_key_type {
     TENON_KEY_NONE = 0,
     TENON_KEY_RSA = 1,
     TENON_KEY_EC = 2, /* P-256 or P-384 */
+    TENON_KEY_ED25519 = 3,
 } tenon_key_type;
 
 typedef struct tenon_public_key {
@@ -82,6 +84,7 @@ typedef struct tenon_public_key {
     union {
         tenon_rsa_public_key rsa;
         tenon_ec_public_key ec;
+        tenon_ed25519_public_key ed25519;
     } u;
 } tenon_public_key;
 
@@ -90,14 +93,16 @@ typedef struct tenon_private_key {
     union {
         tenon_rsa_private_key rsa;
         tenon_ec_private_key ec;
+        tenon_ed25519_private_key ed25519;
     } u;
 } tenon_private_key;
 
 /*
- * A private key from DER: PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5958) holding an RSA or
- * EC key, PKCS#1 RSAPrivateKey (RFC 8017 §A.1.2) or SEC 1 ECPrivateKey (RFC 5915) with
- * namedCurve P-256 or P-384. The format is recognised from the structure. An
- * EncryptedPrivateKeyInfo is TENON_ERR_KEY_ENCRYPTED; another algorithm or curve
+ * A private key from DER: PKCS#8 PrivateKeyInfo / OneAsymmetricKey (RFC 5958) holding an RSA,
+ * EC or Ed25519 key (RFC 8410 §7: id-Ed25519 without parameters, the 32-byte seed as
+ * CurvePrivateKey; a publicKey included must match it), PKCS#1 RSAPrivateKey (RFC 8017 §A.1.2) or
+ * SEC 1 ECPrivateKey (RFC 5915) with namedCurve P-256 or P-384. The format is recognised from the
+ * structure. An EncryptedPrivateKeyInfo is TENON_ERR_KEY_ENCRYPTED; another algorithm or curve
  * TENON_ERR_KEY_UNSUPPORTED; a structural error TENON_ERR_KEY_MALFORMED; RSA sizes and
  * consistency as tenon_rsa_private_key_load. When an EC key file includes its public key, it
  * must match the scalar (TENON_ERR_KEY_MISMATCH).
@@ -121,8 +126,9 @@ TENON_API TENON_MUST_CHECK int tenon_private_key_load_file(tenon_private_key *ke
 
 TENON_API void tenon_private_key_wipe(tenon_private_key *key);
 
-/* A public key from a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): rsaEncryption, or
- * id-ecPublicKey with namedCurve P-256/P-384 and an uncompressed point. */
+/* A public key from a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): rsaEncryption,
+ * id-ecPublicKey with namedCurve P-256/P-384 and an uncompressed point, or id-Ed25519 (RFC 8410
+ * §3-4: no parameters, the 32-byte key, which must decode). */
 TENON_API TENON_MUST_CHECK int tenon_public_key_parse_spki(tenon_public_key *key,
                                                            const uint8_t *der, size_t len);
 
@@ -145,7 +151,7 @@ typedef enum tenon_x509_sig_alg {
     TENON_X509_SIG_ECDSA_SHA256,
     TENON_X509_SIG_ECDSA_SHA384,
     TENON_X509_SIG_ECDSA_SHA512,
-    TENON_X509_SIG_ED25519, /* parsed, refused for verification */
+    TENON_X509_SIG_ED25519, /* RFC 8410 §6: PureEdDSA over the TBSCertificate */
 } tenon_x509_sig_alg;
 
 /* Hashes named in RSASSA-PSS parameters. */
@@ -213,7 +219,7 @@ typedef struct tenon_x509_cert {
     tenon_bytes spki; /* SubjectPublicKeyInfo, tag and length included */
     tenon_x509_key_alg key_alg;
     tenon_bytes rsa_n, rsa_e; /* RSA: INTEGER contents */
-    tenon_bytes ec_point;     /* EC: the point as encoded (0x04 || X || Y) */
+    tenon_bytes ec_point;     /* EC: the point as encoded (0x04 || X || Y); Ed25519: the key */
     /* extensions (RFC 5280 §4.2) */
     uint32_t ext_present;   /* TENON_X509_EXT_* */
     int is_ca;              /* basicConstraints cA */
@@ -271,7 +277,7 @@ TENON_API TENON_MUST_CHECK int tenon_x509_public_key(const tenon_x509_cert *cert
 TENON_API int tenon_x509_key_usage_allows(const tenon_x509_cert *cert, uint32_t ku);
 
 /* Verifies cert's signature with issuer's public key: 0, TENON_ERR_CERT_BAD_SIGNATURE, or
- * TENON_ERR_CERT_UNSUPPORTED_ALG (SHA-1, Ed25519, a key type that cannot make the signature,
+ * TENON_ERR_CERT_UNSUPPORTED_ALG (SHA-1, a key type that cannot make the signature,
  * an RSA key outside 2048..4096 bits). */
 TENON_API TENON_MUST_CHECK int tenon_x509_check_signature(const tenon_x509_cert *cert,
                                                           const tenon_x509_cert *issuer);
@@ -370,7 +376,7 @@ TENON_API TENON_MUST_CHECK int tenon_x509_check_host(const tenon_x509_cert *cert
 TENON_API size_t tenon_ip_parse(const char *name, uint8_t out[16]);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Issuance (ECDSA P-256 certificates for tests and local use)                                 */
+/* Issuance (ECDSA and Ed25519 certificates for tests and local use)                           */
 
 #define TENON_X509_ISSUE_MAX_NAMES 16
 
@@ -398,6 +404,17 @@ TENON_API TENON_MUST_CHECK int tenon_x509_issue(const tenon_x509_issue_params *p
                                                 const tenon_x509_cert *issuer,
                                                 const tenon_ec_private_key *issuer_key,
                                                 uint8_t *out, size_t cap, size_t *out_len);
+
+/* As tenon_x509_issue for keys of any type it issues for: EC P-256/P-384 (signed with ECDSA,
+ * SHA-256 or for a P-384 issuer SHA-384) and Ed25519 (RFC 8410: the subject's key as id-Ed25519,
+ * and an Ed25519 issuer signs with PureEdDSA over the TBSCertificate, RFC 8410 §6). The issuing
+ * key must match issuer's certificate, or subject_key when issuer is NULL
+ * (TENON_ERR_KEY_MISMATCH); another key type is TENON_ERR_INVALID_ARGUMENT. */
+TENON_API TENON_MUST_CHECK int tenon_x509_issue_key(const tenon_x509_issue_params *params,
+                                                    const tenon_public_key *subject_key,
+                                                    const tenon_x509_cert *issuer,
+                                                    const tenon_private_key *issuer_key,
+                                                    uint8_t *out, size_t cap, size_t *out_len);
 
 #ifdef __cplusplus
 }

@@ -13,39 +13,48 @@
 #include "tenon/x25519.h"
 #include "x25519_field.h"
 
-/* RFC 7748 §5: the exponentiation z^(p-2) = z^(2^255 - 21) by Fermat's little theorem, with
- * an addition chain of 254 squarings and 11 multiplications (each line notes the exponent
- * reached). z = 0 gives 0, which is what the RFC's formula asks for. */
-void x25519_fe_invert(fe *h, const fe *z)
+/* z^(2^250 - 1) and z^11: the common start of the addition chains of z^(p-2) here and of
+ * z^((p-5)/8) in Ed25519's square root (ed25519.c). Each line notes the exponent reached. */
+void x25519_fe_pow250(fe *h, fe *z11, const fe *z)
 {
-    fe z2, z11, a, b, c;
-    fe_sq(&z2, z);         /* 2 */
-    fe_sq_n(&a, &z2, 2);   /* 8 */
-    fe_mul(&a, &a, z);     /* 9 */
-    fe_mul(&z11, &z2, &a); /* 11 */
-    fe_sq(&b, &z11);       /* 22 */
-    fe_mul(&a, &a, &b);    /* 31 = 2^5 - 1 */
-    fe_sq_n(&b, &a, 5);    /* 2^10 - 2^5 */
-    fe_mul(&a, &b, &a);    /* 2^10 - 1 */
-    fe_sq_n(&b, &a, 10);   /* 2^20 - 2^10 */
-    fe_mul(&b, &b, &a);    /* 2^20 - 1 */
-    fe_sq_n(&c, &b, 20);   /* 2^40 - 2^20 */
-    fe_mul(&b, &c, &b);    /* 2^40 - 1 */
-    fe_sq_n(&b, &b, 10);   /* 2^50 - 2^10 */
-    fe_mul(&a, &b, &a);    /* 2^50 - 1 */
-    fe_sq_n(&b, &a, 50);   /* 2^100 - 2^50 */
-    fe_mul(&b, &b, &a);    /* 2^100 - 1 */
-    fe_sq_n(&c, &b, 100);  /* 2^200 - 2^100 */
-    fe_mul(&b, &c, &b);    /* 2^200 - 1 */
-    fe_sq_n(&b, &b, 50);   /* 2^250 - 2^50 */
-    fe_mul(&a, &b, &a);    /* 2^250 - 1 */
-    fe_sq_n(&a, &a, 5);    /* 2^255 - 32 */
-    fe_mul(h, &a, &z11);   /* 2^255 - 21 */
+    fe z2, a, b, c;
+    fe_sq(&z2, z);        /* 2 */
+    fe_sq_n(&a, &z2, 2);  /* 8 */
+    fe_mul(&a, &a, z);    /* 9 */
+    fe_mul(z11, &z2, &a); /* 11 */
+    fe_sq(&b, z11);       /* 22 */
+    fe_mul(&a, &a, &b);   /* 31 = 2^5 - 1 */
+    fe_sq_n(&b, &a, 5);   /* 2^10 - 2^5 */
+    fe_mul(&a, &b, &a);   /* 2^10 - 1 */
+    fe_sq_n(&b, &a, 10);  /* 2^20 - 2^10 */
+    fe_mul(&b, &b, &a);   /* 2^20 - 1 */
+    fe_sq_n(&c, &b, 20);  /* 2^40 - 2^20 */
+    fe_mul(&b, &c, &b);   /* 2^40 - 1 */
+    fe_sq_n(&b, &b, 10);  /* 2^50 - 2^10 */
+    fe_mul(&a, &b, &a);   /* 2^50 - 1 */
+    fe_sq_n(&b, &a, 50);  /* 2^100 - 2^50 */
+    fe_mul(&b, &b, &a);   /* 2^100 - 1 */
+    fe_sq_n(&c, &b, 100); /* 2^200 - 2^100 */
+    fe_mul(&b, &c, &b);   /* 2^200 - 1 */
+    fe_sq_n(&b, &b, 50);  /* 2^250 - 2^50 */
+    fe_mul(h, &b, &a);    /* 2^250 - 1 */
     tenon_wipe(&z2, sizeof z2);
-    tenon_wipe(&z11, sizeof z11);
     tenon_wipe(&a, sizeof a);
     tenon_wipe(&b, sizeof b);
     tenon_wipe(&c, sizeof c);
+}
+
+/* RFC 7748 §5: the exponentiation z^(p-2) = z^(2^255 - 21) by Fermat's little theorem, with
+ * an addition chain of 254 squarings and 11 multiplications. z = 0 gives 0, which is what the
+ * RFC's formula asks for. */
+void x25519_fe_invert(fe *h, const fe *z)
+{
+    fe a, z11;
+    x25519_fe_pow250(&a, &z11, z);
+    fe_sq_n(&a, &a, 5);  /* 2^255 - 32 */
+    fe_mul(h, &a, &z11); /* 2^255 - 21 */
+    tenon_wipe(&a, sizeof a);
+    tenon_wipe(&z11, sizeof z11);
 }
 
 /* RFC 7748 §5: the output is the canonical encoding, the unique representative in [0, p).
@@ -220,13 +229,29 @@ static int kex_shared_secret(const uint8_t *private_key, const uint8_t *peer_pub
     return -(int)(zero & (uint32_t)-TENON_ERR_BAD_PUBLIC_KEY);
 }
 
+/* The server's side of a Diffie-Hellman group: a key pair of its own and the secret with the
+ * client's key; the private key lives only here. */
+static int kex_encapsulate(const uint8_t *client_share, size_t client_share_len,
+                           uint8_t *server_share, uint8_t *shared)
+{
+    uint8_t priv[32];
+    int rc = kex_keygen(priv, server_share);
+    if (rc == TENON_OK)
+        rc = kex_shared_secret(priv, client_share, client_share_len, shared);
+    tenon_wipe(priv, sizeof priv);
+    return rc;
+}
+
 TENON_API const tenon_kex_class tenon_kex_x25519 = {
     .name = "x25519",
     .tls_group = 0x001D,
     .private_len = 32,
-    .public_len = 32,
+    .client_share_len = 32,
+    .server_share_len = 32,
     .shared_len = 32,
+    .dh = 1,
     .keygen = kex_keygen,
     .public_from_private = kex_public_from_private,
+    .encapsulate = kex_encapsulate,
     .shared_secret = kex_shared_secret,
 };

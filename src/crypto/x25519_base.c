@@ -16,18 +16,8 @@
 #include "ct.h"
 #include "tenon/crypto.h"
 #include "tenon/x25519.h"
+#include "edwards25519.h"
 #include "x25519_field.h"
-
-/* A table entry: an affine point (x, y) stored as y + x, y - x and 2·d·x·y, the form the
- * mixed addition consumes directly. */
-typedef struct fe_precomp {
-    fe ypx, ymx, xy2d;
-} fe_precomp;
-
-/* A point in extended coordinates: x = X/Z, y = Y/Z, x·y = T/Z. */
-typedef struct ge_ext {
-    fe X, Y, Z, T;
-} ge_ext;
 
 /*
  * base_table[j][m] = (m + 1)·256^j·B, where B = (x, 4/5) with x even is the edwards25519 base
@@ -871,53 +861,6 @@ static const fe_precomp base_table[32][8] = {
     },
 };
 
-/* The sum P + Q, Q an affine table entry ("madd-2008-hwcd-3" of Hisil, Wong, Carter and
- * Dawson, "Twisted Edwards Curves Revisited", 2008, for a = -1 and Z2 = 1). */
-static void ge_madd(ge_ext *r, const ge_ext *p, const fe_precomp *q)
-{
-    fe a, b, c, d, e, f, g, h;
-    fe_sub(&a, &p->Y, &p->X);
-    fe_mul(&a, &a, &q->ymx);
-    fe_add(&b, &p->Y, &p->X);
-    fe_mul(&b, &b, &q->ypx);
-    fe_mul(&c, &p->T, &q->xy2d);
-    fe_add(&d, &p->Z, &p->Z);
-    fe_sub(&e, &b, &a);
-    fe_sub(&f, &d, &c);
-    fe_add(&g, &d, &c);
-    fe_add(&h, &b, &a);
-    fe_mul(&r->X, &e, &f);
-    fe_mul(&r->Y, &g, &h);
-    fe_mul(&r->T, &e, &h);
-    fe_mul(&r->Z, &f, &g);
-}
-
-/* 2P ("dbl-2008-hwcd" of the same paper, a = -1). With A = X^2, B = Y^2, C = 2Z^2:
- * E = (X + Y)^2 - A - B, G = B - A, F = G - C, H = -A - B. F is formed as B - (A + C) so that
- * each subtraction takes one reduced operand (the bounds in x25519_field.h). T is only
- * computed when the next operation is an addition. */
-static void ge_dbl(ge_ext *r, const ge_ext *p, int need_t)
-{
-    fe a, b, c, e, f, g, h, s;
-    fe_sq(&a, &p->X);
-    fe_sq(&b, &p->Y);
-    fe_sq(&c, &p->Z);
-    fe_add(&c, &c, &c);
-    fe_add(&s, &p->X, &p->Y);
-    fe_sq(&s, &s);
-    fe_add(&h, &a, &b);
-    fe_sub(&e, &s, &h);
-    fe_neg(&h, &h);
-    fe_sub(&g, &b, &a);
-    fe_add(&c, &a, &c);
-    fe_sub(&f, &b, &c);
-    fe_mul(&r->X, &e, &f);
-    fe_mul(&r->Y, &g, &h);
-    fe_mul(&r->Z, &f, &g);
-    if (need_t)
-        fe_mul(&r->T, &e, &h);
-}
-
 /* t = digit·256^j·B for a digit in [-8, 8], reading the whole row. */
 static void select_entry(fe_precomp *t, int j, int8_t digit)
 {
@@ -942,15 +885,8 @@ static void select_entry(fe_precomp *t, int j, int8_t digit)
     fe_cmov(nmask, &t->xy2d, &minus);
 }
 
-TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
+void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
 {
-    /* RFC 7748 §5: decodeScalar25519. */
-    uint8_t k[32];
-    memcpy(k, scalar, 32);
-    k[0] &= 248;
-    k[31] &= 127;
-    k[31] |= 64;
-
     /* Signed radix-16 recoding: each nibble becomes a digit in [-8, 8) and lends 16 to the
      * next; the top nibble is at most 7 (k < 2^255), so it ends in [0, 8]. Unsigned
      * arithmetic, no branches. */
@@ -983,6 +919,24 @@ TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
         select_entry(&t, i / 2, e[i]);
         ge_madd(&p, &p, &t);
     }
+    *r = p;
+
+    tenon_wipe(e, sizeof e);
+    tenon_wipe(&p, sizeof p);
+    tenon_wipe(&t, sizeof t);
+}
+
+TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
+{
+    /* RFC 7748 §5: decodeScalar25519. */
+    uint8_t k[32];
+    memcpy(k, scalar, 32);
+    k[0] &= 248;
+    k[31] &= 127;
+    k[31] |= 64;
+
+    ge_ext p;
+    edwards25519_base_mul(&p, k);
 
     /* RFC 7748 §4.1: u = (1 + y)/(1 - y) = (Z + Y)/(Z - Y). k·B is never the neutral element
      * (a clamped k is 8 times a number in [2^251, 2^252), below the prime group order), so
@@ -995,9 +949,7 @@ TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
     x25519_fe_tobytes(out, &num);
 
     tenon_wipe(k, sizeof k);
-    tenon_wipe(e, sizeof e);
     tenon_wipe(&p, sizeof p);
-    tenon_wipe(&t, sizeof t);
     tenon_wipe(&num, sizeof num);
     tenon_wipe(&den, sizeof den);
 }

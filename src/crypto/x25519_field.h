@@ -164,6 +164,8 @@ static inline void fe_cmov(uint64_t mask, fe *h, const fe *f)
 
 /* x25519.c: h = 1/f (0 for f = 0) and the canonical 32-byte encoding of f. */
 void x25519_fe_invert(fe *h, const fe *f);
+/* x25519.c: h = f^(2^250 - 1) and z11 = f^11, the shared start of the exponentiations. */
+void x25519_fe_pow250(fe *h, fe *z11, const fe *f);
 void x25519_fe_tobytes(uint8_t s[32], const fe *f);
 
 #if defined(__x86_64__)

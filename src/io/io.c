@@ -124,17 +124,22 @@ static int step(tenon_conn *conn, int fd, int64_t deadline)
     return (st & TENON_PEER_CLOSED) ? TENON_ERR_TLS_CLOSED : TENON_ERR_INTERNAL;
 }
 
-TENON_API int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms)
+/* Runs the handshake until it is done and its last flight sent. */
+static int handshake(tenon_conn *conn, int fd, int64_t deadline)
 {
-    int64_t deadline = deadline_in(timeout_ms);
     for (;;) {
         unsigned st = tenon_conn_status(conn);
         if ((st & TENON_HANDSHAKE_DONE) && !(st & TENON_HAS_OUTPUT))
             return TENON_OK;
-        int rc = step(conn, fd, deadline);
-        if (rc != TENON_OK)
-            return fail(conn, fd, deadline, rc);
+        GUARD(step(conn, fd, deadline));
     }
+}
+
+TENON_API int tenon_io_handshake(tenon_conn *conn, int fd, int timeout_ms)
+{
+    int64_t deadline = deadline_in(timeout_ms);
+    int rc = handshake(conn, fd, deadline);
+    return rc == TENON_OK ? rc : fail(conn, fd, deadline, rc);
 }
 
 TENON_API int tenon_io_write(tenon_conn *conn, int fd, const void *data, size_t len, int timeout_ms)
@@ -143,6 +148,10 @@ TENON_API int tenon_io_write(tenon_conn *conn, int fd, const void *data, size_t 
     const uint8_t *p = data;
     size_t done = 0;
     int rc = TENON_OK;
+    /* As SSL_write does, a write on a connection still in its handshake completes it first
+     * (callers that never call tenon_io_handshake); a failed one reports its error below. */
+    if (!(tenon_conn_status(conn) & (TENON_HANDSHAKE_DONE | TENON_FAILED)))
+        rc = handshake(conn, fd, deadline);
     while (rc == TENON_OK && done < len) {
         size_t w = 0;
         rc = tenon_conn_write(conn, p + done, len - done, &w);

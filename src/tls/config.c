@@ -10,10 +10,23 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
         return;
     memset(cfg, 0, sizeof *cfg);
     cfg->role = role;
-    cfg->groups[0] = &tenon_kex_x25519;
-    cfg->groups[1] = &tenon_kex_secp256r1;
-    cfg->groups[2] = &tenon_kex_secp384r1;
-    cfg->group_count = 3;
+    /* A client lists the hybrid post-quantum group first and each classical group before the
+     * hybrid built on it, as browsers do; a server puts every hybrid first, so that it picks
+     * (or asks with HelloRetryRequest for) a post-quantum group whenever the client has one. */
+    static const tenon_kex_class *const client_groups[] = {
+        &tenon_kex_x25519mlkem768,    &tenon_kex_x25519,    &tenon_kex_secp256r1,
+        &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1, &tenon_kex_secp384r1mlkem1024};
+    static const tenon_kex_class *const server_groups[] = {
+        &tenon_kex_x25519mlkem768, &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1mlkem1024,
+        &tenon_kex_x25519,         &tenon_kex_secp256r1,         &tenon_kex_secp384r1};
+    _Static_assert(ARRAY_LEN(client_groups) <= TENON_MAX_GROUPS, "TENON_MAX_GROUPS");
+    memcpy(cfg->groups, role == TENON_SERVER ? server_groups : client_groups, sizeof client_groups);
+    cfg->group_count = ARRAY_LEN(client_groups);
+    /* RFC 8446 §4.2.8: the client's first flight shares the hybrid and x25519, so that a
+     * server without the hybrid needs no HelloRetryRequest. */
+    cfg->share_groups[0] = &tenon_kex_x25519mlkem768;
+    cfg->share_groups[1] = &tenon_kex_x25519;
+    cfg->share_group_count = 2;
     cfg->min_version = TENON_TLS12;
     cfg->max_version = TENON_TLS13;
     static const uint16_t suites[] = {
@@ -31,19 +44,22 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
     cfg->suite_count = ARRAY_LEN(suites);
     cfg->require_extended_master_secret = 1;
     /* rsa_pkcs1_* last: TLS 1.2 only (RFC 8446 §4.2.3 lets a TLS 1.3 ClientHello offer them
-     * for TLS 1.2; tenon never uses them in a TLS 1.3 CertificateVerify). */
+     * for TLS 1.2; tenon never uses them in a TLS 1.3 CertificateVerify). ed25519 is accepted
+     * by default, as OpenSSL and rustls do. */
     static const uint16_t sigs[] = {
         TENON_SIG_ECDSA_SECP256R1_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA256,    TENON_SIG_RSA_PSS_RSAE_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA512,    TENON_SIG_RSA_PKCS1_SHA256,
-        TENON_SIG_RSA_PKCS1_SHA384,       TENON_SIG_RSA_PKCS1_SHA512};
+        TENON_SIG_ED25519,                TENON_SIG_RSA_PSS_RSAE_SHA256,
+        TENON_SIG_RSA_PSS_RSAE_SHA384,    TENON_SIG_RSA_PSS_RSAE_SHA512,
+        TENON_SIG_RSA_PKCS1_SHA256,       TENON_SIG_RSA_PKCS1_SHA384,
+        TENON_SIG_RSA_PKCS1_SHA512};
     memcpy(cfg->sig_schemes, sigs, sizeof sigs);
     cfg->sig_scheme_count = ARRAY_LEN(sigs);
     static const uint16_t cert_sigs[] = {
         TENON_SIG_ECDSA_SECP256R1_SHA256, TENON_SIG_ECDSA_SECP384R1_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA256,    TENON_SIG_RSA_PSS_RSAE_SHA384,
-        TENON_SIG_RSA_PSS_RSAE_SHA512,    TENON_SIG_RSA_PKCS1_SHA256,
-        TENON_SIG_RSA_PKCS1_SHA384,       TENON_SIG_RSA_PKCS1_SHA512};
+        TENON_SIG_ED25519,                TENON_SIG_RSA_PSS_RSAE_SHA256,
+        TENON_SIG_RSA_PSS_RSAE_SHA384,    TENON_SIG_RSA_PSS_RSAE_SHA512,
+        TENON_SIG_RSA_PKCS1_SHA256,       TENON_SIG_RSA_PKCS1_SHA384,
+        TENON_SIG_RSA_PKCS1_SHA512};
     memcpy(cfg->cert_sig_schemes, cert_sigs, sizeof cert_sigs);
     cfg->cert_sig_scheme_count = ARRAY_LEN(cert_sigs);
     cfg->middlebox_compat = 1;
@@ -55,6 +71,9 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
 int tls_version_on(const tenon_config *cfg, uint16_t version)
 {
     if (version < cfg->min_version || version > cfg->max_version)
+        return 0;
+    /* TLS 1.2 has no post-quantum key exchange. */
+    if (version == TENON_TLS12 && cfg->require_post_quantum)
         return 0;
     for (size_t i = 0; i < cfg->suite_count && i < TENON_MAX_SUITES; i++)
         if (version == TENON_TLS13 ? tls_suite_find(cfg->suites[i]) != NULL
@@ -147,15 +166,27 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         return why_fail(why, "no cipher suite for an enabled protocol version");
     if (cfg->group_count == 0 || cfg->group_count > TENON_MAX_GROUPS)
         return why_fail(why, "no key exchange group configured");
-    for (size_t i = 0; i < cfg->group_count; i++)
+    int pq = 0;
+    for (size_t i = 0; i < cfg->group_count; i++) {
         if (cfg->groups[i] == NULL || tls_group_find(cfg->groups[i]->tls_group) == NULL)
             return why_fail(why, "a configured group is not one tenon has");
+        pq |= cfg->groups[i]->post_quantum;
+    }
+    if (cfg->share_group_count > TENON_MAX_KEY_SHARES)
+        return why_fail(why, "too many key share groups");
+    if (cfg->require_post_quantum && !(pq && v13 && n13 > 0))
+        return why_fail(why, "require_post_quantum needs TLS 1.3 and a post-quantum group");
     if (cfg->sig_scheme_count == 0 || cfg->sig_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "no signature scheme configured");
     for (size_t i = 0; i < cfg->sig_scheme_count; i++) {
         const tls_sig_scheme *s = tls_sig_scheme_find(cfg->sig_schemes[i]);
         if (s == NULL)
             return why_fail(why, "an unknown signature scheme is configured");
+        /* RFC 8446 §4.2.3: "Clients offering these values [the SHA-1 ones] MUST list them as
+         * the lowest priority (listed after all other algorithms in SignatureSchemeList)." */
+        if (i > 0 && s->hash != &tenon_sha1 &&
+            tls_sig_scheme_find(cfg->sig_schemes[i - 1])->hash == &tenon_sha1)
+            return why_fail(why, "SHA-1 signature schemes must come after every other one");
     }
     if (cfg->sign_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "too many signing signature schemes");
@@ -181,14 +212,31 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         int usable = 0;
         if (ck->key == NULL || ck->chain_count == 0 || ck->chain_count > TENON_MAX_CHAIN)
             return why_fail(why, "a certificate entry has no key or no chain");
+        if (ck->sign_scheme_count > TENON_MAX_SIG_SCHEMES)
+            return why_fail(why, "too many signing signature schemes for a certificate");
+        for (size_t j = 0; j < ck->sign_scheme_count; j++)
+            if (tls_sig_scheme_find(ck->sign_schemes[j]) == NULL)
+                return why_fail(why, "an unknown signing signature scheme is configured for a "
+                                     "certificate");
         size_t n;
-        const uint16_t *ours = tls_sign_schemes(cfg, &n);
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, ck, &n);
         for (size_t j = 0; j < n; j++) {
             usable |= v13 && tls_sig_scheme_fits(tls_sig_scheme_find(ours[j]), ck->key);
             usable |= v12 && tls12_scheme_fits_key(ours[j], ck->key->type);
         }
         if (!usable)
             return why_fail(why, "a certificate's key fits none of the signature schemes");
+        /* What a server staples (tenon_cert_key): RFC 6066 §8's opaque OCSPResponse<1..2^24-1>
+         * and RFC 6962 §3.3's list, checked here rather than sent malformed. */
+        if ((ck->ocsp_response.len > 0 && ck->ocsp_response.ptr == NULL) ||
+            ck->ocsp_response.len > 0xffffff)
+            return why_fail(why, "a certificate's OCSP response is missing or longer than "
+                                 "2^24-1 bytes");
+        if (ck->sct_list.len > 0 &&
+            (ck->sct_list.ptr == NULL ||
+             ext_sct_parse_list(cur_init(ck->sct_list.ptr, ck->sct_list.len)) != TENON_OK))
+            return why_fail(why, "a certificate's SCT list is not a well-formed "
+                                 "SignedCertificateTimestampList (RFC 6962 3.3)");
     }
     /* Verification: one clear mode (tenon_config in tenon/tls.h). A setting that another one
      * would silently cancel is refused rather than half-honoured. */
@@ -201,6 +249,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
             return why_fail(why, "a server needs a certificate and key (tenon_config_add_cert)");
         if (cfg->ticket_key_count > TENON_MAX_TICKET_KEYS)
             return why_fail(why, "too many ticket keys");
+    } else if (cfg->session_cache != NULL) {
+        return why_fail(why, "session_cache is a server's: a client keeps sessions in its "
+                             "ticket_store");
+    }
+    if (cfg->role == TENON_SERVER) {
         /* Tickets after a handshake are messages that carry no data: a client (tenon's, and
          * BoringSSL's) takes only a bounded run of them, and keeps one per server name. */
         if (cfg->tickets_per_handshake > TENON_MAX_TICKETS_PER_HANDSHAKE)
@@ -218,6 +271,9 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (cfg->skip_hostname_check)
             return why_fail(why, "skip_hostname_check is a client setting: a server checks no "
                                  "host name");
+        if (cfg->ocsp_stapling || cfg->signed_cert_timestamps || cfg->status_fn != NULL)
+            return why_fail(why, "ocsp_stapling, signed_cert_timestamps and status_fn are client "
+                                 "settings: a server staples what its tenon_cert_key holds");
     } else {
         if (cfg->server_name != NULL && strlen(cfg->server_name) > TENON_MAX_SERVER_NAME)
             return why_fail(why, "the server name is longer than 255 bytes");

@@ -123,7 +123,8 @@ int tls12_export(const tenon_hash_class *h, const uint8_t *master, const uint8_t
     return tenon_tls12_prf(h, master, TLS12_MASTER_LEN, label, seed, n, out, len);
 }
 
-int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
+int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest, const uint8_t *content,
+                       size_t content_len)
 {
     /* RFC 5246 §4.7: digitally-signed = SignatureAndHashAlgorithm algorithm (2 bytes) || opaque
      * signature<0..2^16-1>. */
@@ -131,8 +132,8 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest)
     size_t sig_len;
     GUARD(wr_u16(w, c->our_sig_scheme));
     GUARD(wr_open_vec(w, 2, &v));
-    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, w->buf + w->len, w->cap - w->len,
-                     &sig_len));
+    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, content, content_len, w->buf + w->len,
+                     w->cap - w->len, &sig_len));
     w->len += sig_len;
     return wr_close_vec(w, &v);
 }
@@ -141,23 +142,28 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                     const cursor *curves)
 {
     const tenon_config *cfg = c->cfg;
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(cfg, &n);
     int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
-        if (cfg->certs[i].key == NULL || cfg->certs[i].key->type != t)
+        if (cfg->certs[i].key == NULL || !tls12_auth_takes_key(t, cfg->certs[i].key->type))
             continue;
         /* RFC 8422 §4: with the client's supported_groups, the server "MUST NOT negotiate the
          * use of an ECC cipher suite unless [it] can complete the handshake while respecting
          * the choice of curves specified by the client": in TLS 1.2 the ECDSA key's too. */
-        if (t == TENON_KEY_EC && curves != NULL &&
+        if (cfg->certs[i].key->type == TENON_KEY_EC && curves != NULL &&
             !ext_supported_groups_has(*curves, (uint16_t)cfg->certs[i].key->u.ec.curve))
             continue;
         have_type = 1;
+        size_t n;
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
         for (size_t j = 0; j < n; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
-            if (s == NULL || s->key_type != t || (hash != NULL && s->hash != hash) ||
-                tls12_sig_hash(s->id) == NULL)
+            if (s == NULL || s->key_type != cfg->certs[i].key->type ||
+                (hash != NULL && s->hash != hash) || !tls12_scheme_known(s->id))
+                continue;
+            /* A client's CertificateVerify signs handshake_messages (RFC 5246 §7.4.8), which
+             * tenon keeps only as running hashes: no PureEdDSA there (RFC 8422 §5.8 signs
+             * the messages themselves), whatever the CertificateRequest lists. */
+            if (c->is_client && s->hash == NULL)
                 continue;
             for (size_t k = 0; k < c->peer_sig_count; k++)
                 if (c->peer_sigs[k] == s->id) {
@@ -168,4 +174,31 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
         }
     }
     return have_type ? tls_no_cert_cause(c) : TENON_ERR_TLS_NO_CERT_FOR_PEER;
+}
+
+/* RFC 5246 §7.4.8: the CertificateVerify signs "handshake_messages", all of them from the
+ * ClientHello on, under the hash of a scheme chosen from the CertificateRequest ("MUST be one of
+ * those present in the supported_signature_algorithms field"), which need not be the PRF's.
+ * Rather than keep the messages (no malloc), a side that may sign or verify one runs the
+ * transcript under each hash it could need from the first byte; tls_transcript_keep_only drops
+ * them once the scheme is known. */
+int tls12_transcript_for_client_auth(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    if (!tls_version_on(cfg, TENON_TLS12))
+        return TENON_OK;
+    size_t n = 0;
+    const uint16_t *schemes = NULL;
+    if (c->is_client && cfg->cert_count > 0) {
+        schemes = tls_sign_schemes(cfg, &n);
+    } else if (!c->is_client && cfg->client_auth != TENON_CLIENT_AUTH_NONE) {
+        schemes = cfg->sig_schemes;
+        n = cfg->sig_scheme_count;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tenon_hash_class *h = tls12_sig_hash(schemes[i]);
+        if (h != NULL && !tls_transcript_runs(&c->tx, h))
+            GUARD(tls_transcript_also(&c->tx, h));
+    }
+    return TENON_OK;
 }

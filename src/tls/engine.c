@@ -185,6 +185,8 @@ static const char *ct_name(uint8_t type)
         return "CertificateVerify";
     case HS_FINISHED:
         return "Finished";
+    case HS_CERTIFICATE_STATUS:
+        return "CertificateStatus";
     case HS_KEY_UPDATE:
         return "KeyUpdate";
     default:
@@ -430,36 +432,28 @@ int tls_random(tls_conn *c, uint8_t *out, size_t len)
     return tenon_random(out, len);
 }
 
-int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g)
+int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t len, tenon_bytes *kept)
 {
-    uint8_t *pub = c->kex_pub;
-    c->kex = g;
-    if (c->test_kex_priv != NULL) {
-        memcpy(c->kex_priv, c->test_kex_priv, g->private_len);
-        GUARD(g->public_from_private(c->kex_priv, pub));
-    } else {
-        GUARD(g->keygen(c->kex_priv, pub));
-    }
-    if (tls_trace_on(&c->trace)) {
-        tenon_trace_value v[2] = {{"private", c->kex_priv, g->private_len, 1},
-                                  {"public", pub, g->public_len, 0}};
-        tls_trace_emit(&c->trace, TENON_TRACE_KEY_SHARE, 1, g->name, v, 2);
-    }
+    /* The reassembler has handed the message being handled out whole, so nothing of a later
+     * message sits in its buffer yet; its tail becomes the bytes' home and its capacity
+     * shrinks. */
+    ENSURE(c->reasm.have == 0, TENON_ERR_INTERNAL);
+    ENSURE(len + 1024 <= c->reasm.cap, TENON_ERR_BUFFER_TOO_SMALL);
+    uint8_t *home = c->reasm.buf + c->reasm.cap - len;
+    memmove(home, p, len);
+    c->reasm.cap -= len;
+    c->peer_cert_len += len;
+    kept->ptr = home;
+    kept->len = len;
     return TENON_OK;
 }
 
 int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len, const uint8_t **kept)
 {
-    /* The reassembler has handed this message out whole, so nothing of a later message sits in
-     * its buffer yet; its tail becomes the certificate's home and its capacity shrinks. */
-    ENSURE(c->peer_cert_len == 0, TENON_ERR_INTERNAL);
-    ENSURE(c->reasm.have == 0, TENON_ERR_INTERNAL);
-    ENSURE(len + 1024 <= c->reasm.cap, TENON_ERR_BUFFER_TOO_SMALL);
-    uint8_t *home = c->reasm.buf + c->reasm.cap - len;
-    memmove(home, msg, len);
-    c->reasm.cap -= len;
-    c->peer_cert_len = len;
-    *kept = home;
+    tenon_bytes b;
+    ENSURE(c->peer_chain_count > 0, TENON_ERR_INTERNAL);
+    GUARD(tls_keep_peer_bytes(c, msg, len, &b));
+    *kept = b.ptr;
     return TENON_OK;
 }
 
@@ -497,6 +491,10 @@ int tls_enter_traffic(tls_conn *c)
         c->held_ticket = NULL;
         c->pending_ticket12 = 0;
         tls_note(c, "session ticket stored");
+    } else if (c->is_client && c->version == TENON_TLS12) {
+        tls12_session_id_keep(c);
+    } else if (!c->is_client && c->version == TENON_TLS12 && !c->resumed) {
+        tls12_session_cache_keep(c);
     }
     tls_note(c, "handshake complete: application data may flow");
     return TENON_OK;
@@ -569,6 +567,7 @@ static const struct {
     {ST_CONNECTED, HS_KEY_UPDATE, hs_key_update_recv, TENON_TLS13},
     /* TLS 1.2, RFC 5246 §7.3 */
     {ST_C12_WAIT_CERT, HS_CERTIFICATE, hs12_certificate_recv, 0},
+    {ST_C12_WAIT_STATUS, HS_CERTIFICATE_STATUS, hs12_certificate_status_recv, 0},
     {ST_C12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, hs12_server_key_exchange_recv, 0},
     {ST_C12_WAIT_CR_SHD, HS_CERTIFICATE_REQUEST, hs12_certificate_request_recv, 0},
     {ST_C12_WAIT_CR_SHD, HS_SERVER_HELLO_DONE, hs12_server_hello_done_recv, 0},
@@ -593,6 +592,10 @@ static int dispatch(tls_conn *c, const tls_hs_msg *m)
         tls_note(c, "HelloRequest ignored during the handshake");
         return idle_message(c);
     }
+    /* RFC 6066 §8: a server that acknowledged status_request "MAY also choose not to send a
+     * "CertificateStatus" message": any other message moves on past it. */
+    if (c->state == ST_C12_WAIT_STATUS && m->type != HS_CERTIFICATE_STATUS)
+        c->state = tls12_state_after_certificate(c);
     for (size_t i = 0; i < ARRAY_LEN(HS_TABLE); i++)
         if (HS_TABLE[i].state == c->state && HS_TABLE[i].type == m->type &&
             (HS_TABLE[i].version == 0 || HS_TABLE[i].version == c->version))
@@ -873,6 +876,7 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->test_random = random32;
     c->test_kex_priv = kex_priv;
     tls_transcript_init(&c->tx);
+    GUARD(tls12_transcript_for_client_auth(c));
     GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
     c->magic = TLS_CONN_MAGIC;
     if (c->is_client) {
@@ -1064,6 +1068,13 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
         size_t n = len - *written;
         if (n > TLS_MAX_PLAINTEXT)
             n = TLS_MAX_PLAINTEXT;
+        /* While earlier output is unsent, a record waits until it fits whole, as it would in
+         * the empty buffer, instead of being cut to the room left: a transport that takes a
+         * few bytes at a time would otherwise get a record (header, tag or MAC) for every few
+         * bytes of data. */
+        size_t whole = n < c->out_cap - overhead ? n : c->out_cap - overhead;
+        if (room - overhead < whole && c->out_len > 0)
+            break;
         if (n > room - overhead)
             n = room - overhead;
         size_t rec;
@@ -1181,6 +1192,8 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     /* c->cert points into the caller's config; a resumption authenticates with the session
      * and sends no certificate, whatever was picked before the PSK was accepted. */
     info->cert_index = c->resumed || c->cert == NULL ? -1 : (int)(c->cert - c->cfg->certs);
+    info->ocsp_response = c->peer_ocsp;
+    info->sct_list = c->peer_scts;
     return TENON_OK;
 }
 

@@ -32,6 +32,10 @@ static const struct {
     [X_EXTENDED_MASTER_SECRET] = {EXT_EXTENDED_MASTER_SECRET, M_CH | M_SH12},
     [X_SESSION_TICKET] = {EXT_SESSION_TICKET, M_CH | M_SH12},
     [X_RENEGOTIATION_INFO] = {EXT_RENEGOTIATION_INFO, M_CH | M_SH12},
+    /* RFC 8446 §4.2's table (CH, CR, CT) and, for TLS 1.2, the ServerHello (RFC 6066 §8, RFC
+     * 6962 §3.3.1); never in a TLS 1.3 ServerHello or EncryptedExtensions. */
+    [X_STATUS_REQUEST] = {EXT_STATUS_REQUEST, M_CH | M_CR | M_CT | M_SH12},
+    [X_SCT] = {EXT_SIGNED_CERTIFICATE_TIMESTAMP, M_CH | M_CR | M_CT | M_SH12},
 };
 
 /* RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type in a given

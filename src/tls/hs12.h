@@ -46,28 +46,44 @@ TENON_MUST_CHECK int tls12_ske_parse(const uint8_t *body, size_t len, tls12_ske_
 TENON_MUST_CHECK int tls12_ske_write_params(writer *w, uint16_t group, const uint8_t *pub,
                                             size_t pub_len);
 
-/* The digest, under h, of what the server signs (RFC 5246 §7.4.3, RFC 8422 §5.4):
- *   ClientHello.random + ServerHello.random + ServerKeyExchange.params */
+/* What the server signs (RFC 5246 §7.4.3, RFC 8422 §5.4):
+ *   ClientHello.random + ServerHello.random + ServerKeyExchange.params
+ * into out (params of at most TLS12_SKE_SIGNED_MAX - 64 bytes, as tls12_ske_parse and
+ * tls12_ske_write_params allow). */
+#define TLS12_SKE_SIGNED_MAX (64 + 1 + 2 + 1 + 255)
+TENON_MUST_CHECK int tls12_ske_content(const uint8_t client_random[32],
+                                       const uint8_t server_random[32], const uint8_t *params,
+                                       size_t params_len, uint8_t out[TLS12_SKE_SIGNED_MAX],
+                                       size_t *out_len);
+
+/* Its digest under h. */
 void tls12_ske_digest(const tenon_hash_class *h, const uint8_t client_random[32],
                       const uint8_t server_random[32], const uint8_t *params, size_t params_len,
                       uint8_t *digest);
 
-/* Signs digest (h->digest_len bytes) for signature scheme sig_scheme with key: ECDSA (DER),
- * RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt = digest length) by the scheme's code point. In TLS 1.2
- * an ECDSA scheme names only the hash (RFC 5246 §7.4.1.4.1), so any curve goes with it.
- * TENON_ERR_TLS_HANDSHAKE_FAILURE if the key type does not fit the scheme. */
+/* Signs for signature scheme sig_scheme with key: digest (the scheme's hash's digest_len bytes)
+ * with ECDSA (DER), RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt = digest length), or with Ed25519 the
+ * content itself (content_len bytes; NULL where only a digest exists, as for a TLS 1.2
+ * CertificateVerify, makes Ed25519 TENON_ERR_INTERNAL). In TLS 1.2 an ECDSA scheme names only
+ * the hash (RFC 5246 §7.4.1.4.1), so any curve goes with it. TENON_ERR_TLS_HANDSHAKE_FAILURE if
+ * the key type does not fit the scheme. */
 TENON_MUST_CHECK int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key,
-                                const uint8_t *digest, uint8_t *sig, size_t sig_cap,
-                                size_t *sig_len);
+                                const uint8_t *digest, const uint8_t *content, size_t content_len,
+                                uint8_t *sig, size_t sig_cap, size_t *sig_len);
 
 /* Verifies a signature made as tls12_sign makes it: TENON_OK, TENON_ERR_TLS_DECRYPT_ERROR when
  * it does not verify (RFC 5246 §7.2.2: "a signature ... could not be correctly verified"),
- * TENON_ERR_TLS_ILLEGAL_PARAMETER for a scheme that does not fit the key. */
+ * TENON_ERR_TLS_ILLEGAL_PARAMETER for a scheme that does not fit the key, or Ed25519 without
+ * content. */
 TENON_MUST_CHECK int tls12_verify(uint16_t sig_scheme, const tenon_public_key *key,
-                                  const uint8_t *digest, const uint8_t *sig, size_t sig_len);
+                                  const uint8_t *digest, const uint8_t *content, size_t content_len,
+                                  const uint8_t *sig, size_t sig_len);
 
-/* The hash of a TLS 1.2 signature scheme (NULL: not one tenon knows). */
+/* The hash of a TLS 1.2 signature scheme (NULL: not one tenon knows, or Ed25519, which has
+ * none). */
 const tenon_hash_class *tls12_sig_hash(uint16_t sig_scheme);
+/* 1 if tenon can sign or verify with sig_scheme in TLS 1.2 (ServerKeyExchange). */
+int tls12_scheme_known(uint16_t sig_scheme);
 
 /* ClientKeyExchange, ECDHE (RFC 8422 §5.7): struct { ECPoint ecdh_Yc; } — opaque <1..2^8-1>. */
 TENON_MUST_CHECK int tls12_cke_parse_ecdhe(const uint8_t *body, size_t len, cursor *point);

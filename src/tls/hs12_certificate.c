@@ -56,6 +56,7 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * handshake without client authentication, or respond with a fatal handshake_failure
          * alert." */
         ENSURE(c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE, TENON_ERR_TLS_NO_CLIENT_CERT);
+        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify will come */
         c->state = ST_S12_WAIT_CKE;
         return TENON_OK;
     }
@@ -68,8 +69,8 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
         return TENON_OK;
     }
     /* §7.4.2: the key must be the one the suite's key exchange uses (RSA for ECDHE_RSA and
-     * RSA key transport, ECDSA for ECDHE_ECDSA). */
-    if (c->peer_key.type != tls12_suite_key_type(c->suite12))
+     * RSA key transport, ECDSA or EdDSA for ECDHE_ECDSA, RFC 8422 §2). */
+    if (!tls12_auth_takes_key(tls12_suite_key_type(c->suite12), c->peer_key.type))
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
     /* RFC 8422 §4: a server "MUST NOT negotiate the use of an ECC cipher suite unless [it] can
      * complete the handshake while respecting the choice of curves specified by the client";
@@ -81,6 +82,7 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
             listed |= c->cfg->groups[i]->tls_group == (uint16_t)c->peer_key.u.ec.curve;
         ENSURE(listed, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     }
-    c->state = c->suite12->kx == TLS12_KX_RSA ? ST_C12_WAIT_CR_SHD : ST_C12_WAIT_SKE;
+    /* RFC 6066 §8: after an acknowledged status_request, CertificateStatus may come next. */
+    c->state = c->ocsp_acked ? ST_C12_WAIT_STATUS : tls12_state_after_certificate(c);
     return TENON_OK;
 }

@@ -21,13 +21,15 @@ int hs12_certificate_request_send(tls_conn *c)
     GUARD(wr_u8(&w, CT_ECDSA_SIGN));
     GUARD(wr_u8(&w, CT_RSA_SIGN));
     GUARD(wr_close_vec(&w, &v));
-    /* The client signs the handshake messages themselves (§7.4.8), under the scheme's hash;
-     * tenon keeps only the running transcript hash (the PRF's), so it asks only for schemes
-     * with that hash. */
+    /* The client signs the handshake messages themselves (§7.4.8), under the scheme's hash:
+     * every scheme we accept whose hash the transcript runs (all of them, by
+     * tls12_transcript_for_client_auth). */
     GUARD(wr_open_vec(&w, 2, &v));
-    for (size_t i = 0; i < c->cfg->sig_scheme_count; i++)
-        if (tls12_sig_hash(c->cfg->sig_schemes[i]) == c->suite12->prf)
+    for (size_t i = 0; i < c->cfg->sig_scheme_count; i++) {
+        const tenon_hash_class *h = tls12_sig_hash(c->cfg->sig_schemes[i]);
+        if (h != NULL && tls_transcript_runs(&c->tx, h))
             GUARD(wr_u16(&w, c->cfg->sig_schemes[i]));
+    }
     GUARD(wr_close_vec(&w, &v));
     GUARD(wr_u16(&w, 0)); /* certificate_authorities: any */
     GUARD(tls_hs_finish(&w, &body));
@@ -57,14 +59,18 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
                              &c->peer_sig_count));
     c->cert_requested = 1;
     /* Our certificate: one whose key type the server names and which can sign with a scheme
-     * it lists under the transcript's hash; none: an empty Certificate (§7.4.6). */
+     * it lists (§7.4.8: "MUST be one of those present in the supported_signature_algorithms
+     * field"), under whatever hash: the transcript runs every hash our schemes have
+     * (tls12_transcript_for_client_auth); none: an empty Certificate (§7.4.6). */
     c->cert = NULL;
-    if (ec && tls12_pick_cert(c, TENON_KEY_EC, c->suite12->prf, NULL) == TENON_OK)
+    if (ec && tls12_pick_cert(c, TENON_KEY_EC, NULL, NULL) == TENON_OK)
         tls_note(c, "client certificate (ECDSA) requested and available");
-    else if (rsa && tls12_pick_cert(c, TENON_KEY_RSA, c->suite12->prf, NULL) == TENON_OK)
+    else if (rsa && tls12_pick_cert(c, TENON_KEY_RSA, NULL, NULL) == TENON_OK)
         tls_note(c, "client certificate (RSA) requested and available");
     else
         c->cert = NULL;
+    /* Only the chosen scheme's hash is needed beside the PRF's from here on. */
+    tls_transcript_keep_only(&c->tx, c->cert != NULL ? tls12_sig_hash(c->our_sig_scheme) : NULL);
     tls_transcript_update(&c->tx, msg, len);
     c->state = ST_C12_WAIT_SHD;
     return TENON_OK;

@@ -69,16 +69,13 @@ int hs12_client_hello_exts(tls_conn *c, writer *w)
 
 /* ---- server ---- */
 
-/* RFC 5077 §3.4 and RFC 7627 §5.3: may the ticket the client offers be resumed? 1 with the
- * master secret in c->master, 0 for a full handshake, or an error. */
-static int try_ticket(tls_conn *c, const client_hello *ch)
+/* RFC 5077 §3.4, RFC 5246 §7.4.1.2 and RFC 7627 §5.3: may the session t (from the client's
+ * ticket or our session cache) be resumed? 1 with the master secret in c->master, 0 for a full
+ * handshake, or an error. t is wiped. */
+static int try_session(tls_conn *c, const client_hello *ch, tls_ticket_plain *tp)
 {
-    cursor body = ch->exts.body[X_SESSION_TICKET];
-    if (body.len == 0 || c->cfg->ticket_key_count == 0)
-        return 0;
-    tls_ticket_plain t;
-    if (tls_ticket_open(c->cfg, body.p, body.len, &t) != TENON_OK)
-        return 0; /* §3.4: a ticket we cannot use means a full handshake */
+    tls_ticket_plain t = *tp;
+    tenon_wipe(tp, sizeof *tp);
     const tls12_suite *s = t.version == TENON_TLS12 ? tls12_suite_find(t.suite) : NULL;
     int64_t now = tls_now_ms(c);
     int configured = 0;
@@ -107,6 +104,29 @@ static int try_ticket(tls_conn *c, const client_hello *ch)
     tls_ticket_take_session(c, &t);
     tenon_wipe(&t, sizeof t);
     return 1;
+}
+
+static int try_ticket(tls_conn *c, const client_hello *ch)
+{
+    cursor body = ch->exts.body[X_SESSION_TICKET];
+    if (body.len == 0 || c->cfg->ticket_key_count == 0)
+        return 0;
+    tls_ticket_plain t;
+    if (tls_ticket_open(c->cfg, body.p, body.len, &t) != TENON_OK)
+        return 0; /* §3.4: a ticket we cannot use means a full handshake */
+    return try_session(c, ch, &t);
+}
+
+/* RFC 5246 §7.4.1.2: a session_id names a session "that the client wishes to resume"; one our
+ * cache does not hold means a full handshake (§7.4.1.3: "the server generates a new session
+ * ID"). */
+static int try_session_id(tls_conn *c, const client_hello *ch)
+{
+    tls_ticket_plain t;
+    if (!tls12_session_cache_find(c, ch->session_id, &t))
+        return 0;
+    tls_note(c, "the client names a session of our session cache");
+    return try_session(c, ch, &t);
 }
 
 /* The suite: ours in our order, among the client's, that a certificate of ours and (for
@@ -195,6 +215,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         GUARD(ext_sig_algs_parse(ch->exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
                                  TLS_MAX_PEER_SIGS, &c->peer_sig_count));
     GUARD(tls_take_sni(c, ch));
+    GUARD(tls_take_status_requests(c, ch));
 
     /* The group: ours in our order among the client's supported_groups (RFC 8422 §5.1.1);
      * without the extension, our first (RFC 8422 §4 leaves the choice to the server). */
@@ -205,10 +226,13 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         cursor groups;
         GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], &groups));
         for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
-            if (ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
+            if (tls_group_usable(cfg, cfg->groups[i], TENON_TLS12) &&
+                ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
                 group = cfg->groups[i];
     } else {
-        group = cfg->groups[0];
+        for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
+            if (tls_group_usable(cfg, cfg->groups[i], TENON_TLS12))
+                group = cfg->groups[i];
     }
 
     /* Resumption first (RFC 5077 §3.4), else a full handshake. */
@@ -216,6 +240,10 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     if (ch_has(ch, X_SESSION_TICKET) && cfg->ticket_key_count > 0) {
         c->ticket12_ok = 1;
         resumed = try_ticket(c, ch);
+        GUARD(resumed < 0 ? resumed : TENON_OK);
+    }
+    if (!resumed && cfg->session_cache != NULL) {
+        resumed = try_session_id(c, ch);
         GUARD(resumed < 0 ? resumed : TENON_OK);
     }
     if (!resumed)
@@ -227,7 +255,12 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         c->etm = 1;
     }
     GUARD(tls_select_alpn(c, ch));
-    GUARD(tls_transcript_select(&c->tx, s->prf));
+    /* A CertificateRequest follows: the client's CertificateVerify may use any hash we run
+     * (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
+    if (!resumed && cfg->client_auth != TENON_CLIENT_AUTH_NONE)
+        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+    else
+        GUARD(tls_transcript_select(&c->tx, s->prf));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");
@@ -236,10 +269,19 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
             tls_note(c, "resuming with a TLS 1.2 session ticket (abbreviated handshake)");
     }
 
-    /* RFC 5077 §3.4: the server accepting a ticket echoes the client's session ID; a full
-     * handshake sends an empty one (tenon keeps no session cache). */
-    c->session_id_len = resumed ? ch->session_id.len : 0;
-    memcpy(c->session_id, ch->session_id.p, c->session_id_len);
+    /* RFC 5077 §3.4: the server accepting a ticket echoes the client's session ID, and RFC 5246
+     * §7.4.1.3 one resuming the session the ID names. A full handshake sends a new ID when the
+     * session will go into the session cache: with one, and no ticket to stand in for it (RFC
+     * 5077 §3.3); else an empty one. */
+    if (resumed) {
+        c->session_id_len = ch->session_id.len;
+        memcpy(c->session_id, ch->session_id.p, c->session_id_len);
+    } else if (cfg->session_cache != NULL && !c->ticket12_ok) {
+        c->session_id_len = TLS_SESSION_ID_LEN;
+        GUARD(tls_random(c, c->session_id, c->session_id_len));
+    } else {
+        c->session_id_len = 0;
+    }
     GUARD(hs12_server_hello_send(c));
     if (resumed) {
         GUARD(tls12_install_keys(c));
@@ -251,9 +293,11 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         return TENON_OK;
     }
     GUARD(hs12_certificate_send(c));
+    if (tls_staple_ocsp(c))
+        GUARD(hs12_certificate_status_send(c));
     if (s->kx != TLS12_KX_RSA) {
         ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
-        GUARD(tls_kex_keygen(c, group));
+        c->kex = group;
         GUARD(hs12_server_key_exchange_send(c));
     }
     if (cfg->client_auth != TENON_CLIENT_AUTH_NONE)

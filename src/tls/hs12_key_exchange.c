@@ -5,6 +5,7 @@
 #include "hs12.h"
 
 #include "tenon/ec.h"
+#include "tenon/ed25519.h"
 #include "tenon/tls.h"
 
 #include "../common.h"
@@ -49,9 +50,9 @@ int tls12_ske_write_params(writer *w, uint16_t group, const uint8_t *pub, size_t
     return wr_close_vec(w, &v);
 }
 
-void tls12_ske_digest(const tenon_hash_class *h, const uint8_t client_random[32],
-                      const uint8_t server_random[32], const uint8_t *params, size_t params_len,
-                      uint8_t *digest)
+int tls12_ske_content(const uint8_t client_random[32], const uint8_t server_random[32],
+                      const uint8_t *params, size_t params_len, uint8_t out[TLS12_SKE_SIGNED_MAX],
+                      size_t *out_len)
 {
     /* RFC 8422 §5.4:
      *   digitally-signed struct {
@@ -59,6 +60,18 @@ void tls12_ske_digest(const tenon_hash_class *h, const uint8_t client_random[32]
      *       opaque server_random[32];
      *       ServerECDHParams params;
      *   } signed_params; */
+    ENSURE(params_len <= TLS12_SKE_SIGNED_MAX - 64, TENON_ERR_INTERNAL);
+    memcpy(out, client_random, 32);
+    memcpy(out + 32, server_random, 32);
+    memcpy(out + 64, params, params_len);
+    *out_len = 64 + params_len;
+    return TENON_OK;
+}
+
+void tls12_ske_digest(const tenon_hash_class *h, const uint8_t client_random[32],
+                      const uint8_t server_random[32], const uint8_t *params, size_t params_len,
+                      uint8_t *digest)
+{
     tenon_hash_ctx ctx;
     h->init(&ctx);
     h->update(&ctx, client_random, 32);
@@ -85,6 +98,11 @@ static const scheme12 SCHEMES12[] = {
     {TENON_SIG_RSA_PKCS1_SHA256, &tenon_sha256, TENON_KEY_RSA, 0},
     {TENON_SIG_RSA_PKCS1_SHA384, &tenon_sha384, TENON_KEY_RSA, 0},
     {TENON_SIG_RSA_PKCS1_SHA512, &tenon_sha512, TENON_KEY_RSA, 0},
+    /* RFC 8422 §5.1.3: "ed25519" in signature_algorithms; no hash, the content is signed. */
+    {TENON_SIG_ED25519, NULL, TENON_KEY_ED25519, 0},
+    /* §7.4.1.4.1's SHA-1 pairs, used only when configured (docs/tls-policy.md). */
+    {TENON_SIG_RSA_PKCS1_SHA1, &tenon_sha1, TENON_KEY_RSA, 0},
+    {TENON_SIG_ECDSA_SHA1, &tenon_sha1, TENON_KEY_EC, 0},
 };
 
 static const scheme12 *scheme_find(uint16_t id)
@@ -101,13 +119,24 @@ const tenon_hash_class *tls12_sig_hash(uint16_t sig_scheme)
     return s != NULL ? s->hash : NULL;
 }
 
-int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key, const uint8_t *digest,
-               uint8_t *sig, size_t sig_cap, size_t *sig_len)
+int tls12_scheme_known(uint16_t sig_scheme)
 {
-    ENSURE(key != NULL && digest != NULL && sig != NULL && sig_len != NULL,
-           TENON_ERR_INVALID_ARGUMENT);
+    return scheme_find(sig_scheme) != NULL;
+}
+
+int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key, const uint8_t *digest,
+               const uint8_t *content, size_t content_len, uint8_t *sig, size_t sig_cap,
+               size_t *sig_len)
+{
+    ENSURE(key != NULL && sig != NULL && sig_len != NULL, TENON_ERR_INVALID_ARGUMENT);
     const scheme12 *s = scheme_find(sig_scheme);
     ENSURE(s != NULL && s->key_type == key->type, TENON_ERR_TLS_HANDSHAKE_FAILURE);
+    if (s->key_type == TENON_KEY_ED25519) {
+        ENSURE(content != NULL && sig_cap >= TENON_ED25519_SIG_LEN, TENON_ERR_INTERNAL);
+        *sig_len = TENON_ED25519_SIG_LEN;
+        return tenon_ed25519_sign(&key->u.ed25519, content, content_len, sig);
+    }
+    ENSURE(digest != NULL, TENON_ERR_INVALID_ARGUMENT);
     size_t dl = s->hash->digest_len;
     if (s->key_type == TENON_KEY_EC)
         return tenon_ecdsa_sign(&key->u.ec, s->hash, digest, dl, TENON_ECDSA_DER, 1, sig, sig_cap,
@@ -118,15 +147,17 @@ int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key, const uint8_t 
 }
 
 int tls12_verify(uint16_t sig_scheme, const tenon_public_key *key, const uint8_t *digest,
-                 const uint8_t *sig, size_t sig_len)
+                 const uint8_t *content, size_t content_len, const uint8_t *sig, size_t sig_len)
 {
-    ENSURE(key != NULL && digest != NULL && (sig != NULL || sig_len == 0),
-           TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(key != NULL && (sig != NULL || sig_len == 0), TENON_ERR_INVALID_ARGUMENT);
     const scheme12 *s = scheme_find(sig_scheme);
     ENSURE(s != NULL && s->key_type == key->type, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    size_t dl = s->hash->digest_len;
+    ENSURE(s->hash != NULL ? digest != NULL : content != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    size_t dl = s->hash != NULL ? s->hash->digest_len : 0;
     int rc;
-    if (s->key_type == TENON_KEY_EC)
+    if (s->key_type == TENON_KEY_ED25519)
+        rc = tenon_ed25519_verify(&key->u.ed25519, content, content_len, sig, sig_len);
+    else if (s->key_type == TENON_KEY_EC)
         rc = tenon_ecdsa_verify(&key->u.ec, digest, dl, TENON_ECDSA_DER, sig, sig_len);
     else if (s->pss)
         rc = tenon_rsa_pss_verify(&key->u.rsa, s->hash, digest, dl, dl, sig, sig_len);

@@ -6,21 +6,26 @@
  */
 #include "tls13.h"
 
+void tls12_session_plain(tls_conn *c, tls_ticket_plain *t)
+{
+    memset(t, 0, sizeof *t);
+    t->version = TENON_TLS12;
+    t->ems = c->ems;
+    tls_ticket_fill_session(c, t);
+    t->suite = c->suite12->id;
+    t->issued_ms = (uint64_t)tls_now_ms(c);
+    /* As TLS 1.3's (RFC 8446 §4.6.1's cap, and the session's remaining time). */
+    t->lifetime_s = tls_ticket_lifetime(c);
+    memcpy(t->psk, c->master, TLS12_MASTER_LEN);
+    t->psk_len = TLS12_MASTER_LEN;
+}
+
 int hs12_new_session_ticket_send(tls_conn *c)
 {
     tls_ticket_plain t;
     uint8_t ticket[TENON_MAX_TICKET_LEN];
     size_t ticket_len;
-    memset(&t, 0, sizeof t);
-    t.version = TENON_TLS12;
-    t.ems = c->ems;
-    tls_ticket_fill_session(c, &t);
-    t.suite = c->suite12->id;
-    t.issued_ms = (uint64_t)tls_now_ms(c);
-    /* As TLS 1.3's (RFC 8446 §4.6.1's cap, and the session's remaining time). */
-    t.lifetime_s = tls_ticket_lifetime(c);
-    memcpy(t.psk, c->master, TLS12_MASTER_LEN);
-    t.psk_len = TLS12_MASTER_LEN;
+    tls12_session_plain(c, &t);
     uint32_t lifetime = t.lifetime_s;
     int rc = TENON_OK;
     /* The ServerHello promised a ticket; a session past session_max_age_s gets an empty one
@@ -79,6 +84,45 @@ int hs12_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
     c->held_ticket = t;
     c->pending_ticket12 = 1;
     return TENON_OK;
+}
+
+/* RFC 5246 §7.4.1.2: "The session_id ... is the ID of a session that the client wishes to
+ * resume"; a server that keeps sessions names one in its ServerHello (§7.4.1.3). Without a
+ * ticket (which supersedes it, RFC 5077 §3.4) the session goes into the ticket store under that
+ * ID, bound as tickets are (server name, verification policy, suite, extended master secret,
+ * the full handshake's time). Called once the server's Finished proved the session. */
+void tls12_session_id_keep(tls_conn *c)
+{
+    tenon_ticket_store *st = c->cfg->ticket_store;
+    const char *name = c->cfg->server_name;
+    if (st == NULL || name == NULL || c->session_id_len == 0 || c->suite12 == NULL)
+        return;
+    /* A ticket resumed without a new one: the ID echoed was our own (RFC 5077 §3.4), which
+     * names nothing the server keeps. */
+    if (c->resumed && c->offered_ticket12)
+        return;
+    tenon_ticket *t = tls_ticket_store_slot(st, name);
+    if (t == NULL)
+        return;
+    memset(t, 0, sizeof *t);
+    t->version = TENON_TLS12;
+    t->ext_master_secret = c->ems;
+    t->suite = c->suite12->id;
+    /* No lifetime comes with a session ID: a day at most, as a ticket without a hint (and
+     * never beyond session_max_age_s: tls_ticket_offerable). */
+    t->lifetime_s = 86400;
+    t->received_ms = tls_now_ms(c);
+    memcpy(t->psk, c->master, TLS12_MASTER_LEN);
+    t->psk_len = TLS12_MASTER_LEN;
+    memcpy(t->session_id, c->session_id, c->session_id_len);
+    t->session_id_len = c->session_id_len;
+    memcpy(t->server_name, name, strlen(name) + 1);
+    if (!tls_ticket_store_session(c, t)) {
+        tenon_wipe(t, sizeof *t);
+        return;
+    }
+    t->in_use = 1;
+    tls_note(c, "TLS 1.2 session stored under its session ID");
 }
 
 /* HelloRequest (RFC 5246 §7.4.1.1): struct { } HelloRequest; not part of the transcript.

@@ -64,6 +64,12 @@ int hs12_server_hello_send(tls_conn *c)
     if (c->alpn_len > 0) {
         GUARD(ext_alpn_write_one(&w, c->alpn, c->alpn_len));
     }
+    /* RFC 6066 §8: an empty status_request announces the CertificateStatus; RFC 6962 §3.3.1:
+     * the SCTs travel in the ServerHello. Full handshakes only (tls_staple_*). */
+    if (tls_staple_ocsp(c))
+        GUARD(ext_status_request_write_empty(&w));
+    if (tls_staple_scts(c))
+        GUARD(ext_sct_write_list(&w, c->cert->sct_list.ptr, c->cert->sct_list.len));
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
@@ -131,19 +137,40 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         b = exts->body[X_EC_POINT_FORMATS];
         GUARD(tls12_ext_point_formats_parse(b.p, b.len));
     }
+    /* RFC 6066 §8: the server's status_request is empty; RFC 6962 §3.3.1: its SCT list is a
+     * well-formed SignedCertificateTimestampList. Each only if we asked (§7.4.1.4 above). */
+    if (has(exts, X_STATUS_REQUEST)) {
+        ENSURE(c->ocsp_asked, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        GUARD(ext_status_request_parse_empty(exts->body[X_STATUS_REQUEST]));
+    }
+    if (has(exts, X_SCT)) {
+        ENSURE(c->sct_asked, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        GUARD(ext_sct_parse_list(exts->body[X_SCT]));
+    }
     GUARD(tls_check_server_answers(c, exts));
-    GUARD(tls_transcript_select(&c->tx, s->prf));
+    /* With a certificate of ours, a CertificateRequest may come: keep the hashes our
+     * CertificateVerify could use running (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
+    if (cfg->cert_count > 0)
+        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+    else
+        GUARD(tls_transcript_select(&c->tx, s->prf));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");
         tls_note(c, s->name);
     }
 
-    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID. */
+    /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID; RFC 5246
+     * §7.4.1.3: it resumes the session we named by ID if it sends that ID back. */
     int echoed = session_id.len > 0 && session_id.len == c->session_id_len &&
                  memcmp(session_id.p, c->session_id, c->session_id_len) == 0;
+    /* The ID the server names is the session's, kept if no ticket comes
+     * (tls12_session_id_keep). */
+    memcpy(c->session_id, session_id.p, session_id.len);
+    c->session_id_len = session_id.len;
     if (echoed) {
-        ENSURE(c->offered_ticket12 && c->held_ticket != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE((c->offered_ticket12 || c->offered_session_id12) && c->held_ticket != NULL,
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
         /* The session's suite and extended master secret must be the ticket's (RFC 5246
          * §7.4.1.3, RFC 7627 §5.3). */
         ENSURE(c->held_ticket->suite == s->id, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -151,13 +178,20 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         ENSURE(c->held_ticket->ext_master_secret == c->ems, TENON_ERR_TLS_HANDSHAKE_FAILURE);
         memcpy(c->master, c->held_ticket->psk, TLS12_MASTER_LEN);
         c->resumed = 1;
+        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify when resuming */
         tls_release_held_ticket(c);
         tls_note(c, "the server resumes our TLS 1.2 session (abbreviated handshake)");
         GUARD(tls12_install_keys(c));
         c->state = c->ticket12_ok ? ST_C12_WAIT_NST : ST_C12_WAIT_CCS;
         return TENON_OK;
     }
-    /* Not resumed: the ticket offered, if any, is spent. */
+    /* Not resumed: the ticket offered, if any, is spent. RFC 6962 §3.3.1: "if the session is
+     * resumed, the server is not expected to process it or include the extension in the
+     * ServerHello": on a resumption (above) both are ignored, here they count. The SCTs are
+     * kept now, the ServerHello's bytes used up. */
+    c->ocsp_acked = (uint8_t)has(exts, X_STATUS_REQUEST);
+    if (has(exts, X_SCT))
+        GUARD(tls_keep_peer_bytes(c, exts->body[X_SCT].p, exts->body[X_SCT].len, &c->peer_scts));
     tls_release_held_ticket(c);
     tenon_wipe(c->psk, sizeof c->psk);
     c->psk_len = 0;

@@ -18,6 +18,9 @@ int hs12_server_hello_done_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     ENSURE(len == 4, TENON_ERR_TLS_DECODE);
     tls_transcript_update(&c->tx, msg, len);
+    /* What the server stapled is all in (stapling.c): the application's say, before our key
+     * exchange goes to the server's key. */
+    GUARD(tls_check_peer_status(c));
     return hs12_client_flight(c);
 }
 
@@ -37,23 +40,23 @@ static int client_key_exchange_send(tls_conn *c)
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", c->psk,
                          c->psk_len);
     } else {
-        GUARD(tls12_cke_write_ecdhe(&w, c->kex_pub, c->kex->public_len));
+        GUARD(tls12_cke_write_ecdhe(&w, c->kex_pub12, c->kex->client_share_len));
     }
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
 
 /* CertificateVerify (§7.4.8): digitally-signed struct { opaque handshake_messages[...]; },
- * the handshake messages so far under the scheme's hash, which tls12_pick_cert made the
- * transcript's. */
+ * the handshake messages so far under the scheme's hash, which the transcript kept running
+ * beside the PRF's (hs12_certificate_request_recv). */
 static int certificate_verify_send(tls_conn *c)
 {
     writer w;
     wr_vec body;
-    uint8_t digest[64];
-    GUARD(tls_transcript_hash(&c->tx, digest, NULL));
+    uint8_t digest[TENON_HASH_MAX_LEN];
+    GUARD(tls_transcript_hash_with(&c->tx, tls12_sig_hash(c->our_sig_scheme), NULL, 0, digest));
     GUARD(tls_hs_begin(c, HS_CERTIFICATE_VERIFY, &w, &body));
-    GUARD(tls12_write_signed(c, &w, digest));
+    GUARD(tls12_write_signed(c, &w, digest, NULL, 0));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -69,6 +72,7 @@ int hs12_client_flight(tls_conn *c)
     GUARD(rc);
     if (c->cert_requested && c->cert != NULL)
         GUARD(certificate_verify_send(c));
+    tls_transcript_keep_only(&c->tx, NULL);
     GUARD(tls12_install_keys(c));
     GUARD(hs12_change_cipher_spec_send(c));
     GUARD(hs12_finished_send(c));

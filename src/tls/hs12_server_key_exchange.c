@@ -12,14 +12,21 @@ int hs12_server_key_exchange_send(tls_conn *c)
     writer w;
     wr_vec body;
     GUARD(tls_hs_begin(c, HS_SERVER_KEY_EXCHANGE, &w, &body));
+    /* Our key pair: the private key stays for the ClientKeyExchange (slot 0). */
+    uint8_t pub[TLS_DH_MAX_SHARE];
+    ENSURE(c->kex->dh && c->kex->client_share_len <= sizeof pub, TENON_ERR_INTERNAL);
+    GUARD(tls_kex_keygen(c, c->kex, 0, pub));
     size_t params_at = w.len;
-    GUARD(tls12_ske_write_params(&w, c->kex->tls_group, c->kex_pub, c->kex->public_len));
+    GUARD(tls12_ske_write_params(&w, c->kex->tls_group, pub, c->kex->client_share_len));
     size_t params_len = w.len - params_at;
     const tenon_hash_class *h = tls12_sig_hash(c->our_sig_scheme);
-    ENSURE(h != NULL, TENON_ERR_INTERNAL);
-    uint8_t digest[64];
-    tls12_ske_digest(h, c->client_random, c->server_random, w.buf + params_at, params_len, digest);
-    GUARD(tls12_write_signed(c, &w, digest));
+    uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
+    size_t content_len;
+    GUARD(tls12_ske_content(c->client_random, c->server_random, w.buf + params_at, params_len,
+                            content, &content_len));
+    if (h != NULL) /* Ed25519 has no hash: it signs the content (RFC 8422 §5.4, RFC 8032) */
+        tenon_hash(h, content, content_len, digest);
+    GUARD(tls12_write_signed(c, &w, h != NULL ? digest : NULL, content, content_len));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -27,11 +34,16 @@ int hs12_server_key_exchange_send(tls_conn *c)
 /* STYLE.md 9: the one function that sets signature_verified on a TLS 1.2 client. */
 int tls12_proof_server_key_exchange(tls_conn *c, const tls12_ske_view *v)
 {
+    ENSURE(tls12_scheme_known(v->sig_scheme), TENON_ERR_TLS_ILLEGAL_PARAMETER);
     const tenon_hash_class *h = tls12_sig_hash(v->sig_scheme);
-    ENSURE(h != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    uint8_t digest[64];
-    tls12_ske_digest(h, c->client_random, c->server_random, v->params, v->params_len, digest);
-    int rc = tls12_verify(v->sig_scheme, &c->peer_key, digest, v->sig.p, v->sig.len);
+    uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
+    size_t content_len;
+    GUARD(tls12_ske_content(c->client_random, c->server_random, v->params, v->params_len, content,
+                            &content_len));
+    if (h != NULL)
+        tenon_hash(h, content, content_len, digest);
+    int rc = tls12_verify(v->sig_scheme, &c->peer_key, h != NULL ? digest : NULL, content,
+                          content_len, v->sig.p, v->sig.len);
 #ifdef TENON_FUZZING
     rc = fuzzing_signature_result(rc);
 #endif
@@ -49,9 +61,11 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* RFC 8422 §5.4: the curve must be one the client offered. */
     const tenon_kex_class *group = NULL;
     for (size_t i = 0; i < c->cfg->group_count; i++)
-        if (c->cfg->groups[i]->tls_group == v.group)
+        if (c->cfg->groups[i]->tls_group == v.group &&
+            tls_group_usable(c->cfg, c->cfg->groups[i], TENON_TLS12))
             group = c->cfg->groups[i];
-    ENSURE(group != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    ENSURE(group != NULL && group->client_share_len <= TLS_DH_MAX_SHARE,
+           TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* RFC 5246 §7.4.1.4.1: the signature algorithm must be one we offered and fit the
      * certificate's key. */
     int offered = 0;
@@ -62,10 +76,13 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     GUARD(tls12_proof_server_key_exchange(c, &v));
     /* Our key pair and the shared secret, the pre-master secret (RFC 8422 §5.10), now: the
      * message is gone once this returns. */
-    GUARD(tls_kex_keygen(c, group));
-    uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
-    int rc = group->shared_secret(c->kex_priv, v.point.p, v.point.len, shared);
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    c->kex = group;
+    uint8_t shared[TENON_KEX_MAX_SHARED_LEN], pub[TLS_DH_MAX_SHARE];
+    GUARD(tls_kex_keygen(c, group, 0, pub));
+    int rc = group->shared_secret(c->kex_priv[0], v.point.p, v.point.len, shared);
+    tls_kex_forget(c);
+    /* Our public key waits for the ClientKeyExchange, where the private key was. */
+    memcpy(c->kex_pub12, pub, group->client_share_len);
     if (rc == TENON_OK) {
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, group->name, shared, group->shared_len);
         memcpy(c->psk, shared, group->shared_len);

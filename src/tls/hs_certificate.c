@@ -26,6 +26,12 @@ int hs_certificate_send(tls_conn *c)
             GUARD(wr_bytes(&w, c->cert->chain[i].ptr, c->cert->chain[i].len));
             GUARD(wr_close_vec(&w, &entry));
             GUARD(wr_open_vec(&w, 2, &exts));
+            /* §4.4.2: extensions that apply to the chain go on the first entry. */
+            if (i == 0 && tls_staple_ocsp(c))
+                GUARD(ext_status_request_write_cert(&w, c->cert->ocsp_response.ptr,
+                                                    c->cert->ocsp_response.len));
+            if (i == 0 && tls_staple_scts(c))
+                GUARD(ext_sct_write_list(&w, c->cert->sct_list.ptr, c->cert->sct_list.len));
             GUARD(wr_close_vec(&w, &exts));
         }
     GUARD(wr_close_vec(&w, &list));
@@ -37,16 +43,16 @@ int hs_certificate_send(tls_conn *c)
 }
 
 /* Parses the message into chain views; more than TENON_MAX_CHAIN certificates is refused.
- * *leaf_exts: how many extensions the first entry carries. */
+ * *leaf: the first entry's extensions. */
 static int certificate_parse(const uint8_t *msg, size_t len, cursor *context, tenon_bytes *chain,
-                             size_t *count, size_t *leaf_exts)
+                             size_t *count, tls_exts *leaf)
 {
     cursor c = cur_init(msg + 4, len - 4), list;
     GUARD(cur_vec(&c, 1, 0, 255, context));
     GUARD(cur_vec(&c, 3, 0, 0xffffff, &list));
     GUARD(cur_finish(&c));
     *count = 0;
-    *leaf_exts = 0;
+    memset(leaf, 0, sizeof *leaf);
     while (cur_remaining(&list) > 0) {
         cursor data, ext_cur;
         tls_exts exts;
@@ -56,7 +62,7 @@ static int certificate_parse(const uint8_t *msg, size_t len, cursor *context, te
         list = ext_cur;
         ENSURE(*count < TENON_MAX_CHAIN, TENON_ERR_TLS_BAD_CERTIFICATE);
         if (*count == 0)
-            *leaf_exts = exts.count;
+            *leaf = exts;
         chain[*count].ptr = data.p;
         chain[*count].len = data.len;
         (*count)++;
@@ -134,14 +140,15 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     cursor context;
     const uint8_t *kept;
-    size_t leaf_exts;
-    GUARD(certificate_parse(msg, len, &context, c->peer_chain, &c->peer_chain_count, &leaf_exts));
+    tls_exts leaf;
+    GUARD(certificate_parse(msg, len, &context, c->peer_chain, &c->peer_chain_count, &leaf));
     /* §4.4.2: "If an extension applies to the entire chain, it SHOULD be included in the first
      * CertificateEntry" and the extensions "MUST correspond to ones from the client's
-     * ClientHello message" (or the server's CertificateRequest). tenon asks for none
-     * (status_request, signed_certificate_timestamp), so any on the leaf is unsolicited: §4.2,
-     * unsupported_extension. Those of other entries are ignored. */
-    ENSURE(leaf_exts == 0, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+     * ClientHello message" (or the server's CertificateRequest): a client takes the
+     * status_request and signed_certificate_timestamp it asked for, anything else on the leaf
+     * is unsolicited (§4.2, unsupported_extension); a server asks for none. Those of other
+     * entries are ignored. */
+    GUARD(tls13_leaf_status(c, &leaf));
     /* §4.4.2: the context echoes the CertificateRequest's (empty in the main handshake) and
      * is empty from a server. */
     ENSURE(context.len == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
@@ -161,9 +168,12 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
     /* Keep the message so the chain outlives the handshake, and point the views at the copy. */
     GUARD(tls_keep_peer_certificate(c, msg, len, &kept));
-    GUARD(certificate_parse(kept, len, &context, c->peer_chain, &c->peer_chain_count, &leaf_exts));
+    GUARD(certificate_parse(kept, len, &context, c->peer_chain, &c->peer_chain_count, &leaf));
+    GUARD(tls13_leaf_status(c, &leaf)); /* the views, now into the kept copy */
     c->peer_sent_cert = 1;
     GUARD(tls_proof_cert_chain(c));
+    if (c->is_client)
+        GUARD(tls_check_peer_status(c));
     c->state = c->is_client ? ST_C_WAIT_CV : ST_S_WAIT_CV;
     return TENON_OK;
 }

@@ -47,9 +47,9 @@ int hs_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The certificate we will send: the first whose key signs with a scheme the server
      * accepts; none means an empty Certificate (§4.4.2). */
     const tenon_config *cfg = c->cfg;
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(cfg, &n);
-    for (size_t i = 0; i < cfg->cert_count && c->cert == NULL; i++)
+    for (size_t i = 0; i < cfg->cert_count && c->cert == NULL; i++) {
+        size_t n;
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
         for (size_t j = 0; j < n && c->cert == NULL; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
@@ -60,6 +60,7 @@ int hs_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
                     c->our_sig_scheme = s->id;
                 }
         }
+    }
     tls_transcript_update(&c->tx, msg, len);
     c->state = ST_C_WAIT_CERT;
     return TENON_OK;

@@ -8,24 +8,30 @@
 #include "tls13.h"
 
 #include "tenon/ec.h"
+#include "tenon/ed25519.h"
 #include "tenon/rsa.h"
 
 #include "fuzzing.h"
 
 #define CV_MAX_SIG TENON_RSA_MAX_LEN
 
-/* The digest of the signed content, under the scheme's hash. */
-static int signed_digest(tls_conn *c, int by_server, const tls_sig_scheme *s, uint8_t *digest)
+static const char server_ctx[] = "TLS 1.3, server CertificateVerify";
+static const char client_ctx[] = "TLS 1.3, client CertificateVerify";
+#define CV_CONTENT_MAX (64 + sizeof server_ctx + TLS13_MAX_HASH)
+
+/* The signed content; and its digest under the scheme's hash, or for Ed25519 (no hash: RFC 8446
+ * §4.2.3 "EdDSA algorithms", it signs the content itself) nothing more. */
+static int signed_content(tls_conn *c, int by_server, const tls_sig_scheme *s,
+                          uint8_t content[CV_CONTENT_MAX], size_t *len, uint8_t *digest)
 {
-    static const char server_ctx[] = "TLS 1.3, server CertificateVerify";
-    static const char client_ctx[] = "TLS 1.3, client CertificateVerify";
     const char *ctx = by_server ? server_ctx : client_ctx;
-    uint8_t content[64 + sizeof server_ctx + TLS13_MAX_HASH];
     size_t th_len;
     memset(content, 0x20, 64);
     memcpy(content + 64, ctx, sizeof server_ctx); /* with its terminating 0x00 */
     GUARD(tls_transcript_hash(&c->tx, content + 64 + sizeof server_ctx, &th_len));
-    tenon_hash(s->hash, content, 64 + sizeof server_ctx + th_len, digest);
+    *len = 64 + sizeof server_ctx + th_len;
+    if (s->hash != NULL)
+        tenon_hash(s->hash, content, *len, digest);
     return TENON_OK;
 }
 
@@ -34,8 +40,9 @@ int hs_certificate_verify_send(tls_conn *c)
     const tls_sig_scheme *s = tls_sig_scheme_find(c->our_sig_scheme);
     const tenon_private_key *key = c->cert->key;
     ENSURE(tls_sig_scheme_fits(s, key), TENON_ERR_INTERNAL);
-    uint8_t digest[TENON_HASH_MAX_LEN];
-    GUARD(signed_digest(c, !c->is_client, s, digest));
+    uint8_t content[CV_CONTENT_MAX], digest[TENON_HASH_MAX_LEN];
+    size_t content_len;
+    GUARD(signed_content(c, !c->is_client, s, content, &content_len, digest));
     writer w;
     wr_vec body, sig;
     GUARD(tls_hs_begin(c, HS_CERTIFICATE_VERIFY, &w, &body));
@@ -44,7 +51,10 @@ int hs_certificate_verify_send(tls_conn *c)
     ENSURE(w.cap - w.len >= CV_MAX_SIG, TENON_ERR_BUFFER_TOO_SMALL);
     uint8_t *out = w.buf + w.len;
     size_t n;
-    if (s->key_type == TENON_KEY_EC)
+    if (s->key_type == TENON_KEY_ED25519) {
+        GUARD(tenon_ed25519_sign(&key->u.ed25519, content, content_len, out));
+        n = TENON_ED25519_SIG_LEN;
+    } else if (s->key_type == TENON_KEY_EC)
         GUARD(tenon_ecdsa_sign(&key->u.ec, s->hash, digest, s->hash->digest_len, TENON_ECDSA_DER, 1,
                                out, CV_MAX_SIG, &n));
     else
@@ -61,11 +71,14 @@ int hs_certificate_verify_send(tls_conn *c)
 int tls_proof_certificate_verify(tls_conn *c, const uint8_t *sig, size_t sig_len)
 {
     const tls_sig_scheme *s = tls_sig_scheme_find(c->peer_sig_scheme);
-    uint8_t digest[TENON_HASH_MAX_LEN];
+    uint8_t content[CV_CONTENT_MAX], digest[TENON_HASH_MAX_LEN];
+    size_t content_len;
     ENSURE(c->cert_verified && s != NULL, TENON_ERR_INTERNAL);
-    GUARD(signed_digest(c, c->is_client, s, digest));
+    GUARD(signed_content(c, c->is_client, s, content, &content_len, digest));
     int rc;
-    if (s->key_type == TENON_KEY_EC)
+    if (s->key_type == TENON_KEY_ED25519)
+        rc = tenon_ed25519_verify(&c->peer_key.u.ed25519, content, content_len, sig, sig_len);
+    else if (s->key_type == TENON_KEY_EC)
         rc = tenon_ecdsa_verify(&c->peer_key.u.ec, digest, s->hash->digest_len, TENON_ECDSA_DER,
                                 sig, sig_len);
     else

@@ -40,6 +40,9 @@ static void pick_ticket(tls_conn *c)
             configured &= tls_version_on(c->cfg, TENON_TLS13) && t->psk_len == s->hash->digest_len;
         if (s12 != NULL)
             configured &= tls_version_on(c->cfg, TENON_TLS12) && t->psk_len == TLS12_MASTER_LEN;
+        /* A TLS 1.2 session without a ticket is offered by its session ID (<0..32>). */
+        if (s12 != NULL && t->ticket_len == 0)
+            configured &= t->session_id_len > 0 && t->session_id_len <= TLS_SESSION_ID_LEN;
         if (now < t->received_ms || now - t->received_ms >= (int64_t)t->lifetime_s * 1000) {
             tenon_wipe(t, sizeof *t); /* expired */
             continue;
@@ -60,9 +63,12 @@ static void pick_ticket(tls_conn *c)
             c->ticket = t;
             c->psk_suite = s;
             tls_note(c, "offering a session ticket (psk_dhe_ke)");
-        } else {
+        } else if (t->ticket_len > 0) {
             c->offered_ticket12 = 1;
             tls_note(c, "offering a TLS 1.2 session ticket (RFC 5077)");
+        } else {
+            c->offered_session_id12 = 1;
+            tls_note(c, "offering a TLS 1.2 session ID (RFC 5246 §7.4.1.2)");
         }
         return;
     }
@@ -134,10 +140,61 @@ static int offer_suite(const tenon_config *cfg, uint16_t id)
     return tls12_suite_find(id) != NULL && tls_version_on(cfg, TENON_TLS12);
 }
 
+/* 1 if share_groups names g. */
+static int wants_share(const tenon_config *cfg, const tenon_kex_class *g)
+{
+    for (size_t i = 0; i < cfg->share_group_count && i < TENON_MAX_KEY_SHARES; i++)
+        if (cfg->share_groups[i] == g)
+            return 1;
+    return 0;
+}
+
+/* The groups of the first ClientHello's key shares (tenon_config.share_groups): RFC 8446
+ * §4.2.8: "Each KeyShareEntry value MUST correspond to a group offered in the
+ * "supported_groups" extension and MUST appear in the same order", so they are taken in the
+ * order of groups; with none of them usable, the first usable group. */
+static void plan_shares(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    const tenon_kex_class *first = NULL;
+    c->kex_offer_count = 0;
+    for (size_t i = 0; i < cfg->group_count; i++) {
+        const tenon_kex_class *g = cfg->groups[i];
+        if (!tls_group_usable(cfg, g, TENON_TLS13))
+            continue;
+        if (first == NULL)
+            first = g;
+        if (wants_share(cfg, g) && c->kex_offer_count < TENON_MAX_KEY_SHARES)
+            c->kex_offer[c->kex_offer_count++] = g;
+    }
+    if (c->kex_offer_count == 0 && first != NULL)
+        c->kex_offer[c->kex_offer_count++] = first;
+}
+
+/* key_share (§4.2.8). Each share is made in place, in the output: the keys are generated here
+ * (the first ClientHello, or the group a HelloRetryRequest asked for) or, after a
+ * HelloRetryRequest with a cookie alone, recomputed from the private keys kept (§4.1.2: the
+ * shares are replaced only if the HelloRetryRequest has a key_share). */
+static int write_key_shares(tls_conn *c, writer *w, int fresh)
+{
+    wr_vec ext, list;
+    GUARD(ext_key_share_open_ch(w, &ext, &list));
+    for (size_t i = 0; i < c->kex_offer_count; i++) {
+        const tenon_kex_class *g = c->kex_offer[i];
+        uint8_t *share;
+        GUARD(ext_key_share_entry(w, g->tls_group, g->client_share_len, &share));
+        if (fresh)
+            GUARD(tls_kex_keygen(c, g, i, share));
+        else
+            GUARD(g->public_from_private(c->kex_priv[i], share));
+    }
+    return ext_key_share_close_ch(w, &ext, &list);
+}
+
 int hs_client_hello_send(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
-    const tenon_kex_class *group = cfg->groups[0];
+    int fresh = 1;
     int tls13 = tls_version_on(cfg, TENON_TLS13);
     int tls12 = tls_version_on(cfg, TENON_TLS12);
     if (!c->hrr) {
@@ -149,11 +206,16 @@ int hs_client_hello_send(tls_conn *c)
         pick_ticket(c);
         /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
          * value"; a fresh random one. RFC 5077 §3.4: with a TLS 1.2 ticket, a session ID the
-         * server echoes when it accepts the ticket. */
+         * server echoes when it accepts the ticket. RFC 5246 §7.4.1.2: to resume a TLS 1.2
+         * session by ID, that ID (which serves TLS 1.3's compatibility mode as well). */
         c->session_id_len =
             ((cfg->middlebox_compat && tls13) || c->offered_ticket12) ? TLS_SESSION_ID_LEN : 0;
-        if (c->session_id_len)
+        if (c->offered_session_id12) {
+            c->session_id_len = c->held_ticket->session_id_len;
+            memcpy(c->session_id, c->held_ticket->session_id, c->session_id_len);
+        } else if (c->session_id_len) {
             GUARD(tls_random(c, c->session_id, c->session_id_len));
+        }
 #ifdef TENON_FUZZING
         /* A recorded server stream echoes the session ID it was sent (fuzzing.h). */
         memset(c->session_id, 0x5e, c->session_id_len);
@@ -162,12 +224,18 @@ int hs_client_hello_send(tls_conn *c)
             c->sni_len = strlen(cfg->server_name);
             memcpy(c->sni, cfg->server_name, c->sni_len + 1);
         }
+        if (tls13)
+            plan_shares(c);
+    } else if (c->hrr_group != NULL) {
+        /* §4.1.2: "If a "key_share" extension was supplied in the HelloRetryRequest,
+         * replacing the list of shares with a list containing a single KeyShareEntry from the
+         * indicated group." */
+        tls_kex_forget(c);
+        c->kex_offer[0] = c->hrr_group;
+        c->kex_offer_count = 1;
     } else {
-        group = c->hrr_group;
+        fresh = 0; /* a cookie alone: the same shares (handle_hrr) */
     }
-    /* After a HelloRetryRequest without key_share the key pair is kept (handle_hrr). */
-    if (tls13 && !(c->hrr && group == c->kex))
-        GUARD(tls_kex_keygen(c, group));
 
     writer w;
     wr_vec body, v;
@@ -194,9 +262,9 @@ int hs_client_hello_send(tls_conn *c)
     }
     if (tls13)
         GUARD(ext_supported_versions_write_ch(&w, tls12));
-    GUARD(ext_supported_groups_write(&w, cfg));
+    GUARD(ext_supported_groups_write(&w, cfg, tls13 ? TENON_TLS13 : TENON_TLS12));
     if (tls13)
-        GUARD(ext_key_share_write_ch(&w, group->tls_group, c->kex_pub, group->public_len));
+        GUARD(write_key_shares(c, &w, fresh));
     if (tls12)
         GUARD(hs12_client_hello_exts(c, &w));
     GUARD(
@@ -207,6 +275,14 @@ int hs_client_hello_send(tls_conn *c)
     if (cfg->alpn_count > 0) {
         GUARD(ext_alpn_write_list(&w, cfg->alpn, cfg->alpn_count));
         c->sent_alpn = 1;
+    }
+    if (cfg->ocsp_stapling) {
+        GUARD(ext_status_request_write_ch(&w));
+        c->ocsp_asked = 1;
+    }
+    if (cfg->signed_cert_timestamps) {
+        GUARD(ext_sct_write_ch(&w));
+        c->sct_asked = 1;
     }
     if (c->cookie_len > 0)
         GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
@@ -379,19 +455,28 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
 
 /* Why no certificate of ours fits the peer's signature_algorithms (c->peer_sigs): none of our
  * schemes is there at all, or some are but no key of ours signs with them. RFC 8446 §4.2.3:
- * rsa_pkcs1_* "are not defined for use in signed TLS handshake messages", so in TLS 1.3 they
- * are no scheme in common. */
+ * rsa_pkcs1_* (and the SHA-1 legacy schemes) "are not defined for use in signed TLS handshake
+ * messages", so in TLS 1.3 they are no scheme in common. */
 int tls_no_cert_cause(const tls_conn *c)
 {
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(c->cfg, &n);
-    for (size_t j = 0; j < n; j++) {
-        const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
-        if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA && !s->rsa_pss)
-            continue;
-        for (size_t k = 0; k < c->peer_sig_count; k++)
-            if (c->peer_sigs[k] == ours[j])
-                return TENON_ERR_TLS_NO_CERT_FOR_PEER;
+    /* Our schemes: those our certificates sign with, each its own list or the
+     * configuration's (which is ours alone when there is no certificate). */
+    size_t certs = c->cfg->cert_count;
+    for (size_t i = 0; i < certs || (certs == 0 && i == 0); i++) {
+        size_t n;
+        const uint16_t *ours = certs != 0 ? tls_cert_sign_schemes(c->cfg, &c->cfg->certs[i], &n)
+                                          : tls_sign_schemes(c->cfg, &n);
+        for (size_t j = 0; j < n; j++) {
+            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
+            if (c->version == TENON_TLS13 && s != NULL && s->key_type == TENON_KEY_RSA &&
+                !s->rsa_pss)
+                continue;
+            if (c->version == TENON_TLS13 && s != NULL && s->hash == &tenon_sha1)
+                continue;
+            for (size_t k = 0; k < c->peer_sig_count; k++)
+                if (c->peer_sigs[k] == ours[j])
+                    return TENON_ERR_TLS_NO_CERT_FOR_PEER;
+        }
     }
     return TENON_ERR_TLS_NO_COMMON_SIG_SCHEME;
 }
@@ -405,9 +490,9 @@ int tls_no_cert_cause(const tls_conn *c)
 static int select_certificate(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
-    size_t n;
-    const uint16_t *ours = tls_sign_schemes(cfg, &n);
-    for (size_t i = 0; i < cfg->cert_count; i++)
+    for (size_t i = 0; i < cfg->cert_count; i++) {
+        size_t n;
+        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
         for (size_t j = 0; j < n; j++) {
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
@@ -419,6 +504,7 @@ static int select_certificate(tls_conn *c)
                     return TENON_OK;
                 }
         }
+    }
     return tls_no_cert_cause(c);
 }
 
@@ -481,7 +567,8 @@ static int select_group(const tls_conn *c, const client_hello *ch, const tenon_k
     *group = NULL;
     *have_share = 0;
     for (size_t i = 0; i < cfg->group_count && *group == NULL; i++)
-        if (ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
+        if (tls_group_usable(cfg, cfg->groups[i], TENON_TLS13) &&
+            ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
             *group = cfg->groups[i];
     cursor walk = shares;
     while (cur_remaining(&walk) > 0) {
@@ -536,6 +623,8 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     if (!(we13 && they13)) {
         /* A second ClientHello answers a HelloRetryRequest, which is TLS 1.3. */
         ENSURE(!second, TENON_ERR_TLS_PROTOCOL_VERSION);
+        /* TLS 1.2 has no post-quantum key exchange (tenon_config.require_post_quantum). */
+        ENSURE(!(cfg->require_post_quantum && they12), TENON_ERR_TLS_PQ_REQUIRED);
         /* RFC 8446 §6.2: "protocol_version: The protocol version the peer has attempted to
          * negotiate is recognized but not supported". */
         ENSURE(we12 && they12, TENON_ERR_TLS_NO_COMMON_VERSION);
@@ -568,6 +657,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         GUARD(ext_psk_modes_parse(ch.exts.body[X_PSK_KEY_EXCHANGE_MODES], &dhe));
     c->client_psk_dhe = (uint8_t)dhe;
     GUARD(tls_take_sni(c, &ch));
+    GUARD(tls_take_status_requests(c, &ch));
     if (has(&ch, X_EARLY_DATA)) {
         GUARD(ext_early_data_parse_ch(ch.exts.body[X_EARLY_DATA]));
         /* §4.2.10: early data is rejected by answering without the extension; the records
@@ -598,7 +688,8 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The group: ours in our order among the client's supported_groups. */
     /* §4.1.1: "If the server is unable to negotiate a supported set of parameters ... it MUST
      * abort the handshake with either a "handshake_failure" or "insufficient_security"". */
-    ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
+    ENSURE(group != NULL,
+           cfg->require_post_quantum ? TENON_ERR_TLS_PQ_REQUIRED : TENON_ERR_TLS_NO_COMMON_GROUP);
     if (second) {
         /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
         ENSURE(group == c->hrr_group && have_share && nshares == 1,
@@ -643,18 +734,18 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
             tls_note(c, "resuming with a session ticket (psk_dhe_ke)");
     }
 
-    /* (EC)DHE: our share and the shared secret. */
-    uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
-    GUARD(tls_kex_keygen(c, group));
-    int rc = group->shared_secret(c->kex_priv, share.key, share.key_len, shared);
+    /* (EC)DHE or a hybrid KEM: our share and the shared secret, from the client's share, which
+     * the group checks first (§4.2.8.2 for the curves, FIPS 203 §7.2 for an ML-KEM
+     * encapsulation key; illegal_parameter otherwise). */
+    uint8_t shared[TENON_KEX_MAX_SHARED_LEN], server_share[TENON_KEX_MAX_SHARE_LEN];
+    int rc = tls_kex_encapsulate(c, group, share.key, share.key_len, server_share, shared);
     if (rc == TENON_OK)
-        rc = hs_server_hello_send(c, psk_index);
+        rc = hs_server_hello_send(c, psk_index, server_share);
     if (rc == TENON_OK && c->session_id_len > 0 && !c->hrr)
         rc = tls_send_ccs(c);
     if (rc == TENON_OK)
         rc = hs_derive_handshake_secrets(c, shared, group->shared_len);
     tenon_wipe(shared, sizeof shared);
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
     GUARD(rc);
     return hs_server_flight(c);
 }

@@ -22,12 +22,18 @@ static const tls_sig_scheme SCHEMES[] = {
      TENON_EC_P256, 0},
     {TENON_SIG_ECDSA_SECP384R1_SHA384, "ecdsa_secp384r1_sha384", &tenon_sha384, TENON_KEY_EC,
      TENON_EC_P384, 0},
+    /* §4.2.3 "EdDSA algorithms": no separate hash (hash NULL), the content is signed whole. */
+    {TENON_SIG_ED25519, "ed25519", NULL, TENON_KEY_ED25519, 0, 0},
     {TENON_SIG_RSA_PSS_RSAE_SHA256, "rsa_pss_rsae_sha256", &tenon_sha256, TENON_KEY_RSA, 0, 1},
     {TENON_SIG_RSA_PSS_RSAE_SHA384, "rsa_pss_rsae_sha384", &tenon_sha384, TENON_KEY_RSA, 0, 1},
     {TENON_SIG_RSA_PSS_RSAE_SHA512, "rsa_pss_rsae_sha512", &tenon_sha512, TENON_KEY_RSA, 0, 1},
     {TENON_SIG_RSA_PKCS1_SHA256, "rsa_pkcs1_sha256", &tenon_sha256, TENON_KEY_RSA, 0, 0},
     {TENON_SIG_RSA_PKCS1_SHA384, "rsa_pkcs1_sha384", &tenon_sha384, TENON_KEY_RSA, 0, 0},
     {TENON_SIG_RSA_PKCS1_SHA512, "rsa_pkcs1_sha512", &tenon_sha512, TENON_KEY_RSA, 0, 0},
+    /* §4.2.3 legacy algorithms, for TLS 1.2 only: PKCS#1 v1.5, and ECDSA with no curve (none
+     * fits in TLS 1.3: tls_sig_scheme_fits). */
+    {TENON_SIG_RSA_PKCS1_SHA1, "rsa_pkcs1_sha1", &tenon_sha1, TENON_KEY_RSA, 0, 0},
+    {TENON_SIG_ECDSA_SHA1, "ecdsa_sha1", &tenon_sha1, TENON_KEY_EC, 0, 0},
 };
 
 const tls_suite *tls_suite_find(uint16_t id)
@@ -48,8 +54,9 @@ const tls_sig_scheme *tls_sig_scheme_find(uint16_t id)
 
 const tenon_kex_class *tls_group_find(uint16_t id)
 {
-    static const tenon_kex_class *const GROUPS[] = {&tenon_kex_x25519, &tenon_kex_secp256r1,
-                                                    &tenon_kex_secp384r1};
+    static const tenon_kex_class *const GROUPS[] = {
+        &tenon_kex_x25519,         &tenon_kex_secp256r1,         &tenon_kex_secp384r1,
+        &tenon_kex_x25519mlkem768, &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1mlkem1024};
     for (size_t i = 0; i < ARRAY_LEN(GROUPS); i++)
         if (GROUPS[i]->tls_group == id)
             return GROUPS[i];
@@ -62,7 +69,9 @@ int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key)
         return 0;
     if (s->key_type == TENON_KEY_EC)
         return key->u.ec.curve == s->curve;
-    return s->rsa_pss; /* RFC 8446 §4.4.3: no PKCS#1 v1.5 in CertificateVerify */
+    if (s->key_type == TENON_KEY_RSA)
+        return s->rsa_pss; /* RFC 8446 §4.4.3: no PKCS#1 v1.5 in CertificateVerify */
+    return 1;              /* Ed25519 */
 }
 
 const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count)
@@ -73,6 +82,16 @@ const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count)
     }
     *count = cfg->sig_scheme_count;
     return cfg->sig_schemes;
+}
+
+const uint16_t *tls_cert_sign_schemes(const tenon_config *cfg, const tenon_cert_key *ck,
+                                      size_t *count)
+{
+    if (ck->sign_scheme_count != 0) {
+        *count = ck->sign_scheme_count;
+        return ck->sign_schemes;
+    }
+    return tls_sign_schemes(cfg, count);
 }
 
 TENON_API int tenon_error_alert(int err)
@@ -106,6 +125,8 @@ TENON_API int tenon_error_alert(int err)
     case TENON_ERR_TLS_RENEGOTIATION_INFO:
     case TENON_ERR_TLS_NO_CLIENT_CERT:
         return TENON_ALERT_HANDSHAKE_FAILURE;
+    case TENON_ERR_TLS_PQ_REQUIRED:
+        return TENON_ALERT_INSUFFICIENT_SECURITY;
     case TENON_ERR_TLS_MISSING_EXTENSION:
         return TENON_ALERT_MISSING_EXTENSION;
     case TENON_ERR_TLS_UNSUPPORTED_EXTENSION:
@@ -146,6 +167,8 @@ TENON_API int tenon_error_alert(int err)
         return TENON_ALERT_NO_APPLICATION_PROTOCOL;
     case TENON_ERR_TLS_RENEGOTIATION:
         return TENON_ALERT_NO_RENEGOTIATION;
+    case TENON_ERR_TLS_BAD_CERT_STATUS:
+        return TENON_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE;
     default:
         return TENON_ALERT_INTERNAL_ERROR;
     }

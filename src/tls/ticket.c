@@ -15,23 +15,21 @@
  * such tickets get a full handshake.
  * The first configured key seals; any configured key opens (rotation: add the new key first,
  * keep the old one until its tickets have expired).
+ * A TLS 1.2 server's session cache (session_cache.c) keeps the same plaintext, unsealed, under
+ * a session ID.
  */
 #include "tls13.h"
 
 #define NAME_LEN 16
 #define NONCE_LEN 12
 #define FORMAT 3
-#define PLAIN_MAX (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 32 + 1 + TLS13_MAX_HASH)
+#define PLAIN_MAX TLS_SESSION_MAX_LEN
 #define FLAG_EMS 1
 #define FLAG_CLIENT_AUTH 2
 
-int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t *out, size_t cap,
-                    size_t *out_len)
+int tls_session_serialize(const tls_ticket_plain *t, uint8_t *out, size_t cap, size_t *out_len)
 {
-    ENSURE(cfg->ticket_key_count > 0, TENON_ERR_INTERNAL);
-    const tenon_ticket_key *k = &cfg->ticket_keys[0];
-    uint8_t plain[PLAIN_MAX];
-    writer p = wr_init(plain, sizeof plain);
+    writer p = wr_init(out, cap);
     wr_vec v;
     ENSURE(t->version == TENON_TLS13 || t->version == TENON_TLS12, TENON_ERR_INTERNAL);
     GUARD(wr_u8(&p, FORMAT));
@@ -50,18 +48,34 @@ int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t 
     GUARD(wr_open_vec(&p, 1, &v));
     GUARD(wr_bytes(&p, t->psk, t->psk_len));
     GUARD(wr_close_vec(&p, &v));
+    *out_len = p.len;
+    return TENON_OK;
+}
+
+int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t *out, size_t cap,
+                    size_t *out_len)
+{
+    ENSURE(cfg->ticket_key_count > 0, TENON_ERR_INTERNAL);
+    const tenon_ticket_key *k = &cfg->ticket_keys[0];
+    uint8_t plain[PLAIN_MAX];
+    size_t plain_len = 0;
+    int rc = tls_session_serialize(t, plain, sizeof plain, &plain_len);
+    if (rc != TENON_OK) {
+        tenon_wipe(plain, sizeof plain);
+        return rc;
+    }
 
     writer w = wr_init(out, cap);
     uint8_t *nonce, *ct, *tag;
     GUARD(wr_bytes(&w, k->name, NAME_LEN));
     GUARD(wr_reserve(&w, NONCE_LEN, &nonce));
-    GUARD(wr_reserve(&w, p.len, &ct));
+    GUARD(wr_reserve(&w, plain_len, &ct));
     GUARD(wr_reserve(&w, TENON_AEAD_TAG_LEN, &tag));
     GUARD(tenon_random(nonce, NONCE_LEN));
     tenon_aead_ctx aead;
-    int rc = tenon_aead_init(&aead, tenon_aead_aes_gcm(), k->key, sizeof k->key);
+    rc = tenon_aead_init(&aead, tenon_aead_aes_gcm(), k->key, sizeof k->key);
     if (rc == TENON_OK)
-        rc = tenon_aead_seal(&aead, nonce, NONCE_LEN, k->name, NAME_LEN, plain, p.len, ct, tag);
+        rc = tenon_aead_seal(&aead, nonce, NONCE_LEN, k->name, NAME_LEN, plain, plain_len, ct, tag);
     tenon_aead_wipe(&aead);
     tenon_wipe(plain, sizeof plain);
     GUARD(rc);
@@ -69,37 +83,14 @@ int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t 
     return TENON_OK;
 }
 
-int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, tls_ticket_plain *t)
+int tls_session_parse(const uint8_t *in, size_t len, tls_ticket_plain *t)
 {
-    cursor c = cur_init(ticket, len);
-    const uint8_t *name, *nonce, *ct, *tag;
-    ENSURE(len >= NAME_LEN + NONCE_LEN + TENON_AEAD_TAG_LEN &&
-               len - NAME_LEN - NONCE_LEN - TENON_AEAD_TAG_LEN <= PLAIN_MAX,
-           TENON_ERR_AUTH_FAILED);
-    size_t ct_len = len - NAME_LEN - NONCE_LEN - TENON_AEAD_TAG_LEN;
-    GUARD(cur_bytes(&c, NAME_LEN, &name));
-    GUARD(cur_bytes(&c, NONCE_LEN, &nonce));
-    GUARD(cur_bytes(&c, ct_len, &ct));
-    GUARD(cur_bytes(&c, TENON_AEAD_TAG_LEN, &tag));
-    const tenon_ticket_key *k = NULL;
-    for (size_t i = 0; i < cfg->ticket_key_count && i < TENON_MAX_TICKET_KEYS; i++)
-        if (memcmp(cfg->ticket_keys[i].name, name, NAME_LEN) == 0)
-            k = &cfg->ticket_keys[i];
-    ENSURE(k != NULL, TENON_ERR_AUTH_FAILED);
-    uint8_t plain[PLAIN_MAX];
-    tenon_aead_ctx aead;
-    int rc = tenon_aead_init(&aead, tenon_aead_aes_gcm(), k->key, sizeof k->key);
-    if (rc == TENON_OK)
-        rc = tenon_aead_open(&aead, nonce, NONCE_LEN, name, NAME_LEN, ct, ct_len, tag, plain);
-    tenon_aead_wipe(&aead);
-    if (rc != TENON_OK)
-        return TENON_ERR_AUTH_FAILED;
-    cursor p = cur_init(plain, ct_len), psk;
+    cursor p = cur_init(in, len), psk;
     uint16_t version;
     uint8_t format = 0, flags = 0;
     uint32_t hi, lo, auth_hi, auth_lo;
     memset(t, 0, sizeof *t);
-    rc = cur_u8(&p, &format);
+    int rc = cur_u8(&p, &format);
     if (rc == TENON_OK)
         rc = cur_u16(&p, &version);
     if (rc == TENON_OK)
@@ -140,6 +131,35 @@ int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, 
         tenon_wipe(t, sizeof *t);
         rc = TENON_ERR_AUTH_FAILED;
     }
+    return rc;
+}
+
+int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len, tls_ticket_plain *t)
+{
+    cursor c = cur_init(ticket, len);
+    const uint8_t *name, *nonce, *ct, *tag;
+    ENSURE(len >= NAME_LEN + NONCE_LEN + TENON_AEAD_TAG_LEN &&
+               len - NAME_LEN - NONCE_LEN - TENON_AEAD_TAG_LEN <= PLAIN_MAX,
+           TENON_ERR_AUTH_FAILED);
+    size_t ct_len = len - NAME_LEN - NONCE_LEN - TENON_AEAD_TAG_LEN;
+    GUARD(cur_bytes(&c, NAME_LEN, &name));
+    GUARD(cur_bytes(&c, NONCE_LEN, &nonce));
+    GUARD(cur_bytes(&c, ct_len, &ct));
+    GUARD(cur_bytes(&c, TENON_AEAD_TAG_LEN, &tag));
+    const tenon_ticket_key *k = NULL;
+    for (size_t i = 0; i < cfg->ticket_key_count && i < TENON_MAX_TICKET_KEYS; i++)
+        if (memcmp(cfg->ticket_keys[i].name, name, NAME_LEN) == 0)
+            k = &cfg->ticket_keys[i];
+    ENSURE(k != NULL, TENON_ERR_AUTH_FAILED);
+    uint8_t plain[PLAIN_MAX];
+    tenon_aead_ctx aead;
+    int rc = tenon_aead_init(&aead, tenon_aead_aes_gcm(), k->key, sizeof k->key);
+    if (rc == TENON_OK)
+        rc = tenon_aead_open(&aead, nonce, NONCE_LEN, name, NAME_LEN, ct, ct_len, tag, plain);
+    tenon_aead_wipe(&aead);
+    if (rc != TENON_OK)
+        return TENON_ERR_AUTH_FAILED;
+    rc = tls_session_parse(plain, ct_len, t);
     tenon_wipe(plain, sizeof plain);
     return rc;
 }

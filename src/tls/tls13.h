@@ -49,6 +49,7 @@ enum {
     HS_CERTIFICATE_VERIFY = 15,
     HS_CLIENT_KEY_EXCHANGE = 16,
     HS_FINISHED = 20,
+    HS_CERTIFICATE_STATUS = 22, /* TLS 1.2 (RFC 6066 §8) */
     HS_KEY_UPDATE = 24,
     HS_MESSAGE_HASH = 254,
 };
@@ -73,6 +74,9 @@ enum {
     EXT_EXTENDED_MASTER_SECRET = 23,
     EXT_SESSION_TICKET = 35,
     EXT_RENEGOTIATION_INFO = 0xff01,
+    /* Certificate status: RFC 6066 §8 / RFC 8446 §4.4.2.1, and RFC 6962 §3.3.1 */
+    EXT_STATUS_REQUEST = 5,
+    EXT_SIGNED_CERTIFICATE_TIMESTAMP = 18,
 };
 
 /* The extensions tenon knows, as bit indexes (tls_exts.seen). */
@@ -94,6 +98,8 @@ enum {
     X_EXTENDED_MASTER_SECRET,
     X_SESSION_TICKET,
     X_RENEGOTIATION_INFO,
+    X_STATUS_REQUEST, /* both versions (stapling.c) */
+    X_SCT,
     X_COUNT
 };
 
@@ -140,7 +146,7 @@ typedef struct tls_suite {
 typedef struct tls_sig_scheme {
     uint16_t id;
     const char *name;
-    const tenon_hash_class *hash;
+    const tenon_hash_class *hash; /* NULL for Ed25519, which signs the content itself */
     tenon_key_type key_type;
     tenon_ec_curve curve; /* EC only */
     int rsa_pss;          /* 1: RSASSA-PSS, 0: PKCS#1 v1.5 (certificates only) */
@@ -154,6 +160,9 @@ int tls_sig_scheme_fits(const tls_sig_scheme *s, const tenon_private_key *key);
 /* The schemes this side signs with, in preference order: cfg->sign_schemes, or cfg->sig_schemes
  * when that list is empty. */
 const uint16_t *tls_sign_schemes(const tenon_config *cfg, size_t *count);
+/* The schemes certificate ck signs with: its own sign_schemes, or tls_sign_schemes(cfg). */
+const uint16_t *tls_cert_sign_schemes(const tenon_config *cfg, const tenon_cert_key *ck,
+                                      size_t *count);
 
 /* A TLS 1.2 cipher suite (RFC 5246 §A.5). */
 typedef enum tls12_kx {
@@ -180,6 +189,9 @@ const tls12_suite *tls12_suite_find(uint16_t id);
 tenon_key_type tls12_suite_key_type(const tls12_suite *s);
 /* 1 if signature scheme id has key type t (TLS 1.2: ECDSA schemes fit any curve). */
 int tls12_scheme_fits_key(uint16_t id, tenon_key_type t);
+/* 1 if a certificate key of type key serves a suite authenticated by auth
+ * (tls12_suite_key_type): the same type, or Ed25519 for ECDHE_ECDSA. */
+int tls12_auth_takes_key(tenon_key_type auth, tenon_key_type key);
 
 /* 1 if version (TENON_TLS13 or TENON_TLS12) is enabled and has a suite configured. */
 int tls_version_on(const tenon_config *cfg, uint16_t version);
@@ -201,6 +213,7 @@ typedef enum tls_state {
     ST_S_WAIT_FINISHED,
     /* TLS 1.2 (RFC 5246 §7.3) */
     ST_C12_WAIT_CERT,
+    ST_C12_WAIT_STATUS, /* CertificateStatus, which the server may leave out (RFC 6066 §8) */
     ST_C12_WAIT_SKE,
     ST_C12_WAIT_CR_SHD, /* CertificateRequest or ServerHelloDone */
     ST_C12_WAIT_SHD,
@@ -241,6 +254,9 @@ typedef struct tls_offer {
  * §4.2.10: "up to the configured max_early_data_size"; tenon never accepts early data). */
 #define TLS_EARLY_DATA_SKIP_LIMIT 16384
 
+/* The largest share of a Diffie-Hellman group (secp384r1's point): TLS 1.2 ECDHE. */
+#define TLS_DH_MAX_SHARE 97
+
 typedef struct tls_conn {
     uint32_t magic;
     const tenon_config *cfg;
@@ -252,7 +268,8 @@ typedef struct tls_conn {
 
     /* Incoming: in[0, rec_cap) gathers one record; in[rec_cap, in_cap) is the reassembly
      * buffer for handshake messages split over records, whose last peer_cert_len bytes keep
-     * the peer's Certificate message once received (tenon_conn_info shows the chain). */
+     * the peer's Certificate message once received (tenon_conn_info shows the chain), and
+     * below it a TLS 1.2 server's SCT list and OCSP response (tls_keep_peer_bytes). */
     uint8_t *in;
     size_t in_cap, rec_cap, rec_len;
     tls_hs_reasm reasm;
@@ -287,13 +304,24 @@ typedef struct tls_conn {
     uint8_t exporter[TLS13_MAX_HASH];
     uint8_t resumption[TLS13_MAX_HASH];
     uint8_t client_random[32], server_random[32];
+    /* Client: what the ClientHello sent, then (TLS 1.2) what the ServerHello named. */
     uint8_t session_id[TLS_SESSION_ID_LEN];
     size_t session_id_len;
 
-    /* Our ephemeral key (client: the share offered; server: the one sent). */
+    /* Key exchange. kex: the group negotiated (a client: once the ServerHello names it).
+     * A TLS 1.3 client keeps the private keys of the shares its ClientHello offered
+     * (kex_offer[i]: kex_priv[i]) until the ServerHello, and wipes them all then; the shares
+     * themselves went into the ClientHello and are not kept (a HelloRetryRequest with a cookie
+     * alone has them recomputed). A TLS 1.3 server keeps nothing (encapsulate). TLS 1.2: slot 0
+     * holds the ECDHE private key (a server's, until the ClientKeyExchange), and a client's
+     * public key waits in kex_pub12 for its ClientKeyExchange. */
     const tenon_kex_class *kex;
-    uint8_t kex_priv[TENON_KEX_MAX_PRIVATE_LEN];
-    uint8_t kex_pub[TENON_KEX_MAX_PUBLIC_LEN];
+    const tenon_kex_class *kex_offer[TENON_MAX_KEY_SHARES];
+    size_t kex_offer_count;
+    union {
+        uint8_t kex_priv[TENON_MAX_KEY_SHARES][TENON_KEX_MAX_PRIVATE_LEN];
+        uint8_t kex_pub12[TLS_DH_MAX_SHARE];
+    };
     const tenon_kex_class *hrr_group; /* the group a HelloRetryRequest asked for */
     const uint8_t *cookie;            /* client: the HelloRetryRequest's cookie, a view into
                                        * the input valid while ClientHello2 is written */
@@ -340,6 +368,7 @@ typedef struct tls_conn {
     uint16_t client_version;          /* server: the ClientHello's legacy_version */
     uint8_t ems, etm;                 /* extended master secret, encrypt-then-MAC negotiated */
     uint8_t offered_ticket12;         /* client: a TLS 1.2 ticket was offered */
+    uint8_t offered_session_id12;     /* client: a TLS 1.2 session ID was offered */
     uint8_t ticket12_ok;              /* client sent session_ticket / server promised a ticket */
     uint8_t reneg_ok;                 /* the peer sent renegotiation_info or the SCSV */
     uint8_t peer_point_formats;       /* server: the client sent ec_point_formats */
@@ -374,6 +403,12 @@ typedef struct tls_conn {
 
     tls_offer offer; /* the peer's hello, for explaining a failed negotiation */
 
+    /* OCSP stapling and SCTs (stapling.c). Server: what the client's hello asked for; client:
+     * what our ClientHello asked for, whether a TLS 1.2 server acknowledged status_request, and
+     * the views of what the server stapled (kept with the peer's chain in the input buffer). */
+    uint8_t ocsp_asked, sct_asked, ocsp_acked;
+    tenon_bytes peer_ocsp, peer_scts;
+
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
     const uint8_t *test_kex_priv;
@@ -398,6 +433,10 @@ static inline const tls_conn *tls_conn_of_const(const tenon_conn *c)
  * chain outlives the handshake; *kept receives the copy. */
 TENON_MUST_CHECK int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len,
                                                const uint8_t **kept);
+/* The same for other bytes the peer's authentication brought (a TLS 1.2 OCSP response or SCT
+ * list): kept below what is already kept, for as long as the chain. */
+TENON_MUST_CHECK int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t len,
+                                         tenon_bytes *kept);
 
 /* Building a handshake message into the output: tls_hs_begin gives a writer at the message's
  * place (type and 24-bit length reserved), tls_hs_finish closes the length, tls_hs_commit adds
@@ -423,8 +462,27 @@ void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, con
                       size_t len);
 int64_t tls_now_ms(const tls_conn *c);
 TENON_MUST_CHECK int tls_random(tls_conn *c, uint8_t *out, size_t len);
-/* A fresh ephemeral key pair for group g into c->kex, c->kex_priv, c->kex_pub. */
-TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g);
+/* A fresh ephemeral key pair for group g: the private key into c->kex_priv[slot], the client
+ * share into share (g->client_share_len bytes); traced. The test hook's private key, if set,
+ * replaces the random one. */
+TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot,
+                                    uint8_t *share);
+/* TLS 1.3 server: c->kex = g, our server share (g->server_share_len bytes) and the shared
+ * secret for the client's share; traced. TENON_ERR_BAD_PUBLIC_KEY for a share that fails
+ * g's checks (illegal_parameter). */
+TENON_MUST_CHECK int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g,
+                                         const uint8_t *client_share, size_t client_share_len,
+                                         uint8_t *server_share, uint8_t *shared);
+/* Client: the shared secret of our offered share in slot with the server's share; traced. */
+TENON_MUST_CHECK int tls_kex_finish(tls_conn *c, size_t slot, const uint8_t *server_share,
+                                    size_t server_share_len, uint8_t *shared);
+/* Traces the shared secret of c->kex (a hybrid's: its halves too). */
+void tls_kex_trace_secret(tls_conn *c, const uint8_t *shared, size_t len);
+/* Wipes every private key kept and forgets the shares offered. */
+void tls_kex_forget(tls_conn *c);
+/* 1 if group g may be used by this configuration for version (TENON_TLS13 or TENON_TLS12):
+ * TLS 1.2 takes only Diffie-Hellman groups, require_post_quantum only post-quantum ones. */
+int tls_group_usable(const tenon_config *cfg, const tenon_kex_class *g, uint16_t version);
 
 /* After the handshake: asserts the proof flags (STYLE.md 9) and enters ST_CONNECTED. */
 TENON_MUST_CHECK int tls_enter_traffic(tls_conn *c);
@@ -446,7 +504,9 @@ TENON_MUST_CHECK int ext_supported_versions_parse_ch(cursor body, int *has_tls13
 TENON_MUST_CHECK int ext_supported_versions_parse_sh(cursor body, uint16_t *version);
 
 /* supported_groups */
-TENON_MUST_CHECK int ext_supported_groups_write(writer *w, const tenon_config *cfg);
+/* The groups of cfg usable in version (tls_group_usable). */
+TENON_MUST_CHECK int ext_supported_groups_write(writer *w, const tenon_config *cfg,
+                                                uint16_t version);
 /* The NamedGroup list as a view (checked: an even length of 2..2^16-1 bytes). */
 TENON_MUST_CHECK int ext_supported_groups_parse(cursor body, cursor *list);
 /* 1 if a list from ext_supported_groups_parse holds group. */
@@ -458,8 +518,11 @@ typedef struct ks_entry {
     const uint8_t *key;
     size_t key_len;
 } ks_entry;
-TENON_MUST_CHECK int ext_key_share_write_ch(writer *w, uint16_t group, const uint8_t *pub,
-                                            size_t pub_len);
+/* A ClientHello's key_share: open, then one entry per share (its key_exchange reserved, *key
+ * to be filled with len bytes), then close. */
+TENON_MUST_CHECK int ext_key_share_open_ch(writer *w, wr_vec *ext, wr_vec *list);
+TENON_MUST_CHECK int ext_key_share_entry(writer *w, uint16_t group, size_t len, uint8_t **key);
+TENON_MUST_CHECK int ext_key_share_close_ch(writer *w, const wr_vec *ext, const wr_vec *list);
 TENON_MUST_CHECK int ext_key_share_write_sh(writer *w, uint16_t group, const uint8_t *pub,
                                             size_t pub_len);
 TENON_MUST_CHECK int ext_key_share_write_hrr(writer *w, uint16_t group);
@@ -510,6 +573,37 @@ TENON_MUST_CHECK int ext_psk_write_sh(writer *w, uint16_t selected);
 TENON_MUST_CHECK int ext_cookie_write(writer *w, const uint8_t *cookie, size_t len);
 TENON_MUST_CHECK int ext_cookie_parse(cursor body, const uint8_t **cookie, size_t *len);
 
+/* status_request (RFC 6066 §8; RFC 8446 §4.4.2.1) and its CertificateStatus body:
+ *   struct { CertificateStatusType status_type; select (status_type) {
+ *       case ocsp: OCSPStatusRequest; } request; } CertificateStatusRequest;
+ *   struct { ResponderID responder_id_list<0..2^16-1>; Extensions request_extensions; }
+ *       OCSPStatusRequest;
+ *   struct { CertificateStatusType status_type; select (status_type) {
+ *       case ocsp: OCSPResponse; } response; } CertificateStatus;
+ *   opaque OCSPResponse<1..2^24-1>; */
+TENON_MUST_CHECK int ext_status_request_write_ch(writer *w);
+/* *ocsp: the request is for an OCSP response (status_type ocsp, its body well-formed); other
+ * status types are not read (RFC 6066 §8 defines only ocsp). */
+TENON_MUST_CHECK int ext_status_request_parse_ch(cursor body, int *ocsp);
+/* The empty answer of a TLS 1.2 ServerHello; its parser wants it empty. */
+TENON_MUST_CHECK int ext_status_request_write_empty(writer *w);
+TENON_MUST_CHECK int ext_status_request_parse_empty(cursor body);
+/* The extension of a TLS 1.3 CertificateEntry: a CertificateStatus. */
+TENON_MUST_CHECK int ext_status_request_write_cert(writer *w, const uint8_t *resp, size_t len);
+/* A CertificateStatus (status_type ocsp, a non-empty response), consumed exactly. */
+TENON_MUST_CHECK int tls_cert_status_write(writer *w, const uint8_t *resp, size_t len);
+TENON_MUST_CHECK int tls_cert_status_parse(cursor body, cursor *response);
+
+/* signed_certificate_timestamp (RFC 6962 §3.3.1): empty in a ClientHello; in a TLS 1.2
+ * ServerHello and a TLS 1.3 CertificateEntry a SignedCertificateTimestampList:
+ *   opaque SerializedSCT<1..2^16-1>;
+ *   struct { SerializedSCT sct_list <1..2^16-1>; } SignedCertificateTimestampList; */
+TENON_MUST_CHECK int ext_sct_write_ch(writer *w);
+TENON_MUST_CHECK int ext_sct_parse_ch(cursor body);
+TENON_MUST_CHECK int ext_sct_write_list(writer *w, const uint8_t *list, size_t len);
+/* The whole body is one well-formed list (every SCT non-empty); decode errors otherwise. */
+TENON_MUST_CHECK int ext_sct_parse_list(cursor body);
+
 /* early_data (recognised only: tenon never offers or accepts 0-RTT) */
 TENON_MUST_CHECK int ext_early_data_parse_ch(cursor body);
 TENON_MUST_CHECK int ext_early_data_parse_nst(cursor body, uint32_t *max_early_data_size);
@@ -517,7 +611,8 @@ TENON_MUST_CHECK int ext_early_data_parse_nst(cursor body, uint32_t *max_early_d
 /* ---- handshake messages (hs_*.c) ---- */
 TENON_MUST_CHECK int hs_client_hello_send(tls_conn *c);
 TENON_MUST_CHECK int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
-TENON_MUST_CHECK int hs_server_hello_send(tls_conn *c, int selected_psk);
+/* share: our server share for c->kex. */
+TENON_MUST_CHECK int hs_server_hello_send(tls_conn *c, int selected_psk, const uint8_t *share);
 TENON_MUST_CHECK int hs_hello_retry_request_send(tls_conn *c);
 TENON_MUST_CHECK int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
 TENON_MUST_CHECK int hs_encrypted_extensions_send(tls_conn *c);
@@ -547,6 +642,23 @@ TENON_MUST_CHECK int hs_server_after_client_finished(tls_conn *c);
 /* Master secret and application secrets at the server Finished (both sides). */
 TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
 
+/* ---- stapling.c: OCSP stapling and SCTs ---- */
+struct client_hello;
+/* Server: what the ClientHello asks for (status_request, signed_certificate_timestamp). */
+TENON_MUST_CHECK int tls_take_status_requests(tls_conn *c, const struct client_hello *ch);
+/* Server: 1 if this handshake staples our certificate's OCSP response / SCT list. */
+int tls_staple_ocsp(const tls_conn *c);
+int tls_staple_scts(const tls_conn *c);
+/* Client: the extensions of the server's TLS 1.3 leaf CertificateEntry (RFC 8446 §4.4.2),
+ * views into the message; a server receiving a client's: none may be there. */
+TENON_MUST_CHECK int tls13_leaf_status(tls_conn *c, const tls_exts *leaf);
+/* Client: the status callback (tenon_config.status_fn), once the stapled data is known. */
+TENON_MUST_CHECK int tls_check_peer_status(tls_conn *c);
+/* TLS 1.2 client: the state after the server's Certificate (and CertificateStatus). */
+tls_state tls12_state_after_certificate(const tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_status_send(tls_conn *c);
+TENON_MUST_CHECK int hs12_certificate_status_recv(tls_conn *c, const uint8_t *msg, size_t len);
+
 /* ---- ticket.c (server) ---- */
 typedef struct tls_ticket_plain {
     uint16_t version;    /* TENON_TLS13, or TENON_TLS12 with psk = the master secret */
@@ -565,6 +677,12 @@ typedef struct tls_ticket_plain {
 } tls_ticket_plain;
 TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t,
                                      uint8_t *out, size_t cap, size_t *out_len);
+/* A session as bytes (the plaintext a ticket seals: ticket.c), at most TLS_SESSION_MAX_LEN, and
+ * back: TENON_ERR_AUTH_FAILED for bytes that are not a session of the current format. */
+#define TLS_SESSION_MAX_LEN (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 32 + 1 + TLS13_MAX_HASH)
+TENON_MUST_CHECK int tls_session_serialize(const tls_ticket_plain *t, uint8_t *out, size_t cap,
+                                           size_t *out_len);
+TENON_MUST_CHECK int tls_session_parse(const uint8_t *in, size_t len, tls_ticket_plain *t);
 /* 0 and t filled, or TENON_ERR_AUTH_FAILED for a ticket that is not ours or not intact. */
 TENON_MUST_CHECK int tls_ticket_open(const tenon_config *cfg, const uint8_t *ticket, size_t len,
                                      tls_ticket_plain *t);
@@ -689,7 +807,8 @@ TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *mast
                                   uint8_t *out, size_t len);
 /* Writes a digitally-signed element: our scheme and the signature of digest (the scheme's
  * hash) with our certificate's key. */
-TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest);
+TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest,
+                                        const uint8_t *content, size_t content_len);
 /* The certificate and signature scheme a TLS 1.2 server or client signs with: the first of
  * ours of key type t with a scheme of ours the peer offers (peer_sigs); if hash is not NULL the
  * scheme's hash must be it; if curves (a supported_groups list) is not NULL an EC key's curve
@@ -698,6 +817,20 @@ TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *d
  * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME (no scheme of ours in peer_sigs). */
 TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                                      const cursor *curves);
+/* Before the first handshake message: makes the transcript also run the hashes of the TLS 1.2
+ * CertificateVerify schemes this side may sign (a client with certificates) or accept (a
+ * server that asks for them) that it does not run already (conn12.c). */
+TENON_MUST_CHECK int tls12_transcript_for_client_auth(tls_conn *c);
+/* Client, TLS 1.2 handshake done without a ticket: keeps the session under the session ID the
+ * ServerHello named, if any, in the ticket store (hs12_new_session_ticket.c). */
+void tls12_session_id_keep(tls_conn *c);
+/* Server, full TLS 1.2 handshake done with a session ID sent: keeps the session in
+ * cfg->session_cache (session_cache.c). */
+void tls12_session_cache_keep(tls_conn *c);
+/* The TLS 1.2 session of c as a ticket holds it, issued now (hs12_new_session_ticket.c). */
+void tls12_session_plain(tls_conn *c, tls_ticket_plain *t);
+/* Server: 1 with t filled if the cache holds a session under id, else 0. */
+int tls12_session_cache_find(tls_conn *c, cursor id, tls_ticket_plain *t);
 /* Why no certificate fits peer_sigs (hs_client_hello.c): TENON_ERR_TLS_NO_COMMON_SIG_SCHEME if
  * none of our schemes is in it, else TENON_ERR_TLS_NO_CERT_FOR_PEER. */
 TENON_MUST_CHECK int tls_no_cert_cause(const tls_conn *c);

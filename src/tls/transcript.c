@@ -12,6 +12,8 @@
 static const tenon_hash_class *const candidates[TLS_TRANSCRIPT_CANDIDATES] = {
     &tenon_sha256,
     &tenon_sha384,
+    &tenon_sha512,
+    &tenon_sha1,
 };
 
 static int candidate_index(const tenon_hash_class *h)
@@ -22,19 +24,52 @@ static int candidate_index(const tenon_hash_class *h)
     return -1;
 }
 
+/* The selected hash is one a suite can have (the TLS 1.2 PRF's or TLS 1.3's): SHA-256 or
+ * SHA-384, never the CertificateVerify-only SHA-512 and SHA-1. */
+static int suite_hash(const tenon_hash_class *h)
+{
+    return h == &tenon_sha256 || h == &tenon_sha384;
+}
+
+int tls_transcript_runs(const tls_transcript *t, const tenon_hash_class *h)
+{
+    int i = candidate_index(h);
+    return i >= 0 && (t->running >> i & 1u) != 0;
+}
+
+/* The context of the selected hash (t->hash != NULL). */
+static const tenon_hash_ctx *selected(const tls_transcript *t)
+{
+    return &t->ctx[candidate_index(t->hash)];
+}
+
 void tls_transcript_init(tls_transcript *t)
 {
     memset(t, 0, sizeof *t);
-    for (int i = 0; i < TLS_TRANSCRIPT_CANDIDATES; i++)
+    for (int i = 0; i < 2; i++) {
         candidates[i]->init(&t->ctx[i]);
+        t->running |= 1u << i;
+    }
+}
+
+int tls_transcript_also(tls_transcript *t, const tenon_hash_class *h)
+{
+    int i = candidate_index(h);
+    ENSURE(t != NULL && i >= 0 && t->len == 0 && t->hash == NULL, TENON_ERR_INVALID_ARGUMENT);
+    if ((t->running >> i & 1u) == 0)
+        h->init(&t->ctx[i]);
+    t->running |= 1u << i;
+    return TENON_OK;
 }
 
 int tls_transcript_init_hash(tls_transcript *t, const tenon_hash_class *h)
 {
-    ENSURE(t != NULL && candidate_index(h) >= 0, TENON_ERR_INVALID_ARGUMENT);
+    int i = candidate_index(h);
+    ENSURE(t != NULL && suite_hash(h), TENON_ERR_INVALID_ARGUMENT);
     memset(t, 0, sizeof *t);
     t->hash = h;
-    h->init(&t->ctx[0]);
+    t->running = 1u << i;
+    h->init(&t->ctx[i]);
     return TENON_OK;
 }
 
@@ -42,27 +77,36 @@ void tls_transcript_update(tls_transcript *t, const void *data, size_t len)
 {
     if (len == 0)
         return;
-    if (t->hash != NULL) {
-        t->hash->update(&t->ctx[0], data, len);
-    } else {
-        for (int i = 0; i < TLS_TRANSCRIPT_CANDIDATES; i++)
+    for (int i = 0; i < TLS_TRANSCRIPT_CANDIDATES; i++)
+        if (t->running >> i & 1u)
             candidates[i]->update(&t->ctx[i], data, len);
-    }
     t->len += len;
 }
 
-int tls_transcript_select(tls_transcript *t, const tenon_hash_class *h)
+void tls_transcript_keep_only(tls_transcript *t, const tenon_hash_class *keep)
+{
+    for (int i = 0; i < TLS_TRANSCRIPT_CANDIDATES; i++) {
+        if (candidates[i] == t->hash || candidates[i] == keep || (t->running >> i & 1u) == 0)
+            continue;
+        tenon_wipe(&t->ctx[i], sizeof t->ctx[i]);
+        t->running &= ~(1u << i);
+    }
+}
+
+int tls_transcript_select_keep(tls_transcript *t, const tenon_hash_class *h)
 {
     ENSURE(t != NULL, TENON_ERR_INVALID_ARGUMENT);
     if (t->hash != NULL)
         return t->hash == h ? TENON_OK : TENON_ERR_INVALID_ARGUMENT;
-    int i = candidate_index(h);
-    ENSURE(i >= 0, TENON_ERR_INVALID_ARGUMENT);
-    if (i != 0)
-        t->ctx[0] = t->ctx[i];
-    for (int j = 1; j < TLS_TRANSCRIPT_CANDIDATES; j++)
-        tenon_wipe(&t->ctx[j], sizeof t->ctx[j]);
+    ENSURE(suite_hash(h) && tls_transcript_runs(t, h), TENON_ERR_INVALID_ARGUMENT);
     t->hash = h;
+    return TENON_OK;
+}
+
+int tls_transcript_select(tls_transcript *t, const tenon_hash_class *h)
+{
+    GUARD(tls_transcript_select_keep(t, h));
+    tls_transcript_keep_only(t, NULL);
     return TENON_OK;
 }
 
@@ -71,7 +115,7 @@ int tls_transcript_hash(const tls_transcript *t, uint8_t *out, size_t *out_len)
     ENSURE(t != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(t->hash != NULL, TENON_ERR_NOT_INITIALISED);
     /* The class's final leaves the context as it was: the transcript goes on. */
-    t->hash->final(&t->ctx[0], out);
+    t->hash->final(selected(t), out);
     if (out_len != NULL)
         *out_len = t->hash->digest_len;
     return TENON_OK;
@@ -82,16 +126,8 @@ int tls_transcript_hash_with(const tls_transcript *t, const tenon_hash_class *h,
 {
     ENSURE(t != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(extra != NULL || extra_len == 0, TENON_ERR_INVALID_ARGUMENT);
-    const tenon_hash_ctx *src;
-    if (t->hash != NULL) {
-        ENSURE(h == t->hash, TENON_ERR_INVALID_ARGUMENT);
-        src = &t->ctx[0];
-    } else {
-        int i = candidate_index(h);
-        ENSURE(i >= 0, TENON_ERR_INVALID_ARGUMENT);
-        src = &t->ctx[i];
-    }
-    tenon_hash_ctx tmp = *src;
+    ENSURE(tls_transcript_runs(t, h), TENON_ERR_INVALID_ARGUMENT);
+    tenon_hash_ctx tmp = t->ctx[candidate_index(h)];
     if (extra_len > 0)
         h->update(&tmp, extra, extra_len);
     h->final(&tmp, out);
@@ -120,7 +156,8 @@ static void start_with_message_hash(tls_transcript *t, const uint8_t *ch1_hash)
     synthetic[2] = 0;
     synthetic[3] = (uint8_t)h->digest_len;
     memcpy(synthetic + 4, ch1_hash, h->digest_len);
-    h->init(&t->ctx[0]);
+    tls_transcript_keep_only(t, NULL);
+    h->init(&t->ctx[candidate_index(h)]);
     t->len = 0;
     tls_transcript_update(t, synthetic, 4 + h->digest_len);
 }
@@ -130,7 +167,7 @@ int tls_transcript_hrr_rewrite(tls_transcript *t)
     ENSURE(t != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(t->hash != NULL, TENON_ERR_NOT_INITIALISED);
     uint8_t ch1_hash[TENON_HASH_MAX_LEN];
-    t->hash->final(&t->ctx[0], ch1_hash);
+    t->hash->final(selected(t), ch1_hash);
     start_with_message_hash(t, ch1_hash);
     return TENON_OK;
 }

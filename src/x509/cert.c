@@ -735,8 +735,16 @@ TENON_API int tenon_x509_check_signature_key(const tenon_x509_cert *cert,
         h = &tenon_sha512;
         need = TENON_KEY_EC;
         break;
+    case TENON_X509_SIG_ED25519:
+        /* RFC 8410 §6: PureEdDSA over the whole TBSCertificate, the 64-byte signature in the
+         * BIT STRING. */
+        ENSURE(key->type == TENON_KEY_ED25519, TENON_ERR_CERT_UNSUPPORTED_ALG);
+        return tenon_ed25519_verify(&key->u.ed25519, cert->tbs.ptr, cert->tbs.len,
+                                    cert->signature.ptr, cert->signature.len) == 0
+                   ? 0
+                   : TENON_ERR_CERT_BAD_SIGNATURE;
     default:
-        return TENON_ERR_CERT_UNSUPPORTED_ALG; /* SHA-1, Ed25519, unknown */
+        return TENON_ERR_CERT_UNSUPPORTED_ALG; /* SHA-1, unknown */
     }
     ENSURE(h && (cert->sig_alg != TENON_X509_SIG_RSA_PSS || mgf1), TENON_ERR_CERT_UNSUPPORTED_ALG);
     ENSURE(key->type == need, TENON_ERR_CERT_UNSUPPORTED_ALG);

@@ -1,5 +1,6 @@
 /*
- * Certificate issuance with ECDSA (RFC 5280 §4.1 structures, RFC 5758 §3.2 signatures): enough
+ * Certificate issuance with ECDSA or Ed25519 (RFC 5280 §4.1 structures, RFC 5758 §3.2 and
+ * RFC 8410 §6 signatures): enough
  * to make a CA and leaves for tests and local servers. The DER writer fills in each length when
  * its element is closed, so the certificate is written front to back into the caller's buffer.
  */
@@ -129,38 +130,68 @@ static void write_extensions(der_writer *w, const tenon_x509_issue_params *p, co
     derw_end(w);
 }
 
-static void write_sig_alg(der_writer *w, tenon_ec_curve curve)
+static void write_sig_alg(der_writer *w, const tenon_private_key *key)
 {
     derw_begin(w, DER_SEQUENCE);
-    if (curve == TENON_EC_P384)
+    if (key->type == TENON_KEY_ED25519)
+        WRITE_OID(w, OID_ED25519); /* RFC 8410 §3: parameters absent */
+    else if (key->u.ec.curve == TENON_EC_P384)
         WRITE_OID(w, OID_ECDSA_SHA384);
     else
         WRITE_OID(w, OID_ECDSA_SHA256);
     derw_end(w);
 }
 
-TENON_API int tenon_x509_issue(const tenon_x509_issue_params *p,
-                               const tenon_ec_public_key *subject_key,
-                               const tenon_x509_cert *issuer,
-                               const tenon_ec_private_key *issuer_key, uint8_t *out, size_t cap,
-                               size_t *out_len)
+/* The subjectPublicKey bits of a key tenon issues for. */
+static tenon_bytes key_bits(const tenon_public_key *key)
+{
+    if (key->type == TENON_KEY_ED25519)
+        return (tenon_bytes){key->u.ed25519.bytes, TENON_ED25519_PUBLIC_LEN};
+    return (tenon_bytes){key->u.ec.point, key->u.ec.point_len};
+}
+
+static int key_ok(tenon_key_type type, tenon_ec_curve curve)
+{
+    return type == TENON_KEY_ED25519 ||
+           (type == TENON_KEY_EC && (curve == TENON_EC_P256 || curve == TENON_EC_P384));
+}
+
+/* The signature of the TBSCertificate: ECDSA over its hash (SHA-384 for P-384 keys), or
+ * Ed25519 over the TBSCertificate itself (RFC 8410 §6). */
+static int sign_tbs(const tenon_private_key *key, const uint8_t *tbs, size_t len, uint8_t *sig,
+                    size_t cap, size_t *sig_len)
+{
+    if (key->type == TENON_KEY_ED25519) {
+        ENSURE(cap >= TENON_ED25519_SIG_LEN, TENON_ERR_BUFFER_TOO_SMALL);
+        *sig_len = TENON_ED25519_SIG_LEN;
+        return tenon_ed25519_sign(&key->u.ed25519, tbs, len, sig);
+    }
+    const tenon_hash_class *hc = key->u.ec.curve == TENON_EC_P384 ? &tenon_sha384 : &tenon_sha256;
+    uint8_t digest[TENON_HASH_MAX_LEN];
+    tenon_hash(hc, tbs, len, digest);
+    return tenon_ecdsa_sign(&key->u.ec, hc, digest, hc->digest_len, TENON_ECDSA_DER, 1, sig, cap,
+                            sig_len);
+}
+
+TENON_API int tenon_x509_issue_key(const tenon_x509_issue_params *p,
+                                   const tenon_public_key *subject_key,
+                                   const tenon_x509_cert *issuer,
+                                   const tenon_private_key *issuer_key, uint8_t *out, size_t cap,
+                                   size_t *out_len)
 {
     ENSURE(p && p->subject_cn && subject_key && issuer_key && out && out_len,
            TENON_ERR_INVALID_ARGUMENT);
     ENSURE(p->not_before <= p->not_after, TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(subject_key->curve == TENON_EC_P256 || subject_key->curve == TENON_EC_P384,
+    ENSURE(key_ok(subject_key->type, subject_key->u.ec.curve) &&
+               key_ok(issuer_key->type, issuer_key->u.ec.curve),
            TENON_ERR_INVALID_ARGUMENT);
     if (issuer) {
         /* The issuing key must be the one the issuer certificate certifies. */
         tenon_public_key ik;
         GUARD(tenon_x509_public_key(issuer, &ik));
-        ENSURE(ik.type == TENON_KEY_EC && ik.u.ec.point_len == issuer_key->pub.point_len &&
-                   memcmp(ik.u.ec.point, issuer_key->pub.point, ik.u.ec.point_len) == 0,
-               TENON_ERR_KEY_MISMATCH);
+        GUARD(tenon_private_key_matches(issuer_key, &ik));
     } else {
-        ENSURE(subject_key->point_len == issuer_key->pub.point_len &&
-                   memcmp(subject_key->point, issuer_key->pub.point, subject_key->point_len) == 0,
-               TENON_ERR_KEY_MISMATCH);
+        GUARD(tenon_private_key_matches(issuer_key, subject_key));
     }
     uint8_t ips[TENON_X509_ISSUE_MAX_NAMES][16];
     size_t ip_lens[TENON_X509_ISSUE_MAX_NAMES];
@@ -171,8 +202,9 @@ TENON_API int tenon_x509_issue(const tenon_x509_issue_params *p,
     }
 
     /* RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the subjectPublicKey. */
+    tenon_bytes bits = key_bits(subject_key);
     uint8_t h[TENON_SHA256_LEN], ski[20];
-    tenon_hash(&tenon_sha256, subject_key->point, subject_key->point_len, h);
+    tenon_hash(&tenon_sha256, bits.ptr, bits.len, h);
     memcpy(ski, h, 20);
     tenon_bytes aki = {ski, 20};
     if (issuer)
@@ -193,7 +225,7 @@ TENON_API int tenon_x509_issue(const tenon_x509_issue_params *p,
     derw_small_uint(&w, 2); /* v3 */
     derw_end(&w);
     derw_uint(&w, serial, sizeof serial);
-    write_sig_alg(&w, issuer_key->curve);
+    write_sig_alg(&w, issuer_key);
     if (issuer)
         derw_raw(&w, issuer->subject.ptr, issuer->subject.len);
     else
@@ -203,28 +235,43 @@ TENON_API int tenon_x509_issue(const tenon_x509_issue_params *p,
     derw_time(&w, p->not_after);
     derw_end(&w);
     write_name(&w, p);
-    derw_begin(&w, DER_SEQUENCE); /* SubjectPublicKeyInfo (RFC 5480 §2) */
+    derw_begin(&w, DER_SEQUENCE); /* SubjectPublicKeyInfo (RFC 5480 §2, RFC 8410 §4) */
     derw_begin(&w, DER_SEQUENCE);
-    WRITE_OID(&w, OID_EC_PUBLIC_KEY);
-    if (subject_key->curve == TENON_EC_P384)
-        WRITE_OID(&w, OID_P384);
-    else
-        WRITE_OID(&w, OID_P256);
+    if (subject_key->type == TENON_KEY_ED25519) {
+        WRITE_OID(&w, OID_ED25519);
+    } else {
+        WRITE_OID(&w, OID_EC_PUBLIC_KEY);
+        if (subject_key->u.ec.curve == TENON_EC_P384)
+            WRITE_OID(&w, OID_P384);
+        else
+            WRITE_OID(&w, OID_P256);
+    }
     derw_end(&w);
-    derw_bit_string(&w, subject_key->point, subject_key->point_len);
+    derw_bit_string(&w, bits.ptr, bits.len);
     derw_end(&w);
     write_extensions(&w, p, ski, aki, (const uint8_t(*)[16])ips, ip_lens, nip);
     derw_end(&w); /* TBSCertificate: its encoding is final from here on */
     GUARD(w.err);
 
-    const tenon_hash_class *hc = issuer_key->curve == TENON_EC_P384 ? &tenon_sha384 : &tenon_sha256;
-    uint8_t digest[TENON_HASH_MAX_LEN], sig[TENON_ECDSA_MAX_SIG_LEN];
+    uint8_t sig[TENON_ECDSA_MAX_SIG_LEN];
     size_t sig_len;
-    tenon_hash(hc, out + tbs_start, w.pos - tbs_start, digest);
-    GUARD(tenon_ecdsa_sign(issuer_key, hc, digest, hc->digest_len, TENON_ECDSA_DER, 1, sig,
-                           sizeof sig, &sig_len));
-    write_sig_alg(&w, issuer_key->curve);
+    GUARD(sign_tbs(issuer_key, out + tbs_start, w.pos - tbs_start, sig, sizeof sig, &sig_len));
+    write_sig_alg(&w, issuer_key);
     derw_bit_string(&w, sig, sig_len);
     derw_end(&w);
     return derw_finish(&w, out_len);
+}
+
+TENON_API int tenon_x509_issue(const tenon_x509_issue_params *p,
+                               const tenon_ec_public_key *subject_key,
+                               const tenon_x509_cert *issuer,
+                               const tenon_ec_private_key *issuer_key, uint8_t *out, size_t cap,
+                               size_t *out_len)
+{
+    ENSURE(subject_key && issuer_key, TENON_ERR_INVALID_ARGUMENT);
+    tenon_public_key sk = {.type = TENON_KEY_EC, .u.ec = *subject_key};
+    tenon_private_key ik = {.type = TENON_KEY_EC, .u.ec = *issuer_key};
+    int rc = tenon_x509_issue_key(p, &sk, issuer, &ik, out, cap, out_len);
+    tenon_private_key_wipe(&ik);
+    return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * Key files as OpenSSL writes them: PKCS#8 (RFC 5208 / RFC 5958), PKCS#1 RSAPrivateKey
- * (RFC 8017 §A.1.2), SEC 1 ECPrivateKey (RFC 5915) and SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
+ * (RFC 8017 §A.1.2), SEC 1 ECPrivateKey (RFC 5915), Ed25519 keys (RFC 8410) and
+ * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7).
  * The parsers follow the ASN.1 of those documents one function per structure; the key material
  * is checked by the rsa/ec loaders.
  */
@@ -106,6 +107,10 @@ int x509_spki_load(const x509_spki *spki, tenon_public_key *key)
                                        &key->u.ec, spki->point.ptr, spki->point.len));
         key->type = TENON_KEY_EC;
         return 0;
+    case TENON_X509_KEY_ED25519:
+        GUARD(tenon_ed25519_public_key_load(&key->u.ed25519, spki->point.ptr, spki->point.len));
+        key->type = TENON_KEY_ED25519;
+        return 0;
     default:
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
     }
@@ -205,7 +210,7 @@ static int parse_ec_private(der_cursor *c, tenon_private_key *key, int outer_cur
 static int parse_pkcs8(der_cursor *c, tenon_private_key *key)
 {
     der_cursor s, inner;
-    der_tlv oid, params, priv, attr;
+    der_tlv oid, params, priv, attr, pub = {0};
     uint32_t version;
     int has;
     GUARD(der_enter(c, DER_SEQUENCE, &s));
@@ -215,7 +220,7 @@ static int parse_pkcs8(der_cursor *c, tenon_private_key *key)
     if (der_peek(&s) == DER_CTX_CONS(0))
         GUARD(der_read_tlv(&s, &attr));
     if (version == 1 && der_peek(&s) == DER_CTX(1))
-        GUARD(der_read_tlv(&s, &attr));
+        GUARD(der_read_tlv(&s, &pub));
     GUARD(der_finish(&s));
     der_init(&inner, priv.val, priv.len);
     inner.depth = s.depth;
@@ -227,6 +232,21 @@ static int parse_pkcs8(der_cursor *c, tenon_private_key *key)
         ENSURE(has, TENON_ERR_MALFORMED);
         GUARD(named_curve(&params, &curve));
         GUARD(parse_ec_private(&inner, key, (int)curve));
+    } else if (OID_IS(&oid, OID_ED25519)) {
+        /* RFC 8410 §7: "the parameters MUST be absent"; privateKey holds CurvePrivateKey ::=
+         * OCTET STRING, the 32-byte seed of RFC 8032 §5.1.5. */
+        ENSURE(!has, TENON_ERR_MALFORMED);
+        der_tlv seed;
+        GUARD(der_read_octet_string(&inner, &seed));
+        ENSURE(seed.len == TENON_ED25519_SEED_LEN, TENON_ERR_MALFORMED);
+        GUARD(tenon_ed25519_private_key_load(&key->u.ed25519, seed.val, seed.len));
+        key->type = TENON_KEY_ED25519;
+        /* RFC 5958 §2 publicKey [1] IMPLICIT BIT STRING: when present it must be this key's. */
+        if (pub.tag != 0) {
+            ENSURE(pub.len == 1 + TENON_ED25519_PUBLIC_LEN && pub.val[0] == 0, TENON_ERR_MALFORMED);
+            ENSURE(memcmp(pub.val + 1, key->u.ed25519.pub.bytes, TENON_ED25519_PUBLIC_LEN) == 0,
+                   TENON_ERR_KEY_MISMATCH);
+        }
     } else {
         return TENON_ERR_KEY_UNSUPPORTED;
     }
@@ -336,6 +356,12 @@ TENON_API int tenon_private_key_matches(const tenon_private_key *key, const teno
         const tenon_ec_public_key *a = &key->u.ec.pub, *b = &pub->u.ec;
         ENSURE(a->curve == b->curve && a->point_len == b->point_len, TENON_ERR_KEY_MISMATCH);
         ENSURE(memcmp(a->point, b->point, a->point_len) == 0, TENON_ERR_KEY_MISMATCH);
+        return 0;
+    }
+    if (key->type == TENON_KEY_ED25519) {
+        ENSURE(memcmp(key->u.ed25519.pub.bytes, pub->u.ed25519.bytes, TENON_ED25519_PUBLIC_LEN) ==
+                   0,
+               TENON_ERR_KEY_MISMATCH);
         return 0;
     }
     return TENON_ERR_KEY_MISMATCH;

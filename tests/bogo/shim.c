@@ -13,6 +13,7 @@
  * (which tenon never makes: parsed and checked, never used).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -31,9 +32,12 @@
 #define IO_TIMEOUT_MS 30000
 #define MAX_LIST 16
 
-/* One -new-x509-credential: its files (-cert-file/-key-file after it). */
+/* One -new-x509-credential: its files (-cert-file/-key-file after it) and -signing-prefs. */
 typedef struct cred_files {
     const char *cert_file, *key_file;
+    int signing_prefs[MAX_LIST];
+    size_t signing_pref_count;
+    const char *ocsp_response, *sct_list; /* base64: -ocsp-response, -signed-cert-timestamps */
 } cred_files;
 
 /* The options of one connection. */
@@ -67,14 +71,27 @@ typedef struct opts {
     int expect_hrr, expect_no_hrr;
     int expect_ems, expect_no_ems;
     int no_ticket;
+    int expect_session_id, expect_no_session_id;
     int use_custom_verify_callback, expect_verify_result;
     int is_handshaker_supported;
     const char *cipher, *expect_peer_cert_file;
+    int async, implicit_handshake;
+    int renegotiate_ignore;
+    int expect_no_session, expect_ticket_renewal;
+    int no_op_extra_handshake, read_with_unfinished_write;
+    int expect_peer_verify_prefs[MAX_LIST];
+    size_t expect_peer_verify_pref_count;
     /* -new-x509-credential: credentials numbered from 0, tried in that order, before the
      * default one (-cert-file/-key-file before any of them), as BoringSSL's list. */
     cred_files creds[TENON_MAX_CERT_KEYS];
     size_t cred_count;
     int expect_selected_cred, has_expect_selected_cred;
+    /* OCSP stapling and SCTs: the default credential's staples (base64), the client's
+     * requests and expectations, BoringSSL's OCSP callback (client side only). */
+    const char *ocsp_response, *sct_list;
+    int enable_ocsp_stapling, enable_sct;
+    const char *expect_ocsp_response, *expect_sct_list;
+    int use_ocsp_callback, fail_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
 } opts;
 
 /* F_CRED_STR: a default credential's file (offset in opts) or, after -new-x509-credential,
@@ -156,6 +173,8 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-expect-extended-master-secret", expect_ems),
     BOOL_FLAG("-expect-no-extended-master-secret", expect_no_ems),
     BOOL_FLAG("-no-ticket", no_ticket),
+    BOOL_FLAG("-expect-session-id", expect_session_id),
+    BOOL_FLAG("-expect-no-session-id", expect_no_session_id),
     /* BoringSSL's other verification callback and its verdict: the same TLS behaviour as the
      * default one here (accept, or refuse with -verify-fail). */
     BOOL_FLAG("-use-custom-verify-callback", use_custom_verify_callback),
@@ -163,6 +182,41 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-is-handshaker-supported", is_handshaker_supported),
     STR_FLAG("-cipher", cipher),
     STR_FLAG("-expect-peer-cert-file", expect_peer_cert_file),
+    /* The engine driven directly, one byte at a time (see shim_handshake). */
+    BOOL_FLAG("-async", async),
+    /* No handshake call: the first write or read completes the handshake (tenon_io_write and
+     * tenon_io_read do, as SSL_write and SSL_read), and the -expect-* checks follow it. */
+    BOOL_FLAG("-implicit-handshake", implicit_handshake),
+    /* A client that does not renegotiate: tenon never does; it answers a HelloRequest with
+     * the no_renegotiation warning RFC 5246 §7.4.1.1 allows (BoringSSL's ignore mode sends
+     * nothing) and the connection goes on. */
+    BOOL_FLAG("-renegotiate-ignore", renegotiate_ignore),
+    /* A client that received no new session (ticket) on this connection, or (resumed) a new
+     * one: what its ticket store holds afterwards, compared with before. */
+    BOOL_FLAG("-expect-no-session", expect_no_session),
+    BOOL_FLAG("-expect-ticket-renewal", expect_ticket_renewal),
+    /* -async: "hello" is written but only its first byte sent before the reading starts; the
+     * rest goes out as the reads drive the engine (before anything the engine queues later,
+     * such as a KeyUpdate it owes). */
+    BOOL_FLAG("-read-with-unfinished-write", read_with_unfinished_write),
+    /* A second handshake call on a finished connection does nothing. */
+    BOOL_FLAG("-no-op-extra-handshake", no_op_extra_handshake),
+    /* The peer's signature_algorithms as sent: a server's tenon_peer_offer.sig_schemes. */
+    LIST_FLAG("-expect-peer-verify-pref", expect_peer_verify_prefs, expect_peer_verify_pref_count),
+    /* OCSP stapling and SCTs (tenon_cert_key.ocsp_response/sct_list, tenon_config.ocsp_stapling,
+     * signed_cert_timestamps, status_fn; tenon_conn_info.ocsp_response/sct_list). */
+    {"-ocsp-response", F_CRED_STR, offsetof(opts, ocsp_response),
+     offsetof(cred_files, ocsp_response)},
+    {"-signed-cert-timestamps", F_CRED_STR, offsetof(opts, sct_list),
+     offsetof(cred_files, sct_list)},
+    BOOL_FLAG("-enable-ocsp-stapling", enable_ocsp_stapling),
+    BOOL_FLAG("-enable-signed-cert-timestamps", enable_sct),
+    STR_FLAG("-expect-ocsp-response", expect_ocsp_response),
+    STR_FLAG("-expect-signed-cert-timestamps", expect_sct_list),
+    BOOL_FLAG("-use-ocsp-callback", use_ocsp_callback),
+    BOOL_FLAG("-fail-ocsp-callback", fail_ocsp_callback),
+    BOOL_FLAG("-set-ocsp-in-callback", set_ocsp_in_callback),
+    BOOL_FLAG("-decline-ocsp-callback", decline_ocsp_callback),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -238,13 +292,16 @@ static void apply(opts *o, const flag *f, const char *value)
                 *(int *)(base + f->count_offset) = 1;
             return;
         }
-        /* tenon's signing preferences are the configuration's, not one certificate's. */
-        if (f->offset == offsetof(opts, signing_prefs) && o->cred_count != 0)
-            unimplemented("-signing-prefs of one credential");
+        int *list = (int *)(base + f->offset);
         size_t *count = (size_t *)(base + f->count_offset);
+        /* After -new-x509-credential, that credential's (tenon_cert_key.sign_schemes). */
+        if (f->offset == offsetof(opts, signing_prefs) && o->cred_count != 0) {
+            list = o->creds[o->cred_count - 1].signing_prefs;
+            count = &o->creds[o->cred_count - 1].signing_pref_count;
+        }
         if (*count == MAX_LIST)
             unimplemented(f->name);
-        ((int *)(base + f->offset))[(*count)++] = (int)v;
+        list[(*count)++] = (int)v;
         return;
     }
 }
@@ -351,7 +408,7 @@ static const loaded_cred *load_credential(const char *cert_file, const char *key
     }
     int rc = tenon_private_key_load_file(&lc->key, key_file, lc->keybuf, sizeof lc->keybuf);
     if (rc == TENON_ERR_KEY_UNSUPPORTED)
-        unimplemented("key type (Ed25519, P-224, P-521)");
+        unimplemented("key type (P-224, P-521)");
     if (rc == TENON_ERR_KEY_SIZE)
         unimplemented("RSA key size (tenon has 2048 to 4096 bits)");
     if (rc != 0)
@@ -362,29 +419,164 @@ static const loaded_cred *load_credential(const char *cert_file, const char *key
     return lc;
 }
 
-static void add_credential(tenon_config *cfg, const char *cert_file, const char *key_file)
+static void set_scheme_list(const int *list, size_t n, uint16_t *out, size_t *count);
+
+/* Adds a credential with its own -signing-prefs (tenon_cert_key.sign_schemes; none: the
+ * configuration's). */
+static void add_credential(tenon_config *cfg, const char *cert_file, const char *key_file,
+                           const int *prefs, size_t pref_count)
 {
     const loaded_cred *lc = load_credential(cert_file, key_file);
     const char *why = NULL;
     int rc = tenon_config_add_cert(cfg, lc->chain, lc->chain_count, &lc->key, &why);
     if (rc != 0)
         fail("certificate: ", why != NULL ? why : tenon_strerror(rc));
+    tenon_cert_key *ck = &cfg->certs[cfg->cert_count - 1];
+    set_scheme_list(prefs, pref_count, ck->sign_schemes, &ck->sign_scheme_count);
 }
 
 /* The credentials in BoringSSL's order: the -new-x509-credential ones (tenon_config.certs[0]
- * is credential 0, ...), then the default one. tenon tries them in that order too. */
+ * is credential 0, ...), then the default one. tenon tries them in that order too. The
+ * -signing-prefs before any -new-x509-credential are the default one's (BoringSSL's
+ * SSL_set_signing_algorithm_prefs); without other credentials, the configuration's
+ * (set_sig_schemes), which is the same. */
 static void add_credentials(const opts *o, tenon_config *cfg)
 {
     for (size_t i = 0; i < o->cred_count; i++) {
-        if (o->creds[i].cert_file == NULL || o->creds[i].key_file == NULL)
+        const cred_files *cf = &o->creds[i];
+        if (cf->cert_file == NULL || cf->key_file == NULL)
             unimplemented("-new-x509-credential without a certificate and a key");
-        add_credential(cfg, o->creds[i].cert_file, o->creds[i].key_file);
+        add_credential(cfg, cf->cert_file, cf->key_file, cf->signing_prefs, cf->signing_pref_count);
     }
     if (o->cert_file != NULL && o->key_file != NULL) {
         if (cfg->cert_count == TENON_MAX_CERT_KEYS)
             unimplemented("more credentials than TENON_MAX_CERT_KEYS");
-        add_credential(cfg, o->cert_file, o->key_file);
+        add_credential(cfg, o->cert_file, o->key_file, o->signing_prefs,
+                       o->cred_count != 0 ? o->signing_pref_count : 0);
     }
+}
+
+/* ---- OCSP stapling and SCTs ---- */
+
+/* Decodes standard base64 (with padding) into out; -1 if it is not base64 or too long. */
+static long decode_base64(const char *in, uint8_t *out, size_t cap)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0, len = strlen(in);
+    uint32_t acc = 0;
+    int bits = 0;
+    if (len % 4 != 0)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] == '=') {
+            if (i + 2 < len || (i + 1 < len && in[i + 1] != '='))
+                return -1;
+            break;
+        }
+        const char *at = strchr(A, in[i]);
+        if (at == NULL || in[i] == '\0')
+            return -1;
+        acc = (acc << 6) | (uint32_t)(at - A);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n == cap)
+                return -1;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return (long)n;
+}
+
+/* A base64 flag value as bytes in its own static slot (slots stay valid for the process). */
+static tenon_bytes base64_value(const char *flag_name, const char *b64)
+{
+    static uint8_t store[4 * (TENON_MAX_CERT_KEYS + 2)][4096];
+    static size_t used;
+    tenon_bytes b = {NULL, 0};
+    if (b64 == NULL)
+        return b;
+    if (used == sizeof store / sizeof store[0])
+        unimplemented("more base64 values than the shim holds");
+    long n = decode_base64(b64, store[used], sizeof store[used]);
+    if (n < 0)
+        unimplemented(flag_name);
+    b.ptr = store[used++];
+    b.len = (size_t)n;
+    return b;
+}
+
+/* The staples of each credential, in add_credentials' order (tenon_config.certs). */
+static void set_staples(const opts *o, tenon_config *cfg)
+{
+    for (size_t i = 0; i < cfg->cert_count; i++) {
+        const char *ocsp = i < o->cred_count ? o->creds[i].ocsp_response : o->ocsp_response;
+        const char *scts = i < o->cred_count ? o->creds[i].sct_list : o->sct_list;
+        cfg->certs[i].ocsp_response = base64_value("-ocsp-response", ocsp);
+        cfg->certs[i].sct_list = base64_value("-signed-cert-timestamps", scts);
+    }
+}
+
+/* BoringSSL's client OCSP callback (SSL_CTX_set_tlsext_status_cb), which -fail-ocsp-callback
+ * makes refuse: tenon's status_fn. BoringSSL's shim also checks, in its verify callback, that
+ * an expected response is there during the handshake: here, in status_fn, which tenon calls
+ * right after the chain is verified with what the server stapled. */
+static int status_cb(void *user, const tenon_peer_status *st)
+{
+    const opts *o = user;
+    if (o->expect_ocsp_response != NULL && st->ocsp_response.len == 0) {
+        fprintf(stderr, "OCSP response not available in the status callback\n");
+        return TENON_ERR_TLS_BAD_CERT_STATUS;
+    }
+    return o->use_ocsp_callback && o->fail_ocsp_callback ? 1 : 0;
+}
+
+static void set_stapling(opts *o, tenon_config *cfg)
+{
+    set_staples(o, cfg);
+    if (o->server) {
+        /* BoringSSL's server OCSP callback, "a legacy mechanism for configuring OCSP" (its
+         * runner's words), is an API mode: tenon's server staples what its configuration
+         * holds. SSL_enable_ocsp_stapling and SSL_enable_signed_cert_timestamps change nothing
+         * on a BoringSSL server: ignored here too (tenon_config_check refuses them on one). */
+        if (o->use_ocsp_callback)
+            unimplemented("-use-ocsp-callback on a server (BoringSSL's legacy server callback)");
+        return;
+    }
+    cfg->ocsp_stapling = o->enable_ocsp_stapling;
+    cfg->signed_cert_timestamps = o->enable_sct;
+    if (o->use_ocsp_callback || o->expect_ocsp_response != NULL) {
+        cfg->status_fn = status_cb;
+        cfg->status_user = o;
+    }
+}
+
+/* BoringSSL reports the session's staples on resumed connections too (its session keeps
+ * them); tenon_conn_info has none on a resumption (tls.h), which is checked, and the shim
+ * compares the full handshake's. */
+static uint8_t g_session_ocsp[4096], g_session_scts[4096];
+static size_t g_session_ocsp_len, g_session_scts_len;
+
+static void check_staple(const char *what, const char *want_b64, tenon_bytes got, int resumed,
+                         uint8_t *session, size_t *session_len)
+{
+    if (resumed && got.len != 0)
+        fail(what, " reported on a resumed connection");
+    if (!resumed) {
+        if (got.len > 4096)
+            unimplemented("a staple longer than the shim keeps");
+        if (got.len > 0)
+            memcpy(session, got.ptr, got.len);
+        *session_len = got.len;
+    }
+    if (want_b64 == NULL)
+        return;
+    static uint8_t want[4096];
+    long n = decode_base64(want_b64, want, sizeof want);
+    if (n < 0)
+        unimplemented(what);
+    if ((size_t)n != *session_len || memcmp(want, session, *session_len) != 0)
+        fail(what, " mismatch");
 }
 
 /* ---- configuration ---- */
@@ -398,6 +590,12 @@ static const tenon_kex_class *group_by_id(int id)
         return &tenon_kex_secp256r1;
     case 24:
         return &tenon_kex_secp384r1;
+    case 0x11EC:
+        return &tenon_kex_x25519mlkem768;
+    case 0x11EB:
+        return &tenon_kex_secp256r1mlkem768;
+    case 0x11ED:
+        return &tenon_kex_secp384r1mlkem1024;
     default:
         return NULL;
     }
@@ -414,6 +612,9 @@ static int sig_scheme_known(int id)
     case TENON_SIG_RSA_PSS_RSAE_SHA256:
     case TENON_SIG_RSA_PSS_RSAE_SHA384:
     case TENON_SIG_RSA_PSS_RSAE_SHA512:
+    case TENON_SIG_ED25519:
+    case TENON_SIG_RSA_PKCS1_SHA1:
+    case TENON_SIG_ECDSA_SHA1:
         return 1;
     default:
         return 0;
@@ -438,12 +639,13 @@ static void set_scheme_list(const int *list, size_t n, uint16_t *out, size_t *co
 static void set_sig_schemes(const opts *o, tenon_config *cfg)
 {
     /* BoringSSL's verify preferences leave what it signs with as it was. */
-    if (o->signing_pref_count == 0 && o->verify_pref_count != 0) {
+    if ((o->signing_pref_count == 0 || o->cred_count != 0) && o->verify_pref_count != 0) {
         memcpy(cfg->sign_schemes, cfg->sig_schemes, sizeof cfg->sign_schemes);
         cfg->sign_scheme_count = cfg->sig_scheme_count;
     }
-    set_scheme_list(o->signing_prefs, o->signing_pref_count, cfg->sign_schemes,
-                    &cfg->sign_scheme_count);
+    if (o->cred_count == 0)
+        set_scheme_list(o->signing_prefs, o->signing_pref_count, cfg->sign_schemes,
+                        &cfg->sign_scheme_count);
     set_scheme_list(o->verify_prefs, o->verify_pref_count, cfg->sig_schemes,
                     &cfg->sig_scheme_count);
 }
@@ -494,11 +696,20 @@ static const struct {
      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", C_CHACHA | C_ECDHE},
     {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
      C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+     C_AES128 | C_ECDHE},
+    {TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+     C_AES256 | C_ECDHE},
+    {TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+     C_AES256 | C_ECDHE},
     {TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256",
      C_AES128 | C_KRSA | C_GCM},
     {TENON_TLS_RSA_WITH_AES_256_GCM_SHA384, "TLS_RSA_WITH_AES_256_GCM_SHA384",
      C_AES256 | C_KRSA | C_GCM},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA, "TLS_RSA_WITH_AES_128_CBC_SHA", C_AES128 | C_KRSA},
+    {TENON_TLS_RSA_WITH_AES_256_CBC_SHA, "TLS_RSA_WITH_AES_256_CBC_SHA", C_AES256 | C_KRSA},
     {TENON_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256", 0},
     {TENON_TLS_RSA_WITH_AES_256_CBC_SHA256, "TLS_RSA_WITH_AES_256_CBC_SHA256", 0},
 };
@@ -526,7 +737,7 @@ static int suite_index(uint16_t id)
  * cipher list does not configure TLS 1.3). Supported: rules separated by ':' or ',', each an
  * exact suite name, ALL, DEFAULT or an alias, optionally prefixed with '!' (remove for good),
  * '-' (remove) or '+' (move to the end). Equal-preference groups ("[a|b]"), combined aliases
- * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, AES-CBC-SHA with ECDHE, ...)
+ * ("ECDHE+AES"), other keywords and suites tenon lacks (3DES, PSK, ...)
  * cannot be honoured. */
 static void set_cipher_list(const char *list, tenon_config *cfg)
 {
@@ -616,6 +827,9 @@ static char g_alpn_names[TENON_MAX_ALPN][TENON_MAX_ALPN_LEN + 1];
 static tenon_ticket_key g_ticket_key;
 static tenon_ticket g_ticket_slots[4];
 static tenon_ticket_store g_ticket_store;
+/* A server's TLS 1.2 session cache, on as in BoringSSL (SSL_SESS_CACHE_SERVER). */
+static tenon_session_entry g_session_slots[4];
+static tenon_session_cache g_session_cache;
 
 static void build_config(opts *o, tenon_config *cfg)
 {
@@ -638,8 +852,11 @@ static void build_config(opts *o, tenon_config *cfg)
     /* BoringSSL's default cipher list also has RSA key transport and CBC suites, which tenon
      * enables only when named: the suites of both that tenon has. */
     static const uint16_t rsa_kx[] = {
-        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256, TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
-        TENON_TLS_RSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256};
+        TENON_TLS_RSA_WITH_AES_128_GCM_SHA256,      TENON_TLS_RSA_WITH_AES_256_GCM_SHA384,
+        TENON_TLS_RSA_WITH_AES_128_CBC_SHA,         TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        TENON_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, TENON_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+        TENON_TLS_RSA_WITH_AES_256_CBC_SHA};
     for (size_t i = 0; i < sizeof rsa_kx / sizeof rsa_kx[0]; i++)
         if (cfg->suite_count < TENON_MAX_SUITES)
             cfg->suites[cfg->suite_count++] = rsa_kx[i];
@@ -658,6 +875,21 @@ static void build_config(opts *o, tenon_config *cfg)
                 unimplemented("-curves: a group tenon does not have");
             cfg->groups[cfg->group_count++] = g;
         }
+        /* BoringSSL's clients share the first classical and the first post-quantum group of
+         * their list (ssl/test/runner: MLKEMKeyShareIncludedThird): tenon_config.share_groups
+         * says the same. */
+        const tenon_kex_class *classical = NULL, *pq = NULL;
+        for (size_t i = 0; i < cfg->group_count; i++) {
+            if (cfg->groups[i]->post_quantum && pq == NULL)
+                pq = cfg->groups[i];
+            if (!cfg->groups[i]->post_quantum && classical == NULL)
+                classical = cfg->groups[i];
+        }
+        cfg->share_group_count = 0;
+        if (classical != NULL)
+            cfg->share_groups[cfg->share_group_count++] = classical;
+        if (pq != NULL)
+            cfg->share_groups[cfg->share_group_count++] = pq;
     }
     set_sig_schemes(o, cfg);
 
@@ -685,6 +917,7 @@ static void build_config(opts *o, tenon_config *cfg)
     }
 
     add_credentials(o, cfg);
+    set_stapling(o, cfg);
 
     if (o->server) {
         if (o->require_any_client_cert)
@@ -699,6 +932,7 @@ static void build_config(opts *o, tenon_config *cfg)
             cfg->ticket_keys[0] = g_ticket_key;
             cfg->ticket_key_count = 1;
         }
+        cfg->session_cache = &g_session_cache;
     } else {
         cfg->verify_fn = verify_cb;
         cfg->verify_user = o;
@@ -845,6 +1079,34 @@ static void check_peer_chain(const char *path, const tenon_conn_info *info)
         fail("peer certificate chain longer than ", path);
 }
 
+/* -expect-session-id / -expect-no-session-id: whether a server's full handshake put its
+ * session into the session cache (BoringSSL's new-session callback): a slot in use whose ID no
+ * slot held before the connection. */
+static uint8_t g_cached_ids[4][32];
+static int g_cached_in_use[4];
+
+static void snapshot_session_cache(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        g_cached_in_use[i] = g_session_slots[i].in_use;
+        memcpy(g_cached_ids[i], g_session_slots[i].id, 32);
+    }
+}
+
+static int session_newly_cached(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        if (!g_session_slots[i].in_use)
+            continue;
+        int known = 0;
+        for (size_t k = 0; k < 4; k++)
+            known |= g_cached_in_use[k] && memcmp(g_cached_ids[k], g_session_slots[i].id, 32) == 0;
+        if (!known)
+            return 1;
+    }
+    return 0;
+}
+
 static void check_connection(const opts *o, int is_resume)
 {
     tenon_conn_info info;
@@ -862,11 +1124,19 @@ static void check_connection(const opts *o, int is_resume)
     int expect_resume = is_resume && !o->expect_session_miss;
     if (info.resumed != expect_resume)
         fail("session unexpectedly was", info.resumed ? " reused" : " not reused");
+    if (!is_resume && o->expect_session_id && !session_newly_cached())
+        fail("session was not cached on the server", "");
+    if (!is_resume && o->expect_no_session_id && session_newly_cached())
+        fail("session was unexpectedly cached on the server", "");
     check_bytes("ALPN", o->expect_alpn, info.alpn);
     if (o->expect_peer_cert_file != NULL)
         check_peer_chain(o->expect_peer_cert_file, &info);
     if (o->expect_no_alpn && info.alpn.len != 0)
         fail("unexpected ALPN", "");
+    check_staple("OCSP response", o->expect_ocsp_response, info.ocsp_response, info.resumed,
+                 g_session_ocsp, &g_session_ocsp_len);
+    check_staple("SCT list", o->expect_sct_list, info.sct_list, info.resumed, g_session_scts,
+                 &g_session_scts_len);
     if (o->server)
         check_bytes("server name", o->expect_server_name, info.server_name);
     if (o->expect_hrr && !info.hello_retry)
@@ -877,6 +1147,19 @@ static void check_connection(const opts *o, int is_resume)
     if (o->has_expect_selected_cred && selected != o->expect_selected_cred) {
         fprintf(stderr, "credential %d was used, wanted %d\n", selected, o->expect_selected_cred);
         exit(1);
+    }
+    if (o->expect_peer_verify_pref_count != 0) {
+        tenon_peer_offer offer;
+        /* A client sees the server's hello only (its CertificateRequest's schemes are not in
+         * tenon_peer_offer). */
+        if (!o->server)
+            unimplemented("-expect-peer-verify-pref on a client");
+        if (tenon_conn_peer_offer(&g_conn, &offer) != 0 ||
+            offer.sig_scheme_count != o->expect_peer_verify_pref_count)
+            fail("peer signature algorithms differ from -expect-peer-verify-pref", "");
+        for (size_t i = 0; i < offer.sig_scheme_count; i++)
+            if (offer.sig_schemes[i] != o->expect_peer_verify_prefs[i])
+                fail("peer signature algorithms differ from -expect-peer-verify-pref", "");
     }
     if (o->expect_no_hrr && info.hello_retry)
         fail("unexpected HelloRetryRequest", "");
@@ -889,17 +1172,243 @@ static void check_connection(const opts *o, int is_resume)
         fail("unexpected extended master secret", "");
 }
 
+/* ---- the transport: tenon_io_* or, with -async, the engine driven one byte at a time ---- */
+
+/* -async: BoringSSL's shim puts a BIO between the library and the socket that lets one byte
+ * through at a time and reports "would block" in between (async_bio.cc). Its counterpart here
+ * drives tenon's sans-I/O engine directly (tenon_conn_feed / _output / _output_consume /
+ * _status / _read / _write) over a non-blocking socket, moving every byte of the runner's
+ * input and of the engine's output on its own: each record and message reaches the engine in
+ * pieces, and each flight leaves it in pieces, between which the engine is asked for its
+ * status again. Every wait is bounded by IO_TIMEOUT_MS per call, as tenon_io_* are. */
+static int g_async;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is ready for events, at most until the deadline. */
+static int async_wait(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        int64_t left = deadline - now_ms();
+        if (left <= 0)
+            return TENON_ERR_FILE_IO;
+        struct pollfd p = {fd, events, 0};
+        int n = poll(&p, 1, (int)left);
+        if (n > 0)
+            return 0;
+        if (n == 0 || errno != EINTR)
+            return TENON_ERR_FILE_IO;
+    }
+}
+
+/* Sends the first byte of the engine's output. */
+static int async_send_byte(int fd, int64_t deadline)
+{
+    for (;;) {
+        const uint8_t *p;
+        size_t len;
+        tenon_conn_output(&g_conn, &p, &len);
+        if (len == 0)
+            return 0;
+        ssize_t w = send(fd, p, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w == 1) {
+            tenon_conn_output_consume(&g_conn, 1);
+            return 0;
+        }
+        if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return TENON_ERR_FILE_IO;
+        int rc = async_wait(fd, POLLOUT, deadline);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* Reads one byte from the runner and feeds it to the engine (or reports the end of input). */
+static int async_recv_byte(int fd, int64_t deadline)
+{
+    for (;;) {
+        uint8_t b;
+        ssize_t r = recv(fd, &b, 1, MSG_DONTWAIT);
+        if (r == 0)
+            return tenon_conn_transport_eof(&g_conn);
+        if (r == 1) {
+            size_t used = 0;
+            int rc = tenon_conn_feed(&g_conn, &b, 1, &used);
+            /* The engine asked for input (TENON_WANT_INPUT), so it takes the byte. */
+            if (rc == 0 && used != 1)
+                return TENON_ERR_INTERNAL;
+            return rc;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return TENON_ERR_FILE_IO;
+        int rc = async_wait(fd, POLLIN, deadline);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* One step: a byte out, a byte in, or (neither asked for) an empty feed that lets the engine
+ * process a record that waited for its output to drain. A state that moves on in none of
+ * these ways is an error, never a spin. */
+static int async_step(int fd, int64_t deadline)
+{
+    unsigned st = tenon_conn_status(&g_conn);
+    if (st & TENON_HAS_OUTPUT)
+        return async_send_byte(fd, deadline);
+    if (st & TENON_FAILED)
+        return tenon_conn_error(&g_conn);
+    if (st & TENON_WANT_INPUT)
+        return async_recv_byte(fd, deadline);
+    size_t used = 0;
+    int rc = tenon_conn_feed(&g_conn, NULL, 0, &used);
+    if (rc != 0 || tenon_conn_status(&g_conn) != st)
+        return rc;
+    return (st & TENON_PEER_CLOSED) ? TENON_ERR_TLS_CLOSED : TENON_ERR_INTERNAL;
+}
+
+static int async_flush(int fd, int64_t deadline)
+{
+    while (tenon_conn_status(&g_conn) & TENON_HAS_OUTPUT) {
+        int rc = async_send_byte(fd, deadline);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* After an error: the engine's alert goes out (byte by byte) within the same deadline. */
+static int async_fail(int fd, int64_t deadline, int err)
+{
+    (void)async_flush(fd, deadline);
+    return err;
+}
+
+static int async_handshake(int fd, int64_t deadline)
+{
+    for (;;) {
+        unsigned st = tenon_conn_status(&g_conn);
+        if ((st & TENON_HANDSHAKE_DONE) && !(st & TENON_HAS_OUTPUT))
+            return 0;
+        int rc = async_step(fd, deadline);
+        if (rc != 0)
+            return async_fail(fd, deadline, rc);
+    }
+}
+
+static int shim_handshake(int fd)
+{
+    if (g_async)
+        return async_handshake(fd, now_ms() + IO_TIMEOUT_MS);
+    return tenon_io_handshake(&g_conn, fd, IO_TIMEOUT_MS);
+}
+
+/* Writes all len bytes; an unfinished handshake (-implicit-handshake) is completed first. */
+static int shim_write(int fd, const void *data, size_t len)
+{
+    if (!g_async)
+        return tenon_io_write(&g_conn, fd, data, len, IO_TIMEOUT_MS);
+    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    int rc = async_handshake(fd, deadline);
+    const uint8_t *p = data;
+    size_t done = 0;
+    while (rc == 0 && done < len) {
+        size_t w = 0;
+        rc = tenon_conn_write(&g_conn, p + done, len - done, &w);
+        done += w;
+        if (rc == 0)
+            rc = async_flush(fd, deadline);
+    }
+    if (rc == 0)
+        rc = async_flush(fd, deadline);
+    return rc == 0 ? 0 : async_fail(fd, deadline, rc);
+}
+
+/* Reads at least one byte (driving an unfinished handshake), or TENON_ERR_TLS_CLOSED. */
+static int shim_read(int fd, uint8_t *buf, size_t cap, size_t *n)
+{
+    if (!g_async)
+        return tenon_io_read(&g_conn, fd, buf, cap, n, IO_TIMEOUT_MS);
+    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    for (;;) {
+        int rc = tenon_conn_read(&g_conn, buf, cap, n);
+        if (rc == TENON_ERR_TLS_CLOSED || (rc == 0 && *n > 0))
+            return rc;
+        if (rc == 0)
+            rc = async_step(fd, deadline);
+        if (rc != 0)
+            return async_fail(fd, deadline, rc);
+    }
+}
+
+/* Sends close_notify (after what is queued, if it needs the room). */
+static int shim_close(int fd)
+{
+    if (!g_async)
+        return tenon_io_close(&g_conn, fd, IO_TIMEOUT_MS);
+    int64_t deadline = now_ms() + IO_TIMEOUT_MS;
+    int rc = tenon_conn_close(&g_conn);
+    if (rc == TENON_ERR_BUFFER_TOO_SMALL) {
+        rc = async_flush(fd, deadline);
+        if (rc == 0)
+            rc = tenon_conn_close(&g_conn);
+    }
+    if (rc == 0)
+        rc = async_flush(fd, deadline);
+    return rc == 0 ? 0 : async_fail(fd, deadline, rc);
+}
+
+/* -implicit-handshake: the connection whose checks wait for the first write or read. */
+static const opts *g_unchecked;
+static int g_unchecked_resume;
+
+static void check_after_implicit_handshake(void)
+{
+    if (g_unchecked != NULL) {
+        const opts *o = g_unchecked;
+        g_unchecked = NULL;
+        check_connection(o, g_unchecked_resume);
+    }
+}
+
+/* The client's ticket store before the connection, to tell whether it received a ticket. */
+static tenon_ticket g_slots_before[4];
+
+static int got_new_ticket(void)
+{
+    for (size_t i = 0; i < 4; i++) {
+        const tenon_ticket *t = &g_ticket_slots[i];
+        if (t->in_use == 0)
+            continue;
+        int old = 0;
+        for (size_t j = 0; j < 4 && !old; j++)
+            old = g_slots_before[j].in_use != 0 && g_slots_before[j].ticket_len == t->ticket_len &&
+                  memcmp(g_slots_before[j].ticket, t->ticket, t->ticket_len) == 0;
+        if (!old)
+            return 1;
+    }
+    return 0;
+}
+
 static void write_all(int fd, const void *data, size_t len)
 {
-    int rc = tenon_io_write(&g_conn, fd, data, len, IO_TIMEOUT_MS);
+    int rc = shim_write(fd, data, len);
     if (rc != 0)
         fail_tls("write", rc);
+    check_after_implicit_handshake();
 }
 
 static void run_connection(opts *o, int is_resume)
 {
     tenon_config cfg;
     build_config(o, &cfg);
+    if ((o->expect_session_id || o->expect_no_session_id) && !o->server)
+        unimplemented("-expect-session-id on a client (tenon has no new-session callback)");
+    snapshot_session_cache();
     int fd = connect_runner(o);
     g_fd = fd;
     const char *why = NULL;
@@ -909,10 +1418,26 @@ static void run_connection(opts *o, int is_resume)
     rc = tenon_conn_init(&g_conn, &cfg, g_in, sizeof g_in, g_out, sizeof g_out);
     if (rc != 0)
         fail_tls("init", rc);
-    rc = tenon_io_handshake(&g_conn, fd, IO_TIMEOUT_MS);
-    if (rc != 0)
-        fail_tls("handshake", rc);
-    check_connection(o, is_resume);
+    g_async = o->async;
+    memcpy(g_slots_before, g_ticket_slots, sizeof g_slots_before);
+    if (o->implicit_handshake) {
+        g_unchecked = o;
+        g_unchecked_resume = is_resume;
+    } else {
+        rc = shim_handshake(fd);
+        if (rc != 0)
+            fail_tls("handshake", rc);
+        check_connection(o, is_resume);
+        if (o->no_op_extra_handshake) {
+            const uint8_t *pending;
+            size_t before, after;
+            tenon_conn_output(&g_conn, &pending, &before);
+            rc = shim_handshake(fd);
+            tenon_conn_output(&g_conn, &pending, &after);
+            if (rc != 0 || before != 0 || after != 0)
+                fail("extra handshake call was not a no-op", "");
+        }
+    }
 
     if (o->export_keying_material > 0) {
         static uint8_t km[4096];
@@ -927,23 +1452,39 @@ static void run_connection(opts *o, int is_resume)
             fail_tls("export", rc);
         write_all(fd, km, n);
     }
-    if (o->shim_writes_first)
+    if (o->read_with_unfinished_write) {
+        if (!g_async || o->implicit_handshake)
+            unimplemented(
+                "-read-with-unfinished-write without -async, or with -implicit-handshake");
+        size_t w = 0;
+        rc = tenon_conn_write(&g_conn, "hello", 5, &w);
+        if (rc == 0 && w != 5)
+            rc = TENON_ERR_INTERNAL;
+        if (rc == 0)
+            rc = async_send_byte(fd, now_ms() + IO_TIMEOUT_MS);
+        if (rc != 0)
+            fail_tls("write", rc);
+    } else if (o->shim_writes_first) {
         write_all(fd, "hello", 5);
+    }
 
     int clean = 0;
     if (!o->shim_shuts_down) {
         for (;;) {
             uint8_t buf[512];
             size_t n = 0;
-            rc = tenon_io_read(&g_conn, fd, buf, sizeof buf, &n, IO_TIMEOUT_MS);
+            rc = shim_read(fd, buf, sizeof buf, &n);
             if (rc == TENON_ERR_TLS_CLOSED) {
                 clean = 1;
                 break;
             }
-            if (rc == TENON_ERR_TLS_TRUNCATED && !o->check_close_notify)
-                break; /* BoringSSL's shim stops on a clean or an unclean end */
+            /* BoringSSL's shim stops on a clean or an unclean end (of a finished handshake:
+             * with -implicit-handshake, one the read was to complete fails). */
+            if (rc == TENON_ERR_TLS_TRUNCATED && !o->check_close_notify && g_unchecked == NULL)
+                break;
             if (rc != 0)
                 fail_tls("read", rc);
+            check_after_implicit_handshake();
             if (o->key_update) {
                 rc = tenon_conn_key_update(&g_conn, 0);
                 if (rc != 0)
@@ -954,15 +1495,22 @@ static void run_connection(opts *o, int is_resume)
             write_all(fd, buf, n);
         }
     }
+    /* A close_notify after a handshake (-implicit-handshake) that carried no data. */
+    check_after_implicit_handshake();
+    /* BoringSSL checks the new session at the end (TLS 1.3 tickets come after the handshake). */
+    if (o->expect_no_session && got_new_ticket())
+        fail("new session was cached, but we expected the opposite", "");
+    if (o->expect_ticket_renewal && is_resume && !got_new_ticket())
+        fail("the resumed session's ticket was not renewed", "");
     /* Without -check-close-notify BoringSSL's shim shuts down quietly (no close_notify). */
     if (o->check_close_notify) {
-        rc = tenon_io_close(&g_conn, fd, IO_TIMEOUT_MS);
+        rc = shim_close(fd);
         if (rc != 0)
             fail_tls("close", rc);
         if (o->shim_shuts_down && !clean) {
             uint8_t buf[64];
             size_t n = 0;
-            rc = tenon_io_read(&g_conn, fd, buf, sizeof buf, &n, IO_TIMEOUT_MS);
+            rc = shim_read(fd, buf, sizeof buf, &n);
             if (rc != TENON_ERR_TLS_CLOSED)
                 fail_tls("waiting for close_notify",
                          rc != 0 ? rc : TENON_ERR_TLS_UNEXPECTED_MESSAGE);
@@ -986,6 +1534,7 @@ int main(int argc, char **argv)
     if (tenon_random(&g_ticket_key, sizeof g_ticket_key) != 0)
         fail("no randomness", "");
     tenon_ticket_store_init(&g_ticket_store, g_ticket_slots, 4);
+    tenon_session_cache_init(&g_session_cache, g_session_slots, 4);
     for (int i = 0; i <= initial.resume_count; i++)
         run_connection(i == 0 ? &initial : &resume, i > 0);
     for (size_t i = 0; i < g_loaded_count; i++)
