@@ -6,7 +6,8 @@
  * operation: reference cycles, the unit of issue 13's goals), the median and the minimum. Encaps
  * includes the FIPS 203 §7.2 check of ek (it is part of tenon's encaps); "decaps_seed" is
  * Decaps from the 64-byte seed (KeyGen's expansion plus Decaps, sharing the matrix), what a
- * TLS client keeping only the seed pays; "keygen + decaps" is the sum a client pays with dk.
+ * TLS client keeping only the seed pays after "keygen_seed, ek only" (KeyGen without dk);
+ * "keygen + decaps" is the sum a client pays with dk.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,14 @@ static int kem_keygen(void *arg, size_t len)
     kem_arg *a = arg;
     uint8_t ek[TENON_KEM_MAX_EK_LEN], dk[TENON_KEM_MAX_DK_LEN];
     return a->kem->keygen(ek, dk);
+}
+
+static int kem_keygen_ek(void *arg, size_t len)
+{
+    (void)len;
+    kem_arg *a = arg;
+    uint8_t ek[TENON_KEM_MAX_EK_LEN];
+    return a->kem->keygen_seed(a->seed, ek, NULL);
 }
 
 static int kem_encaps(void *arg, size_t len)
@@ -130,6 +139,7 @@ static void kem_set(const tenon_kem_class *kem)
         const char *what;
         op_fn op;
     } ops[] = {{"keygen", kem_keygen},
+               {"keygen_seed, ek only", kem_keygen_ek},
                {"encaps (with ek check)", kem_encaps},
                {"decaps", kem_decaps},
                {"decaps_seed", kem_decaps_seed},

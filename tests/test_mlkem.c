@@ -608,6 +608,10 @@ static void test_api(const tenon_kem_class *kem)
         CHECK_MEM(ss, ss2, 32, "decaps_seed");
         /* dk ends with z. */
         CHECK_MEM(dk + kem->dk_len - 32, seed + 32, 32, "z in dk");
+        /* ek alone (dk NULL) is the same ek. */
+        uint8_t ek2[TENON_KEM_MAX_EK_LEN];
+        CHECK_RC(kem->keygen_seed(seed, ek2, NULL), TENON_OK);
+        CHECK_MEM(ek2, ek, kem->ek_len, "keygen_seed without dk");
 
         /* A changed ciphertext decapsulates to J(z || c') through both paths. */
         ct[tu_rand_u64() % kem->ct_len] ^= (uint8_t)(1u << (tu_rand_u64() % 8));
@@ -653,6 +657,7 @@ static void test_api(const tenon_kem_class *kem)
     CHECK_RC(kem->decaps(dk, kem->dk_len, ct, kem->ct_len, ss), TENON_OK);
     CHECK_RC(kem->encaps_m(ek, kem->ek_len, NULL, ct, ss), TENON_ERR_INVALID_ARGUMENT);
     CHECK_RC(kem->keygen_seed(NULL, ek, dk), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kem->keygen_seed(seed, NULL, dk), TENON_ERR_INVALID_ARGUMENT);
     printf("api %s: %s\n", kem->name, tu_failed == before ? "ok" : "FAILED");
 }
 

@@ -45,7 +45,9 @@ typedef struct tenon_kem_class {
      * key, public) and dk (decapsulation key, secret). TENON_ERR_RANDOM if the CSPRNG fails. */
     int (*keygen)(uint8_t *ek, uint8_t *dk);
     /* FIPS 203 Algorithm 16 ML-KEM.KeyGen_internal(d, z) from a 64-byte seed d || z: the same
-     * seed always gives the same keys (this is the seed format of FIPS 203 §7.1 / §3.3). */
+     * seed always gives the same keys (this is the seed format of FIPS 203 §7.1 / §3.3). dk may
+     * be NULL: then only ek is written, which saves encoding dk and hashing ek, for a caller
+     * that keeps the seed and decapsulates with decaps_seed. */
     int (*keygen_seed)(const uint8_t seed[TENON_KEM_SEED_LEN], uint8_t *ek, uint8_t *dk);
     /* FIPS 203 §7.2 input check of ek: ek_len must be exactly the class's ek_len and every
      * coefficient must be below q = 3329, i.e. ByteEncode12(ByteDecode12(ek)) == ek; 0 or
@@ -61,9 +63,9 @@ typedef struct tenon_kem_class {
     /* FIPS 203 §7.3 ML-KEM.Decaps with implicit rejection. Input checks: ct_len must equal the
      * class's ct_len (TENON_ERR_BAD_PUBLIC_KEY: the ciphertext is the peer's share), dk_len its
      * dk_len and the hash check of dk, H(ek) == the copy of H(ek) stored in dk, must hold
-     * (TENON_ERR_BAD_PRIVATE_KEY). A
-     * ciphertext that does not re-encrypt to itself is NOT an error: ss is then the implicit
-     * rejection key J(z || ct), chosen in constant time, and the call returns 0. */
+     * (TENON_ERR_BAD_PRIVATE_KEY). A ciphertext that does not re-encrypt to itself is NOT an
+     * error: ss is then the implicit-rejection key J(z || ct), chosen in constant time, and the
+     * call returns 0. */
     int (*decaps)(const uint8_t *dk, size_t dk_len, const uint8_t *ct, size_t ct_len, uint8_t *ss);
     /* Decaps from the 64-byte seed d || z instead of dk: re-derives the key pair internally
      * (KeyGen_internal) and wipes it. Same result as keygen_seed followed by decaps, without

@@ -42,9 +42,8 @@ static int hybrid_public(const tenon_kex_hybrid *h, const uint8_t *priv, uint8_t
 {
     ENSURE(priv != NULL && share != NULL, TENON_ERR_INVALID_ARGUMENT);
     parts at = split(h, h->kem->ek_len, h->ecdh->client_share_len);
-    uint8_t dk[TENON_KEM_MAX_DK_LEN];
-    int rc = h->kem->keygen_seed(priv, share + at.kem, dk);
-    tenon_wipe(dk, sizeof dk);
+    /* Only ek: the seed is the whole ML-KEM private key here (decaps_seed). */
+    int rc = h->kem->keygen_seed(priv, share + at.kem, NULL);
     if (rc == TENON_OK)
         rc = h->ecdh->public_from_private(priv + TENON_KEM_SEED_LEN, share + at.ecdh);
     return rc;
@@ -57,11 +56,8 @@ static int hybrid_keygen(const tenon_kex_hybrid *h, uint8_t *priv, uint8_t *shar
     int rc = tenon_random(priv, TENON_KEM_SEED_LEN);
     if (rc == TENON_OK)
         rc = h->ecdh->keygen(priv + TENON_KEM_SEED_LEN, share + at.ecdh);
-    if (rc == TENON_OK) {
-        uint8_t dk[TENON_KEM_MAX_DK_LEN];
-        rc = h->kem->keygen_seed(priv, share + at.kem, dk);
-        tenon_wipe(dk, sizeof dk);
-    }
+    if (rc == TENON_OK)
+        rc = h->kem->keygen_seed(priv, share + at.kem, NULL);
     if (rc != TENON_OK)
         tenon_wipe(priv, TENON_KEM_SEED_LEN + h->ecdh->private_len);
     return rc;

@@ -219,15 +219,18 @@ static void keygen_internal(const mlkem_params *p, const uint8_t seed[TENON_KEM_
     uint8_t rho[32];
     pke_keygen(&w, p, seed, rho, draft);
     encode_ek(&w, p, ek, rho);
-    /* dk = dk_PKE || ek || H(ek) || z */
-    size_t off = 0;
-    for (unsigned i = 0; i < p->k; i++, off += MLKEM_POLY_BYTES)
-        mlkem_poly_encode12(dk + off, &w.s[i]);
-    memcpy(dk + off, ek, p->ek_len);
-    off += p->ek_len;
-    sha3_256(dk + off, ek, p->ek_len);
-    off += 32;
-    memcpy(dk + off, seed + 32, 32);
+    /* dk = dk_PKE || ek || H(ek) || z; skipped (with its hash) for a caller that keeps only
+     * the seed. */
+    if (dk != NULL) {
+        size_t off = 0;
+        for (unsigned i = 0; i < p->k; i++, off += MLKEM_POLY_BYTES)
+            mlkem_poly_encode12(dk + off, &w.s[i]);
+        memcpy(dk + off, ek, p->ek_len);
+        off += p->ek_len;
+        sha3_256(dk + off, ek, p->ek_len);
+        off += 32;
+        memcpy(dk + off, seed + 32, 32);
+    }
     work_wipe(&w);
 }
 
@@ -349,7 +352,7 @@ static int keygen(const mlkem_params *p, uint8_t *ek, uint8_t *dk)
 static int keygen_seed(const mlkem_params *p, const uint8_t seed[TENON_KEM_SEED_LEN], uint8_t *ek,
                        uint8_t *dk)
 {
-    ENSURE(seed != NULL && ek != NULL && dk != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(seed != NULL && ek != NULL, TENON_ERR_INVALID_ARGUMENT);
     keygen_internal(p, seed, ek, dk, 0);
     return TENON_OK;
 }

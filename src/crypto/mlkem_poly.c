@@ -321,11 +321,17 @@ void mlkem_poly_to_msg(uint8_t m[32], const mlkem_poly *p)
  * which avoids a mispredicted branch per candidate (about one in five is rejected); a store
  * past the 256th value is scratch. rho is public, so the count may steer the loop. */
 typedef struct sample_buf {
-    int16_t c[MLKEM_N + 2];
+    int16_t c[MLKEM_N + 16]; /* the AVX2 step stores 8 values at a time */
 } sample_buf;
 
 static unsigned reject_sample(sample_buf *out, unsigned n, const uint8_t *buf, size_t len)
 {
+#if TENON_X86_64
+    /* Every length here (3 or 1 SHAKE128 blocks) is a multiple of 24, and every buffer has 8
+     * spare bytes. */
+    if (cpu_has(TENON_CPU_AVX2))
+        return mlkem_reject_avx2(out->c, n, buf, len);
+#endif
     for (size_t pos = 0; pos + 3 <= len && n < MLKEM_N; pos += 3) {
         uint16_t d1 = (uint16_t)(buf[pos] | ((buf[pos + 1] & 0x0f) << 8));
         uint16_t d2 = (uint16_t)((buf[pos + 1] >> 4) | (buf[pos + 2] << 4));
@@ -339,7 +345,8 @@ static unsigned reject_sample(sample_buf *out, unsigned n, const uint8_t *buf, s
 
 void mlkem_poly_sample_ntt(mlkem_poly *p, const uint8_t rho[32], uint8_t j, uint8_t i)
 {
-    uint8_t seed[34], buf[3 * SHAKE128_RATE];
+    uint8_t seed[34], buf[3 * SHAKE128_RATE + 8];
+    memset(buf + 3 * SHAKE128_RATE, 0, 8);
     memcpy(seed, rho, 32);
     seed[32] = j;
     seed[33] = i;
@@ -350,7 +357,7 @@ void mlkem_poly_sample_ntt(mlkem_poly *p, const uint8_t rho[32], uint8_t j, uint
      * 256 all but rarely; then one block (56 candidates) at a time. */
     shake_squeeze_blocks(&ctx, buf, 3);
     sample_buf out;
-    unsigned n = reject_sample(&out, 0, buf, sizeof buf);
+    unsigned n = reject_sample(&out, 0, buf, 3 * SHAKE128_RATE);
     while (n < MLKEM_N) {
         shake_squeeze_blocks(&ctx, buf, 1);
         n = reject_sample(&out, n, buf, SHAKE128_RATE);
@@ -391,11 +398,12 @@ void mlkem_poly_sample_ntt_x4(mlkem_poly *const p[4], const uint8_t rho[32], con
 {
 #if TENON_X86_64
     if (cpu_has(TENON_CPU_AVX2)) {
-        uint8_t seeds[4][34], buf[4][3 * SHAKE128_RATE];
+        uint8_t seeds[4][34], buf[4][3 * SHAKE128_RATE + 8];
         const uint8_t *in[4];
         uint8_t *out[4];
         unsigned n[4];
         for (int k = 0; k < 4; k++) {
+            memset(buf[k] + 3 * SHAKE128_RATE, 0, 8);
             memcpy(seeds[k], rho, 32);
             seeds[k][32] = j[k];
             seeds[k][33] = i[k];
@@ -408,7 +416,7 @@ void mlkem_poly_sample_ntt_x4(mlkem_poly *const p[4], const uint8_t rho[32], con
         int more = 0;
         sample_buf res[4];
         for (int k = 0; k < 4; k++) {
-            n[k] = p[k] != NULL ? reject_sample(&res[k], 0, buf[k], sizeof buf[k]) : MLKEM_N;
+            n[k] = p[k] != NULL ? reject_sample(&res[k], 0, buf[k], 3 * SHAKE128_RATE) : MLKEM_N;
             more |= n[k] < MLKEM_N;
         }
         /* Rarely: one more block of all four until each has its 256 values. */

@@ -88,6 +88,10 @@ extern const int16_t mlkem_zetas[128];
 void mlkem_ntt_avx2(int16_t c[MLKEM_N]);
 void mlkem_invntt_avx2(int16_t c[MLKEM_N]);
 void mlkem_basemul_acc_avx2(int16_t r[MLKEM_N], const int16_t a[MLKEM_N], const int16_t b[MLKEM_N]);
+/* SampleNTT's rejection step on len bytes of XOF output (len a multiple of 24; buf readable
+ * for 8 bytes past len): appends the accepted values to out[n..] and returns the new n, at
+ * most MLKEM_N. out must have room for MLKEM_N + 16 values (the rest is scratch). */
+unsigned mlkem_reject_avx2(int16_t *out, unsigned n, const uint8_t *buf, size_t len);
 #endif
 
 /* The same four at a time: p[k] = SampleNTT(rho || j[k] || i[k]) and p[k] = CBD_2(PRF(sigma,
