@@ -278,14 +278,14 @@ static int ossl_kex_derive(void *arg, size_t len)
 
 typedef struct {
     const tenon_kex_class *kex;
-    uint8_t priv[TENON_KEX_MAX_PRIVATE_LEN], peer[TENON_KEX_MAX_PUBLIC_LEN];
+    uint8_t priv[TENON_KEX_MAX_PRIVATE_LEN], peer[TENON_KEX_MAX_SHARE_LEN];
 } tenon_kex_arg;
 
 static int tenon_kex_keygen(void *arg, size_t len)
 {
     (void)len;
     tenon_kex_arg *a = arg;
-    uint8_t priv[TENON_KEX_MAX_PRIVATE_LEN], pub[TENON_KEX_MAX_PUBLIC_LEN];
+    uint8_t priv[TENON_KEX_MAX_PRIVATE_LEN], pub[TENON_KEX_MAX_SHARE_LEN];
     int rc = a->kex->keygen(priv, pub);
     tenon_wipe(priv, sizeof priv);
     return rc;
@@ -296,7 +296,7 @@ static int tenon_kex_derive(void *arg, size_t len)
     (void)len;
     tenon_kex_arg *a = arg;
     uint8_t secret[TENON_KEX_MAX_SHARED_LEN];
-    return a->kex->shared_secret(a->priv, a->peer, a->kex->public_len, secret);
+    return a->kex->shared_secret(a->priv, a->peer, a->kex->client_share_len, secret);
 }
 
 static EVP_PKEY *ossl_keygen(const char *alg, const char *group)
@@ -335,10 +335,10 @@ static void kex_figures(const char *name, const tenon_kex_class *kex, const char
     int is_x25519 = group == NULL;
     EVP_PKEY *mine = ossl_keygen(alg, group), *peer = ossl_keygen(alg, group);
     tenon_kex_arg ta = {.kex = kex};
-    uint8_t peer_priv[TENON_KEX_MAX_PRIVATE_LEN], my_pub[TENON_KEX_MAX_PUBLIC_LEN];
+    uint8_t peer_priv[TENON_KEX_MAX_PRIVATE_LEN], my_pub[TENON_KEX_MAX_SHARE_LEN];
     /* The same keys on both sides, so both compute the same secret. */
-    ossl_export(mine, is_x25519, ta.priv, kex->private_len, my_pub, kex->public_len);
-    ossl_export(peer, is_x25519, peer_priv, kex->private_len, ta.peer, kex->public_len);
+    ossl_export(mine, is_x25519, ta.priv, kex->private_len, my_pub, kex->client_share_len);
+    ossl_export(peer, is_x25519, peer_priv, kex->private_len, ta.peer, kex->client_share_len);
     ossl_kex_arg oa = {.alg = alg, .group = group};
     oa.derive = EVP_PKEY_CTX_new_from_pkey(NULL, mine, NULL);
     ossl_check(oa.derive != NULL && EVP_PKEY_derive_init(oa.derive) > 0 &&
@@ -346,7 +346,7 @@ static void kex_figures(const char *name, const tenon_kex_class *kex, const char
                "EVP_PKEY_derive setup");
     uint8_t t_secret[TENON_KEX_MAX_SHARED_LEN], o_secret[64];
     size_t on = sizeof o_secret;
-    if (kex->shared_secret(ta.priv, ta.peer, kex->public_len, t_secret) != 0 ||
+    if (kex->shared_secret(ta.priv, ta.peer, kex->client_share_len, t_secret) != 0 ||
         EVP_PKEY_derive(oa.derive, o_secret, &on) <= 0 || on != kex->shared_len ||
         memcmp(t_secret, o_secret, on) != 0)
         die("tenon and OpenSSL agreeing on the shared secret");
@@ -613,6 +613,7 @@ int main(int argc, char **argv)
                (void *)EVP_sha384());
         figure("HMAC-SHA256", 16384, tenon_hmac_op, (void *)&tenon_sha256, ossl_hmac_op,
                (void *)EVP_sha256());
+        sha3_figures();
     }
     if (want_public) {
         if (!tsv)
@@ -627,6 +628,7 @@ int main(int argc, char **argv)
         ecdsa_figures("ECDSA P-384", TENON_EC_P384, "P-384");
         rsa_figures(2048, 1);
         rsa_figures(3072, 0);
+        kem_figures();
     }
     if (want_tls)
         tls_figures();

@@ -30,4 +30,9 @@ void figure_row(const char *name, const char *unit, double tenon, double openssl
 void tls_memory_hooks_install(void);
 void tls_figures(void);
 
+/* bench/kem.c: ML-KEM-768/1024 (tenon only: op/s and TSC ticks per operation) and SHA-3/SHAKE
+ * throughput against OpenSSL. */
+void kem_figures(void);
+void sha3_figures(void);
+
 #endif

@@ -6,6 +6,10 @@
  * TLS 1.3
  *   full handshakes   X25519, TLS_AES_128_GCM_SHA256, with an ECDSA P-256 and with an
  *                     RSA-2048 certificate (rsa_pss_rsae_sha256); no session tickets issued.
+ *   hybrid            the same with X25519MLKEM768 on tenon's side, measured in the same run as
+ *                     tenon's X25519 one (alternating samples): its rate against OpenSSL 3.0's
+ *                     X25519 handshake (OpenSSL 3.0 has no ML-KEM), and its cost against
+ *                     tenon's X25519 handshake (X25519 rate / X25519MLKEM768 rate).
  *   resumed           psk_dhe_ke with a ticket from the previous handshake; one ticket issued
  *                     per handshake on both sides.
  *   bulk              16 KiB records client -> server through the whole stack.
@@ -184,6 +188,14 @@ static const tls_spec tls13_p256 = {"full handshake X25519+ECDSA-P256",
                                     0x001d,
                                     TENON_SIG_ECDSA_SECP256R1_SHA256,
                                     0};
+static const tls_spec tls13_hybrid = {"full hs X25519MLKEM768+ECDSA-P256",
+                                      TENON_TLS13,
+                                      TENON_TLS_AES_128_GCM_SHA256,
+                                      "TLS_AES_128_GCM_SHA256",
+                                      &cert_p256,
+                                      0x11ec,
+                                      TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                      0};
 static const tls_spec tls13_rsa = {"full handshake X25519+RSA-2048",
                                    TENON_TLS13,
                                    TENON_TLS_AES_128_GCM_SHA256,
@@ -262,6 +274,16 @@ static double cpu_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The group of a row's NamedGroup: both sides get only it (one key share). */
+static const tenon_kex_class *row_group(uint16_t id)
+{
+    static const tenon_kex_class *const groups[] = {&tenon_kex_x25519, &tenon_kex_x25519mlkem768};
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        if (groups[i]->tls_group == id)
+            return groups[i];
+    return NULL;
+}
+
 static void tpair_config(tpair *tp, const tls_spec *sp, int tickets)
 {
     const char *why = NULL;
@@ -269,6 +291,14 @@ static void tpair_config(tpair *tp, const tls_spec *sp, int tickets)
     tp->spec = sp;
     tenon_config_init(&tp->scfg, TENON_SERVER);
     tenon_config_init(&tp->ccfg, TENON_CLIENT);
+    /* TLS 1.3 rows: only the row's group. TLS 1.2 rows keep the defaults, whose curves also
+     * tell the server which ECDSA certificates the client takes (RFC 8422 §4). */
+    if (sp->version == TENON_TLS13 && sp->group != 0) {
+        tp->scfg.groups[0] = tp->ccfg.groups[0] = row_group(sp->group);
+        tp->scfg.group_count = tp->ccfg.group_count = 1;
+        if (tp->scfg.groups[0] == NULL)
+            die("bench row group");
+    }
     /* Only the row's version and suite, on both sides. */
     tp->scfg.min_version = tp->scfg.max_version = sp->version;
     tp->ccfg.min_version = tp->ccfg.max_version = sp->version;
@@ -719,6 +749,45 @@ static void handshake_figures(const tls_spec *sp, int resume)
     SSL_CTX_free(op.sctx);
 }
 
+/* tenon's X25519MLKEM768 handshake, in the same run as its X25519 one and OpenSSL's X25519
+ * one (samples alternate): against OpenSSL, and its cost against tenon's X25519. */
+static void hybrid_figures(void)
+{
+    static tpair HP;
+    opair op;
+    tpair_config(&TP, &tls13_p256, 0);
+    tpair_config(&HP, &tls13_hybrid, 0);
+    opair_config(&op, &tls13_p256, 0);
+    double h[2][32], x[2][32], o[2][32];
+    for (int i = 0; i < samples; i++) {
+        double hr[2], xr[2], orr[2];
+        t_rates(&HP, 0, hr);
+        t_rates(&TP, 0, xr);
+        o_rates(&op, 0, orr);
+        for (int side = 0; side < 2; side++) {
+            h[side][i] = hr[side];
+            x[side][i] = xr[side];
+            o[side][i] = orr[side];
+        }
+    }
+    static const char *sides[2] = {"client", "server"};
+    for (int side = 0; side < 2; side++) {
+        double hm = median(h[side], samples), xm = median(x[side], samples);
+        double om = median(o[side], samples);
+        char name[96];
+        snprintf(name, sizeof name, "%s, %s", tls13_hybrid.label, sides[side]);
+        figure_row(name, "hs/CPU-s", hm, om);
+        snprintf(name, sizeof name, "  the same / tenon X25519, %s", sides[side]);
+        figure_row(name, "hs/CPU-s", hm, xm);
+        if (!tsv)
+            printf("%-40s %9.0f us %9.0f us   (CPU per handshake; hybrid costs %.2fx X25519)\n", "",
+                   1e6 / hm, 1e6 / xm, xm / hm);
+    }
+    SSL_SESSION_free(op.session);
+    SSL_CTX_free(op.cctx);
+    SSL_CTX_free(op.sctx);
+}
+
 /* ---- bulk data ---- */
 
 static uint8_t bulk_buf[16384], bulk_rx[16384];
@@ -871,6 +940,10 @@ void tls_figures(void)
         printf("\n%-40s %12s %12s %8s\n", "TLS 1.3 (in memory, one process)", "tenon", "OpenSSL",
                "ratio");
     handshake_figures(&tls13_p256, 0);
+    if (!tsv)
+        printf("(X25519MLKEM768 rows: OpenSSL column = OpenSSL 3.0's X25519 handshake, which has "
+               "no ML-KEM;\n then tenon's X25519MLKEM768 against tenon's X25519, same run)\n");
+    hybrid_figures();
     handshake_figures(&tls13_rsa, 0);
     handshake_figures(&tls13_resumed, 1);
     bulk_figures(bulk13, 2);

@@ -56,6 +56,8 @@ TENON_API const char *tenon_strerror(int err)
         return "TLS 1.2: the peer's secure renegotiation indication (RFC 5746) is missing or wrong";
     case TENON_ERR_TLS_NO_CLIENT_CERT:
         return "TLS 1.2: client certificate required, and the client sent none";
+    case TENON_ERR_TLS_PQ_REQUIRED:
+        return "TLS: a post-quantum key exchange is required, and the peer offers none";
     case TENON_ERR_CERT_MALFORMED: return "malformed certificate";
     case TENON_ERR_CERT_EXPIRED: return "certificate has expired";
     case TENON_ERR_CERT_NOT_YET_VALID: return "certificate is not yet valid";

@@ -24,7 +24,8 @@
  * and insecure_skip_verify (the test PKI is made anew by every process).
  *
  * Seeds (fuzz_write_seeds, the targets' -tenon_seeds=DIR mode): real handshakes between a client
- * and a server engine in memory, in a dozen variations (HelloRetryRequest, resumption, client
+ * and a server engine in memory, in a dozen variations (the hybrid post-quantum groups, which the
+ * defaults use, and HelloRetryRequests to them; HelloRetryRequest, resumption, client
  * certificates, every suite, P-384 and RSA certificates, ...), each followed by application
  * data both ways, a KeyUpdate from each side and close_notify. The bytes each side sent are
  * recorded; a side's stream is a seed for the other side's target when that side ran with the
@@ -331,6 +332,26 @@ static void tw_groups_p256_first(tenon_config *cfg)
     cfg->groups[0] = &tenon_kex_secp256r1;
     cfg->groups[1] = &tenon_kex_x25519;
     cfg->group_count = 2;
+    cfg->share_groups[0] = &tenon_kex_secp256r1;
+    cfg->share_group_count = 1;
+}
+/* The hybrid groups (issue 13): the client's x25519 share alone (the server asks for
+ * X25519MLKEM768), SecP384r1MLKEM1024 alone, and a server taking only SecP256r1MLKEM768 (a
+ * HelloRetryRequest to it). */
+static void tw_share_x25519_only(tenon_config *cfg)
+{
+    cfg->share_groups[0] = &tenon_kex_x25519;
+    cfg->share_group_count = 1;
+}
+static void tw_groups_p384_hybrid_only(tenon_config *cfg)
+{
+    cfg->groups[0] = &tenon_kex_secp384r1mlkem1024;
+    cfg->group_count = 1;
+}
+static void tw_groups_p256_hybrid_only(tenon_config *cfg)
+{
+    cfg->groups[0] = &tenon_kex_secp256r1mlkem768;
+    cfg->group_count = 1;
 }
 static void tw_groups_p384_only(tenon_config *cfg)
 {
@@ -427,6 +448,10 @@ static const gen_case GEN_CASES[] = {
     {"server-hrr", 0, 0, NULL, tw_groups_p256_only, 0, 1, 0},
     {"client-hrr", 0, 0, tw_groups_p256_first, NULL, 0, 1, 0},
     {"client-p384-group", 0, 0, tw_groups_p384_only, NULL, 0, 0, 0},
+    {"client-hrr-to-hybrid", 0, 0, tw_share_x25519_only, NULL, 0, 1, 0},
+    {"client-p384-hybrid", 0, 0, tw_groups_p384_hybrid_only, NULL, 0, 0, 0},
+    {"server-hrr-p256-hybrid", 0, 0, NULL, tw_groups_p256_hybrid_only, 0, 1, 0},
+    {"resumed-server-hrr-p256-hybrid", 1, 0, NULL, tw_groups_p256_hybrid_only, 1, 1, 0},
     {"client-aes256", 0, 0, tw_aes256, NULL, 0, 0, 0},
     {"client-chacha", 0, 0, tw_chacha, NULL, 0, 0, 0},
     {"server-aes256", 0, 0, NULL, tw_aes256, 0, 0, 0},

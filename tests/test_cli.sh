@@ -228,6 +228,23 @@ check "SSLKEYLOGFILE: the NSS key log of both demo connections" $? env.keys
 # ------------------------------------------------------------------------------------------
 grep -q "negotiated: TLS 1.3" demo.out
 check "tenon demo without options is TLS 1.3" $? demo.out
+grep -q "negotiated: TLS 1.3, TLS_AES_128_GCM_SHA256, group X25519MLKEM768" demo.out &&
+    grep -q "full TLS 1.3 handshake (hybrid ML-KEM + ECDHE, certificate)" demo.out &&
+    grep -q "ML-KEM-768 encapsulation key (ek): (1184 bytes)" demo.out &&
+    grep -q "ML-KEM-768 ciphertext: (1088 bytes)" demo.out &&
+    grep -Eq "= ML-KEM-768 shared secret fp [0-9a-f]{8} \(secret, 32 bytes\)" demo.out &&
+    grep -Eq "\|\| x25519 shared secret fp [0-9a-f]{8} \(secret, 32 bytes\)" demo.out &&
+    grep -q "handshake_secret = HKDF-Extract(salt: derived, IKM: hybrid shared secret, X25519MLKEM768: ML-KEM || x25519)" demo.out
+check "tenon demo: X25519MLKEM768 by default, its ek, ciphertext, both secrets and their concatenation into HKDF-Extract" $? demo.out
+timeout 60 "$TENON" demo --groups SecP384r1MLKEM1024 >demo384.out 2>&1 &&
+    grep -q "group SecP384r1MLKEM1024" demo384.out &&
+    grep -q "IKM: hybrid shared secret, SecP384r1MLKEM1024: secp384r1 || ML-KEM" demo384.out &&
+    [ "$(grep -c "client and server derived identical keys: yes" demo384.out)" -eq 2 ]
+check "tenon demo --groups SecP384r1MLKEM1024: the ECDH secret first" $? demo384.out
+timeout 60 "$TENON" demo --trace mermaid --groups secp256r1mlkem768,x25519 >demomm.out 2>/dev/null &&
+    grep -q "SecP256r1MLKEM768 key share generated (ML-KEM-768 ek + secp256r1)" demomm.out &&
+    grep -q "SecP256r1MLKEM768: ML-KEM-768 encapsulated to the client's ek, secp256r1 key share" demomm.out
+check "tenon demo --trace mermaid: the hybrid's halves in the notes; --groups in any case" $? demomm.out
 timeout 60 "$TENON" demo --tls1.2 >demo12.out 2>&1
 st=$?
 n=$(grep -c "client and server derived identical keys: yes" demo12.out)

@@ -378,7 +378,7 @@ static void test_bad_input(curve_ctx *cc)
     tenon_ec_private_key_wipe(&other);
     CHECK(strcmp(kex->name, len == 32 ? "secp256r1" : "secp384r1") == 0);
     CHECK(kex->tls_group == (len == 32 ? 23 : 24) && kex->private_len == len &&
-          kex->public_len == plen && kex->shared_len == len);
+          kex->client_share_len == plen && kex->shared_len == len);
 }
 
 /* ---------------------------------------------------------------------------------------- */

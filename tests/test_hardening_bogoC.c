@@ -105,7 +105,7 @@ static size_t cookie_hrr(cursor sid, const uint8_t *cookie, size_t cookie_len, u
  * HelloRetryRequest-Cookie-TLS13). */
 static void test_hrr_cookie_keeps_share(void)
 {
-    static uint8_t ch1[4096], share1[512];
+    static uint8_t ch1[4096], share1[2048];
     static const uint8_t cookie[] = {'c', 'o', 'o', 'k', 'i', 'e'};
     tenon_config ccfg;
     client_config(&ccfg);

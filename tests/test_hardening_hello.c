@@ -206,6 +206,7 @@ static void default_client_hello(void)
 {
     tenon_config cfg;
     client_config(&cfg);
+    classical_groups(&cfg);
     client_hello_of(&cfg);
 }
 
@@ -836,6 +837,7 @@ static void expect_x25519(void)
 static void test_long_lists(void)
 {
     server_config(&SERVER.cfg, CERT_P256);
+    classical_groups(&SERVER.cfg);
     /* RFC 8446 §4.2.8: shares for groups the server does not know are skipped. 20 shares, 40
      * unknown groups; a thousand tiny shares; shares filling a 40 KB ClientHello (three
      * records). */

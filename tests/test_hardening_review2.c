@@ -204,11 +204,11 @@ static void test_offer_after_hrr(void)
     /* Nothing received yet, on either side. */
     CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), TENON_ERR_INVALID_ARGUMENT);
     CHECK_RC(tenon_conn_peer_offer(&CLIENT.conn, &o), TENON_ERR_INVALID_ARGUMENT);
-    /* ClientHello1 in, HelloRetryRequest out: the server has the first offer (an X25519
-     * share), the client the HelloRetryRequest's selected group (no share). */
+    /* ClientHello1 in, HelloRetryRequest out: the server has the first offer (X25519MLKEM768
+     * and X25519 shares), the client the HelloRetryRequest's selected group (no share). */
     transfer(&CLIENT.conn, &SERVER.conn);
     CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), 0);
-    CHECK(o.key_share_count == 1 && o.key_shares[0] == 0x001d);
+    CHECK(o.key_share_count == 2 && o.key_shares[0] == 0x11ec && o.key_shares[1] == 0x001d);
     transfer(&SERVER.conn, &CLIENT.conn);
     CHECK_RC(tenon_conn_peer_offer(&CLIENT.conn, &o), 0);
     CHECK(o.group_count == 1 && o.groups[0] == 0x0017 && o.key_share_count == 0);

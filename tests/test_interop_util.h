@@ -198,6 +198,35 @@ static inline void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
+/* Waits (bounded) for a process we started to exit by itself, then stops it if it has not. */
+static inline void wait_stop(pid_t pid)
+{
+    for (int waited = 0; waited < TIMEOUT_MS && pid > 0; waited += 20) {
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return;
+        sleep_ms(20);
+    }
+    stop(pid);
+}
+
+/* One line from a pipe (bounded wait), newline included: 1 if a whole line came. */
+static inline int read_line(int fd, char *line, size_t cap)
+{
+    size_t n = 0;
+    line[0] = 0;
+    while (n < cap - 1) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, TIMEOUT_MS) != 1 || read(fd, line + n, 1) != 1)
+            break;
+        if (line[n++] == '\n') {
+            line[n] = 0;
+            return 1;
+        }
+    }
+    line[n] = 0;
+    return 0;
+}
+
 static inline int connect_port(int port, int timeout_ms)
 {
     for (int waited = 0; waited < timeout_ms; waited += 50) {

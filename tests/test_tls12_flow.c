@@ -110,10 +110,10 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
 
     if (!rsa_kx) {
         /* server: ephemeral key, ServerKeyExchange */
-        uint8_t s_priv[TENON_KEX_MAX_PRIVATE_LEN], s_pub[TENON_KEX_MAX_PUBLIC_LEN];
+        uint8_t s_priv[TENON_KEX_MAX_PRIVATE_LEN], s_pub[TENON_KEX_MAX_SHARE_LEN];
         CHECK_RC(g->keygen(s_priv, s_pub), TENON_OK);
         writer w = wr_init(transcript + tl, sizeof transcript - tl);
-        CHECK_RC(tls12_ske_write_params(&w, g->tls_group, s_pub, g->public_len), TENON_OK);
+        CHECK_RC(tls12_ske_write_params(&w, g->tls_group, s_pub, g->client_share_len), TENON_OK);
         const tenon_hash_class *sh = tls12_sig_hash(scheme);
         uint8_t digest[64];
         tls12_ske_digest(sh, cr, sr, w.buf, w.len, digest);
@@ -135,11 +135,11 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
                  TENON_OK);
         tl += w.len;
         /* client: its key, ClientKeyExchange, the shared secret */
-        uint8_t c_priv[TENON_KEX_MAX_PRIVATE_LEN], c_pub[TENON_KEX_MAX_PUBLIC_LEN];
+        uint8_t c_priv[TENON_KEX_MAX_PRIVATE_LEN], c_pub[TENON_KEX_MAX_SHARE_LEN];
         CHECK_RC(g->keygen(c_priv, c_pub), TENON_OK);
         CHECK_RC(g->shared_secret(c_priv, sv.point.p, sv.point.len, pms_c), TENON_OK);
         w = wr_init(transcript + tl, sizeof transcript - tl);
-        CHECK_RC(tls12_cke_write_ecdhe(&w, c_pub, g->public_len), TENON_OK);
+        CHECK_RC(tls12_cke_write_ecdhe(&w, c_pub, g->client_share_len), TENON_OK);
         /* server: parse it, the same shared secret */
         cursor point;
         CHECK_RC(tls12_cke_parse_ecdhe(transcript + tl, w.len, &point), TENON_OK);

@@ -93,7 +93,7 @@ static void test_defaults_and_alpn(void)
     tenon_conn_info ci;
     CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
     CHECK(ci.alpn.len == 2 && memcmp(ci.alpn.ptr, "h2", 2) == 0);
-    CHECK(ci.group == 29); /* x25519 */
+    CHECK(ci.group == 0x11EC); /* X25519MLKEM768, the default */
     CHECK(ci.sig_scheme == TENON_SIG_ECDSA_SECP256R1_SHA256);
 
     /* A client whose only scheme is RSA-PSS gets the RSA certificate. */

@@ -227,7 +227,10 @@ static void test_client_hello_parsing(void)
     /* An X25519 share that is all zeros (§7.4.2: the shared secret would be zero). */
     get_client_hello(&ch);
     remove_ext(&ch, EXT_KEY_SHARE);
+    remove_ext(&ch, EXT_SUPPORTED_GROUPS);
     {
+        static const uint8_t only_x25519[] = {0, 2, 0, 29};
+        append_ext(&ch, EXT_SUPPORTED_GROUPS, only_x25519, sizeof only_x25519);
         uint8_t ks[2 + 4 + 32] = {0, 36, 0, 29, 0, 32};
         append_ext(&ch, EXT_KEY_SHARE, ks, sizeof ks);
     }

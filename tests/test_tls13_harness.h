@@ -207,6 +207,19 @@ static inline void server_config(tenon_config *cfg, test_cert which)
         abort();
 }
 
+/* The classical groups only (tenon's defaults before the hybrid post-quantum groups): x25519,
+ * secp256r1, secp384r1, a client's one share x25519. For tests that take a ClientHello apart
+ * byte by byte. */
+static inline void classical_groups(tenon_config *cfg)
+{
+    cfg->groups[0] = &tenon_kex_x25519;
+    cfg->groups[1] = &tenon_kex_secp256r1;
+    cfg->groups[2] = &tenon_kex_secp384r1;
+    cfg->group_count = 3;
+    cfg->share_groups[0] = &tenon_kex_x25519;
+    cfg->share_group_count = 1;
+}
+
 /* Moves what from has to send into to; returns the bytes moved. */
 static inline size_t transfer(tenon_conn *from, tenon_conn *to)
 {
@@ -221,6 +234,21 @@ static inline size_t transfer(tenon_conn *from, tenon_conn *to)
         used = n;
     tenon_conn_output_consume(from, used);
     return used;
+}
+
+/* Replaces the first n bytes equal to find in what e has to send by repl; 1 if found. */
+static inline int patch_pending(endpoint *e, const uint8_t *find, const uint8_t *repl, size_t n)
+{
+    const uint8_t *p;
+    size_t len;
+    tenon_conn_output(&e->conn, &p, &len);
+    uint8_t *q = e->out + (p - e->out);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(q + i, find, n) == 0) {
+            memcpy(q + i, repl, n);
+            return 1;
+        }
+    return 0;
 }
 
 /* Runs both engines until neither makes progress. */

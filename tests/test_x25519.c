@@ -83,7 +83,7 @@ static void test_rfc7748_dh(void)
 
     CHECK(strcmp(kex->name, "x25519") == 0);
     CHECK(kex->tls_group == 0x001d);
-    CHECK(kex->private_len == 32 && kex->public_len == 32 && kex->shared_len == 32);
+    CHECK(kex->private_len == 32 && kex->client_share_len == 32 && kex->shared_len == 32);
 
     CHECK_RC(kex->public_from_private(a, got), TENON_OK);
     CHECK_MEM(got, a_pub, 32, "Alice's public key");

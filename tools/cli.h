@@ -79,6 +79,8 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
 void cli_tls_free(cli_tls *t);
 /* --groups and --suites lists into a config; print why and return -1 if refused. */
 int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog);
+/* The group --groups names name (any case), NULL if tenon has none of that name. */
+const tenon_kex_class *group_by_name(const char *name);
 int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog);
 /* --tls1.2/--tls1.3, --suites, --enable-legacy, --groups and --no-ems into a config (the
  * protocol choices every command shares); print why and return -1 if refused. */

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -31,21 +32,42 @@ static int next_item(const char **s, char *out, size_t cap)
     return 1;
 }
 
+/* The names --groups takes: the TLS names (IANA's spelling for the hybrids), and OpenSSL's
+ * for the curves. */
+static const struct {
+    const char *name;
+    const tenon_kex_class *group;
+} GROUP_NAMES[] = {
+    {"x25519", &tenon_kex_x25519},
+    {"X25519", &tenon_kex_x25519},
+    {"secp256r1", &tenon_kex_secp256r1},
+    {"P-256", &tenon_kex_secp256r1},
+    {"prime256v1", &tenon_kex_secp256r1},
+    {"secp384r1", &tenon_kex_secp384r1},
+    {"P-384", &tenon_kex_secp384r1},
+    {"X25519MLKEM768", &tenon_kex_x25519mlkem768},
+    {"SecP256r1MLKEM768", &tenon_kex_secp256r1mlkem768},
+    {"SecP384r1MLKEM1024", &tenon_kex_secp384r1mlkem1024},
+};
+
+const tenon_kex_class *group_by_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof GROUP_NAMES / sizeof GROUP_NAMES[0]; i++)
+        if (strcasecmp(name, GROUP_NAMES[i].name) == 0)
+            return GROUP_NAMES[i].group;
+    return NULL;
+}
+
 int cfg_set_groups(tenon_config *cfg, const char *list, const char *prog)
 {
     char item[64];
     cfg->group_count = 0;
     while (next_item(&list, item, sizeof item)) {
-        const tenon_kex_class *g = NULL;
-        if (strcmp(item, "x25519") == 0 || strcmp(item, "X25519") == 0)
-            g = &tenon_kex_x25519;
-        else if (strcmp(item, "secp256r1") == 0 || strcmp(item, "P-256") == 0 ||
-                 strcmp(item, "prime256v1") == 0)
-            g = &tenon_kex_secp256r1;
-        else if (strcmp(item, "secp384r1") == 0 || strcmp(item, "P-384") == 0)
-            g = &tenon_kex_secp384r1;
+        const tenon_kex_class *g = group_by_name(item);
         if (g == NULL) {
-            fprintf(stderr, "%s: unknown group '%s' (tenon has x25519, secp256r1, secp384r1)\n",
+            fprintf(stderr,
+                    "%s: unknown group '%s' (tenon has X25519MLKEM768, SecP256r1MLKEM768, "
+                    "SecP384r1MLKEM1024, x25519, secp256r1, secp384r1)\n",
                     prog, item);
             return -1;
         }

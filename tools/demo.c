@@ -314,7 +314,12 @@ int cmd_demo(int argc, char **argv)
     }
     int resumed = 0;
     char title[128];
-    snprintf(title, sizeof title, "full %s handshake (ECDHE, certificate)", ver);
+    /* The client's first group says which key exchange to expect (a TLS 1.2 server ignores
+     * the hybrids). */
+    const char *kx = can13 && d->ccfg.group_count > 0 && d->ccfg.groups[0]->post_quantum
+                         ? "hybrid ML-KEM + ECDHE"
+                         : "ECDHE";
+    snprintf(title, sizeof title, "full %s handshake (%s, certificate)", ver, kx);
     int ok1 = run_connection(d, 1, title, &resumed);
     int ok2 = -1;
     if (ok1 == 0) {
@@ -323,7 +328,7 @@ int cmd_demo(int argc, char **argv)
         } else {
             ok2 = run_connection(d, 2,
                                  !can13 ? "abbreviated TLS 1.2 handshake (session ticket, RFC 5077)"
-                                        : "resumed handshake (PSK from the ticket, with ECDHE)",
+                                        : "resumed handshake (PSK from the ticket, with (EC)DHE)",
                                  &resumed);
             if (ok2 == 0 && !resumed) {
                 fprintf(d->out, "  note: the server did not accept the ticket (full handshake)\n");

@@ -102,6 +102,8 @@ const char *group_name(uint16_t group)
         return "X25519MLKEM768";
     case 0x11eb:
         return "SecP256r1MLKEM768";
+    case 0x11ed:
+        return "SecP384r1MLKEM1024";
     case 0x0100:
         return "ffdhe2048";
     case 0x0101:

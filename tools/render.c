@@ -204,13 +204,29 @@ void render_mermaid(const recorder *r, int conn, const render_opts *ro)
             fprintf(f, "    %s-x%s: %s\n", client_to_server(e) ? "C" : "S",
                     client_to_server(e) ? "S" : "C", line);
             break;
-        case TENON_TRACE_KEY_SHARE:
-            snprintf(line, sizeof line, "%s key share generated", e->label);
+        case TENON_TRACE_KEY_SHARE: {
+            /* A hybrid: which half is which (the engine traces them beside the whole). */
+            const tenon_kex_class *g = group_by_name(e->label);
+            const tenon_kex_hybrid *h = g != NULL ? g->hybrid : NULL;
+            if (h != NULL && val(e, "ML-KEM ciphertext") != NULL)
+                snprintf(line, sizeof line, "%s: %s encapsulated to the client's ek, %s key share",
+                         e->label, h->kem->name, h->ecdh->name);
+            else if (h != NULL)
+                snprintf(line, sizeof line, "%s key share generated (%s ek + %s)", e->label,
+                         h->kem->name, h->ecdh->name);
+            else
+                snprintf(line, sizeof line, "%s key share generated", e->label);
             note_add(f, &n, e->from_client, line);
             break;
+        }
         case TENON_TRACE_SHARED_SECRET:
             if (strncmp(e->label, "pre-master", 10) == 0)
                 snprintf(line, sizeof line, "pre_master_secret chosen (RSA key transport)");
+            else if (val(e, "ML-KEM shared secret") != NULL)
+                snprintf(line, sizeof line,
+                         "%s shared secret computed (ML-KEM and ECDH secrets "
+                         "concatenated)",
+                         e->label);
             else
                 snprintf(line, sizeof line, "%s shared secret computed", e->label);
             note_add(f, &n, e->from_client, line);

@@ -274,8 +274,15 @@ static void describe_step(const recorder *r, int conn, int client, size_t i, cha
             snprintf(ikm_s, sizeof ikm_s, "PSK");
             for (size_t j = 0; j < r->n; j++) {
                 const rec_event *s = &r->ev[j];
-                if (s->type == TENON_TRACE_SHARED_SECRET && in_scope(s, conn, client) &&
-                    same(val(s, "value"), ikm))
+                if (s->type != TENON_TRACE_SHARED_SECRET || !in_scope(s, conn, client) ||
+                    !same(val(s, "value"), ikm))
+                    continue;
+                const tenon_kex_class *g = group_by_name(s->label);
+                if (g != NULL && g->hybrid != NULL)
+                    snprintf(ikm_s, sizeof ikm_s, "hybrid shared secret, %s: %s || %s", s->label,
+                             g->hybrid->kem_first ? "ML-KEM" : g->hybrid->ecdh->name,
+                             g->hybrid->kem_first ? g->hybrid->ecdh->name : "ML-KEM");
+                else
                     snprintf(ikm_s, sizeof ikm_s, "(EC)DHE shared secret, %s", s->label);
             }
         }
@@ -477,6 +484,45 @@ static int side_present(const recorder *r, int conn, int client)
     return 0;
 }
 
+/* A hybrid group's key share, half by half (the engine traces them beside the whole). */
+static void print_hybrid_share(FILE *f, const rec_event *e, int show)
+{
+    static const char *const parts[] = {"ML-KEM encapsulation key", "ML-KEM ciphertext",
+                                        "ECDH public", "ML-KEM seed", "ECDH private"};
+    static const char *const shown[] = {"encapsulation key (ek)", "ciphertext", "public",
+                                        "seed d || z", "private"};
+    const tenon_kex_class *g = group_by_name(e->label);
+    char v[256];
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const rec_value *p = val(e, parts[i]);
+        if (p == NULL || g == NULL || g->hybrid == NULL)
+            continue;
+        value_text(p, show, v, sizeof v);
+        fprintf(f, "                            %s %s: %s\n",
+                i < 2 || i == 3 ? g->hybrid->kem->name : g->hybrid->ecdh->name, shown[i], v);
+    }
+}
+
+/* A hybrid group's shared secret: the two secrets whose concatenation, in the group's order,
+ * HKDF-Extract takes. */
+static void print_hybrid_secret(FILE *f, const rec_event *e, int show)
+{
+    const rec_value *kem = val(e, "ML-KEM shared secret"), *ecdh = val(e, "ECDH shared secret");
+    const tenon_kex_class *g = group_by_name(e->label);
+    if (kem == NULL || ecdh == NULL || g == NULL || g->hybrid == NULL)
+        return;
+    char a[256], b[256];
+    value_text(kem, show, a, sizeof a);
+    value_text(ecdh, show, b, sizeof b);
+    const tenon_kex_hybrid *h = g->hybrid;
+    fprintf(f, "                            = %s shared secret %s\n",
+            h->kem_first ? h->kem->name : h->ecdh->name, h->kem_first ? a : b);
+    fprintf(f, "                              || %s shared secret %s\n",
+            h->kem_first ? h->ecdh->name : h->kem->name, h->kem_first ? b : a);
+    fprintf(f,
+            "                            the (EC)DHE input of HKDF-Extract (handshake_secret)\n");
+}
+
 static void print_inputs(const recorder *r, int conn, int client, int tls12, const render_opts *ro)
 {
     FILE *f = ro->out;
@@ -489,8 +535,14 @@ static void print_inputs(const recorder *r, int conn, int client, int tls12, con
             value_text(val(e, "public"), 1, v, sizeof v);
             fprintf(f, "  %s key share (%s): public %s\n", client ? "client" : "server", e->label,
                     v);
-            value_text(val(e, "private"), ro->show_secrets, v, sizeof v);
-            fprintf(f, "                          private %s\n", v);
+            print_hybrid_share(f, e, ro->show_secrets);
+            if (val(e, "private") != NULL) {
+                value_text(val(e, "private"), ro->show_secrets, v, sizeof v);
+                fprintf(f, "                          private %s\n", v);
+            } else {
+                fprintf(f, "                          private: none kept (the server's answer "
+                           "to the client's share)\n");
+            }
         } else if (e->type == TENON_TRACE_SHARED_SECRET) {
             value_text(val(e, "value"), ro->show_secrets, v, sizeof v);
             if (strncmp(e->label, "pre-master", 10) == 0)
@@ -501,6 +553,7 @@ static void print_inputs(const recorder *r, int conn, int client, int tls12, con
             else
                 fprintf(f, "  %s (EC)DHE shared secret (%s)%s: %s\n", client ? "client" : "server",
                         e->label, tls12 ? " = pre_master_secret" : "", v);
+            print_hybrid_secret(f, e, ro->show_secrets);
         }
     }
 }

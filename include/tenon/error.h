@@ -121,6 +121,10 @@ typedef enum tenon_err {
     /* TLS 1.2: a client certificate is required and the client sent none (handshake_failure,
      * RFC 5246 §7.4.6; TLS 1.3 has TENON_ERR_TLS_CERTIFICATE_REQUIRED). */
     TENON_ERR_TLS_NO_CLIENT_CERT = -82,
+    /* A post-quantum key exchange is required (tenon_config.require_post_quantum) and the peer
+     * offers none: only classical groups, or only TLS 1.2 (insufficient_security, RFC 8446
+     * §6.2). */
+    TENON_ERR_TLS_PQ_REQUIRED = -85,
     /* A certificate (or a certificate extension) is not well-formed DER X.509. */
     TENON_ERR_CERT_MALFORMED = -100,
     /* A certificate of the path has expired at the verification time. */

@@ -10,6 +10,7 @@
 #include "error.h"
 #include "crypto.h"
 #include "kex.h"
+#include "kem.h"
 #include "x25519.h"
 #include "ed25519.h"
 #include "ec.h"

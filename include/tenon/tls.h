@@ -150,7 +150,8 @@ TENON_API const char *tenon_alert_name(int alert);
  * Limits
  * ------------------------------------------------------------------------------------------ */
 
-#define TENON_MAX_GROUPS 4
+#define TENON_MAX_GROUPS 8
+#define TENON_MAX_KEY_SHARES 3 /* key shares in a client's first ClientHello */
 #define TENON_MAX_SUITES 16
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
@@ -172,6 +173,12 @@ TENON_API const char *tenon_alert_name(int alert);
  * full 16 KiB records; the minimums fit a chain of a few KiB (one or two certificates: a flight
  * that does not fit fails with TENON_ERR_BUFFER_TOO_SMALL). Smaller than the minimum is
  * TENON_ERR_BUFFER_TOO_SMALL at tenon_conn_init. */
+/* The ClientHello a server accepts: up to 16384 bytes (2^14, a record's content) when it comes
+ * in one record, as clients send it; split over several records, up to the handshake-message
+ * area: 4096 bytes with TENON_CONN_IN_MIN (the default buffer: 32 KiB). That holds two hybrid
+ * post-quantum shares (X25519MLKEM768 and SecP384r1MLKEM1024: 2,889 bytes of key_share, a
+ * ClientHello of about 3.3 KB); tenon's default ClientHello (X25519MLKEM768 and x25519 shares)
+ * is about 1.5 KB. A client's ClientHello must fit its outgoing buffer. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
 #define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
 #define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
@@ -292,11 +299,30 @@ typedef enum tenon_client_auth {
 
 typedef struct tenon_config {
     tenon_role role;
-    /* Key exchange groups in order of preference. A client sends a key share for the first
-     * one and lists all; a server picks its most preferred group the client supports, asking
-     * with HelloRetryRequest when the client sent no share for it. */
+    /* Key exchange groups in order of preference. A client lists all in supported_groups and
+     * sends key shares for those in share_groups; a server picks its most preferred group the
+     * client supports, asking with HelloRetryRequest when the client sent no share for it.
+     * Defaults: a client X25519MLKEM768, x25519, secp256r1, SecP256r1MLKEM768, secp384r1,
+     * SecP384r1MLKEM1024; a server the hybrid post-quantum groups first: X25519MLKEM768,
+     * SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519, secp256r1, secp384r1. The hybrid groups
+     * (dh = 0 in their class) are TLS 1.3 only: TLS 1.2 uses the others. */
     const tenon_kex_class *groups[TENON_MAX_GROUPS];
     size_t group_count;
+    /* Client: the groups that get a key share in the first ClientHello (RFC 8446 §4.2.8), in
+     * any order; the shares go in the order of groups, and one that is not in groups (or not
+     * usable: see require_post_quantum) gets none. Default X25519MLKEM768 and x25519. When
+     * none is left (share_group_count 0, or groups changed), groups[0]'s usable first entry
+     * gets the one share. After a HelloRetryRequest the one share is for the group asked for.
+     * Each share costs the ClientHello its size (X25519MLKEM768: 1216 bytes) and keygen time;
+     * the private keys are kept until the ServerHello and wiped then. */
+    const tenon_kex_class *share_groups[TENON_MAX_KEY_SHARES];
+    size_t share_group_count;
+    /* Both roles, default 0: only post-quantum groups (those with post_quantum = 1 in their
+     * class, the ML-KEM hybrids) are used. A client lists and shares only them and does not
+     * offer TLS 1.2 (which has no post-quantum key exchange); a server picks only among them
+     * and refuses a client that offers none, or only TLS 1.2, with
+     * TENON_ERR_TLS_PQ_REQUIRED (insufficient_security, RFC 8446 §6.2). groups must hold one. */
+    int require_post_quantum;
     /* Protocol versions enabled: TENON_TLS12 .. TENON_TLS13 by default. */
     uint16_t min_version, max_version;
     /* Cipher suites in order of preference (TENON_TLS_*), TLS 1.3 and TLS 1.2 ones in one list;
@@ -416,7 +442,9 @@ typedef struct tenon_config {
     void *time_user;
 } tenon_config;
 
-/* Defaults for a role: TLS 1.2 and 1.3; groups x25519, secp256r1, secp384r1; TLS 1.3 suites
+/* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid
+ * post-quantum first: X25519MLKEM768, with a client's first flight sharing X25519MLKEM768 and
+ * x25519); TLS 1.3 suites
  * AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, then the six TLS 1.2 ECDHE AEAD suites; every
  * signature scheme tenon has; extended master secret required; middlebox compatibility on. */
 TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role);

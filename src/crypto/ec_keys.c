@@ -208,6 +208,25 @@ static int kex_shared(tenon_ec_curve curve, const uint8_t *private_key, const ui
     return ecdh(c, private_key, peer + 1, shared);
 }
 
+/* The server's side: a key pair of its own and the secret with the client's point; the
+ * private key lives only here. */
+static int kex_encapsulate(tenon_ec_curve curve, const uint8_t *client_share,
+                           size_t client_share_len, uint8_t *server_share, uint8_t *shared)
+{
+    uint8_t priv[TENON_EC_MAX_SCALAR_LEN];
+    int rc = kex_keygen(curve, priv, server_share);
+    if (rc == TENON_OK)
+        rc = kex_shared(curve, priv, client_share, client_share_len, shared);
+    tenon_wipe(priv, sizeof priv);
+    return rc;
+}
+
+static int p256_kex_encapsulate(const uint8_t *share, size_t share_len, uint8_t *server_share,
+                                uint8_t *shared)
+{
+    return kex_encapsulate(TENON_EC_P256, share, share_len, server_share, shared);
+}
+
 static int p256_kex_keygen(uint8_t *private_key, uint8_t *public_key)
 {
     return kex_keygen(TENON_EC_P256, private_key, public_key);
@@ -222,6 +241,12 @@ static int p256_kex_shared(const uint8_t *private_key, const uint8_t *peer, size
                            uint8_t *shared)
 {
     return kex_shared(TENON_EC_P256, private_key, peer, peer_len, shared);
+}
+
+static int p384_kex_encapsulate(const uint8_t *share, size_t share_len, uint8_t *server_share,
+                                uint8_t *shared)
+{
+    return kex_encapsulate(TENON_EC_P384, share, share_len, server_share, shared);
 }
 
 static int p384_kex_keygen(uint8_t *private_key, uint8_t *public_key)
@@ -244,10 +269,13 @@ TENON_API const tenon_kex_class tenon_kex_secp256r1 = {
     .name = "secp256r1",
     .tls_group = 23,
     .private_len = 32,
-    .public_len = 65,
+    .client_share_len = 65,
+    .server_share_len = 65,
     .shared_len = 32,
+    .dh = 1,
     .keygen = p256_kex_keygen,
     .public_from_private = p256_kex_public,
+    .encapsulate = p256_kex_encapsulate,
     .shared_secret = p256_kex_shared,
 };
 
@@ -255,9 +283,12 @@ TENON_API const tenon_kex_class tenon_kex_secp384r1 = {
     .name = "secp384r1",
     .tls_group = 24,
     .private_len = 48,
-    .public_len = 97,
+    .client_share_len = 97,
+    .server_share_len = 97,
     .shared_len = 48,
+    .dh = 1,
     .keygen = p384_kex_keygen,
     .public_from_private = p384_kex_public,
+    .encapsulate = p384_kex_encapsulate,
     .shared_secret = p384_kex_shared,
 };

@@ -229,13 +229,29 @@ static int kex_shared_secret(const uint8_t *private_key, const uint8_t *peer_pub
     return -(int)(zero & (uint32_t)-TENON_ERR_BAD_PUBLIC_KEY);
 }
 
+/* The server's side of a Diffie-Hellman group: a key pair of its own and the secret with the
+ * client's key; the private key lives only here. */
+static int kex_encapsulate(const uint8_t *client_share, size_t client_share_len,
+                           uint8_t *server_share, uint8_t *shared)
+{
+    uint8_t priv[32];
+    int rc = kex_keygen(priv, server_share);
+    if (rc == TENON_OK)
+        rc = kex_shared_secret(priv, client_share, client_share_len, shared);
+    tenon_wipe(priv, sizeof priv);
+    return rc;
+}
+
 TENON_API const tenon_kex_class tenon_kex_x25519 = {
     .name = "x25519",
     .tls_group = 0x001D,
     .private_len = 32,
-    .public_len = 32,
+    .client_share_len = 32,
+    .server_share_len = 32,
     .shared_len = 32,
+    .dh = 1,
     .keygen = kex_keygen,
     .public_from_private = kex_public_from_private,
+    .encapsulate = kex_encapsulate,
     .shared_secret = kex_shared_secret,
 };

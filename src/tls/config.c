@@ -10,10 +10,23 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
         return;
     memset(cfg, 0, sizeof *cfg);
     cfg->role = role;
-    cfg->groups[0] = &tenon_kex_x25519;
-    cfg->groups[1] = &tenon_kex_secp256r1;
-    cfg->groups[2] = &tenon_kex_secp384r1;
-    cfg->group_count = 3;
+    /* A client lists the hybrid post-quantum group first and each classical group before the
+     * hybrid built on it, as browsers do; a server puts every hybrid first, so that it picks
+     * (or asks with HelloRetryRequest for) a post-quantum group whenever the client has one. */
+    static const tenon_kex_class *const client_groups[] = {
+        &tenon_kex_x25519mlkem768,    &tenon_kex_x25519,    &tenon_kex_secp256r1,
+        &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1, &tenon_kex_secp384r1mlkem1024};
+    static const tenon_kex_class *const server_groups[] = {
+        &tenon_kex_x25519mlkem768, &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1mlkem1024,
+        &tenon_kex_x25519,         &tenon_kex_secp256r1,         &tenon_kex_secp384r1};
+    _Static_assert(ARRAY_LEN(client_groups) <= TENON_MAX_GROUPS, "TENON_MAX_GROUPS");
+    memcpy(cfg->groups, role == TENON_SERVER ? server_groups : client_groups, sizeof client_groups);
+    cfg->group_count = ARRAY_LEN(client_groups);
+    /* RFC 8446 §4.2.8: the client's first flight shares the hybrid and x25519, so that a
+     * server without the hybrid needs no HelloRetryRequest. */
+    cfg->share_groups[0] = &tenon_kex_x25519mlkem768;
+    cfg->share_groups[1] = &tenon_kex_x25519;
+    cfg->share_group_count = 2;
     cfg->min_version = TENON_TLS12;
     cfg->max_version = TENON_TLS13;
     static const uint16_t suites[] = {
@@ -58,6 +71,9 @@ TENON_API void tenon_config_init(tenon_config *cfg, tenon_role role)
 int tls_version_on(const tenon_config *cfg, uint16_t version)
 {
     if (version < cfg->min_version || version > cfg->max_version)
+        return 0;
+    /* TLS 1.2 has no post-quantum key exchange. */
+    if (version == TENON_TLS12 && cfg->require_post_quantum)
         return 0;
     for (size_t i = 0; i < cfg->suite_count && i < TENON_MAX_SUITES; i++)
         if (version == TENON_TLS13 ? tls_suite_find(cfg->suites[i]) != NULL
@@ -150,9 +166,16 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         return why_fail(why, "no cipher suite for an enabled protocol version");
     if (cfg->group_count == 0 || cfg->group_count > TENON_MAX_GROUPS)
         return why_fail(why, "no key exchange group configured");
-    for (size_t i = 0; i < cfg->group_count; i++)
+    int pq = 0;
+    for (size_t i = 0; i < cfg->group_count; i++) {
         if (cfg->groups[i] == NULL || tls_group_find(cfg->groups[i]->tls_group) == NULL)
             return why_fail(why, "a configured group is not one tenon has");
+        pq |= cfg->groups[i]->post_quantum;
+    }
+    if (cfg->share_group_count > TENON_MAX_KEY_SHARES)
+        return why_fail(why, "too many key share groups");
+    if (cfg->require_post_quantum && !(pq && v13 && n13 > 0))
+        return why_fail(why, "require_post_quantum needs TLS 1.3 and a post-quantum group");
     if (cfg->sig_scheme_count == 0 || cfg->sig_scheme_count > TENON_MAX_SIG_SCHEMES)
         return why_fail(why, "no signature scheme configured");
     for (size_t i = 0; i < cfg->sig_scheme_count; i++) {

@@ -430,24 +430,6 @@ int tls_random(tls_conn *c, uint8_t *out, size_t len)
     return tenon_random(out, len);
 }
 
-int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g)
-{
-    uint8_t *pub = c->kex_pub;
-    c->kex = g;
-    if (c->test_kex_priv != NULL) {
-        memcpy(c->kex_priv, c->test_kex_priv, g->private_len);
-        GUARD(g->public_from_private(c->kex_priv, pub));
-    } else {
-        GUARD(g->keygen(c->kex_priv, pub));
-    }
-    if (tls_trace_on(&c->trace)) {
-        tenon_trace_value v[2] = {{"private", c->kex_priv, g->private_len, 1},
-                                  {"public", pub, g->public_len, 0}};
-        tls_trace_emit(&c->trace, TENON_TRACE_KEY_SHARE, 1, g->name, v, 2);
-    }
-    return TENON_OK;
-}
-
 int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len, const uint8_t **kept)
 {
     /* The reassembler has handed this message out whole, so nothing of a later message sits in

@@ -16,15 +16,27 @@ static int write_entry(writer *w, uint16_t group, const uint8_t *pub, size_t pub
     return wr_close_vec(w, &key);
 }
 
-int ext_key_share_write_ch(writer *w, uint16_t group, const uint8_t *pub, size_t pub_len)
+int ext_key_share_open_ch(writer *w, wr_vec *ext, wr_vec *list)
 {
-    wr_vec ext, list;
     GUARD(wr_u16(w, EXT_KEY_SHARE));
-    GUARD(wr_open_vec(w, 2, &ext));
-    GUARD(wr_open_vec(w, 2, &list));
-    GUARD(write_entry(w, group, pub, pub_len));
-    GUARD(wr_close_vec(w, &list));
-    return wr_close_vec(w, &ext);
+    GUARD(wr_open_vec(w, 2, ext));
+    return wr_open_vec(w, 2, list);
+}
+
+/* The key_exchange is reserved, not copied: a share (up to TENON_KEX_MAX_SHARE_LEN bytes) is
+ * made where it is sent. */
+int ext_key_share_entry(writer *w, uint16_t group, size_t len, uint8_t **key)
+{
+    ENSURE(len >= 1 && len <= 0xffff, TENON_ERR_INTERNAL);
+    GUARD(wr_u16(w, group));
+    GUARD(wr_u16(w, (uint16_t)len));
+    return wr_reserve(w, len, key);
+}
+
+int ext_key_share_close_ch(writer *w, const wr_vec *ext, const wr_vec *list)
+{
+    GUARD(wr_close_vec(w, list));
+    return wr_close_vec(w, ext);
 }
 
 int ext_key_share_write_sh(writer *w, uint16_t group, const uint8_t *pub, size_t pub_len)

@@ -4,14 +4,15 @@
  */
 #include "tls13.h"
 
-int ext_supported_groups_write(writer *w, const tenon_config *cfg)
+int ext_supported_groups_write(writer *w, const tenon_config *cfg, uint16_t version)
 {
     wr_vec ext, list;
     GUARD(wr_u16(w, EXT_SUPPORTED_GROUPS));
     GUARD(wr_open_vec(w, 2, &ext));
     GUARD(wr_open_vec(w, 2, &list));
     for (size_t i = 0; i < cfg->group_count; i++)
-        GUARD(wr_u16(w, cfg->groups[i]->tls_group));
+        if (tls_group_usable(cfg, cfg->groups[i], version))
+            GUARD(wr_u16(w, cfg->groups[i]->tls_group));
     GUARD(wr_close_vec(w, &list));
     return wr_close_vec(w, &ext);
 }

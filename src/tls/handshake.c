@@ -16,7 +16,7 @@ int hs_derive_handshake_secrets(tls_conn *c, const uint8_t *shared, size_t share
 {
     const tenon_hash_class *h = c->suite->hash;
     uint8_t th[TLS13_MAX_HASH];
-    tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, c->kex->name, shared, shared_len);
+    tls_kex_trace_secret(c, shared, shared_len);
     if (c->resumed)
         GUARD(tls13_early_secret(&c->ks, h, c->psk, c->psk_len, &c->trace));
     else

@@ -205,10 +205,13 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         cursor groups;
         GUARD(ext_supported_groups_parse(ch->exts.body[X_SUPPORTED_GROUPS], &groups));
         for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
-            if (ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
+            if (tls_group_usable(cfg, cfg->groups[i], TENON_TLS12) &&
+                ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
                 group = cfg->groups[i];
     } else {
-        group = cfg->groups[0];
+        for (size_t i = 0; i < cfg->group_count && group == NULL; i++)
+            if (tls_group_usable(cfg, cfg->groups[i], TENON_TLS12))
+                group = cfg->groups[i];
     }
 
     /* Resumption first (RFC 5077 §3.4), else a full handshake. */
@@ -253,7 +256,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     GUARD(hs12_certificate_send(c));
     if (s->kx != TLS12_KX_RSA) {
         ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
-        GUARD(tls_kex_keygen(c, group));
+        c->kex = group;
         GUARD(hs12_server_key_exchange_send(c));
     }
     if (cfg->client_auth != TENON_CLIENT_AUTH_NONE)

@@ -22,8 +22,8 @@ int hs12_client_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     } else {
         cursor point;
         GUARD(tls12_cke_parse_ecdhe(msg + 4, len - 4, &point));
-        int rc = c->kex->shared_secret(c->kex_priv, point.p, point.len, pms);
-        tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+        int rc = c->kex->shared_secret(c->kex_priv[0], point.p, point.len, pms);
+        tls_kex_forget(c);
         /* RFC 8422 §5.11: a point not on the curve is illegal_parameter (the kex class
          * returns TENON_ERR_BAD_PUBLIC_KEY). */
         GUARD(rc);

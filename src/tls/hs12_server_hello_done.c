@@ -37,7 +37,7 @@ static int client_key_exchange_send(tls_conn *c)
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", c->psk,
                          c->psk_len);
     } else {
-        GUARD(tls12_cke_write_ecdhe(&w, c->kex_pub, c->kex->public_len));
+        GUARD(tls12_cke_write_ecdhe(&w, c->kex_pub12, c->kex->client_share_len));
     }
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);

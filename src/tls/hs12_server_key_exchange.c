@@ -12,8 +12,12 @@ int hs12_server_key_exchange_send(tls_conn *c)
     writer w;
     wr_vec body;
     GUARD(tls_hs_begin(c, HS_SERVER_KEY_EXCHANGE, &w, &body));
+    /* Our key pair: the private key stays for the ClientKeyExchange (slot 0). */
+    uint8_t pub[TLS_DH_MAX_SHARE];
+    ENSURE(c->kex->dh && c->kex->client_share_len <= sizeof pub, TENON_ERR_INTERNAL);
+    GUARD(tls_kex_keygen(c, c->kex, 0, pub));
     size_t params_at = w.len;
-    GUARD(tls12_ske_write_params(&w, c->kex->tls_group, c->kex_pub, c->kex->public_len));
+    GUARD(tls12_ske_write_params(&w, c->kex->tls_group, pub, c->kex->client_share_len));
     size_t params_len = w.len - params_at;
     const tenon_hash_class *h = tls12_sig_hash(c->our_sig_scheme);
     uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
@@ -57,9 +61,11 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* RFC 8422 §5.4: the curve must be one the client offered. */
     const tenon_kex_class *group = NULL;
     for (size_t i = 0; i < c->cfg->group_count; i++)
-        if (c->cfg->groups[i]->tls_group == v.group)
+        if (c->cfg->groups[i]->tls_group == v.group &&
+            tls_group_usable(c->cfg, c->cfg->groups[i], TENON_TLS12))
             group = c->cfg->groups[i];
-    ENSURE(group != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    ENSURE(group != NULL && group->client_share_len <= TLS_DH_MAX_SHARE,
+           TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* RFC 5246 §7.4.1.4.1: the signature algorithm must be one we offered and fit the
      * certificate's key. */
     int offered = 0;
@@ -70,10 +76,13 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     GUARD(tls12_proof_server_key_exchange(c, &v));
     /* Our key pair and the shared secret, the pre-master secret (RFC 8422 §5.10), now: the
      * message is gone once this returns. */
-    GUARD(tls_kex_keygen(c, group));
-    uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
-    int rc = group->shared_secret(c->kex_priv, v.point.p, v.point.len, shared);
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    c->kex = group;
+    uint8_t shared[TENON_KEX_MAX_SHARED_LEN], pub[TLS_DH_MAX_SHARE];
+    GUARD(tls_kex_keygen(c, group, 0, pub));
+    int rc = group->shared_secret(c->kex_priv[0], v.point.p, v.point.len, shared);
+    tls_kex_forget(c);
+    /* Our public key waits for the ClientKeyExchange, where the private key was. */
+    memcpy(c->kex_pub12, pub, group->client_share_len);
     if (rc == TENON_OK) {
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, group->name, shared, group->shared_len);
         memcpy(c->psk, shared, group->shared_len);

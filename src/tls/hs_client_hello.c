@@ -134,10 +134,61 @@ static int offer_suite(const tenon_config *cfg, uint16_t id)
     return tls12_suite_find(id) != NULL && tls_version_on(cfg, TENON_TLS12);
 }
 
+/* 1 if share_groups names g. */
+static int wants_share(const tenon_config *cfg, const tenon_kex_class *g)
+{
+    for (size_t i = 0; i < cfg->share_group_count && i < TENON_MAX_KEY_SHARES; i++)
+        if (cfg->share_groups[i] == g)
+            return 1;
+    return 0;
+}
+
+/* The groups of the first ClientHello's key shares (tenon_config.share_groups): RFC 8446
+ * §4.2.8: "Each KeyShareEntry value MUST correspond to a group offered in the
+ * "supported_groups" extension and MUST appear in the same order", so they are taken in the
+ * order of groups; with none of them usable, the first usable group. */
+static void plan_shares(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    const tenon_kex_class *first = NULL;
+    c->kex_offer_count = 0;
+    for (size_t i = 0; i < cfg->group_count; i++) {
+        const tenon_kex_class *g = cfg->groups[i];
+        if (!tls_group_usable(cfg, g, TENON_TLS13))
+            continue;
+        if (first == NULL)
+            first = g;
+        if (wants_share(cfg, g) && c->kex_offer_count < TENON_MAX_KEY_SHARES)
+            c->kex_offer[c->kex_offer_count++] = g;
+    }
+    if (c->kex_offer_count == 0 && first != NULL)
+        c->kex_offer[c->kex_offer_count++] = first;
+}
+
+/* key_share (§4.2.8). Each share is made in place, in the output: the keys are generated here
+ * (the first ClientHello, or the group a HelloRetryRequest asked for) or, after a
+ * HelloRetryRequest with a cookie alone, recomputed from the private keys kept (§4.1.2: the
+ * shares are replaced only if the HelloRetryRequest has a key_share). */
+static int write_key_shares(tls_conn *c, writer *w, int fresh)
+{
+    wr_vec ext, list;
+    GUARD(ext_key_share_open_ch(w, &ext, &list));
+    for (size_t i = 0; i < c->kex_offer_count; i++) {
+        const tenon_kex_class *g = c->kex_offer[i];
+        uint8_t *share;
+        GUARD(ext_key_share_entry(w, g->tls_group, g->client_share_len, &share));
+        if (fresh)
+            GUARD(tls_kex_keygen(c, g, i, share));
+        else
+            GUARD(g->public_from_private(c->kex_priv[i], share));
+    }
+    return ext_key_share_close_ch(w, &ext, &list);
+}
+
 int hs_client_hello_send(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
-    const tenon_kex_class *group = cfg->groups[0];
+    int fresh = 1;
     int tls13 = tls_version_on(cfg, TENON_TLS13);
     int tls12 = tls_version_on(cfg, TENON_TLS12);
     if (!c->hrr) {
@@ -162,12 +213,18 @@ int hs_client_hello_send(tls_conn *c)
             c->sni_len = strlen(cfg->server_name);
             memcpy(c->sni, cfg->server_name, c->sni_len + 1);
         }
+        if (tls13)
+            plan_shares(c);
+    } else if (c->hrr_group != NULL) {
+        /* §4.1.2: "If a "key_share" extension was supplied in the HelloRetryRequest,
+         * replacing the list of shares with a list containing a single KeyShareEntry from the
+         * indicated group." */
+        tls_kex_forget(c);
+        c->kex_offer[0] = c->hrr_group;
+        c->kex_offer_count = 1;
     } else {
-        group = c->hrr_group;
+        fresh = 0; /* a cookie alone: the same shares (handle_hrr) */
     }
-    /* After a HelloRetryRequest without key_share the key pair is kept (handle_hrr). */
-    if (tls13 && !(c->hrr && group == c->kex))
-        GUARD(tls_kex_keygen(c, group));
 
     writer w;
     wr_vec body, v;
@@ -194,9 +251,9 @@ int hs_client_hello_send(tls_conn *c)
     }
     if (tls13)
         GUARD(ext_supported_versions_write_ch(&w, tls12));
-    GUARD(ext_supported_groups_write(&w, cfg));
+    GUARD(ext_supported_groups_write(&w, cfg, tls13 ? TENON_TLS13 : TENON_TLS12));
     if (tls13)
-        GUARD(ext_key_share_write_ch(&w, group->tls_group, c->kex_pub, group->public_len));
+        GUARD(write_key_shares(c, &w, fresh));
     if (tls12)
         GUARD(hs12_client_hello_exts(c, &w));
     GUARD(
@@ -489,7 +546,8 @@ static int select_group(const tls_conn *c, const client_hello *ch, const tenon_k
     *group = NULL;
     *have_share = 0;
     for (size_t i = 0; i < cfg->group_count && *group == NULL; i++)
-        if (ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
+        if (tls_group_usable(cfg, cfg->groups[i], TENON_TLS13) &&
+            ext_supported_groups_has(groups, cfg->groups[i]->tls_group))
             *group = cfg->groups[i];
     cursor walk = shares;
     while (cur_remaining(&walk) > 0) {
@@ -544,6 +602,8 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     if (!(we13 && they13)) {
         /* A second ClientHello answers a HelloRetryRequest, which is TLS 1.3. */
         ENSURE(!second, TENON_ERR_TLS_PROTOCOL_VERSION);
+        /* TLS 1.2 has no post-quantum key exchange (tenon_config.require_post_quantum). */
+        ENSURE(!(cfg->require_post_quantum && they12), TENON_ERR_TLS_PQ_REQUIRED);
         /* RFC 8446 §6.2: "protocol_version: The protocol version the peer has attempted to
          * negotiate is recognized but not supported". */
         ENSURE(we12 && they12, TENON_ERR_TLS_NO_COMMON_VERSION);
@@ -606,7 +666,8 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The group: ours in our order among the client's supported_groups. */
     /* §4.1.1: "If the server is unable to negotiate a supported set of parameters ... it MUST
      * abort the handshake with either a "handshake_failure" or "insufficient_security"". */
-    ENSURE(group != NULL, TENON_ERR_TLS_NO_COMMON_GROUP);
+    ENSURE(group != NULL,
+           cfg->require_post_quantum ? TENON_ERR_TLS_PQ_REQUIRED : TENON_ERR_TLS_NO_COMMON_GROUP);
     if (second) {
         /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
         ENSURE(group == c->hrr_group && have_share && nshares == 1,
@@ -651,18 +712,18 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
             tls_note(c, "resuming with a session ticket (psk_dhe_ke)");
     }
 
-    /* (EC)DHE: our share and the shared secret. */
-    uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
-    GUARD(tls_kex_keygen(c, group));
-    int rc = group->shared_secret(c->kex_priv, share.key, share.key_len, shared);
+    /* (EC)DHE or a hybrid KEM: our share and the shared secret, from the client's share, which
+     * the group checks first (§4.2.8.2 for the curves, FIPS 203 §7.2 for an ML-KEM
+     * encapsulation key; illegal_parameter otherwise). */
+    uint8_t shared[TENON_KEX_MAX_SHARED_LEN], server_share[TENON_KEX_MAX_SHARE_LEN];
+    int rc = tls_kex_encapsulate(c, group, share.key, share.key_len, server_share, shared);
     if (rc == TENON_OK)
-        rc = hs_server_hello_send(c, psk_index);
+        rc = hs_server_hello_send(c, psk_index, server_share);
     if (rc == TENON_OK && c->session_id_len > 0 && !c->hrr)
         rc = tls_send_ccs(c);
     if (rc == TENON_OK)
         rc = hs_derive_handshake_secrets(c, shared, group->shared_len);
     tenon_wipe(shared, sizeof shared);
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
     GUARD(rc);
     return hs_server_flight(c);
 }

@@ -40,7 +40,7 @@ static int write_head(tls_conn *c, writer *w, const uint8_t *random)
     return wr_u8(w, 0);
 }
 
-int hs_server_hello_send(tls_conn *c, int selected_psk)
+int hs_server_hello_send(tls_conn *c, int selected_psk, const uint8_t *share)
 {
     writer w;
     wr_vec body, exts;
@@ -51,7 +51,7 @@ int hs_server_hello_send(tls_conn *c, int selected_psk)
     GUARD(tls_hs_begin(c, HS_SERVER_HELLO, &w, &body));
     GUARD(write_head(c, &w, c->server_random));
     GUARD(wr_open_vec(&w, 2, &exts));
-    GUARD(ext_key_share_write_sh(&w, c->kex->tls_group, c->kex_pub, c->kex->public_len));
+    GUARD(ext_key_share_write_sh(&w, c->kex->tls_group, share, c->kex->server_share_len));
     GUARD(ext_supported_versions_write_sh(&w));
     if (c->resumed)
         GUARD(ext_psk_write_sh(&w, (uint16_t)selected_psk));
@@ -123,17 +123,24 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
         GUARD(ext_key_share_parse_hrr(sh->exts.body[X_KEY_SHARE], &g));
         const tenon_kex_class *group = NULL;
         for (size_t i = 0; i < c->cfg->group_count; i++)
-            if (c->cfg->groups[i]->tls_group == g)
+            if (c->cfg->groups[i]->tls_group == g &&
+                tls_group_usable(c->cfg, c->cfg->groups[i], TENON_TLS13))
                 group = c->cfg->groups[i];
-        /* §4.2.8: the selected_group must be one we support and not the one we sent. */
-        ENSURE(group != NULL && group != c->kex, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        /* §4.2.8: "Clients MUST verify that (1) the selected_group field corresponds to a
+         * group which was provided in the "supported_groups" extension in the original
+         * ClientHello and (2) the selected_group field does not correspond to a group which
+         * was provided in the "key_share" extension in the original ClientHello." */
+        for (size_t i = 0; i < c->kex_offer_count; i++)
+            if (c->kex_offer[i] == group)
+                group = NULL;
+        ENSURE(group != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->hrr_group = group;
-        tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+        tls_kex_forget(c);
     } else {
         /* §4.1.2: the new ClientHello replaces the key shares only "If a "key_share" extension
-         * was supplied in the HelloRetryRequest": after a cookie alone the same share (and
-         * key pair) goes again. */
-        c->hrr_group = c->kex;
+         * was supplied in the HelloRetryRequest": after a cookie alone the same shares (and
+         * key pairs) go again. */
+        c->hrr_group = NULL;
     }
     /* §4.2.2: the cookie (up to 2^16 - 1 bytes) is echoed from where it arrived: this message,
      * in the input buffer (the record, or the reassembly area if it was split), which nothing
@@ -186,6 +193,7 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         GUARD(tls_exts_allowed(&sh.exts, M_SH12, TENON_ERR_TLS_UNSUPPORTED_EXTENSION));
         ENSURE(sh.compression == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->version = TENON_TLS12;
+        tls_kex_forget(c); /* TLS 1.3's shares are not needed */
         return hs12_server_hello_recv(c, sh.legacy_version, sh.random, sh.session_id, sh.suite,
                                       &sh.exts, msg, len);
     }
@@ -221,8 +229,14 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     ENSURE(has(&sh, X_KEY_SHARE), TENON_ERR_TLS_MISSING_EXTENSION);
     ks_entry share;
     GUARD(ext_key_share_parse_sh(sh.exts.body[X_KEY_SHARE], &share));
-    /* §4.2.8: the server's share must be in the group of ours. */
-    ENSURE(share.group == c->kex->tls_group, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    /* §4.2.8: "If using (EC)DHE key establishment, servers offer exactly one KeyShareEntry
+     * in the ServerHello. This value MUST be in the same group as the KeyShareEntry value
+     * offered by the client that the server has selected". */
+    size_t slot = c->kex_offer_count;
+    for (size_t i = 0; i < c->kex_offer_count; i++)
+        if (c->kex_offer[i]->tls_group == share.group)
+            slot = i;
+    ENSURE(slot < c->kex_offer_count, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     if (has(&sh, X_PRE_SHARED_KEY)) {
         /* The table let it through only because it may be in a ServerHello; it must answer
          * an offer of ours (§4.2: else unsupported_extension). */
@@ -242,12 +256,16 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     GUARD(tls_transcript_select(&c->tx, suite->hash));
     tls_transcript_update(&c->tx, msg, len);
 
+    /* The server share is checked by the group: its exact length for the hybrids
+     * (draft-ietf-tls-ecdhe-mlkem), the point as for (EC)DHE (illegal_parameter). The
+     * private keys, ML-KEM seeds among them, are wiped now whatever the outcome: nothing
+     * later needs them. */
     uint8_t shared[TENON_KEX_MAX_SHARED_LEN];
-    int rc = c->kex->shared_secret(c->kex_priv, share.key, share.key_len, shared);
+    int rc = tls_kex_finish(c, slot, share.key, share.key_len, shared);
+    tls_kex_forget(c);
     if (rc == TENON_OK)
         rc = hs_derive_handshake_secrets(c, shared, c->kex->shared_len);
     tenon_wipe(shared, sizeof shared);
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
     GUARD(rc);
     GUARD(tls_install_read(c, c->s_hs, "server handshake"));
     /* From here the server reads with the client handshake keys (RFC 8446 §7.3, §A.1): an

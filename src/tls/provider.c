@@ -50,8 +50,9 @@ const tls_sig_scheme *tls_sig_scheme_find(uint16_t id)
 
 const tenon_kex_class *tls_group_find(uint16_t id)
 {
-    static const tenon_kex_class *const GROUPS[] = {&tenon_kex_x25519, &tenon_kex_secp256r1,
-                                                    &tenon_kex_secp384r1};
+    static const tenon_kex_class *const GROUPS[] = {
+        &tenon_kex_x25519,         &tenon_kex_secp256r1,         &tenon_kex_secp384r1,
+        &tenon_kex_x25519mlkem768, &tenon_kex_secp256r1mlkem768, &tenon_kex_secp384r1mlkem1024};
     for (size_t i = 0; i < ARRAY_LEN(GROUPS); i++)
         if (GROUPS[i]->tls_group == id)
             return GROUPS[i];
@@ -120,6 +121,8 @@ TENON_API int tenon_error_alert(int err)
     case TENON_ERR_TLS_RENEGOTIATION_INFO:
     case TENON_ERR_TLS_NO_CLIENT_CERT:
         return TENON_ALERT_HANDSHAKE_FAILURE;
+    case TENON_ERR_TLS_PQ_REQUIRED:
+        return TENON_ALERT_INSUFFICIENT_SECURITY;
     case TENON_ERR_TLS_MISSING_EXTENSION:
         return TENON_ALERT_MISSING_EXTENSION;
     case TENON_ERR_TLS_UNSUPPORTED_EXTENSION:

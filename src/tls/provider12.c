@@ -7,11 +7,19 @@
 /* RFC 5246 §6.3: "The client_write_IV and server_write_IV are only generated for implicit
  * nonce techniques": 4 bytes of salt for GCM (RFC 5288 §3), 12 for ChaCha20-Poly1305 (RFC 7905
  * §2), none for CBC, whose IV travels in each record. */
-#define GCM(id, name, kx, hash, klen, legacy)                                                     \
-    {id, name, kx, hash, TLS12_REC_GCM, tenon_aead_aes_gcm, klen, NULL, 4, legacy}
-#define CHACHA(id, name, kx)                                                                      \
-    {id, name, kx, &tenon_sha256, TLS12_REC_CHACHA, tenon_aead_chacha20_poly1305, 32, NULL, 12, 0}
-#define CBC(id, name, kx, mac, klen) {id, name, kx, &tenon_sha256, TLS12_REC_CBC, NULL, klen, mac, 0, 1}
+#define GCM(id, name, kx, hash, klen, legacy)                                                      \
+    {                                                                                              \
+        id, name, kx, hash, TLS12_REC_GCM, tenon_aead_aes_gcm, klen, NULL, 4, legacy               \
+    }
+#define CHACHA(id, name, kx)                                                                       \
+    {                                                                                              \
+        id, name, kx, &tenon_sha256, TLS12_REC_CHACHA, tenon_aead_chacha20_poly1305, 32, NULL, 12, \
+            0                                                                                      \
+    }
+#define CBC(id, name, kx, mac, klen)                                                               \
+    {                                                                                              \
+        id, name, kx, &tenon_sha256, TLS12_REC_CBC, NULL, klen, mac, 0, 1                          \
+    }
 
 static const tls12_suite SUITES12[] = {
     GCM(TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",

@@ -247,6 +247,9 @@ typedef struct tls_offer {
  * §4.2.10: "up to the configured max_early_data_size"; tenon never accepts early data). */
 #define TLS_EARLY_DATA_SKIP_LIMIT 16384
 
+/* The largest share of a Diffie-Hellman group (secp384r1's point): TLS 1.2 ECDHE. */
+#define TLS_DH_MAX_SHARE 97
+
 typedef struct tls_conn {
     uint32_t magic;
     const tenon_config *cfg;
@@ -296,10 +299,20 @@ typedef struct tls_conn {
     uint8_t session_id[TLS_SESSION_ID_LEN];
     size_t session_id_len;
 
-    /* Our ephemeral key (client: the share offered; server: the one sent). */
+    /* Key exchange. kex: the group negotiated (a client: once the ServerHello names it).
+     * A TLS 1.3 client keeps the private keys of the shares its ClientHello offered
+     * (kex_offer[i]: kex_priv[i]) until the ServerHello, and wipes them all then; the shares
+     * themselves went into the ClientHello and are not kept (a HelloRetryRequest with a cookie
+     * alone has them recomputed). A TLS 1.3 server keeps nothing (encapsulate). TLS 1.2: slot 0
+     * holds the ECDHE private key (a server's, until the ClientKeyExchange), and a client's
+     * public key waits in kex_pub12 for its ClientKeyExchange. */
     const tenon_kex_class *kex;
-    uint8_t kex_priv[TENON_KEX_MAX_PRIVATE_LEN];
-    uint8_t kex_pub[TENON_KEX_MAX_PUBLIC_LEN];
+    const tenon_kex_class *kex_offer[TENON_MAX_KEY_SHARES];
+    size_t kex_offer_count;
+    union {
+        uint8_t kex_priv[TENON_MAX_KEY_SHARES][TENON_KEX_MAX_PRIVATE_LEN];
+        uint8_t kex_pub12[TLS_DH_MAX_SHARE];
+    };
     const tenon_kex_class *hrr_group; /* the group a HelloRetryRequest asked for */
     const uint8_t *cookie;            /* client: the HelloRetryRequest's cookie, a view into
                                        * the input valid while ClientHello2 is written */
@@ -429,8 +442,27 @@ void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, con
                       size_t len);
 int64_t tls_now_ms(const tls_conn *c);
 TENON_MUST_CHECK int tls_random(tls_conn *c, uint8_t *out, size_t len);
-/* A fresh ephemeral key pair for group g into c->kex, c->kex_priv, c->kex_pub. */
-TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g);
+/* A fresh ephemeral key pair for group g: the private key into c->kex_priv[slot], the client
+ * share into share (g->client_share_len bytes); traced. The test hook's private key, if set,
+ * replaces the random one. */
+TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot,
+                                    uint8_t *share);
+/* TLS 1.3 server: c->kex = g, our server share (g->server_share_len bytes) and the shared
+ * secret for the client's share; traced. TENON_ERR_BAD_PUBLIC_KEY for a share that fails
+ * g's checks (illegal_parameter). */
+TENON_MUST_CHECK int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g,
+                                         const uint8_t *client_share, size_t client_share_len,
+                                         uint8_t *server_share, uint8_t *shared);
+/* Client: the shared secret of our offered share in slot with the server's share; traced. */
+TENON_MUST_CHECK int tls_kex_finish(tls_conn *c, size_t slot, const uint8_t *server_share,
+                                    size_t server_share_len, uint8_t *shared);
+/* Traces the shared secret of c->kex (a hybrid's: its halves too). */
+void tls_kex_trace_secret(tls_conn *c, const uint8_t *shared, size_t len);
+/* Wipes every private key kept and forgets the shares offered. */
+void tls_kex_forget(tls_conn *c);
+/* 1 if group g may be used by this configuration for version (TENON_TLS13 or TENON_TLS12):
+ * TLS 1.2 takes only Diffie-Hellman groups, require_post_quantum only post-quantum ones. */
+int tls_group_usable(const tenon_config *cfg, const tenon_kex_class *g, uint16_t version);
 
 /* After the handshake: asserts the proof flags (STYLE.md 9) and enters ST_CONNECTED. */
 TENON_MUST_CHECK int tls_enter_traffic(tls_conn *c);
@@ -452,7 +484,9 @@ TENON_MUST_CHECK int ext_supported_versions_parse_ch(cursor body, int *has_tls13
 TENON_MUST_CHECK int ext_supported_versions_parse_sh(cursor body, uint16_t *version);
 
 /* supported_groups */
-TENON_MUST_CHECK int ext_supported_groups_write(writer *w, const tenon_config *cfg);
+/* The groups of cfg usable in version (tls_group_usable). */
+TENON_MUST_CHECK int ext_supported_groups_write(writer *w, const tenon_config *cfg,
+                                                uint16_t version);
 /* The NamedGroup list as a view (checked: an even length of 2..2^16-1 bytes). */
 TENON_MUST_CHECK int ext_supported_groups_parse(cursor body, cursor *list);
 /* 1 if a list from ext_supported_groups_parse holds group. */
@@ -464,8 +498,11 @@ typedef struct ks_entry {
     const uint8_t *key;
     size_t key_len;
 } ks_entry;
-TENON_MUST_CHECK int ext_key_share_write_ch(writer *w, uint16_t group, const uint8_t *pub,
-                                            size_t pub_len);
+/* A ClientHello's key_share: open, then one entry per share (its key_exchange reserved, *key
+ * to be filled with len bytes), then close. */
+TENON_MUST_CHECK int ext_key_share_open_ch(writer *w, wr_vec *ext, wr_vec *list);
+TENON_MUST_CHECK int ext_key_share_entry(writer *w, uint16_t group, size_t len, uint8_t **key);
+TENON_MUST_CHECK int ext_key_share_close_ch(writer *w, const wr_vec *ext, const wr_vec *list);
 TENON_MUST_CHECK int ext_key_share_write_sh(writer *w, uint16_t group, const uint8_t *pub,
                                             size_t pub_len);
 TENON_MUST_CHECK int ext_key_share_write_hrr(writer *w, uint16_t group);
@@ -523,7 +560,8 @@ TENON_MUST_CHECK int ext_early_data_parse_nst(cursor body, uint32_t *max_early_d
 /* ---- handshake messages (hs_*.c) ---- */
 TENON_MUST_CHECK int hs_client_hello_send(tls_conn *c);
 TENON_MUST_CHECK int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
-TENON_MUST_CHECK int hs_server_hello_send(tls_conn *c, int selected_psk);
+/* share: our server share for c->kex. */
+TENON_MUST_CHECK int hs_server_hello_send(tls_conn *c, int selected_psk, const uint8_t *share);
 TENON_MUST_CHECK int hs_hello_retry_request_send(tls_conn *c);
 TENON_MUST_CHECK int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
 TENON_MUST_CHECK int hs_encrypted_extensions_send(tls_conn *c);

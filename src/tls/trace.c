@@ -25,19 +25,32 @@ void tls_trace_emit(const tls_trace *tr, tenon_trace_type type, int sent, const 
 TENON_API const char *tenon_trace_type_name(tenon_trace_type type)
 {
     switch (type) {
-    case TENON_TRACE_MESSAGE: return "message";
-    case TENON_TRACE_RECORD: return "record";
-    case TENON_TRACE_KEY_SHARE: return "key-share";
-    case TENON_TRACE_SHARED_SECRET: return "shared-secret";
-    case TENON_TRACE_HKDF_EXTRACT: return "hkdf-extract";
-    case TENON_TRACE_HKDF_EXPAND_LABEL: return "hkdf-expand-label";
-    case TENON_TRACE_DERIVE_SECRET: return "derive-secret";
-    case TENON_TRACE_PRF: return "prf";
-    case TENON_TRACE_TRAFFIC_KEYS: return "traffic-keys";
-    case TENON_TRACE_FINISHED: return "finished";
-    case TENON_TRACE_VERIFIED: return "verified";
-    case TENON_TRACE_ALERT: return "alert";
-    case TENON_TRACE_NOTE: return "note";
+    case TENON_TRACE_MESSAGE:
+        return "message";
+    case TENON_TRACE_RECORD:
+        return "record";
+    case TENON_TRACE_KEY_SHARE:
+        return "key-share";
+    case TENON_TRACE_SHARED_SECRET:
+        return "shared-secret";
+    case TENON_TRACE_HKDF_EXTRACT:
+        return "hkdf-extract";
+    case TENON_TRACE_HKDF_EXPAND_LABEL:
+        return "hkdf-expand-label";
+    case TENON_TRACE_DERIVE_SECRET:
+        return "derive-secret";
+    case TENON_TRACE_PRF:
+        return "prf";
+    case TENON_TRACE_TRAFFIC_KEYS:
+        return "traffic-keys";
+    case TENON_TRACE_FINISHED:
+        return "finished";
+    case TENON_TRACE_VERIFIED:
+        return "verified";
+    case TENON_TRACE_ALERT:
+        return "alert";
+    case TENON_TRACE_NOTE:
+        return "note";
     }
     return "unknown";
 }

@@ -447,6 +447,12 @@ static const tenon_kex_class *group_by_id(int id)
         return &tenon_kex_secp256r1;
     case 24:
         return &tenon_kex_secp384r1;
+    case 0x11EC:
+        return &tenon_kex_x25519mlkem768;
+    case 0x11EB:
+        return &tenon_kex_secp256r1mlkem768;
+    case 0x11ED:
+        return &tenon_kex_secp384r1mlkem1024;
     default:
         return NULL;
     }
@@ -709,6 +715,21 @@ static void build_config(opts *o, tenon_config *cfg)
                 unimplemented("-curves: a group tenon does not have");
             cfg->groups[cfg->group_count++] = g;
         }
+        /* BoringSSL's clients share the first classical and the first post-quantum group of
+         * their list (ssl/test/runner: MLKEMKeyShareIncludedThird): tenon_config.share_groups
+         * says the same. */
+        const tenon_kex_class *classical = NULL, *pq = NULL;
+        for (size_t i = 0; i < cfg->group_count; i++) {
+            if (cfg->groups[i]->post_quantum && pq == NULL)
+                pq = cfg->groups[i];
+            if (!cfg->groups[i]->post_quantum && classical == NULL)
+                classical = cfg->groups[i];
+        }
+        cfg->share_group_count = 0;
+        if (classical != NULL)
+            cfg->share_groups[cfg->share_group_count++] = classical;
+        if (pq != NULL)
+            cfg->share_groups[cfg->share_group_count++] = pq;
     }
     set_sig_schemes(o, cfg);
 
