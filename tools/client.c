@@ -268,7 +268,7 @@ static void show_trace(client *c, int trace_mode)
         if (last > 1 && fmt == TRACE_TREE)
             fprintf(c->trace_out, "%s=== Connection %d ===\n", conn > 1 ? "\n" : "", conn);
         render(&c->rec, conn, fmt, &ro);
-        if (last > 1 && fmt == TRACE_MERMAID)
+        if (last > 1 && (fmt == TRACE_MERMAID || fmt == TRACE_KEYSCHED))
             fprintf(c->trace_out, "%%%% connection %d\n\n", conn);
     }
     if (trace_mode && fmt == TRACE_TREE) {

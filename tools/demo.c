@@ -167,6 +167,9 @@ static int run_connection(demo *d, int n, const char *title, int *resumed)
         fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
     } else if (d->o.trace == TRACE_JSON) {
         render_json(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+    } else if (d->o.trace == TRACE_KEYSCHED) {
+        render_keysched(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
     }
 
     size_t mismatches = 0;

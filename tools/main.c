@@ -23,7 +23,8 @@ static const char MAIN_HELP[] =
 
 static const char TRACE_OPTS[] =
     "  --trace FORMAT       print the handshake trace: tree (the flights and the key schedule),\n"
-    "                       mermaid (a sequenceDiagram) or json (one object per line)\n"
+    "                       mermaid (a sequenceDiagram), keysched (the key schedule as a\n"
+    "                       Mermaid flowchart) or json (one object per line)\n"
     "  --show-secrets       print secret values in the trace (otherwise length and a fingerprint:\n"
     "                       the first 4 bytes of SHA-256 of the value)\n"
     "  --keylog FILE        append the NSS key log (also: the SSLKEYLOGFILE variable)\n";
@@ -108,7 +109,7 @@ static void help_demo(FILE *f)
                "if both handshakes succeeded and the keys matched. With --tls1.2 the same for\n"
                "TLS 1.2: pre-master secret, master secret, key_block and Finished.\n\n"
                "Options:\n"
-               "  --trace FORMAT       tree (the default), mermaid or json\n"
+               "  --trace FORMAT       tree (the default), mermaid, keysched or json\n"
                "  --show-secrets       print secret values (otherwise fingerprints)\n"
                "  --keylog FILE        append the NSS key log (also: SSLKEYLOGFILE)\n"
                "  --groups LIST        key exchange groups (X25519MLKEM768, SecP256r1MLKEM768,\n"

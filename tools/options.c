@@ -196,8 +196,11 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
                 o->trace = TRACE_MERMAID;
             else if (strcmp(arg, "json") == 0)
                 o->trace = TRACE_JSON;
+            else if (strcmp(arg, "keysched") == 0)
+                o->trace = TRACE_KEYSCHED;
             else {
-                fprintf(stderr, "tenon %s: unknown trace format '%s' (tree, mermaid or json)\n",
+                fprintf(stderr,
+                        "tenon %s: unknown trace format '%s' (tree, mermaid, keysched or json)\n",
                         command, arg);
                 return EXIT_USAGE;
             }
