@@ -248,5 +248,9 @@ void describe_ours(const char *prog, int err, const tenon_config *cfg);
 int cmd_client(int argc, char **argv, int trace_mode);
 int cmd_server(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+/* trace_load.c: the events of a `--trace json` trace into r; prints why and returns -1 when a
+ * line is not one (the events before it are kept). */
+int rec_load_json(recorder *r, FILE *in, const char *prog);
 
 #endif

@@ -109,6 +109,29 @@ static void print_info(demo *d, const tenon_conn_info *ci)
     fputc('\n', d->out);
 }
 
+/* The trace of connection n in the chosen format (also for a failed handshake: its picture
+ * ends at the failing step). */
+static void show_trace(demo *d, int n, const char *title)
+{
+    FILE *f = d->out;
+    render_opts ro = {f, d->o.show_secrets};
+    if (d->o.trace == TRACE_TREE) {
+        fputc('\n', f);
+        render_flights(&d->rec, n, &ro);
+        fputc('\n', f);
+        render_tree(&d->rec, n, &ro);
+    } else if (d->o.trace == TRACE_MERMAID) {
+        /* Mermaid's own comment syntax keeps each diagram self-describing. */
+        render_mermaid(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
+    } else if (d->o.trace == TRACE_JSON) {
+        render_json(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+    } else if (d->o.trace == TRACE_KEYSCHED) {
+        render_keysched(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
+    }
+}
+
 /* One handshake and a message each way. Returns 0 if it succeeded and the keys matched;
  * *resumed receives whether the engine resumed. */
 static int run_connection(demo *d, int n, const char *title, int *resumed)
@@ -139,6 +162,7 @@ static int run_connection(demo *d, int n, const char *title, int *resumed)
             describe_failure("tenon demo", "the server's handshake", se, &d->s.conn);
         if (ce == 0 && se == 0)
             fprintf(stderr, "tenon demo: the handshake stalled without an error\n");
+        show_trace(d, n, title);
         tenon_conn_wipe(&d->c.conn);
         tenon_conn_wipe(&d->s.conn);
         return -1;
@@ -156,21 +180,7 @@ static int run_connection(demo *d, int n, const char *title, int *resumed)
     if (tenon_conn_close(&d->c.conn) == 0 && tenon_conn_close(&d->s.conn) == 0)
         pump(d);
 
-    if (d->o.trace == TRACE_TREE) {
-        fputc('\n', f);
-        render_flights(&d->rec, n, &ro);
-        fputc('\n', f);
-        render_tree(&d->rec, n, &ro);
-    } else if (d->o.trace == TRACE_MERMAID) {
-        /* Mermaid's own comment syntax keeps each diagram self-describing. */
-        render_mermaid(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
-        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
-    } else if (d->o.trace == TRACE_JSON) {
-        render_json(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
-    } else if (d->o.trace == TRACE_KEYSCHED) {
-        render_keysched(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
-        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
-    }
+    show_trace(d, n, title);
 
     size_t mismatches = 0;
     fprintf(f, "\n  Secrets derived by each side (fingerprint = first 4 bytes of SHA-256):\n");

@@ -16,6 +16,10 @@ static const char MAIN_HELP[] =
     "                     the connection to stdout\n"
     "  trace HOST:PORT    connect and print the handshake and key schedule of that connection\n"
     "  server             serve TLS clients (echo or a small HTTP page)\n"
+    "  render FORMAT [FILE]  draw a trace saved with --trace json (from FILE or stdin) as\n"
+    "                     tree, mermaid, keysched or json; --conn N for one connection only,\n"
+    "                     --show-secrets for values (a trace saved with --show-secrets links\n"
+    "                     the key schedule; one without has only its public values)\n"
     "  help [COMMAND]     this text, or a command's\n"
     "\n"
     "`tenon COMMAND --help` lists a command's options. Exit status: 0 success, 1 a TLS, network\n"
@@ -134,6 +138,13 @@ static int help(const char *cmd, FILE *f)
         help_server(f);
     else if (strcmp(cmd, "demo") == 0)
         help_demo(f);
+    else if (strcmp(cmd, "render") == 0)
+        fputs("usage: tenon render FORMAT [FILE] [--conn N] [--show-secrets]\n\n"
+              "Reads a trace saved with `--trace json` (from FILE, else stdin) and draws each\n"
+              "connection (or connection N) as FORMAT: tree, mermaid, keysched or json. Save\n"
+              "the trace with --show-secrets for a linked key schedule; secret values are\n"
+              "printed only with --show-secrets here too (otherwise fingerprints).\n",
+              f);
     else
         return -1;
     return 0;
@@ -168,6 +179,8 @@ int main(int argc, char **argv)
         return cmd_client(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "server") == 0)
         return cmd_server(argc - 1, argv + 1);
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(argc - 1, argv + 1);
     fprintf(stderr, "tenon: unknown command '%s' (see tenon --help)\n", cmd);
     return EXIT_USAGE;
 }

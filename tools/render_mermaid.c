@@ -296,10 +296,11 @@ static void step_line(const rec_event *e, char *line, size_t cap)
 /* A fatal alert ends the diagram with a note saying where and why the handshake stopped. */
 static void failure_mark(FILE *f, note *n, const rec_event *alert, int complete)
 {
-    if (alert == NULL || complete)
+    if (alert == NULL)
         return;
     char line[200];
-    snprintf(line, sizeof line, "handshake failed here: the %s sent the alert %s",
+    snprintf(line, sizeof line, "%s failed here: the %s sent the alert %s",
+             complete ? "the connection" : "the handshake",
              client_to_server(alert) ? "client" : "server", alert->label);
     note_add(f, n, WHO_FAIL, line);
 }
