@@ -585,6 +585,56 @@ else
     missing "pictures rendered by Mermaid" "mermaid-cli (with Node 22+ and chromium; .ci/run installs them)"
 fi
 
+# The HTML report: tenon draws its own SVG; checked in headless chromium (no console error, no
+# request, fits 1400 px, every secret once per side, no key-log secret unless --show-secrets).
+timeout 60 "$TENON" demo --trace json --keylog report.keys --html report.html >report.json 2>/dev/null
+st=$?
+timeout 60 "$TENON" demo --show-secrets --keylog report-values.keys --html report-values.html \
+    >/dev/null 2>&1
+st2=$?
+[ $st -eq 0 ] && [ $st2 -eq 0 ] && grep -q '<svg' report.html && ! grep -Eqi '<script|src=|href=|url\(http|@import' report.html
+check "pictures: tenon demo --html FILE writes one self-contained page (no script, no external resource)" $? report.html
+python3 - report.json report.keys report-values.keys report-values.html <<'EOF'
+import json, sys
+kinds = {"shared-secret", "hkdf-extract", "derive-secret", "hkdf-expand-label", "prf",
+         "finished", "traffic-keys"}
+fps = {v["fingerprint"] for l in open(sys.argv[1]) for e in [json.loads(l)] if e["type"] in kinds
+       for v in e["values"] if v["secret"] and v["length"] > 0 and "fingerprint" in v}
+with open("report.expect", "w") as f:
+    for fp in sorted(fps):
+        f.write(f"fp {fp}\t2\n")  # the client's column and the server's
+with open("report.absent", "w") as f:
+    for l in open(sys.argv[2]):
+        f.write(l.split()[2][:32] + "\n")
+values = open(sys.argv[4]).read().replace(" ", "")
+missing = [l.split()[2] for l in open(sys.argv[3]) if l.split()[2][:32] not in values]
+if missing or len(fps) < 40:
+    sys.exit(f"{len(fps)} fingerprints; key-log values missing with --show-secrets: {missing}")
+EOF
+check "pictures: the report's expectations from the same run; --show-secrets shows the key log's values" $?
+start_server --cert ec.pem --key ec.key --max-connections 1
+timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem --trace html \
+    >report-trace.html 2>report-trace.err
+check "pictures: tenon trace --trace html" $? report-trace.err
+wait_server
+grep -q "The client's side only" report-trace.html && ! grep -q '<th>server</th>' report-trace.html
+check "pictures: tenon trace's report shows the client's side alone" $? report-trace.html
+if [ -x "$NODE" ] && [ -d "$MMDC_DIR/node_modules/@mermaid-js/mermaid-cli" ] && [ -x "$CHROMIUM" ]; then
+    timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report.html \
+        pictures/report.png 4 report.expect report.absent >html.log 2>&1 &&
+        timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report-trace.html \
+            pictures/report-trace.png 2 >>html.log 2>&1
+    st=$?
+    sed 's/^/    /' html.log | grep -E '^    (ok|FAIL) -'
+    [ $st -eq 0 ] && ! grep -q '^FAIL' html.log
+    check "pictures: the HTML reports in headless chromium (no console error, no request, <= 1400 px, secrets per side, none leaked)" $? html.log
+    if [ -n "${TENON_PICTURES_OUT:-}" ]; then
+        cp pictures/report*.png report.html "$TENON_PICTURES_OUT"/
+    fi
+else
+    missing "the HTML report in headless chromium" "puppeteer (mermaid-cli's) with Node 22+ and chromium"
+fi
+
 # ------------------------------------------------------------------------------------------
 # OpenSSL
 # ------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ typedef enum trace_format {
     TRACE_MERMAID,
     TRACE_JSON,
     TRACE_KEYSCHED, /* the key schedule as a Mermaid flowchart */
+    TRACE_HTML,     /* the self-contained HTML report */
 } trace_format;
 
 /* Every option of every command; each command reads the ones it documents. */
@@ -53,6 +54,7 @@ typedef struct cli_opts {
     long max_connections;
     int timeout_ms;
     int quiet;
+    const char *html; /* demo: --html FILE, the HTML report written there */
 } cli_opts;
 
 /* options.c */
@@ -178,6 +180,23 @@ int draw_message(const recorder *r, const rec_event *e); /* drawn once, from its
 int client_to_server(const rec_event *e);                /* the client sent it */
 int is_ccs(const rec_event *e, int tls12);               /* TLS 1.2's ChangeCipherSpec record */
 void summary_of(const rec_event *e, int tls12, char *out, size_t cap); /* msg_summary & co. */
+/* render_mermaid.c: the sequence of one connection as the diagrams draw it, told to a sink:
+ * each message once (a short label whose brackets say the keys it travelled under, its
+ * details) and each line of a side's steps, or across both sides (a mark that both hold the
+ * same keys, or where the connection failed). Mermaid and the HTML report are two sinks. */
+enum { SEQ_C, SEQ_S, SEQ_BOTH, SEQ_AGREE, SEQ_FAIL };
+typedef struct seq_sink {
+    void (*message)(void *user, int to_server, const char *label, const char *details, int alert);
+    void (*line)(void *user, int who, const char *text); /* who: SEQ_* */
+    void *user;
+} seq_sink;
+void seq_walk(const recorder *r, int conn, const seq_sink *k);
+/* Appends text to out (cap bytes, NUL-terminated at *len) in lines of at most width
+ * characters joined by sep, breaking after a comma or at a space where it can. */
+void text_wrap(char *out, size_t cap, size_t *len, const char *text, size_t width, const char *sep);
+/* What the brackets of the labels mean in connection conn ({} and [] in TLS 1.3). */
+const char *seq_legend(const recorder *r, int conn);
+
 /* render_tree.c: the messages a TLS 1.3 Derive-Secret's transcript hash covers (§7.1). */
 const char *ks_transcript_of(const char *label);
 /* The secret a TLS 1.2 PRF call with label makes ("master_secret", "key_block"). */
@@ -220,6 +239,12 @@ void ks_build(ks_graph *g, const recorder *r, int conn);
 void ks_value_text(const ks_node *n, int show_secrets, char *out, size_t cap);
 /* "client = server" when both sides derived it; with one side recorded, that side. */
 const char *ks_agreement(const ks_graph *g, const ks_node *n);
+/* render_html.c: the HTML report (inline SVG and CSS only): begin with what the run was, a
+ * section per connection, end; render_html does all three for every connection of r. */
+void render_html_begin(FILE *f, const char *what);
+void render_html_conn(const recorder *r, int conn, const char *title, const render_opts *ro);
+void render_html_end(FILE *f);
+void render_html(const recorder *r, const char *what, const render_opts *ro);
 /* render_keysched.c: the graph as a Mermaid flowchart (top-down). */
 void render_keysched(const recorder *r, int conn, const render_opts *ro);
 

@@ -225,6 +225,18 @@ void ks_build(ks_graph *g, const recorder *r, int conn)
             }
         }
     }
+    /* An input (no step made it) sits just above the first step that uses it, not at the
+     * top: the zeros of master_secret beside the "derived" secret they meet. */
+    for (size_t i = 0; i < g->nn; i++) {
+        int has_in = 0, min_child = -1;
+        for (size_t k = 0; k < g->ne; k++) {
+            has_in |= g->e[k].to == (int)i;
+            if (g->e[k].from == (int)i && (min_child < 0 || g->n[g->e[k].to].rank < min_child))
+                min_child = g->n[g->e[k].to].rank;
+        }
+        if (!has_in && min_child > 0)
+            g->n[i].rank = min_child - 1;
+    }
 }
 
 void ks_value_text(const ks_node *n, int show_secrets, char *out, size_t cap)

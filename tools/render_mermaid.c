@@ -16,10 +16,6 @@
 
 #define MM_WIDTH 46 /* characters per note line: about 350 px at Mermaid's 14 px note font */
 
-/* Where a note goes: one lifeline, across both, or across both on a colour that marks the
- * moment keys agree (green) or the handshake failed (red). */
-enum { WHO_C, WHO_S, WHO_BOTH, WHO_AGREE, WHO_FAIL };
-
 /* Mermaid reads ';' as a statement end and '#' as an entity start, and angle brackets as
  * HTML: they are replaced so that any text stays one well-formed line. */
 static void mm_clean(char *s)
@@ -36,28 +32,23 @@ static void mm_clean(char *s)
     }
 }
 
-/* Appends text to out (of cap bytes, NUL-terminated at *len) in lines of at most width
- * characters joined by <br/>, breaking after a comma or at a space where it can. */
-static void wrap_into(char *out, size_t cap, size_t *len, const char *text, size_t width)
+void text_wrap(char *out, size_t cap, size_t *len, const char *text, size_t width, const char *sep)
 {
-    char clean[1024];
-    snprintf(clean, sizeof clean, "%s", text);
-    mm_clean(clean);
-    const char *p = clean;
+    const char *p = text;
     while (*p == ' ')
         p++;
     while (*p) {
         size_t n = strlen(p);
         if (n > width) {
             size_t cut = 0;
-            for (size_t i = width; i > width / 3; i--)
+            for (size_t i = width; i > width / 4; i--)
                 if (p[i] == ' ' || p[i - 1] == ',') {
                     cut = i;
                     break;
                 }
             n = cut ? cut : width;
         }
-        int w = snprintf(out + *len, cap - *len, "%s%.*s", *len ? "<br/>" : "", (int)n, p);
+        int w = snprintf(out + *len, cap - *len, "%s%.*s", *len ? sep : "", (int)n, p);
         if (w < 0 || (size_t)w >= cap - *len) {
             out[*len] = 0;
             return;
@@ -80,15 +71,15 @@ typedef struct note {
 static void note_flush(FILE *f, note *n)
 {
     if (n->open && n->len > 0) {
-        if (n->who >= WHO_AGREE)
+        if (n->who >= SEQ_AGREE)
             fprintf(f, "    rect %s\n",
-                    n->who == WHO_AGREE ? "rgb(200, 240, 200)" : "rgb(255, 205, 205)");
+                    n->who == SEQ_AGREE ? "rgb(200, 240, 200)" : "rgb(255, 205, 205)");
         fprintf(f, "    Note over %s: %s\n",
-                n->who >= WHO_BOTH ? "C,S"
-                : n->who == WHO_C  ? "C"
+                n->who >= SEQ_BOTH ? "C,S"
+                : n->who == SEQ_C  ? "C"
                                    : "S",
                 n->text);
-        if (n->who >= WHO_AGREE)
+        if (n->who >= SEQ_AGREE)
             fprintf(f, "    end\n");
     }
     n->open = 0;
@@ -102,7 +93,10 @@ static void note_add(FILE *f, note *n, int who, const char *text)
         note_flush(f, n);
     n->open = 1;
     n->who = who;
-    wrap_into(n->text, sizeof n->text, &n->len, text, MM_WIDTH);
+    char clean[1024];
+    snprintf(clean, sizeof clean, "%s", text);
+    mm_clean(clean);
+    text_wrap(n->text, sizeof n->text, &n->len, clean, MM_WIDTH, "<br/>");
 }
 
 /* The groups of a hello's key_share as msg_summary wrote them ("key_share A (..) + B (..)"),
@@ -294,7 +288,7 @@ static void step_line(const rec_event *e, char *line, size_t cap)
 }
 
 /* A fatal alert ends the diagram with a note saying where and why the handshake stopped. */
-static void failure_mark(FILE *f, note *n, const rec_event *alert, int complete)
+static void failure_mark(const seq_sink *k, const rec_event *alert, int complete)
 {
     if (alert == NULL)
         return;
@@ -302,39 +296,49 @@ static void failure_mark(FILE *f, note *n, const rec_event *alert, int complete)
     snprintf(line, sizeof line, "%s failed here: the %s sent the alert %s",
              complete ? "the connection" : "the handshake",
              client_to_server(alert) ? "client" : "server", alert->label);
-    note_add(f, n, WHO_FAIL, line);
+    k->line(k->user, SEQ_FAIL, line);
 }
 
-void render_mermaid(const recorder *r, int conn, const render_opts *ro)
+/* The moment the second side installs keys the first already has: marked across both. */
+static void agreement_mark(const recorder *r, size_t i, int conn, const seq_sink *k)
 {
-    FILE *f = ro->out;
-    note n;
-    n.open = 0;
-    n.len = 0;
-    n.text[0] = 0;
+    const rec_event *e = &r->ev[i];
+    int agree = r->both_sides ? keys_agree(r, i, conn) : -1;
+    if (agree < 0)
+        return;
+    const rec_value *v =
+        rec_val(e, strcmp(e->label, "key block") == 0 ? "client_write_key" : "key");
+    char fp[9] = "", line[200];
+    if (v != NULL && v->data != NULL)
+        fingerprint(fp, v->data, v->len);
+    snprintf(line, sizeof line, "%s both sides hold the same %s keys%s%s%s",
+             agree ? "\xe2\x9c\x94" : "\xe2\x9c\x98 NOT:", e->label, fp[0] ? " (key fp " : "", fp,
+             fp[0] ? ")" : "");
+    k->line(k->user, agree ? SEQ_AGREE : SEQ_FAIL, line);
+}
+
+const char *seq_legend(const recorder *r, int conn)
+{
+    return rec_is_tls12(r, conn)
+               ? "{...} = encrypted with the key_block's write keys (after ChangeCipherSpec)"
+               : "{...} = encrypted with handshake traffic keys, [...] = encrypted with "
+                 "application traffic keys";
+}
+
+void seq_walk(const recorder *r, int conn, const seq_sink *k)
+{
     int tls12 = rec_is_tls12(r, conn);
     epochs ep = {0, 0};
     const rec_event *fatal = NULL;
     int complete = 0;
-    fprintf(f, "sequenceDiagram\n");
-    fprintf(f, "    participant C as Client\n");
-    fprintf(f, "    participant S as Server\n");
-    note_add(f, &n, WHO_BOTH,
-             tls12 ? "{...} = encrypted with the key_block's write keys (after ChangeCipherSpec)"
-                   : "{...} = encrypted with handshake traffic keys, [...] = encrypted with "
-                     "application traffic keys");
-    note_flush(f, &n);
     for (size_t i = 0; i < r->n; i++) {
         const rec_event *e = &r->ev[i];
         if (!in_conn(e, conn))
             continue;
         char s[512], line[700];
         if (is_ccs(e, tls12)) {
-            if (draw_message(r, e)) {
-                note_flush(f, &n);
-                fprintf(f, "    %s->>%s: ChangeCipherSpec\n", client_to_server(e) ? "C" : "S",
-                        client_to_server(e) ? "S" : "C");
-            }
+            if (draw_message(r, e))
+                k->message(k->user, client_to_server(e), "ChangeCipherSpec", "", 0);
             epoch_update(&ep, e, tls12);
             continue;
         }
@@ -343,55 +347,71 @@ void render_mermaid(const recorder *r, int conn, const render_opts *ro)
         case REC_APPDATA:
             if (!draw_message(r, e))
                 break;
-            note_flush(f, &n);
             summary_of(e, tls12, s, sizeof s);
             arrow_label(e, s, &ep, line, sizeof line);
-            fprintf(f, "    %s->>%s: %s\n", client_to_server(e) ? "C" : "S",
-                    client_to_server(e) ? "S" : "C", line);
-            if (details_of(e, s)[0] != 0) {
-                note_add(f, &n, WHO_BOTH, details_of(e, s));
-                note_flush(f, &n);
-            }
+            k->message(k->user, client_to_server(e), line, details_of(e, s), 0);
             break;
         case TENON_TRACE_ALERT:
             if (strcmp(e->label, "close_notify") != 0 && fatal == NULL)
                 fatal = e;
             if (!draw_message(r, e))
                 break;
-            note_flush(f, &n);
             snprintf(line, sizeof line, "Alert: %s", e->label);
-            mm_clean(line);
-            fprintf(f, "    %s-x%s: %s\n", client_to_server(e) ? "C" : "S",
-                    client_to_server(e) ? "S" : "C", line);
+            k->message(k->user, client_to_server(e), line, "", 1);
             break;
-        case TENON_TRACE_TRAFFIC_KEYS: {
-            epoch_update(&ep, e, tls12);
-            step_line(e, line, sizeof line);
-            if (line[0])
-                note_add(f, &n, e->from_client ? WHO_C : WHO_S, line);
-            int agree = r->both_sides ? keys_agree(r, i, conn) : -1;
-            if (agree >= 0) {
-                const rec_value *k =
-                    rec_val(e, strcmp(e->label, "key block") == 0 ? "client_write_key" : "key");
-                char fp[9] = "";
-                if (k != NULL && k->data != NULL)
-                    fingerprint(fp, k->data, k->len);
-                snprintf(line, sizeof line, "%s both sides hold the same %s keys%s%s%s",
-                         agree ? "\xe2\x9c\x94" : "\xe2\x9c\x98 NOT:", e->label,
-                         fp[0] ? " (key fp " : "", fp, fp[0] ? ")" : "");
-                note_add(f, &n, agree ? WHO_AGREE : WHO_FAIL, line);
-            }
-            break;
-        }
         default:
             if (e->type == TENON_TRACE_NOTE && strncmp(e->label, "handshake complete", 18) == 0)
                 complete = 1;
+            epoch_update(&ep, e, tls12);
             step_line(e, line, sizeof line);
             if (line[0])
-                note_add(f, &n, e->from_client ? WHO_C : WHO_S, line);
+                k->line(k->user, e->from_client ? SEQ_C : SEQ_S, line);
+            if (e->type == TENON_TRACE_TRAFFIC_KEYS)
+                agreement_mark(r, i, conn, k);
             break;
         }
     }
-    failure_mark(f, &n, fatal, complete);
-    note_flush(f, &n);
+    failure_mark(k, fatal, complete);
+}
+
+/* The Mermaid sink: notes gathered line by line, flushed by the next message. */
+typedef struct mm_sink {
+    FILE *f;
+    note n;
+} mm_sink;
+
+static void mm_message(void *user, int to_server, const char *label, const char *details, int alert)
+{
+    mm_sink *m = user;
+    char line[700];
+    note_flush(m->f, &m->n);
+    snprintf(line, sizeof line, "%s", label);
+    mm_clean(line);
+    fprintf(m->f, "    %s%s%s: %s\n", to_server ? "C" : "S", alert ? "-x" : "->>",
+            to_server ? "S" : "C", line);
+    if (details[0] != 0) {
+        note_add(m->f, &m->n, SEQ_BOTH, details);
+        note_flush(m->f, &m->n);
+    }
+}
+
+static void mm_line(void *user, int who, const char *text)
+{
+    mm_sink *m = user;
+    note_add(m->f, &m->n, who, text);
+}
+
+void render_mermaid(const recorder *r, int conn, const render_opts *ro)
+{
+    static mm_sink m; /* 3 KiB of note */
+    memset(&m, 0, sizeof m);
+    m.f = ro->out;
+    seq_sink k = {mm_message, mm_line, &m};
+    fprintf(m.f, "sequenceDiagram\n");
+    fprintf(m.f, "    participant C as Client\n");
+    fprintf(m.f, "    participant S as Server\n");
+    note_add(m.f, &m.n, SEQ_BOTH, seq_legend(r, conn));
+    note_flush(m.f, &m.n);
+    seq_walk(r, conn, &k);
+    note_flush(m.f, &m.n);
 }

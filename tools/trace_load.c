@@ -290,6 +290,8 @@ int cmd_render(int argc, char **argv)
             fmt = TRACE_KEYSCHED;
         else if (fmt == TRACE_NONE && strcmp(a, "json") == 0)
             fmt = TRACE_JSON;
+        else if (fmt == TRACE_NONE && strcmp(a, "html") == 0)
+            fmt = TRACE_HTML;
         else if (a[0] != '-' && fmt != TRACE_NONE && path == NULL)
             path = a;
         else {
@@ -298,7 +300,7 @@ int cmd_render(int argc, char **argv)
         }
     }
     if (fmt == TRACE_NONE) {
-        fprintf(stderr, "%s: which format? (tree, mermaid, keysched or json)\n", prog);
+        fprintf(stderr, "%s: which format? (tree, mermaid, keysched, html or json)\n", prog);
         return EXIT_USAGE;
     }
     FILE *in = path != NULL ? fopen(path, "r") : stdin;
@@ -316,11 +318,19 @@ int cmd_render(int argc, char **argv)
         fprintf(stderr, "%s: no events%s\n", prog, only > 0 ? " of that connection" : "");
         rc = -1;
     }
+    if (rc == 0 && fmt == TRACE_HTML)
+        render_html_begin(stdout, "tenon render: a saved trace.");
     for (int conn = only ? (int)only : 1; rc == 0 && conn <= (only ? only : last); conn++) {
+        if (fmt == TRACE_HTML) {
+            render_html_conn(&r, conn, conn > 1 ? "a later handshake" : "the first handshake", &ro);
+            continue;
+        }
         render(&r, conn, fmt, &ro);
         if (fmt == TRACE_MERMAID || fmt == TRACE_KEYSCHED)
             printf("%%%% connection %d\n\n", conn);
     }
+    if (rc == 0 && fmt == TRACE_HTML)
+        render_html_end(stdout);
     rec_free(&r);
     return rc == 0 ? 0 : EXIT_USAGE;
 }
