@@ -112,7 +112,7 @@ static void hs_message(void *user, int to_server, const char *label, const char 
         return;
     r->message = 1;
     r->to_server = to_server;
-    r->alert = alert;
+    r->alert = alert && strstr(label, "close_notify") == NULL; /* red: a failure */
     snprintf(r->label, sizeof r->label, "%s", label);
     text_wrap(r->text, sizeof r->text, &r->len, details, 64, "\n");
 }
