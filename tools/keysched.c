@@ -113,8 +113,10 @@ static void step(ks_graph *g, const recorder *r, size_t i)
         int pms = strncmp(e->label, "pre-master", 10) == 0;
         snprintf(name, sizeof name, "%s", pms ? "pre_master_secret" : "shared secret");
         int to = add_node(g, rec_val(e, "value"), KS_SHARED, name, c, i);
+        /* RFC 8422 §5.10: in TLS 1.2 the ECDH shared secret is the pre-master secret. */
         if (to >= 0 && !pms)
-            snprintf(g->n[to].name, sizeof g->n[to].name, "%s shared secret", e->label);
+            snprintf(g->n[to].name, sizeof g->n[to].name, "%s%s shared secret",
+                     g->tls12 ? "pre_master_secret = " : "", e->label);
         /* A hybrid's two halves, concatenated into the one secret (the engine traces both). */
         for (size_t k = 0; k < e->nvalues; k++) {
             const rec_value *v = &e->v[k];
