@@ -5,8 +5,8 @@
 //            [EXPECT [ABSENT [CLIP_HEIGHT]]]
 //
 // Fails on: a console error or page error; any network request (the report must be
-// self-contained: only the file itself is loaded); fewer than NSVG inline SVGs; a
-// document.scrollWidth over 1400. EXPECT lists "TEXT<tab>N" lines: TEXT must occur at least N
+// self-contained: only the file itself is loaded); fewer than NSVG inline SVGs; an SVG drawn
+// scaled, or text in one under 12 px; a document.scrollWidth over 1400. EXPECT lists "TEXT<tab>N" lines: TEXT must occur at least N
 // times in the secrets tables (a fingerprint once per side shown). ABSENT lists strings that
 // must not occur anywhere in the file (the key log's secrets without --show-secrets).
 // Saves a full-page screenshot (its top CLIP_HEIGHT px only, if given). Prints ok/FAIL lines; exits 1 if anything failed.
@@ -54,12 +54,24 @@ try {
     sections: document.querySelectorAll("section.conn").length,
     secrets: [...document.querySelectorAll("table.secrets")].map((t) => t.textContent).join("\n"),
     flights: document.querySelectorAll("table.flights tr").length,
+    // Drawn at their own size (never scaled down), every text at 12 px or more.
+    scaled: [...document.querySelectorAll("body svg")].filter(
+      (v) => Math.abs(v.getBoundingClientRect().width - v.width.baseVal.value) > 0.5,
+    ).length,
+    minFont: Math.min(
+      ...[...document.querySelectorAll("body svg text")].map((t) =>
+        parseFloat(getComputedStyle(t).fontSize),
+      ),
+    ),
   }));
   errors.length ? bad(`console errors: ${errors.join(" | ")}`) : ok("no console error");
   requests.length ? bad(`network requests: ${requests.join(" ")}`) : ok("no network request");
   seen.svgs >= Number(nsvg) && seen.flights > 1
     ? ok(`${seen.svgs} inline SVGs, ${seen.sections} connections, flights table`)
     : bad(`${seen.svgs} inline SVGs (want ${nsvg}), ${seen.flights} flight rows`);
+  !seen.scaled && seen.minFont >= 12
+    ? ok(`SVGs at their own size, smallest text ${seen.minFont} px`)
+    : bad(`${seen.scaled} SVGs scaled, smallest text ${seen.minFont} px`);
   seen.scrollWidth <= 1400
     ? ok(`scrollWidth ${seen.scrollWidth} <= 1400`)
     : bad(`scrollWidth ${seen.scrollWidth} > 1400`);

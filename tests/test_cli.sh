@@ -619,11 +619,30 @@ check "pictures: tenon trace --trace html" $? report-trace.err
 wait_server
 grep -q "The client's side only" report-trace.html && ! grep -q '<th>server</th>' report-trace.html
 check "pictures: tenon trace's report shows the client's side alone" $? report-trace.html
+# One side (the client's, from a saved trace): each of its secrets once, in its one column.
+"$TENON" render html --conn 1 picauth.json >report-client.html
+python3 - picauth.json >report-client.expect <<'EOF'
+import hashlib, json, sys
+kinds = {"shared-secret", "hkdf-extract", "derive-secret", "hkdf-expand-label", "prf",
+         "finished", "traffic-keys"}
+for fp in sorted({hashlib.sha256(bytes.fromhex(v["hex"])).hexdigest()[:8]
+                  for l in open(sys.argv[1]) for e in [json.loads(l)] if e["type"] in kinds
+                  for v in e["values"] if v["secret"] and v.get("hex") and v["length"] > 0}):
+    print(f"fp {fp}\t1")
+EOF
+"$TENON" render html picfail.json >report-failed.html &&
+    grep -q "the connection failed here: the server sent the alert certificate_required" report-failed.html &&
+    grep -q 'class="msg bad">Alert: certificate_required' report-failed.html
+check "pictures: a failed connection's report ends with the alert, named, in red" $? report-failed.html
+[ "$(timeout 60 "$TENON" demo --trace html 2>/dev/null | grep -c '<svg')" -eq 4 ]
+check "pictures: tenon demo --trace html writes the report to stdout" $?
 if [ -x "$NODE" ] && [ -d "$MMDC_DIR/node_modules/@mermaid-js/mermaid-cli" ] && [ -x "$CHROMIUM" ]; then
     timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report.html \
         pictures/report.png 4 report.expect report.absent >html.log 2>&1 &&
         timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report-trace.html \
-            pictures/report-trace.png 2 >>html.log 2>&1
+            pictures/report-trace.png 2 >>html.log 2>&1 &&
+        timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report-client.html \
+            pictures/report-client.png 2 report-client.expect >>html.log 2>&1
     st=$?
     sed 's/^/    /' html.log | grep -E '^    (ok|FAIL) -'
     [ $st -eq 0 ] && ! grep -q '^FAIL' html.log

@@ -208,6 +208,7 @@ static void seq_svg(FILE *f, const html_seq *h)
 typedef struct ks_box {
     char text[600]; /* operation, name, use, value, agreement: '\n'-separated */
     size_t ops;     /* lines of the operation (drawn in grey) */
+    size_t names;   /* then lines of the name (bold) */
     double x, y, h;
 } ks_box;
 
@@ -230,10 +231,17 @@ static void box_text(const ks_graph *g, size_t i, int show, ks_box *b)
     }
     size_t dummy;
     b->ops = len ? count_lines(b->text, &dummy) : 0;
-    char value[400];
-    ks_value_text(n, show, value, sizeof value);
-    snprintf(b->text + len, sizeof b->text - len, "%s%s%s%s%s\n%s\n%s", len ? "\n" : "", n->name,
-             n->use[0] ? "\n(" : "", n->use, n->use[0] ? ")" : "", value, ks_agreement(g, n));
+    /* The name (bold), wrapped like the rest to the box's 27 characters. */
+    text_wrap(b->text, sizeof b->text, &len, n->name, 27, "\n");
+    b->names = count_lines(b->text, &dummy) - b->ops;
+    char more[480];
+    ks_value_text(n, show, more, sizeof more);
+    if (n->use[0]) {
+        char use[64];
+        snprintf(use, sizeof use, "(%s)", n->use);
+        text_wrap(b->text, sizeof b->text, &len, use, 27, "\n");
+    }
+    snprintf(b->text + len, sizeof b->text - len, "\n%s\n%s", more, ks_agreement(g, n));
 }
 
 /* Places the nodes rank by rank, each rank's in the order of key, in rows of per_row centred
@@ -339,9 +347,9 @@ static void ks_svg(FILE *f, const ks_graph *g, int show)
             snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), p);
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\">", b->x + bw / 2,
                     b->y + 17 + (double)line * 15,
-                    line < b->ops    ? "op"
-                    : line == b->ops ? "name"
-                                     : "val");
+                    line < b->ops              ? "op"
+                    : line < b->ops + b->names ? "name"
+                                               : "val");
             esc(f, buf);
             fputs("</text>\n", f);
             p += len;
@@ -442,6 +450,10 @@ static const char CSS[] =
     ".node rect{stroke-width:1.3}.input rect{fill:#eee;stroke:#777}.shared rect{fill:#ffe2b8;"
     "stroke:#b86e00}.secret rect{fill:#d9e6ff;stroke:#36c}.key rect{fill:#fff4a8;stroke:#a68a00}"
     ".differ rect{fill:#ffc4c4;stroke:#c00}\n"
+    "span.k{padding:0 4px;border-radius:3px}span.client{background:#e4efff}span.server{"
+    "background:#fff0dc}span.agree{background:#c8f0c8}span.fail{background:#ffcdcd}"
+    "span.input{background:#eee}span.shared{background:#ffe2b8}span.secret{background:#d9e6ff}"
+    "span.key{background:#fff4a8}\n"
     "text.op{font-size:12px;fill:#555;font-style:italic}text.name{font-size:12px;"
     "font-weight:bold}text.val{font-size:12px}path.edge{fill:none;stroke:#778;stroke-width:1.3}"
     "path.tip{fill:#778}\n";
@@ -480,9 +492,20 @@ void render_html_conn(const recorder *r, int conn, const char *title, const rend
             : has_client             ? "The client's side only"
                                      : "The server's side only");
     esc(f, seq_legend(r, conn));
-    fputs(".</p>\n<h3>The handshake, step by step</h3>\n", f);
+    fputs(".</p>\n<h3>The handshake, step by step</h3>\n<p class=\"legend\">Arrows are the "
+          "messages; <span class=\"k client\">blue</span> notes are what the client computed, "
+          "<span class=\"k server\">orange</span> ones the server, in the order they did it; "
+          "<span class=\"k agree\">green</span> marks the moment both sides hold the same "
+          "keys, <span class=\"k fail\">red</span> where a connection failed.</p>\n",
+          f);
     seq_svg(f, &h);
-    fputs("<h3>The key schedule: every value from its inputs</h3>\n", f);
+    fputs("<h3>The key schedule: every value from its inputs</h3>\n<p class=\"legend\">Each "
+          "box is a value this run derived, with the step that made it (in grey) from the boxes "
+          "above it: <span class=\"k input\">inputs</span>, <span class=\"k shared\">the "
+          "key exchange's shared secret</span>, <span class=\"k secret\">secrets</span>, "
+          "<span class=\"k key\">keys, IVs and MACs</span>; \"client = server\" when both "
+          "sides derived the same bytes.</p>\n",
+          f);
     ks_svg(f, &g, ro->show_secrets);
     fputs("<h3>Flights</h3>\n", f);
     flights_table(f, &h);
