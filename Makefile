@@ -4,6 +4,8 @@
 #   make check-slow  the slow known-answer runs kept out of `make check`: the 1,000,000-test
 #                 accumulated ML-KEM hashes of C2SP CCTV (several minutes)
 #   make demo     the main job: an in-process TLS handshake with its trace (tenon demo)
+#   make pictures the demo's HTML report (docs/demo-report.html) and its screenshot
+#                 (docs/demo-report.png, in the README), taken in headless chromium
 #   make bench    run the benchmark: tenon and OpenSSL side by side
 #   make asan     build and run every test under AddressSanitizer + UBSan
 #   make fuzz     build the libFuzzer targets (clang, ASan) and run each for FUZZ_SECONDS; then
@@ -27,7 +29,7 @@ BOGO_OUT ?= $(BUILD)/bogo
 BOGO_TESTS ?=
 BOGO_WORKERS ?= 2
 
-.PHONY: all check check-slow demo bench asan fuzz install clean format bogo
+.PHONY: all check check-slow demo pictures bench asan fuzz install clean format bogo
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -43,6 +45,9 @@ check-slow: all
 
 demo: all
 	$(BUILD)/tools/tenon demo
+
+pictures: all
+	sh docs/pictures.sh $(BUILD)/tools/tenon docs
 
 bench: all
 	$(BUILD)/bench/tenon-bench

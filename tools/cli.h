@@ -24,6 +24,8 @@ typedef enum trace_format {
     TRACE_TREE,
     TRACE_MERMAID,
     TRACE_JSON,
+    TRACE_KEYSCHED, /* the key schedule as a Mermaid flowchart */
+    TRACE_HTML,     /* the self-contained HTML report */
 } trace_format;
 
 /* Every option of every command; each command reads the ones it documents. */
@@ -53,6 +55,7 @@ typedef struct cli_opts {
     int timeout_ms;
     int quiet;
     const char *ocsp; /* server: --ocsp FILE, a DER OCSP response stapled to the first cert */
+    const char *html; /* demo: --html FILE, the HTML report written there */
 } cli_opts;
 
 /* options.c */
@@ -161,11 +164,45 @@ void rec_trace_fn(void *user, const tenon_trace_event *ev);
 void rec_appdata(recorder *r, int from_client, int sent, size_t len);
 /* Whether connection conn (0: any) negotiated TLS 1.2, as its events say. */
 int rec_is_tls12(const recorder *r, int conn);
+/* The value of e named name, NULL if it has none. */
+const rec_value *rec_val(const rec_event *e, const char *name);
+/* Whether a and b are both known and hold the same bytes. */
+int rec_same(const rec_value *a, const rec_value *b);
+/* Whether v is known and all its bytes are zero. */
+int rec_all_zero(const rec_value *v);
 
 typedef struct render_opts {
     FILE *out;
     int show_secrets;
 } render_opts;
+
+/* render.c: what the renderers share about an event. */
+int in_conn(const rec_event *e, int conn);               /* e belongs to connection conn (0: any) */
+int draw_message(const recorder *r, const rec_event *e); /* drawn once, from its sender */
+int client_to_server(const rec_event *e);                /* the client sent it */
+int is_ccs(const rec_event *e, int tls12);               /* TLS 1.2's ChangeCipherSpec record */
+void summary_of(const rec_event *e, int tls12, char *out, size_t cap); /* msg_summary & co. */
+/* render_mermaid.c: the sequence of one connection as the diagrams draw it, told to a sink:
+ * each message once (a short label whose brackets say the keys it travelled under, its
+ * details) and each line of a side's steps, or across both sides (a mark that both hold the
+ * same keys, or where the connection failed). Mermaid and the HTML report are two sinks. */
+enum { SEQ_C, SEQ_S, SEQ_BOTH, SEQ_AGREE, SEQ_FAIL };
+typedef struct seq_sink {
+    void (*message)(void *user, int to_server, const char *label, const char *details, int alert);
+    void (*line)(void *user, int who, const char *text); /* who: SEQ_* */
+    void *user;
+} seq_sink;
+void seq_walk(const recorder *r, int conn, const seq_sink *k);
+/* Appends text to out (cap bytes, NUL-terminated at *len) in lines of at most width
+ * characters joined by sep, breaking after a comma or at a space where it can. */
+void text_wrap(char *out, size_t cap, size_t *len, const char *text, size_t width, const char *sep);
+/* What the brackets of the labels mean in connection conn ({} and [] in TLS 1.3). */
+const char *seq_legend(const recorder *r, int conn);
+
+/* render_tree.c: the messages a TLS 1.3 Derive-Secret's transcript hash covers (§7.1). */
+const char *ks_transcript_of(const char *label);
+/* The secret a TLS 1.2 PRF call with label makes ("master_secret", "key_block"). */
+const char *ks_prf_product(const char *label);
 
 /* Renders the events of connection conn (0: all). */
 void render_tree(const recorder *r, int conn, const render_opts *ro);
@@ -173,6 +210,45 @@ void render_mermaid(const recorder *r, int conn, const render_opts *ro);
 void render_json(const recorder *r, int conn, const render_opts *ro);
 void render_flights(const recorder *r, int conn, const render_opts *ro);
 void render(const recorder *r, int conn, trace_format f, const render_opts *ro);
+
+/* keysched.c: the key schedule of one connection as a graph rebuilt from its trace events
+ * (a node per value, an edge per derivation step whose input is an earlier step's output). */
+#define KS_MAX_NODES 128
+#define KS_MAX_EDGES 192
+enum { KS_INPUT, KS_SHARED, KS_SECRET, KS_KEY };
+typedef struct ks_node {
+    const rec_value *v; /* the value, owned by the recorder */
+    char name[64];      /* "handshake_secret", "s hs traffic key", "0 (zeros)" */
+    char use[48];       /* TLS 1.3 keys and IVs: "server handshake key" */
+    int kind;           /* KS_* */
+    int by_client, by_server;
+    int rank;     /* depth below the inputs, for a top-down layout */
+    size_t first; /* the event that first produced or used it */
+} ks_node;
+typedef struct ks_edge {
+    int from, to;
+    char label[96]; /* "Derive-Secret 'c hs traffic', ClientHello..ServerHello" */
+} ks_edge;
+typedef struct ks_graph {
+    ks_node n[KS_MAX_NODES];
+    ks_edge e[KS_MAX_EDGES];
+    size_t nn, ne;
+    int tls12, both_sides;
+} ks_graph;
+void ks_build(ks_graph *g, const recorder *r, int conn);
+/* A node's value in words: "fp 1a2b3c4d", the hex in lines of 32 digits (--show-secrets or a
+ * public value), "32 zero bytes". */
+void ks_value_text(const ks_node *n, int show_secrets, char *out, size_t cap);
+/* "client = server" when both sides derived it; with one side recorded, that side. */
+const char *ks_agreement(const ks_graph *g, const ks_node *n);
+/* render_html.c: the HTML report (inline SVG and CSS only): begin with what the run was, a
+ * section per connection, end; render_html does all three for every connection of r. */
+void render_html_begin(FILE *f, const char *what);
+void render_html_conn(const recorder *r, int conn, const char *title, const render_opts *ro);
+void render_html_end(FILE *f);
+void render_html(const recorder *r, const char *what, const render_opts *ro);
+/* render_keysched.c: the graph as a Mermaid flowchart (top-down). */
+void render_keysched(const recorder *r, int conn, const render_opts *ro);
 
 /* Compares every secret both sides derived in connection conn; prints a table when ro->out
  * is not NULL. Returns the number compared, and *mismatches. */
@@ -199,5 +275,9 @@ void describe_ours(const char *prog, int err, const tenon_config *cfg);
 int cmd_client(int argc, char **argv, int trace_mode);
 int cmd_server(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+/* trace_load.c: the events of a `--trace json` trace into r; prints why and returns -1 when a
+ * line is not one (the events before it are kept). */
+int rec_load_json(recorder *r, FILE *in, const char *prog);
 
 #endif

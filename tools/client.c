@@ -267,12 +267,19 @@ static void show_trace(client *c, int trace_mode)
         render_json(&c->rec, 0, &ro);
         return;
     }
+    if (fmt == TRACE_HTML) {
+        render_html(&c->rec,
+                    trace_mode ? "tenon trace: the client's view of a server."
+                               : "tenon client: the client's view of a server.",
+                    &ro);
+        return;
+    }
     int last = c->rec.n > 0 ? c->rec.ev[c->rec.n - 1].conn : 1;
     for (int conn = 1; conn <= last; conn++) {
         if (last > 1 && fmt == TRACE_TREE)
             fprintf(c->trace_out, "%s=== Connection %d ===\n", conn > 1 ? "\n" : "", conn);
         render(&c->rec, conn, fmt, &ro);
-        if (last > 1 && fmt == TRACE_MERMAID)
+        if (last > 1 && (fmt == TRACE_MERMAID || fmt == TRACE_KEYSCHED))
             fprintf(c->trace_out, "%%%% connection %d\n\n", conn);
     }
     if (trace_mode && fmt == TRACE_TREE) {

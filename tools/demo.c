@@ -109,6 +109,59 @@ static void print_info(demo *d, const tenon_conn_info *ci)
     fputc('\n', d->out);
 }
 
+/* The trace of connection n in the chosen format (also for a failed handshake: its picture
+ * ends at the failing step). */
+static void show_trace(demo *d, int n, const char *title)
+{
+    FILE *f = d->out;
+    render_opts ro = {f, d->o.show_secrets};
+    if (d->o.trace == TRACE_TREE) {
+        fputc('\n', f);
+        render_flights(&d->rec, n, &ro);
+        fputc('\n', f);
+        render_tree(&d->rec, n, &ro);
+    } else if (d->o.trace == TRACE_MERMAID) {
+        /* Mermaid's own comment syntax keeps each diagram self-describing. */
+        render_mermaid(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
+    } else if (d->o.trace == TRACE_JSON) {
+        render_json(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+    } else if (d->o.trace == TRACE_KEYSCHED) {
+        render_keysched(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
+        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
+    }
+}
+
+/* The HTML report of every connection run (--trace html: to stdout; --html FILE: there). */
+static int write_html(demo *d, const char *ver, const char *const titles[2])
+{
+    if (d->o.trace != TRACE_HTML && d->o.html == NULL)
+        return 0;
+    FILE *f = stdout;
+    if (d->o.html != NULL && (f = fopen(d->o.html, "w")) == NULL) {
+        fprintf(stderr, "tenon demo: cannot write %s\n", d->o.html);
+        return -1;
+    }
+    char what[200];
+    snprintf(what, sizeof what,
+             "tenon demo: a %s client and server in one process, wired back to back in memory; "
+             "both sides recorded, side by side.",
+             ver);
+    render_opts ro = {f, d->o.show_secrets};
+    render_html_begin(f, what);
+    int last = d->rec.n > 0 ? d->rec.ev[d->rec.n - 1].conn : 0;
+    for (int n = 1; n <= last && n <= 2; n++)
+        render_html_conn(&d->rec, n, titles[n - 1], &ro);
+    render_html_end(f);
+    if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "tenon demo: cannot write %s\n", d->o.html);
+        return -1;
+    }
+    if (f != stdout)
+        fprintf(d->out, "HTML report: %s\n", d->o.html);
+    return 0;
+}
+
 /* One handshake and a message each way. Returns 0 if it succeeded and the keys matched;
  * *resumed receives whether the engine resumed. */
 static int run_connection(demo *d, int n, const char *title, int *resumed)
@@ -139,6 +192,7 @@ static int run_connection(demo *d, int n, const char *title, int *resumed)
             describe_failure("tenon demo", "the server's handshake", se, &d->s.conn);
         if (ce == 0 && se == 0)
             fprintf(stderr, "tenon demo: the handshake stalled without an error\n");
+        show_trace(d, n, title);
         tenon_conn_wipe(&d->c.conn);
         tenon_conn_wipe(&d->s.conn);
         return -1;
@@ -156,18 +210,7 @@ static int run_connection(demo *d, int n, const char *title, int *resumed)
     if (tenon_conn_close(&d->c.conn) == 0 && tenon_conn_close(&d->s.conn) == 0)
         pump(d);
 
-    if (d->o.trace == TRACE_TREE) {
-        fputc('\n', f);
-        render_flights(&d->rec, n, &ro);
-        fputc('\n', f);
-        render_tree(&d->rec, n, &ro);
-    } else if (d->o.trace == TRACE_MERMAID) {
-        /* Mermaid's own comment syntax keeps each diagram self-describing. */
-        render_mermaid(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
-        fprintf(stdout, "%%%% connection %d: %s\n\n", n, title);
-    } else if (d->o.trace == TRACE_JSON) {
-        render_json(&d->rec, n, &(render_opts){stdout, d->o.show_secrets});
-    }
+    show_trace(d, n, title);
 
     size_t mismatches = 0;
     fprintf(f, "\n  Secrets derived by each side (fingerprint = first 4 bytes of SHA-256):\n");
@@ -320,16 +363,16 @@ int cmd_demo(int argc, char **argv)
                          ? "hybrid ML-KEM + ECDHE"
                          : "ECDHE";
     snprintf(title, sizeof title, "full %s handshake (%s, certificate)", ver, kx);
-    int ok1 = run_connection(d, 1, title, &resumed);
+    const char *titles[2] = {title, !can13
+                                        ? "abbreviated TLS 1.2 handshake (session ticket, RFC 5077)"
+                                        : "resumed handshake (PSK from the ticket, with (EC)DHE)"};
+    int ok1 = run_connection(d, 1, titles[0], &resumed);
     int ok2 = -1;
     if (ok1 == 0) {
         if (!d->tickets[0].in_use && !d->tickets[1].in_use) {
             fprintf(d->out, "\nNo session ticket was received: resumption skipped.\n");
         } else {
-            ok2 = run_connection(d, 2,
-                                 !can13 ? "abbreviated TLS 1.2 handshake (session ticket, RFC 5077)"
-                                        : "resumed handshake (PSK from the ticket, with (EC)DHE)",
-                                 &resumed);
+            ok2 = run_connection(d, 2, titles[1], &resumed);
             if (ok2 == 0 && !resumed) {
                 fprintf(d->out, "  note: the server did not accept the ticket (full handshake)\n");
                 ok2 = -1;
@@ -343,6 +386,8 @@ int cmd_demo(int argc, char **argv)
     if (!d->o.show_secrets)
         fprintf(d->out, "(secrets are shown as fingerprints; --show-secrets prints them)\n");
     status = ok1 == 0 && ok2 == 0 ? 0 : EXIT_TLS;
+    if (write_html(d, ver, titles) != 0)
+        status = EXIT_USAGE;
 done:
     keylog_close(&d->kl);
     rec_free(&d->rec);

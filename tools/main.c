@@ -16,6 +16,11 @@ static const char MAIN_HELP[] =
     "                     the connection to stdout\n"
     "  trace HOST:PORT    connect and print the handshake and key schedule of that connection\n"
     "  server             serve TLS clients (echo or a small HTTP page)\n"
+    "  render FORMAT [FILE]  draw a trace saved with --trace json (from FILE or stdin) as\n"
+    "                     tree, mermaid, keysched, html or json; --conn N for one connection "
+    "only,\n"
+    "                     --show-secrets for values (a trace saved with --show-secrets links\n"
+    "                     the key schedule; one without has only its public values)\n"
     "  help [COMMAND]     this text, or a command's\n"
     "\n"
     "`tenon COMMAND --help` lists a command's options. Exit status: 0 success, 1 a TLS, network\n"
@@ -23,7 +28,9 @@ static const char MAIN_HELP[] =
 
 static const char TRACE_OPTS[] =
     "  --trace FORMAT       print the handshake trace: tree (the flights and the key schedule),\n"
-    "                       mermaid (a sequenceDiagram) or json (one object per line)\n"
+    "                       mermaid (a sequenceDiagram), keysched (the key schedule as a\n"
+    "                       Mermaid flowchart), html (a self-contained report) or json (one\n"
+    "                       object per line)\n"
     "  --show-secrets       print secret values in the trace (otherwise length and a fingerprint:\n"
     "                       the first 4 bytes of SHA-256 of the value)\n"
     "  --keylog FILE        append the NSS key log (also: the SSLKEYLOGFILE variable)\n";
@@ -110,7 +117,8 @@ static void help_demo(FILE *f)
                "if both handshakes succeeded and the keys matched. With --tls1.2 the same for\n"
                "TLS 1.2: pre-master secret, master secret, key_block and Finished.\n\n"
                "Options:\n"
-               "  --trace FORMAT       tree (the default), mermaid or json\n"
+               "  --trace FORMAT       tree (the default), mermaid, keysched, html or json\n"
+               "  --html FILE          also write the HTML report of both connections to FILE\n"
                "  --show-secrets       print secret values (otherwise fingerprints)\n"
                "  --keylog FILE        append the NSS key log (also: SSLKEYLOGFILE)\n"
                "  --groups LIST        key exchange groups (X25519MLKEM768, SecP256r1MLKEM768,\n"
@@ -135,6 +143,13 @@ static int help(const char *cmd, FILE *f)
         help_server(f);
     else if (strcmp(cmd, "demo") == 0)
         help_demo(f);
+    else if (strcmp(cmd, "render") == 0)
+        fputs("usage: tenon render FORMAT [FILE] [--conn N] [--show-secrets]\n\n"
+              "Reads a trace saved with `--trace json` (from FILE, else stdin) and draws each\n"
+              "connection (or connection N) as FORMAT: tree, mermaid, keysched, html or json.\n"
+              "Save the trace with --show-secrets for a linked key schedule; secret values\n"
+              "are printed only with --show-secrets here too (otherwise fingerprints).\n",
+              f);
     else
         return -1;
     return 0;
@@ -169,6 +184,8 @@ int main(int argc, char **argv)
         return cmd_client(argc - 1, argv + 1, 1);
     if (strcmp(cmd, "server") == 0)
         return cmd_server(argc - 1, argv + 1);
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(argc - 1, argv + 1);
     fprintf(stderr, "tenon: unknown command '%s' (see tenon --help)\n", cmd);
     return EXIT_USAGE;
 }

@@ -42,6 +42,7 @@ typedef enum {
     O_TIMEOUT,
     O_QUIET,
     O_OCSP,
+    O_HTML,
 } opt_id;
 
 typedef struct opt_def {
@@ -76,6 +77,7 @@ static const opt_def OPTS[] = {
     {"timeout", O_TIMEOUT, 1, C_TLS},
     {"quiet", O_QUIET, 0, C_ALL},
     {"ocsp", O_OCSP, 1, C_SERVER},
+    {"html", O_HTML, 1, C_DEMO},
 };
 
 static unsigned command_bit(const char *command)
@@ -198,11 +200,20 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
                 o->trace = TRACE_MERMAID;
             else if (strcmp(arg, "json") == 0)
                 o->trace = TRACE_JSON;
+            else if (strcmp(arg, "keysched") == 0)
+                o->trace = TRACE_KEYSCHED;
+            else if (strcmp(arg, "html") == 0)
+                o->trace = TRACE_HTML;
             else {
-                fprintf(stderr, "tenon %s: unknown trace format '%s' (tree, mermaid or json)\n",
-                        command, arg);
+                fprintf(
+                    stderr,
+                    "tenon %s: unknown trace format '%s' (tree, mermaid, keysched, html or json)\n",
+                    command, arg);
                 return EXIT_USAGE;
             }
+            break;
+        case O_HTML:
+            o->html = arg;
             break;
         case O_SHOW_SECRETS:
             o->show_secrets = 1;

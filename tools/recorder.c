@@ -130,3 +130,27 @@ int rec_is_tls12(const recorder *r, int conn)
     }
     return 0;
 }
+
+const rec_value *rec_val(const rec_event *e, const char *name)
+{
+    for (size_t i = 0; i < e->nvalues; i++)
+        if (strcmp(e->v[i].name, name) == 0)
+            return &e->v[i];
+    return NULL;
+}
+
+int rec_same(const rec_value *a, const rec_value *b)
+{
+    return a != NULL && b != NULL && a->data != NULL && b->data != NULL && a->len == b->len &&
+           memcmp(a->data, b->data, a->len) == 0;
+}
+
+int rec_all_zero(const rec_value *v)
+{
+    if (v == NULL || v->data == NULL)
+        return 0;
+    for (size_t i = 0; i < v->len; i++)
+        if (v->data[i] != 0)
+            return 0;
+    return 1;
+}

@@ -28,7 +28,7 @@ static int is_master_prf(const rec_event *e)
 }
 
 /* The secret a TLS 1.2 PRF call makes, named as RFC 5246 names it. */
-static const char *prf_product(const char *label)
+const char *ks_prf_product(const char *label)
 {
     if (strcmp(label, "extended master secret") == 0 || strcmp(label, "master secret") == 0)
         return "master_secret";
@@ -41,30 +41,6 @@ static const char *prf_product(const char *label)
     return label;
 }
 
-static const rec_value *val(const rec_event *e, const char *name)
-{
-    for (size_t i = 0; i < e->nvalues; i++)
-        if (strcmp(e->v[i].name, name) == 0)
-            return &e->v[i];
-    return NULL;
-}
-
-static int same(const rec_value *a, const rec_value *b)
-{
-    return a != NULL && b != NULL && a->data != NULL && b->data != NULL && a->len == b->len &&
-           memcmp(a->data, b->data, a->len) == 0;
-}
-
-static int all_zero(const rec_value *v)
-{
-    if (v == NULL || v->data == NULL)
-        return 0;
-    for (size_t i = 0; i < v->len; i++)
-        if (v->data[i] != 0)
-            return 0;
-    return 1;
-}
-
 static int in_scope(const rec_event *e, int conn, int client)
 {
     return (conn == 0 || e->conn == conn) && e->from_client == client;
@@ -73,7 +49,7 @@ static int in_scope(const rec_event *e, int conn, int client)
 /* The input secret a node was derived from. */
 static const rec_value *input_of(const rec_event *e)
 {
-    return val(e, e->type == TENON_TRACE_HKDF_EXTRACT ? "salt" : "secret");
+    return rec_val(e, e->type == TENON_TRACE_HKDF_EXTRACT ? "salt" : "secret");
 }
 
 /* parent[i] for the key-schedule events of one side, -1 for roots and other events. */
@@ -85,11 +61,11 @@ static void find_parents(const recorder *r, int conn, int client, long *parent)
         if (!is_ks(e) || !in_scope(e, conn, client))
             continue;
         const rec_value *in = input_of(e);
-        if (all_zero(in))
+        if (rec_all_zero(in))
             continue;
         for (size_t j = i; j-- > 0;) {
             const rec_event *p = &r->ev[j];
-            if (is_ks(p) && in_scope(p, conn, client) && same(val(p, "out"), in)) {
+            if (is_ks(p) && in_scope(p, conn, client) && rec_same(rec_val(p, "out"), in)) {
                 parent[i] = (long)j;
                 break;
             }
@@ -122,7 +98,7 @@ static void node_name(const recorder *r, const long *parent, size_t i, char *out
 {
     const rec_event *e = &r->ev[i];
     if (e->type == TENON_TRACE_PRF)
-        snprintf(out, cap, "%s%s", prf_product(e->label),
+        snprintf(out, cap, "%s%s", ks_prf_product(e->label),
                  strcmp(e->label, "extended master secret") == 0 ? " (extended)" : "");
     else if (e->type == TENON_TRACE_HKDF_EXPAND_LABEL && parent[i] >= 0)
         snprintf(out, cap, "%s: %s", r->ev[parent[i]].label, e->label);
@@ -179,7 +155,7 @@ static void value_text(const rec_value *v, int show, char *out, size_t cap)
 }
 
 /* The messages a Derive-Secret's transcript hash covers (RFC 8446 §7.1). */
-static const char *transcript_of(const char *label)
+const char *ks_transcript_of(const char *label)
 {
     if (strcmp(label, "c hs traffic") == 0 || strcmp(label, "s hs traffic") == 0)
         return "ClientHello..ServerHello";
@@ -214,11 +190,11 @@ static void prf_secret_words(const recorder *r, int conn, int client, const rec_
         snprintf(out, cap, "master_secret");
         return;
     }
-    const rec_value *sec = val(e, "secret");
+    const rec_value *sec = rec_val(e, "secret");
     for (size_t j = 0; j < r->n; j++) {
         const rec_event *s = &r->ev[j];
         if (s->type != TENON_TRACE_SHARED_SECRET || !in_scope(s, conn, client) ||
-            !same(val(s, "value"), sec))
+            !rec_same(rec_val(s, "value"), sec))
             continue;
         if (strncmp(s->label, "pre-master", 10) == 0)
             snprintf(out, cap, "pre_master_secret: RSA, the client's random 48 bytes");
@@ -235,7 +211,7 @@ static void prf_secret_words(const recorder *r, int conn, int client, const rec_
 static void describe_prf(const recorder *r, int conn, int client, size_t i, char *out, size_t cap)
 {
     const rec_event *e = &r->ev[i];
-    const rec_value *seed = val(e, "seed"), *o = val(e, "out");
+    const rec_value *seed = rec_val(e, "seed"), *o = rec_val(e, "out");
     char sec[128], sd[96], a[20], b[20];
     prf_secret_words(r, conn, client, e, sec, sizeof sec);
     const uint8_t *sp = seed != NULL ? seed->data : NULL;
@@ -255,7 +231,7 @@ static void describe_prf(const recorder *r, int conn, int client, size_t i, char
         short_hex(sp, sl, a);
         snprintf(sd, sizeof sd, "H(handshake messages) = %s", a);
     }
-    snprintf(out, cap, "%s = PRF(%s, \"%s\", %s)[%zu]", prf_product(e->label), sec, e->label, sd,
+    snprintf(out, cap, "%s = PRF(%s, \"%s\", %s)[%zu]", ks_prf_product(e->label), sec, e->label, sd,
              o != NULL ? o->len : 0);
 }
 
@@ -265,17 +241,17 @@ static void describe_step(const recorder *r, int conn, int client, size_t i, cha
     if (e->type == TENON_TRACE_PRF) {
         describe_prf(r, conn, client, i, out, cap);
     } else if (e->type == TENON_TRACE_HKDF_EXTRACT) {
-        const rec_value *salt = val(e, "salt"), *ikm = val(e, "ikm");
-        const char *salt_s = all_zero(salt) ? "0" : "derived";
+        const rec_value *salt = rec_val(e, "salt"), *ikm = rec_val(e, "ikm");
+        const char *salt_s = rec_all_zero(salt) ? "0" : "derived";
         char ikm_s[96];
-        if (all_zero(ikm)) {
+        if (rec_all_zero(ikm)) {
             snprintf(ikm_s, sizeof ikm_s, "0");
         } else {
             snprintf(ikm_s, sizeof ikm_s, "PSK");
             for (size_t j = 0; j < r->n; j++) {
                 const rec_event *s = &r->ev[j];
                 if (s->type != TENON_TRACE_SHARED_SECRET || !in_scope(s, conn, client) ||
-                    !same(val(s, "value"), ikm))
+                    !rec_same(rec_val(s, "value"), ikm))
                     continue;
                 const tenon_kex_class *g = group_by_name(s->label);
                 if (g != NULL && g->hybrid != NULL)
@@ -288,16 +264,16 @@ static void describe_step(const recorder *r, int conn, int client, size_t i, cha
         }
         snprintf(out, cap, "%s = HKDF-Extract(salt: %s, IKM: %s)", e->label, salt_s, ikm_s);
     } else if (e->type == TENON_TRACE_DERIVE_SECRET) {
-        const rec_value *th = val(e, "transcript hash");
+        const rec_value *th = rec_val(e, "transcript hash");
         char h[20] = "?";
         if (th != NULL && th->data != NULL && th->len >= 6) {
             hex_encode(h, th->data, 6);
             strcat(h, "..");
         }
         snprintf(out, cap, "%s = Derive-Secret(., \"%s\", H(%s) = %s)", e->label, e->label,
-                 transcript_of(e->label), h);
+                 ks_transcript_of(e->label), h);
     } else {
-        const rec_value *ctx = val(e, "context"), *o = val(e, "out");
+        const rec_value *ctx = rec_val(e, "context"), *o = rec_val(e, "out");
         char c[40] = "\"\"";
         if (ctx != NULL && ctx->len > 0 && ctx->data != NULL && ctx->len <= 16)
             hex_encode(c, ctx->data, ctx->len);
@@ -367,12 +343,12 @@ static void print_key_block(const tree_ctx *t, size_t i, const char *sub)
         } else {
             value_text(v, t->ro->show_secrets, text, sizeof text);
             if (ok >= 0) {
-                const rec_value *w = val(&r->ev[ok], v->name);
+                const rec_value *w = rec_val(&r->ev[ok], v->name);
                 size_t l = strlen(text);
                 snprintf(text + l, sizeof text - l, "  %s",
-                         w == NULL    ? "(server: none)"
-                         : same(v, w) ? "= server"
-                                      : "!= server: DIFFERENT");
+                         w == NULL        ? "(server: none)"
+                         : rec_same(v, w) ? "= server"
+                                          : "!= server: DIFFERENT");
             }
         }
         fprintf(f, "%s       %-21s %5zu  %s\n", sub, v->name, v->len, text);
@@ -415,24 +391,25 @@ static void print_node(const tree_ctx *t, size_t i, const char *prefix, int last
     const rec_event *e = &r->ev[i];
     char step[256], v[256];
     describe_step(r, t->conn, t->client, i, step, sizeof step);
-    const rec_value *o = val(e, "out");
+    const rec_value *o = rec_val(e, "out");
     fprintf(f, "%s%s%s\n", prefix, last ? "`-- " : "|-- ", step);
     char sub[256];
     snprintf(sub, sizeof sub, "%s%s", prefix, last ? "    " : "|   ");
     value_text(o, t->ro->show_secrets, v, sizeof v);
     if (t->have_other) {
         long j = counterpart(r, t->conn, t->client, t->parent, t->oparent, i);
-        const rec_value *oo = j >= 0 ? val(&r->ev[j], "out") : NULL;
+        const rec_value *oo = j >= 0 ? rec_val(&r->ev[j], "out") : NULL;
         char ov[256];
         value_text(oo, t->ro->show_secrets, ov, sizeof ov);
-        const char *verdict = oo == NULL    ? "(server: not derived)"
-                              : same(o, oo) ? "= server (identical)"
-                                            : "!= server: DIFFERENT";
-        if (t->ro->show_secrets && same(o, oo))
+        const char *verdict = oo == NULL        ? "(server: not derived)"
+                              : rec_same(o, oo) ? "= server (identical)"
+                                                : "!= server: DIFFERENT";
+        if (t->ro->show_secrets && rec_same(o, oo))
             fprintf(f, "%s     client = server = %s\n", sub, v);
         else
             fprintf(f, "%s     client %s  %s%s%s\n", sub, v, verdict,
-                    oo != NULL && !same(o, oo) ? " " : "", oo != NULL && !same(o, oo) ? ov : "");
+                    oo != NULL && !rec_same(o, oo) ? " " : "",
+                    oo != NULL && !rec_same(o, oo) ? ov : "");
     } else {
         fprintf(f, "%s     = %s\n", sub, v);
     }
@@ -447,19 +424,19 @@ static void print_node(const tree_ctx *t, size_t i, const char *prefix, int last
             continue;
         if (k->type == TENON_TRACE_TRAFFIC_KEYS &&
             (strcmp(e->label, "key") == 0 || strcmp(e->label, "iv") == 0) &&
-            same(val(k, e->label), o)) {
+            rec_same(rec_val(k, e->label), o)) {
             fprintf(f, "%s     installed: %s %s %s\n", sub, k->label, k->sent ? "write" : "read",
                     e->label);
             break;
         }
-        if (k->type == TENON_TRACE_FINISHED && same(val(k, "finished_key"), o)) {
-            const rec_value *th = val(k, "transcript hash");
+        if (k->type == TENON_TRACE_FINISHED && rec_same(rec_val(k, "finished_key"), o)) {
+            const rec_value *th = rec_val(k, "transcript hash");
             char h[20] = "?";
             if (th != NULL && th->data != NULL && th->len >= 6) {
                 hex_encode(h, th->data, 6);
                 strcat(h, "..");
             }
-            value_text(val(k, "verify_data"), t->ro->show_secrets, v, sizeof v);
+            value_text(rec_val(k, "verify_data"), t->ro->show_secrets, v, sizeof v);
             fprintf(f, "%s     verify_data = HMAC(finished_key, H = %s) = %s\n", sub, h, v);
         }
     }
@@ -494,7 +471,7 @@ static void print_hybrid_share(FILE *f, const rec_event *e, int show)
     const tenon_kex_class *g = group_by_name(e->label);
     char v[256];
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        const rec_value *p = val(e, parts[i]);
+        const rec_value *p = rec_val(e, parts[i]);
         if (p == NULL || g == NULL || g->hybrid == NULL)
             continue;
         value_text(p, show, v, sizeof v);
@@ -507,7 +484,8 @@ static void print_hybrid_share(FILE *f, const rec_event *e, int show)
  * HKDF-Extract takes. */
 static void print_hybrid_secret(FILE *f, const rec_event *e, int show)
 {
-    const rec_value *kem = val(e, "ML-KEM shared secret"), *ecdh = val(e, "ECDH shared secret");
+    const rec_value *kem = rec_val(e, "ML-KEM shared secret"),
+                    *ecdh = rec_val(e, "ECDH shared secret");
     const tenon_kex_class *g = group_by_name(e->label);
     if (kem == NULL || ecdh == NULL || g == NULL || g->hybrid == NULL)
         return;
@@ -532,19 +510,19 @@ static void print_inputs(const recorder *r, int conn, int client, int tls12, con
             continue;
         char v[256];
         if (e->type == TENON_TRACE_KEY_SHARE) {
-            value_text(val(e, "public"), 1, v, sizeof v);
+            value_text(rec_val(e, "public"), 1, v, sizeof v);
             fprintf(f, "  %s key share (%s): public %s\n", client ? "client" : "server", e->label,
                     v);
             print_hybrid_share(f, e, ro->show_secrets);
-            if (val(e, "private") != NULL) {
-                value_text(val(e, "private"), ro->show_secrets, v, sizeof v);
+            if (rec_val(e, "private") != NULL) {
+                value_text(rec_val(e, "private"), ro->show_secrets, v, sizeof v);
                 fprintf(f, "                          private %s\n", v);
             } else {
                 fprintf(f, "                          private: none kept (the server's answer "
                            "to the client's share)\n");
             }
         } else if (e->type == TENON_TRACE_SHARED_SECRET) {
-            value_text(val(e, "value"), ro->show_secrets, v, sizeof v);
+            value_text(rec_val(e, "value"), ro->show_secrets, v, sizeof v);
             if (strncmp(e->label, "pre-master", 10) == 0)
                 fprintf(f,
                         "  %s pre_master_secret (RSA key transport: random, encrypted to the "
@@ -615,7 +593,7 @@ void render_tree(const recorder *r, int conn, const render_opts *ro)
             !(r->ev[i].type == TENON_TRACE_PRF && !is_master_prf(&r->ev[i])))
             print_node(&t, i, "  ", i == last_root && resumed_first < 0);
     if (resumed_first >= 0) {
-        const rec_value *ms = val(&r->ev[resumed_first], "secret");
+        const rec_value *ms = rec_val(&r->ev[resumed_first], "secret");
         char v[256];
         value_text(ms, ro->show_secrets, v, sizeof v);
         fprintf(f, "  `-- master_secret of the resumed session (it came with the session ticket, "
@@ -625,11 +603,11 @@ void render_tree(const recorder *r, int conn, const render_opts *ro)
             for (size_t j = 0; j < r->n && oms == NULL; j++)
                 if (r->ev[j].type == TENON_TRACE_PRF && in_scope(&r->ev[j], conn, !client) &&
                     oparent[j] < 0 && !is_master_prf(&r->ev[j]))
-                    oms = val(&r->ev[j], "secret");
+                    oms = rec_val(&r->ev[j], "secret");
             fprintf(f, "           client %s  %s\n", v,
-                    oms == NULL     ? "(server: not used)"
-                    : same(ms, oms) ? "= server (identical)"
-                                    : "!= server: DIFFERENT");
+                    oms == NULL         ? "(server: not used)"
+                    : rec_same(ms, oms) ? "= server (identical)"
+                                        : "!= server: DIFFERENT");
         } else {
             fprintf(f, "           = %s\n", v);
         }
@@ -670,8 +648,8 @@ size_t compare_sides(const recorder *r, int conn, const render_opts *ro, size_t 
         long j = counterpart(r, conn, 1, cp, sp, i);
         if (j < 0)
             continue;
-        const rec_value *a = val(e, "out"), *b = val(&r->ev[j], "out");
-        int eq = same(a, b);
+        const rec_value *a = rec_val(e, "out"), *b = rec_val(&r->ev[j], "out");
+        int eq = rec_same(a, b);
         compared++;
         if (!eq)
             (*mismatches)++;
@@ -692,10 +670,10 @@ size_t compare_sides(const recorder *r, int conn, const render_opts *ro, size_t 
         if (ka < 0 || kb < 0)
             continue;
         for (size_t n = 0; n < r->ev[ka].nvalues; n++) {
-            const rec_value *pa = &r->ev[ka].v[n], *pb = val(&r->ev[kb], pa->name);
+            const rec_value *pa = &r->ev[ka].v[n], *pb = rec_val(&r->ev[kb], pa->name);
             if (pa->len == 0)
                 continue;
-            int peq = same(pa, pb);
+            int peq = rec_same(pa, pb);
             compared++;
             if (!peq)
                 (*mismatches)++;
