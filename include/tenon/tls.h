@@ -297,6 +297,40 @@ typedef struct tenon_peer_status {
  * RFC 8446 §6.2), which is also the code to return for an unsatisfactory response. */
 typedef int (*tenon_status_fn)(void *user, const tenon_peer_status *status);
 
+/* The server's choice of what to staple for one handshake (tenon_config.staple_fn). */
+typedef struct tenon_staple_request {
+    int cert_index;            /* the certificate chosen for this handshake (tenon_config.certs) */
+    tenon_bytes server_name;   /* the SNI the client sent (empty: none), as in tenon_conn_info */
+    tenon_bytes ocsp_response; /* in: that certificate's configured ocsp_response (maybe empty);
+                                * out: what to staple (empty: nothing) */
+} tenon_staple_request;
+
+/* A server's per-connection stapling callback (tenon_config.staple_fn), as OpenSSL's server
+ * use of SSL_CTX_set_tlsext_status_cb (nginx's ssl_stapling) and BoringSSL's legacy OCSP
+ * callback: it decides, handshake by handshake, which OCSP response goes with the certificate.
+ *
+ * When: once per full handshake whose ClientHello has status_request (ocsp), after the
+ * certificate was chosen and before the ServerHello is written (so a TLS 1.2 server knows
+ * whether to acknowledge status_request). Not on a resumption (no certificate is sent, RFC
+ * 6066 §8), nor for a client that did not ask. Without staple_fn, the configured response is
+ * stapled (tenon_cert_key.ocsp_response).
+ *
+ * req->ocsp_response starts as the chosen certificate's ocsp_response; the callback may leave
+ * it (staple the configured response), point it at another DER OCSPResponse of at most
+ * 2^24-1 bytes, or empty it (decline: nothing is stapled, and a TLS 1.2 ServerHello does not
+ * acknowledge status_request, as if the client had not asked). A response the callback
+ * supplies is read when the server's flight is written, and must stay valid until the
+ * handshake is complete or has failed (tenon_conn_status() says TENON_HANDSHAKE_DONE or
+ * TENON_FAILED), or the connection is dropped before that: keep it
+ * in the application's own storage for at least that long (e.g. a refcounted buffer released
+ * after the handshake), never on the callback's stack.
+ *
+ * Return: 0 goes on with req->ocsp_response; a negative tenon_err fails the handshake with it
+ * and its alert; a positive value fails it as TENON_ERR_TLS_STAPLE_CALLBACK (internal_error,
+ * as BoringSSL's SSL_TLSEXT_ERR_ALERT_FATAL: RFC 8446 §6.2 "an internal error unrelated to the
+ * peer"). */
+typedef int (*tenon_staple_fn)(void *user, tenon_staple_request *req);
+
 /* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
  * the format SSLKEYLOGFILE files and Wireshark use. */
 typedef void (*tenon_keylog_fn)(void *user, const char *line);
@@ -556,6 +590,11 @@ typedef struct tenon_config {
     int signed_cert_timestamps;
     tenon_status_fn status_fn; /* client, optional (tenon_status_fn) */
     void *status_user;
+
+    /* Server: the per-connection stapling callback (tenon_staple_fn), optional; a client with
+     * it set is refused by tenon_config_check. */
+    tenon_staple_fn staple_fn;
+    void *staple_user;
 } tenon_config;
 
 /* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid

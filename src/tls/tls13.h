@@ -408,6 +408,8 @@ typedef struct tls_conn {
      * the views of what the server stapled (kept with the peer's chain in the input buffer). */
     uint8_t ocsp_asked, sct_asked, ocsp_acked;
     tenon_bytes peer_ocsp, peer_scts;
+    /* Server: the OCSP response this full handshake staples (tls_choose_ocsp), empty: none. */
+    tenon_bytes our_ocsp;
 
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
@@ -646,7 +648,10 @@ TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
 struct client_hello;
 /* Server: what the ClientHello asks for (status_request, signed_certificate_timestamp). */
 TENON_MUST_CHECK int tls_take_status_requests(tls_conn *c, const struct client_hello *ch);
-/* Server: 1 if this handshake staples our certificate's OCSP response / SCT list. */
+/* Server, full handshake with the certificate chosen: the OCSP response to staple, from
+ * tenon_config.staple_fn or the certificate, into c->our_ocsp. */
+TENON_MUST_CHECK int tls_choose_ocsp(tls_conn *c);
+/* Server: 1 if this handshake staples an OCSP response (c->our_ocsp) / our SCT list. */
 int tls_staple_ocsp(const tls_conn *c);
 int tls_staple_scts(const tls_conn *c);
 /* Client: the extensions of the server's TLS 1.3 leaf CertificateEntry (RFC 8446 §4.4.2),

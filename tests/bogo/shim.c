@@ -531,16 +531,44 @@ static int status_cb(void *user, const tenon_peer_status *st)
     return o->use_ocsp_callback && o->fail_ocsp_callback ? 1 : 0;
 }
 
+/* BoringSSL's server OCSP callback (LegacyOCSPCallback in its test_config.cc): tenon's
+ * staple_fn. -set-ocsp-in-callback supplies the -ocsp-response here instead of in the
+ * credential (a static slot of the shim's, valid for the process), -decline-ocsp-callback
+ * staples nothing (SSL_TLSEXT_ERR_NOACK), -fail-ocsp-callback fails the handshake
+ * (SSL_TLSEXT_ERR_ALERT_FATAL: TENON_ERR_TLS_STAPLE_CALLBACK, internal_error). */
+static tenon_bytes g_callback_ocsp;
+
+static int staple_cb(void *user, tenon_staple_request *req)
+{
+    const opts *o = user;
+    if (o->set_ocsp_in_callback && g_callback_ocsp.len > 0)
+        req->ocsp_response = g_callback_ocsp;
+    if (o->fail_ocsp_callback)
+        return 1;
+    if (o->decline_ocsp_callback) {
+        req->ocsp_response.ptr = NULL;
+        req->ocsp_response.len = 0;
+    }
+    return 0;
+}
+
 static void set_stapling(opts *o, tenon_config *cfg)
 {
     set_staples(o, cfg);
     if (o->server) {
-        /* BoringSSL's server OCSP callback, "a legacy mechanism for configuring OCSP" (its
-         * runner's words), is an API mode: tenon's server staples what its configuration
-         * holds. SSL_enable_ocsp_stapling and SSL_enable_signed_cert_timestamps change nothing
-         * on a BoringSSL server: ignored here too (tenon_config_check refuses them on one). */
-        if (o->use_ocsp_callback)
-            unimplemented("-use-ocsp-callback on a server (BoringSSL's legacy server callback)");
+        /* SSL_enable_ocsp_stapling and SSL_enable_signed_cert_timestamps change nothing on a
+         * BoringSSL server: ignored here too (tenon_config_check refuses them on one). */
+        if (o->use_ocsp_callback) {
+            if (o->set_ocsp_in_callback && cfg->cert_count > 0) {
+                /* The default credential (last) holds -ocsp-response: move it. */
+                tenon_bytes *r = &cfg->certs[cfg->cert_count - 1].ocsp_response;
+                g_callback_ocsp = *r;
+                r->ptr = NULL;
+                r->len = 0;
+            }
+            cfg->staple_fn = staple_cb;
+            cfg->staple_user = o;
+        }
         return;
     }
     cfg->ocsp_stapling = o->enable_ocsp_stapling;
