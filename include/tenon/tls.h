@@ -767,6 +767,7 @@ TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon
  *   or the HelloRetryRequest's selected group, key_shares: the key share's group, and for
  *   TLS 1.2 ext_master_secret and secure_renegotiation; sig_schemes stays empty. */
 #define TENON_OFFER_MAX 16
+#define TENON_OFFER_ALPN_MAX 48
 typedef struct tenon_peer_offer {
     uint16_t legacy_version; /* legacy_version (client_version / server_version) */
     uint16_t versions[TENON_OFFER_MAX];
@@ -781,6 +782,13 @@ typedef struct tenon_peer_offer {
     size_t sig_scheme_count;
     int ext_master_secret;    /* extended_master_secret (RFC 7627) was in the hello */
     int secure_renegotiation; /* renegotiation_info (or the SCSV) was (RFC 5746) */
+    /* Server: the client's ALPN offer (RFC 7301 §3.1), its ProtocolNameList as sent: the
+     * protocol names, each with its 1-byte length, without the list's own 2-byte length (the
+     * bytes OpenSSL's and BoringSSL's ALPN select callbacks get). alpn_len is the whole list's
+     * length, of which the first TENON_OFFER_ALPN_MAX bytes are kept (alpn_len >
+     * TENON_OFFER_ALPN_MAX: cut). 0 without the extension, and on a client. */
+    uint8_t alpn[TENON_OFFER_ALPN_MAX];
+    size_t alpn_len;
 } tenon_peer_offer;
 
 /* Fills offer once the peer's hello has been parsed (also, and mainly, after the handshake
@@ -802,6 +810,19 @@ TENON_API TENON_MUST_CHECK int tenon_conn_key_update(tenon_conn *conn, int reque
 TENON_API TENON_MUST_CHECK int tenon_conn_export(const tenon_conn *conn, const char *label,
                                                  const uint8_t *context, size_t context_len,
                                                  uint8_t *out, size_t len);
+
+/* The tls-unique channel binding (RFC 5929 §3.1) of a TLS 1.2 connection: "the first Finished
+ * message sent ... in the most recent TLS handshake", its verify_data (12 bytes): the client's
+ * on a full handshake, the server's on a resumption (tenon never renegotiates, so the
+ * handshake is the connection's only one). Writes it to out (cap >= 12) and sets *len = 12.
+ * TENON_ERR_INVALID_ARGUMENT before the handshake is complete; on TLS 1.3, which has no
+ * tls-unique (RFC 9266 binds TLS 1.3 with the exporter instead: tenon_conn_export with label
+ * "EXPORTER-Channel-Binding", no context, 32 bytes); and on a resumption without the extended
+ * master secret, where a man in the middle can give two connections the same master secret
+ * and then the same Finished (RFC 7627's triple handshake), as BoringSSL refuses it.
+ * TENON_ERR_BUFFER_TOO_SMALL if cap < 12. */
+TENON_API TENON_MUST_CHECK int tenon_conn_tls_unique(const tenon_conn *conn, uint8_t *out,
+                                                     size_t cap, size_t *len);
 
 /* Wipes every secret the connection holds, and its two buffers (they hold plaintext). */
 TENON_API void tenon_conn_wipe(tenon_conn *conn);

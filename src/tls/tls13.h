@@ -248,6 +248,8 @@ typedef struct tls_offer {
     uint16_t legacy_version;
     uint16_t count[OFFER_LISTS];
     uint16_t list[OFFER_LISTS][TENON_OFFER_MAX];
+    uint16_t alpn_len; /* the client's ProtocolNameList: its length, its first bytes */
+    uint8_t alpn[TENON_OFFER_ALPN_MAX];
 } tls_offer;
 #define TLS_SESSION_ID_LEN 32
 /* Bytes of records (headers included) a server skips as rejected early data (RFC 8446
@@ -410,6 +412,11 @@ typedef struct tls_conn {
     tenon_bytes peer_ocsp, peer_scts;
     /* Server: the OCSP response this full handshake staples (tls_choose_ocsp), empty: none. */
     tenon_bytes our_ocsp;
+
+    /* TLS 1.2: the verify_data of the handshake's first Finished, sent or received
+     * (tenon_conn_tls_unique, RFC 5929 §3.1); tls_unique_len 0 until then. */
+    uint8_t tls_unique[12];
+    uint8_t tls_unique_len;
 
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
