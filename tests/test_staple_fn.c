@@ -8,7 +8,8 @@
  *   decline    an empty response: nothing stapled, and (TLS 1.2) the ServerHello carries no
  *              status_request acknowledgement.
  *   fail       a positive return: TENON_ERR_TLS_STAPLE_CALLBACK, internal_error at the client;
- *              a negative one: that error.
+ *              a negative one: that error; a response with a length and no bytes: the
+ *              callback's failure.
  *   not_called a client that does not ask, and a resumption, do not call it; a client config
  *              with staple_fn is refused.
  */
@@ -20,7 +21,7 @@ static const uint8_t OTHER[] = {0x30, 0x03, 0x0a, 0x01, 0x03, 0x99};
 /* What the callback saw and how it answers. */
 static struct {
     int calls, cert_index, verdict;
-    enum { KEEP, REPLACE, DECLINE } action;
+    enum { KEEP, REPLACE, DECLINE, BROKEN } action;
     uint8_t seen[16], sni[64];
     size_t seen_len, sni_len;
 } CB;
@@ -42,6 +43,9 @@ static int staple_cb(void *user, tenon_staple_request *req)
     } else if (CB.action == DECLINE) {
         req->ocsp_response.ptr = NULL;
         req->ocsp_response.len = 0;
+    } else if (CB.action == BROKEN) {
+        req->ocsp_response.ptr = NULL;
+        req->ocsp_response.len = 5;
     }
     return CB.verdict;
 }
@@ -186,6 +190,12 @@ static void test_fail(void)
         reconnect();
         CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_HANDSHAKE_FAILURE);
         CHECK(tenon_conn_peer_alert(&CLIENT.conn) == TENON_ALERT_HANDSHAKE_FAILURE);
+        /* A response with a length and no bytes is the callback's failure too. */
+        pair(VERSIONS[v], 1);
+        CB.action = BROKEN;
+        reconnect();
+        CHECK(CB.calls == 1);
+        CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_STAPLE_CALLBACK);
     }
 }
 

@@ -585,7 +585,7 @@ typedef struct tenon_config {
      * decode_error); in TLS 1.2 a CertificateStatus without status_request in the ServerHello
      * is unexpected_message. A server may always leave them out. Client settings: a server
      * with them (or status_fn) set is refused by tenon_config_check; a server staples what
-     * its tenon_cert_key holds. */
+     * its tenon_cert_key holds (the OCSP response: or what its staple_fn chooses). */
     int ocsp_stapling;
     int signed_cert_timestamps;
     tenon_status_fn status_fn; /* client, optional (tenon_status_fn) */
