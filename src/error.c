@@ -60,6 +60,8 @@ TENON_API const char *tenon_strerror(int err)
         return "TLS: a post-quantum key exchange is required, and the peer offers none";
     case TENON_ERR_TLS_BAD_CERT_STATUS:
         return "TLS: the server's stapled certificate status (OCSP) was refused";
+    case TENON_ERR_TLS_STAPLE_CALLBACK:
+        return "TLS: the server's stapling callback for the certificate status (OCSP) failed";
     case TENON_ERR_CERT_MALFORMED: return "malformed certificate";
     case TENON_ERR_CERT_EXPIRED: return "certificate has expired";
     case TENON_ERR_CERT_NOT_YET_VALID: return "certificate is not yet valid";

@@ -124,6 +124,9 @@ typedef enum tenon_err {
     /* The client's status callback (tenon_config.status_fn) refused what the server stapled,
      * or its absence (bad_certificate_status_response, RFC 6066 §8, RFC 8446 §6.2). */
     TENON_ERR_TLS_BAD_CERT_STATUS = -83,
+    /* The server's stapling callback (tenon_config.staple_fn) failed the handshake
+     * (internal_error, RFC 8446 §6.2). */
+    TENON_ERR_TLS_STAPLE_CALLBACK = -84,
     /* A post-quantum key exchange is required (tenon_config.require_post_quantum) and the peer
      * offers none: only classical groups, or only TLS 1.2 (insufficient_security, RFC 8446
      * §6.2). */

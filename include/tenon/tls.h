@@ -297,6 +297,40 @@ typedef struct tenon_peer_status {
  * RFC 8446 §6.2), which is also the code to return for an unsatisfactory response. */
 typedef int (*tenon_status_fn)(void *user, const tenon_peer_status *status);
 
+/* The server's choice of what to staple for one handshake (tenon_config.staple_fn). */
+typedef struct tenon_staple_request {
+    int cert_index;            /* the certificate chosen for this handshake (tenon_config.certs) */
+    tenon_bytes server_name;   /* the SNI the client sent (empty: none), as in tenon_conn_info */
+    tenon_bytes ocsp_response; /* in: that certificate's configured ocsp_response (maybe empty);
+                                * out: what to staple (empty: nothing) */
+} tenon_staple_request;
+
+/* A server's per-connection stapling callback (tenon_config.staple_fn), as OpenSSL's server
+ * use of SSL_CTX_set_tlsext_status_cb (nginx's ssl_stapling) and BoringSSL's legacy OCSP
+ * callback: it decides, handshake by handshake, which OCSP response goes with the certificate.
+ *
+ * When: once per full handshake whose ClientHello has status_request (ocsp), after the
+ * certificate was chosen and before the ServerHello is written (so a TLS 1.2 server knows
+ * whether to acknowledge status_request). Not on a resumption (no certificate is sent, RFC
+ * 6066 §8), nor for a client that did not ask. Without staple_fn, the configured response is
+ * stapled (tenon_cert_key.ocsp_response).
+ *
+ * req->ocsp_response starts as the chosen certificate's ocsp_response; the callback may leave
+ * it (staple the configured response), point it at another DER OCSPResponse of at most
+ * 2^24-1 bytes, or empty it (decline: nothing is stapled, and a TLS 1.2 ServerHello does not
+ * acknowledge status_request, as if the client had not asked). A response the callback
+ * supplies is read when the server's flight is written, and must stay valid until the
+ * handshake is complete or has failed (tenon_conn_status() says TENON_HANDSHAKE_DONE or
+ * TENON_FAILED), or the connection is dropped before that: keep it
+ * in the application's own storage for at least that long (e.g. a refcounted buffer released
+ * after the handshake), never on the callback's stack.
+ *
+ * Return: 0 goes on with req->ocsp_response; a negative tenon_err fails the handshake with it
+ * and its alert; a positive value fails it as TENON_ERR_TLS_STAPLE_CALLBACK (internal_error,
+ * as BoringSSL's SSL_TLSEXT_ERR_ALERT_FATAL: RFC 8446 §6.2 "an internal error unrelated to the
+ * peer"). */
+typedef int (*tenon_staple_fn)(void *user, tenon_staple_request *req);
+
 /* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
  * the format SSLKEYLOGFILE files and Wireshark use. */
 typedef void (*tenon_keylog_fn)(void *user, const char *line);
@@ -551,11 +585,16 @@ typedef struct tenon_config {
      * decode_error); in TLS 1.2 a CertificateStatus without status_request in the ServerHello
      * is unexpected_message. A server may always leave them out. Client settings: a server
      * with them (or status_fn) set is refused by tenon_config_check; a server staples what
-     * its tenon_cert_key holds. */
+     * its tenon_cert_key holds (the OCSP response: or what its staple_fn chooses). */
     int ocsp_stapling;
     int signed_cert_timestamps;
     tenon_status_fn status_fn; /* client, optional (tenon_status_fn) */
     void *status_user;
+
+    /* Server: the per-connection stapling callback (tenon_staple_fn), optional; a client with
+     * it set is refused by tenon_config_check. */
+    tenon_staple_fn staple_fn;
+    void *staple_user;
 } tenon_config;
 
 /* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid
@@ -728,6 +767,7 @@ TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon
  *   or the HelloRetryRequest's selected group, key_shares: the key share's group, and for
  *   TLS 1.2 ext_master_secret and secure_renegotiation; sig_schemes stays empty. */
 #define TENON_OFFER_MAX 16
+#define TENON_OFFER_ALPN_MAX 48
 typedef struct tenon_peer_offer {
     uint16_t legacy_version; /* legacy_version (client_version / server_version) */
     uint16_t versions[TENON_OFFER_MAX];
@@ -742,6 +782,13 @@ typedef struct tenon_peer_offer {
     size_t sig_scheme_count;
     int ext_master_secret;    /* extended_master_secret (RFC 7627) was in the hello */
     int secure_renegotiation; /* renegotiation_info (or the SCSV) was (RFC 5746) */
+    /* Server: the client's ALPN offer (RFC 7301 §3.1), its ProtocolNameList as sent: the
+     * protocol names, each with its 1-byte length, without the list's own 2-byte length (the
+     * bytes OpenSSL's and BoringSSL's ALPN select callbacks get). alpn_len is the whole list's
+     * length, of which the first TENON_OFFER_ALPN_MAX bytes are kept (alpn_len >
+     * TENON_OFFER_ALPN_MAX: cut). 0 without the extension, and on a client. */
+    uint8_t alpn[TENON_OFFER_ALPN_MAX];
+    size_t alpn_len;
 } tenon_peer_offer;
 
 /* Fills offer once the peer's hello has been parsed (also, and mainly, after the handshake
@@ -763,6 +810,19 @@ TENON_API TENON_MUST_CHECK int tenon_conn_key_update(tenon_conn *conn, int reque
 TENON_API TENON_MUST_CHECK int tenon_conn_export(const tenon_conn *conn, const char *label,
                                                  const uint8_t *context, size_t context_len,
                                                  uint8_t *out, size_t len);
+
+/* The tls-unique channel binding (RFC 5929 §3.1) of a TLS 1.2 connection: "the first Finished
+ * message sent ... in the most recent TLS handshake", its verify_data (12 bytes): the client's
+ * on a full handshake, the server's on a resumption (tenon never renegotiates, so the
+ * handshake is the connection's only one). Writes it to out (cap >= 12) and sets *len = 12.
+ * TENON_ERR_INVALID_ARGUMENT before the handshake is complete; on TLS 1.3, which has no
+ * tls-unique (RFC 9266 binds TLS 1.3 with the exporter instead: tenon_conn_export with label
+ * "EXPORTER-Channel-Binding", no context, 32 bytes); and on a resumption without the extended
+ * master secret, where a man in the middle can give two connections the same master secret
+ * and then the same Finished (RFC 7627's triple handshake), as BoringSSL refuses it.
+ * TENON_ERR_BUFFER_TOO_SMALL if cap < 12. */
+TENON_API TENON_MUST_CHECK int tenon_conn_tls_unique(const tenon_conn *conn, uint8_t *out,
+                                                     size_t cap, size_t *len);
 
 /* Wipes every secret the connection holds, and its two buffers (they hold plaintext). */
 TENON_API void tenon_conn_wipe(tenon_conn *conn);

@@ -275,6 +275,8 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
             return why_fail(why, "ocsp_stapling, signed_cert_timestamps and status_fn are client "
                                  "settings: a server staples what its tenon_cert_key holds");
     } else {
+        if (cfg->staple_fn != NULL)
+            return why_fail(why, "staple_fn is a server setting: a client staples nothing");
         if (cfg->server_name != NULL && strlen(cfg->server_name) > TENON_MAX_SERVER_NAME)
             return why_fail(why, "the server name is longer than 255 bytes");
         if (!verifies && !cfg->insecure_skip_verify)

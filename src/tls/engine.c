@@ -1236,6 +1236,26 @@ TENON_API int tenon_conn_export(const tenon_conn *conn, const char *label, const
                         context != NULL ? context : empty, context_len, out, len);
 }
 
+TENON_API int tenon_conn_tls_unique(const tenon_conn *conn, uint8_t *out, size_t cap,
+                                    size_t *len)
+{
+    const tls_conn *c = get_const(conn);
+    ENSURE(c != NULL && out != NULL && len != NULL, TENON_ERR_INVALID_ARGUMENT);
+    *len = 0;
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->state == ST_CONNECTED && c->version == TENON_TLS12 && c->tls_unique_len > 0,
+           TENON_ERR_INVALID_ARGUMENT);
+    /* RFC 7627 (abstract): without the extended master secret an attacker can "set up two
+     * sessions ... such that the master secrets on the two sessions are the same"; an
+     * abbreviated handshake then gives both the same Finished. */
+    ENSURE(c->ems || !c->resumed, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(cap >= c->tls_unique_len, TENON_ERR_BUFFER_TOO_SMALL);
+    memcpy(out, c->tls_unique, c->tls_unique_len);
+    *len = c->tls_unique_len;
+    return TENON_OK;
+}
+
 TENON_API void tenon_conn_wipe(tenon_conn *conn)
 {
     if (conn == NULL)

@@ -14,7 +14,7 @@ int hs12_certificate_status_send(tls_conn *c)
     wr_vec body;
     ENSURE(c->cert != NULL, TENON_ERR_INTERNAL);
     GUARD(tls_hs_begin(c, HS_CERTIFICATE_STATUS, &w, &body));
-    GUARD(tls_cert_status_write(&w, c->cert->ocsp_response.ptr, c->cert->ocsp_response.len));
+    GUARD(tls_cert_status_write(&w, c->our_ocsp.ptr, c->our_ocsp.len));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }

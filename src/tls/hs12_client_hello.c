@@ -250,6 +250,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         GUARD(select_suite(c, ch, group));
     const tls12_suite *s = c->suite12;
     c->resumed = (uint8_t)resumed;
+    GUARD(tls_choose_ocsp(c));
     if (s->rec == TLS12_REC_CBC && ch_has(ch, X_ENCRYPT_THEN_MAC)) {
         ENSURE(ch->exts.body[X_ENCRYPT_THEN_MAC].len == 0, TENON_ERR_TLS_DECODE);
         c->etm = 1;

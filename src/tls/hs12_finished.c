@@ -9,6 +9,17 @@
 
 #include "fuzzing.h"
 
+/* RFC 5929 §3.1: tls-unique is "the first Finished message sent (note: the Finished struct,
+ * not the TLS record layer message containing it) in the most recent TLS handshake": whichever
+ * side spoke first, ours or the peer's. */
+static void tls12_note_first_finished(tls_conn *c, const uint8_t *verify_data)
+{
+    if (c->tls_unique_len != 0)
+        return;
+    memcpy(c->tls_unique, verify_data, TLS12_VERIFY_DATA_LEN);
+    c->tls_unique_len = TLS12_VERIFY_DATA_LEN;
+}
+
 int hs12_finished_send(tls_conn *c)
 {
     const tenon_hash_class *h = c->suite12->prf;
@@ -20,6 +31,7 @@ int hs12_finished_send(tls_conn *c)
     GUARD(tls_hs_begin(c, HS_FINISHED, &w, &body));
     GUARD(wr_reserve(&w, TLS12_VERIFY_DATA_LEN, &vd));
     GUARD(tls12_finished(h, c->master, c->is_client, th, h->digest_len, vd, &c->trace));
+    tls12_note_first_finished(c, vd);
     GUARD(tls_hs_finish(&w, &body));
     GUARD(tls_hs_commit(c, &w, NULL));
     /* Finished goes out under the new write keys, now: nothing is coalesced after it. */
@@ -50,6 +62,7 @@ int hs12_finished_recv(tls_conn *c, const uint8_t *msg, size_t len)
      * right (decode_error). */
     ENSURE(len == 4 + TLS12_VERIFY_DATA_LEN, TENON_ERR_TLS_DECODE);
     GUARD(tls12_proof_finished(c, msg + 4, TLS12_VERIFY_DATA_LEN));
+    tls12_note_first_finished(c, msg + 4);
     tls_transcript_update(&c->tx, msg, len);
     /* Who spoke first: in a full handshake the client (§7.3), in an abbreviated one the
      * server (RFC 5077 §3.1); the other answers now. */

@@ -28,8 +28,7 @@ int hs_certificate_send(tls_conn *c)
             GUARD(wr_open_vec(&w, 2, &exts));
             /* §4.4.2: extensions that apply to the chain go on the first entry. */
             if (i == 0 && tls_staple_ocsp(c))
-                GUARD(ext_status_request_write_cert(&w, c->cert->ocsp_response.ptr,
-                                                    c->cert->ocsp_response.len));
+                GUARD(ext_status_request_write_cert(&w, c->our_ocsp.ptr, c->our_ocsp.len));
             if (i == 0 && tls_staple_scts(c))
                 GUARD(ext_sct_write_list(&w, c->cert->sct_list.ptr, c->cert->sct_list.len));
             GUARD(wr_close_vec(&w, &exts));

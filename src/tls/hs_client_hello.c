@@ -724,6 +724,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * "signature_algorithms" extension". */
         ENSURE(has(&ch, X_SIGNATURE_ALGORITHMS), TENON_ERR_TLS_MISSING_EXTENSION);
         GUARD(select_certificate(c));
+        GUARD(tls_choose_ocsp(c));
     }
     GUARD(tls_select_alpn(c, &ch));
     tls_transcript_update(&c->tx, msg, len);

@@ -44,6 +44,17 @@ static int seen(const tls_exts *e, unsigned x)
     return (e->seen >> x) & 1u;
 }
 
+/* RFC 7301 §3.1: ProtocolName protocol_name_list<2..2^16-1>: its bytes as sent, the first
+ * TENON_OFFER_ALPN_MAX of them kept. */
+static void offer_add_alpn(tls_offer *o, cursor body)
+{
+    cursor list;
+    if (cur_vec(&body, 2, 0, 0xffff, &list) != TENON_OK)
+        return;
+    o->alpn_len = (uint16_t)list.len;
+    memcpy(o->alpn, list.p, list.len < sizeof o->alpn ? list.len : sizeof o->alpn);
+}
+
 void tls_offer_client_hello(tls_conn *c, const client_hello *ch)
 {
     tls_offer *o = &c->offer;
@@ -65,6 +76,8 @@ void tls_offer_client_hello(tls_conn *c, const client_hello *ch)
         offer_add_shares(o, e->body[X_KEY_SHARE]);
     if (seen(e, X_SIGNATURE_ALGORITHMS))
         offer_add_vec(o, OFFER_SIGS, e->body[X_SIGNATURE_ALGORITHMS], 2);
+    if (seen(e, X_ALPN))
+        offer_add_alpn(o, e->body[X_ALPN]);
     o->ems = (uint8_t)seen(e, X_EXTENDED_MASTER_SECRET);
     o->reneg |= (uint8_t)seen(e, X_RENEGOTIATION_INFO);
     o->seen = 1;
@@ -121,5 +134,7 @@ TENON_API int tenon_conn_peer_offer(const tenon_conn *conn, tenon_peer_offer *of
     offer->sig_scheme_count = copy_list(o, OFFER_SIGS, offer->sig_schemes);
     offer->ext_master_secret = o->ems;
     offer->secure_renegotiation = o->reneg;
+    offer->alpn_len = o->alpn_len;
+    memcpy(offer->alpn, o->alpn, sizeof offer->alpn);
     return TENON_OK;
 }

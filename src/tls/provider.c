@@ -169,6 +169,8 @@ TENON_API int tenon_error_alert(int err)
         return TENON_ALERT_NO_RENEGOTIATION;
     case TENON_ERR_TLS_BAD_CERT_STATUS:
         return TENON_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE;
+    case TENON_ERR_TLS_STAPLE_CALLBACK: /* RFC 8446 §6.2: "unrelated to the peer" */
+        return TENON_ALERT_INTERNAL_ERROR;
     default:
         return TENON_ALERT_INTERNAL_ERROR;
     }

@@ -30,8 +30,36 @@ int tls_take_status_requests(tls_conn *c, const client_hello *ch)
  * sends no certificate ("the server is not expected to ... include the extension"). */
 int tls_staple_ocsp(const tls_conn *c)
 {
-    return !c->is_client && c->ocsp_asked && !c->resumed && c->cert != NULL &&
-           c->cert->ocsp_response.len > 0;
+    return !c->is_client && c->ocsp_asked && !c->resumed && c->cert != NULL && c->our_ocsp.len > 0;
+}
+
+int tls_choose_ocsp(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    c->our_ocsp.ptr = NULL;
+    c->our_ocsp.len = 0;
+    if (c->is_client || !c->ocsp_asked || c->resumed || c->cert == NULL)
+        return TENON_OK;
+    tenon_bytes resp = c->cert->ocsp_response;
+    if (cfg->staple_fn != NULL) {
+        tenon_staple_request req;
+        memset(&req, 0, sizeof req);
+        req.cert_index = (int)(c->cert - cfg->certs);
+        req.server_name.ptr = c->sni_len > 0 ? (const uint8_t *)c->sni : NULL;
+        req.server_name.len = c->sni_len;
+        req.ocsp_response = resp;
+        int rc = cfg->staple_fn(cfg->staple_user, &req);
+        if (rc != 0)
+            return rc < 0 ? rc : TENON_ERR_TLS_STAPLE_CALLBACK;
+        /* RFC 6066 §8: the response travels in an opaque<1..2^24-1>; an empty one is a
+         * decline (nothing stapled, no acknowledgement), a non-empty one needs its bytes. */
+        ENSURE(req.ocsp_response.len <= 0xffffff &&
+                   (req.ocsp_response.len == 0 || req.ocsp_response.ptr != NULL),
+               TENON_ERR_TLS_STAPLE_CALLBACK);
+        resp = req.ocsp_response;
+    }
+    c->our_ocsp = resp;
+    return TENON_OK;
 }
 
 int tls_staple_scts(const tls_conn *c)

@@ -248,6 +248,8 @@ typedef struct tls_offer {
     uint16_t legacy_version;
     uint16_t count[OFFER_LISTS];
     uint16_t list[OFFER_LISTS][TENON_OFFER_MAX];
+    uint16_t alpn_len; /* the client's ProtocolNameList: its length, its first bytes */
+    uint8_t alpn[TENON_OFFER_ALPN_MAX];
 } tls_offer;
 #define TLS_SESSION_ID_LEN 32
 /* Bytes of records (headers included) a server skips as rejected early data (RFC 8446
@@ -408,6 +410,13 @@ typedef struct tls_conn {
      * the views of what the server stapled (kept with the peer's chain in the input buffer). */
     uint8_t ocsp_asked, sct_asked, ocsp_acked;
     tenon_bytes peer_ocsp, peer_scts;
+    /* Server: the OCSP response this full handshake staples (tls_choose_ocsp), empty: none. */
+    tenon_bytes our_ocsp;
+
+    /* TLS 1.2: the verify_data of the handshake's first Finished, sent or received
+     * (tenon_conn_tls_unique, RFC 5929 §3.1); tls_unique_len 0 until then. */
+    uint8_t tls_unique[12];
+    uint8_t tls_unique_len;
 
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
@@ -646,7 +655,10 @@ TENON_MUST_CHECK int hs_derive_application_secrets(tls_conn *c);
 struct client_hello;
 /* Server: what the ClientHello asks for (status_request, signed_certificate_timestamp). */
 TENON_MUST_CHECK int tls_take_status_requests(tls_conn *c, const struct client_hello *ch);
-/* Server: 1 if this handshake staples our certificate's OCSP response / SCT list. */
+/* Server, full handshake with the certificate chosen: the OCSP response to staple, from
+ * tenon_config.staple_fn or the certificate, into c->our_ocsp. */
+TENON_MUST_CHECK int tls_choose_ocsp(tls_conn *c);
+/* Server: 1 if this handshake staples an OCSP response (c->our_ocsp) / our SCT list. */
 int tls_staple_ocsp(const tls_conn *c);
 int tls_staple_scts(const tls_conn *c);
 /* Client: the extensions of the server's TLS 1.3 leaf CertificateEntry (RFC 8446 §4.4.2),

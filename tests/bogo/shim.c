@@ -92,6 +92,11 @@ typedef struct opts {
     int enable_ocsp_stapling, enable_sct;
     const char *expect_ocsp_response, *expect_sct_list;
     int use_ocsp_callback, fail_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
+    /* Small info APIs: tenon_conn_tls_unique, tenon_peer_offer.alpn, the SHA-256 of the
+     * client's leaf (tenon_conn_info.peer_leaf_sha256). */
+    int tls_unique;
+    const char *expect_advertised_alpn;
+    int retain_only_sha256, expect_sha256_client_cert;
 } opts;
 
 /* F_CRED_STR: a default credential's file (offset in opts) or, after -new-x509-credential,
@@ -217,6 +222,14 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-fail-ocsp-callback", fail_ocsp_callback),
     BOOL_FLAG("-set-ocsp-in-callback", set_ocsp_in_callback),
     BOOL_FLAG("-decline-ocsp-callback", decline_ocsp_callback),
+    /* RFC 5929 tls-unique, written to the runner after the handshake (tenon_conn_tls_unique). */
+    BOOL_FLAG("-tls-unique", tls_unique),
+    /* A server: the client's ProtocolNameList as sent (tenon_peer_offer.alpn). */
+    STR_FLAG("-expect-advertised-alpn", expect_advertised_alpn),
+    /* BoringSSL's SSL_set_retain_only_sha256_of_client_certs: tenon's sessions always keep
+     * only the SHA-256 of the client's leaf (tenon_conn_info.peer_leaf_sha256), no chain. */
+    BOOL_FLAG("-retain-only-sha256-client-cert", retain_only_sha256),
+    BOOL_FLAG("-expect-sha256-client-cert", expect_sha256_client_cert),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -531,16 +544,44 @@ static int status_cb(void *user, const tenon_peer_status *st)
     return o->use_ocsp_callback && o->fail_ocsp_callback ? 1 : 0;
 }
 
+/* BoringSSL's server OCSP callback (LegacyOCSPCallback in its test_config.cc): tenon's
+ * staple_fn. -set-ocsp-in-callback supplies the -ocsp-response here instead of in the
+ * credential (a static slot of the shim's, valid for the process), -decline-ocsp-callback
+ * staples nothing (SSL_TLSEXT_ERR_NOACK), -fail-ocsp-callback fails the handshake
+ * (SSL_TLSEXT_ERR_ALERT_FATAL: TENON_ERR_TLS_STAPLE_CALLBACK, internal_error). */
+static tenon_bytes g_callback_ocsp;
+
+static int staple_cb(void *user, tenon_staple_request *req)
+{
+    const opts *o = user;
+    if (o->set_ocsp_in_callback && g_callback_ocsp.len > 0)
+        req->ocsp_response = g_callback_ocsp;
+    if (o->fail_ocsp_callback)
+        return 1;
+    if (o->decline_ocsp_callback) {
+        req->ocsp_response.ptr = NULL;
+        req->ocsp_response.len = 0;
+    }
+    return 0;
+}
+
 static void set_stapling(opts *o, tenon_config *cfg)
 {
     set_staples(o, cfg);
     if (o->server) {
-        /* BoringSSL's server OCSP callback, "a legacy mechanism for configuring OCSP" (its
-         * runner's words), is an API mode: tenon's server staples what its configuration
-         * holds. SSL_enable_ocsp_stapling and SSL_enable_signed_cert_timestamps change nothing
-         * on a BoringSSL server: ignored here too (tenon_config_check refuses them on one). */
-        if (o->use_ocsp_callback)
-            unimplemented("-use-ocsp-callback on a server (BoringSSL's legacy server callback)");
+        /* SSL_enable_ocsp_stapling and SSL_enable_signed_cert_timestamps change nothing on a
+         * BoringSSL server: ignored here too (tenon_config_check refuses them on one). */
+        if (o->use_ocsp_callback) {
+            if (o->set_ocsp_in_callback && cfg->cert_count > 0) {
+                /* The default credential (last) holds -ocsp-response: move it. */
+                tenon_bytes *r = &cfg->certs[cfg->cert_count - 1].ocsp_response;
+                g_callback_ocsp = *r;
+                r->ptr = NULL;
+                r->len = 0;
+            }
+            cfg->staple_fn = staple_cb;
+            cfg->staple_user = o;
+        }
         return;
     }
     cfg->ocsp_stapling = o->enable_ocsp_stapling;
@@ -1163,6 +1204,22 @@ static void check_connection(const opts *o, int is_resume)
     }
     if (o->expect_no_hrr && info.hello_retry)
         fail("unexpected HelloRetryRequest", "");
+    if (o->expect_advertised_alpn != NULL && o->server) {
+        /* BoringSSL's ALPN select callback compares the list it is given. */
+        tenon_peer_offer offer;
+        size_t n = strlen(o->expect_advertised_alpn);
+        if (n > TENON_OFFER_ALPN_MAX)
+            unimplemented("-expect-advertised-alpn longer than TENON_OFFER_ALPN_MAX");
+        if (tenon_conn_peer_offer(&g_conn, &offer) != 0 || offer.alpn_len != n ||
+            memcmp(offer.alpn, o->expect_advertised_alpn, n) != 0)
+            fail("bad ALPN select callback inputs", "");
+    }
+    /* BoringSSL compares the session's "has a SHA-256 of the peer's certificate" with
+     * -expect-sha256-client-cert; tenon keeps it for every authenticated client, so the
+     * comparison is made only where retaining it was asked for. */
+    if ((o->retain_only_sha256 || o->expect_sha256_client_cert) &&
+        info.has_peer_leaf_hash != o->expect_sha256_client_cert)
+        fail("unexpected SHA-256 client certificate state", "");
     /* BoringSSL reports the extended master secret for every TLS 1.3 connection (RFC 8446
      * §7.1 binds the whole transcript). */
     int ems = info.ext_master_secret || info.version == TENON_TLS13;
@@ -1451,6 +1508,14 @@ static void run_connection(opts *o, int is_resume)
         if (rc != 0)
             fail_tls("export", rc);
         write_all(fd, km, n);
+    }
+    if (o->tls_unique) {
+        uint8_t unique[16];
+        size_t n = 0;
+        rc = tenon_conn_tls_unique(&g_conn, unique, sizeof unique, &n);
+        if (rc != 0)
+            fail_tls("failed to get tls-unique", rc);
+        write_all(fd, unique, n);
     }
     if (o->read_with_unfinished_write) {
         if (!g_async || o->implicit_handshake)
