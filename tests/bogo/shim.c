@@ -91,6 +91,11 @@ typedef struct opts {
     const char *ocsp_response, *sct_list;
     int enable_ocsp_stapling, enable_sct;
     const char *expect_ocsp_response, *expect_sct_list;
+
+    /* The client certificate callback (tenon_config.client_cert_fn) and what it checks of the
+     * CertificateRequest: certificate types (base64), CA names (hex DER, comma-separated). */
+    int use_old_client_cert_cb;
+    const char *expect_certificate_types, *expect_client_ca_list;
     int use_ocsp_callback, fail_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
 } opts;
 
@@ -217,6 +222,12 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-fail-ocsp-callback", fail_ocsp_callback),
     BOOL_FLAG("-set-ocsp-in-callback", set_ocsp_in_callback),
     BOOL_FLAG("-decline-ocsp-callback", decline_ocsp_callback),
+    /* BoringSSL's SSL_CTX_set_client_cert_cb: tenon_config.client_cert_fn choosing the
+     * default credential (or none); -expect-certificate-types and -expect-client-ca-list
+     * check tenon_cert_request (BoringSSL checks them in either callback). */
+    BOOL_FLAG("-use-old-client-cert-callback", use_old_client_cert_cb),
+    STR_FLAG("-expect-certificate-types", expect_certificate_types),
+    STR_FLAG("-expect-client-ca-list", expect_client_ca_list),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -529,6 +540,66 @@ static int status_cb(void *user, const tenon_peer_status *st)
         return TENON_ERR_TLS_BAD_CERT_STATUS;
     }
     return o->use_ocsp_callback && o->fail_ocsp_callback ? 1 : 0;
+}
+
+/* -expect-client-ca-list: "hex,hex,..." DER names; 1 if they are req's names, in order. */
+static int ca_list_matches(const char *want, const tenon_cert_request *req)
+{
+    size_t n = 0;
+    const char *p = want;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (len % 2 != 0 || n >= req->ca_name_count || n >= TENON_MAX_CA_NAMES ||
+            req->ca_names[n].len != len / 2)
+            return 0;
+        for (size_t i = 0; i < len / 2; i++) {
+            unsigned v;
+            if (sscanf(p + 2 * i, "%2x", &v) != 1 || req->ca_names[n].ptr[i] != v)
+                return 0;
+        }
+        n++;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    return n == req->ca_name_count;
+}
+
+/* BoringSSL's CheckCertificateRequest, then (-use-old-client-cert-callback) its
+ * ClientCertCallback's answer: the default credential (added last), or none. */
+static int client_cert_cb(void *user, const tenon_cert_request *req, int *cert_index)
+{
+    const opts *o = user;
+    if (o->expect_certificate_types != NULL) {
+        uint8_t want[256];
+        long n = decode_base64(o->expect_certificate_types, want, sizeof want);
+        if (n < 0 || (size_t)n != req->certificate_types.len ||
+            memcmp(want, req->certificate_types.ptr, (size_t)n) != 0) {
+            fprintf(stderr, "certificate types mismatch\n");
+            return 1;
+        }
+    }
+    if (o->expect_client_ca_list != NULL && !ca_list_matches(o->expect_client_ca_list, req)) {
+        fprintf(stderr, "names in CertificateRequest differ from -expect-client-ca-list\n");
+        return 1;
+    }
+    if (o->use_old_client_cert_cb) {
+        int has_default = o->cert_file != NULL && o->key_file != NULL;
+        *cert_index = has_default ? (int)o->cred_count : -1;
+    }
+    return 0;
+}
+
+static void set_client_cert_cb(opts *o, tenon_config *cfg)
+{
+    if (o->server) {
+        if (o->use_old_client_cert_cb || o->expect_certificate_types != NULL ||
+            o->expect_client_ca_list != NULL)
+            unimplemented("client certificate callback flags on a server");
+        return;
+    }
+    cfg->client_cert_fn = client_cert_cb;
+    cfg->client_cert_user = o;
 }
 
 static void set_stapling(opts *o, tenon_config *cfg)
@@ -918,6 +989,7 @@ static void build_config(opts *o, tenon_config *cfg)
 
     add_credentials(o, cfg);
     set_stapling(o, cfg);
+    set_client_cert_cb(o, cfg);
 
     if (o->server) {
         if (o->require_any_client_cert)
