@@ -17,6 +17,7 @@ typedef struct cb_state {
     uint8_t types[8];
     size_t types_len;
     uint16_t schemes[TENON_MAX_SIG_SCHEMES];
+    uint8_t names[2][32]; /* the first two CA names, when they fit */
 } cb_state;
 
 static cb_state CB;
@@ -31,6 +32,9 @@ static int client_cert_cb(void *user, const tenon_cert_request *req, int *cert_i
                                                                   : sizeof st->types;
     if (st->types_len > 0)
         memcpy(st->types, req->certificate_types.ptr, st->types_len);
+    for (size_t i = 0; i < req->ca_name_count && i < 2; i++)
+        if (req->ca_names[i].len <= sizeof st->names[i])
+            memcpy(st->names[i], req->ca_names[i].ptr, req->ca_names[i].len);
     for (size_t i = 0; i < req->sig_scheme_count && i < TENON_MAX_SIG_SCHEMES; i++)
         st->schemes[i] = req->sig_schemes[i];
     if (st->choose != -2)
@@ -188,6 +192,40 @@ static void callback_fails(uint16_t version)
     CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_INVALID_ARGUMENT);
 }
 
+/* Two DER Names (a countryName and an organizationName RDN each, minimal but well-formed). */
+static const uint8_t NAME_A[] = {0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03,
+                                 0x55, 0x04, 0x06, 0x13, 0x02, 0x55, 0x53};
+static const uint8_t NAME_B[] = {0x30, 0x0f, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x03, 0x55,
+                                 0x04, 0x0a, 0x13, 0x04, 0x41, 0x43, 0x4d, 0x45};
+
+static void ca_names(uint16_t version)
+{
+    const char *why = NULL;
+    setup(version, TENON_CLIENT_AUTH_REQUIRE);
+    SERVER.cfg.client_ca_names[0] = (tenon_bytes){NAME_A, sizeof NAME_A};
+    SERVER.cfg.client_ca_names[1] = (tenon_bytes){NAME_B, sizeof NAME_B};
+    SERVER.cfg.client_ca_name_count = 2;
+    CHECK_RC(tenon_config_check(&SERVER.cfg, &why), 0);
+    connect();
+    CHECK(both_done(&CLIENT, &SERVER));
+    CHECK(CB.calls == 1 && CB.req.ca_name_count == 2);
+    /* In the server's order, byte for byte (copied during the call: the views end with it). */
+    CHECK(CB.req.ca_names[0].len == sizeof NAME_A && CB.req.ca_names[1].len == sizeof NAME_B);
+    CHECK_MEM(CB.names[0], NAME_A, sizeof NAME_A, "first CA name");
+    CHECK_MEM(CB.names[1], NAME_B, sizeof NAME_B, "second CA name");
+
+    /* Refused settings: an empty name, too many, on a client. */
+    SERVER.cfg.client_ca_names[1].len = 0;
+    CHECK_RC(tenon_config_check(&SERVER.cfg, &why), TENON_ERR_TLS_CONFIG);
+    SERVER.cfg.client_ca_names[1].len = sizeof NAME_B;
+    SERVER.cfg.client_ca_name_count = TENON_MAX_CA_NAMES + 1;
+    CHECK_RC(tenon_config_check(&SERVER.cfg, &why), TENON_ERR_TLS_CONFIG);
+    CLIENT.cfg.client_ca_names[0] = (tenon_bytes){NAME_A, sizeof NAME_A};
+    CLIENT.cfg.client_ca_name_count = 1;
+    CHECK_RC(tenon_config_check(&CLIENT.cfg, &why), TENON_ERR_TLS_CONFIG);
+    CHECK(why != NULL && strstr(why, "client_ca_names") != NULL);
+}
+
 static void not_on_resumption(uint16_t version)
 {
     static tenon_ticket slots[2];
@@ -223,6 +261,7 @@ int main(void)
         choose_none(versions[i]);
         choose_unfit(versions[i]);
         callback_fails(versions[i]);
+        ca_names(versions[i]);
         not_on_resumption(versions[i]);
     }
     return tu_finish("test_client_cert_fn");

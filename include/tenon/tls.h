@@ -342,8 +342,7 @@ typedef struct tenon_cert_request {
  * its alert (tenon_error_alert); a positive value fails it as TENON_ERR_TLS_CLIENT_CERT_REFUSED
  * (handshake_failure). An index out of range (not -1, not below cert_count) fails it as
  * TENON_ERR_INVALID_ARGUMENT (internal_error). */
-typedef int (*tenon_client_cert_fn)(void *user, const tenon_cert_request *request,
-                                    int *cert_index);
+typedef int (*tenon_client_cert_fn)(void *user, const tenon_cert_request *request, int *cert_index);
 
 /* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
  * the format SSLKEYLOGFILE files and Wireshark use. */
@@ -608,6 +607,16 @@ typedef struct tenon_config {
      * (tenon_client_cert_fn); NULL: tenon's own choice (the first that fits the request). */
     tenon_client_cert_fn client_cert_fn;
     void *client_cert_user;
+    /* Server that asks for client certificates: the certificate authorities its
+     * CertificateRequest names (TLS 1.3: the certificate_authorities extension, RFC 8446
+     * §4.2.4; TLS 1.2: the certificate_authorities field, RFC 5246 §7.4.4), each a DER Name
+     * (RFC 5280: the whole SEQUENCE, as a certificate's subject; views that must outlive the
+     * config), in order. None, the default: TLS 1.3 sends no extension, TLS 1.2 an empty
+     * list. A hint for the client's choice (tenon_cert_request.ca_names): the chain is still
+     * checked by trust / verify_fn alone. tenon_config_check refuses empty names, more than
+     * TENON_MAX_CA_NAMES, a list over 2^16-1 bytes, and the setting on a client. */
+    tenon_bytes client_ca_names[TENON_MAX_CA_NAMES];
+    size_t client_ca_name_count;
 } tenon_config;
 
 /* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid

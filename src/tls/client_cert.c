@@ -23,6 +23,18 @@ int tls_ca_names_parse(cursor list, tenon_cert_request *req)
     return TENON_OK;
 }
 
+int tls_ca_names_write(writer *w, const tenon_config *cfg)
+{
+    wr_vec list, name;
+    GUARD(wr_open_vec(w, 2, &list));
+    for (size_t i = 0; i < cfg->client_ca_name_count; i++) {
+        GUARD(wr_open_vec(w, 2, &name));
+        GUARD(wr_bytes(w, cfg->client_ca_names[i].ptr, cfg->client_ca_names[i].len));
+        GUARD(wr_close_vec(w, &name));
+    }
+    return wr_close_vec(w, &list);
+}
+
 static int type_listed(const tenon_cert_request *req, uint8_t type)
 {
     for (size_t i = 0; i < req->certificate_types.len; i++)

@@ -31,7 +31,7 @@ int hs12_certificate_request_send(tls_conn *c)
             GUARD(wr_u16(&w, c->cfg->sig_schemes[i]));
     }
     GUARD(wr_close_vec(&w, &v));
-    GUARD(wr_u16(&w, 0)); /* certificate_authorities: any */
+    GUARD(tls_ca_names_write(&w, c->cfg)); /* none: any authority */
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }

@@ -21,6 +21,15 @@ int hs_certificate_request_send(tls_conn *c)
     if (cfg->cert_sig_scheme_count > 0)
         GUARD(ext_sig_algs_write(&w, EXT_SIGNATURE_ALGORITHMS_CERT, cfg->cert_sig_schemes,
                                  cfg->cert_sig_scheme_count));
+    /* §4.2.4: certificate_authorities, "DistinguishedName authorities<3..2^16-1>": only
+     * when there are names. */
+    if (cfg->client_ca_name_count > 0) {
+        wr_vec ext;
+        GUARD(wr_u16(&w, EXT_CERTIFICATE_AUTHORITIES));
+        GUARD(wr_open_vec(&w, 2, &ext));
+        GUARD(tls_ca_names_write(&w, cfg));
+        GUARD(wr_close_vec(&w, &ext));
+    }
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
     GUARD(tls_hs_commit(c, &w, NULL));

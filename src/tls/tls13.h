@@ -830,6 +830,8 @@ TENON_MUST_CHECK int tls_client_cert_choose(tls_conn *c, const tenon_cert_reques
 /* A certificate_authorities list (DistinguishedName <..2^16-1>, the vector's contents) into
  * req->ca_names / ca_name_count; TENON_ERR_TLS_DECODE if malformed or a name is empty. */
 TENON_MUST_CHECK int tls_ca_names_parse(cursor list, tenon_cert_request *req);
+/* Writes cfg->client_ca_names as a DistinguishedName list with its 2-byte length. */
+TENON_MUST_CHECK int tls_ca_names_write(writer *w, const tenon_config *cfg);
 /* Before the first handshake message: makes the transcript also run the hashes of the TLS 1.2
  * CertificateVerify schemes this side may sign (a client with certificates) or accept (a
  * server that asks for them) that it does not run already (conn12.c). */

@@ -96,6 +96,7 @@ typedef struct opts {
      * CertificateRequest: certificate types (base64), CA names (hex DER, comma-separated). */
     int use_old_client_cert_cb;
     const char *expect_certificate_types, *expect_client_ca_list;
+    const char *use_client_ca_list; /* server: tenon_config.client_ca_names */
     int use_ocsp_callback, fail_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
 } opts;
 
@@ -228,6 +229,9 @@ static const flag FLAGS[] = {
     BOOL_FLAG("-use-old-client-cert-callback", use_old_client_cert_cb),
     STR_FLAG("-expect-certificate-types", expect_certificate_types),
     STR_FLAG("-expect-client-ca-list", expect_client_ca_list),
+    /* A server's certificate_authorities (hex DER names, comma-separated; "<NULL>" and
+     * "<EMPTY>": none): tenon_config.client_ca_names. */
+    STR_FLAG("-use-client-ca-list", use_client_ca_list),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -590,14 +594,45 @@ static int client_cert_cb(void *user, const tenon_cert_request *req, int *cert_i
     return 0;
 }
 
+/* -use-client-ca-list: the names into tenon_config.client_ca_names (kept in a static
+ * buffer, as the config's views must outlive it). */
+static void set_client_ca_list(const char *list, tenon_config *cfg)
+{
+    static uint8_t names[8192];
+    size_t used = 0;
+    if (strcmp(list, "<NULL>") == 0 || strcmp(list, "<EMPTY>") == 0)
+        return;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len % 2 != 0 || len / 2 > sizeof names - used ||
+            cfg->client_ca_name_count >= TENON_MAX_CA_NAMES)
+            unimplemented("-use-client-ca-list: more or longer names than the shim holds");
+        for (size_t i = 0; i < len / 2; i++) {
+            unsigned v;
+            if (sscanf(p + 2 * i, "%2x", &v) != 1)
+                fail("-use-client-ca-list: bad hex", p);
+            names[used + i] = (uint8_t)v;
+        }
+        cfg->client_ca_names[cfg->client_ca_name_count++] = (tenon_bytes){names + used, len / 2};
+        used += len / 2;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+}
+
 static void set_client_cert_cb(opts *o, tenon_config *cfg)
 {
     if (o->server) {
         if (o->use_old_client_cert_cb || o->expect_certificate_types != NULL ||
             o->expect_client_ca_list != NULL)
             unimplemented("client certificate callback flags on a server");
+        if (o->use_client_ca_list != NULL)
+            set_client_ca_list(o->use_client_ca_list, cfg);
         return;
     }
+    if (o->use_client_ca_list != NULL)
+        unimplemented("-use-client-ca-list on a client");
     cfg->client_cert_fn = client_cert_cb;
     cfg->client_cert_user = o;
 }
