@@ -569,11 +569,25 @@ static int ca_list_matches(const char *want, const tenon_cert_request *req)
     return n == req->ca_name_count;
 }
 
+static int sig_scheme_known(int id);
+
 /* BoringSSL's CheckCertificateRequest, then (-use-old-client-cert-callback) its
  * ClientCertCallback's answer: the default credential (added last), or none. */
 static int client_cert_cb(void *user, const tenon_cert_request *req, int *cert_index)
 {
     const opts *o = user;
+    /* -expect-peer-verify-pref on a client: the CertificateRequest's schemes (set_client_cert_cb
+     * made sure tenon has each, as tenon_cert_request lists only those). */
+    if (o->expect_peer_verify_pref_count != 0) {
+        int same = req->sig_scheme_count == o->expect_peer_verify_pref_count;
+        for (size_t i = 0; same && i < req->sig_scheme_count; i++)
+            same = req->sig_schemes[i] == o->expect_peer_verify_prefs[i];
+        if (!same) {
+            fprintf(stderr, "CertificateRequest signature algorithms differ from "
+                            "-expect-peer-verify-pref\n");
+            return 1;
+        }
+    }
     if (o->expect_certificate_types != NULL) {
         uint8_t want[256];
         long n = decode_base64(o->expect_certificate_types, want, sizeof want);
@@ -633,6 +647,9 @@ static void set_client_cert_cb(opts *o, tenon_config *cfg)
     }
     if (o->use_client_ca_list != NULL)
         unimplemented("-use-client-ca-list on a client");
+    for (size_t i = 0; i < o->expect_peer_verify_pref_count; i++)
+        if (!sig_scheme_known(o->expect_peer_verify_prefs[i]))
+            unimplemented("-expect-peer-verify-pref on a client: a scheme tenon does not have");
     cfg->client_cert_fn = client_cert_cb;
     cfg->client_cert_user = o;
 }
@@ -1255,12 +1272,9 @@ static void check_connection(const opts *o, int is_resume)
         fprintf(stderr, "credential %d was used, wanted %d\n", selected, o->expect_selected_cred);
         exit(1);
     }
-    if (o->expect_peer_verify_pref_count != 0) {
+    if (o->expect_peer_verify_pref_count != 0 && o->server) {
         tenon_peer_offer offer;
-        /* A client sees the server's hello only (its CertificateRequest's schemes are not in
-         * tenon_peer_offer). */
-        if (!o->server)
-            unimplemented("-expect-peer-verify-pref on a client");
+        /* A client checks the CertificateRequest's schemes in client_cert_cb. */
         if (tenon_conn_peer_offer(&g_conn, &offer) != 0 ||
             offer.sig_scheme_count != o->expect_peer_verify_pref_count)
             fail("peer signature algorithms differ from -expect-peer-verify-pref", "");
