@@ -1,7 +1,8 @@
 /*
  * The client's certificate for a server's CertificateRequest, both versions: tenon's own
  * choice, or the application's (tenon_config.client_cert_fn), held to what the server asked
- * (RFC 8446 §4.4.2.3, RFC 5246 §7.4.6).
+ * (RFC 8446 §4.4.2.3, RFC 5246 §7.4.6); and the certificate_authorities list both versions'
+ * CertificateRequest carries (RFC 8446 §4.2.4, RFC 5246 §7.4.4).
  */
 #include "tls13.h"
 

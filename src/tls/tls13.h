@@ -10,7 +10,8 @@
  *   ticket.c          sealing and opening session tickets (server); what binds a session to
  *                     a verification policy and limits its age (both sides)
  *   client_cert.c     the client's certificate for a CertificateRequest (tenon's choice or
- *                     tenon_config.client_cert_fn's), both versions
+ *                     tenon_config.client_cert_fn's) and its certificate_authorities list
+ *                     (parsed by the client, written by the server), both versions
  *
  * Parsers (hs_*_parse, ext_*_parse) read the RFC's structs into views and decide nothing; the
  * handlers (hs_*_recv) hold the policy.
