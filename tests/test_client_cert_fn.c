@@ -3,8 +3,9 @@
  * told of the CertificateRequest (version, signature schemes, TLS 1.2 certificate_types,
  * certificate_authorities), tenon's own choice as the preset index, another certificate chosen,
  * none chosen (an empty Certificate), a chosen certificate that does not fit the server's
- * schemes (none sent: RFC 8446 §4.4.2.3, RFC 5246 §7.4.6), and the callback failing the
- * handshake (positive, negative, an index out of range). Not called on a resumed handshake.
+ * schemes or (TLS 1.2) a key type certificate_types leaves out (none sent: RFC 8446 §4.4.2.3,
+ * RFC 5246 §7.4.6), the callback failing the handshake (positive, negative, an index out of
+ * range), a server's client_ca_names and their checks. Not called on a resumed handshake.
  */
 #include "test_tls13_harness.h"
 
@@ -226,6 +227,60 @@ static void ca_names(uint16_t version)
     CHECK(why != NULL && strstr(why, "client_ca_names") != NULL);
 }
 
+/* The first offset of n bytes pat in what e has to send, or -1. */
+static long find_pending(endpoint *e, const uint8_t *pat, size_t n)
+{
+    const uint8_t *p;
+    size_t len;
+    tenon_conn_output(&e->conn, &p, &len);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(p + i, pat, n) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* TLS 1.2: a certificate whose key type certificate_types leaves out is no suitable one
+ * (RFC 5246 §7.4.6). The server's CertificateRequest (plaintext in TLS 1.2) is rewritten in
+ * flight to list ecdsa_sign only; the callback picks the RSA certificate: the client answers
+ * with an empty Certificate (the transcripts then differ, so the handshake fails later). */
+static void tls12_types_restrict(void)
+{
+    setup(TENON_TLS12, TENON_CLIENT_AUTH_REQUEST);
+    CB.choose = 1;
+    CB.calls = 0;
+    tenon_conn_wipe(&CLIENT.conn);
+    tenon_conn_wipe(&SERVER.conn);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    transfer(&CLIENT.conn, &SERVER.conn); /* ClientHello; the server's flight is pending */
+    const uint8_t *out;
+    size_t out_len;
+    tenon_conn_output(&SERVER.conn, &out, &out_len);
+    int patched = 0;
+    for (size_t i = 0; i + 7 <= out_len && !patched; i++)
+        if (out[i] == 13 && out[i + 4] == 2 && out[i + 5] == 64 && out[i + 6] == 1) {
+            SERVER.out[(out - SERVER.out) + i + 6] = 64; /* rsa_sign -> ecdsa_sign */
+            patched = 1;
+        }
+    CHECK(patched);
+    transfer(&SERVER.conn, &CLIENT.conn);
+    CHECK(CB.calls == 1 && CB.types_len == 2 && CB.types[0] == 64 && CB.types[1] == 64);
+    CHECK(CB.preset == 0); /* tenon's choice: the ECDSA one */
+    /* Certificate with an empty certificate_list, and no CertificateVerify. */
+    static const uint8_t empty_cert[] = {11, 0, 0, 3, 0, 0, 0};
+    CHECK(find_pending(&CLIENT, empty_cert, sizeof empty_cert) >= 0);
+    CHECK(find_pending(&CLIENT, PKI.rsa_der, 32) < 0);
+
+    /* The same with the ECDSA certificate chosen: it goes out. */
+    setup(TENON_TLS12, TENON_CLIENT_AUTH_REQUEST);
+    CB.choose = 0;
+    tenon_conn_wipe(&CLIENT.conn);
+    tenon_conn_wipe(&SERVER.conn);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    transfer(&CLIENT.conn, &SERVER.conn);
+    transfer(&SERVER.conn, &CLIENT.conn);
+    CHECK(find_pending(&CLIENT, PKI.client_der, 32) >= 0);
+}
+
 static void not_on_resumption(uint16_t version)
 {
     static tenon_ticket slots[2];
@@ -264,5 +319,6 @@ int main(void)
         ca_names(versions[i]);
         not_on_resumption(versions[i]);
     }
+    tls12_types_restrict();
     return tu_finish("test_client_cert_fn");
 }
