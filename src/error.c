@@ -58,6 +58,8 @@ TENON_API const char *tenon_strerror(int err)
         return "TLS 1.2: client certificate required, and the client sent none";
     case TENON_ERR_TLS_PQ_REQUIRED:
         return "TLS: a post-quantum key exchange is required, and the peer offers none";
+    case TENON_ERR_TLS_CLIENT_CERT_REFUSED:
+        return "TLS: the client certificate callback failed the handshake";
     case TENON_ERR_TLS_BAD_CERT_STATUS:
         return "TLS: the server's stapled certificate status (OCSP) was refused";
     case TENON_ERR_TLS_STAPLE_CALLBACK:

@@ -131,6 +131,9 @@ typedef enum tenon_err {
      * offers none: only classical groups, or only TLS 1.2 (insufficient_security, RFC 8446
      * §6.2). */
     TENON_ERR_TLS_PQ_REQUIRED = -85,
+    /* The client's certificate callback (tenon_config.client_cert_fn) failed the handshake
+     * with a positive return (handshake_failure, RFC 8446 §6.2). */
+    TENON_ERR_TLS_CLIENT_CERT_REFUSED = -86,
     /* A certificate (or a certificate extension) is not well-formed DER X.509. */
     TENON_ERR_CERT_MALFORMED = -100,
     /* A certificate of the path has expired at the verification time. */

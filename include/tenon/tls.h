@@ -331,6 +331,53 @@ typedef struct tenon_staple_request {
  * peer"). */
 typedef int (*tenon_staple_fn)(void *user, tenon_staple_request *req);
 
+/* What a server's CertificateRequest asks of the client (tenon_config.client_cert_fn); views
+ * into the message, valid during the call only. */
+#define TENON_MAX_CA_NAMES 16
+typedef struct tenon_cert_request {
+    uint16_t version; /* TENON_TLS13 or TENON_TLS12 */
+    /* signature_algorithms (TLS 1.3, RFC 8446 §4.3.2) or supported_signature_algorithms
+     * (TLS 1.2, RFC 5246 §7.4.4): the schemes tenon has, in the server's order, once each
+     * (code points tenon does not know are left out). */
+    const uint16_t *sig_schemes;
+    size_t sig_scheme_count;
+    /* TLS 1.2: certificate_types as sent (ClientCertificateType bytes: rsa_sign 1, ecdsa_sign
+     * 64, ...); empty in TLS 1.3, which has no such field. */
+    tenon_bytes certificate_types;
+    /* certificate_authorities (TLS 1.3: the extension, RFC 8446 §4.2.4; TLS 1.2: the field):
+     * the DER Names (RFC 5280 Name, each the whole SEQUENCE) as sent, the first
+     * TENON_MAX_CA_NAMES of them; ca_name_count counts them all (0: the server names none). */
+    tenon_bytes ca_names[TENON_MAX_CA_NAMES];
+    size_t ca_name_count;
+} tenon_cert_request;
+
+/* The client's choice of certificate when a server asks for one (tenon_config.client_cert_fn),
+ * as OpenSSL's client_cert_cb or rustls' ResolvesClientCert.
+ *
+ * When: on a full handshake, when the server's CertificateRequest arrives (never on a resumed
+ * one: the server asks for nothing then), before any of our certificate goes out.
+ *
+ * *cert_index arrives holding tenon's own choice (the first of tenon_config.certs that signs
+ * with a scheme the server lists and, in TLS 1.2, has a key type in certificate_types; -1 if
+ * none does): leave it for that choice, set another index into certs, or -1 to send an empty
+ * Certificate (RFC 8446 §4.4.2, RFC 5246 §7.4.6; a server that requires a certificate then
+ * fails the handshake).
+ *
+ * A chosen certificate must still fit the request: RFC 8446 §4.4.2.3 and RFC 5246 §7.4.6 have
+ * the client send one that signs with a scheme the server listed ("If the client cannot
+ * construct an acceptable chain ... it SHOULD send an empty Certificate"; TLS 1.2: a key
+ * compatible with certificate_types too). tenon signs with the certificate's first own scheme
+ * (tenon_cert_key.sign_schemes, else the configuration's) in the server's list; a chosen
+ * certificate with none, or with a key type certificate_types leaves out, is replaced by an
+ * empty Certificate, as the RFCs have a client do. (certificate_authorities is the
+ * application's to weigh: tenon does not compare names.)
+ *
+ * Return: 0 with *cert_index set. A negative tenon_err fails the handshake with that error and
+ * its alert (tenon_error_alert); a positive value fails it as TENON_ERR_TLS_CLIENT_CERT_REFUSED
+ * (handshake_failure). An index out of range (not -1, not below cert_count) fails it as
+ * TENON_ERR_INVALID_ARGUMENT (internal_error). */
+typedef int (*tenon_client_cert_fn)(void *user, const tenon_cert_request *request, int *cert_index);
+
 /* NSS key log lines ("CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>", no newline),
  * the format SSLKEYLOGFILE files and Wireshark use. */
 typedef void (*tenon_keylog_fn)(void *user, const char *line);
@@ -595,6 +642,21 @@ typedef struct tenon_config {
      * it set is refused by tenon_config_check. */
     tenon_staple_fn staple_fn;
     void *staple_user;
+
+    /* Client, optional: chooses the certificate sent when a server asks for one
+     * (tenon_client_cert_fn); NULL: tenon's own choice (the first that fits the request). */
+    tenon_client_cert_fn client_cert_fn;
+    void *client_cert_user;
+    /* Server that asks for client certificates: the certificate authorities its
+     * CertificateRequest names (TLS 1.3: the certificate_authorities extension, RFC 8446
+     * §4.2.4; TLS 1.2: the certificate_authorities field, RFC 5246 §7.4.4), each a DER Name
+     * (RFC 5280: the whole SEQUENCE, as a certificate's subject; views that must outlive the
+     * config), in order. None, the default: TLS 1.3 sends no extension, TLS 1.2 an empty
+     * list. A hint for the client's choice (tenon_cert_request.ca_names): the chain is still
+     * checked by trust / verify_fn alone. tenon_config_check refuses empty names, more than
+     * TENON_MAX_CA_NAMES, a list over 2^16-1 bytes, and the setting on a client. */
+    tenon_bytes client_ca_names[TENON_MAX_CA_NAMES];
+    size_t client_ca_name_count;
 } tenon_config;
 
 /* Defaults for a role: TLS 1.2 and 1.3; the groups of tenon_config.groups (hybrid

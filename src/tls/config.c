@@ -274,6 +274,18 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (cfg->ocsp_stapling || cfg->signed_cert_timestamps || cfg->status_fn != NULL)
             return why_fail(why, "ocsp_stapling, signed_cert_timestamps and status_fn are client "
                                  "settings: a server staples what its tenon_cert_key holds");
+        /* RFC 8446 §4.2.4: DistinguishedName<1..2^16-1>, in a list of at most 2^16-1 bytes. */
+        size_t ca_bytes = 0;
+        if (cfg->client_ca_name_count > TENON_MAX_CA_NAMES)
+            return why_fail(why, "more client_ca_names than TENON_MAX_CA_NAMES");
+        for (size_t i = 0; i < cfg->client_ca_name_count; i++) {
+            const tenon_bytes *n = &cfg->client_ca_names[i];
+            if (n->ptr == NULL || n->len == 0 || n->len > 0xffff)
+                return why_fail(why, "a client_ca_names entry is empty or too long");
+            ca_bytes += 2 + n->len;
+        }
+        if (ca_bytes > 0xffff)
+            return why_fail(why, "client_ca_names take more than 2^16-1 bytes");
     } else {
         if (cfg->staple_fn != NULL)
             return why_fail(why, "staple_fn is a server setting: a client staples nothing");
@@ -286,6 +298,9 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         if (cfg->client_auth != TENON_CLIENT_AUTH_NONE)
             return why_fail(why, "client_auth is a server setting: a client sends its "
                                  "certificate when the server asks (tenon_config_add_cert)");
+        if (cfg->client_ca_name_count != 0)
+            return why_fail(why, "client_ca_names is a server setting: a client sees the "
+                                 "server's in tenon_cert_request (client_cert_fn)");
         if (cfg->skip_hostname_check && !verifies)
             return why_fail(why, "skip_hostname_check applies to certificate verification, "
                                  "and none is configured (trust store or verify callback)");

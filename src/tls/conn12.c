@@ -138,39 +138,52 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest, const uint
     return wr_close_vec(w, &v);
 }
 
+uint16_t tls12_cert_scheme(const tls_conn *c, const tenon_cert_key *ck, tenon_key_type t,
+                           const tenon_hash_class *hash, const cursor *curves, int *type_ok)
+{
+    const tenon_config *cfg = c->cfg;
+    *type_ok = 0;
+    if (ck->key == NULL || !tls12_auth_takes_key(t, ck->key->type))
+        return 0;
+    /* RFC 8422 §4: with the client's supported_groups, the server "MUST NOT negotiate the use
+     * of an ECC cipher suite unless [it] can complete the handshake while respecting the
+     * choice of curves specified by the client": in TLS 1.2 the ECDSA key's too. */
+    if (ck->key->type == TENON_KEY_EC && curves != NULL &&
+        !ext_supported_groups_has(*curves, (uint16_t)ck->key->u.ec.curve))
+        return 0;
+    *type_ok = 1;
+    size_t n;
+    const uint16_t *ours = tls_cert_sign_schemes(cfg, ck, &n);
+    for (size_t j = 0; j < n; j++) {
+        const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
+        if (s == NULL || s->key_type != ck->key->type || (hash != NULL && s->hash != hash) ||
+            !tls12_scheme_known(s->id))
+            continue;
+        /* A client's CertificateVerify signs handshake_messages (RFC 5246 §7.4.8), which tenon
+         * keeps only as running hashes: no PureEdDSA there (RFC 8422 §5.8 signs the messages
+         * themselves), whatever the CertificateRequest lists. */
+        if (c->is_client && s->hash == NULL)
+            continue;
+        for (size_t k = 0; k < c->peer_sig_count; k++)
+            if (c->peer_sigs[k] == s->id)
+                return s->id;
+    }
+    return 0;
+}
+
 int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                     const cursor *curves)
 {
     const tenon_config *cfg = c->cfg;
     int have_type = 0;
     for (size_t i = 0; i < cfg->cert_count; i++) {
-        if (cfg->certs[i].key == NULL || !tls12_auth_takes_key(t, cfg->certs[i].key->type))
-            continue;
-        /* RFC 8422 §4: with the client's supported_groups, the server "MUST NOT negotiate the
-         * use of an ECC cipher suite unless [it] can complete the handshake while respecting
-         * the choice of curves specified by the client": in TLS 1.2 the ECDSA key's too. */
-        if (cfg->certs[i].key->type == TENON_KEY_EC && curves != NULL &&
-            !ext_supported_groups_has(*curves, (uint16_t)cfg->certs[i].key->u.ec.curve))
-            continue;
-        have_type = 1;
-        size_t n;
-        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
-        for (size_t j = 0; j < n; j++) {
-            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
-            if (s == NULL || s->key_type != cfg->certs[i].key->type ||
-                (hash != NULL && s->hash != hash) || !tls12_scheme_known(s->id))
-                continue;
-            /* A client's CertificateVerify signs handshake_messages (RFC 5246 §7.4.8), which
-             * tenon keeps only as running hashes: no PureEdDSA there (RFC 8422 §5.8 signs
-             * the messages themselves), whatever the CertificateRequest lists. */
-            if (c->is_client && s->hash == NULL)
-                continue;
-            for (size_t k = 0; k < c->peer_sig_count; k++)
-                if (c->peer_sigs[k] == s->id) {
-                    c->cert = &cfg->certs[i];
-                    c->our_sig_scheme = s->id;
-                    return TENON_OK;
-                }
+        int type_ok;
+        uint16_t s = tls12_cert_scheme(c, &cfg->certs[i], t, hash, curves, &type_ok);
+        have_type |= type_ok;
+        if (s != 0) {
+            c->cert = &cfg->certs[i];
+            c->our_sig_scheme = s;
+            return TENON_OK;
         }
     }
     return have_type ? tls_no_cert_cause(c) : TENON_ERR_TLS_NO_CERT_FOR_PEER;

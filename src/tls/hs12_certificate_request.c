@@ -31,7 +31,7 @@ int hs12_certificate_request_send(tls_conn *c)
             GUARD(wr_u16(&w, c->cfg->sig_schemes[i]));
     }
     GUARD(wr_close_vec(&w, &v));
-    GUARD(wr_u16(&w, 0)); /* certificate_authorities: any */
+    GUARD(tls_ca_names_write(&w, c->cfg)); /* none: any authority */
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -45,13 +45,6 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     ENSURE(algs.len % 2 == 0, TENON_ERR_TLS_DECODE);
     GUARD(cur_vec(&cur, 2, 0, 0xffff, &cas));
     GUARD(cur_finish(&cur));
-    int ec = 0, rsa = 0;
-    while (types.len > 0) {
-        uint8_t t;
-        GUARD(cur_u8(&types, &t));
-        ec |= t == CT_ECDSA_SIGN;
-        rsa |= t == CT_RSA_SIGN;
-    }
     /* The same SignatureScheme list as TLS 1.3's signature_algorithms (RFC 8446 §4.2.3 names
      * the TLS 1.2 pairs by these code points): the schemes we know, once each, however many
      * others come first. */
@@ -61,14 +54,14 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* Our certificate: one whose key type the server names and which can sign with a scheme
      * it lists (§7.4.8: "MUST be one of those present in the supported_signature_algorithms
      * field"), under whatever hash: the transcript runs every hash our schemes have
-     * (tls12_transcript_for_client_auth); none: an empty Certificate (§7.4.6). */
-    c->cert = NULL;
-    if (ec && tls12_pick_cert(c, TENON_KEY_EC, NULL, NULL) == TENON_OK)
-        tls_note(c, "client certificate (ECDSA) requested and available");
-    else if (rsa && tls12_pick_cert(c, TENON_KEY_RSA, NULL, NULL) == TENON_OK)
-        tls_note(c, "client certificate (RSA) requested and available");
-    else
-        c->cert = NULL;
+     * (tls12_transcript_for_client_auth); tenon's choice or client_cert_fn's; none: an empty
+     * Certificate (§7.4.6). */
+    tenon_cert_request req = {.version = TENON_TLS12,
+                              .sig_schemes = c->peer_sigs,
+                              .sig_scheme_count = c->peer_sig_count,
+                              .certificate_types = {types.p, types.len}};
+    GUARD(tls_ca_names_parse(cas, &req));
+    GUARD(tls_client_cert_choose(c, &req));
     /* Only the chosen scheme's hash is needed beside the PRF's from here on. */
     tls_transcript_keep_only(&c->tx, c->cert != NULL ? tls12_sig_hash(c->our_sig_scheme) : NULL);
     tls_transcript_update(&c->tx, msg, len);

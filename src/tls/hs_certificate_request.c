@@ -21,6 +21,15 @@ int hs_certificate_request_send(tls_conn *c)
     if (cfg->cert_sig_scheme_count > 0)
         GUARD(ext_sig_algs_write(&w, EXT_SIGNATURE_ALGORITHMS_CERT, cfg->cert_sig_schemes,
                                  cfg->cert_sig_scheme_count));
+    /* §4.2.4: certificate_authorities, "DistinguishedName authorities<3..2^16-1>": only
+     * when there are names. */
+    if (cfg->client_ca_name_count > 0) {
+        wr_vec ext;
+        GUARD(wr_u16(&w, EXT_CERTIFICATE_AUTHORITIES));
+        GUARD(wr_open_vec(&w, 2, &ext));
+        GUARD(tls_ca_names_write(&w, cfg));
+        GUARD(wr_close_vec(&w, &ext));
+    }
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
     GUARD(tls_hs_commit(c, &w, NULL));
@@ -45,22 +54,17 @@ int hs_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     c->cr_context_len = 0;
     c->cert_requested = 1;
     /* The certificate we will send: the first whose key signs with a scheme the server
-     * accepts; none means an empty Certificate (§4.4.2). */
-    const tenon_config *cfg = c->cfg;
-    for (size_t i = 0; i < cfg->cert_count && c->cert == NULL; i++) {
-        size_t n;
-        const uint16_t *ours = tls_cert_sign_schemes(cfg, &cfg->certs[i], &n);
-        for (size_t j = 0; j < n && c->cert == NULL; j++) {
-            const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
-            if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
-                continue;
-            for (size_t k = 0; k < c->peer_sig_count; k++)
-                if (c->peer_sigs[k] == s->id) {
-                    c->cert = &cfg->certs[i];
-                    c->our_sig_scheme = s->id;
-                }
-        }
+     * accepts, or the one client_cert_fn chooses; none means an empty Certificate (§4.4.2). */
+    tenon_cert_request req = {
+        .version = TENON_TLS13, .sig_schemes = c->peer_sigs, .sig_scheme_count = c->peer_sig_count};
+    if (exts.seen & (1u << X_CERTIFICATE_AUTHORITIES)) {
+        /* §4.2.4: DistinguishedName authorities<3..2^16-1>. */
+        cursor body = exts.body[X_CERTIFICATE_AUTHORITIES], list;
+        GUARD(cur_vec(&body, 2, 3, 0xffff, &list));
+        GUARD(cur_finish(&body));
+        GUARD(tls_ca_names_parse(list, &req));
     }
+    GUARD(tls_client_cert_choose(c, &req));
     tls_transcript_update(&c->tx, msg, len);
     c->state = ST_C_WAIT_CERT;
     return TENON_OK;

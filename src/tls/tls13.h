@@ -9,6 +9,9 @@
  *   hs_*.c            one file per handshake message: send and receive sides together
  *   ticket.c          sealing and opening session tickets (server); what binds a session to
  *                     a verification policy and limits its age (both sides)
+ *   client_cert.c     the client's certificate for a CertificateRequest (tenon's choice or
+ *                     tenon_config.client_cert_fn's) and its certificate_authorities list
+ *                     (parsed by the client, written by the server), both versions
  *
  * Parsers (hs_*_parse, ext_*_parse) read the RFC's structs into views and decide nothing; the
  * handlers (hs_*_recv) hold the policy.
@@ -829,6 +832,19 @@ TENON_MUST_CHECK int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *d
  * TENON_ERR_TLS_NO_COMMON_SIG_SCHEME (no scheme of ours in peer_sigs). */
 TENON_MUST_CHECK int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
                                      const cursor *curves);
+/* The scheme certificate ck signs with under tls12_pick_cert's rules (key type t, hash,
+ * curves, peer_sigs), 0 if none; *type_ok is 1 when its key suits t (and curves). */
+uint16_t tls12_cert_scheme(const tls_conn *c, const tenon_cert_key *ck, tenon_key_type t,
+                           const tenon_hash_class *hash, const cursor *curves, int *type_ok);
+/* The client's certificate for a CertificateRequest (client_cert.c): tenon's choice or
+ * tenon_config.client_cert_fn's, checked against the request (sig_schemes are peer_sigs);
+ * sets c->cert (NULL: an empty Certificate) and our_sig_scheme. */
+TENON_MUST_CHECK int tls_client_cert_choose(tls_conn *c, const tenon_cert_request *req);
+/* A certificate_authorities list (DistinguishedName <..2^16-1>, the vector's contents) into
+ * req->ca_names / ca_name_count; TENON_ERR_TLS_DECODE if malformed or a name is empty. */
+TENON_MUST_CHECK int tls_ca_names_parse(cursor list, tenon_cert_request *req);
+/* Writes cfg->client_ca_names as a DistinguishedName list with its 2-byte length. */
+TENON_MUST_CHECK int tls_ca_names_write(writer *w, const tenon_config *cfg);
 /* Before the first handshake message: makes the transcript also run the hashes of the TLS 1.2
  * CertificateVerify schemes this side may sign (a client with certificates) or accept (a
  * server that asks for them) that it does not run already (conn12.c). */

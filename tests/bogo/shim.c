@@ -91,6 +91,12 @@ typedef struct opts {
     const char *ocsp_response, *sct_list;
     int enable_ocsp_stapling, enable_sct;
     const char *expect_ocsp_response, *expect_sct_list;
+
+    /* The client certificate callback (tenon_config.client_cert_fn) and what it checks of the
+     * CertificateRequest: certificate types (base64), CA names (hex DER, comma-separated). */
+    int use_old_client_cert_cb;
+    const char *expect_certificate_types, *expect_client_ca_list;
+    const char *use_client_ca_list; /* server: tenon_config.client_ca_names */
     int use_ocsp_callback, fail_ocsp_callback, set_ocsp_in_callback, decline_ocsp_callback;
     /* Small info APIs: tenon_conn_tls_unique, tenon_peer_offer.alpn, the SHA-256 of the
      * client's leaf (tenon_conn_info.peer_leaf_sha256). */
@@ -230,6 +236,15 @@ static const flag FLAGS[] = {
      * only the SHA-256 of the client's leaf (tenon_conn_info.peer_leaf_sha256), no chain. */
     BOOL_FLAG("-retain-only-sha256-client-cert", retain_only_sha256),
     BOOL_FLAG("-expect-sha256-client-cert", expect_sha256_client_cert),
+    /* BoringSSL's SSL_CTX_set_client_cert_cb: tenon_config.client_cert_fn choosing the
+     * default credential (or none); -expect-certificate-types and -expect-client-ca-list
+     * check tenon_cert_request (BoringSSL checks them in either callback). */
+    BOOL_FLAG("-use-old-client-cert-callback", use_old_client_cert_cb),
+    STR_FLAG("-expect-certificate-types", expect_certificate_types),
+    STR_FLAG("-expect-client-ca-list", expect_client_ca_list),
+    /* A server's certificate_authorities (hex DER names, comma-separated; "<NULL>" and
+     * "<EMPTY>": none): tenon_config.client_ca_names. */
+    STR_FLAG("-use-client-ca-list", use_client_ca_list),
 };
 
 static _Noreturn void unimplemented(const char *what)
@@ -563,6 +578,114 @@ static int staple_cb(void *user, tenon_staple_request *req)
         req->ocsp_response.len = 0;
     }
     return 0;
+}
+
+/* -expect-client-ca-list: "hex,hex,..." DER names; 1 if they are req's names, in order. */
+static int ca_list_matches(const char *want, const tenon_cert_request *req)
+{
+    size_t n = 0;
+    const char *p = want;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (len % 2 != 0 || n >= req->ca_name_count || n >= TENON_MAX_CA_NAMES ||
+            req->ca_names[n].len != len / 2)
+            return 0;
+        for (size_t i = 0; i < len / 2; i++) {
+            unsigned v;
+            if (sscanf(p + 2 * i, "%2x", &v) != 1 || req->ca_names[n].ptr[i] != v)
+                return 0;
+        }
+        n++;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    return n == req->ca_name_count;
+}
+
+static int sig_scheme_known(int id);
+
+/* BoringSSL's CheckCertificateRequest, then (-use-old-client-cert-callback) its
+ * ClientCertCallback's answer: the default credential (added last), or none. */
+static int client_cert_cb(void *user, const tenon_cert_request *req, int *cert_index)
+{
+    const opts *o = user;
+    /* -expect-peer-verify-pref on a client: the CertificateRequest's schemes (set_client_cert_cb
+     * made sure tenon has each, as tenon_cert_request lists only those). */
+    if (o->expect_peer_verify_pref_count != 0) {
+        int same = req->sig_scheme_count == o->expect_peer_verify_pref_count;
+        for (size_t i = 0; same && i < req->sig_scheme_count; i++)
+            same = req->sig_schemes[i] == o->expect_peer_verify_prefs[i];
+        if (!same) {
+            fprintf(stderr, "CertificateRequest signature algorithms differ from "
+                            "-expect-peer-verify-pref\n");
+            return 1;
+        }
+    }
+    if (o->expect_certificate_types != NULL) {
+        uint8_t want[256];
+        long n = decode_base64(o->expect_certificate_types, want, sizeof want);
+        if (n < 0 || (size_t)n != req->certificate_types.len ||
+            memcmp(want, req->certificate_types.ptr, (size_t)n) != 0) {
+            fprintf(stderr, "certificate types mismatch\n");
+            return 1;
+        }
+    }
+    if (o->expect_client_ca_list != NULL && !ca_list_matches(o->expect_client_ca_list, req)) {
+        fprintf(stderr, "names in CertificateRequest differ from -expect-client-ca-list\n");
+        return 1;
+    }
+    if (o->use_old_client_cert_cb) {
+        int has_default = o->cert_file != NULL && o->key_file != NULL;
+        *cert_index = has_default ? (int)o->cred_count : -1;
+    }
+    return 0;
+}
+
+/* -use-client-ca-list: the names into tenon_config.client_ca_names (kept in a static
+ * buffer, as the config's views must outlive it). */
+static void set_client_ca_list(const char *list, tenon_config *cfg)
+{
+    static uint8_t names[8192];
+    size_t used = 0;
+    if (strcmp(list, "<NULL>") == 0 || strcmp(list, "<EMPTY>") == 0)
+        return;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len % 2 != 0 || len / 2 > sizeof names - used ||
+            cfg->client_ca_name_count >= TENON_MAX_CA_NAMES)
+            unimplemented("-use-client-ca-list: more or longer names than the shim holds");
+        for (size_t i = 0; i < len / 2; i++) {
+            unsigned v;
+            if (sscanf(p + 2 * i, "%2x", &v) != 1)
+                fail("-use-client-ca-list: bad hex", p);
+            names[used + i] = (uint8_t)v;
+        }
+        cfg->client_ca_names[cfg->client_ca_name_count++] = (tenon_bytes){names + used, len / 2};
+        used += len / 2;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+}
+
+static void set_client_cert_cb(opts *o, tenon_config *cfg)
+{
+    if (o->server) {
+        if (o->use_old_client_cert_cb || o->expect_certificate_types != NULL ||
+            o->expect_client_ca_list != NULL)
+            unimplemented("client certificate callback flags on a server");
+        if (o->use_client_ca_list != NULL)
+            set_client_ca_list(o->use_client_ca_list, cfg);
+        return;
+    }
+    if (o->use_client_ca_list != NULL)
+        unimplemented("-use-client-ca-list on a client");
+    for (size_t i = 0; i < o->expect_peer_verify_pref_count; i++)
+        if (!sig_scheme_known(o->expect_peer_verify_prefs[i]))
+            unimplemented("-expect-peer-verify-pref on a client: a scheme tenon does not have");
+    cfg->client_cert_fn = client_cert_cb;
+    cfg->client_cert_user = o;
 }
 
 static void set_stapling(opts *o, tenon_config *cfg)
@@ -959,6 +1082,7 @@ static void build_config(opts *o, tenon_config *cfg)
 
     add_credentials(o, cfg);
     set_stapling(o, cfg);
+    set_client_cert_cb(o, cfg);
 
     if (o->server) {
         if (o->require_any_client_cert)
@@ -1189,12 +1313,9 @@ static void check_connection(const opts *o, int is_resume)
         fprintf(stderr, "credential %d was used, wanted %d\n", selected, o->expect_selected_cred);
         exit(1);
     }
-    if (o->expect_peer_verify_pref_count != 0) {
+    if (o->expect_peer_verify_pref_count != 0 && o->server) {
         tenon_peer_offer offer;
-        /* A client sees the server's hello only (its CertificateRequest's schemes are not in
-         * tenon_peer_offer). */
-        if (!o->server)
-            unimplemented("-expect-peer-verify-pref on a client");
+        /* A client checks the CertificateRequest's schemes in client_cert_cb. */
         if (tenon_conn_peer_offer(&g_conn, &offer) != 0 ||
             offer.sig_scheme_count != o->expect_peer_verify_pref_count)
             fail("peer signature algorithms differ from -expect-peer-verify-pref", "");
