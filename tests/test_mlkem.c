@@ -192,6 +192,87 @@ static void test_impls(void)
            (unsigned)tenon_cpu_features(), tu_failed == before ? "same" : "MISMATCH");
 }
 
+/* The AVX2 compression and byte encodings against the portable ones, byte for byte: Compress_d
+ * and ByteEncode (d = 1, 4, 5, 10, 11, 12) over every int16 coefficient value in every position
+ * of a 16-lane group, Decompress_d and ByteDecode over random and extreme byte strings, the
+ * modulus check with one value >= q at each position, Decompress_1 on random messages. */
+static void test_encode_impls(void)
+{
+    unsigned long before = tu_failed;
+    static const unsigned ds[] = {1, 4, 5, 10, 11, 12};
+    static mlkem_poly p, r[2];
+    uint8_t out[2][MLKEM_POLY_BYTES + 1];
+    int ok = 1;
+    for (int base = 0; base < 65536; base += MLKEM_N) {
+        for (int i = 0; i < MLKEM_N; i++)
+            /* every value, and each value in a different lane from one pass to the next */
+            p.c[i] = (int16_t)(uint16_t)(base + ((i + base / MLKEM_N) % MLKEM_N));
+        for (size_t k = 0; k < sizeof ds / sizeof ds[0]; k++) {
+            unsigned d = ds[k];
+            for (int m = 0; m < 2; m++) {
+                tenon_cpu_set_mask(m == 0 ? 0 : UINT32_MAX);
+                memset(out[m], 0xa5, sizeof out[m]);
+                if (d == 1)
+                    mlkem_poly_to_msg(out[m], &p);
+                else if (d == 12)
+                    mlkem_poly_encode12(out[m], &p);
+                else
+                    mlkem_poly_compress(out[m], &p, d);
+            }
+            ok &= memcmp(out[0], out[1], sizeof out[0]) == 0;
+        }
+    }
+    CHECK(ok);
+    for (int iter = 0; iter < 3000; iter++) {
+        uint8_t in[MLKEM_POLY_BYTES];
+        tu_rand(in, sizeof in);
+        if (iter < 2)
+            memset(in, iter == 0 ? 0x00 : 0xff, sizeof in);
+        for (size_t k = 0; k < sizeof ds / sizeof ds[0]; k++) {
+            unsigned d = ds[k];
+            int rc[2] = {0, 0};
+            if (d == 12 && iter >= 2 && iter % 2 == 0) {
+                /* a valid ek polynomial, or one with a single value >= q at a random place */
+                for (int i = 0; i < MLKEM_N; i++)
+                    p.c[i] = (int16_t)(tu_rand_u64() % MLKEM_Q);
+                if (iter % 4 == 0)
+                    p.c[tu_rand_u64() % MLKEM_N] = (int16_t)(MLKEM_Q + tu_rand_u64() % 767);
+                tenon_cpu_set_mask(0);
+                uint16_t v[MLKEM_N];
+                for (int i = 0; i < MLKEM_N; i++)
+                    v[i] = (uint16_t)p.c[i];
+                for (int i = 0; i < MLKEM_N; i += 2) {
+                    in[3 * i / 2] = (uint8_t)v[i];
+                    in[3 * i / 2 + 1] = (uint8_t)((v[i] >> 8) | (v[i + 1] << 4));
+                    in[3 * i / 2 + 2] = (uint8_t)(v[i + 1] >> 4);
+                }
+            }
+            for (int m = 0; m < 2; m++) {
+                tenon_cpu_set_mask(m == 0 ? 0 : UINT32_MAX);
+                memset(&r[m], 0x5a, sizeof r[m]);
+                if (d == 1)
+                    mlkem_poly_from_msg(&r[m], in);
+                else if (d == 12) {
+                    mlkem_poly_decode12(&r[m], in);
+                    mlkem_poly r2;
+                    rc[m] = mlkem_poly_decode12_check(&r2, in);
+                    for (int i = 0; i < MLKEM_N; i++)
+                        ok &= r2.c[i] ==
+                              (int16_t)((in[3 * (i / 2) + i % 2] >> (4 * (i % 2)) |
+                                         in[3 * (i / 2) + i % 2 + 1] << (8 - 4 * (i % 2))) &
+                                        0xfff);
+                } else
+                    mlkem_poly_decompress(&r[m], in, d);
+            }
+            ok &= memcmp(&r[0], &r[1], sizeof r[0]) == 0 && rc[0] == rc[1];
+        }
+    }
+    CHECK(ok);
+    tenon_cpu_set_mask(UINT32_MAX);
+    printf("compression and encodings, accelerated (cpu features 0x%x) vs portable: %s\n",
+           (unsigned)tenon_cpu_features(), tu_failed == before ? "same" : "MISMATCH");
+}
+
 /* The four-at-a-time samplers (4-way Keccak with AVX2) give what the single ones give, NULL
  * entries included, on random seeds; and the unlucky rho of CCTV needs extra blocks. */
 static void test_x4(void)
@@ -686,6 +767,7 @@ int main(int argc, char **argv)
         test_api(kems[i]);
     }
     test_impls();
+    test_encode_impls();
     test_x4();
     /* CCTV README: 10,000 tests, with the portable code forced and with the accelerated paths
      * the CPU allows. */

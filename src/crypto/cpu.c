@@ -53,7 +53,8 @@ static uint32_t detect(void)
         __cpuid_count(7, 0, a, b, c, d);
         if (ymm_ok && (b & (1u << 5)))
             f |= TENON_CPU_AVX2;
-        if (b & (1u << 8))
+        /* BMI2 with BMI1 (bit 3): sha3.c's andn needs the latter; no CPU has one alone. */
+        if ((b & (1u << 8)) && (b & (1u << 3)))
             f |= TENON_CPU_BMI2;
         if (b & (1u << 19))
             f |= TENON_CPU_ADX;

@@ -244,6 +244,12 @@ static void unpack_bits(uint16_t v[MLKEM_N], const uint8_t *in, unsigned d)
 
 void mlkem_poly_encode12(uint8_t out[MLKEM_POLY_BYTES], const mlkem_poly *p)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_compress_avx2(out, p->c, 12);
+        return;
+    }
+#endif
     uint16_t v[MLKEM_N];
     for (int i = 0; i < MLKEM_N; i++)
         v[i] = to_canonical(p->c[i]);
@@ -253,6 +259,12 @@ void mlkem_poly_encode12(uint8_t out[MLKEM_POLY_BYTES], const mlkem_poly *p)
 
 void mlkem_poly_decode12(mlkem_poly *p, const uint8_t in[MLKEM_POLY_BYTES])
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_decode12_avx2(p->c, in);
+        return;
+    }
+#endif
     uint16_t v[MLKEM_N];
     unpack_bits(v, in, 12);
     /* A 12-bit value is below 2q: one conditional subtraction by mask. */
@@ -265,6 +277,10 @@ void mlkem_poly_decode12(mlkem_poly *p, const uint8_t in[MLKEM_POLY_BYTES])
 
 int mlkem_poly_decode12_check(mlkem_poly *p, const uint8_t in[MLKEM_POLY_BYTES])
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2))
+        return mlkem_decode12_check_avx2(p->c, in);
+#endif
     uint16_t v[MLKEM_N];
     unpack_bits(v, in, 12);
     uint16_t max = 0;
@@ -283,6 +299,12 @@ uint16_t mlkem_compress_coeff(uint16_t x, unsigned d)
 
 void mlkem_poly_compress(uint8_t *out, const mlkem_poly *p, unsigned d)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_compress_avx2(out, p->c, d);
+        return;
+    }
+#endif
     uint16_t v[MLKEM_N];
     for (int i = 0; i < MLKEM_N; i++)
         v[i] = mlkem_compress_coeff(to_canonical(p->c[i]), d);
@@ -292,6 +314,12 @@ void mlkem_poly_compress(uint8_t *out, const mlkem_poly *p, unsigned d)
 
 void mlkem_poly_decompress(mlkem_poly *p, const uint8_t *in, unsigned d)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_decompress_avx2(p->c, in, d);
+        return;
+    }
+#endif
     uint16_t v[MLKEM_N];
     unpack_bits(v, in, d);
     /* FIPS 203 §4.2.1: Decompress_d(y) = round(q y / 2^d). */
@@ -301,6 +329,12 @@ void mlkem_poly_decompress(mlkem_poly *p, const uint8_t *in, unsigned d)
 
 void mlkem_poly_from_msg(mlkem_poly *p, const uint8_t m[32])
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_from_msg_avx2(p->c, m);
+        return;
+    }
+#endif
     for (int i = 0; i < MLKEM_N; i++) {
         uint16_t bit = (uint16_t)((m[i / 8] >> (i % 8)) & 1);
         p->c[i] = (int16_t)((0u - bit) & ((MLKEM_Q + 1) / 2));
@@ -309,6 +343,12 @@ void mlkem_poly_from_msg(mlkem_poly *p, const uint8_t m[32])
 
 void mlkem_poly_to_msg(uint8_t m[32], const mlkem_poly *p)
 {
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        mlkem_to_msg_avx2(m, p->c);
+        return;
+    }
+#endif
     memset(m, 0, 32);
     for (int i = 0; i < MLKEM_N; i++)
         m[i / 8] =

@@ -92,6 +92,17 @@ void mlkem_basemul_acc_avx2(int16_t r[MLKEM_N], const int16_t a[MLKEM_N], const 
  * for 8 bytes past len): appends the accepted values to out[n..] and returns the new n, at
  * most MLKEM_N. out must have room for MLKEM_N + 16 values (the rest is scratch). */
 unsigned mlkem_reject_avx2(int16_t *out, unsigned n, const uint8_t *buf, size_t len);
+/* AVX2 twins of the byte encodings and compression (mlkem_encode_avx2.c), byte-for-byte the
+ * same results on the same ranges: mlkem_poly_compress/decompress (d in {4, 5, 10, 11}; d = 12
+ * is ByteEncode12 of the canonical form / plain ByteDecode12), mlkem_poly_decode12,
+ * mlkem_poly_decode12_check, mlkem_poly_to_msg and mlkem_poly_from_msg call them when
+ * cpu_has(TENON_CPU_AVX2). */
+void mlkem_compress_avx2(uint8_t *out, const int16_t c[MLKEM_N], unsigned d);
+void mlkem_decompress_avx2(int16_t c[MLKEM_N], const uint8_t *in, unsigned d);
+void mlkem_decode12_avx2(int16_t c[MLKEM_N], const uint8_t in[MLKEM_POLY_BYTES]);
+int mlkem_decode12_check_avx2(int16_t c[MLKEM_N], const uint8_t in[MLKEM_POLY_BYTES]);
+void mlkem_to_msg_avx2(uint8_t m[32], const int16_t c[MLKEM_N]);
+void mlkem_from_msg_avx2(int16_t c[MLKEM_N], const uint8_t m[32]);
 #endif
 
 /* The same four at a time: p[k] = SampleNTT(rho || j[k] || i[k]) and p[k] = CBD_2(PRF(sigma,

@@ -9,6 +9,7 @@
 #include "sha3.h"
 
 #include "../common.h"
+#include "cpu.h"
 #include "ct.h"
 #include "tenon/crypto.h"
 
@@ -122,7 +123,8 @@ static inline uint64_t rol64(uint64_t x, unsigned n)
         c4 ^= D##24;                                                                               \
     } while (0)
 
-void keccak_f1600(uint64_t st[25])
+/* The permutation, inlined into the two compiled variants below. */
+static inline __attribute__((always_inline)) void keccak_f1600_body(uint64_t st[25])
 {
     uint64_t a0 = st[0], a1 = st[1], a2 = st[2], a3 = st[3], a4 = st[4], a5 = st[5], a6 = st[6],
              a7 = st[7], a8 = st[8], a9 = st[9], a10 = st[10], a11 = st[11], a12 = st[12],
@@ -163,6 +165,32 @@ void keccak_f1600(uint64_t st[25])
     st[22] = a22;
     st[23] = a23;
     st[24] = a24;
+}
+
+static void keccak_f1600_plain(uint64_t st[25])
+{
+    keccak_f1600_body(st);
+}
+
+#if TENON_X86_64
+/* The same code where BMI1 is there: chi's ~a & b is one andn (the rest of x86-64 needs a copy,
+ * a not and an and), about 15% off the permutation. cpu.c reports TENON_CPU_BMI2 only with
+ * BMI1. */
+TENON_TARGET("bmi,bmi2") static void keccak_f1600_bmi(uint64_t st[25])
+{
+    keccak_f1600_body(st);
+}
+#endif
+
+void keccak_f1600(uint64_t st[25])
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_BMI2)) {
+        keccak_f1600_bmi(st);
+        return;
+    }
+#endif
+    keccak_f1600_plain(st);
 }
 
 static void sha3_init(sha3_ctx *ctx, unsigned rate, uint8_t suffix)

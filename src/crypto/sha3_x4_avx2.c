@@ -33,6 +33,15 @@ void keccak_x4_absorb_shake(keccak_x4 *s, unsigned rate, const uint8_t *const in
 #include <immintrin.h>
 
 #define ROL(x, n) _mm256_or_si256(_mm256_slli_epi64((x), (n)), _mm256_srli_epi64((x), 64 - (n)))
+/* Rotations by whole bytes are one byte shuffle instead of two shifts and an OR. */
+#define ROL8(x)                                                                                    \
+    _mm256_shuffle_epi8((x),                                                                       \
+                        _mm256_setr_epi8(7, 0, 1, 2, 3, 4, 5, 6, 15, 8, 9, 10, 11, 12, 13, 14, 7,  \
+                                         0, 1, 2, 3, 4, 5, 6, 15, 8, 9, 10, 11, 12, 13, 14))
+#define ROL56(x)                                                                                   \
+    _mm256_shuffle_epi8((x),                                                                       \
+                        _mm256_setr_epi8(1, 2, 3, 4, 5, 6, 7, 0, 9, 10, 11, 12, 13, 14, 15, 8, 1,  \
+                                         2, 3, 4, 5, 6, 7, 0, 9, 10, 11, 12, 13, 14, 15, 8))
 #define XOR5(a, b, c, d, e)                                                                        \
     _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256((a), (b)), _mm256_xor_si256((c), (d))), (e))
 
@@ -77,7 +86,7 @@ void keccak_x4_absorb_shake(keccak_x4 *s, unsigned rate, const uint8_t *const in
         b0 = ROL(_mm256_xor_si256(S##1, d1), 1);                                                   \
         b1 = ROL(_mm256_xor_si256(S##7, d2), 6);                                                   \
         b2 = ROL(_mm256_xor_si256(S##13, d3), 25);                                                 \
-        b3 = ROL(_mm256_xor_si256(S##19, d4), 8);                                                  \
+        b3 = ROL8(_mm256_xor_si256(S##19, d4));                                                    \
         b4 = ROL(_mm256_xor_si256(S##20, d0), 18);                                                 \
         D##10 = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));                                 \
         D##11 = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));                                 \
@@ -93,7 +102,7 @@ void keccak_x4_absorb_shake(keccak_x4 *s, unsigned rate, const uint8_t *const in
         b1 = ROL(_mm256_xor_si256(S##5, d0), 36);                                                  \
         b2 = ROL(_mm256_xor_si256(S##11, d1), 10);                                                 \
         b3 = ROL(_mm256_xor_si256(S##17, d2), 15);                                                 \
-        b4 = ROL(_mm256_xor_si256(S##23, d3), 56);                                                 \
+        b4 = ROL56(_mm256_xor_si256(S##23, d3));                                                   \
         D##15 = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));                                 \
         D##16 = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));                                 \
         D##17 = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));                                 \
