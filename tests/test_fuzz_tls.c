@@ -21,8 +21,8 @@
 
 static const uint8_t C_RANDOM[32] = {1, 2, 3, 4};
 static const uint8_t S_RANDOM[32] = {5, 6, 7, 8};
-static const uint8_t C_PRIV[32] = {0x41, 0x42, 0x43, 9};
-static const uint8_t S_PRIV[32] = {0x51, 0x52, 0x53, 10};
+static const uint8_t C_PRIV[TENON_KEX_MAX_PRIVATE_LEN] = {0x41, 0x42, 0x43, 9};
+static const uint8_t S_PRIV[TENON_KEX_MAX_PRIVATE_LEN] = {0x51, 0x52, 0x53, 10};
 
 /* The server's handshake messages in the clear (from the trace), and the client's. */
 static uint8_t S_MSGS[16384], C_MSGS[4096], S_POST[4096];

@@ -27,8 +27,8 @@
 
 static const uint8_t C_RANDOM[32] = {9, 8, 7, 6};
 static const uint8_t S_RANDOM[32] = {5, 4, 3, 2};
-static const uint8_t C_PRIV[48] = {0x21, 0x22, 0x23, 9};
-static const uint8_t S_PRIV[48] = {0x31, 0x32, 0x33, 10};
+static const uint8_t C_PRIV[TENON_KEX_MAX_PRIVATE_LEN] = {0x21, 0x22, 0x23, 9};
+static const uint8_t S_PRIV[TENON_KEX_MAX_PRIVATE_LEN] = {0x31, 0x32, 0x33, 10};
 
 static tenon_ticket SLOTS[2];
 static tenon_ticket_store STORE;

@@ -881,7 +881,9 @@ extern int tls_test_client_omit;
 #define TLS_TEST_OMIT_RENEG 4
 /* Makes the next random (32 bytes, for the Hello) and ephemeral private key of c the given
  * ones: RFC 8448 reproduction. Call after tenon_conn_init for a server, and for a client
- * before it (the ClientHello is built there): see tls_conn_init_with_hooks. */
+ * before it (the ClientHello is built there): see tls_conn_init_with_hooks. kex_priv is read
+ * for the private_len of each group used (a hybrid's is its ML-KEM seed and ECDH key), so it
+ * must hold TENON_KEX_MAX_PRIVATE_LEN bytes. */
 TENON_MUST_CHECK int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg,
                                               uint8_t *in, size_t in_len, uint8_t *out,
                                               size_t out_len, const uint8_t *random32,
