@@ -1,6 +1,7 @@
 # Thin wrapper over CMake so that the README's commands stay short.
 #   make          build the library, the tools, the tests and the benchmark (Release)
-#   make check    build and run every test (ctest)
+#   make check    install the tests' dependencies (.ci/install-deps) if missing, build, and run
+#                 every test (ctest)
 #   make check-slow  the slow known-answer runs kept out of `make check`: the 1,000,000-test
 #                 accumulated ML-KEM hashes of C2SP CCTV (several minutes)
 #   make demo     the main job: an in-process TLS handshake with its trace (tenon demo)
@@ -29,7 +30,7 @@ BOGO_OUT ?= $(BUILD)/bogo
 BOGO_TESTS ?=
 BOGO_WORKERS ?= 2
 
-.PHONY: all check check-slow demo pictures bench asan fuzz install clean format bogo
+.PHONY: all deps check check-slow demo pictures bench asan fuzz install clean format bogo
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -37,14 +38,35 @@ all: $(BUILD)/CMakeCache.txt
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
 
-check: all
+# The tests' dependencies come from .ci/install-deps (the script CI uses): run as root or where
+# `sudo -n true` works; elsewhere make check stops at once with the command to run.
+deps:
+	@if ! .ci/install-deps --check >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then .ci/install-deps; \
+		else .ci/install-deps --check || true; \
+			echo "make check: install the test dependencies first, with:  sudo .ci/install-deps"; \
+			exit 1; fi; \
+	fi
+
+check: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) \
+		-DTENON_REQUIRE_TESTS=ON $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 check-slow: all
 	$(BUILD)/tests/test_mlkem --million
 
-demo: all
-	$(BUILD)/tools/tenon demo
+# The build's own output goes to $(BUILD)/build.log (shown only if the build fails), so the
+# demo is what one sees; a build without the tests' dependencies says so in one line.
+demo:
+	@mkdir -p $(BUILD)
+	@{ test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release \
+		-DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS); } > $(BUILD)/build.log 2>&1 && \
+		cmake --build $(BUILD) -j $(JOBS) --target tenon >> $(BUILD)/build.log 2>&1 || \
+		{ tail -40 $(BUILD)/build.log; echo "make demo: the build failed (all of it in $(BUILD)/build.log)"; exit 1; }
+	@if [ -f $(BUILD)/skipped.txt ]; then echo "(note: $$(cat $(BUILD)/skipped.txt))"; fi
+	@$(BUILD)/tools/tenon demo
 
 pictures: all
 	sh docs/pictures.sh $(BUILD)/tools/tenon docs
