@@ -186,8 +186,9 @@ tenon_rsa_tls12_premaster_decrypt(const tenon_rsa_private_key *key, const uint8_
 TENON_API TENON_MUST_CHECK int tenon_rsa_generate(tenon_rsa_private_key *key, size_t bits);
 
 /* The private exponent d = e^-1 mod lcm(p - 1, q - 1) of key (the key struct keeps only the CRT
- * form; a PKCS#1 RSAPrivateKey also carries d), big-endian without leading zero bytes, at most
- * key->pub.n_len bytes (d_cap must be at least that: TENON_ERR_BUFFER_TOO_SMALL). e must be a
+ * form; a PKCS#1 RSAPrivateKey also carries d), big-endian on exactly key->pub.n_len bytes,
+ * leading zero bytes kept (*d_len = n_len; d_cap must be at least that:
+ * TENON_ERR_BUFFER_TOO_SMALL). e must be a
  * prime below 2^32 (3, 17 and 65537 are): TENON_ERR_UNSUPPORTED otherwise. Constant-time in p
  * and q, as tenon_rsa_generate. */
 TENON_API TENON_MUST_CHECK int tenon_rsa_private_exponent(const tenon_rsa_private_key *key,

@@ -243,7 +243,7 @@ static void gcd_ct(uint64_t *g, uint64_t *a, uint64_t *b, uint64_t *t, size_t n)
     for (size_t j = 0; j < n; j++)
         g[j] = a[j] | b[j];
     for (uint64_t i = 0; i < bits; i++) {
-        uint64_t lt = 0 - (uint64_t)(((u128)i - s) >> 127); /* i < s */
+        uint64_t lt = 0 - (uint64_t)(ct_mask_lt_u32((uint32_t)i, (uint32_t)s) & 1); /* i < s */
         uint64_t carry = 0;
         for (size_t j = 0; j < n; j++) {
             uint64_t v = (g[j] << 1) | carry;
@@ -371,14 +371,10 @@ TENON_API int tenon_rsa_private_exponent(const tenon_rsa_private_key *key, uint8
     ws->pm1[0] &= ~(uint64_t)1;
     ws->qm1[0] &= ~(uint64_t)1;
     private_exponent(ws, pl, e);
-    /* d < lambda < n; written on k bytes and then stripped of leading zeros (the length of d
-     * is not secret once it is handed out). */
-    bn_to_be(ws->bytes[0], k, ws->d, nn);
-    size_t off = 0;
-    while (off < k && ws->bytes[0][off] == 0)
-        off++;
-    memcpy(d, ws->bytes[0] + off, k - off);
-    *d_len = k - off;
+    /* d < lambda < n, on k bytes: its leading zeros are kept, since their number would tell
+     * something about d. */
+    bn_to_be(d, k, ws->d, nn);
+    *d_len = k;
     tenon_wipe(ws, sizeof *ws);
     return TENON_OK;
 }
