@@ -180,7 +180,7 @@ tenon_rsa_tls12_premaster_decrypt(const tenon_rsa_private_key *key, const uint8_
  * Every intermediate value is wiped; on error the key is wiped.
  *
  * Randomness from tenon_random (TENON_ERR_RANDOM if it fails). TENON_ERR_KEYGEN_FAILED if
- * 5 (bits / 2) candidates in a row failed for one prime (B.3.3 steps 4.7 and 5.9; probability
+ * 5 (bits / 2) candidates in a row failed for one prime (the bound of B.3.3; probability
  * about 2^-20): call again. Slow by nature: tens of milliseconds to seconds (the time is
  * random; 4096 bits takes the longest). */
 TENON_API TENON_MUST_CHECK int tenon_rsa_generate(tenon_rsa_private_key *key, size_t bits);

@@ -4,10 +4,10 @@
  *
  * Why the work is arranged as it is:
  *   - Every candidate is fresh random bits with the top two bits set (so p, q >= 3/4 2^(nlen/2),
- *     above the sqrt(2) 2^(nlen/2 - 1) of B.3.3 step 4.4, and n has exactly nlen bits) and the
+ *     above the sqrt(2) 2^(nlen/2 - 1) bound of B.3.3, and n has exactly nlen bits) and the
  *     low bit set. A candidate is first divided by the odd primes below SIEVE_LIMIT, which
  *     rejects about seven in eight composites for the price of a few hundred multiplications;
- *     only the survivors reach Miller-Rabin (FIPS 186-5 B.3.1 / Appendix C.3.1).
+ *     only the survivors reach Miller-Rabin (the test of FIPS 186-4 Appendix C.3.1).
  *   - Rejecting a candidate is the one place where a secret-derived value is branched on: what
  *     leaks is that a discarded number was composite (or too close to p, or 1 mod e). The
  *     prime that is kept went through every test in full, and each test computes its verdict
@@ -116,7 +116,7 @@ typedef struct keygen_ws {
  * ws->one = M(1), ws->mone = M(w - 1)): all-ones if w passes for a random base. */
 static int mr_round(keygen_ws *ws, size_t pl, uint64_t *pass_out)
 {
-    /* FIPS 186-5 C.3.1 step 4.1-4.2: a random base 1 < b < w - 1; b = rnd mod w is uniform to
+    /* Miller-Rabin (FIPS 186-4 C.3.1): a random base 1 < b < w - 1; b = rnd mod w is uniform to
      * within 2^-128, and a base of 0, 1 or w - 1 (probability below 2^-1000) is drawn again. */
     for (int tries = 0;; tries++) {
         ENSURE(tries < 8, TENON_ERR_INTERNAL);
@@ -135,7 +135,7 @@ static int mr_round(keygen_ws *ws, size_t pl, uint64_t *pass_out)
         uint64_t bit = 0 - ((low >> i) & 1);
         bn_select(ws->z, bit, ws->t, ws->z, pl);
         /* z = b^((w-1) >> i); i <= a when the bits of w - 1 below i are zero, and i = a at the
-         * lowest set bit. C.3.1 step 4.5-4.7: w passes if b^m = 1 (i = a) or
+         * lowest set bit. w passes if b^m = 1 (i = a) or
          * b^(m 2^j) = -1 for some 0 <= j < a (1 <= i <= a). */
         uint64_t le = ~ct_mask_nonzero_u64(low & ((1ull << i) - 1));
         uint64_t at_a = le & bit;
@@ -166,7 +166,7 @@ static int sieve_ok(const keygen_ws *ws, size_t pl, uint64_t e, uint64_t e_recip
     return ws->cand[0] != 1;
 }
 
-/* |cand - p| > 2^(nlen/2 - 100), B.3.3 step 5.4: the top 100 bits of |cand - p| - 1 (pl
+/* |cand - p| > 2^(nlen/2 - 100), B.3.3: the top 100 bits of |cand - p| - 1 (pl
  * limbs, nlen/2 = 64 pl bits) are not all zero. */
 static int far_enough(keygen_ws *ws, size_t pl)
 {
@@ -392,7 +392,7 @@ TENON_API int tenon_rsa_generate(tenon_rsa_private_key *key, size_t bits)
     small_primes_init(&ws->sp);
     int rc;
     for (;;) {
-        /* B.3.3 step 4: p; step 5: q, at distance from p. */
+        /* B.3.3: p, then q at distance from p. */
         rc = gen_prime(ws, pl, 0);
         if (rc != TENON_OK)
             break;
@@ -406,7 +406,7 @@ TENON_API int tenon_rsa_generate(tenon_rsa_private_key *key, size_t bits)
         ws->pm1[0] &= ~(uint64_t)1;
         ws->qm1[0] &= ~(uint64_t)1;
         private_exponent(ws, pl, e);
-        /* A.1.1 / B.3.1 criterion 3(b): 2^(nlen/2) < d; d is odd, so it is enough that a limb
+        /* FIPS 186-5 A.1.1: 2^(nlen/2) < d; d is odd, so it is enough that a limb
          * above the low pl is non-zero. Otherwise (probability near 2^-(nlen/2)) both primes are
          * drawn again. */
         uint64_t high = 0;
