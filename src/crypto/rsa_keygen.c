@@ -102,9 +102,7 @@ static void shr1_masked(uint64_t *x, size_t n, uint64_t mask)
 typedef struct keygen_ws {
     small_primes sp;
     bn_mont ctx;
-    uint64_t p[HALF_MAX], q[HALF_MAX], cand[HALF_MAX];
-    uint64_t wm1[HALF_MAX], one[HALF_MAX], mone[HALF_MAX], b[HALF_MAX], z[HALF_MAX], t[HALF_MAX];
-    uint64_t rnd[HALF_MAX + 2];
+    uint64_t p[HALF_MAX], q[HALF_MAX], cand[HALF_MAX], z[HALF_MAX], t[HALF_MAX];
     uint64_t pm1[HALF_MAX], qm1[HALF_MAX], ga[HALF_MAX], gb[HALF_MAX], g[HALF_MAX];
     uint64_t phi[BN_MAX_LIMBS], lambda[BN_MAX_LIMBS], d[BN_MAX_LIMBS + 1];
     uint64_t rem[BN_MAX_LIMBS + 1], sub[BN_MAX_LIMBS + 1];
@@ -112,21 +110,26 @@ typedef struct keygen_ws {
     uint8_t bytes[6][TENON_RSA_MAX_LEN];
 } keygen_ws;
 
+/* The state of a Miller-Rabin test (rsa_miller_rabin), wiped at its end. */
+typedef struct mr_ws {
+    bn_mont ctx;
+    uint64_t wm1[HALF_MAX], one[HALF_MAX], mone[HALF_MAX], b[HALF_MAX], z[HALF_MAX], t[HALF_MAX];
+    uint64_t rnd[HALF_MAX + 2];
+} mr_ws;
+
 /* One Miller-Rabin round on w (ws->ctx set up for it, ws->wm1 = w - 1 with a nonzero low limb,
  * ws->one = M(1), ws->mone = M(w - 1)): all-ones if w passes for a random base. */
-static int mr_round(keygen_ws *ws, size_t pl, uint64_t *pass_out)
+static int mr_round(mr_ws *ws, size_t pl, uint64_t *pass_out)
 {
-    /* Miller-Rabin (FIPS 186-4 C.3.1): a random base 1 < b < w - 1; b = rnd mod w is uniform to
-     * within 2^-128, and a base of 0, 1 or w - 1 (probability below 2^-1000) is drawn again. */
-    for (int tries = 0;; tries++) {
-        ENSURE(tries < 8, TENON_ERR_INTERNAL);
-        GUARD(tenon_random(ws->rnd, (pl + 2) * 8));
-        bn_mont_to_wide(&ws->ctx, ws->b, ws->rnd, pl + 2); /* M(b) */
-        uint64_t bad = bn_zero_mask(ws->b, pl) | limbs_eq_mask(ws->b, ws->one, pl) |
-                       limbs_eq_mask(ws->b, ws->mone, pl);
-        if (!(bad & 1))
-            break;
-    }
+    /* Miller-Rabin (FIPS 186-4 C.3.1): a random base 1 < b < w - 1; b = rnd mod w is uniform
+     * to within 2^-128. Drawing again when b is 0, 1 or w - 1 would branch on b, which depends
+     * on w; such a b (probability below 2^-1000) is replaced by 2 instead, under a mask. */
+    GUARD(tenon_random(ws->rnd, (pl + 2) * 8));
+    bn_mont_to_wide(&ws->ctx, ws->b, ws->rnd, pl + 2); /* M(b) */
+    uint64_t bad = bn_zero_mask(ws->b, pl) | limbs_eq_mask(ws->b, ws->one, pl) |
+                   limbs_eq_mask(ws->b, ws->mone, pl);
+    bn_mod_add(&ws->ctx, ws->t, ws->one, ws->one); /* M(2) */
+    bn_select(ws->b, bad, ws->t, ws->b, pl);
     bn_mont_pow_ct(&ws->ctx, ws->z, ws->b, ws->wm1 + 1, pl - 1);
     uint64_t low = ws->wm1[0], pass = 0;
     for (int i = 63; i >= 0; i--) {
@@ -147,6 +150,31 @@ static int mr_round(keygen_ws *ws, size_t pl, uint64_t *pass_out)
     return TENON_OK;
 }
 
+int rsa_miller_rabin(const uint64_t *w, size_t pl, int rounds, uint64_t *pass)
+{
+    mr_ws st, *ws = &st;
+    uint64_t all = ~(uint64_t)0;
+    int rc = TENON_OK;
+    bn_mont_init(&ws->ctx, w, pl, NULL);
+    for (size_t j = 0; j < pl; j++) {
+        ws->wm1[j] = w[j];
+        ws->one[j] = j == 0;
+    }
+    ws->wm1[0] &= ~(uint64_t)1;
+    /* w = 1 mod 2^64 (a >= 64, probability 2^-63) is beyond the fixed tail: it fails. */
+    all &= ct_mask_nonzero_u64(ws->wm1[0]);
+    bn_mont_to(&ws->ctx, ws->one, ws->one);
+    bn_sub(ws->mone, w, ws->one, pl);
+    for (int r = 0; r < rounds && rc == TENON_OK; r++) {
+        uint64_t round_pass = 0;
+        rc = mr_round(ws, pl, &round_pass);
+        all &= round_pass;
+    }
+    *pass = rc == TENON_OK ? ct_value_barrier_u64(all) : 0;
+    tenon_wipe(ws, sizeof *ws);
+    return rc;
+}
+
 /* FIPS 186-5 Table B.1, the column of the security strength of nlen (2^-112 for 2048 bits,
  * 2^-128 for 3072, 2^-144 for 4096): 5 rounds for 1024-bit primes, 4 from 1536 bits on. */
 static int mr_rounds(size_t prime_bits)
@@ -154,16 +182,14 @@ static int mr_rounds(size_t prime_bits)
     return prime_bits < 1536 ? 5 : 4;
 }
 
-/* 1 if ws->cand survives trial division, is not 1 mod e (so gcd(cand - 1, e) = 1 for the prime
- * e) and has cand - 1 not divisible by 2^64; 0 to reject it. */
+/* 1 if ws->cand survives trial division and is not 1 mod e (so gcd(cand - 1, e) = 1 for the
+ * prime e); 0 to reject it. */
 static int sieve_ok(const keygen_ws *ws, size_t pl, uint64_t e, uint64_t e_recip)
 {
     for (size_t i = 0; i < ws->sp.n; i++)
         if (bn_mod_small(ws->cand, pl, ws->sp.p[i], ws->sp.recip[i]) == 0)
             return 0;
-    if (bn_mod_small(ws->cand, pl, e, e_recip) == 1)
-        return 0;
-    return ws->cand[0] != 1;
+    return bn_mod_small(ws->cand, pl, e, e_recip) != 1;
 }
 
 /* |cand - p| > 2^(nlen/2 - 100), B.3.3: the top 100 bits of |cand - p| - 1 (pl
@@ -196,22 +222,14 @@ static int gen_prime(keygen_ws *ws, size_t pl, int check_p)
             continue;
         if (!sieve_ok(ws, pl, e, e_recip))
             continue;
-        bn_mont_init(&ws->ctx, ws->cand, pl, NULL);
-        for (size_t j = 0; j < pl; j++) {
-            ws->wm1[j] = ws->cand[j];
-            ws->one[j] = j == 0;
-        }
-        ws->wm1[0] &= ~(uint64_t)1;
-        bn_mont_to(&ws->ctx, ws->one, ws->one);
-        bn_sub(ws->mone, ws->cand, ws->one, pl);
-        int r = 0;
-        for (; r < rounds; r++) {
-            uint64_t pass;
-            GUARD(mr_round(ws, pl, &pass));
-            if (!(pass & 1))
-                break;
-        }
-        if (r == rounds)
+        /* One round rejects nearly every composite that trial division let through; the prime
+         * kept then takes the other rounds, each run in full. */
+        uint64_t pass;
+        GUARD(rsa_miller_rabin(ws->cand, pl, 1, &pass));
+        if (!(pass & 1))
+            continue;
+        GUARD(rsa_miller_rabin(ws->cand, pl, rounds - 1, &pass));
+        if (pass & 1)
             return TENON_OK;
     }
     return TENON_ERR_KEYGEN_FAILED;
