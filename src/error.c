@@ -23,6 +23,7 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_MALFORMED: return "malformed encoding";
     case TENON_ERR_DECRYPTION_FAILED: return "decryption failed";
     case TENON_ERR_KEY_SIZE: return "key size not supported";
+    case TENON_ERR_KEYGEN_FAILED: return "key generation found no prime within its attempts";
     case TENON_ERR_TLS_DECODE: return "TLS: malformed message (decode_error)";
     case TENON_ERR_TLS_ILLEGAL_PARAMETER: return "TLS: illegal parameter";
     case TENON_ERR_TLS_UNEXPECTED_MESSAGE: return "TLS: unexpected message";

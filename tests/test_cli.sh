@@ -163,7 +163,7 @@ expect_fail "bad trace format" 2 "unknown trace format" -- "$TENON" demo --trace
 expect_fail "--tls1.2 with --tls1.3" 2 "exclude each other" -- "$TENON" client 127.0.0.1:1 --tls1.2 --tls1.3
 expect_fail "--tls1.2 with only TLS 1.3 suites" 2 "names no TLS 1.2 suite" -- "$TENON" client 127.0.0.1:1 --tls1.2 --suites TLS_AES_128_GCM_SHA256
 expect_fail "unknown suite: the names are listed" 2 "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" -- "$TENON" demo --suites TLS_NULL_WITH_NULL_NULL
-expect_fail "demo: RSA-only suites with its ECDSA certificate" 2 "RSA certificate" -- "$TENON" demo --suites AES128-GCM-SHA256
+expect_fail "demo: TLS 1.2 suites with --tls1.3" 2 "names no TLS 1.3 suite" -- "$TENON" demo --tls1.3 --suites AES128-GCM-SHA256
 expect_fail "unknown group" 2 "unknown group" -- "$TENON" demo --groups x448
 expect_fail "missing certificate file" 2 "cannot read the certificate file" -- "$TENON" server --cert /nonexistent.pem --key /nonexistent.key
 expect_fail "missing CA file" 2 "cannot read the CA file" -- "$TENON" client 127.0.0.1:1 --ca /nonexistent.pem
@@ -266,6 +266,37 @@ check "tenon demo --tls1.2 shows fingerprints, not secrets, by default" $? demo1
 timeout 60 "$TENON" demo --tls1.2 --show-secrets >demo12s.out 2>&1
 grep -Eq "client = server = [0-9a-f]{96}$" demo12s.out && grep -Eq "client_write_key +16  [0-9a-f]{32}  = server" demo12s.out
 check "tenon demo --tls1.2 --show-secrets prints the master secret and the keys" $? demo12s.out
+# RSA suites only: the demo generates RSA-2048 keys (tenon_rsa_generate) for its CA and server
+# and issues RSA certificates in memory; RSA key transport shows the client's 48-byte
+# pre-master secret encrypted to the server's key and decrypted by the server.
+timeout 60 "$TENON" demo --tls1.2 --suites TLS_RSA_WITH_AES_128_CBC_SHA256 >demorsa.out 2>&1
+st=$?
+pms_c=$(sed -n "s/^  client pre_master_secret (RSA key transport: random, encrypted to the server's key): fp \([0-9a-f]\{8\}\) (secret, 48 bytes)$/\1/p" demorsa.out)
+pms_s=$(sed -n "s/^  server pre_master_secret (RSA key transport: random, encrypted to the server's key): fp \([0-9a-f]\{8\}\) (secret, 48 bytes)$/\1/p" demorsa.out)
+[ $st -eq 0 ] && [ "$(grep -c "client and server derived identical keys: yes" demorsa.out)" -eq 2 ] &&
+    grep -q "a CA (CN=tenon demo CA, RSA-2048, keys generated now)" demorsa.out &&
+    grep -q "server key: RSA-2048, e = 65537" demorsa.out &&
+    grep -q "full TLS 1.2 handshake (RSA key transport, certificate)" demorsa.out &&
+    grep -q "negotiated: TLS 1.2, TLS_RSA_WITH_AES_128_CBC_SHA256, RSA key transport, no signature: the server proves its key by decrypting the pre-master secret" demorsa.out &&
+    grep -q "Certificate          1 certificate, leaf O=tenon, CN=localhost (RSA)" demorsa.out &&
+    ! grep -q "ServerKeyExchange" demorsa.out &&
+    grep -q "ClientKeyExchange    pre_master_secret encrypted to the server's RSA key, 256 bytes" demorsa.out &&
+    [ -n "$pms_c" ] && [ "$pms_c" = "$pms_s" ] &&
+    grep -q "master_secret = PRF(pre_master_secret: RSA, the client's random 48 bytes, \"extended master secret\"" demorsa.out &&
+    grep -Eq "client_write_MAC_key +32  fp [0-9a-f]{8} \(secret, 32 bytes\)  = server" demorsa.out &&
+    grep -Eq "client_write_key +16  fp [0-9a-f]{8} \(secret, 16 bytes\)  = server" demorsa.out &&
+    grep -q "abbreviated TLS 1.2 handshake" demorsa.out
+check "tenon demo --tls1.2 --suites TLS_RSA_WITH_AES_128_CBC_SHA256: RSA certificates issued in memory, the 48-byte pre-master secret encrypted to the server's key, the same on both sides, PRF, key_block with MAC keys" $? demorsa.out
+timeout 60 "$TENON" demo --tls1.2 --suites TLS_RSA_WITH_AES_128_CBC_SHA256 --trace keysched >demorsa.ks 2>&1 &&
+    grep -q 'n0\["pre_master_secret<br/>fp [0-9a-f]\{8\}<br/>client = server"\]' demorsa.ks
+check "tenon demo --trace keysched with RSA key transport: the pre-master secret node, the same on both sides" $? demorsa.ks
+timeout 60 "$TENON" demo --tls1.2 --suites TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 >demoersa.out 2>&1
+st=$?
+[ $st -eq 0 ] && [ "$(grep -c "client and server derived identical keys: yes" demoersa.out)" -eq 2 ] &&
+    grep -q "negotiated: TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, group x25519, server signature rsa_pss_rsae_sha256" demoersa.out &&
+    grep -q "ServerKeyExchange    ECDHE x25519 (32-byte public key), signed rsa_pss_rsae_sha256 (256 bytes)" demoersa.out &&
+    grep -q "leaf O=tenon, CN=localhost (RSA)" demoersa.out
+check "tenon demo --tls1.2 --suites TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256: an RSA certificate signs the ECDHE share" $? demoersa.out
 timeout 60 "$TENON" demo --tls1.2 --suites ECDHE-ECDSA-CHACHA20-POLY1305 --no-ems >demo12c.out 2>&1
 grep -q "negotiated: TLS 1.2, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256" demo12c.out &&
     grep -Eq "client_write_IV +12  fp" demo12c.out
@@ -356,6 +387,20 @@ echo insecure | timeout 20 "$TENON" client "127.0.0.1:$PORT" --insecure >ins.out
 grep -q insecure ins.out && grep -q "WARNING: --insecure" ins.err
 check "tenon client --insecure works and warns loudly" $? ins.err
 wait_server
+
+# Without --cert and with an RSA suite named: an ephemeral RSA certificate as well, which
+# openssl s_client gets for RSA key transport (its fingerprint is the one the server printed).
+start_server --max-connections 1 --tls1.2 --suites TLS_RSA_WITH_AES_128_CBC_SHA256
+rsa_fp=$(sed -n "/ephemeral RSA-2048 certificate/{n;s/^tenon server: its SHA-256 fingerprint: //p}" "$SLOG")
+(echo "hello rsa ephemeral"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
+    -servername localhost -no_ign_eof -tls1_2 -cipher AES128-SHA256 -showcerts >scre.out 2>scre.err
+wait_server
+got_fp=$(sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' scre.out | openssl x509 -noout -fingerprint -sha256 |
+    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+grep -q "hello rsa ephemeral" scre.out && [ "$SSTATUS" -eq 0 ] && [ -n "$rsa_fp" ] &&
+    [ "$got_fp" = "$rsa_fp" ] && grep -q "Cipher is AES128-SHA256" scre.out &&
+    grep -q "TLS_RSA_WITH_AES_128_CBC_SHA256, RSA key transport" "$SLOG"
+check "tenon server --suites TLS_RSA_WITH_AES_128_CBC_SHA256 without --cert: an ephemeral RSA certificate, openssl s_client served over RSA key transport" $? "$SLOG"
 
 # --http
 start_server --cert ec.pem --key ec.key --http --max-connections 1 --alpn http/1.1

@@ -13,30 +13,13 @@
 #include <openssl/x509.h>
 
 #include "testutil.h"
+#include "x509_issue_util.h"
 
 static const tenon_x509_issue_params *params(const char *cn, int is_ca)
 {
     static tenon_x509_issue_params p;
-    memset(&p, 0, sizeof p);
-    p.subject_cn = cn;
-    p.not_before = (int64_t)time(NULL) - 3600;
-    p.not_after = (int64_t)time(NULL) + 86400;
-    p.is_ca = is_ca;
-    p.path_len = -1;
-    p.key_usage = is_ca ? TENON_KU_KEY_CERT_SIGN : TENON_KU_DIGITAL_SIGNATURE;
-    p.ext_key_usage = is_ca ? 0 : TENON_EKU_SERVER_AUTH;
-    p.dns_names[0] = is_ca ? NULL : "ed.example";
+    p = iu_params(cn, is_ca, "ed.example", TENON_KU_DIGITAL_SIGNATURE);
     return &p;
-}
-
-static void pub_of(tenon_public_key *pub, const tenon_private_key *key)
-{
-    memset(pub, 0, sizeof *pub);
-    pub->type = key->type;
-    if (key->type == TENON_KEY_ED25519)
-        pub->u.ed25519 = key->u.ed25519.pub;
-    else
-        pub->u.ec = key->u.ec.pub;
 }
 
 /* Keys from OpenSSL: PKCS#8 PEM and SPKI DER. */
@@ -154,19 +137,10 @@ static void test_issue_and_verify(void)
     for (size_t i = 0; i < 3; i++) {
         static uint8_t ca_der[2048], leaf_der[2048];
         size_t ca_len, leaf_len;
-        tenon_public_key ca_pub, leaf_pub;
-        pub_of(&ca_pub, combos[i].ca);
-        pub_of(&leaf_pub, combos[i].leaf);
-        CHECK_RC(tenon_x509_issue_key(params("Ed CA", 1), &ca_pub, NULL, combos[i].ca, ca_der,
-                                      sizeof ca_der, &ca_len),
-                 TENON_OK);
-        tenon_x509_cert ca;
-        CHECK_RC(tenon_x509_parse(&ca, ca_der, ca_len), TENON_OK);
-        CHECK_RC(tenon_x509_issue_key(params("ed.example", 0), &leaf_pub, &ca, combos[i].ca,
-                                      leaf_der, sizeof leaf_der, &leaf_len),
-                 TENON_OK);
-        tenon_x509_cert chain[1], roots[1];
-        CHECK_RC(tenon_x509_parse(&chain[0], leaf_der, leaf_len), TENON_OK);
+        tenon_x509_cert ca, chain[1], roots[1];
+        tenon_x509_issue_params ca_p = *params("Ed CA", 1), leaf_p = *params("ed.example", 0);
+        iu_issue_chain(ca_p, leaf_p, combos[i].ca, combos[i].leaf, ca_der, &ca_len, leaf_der,
+                       &leaf_len, sizeof ca_der, &ca, &chain[0]);
         CHECK(chain[0].sig_alg == (combos[i].ca->type == TENON_KEY_ED25519
                                        ? TENON_X509_SIG_ED25519
                                        : TENON_X509_SIG_ECDSA_SHA256));
@@ -185,16 +159,7 @@ static void test_issue_and_verify(void)
         CHECK_RC(tenon_x509_check_signature(&ca, &ca), TENON_OK);
 
         /* OpenSSL agrees that each signature verifies. */
-        const uint8_t *p = leaf_der;
-        X509 *ox = d2i_X509(NULL, &p, (long)leaf_len);
-        p = ca_der;
-        X509 *oca = d2i_X509(NULL, &p, (long)ca_len);
-        CHECK(ox != NULL && oca != NULL);
-        EVP_PKEY *ok = X509_get0_pubkey(oca);
-        CHECK(X509_verify(ox, ok) == 1);
-        CHECK(X509_verify(oca, ok) == 1);
-        X509_free(ox);
-        X509_free(oca);
+        iu_openssl_verify(ca_der, ca_len, leaf_der, leaf_len);
 
         /* A flipped bit in the signature or the TBS breaks the chain. */
         leaf_der[leaf_len - 5] ^= 0x10;
@@ -206,7 +171,7 @@ static void test_issue_and_verify(void)
 
     /* The issuing key must match the issuer (or, self-signed, the subject). */
     tenon_public_key ed_leaf_pub;
-    pub_of(&ed_leaf_pub, &ed_leaf);
+    iu_pub_of(&ed_leaf_pub, &ed_leaf);
     uint8_t der[2048];
     size_t len;
     CHECK_RC(

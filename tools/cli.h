@@ -74,6 +74,8 @@ typedef struct cli_tls {
     char *alpn_text;
     uint8_t ephemeral_fp[32]; /* SHA-256 of the ephemeral certificate, if one was made */
     int has_ephemeral;
+    uint8_t ephemeral_rsa_fp[32]; /* and of the ephemeral RSA one, made for RSA suites */
+    int has_ephemeral_rsa;
     uint8_t *ocsp_der; /* --ocsp */
 } cli_tls;
 
@@ -91,11 +93,16 @@ int cfg_set_suites(tenon_config *cfg, const char *list, const char *prog);
  * protocol choices every command shares); print why and return -1 if refused. */
 int cfg_set_protocol(tenon_config *cfg, const cli_opts *o, const char *prog);
 
-/* pki.c: issues an ECDSA P-256 certificate for name (and 127.0.0.1, ::1), signed by ca/ca_key
- * or self-signed when ca is NULL. */
+/* pki.c: issues a certificate for name (and 127.0.0.1, ::1), signed by ca/ca_key or
+ * self-signed when ca is NULL, with a fresh key of key->type: TENON_KEY_RSA (PKI_RSA_BITS,
+ * keyEncipherment as well for RSA key transport) or else ECDSA P-256. */
+#define PKI_RSA_BITS 2048
 int pki_issue(const char *cn, const char *dns, int is_ca, const tenon_x509_cert *ca,
-              const tenon_ec_private_key *ca_key, tenon_ec_private_key *key, uint8_t *der,
-              size_t cap, size_t *len);
+              const tenon_private_key *ca_key, tenon_private_key *key, uint8_t *der, size_t cap,
+              size_t *len);
+/* Whether cfg's suites (for its versions) need an RSA certificate: 0 no, 1 some do and others
+ * take ECDSA, 2 only RSA suites (TLS_RSA_*, TLS_ECDHE_RSA_*) are configured. */
+int pki_suites_need_rsa(const tenon_config *cfg);
 
 /* names.c */
 typedef struct suite_info {

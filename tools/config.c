@@ -353,28 +353,34 @@ static int load_ocsp(cli_tls *t, const char *file, const char *prog)
 }
 
 /* The server's certificate when none is given: fresh at each start, so its fingerprint is
- * printed for the client to compare. */
-static int ephemeral_cert(cli_tls *t, const char *prog)
+ * printed for the client to compare. ECDSA P-256 in slot 0; RSA in slot 1 for the RSA suites
+ * (RSA key transport and ECDHE_RSA need an RSA key, and the engine picks by suite). */
+static int ephemeral_cert(cli_tls *t, size_t slot, tenon_key_type type, const char *prog)
 {
-    t->cert_der[0] = malloc(2048);
-    t->keys[0] = calloc(1, sizeof *t->keys[0]);
-    if (t->cert_der[0] == NULL || t->keys[0] == NULL)
+    t->cert_der[slot] = malloc(2048);
+    t->keys[slot] = calloc(1, sizeof *t->keys[slot]);
+    if (t->cert_der[slot] == NULL || t->keys[slot] == NULL)
         return -1;
     size_t len = 0;
-    t->keys[0]->type = TENON_KEY_EC;
-    int rc = pki_issue("localhost", "localhost", 0, NULL, NULL, &t->keys[0]->u.ec, t->cert_der[0],
+    t->keys[slot]->type = type;
+    int rc = pki_issue("localhost", "localhost", 0, NULL, NULL, t->keys[slot], t->cert_der[slot],
                        2048, &len);
     const char *why = NULL;
-    tenon_bytes chain[1] = {{t->cert_der[0], len}};
+    tenon_bytes chain[1] = {{t->cert_der[slot], len}};
     if (rc == 0)
-        rc = tenon_config_add_cert(&t->cfg, chain, 1, t->keys[0], &why);
+        rc = tenon_config_add_cert(&t->cfg, chain, 1, t->keys[slot], &why);
     if (rc != 0) {
         fprintf(stderr, "%s: cannot make an ephemeral certificate: %s\n", prog,
                 why ? why : tenon_strerror(rc));
         return -1;
     }
-    tenon_hash(&tenon_sha256, t->cert_der[0], len, t->ephemeral_fp);
-    t->has_ephemeral = 1;
+    if (type == TENON_KEY_RSA) {
+        tenon_hash(&tenon_sha256, t->cert_der[slot], len, t->ephemeral_rsa_fp);
+        t->has_ephemeral_rsa = 1;
+    } else {
+        tenon_hash(&tenon_sha256, t->cert_der[slot], len, t->ephemeral_fp);
+        t->has_ephemeral = 1;
+    }
     return 0;
 }
 
@@ -392,7 +398,13 @@ int cli_tls_setup(cli_tls *t, const cli_opts *o, tenon_role role, const char *se
         if (add_cert(t, (size_t)i, o->certs[i], o->keys[i], prog) != 0)
             return EXIT_USAGE;
     if (role == TENON_SERVER) {
-        if (o->ncerts == 0 && ephemeral_cert(t, prog) != 0)
+        if (o->ncerts == 0 && ephemeral_cert(t, 0, TENON_KEY_EC, prog) != 0)
+            return EXIT_TLS;
+        /* An RSA certificate too when RSA suites were asked for by name (--suites,
+         * --enable-legacy): the default ECDHE_RSA suites alone do not cost an RSA key
+         * generation at every start. */
+        if (o->ncerts == 0 && (o->suites != NULL || o->enable_legacy) &&
+            pki_suites_need_rsa(&t->cfg) && ephemeral_cert(t, 1, TENON_KEY_RSA, prog) != 0)
             return EXIT_TLS;
         if (o->verify_client && o->ca == NULL) {
             fprintf(stderr, "%s: --verify-client needs --ca FILE (the client CAs to trust)\n",

@@ -20,9 +20,9 @@ typedef struct demo {
     recorder rec;
     keylog kl;
     tenon_config ccfg, scfg;
-    tenon_ec_private_key ca_key;
-    tenon_private_key leaf_key;
-    uint8_t ca_der[1024], leaf_der[1024];
+    tenon_private_key ca_key, leaf_key;
+    int rsa; /* only RSA suites configured: the CA and the server certificate are RSA */
+    uint8_t ca_der[2048], leaf_der[2048];
     size_t ca_len, leaf_len;
     tenon_x509_cert roots[1];
     tenon_x509_store store;
@@ -96,12 +96,17 @@ static void print_info(demo *d, const tenon_conn_info *ci)
     else
         snprintf(kx, sizeof kx, "%s",
                  ci->version == TENON_TLS12 && !ci->resumed ? "RSA key transport" : "group none");
-    fprintf(d->out, "  negotiated: %s, %s, %s, %s%s, ALPN %s%s", version_name(ci->version),
-            suite_name(ci->suite), kx, ci->resumed ? "no signature: " : "server signature ",
-            ci->resumed ? (ci->version == TENON_TLS12 ? "resumed with a session ticket"
-                                                      : "resumed with a PSK")
-                        : sig_scheme_name(ci->sig_scheme),
-            alpn, ci->hello_retry ? ", after a HelloRetryRequest" : "");
+    /* RSA key transport has no server signature: the server proves its key by decrypting the
+     * pre-master secret, which the Finished messages then confirm. */
+    int rsa_kx = ci->version == TENON_TLS12 && !ci->resumed && ci->sig_scheme == 0;
+    fprintf(
+        d->out, "  negotiated: %s, %s, %s, %s%s, ALPN %s%s", version_name(ci->version),
+        suite_name(ci->suite), kx, ci->resumed || rsa_kx ? "no signature: " : "server signature ",
+        ci->resumed
+            ? (ci->version == TENON_TLS12 ? "resumed with a session ticket" : "resumed with a PSK")
+        : rsa_kx ? "the server proves its key by decrypting the pre-master secret"
+                 : sig_scheme_name(ci->sig_scheme),
+        alpn, ci->hello_retry ? ", after a HelloRetryRequest" : "");
     if (ci->version == TENON_TLS12)
         fprintf(d->out, ", %s master secret%s",
                 ci->ext_master_secret ? "extended" : "plain (RFC 5246)",
@@ -226,14 +231,14 @@ static int run_connection(demo *d, int n, const char *title, int *resumed)
 static int setup(demo *d)
 {
     /* The CA and the server's certificate, both only in memory. */
+    d->ca_key.type = d->leaf_key.type = d->rsa ? TENON_KEY_RSA : TENON_KEY_EC;
     int rc = pki_issue("tenon demo CA", NULL, 1, NULL, NULL, &d->ca_key, d->ca_der,
                        sizeof d->ca_der, &d->ca_len);
     tenon_x509_cert ca;
     if (rc == 0)
         rc = tenon_x509_parse(&ca, d->ca_der, d->ca_len);
-    d->leaf_key.type = TENON_KEY_EC;
     if (rc == 0)
-        rc = pki_issue("localhost", "localhost", 0, &ca, &d->ca_key, &d->leaf_key.u.ec, d->leaf_der,
+        rc = pki_issue("localhost", "localhost", 0, &ca, &d->ca_key, &d->leaf_key, d->leaf_der,
                        sizeof d->leaf_der, &d->leaf_len);
     if (rc != 0) {
         fprintf(stderr, "tenon demo: cannot issue the demo certificates: %s\n", tenon_strerror(rc));
@@ -244,9 +249,14 @@ static int setup(demo *d)
     tenon_hash(&tenon_sha256, d->leaf_der, d->leaf_len, h);
     hex_encode(fp, h, 32);
     fprintf(d->out,
-            "Issued in memory: a CA (CN=tenon demo CA, ECDSA P-256) and a server "
+            "Issued in memory: a CA (CN=tenon demo CA, %s) and a server "
             "certificate for localhost signed by it\n  server certificate SHA-256 %s\n",
-            fp);
+            d->rsa ? "RSA-2048, keys generated now" : "ECDSA P-256", fp);
+    if (d->rsa)
+        fprintf(d->out,
+                "  server key: RSA-%zu, e = 65537 (FIPS 186-5 probable primes); the "
+                "certificate allows keyEncipherment, so a client may encrypt to it\n",
+                d->leaf_key.u.rsa.pub.n_bits);
 
     tenon_x509_store_init(&d->store, d->roots, 1);
     if (tenon_x509_store_add_der(&d->store, d->ca_der, d->ca_len) != 0)
@@ -323,7 +333,8 @@ int cmd_demo(int argc, char **argv)
         goto done;
     }
     /* The version the demo will show: TLS 1.3 unless it is off or has no suite. The demo's
-     * certificate is ECDSA, so TLS 1.2 needs an ECDHE_ECDSA suite. */
+     * certificates are ECDSA, or RSA when only RSA suites (key transport, ECDHE_RSA) are
+     * configured. */
     tenon_config probe;
     tenon_config_init(&probe, TENON_CLIENT);
     if (cfg_set_protocol(&probe, &d->o, "tenon demo") != 0) {
@@ -331,17 +342,20 @@ int cmd_demo(int argc, char **argv)
         goto done;
     }
     int can13 = 0, can12 = 0;
+    const suite_info *first12 = NULL;
+    d->rsa = pki_suites_need_rsa(&probe) == 2;
     for (size_t i = 0; i < probe.suite_count; i++) {
         const suite_info *si = suite_by_id(probe.suites[i]);
         can13 |= si != NULL && si->version == TENON_TLS13 && probe.max_version == TENON_TLS13;
-        can12 |= si != NULL && si->version == TENON_TLS12 && probe.min_version == TENON_TLS12 &&
-                 strstr(si->iana, "_ECDSA_") != NULL;
+        int ok12 = si != NULL && si->version == TENON_TLS12 && probe.min_version == TENON_TLS12 &&
+                   (d->rsa || strstr(si->iana, "_ECDSA_") != NULL);
+        if (ok12 && first12 == NULL)
+            first12 = si;
+        can12 |= ok12;
     }
     if (!can13 && !can12) {
-        fprintf(stderr,
-                "tenon demo: the demo's server certificate is ECDSA P-256, and none of these "
-                "suites can use it: RSA key transport and ECDHE_RSA suites need an RSA "
-                "certificate (try them with tenon server --cert rsa.pem --key rsa.key)\n");
+        fprintf(stderr, "tenon demo: none of these suites can run: the TLS 1.2 ones need "
+                        "--tls1.2 or a TLS 1.2 version range\n");
         status = EXIT_USAGE;
         goto done;
     }
@@ -361,6 +375,8 @@ int cmd_demo(int argc, char **argv)
      * the hybrids). */
     const char *kx = can13 && d->ccfg.group_count > 0 && d->ccfg.groups[0]->post_quantum
                          ? "hybrid ML-KEM + ECDHE"
+                     : !can13 && first12 != NULL && strncmp(first12->iana, "TLS_RSA_", 8) == 0
+                         ? "RSA key transport"
                          : "ECDHE";
     snprintf(title, sizeof title, "full %s handshake (%s, certificate)", ver, kx);
     const char *titles[2] = {title, !can13
@@ -395,7 +411,7 @@ done:
     free(d->c.out);
     free(d->s.in);
     free(d->s.out);
-    tenon_ec_private_key_wipe(&d->ca_key);
+    tenon_private_key_wipe(&d->ca_key);
     tenon_private_key_wipe(&d->leaf_key);
     tenon_wipe(d, sizeof *d);
     free(d);

@@ -372,6 +372,17 @@ static void route_trace(void *user, const tenon_trace_event *ev)
         rec_trace_fn(&current_peer->rec, ev);
 }
 
+/* An ephemeral certificate's line and its fingerprint, for the client to compare. */
+static void print_ephemeral(const char *what, const uint8_t sha256[32])
+{
+    char fp[65];
+    hex_encode(fp, sha256, 32);
+    fprintf(stderr,
+            "tenon server: %s certificate for localhost\ntenon server: its SHA-256 fingerprint: "
+            "%s\n",
+            what, fp);
+}
+
 int cmd_server(int argc, char **argv)
 {
     server *s = calloc(1, sizeof *s);
@@ -408,14 +419,10 @@ int cmd_server(int argc, char **argv)
         status = EXIT_TLS;
         goto out;
     }
-    if (s->t.has_ephemeral) {
-        char fp[65];
-        hex_encode(fp, s->t.ephemeral_fp, 32);
-        fprintf(stderr,
-                "tenon server: no --cert/--key: using an ephemeral ECDSA P-256 certificate for "
-                "localhost\ntenon server: its SHA-256 fingerprint: %s\n",
-                fp);
-    }
+    if (s->t.has_ephemeral)
+        print_ephemeral("no --cert/--key: using an ephemeral ECDSA P-256", s->t.ephemeral_fp);
+    if (s->t.has_ephemeral_rsa)
+        print_ephemeral("and, for the RSA suites, an ephemeral RSA-2048", s->t.ephemeral_rsa_fp);
     fprintf(stderr, "tenon server: listening on %s (%s)\n", shown,
             s->o.http ? "HTTP page" : "echo");
     signal(SIGPIPE, SIG_IGN);

@@ -50,6 +50,9 @@ typedef enum tenon_err {
     TENON_ERR_DECRYPTION_FAILED = -16,
     /* A key of a size tenon does not accept (e.g. RSA below 2048 or above 4096 bits). */
     TENON_ERR_KEY_SIZE = -17,
+    /* Key generation found no prime within the candidates FIPS 186-5 B.3.3 allows (probability
+     * about 2^-20 per key): calling again is the remedy. */
+    TENON_ERR_KEYGEN_FAILED = -26,
     /* TLS protocol failures (-50 to -79). Each maps to the alert RFC 8446 §6.2 names, which is
      * sent to the peer before the connection closes (tenon_error_alert in tenon/tls.h). */
     /* A message or record could not be parsed (decode_error). */

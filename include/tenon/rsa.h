@@ -158,6 +158,42 @@ tenon_rsa_tls12_premaster_decrypt(const tenon_rsa_private_key *key, const uint8_
                                   uint8_t client_version_minor,
                                   uint8_t out[TENON_RSA_PREMASTER_LEN]);
 
+/* The public exponent of every key tenon_rsa_generate makes (FIPS 186-5 §A.1.1 allows any odd
+ * 2^16 < e < 2^256; 65537 is what everyone uses). */
+#define TENON_RSA_KEYGEN_E 65537
+
+/* Generates a key pair of bits bits (2048 to 4096, a multiple of 128: TENON_ERR_KEY_SIZE
+ * otherwise) with e = TENON_RSA_KEYGEN_E, by FIPS 186-5 Appendix A.1.1 with the probable primes
+ * of Appendix B.3.3: p and q are random odd numbers of bits / 2 bits with their top two bits set
+ * (so n has exactly bits bits), with gcd(p - 1, e) = gcd(q - 1, e) = 1 and
+ * |p - q| > 2^(bits/2 - 100), each passing trial division by small primes and the Miller-Rabin
+ * rounds of FIPS 186-5 Table B.1 for the security strength of the size (5 rounds on 1024-bit
+ * primes, 4 on 1536- and 2048-bit ones) with random bases. The CRT values are derived from
+ * d = e^-1 mod lcm(p - 1, q - 1), which FIPS 186-5 requires to exceed 2^(bits/2) (otherwise
+ * the primes are drawn again); tenon_rsa_private_exponent recomputes d.
+ *
+ * Constant-time: the only branches on secret-derived values are the rejections of prime
+ * candidates (composite by trial division or Miller-Rabin, 1 mod e, too close to p, or
+ * 1 mod 2^64) and of a pair whose d is too small: they reveal that a discarded number failed.
+ * The primes kept went through every test in full, and trial division, Miller-Rabin, the gcd,
+ * the divisions and the inversions run without secret-dependent branches or memory indexes.
+ * Every intermediate value is wiped; on error the key is wiped.
+ *
+ * Randomness from tenon_random (TENON_ERR_RANDOM if it fails). TENON_ERR_KEYGEN_FAILED if
+ * 5 (bits / 2) candidates in a row failed for one prime (the bound of B.3.3; probability
+ * about 2^-20): call again. Slow by nature: tens of milliseconds to seconds (the time is
+ * random; 4096 bits takes the longest). */
+TENON_API TENON_MUST_CHECK int tenon_rsa_generate(tenon_rsa_private_key *key, size_t bits);
+
+/* The private exponent d = e^-1 mod lcm(p - 1, q - 1) of key (the key struct keeps only the CRT
+ * form; a PKCS#1 RSAPrivateKey also carries d), big-endian on exactly key->pub.n_len bytes,
+ * leading zero bytes kept (*d_len = n_len; d_cap must be at least that:
+ * TENON_ERR_BUFFER_TOO_SMALL). e must be a
+ * prime below 2^32 (3, 17 and 65537 are): TENON_ERR_UNSUPPORTED otherwise. Constant-time in p
+ * and q, as tenon_rsa_generate. */
+TENON_API TENON_MUST_CHECK int tenon_rsa_private_exponent(const tenon_rsa_private_key *key,
+                                                          uint8_t *d, size_t d_cap, size_t *d_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -376,7 +376,7 @@ TENON_API TENON_MUST_CHECK int tenon_x509_check_host(const tenon_x509_cert *cert
 TENON_API size_t tenon_ip_parse(const char *name, uint8_t out[16]);
 
 /* ------------------------------------------------------------------------------------------ */
-/* Issuance (ECDSA and Ed25519 certificates for tests and local use)                           */
+/* Issuance (ECDSA, Ed25519 and RSA certificates for tests and local use)                    */
 
 #define TENON_X509_ISSUE_MAX_NAMES 16
 
@@ -406,8 +406,12 @@ TENON_API TENON_MUST_CHECK int tenon_x509_issue(const tenon_x509_issue_params *p
                                                 uint8_t *out, size_t cap, size_t *out_len);
 
 /* As tenon_x509_issue for keys of any type it issues for: EC P-256/P-384 (signed with ECDSA,
- * SHA-256 or for a P-384 issuer SHA-384) and Ed25519 (RFC 8410: the subject's key as id-Ed25519,
- * and an Ed25519 issuer signs with PureEdDSA over the TBSCertificate, RFC 8410 §6). The issuing
+ * SHA-256 or for a P-384 issuer SHA-384), Ed25519 (RFC 8410: the subject's key as id-Ed25519,
+ * and an Ed25519 issuer signs with PureEdDSA over the TBSCertificate, RFC 8410 §6) and RSA
+ * (the subject's key as rsaEncryption with NULL parameters, RFC 3279 §2.3.1; an RSA issuer
+ * signs with sha256WithRSAEncryption, RSASSA-PKCS1-v1_5 with SHA-256, RFC 4055 §5; keys from
+ * tenon_rsa_generate or loaded, 2048 to 4096 bits). An RSA leaf for TLS 1.2 RSA key transport
+ * needs TENON_KU_KEY_ENCIPHERMENT in key_usage (RFC 5246 §7.4.2). The issuing
  * key must match issuer's certificate, or subject_key when issuer is NULL
  * (TENON_ERR_KEY_MISMATCH); another key type is TENON_ERR_INVALID_ARGUMENT. */
 TENON_API TENON_MUST_CHECK int tenon_x509_issue_key(const tenon_x509_issue_params *params,

@@ -29,4 +29,10 @@ int rsa_private_op(const tenon_rsa_private_key *key, const uint8_t *in, uint8_t 
 void rsa_mgf1_xor(const tenon_hash_class *h, const uint8_t *seed, size_t seed_len, uint8_t *out,
                   size_t mask_len);
 
+/* Miller-Rabin (FIPS 186-4 Appendix C.3.1) on the odd w of pl limbs (2 <= pl <= 32, top limb
+ * non-zero): rounds rounds with random bases, each run in full with no branch or memory index
+ * that depends on w; *pass is all-ones if w passed all of them (a w = 1 mod 2^64 never
+ * passes). Negative only for a failure of the random source. rsa_keygen.c. */
+int rsa_miller_rabin(const uint64_t *w, size_t pl, int rounds, uint64_t *pass);
+
 #endif

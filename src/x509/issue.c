@@ -1,6 +1,6 @@
 /*
- * Certificate issuance with ECDSA or Ed25519 (RFC 5280 §4.1 structures, RFC 5758 §3.2 and
- * RFC 8410 §6 signatures): enough
+ * Certificate issuance with ECDSA, Ed25519 or RSA (RFC 5280 §4.1 structures, RFC 5758 §3.2,
+ * RFC 8410 §6 and RFC 4055 §5 signatures): enough
  * to make a CA and leaves for tests and local servers. The DER writer fills in each length when
  * its element is closed, so the certificate is written front to back into the caller's buffer.
  */
@@ -133,7 +133,12 @@ static void write_extensions(der_writer *w, const tenon_x509_issue_params *p, co
 static void write_sig_alg(der_writer *w, const tenon_private_key *key)
 {
     derw_begin(w, DER_SEQUENCE);
-    if (key->type == TENON_KEY_ED25519)
+    if (key->type == TENON_KEY_RSA) {
+        /* RFC 4055 §5: "When any of these four object identifiers appears within an
+         * AlgorithmIdentifier, the parameters MUST be NULL." */
+        WRITE_OID(w, OID_SHA256_RSA);
+        derw_prim(w, DER_NULL, NULL, 0);
+    } else if (key->type == TENON_KEY_ED25519)
         WRITE_OID(w, OID_ED25519); /* RFC 8410 §3: parameters absent */
     else if (key->u.ec.curve == TENON_EC_P384)
         WRITE_OID(w, OID_ECDSA_SHA384);
@@ -142,17 +147,35 @@ static void write_sig_alg(der_writer *w, const tenon_private_key *key)
     derw_end(w);
 }
 
-/* The subjectPublicKey bits of a key tenon issues for. */
-static tenon_bytes key_bits(const tenon_public_key *key)
+/* The subjectPublicKey bits of a key tenon issues for; an RSA key's are the DER
+ * RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 §A.1.1),
+ * written into buf. */
+static tenon_bytes key_bits(const tenon_public_key *key, uint8_t *buf, size_t cap)
 {
+    if (key->type == TENON_KEY_RSA) {
+        der_writer w;
+        size_t len = 0;
+        derw_init(&w, buf, cap);
+        derw_begin(&w, DER_SEQUENCE);
+        derw_uint(&w, key->u.rsa.n, key->u.rsa.n_len);
+        derw_uint(&w, key->u.rsa.e, key->u.rsa.e_len);
+        derw_end(&w);
+        if (derw_finish(&w, &len) != TENON_OK)
+            len = 0; /* cannot happen: cap is RSA_SPKI_BITS_MAX */
+        return (tenon_bytes){buf, len};
+    }
     if (key->type == TENON_KEY_ED25519)
         return (tenon_bytes){key->u.ed25519.bytes, TENON_ED25519_PUBLIC_LEN};
     return (tenon_bytes){key->u.ec.point, key->u.ec.point_len};
 }
 
+/* RSAPublicKey of the largest modulus: two INTEGER headers, a sign octet each, and 8 bytes of
+ * exponent, inside a SEQUENCE. */
+#define RSA_SPKI_BITS_MAX (TENON_RSA_MAX_LEN + 32)
+
 static int key_ok(tenon_key_type type, tenon_ec_curve curve)
 {
-    return type == TENON_KEY_ED25519 ||
+    return type == TENON_KEY_ED25519 || type == TENON_KEY_RSA ||
            (type == TENON_KEY_EC && (curve == TENON_EC_P256 || curve == TENON_EC_P384));
 }
 
@@ -161,6 +184,13 @@ static int key_ok(tenon_key_type type, tenon_ec_curve curve)
 static int sign_tbs(const tenon_private_key *key, const uint8_t *tbs, size_t len, uint8_t *sig,
                     size_t cap, size_t *sig_len)
 {
+    if (key->type == TENON_KEY_RSA) {
+        /* sha256WithRSAEncryption: RSASSA-PKCS1-v1_5 with SHA-256 (RFC 4055 §5) */
+        uint8_t digest[TENON_SHA256_LEN];
+        tenon_hash(&tenon_sha256, tbs, len, digest);
+        return tenon_rsa_pkcs1_sign(&key->u.rsa, &tenon_sha256, digest, sizeof digest, sig, cap,
+                                    sig_len);
+    }
     if (key->type == TENON_KEY_ED25519) {
         ENSURE(cap >= TENON_ED25519_SIG_LEN, TENON_ERR_BUFFER_TOO_SMALL);
         *sig_len = TENON_ED25519_SIG_LEN;
@@ -202,7 +232,9 @@ TENON_API int tenon_x509_issue_key(const tenon_x509_issue_params *p,
     }
 
     /* RFC 7093 §2 method 1: the leftmost 160 bits of SHA-256 of the subjectPublicKey. */
-    tenon_bytes bits = key_bits(subject_key);
+    uint8_t rsa_bits[RSA_SPKI_BITS_MAX];
+    tenon_bytes bits = key_bits(subject_key, rsa_bits, sizeof rsa_bits);
+    ENSURE(bits.len > 0, TENON_ERR_INTERNAL);
     uint8_t h[TENON_SHA256_LEN], ski[20];
     tenon_hash(&tenon_sha256, bits.ptr, bits.len, h);
     memcpy(ski, h, 20);
@@ -237,7 +269,11 @@ TENON_API int tenon_x509_issue_key(const tenon_x509_issue_params *p,
     write_name(&w, p);
     derw_begin(&w, DER_SEQUENCE); /* SubjectPublicKeyInfo (RFC 5480 §2, RFC 8410 §4) */
     derw_begin(&w, DER_SEQUENCE);
-    if (subject_key->type == TENON_KEY_ED25519) {
+    if (subject_key->type == TENON_KEY_RSA) {
+        /* RFC 3279 §2.3.1: rsaEncryption "SHALL have ASN.1 type NULL" parameters */
+        WRITE_OID(&w, OID_RSA_ENCRYPTION);
+        derw_prim(&w, DER_NULL, NULL, 0);
+    } else if (subject_key->type == TENON_KEY_ED25519) {
         WRITE_OID(&w, OID_ED25519);
     } else {
         WRITE_OID(&w, OID_EC_PUBLIC_KEY);
@@ -253,7 +289,8 @@ TENON_API int tenon_x509_issue_key(const tenon_x509_issue_params *p,
     derw_end(&w); /* TBSCertificate: its encoding is final from here on */
     GUARD(w.err);
 
-    uint8_t sig[TENON_ECDSA_MAX_SIG_LEN];
+    uint8_t sig[TENON_RSA_MAX_LEN > TENON_ECDSA_MAX_SIG_LEN ? TENON_RSA_MAX_LEN
+                                                            : TENON_ECDSA_MAX_SIG_LEN];
     size_t sig_len;
     GUARD(sign_tbs(issuer_key, out + tbs_start, w.pos - tbs_start, sig, sizeof sig, &sig_len));
     write_sig_alg(&w, issuer_key);
