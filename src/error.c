@@ -24,6 +24,8 @@ TENON_API const char *tenon_strerror(int err)
     case TENON_ERR_DECRYPTION_FAILED: return "decryption failed";
     case TENON_ERR_KEY_SIZE: return "key size not supported";
     case TENON_ERR_KEYGEN_FAILED: return "key generation found no prime within its attempts";
+    case TENON_ERR_BUFFERS_BUSY: return "the connection's buffers still hold bytes";
+    case TENON_ERR_NO_BUFFERS: return "the connection's buffers were released: give them first";
     case TENON_ERR_TLS_DECODE: return "TLS: malformed message (decode_error)";
     case TENON_ERR_TLS_ILLEGAL_PARAMETER: return "TLS: illegal parameter";
     case TENON_ERR_TLS_UNEXPECTED_MESSAGE: return "TLS: unexpected message";

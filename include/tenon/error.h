@@ -53,6 +53,11 @@ typedef enum tenon_err {
     /* Key generation found no prime within the candidates FIPS 186-5 B.3.3 allows (probability
      * about 2^-20 per key): calling again is the remedy. */
     TENON_ERR_KEYGEN_FAILED = -26,
+    /* tenon_conn_release_buffers: the buffers still hold bytes (a partial record or handshake
+     * message, unread data, unsent output) or the handshake is not complete; nothing changed. */
+    TENON_ERR_BUFFERS_BUSY = -27,
+    /* The connection's buffers were released: give them back (tenon_conn_give_buffers) first. */
+    TENON_ERR_NO_BUFFERS = -28,
     /* TLS protocol failures (-50 to -79). Each maps to the alert RFC 8446 §6.2 names, which is
      * sent to the peer before the connection closes (tenon_error_alert in tenon/tls.h). */
     /* A message or record could not be parsed (decode_error). */

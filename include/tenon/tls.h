@@ -700,6 +700,7 @@ typedef struct tenon_conn {
 #define TENON_PEER_CLOSED 0x10u    /* the peer sent close_notify: no more data will come */
 #define TENON_CLOSED 0x20u         /* close_notify sent: no more data can be written */
 #define TENON_FAILED 0x40u         /* a fatal error: tenon_conn_error() */
+#define TENON_NO_BUFFERS 0x80u     /* the buffers were released: give them before feeding */
 
 /* Starts a connection. in/out are the caller's buffers (see TENON_CONN_IN_SIZE), which must
  * outlive the connection; cfg is read, not copied, and must outlive it too. A client's
@@ -885,6 +886,37 @@ TENON_API TENON_MUST_CHECK int tenon_conn_export(const tenon_conn *conn, const c
  * TENON_ERR_BUFFER_TOO_SMALL if cap < 12. */
 TENON_API TENON_MUST_CHECK int tenon_conn_tls_unique(const tenon_conn *conn, uint8_t *out,
                                                      size_t cap, size_t *len);
+
+/* Buffers that come and go. An established connection that holds no bytes in its buffers (no
+ * partial record or handshake message received, no unread application data, no unsent output,
+ * no alert owed) can give both of them back to the caller, who gives them (or others of at least
+ * the minimum sizes) again before the next tenon_conn_feed, tenon_conn_write, tenon_conn_close or
+ * tenon_conn_key_update. A server so keeps a pool of buffers sized to its active connections, not
+ * its open ones: an idle connection costs only its tenon_conn.
+ *
+ * tenon_conn_can_release: 1 when tenon_conn_release_buffers would succeed now, else 0.
+ *
+ * tenon_conn_release_buffers: *in, *in_len, *out, *out_len receive the buffers given to
+ * tenon_conn_init or tenon_conn_give_buffers, wiped. The connection then holds none: its status
+ * has TENON_NO_BUFFERS (and TENON_WANT_INPUT while it expects data: watch the transport, and
+ * give buffers when it is readable); feed, write, close and key_update return
+ * TENON_ERR_NO_BUFFERS (not a failure of the connection), read gives 0 bytes, output is empty;
+ * info, export and tls_unique work as before. The engine refuses to let go of buffers that hold
+ * bytes, or before the handshake is complete: TENON_ERR_BUFFERS_BUSY, and nothing changes. The
+ * handshake's state goes with the input buffer, and so does the peer's certificate chain (and
+ * what it stapled): from then on tenon_conn_info's peer_chain, ocsp_response and sct_list are
+ * empty, while peer_leaf_sha256 and everything else stay. Releasing buffers that were already
+ * released is TENON_ERR_NO_BUFFERS.
+ *
+ * tenon_conn_give_buffers: hands buffers to a connection that has none (TENON_ERR_INVALID_ARGUMENT
+ * if it holds some; TENON_ERR_BUFFER_TOO_SMALL below TENON_CONN_IN_MIN / TENON_CONN_OUT_MIN; the
+ * sticky error of a failed connection). They must outlive the connection or the next release. */
+TENON_API int tenon_conn_can_release(const tenon_conn *conn);
+TENON_API TENON_MUST_CHECK int tenon_conn_release_buffers(tenon_conn *conn, uint8_t **in,
+                                                          size_t *in_len, uint8_t **out,
+                                                          size_t *out_len);
+TENON_API TENON_MUST_CHECK int tenon_conn_give_buffers(tenon_conn *conn, uint8_t *in, size_t in_len,
+                                                       uint8_t *out, size_t out_len);
 
 /* Wipes every secret the connection holds, and its two buffers (they hold plaintext). */
 TENON_API void tenon_conn_wipe(tenon_conn *conn);

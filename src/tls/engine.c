@@ -477,6 +477,8 @@ int tls_enter_traffic(tls_conn *c)
             ENSURE(c->peer_sent_cert && c->cert_verified, TENON_ERR_INTERNAL);
     }
     c->state = ST_CONNECTED;
+    c->has_peer_leaf = (uint8_t)tls_peer_leaf(c, c->peer_leaf);
+    c->peer_leaf_kept = 1;
     /* What the handshake needed and traffic does not: the extracted secrets, the handshake
      * traffic secrets, the PSK and the ephemeral key. The application secrets (KeyUpdate), the
      * exporter and resumption secrets stay until tenon_conn_wipe. */
@@ -960,6 +962,7 @@ TENON_API int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len,
     *consumed = 0;
     if (c->error != 0)
         return c->error;
+    ENSURE(c->in != NULL, TENON_ERR_NO_BUFFERS);
     for (;;) {
         int done;
         GUARD(run_record(c, &done));
@@ -1006,7 +1009,7 @@ TENON_API void tenon_conn_output(tenon_conn *conn, const uint8_t **data, size_t 
     tls_conn *c = get(conn);
     if (data == NULL || len == NULL)
         return;
-    if (c == NULL) {
+    if (c == NULL || c->out == NULL) {
         *data = NULL;
         *len = 0;
         return;
@@ -1050,6 +1053,7 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
         return c->error;
     ENSURE(c->state == ST_CONNECTED, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
+    ENSURE(c->out != NULL, TENON_ERR_NO_BUFFERS);
     out_compact(c);
     /* The KeyUpdate owed goes before any data: without room for it, nothing is taken yet. */
     if (c->key_update_pending && c->out_cap - c->out_len < OUT_RESERVE)
@@ -1120,6 +1124,7 @@ TENON_API int tenon_conn_close(tenon_conn *conn)
         return c->error;
     if (c->sent_close)
         return TENON_OK;
+    ENSURE(c->out != NULL, TENON_ERR_NO_BUFFERS);
     /* Without room for close_notify nothing changes: the caller sends the output and calls
      * again (the connection has not failed). */
     GUARD(send_alert(c, 1, TENON_ALERT_CLOSE_NOTIFY));
@@ -1147,6 +1152,8 @@ TENON_API unsigned tenon_conn_status(const tenon_conn *conn)
         st |= TENON_CLOSED;
     if (wants_input(c))
         st |= TENON_WANT_INPUT;
+    if (c->in == NULL)
+        st |= TENON_NO_BUFFERS;
     return st;
 }
 
@@ -1180,9 +1187,10 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     info->alpn.len = c->alpn_len;
     info->server_name.ptr = c->sni_len ? (const uint8_t *)c->sni : NULL;
     info->server_name.len = c->sni_len;
-    for (size_t i = 0; i < c->peer_chain_count; i++)
+    /* The chain (and the staples) went with the input buffer if it was released. */
+    for (size_t i = 0; c->in != NULL && i < c->peer_chain_count; i++)
         info->peer_chain[i] = c->peer_chain[i];
-    info->peer_chain_count = c->peer_chain_count;
+    info->peer_chain_count = c->in != NULL ? c->peer_chain_count : 0;
     info->resumed = c->resumed;
     info->hello_retry = c->hrr;
     info->client_authenticated =
@@ -1192,8 +1200,73 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     /* c->cert points into the caller's config; a resumption authenticates with the session
      * and sends no certificate, whatever was picked before the PSK was accepted. */
     info->cert_index = c->resumed || c->cert == NULL ? -1 : (int)(c->cert - c->cfg->certs);
-    info->ocsp_response = c->peer_ocsp;
-    info->sct_list = c->peer_scts;
+    if (c->in != NULL) {
+        info->ocsp_response = c->peer_ocsp;
+        info->sct_list = c->peer_scts;
+    }
+    return TENON_OK;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Buffers that come and go
+ * ------------------------------------------------------------------------------------------ */
+
+/* Bytes the engine still needs from its buffers: a record being gathered, a handshake message
+ * split over records, application data not yet read, output not yet sent, an alert owed. */
+static int buffers_hold_bytes(const tls_conn *c)
+{
+    return c->rec_len != 0 || c->app_len != 0 || c->out_len != c->out_sent || c->hs_open != 0 ||
+           c->alert_owed || tls_hs_reasm_pending(&c->reasm);
+}
+
+TENON_API int tenon_conn_can_release(const tenon_conn *conn)
+{
+    const tls_conn *c = get_const(conn);
+    return c != NULL && c->in != NULL && c->state == ST_CONNECTED && !buffers_hold_bytes(c);
+}
+
+TENON_API int tenon_conn_release_buffers(tenon_conn *conn, uint8_t **in, size_t *in_len,
+                                         uint8_t **out, size_t *out_len)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && in != NULL && in_len != NULL && out != NULL && out_len != NULL,
+           TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(c->in != NULL, TENON_ERR_NO_BUFFERS);
+    ENSURE(c->state == ST_CONNECTED && !buffers_hold_bytes(c), TENON_ERR_BUFFERS_BUSY);
+    /* They held plaintext, handshake messages and the peer's chain. */
+    tls_hs_reasm_reset(&c->reasm);
+    tenon_wipe(c->in, c->in_cap);
+    tenon_wipe(c->out, c->out_cap);
+    *in = c->in;
+    *in_len = c->in_cap;
+    *out = c->out;
+    *out_len = c->out_cap;
+    memset(&c->reasm, 0, sizeof c->reasm);
+    memset(c->peer_chain, 0, sizeof c->peer_chain);
+    memset(&c->peer_ocsp, 0, sizeof c->peer_ocsp);
+    memset(&c->peer_scts, 0, sizeof c->peer_scts);
+    c->peer_cert_len = 0;
+    c->app = NULL;
+    c->in = c->out = NULL;
+    c->in_cap = c->out_cap = c->out_len = c->out_sent = 0;
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_give_buffers(tenon_conn *conn, uint8_t *in, size_t in_len, uint8_t *out,
+                                      size_t out_len)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && in != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->in == NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(in_len >= TENON_CONN_IN_MIN && out_len >= TENON_CONN_OUT_MIN,
+           TENON_ERR_BUFFER_TOO_SMALL);
+    GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
+    c->in = in;
+    c->in_cap = in_len;
+    c->out = out;
+    c->out_cap = out_len;
     return TENON_OK;
 }
 
@@ -1205,6 +1278,7 @@ TENON_API int tenon_conn_key_update(tenon_conn *conn, int request_peer_update)
         return c->error;
     ENSURE(c->state == ST_CONNECTED && c->version == TENON_TLS13, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(!c->sent_close, TENON_ERR_TLS_CLOSED);
+    ENSURE(c->out != NULL, TENON_ERR_NO_BUFFERS);
     /* Without room for the KeyUpdate nothing changes (not a failure): send the output, call
      * again. */
     out_compact(c);
@@ -1236,8 +1310,7 @@ TENON_API int tenon_conn_export(const tenon_conn *conn, const char *label, const
                         context != NULL ? context : empty, context_len, out, len);
 }
 
-TENON_API int tenon_conn_tls_unique(const tenon_conn *conn, uint8_t *out, size_t cap,
-                                    size_t *len)
+TENON_API int tenon_conn_tls_unique(const tenon_conn *conn, uint8_t *out, size_t cap, size_t *len)
 {
     const tls_conn *c = get_const(conn);
     ENSURE(c != NULL && out != NULL && len != NULL, TENON_ERR_INVALID_ARGUMENT);

@@ -225,6 +225,10 @@ const uint8_t *tls_policy(tls_conn *c)
 
 int tls_peer_leaf(const tls_conn *c, uint8_t out[32])
 {
+    if (c->peer_leaf_kept) {
+        memcpy(out, c->peer_leaf, 32);
+        return c->has_peer_leaf;
+    }
     if (c->resumed) {
         memcpy(out, c->resume_leaf, 32);
         return c->resume_has_leaf;

@@ -421,6 +421,11 @@ typedef struct tls_conn {
     uint8_t tls_unique[12];
     uint8_t tls_unique_len;
 
+    /* The peer's leaf hash (tls_peer_leaf), kept once the handshake is complete: the chain it
+     * comes from goes with the input buffer (tenon_conn_release_buffers). */
+    uint8_t peer_leaf[32];
+    uint8_t peer_leaf_kept, has_peer_leaf;
+
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
     const uint8_t *test_kex_priv;

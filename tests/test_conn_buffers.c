@@ -1,0 +1,207 @@
+/*
+ * Buffers that come and go (tenon_conn_release_buffers / tenon_conn_give_buffers): an idle
+ * established connection hands its buffers back, refuses to while they hold bytes, and carries
+ * on with other buffers, in both versions, through data, KeyUpdate, tickets and resumption.
+ */
+#include "test_tls13_harness.h"
+
+static uint8_t DATA[40000];
+static tenon_ticket SLOTS[2];
+static tenon_ticket_store STORE;
+/* A second pair of buffers per side, to show the connection carries on in other memory. */
+static uint8_t IN2[2][TENON_CONN_IN_SIZE], OUT2[2][TENON_CONN_OUT_SIZE];
+
+static int all_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+static void configure(uint16_t version)
+{
+    tenon_ticket_store_init(&STORE, SLOTS, 2);
+    client_config(&CLIENT.cfg);
+    CLIENT.cfg.ticket_store = &STORE;
+    server_config(&SERVER.cfg, CERT_P256);
+    memset(SERVER.cfg.ticket_keys[0].name, 0x5a, 16);
+    memset(SERVER.cfg.ticket_keys[0].key, 0x33, 32);
+    SERVER.cfg.ticket_key_count = 1;
+    CLIENT.cfg.min_version = CLIENT.cfg.max_version = version;
+}
+
+/* Releases e's buffers (they come back wiped and are the ones it had) and checks what an
+ * idle connection without buffers does. */
+static void release(endpoint *e, uint8_t *had_in, uint8_t *had_out)
+{
+    uint8_t *in, *out;
+    size_t in_len, out_len;
+    CHECK(tenon_conn_can_release(&e->conn));
+    CHECK_RC(tenon_conn_release_buffers(&e->conn, &in, &in_len, &out, &out_len), 0);
+    CHECK(in == had_in && out == had_out);
+    CHECK(in_len == TENON_CONN_IN_SIZE && out_len == TENON_CONN_OUT_SIZE);
+    CHECK(all_zero(in, in_len) && all_zero(out, out_len));
+
+    unsigned st = tenon_conn_status(&e->conn);
+    CHECK((st & TENON_NO_BUFFERS) && (st & TENON_HANDSHAKE_DONE) && (st & TENON_WANT_INPUT));
+    CHECK(!(st & TENON_FAILED) && !(st & TENON_HAS_OUTPUT));
+    CHECK(!tenon_conn_can_release(&e->conn));
+    CHECK_RC(tenon_conn_release_buffers(&e->conn, &in, &in_len, &out, &out_len),
+             TENON_ERR_NO_BUFFERS);
+    size_t n = 1;
+    uint8_t b[4] = {23, 3, 3, 0};
+    CHECK_RC(tenon_conn_feed(&e->conn, b, sizeof b, &n), TENON_ERR_NO_BUFFERS);
+    CHECK(n == 0);
+    CHECK_RC(tenon_conn_write(&e->conn, DATA, 10, &n), TENON_ERR_NO_BUFFERS);
+    CHECK_RC(tenon_conn_read(&e->conn, b, sizeof b, &n), 0);
+    CHECK(n == 0);
+    CHECK_RC(tenon_conn_close(&e->conn), TENON_ERR_NO_BUFFERS);
+    const uint8_t *p;
+    tenon_conn_output(&e->conn, &p, &n);
+    CHECK(n == 0);
+    /* Not a failure: the connection is as healthy as before. */
+    CHECK_RC(tenon_conn_error(&e->conn), 0);
+}
+
+static void give(endpoint *e, uint8_t *in, uint8_t *out)
+{
+    CHECK_RC(tenon_conn_give_buffers(&e->conn, in, TENON_CONN_IN_MIN - 1, out, TENON_CONN_OUT_SIZE),
+             TENON_ERR_BUFFER_TOO_SMALL);
+    CHECK_RC(tenon_conn_give_buffers(&e->conn, in, TENON_CONN_IN_SIZE, out, TENON_CONN_OUT_SIZE),
+             0);
+    CHECK(!(tenon_conn_status(&e->conn) & TENON_NO_BUFFERS));
+    CHECK_RC(tenon_conn_give_buffers(&e->conn, in, TENON_CONN_IN_SIZE, out, TENON_CONN_OUT_SIZE),
+             TENON_ERR_INVALID_ARGUMENT);
+}
+
+static void test_idle_cycles(uint16_t version)
+{
+    configure(version);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    /* Not before the handshake is complete. */
+    uint8_t *in, *out;
+    size_t in_len, out_len;
+    CHECK(!tenon_conn_can_release(&CLIENT.conn));
+    CHECK_RC(tenon_conn_release_buffers(&CLIENT.conn, &in, &in_len, &out, &out_len),
+             TENON_ERR_BUFFERS_BUSY);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+    CHECK(SLOTS[0].in_use == 1);
+
+    tenon_conn_info before, after;
+    CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &before), 0);
+    CHECK(before.peer_chain_count == 1 && before.has_peer_leaf_hash);
+    uint8_t ekm[2][32], ekm2[2][32];
+    CHECK_RC(tenon_conn_export(&CLIENT.conn, "EXPORTER-test", NULL, 0, ekm[0], 32), 0);
+    CHECK_RC(tenon_conn_export(&SERVER.conn, "EXPORTER-test", NULL, 0, ekm[1], 32), 0);
+
+    release(&CLIENT, CLIENT.in, CLIENT.out);
+    release(&SERVER, SERVER.in, SERVER.out);
+
+    /* What stays: everything but the chain. */
+    CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &after), 0);
+    CHECK(after.peer_chain_count == 0 && after.has_peer_leaf_hash);
+    CHECK(memcmp(after.peer_leaf_sha256, before.peer_leaf_sha256, 32) == 0);
+    CHECK(after.version == version && after.suite == before.suite && after.group == before.group);
+    CHECK(after.server_name.len == 9 && memcmp(after.server_name.ptr, "localhost", 9) == 0);
+    CHECK_RC(tenon_conn_export(&CLIENT.conn, "EXPORTER-test", NULL, 0, ekm2[0], 32), 0);
+    CHECK_RC(tenon_conn_export(&SERVER.conn, "EXPORTER-test", NULL, 0, ekm2[1], 32), 0);
+    CHECK(memcmp(ekm, ekm2, sizeof ekm) == 0);
+
+    /* Wake in other buffers, talk, go idle again: many times, alternating buffer pairs. */
+    for (int i = 0; i < 40; i++) {
+        int k = i & 1;
+        uint8_t *cin = k ? CLIENT.in : IN2[0], *cout = k ? CLIENT.out : OUT2[0];
+        uint8_t *sin = k ? SERVER.in : IN2[1], *sout = k ? SERVER.out : OUT2[1];
+        give(&CLIENT, cin, cout);
+        give(&SERVER, sin, sout);
+        size_t len = (size_t)(1 + i * 997) % sizeof DATA;
+        CHECK(exchange(&CLIENT.conn, &SERVER.conn, DATA + i, len));
+        CHECK(exchange(&SERVER.conn, &CLIENT.conn, DATA, len + 1));
+        if (version == TENON_TLS13 && i % 7 == 3) {
+            CHECK_RC(tenon_conn_key_update(&CLIENT.conn, 1), 0);
+            CHECK(exchange(&CLIENT.conn, &SERVER.conn, DATA, 100));
+            CHECK(exchange(&SERVER.conn, &CLIENT.conn, DATA, 100));
+        }
+        release(&CLIENT, cin, cout);
+        release(&SERVER, sin, sout);
+    }
+
+    /* Busy buffers are never let go: unsent output, unread data, a partial record. */
+    give(&CLIENT, CLIENT.in, CLIENT.out);
+    give(&SERVER, SERVER.in, SERVER.out);
+    size_t w;
+    CHECK_RC(tenon_conn_write(&SERVER.conn, DATA, 3000, &w), 0);
+    CHECK(w == 3000 && !tenon_conn_can_release(&SERVER.conn));
+    CHECK_RC(tenon_conn_release_buffers(&SERVER.conn, &in, &in_len, &out, &out_len),
+             TENON_ERR_BUFFERS_BUSY);
+    CHECK(tenon_conn_status(&SERVER.conn) & TENON_HAS_OUTPUT);
+    const uint8_t *p;
+    size_t n, used;
+    tenon_conn_output(&SERVER.conn, &p, &n);
+    CHECK_RC(tenon_conn_feed(&CLIENT.conn, p, 3, &used), 0);
+    CHECK(used == 3 && !tenon_conn_can_release(&CLIENT.conn)); /* a partial record */
+    CHECK_RC(tenon_conn_release_buffers(&CLIENT.conn, &in, &in_len, &out, &out_len),
+             TENON_ERR_BUFFERS_BUSY);
+    CHECK_RC(tenon_conn_feed(&CLIENT.conn, p + 3, n - 3, &used), 0);
+    tenon_conn_output_consume(&SERVER.conn, n);
+    CHECK(tenon_conn_can_release(&SERVER.conn));
+    CHECK(!tenon_conn_can_release(&CLIENT.conn)); /* unread data */
+    static uint8_t got[4000];
+    size_t have = 0;
+    for (int i = 0; i < 10 && have < 3000; i++) {
+        CHECK_RC(tenon_conn_read(&CLIENT.conn, got + have, sizeof got - have, &n), 0);
+        have += n;
+    }
+    CHECK(have == 3000 && memcmp(got, DATA, 3000) == 0);
+    CHECK(tenon_conn_can_release(&CLIENT.conn));
+    release(&CLIENT, CLIENT.in, CLIENT.out);
+    release(&SERVER, SERVER.in, SERVER.out);
+
+    /* A connection without buffers still ends cleanly: given them back, it closes. */
+    give(&CLIENT, CLIENT.in, CLIENT.out);
+    give(&SERVER, SERVER.in, SERVER.out);
+    CHECK_RC(tenon_conn_close(&CLIENT.conn), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(tenon_conn_status(&SERVER.conn) & TENON_PEER_CLOSED);
+
+    /* The ticket taken before the first release resumes, naming the same peer. */
+    reconnect();
+    CHECK(resume_outcome(version) == 1);
+    tenon_conn_info ri;
+    CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ri), 0);
+    CHECK(ri.has_peer_leaf_hash && memcmp(ri.peer_leaf_sha256, before.peer_leaf_sha256, 32) == 0);
+    release(&CLIENT, CLIENT.in, CLIENT.out);
+    release(&SERVER, SERVER.in, SERVER.out);
+    tenon_conn_wipe(&CLIENT.conn);
+    tenon_conn_wipe(&SERVER.conn);
+}
+
+/* A connection released while the peer's transport ends learns of it without buffers. */
+static void test_eof_while_released(void)
+{
+    configure(TENON_TLS13);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+    release(&SERVER, SERVER.in, SERVER.out);
+    CHECK_RC(tenon_conn_transport_eof(&SERVER.conn), TENON_ERR_TLS_TRUNCATED);
+    CHECK(tenon_conn_status(&SERVER.conn) & TENON_FAILED);
+    CHECK_RC(tenon_conn_give_buffers(&SERVER.conn, SERVER.in, sizeof SERVER.in, SERVER.out,
+                                     sizeof SERVER.out),
+             TENON_ERR_TLS_TRUNCATED);
+    tenon_conn_wipe(&SERVER.conn);
+    tenon_conn_wipe(&CLIENT.conn);
+}
+
+int main(void)
+{
+    for (size_t i = 0; i < sizeof DATA; i++)
+        DATA[i] = (uint8_t)(i * 31 + 7);
+    CHECK_RC(pki_setup(), 0);
+    test_idle_cycles(TENON_TLS13);
+    test_idle_cycles(TENON_TLS12);
+    test_eof_while_released();
+    return tu_finish("conn_buffers");
+}
