@@ -11,13 +11,19 @@
  *   tenon-bench --portable tenon restricted to its portable code (tenon_cpu_set_mask(0))
  *   tenon-bench --symmetric --public --tls   only the sections named (default: all three)
  *
- * Symmetric figures are in MB/s (10^6 bytes per second), public-key ones in operations per
- * second.
+ * Symmetric figures are in MB/s (10^6 bytes per second) and cycles per byte (TSC ticks around
+ * the timed loop divided by the bytes processed: reference cycles, which match core cycles
+ * only when the core runs at its nominal frequency), public-key ones in operations per second.
+ * A "cpu:" line names the CPU features tenon was allowed to use and the implementation each
+ * symmetric primitive chose.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#endif
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -27,6 +33,8 @@
 #include <openssl/opensslv.h>
 #include <openssl/rsa.h>
 
+#include "crypto/aes.h"
+#include "crypto/sha2.h"
 #include "tenon/tenon.h"
 
 #include "bench.h"
@@ -52,8 +60,18 @@ void die(const char *what)
     exit(1);
 }
 
-/* Bytes per second of op over one sample of about sample_seconds. */
-static double measure(op_fn op, void *arg, size_t len)
+static uint64_t tsc(void)
+{
+#if defined(__x86_64__)
+    return __rdtsc();
+#else
+    return 0;
+#endif
+}
+
+/* Bytes per second of op over one sample of about sample_seconds, and in *cpb the TSC ticks per
+ * byte of the timed loop. */
+static double measure_cpb(op_fn op, void *arg, size_t len, double *cpb)
 {
     /* Calibrate the batch so that clock reads are a negligible part of the sample. */
     unsigned long batch = 1;
@@ -69,6 +87,7 @@ static double measure(op_fn op, void *arg, size_t len)
     }
     unsigned long iters = 0;
     double t0 = now(), dt;
+    uint64_t c0 = tsc();
     do {
         for (unsigned long i = 0; i < batch; i++)
             if (op(arg, len) != 0)
@@ -76,7 +95,15 @@ static double measure(op_fn op, void *arg, size_t len)
         iters += batch;
         dt = now() - t0;
     } while (dt < sample_seconds);
+    uint64_t c1 = tsc();
+    *cpb = (double)(c1 - c0) / ((double)iters * (double)len);
     return (double)iters * (double)len / dt;
+}
+
+static double measure(op_fn op, void *arg, size_t len)
+{
+    double cpb;
+    return measure_cpb(op, arg, len, &cpb);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -204,6 +231,57 @@ void figure_row(const char *name, const char *unit, double tm, double om)
     fflush(stdout);
 }
 
+/* ---- symmetric figures: MB/s and cycles per byte ---- */
+
+/* figure() for a byte-oriented primitive: MB/s and ratio as figure(), then cycles per byte for
+ * tenon and OpenSSL (the medians of the same samples). */
+void sym_figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op, void *o_arg)
+{
+    double t[32], o[32], tc[32], oc[32];
+    for (int i = 0; i < samples; i++) {
+        t[i] = measure_cpb(t_op, t_arg, len, &tc[i]);
+        o[i] = measure_cpb(o_op, o_arg, len, &oc[i]);
+    }
+    double tm = median(t, samples) / 1e6, om = median(o, samples) / 1e6;
+    double tcm = median(tc, samples), ocm = median(oc, samples);
+    char full[96];
+    snprintf(full, sizeof full, "%s %zu%s", name, len >= 1024 ? len / 1024 : len,
+             len >= 1024 ? "KiB" : "B");
+    if (tsv)
+        printf("%s\tMB/s\t%.1f\t%.1f\t%.3f\t%.2f\t%.2f\n", full, tm, om, tm / om, tcm, ocm);
+    else
+        printf("%-40s %12.1f %12.1f %8.2f %8.2f %8.2f\n", full, tm, om, tm / om, tcm, ocm);
+    fflush(stdout);
+}
+
+/* The "cpu:" line: the features tenon may use and the implementations it picked with them. */
+static void print_cpu_line(const tenon_aead_class *gcm, const tenon_aead_class *chacha)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {TENON_CPU_SSE2, "sse2"},         {TENON_CPU_SSSE3, "ssse3"},
+        {TENON_CPU_SSE41, "sse4.1"},      {TENON_CPU_AVX, "avx"},
+        {TENON_CPU_AVX2, "avx2"},         {TENON_CPU_BMI2, "bmi2"},
+        {TENON_CPU_ADX, "adx"},           {TENON_CPU_AESNI, "aesni"},
+        {TENON_CPU_PCLMUL, "pclmul"},     {TENON_CPU_SHANI, "sha-ni"},
+        {TENON_CPU_VAES, "vaes"},         {TENON_CPU_VPCLMUL, "vpclmulqdq"},
+        {TENON_CPU_AVX512F, "avx512f"},   {TENON_CPU_AVX512VL, "avx512vl"},
+        {TENON_CPU_AVX512BW, "avx512bw"},
+    };
+    uint32_t f = tenon_cpu_features();
+    printf("%scpu:", tsv ? "# " : "");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (f & names[i].bit)
+            printf(" %s", names[i].name);
+    if (f == 0)
+        printf(" (none: portable code only)");
+    printf("; aes: %s, aes-gcm: %s, chacha20-poly1305: %s, sha256: %s, sha512: %s\n",
+           aes_best_impl()->name, gcm->name, chacha->name, sha256_best_impl()->name,
+           sha512_best_impl()->name);
+}
+
 static void aead_figures(const char *name, const tenon_aead_class *cls, size_t key_len,
                          const EVP_CIPHER *cipher)
 {
@@ -230,9 +308,9 @@ static void aead_figures(const char *name, const tenon_aead_class *cls, size_t k
         if (ossl_open(&oa, len) != 0 || memcmp(out, msg, len) != 0)
             die("OpenSSL opening tenon's ciphertext");
         snprintf(label, sizeof label, "%s seal", name);
-        figure(label, len, tenon_seal, &ta, ossl_seal, &oa);
+        sym_figure(label, len, tenon_seal, &ta, ossl_seal, &oa);
         snprintf(label, sizeof label, "%s open", name);
-        figure(label, len, tenon_open, &ta, ossl_open, &oa);
+        sym_figure(label, len, tenon_open, &ta, ossl_open, &oa);
     }
     tenon_aead_wipe(&ta.ctx);
     EVP_CIPHER_CTX_free(oa.enc);
@@ -601,18 +679,25 @@ int main(int argc, char **argv)
                "MB/s = 10^6 bytes per second\n",
                samples, sample_seconds);
     }
+    if (want_symmetric)
+        print_cpu_line(gcm, chacha);
     if (!tsv && want_symmetric)
-        printf("%-40s %12s %12s %8s\n", "symmetric", "tenon MB/s", "OpenSSL MB/s", "ratio");
+        printf("%-40s %12s %12s %8s %8s %8s\n", "symmetric (c/B: TSC ticks per byte)", "tenon MB/s",
+               "OpenSSL MB/s", "ratio", "tenon", "OpenSSL");
     if (want_symmetric) {
         aead_figures("AES-128-GCM", gcm, 16, EVP_aes_128_gcm());
         aead_figures("AES-256-GCM", gcm, 32, EVP_aes_256_gcm());
         aead_figures("ChaCha20-Poly1305", chacha, 32, EVP_chacha20_poly1305());
-        figure("SHA-256", 16384, tenon_hash_op, (void *)&tenon_sha256, ossl_hash_op,
-               (void *)EVP_sha256());
-        figure("SHA-384", 16384, tenon_hash_op, (void *)&tenon_sha384, ossl_hash_op,
-               (void *)EVP_sha384());
-        figure("HMAC-SHA256", 16384, tenon_hmac_op, (void *)&tenon_sha256, ossl_hmac_op,
-               (void *)EVP_sha256());
+        sym_figure("SHA-256", 16384, tenon_hash_op, (void *)&tenon_sha256, ossl_hash_op,
+                   (void *)EVP_sha256());
+        static const size_t sha384_sizes[] = {16384, 1024, 64};
+        for (size_t i = 0; i < sizeof sha384_sizes / sizeof sha384_sizes[0]; i++)
+            sym_figure("SHA-384", sha384_sizes[i], tenon_hash_op, (void *)&tenon_sha384,
+                       ossl_hash_op, (void *)EVP_sha384());
+        sym_figure("SHA-512", 16384, tenon_hash_op, (void *)&tenon_sha512, ossl_hash_op,
+                   (void *)EVP_sha512());
+        sym_figure("HMAC-SHA256", 16384, tenon_hmac_op, (void *)&tenon_sha256, ossl_hmac_op,
+                   (void *)EVP_sha256());
         sha3_figures();
     }
     if (want_public) {

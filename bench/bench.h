@@ -22,6 +22,10 @@ double median(double *v, int n);
 /* Times t_op and o_op alternately, samples times, and prints one row (or TSV line). */
 void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op, void *o_arg);
 
+/* figure() for a byte-oriented (symmetric) primitive, len > 1: MB/s, the ratio, and the TSC
+ * ticks per byte of tenon and of OpenSSL. */
+void sym_figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op, void *o_arg);
+
 /* Prints one row of already measured values. */
 void figure_row(const char *name, const char *unit, double tenon, double openssl);
 

@@ -190,7 +190,7 @@ void sha3_figures(void)
     if (tenon_random(sha3_msg, sizeof sha3_msg) != 0)
         die("tenon_random");
     static int shake = 1;
-    figure("SHA3-256", sizeof sha3_msg, tenon_sha3_op, NULL, ossl_sha3_op, NULL);
-    figure("SHAKE128 (32-byte output)", sizeof sha3_msg, tenon_sha3_op, &shake, ossl_sha3_op,
-           &shake);
+    sym_figure("SHA3-256", sizeof sha3_msg, tenon_sha3_op, NULL, ossl_sha3_op, NULL);
+    sym_figure("SHAKE128 (32-byte output)", sizeof sha3_msg, tenon_sha3_op, &shake, ossl_sha3_op,
+               &shake);
 }
