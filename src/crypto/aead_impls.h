@@ -17,6 +17,8 @@ extern const tenon_aead_class aes_gcm_aesni_class;
 extern const tenon_aead_class aes_gcm_vaes_avx2_class;
 /* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20. */
 extern const tenon_aead_class chacha20poly1305_avx2_class;
+/* chacha20poly1305_avx512.c: sixteen-block AVX-512F ChaCha20 and eight-lane Poly1305. */
+extern const tenon_aead_class chacha20poly1305_avx512_class;
 #endif
 
 #endif

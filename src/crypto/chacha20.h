@@ -48,6 +48,9 @@ void chacha20_xor_portable(const uint8_t key[32], const uint8_t nonce[12], uint3
 /* AVX2, eight blocks per iteration; call only when cpu_has(TENON_CPU_AVX2). */
 void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                        const uint8_t *in, uint8_t *out, size_t len);
+/* AVX-512F, sixteen blocks per iteration; call only when cpu_has(TENON_CPU_AVX512F). */
+void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                         const uint8_t *in, uint8_t *out, size_t len);
 #endif
 
 #endif

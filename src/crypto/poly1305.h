@@ -27,10 +27,11 @@ typedef struct poly1305_ctx {
     uint64_t r[3]; /* clamped r, radix 2^44 */
     uint64_t h[3]; /* accumulator, radix 2^44, partially reduced */
     uint64_t s[2]; /* s as two little-endian 64-bit words */
-    /* For the AVX2 block function: r^1, r^2, r^3, r^4 and r^8 in radix 2^26 (five 26-bit limbs
-     * each), computed on first use. rpow_ready depends only on message lengths, never on
-     * secrets. */
-    uint32_t rpow[5][5];
+    /* For the vector block functions: rpow[k] = r^(k+1) for k < 8 and rpow[8] = r^16, in radix
+     * 2^26 (five 26-bit limbs each), computed on first use: rpow_ready = 1 when r^1..r^4 and
+     * r^8 are there (AVX2), 2 when all are (AVX-512). rpow_ready depends only on message
+     * lengths, never on secrets. */
+    uint32_t rpow[9][5];
     int rpow_ready;
     /* poly1305_update's pending partial block. */
     uint8_t buf[POLY1305_BLOCK_LEN];
@@ -48,6 +49,9 @@ void poly1305_blocks_portable(poly1305_ctx *ctx, const uint8_t *in, size_t nbloc
 /* AVX2, eight blocks per step; call only when cpu_has(TENON_CPU_AVX2). Short inputs go to the
  * portable code. */
 void poly1305_blocks_avx2(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+/* AVX-512F, sixteen blocks per step; call only when cpu_has(TENON_CPU_AVX512F |
+ * TENON_CPU_AVX2). Shorter inputs go to the AVX2 code. */
+void poly1305_blocks_avx512(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
 #endif
 
 /* Any length: buffers a partial block until more data or poly1305_final. */

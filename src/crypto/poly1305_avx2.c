@@ -31,62 +31,18 @@
 
 #include "tenon/crypto.h"
 
-#define M26 ((uint64_t)0x3ffffff)
-#define M44 ((uint64_t)0xfffffffffff)
-#define M42 ((uint64_t)0x3ffffffffff)
+#define VEC __m256i
+#define V_MUL _mm256_mul_epu32
+#define V_ADD _mm256_add_epi64
+#define V_AND _mm256_and_si256
+#define V_SRLI _mm256_srli_epi64
+#define V_SLLI _mm256_slli_epi64
+#define V_REG "x"
+#include "poly1305_vec.h"
 
 /* Below this many blocks the fixed costs (the powers of r, the conversions, the final
  * horizontal sum) outweigh the gain; the portable code does it. */
 #define AVX2_MIN_BLOCKS 16
-
-/* Radix 2^44 -> 2^26, exact: the value is carried first so that h0, h1 < 2^44. The input has
- * h2 < 2^42 + 2^12 (as mul44 and from26 leave it), so every output limb is below 2^26 + 2^12. */
-static void to26(uint32_t t[5], const uint64_t in[3])
-{
-    uint64_t h0 = in[0], h1 = in[1], h2 = in[2];
-    h1 += h0 >> 44;
-    h0 &= M44;
-    h2 += h1 >> 44;
-    h1 &= M44;
-    t[0] = (uint32_t)(h0 & M26);
-    t[1] = (uint32_t)((h0 >> 26) | ((h1 & 0xff) << 18));
-    t[2] = (uint32_t)((h1 >> 8) & M26);
-    t[3] = (uint32_t)((h1 >> 34) | ((h2 & 0xffff) << 10));
-    t[4] = (uint32_t)(h2 >> 16);
-}
-
-/* Radix 2^26 (limbs below 2^31) -> 2^44, preserving the value mod p; the bits at 2^130 and
- * above are folded back times 5, so the result has the bounds that mul44 leaves. */
-static void from26(uint64_t h[3], const uint64_t t[5])
-{
-    uint64_t h0 = t[0] + (t[1] << 26);
-    uint64_t h1 = (h0 >> 44) + (t[2] << 8) + (t[3] << 34);
-    uint64_t h2 = (h1 >> 44) + (t[4] << 16);
-    h0 &= M44;
-    h1 &= M44;
-    h0 += (h2 >> 42) * 5;
-    h2 &= M42;
-    h1 += h0 >> 44;
-    h0 &= M44;
-    h[0] = h0;
-    h[1] = h1;
-    h[2] = h2;
-}
-
-/* r^1 .. r^4 and r^8, each in radix 2^26. */
-static void compute_powers(poly1305_ctx *ctx)
-{
-    uint64_t p[5][3];
-    memcpy(p[0], ctx->r, sizeof p[0]);
-    poly1305_mul44(p[1], p[0], p[0]);
-    poly1305_mul44(p[2], p[1], p[0]);
-    poly1305_mul44(p[3], p[2], p[0]);
-    poly1305_mul44(p[4], p[3], p[3]);
-    for (int k = 0; k < 5; k++)
-        to26(ctx->rpow[k], p[k]);
-    tenon_wipe(p, sizeof p);
-    ctx->rpow_ready = 1;
-}
 
 /* Splits blocks at in[0..63] into 26-bit limbs. The 64-bit unpacks work within 128-bit
  * halves, so the lanes hold blocks 0, 2, 1, 3 (in that order); only the final powers need to
@@ -105,114 +61,13 @@ static void compute_powers(poly1305_ctx *ctx)
         m4 = _mm256_or_si256(_mm256_srli_epi64(hi_, 40), hibit);                                   \
     } while (0)
 
-#define MUL(a, b) _mm256_mul_epu32((a), (b))
-#define ADD(a, b) _mm256_add_epi64((a), (b))
-
-/* An empty asm that claims to change x: the compiler must have x in a register here and cannot
- * move the computations that follow above it. Without it, GCC computes all 25 or 50 products
- * of a step up front and spills most of them to the stack. */
-#define PIN5(a, b, c, d, e) __asm__ volatile("" : "+x"(a), "+x"(b), "+x"(c), "+x"(d), "+x"(e))
-
-/* d = h * r mod 2^130 - 5, schoolbook on five limbs; a product landing at 2^130 or above is
- * taken with s_j = 5 r_j instead of r_j (2^130 = 5 mod p). Each column is accumulated as
- * its products come, which keeps few intermediates alive (no spills in the loop). */
-#define MULMOD(d0, d1, d2, d3, d4, h0, h1, h2, h3, h4, r0, r1, r2, r3, r4, s1, s2, s3, s4)         \
-    do {                                                                                           \
-        d0 = MUL(h0, r0);                                                                          \
-        d1 = MUL(h0, r1);                                                                          \
-        d2 = MUL(h0, r2);                                                                          \
-        d3 = MUL(h0, r3);                                                                          \
-        d4 = MUL(h0, r4);                                                                          \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h1, s4));                                                                 \
-        d1 = ADD(d1, MUL(h1, r0));                                                                 \
-        d2 = ADD(d2, MUL(h1, r1));                                                                 \
-        d3 = ADD(d3, MUL(h1, r2));                                                                 \
-        d4 = ADD(d4, MUL(h1, r3));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h2, s3));                                                                 \
-        d1 = ADD(d1, MUL(h2, s4));                                                                 \
-        d2 = ADD(d2, MUL(h2, r0));                                                                 \
-        d3 = ADD(d3, MUL(h2, r1));                                                                 \
-        d4 = ADD(d4, MUL(h2, r2));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h3, s2));                                                                 \
-        d1 = ADD(d1, MUL(h3, s3));                                                                 \
-        d2 = ADD(d2, MUL(h3, s4));                                                                 \
-        d3 = ADD(d3, MUL(h3, r0));                                                                 \
-        d4 = ADD(d4, MUL(h3, r1));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h4, s1));                                                                 \
-        d1 = ADD(d1, MUL(h4, s2));                                                                 \
-        d2 = ADD(d2, MUL(h4, s3));                                                                 \
-        d3 = ADD(d3, MUL(h4, s4));                                                                 \
-        d4 = ADD(d4, MUL(h4, r0));                                                                 \
-    } while (0)
-
-/* d += h * r mod 2^130 - 5, as MULMOD. */
-#define MULACC(d0, d1, d2, d3, d4, h0, h1, h2, h3, h4, r0, r1, r2, r3, r4, s1, s2, s3, s4)         \
-    do {                                                                                           \
-        d0 = ADD(d0, MUL(h0, r0));                                                                 \
-        d1 = ADD(d1, MUL(h0, r1));                                                                 \
-        d2 = ADD(d2, MUL(h0, r2));                                                                 \
-        d3 = ADD(d3, MUL(h0, r3));                                                                 \
-        d4 = ADD(d4, MUL(h0, r4));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h1, s4));                                                                 \
-        d1 = ADD(d1, MUL(h1, r0));                                                                 \
-        d2 = ADD(d2, MUL(h1, r1));                                                                 \
-        d3 = ADD(d3, MUL(h1, r2));                                                                 \
-        d4 = ADD(d4, MUL(h1, r3));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h2, s3));                                                                 \
-        d1 = ADD(d1, MUL(h2, s4));                                                                 \
-        d2 = ADD(d2, MUL(h2, r0));                                                                 \
-        d3 = ADD(d3, MUL(h2, r1));                                                                 \
-        d4 = ADD(d4, MUL(h2, r2));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h3, s2));                                                                 \
-        d1 = ADD(d1, MUL(h3, s3));                                                                 \
-        d2 = ADD(d2, MUL(h3, s4));                                                                 \
-        d3 = ADD(d3, MUL(h3, r0));                                                                 \
-        d4 = ADD(d4, MUL(h3, r1));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-        d0 = ADD(d0, MUL(h4, s1));                                                                 \
-        d1 = ADD(d1, MUL(h4, s2));                                                                 \
-        d2 = ADD(d2, MUL(h4, s3));                                                                 \
-        d3 = ADD(d3, MUL(h4, s4));                                                                 \
-        d4 = ADD(d4, MUL(h4, r0));                                                                 \
-        PIN5(d0, d1, d2, d3, d4);                                                                  \
-    } while (0)
-
-/* One carry step: limb a keeps its low 26 bits, the rest moves up into b. */
-#define CARRY(a, b)                                                                                \
-    do {                                                                                           \
-        __m256i c_ = _mm256_srli_epi64(a, 26);                                                     \
-        a = _mm256_and_si256(a, mask26);                                                           \
-        b = ADD(b, c_);                                                                            \
-    } while (0)
-
-/* Two chains (0->1->2->3 and 3->4->0(*5)->1) run side by side to shorten the latency. */
-#define REDUCE(h0, h1, h2, h3, h4)                                                                 \
-    do {                                                                                           \
-        CARRY(h0, h1);                                                                             \
-        CARRY(h3, h4);                                                                             \
-        CARRY(h1, h2);                                                                             \
-        __m256i c4_ = _mm256_srli_epi64(h4, 26);                                                   \
-        h4 = _mm256_and_si256(h4, mask26);                                                         \
-        h0 = ADD(h0, ADD(c4_, _mm256_slli_epi64(c4_, 2)));                                         \
-        CARRY(h2, h3);                                                                             \
-        CARRY(h0, h1);                                                                             \
-        CARRY(h3, h4);                                                                             \
-    } while (0)
-
 /* ngroups >= 1 groups of four blocks. */
 TENON_TARGET("avx2")
 static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
 {
     const __m256i mask26 = _mm256_set1_epi64x((long long)M26);
     const __m256i hibit = _mm256_set1_epi64x(1ll << 24);
-    const uint32_t *p4 = ctx->rpow[3], *p8 = ctx->rpow[4];
+    const uint32_t *p4 = ctx->rpow[3], *p8 = ctx->rpow[7];
     __m256i r0 = _mm256_set1_epi64x(p4[0]), r1 = _mm256_set1_epi64x(p4[1]);
     __m256i r2 = _mm256_set1_epi64x(p4[2]), r3 = _mm256_set1_epi64x(p4[3]);
     __m256i r4 = _mm256_set1_epi64x(p4[4]);
@@ -311,8 +166,8 @@ void poly1305_blocks_avx2(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
         poly1305_blocks_portable(ctx, in, nblocks);
         return;
     }
-    if (!ctx->rpow_ready)
-        compute_powers(ctx);
+    if (ctx->rpow_ready < 1)
+        compute_powers(ctx, 1);
     size_t ngroups = nblocks / 4;
     blocks_vec(ctx, in, ngroups);
     if (nblocks % 4 != 0)
