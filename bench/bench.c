@@ -268,7 +268,7 @@ static void print_cpu_line(const tenon_aead_class *gcm, const tenon_aead_class *
         {TENON_CPU_PCLMUL, "pclmul"},     {TENON_CPU_SHANI, "sha-ni"},
         {TENON_CPU_VAES, "vaes"},         {TENON_CPU_VPCLMUL, "vpclmulqdq"},
         {TENON_CPU_AVX512F, "avx512f"},   {TENON_CPU_AVX512VL, "avx512vl"},
-        {TENON_CPU_AVX512BW, "avx512bw"},
+        {TENON_CPU_AVX512BW, "avx512bw"}, {TENON_CPU_AVX512IFMA, "avx512ifma"},
     };
     uint32_t f = tenon_cpu_features();
     printf("%scpu:", tsv ? "# " : "");

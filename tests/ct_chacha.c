@@ -157,6 +157,8 @@ int main(void)
             run_chacha("ChaCha20 avx512", chacha20_xor_avx512, len);
             run_poly("Poly1305 avx512", poly1305_blocks_avx512, len);
         }
+        if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA))
+            run_poly("Poly1305 avx512ifma", poly1305_blocks_ifma, len);
 #endif
         const tenon_aead_class *const *all = tenon_aead_implementations();
         for (size_t i = 0; all[i] != NULL; i++) {

@@ -28,10 +28,10 @@ typedef struct {
 } prim_impl;
 
 /* The primitive implementations this CPU can run, portable first. */
-static prim_impl prims[3];
+static prim_impl prims[4];
 static size_t nprims;
 /* The AEAD classes this CPU can run. */
-static const tenon_aead_class *aeads[4];
+static const tenon_aead_class *aeads[8];
 static size_t naeads;
 
 static void find_impls(void)
@@ -46,6 +46,10 @@ static void find_impls(void)
         prims[nprims++] = (prim_impl){"avx512", chacha20_xor_avx512, poly1305_blocks_avx512};
     else
         printf("chacha: avx512 primitives not run (CPU lacks AVX-512F)\n");
+    if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA))
+        prims[nprims++] = (prim_impl){"avx512ifma", chacha20_xor_avx512, poly1305_blocks_ifma};
+    else
+        printf("chacha: avx512ifma primitives not run (CPU lacks AVX-512 IFMA)\n");
 #endif
     const tenon_aead_class *const *all = tenon_aead_implementations();
     for (size_t i = 0; all[i] != NULL; i++) {

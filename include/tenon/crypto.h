@@ -43,6 +43,7 @@ enum {
     TENON_CPU_AVX512BW = 1u << 12,
     TENON_CPU_BMI2 = 1u << 13,
     TENON_CPU_ADX = 1u << 14,
+    TENON_CPU_AVX512IFMA = 1u << 15, /* VPMADD52LUQ/HUQ (52-bit multiply-add) on zmm registers */
 };
 
 /* The CPU features that tenon detected (cpuid, and OS support for the wide registers) and is

@@ -11,6 +11,7 @@ static const tenon_aead_class *const all_impls[] = {
 #endif
     &aes_gcm_portable_class,
 #if TENON_X86_64
+    &chacha20poly1305_avx512ifma_class,
     &chacha20poly1305_avx512_class,
     &chacha20poly1305_avx2_class,
 #endif

@@ -19,6 +19,8 @@ extern const tenon_aead_class aes_gcm_vaes_avx2_class;
 extern const tenon_aead_class chacha20poly1305_avx2_class;
 /* chacha20poly1305_avx512.c: sixteen-block AVX-512F ChaCha20 and eight-lane Poly1305. */
 extern const tenon_aead_class chacha20poly1305_avx512_class;
+/* chacha20poly1305_avx512.c: the same ChaCha20 with the AVX-512 IFMA Poly1305. */
+extern const tenon_aead_class chacha20poly1305_avx512ifma_class;
 #endif
 
 #endif

@@ -38,4 +38,31 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
                           size_t aad_len, const uint8_t *in, size_t in_len, const uint8_t *tag,
                           uint8_t *out);
 
+/* Defines the implementation class `cls` (a const tenon_aead_class named name, needing the
+ * TENON_CPU_* bits needs) whose seal and open are the construction above with the primitives
+ * chacha_fn and poly_fn. */
+#define CHACHA20POLY1305_CLASS(cls, name, needs, chacha_fn, poly_fn)                               \
+    static const chacha20poly1305_ops cls##_ops = {chacha_fn, poly_fn};                            \
+    static int cls##_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)                 \
+    {                                                                                              \
+        return chacha20poly1305_init(ctx, &cls, key, key_len);                                     \
+    }                                                                                              \
+    static int cls##_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,       \
+                          const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,    \
+                          uint8_t *out, uint8_t *tag)                                              \
+    {                                                                                              \
+        return chacha20poly1305_seal(&cls##_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,  \
+                                     out, tag);                                                    \
+    }                                                                                              \
+    static int cls##_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,       \
+                          const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,    \
+                          const uint8_t *tag, uint8_t *out)                                        \
+    {                                                                                              \
+        return chacha20poly1305_open(&cls##_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,  \
+                                     tag, out);                                                    \
+    }                                                                                              \
+    const tenon_aead_class cls = {                                                                 \
+        name, "ChaCha20-Poly1305", needs, TENON_AEAD_TAG_LEN, cls##_init, cls##_seal, cls##_open,  \
+    }
+
 #endif

@@ -11,40 +11,7 @@
 #include "chacha20poly1305.h"
 #include "poly1305.h"
 
-static const chacha20poly1305_ops avx2_ops = {
-    chacha20_xor_avx2,
-    poly1305_blocks_avx2,
-};
-
-static int avx2_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
-{
-    return chacha20poly1305_init(ctx, &chacha20poly1305_avx2_class, key, key_len);
-}
-
-static int avx2_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                     uint8_t *out, uint8_t *tag)
-{
-    return chacha20poly1305_seal(&avx2_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len, out,
-                                 tag);
-}
-
-static int avx2_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                     const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                     const uint8_t *tag, uint8_t *out)
-{
-    return chacha20poly1305_open(&avx2_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag,
-                                 out);
-}
-
-const tenon_aead_class chacha20poly1305_avx2_class = {
-    "ChaCha20-Poly1305/avx2",
-    "ChaCha20-Poly1305",
-    TENON_CPU_AVX2,
-    TENON_AEAD_TAG_LEN,
-    avx2_init,
-    avx2_seal,
-    avx2_open,
-};
+CHACHA20POLY1305_CLASS(chacha20poly1305_avx2_class, "ChaCha20-Poly1305/avx2", TENON_CPU_AVX2,
+                       chacha20_xor_avx2, poly1305_blocks_avx2);
 
 #endif

@@ -31,6 +31,7 @@ void poly1305_init(poly1305_ctx *ctx, const uint8_t key[32])
     ctx->s[0] = load_le64(key + 16);
     ctx->s[1] = load_le64(key + 24);
     ctx->rpow_ready = 0;
+    ctx->rpow44_ready = 0;
     ctx->buf_len = 0;
 }
 

@@ -33,6 +33,10 @@ typedef struct poly1305_ctx {
      * lengths, never on secrets. */
     uint32_t rpow[9][5];
     int rpow_ready;
+    /* For the IFMA block function: the same powers in radix 2^44, rpow44_ready = 1 once they
+     * are there (again a function of lengths only). */
+    uint64_t rpow44[9][3];
+    int rpow44_ready;
     /* poly1305_update's pending partial block. */
     uint8_t buf[POLY1305_BLOCK_LEN];
     size_t buf_len;
@@ -52,6 +56,9 @@ void poly1305_blocks_avx2(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
 /* AVX-512F, sixteen blocks per step; call only when cpu_has(TENON_CPU_AVX512F |
  * TENON_CPU_AVX2). Shorter inputs go to the AVX2 code. */
 void poly1305_blocks_avx512(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+/* AVX-512 IFMA, radix 2^44, sixteen blocks per step; call only when
+ * cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA). Short inputs go to the portable code. */
+void poly1305_blocks_ifma(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
 #endif
 
 /* Any length: buffers a partial block until more data or poly1305_final. */
