@@ -106,7 +106,17 @@
         st[7] += h;                                                                                \
     } while (0)
 
-#define WK1(t) wk[t]
+/* Reads *p with a load instruction. Left to itself, GCC forwards the vector schedule's stores
+ * to the scalar rounds with VMOVQ/VPEXTRQ, ALU micro-ops on the ports the rounds need, where
+ * a load uses none of them: about 12% faster on an Intel Xeon (Ice Lake). */
+static inline uint64_t load_wk(const uint64_t *p)
+{
+    uint64_t v;
+    __asm__("movq %1, %0" : "=r"(v) : "m"(*p));
+    return v;
+}
+
+#define WK1(t) load_wk(&wk[t])
 
 AVX_TARGET static void sha512_blocks_avx(uint64_t st[8], const uint8_t *p, size_t nblocks)
 {
@@ -169,8 +179,8 @@ const sha512_impl sha512_x86avx_impl = {
                            _mm256_add_epi64(y[(s)&7], YK(16 + 2 * (s))));                          \
     } while (0)
 
-#define WKA(t) wk2[4 * ((t) / 2) + ((t)&1)]
-#define WKB(t) wk2[4 * ((t) / 2) + 2 + ((t)&1)]
+#define WKA(t) load_wk(&wk2[4 * ((t) / 2) + ((t)&1)])
+#define WKB(t) load_wk(&wk2[4 * ((t) / 2) + 2 + ((t)&1)])
 
 AVX2_TARGET static void sha512_blocks_avx2(uint64_t st[8], const uint8_t *p, size_t nblocks)
 {
