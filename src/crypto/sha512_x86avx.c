@@ -108,7 +108,7 @@
 
 /* Reads *p with a load instruction. Left to itself, GCC forwards the vector schedule's stores
  * to the scalar rounds with VMOVQ/VPEXTRQ, ALU micro-ops on the ports the rounds need, where
- * a load uses none of them: about 12% faster on an Intel Xeon (Ice Lake). */
+ * a load uses none of them (2-3% faster on an Intel Xeon with AVX-512, in a noisy run). */
 static inline uint64_t load_wk(const uint64_t *p)
 {
     uint64_t v;
