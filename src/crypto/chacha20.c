@@ -8,25 +8,6 @@
 
 #include "tenon/crypto.h"
 
-#define ROTL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
-
-/* RFC 8439 §2.1: the quarter round on four state words. */
-#define QUARTERROUND(a, b, c, d)                                                                   \
-    do {                                                                                           \
-        a += b;                                                                                    \
-        d ^= a;                                                                                    \
-        d = ROTL32(d, 16);                                                                         \
-        c += d;                                                                                    \
-        b ^= c;                                                                                    \
-        b = ROTL32(b, 12);                                                                         \
-        a += b;                                                                                    \
-        d ^= a;                                                                                    \
-        d = ROTL32(d, 8);                                                                          \
-        c += d;                                                                                    \
-        b ^= c;                                                                                    \
-        b = ROTL32(b, 7);                                                                          \
-    } while (0)
-
 void chacha20_block_portable(const uint32_t st[16], uint8_t out[64])
 {
     /* Sixteen named locals rather than an array, so the compiler keeps them in registers. */

@@ -37,6 +37,25 @@ static inline void chacha20_setup(uint32_t st[16], const uint8_t key[32], const 
     st[15] = load_le32(nonce + 8);
 }
 
+#define ROTL32(x, n) (((x) << (n)) | ((x) >> (32 - (n))))
+
+/* RFC 8439 §2.1: the quarter round on four state words. */
+#define QUARTERROUND(a, b, c, d)                                                                   \
+    do {                                                                                           \
+        a += b;                                                                                    \
+        d ^= a;                                                                                    \
+        d = ROTL32(d, 16);                                                                         \
+        c += d;                                                                                    \
+        b ^= c;                                                                                    \
+        b = ROTL32(b, 12);                                                                         \
+        a += b;                                                                                    \
+        d ^= a;                                                                                    \
+        d = ROTL32(d, 8);                                                                          \
+        c += d;                                                                                    \
+        b ^= c;                                                                                    \
+        b = ROTL32(b, 7);                                                                          \
+    } while (0)
+
 /* One keystream block (RFC 8439 §2.3): the 20-round permutation of st plus st, serialised. */
 void chacha20_block_portable(const uint32_t st[16], uint8_t out[64]);
 
@@ -51,6 +70,11 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
 /* AVX-512F, sixteen blocks per iteration; call only when cpu_has(TENON_CPU_AVX512F). */
 void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);
+/* chacha20_xor_avx512 from counter 1, also writing the first 32 bytes of keystream block 0
+ * (the Poly1305 key of RFC 8439 §2.6) to otk: block 0 is computed with scalar instructions in
+ * the first sixteen-block batch, on execution ports the vector code leaves idle. */
+void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
+                             uint8_t *out, size_t len, uint8_t otk[32]);
 #endif
 
 #endif

@@ -70,9 +70,13 @@
         _mm512_xor_si512((v), _mm512_loadu_si512((const void *)(in + 64 * (blk)))))
 
 /* Sixteen keystream blocks for counters st[12] .. st[12] + 15 (mod 2^32), XORed into 1024
- * bytes. */
+ * bytes; with with_block0 also the block with counter st[12] - 1 into ks0, in scalar registers
+ * alongside (the out-of-order core runs the two side by side: the vector code keeps the two
+ * 512-bit ports busy, the scalar rounds mostly use the others). */
 AVX512_TARGET
-static void blocks16(const uint32_t st[16], const uint8_t *in, uint8_t *out)
+static inline __attribute__((always_inline)) void blocks16_body(const uint32_t st[16],
+                                                                const uint8_t *in, uint8_t *out,
+                                                                uint32_t ks0[16], int with_block0)
 {
     const __m512i lane_ctr =
         _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -86,16 +90,39 @@ static void blocks16(const uint32_t st[16], const uint8_t *in, uint8_t *out)
     __m512i v12 = ctr, v13 = _mm512_set1_epi32((int)st[13]);
     __m512i v14 = _mm512_set1_epi32((int)st[14]), v15 = _mm512_set1_epi32((int)st[15]);
 
+    uint32_t x0 = st[0], x1 = st[1], x2 = st[2], x3 = st[3], x4 = st[4], x5 = st[5];
+    uint32_t x6 = st[6], x7 = st[7], x8 = st[8], x9 = st[9], x10 = st[10], x11 = st[11];
+    uint32_t x12 = st[12] - 1, x13 = st[13], x14 = st[14], x15 = st[15];
+
     /* RFC 8439 §2.3: ten double rounds (column round, then diagonal round). */
     for (int i = 0; i < 10; i++) {
         QR(v0, v4, v8, v12);
         QR(v1, v5, v9, v13);
         QR(v2, v6, v10, v14);
         QR(v3, v7, v11, v15);
+        if (with_block0) {
+            QUARTERROUND(x0, x4, x8, x12);
+            QUARTERROUND(x1, x5, x9, x13);
+            QUARTERROUND(x2, x6, x10, x14);
+            QUARTERROUND(x3, x7, x11, x15);
+        }
         QR(v0, v5, v10, v15);
         QR(v1, v6, v11, v12);
         QR(v2, v7, v8, v13);
         QR(v3, v4, v9, v14);
+        if (with_block0) {
+            QUARTERROUND(x0, x5, x10, x15);
+            QUARTERROUND(x1, x6, x11, x12);
+            QUARTERROUND(x2, x7, x8, x13);
+            QUARTERROUND(x3, x4, x9, x14);
+        }
+    }
+    if (with_block0) {
+        const uint32_t x[16] = {x0, x1, x2,  x3,  x4,  x5,  x6,  x7,
+                                x8, x9, x10, x11, x12, x13, x14, x15};
+        for (int i = 0; i < 16; i++)
+            ks0[i] = x[i] + st[i];
+        ks0[12] -= 1;
     }
 
     /* Add the input words back (RFC 8439 §2.3). */
@@ -128,12 +155,23 @@ static void blocks16(const uint32_t st[16], const uint8_t *in, uint8_t *out)
 }
 
 AVX512_TARGET
-void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
-                         const uint8_t *in, uint8_t *out, size_t len)
+static void blocks16(const uint32_t st[16], const uint8_t *in, uint8_t *out)
 {
-    uint32_t st[16];
+    blocks16_body(st, in, out, NULL, 0);
+}
 
-    chacha20_setup(st, key, nonce, counter);
+AVX512_TARGET
+static void blocks16_block0(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                            uint32_t ks0[16])
+{
+    blocks16_body(st, in, out, ks0, 1);
+}
+
+/* From the state st on: whole batches, a partial batch through a buffer, a last single block
+ * with the portable code. Wipes st. */
+AVX512_TARGET
+static void xor_from(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t len)
+{
     while (len >= 16 * CHACHA20_BLOCK_LEN) {
         blocks16(st, in, out);
         st[12] += 16;
@@ -156,7 +194,47 @@ void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_
             out[i] = (uint8_t)(in[i] ^ ks[i]);
         tenon_wipe(ks, sizeof ks);
     }
-    tenon_wipe(st, sizeof st);
+    tenon_wipe(st, 16 * sizeof st[0]);
+}
+
+void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
+                         const uint8_t *in, uint8_t *out, size_t len)
+{
+    uint32_t st[16];
+    chacha20_setup(st, key, nonce, counter);
+    xor_from(st, in, out, len);
+}
+
+void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
+                             uint8_t *out, size_t len, uint8_t otk[32])
+{
+    uint32_t st[16], ks0[16];
+    chacha20_setup(st, key, nonce, 1);
+    if (len >= 16 * CHACHA20_BLOCK_LEN) {
+        blocks16_block0(st, in, out, ks0);
+        in += 16 * CHACHA20_BLOCK_LEN;
+        out += 16 * CHACHA20_BLOCK_LEN;
+        len -= 16 * CHACHA20_BLOCK_LEN;
+        st[12] += 16;
+    } else if (len > 0) {
+        uint8_t buf[16 * CHACHA20_BLOCK_LEN];
+        memcpy(buf, in, len);
+        blocks16_block0(st, buf, buf, ks0);
+        memcpy(out, buf, len);
+        tenon_wipe(buf, sizeof buf);
+        len = 0;
+    } else {
+        st[12] = 0;
+        uint8_t b0[CHACHA20_BLOCK_LEN];
+        chacha20_block_portable(st, b0);
+        for (int i = 0; i < 8; i++)
+            ks0[i] = load_le32(b0 + 4 * i);
+        tenon_wipe(b0, sizeof b0);
+    }
+    for (int i = 0; i < 8; i++)
+        store_le32(otk + 4 * i, ks0[i]);
+    tenon_wipe(ks0, sizeof ks0);
+    xor_from(st, in, out, len);
 }
 
 #endif

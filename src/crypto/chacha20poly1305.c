@@ -87,12 +87,23 @@ int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
     const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
     poly1305_ctx pc;
 
-    poly_start(ops, &pc, st->key, nonce);
-    poly_padded(ops, &pc, aad, aad_len);
-
     /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Chunks
      * before the last are multiples of 16, so only the last one can need padding2. */
     size_t done = 0;
+    if (ops->chacha20_xor_otk != NULL) {
+        /* The first chunk and the one-time key (§2.6: block 0) in one call; then the AAD and
+         * that chunk go to Poly1305 in their order. */
+        uint8_t otk[32];
+        done = in_len < SEAL_CHUNK ? in_len : SEAL_CHUNK;
+        ops->chacha20_xor_otk(st->key, nonce, in, out, done, otk);
+        poly1305_init(&pc, otk);
+        tenon_wipe(otk, sizeof otk);
+        poly_padded(ops, &pc, aad, aad_len);
+        poly_padded(ops, &pc, out, done);
+    } else {
+        poly_start(ops, &pc, st->key, nonce);
+        poly_padded(ops, &pc, aad, aad_len);
+    }
     while (in_len - done > SEAL_CHUNK) {
         ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
                           out + done, SEAL_CHUNK);
@@ -141,38 +152,5 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 
 /* ---- the portable class ---- */
 
-static const chacha20poly1305_ops portable_ops = {
-    chacha20_xor_portable,
-    poly1305_blocks_portable,
-};
-
-static int portable_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
-{
-    return chacha20poly1305_init(ctx, &chacha20poly1305_portable_class, key, key_len);
-}
-
-static int portable_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                         uint8_t *out, uint8_t *tag)
-{
-    return chacha20poly1305_seal(&portable_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,
-                                 out, tag);
-}
-
-static int portable_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                         const uint8_t *tag, uint8_t *out)
-{
-    return chacha20poly1305_open(&portable_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,
-                                 tag, out);
-}
-
-const tenon_aead_class chacha20poly1305_portable_class = {
-    "ChaCha20-Poly1305/portable",
-    "ChaCha20-Poly1305",
-    0,
-    TENON_AEAD_TAG_LEN,
-    portable_init,
-    portable_seal,
-    portable_open,
-};
+CHACHA20POLY1305_CLASS(chacha20poly1305_portable_class, "ChaCha20-Poly1305/portable", 0,
+                       chacha20_xor_portable, poly1305_blocks_portable, NULL);

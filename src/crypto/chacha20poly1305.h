@@ -19,6 +19,10 @@ typedef struct chacha20poly1305_ops {
     void (*chacha20_xor)(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);
     poly1305_blocks_fn poly1305_blocks;
+    /* Optional (NULL if absent): chacha20_xor from counter 1 that also writes the first 32
+     * bytes of keystream block 0 (the Poly1305 key) to otk, cheaper than two calls. */
+    void (*chacha20_xor_otk)(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
+                             uint8_t *out, size_t len, uint8_t otk[32]);
 } chacha20poly1305_ops;
 
 /* What a ChaCha20-Poly1305 context keeps in tenon_aead_ctx.state. */
@@ -40,9 +44,9 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 
 /* Defines the implementation class `cls` (a const tenon_aead_class named name, needing the
  * TENON_CPU_* bits needs) whose seal and open are the construction above with the primitives
- * chacha_fn and poly_fn. */
-#define CHACHA20POLY1305_CLASS(cls, name, needs, chacha_fn, poly_fn)                               \
-    static const chacha20poly1305_ops cls##_ops = {chacha_fn, poly_fn};                            \
+ * given after needs: the members of its chacha20poly1305_ops, in order. */
+#define CHACHA20POLY1305_CLASS(cls, name, needs, ...)                                              \
+    static const chacha20poly1305_ops cls##_ops = {__VA_ARGS__};                                   \
     static int cls##_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)                 \
     {                                                                                              \
         return chacha20poly1305_init(ctx, &cls, key, key_len);                                     \
