@@ -785,7 +785,7 @@ static int process_record(tls_conn *c)
         GUARD(handle_handshake(c, body, blen));
         /* A TLS 1.3 client learns that its limit is in force from EncryptedExtensions, inside
          * the first protected record: that record is held to it too (RFC 8449 §4). */
-        if (!limited && c->rsl_recv != 0 && c->version == TENON_TLS13 && rd_on(c))
+        if (!limited && c->rsl_recv != 0 && c->is_client && c->version == TENON_TLS13)
             ENSURE(c->rec_len - TLS_RECORD_HEADER_LEN <= (size_t)c->rsl_recv + TENON_AEAD_TAG_LEN,
                    TENON_ERR_TLS_RECORD_OVERFLOW);
         return TENON_OK;

@@ -285,8 +285,10 @@ int hs_client_hello_send(tls_conn *c)
         c->sct_asked = 1;
     }
     /* RFC 8449 §4, sent always (record_limit.c). */
-    c->rsl_sent = tls_rsl_ours(c, 0);
-    GUARD(ext_record_size_limit_write(&w, c->rsl_sent));
+    if (!(tls_test_client_omit & TLS_TEST_OMIT_RSL)) {
+        c->rsl_sent = tls_rsl_ours(c, 0);
+        GUARD(ext_record_size_limit_write(&w, c->rsl_sent));
+    }
     if (c->cookie_len > 0)
         GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
     size_t binders_at = 0, binder_at = 0;

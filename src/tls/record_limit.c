@@ -26,12 +26,17 @@ static uint16_t version_max(uint16_t version)
 
 uint16_t tls_rsl_ours(const tls_conn *c, uint16_t version)
 {
-    /* What the record area of the input buffer holds: a TLS 1.2 CBC record at its largest
-     * expansion (TENON_CONN_RECORD_SIZE_FOR). */
-    size_t holds = c->rec_cap - (TENON_CONN_RECORD_SIZE_FOR(0));
+    /* What the record area of the input buffer holds: a TLS 1.3 record's inner plaintext
+     * beside the header and tag, and a TLS 1.2 record's plaintext at its largest expansion
+     * (TENON_CONN_RECORD_SIZE_FOR), which binds only when the area is short of a whole record
+     * (2^14 of TLS 1.2 plaintext). A client's value (version 0) must suit both. */
+    size_t holds13 = c->rec_cap - TLS_RECORD_HEADER_LEN - TENON_AEAD_TAG_LEN;
+    size_t holds12 = c->rec_cap - TENON_CONN_RECORD_SIZE_FOR(0);
     size_t v = c->cfg->record_size_limit != 0 ? c->cfg->record_size_limit : 0xffff;
-    if (v > holds)
-        v = holds;
+    if (v > holds13)
+        v = holds13;
+    if (holds12 < TLS_MAX_PLAINTEXT && v > holds12)
+        v = holds12;
     if (version == 0)
         version = tls_version_on(c->cfg, TENON_TLS13) ? TENON_TLS13 : TENON_TLS12;
     if (v > version_max(version))

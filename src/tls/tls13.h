@@ -910,6 +910,7 @@ extern int tls_test_client_omit;
 #define TLS_TEST_OMIT_EMS 1
 #define TLS_TEST_OMIT_ETM 2
 #define TLS_TEST_OMIT_RENEG 4
+#define TLS_TEST_OMIT_RSL 8 /* record_size_limit, both versions */
 /* Makes the next random (32 bytes, for the Hello) and ephemeral private key of c the given
  * ones: RFC 8448 reproduction. Call after tenon_conn_init for a server, and for a client
  * before it (the ClientHello is built there): see tls_conn_init_with_hooks. kex_priv is read
