@@ -12,45 +12,10 @@
 
 #include "test_tls13_harness.h"
 
+#include "record_watch.h"
 #include "tls/tls13.h"
 
-/* A record stream watched in one direction: the largest body of the records that matter. */
-typedef struct watch {
-    uint8_t hdr[5];
-    size_t hdr_have, body_left;
-    size_t max_protected, max_plain, records;
-    int ccs; /* TLS 1.2: change_cipher_spec seen, records protected from here */
-} watch;
-
-static watch TO_CLIENT, TO_SERVER;
-
-static void watch_bytes(watch *w, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        if (w->body_left > 0) {
-            size_t k = n < w->body_left ? n : w->body_left;
-            w->body_left -= k;
-            p += k;
-            n -= k;
-            continue;
-        }
-        w->hdr[w->hdr_have++] = *p++;
-        n--;
-        if (w->hdr_have < 5)
-            continue;
-        w->hdr_have = 0;
-        size_t len = ((size_t)w->hdr[3] << 8) | w->hdr[4];
-        w->body_left = len;
-        w->records++;
-        int prot = w->hdr[0] == 23 || (w->ccs && w->hdr[0] != 20);
-        if (w->hdr[0] == 20)
-            w->ccs = 1;
-        if (prot && len > w->max_protected)
-            w->max_protected = len;
-        if (!prot && w->hdr[0] == 22 && len > w->max_plain)
-            w->max_plain = len;
-    }
-}
+static record_watch TO_CLIENT, TO_SERVER;
 
 static size_t watched_transfer(tenon_conn *from, tenon_conn *to)
 {
@@ -61,7 +26,7 @@ static size_t watched_transfer(tenon_conn *from, tenon_conn *to)
         return 0;
     if (tenon_conn_feed(to, p, n, &used) != 0)
         used = n;
-    watch_bytes(from == &CLIENT.conn ? &TO_SERVER : &TO_CLIENT, p, used);
+    record_watch_bytes(from == &CLIENT.conn ? &TO_SERVER : &TO_CLIENT, p, used);
     tenon_conn_output_consume(from, used);
     return used;
 }
