@@ -846,8 +846,11 @@ static int check_header(const tls_conn *c, const uint8_t *h)
     ENSURE(TLS_RECORD_HEADER_LEN + n <= c->rec_cap, TENON_ERR_TLS_RECORD_OVERFLOW);
     /* RFC 8449 §4: "A TLS endpoint that receives a record larger than its advertised limit MUST
      * generate a fatal "record_overflow" alert." TLS 1.3 knows from the header: the
-     * TLSInnerPlaintext is the body less the tag (TLS 1.2: after decryption, rsl_check). */
-    if (c->version == TENON_TLS13 && rd_on(c) && c->rsl_recv != 0)
+     * TLSInnerPlaintext is the body less the tag (TLS 1.2: after decryption, process_record).
+     * Not while a server skips rejected early data: "Records are subject to the limits that were
+     * set in the handshake that produces the keys that are used to protect those records", and
+     * 0-RTT keys come from an earlier one. */
+    if (c->version == TENON_TLS13 && rd_on(c) && c->rsl_recv != 0 && !c->skip_early_data)
         ENSURE(n <= (size_t)c->rsl_recv + TENON_AEAD_TAG_LEN, TENON_ERR_TLS_RECORD_OVERFLOW);
     return TENON_OK;
 }
@@ -883,9 +886,8 @@ static size_t in_min(const tenon_config *cfg)
                                        : TENON_CONN_IN_MIN;
 }
 
-static size_t record_area(const tenon_config *cfg, size_t in_len)
+static size_t record_area(size_t in_len)
 {
-    (void)cfg;
     if (in_len >= TENON_CONN_IN_MIN)
         return TENON_CONN_RECORD_SIZE;
     return in_len - (TENON_CONN_IN_MIN - TENON_CONN_RECORD_SIZE);
@@ -910,7 +912,7 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->trace.is_client = c->is_client;
     c->in = in;
     c->in_cap = in_len;
-    c->rec_cap = record_area(cfg, in_len);
+    c->rec_cap = record_area(in_len);
     c->out = out;
     c->out_cap = out_len;
     c->test_random = random32;
@@ -1300,7 +1302,7 @@ TENON_API int tenon_conn_give_buffers(tenon_conn *conn, uint8_t *in, size_t in_l
         return c->error;
     ENSURE(c->in == NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(in_len >= in_min(c->cfg) && out_len >= TENON_CONN_OUT_MIN, TENON_ERR_BUFFER_TOO_SMALL);
-    c->rec_cap = record_area(c->cfg, in_len);
+    c->rec_cap = record_area(in_len);
     GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
     c->in = in;
     c->in_cap = in_len;

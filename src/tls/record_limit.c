@@ -99,7 +99,9 @@ size_t tls_rsl_send_max(const tls_conn *c)
 {
     if (c->rsl_peer == 0)
         return TLS_MAX_PLAINTEXT;
-    /* TLS 1.3: the content type byte counts (tenon adds no padding). */
+    /* TLS 1.3: the content type byte counts (tenon adds no padding). TLS 1.2 CBC: tenon pads
+     * to the block and no more, which §4.1 says keeps a record within the limit's bound ("An
+     * implementation that always adds the minimum amount of padding will always comply"). */
     size_t n = c->version == TENON_TLS12 ? c->rsl_peer : (size_t)c->rsl_peer - 1;
     return n < TLS_MAX_PLAINTEXT ? n : TLS_MAX_PLAINTEXT;
 }
