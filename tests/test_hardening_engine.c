@@ -684,6 +684,19 @@ static void test_early_data_skipping(void)
     CHECK_RC(feed_junk(&SERVER, 16384, 4096), 0);
     CHECK_RC(feed_junk(&SERVER, 22, 22), TENON_ERR_TLS_BAD_RECORD_MAC);
 
+    /* With a record_size_limit of ours (RFC 8449 §4): early data is protected by keys of an
+     * earlier handshake, whose limits bind it, so records above this one's are still skipped,
+     * not record_overflow. */
+    config13();
+    SERVER.cfg.record_size_limit = 512;
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    n = client_hello_with_early_data(ch, sizeof ch);
+    CHECK_RC(feed_all(&SERVER, ch, n), 0);
+    drop_output(&SERVER);
+    CHECK(C(&SERVER)->rsl_recv == 512);
+    CHECK_RC(feed_junk(&SERVER, 8192, 4096), 0);
+    CHECK_RC(feed_junk(&SERVER, 16384 - 8192 + 1, 16384 - 8192 + 1), TENON_ERR_TLS_BAD_RECORD_MAC);
+
     /* The skipping ends at the first record that decrypts (a user_canceled warning here). */
     CHECK_RC(start(&CLIENT, &SERVER), 0);
     n = client_hello_with_early_data(ch, sizeof ch);

@@ -169,7 +169,7 @@ TENON_API const char *tenon_alert_name(int alert);
 
 #define TENON_MAX_GROUPS 8
 #define TENON_MAX_KEY_SHARES 3 /* key shares in a client's first ClientHello */
-#define TENON_MAX_SUITES 24 /* room for every suite tenon has (20) */
+#define TENON_MAX_SUITES 24    /* room for every suite tenon has (20) */
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
 #define TENON_MAX_ALPN_LEN 255
@@ -201,6 +201,21 @@ TENON_API const char *tenon_alert_name(int alert);
 #define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
 #define TENON_CONN_IN_MIN (TENON_CONN_RECORD_SIZE + 4096)
 #define TENON_CONN_OUT_MIN 4096
+/* With tenon_config.record_size_limit set (RFC 8449), the incoming buffer may be smaller: its
+ * record area need hold only a record of that much plaintext (TENON_CONN_RECORD_SIZE_FOR: the
+ * header and the largest expansion of a TLS 1.2 CBC record added), so TENON_CONN_IN_MIN_FOR
+ * (limit) bytes are enough; TENON_CONN_IN_MIN_FOR(512) is 4,917 bytes against
+ * TENON_CONN_IN_MIN's 20,789. An input buffer below TENON_CONN_IN_MIN gives its record area
+ * in_len - 4096 bytes (the rest is the handshake-message area, as at TENON_CONN_IN_MIN); from
+ * TENON_CONN_IN_MIN up it holds a whole record of any size. A record longer than the record
+ * area is record_overflow: the peer's limit binds only protected records (RFC 8449 §4:
+ * "Unprotected messages are not subject to this limit"), so a small area also needs the
+ * peer's unprotected records to fit it: a ClientHello in one record (a server's), a TLS 1.2
+ * server's Certificate flight (tenon servers cut it to the client's limit; others may not),
+ * and a peer that does not negotiate the extension at all may send records of 2^14 bytes,
+ * which fail so. */
+#define TENON_CONN_RECORD_SIZE_FOR(limit) (5 + (limit) + 304)
+#define TENON_CONN_IN_MIN_FOR(limit) (TENON_CONN_RECORD_SIZE_FOR(limit) + 4096)
 
 /* ------------------------------------------------------------------------------------------
  * Configuration
@@ -611,6 +626,22 @@ typedef struct tenon_config {
 
     /* Middlebox compatibility mode (RFC 8446 §D.4), default on. */
     int middlebox_compat;
+
+    /* record_size_limit (RFC 8449): the largest protected record plaintext this side will
+     * receive, 64 .. 16385 (TLS 1.3 counts the content type byte: 2^14 + 1 is its maximum,
+     * 2^14 TLS 1.2's), or 0 (the default) for none. A client always sends the extension, with
+     * this value or, when 0, the protocol's maximum (16385, or 16384 when TLS 1.3 is off), as
+     * GnuTLS and Firefox do: so a server with small buffers can ask for small records. A
+     * server answers only a client that sent it (in EncryptedExtensions, in a TLS 1.2
+     * ServerHello), with this value, or the version's maximum when 0. Once both sent it, each
+     * side sends the other records of at most the other's limit (TLS 1.3: limit - 1 bytes of
+     * content), and a protected record over our own limit is record_overflow; a limit below
+     * 64 is illegal_parameter, and so is a server's above the version's maximum (RFC 8449 §4
+     * lets a client refuse it; a client's is taken as the maximum). tenon also cuts its
+     * unprotected records (a TLS 1.2 server's first flight, a TLS 1.3 ServerHello) to a
+     * client's limit. With a limit set, the incoming buffer may be as small as
+     * TENON_CONN_IN_MIN_FOR(limit) (see there for what a small one cannot take). */
+    size_t record_size_limit;
 
     /* Trace and key log (both optional). */
     tenon_trace_fn trace_fn;

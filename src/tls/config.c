@@ -166,6 +166,11 @@ TENON_API int tenon_config_check(const tenon_config *cfg, const char **why)
         return why_fail(why, "no cipher suite for an enabled protocol version");
     if (cfg->group_count == 0 || cfg->group_count > TENON_MAX_GROUPS)
         return why_fail(why, "no key exchange group configured");
+    /* RFC 8449 §4: "A TLS endpoint MUST NOT send a "record_size_limit" extension with a value
+     * smaller than 64", nor one above the protocol's maximum (2^14 + 1 in TLS 1.3). */
+    if (cfg->record_size_limit != 0 &&
+        (cfg->record_size_limit < 64 || cfg->record_size_limit > 16385))
+        return why_fail(why, "record_size_limit is 0 (none) or 64 .. 16385 (RFC 8449 §4)");
     int pq = 0;
     for (size_t i = 0; i < cfg->group_count; i++) {
         if (cfg->groups[i] == NULL || tls_group_find(cfg->groups[i]->tls_group) == NULL)

@@ -256,8 +256,10 @@ int tls_hs_raw(tls_conn *c, const uint8_t *msg, size_t len)
     return tls_hs_commit(c, &w, NULL);
 }
 
-/* Frames the open handshake bytes into records of at most 2^14 bytes. The records are laid out
- * from the last fragment back so every move goes right, over bytes already moved. */
+/* Frames the open handshake bytes into records of at most 2^14 bytes, or of the peer's record
+ * size limit (tls_rsl_send_max: RFC 8449 §4 binds the protected ones; tenon cuts unprotected
+ * ones to it too, for a peer whose buffer is small). The records are laid out from the last
+ * fragment back so every move goes right, over bytes already moved. */
 int tls_flush_handshake(tls_conn *c)
 {
     size_t len = c->hs_open;
@@ -265,23 +267,24 @@ int tls_flush_handshake(tls_conn *c)
         return TENON_OK;
     c->hs_open = 0;
     uint8_t *msg = c->out + c->out_len + TLS_RECORD_HEADER_LEN;
-    if (len <= TLS_MAX_PLAINTEXT)
+    size_t frag = tls_rsl_send_max(c);
+    if (len <= frag)
         return out_record(c, TLS_CT_HANDSHAKE, msg, len, c->hs_legacy);
-    /* Only TLS 1.3 protects long handshake messages (TLS 1.2 encrypts only Finished). */
+    /* Only TLS 1.3 protects long handshake messages (TLS 1.2 encrypts only Finished, shorter
+     * than any limit). */
     size_t per = TLS_RECORD_HEADER_LEN + (wr_on(c) ? 1 + TENON_AEAD_TAG_LEN : 0);
     ENSURE(!(c->version == TENON_TLS12 && wr_on(c)), TENON_ERR_INTERNAL);
-    size_t nfrag = (len + TLS_MAX_PLAINTEXT - 1) / TLS_MAX_PLAINTEXT;
+    size_t nfrag = (len + frag - 1) / frag;
     ENSURE(c->out_len + len + nfrag * per <= c->out_cap, TENON_ERR_BUFFER_TOO_SMALL);
     size_t base = c->out_len;
     for (size_t i = nfrag; i-- > 0;) {
-        size_t off = i * TLS_MAX_PLAINTEXT;
-        size_t n = len - off < TLS_MAX_PLAINTEXT ? len - off : TLS_MAX_PLAINTEXT;
-        memmove(c->out + base + i * (TLS_MAX_PLAINTEXT + per) + TLS_RECORD_HEADER_LEN, msg + off,
-                n);
+        size_t off = i * frag;
+        size_t n = len - off < frag ? len - off : frag;
+        memmove(c->out + base + i * (frag + per) + TLS_RECORD_HEADER_LEN, msg + off, n);
     }
     for (size_t i = 0; i < nfrag; i++) {
-        size_t off = i * TLS_MAX_PLAINTEXT;
-        size_t n = len - off < TLS_MAX_PLAINTEXT ? len - off : TLS_MAX_PLAINTEXT;
+        size_t off = i * frag;
+        size_t n = len - off < frag ? len - off : frag;
         GUARD(out_record(c, TLS_CT_HANDSHAKE, c->out + c->out_len + TLS_RECORD_HEADER_LEN, n,
                          c->hs_legacy));
     }
@@ -722,6 +725,8 @@ static int process_record(tls_conn *c)
         uint8_t *content;
         size_t clen;
         GUARD(tls12_open(&c->rd12, rec, c->rec_len, &type, &content, &clen));
+        /* RFC 8449 §4: in TLS 1.2 the limit is on the plaintext (record_overflow above it). */
+        ENSURE(c->rsl_recv == 0 || clen <= c->rsl_recv, TENON_ERR_TLS_RECORD_OVERFLOW);
         body = content;
         blen = clen;
     } else if (rd_on(c)) {
@@ -774,9 +779,17 @@ static int process_record(tls_conn *c)
     if (type != TLS_CT_HANDSHAKE && tls_hs_reasm_pending(&c->reasm))
         return TENON_ERR_TLS_UNEXPECTED_MESSAGE;
     switch (type) {
-    case TLS_CT_HANDSHAKE:
+    case TLS_CT_HANDSHAKE: {
         ENSURE(blen > 0, TENON_ERR_TLS_UNEXPECTED_MESSAGE);
-        return handle_handshake(c, body, blen);
+        int limited = c->rsl_recv != 0;
+        GUARD(handle_handshake(c, body, blen));
+        /* A TLS 1.3 client learns that its limit is in force from EncryptedExtensions, inside
+         * the first protected record: that record is held to it too (RFC 8449 §4). */
+        if (!limited && c->rsl_recv != 0 && c->is_client && c->version == TENON_TLS13)
+            ENSURE(c->rec_len - TLS_RECORD_HEADER_LEN <= (size_t)c->rsl_recv + TENON_AEAD_TAG_LEN,
+                   TENON_ERR_TLS_RECORD_OVERFLOW);
+        return TENON_OK;
+    }
     case TLS_CT_ALERT:
         return handle_alert(c, body, blen);
     case TLS_CT_APPLICATION_DATA:
@@ -829,6 +842,16 @@ static int check_header(const tls_conn *c, const uint8_t *h)
     if (c->version == TENON_TLS12 && rd_on(c))
         max = TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION;
     ENSURE(n <= max, TENON_ERR_TLS_RECORD_OVERFLOW);
+    /* A record the record area cannot hold (a small input buffer: record_area). */
+    ENSURE(TLS_RECORD_HEADER_LEN + n <= c->rec_cap, TENON_ERR_TLS_RECORD_OVERFLOW);
+    /* RFC 8449 §4: "A TLS endpoint that receives a record larger than its advertised limit MUST
+     * generate a fatal "record_overflow" alert." TLS 1.3 knows from the header: the
+     * TLSInnerPlaintext is the body less the tag (TLS 1.2: after decryption, process_record).
+     * Not while a server skips rejected early data: "Records are subject to the limits that were
+     * set in the handshake that produces the keys that are used to protect those records", and
+     * 0-RTT keys come from an earlier one. */
+    if (c->version == TENON_TLS13 && rd_on(c) && c->rsl_recv != 0 && !c->skip_early_data)
+        ENSURE(n <= (size_t)c->rsl_recv + TENON_AEAD_TAG_LEN, TENON_ERR_TLS_RECORD_OVERFLOW);
     return TENON_OK;
 }
 
@@ -852,6 +875,24 @@ static const tls_conn *get_const(const tenon_conn *conn)
     return c->magic == TLS_CONN_MAGIC ? c : NULL;
 }
 
+/* The layout of the input buffer, in one place: the smallest one a configuration takes, and
+ * the size of its record area (in[0, rec_cap)); the rest is the handshake-message area. A
+ * whole record of the largest size, or, in a buffer below TENON_CONN_IN_MIN (allowed with a
+ * record_size_limit: TENON_CONN_IN_MIN_FOR), what is left beside the minimum handshake-message
+ * area, which still holds a record of the limit (tls_rsl_ours announces what it holds). */
+static size_t in_min(const tenon_config *cfg)
+{
+    return cfg->record_size_limit != 0 ? TENON_CONN_IN_MIN_FOR(cfg->record_size_limit)
+                                       : TENON_CONN_IN_MIN;
+}
+
+static size_t record_area(size_t in_len)
+{
+    if (in_len >= TENON_CONN_IN_MIN)
+        return TENON_CONN_RECORD_SIZE;
+    return in_len - (TENON_CONN_IN_MIN - TENON_CONN_RECORD_SIZE);
+}
+
 int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t *in, size_t in_len,
                              uint8_t *out, size_t out_len, const uint8_t *random32,
                              const uint8_t *kex_priv)
@@ -860,8 +901,7 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     memset(conn, 0, sizeof *conn);
     GUARD(tenon_config_check(cfg, NULL));
     ENSURE(in != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(in_len >= TENON_CONN_IN_MIN && out_len >= TENON_CONN_OUT_MIN,
-           TENON_ERR_BUFFER_TOO_SMALL);
+    ENSURE(in_len >= in_min(cfg) && out_len >= TENON_CONN_OUT_MIN, TENON_ERR_BUFFER_TOO_SMALL);
     tls_conn *c = tls_conn_of(conn);
     c->cfg = cfg;
     c->is_client = cfg->role == TENON_CLIENT;
@@ -872,7 +912,7 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->trace.is_client = c->is_client;
     c->in = in;
     c->in_cap = in_len;
-    c->rec_cap = TENON_CONN_RECORD_SIZE;
+    c->rec_cap = record_area(in_len);
     c->out = out;
     c->out_cap = out_len;
     c->test_random = random32;
@@ -1070,8 +1110,9 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
         if (room <= overhead)
             break;
         size_t n = len - *written;
-        if (n > TLS_MAX_PLAINTEXT)
-            n = TLS_MAX_PLAINTEXT;
+        /* 2^14, or the peer's record size limit (RFC 8449 §4). */
+        if (n > tls_rsl_send_max(c))
+            n = tls_rsl_send_max(c);
         /* While earlier output is unsent, a record waits until it fits whole, as it would in
          * the empty buffer, instead of being cut to the room left: a transport that takes a
          * few bytes at a time would otherwise get a record (header, tag or MAC) for every few
@@ -1260,8 +1301,8 @@ TENON_API int tenon_conn_give_buffers(tenon_conn *conn, uint8_t *in, size_t in_l
     if (c->error != 0)
         return c->error;
     ENSURE(c->in == NULL, TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(in_len >= TENON_CONN_IN_MIN && out_len >= TENON_CONN_OUT_MIN,
-           TENON_ERR_BUFFER_TOO_SMALL);
+    ENSURE(in_len >= in_min(c->cfg) && out_len >= TENON_CONN_OUT_MIN, TENON_ERR_BUFFER_TOO_SMALL);
+    c->rec_cap = record_area(in_len);
     GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
     c->in = in;
     c->in_cap = in_len;

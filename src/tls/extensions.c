@@ -36,6 +36,9 @@ static const struct {
      * 6962 §3.3.1); never in a TLS 1.3 ServerHello or EncryptedExtensions. */
     [X_STATUS_REQUEST] = {EXT_STATUS_REQUEST, M_CH | M_CR | M_CT | M_SH12},
     [X_SCT] = {EXT_SIGNED_CERTIFICATE_TIMESTAMP, M_CH | M_CR | M_CT | M_SH12},
+    /* RFC 8449 §4: "In TLS 1.3, the server sends the "record_size_limit" extension in the
+     * EncryptedExtensions message"; TLS 1.2 answers in the ServerHello. */
+    [X_RECORD_SIZE_LIMIT] = {EXT_RECORD_SIZE_LIMIT, M_CH | M_EE | M_SH12},
 };
 
 /* RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type in a given

@@ -256,6 +256,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         c->etm = 1;
     }
     GUARD(tls_select_alpn(c, ch));
+    GUARD(tls_rsl_client_hello(c, &ch->exts));
     /* A CertificateRequest follows: the client's CertificateVerify may use any hash we run
      * (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
     if (!resumed && cfg->client_auth != TENON_CLIENT_AUTH_NONE)

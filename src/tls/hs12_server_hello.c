@@ -70,6 +70,7 @@ int hs12_server_hello_send(tls_conn *c)
         GUARD(ext_status_request_write_empty(&w));
     if (tls_staple_scts(c))
         GUARD(ext_sct_write_list(&w, c->cert->sct_list.ptr, c->cert->sct_list.len));
+    GUARD(tls_rsl_write_answer(c, &w));
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);

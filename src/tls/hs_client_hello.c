@@ -284,6 +284,11 @@ int hs_client_hello_send(tls_conn *c)
         GUARD(ext_sct_write_ch(&w));
         c->sct_asked = 1;
     }
+    /* RFC 8449 §4, sent always (record_limit.c). */
+    if (!(tls_test_client_omit & TLS_TEST_OMIT_RSL)) {
+        c->rsl_sent = tls_rsl_ours(c, 0);
+        GUARD(ext_record_size_limit_write(&w, c->rsl_sent));
+    }
     if (c->cookie_len > 0)
         GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
     size_t binders_at = 0, binder_at = 0;
@@ -727,6 +732,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         GUARD(tls_choose_ocsp(c));
     }
     GUARD(tls_select_alpn(c, &ch));
+    GUARD(tls_rsl_client_hello(c, &ch.exts));
     tls_transcript_update(&c->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, suite->name);

@@ -1,8 +1,8 @@
 /*
  * EncryptedExtensions (RFC 8446 §4.3.1), both sides:
  *   struct { Extension extensions<0..2^16-1>; } EncryptedExtensions;
- * The server's answers that need no key exchange: ALPN, and an empty server_name when it used
- * the client's.
+ * The server's answers that need no key exchange: ALPN, an empty server_name when it used
+ * the client's, and its record_size_limit (RFC 8449 §4).
  */
 #include "tls13.h"
 
@@ -16,6 +16,7 @@ int hs_encrypted_extensions_send(tls_conn *c)
         GUARD(ext_server_name_write_empty(&w));
     if (c->alpn_len > 0)
         GUARD(ext_alpn_write_one(&w, c->alpn, c->alpn_len));
+    GUARD(tls_rsl_write_answer(c, &w));
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
@@ -48,7 +49,7 @@ int tls_check_server_answers(tls_conn *c, const tls_exts *exts)
         memcpy(c->alpn, name.p, name.len);
         c->alpn_len = name.len;
     }
-    return TENON_OK;
+    return tls_rsl_server_answer(c, exts);
 }
 
 int hs_encrypted_extensions_recv(tls_conn *c, const uint8_t *msg, size_t len)

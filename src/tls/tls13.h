@@ -80,6 +80,7 @@ enum {
     /* Certificate status: RFC 6066 §8 / RFC 8446 §4.4.2.1, and RFC 6962 §3.3.1 */
     EXT_STATUS_REQUEST = 5,
     EXT_SIGNED_CERTIFICATE_TIMESTAMP = 18,
+    EXT_RECORD_SIZE_LIMIT = 28, /* RFC 8449 §4, both versions */
 };
 
 /* The extensions tenon knows, as bit indexes (tls_exts.seen). */
@@ -103,6 +104,7 @@ enum {
     X_RENEGOTIATION_INFO,
     X_STATUS_REQUEST, /* both versions (stapling.c) */
     X_SCT,
+    X_RECORD_SIZE_LIMIT, /* both versions (record_limit.c) */
     X_COUNT
 };
 
@@ -426,6 +428,11 @@ typedef struct tls_conn {
     uint8_t peer_leaf[32];
     uint8_t peer_leaf_kept, has_peer_leaf;
 
+    /* record_size_limit (RFC 8449; record_limit.c). rsl_sent: client, the limit its ClientHello
+     * announced. Once negotiated, rsl_peer is the peer's limit (records we send obey it) and
+     * rsl_recv ours (a protected record above it is record_overflow); 0 before and without. */
+    uint16_t rsl_sent, rsl_peer, rsl_recv;
+
     /* Test-only injection (tls_test_inject): random and ephemeral private key. */
     const uint8_t *test_random;
     const uint8_t *test_kex_priv;
@@ -620,6 +627,25 @@ TENON_MUST_CHECK int ext_sct_parse_ch(cursor body);
 TENON_MUST_CHECK int ext_sct_write_list(writer *w, const uint8_t *list, size_t len);
 /* The whole body is one well-formed list (every SCT non-empty); decode errors otherwise. */
 TENON_MUST_CHECK int ext_sct_parse_list(cursor body);
+
+/* record_size_limit (RFC 8449 §4): uint16 RecordSizeLimit, any value (the policy is
+ * record_limit.c's). */
+TENON_MUST_CHECK int ext_record_size_limit_write(writer *w, uint16_t limit);
+TENON_MUST_CHECK int ext_record_size_limit_parse(cursor body, uint16_t *limit);
+
+/* ---- record_limit.c: the record size limit (RFC 8449) ---- */
+/* The limit this side announces for version (0: not yet known, a client's hello): the
+ * configured record_size_limit or, without one, the protocol's maximum, never more than the
+ * input buffer's record area holds nor than the version allows. */
+uint16_t tls_rsl_ours(const tls_conn *c, uint16_t version);
+/* Server, version chosen: the client's extension (if any) taken; illegal_parameter below 64. */
+TENON_MUST_CHECK int tls_rsl_client_hello(tls_conn *c, const tls_exts *exts);
+/* Server: our answer in EncryptedExtensions / the TLS 1.2 ServerHello, if the client sent one. */
+TENON_MUST_CHECK int tls_rsl_write_answer(tls_conn *c, writer *w);
+/* Client: the server's answer (EncryptedExtensions / TLS 1.2 ServerHello), if any. */
+TENON_MUST_CHECK int tls_rsl_server_answer(tls_conn *c, const tls_exts *exts);
+/* The most content one record we send now may carry: 2^14, or less under the peer's limit. */
+size_t tls_rsl_send_max(const tls_conn *c);
 
 /* early_data (recognised only: tenon never offers or accepts 0-RTT) */
 TENON_MUST_CHECK int ext_early_data_parse_ch(cursor body);
@@ -884,6 +910,7 @@ extern int tls_test_client_omit;
 #define TLS_TEST_OMIT_EMS 1
 #define TLS_TEST_OMIT_ETM 2
 #define TLS_TEST_OMIT_RENEG 4
+#define TLS_TEST_OMIT_RSL 8 /* record_size_limit, both versions */
 /* Makes the next random (32 bytes, for the Hello) and ephemeral private key of c the given
  * ones: RFC 8448 reproduction. Call after tenon_conn_init for a server, and for a client
  * before it (the ClientHello is built there): see tls_conn_init_with_hooks. kex_priv is read
