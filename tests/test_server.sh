@@ -111,13 +111,16 @@ stop_server
 check "... and the server exits 0 on SIGTERM" "$SSTATUS" "$SLOG"
 
 # The buffer pool at 2 pairs: 200 clients at once all served, waiting their turn.
-start_server --cert ec.pem --key ec.key --quiet --max-active 2
+start_server --cert ec.pem --key ec.key --quiet --max-active 2 --status status.txt
 timeout 120 python3 "$CLIENTS" many "$PORT" ec.pem 200 >pool.out 2>&1
 st=$?
 kill -USR1 "$SPID"
-wait_for "$SLOG" "stats: accepted" 5
-grep -q "echoed 200 of 200" pool.out && [ $st -eq 0 ] && grep -q "peak 2," "$SLOG"
-check "--max-active 2: 200 concurrent clients served by a pool of 2 buffer pairs (backpressure, no failure)" $? pool.out
+wait_for status.txt "pool_peak" 5
+cat status.txt
+grep -q "echoed 200 of 200" pool.out && [ $st -eq 0 ] && grep -q "^pool_peak 2$" status.txt &&
+    grep -q "^accepted 200$" status.txt && grep -q "^failures 0$" status.txt &&
+    grep -q "^pid $SPID$" status.txt
+check "--max-active 2: 200 concurrent clients served by a pool of 2 buffer pairs (backpressure, no failure; --status FILE)" $? pool.out
 stop_server
 
 # --max-connections: the next client waits (not refused) until one ends.
@@ -266,6 +269,17 @@ st=$?
 [ $st -eq 2 ] && grep -q "accessible by other users (mode 644" open.err
 check "--ticket-keys with mode 0644: refused (exit 2)" $? open.err
 
+( umask 077
+  echo "00112233445566778899aabbccddeeff 0011" >short.txt
+  for i in $(seq 1 9); do printf '%032x %064x\n' "$i" "$i"; done >nine.txt )
+timeout 10 "$TENON" server --listen 127.0.0.1:1 --ticket-keys short.txt >/dev/null 2>short.err
+st1=$?
+timeout 10 "$TENON" server --listen 127.0.0.1:1 --ticket-keys nine.txt >/dev/null 2>nine.err
+st2=$?
+[ $st1 -eq 2 ] && grep -q "line 1: not \"NAME KEY\"" short.err && [ $st2 -eq 2 ] &&
+    grep -q "more than 8 keys (line 9)" nine.err
+check "--ticket-keys: a short key and a ninth key are refused with the line named" $? short.err
+
 start_server --cert ec.pem --key ec.key --workers 2 --ticket-keys tk.txt
 timeout 60 python3 "$CLIENTS" resume "$PORT" ec.pem 40 >wres.out 2>&1
 st=$?
@@ -300,6 +314,15 @@ wait "$ROT"
 st=$?
 [ $hup -eq 0 ] && [ $st -eq 0 ] && grep -q "resumed 6 of 6" rot.out
 check "--workers: SIGHUP forwarded, each worker reloads the rotated keys; a ticket sealed before still resumes" $? rot.out
+# A ticket keys file that became readable by others is refused at SIGHUP: the keys in use stay.
+chmod 644 tk.txt
+kill -HUP "$SPID"
+wait_for "$SLOG" "w1\]: SIGHUP: reload failed" 5 && wait_for "$SLOG" "w2\]: SIGHUP: reload failed" 5
+hup=$?
+chmod 600 tk.txt
+timeout 30 python3 "$CLIENTS" resume "$PORT" ec.pem 4 >wres3.out 2>&1
+[ $hup -eq 0 ] && grep -q "resumed 4 of 4" wres3.out && grep -q "w1\]: the ticket keys file tk.txt is accessible by other users" "$SLOG"
+check "SIGHUP with a ticket keys file readable by others: refused, the keys in use stay (4 of 4 resumed)" $? "$SLOG"
 stop_server 10
 check "--workers: SIGTERM forwarded, the supervisor exits 0" "$SSTATUS" "$SLOG"
 

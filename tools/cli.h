@@ -61,6 +61,7 @@ typedef struct cli_opts {
     int workers;             /* server: processes sharing the port (0: no supervisor) */
     const char *ticket_keys; /* server: --ticket-keys FILE */
     const char *ticket_keys_new; /* server: --ticket-keys-generate FILE */
+    const char *status;          /* server: --status FILE, the counters on SIGUSR1 and exit */
     int quiet;
     const char *ocsp; /* server: --ocsp FILE, a DER OCSP response stapled to the first cert */
     const char *html; /* demo: --html FILE, the HTML report written there */

@@ -51,6 +51,7 @@ typedef enum {
     O_WORKERS,
     O_TICKET_KEYS,
     O_TICKET_KEYS_NEW,
+    O_STATUS,
 } opt_id;
 
 typedef struct opt_def {
@@ -94,6 +95,7 @@ static const opt_def OPTS[] = {
     {"workers", O_WORKERS, 1, C_SERVER},
     {"ticket-keys", O_TICKET_KEYS, 1, C_SERVER},
     {"ticket-keys-generate", O_TICKET_KEYS_NEW, 1, C_SERVER},
+    {"status", O_STATUS, 1, C_SERVER},
 };
 
 static unsigned command_bit(const char *command)
@@ -292,6 +294,9 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
             break;
         case O_TICKET_KEYS_NEW:
             o->ticket_keys_new = arg;
+            break;
+        case O_STATUS:
+            o->status = arg;
             break;
         case O_TIMEOUT:
             if (parse_long(arg, 1, 3600, &v) != 0) {

@@ -203,6 +203,7 @@ typedef struct server {
     stats st;
     int stopping;
     int64_t stop_deadline;
+    int worker; /* N of --workers (from 1), else 0 */
 } server;
 
 static volatile sig_atomic_t sig_term, sig_hup, sig_usr1, sig_chld;
@@ -341,6 +342,30 @@ static void print_stats(server *s, const char *when)
             s->st.timeouts, s->st.requests, s->nconns, with_pair, s->pool.total, s->pool.nfree,
             s->pool.peak, PAIR_BYTES, sizeof(evconn), sizeof(tenon_conn),
             sizeof(evconn) - sizeof(tenon_conn));
+    if (s->o.status == NULL)
+        return;
+    /* --status FILE (FILE.wN for worker N): "name value" lines, replaced whole (rename), for
+     * scripts such as a load test. */
+    char path[4200], tmp[4300];
+    if (s->worker > 0)
+        snprintf(path, sizeof path, "%s.w%d", s->o.status, s->worker);
+    else
+        snprintf(path, sizeof path, "%s", s->o.status);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", s->prog, tmp, strerror(errno));
+        return;
+    }
+    fprintf(f,
+            "pid %d\naccepted %ld\nhandshakes_full %ld\nhandshakes_resumed %ld\nfailures %ld\n"
+            "timeouts %ld\nrequests %ld\nopen %ld\nactive %zu\npool_pairs %zu\npool_free %zu\n"
+            "pool_peak %zu\npair_bytes %zu\nconn_bytes %zu\ntenon_conn_bytes %zu\n",
+            (int)getpid(), s->st.accepted, s->st.full, s->st.resumed, s->st.failures,
+            s->st.timeouts, s->st.requests, s->nconns, with_pair, s->pool.total, s->pool.nfree,
+            s->pool.peak, PAIR_BYTES, sizeof(evconn), sizeof(tenon_conn));
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        fprintf(stderr, "%s: cannot write %s: %s\n", s->prog, path, strerror(errno));
 }
 
 static void on_handshake(server *s, evconn *c)
@@ -416,6 +441,7 @@ static void finish(server *s, evconn *c)
     free(c);
     s->nconns--;
     s->st.ended++;
+    s->emfile = 0; /* a descriptor is free again */
     if (b != NULL)
         give_pair_back(s, b);
 }
@@ -1092,7 +1118,6 @@ static int serve_loop(server *s)
         }
         if (s->o.exit_after > 0 && s->st.accepted >= s->o.exit_after && s->nconns == 0)
             return s->st.failures > 0 ? EXIT_TLS : 0;
-        s->emfile = s->emfile && s->nconns > 0;
         set_accepting(s, can_accept(s));
         int64_t now = now_ms(), wait = -1;
         if (s->ready_head != NULL)
@@ -1174,12 +1199,13 @@ static int listen_on(const char *spec, int reuseport, char *shown, size_t shown_
 }
 
 /* One process's server: listens, tells ready_fd (workers) or prints "listening on", serves. */
-static int serve(const cli_opts *o, tls_owner *owner, const char *prog, int ready_fd)
+static int serve(const cli_opts *o, tls_owner *owner, const char *prog, int worker, int ready_fd)
 {
     server *s = calloc(1, sizeof *s);
     if (s == NULL)
         return EXIT_TLS;
     s->o = *o;
+    s->worker = worker;
     snprintf(s->prog, sizeof s->prog, "%s", prog);
     s->owner = owner;
     owner->refs++;
@@ -1258,7 +1284,7 @@ static pid_t start_worker(const cli_opts *o, tls_owner *owner, int i, int ready_
     snprintf(prog, sizeof prog, "tenon server[w%d]", i + 1);
     signal(SIGCHLD, SIG_DFL);
     sigprocmask(SIG_SETMASK, mask, NULL);
-    int st = serve(o, owner, prog, ready_fd);
+    int st = serve(o, owner, prog, i + 1, ready_fd);
     fflush(stdout);
     _exit(st);
 }
@@ -1404,7 +1430,7 @@ int cmd_server(int argc, char **argv)
         our_signals(&worker_mask, 1, 0);
         status = supervise(&o, owner, &worker_mask);
     } else {
-        status = serve(&o, owner, "tenon server", -1);
+        status = serve(&o, owner, "tenon server", 0, -1);
     }
     owner_put(owner);
     return status;
