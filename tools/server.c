@@ -632,7 +632,8 @@ static void http_parse(server *s, evconn *c)
             if (c->h_line == 0 && c->h_pos < sizeof c->h_req - 1)
                 c->h_req[c->h_pos] = (char)ch;
             else if (c->h_line == 1 && c->h_match < 11) {
-                c->h_match = lower(ch) == CONN[c->h_pos] && c->h_match == c->h_pos
+                /* h_match == h_pos < 11 first: CONN is read only within its length. */
+                c->h_match = c->h_match == c->h_pos && lower(ch) == CONN[c->h_pos]
                                  ? (uint8_t)(c->h_match + 1)
                                  : c->h_match;
             } else if (c->h_line == 1 && c->h_match == 11 && c->h_close < 5) {
