@@ -3,8 +3,9 @@
 `tenon server`. Every wait is bounded; each subcommand prints what it saw and exits 0 only if
 everything it checks held.
 
-  many PORT CA N [PID]      N connections opened at once and held; then each echoes a line;
-                            with PID, the server's VmRSS before and after, per connection
+  many PORT CA N [PID [tls12]]  N connections opened at once and held; then each echoes a
+                            line; with PID, the server's VmRSS before and after, per
+                            connection, and SIGUSR1 to it while they are idle; tls12: TLS 1.2
   resume PORT CA N [pause]  one full handshake, then N connections resuming its session
                             (a new ticket each time): prints how many resumed; with pause,
                             prints "paused" after the first and waits for a line on stdin
@@ -27,9 +28,12 @@ import sys
 import time
 
 
-def ctx_for(ca):
+def ctx_for(ca, tls12=False):
     ctx = ssl.create_default_context(cafile=ca)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    if tls12:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    else:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     return ctx
 
 
@@ -41,10 +45,10 @@ def rss_kb(pid):
     return 0
 
 
-async def many(port, ca, n, pid):
+async def many(port, ca, n, pid, tls12=False):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n + 100)), hard))
-    ctx = ctx_for(ca)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n + 300)), hard))
+    ctx = ctx_for(ca, tls12)
     sem = asyncio.Semaphore(200)  # handshakes in flight at once (the backlog stays small)
     warm = []
     if pid:
@@ -200,7 +204,8 @@ def noread(port, ca):
 def main():
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == "many":
-        return asyncio.run(many(int(a[0]), a[1], int(a[2]), int(a[3]) if len(a) > 3 else 0))
+        return asyncio.run(many(int(a[0]), a[1], int(a[2]), int(a[3]) if len(a) > 3 else 0,
+                                len(a) > 4 and a[4] == "tls12"))
     if cmd == "resume":
         return resume(int(a[0]), a[1], int(a[2]), len(a) > 3 and a[3] == "pause")
     if cmd == "hold":

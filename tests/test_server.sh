@@ -114,6 +114,17 @@ fi
 stop_server
 check "... and the server exits 0 on SIGTERM" "$SSTATUS" "$SLOG"
 
+# TLS 1.2 connections hand their buffers back too.
+start_server --cert ec.pem --key ec.key --quiet
+timeout 120 python3 "$CLIENTS" many "$PORT" ec.pem 300 "$SPID" tls12 >many12.out 2>&1
+st=$?
+cat many12.out
+wait_for "$SLOG" "stats: accepted" 5
+[ $st -eq 0 ] && grep -q "echoed 300 of 300" many12.out &&
+    grep -q "stats: accepted 500, handshakes 500 full 0 resumed, failures 0, timeouts 0, requests 0, open 500, active 0" "$SLOG"
+check "TLS 1.2: 300 connections (and 200 warm-up) idle hold no buffer pair, then each echoes" $? "$SLOG"
+stop_server
+
 # The buffer pool at 2 pairs: 200 clients at once all served, waiting their turn.
 start_server --cert ec.pem --key ec.key --quiet --max-active 2 --status status.txt
 timeout 120 python3 "$CLIENTS" many "$PORT" ec.pem 200 >pool.out 2>&1
