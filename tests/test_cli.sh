@@ -351,18 +351,18 @@ head -c 60000 /dev/urandom | base64 >data.txt
 # ------------------------------------------------------------------------------------------
 # tenon client <-> tenon server
 # ------------------------------------------------------------------------------------------
-start_server --cert ec.pem --key ec.key --max-connections 1
+start_server --cert ec.pem --key ec.key --exit-after 1
 timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem <data.txt \
     >echo.out 2>client.err
 st=$?
 cmp -s data.txt echo.out
 check "tenon client <-> tenon server: 80 KB echoed intact (client exit $st)" $? client.err
 wait_server
-check "tenon server --max-connections 1 exits 0" "$SSTATUS" "$SLOG"
+check "tenon server --exit-after 1 exits 0" "$SSTATUS" "$SLOG"
 grep -q "connected to 127.0.0.1:$PORT: TLS 1.3" client.err
 check "tenon client prints its summary line" $? client.err
 
-start_server --cert ec.pem --key ec.key --cert rsa.pem --key rsa.key --max-connections 4
+start_server --cert ec.pem --key ec.key --cert rsa.pem --key rsa.key --exit-after 4
 echo resume-me | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
     --resume >resume.out 2>resume.err
 grep -q "resumed with a session ticket" resume.err && grep -q resume-me resume.out
@@ -380,7 +380,7 @@ check "... and ECDSA for tenon client" $? ec2.err
 wait_server
 
 # Ephemeral certificate and --insecure.
-start_server --max-connections 1
+start_server --exit-after 1
 grep -q "SHA-256 fingerprint: [0-9a-f]\{64\}" "$SLOG"
 check "tenon server without --cert prints the ephemeral certificate's fingerprint" $? "$SLOG"
 echo insecure | timeout 20 "$TENON" client "127.0.0.1:$PORT" --insecure >ins.out 2>ins.err
@@ -390,7 +390,7 @@ wait_server
 
 # Without --cert and with an RSA suite named: an ephemeral RSA certificate as well, which
 # openssl s_client gets for RSA key transport (its fingerprint is the one the server printed).
-start_server --max-connections 1 --tls1.2 --suites TLS_RSA_WITH_AES_128_CBC_SHA256
+start_server --exit-after 1 --tls1.2 --suites TLS_RSA_WITH_AES_128_CBC_SHA256
 rsa_fp=$(sed -n "/ephemeral RSA-2048 certificate/{n;s/^tenon server: its SHA-256 fingerprint: //p}" "$SLOG")
 (echo "hello rsa ephemeral"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
     -servername localhost -no_ign_eof -tls1_2 -cipher AES128-SHA256 -showcerts >scre.out 2>scre.err
@@ -403,15 +403,15 @@ grep -q "hello rsa ephemeral" scre.out && [ "$SSTATUS" -eq 0 ] && [ -n "$rsa_fp"
 check "tenon server --suites TLS_RSA_WITH_AES_128_CBC_SHA256 without --cert: an ephemeral RSA certificate, openssl s_client served over RSA key transport" $? "$SLOG"
 
 # --http
-start_server --cert ec.pem --key ec.key --http --max-connections 1 --alpn http/1.1
-printf 'GET / HTTP/1.1\r\nHost: localhost\r\n\r\n' | timeout 20 "$TENON" client \
+start_server --cert ec.pem --key ec.key --http --exit-after 1 --alpn http/1.1
+printf 'GET /tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' | timeout 20 "$TENON" client \
     "127.0.0.1:$PORT" --servername localhost --ca ec.pem --alpn http/1.1 >http.out 2>http.err
 grep -q "HTTP/1.1 200 OK" http.out && grep -q "TLS_AES" http.out && grep -q "ALPN http/1.1" http.err
 check "tenon server --http answers with the negotiated parameters (ALPN http/1.1)" $? http.out
 wait_server
 
 # tenon trace, and client --trace json / mermaid
-start_server --cert ec.pem --key ec.key --max-connections 3 --groups secp256r1
+start_server --cert ec.pem --key ec.key --exit-after 3 --groups secp256r1
 timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem >trace.out 2>trace.err
 st=$?
 grep -q "handshake_secret = HKDF-Extract" trace.out && grep -q "c hs traffic" trace.out &&
@@ -435,7 +435,7 @@ check "tenon client --trace mermaid: syntax" $? mmd3.err
 wait_server
 
 # Verification failures: a clear reason, a non-zero exit, the alert sent.
-start_server --cert ec.pem --key ec.key --max-connections 2
+start_server --cert ec.pem --key ec.key --exit-after 2
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca other.pem \
     >/dev/null 2>verify.err
 st=$?
@@ -452,12 +452,12 @@ check "the server logs the alert the client sent" $? "$SLOG"
 
 # Connecting to an IP literal without --servername checks that address against the iPAddress
 # names (ec.pem has IP:127.0.0.1, other.pem only DNS:localhost).
-start_server --cert ec.pem --key ec.key --max-connections 1
+start_server --cert ec.pem --key ec.key --exit-after 1
 echo ip | timeout 20 "$TENON" client "127.0.0.1:$PORT" --ca ec.pem >ip.out 2>ip.err
 grep -q "^ip" ip.out
 check "tenon client 127.0.0.1: the certificate's IP address is checked and matches" $? ip.err
 wait_server
-start_server --cert other.pem --key other.key --max-connections 1
+start_server --cert other.pem --key other.key --exit-after 1
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --ca other.pem >/dev/null 2>ipbad.err
 st=$?
 [ $st -eq 1 ] && grep -qi "name" ipbad.err
@@ -467,7 +467,7 @@ wait_server
 # A client that says close_notify instead of its ClientHello (and keeps the socket open): the
 # server fails that handshake at once, sends nothing back (the peer has closed), and serves the
 # next client. Before, it waited for the handshake timeout (--timeout 20 here).
-start_server --cert ec.pem --key ec.key --max-connections 2 --timeout 20
+start_server --cert ec.pem --key ec.key --exit-after 2 --timeout 20
 python3 - "$PORT" >cn.out 2>&1 <<'EOF'
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
@@ -495,7 +495,7 @@ grep -q "close_notify" "$SLOG"
 check "... and logs why (close_notify during the handshake)" $? "$SLOG"
 
 # Client certificates: --ca with --verify-client on the server, --cert/--key on the client.
-start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --max-connections 2
+start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --exit-after 2
 echo auth | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
     --cert other.pem --key other.key >auth.out 2>auth.err
 grep -q auth auth.out
@@ -519,13 +519,13 @@ timeout 60 "$TENON" demo --trace json --show-secrets >pic13.json 2>/dev/null
 check "pictures: tenon demo --trace json --show-secrets" $?
 timeout 60 "$TENON" demo --tls1.2 --trace json --show-secrets >pic12.json 2>/dev/null
 check "pictures: tenon demo --tls1.2 --trace json --show-secrets" $?
-start_server --cert ec.pem --key ec.key --groups secp256r1 --max-connections 1
+start_server --cert ec.pem --key ec.key --groups secp256r1 --exit-after 1
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
     --trace json --show-secrets 2>&1 >/dev/null | grep '^{' >pichrr.json
 grep -q '"HelloRetryRequest' pichrr.json || grep -q 'retry' pichrr.json
 check "pictures: a client trace with a HelloRetryRequest" $? pichrr.json
 wait_server
-start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --max-connections 2
+start_server --cert ec.pem --key ec.key --ca other.pem --verify-client --exit-after 2
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
     --cert other.pem --key other.key --trace json --show-secrets 2>&1 >/dev/null |
     grep '^{' >picauth.json
@@ -657,7 +657,7 @@ if missing or len(fps) < 40:
     sys.exit(f"{len(fps)} fingerprints; key-log values missing with --show-secrets: {missing}")
 EOF
 check "pictures: the report's expectations from the same run; --show-secrets shows the key log's values" $?
-start_server --cert ec.pem --key ec.key --max-connections 1
+start_server --cert ec.pem --key ec.key --exit-after 1
 timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem --trace html \
     >report-trace.html 2>report-trace.err
 check "pictures: tenon trace --trace html" $? report-trace.err
@@ -732,7 +732,7 @@ r=$?
 check "tenon client refusing s_server's certificate: s_server reads the protected unknown_ca alert (exit $st)" $? ossl_bad.out
 
 for cert in ec rsa ed; do
-    start_server --cert $cert.pem --key $cert.key --max-connections 1
+    start_server --cert $cert.pem --key $cert.key --exit-after 1
     (echo "hello tenon from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
         "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
         -no_ign_eof >sc.out 2>sc.err
@@ -746,7 +746,7 @@ done
 # TLS 1.2 over 127.0.0.1: tenon <-> tenon, OpenSSL, key logs
 # ------------------------------------------------------------------------------------------
 rm -f srv12.keys cl12.keys
-start_server --cert ec.pem --key ec.key --max-connections 1 --keylog srv12.keys
+start_server --cert ec.pem --key ec.key --exit-after 1 --keylog srv12.keys
 timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem --tls1.2 \
     --keylog cl12.keys <data.txt >echo12.out 2>client12.err
 cmp -s data.txt echo12.out && grep -q "TLS 1.2, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" client12.err &&
@@ -836,7 +836,7 @@ check "... and accepted with --no-ems (and said so)" $? ems_off.err
 # A negotiation failure names its cause and what the peer offered, and the server goes on: a
 # TLS 1.2 client without the extended master secret (Debian's Go 1.19 is one), then no group in
 # common, then a good client; then no version in common.
-start_server --cert ec.pem --key ec.key --groups x25519 --max-connections 3
+start_server --cert ec.pem --key ec.key --groups x25519 --exit-after 3
 echo x | OPENSSL_CONF=$TMP/noems.cnf timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
     -servername localhost -tls1_2 -quiet >/dev/null 2>noems_cl.err
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
@@ -860,7 +860,7 @@ check "tenon server: no group in common: the client's groups and ours; the clien
 cmp -s after.out <(echo "after failures") && grep -q "connection 3 from" "$SLOG" &&
     grep -q "3 connections, 2 failed" "$SLOG"
 check "... and the server goes on serving the next connections" $? "$SLOG"
-start_server --cert ec.pem --key ec.key --tls1.2 --max-connections 1
+start_server --cert ec.pem --key ec.key --tls1.2 --exit-after 1
 echo x | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
     --tls1.3 >/dev/null 2>nover.err
 st=$?
@@ -871,7 +871,7 @@ wait_server
 check "tenon client --tls1.3 -> tenon server --tls1.2: no version in common, protocol_version" $? "$SLOG"
 
 for cert in ec rsa ed; do
-    start_server --cert $cert.pem --key $cert.key --max-connections 1
+    start_server --cert $cert.pem --key $cert.key --exit-after 1
     (echo "hello tenon 1.2 from openssl"; sleep 1) | timeout 20 openssl s_client -connect \
         "127.0.0.1:$PORT" -servername localhost -CAfile $cert.pem -verify_return_error -quiet \
         -no_ign_eof -tls1_2 >sc12.out 2>sc12.err
@@ -886,7 +886,7 @@ done
 # --ocsp FILE: stapled for a client that asks (RFC 6066 §8, RFC 8446 §4.4.2.1); tenon client
 # always asks and says so. A minimal DER OCSPResponse (tryLater) that peers can parse.
 printf '\x30\x03\x0a\x01\x03' >resp.der
-start_server --cert ec.pem --key ec.key --ocsp resp.der --max-connections 3
+start_server --cert ec.pem --key ec.key --ocsp resp.der --exit-after 3
 for v in --tls1.3 --tls1.2; do
     echo stapled | timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
         $v >/dev/null 2>ocsp$v.err
@@ -900,7 +900,7 @@ check "openssl s_client -status -> tenon server --ocsp: the response is stapled"
 wait_server
 expect_fail "tenon server --ocsp with a missing file" 2 "--ocsp" -- \
     "$TENON" server --listen 127.0.0.1:1 --ocsp "$TMP/none.der"
-start_server --cert rsa.pem --key rsa.key --max-connections 1 --enable-legacy
+start_server --cert rsa.pem --key rsa.key --exit-after 1 --enable-legacy
 (echo "hello rsa kx"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
     -servername localhost -CAfile rsa.pem -quiet -no_ign_eof -tls1_2 -cipher AES256-GCM-SHA384 \
     >sc12l.out 2>sc12l.err
@@ -909,7 +909,7 @@ check "openssl s_client -cipher AES256-GCM-SHA384 -> tenon server --enable-legac
 wait_server
 grep -q "TLS_RSA_WITH_AES_256_GCM_SHA384, RSA key transport" "$SLOG"
 check "tenon server --enable-legacy: RSA key transport logged" $? "$SLOG"
-start_server --cert rsa.pem --key rsa.key --max-connections 1
+start_server --cert rsa.pem --key rsa.key --exit-after 1
 (echo "no"; sleep 1) | timeout 20 openssl s_client -connect "127.0.0.1:$PORT" \
     -servername localhost -CAfile rsa.pem -quiet -no_ign_eof -tls1_2 -cipher AES256-GCM-SHA384 \
     >sc12n.out 2>sc12n.err
@@ -918,7 +918,7 @@ wait_server
 check "tenon server without --enable-legacy refuses an RSA-key-transport-only client" $? "$SLOG"
 
 # tenon trace --tls1.2 against a real server: the TLS 1.2 tree.
-start_server --cert ec.pem --key ec.key --max-connections 1
+start_server --cert ec.pem --key ec.key --exit-after 1
 timeout 20 "$TENON" trace "127.0.0.1:$PORT" --servername localhost --ca ec.pem --tls1.2 \
     >trace12.out 2>trace12.err
 st=$?
@@ -934,7 +934,7 @@ wait_server
 # GnuTLS
 # ------------------------------------------------------------------------------------------
 if command -v gnutls-cli >/dev/null; then
-    start_server --cert ec.pem --key ec.key --max-connections 1
+    start_server --cert ec.pem --key ec.key --exit-after 1
     (echo "hello tenon from gnutls"; sleep 1) | timeout 20 gnutls-cli --x509cafile ec.pem \
         -p "$PORT" localhost >gn.out 2>gn.err
     grep -q "hello tenon from gnutls" gn.out
@@ -952,7 +952,7 @@ if command -v tshark >/dev/null && [ "$(id -u)" -ne 0 ] && [ "${CI:-}" != "true"
 elif command -v tshark >/dev/null; then
     # The server writes its key log too: each capture is decrypted once with the client's and
     # once with the server's alone (a TLS 1.3 server once logged an all-zero client_random).
-    start_server --cert ec.pem --key ec.key --max-connections 1 --keylog tss.keys
+    start_server --cert ec.pem --key ec.key --exit-after 1 --keylog tss.keys
     timeout 30 tshark -i lo -f "tcp port $PORT" -w cap.pcapng >tshark.log 2>&1 &
     TPID=$!
     PIDS+=("$TPID")
@@ -973,7 +973,7 @@ elif command -v tshark >/dev/null; then
     grep -q "secret message for wireshark" tss.out && cmp -s <(sort ts.keys) <(sort tss.keys)
     check "tshark decrypts the capture with the key log of tenon server alone (TLS 1.3)" $? tss.out
     # The same for TLS 1.2 and its CLIENT_RANDOM line.
-    start_server --cert ec.pem --key ec.key --max-connections 1 --keylog tss12.keys
+    start_server --cert ec.pem --key ec.key --exit-after 1 --keylog tss12.keys
     timeout 30 tshark -i lo -f "tcp port $PORT" -w cap12.pcapng >tshark12.log 2>&1 &
     TPID=$!
     PIDS+=("$TPID")

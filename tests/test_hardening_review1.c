@@ -343,7 +343,7 @@ static pid_t start_tool_server(int *port)
         dup2(null, 1);
         if (getenv("TENON_TEST_TOOL_STDERR") == NULL)
             dup2(null, 2);
-        execl(TOOL, "tenon", "server", "--listen", listen_at, "--max-connections", "1", "--timeout",
+        execl(TOOL, "tenon", "server", "--listen", listen_at, "--exit-after", "1", "--timeout",
               "5", (char *)NULL);
         _exit(127);
     }

@@ -50,9 +50,18 @@ typedef struct cli_opts {
     int show_secrets;
     int insecure;
     int verify_client;
-    int http; /* server: --http (else --echo) */
-    long max_connections;
-    int timeout_ms;
+    int http;                /* server: --http (else --echo) */
+    long max_connections;    /* server: at most this many at once (0: as the fd limit allows) */
+    long exit_after;         /* server: exit once N connections have ended (tests) */
+    long max_active;         /* server: buffer pairs in the pool at most (0: the default) */
+    int timeout_ms;          /* handshake timeout (server), connect/handshake timeout (client) */
+    int idle_timeout_ms;     /* server: an established connection with nothing to do */
+    int write_timeout_ms;    /* server: output that the client does not take */
+    int shutdown_timeout_ms; /* server: SIGTERM to exit, at most */
+    int workers;             /* server: processes sharing the port (0: no supervisor) */
+    const char *ticket_keys; /* server: --ticket-keys FILE */
+    const char *ticket_keys_new; /* server: --ticket-keys-generate FILE */
+    const char *status;          /* server: --status FILE, the counters on SIGUSR1 and exit */
     int quiet;
     const char *ocsp; /* server: --ocsp FILE, a DER OCSP response stapled to the first cert */
     const char *html; /* demo: --html FILE, the HTML report written there */
@@ -281,6 +290,14 @@ void describe_ours(const char *prog, int err, const tenon_config *cfg);
 /* Commands. */
 int cmd_client(int argc, char **argv, int trace_mode);
 int cmd_server(int argc, char **argv);
+
+/* ticketkeys.c: --ticket-keys FILE (format in `tenon server --help`). Loads at most
+ * TENON_MAX_TICKET_KEYS keys, newest (the sealing one) first; refuses a file that others can
+ * read or write. Prints why and returns -1 on failure (keys then wiped, *count 0). */
+int ticket_keys_load(const char *path, tenon_ticket_key *keys, size_t *count, const char *prog);
+/* Writes path (mode 0600, atomically) with a new key first and the keys it held after it
+ * (the oldest dropped beyond TENON_MAX_TICKET_KEYS). 0 or an exit status. */
+int ticket_keys_generate(const char *path, const char *prog);
 int cmd_demo(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 /* trace_load.c: the events of a `--trace json` trace into r; prints why and returns -1 when a

@@ -61,25 +61,32 @@ int net_feed(netconn *n)
     return 0;
 }
 
-int net_send(netconn *n)
+int net_send_conn(tenon_conn *conn, int fd, int *progress)
 {
     for (;;) {
         const uint8_t *p;
         size_t len;
-        tenon_conn_output(n->conn, &p, &len);
+        tenon_conn_output(conn, &p, &len);
         if (len == 0)
             return 0;
-        ssize_t w = send(n->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t w = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
-                return 0;
-            n->sock_error = errno;
-            return TENON_ERR_FILE_IO;
+            return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
         }
-        tenon_conn_output_consume(n->conn, (size_t)w);
+        tenon_conn_output_consume(conn, (size_t)w);
+        if (progress != NULL)
+            *progress = 1;
     }
+}
+
+int net_send(netconn *n)
+{
+    if (net_send_conn(n->conn, n->fd, NULL) == 0)
+        return 0;
+    n->sock_error = errno;
+    return TENON_ERR_FILE_IO;
 }
 
 int net_flush(netconn *n, int timeout_ms)

@@ -20,6 +20,9 @@ int net_init(netconn *n, const tenon_config *cfg, int fd);
 void net_free(netconn *n); /* closes fd */
 int net_feed(netconn *n);
 int net_send(netconn *n);
+/* Sends what conn's output holds as far as fd (non-blocking) takes it; *progress set to 1 if
+ * anything went (progress may be NULL). 0, or -1 with errno on a socket error. */
+int net_send_conn(tenon_conn *conn, int fd, int *progress);
 /* Sends all the engine's output (its alert, after a failure), waiting at most timeout_ms. */
 int net_flush(netconn *n, int timeout_ms);
 int net_recv(netconn *n);

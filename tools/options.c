@@ -43,6 +43,15 @@ typedef enum {
     O_QUIET,
     O_OCSP,
     O_HTML,
+    O_EXIT_AFTER,
+    O_MAX_ACTIVE,
+    O_IDLE_TIMEOUT,
+    O_WRITE_TIMEOUT,
+    O_SHUTDOWN_TIMEOUT,
+    O_WORKERS,
+    O_TICKET_KEYS,
+    O_TICKET_KEYS_NEW,
+    O_STATUS,
 } opt_id;
 
 typedef struct opt_def {
@@ -78,6 +87,15 @@ static const opt_def OPTS[] = {
     {"quiet", O_QUIET, 0, C_ALL},
     {"ocsp", O_OCSP, 1, C_SERVER},
     {"html", O_HTML, 1, C_DEMO},
+    {"exit-after", O_EXIT_AFTER, 1, C_SERVER},
+    {"max-active", O_MAX_ACTIVE, 1, C_SERVER},
+    {"idle-timeout", O_IDLE_TIMEOUT, 1, C_SERVER},
+    {"write-timeout", O_WRITE_TIMEOUT, 1, C_SERVER},
+    {"shutdown-timeout", O_SHUTDOWN_TIMEOUT, 1, C_SERVER},
+    {"workers", O_WORKERS, 1, C_SERVER},
+    {"ticket-keys", O_TICKET_KEYS, 1, C_SERVER},
+    {"ticket-keys-generate", O_TICKET_KEYS_NEW, 1, C_SERVER},
+    {"status", O_STATUS, 1, C_SERVER},
 };
 
 static unsigned command_bit(const char *command)
@@ -106,6 +124,9 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
     memset(o, 0, sizeof *o);
     o->command = command;
     o->timeout_ms = 10000;
+    o->idle_timeout_ms = 120000;
+    o->write_timeout_ms = 30000;
+    o->shutdown_timeout_ms = 5000;
     unsigned bit = command_bit(command);
     int positional = 0;
     for (int i = 1; i < argc; i++) {
@@ -240,6 +261,42 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
                 return EXIT_USAGE;
             }
             o->max_connections = v;
+            break;
+        case O_EXIT_AFTER:
+        case O_MAX_ACTIVE:
+        case O_WORKERS:
+            if (parse_long(arg, 1, d->id == O_WORKERS ? 64 : 1000000, &v) != 0) {
+                fprintf(stderr, "tenon %s: --%s needs a number from 1 to %d, got '%s'\n", command,
+                        d->name, d->id == O_WORKERS ? 64 : 1000000, arg);
+                return EXIT_USAGE;
+            }
+            if (d->id == O_EXIT_AFTER)
+                o->exit_after = v;
+            else if (d->id == O_MAX_ACTIVE)
+                o->max_active = v;
+            else
+                o->workers = (int)v;
+            break;
+        case O_IDLE_TIMEOUT:
+        case O_WRITE_TIMEOUT:
+        case O_SHUTDOWN_TIMEOUT:
+            if (parse_long(arg, 1, 86400, &v) != 0) {
+                fprintf(stderr, "tenon %s: --%s needs seconds (1 to 86400), got '%s'\n", command,
+                        d->name, arg);
+                return EXIT_USAGE;
+            }
+            *(d->id == O_IDLE_TIMEOUT    ? &o->idle_timeout_ms
+              : d->id == O_WRITE_TIMEOUT ? &o->write_timeout_ms
+                                         : &o->shutdown_timeout_ms) = (int)(v * 1000);
+            break;
+        case O_TICKET_KEYS:
+            o->ticket_keys = arg;
+            break;
+        case O_TICKET_KEYS_NEW:
+            o->ticket_keys_new = arg;
+            break;
+        case O_STATUS:
+            o->status = arg;
             break;
         case O_TIMEOUT:
             if (parse_long(arg, 1, 3600, &v) != 0) {

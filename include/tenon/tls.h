@@ -176,7 +176,7 @@ TENON_API const char *tenon_alert_name(int alert);
 #define TENON_MAX_CERT_KEYS 4
 #define TENON_MAX_CHAIN 8
 #define TENON_MAX_SERVER_NAME 255
-#define TENON_MAX_TICKET_KEYS 2
+#define TENON_MAX_TICKET_KEYS 8 /* the sealing key and older ones that still open */
 #define TENON_MAX_TICKET_LEN 1024
 #define TENON_MAX_TICKETS_PER_HANDSHAKE 16
 
