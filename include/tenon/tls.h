@@ -169,7 +169,7 @@ TENON_API const char *tenon_alert_name(int alert);
 
 #define TENON_MAX_GROUPS 8
 #define TENON_MAX_KEY_SHARES 3 /* key shares in a client's first ClientHello */
-#define TENON_MAX_SUITES 24 /* room for every suite tenon has (20) */
+#define TENON_MAX_SUITES 24    /* room for every suite tenon has (20) */
 #define TENON_MAX_SIG_SCHEMES 12
 #define TENON_MAX_ALPN 8
 #define TENON_MAX_ALPN_LEN 255
@@ -197,10 +197,15 @@ TENON_API const char *tenon_alert_name(int alert);
  * ClientHello of about 3.3 KB); tenon's default ClientHello (X25519MLKEM768 and x25519 shares)
  * is about 1.5 KB. A client's ClientHello must fit its outgoing buffer. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
-#define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
-#define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
-#define TENON_CONN_IN_MIN (TENON_CONN_RECORD_SIZE + 4096)
-#define TENON_CONN_OUT_MIN 4096
+/* The work area at the start of each buffer (included in the sizes above and below): the
+ * input's holds the handshake state (transcript, key schedule, ephemeral keys, the peer's key and
+ * hello) and the read direction's expanded record keys, the output's the write direction's. */
+#define TENON_CONN_HS_SIZE 8192
+#define TENON_CONN_KEYS_SIZE 2304
+#define TENON_CONN_IN_SIZE (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE + 32768)
+#define TENON_CONN_OUT_SIZE (TENON_CONN_KEYS_SIZE + 2 * TENON_CONN_RECORD_SIZE)
+#define TENON_CONN_IN_MIN (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE + 4096)
+#define TENON_CONN_OUT_MIN (TENON_CONN_KEYS_SIZE + 4096)
 
 /* ------------------------------------------------------------------------------------------
  * Configuration

@@ -46,7 +46,7 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
         /* RFC 7627 §3: session_hash = Hash(handshake_messages) "up to and including the
          * ClientKeyExchange message". */
         uint8_t session_hash[TLS13_MAX_HASH];
-        GUARD(tls_transcript_hash(&c->tx, session_hash, NULL));
+        GUARD(tls_transcript_hash(&c->hs->tx, session_hash, NULL));
         GUARD(tls12_extended_master_secret(h, pms, pms_len, session_hash, h->digest_len, c->master,
                                            &c->trace));
     } else {
@@ -130,10 +130,10 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest, const uint
      * signature<0..2^16-1>. */
     wr_vec v;
     size_t sig_len;
-    GUARD(wr_u16(w, c->our_sig_scheme));
+    GUARD(wr_u16(w, c->hs->our_sig_scheme));
     GUARD(wr_open_vec(w, 2, &v));
-    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, content, content_len, w->buf + w->len,
-                     w->cap - w->len, &sig_len));
+    GUARD(tls12_sign(c->hs->our_sig_scheme, c->cert->key, digest, content, content_len,
+                     w->buf + w->len, w->cap - w->len, &sig_len));
     w->len += sig_len;
     return wr_close_vec(w, &v);
 }
@@ -164,8 +164,8 @@ uint16_t tls12_cert_scheme(const tls_conn *c, const tenon_cert_key *ck, tenon_ke
          * themselves), whatever the CertificateRequest lists. */
         if (c->is_client && s->hash == NULL)
             continue;
-        for (size_t k = 0; k < c->peer_sig_count; k++)
-            if (c->peer_sigs[k] == s->id)
+        for (size_t k = 0; k < c->hs->peer_sig_count; k++)
+            if (c->hs->peer_sigs[k] == s->id)
                 return s->id;
     }
     return 0;
@@ -182,7 +182,7 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
         have_type |= type_ok;
         if (s != 0) {
             c->cert = &cfg->certs[i];
-            c->our_sig_scheme = s;
+            c->hs->our_sig_scheme = s;
             return TENON_OK;
         }
     }
@@ -210,8 +210,8 @@ int tls12_transcript_for_client_auth(tls_conn *c)
     }
     for (size_t i = 0; i < n; i++) {
         const tenon_hash_class *h = tls12_sig_hash(schemes[i]);
-        if (h != NULL && !tls_transcript_runs(&c->tx, h))
-            GUARD(tls_transcript_also(&c->tx, h));
+        if (h != NULL && !tls_transcript_runs(&c->hs->tx, h))
+            GUARD(tls_transcript_also(&c->hs->tx, h));
     }
     return TENON_OK;
 }
