@@ -197,11 +197,14 @@ TENON_API const char *tenon_alert_name(int alert);
  * ClientHello of about 3.3 KB); tenon's default ClientHello (X25519MLKEM768 and x25519 shares)
  * is about 1.5 KB. A client's ClientHello must fit its outgoing buffer. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
-/* The work area at the start of each buffer (included in the sizes above and below): the
- * input's holds the handshake state (transcript, key schedule, ephemeral keys, the peer's key and
- * hello) and the read direction's expanded record keys, the output's the write direction's. */
-#define TENON_CONN_HS_SIZE 8192
-#define TENON_CONN_KEYS_SIZE 2304
+/* The work area at the start of each buffer (included in the sizes below): the input's
+ * (TENON_CONN_HS_SIZE) holds the handshake state (transcript, key schedule, ephemeral keys, the
+ * peer's key and signature schemes; wiped when the handshake completes), the views of the peer's
+ * hello and chain (until the buffers are released) and the read direction's expanded record
+ * keys; the output's (TENON_CONN_KEYS_SIZE) the write direction's expanded keys. See "Memory"
+ * at TENON_CONN_SIZE. */
+#define TENON_CONN_HS_SIZE 5376
+#define TENON_CONN_KEYS_SIZE 2080
 #define TENON_CONN_IN_SIZE (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE + 32768)
 #define TENON_CONN_OUT_SIZE (TENON_CONN_KEYS_SIZE + 2 * TENON_CONN_RECORD_SIZE)
 #define TENON_CONN_IN_MIN (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE + 4096)
@@ -688,7 +691,19 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * Connection
  * ------------------------------------------------------------------------------------------ */
 
-#define TENON_CONN_SIZE 8448 /* the engine's state, handshake included (src/tls/tls13.h) */
+/* Memory. A connection is its tenon_conn (TENON_CONN_SIZE bytes, exactly sizeof(tenon_conn):
+ * 1,552) and the two buffers given to it; tenon allocates nothing. tenon_conn holds the traffic
+ * state only: version, suite, each direction's raw key, IV and sequence number (TLS 1.2 CBC: also
+ * its MAC key), the application traffic secrets (KeyUpdate), the exporter and resumption
+ * secrets, the TLS 1.2 master secret and randoms, ALPN, SNI, the SHA-256 of the peer's leaf,
+ * session and ticket bits, flags and counters. Everything only the handshake needs lives in the
+ * input buffer's work area (TENON_CONN_HS_SIZE) and is wiped when the handshake completes; the
+ * expanded record keys (AES round keys and GHASH tables, about 1 KB per direction) live in the
+ * work areas of the two buffers and are recomputed from the raw keys (a few hundred ns per
+ * direction) the first time a direction is used after tenon_conn_give_buffers. So an
+ * established, idle connection whose buffers were released (tenon_conn_release_buffers) holds
+ * exactly TENON_CONN_SIZE bytes of tenon memory. docs/memory.md has the table. */
+#define TENON_CONN_SIZE 1552 /* = sizeof(tenon_conn); src/tls/engine.c asserts the figure */
 
 /* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
  * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
@@ -861,7 +876,8 @@ typedef struct tenon_peer_offer {
 
 /* Fills offer once the peer's hello has been parsed (also, and mainly, after the handshake
  * failed); TENON_ERR_INVALID_ARGUMENT before that (nothing received yet, or a hello too
- * malformed to read). */
+ * malformed to read), and once the buffers were released (tenon_conn_release_buffers): the
+ * offer is kept in the input buffer's work area. */
 TENON_API TENON_MUST_CHECK int tenon_conn_peer_offer(const tenon_conn *conn,
                                                      tenon_peer_offer *offer);
 
@@ -908,10 +924,13 @@ TENON_API TENON_MUST_CHECK int tenon_conn_tls_unique(const tenon_conn *conn, uin
  * TENON_ERR_NO_BUFFERS (not a failure of the connection), read gives 0 bytes, output is empty;
  * info, export and tls_unique work as before. The engine refuses to let go of buffers that hold
  * bytes, or before the handshake is complete: TENON_ERR_BUFFERS_BUSY, and nothing changes. The
- * handshake's state goes with the input buffer, and so does the peer's certificate chain (and
- * what it stapled): from then on tenon_conn_info's peer_chain, ocsp_response and sct_list are
- * empty, while peer_leaf_sha256 and everything else stay. Releasing buffers that were already
- * released is TENON_ERR_NO_BUFFERS.
+ * handshake's state, wiped when the handshake completed, was in the input buffer; the expanded
+ * record keys go with both buffers (tenon_conn keeps the raw ones and expands them again after
+ * tenon_conn_give_buffers); the peer's certificate chain (and what it stapled) and its hello
+ * (tenon_conn_peer_offer) go with the input buffer: from then on tenon_conn_info's peer_chain,
+ * ocsp_response and sct_list are empty and tenon_conn_peer_offer fails, while peer_leaf_sha256
+ * and everything else stay. Releasing buffers that were already released is
+ * TENON_ERR_NO_BUFFERS.
  *
  * tenon_conn_give_buffers: hands buffers to a connection that has none (TENON_ERR_INVALID_ARGUMENT
  * if it holds some; TENON_ERR_BUFFER_TOO_SMALL below TENON_CONN_IN_MIN / TENON_CONN_OUT_MIN; the

@@ -30,6 +30,21 @@ size_t tls12_overhead(const tls12_dir *d)
     return TLS_RECORD_HEADER_LEN + tls12_record_overhead(&d->u.aead);
 }
 
+void tls12_dir_sleep(tls12_dir *d)
+{
+    if (d->cbc)
+        tls12_cbc_keys_sleep(&d->u.cbc);
+    else
+        tls12_record_keys_sleep(&d->u.aead);
+}
+
+int tls12_dir_wake(tls12_dir *d, tls_keys_ctx *ctx)
+{
+    if (d->cbc)
+        return tls12_cbc_keys_wake(&d->u.cbc, &ctx->cbc);
+    return tls12_record_keys_wake(&d->u.aead, &ctx->aead);
+}
+
 void tls12_dir_wipe(tls12_dir *d)
 {
     if (d->cbc)
@@ -56,16 +71,17 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
     return TENON_OK;
 }
 
-static int install_dir(tls12_dir *d, const tls12_suite *s, int etm, const uint8_t *mac,
-                       const uint8_t *key, const uint8_t *iv, size_t mac_len)
+static int install_dir(tls12_dir *d, tls_keys_ctx *ctx, const tls12_suite *s, int etm,
+                       const uint8_t *mac, const uint8_t *key, const uint8_t *iv, size_t mac_len)
 {
     d->on = 0;
     if (s->rec == TLS12_REC_CBC) {
         d->cbc = 1;
-        return tls12_cbc_keys_install(&d->u.cbc, s->mac, mac, mac_len, key, s->key_len, etm);
+        return tls12_cbc_keys_install(&d->u.cbc, &ctx->cbc, s->mac, mac, mac_len, key, s->key_len,
+                                      etm);
     }
     d->cbc = 0;
-    return tls12_record_keys_install(&d->u.aead,
+    return tls12_record_keys_install(&d->u.aead, &ctx->aead,
                                      s->rec == TLS12_REC_GCM ? TLS12_AEAD_GCM : TLS12_AEAD_CHACHA,
                                      s->aead(), key, s->key_len, iv, s->fixed_iv_len);
 }
@@ -89,10 +105,12 @@ int tls12_install_keys(tls_conn *c)
      * server_write_* ones. */
     tls12_dir *cw = c->is_client ? &c->wr12 : &c->rd12;
     tls12_dir *sw = c->is_client ? &c->rd12 : &c->wr12;
+    tls_keys_ctx *cx = c->is_client ? tls_wr_ctx(c) : tls_rd_ctx(c);
+    tls_keys_ctx *sx = c->is_client ? tls_rd_ctx(c) : tls_wr_ctx(c);
     if (rc == TENON_OK)
-        rc = install_dir(cw, s, c->etm, kb.client_mac, kb.client_key, kb.client_iv, mac_len);
+        rc = install_dir(cw, cx, s, c->etm, kb.client_mac, kb.client_key, kb.client_iv, mac_len);
     if (rc == TENON_OK)
-        rc = install_dir(sw, s, c->etm, kb.server_mac, kb.server_key, kb.server_iv, mac_len);
+        rc = install_dir(sw, sx, s, c->etm, kb.server_mac, kb.server_key, kb.server_iv, mac_len);
     tls12_key_block_wipe(&kb);
     return rc;
 }

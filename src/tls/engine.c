@@ -15,7 +15,11 @@
 #include <time.h>
 
 _Static_assert(sizeof(tls_conn) <= TENON_CONN_SIZE, "TENON_CONN_SIZE is too small");
+_Static_assert(sizeof(tls_conn) + 16 > TENON_CONN_SIZE,
+               "TENON_CONN_SIZE is not the figure: update it");
 _Static_assert(TLS_WORK_END + 15 <= TENON_CONN_HS_SIZE, "TENON_CONN_HS_SIZE is too small");
+_Static_assert(TLS_ALIGN16(sizeof(tls_keys_ctx)) + 15 <= TENON_CONN_KEYS_SIZE,
+               "TENON_CONN_KEYS_SIZE is too small");
 _Static_assert(_Alignof(tls_hs) <= 16 && _Alignof(tls_peer) <= 16,
                "the work area is 16-byte aligned");
 _Static_assert(TENON_CONN_RECORD_SIZE >=
@@ -70,6 +74,34 @@ static void trace_record(tls_conn *c, int sent, uint8_t inner_type, const uint8_
     tls_trace_emit(&c->trace, TENON_TRACE_RECORD, sent, record_type_name(inner_type), v, 2);
 }
 
+static uint8_t *in_base(const tls_conn *c);
+static uint8_t *out_base(const tls_conn *c);
+
+tls_keys_ctx *tls_rd_ctx(tls_conn *c)
+{
+    return (tls_keys_ctx *)(void *)(tls_work_align(in_base(c)) + TLS_WORK_RD_KEYS);
+}
+
+tls_keys_ctx *tls_wr_ctx(tls_conn *c)
+{
+    return (tls_keys_ctx *)(void *)tls_work_align(out_base(c));
+}
+
+/* After tenon_conn_give_buffers the expanded keys of each direction are recomputed from the raw
+ * ones when the direction is next used (a connection woken by one request may never write). */
+static int rd_wake(tls_conn *c)
+{
+    if (c->version == TENON_TLS12)
+        return tls12_dir_wake(&c->rd12, tls_rd_ctx(c));
+    return tls_record_keys_wake(&c->rd, &tls_rd_ctx(c)->aead);
+}
+static int wr_wake(tls_conn *c)
+{
+    if (c->version == TENON_TLS12)
+        return tls12_dir_wake(&c->wr12, tls_wr_ctx(c));
+    return tls_record_keys_wake(&c->wr, &tls_wr_ctx(c)->aead);
+}
+
 /* Is record protection on in each direction? */
 static int rd_on(const tls_conn *c)
 {
@@ -86,6 +118,7 @@ static int out_record(tls_conn *c, uint8_t type, const uint8_t *content, size_t 
 {
     uint8_t *at = c->out + c->out_len;
     size_t room = c->out_cap - c->out_len, n;
+    GUARD(wr_wake(c));
     if (c->version == TENON_TLS12 && c->wr12.on) {
         /* TLS 1.2 protects only Finished, alerts and data this way: small contents, copied
          * out of the way of the explicit nonce or IV the record starts with. */
@@ -302,7 +335,7 @@ int tls_send_ccs(tls_conn *c)
     GUARD(tls_flush_handshake(c));
     static const uint8_t one = 1;
     /* The record is never protected, whatever keys are installed. */
-    int active = c->wr.active;
+    uint8_t active = c->wr.active;
     c->wr.active = 0;
     out_compact(c);
     int rc = out_record(c, TLS_CT_CHANGE_CIPHER_SPEC, &one, 1, TENON_TLS12);
@@ -396,8 +429,9 @@ static int install(tls_conn *c, tls_record_keys *k, const uint8_t *secret, const
     uint8_t key[TLS13_MAX_KEY], iv[TLS13_IV_LEN];
     const tls_suite *s = c->suite;
     int rc = tls13_traffic_keys(s->hash, secret, s->key_len, key, iv, &c->trace);
+    tenon_aead_ctx *ctx = k == &c->wr ? &tls_wr_ctx(c)->aead : &tls_rd_ctx(c)->aead;
     if (rc == TENON_OK)
-        rc = tls13_record_keys_install(k, s->aead(), key, s->key_len, iv);
+        rc = tls13_record_keys_install(k, ctx, s->aead(), key, s->key_len, iv);
     if (rc == TENON_OK && tls_trace_on(&c->trace)) {
         tenon_trace_value v[2] = {{"key", key, s->key_len, 1}, {"iv", iv, TLS13_IV_LEN, 1}};
         tls_trace_emit(&c->trace, TENON_TRACE_TRAFFIC_KEYS, k == &c->wr, name, v, 2);
@@ -702,6 +736,7 @@ static int process_record(tls_conn *c)
     uint8_t type = rec[0];
     size_t blen = c->rec_len - TLS_RECORD_HEADER_LEN;
     uint8_t *body = rec + TLS_RECORD_HEADER_LEN;
+    GUARD(rd_wake(c));
 
     /* RFC 8446 §5: "An implementation may receive an unencrypted record of type
      * change_cipher_spec consisting of the single byte value 0x01 at any time after the first
@@ -1101,6 +1136,9 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
     int rc = send_owed_key_update(c);
     if (rc != TENON_OK)
         return fail(c, rc);
+    rc = wr_wake(c);
+    if (rc != TENON_OK)
+        return fail(c, rc);
     const uint8_t *p = data;
     int v12 = c->version == TENON_TLS12;
     size_t overhead = OUT_RESERVE + (v12 ? tls12_overhead(&c->wr12)
@@ -1273,7 +1311,15 @@ TENON_API int tenon_conn_release_buffers(tenon_conn *conn, uint8_t **in, size_t 
            TENON_ERR_INVALID_ARGUMENT);
     ENSURE(c->in != NULL, TENON_ERR_NO_BUFFERS);
     ENSURE(c->state == ST_CONNECTED && !buffers_hold_bytes(c), TENON_ERR_BUFFERS_BUSY);
-    /* They held plaintext, handshake messages and the peer's chain. */
+    /* They held plaintext, handshake messages, the peer's chain and the expanded keys (the
+     * raw ones stay here: tenon_conn_give_buffers's buffers get them again, lazily). */
+    if (c->version == TENON_TLS12) {
+        tls12_dir_sleep(&c->rd12);
+        tls12_dir_sleep(&c->wr12);
+    } else {
+        tls_record_keys_sleep(&c->rd);
+        tls_record_keys_sleep(&c->wr);
+    }
     tls_hs_reasm_reset(&c->reasm);
     *in = in_base(c);
     *in_len = c->in_cap + TENON_CONN_HS_SIZE;

@@ -448,11 +448,13 @@ typedef struct tls_conn {
 #define TLS_CONN_MAGIC 0x544e4f4eu
 
 /* The input buffer's work area (TENON_CONN_HS_SIZE bytes at its start; engine.c): from its first
- * 16-byte boundary, tls_hs then tls_peer, each 16-byte aligned. */
+ * 16-byte boundary, tls_hs, tls_peer and the read direction's expanded keys, each 16-byte
+ * aligned. The output buffer's (TENON_CONN_KEYS_SIZE bytes) holds the write direction's. */
 #define TLS_ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
 #define TLS_WORK_HS 0
 #define TLS_WORK_PEER TLS_ALIGN16(sizeof(tls_hs))
-#define TLS_WORK_END (TLS_WORK_PEER + TLS_ALIGN16(sizeof(tls_peer)))
+#define TLS_WORK_RD_KEYS (TLS_WORK_PEER + TLS_ALIGN16(sizeof(tls_peer)))
+#define TLS_WORK_END (TLS_WORK_RD_KEYS + TLS_ALIGN16(sizeof(tls_keys_ctx)))
 static inline uint8_t *tls_work_align(uint8_t *p)
 {
     return p + ((16u - ((uintptr_t)p & 15u)) & 15u);
@@ -492,6 +494,10 @@ TENON_MUST_CHECK int tls_flush_handshake(tls_conn *c);
 /* The middlebox-compatibility change_cipher_spec (RFC 8446 §D.4), sent once. */
 TENON_MUST_CHECK int tls_send_ccs(tls_conn *c);
 
+/* Where each direction's expanded record keys live: in the input buffer's work area (read) and
+ * at the start of the output buffer (write). */
+tls_keys_ctx *tls_rd_ctx(tls_conn *c);
+tls_keys_ctx *tls_wr_ctx(tls_conn *c);
 /* Key installation with trace and key log. name: "client handshake" ... */
 TENON_MUST_CHECK int tls_install_read(tls_conn *c, const uint8_t *secret, const char *name);
 TENON_MUST_CHECK int tls_install_write(tls_conn *c, const uint8_t *secret, const char *name);
@@ -842,6 +848,9 @@ TENON_MUST_CHECK int tls12_open(tls12_dir *d, uint8_t *rec, size_t rec_len, uint
 /* Largest expansion of a record under d (header included). */
 size_t tls12_overhead(const tls12_dir *d);
 void tls12_dir_wipe(tls12_dir *d);
+/* The expanded keys dropped (the buffers go) and recomputed into ctx (they came back). */
+void tls12_dir_sleep(tls12_dir *d);
+TENON_MUST_CHECK int tls12_dir_wake(tls12_dir *d, tls_keys_ctx *ctx);
 /* RFC 5705 §4: PRF(master_secret, label, client_random + server_random [+ uint16 context
  * length + context]); context NULL: none (unlike an empty one). */
 TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *master,
