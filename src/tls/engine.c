@@ -910,7 +910,7 @@ static uint8_t *out_base(const tls_conn *c)
 }
 
 /* The input's work area, 16-byte aligned inside its TENON_CONN_HS_SIZE bytes: tls_hs, then
- * tls_peer (tls_work_layout). */
+ * tls_peer (TLS_WORK_* in tls13.h); the read keys follow them (tls_rd_ctx). */
 static void tls_work_init(tls_conn *c, uint8_t *in)
 {
     uint8_t *work = tls_work_align(in);
