@@ -841,10 +841,17 @@ static void bulk_figures(const tls_spec *const *specs, size_t count)
 
 /* ---- memory per established connection ---- */
 
-static void memory_figures(void)
+/* OpenSSL's live bytes per side (through its allocator) after a TLS 1.3 handshake and the
+ * client's reading of the ticket; release: SSL_MODE_RELEASE_BUFFERS on both SSL_CTXs, so an
+ * idle connection frees its read and write buffers. */
+static void o_conn_bytes(int release, double *client, double *server)
 {
     opair op;
     opair_config(&op, &tls13_resumed, 1);
+    if (release) {
+        SSL_CTX_set_mode(op.cctx, SSL_MODE_RELEASE_BUFFERS);
+        SSL_CTX_set_mode(op.sctx, SSL_MODE_RELEASE_BUFFERS);
+    }
     long long before[3];
     memcpy(before, mem_live, sizeof before);
     /* Charge every allocation made on behalf of one side to it: SSL_new, the handshake steps
@@ -876,10 +883,35 @@ static void memory_figures(void)
     mem_side = 0;
     if (!cdone || !sdone)
         die("OpenSSL handshake (memory)");
-    double oc = (double)(mem_live[1] - before[1]), os = (double)(mem_live[2] - before[2]);
+    *client = (double)(mem_live[1] - before[1]);
+    *server = (double)(mem_live[2] - before[2]);
     o_free(&op);
     SSL_CTX_free(op.cctx);
     SSL_CTX_free(op.sctx);
+}
+
+/* tenon's server after the same handshake and ticket, idle: it hands its buffers back
+ * (tenon_conn_release_buffers) and holds its tenon_conn only. */
+static double t_idle_server_bytes(void)
+{
+    tpair_config(&TP, &tls13_resumed, 1);
+    t_handshake(&TP, 0);
+    uint8_t *in, *out;
+    size_t in_len, out_len;
+    if (tenon_conn_release_buffers(&TP.s, &in, &in_len, &out, &out_len) != 0 || in != TP.sin ||
+        out != TP.sout)
+        die("tenon_conn_release_buffers");
+    tenon_conn_wipe(&TP.s);
+    tenon_conn_wipe(&TP.c);
+    return (double)sizeof(tenon_conn);
+}
+
+static void memory_figures(void)
+{
+    double oc, os, oc_idle, os_idle;
+    o_conn_bytes(0, &oc, &os);
+    o_conn_bytes(1, &oc_idle, &os_idle);
+    (void)oc_idle;
 
     /* tenon allocates nothing: a connection is its struct plus the two buffers given to it.
      * Default buffer sizes, and the smallest the engine accepts. */
@@ -888,6 +920,10 @@ static void memory_figures(void)
     figure_row("TLS 1.3 bytes per connection, client", "bytes", t_default, oc);
     figure_row("TLS 1.3 bytes per connection, server", "bytes", t_default, os);
     figure_row("  same, tenon's minimum buffers, client", "bytes", t_min, oc);
+    figure_row("bytes per idle established connection, server", "bytes", t_idle_server_bytes(),
+               os_idle);
+    if (!tsv)
+        printf("(idle: tenon with its buffers released, OpenSSL with SSL_MODE_RELEASE_BUFFERS)\n");
     if (!tsv)
         printf("(bytes: lower is better, so a ratio below 1.0 favours tenon)\n");
 }

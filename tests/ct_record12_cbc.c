@@ -63,9 +63,10 @@ static void one(const tenon_hash_class *h, size_t key_len)
     int rc = tenon_aes_cbc_init(&enc, ek, key_len);
     CHECK(rc == TENON_OK);
     tls12_cbc_keys k;
+    static tenon_aes_cbc_ctx kctx;
     SECRET(mk, sizeof mk);
     SECRET(ek, sizeof ek);
-    rc = tls12_cbc_keys_install(&k, h, mk, ml, ek, key_len, 0);
+    rc = tls12_cbc_keys_install(&k, &kctx, h, mk, ml, ek, key_len, 0);
     PUBLIC(&rc, sizeof rc);
     CHECK(rc == TENON_OK);
     PUBLIC(mk, sizeof mk);

@@ -53,8 +53,9 @@ static void records(tls12_aead_kind kind)
     size_t iv_len = kind == TLS12_AEAD_GCM ? 4 : 12, key_len = kind == TLS12_AEAD_GCM ? 16 : 32;
     for (int bad = 0; bad <= 1; bad++) {
         tls12_record_keys w, r;
-        int rc = tls12_record_keys_install(&w, kind, cls, key, key_len, iv, iv_len);
-        rc |= tls12_record_keys_install(&r, kind, cls, key, key_len, iv, iv_len);
+        static tenon_aead_ctx wctx, rctx;
+        int rc = tls12_record_keys_install(&w, &wctx, kind, cls, key, key_len, iv, iv_len);
+        rc |= tls12_record_keys_install(&r, &rctx, kind, cls, key, key_len, iv, iv_len);
         PUBLIC(&rc, sizeof rc);
         CHECK(rc == TENON_OK);
         SECRET(content, sizeof content);

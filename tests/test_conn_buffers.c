@@ -5,6 +5,11 @@
  */
 #include "test_tls13_harness.h"
 
+#include "tls/tls13.h"
+
+/* An idle established connection with its buffers released holds its tenon_conn only. */
+_Static_assert(sizeof(tenon_conn) <= 2048, "an idle connection holds more than 2 KB");
+
 static uint8_t DATA[40000];
 static tenon_ticket SLOTS[2];
 static tenon_ticket_store STORE;
@@ -178,6 +183,114 @@ static void test_idle_cycles(uint16_t version)
     tenon_conn_wipe(&SERVER.conn);
 }
 
+/* Wipes stay wiped: the handshake state (the first bytes of the input buffer's work area) is
+ * all zero once the handshake is over, with the buffers still held. */
+static void check_hs_wiped(endpoint *e)
+{
+    tls_conn *c = tls_conn_of(&e->conn);
+    CHECK(c->hs == NULL && c->peer != NULL);
+    uint8_t *work = tls_work_align(e->in);
+    CHECK(all_zero(e->in, (size_t)(work - e->in) + TLS_WORK_PEER));
+}
+
+/* Release and give across versions and suites: after each wake (in swapped buffers, with the
+ * client's tenon_conn moved to another address while it had none) data flows both ways, then
+ * a KeyUpdate (TLS 1.3) and more data; the expanded keys are recomputed from the raw ones. */
+static tenon_conn MOVED;
+
+static void test_suites_wake(void)
+{
+    static const struct {
+        uint16_t version, suite;
+        test_cert cert;
+        int omit_etm;
+    } CASES[] = {
+        {TENON_TLS13, TENON_TLS_AES_128_GCM_SHA256, CERT_P256, 0},
+        {TENON_TLS13, TENON_TLS_AES_256_GCM_SHA384, CERT_P256, 0},
+        {TENON_TLS13, TENON_TLS_CHACHA20_POLY1305_SHA256, CERT_P256, 0},
+        {TENON_TLS12, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, CERT_P256, 0},
+        {TENON_TLS12, TENON_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, CERT_P256, 0},
+        {TENON_TLS12, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, CERT_P256, 0},
+        {TENON_TLS12, TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, CERT_P256, 1},
+        {TENON_TLS12, TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, CERT_RSA, 0},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(CASES); i++) {
+        client_config(&CLIENT.cfg);
+        server_config(&SERVER.cfg, CASES[i].cert);
+        CLIENT.cfg.min_version = CLIENT.cfg.max_version = CASES[i].version;
+        CLIENT.cfg.suites[0] = SERVER.cfg.suites[0] = CASES[i].suite;
+        CLIENT.cfg.suite_count = SERVER.cfg.suite_count = 1;
+        tls_test_client_omit = CASES[i].omit_etm ? TLS_TEST_OMIT_ETM : 0;
+        CHECK_RC(start(&CLIENT, &SERVER), 0);
+        CHECK(tls_conn_of(&CLIENT.conn)->hs != NULL && tls_conn_of(&SERVER.conn)->hs != NULL);
+        pump(&CLIENT.conn, &SERVER.conn);
+        tls_test_client_omit = 0;
+        if (!CHECK(both_done(&CLIENT, &SERVER))) {
+            fprintf(stderr, "    suite %04x\n", CASES[i].suite);
+            continue;
+        }
+        tenon_conn_info ci;
+        CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+        CHECK(ci.suite == CASES[i].suite);
+        int cbc = CASES[i].suite == TENON_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA ||
+                  CASES[i].suite == TENON_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256;
+        CHECK(ci.encrypt_then_mac == (cbc && !CASES[i].omit_etm));
+        check_hs_wiped(&CLIENT);
+        check_hs_wiped(&SERVER);
+        /* The peer's hello is there until the buffers go, then not. */
+        tenon_peer_offer o;
+        CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), 0);
+        CHECK(ci.peer_chain_count == 1);
+
+        tenon_conn *cl = &CLIENT.conn;
+        for (int round = 0; round < 6; round++) {
+            uint8_t *cin = (round & 1) ? CLIENT.in : IN2[0],
+                    *cout = (round & 1) ? CLIENT.out : OUT2[0];
+            uint8_t *sin = (round & 1) ? SERVER.in : IN2[1],
+                    *sout = (round & 1) ? SERVER.out : OUT2[1];
+            uint8_t *had_cin = (round & 1) ? IN2[0] : CLIENT.in;
+            uint8_t *had_cout = (round & 1) ? OUT2[0] : CLIENT.out;
+            uint8_t *had_sin = (round & 1) ? IN2[1] : SERVER.in;
+            uint8_t *had_sout = (round & 1) ? OUT2[1] : SERVER.out;
+            uint8_t *in, *out;
+            size_t in_len, out_len;
+            CHECK_RC(tenon_conn_release_buffers(cl, &in, &in_len, &out, &out_len), 0);
+            CHECK(in == had_cin && out == had_cout && all_zero(in, in_len));
+            CHECK_RC(tenon_conn_release_buffers(&SERVER.conn, &in, &in_len, &out, &out_len), 0);
+            CHECK(in == had_sin && out == had_sout && all_zero(out, out_len));
+            CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), TENON_ERR_INVALID_ARGUMENT);
+            /* The released client moves: everything it needs is in its tenon_conn. */
+            tenon_conn *to = cl == &CLIENT.conn ? &MOVED : &CLIENT.conn;
+            memcpy(to, cl, sizeof *to);
+            memset(cl, 0xa5, sizeof *cl);
+            cl = to;
+            CHECK_RC(
+                tenon_conn_give_buffers(cl, cin, TENON_CONN_IN_SIZE, cout, TENON_CONN_OUT_SIZE), 0);
+            CHECK_RC(tenon_conn_give_buffers(&SERVER.conn, sin, TENON_CONN_IN_SIZE, sout,
+                                             TENON_CONN_OUT_SIZE),
+                     0);
+            /* Only the server writes first: the client's write keys wake later, on its own. */
+            size_t len = 1000 + (size_t)round * 3001;
+            CHECK(exchange(&SERVER.conn, cl, DATA + round, len));
+            CHECK(exchange(cl, &SERVER.conn, DATA, len + 7));
+            if (CASES[i].version == TENON_TLS13) {
+                CHECK_RC(tenon_conn_key_update(round & 1 ? cl : &SERVER.conn, 1), 0);
+                CHECK(exchange(cl, &SERVER.conn, DATA, 300));
+                CHECK(exchange(&SERVER.conn, cl, DATA + 5, 300));
+            }
+            CHECK(tenon_conn_can_release(cl) && tenon_conn_can_release(&SERVER.conn));
+        }
+        if (cl != &CLIENT.conn)
+            memcpy(&CLIENT.conn, cl, sizeof CLIENT.conn);
+        /* Back in their first buffers (round 5 gave those): a clean close. */
+        CHECK_RC(tenon_conn_close(&CLIENT.conn), 0);
+        pump(&CLIENT.conn, &SERVER.conn);
+        CHECK(tenon_conn_status(&SERVER.conn) & TENON_PEER_CLOSED);
+        tenon_conn_wipe(&CLIENT.conn);
+        tenon_conn_wipe(&SERVER.conn);
+    }
+}
+
 /* A connection released while the peer's transport ends learns of it without buffers. */
 static void test_eof_while_released(void)
 {
@@ -203,5 +316,6 @@ int main(void)
     test_idle_cycles(TENON_TLS13);
     test_idle_cycles(TENON_TLS12);
     test_eof_while_released();
+    test_suites_wake();
     return tu_finish("conn_buffers");
 }

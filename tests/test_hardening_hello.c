@@ -609,7 +609,7 @@ static void test_psk_modes(void)
     static const uint8_t ke_only[] = {1, 0};
     hello_replace(&H, EXT_PSK_KEY_EXCHANGE_MODES, ke_only, 2);
     CHECK_RC(server_fed_hello(), 0);
-    CHECK(!tls_conn_of(&SERVER.conn)->client_psk_dhe);
+    CHECK(!tls_conn_of(&SERVER.conn)->hs->client_psk_dhe);
     /* Malformed modes: decode_error even without a pre_shared_key. */
     static const uint8_t empty_modes[] = {0};
     hello_replace(&H, EXT_PSK_KEY_EXCHANGE_MODES, empty_modes, 1);
@@ -905,7 +905,7 @@ static void test_long_lists(void)
         hello_replace(&H, EXT_SIGNATURE_ALGORITHMS, sigs, o);
     }
     expect_x25519();
-    CHECK(tls_conn_of(&SERVER.conn)->our_sig_scheme == TENON_SIG_ECDSA_SECP256R1_SHA256);
+    CHECK(tls_conn_of(&SERVER.conn)->hs->our_sig_scheme == TENON_SIG_ECDSA_SECP256R1_SHA256);
     serve_again();
 
     /* TLS 1.2: the server's group among 40 unknown ones and its scheme after repeats. */
@@ -1228,7 +1228,7 @@ static void test_stapling12_client(void)
     CHECK_RC(client_fed_flight(flight, n + sizeof status), 0);
     cl = tls_conn_of(&CLIENT.conn);
     CHECK(cl->state == ST_C12_WAIT_SKE);
-    CHECK(cl->peer_ocsp.len == 4 && memcmp(cl->peer_ocsp.ptr, STAPLE, 4) == 0);
+    CHECK(cl->peer->peer_ocsp.len == 4 && memcmp(cl->peer->peer_ocsp.ptr, STAPLE, 4) == 0);
     /* §8: "a server MAY also choose not to send a "CertificateStatus" message": the next
      * message is taken as what follows Certificate (a malformed ServerKeyExchange here, a
      * decode_error of its own, not unexpected_message). */
@@ -1275,8 +1275,8 @@ static void test_stapling12_client(void)
     hello_add(&H, EXT_SIGNED_CERTIFICATE_TIMESTAMP, scts, sizeof scts);
     CHECK_RC(client_fed_hello(), 0);
     cl = tls_conn_of(&CLIENT.conn);
-    CHECK(cl->state == ST_C12_WAIT_CERT && cl->peer_scts.len == sizeof scts &&
-          memcmp(cl->peer_scts.ptr, scts, sizeof scts) == 0);
+    CHECK(cl->state == ST_C12_WAIT_CERT && cl->peer->peer_scts.len == sizeof scts &&
+          memcmp(cl->peer->peer_scts.ptr, scts, sizeof scts) == 0);
 }
 
 static void test_stapling13_client(void)
@@ -1315,10 +1315,10 @@ static void test_stapling13_client(void)
         CHECK_RC(sealed_to(&CLIENT, &SERVER, MSG, n), 0);
         tls_conn *cl = tls_conn_of(&CLIENT.conn);
         CHECK(cl->state == ST_C_WAIT_CV);
-        CHECK(cl->peer_ocsp.len == (i != 1 ? 4u : 0u));
-        CHECK(i == 1 || memcmp(cl->peer_ocsp.ptr, STAPLE, 4) == 0);
-        CHECK(cl->peer_scts.len == (i != 0 ? 8u : 0u));
-        CHECK(i == 0 || memcmp(cl->peer_scts.ptr, scts + 4, 8) == 0);
+        CHECK(cl->peer->peer_ocsp.len == (i != 1 ? 4u : 0u));
+        CHECK(i == 1 || memcmp(cl->peer->peer_ocsp.ptr, STAPLE, 4) == 0);
+        CHECK(cl->peer->peer_scts.len == (i != 0 ? 8u : 0u));
+        CHECK(i == 0 || memcmp(cl->peer->peer_scts.ptr, scts + 4, 8) == 0);
     }
     /* Malformed ones: decode_error; twice on the leaf: decode_error (§4.2). */
     for (size_t i = 0; i <= ARRAY_LEN(BAD); i++) {

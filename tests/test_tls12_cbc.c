@@ -150,10 +150,11 @@ static void test_suite(const cbc_suite *s, int etm)
     tu_rand(mk, sizeof mk);
     tu_rand(ek, sizeof ek);
     tls12_cbc_keys wr, rd;
+    static tenon_aes_cbc_ctx wctx, rctx;
     memset(&wr, 0, sizeof wr);
     memset(&rd, 0, sizeof rd);
-    CHECK_RC(tls12_cbc_keys_install(&wr, s->mac, mk, ml, ek, s->key_len, etm), TENON_OK);
-    CHECK_RC(tls12_cbc_keys_install(&rd, s->mac, mk, ml, ek, s->key_len, etm), TENON_OK);
+    CHECK_RC(tls12_cbc_keys_install(&wr, &wctx, s->mac, mk, ml, ek, s->key_len, etm), TENON_OK);
+    CHECK_RC(tls12_cbc_keys_install(&rd, &rctx, s->mac, mk, ml, ek, s->key_len, etm), TENON_OK);
 
     /* tenon seals, OpenSSL checks, tenon opens */
     static const size_t lens[] = {0, 1, 11, 12, 15, 16, 31, 100, 1000, TLS_MAX_PLAINTEXT};
@@ -291,7 +292,7 @@ static void test_suite(const cbc_suite *s, int etm)
                  TENON_ERR_INVALID_ARGUMENT);
         CHECK_RC(tls12_cbc_seal_record(&wr, TLS_CT_APPLICATION_DATA, plain, 1, rec, 5 + 31, &rl),
                  TENON_ERR_BUFFER_TOO_SMALL);
-        CHECK_RC(tls12_cbc_keys_install(&wr, s->mac, mk, ml - 1, ek, s->key_len, etm),
+        CHECK_RC(tls12_cbc_keys_install(&wr, &wctx, s->mac, mk, ml - 1, ek, s->key_len, etm),
                  TENON_ERR_INVALID_ARGUMENT);
         tls12_cbc_keys_wipe(&wr);
         CHECK_RC(

@@ -59,6 +59,7 @@ static const tenon_aead_class *aead(const suite12 *s)
 typedef struct side {
     uint8_t master[48];
     tls12_record_keys wr, rd;
+    tenon_aead_ctx wctx, rctx; /* their expanded keys (the engine keeps them in its buffers) */
 } side;
 
 static void install(const suite12 *s, side *sd, const uint8_t cr[32], const uint8_t sr[32],
@@ -73,9 +74,11 @@ static void install(const suite12 *s, side *sd, const uint8_t cr[32], const uint
     const uint8_t *wi = is_client ? kb.client_iv : kb.server_iv;
     const uint8_t *rk = is_client ? kb.server_key : kb.client_key;
     const uint8_t *ri = is_client ? kb.server_iv : kb.client_iv;
-    CHECK_RC(tls12_record_keys_install(&sd->wr, s->kind, aead(s), wk, s->key_len, wi, s->iv_len),
+    CHECK_RC(tls12_record_keys_install(&sd->wr, &sd->wctx, s->kind, aead(s), wk, s->key_len, wi,
+                                       s->iv_len),
              TENON_OK);
-    CHECK_RC(tls12_record_keys_install(&sd->rd, s->kind, aead(s), rk, s->key_len, ri, s->iv_len),
+    CHECK_RC(tls12_record_keys_install(&sd->rd, &sd->rctx, s->kind, aead(s), rk, s->key_len, ri,
+                                       s->iv_len),
              TENON_OK);
     tls12_key_block_wipe(&kb);
 }

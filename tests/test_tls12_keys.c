@@ -255,11 +255,14 @@ static void test_records(const suite *s)
     tu_rand(key, sizeof key);
     tu_rand(iv, sizeof iv);
     tls12_record_keys wr, rd;
+    static tenon_aead_ctx wctx, rctx;
     memset(&wr, 0, sizeof wr);
     memset(&rd, 0, sizeof rd);
-    CHECK_RC(tls12_record_keys_install(&wr, s->kind, tenon_cls(s), key, s->key_len, iv, s->iv_len),
+    CHECK_RC(tls12_record_keys_install(&wr, &wctx, s->kind, tenon_cls(s), key, s->key_len, iv,
+                                       s->iv_len),
              TENON_OK);
-    CHECK_RC(tls12_record_keys_install(&rd, s->kind, tenon_cls(s), key, s->key_len, iv, s->iv_len),
+    CHECK_RC(tls12_record_keys_install(&rd, &rctx, s->kind, tenon_cls(s), key, s->key_len, iv,
+                                       s->iv_len),
              TENON_OK);
     size_t ex = s->kind == TLS12_AEAD_GCM ? 8 : 0;
     CHECK(tls12_record_overhead(&wr) == ex + 16);
@@ -417,7 +420,7 @@ static void test_records(const suite *s)
     }
 
     /* Install: a wrong IV length for the kind is refused. */
-    CHECK_RC(tls12_record_keys_install(&wr, s->kind, tenon_cls(s), key, s->key_len, iv,
+    CHECK_RC(tls12_record_keys_install(&wr, &wctx, s->kind, tenon_cls(s), key, s->key_len, iv,
                                        s->iv_len == 4 ? 12 : 4),
              TENON_ERR_INVALID_ARGUMENT);
     tls12_record_keys_wipe(&wr);

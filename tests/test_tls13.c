@@ -212,7 +212,7 @@ static void test_proof_flags(void)
     CHECK_RC(start(&CLIENT, &SERVER), 0);
     transfer(&CLIENT.conn, &SERVER.conn);
     feed_first_record(&SERVER.conn, &CLIENT.conn); /* ServerHello */
-    tls_conn_of(&CLIENT.conn)->s_hs[0] ^= 1;
+    tls_conn_of(&CLIENT.conn)->hs->s_hs[0] ^= 1;
     pump(&CLIENT.conn, &SERVER.conn);
     CHECK_RC(tenon_conn_error(&CLIENT.conn), TENON_ERR_TLS_DECRYPT_ERROR);
     CHECK(tenon_conn_peer_alert(&SERVER.conn) == TENON_ALERT_DECRYPT_ERROR);
@@ -222,7 +222,7 @@ static void test_proof_flags(void)
     client_config(&CLIENT.cfg);
     CHECK_RC(start(&CLIENT, &SERVER), 0);
     transfer(&CLIENT.conn, &SERVER.conn);
-    tls_conn_of(&SERVER.conn)->c_hs[0] ^= 1;
+    tls_conn_of(&SERVER.conn)->hs->c_hs[0] ^= 1;
     pump(&CLIENT.conn, &SERVER.conn);
     CHECK_RC(tenon_conn_error(&SERVER.conn), TENON_ERR_TLS_DECRYPT_ERROR);
     CHECK(!(tenon_conn_status(&SERVER.conn) & TENON_HANDSHAKE_DONE));
@@ -333,7 +333,7 @@ static void keylog(void *user, const char *line)
     if (strncmp(line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET ", 32) == 0) {
         char hex[65];
         for (int i = 0; i < 32; i++)
-            snprintf(hex + 2 * i, 3, "%02x", c->c_hs[i]);
+            snprintf(hex + 2 * i, 3, "%02x", c->hs->c_hs[i]);
         if (strcmp(line + 32 + 65, hex) == 0)
             t->keylog_ok += 100;
     }

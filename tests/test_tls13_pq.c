@@ -461,8 +461,8 @@ static void test_tls12(void)
         info_both(&ci, &si);
         CHECK(ci.version == TENON_TLS12 && ci.group == 29 && si.group == 29);
     }
-    /* Its TLS 1.3 private keys are gone. */
-    CHECK(tls_conn_of(&CLIENT.conn)->kex_offer_count == 0);
+    /* Its TLS 1.3 private keys are gone, with the whole handshake state. */
+    CHECK(tls_conn_of(&CLIENT.conn)->hs == NULL);
     client_config(&CLIENT.cfg);
     CLIENT.cfg.min_version = CLIENT.cfg.max_version = TENON_TLS12;
     CHECK_RC(start(&CLIENT, &SERVER), 0);
@@ -492,19 +492,20 @@ static void test_keys_wiped(void)
     server_config(&SERVER.cfg, CERT_P256);
     CHECK_RC(start(&CLIENT, &SERVER), 0);
     tls_conn *c = tls_conn_of(&CLIENT.conn);
-    CHECK(c->kex_offer_count == 2 && c->kex_offer[0] == &tenon_kex_x25519mlkem768 &&
-          c->kex_offer[1] == &tenon_kex_x25519);
-    CHECK(!all_zero(c->kex_priv[0], 96) && !all_zero(c->kex_priv[1], 32));
+    CHECK(c->hs->kex_offer_count == 2 && c->hs->kex_offer[0] == &tenon_kex_x25519mlkem768 &&
+          c->hs->kex_offer[1] == &tenon_kex_x25519);
+    CHECK(!all_zero(c->hs->kex_priv[0], 96) && !all_zero(c->hs->kex_priv[1], 32));
     transfer(&CLIENT.conn, &SERVER.conn);
     transfer(&SERVER.conn, &CLIENT.conn);
     CHECK(c->state == ST_C_WAIT_EE || c->state == ST_C_WAIT_CERT_CR ||
           both_done(&CLIENT, &SERVER) || c->state == ST_C_WAIT_CERT);
-    CHECK(c->kex_offer_count == 0 && all_zero(&c->kex_priv[0][0], sizeof c->kex_priv));
+    CHECK(c->hs == NULL || (c->hs->kex_offer_count == 0 &&
+                            all_zero(&c->hs->kex_priv[0][0], sizeof c->hs->kex_priv)));
     CHECK(c->kex == &tenon_kex_x25519mlkem768);
     pump(&CLIENT.conn, &SERVER.conn);
     CHECK(both_done(&CLIENT, &SERVER));
-    /* The server keeps none at all. */
-    CHECK(all_zero(&tls_conn_of(&SERVER.conn)->kex_priv[0][0], sizeof c->kex_priv));
+    /* The server keeps none at all (and its handshake state is gone). */
+    CHECK(tls_conn_of(&SERVER.conn)->hs == NULL);
     tenon_conn_wipe(&CLIENT.conn);
     tenon_conn_wipe(&SERVER.conn);
 }

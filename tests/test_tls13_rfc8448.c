@@ -117,11 +117,11 @@ int main(void)
 
     /* The key schedule, secret by secret. */
     tls_conn *c = tls_conn_of(&SERVER.conn);
-    check_secret("early_secret", c->ks.early_secret, 32);
-    check_secret("handshake_secret", c->ks.handshake_secret, 32);
-    check_secret("client_handshake_traffic_secret", c->c_hs, 32);
-    check_secret("server_handshake_traffic_secret", c->s_hs, 32);
-    check_secret("master_secret", c->ks.master_secret, 32);
+    check_secret("early_secret", c->hs->ks.early_secret, 32);
+    check_secret("handshake_secret", c->hs->ks.handshake_secret, 32);
+    check_secret("client_handshake_traffic_secret", c->hs->c_hs, 32);
+    check_secret("server_handshake_traffic_secret", c->hs->s_hs, 32);
+    check_secret("master_secret", c->hs->ks.master_secret, 32);
     check_secret("client_application_traffic_secret_0", c->c_ap, 32);
     check_secret("server_application_traffic_secret_0", c->s_ap, 32);
     check_secret("exporter_master_secret", c->exporter, 32);

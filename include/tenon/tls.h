@@ -197,15 +197,23 @@ TENON_API const char *tenon_alert_name(int alert);
  * ClientHello of about 3.3 KB); tenon's default ClientHello (X25519MLKEM768 and x25519 shares)
  * is about 1.5 KB. A client's ClientHello must fit its outgoing buffer. */
 #define TENON_CONN_RECORD_SIZE (5 + 16384 + 304) /* TLS 1.2 CBC at most; TLS 1.3: 256 */
-#define TENON_CONN_IN_SIZE (TENON_CONN_RECORD_SIZE + 32768)
-#define TENON_CONN_OUT_SIZE (2 * TENON_CONN_RECORD_SIZE)
-#define TENON_CONN_IN_MIN (TENON_CONN_RECORD_SIZE + 4096)
-#define TENON_CONN_OUT_MIN 4096
+/* The work area at the start of each buffer (included in the sizes below): the input's
+ * (TENON_CONN_HS_SIZE) holds the handshake state (transcript, key schedule, ephemeral keys, the
+ * peer's key and signature schemes; wiped when the handshake completes), the views of the peer's
+ * hello and chain (until the buffers are released) and the read direction's expanded record
+ * keys; the output's (TENON_CONN_KEYS_SIZE) the write direction's expanded keys. See "Memory"
+ * at TENON_CONN_SIZE. */
+#define TENON_CONN_HS_SIZE 5376
+#define TENON_CONN_KEYS_SIZE 2080
+#define TENON_CONN_IN_SIZE (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE + 32768)
+#define TENON_CONN_OUT_SIZE (TENON_CONN_KEYS_SIZE + 2 * TENON_CONN_RECORD_SIZE)
+#define TENON_CONN_IN_MIN (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE + 4096)
+#define TENON_CONN_OUT_MIN (TENON_CONN_KEYS_SIZE + 4096)
 /* With tenon_config.record_size_limit set (RFC 8449), the incoming buffer may be smaller: its
  * record area need hold only a record of that much plaintext (TENON_CONN_RECORD_SIZE_FOR: the
  * header and the largest expansion of a TLS 1.2 CBC record added), so TENON_CONN_IN_MIN_FOR
- * (limit) bytes are enough; TENON_CONN_IN_MIN_FOR(512) is 4,917 bytes against
- * TENON_CONN_IN_MIN's 20,789. An input buffer below TENON_CONN_IN_MIN gives its record area
+ * (limit) bytes are enough; TENON_CONN_IN_MIN_FOR(512) is 10,293 bytes against
+ * TENON_CONN_IN_MIN's 26,165. An input buffer below TENON_CONN_IN_MIN gives its record area
  * in_len - 4096 bytes (the rest is the handshake-message area, as at TENON_CONN_IN_MIN); from
  * TENON_CONN_IN_MIN up it holds a whole record of any size. A record longer than the record
  * area is record_overflow: the peer's limit binds only protected records (RFC 8449 §4:
@@ -215,7 +223,7 @@ TENON_API const char *tenon_alert_name(int alert);
  * and a peer that does not negotiate the extension at all may send records of 2^14 bytes,
  * which fail so. */
 #define TENON_CONN_RECORD_SIZE_FOR(limit) (5 + (limit) + 304)
-#define TENON_CONN_IN_MIN_FOR(limit) (TENON_CONN_RECORD_SIZE_FOR(limit) + 4096)
+#define TENON_CONN_IN_MIN_FOR(limit) (TENON_CONN_HS_SIZE + TENON_CONN_RECORD_SIZE_FOR(limit) + 4096)
 
 /* ------------------------------------------------------------------------------------------
  * Configuration
@@ -714,7 +722,19 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * Connection
  * ------------------------------------------------------------------------------------------ */
 
-#define TENON_CONN_SIZE 8448 /* the engine's state, handshake included (src/tls/tls13.h) */
+/* Memory. A connection is its tenon_conn (TENON_CONN_SIZE bytes, exactly sizeof(tenon_conn):
+ * 1,552) and the two buffers given to it; tenon allocates nothing. tenon_conn holds the traffic
+ * state only: version, suite, each direction's raw key, IV and sequence number (TLS 1.2 CBC: also
+ * its MAC key), the application traffic secrets (KeyUpdate), the exporter and resumption
+ * secrets, the TLS 1.2 master secret and randoms, ALPN, SNI, the SHA-256 of the peer's leaf,
+ * session and ticket bits, flags and counters. Everything only the handshake needs lives in the
+ * input buffer's work area (TENON_CONN_HS_SIZE) and is wiped when the handshake completes; the
+ * expanded record keys (AES round keys and GHASH tables, about 1 KB per direction) live in the
+ * work areas of the two buffers and are recomputed from the raw keys (a few hundred ns per
+ * direction) the first time a direction is used after tenon_conn_give_buffers. So an
+ * established, idle connection whose buffers were released (tenon_conn_release_buffers) holds
+ * exactly TENON_CONN_SIZE bytes of tenon memory. docs/memory.md has the table. */
+#define TENON_CONN_SIZE 1552 /* = sizeof(tenon_conn); src/tls/engine.c asserts the figure */
 
 /* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
  * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
@@ -887,7 +907,8 @@ typedef struct tenon_peer_offer {
 
 /* Fills offer once the peer's hello has been parsed (also, and mainly, after the handshake
  * failed); TENON_ERR_INVALID_ARGUMENT before that (nothing received yet, or a hello too
- * malformed to read). */
+ * malformed to read), and once the buffers were released (tenon_conn_release_buffers): the
+ * offer is kept in the input buffer's work area. */
 TENON_API TENON_MUST_CHECK int tenon_conn_peer_offer(const tenon_conn *conn,
                                                      tenon_peer_offer *offer);
 
@@ -934,10 +955,13 @@ TENON_API TENON_MUST_CHECK int tenon_conn_tls_unique(const tenon_conn *conn, uin
  * TENON_ERR_NO_BUFFERS (not a failure of the connection), read gives 0 bytes, output is empty;
  * info, export and tls_unique work as before. The engine refuses to let go of buffers that hold
  * bytes, or before the handshake is complete: TENON_ERR_BUFFERS_BUSY, and nothing changes. The
- * handshake's state goes with the input buffer, and so does the peer's certificate chain (and
- * what it stapled): from then on tenon_conn_info's peer_chain, ocsp_response and sct_list are
- * empty, while peer_leaf_sha256 and everything else stay. Releasing buffers that were already
- * released is TENON_ERR_NO_BUFFERS.
+ * handshake's state, wiped when the handshake completed, was in the input buffer; the expanded
+ * record keys go with both buffers (tenon_conn keeps the raw ones and expands them again after
+ * tenon_conn_give_buffers); the peer's certificate chain (and what it stapled) and its hello
+ * (tenon_conn_peer_offer) go with the input buffer: from then on tenon_conn_info's peer_chain,
+ * ocsp_response and sct_list are empty and tenon_conn_peer_offer fails, while peer_leaf_sha256
+ * and everything else stay. Releasing buffers that were already released is
+ * TENON_ERR_NO_BUFFERS.
  *
  * tenon_conn_give_buffers: hands buffers to a connection that has none (TENON_ERR_INVALID_ARGUMENT
  * if it holds some; TENON_ERR_BUFFER_TOO_SMALL below TENON_CONN_IN_MIN / TENON_CONN_OUT_MIN; the

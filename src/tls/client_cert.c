@@ -54,8 +54,8 @@ static uint16_t tls13_scheme(const tls_conn *c, const tenon_cert_key *ck)
         const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
         if (!tls_sig_scheme_fits(s, ck->key))
             continue;
-        for (size_t k = 0; k < c->peer_sig_count; k++)
-            if (c->peer_sigs[k] == s->id)
+        for (size_t k = 0; k < c->hs->peer_sig_count; k++)
+            if (c->hs->peer_sigs[k] == s->id)
                 return s->id;
     }
     return 0;
@@ -107,7 +107,7 @@ int tls_client_cert_choose(tls_conn *c, const tenon_cert_request *req)
     const tenon_config *cfg = c->cfg;
     int index = default_index(c, req);
     c->cert = NULL;
-    c->our_sig_scheme = 0;
+    c->hs->our_sig_scheme = 0;
     if (cfg->client_cert_fn != NULL) {
         int rc = cfg->client_cert_fn(cfg->client_cert_user, req, &index);
         if (rc > 0)
@@ -131,7 +131,7 @@ int tls_client_cert_choose(tls_conn *c, const tenon_cert_request *req)
         return TENON_OK;
     }
     c->cert = &cfg->certs[index];
-    c->our_sig_scheme = scheme;
+    c->hs->our_sig_scheme = scheme;
     tls_note(c, "client certificate requested and available");
     return TENON_OK;
 }

@@ -30,6 +30,21 @@ size_t tls12_overhead(const tls12_dir *d)
     return TLS_RECORD_HEADER_LEN + tls12_record_overhead(&d->u.aead);
 }
 
+void tls12_dir_sleep(tls12_dir *d)
+{
+    if (d->cbc)
+        tls12_cbc_keys_sleep(&d->u.cbc);
+    else
+        tls12_record_keys_sleep(&d->u.aead);
+}
+
+int tls12_dir_wake(tls12_dir *d, tls_keys_ctx *ctx)
+{
+    if (d->cbc)
+        return tls12_cbc_keys_wake(&d->u.cbc, &ctx->cbc);
+    return tls12_record_keys_wake(&d->u.aead, &ctx->aead);
+}
+
 void tls12_dir_wipe(tls12_dir *d)
 {
     if (d->cbc)
@@ -46,7 +61,7 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
         /* RFC 7627 §3: session_hash = Hash(handshake_messages) "up to and including the
          * ClientKeyExchange message". */
         uint8_t session_hash[TLS13_MAX_HASH];
-        GUARD(tls_transcript_hash(&c->tx, session_hash, NULL));
+        GUARD(tls_transcript_hash(&c->hs->tx, session_hash, NULL));
         GUARD(tls12_extended_master_secret(h, pms, pms_len, session_hash, h->digest_len, c->master,
                                            &c->trace));
     } else {
@@ -56,16 +71,17 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
     return TENON_OK;
 }
 
-static int install_dir(tls12_dir *d, const tls12_suite *s, int etm, const uint8_t *mac,
-                       const uint8_t *key, const uint8_t *iv, size_t mac_len)
+static int install_dir(tls12_dir *d, tls_keys_ctx *ctx, const tls12_suite *s, int etm,
+                       const uint8_t *mac, const uint8_t *key, const uint8_t *iv, size_t mac_len)
 {
     d->on = 0;
     if (s->rec == TLS12_REC_CBC) {
         d->cbc = 1;
-        return tls12_cbc_keys_install(&d->u.cbc, s->mac, mac, mac_len, key, s->key_len, etm);
+        return tls12_cbc_keys_install(&d->u.cbc, &ctx->cbc, s->mac, mac, mac_len, key, s->key_len,
+                                      etm);
     }
     d->cbc = 0;
-    return tls12_record_keys_install(&d->u.aead,
+    return tls12_record_keys_install(&d->u.aead, &ctx->aead,
                                      s->rec == TLS12_REC_GCM ? TLS12_AEAD_GCM : TLS12_AEAD_CHACHA,
                                      s->aead(), key, s->key_len, iv, s->fixed_iv_len);
 }
@@ -89,10 +105,12 @@ int tls12_install_keys(tls_conn *c)
      * server_write_* ones. */
     tls12_dir *cw = c->is_client ? &c->wr12 : &c->rd12;
     tls12_dir *sw = c->is_client ? &c->rd12 : &c->wr12;
+    tls_keys_ctx *cx = c->is_client ? tls_wr_ctx(c) : tls_rd_ctx(c);
+    tls_keys_ctx *sx = c->is_client ? tls_rd_ctx(c) : tls_wr_ctx(c);
     if (rc == TENON_OK)
-        rc = install_dir(cw, s, c->etm, kb.client_mac, kb.client_key, kb.client_iv, mac_len);
+        rc = install_dir(cw, cx, s, c->etm, kb.client_mac, kb.client_key, kb.client_iv, mac_len);
     if (rc == TENON_OK)
-        rc = install_dir(sw, s, c->etm, kb.server_mac, kb.server_key, kb.server_iv, mac_len);
+        rc = install_dir(sw, sx, s, c->etm, kb.server_mac, kb.server_key, kb.server_iv, mac_len);
     tls12_key_block_wipe(&kb);
     return rc;
 }
@@ -130,10 +148,10 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest, const uint
      * signature<0..2^16-1>. */
     wr_vec v;
     size_t sig_len;
-    GUARD(wr_u16(w, c->our_sig_scheme));
+    GUARD(wr_u16(w, c->hs->our_sig_scheme));
     GUARD(wr_open_vec(w, 2, &v));
-    GUARD(tls12_sign(c->our_sig_scheme, c->cert->key, digest, content, content_len, w->buf + w->len,
-                     w->cap - w->len, &sig_len));
+    GUARD(tls12_sign(c->hs->our_sig_scheme, c->cert->key, digest, content, content_len,
+                     w->buf + w->len, w->cap - w->len, &sig_len));
     w->len += sig_len;
     return wr_close_vec(w, &v);
 }
@@ -164,8 +182,8 @@ uint16_t tls12_cert_scheme(const tls_conn *c, const tenon_cert_key *ck, tenon_ke
          * themselves), whatever the CertificateRequest lists. */
         if (c->is_client && s->hash == NULL)
             continue;
-        for (size_t k = 0; k < c->peer_sig_count; k++)
-            if (c->peer_sigs[k] == s->id)
+        for (size_t k = 0; k < c->hs->peer_sig_count; k++)
+            if (c->hs->peer_sigs[k] == s->id)
                 return s->id;
     }
     return 0;
@@ -182,7 +200,7 @@ int tls12_pick_cert(tls_conn *c, tenon_key_type t, const tenon_hash_class *hash,
         have_type |= type_ok;
         if (s != 0) {
             c->cert = &cfg->certs[i];
-            c->our_sig_scheme = s;
+            c->hs->our_sig_scheme = s;
             return TENON_OK;
         }
     }
@@ -210,8 +228,8 @@ int tls12_transcript_for_client_auth(tls_conn *c)
     }
     for (size_t i = 0; i < n; i++) {
         const tenon_hash_class *h = tls12_sig_hash(schemes[i]);
-        if (h != NULL && !tls_transcript_runs(&c->tx, h))
-            GUARD(tls_transcript_also(&c->tx, h));
+        if (h != NULL && !tls_transcript_runs(&c->hs->tx, h))
+            GUARD(tls_transcript_also(&c->hs->tx, h));
     }
     return TENON_OK;
 }

@@ -15,6 +15,13 @@
 #include <time.h>
 
 _Static_assert(sizeof(tls_conn) <= TENON_CONN_SIZE, "TENON_CONN_SIZE is too small");
+_Static_assert(sizeof(tls_conn) + 16 > TENON_CONN_SIZE,
+               "TENON_CONN_SIZE is not the figure: update it");
+_Static_assert(TLS_WORK_END + 15 <= TENON_CONN_HS_SIZE, "TENON_CONN_HS_SIZE is too small");
+_Static_assert(TLS_ALIGN16(sizeof(tls_keys_ctx)) + 15 <= TENON_CONN_KEYS_SIZE,
+               "TENON_CONN_KEYS_SIZE is too small");
+_Static_assert(_Alignof(tls_hs) <= 16 && _Alignof(tls_peer) <= 16,
+               "the work area is 16-byte aligned");
 _Static_assert(TENON_CONN_RECORD_SIZE >=
                    TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT + TLS12_MAX_EXPANSION,
                "the record buffer does not hold a TLS 1.2 record");
@@ -67,6 +74,34 @@ static void trace_record(tls_conn *c, int sent, uint8_t inner_type, const uint8_
     tls_trace_emit(&c->trace, TENON_TRACE_RECORD, sent, record_type_name(inner_type), v, 2);
 }
 
+static uint8_t *in_base(const tls_conn *c);
+static uint8_t *out_base(const tls_conn *c);
+
+tls_keys_ctx *tls_rd_ctx(tls_conn *c)
+{
+    return (tls_keys_ctx *)(void *)(tls_work_align(in_base(c)) + TLS_WORK_RD_KEYS);
+}
+
+tls_keys_ctx *tls_wr_ctx(tls_conn *c)
+{
+    return (tls_keys_ctx *)(void *)tls_work_align(out_base(c));
+}
+
+/* After tenon_conn_give_buffers the expanded keys of each direction are recomputed from the raw
+ * ones when the direction is next used (a connection woken by one request may never write). */
+static int rd_wake(tls_conn *c)
+{
+    if (c->version == TENON_TLS12)
+        return tls12_dir_wake(&c->rd12, tls_rd_ctx(c));
+    return tls_record_keys_wake(&c->rd, &tls_rd_ctx(c)->aead);
+}
+static int wr_wake(tls_conn *c)
+{
+    if (c->version == TENON_TLS12)
+        return tls12_dir_wake(&c->wr12, tls_wr_ctx(c));
+    return tls_record_keys_wake(&c->wr, &tls_wr_ctx(c)->aead);
+}
+
 /* Is record protection on in each direction? */
 static int rd_on(const tls_conn *c)
 {
@@ -83,6 +118,7 @@ static int out_record(tls_conn *c, uint8_t type, const uint8_t *content, size_t 
 {
     uint8_t *at = c->out + c->out_len;
     size_t room = c->out_cap - c->out_len, n;
+    GUARD(wr_wake(c));
     if (c->version == TENON_TLS12 && c->wr12.on) {
         /* TLS 1.2 protects only Finished, alerts and data this way: small contents, copied
          * out of the way of the explicit nonce or IV the record starts with. */
@@ -238,7 +274,8 @@ int tls_hs_commit(tls_conn *c, const writer *w, const char *name)
         /* RFC 8446 §5.1: legacy_record_version "MAY also be 0x0301" for an initial
          * ClientHello, as many implementations send it. */
         c->hs_legacy = (msg[0] == HS_CLIENT_HELLO && !c->hrr) ? 0x0301 : TENON_TLS12;
-    tls_transcript_update(&c->tx, msg, w->len);
+    if (c->hs != NULL) /* messages after the handshake are in no transcript */
+        tls_transcript_update(&c->hs->tx, msg, w->len);
     tls_trace_message(c, 1, name != NULL ? name : ct_name(msg[0]), msg, w->len);
     c->hs_open += w->len;
     return TENON_OK;
@@ -301,7 +338,7 @@ int tls_send_ccs(tls_conn *c)
     GUARD(tls_flush_handshake(c));
     static const uint8_t one = 1;
     /* The record is never protected, whatever keys are installed. */
-    int active = c->wr.active;
+    uint8_t active = c->wr.active;
     c->wr.active = 0;
     out_compact(c);
     int rc = out_record(c, TLS_CT_CHANGE_CIPHER_SPEC, &one, 1, TENON_TLS12);
@@ -395,8 +432,9 @@ static int install(tls_conn *c, tls_record_keys *k, const uint8_t *secret, const
     uint8_t key[TLS13_MAX_KEY], iv[TLS13_IV_LEN];
     const tls_suite *s = c->suite;
     int rc = tls13_traffic_keys(s->hash, secret, s->key_len, key, iv, &c->trace);
+    tenon_aead_ctx *ctx = k == &c->wr ? &tls_wr_ctx(c)->aead : &tls_rd_ctx(c)->aead;
     if (rc == TENON_OK)
-        rc = tls13_record_keys_install(k, s->aead(), key, s->key_len, iv);
+        rc = tls13_record_keys_install(k, ctx, s->aead(), key, s->key_len, iv);
     if (rc == TENON_OK && tls_trace_on(&c->trace)) {
         tenon_trace_value v[2] = {{"key", key, s->key_len, 1}, {"iv", iv, TLS13_IV_LEN, 1}};
         tls_trace_emit(&c->trace, TENON_TRACE_TRAFFIC_KEYS, k == &c->wr, name, v, 2);
@@ -454,7 +492,7 @@ int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t len, tenon_bytes *
 int tls_keep_peer_certificate(tls_conn *c, const uint8_t *msg, size_t len, const uint8_t **kept)
 {
     tenon_bytes b;
-    ENSURE(c->peer_chain_count > 0, TENON_ERR_INTERNAL);
+    ENSURE(c->peer->peer_chain_count > 0, TENON_ERR_INTERNAL);
     GUARD(tls_keep_peer_bytes(c, msg, len, &b));
     *kept = b.ptr;
     return TENON_OK;
@@ -485,11 +523,11 @@ int tls_enter_traffic(tls_conn *c)
     /* What the handshake needed and traffic does not: the extracted secrets, the handshake
      * traffic secrets, the PSK and the ephemeral key. The application secrets (KeyUpdate), the
      * exporter and resumption secrets stay until tenon_conn_wipe. */
-    tls13_schedule_wipe(&c->ks);
-    tenon_wipe(c->c_hs, sizeof c->c_hs);
-    tenon_wipe(c->s_hs, sizeof c->s_hs);
-    tenon_wipe(c->psk, sizeof c->psk);
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    tls13_schedule_wipe(&c->hs->ks);
+    tenon_wipe(c->hs->c_hs, sizeof c->hs->c_hs);
+    tenon_wipe(c->hs->s_hs, sizeof c->hs->s_hs);
+    tenon_wipe(c->hs->psk, sizeof c->hs->psk);
+    tenon_wipe(c->hs->kex_priv, sizeof c->hs->kex_priv);
     if (c->pending_ticket12 && c->held_ticket != NULL) {
         /* A TLS 1.2 ticket received before the server's Finished becomes usable now. */
         c->held_ticket->in_use = 1;
@@ -701,6 +739,7 @@ static int process_record(tls_conn *c)
     uint8_t type = rec[0];
     size_t blen = c->rec_len - TLS_RECORD_HEADER_LEN;
     uint8_t *body = rec + TLS_RECORD_HEADER_LEN;
+    GUARD(rd_wake(c));
 
     /* RFC 8446 §5: "An implementation may receive an unencrypted record of type
      * change_cipher_spec consisting of the single byte value 0x01 at any time after the first
@@ -893,6 +932,42 @@ static size_t record_area(size_t in_len)
     return in_len - (TENON_CONN_IN_MIN - TENON_CONN_RECORD_SIZE);
 }
 
+/* The caller's buffers: each starts with its work area (TENON_CONN_HS_SIZE, TENON_CONN_KEYS_SIZE
+ * bytes), then the records. */
+static void take_buffers(tls_conn *c, uint8_t *in, size_t in_len, uint8_t *out, size_t out_len)
+{
+    c->in = in + TENON_CONN_HS_SIZE;
+    c->in_cap = in_len - TENON_CONN_HS_SIZE;
+    c->out = out + TENON_CONN_KEYS_SIZE;
+    c->out_cap = out_len - TENON_CONN_KEYS_SIZE;
+}
+static uint8_t *in_base(const tls_conn *c)
+{
+    return c->in - TENON_CONN_HS_SIZE;
+}
+static uint8_t *out_base(const tls_conn *c)
+{
+    return c->out - TENON_CONN_KEYS_SIZE;
+}
+
+/* The input's work area, 16-byte aligned inside its TENON_CONN_HS_SIZE bytes: tls_hs, then
+ * tls_peer (TLS_WORK_* in tls13.h); the read keys follow them (tls_rd_ctx). */
+static void tls_work_init(tls_conn *c, uint8_t *in)
+{
+    uint8_t *work = tls_work_align(in);
+    memset(in, 0, TENON_CONN_HS_SIZE);
+    c->hs = (tls_hs *)(void *)(work + TLS_WORK_HS);
+    c->peer = (tls_peer *)(void *)(work + TLS_WORK_PEER);
+}
+
+/* The handshake is over (and a server's tickets written): its state is wiped and gone. */
+static void hs_end(tls_conn *c)
+{
+    tls_transcript_wipe(&c->hs->tx);
+    tenon_wipe(c->hs, sizeof *c->hs);
+    c->hs = NULL;
+}
+
 int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t *in, size_t in_len,
                              uint8_t *out, size_t out_len, const uint8_t *random32,
                              const uint8_t *kex_priv)
@@ -903,6 +978,8 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     ENSURE(in != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(in_len >= in_min(cfg) && out_len >= TENON_CONN_OUT_MIN, TENON_ERR_BUFFER_TOO_SMALL);
     tls_conn *c = tls_conn_of(conn);
+    take_buffers(c, in, in_len, out, out_len);
+    tls_work_init(c, in);
     c->cfg = cfg;
     c->is_client = cfg->role == TENON_CLIENT;
     c->peer_alert = -1;
@@ -910,16 +987,12 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->trace.user = cfg->trace_user;
     c->trace.show_secrets = cfg->trace_secrets;
     c->trace.is_client = c->is_client;
-    c->in = in;
-    c->in_cap = in_len;
     c->rec_cap = record_area(in_len);
-    c->out = out;
-    c->out_cap = out_len;
-    c->test_random = random32;
-    c->test_kex_priv = kex_priv;
-    tls_transcript_init(&c->tx);
+    c->hs->test_random = random32;
+    c->hs->test_kex_priv = kex_priv;
+    tls_transcript_init(&c->hs->tx);
     GUARD(tls12_transcript_for_client_auth(c));
-    GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
+    GUARD(tls_hs_reasm_init(&c->reasm, c->in + c->rec_cap, c->in_cap - c->rec_cap));
     c->magic = TLS_CONN_MAGIC;
     if (c->is_client) {
         c->state = ST_C_WAIT_SH;
@@ -988,6 +1061,8 @@ static int run_record(tls_conn *c, int *done)
     int rc = process_record(c);
     if (rc == TENON_OK)
         rc = tls_flush_handshake(c);
+    if (rc == TENON_OK && c->state == ST_CONNECTED && c->hs != NULL)
+        hs_end(c);
     c->rec_len = 0;
     *done = 1;
     if (rc != TENON_OK)
@@ -1099,6 +1174,9 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
     if (c->key_update_pending && c->out_cap - c->out_len < OUT_RESERVE)
         return TENON_OK;
     int rc = send_owed_key_update(c);
+    if (rc != TENON_OK)
+        return fail(c, rc);
+    rc = wr_wake(c);
     if (rc != TENON_OK)
         return fail(c, rc);
     const uint8_t *p = data;
@@ -1229,9 +1307,9 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     info->server_name.ptr = c->sni_len ? (const uint8_t *)c->sni : NULL;
     info->server_name.len = c->sni_len;
     /* The chain (and the staples) went with the input buffer if it was released. */
-    for (size_t i = 0; c->in != NULL && i < c->peer_chain_count; i++)
-        info->peer_chain[i] = c->peer_chain[i];
-    info->peer_chain_count = c->in != NULL ? c->peer_chain_count : 0;
+    for (size_t i = 0; c->peer != NULL && i < c->peer->peer_chain_count; i++)
+        info->peer_chain[i] = c->peer->peer_chain[i];
+    info->peer_chain_count = c->peer != NULL ? c->peer->peer_chain_count : 0;
     info->resumed = c->resumed;
     info->hello_retry = c->hrr;
     info->client_authenticated =
@@ -1241,9 +1319,9 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     /* c->cert points into the caller's config; a resumption authenticates with the session
      * and sends no certificate, whatever was picked before the PSK was accepted. */
     info->cert_index = c->resumed || c->cert == NULL ? -1 : (int)(c->cert - c->cfg->certs);
-    if (c->in != NULL) {
-        info->ocsp_response = c->peer_ocsp;
-        info->sct_list = c->peer_scts;
+    if (c->peer != NULL) {
+        info->ocsp_response = c->peer->peer_ocsp;
+        info->sct_list = c->peer->peer_scts;
     }
     return TENON_OK;
 }
@@ -1274,18 +1352,24 @@ TENON_API int tenon_conn_release_buffers(tenon_conn *conn, uint8_t **in, size_t 
            TENON_ERR_INVALID_ARGUMENT);
     ENSURE(c->in != NULL, TENON_ERR_NO_BUFFERS);
     ENSURE(c->state == ST_CONNECTED && !buffers_hold_bytes(c), TENON_ERR_BUFFERS_BUSY);
-    /* They held plaintext, handshake messages and the peer's chain. */
+    /* They held plaintext, handshake messages, the peer's chain and the expanded keys (the
+     * raw ones stay here: tenon_conn_give_buffers's buffers get them again, lazily). */
+    if (c->version == TENON_TLS12) {
+        tls12_dir_sleep(&c->rd12);
+        tls12_dir_sleep(&c->wr12);
+    } else {
+        tls_record_keys_sleep(&c->rd);
+        tls_record_keys_sleep(&c->wr);
+    }
     tls_hs_reasm_reset(&c->reasm);
-    tenon_wipe(c->in, c->in_cap);
-    tenon_wipe(c->out, c->out_cap);
-    *in = c->in;
-    *in_len = c->in_cap;
-    *out = c->out;
-    *out_len = c->out_cap;
+    *in = in_base(c);
+    *in_len = c->in_cap + TENON_CONN_HS_SIZE;
+    *out = out_base(c);
+    *out_len = c->out_cap + TENON_CONN_KEYS_SIZE;
+    tenon_wipe(*in, *in_len);
+    tenon_wipe(*out, *out_len);
     memset(&c->reasm, 0, sizeof c->reasm);
-    memset(c->peer_chain, 0, sizeof c->peer_chain);
-    memset(&c->peer_ocsp, 0, sizeof c->peer_ocsp);
-    memset(&c->peer_scts, 0, sizeof c->peer_scts);
+    c->peer = NULL;
     c->peer_cert_len = 0;
     c->app = NULL;
     c->in = c->out = NULL;
@@ -1303,11 +1387,11 @@ TENON_API int tenon_conn_give_buffers(tenon_conn *conn, uint8_t *in, size_t in_l
     ENSURE(c->in == NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(in_len >= in_min(c->cfg) && out_len >= TENON_CONN_OUT_MIN, TENON_ERR_BUFFER_TOO_SMALL);
     c->rec_cap = record_area(in_len);
-    GUARD(tls_hs_reasm_init(&c->reasm, in + c->rec_cap, in_len - c->rec_cap));
-    c->in = in;
-    c->in_cap = in_len;
-    c->out = out;
-    c->out_cap = out_len;
+    GUARD(tls_hs_reasm_init(&c->reasm, in + TENON_CONN_HS_SIZE + c->rec_cap,
+                            in_len - TENON_CONN_HS_SIZE - c->rec_cap));
+    take_buffers(c, in, in_len, out, out_len);
+    /* The work area's handshake part stays unused: the handshake is over. */
+    tenon_wipe(in, TENON_CONN_HS_SIZE);
     return TENON_OK;
 }
 
@@ -1386,10 +1470,14 @@ TENON_API void tenon_conn_wipe(tenon_conn *conn)
         /* A ticket slot this connection still holds goes back to the store, wiped. */
         tls_release_held_ticket(c);
         tls_hs_reasm_reset(&c->reasm);
-        tls_transcript_wipe(&c->tx);
-        /* The buffers hold plaintext (application data, handshake messages). */
-        tenon_wipe(c->in, c->in_cap);
-        tenon_wipe(c->out, c->out_cap);
+        if (c->hs != NULL)
+            tls_transcript_wipe(&c->hs->tx);
+        /* The buffers hold plaintext (application data, handshake messages), the handshake
+         * state and the expanded keys. */
+        if (c->in != NULL)
+            tenon_wipe(in_base(c), c->in_cap + TENON_CONN_HS_SIZE);
+        if (c->out != NULL)
+            tenon_wipe(out_base(c), c->out_cap + TENON_CONN_KEYS_SIZE);
     }
     tenon_wipe(conn, sizeof *conn);
 }

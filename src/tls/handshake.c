@@ -18,15 +18,17 @@ int hs_derive_handshake_secrets(tls_conn *c, const uint8_t *shared, size_t share
     uint8_t th[TLS13_MAX_HASH];
     tls_kex_trace_secret(c, shared, shared_len);
     if (c->resumed)
-        GUARD(tls13_early_secret(&c->ks, h, c->psk, c->psk_len, &c->trace));
+        GUARD(tls13_early_secret(&c->hs->ks, h, c->hs->psk, c->hs->psk_len, &c->trace));
     else
-        GUARD(tls13_early_secret(&c->ks, h, NULL, 0, &c->trace));
-    GUARD(tls13_handshake_secret(&c->ks, shared, shared_len, &c->trace));
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
-    GUARD(tls13_derive_secret(h, c->ks.handshake_secret, "c hs traffic", th, c->c_hs, &c->trace));
-    GUARD(tls13_derive_secret(h, c->ks.handshake_secret, "s hs traffic", th, c->s_hs, &c->trace));
-    tls_keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->c_hs);
-    tls_keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->s_hs);
+        GUARD(tls13_early_secret(&c->hs->ks, h, NULL, 0, &c->trace));
+    GUARD(tls13_handshake_secret(&c->hs->ks, shared, shared_len, &c->trace));
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
+    GUARD(tls13_derive_secret(h, c->hs->ks.handshake_secret, "c hs traffic", th, c->hs->c_hs,
+                              &c->trace));
+    GUARD(tls13_derive_secret(h, c->hs->ks.handshake_secret, "s hs traffic", th, c->hs->s_hs,
+                              &c->trace));
+    tls_keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->hs->c_hs);
+    tls_keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->hs->s_hs);
     return TENON_OK;
 }
 
@@ -42,11 +44,12 @@ int hs_derive_application_secrets(tls_conn *c)
 {
     const tenon_hash_class *h = c->suite->hash;
     uint8_t th[TLS13_MAX_HASH];
-    GUARD(tls13_master_secret(&c->ks, &c->trace));
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
-    GUARD(tls13_derive_secret(h, c->ks.master_secret, "c ap traffic", th, c->c_ap, &c->trace));
-    GUARD(tls13_derive_secret(h, c->ks.master_secret, "s ap traffic", th, c->s_ap, &c->trace));
-    GUARD(tls13_derive_secret(h, c->ks.master_secret, "exp master", th, c->exporter, &c->trace));
+    GUARD(tls13_master_secret(&c->hs->ks, &c->trace));
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
+    GUARD(tls13_derive_secret(h, c->hs->ks.master_secret, "c ap traffic", th, c->c_ap, &c->trace));
+    GUARD(tls13_derive_secret(h, c->hs->ks.master_secret, "s ap traffic", th, c->s_ap, &c->trace));
+    GUARD(
+        tls13_derive_secret(h, c->hs->ks.master_secret, "exp master", th, c->exporter, &c->trace));
     tls_keylog(c, "CLIENT_TRAFFIC_SECRET_0", c->c_ap);
     tls_keylog(c, "SERVER_TRAFFIC_SECRET_0", c->s_ap);
     tls_keylog(c, "EXPORTER_SECRET", c->exporter);
@@ -58,9 +61,9 @@ int hs_derive_application_secrets(tls_conn *c)
 static int derive_resumption(tls_conn *c)
 {
     uint8_t th[TLS13_MAX_HASH];
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
-    return tls13_derive_secret(c->suite->hash, c->ks.master_secret, "res master", th, c->resumption,
-                               &c->trace);
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
+    return tls13_derive_secret(c->suite->hash, c->hs->ks.master_secret, "res master", th,
+                               c->resumption, &c->trace);
 }
 
 /*
@@ -70,14 +73,14 @@ static int derive_resumption(tls_conn *c)
  */
 int hs_server_flight(tls_conn *c)
 {
-    GUARD(tls_install_write(c, c->s_hs, "server handshake"));
-    GUARD(tls_install_read(c, c->c_hs, "client handshake"));
-    if (c->test_server_msgs != NULL) {
-        GUARD(tls_hs_raw(c, c->test_server_msgs, c->test_server_msgs_len));
+    GUARD(tls_install_write(c, c->hs->s_hs, "server handshake"));
+    GUARD(tls_install_read(c, c->hs->c_hs, "client handshake"));
+    if (c->hs->test_server_msgs != NULL) {
+        GUARD(tls_hs_raw(c, c->hs->test_server_msgs, c->hs->test_server_msgs_len));
     } else {
         GUARD(hs_encrypted_extensions_send(c));
     }
-    if (!c->resumed && c->test_server_msgs == NULL) {
+    if (!c->resumed && c->hs->test_server_msgs == NULL) {
         /* §4.3.2: "Servers which are authenticating with a PSK MUST NOT send the
          * CertificateRequest message in the main handshake". */
         if (c->cfg->client_auth != TENON_CLIENT_AUTH_NONE)
@@ -123,7 +126,7 @@ int hs_server_after_client_finished(tls_conn *c)
     /* §4.6.1: tickets go after the client's Finished, so the resumption secret covers it.
      * §4.2.9: "Servers SHOULD NOT send NewSessionTicket with tickets that are not compatible
      * with the advertised modes": tenon resumes with psk_dhe_ke only. */
-    if (c->cfg->ticket_key_count > 0 && c->client_psk_dhe)
+    if (c->cfg->ticket_key_count > 0 && c->hs->client_psk_dhe)
         for (unsigned i = 0; i < c->cfg->tickets_per_handshake; i++)
             GUARD(hs_new_session_ticket_send(c));
     return TENON_OK;
@@ -132,6 +135,6 @@ int hs_server_after_client_finished(tls_conn *c)
 void tls_test_set_server_messages(tenon_conn *conn, const uint8_t *msgs, size_t len)
 {
     tls_conn *c = tls_conn_of(conn);
-    c->test_server_msgs = msgs;
-    c->test_server_msgs_len = len;
+    c->hs->test_server_msgs = msgs;
+    c->hs->test_server_msgs_len = len;
 }

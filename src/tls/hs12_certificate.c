@@ -46,9 +46,9 @@ static int certificate_parse(const uint8_t *msg, size_t len, tenon_bytes *chain,
 int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     const uint8_t *kept;
-    GUARD(certificate_parse(msg, len, c->peer_chain, &c->peer_chain_count));
-    tls_transcript_update(&c->tx, msg, len);
-    if (c->peer_chain_count == 0) {
+    GUARD(certificate_parse(msg, len, c->peer->peer_chain, &c->peer->peer_chain_count));
+    tls_transcript_update(&c->hs->tx, msg, len);
+    if (c->peer->peer_chain_count == 0) {
         /* §7.4.2: the server's certificate_list is never empty for the suites tenon has. */
         ENSURE(!c->is_client, TENON_ERR_TLS_DECODE);
         /* §7.4.6: a client without a certificate sends an empty list; "If the client does not
@@ -56,12 +56,12 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
          * handshake without client authentication, or respond with a fatal handshake_failure
          * alert." */
         ENSURE(c->cfg->client_auth != TENON_CLIENT_AUTH_REQUIRE, TENON_ERR_TLS_NO_CLIENT_CERT);
-        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify will come */
+        tls_transcript_keep_only(&c->hs->tx, NULL); /* no CertificateVerify will come */
         c->state = ST_S12_WAIT_CKE;
         return TENON_OK;
     }
     GUARD(tls_keep_peer_certificate(c, msg, len, &kept));
-    GUARD(certificate_parse(kept, len, c->peer_chain, &c->peer_chain_count));
+    GUARD(certificate_parse(kept, len, c->peer->peer_chain, &c->peer->peer_chain_count));
     c->peer_sent_cert = 1;
     GUARD(tls_proof_cert_chain(c));
     if (!c->is_client) {
@@ -70,16 +70,16 @@ int hs12_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
     /* §7.4.2: the key must be the one the suite's key exchange uses (RSA for ECDHE_RSA and
      * RSA key transport, ECDSA or EdDSA for ECDHE_ECDSA, RFC 8422 §2). */
-    if (!tls12_auth_takes_key(tls12_suite_key_type(c->suite12), c->peer_key.type))
+    if (!tls12_auth_takes_key(tls12_suite_key_type(c->suite12), c->hs->peer_key.type))
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
     /* RFC 8422 §4: a server "MUST NOT negotiate the use of an ECC cipher suite unless [it] can
      * complete the handshake while respecting the choice of curves specified by the client";
      * in TLS 1.2 that list (our supported_groups, every configured group) binds the server's
      * ECDSA key too: another curve is an illegal parameter. */
-    if (c->peer_key.type == TENON_KEY_EC) {
+    if (c->hs->peer_key.type == TENON_KEY_EC) {
         int listed = 0;
         for (size_t i = 0; i < c->cfg->group_count; i++)
-            listed |= c->cfg->groups[i]->tls_group == (uint16_t)c->peer_key.u.ec.curve;
+            listed |= c->cfg->groups[i]->tls_group == (uint16_t)c->hs->peer_key.u.ec.curve;
         ENSURE(listed, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     }
     /* RFC 6066 §8: after an acknowledged status_request, CertificateStatus may come next. */

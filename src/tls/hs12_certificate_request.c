@@ -27,7 +27,7 @@ int hs12_certificate_request_send(tls_conn *c)
     GUARD(wr_open_vec(&w, 2, &v));
     for (size_t i = 0; i < c->cfg->sig_scheme_count; i++) {
         const tenon_hash_class *h = tls12_sig_hash(c->cfg->sig_schemes[i]);
-        if (h != NULL && tls_transcript_runs(&c->tx, h))
+        if (h != NULL && tls_transcript_runs(&c->hs->tx, h))
             GUARD(wr_u16(&w, c->cfg->sig_schemes[i]));
     }
     GUARD(wr_close_vec(&w, &v));
@@ -48,8 +48,8 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The same SignatureScheme list as TLS 1.3's signature_algorithms (RFC 8446 §4.2.3 names
      * the TLS 1.2 pairs by these code points): the schemes we know, once each, however many
      * others come first. */
-    GUARD(ext_sig_algs_parse(cur_init(algs_at, 2 + algs.len), c->peer_sigs, TLS_MAX_PEER_SIGS,
-                             &c->peer_sig_count));
+    GUARD(ext_sig_algs_parse(cur_init(algs_at, 2 + algs.len), c->hs->peer_sigs, TLS_MAX_PEER_SIGS,
+                             &c->hs->peer_sig_count));
     c->cert_requested = 1;
     /* Our certificate: one whose key type the server names and which can sign with a scheme
      * it lists (§7.4.8: "MUST be one of those present in the supported_signature_algorithms
@@ -57,14 +57,15 @@ int hs12_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
      * (tls12_transcript_for_client_auth); tenon's choice or client_cert_fn's; none: an empty
      * Certificate (§7.4.6). */
     tenon_cert_request req = {.version = TENON_TLS12,
-                              .sig_schemes = c->peer_sigs,
-                              .sig_scheme_count = c->peer_sig_count,
+                              .sig_schemes = c->hs->peer_sigs,
+                              .sig_scheme_count = c->hs->peer_sig_count,
                               .certificate_types = {types.p, types.len}};
     GUARD(tls_ca_names_parse(cas, &req));
     GUARD(tls_client_cert_choose(c, &req));
     /* Only the chosen scheme's hash is needed beside the PRF's from here on. */
-    tls_transcript_keep_only(&c->tx, c->cert != NULL ? tls12_sig_hash(c->our_sig_scheme) : NULL);
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_keep_only(&c->hs->tx,
+                             c->cert != NULL ? tls12_sig_hash(c->hs->our_sig_scheme) : NULL);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = ST_C12_WAIT_SHD;
     return TENON_OK;
 }

@@ -14,8 +14,8 @@ int tls12_proof_certificate_verify(tls_conn *c, uint16_t scheme, const uint8_t *
     uint8_t digest[TENON_HASH_MAX_LEN];
     const tenon_hash_class *h = tls12_sig_hash(scheme);
     ENSURE(h != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    GUARD(tls_transcript_hash_with(&c->tx, h, NULL, 0, digest));
-    int rc = tls12_verify(scheme, &c->peer_key, digest, NULL, 0, sig, sig_len);
+    GUARD(tls_transcript_hash_with(&c->hs->tx, h, NULL, 0, digest));
+    int rc = tls12_verify(scheme, &c->hs->peer_key, digest, NULL, 0, sig, sig_len);
 #ifdef TENON_FUZZING
     rc = fuzzing_signature_result(rc);
 #endif
@@ -40,12 +40,12 @@ int hs12_certificate_verify_recv(tls_conn *c, const uint8_t *msg, size_t len)
     for (size_t i = 0; i < c->cfg->sig_scheme_count; i++)
         listed |= c->cfg->sig_schemes[i] == scheme;
     const tenon_hash_class *h = tls12_sig_hash(scheme);
-    ENSURE(listed && h != NULL && tls_transcript_runs(&c->tx, h) &&
-               tls12_scheme_fits_key(scheme, c->peer_key.type),
+    ENSURE(listed && h != NULL && tls_transcript_runs(&c->hs->tx, h) &&
+               tls12_scheme_fits_key(scheme, c->hs->peer_key.type),
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     GUARD(tls12_proof_certificate_verify(c, scheme, sig.p, sig.len));
-    tls_transcript_keep_only(&c->tx, NULL);
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_keep_only(&c->hs->tx, NULL);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = ST_S12_WAIT_CCS;
     return TENON_OK;
 }

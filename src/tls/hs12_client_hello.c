@@ -186,7 +186,7 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
      * CompressionMethod.null"; tenon uses only it. */
     ENSURE(memchr(ch->compression.p, 0, ch->compression.len) != NULL,
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    c->client_version = ch->legacy_version;
+    c->hs->client_version = ch->legacy_version;
 
     /* RFC 5746 §3.6: the extension or the SCSV signals secure renegotiation support. */
     if (ch_has(ch, X_RENEGOTIATION_INFO)) {
@@ -212,8 +212,8 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
         c->peer_point_formats = 1;
     }
     if (ch_has(ch, X_SIGNATURE_ALGORITHMS))
-        GUARD(ext_sig_algs_parse(ch->exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
-                                 TLS_MAX_PEER_SIGS, &c->peer_sig_count));
+        GUARD(ext_sig_algs_parse(ch->exts.body[X_SIGNATURE_ALGORITHMS], c->hs->peer_sigs,
+                                 TLS_MAX_PEER_SIGS, &c->hs->peer_sig_count));
     GUARD(tls_take_sni(c, ch));
     GUARD(tls_take_status_requests(c, ch));
 
@@ -260,10 +260,10 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
     /* A CertificateRequest follows: the client's CertificateVerify may use any hash we run
      * (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
     if (!resumed && cfg->client_auth != TENON_CLIENT_AUTH_NONE)
-        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+        GUARD(tls_transcript_select_keep(&c->hs->tx, s->prf));
     else
-        GUARD(tls_transcript_select(&c->tx, s->prf));
-    tls_transcript_update(&c->tx, msg, len);
+        GUARD(tls_transcript_select(&c->hs->tx, s->prf));
+    tls_transcript_update(&c->hs->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");
         tls_note(c, s->name);

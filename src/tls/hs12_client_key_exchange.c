@@ -16,13 +16,14 @@ int hs12_client_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
         /* §7.4.7.1: every failure — padding, length, version — gives a random pre-master
          * secret, so the handshake fails at Finished (decrypt_error) and nothing earlier
          * tells the cases apart. The version checked is the ClientHello's. */
-        GUARD(tls12_rsa_premaster(&c->cert->key->u.rsa, enc.p, enc.len, c->client_version, pms));
+        GUARD(
+            tls12_rsa_premaster(&c->cert->key->u.rsa, enc.p, enc.len, c->hs->client_version, pms));
         pms_len = TLS12_PREMASTER_LEN;
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", pms, pms_len);
     } else {
         cursor point;
         GUARD(tls12_cke_parse_ecdhe(msg + 4, len - 4, &point));
-        int rc = c->kex->shared_secret(c->kex_priv[0], point.p, point.len, pms);
+        int rc = c->kex->shared_secret(c->hs->kex_priv[0], point.p, point.len, pms);
         tls_kex_forget(c);
         /* RFC 8422 §5.11: a point not on the curve is illegal_parameter (the kex class
          * returns TENON_ERR_BAD_PUBLIC_KEY). */
@@ -30,7 +31,7 @@ int hs12_client_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
         pms_len = c->kex->shared_len;
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, c->kex->name, pms, pms_len);
     }
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     int rc = tls12_derive_master(c, pms, pms_len);
     tenon_wipe(pms, sizeof pms);
     GUARD(rc);

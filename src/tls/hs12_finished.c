@@ -27,7 +27,7 @@ int hs12_finished_send(tls_conn *c)
     writer w;
     wr_vec body;
     uint8_t *vd;
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
     GUARD(tls_hs_begin(c, HS_FINISHED, &w, &body));
     GUARD(wr_reserve(&w, TLS12_VERIFY_DATA_LEN, &vd));
     GUARD(tls12_finished(h, c->master, c->is_client, th, h->digest_len, vd, &c->trace));
@@ -43,7 +43,7 @@ int tls12_proof_finished(tls_conn *c, const uint8_t *verify_data, size_t len)
 {
     const tenon_hash_class *h = c->suite12->prf;
     uint8_t th[64];
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
     /* A wrong verify_data is decrypt_error (§7.2.2), compared in constant time. */
     int rc = tls12_finished_check(h, c->master, !c->is_client, th, h->digest_len, verify_data, len,
                                   &c->trace);
@@ -63,7 +63,7 @@ int hs12_finished_recv(tls_conn *c, const uint8_t *msg, size_t len)
     ENSURE(len == 4 + TLS12_VERIFY_DATA_LEN, TENON_ERR_TLS_DECODE);
     GUARD(tls12_proof_finished(c, msg + 4, TLS12_VERIFY_DATA_LEN));
     tls12_note_first_finished(c, msg + 4);
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     /* Who spoke first: in a full handshake the client (§7.3), in an abbreviated one the
      * server (RFC 5077 §3.1); the other answers now. */
     int answer = c->is_client ? c->resumed : !c->resumed;

@@ -53,7 +53,7 @@ int hs12_new_session_ticket_recv(tls_conn *c, const uint8_t *msg, size_t len)
     GUARD(cur_u32(&cur, &lifetime));
     GUARD(cur_vec(&cur, 2, 0, 0xffff, &ticket));
     GUARD(cur_finish(&cur));
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = ST_C12_WAIT_CCS;
     tenon_ticket_store *st = c->cfg->ticket_store;
     /* §3.3: an empty ticket means the server will not issue one after all. A lifetime hint of

@@ -15,8 +15,8 @@ int hs12_server_hello_send(tls_conn *c)
 {
     writer w;
     wr_vec body, v, exts;
-    if (c->test_random != NULL)
-        memcpy(c->server_random, c->test_random, 32);
+    if (c->hs->test_random != NULL)
+        memcpy(c->server_random, c->hs->test_random, 32);
     else
         GUARD(tls_random(c, c->server_random, 32));
     /* RFC 8446 §4.1.3: a server that could have negotiated TLS 1.3 marks its random. */
@@ -89,7 +89,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
     (void)legacy_version;
     /* The TLS 1.3 key share our ClientHello carried is of no use now: ECDHE in TLS 1.2 makes
      * a fresh key pair for the ServerKeyExchange's group. */
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
+    tenon_wipe(c->hs->kex_priv, sizeof c->hs->kex_priv);
     c->kex = NULL;
     /* §7.4.1.3: a suite we did not offer is illegal_parameter. */
     const tls12_suite *s = NULL;
@@ -152,10 +152,10 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
     /* With a certificate of ours, a CertificateRequest may come: keep the hashes our
      * CertificateVerify could use running (RFC 5246 §7.4.8; tls12_transcript_for_client_auth). */
     if (cfg->cert_count > 0)
-        GUARD(tls_transcript_select_keep(&c->tx, s->prf));
+        GUARD(tls_transcript_select_keep(&c->hs->tx, s->prf));
     else
-        GUARD(tls_transcript_select(&c->tx, s->prf));
-    tls_transcript_update(&c->tx, msg, len);
+        GUARD(tls_transcript_select(&c->hs->tx, s->prf));
+    tls_transcript_update(&c->hs->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, "TLS 1.2 negotiated");
         tls_note(c, s->name);
@@ -179,7 +179,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
         ENSURE(c->held_ticket->ext_master_secret == c->ems, TENON_ERR_TLS_HANDSHAKE_FAILURE);
         memcpy(c->master, c->held_ticket->psk, TLS12_MASTER_LEN);
         c->resumed = 1;
-        tls_transcript_keep_only(&c->tx, NULL); /* no CertificateVerify when resuming */
+        tls_transcript_keep_only(&c->hs->tx, NULL); /* no CertificateVerify when resuming */
         tls_release_held_ticket(c);
         tls_note(c, "the server resumes our TLS 1.2 session (abbreviated handshake)");
         GUARD(tls12_install_keys(c));
@@ -192,10 +192,11 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
      * kept now, the ServerHello's bytes used up. */
     c->ocsp_acked = (uint8_t)has(exts, X_STATUS_REQUEST);
     if (has(exts, X_SCT))
-        GUARD(tls_keep_peer_bytes(c, exts->body[X_SCT].p, exts->body[X_SCT].len, &c->peer_scts));
+        GUARD(tls_keep_peer_bytes(c, exts->body[X_SCT].p, exts->body[X_SCT].len,
+                                  &c->peer->peer_scts));
     tls_release_held_ticket(c);
-    tenon_wipe(c->psk, sizeof c->psk);
-    c->psk_len = 0;
+    tenon_wipe(c->hs->psk, sizeof c->hs->psk);
+    c->hs->psk_len = 0;
     c->state = ST_C12_WAIT_CERT;
     return TENON_OK;
 }

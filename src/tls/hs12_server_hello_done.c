@@ -17,7 +17,7 @@ int hs12_server_hello_done_send(tls_conn *c)
 int hs12_server_hello_done_recv(tls_conn *c, const uint8_t *msg, size_t len)
 {
     ENSURE(len == 4, TENON_ERR_TLS_DECODE);
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     /* What the server stapled is all in (stapling.c): the application's say, before our key
      * exchange goes to the server's key. */
     GUARD(tls_check_peer_status(c));
@@ -32,15 +32,15 @@ static int client_key_exchange_send(tls_conn *c)
     wr_vec body;
     GUARD(tls_hs_begin(c, HS_CLIENT_KEY_EXCHANGE, &w, &body));
     if (c->suite12->kx == TLS12_KX_RSA) {
-        ENSURE(c->peer_key.type == TENON_KEY_RSA, TENON_ERR_INTERNAL);
+        ENSURE(c->hs->peer_key.type == TENON_KEY_RSA, TENON_ERR_INTERNAL);
         /* §7.4.7.1: client_version is "the latest (newest) version supported by the
          * client", the ClientHello's: 0x0303. */
-        GUARD(tls12_cke_write_rsa(&w, &c->peer_key.u.rsa, TENON_TLS12, c->psk));
-        c->psk_len = TLS12_PREMASTER_LEN;
-        tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", c->psk,
-                         c->psk_len);
+        GUARD(tls12_cke_write_rsa(&w, &c->hs->peer_key.u.rsa, TENON_TLS12, c->hs->psk));
+        c->hs->psk_len = TLS12_PREMASTER_LEN;
+        tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, "pre-master secret (RSA)", c->hs->psk,
+                         c->hs->psk_len);
     } else {
-        GUARD(tls12_cke_write_ecdhe(&w, c->kex_pub12, c->kex->client_share_len));
+        GUARD(tls12_cke_write_ecdhe(&w, c->hs->kex_pub12, c->kex->client_share_len));
     }
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
@@ -54,7 +54,8 @@ static int certificate_verify_send(tls_conn *c)
     writer w;
     wr_vec body;
     uint8_t digest[TENON_HASH_MAX_LEN];
-    GUARD(tls_transcript_hash_with(&c->tx, tls12_sig_hash(c->our_sig_scheme), NULL, 0, digest));
+    GUARD(tls_transcript_hash_with(&c->hs->tx, tls12_sig_hash(c->hs->our_sig_scheme), NULL, 0,
+                                   digest));
     GUARD(tls_hs_begin(c, HS_CERTIFICATE_VERIFY, &w, &body));
     GUARD(tls12_write_signed(c, &w, digest, NULL, 0));
     GUARD(tls_hs_finish(&w, &body));
@@ -67,12 +68,12 @@ int hs12_client_flight(tls_conn *c)
         GUARD(hs12_certificate_send(c));
     GUARD(client_key_exchange_send(c));
     /* RFC 7627 §3: the session hash covers the messages up to and including this one. */
-    int rc = tls12_derive_master(c, c->psk, c->psk_len);
-    tenon_wipe(c->psk, sizeof c->psk);
+    int rc = tls12_derive_master(c, c->hs->psk, c->hs->psk_len);
+    tenon_wipe(c->hs->psk, sizeof c->hs->psk);
     GUARD(rc);
     if (c->cert_requested && c->cert != NULL)
         GUARD(certificate_verify_send(c));
-    tls_transcript_keep_only(&c->tx, NULL);
+    tls_transcript_keep_only(&c->hs->tx, NULL);
     GUARD(tls12_install_keys(c));
     GUARD(hs12_change_cipher_spec_send(c));
     GUARD(hs12_finished_send(c));

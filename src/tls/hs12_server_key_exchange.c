@@ -19,7 +19,7 @@ int hs12_server_key_exchange_send(tls_conn *c)
     size_t params_at = w.len;
     GUARD(tls12_ske_write_params(&w, c->kex->tls_group, pub, c->kex->client_share_len));
     size_t params_len = w.len - params_at;
-    const tenon_hash_class *h = tls12_sig_hash(c->our_sig_scheme);
+    const tenon_hash_class *h = tls12_sig_hash(c->hs->our_sig_scheme);
     uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
     size_t content_len;
     GUARD(tls12_ske_content(c->client_random, c->server_random, w.buf + params_at, params_len,
@@ -42,7 +42,7 @@ int tls12_proof_server_key_exchange(tls_conn *c, const tls12_ske_view *v)
                             &content_len));
     if (h != NULL)
         tenon_hash(h, content, content_len, digest);
-    int rc = tls12_verify(v->sig_scheme, &c->peer_key, h != NULL ? digest : NULL, content,
+    int rc = tls12_verify(v->sig_scheme, &c->hs->peer_key, h != NULL ? digest : NULL, content,
                           content_len, v->sig.p, v->sig.len);
 #ifdef TENON_FUZZING
     rc = fuzzing_signature_result(rc);
@@ -71,7 +71,7 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     int offered = 0;
     for (size_t i = 0; i < c->cfg->sig_scheme_count; i++)
         offered |= c->cfg->sig_schemes[i] == v.sig_scheme;
-    ENSURE(offered && tls12_scheme_fits_key(v.sig_scheme, c->peer_key.type),
+    ENSURE(offered && tls12_scheme_fits_key(v.sig_scheme, c->hs->peer_key.type),
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     GUARD(tls12_proof_server_key_exchange(c, &v));
     /* Our key pair and the shared secret, the pre-master secret (RFC 8422 §5.10), now: the
@@ -79,18 +79,18 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
     c->kex = group;
     uint8_t shared[TENON_KEX_MAX_SHARED_LEN], pub[TLS_DH_MAX_SHARE];
     GUARD(tls_kex_keygen(c, group, 0, pub));
-    int rc = group->shared_secret(c->kex_priv[0], v.point.p, v.point.len, shared);
+    int rc = group->shared_secret(c->hs->kex_priv[0], v.point.p, v.point.len, shared);
     tls_kex_forget(c);
     /* Our public key waits for the ClientKeyExchange, where the private key was. */
-    memcpy(c->kex_pub12, pub, group->client_share_len);
+    memcpy(c->hs->kex_pub12, pub, group->client_share_len);
     if (rc == TENON_OK) {
         tls_trace_secret(c, TENON_TRACE_SHARED_SECRET, group->name, shared, group->shared_len);
-        memcpy(c->psk, shared, group->shared_len);
-        c->psk_len = group->shared_len;
+        memcpy(c->hs->psk, shared, group->shared_len);
+        c->hs->psk_len = group->shared_len;
     }
     tenon_wipe(shared, sizeof shared);
     GUARD(rc);
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = ST_C12_WAIT_CR_SHD;
     return TENON_OK;
 }

@@ -17,8 +17,8 @@ int hs_certificate_send(tls_conn *c)
     writer w;
     wr_vec body, list, entry, exts;
     GUARD(tls_hs_begin(c, HS_CERTIFICATE, &w, &body));
-    GUARD(wr_u8(&w, (uint8_t)c->cr_context_len));
-    GUARD(wr_bytes(&w, c->cr_context, c->cr_context_len));
+    GUARD(wr_u8(&w, (uint8_t)c->hs->cr_context_len));
+    GUARD(wr_bytes(&w, c->hs->cr_context, c->hs->cr_context_len));
     GUARD(wr_open_vec(&w, 3, &list));
     if (c->cert != NULL)
         for (size_t i = 0; i < c->cert->chain_count; i++) {
@@ -28,7 +28,7 @@ int hs_certificate_send(tls_conn *c)
             GUARD(wr_open_vec(&w, 2, &exts));
             /* §4.4.2: extensions that apply to the chain go on the first entry. */
             if (i == 0 && tls_staple_ocsp(c))
-                GUARD(ext_status_request_write_cert(&w, c->our_ocsp.ptr, c->our_ocsp.len));
+                GUARD(ext_status_request_write_cert(&w, c->hs->our_ocsp.ptr, c->hs->our_ocsp.len));
             if (i == 0 && tls_staple_scts(c))
                 GUARD(ext_sct_write_list(&w, c->cert->sct_list.ptr, c->cert->sct_list.len));
             GUARD(wr_close_vec(&w, &exts));
@@ -98,12 +98,12 @@ int tls_proof_cert_chain(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
     tenon_x509_cert certs[TENON_MAX_CHAIN];
-    size_t n = c->peer_chain_count;
+    size_t n = c->peer->peer_chain_count;
     ENSURE(n > 0 && n <= TENON_MAX_CHAIN, TENON_ERR_TLS_BAD_CERTIFICATE);
     for (size_t i = 0; i < n; i++)
-        GUARD(tenon_x509_parse(&certs[i], c->peer_chain[i].ptr, c->peer_chain[i].len));
+        GUARD(tenon_x509_parse(&certs[i], c->peer->peer_chain[i].ptr, c->peer->peer_chain[i].len));
     /* A key tenon cannot use (RSA under 2048 bits, Ed25519, ...): unsupported_certificate. */
-    if (tenon_x509_public_key(&certs[0], &c->peer_key) != TENON_OK)
+    if (tenon_x509_public_key(&certs[0], &c->hs->peer_key) != TENON_OK)
         return TENON_ERR_CERT_UNSUPPORTED_ALG;
     /* The key is used below whatever the trust decision, so its keyUsage binds even with
      * insecure_skip_verify (as BoringSSL checks it apart from chain verification). A key the
@@ -122,7 +122,7 @@ int tls_proof_cert_chain(tls_conn *c)
             GUARD(tenon_x509_verify(cfg->trust, certs, n, &p));
         }
         if (cfg->verify_fn != NULL) {
-            int rc = cfg->verify_fn(cfg->verify_user, c->peer_chain, n,
+            int rc = cfg->verify_fn(cfg->verify_user, c->peer->peer_chain, n,
                                     c->is_client ? cfg->server_name : NULL);
             if (rc != 0)
                 return rc < 0 ? rc : TENON_ERR_TLS_BAD_CERTIFICATE;
@@ -140,7 +140,8 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
     cursor context;
     const uint8_t *kept;
     tls_exts leaf;
-    GUARD(certificate_parse(msg, len, &context, c->peer_chain, &c->peer_chain_count, &leaf));
+    GUARD(certificate_parse(msg, len, &context, c->peer->peer_chain, &c->peer->peer_chain_count,
+                            &leaf));
     /* §4.4.2: "If an extension applies to the entire chain, it SHOULD be included in the first
      * CertificateEntry" and the extensions "MUST correspond to ones from the client's
      * ClientHello message" (or the server's CertificateRequest): a client takes the
@@ -151,9 +152,9 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* §4.4.2: the context echoes the CertificateRequest's (empty in the main handshake) and
      * is empty from a server. */
     ENSURE(context.len == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    tls_transcript_update(&c->tx, msg, len);
-    if (c->peer_chain_count == 0) {
-        c->peer_chain_count = 0;
+    tls_transcript_update(&c->hs->tx, msg, len);
+    if (c->peer->peer_chain_count == 0) {
+        c->peer->peer_chain_count = 0;
         /* §4.4.2.4: "If the server supplies an empty Certificate message, the client MUST
          * abort the handshake with a "decode_error" alert." */
         ENSURE(!c->is_client, TENON_ERR_TLS_DECODE);
@@ -167,7 +168,8 @@ int hs_certificate_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
     /* Keep the message so the chain outlives the handshake, and point the views at the copy. */
     GUARD(tls_keep_peer_certificate(c, msg, len, &kept));
-    GUARD(certificate_parse(kept, len, &context, c->peer_chain, &c->peer_chain_count, &leaf));
+    GUARD(certificate_parse(kept, len, &context, c->peer->peer_chain, &c->peer->peer_chain_count,
+                            &leaf));
     GUARD(tls13_leaf_status(c, &leaf)); /* the views, now into the kept copy */
     c->peer_sent_cert = 1;
     GUARD(tls_proof_cert_chain(c));

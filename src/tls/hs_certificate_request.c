@@ -49,14 +49,15 @@ int hs_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
     ENSURE(context.len == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* "The "signature_algorithms" extension MUST be specified". */
     ENSURE(exts.seen & (1u << X_SIGNATURE_ALGORITHMS), TENON_ERR_TLS_MISSING_EXTENSION);
-    GUARD(ext_sig_algs_parse(exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs, TLS_MAX_PEER_SIGS,
-                             &c->peer_sig_count));
-    c->cr_context_len = 0;
+    GUARD(ext_sig_algs_parse(exts.body[X_SIGNATURE_ALGORITHMS], c->hs->peer_sigs, TLS_MAX_PEER_SIGS,
+                             &c->hs->peer_sig_count));
+    c->hs->cr_context_len = 0;
     c->cert_requested = 1;
     /* The certificate we will send: the first whose key signs with a scheme the server
      * accepts, or the one client_cert_fn chooses; none means an empty Certificate (§4.4.2). */
-    tenon_cert_request req = {
-        .version = TENON_TLS13, .sig_schemes = c->peer_sigs, .sig_scheme_count = c->peer_sig_count};
+    tenon_cert_request req = {.version = TENON_TLS13,
+                              .sig_schemes = c->hs->peer_sigs,
+                              .sig_scheme_count = c->hs->peer_sig_count};
     if (exts.seen & (1u << X_CERTIFICATE_AUTHORITIES)) {
         /* §4.2.4: DistinguishedName authorities<3..2^16-1>. */
         cursor body = exts.body[X_CERTIFICATE_AUTHORITIES], list;
@@ -65,7 +66,7 @@ int hs_certificate_request_recv(tls_conn *c, const uint8_t *msg, size_t len)
         GUARD(tls_ca_names_parse(list, &req));
     }
     GUARD(tls_client_cert_choose(c, &req));
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = ST_C_WAIT_CERT;
     return TENON_OK;
 }

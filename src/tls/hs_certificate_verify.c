@@ -28,7 +28,7 @@ static int signed_content(tls_conn *c, int by_server, const tls_sig_scheme *s,
     size_t th_len;
     memset(content, 0x20, 64);
     memcpy(content + 64, ctx, sizeof server_ctx); /* with its terminating 0x00 */
-    GUARD(tls_transcript_hash(&c->tx, content + 64 + sizeof server_ctx, &th_len));
+    GUARD(tls_transcript_hash(&c->hs->tx, content + 64 + sizeof server_ctx, &th_len));
     *len = 64 + sizeof server_ctx + th_len;
     if (s->hash != NULL)
         tenon_hash(s->hash, content, *len, digest);
@@ -37,7 +37,7 @@ static int signed_content(tls_conn *c, int by_server, const tls_sig_scheme *s,
 
 int hs_certificate_verify_send(tls_conn *c)
 {
-    const tls_sig_scheme *s = tls_sig_scheme_find(c->our_sig_scheme);
+    const tls_sig_scheme *s = tls_sig_scheme_find(c->hs->our_sig_scheme);
     const tenon_private_key *key = c->cert->key;
     ENSURE(tls_sig_scheme_fits(s, key), TENON_ERR_INTERNAL);
     uint8_t content[CV_CONTENT_MAX], digest[TENON_HASH_MAX_LEN];
@@ -77,12 +77,12 @@ int tls_proof_certificate_verify(tls_conn *c, const uint8_t *sig, size_t sig_len
     GUARD(signed_content(c, c->is_client, s, content, &content_len, digest));
     int rc;
     if (s->key_type == TENON_KEY_ED25519)
-        rc = tenon_ed25519_verify(&c->peer_key.u.ed25519, content, content_len, sig, sig_len);
+        rc = tenon_ed25519_verify(&c->hs->peer_key.u.ed25519, content, content_len, sig, sig_len);
     else if (s->key_type == TENON_KEY_EC)
-        rc = tenon_ecdsa_verify(&c->peer_key.u.ec, digest, s->hash->digest_len, TENON_ECDSA_DER,
+        rc = tenon_ecdsa_verify(&c->hs->peer_key.u.ec, digest, s->hash->digest_len, TENON_ECDSA_DER,
                                 sig, sig_len);
     else
-        rc = tenon_rsa_pss_verify(&c->peer_key.u.rsa, s->hash, digest, s->hash->digest_len,
+        rc = tenon_rsa_pss_verify(&c->hs->peer_key.u.rsa, s->hash, digest, s->hash->digest_len,
                                   s->hash->digest_len, sig, sig_len);
 #ifdef TENON_FUZZING
     rc = fuzzing_signature_result(rc);
@@ -108,16 +108,16 @@ int hs_certificate_verify_recv(tls_conn *c, const uint8_t *msg, size_t len)
     int offered = 0;
     for (size_t i = 0; i < c->cfg->sig_scheme_count; i++)
         offered |= c->cfg->sig_schemes[i] == scheme;
-    ENSURE(offered && s != NULL && s->key_type == c->peer_key.type,
+    ENSURE(offered && s != NULL && s->key_type == c->hs->peer_key.type,
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
-    ENSURE(s->key_type != TENON_KEY_EC || s->curve == c->peer_key.u.ec.curve,
+    ENSURE(s->key_type != TENON_KEY_EC || s->curve == c->hs->peer_key.u.ec.curve,
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* §4.4.3: "RSA signatures MUST use an RSASSA-PSS algorithm" (rsa_pkcs1_* are offered for
      * TLS 1.2 only). */
     ENSURE(s->key_type != TENON_KEY_RSA || s->rsa_pss, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     c->peer_sig_scheme = scheme;
     GUARD(tls_proof_certificate_verify(c, sig.p, sig.len));
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = c->is_client ? ST_C_WAIT_FINISHED : ST_S_WAIT_FINISHED;
     return TENON_OK;
 }

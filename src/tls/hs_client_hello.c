@@ -57,11 +57,11 @@ static void pick_ticket(tls_conn *c)
         t->in_use = 2;
         c->held_ticket = t;
         tls_ticket_offer_session(c, t);
-        memcpy(c->psk, t->psk, t->psk_len);
-        c->psk_len = t->psk_len;
+        memcpy(c->hs->psk, t->psk, t->psk_len);
+        c->hs->psk_len = t->psk_len;
         if (s != NULL) {
-            c->ticket = t;
-            c->psk_suite = s;
+            c->hs->ticket = t;
+            c->hs->psk_suite = s;
             tls_note(c, "offering a session ticket (psk_dhe_ke)");
         } else if (t->ticket_len > 0) {
             c->offered_ticket12 = 1;
@@ -79,7 +79,8 @@ void tls_release_held_ticket(tls_conn *c)
     if (c->held_ticket != NULL)
         tenon_wipe(c->held_ticket, sizeof *c->held_ticket);
     c->held_ticket = NULL;
-    c->ticket = NULL;
+    if (c->hs != NULL)
+        c->hs->ticket = NULL;
 }
 
 /* RFC 8446 §4.2.11: the pre_shared_key extension, last, with a zero binder to be filled in by
@@ -87,8 +88,8 @@ void tls_release_held_ticket(tls_conn *c)
  * the message start) of the binders vector. */
 static int write_psk(tls_conn *c, writer *w, size_t *binders_at, size_t *binder_at)
 {
-    const tenon_ticket *t = c->ticket;
-    size_t hlen = c->psk_suite->hash->digest_len;
+    const tenon_ticket *t = c->hs->ticket;
+    size_t hlen = c->hs->psk_suite->hash->digest_len;
     wr_vec ext, ids, id, binders, binder;
     /* §4.2.11.1: obfuscated_ticket_age = (ticket age in ms + ticket_age_add) mod 2^32. */
     uint32_t age = (uint32_t)(tls_now_ms(c) - t->received_ms) + t->age_add;
@@ -117,15 +118,15 @@ static int write_psk(tls_conn *c, writer *w, size_t *binders_at, size_t *binder_
  * the transcript before it (message_hash, HelloRetryRequest) is included. */
 static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t binder_at)
 {
-    const tenon_hash_class *h = c->psk_suite->hash;
+    const tenon_hash_class *h = c->hs->psk_suite->hash;
     uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH];
     tls13_schedule ks;
-    int rc = tls13_early_secret(&ks, h, c->psk, c->psk_len, &c->trace);
+    int rc = tls13_early_secret(&ks, h, c->hs->psk, c->hs->psk_len, &c->trace);
     if (rc == TENON_OK)
         rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
     tls13_schedule_wipe(&ks);
     if (rc == TENON_OK)
-        rc = tls_transcript_hash_with(&c->tx, h, msg, binders_at, th);
+        rc = tls_transcript_hash_with(&c->hs->tx, h, msg, binders_at, th);
     if (rc == TENON_OK)
         rc = tls13_finished(h, binder_key, th, msg + binder_at, &c->trace);
     tenon_wipe(binder_key, sizeof binder_key);
@@ -157,18 +158,18 @@ static void plan_shares(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
     const tenon_kex_class *first = NULL;
-    c->kex_offer_count = 0;
+    c->hs->kex_offer_count = 0;
     for (size_t i = 0; i < cfg->group_count; i++) {
         const tenon_kex_class *g = cfg->groups[i];
         if (!tls_group_usable(cfg, g, TENON_TLS13))
             continue;
         if (first == NULL)
             first = g;
-        if (wants_share(cfg, g) && c->kex_offer_count < TENON_MAX_KEY_SHARES)
-            c->kex_offer[c->kex_offer_count++] = g;
+        if (wants_share(cfg, g) && c->hs->kex_offer_count < TENON_MAX_KEY_SHARES)
+            c->hs->kex_offer[c->hs->kex_offer_count++] = g;
     }
-    if (c->kex_offer_count == 0 && first != NULL)
-        c->kex_offer[c->kex_offer_count++] = first;
+    if (c->hs->kex_offer_count == 0 && first != NULL)
+        c->hs->kex_offer[c->hs->kex_offer_count++] = first;
 }
 
 /* key_share (§4.2.8). Each share is made in place, in the output: the keys are generated here
@@ -179,14 +180,14 @@ static int write_key_shares(tls_conn *c, writer *w, int fresh)
 {
     wr_vec ext, list;
     GUARD(ext_key_share_open_ch(w, &ext, &list));
-    for (size_t i = 0; i < c->kex_offer_count; i++) {
-        const tenon_kex_class *g = c->kex_offer[i];
+    for (size_t i = 0; i < c->hs->kex_offer_count; i++) {
+        const tenon_kex_class *g = c->hs->kex_offer[i];
         uint8_t *share;
         GUARD(ext_key_share_entry(w, g->tls_group, g->client_share_len, &share));
         if (fresh)
             GUARD(tls_kex_keygen(c, g, i, share));
         else
-            GUARD(g->public_from_private(c->kex_priv[i], share));
+            GUARD(g->public_from_private(c->hs->kex_priv[i], share));
     }
     return ext_key_share_close_ch(w, &ext, &list);
 }
@@ -198,8 +199,8 @@ int hs_client_hello_send(tls_conn *c)
     int tls13 = tls_version_on(cfg, TENON_TLS13);
     int tls12 = tls_version_on(cfg, TENON_TLS12);
     if (!c->hrr) {
-        if (c->test_random != NULL)
-            memcpy(c->client_random, c->test_random, 32);
+        if (c->hs->test_random != NULL)
+            memcpy(c->client_random, c->hs->test_random, 32);
         else
             GUARD(tls_random(c, c->client_random, 32));
         c->start_ms = tls_now_ms(c);
@@ -226,13 +227,13 @@ int hs_client_hello_send(tls_conn *c)
         }
         if (tls13)
             plan_shares(c);
-    } else if (c->hrr_group != NULL) {
+    } else if (c->hs->hrr_group != NULL) {
         /* §4.1.2: "If a "key_share" extension was supplied in the HelloRetryRequest,
          * replacing the list of shares with a list containing a single KeyShareEntry from the
          * indicated group." */
         tls_kex_forget(c);
-        c->kex_offer[0] = c->hrr_group;
-        c->kex_offer_count = 1;
+        c->hs->kex_offer[0] = c->hs->hrr_group;
+        c->hs->kex_offer_count = 1;
     } else {
         fresh = 0; /* a cookie alone: the same shares (handle_hrr) */
     }
@@ -289,23 +290,23 @@ int hs_client_hello_send(tls_conn *c)
         c->rsl_sent = tls_rsl_ours(c, 0);
         GUARD(ext_record_size_limit_write(&w, c->rsl_sent));
     }
-    if (c->cookie_len > 0)
-        GUARD(ext_cookie_write(&w, c->cookie, c->cookie_len));
+    if (c->hs->cookie_len > 0)
+        GUARD(ext_cookie_write(&w, c->hs->cookie, c->hs->cookie_len));
     size_t binders_at = 0, binder_at = 0;
     /* RFC 8446 §4.2.9: "Servers MUST NOT select a key exchange mode that is not listed by the
      * client. This extension also restricts the modes for use with PSK resumption." Servers
      * that follow it (BoringSSL) issue tickets only to clients that list a mode, so a client
      * that keeps tickets announces psk_dhe_ke even with none to offer yet. */
     int keeps_tickets = cfg->ticket_store != NULL && cfg->server_name != NULL;
-    if (tls13 && (keeps_tickets || c->ticket != NULL))
+    if (tls13 && (keeps_tickets || c->hs->ticket != NULL))
         GUARD(ext_psk_modes_write(&w));
-    if (c->ticket != NULL) {
+    if (c->hs->ticket != NULL) {
         GUARD(write_psk(c, &w, &binders_at, &binder_at));
         c->sent_psk = 1;
     }
     GUARD(wr_close_vec(&w, &v));
     GUARD(tls_hs_finish(&w, &body));
-    if (c->ticket != NULL)
+    if (c->hs->ticket != NULL)
         GUARD(fill_binder(c, w.buf, binders_at, binder_at));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -394,7 +395,7 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
     ENSURE(ch->exts.psk_is_last, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     psk_offer offer;
     GUARD(ext_psk_parse_ch(ch->exts.body[X_PRE_SHARED_KEY], &offer));
-    if (!c->client_psk_dhe || c->cfg->ticket_key_count == 0)
+    if (!c->hs->client_psk_dhe || c->cfg->ticket_key_count == 0)
         return TENON_OK;
     const tenon_hash_class *h = c->suite->hash;
     int64_t now = tls_now_ms(c);
@@ -429,7 +430,7 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
             rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
         tls13_schedule_wipe(&ks);
         if (rc == TENON_OK)
-            rc = tls_transcript_hash_with(&c->tx, h, msg, trunc, th);
+            rc = tls_transcript_hash_with(&c->hs->tx, h, msg, trunc, th);
         if (rc == TENON_OK)
             rc = tls13_finished(h, binder_key, th, expect, &c->trace);
         tenon_wipe(binder_key, sizeof binder_key);
@@ -447,8 +448,8 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
             tenon_wipe(&t, sizeof t);
             return TENON_ERR_TLS_DECRYPT_ERROR;
         }
-        memcpy(c->psk, t.psk, t.psk_len);
-        c->psk_len = t.psk_len;
+        memcpy(c->hs->psk, t.psk, t.psk_len);
+        c->hs->psk_len = t.psk_len;
         tls_ticket_take_session(c, &t);
         tenon_wipe(&t, sizeof t);
         tls_trace_emit(&c->trace, TENON_TRACE_VERIFIED, 0, "psk binder", NULL, 0);
@@ -458,7 +459,7 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
     return TENON_OK;
 }
 
-/* Why no certificate of ours fits the peer's signature_algorithms (c->peer_sigs): none of our
+/* Why no certificate of ours fits the peer's signature_algorithms (c->hs->peer_sigs): none of our
  * schemes is there at all, or some are but no key of ours signs with them. RFC 8446 §4.2.3:
  * rsa_pkcs1_* (and the SHA-1 legacy schemes) "are not defined for use in signed TLS handshake
  * messages", so in TLS 1.3 they are no scheme in common. */
@@ -478,8 +479,8 @@ int tls_no_cert_cause(const tls_conn *c)
                 continue;
             if (c->version == TENON_TLS13 && s != NULL && s->hash == &tenon_sha1)
                 continue;
-            for (size_t k = 0; k < c->peer_sig_count; k++)
-                if (c->peer_sigs[k] == ours[j])
+            for (size_t k = 0; k < c->hs->peer_sig_count; k++)
+                if (c->hs->peer_sigs[k] == ours[j])
                     return TENON_ERR_TLS_NO_CERT_FOR_PEER;
         }
     }
@@ -502,10 +503,10 @@ static int select_certificate(tls_conn *c)
             const tls_sig_scheme *s = tls_sig_scheme_find(ours[j]);
             if (!tls_sig_scheme_fits(s, cfg->certs[i].key))
                 continue;
-            for (size_t k = 0; k < c->peer_sig_count; k++)
-                if (c->peer_sigs[k] == s->id) {
+            for (size_t k = 0; k < c->hs->peer_sig_count; k++)
+                if (c->hs->peer_sigs[k] == s->id) {
                     c->cert = &cfg->certs[i];
-                    c->our_sig_scheme = s->id;
+                    c->hs->our_sig_scheme = s->id;
                     return TENON_OK;
                 }
         }
@@ -653,14 +654,14 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     size_t nshares;
     GUARD(select_group(c, &ch, &group, &share, &have_share, &nshares));
     if (has(&ch, X_SIGNATURE_ALGORITHMS))
-        GUARD(ext_sig_algs_parse(ch.exts.body[X_SIGNATURE_ALGORITHMS], c->peer_sigs,
-                                 TLS_MAX_PEER_SIGS, &c->peer_sig_count));
+        GUARD(ext_sig_algs_parse(ch.exts.body[X_SIGNATURE_ALGORITHMS], c->hs->peer_sigs,
+                                 TLS_MAX_PEER_SIGS, &c->hs->peer_sig_count));
     /* §4.2.9: the modes the client announces decide whether it may resume, and whether it is
      * given tickets at all (hs_server_after_client_finished). */
     int dhe = 0;
     if (has(&ch, X_PSK_KEY_EXCHANGE_MODES))
         GUARD(ext_psk_modes_parse(ch.exts.body[X_PSK_KEY_EXCHANGE_MODES], &dhe));
-    c->client_psk_dhe = (uint8_t)dhe;
+    c->hs->client_psk_dhe = (uint8_t)dhe;
     GUARD(tls_take_sni(c, &ch));
     GUARD(tls_take_status_requests(c, &ch));
     if (has(&ch, X_EARLY_DATA)) {
@@ -685,7 +686,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
                TENON_ERR_TLS_ILLEGAL_PARAMETER);
     } else {
         c->suite = suite;
-        GUARD(tls_transcript_select(&c->tx, suite->hash));
+        GUARD(tls_transcript_select(&c->hs->tx, suite->hash));
         c->session_id_len = ch.session_id.len;
         memcpy(c->session_id, ch.session_id.p, ch.session_id.len);
     }
@@ -697,16 +698,16 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
            cfg->require_post_quantum ? TENON_ERR_TLS_PQ_REQUIRED : TENON_ERR_TLS_NO_COMMON_GROUP);
     if (second) {
         /* §4.1.4: the client's new key_share must be for the group we asked for, alone. */
-        ENSURE(group == c->hrr_group && have_share && nshares == 1,
+        ENSURE(group == c->hs->hrr_group && have_share && nshares == 1,
                TENON_ERR_TLS_ILLEGAL_PARAMETER);
     } else if (!have_share) {
         /* §4.1.4: no share for the group we want: ask for it. */
-        c->hrr_group = group;
+        c->hs->hrr_group = group;
         c->hrr = 1;
-        c->ch1_psk_fits = (uint8_t)offers_fitting_ticket(c, &ch, suite->hash);
+        c->hs->ch1_psk_fits = (uint8_t)offers_fitting_ticket(c, &ch, suite->hash);
         tls_note(c, "HelloRetryRequest: the client sent no share for our preferred group");
-        tls_transcript_update(&c->tx, msg, len);
-        GUARD(tls_transcript_hrr_rewrite(&c->tx));
+        tls_transcript_update(&c->hs->tx, msg, len);
+        GUARD(tls_transcript_hrr_rewrite(&c->hs->tx));
         GUARD(hs_hello_retry_request_send(c));
         if (c->session_id_len > 0)
             GUARD(tls_send_ccs(c));
@@ -721,7 +722,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
      * indicated cipher suite": one of ours that fits must still be offered (the same
      * consistency the other fields get, illegal_parameter; a malformed offer was decode_error
      * above). */
-    ENSURE(!second || !c->ch1_psk_fits || offers_fitting_ticket(c, &ch, c->suite->hash),
+    ENSURE(!second || !c->hs->ch1_psk_fits || offers_fitting_ticket(c, &ch, c->suite->hash),
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     c->resumed = psk_index >= 0;
     if (!c->resumed) {
@@ -733,7 +734,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
     GUARD(tls_select_alpn(c, &ch));
     GUARD(tls_rsl_client_hello(c, &ch.exts));
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, suite->name);
         tls_note(c, group->name);

@@ -61,7 +61,7 @@ int hs_encrypted_extensions_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* tenon never offers 0-RTT. */
     ENSURE(!(exts.seen & (1u << X_EARLY_DATA)), TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
     GUARD(tls_check_server_answers(c, &exts));
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     c->state = c->resumed ? ST_C_WAIT_FINISHED : ST_C_WAIT_CERT_CR;
     return TENON_OK;
 }

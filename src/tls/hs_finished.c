@@ -16,10 +16,10 @@ int hs_finished_send(tls_conn *c)
     writer w;
     wr_vec body;
     uint8_t *vd;
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
     GUARD(tls_hs_begin(c, HS_FINISHED, &w, &body));
     GUARD(wr_reserve(&w, h->digest_len, &vd));
-    GUARD(tls13_finished(h, c->is_client ? c->c_hs : c->s_hs, th, vd, &c->trace));
+    GUARD(tls13_finished(h, c->is_client ? c->hs->c_hs : c->hs->s_hs, th, vd, &c->trace));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -29,8 +29,8 @@ int tls_proof_finished(tls_conn *c, const uint8_t *verify_data, size_t len)
 {
     const tenon_hash_class *h = c->suite->hash;
     uint8_t th[TLS13_MAX_HASH], expect[TLS13_MAX_HASH];
-    GUARD(tls_transcript_hash(&c->tx, th, NULL));
-    GUARD(tls13_finished(h, c->is_client ? c->s_hs : c->c_hs, th, expect, &c->trace));
+    GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
+    GUARD(tls13_finished(h, c->is_client ? c->hs->s_hs : c->hs->c_hs, th, expect, &c->trace));
     int ok = len == h->digest_len && tenon_ct_memeq(expect, verify_data, len);
 #ifdef TENON_FUZZING
     ok = fuzzing_finished_ok(len, h->digest_len);
@@ -49,7 +49,7 @@ int hs_finished_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The length is fixed by the suite's hash: anything else is a decode error. */
     ENSURE(len - 4 == c->suite->hash->digest_len, TENON_ERR_TLS_DECODE);
     GUARD(tls_proof_finished(c, msg + 4, len - 4));
-    tls_transcript_update(&c->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg, len);
     if (c->is_client)
         return hs_client_flight(c);
     return hs_server_after_client_finished(c);

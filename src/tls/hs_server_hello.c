@@ -44,8 +44,8 @@ int hs_server_hello_send(tls_conn *c, int selected_psk, const uint8_t *share)
 {
     writer w;
     wr_vec body, exts;
-    if (c->test_random != NULL)
-        memcpy(c->server_random, c->test_random, 32);
+    if (c->hs->test_random != NULL)
+        memcpy(c->server_random, c->hs->test_random, 32);
     else
         GUARD(tls_random(c, c->server_random, 32));
     GUARD(tls_hs_begin(c, HS_SERVER_HELLO, &w, &body));
@@ -68,7 +68,7 @@ int hs_hello_retry_request_send(tls_conn *c)
     GUARD(write_head(c, &w, HRR_RANDOM));
     GUARD(wr_open_vec(&w, 2, &exts));
     GUARD(ext_supported_versions_write_sh(&w));
-    GUARD(ext_key_share_write_hrr(&w, c->hrr_group->tls_group));
+    GUARD(ext_key_share_write_hrr(&w, c->hs->hrr_group->tls_group));
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, "HelloRetryRequest");
@@ -130,42 +130,42 @@ static int handle_hrr(tls_conn *c, const server_hello *sh, const tls_suite *suit
          * group which was provided in the "supported_groups" extension in the original
          * ClientHello and (2) the selected_group field does not correspond to a group which
          * was provided in the "key_share" extension in the original ClientHello." */
-        for (size_t i = 0; i < c->kex_offer_count; i++)
-            if (c->kex_offer[i] == group)
+        for (size_t i = 0; i < c->hs->kex_offer_count; i++)
+            if (c->hs->kex_offer[i] == group)
                 group = NULL;
         ENSURE(group != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-        c->hrr_group = group;
+        c->hs->hrr_group = group;
         tls_kex_forget(c);
     } else {
         /* §4.1.2: the new ClientHello replaces the key shares only "If a "key_share" extension
          * was supplied in the HelloRetryRequest": after a cookie alone the same shares (and
          * key pairs) go again. */
-        c->hrr_group = NULL;
+        c->hs->hrr_group = NULL;
     }
     /* §4.2.2: the cookie (up to 2^16 - 1 bytes) is echoed from where it arrived: this message,
      * in the input buffer (the record, or the reassembly area if it was split), which nothing
      * overwrites before ClientHello2 is written below, into the output buffer. A cookie too
      * long for the output fails there with TENON_ERR_BUFFER_TOO_SMALL. */
-    c->cookie = NULL;
-    c->cookie_len = 0;
+    c->hs->cookie = NULL;
+    c->hs->cookie_len = 0;
     if (has(sh, X_COOKIE))
-        GUARD(ext_cookie_parse(sh->exts.body[X_COOKIE], &c->cookie, &c->cookie_len));
+        GUARD(ext_cookie_parse(sh->exts.body[X_COOKIE], &c->hs->cookie, &c->hs->cookie_len));
     c->suite = suite;
     c->hrr = 1;
-    GUARD(tls_transcript_select(&c->tx, suite->hash));
-    GUARD(tls_transcript_hrr_rewrite(&c->tx));
-    tls_transcript_update(&c->tx, msg, len);
+    GUARD(tls_transcript_select(&c->hs->tx, suite->hash));
+    GUARD(tls_transcript_hrr_rewrite(&c->hs->tx));
+    tls_transcript_update(&c->hs->tx, msg, len);
     /* A ticket whose hash is not the suite's cannot be offered again (§4.1.4). */
-    if (c->ticket != NULL && c->psk_suite->hash != suite->hash) {
+    if (c->hs->ticket != NULL && c->hs->psk_suite->hash != suite->hash) {
         tls_release_held_ticket(c);
-        tenon_wipe(c->psk, sizeof c->psk);
-        c->psk_len = 0;
+        tenon_wipe(c->hs->psk, sizeof c->hs->psk);
+        c->hs->psk_len = 0;
     }
     tls_note(c, "HelloRetryRequest received: sending a new ClientHello");
     GUARD(tls_send_ccs(c));
     int rc = hs_client_hello_send(c);
-    c->cookie = NULL; /* the view does not outlive this message */
-    c->cookie_len = 0;
+    c->hs->cookie = NULL; /* the view does not outlive this message */
+    c->hs->cookie_len = 0;
     return rc;
 }
 
@@ -232,29 +232,30 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* §4.2.8: "If using (EC)DHE key establishment, servers offer exactly one KeyShareEntry
      * in the ServerHello. This value MUST be in the same group as the KeyShareEntry value
      * offered by the client that the server has selected". */
-    size_t slot = c->kex_offer_count;
-    for (size_t i = 0; i < c->kex_offer_count; i++)
-        if (c->kex_offer[i]->tls_group == share.group)
+    size_t slot = c->hs->kex_offer_count;
+    for (size_t i = 0; i < c->hs->kex_offer_count; i++)
+        if (c->hs->kex_offer[i]->tls_group == share.group)
             slot = i;
-    ENSURE(slot < c->kex_offer_count, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+    ENSURE(slot < c->hs->kex_offer_count, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     if (has(&sh, X_PRE_SHARED_KEY)) {
         /* The table let it through only because it may be in a ServerHello; it must answer
          * an offer of ours (§4.2: else unsupported_extension). */
-        ENSURE(c->ticket != NULL, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
+        ENSURE(c->hs->ticket != NULL, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
         uint16_t selected;
         GUARD(ext_psk_parse_sh(sh.exts.body[X_PRE_SHARED_KEY], &selected));
         /* §4.2.11: "Clients MUST verify that the server's selected_identity is within the
          * range supplied by the client, that the server selected a cipher suite indicating a
          * Hash associated with the PSK". */
-        ENSURE(selected == 0 && c->psk_suite->hash == suite->hash, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        ENSURE(selected == 0 && c->hs->psk_suite->hash == suite->hash,
+               TENON_ERR_TLS_ILLEGAL_PARAMETER);
         c->resumed = 1;
     }
     /* A ticket is used once, accepted or not. */
     tls_release_held_ticket(c);
     c->suite = suite;
     memcpy(c->server_random, sh.random, 32);
-    GUARD(tls_transcript_select(&c->tx, suite->hash));
-    tls_transcript_update(&c->tx, msg, len);
+    GUARD(tls_transcript_select(&c->hs->tx, suite->hash));
+    tls_transcript_update(&c->hs->tx, msg, len);
 
     /* The server share is checked by the group: its exact length for the hybrids
      * (draft-ietf-tls-ecdhe-mlkem), the point as for (EC)DHE (illegal_parameter). The
@@ -267,14 +268,14 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         rc = hs_derive_handshake_secrets(c, shared, c->kex->shared_len);
     tenon_wipe(shared, sizeof shared);
     GUARD(rc);
-    GUARD(tls_install_read(c, c->s_hs, "server handshake"));
+    GUARD(tls_install_read(c, c->hs->s_hs, "server handshake"));
     /* From here the server reads with the client handshake keys (RFC 8446 §7.3, §A.1): an
      * alert this client sends about the server's encrypted flight must be protected with them,
      * or the server sees only a record it cannot decrypt. So the write keys change now, not at
      * the second flight; the middlebox-compatibility change_cipher_spec (§D.4) still goes
      * first, in the clear. */
     GUARD(tls_send_ccs(c));
-    GUARD(tls_install_write(c, c->c_hs, "client handshake"));
+    GUARD(tls_install_write(c, c->hs->c_hs, "client handshake"));
     c->state = ST_C_WAIT_EE;
     return TENON_OK;
 }

@@ -34,9 +34,9 @@ int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *
 {
     ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
            TENON_ERR_INTERNAL);
-    uint8_t *priv = c->kex_priv[slot];
-    if (c->test_kex_priv != NULL) {
-        memcpy(priv, c->test_kex_priv, g->private_len);
+    uint8_t *priv = c->hs->kex_priv[slot];
+    if (c->hs->test_kex_priv != NULL) {
+        memcpy(priv, c->hs->test_kex_priv, g->private_len);
         GUARD(g->public_from_private(priv, share));
     } else {
         GUARD(g->keygen(priv, share));
@@ -64,10 +64,10 @@ int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *cl
                         size_t client_share_len, uint8_t *server_share, uint8_t *shared)
 {
     c->kex = g;
-    if (c->test_kex_priv != NULL && g->dh) {
+    if (c->hs->test_kex_priv != NULL && g->dh) {
         /* RFC 8448 reproduction: the server's key pair is given. */
-        uint8_t *priv = c->kex_priv[0];
-        memcpy(priv, c->test_kex_priv, g->private_len);
+        uint8_t *priv = c->hs->kex_priv[0];
+        memcpy(priv, c->hs->test_kex_priv, g->private_len);
         int rc = g->public_from_private(priv, server_share);
         if (rc == TENON_OK)
             rc = g->shared_secret(priv, client_share, client_share_len, shared);
@@ -93,16 +93,16 @@ int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *cl
 int tls_kex_finish(tls_conn *c, size_t slot, const uint8_t *server_share, size_t server_share_len,
                    uint8_t *shared)
 {
-    ENSURE(slot < c->kex_offer_count, TENON_ERR_INTERNAL);
-    const tenon_kex_class *g = c->kex_offer[slot];
+    ENSURE(slot < c->hs->kex_offer_count, TENON_ERR_INTERNAL);
+    const tenon_kex_class *g = c->hs->kex_offer[slot];
     c->kex = g;
-    return g->shared_secret(c->kex_priv[slot], server_share, server_share_len, shared);
+    return g->shared_secret(c->hs->kex_priv[slot], server_share, server_share_len, shared);
 }
 
 void tls_kex_forget(tls_conn *c)
 {
-    tenon_wipe(c->kex_priv, sizeof c->kex_priv);
-    c->kex_offer_count = 0;
+    tenon_wipe(c->hs->kex_priv, sizeof c->hs->kex_priv);
+    c->hs->kex_offer_count = 0;
 }
 
 void tls_kex_trace_secret(tls_conn *c, const uint8_t *shared, size_t len)

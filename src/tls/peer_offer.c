@@ -57,7 +57,7 @@ static void offer_add_alpn(tls_offer *o, cursor body)
 
 void tls_offer_client_hello(tls_conn *c, const client_hello *ch)
 {
-    tls_offer *o = &c->offer;
+    tls_offer *o = &c->peer->offer;
     const tls_exts *e = &ch->exts;
     memset(o, 0, sizeof *o);
     o->legacy_version = ch->legacy_version;
@@ -86,7 +86,7 @@ void tls_offer_client_hello(tls_conn *c, const client_hello *ch)
 void tls_offer_server_hello(tls_conn *c, uint16_t legacy_version, uint16_t suite, const tls_exts *e,
                             int is_hrr)
 {
-    tls_offer *o = &c->offer;
+    tls_offer *o = &c->peer->offer;
     memset(o, 0, sizeof *o);
     o->legacy_version = legacy_version;
     uint16_t v = legacy_version, g;
@@ -124,8 +124,9 @@ TENON_API int tenon_conn_peer_offer(const tenon_conn *conn, tenon_peer_offer *of
     ENSURE(conn != NULL && offer != NULL, TENON_ERR_INVALID_ARGUMENT);
     memset(offer, 0, sizeof *offer);
     const tls_conn *c = tls_conn_of_const(conn);
-    ENSURE(c->magic == TLS_CONN_MAGIC && c->offer.seen, TENON_ERR_INVALID_ARGUMENT);
-    const tls_offer *o = &c->offer;
+    ENSURE(c->magic == TLS_CONN_MAGIC && c->peer != NULL && c->peer->offer.seen,
+           TENON_ERR_INVALID_ARGUMENT);
+    const tls_offer *o = &c->peer->offer;
     offer->legacy_version = o->legacy_version;
     offer->version_count = copy_list(o, OFFER_VERSIONS, offer->versions);
     offer->suite_count = copy_list(o, OFFER_SUITES, offer->suites);

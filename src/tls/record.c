@@ -28,14 +28,22 @@ __attribute__((constructor)) static void fuzzing_note(void)
 /* RFC 8446 §5.4: "the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets". */
 #define MAX_INNER (TLS_MAX_PLAINTEXT + 1)
 
-int tls13_record_keys_install(tls_record_keys *k, const tenon_aead_class *cls, const uint8_t *key,
-                              size_t key_len, const uint8_t iv[12])
+int tls13_record_keys_install(tls_record_keys *k, tenon_aead_ctx *ctx, const tenon_aead_class *cls,
+                              const uint8_t *key, size_t key_len, const uint8_t iv[12])
 {
-    ENSURE(k != NULL && cls != NULL && key != NULL && iv != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(k != NULL && ctx != NULL && cls != NULL && key != NULL && iv != NULL,
+           TENON_ERR_INVALID_ARGUMENT);
     /* The record layer forms the tag as the last 16 bytes of every record. */
     ENSURE(cls->tag_len == TENON_AEAD_TAG_LEN, TENON_ERR_UNSUPPORTED);
-    tls_record_keys_wipe(k);
-    GUARD(tenon_aead_init(&k->aead, cls, key, key_len));
+    ENSURE(key_len <= TLS_RECORD_MAX_KEY, TENON_ERR_INVALID_ARGUMENT);
+    /* k may be uninitialised: its earlier context is not touched (the engine keeps one place
+     * per direction, which the new keys overwrite). */
+    tenon_wipe(k, sizeof *k);
+    GUARD(tenon_aead_init(ctx, cls, key, key_len));
+    k->ctx = ctx;
+    k->cls = cls;
+    memcpy(k->key, key, key_len);
+    k->key_len = (uint8_t)key_len;
     memcpy(k->iv, iv, sizeof k->iv);
     /* RFC 8446 §5.3: "The sequence number is set to zero at the beginning of a connection and
      * whenever the key is changed". */
@@ -44,11 +52,27 @@ int tls13_record_keys_install(tls_record_keys *k, const tenon_aead_class *cls, c
     return TENON_OK;
 }
 
+void tls_record_keys_sleep(tls_record_keys *k)
+{
+    if (k->ctx != NULL)
+        tenon_aead_wipe(k->ctx);
+    k->ctx = NULL;
+}
+
+int tls_record_keys_wake(tls_record_keys *k, tenon_aead_ctx *ctx)
+{
+    if (!k->active || k->ctx != NULL)
+        return TENON_OK;
+    GUARD(tenon_aead_init(ctx, k->cls, k->key, k->key_len));
+    k->ctx = ctx;
+    return TENON_OK;
+}
+
 void tls_record_keys_wipe(tls_record_keys *k)
 {
     if (k == NULL)
         return;
-    tenon_aead_wipe(&k->aead);
+    tls_record_keys_sleep(k);
     tenon_wipe(k, sizeof *k);
 }
 
@@ -86,7 +110,7 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
 {
     ENSURE(k != NULL && out != NULL && out_len != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(content != NULL || content_len == 0, TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(k->active, TENON_ERR_NOT_INITIALISED);
+    ENSURE(k->active && k->ctx != NULL, TENON_ERR_NOT_INITIALISED);
     /* RFC 8446 §5.4: content, type and padding together at most 2^14 + 1 bytes; the content
      * alone at most 2^14 (§5.1). The type byte is the non-zero octet the receiver looks for
      * behind the padding, so it cannot be 0. */
@@ -122,7 +146,7 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
 #ifdef TENON_FUZZING
     int rc = fuzzing_null_seal(inner + inner_len);
 #else
-    int rc = tenon_aead_seal(&k->aead, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, inner,
+    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, inner,
                              inner_len, inner, inner + inner_len);
 #endif
     if (rc != TENON_OK) {
@@ -139,7 +163,7 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
 {
     ENSURE(k != NULL && record != NULL && type != NULL && content != NULL && content_len != NULL,
            TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(k->active, TENON_ERR_NOT_INITIALISED);
+    ENSURE(k->active && k->ctx != NULL, TENON_ERR_NOT_INITIALISED);
     ENSURE(record_len >= TLS_RECORD_HEADER_LEN, TENON_ERR_TLS_DECODE);
     size_t body_len = record_len - TLS_RECORD_HEADER_LEN;
     /* The header must describe this very record (the framer cut it by this length). */
@@ -167,7 +191,7 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
 #ifdef TENON_FUZZING
     int rc = fuzzing_null_open(inner + inner_len);
 #else
-    int rc = tenon_aead_open(&k->aead, nonce, sizeof nonce, record, TLS_RECORD_HEADER_LEN, inner,
+    int rc = tenon_aead_open(k->ctx, nonce, sizeof nonce, record, TLS_RECORD_HEADER_LEN, inner,
                              inner_len, inner + inner_len, inner);
 #endif
     /* The verdict is public: the peer learns it from our alert. */

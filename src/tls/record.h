@@ -2,8 +2,11 @@
  * Internal: record protection (RFC 8446 §5). Pure functions over one record at a time; the
  * engine owns the buffers and the stream framing.
  *
- * A direction's protection state is an AEAD context, the static IV and the 64-bit sequence
- * number; installing new keys resets the sequence number to 0 (§5.3).
+ * A direction's protection state is the raw key, the static IV and the 64-bit sequence number,
+ * small enough for a connection to keep while idle; installing new keys resets the sequence
+ * number to 0 (§5.3). The expanded AEAD context (round keys, GHASH powers: about 1 KB for
+ * AES-GCM) lives in caller memory (the engine's buffers), is dropped with them (sleep) and is
+ * recomputed from the raw key when they come back (wake).
  */
 #ifndef TENON_TLS_RECORD_H
 #define TENON_TLS_RECORD_H
@@ -27,17 +30,32 @@ enum {
 /* A buffer for one whole record of either version, header included. */
 #define TLS_MAX_RECORD (TLS_RECORD_HEADER_LEN + TLS_MAX_PLAINTEXT + 2048)
 
-typedef struct tls_record_keys {
-    int active; /* 0: records are plaintext (before the first keys) */
+#define TLS_RECORD_MAX_KEY 32 /* the longest AEAD key (AES-256, ChaCha20) */
+
+/* Where a direction's expanded keys live: an AEAD context, or TLS 1.2 CBC's AES context. */
+typedef union tls_keys_ctx {
     tenon_aead_ctx aead;
+    tenon_aes_cbc_ctx cbc;
+} tls_keys_ctx;
+
+typedef struct tls_record_keys {
+    uint8_t active; /* 0: records are plaintext (before the first keys) */
+    uint8_t key_len;
     uint8_t iv[12];
     uint64_t seq;
+    const tenon_aead_class *cls;
+    tenon_aead_ctx *ctx; /* the expanded key (caller memory); NULL while asleep */
+    uint8_t key[TLS_RECORD_MAX_KEY];
 } tls_record_keys;
 
-/* Installs key and iv for the given AEAD class; seq = 0. */
-TENON_MUST_CHECK int tls13_record_keys_install(tls_record_keys *k, const tenon_aead_class *cls,
-                                               const uint8_t *key, size_t key_len,
-                                               const uint8_t iv[12]);
+/* Installs key and iv for the given AEAD class, expanded into ctx; seq = 0. */
+TENON_MUST_CHECK int tls13_record_keys_install(tls_record_keys *k, tenon_aead_ctx *ctx,
+                                               const tenon_aead_class *cls, const uint8_t *key,
+                                               size_t key_len, const uint8_t iv[12]);
+/* Wipes the expanded key (k->ctx = NULL); the raw key, IV and seq stay. */
+void tls_record_keys_sleep(tls_record_keys *k);
+/* Expands the raw key into ctx again, if keys are installed and asleep. */
+TENON_MUST_CHECK int tls_record_keys_wake(tls_record_keys *k, tenon_aead_ctx *ctx);
 void tls_record_keys_wipe(tls_record_keys *k);
 
 /* Seals one TLSInnerPlaintext (content || type || pad_len zeros) into a whole TLSCiphertext

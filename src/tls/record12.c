@@ -15,24 +15,46 @@
 #define TLS12_VERSION 0x0303
 #define AAD_LEN 13 /* seq_num(8) || type(1) || version(2) || length(2) */
 
-int tls12_record_keys_install(tls12_record_keys *k, tls12_aead_kind kind,
+int tls12_record_keys_install(tls12_record_keys *k, tenon_aead_ctx *ctx, tls12_aead_kind kind,
                               const tenon_aead_class *cls, const uint8_t *key, size_t key_len,
                               const uint8_t *iv, size_t iv_len)
 {
-    ENSURE(k != NULL && cls != NULL && key != NULL && iv != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(k != NULL && ctx != NULL && cls != NULL && key != NULL && iv != NULL,
+           TENON_ERR_INVALID_ARGUMENT);
     ENSURE(cls->tag_len == TENON_AEAD_TAG_LEN, TENON_ERR_UNSUPPORTED);
+    ENSURE(key_len <= TLS_RECORD_MAX_KEY, TENON_ERR_INVALID_ARGUMENT);
     if (kind == TLS12_AEAD_GCM)
         ENSURE(iv_len == TLS12_GCM_SALT_LEN, TENON_ERR_INVALID_ARGUMENT);
     else if (kind == TLS12_AEAD_CHACHA)
         ENSURE(iv_len == TLS12_CHACHA_IV_LEN, TENON_ERR_INVALID_ARGUMENT);
     else
         return TENON_ERR_INVALID_ARGUMENT;
-    tls12_record_keys_wipe(k);
-    GUARD(tenon_aead_init(&k->aead, cls, key, key_len));
+    tenon_wipe(k, sizeof *k); /* as tls13_record_keys_install */
+    GUARD(tenon_aead_init(ctx, cls, key, key_len));
+    k->ctx = ctx;
+    k->cls = cls;
+    memcpy(k->key, key, key_len);
+    k->key_len = (uint8_t)key_len;
     memcpy(k->iv, iv, iv_len);
-    k->kind = kind;
+    k->kind = (uint8_t)kind;
     k->seq = 0;
     k->active = 1;
+    return TENON_OK;
+}
+
+void tls12_record_keys_sleep(tls12_record_keys *k)
+{
+    if (k->ctx != NULL)
+        tenon_aead_wipe(k->ctx);
+    k->ctx = NULL;
+}
+
+int tls12_record_keys_wake(tls12_record_keys *k, tenon_aead_ctx *ctx)
+{
+    if (!k->active || k->ctx != NULL)
+        return TENON_OK;
+    GUARD(tenon_aead_init(ctx, k->cls, k->key, k->key_len));
+    k->ctx = ctx;
     return TENON_OK;
 }
 
@@ -40,7 +62,7 @@ void tls12_record_keys_wipe(tls12_record_keys *k)
 {
     if (k == NULL)
         return;
-    tenon_aead_wipe(&k->aead);
+    tls12_record_keys_sleep(k);
     tenon_wipe(k, sizeof *k);
 }
 
@@ -104,7 +126,7 @@ int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content
 {
     ENSURE(k != NULL && out != NULL && out_len != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(content != NULL || content_len == 0, TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(k->active, TENON_ERR_NOT_INITIALISED);
+    ENSURE(k->active && k->ctx != NULL, TENON_ERR_NOT_INITIALISED);
     /* RFC 5246 §6.2.1: "The length MUST NOT exceed 2^14." */
     ENSURE(content_len <= TLS_MAX_PLAINTEXT, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(seq_usable(k), TENON_ERR_INTERNAL);
@@ -137,8 +159,8 @@ int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content
 #ifdef TENON_FUZZING
     int rc = fuzzing_null_seal(data + content_len);
 #else
-    int rc = tenon_aead_seal(&k->aead, nonce, sizeof nonce, aad, sizeof aad, data, content_len,
-                             data, data + content_len);
+    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, aad, sizeof aad, data, content_len, data,
+                             data + content_len);
 #endif
     if (rc != TENON_OK) {
         tenon_wipe(data, content_len);
@@ -154,7 +176,7 @@ int tls12_open_record(tls12_record_keys *k, uint8_t *record, size_t record_len, 
 {
     ENSURE(k != NULL && record != NULL && type != NULL && content != NULL && content_len != NULL,
            TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(k->active, TENON_ERR_NOT_INITIALISED);
+    ENSURE(k->active && k->ctx != NULL, TENON_ERR_NOT_INITIALISED);
     ENSURE(record_len >= TLS_RECORD_HEADER_LEN, TENON_ERR_TLS_DECODE);
     size_t body_len = record_len - TLS_RECORD_HEADER_LEN;
     ENSURE(((size_t)record[3] << 8 | record[4]) == body_len, TENON_ERR_TLS_DECODE);
@@ -176,7 +198,7 @@ int tls12_open_record(tls12_record_keys *k, uint8_t *record, size_t record_len, 
 #ifdef TENON_FUZZING
     int rc = fuzzing_null_open(data + plain_len);
 #else
-    int rc = tenon_aead_open(&k->aead, nonce, sizeof nonce, aad, sizeof aad, data, plain_len,
+    int rc = tenon_aead_open(k->ctx, nonce, sizeof nonce, aad, sizeof aad, data, plain_len,
                              data + plain_len, data);
 #endif
     ct_declassify(&rc, sizeof rc);

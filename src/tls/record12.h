@@ -32,20 +32,28 @@ typedef enum tls12_aead_kind {
     TLS12_AEAD_CHACHA = 2, /* nonce = iv(12) XOR padded seq; nothing sent */
 } tls12_aead_kind;
 
+/* Like tls_record_keys (record.h): the raw key kept, the expanded context in caller memory. */
 typedef struct tls12_record_keys {
-    int active;
-    tls12_aead_kind kind;
-    tenon_aead_ctx aead;
+    uint8_t active;
+    uint8_t kind;   /* tls12_aead_kind */
     uint8_t iv[12]; /* GCM: the 4-byte salt in iv[0..3]; ChaCha: the whole 12-byte IV */
+    uint8_t key_len;
     uint64_t seq;
+    const tenon_aead_class *cls;
+    tenon_aead_ctx *ctx; /* the expanded key (caller memory); NULL while asleep */
+    uint8_t key[TLS_RECORD_MAX_KEY];
 } tls12_record_keys;
 
-/* Installs key and fixed IV (iv_len 4 for GCM, 12 for ChaCha20-Poly1305); seq = 0 (RFC 5246
- * §6.1: "Sequence numbers ... are set to zero whenever a connection state is made the active
- * state"). TENON_ERR_INVALID_ARGUMENT for a wrong iv_len or kind. */
-TENON_MUST_CHECK int tls12_record_keys_install(tls12_record_keys *k, tls12_aead_kind kind,
-                                               const tenon_aead_class *cls, const uint8_t *key,
-                                               size_t key_len, const uint8_t *iv, size_t iv_len);
+/* Installs key and fixed IV (iv_len 4 for GCM, 12 for ChaCha20-Poly1305), expanded into ctx;
+ * seq = 0 (RFC 5246 §6.1: "Sequence numbers ... are set to zero whenever a connection state is
+ * made the active state"). TENON_ERR_INVALID_ARGUMENT for a wrong iv_len or kind. */
+TENON_MUST_CHECK int tls12_record_keys_install(tls12_record_keys *k, tenon_aead_ctx *ctx,
+                                               tls12_aead_kind kind, const tenon_aead_class *cls,
+                                               const uint8_t *key, size_t key_len,
+                                               const uint8_t *iv, size_t iv_len);
+/* Sleep and wake as tls_record_keys_sleep / tls_record_keys_wake. */
+void tls12_record_keys_sleep(tls12_record_keys *k);
+TENON_MUST_CHECK int tls12_record_keys_wake(tls12_record_keys *k, tenon_aead_ctx *ctx);
 void tls12_record_keys_wipe(tls12_record_keys *k);
 
 /* Bytes a record adds to its content: 8 + 16 for GCM, 16 for ChaCha20-Poly1305. */
@@ -76,20 +84,25 @@ TENON_MUST_CHECK int tls12_open_record(tls12_record_keys *k, uint8_t *record, si
 #define TLS12_CBC_IV_LEN 16 /* RFC 5246 §6.2.3.2: record_iv_length = block_size */
 
 typedef struct tls12_cbc_keys {
-    int active;
-    int etm;                          /* 1: encrypt-then-MAC (RFC 7366) was negotiated */
-    const tenon_hash_class *mac_hash; /* SHA-1 or SHA-256 (or SHA-384) */
-    uint8_t mac_key[48];
-    size_t mac_key_len;
-    tenon_aes_cbc_ctx cbc;
+    uint8_t active;
+    uint8_t etm; /* 1: encrypt-then-MAC (RFC 7366) was negotiated */
+    uint8_t mac_key_len;
+    uint8_t enc_key_len;
     uint64_t seq;
+    const tenon_hash_class *mac_hash; /* SHA-1 or SHA-256 (or SHA-384) */
+    tenon_aes_cbc_ctx *ctx;           /* the expanded AES key (caller memory); NULL: asleep */
+    uint8_t mac_key[48];
+    uint8_t enc_key[32];
 } tls12_cbc_keys;
 
 /* Installs the MAC key (mac_key_len = mac_hash->digest_len, RFC 5246 §6.2.3.1) and the AES key
- * (16 or 32 bytes); seq = 0. */
-TENON_MUST_CHECK int tls12_cbc_keys_install(tls12_cbc_keys *k, const tenon_hash_class *mac_hash,
+ * (16 or 32 bytes, expanded into ctx); seq = 0. */
+TENON_MUST_CHECK int tls12_cbc_keys_install(tls12_cbc_keys *k, tenon_aes_cbc_ctx *ctx,
+                                            const tenon_hash_class *mac_hash,
                                             const uint8_t *mac_key, size_t mac_key_len,
                                             const uint8_t *enc_key, size_t enc_key_len, int etm);
+void tls12_cbc_keys_sleep(tls12_cbc_keys *k);
+TENON_MUST_CHECK int tls12_cbc_keys_wake(tls12_cbc_keys *k, tenon_aes_cbc_ctx *ctx);
 void tls12_cbc_keys_wipe(tls12_cbc_keys *k);
 
 /* Seals content (at most 2^14 bytes) into IV || CBC(content || MAC || padding) (MAC-then-encrypt)

@@ -19,20 +19,24 @@
 #define MAC_HDR_LEN 13 /* seq_num(8) || type(1) || version(2) || length(2) */
 #define BLOCK TENON_AES_BLOCK_LEN
 
-int tls12_cbc_keys_install(tls12_cbc_keys *k, const tenon_hash_class *mac_hash,
-                           const uint8_t *mac_key, size_t mac_key_len, const uint8_t *enc_key,
-                           size_t enc_key_len, int etm)
+int tls12_cbc_keys_install(tls12_cbc_keys *k, tenon_aes_cbc_ctx *ctx,
+                           const tenon_hash_class *mac_hash, const uint8_t *mac_key,
+                           size_t mac_key_len, const uint8_t *enc_key, size_t enc_key_len, int etm)
 {
-    ENSURE(k != NULL && mac_key != NULL && enc_key != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(k != NULL && ctx != NULL && mac_key != NULL && enc_key != NULL,
+           TENON_ERR_INVALID_ARGUMENT);
     ENSURE(mac_hash == &tenon_sha1 || mac_hash == &tenon_sha256 || mac_hash == &tenon_sha384,
            TENON_ERR_INVALID_ARGUMENT);
     /* RFC 5246 §6.2.3.1: mac_key_length = mac_length = the hash's output length. */
     ENSURE(mac_key_len == mac_hash->digest_len, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(enc_key_len == 16 || enc_key_len == 32, TENON_ERR_INVALID_ARGUMENT);
-    tls12_cbc_keys_wipe(k);
-    GUARD(tenon_aes_cbc_init(&k->cbc, enc_key, enc_key_len));
+    tenon_wipe(k, sizeof *k); /* as tls13_record_keys_install */
+    GUARD(tenon_aes_cbc_init(ctx, enc_key, enc_key_len));
+    k->ctx = ctx;
+    memcpy(k->enc_key, enc_key, enc_key_len);
+    k->enc_key_len = (uint8_t)enc_key_len;
     memcpy(k->mac_key, mac_key, mac_key_len);
-    k->mac_key_len = mac_key_len;
+    k->mac_key_len = (uint8_t)mac_key_len;
     k->mac_hash = mac_hash;
     k->etm = etm ? 1 : 0;
     k->seq = 0;
@@ -40,11 +44,27 @@ int tls12_cbc_keys_install(tls12_cbc_keys *k, const tenon_hash_class *mac_hash,
     return TENON_OK;
 }
 
+void tls12_cbc_keys_sleep(tls12_cbc_keys *k)
+{
+    if (k->ctx != NULL)
+        tenon_aes_cbc_wipe(k->ctx);
+    k->ctx = NULL;
+}
+
+int tls12_cbc_keys_wake(tls12_cbc_keys *k, tenon_aes_cbc_ctx *ctx)
+{
+    if (!k->active || k->ctx != NULL)
+        return TENON_OK;
+    GUARD(tenon_aes_cbc_init(ctx, k->enc_key, k->enc_key_len));
+    k->ctx = ctx;
+    return TENON_OK;
+}
+
 void tls12_cbc_keys_wipe(tls12_cbc_keys *k)
 {
     if (k == NULL)
         return;
-    tenon_aes_cbc_wipe(&k->cbc);
+    tls12_cbc_keys_sleep(k);
     tenon_wipe(k, sizeof *k);
 }
 
@@ -77,7 +97,7 @@ int tls12_cbc_seal_record(tls12_cbc_keys *k, uint8_t type, const uint8_t *conten
 {
     ENSURE(k != NULL && out != NULL && out_len != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(content != NULL || content_len == 0, TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(k->active, TENON_ERR_NOT_INITIALISED);
+    ENSURE(k->active && k->ctx != NULL, TENON_ERR_NOT_INITIALISED);
     ENSURE(content_len <= TLS_MAX_PLAINTEXT, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(k->seq != UINT64_MAX, TENON_ERR_INTERNAL);
     size_t ml = k->mac_key_len;
@@ -112,7 +132,7 @@ int tls12_cbc_seal_record(tls12_cbc_keys *k, uint8_t type, const uint8_t *conten
     memset(c + inside, (int)pad, pad + 1);
     uint8_t iv[TLS12_CBC_IV_LEN];
     memcpy(iv, ivp, sizeof iv);
-    int rc = tenon_aes_cbc_encrypt(&k->cbc, iv, c, c, clen);
+    int rc = tenon_aes_cbc_encrypt(k->ctx, iv, c, c, clen);
     if (rc != TENON_OK) {
         tenon_wipe(c, clen);
         return rc;
@@ -146,7 +166,7 @@ static int open_etm(tls12_cbc_keys *k, uint8_t *record, size_t body_len, uint8_t
     ENSURE(ok, TENON_ERR_TLS_BAD_RECORD_MAC);
     uint8_t iv[TLS12_CBC_IV_LEN];
     memcpy(iv, ivp, sizeof iv);
-    GUARD(tenon_aes_cbc_decrypt(&k->cbc, iv, c, c, clen));
+    GUARD(tenon_aes_cbc_decrypt(k->ctx, iv, c, c, clen));
     uint32_t pad = c[clen - 1];
     uint32_t good = ct_mask_lt_u32(pad, (uint32_t)clen);
     for (size_t i = 0; i < 256 && i < clen; i++)
@@ -172,7 +192,7 @@ static int open_mte(tls12_cbc_keys *k, uint8_t *record, size_t body_len, uint8_t
     uint8_t *ivp = record + TLS_RECORD_HEADER_LEN, *c = ivp + TLS12_CBC_IV_LEN;
     uint8_t iv[TLS12_CBC_IV_LEN];
     memcpy(iv, ivp, sizeof iv);
-    GUARD(tenon_aes_cbc_decrypt(&k->cbc, iv, c, c, clen));
+    GUARD(tenon_aes_cbc_decrypt(k->ctx, iv, c, c, clen));
 
     /* RFC 5246 §6.2.3.2: padding_length, then that many bytes of the same value before it. A
      * wrong padding is treated as no padding (pad = 0) so that the MAC is computed all the same
@@ -223,7 +243,7 @@ int tls12_cbc_open_record(tls12_cbc_keys *k, uint8_t *record, size_t record_len,
 {
     ENSURE(k != NULL && record != NULL && type != NULL && content != NULL && content_len != NULL,
            TENON_ERR_INVALID_ARGUMENT);
-    ENSURE(k->active, TENON_ERR_NOT_INITIALISED);
+    ENSURE(k->active && k->ctx != NULL, TENON_ERR_NOT_INITIALISED);
     ENSURE(record_len >= TLS_RECORD_HEADER_LEN, TENON_ERR_TLS_DECODE);
     size_t body_len = record_len - TLS_RECORD_HEADER_LEN;
     ENSURE(((size_t)record[3] << 8 | record[4]) == body_len, TENON_ERR_TLS_DECODE);

@@ -30,14 +30,15 @@ int tls_take_status_requests(tls_conn *c, const client_hello *ch)
  * sends no certificate ("the server is not expected to ... include the extension"). */
 int tls_staple_ocsp(const tls_conn *c)
 {
-    return !c->is_client && c->ocsp_asked && !c->resumed && c->cert != NULL && c->our_ocsp.len > 0;
+    return !c->is_client && c->ocsp_asked && !c->resumed && c->cert != NULL &&
+           c->hs->our_ocsp.len > 0;
 }
 
 int tls_choose_ocsp(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
-    c->our_ocsp.ptr = NULL;
-    c->our_ocsp.len = 0;
+    c->hs->our_ocsp.ptr = NULL;
+    c->hs->our_ocsp.len = 0;
     if (c->is_client || !c->ocsp_asked || c->resumed || c->cert == NULL)
         return TENON_OK;
     tenon_bytes resp = c->cert->ocsp_response;
@@ -58,7 +59,7 @@ int tls_choose_ocsp(tls_conn *c)
                TENON_ERR_TLS_STAPLE_CALLBACK);
         resp = req.ocsp_response;
     }
-    c->our_ocsp = resp;
+    c->hs->our_ocsp = resp;
     return TENON_OK;
 }
 
@@ -71,8 +72,8 @@ int tls_staple_scts(const tls_conn *c)
 int tls13_leaf_status(tls_conn *c, const tls_exts *leaf)
 {
     size_t taken = 0;
-    c->peer_ocsp.ptr = c->peer_scts.ptr = NULL;
-    c->peer_ocsp.len = c->peer_scts.len = 0;
+    c->peer->peer_ocsp.ptr = c->peer->peer_scts.ptr = NULL;
+    c->peer->peer_ocsp.len = c->peer->peer_scts.len = 0;
     /* RFC 8446 §4.4.2: the extensions of a CertificateEntry "MUST correspond to ones from the
      * client's ClientHello message" (or the server's CertificateRequest: tenon's asks for
      * none); §4.2: one not asked for is unsupported_extension. */
@@ -81,15 +82,15 @@ int tls13_leaf_status(tls_conn *c, const tls_exts *leaf)
         cursor resp;
         /* §4.4.2.1: "the server MAY include a CertificateStatus" (RFC 6066's struct). */
         GUARD(tls_cert_status_parse(leaf->body[X_STATUS_REQUEST], &resp));
-        c->peer_ocsp.ptr = resp.p;
-        c->peer_ocsp.len = resp.len;
+        c->peer->peer_ocsp.ptr = resp.p;
+        c->peer->peer_ocsp.len = resp.len;
         taken++;
     }
     if ((leaf->seen >> X_SCT) & 1u) {
         ENSURE(c->is_client && c->sct_asked, TENON_ERR_TLS_UNSUPPORTED_EXTENSION);
         GUARD(ext_sct_parse_list(leaf->body[X_SCT]));
-        c->peer_scts.ptr = leaf->body[X_SCT].p;
-        c->peer_scts.len = leaf->body[X_SCT].len;
+        c->peer->peer_scts.ptr = leaf->body[X_SCT].p;
+        c->peer->peer_scts.len = leaf->body[X_SCT].len;
         taken++;
     }
     /* Any other (unknown) extension on the leaf was not asked for either. */
@@ -100,18 +101,18 @@ int tls13_leaf_status(tls_conn *c, const tls_exts *leaf)
 int tls_check_peer_status(tls_conn *c)
 {
     const tenon_config *cfg = c->cfg;
-    if (c->peer_ocsp.len > 0)
+    if (c->peer->peer_ocsp.len > 0)
         tls_note(c, "the server stapled an OCSP response");
-    if (c->peer_scts.len > 0)
+    if (c->peer->peer_scts.len > 0)
         tls_note(c, "the server sent signed certificate timestamps");
     if (!c->is_client || c->resumed || cfg->status_fn == NULL)
         return TENON_OK;
     tenon_peer_status st;
     memset(&st, 0, sizeof st);
-    st.chain = c->peer_chain;
-    st.chain_count = c->peer_chain_count;
-    st.ocsp_response = c->peer_ocsp;
-    st.sct_list = c->peer_scts;
+    st.chain = c->peer->peer_chain;
+    st.chain_count = c->peer->peer_chain_count;
+    st.ocsp_response = c->peer->peer_ocsp;
+    st.sct_list = c->peer->peer_scts;
     st.server_name = cfg->server_name;
     int rc = cfg->status_fn(cfg->status_user, &st);
     if (rc != 0)

@@ -230,13 +230,14 @@ int tls_peer_leaf(const tls_conn *c, uint8_t out[32])
         return c->has_peer_leaf;
     }
     if (c->resumed) {
-        memcpy(out, c->resume_leaf, 32);
-        return c->resume_has_leaf;
+        memcpy(out, c->hs->resume_leaf, 32);
+        return c->hs->resume_has_leaf;
     }
     /* A server's client proves its certificate with CertificateVerify too. */
-    if (c->peer_chain_count == 0 || !c->cert_verified || (!c->is_client && !c->signature_verified))
+    if (c->peer->peer_chain_count == 0 || !c->cert_verified ||
+        (!c->is_client && !c->signature_verified))
         return 0;
-    tenon_hash(&tenon_sha256, c->peer_chain[0].ptr, c->peer_chain[0].len, out);
+    tenon_hash(&tenon_sha256, c->peer->peer_chain[0].ptr, c->peer->peer_chain[0].len, out);
     return 1;
 }
 
@@ -325,8 +326,8 @@ void tls_ticket_fill_session(tls_conn *c, tls_ticket_plain *t)
 void tls_ticket_take_session(tls_conn *c, const tls_ticket_plain *t)
 {
     c->resumed_auth = t->client_auth;
-    c->resume_has_leaf = t->client_auth;
-    memcpy(c->resume_leaf, t->peer_leaf, sizeof c->resume_leaf);
+    c->hs->resume_has_leaf = t->client_auth;
+    memcpy(c->hs->resume_leaf, t->peer_leaf, sizeof c->hs->resume_leaf);
     c->resume_auth_ms = (int64_t)t->auth_ms;
 }
 
@@ -341,8 +342,8 @@ int tls_ticket_offerable(tls_conn *c, const tenon_ticket *t)
 
 void tls_ticket_offer_session(tls_conn *c, const tenon_ticket *t)
 {
-    c->resume_has_leaf = 1; /* tls_ticket_store_session keeps no ticket without one */
-    memcpy(c->resume_leaf, t->peer_leaf_sha256, sizeof c->resume_leaf);
+    c->hs->resume_has_leaf = 1; /* tls_ticket_store_session keeps no ticket without one */
+    memcpy(c->hs->resume_leaf, t->peer_leaf_sha256, sizeof c->hs->resume_leaf);
     c->resume_auth_ms = t->auth_ms;
 }
 

@@ -264,6 +264,58 @@ typedef struct tls_offer {
 /* The largest share of a Diffie-Hellman group (secp384r1's point): TLS 1.2 ECDHE. */
 #define TLS_DH_MAX_SHARE 97
 
+/* What only the handshake needs (moved out of tls_conn, field for field): it lives in the work
+ * area at the start of the input buffer (tls_conn.hs) and is wiped when the handshake ends. */
+typedef struct tls_hs {
+    tls_transcript tx;
+    tls13_schedule ks;
+    uint8_t c_hs[TLS13_MAX_HASH]; /* client_handshake_traffic_secret */
+    uint8_t s_hs[TLS13_MAX_HASH];
+    const tenon_kex_class *kex_offer[TENON_MAX_KEY_SHARES];
+    size_t kex_offer_count;
+    union {
+        uint8_t kex_priv[TENON_MAX_KEY_SHARES][TENON_KEX_MAX_PRIVATE_LEN];
+        uint8_t kex_pub12[TLS_DH_MAX_SHARE];
+    };
+    const tenon_kex_class *hrr_group; /* the group a HelloRetryRequest asked for */
+    const uint8_t *cookie;            /* client: the HelloRetryRequest's cookie, a view into
+                                       * the input valid while ClientHello2 is written */
+    size_t cookie_len;
+    uint16_t our_sig_scheme;
+    uint16_t peer_sigs[TLS_MAX_PEER_SIGS]; /* the peer's signature_algorithms */
+    size_t peer_sig_count;
+    tenon_public_key peer_key;
+    uint8_t cr_context[255]; /* client: the CertificateRequest's context */
+    size_t cr_context_len;
+    uint8_t psk[TLS13_MAX_HASH];
+    size_t psk_len;
+    const tls_suite *psk_suite; /* client: the suite of the ticket offered */
+    tenon_ticket *ticket;       /* client: the ticket offered */
+    uint8_t resume_has_leaf;
+    uint8_t resume_leaf[32];
+    uint8_t client_psk_dhe;  /* server: the client's psk_key_exchange_modes list psk_dhe_ke */
+    uint8_t ch1_psk_fits;    /* server: the first ClientHello offered one of our tickets of the
+                              * suite's hash (before a HelloRetryRequest) */
+    uint16_t client_version; /* server: the ClientHello's legacy_version */
+    /* Server: the OCSP response this full handshake staples (tls_choose_ocsp), empty: none. */
+    tenon_bytes our_ocsp;
+    /* Test-only injection (tls_test_inject): random and ephemeral private key. */
+    const uint8_t *test_random;
+    const uint8_t *test_kex_priv;
+    const uint8_t *test_server_msgs; /* EncryptedExtensions .. CertificateVerify, verbatim */
+    size_t test_server_msgs_len;
+} tls_hs;
+
+/* What the peer showed in its handshake (tenon_conn_peer_offer, tenon_conn_info's chain and
+ * staples): views into the input buffer, kept in its work area after tls_hs (tls_conn.peer)
+ * until the buffers are released. */
+typedef struct tls_peer {
+    tenon_bytes peer_chain[TENON_MAX_CHAIN];
+    size_t peer_chain_count;
+    tls_offer offer; /* the peer's hello, for explaining a failed negotiation */
+    tenon_bytes peer_ocsp, peer_scts;
+} tls_peer;
+
 typedef struct tls_conn {
     uint32_t magic;
     const tenon_config *cfg;
@@ -272,6 +324,8 @@ typedef struct tls_conn {
     int error;      /* sticky; 0 while healthy */
     int peer_alert; /* -1 none */
     tls_trace trace;
+    tls_hs *hs;     /* the handshake state (input work area); NULL once the handshake ended */
+    tls_peer *peer; /* the peer's hello and chain views (input work area); NULL once released */
 
     /* Incoming: in[0, rec_cap) gathers one record; in[rec_cap, in_cap) is the reassembly
      * buffer for handshake messages split over records, whose last peer_cert_len bytes keep
@@ -302,10 +356,6 @@ typedef struct tls_conn {
     };
     const tls_suite *suite;
     const tls12_suite *suite12;
-    tls_transcript tx;
-    tls13_schedule ks;
-    uint8_t c_hs[TLS13_MAX_HASH]; /* client_handshake_traffic_secret */
-    uint8_t s_hs[TLS13_MAX_HASH];
     uint8_t c_ap[TLS13_MAX_HASH]; /* client_application_traffic_secret_N */
     uint8_t s_ap[TLS13_MAX_HASH];
     uint8_t exporter[TLS13_MAX_HASH];
@@ -323,28 +373,10 @@ typedef struct tls_conn {
      * holds the ECDHE private key (a server's, until the ClientKeyExchange), and a client's
      * public key waits in kex_pub12 for its ClientKeyExchange. */
     const tenon_kex_class *kex;
-    const tenon_kex_class *kex_offer[TENON_MAX_KEY_SHARES];
-    size_t kex_offer_count;
-    union {
-        uint8_t kex_priv[TENON_MAX_KEY_SHARES][TENON_KEX_MAX_PRIVATE_LEN];
-        uint8_t kex_pub12[TLS_DH_MAX_SHARE];
-    };
-    const tenon_kex_class *hrr_group; /* the group a HelloRetryRequest asked for */
-    const uint8_t *cookie;            /* client: the HelloRetryRequest's cookie, a view into
-                                       * the input valid while ClientHello2 is written */
-    size_t cookie_len;
 
     /* Authentication. */
     const tenon_cert_key *cert; /* ours, when we sign */
-    uint16_t our_sig_scheme;
     uint16_t peer_sig_scheme;
-    uint16_t peer_sigs[TLS_MAX_PEER_SIGS]; /* the peer's signature_algorithms */
-    size_t peer_sig_count;
-    tenon_public_key peer_key;
-    tenon_bytes peer_chain[TENON_MAX_CHAIN];
-    size_t peer_chain_count;
-    uint8_t cr_context[255]; /* client: the CertificateRequest's context */
-    size_t cr_context_len;
 
     /* Negotiated. */
     uint8_t alpn[TENON_MAX_ALPN_LEN];
@@ -353,26 +385,16 @@ typedef struct tls_conn {
     size_t sni_len;
 
     /* Resumption. */
-    uint8_t psk[TLS13_MAX_HASH];
-    size_t psk_len;
-    const tls_suite *psk_suite; /* client: the suite of the ticket offered */
-    tenon_ticket *ticket;       /* client: the ticket offered */
     unsigned tickets_sent;
     /* The session across resumptions (ticket.c). resume_*: what the resumed session's ticket
      * (client: the one offered) says of its full handshake's time and the peer's leaf. */
     uint8_t policy[32]; /* tls_policy: our verification policy's digest, once computed */
     uint8_t policy_set;
-    uint8_t resume_has_leaf;
-    uint8_t resume_leaf[32];
     int64_t start_ms; /* when this handshake began (its first ClientHello) */
     int64_t resume_auth_ms;
-    uint8_t client_psk_dhe; /* server: the client's psk_key_exchange_modes list psk_dhe_ke */
-    uint8_t ch1_psk_fits;   /* server: the first ClientHello offered one of our tickets of the
-                             * suite's hash (before a HelloRetryRequest) */
 
     /* TLS 1.2. */
     uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
-    uint16_t client_version;          /* server: the ClientHello's legacy_version */
     uint8_t ems, etm;                 /* extended master secret, encrypt-then-MAC negotiated */
     uint8_t offered_ticket12;         /* client: a TLS 1.2 ticket was offered */
     uint8_t offered_session_id12;     /* client: a TLS 1.2 session ID was offered */
@@ -408,15 +430,10 @@ typedef struct tls_conn {
     uint8_t signature_verified; /* proof_certificate_verify */
     uint8_t finished_verified;  /* proof_finished */
 
-    tls_offer offer; /* the peer's hello, for explaining a failed negotiation */
-
     /* OCSP stapling and SCTs (stapling.c). Server: what the client's hello asked for; client:
      * what our ClientHello asked for, whether a TLS 1.2 server acknowledged status_request, and
      * the views of what the server stapled (kept with the peer's chain in the input buffer). */
     uint8_t ocsp_asked, sct_asked, ocsp_acked;
-    tenon_bytes peer_ocsp, peer_scts;
-    /* Server: the OCSP response this full handshake staples (tls_choose_ocsp), empty: none. */
-    tenon_bytes our_ocsp;
 
     /* TLS 1.2: the verify_data of the handshake's first Finished, sent or received
      * (tenon_conn_tls_unique, RFC 5929 §3.1); tls_unique_len 0 until then. */
@@ -432,15 +449,22 @@ typedef struct tls_conn {
      * announced. Once negotiated, rsl_peer is the peer's limit (records we send obey it) and
      * rsl_recv ours (a protected record above it is record_overflow); 0 before and without. */
     uint16_t rsl_sent, rsl_peer, rsl_recv;
-
-    /* Test-only injection (tls_test_inject): random and ephemeral private key. */
-    const uint8_t *test_random;
-    const uint8_t *test_kex_priv;
-    const uint8_t *test_server_msgs; /* EncryptedExtensions .. CertificateVerify, verbatim */
-    size_t test_server_msgs_len;
 } tls_conn;
 
 #define TLS_CONN_MAGIC 0x544e4f4eu
+
+/* The input buffer's work area (TENON_CONN_HS_SIZE bytes at its start; engine.c): from its first
+ * 16-byte boundary, tls_hs, tls_peer and the read direction's expanded keys, each 16-byte
+ * aligned. The output buffer's (TENON_CONN_KEYS_SIZE bytes) holds the write direction's. */
+#define TLS_ALIGN16(n) (((n) + 15u) & ~(size_t)15u)
+#define TLS_WORK_HS 0
+#define TLS_WORK_PEER TLS_ALIGN16(sizeof(tls_hs))
+#define TLS_WORK_RD_KEYS (TLS_WORK_PEER + TLS_ALIGN16(sizeof(tls_peer)))
+#define TLS_WORK_END (TLS_WORK_RD_KEYS + TLS_ALIGN16(sizeof(tls_keys_ctx)))
+static inline uint8_t *tls_work_align(uint8_t *p)
+{
+    return p + ((16u - ((uintptr_t)p & 15u)) & 15u);
+}
 
 static inline tls_conn *tls_conn_of(tenon_conn *c)
 {
@@ -476,6 +500,10 @@ TENON_MUST_CHECK int tls_flush_handshake(tls_conn *c);
 /* The middlebox-compatibility change_cipher_spec (RFC 8446 §D.4), sent once. */
 TENON_MUST_CHECK int tls_send_ccs(tls_conn *c);
 
+/* Where each direction's expanded record keys live: in the input buffer's work area (read) and
+ * at the start of the output buffer (write). */
+tls_keys_ctx *tls_rd_ctx(tls_conn *c);
+tls_keys_ctx *tls_wr_ctx(tls_conn *c);
 /* Key installation with trace and key log. name: "client handshake" ... */
 TENON_MUST_CHECK int tls_install_read(tls_conn *c, const uint8_t *secret, const char *name);
 TENON_MUST_CHECK int tls_install_write(tls_conn *c, const uint8_t *secret, const char *name);
@@ -486,7 +514,7 @@ void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, con
                       size_t len);
 int64_t tls_now_ms(const tls_conn *c);
 TENON_MUST_CHECK int tls_random(tls_conn *c, uint8_t *out, size_t len);
-/* A fresh ephemeral key pair for group g: the private key into c->kex_priv[slot], the client
+/* A fresh ephemeral key pair for group g: the private key into c->hs->kex_priv[slot], the client
  * share into share (g->client_share_len bytes); traced. The test hook's private key, if set,
  * replaces the random one. */
 TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot,
@@ -690,9 +718,9 @@ struct client_hello;
 /* Server: what the ClientHello asks for (status_request, signed_certificate_timestamp). */
 TENON_MUST_CHECK int tls_take_status_requests(tls_conn *c, const struct client_hello *ch);
 /* Server, full handshake with the certificate chosen: the OCSP response to staple, from
- * tenon_config.staple_fn or the certificate, into c->our_ocsp. */
+ * tenon_config.staple_fn or the certificate, into c->hs->our_ocsp. */
 TENON_MUST_CHECK int tls_choose_ocsp(tls_conn *c);
-/* Server: 1 if this handshake staples an OCSP response (c->our_ocsp) / our SCT list. */
+/* Server: 1 if this handshake staples an OCSP response (c->hs->our_ocsp) / our SCT list. */
 int tls_staple_ocsp(const tls_conn *c);
 int tls_staple_scts(const tls_conn *c);
 /* Client: the extensions of the server's TLS 1.3 leaf CertificateEntry (RFC 8446 §4.4.2),
@@ -845,6 +873,9 @@ TENON_MUST_CHECK int tls12_open(tls12_dir *d, uint8_t *rec, size_t rec_len, uint
 /* Largest expansion of a record under d (header included). */
 size_t tls12_overhead(const tls12_dir *d);
 void tls12_dir_wipe(tls12_dir *d);
+/* The expanded keys dropped (the buffers go) and recomputed into ctx (they came back). */
+void tls12_dir_sleep(tls12_dir *d);
+TENON_MUST_CHECK int tls12_dir_wake(tls12_dir *d, tls_keys_ctx *ctx);
 /* RFC 5705 §4: PRF(master_secret, label, client_random + server_random [+ uint16 context
  * length + context]); context NULL: none (unlike an empty one). */
 TENON_MUST_CHECK int tls12_export(const tenon_hash_class *h, const uint8_t *master,
