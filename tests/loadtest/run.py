@@ -614,6 +614,8 @@ def main():
         return 77 if args.smoke and not os.environ.get("CI") else 2
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="tenon-loadtest-")
+    # nginx's workers run as another user when started by root: the page must be readable.
+    os.chmod(work, 0o755)
     t_start = time.time()
     rows, commands, problems = [], [], []
     try:
@@ -671,7 +673,9 @@ def run(args, tenon, feats, tenon_cap, have_nginx, work, rows, commands, problem
                                           cert=cert, key=key, ticket=ngx_ticket, idle=idle_s,
                                           header_timeout=timeout_s or idle_s))
             cmd = ["nginx", "-p", d, "-c", conf]
-            shown = "nginx -p $TMP -c nginx.conf (worker_processes %d)" % workers
+            kept = os.path.join(args.out, "%s.conf" % name.replace(" ", "-"))
+            shutil.copy(conf, kept)
+            shown = "nginx -p $TMP -c %s (a copy of it)" % kept
         commands.append("%s: `%s`" % (name, shown))
         return Server(name, cmd, port, log), None
 
@@ -820,6 +824,8 @@ def render(args, res, servers, tenon_cap, feats):
                     fulls = m["fresh"]
                     us = (m["cpu_s"] * 1e6 - fulls * full_us) / max(m["done"] - fulls, 1)
                 per[s] = us
+                if not m["done"]:
+                    us = per[s] = None
                 cells.append("%s µs (%d done, %d failed)" % (show(us, digits=1), m["done"],
                                                               m["failed"]))
             goal = ">= 3" if what in ("full", "resumed") else ""
@@ -852,7 +858,8 @@ def render(args, res, servers, tenon_cap, feats):
 
     def fd_cell(r):
         return "n/a" if r is None else "back after %s s" % show(r["fds_back_s"], digits=1)
-    row("4 faults", "vanished (ClientHello then RST): server descriptors", fd_cell(ft), fd_cell(fn),
+    row("4 faults", "server's descriptors back to their count before (all kinds, with "
+        "ClientHello-then-RST ones)", fd_cell(ft), fd_cell(fn),
         "", "freed")
 
     def steady_cell(r):
