@@ -894,6 +894,10 @@ def smoke_assert(res, problems):
         ("resumed storm without failure",
          st["resumed"] is not None and st["resumed"]["failed"] == 0),
         ("steady client unharmed by the faults", res[("faults", "tenon")]["steady_failed"] == 0),
+        # A leak of 500 bytes per handshake would show as 1 MB over 2,000 of them.
+        ("server memory flat after warm-up (under 1 MB of growth)",
+         all(r is not None and r["pss_last_kb"] - r["pss_first_kb"] < 1024
+             for r in (st["full"], st["resumed"]))),
         ("no problem listed", not problems),
     ]
     bad = [c for c, ok in checks if not ok]
