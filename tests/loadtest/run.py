@@ -3,7 +3,8 @@
 
   1. N concurrent TLS 1.3 connections (Python asyncio + ssl) opened, held idle, then each sends
      one GET and reads its answer: failures, and the server's memory growth per idle connection
-     (Pss of all its processes, from /proc, before opening and once all are open and idle).
+     (private memory of all its processes, /proc/PID/smaps_rollup, before opening and once all
+     are open and idle).
   2. Handshake storms, full and resumed (h2load from nghttp2-client): failures, and the server's
      memory sampled between batches (first sample after warm-up against the last).
   3. Side by side, one worker each then two: server CPU (utime + stime of every server process,
@@ -192,14 +193,16 @@ class Server:
     def pids(self):
         return descendants(self.proc.pid)
 
-    def pss_kb(self):
-        """Pss of every server process (shared pages split between them), kB."""
+    def mem_kb(self):
+        """Private memory (USS: Private_Clean + Private_Dirty) of every server process, kB. Not
+        Pss: a shared library's pages are split among all the processes mapping them, so Pss
+        moves when unrelated processes come and go."""
         total = 0
         for p in self.pids():
             try:
                 with open("/proc/%d/smaps_rollup" % p) as f:
                     for line in f:
-                        if line.startswith("Pss:"):
+                        if line.startswith(("Private_Clean:", "Private_Dirty:")):
                             total += int(line.split()[1])
             except OSError:
                 pass
@@ -298,14 +301,14 @@ def scenario_idle(srv, n, conc):
     snap = {}
 
     def measure():
-        snap["after"] = srv.pss_kb()
+        snap["after"] = srv.mem_kb()
 
     time.sleep(0.5)
-    before = srv.pss_kb()
+    before = srv.mem_kb()
     opened, fails, answered = asyncio.run(hold_idle(srv.port, n, conc, 2.0, measure))
     per = (snap["after"] - before) * 1024 / max(opened, 1)
     return {"n": n, "opened": opened, "answered": answered, "failures": len(fails),
-            "fail_sample": fails[:3], "pss_before_kb": before, "pss_after_kb": snap["after"],
+            "fail_sample": fails[:3], "mem_before_kb": before, "mem_after_kb": snap["after"],
             "per_conn_bytes": per}
 
 
@@ -353,7 +356,7 @@ class Storm:
 
     def sample(self):
         self.last_sample = time.time()
-        self.samples.append((self.ok + self.failed, self.srv.pss_kb()))
+        self.samples.append((self.ok + self.failed, self.srv.mem_kb()))
 
     def result(self, warm_fraction=0.2):
         self.sample()
@@ -361,8 +364,8 @@ class Storm:
         total = self.ok + self.failed
         warm = [s for s in self.samples if s[0] >= warm_fraction * total] or self.samples
         return {"done": self.ok, "failed": self.failed, "cpu_s": cpu,
-                "seconds": time.time() - self.t0, "pss_first_kb": warm[0][1],
-                "pss_last_kb": warm[-1][1], "pss_max_kb": max(s[1] for s in warm),
+                "seconds": time.time() - self.t0, "mem_first_kb": warm[0][1],
+                "mem_last_kb": warm[-1][1], "mem_max_kb": max(s[1] for s in warm),
                 "fail_out": getattr(self, "fail_out", "")}
 
 
@@ -657,17 +660,32 @@ def run(args, tenon, feats, tenon_cap, have_nginx, work, rows, commands, problem
         f.write(body + "x" * (PAGE_SIZE - len(body) - 15) + "\n</body></html>\n")
 
     def start(name, workers=1, timeout_s=None, idle_s=600):
+        """The server, on a free port; again on another if it exits at once (the port chosen
+        taken meanwhile by someone else)."""
+        for attempt in range(3):
+            try:
+                srv, na, shown = start_once(name, workers, timeout_s, idle_s)
+                break
+            except RuntimeError as e:
+                if attempt == 2:
+                    raise
+                print("loadtest: %s: %s; again on another port" % (name, e), flush=True)
+        if srv is not None:
+            commands.append("%s: `%s`" % (name, shown))
+        return srv, na
+
+    def start_once(name, workers, timeout_s, idle_s):
         port = free_port()
         log = os.path.join(args.out, "%s.log" % name.replace(" ", "-"))
         if name.startswith("tenon"):
             if workers > 1 and "--workers" not in feats:
-                return None, "n/a (server lacks --workers)"
+                return None, "n/a (server lacks --workers)", None
             cmd = tenon_command(tenon, port, cert, key, feats, workers, tenon_tickets, timeout_s,
                                 idle_s)
             shown = " ".join(["tenon"] + cmd[1:]).replace(work, "$TMP")
         else:
             if not have_nginx:
-                return None, "n/a (no nginx)"
+                return None, "n/a (no nginx)", None
             d = os.path.join(work, "nginx-%d" % port)
             os.makedirs(d)
             os.symlink(html, os.path.join(d, "html"))
@@ -689,8 +707,7 @@ def run(args, tenon, feats, tenon_cap, have_nginx, work, rows, commands, problem
             kept = os.path.join(args.out, "%s.conf" % name.replace(" ", "-"))
             shutil.copy(conf, kept)
             shown = "nginx -p $TMP -c %s (a copy of it)" % kept
-        commands.append("%s: `%s`" % (name, shown))
-        return Server(name, cmd, port, log), None
+        return Server(name, cmd, port, log), None, shown
 
     res = {}
     servers = ["tenon"] + (["nginx"] if have_nginx else [])
@@ -710,8 +727,9 @@ def run(args, tenon, feats, tenon_cap, have_nginx, work, rows, commands, problem
               (name, r["opened"], r["answered"], r["failures"], r["per_conn_bytes"]), flush=True)
         if r["failures"]:
             problems.append("%s idle: %d failures %s" % (name, r["failures"], r["fail_sample"]))
-    commands.append("scenario 1: Python asyncio + ssl, %d handshakes at a time; Pss of the server "
-                    "processes (/proc/PID/smaps_rollup) before and with all open" % 100)
+    commands.append("scenario 1: Python asyncio + ssl, %d handshakes at a time; private memory "
+                    "(USS: Private_Clean + Private_Dirty of /proc/PID/smaps_rollup) of the server "
+                    "processes before and with all open" % 100)
 
     # Scenarios 2 and 3: storms, one worker then two.
     for workers in (1, 2) if "2" in args.scenarios else ():
@@ -736,9 +754,9 @@ def run(args, tenon, feats, tenon_cap, have_nginx, work, rows, commands, problem
             for what, r in (("full", full), ("resumed", res_), ("keep-alive", ka)):
                 if r is None:
                     continue
-                print("loadtest: %s %dw %s: %d done, %d failed, %.2f s CPU, Pss %d -> %d kB" %
-                      (name, workers, what, r["done"], r["failed"], r["cpu_s"], r["pss_first_kb"],
-                       r["pss_last_kb"]), flush=True)
+                print("loadtest: %s %dw %s: %d done, %d failed, %.2f s CPU, USS %d -> %d kB" %
+                      (name, workers, what, r["done"], r["failed"], r["cpu_s"], r["mem_first_kb"],
+                       r["mem_last_kb"]), flush=True)
                 if r["failed"]:
                     problems.append("%s %dw %s: %d failed: %s" % (name, workers, what,
                                                                   r["failed"], r["fail_out"]))
@@ -809,7 +827,7 @@ def render(args, res, servers, tenon_cap, feats):
         "%d / %d / %d" % (ng["opened"], ng["answered"], ng["failures"]) if ng else "n/a")
     rt = it["per_conn_bytes"]
     rn = ng["per_conn_bytes"] if ng else None
-    row("1 idle", "server Pss growth per idle connection, bytes", show(rt), show(rn),
+    row("1 idle", "server memory (USS) growth per idle connection, bytes", show(rt), show(rn),
         show(ratio(rt, rn), "x", 3).replace("x", " (tenon/nginx)"), "tenon/nginx <= 0.1")
 
     for workers in (1, 2):
@@ -853,10 +871,10 @@ def render(args, res, servers, tenon_cap, feats):
                 if not isinstance(r, dict):
                     cells.append("n/a")
                     continue
-                cells.append("; ".join("%s %s -> %s kB" % (w, r[w]["pss_first_kb"],
-                                                            r[w]["pss_last_kb"])
+                cells.append("; ".join("%s %s -> %s kB" % (w, r[w]["mem_first_kb"],
+                                                            r[w]["mem_last_kb"])
                                        for w in ("full", "resumed") if r[w]))
-            row("2 storms", "server Pss after warm-up, first -> last", cells[0], cells[1], "",
+            row("2 storms", "server memory (USS) after warm-up, first -> last", cells[0], cells[1], "",
                 "flat")
     ft, fn = get(("faults", "tenon")), get(("faults", "nginx"))
 
@@ -911,7 +929,7 @@ def smoke_assert(args, res, problems):
         ("steady client unharmed by the faults", res[("faults", "tenon")]["steady_failed"] == 0),
         # A leak of 500 bytes per handshake would show as 1 MB over 2,000 of them.
         ("server memory flat after warm-up (under 1 MB of growth)", args.sanitized or
-         all(r is not None and r["pss_last_kb"] - r["pss_first_kb"] < 1024
+         all(r is not None and r["mem_last_kb"] - r["mem_first_kb"] < 1024
              for r in (st["full"], st["resumed"]))),
         ("no sanitizer report in the server's logs", not sanitizer_reports(args.out)),
         ("no problem listed", not problems),
