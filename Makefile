@@ -14,6 +14,9 @@
 #                 (null cipher, TENON_FUZZ_BYPASS, in its own directory: docs/fuzzing.md),
 #                 after writing their seed corpora
 #   make install  install into PREFIX (default /usr/local)
+#   make loadtest tenon server --http against nginx (tests/loadtest/run.py): 10,000 idle
+#                 connections, handshake storms (h2load), CPU per connection, faults; the table
+#                 goes to $(BUILD)/loadtest/results.md. LOADTEST_ARGS=--quick for smaller numbers
 #   make bogo     BoringSSL's TLS test runner (../shared/bogo) against tests/bogo/shim.c: fails on
 #                 any failing test or fewer passing tests than config.json's floor
 BUILD ?= build
@@ -30,7 +33,7 @@ BOGO_OUT ?= $(BUILD)/bogo
 BOGO_TESTS ?=
 BOGO_WORKERS ?= 2
 
-.PHONY: all deps check check-slow demo pictures bench asan fuzz install clean format bogo
+.PHONY: all deps check check-slow demo pictures bench asan fuzz install clean format bogo loadtest
 
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -73,6 +76,11 @@ pictures: all
 
 bench: all
 	$(BUILD)/bench/tenon-bench
+
+LOADTEST_ARGS ?=
+loadtest: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target tenon
+	python3 tests/loadtest/run.py --tenon $(BUILD)/tools/tenon --out $(BUILD)/loadtest $(LOADTEST_ARGS)
 
 asan:
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTENON_SANITIZE=ON $(CMAKE_FLAGS)
