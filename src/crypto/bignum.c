@@ -678,9 +678,9 @@ void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64
  * Exponentiation
  * ------------------------------------------------------------------------------------------ */
 
-#define WIN 5
+#define WIN BN_WIN
 
-static uint32_t exp_window(const uint64_t *e, size_t en, size_t pos)
+uint32_t bn_exp_window(const uint64_t *e, size_t en, size_t pos)
 {
     /* bits [pos, pos + WIN) of e; pos is public */
     size_t li = pos / 64, sh = pos % 64;
@@ -746,7 +746,7 @@ void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const ui
 
     size_t bits = 64 * en, nwin = (bits + WIN - 1) / WIN;
     for (size_t w = nwin; w-- > 0;) {
-        uint32_t win = exp_window(e, en, w * WIN);
+        uint32_t win = bn_exp_window(e, en, w * WIN);
         table_scan(t, table, n, win);
         if (w == nwin - 1) {
             for (size_t j = 0; j < n; j++)
@@ -762,6 +762,16 @@ void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const ui
     tenon_wipe(table, sizeof table);
     tenon_wipe(acc, sizeof acc);
     tenon_wipe(t, sizeof t);
+}
+
+void bn_mont_pow2_ct(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const uint64_t *e1,
+                     size_t en1, const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2,
+                     const uint64_t *e2, size_t en2)
+{
+    if (en1 == en2 && bn_r52_pow2_ct(0, ctx1, r1, b1, e1, ctx2, r2, b2, e2, en1))
+        return;
+    bn_mont_pow_ct(ctx1, r1, b1, e1, en1);
+    bn_mont_pow_ct(ctx2, r2, b2, e2, en2);
 }
 
 void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e)

@@ -70,6 +70,8 @@ static uint32_t detect(void)
             f |= TENON_CPU_AVX512VL;
         if (zmm_ok && (b & (1u << 30)))
             f |= TENON_CPU_AVX512BW;
+        if (zmm_ok && (b & (1u << 21)))
+            f |= TENON_CPU_AVX512IFMA;
     }
     return f;
 }
