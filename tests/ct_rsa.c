@@ -178,6 +178,7 @@ static void run_r52(size_t nl, size_t en)
 int main(void)
 {
     run_bignum(16, 16);
+    run_bignum(24, 4);
     run_bignum(32, 4);
     run_r52(16, 2);
     run_r52(24, 1);

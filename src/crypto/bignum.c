@@ -409,10 +409,10 @@ static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const ui
         bn_adx16_mul(r, a, b, ctx->m, ctx->n0);
         return;
     }
-    if (n == 32) {
+    if (n == 32 || n == 24) {
         uint64_t w[2 * 32 + 1];
-        bn_adx32_mul_wide(w, a, b);
-        bn_adx32_redc(w, ctx->m, ctx->n0);
+        (n == 32 ? bn_adx32_mul_wide : bn_adx24_mul_wide)(w, a, b);
+        (n == 32 ? bn_adx32_redc : bn_adx24_redc)(w, ctx->m, ctx->n0);
         final_sub(ctx, r, w);
         return;
     }
@@ -456,8 +456,8 @@ static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
         t[2 * i + 1] = (uint64_t)s;
         c = (uint64_t)(s >> 64);
     }
-    if (n == 32) {
-        bn_adx32_redc(t, ctx->m, ctx->n0);
+    if (n == 32 || n == 24) {
+        (n == 32 ? bn_adx32_redc : bn_adx24_redc)(t, ctx->m, ctx->n0);
         final_sub(ctx, r, t);
         return;
     }

@@ -51,6 +51,9 @@ void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
  * below 2m for t < m R). */
 void bn_adx32_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
 void bn_adx32_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
+/* The same for 24-limb m (the primes of RSA-3072): t[0..47] = a b; t[24..48] = t R^-1. */
+void bn_adx24_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
+void bn_adx24_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
 
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];

@@ -1,6 +1,6 @@
 /*
  * The two exponentiations of an RSA private operation (one per CRT prime) run together in
- * radix 2^52 with AVX-512 IFMA: VPMADD52LUQ / VPMADD52HUQ multiply eight pairs of 52-bit limbs
+ * radix 2^52 with AVX-512 IFMA: VPMADD52LUQ / VPMADD52HUQ multiply pairs of 52-bit limbs
  * and add the low or high 52 bits of each product to a 64-bit lane, so the 12 bits of headroom
  * absorb the carries of a whole Montgomery multiplication, which are resolved once at its end.
  * The two halves' multiplications are interleaved step by step (as in Gueron and Krasnov's
@@ -9,11 +9,12 @@
  * work fills the gaps.
  *
  * Numbers of a 1024-, 1536- or 2048-bit modulus (16, 24 or 32 limbs of 64 bits) take L = 20,
- * 30 or 40 limbs of 52 bits in V = 3, 4 or 5 vectors; 52L >= bits(m) + 2, so that with the
- * Montgomery radix 2^52L above 4m the products of values below 2m stay below 2m and need no
- * subtraction in the loop. Values move between the radices through the 2^64-radix Montgomery
- * code: with R = 2^64n and to_wide(x) = x R mod m, b R times 2^(104L - 64n) gives b 2^52L, and
- * an exponentiation result times R 2^-52L is back in R form.
+ * 30 or 40 limbs of 52 bits in V = 3, 4 or 5 vectors of eight lanes (on the Xeon this was
+ * written on, 256-bit vectors, five for L = 20 with no lane empty, were slower); 52L >= bits(m) +
+ * 2, so that with the Montgomery radix 2^52L above 4m the products of values below 2m stay below 2m
+ * and need no subtraction in the loop. Values move between the radices through the 2^64-radix
+ * Montgomery code: with R = 2^64n and to_wide(x) = x R mod m, b R times 2^(104L - 64n) gives b
+ * 2^52L, and an exponentiation result times R 2^-52L is back in R form.
  *
  * Exponentiation: fixed 5-bit windows over a 32-entry table read whole for every window, as
  * bn_mont_pow_ct. The vector algorithm is in bignum_r52_impl.h, instantiated with intrinsics and
@@ -28,8 +29,9 @@
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #define UNROLL _Pragma("GCC unroll 16")
 #define R52_MASK ((UINT64_C(1) << 52) - 1)
+#define R52_LANES 8
 #define R52_MAXV 5
-#define R52_STRIDE (8 * R52_MAXV)
+#define R52_STRIDE (R52_LANES * R52_MAXV)
 #define R52_ENTRIES (1u << BN_WIN)
 
 /* One half's working state: the modulus and constants in radix 2^52 (R52_STRIDE lanes each,
@@ -64,32 +66,12 @@ typedef struct r52_half {
 #define RV_MADDLO(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
 #define RV_MADDHI(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
 #define RV_ALIGN1(hi, lo) _mm512_alignr_epi64((hi), (lo), 1)
-#define RV_ALIGN7(hi, lo) _mm512_alignr_epi64((hi), (lo), 7)
+#define RV_ALIGNUP(hi, lo) _mm512_alignr_epi64((hi), (lo), 7)
 #define RV_LANE0(a) ((uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(a)))
 #define RV_GTMASK(a, b) ((uint8_t)_mm512_cmpgt_epu64_mask((a), (b)))
 #define RV_EQMASK(a, b) ((uint8_t)_mm512_cmpeq_epu64_mask((a), (b)))
 #define RV_ADD1MASK(a, k) _mm512_mask_add_epi64((a), (__mmask8)(k), (a), _mm512_set1_epi64(1))
 #include "bignum_r52_impl.h"
-#undef R52_NAME
-#undef R52_ATTR
-#undef r52v
-#undef RV_ZERO
-#undef RV_SET1
-#undef RV_SETLO
-#undef RV_LOAD
-#undef RV_STORE
-#undef RV_ADD
-#undef RV_AND
-#undef RV_OR
-#undef RV_SRL52
-#undef RV_MADDLO
-#undef RV_MADDHI
-#undef RV_ALIGN1
-#undef RV_ALIGN7
-#undef RV_LANE0
-#undef RV_GTMASK
-#undef RV_EQMASK
-#undef RV_ADD1MASK
 
 /* One instance per size, so that L and V are constants and the vectors stay in registers. */
 #define IFMA_INSTANCE(L, V)                                                                        \
@@ -102,10 +84,9 @@ IFMA_INSTANCE(20, 3)
 IFMA_INSTANCE(30, 4)
 IFMA_INSTANCE(40, 5)
 #endif
-
 /* The portable model: each operation lane by lane, branch-free. */
 typedef struct r52_model_vec {
-    uint64_t l[8];
+    uint64_t l[R52_LANES];
 } r52_model_vec;
 
 static inline r52_model_vec mv_zero(void)
@@ -117,7 +98,7 @@ static inline r52_model_vec mv_zero(void)
 static inline r52_model_vec mv_set1(uint64_t x)
 {
     r52_model_vec r;
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < R52_LANES; j++)
         r.l[j] = x;
     return r;
 }
@@ -140,7 +121,7 @@ static inline r52_model_vec mv_load(const uint64_t *p)
 static inline r52_model_vec mv_op(int op, r52_model_vec c, r52_model_vec a, r52_model_vec b)
 {
     r52_model_vec r;
-    for (int j = 0; j < 8; j++) {
+    for (int j = 0; j < R52_LANES; j++) {
         unsigned __int128 p = (unsigned __int128)(a.l[j] & R52_MASK) * (b.l[j] & R52_MASK);
         r.l[j] = op == 0   ? a.l[j] + b.l[j]
                  : op == 1 ? a.l[j] & b.l[j]
@@ -153,17 +134,17 @@ static inline r52_model_vec mv_op(int op, r52_model_vec c, r52_model_vec a, r52_
 
 static inline r52_model_vec mv_srl52(r52_model_vec a)
 {
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < R52_LANES; j++)
         a.l[j] >>= 52;
     return a;
 }
 
-/* lanes (hi:lo) >> (64 s), the low eight */
+/* lanes (hi:lo) moved down s lanes, the low R52_LANES */
 static inline r52_model_vec mv_align(r52_model_vec hi, r52_model_vec lo, int s)
 {
     r52_model_vec r;
-    for (int j = 0; j < 8; j++)
-        r.l[j] = j + s < 8 ? lo.l[j + s] : hi.l[j + s - 8];
+    for (int j = 0; j < R52_LANES; j++)
+        r.l[j] = j + s < R52_LANES ? lo.l[j + s] : hi.l[j + s - R52_LANES];
     return r;
 }
 
@@ -171,7 +152,7 @@ static inline r52_model_vec mv_align(r52_model_vec hi, r52_model_vec lo, int s)
 static inline uint8_t mv_gtmask(r52_model_vec a, r52_model_vec b)
 {
     uint8_t k = 0;
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < R52_LANES; j++)
         k |= (uint8_t)(((b.l[j] - a.l[j]) >> 63) << j);
     return k;
 }
@@ -179,14 +160,14 @@ static inline uint8_t mv_gtmask(r52_model_vec a, r52_model_vec b)
 static inline uint8_t mv_eqmask(r52_model_vec a, r52_model_vec b)
 {
     uint8_t k = 0;
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < R52_LANES; j++)
         k |= (uint8_t)((((a.l[j] ^ b.l[j]) - 1) >> 63) << j);
     return k;
 }
 
 static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
 {
-    for (int j = 0; j < 8; j++)
+    for (int j = 0; j < R52_LANES; j++)
         a.l[j] += (uint64_t)((k >> j) & 1);
     return a;
 }
@@ -206,7 +187,7 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
 #define RV_MADDLO(acc, a, b) mv_op(3, (acc), (a), (b))
 #define RV_MADDHI(acc, a, b) mv_op(4, (acc), (a), (b))
 #define RV_ALIGN1(hi, lo) mv_align((hi), (lo), 1)
-#define RV_ALIGN7(hi, lo) mv_align((hi), (lo), 7)
+#define RV_ALIGNUP(hi, lo) mv_align((hi), (lo), R52_LANES - 1)
 #define RV_LANE0(a) ((a).l[0])
 #define RV_GTMASK(a, b) mv_gtmask((a), (b))
 #define RV_EQMASK(a, b) mv_eqmask((a), (b))
@@ -294,7 +275,7 @@ int bn_r52_pow2_ct(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b
     if (L == 0 || c2->nl != n || en > n)
         return 0;
 #if TENON_X86_64
-    if (!model && !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA))
+    if (!model && !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA))
         return 0;
 #else
     if (!model)

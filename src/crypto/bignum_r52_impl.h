@@ -1,17 +1,18 @@
 /*
- * The dual radix-2^52 exponentiation of bignum_r52.c, written once over an eight-lane vector of
- * 64-bit lanes and included twice: with AVX-512 IFMA intrinsics, and with a portable model of
- * the same vector operations that valgrind can run (it has no AVX-512), so the constant-flow
- * test checks the very sequence of steps the vector build performs.
+ * The dual radix-2^52 exponentiation of bignum_r52.c, written once over a vector of 64-bit lanes
+ * and included twice: with AVX-512 IFMA intrinsics, and with a portable model of the same vector
+ * operations that valgrind can run (it has no AVX-512), so the constant-flow test checks the very
+ * sequence of steps the vector build performs.
  *
  * The includer defines R52_NAME(x) (the instance's names), R52_ATTR (function attributes), the
- * type r52v and these operations on it (lanes numbered from 0, the least significant limb):
- *   RV_ZERO()  RV_SET1(x)  RV_SETLO(x) (x in lane 0, zeros elsewhere)  RV_LOAD(p)  RV_STORE(p, v)
- *   RV_ADD(a, b)  RV_AND(a, b)  RV_OR(a, b)  RV_SRL52(a)
+ * type r52v of R52_LANES (defined before) 64-bit lanes and these operations on it (lanes numbered
+ * from 0, the least significant limb): RV_ZERO()  RV_SET1(x)  RV_SETLO(x) (x in lane 0, zeros
+ * elsewhere)  RV_LOAD(p)  RV_STORE(p, v) RV_ADD(a, b)  RV_AND(a, b)  RV_OR(a, b)  RV_SRL52(a)
  *   RV_MADDLO(acc, a, b) / RV_MADDHI(acc, a, b): acc + the low / high 52 bits of the product of
  *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
- *   RV_ALIGN1(hi, lo): lanes lo[1..7], hi[0] (one lane down); RV_ALIGN7(hi, lo): lo[7], hi[0..6]
- *   RV_LANE0(a)  RV_GTMASK(a, b) / RV_EQMASK(a, b): 8-bit masks of a > b / a == b per lane
+ *   RV_ALIGN1(hi, lo): lanes lo[1..], hi[0] (one lane down); RV_ALIGNUP(hi, lo): lo[top], hi[0..]
+ *     (one lane up)
+ *   RV_LANE0(a)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
  *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
  */
 
@@ -31,14 +32,14 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(norm)(r52v *x, const size_t V)
     uint64_t g = 0, p = 0;
     UNROLL
     for (size_t v = 0; v < V; v++) {
-        x[v] = RV_ADD(x[v], RV_ALIGN7(c[v], v > 0 ? c[v - 1] : RV_ZERO()));
-        g |= (uint64_t)RV_GTMASK(x[v], mask) << (8 * v);
-        p |= (uint64_t)RV_EQMASK(x[v], mask) << (8 * v);
+        x[v] = RV_ADD(x[v], RV_ALIGNUP(c[v], v > 0 ? c[v - 1] : RV_ZERO()));
+        g |= (uint64_t)RV_GTMASK(x[v], mask) << (R52_LANES * v);
+        p |= (uint64_t)RV_EQMASK(x[v], mask) << (R52_LANES * v);
     }
     uint64_t cin = ((g << 1) + p) ^ p;
     UNROLL
     for (size_t v = 0; v < V; v++)
-        x[v] = RV_AND(RV_ADD1MASK(x[v], (uint8_t)(cin >> (8 * v))), mask);
+        x[v] = RV_AND(RV_ADD1MASK(x[v], (uint8_t)(cin >> (R52_LANES * v))), mask);
 }
 
 /* r = a b 2^-52L mod m, up to 2m, for both halves at once (a and b below 2m, 52L >= bits(m) + 2;
@@ -58,12 +59,13 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
     for (size_t v = 0; v < V; v++) {
         x1[v] = RV_ZERO();
         x2[v] = RV_ZERO();
-        vb1[v] = RV_LOAD(b1 + 8 * v);
-        vm1[v] = RV_LOAD(m1 + 8 * v);
-        vb2[v] = RV_LOAD(b2 + 8 * v);
-        vm2[v] = RV_LOAD(m2 + 8 * v);
+        vb1[v] = RV_LOAD(b1 + R52_LANES * v);
+        vm1[v] = RV_LOAD(m1 + R52_LANES * v);
+        vb2[v] = RV_LOAD(b2 + R52_LANES * v);
+        vm2[v] = RV_LOAD(m2 + R52_LANES * v);
     }
     uint64_t c1 = 0, c2 = 0;
+    _Pragma("GCC unroll 20")
     for (size_t i = 0; i < L; i++) {
         uint64_t ai1 = a1[i], ai2 = a2[i];
         uint64_t t1 = RV_LANE0(x1[0]) + c1 + ((ai1 * b1[0]) & R52_MASK);
@@ -98,8 +100,8 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
     R52_NAME(norm)(x2, V);
     UNROLL
     for (size_t v = 0; v < V; v++) {
-        RV_STORE(r1 + 8 * v, x1[v]);
-        RV_STORE(r2 + 8 * v, x2[v]);
+        RV_STORE(r1 + R52_LANES * v, x1[v]);
+        RV_STORE(r2 + R52_LANES * v, x2[v]);
     }
 }
 
@@ -115,11 +117,11 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(scan)(uint64_t *out, const uint64_t 
         r52v sel = RV_SET1((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u));
         UNROLL
         for (size_t v = 0; v < V; v++)
-            acc[v] = RV_OR(acc[v], RV_AND(RV_LOAD(table + i * R52_STRIDE + 8 * v), sel));
+            acc[v] = RV_OR(acc[v], RV_AND(RV_LOAD(table + i * R52_STRIDE + R52_LANES * v), sel));
     }
     UNROLL
     for (size_t v = 0; v < V; v++)
-        RV_STORE(out + 8 * v, acc[v]);
+        RV_STORE(out + R52_LANES * v, acc[v]);
 }
 
 /* The exponentiations on the prepared halves (see r52_half): table, fixed windows, and the
@@ -151,8 +153,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
         }
         for (int s = 0; s < BN_WIN; s++)
             R52_NAME(amm2)
-            (h1->acc, h1->acc, h1->acc, h1->m, h1->k0, h2->acc, h2->acc, h2->acc, h2->m, h2->k0, L,
-             V);
+        (h1->acc, h1->acc, h1->acc, h1->m, h1->k0, h2->acc, h2->acc, h2->acc, h2->m, h2->k0, L, V);
         R52_NAME(scan)(h1->t, h1->table, win1, V);
         R52_NAME(scan)(h2->t, h2->table, win2, V);
         R52_NAME(amm2)
@@ -162,3 +163,25 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
     R52_NAME(amm2)
     (h1->acc, h1->acc, h1->z, h1->m, h1->k0, h2->acc, h2->acc, h2->z, h2->m, h2->k0, L, V);
 }
+
+/* The includer's definitions are consumed. */
+#undef R52_NAME
+#undef R52_ATTR
+#undef r52v
+#undef RV_ZERO
+#undef RV_SET1
+#undef RV_SETLO
+#undef RV_LOAD
+#undef RV_STORE
+#undef RV_ADD
+#undef RV_AND
+#undef RV_OR
+#undef RV_SRL52
+#undef RV_MADDLO
+#undef RV_MADDHI
+#undef RV_ALIGN1
+#undef RV_ALIGNUP
+#undef RV_LANE0
+#undef RV_GTMASK
+#undef RV_EQMASK
+#undef RV_ADD1MASK
