@@ -65,7 +65,6 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
         vm2[v] = RV_LOAD(m2 + R52_LANES * v);
     }
     uint64_t c1 = 0, c2 = 0;
-    _Pragma("GCC unroll 20")
     for (size_t i = 0; i < L; i++) {
         uint64_t ai1 = a1[i], ai2 = a2[i];
         uint64_t t1 = RV_LANE0(x1[0]) + c1 + ((ai1 * b1[0]) & R52_MASK);
