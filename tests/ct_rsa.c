@@ -141,10 +141,47 @@ static void run_bignum(size_t nl, size_t en)
     }
 }
 
+/* The radix-2^52 dual exponentiation (bignum_r52.c): valgrind cannot run AVX-512, so it runs
+ * the portable model, which performs the same steps as the IFMA instance (one source,
+ * bignum_r52_impl.h) with each vector operation spelled out lane by lane; secret moduli, bases
+ * and exponents, and the result compared with bn_mont_pow_ct. Short exponents keep it quick. */
+static void run_r52(size_t nl, size_t en)
+{
+    enum { MAXL = 32 };
+    uint64_t m[2][MAXL], b[2][MAXL], e[2][MAXL], r[2][MAXL], ref[2][MAXL];
+    bn_mont ctx[2];
+    for (int h = 0; h < 2; h++) {
+        for (size_t i = 0; i < nl; i++) {
+            m[h][i] = 0x9e3779b97f4a7c15ull * (i + 5 + (size_t)h) ^ (i << 33);
+            b[h][i] = m[h][i] * 29;
+            e[h][i] = m[h][i] * 0xc4ceb9fe1a85ec53ull;
+        }
+        m[h][0] |= 1;
+        m[h][nl - 1] |= 1ull << 63;
+        b[h][nl - 1] >>= 1; /* below m */
+        bn_mont_init(&ctx[h], m[h], nl, NULL);
+        bn_mont_pow_ct(&ctx[h], ref[h], b[h], e[h], en);
+        SECRET(ctx[h].m, sizeof ctx[h].m);
+        SECRET(&ctx[h].n0, sizeof ctx[h].n0);
+        SECRET(ctx[h].rr, sizeof ctx[h].rr);
+        SECRET(b[h], sizeof b[h]);
+        SECRET(e[h], sizeof e[h]);
+    }
+    CHECK(bn_r52_pow2_ct(1, &ctx[0], r[0], b[0], e[0], &ctx[1], r[1], b[1], e[1], en) == 1);
+    for (int h = 0; h < 2; h++) {
+        PUBLIC(r[h], nl * 8);
+        CHECK_MEM(r[h], ref[h], nl * 8, "radix-2^52 model against bn_mont_pow_ct");
+    }
+    printf("ct_rsa [radix-2^52 model, %zu limbs]: secret moduli, bases and exponents\n", nl);
+}
+
 int main(void)
 {
     run_bignum(16, 16);
+    run_bignum(24, 4);
     run_bignum(32, 4);
+    run_r52(16, 2);
+    run_r52(24, 1);
     load_key();
     mark_key_secret();
     run(bn_best_impl()->name);

@@ -85,7 +85,12 @@ static void test_bignum(void)
         const bn_impl *impl = bn_all_impls[ii];
         if (!cpu_has(impl->cpu_needs))
             continue;
-        for (size_t nl = 1; nl <= BN_MAX_LIMBS; nl += (nl < 8 ? 1 : 7)) {
+        /* every size up to 8, the prime sizes of RSA-2048/3072/4096 (16, 24, 32: the unrolled
+         * ADX code) and a spread of others */
+        static const size_t sizes[] = {1,  2,  3,  4,  5,  6,  7,  8,  15, 16,
+                                       22, 24, 29, 32, 36, 43, 50, 57, 64};
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t nl = sizes[si];
             for (int iter = 0; iter < 6; iter++) {
                 uint64_t m[BN_MAX_LIMBS], a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], r[BN_MAX_LIMBS];
                 uint64_t am[BN_MAX_LIMBS], bm[BN_MAX_LIMBS], e[BN_MAX_LIMBS];
@@ -198,6 +203,99 @@ static void test_bignum(void)
     }
     CHECK(fails == 0);
     printf("bignum: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
+/* The dual exponentiation of the CRT halves (bn_mont_pow2_ct): its radix-2^52 code, both the
+ * AVX-512 IFMA instance (where the CPU has it) and the portable model that ct_rsa runs under
+ * valgrind, against OpenSSL BN on the sizes it takes (16, 24, 32 limbs), with the extreme
+ * moduli (top limb 1, top limb all ones: the 2m bound of the almost-Montgomery products),
+ * bases 0, 1 and m - 1, exponents 0, all ones and shorter than the modulus. */
+static void test_bignum_pow2(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0, ifma_runs = 0;
+    static const size_t sizes[3] = {16, 24, 32};
+    for (int si = 0; si < 3; si++) {
+        size_t nl = sizes[si];
+        for (int iter = 0; iter < 6; iter++) {
+            uint64_t m[2][BN_MAX_LIMBS], a[2][BN_MAX_LIMBS], am[2][BN_MAX_LIMBS];
+            uint64_t e[2][BN_MAX_LIMBS], r[2][BN_MAX_LIMBS], ref[2][BN_MAX_LIMBS];
+            size_t en = iter == 3 ? nl / 2 : nl;
+            bn_mont ctx[2];
+            for (int h = 0; h < 2; h++) {
+                tu_rand(m[h], 8 * nl);
+                m[h][0] |= 1;
+                m[h][nl - 1] |= 1ull << 63;
+                if (iter == 1)
+                    for (size_t i = 1; i < nl; i++)
+                        m[h][i] = UINT64_MAX; /* just below 2^64nl */
+                if (iter == 2)
+                    m[h][nl - 1] = 1;
+                bn_mont_init(&ctx[h], m[h], nl, NULL);
+                rand_below(a[h], m[h], nl);
+                if (iter == 4) {
+                    memset(a[h], 0, sizeof a[h]);
+                    a[h][0] = (uint64_t)h; /* 0 and 1 */
+                }
+                if (iter == 5)
+                    for (size_t i = 0; i < nl; i++)
+                        a[h][i] = m[h][i] - (i == 0); /* m - 1 */
+                tu_rand(e[h], 8 * en);
+                if (iter == 4)
+                    memset(e[h], h == 0 ? 0 : 0xff, 8 * en); /* 0 and all ones */
+                bn_mont_to(&ctx[h], am[h], a[h]);
+                BIGNUM *M = bn_of(m[h], nl), *A = bn_of(a[h], nl), *E = bn_of(e[h], en);
+                BIGNUM *R = BN_new();
+                BN_mod_exp(R, A, E, M, bctx);
+                uint8_t buf[8 * BN_MAX_LIMBS];
+                CHECK(BN_bn2binpad(R, buf, (int)(8 * nl)) >= 0);
+                bn_from_be(ref[h], nl, buf, 8 * nl);
+                BN_free(M);
+                BN_free(A);
+                BN_free(E);
+                BN_free(R);
+            }
+            for (int model = 0; model < 3; model++) {
+                /* 0: IFMA, 1: model, 2: bn_mont_pow2_ct (whichever the CPU picks) */
+                for (int h = 0; h < 2; h++)
+                    memcpy(r[h], am[h], sizeof r[h]);
+                if (model == 2)
+                    bn_mont_pow2_ct(&ctx[0], r[0], r[0], e[0], en, &ctx[1], r[1], r[1], e[1], en);
+                else if (!bn_r52_pow2_ct(model, &ctx[0], r[0], r[0], e[0], &ctx[1], r[1], r[1],
+                                         e[1], en)) {
+                    CHECK(model == 0 && !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA));
+                    continue;
+                }
+                ifma_runs += model == 0;
+                for (int h = 0; h < 2; h++) {
+                    bn_mont_from(&ctx[h], r[h], r[h]);
+                    checks++;
+                    fails += memcmp(r[h], ref[h], 8 * nl) != 0;
+                }
+            }
+        }
+    }
+    /* sizes it does not take, and unequal exponent lengths: the caller falls back */
+    {
+        uint64_t m[BN_MAX_LIMBS], x[BN_MAX_LIMBS] = {5}, e[BN_MAX_LIMBS] = {3}, r1[BN_MAX_LIMBS];
+        uint64_t r2[BN_MAX_LIMBS];
+        tu_rand(m, sizeof m);
+        m[0] |= 1;
+        m[19] |= 1ull << 63;
+        bn_mont c20, c16;
+        bn_mont_init(&c20, m, 20, NULL);
+        bn_mont_init(&c16, m, 16, NULL);
+        CHECK(bn_r52_pow2_ct(1, &c20, r1, x, e, &c20, r2, x, e, 1) == 0);
+        CHECK(bn_r52_pow2_ct(1, &c16, r1, x, e, &c20, r2, x, e, 1) == 0);
+        bn_mont_to(&c16, x, x);
+        bn_mont_pow2_ct(&c16, r1, x, e, 1, &c16, r2, x, e, 2);
+        bn_mont_from(&c16, r1, r1);
+        bn_mont_from(&c16, r2, r2);
+        CHECK(r1[0] == 125 && r2[0] == 125);
+    }
+    CHECK(fails == 0);
+    printf("bignum pow2: %lu checks (%lu IFMA runs), %lu failed\n", checks, ifma_runs, fails);
     BN_CTX_free(bctx);
 }
 
@@ -768,6 +866,7 @@ int main(void)
 {
     tu_seed(0x5253410000000001ull);
     test_bignum();
+    test_bignum_pow2();
     test_wycheproof();
     test_differential();
     test_tls12();

@@ -43,7 +43,9 @@ enum {
     TENON_CPU_AVX512BW = 1u << 12,
     TENON_CPU_BMI2 = 1u << 13,
     TENON_CPU_ADX = 1u << 14,
-    TENON_CPU_AVX512IFMA = 1u << 15, /* VPMADD52LUQ/HUQ (52-bit multiply-add) on zmm registers */
+    /* AVX-512 IFMA (VPMADD52LUQ/HUQ, 52-bit multiply-add on zmm registers): Poly1305 in radix
+     * 2^44 and RSA's radix-2^52 exponentiation. */
+    TENON_CPU_AVX512IFMA = 1u << 15,
 };
 
 /* The CPU features that tenon detected (cpuid, and OS support for the wide registers) and is
@@ -160,8 +162,8 @@ TENON_API void tenon_hkdf_extract(const tenon_hash_class *h, const void *salt, s
 /* HKDF-Expand: out_len bytes of T(1) | T(2) | ...; TENON_ERR_OUTPUT_TOO_LONG past
  * 255 * digest_len. */
 TENON_API TENON_MUST_CHECK int tenon_hkdf_expand(const tenon_hash_class *h, const void *prk,
-                                                 size_t prk_len, const void *info,
-                                                 size_t info_len, uint8_t *out, size_t out_len);
+                                                 size_t prk_len, const void *info, size_t info_len,
+                                                 uint8_t *out, size_t out_len);
 
 /* TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label || seed), with h = SHA-256 or SHA-384.
  * label is the ASCII label without a terminating NUL (e.g. "master secret"). */
@@ -201,8 +203,8 @@ struct tenon_aead_class {
      * tag_len-byte tag. AES-GCM takes any nonce length >= 1 (12 is the fast path);
      * ChaCha20-Poly1305 takes 12. */
     int (*seal)(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                uint8_t *out, uint8_t *tag);
+                const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
+                uint8_t *tag);
     /* Decrypts and verifies in constant time. On TENON_ERR_AUTH_FAILED the in_len bytes at
      * out are zeroed: no unauthenticated plaintext is released. */
     int (*open)(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
@@ -222,13 +224,13 @@ TENON_API const tenon_aead_class *const *tenon_aead_implementations(void);
 TENON_API TENON_MUST_CHECK int tenon_aead_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls,
                                                const uint8_t *key, size_t key_len);
 TENON_API TENON_MUST_CHECK int tenon_aead_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce,
-                                               size_t nonce_len, const uint8_t *aad,
-                                               size_t aad_len, const uint8_t *in, size_t in_len,
-                                               uint8_t *out, uint8_t *tag);
+                                               size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                               const uint8_t *in, size_t in_len, uint8_t *out,
+                                               uint8_t *tag);
 TENON_API TENON_MUST_CHECK int tenon_aead_open(const tenon_aead_ctx *ctx, const uint8_t *nonce,
-                                               size_t nonce_len, const uint8_t *aad,
-                                               size_t aad_len, const uint8_t *in, size_t in_len,
-                                               const uint8_t *tag, uint8_t *out);
+                                               size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                               const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                               uint8_t *out);
 /* Wipes the key material; the context must be initialised again before use. */
 TENON_API void tenon_aead_wipe(tenon_aead_ctx *ctx);
 
@@ -251,11 +253,9 @@ TENON_API TENON_MUST_CHECK int tenon_aes_cbc_init(tenon_aes_cbc_ctx *ctx, const 
 /* len must be a multiple of 16 (no padding is added or removed: TLS pads itself). iv is
  * updated to the last ciphertext block, so consecutive calls chain. out == in allowed. */
 TENON_API TENON_MUST_CHECK int tenon_aes_cbc_encrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16],
-                                                     const uint8_t *in, uint8_t *out,
-                                                     size_t len);
+                                                     const uint8_t *in, uint8_t *out, size_t len);
 TENON_API TENON_MUST_CHECK int tenon_aes_cbc_decrypt(const tenon_aes_cbc_ctx *ctx, uint8_t iv[16],
-                                                     const uint8_t *in, uint8_t *out,
-                                                     size_t len);
+                                                     const uint8_t *in, uint8_t *out, size_t len);
 TENON_API void tenon_aes_cbc_wipe(tenon_aes_cbc_ctx *ctx);
 
 #ifdef __cplusplus

@@ -409,10 +409,10 @@ static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const ui
         bn_adx16_mul(r, a, b, ctx->m, ctx->n0);
         return;
     }
-    if (n == 32) {
+    if (n == 32 || n == 24) {
         uint64_t w[2 * 32 + 1];
-        bn_adx32_mul_wide(w, a, b);
-        bn_adx32_redc(w, ctx->m, ctx->n0);
+        (n == 32 ? bn_adx32_mul_wide : bn_adx24_mul_wide)(w, a, b);
+        (n == 32 ? bn_adx32_redc : bn_adx24_redc)(w, ctx->m, ctx->n0);
         final_sub(ctx, r, w);
         return;
     }
@@ -456,8 +456,8 @@ static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
         t[2 * i + 1] = (uint64_t)s;
         c = (uint64_t)(s >> 64);
     }
-    if (n == 32) {
-        bn_adx32_redc(t, ctx->m, ctx->n0);
+    if (n == 32 || n == 24) {
+        (n == 32 ? bn_adx32_redc : bn_adx24_redc)(t, ctx->m, ctx->n0);
         final_sub(ctx, r, t);
         return;
     }
@@ -678,9 +678,9 @@ void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64
  * Exponentiation
  * ------------------------------------------------------------------------------------------ */
 
-#define WIN 5
+#define WIN BN_WIN
 
-static uint32_t exp_window(const uint64_t *e, size_t en, size_t pos)
+uint32_t bn_exp_window(const uint64_t *e, size_t en, size_t pos)
 {
     /* bits [pos, pos + WIN) of e; pos is public */
     size_t li = pos / 64, sh = pos % 64;
@@ -746,7 +746,7 @@ void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const ui
 
     size_t bits = 64 * en, nwin = (bits + WIN - 1) / WIN;
     for (size_t w = nwin; w-- > 0;) {
-        uint32_t win = exp_window(e, en, w * WIN);
+        uint32_t win = bn_exp_window(e, en, w * WIN);
         table_scan(t, table, n, win);
         if (w == nwin - 1) {
             for (size_t j = 0; j < n; j++)
@@ -762,6 +762,16 @@ void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const ui
     tenon_wipe(table, sizeof table);
     tenon_wipe(acc, sizeof acc);
     tenon_wipe(t, sizeof t);
+}
+
+void bn_mont_pow2_ct(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const uint64_t *e1,
+                     size_t en1, const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2,
+                     const uint64_t *e2, size_t en2)
+{
+    if (en1 == en2 && bn_r52_pow2_ct(0, ctx1, r1, b1, e1, ctx2, r2, b2, e2, en1))
+        return;
+    bn_mont_pow_ct(ctx1, r1, b1, e1, en1);
+    bn_mont_pow_ct(ctx2, r2, b2, e2, en2);
 }
 
 void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e)

@@ -51,6 +51,9 @@ void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
  * below 2m for t < m R). */
 void bn_adx32_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
 void bn_adx32_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
+/* The same for 24-limb m (the primes of RSA-3072): t[0..47] = a b; t[24..48] = t R^-1. */
+void bn_adx24_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
+void bn_adx24_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
 
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];
@@ -94,6 +97,23 @@ void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64
  * windows, every table entry read for each window. */
 void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const uint64_t *e,
                     size_t en);
+/* Both exponentiations of an RSA private key's CRT halves: r1 = b1^e1 under ctx1 and
+ * r2 = b2^e2 under ctx2, as bn_mont_pow_ct each. Where the CPU has AVX-512 IFMA and the halves
+ * have the same size (16, 24 or 32 limbs) and exponent length, they run together in radix
+ * 2^52 (bignum_r52.c); otherwise one after the other. r may alias b. */
+void bn_mont_pow2_ct(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const uint64_t *e1,
+                     size_t en1, const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2,
+                     const uint64_t *e2, size_t en2);
+/* The radix-2^52 dual exponentiation itself: model = 0 runs the AVX-512 IFMA code (only where
+ * the CPU has it), model = 1 a portable model of the same vector steps (for the valgrind test,
+ * as valgrind cannot run AVX-512). Returns 1 if it ran, 0 if the sizes (or the CPU) do not
+ * allow it (then r1, r2 are untouched). en <= nl. */
+int bn_r52_pow2_ct(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
+                   const uint64_t *e1, const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2,
+                   const uint64_t *e2, size_t en);
+/* Exponent windows of BN_WIN bits: bits [pos, pos + BN_WIN) of e (en limbs; pos public). */
+#define BN_WIN 5
+uint32_t bn_exp_window(const uint64_t *e, size_t en, size_t pos);
 /* The same for a public exponent e >= 1 (variable time in e only). */
 void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e);
 

@@ -45,7 +45,9 @@
 #define F0(i, Y) S(i, 0, Y, "r9", "r8") F1(i, Y)
 
 /* Clears CF, OF and the pending high halves (the first step of a row adds r8 or r9). */
-#define CLR "xorl %%r8d, %%r8d\n\t" "xorl %%r9d, %%r9d\n\t"
+#define CLR                                                                                        \
+    "xorl %%r8d, %%r8d\n\t"                                                                        \
+    "xorl %%r9d, %%r9d\n\t"
 
 /* End of a product row: t[i+16] was never written, and the row's value fits, so it is the last
  * high half plus both carries (r11 = 0). */
@@ -64,24 +66,24 @@
  * (r12), and this row's carry out (0 or 1: the sum of the two flags) goes to r12. */
 #define RROW(i)                                                                                    \
     "movq 8*" #i "(%[t]), %%rdx\n\t"                                                               \
-    "imulq %[n0], %%rdx\n\t" CLR F0(i, "m")                                                        \
-    "movq 8*" #i "+8*16(%[t]), %%r10\n\t"                                                          \
-    "adcxq %%r9, %%r10\n\t"                                                                        \
-    "adoxq %%r12, %%r10\n\t"                                                                       \
-    "movq %%r10, 8*" #i "+8*16(%[t])\n\t"                                                          \
-    "movl $0, %%r12d\n\t"                                                                          \
-    "adcxq %%r11, %%r12\n\t"                                                                       \
-    "adoxq %%r11, %%r12\n\t"
+    "imulq %[n0], %%rdx\n\t" CLR                                                                   \
+    F0(i, "m") "movq 8*" #i "+8*16(%[t]), %%r10\n\t"                                               \
+               "adcxq %%r9, %%r10\n\t"                                                             \
+               "adoxq %%r12, %%r10\n\t"                                                            \
+               "movq %%r10, 8*" #i "+8*16(%[t])\n\t"                                               \
+               "movl $0, %%r12d\n\t"                                                               \
+               "adcxq %%r11, %%r12\n\t"                                                            \
+               "adoxq %%r11, %%r12\n\t"
 
 #define REDUCE                                                                                     \
-    RROW(0) RROW(1) RROW(2) RROW(3) RROW(4) RROW(5) RROW(6) RROW(7) RROW(8) RROW(9) RROW(10)       \
-        RROW(11) RROW(12) RROW(13) RROW(14) RROW(15)
+    RROW(0)                                                                                        \
+    RROW(1) RROW(2) RROW(3) RROW(4) RROW(5) RROW(6) RROW(7) RROW(8) RROW(9) RROW(10) RROW(11)      \
+        RROW(12) RROW(13) RROW(14) RROW(15)
 
 /* t[0..15] = 0 (r11 = 0); spelled out because a compiler turns a loop into REP STOS, whose
  * start-up cost is a noticeable fraction of a 16-limb product. */
 #define Z(k) "movq %%r11, 8*" #k "(%[t])\n\t"
-#define ZERO16                                                                                     \
-    Z(0) Z(1) Z(2) Z(3) Z(4) Z(5) Z(6) Z(7) Z(8) Z(9) Z(10) Z(11) Z(12) Z(13) Z(14) Z(15)
+#define ZERO16 Z(0) Z(1) Z(2) Z(3) Z(4) Z(5) Z(6) Z(7) Z(8) Z(9) Z(10) Z(11) Z(12) Z(13) Z(14) Z(15)
 
 /* Squaring: t = 2 t + the squares a_k^2 at limb 2k (ADCX doubles, ADOX adds the squares). */
 #define DIAG(k)                                                                                    \
@@ -110,13 +112,12 @@ static inline void final_sub16(uint64_t *r, const uint64_t *t, uint64_t c, const
         r[i] = t[16 + i] ^ (keep & (d[i] ^ t[16 + i]));
 }
 
-void bn_adx16_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
-                  uint64_t n0)
+void bn_adx16_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t n0)
 {
     uint64_t t[32], c;
     __asm__ volatile("xorl %%r11d, %%r11d\n\t"
-                     "xorl %%r12d, %%r12d\n\t" ZERO16 PROW(0) PROW(1) PROW(2) PROW(3) PROW(4) PROW(5)
-                         PROW(6) PROW(7) PROW(8) PROW(9) PROW(10) PROW(11) PROW(12) PROW(13)
+                     "xorl %%r12d, %%r12d\n\t" ZERO16 PROW(0) PROW(1) PROW(2) PROW(3) PROW(4)
+                         PROW(5) PROW(6) PROW(7) PROW(8) PROW(9) PROW(10) PROW(11) PROW(12) PROW(13)
                              PROW(14) PROW(15) REDUCE "movq %%r12, %[c]"
                      : [c] "=r"(c)
                      : [t] "r"(t), [a] "r"(a), [b] "r"(b), [m] "r"(m), [n0] "r"(n0)
@@ -128,9 +129,9 @@ void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
 {
     uint64_t t[32], c;
     __asm__ volatile("xorl %%r11d, %%r11d\n\t"
-                     "xorl %%r12d, %%r12d\n\t" ZERO16 Z(31) CROW(0, F1) CROW(1, F2) CROW(2, F3) CROW(3, F4)
-                         CROW(4, F5) CROW(5, F6) CROW(6, F7) CROW(7, F8) CROW(8, F9) CROW(9, F10)
-                             CROW(10, F11) CROW(11, F12) CROW(12, F13) CROW(13, F14)
+                     "xorl %%r12d, %%r12d\n\t" ZERO16 Z(31) CROW(0, F1) CROW(1, F2) CROW(2, F3)
+                         CROW(3, F4) CROW(4, F5) CROW(5, F6) CROW(6, F7) CROW(7, F8) CROW(8, F9)
+                             CROW(9, F10) CROW(10, F11) CROW(11, F12) CROW(12, F13) CROW(13, F14)
                                  CROW(14, F15) "xorl %%r8d, %%r8d\n\t" DIAG(0) DIAG(1) DIAG(2)
                                      DIAG(3) DIAG(4) DIAG(5) DIAG(6) DIAG(7) DIAG(8) DIAG(9)
                                          DIAG(10) DIAG(11) DIAG(12) DIAG(13) DIAG(14) DIAG(15)
@@ -142,9 +143,10 @@ void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
 }
 
 /* ------------------------------------------------------------------------------------------
- * 32-limb (2048-bit) moduli: the public-key operations (the private one blinds and checks
- * each CRT half on its own prime, so it stays on 16 limbs). Each row is unrolled (G<j> extends the F chain to 32 limbs) but the rows are
- * a loop, which keeps the code small; same SOS layout as above.
+ * 32-limb (2048-bit) moduli: the public-key operations (the private one blinds and checks each
+ * CRT half on its own prime, so it stays on 16 limbs); and 24-limb ones, the CRT halves of
+ * RSA-3072. Each row is unrolled (G<j> extends the F chain to 32 limbs) but the rows are a loop,
+ * which keeps the code small; same SOS layout as above.
  * ------------------------------------------------------------------------------------------ */
 
 #define G32(i, Y)
@@ -181,52 +183,60 @@ void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
 #define G1(i, Y) S(i, 1, Y, "r8", "r9") G2(i, Y)
 #define G0(i, Y) S(i, 0, Y, "r9", "r8") G1(i, Y)
 
-/* t[0..31] += x y, t[32] = the carry limb (t[32] not read). */
-static inline void prow32(uint64_t *tp, uint64_t x, const uint64_t *y)
-{
-    __asm__ volatile("xorl %%r11d, %%r11d\n\t"
-                     "movq %[x], %%rdx\n\t" CLR G0(0, "y") "adcxq %%r11, %%r9\n\t"
-                     "adoxq %%r11, %%r9\n\t"
-                     "movq %%r9, 8*32(%[t])\n\t"
-                     :
-                     : [t] "r"(tp), [x] "r"(x), [y] "r"(y)
-                     : "rax", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
-}
-
-/* q = t[0] n0; t[0..32] += q m + c 2^2048; returns the carry into t[33] (0 or 1). */
-static inline uint64_t rrow32(uint64_t *tp, const uint64_t *m, uint64_t n0, uint64_t c)
-{
-    __asm__ volatile("xorl %%r11d, %%r11d\n\t"
-                     "movq %[c], %%r12\n\t"
-                     "movq (%[t]), %%rdx\n\t"
-                     "imulq %[n0], %%rdx\n\t" CLR G0(0, "m") "movq 8*32(%[t]), %%r10\n\t"
-                     "adcxq %%r9, %%r10\n\t"
-                     "adoxq %%r12, %%r10\n\t"
-                     "movq %%r10, 8*32(%[t])\n\t"
-                     "movl $0, %%r12d\n\t"
-                     "adcxq %%r11, %%r12\n\t"
-                     "adoxq %%r11, %%r12\n\t"
-                     "movq %%r12, %[c]\n\t"
-                     : [c] "+r"(c)
-                     : [t] "r"(tp), [m] "r"(m), [n0] "r"(n0)
-                     : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
-    return c;
-}
-
-void bn_adx32_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b)
-{
-    for (size_t i = 0; i < 32; i++)
-        t[i] = 0;
-    for (size_t i = 0; i < 32; i++)
-        prow32(t + i, a[i], b);
-}
-
-void bn_adx32_redc(uint64_t *t, const uint64_t *m, uint64_t n0)
-{
-    uint64_t c = 0;
-    for (size_t i = 0; i < 32; i++)
-        c = rrow32(t + i, m, n0, c);
-    t[64] = c;
-}
+/* The rows for N = 32 and N = 24 limbs (1536-bit moduli, the primes of RSA-3072): CHAIN is
+ * G<32 - N>, the tail of the 32-limb chain that is N steps long, and the pointers are moved
+ * down by 32 - N limbs inside the assembly so that its first step reads limb 0 of y and t. */
+#define ADX_ROWS(N, CHAIN)                                                                         \
+    /* t[0..N-1] += x y, t[N] = the carry limb (t[N] not read). */                                 \
+    static inline void prow##N(uint64_t *tp, uint64_t x, const uint64_t *y)                        \
+    {                                                                                              \
+        __asm__ volatile("xorl %%r11d, %%r11d\n\t"                                                 \
+                         "leaq -8*(32-" #N ")(%[t]), %[t]\n\t"                                     \
+                         "leaq -8*(32-" #N ")(%[y]), %[y]\n\t"                                     \
+                         "movq %[x], %%rdx\n\t" CLR CHAIN(0, "y") "adcxq %%r11, %%r9\n\t"          \
+                                                                  "adoxq %%r11, %%r9\n\t"          \
+                                                                  "movq %%r9, 8*32(%[t])\n\t"      \
+                         : [t] "+r"(tp), [y] "+r"(y)                                               \
+                         : [x] "r"(x)                                                              \
+                         : "rax", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");                \
+    }                                                                                              \
+    /* q = t[0] n0; t[0..N] += q m + c 2^64N; returns the carry into t[N+1] (0 or 1). */           \
+    static inline uint64_t rrow##N(uint64_t *tp, const uint64_t *m, uint64_t n0, uint64_t c)       \
+    {                                                                                              \
+        __asm__ volatile("xorl %%r11d, %%r11d\n\t"                                                 \
+                         "movq %[c], %%r12\n\t"                                                    \
+                         "movq (%[t]), %%rdx\n\t"                                                  \
+                         "imulq %[n0], %%rdx\n\t"                                                  \
+                         "leaq -8*(32-" #N ")(%[t]), %[t]\n\t"                                     \
+                         "leaq -8*(32-" #N                                                         \
+                         ")(%[m]), %[m]\n\t" CLR CHAIN(0, "m") "movq 8*32(%[t]), %%r10\n\t"        \
+                                                               "adcxq %%r9, %%r10\n\t"             \
+                                                               "adoxq %%r12, %%r10\n\t"            \
+                                                               "movq %%r10, 8*32(%[t])\n\t"        \
+                                                               "movl $0, %%r12d\n\t"               \
+                                                               "adcxq %%r11, %%r12\n\t"            \
+                                                               "adoxq %%r11, %%r12\n\t"            \
+                                                               "movq %%r12, %[c]\n\t"              \
+                         : [c] "+r"(c), [t] "+r"(tp), [m] "+r"(m)                                  \
+                         : [n0] "r"(n0)                                                            \
+                         : "rax", "rdx", "r8", "r9", "r10", "r11", "r12", "cc", "memory");         \
+        return c;                                                                                  \
+    }                                                                                              \
+    void bn_adx##N##_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b)                   \
+    {                                                                                              \
+        for (size_t i = 0; i < (N); i++)                                                           \
+            t[i] = 0;                                                                              \
+        for (size_t i = 0; i < (N); i++)                                                           \
+            prow##N(t + i, a[i], b);                                                               \
+    }                                                                                              \
+    void bn_adx##N##_redc(uint64_t *t, const uint64_t *m, uint64_t n0)                             \
+    {                                                                                              \
+        uint64_t c = 0;                                                                            \
+        for (size_t i = 0; i < (N); i++)                                                           \
+            c = rrow##N(t + i, m, n0, c);                                                          \
+        t[2 * (N)] = c;                                                                            \
+    }
+ADX_ROWS(32, G0)
+ADX_ROWS(24, G8)
 
 #endif

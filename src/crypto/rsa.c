@@ -196,13 +196,13 @@ typedef struct rsa_priv_state {
     uint64_t m1[BN_MAX_LIMBS / 2], m2[BN_MAX_LIMBS / 2], h[BN_MAX_LIMBS / 2];
 } rsa_priv_state;
 
-/* Steps 1, 2 and 4 for one prime: h->x = M(c^d mod prime) for c (nn limbs, plain), where
- * blinding with r^e mod prime and unblinding with r^-1 mod prime cancel because
- * e d = 1 mod (prime - 1). Blinding each half on its own prime rather than on n costs two
- * half-size inversions instead of one full-size one (the inversion is quadratic in the size),
- * and every step runs on the half-size Montgomery code. */
-static int half_exp(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint8_t *d,
-                    size_t d_len, const uint64_t *c, size_t nn, uint64_t e)
+/* Step 1 for one prime: h->x = M(c r^e mod prime) for c (nn limbs, plain), with fresh random r,
+ * and h->rinv = r^-1 mod prime; the exponentiation (step 2) then gives M(c^d r), because
+ * e d = 1 mod (prime - 1), and step 4 multiplies by r^-1. Blinding each half on its own prime
+ * rather than on n costs two half-size inversions instead of one full-size one (the inversion
+ * is quadratic in the size), and every step runs on the half-size Montgomery code. */
+static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint8_t *d,
+                      size_t d_len, const uint64_t *c, size_t nn, uint64_t e)
 {
     size_t pl = limbs(prime_len);
     bn_from_be(h->prime, pl, prime, prime_len);
@@ -220,15 +220,18 @@ static int half_exp(rsa_half *h, const uint8_t *prime, size_t prime_len, const u
     bn_select(h->x, inv_ok, h->x, one, pl);
     bn_select(h->rinv, inv_ok, h->rinv, one, pl);
     bn_mont_to(&h->ctx, h->t, h->x);
-    /* x = M(c r^e), then M((c r^e)^d) = M(c^d r) */
+    /* x = M(c r^e) */
     bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
     bn_mont_mul(&h->ctx, h->x, h->cm, h->t);
     bn_from_be(h->ex, pl, d, d_len);
-    bn_mont_pow_ct(&h->ctx, h->x, h->x, h->ex, pl);
-    /* M(c^d r) times M(r^-1) is M(c^d) */
+    return TENON_OK;
+}
+
+/* Step 4 for one prime: M(c^d r) times M(r^-1) is M(c^d). */
+static void half_unblind(rsa_half *h)
+{
     bn_mont_to(&h->ctx, h->t, h->rinv);
     bn_mont_mul(&h->ctx, h->x, h->x, h->t);
-    return TENON_OK;
 }
 
 /* Step 5 for one prime: all-ones if s^e = c mod prime (s of nn limbs, plain). */
@@ -259,8 +262,13 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
     *in_range = range;
 
     /* 1, 2, 4. M(m1) = M(c^dp mod p), M(m2) = M(c^dq mod q), each blinded on its own prime. */
-    GUARD(half_exp(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, e));
-    GUARD(half_exp(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, e));
+    GUARD(half_blind(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, e));
+    GUARD(half_blind(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, e));
+    /* 2. Both exponentiations in one call: with AVX-512 IFMA they run side by side. */
+    bn_mont_pow2_ct(&st->hp.ctx, st->hp.x, st->hp.x, st->hp.ex, pl, &st->hq.ctx, st->hq.x, st->hq.x,
+                    st->hq.ex, ql);
+    half_unblind(&st->hp);
+    half_unblind(&st->hq);
     for (size_t i = 0; i < pl; i++)
         st->m1[i] = st->hp.x[i];
     bn_mont_from(&st->hq.ctx, st->m2, st->hq.x);

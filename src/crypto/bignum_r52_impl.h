@@ -1,0 +1,186 @@
+/*
+ * The dual radix-2^52 exponentiation of bignum_r52.c, written once over a vector of 64-bit lanes
+ * and included twice: with AVX-512 IFMA intrinsics, and with a portable model of the same vector
+ * operations that valgrind can run (it has no AVX-512), so the constant-flow test checks the very
+ * sequence of steps the vector build performs.
+ *
+ * The includer defines R52_NAME(x) (the instance's names), R52_ATTR (function attributes), the
+ * type r52v of R52_LANES (defined before) 64-bit lanes and these operations on it (lanes numbered
+ * from 0, the least significant limb): RV_ZERO()  RV_SET1(x)  RV_SETLO(x) (x in lane 0, zeros
+ * elsewhere)  RV_LOAD(p)  RV_STORE(p, v) RV_ADD(a, b)  RV_AND(a, b)  RV_OR(a, b)  RV_SRL52(a)
+ *   RV_MADDLO(acc, a, b) / RV_MADDHI(acc, a, b): acc + the low / high 52 bits of the product of
+ *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
+ *   RV_ALIGN1(hi, lo): lanes lo[1..], hi[0] (one lane down); RV_ALIGNUP(hi, lo): lo[top], hi[0..]
+ *     (one lane up)
+ *   RV_LANE0(a)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
+ *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
+ */
+
+/* Carries: lanes of up to ~60 bits to 52-bit limbs. One parallel step leaves each lane at most
+ * 2^52 + 2^8, so what remains are carries of 0 or 1 that may ripple through lanes equal to
+ * 2^52 - 1; with the lanes' masks G (above 2^52 - 1: generates a carry) and P (equal: passes
+ * one on), the carries into the lanes are ((G << 1) + P) ^ P, an ordinary addition on the mask
+ * bits (the value of the whole is below 2^52L, so nothing leaves the top lane). */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(norm)(r52v *x, const size_t V)
+{
+    r52v mask = RV_SET1(R52_MASK), c[R52_MAXV];
+    UNROLL
+    for (size_t v = 0; v < V; v++) {
+        c[v] = RV_SRL52(x[v]);
+        x[v] = RV_AND(x[v], mask);
+    }
+    uint64_t g = 0, p = 0;
+    UNROLL
+    for (size_t v = 0; v < V; v++) {
+        x[v] = RV_ADD(x[v], RV_ALIGNUP(c[v], v > 0 ? c[v - 1] : RV_ZERO()));
+        g |= (uint64_t)RV_GTMASK(x[v], mask) << (R52_LANES * v);
+        p |= (uint64_t)RV_EQMASK(x[v], mask) << (R52_LANES * v);
+    }
+    uint64_t cin = ((g << 1) + p) ^ p;
+    UNROLL
+    for (size_t v = 0; v < V; v++)
+        x[v] = RV_AND(RV_ADD1MASK(x[v], (uint8_t)(cin >> (R52_LANES * v))), mask);
+}
+
+/* r = a b 2^-52L mod m, up to 2m, for both halves at once (a and b below 2m, 52L >= bits(m) + 2;
+ * Gueron's "almost Montgomery multiplication"). Word-serial over a: each turn adds a_i b and
+ * q m to the accumulator, lanes holding up to ~60 bits (the carries are left in place), then
+ * moves it down one lane; q is chosen from the full value of lane 0, which the scalar side
+ * tracks (the lane's carry never enters the vector: it is added to the next lane 0 there). The
+ * high halves of both products belong one lane up, so they are added after the move. */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *a1,
+                                                  const uint64_t *b1, const uint64_t *m1,
+                                                  uint64_t k1, uint64_t *r2, const uint64_t *a2,
+                                                  const uint64_t *b2, const uint64_t *m2,
+                                                  uint64_t k2, const size_t L, const size_t V)
+{
+    r52v x1[R52_MAXV], x2[R52_MAXV], vb1[R52_MAXV], vm1[R52_MAXV], vb2[R52_MAXV], vm2[R52_MAXV];
+    UNROLL
+    for (size_t v = 0; v < V; v++) {
+        x1[v] = RV_ZERO();
+        x2[v] = RV_ZERO();
+        vb1[v] = RV_LOAD(b1 + R52_LANES * v);
+        vm1[v] = RV_LOAD(m1 + R52_LANES * v);
+        vb2[v] = RV_LOAD(b2 + R52_LANES * v);
+        vm2[v] = RV_LOAD(m2 + R52_LANES * v);
+    }
+    uint64_t c1 = 0, c2 = 0;
+    for (size_t i = 0; i < L; i++) {
+        uint64_t ai1 = a1[i], ai2 = a2[i];
+        uint64_t t1 = RV_LANE0(x1[0]) + c1 + ((ai1 * b1[0]) & R52_MASK);
+        uint64_t t2 = RV_LANE0(x2[0]) + c2 + ((ai2 * b2[0]) & R52_MASK);
+        uint64_t q1 = (t1 * k1) & R52_MASK, q2 = (t2 * k2) & R52_MASK;
+        c1 = (t1 + ((q1 * m1[0]) & R52_MASK)) >> 52;
+        c2 = (t2 + ((q2 * m2[0]) & R52_MASK)) >> 52;
+        r52v va1 = RV_SET1(ai1), vq1 = RV_SET1(q1), va2 = RV_SET1(ai2), vq2 = RV_SET1(q2);
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
+            x1[v] = RV_MADDLO(x1[v], va1, vb1[v]);
+            x2[v] = RV_MADDLO(x2[v], va2, vb2[v]);
+            x1[v] = RV_MADDLO(x1[v], vq1, vm1[v]);
+            x2[v] = RV_MADDLO(x2[v], vq2, vm2[v]);
+        }
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
+            x1[v] = RV_ALIGN1(v + 1 < V ? x1[v + 1] : RV_ZERO(), x1[v]);
+            x2[v] = RV_ALIGN1(v + 1 < V ? x2[v + 1] : RV_ZERO(), x2[v]);
+        }
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
+            x1[v] = RV_MADDHI(x1[v], va1, vb1[v]);
+            x2[v] = RV_MADDHI(x2[v], va2, vb2[v]);
+            x1[v] = RV_MADDHI(x1[v], vq1, vm1[v]);
+            x2[v] = RV_MADDHI(x2[v], vq2, vm2[v]);
+        }
+    }
+    x1[0] = RV_ADD(x1[0], RV_SETLO(c1));
+    x2[0] = RV_ADD(x2[0], RV_SETLO(c2));
+    R52_NAME(norm)(x1, V);
+    R52_NAME(norm)(x2, V);
+    UNROLL
+    for (size_t v = 0; v < V; v++) {
+        RV_STORE(r1 + R52_LANES * v, x1[v]);
+        RV_STORE(r2 + R52_LANES * v, x2[v]);
+    }
+}
+
+/* out = table[win] for both halves, every entry read and masked (no secret-dependent address). */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(scan)(uint64_t *out, const uint64_t *table,
+                                                  uint32_t win, const size_t V)
+{
+    r52v acc[R52_MAXV];
+    UNROLL
+    for (size_t v = 0; v < V; v++)
+        acc[v] = RV_ZERO();
+    for (uint32_t i = 0; i < R52_ENTRIES; i++) {
+        r52v sel = RV_SET1((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u));
+        UNROLL
+        for (size_t v = 0; v < V; v++)
+            acc[v] = RV_OR(acc[v], RV_AND(RV_LOAD(table + i * R52_STRIDE + R52_LANES * v), sel));
+    }
+    UNROLL
+    for (size_t v = 0; v < V; v++)
+        RV_STORE(out + R52_LANES * v, acc[v]);
+}
+
+/* The exponentiations on the prepared halves (see r52_half): table, fixed windows, and the
+ * conversion of the results back to 2^64-radix Montgomery form (still below 2m). */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, size_t en,
+                                                  const size_t L, const size_t V)
+{
+    /* table[0] = 2^52L mod m is set; table[1] = b 2^52L; table[i] = b^i 2^52L */
+    R52_NAME(amm2)
+    (h1->table + R52_STRIDE, h1->b, h1->k, h1->m, h1->k0, h2->table + R52_STRIDE, h2->b, h2->k,
+     h2->m, h2->k0, L, V);
+    for (size_t i = 2; i < R52_ENTRIES; i++) {
+        const uint64_t *x1 = h1->table + (i % 2 == 0 ? i / 2 : i - 1) * R52_STRIDE;
+        const uint64_t *y1 = h1->table + (i % 2 == 0 ? i / 2 : 1) * R52_STRIDE;
+        const uint64_t *x2 = h2->table + (i % 2 == 0 ? i / 2 : i - 1) * R52_STRIDE;
+        const uint64_t *y2 = h2->table + (i % 2 == 0 ? i / 2 : 1) * R52_STRIDE;
+        R52_NAME(amm2)
+        (h1->table + i * R52_STRIDE, x1, y1, h1->m, h1->k0, h2->table + i * R52_STRIDE, x2, y2,
+         h2->m, h2->k0, L, V);
+    }
+    size_t nwin = (64 * en + BN_WIN - 1) / BN_WIN;
+    for (size_t w = nwin; w-- > 0;) {
+        uint32_t win1 = bn_exp_window(h1->e, en, w * BN_WIN);
+        uint32_t win2 = bn_exp_window(h2->e, en, w * BN_WIN);
+        if (w == nwin - 1) {
+            R52_NAME(scan)(h1->acc, h1->table, win1, V);
+            R52_NAME(scan)(h2->acc, h2->table, win2, V);
+            continue;
+        }
+        for (int s = 0; s < BN_WIN; s++)
+            R52_NAME(amm2)
+        (h1->acc, h1->acc, h1->acc, h1->m, h1->k0, h2->acc, h2->acc, h2->acc, h2->m, h2->k0, L, V);
+        R52_NAME(scan)(h1->t, h1->table, win1, V);
+        R52_NAME(scan)(h2->t, h2->table, win2, V);
+        R52_NAME(amm2)
+        (h1->acc, h1->acc, h1->t, h1->m, h1->k0, h2->acc, h2->acc, h2->t, h2->m, h2->k0, L, V);
+    }
+    /* acc 2^52L times 2^64n 2^-52L */
+    R52_NAME(amm2)
+    (h1->acc, h1->acc, h1->z, h1->m, h1->k0, h2->acc, h2->acc, h2->z, h2->m, h2->k0, L, V);
+}
+
+/* The includer's definitions are consumed. */
+#undef R52_NAME
+#undef R52_ATTR
+#undef r52v
+#undef RV_ZERO
+#undef RV_SET1
+#undef RV_SETLO
+#undef RV_LOAD
+#undef RV_STORE
+#undef RV_ADD
+#undef RV_AND
+#undef RV_OR
+#undef RV_SRL52
+#undef RV_MADDLO
+#undef RV_MADDHI
+#undef RV_ALIGN1
+#undef RV_ALIGNUP
+#undef RV_LANE0
+#undef RV_GTMASK
+#undef RV_EQMASK
+#undef RV_ADD1MASK
