@@ -16,6 +16,27 @@ static tenon_ticket_store STORE;
 /* A second pair of buffers per side, to show the connection carries on in other memory. */
 static uint8_t IN2[2][TENON_CONN_IN_SIZE], OUT2[2][TENON_CONN_OUT_SIZE];
 
+/* Buffers given to a connection may be pre-filled with this byte: a release wipes what tenon
+ * wrote (to zero) and leaves the rest. */
+#define SENTINEL 0xA5
+
+/* 1 if every byte is zero or SENTINEL (nothing tenon wrote survived the release). */
+static int wiped(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != 0 && p[i] != SENTINEL)
+            return 0;
+    return 1;
+}
+
+static size_t sentinels(const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += p[i] == SENTINEL;
+    return k;
+}
+
 static int all_zero(const uint8_t *p, size_t n)
 {
     uint8_t acc = 0;
@@ -46,7 +67,7 @@ static void release(endpoint *e, uint8_t *had_in, uint8_t *had_out)
     CHECK_RC(tenon_conn_release_buffers(&e->conn, &in, &in_len, &out, &out_len), 0);
     CHECK(in == had_in && out == had_out);
     CHECK(in_len == TENON_CONN_IN_SIZE && out_len == TENON_CONN_OUT_SIZE);
-    CHECK(all_zero(in, in_len) && all_zero(out, out_len));
+    CHECK(wiped(in, in_len) && wiped(out, out_len));
 
     unsigned st = tenon_conn_status(&e->conn);
     CHECK((st & TENON_NO_BUFFERS) && (st & TENON_HANDSHAKE_DONE) && (st & TENON_WANT_INPUT));
@@ -119,6 +140,11 @@ static void test_idle_cycles(uint16_t version)
         int k = i & 1;
         uint8_t *cin = k ? CLIENT.in : IN2[0], *cout = k ? CLIENT.out : OUT2[0];
         uint8_t *sin = k ? SERVER.in : IN2[1], *sout = k ? SERVER.out : OUT2[1];
+        if (!k) {
+            /* What the connection never touches must survive its release. */
+            memset(cin, SENTINEL, TENON_CONN_IN_SIZE);
+            memset(cout, SENTINEL, TENON_CONN_OUT_SIZE);
+        }
         give(&CLIENT, cin, cout);
         give(&SERVER, sin, sout);
         size_t len = (size_t)(1 + i * 997) % sizeof DATA;
@@ -131,6 +157,9 @@ static void test_idle_cycles(uint16_t version)
         }
         release(&CLIENT, cin, cout);
         release(&SERVER, sin, sout);
+        /* Only what was used was wiped: the handshake-message area was not. */
+        if (!k)
+            CHECK(sentinels(cin, TENON_CONN_IN_SIZE) >= 30000);
     }
 
     /* Busy buffers are never let go: unsent output, unread data, a partial record. */
@@ -255,9 +284,9 @@ static void test_suites_wake(void)
             uint8_t *in, *out;
             size_t in_len, out_len;
             CHECK_RC(tenon_conn_release_buffers(cl, &in, &in_len, &out, &out_len), 0);
-            CHECK(in == had_cin && out == had_cout && all_zero(in, in_len));
+            CHECK(in == had_cin && out == had_cout && wiped(in, in_len));
             CHECK_RC(tenon_conn_release_buffers(&SERVER.conn, &in, &in_len, &out, &out_len), 0);
-            CHECK(in == had_sin && out == had_sout && all_zero(out, out_len));
+            CHECK(in == had_sin && out == had_sout && wiped(out, out_len));
             CHECK_RC(tenon_conn_peer_offer(&SERVER.conn, &o), TENON_ERR_INVALID_ARGUMENT);
             /* The released client moves: everything it needs is in its tenon_conn. */
             tenon_conn *to = cl == &CLIENT.conn ? &MOVED : &CLIENT.conn;

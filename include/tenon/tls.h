@@ -734,7 +734,7 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * direction) the first time a direction is used after tenon_conn_give_buffers. So an
  * established, idle connection whose buffers were released (tenon_conn_release_buffers) holds
  * exactly TENON_CONN_SIZE bytes of tenon memory. docs/memory.md has the table. */
-#define TENON_CONN_SIZE 1552 /* = sizeof(tenon_conn); src/tls/engine.c asserts the figure */
+#define TENON_CONN_SIZE 1568 /* = sizeof(tenon_conn); src/tls/engine.c asserts the figure */
 
 /* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
  * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
@@ -949,7 +949,9 @@ TENON_API TENON_MUST_CHECK int tenon_conn_tls_unique(const tenon_conn *conn, uin
  * tenon_conn_can_release: 1 when tenon_conn_release_buffers would succeed now, else 0.
  *
  * tenon_conn_release_buffers: *in, *in_len, *out, *out_len receive the buffers given to
- * tenon_conn_init or tenon_conn_give_buffers, wiped. The connection then holds none: its status
+ * tenon_conn_init or tenon_conn_give_buffers, wiped: every byte tenon wrote into them since they
+ * were given is zero again (bytes it never touched are left as they were, so a large pooled
+ * buffer costs a release only what the connection used of it). The connection then holds none: its status
  * has TENON_NO_BUFFERS (and TENON_WANT_INPUT while it expects data: watch the transport, and
  * give buffers when it is readable); feed, write, close and key_update return
  * TENON_ERR_NO_BUFFERS (not a failure of the connection), read gives 0 bytes, output is empty;

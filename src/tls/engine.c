@@ -36,11 +36,19 @@ _Static_assert(_Alignof(tls_conn) <= _Alignof(tenon_conn), "tenon_conn is not al
  * Output
  * ------------------------------------------------------------------------------------------ */
 
+/* Before the output's extent shrinks: how far it reached (what a release must wipe). */
+static void note_out_used(tls_conn *c)
+{
+    if (c->out_len > c->out_used)
+        c->out_used = (uint32_t)c->out_len;
+}
+
 /* Moves the unsent bytes to the start of the output buffer. */
 static void out_compact(tls_conn *c)
 {
     if (c->out_sent == 0)
         return;
+    note_out_used(c);
     memmove(c->out, c->out + c->out_sent, c->out_len - c->out_sent);
     c->out_len -= c->out_sent;
     c->out_sent = 0;
@@ -683,8 +691,12 @@ static int handle_handshake(tls_conn *c, const uint8_t *p, size_t len)
         tls_hs_msg m;
         int rc = tls_hs_reasm_next(&c->reasm, &m);
         GUARD(rc);
-        if (rc == TLS_HS_NEED_MORE)
+        if (rc == TLS_HS_NEED_MORE) {
+            /* A message split over records is copied into the reassembly area. */
+            if (c->reasm.have > 0)
+                c->reasm_used = 1;
             return TENON_OK;
+        }
         GUARD(dispatch(c, &m));
         if (c->error != 0)
             return c->error;
@@ -1093,6 +1105,8 @@ TENON_API int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len,
         size_t n = len - *consumed < want ? len - *consumed : want;
         memcpy(c->in + c->rec_len, data + *consumed, n);
         c->rec_len += n;
+        if (c->rec_len > c->in_used)
+            c->in_used = (uint32_t)c->rec_len;
         *consumed += n;
         if (c->rec_len == TLS_RECORD_HEADER_LEN) {
             int rc = check_header(c, c->in);
@@ -1140,8 +1154,10 @@ TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n)
         return;
     size_t pending = c->out_len - c->out_sent;
     c->out_sent += n < pending ? n : pending;
-    if (c->out_sent == c->out_len)
+    if (c->out_sent == c->out_len) {
+        note_out_used(c);
         c->out_sent = c->out_len = 0;
+    }
     if (c->alert_owed && send_alert(c, 2, c->owed_desc) == TENON_OK)
         c->alert_owed = 0;
     /* A record that waited for the output to drain is processed now; an error becomes the
@@ -1361,13 +1377,30 @@ TENON_API int tenon_conn_release_buffers(tenon_conn *conn, uint8_t **in, size_t 
         tls_record_keys_sleep(&c->rd);
         tls_record_keys_sleep(&c->wr);
     }
-    tls_hs_reasm_reset(&c->reasm);
     *in = in_base(c);
     *in_len = c->in_cap + TENON_CONN_HS_SIZE;
     *out = out_base(c);
     *out_len = c->out_cap + TENON_CONN_KEYS_SIZE;
-    tenon_wipe(*in, *in_len);
-    tenon_wipe(*out, *out_len);
+    /* Every byte written since the buffers were given, and no more (a server's pool holds
+     * buffers of tens of KB that a request/response touches only the start of): the work
+     * areas, the records received and sent, the reassembly area if a split message or the
+     * peer's chain used it. */
+    note_out_used(c);
+    if (c->error != 0) {
+        /* A failure may have left bytes anywhere (a record half sealed): all of it. */
+        c->in_used = (uint32_t)c->in_cap;
+        c->out_used = (uint32_t)c->out_cap;
+    }
+    tenon_wipe(*in, TENON_CONN_HS_SIZE);
+    tenon_wipe(*out, TENON_CONN_KEYS_SIZE);
+    tenon_wipe(c->in, c->in_used);
+    tenon_wipe(c->out, c->out_used);
+    if (c->reasm_used)
+        tenon_wipe(c->in + c->rec_cap, c->in_cap - c->rec_cap);
+    else
+        tenon_wipe(c->in + c->in_cap - c->peer_cert_len, c->peer_cert_len);
+    c->in_used = c->out_used = 0;
+    c->reasm_used = 0;
     memset(&c->reasm, 0, sizeof c->reasm);
     c->peer = NULL;
     c->peer_cert_len = 0;

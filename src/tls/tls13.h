@@ -449,6 +449,12 @@ typedef struct tls_conn {
      * announced. Once negotiated, rsl_peer is the peer's limit (records we send obey it) and
      * rsl_recv ours (a protected record above it is record_overflow); 0 before and without. */
     uint16_t rsl_sent, rsl_peer, rsl_recv;
+
+    /* What tenon_conn_release_buffers wipes besides the work areas: the extent of the record
+     * area and of the output written since the buffers were given (high-water marks), and
+     * whether the reassembly area held a message split over records. */
+    uint32_t in_used, out_used;
+    uint8_t reasm_used;
 } tls_conn;
 
 #define TLS_CONN_MAGIC 0x544e4f4eu
