@@ -105,6 +105,13 @@ static void write_header(uint8_t *hdr, size_t body_len)
     hdr[4] = (uint8_t)body_len;
 }
 
+/* Do the n bytes at a and the m bytes at b share a byte? */
+static int overlaps(const uint8_t *a, size_t n, const uint8_t *b, size_t m)
+{
+    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+    return pa < pb + m && pb < pa + n;
+}
+
 int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, size_t content_len,
                       size_t pad_len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
@@ -130,10 +137,16 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
      *       ContentType type;
      *       uint8 zeros[length_of_padding];
      *   } TLSInnerPlaintext;
-     * The content may already sit at out + 5 (in place); memmove handles either case. */
+     * The content is sealed from where it is (the caller's buffer, or out + 5 already): only
+     * the type and the padding are written to out first, and the AEAD's gather seal reads the
+     * content from its place (tenon_aead_seal_split). Content that overlaps the record (header
+     * and tag included) without sitting exactly at out + 5 is moved there first. */
     uint8_t *inner = out + TLS_RECORD_HEADER_LEN;
-    if (content_len > 0 && content != inner)
+    if (content_len > 0 && content != inner &&
+        overlaps(content, content_len, out, TLS_RECORD_HEADER_LEN + body_len)) {
         memmove(inner, content, content_len);
+        content = inner;
+    }
     inner[content_len] = type;
     if (pad_len > 0)
         memset(inner + content_len + 1, 0, pad_len);
@@ -144,10 +157,13 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
     uint8_t nonce[12];
     record_nonce(k, nonce);
 #ifdef TENON_FUZZING
+    /* The null cipher's record is the plaintext itself. */
+    if (content_len > 0 && content != inner)
+        memmove(inner, content, content_len);
     int rc = fuzzing_null_seal(inner + inner_len);
 #else
-    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, inner,
-                             inner_len, inner, inner + inner_len);
+    int rc = tenon_aead_seal_split(k->ctx, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, content,
+                                   content_len, inner, inner_len, inner + inner_len);
 #endif
     if (rc != TENON_OK) {
         tenon_wipe(inner, inner_len);
