@@ -487,6 +487,56 @@ static void test_suites(void)
     CHECK(k.active == 0);
 }
 
+/* The content is sealed from wherever it is (no staging copy into the record first): from
+ * the caller's buffer, in place at out + 5, or from elsewhere inside the record (moved first),
+ * every record equals the reference one built by gathering the inner plaintext and sealing it
+ * in place, in both AEAD families, at lengths around the AEADs' units, with padding. */
+static void test_seal_sources(void)
+{
+    static const size_t lens[] = {0, 1, 15, 255, 256, 257, 1000, 4097, TLS_MAX_PLAINTEXT - 3};
+    static const size_t pads[] = {0, 3};
+    static uint8_t content[TLS_MAX_PLAINTEXT], copy[TLS_MAX_PLAINTEXT],
+        inner[TLS_MAX_PLAINTEXT + 8];
+    static uint8_t want[TLS_MAX_RECORD], got[TLS_MAX_RECORD];
+    tu_rand(content, sizeof content);
+    memcpy(copy, content, sizeof copy);
+    for (int fam = 0; fam < 2; fam++) {
+        const tenon_aead_class *cls = fam ? tenon_aead_chacha20_poly1305() : tenon_aead_aes_gcm();
+        tls_record_keys w, ref;
+        own_keys(&w, cls, 32);
+        own_keys(&ref, cls, 32);
+        for (size_t i = 0; i < ARRAY_LEN_T(lens); i++) {
+            for (size_t j = 0; j < ARRAY_LEN_T(pads); j++) {
+                size_t len = lens[i], pad = pads[j], n = 0;
+                memcpy(inner, content, len);
+                inner[len] = TLS_CT_APPLICATION_DATA;
+                memset(inner + len + 1, 0, pad);
+                /* where: 0 the caller's buffer, 1 in place, 2 over the header, 3 further in. */
+                for (int where = 0; where < 4; where++) {
+                    size_t wl = raw_seal(&ref, inner, len + 1 + pad, want);
+                    ref.seq++;
+                    static const size_t at[] = {0, 5, 2, 40};
+                    const uint8_t *src = content;
+                    if (where > 0) {
+                        memset(got, 0x5c, sizeof got);
+                        memcpy(got + at[where], content, len);
+                        src = got + at[where];
+                    }
+                    CHECK_RC(tls13_seal_record(&w, TLS_CT_APPLICATION_DATA, src, len, pad, got,
+                                               sizeof got, &n),
+                             TENON_OK);
+                    if (!CHECK(n == wl) || !CHECK_MEM(got, want, wl, "record sealed from place"))
+                        fprintf(stderr, "    %s, len %zu pad %zu where %d\n", cls->name, len, pad,
+                                where);
+                }
+            }
+        }
+        CHECK(memcmp(content, copy, sizeof copy) == 0); /* the caller's content only read */
+        tls_record_keys_wipe(&w);
+        tls_record_keys_wipe(&ref);
+    }
+}
+
 int main(void)
 {
     root = tu_load_json("rfc/rfc8448_simple_1rtt.json");
@@ -501,6 +551,7 @@ int main(void)
     test_tamper();
     test_padding_and_limits();
     test_suites();
+    test_seal_sources();
     cJSON_Delete(root);
     return tu_finish("test_record");
 }
