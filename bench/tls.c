@@ -937,8 +937,8 @@ static void bulk_row(const tls_spec *sp, size_t len, tpair *tp, opair *op)
         uint8_t key[32];
         if (tenon_random(key, sizeof key) != 0 || tenon_random(aa.nonce, 12) != 0 ||
             tenon_aead_init(&aa.ctx, cls, key, key_len) != 0 ||
-            tenon_aead_seal(&aa.ctx, aa.nonce, 12, aa.aad, 5, bulk_buf, len, bulk_sealed,
-                            aa.tag) != 0)
+            tenon_aead_seal(&aa.ctx, aa.nonce, 12, aa.aad, 5, bulk_buf, len, bulk_sealed, aa.tag) !=
+                0)
             die("bulk raw AEAD");
     }
     double t[32], o[32], rs[32], ro[32], tc[32], oc[32], c;
@@ -955,8 +955,8 @@ static void bulk_row(const tls_spec *sp, size_t len, tpair *tp, opair *op)
     char name[96];
     snprintf(name, sizeof name, "%s %zuKiB", sp->label, len / 1024);
     if (tsv) {
-        printf("%s\tMB/s\t%.1f\t%.1f\t%.3f\t%.2f\t%.2f\t%.1f\t%.3f\n", name, tm, om, tm / om,
-               tcm, ocm, raw, raw > 0 ? tm / raw : 0);
+        printf("%s\tMB/s\t%.1f\t%.1f\t%.3f\t%.2f\t%.2f\t%.1f\t%.3f\n", name, tm, om, tm / om, tcm,
+               ocm, raw, raw > 0 ? tm / raw : 0);
     } else {
         printf("%-40s %12.1f %12.1f %8.2f %8.2f %8.2f", name, tm, om, tm / om, tcm, ocm);
         if (raw > 0)
@@ -974,9 +974,8 @@ static void bulk_figures(const tls_spec *const *specs, size_t count)
     if (tenon_random(bulk_buf, sizeof bulk_buf) != 0)
         die("tenon_random");
     if (!tsv)
-        printf("%-40s %12s %12s %8s %8s %8s %9s %8s\n",
-               "bulk: client write + server read, MB/s", "tenon", "OpenSSL", "ratio", "c/B", "c/B",
-               "raw AEAD", "bulk/raw");
+        printf("%-40s %12s %12s %8s %8s %8s %9s %8s\n", "bulk: client write + server read, MB/s",
+               "tenon", "OpenSSL", "ratio", "c/B", "c/B", "raw AEAD", "bulk/raw");
     for (size_t k = 0; k < count; k++) {
         tpair_config(&TP, specs[k], 0);
         t_handshake(&TP, 0);

@@ -537,6 +537,39 @@ static void test_seal_sources(void)
     }
 }
 
+/* The padding scan finds the type byte wherever it falls against the 64-byte blocks it works
+ * in (whole blocks, the zero-padded tail block), behind content of zeros and with any padding. */
+static void test_scan_positions(void)
+{
+    tls_record_keys w, r;
+    own_keys(&w, tenon_aead_aes_gcm(), 16);
+    own_keys(&r, tenon_aead_aes_gcm(), 16);
+    static const size_t pads[] = {0, 1, 62, 63, 64, 65, 200};
+    static uint8_t content[300], rec[600];
+    size_t bad = 0;
+    for (size_t len = 0; len <= 260; len++) {
+        for (size_t j = 0; j < ARRAY_LEN_T(pads); j++) {
+            for (int first = 0; first < 2; first++) {
+                memset(content, 0, sizeof content);
+                content[0] = (uint8_t)first; /* all zeros, or a non-zero byte far ahead */
+                size_t n = 0, cl = 0;
+                uint8_t t = 0, *c = NULL;
+                uint8_t type = (uint8_t)(len % 2 ? TLS_CT_APPLICATION_DATA : TLS_CT_HANDSHAKE);
+                if (tls13_seal_record(&w, type, content, len, pads[j], rec, sizeof rec, &n) != 0 ||
+                    tls13_open_record(&r, rec, n, &t, &c, &cl) != 0 || t != type || cl != len ||
+                    memcmp(c, content, len) != 0) {
+                    if (bad++ < 3)
+                        fprintf(stderr, "    len %zu pad %zu first %d: n %zu t %u cl %zu\n", len,
+                                pads[j], first, n, t, cl);
+                }
+            }
+        }
+    }
+    CHECK(bad == 0);
+    tls_record_keys_wipe(&w);
+    tls_record_keys_wipe(&r);
+}
+
 int main(void)
 {
     root = tu_load_json("rfc/rfc8448_simple_1rtt.json");
@@ -552,6 +585,7 @@ int main(void)
     test_padding_and_limits();
     test_suites();
     test_seal_sources();
+    test_scan_positions();
     cJSON_Delete(root);
     return tu_finish("test_record");
 }
