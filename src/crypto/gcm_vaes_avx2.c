@@ -277,10 +277,40 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
     *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 16));
 }
 
+/* At most 4 blocks (len <= 64), two chains of two blocks each: a short tail (TLS 1.3's type
+ * byte after a whole number of batches) costs 4 blocks of AES instead of 16. */
+GCM_VAES static void ctr_tail4(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src,
+                               uint8_t *dst, size_t len, const __m256i vm)
+{
+    uint8_t buf[64] = {0};
+    memcpy(buf, src, len);
+    const __m256i c01 = ctr_pair(*ctrp), rk0 = rk256(k, 0);
+    __m256i b0 = _mm256_xor_si256(bswap256(c01), rk0);
+    __m256i b1 = _mm256_xor_si256(
+        bswap256(_mm256_add_epi32(c01, _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2))), rk0);
+    for (unsigned r = 1; r < k->rounds; r++) {
+        const __m256i rk = rk256(k, r);
+        b0 = _mm256_aesenc_epi128(b0, rk);
+        b1 = _mm256_aesenc_epi128(b1, rk);
+    }
+    const __m256i rkl = rk256(k, k->rounds);
+    b0 = _mm256_aesenclast_epi128(b0, rkl);
+    b1 = _mm256_aesenclast_epi128(b1, rkl);
+    store256(buf, _mm256_and_si256(_mm256_xor_si256(b0, load256(buf)), vm));
+    store256(buf + 32, _mm256_and_si256(_mm256_xor_si256(b1, load256(buf + 32)), vm));
+    memcpy(dst, buf, len);
+    tenon_wipe(buf, sizeof buf);
+    *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 4));
+}
+
 /* Fewer than 16 blocks (len < 256, the last one possibly partial) through a stack buffer. */
 GCM_VAES static void ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src, uint8_t *dst,
                               size_t len, const __m256i vm)
 {
+    if (len <= 64) {
+        ctr_tail4(k, ctrp, src, dst, len, vm);
+        return;
+    }
     uint8_t buf[BATCH] = {0};
     memcpy(buf, src, len);
     ctr16(k, ctrp, buf, buf, vm);
