@@ -487,6 +487,89 @@ static void test_suites(void)
     CHECK(k.active == 0);
 }
 
+/* The content is sealed from wherever it is (no staging copy into the record first): from
+ * the caller's buffer, in place at out + 5, or from elsewhere inside the record (moved first),
+ * every record equals the reference one built by gathering the inner plaintext and sealing it
+ * in place, in both AEAD families, at lengths around the AEADs' units, with padding. */
+static void test_seal_sources(void)
+{
+    static const size_t lens[] = {0, 1, 15, 255, 256, 257, 1000, 4097, TLS_MAX_PLAINTEXT - 3};
+    static const size_t pads[] = {0, 3};
+    static uint8_t content[TLS_MAX_PLAINTEXT], copy[TLS_MAX_PLAINTEXT],
+        inner[TLS_MAX_PLAINTEXT + 8];
+    static uint8_t want[TLS_MAX_RECORD], got[TLS_MAX_RECORD];
+    tu_rand(content, sizeof content);
+    memcpy(copy, content, sizeof copy);
+    for (int fam = 0; fam < 2; fam++) {
+        const tenon_aead_class *cls = fam ? tenon_aead_chacha20_poly1305() : tenon_aead_aes_gcm();
+        tls_record_keys w, ref;
+        own_keys(&w, cls, 32);
+        own_keys(&ref, cls, 32);
+        for (size_t i = 0; i < ARRAY_LEN_T(lens); i++) {
+            for (size_t j = 0; j < ARRAY_LEN_T(pads); j++) {
+                size_t len = lens[i], pad = pads[j], n = 0;
+                memcpy(inner, content, len);
+                inner[len] = TLS_CT_APPLICATION_DATA;
+                memset(inner + len + 1, 0, pad);
+                /* where: 0 the caller's buffer, 1 in place, 2 over the header, 3 further in. */
+                for (int where = 0; where < 4; where++) {
+                    size_t wl = raw_seal(&ref, inner, len + 1 + pad, want);
+                    ref.seq++;
+                    static const size_t at[] = {0, 5, 2, 40};
+                    const uint8_t *src = content;
+                    if (where > 0) {
+                        memset(got, 0x5c, sizeof got);
+                        memcpy(got + at[where], content, len);
+                        src = got + at[where];
+                    }
+                    CHECK_RC(tls13_seal_record(&w, TLS_CT_APPLICATION_DATA, src, len, pad, got,
+                                               sizeof got, &n),
+                             TENON_OK);
+                    if (!CHECK(n == wl) || !CHECK_MEM(got, want, wl, "record sealed from place"))
+                        fprintf(stderr, "    %s, len %zu pad %zu where %d\n", cls->name, len, pad,
+                                where);
+                }
+            }
+        }
+        CHECK(memcmp(content, copy, sizeof copy) == 0); /* the caller's content only read */
+        tls_record_keys_wipe(&w);
+        tls_record_keys_wipe(&ref);
+    }
+}
+
+/* The padding scan finds the type byte wherever it falls against the 64-byte blocks it works
+ * in (whole blocks, the zero-padded tail block), behind content of zeros and with any padding. */
+static void test_scan_positions(void)
+{
+    tls_record_keys w, r;
+    own_keys(&w, tenon_aead_aes_gcm(), 16);
+    own_keys(&r, tenon_aead_aes_gcm(), 16);
+    static const size_t pads[] = {0, 1, 62, 63, 64, 65, 200};
+    static uint8_t content[300], rec[600];
+    size_t bad = 0;
+    for (size_t len = 0; len <= 260; len++) {
+        for (size_t j = 0; j < ARRAY_LEN_T(pads); j++) {
+            for (int first = 0; first < 2; first++) {
+                memset(content, 0, sizeof content);
+                content[0] = (uint8_t)first; /* all zeros, or a non-zero byte far ahead */
+                size_t n = 0, cl = 0;
+                uint8_t t = 0, *c = NULL;
+                uint8_t type = (uint8_t)(len % 2 ? TLS_CT_APPLICATION_DATA : TLS_CT_HANDSHAKE);
+                if (tls13_seal_record(&w, type, content, len, pads[j], rec, sizeof rec, &n) != 0 ||
+                    tls13_open_record(&r, rec, n, &t, &c, &cl) != 0 || t != type || cl != len ||
+                    memcmp(c, content, len) != 0) {
+                    if (bad++ < 3)
+                        fprintf(stderr, "    len %zu pad %zu first %d: n %zu t %u cl %zu\n", len,
+                                pads[j], first, n, t, cl);
+                }
+            }
+        }
+    }
+    CHECK(bad == 0);
+    tls_record_keys_wipe(&w);
+    tls_record_keys_wipe(&r);
+}
+
 int main(void)
 {
     root = tu_load_json("rfc/rfc8448_simple_1rtt.json");
@@ -501,6 +584,8 @@ int main(void)
     test_tamper();
     test_padding_and_limits();
     test_suites();
+    test_seal_sources();
+    test_scan_positions();
     cJSON_Delete(root);
     return tu_finish("test_record");
 }

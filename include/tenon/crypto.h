@@ -210,6 +210,11 @@ struct tenon_aead_class {
     int (*open)(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                 const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
                 const uint8_t *tag, uint8_t *out);
+    /* The gather seal (tenon_aead_seal_split): the plaintext is head_len bytes at head followed
+     * by the total_len - head_len bytes already at out + head_len. */
+    int (*seal_split)(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                      const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t head_len,
+                      uint8_t *out, size_t total_len, uint8_t *tag);
 };
 
 /* The fastest implementation that tenon_cpu_features() allows. */
@@ -231,6 +236,20 @@ TENON_API TENON_MUST_CHECK int tenon_aead_open(const tenon_aead_ctx *ctx, const 
                                                size_t nonce_len, const uint8_t *aad, size_t aad_len,
                                                const uint8_t *in, size_t in_len, const uint8_t *tag,
                                                uint8_t *out);
+/* Seals a plaintext given in two pieces without first gathering it: its first head_len bytes
+ * at head (the caller's data), then the total_len - head_len bytes the caller has already put
+ * at out + head_len (e.g. TLS 1.3's content type byte and padding). The ciphertext (total_len
+ * bytes) goes to out and the tag to tag, exactly as tenon_aead_seal would give for the
+ * concatenated plaintext. head == out is the in-place seal; otherwise head must not overlap
+ * out[0 .. total_len). Only the short end of the head past the implementation's last whole
+ * bulk unit (under 256 bytes; none when head_len is a multiple of 256) is copied to out
+ * before sealing; the rest is read from head directly. head_len > total_len:
+ * TENON_ERR_INVALID_ARGUMENT. */
+TENON_API TENON_MUST_CHECK int tenon_aead_seal_split(const tenon_aead_ctx *ctx,
+                                                     const uint8_t *nonce, size_t nonce_len,
+                                                     const uint8_t *aad, size_t aad_len,
+                                                     const uint8_t *head, size_t head_len,
+                                                     uint8_t *out, size_t total_len, uint8_t *tag);
 /* Wipes the key material; the context must be initialised again before use. */
 TENON_API void tenon_aead_wipe(tenon_aead_ctx *ctx);
 

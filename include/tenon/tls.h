@@ -810,6 +810,26 @@ TENON_API TENON_MUST_CHECK int tenon_conn_write(tenon_conn *conn, const void *da
  * after an error, that error (unread data is not released: it may be truncated). */
 TENON_API TENON_MUST_CHECK int tenon_conn_read(tenon_conn *conn, void *buf, size_t cap, size_t *n);
 
+/* Zero-copy reading: the application data received, read in place where the record was
+ * decrypted (in the input buffer) instead of copied out by tenon_conn_read.
+ *
+ * tenon_conn_read_view: *p and *n receive the unread bytes of the current record (*p = NULL,
+ * *n = 0 when none is ready); returns what tenon_conn_read would (TENON_ERR_TLS_CLOSED after the
+ * peer's close_notify once everything is read; the sticky error after an error, with *n = 0).
+ * The view is valid until the next call on conn (other than tenon_conn_status); call again
+ * after tenon_conn_read_consume for what is left.
+ *
+ * tenon_conn_read_consume: n bytes of the view have been read (n = 0 is fine;
+ * TENON_ERR_INVALID_ARGUMENT and nothing changes if n is more than *n; the sticky error after an
+ * error). While bytes of the view are unread the engine takes no more input over them
+ * (tenon_conn_feed consumes nothing) and the buffers cannot be released
+ * (tenon_conn_can_release is 0, tenon_conn_release_buffers is TENON_ERR_BUFFERS_BUSY); once
+ * all are consumed, the next record is processed at the next tenon_conn_feed (len may be 0).
+ * tenon_conn_read and the view may be mixed: both take from the same unread bytes. */
+TENON_API TENON_MUST_CHECK int tenon_conn_read_view(tenon_conn *conn, const uint8_t **p,
+                                                    size_t *n);
+TENON_API TENON_MUST_CHECK int tenon_conn_read_consume(tenon_conn *conn, size_t n);
+
 /* Queues close_notify (RFC 8446 §6.1); nothing more can be written. Without room for it in
  * the output, TENON_ERR_BUFFER_TOO_SMALL and nothing changes (not a failure of the connection):
  * send the output and call again. After an error, that (sticky) error. */

@@ -69,6 +69,19 @@ TENON_API int tenon_aead_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     return ctx->vtable->open(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out);
 }
 
+TENON_API int tenon_aead_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                    size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                    const uint8_t *head, size_t head_len, uint8_t *out,
+                                    size_t total_len, uint8_t *tag)
+{
+    ENSURE(ctx != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(ctx->vtable != NULL, TENON_ERR_NOT_INITIALISED);
+    ENSURE(head_len <= total_len, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(head != NULL || head_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    return ctx->vtable->seal_split(ctx, nonce, nonce_len, aad, aad_len, head, head_len, out,
+                                   total_len, tag);
+}
+
 TENON_API void tenon_aead_wipe(tenon_aead_ctx *ctx)
 {
     if (ctx == NULL)

@@ -2,6 +2,9 @@
 #ifndef TENON_AEAD_IMPLS_H
 #define TENON_AEAD_IMPLS_H
 
+#include <string.h>
+
+#include "../common.h"
 #include "tenon/crypto.h"
 
 /* gcm_portable.c: aes_best_impl()-independent generic GCM over the portable AES (aes_ct64)
@@ -22,5 +25,48 @@ extern const tenon_aead_class chacha20poly1305_avx512_class;
 /* chacha20poly1305_avx512.c: the same ChaCha20 with the AVX-512 IFMA Poly1305. */
 extern const tenon_aead_class chacha20poly1305_avx512ifma_class;
 #endif
+
+/* The gather seal (tenon_aead_seal_split) in every class: a seal core that reads the plaintext
+ * from head for offsets below split and from out (in place) from split on. Its bulk loop works
+ * in pieces that start at multiples of the class's unit; split is either a multiple of the
+ * unit (so no piece straddles it) or the whole length (the one-shot seal: split = len). */
+
+/* The argument checks of every seal_split before its staging writes to out. */
+static inline int aead_split_check(const uint8_t *head, size_t head_len, const uint8_t *out,
+                                   size_t total_len)
+{
+    ENSURE(head_len <= total_len, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(head != NULL || head_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(out != NULL || total_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    return TENON_OK;
+}
+
+/* Where the piece at offset off of the plaintext is read from. */
+static inline const uint8_t *aead_split_src(const uint8_t *head, size_t split, const uint8_t *out,
+                                            size_t off)
+{
+    return off < split ? head + off : out + off;
+}
+
+/* The length of the piece at offset off: at most max, and not across split. */
+static inline size_t aead_split_piece(size_t off, size_t split, size_t total, size_t max)
+{
+    size_t end = off < split ? split : total;
+    return end - off < max ? end - off : max;
+}
+
+/* Prepares a split seal: copies the end of the head past its last whole unit to out, at the
+ * same offset (at most unit - 1 bytes), so that everything from the returned split on is in
+ * place. With head == out nothing moves and all of the plaintext is in place. */
+static inline size_t aead_split_stage(const uint8_t *head, size_t head_len, uint8_t *out,
+                                      size_t unit)
+{
+    if (head == out)
+        return 0;
+    size_t split = head_len - head_len % unit;
+    if (head_len > split)
+        memcpy(out + split, head + split, head_len - split);
+    return split;
+}
 
 #endif

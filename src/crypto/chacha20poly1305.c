@@ -78,24 +78,27 @@ static void poly_finish(const chacha20poly1305_ops *ops, poly1305_ctx *pc, size_
     poly1305_final(pc, tag);
 }
 
-int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
-                          const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
-                          size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
-                          uint8_t *tag)
+/* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
+ * (in place); split is a multiple of 64 or the end. */
+static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                     const uint8_t *nonce, size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                     const uint8_t *head, size_t split, uint8_t *out, size_t len, uint8_t *tag)
 {
-    GUARD(check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
+    GUARD(check_args(nonce, nonce_len, aad, aad_len, out, len, out, tag));
+    ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
     poly1305_ctx pc;
 
-    /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Chunks
-     * before the last are multiples of 16, so only the last one can need padding2. */
+    /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Pieces
+     * before the last are multiples of 64 (SEAL_CHUNK, split), so only the last one can need
+     * padding2 and each piece starts on a ChaCha20 block boundary. */
     size_t done = 0;
     if (ops->chacha20_xor_otk != NULL) {
-        /* The first chunk and the one-time key (§2.6: block 0) in one call; then the AAD and
-         * that chunk go to Poly1305 in their order. */
+        /* The first piece and the one-time key (§2.6: block 0) in one call; then the AAD and
+         * that piece go to Poly1305 in their order. */
         uint8_t otk[32];
-        done = in_len < SEAL_CHUNK ? in_len : SEAL_CHUNK;
-        ops->chacha20_xor_otk(st->key, nonce, in, out, done, otk);
+        done = aead_split_piece(0, split, len, SEAL_CHUNK);
+        ops->chacha20_xor_otk(st->key, nonce, aead_split_src(head, split, out, 0), out, done, otk);
         poly1305_init(&pc, otk);
         tenon_wipe(otk, sizeof otk);
         poly_padded(ops, &pc, aad, aad_len);
@@ -104,19 +107,33 @@ int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
         poly_start(ops, &pc, st->key, nonce);
         poly_padded(ops, &pc, aad, aad_len);
     }
-    while (in_len - done > SEAL_CHUNK) {
-        ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
-                          out + done, SEAL_CHUNK);
-        ops->poly1305_blocks(&pc, out + done, SEAL_CHUNK / POLY1305_BLOCK_LEN);
-        done += SEAL_CHUNK;
+    for (size_t n; done < len; done += n) {
+        n = aead_split_piece(done, split, len, SEAL_CHUNK);
+        ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN),
+                          aead_split_src(head, split, out, done), out + done, n);
+        poly_padded(ops, &pc, out + done, n);
     }
-    if (in_len > done) {
-        ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
-                          out + done, in_len - done);
-        poly_padded(ops, &pc, out + done, in_len - done);
-    }
-    poly_finish(ops, &pc, aad_len, in_len, tag);
+    poly_finish(ops, &pc, aad_len, len, tag);
     return TENON_OK;
+}
+
+int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                          const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                          size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
+                          uint8_t *tag)
+{
+    ENSURE((in != NULL && out != NULL) || in_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    return seal_core(ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
+}
+
+int chacha20poly1305_seal_split(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                                const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                                size_t aad_len, const uint8_t *head, size_t head_len, uint8_t *out,
+                                size_t total_len, uint8_t *tag)
+{
+    GUARD(aead_split_check(head, head_len, out, total_len));
+    size_t split = aead_split_stage(head, head_len, out, CHACHA20_BLOCK_LEN);
+    return seal_core(ops, ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
 }
 
 int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,

@@ -37,6 +37,10 @@ int chacha20poly1305_seal(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
                           const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
                           size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
                           uint8_t *tag);
+int chacha20poly1305_seal_split(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
+                                const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+                                size_t aad_len, const uint8_t *head, size_t head_len, uint8_t *out,
+                                size_t total_len, uint8_t *tag);
 int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
                           const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
                           size_t aad_len, const uint8_t *in, size_t in_len, const uint8_t *tag,
@@ -65,8 +69,16 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
         return chacha20poly1305_open(&cls##_ops, ctx, nonce, nonce_len, aad, aad_len, in, in_len,  \
                                      tag, out);                                                    \
     }                                                                                              \
+    static int cls##_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len, \
+                                const uint8_t *aad, size_t aad_len, const uint8_t *head,           \
+                                size_t head_len, uint8_t *out, size_t total_len, uint8_t *tag)     \
+    {                                                                                              \
+        return chacha20poly1305_seal_split(&cls##_ops, ctx, nonce, nonce_len, aad, aad_len, head,  \
+                                           head_len, out, total_len, tag);                         \
+    }                                                                                              \
     const tenon_aead_class cls = {                                                                 \
-        name, "ChaCha20-Poly1305", needs, TENON_AEAD_TAG_LEN, cls##_init, cls##_seal, cls##_open,  \
+        name,       "ChaCha20-Poly1305", needs,      TENON_AEAD_TAG_LEN,                           \
+        cls##_init, cls##_seal,          cls##_open, cls##_seal_split,                             \
     }
 
 #endif

@@ -333,30 +333,56 @@ GCM_NI static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t a
     _mm_storeu_si128((__m128i *)(void *)tag, _mm_xor_si128(bswap128(y), ek0));
 }
 
-GCM_NI static int aesni_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                             const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                             uint8_t *out, uint8_t *tag)
+/* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
+ * (in place); split is a multiple of 128 (one batch) or the end. */
+GCM_NI static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                            const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t split,
+                            uint8_t *out, size_t len, uint8_t *tag)
 {
-    GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
+    GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, out, len, out, tag));
+    ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const gcm_x86_key *k = get_key(ctx);
     __m128i ctr, ek0, y;
     start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
 
-    /* §7.1 steps 3-4. The GHASH of batch i runs during the AES of batch i + 1. */
-    size_t nb = in_len / 128, done = 0;
+    /* §7.1 steps 3-4. The GHASH of batch i runs during the AES of batch i + 1: batches 1 ..
+     * ns - 1 come from head, the rest from out. */
+    size_t nb = len / 128, done = 0;
     if (nb > 0) {
-        ctr8(k, &ctr, in, out);
-        stitched_loop(k, &ctr, &y, in + 128, out + 128, out, nb - 1);
+        size_t ns = split / 128 < nb ? split / 128 : nb;
+        ctr8(k, &ctr, aead_split_src(head, split, out, 0), out);
+        if (ns > 1)
+            stitched_loop(k, &ctr, &y, head + 128, out + 128, out, ns - 1);
+        ns = ns > 1 ? ns : 1;
+        stitched_loop(k, &ctr, &y, out + 128 * ns, out + 128 * ns, out + 128 * (ns - 1), nb - ns);
         done = 128 * (nb - 1);
         y = ghash_n(k, y, out + done, 8);
         done += 128;
     }
-    if (done < in_len) {
-        ctr_tail(k, &ctr, in + done, out + done, in_len - done);
-        y = ghash_bytes(k, y, out + done, in_len - done);
+    if (done < len) {
+        ctr_tail(k, &ctr, aead_split_src(head, split, out, done), out + done, len - done);
+        y = ghash_bytes(k, y, out + done, len - done);
     }
-    finish(k, y, ek0, aad_len, in_len, tag);
+    finish(k, y, ek0, aad_len, len, tag);
     return TENON_OK;
+}
+
+GCM_NI static int aesni_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                             const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                             uint8_t *out, uint8_t *tag)
+{
+    ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);
+    return seal_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
+}
+
+GCM_NI static int aesni_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                   size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                   const uint8_t *head, size_t head_len, uint8_t *out,
+                                   size_t total_len, uint8_t *tag)
+{
+    GUARD(aead_split_check(head, head_len, out, total_len));
+    size_t split = aead_split_stage(head, head_len, out, 128);
+    return seal_core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
 }
 
 GCM_NI static int aesni_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
@@ -393,6 +419,7 @@ const tenon_aead_class aes_gcm_aesni_class = {
     aesni_init,
     aesni_seal,
     aesni_open,
+    aesni_seal_split,
 };
 
 #endif

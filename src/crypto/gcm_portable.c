@@ -64,25 +64,46 @@ static void finish(const gcm_portable_ctx *c, size_t aad_len, size_t text_len, u
         tag[i] = (uint8_t)(y[i] ^ ek0[i]);
 }
 
-static int portable_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                         uint8_t *out, uint8_t *tag)
+/* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
+ * (in place). */
+static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                     const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t split,
+                     uint8_t *out, size_t len, uint8_t *tag)
 {
-    GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
+    GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, out, len, out, tag));
+    ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const gcm_portable_ctx *c = get_ctx(ctx);
     uint8_t ctr[16], ek0[16], y[16];
     start(c, nonce, nonce_len, aad, aad_len, ctr, ek0, y);
-    /* §7.1 step 3 (GCTR from inc32(J0)) and step 4 (GHASH of the ciphertext). */
-    for (size_t off = 0; off < in_len; off += CHUNK) {
-        size_t n = in_len - off < CHUNK ? in_len - off : CHUNK;
-        aes_ct64_impl.ctr32(&c->aes, ctr, in + off, out + off, n);
+    /* §7.1 step 3 (GCTR from inc32(J0)) and step 4 (GHASH of the ciphertext). Every piece but
+     * the last is a whole number of blocks (split is a multiple of 16 or the end). */
+    for (size_t off = 0, n; off < len; off += n) {
+        n = aead_split_piece(off, split, len, CHUNK);
+        aes_ct64_impl.ctr32(&c->aes, ctr, aead_split_src(head, split, out, off), out + off, n);
         ghash_ct_update(&c->gh, y, out + off, n);
     }
-    finish(c, aad_len, in_len, y, ek0, tag);
+    finish(c, aad_len, len, y, ek0, tag);
     tenon_wipe(ek0, sizeof ek0);
     tenon_wipe(y, sizeof y);
     tenon_wipe(ctr, sizeof ctr); /* derived from J0, i.e. from H for non-96-bit nonces */
     return TENON_OK;
+}
+
+static int portable_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                         uint8_t *out, uint8_t *tag)
+{
+    ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);
+    return seal_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
+}
+
+static int portable_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                               const uint8_t *aad, size_t aad_len, const uint8_t *head,
+                               size_t head_len, uint8_t *out, size_t total_len, uint8_t *tag)
+{
+    GUARD(aead_split_check(head, head_len, out, total_len));
+    size_t split = aead_split_stage(head, head_len, out, 16);
+    return seal_core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
 }
 
 static int portable_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
@@ -111,6 +132,6 @@ static int portable_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t
 }
 
 const tenon_aead_class aes_gcm_portable_class = {
-    "AES-GCM/portable", "AES-GCM",     0, TENON_AEAD_TAG_LEN, portable_init,
-    portable_seal,      portable_open,
+    "AES-GCM/portable", "AES-GCM",           0, TENON_AEAD_TAG_LEN, portable_init, portable_seal,
+    portable_open,      portable_seal_split,
 };

@@ -277,10 +277,40 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
     *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 16));
 }
 
+/* At most 4 blocks (len <= 64), two chains of two blocks each: a short tail (TLS 1.3's type
+ * byte after a whole number of batches) costs 4 blocks of AES instead of 16. */
+GCM_VAES static void ctr_tail4(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src,
+                               uint8_t *dst, size_t len, const __m256i vm)
+{
+    uint8_t buf[64] = {0};
+    memcpy(buf, src, len);
+    const __m256i c01 = ctr_pair(*ctrp), rk0 = rk256(k, 0);
+    __m256i b0 = _mm256_xor_si256(bswap256(c01), rk0);
+    __m256i b1 = _mm256_xor_si256(
+        bswap256(_mm256_add_epi32(c01, _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2))), rk0);
+    for (unsigned r = 1; r < k->rounds; r++) {
+        const __m256i rk = rk256(k, r);
+        b0 = _mm256_aesenc_epi128(b0, rk);
+        b1 = _mm256_aesenc_epi128(b1, rk);
+    }
+    const __m256i rkl = rk256(k, k->rounds);
+    b0 = _mm256_aesenclast_epi128(b0, rkl);
+    b1 = _mm256_aesenclast_epi128(b1, rkl);
+    store256(buf, _mm256_and_si256(_mm256_xor_si256(b0, load256(buf)), vm));
+    store256(buf + 32, _mm256_and_si256(_mm256_xor_si256(b1, load256(buf + 32)), vm));
+    memcpy(dst, buf, len);
+    tenon_wipe(buf, sizeof buf);
+    *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 4));
+}
+
 /* Fewer than 16 blocks (len < 256, the last one possibly partial) through a stack buffer. */
 GCM_VAES static void ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src, uint8_t *dst,
                               size_t len, const __m256i vm)
 {
+    if (len <= 64) {
+        ctr_tail4(k, ctrp, src, dst, len, vm);
+        return;
+    }
     uint8_t buf[BATCH] = {0};
     memcpy(buf, src, len);
     ctr16(k, ctrp, buf, buf, vm);
@@ -356,31 +386,57 @@ GCM_VAES static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t
     _mm_storeu_si128((__m128i *)(void *)tag, _mm_xor_si128(bswap128(y), ek0));
 }
 
-GCM_VAES static int vaes_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                              uint8_t *out, uint8_t *tag)
+/* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
+ * (in place); split is a multiple of BATCH or the end. */
+GCM_VAES static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                              const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t split,
+                              uint8_t *out, size_t len, uint8_t *tag)
 {
-    GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
+    GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, out, len, out, tag));
+    ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const gcm_x86_key *k = get_key(ctx);
     const __m256i ones = _mm256_set1_epi32(-1);
     __m128i ctr, ek0, y;
     start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
 
-    /* §7.1 steps 3-4. The GHASH of batch i runs during the AES of batch i + 1. */
-    size_t nb = in_len / BATCH, done = 0;
+    /* §7.1 steps 3-4. The GHASH of batch i runs during the AES of batch i + 1: batches 1 ..
+     * ns - 1 come from head, the rest (stitched_loop counts from the batch before) from out. */
+    size_t nb = len / BATCH, done = 0;
     if (nb > 0) {
-        ctr16(k, &ctr, in, out, ones);
-        stitched_loop(k, &ctr, &y, in, out, nb);
+        size_t ns = split / BATCH < nb ? split / BATCH : nb;
+        ctr16(k, &ctr, aead_split_src(head, split, out, 0), out, ones);
+        if (ns > 1)
+            stitched_loop(k, &ctr, &y, head, out, ns);
+        ns = ns > 1 ? ns : 1;
+        stitched_loop(k, &ctr, &y, out + BATCH * (ns - 1), out + BATCH * (ns - 1), nb - ns + 1);
         done = (nb - 1) * BATCH;
         y = ghash_n(k, y, out + done, 16);
         done += BATCH;
     }
-    if (done < in_len) {
-        ctr_tail(k, &ctr, in + done, out + done, in_len - done, ones);
-        y = ghash_bytes(k, y, out + done, in_len - done);
+    if (done < len) {
+        ctr_tail(k, &ctr, aead_split_src(head, split, out, done), out + done, len - done, ones);
+        y = ghash_bytes(k, y, out + done, len - done);
     }
-    finish(k, y, ek0, aad_len, in_len, tag);
+    finish(k, y, ek0, aad_len, len, tag);
     return TENON_OK;
+}
+
+GCM_VAES static int vaes_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                              uint8_t *out, uint8_t *tag)
+{
+    ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);
+    return seal_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
+}
+
+GCM_VAES static int vaes_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                    size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                    const uint8_t *head, size_t head_len, uint8_t *out,
+                                    size_t total_len, uint8_t *tag)
+{
+    GUARD(aead_split_check(head, head_len, out, total_len));
+    size_t split = aead_split_stage(head, head_len, out, BATCH);
+    return seal_core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
 }
 
 /*
@@ -419,6 +475,7 @@ const tenon_aead_class aes_gcm_vaes_avx2_class = {
     vaes_init,
     vaes_seal,
     vaes_open,
+    vaes_seal_split,
 };
 
 #endif

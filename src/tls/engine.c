@@ -1251,6 +1251,39 @@ TENON_API int tenon_conn_read(tenon_conn *conn, void *buf, size_t cap, size_t *n
     return TENON_OK;
 }
 
+TENON_API int tenon_conn_read_view(tenon_conn *conn, const uint8_t **p, size_t *n)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && p != NULL && n != NULL, TENON_ERR_INVALID_ARGUMENT);
+    *p = NULL;
+    *n = 0;
+    if (c->error != 0)
+        return c->error;
+    if (c->app_len > 0) {
+        /* The plaintext where the record was opened, in the input buffer: while app_len is
+         * non-zero no input is gathered over it (may_gather) and the buffers are not released
+         * (tenon_conn_can_release). */
+        *p = c->app;
+        *n = c->app_len;
+        return TENON_OK;
+    }
+    if (c->peer_closed)
+        return TENON_ERR_TLS_CLOSED;
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_read_consume(tenon_conn *conn, size_t n)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    ENSURE(n <= c->app_len, TENON_ERR_INVALID_ARGUMENT);
+    c->app += n;
+    c->app_len -= n;
+    return TENON_OK;
+}
+
 TENON_API int tenon_conn_close(tenon_conn *conn)
 {
     tls_conn *c = get(conn);

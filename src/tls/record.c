@@ -105,6 +105,13 @@ static void write_header(uint8_t *hdr, size_t body_len)
     hdr[4] = (uint8_t)body_len;
 }
 
+/* Do the n bytes at a and the m bytes at b share a byte? */
+static int overlaps(const uint8_t *a, size_t n, const uint8_t *b, size_t m)
+{
+    uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
+    return pa < pb + m && pb < pa + n;
+}
+
 int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, size_t content_len,
                       size_t pad_len, uint8_t *out, size_t out_cap, size_t *out_len)
 {
@@ -130,10 +137,16 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
      *       ContentType type;
      *       uint8 zeros[length_of_padding];
      *   } TLSInnerPlaintext;
-     * The content may already sit at out + 5 (in place); memmove handles either case. */
+     * The content is sealed from where it is (the caller's buffer, or out + 5 already): only
+     * the type and the padding are written to out first, and the AEAD's gather seal reads the
+     * content from its place (tenon_aead_seal_split). Content that overlaps the record (header
+     * and tag included) without sitting exactly at out + 5 is moved there first. */
     uint8_t *inner = out + TLS_RECORD_HEADER_LEN;
-    if (content_len > 0 && content != inner)
+    if (content_len > 0 && content != inner &&
+        overlaps(content, content_len, out, TLS_RECORD_HEADER_LEN + body_len)) {
         memmove(inner, content, content_len);
+        content = inner;
+    }
     inner[content_len] = type;
     if (pad_len > 0)
         memset(inner + content_len + 1, 0, pad_len);
@@ -144,10 +157,13 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
     uint8_t nonce[12];
     record_nonce(k, nonce);
 #ifdef TENON_FUZZING
+    /* The null cipher's record is the plaintext itself. */
+    if (content_len > 0 && content != inner)
+        memmove(inner, content, content_len);
     int rc = fuzzing_null_seal(inner + inner_len);
 #else
-    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, inner,
-                             inner_len, inner, inner + inner_len);
+    int rc = tenon_aead_seal_split(k->ctx, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, content,
+                                   content_len, inner, inner_len, inner + inner_len);
 #endif
     if (rc != TENON_OK) {
         tenon_wipe(inner, inner_len);
@@ -213,37 +229,38 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
     /* RFC 8446 §5.4: the receiver "decrypts the record and scans the field from the end toward
      * the beginning until it finds a non-zero octet. This non-zero octet is the content type of
      * the message." Here every byte is visited whatever its value, so the time does not tell
-     * how much padding hid the content length: 64 bytes at a time, keeping (with masks, never
-     * an index) the last block that is not all zero and its number; then the words and bytes of
-     * that block, and the tail. */
-    size_t nblocks = inner_len / 64;
-    uint64_t keep[8] = {0}, found_any = 0;
+     * how much padding hid the content length: first one pass over 64-byte blocks (the last
+     * one zero-padded from the tail) that keeps, with masks, never an index, the number of the
+     * last block that is not all zero; that number is floor(pos / 64) of the position declassified
+     * below, so it may be declassified at once, and the bytes of that one block are then scanned
+     * the same way. The pass does only loads and ORs per block (no per-word selects): it runs at
+     * a small fraction of the AEAD's cost. */
+    size_t nblocks = (inner_len + 63) / 64;
+    uint64_t found_any = 0;
     uint32_t keep_block = 0;
+    uint8_t last[64] = {0};
     for (size_t blk = 0; blk < nblocks; blk++) {
         const uint8_t *p = inner + 64 * blk;
-        uint64_t w[8], any = 0;
-        for (unsigned i = 0; i < 8; i++) {
-            w[i] = load_le64(p + 8 * i);
-            any |= w[i];
+        if (inner_len - 64 * blk < 64) {
+            memcpy(last, p, inner_len - 64 * blk);
+            p = last;
         }
-        uint64_t nz = ct_mask_nonzero_u64(any);
+        uint64_t any = 0;
         for (unsigned i = 0; i < 8; i++)
-            keep[i] = ct_select_u64(nz, w[i], keep[i]);
+            any |= load_le64(p + 8 * i);
+        uint64_t nz = ct_mask_nonzero_u64(any);
         keep_block = ct_select_u32((uint32_t)nz, (uint32_t)blk, keep_block);
         found_any |= nz;
     }
+    tenon_wipe(last, sizeof last);
+    ct_declassify(&keep_block, sizeof keep_block);
     uint32_t found = (uint32_t)found_any, pos = 0, ctype = 0;
-    for (unsigned i = 0; i < 64; i++) {
-        uint32_t byte = (uint32_t)(keep[i / 8] >> (8 * (i % 8))) & 0xffu;
-        uint32_t nz = ct_mask_nonzero_u32(byte);
-        pos = ct_select_u32(nz, 64 * keep_block + i, pos);
-        ctype = ct_select_u32(nz, byte, ctype);
-    }
-    for (size_t i = 64 * nblocks; i < inner_len; i++) {
+    size_t from = 64 * (size_t)keep_block;
+    size_t to = inner_len - from < 64 ? inner_len : from + 64;
+    for (size_t i = from; i < to; i++) {
         uint32_t nz = ct_mask_nonzero_u32(inner[i]);
         pos = ct_select_u32(nz, (uint32_t)i, pos);
         ctype = ct_select_u32(nz, inner[i], ctype);
-        found |= nz;
     }
     /* Where the content ends and what type it has are public from here on: the engine acts on
      * them (and the record length already bounds them). */

@@ -60,8 +60,9 @@ void tls_record_keys_wipe(tls_record_keys *k);
 
 /* Seals one TLSInnerPlaintext (content || type || pad_len zeros) into a whole TLSCiphertext
  * record (header included) in out; *out_len receives its length (5 + content_len + 1 + pad_len
- * + 16). content may be at out + 5 already (in place). type must be non-zero, content_len at
- * most 2^14 and content_len + 1 + pad_len at most 2^14 + 1 (§5.4), else
+ * + 16). content is read where it is, without a staging copy (it may be at out + 5 already:
+ * in place; elsewhere inside out it is moved to out + 5 first). type must be non-zero, content_len
+ * at most 2^14 and content_len + 1 + pad_len at most 2^14 + 1 (§5.4), else
  * TENON_ERR_INVALID_ARGUMENT; TENON_ERR_BUFFER_TOO_SMALL if out_cap is short;
  * TENON_ERR_NOT_INITIALISED without keys. seq is incremented; TENON_ERR_INTERNAL once it would
  * wrap (§5.3: rekey before 2^64 - 1 records). */

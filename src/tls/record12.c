@@ -143,8 +143,16 @@ int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content
      *      };
      *   } GenericAEADCipher; */
     uint8_t *data = out + TLS_RECORD_HEADER_LEN + ex;
-    if (content_len > 0 && content != data)
+    /* The content is sealed from where it is (one piece: no type byte to append); only content
+     * that overlaps the record without sitting exactly at data is moved there first. The
+     * explicit nonce and header are written after this, so that content placed in front of
+     * data inside out is still whole when it moves. */
+    uintptr_t pc = (uintptr_t)content, pd = (uintptr_t)data;
+    if (content_len > 0 && content != data && pc < pd + content_len + TENON_AEAD_TAG_LEN &&
+        pd < pc + content_len + TLS_RECORD_HEADER_LEN + ex) {
         memmove(data, content, content_len);
+        content = data;
+    }
     out[0] = type;
     out[1] = (uint8_t)(TLS12_VERSION >> 8);
     out[2] = (uint8_t)TLS12_VERSION;
@@ -157,10 +165,13 @@ int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content
     make_aad(k, type, out + 1, content_len, aad);
     make_nonce(k, out + TLS_RECORD_HEADER_LEN, nonce);
 #ifdef TENON_FUZZING
+    /* The null cipher's record is the plaintext itself. */
+    if (content_len > 0 && content != data)
+        memmove(data, content, content_len);
     int rc = fuzzing_null_seal(data + content_len);
 #else
-    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, aad, sizeof aad, data, content_len, data,
-                             data + content_len);
+    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, aad, sizeof aad, content, content_len,
+                             data, data + content_len);
 #endif
     if (rc != TENON_OK) {
         tenon_wipe(data, content_len);
