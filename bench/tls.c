@@ -749,6 +749,51 @@ static void handshake_figures(const tls_spec *sp, int resume)
     SSL_CTX_free(op.sctx);
 }
 
+/* --profile-handshake KIND N: only tenon's in-memory handshakes of one row, client and server,
+ * N times, so that a profiler attached to the process sees nothing else (OpenSSL is used only
+ * to make the certificate before the loop). Returns 0, or 2 for an unknown kind. */
+int tls_profile_handshake(const char *kind, long n)
+{
+    static const struct {
+        const char *name;
+        const tls_spec *spec;
+        int resume;
+    } kinds[] = {
+        {"p256", &tls13_p256, 0},        {"hybrid", &tls13_hybrid, 0},
+        {"rsa", &tls13_rsa, 0},          {"resumed", &tls13_resumed, 1},
+        {"tls12-ecdsa", &tls12_ecdsa, 0}, {"tls12-rsa", &tls12_ecdhe_rsa, 0},
+        {"tls12-rsa-kx", &tls12_rsa_kx, 0}, {"tls12-resumed", &tls12_resumed, 1},
+    };
+    size_t k = 0;
+    while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].name, kind) != 0)
+        k++;
+    if (k == sizeof kinds / sizeof kinds[0]) {
+        fprintf(stderr, "tenon-bench: --profile-handshake KIND: one of");
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+            fprintf(stderr, " %s", kinds[i].name);
+        fprintf(stderr, "\n");
+        return 2;
+    }
+    EVP_PKEY *pkey = kinds[k].spec->cert == &cert_rsa
+                         ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+                         : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    if (pkey == NULL)
+        die("keygen");
+    make_cert(kinds[k].spec->cert, "profiled", pkey);
+    tpair_config(&TP, kinds[k].spec, kinds[k].resume);
+    if (kinds[k].resume)
+        t_handshake(&TP, 0); /* a ticket in the client's store */
+    TP.cpu[0] = TP.cpu[1] = 0;
+    for (long i = 0; i < n; i++)
+        t_handshake(&TP, kinds[k].resume);
+    printf("%s: %ld handshakes, client %.1f us, server %.1f us CPU per handshake\n",
+           kinds[k].spec->label, n, 1e6 * TP.cpu[0] / (double)n, 1e6 * TP.cpu[1] / (double)n);
+    X509_free(kinds[k].spec->cert->x509);
+    EVP_PKEY_free(kinds[k].spec->cert->pkey);
+    tenon_private_key_wipe(&kinds[k].spec->cert->tkey);
+    return 0;
+}
+
 /* tenon's X25519MLKEM768 handshake, in the same run as its X25519 one and OpenSSL's X25519
  * one (samples alternate): against OpenSSL, and its cost against tenon's X25519. */
 static void hybrid_figures(void)
