@@ -10,6 +10,8 @@
  *   tenon-bench --quick    fewer and shorter samples (a smoke run)
  *   tenon-bench --portable tenon restricted to its portable code (tenon_cpu_set_mask(0))
  *   tenon-bench --symmetric --public --tls   only the sections named (default: all three)
+ *   tenon-bench --profile-handshake KIND N   only tenon's handshakes of one row, N times (for
+ *                          perf record / callgrind; KIND: p256 hybrid rsa resumed tls12-...)
  *
  * Symmetric figures are in MB/s (10^6 bytes per second) and cycles per byte (TSC ticks around
  * the timed loop divided by the bytes processed: reference cycles, which match core cycles
@@ -658,10 +660,13 @@ int main(int argc, char **argv)
             want_public = 1;
         else if (strcmp(argv[i], "--tls") == 0)
             want_tls = 1;
+        else if (strcmp(argv[i], "--profile-handshake") == 0 && i + 2 < argc)
+            return tls_profile_handshake(argv[i + 1], atol(argv[i + 2]));
         else {
             fprintf(stderr,
-                    "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls]\n",
-                    argv[0]);
+                    "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls]\n"
+                    "       %s --profile-handshake KIND N\n",
+                    argv[0], argv[0]);
             return 2;
         }
     }

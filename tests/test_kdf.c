@@ -133,6 +133,20 @@ static void test_rfc5869(void)
         CHECK_RC(tenon_hkdf_expand(h, inplace, prk_len, info, info_len, inplace, L), TENON_OK);
         CHECK_MEM(inplace, okm_want, L, "RFC 5869 OKM, in place");
         free(inplace);
+        /* The same PRK keyed once and expanded twice: both expansions give the OKM, and the
+         * keyed context is left as it was. */
+        tenon_hmac_ctx keyed, copy;
+        tenon_hmac_init(&keyed, h, prk, prk_len);
+        copy = keyed;
+        for (int rep = 0; rep < 2; rep++) {
+            memset(okm, 0, L);
+            CHECK_RC(tenon_hkdf_expand_keyed(&keyed, info, info_len, okm, L), TENON_OK);
+            CHECK_MEM(okm, okm_want, L, "RFC 5869 OKM, keyed PRK");
+        }
+        CHECK(memcmp(&keyed, &copy, sizeof keyed) == 0);
+        CHECK_RC(tenon_hkdf_expand_keyed(&keyed, info, info_len, okm, 255 * h->digest_len + 1),
+                 TENON_ERR_OUTPUT_TOO_LONG);
+        tenon_hmac_wipe(&keyed);
         free(okm);
         free(ikm);
         free(salt);

@@ -130,6 +130,26 @@ static void test_rfc8448(void)
     CHECK_MEM(sfin + 4, out, 32, "server Finished message body");
     free(sfin);
 
+    /* The same three, and the two handshake traffic secrets, derived together from one keyed
+     * secret. */
+    {
+        uint8_t c2[32], s2[32], e2[32], ch2[32], sh2[32];
+        const char *const ap[3] = {"c ap traffic", "s ap traffic", "exp master"};
+        uint8_t *const ap_out[3] = {c2, s2, e2};
+        CHECK_RC(tls13_derive_secrets(h, ks.master_secret, th_sf, 3, ap, ap_out, NULL), TENON_OK);
+        check_derived(c2, 32, "client_application_traffic_secret_0");
+        check_derived(s2, 32, "server_application_traffic_secret_0");
+        check_derived(e2, 32, "exporter_master_secret");
+        const char *const hs[2] = {"c hs traffic", "s hs traffic"};
+        uint8_t *const hs_out[2] = {ch2, sh2};
+        CHECK_RC(tls13_derive_secrets(h, ks.handshake_secret, th, 2, hs, hs_out, NULL), TENON_OK);
+        check_derived(ch2, 32, "client_handshake_traffic_secret");
+        check_derived(sh2, 32, "server_handshake_traffic_secret");
+        const char *const bad[2] = {"c hs traffic", NULL};
+        CHECK_RC(tls13_derive_secrets(h, ks.handshake_secret, th, 2, bad, hs_out, NULL),
+                 TENON_ERR_INVALID_ARGUMENT);
+    }
+
     /* Application traffic secrets (transcript through server Finished), exporter master. */
     CHECK_RC(tls13_derive_secret(h, ks.master_secret, "c ap traffic", th_sf, cats, NULL), TENON_OK);
     check_derived(cats, 32, "client_application_traffic_secret_0");
@@ -498,6 +518,47 @@ static void test_arguments(void)
     tls13_schedule_wipe(&ks);
 }
 
+/* The no-PSK early secret and its "derived" salt, which the schedule takes from a table for
+ * SHA-256 and SHA-384, equal HKDF computed from scratch; a hash outside the table (SHA-224)
+ * takes the computed path and agrees with HKDF too. */
+static void test_fixed_secrets(void)
+{
+    static const tenon_hash_class *const hashes[] = {&tenon_sha256, &tenon_sha384, &tenon_sha224};
+    static const uint8_t zeros[64];
+    for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        const tenon_hash_class *h = hashes[i];
+        size_t L = h->digest_len;
+        uint8_t early[64], empty[64], salt[64], hs[64], info[128];
+        tenon_hkdf_extract(h, zeros, L, zeros, L, early);
+        tenon_hash(h, "", 0, empty);
+        /* HkdfLabel: length, "tls13 derived", Hash(""). */
+        size_t n = 0;
+        info[n++] = (uint8_t)(L >> 8);
+        info[n++] = (uint8_t)L;
+        info[n++] = 13;
+        memcpy(info + n, "tls13 derived", 13);
+        n += 13;
+        info[n++] = (uint8_t)L;
+        memcpy(info + n, empty, L);
+        n += L;
+        CHECK_RC(tenon_hkdf_expand(h, early, L, info, n, salt, L), TENON_OK);
+        static const uint8_t ecdhe[32] = {7, 7, 7};
+        tenon_hkdf_extract(h, salt, L, ecdhe, sizeof ecdhe, hs);
+
+        tls13_schedule ks;
+        CHECK_RC(tls13_early_secret(&ks, h, NULL, 0, NULL), TENON_OK);
+        CHECK_MEM(ks.early_secret, early, L, "early secret with no PSK");
+        CHECK_RC(tls13_handshake_secret(&ks, ecdhe, sizeof ecdhe, NULL), TENON_OK);
+        CHECK_MEM(ks.handshake_secret, hs, L, "handshake secret after the no-PSK early secret");
+        /* With a PSK the table is not used: the same PSK of zeros gives the same secrets. */
+        CHECK_RC(tls13_early_secret(&ks, h, zeros, L, NULL), TENON_OK);
+        CHECK_MEM(ks.early_secret, early, L, "early secret of a zero PSK");
+        CHECK_RC(tls13_handshake_secret(&ks, ecdhe, sizeof ecdhe, NULL), TENON_OK);
+        CHECK_MEM(ks.handshake_secret, hs, L, "handshake secret of a zero PSK");
+        tls13_schedule_wipe(&ks);
+    }
+}
+
 int main(void)
 {
     root = tu_load_json("rfc/rfc8448_simple_1rtt.json");
@@ -507,6 +568,7 @@ int main(void)
     inputs = cJSON_GetObjectItemCaseSensitive(root, "inputs");
     messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
     test_rfc8448();
+    test_fixed_secrets();
     test_trace();
     test_exporter();
     test_key_update();

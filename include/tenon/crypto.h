@@ -162,8 +162,15 @@ TENON_API void tenon_hkdf_extract(const tenon_hash_class *h, const void *salt, s
 /* HKDF-Expand: out_len bytes of T(1) | T(2) | ...; TENON_ERR_OUTPUT_TOO_LONG past
  * 255 * digest_len. */
 TENON_API TENON_MUST_CHECK int tenon_hkdf_expand(const tenon_hash_class *h, const void *prk,
-                                                 size_t prk_len, const void *info, size_t info_len,
-                                                 uint8_t *out, size_t out_len);
+                                                 size_t prk_len, const void *info,
+                                                 size_t info_len, uint8_t *out, size_t out_len);
+/* HKDF-Expand with the PRK already keyed into prk_hmac (tenon_hmac_init(prk_hmac, h, prk,
+ * prk_len), left unchanged): several expansions of one PRK (the TLS 1.3 key schedule's labels)
+ * then compress the two HMAC key blocks once instead of once per expansion. out must not
+ * overlap info. */
+TENON_API TENON_MUST_CHECK int tenon_hkdf_expand_keyed(const tenon_hmac_ctx *prk_hmac,
+                                                       const void *info, size_t info_len,
+                                                       uint8_t *out, size_t out_len);
 
 /* TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label || seed), with h = SHA-256 or SHA-384.
  * label is the ASCII label without a terminating NUL (e.g. "master secret"). */

@@ -23,17 +23,27 @@ TENON_API void tenon_hkdf_extract(const tenon_hash_class *h, const void *salt, s
 TENON_API int tenon_hkdf_expand(const tenon_hash_class *h, const void *prk, size_t prk_len,
                                 const void *info, size_t info_len, uint8_t *out, size_t out_len)
 {
-    size_t hash_len = h->digest_len;
+    /* The key is absorbed before any output is written, so out may overlap prk (deriving a
+     * secret in place). */
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, prk, prk_len);
+    int rc = tenon_hkdf_expand_keyed(&keyed, info, info_len, out, out_len);
+    tenon_hmac_wipe(&keyed);
+    return rc;
+}
+
+TENON_API int tenon_hkdf_expand_keyed(const tenon_hmac_ctx *prk_hmac, const void *info,
+                                      size_t info_len, uint8_t *out, size_t out_len)
+{
+    size_t hash_len = prk_hmac->inner.vtable->digest_len;
     /* RFC 5869 §2.3: "L: length of output keying material in octets (<= 255*HashLen)". */
     ENSURE(out_len <= 255 * hash_len, TENON_ERR_OUTPUT_TOO_LONG);
     ENSURE(out != NULL || out_len == 0, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(info != NULL || info_len == 0, TENON_ERR_INVALID_ARGUMENT);
 
-    /* The key is absorbed before any output is written, so out may overlap prk (deriving a
-     * secret in place); it must not overlap info, which every block reads. */
-    tenon_hmac_ctx keyed, blk;
+    /* out must not overlap info, which every block reads. */
+    tenon_hmac_ctx blk;
     uint8_t t[TENON_HASH_MAX_LEN];
-    tenon_hmac_init(&keyed, h, prk, prk_len);
 
     /* RFC 5869 §2.3:
      *   T(0) = empty string (zero length)
@@ -42,7 +52,7 @@ TENON_API int tenon_hkdf_expand(const tenon_hash_class *h, const void *prk, size
     size_t done = 0;
     for (unsigned i = 1; done < out_len; i++) {
         uint8_t counter = (uint8_t)i;
-        blk = keyed;
+        blk = *prk_hmac;
         if (i > 1)
             tenon_hmac_update(&blk, t, hash_len);
         tenon_hmac_update(&blk, info, info_len);
@@ -52,8 +62,8 @@ TENON_API int tenon_hkdf_expand(const tenon_hash_class *h, const void *prk, size
         memcpy(out + done, t, n);
         done += n;
     }
-    tenon_hmac_wipe(&blk);
-    tenon_hmac_wipe(&keyed);
+    if (out_len > 0)
+        tenon_hmac_wipe(&blk);
     tenon_wipe(t, sizeof t);
     return TENON_OK;
 }

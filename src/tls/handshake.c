@@ -23,10 +23,9 @@ int hs_derive_handshake_secrets(tls_conn *c, const uint8_t *shared, size_t share
         GUARD(tls13_early_secret(&c->hs->ks, h, NULL, 0, &c->trace));
     GUARD(tls13_handshake_secret(&c->hs->ks, shared, shared_len, &c->trace));
     GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
-    GUARD(tls13_derive_secret(h, c->hs->ks.handshake_secret, "c hs traffic", th, c->hs->c_hs,
-                              &c->trace));
-    GUARD(tls13_derive_secret(h, c->hs->ks.handshake_secret, "s hs traffic", th, c->hs->s_hs,
-                              &c->trace));
+    static const char *const labels[2] = {"c hs traffic", "s hs traffic"};
+    uint8_t *const outs[2] = {c->hs->c_hs, c->hs->s_hs};
+    GUARD(tls13_derive_secrets(h, c->hs->ks.handshake_secret, th, 2, labels, outs, &c->trace));
     tls_keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->hs->c_hs);
     tls_keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->hs->s_hs);
     return TENON_OK;
@@ -46,10 +45,9 @@ int hs_derive_application_secrets(tls_conn *c)
     uint8_t th[TLS13_MAX_HASH];
     GUARD(tls13_master_secret(&c->hs->ks, &c->trace));
     GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
-    GUARD(tls13_derive_secret(h, c->hs->ks.master_secret, "c ap traffic", th, c->c_ap, &c->trace));
-    GUARD(tls13_derive_secret(h, c->hs->ks.master_secret, "s ap traffic", th, c->s_ap, &c->trace));
-    GUARD(
-        tls13_derive_secret(h, c->hs->ks.master_secret, "exp master", th, c->exporter, &c->trace));
+    static const char *const labels[3] = {"c ap traffic", "s ap traffic", "exp master"};
+    uint8_t *const outs[3] = {c->c_ap, c->s_ap, c->exporter};
+    GUARD(tls13_derive_secrets(h, c->hs->ks.master_secret, th, 3, labels, outs, &c->trace));
     tls_keylog(c, "CLIENT_TRAFFIC_SECRET_0", c->c_ap);
     tls_keylog(c, "SERVER_TRAFFIC_SECRET_0", c->s_ap);
     tls_keylog(c, "EXPORTER_SECRET", c->exporter);

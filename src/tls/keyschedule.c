@@ -49,11 +49,11 @@ static void trace3(const tls_trace *tr, tenon_trace_type type, const char *label
  *   } HkdfLabel;
  * No trace here: the callers report the step as what it is (expand-label or derive-secret).
  */
-static int expand_label(const tenon_hash_class *h, const uint8_t *secret, const char *label,
-                        size_t label_len, const uint8_t *context, size_t context_len, uint8_t *out,
-                        size_t out_len)
+static int expand_label_keyed(const tenon_hmac_ctx *keyed, const char *label, size_t label_len,
+                              const uint8_t *context, size_t context_len, uint8_t *out,
+                              size_t out_len)
 {
-    ENSURE(hash_ok(h) && secret != NULL && label != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(label != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(context != NULL || context_len == 0, TENON_ERR_INVALID_ARGUMENT);
     /* The label vector's length must fit <7..255>, the context's <0..255>, the length uint16. */
     ENSURE(label_len <= 255 - LABEL_PREFIX_LEN, TENON_ERR_INVALID_ARGUMENT);
@@ -79,10 +79,22 @@ static int expand_label(const tenon_hash_class *h, const uint8_t *secret, const 
     if (rc == TENON_OK)
         rc = wr_close_vec(&w, &v);
     if (rc == TENON_OK)
-        rc = tenon_hkdf_expand(h, secret, h->digest_len, info, w.len, out, out_len);
+        rc = tenon_hkdf_expand_keyed(keyed, info, w.len, out, out_len);
     /* The context may be a ticket nonce or an exporter context: not secret, but not ours to
      * leave on the stack either. */
-    tenon_wipe(info, sizeof info);
+    tenon_wipe(info, w.len);
+    return rc;
+}
+
+static int expand_label(const tenon_hash_class *h, const uint8_t *secret, const char *label,
+                        size_t label_len, const uint8_t *context, size_t context_len, uint8_t *out,
+                        size_t out_len)
+{
+    ENSURE(hash_ok(h) && secret != NULL, TENON_ERR_INVALID_ARGUMENT);
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, secret, h->digest_len);
+    int rc = expand_label_keyed(&keyed, label, label_len, context, context_len, out, out_len);
+    tenon_hmac_wipe(&keyed);
     return rc;
 }
 
@@ -102,14 +114,20 @@ int tls13_hkdf_expand_label(const tenon_hash_class *h, const uint8_t *secret, co
 /* RFC 8446 §7.1:
  *   Derive-Secret(Secret, Label, Messages) =
  *        HKDF-Expand-Label(Secret, Label, Transcript-Hash(Messages), Hash.length) */
+static void trace_derive(const tls_trace *tr, const tenon_hash_class *h, const char *label,
+                         const uint8_t *secret, const uint8_t *transcript_hash, const uint8_t *out)
+{
+    trace3(tr, TENON_TRACE_DERIVE_SECRET, label, "secret", secret, h->digest_len, 1,
+           "transcript hash", transcript_hash, h->digest_len, 0, out, h->digest_len);
+}
+
 static int derive_secret(const tenon_hash_class *h, const uint8_t *secret, const char *label,
                          const uint8_t *transcript_hash, uint8_t *out, const tls_trace *tr)
 {
     ENSURE(hash_ok(h) && label != NULL && transcript_hash != NULL, TENON_ERR_INVALID_ARGUMENT);
     GUARD(expand_label(h, secret, label, strlen(label), transcript_hash, h->digest_len, out,
                        h->digest_len));
-    trace3(tr, TENON_TRACE_DERIVE_SECRET, label, "secret", secret, h->digest_len, 1,
-           "transcript hash", transcript_hash, h->digest_len, 0, out, h->digest_len);
+    trace_derive(tr, h, label, secret, transcript_hash, out);
     return TENON_OK;
 }
 
@@ -119,10 +137,80 @@ int tls13_derive_secret(const tenon_hash_class *h, const uint8_t *secret, const 
     return derive_secret(h, secret, label, transcript_hash, out, tr);
 }
 
+int tls13_derive_secrets(const tenon_hash_class *h, const uint8_t *secret,
+                         const uint8_t *transcript_hash, size_t n, const char *const labels[],
+                         uint8_t *const outs[], const tls_trace *tr)
+{
+    ENSURE(hash_ok(h) && secret != NULL && transcript_hash != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(labels != NULL && outs != NULL, TENON_ERR_INVALID_ARGUMENT);
+    for (size_t i = 0; i < n; i++)
+        ENSURE(labels[i] != NULL && outs[i] != NULL, TENON_ERR_INVALID_ARGUMENT);
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, secret, h->digest_len);
+    int rc = TENON_OK;
+    for (size_t i = 0; i < n && rc == TENON_OK; i++) {
+        rc = expand_label_keyed(&keyed, labels[i], strlen(labels[i]), transcript_hash,
+                                h->digest_len, outs[i], h->digest_len);
+        if (rc == TENON_OK)
+            trace_derive(tr, h, labels[i], secret, transcript_hash, outs[i]);
+    }
+    tenon_hmac_wipe(&keyed);
+    return rc;
+}
+
+/* What the schedule derives from the hash alone, for the suites' hashes: Hash(""), and with no
+ * PSK (every full handshake) early_secret = HKDF-Extract(0, 0) and the salt of the handshake
+ * secret, Derive-Secret(early_secret, "derived", ""). Nine compressions of each full handshake
+ * were spent recomputing them. The values are public (RFC 8448 §3 prints the SHA-256 ones);
+ * test_keyschedule recomputes each from HKDF. */
+typedef struct {
+    const tenon_hash_class *hash;
+    uint8_t empty_hash[TLS13_MAX_HASH];
+    uint8_t zero_early[TLS13_MAX_HASH];
+    uint8_t zero_early_derived[TLS13_MAX_HASH];
+} fixed_secrets;
+
+static const fixed_secrets FIXED[] = {
+    {&tenon_sha256,
+     {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+      0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+      0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55},
+     {0x33, 0xad, 0x0a, 0x1c, 0x60, 0x7e, 0xc0, 0x3b, 0x09, 0xe6, 0xcd,
+      0x98, 0x93, 0x68, 0x0c, 0xe2, 0x10, 0xad, 0xf3, 0x00, 0xaa, 0x1f,
+      0x26, 0x60, 0xe1, 0xb2, 0x2e, 0x10, 0xf1, 0x70, 0xf9, 0x2a},
+     {0x6f, 0x26, 0x15, 0xa1, 0x08, 0xc7, 0x02, 0xc5, 0x67, 0x8f, 0x54,
+      0xfc, 0x9d, 0xba, 0xb6, 0x97, 0x16, 0xc0, 0x76, 0x18, 0x9c, 0x48,
+      0x25, 0x0c, 0xeb, 0xea, 0xc3, 0x57, 0x6c, 0x36, 0x11, 0xba}},
+    {&tenon_sha384,
+     {0x38, 0xb0, 0x60, 0xa7, 0x51, 0xac, 0x96, 0x38, 0x4c, 0xd9, 0x32, 0x7e,
+      0xb1, 0xb1, 0xe3, 0x6a, 0x21, 0xfd, 0xb7, 0x11, 0x14, 0xbe, 0x07, 0x43,
+      0x4c, 0x0c, 0xc7, 0xbf, 0x63, 0xf6, 0xe1, 0xda, 0x27, 0x4e, 0xde, 0xbf,
+      0xe7, 0x6f, 0x65, 0xfb, 0xd5, 0x1a, 0xd2, 0xf1, 0x48, 0x98, 0xb9, 0x5b},
+     {0x7e, 0xe8, 0x20, 0x6f, 0x55, 0x70, 0x02, 0x3e, 0x6d, 0xc7, 0x51, 0x9e,
+      0xb1, 0x07, 0x3b, 0xc4, 0xe7, 0x91, 0xad, 0x37, 0xb5, 0xc3, 0x82, 0xaa,
+      0x10, 0xba, 0x18, 0xe2, 0x35, 0x7e, 0x71, 0x69, 0x71, 0xf9, 0x36, 0x2f,
+      0x2c, 0x2f, 0xe2, 0xa7, 0x6b, 0xfd, 0x78, 0xdf, 0xec, 0x4e, 0xa9, 0xb5},
+     {0x15, 0x91, 0xda, 0xc5, 0xcb, 0xbf, 0x03, 0x30, 0xa4, 0xa8, 0x4d, 0xe9,
+      0xc7, 0x53, 0x33, 0x0e, 0x92, 0xd0, 0x1f, 0x0a, 0x88, 0x21, 0x4b, 0x44,
+      0x64, 0x97, 0x2f, 0xd6, 0x68, 0x04, 0x9e, 0x93, 0xe5, 0x2f, 0x2b, 0x16,
+      0xfa, 0xd9, 0x22, 0xfd, 0xc0, 0x58, 0x44, 0x78, 0x42, 0x8f, 0x28, 0x2b}},
+};
+
+static const fixed_secrets *fixed_for(const tenon_hash_class *h)
+{
+    for (size_t i = 0; i < sizeof FIXED / sizeof FIXED[0]; i++)
+        if (FIXED[i].hash == h)
+            return &FIXED[i];
+    return NULL;
+}
+
 /* Derive-Secret(secret, label, "") : the Messages are empty, so the context is Hash(""). */
 static int derive_secret_empty(const tenon_hash_class *h, const uint8_t *secret, const char *label,
                                uint8_t *out, const tls_trace *tr)
 {
+    const fixed_secrets *f = fixed_for(h);
+    if (f != NULL)
+        return derive_secret(h, secret, label, f->empty_hash, out, tr);
     uint8_t empty_hash[TLS13_MAX_HASH];
     tenon_hash(h, "", 0, empty_hash);
     return derive_secret(h, secret, label, empty_hash, out, tr);
@@ -158,7 +246,13 @@ int tls13_early_secret(tls13_schedule *ks, const tenon_hash_class *h, const uint
     ENSURE(psk != NULL || psk_len == 0, TENON_ERR_INVALID_ARGUMENT);
     tls13_schedule_wipe(ks);
     ks->hash = h;
-    if (psk == NULL)
+    const fixed_secrets *f = fixed_for(h);
+    if (psk == NULL && f != NULL) {
+        memcpy(ks->early_secret, f->zero_early, h->digest_len);
+        ks->zero_early = 1;
+        trace3(tr, TENON_TRACE_HKDF_EXTRACT, "early_secret", "salt", zeros, h->digest_len, 0, "ikm",
+               zeros, h->digest_len, 0, ks->early_secret, h->digest_len);
+    } else if (psk == NULL)
         extract(h, "early_secret", zeros, 0, zeros, h->digest_len, 0, ks->early_secret, tr);
     else
         extract(h, "early_secret", zeros, 0, psk, psk_len, 1, ks->early_secret, tr);
@@ -180,7 +274,14 @@ int tls13_handshake_secret(tls13_schedule *ks, const uint8_t *ecdhe, size_t ecdh
     ENSURE(ecdhe != NULL || ecdhe_len == 0, TENON_ERR_INVALID_ARGUMENT);
     const tenon_hash_class *h = ks->hash;
     uint8_t salt[TLS13_MAX_HASH];
-    int rc = derive_secret_empty(h, ks->early_secret, "derived", salt, tr);
+    const fixed_secrets *f = ks->zero_early ? fixed_for(h) : NULL;
+    int rc = TENON_OK;
+    if (f != NULL) {
+        memcpy(salt, f->zero_early_derived, h->digest_len);
+        trace_derive(tr, h, "derived", ks->early_secret, f->empty_hash, salt);
+    } else {
+        rc = derive_secret_empty(h, ks->early_secret, "derived", salt, tr);
+    }
     if (rc == TENON_OK) {
         /* A PSK-only handshake (psk_ke) has no (EC)DHE input: the 0-value stands in. */
         if (ecdhe == NULL)
@@ -279,9 +380,20 @@ int tls13_traffic_keys(const tenon_hash_class *h, const uint8_t *secret, size_t 
 {
     ENSURE(hash_ok(h) && secret != NULL && key != NULL && iv != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(key_len > 0 && key_len <= TLS13_MAX_KEY, TENON_ERR_BAD_KEY_LENGTH);
-    int rc = tls13_hkdf_expand_label(h, secret, "key", NULL, 0, key, key_len, tr);
+    /* Both from one keyed secret: the HMAC key blocks are compressed once. */
+    static const uint8_t empty[1] = {0};
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, secret, h->digest_len);
+    int rc = expand_label_keyed(&keyed, "key", 3, NULL, 0, key, key_len);
+    if (rc == TENON_OK) {
+        trace3(tr, TENON_TRACE_HKDF_EXPAND_LABEL, "key", "secret", secret, h->digest_len, 1,
+               "context", empty, 0, 0, key, key_len);
+        rc = expand_label_keyed(&keyed, "iv", 2, NULL, 0, iv, TLS13_IV_LEN);
+    }
     if (rc == TENON_OK)
-        rc = tls13_hkdf_expand_label(h, secret, "iv", NULL, 0, iv, TLS13_IV_LEN, tr);
+        trace3(tr, TENON_TRACE_HKDF_EXPAND_LABEL, "iv", "secret", secret, h->digest_len, 1,
+               "context", empty, 0, 0, iv, TLS13_IV_LEN);
+    tenon_hmac_wipe(&keyed);
     if (rc != TENON_OK) {
         tenon_wipe(key, key_len);
         tenon_wipe(iv, TLS13_IV_LEN);

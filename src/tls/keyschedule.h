@@ -30,12 +30,21 @@ TENON_MUST_CHECK int tls13_derive_secret(const tenon_hash_class *h, const uint8_
                                          const char *label, const uint8_t *transcript_hash,
                                          uint8_t *out, const tls_trace *tr);
 
+/* Derive-Secret(secret, labels[i], transcript_hash) into outs[i] for i < n, the secret keyed
+ * into HMAC once for all of them (RFC 8446 §7.1 derives two or three secrets from the
+ * handshake and master secrets with one transcript hash). No out may overlap secret. */
+TENON_MUST_CHECK int tls13_derive_secrets(const tenon_hash_class *h, const uint8_t *secret,
+                                          const uint8_t *transcript_hash, size_t n,
+                                          const char *const labels[], uint8_t *const outs[],
+                                          const tls_trace *tr);
+
 /* The chain of extracted secrets, each from the previous one (RFC 8446 §7.1 figure). */
 typedef struct tls13_schedule {
     const tenon_hash_class *hash;
     uint8_t early_secret[TLS13_MAX_HASH];
     uint8_t handshake_secret[TLS13_MAX_HASH];
     uint8_t master_secret[TLS13_MAX_HASH];
+    int zero_early; /* early_secret is HKDF-Extract(0, 0): its "derived" salt is known */
 } tls13_schedule;
 
 /* early_secret = HKDF-Extract(0, psk or 0^HashLen). */
