@@ -93,6 +93,11 @@ static void test_defaults_and_alpn(void)
     tenon_conn_info ci;
     CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
     CHECK(ci.alpn.len == 2 && memcmp(ci.alpn.ptr, "h2", 2) == 0);
+    /* Both ends show the entry of their own configuration (tls_conn keeps its index only). */
+    CHECK(ci.alpn.ptr == (const uint8_t *)CLIENT.cfg.alpn[1]);
+    tenon_conn_info si;
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(si.alpn.ptr == (const uint8_t *)SERVER.cfg.alpn[0]);
     CHECK(ci.group == 0x11EC); /* X25519MLKEM768, the default */
     CHECK(ci.sig_scheme == TENON_SIG_ECDSA_SECP256R1_SHA256);
 

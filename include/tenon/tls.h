@@ -550,7 +550,8 @@ typedef struct tenon_config {
     uint16_t cert_sig_schemes[TENON_MAX_SIG_SCHEMES];
     size_t cert_sig_scheme_count;
     /* ALPN protocol names in preference order (RFC 7301); a server with a list and a client
-     * with a disjoint one fails with no_application_protocol. */
+     * with a disjoint one fails with no_application_protocol. The strings must outlive the
+     * connections (tenon_conn_info's alpn points at the one agreed). */
     const char *alpn[TENON_MAX_ALPN];
     size_t alpn_count;
 
@@ -723,10 +724,11 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * ------------------------------------------------------------------------------------------ */
 
 /* Memory. A connection is its tenon_conn (TENON_CONN_SIZE bytes, exactly sizeof(tenon_conn):
- * 1,552) and the two buffers given to it; tenon allocates nothing. tenon_conn holds the traffic
+ * 1,152) and the two buffers given to it; tenon allocates nothing. tenon_conn holds the traffic
  * state only: version, suite, each direction's raw key, IV and sequence number (TLS 1.2 CBC: also
  * its MAC key), the application traffic secrets (KeyUpdate), the exporter and resumption
- * secrets, the TLS 1.2 master secret and randoms, ALPN, SNI, the SHA-256 of the peer's leaf,
+ * secrets or the TLS 1.2 master secret and randoms (one version's, same bytes), the ALPN
+ * protocol's index in the config, SNI, the SHA-256 of the peer's leaf,
  * session and ticket bits, flags and counters. Everything only the handshake needs lives in the
  * input buffer's work area (TENON_CONN_HS_SIZE) and is wiped when the handshake completes; the
  * expanded record keys (AES round keys and GHASH tables, about 1 KB per direction) live in the
@@ -734,7 +736,7 @@ TENON_API TENON_MUST_CHECK int tenon_config_check(const tenon_config *cfg, const
  * direction) the first time a direction is used after tenon_conn_give_buffers. So an
  * established, idle connection whose buffers were released (tenon_conn_release_buffers) holds
  * exactly TENON_CONN_SIZE bytes of tenon memory. docs/memory.md has the table. */
-#define TENON_CONN_SIZE 1568 /* = sizeof(tenon_conn); src/tls/engine.c asserts the figure */
+#define TENON_CONN_SIZE 1152 /* = sizeof(tenon_conn); src/tls/engine.c asserts the figure */
 
 /* Caller-owned; its contents are private to tenon. It needs 16-byte alignment, which any
  * address malloc() returns has; a copy (memcpy, struct assignment) to another such address
@@ -854,7 +856,8 @@ typedef struct tenon_conn_info {
     uint16_t sig_scheme; /* the peer's CertificateVerify (TLS 1.2 server: ServerKeyExchange)
                           * scheme, 0 if it sent none */
     const char *suite_name, *group_name;
-    tenon_bytes alpn;        /* the protocol agreed, empty if none */
+    tenon_bytes alpn;        /* the protocol agreed, empty if none (points into the
+                              * tenon_config's alpn list) */
     tenon_bytes server_name; /* server: the SNI the client sent; client: what it asked for */
     tenon_bytes peer_chain[TENON_MAX_CHAIN];
     size_t peer_chain_count;

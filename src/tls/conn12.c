@@ -65,8 +65,8 @@ int tls12_derive_master(tls_conn *c, const uint8_t *pms, size_t pms_len)
         GUARD(tls12_extended_master_secret(h, pms, pms_len, session_hash, h->digest_len, c->master,
                                            &c->trace));
     } else {
-        GUARD(tls12_master_secret(h, pms, pms_len, c->client_random, c->server_random, c->master,
-                                  &c->trace));
+        GUARD(tls12_master_secret(h, pms, pms_len, c->hs->client_random, c->hs->server_random,
+                                  c->master, &c->trace));
     }
     return TENON_OK;
 }
@@ -92,15 +92,15 @@ int tls12_install_keys(tls_conn *c)
      * this connection's client random. */
     if (c->cfg->keylog_fn != NULL) {
         char line[TLS12_KEYLOG_LINE_LEN];
-        tls12_keylog_line(c->client_random, c->master, line);
+        tls12_keylog_line(c->hs->client_random, c->master, line);
         c->cfg->keylog_fn(c->cfg->keylog_user, line);
         tenon_wipe(line, sizeof line);
     }
     const tls12_suite *s = c->suite12;
     size_t mac_len = s->rec == TLS12_REC_CBC ? s->mac->digest_len : 0;
     tls12_key_block kb;
-    int rc = tls12_key_block_derive(s->prf, c->master, c->client_random, c->server_random, mac_len,
-                                    s->key_len, s->fixed_iv_len, &kb, &c->trace);
+    int rc = tls12_key_block_derive(s->prf, c->master, c->hs->client_random, c->hs->server_random,
+                                    mac_len, s->key_len, s->fixed_iv_len, &kb, &c->trace);
     /* RFC 5246 §6.3: the client writes with the client_write_* keys, the server with the
      * server_write_* ones. */
     tls12_dir *cw = c->is_client ? &c->wr12 : &c->rd12;

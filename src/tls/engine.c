@@ -427,7 +427,7 @@ void tls_keylog(tls_conn *c, const char *label, const uint8_t *secret)
         return;
     memcpy(line, label, n);
     line[n++] = ' ';
-    hex(line + n, c->client_random, 32);
+    hex(line + n, c->hs->client_random, 32);
     n += 64;
     line[n++] = ' ';
     hex(line + n, secret, c->suite->hash->digest_len);
@@ -526,6 +526,11 @@ int tls_enter_traffic(tls_conn *c)
             ENSURE(c->peer_sent_cert && c->cert_verified, TENON_ERR_INTERNAL);
     }
     c->state = ST_CONNECTED;
+    if (c->version == TENON_TLS12) {
+        /* The RFC 5705 exporter's seed outlives the handshake state. */
+        memcpy(c->randoms12, c->hs->client_random, 32);
+        memcpy(c->randoms12 + 32, c->hs->server_random, 32);
+    }
     c->has_peer_leaf = (uint8_t)tls_peer_leaf(c, c->peer_leaf);
     c->peer_leaf_kept = 1;
     /* What the handshake needed and traffic does not: the extracted secrets, the handshake
@@ -1351,8 +1356,9 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
     info->group = c->kex != NULL ? c->kex->tls_group : 0;
     info->group_name = c->kex != NULL ? c->kex->name : NULL;
     info->sig_scheme = c->peer_sig_scheme;
-    info->alpn.ptr = c->alpn_len ? c->alpn : NULL;
-    info->alpn.len = c->alpn_len;
+    /* The configuration's entry: it outlives the connection. */
+    info->alpn.ptr = (const uint8_t *)tls_alpn(c);
+    info->alpn.len = c->alpn > 0 ? strlen(tls_alpn(c)) : 0;
     info->server_name.ptr = c->sni_len ? (const uint8_t *)c->sni : NULL;
     info->server_name.len = c->sni_len;
     /* The chain (and the staples) went with the input buffer if it was released. */
@@ -1493,7 +1499,7 @@ TENON_API int tenon_conn_export(const tenon_conn *conn, const char *label, const
     if (c->version == TENON_TLS12)
         ENSURE(c->ems, TENON_ERR_INVALID_ARGUMENT);
     if (c->version == TENON_TLS12)
-        return tls12_export(c->suite12->prf, c->master, c->client_random, c->server_random, label,
+        return tls12_export(c->suite12->prf, c->master, c->randoms12, c->randoms12 + 32, label,
                             context, context_len, out, len);
     /* RFC 8446 §7.5: an absent context and an empty one are the same in TLS 1.3. */
     static const uint8_t empty[1] = {0};

@@ -276,13 +276,13 @@ int hs12_client_hello_recv(tls_conn *c, const client_hello *ch, const uint8_t *m
      * session will go into the session cache: with one, and no ticket to stand in for it (RFC
      * 5077 §3.3); else an empty one. */
     if (resumed) {
-        c->session_id_len = ch->session_id.len;
-        memcpy(c->session_id, ch->session_id.p, c->session_id_len);
+        c->hs->session_id_len = ch->session_id.len;
+        memcpy(c->hs->session_id, ch->session_id.p, c->hs->session_id_len);
     } else if (cfg->session_cache != NULL && !c->ticket12_ok) {
-        c->session_id_len = TLS_SESSION_ID_LEN;
-        GUARD(tls_random(c, c->session_id, c->session_id_len));
+        c->hs->session_id_len = TLS_SESSION_ID_LEN;
+        GUARD(tls_random(c, c->hs->session_id, c->hs->session_id_len));
     } else {
-        c->session_id_len = 0;
+        c->hs->session_id_len = 0;
     }
     GUARD(hs12_server_hello_send(c));
     if (resumed) {

@@ -95,7 +95,7 @@ void tls12_session_id_keep(tls_conn *c)
 {
     tenon_ticket_store *st = c->cfg->ticket_store;
     const char *name = c->cfg->server_name;
-    if (st == NULL || name == NULL || c->session_id_len == 0 || c->suite12 == NULL)
+    if (st == NULL || name == NULL || c->hs->session_id_len == 0 || c->suite12 == NULL)
         return;
     /* A ticket resumed without a new one: the ID echoed was our own (RFC 5077 §3.4), which
      * names nothing the server keeps. */
@@ -114,8 +114,8 @@ void tls12_session_id_keep(tls_conn *c)
     t->received_ms = tls_now_ms(c);
     memcpy(t->psk, c->master, TLS12_MASTER_LEN);
     t->psk_len = TLS12_MASTER_LEN;
-    memcpy(t->session_id, c->session_id, c->session_id_len);
-    t->session_id_len = c->session_id_len;
+    memcpy(t->session_id, c->hs->session_id, c->hs->session_id_len);
+    t->session_id_len = c->hs->session_id_len;
     memcpy(t->server_name, name, strlen(name) + 1);
     if (!tls_ticket_store_session(c, t)) {
         tenon_wipe(t, sizeof *t);

@@ -16,17 +16,17 @@ int hs12_server_hello_send(tls_conn *c)
     writer w;
     wr_vec body, v, exts;
     if (c->hs->test_random != NULL)
-        memcpy(c->server_random, c->hs->test_random, 32);
+        memcpy(c->hs->server_random, c->hs->test_random, 32);
     else
-        GUARD(tls_random(c, c->server_random, 32));
+        GUARD(tls_random(c, c->hs->server_random, 32));
     /* RFC 8446 §4.1.3: a server that could have negotiated TLS 1.3 marks its random. */
     if (tls_version_on(c->cfg, TENON_TLS13))
-        tls_mark_downgrade(c->server_random);
+        tls_mark_downgrade(c->hs->server_random);
     GUARD(tls_hs_begin(c, HS_SERVER_HELLO, &w, &body));
     GUARD(wr_u16(&w, TENON_TLS12));
-    GUARD(wr_bytes(&w, c->server_random, 32));
+    GUARD(wr_bytes(&w, c->hs->server_random, 32));
     GUARD(wr_open_vec(&w, 1, &v));
-    GUARD(wr_bytes(&w, c->session_id, c->session_id_len));
+    GUARD(wr_bytes(&w, c->hs->session_id, c->hs->session_id_len));
     GUARD(wr_close_vec(&w, &v));
     GUARD(wr_u16(&w, c->suite12->id));
     GUARD(wr_u8(&w, 0));
@@ -61,8 +61,9 @@ int hs12_server_hello_send(tls_conn *c)
         GUARD(tls12_ext_point_formats_write(&w));
         GUARD(wr_close_vec(&w, &v));
     }
-    if (c->alpn_len > 0) {
-        GUARD(ext_alpn_write_one(&w, c->alpn, c->alpn_len));
+    if (c->alpn > 0) {
+        const char *alpn = tls_alpn(c);
+        GUARD(ext_alpn_write_one(&w, (const uint8_t *)alpn, strlen(alpn)));
     }
     /* RFC 6066 §8: an empty status_request announces the CertificateStatus; RFC 6962 §3.3.1:
      * the SCTs travel in the ServerHello. Full handshakes only (tls_staple_*). */
@@ -98,7 +99,7 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
             s = tls12_suite_find(suite);
     ENSURE(s != NULL, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     c->suite12 = s;
-    memcpy(c->server_random, random, 32);
+    memcpy(c->hs->server_random, random, 32);
 
     /* RFC 5746 §3.4: without renegotiation_info the server may be one that renegotiates
      * insecurely; tenon does not talk to such servers. */
@@ -163,12 +164,12 @@ int hs12_server_hello_recv(tls_conn *c, uint16_t legacy_version, const uint8_t *
 
     /* RFC 5077 §3.4: the server accepted our ticket if it echoes our session ID; RFC 5246
      * §7.4.1.3: it resumes the session we named by ID if it sends that ID back. */
-    int echoed = session_id.len > 0 && session_id.len == c->session_id_len &&
-                 memcmp(session_id.p, c->session_id, c->session_id_len) == 0;
+    int echoed = session_id.len > 0 && session_id.len == c->hs->session_id_len &&
+                 memcmp(session_id.p, c->hs->session_id, c->hs->session_id_len) == 0;
     /* The ID the server names is the session's, kept if no ticket comes
      * (tls12_session_id_keep). */
-    memcpy(c->session_id, session_id.p, session_id.len);
-    c->session_id_len = session_id.len;
+    memcpy(c->hs->session_id, session_id.p, session_id.len);
+    c->hs->session_id_len = session_id.len;
     if (echoed) {
         ENSURE((c->offered_ticket12 || c->offered_session_id12) && c->held_ticket != NULL,
                TENON_ERR_TLS_ILLEGAL_PARAMETER);

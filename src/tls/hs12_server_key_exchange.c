@@ -22,8 +22,8 @@ int hs12_server_key_exchange_send(tls_conn *c)
     const tenon_hash_class *h = tls12_sig_hash(c->hs->our_sig_scheme);
     uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
     size_t content_len;
-    GUARD(tls12_ske_content(c->client_random, c->server_random, w.buf + params_at, params_len,
-                            content, &content_len));
+    GUARD(tls12_ske_content(c->hs->client_random, c->hs->server_random, w.buf + params_at,
+                            params_len, content, &content_len));
     if (h != NULL) /* Ed25519 has no hash: it signs the content (RFC 8422 §5.4, RFC 8032) */
         tenon_hash(h, content, content_len, digest);
     GUARD(tls12_write_signed(c, &w, h != NULL ? digest : NULL, content, content_len));
@@ -38,8 +38,8 @@ int tls12_proof_server_key_exchange(tls_conn *c, const tls12_ske_view *v)
     const tenon_hash_class *h = tls12_sig_hash(v->sig_scheme);
     uint8_t content[TLS12_SKE_SIGNED_MAX], digest[64];
     size_t content_len;
-    GUARD(tls12_ske_content(c->client_random, c->server_random, v->params, v->params_len, content,
-                            &content_len));
+    GUARD(tls12_ske_content(c->hs->client_random, c->hs->server_random, v->params, v->params_len,
+                            content, &content_len));
     if (h != NULL)
         tenon_hash(h, content, content_len, digest);
     int rc = tls12_verify(v->sig_scheme, &c->hs->peer_key, h != NULL ? digest : NULL, content,

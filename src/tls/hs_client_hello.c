@@ -200,26 +200,26 @@ int hs_client_hello_send(tls_conn *c)
     int tls12 = tls_version_on(cfg, TENON_TLS12);
     if (!c->hrr) {
         if (c->hs->test_random != NULL)
-            memcpy(c->client_random, c->hs->test_random, 32);
+            memcpy(c->hs->client_random, c->hs->test_random, 32);
         else
-            GUARD(tls_random(c, c->client_random, 32));
+            GUARD(tls_random(c, c->hs->client_random, 32));
         c->start_ms = tls_now_ms(c);
         pick_ticket(c);
         /* §D.4: in compatibility mode "the client ... sets legacy_session_id to a non-empty
          * value"; a fresh random one. RFC 5077 §3.4: with a TLS 1.2 ticket, a session ID the
          * server echoes when it accepts the ticket. RFC 5246 §7.4.1.2: to resume a TLS 1.2
          * session by ID, that ID (which serves TLS 1.3's compatibility mode as well). */
-        c->session_id_len =
+        c->hs->session_id_len =
             ((cfg->middlebox_compat && tls13) || c->offered_ticket12) ? TLS_SESSION_ID_LEN : 0;
         if (c->offered_session_id12) {
-            c->session_id_len = c->held_ticket->session_id_len;
-            memcpy(c->session_id, c->held_ticket->session_id, c->session_id_len);
-        } else if (c->session_id_len) {
-            GUARD(tls_random(c, c->session_id, c->session_id_len));
+            c->hs->session_id_len = c->held_ticket->session_id_len;
+            memcpy(c->hs->session_id, c->held_ticket->session_id, c->hs->session_id_len);
+        } else if (c->hs->session_id_len) {
+            GUARD(tls_random(c, c->hs->session_id, c->hs->session_id_len));
         }
 #ifdef TENON_FUZZING
         /* A recorded server stream echoes the session ID it was sent (fuzzing.h). */
-        memset(c->session_id, 0x5e, c->session_id_len);
+        memset(c->hs->session_id, 0x5e, c->hs->session_id_len);
 #endif
         if (cfg->server_name != NULL) {
             c->sni_len = strlen(cfg->server_name);
@@ -242,9 +242,9 @@ int hs_client_hello_send(tls_conn *c)
     wr_vec body, v;
     GUARD(tls_hs_begin(c, HS_CLIENT_HELLO, &w, &body));
     GUARD(wr_u16(&w, TENON_TLS12));
-    GUARD(wr_bytes(&w, c->client_random, 32));
+    GUARD(wr_bytes(&w, c->hs->client_random, 32));
     GUARD(wr_open_vec(&w, 1, &v));
-    GUARD(wr_bytes(&w, c->session_id, c->session_id_len));
+    GUARD(wr_bytes(&w, c->hs->session_id, c->hs->session_id_len));
     GUARD(wr_close_vec(&w, &v));
     GUARD(wr_open_vec(&w, 2, &v));
     for (size_t i = 0; i < cfg->suite_count; i++)
@@ -530,8 +530,7 @@ int tls_select_alpn(tls_conn *c, const client_hello *ch)
         cursor name;
         while (cur_vec(&walk, 1, 1, 255, &name) == TENON_OK)
             if (name.len == n && memcmp(name.p, c->cfg->alpn[i], n) == 0) {
-                memcpy(c->alpn, name.p, n);
-                c->alpn_len = n;
+                c->alpn = (uint8_t)(i + 1); /* i < TENON_MAX_ALPN */
                 return TENON_OK;
             }
     }
@@ -611,7 +610,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* The client's random, for both versions: the TLS 1.2 key derivation and the key log
      * lines (NSS format: keyed by it) of either version. A second ClientHello repeats it
      * (RFC 8446 §4.1.2). */
-    memcpy(c->client_random, ch.random, 32);
+    memcpy(c->hs->client_random, ch.random, 32);
     /* RFC 8446 §D.5: "Any endpoint receiving a Hello message with ClientHello.legacy_version or
      * ServerHello.legacy_version set to 0x0300 MUST abort the handshake with a
      * "protocol_version" alert" (and so for anything older), whatever supported_versions
@@ -681,14 +680,14 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     ENSURE(suite != NULL, TENON_ERR_TLS_NO_COMMON_SUITE);
     if (second) {
         ENSURE(suite == c->suite, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-        ENSURE(ch.session_id.len == c->session_id_len &&
-                   memcmp(ch.session_id.p, c->session_id, c->session_id_len) == 0,
+        ENSURE(ch.session_id.len == c->hs->session_id_len &&
+                   memcmp(ch.session_id.p, c->hs->session_id, c->hs->session_id_len) == 0,
                TENON_ERR_TLS_ILLEGAL_PARAMETER);
     } else {
         c->suite = suite;
         GUARD(tls_transcript_select(&c->hs->tx, suite->hash));
-        c->session_id_len = ch.session_id.len;
-        memcpy(c->session_id, ch.session_id.p, ch.session_id.len);
+        c->hs->session_id_len = ch.session_id.len;
+        memcpy(c->hs->session_id, ch.session_id.p, ch.session_id.len);
     }
 
     /* The group: ours in our order among the client's supported_groups. */
@@ -709,7 +708,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         tls_transcript_update(&c->hs->tx, msg, len);
         GUARD(tls_transcript_hrr_rewrite(&c->hs->tx));
         GUARD(hs_hello_retry_request_send(c));
-        if (c->session_id_len > 0)
+        if (c->hs->session_id_len > 0)
             GUARD(tls_send_ccs(c));
         c->state = ST_S_WAIT_CH2;
         return TENON_OK;
@@ -749,7 +748,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     int rc = tls_kex_encapsulate(c, group, share.key, share.key_len, server_share, shared);
     if (rc == TENON_OK)
         rc = hs_server_hello_send(c, psk_index, server_share);
-    if (rc == TENON_OK && c->session_id_len > 0 && !c->hrr)
+    if (rc == TENON_OK && c->hs->session_id_len > 0 && !c->hrr)
         rc = tls_send_ccs(c);
     if (rc == TENON_OK)
         rc = hs_derive_handshake_secrets(c, shared, group->shared_len);

@@ -14,8 +14,10 @@ int hs_encrypted_extensions_send(tls_conn *c)
     GUARD(wr_open_vec(&w, 2, &exts));
     if (c->sni_len > 0)
         GUARD(ext_server_name_write_empty(&w));
-    if (c->alpn_len > 0)
-        GUARD(ext_alpn_write_one(&w, c->alpn, c->alpn_len));
+    if (c->alpn > 0) {
+        const char *alpn = tls_alpn(c);
+        GUARD(ext_alpn_write_one(&w, (const uint8_t *)alpn, strlen(alpn)));
+    }
     GUARD(tls_rsl_write_answer(c, &w));
     GUARD(wr_close_vec(&w, &exts));
     GUARD(tls_hs_finish(&w, &body));
@@ -41,13 +43,13 @@ int tls_check_server_answers(tls_conn *c, const tls_exts *exts)
          * and it must be one we offered. */
         ENSURE(count == 1, TENON_ERR_TLS_ILLEGAL_PARAMETER);
         GUARD(cur_vec(&list, 1, 1, 255, &name));
-        int offered = 0;
-        for (size_t i = 0; i < c->cfg->alpn_count; i++)
-            offered |= strlen(c->cfg->alpn[i]) == name.len &&
-                       memcmp(c->cfg->alpn[i], name.p, name.len) == 0;
-        ENSURE(offered, TENON_ERR_TLS_ILLEGAL_PARAMETER);
-        memcpy(c->alpn, name.p, name.len);
-        c->alpn_len = name.len;
+        size_t offered = 0; /* 1 + its index in our list */
+        for (size_t i = c->cfg->alpn_count; i > 0; i--)
+            if (strlen(c->cfg->alpn[i - 1]) == name.len &&
+                memcmp(c->cfg->alpn[i - 1], name.p, name.len) == 0)
+                offered = i;
+        ENSURE(offered > 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
+        c->alpn = (uint8_t)offered;
     }
     return tls_rsl_server_answer(c, exts);
 }

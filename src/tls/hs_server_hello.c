@@ -34,7 +34,7 @@ static int write_head(tls_conn *c, writer *w, const uint8_t *random)
     GUARD(wr_u16(w, TENON_TLS12));
     GUARD(wr_bytes(w, random, 32));
     GUARD(wr_open_vec(w, 1, &v));
-    GUARD(wr_bytes(w, c->session_id, c->session_id_len));
+    GUARD(wr_bytes(w, c->hs->session_id, c->hs->session_id_len));
     GUARD(wr_close_vec(w, &v));
     GUARD(wr_u16(w, c->suite->id));
     return wr_u8(w, 0);
@@ -45,11 +45,11 @@ int hs_server_hello_send(tls_conn *c, int selected_psk, const uint8_t *share)
     writer w;
     wr_vec body, exts;
     if (c->hs->test_random != NULL)
-        memcpy(c->server_random, c->hs->test_random, 32);
+        memcpy(c->hs->server_random, c->hs->test_random, 32);
     else
-        GUARD(tls_random(c, c->server_random, 32));
+        GUARD(tls_random(c, c->hs->server_random, 32));
     GUARD(tls_hs_begin(c, HS_SERVER_HELLO, &w, &body));
-    GUARD(write_head(c, &w, c->server_random));
+    GUARD(write_head(c, &w, c->hs->server_random));
     GUARD(wr_open_vec(&w, 2, &exts));
     GUARD(ext_key_share_write_sh(&w, c->kex->tls_group, share, c->kex->server_share_len));
     GUARD(ext_supported_versions_write_sh(&w));
@@ -208,8 +208,8 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     ENSURE(sh.legacy_version == TENON_TLS12, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* §4.1.3: "A client which receives a legacy_session_id_echo field that does not match what
      * it sent in the ClientHello MUST abort the handshake with an "illegal_parameter"". */
-    ENSURE(sh.session_id.len == c->session_id_len &&
-               memcmp(sh.session_id.p, c->session_id, c->session_id_len) == 0,
+    ENSURE(sh.session_id.len == c->hs->session_id_len &&
+               memcmp(sh.session_id.p, c->hs->session_id, c->hs->session_id_len) == 0,
            TENON_ERR_TLS_ILLEGAL_PARAMETER);
     ENSURE(sh.compression == 0, TENON_ERR_TLS_ILLEGAL_PARAMETER);
     /* "A client which receives a cipher suite that was not offered MUST abort the handshake
@@ -253,7 +253,7 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     /* A ticket is used once, accepted or not. */
     tls_release_held_ticket(c);
     c->suite = suite;
-    memcpy(c->server_random, sh.random, 32);
+    memcpy(c->hs->server_random, sh.random, 32);
     GUARD(tls_transcript_select(&c->hs->tx, suite->hash));
     tls_transcript_update(&c->hs->tx, msg, len);
 

@@ -46,16 +46,16 @@ static tenon_session_entry *slot_for(tenon_session_cache *sc, const uint8_t *id)
 void tls12_session_cache_keep(tls_conn *c)
 {
     tenon_session_cache *sc = c->cfg->session_cache;
-    if (sc == NULL || c->session_id_len != TLS_SESSION_ID_LEN || c->suite12 == NULL)
+    if (sc == NULL || c->hs->session_id_len != TLS_SESSION_ID_LEN || c->suite12 == NULL)
         return;
     /* What a ticket of this session would hold, its lifetime included. */
     tls_ticket_plain t;
     tls12_session_plain(c, &t);
-    tenon_session_entry *e = t.lifetime_s > 0 ? slot_for(sc, c->session_id) : NULL;
+    tenon_session_entry *e = t.lifetime_s > 0 ? slot_for(sc, c->hs->session_id) : NULL;
     if (e != NULL) {
         tenon_wipe(e, sizeof *e);
         if (tls_session_serialize(&t, e->session, sizeof e->session, &e->session_len) == TENON_OK) {
-            memcpy(e->id, c->session_id, TLS_SESSION_ID_LEN);
+            memcpy(e->id, c->hs->session_id, TLS_SESSION_ID_LEN);
             e->stored_ms = (int64_t)t.issued_ms;
             e->in_use = 1;
             tls_note(c, "TLS 1.2 session kept in the session cache");

@@ -304,6 +304,11 @@ typedef struct tls_hs {
     const uint8_t *test_kex_priv;
     const uint8_t *test_server_msgs; /* EncryptedExtensions .. CertificateVerify, verbatim */
     size_t test_server_msgs_len;
+    uint8_t client_random[32], server_random[32];
+    /* Client: what the ClientHello sent, then (TLS 1.2) what the ServerHello named. Server
+     * (TLS 1.2): the session's ID (tls12_session_cache_keep). */
+    uint8_t session_id[TLS_SESSION_ID_LEN];
+    size_t session_id_len;
 } tls_hs;
 
 /* What the peer showed in its handshake (tenon_conn_peer_offer, tenon_conn_info's chain and
@@ -356,14 +361,22 @@ typedef struct tls_conn {
     };
     const tls_suite *suite;
     const tls12_suite *suite12;
-    uint8_t c_ap[TLS13_MAX_HASH]; /* client_application_traffic_secret_N */
-    uint8_t s_ap[TLS13_MAX_HASH];
-    uint8_t exporter[TLS13_MAX_HASH];
-    uint8_t resumption[TLS13_MAX_HASH];
-    uint8_t client_random[32], server_random[32];
-    /* Client: what the ClientHello sent, then (TLS 1.2) what the ServerHello named. */
-    uint8_t session_id[TLS_SESSION_ID_LEN];
-    size_t session_id_len;
+    /* The secrets kept after the handshake: TLS 1.3's or TLS 1.2's, never both (the version
+     * decides; neither is written before the ServerHello). */
+    union {
+        struct {
+            uint8_t c_ap[TLS13_MAX_HASH]; /* client_application_traffic_secret_N */
+            uint8_t s_ap[TLS13_MAX_HASH];
+            uint8_t exporter[TLS13_MAX_HASH];
+            uint8_t resumption[TLS13_MAX_HASH];
+        };
+        struct {
+            uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
+            /* client_random + server_random, copied from tls_hs as the handshake completes
+             * (tls_enter_traffic): the RFC 5705 exporter's seed. */
+            uint8_t randoms12[64];
+        };
+    };
 
     /* Key exchange. kex: the group negotiated (a client: once the ServerHello names it).
      * A TLS 1.3 client keeps the private keys of the shares its ClientHello offered
@@ -378,9 +391,9 @@ typedef struct tls_conn {
     const tenon_cert_key *cert; /* ours, when we sign */
     uint16_t peer_sig_scheme;
 
-    /* Negotiated. */
-    uint8_t alpn[TENON_MAX_ALPN_LEN];
-    size_t alpn_len;
+    /* Negotiated. alpn: 0 none, else 1 + the index in cfg->alpn of the protocol agreed (a
+     * server picks from its list, a client accepts only one it offered; tls_alpn). */
+    uint8_t alpn;
     char sni[TENON_MAX_SERVER_NAME + 1];
     size_t sni_len;
 
@@ -394,19 +407,18 @@ typedef struct tls_conn {
     int64_t resume_auth_ms;
 
     /* TLS 1.2. */
-    uint8_t master[TLS12_MASTER_LEN]; /* also the RFC 5705 exporter's secret */
-    uint8_t ems, etm;                 /* extended master secret, encrypt-then-MAC negotiated */
-    uint8_t offered_ticket12;         /* client: a TLS 1.2 ticket was offered */
-    uint8_t offered_session_id12;     /* client: a TLS 1.2 session ID was offered */
-    uint8_t ticket12_ok;              /* client sent session_ticket / server promised a ticket */
-    uint8_t reneg_ok;                 /* the peer sent renegotiation_info or the SCSV */
-    uint8_t peer_point_formats;       /* server: the client sent ec_point_formats */
-    uint8_t sent_etm, sent_ems;       /* client: offered */
-    uint8_t warnings;                 /* TLS 1.2 warning alerts received */
-    tenon_ticket *held_ticket;        /* client: a store slot held (in_use 2) by this conn */
-    uint8_t resumed_auth;             /* resumed a session whose client had authenticated */
-    uint8_t pending_ticket12;         /* client: held_ticket is a new ticket, usable once the
-                                       * server's Finished is verified */
+    uint8_t ems, etm;             /* extended master secret, encrypt-then-MAC negotiated */
+    uint8_t offered_ticket12;     /* client: a TLS 1.2 ticket was offered */
+    uint8_t offered_session_id12; /* client: a TLS 1.2 session ID was offered */
+    uint8_t ticket12_ok;          /* client sent session_ticket / server promised a ticket */
+    uint8_t reneg_ok;             /* the peer sent renegotiation_info or the SCSV */
+    uint8_t peer_point_formats;   /* server: the client sent ec_point_formats */
+    uint8_t sent_etm, sent_ems;   /* client: offered */
+    uint8_t warnings;             /* TLS 1.2 warning alerts received */
+    tenon_ticket *held_ticket;    /* client: a store slot held (in_use 2) by this conn */
+    uint8_t resumed_auth;         /* resumed a session whose client had authenticated */
+    uint8_t pending_ticket12;     /* client: held_ticket is a new ticket, usable once the
+                                   * server's Finished is verified */
 
     /* Flags. */
     uint8_t hrr, resumed, ccs_sent, cert_requested, client_cert_sent, peer_sent_cert;
@@ -479,6 +491,12 @@ static inline tls_conn *tls_conn_of(tenon_conn *c)
 static inline const tls_conn *tls_conn_of_const(const tenon_conn *c)
 {
     return (const tls_conn *)(const void *)c->opaque;
+}
+/* The ALPN protocol agreed, NULL if none: an entry of the configuration, which outlives the
+ * connection. */
+static inline const char *tls_alpn(const tls_conn *c)
+{
+    return c->alpn > 0 ? c->cfg->alpn[c->alpn - 1] : NULL;
 }
 
 /* ---- engine.c: services to the message files ---- */
