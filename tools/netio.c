@@ -33,9 +33,10 @@ int net_init(netconn *n, const tenon_config *cfg, int fd)
     size_t in_len = net_in_len(cfg->record_size_limit);
     n->in = malloc(in_len);
     n->out = malloc(TENON_CONN_OUT_SIZE);
-    /* tenon_conn is _Alignas(64) (the AEAD states inside want it): malloc's 16 is not
-     * enough. */
-    n->conn = aligned_alloc(64, sizeof *n->conn);
+    /* tenon_conn is _Alignas(16) (the expanded AEAD keys moved to the buffers), which malloc
+     * gives; aligned_alloc(64, 1552) broke C11's rule that the size be a multiple of the
+     * alignment (AddressSanitizer aborted every connection). */
+    n->conn = malloc(sizeof *n->conn);
     if (n->in == NULL || n->out == NULL || n->conn == NULL)
         return TENON_ERR_BUFFER_TOO_SMALL;
     return tenon_conn_init(n->conn, cfg, n->in, in_len, n->out, TENON_CONN_OUT_SIZE);
