@@ -945,6 +945,62 @@ else
 fi
 
 # ------------------------------------------------------------------------------------------
+# --record-size-limit (RFC 8449): small records both ways, against tenon and GnuTLS
+# ------------------------------------------------------------------------------------------
+expect_fail "--record-size-limit 63 is refused" 2 "from 64 to 16385" -- \
+    "$TENON" server --record-size-limit 63
+start_server --cert ec.pem --key ec.key --exit-after 2 --record-size-limit 512
+timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem <data.txt \
+    >rsl.out 2>rsl.err
+st=$?
+cmp -s data.txt rsl.out && [ $st -eq 0 ] && grep -q "record_size_limit ours 16385, peer's 512" rsl.err
+check "tenon client <-> tenon server --record-size-limit 512: 80 KB echoed intact, the limits reported" $? rsl.err
+if command -v gnutls-cli >/dev/null; then
+    # GnuTLS announces its --recordsize, plus one in TLS 1.3 (RFC 8449 §4: the content type).
+    # One line within one record (gnutls-cli prints each record it gets on its own).
+    line="small records from gnutls-cli $(head -c 400 data.txt | tr -d '\n')"
+    (echo "$line"; sleep 1) | timeout 20 gnutls-cli --x509cafile ec.pem -p "$PORT" localhost \
+        --recordsize=512 >rslg.out 2>rslg.err
+    grep -qF -- "$line" rslg.out
+    check "gnutls-cli --recordsize=512 -> tenon server --record-size-limit 512: echoed" $? rslg.out
+    wait_server
+    grep -q "record_size_limit ours 512, peer's 16385" "$SLOG" &&
+        grep -q "record_size_limit ours 512, peer's 513" "$SLOG"
+    check "tenon server --record-size-limit: both connections' limits in its log" $? "$SLOG"
+else
+    wait_server
+    missing "gnutls-cli --recordsize -> tenon server --record-size-limit" gnutls-cli
+fi
+if command -v gnutls-serv >/dev/null; then
+    PORT=$(free_port)
+    timeout 30 gnutls-serv --port="$PORT" --echo --x509certfile ec.pem --x509keyfile ec.key \
+        --priority "NORMAL:%ALLOW_SMALL_RECORDS" --recordsize=64 -q >rsls.log 2>&1 &
+    GPID=$!
+    PIDS+=("$GPID")
+    for i in $(seq 1 100); do
+        python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
+        sleep 0.1
+    done
+    timeout 20 "$TENON" client "127.0.0.1:$PORT" --servername localhost --ca ec.pem \
+        --record-size-limit 100 --trace tree <data.txt >rslc.out 2>rslc.err
+    st=$?
+    cmp -s data.txt rslc.out && [ $st -eq 0 ] &&
+        grep -q "record_size_limit ours 100, peer's 65" rslc.err &&
+        grep -q "EncryptedExtensions *record_size_limit 65" rslc.err
+    check "tenon client --record-size-limit 100 <-> gnutls-serv --recordsize=64: 80 KB echoed intact, the limits reported (and in the trace)" $? rslc.err
+    kill "$GPID" 2>/dev/null
+    wait "$GPID" 2>/dev/null
+else
+    missing "tenon client --record-size-limit -> gnutls-serv --recordsize" gnutls-serv
+fi
+start_server --cert ec.pem --key ec.key --http --exit-after 1 --record-size-limit 1024
+printf 'GET /tls HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' | timeout 20 "$TENON" client \
+    "127.0.0.1:$PORT" --servername localhost --ca ec.pem >rslh.out 2>rslh.err
+grep -q "record_size_limit (ours / yours)</td><td>1024 / 16385<" rslh.out
+check "tenon server --http --record-size-limit 1024: the /tls page shows both limits" $? rslh.out
+wait_server
+
+# ------------------------------------------------------------------------------------------
 # tshark decrypts a loopback capture with the key log
 # ------------------------------------------------------------------------------------------
 if command -v tshark >/dev/null && [ "$(id -u)" -ne 0 ] && [ "${CI:-}" != "true" ]; then

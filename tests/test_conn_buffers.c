@@ -337,6 +337,53 @@ static void test_eof_while_released(void)
     tenon_conn_wipe(&CLIENT.conn);
 }
 
+static int all_byte(const uint8_t *p, size_t n, uint8_t v)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= (uint8_t)(p[i] ^ v);
+    return acc == 0;
+}
+
+/* A wake recomputes a direction's expanded keys only when that direction is used: the read
+ * keys (in the input buffer's work area) at the first record fed, the write keys (at the start
+ * of the output buffer) at the first write; buffers given and taken back without traffic cost
+ * no key set-up at all. The buffers come filled with a marker byte, so any key expanded into
+ * them shows. */
+static void test_lazy_wake(uint16_t version)
+{
+    configure(version);
+    CHECK_RC(start(&CLIENT, &SERVER), 0);
+    pump(&CLIENT.conn, &SERVER.conn);
+    CHECK(both_done(&CLIENT, &SERVER));
+    release(&SERVER, SERVER.in, SERVER.out);
+    uint8_t *sin = IN2[1], *sout = OUT2[1], *in, *out;
+    size_t in_len, out_len;
+
+    /* Given and taken back with no traffic: the output buffer is untouched and the input
+     * buffer's work area (where the read keys go) only wiped. */
+    memset(sin, 0xa5, TENON_CONN_IN_SIZE);
+    memset(sout, 0xa5, TENON_CONN_OUT_SIZE);
+    give(&SERVER, sin, sout);
+    CHECK(all_zero(sin, TENON_CONN_HS_SIZE));
+    CHECK(all_byte(sout, TENON_CONN_OUT_SIZE, 0xa5));
+    CHECK_RC(tenon_conn_release_buffers(&SERVER.conn, &in, &in_len, &out, &out_len), 0);
+    CHECK(in == sin && out == sout && all_zero(in, in_len) && all_zero(out, out_len));
+
+    /* Reading wakes the read direction only. */
+    memset(sout, 0xa5, TENON_CONN_OUT_SIZE);
+    give(&SERVER, sin, sout);
+    CHECK(exchange(&CLIENT.conn, &SERVER.conn, DATA, 100));
+    CHECK(!all_zero(sin, TENON_CONN_HS_SIZE));
+    CHECK(all_byte(sout, TENON_CONN_OUT_SIZE, 0xa5));
+
+    /* Writing wakes the other. */
+    CHECK(exchange(&SERVER.conn, &CLIENT.conn, DATA, 100));
+    CHECK(!all_byte(sout, TENON_CONN_KEYS_SIZE, 0xa5));
+    tenon_conn_wipe(&SERVER.conn);
+    tenon_conn_wipe(&CLIENT.conn);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < sizeof DATA; i++)
@@ -346,5 +393,7 @@ int main(void)
     test_idle_cycles(TENON_TLS12);
     test_eof_while_released();
     test_suites_wake();
+    test_lazy_wake(TENON_TLS13);
+    test_lazy_wake(TENON_TLS12);
     return tu_finish("conn_buffers");
 }

@@ -77,6 +77,17 @@ static void limited(uint16_t version, size_t client_limit, size_t server_limit)
                 server_limit, tenon_conn_error(&CLIENT.conn), tenon_conn_error(&SERVER.conn));
         return;
     }
+    /* tenon_conn_info: each side's limit as announced, the version's maximum standing for 0 and
+     * capping the others. */
+    size_t max = version == TENON_TLS13 ? 16385 : 16384;
+    size_t cl = client_limit ? client_limit : max, sl = server_limit ? server_limit : max;
+    cl = cl < max ? cl : max;
+    sl = sl < max ? sl : max;
+    tenon_conn_info ci, si;
+    CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+    CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+    CHECK(ci.record_size_limit_ours == cl && si.record_size_limit_peer == cl);
+    CHECK(si.record_size_limit_ours == sl && ci.record_size_limit_peer == sl);
     CHECK(exchange_by(&CLIENT.conn, &SERVER.conn, DATA, sizeof DATA, watched_transfer));
     CHECK(exchange_by(&SERVER.conn, &CLIENT.conn, DATA, sizeof DATA, watched_transfer));
     if (version == TENON_TLS13) {
@@ -198,6 +209,11 @@ static void test_absent(void)
         watched_pump();
         CHECK(both_done(&CLIENT, &SERVER));
         CHECK(tls_conn_of(&SERVER.conn)->rsl_peer == 0 && tls_conn_of(&CLIENT.conn)->rsl_peer == 0);
+        tenon_conn_info ci, si;
+        CHECK_RC(tenon_conn_info_get(&CLIENT.conn, &ci), 0);
+        CHECK_RC(tenon_conn_info_get(&SERVER.conn, &si), 0);
+        CHECK(ci.record_size_limit_ours == 0 && ci.record_size_limit_peer == 0);
+        CHECK(si.record_size_limit_ours == 0 && si.record_size_limit_peer == 0);
         CHECK(exchange_by(&CLIENT.conn, &SERVER.conn, DATA, sizeof DATA, watched_transfer));
         CHECK(exchange_by(&SERVER.conn, &CLIENT.conn, DATA, sizeof DATA, watched_transfer));
         CHECK(TO_CLIENT.max_protected == body_for(version, 0));

@@ -63,6 +63,9 @@ typedef struct cli_opts {
     const char *ticket_keys_new; /* server: --ticket-keys-generate FILE */
     const char *status;          /* server: --status FILE, the counters on SIGUSR1 and exit */
     int quiet;
+    /* client, server, trace: --record-size-limit N (RFC 8449; tenon_config.record_size_limit,
+     * 64 .. 16385), 0: none; with it the input buffers are TENON_CONN_IN_MIN_FOR(N) bytes */
+    long record_size_limit;
     const char *ocsp; /* server: --ocsp FILE, a DER OCSP response stapled to the first cert */
     const char *html; /* demo: --html FILE, the HTML report written there */
 } cli_opts;
@@ -126,6 +129,9 @@ const suite_info *suite_by_id(uint16_t suite);
 const suite_info *suite_by_name(const char *name);
 const char *suite_name(uint16_t suite);
 const char *version_name(uint16_t version);
+/* ", record_size_limit ours N, peer's M" (RFC 8449) when the limits were negotiated and one is
+ * below the version's maximum (a --record-size-limit on either side), else "". */
+void rsl_note(char *out, size_t cap, const tenon_conn_info *ci);
 const char *group_name(uint16_t group);
 const char *sig_scheme_name(uint16_t scheme);
 const char *ext_name(uint16_t ext);

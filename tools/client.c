@@ -52,13 +52,15 @@ static void summary_line(client *c, const tenon_conn_info *ci, int n)
     if (ci->ocsp_response.len > 0)
         snprintf(ocsp, sizeof ocsp, ", OCSP response stapled (%zu bytes, not checked)",
                  ci->ocsp_response.len);
+    char rsl[64];
+    rsl_note(rsl, sizeof rsl, ci);
     fprintf(stderr,
             "%s: %sconnected to %s:%s: %s, %s, %s, signature %s, ALPN %s, server "
-            "certificate %s, %s%s%s%s\n",
+            "certificate %s, %s%s%s%s%s\n",
             c->prog, n > 1 ? "re" : "", c->host, c->port, version_name(ci->version),
             suite_name(ci->suite), kx, sig, alpn, ci->resumed ? "(none: resumed)" : subject,
             ci->resumed ? "resumed with a session ticket" : "new session",
-            ci->hello_retry ? " (after a HelloRetryRequest)" : "", extra, ocsp);
+            ci->hello_retry ? " (after a HelloRetryRequest)" : "", extra, ocsp, rsl);
 }
 
 /* Reads and forwards (or drops) application data; 1 once the peer closed, <0 on error. */

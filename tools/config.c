@@ -138,6 +138,8 @@ int cfg_set_protocol(tenon_config *cfg, const cli_opts *o, const char *prog)
         cfg->min_version = cfg->max_version = TENON_TLS12;
     if (o->tls13_only)
         cfg->min_version = cfg->max_version = TENON_TLS13;
+    if (o->record_size_limit > 0)
+        cfg->record_size_limit = (size_t)o->record_size_limit;
     if (o->groups != NULL && cfg_set_groups(cfg, o->groups, prog) != 0)
         return -1;
     if (o->suites != NULL && cfg_set_suites(cfg, o->suites, prog) != 0)

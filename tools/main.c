@@ -50,7 +50,14 @@ static const char TLS_OPTS[] =
     "  --no-ems             TLS 1.2: accept a peer without the extended master secret\n"
     "                       (RFC 7627; required by default)\n"
     "  --alpn LIST          application protocols, comma-separated (h2,http/1.1)\n"
-    "  --timeout SECONDS    bound on every network wait (default 10)\n";
+    "  --timeout SECONDS    bound on every network wait (default 10)\n"
+    "  --record-size-limit N  RFC 8449: take protected records of at most N bytes of\n"
+    "                       plaintext (64 .. 16385; TLS 1.3 counts the content type byte);\n"
+    "                       the input buffers shrink to match (a record area of\n"
+    "                       max(N, 4096) bytes: the peer's hello is exempt from the limit).\n"
+    "                       The summary line gives both sides' limits when one is below\n"
+    "                       the maximum; a peer without RFC 8449 sends full records,\n"
+    "                       which do not fit when N is small\n";
 
 static void help_client(FILE *f, const char *cmd)
 {

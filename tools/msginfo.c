@@ -149,6 +149,10 @@ static void hello_exts(sb *b, rd *exts, int client)
             if (!client)
                 put(b, ", %s", ext_name((uint16_t)type));
             break;
+        case 28: /* record_size_limit (RFC 8449): a TLS 1.2 server's answer */
+            if (!client && body.left == 2)
+                put(b, ", record_size_limit %u", get(&body, 2));
+            break;
         case 43: /* supported_versions */
             if (!client && body.left == 2)
                 put(b, ", version %s", get(&body, 2) == TENON_TLS13 ? "TLS 1.3" : "other");
@@ -253,6 +257,8 @@ static void encrypted_extensions(sb *b, rd *r)
             rd proto = sub(&list, 1);
             if (!list.bad)
                 put(b, "%sALPN %.*s", sep, (int)proto.left, (const char *)proto.p);
+        } else if (type == 28 && body.left == 2) { /* RFC 8449 §4: uint16 RecordSizeLimit */
+            put(b, "%srecord_size_limit %u", sep, get(&body, 2));
         } else if (name != NULL) {
             put(b, "%s%s", sep, name);
         } else {

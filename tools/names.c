@@ -95,6 +95,18 @@ const char *version_name(uint16_t version)
     }
 }
 
+void rsl_note(char *out, size_t cap, const tenon_conn_info *ci)
+{
+    /* RFC 8449 §4: TLS 1.3's maximum is 2^14 + 1 (the content type byte), TLS 1.2's 2^14. */
+    unsigned max = ci->version == TENON_TLS13 ? 16385u : 16384u;
+    if (ci->record_size_limit_ours == 0 ||
+        (ci->record_size_limit_ours >= max && ci->record_size_limit_peer >= max))
+        out[0] = 0;
+    else
+        snprintf(out, cap, ", record_size_limit ours %u, peer's %u", ci->record_size_limit_ours,
+                 ci->record_size_limit_peer);
+}
+
 const char *group_name(uint16_t group)
 {
     switch (group) {
@@ -183,6 +195,8 @@ const char *ext_name(uint16_t ext)
         return "alpn";
     case 22:
         return "encrypt_then_mac";
+    case 28:
+        return "record_size_limit";
     case 23:
         return "extended_master_secret";
     case 35:

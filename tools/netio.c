@@ -15,17 +15,29 @@
 
 #include "netio.h"
 
+size_t net_in_len(size_t record_size_limit)
+{
+    if (record_size_limit == 0)
+        return TENON_CONN_IN_SIZE;
+    /* RFC 8449 §4: "Unprotected messages are not subject to this limit": a ClientHello with an
+     * X25519MLKEM768 key share (tenon's, browsers'), a ServerHello with its ciphertext, are
+     * over 1 KB in one record whatever the limit. */
+    size_t room = record_size_limit > NET_HELLO_ROOM ? record_size_limit : NET_HELLO_ROOM;
+    return (TENON_CONN_IN_MIN_FOR(room) + 63) & ~(size_t)63;
+}
+
 int net_init(netconn *n, const tenon_config *cfg, int fd)
 {
     memset(n, 0, sizeof *n);
     n->fd = fd;
-    n->in = malloc(TENON_CONN_IN_SIZE);
+    size_t in_len = net_in_len(cfg->record_size_limit);
+    n->in = malloc(in_len);
     n->out = malloc(TENON_CONN_OUT_SIZE);
     /* tenon_conn needs 16-byte alignment, which malloc gives. */
     n->conn = malloc(sizeof *n->conn);
     if (n->in == NULL || n->out == NULL || n->conn == NULL)
         return TENON_ERR_BUFFER_TOO_SMALL;
-    return tenon_conn_init(n->conn, cfg, n->in, TENON_CONN_IN_SIZE, n->out, TENON_CONN_OUT_SIZE);
+    return tenon_conn_init(n->conn, cfg, n->in, in_len, n->out, TENON_CONN_OUT_SIZE);
 }
 
 void net_free(netconn *n)

@@ -16,6 +16,12 @@ typedef struct netconn {
     int sock_error; /* errno of a failed send or recv */
 } netconn;
 
+/* The input buffer for a connection: TENON_CONN_IN_SIZE, or with a record_size_limit (RFC 8449)
+ * one whose record area holds a record of that much plaintext, and at least NET_HELLO_ROOM
+ * (the peer's hello, an unprotected record, is exempt from the limit); rounded up to 64 so that
+ * a buffer placed after it stays aligned. */
+#define NET_HELLO_ROOM 4096
+size_t net_in_len(size_t record_size_limit);
 int net_init(netconn *n, const tenon_config *cfg, int fd);
 void net_free(netconn *n); /* closes fd */
 int net_feed(netconn *n);

@@ -52,6 +52,7 @@ typedef enum {
     O_TICKET_KEYS,
     O_TICKET_KEYS_NEW,
     O_STATUS,
+    O_RECORD_SIZE_LIMIT,
 } opt_id;
 
 typedef struct opt_def {
@@ -96,6 +97,7 @@ static const opt_def OPTS[] = {
     {"ticket-keys", O_TICKET_KEYS, 1, C_SERVER},
     {"ticket-keys-generate", O_TICKET_KEYS_NEW, 1, C_SERVER},
     {"status", O_STATUS, 1, C_SERVER},
+    {"record-size-limit", O_RECORD_SIZE_LIMIT, 1, C_TLS},
 };
 
 static unsigned command_bit(const char *command)
@@ -311,6 +313,17 @@ int opts_parse(cli_opts *o, const char *command, int argc, char **argv)
             break;
         case O_QUIET:
             o->quiet = 1;
+            break;
+        case O_RECORD_SIZE_LIMIT:
+            /* RFC 8449 §4: "Endpoints MUST NOT send a "record_size_limit" extension with a
+             * value smaller than 64"; 2^14 + 1 is TLS 1.3's largest (the type byte). */
+            if (parse_long(arg, 64, 16385, &v) != 0) {
+                fprintf(stderr,
+                        "tenon %s: --record-size-limit needs a number from 64 to 16385, got '%s'\n",
+                        command, arg);
+                return EXIT_USAGE;
+            }
+            o->record_size_limit = v;
             break;
         }
     }

@@ -86,12 +86,13 @@ typedef struct pair {
     uint8_t resp[RESP_CAP];
 } pair;
 
-#define PAIR_BYTES (sizeof(pair) + TENON_CONN_IN_SIZE + TENON_CONN_OUT_SIZE)
-
 typedef struct pool {
     pair *free;
     size_t total, nfree, max, peak;
+    size_t in_len; /* the engine's input buffer (smaller with --record-size-limit) */
 } pool;
+
+#define PAIR_BYTES(p) (sizeof(pair) + (p)->in_len + TENON_CONN_OUT_SIZE)
 
 static int pool_can_give(const pool *p)
 {
@@ -110,12 +111,12 @@ static pair *pool_get(pool *p)
         return NULL;
     /* mmap, not malloc: a pair freed when the pool shrinks goes back to the system at once
      * (a freed malloc chunk in the middle of the heap would stay in the RSS). */
-    void *m = mmap(NULL, PAIR_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void *m = mmap(NULL, PAIR_BYTES(p), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return NULL;
     b = m;
     b->in = (uint8_t *)(b + 1);
-    b->out = b->in + TENON_CONN_IN_SIZE;
+    b->out = b->in + p->in_len;
     p->total++;
     if (p->total > p->peak)
         p->peak = p->total;
@@ -137,7 +138,7 @@ static void pool_put(pool *p, pair *b)
         p->free = b->next;
         p->nfree--;
         p->total--;
-        munmap(b, PAIR_BYTES);
+        munmap(b, PAIR_BYTES(p));
     }
 }
 
@@ -146,7 +147,7 @@ static void pool_free(pool *p)
     while (p->free != NULL) {
         pair *b = p->free;
         p->free = b->next;
-        munmap(b, PAIR_BYTES);
+        munmap(b, PAIR_BYTES(p));
     }
     p->total -= p->nfree;
     p->nfree = 0;
@@ -340,7 +341,7 @@ static void print_stats(server *s, const char *when)
             "tool's %zu)\n",
             s->prog, when, s->st.accepted, s->st.full, s->st.resumed, s->st.failures,
             s->st.timeouts, s->st.requests, s->nconns, with_pair, s->pool.total, s->pool.nfree,
-            s->pool.peak, PAIR_BYTES, sizeof(evconn), sizeof(tenon_conn),
+            s->pool.peak, PAIR_BYTES(&s->pool), sizeof(evconn), sizeof(tenon_conn),
             sizeof(evconn) - sizeof(tenon_conn));
     if (s->o.status == NULL)
         return;
@@ -363,7 +364,7 @@ static void print_stats(server *s, const char *when)
             "pool_peak %zu\npair_bytes %zu\nconn_bytes %zu\ntenon_conn_bytes %zu\n",
             (int)getpid(), s->st.accepted, s->st.full, s->st.resumed, s->st.failures,
             s->st.timeouts, s->st.requests, s->nconns, with_pair, s->pool.total, s->pool.nfree,
-            s->pool.peak, PAIR_BYTES, sizeof(evconn), sizeof(tenon_conn));
+            s->pool.peak, PAIR_BYTES(&s->pool), sizeof(evconn), sizeof(tenon_conn));
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         fprintf(stderr, "%s: cannot write %s: %s\n", s->prog, path, strerror(errno));
 }
@@ -399,14 +400,16 @@ static void on_handshake(server *s, evconn *c)
                  ci.ext_master_secret ? "extended (RFC 7627)"
                                       : "NOT extended (the peer lacks RFC 7627)",
                  ci.encrypt_then_mac ? ", encrypt-then-MAC" : "");
-    fprintf(stderr, "%s: connection %u from %s: %s, %s, %s%s, SNI %s, ALPN %s, %s%s%s\n", s->prog,
+    char rsl[64];
+    rsl_note(rsl, sizeof rsl, &ci);
+    fprintf(stderr, "%s: connection %u from %s: %s, %s, %s%s, SNI %s, ALPN %s, %s%s%s%s\n", s->prog,
             c->id, addr, version_name(ci.version), suite_name(ci.suite),
             ci.group || ci.version != TENON_TLS12 || ci.resumed ? "group " : "",
             ci.group                                   ? group_name(ci.group)
             : ci.version == TENON_TLS12 && !ci.resumed ? "RSA key transport"
                                                        : "none",
             sni, alpn, ci.resumed ? "resumed" : "new session",
-            ci.client_authenticated ? ", client certificate verified" : "", extra);
+            ci.client_authenticated ? ", client certificate verified" : "", extra, rsl);
 }
 
 /* --- the end of a connection ------------------------------------------------------------- */
@@ -509,8 +512,7 @@ static int take_pair(server *s, evconn *c)
         }
         return 0;
     }
-    int rc =
-        tenon_conn_give_buffers(&c->tls, b->in, TENON_CONN_IN_SIZE, b->out, TENON_CONN_OUT_SIZE);
+    int rc = tenon_conn_give_buffers(&c->tls, b->in, s->pool.in_len, b->out, TENON_CONN_OUT_SIZE);
     if (rc != 0) {
         pool_put(&s->pool, b);
         return -1;
@@ -525,8 +527,8 @@ static void give_pair_back(server *s, pair *b)
     while (s->wait_head != NULL) {
         evconn *w = s->wait_head;
         q_remove(s, w);
-        if (tenon_conn_give_buffers(&w->tls, b->in, TENON_CONN_IN_SIZE, b->out,
-                                    TENON_CONN_OUT_SIZE) != 0)
+        if (tenon_conn_give_buffers(&w->tls, b->in, s->pool.in_len, b->out, TENON_CONN_OUT_SIZE) !=
+            0)
             continue; /* failed meanwhile: driven once more, it ends */
         w->pair = b;
         q_push(s, w, Q_READY);
@@ -587,10 +589,12 @@ static void http_answer(evconn *c)
                       "<tr><td>ALPN</td><td>%s</td></tr>\n"
                       "<tr><td>resumed</td><td>%s</td></tr>\n"
                       "<tr><td>client certificate</td><td>%s</td></tr>\n"
+                      "<tr><td>record_size_limit (ours / yours)</td><td>%u / %u</td></tr>\n"
                       "</table></body></html>\n",
                       tenon_version(), version_name(ci.version), suite_name(ci.suite),
                       ci.group ? group_name(ci.group) : "none", alpn, ci.resumed ? "yes" : "no",
-                      ci.client_authenticated ? "verified" : "none");
+                      ci.client_authenticated ? "verified" : "none", ci.record_size_limit_ours,
+                      ci.record_size_limit_peer);
     } else {
         status = "404 Not Found";
     }
@@ -966,7 +970,7 @@ static void accept_batch(server *s)
         struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
         c->events = EPOLLIN;
         current = c;
-        int rc = tenon_conn_init(&c->tls, &c->cfg->cfg, b->in, TENON_CONN_IN_SIZE, b->out,
+        int rc = tenon_conn_init(&c->tls, &c->cfg->cfg, b->in, s->pool.in_len, b->out,
                                  TENON_CONN_OUT_SIZE);
         current = NULL;
         if (heap_add(s, c) != 0) {
@@ -1223,6 +1227,7 @@ static int serve(const cli_opts *o, tls_owner *owner, const char *prog, int work
         fprintf(stderr, "%s: --max-connections %ld: the file descriptor limit (%ld) allows %ld\n",
                 prog, o->max_connections, fd_room, s->max_conns);
     s->pool.max = o->max_active > 0 ? (size_t)o->max_active : DEFAULT_MAX_ACTIVE;
+    s->pool.in_len = net_in_len((size_t)o->record_size_limit);
     if (tenon_random(&s->random_key, sizeof s->random_key) != 0)
         goto out;
     const char *kl = o->keylog ? o->keylog : getenv("SSLKEYLOGFILE");

@@ -885,6 +885,14 @@ typedef struct tenon_conn_info {
      * handshake-message area, so count them in its size), and stay valid as long as it. */
     tenon_bytes ocsp_response;
     tenon_bytes sct_list;
+    /* record_size_limit (RFC 8449), when both sides sent the extension (else both 0):
+     * record_size_limit_peer is the peer's limit, which the records this side sends obey (a
+     * client's above the version's maximum is taken as the maximum: TLS 1.3 2^14 + 1, counting
+     * the content type byte, TLS 1.2 2^14); record_size_limit_ours the limit this side announced
+     * (tenon_config.record_size_limit, or the version's maximum when that is 0; a client's
+     * above the version's maximum counts as the maximum), over which a protected record from
+     * the peer is record_overflow. */
+    uint16_t record_size_limit_peer, record_size_limit_ours;
 } tenon_conn_info;
 
 TENON_API TENON_MUST_CHECK int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info);

@@ -50,6 +50,10 @@ typedef struct aes_impl {
 extern const aes_impl aes_ct64_impl;
 #if defined(__x86_64__)
 extern const aes_impl aes_x86ni_impl;
+/* aes_x86ni.c: the encryption round keys alone (CTR-based modes such as GCM never decrypt a
+ * block): round key r (16 bytes) at rk + stride * r for r = 0..rounds, stride >= 16. key_len is
+ * 16, 24 or 32 (checked by the caller); returns the number of rounds. Needs AES-NI and SSSE3. */
+unsigned aes_x86ni_expand_enc(uint8_t *rk, size_t stride, const uint8_t *key, size_t key_len);
 #endif
 
 /* The fastest implementation that tenon_cpu_features() allows. */

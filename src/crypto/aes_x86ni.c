@@ -44,38 +44,100 @@ NI static inline uint32_t sub_word(uint32_t w)
     return (uint32_t)_mm_cvtsi128_si32(v);
 }
 
+/* The four words of a round key from those of the one nk words before: word j is the XOR of
+ * words 0..j of prev, to which the caller adds the transformed word T of FIPS 197 §5.2
+ * (w[i] = w[i - nk] ^ w[i - 1] unrolled over a row: w[i + j] = w[i - nk] ^ ... ^ w[i - nk + j] ^
+ * T). */
+NI static inline __m128i xor_prefix(__m128i prev)
+{
+    prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+    return _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+}
+
+/* T = SubWord(RotWord(word 3 of v)) ^ Rcon in all four columns: PSHUFB copies the rotated word
+ * into every column, so that ShiftRows changes nothing and AESENCLAST with the round key
+ * {rcon, rcon, rcon, rcon} adds Rcon to the SubBytes of each. */
+NI static inline __m128i rot_sub_rcon(__m128i v, uint32_t rcon)
+{
+    v = _mm_shuffle_epi8(v, _mm_set1_epi32(0x0c0f0e0d));
+    return _mm_aesenclast_si128(v, _mm_set1_epi32((int)rcon));
+}
+
+/* T = SubWord(word 3 of v) in all four columns (the extra step of 256-bit keys). */
+NI static inline __m128i sub_bcast(__m128i v)
+{
+    v = _mm_shuffle_epi8(v, _mm_set1_epi32(0x0f0e0d0c));
+    return _mm_aesenclast_si128(v, _mm_setzero_si128());
+}
+
+NI static inline __m128i loadu(const uint8_t *p)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+NI static inline void storeu(uint8_t *p, __m128i v)
+{
+    _mm_storeu_si128((__m128i *)(void *)p, v);
+}
+
 /*
- * FIPS 197 §5.2 KeyExpansion, word by word, for all three key lengths. Words are read
- * little-endian so that the bytes land in memory in the order AESENC expects; RotWord (the
- * first byte moves to the end) is then a right rotation by 8 and Rcon goes into the low byte.
- * Key set-up happens once per key, so one simple loop serves 128, 192 and 256 bits alike.
+ * FIPS 197 §5.2 KeyExpansion. Words are read little-endian so that the bytes land in memory in
+ * the order AESENC expects; RotWord (the first byte moves to the end) is then a right rotation
+ * by 8 and Rcon goes into the low byte. 128- and 256-bit keys go a whole round key (four words)
+ * per step in a vector register, with no scalar round trip and no division: a connection that
+ * wakes from idle recomputes its keys (docs/memory.md). 192-bit keys, whose rows straddle round
+ * keys, go word by word.
  */
-NI static void ni_set_key(aes_key *k, const uint8_t *key, size_t key_len)
+NI unsigned aes_x86ni_expand_enc(uint8_t *rk, size_t stride, const uint8_t *key, size_t key_len)
 {
     static const uint8_t rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
-    const size_t nk = key_len / 4;
-    const unsigned rounds = (unsigned)nk + 6;
-    const size_t nwords = 4 * (size_t)(rounds + 1);
-    uint32_t w[60];
-
-    for (size_t i = 0; i < nk; i++)
-        w[i] = load_le32(key + 4 * i);
-    for (size_t i = nk; i < nwords; i++) {
-        uint32_t t = w[i - 1];
-        if (i % nk == 0)
-            t = sub_word((t >> 8) | (t << 24)) ^ rcon[i / nk - 1];
-        else if (nk > 6 && i % nk == 4)
-            t = sub_word(t); /* the extra SubWord of 256-bit keys */
-        w[i] = w[i - nk] ^ t;
+    if (key_len == 16) {
+        __m128i v = loadu(key);
+        storeu(rk, v);
+        for (unsigned r = 1; r <= 10; r++) {
+            v = _mm_xor_si128(xor_prefix(v), rot_sub_rcon(v, rcon[r - 1]));
+            storeu(rk + stride * r, v);
+        }
+        return 10;
     }
-    uint8_t *ek = (uint8_t *)k->sched;
-    for (size_t i = 0; i < nwords; i++)
-        store_le32(ek + 4 * i, w[i]);
+    if (key_len == 32) {
+        __m128i a = loadu(key), b = loadu(key + 16);
+        storeu(rk, a);
+        storeu(rk + stride, b);
+        for (unsigned r = 2; r <= 14; r += 2) {
+            a = _mm_xor_si128(xor_prefix(a), rot_sub_rcon(b, rcon[r / 2 - 1]));
+            storeu(rk + stride * r, a);
+            if (r == 14)
+                break;
+            b = _mm_xor_si128(xor_prefix(b), sub_bcast(a));
+            storeu(rk + stride * (r + 1), b);
+        }
+        return 14;
+    }
+    /* 192 bits: nk = 6, 52 words. */
+    uint32_t w[52];
+    for (size_t i = 0; i < 6; i++)
+        w[i] = load_le32(key + 4 * i);
+    for (size_t i = 6, row = 0; i < 52; i += 6, row++) {
+        w[i] = w[i - 6] ^ sub_word((w[i - 1] >> 8) | (w[i - 1] << 24)) ^ rcon[row];
+        for (size_t j = 1; j < 6 && i + j < 52; j++)
+            w[i + j] = w[i + j - 6] ^ w[i + j - 1];
+    }
+    for (unsigned r = 0; r <= 12; r++)
+        for (unsigned j = 0; j < 4; j++)
+            store_le32(rk + stride * r + 4 * j, w[4 * r + j]);
     tenon_wipe(w, sizeof w);
+    return 12;
+}
+
+/* Both directions: the encryption round keys, then the equivalent inverse cipher's. */
+NI static void ni_set_key(aes_key *k, const uint8_t *key, size_t key_len)
+{
+    const unsigned rounds = aes_x86ni_expand_enc((uint8_t *)k->sched, 16, key, key_len);
 
     /* FIPS 197 §5.3.5 equivalent inverse cipher, the form AESDEC computes: the round keys in
      * reverse order, InvMixColumns (AESIMC) applied to all but the first and last. */
-    uint8_t *dk = ek + DEC_OFFSET;
+    uint8_t *dk = (uint8_t *)k->sched + DEC_OFFSET;
     k->rounds = rounds;
     _mm_storeu_si128((__m128i *)(void *)dk, enc_rk(k, rounds));
     for (unsigned r = 1; r < rounds; r++)
@@ -128,16 +190,6 @@ NI static inline void decrypt8(const aes_key *k, __m128i b[8])
     rk = dec_rk(k, k->rounds);
     for (int i = 0; i < 8; i++)
         b[i] = _mm_aesdeclast_si128(b[i], rk);
-}
-
-NI static inline __m128i loadu(const uint8_t *p)
-{
-    return _mm_loadu_si128((const __m128i *)(const void *)p);
-}
-
-NI static inline void storeu(uint8_t *p, __m128i v)
-{
-    _mm_storeu_si128((__m128i *)(void *)p, v);
 }
 
 NI static void ni_ecb_encrypt(const aes_key *k, const uint8_t *in, uint8_t *out, size_t nblocks)

@@ -158,16 +158,21 @@ GCM_NI static inline __m128i encrypt1(const gcm_x86_key *k, __m128i b)
     return _mm_aesenclast_si128(b, round_key(k, k->rounds));
 }
 
+GCM_NI static inline void store_power(gcm_x86_key *k, size_t i, __m128i p)
+{
+    _mm_storeu_si128((__m128i *)(void *)k->hpow[GCM_X86_POWERS - i], p);
+    _mm_storeu_si128((__m128i *)(void *)k->hkar[GCM_X86_POWERS - i],
+                     _mm_xor_si128(p, _mm_shuffle_epi32(p, 0x4e)));
+}
+
+/* Runs at every key installation and at every wake of an idle connection (docs/memory.md), so
+ * it is kept short: the encryption round keys only, written in place, and the powers of H by
+ * doubling so that the multiplications of each level are independent. */
 GCM_NI void gcm_x86_set_key(gcm_x86_key *k, const uint8_t *key, size_t key_len)
 {
-    aes_key ak;
-    aes_x86ni_impl.set_key(&ak, key, key_len);
-    k->rounds = ak.rounds;
-    for (unsigned r = 0; r <= ak.rounds; r++) {
-        memcpy(k->rk[r], (const uint8_t *)ak.sched + 16 * r, 16);
-        memcpy(k->rk[r] + 16, (const uint8_t *)ak.sched + 16 * r, 16);
-    }
-    tenon_wipe(&ak, sizeof ak);
+    k->rounds = aes_x86ni_expand_enc(k->rk[0], sizeof k->rk[0], key, key_len);
+    for (unsigned r = 0; r <= k->rounds; r++)
+        memcpy(k->rk[r] + 16, k->rk[r], 16);
 
     /* §6.4: H = CIPH_K(0^128), then H' = H * y (gcm.h): shift the integer left by one and,
      * when bit 127 falls out, add P* (mask, no branch). */
@@ -177,12 +182,19 @@ GCM_NI void gcm_x86_set_key(gcm_x86_key *k, const uint8_t *key, size_t key_len)
     h = _mm_or_si128(_mm_slli_epi64(h, 1), _mm_slli_si128(carry, 8));
     h = _mm_xor_si128(h, _mm_and_si128(top, _mm_set_epi64x((long long)GCM_RED_CONST, 1)));
 
-    __m128i p = h;
-    for (size_t i = 1; i <= GCM_X86_POWERS; i++) {
-        _mm_storeu_si128((__m128i *)(void *)k->hpow[GCM_X86_POWERS - i], p);
-        _mm_storeu_si128((__m128i *)(void *)k->hkar[GCM_X86_POWERS - i],
-                         _mm_xor_si128(p, _mm_shuffle_epi32(p, 0x4e)));
-        p = mont_mul(p, h);
+    /* H'^(a + b) = mont(H'^a, H'^b): the field product is associative, so the powers equal
+     * those of a chain of multiplications by H', bit for bit (each is the reduced 128-bit
+     * element). Levels: H^2; H^3, H^4; H^5..H^8; H^9..H^16. */
+    store_power(k, 1, h);
+    __m128i h2 = mont_mul(h, h);
+    store_power(k, 2, h2);
+    store_power(k, 3, mont_mul(h2, h));
+    __m128i h4 = mont_mul(h2, h2);
+    store_power(k, 4, h4);
+    for (size_t step = 4; step < GCM_X86_POWERS; step *= 2) {
+        const __m128i top_power = hpow(k, GCM_X86_POWERS - step);
+        for (size_t i = 1; i <= step; i++)
+            store_power(k, step + i, mont_mul(top_power, hpow(k, GCM_X86_POWERS - i)));
     }
 }
 

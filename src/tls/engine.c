@@ -1371,6 +1371,8 @@ TENON_API int tenon_conn_info_get(const tenon_conn *conn, tenon_conn_info *info)
         !c->is_client &&
         ((c->peer_sent_cert && c->cert_verified && c->signature_verified) || c->resumed_auth);
     info->has_peer_leaf_hash = tls_peer_leaf(c, info->peer_leaf_sha256);
+    info->record_size_limit_peer = c->rsl_peer;
+    info->record_size_limit_ours = c->rsl_recv;
     /* c->cert points into the caller's config; a resumption authenticates with the session
      * and sends no certificate, whatever was picked before the PSK was accepted. */
     info->cert_index = c->resumed || c->cert == NULL ? -1 : (int)(c->cert - c->cfg->certs);
