@@ -779,6 +779,44 @@ static void handshake_figures(const tls_spec *sp, int resume)
     SSL_CTX_free(op.sctx);
 }
 
+static int t_bulk(void *arg, size_t len);
+
+/* The bulk rows' connections (bulk_figures). */
+static const tls_spec tls13_bulk_gcm = {"TLS 1.3 bulk AES-128-GCM",
+                                        TENON_TLS13,
+                                        TENON_TLS_AES_128_GCM_SHA256,
+                                        "TLS_AES_128_GCM_SHA256",
+                                        &cert_p256,
+                                        0x001d,
+                                        TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                        0};
+static const tls_spec tls13_bulk_chacha = {"TLS 1.3 bulk ChaCha20-Poly1305",
+                                           TENON_TLS13,
+                                           TENON_TLS_CHACHA20_POLY1305_SHA256,
+                                           "TLS_CHACHA20_POLY1305_SHA256",
+                                           &cert_p256,
+                                           0x001d,
+                                           TENON_SIG_ECDSA_SECP256R1_SHA256,
+                                           0};
+/* OpenSSL offers and accepts encrypt-then-MAC by default (no SSL_OP_NO_ENCRYPT_THEN_MAC),
+ * tenon too: both connections are checked to have it. */
+static const tls_spec tls12_bulk_cbc = {"TLS 1.2 bulk AES128-CBC-SHA256 EtM",
+                                        TENON_TLS12,
+                                        TENON_TLS_RSA_WITH_AES_128_CBC_SHA256,
+                                        "AES128-SHA256",
+                                        &cert_rsa,
+                                        0,
+                                        0,
+                                        1};
+static const tls_spec tls12_bulk_gcm = {"TLS 1.2 bulk ECDHE-RSA-AES128-GCM",
+                                        TENON_TLS12,
+                                        TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                                        "ECDHE-RSA-AES128-GCM-SHA256",
+                                        &cert_rsa,
+                                        0x001d,
+                                        TENON_SIG_RSA_PSS_RSAE_SHA256,
+                                        0};
+
 /* --profile-handshake KIND N: only tenon's in-memory handshakes of one row, client and server,
  * N times, so that a profiler attached to the process sees nothing else (OpenSSL is used only
  * to make the certificate before the loop). Returns 0, or 2 for an unknown kind. */
@@ -797,6 +835,8 @@ int tls_profile_handshake(const char *kind, long n)
         {"tls12-rsa", &tls12_ecdhe_rsa, 0},
         {"tls12-rsa-kx", &tls12_rsa_kx, 0},
         {"tls12-resumed", &tls12_resumed, 1},
+        {"bulk-gcm", &tls13_bulk_gcm, 0},
+        {"bulk-chacha", &tls13_bulk_chacha, 0},
     };
     size_t k = 0;
     while (k < sizeof kinds / sizeof kinds[0] && strcmp(kinds[k].name, kind) != 0)
@@ -816,16 +856,27 @@ int tls_profile_handshake(const char *kind, long n)
     make_cert(kinds[k].spec->cert, "profiled", pkey);
     clock_calibrate();
     tpair_config(&TP, kinds[k].spec, kinds[k].resume);
-    if (kinds[k].resume)
-        t_handshake(&TP, 0); /* a ticket in the client's store */
-    TP.cpu[0] = TP.cpu[1] = 0;
-    spans = 0;
-    for (long i = 0; i < n; i++)
-        t_handshake(&TP, kinds[k].resume);
-    printf("%s: %ld handshakes, client %.1f us, server %.1f us CPU per handshake\n",
-           kinds[k].spec->label, n, 1e6 * TP.cpu[0] / (double)n, 1e6 * TP.cpu[1] / (double)n);
-    printf("(%.1f timed spans per handshake, less %.0f ns of clock read each)\n",
-           (double)spans / (double)(n > 0 ? n : 1), clock_cost * 1e9);
+    if (strncmp(kind, "bulk-", 5) == 0) {
+        /* one handshake, then N 16 KiB records: client write + server read (t_bulk) */
+        t_handshake(&TP, 0);
+        double c0 = cpu_now();
+        for (long i = 0; i < n; i++)
+            if (t_bulk(&TP, 16384) != 0)
+                die("bulk");
+        printf("%s: %ld records of 16 KiB, %.0f MB/s\n", kinds[k].spec->label, n,
+               16384.0 * (double)n / (cpu_now() - c0) / 1e6);
+    } else {
+        if (kinds[k].resume)
+            t_handshake(&TP, 0); /* a ticket in the client's store */
+        TP.cpu[0] = TP.cpu[1] = 0;
+        spans = 0;
+        for (long i = 0; i < n; i++)
+            t_handshake(&TP, kinds[k].resume);
+        printf("%s: %ld handshakes, client %.1f us, server %.1f us CPU per handshake\n",
+               kinds[k].spec->label, n, 1e6 * TP.cpu[0] / (double)n, 1e6 * TP.cpu[1] / (double)n);
+        printf("(%.1f timed spans per handshake, less %.0f ns of clock read each)\n",
+               (double)spans / (double)(n > 0 ? n : 1), clock_cost * 1e9);
+    }
     X509_free(kinds[k].spec->cert->x509);
     EVP_PKEY_free(kinds[k].spec->cert->pkey);
     tenon_private_key_wipe(&kinds[k].spec->cert->tkey);
@@ -1204,40 +1255,6 @@ void tls_figures(void)
         die("keygen");
     make_cert(&cert_p256, "ECDSA P-256", ec);
     make_cert(&cert_rsa, "RSA-2048", rsa);
-    static const tls_spec tls13_bulk_gcm = {"TLS 1.3 bulk AES-128-GCM",
-                                            TENON_TLS13,
-                                            TENON_TLS_AES_128_GCM_SHA256,
-                                            "TLS_AES_128_GCM_SHA256",
-                                            &cert_p256,
-                                            0x001d,
-                                            TENON_SIG_ECDSA_SECP256R1_SHA256,
-                                            0};
-    static const tls_spec tls13_bulk_chacha = {"TLS 1.3 bulk ChaCha20-Poly1305",
-                                               TENON_TLS13,
-                                               TENON_TLS_CHACHA20_POLY1305_SHA256,
-                                               "TLS_CHACHA20_POLY1305_SHA256",
-                                               &cert_p256,
-                                               0x001d,
-                                               TENON_SIG_ECDSA_SECP256R1_SHA256,
-                                               0};
-    /* OpenSSL offers and accepts encrypt-then-MAC by default (no SSL_OP_NO_ENCRYPT_THEN_MAC),
-     * tenon too: both connections are checked to have it. */
-    static const tls_spec tls12_bulk_cbc = {"TLS 1.2 bulk AES128-CBC-SHA256 EtM",
-                                            TENON_TLS12,
-                                            TENON_TLS_RSA_WITH_AES_128_CBC_SHA256,
-                                            "AES128-SHA256",
-                                            &cert_rsa,
-                                            0,
-                                            0,
-                                            1};
-    static const tls_spec tls12_bulk_gcm = {"TLS 1.2 bulk ECDHE-RSA-AES128-GCM",
-                                            TENON_TLS12,
-                                            TENON_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-                                            "ECDHE-RSA-AES128-GCM-SHA256",
-                                            &cert_rsa,
-                                            0x001d,
-                                            TENON_SIG_RSA_PSS_RSAE_SHA256,
-                                            0};
     static const tls_spec *const bulk13[] = {&tls13_bulk_gcm, &tls13_bulk_chacha};
     static const tls_spec *const bulk12[] = {&tls12_bulk_cbc, &tls12_bulk_gcm};
     clock_calibrate();

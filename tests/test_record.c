@@ -282,6 +282,20 @@ static void test_padding_and_limits(void)
             CHECK_RC(tls13_open_record(&r, rec_buf, len, &t, &c, &cl), TENON_OK);
             CHECK(t == type && cl == n && memcmp(c, zc, n) == 0);
         }
+    /* The same around the scan's 1 KiB chunks: content ending just before, on and after a
+     * chunk's end, padding that crosses one or several chunks. */
+    static uint8_t zk[4200];
+    static const size_t pads_k[] = {0, 1, 24, 63, 64, 65, 1023, 1024, 1025, 2100};
+    for (size_t n = 1010; n < 3100; n += (n % 1024 > 1000 || n % 1024 < 30) ? 3 : 331)
+        for (size_t pi = 0; pi < ARRAY_LEN_T(pads_k); pi++) {
+            memcpy(zk, content, n);
+            zk[n - 1] = 0;
+            uint8_t type = (uint8_t)(n % 2 == 0 ? TLS_CT_HANDSHAKE : TLS_CT_APPLICATION_DATA);
+            CHECK_RC(tls13_seal_record(&w, type, zk, n, pads_k[pi], rec_buf, sizeof rec_buf, &len),
+                     TENON_OK);
+            CHECK_RC(tls13_open_record(&r, rec_buf, len, &t, &c, &cl), TENON_OK);
+            CHECK(t == type && cl == n && memcmp(c, zk, n) == 0);
+        }
     /* Content ending in zero bytes is not eaten by the padding scan. */
     uint8_t zeros_content[5] = {7, 0, 0, 0, 0};
     CHECK_RC(
