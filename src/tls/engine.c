@@ -477,8 +477,19 @@ int64_t tls_now_ms(const tls_conn *c)
 
 int tls_random(tls_conn *c, uint8_t *out, size_t len)
 {
-    (void)c;
-    return tenon_random(out, len);
+    tls_hs *hs = c != NULL ? c->hs : NULL;
+    /* A system call costs about as much as a few kilobytes of hashing: during a handshake the
+     * bytes come from the pool in tls_hs, refilled whole when a request does not fit. */
+    if (hs == NULL || len > sizeof hs->rnd_pool)
+        return tenon_random(out, len);
+    if (len > hs->rnd_left) {
+        GUARD(tenon_random(hs->rnd_pool, sizeof hs->rnd_pool));
+        hs->rnd_left = sizeof hs->rnd_pool;
+    }
+    hs->rnd_left -= len;
+    memcpy(out, hs->rnd_pool + hs->rnd_left, len);
+    tenon_wipe(hs->rnd_pool + hs->rnd_left, len);
+    return TENON_OK;
 }
 
 int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t len, tenon_bytes *kept)

@@ -30,6 +30,21 @@ int tls_group_usable(const tenon_config *cfg, const tenon_kex_class *g, uint16_t
     return version == TENON_TLS13 || g->dh;
 }
 
+/* A fresh key pair of group g: private_len bytes from the handshake's random pool (tls_random)
+ * made a key by public_from_private. Where not every string is a private key (a P-256 scalar
+ * must be below the order: a random one fails with probability about 2^-32), the group's own
+ * keygen draws one instead. */
+static int pooled_keygen(tls_conn *c, const tenon_kex_class *g, uint8_t *priv, uint8_t *share)
+{
+    if (g->public_from_private == NULL)
+        return g->keygen(priv, share);
+    GUARD(tls_random(c, priv, g->private_len));
+    if (g->public_from_private(priv, share) == TENON_OK)
+        return TENON_OK;
+    tenon_wipe(priv, g->private_len);
+    return g->keygen(priv, share);
+}
+
 int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *share)
 {
     ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
@@ -39,7 +54,7 @@ int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *
         memcpy(priv, c->hs->test_kex_priv, g->private_len);
         GUARD(g->public_from_private(priv, share));
     } else {
-        GUARD(g->keygen(priv, share));
+        GUARD(pooled_keygen(c, g, priv, share));
     }
     if (tls_trace_on(&c->trace)) {
         tenon_trace_value v[6] = {{"private", priv, g->private_len, 1},
@@ -69,6 +84,15 @@ int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *cl
         uint8_t *priv = c->hs->kex_priv[0];
         memcpy(priv, c->hs->test_kex_priv, g->private_len);
         int rc = g->public_from_private(priv, server_share);
+        if (rc == TENON_OK)
+            rc = g->shared_secret(priv, client_share, client_share_len, shared);
+        tenon_wipe(priv, TENON_KEX_MAX_PRIVATE_LEN);
+        GUARD(rc);
+    } else if (g->dh && g->public_from_private != NULL) {
+        /* A Diffie-Hellman group's encapsulation is a fresh key pair and the shared secret;
+         * done here so that the key comes from the handshake's random pool. */
+        uint8_t *priv = c->hs->kex_priv[0];
+        int rc = pooled_keygen(c, g, priv, server_share);
         if (rc == TENON_OK)
             rc = g->shared_secret(priv, client_share, client_share_len, shared);
         tenon_wipe(priv, TENON_KEX_MAX_PRIVATE_LEN);

@@ -309,6 +309,11 @@ typedef struct tls_hs {
      * (TLS 1.2): the session's ID (tls12_session_cache_keep). */
     uint8_t session_id[TLS_SESSION_ID_LEN];
     size_t session_id_len;
+    /* Randomness drawn ahead with one tenon_random call (tls_random): a handshake's random,
+     * session ID and ephemeral keys take bytes from its end, which are wiped as they go, so a
+     * handshake makes one or two getrandom calls instead of one per item. */
+    uint8_t rnd_pool[192];
+    size_t rnd_left;
 } tls_hs;
 
 /* What the peer showed in its handshake (tenon_conn_peer_offer, tenon_conn_info's chain and
