@@ -18,6 +18,8 @@ extern const tenon_aead_class chacha20poly1305_portable_class;
 extern const tenon_aead_class aes_gcm_aesni_class;
 /* gcm_vaes_avx2.c: VAES + VPCLMULQDQ on ymm registers, many blocks per iteration. */
 extern const tenon_aead_class aes_gcm_vaes_avx2_class;
+/* gcm_vaes_avx512.c: VAES + VPCLMULQDQ on zmm registers, CTR and GHASH stitched both ways. */
+extern const tenon_aead_class aes_gcm_vaes_avx512_class;
 /* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20. */
 extern const tenon_aead_class chacha20poly1305_avx2_class;
 /* chacha20poly1305_avx512.c: sixteen-block AVX-512F ChaCha20 and eight-lane Poly1305. */
