@@ -71,4 +71,25 @@ static inline size_t aead_split_stage(const uint8_t *head, size_t head_len, uint
     return split;
 }
 
+/* The two seal entry points of a class, seal_fn and seal_split_fn, over its seal core
+ * core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, len, tag), whose bulk unit is
+ * unit. attr: the class's target attribute (or nothing). */
+#define AEAD_SEAL_ENTRIES(attr, seal_fn, seal_split_fn, core, unit)                                \
+    attr static int seal_fn(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,     \
+                            const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,  \
+                            uint8_t *out, uint8_t *tag)                                            \
+    {                                                                                              \
+        ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);            \
+        return core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);            \
+    }                                                                                              \
+    attr static int seal_split_fn(const tenon_aead_ctx *ctx, const uint8_t *nonce,                 \
+                                  size_t nonce_len, const uint8_t *aad, size_t aad_len,            \
+                                  const uint8_t *head, size_t head_len, uint8_t *out,              \
+                                  size_t total_len, uint8_t *tag)                                  \
+    {                                                                                              \
+        GUARD(aead_split_check(head, head_len, out, total_len));                                   \
+        size_t split = aead_split_stage(head, head_len, out, (unit));                              \
+        return core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);        \
+    }
+
 #endif

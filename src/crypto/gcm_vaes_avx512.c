@@ -291,11 +291,7 @@ GCM_V512 static void ctr_part(const gcm_x86_key *k, __m512i c, const uint8_t *in
 
 static int v512_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
 {
-    ENSURE(ctx != NULL && key != NULL, TENON_ERR_INVALID_ARGUMENT);
-    GUARD(gcm_check_key_len(key_len));
-    gcm_x86_set_key((gcm_x86_key *)(uintptr_t)ctx->state, key, key_len);
-    ctx->vtable = &aes_gcm_vaes_avx512_class;
-    return TENON_OK;
+    return gcm_x86_init(ctx, &aes_gcm_vaes_avx512_class, key, key_len);
 }
 
 /* §7.1 steps 1-2: J0, E(K, J0) for the tag, the first counter inc32(J0), GHASH of the AAD. */
@@ -325,14 +321,20 @@ GCM_V512 static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t
     _mm_storeu_si128((__m128i *)(void *)tag, _mm_xor_si128(bswap128(y), ek0));
 }
 
-/* The seal's bulk: batch 0 alone, then batch i stitched with the GHASH of batch i - 1 of out,
- * then the GHASH of the last batch. The plaintext below split comes from head, the rest from
- * out (split is a multiple of BATCH or the end). One copy per round count, so that the rounds
- * unroll. */
-GCM_V512 static ALWAYS_INLINE __m128i seal_bulk(const gcm_x86_key *k, const unsigned nr,
-                                                __m512i *ctr, __m128i y, const uint8_t *head,
-                                                size_t split, uint8_t *out, size_t nb)
+/* The whole batches (nb >= 1). The text at offset off is read from aead_split_src(head, split,
+ * out, off): the seal's gathered plaintext, or with split = the length, the open's ciphertext
+ * (head = in). Sealing: batch 0 alone, then batch i stitched with the GHASH of batch i - 1 of
+ * out, then the GHASH of the last batch. Opening: every batch hashed while it is decrypted.
+ * One copy per round count, so that the rounds unroll. */
+GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned nr, __m512i *ctr,
+                                           __m128i y, const uint8_t *head, size_t split,
+                                           uint8_t *out, size_t nb, const int open)
 {
+    if (open) {
+        for (size_t i = 0; i < nb; i++)
+            ctr16_ghash16(k, nr, ctr, &y, head + BATCH * i, out + BATCH * i, head + BATCH * i);
+        return y;
+    }
     ctr16(k, nr, ctr, aead_split_src(head, split, out, 0), out);
     for (size_t i = 1; i < nb; i++)
         ctr16_ghash16(k, nr, ctr, &y, aead_split_src(head, split, out, BATCH * i), out + BATCH * i,
@@ -340,50 +342,30 @@ GCM_V512 static ALWAYS_INLINE __m128i seal_bulk(const gcm_x86_key *k, const unsi
     return ghash16(k, y, out + BATCH * (nb - 1));
 }
 
-GCM_V512 static __m128i seal_bulk10(const gcm_x86_key *k, __m512i *ctr, __m128i y,
-                                    const uint8_t *head, size_t split, uint8_t *out, size_t nb)
-{
-    return seal_bulk(k, 10, ctr, y, head, split, out, nb);
-}
+#define BULK_COPY(nr)                                                                              \
+    GCM_V512 static __m128i bulk##nr(const gcm_x86_key *k, __m512i *ctr, __m128i y,                \
+                                     const uint8_t *head, size_t split, uint8_t *out, size_t nb,   \
+                                     int open)                                                     \
+    {                                                                                              \
+        return bulk(k, nr, ctr, y, head, split, out, nb, open);                                    \
+    }
+BULK_COPY(10)
+BULK_COPY(12)
+BULK_COPY(14)
 
-GCM_V512 static __m128i seal_bulk12(const gcm_x86_key *k, __m512i *ctr, __m128i y,
-                                    const uint8_t *head, size_t split, uint8_t *out, size_t nb)
+GCM_V512 static __m128i run_bulk(const gcm_x86_key *k, __m512i *ctr, __m128i y, const uint8_t *head,
+                                 size_t split, uint8_t *out, size_t nb, int open)
 {
-    return seal_bulk(k, 12, ctr, y, head, split, out, nb);
-}
-
-GCM_V512 static __m128i seal_bulk14(const gcm_x86_key *k, __m512i *ctr, __m128i y,
-                                    const uint8_t *head, size_t split, uint8_t *out, size_t nb)
-{
-    return seal_bulk(k, 14, ctr, y, head, split, out, nb);
-}
-
-/* The open's bulk: every batch hashed while it is decrypted. */
-GCM_V512 static ALWAYS_INLINE __m128i open_bulk(const gcm_x86_key *k, const unsigned nr,
-                                                __m512i *ctr, __m128i y, const uint8_t *in,
-                                                uint8_t *out, size_t nb)
-{
-    for (size_t i = 0; i < nb; i++)
-        ctr16_ghash16(k, nr, ctr, &y, in + BATCH * i, out + BATCH * i, in + BATCH * i);
-    return y;
-}
-
-GCM_V512 static __m128i open_bulk10(const gcm_x86_key *k, __m512i *ctr, __m128i y,
-                                    const uint8_t *in, uint8_t *out, size_t nb)
-{
-    return open_bulk(k, 10, ctr, y, in, out, nb);
-}
-
-GCM_V512 static __m128i open_bulk12(const gcm_x86_key *k, __m512i *ctr, __m128i y,
-                                    const uint8_t *in, uint8_t *out, size_t nb)
-{
-    return open_bulk(k, 12, ctr, y, in, out, nb);
-}
-
-GCM_V512 static __m128i open_bulk14(const gcm_x86_key *k, __m512i *ctr, __m128i y,
-                                    const uint8_t *in, uint8_t *out, size_t nb)
-{
-    return open_bulk(k, 14, ctr, y, in, out, nb);
+    if (nb == 0)
+        return y;
+    switch (k->rounds) {
+    case 10:
+        return bulk10(k, ctr, y, head, split, out, nb, open);
+    case 12:
+        return bulk12(k, ctr, y, head, split, out, nb, open);
+    default:
+        return bulk14(k, ctr, y, head, split, out, nb, open);
+    }
 }
 
 /* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
@@ -401,14 +383,7 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 
     /* §7.1 steps 3-4. */
     const size_t nb = len / BATCH, done = nb * BATCH;
-    if (nb > 0) {
-        if (k->rounds == 10)
-            y = seal_bulk10(k, &ctr, y, head, split, out, nb);
-        else if (k->rounds == 12)
-            y = seal_bulk12(k, &ctr, y, head, split, out, nb);
-        else
-            y = seal_bulk14(k, &ctr, y, head, split, out, nb);
-    }
+    y = run_bulk(k, &ctr, y, head, split, out, nb, 0);
     if (done < len) {
         ctr_part(k, ctr, aead_split_src(head, split, out, done), out + done, len - done);
         y = ghash_part(k, y, out + done, len - done);
@@ -417,23 +392,7 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     return TENON_OK;
 }
 
-GCM_V512 static int v512_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                              uint8_t *out, uint8_t *tag)
-{
-    ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);
-    return seal_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
-}
-
-GCM_V512 static int v512_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce,
-                                    size_t nonce_len, const uint8_t *aad, size_t aad_len,
-                                    const uint8_t *head, size_t head_len, uint8_t *out,
-                                    size_t total_len, uint8_t *tag)
-{
-    GUARD(aead_split_check(head, head_len, out, total_len));
-    size_t split = aead_split_stage(head, head_len, out, BATCH);
-    return seal_core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
-}
+AEAD_SEAL_ENTRIES(GCM_V512, v512_seal, v512_seal_split, seal_core, BATCH)
 
 GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                               const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
@@ -447,14 +406,7 @@ GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 
     /* §7.2 steps 4-6: each batch of ciphertext is hashed while it is decrypted. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
-    if (nb > 0) {
-        if (k->rounds == 10)
-            y = open_bulk10(k, &ctr, y, in, out, nb);
-        else if (k->rounds == 12)
-            y = open_bulk12(k, &ctr, y, in, out, nb);
-        else
-            y = open_bulk14(k, &ctr, y, in, out, nb);
-    }
+    y = run_bulk(k, &ctr, y, in, in_len, out, nb, 1);
     if (done < in_len) {
         /* Hashed first: in may be out. */
         y = ghash_part(k, y, in + done, in_len - done);
