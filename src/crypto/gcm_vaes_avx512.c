@@ -137,18 +137,25 @@ GCM_V512 static ALWAYS_INLINE __m128i mul1(__m128i a, __m128i h)
 /* hpow[i .. i + 3] (gcm.h: descending powers) as one zmm. */
 #define HPOW4(i) load512(k->hpow[(i)])
 
-/* §6.4 over 16 whole blocks at p, continuing from y (integer form): block j takes H^(16 - j).
- * The group holding the first block, into which y is folded, goes last. */
-GCM_V512 static ALWAYS_INLINE __m128i ghash16(const gcm_x86_key *k, __m128i y, const uint8_t *p)
+/* §6.4 over the 16 blocks g[0 .. 3] (block form), continuing from y (integer form): block j
+ * takes H^(16 - j). The group holding the first block, into which y is folded, goes last. */
+GCM_V512 static ALWAYS_INLINE __m128i ghash16(const gcm_x86_key *k, __m128i y, const __m512i g[4])
 {
     __m512i lo = _mm512_setzero_si512(), hi = lo, mid = lo;
     for (size_t m = 1; m < 4; m++) {
-        const __m512i d = bswap512(load512(p + 64 * m));
+        const __m512i d = bswap512(g[m]);
         GH_ACC(d, HPOW4(4 * m));
     }
-    const __m512i d0 = _mm512_xor_si512(bswap512(load512(p)), _mm512_zextsi128_si512(y));
+    const __m512i d0 = _mm512_xor_si512(bswap512(g[0]), _mm512_zextsi128_si512(y));
     GH_ACC(d0, HPOW4(0));
     return fold(lo, hi, mid);
+}
+
+/* The 16 blocks at p into g. */
+GCM_V512 static ALWAYS_INLINE void load16(__m512i g[4], const uint8_t *p)
+{
+    for (size_t m = 0; m < 4; m++)
+        g[m] = load512(p + 64 * m);
 }
 
 /* §6.4 over 0 < len < 256 bytes at p, the last partial block zero-padded: n = ceil(len / 16)
@@ -173,8 +180,11 @@ GCM_V512 static __m128i ghash_part(const gcm_x86_key *k, __m128i y, const uint8_
 /* GHASH over len bytes in integer form, the last partial block zero-padded. */
 GCM_V512 static __m128i ghash_bytes(const gcm_x86_key *k, __m128i y, const uint8_t *p, size_t len)
 {
-    for (; len >= BATCH; p += BATCH, len -= BATCH)
-        y = ghash16(k, y, p);
+    for (; len >= BATCH; p += BATCH, len -= BATCH) {
+        __m512i g[4];
+        load16(g, p);
+        y = ghash16(k, y, g);
+    }
     if (len > 0)
         y = ghash_part(k, y, p, len);
     return y;
@@ -212,7 +222,9 @@ GCM_V512 static __m128i encrypt1(const gcm_x86_key *k, __m128i b)
         REP4(ENC_J)                                                                                \
     } while (0)
 #define ENC_LAST_J(j) b##j = _mm512_aesenclast_epi128(b##j, rkl);
-#define XOR_STORE(j) store512(out + 64 * j, _mm512_xor_si512(b##j, load512(in + 64 * j)));
+#define XOR_STORE(j)                                                                               \
+    g[j] = _mm512_xor_si512(b##j, load512(in + 64 * j));                                           \
+    store512(out + 64 * j, g[j]);
 
 GCM_V512 static ALWAYS_INLINE __m512i ctr_lanes(__m128i ctr)
 {
@@ -221,9 +233,9 @@ GCM_V512 static ALWAYS_INLINE __m512i ctr_lanes(__m128i ctr)
 }
 
 /* 16 blocks of CTR, out = in ^ E(ctr .. ctr + 15), with no hashing (the first batch of a
- * seal). */
+ * seal); g receives what was written to out. */
 GCM_V512 static ALWAYS_INLINE void ctr16(const gcm_x86_key *k, const unsigned nr, __m512i *ctrp,
-                                         const uint8_t *in, uint8_t *out)
+                                         const uint8_t *in, uint8_t *out, __m512i g[4])
 {
     const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4)), rk0 = rk512(k, 0);
     __m512i c = *ctrp;
@@ -236,20 +248,20 @@ GCM_V512 static ALWAYS_INLINE void ctr16(const gcm_x86_key *k, const unsigned nr
     REP4(XOR_STORE)
 }
 
-/* ctr16 with the GHASH of the 16 blocks at gsrc between its rounds. gsrc is read before out is
- * written, so gsrc == in == out (in-place open) is fine. */
+/* ctr16 with the GHASH of the 16 blocks g[0 .. 3] (block form) between its rounds; g then
+ * holds what was written to out. Sealing, g carries the ciphertext of one batch to the GHASH of
+ * the next without a store-to-load round trip; opening, g is the ciphertext of this batch. */
 GCM_V512 static ALWAYS_INLINE void ctr16_ghash16(const gcm_x86_key *k, const unsigned nr,
                                                  __m512i *ctrp, __m128i *y, const uint8_t *in,
-                                                 uint8_t *out, const uint8_t *gsrc)
+                                                 uint8_t *out, __m512i g[4])
 {
     const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(0, 0, 0, 4)), rk0 = rk512(k, 0);
     __m512i c = *ctrp;
     REP4(CTR_LOAD)
     *ctrp = c;
     __m512i lo = _mm512_setzero_si512(), hi = lo, mid = lo;
-    const __m512i d1 = bswap512(load512(gsrc + 64)), d2 = bswap512(load512(gsrc + 128)),
-                  d3 = bswap512(load512(gsrc + 192));
-    const __m512i d0 = bswap512(load512(gsrc));
+    const __m512i d0 = bswap512(g[0]), d1 = bswap512(g[1]), d2 = bswap512(g[2]),
+                  d3 = bswap512(g[3]);
     ENC_ROUND(1);
     GH_ACC(d1, HPOW4(4));
     ENC_ROUND(2);
@@ -330,16 +342,19 @@ GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned 
                                            __m128i y, const uint8_t *head, size_t split,
                                            uint8_t *out, size_t nb, const int open)
 {
+    __m512i g[4];
     if (open) {
-        for (size_t i = 0; i < nb; i++)
-            ctr16_ghash16(k, nr, ctr, &y, head + BATCH * i, out + BATCH * i, head + BATCH * i);
+        for (size_t i = 0; i < nb; i++) {
+            load16(g, head + BATCH * i);
+            ctr16_ghash16(k, nr, ctr, &y, head + BATCH * i, out + BATCH * i, g);
+        }
         return y;
     }
-    ctr16(k, nr, ctr, aead_split_src(head, split, out, 0), out);
+    ctr16(k, nr, ctr, aead_split_src(head, split, out, 0), out, g);
     for (size_t i = 1; i < nb; i++)
         ctr16_ghash16(k, nr, ctr, &y, aead_split_src(head, split, out, BATCH * i), out + BATCH * i,
-                      out + BATCH * (i - 1));
-    return ghash16(k, y, out + BATCH * (nb - 1));
+                      g);
+    return ghash16(k, y, g);
 }
 
 #define BULK_COPY(nr)                                                                              \
