@@ -338,23 +338,26 @@ GCM_V512 static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t
  * (head = in). Sealing: batch 0 alone, then batch i stitched with the GHASH of batch i - 1 of
  * out, then the GHASH of the last batch. Opening: every batch hashed while it is decrypted.
  * One copy per round count, so that the rounds unroll. */
-GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned nr, __m512i *ctr,
+GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned nr, __m512i *ctrp,
                                            __m128i y, const uint8_t *head, size_t split,
                                            uint8_t *out, size_t nb, const int open)
 {
-    __m512i g[4];
+    /* The counters in a local, so that they stay in a register across the iterations. */
+    __m512i ctr = *ctrp, g[4];
     if (open) {
         for (size_t i = 0; i < nb; i++) {
             load16(g, head + BATCH * i);
-            ctr16_ghash16(k, nr, ctr, &y, head + BATCH * i, out + BATCH * i, g);
+            ctr16_ghash16(k, nr, &ctr, &y, head + BATCH * i, out + BATCH * i, g);
         }
-        return y;
+    } else {
+        ctr16(k, nr, &ctr, aead_split_src(head, split, out, 0), out, g);
+        for (size_t i = 1; i < nb; i++)
+            ctr16_ghash16(k, nr, &ctr, &y, aead_split_src(head, split, out, BATCH * i),
+                          out + BATCH * i, g);
+        y = ghash16(k, y, g);
     }
-    ctr16(k, nr, ctr, aead_split_src(head, split, out, 0), out, g);
-    for (size_t i = 1; i < nb; i++)
-        ctr16_ghash16(k, nr, ctr, &y, aead_split_src(head, split, out, BATCH * i), out + BATCH * i,
-                      g);
-    return ghash16(k, y, g);
+    *ctrp = ctr;
+    return y;
 }
 
 #define BULK_COPY(nr)                                                                              \
