@@ -15,11 +15,11 @@
  * Opening therefore writes plaintext before the tag is checked and zeroes it afterwards if the
  * check fails, as tenon_aead_class.open documents.
  *
- * The products are schoolbook (four carry-less multiplications per block, the middle two
- * summed by one three-way XOR), which on these cores costs no more than Karatsuba's three plus
- * the shuffles and XORs that feed the middle one. Partial blocks are read and written with
- * byte-masked loads and stores: nothing outside the buffers is touched and no stack copy of the
- * text is made.
+ * The products are schoolbook: four carry-less multiplications per block, the middle two summed
+ * by one three-way XOR (VPTERNLOGQ), where Karatsuba's three would need a shuffle and an XOR of
+ * the data for the middle one on the same port as the multiplications. Partial blocks are read and
+ * written with byte-masked loads and stores: nothing outside the buffers is touched and no stack
+ * copy of the text is made.
  *
  * Constant flow: AES is computed by the AES instructions and GHASH by carry-less multiplication;
  * no table is indexed and no branch is taken on the key, the text or the tag (only on the
@@ -318,7 +318,7 @@ GCM_V512 static void start(const gcm_x86_key *k, const uint8_t *nonce, size_t no
     *ctr = ctr_lanes(_mm_add_epi32(bswap128(j), _mm_set_epi32(0, 0, 0, 1)));
     /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
     tenon_wipe(j0, sizeof j0);
-    *y = aad_len > 0 ? ghash_bytes(k, _mm_setzero_si128(), aad, aad_len) : _mm_setzero_si128();
+    *y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
 }
 
 /* §7.1 steps 5-6: the length block (in integer form its two halves are the two qwords), one
