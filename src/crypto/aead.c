@@ -6,6 +6,7 @@
 /* Fastest first within each family. */
 static const tenon_aead_class *const all_impls[] = {
 #if TENON_X86_64
+    &aes_gcm_vaes_avx512_class,
     &aes_gcm_vaes_avx2_class,
     &aes_gcm_aesni_class,
 #endif

@@ -18,6 +18,8 @@ extern const tenon_aead_class chacha20poly1305_portable_class;
 extern const tenon_aead_class aes_gcm_aesni_class;
 /* gcm_vaes_avx2.c: VAES + VPCLMULQDQ on ymm registers, many blocks per iteration. */
 extern const tenon_aead_class aes_gcm_vaes_avx2_class;
+/* gcm_vaes_avx512.c: VAES + VPCLMULQDQ on zmm registers, CTR and GHASH stitched both ways. */
+extern const tenon_aead_class aes_gcm_vaes_avx512_class;
 /* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20. */
 extern const tenon_aead_class chacha20poly1305_avx2_class;
 /* chacha20poly1305_avx512.c: sixteen-block AVX-512F ChaCha20 and eight-lane Poly1305. */
@@ -68,5 +70,26 @@ static inline size_t aead_split_stage(const uint8_t *head, size_t head_len, uint
         memcpy(out + split, head + split, head_len - split);
     return split;
 }
+
+/* The two seal entry points of a class, seal_fn and seal_split_fn, over its seal core
+ * core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, len, tag), whose bulk unit is
+ * unit. attr: the class's target attribute (or nothing). */
+#define AEAD_SEAL_ENTRIES(attr, seal_fn, seal_split_fn, core, unit)                                \
+    attr static int seal_fn(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,     \
+                            const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,  \
+                            uint8_t *out, uint8_t *tag)                                            \
+    {                                                                                              \
+        ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);            \
+        return core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);            \
+    }                                                                                              \
+    attr static int seal_split_fn(const tenon_aead_ctx *ctx, const uint8_t *nonce,                 \
+                                  size_t nonce_len, const uint8_t *aad, size_t aad_len,            \
+                                  const uint8_t *head, size_t head_len, uint8_t *out,              \
+                                  size_t total_len, uint8_t *tag)                                  \
+    {                                                                                              \
+        GUARD(aead_split_check(head, head_len, out, total_len));                                   \
+        size_t split = aead_split_stage(head, head_len, out, (unit));                              \
+        return core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);        \
+    }
 
 #endif

@@ -148,6 +148,11 @@ typedef struct gcm_x86_key {
 /* gcm_aesni.c: expands the AES key (aes_x86ni) and precomputes the powers of H. */
 void gcm_x86_set_key(gcm_x86_key *k, const uint8_t *key, size_t key_len);
 
+/* gcm_aesni.c: the init of every x86 class: checks the arguments, sets the key context up in
+ * ctx->state and ctx->vtable to cls. */
+int gcm_x86_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls, const uint8_t *key,
+                 size_t key_len);
+
 #endif
 
 #endif

@@ -311,13 +311,19 @@ GCM_NI static void stitched_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y,
     }
 }
 
-static int aesni_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
+int gcm_x86_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls, const uint8_t *key,
+                 size_t key_len)
 {
     ENSURE(ctx != NULL && key != NULL, TENON_ERR_INVALID_ARGUMENT);
     GUARD(gcm_check_key_len(key_len));
     gcm_x86_set_key(get_key(ctx), key, key_len);
-    ctx->vtable = &aes_gcm_aesni_class;
+    ctx->vtable = cls;
     return TENON_OK;
+}
+
+static int aesni_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
+{
+    return gcm_x86_init(ctx, &aes_gcm_aesni_class, key, key_len);
 }
 
 /* §7.1 steps 1-2: J0, E(K, J0) for the tag, the first counter inc32(J0), GHASH of the AAD. */
@@ -379,23 +385,7 @@ GCM_NI static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, siz
     return TENON_OK;
 }
 
-GCM_NI static int aesni_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                             const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                             uint8_t *out, uint8_t *tag)
-{
-    ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);
-    return seal_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
-}
-
-GCM_NI static int aesni_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce,
-                                   size_t nonce_len, const uint8_t *aad, size_t aad_len,
-                                   const uint8_t *head, size_t head_len, uint8_t *out,
-                                   size_t total_len, uint8_t *tag)
-{
-    GUARD(aead_split_check(head, head_len, out, total_len));
-    size_t split = aead_split_stage(head, head_len, out, 128);
-    return seal_core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
-}
+AEAD_SEAL_ENTRIES(GCM_NI, aesni_seal, aesni_seal_split, seal_core, 128)
 
 GCM_NI static int aesni_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,

@@ -89,22 +89,7 @@ static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t non
     return TENON_OK;
 }
 
-static int portable_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                         const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                         uint8_t *out, uint8_t *tag)
-{
-    ENSURE(in_len == 0 || (in != NULL && out != NULL), TENON_ERR_INVALID_ARGUMENT);
-    return seal_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, out, in_len, tag);
-}
-
-static int portable_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                               const uint8_t *aad, size_t aad_len, const uint8_t *head,
-                               size_t head_len, uint8_t *out, size_t total_len, uint8_t *tag)
-{
-    GUARD(aead_split_check(head, head_len, out, total_len));
-    size_t split = aead_split_stage(head, head_len, out, 16);
-    return seal_core(ctx, nonce, nonce_len, aad, aad_len, head, split, out, total_len, tag);
-}
+AEAD_SEAL_ENTRIES(, portable_seal, portable_seal_split, seal_core, 16)
 
 static int portable_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                          const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
