@@ -102,12 +102,6 @@ static double measure_cpb(op_fn op, void *arg, size_t len, double *cpb)
     return (double)iters * (double)len / dt;
 }
 
-static double measure(op_fn op, void *arg, size_t len)
-{
-    double cpb;
-    return measure_cpb(op, arg, len, &cpb);
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -208,16 +202,23 @@ int tsv;
 
 void figure(const char *name, size_t len, op_fn t_op, void *t_arg, op_fn o_op, void *o_arg)
 {
-    double t[32], o[32];
+    double t[32], o[32], tc[32], oc[32];
     for (int i = 0; i < samples; i++) {
-        t[i] = measure(t_op, t_arg, len);
-        o[i] = measure(o_op, o_arg, len);
+        t[i] = measure_cpb(t_op, t_arg, len, &tc[i]);
+        o[i] = measure_cpb(o_op, o_arg, len, &oc[i]);
     }
     double tm = median(t, samples), om = median(o, samples);
     char full[96];
-    if (len == OPS)
-        snprintf(full, sizeof full, "%s", name);
-    else
+    if (len == OPS) {
+        /* operations: op/s, and TSC ticks per operation (the medians of the same samples) */
+        double tcm = median(tc, samples), ocm = median(oc, samples);
+        if (tsv)
+            printf("%s\top/s\t%.1f\t%.1f\t%.3f\t%.0f\t%.0f\n", name, tm, om, tm / om, tcm, ocm);
+        else
+            printf("%-40s %12.1f %12.1f %8.2f %9.0f %9.0f\n", name, tm, om, tm / om, tcm, ocm);
+        fflush(stdout);
+        return;
+    } else
         snprintf(full, sizeof full, "%s %zu%s", name, len >= 1024 ? len / 1024 : len,
                  len >= 1024 ? "KiB" : "B");
     figure_row(full, len == OPS ? "op/s" : "MB/s", len == OPS ? tm : tm / 1e6,
@@ -707,8 +708,9 @@ int main(int argc, char **argv)
     }
     if (want_public) {
         if (!tsv)
-            printf("%s%-40s %12s %12s %8s\n", want_symmetric ? "\n" : "", "public key",
-                   "tenon op/s", "OpenSSL op/s", "ratio");
+            printf("%s%-40s %12s %12s %8s %9s %9s\n", want_symmetric ? "\n" : "",
+                   "public key (ticks: TSC per op)", "tenon op/s", "OpenSSL op/s", "ratio", "tenon",
+                   "OpenSSL");
         if (tenon_random(digest32, sizeof digest32) != 0)
             die("tenon_random");
         kex_figures("X25519", &tenon_kex_x25519, "X25519", NULL, 1);
