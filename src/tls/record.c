@@ -174,48 +174,6 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
     return TENON_OK;
 }
 
-/* The index of the last piece of p[0..len) (pieces of span bytes, the last one possibly shorter)
- * that is not all zero, 0 if there is none; *any is all-ones if there is one. Every byte is
- * read and the index is kept with masks, never branched on; the inner loop is a plain OR
- * reduction (the compiler vectorises it). The index is declassified: callers only ask where
- * the result is made public anyway (tls13_open_record). */
-typedef uint64_t u64x2 __attribute__((vector_size(16)));
-
-static uint32_t last_nonzero_piece(const uint8_t *p, size_t len, size_t span, uint64_t *any)
-{
-    uint32_t keep = 0;
-    uint64_t found = 0;
-    size_t pieces = (len + span - 1) / span;
-    for (size_t i = 0; i < pieces; i++) {
-        const uint8_t *q = p + i * span;
-        size_t n = len - i * span < span ? len - i * span : span, j = 0;
-        /* 64 bytes per step in four 16-byte vectors (GCC/Clang vector extension: SSE2 on
-         * x86-64, NEON on Arm, plain words elsewhere), so the ORs do not wait on one another;
-         * memcpy loads, any byte order will do to test for zero */
-        u64x2 v0 = {0, 0}, v1 = {0, 0}, v2 = {0, 0}, v3 = {0, 0}, t0, t1, t2, t3;
-        for (; j + 64 <= n; j += 64) {
-            memcpy(&t0, q + j, 16);
-            memcpy(&t1, q + j + 16, 16);
-            memcpy(&t2, q + j + 32, 16);
-            memcpy(&t3, q + j + 48, 16);
-            v0 |= t0;
-            v1 |= t1;
-            v2 |= t2;
-            v3 |= t3;
-        }
-        v0 |= v1 | v2 | v3;
-        uint64_t acc = v0[0] | v0[1];
-        for (; j < n; j++)
-            acc |= q[j];
-        uint64_t nz = ct_mask_nonzero_u64(acc);
-        keep = ct_select_u32((uint32_t)nz, (uint32_t)i, keep);
-        found |= nz;
-    }
-    ct_declassify(&keep, sizeof keep);
-    *any = found;
-    return keep;
-}
-
 int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, uint8_t *type,
                       uint8_t **content, size_t *content_len)
 {
@@ -270,19 +228,10 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
 
     /* RFC 8446 §5.4: the receiver "decrypts the record and scans the field from the end toward
      * the beginning until it finds a non-zero octet. This non-zero octet is the content type of
-     * the message." Here every byte is visited whatever its value, so the time does not tell
-     * how much padding hid the content length (last_nonzero_piece): first over 1 KiB chunks,
-     * then over the 64-byte blocks of the last chunk that is not all zero, then over the bytes
-     * of its last such block. Each level's answer, floor(pos / 1024) and floor(pos / 64), is a
-     * function of the position declassified below, so it may be declassified at once. */
-    uint64_t found_any;
-    size_t from = 1024 * (size_t)last_nonzero_piece(inner, inner_len, 1024, &found_any);
-    size_t n = inner_len - from < 1024 ? inner_len - from : 1024;
-    uint64_t ignored;
-    from += 64 * (size_t)last_nonzero_piece(inner + from, n, 64, &ignored);
-    n = inner_len - from < 64 ? inner_len - from : 64;
-    size_t pos = from + last_nonzero_piece(inner + from, n, 1, &ignored);
-    uint32_t found = (uint32_t)found_any;
+     * the message." Here every byte is visited whatever its value (ct_last_nonzero), so the
+     * time does not tell how much padding hid the content length. */
+    uint32_t found;
+    size_t pos = ct_last_nonzero(inner, inner_len, &found);
     /* Where the content ends and what type it has are public from here on: the engine acts on
      * them (and the record length already bounds them). */
     ct_declassify(&found, sizeof found);
