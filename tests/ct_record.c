@@ -131,5 +131,15 @@ int main(void)
         ran++;
     }
     CHECK(ran >= 2);
+    /* Without CPU extensions: the content-type scan's portable OR reduction (ct_scan.c). */
+    tenon_cpu_set_mask(0);
+    for (size_t i = 0; impls[i] != NULL; i++)
+        if (impls[i]->cpu_needs == 0 && strcmp(impls[i]->family, "ChaCha20-Poly1305") == 0) {
+            fprintf(stderr, "ct_record: %s, no CPU extensions\n", impls[i]->name);
+            one_class(impls[i], 32);
+            ran++;
+        }
+    tenon_cpu_set_mask(UINT32_MAX);
+    CHECK(ran >= 3);
     return tu_finish("ct_record");
 }

@@ -597,6 +597,10 @@ int main(void)
     test_rfc8448();
     test_tamper();
     test_padding_and_limits();
+    /* again without CPU extensions: the scan's portable OR reduction (ct_scan.c) */
+    tenon_cpu_set_mask(0);
+    test_padding_and_limits();
+    tenon_cpu_set_mask(UINT32_MAX);
     test_suites();
     test_seal_sources();
     test_scan_positions();
