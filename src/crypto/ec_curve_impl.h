@@ -823,7 +823,7 @@ static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *
     EC(point) q, a;
     /* FIPS 186-5 §6.4.2 steps 4-6: w = s^-1, u1 = e·w, u2 = r·w mod n. */
     EC(scalar_to_mont)(w, s);
-    S(inv)(w, w);
+    S(inv_vartime)(w, w); /* s is public */
     EC(scalar_to_mont)(u, e);
     S(mul)(u, u, w);
     S(from_mont)(u, u);

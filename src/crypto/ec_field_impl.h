@@ -9,13 +9,15 @@
  *   FE_M       the modulus, little-endian limbs
  *   FE_M0INV   -m^-1 mod 2^64
  *   FE_R2      R^2 mod m (to enter Montgomery form)
- *   FE_ONE     R mod m (1 in Montgomery form)
+ *   FE_ONE     R mod m (1 in Montgomery form; not needed with FE_INV_SAFEGCD)
  *
  * and optionally FE_ADX (x86-64 only) for the multiplication and 4-limb squaring with
  * mulx/adcx/adox, which the including file compiles into a separate copy of the point code
  * used only when cpuid reports BMI2 and ADX; FE_M_P256 with FE_ADX when m is P-256's p (its
  * own multiplication and squaring); FE_INV_P256 when m is P-256's p (an addition chain for the
- * inversion).
+ * inversion); FE_INV_SAFEGCD with FE_MODINV and FE_R3 (4 limbs only) for the inversion by
+ * divsteps (ec_modinv.h), constant-time, plus a variable-time FE(inv_vartime) for public
+ * inputs (otherwise FE(inv_vartime) is FE(inv)).
  *
  * Loop bounds are compile-time constants, so the compiler unrolls them fully; nothing here
  * branches on or indexes by a value, so every function is constant-time. The exponentiation
@@ -1003,7 +1005,28 @@ static inline void FE(sqr_n)(uint64_t *r, const uint64_t *a, int n)
         FE(sqr)(r, r);
 }
 
-#ifdef FE_INV_P256
+#ifdef FE_INV_SAFEGCD
+/*
+ * r = a^-1 (0 maps to 0) by divsteps (ec_modinv.c), constant-time: the inversion of the
+ * Montgomery form a·R gives a^-1·R^-1, and a Montgomery multiplication by R^3 mod m
+ * (FE_R3) turns that into a^-1·R. FE_MODINV is m in the inversion's own form.
+ */
+static void FE(inv)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t[FE_LIMBS];
+    ec_modinv256(t, a, &FE_MODINV);
+    FE(mul)(r, t, FE_R3);
+    tenon_wipe(t, sizeof t);
+}
+
+/* The same for a public a (ECDSA verification): stops as soon as the gcd is found. */
+__attribute__((unused)) static void FE(inv_vartime)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t[FE_LIMBS];
+    ec_modinv256_var(t, a, &FE_MODINV);
+    FE(mul)(r, t, FE_R3);
+}
+#elif defined(FE_INV_P256)
 /*
  * r = a^(p-2) = a^-1 (Fermat; 0 maps to 0) for P-256's p, by an addition chain fitted to the
  * exponent's shape: p - 2 = ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff
@@ -1076,5 +1099,13 @@ static void FE(inv)(uint64_t *r, const uint64_t *a)
     FE(copy)(r, acc);
     tenon_wipe(tab, sizeof tab);
     tenon_wipe(acc, sizeof acc);
+}
+#endif
+
+#ifndef FE_INV_SAFEGCD
+/* No faster route for public inputs: the constant-time inversion. */
+__attribute__((unused)) static void FE(inv_vartime)(uint64_t *r, const uint64_t *a)
+{
+    FE(inv)(r, a);
 }
 #endif

@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "ct.h"
 #include "ec_internal.h"
+#include "ec_modinv.h"
 #include "tenon/crypto.h"
 
 /* p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
@@ -28,8 +29,16 @@ static const uint64_t P256_N[4] = {UINT64_C(0xf3b9cac2fc632551), UINT64_C(0xbce6
                                    UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffff00000000)};
 static const uint64_t P256_N_R2[4] = {UINT64_C(0x83244c95be79eea2), UINT64_C(0x4699799c49bd6fa6),
                                       UINT64_C(0x2845b2392b6bec59), UINT64_C(0x66e12d94f3d95620)};
-static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x4319055258e8617b),
-                                       UINT64_C(0x0000000000000000), UINT64_C(0x00000000ffffffff)};
+
+/* n for the divsteps inversion (ec_modinv.h), and R^3 mod n, which brings its result back to
+ * Montgomery form (ec_field_impl.h, FE_INV_SAFEGCD). Modulo p the addition chain below is
+ * as fast (p's special reduction makes its squarings cheap), modulo n four times slower. */
+static const ec_modinv_mod P256_N_MODINV = {
+    {INT64_C(0x33b9cac2fc632551), INT64_C(0x339beab69c5e7a13), INT64_C(0x3ffffffffffffffb),
+     INT64_C(0x3fffffc00000003f), INT64_C(0xff)},
+    UINT64_C(0x332e375511ff43b1)};
+static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x111f28ae0c0555c9),
+                                      UINT64_C(0x2543b9246ba5e93f), UINT64_C(0x503a54e76407be65)};
 
 /* Arithmetic modulo p. -p^-1 mod 2^64 = 1, so the Montgomery quotient digit is the low word
  * itself. The inversion uses an addition chain for p - 2 (FE_INV_P256, ec_field_impl.h). */
@@ -53,8 +62,13 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #define FE_M P256_N
 #define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
 #define FE_R2 P256_N_R2
-#define FE_ONE P256_N_ONE
+#define FE_INV_SAFEGCD 1
+#define FE_MODINV P256_N_MODINV
+#define FE_R3 P256_N_R3
 #include "ec_field_impl.h"
+#undef FE_INV_SAFEGCD
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -87,8 +101,13 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #define FE_M P256_N
 #define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
 #define FE_R2 P256_N_R2
-#define FE_ONE P256_N_ONE
+#define FE_INV_SAFEGCD 1
+#define FE_MODINV P256_N_MODINV
+#define FE_R3 P256_N_R3
 #include "ec_field_impl.h"
+#undef FE_INV_SAFEGCD
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
