@@ -232,32 +232,72 @@ static inline void EC(cond_neg)(uint64_t *y, unsigned neg)
     F(select)(y, (uint64_t)0 - neg, ny, y);
 }
 
-/* acc |= e & m, limb by limb: the body of the table scans below. AND/OR into an accumulator
- * (two operations per limb, no dependency between limbs) is what the compiler turns into vector
- * code; a select per entry would chain every entry through the previous one. */
+/* acc |= e & m, limb by limb. The table scans below work the same way: AND/OR into an
+ * accumulator (two operations per limb, no dependency between limbs); a select per entry would
+ * chain every entry through the previous one. */
 static inline void EC(or_masked)(uint64_t *acc, const uint64_t *e, uint64_t m)
 {
     for (int i = 0; i < EC_LIMBS; i++)
         acc[i] |= e[i] & m;
 }
 
-/* r = tab[idx - 1] for idx in [1, 16], infinity (0 : 1 : 0) for idx 0, reading every entry:
- * at most one mask is all-ones, so OR-ing the masked entries picks it out. */
+#ifndef EC_SCAN_DEFINED
+#define EC_SCAN_DEFINED
+/* out = entry idx - 1 of the 16 entries of w words at tab (w even, at most 18), all zeros for
+ * idx 0, reading every entry: at most one mask is all-ones, so OR-ing the masked entries picks
+ * it out. On x86-64 the accumulators are SSE2 registers (baseline there, so every CPU and
+ * valgrind run this same code), two words each, fully unrolled once w is known: no store and
+ * reload per entry, which is what the compiler made of the same loop over memory. */
+#if TENON_X86_64
+#include <emmintrin.h>
+static inline __attribute__((always_inline)) void ec_scan16(uint64_t *out, const uint64_t *tab,
+                                                            int w, unsigned idx)
+{
+    __m128i acc[9];
+#pragma GCC unroll 9
+    for (int i = 0; i < w / 2; i++)
+        acc[i] = _mm_setzero_si128();
+    for (unsigned j = 0; j < 16; j++) {
+        __m128i m = _mm_set1_epi64x((long long)ct_mask_eq_u64(j + 1, idx));
+        const uint64_t *e = tab + (size_t)j * (size_t)w;
+#pragma GCC unroll 9
+        for (int i = 0; i < w / 2; i++)
+            acc[i] = _mm_or_si128(
+                acc[i],
+                _mm_and_si128(m, _mm_loadu_si128((const __m128i *)(const void *)(e + 2 * i))));
+    }
+#pragma GCC unroll 9
+    for (int i = 0; i < w / 2; i++)
+        _mm_storeu_si128((__m128i *)(void *)(out + 2 * i), acc[i]);
+}
+#else
+static inline void ec_scan16(uint64_t *out, const uint64_t *tab, int w, unsigned idx)
+{
+    uint64_t acc[18] = {0};
+    for (unsigned j = 0; j < 16; j++) {
+        uint64_t m = ct_mask_eq_u64(j + 1, idx);
+        for (int i = 0; i < w; i++)
+            acc[i] |= tab[(size_t)j * (size_t)w + (size_t)i] & m;
+    }
+    for (int i = 0; i < w; i++)
+        out[i] = acc[i];
+}
+#endif
+#endif
+
+/* r = tab[idx - 1] for idx in [1, 16], infinity (0 : 1 : 0) for idx 0, reading every entry. */
 static void EC(lookup)(EC(point) * r, const EC(point) tab[16], unsigned idx)
 {
-    /* Local accumulators: r could alias tab as far as the compiler knows, which would make it
-     * store r after every entry instead of keeping the sums in vector registers. */
-    uint64_t x[EC_LIMBS] = {0}, y[EC_LIMBS] = {0}, z[EC_LIMBS] = {0};
-    for (unsigned j = 1; j <= 16; j++) {
-        uint64_t m = ct_mask_eq_u64(j, idx);
-        EC(or_masked)(x, tab[j - 1].x, m);
-        EC(or_masked)(y, tab[j - 1].y, m);
-        EC(or_masked)(z, tab[j - 1].z, m);
-    }
-    EC(or_masked)(y, F_ONE, ct_mask_eq_u64(idx, 0));
-    F(copy)(r->x, x);
-    F(copy)(r->y, y);
-    F(copy)(r->z, z);
+    _Static_assert(sizeof(EC(point)) == 3 * EC_LEN, "points are packed limbs");
+    ec_scan16((uint64_t *)(void *)r, (const uint64_t *)(const void *)tab, 3 * EC_LIMBS, idx);
+    EC(or_masked)(r->y, F_ONE, ct_mask_eq_u64(idx, 0));
+}
+
+/* a = row[idx - 1] of a base-table row of 16 affine points, all zeros for idx 0. */
+static inline void EC(lookup_affine)(EC(affine) * a, const uint64_t *row, unsigned idx)
+{
+    _Static_assert(sizeof(EC(affine)) == 2 * EC_LEN, "points are packed limbs");
+    ec_scan16((uint64_t *)(void *)a, row, 2 * EC_LIMBS, idx);
 }
 
 /* r = k·p, constant-time in k and p: a table of 1p .. 16p, then from the top window down,
@@ -325,13 +365,7 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
                 break;
             unsigned neg, idx = EC(digit)(k, w, &neg);
             const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
-            memset(&a, 0, sizeof a);
-            for (unsigned j = 1; j <= 16; j++) {
-                uint64_t m = ct_mask_eq_u64(j, idx);
-                const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
-                EC(or_masked)(a.x, ent, m);
-                EC(or_masked)(a.y, ent + EC_LIMBS, m);
-            }
+            EC(lookup_affine)(&a, row, idx);
             EC(cond_neg)(a.y, neg);
             EC(add_mixed)(&t, r, &a);
             /* A zero digit adds nothing (the affine formula cannot take infinity). */
@@ -488,13 +522,7 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
                 break;
             unsigned neg, idx = EC(digit)(k, w, &neg);
             const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
-            memset(&a, 0, sizeof a);
-            for (unsigned j = 1; j <= 16; j++) {
-                uint64_t m = ct_mask_eq_u64(j, idx);
-                const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
-                EC(or_masked)(a.x, ent, m);
-                EC(or_masked)(a.y, ent + EC_LIMBS, m);
-            }
+            EC(lookup_affine)(&a, row, idx);
             EC(cond_neg)(a.y, neg);
             uint64_t z = ct_mask_eq_u64(idx, 0);
             bad |= EC(jmadd)(&t, r, &a) & ~z;
