@@ -1,9 +1,8 @@
 /*
- * The divsteps inversion (src/crypto/ec_modinv.c), both the constant-time and the
- * variable-time entry, against OpenSSL's BN_mod_inverse: P-256's n and p, other odd 256-bit
- * moduli (2^255 - 19, secp256k1's p, 2^256 - 1 which is composite, so only inputs coprime to
- * it are inverted, and a small modulus), inputs 0, 1, M - 1, powers of two, values with long
- * runs of zeros or ones, and random values.
+ * The divsteps inversion (src/crypto/ec_modinv.c) against OpenSSL's BN_mod_inverse: P-256's n and
+ * p, other odd 256-bit moduli (2^255 - 19, secp256k1's p, 2^256 - 1 which is composite, so only
+ * inputs coprime to it are inverted, and a small modulus), inputs 0, 1, M - 1, powers of two,
+ * values with long runs of zeros or ones, and random values.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +66,11 @@ static int lt(const uint64_t a[4], const uint64_t b[4])
     return 0;
 }
 
-/* One input: both entries agree with OpenSSL (0 when there is no inverse: a = 0). */
+/* One input: the result agrees with OpenSSL (0 when there is no inverse: a = 0). */
 static void check_one(const ec_modinv_mod *mod, const uint64_t m[4], const uint64_t a[4],
                       BN_CTX *ctx, const char *what)
 {
-    uint64_t r1[4], r2[4], want[4] = {0};
+    uint64_t r[4], want[4] = {0};
     BIGNUM *bm = bn_from_limbs(m), *ba = bn_from_limbs(a), *bi = BN_new();
     if (!BN_is_zero(ba)) {
         if (BN_mod_inverse(bi, ba, bm, ctx) == NULL) {
@@ -83,9 +82,8 @@ static void check_one(const ec_modinv_mod *mod, const uint64_t m[4], const uint6
         }
         limbs_from_bn(want, bi);
     }
-    ec_modinv256(r1, a, mod);
-    ec_modinv256_var(r2, a, mod);
-    if (!CHECK(memcmp(r1, want, 32) == 0) || !CHECK(memcmp(r2, want, 32) == 0))
+    ec_modinv256_var(r, a, mod);
+    if (!CHECK(memcmp(r, want, 32) == 0))
         fprintf(stderr, "    %s: a = %016llx%016llx%016llx%016llx\n", what,
                 (unsigned long long)a[3], (unsigned long long)a[2], (unsigned long long)a[1],
                 (unsigned long long)a[0]);

@@ -816,21 +816,56 @@ static void EC(scalar_to_mont)(uint64_t *r, const uint8_t *in)
     S(to_mont)(r, r);
 }
 
+/*
+ * The two inversions of signing, k^-1 mod n and Z^-1 mod p for x(k·G), are blinded: with b
+ * and beta uniform secrets from the caller (RFC 6979's DRBG continued past k), k·b and
+ * Z^2·beta are uniform and independent of k, so they may be inverted by the variable-time
+ * routine (FE(inv_vartime)) and marked public for valgrind; multiplying by b (beta) again
+ * gives the inverse wanted. A blind is a 2^256-range value reduced once, which is uniform mod n
+ * (mod p) within a statistical distance of 2^-32. A zero blind (probability 2^-256) yields r or
+ * s = 0, and the caller takes another k.
+ */
 static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                               const uint8_t *e)
+                               const uint8_t *e, const uint8_t *blind)
 {
     uint8_t xy[2 * EC_LEN];
-    uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS];
+    uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS], b[EC_LIMBS];
+    uint32_t ok;
     /* FIPS 186-5 §6.4.1 steps 5-8: R = k·G, r = x_R mod n (x_R < p < 2n). */
-    uint32_t ok = EC(mul_base)(xy, k);
+#if EC_BASE_TABLE_READY
+    EC(point) pt;
+    uint64_t bad = EC(mul_base_jac)(&pt, k);
+    /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
+    ct_declassify(&bad, sizeof bad);
+    if (!bad) {
+        /* x = X / Z^2 = X·beta·(Z^2·beta)^-1. */
+        (void)F(load)(b, blind + EC_LEN);
+        F(reduce_once)(b, b, 0);
+        F(to_mont)(b, b);
+        F(sqr)(t, pt.z);
+        F(mul)(t, t, b);
+        ct_declassify(t, sizeof t); /* uniform, independent of k: see above */
+        F(inv_vartime)(t, t);
+        F(mul)(b, pt.x, b);
+        F(mul)(t, b, t);
+        ok = (uint32_t)~F(is_zero)(pt.z);
+        F(from_mont)(t, t);
+        F(store)(xy, t);
+    } else
+#endif
+        ok = EC(mul_base)(xy, k);
     EC(scalar_reduce)(r, xy);
-    /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout. */
+    /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout; k^-1 = b·(k·b)^-1. */
     EC(scalar_to_mont)(km, k);
     EC(scalar_to_mont)(dm, d);
     EC(scalar_to_mont)(em, e);
     EC(scalar_to_mont)(rm, r);
+    EC(scalar_to_mont)(b, blind);
     ok &= (uint32_t)~S(is_zero)(rm);
-    S(inv)(km, km);
+    S(mul)(t, km, b);
+    ct_declassify(t, sizeof t); /* uniform, independent of k: see above */
+    S(inv_vartime)(t, t);
+    S(mul)(km, t, b);
     S(mul)(t, rm, dm);
     S(add)(t, t, em);
     S(mul)(t, t, km);
@@ -840,7 +875,11 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
     tenon_wipe(xy, sizeof xy);
     tenon_wipe(km, sizeof km);
     tenon_wipe(dm, sizeof dm);
+    tenon_wipe(b, sizeof b);
     tenon_wipe(t, sizeof t);
+#if EC_BASE_TABLE_READY
+    tenon_wipe(&pt, sizeof pt);
+#endif
     return ok;
 }
 

@@ -35,10 +35,12 @@ typedef struct ec_curve {
     uint32_t (*mul_base)(uint8_t *out, const uint8_t *k);
     /* FIPS 186-5 §6.4.1 steps 5-11 for a private key d in [1, n-1], a nonce k in [1, n-1] and
      * e = bits2int(H(M)) (len bytes, not yet reduced): r = x(k·G) mod n,
-     * s = k^-1 (e + r·d) mod n. Mask 0 if r or s is 0 (the caller takes another k).
-     * Constant-time in d and k. */
+     * s = k^-1 (e + r·d) mod n. blind is 2 * len secret bytes as uniform and as unpredictable
+     * as k (further output of the nonce DRBG): they blind the two inversions, which may then
+     * run in variable time. Mask 0 if r or s is 0 (the caller takes another k).
+     * Constant-time in d, k and blind. */
     uint32_t (*ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                           const uint8_t *e);
+                           const uint8_t *e, const uint8_t *blind);
     /* FIPS 186-5 §6.4.2 steps 3-8 for a valid public point, r and s already checked to be in
      * [1, n-1], e as above: 1 if the signature verifies. Variable-time (public data only). */
     int (*ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s);

@@ -1,6 +1,7 @@
 /*
  * Modular inversion by divsteps (Bernstein and Yang, "Fast constant-time gcd computation and
- * modular inversion", TCHES 2019 issue 3), for odd moduli below 2^256.
+ * modular inversion", TCHES 2019 issue 3), for odd moduli below 2^256, in variable time: for
+ * public values, and for secret ones only once blinded by a uniform secret factor.
  *
  * The divstep on (delta, f, g), f odd:
  *   delta > 0 and g odd:  (1 - delta, g, (g - f) / 2)
@@ -14,8 +15,9 @@
  * that clears the low 62 bits. At the end a^-1 = ±d.
  *
  * Bounds. The paper's theorem 11.2 says that for d >= 46 and f^2 + 4g^2 <= 5·2^(2d),
- * floor((49d + 57) / 17) divsteps reach g = 0; for d = 256 that is 741, so twelve batches of
- * 62 (744) suffice for every M < 2^256 and a < M. After n steps the entries of T are at most
+ * floor((49d + 57) / 17) divsteps reach g = 0; for d = 256 that is 741, so at most twelve
+ * batches of 62 (744) run for any M < 2^256 and a < M (the loop stops at g = 0, usually after
+ * nine or ten). After n steps the entries of T are at most
  * 2^n in size (|u| + |v| <= 2^n, |q| + |r| <= 2^n), so with n = 62 they fit int64_t and each
  * product with a 62-bit limb fits 124 bits. d and e stay in (-2M, M): see update_de.
  *
@@ -28,8 +30,6 @@
 #include <string.h>
 
 #include "../common.h"
-#include "ct.h"
-#include "tenon/crypto.h"
 
 #define M62 UINT64_C(0x3fffffffffffffff)
 
@@ -74,39 +74,11 @@ static void mi_carry(mi_s62 *a)
 }
 
 /*
- * 62 divsteps on the low words of f and g, branch-free: returns the new delta and sets T.
- * Rather than halving g, each step doubles the row (u, v) that produces f, so that all four
- * entries share the factor 2^62 at the end. With c2 = "g is odd" and c1 = "swap" (also
- * delta > 0): g += (c1 ? -f : f) when g is odd, then on a swap f += g (the new g - f plus f
- * is the old g), and the same for the matrix rows.
+ * 62 divsteps on the low words of f and g (their decisions depend on those bits only): returns
+ * the new delta and sets T. Rather than halving g, each step doubles the row (u, v) that
+ * produces f, so that all four entries share the factor 2^62 at the end. Runs of even g are
+ * taken at once (count trailing zeros), the odd steps by branches: for public inputs only.
  */
-static int64_t mi_divsteps_62(int64_t delta, uint64_t f, uint64_t g, mi_trans *t)
-{
-    uint64_t u = 1, v = 0, q = 0, r = 1;
-    for (int i = 0; i < 62; i++) {
-        uint64_t c2 = ct_value_barrier_u64(0 - (g & 1));
-        uint64_t c1 = (uint64_t)((0 - delta) >> 63) & c2;
-        uint64_t x = (f ^ c1) - c1, y = (u ^ c1) - c1, z = (v ^ c1) - c1;
-        g += x & c2;
-        q += y & c2;
-        r += z & c2;
-        f += g & c1;
-        u += q & c1;
-        v += r & c1;
-        delta = (delta ^ (int64_t)c1) - (int64_t)c1 + 1;
-        g >>= 1;
-        u <<= 1;
-        v <<= 1;
-    }
-    t->u = (int64_t)u;
-    t->v = (int64_t)v;
-    t->q = (int64_t)q;
-    t->r = (int64_t)r;
-    return delta;
-}
-
-/* The same 62 steps for public inputs: runs of even g at once (count trailing zeros), the
- * odd steps by branches. */
 static int64_t mi_divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, mi_trans *t)
 {
     uint64_t u = 1, v = 0, q = 0, r = 1;
@@ -197,7 +169,7 @@ static void mi_update_de(mi_s62 *d, mi_s62 *e, const mi_trans *t, const ec_modin
 }
 
 /* r = sign(f)·d mod M in [0, M), for d in (-2M, M) and f = ±1 (or f = M, d = 0 when a = 0):
- * add M if d is negative, negate if f is, add M if the result is negative. Branch-free. */
+ * add M if d is negative, negate if f is, add M if the result is negative. */
 static void mi_finish(uint64_t r[4], mi_s62 *d, const mi_s62 *f, const ec_modinv_mod *mod)
 {
     int64_t s = d->v[4] >> 63;
@@ -235,20 +207,6 @@ static void mi_apply(mi_state *st, const mi_trans *t, const ec_modinv_mod *mod)
 {
     mi_update_de(&st->d, &st->e, t, mod);
     mi_update_fg(&st->f, &st->g, t);
-}
-
-void ec_modinv256(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod)
-{
-    mi_state st;
-    mi_trans t;
-    mi_init(&st, a, mod);
-    for (int i = 0; i < 12; i++) {
-        st.delta = mi_divsteps_62(st.delta, (uint64_t)st.f.v[0], (uint64_t)st.g.v[0], &t);
-        mi_apply(&st, &t, mod);
-    }
-    mi_finish(r, &st.d, &st.f, mod);
-    tenon_wipe(&st, sizeof st);
-    tenon_wipe(&t, sizeof t);
 }
 
 void ec_modinv256_var(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod)

@@ -1,12 +1,13 @@
 /*
  * Internal: inversion modulo an odd modulus M < 2^256 by Bernstein–Yang divsteps ("Fast
  * constant-time gcd computation and modular inversion", TCHES 2019), for P-256's field and
- * group order (p256.c, through ec_field_impl.h's FE_INV_SAFEGCD).
+ * group order (p256.c, through ec_field_impl.h's FE_MODINV).
  *
  * Values are plain (not Montgomery) little-endian 64-bit limbs, a in [0, M); the result is
- * a^-1 mod M in [0, M), and 0 for a = 0. ec_modinv256 is constant-time in a (a fixed 744
- * divsteps, branch-free); ec_modinv256_var is for public inputs only (ECDSA verification): it
- * branches on a and stops as soon as the gcd is found.
+ * a^-1 mod M in [0, M), and 0 for a = 0 (or, for a composite M, garbage when a has no inverse).
+ * Variable-time: it branches on a and stops as soon as the gcd is found, so a must be public
+ * (ECDSA verification's s) or blinded by a uniform secret factor (signing's k·b and Z^2·beta,
+ * ec_curve_impl.h).
  */
 #ifndef TENON_EC_MODINV_H
 #define TENON_EC_MODINV_H
@@ -20,7 +21,6 @@ typedef struct ec_modinv_mod {
     uint64_t minv62;
 } ec_modinv_mod;
 
-void ec_modinv256(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod);
 void ec_modinv256_var(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod);
 
 #endif

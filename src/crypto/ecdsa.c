@@ -99,6 +99,7 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     uint8_t e[TENON_EC_MAX_SCALAR_LEN], h1[TENON_EC_MAX_SCALAR_LEN];
     uint8_t v[TENON_HASH_MAX_LEN], k_drbg[TENON_HASH_MAX_LEN], t[TENON_EC_MAX_SCALAR_LEN];
     uint8_t r[TENON_EC_MAX_SCALAR_LEN], s[TENON_EC_MAX_SCALAR_LEN];
+    uint8_t blind[2 * TENON_EC_MAX_SCALAR_LEN];
     size_t hl = h->digest_len;
 
     /* RFC 6979 §3.2 a-g. e = bits2int(H(m)); h1 = bits2octets(H(m)) = e mod n. */
@@ -120,7 +121,11 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
         ok = c->scalar_in_range(t);
         ct_declassify(&ok, sizeof ok); /* public by design: see above */
         if (ok) {
-            ok = c->ecdsa_sign(r, s, key->scalar, t, e);
+            /* The blinds for the inversions (ec_internal.h): the DRBG's next output, as
+             * secret and as unpredictable as k. Generated only for an accepted candidate, so
+             * the sequence of k is RFC 6979's (unless r or s came out 0). */
+            drbg_generate(h, k_drbg, v, blind, 2 * len);
+            ok = c->ecdsa_sign(r, s, key->scalar, t, e, blind);
             /* Public: r or s was zero (probability ~2^-256); the retry uses a fresh,
              * independent candidate. */
             ct_declassify(&ok, sizeof ok);
@@ -131,6 +136,7 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
         drbg_hmac(h, k_drbg, v, -1, NULL, NULL, 0, NULL, 0, v);
     }
     tenon_wipe(t, sizeof t);
+    tenon_wipe(blind, sizeof blind);
     tenon_wipe(v, sizeof v);
     tenon_wipe(k_drbg, sizeof k_drbg);
     tenon_wipe(extra, sizeof extra);

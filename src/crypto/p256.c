@@ -27,12 +27,20 @@ static const uint64_t P256_GY[4] = {UINT64_C(0xddf25357ce95560a), UINT64_C(0x8b4
 /* n, the order of G. */
 static const uint64_t P256_N[4] = {UINT64_C(0xf3b9cac2fc632551), UINT64_C(0xbce6faada7179e84),
                                    UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffff00000000)};
+static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x4319055258e8617b),
+                                       UINT64_C(0x0000000000000000), UINT64_C(0x00000000ffffffff)};
 static const uint64_t P256_N_R2[4] = {UINT64_C(0x83244c95be79eea2), UINT64_C(0x4699799c49bd6fa6),
                                       UINT64_C(0x2845b2392b6bec59), UINT64_C(0x66e12d94f3d95620)};
 
-/* n for the divsteps inversion (ec_modinv.h), and R^3 mod n, which brings its result back to
- * Montgomery form (ec_field_impl.h, FE_INV_SAFEGCD). Modulo p the addition chain below is
- * as fast (p's special reduction makes its squarings cheap), modulo n four times slower. */
+/* p and n for the variable-time divsteps inversion (ec_modinv.h), used on public and blinded
+ * values, and R^3 mod each, which brings its result back to Montgomery form (ec_field_impl.h,
+ * FE_MODINV). */
+static const ec_modinv_mod P256_P_MODINV = {{INT64_C(0x3fffffffffffffff), INT64_C(0x3ffffffff),
+                                             INT64_C(0x0), INT64_C(0x3fffffc000000040),
+                                             INT64_C(0xff)},
+                                            UINT64_C(0x3fffffffffffffff)};
+static const uint64_t P256_P_R3[4] = {UINT64_C(0xfffffffd0000000a), UINT64_C(0xffffffedfffffff7),
+                                      UINT64_C(0x00000005fffffffc), UINT64_C(0x0000001800000001)};
 static const ec_modinv_mod P256_N_MODINV = {
     {INT64_C(0x33b9cac2fc632551), INT64_C(0x339beab69c5e7a13), INT64_C(0x3ffffffffffffffb),
      INT64_C(0x3fffffc00000003f), INT64_C(0xff)},
@@ -49,7 +57,11 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 #define FE_M0INV UINT64_C(1)
 #define FE_R2 P256_P_R2
 #define FE_ONE P256_P_ONE
+#define FE_MODINV P256_P_MODINV
+#define FE_R3 P256_P_R3
 #include "ec_field_impl.h"
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -62,11 +74,10 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 #define FE_M P256_N
 #define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
 #define FE_R2 P256_N_R2
-#define FE_INV_SAFEGCD 1
+#define FE_ONE P256_N_ONE
 #define FE_MODINV P256_N_MODINV
 #define FE_R3 P256_N_R3
 #include "ec_field_impl.h"
-#undef FE_INV_SAFEGCD
 #undef FE_MODINV
 #undef FE_R3
 #undef FE
@@ -86,7 +97,11 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 #define FE_M0INV UINT64_C(1)
 #define FE_R2 P256_P_R2
 #define FE_ONE P256_P_ONE
+#define FE_MODINV P256_P_MODINV
+#define FE_R3 P256_P_R3
 #include "ec_field_impl.h"
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -101,11 +116,10 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 #define FE_M P256_N
 #define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
 #define FE_R2 P256_N_R2
-#define FE_INV_SAFEGCD 1
+#define FE_ONE P256_N_ONE
 #define FE_MODINV P256_N_MODINV
 #define FE_R3 P256_N_R3
 #include "ec_field_impl.h"
-#undef FE_INV_SAFEGCD
 #undef FE_MODINV
 #undef FE_R3
 #undef FE
@@ -170,9 +184,9 @@ static uint32_t p256_mul_base_any(uint8_t *out, const uint8_t *k)
 }
 
 static uint32_t p256_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                                    const uint8_t *e)
+                                    const uint8_t *e, const uint8_t *blind)
 {
-    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e);
+    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e, blind);
 }
 
 static int p256_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,

@@ -148,9 +148,9 @@ static uint32_t p384_mul_base_any(uint8_t *out, const uint8_t *k)
 }
 
 static uint32_t p384_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                                    const uint8_t *e)
+                                    const uint8_t *e, const uint8_t *blind)
 {
-    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e);
+    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e, blind);
 }
 
 static int p384_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
