@@ -77,7 +77,8 @@ static void mi_carry(mi_s62 *a)
  * 62 divsteps on the low words of f and g (their decisions depend on those bits only): returns
  * the new delta and sets T. Rather than halving g, each step doubles the row (u, v) that
  * produces f, so that all four entries share the factor 2^62 at the end. Runs of even g are
- * taken at once (count trailing zeros), the odd steps by branches: for public inputs only.
+ * taken at once (count trailing zeros), and so are up to six steps without a swap (below):
+ * for public inputs only.
  */
 static int64_t mi_divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, mi_trans *t)
 {
@@ -93,24 +94,32 @@ static int64_t mi_divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, mi_tran
         left -= z;
         if (left == 0)
             break;
+        /* g is odd. With delta > 0 the step is (1 - delta, g, (g - f) / 2): swap f and g,
+         * negate the new g and delta, and it becomes the other odd step. */
         if (delta > 0) {
-            uint64_t tf = f, tu = u, tv = v;
+            uint64_t x = f;
             f = g;
-            g = (g - tf) >> 1;
-            u = q << 1;
-            v = r << 1;
-            q -= tu;
-            r -= tv;
-            delta = 1 - delta;
-        } else {
-            g = (g + f) >> 1;
-            q += u;
-            r += v;
-            u <<= 1;
-            v <<= 1;
-            delta = 1 + delta;
+            g = 0 - x;
+            x = u;
+            u = q;
+            q = 0 - x;
+            x = v;
+            v = r;
+            r = 0 - x;
+            delta = -delta;
         }
-        left--;
+        /* Now delta <= 0, so the next 1 - delta steps cannot swap: each adds f to g if g is
+         * odd, then halves it. Up to `limit` such steps at once: add w·f, with
+         * w = -g/f mod 2^limit, which clears the low `limit` bits (the halvings are the next
+         * count of trailing zeros). -1/f mod 64 is f·(f^2 - 2): f is its own inverse mod 8,
+         * and one Newton step doubles that. The rows of T follow: q += w·u, r += w·v. */
+        int limit = 1 - delta < left ? (int)(1 - delta) : left;
+        if (limit > 6)
+            limit = 6;
+        uint64_t w = (f * g * (f * f - 2)) & (UINT64_MAX >> (64 - limit));
+        g += f * w;
+        q += u * w;
+        r += v * w;
     }
     t->u = (int64_t)u;
     t->v = (int64_t)v;
