@@ -537,11 +537,39 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
 }
 #endif
 
-/* Affine coordinates of a Jacobian point (Montgomery form); zero mask for infinity. */
-static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p)
+/*
+ * zi = z^-1 mod p through a blind: with beta uniform and secret (EC_LEN bytes, reduced once, so
+ * uniform within a statistical distance of 2^-32 for P-256), z·beta is uniform and independent
+ * of every secret, so the variable-time inversion (F(inv_vartime)) may take it, marked public
+ * for valgrind; zi = beta·(z·beta)^-1. Without a blind (NULL), the constant-time F(inv). z = 0
+ * (infinity) gives zi = 0, as does a zero blind (probability 2^-256): the caller sees a zero
+ * coordinate, never a wrong point passed as right (ECDH's and signing's results are then 0 or
+ * rejected).
+ */
+static void EC(inv_blinded)(uint64_t *zi, const uint64_t *z, const uint8_t *blind)
+{
+    uint64_t b[EC_LIMBS], t[EC_LIMBS];
+    if (blind == NULL) {
+        F(inv)(zi, z);
+        return;
+    }
+    (void)F(load)(b, blind);
+    F(reduce_once)(b, b, 0);
+    F(to_mont)(b, b);
+    F(mul)(t, z, b);
+    ct_declassify(t, sizeof t); /* uniform, independent of the secrets: see above */
+    F(inv_vartime)(t, t);
+    F(mul)(zi, t, b);
+    tenon_wipe(b, sizeof b);
+}
+
+/* Affine coordinates of a Jacobian point (Montgomery form); zero mask for infinity. The
+ * inversion is blinded by blind (EC(inv_blinded)) unless it is NULL. */
+static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p,
+                                  const uint8_t *blind)
 {
     uint64_t zi[EC_LIMBS], zi2[EC_LIMBS];
-    F(inv)(zi, p->z);
+    EC(inv_blinded)(zi, p->z, blind);
     F(sqr)(zi2, zi);
     F(mul)(x, p->x, zi2);
     F(mul)(zi2, zi2, zi);
@@ -740,7 +768,7 @@ __attribute__((unused)) static uint32_t EC(point_valid)(const uint8_t *xy)
     return (uint32_t)ok;
 }
 
-static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
+static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const uint8_t *blind)
 {
     EC(point) p, r;
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
@@ -753,7 +781,7 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
         EC(mul_point)(&r, k, &p);
         ok = EC(store_point)(out, &r);
     } else {
-        ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
+        ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
         F(from_mont)(x, x);
         F(from_mont)(y, y);
         F(store)(out, x);
@@ -765,7 +793,7 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
     return ok;
 }
 
-static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
+static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
     EC(point) r;
 #if EC_BASE_TABLE_READY
@@ -774,7 +802,7 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
-        uint32_t ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
+        uint32_t ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
         F(from_mont)(x, x);
         F(from_mont)(y, y);
         F(store)(out, x);
@@ -785,6 +813,7 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
         return ok;
     }
 #endif
+    (void)blind; /* the complete-formula route inverts in constant time */
     EC(mul_base_point)(&r, k);
     uint32_t ok = EC(store_point)(out, &r);
     tenon_wipe(&r, sizeof r);
@@ -818,12 +847,12 @@ static void EC(scalar_to_mont)(uint64_t *r, const uint8_t *in)
 
 /*
  * The two inversions of signing, k^-1 mod n and Z^-1 mod p for x(k·G), are blinded: with b
- * and beta uniform secrets from the caller (RFC 6979's DRBG continued past k), k·b and
- * Z^2·beta are uniform and independent of k, so they may be inverted by the variable-time
- * routine (FE(inv_vartime)) and marked public for valgrind; multiplying by b (beta) again
- * gives the inverse wanted. A blind is a 2^256-range value reduced once, which is uniform mod n
- * (mod p) within a statistical distance of 2^-32. A zero blind (probability 2^-256) yields r or
- * s = 0, and the caller takes another k.
+ * and beta uniform secrets from the caller (RFC 6979's DRBG continued past k), k·b and Z·beta
+ * are uniform and independent of k, so they may be inverted by the variable-time routine
+ * (FE(inv_vartime)) and marked public for valgrind; multiplying by b (beta) again gives the
+ * inverse wanted (EC(inv_blinded) for Z). A blind is a 2^(8·EC_LEN)-range value reduced once,
+ * which is uniform mod n (mod p) within a statistical distance of 2^-32 for P-256. A zero
+ * blind (probability 2^-256) yields r or s = 0, and the caller takes another k.
  */
 static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
                                const uint8_t *e, const uint8_t *blind)
@@ -838,22 +867,16 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
-        /* x = X / Z^2 = X·beta·(Z^2·beta)^-1. */
-        (void)F(load)(b, blind + EC_LEN);
-        F(reduce_once)(b, b, 0);
-        F(to_mont)(b, b);
-        F(sqr)(t, pt.z);
-        F(mul)(t, t, b);
-        ct_declassify(t, sizeof t); /* uniform, independent of k: see above */
-        F(inv_vartime)(t, t);
-        F(mul)(b, pt.x, b);
-        F(mul)(t, b, t);
+        /* x = X / Z^2. */
+        EC(inv_blinded)(b, pt.z, blind + EC_LEN);
+        F(sqr)(b, b);
+        F(mul)(t, pt.x, b);
         ok = (uint32_t)~F(is_zero)(pt.z);
         F(from_mont)(t, t);
         F(store)(xy, t);
     } else
 #endif
-        ok = EC(mul_base)(xy, k);
+        ok = EC(mul_base)(xy, k, blind + EC_LEN);
     EC(scalar_reduce)(r, xy);
     /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout; k^-1 = b·(k·b)^-1. */
     EC(scalar_to_mont)(km, k);
