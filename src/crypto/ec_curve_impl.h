@@ -684,46 +684,34 @@ static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affin
 }
 
 /* Width-5 NAF of a public EC_LEN-byte scalar: digits odd in [-15, 15] or zero, at most one
- * non-zero in any 5 consecutive positions. Returns the number of digits. */
+ * non-zero in any 5 consecutive positions. Returns the number of digits. Read off the bits
+ * from the bottom with a carry: where the bit differs from the carry a digit starts, taken
+ * from the next five bits plus the carry (odd, 1..31) and made signed by moving 32 into the
+ * carry; elsewhere the digit is 0. */
 static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 {
-    uint64_t v[EC_LIMBS + 1];
-    for (int i = 0; i < EC_LIMBS; i++)
-        v[i] = load_be64(k + 8 * (EC_LIMBS - 1 - i));
-    v[EC_LIMBS] = 0;
-    int n = 0;
-    for (;;) {
-        int zero = 1;
-        for (int i = 0; i <= EC_LIMBS; i++)
-            zero &= v[i] == 0;
-        if (zero)
-            break;
-        int d = 0;
-        if (v[0] & 1) {
-            d = (int)(v[0] & 31);
-            if (d >= 16)
-                d -= 32;
-            /* v -= d */
-            uint64_t c;
-            if (d > 0) {
-                c = (uint64_t)d;
-                for (int i = 0; i <= EC_LIMBS && c; i++) {
-                    uint64_t o = v[i];
-                    v[i] -= c;
-                    c = v[i] > o;
-                }
-            } else {
-                c = (uint64_t)-d;
-                for (int i = 0; i <= EC_LIMBS && c; i++) {
-                    v[i] += c;
-                    c = v[i] < c;
-                }
-            }
+    const int bits = 8 * EC_LEN;
+    int n = 0, i = 0;
+    unsigned carry = 0;
+    memset(naf, 0, (size_t)bits + 1);
+    while (i < bits) {
+        if (EC(bit)(k, i) == carry) {
+            i++;
+            continue;
         }
-        naf[n++] = (int8_t)d;
-        for (int i = 0; i < EC_LIMBS; i++)
-            v[i] = (v[i] >> 1) | (v[i + 1] << 63);
-        v[EC_LIMBS] >>= 1;
+        unsigned word = carry;
+        for (int j = 0; j < 5; j++)
+            word += EC(bit)(k, i + j) << j; /* EC(bit) is 0 above the scalar */
+        carry = word >> 4;
+        naf[i] = (int8_t)((int)word - (int)(carry << 5));
+        n = i + 1;
+        i += 5;
+    }
+    /* A carry left over sits at i = bits: a window starting at bits - 4 or above holds at most
+     * four bits of the scalar plus the carry, at most 15, and so carries nothing out. */
+    if (carry) {
+        naf[i] = 1;
+        n = i + 1;
     }
     return n;
 }
