@@ -14,12 +14,12 @@
  * f = d·a and g = e·a (mod M), there dividing by 2^62 modulo M by adding the multiple of M
  * that clears the low 62 bits. At the end a^-1 = ±d.
  *
- * Bounds. The paper's theorem 11.2 says that for d >= 46 and f^2 + 4g^2 <= 5·2^(2d),
- * floor((49d + 57) / 17) divsteps reach g = 0; for d = 256 that is 741, so at most twelve
+ * Bounds. The paper's theorem 11.2 says that for d >= 46 and f^2 + 4g^2 <= 5·2^(2d), any
+ * m >= (49d + 57) / 17 divsteps reach g = 0; for d = 256 that is 742, so at most twelve
  * batches of 62 (744) run for any M < 2^256 and a < M (the loop stops at g = 0, usually after
- * nine or ten). After n steps the entries of T are at most
- * 2^n in size (|u| + |v| <= 2^n, |q| + |r| <= 2^n), so with n = 62 they fit int64_t and each
- * product with a 62-bit limb fits 124 bits. d and e stay in (-2M, M): see update_de.
+ * nine or ten). After n steps the entries of T are at most 2^n in size (|u| + |v| <= 2^n,
+ * |q| + |r| <= 2^n), so with n = 62 they fit int64_t and each product with a 62-bit limb fits
+ * 124 bits. d and e stay in (-2M, M): see mi_update_de.
  *
  * Numbers are held in signed radix 2^62: limbs 0..3 in [0, 2^62), limb 4 signed (bits 248 and
  * up), 310 bits in all, room for the 258-bit signed values above. A limb-by-limb sum of
