@@ -3,7 +3,10 @@
  * secret, so any branch or memory index that depends on it (or on the RFC 6979 nonce derived
  * from it) is a valgrind error. Covered: public key from private key (k·G with the base table),
  * ECDH (k·P with the generic window method), ECDSA signing (nonce derivation, k·G, inversion
- * mod n). Results are marked public afterwards and compared with known answers.
+ * mod n). On P-256 the inversions of secrets (Z for k·G and k·P, k mod n) run in variable time
+ * on blinded values, which are declassified first: a secret reaching the inversion unblinded
+ * would be a memcheck error here. Results are marked public afterwards and compared with known
+ * answers.
  */
 #include <stdlib.h>
 #include <string.h>

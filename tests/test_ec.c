@@ -173,13 +173,20 @@ static void test_arith_vs_openssl(curve_ctx *cc, unsigned iters)
         test_scalar(c, it, k);
         test_scalar(c, (it * 7 + 3) % iters, k2);
         CHECK(ossl_mul(cc, k, NULL, 0, ref) == plen);
-        /* k·G with the table, k2·(k·G) with the generic ladder. */
-        CHECK(c->mul_base(out, k) == 0xFFFFFFFFu);
-        bad += !CHECK_MEM(out, ref + 1, 2 * len, "k*G");
-        CHECK(c->point_valid(ref + 1) == 0xFFFFFFFFu);
-        CHECK(ossl_mul(cc, k2, ref, plen, ref2) == plen);
-        CHECK(c->mul(out, k2, ref + 1) == 0xFFFFFFFFu);
-        bad += !CHECK_MEM(out, ref2 + 1, 2 * len, "k2*(k*G)");
+        /* k·G with the table, k2·(k·G) with the generic ladder; each with the constant-time
+         * final inversion (no blind) and with the blinded variable-time one (the blind is
+         * any value: here k2, or all-ones bytes, which is above p and so reduced). */
+        for (int b = 0; b < 2; b++) {
+            uint8_t ones[48];
+            memset(ones, 0xff, sizeof ones);
+            const uint8_t *blind = b == 0 ? NULL : it % 2 ? k2 : ones;
+            CHECK(c->mul_base(out, k, blind) == 0xFFFFFFFFu);
+            bad += !CHECK_MEM(out, ref + 1, 2 * len, "k*G");
+            CHECK(c->point_valid(ref + 1) == 0xFFFFFFFFu);
+            CHECK(ossl_mul(cc, k2, ref, plen, ref2) == plen);
+            CHECK(c->mul(out, k2, ref + 1, blind) == 0xFFFFFFFFu);
+            bad += !CHECK_MEM(out, ref2 + 1, 2 * len, "k2*(k*G)");
+        }
     }
     printf("%s arithmetic vs OpenSSL: %u scalar pairs, %u mismatches\n",
            len == 32 ? "P-256" : "P-384", iters, bad);
@@ -247,14 +254,18 @@ static void test_exceptional_fallback(curve_ctx *cc)
         carry = v >> 8;
     }
     test_scalar(c, 100, small);
-    CHECK(c->mul_base(p, small) == 0xFFFFFFFFu);
+    CHECK(c->mul_base(p, small, NULL) == 0xFFFFFFFFu);
     memset(small, 0, len);
     small[len - 1] = (uint8_t)d2;
-    CHECK(c->mul(want, small, p) == 0xFFFFFFFFu);
-    CHECK(c->mul(got, k, p) == 0xFFFFFFFFu);
+    CHECK(c->mul(want, small, p, NULL) == 0xFFFFFFFFu);
+    CHECK(c->mul(got, k, p, NULL) == 0xFFFFFFFFu);
     CHECK_MEM(got, want, 2 * len, "exceptional case falls back to complete formulas");
-    /* k = n gives infinity (P + (-P) in the last step), reported as a zero mask. */
-    CHECK(c->mul(got, order_of(c), p) == 0);
+    CHECK(c->mul(got, k, p, small) == 0xFFFFFFFFu);
+    CHECK_MEM(got, want, 2 * len, "exceptional case, blinded");
+    /* k = n gives infinity (P + (-P) in the last step), reported as a zero mask, blinded or
+     * not. */
+    CHECK(c->mul(got, order_of(c), p, NULL) == 0);
+    CHECK(c->mul(got, order_of(c), p, small) == 0);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -556,11 +567,16 @@ int main(int argc, char **argv)
         test_keys_ecdh_vs_openssl(&curves[i], i == 0 ? 100 : 50);
         test_exceptional_fallback(&curves[i]);
     }
+    /* Wycheproof on each mix of field (BMI2/ADX or portable) and table scan (AVX2 or SSE2). */
+    static const uint32_t masks[] = {UINT32_MAX, 0, ~(uint32_t)TENON_CPU_AVX2, TENON_CPU_AVX2};
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+        tenon_cpu_set_mask(masks[m]);
+        tu_wycheproof("ecdh_secp256r1_ecpoint_test.json", "ECDH P-256 raw", wy_ecdh_ecpoint, NULL);
+        tu_wycheproof("ecdh_secp384r1_ecpoint_test.json", "ECDH P-384 raw", wy_ecdh_ecpoint, NULL);
+        tu_wycheproof("ecdh_secp256r1_test.json", "ECDH P-256 SPKI", wy_ecdh_spki, NULL);
+        tu_wycheproof("ecdh_secp384r1_test.json", "ECDH P-384 SPKI", wy_ecdh_spki, NULL);
+    }
     tenon_cpu_set_mask(UINT32_MAX);
-    tu_wycheproof("ecdh_secp256r1_ecpoint_test.json", "ECDH P-256 raw", wy_ecdh_ecpoint, NULL);
-    tu_wycheproof("ecdh_secp384r1_ecpoint_test.json", "ECDH P-384 raw", wy_ecdh_ecpoint, NULL);
-    tu_wycheproof("ecdh_secp256r1_test.json", "ECDH P-256 SPKI", wy_ecdh_spki, NULL);
-    tu_wycheproof("ecdh_secp384r1_test.json", "ECDH P-384 SPKI", wy_ecdh_spki, NULL);
     for (int i = 0; i < 2; i++) {
         EC_GROUP_free(curves[i].group);
         BN_CTX_free(curves[i].bn);

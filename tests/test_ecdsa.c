@@ -527,8 +527,16 @@ int main(void)
     /* The portable field arithmetic (no BMI2/ADX), whatever this CPU offers. */
     tenon_cpu_set_mask(0);
     test_rfc6979();
+    test_wycheproof();
     test_vs_openssl(TENON_EC_P256, 100);
     test_vs_openssl(TENON_EC_P384, 50);
+    /* The other two mixes of field (BMI2/ADX or portable) and table scan (AVX2 or SSE2). */
+    tenon_cpu_set_mask(~(uint32_t)TENON_CPU_AVX2);
+    test_wycheproof();
+    test_vs_openssl(TENON_EC_P256, 50);
+    tenon_cpu_set_mask(TENON_CPU_AVX2);
+    test_wycheproof();
+    test_vs_openssl(TENON_EC_P256, 50);
     tenon_cpu_set_mask(UINT32_MAX);
     return tu_finish("test_ecdsa");
 }

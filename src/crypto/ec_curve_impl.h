@@ -232,32 +232,113 @@ static inline void EC(cond_neg)(uint64_t *y, unsigned neg)
     F(select)(y, (uint64_t)0 - neg, ny, y);
 }
 
-/* acc |= e & m, limb by limb: the body of the table scans below. AND/OR into an accumulator
- * (two operations per limb, no dependency between limbs) is what the compiler turns into vector
- * code; a select per entry would chain every entry through the previous one. */
+/* acc |= e & m, limb by limb. The table scans below work the same way: AND/OR into an
+ * accumulator (two operations per limb, no dependency between limbs); a select per entry would
+ * chain every entry through the previous one. */
 static inline void EC(or_masked)(uint64_t *acc, const uint64_t *e, uint64_t m)
 {
     for (int i = 0; i < EC_LIMBS; i++)
         acc[i] |= e[i] & m;
 }
 
-/* r = tab[idx - 1] for idx in [1, 16], infinity (0 : 1 : 0) for idx 0, reading every entry:
- * at most one mask is all-ones, so OR-ing the masked entries picks it out. */
+#ifndef EC_SCAN_DEFINED
+#define EC_SCAN_DEFINED
+/* out = entry idx - 1 of the 16 entries of w words at tab (w even, at most 18), all zeros for
+ * idx 0, reading every entry: at most one mask is all-ones, so OR-ing the masked entries picks
+ * it out. On x86-64 the accumulators are SSE2 registers (baseline there, so every CPU and
+ * valgrind run this same code), two words each, fully unrolled once w is known: no store and
+ * reload per entry, which is what the compiler made of the same loop over memory. */
+#if TENON_X86_64
+#include <immintrin.h>
+/* The same scan with AVX2 (cpuid-dispatched in ec_scan16 below) for entries of W = 8 or 12
+ * words, two or three ymm accumulators: half the instructions of SSE2. One function per W, so
+ * the accumulators stay in registers; the mask is the same ct_mask_eq_u64. */
+/* clang-format off */
+#define EC_SCAN16_AVX2(W)                                                                          \
+    __attribute__((target("avx2"), unused)) static void ec_scan16_avx2_##W(                        \
+        uint64_t *out, const uint64_t *tab, unsigned idx)                                          \
+    {                                                                                              \
+        __m256i acc[W / 4];                                                                        \
+        _Pragma("GCC unroll 4")                                                                    \
+        for (int i = 0; i < W / 4; i++)                                                            \
+            acc[i] = _mm256_setzero_si256();                                                       \
+        for (unsigned j = 0; j < 16; j++) {                                                        \
+            __m256i m = _mm256_set1_epi64x((long long)ct_mask_eq_u64(j + 1, idx));                 \
+            const uint64_t *e = tab + (size_t)j * W;                                               \
+            _Pragma("GCC unroll 4")                                                                \
+            for (int i = 0; i < W / 4; i++)                                                        \
+                acc[i] = _mm256_or_si256(acc[i], _mm256_and_si256(m,                              \
+                    _mm256_loadu_si256((const __m256i *)(const void *)(e + 4 * i))));             \
+        }                                                                                          \
+        _Pragma("GCC unroll 4")                                                                    \
+        for (int i = 0; i < W / 4; i++)                                                            \
+            _mm256_storeu_si256((__m256i *)(void *)(out + 4 * i), acc[i]);                         \
+    }
+EC_SCAN16_AVX2(8)
+EC_SCAN16_AVX2(12)
+#undef EC_SCAN16_AVX2
+/* clang-format on */
+
+static inline __attribute__((always_inline)) void ec_scan16_sse2(uint64_t *out, const uint64_t *tab,
+                                                                 int w, unsigned idx)
+{
+    __m128i acc[9];
+#pragma GCC unroll 9
+    for (int i = 0; i < w / 2; i++)
+        acc[i] = _mm_setzero_si128();
+    for (unsigned j = 0; j < 16; j++) {
+        __m128i m = _mm_set1_epi64x((long long)ct_mask_eq_u64(j + 1, idx));
+        const uint64_t *e = tab + (size_t)j * (size_t)w;
+#pragma GCC unroll 9
+        for (int i = 0; i < w / 2; i++)
+            acc[i] = _mm_or_si128(
+                acc[i],
+                _mm_and_si128(m, _mm_loadu_si128((const __m128i *)(const void *)(e + 2 * i))));
+    }
+#pragma GCC unroll 9
+    for (int i = 0; i < w / 2; i++)
+        _mm_storeu_si128((__m128i *)(void *)(out + 2 * i), acc[i]);
+}
+static inline __attribute__((always_inline)) void ec_scan16(uint64_t *out, const uint64_t *tab,
+                                                            int w, unsigned idx)
+{
+    if ((w == 8 || w == 12) && cpu_has(TENON_CPU_AVX2)) {
+        if (w == 8)
+            ec_scan16_avx2_8(out, tab, idx);
+        else
+            ec_scan16_avx2_12(out, tab, idx);
+        return;
+    }
+    ec_scan16_sse2(out, tab, w, idx);
+}
+#else
+static inline void ec_scan16(uint64_t *out, const uint64_t *tab, int w, unsigned idx)
+{
+    uint64_t acc[18] = {0};
+    for (unsigned j = 0; j < 16; j++) {
+        uint64_t m = ct_mask_eq_u64(j + 1, idx);
+        for (int i = 0; i < w; i++)
+            acc[i] |= tab[(size_t)j * (size_t)w + (size_t)i] & m;
+    }
+    for (int i = 0; i < w; i++)
+        out[i] = acc[i];
+}
+#endif
+#endif
+
+/* r = tab[idx - 1] for idx in [1, 16], infinity (0 : 1 : 0) for idx 0, reading every entry. */
 static void EC(lookup)(EC(point) * r, const EC(point) tab[16], unsigned idx)
 {
-    /* Local accumulators: r could alias tab as far as the compiler knows, which would make it
-     * store r after every entry instead of keeping the sums in vector registers. */
-    uint64_t x[EC_LIMBS] = {0}, y[EC_LIMBS] = {0}, z[EC_LIMBS] = {0};
-    for (unsigned j = 1; j <= 16; j++) {
-        uint64_t m = ct_mask_eq_u64(j, idx);
-        EC(or_masked)(x, tab[j - 1].x, m);
-        EC(or_masked)(y, tab[j - 1].y, m);
-        EC(or_masked)(z, tab[j - 1].z, m);
-    }
-    EC(or_masked)(y, F_ONE, ct_mask_eq_u64(idx, 0));
-    F(copy)(r->x, x);
-    F(copy)(r->y, y);
-    F(copy)(r->z, z);
+    _Static_assert(sizeof(EC(point)) == 3 * EC_LEN, "points are packed limbs");
+    ec_scan16((uint64_t *)(void *)r, (const uint64_t *)(const void *)tab, 3 * EC_LIMBS, idx);
+    EC(or_masked)(r->y, F_ONE, ct_mask_eq_u64(idx, 0));
+}
+
+/* a = row[idx - 1] of a base-table row of 16 affine points, all zeros for idx 0. */
+static inline void EC(lookup_affine)(EC(affine) * a, const uint64_t *row, unsigned idx)
+{
+    _Static_assert(sizeof(EC(affine)) == 2 * EC_LEN, "points are packed limbs");
+    ec_scan16((uint64_t *)(void *)a, row, 2 * EC_LIMBS, idx);
 }
 
 /* r = k·p, constant-time in k and p: a table of 1p .. 16p, then from the top window down,
@@ -325,13 +406,7 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
                 break;
             unsigned neg, idx = EC(digit)(k, w, &neg);
             const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
-            memset(&a, 0, sizeof a);
-            for (unsigned j = 1; j <= 16; j++) {
-                uint64_t m = ct_mask_eq_u64(j, idx);
-                const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
-                EC(or_masked)(a.x, ent, m);
-                EC(or_masked)(a.y, ent + EC_LIMBS, m);
-            }
+            EC(lookup_affine)(&a, row, idx);
             EC(cond_neg)(a.y, neg);
             EC(add_mixed)(&t, r, &a);
             /* A zero digit adds nothing (the affine formula cannot take infinity). */
@@ -488,13 +563,7 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
                 break;
             unsigned neg, idx = EC(digit)(k, w, &neg);
             const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
-            memset(&a, 0, sizeof a);
-            for (unsigned j = 1; j <= 16; j++) {
-                uint64_t m = ct_mask_eq_u64(j, idx);
-                const uint64_t *ent = row + (j - 1) * 2 * EC_LIMBS;
-                EC(or_masked)(a.x, ent, m);
-                EC(or_masked)(a.y, ent + EC_LIMBS, m);
-            }
+            EC(lookup_affine)(&a, row, idx);
             EC(cond_neg)(a.y, neg);
             uint64_t z = ct_mask_eq_u64(idx, 0);
             bad |= EC(jmadd)(&t, r, &a) & ~z;
@@ -509,11 +578,39 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
 }
 #endif
 
-/* Affine coordinates of a Jacobian point (Montgomery form); zero mask for infinity. */
-static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p)
+/*
+ * zi = z^-1 mod p through a blind: with beta uniform and secret (EC_LEN bytes, reduced once, so
+ * uniform within a statistical distance of 2^-32 for P-256), z·beta is uniform and independent
+ * of every secret, so the variable-time inversion (F(inv_vartime)) may take it, marked public
+ * for valgrind; zi = beta·(z·beta)^-1. Without a blind (NULL), the constant-time F(inv). z = 0
+ * (infinity) gives zi = 0, as does a zero blind (probability 2^-256): the caller sees a zero
+ * coordinate, never a wrong point passed as right (ECDH's and signing's results are then 0 or
+ * rejected).
+ */
+static void EC(inv_blinded)(uint64_t *zi, const uint64_t *z, const uint8_t *blind)
+{
+    uint64_t b[EC_LIMBS], t[EC_LIMBS];
+    if (blind == NULL) {
+        F(inv)(zi, z);
+        return;
+    }
+    (void)F(load)(b, blind);
+    F(reduce_once)(b, b, 0);
+    F(to_mont)(b, b);
+    F(mul)(t, z, b);
+    ct_declassify(t, sizeof t); /* uniform, independent of the secrets: see above */
+    F(inv_vartime)(t, t);
+    F(mul)(zi, t, b);
+    tenon_wipe(b, sizeof b);
+}
+
+/* Affine coordinates of a Jacobian point (Montgomery form); zero mask for infinity. The
+ * inversion is blinded by blind (EC(inv_blinded)) unless it is NULL. */
+static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p,
+                                  const uint8_t *blind)
 {
     uint64_t zi[EC_LIMBS], zi2[EC_LIMBS];
-    F(inv)(zi, p->z);
+    EC(inv_blinded)(zi, p->z, blind);
     F(sqr)(zi2, zi);
     F(mul)(x, p->x, zi2);
     F(mul)(zi2, zi2, zi);
@@ -587,46 +684,34 @@ static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affin
 }
 
 /* Width-5 NAF of a public EC_LEN-byte scalar: digits odd in [-15, 15] or zero, at most one
- * non-zero in any 5 consecutive positions. Returns the number of digits. */
+ * non-zero in any 5 consecutive positions. Returns the number of digits. Read off the bits
+ * from the bottom with a carry: where the bit differs from the carry a digit starts, taken
+ * from the next five bits plus the carry (odd, 1..31) and made signed by moving 32 into the
+ * carry; elsewhere the digit is 0. */
 static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 {
-    uint64_t v[EC_LIMBS + 1];
-    for (int i = 0; i < EC_LIMBS; i++)
-        v[i] = load_be64(k + 8 * (EC_LIMBS - 1 - i));
-    v[EC_LIMBS] = 0;
-    int n = 0;
-    for (;;) {
-        int zero = 1;
-        for (int i = 0; i <= EC_LIMBS; i++)
-            zero &= v[i] == 0;
-        if (zero)
-            break;
-        int d = 0;
-        if (v[0] & 1) {
-            d = (int)(v[0] & 31);
-            if (d >= 16)
-                d -= 32;
-            /* v -= d */
-            uint64_t c;
-            if (d > 0) {
-                c = (uint64_t)d;
-                for (int i = 0; i <= EC_LIMBS && c; i++) {
-                    uint64_t o = v[i];
-                    v[i] -= c;
-                    c = v[i] > o;
-                }
-            } else {
-                c = (uint64_t)-d;
-                for (int i = 0; i <= EC_LIMBS && c; i++) {
-                    v[i] += c;
-                    c = v[i] < c;
-                }
-            }
+    const int bits = 8 * EC_LEN;
+    int n = 0, i = 0;
+    unsigned carry = 0;
+    memset(naf, 0, (size_t)bits + 1);
+    while (i < bits) {
+        if (EC(bit)(k, i) == carry) {
+            i++;
+            continue;
         }
-        naf[n++] = (int8_t)d;
-        for (int i = 0; i < EC_LIMBS; i++)
-            v[i] = (v[i] >> 1) | (v[i + 1] << 63);
-        v[EC_LIMBS] >>= 1;
+        unsigned word = carry;
+        for (int j = 0; j < 5; j++)
+            word += EC(bit)(k, i + j) << j; /* EC(bit) is 0 above the scalar */
+        carry = word >> 4;
+        naf[i] = (int8_t)((int)word - (int)(carry << 5));
+        n = i + 1;
+        i += 5;
+    }
+    /* A carry left over sits at i = bits: a window starting at bits - 4 or above holds at most
+     * four bits of the scalar plus the carry, at most 15, and so carries nothing out. */
+    if (carry) {
+        naf[i] = 1;
+        n = i + 1;
     }
     return n;
 }
@@ -712,7 +797,7 @@ __attribute__((unused)) static uint32_t EC(point_valid)(const uint8_t *xy)
     return (uint32_t)ok;
 }
 
-static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
+static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const uint8_t *blind)
 {
     EC(point) p, r;
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
@@ -725,7 +810,7 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
         EC(mul_point)(&r, k, &p);
         ok = EC(store_point)(out, &r);
     } else {
-        ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
+        ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
         F(from_mont)(x, x);
         F(from_mont)(y, y);
         F(store)(out, x);
@@ -737,7 +822,7 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy)
     return ok;
 }
 
-static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
+static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
     EC(point) r;
 #if EC_BASE_TABLE_READY
@@ -746,7 +831,7 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
-        uint32_t ok = (uint32_t)EC(jac_to_affine)(x, y, &r);
+        uint32_t ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
         F(from_mont)(x, x);
         F(from_mont)(y, y);
         F(store)(out, x);
@@ -757,6 +842,7 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k)
         return ok;
     }
 #endif
+    (void)blind; /* the complete-formula route inverts in constant time */
     EC(mul_base_point)(&r, k);
     uint32_t ok = EC(store_point)(out, &r);
     tenon_wipe(&r, sizeof r);
@@ -788,21 +874,50 @@ static void EC(scalar_to_mont)(uint64_t *r, const uint8_t *in)
     S(to_mont)(r, r);
 }
 
+/*
+ * The two inversions of signing, k^-1 mod n and Z^-1 mod p for x(k·G), are blinded: with b
+ * and beta uniform secrets from the caller (RFC 6979's DRBG continued past k), k·b and Z·beta
+ * are uniform and independent of k, so they may be inverted by the variable-time routine
+ * (FE(inv_vartime)) and marked public for valgrind; multiplying by b (beta) again gives the
+ * inverse wanted (EC(inv_blinded) for Z). A blind is a 2^(8·EC_LEN)-range value reduced once,
+ * which is uniform mod n (mod p) within a statistical distance of 2^-32 for P-256. A zero
+ * blind (probability 2^-256) yields r or s = 0, and the caller takes another k.
+ */
 static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                               const uint8_t *e)
+                               const uint8_t *e, const uint8_t *blind)
 {
     uint8_t xy[2 * EC_LEN];
-    uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS];
+    uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS], b[EC_LIMBS];
+    uint32_t ok;
     /* FIPS 186-5 §6.4.1 steps 5-8: R = k·G, r = x_R mod n (x_R < p < 2n). */
-    uint32_t ok = EC(mul_base)(xy, k);
+#if EC_BASE_TABLE_READY
+    EC(point) pt;
+    uint64_t bad = EC(mul_base_jac)(&pt, k);
+    /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
+    ct_declassify(&bad, sizeof bad);
+    if (!bad) {
+        /* x = X / Z^2. */
+        EC(inv_blinded)(b, pt.z, blind + EC_LEN);
+        F(sqr)(b, b);
+        F(mul)(t, pt.x, b);
+        ok = (uint32_t)~F(is_zero)(pt.z);
+        F(from_mont)(t, t);
+        F(store)(xy, t);
+    } else
+#endif
+        ok = EC(mul_base)(xy, k, blind + EC_LEN);
     EC(scalar_reduce)(r, xy);
-    /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout. */
+    /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout; k^-1 = b·(k·b)^-1. */
     EC(scalar_to_mont)(km, k);
     EC(scalar_to_mont)(dm, d);
     EC(scalar_to_mont)(em, e);
     EC(scalar_to_mont)(rm, r);
+    EC(scalar_to_mont)(b, blind);
     ok &= (uint32_t)~S(is_zero)(rm);
-    S(inv)(km, km);
+    S(mul)(t, km, b);
+    ct_declassify(t, sizeof t); /* uniform, independent of k: see above */
+    S(inv_vartime)(t, t);
+    S(mul)(km, t, b);
     S(mul)(t, rm, dm);
     S(add)(t, t, em);
     S(mul)(t, t, km);
@@ -812,7 +927,11 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
     tenon_wipe(xy, sizeof xy);
     tenon_wipe(km, sizeof km);
     tenon_wipe(dm, sizeof dm);
+    tenon_wipe(b, sizeof b);
     tenon_wipe(t, sizeof t);
+#if EC_BASE_TABLE_READY
+    tenon_wipe(&pt, sizeof pt);
+#endif
     return ok;
 }
 
@@ -823,7 +942,7 @@ static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *
     EC(point) q, a;
     /* FIPS 186-5 §6.4.2 steps 4-6: w = s^-1, u1 = e·w, u2 = r·w mod n. */
     EC(scalar_to_mont)(w, s);
-    S(inv)(w, w);
+    S(inv_vartime)(w, w); /* s is public */
     EC(scalar_to_mont)(u, e);
     S(mul)(u, u, w);
     S(from_mont)(u, u);

@@ -15,7 +15,9 @@
  * mulx/adcx/adox, which the including file compiles into a separate copy of the point code
  * used only when cpuid reports BMI2 and ADX; FE_M_P256 with FE_ADX when m is P-256's p (its
  * own multiplication and squaring); FE_INV_P256 when m is P-256's p (an addition chain for the
- * inversion).
+ * inversion); FE_MODINV (m in the form of ec_modinv.h) and FE_R3 (R^3 mod m), 4 limbs only,
+ * for a variable-time FE(inv_vartime) by divsteps, for public or blinded inputs (otherwise
+ * FE(inv_vartime) is FE(inv)).
  *
  * Loop bounds are compile-time constants, so the compiler unrolls them fully; nothing here
  * branches on or indexes by a value, so every function is constant-time. The exponentiation
@@ -422,8 +424,7 @@ static inline void FE(mul4)(uint64_t *r, const uint64_t *a)
 static inline void FE(sub_dbl)(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
-    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_LOAD("t", "a") FE4_SUB("t", "d")
-                FE4_STORE("t")
+    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_LOAD("t", "a") FE4_SUB("t", "d") FE4_STORE("t")
             : FE4_OUTS
             : [r] "r"(r), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
               "m"(*(const uint64_t(*)[4])b), FE4_MOD
@@ -458,12 +459,11 @@ static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, con
 {
     uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
     uint64_t *r = x;
-    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_LOAD("t", "a") FE4_SUB("t", "d")
-                FE4_STORE("t") FE4_LOAD("d", "b") FE4_SUB("d", "t")
-            "movq %[d0], 0(%[y])\n\t"
-            "movq %[d1], 8(%[y])\n\t"
-            "movq %[d2], 16(%[y])\n\t"
-            "movq %[d3], 24(%[y])"
+    __asm__(FE4_LOAD("t", "b") FE4_DBL("t", "d") FE4_LOAD("t", "a") FE4_SUB("t", "d") FE4_STORE("t")
+                FE4_LOAD("d", "b") FE4_SUB("d", "t") "movq %[d0], 0(%[y])\n\t"
+                                                     "movq %[d1], 8(%[y])\n\t"
+                                                     "movq %[d2], 16(%[y])\n\t"
+                                                     "movq %[d3], 24(%[y])"
             : FE4_OUTS, "=m"(*(uint64_t(*)[4])y)
             : [r] "r"(r), [y] "r"(y), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
               "m"(*(const uint64_t(*)[4])b), FE4_MOD
@@ -1003,7 +1003,7 @@ static inline void FE(sqr_n)(uint64_t *r, const uint64_t *a, int n)
         FE(sqr)(r, r);
 }
 
-#ifdef FE_INV_P256
+#if defined(FE_INV_P256)
 /*
  * r = a^(p-2) = a^-1 (Fermat; 0 maps to 0) for P-256's p, by an addition chain fitted to the
  * exponent's shape: p - 2 = ffffffff 00000001 00000000 00000000 00000000 ffffffff ffffffff
@@ -1053,7 +1053,7 @@ static void FE(inv)(uint64_t *r, const uint64_t *a)
 /* r = a^(m-2) = a^-1 (Fermat; 0 maps to 0). Left to right over the public exponent in 4-bit
  * windows: 8·FE_LIMBS·2 windows of 4 squarings and one multiplication by a table entry chosen
  * by the exponent (public), not by a. */
-static void FE(inv)(uint64_t *r, const uint64_t *a)
+__attribute__((unused)) static void FE(inv)(uint64_t *r, const uint64_t *a)
 {
     uint64_t tab[16][FE_LIMBS], acc[FE_LIMBS];
     uint64_t e[FE_LIMBS];
@@ -1076,5 +1076,26 @@ static void FE(inv)(uint64_t *r, const uint64_t *a)
     FE(copy)(r, acc);
     tenon_wipe(tab, sizeof tab);
     tenon_wipe(acc, sizeof acc);
+}
+#endif
+
+#ifdef FE_MODINV
+/*
+ * r = a^-1 (0 maps to 0) for a public a (or one blinded by a secret uniform factor, which
+ * makes it independent of every secret), in variable time: divsteps (ec_modinv.c) on the
+ * Montgomery form a·R give a^-1·R^-1, and a Montgomery multiplication by R^3 mod m (FE_R3)
+ * turns that into a^-1·R.
+ */
+__attribute__((unused)) static void FE(inv_vartime)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t[FE_LIMBS];
+    ec_modinv256_var(t, a, &FE_MODINV);
+    FE(mul)(r, t, FE_R3);
+}
+#else
+/* No faster route for public inputs: the constant-time inversion. */
+__attribute__((unused)) static void FE(inv_vartime)(uint64_t *r, const uint64_t *a)
+{
+    FE(inv)(r, a);
 }
 #endif

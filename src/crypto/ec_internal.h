@@ -29,19 +29,26 @@ typedef struct ec_curve {
      * (SEC 1 §3.2.2.1 steps 2-3; infinity has no affine encoding). Constant-time. */
     uint32_t (*point_valid)(const uint8_t *xy);
     /* out = X || Y of k·P for a valid point P; mask 0 (and out zeroed) if k·P is infinity.
-     * Constant-time in k and P. */
-    uint32_t (*mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy);
+     * Constant-time in k and P. blind is NULL or len secret bytes that no attacker can predict
+     * or influence (uniform, or a PRF output keyed by k): the final inversion is then blinded
+     * by it and runs in variable time (ec_curve_impl.h, EC(inv_blinded)), which is faster. */
+    uint32_t (*mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const uint8_t *blind);
     /* out = X || Y of k·G; as mul. */
-    uint32_t (*mul_base)(uint8_t *out, const uint8_t *k);
+    uint32_t (*mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind);
     /* FIPS 186-5 §6.4.1 steps 5-11 for a private key d in [1, n-1], a nonce k in [1, n-1] and
      * e = bits2int(H(M)) (len bytes, not yet reduced): r = x(k·G) mod n,
-     * s = k^-1 (e + r·d) mod n. Mask 0 if r or s is 0 (the caller takes another k).
-     * Constant-time in d and k. */
+     * s = k^-1 (e + r·d) mod n. blind is 2 * len secret bytes as uniform and as unpredictable
+     * as k (further output of the nonce DRBG): they blind the two inversions, which may then
+     * run in variable time. Mask 0 if r or s is 0 (the caller takes another k).
+     * Constant-time in d, k and blind. */
     uint32_t (*ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                           const uint8_t *e);
+                           const uint8_t *e, const uint8_t *blind);
     /* FIPS 186-5 §6.4.2 steps 3-8 for a valid public point, r and s already checked to be in
      * [1, n-1], e as above: 1 if the signature verifies. Variable-time (public data only). */
     int (*ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s);
+    /* 1 if mul and mul_base should be given a blind (their variable-time inversion is faster
+     * than the constant-time one: P-256); 0 if a blind buys nothing (P-384). */
+    int blind_inv;
     /* The static base-point table and a function recomputing it from scratch, so a test can
      * check the table and print it again (ec_table_print). */
     const uint64_t *base_table;

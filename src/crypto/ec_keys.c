@@ -5,6 +5,7 @@
 #include "../common.h"
 #include "ct.h"
 #include "ec_internal.h"
+#include "tenon/crypto.h"
 #include "tenon/ec.h"
 #include "tenon/kex.h"
 
@@ -47,11 +48,35 @@ static int random_scalar(const ec_curve *c, uint8_t *k)
     }
 }
 
+/*
+ * The blind for the final inversion of d·P or d·G (ec_internal.h, mul), for curves that take
+ * one: SHA-256 of a label, d and P (if any), a PRF keyed by the secret d, so no attacker can
+ * predict or influence it; the same d and P give the same blind and the same (identical)
+ * computation, which leaks nothing new. NULL for the others.
+ */
+static const uint8_t *inv_blind(const ec_curve *c, const uint8_t *d, const uint8_t *xy,
+                                uint8_t blind[32])
+{
+    static const char label[] = "tenon ec inversion blind";
+    tenon_hash_ctx h;
+    if (!c->blind_inv)
+        return NULL;
+    tenon_sha256.init(&h);
+    tenon_sha256.update(&h, label, sizeof label);
+    tenon_sha256.update(&h, d, c->len);
+    if (xy != NULL)
+        tenon_sha256.update(&h, xy, 2 * c->len);
+    tenon_sha256.final(&h, blind);
+    tenon_wipe(&h, sizeof h);
+    return blind;
+}
+
 /* X || Y of d·G (SEC 1 §3.2.1 step 3) into key->pub. d is in range, so d·G is finite. */
 static int compute_public(const ec_curve *c, tenon_ec_private_key *key)
 {
-    uint8_t xy[2 * TENON_EC_MAX_SCALAR_LEN];
-    uint32_t ok = c->mul_base(xy, key->scalar);
+    uint8_t xy[2 * TENON_EC_MAX_SCALAR_LEN], blind[32];
+    uint32_t ok = c->mul_base(xy, key->scalar, inv_blind(c, key->scalar, NULL, blind));
+    tenon_wipe(blind, sizeof blind);
     /* Public: d·G is finite for every d in range, so this is a constant 1 for a valid key. */
     ct_declassify(&ok, sizeof ok);
     key->pub.curve = c->id;
@@ -143,8 +168,9 @@ static int private_check(const tenon_ec_private_key *key, const ec_curve **cp)
  * is never infinity; the check stays as a guard against misuse. */
 static int ecdh(const ec_curve *c, const uint8_t *d, const uint8_t *peer_xy, uint8_t *shared)
 {
-    uint8_t xy[2 * TENON_EC_MAX_SCALAR_LEN];
-    uint32_t ok = c->mul(xy, d, peer_xy);
+    uint8_t xy[2 * TENON_EC_MAX_SCALAR_LEN], blind[32];
+    uint32_t ok = c->mul(xy, d, peer_xy, inv_blind(c, d, peer_xy, blind));
+    tenon_wipe(blind, sizeof blind);
     /* Public: d·Q is never infinity for d in range and a valid Q; the result is reported. */
     ct_declassify(&ok, sizeof ok);
     if (ok)

@@ -44,14 +44,24 @@ static void drbg_hmac(const tenon_hash_class *h, const uint8_t *key, const uint8
     tenon_hmac_wipe(&ctx);
 }
 
+/* V = HMAC_K(V) with a context already keyed with K (steps g and h.2): K is keyed once, not
+ * for every V. */
+static void drbg_next_v(const tenon_hmac_ctx *keyed, uint8_t *v, size_t hl)
+{
+    tenon_hmac_ctx ctx = *keyed;
+    tenon_hmac_update(&ctx, v, hl);
+    tenon_hmac_final(&ctx, v);
+    tenon_hmac_wipe(&ctx);
+}
+
 /* RFC 6979 §3.2 step h.1-h.2: the next candidate T (len bytes from successive V). */
-static void drbg_generate(const tenon_hash_class *h, const uint8_t *key, uint8_t *v, uint8_t *t,
+static void drbg_generate(const tenon_hmac_ctx *keyed, size_t hl, uint8_t *v, uint8_t *t,
                           size_t len)
 {
     size_t have = 0;
     while (have < len) {
-        drbg_hmac(h, key, v, -1, NULL, NULL, 0, NULL, 0, v);
-        size_t n = len - have < h->digest_len ? len - have : h->digest_len;
+        drbg_next_v(keyed, v, hl);
+        size_t n = len - have < hl ? len - have : hl;
         memcpy(t + have, v, n);
         have += n;
     }
@@ -99,6 +109,7 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     uint8_t e[TENON_EC_MAX_SCALAR_LEN], h1[TENON_EC_MAX_SCALAR_LEN];
     uint8_t v[TENON_HASH_MAX_LEN], k_drbg[TENON_HASH_MAX_LEN], t[TENON_EC_MAX_SCALAR_LEN];
     uint8_t r[TENON_EC_MAX_SCALAR_LEN], s[TENON_EC_MAX_SCALAR_LEN];
+    uint8_t blind[2 * TENON_EC_MAX_SCALAR_LEN];
     size_t hl = h->digest_len;
 
     /* RFC 6979 §3.2 a-g. e = bits2int(H(m)); h1 = bits2octets(H(m)) = e mod n. */
@@ -109,18 +120,24 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     drbg_hmac(h, k_drbg, v, 0x00, key->scalar, h1, len, extra, extra_len, k_drbg);
     drbg_hmac(h, k_drbg, v, -1, NULL, NULL, 0, NULL, 0, v);
     drbg_hmac(h, k_drbg, v, 0x01, key->scalar, h1, len, extra, extra_len, k_drbg);
-    drbg_hmac(h, k_drbg, v, -1, NULL, NULL, 0, NULL, 0, v);
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, k_drbg, hl);
+    drbg_next_v(&keyed, v, hl);
 
     for (;;) {
         /* Step h: k = bits2int(T) (qlen = 8·len, so the first len bytes), used if in
          * [1, n-1] and if it gives r != 0 and s != 0 (FIPS 186-5 §6.4.1 step 11); otherwise
          * the DRBG moves on (step h.3). Whether a candidate failed is public by design: the
          * next candidate is independent of it. */
-        drbg_generate(h, k_drbg, v, t, len);
+        drbg_generate(&keyed, hl, v, t, len);
         ok = c->scalar_in_range(t);
         ct_declassify(&ok, sizeof ok); /* public by design: see above */
         if (ok) {
-            ok = c->ecdsa_sign(r, s, key->scalar, t, e);
+            /* The blinds for the inversions (ec_internal.h): the DRBG's next output, as
+             * secret and as unpredictable as k. Generated only for an accepted candidate, so
+             * the sequence of k is RFC 6979's (unless r or s came out 0). */
+            drbg_generate(&keyed, hl, v, blind, 2 * len);
+            ok = c->ecdsa_sign(r, s, key->scalar, t, e, blind);
             /* Public: r or s was zero (probability ~2^-256); the retry uses a fresh,
              * independent candidate. */
             ct_declassify(&ok, sizeof ok);
@@ -128,9 +145,12 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
                 break;
         }
         drbg_hmac(h, k_drbg, v, 0x00, NULL, NULL, 0, NULL, 0, k_drbg);
-        drbg_hmac(h, k_drbg, v, -1, NULL, NULL, 0, NULL, 0, v);
+        tenon_hmac_init(&keyed, h, k_drbg, hl);
+        drbg_next_v(&keyed, v, hl);
     }
+    tenon_hmac_wipe(&keyed);
     tenon_wipe(t, sizeof t);
+    tenon_wipe(blind, sizeof blind);
     tenon_wipe(v, sizeof v);
     tenon_wipe(k_drbg, sizeof k_drbg);
     tenon_wipe(extra, sizeof extra);

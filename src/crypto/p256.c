@@ -7,6 +7,7 @@
 #include "cpu.h"
 #include "ct.h"
 #include "ec_internal.h"
+#include "ec_modinv.h"
 #include "tenon/crypto.h"
 
 /* p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
@@ -26,10 +27,26 @@ static const uint64_t P256_GY[4] = {UINT64_C(0xddf25357ce95560a), UINT64_C(0x8b4
 /* n, the order of G. */
 static const uint64_t P256_N[4] = {UINT64_C(0xf3b9cac2fc632551), UINT64_C(0xbce6faada7179e84),
                                    UINT64_C(0xffffffffffffffff), UINT64_C(0xffffffff00000000)};
-static const uint64_t P256_N_R2[4] = {UINT64_C(0x83244c95be79eea2), UINT64_C(0x4699799c49bd6fa6),
-                                      UINT64_C(0x2845b2392b6bec59), UINT64_C(0x66e12d94f3d95620)};
 static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x4319055258e8617b),
                                        UINT64_C(0x0000000000000000), UINT64_C(0x00000000ffffffff)};
+static const uint64_t P256_N_R2[4] = {UINT64_C(0x83244c95be79eea2), UINT64_C(0x4699799c49bd6fa6),
+                                      UINT64_C(0x2845b2392b6bec59), UINT64_C(0x66e12d94f3d95620)};
+
+/* p and n for the variable-time divsteps inversion (ec_modinv.h), used on public and blinded
+ * values, and R^3 mod each, which brings its result back to Montgomery form (ec_field_impl.h,
+ * FE_MODINV). */
+static const ec_modinv_mod P256_P_MODINV = {{INT64_C(0x3fffffffffffffff), INT64_C(0x3ffffffff),
+                                             INT64_C(0x0), INT64_C(0x3fffffc000000040),
+                                             INT64_C(0xff)},
+                                            UINT64_C(0x3fffffffffffffff)};
+static const uint64_t P256_P_R3[4] = {UINT64_C(0xfffffffd0000000a), UINT64_C(0xffffffedfffffff7),
+                                      UINT64_C(0x00000005fffffffc), UINT64_C(0x0000001800000001)};
+static const ec_modinv_mod P256_N_MODINV = {
+    {INT64_C(0x33b9cac2fc632551), INT64_C(0x339beab69c5e7a13), INT64_C(0x3ffffffffffffffb),
+     INT64_C(0x3fffffc00000003f), INT64_C(0xff)},
+    UINT64_C(0x332e375511ff43b1)};
+static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x111f28ae0c0555c9),
+                                      UINT64_C(0x2543b9246ba5e93f), UINT64_C(0x503a54e76407be65)};
 
 /* Arithmetic modulo p. -p^-1 mod 2^64 = 1, so the Montgomery quotient digit is the low word
  * itself. The inversion uses an addition chain for p - 2 (FE_INV_P256, ec_field_impl.h). */
@@ -40,7 +57,11 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #define FE_M0INV UINT64_C(1)
 #define FE_R2 P256_P_R2
 #define FE_ONE P256_P_ONE
+#define FE_MODINV P256_P_MODINV
+#define FE_R3 P256_P_R3
 #include "ec_field_impl.h"
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -54,7 +75,11 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
 #define FE_R2 P256_N_R2
 #define FE_ONE P256_N_ONE
+#define FE_MODINV P256_N_MODINV
+#define FE_R3 P256_N_R3
 #include "ec_field_impl.h"
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -72,7 +97,11 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #define FE_M0INV UINT64_C(1)
 #define FE_R2 P256_P_R2
 #define FE_ONE P256_P_ONE
+#define FE_MODINV P256_P_MODINV
+#define FE_R3 P256_P_R3
 #include "ec_field_impl.h"
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -88,7 +117,11 @@ static const uint64_t P256_N_ONE[4] = {UINT64_C(0x0c46353d039cdaaf), UINT64_C(0x
 #define FE_M0INV UINT64_C(0xccd1c8aaee00bc4f)
 #define FE_R2 P256_N_R2
 #define FE_ONE P256_N_ONE
+#define FE_MODINV P256_N_MODINV
+#define FE_R3 P256_N_R3
 #include "ec_field_impl.h"
+#undef FE_MODINV
+#undef FE_R3
 #undef FE
 #undef FE_M
 #undef FE_M0INV
@@ -140,20 +173,21 @@ static int p256_use_adx(void)
 #define EC_DISPATCH(name, ...) p256_##name(__VA_ARGS__)
 #endif
 
-static uint32_t p256_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy)
+static uint32_t p256_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy,
+                             const uint8_t *blind)
 {
-    return EC_DISPATCH(mul, out, k, xy);
+    return EC_DISPATCH(mul, out, k, xy, blind);
 }
 
-static uint32_t p256_mul_base_any(uint8_t *out, const uint8_t *k)
+static uint32_t p256_mul_base_any(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
-    return EC_DISPATCH(mul_base, out, k);
+    return EC_DISPATCH(mul_base, out, k, blind);
 }
 
 static uint32_t p256_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                                    const uint8_t *e)
+                                    const uint8_t *e, const uint8_t *blind)
 {
-    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e);
+    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e, blind);
 }
 
 static int p256_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
@@ -172,6 +206,7 @@ const ec_curve ec_p256 = {
     .mul_base = p256_mul_base_any,
     .ecdsa_sign = p256_ecdsa_sign_any,
     .ecdsa_verify = p256_ecdsa_verify_any,
+    .blind_inv = 1,
     .base_table = p256_base_table,
     .base_table_words = sizeof p256_base_table / sizeof p256_base_table[0],
     .base_table_compute = p256_base_table_compute,

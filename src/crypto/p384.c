@@ -137,20 +137,21 @@ static int p384_use_adx(void)
 #define EC_DISPATCH(name, ...) p384_##name(__VA_ARGS__)
 #endif
 
-static uint32_t p384_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy)
+static uint32_t p384_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy,
+                             const uint8_t *blind)
 {
-    return EC_DISPATCH(mul, out, k, xy);
+    return EC_DISPATCH(mul, out, k, xy, blind);
 }
 
-static uint32_t p384_mul_base_any(uint8_t *out, const uint8_t *k)
+static uint32_t p384_mul_base_any(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
-    return EC_DISPATCH(mul_base, out, k);
+    return EC_DISPATCH(mul_base, out, k, blind);
 }
 
 static uint32_t p384_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                                    const uint8_t *e)
+                                    const uint8_t *e, const uint8_t *blind)
 {
-    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e);
+    return EC_DISPATCH(ecdsa_sign, r, s, d, k, e, blind);
 }
 
 static int p384_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
@@ -169,6 +170,7 @@ const ec_curve ec_p384 = {
     .mul_base = p384_mul_base_any,
     .ecdsa_sign = p384_ecdsa_sign_any,
     .ecdsa_verify = p384_ecdsa_verify_any,
+    .blind_inv = 0,
     .base_table = p384_base_table,
     .base_table_words = sizeof p384_base_table / sizeof p384_base_table[0],
     .base_table_compute = p384_base_table_compute,
