@@ -176,7 +176,9 @@ TENON_API void tenon_x25519(uint8_t out[32], const uint8_t scalar[32], const uin
     uint8_t k[32];
     clamp(k, scalar);
 #if TENON_X86_64
-    if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX))
+    if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA))
+        x25519_ladder_ifma(out, k, u);
+    else if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX))
         x25519_ladder_adx(out, k, u);
     else
 #endif

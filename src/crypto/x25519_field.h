@@ -172,6 +172,12 @@ void x25519_fe_tobytes(uint8_t s[32], const fe *f);
 /* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
  * field arithmetic. Only for CPUs with BMI2 and ADX. */
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+/* x25519_ifma.c: the same with four field elements at a time in AVX-512 IFMA lanes. Only for
+ * CPUs with AVX-512 F, VL and IFMA. */
+void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
 #endif
+/* x25519_ifma.c: the portable model of the IFMA ladder (the same steps lane by lane), for the
+ * constant-flow test under valgrind and the cross-checks; any CPU. */
+void x25519_ladder_ifma_model(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
 
 #endif
