@@ -711,10 +711,26 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     fe64_cswap(mask, &s->x2, &s->x3);
     fe64_cswap(mask, &s->z2, &s->z3);
 
+    /* RFC 7748 §5: return x_2 * (z_2^(p - 2)). */
     fe64_invert(&s->z2, &s->z2);
     fe64_mul(&s->x2, &s->x2, &s->z2);
     fe64_tobytes(out, &s->x2);
     tenon_wipe(&st, sizeof st);
+}
+
+TENON_TARGET("bmi2,adx")
+void x25519_finish_adx(uint8_t out[32], const uint8_t x2[32], const uint8_t z2[32])
+{
+    fe64 x, z;
+    for (int i = 0; i < 4; i++) {
+        x.l[i] = load_le64(x2 + 8 * i);
+        z.l[i] = load_le64(z2 + 8 * i);
+    }
+    fe64_invert(&z, &z);
+    fe64_mul(&x, &x, &z);
+    fe64_tobytes(out, &x);
+    tenon_wipe(&x, sizeof x);
+    tenon_wipe(&z, sizeof z);
 }
 
 #endif

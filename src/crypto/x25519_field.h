@@ -172,6 +172,10 @@ void x25519_fe_tobytes(uint8_t s[32], const fe *f);
 /* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
  * field arithmetic. Only for CPUs with BMI2 and ADX. */
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+/* x25519_adx.c: the end of RFC 7748 §5, out = x_2 · z_2^(p - 2) encoded, for x_2 and z_2 given
+ * as 32-byte little-endian numbers (any value below 2^256 stands for its residue), with the
+ * mulx/adx field arithmetic. Only for CPUs with BMI2 and ADX. */
+void x25519_finish_adx(uint8_t out[32], const uint8_t x2[32], const uint8_t z2[32]);
 /* x25519_ifma.c: the same with four field elements at a time in AVX-512 IFMA lanes. Only for
  * CPUs with AVX-512 F, VL and IFMA. */
 void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);

@@ -44,9 +44,11 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(carry)(xv r[5])
  * lo + 2^52·hi: lo belongs to column i + j and hi, at 2^52 = 2·2^51, doubled to column
  * i + j + 1. The low and high halves gather in separate columns (lo[k], hi[k]), each a sum of at
  * most five 52-bit values, so z_k = lo_k + 2 hi_k < 15·2^52. Columns 5..9 fold onto 0..4 times
- * 19: r_k = z_k + 19 z_{k+5} < 2^60.3, then one carry pass. h may alias f or g.
+ * 19: r_k = z_k + 19 z_{k+5} < 2^60.3. With carry, one carry pass follows; without, h has
+ * limbs below 2^60.3 and is only fit for additions and subtractions followed by a carry pass
+ * (the ladder step saves two passes that way). h may alias f or g.
  */
-static XI_ATTR ALWAYS_INLINE void XI_NAME(mul)(xv h[5], const xv f[5], const xv g[5])
+static XI_ATTR ALWAYS_INLINE void XI_NAME(mul)(xv h[5], const xv f[5], const xv g[5], int carry)
 {
     xv lo[9], hi[10], z[10];
     UNROLL
@@ -73,19 +75,22 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(mul)(xv h[5], const xv f[5], const xv 
         xv t = XV_ADD(z[k + 5], XV_SLL(z[k + 5], 1));
         h[k] = XV_ADD(XV_ADD(z[k], t), XV_SLL(z[k + 5], 4));
     }
-    XI_NAME(carry)(h);
+    if (carry)
+        XI_NAME(carry)(h);
 }
 
-/* 4p in radix 2^51: limbs (2^53 - 76, 2^53 - 4, ...), each above any operand limb (< 2^52), so
- * a + 4p - b stays positive limb by limb. */
-static XI_ATTR ALWAYS_INLINE xv XI_NAME(p4)(int i)
+/* 2^10·p in radix 2^51: limbs (2^61 - 19·2^10, 2^61 - 2^10, ...), each above any operand limb
+ * (below 2^60.3, an uncarried product), so a + 2^10·p - b stays positive limb by limb and below
+ * 2^62. */
+static XI_ATTR ALWAYS_INLINE xv XI_NAME(pk)(int i)
 {
-    return XV_SET1(i == 0 ? (UINT64_C(1) << 53) - 76 : (UINT64_C(1) << 53) - 4);
+    return XV_SET1(i == 0 ? (UINT64_C(1) << 61) - (19 << 10) : (UINT64_C(1) << 61) - (1 << 10));
 }
 
 /*
  * One ladder step of RFC 7748 §5 on v = (x_2, z_2, x_3, z_3) in lanes 0..3, after the
- * conditional swap. The products come four at a time:
+ * conditional swap; v's limbs are below 2^60.3 (uncarried products) on entry and on exit. The
+ * products come four at a time:
  *   (A, B, C, D) = (x_2 + z_2, x_2 - z_2, x_3 + z_3, x_3 - z_3)
  *   (AA, BB, CB, DA)                 = (A, B, C, D) · (A, B, B, A)
  *   (x_2, z_2, x_3, (DA - CB)^2)     = (AA, E, DA + CB, DA - CB) · (BB, AA + a24·E, DA + CB, DA -
@@ -98,7 +103,7 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5])
     UNROLL
     for (int i = 0; i < 5; i++) {
         xv w1 = XV_PERM(v[i], 0, 0, 2, 2), w2 = XV_PERM(v[i], 1, 1, 3, 3);
-        xv s = XV_ADD(w1, w2), d = XV_SUB(XV_ADD(w1, XI_NAME(p4)(i)), w2);
+        xv s = XV_ADD(w1, w2), d = XV_SUB(XV_ADD(w1, XI_NAME(pk)(i)), w2);
         l[i] = XV_BLEND(s, d, 0xA); /* A, B, C, D */
     }
     XI_NAME(carry)(l);
@@ -106,7 +111,7 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5])
     for (int i = 0; i < 5; i++)
         r[i] = XV_PERM(l[i], 0, 1, 1, 0);
     xv m2[5];
-    XI_NAME(mul)(m2, l, r); /* AA, BB, CB, DA */
+    XI_NAME(mul)(m2, l, r, 0); /* AA, BB, CB, DA */
 
     UNROLL
     for (int i = 0; i < 5; i++) {
@@ -114,7 +119,7 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5])
         xv x = XV_BLEND(m2[i], q, 0x2);              /* AA, AA, CB, DA */
         xv y = XV_BLEND(q, m2[i], 0x2);              /* BB, BB, DA, CB */
         xv s = XV_ADD(x, y);                         /* -, -, DA + CB, - */
-        xv d = XV_SUB(XV_ADD(x, XI_NAME(p4)(i)), y); /* -, E, -, DA - CB */
+        xv d = XV_SUB(XV_ADD(x, XI_NAME(pk)(i)), y); /* -, E, -, DA - CB */
         l[i] = XV_BLEND(XV_BLEND(x, d, 0xA), s, 0x4);
         r[i] = XV_BLEND(q, x, 0x2); /* BB, AA, -, - */
     }
@@ -136,8 +141,8 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5])
     r[0] = XV_MADDLO(r[0], hs[4], XV_SET1(38));
     XI_NAME(carry)(r);
 
-    XI_NAME(mul)(v, l, r);   /* x_2, z_2, x_3, (DA - CB)^2 */
-    XI_NAME(mul)(v, v, x1v); /* x_2, z_2, x_3, z_3 */
+    XI_NAME(mul)(v, l, r, 1);   /* x_2, z_2, x_3, (DA - CB)^2 */
+    XI_NAME(mul)(v, v, x1v, 0); /* x_2, z_2, x_3, z_3 (uncarried) */
 }
 
 /* RFC 7748 §5: the ladder for a clamped k and x_1 = u (limbs below 2^51); x2 and z2 get
@@ -167,6 +172,7 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(ladder)(fe *x2, fe *z2, const uint8_t 
     }
     xv mask = XV_SET1(ct_value_barrier_u64(0 - swap));
     uint64_t lanes[4];
+    XI_NAME(carry)(v);
     UNROLL
     for (int i = 0; i < 5; i++) {
         xv x = XV_AND(XV_XOR(v[i], XV_PERM(v[i], 2, 3, 0, 1)), mask);
