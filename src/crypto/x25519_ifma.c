@@ -55,6 +55,9 @@ static void finish(uint8_t out[32], fe *x2, fe *z2)
 #define XV_BLEND(a, b, m)                                                                          \
     _mm256_blend_epi32(                                                                            \
         (a), (b), ((m)&1 ? 3 : 0) | ((m)&2 ? 0xC : 0) | ((m)&4 ? 0x30 : 0) | ((m)&8 ? 0xC0 : 0))
+#define XV_PERMV(a, idx) _mm256_permutexvar_epi64((idx), (a))
+#define XV_MASKADD(a, b, m) _mm256_mask_add_epi64((a), (__mmask8)(m), (a), (b))
+#define XV_MASKSUB(a, b, m) _mm256_mask_sub_epi64((a), (__mmask8)(m), (a), (b))
 #define XV_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
 #include "x25519_ifma_impl.h"
 
@@ -97,6 +100,9 @@ XI_ATTR void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint
 #undef XV_MADDHI
 #undef XV_PERM
 #undef XV_BLEND
+#undef XV_PERMV
+#undef XV_MASKADD
+#undef XV_MASKSUB
 #undef XV_STORE
 #endif
 
@@ -147,6 +153,25 @@ static inline xi_model_vec mv_blend(xi_model_vec a, xi_model_vec b, int m)
     return a;
 }
 
+/* Lane j = lane idx_j of a, by masks: idx_j == i is tested without a branch (lanes < 4). */
+static inline xi_model_vec mv_permv(xi_model_vec a, xi_model_vec idx)
+{
+    xi_model_vec r = {{0, 0, 0, 0}};
+    for (int j = 0; j < 4; j++)
+        for (uint64_t i = 0; i < 4; i++)
+            r.l[j] |= a.l[i] & (0 - (((idx.l[j] ^ i) - 1) >> 63));
+    return r;
+}
+
+/* sub = 0: a + b in the lanes of m; sub = 1: a - b there. */
+static inline xi_model_vec mv_maskop(xi_model_vec a, xi_model_vec b, int m, int sub)
+{
+    for (int j = 0; j < 4; j++)
+        if ((m >> j) & 1)
+            a.l[j] = sub ? a.l[j] - b.l[j] : a.l[j] + b.l[j];
+    return a;
+}
+
 #define XI_NAME(x) xi_##x##_model
 #define XI_ATTR
 #define xv xi_model_vec
@@ -162,6 +187,9 @@ static inline xi_model_vec mv_blend(xi_model_vec a, xi_model_vec b, int m)
 #define XV_MADDHI(acc, a, b) mv_op(5, (acc), (a), (b))
 #define XV_PERM(a, i0, i1, i2, i3) mv_perm((a), (i0), (i1), (i2), (i3))
 #define XV_BLEND(a, b, m) mv_blend((a), (b), (m))
+#define XV_PERMV(a, idx) mv_permv((a), (idx))
+#define XV_MASKADD(a, b, m) mv_maskop((a), (b), (m), 0)
+#define XV_MASKSUB(a, b, m) mv_maskop((a), (b), (m), 1)
 #define XV_STORE(p, v) memcpy((p), (v).l, sizeof(v).l)
 #include "x25519_ifma_impl.h"
 

@@ -12,7 +12,12 @@
  *   XV_MADDLO(acc, a, b) / XV_MADDHI(acc, a, b): acc + the low / high 52 bits of the product of
  *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
  *   XV_PERM(a, i0, i1, i2, i3): lane j of the result is lane ij of a (constant indexes)
+ *   XV_PERMV(a, idx): lane j of the result is lane idx_j of a, for an index vector that may
+ *     be secret (VPERMQ's timing does not depend on its operands; the model selects with
+ *     masks, without a branch or a memory index)
  *   XV_BLEND(a, b, m): lane j from b where bit j of the constant m is set, else from a
+ *   XV_MASKADD(a, b, m) / XV_MASKSUB(a, b, m): a + b / a - b in the lanes of the constant m,
+ *     a elsewhere
  *   XV_STORE(p, v): the four lanes to p[0..3]
  *
  * Field elements: each lane holds one element of GF(2^255 - 19) in radix 2^51, limb i of all
@@ -97,14 +102,17 @@ static XI_ATTR ALWAYS_INLINE xv XI_NAME(pk)(int i)
  * CB) z_3 = x_1 · (DA - CB)^2          = the last lane times (1, 1, 1, x_1) with E = AA - BB and
  * a24 = 121665.
  */
-static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5])
+static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5], xv idx1, xv idx2)
 {
     xv l[5], r[5];
+    /* The conditional swap is in the index vectors: (0, 0, 2, 2) and (1, 1, 3, 3), or with the
+     * swap (2, 2, 0, 0) and (3, 3, 1, 1). */
     UNROLL
     for (int i = 0; i < 5; i++) {
-        xv w1 = XV_PERM(v[i], 0, 0, 2, 2), w2 = XV_PERM(v[i], 1, 1, 3, 3);
-        xv s = XV_ADD(w1, w2), d = XV_SUB(XV_ADD(w1, XI_NAME(pk)(i)), w2);
-        l[i] = XV_BLEND(s, d, 0xA); /* A, B, C, D */
+        xv w1 = XV_PERMV(v[i], idx1), w2 = XV_PERMV(v[i], idx2);
+        l[i] = XV_ADD(w1, XV_BLEND(XV_SET1(0), XI_NAME(pk)(i), 0xA));
+        l[i] = XV_MASKADD(l[i], w2, 0x5);
+        l[i] = XV_MASKSUB(l[i], w2, 0xA); /* A, B, C, D */
     }
     XI_NAME(carry)(l);
     UNROLL
@@ -115,15 +123,14 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(step)(xv v[5], const xv x1v[5])
 
     UNROLL
     for (int i = 0; i < 5; i++) {
-        xv q = XV_PERM(m2[i], 1, 0, 3, 2);           /* BB, AA, DA, CB */
-        xv x = XV_BLEND(m2[i], q, 0x2);              /* AA, AA, CB, DA */
-        xv y = XV_BLEND(q, m2[i], 0x2);              /* BB, BB, DA, CB */
-        xv s = XV_ADD(x, y);                         /* -, -, DA + CB, - */
-        xv d = XV_SUB(XV_ADD(x, XI_NAME(pk)(i)), y); /* -, E, -, DA - CB */
-        l[i] = XV_BLEND(XV_BLEND(x, d, 0xA), s, 0x4);
-        r[i] = XV_BLEND(q, x, 0x2); /* BB, AA, -, - */
+        xv x = XV_PERM(m2[i], 0, 0, 2, 3); /* AA, AA, CB, DA */
+        xv y = XV_PERM(m2[i], 1, 1, 3, 2); /* -, BB, DA, CB */
+        l[i] = XV_ADD(x, XV_BLEND(XV_SET1(0), XI_NAME(pk)(i), 0xA));
+        l[i] = XV_MASKADD(l[i], y, 0x4);
+        l[i] = XV_MASKSUB(l[i], y, 0xA);   /* AA, E, DA + CB, DA - CB */
+        r[i] = XV_PERM(m2[i], 1, 0, 2, 3); /* BB, AA, -, - */
     }
-    XI_NAME(carry)(l); /* AA, E, DA + CB, DA - CB */
+    XI_NAME(carry)(l);
 
     /* r = (BB, AA + a24·E, DA + CB, DA - CB): a24·E only in lane 1 (a24 is zero in the
      * others). a24·e_i = lo + 2^52·hi, the lo to limb i and 2·hi to limb i + 1 (times 19 from
@@ -158,25 +165,21 @@ static XI_ATTR ALWAYS_INLINE void XI_NAME(ladder)(fe *x2, fe *z2, const uint8_t 
         x1v[i] = XV_SET4(one, one, one, x1->l[i]);
     }
     uint64_t swap = 0;
+    xv two = XV_SET1(2);
     for (int t = 254; t >= 0; t--) {
         uint64_t kt = (uint64_t)(k[t >> 3] >> (t & 7)) & 1;
         swap ^= kt;
-        xv mask = XV_SET1(ct_value_barrier_u64(0 - swap));
+        xv s2 = XV_AND(XV_SET1(ct_value_barrier_u64(0 - swap)), two);
         swap = kt;
-        UNROLL
-        for (int i = 0; i < 5; i++) {
-            xv x = XV_AND(XV_XOR(v[i], XV_PERM(v[i], 2, 3, 0, 1)), mask);
-            v[i] = XV_XOR(v[i], x);
-        }
-        XI_NAME(step)(v, x1v);
+        XI_NAME(step)(v, x1v, XV_XOR(XV_SET4(0, 0, 2, 2), s2), XV_XOR(XV_SET4(1, 1, 3, 3), s2));
     }
-    xv mask = XV_SET1(ct_value_barrier_u64(0 - swap));
+    xv s2 = XV_AND(XV_SET1(ct_value_barrier_u64(0 - swap)), two);
+    xv idx = XV_XOR(XV_SET4(0, 1, 2, 3), s2);
     uint64_t lanes[4];
     XI_NAME(carry)(v);
     UNROLL
     for (int i = 0; i < 5; i++) {
-        xv x = XV_AND(XV_XOR(v[i], XV_PERM(v[i], 2, 3, 0, 1)), mask);
-        v[i] = XV_XOR(v[i], x);
+        v[i] = XV_PERMV(v[i], idx);
         XV_STORE(lanes, v[i]);
         x2->l[i] = lanes[0];
         z2->l[i] = lanes[1];
