@@ -374,6 +374,78 @@ static void test_base_vs_ladder(void)
     printf("base vs ladder, accelerated vs portable: 4000 scalars, %lu mismatches\n", mismatches);
 }
 
+/*
+ * The inversion by divsteps (x25519_inv.c) against Fermat's z^(p - 2) (the addition chain
+ * x25519_fe_pow250 starts) and z·(1/z) = 1: edge values (0, 1, 2, p - 1, p, p + 1, 2^255 - 1,
+ * powers of two), random canonical elements, and unreduced limbs up to 2^54 (the largest that
+ * fe_mul takes), which are reduced first.
+ */
+static void fermat_invert(fe *h, const fe *z)
+{
+    fe t, z11;
+    x25519_fe_pow250(&t, &z11, z);
+    fe_sq_n(&t, &t, 5);
+    fe_mul(h, &t, &z11);
+}
+
+static void test_invert(void)
+{
+    static const char *const edges[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000", /* 0 */
+        "0100000000000000000000000000000000000000000000000000000000000000", /* 1 */
+        "0200000000000000000000000000000000000000000000000000000000000000", /* 2 */
+        "1300000000000000000000000000000000000000000000000000000000000000", /* 19 */
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p - 1 */
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p */
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1 */
+        "efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 2 */
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* 2^255 - 1 */
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff3f", /* 2^254 - 1 */
+    };
+    unsigned long bad = 0, n = 0;
+    tu_seed(0x1417);
+    for (int i = 0; i < 20000; i++) {
+        uint8_t b[32], e1[32], e2[32], one[32];
+        fe z, a, c;
+        tu_rand(b, 32);
+        if (i < (int)(sizeof edges / sizeof edges[0])) {
+            hex32(b, edges[i]);
+            fe_frombytes(&z, b);
+        } else if (i < 10 + 255) { /* 2^k for k = 0..254 */
+            int k = i - 10;
+            memset(b, 0, 32);
+            b[k / 8] = (uint8_t)(1u << (k % 8));
+            fe_frombytes(&z, b);
+        } else if (i % 2) {
+            for (int j = 0; j < 5; j++) { /* unreduced limbs below 2^54 */
+                uint64_t w = load_le64(b) ^ ((uint64_t)j * 0x9e3779b97f4a7c15u);
+                z.l[j] = w >> (10 + (i / 2 + j) % 4);
+            }
+        } else {
+            b[31] &= 0x7f;
+            fe_frombytes(&z, b);
+        }
+        x25519_fe_invert(&a, &z);
+        fermat_invert(&c, &z);
+        x25519_fe_tobytes(e1, &a);
+        x25519_fe_tobytes(e2, &c);
+        fe_mul(&a, &a, &z);
+        x25519_fe_tobytes(one, &a);
+        x25519_fe_tobytes(b, &z);
+        int zero = is_zero32(b);
+        uint8_t want_one[32] = {1};
+        n++;
+        if (memcmp(e1, e2, 32) != 0 || (zero ? !is_zero32(e1) : memcmp(one, want_one, 32) != 0)) {
+            bad++;
+            if (bad < 4)
+                tu_print_hex(stderr, "invert fails for", b, 32);
+        }
+    }
+    CHECK(bad == 0);
+    printf("inversion by divsteps: %lu elements against z^(p-2) and z/z = 1, %lu mismatches\n", n,
+           bad);
+}
+
 /* ---- OpenSSL differential ---- */
 
 static EVP_PKEY *ossl_priv(const uint8_t k[32])
@@ -551,6 +623,7 @@ int main(void)
     test_rfc7748_dh();
     test_wycheproof();
     test_base_vs_ladder();
+    test_invert();
     test_paths_differential();
     test_openssl();
     test_bad_input();

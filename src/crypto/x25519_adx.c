@@ -168,46 +168,6 @@ static inline __attribute__((always_inline)) void fe64_cswap(uint64_t mask, fe64
     }
 }
 
-static inline __attribute__((always_inline)) void fe64_sq_n(fe64 *h, const fe64 *f, int n)
-{
-    fe64_sq(h, f);
-    for (int i = 1; i < n; i++)
-        fe64_sq(h, h);
-}
-
-/* z^(p-2), the same addition chain as x25519_fe_invert. */
-static void fe64_invert(fe64 *h, const fe64 *z)
-{
-    fe64 z2, z11, a, b, c;
-    fe64_sq(&z2, z);         /* 2 */
-    fe64_sq_n(&a, &z2, 2);   /* 8 */
-    fe64_mul(&a, &a, z);     /* 9 */
-    fe64_mul(&z11, &z2, &a); /* 11 */
-    fe64_sq(&b, &z11);       /* 22 */
-    fe64_mul(&a, &a, &b);    /* 2^5 - 1 */
-    fe64_sq_n(&b, &a, 5);    /* 2^10 - 2^5 */
-    fe64_mul(&a, &b, &a);    /* 2^10 - 1 */
-    fe64_sq_n(&b, &a, 10);   /* 2^20 - 2^10 */
-    fe64_mul(&b, &b, &a);    /* 2^20 - 1 */
-    fe64_sq_n(&c, &b, 20);   /* 2^40 - 2^20 */
-    fe64_mul(&b, &c, &b);    /* 2^40 - 1 */
-    fe64_sq_n(&b, &b, 10);   /* 2^50 - 2^10 */
-    fe64_mul(&a, &b, &a);    /* 2^50 - 1 */
-    fe64_sq_n(&b, &a, 50);   /* 2^100 - 2^50 */
-    fe64_mul(&b, &b, &a);    /* 2^100 - 1 */
-    fe64_sq_n(&c, &b, 100);  /* 2^200 - 2^100 */
-    fe64_mul(&b, &c, &b);    /* 2^200 - 1 */
-    fe64_sq_n(&b, &b, 50);   /* 2^250 - 2^50 */
-    fe64_mul(&a, &b, &a);    /* 2^250 - 1 */
-    fe64_sq_n(&a, &a, 5);    /* 2^255 - 32 */
-    fe64_mul(h, &a, &z11);   /* 2^255 - 21 */
-    tenon_wipe(&z2, sizeof z2);
-    tenon_wipe(&z11, sizeof z11);
-    tenon_wipe(&a, sizeof a);
-    tenon_wipe(&b, sizeof b);
-    tenon_wipe(&c, sizeof c);
-}
-
 /* RFC 7748 §5: the canonical encoding. Bit 255 is folded in as +19 (2^255 = 19 mod p), which
  * leaves a value below 2^255 + 19; then q = 1 exactly when it is >= p (the carry into bit 255
  * of value + 19), and value + 19q with bit 255 cleared is value - qp. */
@@ -711,26 +671,18 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     fe64_cswap(mask, &s->x2, &s->x3);
     fe64_cswap(mask, &s->z2, &s->z3);
 
-    /* RFC 7748 §5: return x_2 * (z_2^(p - 2)). */
-    fe64_invert(&s->z2, &s->z2);
-    fe64_mul(&s->x2, &s->x2, &s->z2);
-    fe64_tobytes(out, &s->x2);
+    /* RFC 7748 §5: return x_2 * (z_2^(p - 2)), through the radix-2^51 code (its inversion by
+     * divsteps is faster than z^(p - 2) here). */
+    uint8_t xb[32], zb[32];
+    fe x2, z2;
+    fe64_tobytes(xb, &s->x2);
+    fe64_tobytes(zb, &s->z2);
+    fe_frombytes(&x2, xb);
+    fe_frombytes(&z2, zb);
+    x25519_finish(out, &x2, &z2);
+    tenon_wipe(xb, sizeof xb);
+    tenon_wipe(zb, sizeof zb);
     tenon_wipe(&st, sizeof st);
-}
-
-TENON_TARGET("bmi2,adx")
-void x25519_finish_adx(uint8_t out[32], const uint8_t x2[32], const uint8_t z2[32])
-{
-    fe64 x, z;
-    for (int i = 0; i < 4; i++) {
-        x.l[i] = load_le64(x2 + 8 * i);
-        z.l[i] = load_le64(z2 + 8 * i);
-    }
-    fe64_invert(&z, &z);
-    fe64_mul(&x, &x, &z);
-    fe64_tobytes(out, &x);
-    tenon_wipe(&x, sizeof x);
-    tenon_wipe(&z, sizeof z);
 }
 
 #endif

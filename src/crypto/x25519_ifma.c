@@ -7,30 +7,19 @@
  * which valgrind can run: tests/ct_x25519.c checks the model's flow, tests/test_x25519.c checks
  * both instances against each other and the other paths.
  *
- * The final inversion is scalar (the mulx/adx one of x25519_adx.c where the CPU has ADX, else
- * x25519.c's): it is one serial chain of squarings, which four lanes would not shorten.
+ * The final inversion is the scalar one (x25519_inv.c): four lanes would not shorten its serial
+ * chain.
  *
  * The IFMA instance is only called after cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL |
  * TENON_CPU_AVX512IFMA) (x25519.c).
  */
 #include "../common.h"
-#include "cpu.h"
 #include "ct.h"
 #include "tenon/crypto.h"
 #include "x25519_field.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 #define UNROLL _Pragma("GCC unroll 25")
-
-/* RFC 7748 §5: return x_2 · z_2^(p - 2), encoded. */
-static void finish(uint8_t out[32], fe *x2, fe *z2)
-{
-    x25519_fe_invert(z2, z2);
-    fe_mul(x2, x2, z2);
-    x25519_fe_tobytes(out, x2);
-    tenon_wipe(x2, sizeof *x2);
-    tenon_wipe(z2, sizeof *z2);
-}
 
 #if TENON_X86_64
 #include <immintrin.h>
@@ -68,20 +57,7 @@ XI_ATTR void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint
     xi_ladder_ifma(&x2, &z2, k, &x1);
     /* The ymm registers held the ladder state; clear them before leaving. */
     _mm256_zeroall();
-    if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX)) {
-        /* The mulx/adx inversion is the faster one (every IFMA CPU so far has ADX); the
-         * elements go over as their canonical encodings. */
-        uint8_t xb[32], zb[32];
-        x25519_fe_tobytes(xb, &x2);
-        x25519_fe_tobytes(zb, &z2);
-        x25519_finish_adx(out, xb, zb);
-        tenon_wipe(xb, sizeof xb);
-        tenon_wipe(zb, sizeof zb);
-        tenon_wipe(&x2, sizeof x2);
-        tenon_wipe(&z2, sizeof z2);
-    } else {
-        finish(out, &x2, &z2);
-    }
+    x25519_finish(out, &x2, &z2);
     tenon_wipe(&x1, sizeof x1);
 }
 
@@ -198,6 +174,6 @@ void x25519_ladder_ifma_model(uint8_t out[32], const uint8_t k[32], const uint8_
     fe x1, x2, z2;
     fe_frombytes(&x1, u);
     xi_ladder_model(&x2, &z2, k, &x1);
-    finish(out, &x2, &z2);
+    x25519_finish(out, &x2, &z2);
     tenon_wipe(&x1, sizeof x1);
 }
