@@ -104,59 +104,6 @@ static inline __attribute__((always_inline)) void fe64_mul(fe64 *h, const fe64 *
                        "cc", "memory");
 }
 
-/* h = a^2: the six cross products once, doubled, plus the four squares. */
-static inline __attribute__((always_inline)) void fe64_sq(fe64 *h, const fe64 *a)
-{
-    __asm__ volatile("movq 0(%[a]), %%rdx\n\t"
-                     "mulxq 8(%[a]), %%r9, %%r10\n\t"
-                     "mulxq 16(%[a]), %%rax, %%r11\n\t"
-                     "addq %%rax, %%r10\n\t"
-                     "mulxq 24(%[a]), %%rax, %%r12\n\t"
-                     "adcq %%rax, %%r11\n\t"
-                     "adcq $0, %%r12\n\t" /* a0·(a1, a2, a3) at weights 1..4 */
-                     "movq 8(%[a]), %%rdx\n\t"
-                     "xorl %%r13d, %%r13d\n\t"
-                     "mulxq 16(%[a]), %%rax, %%rbx\n\t"
-                     "adcxq %%rax, %%r11\n\t"
-                     "adoxq %%rbx, %%r12\n\t"
-                     "mulxq 24(%[a]), %%rax, %%rbx\n\t"
-                     "adcxq %%rax, %%r12\n\t"
-                     "adoxq %%rbx, %%r13\n\t"
-                     "adcq $0, %%r13\n\t" /* + a1·(a2, a3) at weights 3..5 */
-                     "movq 16(%[a]), %%rdx\n\t"
-                     "mulxq 24(%[a]), %%rax, %%r14\n\t"
-                     "addq %%rax, %%r13\n\t"
-                     "adcq $0, %%r14\n\t" /* + a2·a3 at weight 5: the cross sum in r9..r14 */
-                     /* Doubling on CF, the squares a_i^2 on OF. */
-                     "xorl %%r15d, %%r15d\n\t"
-                     "movq 0(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%r8, %%rax\n\t"
-                     "adcxq %%r9, %%r9\n\t"
-                     "adoxq %%rax, %%r9\n\t"
-                     "movq 8(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%rax, %%rbx\n\t"
-                     "adcxq %%r10, %%r10\n\t"
-                     "adoxq %%rax, %%r10\n\t"
-                     "adcxq %%r11, %%r11\n\t"
-                     "adoxq %%rbx, %%r11\n\t"
-                     "movq 16(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%rax, %%rbx\n\t"
-                     "adcxq %%r12, %%r12\n\t"
-                     "adoxq %%rax, %%r12\n\t"
-                     "adcxq %%r13, %%r13\n\t"
-                     "adoxq %%rbx, %%r13\n\t"
-                     "movq 24(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%rax, %%rbx\n\t"
-                     "adcxq %%r14, %%r14\n\t"
-                     "adoxq %%rax, %%r14\n\t"
-                     "adcxq %%r15, %%r15\n\t"
-                     "adoxq %%rbx, %%r15\n\t" FE64_REDUCE_512
-                     :
-                     : [h] "r"(h->l), [a] "r"(a->l)
-                     : "rax", "rbx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-                       "cc", "memory");
-}
-
 /* If mask is all-ones, exchange f and g (the final swap after the ladder). */
 static inline __attribute__((always_inline)) void fe64_cswap(uint64_t mask, fe64 *f, fe64 *g)
 {
