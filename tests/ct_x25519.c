@@ -67,34 +67,43 @@ static void run(const char *label)
     CHECK_MEM(pub, pub2, 32, "keygen");
 }
 
-#if defined(__x86_64__)
-/* valgrind runs mulx/adcx/adox but its virtual CPU does not report ADX, so the accelerated
- * ladder is called directly here (when the real CPU has it, or under valgrind). */
-static void run_adx(void)
+/* One ladder implementation (it takes a clamped scalar) on RFC 7748 §5.2's first vector, with
+ * the scalar and the point secret. */
+static void run_ladder(const char *name,
+                       void (*ladder)(uint8_t *, const uint8_t *, const uint8_t *))
 {
-    if (!RUNNING_ON_VALGRIND && (tenon_cpu_features() & (TENON_CPU_BMI2 | TENON_CPU_ADX)) !=
-                                    (TENON_CPU_BMI2 | TENON_CPU_ADX))
-        return;
     uint8_t k[32], u[32], want[32], out[32];
     hex32(k, "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
     hex32(u, "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
     hex32(want, "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
-    k[0] &= 248; /* the ladder takes a clamped scalar (RFC 7748 §5) */
+    k[0] &= 248; /* RFC 7748 §5: decodeScalar25519 */
     k[31] &= 127;
     k[31] |= 64;
     SECRET(k, 32);
     SECRET(u, 32);
-    x25519_ladder_adx(out, k, u);
+    ladder(out, k, u);
     PUBLIC(out, 32);
-    CHECK_MEM(out, want, 32, "x25519_ladder_adx");
-    printf("mulx/adx ladder checked\n");
+    CHECK_MEM(out, want, 32, name);
+    printf("%s checked\n", name);
 }
-#endif
 
 int main(void)
 {
+    /* The AVX-512 IFMA ladder (x25519_ifma.c): valgrind cannot run AVX-512, so it runs the
+     * portable model, which performs the same steps as the IFMA instance (one source,
+     * x25519_ifma_impl.h) with each vector operation spelled out lane by lane; the IFMA
+     * instance itself runs natively where the CPU has it (test_x25519 cross-checks both). */
+    run_ladder("x25519_ladder_ifma_model", x25519_ladder_ifma_model);
 #if defined(__x86_64__)
-    run_adx();
+    uint32_t ifma = TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA;
+    if (!RUNNING_ON_VALGRIND && (tenon_cpu_features() & ifma) == ifma)
+        run_ladder("x25519_ladder_ifma", x25519_ladder_ifma);
+    /* valgrind runs mulx/adcx/adox but its virtual CPU does not report ADX, so the
+     * accelerated ladder is called directly here (when the real CPU has it, or under
+     * valgrind). */
+    uint32_t adx = TENON_CPU_BMI2 | TENON_CPU_ADX;
+    if (RUNNING_ON_VALGRIND || (tenon_cpu_features() & adx) == adx)
+        run_ladder("x25519_ladder_adx", x25519_ladder_adx);
 #endif
     run("default");
     tenon_cpu_set_mask(0);

@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "crypto/x25519_field.h"
 #include "testutil.h"
 
 static const tenon_kex_class *const kex = &tenon_kex_x25519;
@@ -33,6 +34,52 @@ static int is_zero32(const uint8_t b[32])
  * (the accelerated field arithmetic where the CPU has it) and the portable code alone. */
 static const uint32_t masks[] = {UINT32_MAX, 0};
 
+/*
+ * Every implementation of the variable-base ladder (x25519.c dispatches to the first the CPU
+ * allows): the AVX-512 IFMA ladder, the mulx/adx ladder, the portable radix-2^51 ladder, and
+ * the portable model of the IFMA ladder (x25519_ifma.c; the twin that the constant-flow test
+ * checks), which any CPU runs. The masked ones go through tenon_x25519 with the features
+ * restricted; a path whose features the CPU lacks is skipped (path_ok).
+ */
+#define CPU_IFMA (TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA)
+#define CPU_ADX (TENON_CPU_BMI2 | TENON_CPU_ADX)
+struct x_path {
+    const char *name;
+    uint32_t needs; /* the features the path runs on (0: any CPU) */
+    uint32_t mask;  /* tenon_cpu_set_mask for it; UINT32_MAX with model */
+    int model;
+};
+static const struct x_path paths[] = {
+    {"ifma", CPU_IFMA, UINT32_MAX, 0},
+    {"mulx/adx", CPU_ADX, UINT32_MAX & ~(uint32_t)TENON_CPU_AVX512IFMA, 0},
+    {"portable", 0, 0, 0},
+    {"ifma model", 0, UINT32_MAX, 1},
+};
+#define N_PATHS (sizeof paths / sizeof paths[0])
+
+static int path_ok(const struct x_path *p)
+{
+    return (tenon_cpu_features() & p->needs) == p->needs;
+}
+
+/* X25519 through one path (the model takes a clamped scalar, RFC 7748 §5). */
+static void x25519_via(const struct x_path *p, uint8_t out[32], const uint8_t k[32],
+                       const uint8_t u[32])
+{
+    tenon_cpu_set_mask(p->mask);
+    if (p->model) {
+        uint8_t kc[32];
+        memcpy(kc, k, 32);
+        kc[0] &= 248;
+        kc[31] &= 127;
+        kc[31] |= 64;
+        x25519_ladder_ifma_model(out, kc, u);
+    } else {
+        tenon_x25519(out, k, u);
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
+}
+
 /* RFC 7748 §5.2: the two single test vectors. The second u has its top bit set, which
  * X25519 must ignore. */
 static void test_rfc7748_vectors(void)
@@ -45,30 +92,42 @@ static void test_rfc7748_vectors(void)
          "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
          "95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"},
     };
-    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        uint8_t k[32], u[32], want[32], got[32];
-        hex32(k, v[i][0]);
-        hex32(u, v[i][1]);
-        hex32(want, v[i][2]);
-        tenon_x25519(got, k, u);
-        CHECK_MEM(got, want, 32, "RFC 7748 §5.2 vector");
+    for (size_t p = 0; p < N_PATHS; p++) {
+        if (!path_ok(&paths[p]))
+            continue;
+        for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+            uint8_t k[32], u[32], want[32], got[32];
+            hex32(k, v[i][0]);
+            hex32(u, v[i][1]);
+            hex32(want, v[i][2]);
+            x25519_via(&paths[p], got, k, u);
+            if (!CHECK_MEM(got, want, 32, "RFC 7748 §5.2 vector"))
+                fprintf(stderr, "    path %s\n", paths[p].name);
+        }
     }
 }
 
 /* RFC 7748 §5.2: k = u = 9, then repeatedly (k, u) = (X25519(k, u), k). */
 static void test_rfc7748_iterated(void)
 {
-    uint8_t k[32] = {9}, u[32] = {9}, r[32], want1[32], want1000[32];
-    hex32(want1, "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
-    hex32(want1000, "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
-    for (int i = 1; i <= 1000; i++) {
-        tenon_x25519(r, k, u);
-        memcpy(u, k, 32);
-        memcpy(k, r, 32);
-        if (i == 1)
-            CHECK_MEM(k, want1, 32, "RFC 7748 §5.2 after 1 iteration");
+    for (size_t p = 0; p < N_PATHS; p++) {
+        if (!path_ok(&paths[p])) {
+            printf("  %s: skipped (the CPU lacks its features)\n", paths[p].name);
+            continue;
+        }
+        uint8_t k[32] = {9}, u[32] = {9}, r[32], want1[32], want1000[32];
+        hex32(want1, "422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
+        hex32(want1000, "684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
+        for (int i = 1; i <= 1000; i++) {
+            x25519_via(&paths[p], r, k, u);
+            memcpy(u, k, 32);
+            memcpy(k, r, 32);
+            if (i == 1)
+                CHECK_MEM(k, want1, 32, "RFC 7748 §5.2 after 1 iteration");
+        }
+        CHECK_MEM(k, want1000, 32, "RFC 7748 §5.2 after 1,000 iterations");
+        printf("  %s: RFC 7748 §5.2 vectors, 1 and 1,000 iterations\n", paths[p].name);
     }
-    CHECK_MEM(k, want1000, 32, "RFC 7748 §5.2 after 1,000 iterations");
 }
 
 /* RFC 7748 §6.1: Alice and Bob, through the kex class. */
@@ -113,6 +172,7 @@ static void test_rfc7748_dh(void)
  */
 struct wp_counts {
     unsigned long accepted, rejected, acceptable_accepted, acceptable_rejected;
+    const struct x_path *path; /* wp_raw: the implementation under test */
 };
 
 static int wp_raw(const cJSON *group, const cJSON *test, void *arg)
@@ -127,13 +187,14 @@ static int wp_raw(const cJSON *group, const cJSON *test, void *arg)
     int ok = 0;
     if (priv_len == 32 && pub_len == 32 && shared_len == 32) {
         uint8_t out[32];
-        tenon_x25519(out, priv, pub);
+        x25519_via(c->path, out, priv, pub);
         ok = memcmp(out, shared, 32) == 0;
     }
     if (strcmp(tu_json_str(test, "result"), "acceptable") == 0) {
         /* The raw function computes acceptable cases too, as the RFC says. */
         if (!CHECK(ok))
-            fprintf(stderr, "    raw tcId %ld differs\n", tu_json_int(test, "tcId"));
+            fprintf(stderr, "    raw tcId %ld differs (%s)\n", tu_json_int(test, "tcId"),
+                    c->path->name);
         if (ok)
             c->acceptable_accepted++;
         else
@@ -189,22 +250,91 @@ static int wp_kex(const cJSON *group, const cJSON *test, void *arg)
 
 static void test_wycheproof(void)
 {
-    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
-        tenon_cpu_set_mask(masks[m]);
-        const char *label_raw = m == 0 ? "tenon_x25519" : "tenon_x25519/portable";
-        const char *label_kex = m == 0 ? "kex x25519" : "kex x25519/portable";
-        struct wp_counts raw = {0, 0, 0, 0}, kx = {0, 0, 0, 0};
-        tu_wycheproof("x25519_test.json", label_raw, wp_raw, &raw);
+    for (size_t p = 0; p < N_PATHS; p++) {
+        if (!path_ok(&paths[p]))
+            continue;
+        char label[64];
+        snprintf(label, sizeof label, "tenon_x25519/%s", paths[p].name);
+        struct wp_counts raw = {0, 0, 0, 0, &paths[p]};
+        tu_wycheproof("x25519_test.json", label, wp_raw, &raw);
         printf("  %s: %lu computed as expected, %lu differ; acceptable: %lu computed, %lu "
                "not\n",
-               label_raw, raw.accepted, raw.rejected, raw.acceptable_accepted,
-               raw.acceptable_rejected);
+               label, raw.accepted, raw.rejected, raw.acceptable_accepted, raw.acceptable_rejected);
+    }
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+        tenon_cpu_set_mask(masks[m]);
+        const char *label_kex = m == 0 ? "kex x25519" : "kex x25519/portable";
+        struct wp_counts kx = {0, 0, 0, 0, NULL};
         tu_wycheproof("x25519_test.json", label_kex, wp_kex, &kx);
         printf("  %s: %lu accepted, %lu rejected; acceptable: %lu accepted, %lu rejected "
                "(all-zero shared secret)\n",
                label_kex, kx.accepted, kx.rejected, kx.acceptable_accepted, kx.acceptable_rejected);
     }
     tenon_cpu_set_mask(UINT32_MAX);
+}
+
+/*
+ * The implementations against each other and against OpenSSL on random scalars and points:
+ * arbitrary 32-byte strings (so half have the top bit set, which X25519 ignores), values in
+ * [p, 2^255) and their top-bit twins (non-canonical, taken mod p), and small u. Every path
+ * must give the portable ladder's bytes; every n-th case also OpenSSL's derive (which
+ * refuses an all-zero result, where tenon's is zero).
+ */
+static int ossl_derive(const uint8_t k[32], const uint8_t peer[32], uint8_t out[32]);
+
+static void test_paths_differential(void)
+{
+    unsigned long bad = 0, n = 0, ossl = 0;
+    const struct x_path *portable = &paths[2];
+    tu_seed(0x1f3a);
+    for (int i = 0; i < 6000; i++) {
+        uint8_t k[32], u[32], want[32], got[32], o[32];
+        tu_rand(k, 32);
+        tu_rand(u, 32);
+        switch (i % 6) {
+        case 1: /* p + small, possibly with the top bit */
+            memset(u + 1, 0xff, 30);
+            u[0] = (uint8_t)(0xed + (u[0] % 19));
+            u[31] = (uint8_t)(0x7f | (u[31] & 0x80));
+            break;
+        case 2: /* 2^255 - small, both top bits */
+            memset(u + 1, 0xff, 31);
+            u[31] = (uint8_t)(0x7f | (u[31] & 0x80));
+            break;
+        case 3: /* a small u */
+            memset(u + 1, 0, 31);
+            break;
+        case 4: /* the top bit set */
+            u[31] |= 0x80;
+            break;
+        default:
+            break;
+        }
+        x25519_via(portable, want, k, u);
+        for (size_t p = 0; p < N_PATHS; p++) {
+            if (p == 2 || !path_ok(&paths[p]))
+                continue;
+            x25519_via(&paths[p], got, k, u);
+            n++;
+            if (memcmp(got, want, 32) != 0) {
+                bad++;
+                if (bad < 4) {
+                    fprintf(stderr, "  path %s differs\n", paths[p].name);
+                    tu_print_hex(stderr, "scalar", k, 32);
+                    tu_print_hex(stderr, "u     ", u, 32);
+                }
+            }
+        }
+        if (i % 3 == 0) {
+            ossl++;
+            if (ossl_derive(k, u, o) ? memcmp(o, want, 32) != 0 : !is_zero32(want))
+                bad++;
+        }
+    }
+    CHECK(bad == 0);
+    printf("paths differential: 6000 (scalar, u), %lu comparisons with the portable ladder, "
+           "%lu with OpenSSL, %lu mismatches\n",
+           n, ossl, bad);
 }
 
 /* The fixed-base path against the ladder on u = 9, and the accelerated code against the
@@ -242,6 +372,78 @@ static void test_base_vs_ladder(void)
     }
     CHECK(mismatches == 0);
     printf("base vs ladder, accelerated vs portable: 4000 scalars, %lu mismatches\n", mismatches);
+}
+
+/*
+ * The inversion by divsteps (x25519_inv.c) against Fermat's z^(p - 2) (the addition chain
+ * x25519_fe_pow250 starts) and z·(1/z) = 1: edge values (0, 1, 2, p - 1, p, p + 1, 2^255 - 1,
+ * powers of two), random canonical elements, and unreduced limbs up to 2^54 (the largest that
+ * fe_mul takes), which are reduced first.
+ */
+static void fermat_invert(fe *h, const fe *z)
+{
+    fe t, z11;
+    x25519_fe_pow250(&t, &z11, z);
+    fe_sq_n(&t, &t, 5);
+    fe_mul(h, &t, &z11);
+}
+
+static void test_invert(void)
+{
+    static const char *const edges[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000", /* 0 */
+        "0100000000000000000000000000000000000000000000000000000000000000", /* 1 */
+        "0200000000000000000000000000000000000000000000000000000000000000", /* 2 */
+        "1300000000000000000000000000000000000000000000000000000000000000", /* 19 */
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p - 1 */
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p */
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 1 */
+        "efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* p + 2 */
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", /* 2^255 - 1 */
+        "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff3f", /* 2^254 - 1 */
+    };
+    unsigned long bad = 0, n = 0;
+    tu_seed(0x1417);
+    for (int i = 0; i < 20000; i++) {
+        uint8_t b[32], e1[32], e2[32], one[32];
+        fe z, a, c;
+        tu_rand(b, 32);
+        if (i < (int)(sizeof edges / sizeof edges[0])) {
+            hex32(b, edges[i]);
+            fe_frombytes(&z, b);
+        } else if (i < 10 + 255) { /* 2^k for k = 0..254 */
+            int k = i - 10;
+            memset(b, 0, 32);
+            b[k / 8] = (uint8_t)(1u << (k % 8));
+            fe_frombytes(&z, b);
+        } else if (i % 2) {
+            for (int j = 0; j < 5; j++) { /* unreduced limbs below 2^54 */
+                uint64_t w = load_le64(b) ^ ((uint64_t)j * 0x9e3779b97f4a7c15u);
+                z.l[j] = w >> (10 + (i / 2 + j) % 4);
+            }
+        } else {
+            b[31] &= 0x7f;
+            fe_frombytes(&z, b);
+        }
+        x25519_fe_invert(&a, &z);
+        fermat_invert(&c, &z);
+        x25519_fe_tobytes(e1, &a);
+        x25519_fe_tobytes(e2, &c);
+        fe_mul(&a, &a, &z);
+        x25519_fe_tobytes(one, &a);
+        x25519_fe_tobytes(b, &z);
+        int zero = is_zero32(b);
+        uint8_t want_one[32] = {1};
+        n++;
+        if (memcmp(e1, e2, 32) != 0 || (zero ? !is_zero32(e1) : memcmp(one, want_one, 32) != 0)) {
+            bad++;
+            if (bad < 4)
+                tu_print_hex(stderr, "invert fails for", b, 32);
+        }
+    }
+    CHECK(bad == 0);
+    printf("inversion by divsteps: %lu elements against z^(p-2) and z/z = 1, %lu mismatches\n", n,
+           bad);
 }
 
 /* ---- OpenSSL differential ---- */
@@ -421,6 +623,8 @@ int main(void)
     test_rfc7748_dh();
     test_wycheproof();
     test_base_vs_ladder();
+    test_invert();
+    test_paths_differential();
     test_openssl();
     test_bad_input();
     return tu_finish("test_x25519");

@@ -44,19 +44,6 @@ void x25519_fe_pow250(fe *h, fe *z11, const fe *z)
     tenon_wipe(&c, sizeof c);
 }
 
-/* RFC 7748 §5: the exponentiation z^(p-2) = z^(2^255 - 21) by Fermat's little theorem, with
- * an addition chain of 254 squarings and 11 multiplications. z = 0 gives 0, which is what the
- * RFC's formula asks for. */
-void x25519_fe_invert(fe *h, const fe *z)
-{
-    fe a, z11;
-    x25519_fe_pow250(&a, &z11, z);
-    fe_sq_n(&a, &a, 5);  /* 2^255 - 32 */
-    fe_mul(h, &a, &z11); /* 2^255 - 21 */
-    tenon_wipe(&a, sizeof a);
-    tenon_wipe(&z11, sizeof z11);
-}
-
 /* RFC 7748 §5: the output is the canonical encoding, the unique representative in [0, p).
  * Two carry passes bring every limb below 2^51 and the value below 2^255 < 2p; then
  * q = 1 exactly when f >= p, found as the carry out of bit 255 of f + 19, and f + 19q
@@ -96,6 +83,16 @@ void x25519_fe_tobytes(uint8_t s[32], const fe *f)
     store_le64(s + 8, (h1 >> 13) | (h2 << 38));
     store_le64(s + 16, (h2 >> 26) | (h3 << 25));
     store_le64(s + 24, (h3 >> 39) | (h4 << 12));
+}
+
+/* RFC 7748 §5: "return x_2 * (z_2^(p - 2))" — the inverse, however it is computed. */
+void x25519_finish(uint8_t out[32], fe *x2, fe *z2)
+{
+    x25519_fe_invert(z2, z2);
+    fe_mul(x2, x2, z2);
+    x25519_fe_tobytes(out, x2);
+    tenon_wipe(x2, sizeof *x2);
+    tenon_wipe(z2, sizeof *z2);
 }
 
 /* RFC 7748 §5: decodeScalar25519 — clear the three low bits (a multiple of the cofactor 8),
@@ -151,13 +148,7 @@ static void ladder_portable(uint8_t out[32], const uint8_t k[32], const uint8_t 
     fe_cswap(mask, &x2, &x3);
     fe_cswap(mask, &z2, &z3);
 
-    /* RFC 7748 §5: return x_2 * (z_2^(p - 2)). */
-    x25519_fe_invert(&z2, &z2);
-    fe_mul(&x2, &x2, &z2);
-    x25519_fe_tobytes(out, &x2);
-
-    tenon_wipe(&x2, sizeof x2);
-    tenon_wipe(&z2, sizeof z2);
+    x25519_finish(out, &x2, &z2);
     tenon_wipe(&x3, sizeof x3);
     tenon_wipe(&z3, sizeof z3);
     tenon_wipe(&a, sizeof a);
@@ -176,7 +167,9 @@ TENON_API void tenon_x25519(uint8_t out[32], const uint8_t scalar[32], const uin
     uint8_t k[32];
     clamp(k, scalar);
 #if TENON_X86_64
-    if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX))
+    if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA))
+        x25519_ladder_ifma(out, k, u);
+    else if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX))
         x25519_ladder_adx(out, k, u);
     else
 #endif

@@ -104,59 +104,6 @@ static inline __attribute__((always_inline)) void fe64_mul(fe64 *h, const fe64 *
                        "cc", "memory");
 }
 
-/* h = a^2: the six cross products once, doubled, plus the four squares. */
-static inline __attribute__((always_inline)) void fe64_sq(fe64 *h, const fe64 *a)
-{
-    __asm__ volatile("movq 0(%[a]), %%rdx\n\t"
-                     "mulxq 8(%[a]), %%r9, %%r10\n\t"
-                     "mulxq 16(%[a]), %%rax, %%r11\n\t"
-                     "addq %%rax, %%r10\n\t"
-                     "mulxq 24(%[a]), %%rax, %%r12\n\t"
-                     "adcq %%rax, %%r11\n\t"
-                     "adcq $0, %%r12\n\t" /* a0·(a1, a2, a3) at weights 1..4 */
-                     "movq 8(%[a]), %%rdx\n\t"
-                     "xorl %%r13d, %%r13d\n\t"
-                     "mulxq 16(%[a]), %%rax, %%rbx\n\t"
-                     "adcxq %%rax, %%r11\n\t"
-                     "adoxq %%rbx, %%r12\n\t"
-                     "mulxq 24(%[a]), %%rax, %%rbx\n\t"
-                     "adcxq %%rax, %%r12\n\t"
-                     "adoxq %%rbx, %%r13\n\t"
-                     "adcq $0, %%r13\n\t" /* + a1·(a2, a3) at weights 3..5 */
-                     "movq 16(%[a]), %%rdx\n\t"
-                     "mulxq 24(%[a]), %%rax, %%r14\n\t"
-                     "addq %%rax, %%r13\n\t"
-                     "adcq $0, %%r14\n\t" /* + a2·a3 at weight 5: the cross sum in r9..r14 */
-                     /* Doubling on CF, the squares a_i^2 on OF. */
-                     "xorl %%r15d, %%r15d\n\t"
-                     "movq 0(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%r8, %%rax\n\t"
-                     "adcxq %%r9, %%r9\n\t"
-                     "adoxq %%rax, %%r9\n\t"
-                     "movq 8(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%rax, %%rbx\n\t"
-                     "adcxq %%r10, %%r10\n\t"
-                     "adoxq %%rax, %%r10\n\t"
-                     "adcxq %%r11, %%r11\n\t"
-                     "adoxq %%rbx, %%r11\n\t"
-                     "movq 16(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%rax, %%rbx\n\t"
-                     "adcxq %%r12, %%r12\n\t"
-                     "adoxq %%rax, %%r12\n\t"
-                     "adcxq %%r13, %%r13\n\t"
-                     "adoxq %%rbx, %%r13\n\t"
-                     "movq 24(%[a]), %%rdx\n\t"
-                     "mulxq %%rdx, %%rax, %%rbx\n\t"
-                     "adcxq %%r14, %%r14\n\t"
-                     "adoxq %%rax, %%r14\n\t"
-                     "adcxq %%r15, %%r15\n\t"
-                     "adoxq %%rbx, %%r15\n\t" FE64_REDUCE_512
-                     :
-                     : [h] "r"(h->l), [a] "r"(a->l)
-                     : "rax", "rbx", "rdx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-                       "cc", "memory");
-}
-
 /* If mask is all-ones, exchange f and g (the final swap after the ladder). */
 static inline __attribute__((always_inline)) void fe64_cswap(uint64_t mask, fe64 *f, fe64 *g)
 {
@@ -166,46 +113,6 @@ static inline __attribute__((always_inline)) void fe64_cswap(uint64_t mask, fe64
         f->l[i] = fi ^ t;
         g->l[i] = gi ^ t;
     }
-}
-
-static inline __attribute__((always_inline)) void fe64_sq_n(fe64 *h, const fe64 *f, int n)
-{
-    fe64_sq(h, f);
-    for (int i = 1; i < n; i++)
-        fe64_sq(h, h);
-}
-
-/* z^(p-2), the same addition chain as x25519_fe_invert. */
-static void fe64_invert(fe64 *h, const fe64 *z)
-{
-    fe64 z2, z11, a, b, c;
-    fe64_sq(&z2, z);         /* 2 */
-    fe64_sq_n(&a, &z2, 2);   /* 8 */
-    fe64_mul(&a, &a, z);     /* 9 */
-    fe64_mul(&z11, &z2, &a); /* 11 */
-    fe64_sq(&b, &z11);       /* 22 */
-    fe64_mul(&a, &a, &b);    /* 2^5 - 1 */
-    fe64_sq_n(&b, &a, 5);    /* 2^10 - 2^5 */
-    fe64_mul(&a, &b, &a);    /* 2^10 - 1 */
-    fe64_sq_n(&b, &a, 10);   /* 2^20 - 2^10 */
-    fe64_mul(&b, &b, &a);    /* 2^20 - 1 */
-    fe64_sq_n(&c, &b, 20);   /* 2^40 - 2^20 */
-    fe64_mul(&b, &c, &b);    /* 2^40 - 1 */
-    fe64_sq_n(&b, &b, 10);   /* 2^50 - 2^10 */
-    fe64_mul(&a, &b, &a);    /* 2^50 - 1 */
-    fe64_sq_n(&b, &a, 50);   /* 2^100 - 2^50 */
-    fe64_mul(&b, &b, &a);    /* 2^100 - 1 */
-    fe64_sq_n(&c, &b, 100);  /* 2^200 - 2^100 */
-    fe64_mul(&b, &c, &b);    /* 2^200 - 1 */
-    fe64_sq_n(&b, &b, 50);   /* 2^250 - 2^50 */
-    fe64_mul(&a, &b, &a);    /* 2^250 - 1 */
-    fe64_sq_n(&a, &a, 5);    /* 2^255 - 32 */
-    fe64_mul(h, &a, &z11);   /* 2^255 - 21 */
-    tenon_wipe(&z2, sizeof z2);
-    tenon_wipe(&z11, sizeof z11);
-    tenon_wipe(&a, sizeof a);
-    tenon_wipe(&b, sizeof b);
-    tenon_wipe(&c, sizeof c);
 }
 
 /* RFC 7748 §5: the canonical encoding. Bit 255 is folded in as +19 (2^255 = 19 mod p), which
@@ -711,9 +618,17 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     fe64_cswap(mask, &s->x2, &s->x3);
     fe64_cswap(mask, &s->z2, &s->z3);
 
-    fe64_invert(&s->z2, &s->z2);
-    fe64_mul(&s->x2, &s->x2, &s->z2);
-    fe64_tobytes(out, &s->x2);
+    /* RFC 7748 §5: return x_2 * (z_2^(p - 2)), through the radix-2^51 code (its inversion by
+     * divsteps is faster than z^(p - 2) here). */
+    uint8_t xb[32], zb[32];
+    fe x2, z2;
+    fe64_tobytes(xb, &s->x2);
+    fe64_tobytes(zb, &s->z2);
+    fe_frombytes(&x2, xb);
+    fe_frombytes(&z2, zb);
+    x25519_finish(out, &x2, &z2);
+    tenon_wipe(xb, sizeof xb);
+    tenon_wipe(zb, sizeof zb);
     tenon_wipe(&st, sizeof st);
 }
 

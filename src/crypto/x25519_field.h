@@ -162,8 +162,10 @@ static inline void fe_cmov(uint64_t mask, fe *h, const fe *f)
         h->l[i] ^= mask & (h->l[i] ^ f->l[i]);
 }
 
-/* x25519.c: h = 1/f (0 for f = 0) and the canonical 32-byte encoding of f. */
+/* x25519_inv.c: h = 1/f (0 for f = 0), by divsteps. x25519.c: the canonical 32-byte encoding
+ * of f, and the end of every ladder, out = x2/z2 encoded (RFC 7748 §5; x2 and z2 are wiped). */
 void x25519_fe_invert(fe *h, const fe *f);
+void x25519_finish(uint8_t out[32], fe *x2, fe *z2);
 /* x25519.c: h = f^(2^250 - 1) and z11 = f^11, the shared start of the exponentiations. */
 void x25519_fe_pow250(fe *h, fe *z11, const fe *f);
 void x25519_fe_tobytes(uint8_t s[32], const fe *f);
@@ -172,6 +174,12 @@ void x25519_fe_tobytes(uint8_t s[32], const fe *f);
 /* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
  * field arithmetic. Only for CPUs with BMI2 and ADX. */
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+/* x25519_ifma.c: the same with four field elements at a time in AVX-512 IFMA lanes. Only for
+ * CPUs with AVX-512 F, VL and IFMA. */
+void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
 #endif
+/* x25519_ifma.c: the portable model of the IFMA ladder (the same steps lane by lane), for the
+ * constant-flow test under valgrind and the cross-checks; any CPU. */
+void x25519_ladder_ifma_model(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
 
 #endif
