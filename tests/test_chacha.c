@@ -599,10 +599,11 @@ static void test_aead_cross(void)
     tu_rand(key, 32);
     tu_rand(nonce, 12);
     tenon_aead_ctx ctx;
-    /* Lengths around the first vector batch (1 KiB, which the AVX-512 seal computes together
-     * with the one-time key) and the seal chunk (4 KiB). */
-    static const size_t mid_lens[] = {1023, 1024, 1025, 1087, 1999, 2048,
-                                      4095, 4096, 4097, 5120, 8211};
+    /* Lengths around the first vector batch (1 KiB, which the AVX-512 seal and open compute
+     * together with the one-time key, and open's keystream buffer in place) and the pieces of
+     * seal and open (8 KiB). */
+    static const size_t mid_lens[] = {1023, 1024, 1025, 1087, 1999, 2048, 4095,  4096,
+                                      4097, 5120, 8191, 8192, 8193, 8211, 16384, 16400};
     for (size_t l = 0; l < ARRAY_LEN(mid_lens); l++) {
         size_t len = mid_lens[l];
         CHECK_RC(tenon_aead_init(&ctx, aeads[naeads - 1], key, 32), TENON_OK);

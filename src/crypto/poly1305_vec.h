@@ -57,17 +57,19 @@ static void compute_powers(poly1305_ctx *ctx, int level)
 {
     uint64_t p[9][3];
     memcpy(p[0], ctx->r, sizeof p[0]);
+    /* A tree (r^3 and r^4 both from r^2, r^5..r^7 from r^4) rather than a chain, for the
+     * latency on short messages. */
     poly1305_mul44(p[1], p[0], p[0]);
     poly1305_mul44(p[2], p[1], p[0]);
-    poly1305_mul44(p[3], p[2], p[0]);
+    poly1305_mul44(p[3], p[1], p[1]);
     poly1305_mul44(p[7], p[3], p[3]);
     for (int k = 0; k < 4; k++)
         to26(ctx->rpow[k], p[k]);
     to26(ctx->rpow[7], p[7]);
     if (level >= 2) {
         poly1305_mul44(p[4], p[3], p[0]);
-        poly1305_mul44(p[5], p[4], p[0]);
-        poly1305_mul44(p[6], p[5], p[0]);
+        poly1305_mul44(p[5], p[3], p[1]);
+        poly1305_mul44(p[6], p[3], p[2]);
         poly1305_mul44(p[8], p[7], p[7]);
         for (int k = 4; k < 7; k++)
             to26(ctx->rpow[k], p[k]);
