@@ -79,6 +79,26 @@ static void compute_powers(poly1305_ctx *ctx, int level)
     ctx->rpow_ready = level;
 }
 
+/* The block function around a vector core (blocks_vec: ngroups >= 1 groups of `group` blocks
+ * with the powers of level `level` in ctx->rpow): fewer than min_blocks blocks, and the blocks
+ * after the last whole group, go to the narrower `small`. */
+static inline void vec_blocks(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks,
+                              size_t min_blocks, int level, size_t group,
+                              void (*blocks_vec)(poly1305_ctx *, const uint8_t *, size_t),
+                              poly1305_blocks_fn small)
+{
+    if (nblocks < min_blocks) {
+        small(ctx, in, nblocks);
+        return;
+    }
+    if (ctx->rpow_ready < level)
+        compute_powers(ctx, level);
+    size_t ngroups = nblocks / group;
+    blocks_vec(ctx, in, ngroups);
+    if (nblocks % group != 0)
+        small(ctx, in + ngroups * group * POLY1305_BLOCK_LEN, nblocks % group);
+}
+
 #define MUL(a, b) V_MUL((a), (b))
 #define ADD(a, b) V_ADD((a), (b))
 
