@@ -29,9 +29,10 @@
  *
  * Registers: ymm0-10 = words 0-10, ymm11-14 = words 12-15, ymm15 = temporary. */
 #define ASM_OP4(op, x0, y0, x1, y1, x2, y2, x3, y3)                                                \
-    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t" op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 \
-       "\n\t" op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t" op " %%ymm" #y3 ", %%ymm" #x3     \
-       ", %%ymm" #x3 "\n\t"
+    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t"                                             \
+    op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 "\n\t"                                             \
+    op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t"                                             \
+    op " %%ymm" #y3 ", %%ymm" #x3 ", %%ymm" #x3 "\n\t"
 #define ASM_SHUF4(mask, d0, d1, d2, d3)                                                            \
     "vpshufb %[" mask "], %%ymm" #d0 ", %%ymm" #d0 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d1 ", %%ymm" #d1 "\n\t"                                          \
@@ -48,8 +49,9 @@
     "vpaddd %%ymm" #d0 ", %%ymm" #c0 ", %%ymm" #c0 "\n\t"                                          \
     "vpaddd %%ymm" #d1 ", %%ymm" #c1 ", %%ymm" #c1 "\n\t"                                          \
     "vpaddd %%ymm" #d2 ", %%ymm" #c2 ", %%ymm" #c2 "\n\t"                                          \
-    "vmovdqa %%ymm15, %[w11]\n\t" ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, 15)                 \
-        ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
+    "vmovdqa %%ymm15, %[w11]\n\t"                                                                  \
+    ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, 15)                                               \
+    ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
 /* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's c is word 11. */
 #define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, d3)                        \
     ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
@@ -87,23 +89,24 @@ static void rounds8(__m256i x[16], const __m256i *rot16, const __m256i *rot8)
         /* Columns (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15). */
         ASM_QR4(0, 4, 8, 11, 1, 5, 9, 12, 2, 6, 10, 13, 3, 7, 14)
         /* Diagonals (0, 5, 10, 15), (2, 7, 8, 13), (3, 4, 9, 14), (1, 6, 11, 12). */
-        ASM_QR4(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6, 11) "dec %[n]\n\t"
-                                                                  "jnz 1b\n\t"
-                                                                  "vmovdqa %%ymm0, 0(%[x])\n\t"
-                                                                  "vmovdqa %%ymm1, 32(%[x])\n\t"
-                                                                  "vmovdqa %%ymm2, 64(%[x])\n\t"
-                                                                  "vmovdqa %%ymm3, 96(%[x])\n\t"
-                                                                  "vmovdqa %%ymm4, 128(%[x])\n\t"
-                                                                  "vmovdqa %%ymm5, 160(%[x])\n\t"
-                                                                  "vmovdqa %%ymm6, 192(%[x])\n\t"
-                                                                  "vmovdqa %%ymm7, 224(%[x])\n\t"
-                                                                  "vmovdqa %%ymm8, 256(%[x])\n\t"
-                                                                  "vmovdqa %%ymm9, 288(%[x])\n\t"
-                                                                  "vmovdqa %%ymm10, 320(%[x])\n\t"
-                                                                  "vmovdqa %%ymm11, 384(%[x])\n\t"
-                                                                  "vmovdqa %%ymm12, 416(%[x])\n\t"
-                                                                  "vmovdqa %%ymm13, 448(%[x])\n\t"
-                                                                  "vmovdqa %%ymm14, 480(%[x])\n\t"
+        ASM_QR4(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6, 11)
+        "dec %[n]\n\t"
+        "jnz 1b\n\t"
+        "vmovdqa %%ymm0, 0(%[x])\n\t"
+        "vmovdqa %%ymm1, 32(%[x])\n\t"
+        "vmovdqa %%ymm2, 64(%[x])\n\t"
+        "vmovdqa %%ymm3, 96(%[x])\n\t"
+        "vmovdqa %%ymm4, 128(%[x])\n\t"
+        "vmovdqa %%ymm5, 160(%[x])\n\t"
+        "vmovdqa %%ymm6, 192(%[x])\n\t"
+        "vmovdqa %%ymm7, 224(%[x])\n\t"
+        "vmovdqa %%ymm8, 256(%[x])\n\t"
+        "vmovdqa %%ymm9, 288(%[x])\n\t"
+        "vmovdqa %%ymm10, 320(%[x])\n\t"
+        "vmovdqa %%ymm11, 384(%[x])\n\t"
+        "vmovdqa %%ymm12, 416(%[x])\n\t"
+        "vmovdqa %%ymm13, 448(%[x])\n\t"
+        "vmovdqa %%ymm14, 480(%[x])\n\t"
         : [n] "+r"(n), [w11] "+m"(x[11])
         : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8)
         : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",

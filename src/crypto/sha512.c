@@ -138,10 +138,13 @@ const sha512_impl sha512_x86bmi2_impl = {"x86-bmi2", TENON_CPU_BMI2, sha512_bloc
 
 const sha512_impl *const sha512_all_impls[] = {
 #if TENON_X86_64
-    &sha512_x86avx512_impl, &sha512_x86avx2_impl,
-    &sha512_x86avx_impl,    &sha512_x86bmi2_impl,
+    &sha512_x86avx512_impl,
+    &sha512_x86avx2_impl,
+    &sha512_x86avx_impl,
+    &sha512_x86bmi2_impl,
 #endif
-    &sha512_portable_impl,  NULL,
+    &sha512_portable_impl,
+    NULL,
 };
 
 const sha512_impl *sha512_best_impl(void)
