@@ -554,6 +554,14 @@ static void test_poly_cross(void)
     free(msg);
 }
 
+static int zeroed(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
 static void test_aead_cross(void)
 {
     enum { MAXLEN = 1024 };
@@ -591,9 +599,11 @@ static void test_aead_cross(void)
     tu_rand(key, 32);
     tu_rand(nonce, 12);
     tenon_aead_ctx ctx;
-    /* Lengths around the first vector batch (1 KiB, which the AVX-512 seal computes together
-     * with the one-time key) and the seal chunk (4 KiB). */
-    static const size_t mid_lens[] = {1025, 1087, 1999, 2048, 4095, 4096, 4097, 5120, 8211};
+    /* Lengths around the first vector batch (1 KiB, which the AVX-512 seal and open compute
+     * together with the one-time key, and open's keystream buffer in place) and the pieces of
+     * seal and open (8 KiB). */
+    static const size_t mid_lens[] = {1023, 1024, 1025, 1087, 1999, 2048, 4095,  4096,
+                                      4097, 5120, 8191, 8192, 8193, 8211, 16384, 16400};
     for (size_t l = 0; l < ARRAY_LEN(mid_lens); l++) {
         size_t len = mid_lens[l];
         CHECK_RC(tenon_aead_init(&ctx, aeads[naeads - 1], key, 32), TENON_OK);
@@ -603,6 +613,28 @@ static void test_aead_cross(void)
             CHECK_RC(tenon_aead_seal(&ctx, nonce, 12, aad, 13, bin, len, bout, tag), TENON_OK);
             CHECK_MEM(bout, bref, len, aeads[i]->name);
             CHECK_MEM(tag, ref_tag, 16, aeads[i]->name);
+        }
+        /* Open in one pass over these pieces, out of place and in place, in every class; a
+         * wrong tag leaves every piece zeroed. */
+        for (size_t i = 0; i < naeads; i++) {
+            CHECK_RC(tenon_aead_init(&ctx, aeads[i], key, 32), TENON_OK);
+            memset(bout, 0x5a, len + 1);
+            CHECK_RC(tenon_aead_open(&ctx, nonce, 12, aad, 13, bref, len, ref_tag, bout), TENON_OK);
+            CHECK_MEM(bout, bin, len, aeads[i]->name);
+            CHECK(bout[len] == 0x5a);
+            memcpy(bout, bref, len);
+            CHECK_RC(tenon_aead_open(&ctx, nonce, 12, aad, 13, bout, len, ref_tag, bout), TENON_OK);
+            CHECK_MEM(bout, bin, len, aeads[i]->name);
+            ref_tag[l % 16] ^= 1;
+            memset(bout, 0x5a, len + 1);
+            CHECK_RC(tenon_aead_open(&ctx, nonce, 12, aad, 13, bref, len, ref_tag, bout),
+                     TENON_ERR_AUTH_FAILED);
+            CHECK(zeroed(bout, len) && bout[len] == 0x5a);
+            memcpy(bout, bref, len);
+            CHECK_RC(tenon_aead_open(&ctx, nonce, 12, aad, 13, bout, len, ref_tag, bout),
+                     TENON_ERR_AUTH_FAILED);
+            CHECK(zeroed(bout, len));
+            ref_tag[l % 16] ^= 1;
         }
     }
     CHECK_RC(tenon_aead_init(&ctx, aeads[naeads - 1], key, 32), TENON_OK);
@@ -746,14 +778,6 @@ static void test_openssl(void)
 /* ------------------------------------------------------------------------------------------
  * Tampering and argument checks
  * ------------------------------------------------------------------------------------------ */
-
-static int zeroed(const uint8_t *p, size_t n)
-{
-    uint8_t acc = 0;
-    for (size_t i = 0; i < n; i++)
-        acc |= p[i];
-    return acc == 0;
-}
 
 static void test_tamper(void)
 {

@@ -15,6 +15,7 @@
 
 #include "../common.h"
 #include "ct.h"
+#include "tenon/crypto.h"
 
 #define CHACHA20_KEY_LEN 32
 #define CHACHA20_NONCE_LEN 12
@@ -63,10 +64,67 @@ void chacha20_block_portable(const uint32_t st[16], uint8_t out[64]);
 void chacha20_xor_portable(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                            const uint8_t *in, uint8_t *out, size_t len);
 
+/* The first 32 bytes of keystream block 0, the Poly1305 key of RFC 8439 §2.6. */
+static inline void chacha20_otk_portable(const uint8_t key[32], const uint8_t nonce[12],
+                                         uint8_t otk[32])
+{
+    uint32_t st[16];
+    uint8_t b0[CHACHA20_BLOCK_LEN];
+    chacha20_setup(st, key, nonce, 0);
+    chacha20_block_portable(st, b0);
+    memcpy(otk, b0, 32);
+    tenon_wipe(st, sizeof st);
+    tenon_wipe(b0, sizeof b0);
+}
+
+/* The chacha20_xor of every implementation from counter 1 that also writes the one-time
+ * Poly1305 key (the first 32 bytes of keystream block 0) to otk: what the AEAD calls. The
+ * AVX-512 one computes block 0 alongside its first batch; the others are block 0 and their
+ * chacha20_xor. */
+void chacha20_xor_portable_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
+                               uint8_t *out, size_t len, uint8_t otk[32]);
+
+/* A vector implementation's batch: `nblocks` (at most 16) keystream blocks from the counter in
+ * st[12] on, XORed from in to out. */
+typedef void (*chacha20_batch_fn)(const uint32_t st[16], const uint8_t *in, uint8_t *out);
+
+/* The loop of the vector implementations from the state st on: whole batches, a partial batch
+ * through a buffer (a batch costs about as much as two or three scalar blocks), a last single
+ * block with the portable code. Wipes st. */
+static inline __attribute__((always_inline)) void
+chacha20_xor_batches(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t len,
+                     chacha20_batch_fn batch, unsigned nblocks)
+{
+    const size_t batch_len = (size_t)nblocks * CHACHA20_BLOCK_LEN;
+    while (len >= batch_len) {
+        batch(st, in, out);
+        st[12] += nblocks;
+        in += batch_len;
+        out += batch_len;
+        len -= batch_len;
+    }
+    if (len > CHACHA20_BLOCK_LEN) {
+        uint8_t buf[16 * CHACHA20_BLOCK_LEN];
+        memcpy(buf, in, len);
+        batch(st, buf, buf);
+        memcpy(out, buf, len);
+        tenon_wipe(buf, batch_len);
+    } else if (len > 0) {
+        uint8_t ks[CHACHA20_BLOCK_LEN];
+        chacha20_block_portable(st, ks);
+        for (size_t i = 0; i < len; i++)
+            out[i] = (uint8_t)(in[i] ^ ks[i]);
+        tenon_wipe(ks, sizeof ks);
+    }
+    tenon_wipe(st, 16 * sizeof st[0]);
+}
+
 #if TENON_X86_64
 /* AVX2, eight blocks per iteration; call only when cpu_has(TENON_CPU_AVX2). */
 void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                        const uint8_t *in, uint8_t *out, size_t len);
+void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
+                           uint8_t *out, size_t len, uint8_t otk[32]);
 /* AVX-512F, sixteen blocks per iteration; call only when cpu_has(TENON_CPU_AVX512F). */
 void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);

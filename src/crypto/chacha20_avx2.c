@@ -213,36 +213,19 @@ static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
     XOR_STORE(7 * 64 + 32, b7);
 }
 
-TENON_TARGET("avx2")
 void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                        const uint8_t *in, uint8_t *out, size_t len)
 {
     uint32_t st[16];
-
     chacha20_setup(st, key, nonce, counter);
-    while (len >= 8 * CHACHA20_BLOCK_LEN) {
-        blocks8(st, in, out);
-        st[12] += 8;
-        in += 8 * CHACHA20_BLOCK_LEN;
-        out += 8 * CHACHA20_BLOCK_LEN;
-        len -= 8 * CHACHA20_BLOCK_LEN;
-    }
-    if (len > CHACHA20_BLOCK_LEN) {
-        /* A partial batch: eight blocks into a buffer cost little more than two or three
-         * scalar blocks. */
-        uint8_t buf[8 * CHACHA20_BLOCK_LEN];
-        memcpy(buf, in, len);
-        blocks8(st, buf, buf);
-        memcpy(out, buf, len);
-        tenon_wipe(buf, sizeof buf);
-    } else if (len > 0) {
-        uint8_t ks[CHACHA20_BLOCK_LEN];
-        chacha20_block_portable(st, ks);
-        for (size_t i = 0; i < len; i++)
-            out[i] = (uint8_t)(in[i] ^ ks[i]);
-        tenon_wipe(ks, sizeof ks);
-    }
-    tenon_wipe(st, sizeof st);
+    chacha20_xor_batches(st, in, out, len, blocks8, 8);
+}
+
+void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
+                           uint8_t *out, size_t len, uint8_t otk[32])
+{
+    chacha20_otk_portable(key, nonce, otk);
+    chacha20_xor_avx2(key, nonce, 1, in, out, len);
 }
 
 #endif

@@ -167,42 +167,12 @@ static void blocks16_block0(const uint32_t st[16], const uint8_t *in, uint8_t *o
     blocks16_body(st, in, out, ks0, 1);
 }
 
-/* From the state st on: whole batches, a partial batch through a buffer, a last single block
- * with the portable code. Wipes st. */
-AVX512_TARGET
-static void xor_from(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t len)
-{
-    while (len >= 16 * CHACHA20_BLOCK_LEN) {
-        blocks16(st, in, out);
-        st[12] += 16;
-        in += 16 * CHACHA20_BLOCK_LEN;
-        out += 16 * CHACHA20_BLOCK_LEN;
-        len -= 16 * CHACHA20_BLOCK_LEN;
-    }
-    if (len > CHACHA20_BLOCK_LEN) {
-        /* A partial batch: sixteen blocks into a buffer take about the time of two or three
-         * scalar blocks. */
-        uint8_t buf[16 * CHACHA20_BLOCK_LEN];
-        memcpy(buf, in, len);
-        blocks16(st, buf, buf);
-        memcpy(out, buf, len);
-        tenon_wipe(buf, sizeof buf);
-    } else if (len > 0) {
-        uint8_t ks[CHACHA20_BLOCK_LEN];
-        chacha20_block_portable(st, ks);
-        for (size_t i = 0; i < len; i++)
-            out[i] = (uint8_t)(in[i] ^ ks[i]);
-        tenon_wipe(ks, sizeof ks);
-    }
-    tenon_wipe(st, 16 * sizeof st[0]);
-}
-
 void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len)
 {
     uint32_t st[16];
     chacha20_setup(st, key, nonce, counter);
-    xor_from(st, in, out, len);
+    chacha20_xor_batches(st, in, out, len, blocks16, 16);
 }
 
 void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
@@ -224,17 +194,14 @@ void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], con
         tenon_wipe(buf, sizeof buf);
         len = 0;
     } else {
-        st[12] = 0;
-        uint8_t b0[CHACHA20_BLOCK_LEN];
-        chacha20_block_portable(st, b0);
-        for (int i = 0; i < 8; i++)
-            ks0[i] = load_le32(b0 + 4 * i);
-        tenon_wipe(b0, sizeof b0);
+        chacha20_otk_portable(key, nonce, otk);
+        tenon_wipe(st, sizeof st);
+        return;
     }
     for (int i = 0; i < 8; i++)
         store_le32(otk + 4 * i, ks0[i]);
     tenon_wipe(ks0, sizeof ks0);
-    xor_from(st, in, out, len);
+    chacha20_xor_batches(st, in, out, len, blocks16, 16);
 }
 
 #endif

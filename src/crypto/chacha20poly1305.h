@@ -19,8 +19,8 @@ typedef struct chacha20poly1305_ops {
     void (*chacha20_xor)(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);
     poly1305_blocks_fn poly1305_blocks;
-    /* Optional (NULL if absent): chacha20_xor from counter 1 that also writes the first 32
-     * bytes of keystream block 0 (the Poly1305 key) to otk, cheaper than two calls. */
+    /* chacha20_xor from counter 1 that also writes the first 32 bytes of keystream block 0
+     * (the Poly1305 key) to otk; where the implementation can, cheaper than two calls. */
     void (*chacha20_xor_otk)(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
                              uint8_t *out, size_t len, uint8_t otk[32]);
 } chacha20poly1305_ops;

@@ -162,16 +162,7 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
 
 void poly1305_blocks_avx2(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
 {
-    if (nblocks < AVX2_MIN_BLOCKS) {
-        poly1305_blocks_portable(ctx, in, nblocks);
-        return;
-    }
-    if (ctx->rpow_ready < 1)
-        compute_powers(ctx, 1);
-    size_t ngroups = nblocks / 4;
-    blocks_vec(ctx, in, ngroups);
-    if (nblocks % 4 != 0)
-        poly1305_blocks_portable(ctx, in + ngroups * 64, nblocks % 4);
+    vec_blocks(ctx, in, nblocks, AVX2_MIN_BLOCKS, 1, 4, blocks_vec, poly1305_blocks_portable);
 }
 
 #endif

@@ -158,16 +158,7 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
 
 void poly1305_blocks_avx512(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
 {
-    if (nblocks < AVX512_MIN_BLOCKS) {
-        poly1305_blocks_avx2(ctx, in, nblocks);
-        return;
-    }
-    if (ctx->rpow_ready < 2)
-        compute_powers(ctx, 2);
-    size_t ngroups = nblocks / 8;
-    blocks_vec(ctx, in, ngroups);
-    if (nblocks % 8 != 0)
-        poly1305_blocks_avx2(ctx, in + ngroups * 128, nblocks % 8);
+    vec_blocks(ctx, in, nblocks, AVX512_MIN_BLOCKS, 2, 8, blocks_vec, poly1305_blocks_avx2);
 }
 
 #endif

@@ -57,17 +57,19 @@ static void compute_powers(poly1305_ctx *ctx, int level)
 {
     uint64_t p[9][3];
     memcpy(p[0], ctx->r, sizeof p[0]);
+    /* A tree (r^3 and r^4 both from r^2, r^5..r^7 from r^4) rather than a chain, for the
+     * latency on short messages. */
     poly1305_mul44(p[1], p[0], p[0]);
     poly1305_mul44(p[2], p[1], p[0]);
-    poly1305_mul44(p[3], p[2], p[0]);
+    poly1305_mul44(p[3], p[1], p[1]);
     poly1305_mul44(p[7], p[3], p[3]);
     for (int k = 0; k < 4; k++)
         to26(ctx->rpow[k], p[k]);
     to26(ctx->rpow[7], p[7]);
     if (level >= 2) {
         poly1305_mul44(p[4], p[3], p[0]);
-        poly1305_mul44(p[5], p[4], p[0]);
-        poly1305_mul44(p[6], p[5], p[0]);
+        poly1305_mul44(p[5], p[3], p[1]);
+        poly1305_mul44(p[6], p[3], p[2]);
         poly1305_mul44(p[8], p[7], p[7]);
         for (int k = 4; k < 7; k++)
             to26(ctx->rpow[k], p[k]);
@@ -75,6 +77,26 @@ static void compute_powers(poly1305_ctx *ctx, int level)
     }
     tenon_wipe(p, sizeof p);
     ctx->rpow_ready = level;
+}
+
+/* The block function around a vector core (blocks_vec: ngroups >= 1 groups of `group` blocks
+ * with the powers of level `level` in ctx->rpow): fewer than min_blocks blocks, and the blocks
+ * after the last whole group, go to the narrower `small`. */
+static inline void vec_blocks(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks,
+                              size_t min_blocks, int level, size_t group,
+                              void (*blocks_vec)(poly1305_ctx *, const uint8_t *, size_t),
+                              poly1305_blocks_fn small)
+{
+    if (nblocks < min_blocks) {
+        small(ctx, in, nblocks);
+        return;
+    }
+    if (ctx->rpow_ready < level)
+        compute_powers(ctx, level);
+    size_t ngroups = nblocks / group;
+    blocks_vec(ctx, in, ngroups);
+    if (nblocks % group != 0)
+        small(ctx, in + ngroups * group * POLY1305_BLOCK_LEN, nblocks % group);
 }
 
 #define MUL(a, b) V_MUL((a), (b))

@@ -68,6 +68,8 @@ extern const sha512_impl sha512_x86bmi2_impl;
 extern const sha512_impl sha512_x86avx_impl; /* vector message schedule, RORX rounds */
 /* the same with two blocks' schedules at once in 256-bit registers */
 extern const sha512_impl sha512_x86avx2_impl;
+/* four blocks' schedules at once in 512-bit registers, with VPRORQ and VPTERNLOGQ */
+extern const sha512_impl sha512_x86avx512_impl;
 #endif
 extern const sha512_impl *const sha512_all_impls[];
 const sha512_impl *sha512_best_impl(void);
