@@ -861,28 +861,54 @@ static const fe_precomp base_table[32][8] = {
     },
 };
 
-/* t = digit·256^j·B for a digit in [-8, 8], reading the whole row. */
-static void select_entry(fe_precomp *t, int j, int8_t digit)
+/* The sign of a digit applied to its selected multiple: -(x, y) = (-x, y), i.e. y + x and
+ * y - x exchanged and 2dxy negated. */
+static void apply_sign(fe_precomp *t, uint32_t neg)
 {
-    uint32_t dv = (uint32_t)(int32_t)digit;
-    uint32_t neg = dv >> 31;
-    uint32_t absd = (dv ^ (0u - neg)) + neg;
-    /* The neutral element (0, 1): y + x = 1, y - x = 1, 2dxy = 0. */
-    fe_1(&t->ypx);
-    fe_1(&t->ymx);
-    fe_0(&t->xy2d);
-    for (uint32_t m = 0; m < 8; m++) {
-        uint64_t mask = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd, m + 1) & 1u);
-        fe_cmov(mask, &t->ypx, &base_table[j][m].ypx);
-        fe_cmov(mask, &t->ymx, &base_table[j][m].ymx);
-        fe_cmov(mask, &t->xy2d, &base_table[j][m].xy2d);
-    }
-    /* -(x, y) = (-x, y): exchange y + x with y - x and negate 2dxy. */
     uint64_t nmask = (uint64_t)0 - (uint64_t)ct_value_barrier_u32(neg);
     fe minus;
     fe_neg(&minus, &t->xy2d);
     fe_cswap(nmask, &t->ypx, &t->ymx);
     fe_cmov(nmask, &t->xy2d, &minus);
+}
+
+/* t[0] = d0·256^j·B and t[1] = d1·256^j·B for digits in [-8, 8], reading row j once (the two
+ * digits of a byte of the scalar use the same row: one pass over the table instead of two).
+ * Every entry is read and the wanted ones kept with masks; the entries as arrays of words, so
+ * that the compiler can do the AND/OR in vector registers. The neutral element (0, 1) is
+ * y + x = 1, y - x = 1, 2dxy = 0, chosen for a digit 0. */
+static void select_pair(fe_precomp t[2], int j, const int8_t d[2])
+{
+    enum { WORDS = sizeof(fe_precomp) / sizeof(uint64_t) };
+    _Static_assert(sizeof(fe_precomp) == 3 * sizeof(fe) && sizeof(fe) == 5 * sizeof(uint64_t),
+                   "fe_precomp is three packed field elements");
+    uint64_t acc[2][WORDS];
+    uint32_t neg[2], absd[2];
+    for (int h = 0; h < 2; h++) {
+        uint32_t dv = (uint32_t)(int32_t)d[h];
+        neg[h] = dv >> 31;
+        absd[h] = (dv ^ (0u - neg[h])) + neg[h];
+        uint64_t zero = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[h], 0) & 1u);
+        for (size_t w = 0; w < WORDS; w++)
+            acc[h][w] = 0;
+        acc[h][0] = zero & 1;
+        acc[h][5] = zero & 1;
+    }
+    for (uint32_t m = 0; m < 8; m++) {
+        uint64_t m0 = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[0], m + 1) & 1u);
+        uint64_t m1 = (uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[1], m + 1) & 1u);
+        uint64_t entry[WORDS];
+        memcpy(entry, &base_table[j][m], sizeof entry);
+        for (size_t w = 0; w < WORDS; w++) {
+            acc[0][w] |= entry[w] & m0;
+            acc[1][w] |= entry[w] & m1;
+        }
+    }
+    for (int h = 0; h < 2; h++) {
+        memcpy(&t[h], acc[h], sizeof acc[h]);
+        apply_sign(&t[h], neg[h]);
+    }
+    tenon_wipe(acc, sizeof acc);
 }
 
 void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
@@ -902,28 +928,29 @@ void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
     e[63] = (int8_t)(e[63] + (int8_t)(carry << 4));
 
     ge_ext p;
-    fe_precomp t;
+    /* even[j] keeps the even digit's multiple, selected in the same pass as the odd one's */
+    fe_precomp t[2], even[32];
     fe_0(&p.X);
     fe_1(&p.Y);
     fe_1(&p.Z);
     fe_0(&p.T);
-    for (int i = 1; i < 64; i += 2) {
-        select_entry(&t, i / 2, e[i]);
-        ge_madd(&p, &p, &t);
+    for (int i = 0; i < 64; i += 2) {
+        select_pair(t, i / 2, e + i);
+        even[i / 2] = t[0];
+        ge_madd(&p, &p, &t[1]);
     }
     ge_dbl(&p, &p, 0);
     ge_dbl(&p, &p, 0);
     ge_dbl(&p, &p, 0);
     ge_dbl(&p, &p, 1);
-    for (int i = 0; i < 64; i += 2) {
-        select_entry(&t, i / 2, e[i]);
-        ge_madd(&p, &p, &t);
-    }
+    for (int j = 0; j < 32; j++)
+        ge_madd(&p, &p, &even[j]);
     *r = p;
 
     tenon_wipe(e, sizeof e);
     tenon_wipe(&p, sizeof p);
-    tenon_wipe(&t, sizeof t);
+    tenon_wipe(t, sizeof t);
+    tenon_wipe(even, sizeof even);
 }
 
 TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
