@@ -193,7 +193,7 @@ void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
     for (int i = 0; i < 8; i++)
         store_be32(out + 4 * i, h[i]);
     tenon_wipe(h, sizeof h);
-    tenon_wipe(last, sizeof last);
+    tenon_wipe(last, n); /* what was written of it */
 }
 
 static void sha256_init(tenon_hash_ctx *c)

@@ -204,7 +204,7 @@ void sha512_final_with(const sha512_impl *impl, const tenon_sha512_ctx *ctx, uin
     for (size_t i = 0; i < out_len / 8; i++)
         store_be64(out + 8 * i, h[i]);
     tenon_wipe(h, sizeof h);
-    tenon_wipe(last, sizeof last);
+    tenon_wipe(last, n); /* what was written of it */
 }
 
 static void sha512_init(tenon_hash_ctx *c)
