@@ -37,14 +37,14 @@ static size_t raw_seal(const tls_record_keys *k, const uint8_t *inner, size_t in
 
 static void one_class(const tenon_aead_class *cls, size_t key_len)
 {
-    uint8_t key[32], iv[12], content[700];
+    uint8_t key[32], iv[12], content[4100];
     for (size_t i = 0; i < sizeof key; i++)
         key[i] = (uint8_t)(7 * i + 1);
     for (size_t i = 0; i < sizeof iv; i++)
         iv[i] = (uint8_t)(0x30 + i);
     /* Content with zero runs inside and at its end: the scan must see past them. */
     for (size_t i = 0; i < sizeof content; i++)
-        content[i] = (i % 5 == 0 || i >= 690) ? 0 : (uint8_t)(i * 13);
+        content[i] = (i % 5 == 0 || (i >= 690 && i < 700) || i >= 4090) ? 0 : (uint8_t)(i * 13);
 
     tls_record_keys w, r;
     static tenon_aead_ctx wctx, rctx;
@@ -55,9 +55,11 @@ static void one_class(const tenon_aead_class *cls, size_t key_len)
     PUBLIC(&rc2, sizeof rc2);
     CHECK(rc1 == TENON_OK && rc2 == TENON_OK);
 
-    static const size_t lens[] = {0, 1, 37, 700};
-    static const size_t pads[] = {0, 5, 200, 1};
-    for (size_t t = 0; t < 4; t++) {
+    /* The last two span several of the scan's 1 KiB chunks (ct_scan.c): the type byte in the
+     * first chunk with padding over the next three, then in the fifth with padding after it. */
+    static const size_t lens[] = {0, 1, 37, 700, 700, 4100};
+    static const size_t pads[] = {0, 5, 200, 1, 3000, 2500};
+    for (size_t t = 0; t < sizeof lens / sizeof lens[0]; t++) {
         for (int secret_ct = 0; secret_ct < 2; secret_ct++) {
             size_t len = 0;
             SECRET(content, sizeof content);
@@ -101,7 +103,7 @@ static void one_class(const tenon_aead_class *cls, size_t key_len)
 
     /* An all-zero inner plaintext (the secret bytes happen to be zeros). r did not advance on
      * the forgery, so w's next record is at r's sequence number. */
-    uint8_t zeros[300];
+    uint8_t zeros[2100]; /* three of the scan's 1 KiB chunks */
     memset(zeros, 0, sizeof zeros);
     SECRET(zeros, sizeof zeros);
     len = raw_seal(&r, zeros, sizeof zeros, rec);

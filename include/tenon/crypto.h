@@ -212,8 +212,10 @@ struct tenon_aead_class {
     int (*seal)(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                 const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len, uint8_t *out,
                 uint8_t *tag);
-    /* Decrypts and verifies in constant time. On TENON_ERR_AUTH_FAILED the in_len bytes at
-     * out are zeroed: no unauthenticated plaintext is released. */
+    /* Decrypts and verifies in constant time (out == in allowed, no other overlap; tag must
+     * not overlap out, which may be written before the tag is checked). On
+     * TENON_ERR_AUTH_FAILED the in_len bytes at out are zeroed: no unauthenticated plaintext
+     * is released. */
     int (*open)(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                 const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
                 const uint8_t *tag, uint8_t *out);
