@@ -311,7 +311,9 @@ typedef struct tls_hs {
     size_t session_id_len;
     /* Randomness drawn ahead with one tenon_random call (tls_random): a handshake's random,
      * session ID and ephemeral keys take bytes from its end, which are wiped as they go, so a
-     * handshake makes one or two getrandom calls instead of one per item. */
+     * handshake makes one or two getrandom calls instead of one per item. (A process that
+     * forks in the middle of a handshake duplicates the pool with the rest of the handshake's
+     * state, its ephemeral keys included: a connection must not go on in both copies.) */
     uint8_t rnd_pool[192];
     size_t rnd_left;
 } tls_hs;

@@ -94,7 +94,7 @@ int main(void)
     for (size_t i = 0; all[i] != NULL; i++) {
         const tenon_aead_class *cls = all[i], *ref = portable_of(cls);
         if ((have & cls->cpu_needs) != cls->cpu_needs) {
-            printf("test_review_aead: %s skipped (CPU features missing)\n", cls->name);
+            printf("test_aead_edges: %s skipped (CPU features missing)\n", cls->name);
             continue;
         }
         CHECK(ref != NULL);
@@ -106,7 +106,7 @@ int main(void)
                 for (int ip = 0; ip < 2; ip++, n++)
                     bad += !one(cls, ref, lens[l], aad_lens[a], ip, 1 + (l + a) % 15);
         CHECK(bad == 0);
-        printf("test_review_aead: %s: %lu of %lu cases wrong\n", cls->name, bad, n);
+        printf("test_aead_edges: %s: %lu of %lu cases wrong\n", cls->name, bad, n);
     }
-    return tu_finish("test_review_aead");
+    return tu_finish("test_aead_edges");
 }

@@ -68,11 +68,11 @@ int main(void)
 {
     unsigned long bad = run();
     CHECK(bad == 0);
-    printf("test_review_scan: default CPU features: %lu wrong\n", bad);
+    printf("test_ct_scan: default CPU features: %lu wrong\n", bad);
     tenon_cpu_set_mask(0);
     bad = run();
     CHECK(bad == 0);
-    printf("test_review_scan: portable: %lu wrong\n", bad);
+    printf("test_ct_scan: portable: %lu wrong\n", bad);
     tenon_cpu_set_mask(~(uint32_t)0);
-    return tu_finish("test_review_scan");
+    return tu_finish("test_ct_scan");
 }
