@@ -12,7 +12,7 @@
  *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
  *   RV_ALIGN1(hi, lo): lanes lo[1..], hi[0] (one lane down); RV_ALIGNUP(hi, lo): lo[top], hi[0..]
  *     (one lane up)
- *   RV_LANE0(a)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
+ *   RV_LANE1(a) (lane 1)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
  *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
  */
 
@@ -64,14 +64,18 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
         vb2[v] = RV_LOAD(b2 + R52_LANES * v);
         vm2[v] = RV_LOAD(m2 + R52_LANES * v);
     }
-    uint64_t c1 = 0, c2 = 0;
+    /* s: the full value of lane 0 (the vector's own lane 0 is not read in the loop); c: the carry
+     * out of lane 0 when it is moved out */
+    uint64_t s1 = 0, s2 = 0, c1 = 0, c2 = 0;
     for (size_t i = 0; i < L; i++) {
         uint64_t ai1 = a1[i], ai2 = a2[i];
-        uint64_t t1 = RV_LANE0(x1[0]) + c1 + ((ai1 * b1[0]) & R52_MASK);
-        uint64_t t2 = RV_LANE0(x2[0]) + c2 + ((ai2 * b2[0]) & R52_MASK);
+        unsigned __int128 ab1 = (unsigned __int128)ai1 * b1[0],
+                          ab2 = (unsigned __int128)ai2 * b2[0];
+        uint64_t t1 = s1 + ((uint64_t)ab1 & R52_MASK), t2 = s2 + ((uint64_t)ab2 & R52_MASK);
         uint64_t q1 = (t1 * k1) & R52_MASK, q2 = (t2 * k2) & R52_MASK;
-        c1 = (t1 + ((q1 * m1[0]) & R52_MASK)) >> 52;
-        c2 = (t2 + ((q2 * m2[0]) & R52_MASK)) >> 52;
+        unsigned __int128 qm1 = (unsigned __int128)q1 * m1[0], qm2 = (unsigned __int128)q2 * m2[0];
+        c1 = (t1 + ((uint64_t)qm1 & R52_MASK)) >> 52;
+        c2 = (t2 + ((uint64_t)qm2 & R52_MASK)) >> 52;
         r52v va1 = RV_SET1(ai1), vq1 = RV_SET1(q1), va2 = RV_SET1(ai2), vq2 = RV_SET1(q2);
         UNROLL
         for (size_t v = 0; v < V; v++) {
@@ -80,6 +84,11 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
             x1[v] = RV_MADDLO(x1[v], vq1, vm1[v]);
             x2[v] = RV_MADDLO(x2[v], vq2, vm2[v]);
         }
+        /* The next lane 0 from lane 1 before the high halves are added to the vector: they are
+         * added here too, from the scalar products, so that the next q waits on one vector
+         * multiplication, not three. */
+        s1 = c1 + RV_LANE1(x1[0]) + (uint64_t)(ab1 >> 52) + (uint64_t)(qm1 >> 52);
+        s2 = c2 + RV_LANE1(x2[0]) + (uint64_t)(ab2 >> 52) + (uint64_t)(qm2 >> 52);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             x1[v] = RV_ALIGN1(v + 1 < V ? x1[v + 1] : RV_ZERO(), x1[v]);
@@ -180,7 +189,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
 #undef RV_MADDHI
 #undef RV_ALIGN1
 #undef RV_ALIGNUP
-#undef RV_LANE0
+#undef RV_LANE1
 #undef RV_GTMASK
 #undef RV_EQMASK
 #undef RV_ADD1MASK
