@@ -44,6 +44,7 @@ typedef struct r52_half {
     uint64_t z[R52_STRIDE] __attribute__((aligned(64))); /* R mod m */
     uint64_t acc[R52_STRIDE] __attribute__((aligned(64)));
     uint64_t t[R52_STRIDE] __attribute__((aligned(64)));
+    uint64_t w[2 * R52_STRIDE] __attribute__((aligned(64))); /* amm2's a_i b_0, low and high */
     uint64_t e[BN_MAX_LIMBS / 2];
     uint64_t k0; /* -m^-1 mod 2^52 */
 } r52_half;
