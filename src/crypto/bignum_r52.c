@@ -44,6 +44,7 @@ typedef struct r52_half {
     uint64_t z[R52_STRIDE] __attribute__((aligned(64))); /* R mod m */
     uint64_t acc[R52_STRIDE] __attribute__((aligned(64)));
     uint64_t t[R52_STRIDE] __attribute__((aligned(64)));
+    uint64_t w[2 * R52_STRIDE] __attribute__((aligned(64))); /* amm2's a_i b_0, low and high */
     uint64_t e[BN_MAX_LIMBS / 2];
     uint64_t k0; /* -m^-1 mod 2^52 */
 } r52_half;
@@ -67,7 +68,7 @@ typedef struct r52_half {
 #define RV_MADDHI(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
 #define RV_ALIGN1(hi, lo) _mm512_alignr_epi64((hi), (lo), 1)
 #define RV_ALIGNUP(hi, lo) _mm512_alignr_epi64((hi), (lo), 7)
-#define RV_LANE0(a) ((uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(a)))
+#define RV_LANE1(a) ((uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(a), 1))
 #define RV_GTMASK(a, b) ((uint8_t)_mm512_cmpgt_epu64_mask((a), (b)))
 #define RV_EQMASK(a, b) ((uint8_t)_mm512_cmpeq_epu64_mask((a), (b)))
 #define RV_ADD1MASK(a, k) _mm512_mask_add_epi64((a), (__mmask8)(k), (a), _mm512_set1_epi64(1))
@@ -194,7 +195,7 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
 #define RV_MADDHI(acc, a, b) mv_op(4, (acc), (a), (b))
 #define RV_ALIGN1(hi, lo) mv_align((hi), (lo), 1)
 #define RV_ALIGNUP(hi, lo) mv_align((hi), (lo), R52_LANES - 1)
-#define RV_LANE0(a) ((a).l[0])
+#define RV_LANE1(a) ((a).l[1])
 #define RV_GTMASK(a, b) mv_gtmask((a), (b))
 #define RV_EQMASK(a, b) mv_eqmask((a), (b))
 #define RV_ADD1MASK(a, k) mv_add1mask((a), (k))

@@ -12,7 +12,7 @@
  *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
  *   RV_ALIGN1(hi, lo): lanes lo[1..], hi[0] (one lane down); RV_ALIGNUP(hi, lo): lo[top], hi[0..]
  *     (one lane up)
- *   RV_LANE0(a)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
+ *   RV_LANE1(a) (lane 1)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
  *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
  */
 
@@ -47,13 +47,15 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(norm)(r52v *x, const size_t V)
  * q m to the accumulator, lanes holding up to ~60 bits (the carries are left in place), then
  * moves it down one lane; q is chosen from the full value of lane 0, which the scalar side
  * tracks (the lane's carry never enters the vector: it is added to the next lane 0 there). The
- * high halves of both products belong one lane up, so they are added after the move. */
-static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *a1,
-                                                  const uint64_t *b1, const uint64_t *m1,
-                                                  uint64_t k1, uint64_t *r2, const uint64_t *a2,
-                                                  const uint64_t *b2, const uint64_t *m2,
-                                                  uint64_t k2, const size_t L, const size_t V)
+ * high halves of both products belong one lane up, so they are added after the move. h1 and h2
+ * give m, k0 and the scratch w of each half (r, a and b are in their tables/accumulators). */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(r52_half *h1, uint64_t *r1, const uint64_t *a1,
+                                                  const uint64_t *b1, r52_half *h2, uint64_t *r2,
+                                                  const uint64_t *a2, const uint64_t *b2,
+                                                  const size_t L, const size_t V)
 {
+    const uint64_t *m1 = h1->m, *m2 = h2->m;
+    uint64_t k1 = h1->k0, k2 = h2->k0, *w1 = h1->w, *w2 = h2->w;
     r52v x1[R52_MAXV], x2[R52_MAXV], vb1[R52_MAXV], vm1[R52_MAXV], vb2[R52_MAXV], vm2[R52_MAXV];
     UNROLL
     for (size_t v = 0; v < V; v++) {
@@ -64,14 +66,26 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
         vb2[v] = RV_LOAD(b2 + R52_LANES * v);
         vm2[v] = RV_LOAD(m2 + R52_LANES * v);
     }
-    uint64_t c1 = 0, c2 = 0;
+    /* s: the full value of lane 0 (the vector's own lane 0 is not read in the loop); c: the carry
+     * out of lane 0 when it is moved out */
+    uint64_t s1 = 0, s2 = 0, c1 = 0, c2 = 0;
+    /* the low and high halves of a_i b_0 (in w1, w2), all at once, off the scalar side */
+    r52v b01 = RV_SET1(b1[0]), b02 = RV_SET1(b2[0]);
+    UNROLL
+    for (size_t v = 0; v < V; v++) {
+        r52v va1 = RV_LOAD(a1 + R52_LANES * v), va2 = RV_LOAD(a2 + R52_LANES * v);
+        RV_STORE(w1 + R52_LANES * v, RV_MADDLO(RV_ZERO(), va1, b01));
+        RV_STORE(w1 + R52_STRIDE + R52_LANES * v, RV_MADDHI(RV_ZERO(), va1, b01));
+        RV_STORE(w2 + R52_LANES * v, RV_MADDLO(RV_ZERO(), va2, b02));
+        RV_STORE(w2 + R52_STRIDE + R52_LANES * v, RV_MADDHI(RV_ZERO(), va2, b02));
+    }
     for (size_t i = 0; i < L; i++) {
         uint64_t ai1 = a1[i], ai2 = a2[i];
-        uint64_t t1 = RV_LANE0(x1[0]) + c1 + ((ai1 * b1[0]) & R52_MASK);
-        uint64_t t2 = RV_LANE0(x2[0]) + c2 + ((ai2 * b2[0]) & R52_MASK);
+        uint64_t t1 = s1 + w1[i], t2 = s2 + w2[i];
         uint64_t q1 = (t1 * k1) & R52_MASK, q2 = (t2 * k2) & R52_MASK;
-        c1 = (t1 + ((q1 * m1[0]) & R52_MASK)) >> 52;
-        c2 = (t2 + ((q2 * m2[0]) & R52_MASK)) >> 52;
+        unsigned __int128 qm1 = (unsigned __int128)q1 * m1[0], qm2 = (unsigned __int128)q2 * m2[0];
+        c1 = (t1 + ((uint64_t)qm1 & R52_MASK)) >> 52;
+        c2 = (t2 + ((uint64_t)qm2 & R52_MASK)) >> 52;
         r52v va1 = RV_SET1(ai1), vq1 = RV_SET1(q1), va2 = RV_SET1(ai2), vq2 = RV_SET1(q2);
         UNROLL
         for (size_t v = 0; v < V; v++) {
@@ -80,6 +94,11 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(uint64_t *r1, const uint64_t *
             x1[v] = RV_MADDLO(x1[v], vq1, vm1[v]);
             x2[v] = RV_MADDLO(x2[v], vq2, vm2[v]);
         }
+        /* The next lane 0 from lane 1 before the high halves are added to the vector: they are
+         * added here too, from the scalar products, so that the next q waits on one vector
+         * multiplication, not three. */
+        s1 = c1 + RV_LANE1(x1[0]) + w1[R52_STRIDE + i] + (uint64_t)(qm1 >> 52);
+        s2 = c2 + RV_LANE1(x2[0]) + w2[R52_STRIDE + i] + (uint64_t)(qm2 >> 52);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             x1[v] = RV_ALIGN1(v + 1 < V ? x1[v + 1] : RV_ZERO(), x1[v]);
@@ -130,16 +149,14 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
 {
     /* table[0] = 2^52L mod m is set; table[1] = b 2^52L; table[i] = b^i 2^52L */
     R52_NAME(amm2)
-    (h1->table + R52_STRIDE, h1->b, h1->k, h1->m, h1->k0, h2->table + R52_STRIDE, h2->b, h2->k,
-     h2->m, h2->k0, L, V);
+    (h1, h1->table + R52_STRIDE, h1->b, h1->k, h2, h2->table + R52_STRIDE, h2->b, h2->k, L, V);
     for (size_t i = 2; i < R52_ENTRIES; i++) {
         const uint64_t *x1 = h1->table + (i % 2 == 0 ? i / 2 : i - 1) * R52_STRIDE;
         const uint64_t *y1 = h1->table + (i % 2 == 0 ? i / 2 : 1) * R52_STRIDE;
         const uint64_t *x2 = h2->table + (i % 2 == 0 ? i / 2 : i - 1) * R52_STRIDE;
         const uint64_t *y2 = h2->table + (i % 2 == 0 ? i / 2 : 1) * R52_STRIDE;
         R52_NAME(amm2)
-        (h1->table + i * R52_STRIDE, x1, y1, h1->m, h1->k0, h2->table + i * R52_STRIDE, x2, y2,
-         h2->m, h2->k0, L, V);
+        (h1, h1->table + i * R52_STRIDE, x1, y1, h2, h2->table + i * R52_STRIDE, x2, y2, L, V);
     }
     size_t nwin = (64 * en + BN_WIN - 1) / BN_WIN;
     for (size_t w = nwin; w-- > 0;) {
@@ -151,16 +168,13 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
             continue;
         }
         for (int s = 0; s < BN_WIN; s++)
-            R52_NAME(amm2)
-        (h1->acc, h1->acc, h1->acc, h1->m, h1->k0, h2->acc, h2->acc, h2->acc, h2->m, h2->k0, L, V);
+            R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->acc, h2, h2->acc, h2->acc, h2->acc, L, V);
         R52_NAME(scan)(h1->t, h1->table, win1, V);
         R52_NAME(scan)(h2->t, h2->table, win2, V);
-        R52_NAME(amm2)
-        (h1->acc, h1->acc, h1->t, h1->m, h1->k0, h2->acc, h2->acc, h2->t, h2->m, h2->k0, L, V);
+        R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->t, h2, h2->acc, h2->acc, h2->t, L, V);
     }
     /* acc 2^52L times 2^64n 2^-52L */
-    R52_NAME(amm2)
-    (h1->acc, h1->acc, h1->z, h1->m, h1->k0, h2->acc, h2->acc, h2->z, h2->m, h2->k0, L, V);
+    R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->z, h2, h2->acc, h2->acc, h2->z, L, V);
 }
 
 /* The includer's definitions are consumed. */
@@ -180,7 +194,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
 #undef RV_MADDHI
 #undef RV_ALIGN1
 #undef RV_ALIGNUP
-#undef RV_LANE0
+#undef RV_LANE1
 #undef RV_GTMASK
 #undef RV_EQMASK
 #undef RV_ADD1MASK
