@@ -169,4 +169,12 @@ static inline void store_le64(uint8_t *p, uint64_t v)
  * how many zero bytes follow it. */
 size_t ct_last_nonzero(const uint8_t *p, size_t len, uint32_t *found);
 
+/* tenon_aead_open (aead.c), then, only if it succeeds, *pos = ct_last_nonzero(out, in_len,
+ * found) with the same contract; where the class allows it (AES-GCM with VAES on AVX-512BW) the
+ * scan's first pass runs on the plaintext as it is decrypted, while it is still in registers. */
+struct tenon_aead_ctx;
+int aead_open_last_nonzero(const struct tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                           const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                           const uint8_t *tag, uint8_t *out, size_t *pos, uint32_t *found);
+
 #endif

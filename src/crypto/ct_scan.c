@@ -13,6 +13,7 @@
 #include "../common.h"
 #include "cpu.h"
 #include "ct.h"
+#include "ct_scan_avx512.h"
 
 typedef uint64_t u64x2 __attribute__((vector_size(16)));
 
@@ -65,13 +66,6 @@ static inline uint64_t load_mask(size_t n)
     return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
 }
 
-/* The OR of four 64-byte blocks b[0..4): vpternlogq, vpord. (Groups of four measured faster
- * than groups of eight at 16 KiB and at 1 KiB.) */
-static TENON_TARGET("avx512f") __m512i or4_avx512(const __m512i b[4])
-{
-    return _mm512_or_si512(_mm512_ternarylogic_epi64(b[0], b[1], b[2], 0xfe), b[3]);
-}
-
 /* The four 64-byte blocks of q[0..n) (n <= 256, public), zero past n: masked loads, which also
  * keep them from reading past the buffer. */
 static TENON_TARGET("avx512f,avx512bw") void load4_avx512(__m512i b[4], const uint8_t *q, size_t n)
@@ -82,36 +76,17 @@ static TENON_TARGET("avx512f,avx512bw") void load4_avx512(__m512i b[4], const ui
     }
 }
 
-/* AVX-512BW, two passes and no piece loop. First every 256-byte group: the OR of its four
- * 64-byte blocks (vpternlogq), vptestmq into a k-mask of the 8-byte lanes that are not zero,
- * and a masked move of the group's number into those lanes of a vector of last-seen groups
- * (started at -1): no branch, no scalar step per group. The largest lane is the last group
- * that is not all zero. Then that group alone: vptestmb gives each block's mask of non-zero
- * bytes, the last non-zero mask is kept by selects, and its top bit is the byte. Every load
- * address depends on len only (the last group's loads are masked); floor(pos / 256) is
- * declassified between the passes. */
-static TENON_TARGET("avx512f,avx512bw") size_t
-    last_nonzero_avx512(const uint8_t *p, size_t len, uint32_t *found)
+/* The second pass (ct_scan_avx512.h): vptestmb gives each block of group lg a mask of its
+ * non-zero bytes, the last non-zero mask is kept by selects, and its top bit is the byte. The
+ * group's address is public once lg is declassified. */
+TENON_TARGET("avx512f,avx512bw")
+size_t ct_last_nonzero_finish_avx512(const uint8_t *p, size_t len, int64_t lg, uint32_t *found)
 {
-    size_t groups = (len + 255) / 256;
-    __m512i last = _mm512_set1_epi64(-1), g = _mm512_setzero_si512(), b[4], v;
-    const __m512i one = _mm512_set1_epi64(1);
-    for (size_t i = 0; i + 1 < groups; i++) {
-        for (size_t k = 0; k < 4; k++)
-            b[k] = _mm512_loadu_si512(p + 256 * i + 64 * k);
-        v = or4_avx512(b);
-        last = _mm512_mask_mov_epi64(last, _mm512_test_epi64_mask(v, v), g);
-        g = _mm512_add_epi64(g, one);
-    }
-    size_t at = groups > 0 ? 256 * (groups - 1) : 0;
-    load4_avx512(b, p + at, len - at);
-    v = or4_avx512(b);
-    last = _mm512_mask_mov_epi64(last, _mm512_test_epi64_mask(v, v), g);
-    int64_t lg = _mm512_reduce_max_epi64(last);
     /* floor(pos / 256) of the position the caller makes public (ct.h); -1: all zero */
     ct_declassify(&lg, sizeof lg);
     *found = lg >= 0 ? ~(uint32_t)0 : 0;
-    at = lg >= 0 ? 256 * (size_t)lg : 0;
+    size_t at = lg >= 0 ? 256 * (size_t)lg : 0;
+    __m512i b[4];
     load4_avx512(b, p + at, len - at < 256 ? len - at : 256);
     uint64_t keep = 0, keep_mask = 0;
     for (size_t k = 0; k < 4; k++) {
@@ -124,6 +99,27 @@ static TENON_TARGET("avx512f,avx512bw") size_t
     size_t pos = at + 64 * (size_t)keep + (size_t)(63 - __builtin_clzll(keep_mask | 1));
     ct_declassify(&pos, sizeof pos);
     return pos;
+}
+
+/* AVX-512BW, the two passes of ct_scan_avx512.h. Every load address of the first depends on
+ * len only (the last group's loads are masked); floor(pos / 256) is declassified between the
+ * passes. (Groups of four blocks measured faster than groups of eight at 16 KiB and at 1 KiB.) */
+static TENON_TARGET("avx512f,avx512bw") size_t
+    last_nonzero_avx512(const uint8_t *p, size_t len, uint32_t *found)
+{
+    size_t groups = (len + 255) / 256;
+    __m512i last = CT_SCAN_NONE_AVX512, g = _mm512_setzero_si512(), b[4];
+    const __m512i one = _mm512_set1_epi64(1);
+    for (size_t i = 0; i + 1 < groups; i++) {
+        for (size_t k = 0; k < 4; k++)
+            b[k] = _mm512_loadu_si512(p + 256 * i + 64 * k);
+        last = ct_scan_group_avx512(last, g, b[0], b[1], b[2], b[3]);
+        g = _mm512_add_epi64(g, one);
+    }
+    size_t at = groups > 0 ? 256 * (groups - 1) : 0;
+    load4_avx512(b, p + at, len - at);
+    last = ct_scan_group_avx512(last, g, b[0], b[1], b[2], b[3]);
+    return ct_last_nonzero_finish_avx512(p, len, ct_scan_last_group_avx512(last), found);
 }
 #endif
 

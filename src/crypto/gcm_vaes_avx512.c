@@ -29,6 +29,7 @@
 #include "../common.h"
 #include "aead_impls.h"
 #include "ct.h"
+#include "ct_scan_avx512.h"
 #include "gcm.h"
 
 #if TENON_X86_64
@@ -336,15 +337,27 @@ GCM_V512 static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t
 /* The whole batches (nb >= 1). The text at offset off is read from aead_split_src(head, split,
  * out, off): the seal's gathered plaintext, or with split = the length, the open's ciphertext
  * (head = in). Sealing: batch 0 alone, then batch i stitched with the GHASH of batch i - 1 of
- * out, then the GHASH of the last batch. Opening: every batch hashed while it is decrypted.
- * One copy per round count, so that the rounds unroll. */
+ * out, then the GHASH of the last batch. Opening: every batch hashed while it is decrypted, and
+ * with scan, each batch's plaintext, still in registers, taken through the first pass of the
+ * content-type scan (ct_scan_avx512.h: batch i is its group i). One copy per round count, so
+ * that the rounds unroll. */
 GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned nr, __m512i *ctrp,
                                            __m128i y, const uint8_t *head, size_t split,
-                                           uint8_t *out, size_t nb, const int open)
+                                           uint8_t *out, size_t nb, const int open, __m512i *scan)
 {
     /* The counters in a local, so that they stay in a register across the iterations. */
     __m512i ctr = *ctrp, g[4];
-    if (open) {
+    if (open && scan != NULL) {
+        __m512i last = *scan, gn = _mm512_setzero_si512();
+        const __m512i one = _mm512_set1_epi64(1);
+        for (size_t i = 0; i < nb; i++) {
+            load16(g, head + BATCH * i);
+            ctr16_ghash16(k, nr, &ctr, &y, head + BATCH * i, out + BATCH * i, g);
+            last = ct_scan_group_avx512(last, gn, g[0], g[1], g[2], g[3]);
+            gn = _mm512_add_epi64(gn, one);
+        }
+        *scan = last;
+    } else if (open) {
         for (size_t i = 0; i < nb; i++) {
             load16(g, head + BATCH * i);
             ctr16_ghash16(k, nr, &ctr, &y, head + BATCH * i, out + BATCH * i, g);
@@ -363,26 +376,26 @@ GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned 
 #define BULK_COPY(nr)                                                                              \
     GCM_V512 static __m128i bulk##nr(const gcm_x86_key *k, __m512i *ctr, __m128i y,                \
                                      const uint8_t *head, size_t split, uint8_t *out, size_t nb,   \
-                                     int open)                                                     \
+                                     int open, __m512i *scan)                                      \
     {                                                                                              \
-        return bulk(k, nr, ctr, y, head, split, out, nb, open);                                    \
+        return bulk(k, nr, ctr, y, head, split, out, nb, open, scan);                              \
     }
 BULK_COPY(10)
 BULK_COPY(12)
 BULK_COPY(14)
 
 GCM_V512 static __m128i run_bulk(const gcm_x86_key *k, __m512i *ctr, __m128i y, const uint8_t *head,
-                                 size_t split, uint8_t *out, size_t nb, int open)
+                                 size_t split, uint8_t *out, size_t nb, int open, __m512i *scan)
 {
     if (nb == 0)
         return y;
     switch (k->rounds) {
     case 10:
-        return bulk10(k, ctr, y, head, split, out, nb, open);
+        return bulk10(k, ctr, y, head, split, out, nb, open, scan);
     case 12:
-        return bulk12(k, ctr, y, head, split, out, nb, open);
+        return bulk12(k, ctr, y, head, split, out, nb, open, scan);
     default:
-        return bulk14(k, ctr, y, head, split, out, nb, open);
+        return bulk14(k, ctr, y, head, split, out, nb, open, scan);
     }
 }
 
@@ -401,7 +414,7 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 
     /* §7.1 steps 3-4. */
     const size_t nb = len / BATCH, done = nb * BATCH;
-    y = run_bulk(k, &ctr, y, head, split, out, nb, 0);
+    y = run_bulk(k, &ctr, y, head, split, out, nb, 0, NULL);
     if (done < len) {
         ctr_part(k, ctr, aead_split_src(head, split, out, done), out + done, len - done);
         y = ghash_part(k, y, out + done, len - done);
@@ -412,9 +425,13 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 
 AEAD_SEAL_ENTRIES(GCM_V512, v512_seal, v512_seal_split, seal_core, BATCH)
 
-GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                              const uint8_t *tag, uint8_t *out)
+/* The open (tenon_aead_class.open); with scan, also the first pass of the content-type scan
+ * over the plaintext (ct_scan_avx512.h), the whole batches in bulk and the last, partial group
+ * here, from out with masked loads. */
+GCM_V512 static ALWAYS_INLINE int open_core(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                            size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                            const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                            uint8_t *out, __m512i *scan)
 {
     GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
     const gcm_x86_key *k = get_key(ctx);
@@ -424,11 +441,19 @@ GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 
     /* §7.2 steps 4-6: each batch of ciphertext is hashed while it is decrypted. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
-    y = run_bulk(k, &ctr, y, in, in_len, out, nb, 1);
+    y = run_bulk(k, &ctr, y, in, in_len, out, nb, 1, scan);
     if (done < in_len) {
         /* Hashed first: in may be out. */
         y = ghash_part(k, y, in + done, in_len - done);
         ctr_part(k, ctr, in + done, out + done, in_len - done);
+    }
+    if (scan != NULL && done < in_len) {
+        __m512i b[4];
+        for (size_t m = 0; m < 4; m++)
+            b[m] = _mm512_maskz_loadu_epi8(byte_mask(in_len - done, m),
+                                           out + done + (byte_mask(in_len - done, m) ? 64 * m : 0));
+        *scan =
+            ct_scan_group_avx512(*scan, _mm512_set1_epi64((long long)nb), b[0], b[1], b[2], b[3]);
     }
     uint8_t want[16];
     finish(k, y, ek0, aad_len, in_len, want);
@@ -442,6 +467,26 @@ GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     if (ok == 0)
         tenon_wipe(out, in_len);
     return gcm_open_result(ok);
+}
+
+GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                              const uint8_t *tag, uint8_t *out)
+{
+    return open_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out, NULL);
+}
+
+GCM_V512 int gcm_v512_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                        size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                        const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                        uint8_t *out, size_t *pos, uint32_t *found)
+{
+    __m512i scan = CT_SCAN_NONE_AVX512;
+    int rc = open_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out, &scan);
+    /* The second pass only on authentic plaintext: a forgery's tells nothing. */
+    if (rc == TENON_OK)
+        *pos = ct_last_nonzero_finish_avx512(out, in_len, ct_scan_last_group_avx512(scan), found);
+    return rc;
 }
 
 const tenon_aead_class aes_gcm_vaes_avx512_class = {
