@@ -125,6 +125,12 @@ GCM_V512 static ALWAYS_INLINE __m128i mul1(__m128i a, __m128i h)
                   _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
 }
 
+/* H^1 (integer form). */
+GCM_V512 static ALWAYS_INLINE __m128i hpow1(const gcm_x86_key *k)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)k->hpow[GCM_X86_POWERS - 1]);
+}
+
 /* Accumulates the products of the four integer-form blocks in d by the four powers in h. */
 #define GH_ACC(d, h)                                                                               \
     do {                                                                                           \
@@ -165,6 +171,12 @@ GCM_V512 static ALWAYS_INLINE void load16(__m512i g[4], const uint8_t *p)
 GCM_V512 static __m128i ghash_part(const gcm_x86_key *k, __m128i y, const uint8_t *p, size_t len)
 {
     const size_t n = (len + 15) / 16, nz = (n + 3) / 4, base = 16 - n;
+    if (n == 1) {
+        /* One block (a TLS record's AAD, a TLS 1.3 record's content-type byte past its last
+         * batch): one 128-bit product, without the four-lane fold. */
+        const __m128i d = bswap128(_mm_maskz_loadu_epi8((__mmask16)byte_mask(len, 0), p));
+        return mul1(_mm_xor_si128(d, y), hpow1(k));
+    }
     __m512i lo = _mm512_setzero_si512(), hi = lo, mid = lo;
     for (size_t m = nz; m-- > 0;) {
         __m512i d = bswap512(_mm512_maskz_loadu_epi8(byte_mask(len, m), p + 64 * m));
@@ -307,19 +319,57 @@ static int v512_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
     return gcm_x86_init(ctx, &aes_gcm_vaes_avx512_class, key, key_len);
 }
 
-/* §7.1 steps 1-2: J0, E(K, J0) for the tag, the first counter inc32(J0), GHASH of the AAD. */
+/* The largest last partial batch whose keystream start() computes (three blocks). */
+#define SHORT_TAIL 48
+
+/* §7.1 steps 1-2: J0, E(K, J0) for the tag, the first counter inc32(J0), GHASH of the AAD.
+ * For a text of len bytes whose last partial batch is 1..SHORT_TAIL bytes (a TLS 1.3 record of
+ * whole batches and its content-type byte), that part's keystream comes from the same
+ * four-lane AES chain as E(K, J0) (lanes J0 and its three counters, inc32(J0) + 16 nb + 0..2),
+ * into *tail_ks (bytes 0..47): its own chains at the end would cost four more chains' rounds and,
+ * sealing, their latency before the last GHASH. */
 GCM_V512 static void start(const gcm_x86_key *k, const uint8_t *nonce, size_t nonce_len,
-                           const uint8_t *aad, size_t aad_len, __m512i *ctr, __m128i *ek0,
-                           __m128i *y)
+                           const uint8_t *aad, size_t aad_len, size_t len, __m512i *ctr,
+                           __m128i *ek0, __m128i *y, __m512i *tail_ks)
 {
     uint8_t j0[16];
     gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
     __m128i j = _mm_loadu_si128((const __m128i *)(void *)j0);
-    *ek0 = encrypt1(k, j);
-    *ctr = ctr_lanes(_mm_add_epi32(bswap128(j), _mm_set_epi32(0, 0, 0, 1)));
+    const __m128i ji = bswap128(j);
+    const size_t tail = len % BATCH;
+    if (tail > 0 && tail <= SHORT_TAIL) {
+        /* inc32 in every lane: a 32-bit addition to the counter dword alone (§6.2). */
+        const uint32_t at = (uint32_t)(1 + 16 * (len / BATCH));
+        __m512i b = _mm512_add_epi32(_mm512_broadcast_i32x4(ji),
+                                     _mm512_set_epi32(0, 0, 0, (int)(at + 2), 0, 0, 0,
+                                                      (int)(at + 1), 0, 0, 0, (int)at, 0, 0, 0, 0));
+        b = _mm512_xor_si512(bswap512(b), rk512(k, 0));
+        for (unsigned r = 1; r < k->rounds; r++)
+            b = _mm512_aesenc_epi128(b, rk512(k, r));
+        b = _mm512_aesenclast_epi128(b, rk512(k, k->rounds));
+        *ek0 = _mm512_castsi512_si128(b);
+        *tail_ks = _mm512_alignr_epi64(_mm512_setzero_si512(), b, 2);
+    } else {
+        *ek0 = encrypt1(k, j);
+        *tail_ks = _mm512_setzero_si512();
+    }
+    *ctr = ctr_lanes(_mm_add_epi32(ji, _mm_set_epi32(0, 0, 0, 1)));
     /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
     tenon_wipe(j0, sizeof j0);
     *y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
+}
+
+/* CTR over the last partial batch of n bytes at in (0 < n < BATCH) into out: with the keystream
+ * start() made when n <= SHORT_TAIL, else ctr_part from the next counters c. */
+GCM_V512 static void ctr_tail(const gcm_x86_key *k, __m512i c, __m512i tail_ks, const uint8_t *in,
+                              uint8_t *out, size_t n)
+{
+    if (n <= SHORT_TAIL) {
+        const __mmask64 m = byte_mask(n, 0);
+        _mm512_mask_storeu_epi8(out, m, _mm512_xor_si512(tail_ks, _mm512_maskz_loadu_epi8(m, in)));
+    } else {
+        ctr_part(k, c, in, out, n);
+    }
 }
 
 /* §7.1 steps 5-6: the length block (in integer form its two halves are the two qwords), one
@@ -329,8 +379,7 @@ GCM_V512 static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t
 {
     const __m128i lens =
         _mm_set_epi64x((long long)((uint64_t)aad_len << 3), (long long)((uint64_t)text_len << 3));
-    const __m128i h = _mm_loadu_si128((const __m128i *)(const void *)k->hpow[GCM_X86_POWERS - 1]);
-    y = mul1(_mm_xor_si128(y, lens), h);
+    y = mul1(_mm_xor_si128(y, lens), hpow1(k));
     _mm_storeu_si128((__m128i *)(void *)tag, _mm_xor_si128(bswap128(y), ek0));
 }
 
@@ -408,15 +457,15 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, out, len, out, tag));
     ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const gcm_x86_key *k = get_key(ctx);
-    __m512i ctr;
+    __m512i ctr, tail_ks;
     __m128i ek0, y;
-    start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
+    start(k, nonce, nonce_len, aad, aad_len, len, &ctr, &ek0, &y, &tail_ks);
 
     /* §7.1 steps 3-4. */
     const size_t nb = len / BATCH, done = nb * BATCH;
     y = run_bulk(k, &ctr, y, head, split, out, nb, 0, NULL);
     if (done < len) {
-        ctr_part(k, ctr, aead_split_src(head, split, out, done), out + done, len - done);
+        ctr_tail(k, ctr, tail_ks, aead_split_src(head, split, out, done), out + done, len - done);
         y = ghash_part(k, y, out + done, len - done);
     }
     finish(k, y, ek0, aad_len, len, tag);
@@ -435,9 +484,9 @@ GCM_V512 static ALWAYS_INLINE int open_core(const tenon_aead_ctx *ctx, const uin
 {
     GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
     const gcm_x86_key *k = get_key(ctx);
-    __m512i ctr;
+    __m512i ctr, tail_ks;
     __m128i ek0, y;
-    start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
+    start(k, nonce, nonce_len, aad, aad_len, in_len, &ctr, &ek0, &y, &tail_ks);
 
     /* §7.2 steps 4-6: each batch of ciphertext is hashed while it is decrypted. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
@@ -445,7 +494,7 @@ GCM_V512 static ALWAYS_INLINE int open_core(const tenon_aead_ctx *ctx, const uin
     if (done < in_len) {
         /* Hashed first: in may be out. */
         y = ghash_part(k, y, in + done, in_len - done);
-        ctr_part(k, ctr, in + done, out + done, in_len - done);
+        ctr_tail(k, ctr, tail_ks, in + done, out + done, in_len - done);
     }
     if (scan != NULL && done < in_len) {
         __m512i b[4];
