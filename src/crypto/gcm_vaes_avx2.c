@@ -348,13 +348,24 @@ GCM_VAES static void start(const gcm_x86_key *k, const uint8_t *nonce, size_t no
                            const uint8_t *aad, size_t aad_len, __m128i *ctr, __m128i *ek0,
                            __m128i *y)
 {
-    uint8_t j0[16];
-    gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
-    __m128i j = _mm_loadu_si128((const __m128i *)(void *)j0);
+    __m128i j;
+    if (nonce_len == 12) {
+        /* J0 = IV || 0^31 || 1 (§7.1 step 2) built in a register: gcm_derive_j0's bytes on the
+         * stack, read back as one block, would wait for its narrower stores to retire. */
+        uint32_t w;
+        memcpy(&w, nonce + 8, 4);
+        j = _mm_insert_epi32(
+            _mm_insert_epi32(_mm_loadl_epi64((const __m128i *)(const void *)nonce), (int)w, 2),
+            0x01000000, 3);
+    } else {
+        uint8_t j0[16];
+        gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
+        j = _mm_loadu_si128((const __m128i *)(void *)j0);
+        /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
+        tenon_wipe(j0, sizeof j0);
+    }
     *ek0 = encrypt1(k, j);
     *ctr = _mm_add_epi32(bswap128(j), _mm_set_epi32(0, 0, 0, 1));
-    /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
-    tenon_wipe(j0, sizeof j0);
     *y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
 }
 
