@@ -67,12 +67,12 @@ static unsigned long run(void)
     return bad;
 }
 
-/* aead_open_last_nonzero (the open that scans as it decrypts where the class can: AES-GCM on
- * AVX-512) against tenon_aead_open and the plain backward scan, with every AEAD class the CPU
- * runs, AES-128/192/256 (10, 12, 14 rounds), in place as the record layer opens and out of place:
- * every length 0..1100 and lengths around 4 and 16 KiB, the last non-zero byte at the end, at
- * batch edges and at random, none at all; a forged tag: AUTH_FAILED, the output zeroed, *pos and
- * *found untouched. Returns the number of wrong results. */
+/* aead_open_last_nonzero (the open that scans as it decrypts where the class can: AES-GCM with
+ * VAES on AVX-512 and on AVX2) against tenon_aead_open and the plain backward scan, with every AEAD
+ * class the CPU runs, AES-128/192/256 (10, 12, 14 rounds), in place as the record layer opens and
+ * out of place: every length 0..1100 and lengths around 4 and 16 KiB, the last non-zero byte at the
+ * end, at batch edges and at random, none at all; a forged tag: AUTH_FAILED, the output zeroed,
+ * *pos and *found untouched. Returns the number of wrong results. */
 static uint8_t pt[16640], ct[16640 + 16], out[16640 + 16];
 
 static unsigned long open_case(const tenon_aead_ctx *ctx, size_t len, size_t pos, int in_place)

@@ -81,6 +81,9 @@ int aead_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce, size
     if (ctx->vtable == &aes_gcm_vaes_avx512_class)
         return gcm_v512_open_last_nonzero(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out,
                                           pos, found);
+    if (ctx->vtable == &aes_gcm_vaes_avx2_class)
+        return gcm_vaes_avx2_open_last_nonzero(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag,
+                                               out, pos, found);
 #endif
     int rc = ctx->vtable->open(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out);
     /* The verdict is public (ct.h): the caller acts on it. */

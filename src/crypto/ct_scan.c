@@ -147,23 +147,55 @@ static uint32_t last_piece(uint64_t (*or_blocks)(const uint8_t *, size_t), const
     return keep;
 }
 
-size_t ct_last_nonzero(const uint8_t *p, size_t len, uint32_t *found)
+/* The OR of whole 64-byte blocks for the portable and AVX2 levels. */
+static uint64_t (*pick_or_blocks(void))(const uint8_t *, size_t)
 {
-    uint64_t (*or_blocks)(const uint8_t *, size_t) = or_blocks_vec;
 #if TENON_X86_64
-    if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512BW))
-        return last_nonzero_avx512(p, len, found);
     if (cpu_has(TENON_CPU_AVX2))
-        or_blocks = or_blocks_avx2;
+        return or_blocks_avx2;
 #endif
-    uint64_t any = 0, ignored = 0;
-    size_t from = 1024 * (size_t)last_piece(or_blocks, p, len, 1024, &any);
-    size_t n = len - from < 1024 ? len - from : 1024;
+    return or_blocks_vec;
+}
+
+/* The levels below a chunk of p[0..len) that starts at from and spans chunk bytes (the last
+ * non-zero one, or the first if none is): its 64-byte blocks, words, bytes. */
+static size_t refine(uint64_t (*or_blocks)(const uint8_t *, size_t), const uint8_t *p, size_t len,
+                     size_t from, size_t chunk)
+{
+    uint64_t ignored = 0;
+    size_t n = len - from < chunk ? len - from : chunk;
     from += 64 * (size_t)last_piece(or_blocks, p + from, n, 64, &ignored);
     n = len - from < 64 ? len - from : 64;
     from += 8 * (size_t)last_piece(or_blocks, p + from, n, 8, &ignored);
     n = len - from < 8 ? len - from : 8;
-    size_t pos = from + last_piece(or_blocks, p + from, n, 1, &ignored);
+    return from + last_piece(or_blocks, p + from, n, 1, &ignored);
+}
+
+size_t ct_last_nonzero(const uint8_t *p, size_t len, uint32_t *found)
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512BW))
+        return last_nonzero_avx512(p, len, found);
+#endif
+    uint64_t (*or_blocks)(const uint8_t *, size_t) = pick_or_blocks();
+    uint64_t any = 0;
+    size_t from = 1024 * (size_t)last_piece(or_blocks, p, len, 1024, &any);
     *found = (uint32_t)any;
-    return pos;
+    return refine(or_blocks, p, len, from, 1024);
+}
+
+size_t ct_last_nonzero_resume(const uint8_t *p, size_t len, const ct_scan_groups *s,
+                              uint32_t *found)
+{
+    uint64_t (*or_blocks)(const uint8_t *, size_t) = pick_or_blocks();
+    size_t done = 256 * (size_t)s->groups;
+    uint64_t more = 0;
+    /* The rest is one piece (fewer than 256 bytes): its index, declassified, is always 0. */
+    if (done < len)
+        (void)last_piece(or_blocks, p + done, len - done, 256, &more);
+    uint32_t last = ct_select_u32((uint32_t)more, s->groups, s->last);
+    /* floor(pos / 256) of the position the caller makes public (ct.h) */
+    ct_declassify(&last, sizeof last);
+    *found = (uint32_t)(s->any | more);
+    return refine(or_blocks, p, len, 256 * (size_t)last, 256);
 }
