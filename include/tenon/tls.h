@@ -785,6 +785,27 @@ TENON_API TENON_MUST_CHECK int tenon_conn_init(tenon_conn *conn, const tenon_con
 TENON_API TENON_MUST_CHECK int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len,
                                                size_t *consumed);
 
+/* Zero-copy input: network bytes received straight into the engine's input buffer (for example
+ * recv(fd, p, cap, 0)) instead of into a buffer of the caller's that tenon_conn_feed then copies.
+ *
+ * tenon_conn_input_space: *p and *cap receive where the next network bytes go and how many the
+ * engine takes now: the rest of the current record's 5-byte header, then the rest of that record
+ * (the engine holds one record at a time, so a record takes at least two receives: its header,
+ * then its body). *p = NULL and *cap = 0 when it takes none (whenever tenon_conn_status() has no
+ * TENON_WANT_INPUT: unread application data, a record waiting for the output to be sent, after
+ * the peer's close_notify). Returns 0, the sticky error (with *cap = 0) or TENON_ERR_NO_BUFFERS
+ * after tenon_conn_release_buffers. The space is valid until the next call on conn (other than
+ * tenon_conn_status); the caller may write anything into it (it is authenticated as a record).
+ *
+ * tenon_conn_input_commit: the first n bytes of that space now hold network bytes; they are
+ * processed as tenon_conn_feed would process them (a record made whole is opened at once, or waits
+ * as there). n = 0 is fine (it processes a waiting record, as tenon_conn_feed with len 0 does).
+ * n over the *cap just given: TENON_ERR_INVALID_ARGUMENT and nothing changes (not a failure of
+ * the connection). Returns 0 or the connection's (sticky) error. Input may go in through either
+ * way, mixed at any byte: both put it in the same record buffer. */
+TENON_API TENON_MUST_CHECK int tenon_conn_input_space(tenon_conn *conn, uint8_t **p, size_t *cap);
+TENON_API TENON_MUST_CHECK int tenon_conn_input_commit(tenon_conn *conn, size_t n);
+
 /* The peer's transport has ended (recv returned 0). Without a prior close_notify this is
  * TENON_ERR_TLS_TRUNCATED (and becomes the sticky error); after one, 0. */
 TENON_API TENON_MUST_CHECK int tenon_conn_transport_eof(tenon_conn *conn);

@@ -2,6 +2,7 @@
 #include "../common.h"
 #include "aead_impls.h"
 #include "cpu.h"
+#include "ct.h"
 
 /* Fastest first within each family. */
 static const tenon_aead_class *const all_impls[] = {
@@ -44,8 +45,8 @@ TENON_API const tenon_aead_class *tenon_aead_chacha20_poly1305(void)
     return best_of("ChaCha20-Poly1305");
 }
 
-TENON_API int tenon_aead_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls,
-                              const uint8_t *key, size_t key_len)
+TENON_API int tenon_aead_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls, const uint8_t *key,
+                              size_t key_len)
 {
     ENSURE(ctx != NULL && cls != NULL && key != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(cpu_has(cls->cpu_needs), TENON_ERR_UNSUPPORTED);
@@ -53,8 +54,8 @@ TENON_API int tenon_aead_init(tenon_aead_ctx *ctx, const tenon_aead_class *cls,
 }
 
 TENON_API int tenon_aead_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in,
-                              size_t in_len, uint8_t *out, uint8_t *tag)
+                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                              uint8_t *out, uint8_t *tag)
 {
     ENSURE(ctx != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(ctx->vtable != NULL, TENON_ERR_NOT_INITIALISED);
@@ -62,12 +63,34 @@ TENON_API int tenon_aead_seal(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 }
 
 TENON_API int tenon_aead_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in,
-                              size_t in_len, const uint8_t *tag, uint8_t *out)
+                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                              const uint8_t *tag, uint8_t *out)
 {
     ENSURE(ctx != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(ctx->vtable != NULL, TENON_ERR_NOT_INITIALISED);
     return ctx->vtable->open(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out);
+}
+
+int aead_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                           const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                           const uint8_t *tag, uint8_t *out, size_t *pos, uint32_t *found)
+{
+    ENSURE(ctx != NULL && pos != NULL && found != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(ctx->vtable != NULL, TENON_ERR_NOT_INITIALISED);
+#if TENON_X86_64
+    if (ctx->vtable == &aes_gcm_vaes_avx512_class)
+        return gcm_v512_open_last_nonzero(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out,
+                                          pos, found);
+    if (ctx->vtable == &aes_gcm_vaes_avx2_class)
+        return gcm_vaes_avx2_open_last_nonzero(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag,
+                                               out, pos, found);
+#endif
+    int rc = ctx->vtable->open(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out);
+    /* The verdict is public (ct.h): the caller acts on it. */
+    ct_declassify(&rc, sizeof rc);
+    if (rc == TENON_OK)
+        *pos = ct_last_nonzero(out, in_len, found);
+    return rc;
 }
 
 TENON_API int tenon_aead_seal_split(const tenon_aead_ctx *ctx, const uint8_t *nonce,

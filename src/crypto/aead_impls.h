@@ -18,8 +18,21 @@ extern const tenon_aead_class chacha20poly1305_portable_class;
 extern const tenon_aead_class aes_gcm_aesni_class;
 /* gcm_vaes_avx2.c: VAES + VPCLMULQDQ on ymm registers, many blocks per iteration. */
 extern const tenon_aead_class aes_gcm_vaes_avx2_class;
+/* gcm_vaes_avx2.c: its open, with the content-type scan's 256-byte groups (ct.h
+ * ct_scan_groups) taken from each batch of plaintext as it is decrypted, the rest of the scan
+ * (ct_last_nonzero_resume) after the tag is checked (only then are *pos and *found set). */
+int gcm_vaes_avx2_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                    size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                    const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                    uint8_t *out, size_t *pos, uint32_t *found);
 /* gcm_vaes_avx512.c: VAES + VPCLMULQDQ on zmm registers, CTR and GHASH stitched both ways. */
 extern const tenon_aead_class aes_gcm_vaes_avx512_class;
+/* gcm_vaes_avx512.c: its open, with the first pass of ct_last_nonzero's AVX-512 scan run on
+ * each batch of plaintext as it is decrypted, the second after the tag is checked (only then
+ * are *pos and *found set); for aead_open_last_nonzero. */
+int gcm_v512_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                               const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                               const uint8_t *tag, uint8_t *out, size_t *pos, uint32_t *found);
 /* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20. */
 extern const tenon_aead_class chacha20poly1305_avx2_class;
 /* chacha20poly1305_avx512.c: sixteen-block AVX-512F ChaCha20 and eight-lane Poly1305. */

@@ -164,8 +164,31 @@ static inline void store_le64(uint8_t *p, uint64_t v)
 /* The position of the last non-zero byte of p[0..len) (ct_scan.c), every byte read whatever
  * the values; *found is all-ones if there is one (the position is then meaningful), else 0.
  * The position is returned declassified, and so are floor(pos / 1024), floor(pos / 64) and
- * floor(pos / 8) on the way: for callers that make it public anyway (TLS 1.3's content type, RFC 8446 §5.4),
- * whose concern is that the time not tell how many zero bytes follow it. */
+ * floor(pos / 8) on the way (floor(pos / 256) on the AVX-512BW path and in
+ * ct_last_nonzero_resume): for callers that make it
+ * public anyway (TLS 1.3's content type, RFC 8446 §5.4), whose concern is that the time not tell
+ * how many zero bytes follow it. */
 size_t ct_last_nonzero(const uint8_t *p, size_t len, uint32_t *found);
+
+/* A scan by 256-byte groups done elsewhere (as AES-GCM/VAES-AVX2 decrypts, on each batch's
+ * plaintext in registers): groups 0 .. groups - 1 were ORed; last is the last that was not all
+ * zero (0 if none), any is all-ones if one was. Both secret; update them with masks only. */
+typedef struct {
+    uint32_t groups, last;
+    uint64_t any;
+} ct_scan_groups;
+
+/* ct_last_nonzero's result for p[0..len) from a scan s of its first s->groups 256-byte groups:
+ * the rest is scanned here, then floor(pos / 256) is declassified and that group refined. */
+size_t ct_last_nonzero_resume(const uint8_t *p, size_t len, const ct_scan_groups *s,
+                              uint32_t *found);
+
+/* tenon_aead_open (aead.c), then, only if it succeeds, *pos = ct_last_nonzero(out, in_len,
+ * found) with the same contract; where the class allows it (AES-GCM with VAES on AVX-512BW) the
+ * scan's first pass runs on the plaintext as it is decrypted, while it is still in registers. */
+struct tenon_aead_ctx;
+int aead_open_last_nonzero(const struct tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                           const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                           const uint8_t *tag, uint8_t *out, size_t *pos, uint32_t *found);
 
 #endif

@@ -235,10 +235,11 @@ GCM_VAES static inline void ctr16(const gcm_x86_key *k, __m128i *ctrp, const uin
 }
 
 /* ctr16 with the GHASH of the 16 blocks at gsrc between the rounds. gsrc is read
- * before out is written, so gsrc == in == out is fine. */
+ * before out is written, so gsrc == in == out is fine. With scan_or, *scan_or receives the OR
+ * of the 16 blocks written (the content-type scan's group, ct.h ct_scan_groups). */
 GCM_VAES static inline __attribute__((always_inline)) void
 ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y, const uint8_t *in,
-              uint8_t *out, const uint8_t *gsrc)
+              uint8_t *out, const uint8_t *gsrc, __m256i *scan_or)
 {
     const __m256i c01 = ctr_pair(*ctrp), rk0 = rk256(k, 0);
     __m256i lo = _mm256_setzero_si256(), hi = lo, mid = lo;
@@ -270,8 +271,32 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
         const __m256i rk_ = rk256(k, nr);
         REP8(ENC_LAST_J)
     }
-    REP8(XOR_STORE)
+    if (scan_or != NULL) {
+        __m256i or_ = _mm256_setzero_si256();
+#define XOR_STORE_OR(j)                                                                            \
+    {                                                                                              \
+        const __m256i t_ = _mm256_xor_si256(b##j, load256(in + 32 * j));                           \
+        store256(out + 32 * j, t_);                                                                \
+        or_ = _mm256_or_si256(or_, t_);                                                            \
+    }
+        REP8(XOR_STORE_OR)
+#undef XOR_STORE_OR
+        *scan_or = or_;
+    } else {
+        REP8(XOR_STORE)
+    }
     *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 16));
+}
+
+/* The batch's OR as a ct_scan_groups step: no branch on the data. */
+GCM_VAES static inline __attribute__((always_inline)) void scan_step(ct_scan_groups *s, __m256i v)
+{
+    const __m128i x = _mm_or_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    const uint64_t nz =
+        ct_mask_nonzero_u64((uint64_t)_mm_cvtsi128_si64(x) | (uint64_t)_mm_extract_epi64(x, 1));
+    s->last = ct_select_u32((uint32_t)nz, s->groups, s->last);
+    s->any |= nz;
+    s->groups++;
 }
 
 /* At most 4 blocks (len <= 64), two chains of two blocks each: a short tail (TLS 1.3's type
@@ -325,15 +350,43 @@ GCM_VAES static void stitched_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *
     switch (k->rounds) {
     case 10:
         for (size_t i = 0; i < n; i++)
-            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i);
+            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL);
         break;
     case 12:
         for (size_t i = 0; i < n; i++)
-            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i);
+            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL);
         break;
     default:
         for (size_t i = 0; i < n; i++)
-            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i);
+            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL);
+        break;
+    }
+}
+
+/* The open's loop (gsrc = in) with each batch's plaintext taken through the content-type
+ * scan's group step while it is in registers (batch i is group i). */
+GCM_VAES static void scanned_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y, const uint8_t *in,
+                                  uint8_t *out, size_t n, ct_scan_groups *s)
+{
+    __m256i v;
+    switch (k->rounds) {
+    case 10:
+        for (size_t i = 0; i < n; i++) {
+            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v);
+            scan_step(s, v);
+        }
+        break;
+    case 12:
+        for (size_t i = 0; i < n; i++) {
+            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v);
+            scan_step(s, v);
+        }
+        break;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v);
+            scan_step(s, v);
+        }
         break;
     }
 }
@@ -348,13 +401,24 @@ GCM_VAES static void start(const gcm_x86_key *k, const uint8_t *nonce, size_t no
                            const uint8_t *aad, size_t aad_len, __m128i *ctr, __m128i *ek0,
                            __m128i *y)
 {
-    uint8_t j0[16];
-    gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
-    __m128i j = _mm_loadu_si128((const __m128i *)(void *)j0);
+    __m128i j;
+    if (nonce_len == 12) {
+        /* J0 = IV || 0^31 || 1 (§7.1 step 2) built in a register: gcm_derive_j0's bytes on the
+         * stack, read back as one block, would wait for its narrower stores to retire. */
+        uint32_t w;
+        memcpy(&w, nonce + 8, 4);
+        j = _mm_insert_epi32(
+            _mm_insert_epi32(_mm_loadl_epi64((const __m128i *)(const void *)nonce), (int)w, 2),
+            0x01000000, 3);
+    } else {
+        uint8_t j0[16];
+        gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
+        j = _mm_loadu_si128((const __m128i *)(void *)j0);
+        /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
+        tenon_wipe(j0, sizeof j0);
+    }
     *ek0 = encrypt1(k, j);
     *ctr = _mm_add_epi32(bswap128(j), _mm_set_epi32(0, 0, 0, 1));
-    /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
-    tenon_wipe(j0, sizeof j0);
     *y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
 }
 
@@ -413,9 +477,11 @@ AEAD_SEAL_ENTRIES(GCM_VAES, vaes_seal, vaes_seal_split, seal_core, BATCH)
  * but paid for the two passes in turn: on cores that issue AES and carry-less multiplication on
  * different ports (Intel's), that open was 20% slower than the seal.
  */
-GCM_VAES static int vaes_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                              const uint8_t *tag, uint8_t *out)
+/* The open; with s, the content-type scan's groups of the whole batches too (ct.h). */
+GCM_VAES static inline __attribute__((always_inline)) int
+open_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len, const uint8_t *aad,
+          size_t aad_len, const uint8_t *in, size_t in_len, const uint8_t *tag, uint8_t *out,
+          ct_scan_groups *s)
 {
     GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
     const gcm_x86_key *k = get_key(ctx);
@@ -424,7 +490,10 @@ GCM_VAES static int vaes_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     /* §7.2 steps 4-6: each batch of ciphertext is hashed while it is decrypted; the tail is
      * hashed first, as in may be out. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
-    stitched_loop(k, &ctr, &y, in, out, in, nb);
+    if (s != NULL)
+        scanned_loop(k, &ctr, &y, in, out, nb, s);
+    else
+        stitched_loop(k, &ctr, &y, in, out, in, nb);
     if (done < in_len) {
         y = ghash_bytes(k, y, in + done, in_len - done);
         ctr_tail(k, &ctr, in + done, out + done, in_len - done);
@@ -441,6 +510,26 @@ GCM_VAES static int vaes_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     if (ok == 0)
         tenon_wipe(out, in_len);
     return gcm_open_result(ok);
+}
+
+GCM_VAES static int vaes_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                              const uint8_t *tag, uint8_t *out)
+{
+    return open_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out, NULL);
+}
+
+GCM_VAES int gcm_vaes_avx2_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                             size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                             const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                             uint8_t *out, size_t *pos, uint32_t *found)
+{
+    ct_scan_groups s = {0, 0, 0};
+    int rc = open_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out, &s);
+    /* The rest of the scan only on authentic plaintext: a forgery's tells nothing. */
+    if (rc == TENON_OK)
+        *pos = ct_last_nonzero_resume(out, in_len, &s, found);
+    return rc;
 }
 
 const tenon_aead_class aes_gcm_vaes_avx2_class = {

@@ -29,6 +29,7 @@
 #include "../common.h"
 #include "aead_impls.h"
 #include "ct.h"
+#include "ct_scan_avx512.h"
 #include "gcm.h"
 
 #if TENON_X86_64
@@ -124,6 +125,12 @@ GCM_V512 static ALWAYS_INLINE __m128i mul1(__m128i a, __m128i h)
                   _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
 }
 
+/* H^1 (integer form). */
+GCM_V512 static ALWAYS_INLINE __m128i hpow1(const gcm_x86_key *k)
+{
+    return _mm_loadu_si128((const __m128i *)(const void *)k->hpow[GCM_X86_POWERS - 1]);
+}
+
 /* Accumulates the products of the four integer-form blocks in d by the four powers in h. */
 #define GH_ACC(d, h)                                                                               \
     do {                                                                                           \
@@ -164,6 +171,12 @@ GCM_V512 static ALWAYS_INLINE void load16(__m512i g[4], const uint8_t *p)
 GCM_V512 static __m128i ghash_part(const gcm_x86_key *k, __m128i y, const uint8_t *p, size_t len)
 {
     const size_t n = (len + 15) / 16, nz = (n + 3) / 4, base = 16 - n;
+    if (n == 1) {
+        /* One block (a TLS record's AAD, a TLS 1.3 record's content-type byte past its last
+         * batch): one 128-bit product, without the four-lane fold. */
+        const __m128i d = bswap128(_mm_maskz_loadu_epi8((__mmask16)byte_mask(len, 0), p));
+        return mul1(_mm_xor_si128(d, y), hpow1(k));
+    }
     __m512i lo = _mm512_setzero_si512(), hi = lo, mid = lo;
     for (size_t m = nz; m-- > 0;) {
         __m512i d = bswap512(_mm512_maskz_loadu_epi8(byte_mask(len, m), p + 64 * m));
@@ -306,19 +319,64 @@ static int v512_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
     return gcm_x86_init(ctx, &aes_gcm_vaes_avx512_class, key, key_len);
 }
 
-/* §7.1 steps 1-2: J0, E(K, J0) for the tag, the first counter inc32(J0), GHASH of the AAD. */
+/* The largest last partial batch whose keystream start() computes (three blocks). */
+#define SHORT_TAIL 48
+
+/* §7.1 steps 1-2: J0, E(K, J0) for the tag, the first counter inc32(J0), GHASH of the AAD.
+ * For a text of len bytes whose last partial batch is 1..SHORT_TAIL bytes (a TLS 1.3 record of
+ * whole batches and its content-type byte), that part's keystream comes from the same
+ * four-lane AES chain as E(K, J0) (lanes J0 and its three counters, inc32(J0) + 16 nb + 0..2),
+ * into *tail_ks (bytes 0..47): its own chains at the end would cost four more chains' rounds and,
+ * sealing, their latency before the last GHASH. */
 GCM_V512 static void start(const gcm_x86_key *k, const uint8_t *nonce, size_t nonce_len,
-                           const uint8_t *aad, size_t aad_len, __m512i *ctr, __m128i *ek0,
-                           __m128i *y)
+                           const uint8_t *aad, size_t aad_len, size_t len, __m512i *ctr,
+                           __m128i *ek0, __m128i *y, __m512i *tail_ks)
 {
-    uint8_t j0[16];
-    gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
-    __m128i j = _mm_loadu_si128((const __m128i *)(void *)j0);
-    *ek0 = encrypt1(k, j);
-    *ctr = ctr_lanes(_mm_add_epi32(bswap128(j), _mm_set_epi32(0, 0, 0, 1)));
-    /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
-    tenon_wipe(j0, sizeof j0);
+    __m128i j;
+    if (nonce_len == 12) {
+        /* J0 = IV || 0^31 || 1 (§7.1 step 2) built in a register: gcm_derive_j0's bytes on the
+         * stack, read back as one block, would wait for its narrower stores to retire. */
+        j = _mm_insert_epi32(_mm_maskz_loadu_epi8((__mmask16)0x0fff, nonce), 0x01000000, 3);
+    } else {
+        uint8_t j0[16];
+        gcm_derive_j0(j0, nonce, nonce_len, ghash_fn, k);
+        j = _mm_loadu_si128((const __m128i *)(void *)j0);
+        /* For other than 96-bit nonces J0 = GHASH_H(IV), which says something about H. */
+        tenon_wipe(j0, sizeof j0);
+    }
+    const __m128i ji = bswap128(j);
+    const size_t tail = len % BATCH;
+    if (tail > 0 && tail <= SHORT_TAIL) {
+        /* inc32 in every lane: a 32-bit addition to the counter dword alone (§6.2). */
+        const uint32_t at = (uint32_t)(1 + 16 * (len / BATCH));
+        __m512i b = _mm512_add_epi32(_mm512_broadcast_i32x4(ji),
+                                     _mm512_set_epi32(0, 0, 0, (int)(at + 2), 0, 0, 0,
+                                                      (int)(at + 1), 0, 0, 0, (int)at, 0, 0, 0, 0));
+        b = _mm512_xor_si512(bswap512(b), rk512(k, 0));
+        for (unsigned r = 1; r < k->rounds; r++)
+            b = _mm512_aesenc_epi128(b, rk512(k, r));
+        b = _mm512_aesenclast_epi128(b, rk512(k, k->rounds));
+        *ek0 = _mm512_castsi512_si128(b);
+        *tail_ks = _mm512_alignr_epi64(_mm512_setzero_si512(), b, 2);
+    } else {
+        *ek0 = encrypt1(k, j);
+        *tail_ks = _mm512_setzero_si512();
+    }
+    *ctr = ctr_lanes(_mm_add_epi32(ji, _mm_set_epi32(0, 0, 0, 1)));
     *y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
+}
+
+/* CTR over the last partial batch of n bytes at in (0 < n < BATCH) into out: with the keystream
+ * start() made when n <= SHORT_TAIL, else ctr_part from the next counters c. */
+GCM_V512 static void ctr_tail(const gcm_x86_key *k, __m512i c, __m512i tail_ks, const uint8_t *in,
+                              uint8_t *out, size_t n)
+{
+    if (n <= SHORT_TAIL) {
+        const __mmask64 m = byte_mask(n, 0);
+        _mm512_mask_storeu_epi8(out, m, _mm512_xor_si512(tail_ks, _mm512_maskz_loadu_epi8(m, in)));
+    } else {
+        ctr_part(k, c, in, out, n);
+    }
 }
 
 /* §7.1 steps 5-6: the length block (in integer form its two halves are the two qwords), one
@@ -328,23 +386,34 @@ GCM_V512 static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t
 {
     const __m128i lens =
         _mm_set_epi64x((long long)((uint64_t)aad_len << 3), (long long)((uint64_t)text_len << 3));
-    const __m128i h = _mm_loadu_si128((const __m128i *)(const void *)k->hpow[GCM_X86_POWERS - 1]);
-    y = mul1(_mm_xor_si128(y, lens), h);
+    y = mul1(_mm_xor_si128(y, lens), hpow1(k));
     _mm_storeu_si128((__m128i *)(void *)tag, _mm_xor_si128(bswap128(y), ek0));
 }
 
 /* The whole batches (nb >= 1). The text at offset off is read from aead_split_src(head, split,
  * out, off): the seal's gathered plaintext, or with split = the length, the open's ciphertext
  * (head = in). Sealing: batch 0 alone, then batch i stitched with the GHASH of batch i - 1 of
- * out, then the GHASH of the last batch. Opening: every batch hashed while it is decrypted.
- * One copy per round count, so that the rounds unroll. */
+ * out, then the GHASH of the last batch. Opening: every batch hashed while it is decrypted, and
+ * with scan, each batch's plaintext, still in registers, taken through the first pass of the
+ * content-type scan (ct_scan_avx512.h: batch i is its group i). One copy per round count, so
+ * that the rounds unroll. */
 GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned nr, __m512i *ctrp,
                                            __m128i y, const uint8_t *head, size_t split,
-                                           uint8_t *out, size_t nb, const int open)
+                                           uint8_t *out, size_t nb, const int open, __m512i *scan)
 {
     /* The counters in a local, so that they stay in a register across the iterations. */
     __m512i ctr = *ctrp, g[4];
-    if (open) {
+    if (open && scan != NULL) {
+        __m512i last = *scan, gn = _mm512_setzero_si512();
+        const __m512i one = _mm512_set1_epi64(1);
+        for (size_t i = 0; i < nb; i++) {
+            load16(g, head + BATCH * i);
+            ctr16_ghash16(k, nr, &ctr, &y, head + BATCH * i, out + BATCH * i, g);
+            last = ct_scan_group_avx512(last, gn, g[0], g[1], g[2], g[3]);
+            gn = _mm512_add_epi64(gn, one);
+        }
+        *scan = last;
+    } else if (open) {
         for (size_t i = 0; i < nb; i++) {
             load16(g, head + BATCH * i);
             ctr16_ghash16(k, nr, &ctr, &y, head + BATCH * i, out + BATCH * i, g);
@@ -363,26 +432,26 @@ GCM_V512 static ALWAYS_INLINE __m128i bulk(const gcm_x86_key *k, const unsigned 
 #define BULK_COPY(nr)                                                                              \
     GCM_V512 static __m128i bulk##nr(const gcm_x86_key *k, __m512i *ctr, __m128i y,                \
                                      const uint8_t *head, size_t split, uint8_t *out, size_t nb,   \
-                                     int open)                                                     \
+                                     int open, __m512i *scan)                                      \
     {                                                                                              \
-        return bulk(k, nr, ctr, y, head, split, out, nb, open);                                    \
+        return bulk(k, nr, ctr, y, head, split, out, nb, open, scan);                              \
     }
 BULK_COPY(10)
 BULK_COPY(12)
 BULK_COPY(14)
 
 GCM_V512 static __m128i run_bulk(const gcm_x86_key *k, __m512i *ctr, __m128i y, const uint8_t *head,
-                                 size_t split, uint8_t *out, size_t nb, int open)
+                                 size_t split, uint8_t *out, size_t nb, int open, __m512i *scan)
 {
     if (nb == 0)
         return y;
     switch (k->rounds) {
     case 10:
-        return bulk10(k, ctr, y, head, split, out, nb, open);
+        return bulk10(k, ctr, y, head, split, out, nb, open, scan);
     case 12:
-        return bulk12(k, ctr, y, head, split, out, nb, open);
+        return bulk12(k, ctr, y, head, split, out, nb, open, scan);
     default:
-        return bulk14(k, ctr, y, head, split, out, nb, open);
+        return bulk14(k, ctr, y, head, split, out, nb, open, scan);
     }
 }
 
@@ -395,15 +464,15 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, out, len, out, tag));
     ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const gcm_x86_key *k = get_key(ctx);
-    __m512i ctr;
+    __m512i ctr, tail_ks;
     __m128i ek0, y;
-    start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
+    start(k, nonce, nonce_len, aad, aad_len, len, &ctr, &ek0, &y, &tail_ks);
 
     /* §7.1 steps 3-4. */
     const size_t nb = len / BATCH, done = nb * BATCH;
-    y = run_bulk(k, &ctr, y, head, split, out, nb, 0);
+    y = run_bulk(k, &ctr, y, head, split, out, nb, 0, NULL);
     if (done < len) {
-        ctr_part(k, ctr, aead_split_src(head, split, out, done), out + done, len - done);
+        ctr_tail(k, ctr, tail_ks, aead_split_src(head, split, out, done), out + done, len - done);
         y = ghash_part(k, y, out + done, len - done);
     }
     finish(k, y, ek0, aad_len, len, tag);
@@ -412,23 +481,35 @@ GCM_V512 static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
 
 AEAD_SEAL_ENTRIES(GCM_V512, v512_seal, v512_seal_split, seal_core, BATCH)
 
-GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
-                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
-                              const uint8_t *tag, uint8_t *out)
+/* The open (tenon_aead_class.open); with scan, also the first pass of the content-type scan
+ * over the plaintext (ct_scan_avx512.h), the whole batches in bulk and the last, partial group
+ * here, from out with masked loads. */
+GCM_V512 static ALWAYS_INLINE int open_core(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                            size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                            const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                            uint8_t *out, __m512i *scan)
 {
     GUARD(gcm_check_args(nonce, nonce_len, aad, aad_len, in, in_len, out, tag));
     const gcm_x86_key *k = get_key(ctx);
-    __m512i ctr;
+    __m512i ctr, tail_ks;
     __m128i ek0, y;
-    start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
+    start(k, nonce, nonce_len, aad, aad_len, in_len, &ctr, &ek0, &y, &tail_ks);
 
     /* §7.2 steps 4-6: each batch of ciphertext is hashed while it is decrypted. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
-    y = run_bulk(k, &ctr, y, in, in_len, out, nb, 1);
+    y = run_bulk(k, &ctr, y, in, in_len, out, nb, 1, scan);
     if (done < in_len) {
         /* Hashed first: in may be out. */
         y = ghash_part(k, y, in + done, in_len - done);
-        ctr_part(k, ctr, in + done, out + done, in_len - done);
+        ctr_tail(k, ctr, tail_ks, in + done, out + done, in_len - done);
+    }
+    if (scan != NULL && done < in_len) {
+        __m512i b[4];
+        for (size_t m = 0; m < 4; m++)
+            b[m] = _mm512_maskz_loadu_epi8(byte_mask(in_len - done, m),
+                                           out + done + (byte_mask(in_len - done, m) ? 64 * m : 0));
+        *scan =
+            ct_scan_group_avx512(*scan, _mm512_set1_epi64((long long)nb), b[0], b[1], b[2], b[3]);
     }
     uint8_t want[16];
     finish(k, y, ek0, aad_len, in_len, want);
@@ -442,6 +523,26 @@ GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
     if (ok == 0)
         tenon_wipe(out, in_len);
     return gcm_open_result(ok);
+}
+
+GCM_V512 static int v512_open(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
+                              const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
+                              const uint8_t *tag, uint8_t *out)
+{
+    return open_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out, NULL);
+}
+
+GCM_V512 int gcm_v512_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce,
+                                        size_t nonce_len, const uint8_t *aad, size_t aad_len,
+                                        const uint8_t *in, size_t in_len, const uint8_t *tag,
+                                        uint8_t *out, size_t *pos, uint32_t *found)
+{
+    __m512i scan = CT_SCAN_NONE_AVX512;
+    int rc = open_core(ctx, nonce, nonce_len, aad, aad_len, in, in_len, tag, out, &scan);
+    /* The second pass only on authentic plaintext: a forgery's tells nothing. */
+    if (rc == TENON_OK)
+        *pos = ct_last_nonzero_finish_avx512(out, in_len, ct_scan_last_group_avx512(scan), found);
+    return rc;
 }
 
 const tenon_aead_class aes_gcm_vaes_avx512_class = {

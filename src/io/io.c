@@ -1,8 +1,8 @@
 /*
  * The blocking socket adapter: drives a tenon engine over a connected socket with poll(2), every
- * call bounded by its timeout. It holds no state of its own: bytes are read with MSG_PEEK, fed to
- * the engine, and only what the engine took is removed from the socket, so nothing is ever buffered
- * here.
+ * call bounded by its timeout. It holds no state of its own: bytes are received straight into the
+ * engine's record buffer (tenon_conn_input_space), no more than the engine takes, so nothing is
+ * ever buffered here.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,8 +15,6 @@
 #include "tenon/tls.h"
 
 #include "../common.h"
-
-#define IO_CHUNK 16384
 
 /* Each call has one deadline, timeout_ms after it starts: a peer that sends a byte now and
  * then cannot keep a call going for ever. A negative timeout_ms waits without end, as poll(2)
@@ -87,22 +85,24 @@ static int fail(tenon_conn *conn, int fd, int64_t deadline, int rc)
     return rc;
 }
 
-/* Gives the engine what the socket has (at least one byte, or the EOF). */
+/* Gives the engine what the socket has (at least one byte, or the EOF). The bytes are received
+ * straight into the engine's record buffer (tenon_conn_input_space): no copy of ours, and the
+ * socket gives up only what the engine takes. */
 static int pull(tenon_conn *conn, int fd, int64_t deadline)
 {
-    uint8_t buf[IO_CHUNK];
+    uint8_t *space;
+    size_t cap;
     GUARD(wait_fd(fd, POLLIN, deadline));
-    ssize_t r = recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
-    if (r < 0)
+    GUARD(tenon_conn_input_space(conn, &space, &cap));
+    /* step() pulls only when the engine wants input, and then it has room. */
+    ENSURE(cap > 0, TENON_ERR_INTERNAL);
+    ssize_t got = recv(fd, space, cap, MSG_DONTWAIT);
+    if (got < 0)
         return (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) ? TENON_OK
                                                                            : TENON_ERR_FILE_IO;
-    if (r == 0)
+    if (got == 0)
         return tenon_conn_transport_eof(conn);
-    size_t used = 0;
-    int rc = tenon_conn_feed(conn, buf, (size_t)r, &used);
-    if (used > 0 && recv(fd, buf, used, 0) != (ssize_t)used)
-        return TENON_ERR_FILE_IO;
-    return rc;
+    return tenon_conn_input_commit(conn, (size_t)got);
 }
 
 /* One step of progress: send, or take input. A state that asks for neither cannot move on:

@@ -1080,6 +1080,31 @@ static int wants_input(const tls_conn *c)
     return may_gather(c) && !record_complete(c);
 }
 
+/* How many more bytes the record buffer takes now: the rest of the header, then the rest of the
+ * record (one record at a time); 0 when the engine takes none. */
+static size_t gather_want(const tls_conn *c)
+{
+    if (!may_gather(c) || record_complete(c))
+        return 0;
+    return c->rec_len < TLS_RECORD_HEADER_LEN ? TLS_RECORD_HEADER_LEN - c->rec_len
+                                              : record_total(c) - c->rec_len;
+}
+
+/* n bytes (at most gather_want) have been put at in + rec_len: by tenon_conn_feed's copy or by
+ * the caller straight into the space tenon_conn_input_space gave. */
+static int gathered(tls_conn *c, size_t n)
+{
+    c->rec_len += n;
+    if (c->rec_len > c->in_used)
+        c->in_used = (uint32_t)c->rec_len;
+    if (n > 0 && c->rec_len == TLS_RECORD_HEADER_LEN) {
+        int rc = check_header(c, c->in);
+        if (rc != TENON_OK)
+            return fail(c, rc);
+    }
+    return TENON_OK;
+}
+
 /* Processes the record gathered, if it is whole and may be processed. */
 static int run_record(tls_conn *c, int *done)
 {
@@ -1114,23 +1139,49 @@ TENON_API int tenon_conn_feed(tenon_conn *conn, const uint8_t *data, size_t len,
             *consumed = len;
             break;
         }
-        if (*consumed == len || !may_gather(c) || record_complete(c))
+        size_t want = gather_want(c);
+        if (*consumed == len || want == 0)
             break;
-        size_t want = c->rec_len < TLS_RECORD_HEADER_LEN ? TLS_RECORD_HEADER_LEN - c->rec_len
-                                                         : record_total(c) - c->rec_len;
         size_t n = len - *consumed < want ? len - *consumed : want;
         memcpy(c->in + c->rec_len, data + *consumed, n);
-        c->rec_len += n;
-        if (c->rec_len > c->in_used)
-            c->in_used = (uint32_t)c->rec_len;
         *consumed += n;
-        if (c->rec_len == TLS_RECORD_HEADER_LEN) {
-            int rc = check_header(c, c->in);
-            if (rc != TENON_OK)
-                return fail(c, rc);
-        }
+        GUARD(gathered(c, n));
     }
     return TENON_OK;
+}
+
+TENON_API int tenon_conn_input_space(tenon_conn *conn, uint8_t **p, size_t *cap)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL && p != NULL && cap != NULL, TENON_ERR_INVALID_ARGUMENT);
+    *p = NULL;
+    *cap = 0;
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->in != NULL, TENON_ERR_NO_BUFFERS);
+    size_t want = gather_want(c);
+    if (want > 0) {
+        *p = c->in + c->rec_len;
+        *cap = want;
+    }
+    return TENON_OK;
+}
+
+TENON_API int tenon_conn_input_commit(tenon_conn *conn, size_t n)
+{
+    tls_conn *c = get(conn);
+    ENSURE(c != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (c->error != 0)
+        return c->error;
+    ENSURE(c->in != NULL, TENON_ERR_NO_BUFFERS);
+    /* The space tenon_conn_input_space gave is exactly what gather_want allows now: more than
+     * that was never the caller's to write. */
+    ENSURE(n <= gather_want(c), TENON_ERR_INVALID_ARGUMENT);
+    if (n > 0)
+        GUARD(gathered(c, n));
+    /* As tenon_conn_feed: a record made whole is processed at once (or waits, as there). */
+    int done;
+    return run_record(c, &done);
 }
 
 TENON_API int tenon_conn_transport_eof(tenon_conn *conn)

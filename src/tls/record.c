@@ -204,11 +204,20 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
     uint8_t nonce[12];
     record_nonce(k, nonce);
     uint8_t *inner = record + TLS_RECORD_HEADER_LEN;
+    /* RFC 8446 §5.4: the receiver "decrypts the record and scans the field from the end toward
+     * the beginning until it finds a non-zero octet. This non-zero octet is the content type of
+     * the message." Here every byte is visited whatever its value (ct_last_nonzero), so the
+     * time does not tell how much padding hid the content length; where the AEAD can, the scan
+     * runs on the plaintext as it is decrypted (aead_open_last_nonzero). */
+    uint32_t found = 0;
+    size_t pos = 0;
 #ifdef TENON_FUZZING
     int rc = fuzzing_null_open(inner + inner_len);
+    if (rc == TENON_OK)
+        pos = ct_last_nonzero(inner, inner_len, &found);
 #else
-    int rc = tenon_aead_open(k->ctx, nonce, sizeof nonce, record, TLS_RECORD_HEADER_LEN, inner,
-                             inner_len, inner + inner_len, inner);
+    int rc = aead_open_last_nonzero(k->ctx, nonce, sizeof nonce, record, TLS_RECORD_HEADER_LEN,
+                                    inner, inner_len, inner + inner_len, inner, &pos, &found);
 #endif
     /* The verdict is public: the peer learns it from our alert. */
     ct_declassify(&rc, sizeof rc);
@@ -226,12 +235,6 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
         return TENON_ERR_TLS_RECORD_OVERFLOW;
     }
 
-    /* RFC 8446 §5.4: the receiver "decrypts the record and scans the field from the end toward
-     * the beginning until it finds a non-zero octet. This non-zero octet is the content type of
-     * the message." Here every byte is visited whatever its value (ct_last_nonzero), so the
-     * time does not tell how much padding hid the content length. */
-    uint32_t found;
-    size_t pos = ct_last_nonzero(inner, inner_len, &found);
     /* Where the content ends and what type it has are public from here on: the engine acts on
      * them (and the record length already bounds them). */
     ct_declassify(&found, sizeof found);
