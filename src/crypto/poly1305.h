@@ -70,5 +70,8 @@ void poly1305_final(poly1305_ctx *ctx, uint8_t tag[16]);
 /* out = a * b mod 2^130 - 5 (partially reduced), radix 2^44; out may alias a or b. For the
  * AVX2 code's powers of r. */
 void poly1305_mul44(uint64_t out[3], const uint64_t a[3], const uint64_t b[3]);
+/* p[k] = r^(k+1) for k < 8 and p[8] = r^16, radix 2^44, partially reduced as mul44 leaves
+ * them: the IFMA code's powers. */
+void poly1305_powers44(uint64_t p[9][3], const uint64_t r[3]);
 
 #endif

@@ -40,24 +40,6 @@
 #define LO(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
 #define HI(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
 
-/* r^1..r^8 and r^16 in radix 2^44: rpow44[k] = r^(k+1) for k < 8, rpow44[8] = r^16. A tree
- * four multiplications deep rather than a chain of eight: on a 1 KiB message the chain's
- * latency, with nothing else to overlap, was a tenth of the MAC's time. */
-static void compute_powers44(poly1305_ctx *ctx)
-{
-    uint64_t(*p)[3] = ctx->rpow44;
-    memcpy(p[0], ctx->r, sizeof p[0]);
-    poly1305_mul44(p[1], p[0], p[0]); /* r^2 */
-    poly1305_mul44(p[2], p[1], p[0]); /* r^3 */
-    poly1305_mul44(p[3], p[1], p[1]); /* r^4 */
-    poly1305_mul44(p[4], p[3], p[0]); /* r^5 */
-    poly1305_mul44(p[5], p[3], p[1]); /* r^6 */
-    poly1305_mul44(p[6], p[3], p[2]); /* r^7 */
-    poly1305_mul44(p[7], p[3], p[3]); /* r^8 */
-    poly1305_mul44(p[8], p[7], p[7]); /* r^16 */
-    ctx->rpow44_ready = 1;
-}
-
 /* Splits the eight blocks at in[0..127] into 44-bit limbs. As in poly1305_avx512.c the 64-bit
  * lanes hold blocks 0, 4, 1, 5, 2, 6, 3, 7; the 2^128 bit of a whole block is bit 40 of limb
  * 2. */
@@ -209,8 +191,10 @@ void poly1305_blocks_ifma(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
         poly1305_blocks_portable(ctx, in, nblocks);
         return;
     }
-    if (!ctx->rpow44_ready)
-        compute_powers44(ctx);
+    if (!ctx->rpow44_ready) {
+        poly1305_powers44(ctx->rpow44, ctx->r);
+        ctx->rpow44_ready = 1;
+    }
     size_t ngroups = nblocks / 8;
     blocks_vec(ctx, in, ngroups);
     if (nblocks % 8 != 0)
