@@ -226,25 +226,47 @@ blocks16_body(const uint32_t st[16], const uint8_t *in, uint8_t *out, uint32_t k
     STORE_K(3, v3, v7, v11, v15);
 }
 
-/* One call's batch: blocks16_body with the extras asked for, instantiated per combination. */
+/* blocks16_body instantiated per combination of extras, each its own function: one body with
+ * a switch compiled the plain batch with more spills, 10% slower at 16 KiB. */
 AVX512_TARGET
+static void blocks16(const uint32_t st[16], const uint8_t *in, uint8_t *out)
+{
+    blocks16_body(st, in, out, NULL, NULL, NULL, 0);
+}
+
+AVX512_TARGET
+static void blocks16_block0(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                            uint32_t ks0[16])
+{
+    blocks16_body(st, in, out, ks0, NULL, NULL, EXTRA_BLOCK0);
+}
+
+AVX512_TARGET
+static void blocks16_tail(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                          const uint8_t *tin, uint8_t *tout)
+{
+    blocks16_body(st, in, out, NULL, tin, tout, EXTRA_TAIL);
+}
+
+AVX512_TARGET
+static void blocks16_block0_tail(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                                 uint32_t ks0[16], const uint8_t *tin, uint8_t *tout)
+{
+    blocks16_body(st, in, out, ks0, tin, tout, EXTRA_BLOCK0 | EXTRA_TAIL);
+}
+
+/* One batch with the extras asked for. */
 static void blocks16_extra(const uint32_t st[16], const uint8_t *in, uint8_t *out, uint32_t ks0[16],
                            const uint8_t *tin, uint8_t *tout, int extra)
 {
-    switch (extra) {
-    case EXTRA_BLOCK0:
-        blocks16_body(st, in, out, ks0, NULL, NULL, EXTRA_BLOCK0);
-        break;
-    case EXTRA_TAIL:
-        blocks16_body(st, in, out, NULL, tin, tout, EXTRA_TAIL);
-        break;
-    case EXTRA_BLOCK0 | EXTRA_TAIL:
-        blocks16_body(st, in, out, ks0, tin, tout, EXTRA_BLOCK0 | EXTRA_TAIL);
-        break;
-    default:
-        blocks16_body(st, in, out, NULL, NULL, NULL, 0);
-        break;
-    }
+    if (extra == EXTRA_BLOCK0)
+        blocks16_block0(st, in, out, ks0);
+    else if (extra == EXTRA_TAIL)
+        blocks16_tail(st, in, out, tin, tout);
+    else if (extra == (EXTRA_BLOCK0 | EXTRA_TAIL))
+        blocks16_block0_tail(st, in, out, ks0, tin, tout);
+    else
+        blocks16(st, in, out);
 }
 
 /* nsets (1 or 2) groups of four blocks in the row layout from counter st[12] on, XORed into

@@ -63,6 +63,19 @@ static void poly_padded(const chacha20poly1305_ops *ops, poly1305_ctx *pc, const
     }
 }
 
+/* RFC 8439 §2.8: the AAD and the first piece of ciphertext (n of len bytes) into a fresh
+ * pc. Where the message is one piece and the class has a one-call MAC that takes these
+ * lengths, that call, which absorbs the lengths too: returns 1 then, else 0. */
+static int poly_start(const chacha20poly1305_ops *ops, poly1305_ctx *pc, const uint8_t *aad,
+                      size_t aad_len, const uint8_t *ct, size_t n, size_t len)
+{
+    if (n == len && ops->poly1305_aead != NULL && ops->poly1305_aead(pc, aad, aad_len, ct, len))
+        return 1;
+    poly_padded(ops, pc, aad, aad_len);
+    poly_padded(ops, pc, ct, n);
+    return 0;
+}
+
 /* RFC 8439 §2.8: the AAD and ciphertext lengths as 64-bit little-endian integers, then the
  * tag. */
 static void poly_finish(const chacha20poly1305_ops *ops, poly1305_ctx *pc, size_t aad_len,
@@ -96,8 +109,10 @@ static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
     ops->chacha20_xor_otk(st->key, nonce, aead_split_src(head, split, out, 0), out, done, otk);
     poly1305_init(&pc, otk);
     tenon_wipe(otk, sizeof otk);
-    poly_padded(ops, &pc, aad, aad_len);
-    poly_padded(ops, &pc, out, done);
+    if (poly_start(ops, &pc, aad, aad_len, out, done, len)) {
+        poly1305_final(&pc, tag);
+        return TENON_OK;
+    }
     for (size_t n; done < len; done += n) {
         n = aead_split_piece(done, split, len, SEAL_CHUNK);
         ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN),
@@ -131,10 +146,10 @@ int chacha20poly1305_seal_split(const chacha20poly1305_ops *ops, const tenon_aea
  * seal. The ciphertext must reach Poly1305 before it is overwritten, so in place (in == out)
  * the piece is decrypted into a buffer first and copied out after the MAC has read it;
  * otherwise it is decrypted straight into out and Poly1305 reads in. Returns the piece's
- * length. */
+ * length; *whole is poly_start's verdict (the lengths are in already). */
 static size_t open_first(const chacha20poly1305_ops *ops, poly1305_ctx *pc, const uint8_t *key,
                          const uint8_t *nonce, const uint8_t *aad, size_t aad_len,
-                         const uint8_t *in, uint8_t *out, size_t len)
+                         const uint8_t *in, uint8_t *out, size_t len, int *whole)
 {
     uint8_t otk[32];
     size_t n;
@@ -142,15 +157,13 @@ static size_t open_first(const chacha20poly1305_ops *ops, poly1305_ctx *pc, cons
         n = len < SEAL_CHUNK ? len : SEAL_CHUNK;
         ops->chacha20_xor_otk(key, nonce, in, out, n, otk);
         poly1305_init(pc, otk);
-        poly_padded(ops, pc, aad, aad_len);
-        poly_padded(ops, pc, in, n);
+        *whole = poly_start(ops, pc, aad, aad_len, in, n, len);
     } else {
         uint8_t plain[OPEN_BUF_LEN];
         n = len < sizeof plain ? len : sizeof plain;
         ops->chacha20_xor_otk(key, nonce, in, plain, n, otk);
         poly1305_init(pc, otk);
-        poly_padded(ops, pc, aad, aad_len);
-        poly_padded(ops, pc, in, n);
+        *whole = poly_start(ops, pc, aad, aad_len, in, n, len);
         memcpy(out, plain, n);
         tenon_wipe(plain, n);
     }
@@ -171,14 +184,19 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
     /* RFC 8439 §2.8: Poly1305 runs on the AAD and the ciphertext. One pass in pieces of
      * SEAL_CHUNK, each MACed while it is still ciphertext and then decrypted while it is in
      * L1; the plaintext is wiped below if the tag turns out wrong. */
-    size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len);
-    for (size_t n; done < in_len; done += n) {
-        n = in_len - done < SEAL_CHUNK ? in_len - done : SEAL_CHUNK;
-        poly_padded(ops, &pc, in + done, n);
-        ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
-                          out + done, n);
+    int whole;
+    size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len, &whole);
+    if (whole) {
+        poly1305_final(&pc, expected);
+    } else {
+        for (size_t n; done < in_len; done += n) {
+            n = in_len - done < SEAL_CHUNK ? in_len - done : SEAL_CHUNK;
+            poly_padded(ops, &pc, in + done, n);
+            ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
+                              out + done, n);
+        }
+        poly_finish(ops, &pc, aad_len, in_len, expected);
     }
-    poly_finish(ops, &pc, aad_len, in_len, expected);
 
     /* RFC 8439 §4: a constant-time comparison, never memcmp. */
     uint32_t ok = ct_mask_memeq(expected, tag, sizeof expected);
@@ -197,4 +215,5 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 /* ---- the portable class ---- */
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_portable_class, "ChaCha20-Poly1305/portable", 0,
-                       chacha20_xor_portable, poly1305_blocks_portable, chacha20_xor_portable_otk);
+                       chacha20_xor_portable, poly1305_blocks_portable, chacha20_xor_portable_otk,
+                       NULL);
