@@ -317,25 +317,54 @@ static void rows8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
     rows_body(st, in, out, 2);
 }
 
-/* The keystream from the counter in st[12] on XORed into len bytes, and with want_otk block
- * st[12] - 1's first 32 bytes into otk (the AEAD's one-time key, RFC 8439 §2.6). Short
- * messages (with block 0, at most eight blocks) go to the row layout alone; longer ones to
- * whole batches of sixteen, the first with block 0 in scalar registers, the last carrying up
- * to four more blocks in the row layout; what is left (fewer than sixteen blocks) to the rows
- * or to one batch. Partial pieces pass through a stack buffer, so every kernel reads and
- * writes whole blocks. Which kernels run depends only on len. Wipes st. */
-static void xor_from(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t len, int want_otk,
+/* The input of xor_from: bytes before split at head, the rest at in (at their offsets from the
+ * start, as in out). */
+typedef struct src2 {
+    const uint8_t *head, *in;
+    size_t split;
+} src2;
+
+/* Where bytes off..off+n of the input are contiguous, or NULL where they straddle the split. */
+static inline const uint8_t *src_at(const src2 *src, size_t off, size_t n)
+{
+    if (off + n <= src->split)
+        return src->head + off;
+    if (off >= src->split)
+        return src->in + off;
+    return NULL;
+}
+
+/* Copies bytes off..off+n of the input to buf. */
+static inline void src_copy(const src2 *src, uint8_t *buf, size_t off, size_t n)
+{
+    size_t h = src->split > off ? src->split - off : 0;
+    h = h < n ? h : n;
+    if (h > 0)
+        memcpy(buf, src->head + off, h);
+    if (n > h)
+        memcpy(buf + h, src->in + off + h, n - h);
+}
+
+/* The keystream from the counter in st[12] on XORed into len bytes of input, and with
+ * want_otk block st[12] - 1's first 32 bytes into otk (the AEAD's one-time key, RFC 8439
+ * §2.6). Short messages (with block 0, at most eight blocks) go to the row layout alone;
+ * longer ones to whole batches of sixteen, the first with block 0 in scalar registers, the
+ * last carrying up to four more blocks in the row layout; what is left (fewer than sixteen
+ * blocks) to the rows or to one batch. Partial pieces, and a batch across the input's split,
+ * pass through a stack buffer, so every kernel reads and writes whole blocks. Which kernels
+ * run depends only on the lengths. Wipes st. */
+static void xor_from(uint32_t st[16], const src2 *src, uint8_t *out, size_t len, int want_otk,
                      uint8_t otk[32])
 {
     const size_t batch = 16 * CHACHA20_BLOCK_LEN, rows = 4 * CHACHA20_BLOCK_LEN;
-    uint8_t buf[16 * CHACHA20_BLOCK_LEN];
-    size_t used = 0; /* bytes of buf to wipe */
+    uint8_t buf[16 * CHACHA20_BLOCK_LEN], tbuf[4 * CHACHA20_BLOCK_LEN];
+    size_t used = 0, tused = 0; /* bytes of buf and tbuf to wipe */
     if (want_otk && len + CHACHA20_BLOCK_LEN <= 2 * rows) {
         /* Block 0 as the first block of the rows: it is XORed onto zeros. */
         st[12] -= 1;
         used = CHACHA20_BLOCK_LEN + len;
         memset(buf, 0, CHACHA20_BLOCK_LEN);
-        memcpy(buf + CHACHA20_BLOCK_LEN, in, len);
+        src_copy(src, buf + CHACHA20_BLOCK_LEN, 0, len);
         if (used <= rows)
             rows4(st, buf, buf);
         else
@@ -348,36 +377,43 @@ static void xor_from(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t le
     }
     uint32_t ks0[16];
     int extra = want_otk ? EXTRA_BLOCK0 : 0;
-    while (len >= batch) {
-        size_t rest = len - batch;
+    size_t off = 0;
+    while (len - off >= batch) {
+        size_t rest = len - off - batch;
+        const uint8_t *in = src_at(src, off, batch);
+        if (in == NULL) {
+            src_copy(src, buf, off, batch);
+            in = buf;
+            used = batch;
+        }
         if (rest > 0 && rest <= rows) {
-            memcpy(buf, in + batch, rest);
-            blocks16_extra(st, in, out, ks0, buf, buf, extra | EXTRA_TAIL);
-            memcpy(out + batch, buf, rest);
-            used = rest;
-            rest = 0;
+            src_copy(src, tbuf, off + batch, rest);
+            blocks16_extra(st, in, out + off, ks0, tbuf, tbuf, extra | EXTRA_TAIL);
+            memcpy(out + off + batch, tbuf, rest);
+            tused = rest;
+            off = len - batch;
         } else {
-            blocks16_extra(st, in, out, ks0, NULL, NULL, extra);
+            blocks16_extra(st, in, out + off, ks0, NULL, NULL, extra);
         }
         extra = 0;
-        len = rest;
         st[12] += 16;
-        in += batch;
-        out += batch;
+        off += batch;
     }
-    if (len > 0) {
+    if (off < len) {
         /* Fewer than sixteen blocks, after batches or (with the otk) alone. */
-        memcpy(buf, in, len);
-        if (extra != 0 || len > 2 * rows)
+        size_t n = len - off;
+        src_copy(src, buf, off, n);
+        if (extra != 0 || n > 2 * rows)
             blocks16_extra(st, buf, buf, ks0, NULL, NULL, extra);
-        else if (len <= rows)
+        else if (n <= rows)
             rows4(st, buf, buf);
         else
             rows8(st, buf, buf);
-        memcpy(out, buf, len);
-        used = len > used ? len : used;
+        memcpy(out + off, buf, n);
+        used = n > used ? n : used;
     }
     tenon_wipe(buf, used);
+    tenon_wipe(tbuf, tused);
     if (want_otk) {
         for (int i = 0; i < 8; i++)
             store_le32(otk + 4 * i, ks0[i]);
@@ -390,16 +426,19 @@ void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_
                          const uint8_t *in, uint8_t *out, size_t len)
 {
     uint32_t st[16];
+    const src2 src = {in, in, 0};
     chacha20_setup(st, key, nonce, counter);
-    xor_from(st, in, out, len, 0, NULL);
+    xor_from(st, &src, out, len, 0, NULL);
 }
 
-void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                             uint8_t *out, size_t len, uint8_t otk[32])
+void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                             size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                             uint8_t otk[32])
 {
     uint32_t st[16];
+    const src2 src = {head, in, split};
     chacha20_setup(st, key, nonce, 1);
-    xor_from(st, in, out, len, 1, otk);
+    xor_from(st, &src, out, len, 1, otk);
 }
 
 #endif

@@ -102,11 +102,13 @@ static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
     /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Pieces
      * before the last are multiples of 64 (SEAL_CHUNK, split), so only the last one can need
      * padding2 and each piece starts on a ChaCha20 block boundary. The one-time key (§2.6:
-     * keystream block 0) comes with the first piece in one call; then the AAD and that piece
-     * go to Poly1305 in their order. */
+     * keystream block 0) comes with the first piece in one call, which reads both parts of
+     * the plaintext, so that a record of one piece (a gather seal's content type after the
+     * caller's data) is one call; then the AAD and that piece go to Poly1305 in their
+     * order. */
     uint8_t otk[32];
-    size_t done = aead_split_piece(0, split, len, SEAL_CHUNK);
-    ops->chacha20_xor_otk(st->key, nonce, aead_split_src(head, split, out, 0), out, done, otk);
+    size_t done = len < SEAL_CHUNK ? len : SEAL_CHUNK;
+    ops->chacha20_xor_otk(st->key, nonce, head, split, out, out, done, otk);
     poly1305_init(&pc, otk);
     tenon_wipe(otk, sizeof otk);
     if (poly_start(ops, &pc, aad, aad_len, out, done, len)) {
@@ -155,13 +157,13 @@ static size_t open_first(const chacha20poly1305_ops *ops, poly1305_ctx *pc, cons
     size_t n;
     if (in != out) {
         n = len < SEAL_CHUNK ? len : SEAL_CHUNK;
-        ops->chacha20_xor_otk(key, nonce, in, out, n, otk);
+        ops->chacha20_xor_otk(key, nonce, in, n, in, out, n, otk);
         poly1305_init(pc, otk);
         *whole = poly_start(ops, pc, aad, aad_len, in, n, len);
     } else {
         uint8_t plain[OPEN_BUF_LEN];
         n = len < sizeof plain ? len : sizeof plain;
-        ops->chacha20_xor_otk(key, nonce, in, plain, n, otk);
+        ops->chacha20_xor_otk(key, nonce, in, n, in, plain, n, otk);
         poly1305_init(pc, otk);
         *whole = poly_start(ops, pc, aad, aad_len, in, n, len);
         memcpy(out, plain, n);
