@@ -87,6 +87,19 @@ void chacha20_xor_portable_otk(const uint8_t key[32], const uint8_t nonce[12], c
                                size_t split, const uint8_t *in, uint8_t *out, size_t len,
                                uint8_t otk[32]);
 
+/* Bytes off..off+n of an *_otk input in two parts (before split at head, the rest at in) to
+ * buf. */
+static inline void chacha20_gather(uint8_t *buf, const uint8_t *head, size_t split,
+                                   const uint8_t *in, size_t off, size_t n)
+{
+    size_t h = split > off ? split - off : 0;
+    h = h < n ? h : n;
+    if (h > 0)
+        memcpy(buf, head + off, h);
+    if (n > h)
+        memcpy(buf + h, in + off + h, n - h);
+}
+
 /* A vector implementation's batch: `nblocks` (at most 16) keystream blocks from the counter in
  * st[12] on, XORed from in to out. */
 typedef void (*chacha20_batch_fn)(const uint32_t st[16], const uint8_t *in, uint8_t *out);

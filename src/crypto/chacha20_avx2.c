@@ -300,18 +300,6 @@ static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_
     _mm256_storeu_si256((void *)(ks + 224), _mm256_permute2x128_si256(c1, d1, 0x31));
 }
 
-/* Bytes off..off+n of the two-part input (before split at head, the rest at in) to buf. */
-static void gather(uint8_t *buf, const uint8_t *head, size_t split, const uint8_t *in, size_t off,
-                   size_t n)
-{
-    size_t h = split > off ? split - off : 0;
-    h = h < n ? h : n;
-    if (h > 0)
-        memcpy(buf, head + off, h);
-    if (n > h)
-        memcpy(buf + h, in + off + h, n - h);
-}
-
 void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
                            size_t split, const uint8_t *in, uint8_t *out, size_t len,
                            uint8_t otk[32])
@@ -325,7 +313,7 @@ void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const
     for (; len - off >= batch; off += batch, st[12] += 8) {
         const uint8_t *src = off + batch <= split ? head + off : off >= split ? in + off : NULL;
         if (src == NULL) {
-            gather(buf, head, split, in, off, batch);
+            chacha20_gather(buf, head, split, in, off, batch);
             src = buf;
             used = batch;
         }
@@ -337,13 +325,13 @@ void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const
     if (n <= 3 * CHACHA20_BLOCK_LEN) {
         const uint32_t ctr[4] = {0, st[12], st[12] + 1, st[12] + 2};
         rows4_keystream(st, ctr, ks);
-        gather(buf, head, split, in, off, n);
+        chacha20_gather(buf, head, split, in, off, n);
         for (size_t i = 0; i < n; i++)
             out[off + i] = (uint8_t)(buf[i] ^ ks[CHACHA20_BLOCK_LEN + i]);
     } else {
         const uint32_t ctr[4] = {0, 0, 0, 0};
         rows4_keystream(st, ctr, ks);
-        gather(buf, head, split, in, off, n);
+        chacha20_gather(buf, head, split, in, off, n);
         blocks8(st, buf, buf);
         memcpy(out + off, buf, n);
     }

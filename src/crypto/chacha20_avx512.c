@@ -337,12 +337,7 @@ static inline const uint8_t *src_at(const src2 *src, size_t off, size_t n)
 /* Copies bytes off..off+n of the input to buf. */
 static inline void src_copy(const src2 *src, uint8_t *buf, size_t off, size_t n)
 {
-    size_t h = src->split > off ? src->split - off : 0;
-    h = h < n ? h : n;
-    if (h > 0)
-        memcpy(buf, src->head + off, h);
-    if (n > h)
-        memcpy(buf + h, src->in + off + h, n - h);
+    chacha20_gather(buf, src->head, src->split, src->in, off, n);
 }
 
 /* The keystream from the counter in st[12] on XORed into len bytes of input, and with
