@@ -365,7 +365,8 @@ static void xor_from(uint32_t st[16], const src2 *src, uint8_t *out, size_t len,
         else
             rows8(st, buf, buf);
         memcpy(otk, buf, 32);
-        memcpy(out, buf + CHACHA20_BLOCK_LEN, len);
+        if (len > 0) /* out may be NULL then */
+            memcpy(out, buf + CHACHA20_BLOCK_LEN, len);
         tenon_wipe(buf, used);
         tenon_wipe(st, 16 * sizeof st[0]);
         return;

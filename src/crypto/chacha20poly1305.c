@@ -166,7 +166,8 @@ static size_t open_first(const chacha20poly1305_ops *ops, poly1305_ctx *pc, cons
         ops->chacha20_xor_otk(key, nonce, in, n, in, plain, n, otk);
         poly1305_init(pc, otk);
         *whole = poly_start(ops, pc, aad, aad_len, in, n, len);
-        memcpy(out, plain, n);
+        if (n > 0) /* in == out may be NULL then */
+            memcpy(out, plain, n);
         tenon_wipe(plain, n);
     }
     tenon_wipe(otk, sizeof otk);
