@@ -70,9 +70,13 @@ void chacha20_xor_portable(const uint8_t key[32], const uint8_t nonce[12], uint3
     tenon_wipe(ks, sizeof ks);
 }
 
-void chacha20_xor_portable_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                               uint8_t *out, size_t len, uint8_t otk[32])
+void chacha20_xor_portable_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                               size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                               uint8_t otk[32])
 {
     chacha20_otk_portable(key, nonce, otk);
-    chacha20_xor_portable(key, nonce, 1, in, out, len);
+    size_t h = split < len ? split : len;
+    chacha20_xor_portable(key, nonce, 1, head, out, h);
+    chacha20_xor_portable(key, nonce, (uint32_t)(1 + h / CHACHA20_BLOCK_LEN), in + h, out + h,
+                          len - h);
 }

@@ -78,11 +78,27 @@ static inline void chacha20_otk_portable(const uint8_t key[32], const uint8_t no
 }
 
 /* The chacha20_xor of every implementation from counter 1 that also writes the one-time
- * Poly1305 key (the first 32 bytes of keystream block 0) to otk: what the AEAD calls. The
- * AVX-512 one computes block 0 alongside its first batch; the others are block 0 and their
- * chacha20_xor. */
-void chacha20_xor_portable_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                               uint8_t *out, size_t len, uint8_t otk[32]);
+ * Poly1305 key (the first 32 bytes of keystream block 0) to otk: what the AEAD calls. Its input
+ * has two parts, as a gather seal's plaintext: the bytes before split (a multiple of 64) are
+ * read from head, the rest from in at the same offsets (in + split on; in may be out). The
+ * AVX-512 one computes block 0 alongside its first batch and takes a batch across the split
+ * through a buffer; the others are block 0 and their chacha20_xor on each part. */
+void chacha20_xor_portable_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                               size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                               uint8_t otk[32]);
+
+/* Bytes off..off+n of an *_otk input in two parts (before split at head, the rest at in) to
+ * buf. */
+static inline void chacha20_gather(uint8_t *buf, const uint8_t *head, size_t split,
+                                   const uint8_t *in, size_t off, size_t n)
+{
+    size_t h = split > off ? split - off : 0;
+    h = h < n ? h : n;
+    if (h > 0)
+        memcpy(buf, head + off, h);
+    if (n > h)
+        memcpy(buf + h, in + off + h, n - h);
+}
 
 /* A vector implementation's batch: `nblocks` (at most 16) keystream blocks from the counter in
  * st[12] on, XORed from in to out. */
@@ -123,16 +139,18 @@ chacha20_xor_batches(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t le
 /* AVX2, eight blocks per iteration; call only when cpu_has(TENON_CPU_AVX2). */
 void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                        const uint8_t *in, uint8_t *out, size_t len);
-void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                           uint8_t *out, size_t len, uint8_t otk[32]);
+void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                           size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                           uint8_t otk[32]);
 /* AVX-512F, sixteen blocks per iteration; call only when cpu_has(TENON_CPU_AVX512F). */
 void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);
 /* chacha20_xor_avx512 from counter 1, also writing the first 32 bytes of keystream block 0
  * (the Poly1305 key of RFC 8439 §2.6) to otk: block 0 is computed with scalar instructions in
  * the first sixteen-block batch, on execution ports the vector code leaves idle. */
-void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                             uint8_t *out, size_t len, uint8_t otk[32]);
+void chacha20_xor_avx512_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                             size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                             uint8_t otk[32]);
 #endif
 
 #endif

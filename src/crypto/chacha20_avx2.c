@@ -221,11 +221,125 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
     chacha20_xor_batches(st, in, out, len, blocks8, 8);
 }
 
-void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                           uint8_t *out, size_t len, uint8_t otk[32])
+/* ---- the row layout, for the one-time key's block with the last few ----
+ *
+ * As in chacha20_avx512.c: register a (b, c, d) holds row 0 (1, 2, 3) of the 4 x 4 state of two
+ * blocks, one per 128-bit lane, the diagonal round by rotating the words of b, c and d within
+ * their lanes. Two such sets side by side give four blocks, each of its own counter, in about
+ * the time the portable code takes for one: the AEAD's block 0 and up to three blocks after the
+ * last batch of eight in one call. */
+
+/* x <<<= n on each 32-bit word, by shifts (12, 7) or a byte shuffle (16, 8). */
+#define ROTL_SHIFT(x, n)                                                                           \
+    _mm256_or_si256(_mm256_slli_epi32((x), (n)), _mm256_srli_epi32((x), 32 - (n)))
+
+/* The quarter round of RFC 8439 §2.1 on rows. */
+#define ROW_QR(a, b, c, d)                                                                         \
+    do {                                                                                           \
+        a = _mm256_add_epi32(a, b);                                                                \
+        d = _mm256_shuffle_epi8(_mm256_xor_si256(d, a), r16);                                      \
+        c = _mm256_add_epi32(c, d);                                                                \
+        b = ROTL_SHIFT(_mm256_xor_si256(b, c), 12);                                                \
+        a = _mm256_add_epi32(a, b);                                                                \
+        d = _mm256_shuffle_epi8(_mm256_xor_si256(d, a), r8);                                       \
+        c = _mm256_add_epi32(c, d);                                                                \
+        b = ROTL_SHIFT(_mm256_xor_si256(b, c), 7);                                                 \
+    } while (0)
+
+/* The column round (diag 0) or the diagonal round (diag 1), then the words rotated for the
+ * other. */
+#define ROW_HALF(a, b, c, d, diag)                                                                 \
+    do {                                                                                           \
+        ROW_QR(a, b, c, d);                                                                        \
+        b = _mm256_shuffle_epi32(b, (diag) ? 0x93 : 0x39);                                         \
+        c = _mm256_shuffle_epi32(c, 0x4e);                                                         \
+        d = _mm256_shuffle_epi32(d, (diag) ? 0x39 : 0x93);                                         \
+    } while (0)
+
+/* Row 3 of two blocks: counters c0 (low lane) and c1 (high lane), then the nonce words. */
+#define ROW3(st, c0, c1)                                                                           \
+    _mm256_setr_epi32((int)(c0), (int)(st)[13], (int)(st)[14], (int)(st)[15], (int)(c1),           \
+                      (int)(st)[13], (int)(st)[14], (int)(st)[15])
+
+/* The four keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks. */
+TENON_TARGET("avx2")
+static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
 {
-    chacha20_otk_portable(key, nonce, otk);
-    chacha20_xor_avx2(key, nonce, 1, in, out, len);
+    const __m256i r16 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3,
+                                         0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+    const __m256i r8 = _mm256_setr_epi8(3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0,
+                                        1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14);
+    const __m256i i0 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)st));
+    const __m256i i1 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)(st + 4)));
+    const __m256i i2 = _mm256_broadcastsi128_si256(_mm_loadu_si128((const void *)(st + 8)));
+    const __m256i i3 = ROW3(st, ctr[0], ctr[1]), j3 = ROW3(st, ctr[2], ctr[3]);
+    __m256i a0 = i0, b0 = i1, c0 = i2, d0 = i3, a1 = i0, b1 = i1, c1 = i2, d1 = j3;
+    for (int i = 0; i < 10; i++) {
+        ROW_HALF(a0, b0, c0, d0, 0);
+        ROW_HALF(a1, b1, c1, d1, 0);
+        ROW_HALF(a0, b0, c0, d0, 1);
+        ROW_HALF(a1, b1, c1, d1, 1);
+    }
+    /* Add the input (RFC 8439 §2.3); block k's bytes 0..31 are rows 0 and 1 of its lane,
+     * bytes 32..63 rows 2 and 3. */
+    a0 = _mm256_add_epi32(a0, i0);
+    b0 = _mm256_add_epi32(b0, i1);
+    c0 = _mm256_add_epi32(c0, i2);
+    d0 = _mm256_add_epi32(d0, i3);
+    a1 = _mm256_add_epi32(a1, i0);
+    b1 = _mm256_add_epi32(b1, i1);
+    c1 = _mm256_add_epi32(c1, i2);
+    d1 = _mm256_add_epi32(d1, j3);
+    _mm256_storeu_si256((void *)(ks + 0), _mm256_permute2x128_si256(a0, b0, 0x20));
+    _mm256_storeu_si256((void *)(ks + 32), _mm256_permute2x128_si256(c0, d0, 0x20));
+    _mm256_storeu_si256((void *)(ks + 64), _mm256_permute2x128_si256(a0, b0, 0x31));
+    _mm256_storeu_si256((void *)(ks + 96), _mm256_permute2x128_si256(c0, d0, 0x31));
+    _mm256_storeu_si256((void *)(ks + 128), _mm256_permute2x128_si256(a1, b1, 0x20));
+    _mm256_storeu_si256((void *)(ks + 160), _mm256_permute2x128_si256(c1, d1, 0x20));
+    _mm256_storeu_si256((void *)(ks + 192), _mm256_permute2x128_si256(a1, b1, 0x31));
+    _mm256_storeu_si256((void *)(ks + 224), _mm256_permute2x128_si256(c1, d1, 0x31));
+}
+
+void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                           size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                           uint8_t otk[32])
+{
+    const size_t batch = 8 * CHACHA20_BLOCK_LEN;
+    uint32_t st[16];
+    uint8_t buf[8 * CHACHA20_BLOCK_LEN], ks[4 * CHACHA20_BLOCK_LEN];
+    chacha20_setup(st, key, nonce, 1);
+    /* Whole batches, each read in place from its part or gathered across the split. */
+    size_t off = 0, used = 0;
+    for (; len - off >= batch; off += batch, st[12] += 8) {
+        const uint8_t *src = off + batch <= split ? head + off : off >= split ? in + off : NULL;
+        if (src == NULL) {
+            chacha20_gather(buf, head, split, in, off, batch);
+            src = buf;
+            used = batch;
+        }
+        blocks8(st, src, out + off);
+    }
+    /* Block 0 with up to three blocks after the batches in the rows, or a partial batch
+     * through the buffer and block 0 alone. Which path runs depends on len only. */
+    size_t n = len - off;
+    if (n <= 3 * CHACHA20_BLOCK_LEN) {
+        const uint32_t ctr[4] = {0, st[12], st[12] + 1, st[12] + 2};
+        rows4_keystream(st, ctr, ks);
+        chacha20_gather(buf, head, split, in, off, n);
+        for (size_t i = 0; i < n; i++)
+            out[off + i] = (uint8_t)(buf[i] ^ ks[CHACHA20_BLOCK_LEN + i]);
+    } else {
+        const uint32_t ctr[4] = {0, 0, 0, 0};
+        rows4_keystream(st, ctr, ks);
+        chacha20_gather(buf, head, split, in, off, n);
+        blocks8(st, buf, buf);
+        memcpy(out + off, buf, n);
+    }
+    memcpy(otk, ks, 32);
+    used = n > used ? n : used;
+    tenon_wipe(buf, used);
+    tenon_wipe(ks, sizeof ks);
+    tenon_wipe(st, sizeof st);
 }
 
 #endif

@@ -20,9 +20,16 @@ typedef struct chacha20poly1305_ops {
                          const uint8_t *in, uint8_t *out, size_t len);
     poly1305_blocks_fn poly1305_blocks;
     /* chacha20_xor from counter 1 that also writes the first 32 bytes of keystream block 0
-     * (the Poly1305 key) to otk; where the implementation can, cheaper than two calls. */
-    void (*chacha20_xor_otk)(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *in,
-                             uint8_t *out, size_t len, uint8_t otk[32]);
+     * (the Poly1305 key) to otk; where the implementation can, cheaper than two calls. The
+     * input's bytes before split (a multiple of 64) are at head, the rest at in (see
+     * chacha20_xor_portable_otk). */
+    void (*chacha20_xor_otk)(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                             size_t split, const uint8_t *in, uint8_t *out, size_t len,
+                             uint8_t otk[32]);
+    /* Optional (NULL: none): the whole MAC input in one call, as poly1305_aead_ifma; may
+     * decline (0) by the lengths, and then the construction feeds poly1305_blocks. */
+    int (*poly1305_aead)(poly1305_ctx *ctx, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+                         size_t ct_len);
 } chacha20poly1305_ops;
 
 /* What a ChaCha20-Poly1305 context keeps in tenon_aead_ctx.state. */

@@ -12,6 +12,6 @@
 #include "poly1305.h"
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_avx2_class, "ChaCha20-Poly1305/avx2", TENON_CPU_AVX2,
-                       chacha20_xor_avx2, poly1305_blocks_avx2, chacha20_xor_avx2_otk);
+                       chacha20_xor_avx2, poly1305_blocks_avx2, chacha20_xor_avx2_otk, NULL);
 
 #endif

@@ -59,6 +59,14 @@ void poly1305_blocks_avx512(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks
 /* AVX-512 IFMA, radix 2^44, sixteen blocks per step; call only when
  * cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA). Short inputs go to the portable code. */
 void poly1305_blocks_ifma(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+/* The whole MAC input of the AEAD (RFC 8439 §2.8: aad, padding1, ciphertext, padding2 and the
+ * two lengths) in one pass of the IFMA code, padding and lengths included, into a context
+ * fresh from poly1305_init (its accumulator must still be 0); poly1305_final then gives the
+ * tag. Returns 1, or 0 without touching ctx when the lengths do not suit it (a short message,
+ * an AAD over 128 bytes), a decision made from the lengths alone. Same CPU needs as
+ * poly1305_blocks_ifma. */
+int poly1305_aead_ifma(poly1305_ctx *ctx, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+                       size_t ct_len);
 #endif
 
 /* Any length: buffers a partial block until more data or poly1305_final. */
@@ -70,5 +78,8 @@ void poly1305_final(poly1305_ctx *ctx, uint8_t tag[16]);
 /* out = a * b mod 2^130 - 5 (partially reduced), radix 2^44; out may alias a or b. For the
  * AVX2 code's powers of r. */
 void poly1305_mul44(uint64_t out[3], const uint64_t a[3], const uint64_t b[3]);
+/* p[k] = r^(k+1) for k < 8 and p[8] = r^16, radix 2^44, partially reduced as mul44 leaves
+ * them: the IFMA code's powers. */
+void poly1305_powers44(uint64_t p[9][3], const uint64_t r[3]);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include <immintrin.h>
 
+#include "ct.h"
 #include "tenon/crypto.h"
 
 #define M44 ((uint64_t)0xfffffffffff)
@@ -40,28 +41,10 @@
 #define LO(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
 #define HI(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
 
-/* r^1..r^8 and r^16 in radix 2^44: rpow44[k] = r^(k+1) for k < 8, rpow44[8] = r^16. A tree
- * four multiplications deep rather than a chain of eight: on a 1 KiB message the chain's
- * latency, with nothing else to overlap, was a tenth of the MAC's time. */
-static void compute_powers44(poly1305_ctx *ctx)
-{
-    uint64_t(*p)[3] = ctx->rpow44;
-    memcpy(p[0], ctx->r, sizeof p[0]);
-    poly1305_mul44(p[1], p[0], p[0]); /* r^2 */
-    poly1305_mul44(p[2], p[1], p[0]); /* r^3 */
-    poly1305_mul44(p[3], p[1], p[1]); /* r^4 */
-    poly1305_mul44(p[4], p[3], p[0]); /* r^5 */
-    poly1305_mul44(p[5], p[3], p[1]); /* r^6 */
-    poly1305_mul44(p[6], p[3], p[2]); /* r^7 */
-    poly1305_mul44(p[7], p[3], p[3]); /* r^8 */
-    poly1305_mul44(p[8], p[7], p[7]); /* r^16 */
-    ctx->rpow44_ready = 1;
-}
-
 /* Splits the eight blocks at in[0..127] into 44-bit limbs. As in poly1305_avx512.c the 64-bit
  * lanes hold blocks 0, 4, 1, 5, 2, 6, 3, 7; the 2^128 bit of a whole block is bit 40 of limb
- * 2. */
-#define LOAD_BLOCKS(in, m0, m1, m2)                                                                \
+ * 2, ORed in from hib (hibit, or for the AEAD's first group hibit without its empty lanes). */
+#define LOAD_BLOCKS(in, hib, m0, m1, m2)                                                           \
     do {                                                                                           \
         __m512i a_ = _mm512_loadu_si512((const void *)(in));                                       \
         __m512i b_ = _mm512_loadu_si512((const void *)((in) + 64));                                \
@@ -70,7 +53,7 @@ static void compute_powers44(poly1305_ctx *ctx)
         m0 = _mm512_and_si512(lo_, mask44);                                                        \
         m1 = _mm512_and_si512(                                                                     \
             _mm512_or_si512(_mm512_srli_epi64(lo_, 44), _mm512_slli_epi64(hi_, 20)), mask44);      \
-        m2 = _mm512_or_si512(_mm512_srli_epi64(hi_, 24), hibit);                                   \
+        m2 = _mm512_or_si512(_mm512_srli_epi64(hi_, 24), hib);                                     \
     } while (0)
 
 /* l += low halves, u += high halves of the columns of h * r (s_j = 20 r_j). */
@@ -113,10 +96,10 @@ static void compute_powers44(poly1305_ctx *ctx)
     } while (0)
 
 /* One group of eight blocks: h = (h + the blocks at in) * r (the power in r0..s2), carried. */
-#define STEP(in)                                                                                   \
+#define STEP(in, hib)                                                                              \
     do {                                                                                           \
         l0 = l1 = l2 = u0 = u1 = u2 = zero;                                                        \
-        LOAD_BLOCKS(in, m0, m1, m2);                                                               \
+        LOAD_BLOCKS(in, hib, m0, m1, m2);                                                          \
         h0 = _mm512_add_epi64(h0, m0);                                                             \
         h1 = _mm512_add_epi64(h1, m1);                                                             \
         h2 = _mm512_add_epi64(h2, m2);                                                             \
@@ -141,14 +124,38 @@ static void compute_powers44(poly1305_ctx *ctx)
                      (long long)(p)[5][j], (long long)(p)[2][j], (long long)(p)[6][j],             \
                      (long long)(p)[3][j], (long long)(p)[7][j])
 
-/* ngroups >= 1 groups of eight blocks. */
+/* Where the groups of eight blocks come from: up to three runs of consecutive groups (the
+ * AEAD's gathered first groups, the ciphertext in place, its gathered last group). */
+typedef struct group_runs {
+    const uint8_t *at[3];
+    size_t n[3];
+} group_runs;
+
+/* The 128 bytes of group g. The branches depend only on the lengths. */
+static inline const uint8_t *group_at(const group_runs *runs, size_t g)
+{
+    if (g < runs->n[0])
+        return runs->at[0] + 128 * g;
+    g -= runs->n[0];
+    if (g < runs->n[1])
+        return runs->at[1] + 128 * g;
+    return runs->at[2] + 128 * (g - runs->n[1]);
+}
+
+/* ngroups >= 1 groups of eight blocks from runs; the first `empty` blocks (fewer than eight)
+ * are zero blocks without the 2^128 bit, which leave an accumulator of 0 at 0. */
 IFMA_TARGET
-static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
+static void blocks_vec(poly1305_ctx *ctx, const group_runs *runs, size_t ngroups, unsigned empty)
 {
     const __m512i mask44 = _mm512_set1_epi64((long long)M44);
     const __m512i mask42 = _mm512_set1_epi64((long long)M42);
     const __m512i hibit = _mm512_set1_epi64(1ll << 40);
     const __m512i zero = _mm512_setzero_si512();
+    /* Lane L holds block (L & 1) * 4 + L / 2 of its group (LOAD_BLOCKS). */
+    __mmask8 full = 0;
+    for (unsigned lane = 0; lane < 8; lane++)
+        full |= (__mmask8)(((lane & 1) * 4 + lane / 2 >= empty) << lane);
+    __m512i hib0 = _mm512_maskz_mov_epi64(full, hibit); /* the first group's */
     __m512i r0, r1, r2, s1, s2, q0, q1, q2, t1, t2;
     BROADCAST_POWER(ctx->rpow44[7], r0, r1, r2, s1, s2); /* r^8 */
     BROADCAST_POWER(ctx->rpow44[8], q0, q1, q2, t1, t2); /* r^16 */
@@ -160,12 +167,13 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
     h2 = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, (long long)ctx->h[2]);
 
     /* Double steps: (h + A) r^16 + B r^8, then one carry pass. */
-    size_t g = 1;
-    for (; g + 2 <= ngroups; g += 2, in += 256) {
+    size_t g = 0;
+    for (; g + 3 <= ngroups; g += 2) {
         l0 = l1 = l2 = u0 = u1 = u2 = zero;
-        LOAD_BLOCKS(in + 128, m0, m1, m2);
+        LOAD_BLOCKS(group_at(runs, g + 1), hibit, m0, m1, m2);
         MULACC(l0, l1, l2, u0, u1, u2, m0, m1, m2, r0, r1, r2, s1, s2);
-        LOAD_BLOCKS(in, m0, m1, m2);
+        LOAD_BLOCKS(group_at(runs, g), hib0, m0, m1, m2);
+        hib0 = hibit;
         h0 = _mm512_add_epi64(h0, m0);
         h1 = _mm512_add_epi64(h1, m1);
         h2 = _mm512_add_epi64(h2, m2);
@@ -173,8 +181,9 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
         CARRY(h0, h1, h2, l0, l1, l2, u0, u1, u2);
     }
     /* At most one single step is left before the last group. */
-    for (; g < ngroups; g++, in += 128) {
-        STEP(in);
+    for (; g + 1 < ngroups; g++) {
+        STEP(group_at(runs, g), hib0);
+        hib0 = hibit;
     }
 
     /* Last group: each lane's block takes r^(8 - its position in the group). */
@@ -184,7 +193,7 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
     r2 = FINAL_POWER(p, 2);
     s1 = _mm512_add_epi64(_mm512_slli_epi64(r1, 4), _mm512_slli_epi64(r1, 2)); /* 20 r1 */
     s2 = _mm512_add_epi64(_mm512_slli_epi64(r2, 4), _mm512_slli_epi64(r2, 2));
-    STEP(in);
+    STEP(group_at(runs, g), hib0);
 
     /* Sum the lanes (each limb sum < 2^48) and carry into the portable code's bounds. */
     uint64_t a0 = (uint64_t)_mm512_reduce_add_epi64(h0);
@@ -203,18 +212,64 @@ static void blocks_vec(poly1305_ctx *ctx, const uint8_t *in, size_t ngroups)
     ctx->h[2] = a2;
 }
 
+static void ensure_powers(poly1305_ctx *ctx)
+{
+    if (!ctx->rpow44_ready) {
+        poly1305_powers44(ctx->rpow44, ctx->r);
+        ctx->rpow44_ready = 1;
+    }
+}
+
 void poly1305_blocks_ifma(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
 {
     if (nblocks < IFMA_MIN_BLOCKS) {
         poly1305_blocks_portable(ctx, in, nblocks);
         return;
     }
-    if (!ctx->rpow44_ready)
-        compute_powers44(ctx);
+    ensure_powers(ctx);
     size_t ngroups = nblocks / 8;
-    blocks_vec(ctx, in, ngroups);
+    const group_runs runs = {{in, NULL, NULL}, {ngroups, 0, 0}};
+    blocks_vec(ctx, &runs, ngroups, 0);
     if (nblocks % 8 != 0)
         poly1305_blocks_portable(ctx, in + ngroups * 128, nblocks % 8);
+}
+
+/* The AEAD's blocks (RFC 8439 §2.8) as one stream: `empty` zero blocks first, so that the
+ * count is a multiple of eight (they leave the fresh accumulator at 0), then the padded AAD,
+ * the ciphertext, its padded last partial block and the lengths. The groups that mix these
+ * are gathered into two small buffers; the ciphertext between them is read in place. */
+int poly1305_aead_ifma(poly1305_ctx *ctx, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
+                       size_t ct_len)
+{
+    const size_t na = (aad_len + 15) / 16, nc = ct_len / 16, nt = ct_len % 16 != 0;
+    const size_t total = na + nc + nt + 1;
+    const size_t empty = (8 - total % 8) % 8;
+    const size_t head = empty + na <= 8 ? 8 : 16; /* blocks in the head buffer */
+    if (na > 8 || total < IFMA_MIN_BLOCKS || nc < head - empty - na + 7 - nt)
+        return 0;
+    const size_t ct_head = head - empty - na;     /* ciphertext blocks in the head */
+    const size_t ct_tail = 7 - nt;                /* whole ciphertext blocks in the tail */
+    const size_t ct_mid = nc - ct_head - ct_tail; /* a multiple of 8 */
+    uint8_t hbuf[16 * 16], tbuf[8 * 16];
+    memset(hbuf, 0, head * 16);
+    if (aad_len > 0)
+        memcpy(hbuf + empty * 16, aad, aad_len);
+    memcpy(hbuf + (empty + na) * 16, ct, ct_head * 16);
+    const uint8_t *rest = ct + (ct_head + ct_mid) * 16;
+    memcpy(tbuf, rest, ct_tail * 16);
+    if (nt) {
+        memset(tbuf + ct_tail * 16, 0, 16);
+        memcpy(tbuf + ct_tail * 16, rest + ct_tail * 16, ct_len % 16);
+    }
+    /* RFC 8439 §2.8: the AAD and ciphertext lengths, 64-bit little-endian. */
+    store_le64(tbuf + 7 * 16, (uint64_t)aad_len);
+    store_le64(tbuf + 7 * 16 + 8, (uint64_t)ct_len);
+
+    ensure_powers(ctx);
+    const group_runs runs = {{hbuf, ct + ct_head * 16, tbuf}, {head / 8, ct_mid / 8, 1}};
+    /* The buffers hold only the AAD, ciphertext and lengths, all public: no wipe. */
+    blocks_vec(ctx, &runs, head / 8 + ct_mid / 8 + 1, (unsigned)empty);
+    return 1;
 }
 
 #endif
