@@ -111,15 +111,25 @@ void bn_mont_pow2_ct(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, cons
 int bn_r52_pow2_ct(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
                    const uint64_t *e1, const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2,
                    const uint64_t *e2, size_t en);
+/* Both halves to a public exponent: r1 = b1^e under ctx1 and r2 = b2^e under ctx2, as
+ * bn_mont_pow_u64 each (the blinding factors and the check of an RSA private operation); with
+ * AVX-512 IFMA and equal sizes of 16, 24 or 32 limbs, side by side in radix 2^52. r may alias
+ * b. */
+void bn_mont_pow2_u64(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const bn_mont *ctx2,
+                      uint64_t *r2, const uint64_t *b2, uint64_t e);
+/* Its radix-2^52 code, model as for bn_r52_pow2_ct; returns 0 (nothing done) where the sizes or
+ * the CPU do not allow it, or for e = 0. */
+int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
+                    const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2, uint64_t e);
 /* Exponent windows of BN_WIN bits: bits [pos, pos + BN_WIN) of e (en limbs; pos public). */
 #define BN_WIN 5
 uint32_t bn_exp_window(const uint64_t *e, size_t en, size_t pos);
 /* The same for a public exponent e >= 1 (variable time in e only). */
 void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e);
 
-/* r = x^-1 mod m for x < m (plain form), constant-time (binary GCD on 64-bit approximations,
- * after Pornin, "Optimized Binary GCD for Modular Inversion", 2020). Returns all-ones on
- * success, 0 if x is not invertible (then r is meaningless). */
+/* r = x^-1 mod m for x < m (plain form), constant-time (bignum_modinv.c: Bernstein-Yang
+ * divsteps in batches of 62). Returns all-ones on success, 0 if x is not invertible (then r is
+ * meaningless). */
 uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x);
 
 #endif

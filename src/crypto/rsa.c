@@ -3,7 +3,8 @@
  *
  * The private operation (RFC 8017 §5.1.2 step 2.b, §5.2.1) is, for input c:
  *   1. blinding, per prime: fresh random r_p, r_q and c_p = c r_p^e mod p, c_q = c r_q^e mod q
- *      (so the exponentiations never see an input the caller chose; Kocher 1996);
+ *      (so the exponentiations never see an input the caller chose; Kocher 1996), the two
+ *      r^e side by side (bn_mont_pow2_u64);
  *   2. m1' = c_p^dp mod p, m2' = c_q^dq mod q (constant-time fixed-window exponentiations);
  *   4. unblinding, per prime: m1 = m1' r_p^-1 mod p, m2 = m2' r_q^-1 mod q;
  *   3. h = (m1 - m2) qinv mod p, s = m2 + q h (Garner);
@@ -196,13 +197,14 @@ typedef struct rsa_priv_state {
     uint64_t m1[BN_MAX_LIMBS / 2], m2[BN_MAX_LIMBS / 2], h[BN_MAX_LIMBS / 2];
 } rsa_priv_state;
 
-/* Step 1 for one prime: h->x = M(c r^e mod prime) for c (nn limbs, plain), with fresh random r,
- * and h->rinv = r^-1 mod prime; the exponentiation (step 2) then gives M(c^d r), because
- * e d = 1 mod (prime - 1), and step 4 multiplies by r^-1. Blinding each half on its own prime
- * rather than on n costs two half-size inversions instead of one full-size one (the inversion
- * is quadratic in the size), and every step runs on the half-size Montgomery code. */
+/* Step 1 for one prime: h->t = M(r) for a fresh random r, h->rinv = r^-1 mod prime, and (with
+ * blind_finish) h->x = M(c r^e mod prime) for c (nn limbs, plain); the exponentiation (step 2) then
+ * gives M(c^d r), because e d = 1 mod (prime - 1), and step 4 multiplies by r^-1. Blinding each
+ * half on its own prime rather than on n costs two half-size inversions instead of one full-size
+ * one (the inversion is quadratic in the size), and every step runs on the half-size Montgomery
+ * code. */
 static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint8_t *d,
-                      size_t d_len, const uint64_t *c, size_t nn, uint64_t e)
+                      size_t d_len, const uint64_t *c, size_t nn)
 {
     size_t pl = limbs(prime_len);
     bn_from_be(h->prime, pl, prime, prime_len);
@@ -211,7 +213,9 @@ static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const
 
     /* r = (random pl+2 limbs) mod prime is uniform to within 2^-128; rM = r R. Whether r is
      * invertible depends on the prime, so it is not branched on: r = 0 mod prime (probability
-     * below 2^-1000) is replaced by 1, which leaves that one operation unblinded. */
+     * below 2^-1000) is replaced by 1, which leaves that one operation unblinded. The
+     * inversion is constant-time (bn_mod_inv): a variable-time one, even of a blinded r s,
+     * would branch on the prime. */
     uint64_t one[BN_MAX_LIMBS / 2] = {1};
     GUARD(tenon_random(h->rnd, (pl + 2) * 8));
     bn_mont_to_wide(&h->ctx, h->t, h->rnd, pl + 2);
@@ -220,11 +224,16 @@ static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const
     bn_select(h->x, inv_ok, h->x, one, pl);
     bn_select(h->rinv, inv_ok, h->rinv, one, pl);
     bn_mont_to(&h->ctx, h->t, h->x);
-    /* x = M(c r^e) */
-    bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
-    bn_mont_mul(&h->ctx, h->x, h->cm, h->t);
     bn_from_be(h->ex, pl, d, d_len);
     return TENON_OK;
+}
+
+/* The end of step 1 for both primes: x = M(c r^e), both r^e at once. */
+static void blind_finish(rsa_half *hp, rsa_half *hq, uint64_t e)
+{
+    bn_mont_pow2_u64(&hp->ctx, hp->t, hp->t, &hq->ctx, hq->t, hq->t, e);
+    bn_mont_mul(&hp->ctx, hp->x, hp->cm, hp->t);
+    bn_mont_mul(&hq->ctx, hq->x, hq->cm, hq->t);
 }
 
 /* Step 4 for one prime: M(c^d r) times M(r^-1) is M(c^d). */
@@ -234,15 +243,18 @@ static void half_unblind(rsa_half *h)
     bn_mont_mul(&h->ctx, h->x, h->x, h->t);
 }
 
-/* Step 5 for one prime: all-ones if s^e = c mod prime (s of nn limbs, plain). */
-static uint64_t half_check(rsa_half *h, const uint64_t *s, size_t nn, uint64_t e)
+/* Step 5: all-ones if s^e = c mod p and mod q (both s^e side by side; s of nn limbs,
+ * plain). */
+static uint64_t check(rsa_half *hp, rsa_half *hq, const uint64_t *s, size_t nn, uint64_t e)
 {
-    size_t pl = h->ctx.nl;
-    bn_mont_to_wide(&h->ctx, h->t, s, nn);
-    bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
+    bn_mont_to_wide(&hp->ctx, hp->t, s, nn);
+    bn_mont_to_wide(&hq->ctx, hq->t, s, nn);
+    bn_mont_pow2_u64(&hp->ctx, hp->t, hp->t, &hq->ctx, hq->t, hq->t, e);
     uint64_t diff = 0;
-    for (size_t i = 0; i < pl; i++)
-        diff |= h->t[i] ^ h->cm[i];
+    for (size_t i = 0; i < hp->ctx.nl; i++)
+        diff |= hp->t[i] ^ hp->cm[i];
+    for (size_t i = 0; i < hq->ctx.nl; i++)
+        diff |= hq->t[i] ^ hq->cm[i];
     return ~ct_mask_nonzero_u64(diff);
 }
 
@@ -262,8 +274,9 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
     *in_range = range;
 
     /* 1, 2, 4. M(m1) = M(c^dp mod p), M(m2) = M(c^dq mod q), each blinded on its own prime. */
-    GUARD(half_blind(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, e));
-    GUARD(half_blind(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, e));
+    GUARD(half_blind(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn));
+    GUARD(half_blind(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn));
+    blind_finish(&st->hp, &st->hq, e);
     /* 2. Both exponentiations in one call: with AVX-512 IFMA they run side by side. */
     bn_mont_pow2_ct(&st->hp.ctx, st->hp.x, st->hp.x, st->hp.ex, pl, &st->hq.ctx, st->hq.x, st->hq.x,
                     st->hq.ex, ql);
@@ -290,7 +303,7 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
 
     /* 5. The check s^e = c mod n, as s^e = c mod p and mod q (n = p q was checked when the key
      * was loaded): it runs on the recombined s, so it also covers a fault in step 3. */
-    uint64_t ok = half_check(&st->hp, st->prod, nn, e) & half_check(&st->hq, st->prod, nn, e);
+    uint64_t ok = check(&st->hp, &st->hq, st->prod, nn, e);
     for (size_t i = 0; i < nn; i++)
         st->prod[i] &= ok;
     *check_ok = ok;
