@@ -206,6 +206,54 @@ static void test_bignum(void)
     BN_CTX_free(bctx);
 }
 
+/* The Montgomery set-up of an RSA prime from its public modulus (bn_mont_init_rr, with
+ * bn_pow2_mod_vartime) against bn_mont_init, and bn_pow2_mod_vartime against OpenSSL: m and q
+ * of nl limbs each (random, top limb 1, top limb all ones), N = m q. */
+static void test_mont_init_rr(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    static const size_t sizes[] = {2, 3, 8, 16, 24, 32};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t nl = sizes[si];
+        for (int kind = 0; kind < 4; kind++) {
+            uint64_t m[BN_MAX_LIMBS], q[BN_MAX_LIMBS], n[BN_MAX_LIMBS], y[BN_MAX_LIMBS];
+            tu_rand(m, 8 * nl);
+            tu_rand(q, 8 * nl);
+            m[0] |= 1;
+            q[0] |= 1;
+            m[nl - 1] |= 1ull << 63;
+            q[nl - 1] |= 1ull << 63;
+            if (kind == 1)
+                m[nl - 1] = 1;
+            if (kind == 2)
+                q[nl - 1] = UINT64_MAX;
+            if (kind == 3)
+                q[nl - 1] = 1;
+            bn_mul(n, m, nl, q, nl);
+            bn_pow2_mod_vartime(y, n, 2 * nl, 3 * nl);
+            BIGNUM *N = bn_of(n, 2 * nl), *P = BN_new(), *E = BN_new();
+            BN_set_word(E, 192 * nl);
+            BN_set_word(P, 2);
+            BN_mod_exp(P, P, E, N, bctx);
+            checks++;
+            fails += !bn_equal(y, 2 * nl, P);
+            bn_mont ref, ctx;
+            bn_mont_init(&ref, m, nl, NULL);
+            bn_mont_init_rr(&ctx, m, nl, y);
+            checks++;
+            fails += ctx.n0 != ref.n0 || memcmp(ctx.rr, ref.rr, 8 * nl) != 0 ||
+                     memcmp(ctx.m, ref.m, 8 * nl) != 0 || ctx.impl != ref.impl;
+            BN_free(N);
+            BN_free(P);
+            BN_free(E);
+        }
+    }
+    CHECK(fails == 0);
+    printf("bn_mont_init_rr: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
 /* One value for bn_mod_inv: against OpenSSL's BN_mod_inverse, the verdict and the inverse. */
 static int modinv_agrees(BN_CTX *bctx, const bn_mont *ctx, const uint64_t *a)
 {
@@ -222,7 +270,8 @@ static int modinv_agrees(BN_CTX *bctx, const bn_mont *ctx, const uint64_t *a)
     return good;
 }
 
-/* The divsteps inversion (bn_mod_inv) at every size from 1 to 32 limbs and at 48 and 64:
+/* The divsteps inversion (bn_mod_inv, and two at once: bn_mod_inv2) at every size from 1 to
+ * 32 limbs and at 48 and 64:
  * moduli like RSA primes (top bit set), with the smallest and the largest top limb; random
  * values (many at 16 limbs, the primes of RSA-2048) and the edges 0, 1, 2, powers of two,
  * m - 1, m - 2; and, for moduli 15 t, values sharing the factor 3 or 5 (no inverse). */
@@ -230,6 +279,8 @@ static void test_modinv(void)
 {
     BN_CTX *bctx = BN_CTX_new();
     unsigned long checks = 0, fails = 0;
+    bn_mont prev = {0};
+    uint64_t prev_a[BN_MAX_LIMBS];
     for (size_t nl = 1; nl <= BN_MAX_LIMBS; nl = nl < 32 ? nl + 1 : nl + 16) {
         for (int kind = 0; kind < 4; kind++) {
             uint64_t m[BN_MAX_LIMBS], a[BN_MAX_LIMBS];
@@ -250,6 +301,18 @@ static void test_modinv(void)
                 checks++;
                 fails += !modinv_agrees(bctx, &ctx, a);
             }
+            /* two at once (this modulus and the previous one, of the same or another size)
+             * against one at a time */
+            if (prev.nl != 0) {
+                uint64_t r1[BN_MAX_LIMBS], r2[BN_MAX_LIMBS], s1[BN_MAX_LIMBS], s2[BN_MAX_LIMBS];
+                uint64_t ok[2], ok1 = bn_mod_inv(&ctx, s1, a), ok2 = bn_mod_inv(&prev, s2, prev_a);
+                bn_mod_inv2(&ctx, r1, a, &prev, r2, prev_a, ok);
+                checks++;
+                fails += ok[0] != ok1 || ok[1] != ok2 || memcmp(r1, s1, 8 * nl) != 0 ||
+                         memcmp(r2, s2, 8 * prev.nl) != 0;
+            }
+            prev = ctx;
+            memcpy(prev_a, a, sizeof prev_a);
             for (size_t k = 0; k < 64 * nl + 3; k += 37) {
                 memset(a, 0, sizeof a);
                 if (k < 64 * nl)
@@ -1015,6 +1078,7 @@ int main(void)
     tu_seed(0x5253410000000001ull);
     test_bignum();
     test_modinv();
+    test_mont_init_rr();
     test_bignum_pow2();
     test_wycheproof();
     test_differential();

@@ -554,21 +554,21 @@ void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *imp
         bn_mont_sqr(ctx, x, x);
 }
 
-/* R^2 mod m by schoolbook long division of 2^(128 nl) by m (Knuth, TAOCP vol. 2, 4.3.1,
- * Algorithm D): the quotient digits and their corrections depend on m, which is why this is
- * only for public moduli; a few thousand cycles where the doublings and squarings of
+/* 2^(64 k) mod m (R^2 mod m for k = 2 nl) by schoolbook long division (Knuth, TAOCP vol. 2,
+ * 4.3.1, Algorithm D): the quotient digits and their corrections depend on m, which is why
+ * this is only for public moduli; a few thousand cycles where the doublings and squarings of
  * bn_mont_init cost tens of thousands on a 2048-bit modulus. */
-static void rr_vartime(uint64_t *rr, const uint64_t *m, size_t nl)
+void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
 {
-    uint64_t v[BN_MAX_LIMBS], u[2 * BN_MAX_LIMBS + 2];
+    uint64_t v[BN_MAX_LIMBS], u[BN_POW2_MAX_LIMBS + 2];
     unsigned sh = (unsigned)__builtin_clzll(m[nl - 1]);
-    /* normalise: v = m 2^sh has its top bit set; u = 2^(128 nl + sh), 2 nl + 1 limbs */
+    /* normalise: v = m 2^sh has its top bit set; u = 2^(64 k + sh), k + 1 limbs */
     for (size_t i = nl; i-- > 0;)
         v[i] = (m[i] << sh) | (sh != 0 && i > 0 ? m[i - 1] >> (64 - sh) : 0);
-    size_t ul = 2 * nl + 1;
+    size_t ul = k + 1;
     for (size_t i = 0; i <= ul; i++)
         u[i] = 0;
-    u[2 * nl] = (uint64_t)1 << sh;
+    u[k] = (uint64_t)1 << sh;
     uint64_t vt = v[nl - 1], vs = v[nl - 2];
     for (size_t j = ul - nl + 1; j-- > 0;) {
         u128 num = ((u128)u[j + nl] << 64) | u[j + nl - 1];
@@ -620,7 +620,24 @@ void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_i
         bn_mont_init(ctx, m, nl, impl);
         return;
     }
-    rr_vartime(ctx->rr, m, nl);
+    bn_pow2_mod_vartime(ctx->rr, m, nl, 2 * nl);
+}
+
+void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y)
+{
+    ctx->nl = nl;
+    ctx->impl = bn_best_impl();
+    for (size_t i = 0; i < nl; i++)
+        ctx->m[i] = m[i];
+    uint64_t inv = m[0];
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - m[0] * inv;
+    ctx->n0 = 0 - inv;
+    /* y = yh R + yl with yh < m (y < N = m q < m R): y R^-1 = yh + yl R^-1 = R^2 mod m. */
+    uint64_t t[BN_MAX_LIMBS];
+    bn_mont_from(ctx, t, y);
+    bn_mod_add(ctx, ctx->rr, t, y + nl);
+    tenon_wipe(t, sizeof t);
 }
 
 void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)

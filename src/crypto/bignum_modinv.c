@@ -33,6 +33,7 @@
 #include "tenon/crypto.h"
 
 #define MASK62 UINT64_C(0x3fffffffffffffff)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 typedef __int128 s128;
 
@@ -86,35 +87,51 @@ static void r62_normalise(int64_t *a, size_t len)
     }
 }
 
+/* The low words and the matrix of one batch. */
+typedef struct {
+    int64_t delta;
+    uint64_t f, g, u, v, q, r;
+} r62_batch;
+
 /*
- * 62 divsteps on the low words f, g; returns the new delta and sets *t. Each halving of g is
- * recorded as a doubling of the row (u, v) instead, so that all entries of T carry 2^62 when
- * the batch is done. Branch-free: with c1 the mask of delta > 0 and c2 that of g odd, g gains
- * f or -f (c1) when odd; a swap (c1 and c2) then makes f the old g (f + (g - f)) and negates
- * delta.
+ * One divstep on the low words, recording the matrix: each halving of g is recorded as a
+ * doubling of the row (u, v) instead, so that all entries of T carry 2^62 after 62 steps.
+ * Branch-free: with c1 the mask of delta > 0 and c2 that of g odd, g gains f or -f (c1) when
+ * odd; a swap (c1 and c2) then makes f the old g (f + (g - f)) and negates delta.
  */
-static int64_t divsteps62(int64_t delta, uint64_t f, uint64_t g, r62_matrix *t)
+static ALWAYS_INLINE void divstep(r62_batch *b)
 {
-    uint64_t u = 1, v = 0, q = 0, r = 1;
-    for (int i = 0; i < 62; i++) {
-        uint64_t c1 = (uint64_t)((0 - delta) >> 63), c2 = 0 - (g & 1);
-        g += ((f ^ c1) - c1) & c2;
-        q += ((u ^ c1) - c1) & c2;
-        r += ((v ^ c1) - c1) & c2;
-        c1 &= c2;
-        delta = (int64_t)((((uint64_t)delta ^ c1) - c1) + 1);
-        f += g & c1;
-        u += q & c1;
-        v += r & c1;
-        g >>= 1;
-        u <<= 1;
-        v <<= 1;
-    }
-    t->u = (int64_t)u;
-    t->v = (int64_t)v;
-    t->q = (int64_t)q;
-    t->r = (int64_t)r;
-    return delta;
+    uint64_t c1 = (uint64_t)((0 - b->delta) >> 63), c2 = 0 - (b->g & 1);
+    b->g += ((b->f ^ c1) - c1) & c2;
+    b->q += ((b->u ^ c1) - c1) & c2;
+    b->r += ((b->v ^ c1) - c1) & c2;
+    c1 &= c2;
+    b->delta = (int64_t)((((uint64_t)b->delta ^ c1) - c1) + 1);
+    b->f += b->g & c1;
+    b->u += b->q & c1;
+    b->v += b->r & c1;
+    b->g >>= 1;
+    b->u <<= 1;
+    b->v <<= 1;
+}
+
+static ALWAYS_INLINE void batch_start(r62_batch *b, int64_t delta, int64_t f, int64_t g)
+{
+    b->delta = delta;
+    b->f = (uint64_t)f;
+    b->g = (uint64_t)g;
+    b->u = 1;
+    b->v = 0;
+    b->q = 0;
+    b->r = 1;
+}
+
+static ALWAYS_INLINE void batch_matrix(r62_matrix *t, const r62_batch *b)
+{
+    t->u = (int64_t)b->u;
+    t->v = (int64_t)b->v;
+    t->q = (int64_t)b->q;
+    t->r = (int64_t)b->r;
 }
 
 /* (f, g) = T (f, g) / 2^62 on len limbs (exact). */
@@ -178,29 +195,54 @@ static uint64_t unit_mask(const int64_t *a, size_t len)
     return ~ct_mask_nonzero_u64(pos) | ~ct_mask_nonzero_u64(neg);
 }
 
-uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
+/* One inversion's state: f = d x and g = e x (mod m). */
+typedef struct {
+    int64_t m[R62_MAX], f[R62_MAX], g[R62_MAX], d[R62_MAX], e[R62_MAX];
+    int64_t delta;
+    uint64_t minv62;
+    size_t len;
+} inv_state;
+
+static void inv_init(inv_state *st, const bn_mont *ctx, const uint64_t *x)
 {
     size_t nl = ctx->nl, len = r62_len(nl);
-    int64_t m[R62_MAX], f[R62_MAX], g[R62_MAX], d[R62_MAX] = {0}, e[R62_MAX] = {0};
+    st->len = len;
     /* ctx->n0 = -m^-1 mod 2^64 */
-    uint64_t minv62 = (0 - ctx->n0) & MASK62;
-    r62_from(m, len, ctx->m, nl);
-    r62_from(g, len, x, nl);
-    for (size_t i = 0; i < len; i++)
-        f[i] = m[i];
-    e[0] = 1;
-    int64_t delta = 1;
-    size_t batches = ((49 * 64 * nl + 57 + 16) / 17 + 61) / 62;
-    for (size_t b = 0; b < batches; b++) {
-        r62_matrix t;
-        delta = divsteps62(delta, (uint64_t)f[0], (uint64_t)g[0], &t);
-        apply_de(d, e, len, &t, m, minv62);
-        apply_fg(f, g, len, &t);
-        tenon_wipe(&t, sizeof t);
+    st->minv62 = (0 - ctx->n0) & MASK62;
+    r62_from(st->m, len, ctx->m, nl);
+    r62_from(st->g, len, x, nl);
+    for (size_t i = 0; i < len; i++) {
+        st->f[i] = st->m[i];
+        st->d[i] = 0;
+        st->e[i] = 0;
     }
-    /* f = +-gcd(m, x) and g = 0; x^-1 = sign(f) d mod m, d in (-2m, m). */
-    uint64_t ok = unit_mask(f, len);
-    int64_t fneg = f[len - 1] >> 63;
+    st->e[0] = 1;
+    st->delta = 1;
+}
+
+/* The batches for m of nl limbs: the bound above, rounded up to whole batches. */
+static size_t inv_batches(size_t nl)
+{
+    return ((49 * 64 * nl + 57 + 16) / 17 + 61) / 62;
+}
+
+static void inv_apply(inv_state *st, const r62_batch *b)
+{
+    r62_matrix t;
+    batch_matrix(&t, b);
+    st->delta = b->delta;
+    apply_de(st->d, st->e, st->len, &t, st->m, st->minv62);
+    apply_fg(st->f, st->g, st->len, &t);
+    tenon_wipe(&t, sizeof t);
+}
+
+/* f = +-gcd(m, x) and g = 0: r = x^-1 = sign(f) d mod m, d in (-2m, m); the mask of success. */
+static uint64_t inv_finish(inv_state *st, uint64_t *r, size_t nl)
+{
+    size_t len = st->len;
+    int64_t *d = st->d, *m = st->m;
+    uint64_t ok = unit_mask(st->f, len);
+    int64_t fneg = st->f[len - 1] >> 63;
     int64_t dneg = d[len - 1] >> 63;
     for (size_t i = 0; i < len; i++)
         d[i] += m[i] & dneg;
@@ -213,11 +255,48 @@ uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
         d[i] += m[i] & dneg;
     r62_normalise(d, len);
     r62_to(r, nl, d, len);
-    tenon_wipe(m, sizeof m);
-    tenon_wipe(d, sizeof d);
-    tenon_wipe(e, sizeof e);
-    tenon_wipe(f, sizeof f);
-    tenon_wipe(g, sizeof g);
-    delta = 0;
+    tenon_wipe(st, sizeof *st);
     return ok;
+}
+
+uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
+{
+    inv_state st;
+    r62_batch b;
+    inv_init(&st, ctx, x);
+    for (size_t n = inv_batches(ctx->nl); n > 0; n--) {
+        batch_start(&b, st.delta, st.f[0], st.g[0]);
+        for (int i = 0; i < 62; i++)
+            divstep(&b);
+        inv_apply(&st, &b);
+    }
+    tenon_wipe(&b, sizeof b);
+    return inv_finish(&st, r, ctx->nl);
+}
+
+/* The divsteps of a batch form one serial chain of a few cycles per step, so the two chains of
+ * two inversions, interleaved, take hardly longer than one. The smaller modulus may take more
+ * batches than it needs: divsteps on g = 0 change neither f nor d mod m. */
+void bn_mod_inv2(const bn_mont *ctx1, uint64_t *r1, const uint64_t *x1, const bn_mont *ctx2,
+                 uint64_t *r2, const uint64_t *x2, uint64_t ok[2])
+{
+    inv_state st[2];
+    r62_batch b1, b2;
+    inv_init(&st[0], ctx1, x1);
+    inv_init(&st[1], ctx2, x2);
+    size_t n1 = inv_batches(ctx1->nl), n2 = inv_batches(ctx2->nl);
+    for (size_t n = n1 > n2 ? n1 : n2; n > 0; n--) {
+        batch_start(&b1, st[0].delta, st[0].f[0], st[0].g[0]);
+        batch_start(&b2, st[1].delta, st[1].f[0], st[1].g[0]);
+        for (int i = 0; i < 62; i++) {
+            divstep(&b1);
+            divstep(&b2);
+        }
+        inv_apply(&st[0], &b1);
+        inv_apply(&st[1], &b2);
+    }
+    tenon_wipe(&b1, sizeof b1);
+    tenon_wipe(&b2, sizeof b2);
+    ok[0] = inv_finish(&st[0], r1, ctx1->nl);
+    ok[1] = inv_finish(&st[1], r2, ctx2->nl);
 }
