@@ -524,7 +524,8 @@ static void mod_double(const bn_mont *ctx, uint64_t *x)
     bn_select(x, ct_value_barrier_u64(0 - ((top | (br ^ 1)) & 1)), d, x, n);
 }
 
-void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
+/* Everything of ctx but rr. */
+static void mont_setup(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
 {
     ctx->nl = nl;
     ctx->impl = impl != NULL ? impl : bn_best_impl();
@@ -535,6 +536,11 @@ void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *imp
     for (int i = 0; i < 5; i++)
         inv *= 2 - m[0] * inv;
     ctx->n0 = 0 - inv;
+}
+
+void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
+{
+    mont_setup(ctx, m, nl, impl);
 
     /* R^2 mod m: with 64 nl = odd * 2^s, X = R 2^odd mod m (by doublings from 2^(64(nl-1)),
      * which is below m because m's top limb is non-zero), then s Montgomery squarings, each of
@@ -608,14 +614,7 @@ void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
 
 void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
 {
-    ctx->nl = nl;
-    ctx->impl = impl != NULL ? impl : bn_best_impl();
-    for (size_t i = 0; i < nl; i++)
-        ctx->m[i] = m[i];
-    uint64_t inv = m[0];
-    for (int i = 0; i < 5; i++)
-        inv *= 2 - m[0] * inv;
-    ctx->n0 = 0 - inv;
+    mont_setup(ctx, m, nl, impl);
     if (nl < 2) {
         bn_mont_init(ctx, m, nl, impl);
         return;
@@ -625,14 +624,7 @@ void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_i
 
 void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y)
 {
-    ctx->nl = nl;
-    ctx->impl = bn_best_impl();
-    for (size_t i = 0; i < nl; i++)
-        ctx->m[i] = m[i];
-    uint64_t inv = m[0];
-    for (int i = 0; i < 5; i++)
-        inv *= 2 - m[0] * inv;
-    ctx->n0 = 0 - inv;
+    mont_setup(ctx, m, nl, NULL);
     /* y = yh R + yl with yh < m (y < N = m q < m R): y R^-1 = yh + yl R^-1 = R^2 mod m. */
     uint64_t t[BN_MAX_LIMBS];
     bn_mont_from(ctx, t, y);
