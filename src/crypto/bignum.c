@@ -656,7 +656,9 @@ void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t 
             c[j] = idx < xl ? x[idx] : 0;
         }
         bn_mont_mul(ctx, c, c, ctx->rr);
-        bn_mont_mul(ctx, acc, acc, ctx->rr);
+        /* (the first chunk needs no shift: acc is 0) */
+        if (ci + 1 < chunks)
+            bn_mont_mul(ctx, acc, acc, ctx->rr);
         bn_mod_add(ctx, acc, acc, c);
     }
     for (size_t j = 0; j < n; j++)
