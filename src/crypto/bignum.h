@@ -86,9 +86,9 @@ void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_i
  * BN_POW2_MAX_LIMBS; variable time in m. */
 #define BN_POW2_MAX_LIMBS (2 * BN_MAX_LIMBS)
 void bn_pow2_mod_vartime(uint64_t *r, const uint64_t *m, size_t nl, size_t k);
-/* bn_mont_init (with the best implementation) for a secret m that divides a public N of 2 nl
- * limbs, N = m q with q < R = 2^(64 nl) (an RSA prime and its modulus), given
- * y = 2^(192 nl) mod N = bn_pow2_mod_vartime(N, 2 nl, 3 nl): R^2 mod m is y R^-1 mod m, one
+/* bn_mont_init (with the best implementation) for a secret m that divides a public N of up to
+ * 2 nl limbs, N = m q with q < R = 2^(64 nl) (an RSA prime and its modulus), given
+ * y = 2^(192 nl) mod N (bn_pow2_mod_vartime, as 2 nl limbs): R^2 mod m is y R^-1 mod m, one
  * Montgomery reduction instead of bn_mont_init's doublings and squarings. Constant-time in m
  * (y is public). */
 void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y);
