@@ -175,6 +175,37 @@ static void run_r52(size_t nl, size_t en)
     printf("ct_rsa [radix-2^52 model, %zu limbs]: secret moduli, bases and exponents\n", nl);
 }
 
+/* The same model for the dual exponentiation to a public exponent (bn_r52_pow2_u64: the blinding
+ * factors r^e and the check s^e): secret moduli and bases, e public, the result compared with
+ * bn_mont_pow_u64. */
+static void run_r52_u64(size_t nl, uint64_t e)
+{
+    enum { MAXL = 32 };
+    uint64_t m[2][MAXL], b[2][MAXL], r[2][MAXL], ref[2][MAXL];
+    bn_mont ctx[2];
+    for (int h = 0; h < 2; h++) {
+        for (size_t i = 0; i < nl; i++) {
+            m[h][i] = 0x9e3779b97f4a7c15ull * (i + 7 + (size_t)h) ^ (i << 29);
+            b[h][i] = m[h][i] * 31;
+        }
+        m[h][0] |= 1;
+        m[h][nl - 1] |= 1ull << 63;
+        b[h][nl - 1] >>= 1;
+        bn_mont_init(&ctx[h], m[h], nl, NULL);
+        bn_mont_pow_u64(&ctx[h], ref[h], b[h], e);
+        SECRET(ctx[h].m, sizeof ctx[h].m);
+        SECRET(&ctx[h].n0, sizeof ctx[h].n0);
+        SECRET(ctx[h].rr, sizeof ctx[h].rr);
+        SECRET(b[h], sizeof b[h]);
+    }
+    CHECK(bn_r52_pow2_u64(1, &ctx[0], r[0], b[0], &ctx[1], r[1], b[1], e) == 1);
+    for (int h = 0; h < 2; h++) {
+        PUBLIC(r[h], nl * 8);
+        CHECK_MEM(r[h], ref[h], nl * 8, "radix-2^52 model against bn_mont_pow_u64");
+    }
+    printf("ct_rsa [radix-2^52 model, public exponent, %zu limbs]: secret moduli and bases\n", nl);
+}
+
 int main(void)
 {
     run_bignum(16, 16);
@@ -182,6 +213,8 @@ int main(void)
     run_bignum(32, 4);
     run_r52(16, 2);
     run_r52(24, 1);
+    run_r52_u64(16, 65537);
+    run_r52_u64(32, 3);
     load_key();
     mark_key_secret();
     run(bn_best_impl()->name);

@@ -206,11 +206,200 @@ static void test_bignum(void)
     BN_CTX_free(bctx);
 }
 
+/* The Montgomery set-up of an RSA prime from its public modulus (bn_mont_init_rr, with
+ * bn_pow2_mod_vartime) against bn_mont_init, and bn_pow2_mod_vartime against OpenSSL: m and q
+ * of nl limbs each (random, top limb 1, top limb all ones), N = m q. */
+static void test_mont_init_rr(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    static const size_t sizes[] = {2, 3, 8, 16, 24, 32};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t nl = sizes[si];
+        for (int kind = 0; kind < 4; kind++) {
+            uint64_t m[BN_MAX_LIMBS], q[BN_MAX_LIMBS], n[BN_MAX_LIMBS], y[BN_MAX_LIMBS];
+            tu_rand(m, 8 * nl);
+            tu_rand(q, 8 * nl);
+            m[0] |= 1;
+            q[0] |= 1;
+            m[nl - 1] |= 1ull << 63;
+            q[nl - 1] |= 1ull << 63;
+            if (kind == 1)
+                m[nl - 1] = 1;
+            if (kind == 2)
+                q[nl - 1] = UINT64_MAX;
+            if (kind == 3)
+                q[nl - 1] = 1;
+            bn_mul(n, m, nl, q, nl);
+            /* the modulus without its zero top limbs (a top limb 1 makes N shorter) */
+            size_t nn = 2 * nl;
+            while (n[nn - 1] == 0)
+                nn--;
+            memset(y, 0, sizeof y);
+            bn_pow2_mod_vartime(y, n, nn, 3 * nl);
+            BIGNUM *N = bn_of(n, 2 * nl), *P = BN_new(), *E = BN_new();
+            BN_set_word(E, 192 * nl);
+            BN_set_word(P, 2);
+            BN_mod_exp(P, P, E, N, bctx);
+            checks++;
+            fails += !bn_equal(y, 2 * nl, P);
+            bn_mont ref, ctx;
+            bn_mont_init(&ref, m, nl, NULL);
+            bn_mont_init_rr(&ctx, m, nl, y);
+            checks++;
+            fails += ctx.n0 != ref.n0 || memcmp(ctx.rr, ref.rr, 8 * nl) != 0 ||
+                     memcmp(ctx.m, ref.m, 8 * nl) != 0 || ctx.impl != ref.impl;
+            BN_free(N);
+            BN_free(P);
+            BN_free(E);
+        }
+    }
+    CHECK(fails == 0);
+    printf("bn_mont_init_rr: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
+/* One value for bn_mod_inv: against OpenSSL's BN_mod_inverse, the verdict and the inverse. */
+static int modinv_agrees(BN_CTX *bctx, const bn_mont *ctx, const uint64_t *a)
+{
+    size_t nl = ctx->nl;
+    uint64_t r[BN_MAX_LIMBS];
+    BIGNUM *M = bn_of(ctx->m, nl), *A = bn_of(a, nl);
+    BIGNUM *I = BN_mod_inverse(NULL, A, M, bctx);
+    ERR_clear_error();
+    uint64_t ok = bn_mod_inv(ctx, r, a);
+    int good = ok == (I != NULL ? UINT64_MAX : 0) && (I == NULL || bn_equal(r, nl, I));
+    BN_free(I);
+    BN_free(A);
+    BN_free(M);
+    return good;
+}
+
+/* The divsteps inversion (bn_mod_inv, and two at once: bn_mod_inv2) at every size from 1 to
+ * 32 limbs and at 48 and 64:
+ * moduli like RSA primes (top bit set), with the smallest and the largest top limb; random
+ * values (many at 16 limbs, the primes of RSA-2048) and the edges 0, 1, 2, powers of two,
+ * m - 1, m - 2; and, for moduli 15 t, values sharing the factor 3 or 5 (no inverse). */
+static void test_modinv(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    bn_mont prev = {0};
+    uint64_t prev_a[BN_MAX_LIMBS];
+    for (size_t nl = 1; nl <= BN_MAX_LIMBS; nl = nl < 32 ? nl + 1 : nl + 16) {
+        for (int kind = 0; kind < 4; kind++) {
+            uint64_t m[BN_MAX_LIMBS], a[BN_MAX_LIMBS];
+            tu_rand(m, 8 * nl);
+            m[0] |= 1;
+            if (kind == 0)
+                m[nl - 1] |= 1ull << 63;
+            else if (kind == 1 && nl > 1)
+                m[nl - 1] = 1;
+            else if (kind == 2)
+                m[nl - 1] = UINT64_MAX;
+            if (m[nl - 1] < 3)
+                m[nl - 1] = nl == 1 ? 3 : 1;
+            bn_mont ctx;
+            bn_mont_init(&ctx, m, nl, NULL);
+            for (int i = 0; i < (nl == 16 ? 300 : 20); i++) {
+                rand_below(a, m, nl);
+                checks++;
+                fails += !modinv_agrees(bctx, &ctx, a);
+            }
+            /* two at once (this modulus and the previous one, of the same or another size)
+             * against one at a time */
+            if (prev.nl != 0) {
+                uint64_t r1[BN_MAX_LIMBS], r2[BN_MAX_LIMBS], s1[BN_MAX_LIMBS], s2[BN_MAX_LIMBS];
+                uint64_t ok[2], ok1 = bn_mod_inv(&ctx, s1, a), ok2 = bn_mod_inv(&prev, s2, prev_a);
+                bn_mod_inv2(&ctx, r1, a, &prev, r2, prev_a, ok);
+                checks++;
+                fails += ok[0] != ok1 || ok[1] != ok2 || memcmp(r1, s1, 8 * nl) != 0 ||
+                         memcmp(r2, s2, 8 * prev.nl) != 0;
+            }
+            prev = ctx;
+            memcpy(prev_a, a, sizeof prev_a);
+            for (size_t k = 0; k < 64 * nl + 3; k += 37) {
+                memset(a, 0, sizeof a);
+                if (k < 64 * nl)
+                    a[k / 64] = 1ull << (k % 64); /* powers of two */
+                else
+                    a[0] = k - 64 * nl; /* 0, 1, 2 */
+                if (bn_lt_mask(a, m, nl) & 1) {
+                    checks++;
+                    fails += !modinv_agrees(bctx, &ctx, a);
+                }
+                for (size_t i = 0; i < nl; i++)
+                    a[i] = m[i];
+                a[0] -= 1 + k % 2; /* m - 1, m - 2 */
+                checks++;
+                fails += !modinv_agrees(bctx, &ctx, a);
+            }
+        }
+    }
+    static const size_t sizes[] = {1, 2, 16, 24, 32, 64};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t nl = sizes[si];
+        uint64_t t[BN_MAX_LIMBS], m[BN_MAX_LIMBS], a[BN_MAX_LIMBS], r[BN_MAX_LIMBS];
+        do {
+            tu_rand(t, 8 * nl);
+            t[nl - 1] >>= 5;
+            t[0] |= 1;
+        } while (t[nl - 1] == 0);
+        uint64_t c = 0;
+        for (size_t i = 0; i < nl; i++) {
+            unsigned __int128 z = (unsigned __int128)t[i] * 15 + c;
+            m[i] = (uint64_t)z;
+            c = (uint64_t)(z >> 64);
+        }
+        bn_mont ctx;
+        bn_mont_init(&ctx, m, nl, NULL);
+        BIGNUM *M = bn_of(m, nl), *F = BN_new(), *Q = BN_new();
+        for (int i = 0; i < 40; i++) {
+            /* a = (random mod (m / f)) f for f = 3 or 5 */
+            rand_below(a, m, nl);
+            BIGNUM *A = bn_of(a, nl);
+            BN_set_word(F, i % 2 == 0 ? 3 : 5);
+            BN_div(Q, NULL, M, F, bctx);
+            BN_mod(A, A, Q, bctx);
+            BN_mul(A, A, F, bctx);
+            uint8_t buf[8 * BN_MAX_LIMBS];
+            CHECK(BN_bn2binpad(A, buf, (int)(8 * nl)) >= 0);
+            bn_from_be(a, nl, buf, 8 * nl);
+            checks++;
+            fails += bn_mod_inv(&ctx, r, a) != 0;
+            rand_below(a, m, nl);
+            checks++;
+            fails += !modinv_agrees(bctx, &ctx, a);
+            BN_free(A);
+        }
+        BN_free(M);
+        BN_free(F);
+        BN_free(Q);
+    }
+    CHECK(fails == 0);
+    printf("bn_mod_inv: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
+/* How many of the two results r (Montgomery form, converted in place) differ from ref. */
+static int pow2_mismatches(const bn_mont ctx[2], uint64_t r[2][BN_MAX_LIMBS],
+                           uint64_t ref[2][BN_MAX_LIMBS], size_t nl)
+{
+    int bad = 0;
+    for (int h = 0; h < 2; h++) {
+        bn_mont_from(&ctx[h], r[h], r[h]);
+        bad += memcmp(r[h], ref[h], 8 * nl) != 0;
+    }
+    return bad;
+}
+
 /* The dual exponentiation of the CRT halves (bn_mont_pow2_ct): its radix-2^52 code, both the
  * AVX-512 IFMA instance (where the CPU has it) and the portable model that ct_rsa runs under
  * valgrind, against OpenSSL BN on the sizes it takes (16, 24, 32 limbs), with the extreme
  * moduli (top limb 1, top limb all ones: the 2m bound of the almost-Montgomery products),
- * bases 0, 1 and m - 1, exponents 0, all ones and shorter than the modulus. */
+ * bases 0, 1 and m - 1, exponents 0, all ones and shorter than the modulus. And the same for
+ * the dual exponentiation to a public exponent (bn_mont_pow2_u64: 1, 2, 3, 65537, 2^63,
+ * 2^64 - 1). */
 static void test_bignum_pow2(void)
 {
     BN_CTX *bctx = BN_CTX_new();
@@ -221,6 +410,9 @@ static void test_bignum_pow2(void)
         for (int iter = 0; iter < 6; iter++) {
             uint64_t m[2][BN_MAX_LIMBS], a[2][BN_MAX_LIMBS], am[2][BN_MAX_LIMBS];
             uint64_t e[2][BN_MAX_LIMBS], r[2][BN_MAX_LIMBS], ref[2][BN_MAX_LIMBS];
+            uint64_t refu[2][BN_MAX_LIMBS];
+            /* the public exponents of bn_mont_pow2_u64, one per iteration */
+            static const uint64_t eu[6] = {65537, UINT64_MAX, 1, 1ull << 63, 3, 2};
             size_t en = iter == 3 ? nl / 2 : nl;
             bn_mont ctx[2];
             for (int h = 0; h < 2; h++) {
@@ -251,6 +443,10 @@ static void test_bignum_pow2(void)
                 uint8_t buf[8 * BN_MAX_LIMBS];
                 CHECK(BN_bn2binpad(R, buf, (int)(8 * nl)) >= 0);
                 bn_from_be(ref[h], nl, buf, 8 * nl);
+                BN_set_word(E, eu[iter]);
+                BN_mod_exp(R, A, E, M, bctx);
+                CHECK(BN_bn2binpad(R, buf, (int)(8 * nl)) >= 0);
+                bn_from_be(refu[h], nl, buf, 8 * nl);
                 BN_free(M);
                 BN_free(A);
                 BN_free(E);
@@ -268,11 +464,21 @@ static void test_bignum_pow2(void)
                     continue;
                 }
                 ifma_runs += model == 0;
-                for (int h = 0; h < 2; h++) {
-                    bn_mont_from(&ctx[h], r[h], r[h]);
-                    checks++;
-                    fails += memcmp(r[h], ref[h], 8 * nl) != 0;
+                checks += 2;
+                fails += pow2_mismatches(ctx, r, ref, nl);
+            }
+            /* the same for a public exponent: IFMA, model, bn_mont_pow2_u64 */
+            for (int model = 0; model < 3; model++) {
+                if (model == 2)
+                    bn_mont_pow2_u64(&ctx[0], r[0], am[0], &ctx[1], r[1], am[1], eu[iter]);
+                else if (!bn_r52_pow2_u64(model, &ctx[0], r[0], am[0], &ctx[1], r[1], am[1],
+                                          eu[iter])) {
+                    CHECK(model == 0 && !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA));
+                    continue;
                 }
+                ifma_runs += model == 0;
+                checks += 2;
+                fails += pow2_mismatches(ctx, r, refu, nl);
             }
         }
     }
@@ -293,6 +499,16 @@ static void test_bignum_pow2(void)
         bn_mont_from(&c16, r1, r1);
         bn_mont_from(&c16, r2, r2);
         CHECK(r1[0] == 125 && r2[0] == 125);
+        /* the public-exponent one: the same refusals, and e = 0; unequal sizes fall back */
+        CHECK(bn_r52_pow2_u64(1, &c20, r1, x, &c20, r2, x, 3) == 0);
+        CHECK(bn_r52_pow2_u64(1, &c16, r1, x, &c20, r2, x, 3) == 0);
+        CHECK(bn_r52_pow2_u64(1, &c16, r1, x, &c16, r2, x, 0) == 0);
+        uint64_t y[BN_MAX_LIMBS] = {7}, z[BN_MAX_LIMBS] = {0};
+        bn_mont_to(&c20, y, y);
+        bn_mont_pow2_u64(&c16, r1, x, &c20, z, y, 3);
+        bn_mont_from(&c16, r1, r1);
+        bn_mont_from(&c20, z, z);
+        CHECK(r1[0] == 125 && z[0] == 343);
     }
     CHECK(fails == 0);
     printf("bignum pow2: %lu checks (%lu IFMA runs), %lu failed\n", checks, ifma_runs, fails);
@@ -866,6 +1082,8 @@ int main(void)
 {
     tu_seed(0x5253410000000001ull);
     test_bignum();
+    test_modinv();
+    test_mont_init_rr();
     test_bignum_pow2();
     test_wycheproof();
     test_differential();

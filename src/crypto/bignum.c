@@ -1,6 +1,6 @@
 /*
  * Constant-time big integers on 64-bit limbs for RSA: Montgomery multiplication, fixed-window
- * exponentiation, modular inversion.
+ * exponentiation (the inversion is in bignum_modinv.c).
  *
  * Why product scanning: the column sums of a b and of the Montgomery reduction are accumulated
  * in three registers (c0, c1, c2), so each multiply-accumulate is one multiplication and three
@@ -524,7 +524,8 @@ static void mod_double(const bn_mont *ctx, uint64_t *x)
     bn_select(x, ct_value_barrier_u64(0 - ((top | (br ^ 1)) & 1)), d, x, n);
 }
 
-void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
+/* Everything of ctx but rr. */
+static void mont_setup(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
 {
     ctx->nl = nl;
     ctx->impl = impl != NULL ? impl : bn_best_impl();
@@ -535,6 +536,11 @@ void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *imp
     for (int i = 0; i < 5; i++)
         inv *= 2 - m[0] * inv;
     ctx->n0 = 0 - inv;
+}
+
+void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
+{
+    mont_setup(ctx, m, nl, impl);
 
     /* R^2 mod m: with 64 nl = odd * 2^s, X = R 2^odd mod m (by doublings from 2^(64(nl-1)),
      * which is below m because m's top limb is non-zero), then s Montgomery squarings, each of
@@ -554,21 +560,21 @@ void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *imp
         bn_mont_sqr(ctx, x, x);
 }
 
-/* R^2 mod m by schoolbook long division of 2^(128 nl) by m (Knuth, TAOCP vol. 2, 4.3.1,
- * Algorithm D): the quotient digits and their corrections depend on m, which is why this is
- * only for public moduli; a few thousand cycles where the doublings and squarings of
+/* 2^(64 k) mod m (R^2 mod m for k = 2 nl) by schoolbook long division (Knuth, TAOCP vol. 2,
+ * 4.3.1, Algorithm D): the quotient digits and their corrections depend on m, which is why
+ * this is only for public moduli; a few thousand cycles where the doublings and squarings of
  * bn_mont_init cost tens of thousands on a 2048-bit modulus. */
-static void rr_vartime(uint64_t *rr, const uint64_t *m, size_t nl)
+void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
 {
-    uint64_t v[BN_MAX_LIMBS], u[2 * BN_MAX_LIMBS + 2];
+    uint64_t v[BN_MAX_LIMBS], u[BN_POW2_MAX_LIMBS + 2];
     unsigned sh = (unsigned)__builtin_clzll(m[nl - 1]);
-    /* normalise: v = m 2^sh has its top bit set; u = 2^(128 nl + sh), 2 nl + 1 limbs */
+    /* normalise: v = m 2^sh has its top bit set; u = 2^(64 k + sh), k + 1 limbs */
     for (size_t i = nl; i-- > 0;)
         v[i] = (m[i] << sh) | (sh != 0 && i > 0 ? m[i - 1] >> (64 - sh) : 0);
-    size_t ul = 2 * nl + 1;
+    size_t ul = k + 1;
     for (size_t i = 0; i <= ul; i++)
         u[i] = 0;
-    u[2 * nl] = (uint64_t)1 << sh;
+    u[k] = (uint64_t)1 << sh;
     uint64_t vt = v[nl - 1], vs = v[nl - 2];
     for (size_t j = ul - nl + 1; j-- > 0;) {
         u128 num = ((u128)u[j + nl] << 64) | u[j + nl - 1];
@@ -608,19 +614,22 @@ static void rr_vartime(uint64_t *rr, const uint64_t *m, size_t nl)
 
 void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
 {
-    ctx->nl = nl;
-    ctx->impl = impl != NULL ? impl : bn_best_impl();
-    for (size_t i = 0; i < nl; i++)
-        ctx->m[i] = m[i];
-    uint64_t inv = m[0];
-    for (int i = 0; i < 5; i++)
-        inv *= 2 - m[0] * inv;
-    ctx->n0 = 0 - inv;
+    mont_setup(ctx, m, nl, impl);
     if (nl < 2) {
         bn_mont_init(ctx, m, nl, impl);
         return;
     }
-    rr_vartime(ctx->rr, m, nl);
+    bn_pow2_mod_vartime(ctx->rr, m, nl, 2 * nl);
+}
+
+void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y)
+{
+    mont_setup(ctx, m, nl, NULL);
+    /* y = yh R + yl with yh < m (y < N = m q < m R): y R^-1 = yh + yl R^-1 = R^2 mod m. */
+    uint64_t t[BN_MAX_LIMBS];
+    bn_mont_from(ctx, t, y);
+    bn_mod_add(ctx, ctx->rr, t, y + nl);
+    tenon_wipe(t, sizeof t);
 }
 
 void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
@@ -647,7 +656,9 @@ void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t 
             c[j] = idx < xl ? x[idx] : 0;
         }
         bn_mont_mul(ctx, c, c, ctx->rr);
-        bn_mont_mul(ctx, acc, acc, ctx->rr);
+        /* (the first chunk needs no shift: acc is 0) */
+        if (ci + 1 < chunks)
+            bn_mont_mul(ctx, acc, acc, ctx->rr);
         bn_mod_add(ctx, acc, acc, c);
     }
     for (size_t j = 0; j < n; j++)
@@ -774,6 +785,15 @@ void bn_mont_pow2_ct(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, cons
     bn_mont_pow_ct(ctx2, r2, b2, e2, en2);
 }
 
+void bn_mont_pow2_u64(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const bn_mont *ctx2,
+                      uint64_t *r2, const uint64_t *b2, uint64_t e)
+{
+    if (bn_r52_pow2_u64(0, ctx1, r1, b1, ctx2, r2, b2, e))
+        return;
+    bn_mont_pow_u64(ctx1, r1, b1, e);
+    bn_mont_pow_u64(ctx2, r2, b2, e);
+}
+
 void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e)
 {
     size_t n = ctx->nl;
@@ -788,228 +808,4 @@ void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_
     }
     for (size_t j = 0; j < n; j++)
         r[j] = acc[j];
-}
-
-/* ------------------------------------------------------------------------------------------
- * Modular inversion
- *
- * The binary GCD keeps a = u x, b = v x (mod m), starting from (a, b) = (x, m): while a is odd
- * it subtracts the smaller of a, b from the larger, then halves a. Pornin's observation is that
- * 31 such steps only look at the low 31 bits and at the relative size of a and b, so they can be
- * run on 64-bit approximations (the top 33 and low 31 bits of each), recording the steps as a
- * 2x2 matrix of small integers, which is then applied to the full numbers at once. Each outer
- * round shrinks len(a) + len(b) by at least 31, so ceil(2 len(m) / 31) rounds reach a = 0,
- * b = gcd(x, m). All steps are constant-time masks.
- * ------------------------------------------------------------------------------------------ */
-
-static uint64_t lt_mask_u64(uint64_t a, uint64_t b)
-{
-    return ct_value_barrier_u64(0 - (uint64_t)(((u128)a - b) >> 127));
-}
-
-/* Constant-time count of leading zeros (64 for x = 0). */
-static uint64_t clz_ct(uint64_t x)
-{
-    uint64_t n = 0;
-    for (int s = 32; s >= 1; s >>= 1) {
-        uint64_t hi_zero = ~ct_mask_nonzero_u64(x >> (64 - s));
-        n += hi_zero & (uint64_t)s;
-        x = ct_select_u64(hi_zero, x << s, x);
-    }
-    return n + ((~ct_mask_nonzero_u64(x)) & 1);
-}
-
-/* a f as a signed 128-bit number (a unsigned, f signed): one unsigned multiplication, less
- * a 2^64 when f is negative (what a signed 128-bit product would spend two more on). */
-static ALWAYS_INLINE i128 mul_su(uint64_t a, int64_t f)
-{
-    u128 p = (u128)a * (uint64_t)f;
-    p -= (u128)(a & (uint64_t)(f >> 63)) << 64;
-    return (i128)p;
-}
-
-/* Conditional two's-complement negation of x (nl limbs) under the all-ones mask neg. */
-static ALWAYS_INLINE void cond_negate(uint64_t *x, uint64_t neg, size_t nl)
-{
-    uint64_t c = neg & 1;
-    for (size_t i = 0; i < nl; i++) {
-        u128 z = (u128)(x[i] ^ neg) + c;
-        x[i] = (uint64_t)z;
-        c = (uint64_t)(z >> 64);
-    }
-}
-
-/* oa = (a f0 + b g0) / 2^31 and ob = (a f1 + b g1) / 2^31 (both exact), nl limbs, in one pass
- * over a and b; a negative result is negated and its mask returned in *nega / *negb. */
-static void lin_comb_shift2(uint64_t *oa, uint64_t *ob, const uint64_t *a, const uint64_t *b,
-                            int64_t f0, int64_t g0, int64_t f1, int64_t g1, size_t nl,
-                            uint64_t *nega, uint64_t *negb)
-{
-    i128 ca = 0, cb = 0;
-    uint64_t pa = 0, pb = 0; /* the previous limb of each sum */
-    for (size_t i = 0; i < nl; i++) {
-        i128 za = mul_su(a[i], f0) + mul_su(b[i], g0) + ca;
-        i128 zb = mul_su(a[i], f1) + mul_su(b[i], g1) + cb;
-        ca = za >> 64;
-        cb = zb >> 64;
-        if (i > 0) {
-            oa[i - 1] = (pa >> 31) | ((uint64_t)za << 33);
-            ob[i - 1] = (pb >> 31) | ((uint64_t)zb << 33);
-        }
-        pa = (uint64_t)za;
-        pb = (uint64_t)zb;
-    }
-    uint64_t ta = (uint64_t)ca, tb = (uint64_t)cb;
-    oa[nl - 1] = (pa >> 31) | (ta << 33);
-    ob[nl - 1] = (pb >> 31) | (tb << 33);
-    *nega = 0 - (ta >> 63);
-    *negb = 0 - (tb >> 63);
-    cond_negate(oa, *nega, nl);
-    cond_negate(ob, *negb, nl);
-}
-
-/* w (nl + 1 limbs, signed, in (-m, 2m)) reduced into [0, m): out = w + m, w or w - m. */
-static ALWAYS_INLINE void reduce_signed(const bn_mont *ctx, uint64_t *out, uint64_t *w)
-{
-    size_t nl = ctx->nl;
-    uint64_t d[BN_MAX_LIMBS];
-    uint64_t neg = 0 - (w[nl] >> 63), c = 0, br = 0;
-    for (size_t i = 0; i < nl; i++) {
-        u128 z = (u128)w[i] + (ctx->m[i] & neg) + c;
-        w[i] = (uint64_t)z;
-        c = (uint64_t)(z >> 64);
-        u128 y = (u128)w[i] - ctx->m[i] - br;
-        d[i] = (uint64_t)y;
-        br = (uint64_t)(y >> 64) & 1;
-    }
-    uint64_t top = w[nl] + c;
-    br = (uint64_t)(((u128)top - br) >> 64) & 1;
-    bn_select(out, ct_value_barrier_u64(0 - br), w, d, nl);
-}
-
-/* ou = (u f0 + v g0) / 2^31 mod m and ov = (u f1 + v g1) / 2^31 mod m, for u, v < m and
- * |f| + |g| <= 2^31, in one pass: adding k m with k = (u f + v g) n0 mod 2^31 (n0 = -m^-1)
- * makes the low 31 bits zero, and |u f + v g + k m| < 2^31 m + 2^31 m puts the quotient in
- * (-m, 2m). The outputs are written last, so they may alias the inputs. */
-static void mod_lin_comb2(const bn_mont *ctx, uint64_t *ou, uint64_t *ov, const uint64_t *u,
-                          const uint64_t *v, int64_t f0, int64_t g0, int64_t f1, int64_t g1)
-{
-    size_t nl = ctx->nl;
-    uint64_t wu[BN_MAX_LIMBS + 1], wv[BN_MAX_LIMBS + 1];
-    uint64_t ku = ((u[0] * (uint64_t)f0 + v[0] * (uint64_t)g0) * ctx->n0) & 0x7FFFFFFF;
-    uint64_t kv = ((u[0] * (uint64_t)f1 + v[0] * (uint64_t)g1) * ctx->n0) & 0x7FFFFFFF;
-    i128 cu = 0, cv = 0;
-    uint64_t pu = 0, pv = 0;
-    for (size_t i = 0; i < nl; i++) {
-        i128 zu = mul_su(u[i], f0) + mul_su(v[i], g0) + (i128)((u128)ku * ctx->m[i]) + cu;
-        i128 zv = mul_su(u[i], f1) + mul_su(v[i], g1) + (i128)((u128)kv * ctx->m[i]) + cv;
-        cu = zu >> 64;
-        cv = zv >> 64;
-        if (i > 0) {
-            wu[i - 1] = (pu >> 31) | ((uint64_t)zu << 33);
-            wv[i - 1] = (pv >> 31) | ((uint64_t)zv << 33);
-        }
-        pu = (uint64_t)zu;
-        pv = (uint64_t)zv;
-    }
-    /* the top (signed) limb of each sum, shifted; it fits: |sum| < 2^(64 nl + 32) */
-    uint64_t tu = (uint64_t)cu, tv = (uint64_t)cv;
-    wu[nl - 1] = (pu >> 31) | (tu << 33);
-    wv[nl - 1] = (pv >> 31) | (tv << 33);
-    wu[nl] = (uint64_t)((int64_t)tu >> 31);
-    wv[nl] = (uint64_t)((int64_t)tv >> 31);
-    reduce_signed(ctx, ou, wu);
-    reduce_signed(ctx, ov, wv);
-}
-
-uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
-{
-    size_t nl = ctx->nl;
-    uint64_t a[BN_MAX_LIMBS], b[BN_MAX_LIMBS], u[BN_MAX_LIMBS] = {1}, v[BN_MAX_LIMBS] = {0};
-    uint64_t na[BN_MAX_LIMBS], nb[BN_MAX_LIMBS], nu[BN_MAX_LIMBS];
-    for (size_t i = 0; i < nl; i++) {
-        a[i] = x[i];
-        b[i] = ctx->m[i];
-    }
-    size_t rounds = (2 * 64 * nl + 30) / 31 + 1;
-    for (size_t it = 0; it < rounds; it++) {
-        /* Approximations: the top 33 bits (below the highest set bit of a | b) and the low
-         * 31 bits; exact when both fit in 64 bits. */
-        uint64_t top_a = 0, top_b = 0, next_a = 0, next_b = 0, top_or = 0, seen = 0;
-        for (size_t i = nl; i-- > 0;) {
-            uint64_t nz = ct_mask_nonzero_u64(a[i] | b[i]);
-            uint64_t first = nz & ~seen;
-            top_a = ct_select_u64(first, a[i], top_a);
-            top_b = ct_select_u64(first, b[i], top_b);
-            next_a = ct_select_u64(first, i > 0 ? a[i - 1] : 0, next_a);
-            next_b = ct_select_u64(first, i > 0 ? b[i - 1] : 0, next_b);
-            top_or = ct_select_u64(first, a[i] | b[i], top_or);
-            seen |= nz;
-        }
-        /* exact when a | b is below 2^64 */
-        uint64_t hi_acc = 0;
-        for (size_t i = 1; i < nl; i++)
-            hi_acc |= a[i] | b[i];
-        uint64_t hi_zero = ~ct_mask_nonzero_u64(hi_acc);
-        uint64_t lz = clz_ct(top_or);
-        /* 64-bit window whose top bit is the highest set bit of a | b; (y >> 1) >> (63 - lz)
-         * avoids a shift by 64 when lz = 0 */
-        uint64_t wa = (top_a << lz) | ((next_a >> 1) >> (63 - lz));
-        uint64_t wb = (top_b << lz) | ((next_b >> 1) >> (63 - lz));
-        uint64_t lowmask = 0x7FFFFFFF;
-        uint64_t xa = (wa & ~lowmask) | (a[0] & lowmask);
-        uint64_t xb = (wb & ~lowmask) | (b[0] & lowmask);
-        xa = ct_select_u64(hi_zero, a[0], xa);
-        xb = ct_select_u64(hi_zero, b[0], xb);
-
-        int64_t f0 = 1, g0 = 0, f1 = 0, g1 = 1;
-        for (int j = 0; j < 31; j++) {
-            uint64_t odd = 0 - (xa & 1);
-            uint64_t sw = odd & lt_mask_u64(xa, xb);
-            uint64_t t = (xa ^ xb) & sw;
-            xa ^= t;
-            xb ^= t;
-            int64_t tf = (f0 ^ f1) & (int64_t)sw, tg = (g0 ^ g1) & (int64_t)sw;
-            f0 ^= tf;
-            f1 ^= tf;
-            g0 ^= tg;
-            g1 ^= tg;
-            xa -= xb & odd;
-            f0 -= f1 & (int64_t)odd;
-            g0 -= g1 & (int64_t)odd;
-            xa >>= 1;
-            f1 = (int64_t)((uint64_t)f1 << 1);
-            g1 = (int64_t)((uint64_t)g1 << 1);
-        }
-
-        uint64_t nega, negb;
-        lin_comb_shift2(na, nb, a, b, f0, g0, f1, g1, nl, &nega, &negb);
-        f0 = (f0 ^ (int64_t)nega) - (int64_t)nega;
-        g0 = (g0 ^ (int64_t)nega) - (int64_t)nega;
-        f1 = (f1 ^ (int64_t)negb) - (int64_t)negb;
-        g1 = (g1 ^ (int64_t)negb) - (int64_t)negb;
-        mod_lin_comb2(ctx, nu, v, u, v, f0, g0, f1, g1);
-        for (size_t i = 0; i < nl; i++) {
-            a[i] = na[i];
-            b[i] = nb[i];
-            u[i] = nu[i];
-        }
-    }
-    /* success iff a = 0 and b = 1 */
-    uint64_t one[BN_MAX_LIMBS] = {1};
-    uint64_t ok = bn_zero_mask(a, nl);
-    uint64_t diff = 0;
-    for (size_t i = 0; i < nl; i++)
-        diff |= b[i] ^ one[i];
-    ok &= ~ct_mask_nonzero_u64(diff);
-    for (size_t i = 0; i < nl; i++)
-        r[i] = v[i];
-    tenon_wipe(a, sizeof a);
-    tenon_wipe(b, sizeof b);
-    tenon_wipe(u, sizeof u);
-    tenon_wipe(v, sizeof v);
-    tenon_wipe(na, sizeof na);
-    tenon_wipe(nb, sizeof nb);
-    tenon_wipe(nu, sizeof nu);
-    return ok;
 }

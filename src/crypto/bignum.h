@@ -82,6 +82,16 @@ size_t bn_bits_vartime(const uint64_t *x, size_t n);
 void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl);
 /* The same for a public modulus: variable time in m (long division for R^2 mod m). */
 void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl);
+/* r (nl limbs) = 2^(64 k) mod m for a public m (nl >= 2 limbs, top limb non-zero), nl <= k <=
+ * BN_POW2_MAX_LIMBS; variable time in m. */
+#define BN_POW2_MAX_LIMBS (2 * BN_MAX_LIMBS)
+void bn_pow2_mod_vartime(uint64_t *r, const uint64_t *m, size_t nl, size_t k);
+/* bn_mont_init (with the best implementation) for a secret m that divides a public N of up to
+ * 2 nl limbs, N = m q with q < R = 2^(64 nl) (an RSA prime and its modulus), given
+ * y = 2^(192 nl) mod N (bn_pow2_mod_vartime, as 2 nl limbs): R^2 mod m is y R^-1 mod m, one
+ * Montgomery reduction instead of bn_mont_init's doublings and squarings. Constant-time in m
+ * (y is public). */
+void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y);
 void bn_mont_mul(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void bn_mont_sqr(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 /* r = a R mod m (a < m) and r = a R^-1 mod m (out of Montgomery form). */
@@ -111,15 +121,29 @@ void bn_mont_pow2_ct(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, cons
 int bn_r52_pow2_ct(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
                    const uint64_t *e1, const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2,
                    const uint64_t *e2, size_t en);
+/* Both halves to a public exponent: r1 = b1^e under ctx1 and r2 = b2^e under ctx2, as
+ * bn_mont_pow_u64 each (the blinding factors and the check of an RSA private operation); with
+ * AVX-512 IFMA and equal sizes of 16, 24 or 32 limbs, side by side in radix 2^52. r may alias
+ * b. */
+void bn_mont_pow2_u64(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const bn_mont *ctx2,
+                      uint64_t *r2, const uint64_t *b2, uint64_t e);
+/* Its radix-2^52 code, model as for bn_r52_pow2_ct; returns 0 (nothing done) where the sizes or
+ * the CPU do not allow it, or for e = 0. */
+int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
+                    const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2, uint64_t e);
 /* Exponent windows of BN_WIN bits: bits [pos, pos + BN_WIN) of e (en limbs; pos public). */
 #define BN_WIN 5
 uint32_t bn_exp_window(const uint64_t *e, size_t en, size_t pos);
 /* The same for a public exponent e >= 1 (variable time in e only). */
 void bn_mont_pow_u64(const bn_mont *ctx, uint64_t *r, const uint64_t *b, uint64_t e);
 
-/* r = x^-1 mod m for x < m (plain form), constant-time (binary GCD on 64-bit approximations,
- * after Pornin, "Optimized Binary GCD for Modular Inversion", 2020). Returns all-ones on
- * success, 0 if x is not invertible (then r is meaningless). */
+/* r = x^-1 mod m for x < m (plain form), constant-time (bignum_modinv.c: Bernstein-Yang
+ * divsteps in batches of 62). Returns all-ones on success, 0 if x is not invertible (then r is
+ * meaningless). */
 uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x);
+/* Two inversions at once, r1 = x1^-1 mod m1 and r2 = x2^-1 mod m2, as bn_mod_inv each (their
+ * steps interleaved, in little more than the time of one); ok[0], ok[1] are the masks. */
+void bn_mod_inv2(const bn_mont *ctx1, uint64_t *r1, const uint64_t *x1, const bn_mont *ctx2,
+                 uint64_t *r2, const uint64_t *x2, uint64_t ok[2]);
 
 #endif

@@ -80,6 +80,11 @@ typedef struct r52_half {
         __attribute__((noinline)) void pow2_ifma_##L(r52_half *h1, r52_half *h2, size_t en)        \
     {                                                                                              \
         pow2_ifma(h1, h2, en, (L), (V));                                                           \
+    }                                                                                              \
+    static TENON_TARGET("avx512f,avx512ifma")                                                      \
+        __attribute__((noinline)) void powu2_ifma_##L(r52_half *h1, r52_half *h2, uint64_t e)      \
+    {                                                                                              \
+        powu2_ifma(h1, h2, e, (L), (V));                                                           \
     }
 IFMA_INSTANCE(20, 3)
 IFMA_INSTANCE(30, 4)
@@ -205,6 +210,10 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
     static __attribute__((noinline)) void pow2_model_##L(r52_half *h1, r52_half *h2, size_t en)    \
     {                                                                                              \
         pow2_model(h1, h2, en, (L), (V));                                                          \
+    }                                                                                              \
+    static __attribute__((noinline)) void powu2_model_##L(r52_half *h1, r52_half *h2, uint64_t e)  \
+    {                                                                                              \
+        powu2_model(h1, h2, e, (L), (V));                                                          \
     }
 MODEL_INSTANCE(20, 3)
 MODEL_INSTANCE(30, 4)
@@ -236,13 +245,24 @@ static void from_r52(uint64_t *x, size_t n, const uint64_t *y, size_t L)
     }
 }
 
-/* y (radix 2^52) = 2^s R mod m. */
+/* y (radix 2^52) = 2^s R mod m, for s <= 64 (2^s is below m: one Montgomery product). */
 static void pow2_r52(const bn_mont *ctx, uint64_t *y, size_t s)
 {
     uint64_t x[BN_MAX_LIMBS] = {0}, w[BN_MAX_LIMBS];
     x[s / 64] = (uint64_t)1 << (s % 64);
-    bn_mont_to_wide(ctx, w, x, s / 64 + 1);
+    bn_mont_to(ctx, w, x);
     to_r52(y, w, ctx->nl);
+}
+
+/* The constants both kinds of exponentiation use: m, -m^-1 mod 2^52, 2^(104L - 64n) mod m
+ * and R mod m. */
+static void prepare_consts(r52_half *h, const bn_mont *ctx, size_t L)
+{
+    size_t n = ctx->nl;
+    to_r52(h->m, ctx->m, n);
+    h->k0 = ctx->n0 & R52_MASK;
+    pow2_r52(ctx, h->k, 104 * L - 128 * n); /* 2^(104L - 64n) */
+    pow2_r52(ctx, h->z, 0);                 /* R */
 }
 
 static void prepare(r52_half *h, const bn_mont *ctx, const uint64_t *b, const uint64_t *e,
@@ -250,12 +270,9 @@ static void prepare(r52_half *h, const bn_mont *ctx, const uint64_t *b, const ui
 {
     size_t n = ctx->nl;
     memset(h->table, 0, sizeof h->table);
-    to_r52(h->m, ctx->m, n);
+    prepare_consts(h, ctx, L);
     to_r52(h->b, b, n);
-    h->k0 = ctx->n0 & R52_MASK;
     pow2_r52(ctx, h->table, 52 * L - 64 * n); /* 2^52L */
-    pow2_r52(ctx, h->k, 104 * L - 128 * n);   /* 2^(104L - 64n) */
-    pow2_r52(ctx, h->z, 0);                   /* R */
     for (size_t i = 0; i < en; i++)
         h->e[i] = e[i];
 }
@@ -273,21 +290,55 @@ static void finish(const r52_half *h, const bn_mont *ctx, uint64_t *r, size_t L)
     tenon_wipe(d, sizeof d);
 }
 
+/* The L for n 64-bit limbs, 0 if no instance takes n; and whether the code may run. */
+static size_t r52_len(size_t n)
+{
+    return n == 16 ? 20 : n == 24 ? 30 : n == 32 ? 40 : 0;
+}
+
+static int r52_allowed(int model)
+{
+#if TENON_X86_64
+    return model || cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA);
+#else
+    return model;
+#endif
+}
+
+int bn_r52_pow2_u64(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b1,
+                    const bn_mont *c2, uint64_t *r2, const uint64_t *b2, uint64_t e)
+{
+    size_t n = c1->nl, L = r52_len(n);
+    if (L == 0 || c2->nl != n || e == 0 || !r52_allowed(model))
+        return 0;
+    /* no table here: only the fields from m on are set (and wiped) */
+    r52_half h[2];
+    prepare_consts(&h[0], c1, L);
+    prepare_consts(&h[1], c2, L);
+    to_r52(h[0].b, b1, n);
+    to_r52(h[1].b, b2, n);
+    void (*run)(r52_half *, r52_half *, uint64_t) = L == 20   ? powu2_model_20
+                                                    : L == 30 ? powu2_model_30
+                                                              : powu2_model_40;
+#if TENON_X86_64
+    if (!model)
+        run = L == 20 ? powu2_ifma_20 : L == 30 ? powu2_ifma_30 : powu2_ifma_40;
+#endif
+    run(&h[0], &h[1], e);
+    finish(&h[0], c1, r1, L);
+    finish(&h[1], c2, r2, L);
+    for (int i = 0; i < 2; i++)
+        tenon_wipe(h[i].m, sizeof h[i] - offsetof(r52_half, m));
+    return 1;
+}
+
 int bn_r52_pow2_ct(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b1,
                    const uint64_t *e1, const bn_mont *c2, uint64_t *r2, const uint64_t *b2,
                    const uint64_t *e2, size_t en)
 {
-    size_t n = c1->nl;
-    size_t L = n == 16 ? 20 : n == 24 ? 30 : n == 32 ? 40 : 0;
-    if (L == 0 || c2->nl != n || en > n)
+    size_t n = c1->nl, L = r52_len(n);
+    if (L == 0 || c2->nl != n || en > n || !r52_allowed(model))
         return 0;
-#if TENON_X86_64
-    if (!model && !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA))
-        return 0;
-#else
-    if (!model)
-        return 0;
-#endif
     r52_half h[2];
     prepare(&h[0], c1, b1, e1, en, L);
     prepare(&h[1], c2, b2, e2, en, L);

@@ -177,6 +177,28 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
     R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->z, h2, h2->acc, h2->acc, h2->z, L, V);
 }
 
+/* Both halves' base to the public exponent e >= 1 (r^e of the blinding, s^e of the check):
+ * square-and-multiply on amm2, from b R (h->b) to b^e R, below 2m (h->acc). k and z convert
+ * into and out of the 2^52L form, as in pow2. Branches on the bits of e only. */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(powu2)(r52_half *h1, r52_half *h2, uint64_t e,
+                                                   const size_t L, const size_t V)
+{
+    /* t = b 2^52L */
+    R52_NAME(amm2)(h1, h1->t, h1->b, h1->k, h2, h2->t, h2->b, h2->k, L, V);
+    UNROLL
+    for (size_t v = 0; v < V; v++) {
+        RV_STORE(h1->acc + R52_LANES * v, RV_LOAD(h1->t + R52_LANES * v));
+        RV_STORE(h2->acc + R52_LANES * v, RV_LOAD(h2->t + R52_LANES * v));
+    }
+    for (int i = 62 - __builtin_clzll(e); i >= 0; i--) {
+        R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->acc, h2, h2->acc, h2->acc, h2->acc, L, V);
+        if ((e >> i) & 1)
+            R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->t, h2, h2->acc, h2->acc, h2->t, L, V);
+    }
+    /* b^e 2^52L times R 2^-52L */
+    R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->z, h2, h2->acc, h2->acc, h2->z, L, V);
+}
+
 /* The includer's definitions are consumed. */
 #undef R52_NAME
 #undef R52_ATTR

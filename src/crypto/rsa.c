@@ -3,7 +3,8 @@
  *
  * The private operation (RFC 8017 §5.1.2 step 2.b, §5.2.1) is, for input c:
  *   1. blinding, per prime: fresh random r_p, r_q and c_p = c r_p^e mod p, c_q = c r_q^e mod q
- *      (so the exponentiations never see an input the caller chose; Kocher 1996);
+ *      (so the exponentiations never see an input the caller chose; Kocher 1996), the two
+ *      r^e side by side (bn_mont_pow2_u64), and so the two inverses r^-1 (bn_mod_inv2);
  *   2. m1' = c_p^dp mod p, m2' = c_q^dq mod q (constant-time fixed-window exponentiations);
  *   4. unblinding, per prime: m1 = m1' r_p^-1 mod p, m2 = m2' r_q^-1 mod q;
  *   3. h = (m1 - m2) qinv mod p, s = m2 + q h (Garner);
@@ -193,38 +194,54 @@ typedef struct rsa_priv_state {
     rsa_half hp, hq;
     uint64_t c[BN_MAX_LIMBS];
     uint64_t prod[BN_MAX_LIMBS + 1];
+    uint64_t y[BN_MAX_LIMBS]; /* R^3 mod n, R = 2^(64 pl) (see private_op) */
     uint64_t m1[BN_MAX_LIMBS / 2], m2[BN_MAX_LIMBS / 2], h[BN_MAX_LIMBS / 2];
 } rsa_priv_state;
 
-/* Step 1 for one prime: h->x = M(c r^e mod prime) for c (nn limbs, plain), with fresh random r,
- * and h->rinv = r^-1 mod prime; the exponentiation (step 2) then gives M(c^d r), because
- * e d = 1 mod (prime - 1), and step 4 multiplies by r^-1. Blinding each half on its own prime
- * rather than on n costs two half-size inversions instead of one full-size one (the inversion
- * is quadratic in the size), and every step runs on the half-size Montgomery code. */
+/* Step 1 for one prime: a fresh random r, and (with blind_finish) h->rinv = r^-1 mod prime and
+ * h->x = M(c r^e mod prime) for c (nn limbs, plain); the exponentiation (step 2) then
+ * gives M(c^d r), because e d = 1 mod (prime - 1), and step 4 multiplies by r^-1. Blinding each
+ * half on its own prime rather than on n costs two half-size inversions instead of one full-size
+ * one (the inversion is quadratic in the size), and every step runs on the half-size Montgomery
+ * code. */
 static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint8_t *d,
-                      size_t d_len, const uint64_t *c, size_t nn, uint64_t e)
+                      size_t d_len, const uint64_t *c, size_t nn, const uint64_t *y)
 {
     size_t pl = limbs(prime_len);
     bn_from_be(h->prime, pl, prime, prime_len);
-    bn_mont_init(&h->ctx, h->prime, pl, NULL);
+    if (y != NULL)
+        bn_mont_init_rr(&h->ctx, h->prime, pl, y);
+    else
+        bn_mont_init(&h->ctx, h->prime, pl, NULL);
     bn_mont_to_wide(&h->ctx, h->cm, c, nn);
 
-    /* r = (random pl+2 limbs) mod prime is uniform to within 2^-128; rM = r R. Whether r is
-     * invertible depends on the prime, so it is not branched on: r = 0 mod prime (probability
-     * below 2^-1000) is replaced by 1, which leaves that one operation unblinded. */
-    uint64_t one[BN_MAX_LIMBS / 2] = {1};
+    /* r = (random pl+2 limbs) mod prime is uniform to within 2^-128 (h->x, plain) */
     GUARD(tenon_random(h->rnd, (pl + 2) * 8));
     bn_mont_to_wide(&h->ctx, h->t, h->rnd, pl + 2);
     bn_mont_from(&h->ctx, h->x, h->t);
-    uint64_t inv_ok = bn_mod_inv(&h->ctx, h->rinv, h->x);
-    bn_select(h->x, inv_ok, h->x, one, pl);
-    bn_select(h->rinv, inv_ok, h->rinv, one, pl);
-    bn_mont_to(&h->ctx, h->t, h->x);
-    /* x = M(c r^e) */
-    bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
-    bn_mont_mul(&h->ctx, h->x, h->cm, h->t);
     bn_from_be(h->ex, pl, d, d_len);
     return TENON_OK;
+}
+
+/* The rest of step 1 for both primes: r^-1 and x = M(c r^e), both inversions and both r^e at
+ * once. Whether r is invertible depends on the prime, so it is not branched on: r = 0 mod prime
+ * (probability below 2^-1000) is replaced by 1, which leaves that one operation unblinded. The
+ * inversions are constant-time (bn_mod_inv2): a variable-time one, even of a blinded r s,
+ * would branch on the prime. */
+static void blind_finish(rsa_half *hp, rsa_half *hq, uint64_t e)
+{
+    uint64_t one[BN_MAX_LIMBS / 2] = {1}, ok[2];
+    bn_mod_inv2(&hp->ctx, hp->rinv, hp->x, &hq->ctx, hq->rinv, hq->x, ok);
+    rsa_half *h[2] = {hp, hq};
+    for (int i = 0; i < 2; i++) {
+        size_t pl = h[i]->ctx.nl;
+        bn_select(h[i]->x, ok[i], h[i]->x, one, pl);
+        bn_select(h[i]->rinv, ok[i], h[i]->rinv, one, pl);
+        bn_mont_to(&h[i]->ctx, h[i]->t, h[i]->x);
+    }
+    bn_mont_pow2_u64(&hp->ctx, hp->t, hp->t, &hq->ctx, hq->t, hq->t, e);
+    bn_mont_mul(&hp->ctx, hp->x, hp->cm, hp->t);
+    bn_mont_mul(&hq->ctx, hq->x, hq->cm, hq->t);
 }
 
 /* Step 4 for one prime: M(c^d r) times M(r^-1) is M(c^d). */
@@ -234,15 +251,18 @@ static void half_unblind(rsa_half *h)
     bn_mont_mul(&h->ctx, h->x, h->x, h->t);
 }
 
-/* Step 5 for one prime: all-ones if s^e = c mod prime (s of nn limbs, plain). */
-static uint64_t half_check(rsa_half *h, const uint64_t *s, size_t nn, uint64_t e)
+/* Step 5: all-ones if s^e = c mod p and mod q (both s^e side by side; s of nn limbs,
+ * plain). */
+static uint64_t check(rsa_half *hp, rsa_half *hq, const uint64_t *s, size_t nn, uint64_t e)
 {
-    size_t pl = h->ctx.nl;
-    bn_mont_to_wide(&h->ctx, h->t, s, nn);
-    bn_mont_pow_u64(&h->ctx, h->t, h->t, e);
+    bn_mont_to_wide(&hp->ctx, hp->t, s, nn);
+    bn_mont_to_wide(&hq->ctx, hq->t, s, nn);
+    bn_mont_pow2_u64(&hp->ctx, hp->t, hp->t, &hq->ctx, hq->t, hq->t, e);
     uint64_t diff = 0;
-    for (size_t i = 0; i < pl; i++)
-        diff |= h->t[i] ^ h->cm[i];
+    for (size_t i = 0; i < hp->ctx.nl; i++)
+        diff |= hp->t[i] ^ hp->cm[i];
+    for (size_t i = 0; i < hq->ctx.nl; i++)
+        diff |= hq->t[i] ^ hq->cm[i];
     return ~ct_mask_nonzero_u64(diff);
 }
 
@@ -262,8 +282,16 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
     *in_range = range;
 
     /* 1, 2, 4. M(m1) = M(c^dp mod p), M(m2) = M(c^dq mod q), each blinded on its own prime. */
-    GUARD(half_blind(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, e));
-    GUARD(half_blind(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, e));
+    /* With primes of equal limb counts (each below R = 2^(64 pl)), R^2 mod each prime comes
+     * from y = R^3 mod n, which only depends on the public n (bn_mont_init_rr). */
+    const uint64_t *y = NULL;
+    if (pl == ql && nn == 2 * pl) {
+        bn_pow2_mod_vartime(st->y, st->prod, nn, 3 * pl);
+        y = st->y;
+    }
+    GUARD(half_blind(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, y));
+    GUARD(half_blind(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, y));
+    blind_finish(&st->hp, &st->hq, e);
     /* 2. Both exponentiations in one call: with AVX-512 IFMA they run side by side. */
     bn_mont_pow2_ct(&st->hp.ctx, st->hp.x, st->hp.x, st->hp.ex, pl, &st->hq.ctx, st->hq.x, st->hq.x,
                     st->hq.ex, ql);
@@ -290,7 +318,7 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
 
     /* 5. The check s^e = c mod n, as s^e = c mod p and mod q (n = p q was checked when the key
      * was loaded): it runs on the recombined s, so it also covers a fault in step 3. */
-    uint64_t ok = half_check(&st->hp, st->prod, nn, e) & half_check(&st->hq, st->prod, nn, e);
+    uint64_t ok = check(&st->hp, &st->hq, st->prod, nn, e);
     for (size_t i = 0; i < nn; i++)
         st->prod[i] &= ok;
     *check_ok = ok;
