@@ -822,6 +822,52 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const
     return ok;
 }
 
+#ifdef EC_IFMA
+/* EC(mul) through P-256's vector multiplication (p256_ifma.h; model: its portable model), the
+ * point converted to and from its Montgomery form with R = 2^260 by a product with
+ * P256_IFMA_IN / P256_IFMA_OUT (p256.c), the scalar handed over as its signed windows. */
+static uint32_t EC(mul_ifma)(uint8_t *out, const uint8_t *k, const uint8_t *xy,
+                             const uint8_t *blind, int model)
+{
+    EC(point) p, r;
+    uint64_t in[3][EC_LIMBS], o[3][EC_LIMBS + 1], x[EC_LIMBS], y[EC_LIMBS];
+    uint8_t d[EC_NWIN];
+    uint32_t ok;
+    EC(load_point)(&p, xy);
+    F(mul)(in[0], p.x, P256_IFMA_IN);
+    F(mul)(in[1], p.y, P256_IFMA_IN);
+    F(mul)(in[2], p.z, P256_IFMA_IN);
+    for (int w = 0; w < EC_NWIN; w++) {
+        unsigned neg, idx = EC(digit)(k, w, &neg);
+        d[w] = (uint8_t)(idx | neg << 5);
+    }
+    uint64_t bad = model ? p256_ifma_mul_jac_model(o, d, in) : p256_ifma_mul_jac(o, d, in);
+    /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
+    ct_declassify(&bad, sizeof bad);
+    if (bad) {
+        EC(mul_point)(&r, k, &p);
+        ok = EC(store_point)(out, &r);
+    } else {
+        uint64_t *c[3] = {r.x, r.y, r.z};
+        for (int i = 0; i < 3; i++) {
+            F(reduce_once)(c[i], o[i], o[i][EC_LIMBS]); /* below 2^256 + 2^228 < 2p */
+            F(mul)(c[i], c[i], P256_IFMA_OUT);
+        }
+        ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
+        F(from_mont)(x, x);
+        F(from_mont)(y, y);
+        F(store)(out, x);
+        F(store)(out + EC_LEN, y);
+    }
+    tenon_wipe(&r, sizeof r);
+    tenon_wipe(o, sizeof o);
+    tenon_wipe(d, sizeof d);
+    tenon_wipe(x, sizeof x);
+    tenon_wipe(y, sizeof y);
+    return ok;
+}
+#endif
+
 static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
     EC(point) r;

@@ -135,6 +135,14 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 
 #include "p256_table.h"
 
+/* The vector multiplication (p256_ifma.c) works in Montgomery form with R = 2^260: entering
+ * multiplies by 2^4 (a Montgomery product with 16·2^256 mod p), leaving by 2^-4 (with
+ * 2^256 / 16 = 2^252). EC(mul_ifma) in ec_curve_impl.h. */
+static const uint64_t P256_IFMA_IN[4] = {UINT64_C(0x10), UINT64_C(0xfffffff000000000),
+                                         UINT64_C(0xffffffffffffffff), UINT64_C(0xfffffffef)};
+static const uint64_t P256_IFMA_OUT[4] = {0, 0, 0, UINT64_C(0x1000000000000000)};
+#define EC_IFMA 1
+
 #define F(name) p256_fp_##name
 #define S(name) p256_fn_##name
 #define EC(name) p256_##name
@@ -171,56 +179,6 @@ static int p256_use_adx(void)
 #define EC_DISPATCH(name, ...)                                                                     \
     (p256_use_adx() ? p256x_##name(__VA_ARGS__) : p256_##name(__VA_ARGS__))
 
-/* The vector multiplication (p256_ifma.c) works in Montgomery form with R = 2^260: entering
- * multiplies by 2^4 (a Montgomery product with 16·2^256 mod p), leaving by 2^-4 (with
- * 2^256 / 16 = 2^252). */
-static const uint64_t P256_IFMA_IN[4] = {UINT64_C(0x10), UINT64_C(0xfffffff000000000),
-                                         UINT64_C(0xffffffffffffffff), UINT64_C(0xfffffffef)};
-static const uint64_t P256_IFMA_OUT[4] = {0, 0, 0, UINT64_C(0x1000000000000000)};
-
-/* EC(mul) through the IFMA multiplication (model: its portable model). Needs BMI2 and ADX
- * (every CPU with AVX-512 IFMA has them) for the p256x field around it. */
-static uint32_t p256_mul_ifma(uint8_t *out, const uint8_t *k, const uint8_t *xy,
-                              const uint8_t *blind, int model)
-{
-    p256x_point p, r;
-    uint64_t in[3][4], o[3][5], x[4], y[4];
-    uint8_t d[EC_NWIN];
-    uint32_t ok;
-    p256x_load_point(&p, xy);
-    p256x_fp_mul(in[0], p.x, P256_IFMA_IN);
-    p256x_fp_mul(in[1], p.y, P256_IFMA_IN);
-    p256x_fp_mul(in[2], p.z, P256_IFMA_IN);
-    for (int w = 0; w < EC_NWIN; w++) {
-        unsigned neg, idx = p256x_digit(k, w, &neg);
-        d[w] = (uint8_t)(idx | neg << 5);
-    }
-    uint64_t bad = model ? p256_ifma_mul_jac_model(o, d, in) : p256_ifma_mul_jac(o, d, in);
-    /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
-    ct_declassify(&bad, sizeof bad);
-    if (bad) {
-        p256x_mul_point(&r, k, &p);
-        ok = p256x_store_point(out, &r);
-    } else {
-        uint64_t *c[3] = {r.x, r.y, r.z};
-        for (int i = 0; i < 3; i++) {
-            p256x_fp_reduce_once(c[i], o[i], o[i][4]);
-            p256x_fp_mul(c[i], c[i], P256_IFMA_OUT);
-        }
-        ok = (uint32_t)p256x_jac_to_affine(x, y, &r, blind);
-        p256x_fp_from_mont(x, x);
-        p256x_fp_from_mont(y, y);
-        p256x_fp_store(out, x);
-        p256x_fp_store(out + EC_LEN, y);
-    }
-    tenon_wipe(&r, sizeof r);
-    tenon_wipe(o, sizeof o);
-    tenon_wipe(d, sizeof d);
-    tenon_wipe(x, sizeof x);
-    tenon_wipe(y, sizeof y);
-    return ok;
-}
-
 static int p256_use_ifma(void)
 {
     return cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA | TENON_CPU_BMI2 |
@@ -235,7 +193,7 @@ static uint32_t p256_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy,
 {
 #if TENON_X86_64
     if (p256_use_ifma())
-        return p256_mul_ifma(out, k, xy, blind, 0);
+        return p256x_mul_ifma(out, k, xy, blind, 0);
 #endif
     return EC_DISPATCH(mul, out, k, xy, blind);
 }
@@ -248,10 +206,10 @@ uint32_t p256_mul_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *
     case P256_PATH_ADX:
         return p256_use_adx() ? p256x_mul(out, k, xy, blind) : 0;
     case P256_PATH_IFMA:
-        return p256_use_ifma() ? p256_mul_ifma(out, k, xy, blind, 0) : 0;
-    case P256_PATH_IFMA_MODEL:
-        return p256_use_adx() ? p256_mul_ifma(out, k, xy, blind, 1) : 0;
+        return p256_use_ifma() ? p256x_mul_ifma(out, k, xy, blind, 0) : 0;
 #endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(mul_ifma, out, k, xy, blind, 1);
     case P256_PATH_PORTABLE:
         return p256_mul(out, k, xy, blind);
     default:

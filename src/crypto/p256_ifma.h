@@ -11,7 +11,7 @@
  * out = k·P in Jacobian coordinates for P = (in[0], in[1], in[2]) (X, Y, Z: each below p, in
  * Montgomery form with R = 2^260, little-endian 64-bit words), k given as its 52 signed 5-bit
  * windows d[w] = |digit| | (digit < 0) << 5 (EC(digit), ec_curve_impl.h). Each output
- * coordinate is in the same form, below 2^257, as four words and a top word (0 or 1).
+ * coordinate is in the same form, below 2^256 + 2^228, as four words and a top word (0 or 1).
  * Returns all-ones if an addition met equal points (never for k in [1, n-1]; the caller then
  * recomputes with the complete formulas), else 0. Constant-time in d and P.
  * p256_ifma_mul_jac needs cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL |
