@@ -757,6 +757,39 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
 }
 #endif
 
+#if defined(EC_IFMA) && EC_BASE_TABLE_READY
+/* EC(mul_double_vartime) through P-256's vector code (p256_ifma.h; model: its portable model):
+ * the odd multiples 1G .. 15G from row 0 of the base table and q enter the Montgomery form with
+ * R = 2^260 (P256_IFMA_IN), the result leaves it (P256_IFMA_OUT). */
+static void EC(mul_double_ifma)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
+                                const EC(point) * q, int model)
+{
+    int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
+    uint64_t g[8][3][EC_LIMBS], qi[3][EC_LIMBS], o[3][EC_LIMBS + 1];
+    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    for (int j = 0; j < 8; j++) {
+        const uint64_t *e = EC_BASE_TABLE + (size_t)(2 * j) * 2 * EC_LIMBS; /* (2j + 1)·G */
+        F(mul)(g[j][0], e, P256_IFMA_IN);
+        F(mul)(g[j][1], e + EC_LIMBS, P256_IFMA_IN);
+        F(mul)(g[j][2], F_ONE, P256_IFMA_IN);
+    }
+    F(mul)(qi[0], q->x, P256_IFMA_IN);
+    F(mul)(qi[1], q->y, P256_IFMA_IN);
+    F(mul)(qi[2], q->z, P256_IFMA_IN);
+    /* EC(wnaf) zeroes both digit strings up to 8·EC_LEN + 1, past either length. */
+    int len = len1 > len2 ? len1 : len2;
+    if (model)
+        p256_ifma_mul_double_model(o, n1, n2, len, g, qi);
+    else
+        p256_ifma_mul_double(o, n1, n2, len, g, qi);
+    uint64_t *c[3] = {r->x, r->y, r->z};
+    for (int i = 0; i < 3; i++) {
+        F(reduce_once)(c[i], o[i], o[i][EC_LIMBS]); /* below 2^256 + 2^228 < 2p */
+        F(mul)(c[i], c[i], P256_IFMA_OUT);
+    }
+}
+#endif
+
 /* Writes X || Y of p (plain, big-endian); zeros and a zero mask for infinity. */
 static uint32_t EC(store_point)(uint8_t *out, const EC(point) * p)
 {
@@ -981,11 +1014,15 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
     return ok;
 }
 
-static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s)
+/* ifma: 0 EC(mul_double_vartime), 1 EC(mul_double_ifma), 2 the same on the model (p256_ifma.h;
+ * EC_IFMA only). */
+static int EC(ecdsa_verify_with)(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
+                                 const uint8_t *s, int ifma)
 {
     uint64_t w[EC_LIMBS], u[EC_LIMBS];
     uint8_t u1[EC_LEN], u2[EC_LEN];
     EC(point) q, a;
+    (void)ifma;
     /* FIPS 186-5 §6.4.2 steps 4-6: w = s^-1, u1 = e·w, u2 = r·w mod n. */
     EC(scalar_to_mont)(w, s);
     S(inv_vartime)(w, w); /* s is public */
@@ -1001,7 +1038,12 @@ static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *
      * u1·G projective, converted to Jacobian as (XZ, YZ^2, Z), plus u2·Q.) */
     EC(load_point)(&q, xy);
 #if EC_BASE_TABLE_READY
-    EC(mul_double_vartime)(&a, u1, u2, &q);
+#ifdef EC_IFMA
+    if (ifma)
+        EC(mul_double_ifma)(&a, u1, u2, &q, ifma == 2);
+    else
+#endif
+        EC(mul_double_vartime)(&a, u1, u2, &q);
 #else
     EC(point) b;
     EC(mul_base_point)(&a, u1);
@@ -1031,4 +1073,9 @@ static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *
     F(to_mont)(t, rv);
     F(mul)(t, t, z2);
     return F(eq)(t, a.x) != 0;
+}
+
+static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s)
+{
+    return EC(ecdsa_verify_with)(xy, e, r, s, 0);
 }

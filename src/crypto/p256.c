@@ -231,7 +231,30 @@ static uint32_t p256_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, co
 static int p256_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
                                  const uint8_t *s)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_ecdsa_verify_with(xy, e, r, s, 1);
+#endif
     return EC_DISPATCH(ecdsa_verify, xy, e, r, s);
+}
+
+int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_t *r,
+                     const uint8_t *s)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_ecdsa_verify(xy, e, r, s) : -1;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_ecdsa_verify_with(xy, e, r, s, 1) : -1;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(ecdsa_verify_with, xy, e, r, s, 2);
+    case P256_PATH_PORTABLE:
+        return p256_ecdsa_verify(xy, e, r, s);
+    default:
+        return p256_ecdsa_verify_any(xy, e, r, s);
+    }
 }
 
 const ec_curve ec_p256 = {

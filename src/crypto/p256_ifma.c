@@ -52,6 +52,13 @@ PI_ATTR uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], cons
                            "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
     return bad;
 }
+
+PI_ATTR void p256_ifma_mul_double(uint64_t out[3][5], const int8_t *n1, const int8_t *n2, int len,
+                                  const uint64_t g[8][3][4], const uint64_t q[3][4])
+{
+    pi_mul_double_ifma(out, n1, n2, len, g, q);
+    _mm256_zeroall(); /* public values only: no need to reach ymm16-31 */
+}
 #undef PI_NAME
 #undef PI_ATTR
 #undef IFMA_VEC_NATIVE
@@ -59,6 +66,12 @@ PI_ATTR uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], cons
 uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], const uint64_t in[3][4])
 {
     return p256_ifma_mul_jac_model(out, d, in);
+}
+
+void p256_ifma_mul_double(uint64_t out[3][5], const int8_t *n1, const int8_t *n2, int len,
+                          const uint64_t g[8][3][4], const uint64_t q[3][4])
+{
+    p256_ifma_mul_double_model(out, n1, n2, len, g, q);
 }
 #endif
 
@@ -71,4 +84,10 @@ uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], const uint64
 uint64_t p256_ifma_mul_jac_model(uint64_t out[3][5], const uint8_t d[52], const uint64_t in[3][4])
 {
     return pi_mul_jac_model(out, d, in);
+}
+
+void p256_ifma_mul_double_model(uint64_t out[3][5], const int8_t *n1, const int8_t *n2, int len,
+                                const uint64_t g[8][3][4], const uint64_t q[3][4])
+{
+    pi_mul_double_model(out, n1, n2, len, g, q);
 }

@@ -20,10 +20,24 @@
 uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], const uint64_t in[3][4]);
 uint64_t p256_ifma_mul_jac_model(uint64_t out[3][5], const uint8_t d[52], const uint64_t in[3][4]);
 
+/*
+ * out = u1·G + u2·Q (Jacobian, in the form of p256_ifma_mul_jac's output) for the width-5 NAFs
+ * n1 of u1 and n2 of u2 (EC(wnaf), ec_curve_impl.h; digits 0 .. len - 1 of each), the odd
+ * multiples g[j] = (2j + 1)·G and Q as (X, Y, Z), each below p in Montgomery form with
+ * R = 2^260. Variable time: for verification, on public values only.
+ */
+void p256_ifma_mul_double(uint64_t out[3][5], const int8_t *n1, const int8_t *n2, int len,
+                          const uint64_t g[8][3][4], const uint64_t q[3][4]);
+void p256_ifma_mul_double_model(uint64_t out[3][5], const int8_t *n1, const int8_t *n2, int len,
+                                const uint64_t g[8][3][4], const uint64_t q[3][4]);
+
 /* For tests: the P-256 ECDH multiplication (ec_curve.mul) by a named path; 0 (and out
  * untouched) where the path is unavailable (not x86-64, or the CPU lacks its features). */
 enum { P256_PATH_DEFAULT, P256_PATH_PORTABLE, P256_PATH_ADX, P256_PATH_IFMA, P256_PATH_IFMA_MODEL };
 uint32_t p256_mul_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *xy,
                        const uint8_t *blind);
+/* ec_curve.ecdsa_verify likewise (-1 where the path is unavailable). */
+int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_t *r,
+                     const uint8_t *s);
 
 #endif

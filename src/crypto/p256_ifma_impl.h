@@ -359,31 +359,33 @@ static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_point)(xv r[5], const uint8_t 
     return lanes[0];
 }
 
-/* p256_ifma_mul_jac (p256_ifma.h) on this instance. */
-static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_jac)(uint64_t out[3][5], const uint8_t *d,
-                                                       const uint64_t in[3][4])
+/* 4 x 64 bits (below p) to 5 x 52: c coordinates at in, one per lane 0 .. c - 1. */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(load)(xv v[5], const uint64_t (*in)[4], int c)
 {
-    xv p[5], r[5];
-    uint64_t l[3][5], lanes[4];
-    /* 4 x 64 to 5 x 52 bits. */
-    for (int c = 0; c < 3; c++) {
-        l[c][0] = in[c][0] & PI_M52;
-        l[c][1] = (in[c][0] >> 52 | in[c][1] << 12) & PI_M52;
-        l[c][2] = (in[c][1] >> 40 | in[c][2] << 24) & PI_M52;
-        l[c][3] = (in[c][2] >> 28 | in[c][3] << 36) & PI_M52;
-        l[c][4] = in[c][3] >> 16;
+    uint64_t l[4][5] = {{0}};
+    for (int j = 0; j < c; j++) {
+        l[j][0] = in[j][0] & PI_M52;
+        l[j][1] = (in[j][0] >> 52 | in[j][1] << 12) & PI_M52;
+        l[j][2] = (in[j][1] >> 40 | in[j][2] << 24) & PI_M52;
+        l[j][3] = (in[j][2] >> 28 | in[j][3] << 36) & PI_M52;
+        l[j][4] = in[j][3] >> 16;
     }
     UNROLL
     for (int i = 0; i < 5; i++)
-        p[i] = XV_SET4(l[0][i], l[1][i], l[2][i], 0);
-    uint64_t bad = PI_NAME(mul_point)(r, d, p);
+        v[i] = XV_SET4(l[0][i], l[1][i], l[2][i], l[3][i]);
+    tenon_wipe(l, sizeof l);
+}
+
+/* Lanes 0..2 of v (carried, below 2^256 + 2^228) to 4 x 64 bits and a top word (0 or 1). */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(store)(uint64_t out[3][5], const xv v[5])
+{
+    uint64_t l[3][5], lanes[4];
     UNROLL
     for (int i = 0; i < 5; i++) {
-        XV_STORE(lanes, r[i]);
+        XV_STORE(lanes, v[i]);
         for (int c = 0; c < 3; c++)
             l[c][i] = lanes[c];
     }
-    /* 5 x 52 (carried, below 2^257) to 4 x 64 bits and a top word. */
     for (int c = 0; c < 3; c++) {
         out[c][0] = l[c][0] | l[c][1] << 52;
         out[c][1] = l[c][1] >> 12 | l[c][2] << 40;
@@ -393,6 +395,76 @@ static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_jac)(uint64_t out[3][5], const
     }
     tenon_wipe(l, sizeof l);
     tenon_wipe(lanes, sizeof lanes);
+}
+
+/* r = p + t for verification (public inputs, variable time): the one case the addition gets
+ * wrong, p = t, is doubled instead. */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(add_vartime)(xv r[5], const xv t[5])
+{
+    uint64_t lanes[4];
+    xv o[5];
+    XV_STORE(lanes, PI_NAME(add)(o, r, t));
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        r[i] = o[i];
+    if (lanes[0]) {
+        UNROLL
+        for (int i = 0; i < 5; i++)
+            r[i] = t[i];
+        PI_NAME(dbl)(r);
+    }
+}
+
+/* p256_ifma_mul_double (p256_ifma.h) on this instance: Shamir's trick over the two width-5
+ * NAFs, as EC(mul_double_vartime), with the products four at a time. */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(mul_double)(uint64_t out[3][5], const int8_t *n1,
+                                                      const int8_t *n2, int len,
+                                                      const uint64_t g[8][3][4],
+                                                      const uint64_t q[3][4])
+{
+    xv gt[8][5], qt[8][5], q2[5], r[5], t[5];
+    for (int j = 0; j < 8; j++)
+        PI_NAME(load)(gt[j], g[j], 3);
+    PI_NAME(load)(qt[0], q, 3);
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        q2[i] = qt[0][i];
+    PI_NAME(dbl)(q2);
+    for (int j = 1; j < 8; j++) {
+        UNROLL
+        for (int i = 0; i < 5; i++)
+            qt[j][i] = qt[j - 1][i];
+        PI_NAME(add_vartime)(qt[j], q2);
+    }
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        r[i] = XV_SET1(0); /* Z = 0: infinity */
+    for (int k = len - 1; k >= 0; k--) {
+        PI_NAME(dbl)(r);
+        for (int s = 0; s < 2; s++) {
+            int d = s == 0 ? n1[k] : n2[k];
+            if (d == 0)
+                continue;
+            const xv *e = s == 0 ? gt[(d < 0 ? -d : d) / 2] : qt[(d < 0 ? -d : d) / 2];
+            UNROLL
+            for (int i = 0; i < 5; i++)
+                t[i] = e[i];
+            if (d < 0)
+                PI_NAME(cond_neg)(t, 1);
+            PI_NAME(add_vartime)(r, t);
+        }
+    }
+    PI_NAME(store)(out, r);
+}
+
+/* p256_ifma_mul_jac (p256_ifma.h) on this instance. */
+static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_jac)(uint64_t out[3][5], const uint8_t *d,
+                                                       const uint64_t in[3][4])
+{
+    xv p[5], r[5];
+    PI_NAME(load)(p, in, 3);
+    uint64_t bad = PI_NAME(mul_point)(r, d, p);
+    PI_NAME(store)(out, r);
     tenon_wipe(p, sizeof p);
     tenon_wipe(r, sizeof r);
     return bad;
