@@ -757,6 +757,52 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
 }
 #endif
 
+#ifdef EC_IFMA
+/* P-256's vector code (p256_ifma.h) in Montgomery form with R = 2^260: a coordinate enters it
+ * by a product with P256_IFMA_IN (p256.c) and leaves by one with P256_IFMA_OUT, after the
+ * reduction of its output (below 2^256 + 2^228 < 2p) mod p. */
+static void EC(from_ifma)(EC(point) * r, uint64_t o[3][EC_LIMBS + 1])
+{
+    uint64_t *c[3] = {r->x, r->y, r->z};
+    for (int i = 0; i < 3; i++) {
+        F(reduce_once)(c[i], o[i], o[i][EC_LIMBS]);
+        F(mul)(c[i], c[i], P256_IFMA_OUT);
+    }
+    tenon_wipe(o, sizeof(uint64_t[3][EC_LIMBS + 1]));
+}
+
+/* The signed windows of k (EC(digit)) as the vector code takes them: |d| | (d < 0) << 5. */
+static void EC(ifma_digits)(uint8_t *d, const uint8_t *k)
+{
+    for (int w = 0; w < EC_NWIN; w++) {
+        unsigned neg, idx = EC(digit)(k, w, &neg);
+        d[w] = (uint8_t)(idx | neg << 5);
+    }
+}
+#endif
+
+#if defined(EC_IFMA) && EC_BASE_TABLE_READY
+/* EC(mul_base_jac), or with ifma through P-256's vector code (1; 2: its portable model). */
+static uint64_t EC(mul_base_jac_with)(EC(point) * r, const uint8_t *k, int ifma)
+{
+    if (!ifma)
+        return EC(mul_base_jac)(r, k);
+    uint64_t o[3][EC_LIMBS + 1];
+    uint8_t d[EC_NWIN];
+    EC(ifma_digits)(d, k);
+    uint64_t bad = ifma == 2 ? p256_ifma_mul_base_jac_model(o, d, EC_BASE_TABLE)
+                             : p256_ifma_mul_base_jac(o, d, EC_BASE_TABLE);
+    EC(from_ifma)(r, o);
+    tenon_wipe(d, sizeof d);
+    return bad;
+}
+#elif EC_BASE_TABLE_READY
+#define EC_MUL_BASE_JAC_WITH(r, k, ifma) EC(mul_base_jac)(r, k)
+#endif
+#ifndef EC_MUL_BASE_JAC_WITH
+#define EC_MUL_BASE_JAC_WITH(r, k, ifma) EC(mul_base_jac_with)(r, k, ifma)
+#endif
+
 #if defined(EC_IFMA) && EC_BASE_TABLE_READY
 /* EC(mul_double_vartime) through P-256's vector code (p256_ifma.h; model: its portable model):
  * the odd multiples 1G .. 15G from row 0 of the base table and q enter the Montgomery form with
@@ -782,11 +828,7 @@ static void EC(mul_double_ifma)(EC(point) * r, const uint8_t *u1, const uint8_t 
         p256_ifma_mul_double_model(o, n1, n2, len, g, qi);
     else
         p256_ifma_mul_double(o, n1, n2, len, g, qi);
-    uint64_t *c[3] = {r->x, r->y, r->z};
-    for (int i = 0; i < 3; i++) {
-        F(reduce_once)(c[i], o[i], o[i][EC_LIMBS]); /* below 2^256 + 2^228 < 2p */
-        F(mul)(c[i], c[i], P256_IFMA_OUT);
-    }
+    EC(from_ifma)(r, o);
 }
 #endif
 
@@ -870,10 +912,7 @@ static uint32_t EC(mul_ifma)(uint8_t *out, const uint8_t *k, const uint8_t *xy,
     F(mul)(in[0], p.x, P256_IFMA_IN);
     F(mul)(in[1], p.y, P256_IFMA_IN);
     F(mul)(in[2], p.z, P256_IFMA_IN);
-    for (int w = 0; w < EC_NWIN; w++) {
-        unsigned neg, idx = EC(digit)(k, w, &neg);
-        d[w] = (uint8_t)(idx | neg << 5);
-    }
+    EC(ifma_digits)(d, k);
     uint64_t bad = model ? p256_ifma_mul_jac_model(o, d, in) : p256_ifma_mul_jac(o, d, in);
     /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
@@ -881,11 +920,7 @@ static uint32_t EC(mul_ifma)(uint8_t *out, const uint8_t *k, const uint8_t *xy,
         EC(mul_point)(&r, k, &p);
         ok = EC(store_point)(out, &r);
     } else {
-        uint64_t *c[3] = {r.x, r.y, r.z};
-        for (int i = 0; i < 3; i++) {
-            F(reduce_once)(c[i], o[i], o[i][EC_LIMBS]); /* below 2^256 + 2^228 < 2p */
-            F(mul)(c[i], c[i], P256_IFMA_OUT);
-        }
+        EC(from_ifma)(&r, o);
         ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
         F(from_mont)(x, x);
         F(from_mont)(y, y);
@@ -901,12 +936,14 @@ static uint32_t EC(mul_ifma)(uint8_t *out, const uint8_t *k, const uint8_t *xy,
 }
 #endif
 
-static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
+/* ifma: as for EC(mul_base_jac_with). */
+static uint32_t EC(mul_base_with)(uint8_t *out, const uint8_t *k, const uint8_t *blind, int ifma)
 {
     EC(point) r;
+    (void)ifma;
 #if EC_BASE_TABLE_READY
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
-    uint64_t bad = EC(mul_base_jac)(&r, k);
+    uint64_t bad = EC_MUL_BASE_JAC_WITH(&r, k, ifma);
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
@@ -926,6 +963,11 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blin
     uint32_t ok = EC(store_point)(out, &r);
     tenon_wipe(&r, sizeof r);
     return ok;
+}
+
+static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
+{
+    return EC(mul_base_with)(out, k, blind, 0);
 }
 
 __attribute__((unused)) static uint32_t EC(scalar_in_range)(const uint8_t *k)
@@ -962,16 +1004,17 @@ static void EC(scalar_to_mont)(uint64_t *r, const uint8_t *in)
  * which is uniform mod n (mod p) within a statistical distance of 2^-32 for P-256. A zero
  * blind (probability 2^-256) yields r or s = 0, and the caller takes another k.
  */
-static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                               const uint8_t *e, const uint8_t *blind)
+static uint32_t EC(ecdsa_sign_with)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                                    const uint8_t *e, const uint8_t *blind, int ifma)
 {
     uint8_t xy[2 * EC_LEN];
     uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS], b[EC_LIMBS];
     uint32_t ok;
+    (void)ifma;
     /* FIPS 186-5 §6.4.1 steps 5-8: R = k·G, r = x_R mod n (x_R < p < 2n). */
 #if EC_BASE_TABLE_READY
     EC(point) pt;
-    uint64_t bad = EC(mul_base_jac)(&pt, k);
+    uint64_t bad = EC_MUL_BASE_JAC_WITH(&pt, k, ifma);
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
@@ -984,7 +1027,7 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
         F(store)(xy, t);
     } else
 #endif
-        ok = EC(mul_base)(xy, k, blind + EC_LEN);
+        ok = EC(mul_base_with)(xy, k, blind + EC_LEN, 0);
     EC(scalar_reduce)(r, xy);
     /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout; k^-1 = b·(k·b)^-1. */
     EC(scalar_to_mont)(km, k);
@@ -1012,6 +1055,12 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
     tenon_wipe(&pt, sizeof pt);
 #endif
     return ok;
+}
+
+static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                               const uint8_t *e, const uint8_t *blind)
+{
+    return EC(ecdsa_sign_with)(r, s, d, k, e, blind, 0);
 }
 
 /* ifma: 0 EC(mul_double_vartime), 1 EC(mul_double_ifma), 2 the same on the model (p256_ifma.h;

@@ -18,7 +18,7 @@
  *   XV_BLEND(a, b, m): lane j from b where bit j of the constant m is set, else from a
  *   XV_MASKADD(a, b, m) / XV_MASKSUB(a, b, m): a + b / a - b in the lanes of the constant m,
  *     a elsewhere
- *   XV_STORE(p, v): the four lanes to p[0..3]
+ *   XV_STORE(p, v): the four lanes to p[0..3]; XV_LOAD(p): p[0..3] to the four lanes
  *
  * The model computes every lane without a branch or a memory index on a lane's value.
  */
@@ -116,6 +116,7 @@ static inline ifma_model_vec mv_maskop(ifma_model_vec a, ifma_model_vec b, int m
 #undef XV_MASKADD
 #undef XV_MASKSUB
 #undef XV_STORE
+#undef XV_LOAD
 
 #ifdef IFMA_VEC_NATIVE
 #include <immintrin.h>
@@ -143,6 +144,7 @@ static inline ifma_model_vec mv_maskop(ifma_model_vec a, ifma_model_vec b, int m
 #define XV_MASKADD(a, b, m) _mm256_mask_add_epi64((a), (__mmask8)(m), (a), (b))
 #define XV_MASKSUB(a, b, m) _mm256_mask_sub_epi64((a), (__mmask8)(m), (a), (b))
 #define XV_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+#define XV_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #else
 #define xv ifma_model_vec
 #define XV_SET1(x) mv_set4((x), (x), (x), (x))
@@ -163,4 +165,5 @@ static inline ifma_model_vec mv_maskop(ifma_model_vec a, ifma_model_vec b, int m
 #define XV_MASKADD(a, b, m) mv_maskop((a), (b), (m), 0)
 #define XV_MASKSUB(a, b, m) mv_maskop((a), (b), (m), 1)
 #define XV_STORE(p, v) memcpy((p), (v).l, sizeof(v).l)
+#define XV_LOAD(p) mv_set4((p)[0], (p)[1], (p)[2], (p)[3])
 #endif

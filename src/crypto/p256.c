@@ -219,13 +219,58 @@ uint32_t p256_mul_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *
 
 static uint32_t p256_mul_base_any(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_mul_base_with(out, k, blind, 1);
+#endif
     return EC_DISPATCH(mul_base, out, k, blind);
+}
+
+uint32_t p256_mul_base_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *blind)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_mul_base(out, k, blind) : 0;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_mul_base_with(out, k, blind, 1) : 0;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(mul_base_with, out, k, blind, 2);
+    case P256_PATH_PORTABLE:
+        return p256_mul_base(out, k, blind);
+    default:
+        return p256_mul_base_any(out, k, blind);
+    }
 }
 
 static uint32_t p256_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
                                     const uint8_t *e, const uint8_t *blind)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_ecdsa_sign_with(r, s, d, k, e, blind, 1);
+#endif
     return EC_DISPATCH(ecdsa_sign, r, s, d, k, e, blind);
+}
+
+uint32_t p256_sign_path(int path, uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                        const uint8_t *e, const uint8_t *blind)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_ecdsa_sign(r, s, d, k, e, blind) : 0;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_ecdsa_sign_with(r, s, d, k, e, blind, 1) : 0;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(ecdsa_sign_with, r, s, d, k, e, blind, 2);
+    case P256_PATH_PORTABLE:
+        return p256_ecdsa_sign(r, s, d, k, e, blind);
+    default:
+        return p256_ecdsa_sign_any(r, s, d, k, e, blind);
+    }
 }
 
 static int p256_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,

@@ -26,11 +26,10 @@
 #define PI_ATTR TENON_TARGET("avx2,avx512f,avx512vl,avx512ifma")
 #include "p256_ifma_impl.h"
 
-PI_ATTR uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], const uint64_t in[3][4])
+/* The vector registers held secrets; clear them before leaving (VZEROALL reaches ymm0-15
+ * only, the EVEX encoding ymm16-31). */
+static PI_ATTR void pi_clear_ifma(void)
 {
-    uint64_t bad = pi_mul_jac_ifma(out, d, in);
-    /* The vector registers held secrets; clear them before leaving (VZEROALL reaches ymm0-15
-     * only, the EVEX encoding ymm16-31). */
     _mm256_zeroall();
     __asm__ volatile("vpxord %%ymm16, %%ymm16, %%ymm16\n\t"
                      "vmovdqa64 %%ymm16, %%ymm17\n\t"
@@ -50,6 +49,20 @@ PI_ATTR uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], cons
                      "vmovdqa64 %%ymm16, %%ymm31\n\t" ::
                          : "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
                            "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
+}
+
+PI_ATTR uint64_t p256_ifma_mul_jac(uint64_t out[3][5], const uint8_t d[52], const uint64_t in[3][4])
+{
+    uint64_t bad = pi_mul_jac_ifma(out, d, in);
+    pi_clear_ifma();
+    return bad;
+}
+
+PI_ATTR uint64_t p256_ifma_mul_base_jac(uint64_t out[3][5], const uint8_t d[52],
+                                        const uint64_t *table)
+{
+    uint64_t bad = pi_mul_base_jac_ifma(out, d, table);
+    pi_clear_ifma();
     return bad;
 }
 
@@ -73,6 +86,11 @@ void p256_ifma_mul_double(uint64_t out[3][5], const int8_t *n1, const int8_t *n2
 {
     p256_ifma_mul_double_model(out, n1, n2, len, g, q);
 }
+
+uint64_t p256_ifma_mul_base_jac(uint64_t out[3][5], const uint8_t d[52], const uint64_t *table)
+{
+    return p256_ifma_mul_base_jac_model(out, d, table);
+}
 #endif
 
 /* The portable model: each vector operation lane by lane, branch-free. */
@@ -90,4 +108,10 @@ void p256_ifma_mul_double_model(uint64_t out[3][5], const int8_t *n1, const int8
                                 const uint64_t g[8][3][4], const uint64_t q[3][4])
 {
     pi_mul_double_model(out, n1, n2, len, g, q);
+}
+
+uint64_t p256_ifma_mul_base_jac_model(uint64_t out[3][5], const uint8_t d[52],
+                                      const uint64_t *table)
+{
+    return pi_mul_base_jac_model(out, d, table);
 }

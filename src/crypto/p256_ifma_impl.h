@@ -457,6 +457,161 @@ static PI_ATTR ALWAYS_INLINE void PI_NAME(mul_double)(uint64_t out[3][5], const 
     PI_NAME(store)(out, r);
 }
 
+/*
+ * Mixed addition r = p + (x, y) (Jacobian plus affine: the formulas of EC(jmadd), "madd-2007-bl")
+ * in five rounds, for p below 2p with Z folded and a = (x~, y~, -, -) straight from the base
+ * table: Montgomery form with R = 2^256, not 2^260, so each stands for a sixteenth of the
+ * coordinate. Where they are multiplied, the other factor carries the 16 (16 Z1^2 and
+ * 16 Z1^3); the first round also brings them to R = 2^260 (times 2^264 mod p) in idle lanes,
+ * for the case p = infinity, where the result is (x, y, 1). The result is folded; returns the
+ * mask of p = (x, y) (finite), the case the formulas get wrong. r may alias p.
+ */
+static PI_ATTR ALWAYS_INLINE xv PI_NAME(madd)(xv r[5], const xv p[5], const xv a[5])
+{
+    static const uint64_t c264[5] = {0x100, 0, UINT64_C(0xfffffffffffff), UINT64_C(0xfefffffffffff),
+                                     UINT64_C(0xffffff)};
+    static const uint64_t one[5] = {UINT64_C(0x10), UINT64_C(0xf000000000000),
+                                    UINT64_C(0xfffffffffffff), UINT64_C(0xffeffffffffff),
+                                    UINT64_C(0xfffff)};
+    xv l[5], s[5], m1[5], m2[5], m3[5], m4[5], m5[5], h[5], sy[5], rr[5], x3[5];
+    /* (x, y, 16 Z1^2) = (x~, y~, 4 Z1)·(2^264, 2^264, 4 Z1): < 1.07, 1.07, 4.04^2/16 + 1 = 2.02 */
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv z4 = XV_SLL(XV_PERM(p[i], 2, 2, 2, 2), 2);
+        l[i] = XV_BLEND(a[i], z4, 0xC);
+        s[i] = XV_BLEND(XV_SET1(c264[i]), z4, 0xC);
+    }
+    PI_NAME(carry)(l);
+    PI_NAME(carry)(s);
+    PI_NAME(mul)(m1, l, s);
+    /* (U2, 16 Z1^3) = (x~, Z1)·(16 Z1^2, 16 Z1^2): < 1.13 */
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        l[i] = XV_BLEND(a[i], XV_PERM(p[i], 2, 2, 2, 2), 0xE);
+        s[i] = XV_PERM(m1[i], 2, 2, 2, 2);
+    }
+    PI_NAME(mul)(m2, l, s);
+    /* H = U2 - X1 + 2p < 3.13; (S2, HH, Z3) = (y~, H, 2 Z1)·(16 Z1^3, H, H): S2 < 1.13,
+     * HH < 3.13^2/16 + 1 = 1.62, Z3 < 2.02·3.13/16 + 1 = 1.4 */
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        h[i] = XV_SUB(XV_ADD(XV_PERM(m2[i], 0, 0, 0, 0), PI_NAME(kp)(2, i)),
+                      XV_PERM(p[i], 0, 0, 0, 0));
+    PI_NAME(carry)(h);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        l[i] = XV_BLEND(XV_BLEND(XV_PERM(a[i], 1, 1, 1, 1), h[i], 0x2),
+                        XV_SLL(XV_PERM(p[i], 2, 2, 2, 2), 1), 0xC);
+        s[i] = XV_BLEND(XV_PERM(m2[i], 1, 1, 1, 1), h[i], 0xE);
+    }
+    PI_NAME(carry)(l);
+    PI_NAME(mul)(m3, l, s);
+    /* S2 - Y1 + 2p < 3.13, R = twice that < 6.26; (R^2, J, V) = (R, 4H, 4 X1)·(R, HH, HH):
+     * R^2 < 3.45, J < 12.52·1.62/16 + 1 = 2.27, V < 4.04·1.62/16 + 1 = 1.41 */
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        sy[i] = XV_SUB(XV_ADD(m3[i], PI_NAME(kp)(2, i)), XV_PERM(p[i], 1, 1, 1, 1));
+    PI_NAME(carry)(sy);
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        rr[i] = XV_SLL(XV_PERM(sy[i], 0, 0, 0, 0), 1);
+    PI_NAME(carry)(rr);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        l[i] = XV_BLEND(XV_BLEND(rr[i], XV_SLL(h[i], 2), 0x2), XV_SLL(XV_PERM(p[i], 0, 0, 0, 0), 2),
+                        0xC);
+        s[i] = XV_BLEND(rr[i], XV_PERM(m3[i], 1, 1, 1, 1), 0xE);
+    }
+    PI_NAME(carry)(l);
+    PI_NAME(mul)(m4, l, s);
+    /* X3 = R^2 - J - 2V + 8p < 11.45, folded: < 1.01; (R (V - X3), 2 Y1 J) =
+     * (R, 2 Y1)·(V - X3 + 2p, J): V - X3 + 2p < 3.42, R (V - X3) < 2.34, 2 Y1 J < 1.29 */
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        x3[i] = XV_SUB(XV_ADD(m4[i], PI_NAME(kp)(8, i)),
+                       XV_ADD(XV_PERM(m4[i], 1, 1, 1, 1), XV_SLL(XV_PERM(m4[i], 2, 2, 2, 2), 1)));
+    PI_NAME(carry)(x3);
+    PI_NAME(fold)(x3);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        s[i] = XV_SUB(XV_ADD(XV_PERM(m4[i], 2, 2, 2, 2), PI_NAME(kp)(2, i)), x3[i]);
+        s[i] = XV_BLEND(s[i], XV_PERM(m4[i], 1, 1, 1, 1), 0x2);
+        l[i] = XV_BLEND(rr[i], XV_SLL(XV_PERM(p[i], 1, 1, 1, 1), 1), 0x2);
+    }
+    PI_NAME(carry)(s);
+    PI_NAME(carry)(l);
+    PI_NAME(mul)(m5, l, s);
+    /* Y3 = R (V - X3) - 2 Y1 J + 2p < 4.34; (X3, Y3, Z3) folded. */
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv y3 = XV_SUB(XV_ADD(m5[i], PI_NAME(kp)(2, i)), XV_PERM(m5[i], 1, 1, 1, 1));
+        m5[i] = XV_BLEND(XV_BLEND(x3[i], XV_PERM(y3, 0, 0, 0, 0), 0x2), XV_PERM(m3[i], 2, 2, 2, 2),
+                         0x4);
+        m5[i] = XV_BLEND(m5[i], XV_SET1(0), 0x8);
+    }
+    PI_NAME(carry)(m5);
+    PI_NAME(fold)(m5);
+    /* Exceptional: H = 0 and S2 - Y1 = 0 mod p with p finite. */
+    PI_NAME(fold)(h);
+    PI_NAME(fold)(sy);
+    xv pinf = PI_NAME(lane_zero_modp)(p, 2);
+    xv same = XV_AND(PI_NAME(lane_zero_modp)(h, 0), PI_NAME(lane_zero_modp)(sy, 0));
+    same = XV_AND(same, XV_XOR(pinf, XV_SET1(~UINT64_C(0))));
+    /* p infinite: (x, y, 1), from the first round. */
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv q = XV_BLEND(XV_BLEND(m1[i], XV_SET1(one[i]), 0x4), XV_SET1(0), 0x8);
+        r[i] = XV_XOR(m5[i], XV_AND(pinf, XV_XOR(m5[i], q)));
+    }
+    return same;
+}
+
+/* a = (x~, y~, 0, 0) of entry idx - 1 of a base-table row (16 affine points, 8 words each,
+ * Montgomery form with R = 2^256), reading every entry; zero for idx 0. idx is secret. */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(lookup_affine)(xv a[5], const uint64_t *row, uint64_t idx)
+{
+    xv vi = XV_SET1(idx), ax = XV_SET1(0), ay = XV_SET1(0);
+    for (uint64_t j = 0; j < 16; j++) {
+        xv m = XV_CMPEQ(vi, XV_SET1(j + 1));
+        ax = XV_OR(ax, XV_AND(m, XV_LOAD(row + 8 * j)));
+        ay = XV_OR(ay, XV_AND(m, XV_LOAD(row + 8 * j + 4)));
+    }
+    uint64_t w[2][4];
+    XV_STORE(w[0], ax);
+    XV_STORE(w[1], ay);
+    PI_NAME(load)(a, (const uint64_t(*)[4])w, 2);
+    tenon_wipe(w, sizeof w);
+}
+
+/* p256_ifma_mul_base_jac (p256_ifma.h) on this instance: as EC(mul_base_jac), one window per
+ * table row, no doubling. */
+static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_base_jac)(uint64_t out[3][5], const uint8_t *d,
+                                                            const uint64_t *table)
+{
+    xv r[5], a[5], t[5], bad = XV_SET1(0);
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        r[i] = XV_SET1(0); /* Z = 0: infinity */
+    for (int w = 0; w < 52; w++) {
+        uint64_t idx = d[w] & 31;
+        PI_NAME(lookup_affine)(a, table + (size_t)w * 16 * 8, idx);
+        PI_NAME(cond_neg)(a, (uint64_t)(d[w] >> 5));
+        xv z = XV_CMPEQ(XV_SET1(idx), XV_SET1(0));
+        bad = XV_OR(bad, XV_AND(PI_NAME(madd)(t, r, a), XV_XOR(z, XV_SET1(~UINT64_C(0)))));
+        /* A zero digit adds nothing (the affine formula cannot take infinity). */
+        UNROLL
+        for (int i = 0; i < 5; i++)
+            r[i] = XV_XOR(t[i], XV_AND(z, XV_XOR(t[i], r[i])));
+    }
+    PI_NAME(store)(out, r);
+    uint64_t lanes[4];
+    XV_STORE(lanes, bad);
+    tenon_wipe(r, sizeof r);
+    tenon_wipe(a, sizeof a);
+    tenon_wipe(t, sizeof t);
+    return lanes[0];
+}
+
 /* p256_ifma_mul_jac (p256_ifma.h) on this instance. */
 static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_jac)(uint64_t out[3][5], const uint8_t *d,
                                                        const uint64_t in[3][4])
