@@ -269,17 +269,17 @@ static void test_exceptional_fallback(curve_ctx *cc)
     CHECK(c->mul(got, order_of(c), p, small) == 0);
 }
 
-/* P-256 ECDH by every path this machine has (portable field, BMI2/ADX field, AVX-512 IFMA
- * vectors, and the IFMA code's portable model, which runs anywhere): the same k·P from each, for
- * edge scalars (1 .. 20, n-1 .. n-20, sparse ones), random ones and random points, with and
- * without a blind; n + 30 (the exceptional addition, then the complete-formula fallback) and n
- * (infinity: zero mask) through each path too. */
+/* P-256 ECDH and k·G by every path this machine has (portable field, BMI2/ADX field, AVX-512
+ * IFMA vectors, and the IFMA code's portable model, which runs anywhere): the same k·P and k·G
+ * from each, for edge scalars (1 .. 20, n-1 .. n-20, sparse ones), random ones and random
+ * points, with and without a blind; for k·P also n + 30 (the exceptional addition, then the
+ * complete-formula fallback) and n (infinity: zero mask). */
 static void test_p256_paths(unsigned iters)
 {
     static const char *names[] = {"default", "portable", "BMI2/ADX", "AVX-512 IFMA", "IFMA model"};
     const ec_curve *c = &ec_p256;
     uint8_t k[32], pk[32], p[64], want[64], got[64], blind[32];
-    unsigned compared[5] = {0}, bad = 0;
+    unsigned compared[5] = {0}, compared_base[5] = {0}, bad = 0;
     for (unsigned it = 0; it < iters + 2; it++) {
         test_scalar(c, it + 53, pk);
         CHECK(c->mul_base(p, pk, NULL) == 0xFFFFFFFFu);
@@ -295,6 +295,16 @@ static void test_p256_paths(unsigned iters)
             want_ok = 0;
         }
         const uint8_t *bl = it % 2 ? blind : NULL;
+        if (it < iters) { /* k·G likewise */
+            CHECK(p256_mul_base_path(P256_PATH_PORTABLE, want, k, bl) == 0xFFFFFFFFu);
+            for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+                memset(got, 0xA5, sizeof got);
+                if (p256_mul_base_path(path, got, k, bl) == 0)
+                    continue; /* unavailable here */
+                compared_base[path]++;
+                bad += !CHECK_MEM(got, want, 64, names[path]);
+            }
+        }
         CHECK(p256_mul_path(P256_PATH_PORTABLE, want, k, p, bl) == want_ok);
         for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
             memset(got, 0xA5, sizeof got);
@@ -310,7 +320,11 @@ static void test_p256_paths(unsigned iters)
     for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
         printf("P-256 ECDH path %s: %u of %u scalars compared with the portable one\n", names[path],
                compared[path], iters + 2);
+    for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
+        printf("P-256 k*G path %s: %u of %u scalars compared with the portable one\n", names[path],
+               compared_base[path], iters);
     CHECK(compared[P256_PATH_IFMA_MODEL] == iters + 2);
+    CHECK(compared_base[P256_PATH_IFMA_MODEL] == iters);
     CHECK(bad == 0);
 }
 

@@ -517,15 +517,15 @@ static void test_bad_signatures(tenon_ec_curve curve)
 #undef VERIFY_RAW
 }
 
-/* P-256 verification by every path this machine has (portable field, BMI2/ADX field, AVX-512
- * IFMA vectors and their portable model): the same verdict from each on valid signatures and on
- * ones with r, s or the digest changed, over random keys and digests, and with e = 0 (u1 = 0:
- * no multiple of G at all) and e = n - 1. */
+/* P-256 signing and verification by every path this machine has (portable field, BMI2/ADX
+ * field, AVX-512 IFMA vectors and their portable model): the same signature from each, and the
+ * same verdict on valid signatures and on ones with r, s or the digest changed, over random
+ * keys, nonces and digests, and with e = 0 (u1 = 0: no multiple of G at all) and e = n - 1. */
 static void test_p256_verify_paths(unsigned iters)
 {
     static const char *names[] = {"default", "portable", "BMI2/ADX", "AVX-512 IFMA", "IFMA model"};
     const ec_curve *c = &ec_p256;
-    unsigned compared[5] = {0}, valid = 0;
+    unsigned compared[5] = {0}, signed_by[5] = {0}, valid = 0;
     for (unsigned it = 0; it < iters; it++) {
         tenon_ec_private_key key;
         uint8_t e[32], k[32], blind[64], r[32], s[32];
@@ -546,6 +546,15 @@ static void test_p256_verify_paths(unsigned iters)
         tu_rand(blind, sizeof blind);
         if (!CHECK(c->ecdsa_sign(r, s, key.scalar, k, e, blind) == 0xFFFFFFFFu))
             continue;
+        /* Signing by each path: the same (r, s). */
+        for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+            uint8_t r2[32], s2[32];
+            if (p256_sign_path(path, r2, s2, key.scalar, k, e, blind) == 0)
+                continue; /* unavailable here */
+            signed_by[path]++;
+            CHECK_MEM(r2, r, 32, names[path]);
+            CHECK_MEM(s2, s, 32, names[path]);
+        }
         /* variant 0: as signed; 1: r changed; 2: s changed; 3: the digest changed */
         for (int v = 0; v < 4; v++) {
             uint8_t r2[32], s2[32], e2[32];
@@ -577,7 +586,10 @@ static void test_p256_verify_paths(unsigned iters)
     for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
         printf("P-256 verify path %s: %u verdicts compared with the portable one\n", names[path],
                compared[path]);
+    for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
+        printf("P-256 sign path %s: %u signatures compared\n", names[path], signed_by[path]);
     CHECK(compared[P256_PATH_IFMA_MODEL] == compared[P256_PATH_PORTABLE]);
+    CHECK(signed_by[P256_PATH_IFMA_MODEL] == iters);
     CHECK(valid == iters);
 }
 
