@@ -192,6 +192,130 @@ static PI_ATTR ALWAYS_INLINE void PI_NAME(dbl)(xv v[5])
 }
 
 /*
+ * The main loop's doublings run three rounds each instead of four: alpha = 3 (X - delta)
+ * (X + delta) of the next doubling is computed in the last round of the one before, beside
+ * alpha·W, from X3 and delta' = Z3^2 = (2 YZ)^2 (itself computed a round earlier). The first
+ * doubling after an addition has no alpha ready and takes four rounds (dbl_first). Below, al is
+ * the vector of alpha in every lane; v = (X, Y, Z, 0) below 2^256 + 2^228 (folded) on entry and
+ * exit, alpha below 2.3p. Bounds in units of p.
+ *
+ * The common last round, from alpha^2 (a2), 4 beta (b4), 8 gamma^2 (g8), delta' (dn), YZ (yz),
+ * alpha (al), each in every lane, with a2 < 1.33, b4 < 1.27, g8 < 1.57, dn < 1.29, yz < 1.07,
+ * al < 2.3: X3 = alpha^2 - 2·(4 beta) + 4p < 5.3, folded; W = 4 beta - X3 + 2p < 3.27;
+ * (alpha W, alpha') = (alpha, X3 - delta' + 2p)·(W, 3 (X3 + delta')): X3 - delta' + 2p < 3.01,
+ * 3 (X3 + delta') < 6.9, alpha W < 1.47, alpha' < 3.01·6.9/16 + 1 = 2.3; Y3 = alpha W -
+ * 8 gamma^2 + 2p < 3.47, Z3 = 2 YZ < 2.13, then all folded.
+ */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(dbl_tail)(xv v[5], xv al[5], const xv a2[5],
+                                                    const xv b4[5], const xv g8[5], const xv dn[5],
+                                                    const xv yz[5])
+{
+    xv x3[5], w[5], l[5], r[5], m[5];
+    UNROLL
+    for (int i = 0; i < 5; i++)
+        x3[i] = XV_SUB(XV_ADD(a2[i], PI_NAME(kp)(4, i)), XV_SLL(b4[i], 1));
+    PI_NAME(carry)(x3);
+    PI_NAME(fold)(x3);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        w[i] = XV_SUB(XV_ADD(b4[i], PI_NAME(kp)(2, i)), x3[i]);
+        xv s = XV_ADD(x3[i], dn[i]);
+        l[i] = XV_BLEND(al[i], XV_SUB(XV_ADD(x3[i], PI_NAME(kp)(2, i)), dn[i]), 0x2);
+        r[i] = XV_BLEND(w[i], XV_ADD(s, XV_SLL(s, 1)), 0x2);
+    }
+    PI_NAME(carry)(l);
+    PI_NAME(carry)(r);
+    PI_NAME(mul)(m, l, r);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv y3 = XV_SUB(XV_ADD(XV_PERM(m[i], 0, 0, 0, 0), PI_NAME(kp)(2, i)), g8[i]);
+        v[i] = XV_BLEND(XV_BLEND(x3[i], y3, 0x2), XV_SLL(yz[i], 1), 0x4);
+        v[i] = XV_BLEND(v[i], XV_SET1(0), 0x8);
+        al[i] = XV_PERM(m[i], 1, 1, 1, 1);
+    }
+    PI_NAME(carry)(v);
+    PI_NAME(fold)(v);
+}
+
+/* Doubling with alpha given (three rounds); sets al to the next doubling's alpha.
+ *   (gamma, YZ, alpha^2, XY) = (Y, Y, alpha, X)·(Y, Z, alpha, Y): < 1.07, 1.07, 1.33, 1.07
+ *   (4 beta, 8 gamma^2, delta') = (4 XY, 2 gamma, 2 YZ)·(Y, 4 gamma, 2 YZ): < 1.27, 1.57, 1.29
+ * and the last round (dbl_tail). */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(dbl3)(xv v[5], xv al[5])
+{
+    xv l[5], r[5], m1[5], m2[5], a2[5], b4[5], g8[5], dn[5], yz[5];
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv y = XV_PERM(v[i], 1, 1, 1, 1);
+        l[i] = XV_BLEND(XV_BLEND(y, al[i], 0x4), XV_PERM(v[i], 0, 0, 0, 0), 0x8);
+        r[i] = XV_BLEND(XV_BLEND(y, XV_PERM(v[i], 2, 2, 2, 2), 0x2), al[i], 0x4);
+    }
+    PI_NAME(mul)(m1, l, r);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv g = XV_PERM(m1[i], 0, 0, 0, 0);
+        yz[i] = XV_PERM(m1[i], 1, 1, 1, 1);
+        a2[i] = XV_PERM(m1[i], 2, 2, 2, 2);
+        xv t = XV_BLEND(XV_SLL(XV_PERM(m1[i], 3, 3, 3, 3), 2), XV_SLL(g, 1), 0x2);
+        l[i] = XV_BLEND(t, XV_SLL(yz[i], 1), 0xC);
+        t = XV_BLEND(XV_PERM(v[i], 1, 1, 1, 1), XV_SLL(g, 2), 0x2);
+        r[i] = XV_BLEND(t, XV_SLL(yz[i], 1), 0xC);
+    }
+    PI_NAME(carry)(l);
+    PI_NAME(carry)(r);
+    PI_NAME(mul)(m2, l, r);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        b4[i] = XV_PERM(m2[i], 0, 0, 0, 0);
+        g8[i] = XV_PERM(m2[i], 1, 1, 1, 1);
+        dn[i] = XV_PERM(m2[i], 2, 2, 2, 2);
+    }
+    PI_NAME(dbl_tail)(v, al, a2, b4, g8, dn, yz);
+}
+
+/* Doubling without alpha (four rounds); sets al to the next doubling's alpha.
+ *   (delta, gamma, YZ, XY) = (Z, Y, Y, X)·(Z, Y, Z, Y): each < 1.07
+ *   (alpha, 4 beta, 8 gamma^2, delta') = (X - delta + 2p, 4 XY, 2 gamma, 2 YZ)·(3 (X + delta), Y,
+ *     4 gamma, 2 YZ): X - delta + 2p < 3.01, 3 (X + delta) < 6.24, alpha < 2.17, the rest as in
+ *     dbl3
+ *   alpha^2 < 1.3 (every lane), and the last round (dbl_tail). */
+static PI_ATTR ALWAYS_INLINE void PI_NAME(dbl_first)(xv v[5], xv al[5])
+{
+    xv l[5], r[5], m1[5], m2[5], a2[5], b4[5], g8[5], dn[5], yz[5];
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        l[i] = XV_PERM(v[i], 2, 1, 1, 0);
+        r[i] = XV_PERM(v[i], 2, 1, 2, 1);
+    }
+    PI_NAME(mul)(m1, l, r);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        xv x = XV_PERM(v[i], 0, 0, 0, 0), d = XV_PERM(m1[i], 0, 0, 0, 0);
+        xv g = XV_PERM(m1[i], 1, 1, 1, 1), s = XV_ADD(x, d);
+        yz[i] = XV_PERM(m1[i], 2, 2, 2, 2);
+        xv t = XV_BLEND(XV_SUB(XV_ADD(x, PI_NAME(kp)(2, i)), d),
+                        XV_SLL(XV_PERM(m1[i], 3, 3, 3, 3), 2), 0x2);
+        t = XV_BLEND(t, XV_SLL(g, 1), 0x4);
+        l[i] = XV_BLEND(t, XV_SLL(yz[i], 1), 0x8);
+        t = XV_BLEND(XV_ADD(s, XV_SLL(s, 1)), XV_PERM(v[i], 1, 1, 1, 1), 0x2);
+        t = XV_BLEND(t, XV_SLL(g, 2), 0x4);
+        r[i] = XV_BLEND(t, XV_SLL(yz[i], 1), 0x8);
+    }
+    PI_NAME(carry)(l);
+    PI_NAME(carry)(r);
+    PI_NAME(mul)(m2, l, r);
+    UNROLL
+    for (int i = 0; i < 5; i++) {
+        al[i] = XV_PERM(m2[i], 0, 0, 0, 0);
+        b4[i] = XV_PERM(m2[i], 1, 1, 1, 1);
+        g8[i] = XV_PERM(m2[i], 2, 2, 2, 2);
+        dn[i] = XV_PERM(m2[i], 3, 3, 3, 3);
+    }
+    PI_NAME(mul)(a2, al, al);
+    PI_NAME(dbl_tail)(v, al, a2, b4, g8, dn, yz);
+}
+
+/*
  * Addition (the formulas of EC(jadd): "add-2007-bl", 11M + 5S here 14 products) in five rounds;
  * p and q below 2p with Z folded (below 2^256 + 2^228), the result folded. Infinity (Z = 0 mod p)
  * on either side is selected around. Returns the
@@ -346,8 +470,10 @@ static PI_ATTR ALWAYS_INLINE uint64_t PI_NAME(mul_point)(xv r[5], const uint8_t 
     }
     PI_NAME(lookup)(r, (const xv(*)[5])tab, d[51] & 31);
     for (int w = 50; w >= 0; w--) {
-        for (int i = 0; i < 5; i++)
-            PI_NAME(dbl)(r);
+        xv al[5];
+        PI_NAME(dbl_first)(r, al);
+        for (int i = 0; i < 4; i++)
+            PI_NAME(dbl3)(r, al);
         PI_NAME(lookup)(t, (const xv(*)[5])tab, d[w] & 31);
         PI_NAME(cond_neg)(t, (uint64_t)(d[w] >> 5));
         bad = XV_OR(bad, PI_NAME(add)(r, r, t));
