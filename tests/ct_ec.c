@@ -3,7 +3,9 @@
  * secret, so any branch or memory index that depends on it (or on the RFC 6979 nonce derived
  * from it) is a valgrind error. Covered: public key from private key (k·G with the base table),
  * ECDH (k·P with the generic window method), ECDSA signing (nonce derivation, k·G, inversion
- * mod n). On P-256 the inversions of secrets (Z for k·G and k·P, k mod n) run in variable time
+ * mod n), and on P-256 ECDH, k·G and signing through the portable model of the AVX-512 IFMA
+ * code. On P-256 the
+ * inversions of secrets (Z for k·G and k·P, k mod n) run in variable time
  * on blinded values, which are declassified first: a secret reaching the inversion unblinded
  * would be a memcheck error here. Results are marked public afterwards and compared with known
  * answers.
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "crypto/ec_internal.h"
+#include "crypto/p256_ifma.h"
 #include "ctgrind.h"
 #include "testutil.h"
 
@@ -94,6 +97,39 @@ static void run(tenon_ec_curve curve)
         CHECK_RC(kex->shared_secret(d2, pub2, plen, shared), TENON_OK);
         PUBLIC(shared, len);
         CHECK_MEM(shared, want_shared, len, "ECDH shared secret");
+        /* The AVX-512 IFMA multiplication through its portable model (p256_ifma_impl.h, one
+         * source for both; valgrind has no AVX-512), unblinded and blinded. */
+        uint8_t xy[64], blind[32];
+        memset(blind, 0x5c, sizeof blind);
+        for (int b = 0; b < 2; b++) {
+            SECRET(d2, len);
+            SECRET(blind, sizeof blind);
+            uint32_t ok = p256_mul_path(P256_PATH_IFMA_MODEL, xy, d2, pub2 + 1, b ? blind : NULL);
+            PUBLIC(&ok, sizeof ok);
+            PUBLIC(xy, sizeof xy);
+            CHECK(ok == 0xFFFFFFFFu);
+            CHECK_MEM(xy, want_shared, len, "ECDH through the IFMA model");
+        }
+        /* k·G and an ECDSA signature through the model: the secret key as scalar and nonce. */
+        uint8_t rs[64], rs2[64], e[32], blind2[64];
+        memset(e, 0x17, sizeof e);
+        memset(blind2, 0x6b, sizeof blind2);
+        SECRET(d, len);
+        SECRET(blind2, sizeof blind2);
+        uint32_t ok = p256_mul_base_path(P256_PATH_IFMA_MODEL, xy, d, blind2);
+        PUBLIC(&ok, sizeof ok);
+        PUBLIC(xy, sizeof xy);
+        CHECK(ok == 0xFFFFFFFFu);
+        CHECK_MEM(xy, want_pub + 1, 64, "k*G through the IFMA model");
+        SECRET(d, len);
+        ok = p256_sign_path(P256_PATH_IFMA_MODEL, rs, rs + 32, d, d, e, blind2);
+        PUBLIC(&ok, sizeof ok);
+        PUBLIC(rs, sizeof rs);
+        PUBLIC(d, len);
+        PUBLIC(blind2, sizeof blind2);
+        CHECK(ok == 0xFFFFFFFFu);
+        CHECK(p256_sign_path(P256_PATH_PORTABLE, rs2, rs2 + 32, d, d, e, blind2) == 0xFFFFFFFFu);
+        CHECK_MEM(rs, rs2, 64, "signature through the IFMA model");
     } else {
         memset(d2, 0x3c, len);
         PUBLIC(d, len);

@@ -16,6 +16,7 @@
 #include <openssl/obj_mac.h>
 
 #include "crypto/ec_internal.h"
+#include "crypto/p256_ifma.h"
 #include "testutil.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -266,6 +267,65 @@ static void test_exceptional_fallback(curve_ctx *cc)
      * not. */
     CHECK(c->mul(got, order_of(c), p, NULL) == 0);
     CHECK(c->mul(got, order_of(c), p, small) == 0);
+}
+
+/* P-256 ECDH and k·G by every path this machine has (portable field, BMI2/ADX field, AVX-512
+ * IFMA vectors, and the IFMA code's portable model, which runs anywhere): the same k·P and k·G
+ * from each, for edge scalars (1 .. 20, n-1 .. n-20, sparse ones), random ones and random
+ * points, with and without a blind; for k·P also n + 30 (the exceptional addition, then the
+ * complete-formula fallback) and n (infinity: zero mask). */
+static void test_p256_paths(unsigned iters)
+{
+    static const char *names[] = {"default", "portable", "BMI2/ADX", "AVX-512 IFMA", "IFMA model"};
+    const ec_curve *c = &ec_p256;
+    uint8_t k[32], pk[32], p[64], want[64], got[64], blind[32];
+    unsigned compared[5] = {0}, compared_base[5] = {0}, bad = 0;
+    for (unsigned it = 0; it < iters + 2; it++) {
+        test_scalar(c, it + 53, pk);
+        CHECK(c->mul_base(p, pk, NULL) == 0xFFFFFFFFu);
+        tu_rand(blind, sizeof blind);
+        uint32_t want_ok = 0xFFFFFFFFu;
+        if (it < iters) {
+            test_scalar(c, it, k);
+        } else if (it == iters) { /* n + 30 */
+            memcpy(k, n256, 32);
+            k[31] = (uint8_t)(k[31] + 30); /* n ends in 0x51: no carry */
+        } else {                           /* n */
+            memcpy(k, n256, 32);
+            want_ok = 0;
+        }
+        const uint8_t *bl = it % 2 ? blind : NULL;
+        if (it < iters) { /* k·G likewise */
+            CHECK(p256_mul_base_path(P256_PATH_PORTABLE, want, k, bl) == 0xFFFFFFFFu);
+            for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+                memset(got, 0xA5, sizeof got);
+                if (p256_mul_base_path(path, got, k, bl) == 0)
+                    continue; /* unavailable here */
+                compared_base[path]++;
+                bad += !CHECK_MEM(got, want, 64, names[path]);
+            }
+        }
+        CHECK(p256_mul_path(P256_PATH_PORTABLE, want, k, p, bl) == want_ok);
+        for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+            memset(got, 0xA5, sizeof got);
+            uint32_t ok = p256_mul_path(path, got, k, p, bl);
+            if (ok == 0 && want_ok != 0)
+                continue; /* unavailable here */
+            compared[path]++;
+            CHECK(ok == want_ok);
+            if (want_ok)
+                bad += !CHECK_MEM(got, want, 64, names[path]);
+        }
+    }
+    for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
+        printf("P-256 ECDH path %s: %u of %u scalars compared with the portable one\n", names[path],
+               compared[path], iters + 2);
+    for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
+        printf("P-256 k*G path %s: %u of %u scalars compared with the portable one\n", names[path],
+               compared_base[path], iters);
+    CHECK(compared[P256_PATH_IFMA_MODEL] == iters + 2);
+    CHECK(compared_base[P256_PATH_IFMA_MODEL] == iters);
+    CHECK(bad == 0);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -559,6 +619,13 @@ int main(int argc, char **argv)
         test_bad_input(&curves[i]);
         test_exceptional_fallback(&curves[i]);
     }
+    test_p256_paths(400);
+    /* The BMI2/ADX field without the IFMA vectors (the default on a CPU with AVX-512 IFMA). */
+    printf("without AVX-512 IFMA:\n");
+    tenon_cpu_set_mask(~(uint32_t)TENON_CPU_AVX512IFMA);
+    test_arith_vs_openssl(&curves[0], 300);
+    test_exceptional_fallback(&curves[0]);
+    tenon_cpu_set_mask(UINT32_MAX);
     /* The portable field arithmetic (no BMI2/ADX), whatever this CPU offers. */
     printf("portable implementation (tenon_cpu_set_mask(0)):\n");
     tenon_cpu_set_mask(0);
@@ -567,8 +634,10 @@ int main(int argc, char **argv)
         test_keys_ecdh_vs_openssl(&curves[i], i == 0 ? 100 : 50);
         test_exceptional_fallback(&curves[i]);
     }
-    /* Wycheproof on each mix of field (BMI2/ADX or portable) and table scan (AVX2 or SSE2). */
-    static const uint32_t masks[] = {UINT32_MAX, 0, ~(uint32_t)TENON_CPU_AVX2, TENON_CPU_AVX2};
+    /* Wycheproof on each mix of field (IFMA vectors, BMI2/ADX or portable) and table scan (AVX2 or
+     * SSE2). */
+    static const uint32_t masks[] = {UINT32_MAX, 0, ~(uint32_t)TENON_CPU_AVX2, TENON_CPU_AVX2,
+                                     ~(uint32_t)TENON_CPU_AVX512IFMA};
     for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
         tenon_cpu_set_mask(masks[m]);
         tu_wycheproof("ecdh_secp256r1_ecpoint_test.json", "ECDH P-256 raw", wy_ecdh_ecpoint, NULL);

@@ -13,6 +13,8 @@
 #include <openssl/ecdsa.h>
 #include <openssl/obj_mac.h>
 
+#include "crypto/ec_internal.h"
+#include "crypto/p256_ifma.h"
 #include "testutil.h"
 
 static const tenon_hash_class *hash_by_name(const char *name)
@@ -515,6 +517,82 @@ static void test_bad_signatures(tenon_ec_curve curve)
 #undef VERIFY_RAW
 }
 
+/* P-256 signing and verification by every path this machine has (portable field, BMI2/ADX
+ * field, AVX-512 IFMA vectors and their portable model): the same signature from each, and the
+ * same verdict on valid signatures and on ones with r, s or the digest changed, over random
+ * keys, nonces and digests, and with e = 0 (u1 = 0: no multiple of G at all) and e = n - 1. */
+static void test_p256_verify_paths(unsigned iters)
+{
+    static const char *names[] = {"default", "portable", "BMI2/ADX", "AVX-512 IFMA", "IFMA model"};
+    const ec_curve *c = &ec_p256;
+    unsigned compared[5] = {0}, signed_by[5] = {0}, valid = 0;
+    for (unsigned it = 0; it < iters; it++) {
+        tenon_ec_private_key key;
+        uint8_t e[32], k[32], blind[64], r[32], s[32];
+        CHECK_RC(tenon_ec_keygen(TENON_EC_P256, &key), TENON_OK);
+        tu_rand(e, sizeof e);
+        if (it == 0)
+            memset(e, 0, sizeof e);
+        if (it == 1) {
+            static const uint8_t n1[32] = {0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                           0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                           0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
+                                           0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x50};
+            memcpy(e, n1, 32);
+        }
+        do
+            tu_rand(k, sizeof k);
+        while (!c->scalar_in_range(k));
+        tu_rand(blind, sizeof blind);
+        if (!CHECK(c->ecdsa_sign(r, s, key.scalar, k, e, blind) == 0xFFFFFFFFu))
+            continue;
+        /* Signing by each path: the same (r, s). */
+        for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+            uint8_t r2[32], s2[32];
+            if (p256_sign_path(path, r2, s2, key.scalar, k, e, blind) == 0)
+                continue; /* unavailable here */
+            signed_by[path]++;
+            CHECK_MEM(r2, r, 32, names[path]);
+            CHECK_MEM(s2, s, 32, names[path]);
+        }
+        /* variant 0: as signed; 1: r changed; 2: s changed; 3: the digest changed */
+        for (int v = 0; v < 4; v++) {
+            uint8_t r2[32], s2[32], e2[32];
+            memcpy(r2, r, 32);
+            memcpy(s2, s, 32);
+            memcpy(e2, e, 32);
+            if (v == 1)
+                r2[31 - it % 8] ^= 1;
+            if (v == 2)
+                s2[it % 32] ^= 0x10;
+            if (v == 3)
+                e2[it % 32] ^= 0x80;
+            if (!c->scalar_in_range(r2) || !c->scalar_in_range(s2))
+                continue;
+            int want = p256_verify_path(P256_PATH_PORTABLE, key.pub.point + 1, e2, r2, s2);
+            CHECK(want == (v == 0));
+            valid += want == 1;
+            for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+                int got = p256_verify_path(path, key.pub.point + 1, e2, r2, s2);
+                if (got < 0)
+                    continue; /* unavailable here */
+                compared[path]++;
+                if (!CHECK(got == want))
+                    printf("  path %s, variant %d\n", names[path], v);
+            }
+        }
+        tenon_ec_private_key_wipe(&key);
+    }
+    for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
+        printf("P-256 verify path %s: %u verdicts compared with the portable one\n", names[path],
+               compared[path]);
+    for (int path = 0; path <= P256_PATH_IFMA_MODEL; path++)
+        printf("P-256 sign path %s: %u signatures compared\n", names[path], signed_by[path]);
+    CHECK(compared[P256_PATH_IFMA_MODEL] == compared[P256_PATH_PORTABLE]);
+    CHECK(signed_by[P256_PATH_IFMA_MODEL] == iters);
+    CHECK(valid == iters);
+}
+
 int main(void)
 {
     tu_seed(0xec05a);
@@ -524,6 +602,12 @@ int main(void)
     test_vs_openssl(TENON_EC_P384, 300);
     test_bad_signatures(TENON_EC_P256);
     test_bad_signatures(TENON_EC_P384);
+    test_p256_verify_paths(200);
+    /* The BMI2/ADX field without the IFMA vectors (the default on a CPU with AVX-512 IFMA). */
+    tenon_cpu_set_mask(~(uint32_t)TENON_CPU_AVX512IFMA);
+    test_wycheproof();
+    test_vs_openssl(TENON_EC_P256, 100);
+    tenon_cpu_set_mask(UINT32_MAX);
     /* The portable field arithmetic (no BMI2/ADX), whatever this CPU offers. */
     tenon_cpu_set_mask(0);
     test_rfc6979();

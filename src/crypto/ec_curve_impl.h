@@ -757,6 +757,81 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
 }
 #endif
 
+#ifdef EC_IFMA
+/* P-256's vector code (p256_ifma.h) in Montgomery form with R = 2^260: a coordinate enters it
+ * by a product with P256_IFMA_IN (p256.c) and leaves by one with P256_IFMA_OUT, after the
+ * reduction of its output (below 2^256 + 2^228 < 2p) mod p. */
+static void EC(from_ifma)(EC(point) * r, uint64_t o[3][EC_LIMBS + 1])
+{
+    uint64_t *c[3] = {r->x, r->y, r->z};
+    for (int i = 0; i < 3; i++) {
+        F(reduce_once)(c[i], o[i], o[i][EC_LIMBS]);
+        F(mul)(c[i], c[i], P256_IFMA_OUT);
+    }
+    tenon_wipe(o, sizeof(uint64_t[3][EC_LIMBS + 1]));
+}
+
+/* The signed windows of k (EC(digit)) as the vector code takes them: |d| | (d < 0) << 5. */
+static void EC(ifma_digits)(uint8_t *d, const uint8_t *k)
+{
+    for (int w = 0; w < EC_NWIN; w++) {
+        unsigned neg, idx = EC(digit)(k, w, &neg);
+        d[w] = (uint8_t)(idx | neg << 5);
+    }
+}
+#endif
+
+#if defined(EC_IFMA) && EC_BASE_TABLE_READY
+/* EC(mul_base_jac), or with ifma through P-256's vector code (1; 2: its portable model). */
+static uint64_t EC(mul_base_jac_with)(EC(point) * r, const uint8_t *k, int ifma)
+{
+    if (!ifma)
+        return EC(mul_base_jac)(r, k);
+    uint64_t o[3][EC_LIMBS + 1];
+    uint8_t d[EC_NWIN];
+    EC(ifma_digits)(d, k);
+    uint64_t bad = ifma == 2 ? p256_ifma_mul_base_jac_model(o, d, EC_BASE_TABLE)
+                             : p256_ifma_mul_base_jac(o, d, EC_BASE_TABLE);
+    EC(from_ifma)(r, o);
+    tenon_wipe(d, sizeof d);
+    return bad;
+}
+#elif EC_BASE_TABLE_READY
+#define EC_MUL_BASE_JAC_WITH(r, k, ifma) EC(mul_base_jac)(r, k)
+#endif
+#ifndef EC_MUL_BASE_JAC_WITH
+#define EC_MUL_BASE_JAC_WITH(r, k, ifma) EC(mul_base_jac_with)(r, k, ifma)
+#endif
+
+#if defined(EC_IFMA) && EC_BASE_TABLE_READY
+/* EC(mul_double_vartime) through P-256's vector code (p256_ifma.h; model: its portable model):
+ * the odd multiples 1G .. 15G from row 0 of the base table and q enter the Montgomery form with
+ * R = 2^260 (P256_IFMA_IN), the result leaves it (P256_IFMA_OUT). */
+static void EC(mul_double_ifma)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
+                                const EC(point) * q, int model)
+{
+    int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
+    uint64_t g[8][3][EC_LIMBS], qi[3][EC_LIMBS], o[3][EC_LIMBS + 1];
+    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    for (int j = 0; j < 8; j++) {
+        const uint64_t *e = EC_BASE_TABLE + (size_t)(2 * j) * 2 * EC_LIMBS; /* (2j + 1)·G */
+        F(mul)(g[j][0], e, P256_IFMA_IN);
+        F(mul)(g[j][1], e + EC_LIMBS, P256_IFMA_IN);
+        F(mul)(g[j][2], F_ONE, P256_IFMA_IN);
+    }
+    F(mul)(qi[0], q->x, P256_IFMA_IN);
+    F(mul)(qi[1], q->y, P256_IFMA_IN);
+    F(mul)(qi[2], q->z, P256_IFMA_IN);
+    /* EC(wnaf) zeroes both digit strings up to 8·EC_LEN + 1, past either length. */
+    int len = len1 > len2 ? len1 : len2;
+    if (model)
+        p256_ifma_mul_double_model(o, n1, n2, len, g, qi);
+    else
+        p256_ifma_mul_double(o, n1, n2, len, g, qi);
+    EC(from_ifma)(r, o);
+}
+#endif
+
 /* Writes X || Y of p (plain, big-endian); zeros and a zero mask for infinity. */
 static uint32_t EC(store_point)(uint8_t *out, const EC(point) * p)
 {
@@ -822,12 +897,53 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const
     return ok;
 }
 
-static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
+#ifdef EC_IFMA
+/* EC(mul) through P-256's vector multiplication (p256_ifma.h; model: its portable model), the
+ * point converted to and from its Montgomery form with R = 2^260 by a product with
+ * P256_IFMA_IN / P256_IFMA_OUT (p256.c), the scalar handed over as its signed windows. */
+static uint32_t EC(mul_ifma)(uint8_t *out, const uint8_t *k, const uint8_t *xy,
+                             const uint8_t *blind, int model)
+{
+    EC(point) p, r;
+    uint64_t in[3][EC_LIMBS], o[3][EC_LIMBS + 1], x[EC_LIMBS], y[EC_LIMBS];
+    uint8_t d[EC_NWIN];
+    uint32_t ok;
+    EC(load_point)(&p, xy);
+    F(mul)(in[0], p.x, P256_IFMA_IN);
+    F(mul)(in[1], p.y, P256_IFMA_IN);
+    F(mul)(in[2], p.z, P256_IFMA_IN);
+    EC(ifma_digits)(d, k);
+    uint64_t bad = model ? p256_ifma_mul_jac_model(o, d, in) : p256_ifma_mul_jac(o, d, in);
+    /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
+    ct_declassify(&bad, sizeof bad);
+    if (bad) {
+        EC(mul_point)(&r, k, &p);
+        ok = EC(store_point)(out, &r);
+    } else {
+        EC(from_ifma)(&r, o);
+        ok = (uint32_t)EC(jac_to_affine)(x, y, &r, blind);
+        F(from_mont)(x, x);
+        F(from_mont)(y, y);
+        F(store)(out, x);
+        F(store)(out + EC_LEN, y);
+    }
+    tenon_wipe(&r, sizeof r);
+    tenon_wipe(o, sizeof o);
+    tenon_wipe(d, sizeof d);
+    tenon_wipe(x, sizeof x);
+    tenon_wipe(y, sizeof y);
+    return ok;
+}
+#endif
+
+/* ifma: as for EC(mul_base_jac_with). */
+static uint32_t EC(mul_base_with)(uint8_t *out, const uint8_t *k, const uint8_t *blind, int ifma)
 {
     EC(point) r;
+    (void)ifma;
 #if EC_BASE_TABLE_READY
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
-    uint64_t bad = EC(mul_base_jac)(&r, k);
+    uint64_t bad = EC_MUL_BASE_JAC_WITH(&r, k, ifma);
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
@@ -847,6 +963,11 @@ static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blin
     uint32_t ok = EC(store_point)(out, &r);
     tenon_wipe(&r, sizeof r);
     return ok;
+}
+
+static uint32_t EC(mul_base)(uint8_t *out, const uint8_t *k, const uint8_t *blind)
+{
+    return EC(mul_base_with)(out, k, blind, 0);
 }
 
 __attribute__((unused)) static uint32_t EC(scalar_in_range)(const uint8_t *k)
@@ -883,16 +1004,17 @@ static void EC(scalar_to_mont)(uint64_t *r, const uint8_t *in)
  * which is uniform mod n (mod p) within a statistical distance of 2^-32 for P-256. A zero
  * blind (probability 2^-256) yields r or s = 0, and the caller takes another k.
  */
-static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
-                               const uint8_t *e, const uint8_t *blind)
+static uint32_t EC(ecdsa_sign_with)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                                    const uint8_t *e, const uint8_t *blind, int ifma)
 {
     uint8_t xy[2 * EC_LEN];
     uint64_t km[EC_LIMBS], dm[EC_LIMBS], em[EC_LIMBS], rm[EC_LIMBS], t[EC_LIMBS], b[EC_LIMBS];
     uint32_t ok;
+    (void)ifma;
     /* FIPS 186-5 §6.4.1 steps 5-8: R = k·G, r = x_R mod n (x_R < p < 2n). */
 #if EC_BASE_TABLE_READY
     EC(point) pt;
-    uint64_t bad = EC(mul_base_jac)(&pt, k);
+    uint64_t bad = EC_MUL_BASE_JAC_WITH(&pt, k, ifma);
     /* Never set for a valid scalar (see EC(mul_base_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     if (!bad) {
@@ -905,7 +1027,7 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
         F(store)(xy, t);
     } else
 #endif
-        ok = EC(mul_base)(xy, k, blind + EC_LEN);
+        ok = EC(mul_base_with)(xy, k, blind + EC_LEN, 0);
     EC(scalar_reduce)(r, xy);
     /* Steps 9-10: s = k^-1 (e + r·d) mod n, in Montgomery form throughout; k^-1 = b·(k·b)^-1. */
     EC(scalar_to_mont)(km, k);
@@ -935,11 +1057,21 @@ static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const u
     return ok;
 }
 
-static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s)
+static uint32_t EC(ecdsa_sign)(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                               const uint8_t *e, const uint8_t *blind)
+{
+    return EC(ecdsa_sign_with)(r, s, d, k, e, blind, 0);
+}
+
+/* ifma: 0 EC(mul_double_vartime), 1 EC(mul_double_ifma), 2 the same on the model (p256_ifma.h;
+ * EC_IFMA only). */
+static int EC(ecdsa_verify_with)(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
+                                 const uint8_t *s, int ifma)
 {
     uint64_t w[EC_LIMBS], u[EC_LIMBS];
     uint8_t u1[EC_LEN], u2[EC_LEN];
     EC(point) q, a;
+    (void)ifma;
     /* FIPS 186-5 §6.4.2 steps 4-6: w = s^-1, u1 = e·w, u2 = r·w mod n. */
     EC(scalar_to_mont)(w, s);
     S(inv_vartime)(w, w); /* s is public */
@@ -955,7 +1087,12 @@ static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *
      * u1·G projective, converted to Jacobian as (XZ, YZ^2, Z), plus u2·Q.) */
     EC(load_point)(&q, xy);
 #if EC_BASE_TABLE_READY
-    EC(mul_double_vartime)(&a, u1, u2, &q);
+#ifdef EC_IFMA
+    if (ifma)
+        EC(mul_double_ifma)(&a, u1, u2, &q, ifma == 2);
+    else
+#endif
+        EC(mul_double_vartime)(&a, u1, u2, &q);
 #else
     EC(point) b;
     EC(mul_base_point)(&a, u1);
@@ -985,4 +1122,9 @@ static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *
     F(to_mont)(t, rv);
     F(mul)(t, t, z2);
     return F(eq)(t, a.x) != 0;
+}
+
+static int EC(ecdsa_verify)(const uint8_t *xy, const uint8_t *e, const uint8_t *r, const uint8_t *s)
+{
+    return EC(ecdsa_verify_with)(xy, e, r, s, 0);
 }

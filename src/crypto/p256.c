@@ -8,6 +8,7 @@
 #include "ct.h"
 #include "ec_internal.h"
 #include "ec_modinv.h"
+#include "p256_ifma.h"
 #include "tenon/crypto.h"
 
 /* p = 2^256 - 2^224 + 2^192 + 2^96 - 1 */
@@ -134,6 +135,14 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 
 #include "p256_table.h"
 
+/* The vector multiplication (p256_ifma.c) works in Montgomery form with R = 2^260: entering
+ * multiplies by 2^4 (a Montgomery product with 16·2^256 mod p), leaving by 2^-4 (with
+ * 2^256 / 16 = 2^252). EC(mul_ifma) in ec_curve_impl.h. */
+static const uint64_t P256_IFMA_IN[4] = {UINT64_C(0x10), UINT64_C(0xfffffff000000000),
+                                         UINT64_C(0xffffffffffffffff), UINT64_C(0xfffffffef)};
+static const uint64_t P256_IFMA_OUT[4] = {0, 0, 0, UINT64_C(0x1000000000000000)};
+#define EC_IFMA 1
+
 #define F(name) p256_fp_##name
 #define S(name) p256_fn_##name
 #define EC(name) p256_##name
@@ -169,6 +178,12 @@ static int p256_use_adx(void)
 }
 #define EC_DISPATCH(name, ...)                                                                     \
     (p256_use_adx() ? p256x_##name(__VA_ARGS__) : p256_##name(__VA_ARGS__))
+
+static int p256_use_ifma(void)
+{
+    return cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA | TENON_CPU_BMI2 |
+                   TENON_CPU_ADX);
+}
 #else
 #define EC_DISPATCH(name, ...) p256_##name(__VA_ARGS__)
 #endif
@@ -176,24 +191,115 @@ static int p256_use_adx(void)
 static uint32_t p256_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy,
                              const uint8_t *blind)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_mul_ifma(out, k, xy, blind, 0);
+#endif
     return EC_DISPATCH(mul, out, k, xy, blind);
+}
+
+uint32_t p256_mul_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *xy,
+                       const uint8_t *blind)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_mul(out, k, xy, blind) : 0;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_mul_ifma(out, k, xy, blind, 0) : 0;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(mul_ifma, out, k, xy, blind, 1);
+    case P256_PATH_PORTABLE:
+        return p256_mul(out, k, xy, blind);
+    default:
+        return p256_mul_any(out, k, xy, blind);
+    }
 }
 
 static uint32_t p256_mul_base_any(uint8_t *out, const uint8_t *k, const uint8_t *blind)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_mul_base_with(out, k, blind, 1);
+#endif
     return EC_DISPATCH(mul_base, out, k, blind);
+}
+
+uint32_t p256_mul_base_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *blind)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_mul_base(out, k, blind) : 0;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_mul_base_with(out, k, blind, 1) : 0;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(mul_base_with, out, k, blind, 2);
+    case P256_PATH_PORTABLE:
+        return p256_mul_base(out, k, blind);
+    default:
+        return p256_mul_base_any(out, k, blind);
+    }
 }
 
 static uint32_t p256_ecdsa_sign_any(uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
                                     const uint8_t *e, const uint8_t *blind)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_ecdsa_sign_with(r, s, d, k, e, blind, 1);
+#endif
     return EC_DISPATCH(ecdsa_sign, r, s, d, k, e, blind);
+}
+
+uint32_t p256_sign_path(int path, uint8_t *r, uint8_t *s, const uint8_t *d, const uint8_t *k,
+                        const uint8_t *e, const uint8_t *blind)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_ecdsa_sign(r, s, d, k, e, blind) : 0;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_ecdsa_sign_with(r, s, d, k, e, blind, 1) : 0;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(ecdsa_sign_with, r, s, d, k, e, blind, 2);
+    case P256_PATH_PORTABLE:
+        return p256_ecdsa_sign(r, s, d, k, e, blind);
+    default:
+        return p256_ecdsa_sign_any(r, s, d, k, e, blind);
+    }
 }
 
 static int p256_ecdsa_verify_any(const uint8_t *xy, const uint8_t *e, const uint8_t *r,
                                  const uint8_t *s)
 {
+#if TENON_X86_64
+    if (p256_use_ifma())
+        return p256x_ecdsa_verify_with(xy, e, r, s, 1);
+#endif
     return EC_DISPATCH(ecdsa_verify, xy, e, r, s);
+}
+
+int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_t *r,
+                     const uint8_t *s)
+{
+    switch (path) {
+#if TENON_X86_64
+    case P256_PATH_ADX:
+        return p256_use_adx() ? p256x_ecdsa_verify(xy, e, r, s) : -1;
+    case P256_PATH_IFMA:
+        return p256_use_ifma() ? p256x_ecdsa_verify_with(xy, e, r, s, 1) : -1;
+#endif
+    case P256_PATH_IFMA_MODEL:
+        return EC_DISPATCH(ecdsa_verify_with, xy, e, r, s, 2);
+    case P256_PATH_PORTABLE:
+        return p256_ecdsa_verify(xy, e, r, s);
+    default:
+        return p256_ecdsa_verify_any(xy, e, r, s);
+    }
 }
 
 const ec_curve ec_p256 = {

@@ -5,20 +5,8 @@
  * constant-flow test (tests/ct_x25519.c) checks the very sequence of steps the vector build
  * performs.
  *
- * The includer defines XI_NAME(x) (the instance's names), XI_ATTR (function attributes), the
- * type xv of four 64-bit lanes (numbered 0..3) and these operations on it:
- *   XV_SET1(x)  XV_SET4(l0, l1, l2, l3)  XV_ADD(a, b)  XV_SUB(a, b)  XV_AND(a, b)  XV_XOR(a, b)
- *   XV_SLL(a, n) / XV_SRL(a, n): shift every lane by the constant n
- *   XV_MADDLO(acc, a, b) / XV_MADDHI(acc, a, b): acc + the low / high 52 bits of the product of
- *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
- *   XV_PERM(a, i0, i1, i2, i3): lane j of the result is lane ij of a (constant indexes)
- *   XV_PERMV(a, idx): lane j of the result is lane idx_j of a, for an index vector that may
- *     be secret (VPERMQ's timing does not depend on its operands; the model selects with
- *     masks, without a branch or a memory index)
- *   XV_BLEND(a, b, m): lane j from b where bit j of the constant m is set, else from a
- *   XV_MASKADD(a, b, m) / XV_MASKSUB(a, b, m): a + b / a - b in the lanes of the constant m,
- *     a elsewhere
- *   XV_STORE(p, v): the four lanes to p[0..3]
+ * The includer defines XI_NAME(x) (the instance's names), XI_ATTR (function attributes), and
+ * the vector type xv with its operations (ifma_vec.h).
  *
  * Field elements: each lane holds one element of GF(2^255 - 19) in radix 2^51, limb i of all
  * four lanes in vector i (the same radix as x25519_field.h, so the result hands over to fe).
