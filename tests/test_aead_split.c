@@ -79,14 +79,22 @@ static size_t split_points(size_t len, size_t *pts)
     return n;
 }
 
+/* ctx with a random key for cls; a random nonce and AAD. */
+static void random_ctx(tenon_aead_ctx *ctx, const tenon_aead_class *cls, uint8_t nonce[12],
+                       uint8_t aad[13])
+{
+    uint8_t key[32];
+    tu_rand(key, sizeof key);
+    tu_rand(nonce, 12);
+    tu_rand(aad, 13);
+    CHECK_RC(tenon_aead_init(ctx, cls, key, 32), TENON_OK);
+}
+
 static void test_class(const tenon_aead_class *cls, const size_t *lens, size_t nlens)
 {
-    uint8_t key[32], nonce[12], aad[13], ref_tag[16];
-    tu_rand(key, sizeof key);
-    tu_rand(nonce, sizeof nonce);
-    tu_rand(aad, sizeof aad);
+    uint8_t nonce[12], aad[13], ref_tag[16];
     tenon_aead_ctx ctx;
-    CHECK_RC(tenon_aead_init(&ctx, cls, key, 32), TENON_OK);
+    random_ctx(&ctx, cls, nonce, aad);
     unsigned long bad = 0, runs = 0;
     for (size_t li = 0; li < nlens; li++) {
         size_t len = lens[li];
@@ -181,12 +189,9 @@ static void test_args(void)
  * batches of 256 and 512 bytes. */
 static void test_splits_past_a_batch(const tenon_aead_class *cls)
 {
-    uint8_t key[32], nonce[12], aad[13], ref_tag[16];
-    tu_rand(key, sizeof key);
-    tu_rand(nonce, sizeof nonce);
-    tu_rand(aad, sizeof aad);
+    uint8_t nonce[12], aad[13], ref_tag[16];
     tenon_aead_ctx ctx;
-    CHECK_RC(tenon_aead_init(&ctx, cls, key, 32), TENON_OK);
+    random_ctx(&ctx, cls, nonce, aad);
     unsigned long bad = 0, runs = 0;
     for (size_t len = 1101; len <= 2100; len += 7) {
         tu_rand(pt, len);
