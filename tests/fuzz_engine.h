@@ -170,6 +170,11 @@ static void fuzz_check_sticky(tenon_conn *conn, int rc, const uint8_t *data, siz
         fuzz_die("an error that the connection does not report");
     if (tenon_conn_feed(conn, data, len, &used) != rc || used != 0)
         fuzz_die("an error that the connection forgets");
+    uint8_t sentinel, *space = &sentinel; /* must come back NULL */
+    size_t cap = 1;
+    if (tenon_conn_input_space(conn, &space, &cap) != rc || space != NULL || cap != 0 ||
+        tenon_conn_input_commit(conn, 0) != rc)
+        fuzz_die("an input space after the error");
 }
 
 static void fuzz_on_connected(tenon_conn *conn, fuzz_outcome *o)
@@ -212,7 +217,24 @@ static void fuzz_drive(tenon_conn *conn, const uint8_t *data, size_t len, fuzz_o
         if (st & TENON_FAILED)
             break;
         size_t used = 0;
-        int rc = tenon_conn_feed(conn, data + off, len - off, &used);
+        int rc;
+        if (round & 1) {
+            /* Every other round through the zero-copy input (tenon_conn_input_space): the same
+             * bytes, as much of them as the space takes. */
+            uint8_t *space;
+            size_t cap;
+            rc = tenon_conn_input_space(conn, &space, &cap);
+            if (rc == 0) {
+                if ((cap > 0) != ((st & TENON_WANT_INPUT) != 0) || (space == NULL) != (cap == 0))
+                    fuzz_die("an input space that disagrees with the status");
+                used = len - off < cap ? len - off : cap;
+                if (used > 0)
+                    memcpy(space, data + off, used);
+                rc = tenon_conn_input_commit(conn, used);
+            }
+        } else {
+            rc = tenon_conn_feed(conn, data + off, len - off, &used);
+        }
         if (rc != 0) {
             fuzz_check_sticky(conn, rc, data, len);
             break;

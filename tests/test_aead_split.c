@@ -79,14 +79,22 @@ static size_t split_points(size_t len, size_t *pts)
     return n;
 }
 
+/* ctx with a random key for cls; a random nonce and AAD. */
+static void random_ctx(tenon_aead_ctx *ctx, const tenon_aead_class *cls, uint8_t nonce[12],
+                       uint8_t aad[13])
+{
+    uint8_t key[32];
+    tu_rand(key, sizeof key);
+    tu_rand(nonce, 12);
+    tu_rand(aad, 13);
+    CHECK_RC(tenon_aead_init(ctx, cls, key, 32), TENON_OK);
+}
+
 static void test_class(const tenon_aead_class *cls, const size_t *lens, size_t nlens)
 {
-    uint8_t key[32], nonce[12], aad[13], ref_tag[16];
-    tu_rand(key, sizeof key);
-    tu_rand(nonce, sizeof nonce);
-    tu_rand(aad, sizeof aad);
+    uint8_t nonce[12], aad[13], ref_tag[16];
     tenon_aead_ctx ctx;
-    CHECK_RC(tenon_aead_init(&ctx, cls, key, 32), TENON_OK);
+    random_ctx(&ctx, cls, nonce, aad);
     unsigned long bad = 0, runs = 0;
     for (size_t li = 0; li < nlens; li++) {
         size_t len = lens[li];
@@ -175,6 +183,34 @@ static void test_args(void)
              TENON_ERR_NOT_INITIALISED);
 }
 
+/* Past one batch of the wider codes (1,101..2,100 bytes, every 7th): the split at every
+ * multiple of 64 and, in turn, 1..63 bytes past it, so that it falls inside the AVX-512
+ * ChaCha20's first batch, its tail rows and its partial second batch, and inside AES-GCM's
+ * batches of 256 and 512 bytes. */
+static void test_splits_past_a_batch(const tenon_aead_class *cls)
+{
+    uint8_t nonce[12], aad[13], ref_tag[16];
+    tenon_aead_ctx ctx;
+    random_ctx(&ctx, cls, nonce, aad);
+    unsigned long bad = 0, runs = 0;
+    for (size_t len = 1101; len <= 2100; len += 7) {
+        tu_rand(pt, len);
+        CHECK_RC(tenon_aead_seal(&ctx, nonce, 12, aad, sizeof aad, pt, len, ref, ref_tag), 0);
+        for (size_t h = 0; h <= len; h += 64) {
+            size_t hs[2] = {h, h + 1 + (h / 64 + len) % 63};
+            for (size_t k = 0; k < 2; k++, runs++)
+                if (hs[k] <= len &&
+                    !split_once(&ctx, nonce, aad, sizeof aad, len, hs[k], (int)(k ^ (h / 64 & 1)),
+                                ref_tag) &&
+                    bad++ < 5)
+                    fprintf(stderr, "    %s: len %zu head %zu differs\n", cls->name, len, hs[k]);
+        }
+    }
+    printf("test_aead_split: %s, %lu split seals past a batch\n", cls->name, runs);
+    CHECK(bad == 0);
+    tenon_aead_wipe(&ctx);
+}
+
 int main(void)
 {
     tu_seed(0x5e1175u);
@@ -187,8 +223,10 @@ int main(void)
     static const size_t big[] = {4095, 4096, 4097, 8191, 8192, 8193, 16383, 16384, 16385, 16401};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
         lens[nlens++] = big[i];
-    for (size_t i = 0; i < nimpls; i++)
+    for (size_t i = 0; i < nimpls; i++) {
         test_class(impls[i], lens, nlens);
+        test_splits_past_a_batch(impls[i]);
+    }
     test_vs_portable();
     test_args();
     return tu_finish("test_aead_split");

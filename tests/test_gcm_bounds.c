@@ -1,5 +1,5 @@
 /*
- * AES-GCM at the edges, for every implementation the CPU can run:
+ * AES-GCM and ChaCha20-Poly1305 at the edges, for every implementation the CPU can run:
  *   - text lengths at and around 16, 64, 256 and 512 bytes (a block, a 512-bit group, a bulk
  *     batch, two batches), 1 KiB and 16 KiB records, with AAD lengths around the same edges;
  *   - every buffer (plaintext, ciphertext, AAD, nonce, tag) placed so that it ends where an
@@ -9,6 +9,9 @@
  *   - sealing out of place and in place, compared with the portable class; opening both ways;
  *   - the split seal, its head ending at an unmapped page;
  *   - a forged tag: TENON_ERR_AUTH_FAILED and the output zeroed.
+ * ChaCha20-Poly1305 (key 32, nonce 12 bytes) adds its own edges: the AVX2/AVX-512 row-layout
+ * tails after a batch, open in place through its 1,280-byte buffer, the 8 KiB seal pieces, the
+ * IFMA one-pass MAC's AAD up to 128 bytes (and 129, where it declines).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +59,11 @@ static const size_t text_lens[] = {0,    1,    15,   16,   17,    31,    32,   3
                                    65,   127,  128,  129,  191,   192,   193,  255, 256, 257,
                                    271,  383,  511,  512,  513,   575,   767,  768, 769, 1023,
                                    1024, 1025, 4097, 4351, 16383, 16384, 16385};
+/* ChaCha20-Poly1305's edges beside those: rows after a batch, open's 1,280-byte in-place buffer,
+ * seal's 8 KiB pieces, a TLS 1.3 record of 16 KiB + 256. */
+static const size_t chacha_lens[] = {1087, 1088, 1089, 1151, 1215, 1279, 1280, 1281, 1343,
+                                     2047, 2049, 2100, 8191, 8192, 8193, 8257, 16640};
+static const size_t chacha_aad_lens[] = {1, 12, 95, 96, 97, 112, 113, 127, 128, 129};
 static const size_t aad_lens[] = {0, 5, 13, 16, 17, 63, 64, 65, 255, 256, 257};
 static const size_t nonce_lens[] = {12, 12, 12, 1, 8, 16, 60};
 
@@ -139,45 +147,69 @@ static int one_case(const tenon_aead_class *cls, const tenon_aead_class *portabl
     return ok;
 }
 
+/* Every case of text_lens (and extra) for one class, the buffers at both ends of their pages;
+ * then every AAD length of aads with a short text. */
+static void run_class(const tenon_aead_class *cls, const tenon_aead_class *portable,
+                      const size_t *key_lens, size_t nkeys, const size_t *nonces, size_t nnonces,
+                      const size_t *extra, size_t nextra, const size_t *aads, size_t naads)
+{
+    size_t cases = 0, failed = 0;
+    size_t nlens = sizeof text_lens / sizeof text_lens[0];
+    for (size_t l = 0; l < nlens + nextra; l++) {
+        size_t len = l < nlens ? text_lens[l] : extra[l - nlens];
+        for (int at_end = 0; at_end < 2; at_end++) {
+            size_t n = l + (size_t)at_end;
+            failed += !one_case(cls, portable, key_lens[n % nkeys], len, aads[n % naads],
+                                nonces[n % nnonces], 1 + n % 17, at_end);
+            cases++;
+        }
+    }
+    /* Every AAD length with a short text and one past a batch, the AAD ending at the guard page. */
+    for (size_t a = 0; a < naads; a++, cases += 2) {
+        failed += !one_case(cls, portable, key_lens[0], 17, aads[a], 12, 1, 1);
+        failed += !one_case(cls, portable, key_lens[0], 1025, aads[a], 12, 1 + a % 17, 1);
+    }
+    printf("test_gcm_bounds: %s, %zu cases, %zu failed\n", cls->name, cases, failed);
+}
+
+static const tenon_aead_class *portable_of(const tenon_aead_class *const *all, const char *family)
+{
+    for (size_t i = 0; all[i] != NULL; i++)
+        if (strcmp(all[i]->family, family) == 0 && all[i]->cpu_needs == 0)
+            return all[i];
+    return NULL;
+}
+
 int main(void)
 {
     page = (size_t)sysconf(_SC_PAGESIZE);
     const tenon_aead_class *const *all = tenon_aead_implementations();
-    const tenon_aead_class *portable = NULL;
-    for (size_t i = 0; all[i] != NULL; i++)
-        if (strcmp(all[i]->family, "AES-GCM") == 0 && all[i]->cpu_needs == 0)
-            portable = all[i];
-    CHECK(portable != NULL);
-    if (portable == NULL)
+    const tenon_aead_class *gcm = portable_of(all, "AES-GCM");
+    const tenon_aead_class *chapoly = portable_of(all, "ChaCha20-Poly1305");
+    CHECK(gcm != NULL && chapoly != NULL);
+    if (gcm == NULL || chapoly == NULL)
         return tu_finish("test_gcm_bounds");
 
-    static const size_t key_lens[] = {16, 24, 32};
+    static const size_t key_lens[] = {16, 24, 32}, key32[] = {32}, nonce12[] = {12};
     size_t ran = 0;
     for (size_t i = 0; all[i] != NULL; i++) {
         const tenon_aead_class *cls = all[i];
-        if (strcmp(cls->family, "AES-GCM") != 0)
+        int is_gcm = strcmp(cls->family, "AES-GCM") == 0;
+        if (!is_gcm && strcmp(cls->family, "ChaCha20-Poly1305") != 0)
             continue;
         if ((tenon_cpu_features() & cls->cpu_needs) != cls->cpu_needs) {
             printf("test_gcm_bounds: %s skipped (CPU features missing)\n", cls->name);
             continue;
         }
-        size_t cases = 0, failed = 0;
-        for (size_t l = 0; l < sizeof text_lens / sizeof text_lens[0]; l++) {
-            for (int at_end = 0; at_end < 2; at_end++) {
-                size_t n = l + (size_t)at_end;
-                failed += !one_case(cls, portable, key_lens[n % 3], text_lens[l],
-                                    aad_lens[n % (sizeof aad_lens / sizeof aad_lens[0])],
-                                    nonce_lens[n % (sizeof nonce_lens / sizeof nonce_lens[0])],
-                                    1 + n % 17, at_end);
-                cases++;
-            }
-        }
-        /* Every AAD length with a short text, the AAD ending at the guard page. */
-        for (size_t a = 0; a < sizeof aad_lens / sizeof aad_lens[0]; a++, cases++)
-            failed += !one_case(cls, portable, 16, 17, aad_lens[a], 12, 1, 1);
-        printf("test_gcm_bounds: %s, %zu cases, %zu failed\n", cls->name, cases, failed);
+        if (is_gcm)
+            run_class(cls, gcm, key_lens, 3, nonce_lens, sizeof nonce_lens / sizeof nonce_lens[0],
+                      NULL, 0, aad_lens, sizeof aad_lens / sizeof aad_lens[0]);
+        else
+            run_class(cls, chapoly, key32, 1, nonce12, 1, chacha_lens,
+                      sizeof chacha_lens / sizeof chacha_lens[0], chacha_aad_lens,
+                      sizeof chacha_aad_lens / sizeof chacha_aad_lens[0]);
         ran++;
     }
-    CHECK(ran >= 1);
+    CHECK(ran >= 2);
     return tu_finish("test_gcm_bounds");
 }

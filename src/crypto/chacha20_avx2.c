@@ -334,6 +334,8 @@ void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const
         chacha20_gather(buf, head, split, in, off, n);
         blocks8(st, buf, buf);
         memcpy(out + off, buf, n);
+        /* All of it: past n, keystream XORed onto stale stack bytes. */
+        used = batch;
     }
     memcpy(otk, ks, 32);
     used = n > used ? n : used;

@@ -353,14 +353,16 @@ static void xor_from(uint32_t st[16], const src2 *src, uint8_t *out, size_t len,
 {
     const size_t batch = 16 * CHACHA20_BLOCK_LEN, rows = 4 * CHACHA20_BLOCK_LEN;
     uint8_t buf[16 * CHACHA20_BLOCK_LEN], tbuf[4 * CHACHA20_BLOCK_LEN];
-    size_t used = 0, tused = 0; /* bytes of buf and tbuf to wipe */
+    /* Bytes of buf and tbuf to wipe: all that a kernel wrote, not only the message's, as the
+     * rest is keystream XORed onto stale stack bytes. */
+    size_t used = 0, tused = 0;
     if (want_otk && len + CHACHA20_BLOCK_LEN <= 2 * rows) {
         /* Block 0 as the first block of the rows: it is XORed onto zeros. */
         st[12] -= 1;
-        used = CHACHA20_BLOCK_LEN + len;
         memset(buf, 0, CHACHA20_BLOCK_LEN);
         src_copy(src, buf + CHACHA20_BLOCK_LEN, 0, len);
-        if (used <= rows)
+        used = CHACHA20_BLOCK_LEN + len <= rows ? rows : 2 * rows;
+        if (used == rows)
             rows4(st, buf, buf);
         else
             rows8(st, buf, buf);
@@ -386,7 +388,7 @@ static void xor_from(uint32_t st[16], const src2 *src, uint8_t *out, size_t len,
             src_copy(src, tbuf, off + batch, rest);
             blocks16_extra(st, in, out + off, ks0, tbuf, tbuf, extra | EXTRA_TAIL);
             memcpy(out + off + batch, tbuf, rest);
-            tused = rest;
+            tused = rows;
             off = len - batch;
         } else {
             blocks16_extra(st, in, out + off, ks0, NULL, NULL, extra);
@@ -399,14 +401,19 @@ static void xor_from(uint32_t st[16], const src2 *src, uint8_t *out, size_t len,
         /* Fewer than sixteen blocks, after batches or (with the otk) alone. */
         size_t n = len - off;
         src_copy(src, buf, off, n);
-        if (extra != 0 || n > 2 * rows)
+        size_t wrote;
+        if (extra != 0 || n > 2 * rows) {
             blocks16_extra(st, buf, buf, ks0, NULL, NULL, extra);
-        else if (n <= rows)
+            wrote = batch;
+        } else if (n <= rows) {
             rows4(st, buf, buf);
-        else
+            wrote = rows;
+        } else {
             rows8(st, buf, buf);
+            wrote = 2 * rows;
+        }
         memcpy(out + off, buf, n);
-        used = n > used ? n : used;
+        used = wrote > used ? wrote : used;
     }
     tenon_wipe(buf, used);
     tenon_wipe(tbuf, tused);
