@@ -1,7 +1,9 @@
 /*
  * Where a received record is gathered (engine.c rec_start): a TLS 1.3 protected record's body
  * starts on a 16-byte boundary whatever the input buffer's alignment, so the plaintext a read
- * view shows is 16-byte aligned; the data arrives intact whether it comes in one feed, byte by
+ * view shows is 16-byte aligned; a write into an empty output starts its first record's body on
+ * one too (out_align), and takes as many bytes as it would unmoved, whatever the output
+ * buffer's alignment and size; the data arrives intact whether it comes in one feed, byte by
  * byte or through tenon_conn_input_space; the longest record the header check admits is still
  * admitted at the moved offset; TLS 1.2 records and a record area too small for the move keep
  * offset 0.
@@ -13,12 +15,14 @@
 static uint8_t DATA[20000];
 /* Input buffers at every offset from a 64-byte boundary. */
 static _Alignas(64) uint8_t IN_POOL[2][TENON_CONN_IN_SIZE + 64];
-static _Alignas(64) uint8_t OUT_POOL[2][TENON_CONN_OUT_SIZE];
+static _Alignas(64) uint8_t OUT_POOL[2][TENON_CONN_OUT_SIZE + 64];
 
 static const uint16_t SUITES[] = {TENON_TLS_AES_128_GCM_SHA256, TENON_TLS_CHACHA20_POLY1305_SHA256};
 
-/* A TLS 1.3 (or 1.2) pair whose input buffers start skew bytes past a 64-byte boundary. */
-static int connect_skewed(size_t skew, uint16_t version, uint16_t suite, size_t server_in_len)
+/* A TLS 1.3 (or 1.2) pair whose buffers start skew bytes past a 64-byte boundary; the client's
+ * output buffer has client_out_len bytes. */
+static int connect_skewed_out(size_t skew, uint16_t version, uint16_t suite, size_t server_in_len,
+                              size_t client_out_len)
 {
     client_config(&CLIENT.cfg);
     server_config(&SERVER.cfg, CERT_P256);
@@ -33,11 +37,16 @@ static int connect_skewed(size_t skew, uint16_t version, uint16_t suite, size_t 
     if (rc != 0)
         return rc;
     rc = tenon_conn_init(&CLIENT.conn, &CLIENT.cfg, IN_POOL[0] + skew, TENON_CONN_IN_SIZE,
-                         OUT_POOL[0], sizeof OUT_POOL[0]);
+                         OUT_POOL[0] + skew, client_out_len);
     if (rc != 0)
         return rc;
     pump(&CLIENT.conn, &SERVER.conn);
     return both_done(&CLIENT, &SERVER) ? 0 : -1;
+}
+
+static int connect_skewed(size_t skew, uint16_t version, uint16_t suite, size_t server_in_len)
+{
+    return connect_skewed_out(skew, version, suite, server_in_len, TENON_CONN_OUT_SIZE);
 }
 
 /* Writes len bytes of DATA from `from` and reads them at `to` through read views, moving the
@@ -51,6 +60,14 @@ static int send_and_view(tenon_conn *from, tenon_conn *to, size_t len, size_t st
     int misaligned = 0;
     if (tenon_conn_write(from, DATA, len, &w) != 0 || w != len)
         return -1;
+    if (want_aligned) {
+        /* The output was empty: its first record's body is 16-byte aligned. */
+        const uint8_t *o;
+        size_t on;
+        tenon_conn_output(from, &o, &on);
+        if (on < TLS_RECORD_HEADER_LEN || ((uintptr_t)(o + TLS_RECORD_HEADER_LEN) & 15) != 0)
+            misaligned++;
+    }
     for (int guard = 0; guard < 100000 && got < len; guard++) {
         const uint8_t *p;
         size_t n;
@@ -174,6 +191,43 @@ static void test_offset_zero(void)
     }
 }
 
+/* A small output buffer: however it is aligned, a write takes the same number of bytes (out_align
+ * moves the output only where all of a write fits either way). */
+static void test_small_output(void)
+{
+    static const size_t lens[] = {1024, 3960, 3970, 3975, 3978, 3979, 10000};
+    for (size_t l = 0; l < ARRAY_LEN(lens); l++) {
+        size_t first = 0;
+        for (size_t skew = 0; skew < 16; skew++) {
+            CHECK_RC(connect_skewed_out(skew, TENON_TLS13, SUITES[1], TENON_CONN_IN_SIZE,
+                                        TENON_CONN_OUT_MIN),
+                     0);
+            size_t w = 0;
+            CHECK_RC(tenon_conn_write(&CLIENT.conn, DATA, lens[l], &w), 0);
+            if (skew == 0)
+                first = w;
+            CHECK(w == first && w > 0 && w <= lens[l]);
+            /* What was taken arrives intact. */
+            size_t got = 0;
+            for (int i = 0; i < 100 && got < w; i++) {
+                transfer(&CLIENT.conn, &SERVER.conn);
+                uint8_t buf[4096];
+                size_t n = 0;
+                CHECK_RC(tenon_conn_read(&SERVER.conn, buf, sizeof buf, &n), 0);
+                CHECK(got + n <= w && memcmp(buf, DATA + got, n) == 0);
+                got += n;
+            }
+            CHECK(got == w);
+            tenon_conn_wipe(&CLIENT.conn);
+            tenon_conn_wipe(&SERVER.conn);
+        }
+        /* A write that fits takes all of it: 4096 bytes of output less the 96 kept for alerts
+         * and KeyUpdates, less a record's 5 + 1 + 16, hold 3978 bytes of data. */
+        CHECK(lens[l] > 3978 || first == lens[l]);
+        CHECK(lens[l] <= 3978 || first == 3978);
+    }
+}
+
 int main(void)
 {
     if (pki_setup() != 0)
@@ -183,5 +237,6 @@ int main(void)
     test_aligned_views();
     test_longest_header();
     test_offset_zero();
+    test_small_output();
     return tu_finish("test_record_align");
 }
