@@ -101,12 +101,17 @@ static int rd_wake(tls_conn *c)
 {
     if (c->version == TENON_TLS12)
         return tls12_dir_wake(&c->rd12, tls_rd_ctx(c));
+    /* Awake (or without keys), the usual case: nothing to do, and no call to find that out. */
+    if (c->rd.ctx != NULL || !c->rd.active)
+        return TENON_OK;
     return tls_record_keys_wake(&c->rd, &tls_rd_ctx(c)->aead);
 }
 static int wr_wake(tls_conn *c)
 {
     if (c->version == TENON_TLS12)
         return tls12_dir_wake(&c->wr12, tls_wr_ctx(c));
+    if (c->wr.ctx != NULL || !c->wr.active)
+        return TENON_OK;
     return tls_record_keys_wake(&c->wr, &tls_wr_ctx(c)->aead);
 }
 
@@ -1268,16 +1273,16 @@ TENON_API void tenon_conn_output_consume(tenon_conn *conn, size_t n)
  * Poly1305 seals a 1 KiB record some 40 TSC ticks faster). The bytes skipped are never sent
  * (out_sent starts past them). Only when all of len fits either way, so the records written and
  * the bytes taken are those of an unmoved output. */
-static void out_align(tls_conn *c, size_t len, size_t overhead)
+static void out_align(tls_conn *c, size_t len, size_t overhead, size_t frag)
 {
     if (c->out_len != 0 || len == 0)
         return;
     size_t pad = (size_t)(-(uintptr_t)(c->out + TLS_RECORD_HEADER_LEN) & 15);
-    size_t frag = tls_rsl_send_max(c);
     size_t per = overhead - OUT_RESERVE; /* header, type and tag of one record */
     if (len > c->out_cap)                /* more than fits: so the count below cannot overflow */
         return;
-    size_t records = (len + frag - 1) / frag;
+    /* One record, the usual case, without a division. */
+    size_t records = len <= frag ? 1 : (len + frag - 1) / frag;
     if (pad + len + records * per + OUT_RESERVE > c->out_cap)
         return;
     c->out_len = c->out_sent = pad;
@@ -1315,16 +1320,17 @@ TENON_API int tenon_conn_write(tenon_conn *conn, const void *data, size_t len, s
     int v12 = c->version == TENON_TLS12;
     size_t overhead = OUT_RESERVE + (v12 ? tls12_overhead(&c->wr12)
                                          : TLS_RECORD_HEADER_LEN + 1 + TENON_AEAD_TAG_LEN);
+    /* 2^14, or the peer's record size limit (RFC 8449 §4). */
+    size_t frag = tls_rsl_send_max(c);
     if (!v12)
-        out_align(c, len, overhead);
+        out_align(c, len, overhead, frag);
     while (*written < len) {
         size_t room = c->out_cap - c->out_len;
         if (room <= overhead)
             break;
         size_t n = len - *written;
-        /* 2^14, or the peer's record size limit (RFC 8449 §4). */
-        if (n > tls_rsl_send_max(c))
-            n = tls_rsl_send_max(c);
+        if (n > frag)
+            n = frag;
         /* While earlier output is unsent, a record waits until it fits whole, as it would in
          * the empty buffer, instead of being cut to the room left: a transport that takes a
          * few bytes at a time would otherwise get a record (header, tag or MAC) for every few
