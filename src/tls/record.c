@@ -79,31 +79,11 @@ void tls_record_keys_wipe(tls_record_keys *k)
 /*
  * RFC 8446 §5.3: "The 64-bit record sequence number is encoded in network byte order and
  * padded to the left with zeros to iv_length. The padded sequence number is XORed with either
- * the static client_write_iv or server_write_iv (depending on the role)."
- *
- * The nonce is formed in two 64-bit words and written with one 16-byte store (nonce has 16
- * bytes; the AEAD reads the first 12): the AEADs load it as one block or in words, and a load
- * that spans several narrower stores (a byte-wise or 8 + 4 byte build) cannot be forwarded from
- * them and waits for them to retire, some 20 cycles on every record, sealed or opened.
+ * the static client_write_iv or server_write_iv (depending on the role)." (tls_nonce16)
  */
-typedef uint64_t nonce_words __attribute__((vector_size(16)));
-
 static void record_nonce(const tls_record_keys *k, uint8_t nonce[16])
 {
-    uint64_t lo, hi = 0;
-    memcpy(&lo, k->iv, 8);
-    memcpy(&hi, k->iv + 8, 4);
-    /* iv[4..11] ^= seq in network byte order: as little- or big-endian words. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t be = __builtin_bswap64(k->seq); /* byte i of be is byte i of the encoding */
-    lo ^= be << 32;
-    hi ^= be >> 32;
-#else
-    lo ^= k->seq >> 32;
-    hi ^= (k->seq & 0xffffffffu) << 32;
-#endif
-    nonce_words w = {lo, hi};
-    memcpy(nonce, &w, sizeof w);
+    tls_nonce16(nonce, k->iv, 1, k->seq);
 }
 
 /* RFC 8446 §5.3: "Because the size of sequence numbers is 64-bit, they should not wrap. If a
