@@ -12,6 +12,7 @@
  *   tenon-bench --symmetric --public --tls   only the sections named (default: all three)
  *   tenon-bench --profile-handshake KIND N   only tenon's handshakes of one row, N times (for
  *                          perf record / callgrind; KIND: p256 hybrid rsa resumed tls12-...)
+ *                          bulk-gcm / bulk-chacha take an optional RECORD_BYTES (16384)
  *
  * Symmetric figures are in MB/s (10^6 bytes per second) and cycles per byte (TSC ticks around
  * the timed loop divided by the bytes processed: reference cycles, which match core cycles
@@ -662,11 +663,12 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--tls") == 0)
             want_tls = 1;
         else if (strcmp(argv[i], "--profile-handshake") == 0 && i + 2 < argc)
-            return tls_profile_handshake(argv[i + 1], atol(argv[i + 2]));
+            return tls_profile_handshake(argv[i + 1], atol(argv[i + 2]),
+                                         i + 3 < argc ? atol(argv[i + 3]) : 16384);
         else {
             fprintf(stderr,
                     "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls]\n"
-                    "       %s --profile-handshake KIND N\n",
+                    "       %s --profile-handshake KIND N [RECORD_BYTES]\n",
                     argv[0], argv[0]);
             return 2;
         }

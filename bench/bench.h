@@ -34,7 +34,7 @@ void figure_row(const char *name, const char *unit, double tenon, double openssl
 void tls_memory_hooks_install(void);
 void tls_figures(void);
 /* Runs only tenon's handshakes of one row n times (for a profiler); 2 for an unknown kind. */
-int tls_profile_handshake(const char *kind, long n);
+int tls_profile_handshake(const char *kind, long n, long record_bytes);
 
 /* bench/kem.c: ML-KEM-768/1024 (tenon only: op/s and TSC ticks per operation) and SHA-3/SHAKE
  * throughput against OpenSSL. */

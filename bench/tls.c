@@ -820,7 +820,7 @@ static const tls_spec tls12_bulk_gcm = {"TLS 1.2 bulk ECDHE-RSA-AES128-GCM",
 /* --profile-handshake KIND N: only tenon's in-memory handshakes of one row, client and server,
  * N times, so that a profiler attached to the process sees nothing else (OpenSSL is used only
  * to make the certificate before the loop). Returns 0, or 2 for an unknown kind. */
-int tls_profile_handshake(const char *kind, long n)
+int tls_profile_handshake(const char *kind, long n, long record_bytes)
 {
     static const struct {
         const char *name;
@@ -857,14 +857,19 @@ int tls_profile_handshake(const char *kind, long n)
     clock_calibrate();
     tpair_config(&TP, kinds[k].spec, kinds[k].resume);
     if (strncmp(kind, "bulk-", 5) == 0) {
-        /* one handshake, then N 16 KiB records: client write + server read (t_bulk) */
+        /* one handshake, then N records of record_bytes (16 KiB by default): client write +
+         * server read (t_bulk) */
+        if (record_bytes < 1 || record_bytes > 16384) {
+            fprintf(stderr, "tenon-bench: --profile-handshake bulk-*: RECORD_BYTES 1..16384\n");
+            return 2;
+        }
         t_handshake(&TP, 0);
         double c0 = cpu_now();
         for (long i = 0; i < n; i++)
-            if (t_bulk(&TP, 16384) != 0)
+            if (t_bulk(&TP, (size_t)record_bytes) != 0)
                 die("bulk");
-        printf("%s: %ld records of 16 KiB, %.0f MB/s\n", kinds[k].spec->label, n,
-               16384.0 * (double)n / (cpu_now() - c0) / 1e6);
+        printf("%s: %ld records of %ld bytes, %.0f MB/s\n", kinds[k].spec->label, n, record_bytes,
+               (double)record_bytes * (double)n / (cpu_now() - c0) / 1e6);
     } else {
         if (kinds[k].resume)
             t_handshake(&TP, 0); /* a ticket in the client's store */

@@ -79,13 +79,11 @@ void tls_record_keys_wipe(tls_record_keys *k)
 /*
  * RFC 8446 §5.3: "The 64-bit record sequence number is encoded in network byte order and
  * padded to the left with zeros to iv_length. The padded sequence number is XORed with either
- * the static client_write_iv or server_write_iv (depending on the role)."
+ * the static client_write_iv or server_write_iv (depending on the role)." (tls_nonce16)
  */
-static void record_nonce(const tls_record_keys *k, uint8_t nonce[12])
+static void record_nonce(const tls_record_keys *k, uint8_t nonce[16])
 {
-    memcpy(nonce, k->iv, 12);
-    for (int i = 0; i < 8; i++)
-        nonce[4 + i] ^= (uint8_t)(k->seq >> (56 - 8 * i));
+    tls_nonce16(nonce, k->iv, 1, k->seq);
 }
 
 /* RFC 8446 §5.3: "Because the size of sequence numbers is 64-bit, they should not wrap. If a
@@ -154,7 +152,7 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
     /* RFC 8446 §5.2: "additional_data = TLSCiphertext.opaque_type ||
      *   TLSCiphertext.legacy_record_version || TLSCiphertext.length" — the record header. */
     write_header(out, body_len);
-    uint8_t nonce[12];
+    uint8_t nonce[16];
     record_nonce(k, nonce);
 #ifdef TENON_FUZZING
     /* The null cipher's record is the plaintext itself. */
@@ -162,7 +160,7 @@ int tls13_seal_record(tls_record_keys *k, uint8_t type, const uint8_t *content, 
         memmove(inner, content, content_len);
     int rc = fuzzing_null_seal(inner + inner_len);
 #else
-    int rc = tenon_aead_seal_split(k->ctx, nonce, sizeof nonce, out, TLS_RECORD_HEADER_LEN, content,
+    int rc = tenon_aead_seal_split(k->ctx, nonce, 12, out, TLS_RECORD_HEADER_LEN, content,
                                    content_len, inner, inner_len, inner + inner_len);
 #endif
     if (rc != TENON_OK) {
@@ -201,7 +199,7 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
     size_t inner_len = body_len - TENON_AEAD_TAG_LEN;
     ENSURE(seq_usable(k), TENON_ERR_INTERNAL);
 
-    uint8_t nonce[12];
+    uint8_t nonce[16];
     record_nonce(k, nonce);
     uint8_t *inner = record + TLS_RECORD_HEADER_LEN;
     /* RFC 8446 §5.4: the receiver "decrypts the record and scans the field from the end toward
@@ -216,8 +214,8 @@ int tls13_open_record(tls_record_keys *k, uint8_t *record, size_t record_len, ui
     if (rc == TENON_OK)
         pos = ct_last_nonzero(inner, inner_len, &found);
 #else
-    int rc = aead_open_last_nonzero(k->ctx, nonce, sizeof nonce, record, TLS_RECORD_HEADER_LEN,
-                                    inner, inner_len, inner + inner_len, inner, &pos, &found);
+    int rc = aead_open_last_nonzero(k->ctx, nonce, 12, record, TLS_RECORD_HEADER_LEN, inner,
+                                    inner_len, inner + inner_len, inner, &pos, &found);
 #endif
     /* The verdict is public: the peer learns it from our alert. */
     ct_declassify(&rc, sizeof rc);

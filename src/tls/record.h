@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tenon/crypto.h"
 
@@ -47,6 +48,35 @@ typedef struct tls_record_keys {
     tenon_aead_ctx *ctx; /* the expanded key (caller memory); NULL while asleep */
     uint8_t key[TLS_RECORD_MAX_KEY];
 } tls_record_keys;
+
+/* A record's 12-byte AEAD nonce in nonce[0..12) (nonce has 16 bytes): iv XOR x as 8 big-endian
+ * bytes behind 4 zeros (RFC 8446 §5.3, RFC 7905 §2), or with whole_iv 0 the first 4 bytes of iv
+ * followed by x as 8 big-endian bytes (RFC 5288 §3's salt || nonce_explicit). Formed in two
+ * 64-bit words and written with one 16-byte store: the AEADs load the nonce as one block or in
+ * words, and a load that spans several narrower stores (a byte-wise or 8 + 4 byte build) is not
+ * forwarded from them but waits for them to retire, some 20 cycles on every record. */
+typedef uint64_t tls_nonce_words __attribute__((vector_size(16)));
+
+static inline void tls_nonce16(uint8_t nonce[16], const uint8_t iv[12], int whole_iv, uint64_t x)
+{
+    uint64_t lo = 0, hi = 0;
+    if (whole_iv) {
+        memcpy(&lo, iv, 8);
+        memcpy(&hi, iv + 8, 4);
+    } else {
+        memcpy(&lo, iv, 4);
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t be = __builtin_bswap64(x); /* byte i of be is byte i of the encoding */
+    lo ^= be << 32;
+    hi ^= be >> 32;
+#else
+    lo ^= x >> 32;
+    hi ^= (x & 0xffffffffu) << 32;
+#endif
+    tls_nonce_words w = {lo, hi};
+    memcpy(nonce, &w, sizeof w);
+}
 
 /* Installs key and iv for the given AEAD class, expanded into ctx; seq = 0. */
 TENON_MUST_CHECK int tls13_record_keys_install(tls_record_keys *k, tenon_aead_ctx *ctx,

@@ -110,15 +110,12 @@ static void make_aad(const tls12_record_keys *k, uint8_t type, const uint8_t ver
  * and padded on the left with four 0x00 bytes. The padded sequence number is XORed with the
  * client_write_IV (when the client is sending) or server_write_IV (when the server is sending)."
  */
-static void make_nonce(const tls12_record_keys *k, const uint8_t *explicit_part, uint8_t nonce[12])
+static void make_nonce(const tls12_record_keys *k, const uint8_t *explicit_part, uint8_t nonce[16])
 {
-    memcpy(nonce, k->iv, 12);
-    if (k->kind == TLS12_AEAD_GCM) {
-        memcpy(nonce + TLS12_GCM_SALT_LEN, explicit_part, TLS12_GCM_EXPLICIT_LEN);
-    } else {
-        for (int i = 0; i < 8; i++)
-            nonce[4 + i] ^= (uint8_t)(k->seq >> (56 - 8 * i));
-    }
+    if (k->kind == TLS12_AEAD_GCM)
+        tls_nonce16(nonce, k->iv, 0, load_be64(explicit_part));
+    else
+        tls_nonce16(nonce, k->iv, 1, k->seq);
 }
 
 int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content,
@@ -161,7 +158,7 @@ int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content
     if (ex > 0)
         store_be64(out + TLS_RECORD_HEADER_LEN, k->seq);
 
-    uint8_t aad[AAD_LEN], nonce[12];
+    uint8_t aad[AAD_LEN], nonce[16];
     make_aad(k, type, out + 1, content_len, aad);
     make_nonce(k, out + TLS_RECORD_HEADER_LEN, nonce);
 #ifdef TENON_FUZZING
@@ -170,8 +167,8 @@ int tls12_seal_record(tls12_record_keys *k, uint8_t type, const uint8_t *content
         memmove(data, content, content_len);
     int rc = fuzzing_null_seal(data + content_len);
 #else
-    int rc = tenon_aead_seal(k->ctx, nonce, sizeof nonce, aad, sizeof aad, content, content_len,
-                             data, data + content_len);
+    int rc = tenon_aead_seal(k->ctx, nonce, 12, aad, sizeof aad, content, content_len, data,
+                             data + content_len);
 #endif
     if (rc != TENON_OK) {
         tenon_wipe(data, content_len);
@@ -203,14 +200,14 @@ int tls12_open_record(tls12_record_keys *k, uint8_t *record, size_t record_len, 
     size_t plain_len = body_len - ex - TENON_AEAD_TAG_LEN;
 
     uint8_t *data = record + TLS_RECORD_HEADER_LEN + ex;
-    uint8_t aad[AAD_LEN], nonce[12];
+    uint8_t aad[AAD_LEN], nonce[16];
     make_aad(k, record[0], record + 1, plain_len, aad);
     make_nonce(k, record + TLS_RECORD_HEADER_LEN, nonce);
 #ifdef TENON_FUZZING
     int rc = fuzzing_null_open(data + plain_len);
 #else
-    int rc = tenon_aead_open(k->ctx, nonce, sizeof nonce, aad, sizeof aad, data, plain_len,
-                             data + plain_len, data);
+    int rc = tenon_aead_open(k->ctx, nonce, 12, aad, sizeof aad, data, plain_len, data + plain_len,
+                             data);
 #endif
     ct_declassify(&rc, sizeof rc);
     /* RFC 5246 §6.2.3.3: "If the decryption fails, a fatal bad_record_mac alert MUST be

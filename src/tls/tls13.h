@@ -474,6 +474,9 @@ typedef struct tls_conn {
      * whether the reassembly area held a message split over records. */
     uint32_t in_used, out_used;
     uint8_t reasm_used;
+    /* The record being gathered starts at in + rec_off (0..15, chosen as it starts: rec_start
+     * in engine.c puts a TLS 1.3 protected record's body on a 16-byte boundary). */
+    uint8_t rec_off;
 } tls_conn;
 
 #define TLS_CONN_MAGIC 0x544e4f4eu
