@@ -114,7 +114,9 @@ static PI_ATTR ALWAYS_INLINE xv PI_NAME(kp)(int k, int i)
 static PI_ATTR ALWAYS_INLINE xv PI_NAME(lane_zero)(const xv a[5], int l)
 {
     xv o = XV_OR(XV_OR(a[0], a[1]), XV_OR(XV_OR(a[2], a[3]), a[4]));
-    return XV_CMPEQ(XV_PERM(o, l, l, l, l), XV_SET1(0));
+    /* The lane broadcast by an index vector, not XV_PERM's immediate: an unoptimised build
+     * does not see l as a constant. */
+    return XV_CMPEQ(XV_PERMV(o, XV_SET1((uint64_t)l)), XV_SET1(0));
 }
 
 /* Mask of: lane l of a, carried and below 2^256 + 2^228 (after fold), is 0 mod p, that is 0
@@ -127,7 +129,7 @@ static PI_ATTR ALWAYS_INLINE xv PI_NAME(lane_zero_modp)(const xv a[5], int l)
     UNROLL
     for (int i = 0; i < 5; i++)
         o = XV_OR(o, XV_XOR(a[i], XV_SET1(p[i])));
-    return XV_OR(PI_NAME(lane_zero)(a, l), XV_CMPEQ(XV_PERM(o, l, l, l, l), XV_SET1(0)));
+    return XV_OR(PI_NAME(lane_zero)(a, l), XV_CMPEQ(XV_PERMV(o, XV_SET1((uint64_t)l)), XV_SET1(0)));
 }
 
 /*
