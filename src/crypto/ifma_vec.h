@@ -145,6 +145,34 @@ static inline ifma_model_vec mv_maskop(ifma_model_vec a, ifma_model_vec b, int m
 #define XV_MASKSUB(a, b, m) _mm256_mask_sub_epi64((a), (__mmask8)(m), (a), (b))
 #define XV_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
 #define XV_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#ifndef TENON_IFMA_VEC_CLEAR
+#define TENON_IFMA_VEC_CLEAR
+/* Clears every vector register after native code that held secrets in them: VZEROALL reaches
+ * ymm0-15 only, the EVEX encoding ymm16-31. */
+static inline __attribute__((always_inline)) TENON_TARGET("avx2,avx512f,avx512vl") void
+ifma_clear_vector_regs(void)
+{
+    _mm256_zeroall();
+    __asm__ volatile("vpxord %%ymm16, %%ymm16, %%ymm16\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm17\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm18\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm19\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm20\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm21\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm22\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm23\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm24\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm25\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm26\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm27\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm28\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm29\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm30\n\t"
+                     "vmovdqa64 %%ymm16, %%ymm31\n\t" ::
+                         : "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
+                           "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
+}
+#endif
 #else
 #define xv ifma_model_vec
 #define XV_SET1(x) mv_set4((x), (x), (x), (x))

@@ -33,27 +33,8 @@ XI_ATTR void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint
     fe x1, x2, z2;
     fe_frombytes(&x1, u);
     xi_ladder_ifma(&x2, &z2, k, &x1);
-    /* The vector registers held the ladder state; clear them before leaving (VZEROALL reaches
-     * ymm0-15 only, the EVEX encoding ymm16-31). */
-    _mm256_zeroall();
-    __asm__ volatile("vpxord %%ymm16, %%ymm16, %%ymm16\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm17\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm18\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm19\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm20\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm21\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm22\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm23\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm24\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm25\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm26\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm27\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm28\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm29\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm30\n\t"
-                     "vmovdqa64 %%ymm16, %%ymm31\n\t" ::
-                         : "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
-                           "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31");
+    /* The vector registers held the ladder state. */
+    ifma_clear_vector_regs();
     x25519_finish(out, &x2, &z2);
     tenon_wipe(&x1, sizeof x1);
 }
