@@ -10,9 +10,10 @@
  *   tenon-bench --quick    fewer and shorter samples (a smoke run)
  *   tenon-bench --portable tenon restricted to its portable code (tenon_cpu_set_mask(0))
  *   tenon-bench --symmetric --public --tls   only the sections named (default: all three)
+ *   tenon-bench --bulk     only the TLS section's bulk rows (TLS 1.3 and 1.2)
  *   tenon-bench --profile-handshake KIND N   only tenon's handshakes of one row, N times (for
  *                          perf record / callgrind; KIND: p256 hybrid rsa resumed tls12-...)
- *                          bulk-gcm / bulk-chacha take an optional RECORD_BYTES (16384)
+ *                          bulk-gcm, bulk-chacha, bulk12-gcm take an optional RECORD_BYTES (16384)
  *
  * Symmetric figures are in MB/s (10^6 bytes per second) and cycles per byte (TSC ticks around
  * the timed loop divided by the bytes processed: reference cycles, which match core cycles
@@ -645,7 +646,7 @@ static void rsa_figures(int bits, int all)
 
 int main(int argc, char **argv)
 {
-    int want_symmetric = 0, want_public = 0, want_tls = 0;
+    int want_symmetric = 0, want_public = 0, want_tls = 0, want_bulk = 0;
     /* OpenSSL's allocations are counted for the memory figure: hook before it allocates. */
     tls_memory_hooks_install();
     for (int i = 1; i < argc; i++) {
@@ -662,18 +663,21 @@ int main(int argc, char **argv)
             want_public = 1;
         else if (strcmp(argv[i], "--tls") == 0)
             want_tls = 1;
+        else if (strcmp(argv[i], "--bulk") == 0)
+            want_bulk = 1;
         else if (strcmp(argv[i], "--profile-handshake") == 0 && i + 2 < argc)
             return tls_profile_handshake(argv[i + 1], atol(argv[i + 2]),
                                          i + 3 < argc ? atol(argv[i + 3]) : 16384);
         else {
             fprintf(stderr,
-                    "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls]\n"
+                    "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls] "
+                    "[--bulk]\n"
                     "       %s --profile-handshake KIND N [RECORD_BYTES]\n",
                     argv[0], argv[0]);
             return 2;
         }
     }
-    if (!want_symmetric && !want_public && !want_tls)
+    if (!want_symmetric && !want_public && !want_tls && !want_bulk)
         want_symmetric = want_public = want_tls = 1;
     if (tenon_random(msg, sizeof msg) != 0 || tenon_random(key, sizeof key) != 0 ||
         tenon_random(nonce, sizeof nonce) != 0 || tenon_random(aad, sizeof aad) != 0)
@@ -724,7 +728,7 @@ int main(int argc, char **argv)
         rsa_figures(3072, 0);
         kem_figures();
     }
-    if (want_tls)
-        tls_figures();
+    if (want_tls || want_bulk)
+        tls_figures(!want_tls);
     return 0;
 }

@@ -32,7 +32,7 @@ void figure_row(const char *name, const char *unit, double tenon, double openssl
 /* bench/tls.c: TLS 1.3 and TLS 1.2 handshakes, bulk data and memory per connection, tenon vs
  * libssl. */
 void tls_memory_hooks_install(void);
-void tls_figures(void);
+void tls_figures(int bulk_only);
 /* Runs only tenon's handshakes of one row n times (for a profiler); 2 for an unknown kind. */
 int tls_profile_handshake(const char *kind, long n, long record_bytes);
 

@@ -600,10 +600,12 @@ static void test_aead_cross(void)
     tu_rand(nonce, 12);
     tenon_aead_ctx ctx;
     /* Lengths around the first vector batch (1 KiB, which the AVX-512 seal and open compute
-     * together with the one-time key, and open's keystream buffer in place) and the pieces of
-     * seal and open (8 KiB). */
-    static const size_t mid_lens[] = {1023, 1024, 1025, 1087, 1999, 2048, 4095,  4096,
-                                      4097, 5120, 8191, 8192, 8193, 8211, 16384, 16400};
+     * together with the one-time key, and open's keystream buffer in place; up to three blocks
+     * past it share a set of rows with the one-time key's block, 1,217 bytes and more do not)
+     * and the pieces of seal and open (8 KiB). */
+    static const size_t mid_lens[] = {1023, 1024, 1025, 1087, 1088, 1089,  1215,
+                                      1216, 1217, 1999, 2048, 4095, 4096,  4097,
+                                      5120, 8191, 8192, 8193, 8211, 16384, 16400};
     for (size_t l = 0; l < ARRAY_LEN(mid_lens); l++) {
         size_t len = mid_lens[l];
         CHECK_RC(tenon_aead_init(&ctx, aeads[naeads - 1], key, 32), TENON_OK);
