@@ -132,6 +132,35 @@ static PI_ATTR ALWAYS_INLINE xv PI_NAME(lane_zero_modp)(const xv a[5], int l)
     return XV_OR(PI_NAME(lane_zero)(a, l), XV_CMPEQ(XV_PERMV(o, XV_SET1((uint64_t)l)), XV_SET1(0)));
 }
 
+/* The exceptional case of an addition, the same point twice: H = 0 and t = 0 mod p (t: R, or
+ * S2 - Y1 for the mixed addition) with no input infinite (inf: all ones in the lanes where one
+ * is). h and t are folded. */
+static PI_ATTR ALWAYS_INLINE xv PI_NAME(same_point)(xv h[5], xv t[5], xv inf)
+{
+    PI_NAME(fold)(h);
+    PI_NAME(fold)(t);
+    xv same = XV_AND(PI_NAME(lane_zero_modp)(h, 0), PI_NAME(lane_zero_modp)(t, 0));
+    return XV_AND(same, XV_XOR(inf, XV_SET1(~UINT64_C(0))));
+}
+
+/* The last step of both additions: m5 = (X3, Y3, Z3, 0) folded, from x3 (X3 in lane 0), m5
+ * (R (V - X3) in lane 0, the product to subtract in lane 1) and Z3 in lane zl of m3 (a lane
+ * number the permutation takes as an immediate, hence a macro). */
+#ifndef PI_ADD_XYZ
+#define PI_ADD_XYZ(m5, x3, m3, zl)                                                                 \
+    do {                                                                                           \
+        UNROLL                                                                                     \
+        for (int i_ = 0; i_ < 5; i_++) {                                                           \
+            xv y3_ = XV_SUB(XV_ADD(m5[i_], PI_NAME(kp)(2, i_)), XV_PERM(m5[i_], 1, 1, 1, 1));      \
+            m5[i_] = XV_BLEND(XV_BLEND(x3[i_], XV_PERM(y3_, 0, 0, 0, 0), 0x2),                     \
+                              XV_PERM(m3[i_], zl, zl, zl, zl), 0x4);                               \
+            m5[i_] = XV_BLEND(m5[i_], XV_SET1(0), 0x8);                                            \
+        }                                                                                          \
+        PI_NAME(carry)(m5);                                                                        \
+        PI_NAME(fold)(m5);                                                                         \
+    } while (0)
+#endif
+
 /*
  * Doubling (the formulas of EC(jdbl) in ec_curve_impl.h: "dbl-2001-b", 3M + 5S here 8
  * products) in four rounds of products done side by side; v = (X, Y, Z, 0) below 2p on entry,
@@ -392,21 +421,10 @@ static PI_ATTR ALWAYS_INLINE xv PI_NAME(add)(xv r[5], const xv p[5], const xv q[
     PI_NAME(carry)(s);
     PI_NAME(mul)(m5, l, s);
     /* Y3 = R (V - X3) - S1 HHH + 2p < 4.77; (X3, Y3, Z3) folded. */
-    UNROLL
-    for (int i = 0; i < 5; i++) {
-        xv y3 = XV_SUB(XV_ADD(m5[i], PI_NAME(kp)(2, i)), XV_PERM(m5[i], 1, 1, 1, 1));
-        m5[i] = XV_BLEND(XV_BLEND(x3[i], XV_PERM(y3, 0, 0, 0, 0), 0x2), XV_PERM(m3[i], 3, 3, 3, 3),
-                         0x4);
-        m5[i] = XV_BLEND(m5[i], XV_SET1(0), 0x8);
-    }
-    PI_NAME(carry)(m5);
-    PI_NAME(fold)(m5);
+    PI_ADD_XYZ(m5, x3, m3, 3);
     /* Exceptional: H = 0 and R = 0 mod p with both finite. */
-    PI_NAME(fold)(h);
-    PI_NAME(fold)(rr);
     xv pinf = PI_NAME(lane_zero_modp)(p, 2), qinf = PI_NAME(lane_zero_modp)(q, 2);
-    xv same = XV_AND(PI_NAME(lane_zero_modp)(h, 0), PI_NAME(lane_zero_modp)(rr, 0));
-    same = XV_AND(same, XV_XOR(XV_OR(pinf, qinf), XV_SET1(~UINT64_C(0))));
+    xv same = PI_NAME(same_point)(h, rr, XV_OR(pinf, qinf));
     /* p infinite: q; q infinite: p. */
     UNROLL
     for (int i = 0; i < 5; i++) {
@@ -670,21 +688,10 @@ static PI_ATTR ALWAYS_INLINE xv PI_NAME(madd)(xv r[5], const xv p[5], const xv a
     PI_NAME(carry)(l);
     PI_NAME(mul)(m5, l, s);
     /* Y3 = R (V - X3) - 2 Y1 J + 2p < 4.34; (X3, Y3, Z3) folded. */
-    UNROLL
-    for (int i = 0; i < 5; i++) {
-        xv y3 = XV_SUB(XV_ADD(m5[i], PI_NAME(kp)(2, i)), XV_PERM(m5[i], 1, 1, 1, 1));
-        m5[i] = XV_BLEND(XV_BLEND(x3[i], XV_PERM(y3, 0, 0, 0, 0), 0x2), XV_PERM(m3[i], 2, 2, 2, 2),
-                         0x4);
-        m5[i] = XV_BLEND(m5[i], XV_SET1(0), 0x8);
-    }
-    PI_NAME(carry)(m5);
-    PI_NAME(fold)(m5);
+    PI_ADD_XYZ(m5, x3, m3, 2);
     /* Exceptional: H = 0 and S2 - Y1 = 0 mod p with p finite. */
-    PI_NAME(fold)(h);
-    PI_NAME(fold)(sy);
     xv pinf = PI_NAME(lane_zero_modp)(p, 2);
-    xv same = XV_AND(PI_NAME(lane_zero_modp)(h, 0), PI_NAME(lane_zero_modp)(sy, 0));
-    same = XV_AND(same, XV_XOR(pinf, XV_SET1(~UINT64_C(0))));
+    xv same = PI_NAME(same_point)(h, sy, pinf);
     /* p infinite: (x, y, 1), from the first round. */
     UNROLL
     for (int i = 0; i < 5; i++) {
