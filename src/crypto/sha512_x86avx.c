@@ -54,6 +54,7 @@
 #define BSIG1(x) (ROR((x), 14) ^ ROR((x), 18) ^ ROR((x), 41))
 
 #if defined(__GNUC__) && !defined(TENON_SHA512_C_ROUNDS)
+#define SHA512_ASM_ROUNDS 1
 /* The rounds in inline assembly (GCC and clang). Compiled from the C below, GCC spends some
  * 24 ALU micro-ops and five register copies on a round; here a round is 22 ALU micro-ops, two
  * register copies (this core renames them away) and the load of W(t) + K(t) folded into an
@@ -203,15 +204,21 @@
         st[7] += h;                                                                                \
     } while (0)
 
+#ifndef SHA512_ASM_ROUNDS
 /* Reads *p with a load instruction. Left to itself, GCC forwards the vector schedule's stores
  * to the scalar rounds with VMOVQ/VPEXTRQ, ALU micro-ops on the ports the rounds need, where
  * a load uses none of them (2-3% faster on an Intel Xeon with AVX-512, in a noisy run). */
 static inline uint64_t load_wk(const uint64_t *p)
 {
+#if defined(__GNUC__)
     uint64_t v;
     __asm__("movq %1, %0" : "=r"(v) : "m"(*p));
     return v;
+#else
+    return *p;
+#endif
 }
+#endif
 
 #define WK1(t) (wk + (t))
 
