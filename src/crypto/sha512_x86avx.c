@@ -13,7 +13,8 @@
  * build. The scalar rounds are the bottleneck, so the AVX2 variant below does not widen one
  * block's schedule but computes two blocks' schedules at once (the arrangement of OpenSSL's
  * sha512-avx2), which halves the vector work per block and leaves the second block's rounds
- * alone on the core. No table lookups, no data-dependent branches.
+ * alone on the core. The rounds, shared by the three, are inline assembly (see RASM below). No
+ * table lookups, no data-dependent branches.
  */
 #include "../common.h"
 #include "ct.h"
@@ -30,72 +31,169 @@
     _mm_xor_si128(_mm_xor_si128(VROR((x), 1), _mm_shuffle_epi8((x), ror8)), _mm_srli_epi64((x), 7))
 #define VSSIG1(x) _mm_xor_si128(_mm_xor_si128(VROR((x), 19), VROR((x), 61)), _mm_srli_epi64((x), 6))
 
-/* Step s makes the pair W(16 + 2s), W(17 + 2s) in x[s & 7] (which held W(2s), W(2s + 1)) and
- * stores it plus its constants in wk. */
-#define SCHED(s)                                                                                   \
+/* Step s = base + k (base a multiple of 8, k a constant 0..7) makes the pair W(16 + 2s),
+ * W(17 + 2s) in x[k] (which held W(2s), W(2s + 1)) and stores it plus its constants in wk. */
+#define SCHED(base, k)                                                                             \
     do {                                                                                           \
-        __m128i w15_ = _mm_alignr_epi8(x[((s) + 1) & 7], x[(s)&7], 8);                             \
-        __m128i w7_ = _mm_alignr_epi8(x[((s) + 5) & 7], x[((s) + 4) & 7], 8);                      \
-        x[(s)&7] = _mm_add_epi64(_mm_add_epi64(x[(s)&7], VSSIG0(w15_)),                            \
-                                 _mm_add_epi64(w7_, VSSIG1(x[((s) + 7) & 7])));                    \
+        __m128i w15_ = _mm_alignr_epi8(x[((k) + 1) & 7], x[k], 8);                                 \
+        __m128i w7_ = _mm_alignr_epi8(x[((k) + 5) & 7], x[((k) + 4) & 7], 8);                      \
+        x[k] = _mm_add_epi64(_mm_add_epi64(x[k], VSSIG0(w15_)),                                    \
+                             _mm_add_epi64(w7_, VSSIG1(x[((k) + 7) & 7])));                        \
         _mm_store_si128(                                                                           \
-            (__m128i *)(wk + 16 + 2 * (s)),                                                        \
-            _mm_add_epi64(x[(s)&7], _mm_load_si128((const __m128i *)(sha512_k + 16 + 2 * (s)))));  \
+            (__m128i *)(wk + 16 + 2 * ((base) + (k))),                                             \
+            _mm_add_epi64(x[k],                                                                    \
+                          _mm_load_si128((const __m128i *)(sha512_k + 16 + 2 * ((base) + (k)))))); \
     } while (0)
 
-/* FIPS 180-4 §4.1.3 and §6.4.2 step 3, as in sha512.c, with W(t) + K(t) given as wkt. Maj is
- * written as b ^ ((a ^ b) & (b ^ c)): the next round's b ^ c is this round's a ^ b (the
- * variables shift by one), so the compiler computes it once and Maj costs two operations. */
+/* FIPS 180-4 §4.1.3 and §6.4.2 step 3, as in sha512.c, with W(t) + K(t) read from the lvalue
+ * WK(t). Maj is written as b ^ ((a ^ b) & (b ^ c)): the next round's b ^ c is this round's
+ * a ^ b (the variables shift by one), so it is computed once and Maj costs two operations.
+ * The variables are renamed rather than moved: the new e goes to d, the new a to h. */
 #define ROR(x, n) (((x) >> (n)) | ((x) << (64 - (n))))
-#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
-#define MAJ(x, y, z) ((y) ^ (((x) ^ (y)) & ((y) ^ (z))))
 #define BSIG0(x) (ROR((x), 28) ^ ROR((x), 34) ^ ROR((x), 39))
 #define BSIG1(x) (ROR((x), 14) ^ ROR((x), 18) ^ ROR((x), 41))
-#define ROUND(a, b, c, d, e, f, g, h, wkt)                                                         \
+
+#if defined(__GNUC__) && !defined(TENON_SHA512_C_ROUNDS)
+#define SHA512_ASM_ROUNDS 1
+/* The rounds in inline assembly (GCC and clang). Compiled from the C below, GCC spends some
+ * 24 ALU micro-ops and five register copies on a round; here a round is 22 ALU micro-ops, two
+ * register copies (this core renames them away) and the load of W(t) + K(t) folded into an
+ * ADD: with no three-operand XOR, Ch = g ^ (e & (f ^ g)) and the a ^ b that Maj and the next
+ * round share each need one copy, and RORX (BMI2) leaves the rotated word in place. T1 is
+ * built in h, which is free once its value has been added. On the Intel Xeon (Ice Lake) VM
+ * this was measured on, independent ALU operations issue at only about 3 a cycle and the
+ * rounds reach about 94% of that, so the micro-op count bounds them: alone they run 1-4%
+ * faster than GCC's, the four-block code 1.5% faster (an order with each round's e half
+ * ahead of the previous round's a half, and rounds in vector registers with VPTERNLOGQ,
+ * 16 micro-ops on three ports, measured no faster). Nothing in it branches or indexes memory
+ * by data: the addresses are constant offsets into the W + K array. */
+#define RASM(a, b, c, d, e, f, g, h, x, y, w)                                                      \
+    "addq " w "(%[wkp]), %[" #h "]\n\t" /* h + W(t) + K(t) */                                      \
+    "movq %[" #f "], %[t0]\n\t"                                                                    \
+    "xorq %[" #g "], %[t0]\n\t"                                                                    \
+    "andq %[" #e "], %[t0]\n\t"                                                                    \
+    "xorq %[" #g "], %[t0]\n\t" /* Ch(e, f, g) */                                                  \
+    "addq %[t0], %[" #h "]\n\t"                                                                    \
+    "rorxq $14, %[" #e "], %[t0]\n\t"                                                              \
+    "rorxq $18, %[" #e "], %[t1]\n\t"                                                              \
+    "xorq %[t1], %[t0]\n\t"                                                                        \
+    "rorxq $41, %[" #e "], %[t1]\n\t"                                                              \
+    "xorq %[t1], %[t0]\n\t"     /* Sigma1(e) */                                                    \
+    "addq %[t0], %[" #h "]\n\t" /* T1 */                                                           \
+    "movq %[" #a "], %[" #y "]\n\t"                                                                \
+    "xorq %[" #b "], %[" #y "]\n\t" /* a ^ b, the next round's b ^ c */                            \
+    "addq %[" #h "], %[" #d "]\n\t" /* the new e */                                                \
+    "andq %[" #y "], %[" #x "]\n\t"                                                                \
+    "xorq %[" #b "], %[" #x "]\n\t" /* Maj(a, b, c) */                                             \
+    "addq %[" #x "], %[" #h "]\n\t"                                                                \
+    "rorxq $28, %[" #a "], %[t0]\n\t"                                                              \
+    "rorxq $34, %[" #a "], %[t1]\n\t"                                                              \
+    "xorq %[t1], %[t0]\n\t"                                                                        \
+    "rorxq $39, %[" #a "], %[t1]\n\t"                                                              \
+    "xorq %[t1], %[t0]\n\t"     /* Sigma0(a) */                                                    \
+    "addq %[t0], %[" #h "]\n\t" /* the new a */
+
+/* Eight rounds t..t+7 with W(t + i) + K(t + i) at byte offset (i / 2) ps + 8 (i % 2) from p
+ * (the schedule stores pairs of words ps bytes apart); arr is the whole W + K array, so the
+ * compiler orders the schedule's stores before the rounds' loads. bc holds b ^ c on entry and
+ * on exit (an even number of rounds). */
+#define ROUNDS8(p, ps, arr)                                                                        \
+    do {                                                                                           \
+        uint64_t ab_, t0_, t1_;                                                                    \
+        __asm__(RASM(a, b, c, d, e, f, g, h, x, y, "0") RASM(h, a, b, c, d, e, f, g, y, x, "8")    \
+                    RASM(g, h, a, b, c, d, e, f, x, y, "%c[stride]")                               \
+                        RASM(f, g, h, a, b, c, d, e, y, x, "%c[stride]+8")                         \
+                            RASM(e, f, g, h, a, b, c, d, x, y, "2*%c[stride]")                     \
+                                RASM(d, e, f, g, h, a, b, c, y, x, "2*%c[stride]+8")               \
+                                    RASM(c, d, e, f, g, h, a, b, x, y, "3*%c[stride]")             \
+                                        RASM(b, c, d, e, f, g, h, a, y, x, "3*%c[stride]+8")       \
+                : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [d] "+r"(d), [e] "+r"(e), [f] "+r"(f),    \
+                  [g] "+r"(g), [h] "+r"(h), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
+                  [t1] "=&r"(t1_)                                                                  \
+                : [wkp] "r"(p), "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr)), [stride] "i"(ps)  \
+                : "cc");                                                                           \
+    } while (0)
+
+/* Two rounds t, t + 1 (W + K at p and p + 8) of the variables A..H in that order: the eight
+ * rounds above cut finer, so that the schedule's steps can go between every two rounds. */
+#define ROUNDS2(p, arr, A, B, C, D, E, F, G, H)                                                    \
+    do {                                                                                           \
+        uint64_t ab_, t0_, t1_;                                                                    \
+        __asm__(RASM(a, b, c, d, e, f, g, h, x, y, "0") RASM(h, a, b, c, d, e, f, g, y, x, "8")    \
+                : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
+                  [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
+                  [t1] "=&r"(t1_)                                                                  \
+                : [wkp] "r"(p), "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                    \
+                : "cc");                                                                           \
+    } while (0)
+#else
+/* The same rounds in C, for a compiler without GNU inline assembly. */
+#define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define ROUND_C(a, b, c, d, e, f, g, h, wkt)                                                       \
     do {                                                                                           \
         uint64_t t1_ = (h) + BSIG1(e) + CH((e), (f), (g)) + (wkt);                                 \
+        uint64_t ab_ = (a) ^ (b);                                                                  \
         (d) += t1_;                                                                                \
-        (h) = t1_ + BSIG0(a) + MAJ((a), (b), (c));                                                 \
+        (h) = t1_ + BSIG0(a) + ((b) ^ (ab_ & bc));                                                 \
+        bc = ab_;                                                                                  \
     } while (0)
-
-/* Eight rounds reading W(t) + K(t) as WK(t), and with the schedule four steps (SCHED) ahead
- * when there is more of it to make. */
-#define ROUND8(t, sched, SCHED, WK)                                                                \
+#define ROUNDS8(p, ps, arr)                                                                        \
     do {                                                                                           \
-        if (sched)                                                                                 \
-            SCHED((t) / 2 + 0);                                                                    \
-        ROUND(a, b, c, d, e, f, g, h, WK((t) + 0));                                                \
-        ROUND(h, a, b, c, d, e, f, g, WK((t) + 1));                                                \
-        if (sched)                                                                                 \
-            SCHED((t) / 2 + 1);                                                                    \
-        ROUND(g, h, a, b, c, d, e, f, WK((t) + 2));                                                \
-        ROUND(f, g, h, a, b, c, d, e, WK((t) + 3));                                                \
-        if (sched)                                                                                 \
-            SCHED((t) / 2 + 2);                                                                    \
-        ROUND(e, f, g, h, a, b, c, d, WK((t) + 4));                                                \
-        ROUND(d, e, f, g, h, a, b, c, WK((t) + 5));                                                \
-        if (sched)                                                                                 \
-            SCHED((t) / 2 + 3);                                                                    \
-        ROUND(c, d, e, f, g, h, a, b, WK((t) + 6));                                                \
-        ROUND(b, c, d, e, f, g, h, a, WK((t) + 7));                                                \
+        ROUND_C(a, b, c, d, e, f, g, h, load_wk((p) + 0));                                         \
+        ROUND_C(h, a, b, c, d, e, f, g, load_wk((p) + 1));                                         \
+        ROUND_C(g, h, a, b, c, d, e, f, load_wk((p) + (ps) / 8));                                  \
+        ROUND_C(f, g, h, a, b, c, d, e, load_wk((p) + (ps) / 8 + 1));                              \
+        ROUND_C(e, f, g, h, a, b, c, d, load_wk((p) + 2 * (ps) / 8));                              \
+        ROUND_C(d, e, f, g, h, a, b, c, load_wk((p) + 2 * (ps) / 8 + 1));                          \
+        ROUND_C(c, d, e, f, g, h, a, b, load_wk((p) + 3 * (ps) / 8));                              \
+        ROUND_C(b, c, d, e, f, g, h, a, load_wk((p) + 3 * (ps) / 8 + 1));                          \
     } while (0)
+#define ROUNDS2(p, arr, A, B, C, D, E, F, G, H)                                                    \
+    do {                                                                                           \
+        ROUND_C(A, B, C, D, E, F, G, H, load_wk((p) + 0));                                         \
+        ROUND_C(H, A, B, C, D, E, F, G, load_wk((p) + 1));                                         \
+    } while (0)
+#endif
 
-/* The 80 rounds of one block from the state st, with the schedule running alongside the first
- * 64 when sched is 1, and the feed-forward (FIPS 180-4 §6.4.2 step 4). */
-#define BLOCK(sched, SCHED, WK)                                                                    \
+/* The 80 rounds of one block from the state st and the feed-forward (FIPS 180-4 §6.4.2 step
+ * 4), with the schedule (SCHED) running alongside the first 64 when sched is 1, one step
+ * between every two rounds and eight steps (sixteen words) ahead of them (steps bunched four
+ * at a time before eight rounds measured 1.5-3% slower for the one- and two-block code).
+ * Sixteen rounds are a whole turn of the variable names and of the schedule's eight
+ * registers, so the loops need no moves; they are unrolled (a rolled loop measured 2-3%
+ * slower), and SCHED takes its register as the constant k. */
+#define BLOCK(sched, SCHED, WKP, ps, arr)                                                          \
     do {                                                                                           \
         uint64_t a = st[0], b = st[1], c = st[2], d = st[3];                                       \
         uint64_t e = st[4], f = st[5], g = st[6], h = st[7];                                       \
-        ROUND8(0, sched, SCHED, WK);                                                               \
-        ROUND8(8, sched, SCHED, WK);                                                               \
-        ROUND8(16, sched, SCHED, WK);                                                              \
-        ROUND8(24, sched, SCHED, WK);                                                              \
-        ROUND8(32, sched, SCHED, WK);                                                              \
-        ROUND8(40, sched, SCHED, WK);                                                              \
-        ROUND8(48, sched, SCHED, WK);                                                              \
-        ROUND8(56, sched, SCHED, WK);                                                              \
-        ROUND8(64, 0, SCHED, WK);                                                                  \
-        ROUND8(72, 0, SCHED, WK);                                                                  \
+        uint64_t bc = b ^ c;                                                                       \
+        unsigned t_ = 0;                                                                           \
+        if (sched) {                                                                               \
+            _Pragma("GCC unroll 8") for (; t_ < 64; t_ += 16)                                      \
+            {                                                                                      \
+                SCHED(t_ / 2, 0);                                                                  \
+                ROUNDS2(WKP(t_ + 0), arr, a, b, c, d, e, f, g, h);                                 \
+                SCHED(t_ / 2, 1);                                                                  \
+                ROUNDS2(WKP(t_ + 2), arr, g, h, a, b, c, d, e, f);                                 \
+                SCHED(t_ / 2, 2);                                                                  \
+                ROUNDS2(WKP(t_ + 4), arr, e, f, g, h, a, b, c, d);                                 \
+                SCHED(t_ / 2, 3);                                                                  \
+                ROUNDS2(WKP(t_ + 6), arr, c, d, e, f, g, h, a, b);                                 \
+                SCHED(t_ / 2, 4);                                                                  \
+                ROUNDS2(WKP(t_ + 8), arr, a, b, c, d, e, f, g, h);                                 \
+                SCHED(t_ / 2, 5);                                                                  \
+                ROUNDS2(WKP(t_ + 10), arr, g, h, a, b, c, d, e, f);                                \
+                SCHED(t_ / 2, 6);                                                                  \
+                ROUNDS2(WKP(t_ + 12), arr, e, f, g, h, a, b, c, d);                                \
+                SCHED(t_ / 2, 7);                                                                  \
+                ROUNDS2(WKP(t_ + 14), arr, c, d, e, f, g, h, a, b);                                \
+            }                                                                                      \
+        }                                                                                          \
+        _Pragma("GCC unroll 8") for (; t_ < 80; t_ += 16)                                          \
+        {                                                                                          \
+            ROUNDS8(WKP(t_), ps, arr);                                                             \
+            ROUNDS8(WKP(t_ + 8), ps, arr);                                                         \
+        }                                                                                          \
         st[0] += a;                                                                                \
         st[1] += b;                                                                                \
         st[2] += c;                                                                                \
@@ -106,17 +204,23 @@
         st[7] += h;                                                                                \
     } while (0)
 
+#ifndef SHA512_ASM_ROUNDS
 /* Reads *p with a load instruction. Left to itself, GCC forwards the vector schedule's stores
  * to the scalar rounds with VMOVQ/VPEXTRQ, ALU micro-ops on the ports the rounds need, where
  * a load uses none of them (2-3% faster on an Intel Xeon with AVX-512, in a noisy run). */
 static inline uint64_t load_wk(const uint64_t *p)
 {
+#if defined(__GNUC__)
     uint64_t v;
     __asm__("movq %1, %0" : "=r"(v) : "m"(*p));
     return v;
+#else
+    return *p;
+#endif
 }
+#endif
 
-#define WK1(t) load_wk(&wk[t])
+#define WK1(t) (wk + (t))
 
 AVX_TARGET static void sha512_blocks_avx(uint64_t st[8], const uint8_t *p, size_t nblocks)
 {
@@ -134,7 +238,7 @@ AVX_TARGET static void sha512_blocks_avx(uint64_t st[8], const uint8_t *p, size_
                 (__m128i *)(wk + 2 * i),
                 _mm_add_epi64(x[i], _mm_load_si128((const __m128i *)(sha512_k + 2 * i))));
         }
-        BLOCK(1, SCHED, WK1);
+        BLOCK(1, SCHED, WK1, 16, wk);
         p += 128;
     }
     /* W(t) + K(t) reveals the message, which may be a secret (an HMAC key block). */
@@ -169,18 +273,18 @@ const sha512_impl sha512_x86avx_impl = {
 
 /* SCHED for both blocks: pair s of words 16.. goes to wk2[4 (8 + s) ..], the first block's
  * two words then the second's. */
-#define SCHED2(s)                                                                                  \
+#define SCHED2(base, k)                                                                            \
     do {                                                                                           \
-        __m256i w15_ = _mm256_alignr_epi8(y[((s) + 1) & 7], y[(s)&7], 8);                          \
-        __m256i w7_ = _mm256_alignr_epi8(y[((s) + 5) & 7], y[((s) + 4) & 7], 8);                   \
-        y[(s)&7] = _mm256_add_epi64(_mm256_add_epi64(y[(s)&7], YSSIG0(w15_)),                      \
-                                    _mm256_add_epi64(w7_, YSSIG1(y[((s) + 7) & 7])));              \
-        _mm256_store_si256((__m256i *)(wk2 + 4 * (8 + (s))),                                       \
-                           _mm256_add_epi64(y[(s)&7], YK(16 + 2 * (s))));                          \
+        __m256i w15_ = _mm256_alignr_epi8(y[((k) + 1) & 7], y[k], 8);                              \
+        __m256i w7_ = _mm256_alignr_epi8(y[((k) + 5) & 7], y[((k) + 4) & 7], 8);                   \
+        y[k] = _mm256_add_epi64(_mm256_add_epi64(y[k], YSSIG0(w15_)),                              \
+                                _mm256_add_epi64(w7_, YSSIG1(y[((k) + 7) & 7])));                  \
+        _mm256_store_si256((__m256i *)(wk2 + 4 * (8 + (base) + (k))),                              \
+                           _mm256_add_epi64(y[k], YK(16 + 2 * ((base) + (k)))));                   \
     } while (0)
 
-#define WKA(t) load_wk(&wk2[4 * ((t) / 2) + ((t)&1)])
-#define WKB(t) load_wk(&wk2[4 * ((t) / 2) + 2 + ((t)&1)])
+#define WKA(t) (wk2 + 4 * ((t) / 2))
+#define WKB(t) (wk2 + 4 * ((t) / 2) + 2)
 
 AVX2_TARGET static void sha512_blocks_avx2(uint64_t st[8], const uint8_t *p, size_t nblocks)
 {
@@ -199,8 +303,8 @@ AVX2_TARGET static void sha512_blocks_avx2(uint64_t st[8], const uint8_t *p, siz
             y[i] = _mm256_shuffle_epi8(two, bswap);
             _mm256_store_si256((__m256i *)(wk2 + 4 * i), _mm256_add_epi64(y[i], YK(2 * i)));
         }
-        BLOCK(1, SCHED2, WKA);
-        BLOCK(0, SCHED2, WKB);
+        BLOCK(1, SCHED2, WKA, 32, wk2);
+        BLOCK(0, SCHED2, WKB, 32, wk2);
     }
     if (nblocks > 0)
         sha512_blocks_avx(st, p, nblocks);
@@ -237,17 +341,17 @@ const sha512_impl sha512_x86avx2_impl = {
 
 /* SCHED for four blocks: pair s of words 16.. goes to wk4[8 (8 + s) ..], block j's two words
  * at 2j. */
-#define SCHED4(s)                                                                                  \
+#define SCHED4(base, k)                                                                            \
     do {                                                                                           \
-        __m512i w15_ = _mm512_alignr_epi8(z[((s) + 1) & 7], z[(s)&7], 8);                          \
-        __m512i w7_ = _mm512_alignr_epi8(z[((s) + 5) & 7], z[((s) + 4) & 7], 8);                   \
-        z[(s)&7] = _mm512_add_epi64(_mm512_add_epi64(z[(s)&7], ZSSIG0(w15_)),                      \
-                                    _mm512_add_epi64(w7_, ZSSIG1(z[((s) + 7) & 7])));              \
-        _mm512_store_si512((__m512i *)(wk4 + 8 * (8 + (s))),                                       \
-                           _mm512_add_epi64(z[(s)&7], ZK(16 + 2 * (s))));                          \
+        __m512i w15_ = _mm512_alignr_epi8(z[((k) + 1) & 7], z[k], 8);                              \
+        __m512i w7_ = _mm512_alignr_epi8(z[((k) + 5) & 7], z[((k) + 4) & 7], 8);                   \
+        z[k] = _mm512_add_epi64(_mm512_add_epi64(z[k], ZSSIG0(w15_)),                              \
+                                _mm512_add_epi64(w7_, ZSSIG1(z[((k) + 7) & 7])));                  \
+        _mm512_store_si512((__m512i *)(wk4 + 8 * (8 + (base) + (k))),                              \
+                           _mm512_add_epi64(z[k], ZK(16 + 2 * ((base) + (k)))));                   \
     } while (0)
 
-#define WK4(j, t) load_wk(&wk4[8 * ((t) / 2) + 2 * (j) + ((t)&1)])
+#define WK4(j, t) (wk4 + 8 * ((t) / 2) + 2 * (j))
 #define WK4A(t) WK4(0, t)
 #define WK4B(t) WK4(1, t)
 #define WK4C(t) WK4(2, t)
@@ -272,10 +376,10 @@ AVX512_TARGET static void sha512_blocks_avx512(uint64_t st[8], const uint8_t *p,
             z[i] = _mm512_shuffle_epi8(four, bswap);
             _mm512_store_si512((__m512i *)(wk4 + 8 * i), _mm512_add_epi64(z[i], ZK(2 * i)));
         }
-        BLOCK(1, SCHED4, WK4A);
-        BLOCK(0, SCHED4, WK4B);
-        BLOCK(0, SCHED4, WK4C);
-        BLOCK(0, SCHED4, WK4D);
+        BLOCK(1, SCHED4, WK4A, 64, wk4);
+        BLOCK(0, SCHED4, WK4B, 64, wk4);
+        BLOCK(0, SCHED4, WK4C, 64, wk4);
+        BLOCK(0, SCHED4, WK4D, 64, wk4);
     }
     if (nblocks > 0)
         sha512_blocks_avx2(st, p, nblocks);
