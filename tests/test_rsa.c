@@ -515,6 +515,76 @@ static void test_bignum_pow2(void)
     BN_CTX_free(bctx);
 }
 
+/* The RSA public operation's radix-2^52 code on one 32-limb modulus (bn_r52_pow_u64_vartime):
+ * the IFMA instance (where the CPU has it) and its portable model against OpenSSL BN_mod_exp,
+ * with moduli of random 2048 bits, top limb 1 and all limbs but the lowest all ones, bases 0, 1,
+ * 2, m - 1, 2^1024 +- 1, random, and exponents 65537, 3, 1, 2, 2^63 and 2^64 - 1; and the
+ * refusals (other sizes, e = 0). */
+static void test_bignum_pow_public(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0, ifma_runs = 0;
+    const size_t nl = 32;
+    static const uint64_t eu[6] = {65537, 3, 1, 2, 1ull << 63, UINT64_MAX};
+    for (int mi = 0; mi < 3; mi++) {
+        uint64_t m[BN_MAX_LIMBS];
+        tu_rand(m, 8 * nl);
+        m[0] |= 1;
+        m[nl - 1] |= 1ull << 63;
+        if (mi == 1)
+            m[nl - 1] = 1;
+        if (mi == 2)
+            for (size_t i = 1; i < nl; i++)
+                m[i] = UINT64_MAX;
+        for (int bi = 0; bi < 8; bi++) {
+            uint64_t b[BN_MAX_LIMBS] = {0}, r[BN_MAX_LIMBS], ref[BN_MAX_LIMBS];
+            if (bi < 3)
+                b[0] = (uint64_t)bi; /* 0, 1, 2 */
+            else if (bi == 3)
+                for (size_t i = 0; i < nl; i++)
+                    b[i] = m[i] - (i == 0); /* m - 1 */
+            else if (bi == 4)
+                b[16] = 1; /* 2^1024 */
+            else if (bi == 5) {
+                b[16] = 1; /* 2^1024 + 1 */
+                b[0] = 1;
+            } else if (bi == 6)
+                memset(b, 0xff, 8 * 16); /* 2^1024 - 1 */
+            else
+                rand_below(b, m, nl);
+            for (int ei = 0; ei < 6; ei++) {
+                BIGNUM *M = bn_of(m, nl), *B = bn_of(b, nl), *E = BN_new(), *R = BN_new();
+                uint8_t buf[8 * BN_MAX_LIMBS];
+                BN_set_word(E, eu[ei]);
+                BN_mod_exp(R, B, E, M, bctx);
+                CHECK(BN_bn2binpad(R, buf, (int)(8 * nl)) >= 0);
+                bn_from_be(ref, nl, buf, 8 * nl);
+                BN_free(M);
+                BN_free(B);
+                BN_free(E);
+                BN_free(R);
+                for (int model = 0; model < 2; model++) {
+                    memset(r, 0xa5, sizeof r);
+                    if (!bn_r52_pow_u64_vartime(model, r, b, m, nl, eu[ei])) {
+                        CHECK(model == 0 && !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA));
+                        continue;
+                    }
+                    ifma_runs += model == 0;
+                    checks++;
+                    fails += memcmp(r, ref, 8 * nl) != 0;
+                }
+            }
+        }
+        uint64_t b[BN_MAX_LIMBS] = {5}, r[BN_MAX_LIMBS];
+        CHECK(bn_r52_pow_u64_vartime(1, r, b, m, nl, 0) == 0);
+        CHECK(bn_r52_pow_u64_vartime(1, r, b, m, 16, 3) == 0);
+        CHECK(bn_r52_pow_u64_vartime(1, r, b, m, 24, 3) == 0);
+    }
+    CHECK(fails == 0);
+    printf("bignum pow public: %lu checks (%lu IFMA runs), %lu failed\n", checks, ifma_runs, fails);
+    BN_CTX_free(bctx);
+}
+
 /* ------------------------------------------------------------------------------------------
  * Keys
  * ------------------------------------------------------------------------------------------ */
@@ -1085,6 +1155,7 @@ int main(void)
     test_modinv();
     test_mont_init_rr();
     test_bignum_pow2();
+    test_bignum_pow_public();
     test_wycheproof();
     test_differential();
     test_tls12();

@@ -84,11 +84,19 @@ typedef struct r52_half {
     static TENON_TARGET("avx512f,avx512ifma")                                                      \
         __attribute__((noinline)) void powu2_ifma_##L(r52_half *h1, r52_half *h2, uint64_t e)      \
     {                                                                                              \
-        powu2_ifma(h1, h2, e, (L), (V));                                                           \
+        r52_half *const h[2] = {h1, h2};                                                           \
+        powu_ifma(h, e, 2, (L), (V));                                                              \
     }
 IFMA_INSTANCE(20, 3)
 IFMA_INSTANCE(30, 4)
 IFMA_INSTANCE(40, 5)
+
+/* One modulus of 32 limbs (the RSA-2048 public operation). */
+static TENON_TARGET("avx512f,avx512ifma")
+    __attribute__((noinline)) void powu1_ifma_40(r52_half *h, uint64_t e)
+{
+    powu_ifma(&h, e, 1, 40, 5);
+}
 #endif
 /* The portable model: each operation lane by lane, branch-free. */
 typedef struct r52_model_vec {
@@ -213,11 +221,17 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
     }                                                                                              \
     static __attribute__((noinline)) void powu2_model_##L(r52_half *h1, r52_half *h2, uint64_t e)  \
     {                                                                                              \
-        powu2_model(h1, h2, e, (L), (V));                                                          \
+        r52_half *const h[2] = {h1, h2};                                                           \
+        powu_model(h, e, 2, (L), (V));                                                             \
     }
 MODEL_INSTANCE(20, 3)
 MODEL_INSTANCE(30, 4)
 MODEL_INSTANCE(40, 5)
+
+static __attribute__((noinline)) void powu1_model_40(r52_half *h, uint64_t e)
+{
+    powu_model(&h, e, 1, 40, 5);
+}
 
 /* y (R52_STRIDE lanes) = x (n limbs of 64 bits) in 52-bit limbs. */
 static void to_r52(uint64_t *y, const uint64_t *x, size_t n)
@@ -277,17 +291,21 @@ static void prepare(r52_half *h, const bn_mont *ctx, const uint64_t *b, const ui
         h->e[i] = e[i];
 }
 
-/* r = acc (below 2m, 52-bit limbs) reduced below m, in 64-bit limbs. */
-static void finish(const r52_half *h, const bn_mont *ctx, uint64_t *r, size_t L)
+/* r = acc (below 2m, 52-bit limbs) reduced below m (n limbs), in 64-bit limbs. */
+static void finish_m(const r52_half *h, const uint64_t *m, size_t n, uint64_t *r, size_t L)
 {
-    size_t n = ctx->nl;
-    uint64_t x[BN_MAX_LIMBS / 2 + 1], d[BN_MAX_LIMBS / 2];
+    uint64_t x[BN_MAX_LIMBS + 1], d[BN_MAX_LIMBS];
     from_r52(x, n + 1, h->acc, L);
-    uint64_t br = bn_sub(d, x, ctx->m, n);
+    uint64_t br = bn_sub(d, x, m, n);
     uint64_t top = x[n] - br; /* all-ones exactly when x < m */
     bn_select(r, ct_value_barrier_u64(0 - (top >> 63)), x, d, n);
     tenon_wipe(x, sizeof x);
     tenon_wipe(d, sizeof d);
+}
+
+static void finish(const r52_half *h, const bn_mont *ctx, uint64_t *r, size_t L)
+{
+    finish_m(h, ctx->m, ctx->nl, r, L);
 }
 
 /* The L for n 64-bit limbs, 0 if no instance takes n; and whether the code may run. */
@@ -353,5 +371,35 @@ int bn_r52_pow2_ct(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b
     finish(&h[0], c1, r1, L);
     finish(&h[1], c2, r2, L);
     tenon_wipe(h, sizeof h);
+    return 1;
+}
+
+int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint64_t *m, size_t n,
+                           uint64_t e)
+{
+    if (n != 32 || e == 0 || !r52_allowed(model))
+        return 0;
+    const size_t L = 40;
+    /* Only the fields from m on are used (no table). The conversion constants take plain
+     * numbers: k = 2^104L mod m takes b to b 2^52L, z = 1 takes the result back out. */
+    r52_half h;
+    uint64_t k[BN_MAX_LIMBS], inv = m[0];
+    memset(h.m, 0, sizeof h - offsetof(r52_half, m));
+    to_r52(h.m, m, n);
+    to_r52(h.b, b, n);
+    bn_pow2_mod_vartime(k, m, n, 104 * L / 64);
+    to_r52(h.k, k, n);
+    h.z[0] = 1;
+    /* m^-1 mod 2^64 by Newton's iteration (m m = 1 mod 8: 3 bits, doubling each step) */
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - m[0] * inv;
+    h.k0 = (0 - inv) & R52_MASK;
+    void (*run)(r52_half *, uint64_t) = powu1_model_40;
+#if TENON_X86_64
+    if (!model)
+        run = powu1_ifma_40;
+#endif
+    run(&h, e);
+    finish_m(&h, m, n, r, L);
     return 1;
 }
