@@ -68,10 +68,49 @@ typedef struct r52_half {
 #define RV_MADDHI(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
 #define RV_ALIGN1(hi, lo) _mm512_alignr_epi64((hi), (lo), 1)
 #define RV_ALIGNUP(hi, lo) _mm512_alignr_epi64((hi), (lo), 7)
-#define RV_LANE1(a) ((uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(a), 1))
+/* Lane 1 through memory: a store and a load use neither port 0 nor port 5, which the vector
+ * multiplications (port 0 only) and moves keep busy; VPEXTRQ takes one of each. The asm keeps
+ * the compiler from turning the pair back into VPEXTRQ. */
+static inline __attribute__((always_inline)) uint64_t r52_lane1(__m128i a)
+{
+    uint64_t b[2] __attribute__((aligned(16)));
+    __asm__("vmovdqa %1, %0" : "=m"(b) : "v"(a));
+    return b[1];
+}
+#define RV_LANE1(a) r52_lane1(_mm512_castsi512_si128(a))
 #define RV_GTMASK(a, b) ((uint8_t)_mm512_cmpgt_epu64_mask((a), (b)))
 #define RV_EQMASK(a, b) ((uint8_t)_mm512_cmpeq_epu64_mask((a), (b)))
 #define RV_ADD1MASK(a, k) _mm512_mask_add_epi64((a), (__mmask8)(k), (a), _mm512_set1_epi64(1))
+#define RV_MADDLO_K(acc, k, a, b) _mm512_mask_madd52lo_epu64((acc), (__mmask8)(k), (a), (b))
+#define RV_MADDHI_K(acc, k, a, b) _mm512_mask_madd52hi_epu64((acc), (__mmask8)(k), (a), (b))
+#define RV_ZIPLO(a, b)                                                                             \
+    _mm512_permutex2var_epi64((a), _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), (b))
+#define RV_ZIPHI(a, b)                                                                             \
+    _mm512_permutex2var_epi64((a), _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), (b))
+/* s is a constant of the instance; the immediates are spelled out for unoptimised builds. */
+static inline __attribute__((always_inline)) TENON_TARGET("avx512f") __m512i
+    r52_shiftup(__m512i hi, __m512i lo, size_t s)
+{
+    switch (s) {
+    case 1:
+        return _mm512_alignr_epi64(hi, lo, 7);
+    case 2:
+        return _mm512_alignr_epi64(hi, lo, 6);
+    case 3:
+        return _mm512_alignr_epi64(hi, lo, 5);
+    case 4:
+        return _mm512_alignr_epi64(hi, lo, 4);
+    case 5:
+        return _mm512_alignr_epi64(hi, lo, 3);
+    case 6:
+        return _mm512_alignr_epi64(hi, lo, 2);
+    case 7:
+        return _mm512_alignr_epi64(hi, lo, 1);
+    default:
+        return hi;
+    }
+}
+#define RV_SHIFTUP(hi, lo, s) r52_shiftup((hi), (lo), (s))
 #include "bignum_r52_impl.h"
 
 /* One instance per size, so that L and V are constants and the vectors stay in registers. */
@@ -186,6 +225,27 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
     return a;
 }
 
+/* op as for mv_op (3 or 4) in the lanes whose bit of k is set, acc elsewhere */
+static inline r52_model_vec mv_opmask(int op, r52_model_vec acc, uint8_t k, r52_model_vec a,
+                                      r52_model_vec b)
+{
+    r52_model_vec p = mv_op(op, acc, a, b);
+    for (int j = 0; j < R52_LANES; j++) {
+        uint64_t sel = 0 - (uint64_t)((k >> j) & 1);
+        acc.l[j] = (p.l[j] & sel) | (acc.l[j] & ~sel);
+    }
+    return acc;
+}
+
+/* lanes a[o], b[o], a[o + 1], b[o + 1], ... (o = 0: ZIPLO, 4: ZIPHI) */
+static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
+{
+    r52_model_vec r;
+    for (int j = 0; j < R52_LANES; j++)
+        r.l[j] = j % 2 == 0 ? a.l[o + j / 2] : b.l[o + j / 2];
+    return r;
+}
+
 /* The model's loops stay loops: unrolled, its lane-by-lane operations take the compiler many
  * minutes under sanitizer instrumentation, and the steps are the same either way. */
 #undef UNROLL
@@ -212,6 +272,11 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
 #define RV_GTMASK(a, b) mv_gtmask((a), (b))
 #define RV_EQMASK(a, b) mv_eqmask((a), (b))
 #define RV_ADD1MASK(a, k) mv_add1mask((a), (k))
+#define RV_MADDLO_K(acc, k, a, b) mv_opmask(3, (acc), (k), (a), (b))
+#define RV_MADDHI_K(acc, k, a, b) mv_opmask(4, (acc), (k), (a), (b))
+#define RV_ZIPLO(a, b) mv_zip((a), (b), 0)
+#define RV_ZIPHI(a, b) mv_zip((a), (b), 4)
+#define RV_SHIFTUP(hi, lo, s) mv_align((hi), (lo), (int)(R52_LANES - (s)))
 #include "bignum_r52_impl.h"
 
 #define MODEL_INSTANCE(L, V)                                                                       \

@@ -14,6 +14,10 @@
  *     (one lane up)
  *   RV_LANE1(a) (lane 1)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
  *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
+ *   RV_MADDLO_K(acc, k, a, b) / RV_MADDHI_K(acc, k, a, b): RV_MADDLO / RV_MADDHI in the lanes
+ *     whose bit of k is set, acc elsewhere
+ *   RV_ZIPLO(a, b): lanes a0 b0 a1 b1 a2 b2 a3 b3; RV_ZIPHI(a, b): a4 b4 .. a7 b7
+ *   RV_SHIFTUP(hi, lo, s): lanes lo[8 - s..7], hi[0..7 - s] (s lanes up; s = 0: hi)
  */
 
 /* Carries: lanes of up to ~60 bits to 52-bit limbs. One parallel step leaves each lane at most
@@ -140,6 +144,129 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(r52_half *h1, uint64_t *r1, co
     R52_NAME(amm)(h, r, a, b, 2, L, V);
 }
 
+/* r = a^2 2^-52L mod m, up to 2m, for H halves (a below 2m): amm's reduction with a dedicated
+ * squaring. The cross products a_i a_j, j > i, are added once, in an accumulator y of their own
+ * that moves down a lane per turn like x (masked to the lanes j > i; the vectors holding none
+ * are skipped), and count twice: 2y joins x at the end, and each lane 0 the scalar side needs
+ * is lane 1 of x plus twice lane 1 of y (final by then: a turn only adds to y at lanes above
+ * it, so y's lane is not on the chain from one q to the next). The squares a_j^2 (positions 2j
+ * and 2j + 1) are made at once and laid out by position: the first V vectors are where x
+ * starts, the rest join at the end (they are past the lanes the reduction reads). Of amm's 4 V
+ * multiplications per turn per half, 2 V remain for q m and on average about V for the cross
+ * products. */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *const *r,
+                                                 const uint64_t *const *a, const size_t H,
+                                                 const size_t L, const size_t V)
+{
+    r52v x[2][R52_MAXV], y[2][R52_MAXV], va[2][R52_MAXV], vm[2][R52_MAXV], d[2][2 * R52_MAXV];
+    uint64_t s[2] = {0, 0}, c[2] = {0, 0};
+    UNROLL
+    for (size_t k = 0; k < H; k++) {
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
+            va[k][v] = RV_LOAD(a[k] + R52_LANES * v);
+            vm[k][v] = RV_LOAD(h[k]->m + R52_LANES * v);
+            y[k][v] = RV_ZERO();
+        }
+        /* the squares by position: d[2v], d[2v + 1] hold positions 16v .. 16v + 15 */
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
+            r52v lo = RV_MADDLO(RV_ZERO(), va[k][v], va[k][v]);
+            r52v hi = RV_MADDHI(RV_ZERO(), va[k][v], va[k][v]);
+            d[k][2 * v] = RV_ZIPLO(lo, hi);
+            d[k][2 * v + 1] = RV_ZIPHI(lo, hi);
+        }
+        UNROLL
+        for (size_t v = 0; v < V; v++)
+            x[k][v] = d[k][v];
+        /* lane 0: the low half of a_0^2 */
+        s[k] = (uint64_t)((unsigned __int128)a[k][0] * a[k][0]) & R52_MASK;
+    }
+    /* The turns in runs of R52_LANES, by the vector u that holds lane i: vectors below u have no
+     * lane j > i, u has some (masked), those above all. */
+    UNROLL
+    for (size_t u = 0; u < V; u++) {
+        size_t end = R52_LANES * (u + 1) < L ? R52_LANES * (u + 1) : L;
+        for (size_t i = R52_LANES * u; i < end; i++) {
+            r52v vai[2], vq[2];
+            unsigned __int128 qm[2];
+            UNROLL
+            for (size_t k = 0; k < H; k++) {
+                uint64_t t = s[k];
+                uint64_t q = (t * h[k]->k0) & R52_MASK;
+                qm[k] = (unsigned __int128)q * h[k]->m[0];
+                c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
+                vai[k] = RV_SET1(a[k][i]);
+                vq[k] = RV_SET1(q);
+            }
+            uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
+            UNROLL
+            for (size_t v = 0; v < V; v++) {
+                UNROLL
+                for (size_t k = 0; k < H; k++)
+                    x[k][v] = RV_MADDLO(x[k][v], vq[k], vm[k][v]);
+                UNROLL
+                for (size_t k = 0; k < H; k++) {
+                    if (v == u)
+                        y[k][v] = RV_MADDLO_K(y[k][v], km, vai[k], va[k][v]);
+                    else if (v > u)
+                        y[k][v] = RV_MADDLO(y[k][v], vai[k], va[k][v]);
+                }
+            }
+            UNROLL
+            for (size_t k = 0; k < H; k++)
+                s[k] = c[k] + RV_LANE1(x[k][0]) + 2 * RV_LANE1(y[k][0]) + (uint64_t)(qm[k] >> 52);
+            UNROLL
+            for (size_t v = 0; v < V; v++) {
+                UNROLL
+                for (size_t k = 0; k < H; k++) {
+                    x[k][v] = RV_ALIGN1(v + 1 < V ? x[k][v + 1] : RV_ZERO(), x[k][v]);
+                    y[k][v] = RV_ALIGN1(v + 1 < V ? y[k][v + 1] : RV_ZERO(), y[k][v]);
+                }
+            }
+            UNROLL
+            for (size_t v = 0; v < V; v++) {
+                UNROLL
+                for (size_t k = 0; k < H; k++)
+                    x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
+                UNROLL
+                for (size_t k = 0; k < H; k++) {
+                    if (v == u)
+                        y[k][v] = RV_MADDHI_K(y[k][v], km, vai[k], va[k][v]);
+                    else if (v > u)
+                        y[k][v] = RV_MADDHI(y[k][v], vai[k], va[k][v]);
+                }
+            }
+        }
+    }
+    /* x + 2y + the squares past the first V vectors (positions 8V.., now lanes 8V - L..) */
+    UNROLL
+    for (size_t k = 0; k < H; k++) {
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
+            r52v dv =
+                RV_SHIFTUP(d[k][V + v], v > 0 ? d[k][V + v - 1] : RV_ZERO(), R52_LANES * V - L);
+            x[k][v] = RV_ADD(RV_ADD(x[k][v], dv), RV_ADD(y[k][v], y[k][v]));
+        }
+        x[k][0] = RV_ADD(x[k][0], RV_SETLO(c[k]));
+        R52_NAME(norm)(x[k], V);
+        UNROLL
+        for (size_t v = 0; v < V; v++)
+            RV_STORE(r[k] + R52_LANES * v, x[k][v]);
+    }
+}
+
+/* ams for both halves. */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(ams2)(r52_half *h1, uint64_t *r1, const uint64_t *a1,
+                                                  r52_half *h2, uint64_t *r2, const uint64_t *a2,
+                                                  const size_t L, const size_t V)
+{
+    r52_half *const h[2] = {h1, h2};
+    uint64_t *const r[2] = {r1, r2};
+    const uint64_t *const a[2] = {a1, a2};
+    R52_NAME(ams)(h, r, a, 2, L, V);
+}
+
 /* out = table[win] for both halves, every entry read and masked (no secret-dependent address). */
 static R52_ATTR ALWAYS_INLINE void R52_NAME(scan)(uint64_t *out, const uint64_t *table,
                                                   uint32_t win, const size_t V)
@@ -185,7 +312,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
             continue;
         }
         for (int s = 0; s < BN_WIN; s++)
-            R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->acc, h2, h2->acc, h2->acc, h2->acc, L, V);
+            R52_NAME(ams2)(h1, h1->acc, h1->acc, h2, h2->acc, h2->acc, L, V);
         R52_NAME(scan)(h1->t, h1->table, win1, V);
         R52_NAME(scan)(h2->t, h2->table, win2, V);
         R52_NAME(amm2)(h1, h1->acc, h1->acc, h1->t, h2, h2->acc, h2->acc, h2->t, L, V);
@@ -221,7 +348,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(powu)(r52_half *const *h, uint64_t e
             RV_STORE(h[k]->acc + R52_LANES * v, RV_LOAD(h[k]->t + R52_LANES * v));
     }
     for (int i = 62 - __builtin_clzll(e); i >= 0; i--) {
-        R52_NAME(amm)(h, acc, cacc, cacc, H, L, V);
+        R52_NAME(ams)(h, acc, cacc, H, L, V);
         if ((e >> i) & 1)
             R52_NAME(amm)(h, acc, cacc, ct, H, L, V);
     }
@@ -250,3 +377,8 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(powu)(r52_half *const *h, uint64_t e
 #undef RV_GTMASK
 #undef RV_EQMASK
 #undef RV_ADD1MASK
+#undef RV_MADDLO_K
+#undef RV_MADDHI_K
+#undef RV_ZIPLO
+#undef RV_ZIPHI
+#undef RV_SHIFTUP
