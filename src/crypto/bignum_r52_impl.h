@@ -294,13 +294,15 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(pow2)(r52_half *h1, r52_half *h2, si
     /* table[0] = 2^52L mod m is set; table[1] = b 2^52L; table[i] = b^i 2^52L */
     R52_NAME(amm2)
     (h1, h1->table + R52_STRIDE, h1->b, h1->k, h2, h2->table + R52_STRIDE, h2->b, h2->k, L, V);
-    for (size_t i = 2; i < R52_ENTRIES; i++) {
-        const uint64_t *x1 = h1->table + (i % 2 == 0 ? i / 2 : i - 1) * R52_STRIDE;
-        const uint64_t *y1 = h1->table + (i % 2 == 0 ? i / 2 : 1) * R52_STRIDE;
-        const uint64_t *x2 = h2->table + (i % 2 == 0 ? i / 2 : i - 1) * R52_STRIDE;
-        const uint64_t *y2 = h2->table + (i % 2 == 0 ? i / 2 : 1) * R52_STRIDE;
+    for (size_t i = 2; i < R52_ENTRIES; i += 2) {
+        /* table[i] = table[i / 2]^2, table[i + 1] = table[i] table[1] */
+        R52_NAME(ams2)
+        (h1, h1->table + i * R52_STRIDE, h1->table + i / 2 * R52_STRIDE, h2,
+         h2->table + i * R52_STRIDE, h2->table + i / 2 * R52_STRIDE, L, V);
         R52_NAME(amm2)
-        (h1, h1->table + i * R52_STRIDE, x1, y1, h2, h2->table + i * R52_STRIDE, x2, y2, L, V);
+        (h1, h1->table + (i + 1) * R52_STRIDE, h1->table + i * R52_STRIDE, h1->table + R52_STRIDE,
+         h2, h2->table + (i + 1) * R52_STRIDE, h2->table + i * R52_STRIDE, h2->table + R52_STRIDE,
+         L, V);
     }
     size_t nwin = (64 * en + BN_WIN - 1) / BN_WIN;
     for (size_t w = nwin; w-- > 0;) {
