@@ -17,6 +17,7 @@
  *   RV_MADDLO_K(acc, k, a, b) / RV_MADDHI_K(acc, k, a, b): RV_MADDLO / RV_MADDHI in the lanes
  *     whose bit of k is set, acc elsewhere
  *   RV_ZIPLO(a, b): lanes a0 b0 a1 b1 a2 b2 a3 b3; RV_ZIPHI(a, b): a4 b4 .. a7 b7
+ *   RV_SET1M(x): RV_SET1 through memory (a load port rather than a vector port)
  *   RV_SHIFTUP(hi, lo, s): lanes lo[8 - s..7], hi[0..7 - s] (s lanes up; s = 0: hi)
  */
 
@@ -89,7 +90,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
             qm[k] = (unsigned __int128)q * h[k]->m[0];
             c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
             va[k] = RV_SET1(a[k][i]);
-            vq[k] = RV_SET1(q);
+            vq[k] = RV_SET1M(q);
         }
         UNROLL
         for (size_t v = 0; v < V; v++) {
@@ -197,7 +198,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                 qm[k] = (unsigned __int128)q * h[k]->m[0];
                 c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
                 vai[k] = RV_SET1(a[k][i]);
-                vq[k] = RV_SET1(q);
+                vq[k] = RV_SET1M(q);
             }
             uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
             UNROLL
@@ -384,3 +385,4 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(powu)(r52_half *const *h, uint64_t e
 #undef RV_ZIPLO
 #undef RV_ZIPHI
 #undef RV_SHIFTUP
+#undef RV_SET1M
