@@ -585,18 +585,16 @@ void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
             if (rhat >> 64 != 0)
                 break;
         }
-        /* u[j..j+nl] -= qhat v */
-        uint64_t q = (uint64_t)qhat, mc = 0, br = 0;
+        /* u[j..j+nl] -= qhat v: the product row first, then the subtraction (two short carry
+         * chains rather than one long one through both) */
+        uint64_t q = (uint64_t)qhat, mc = 0, qv[BN_MAX_LIMBS + 1];
         for (size_t i = 0; i < nl; i++) {
             u128 pr = (u128)q * v[i] + mc;
+            qv[i] = (uint64_t)pr;
             mc = (uint64_t)(pr >> 64);
-            u128 z = (u128)u[j + i] - (uint64_t)pr - br;
-            u[j + i] = (uint64_t)z;
-            br = (uint64_t)(z >> 64) & 1;
         }
-        u128 z = (u128)u[j + nl] - mc - br;
-        u[j + nl] = (uint64_t)z;
-        if ((uint64_t)(z >> 64) != 0) {
+        qv[nl] = mc;
+        if (bn_sub(u + j, u + j, qv, nl + 1) != 0) {
             /* qhat was one too large (rare): add v back */
             uint64_t c = 0;
             for (size_t i = 0; i < nl; i++) {
