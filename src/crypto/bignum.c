@@ -529,6 +529,7 @@ static void mont_setup(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl
 {
     ctx->nl = nl;
     ctx->impl = impl != NULL ? impl : bn_best_impl();
+    ctx->r52 = NULL;
     for (size_t i = 0; i < nl; i++)
         ctx->m[i] = m[i];
     /* Newton's iteration for m0^-1 mod 2^64: m0 m0 = 1 mod 8 gives 3 bits, each step doubles. */

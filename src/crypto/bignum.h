@@ -25,6 +25,16 @@
 
 typedef struct bn_mont bn_mont;
 
+/* The radix-2^52 code's conversion constants of one modulus (bignum_r52.c: 2^(104L - 64 nl) R,
+ * R and 2^(52L - 64 nl) R mod m, in 52-bit limbs), made once by bn_r52_prep for the several
+ * exponentiations of an RSA private operation instead of at each. Secret with the modulus. */
+#define BN_R52_LIMBS 40
+typedef struct bn_r52_pre {
+    uint64_t k[BN_R52_LIMBS] __attribute__((aligned(64)));
+    uint64_t z[BN_R52_LIMBS] __attribute__((aligned(64)));
+    uint64_t t0[BN_R52_LIMBS] __attribute__((aligned(64)));
+} bn_r52_pre;
+
 typedef struct bn_impl {
     const char *name;
     uint32_t cpu_needs;
@@ -40,6 +50,7 @@ struct bn_mont {
     const bn_impl *impl;
     uint64_t m[BN_MAX_LIMBS];
     uint64_t rr[BN_MAX_LIMBS]; /* R^2 mod m */
+    const bn_r52_pre *r52;     /* NULL, or the constants bn_r52_prep made */
 };
 
 /* x86-64 with BMI2 and ADX only (bignum_adx16.c): r = a b R^-1 mod m and a^2 R^-1 mod m for
@@ -127,6 +138,10 @@ int bn_r52_pow2_ct(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t 
  * b. */
 void bn_mont_pow2_u64(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const bn_mont *ctx2,
                       uint64_t *r2, const uint64_t *b2, uint64_t e);
+/* Makes pre for ctx (whose modulus the radix-2^52 code takes: 16, 24 or 32 limbs) and points
+ * ctx->r52 at it, so that the exponentiations below convert with it; pre must outlive ctx's
+ * use. Nothing is done for other sizes. Constant-time. */
+void bn_r52_prep(bn_mont *ctx, bn_r52_pre *pre);
 /* Its radix-2^52 code, model as for bn_r52_pow2_ct; returns 0 (nothing done) where the sizes or
  * the CPU do not allow it, or for e = 0. */
 int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,

@@ -32,6 +32,7 @@
 #define R52_LANES 8
 #define R52_MAXV 5
 #define R52_STRIDE (R52_LANES * R52_MAXV)
+_Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per constant");
 #define R52_ENTRIES (1u << BN_WIN)
 
 /* One half's working state: the modulus and constants in radix 2^52 (R52_STRIDE lanes each,
@@ -348,6 +349,11 @@ static void prepare_consts(r52_half *h, const bn_mont *ctx, size_t L)
     size_t n = ctx->nl;
     to_r52(h->m, ctx->m, n);
     h->k0 = ctx->n0 & R52_MASK;
+    if (ctx->r52 != NULL) {
+        memcpy(h->k, ctx->r52->k, sizeof h->k);
+        memcpy(h->z, ctx->r52->z, sizeof h->z);
+        return;
+    }
     pow2_r52(ctx, h->k, 104 * L - 128 * n); /* 2^(104L - 64n) */
     pow2_r52(ctx, h->z, 0);                 /* R */
 }
@@ -359,7 +365,10 @@ static void prepare(r52_half *h, const bn_mont *ctx, const uint64_t *b, const ui
     memset(h->table, 0, sizeof h->table);
     prepare_consts(h, ctx, L);
     to_r52(h->b, b, n);
-    pow2_r52(ctx, h->table, 52 * L - 64 * n); /* 2^52L */
+    if (ctx->r52 != NULL)
+        memcpy(h->table, ctx->r52->t0, sizeof ctx->r52->t0);
+    else
+        pow2_r52(ctx, h->table, 52 * L - 64 * n); /* 2^52L */
     for (size_t i = 0; i < en; i++)
         h->e[i] = e[i];
 }
@@ -394,6 +403,17 @@ static int r52_allowed(int model)
 #else
     return model;
 #endif
+}
+
+void bn_r52_prep(bn_mont *ctx, bn_r52_pre *pre)
+{
+    size_t n = ctx->nl, L = r52_len(n);
+    if (L == 0)
+        return;
+    pow2_r52(ctx, pre->k, 104 * L - 128 * n);
+    pow2_r52(ctx, pre->z, 0);
+    pow2_r52(ctx, pre->t0, 52 * L - 64 * n);
+    ctx->r52 = pre;
 }
 
 int bn_r52_pow2_u64(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b1,

@@ -191,6 +191,7 @@ typedef struct rsa_half {
     uint64_t rinv[BN_MAX_LIMBS / 2]; /* r^-1 mod prime, plain */
     uint64_t x[BN_MAX_LIMBS / 2], t[BN_MAX_LIMBS / 2], ex[BN_MAX_LIMBS / 2];
     uint64_t rnd[BN_MAX_LIMBS / 2 + 2];
+    bn_r52_pre pre; /* ctx's radix-2^52 constants, once for the three exponentiations */
 } rsa_half;
 
 /* The working state of one private operation (kept together so it is wiped at once). */
@@ -217,6 +218,7 @@ static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const
         bn_mont_init_rr(&h->ctx, h->prime, pl, y);
     else
         bn_mont_init(&h->ctx, h->prime, pl, NULL);
+    bn_r52_prep(&h->ctx, &h->pre);
     bn_mont_to_wide(&h->ctx, h->cm, c, nn);
 
     /* r = (random pl+2 limbs) mod prime is uniform to within 2^-128 (h->x, plain) */
