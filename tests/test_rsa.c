@@ -259,6 +259,43 @@ static void test_mont_init_rr(void)
     BN_CTX_free(bctx);
 }
 
+/* bn_mont_to_wide_r3 against bn_mont_to_wide: moduli of 16 and 32 limbs (random, top limb 1),
+ * x of every length up to 2 nl + 1 (the last falls back), random, all ones and zero. */
+static void test_to_wide_r3(void)
+{
+    unsigned long checks = 0, fails = 0;
+    static const size_t sizes[] = {16, 32};
+    for (size_t si = 0; si < 2; si++) {
+        size_t nl = sizes[si];
+        for (int kind = 0; kind < 2; kind++) {
+            uint64_t m[BN_MAX_LIMBS], r3[BN_MAX_LIMBS], x[2 * BN_MAX_LIMBS + 1];
+            tu_rand(m, 8 * nl);
+            m[0] |= 1;
+            m[nl - 1] |= 1ull << 63;
+            if (kind == 1)
+                m[nl - 1] = 1;
+            bn_mont ctx;
+            bn_mont_init(&ctx, m, nl, NULL);
+            bn_mont_sqr(&ctx, r3, ctx.rr);
+            for (size_t xl = 1; xl <= 2 * nl + 1; xl++) {
+                for (int v = 0; v < 3; v++) {
+                    uint64_t r[BN_MAX_LIMBS], ref[BN_MAX_LIMBS];
+                    if (v == 0)
+                        tu_rand(x, 8 * xl);
+                    else
+                        memset(x, v == 1 ? 0xff : 0, 8 * xl);
+                    bn_mont_to_wide(&ctx, ref, x, xl);
+                    bn_mont_to_wide_r3(&ctx, r3, r, x, xl);
+                    checks++;
+                    fails += memcmp(r, ref, 8 * nl) != 0;
+                }
+            }
+        }
+    }
+    CHECK(fails == 0);
+    printf("bn_mont_to_wide_r3: %lu checks, %lu failed\n", checks, fails);
+}
+
 /* One value for bn_mod_inv: against OpenSSL's BN_mod_inverse, the verdict and the inverse. */
 static int modinv_agrees(BN_CTX *bctx, const bn_mont *ctx, const uint64_t *a)
 {
@@ -1156,6 +1193,7 @@ int main(void)
     test_mont_init_rr();
     test_bignum_pow2();
     test_bignum_pow_public();
+    test_to_wide_r3();
     test_wycheproof();
     test_differential();
     test_tls12();

@@ -666,6 +666,25 @@ void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t 
     tenon_wipe(c, sizeof c);
 }
 
+void bn_mont_to_wide_r3(const bn_mont *ctx, const uint64_t *r3, uint64_t *r, const uint64_t *x,
+                        size_t xl)
+{
+    size_t n = ctx->nl;
+    if (xl > 2 * n) {
+        bn_mont_to_wide(ctx, r, x, xl);
+        return;
+    }
+    uint64_t lo[BN_MAX_LIMBS] = {0}, hi[BN_MAX_LIMBS] = {0};
+    for (size_t j = 0; j < xl; j++)
+        (j < n ? lo : hi)[j % n] = x[j];
+    /* x_lo R + x_hi R^2, each product below 2m before its subtraction as in bn_mont_to_wide */
+    bn_mont_mul(ctx, lo, lo, ctx->rr);
+    bn_mont_mul(ctx, hi, hi, r3);
+    bn_mod_add(ctx, r, lo, hi);
+    tenon_wipe(lo, sizeof lo);
+    tenon_wipe(hi, sizeof hi);
+}
+
 void bn_mod_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     size_t n = ctx->nl;

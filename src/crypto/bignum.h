@@ -110,6 +110,10 @@ void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 void bn_mont_from(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 /* r = x R mod m for any x of xl limbs: reduction and conversion in one. */
 void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t xl);
+/* The same for x of xl <= 2 nl limbs, given r3 = R^3 mod m (bn_mont_sqr of rr): x_lo rr +
+ * x_hi r3, two products instead of bn_mont_to_wide's three. Falls back to it for longer x. */
+void bn_mont_to_wide_r3(const bn_mont *ctx, const uint64_t *r3, uint64_t *r, const uint64_t *x,
+                        size_t xl);
 /* r = a - b mod m and a + b mod m (a, b < m). */
 void bn_mod_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
