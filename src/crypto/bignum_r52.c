@@ -112,13 +112,6 @@ static inline __attribute__((always_inline)) TENON_TARGET("avx512f") __m512i
     }
 }
 #define RV_SHIFTUP(hi, lo, s) r52_shiftup((hi), (lo), (s))
-/* VPBROADCASTQ from a register is a port 5 uop, from memory a load */
-static inline __attribute__((always_inline)) TENON_TARGET("avx512f") __m512i r52_set1m(uint64_t x)
-{
-    __asm__("" : "+m"(x));
-    return _mm512_set1_epi64((long long)x);
-}
-#define RV_SET1M(x) r52_set1m(x)
 #include "bignum_r52_impl.h"
 
 /* One instance per size, so that L and V are constants and the vectors stay in registers. */
@@ -285,7 +278,6 @@ static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
 #define RV_ZIPLO(a, b) mv_zip((a), (b), 0)
 #define RV_ZIPHI(a, b) mv_zip((a), (b), 4)
 #define RV_SHIFTUP(hi, lo, s) mv_align((hi), (lo), (int)(R52_LANES - (s)))
-#define RV_SET1M(x) mv_set1(x)
 #include "bignum_r52_impl.h"
 
 #define MODEL_INSTANCE(L, V)                                                                       \

@@ -17,7 +17,6 @@
  *   RV_MADDLO_K(acc, k, a, b) / RV_MADDHI_K(acc, k, a, b): RV_MADDLO / RV_MADDHI in the lanes
  *     whose bit of k is set, acc elsewhere
  *   RV_ZIPLO(a, b): lanes a0 b0 a1 b1 a2 b2 a3 b3; RV_ZIPHI(a, b): a4 b4 .. a7 b7
- *   RV_SET1M(x): RV_SET1 through memory (a load port rather than a vector port)
  *   RV_SHIFTUP(hi, lo, s): lanes lo[8 - s..7], hi[0..7 - s] (s lanes up; s = 0: hi)
  */
 
@@ -71,36 +70,26 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
             vb[k][v] = RV_LOAD(b[k] + R52_LANES * v);
             vm[k][v] = RV_LOAD(h[k]->m + R52_LANES * v);
         }
-        /* what the a_i b make of lanes 0 and 1 (in w), all at once, off the scalar side: the low
-         * half of a_i b_0, and the high half of a_i b_0 plus the low half of a_i b_1 */
-        r52v b0 = RV_SET1(b[k][0]), b1 = RV_SET1(b[k][1]);
+        /* the low and high halves of a_i b_0 (in w), all at once, off the scalar side */
+        r52v b0 = RV_SET1(b[k][0]);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             r52v va = RV_LOAD(a[k] + R52_LANES * v);
             RV_STORE(h[k]->w + R52_LANES * v, RV_MADDLO(RV_ZERO(), va, b0));
-            RV_STORE(h[k]->w + R52_STRIDE + R52_LANES * v,
-                     RV_MADDLO(RV_MADDHI(RV_ZERO(), va, b0), va, b1));
+            RV_STORE(h[k]->w + R52_STRIDE + R52_LANES * v, RV_MADDHI(RV_ZERO(), va, b0));
         }
     }
     for (size_t i = 0; i < L; i++) {
         r52v va[2], vq[2];
-        uint64_t q[2];
         unsigned __int128 qm[2];
-        /* The next lane 0 is lane 1 now plus what this turn adds to it: the a_i b part is in w,
-         * and q m_0 (high half) and q m_1 (low half) are done on the scalar side too, so that
-         * the next q waits on no vector operation (the vector's lane 1 now only depends on the
-         * q of the turn before). */
         UNROLL
         for (size_t k = 0; k < H; k++) {
-            uint64_t x1 = RV_LANE1(x[k][0]);
             uint64_t t = s[k] + h[k]->w[i];
-            q[k] = (t * h[k]->k0) & R52_MASK;
-            qm[k] = (unsigned __int128)q[k] * h[k]->m[0];
+            uint64_t q = (t * h[k]->k0) & R52_MASK;
+            qm[k] = (unsigned __int128)q * h[k]->m[0];
             c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
-            s[k] = c[k] + x1 + h[k]->w[R52_STRIDE + i] + (uint64_t)(qm[k] >> 52) +
-                   ((q[k] * h[k]->m[1]) & R52_MASK);
             va[k] = RV_SET1(a[k][i]);
-            vq[k] = RV_SET1M(q[k]);
+            vq[k] = RV_SET1(q);
         }
         UNROLL
         for (size_t v = 0; v < V; v++) {
@@ -111,6 +100,12 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
             for (size_t k = 0; k < H; k++)
                 x[k][v] = RV_MADDLO(x[k][v], vq[k], vm[k][v]);
         }
+        /* The next lane 0 from lane 1 before the high halves are added to the vector: they are
+         * added here too, from the scalar products, so that the next q waits on one vector
+         * multiplication, not three. */
+        UNROLL
+        for (size_t k = 0; k < H; k++)
+            s[k] = c[k] + RV_LANE1(x[k][0]) + h[k]->w[R52_STRIDE + i] + (uint64_t)(qm[k] >> 52);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             UNROLL
@@ -202,7 +197,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                 qm[k] = (unsigned __int128)q * h[k]->m[0];
                 c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
                 vai[k] = RV_SET1(a[k][i]);
-                vq[k] = RV_SET1M(q);
+                vq[k] = RV_SET1(q);
             }
             uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
             UNROLL
@@ -218,9 +213,6 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                         y[k][v] = RV_MADDLO(y[k][v], vai[k], va[k][v]);
                 }
             }
-            /* the next lane 0 from lane 1 after the low halves (the scalar side's q m_0 high half
-             * in too), as amm did before it took q m_1 to the scalar side: a squaring has more
-             * vector work per turn to hide the wait in, and this way takes fewer uops */
             UNROLL
             for (size_t k = 0; k < H; k++)
                 s[k] = c[k] + RV_LANE1(x[k][0]) + 2 * RV_LANE1(y[k][0]) + (uint64_t)(qm[k] >> 52);
@@ -392,4 +384,3 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(powu)(r52_half *const *h, uint64_t e
 #undef RV_ZIPLO
 #undef RV_ZIPHI
 #undef RV_SHIFTUP
-#undef RV_SET1M
