@@ -112,6 +112,7 @@ static inline __attribute__((always_inline)) TENON_TARGET("avx512f") __m512i
     }
 }
 #define RV_SHIFTUP(hi, lo, s) r52_shiftup((hi), (lo), (s))
+#define RV_BLEND(a, k, b) _mm512_mask_mov_epi64((a), (__mmask8)(k), (b))
 #include "bignum_r52_impl.h"
 
 /* One instance per size, so that L and V are constants and the vectors stay in registers. */
@@ -226,16 +227,21 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
     return a;
 }
 
+/* b in the lanes whose bit of k is set, a elsewhere */
+static inline r52_model_vec mv_blend(r52_model_vec a, uint8_t k, r52_model_vec b)
+{
+    for (int j = 0; j < R52_LANES; j++) {
+        uint64_t sel = 0 - (uint64_t)((k >> j) & 1);
+        a.l[j] = (b.l[j] & sel) | (a.l[j] & ~sel);
+    }
+    return a;
+}
+
 /* op as for mv_op (3 or 4) in the lanes whose bit of k is set, acc elsewhere */
 static inline r52_model_vec mv_opmask(int op, r52_model_vec acc, uint8_t k, r52_model_vec a,
                                       r52_model_vec b)
 {
-    r52_model_vec p = mv_op(op, acc, a, b);
-    for (int j = 0; j < R52_LANES; j++) {
-        uint64_t sel = 0 - (uint64_t)((k >> j) & 1);
-        acc.l[j] = (p.l[j] & sel) | (acc.l[j] & ~sel);
-    }
-    return acc;
+    return mv_blend(acc, k, mv_op(op, acc, a, b));
 }
 
 /* lanes a[o], b[o], a[o + 1], b[o + 1], ... (o = 0: ZIPLO, 4: ZIPHI) */
@@ -278,6 +284,7 @@ static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
 #define RV_ZIPLO(a, b) mv_zip((a), (b), 0)
 #define RV_ZIPHI(a, b) mv_zip((a), (b), 4)
 #define RV_SHIFTUP(hi, lo, s) mv_align((hi), (lo), (int)(R52_LANES - (s)))
+#define RV_BLEND(a, k, b) mv_blend((a), (k), (b))
 #include "bignum_r52_impl.h"
 
 #define MODEL_INSTANCE(L, V)                                                                       \

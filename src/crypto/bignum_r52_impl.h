@@ -17,6 +17,7 @@
  *   RV_MADDLO_K(acc, k, a, b) / RV_MADDHI_K(acc, k, a, b): RV_MADDLO / RV_MADDHI in the lanes
  *     whose bit of k is set, acc elsewhere
  *   RV_ZIPLO(a, b): lanes a0 b0 a1 b1 a2 b2 a3 b3; RV_ZIPHI(a, b): a4 b4 .. a7 b7
+ *   RV_BLEND(a, k, b): b in the lanes whose bit of k is set, a elsewhere (no branch on k)
  *   RV_SHIFTUP(hi, lo, s): lanes lo[8 - s..7], hi[0..7 - s] (s lanes up; s = 0: hi)
  */
 
@@ -275,11 +276,13 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(scan)(uint64_t *out, const uint64_t 
     UNROLL
     for (size_t v = 0; v < V; v++)
         acc[v] = RV_ZERO();
+    /* each entry loaded whole and kept in the lanes of a mask that is all or nothing: one
+     * masked move per vector where AND and OR took two */
     for (uint32_t i = 0; i < R52_ENTRIES; i++) {
-        r52v sel = RV_SET1((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(i, win) & 1u));
+        uint8_t sel = (uint8_t)ct_mask_eq_u32(i, win);
         UNROLL
         for (size_t v = 0; v < V; v++)
-            acc[v] = RV_OR(acc[v], RV_AND(RV_LOAD(table + i * R52_STRIDE + R52_LANES * v), sel));
+            acc[v] = RV_BLEND(acc[v], sel, RV_LOAD(table + i * R52_STRIDE + R52_LANES * v));
     }
     UNROLL
     for (size_t v = 0; v < V; v++)
@@ -384,3 +387,4 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(powu)(r52_half *const *h, uint64_t e
 #undef RV_ZIPLO
 #undef RV_ZIPHI
 #undef RV_SHIFTUP
+#undef RV_BLEND
