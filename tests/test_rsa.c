@@ -259,6 +259,118 @@ static void test_mont_init_rr(void)
     BN_CTX_free(bctx);
 }
 
+/* One product of the radix-2^52 code (bn_r52_mul_test): the dedicated squaring and the
+ * multiplication, IFMA and model, against each other and OpenSSL's a b 2^-52L mod m, on moduli
+ * of 16, 24 and 32 limbs (random, top limb 1, all limbs but the lowest all ones) and operands
+ * across the range of the lazily reduced values: 0, 1, m - 1, m, m + 1, 2m - 1, 2^1024 - 1,
+ * 2^1024, 2^1024 + 1 (where below 2m), random below m and random below 2m. */
+static void test_r52_products(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0, ifma_runs = 0;
+    static const size_t sizes[3] = {16, 24, 32};
+    for (int si = 0; si < 3; si++) {
+        size_t nl = sizes[si], L = nl == 16 ? 20 : nl == 24 ? 30 : 40;
+        for (int mk = 0; mk < 3; mk++) {
+            uint64_t m[BN_MAX_LIMBS + 1] = {0}, m2[BN_MAX_LIMBS + 1] = {0};
+            tu_rand(m, 8 * nl);
+            m[0] |= 1;
+            m[nl - 1] |= 1ull << 63;
+            if (mk == 1)
+                m[nl - 1] = 1;
+            if (mk == 2)
+                for (size_t i = 1; i < nl; i++)
+                    m[i] = UINT64_MAX;
+            bn_mont ctx;
+            bn_mont_init(&ctx, m, nl, NULL);
+            CHECK(bn_add(m2, m, m, nl + 1) == 0); /* 2m */
+            BIGNUM *M = bn_of(m, nl), *Rinv = BN_new(), *A = NULL, *B = NULL, *P = BN_new();
+            BN_set_bit(Rinv, (int)(52 * L));
+            CHECK(BN_mod_inverse(Rinv, Rinv, M, bctx) != NULL);
+            enum { NV = 11 };
+            uint64_t v[NV][BN_MAX_LIMBS + 1];
+            size_t nv = 0;
+            for (int k = 0; k < NV; k++) {
+                uint64_t *x = v[nv];
+                memset(x, 0, sizeof v[0]);
+                uint64_t one[BN_MAX_LIMBS + 1] = {1};
+                switch (k) {
+                case 0:
+                    break; /* 0 */
+                case 1:
+                    x[0] = 1;
+                    break; /* 1 */
+                case 2:
+                    bn_sub(x, m, one, nl + 1);
+                    break; /* m - 1 */
+                case 3:
+                    memcpy(x, m, 8 * (nl + 1));
+                    break; /* m */
+                case 4:
+                    bn_add(x, m, one, nl + 1);
+                    break; /* m + 1 */
+                case 5:
+                    bn_sub(x, m2, one, nl + 1);
+                    break; /* 2m - 1 */
+                case 6:
+                    memset(x, 0xff, 8 * 16);
+                    break; /* 2^1024 - 1 */
+                case 7:
+                    x[16] = 1;
+                    break; /* 2^1024 */
+                case 8:
+                    x[16] = 1;
+                    x[0] = 1;
+                    break; /* 2^1024 + 1 */
+                case 9:
+                    rand_below(x, m, nl);
+                    break; /* below m */
+                default:
+                    rand_below(x, m2, nl + (m2[nl] != 0)); /* its top limb non-zero */
+                    break;                                 /* below 2m */
+                }
+                /* keep the values below 2m */
+                if (bn_lt_mask(x, m2, nl + 1) & 1)
+                    nv++;
+            }
+            for (size_t i = 0; i < nv; i++) {
+                for (size_t j = i; j < nv; j++) {
+                    A = bn_of(v[i], nl + 1);
+                    B = bn_of(v[j], nl + 1);
+                    BN_mod_mul(P, A, B, M, bctx);
+                    BN_mod_mul(P, P, Rinv, M, bctx);
+                    uint64_t ref[BN_MAX_LIMBS], r[BN_MAX_LIMBS];
+                    uint8_t buf[8 * BN_MAX_LIMBS];
+                    CHECK(BN_bn2binpad(P, buf, (int)(8 * nl)) >= 0);
+                    bn_from_be(ref, nl, buf, 8 * nl);
+                    BN_free(A);
+                    BN_free(B);
+                    for (int model = 0; model < 2; model++) {
+                        for (int sqr = 0; sqr < 1 + (i == j); sqr++) {
+                            int rc = bn_r52_mul_test(model, sqr, &ctx, r, v[i], v[j]);
+                            if (rc == 0) {
+                                CHECK(model == 0 &&
+                                      !cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA));
+                                continue;
+                            }
+                            ifma_runs += model == 0;
+                            checks++;
+                            fails += rc != 1 || memcmp(r, ref, 8 * nl) != 0;
+                        }
+                    }
+                }
+            }
+            BN_free(M);
+            BN_free(Rinv);
+            BN_free(P);
+        }
+    }
+    CHECK(fails == 0);
+    printf("radix-2^52 products: %lu checks (%lu IFMA runs), %lu failed\n", checks, ifma_runs,
+           fails);
+    BN_CTX_free(bctx);
+}
+
 /* bn_mont_to_wide_r3 against bn_mont_to_wide: moduli of 16 and 32 limbs (random, top limb 1),
  * x of every length up to 2 nl + 1 (the last falls back), random, all ones and zero. */
 static void test_to_wide_r3(void)
@@ -1194,6 +1306,7 @@ int main(void)
     test_bignum_pow2();
     test_bignum_pow_public();
     test_to_wide_r3();
+    test_r52_products();
     test_wycheproof();
     test_differential();
     test_tls12();

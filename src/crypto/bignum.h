@@ -142,6 +142,13 @@ int bn_r52_pow2_ct(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t 
  * b. */
 void bn_mont_pow2_u64(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const bn_mont *ctx2,
                       uint64_t *r2, const uint64_t *b2, uint64_t e);
+/* For the tests: one product of the radix-2^52 code, both halves on the same numbers, r =
+ * a b 2^-52L mod m (L = 20, 30, 40 for nl = 16, 24, 32), reduced; a and b of nl + 1 limbs,
+ * below 2m (the range of its lazily reduced values). sqr = 1 takes the dedicated squaring (of
+ * a; b unused), 0 the multiplication; model as for bn_r52_pow2_ct. Returns 0 if the sizes or the
+ * CPU do not allow it, 1 if it ran, 2 if the two halves' results differed. */
+int bn_r52_mul_test(int model, int sqr, const bn_mont *ctx, uint64_t *r, const uint64_t *a,
+                    const uint64_t *b);
 /* Makes pre for ctx (whose modulus the radix-2^52 code takes: 16, 24 or 32 limbs) and points
  * ctx->r52 at it, so that the exponentiations below convert with it; pre must outlive ctx's
  * use. Nothing is done for other sizes. Constant-time. */

@@ -127,6 +127,11 @@ static inline __attribute__((always_inline)) TENON_TARGET("avx512f") __m512i
     {                                                                                              \
         r52_half *const h[2] = {h1, h2};                                                           \
         powu_ifma(h, e, 2, (L), (V));                                                              \
+    }                                                                                              \
+    static TENON_TARGET("avx512f,avx512ifma")                                                      \
+        __attribute__((noinline)) void prod2_ifma_##L(r52_half *h1, r52_half *h2, int sqr)         \
+    {                                                                                              \
+        prod2_ifma(h1, h2, sqr, (L), (V));                                                         \
     }
 IFMA_INSTANCE(20, 3)
 IFMA_INSTANCE(30, 4)
@@ -296,6 +301,10 @@ static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
     {                                                                                              \
         r52_half *const h[2] = {h1, h2};                                                           \
         powu_model(h, e, 2, (L), (V));                                                             \
+    }                                                                                              \
+    static __attribute__((noinline)) void prod2_model_##L(r52_half *h1, r52_half *h2, int sqr)     \
+    {                                                                                              \
+        prod2_model(h1, h2, sqr, (L), (V));                                                        \
     }
 MODEL_INSTANCE(20, 3)
 MODEL_INSTANCE(30, 4)
@@ -494,4 +503,31 @@ int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint
     run(&h, e);
     finish_m(&h, m, n, r, L);
     return 1;
+}
+
+int bn_r52_mul_test(int model, int sqr, const bn_mont *ctx, uint64_t *r, const uint64_t *a,
+                    const uint64_t *b)
+{
+    size_t n = ctx->nl, L = r52_len(n);
+    if (L == 0 || !r52_allowed(model))
+        return 0;
+    r52_half h[2];
+    for (int i = 0; i < 2; i++) {
+        prepare_consts(&h[i], ctx, L);
+        to_r52(h[i].t, a, n + 1);
+        to_r52(h[i].b, b, n + 1);
+    }
+    void (*run)(r52_half *, r52_half *, int) = L == 20   ? prod2_model_20
+                                               : L == 30 ? prod2_model_30
+                                                         : prod2_model_40;
+#if TENON_X86_64
+    if (!model)
+        run = L == 20 ? prod2_ifma_20 : L == 30 ? prod2_ifma_30 : prod2_ifma_40;
+#endif
+    run(&h[0], &h[1], sqr);
+    uint64_t r2[BN_MAX_LIMBS];
+    finish(&h[0], ctx, r, L);
+    finish(&h[1], ctx, r2, L);
+    /* both halves ran the same numbers */
+    return 1 + (memcmp(r, r2, 8 * n) != 0);
 }

@@ -361,6 +361,16 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(powu)(r52_half *const *h, uint64_t e
     R52_NAME(amm)(h, acc, cacc, cz, H, L, V);
 }
 
+/* One dual product for the tests (bn_r52_mul_test): acc = t^2 (sqr) or t b, 2^-52L mod m. */
+static R52_ATTR ALWAYS_INLINE void R52_NAME(prod2)(r52_half *h1, r52_half *h2, int sqr,
+                                                   const size_t L, const size_t V)
+{
+    if (sqr)
+        R52_NAME(ams2)(h1, h1->acc, h1->t, h2, h2->acc, h2->t, L, V);
+    else
+        R52_NAME(amm2)(h1, h1->acc, h1->t, h1->b, h2, h2->acc, h2->t, h2->b, L, V);
+}
+
 /* The includer's definitions are consumed. */
 #undef R52_NAME
 #undef R52_ATTR
