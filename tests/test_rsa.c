@@ -1146,7 +1146,8 @@ static void test_tls12(void)
         raw_encrypt(&key->pub, em, ct);
         CHECK_RC(tenon_rsa_tls12_premaster_decrypt(key, ct, k, 3, 3, out), 0);
         CHECK(memcmp(out, m, 48) != 0 && memcmp(out + 2, m + 2, 46) != 0);
-        CHECK(memcmp(out, m + len - 48, 48) != 0);
+        /* (the last 48 bytes: only where there are 48; m - 1 is outside m) */
+        CHECK(len < 48 || memcmp(out, m + len - 48, 48) != 0);
         n++;
     }
     /* bad padding: block type 1, first byte 1, a zero in PS, no separator, a short PS */
