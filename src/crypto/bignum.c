@@ -529,6 +529,7 @@ static void mont_setup(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl
 {
     ctx->nl = nl;
     ctx->impl = impl != NULL ? impl : bn_best_impl();
+    ctx->r52 = NULL;
     for (size_t i = 0; i < nl; i++)
         ctx->m[i] = m[i];
     /* Newton's iteration for m0^-1 mod 2^64: m0 m0 = 1 mod 8 gives 3 bits, each step doubles. */
@@ -585,18 +586,16 @@ void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
             if (rhat >> 64 != 0)
                 break;
         }
-        /* u[j..j+nl] -= qhat v */
-        uint64_t q = (uint64_t)qhat, mc = 0, br = 0;
+        /* u[j..j+nl] -= qhat v: the product row first, then the subtraction (two short carry
+         * chains rather than one long one through both) */
+        uint64_t q = (uint64_t)qhat, mc = 0, qv[BN_MAX_LIMBS + 1];
         for (size_t i = 0; i < nl; i++) {
             u128 pr = (u128)q * v[i] + mc;
+            qv[i] = (uint64_t)pr;
             mc = (uint64_t)(pr >> 64);
-            u128 z = (u128)u[j + i] - (uint64_t)pr - br;
-            u[j + i] = (uint64_t)z;
-            br = (uint64_t)(z >> 64) & 1;
         }
-        u128 z = (u128)u[j + nl] - mc - br;
-        u[j + nl] = (uint64_t)z;
-        if ((uint64_t)(z >> 64) != 0) {
+        qv[nl] = mc;
+        if (bn_sub(u + j, u + j, qv, nl + 1) != 0) {
             /* qhat was one too large (rare): add v back */
             uint64_t c = 0;
             for (size_t i = 0; i < nl; i++) {
@@ -665,6 +664,25 @@ void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t 
         r[j] = acc[j];
     tenon_wipe(acc, sizeof acc);
     tenon_wipe(c, sizeof c);
+}
+
+void bn_mont_to_wide_r3(const bn_mont *ctx, const uint64_t *r3, uint64_t *r, const uint64_t *x,
+                        size_t xl)
+{
+    size_t n = ctx->nl;
+    if (xl > 2 * n) {
+        bn_mont_to_wide(ctx, r, x, xl);
+        return;
+    }
+    uint64_t lo[BN_MAX_LIMBS] = {0}, hi[BN_MAX_LIMBS] = {0};
+    for (size_t j = 0; j < xl; j++)
+        (j < n ? lo : hi)[j % n] = x[j];
+    /* x_lo R + x_hi R^2, each product below 2m before its subtraction as in bn_mont_to_wide */
+    bn_mont_mul(ctx, lo, lo, ctx->rr);
+    bn_mont_mul(ctx, hi, hi, r3);
+    bn_mod_add(ctx, r, lo, hi);
+    tenon_wipe(lo, sizeof lo);
+    tenon_wipe(hi, sizeof hi);
 }
 
 void bn_mod_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)

@@ -25,6 +25,16 @@
 
 typedef struct bn_mont bn_mont;
 
+/* The radix-2^52 code's conversion constants of one modulus (bignum_r52.c: 2^(104L - 64 nl) R,
+ * R and 2^(52L - 64 nl) R mod m, in 52-bit limbs), made once by bn_r52_prep for the several
+ * exponentiations of an RSA private operation instead of at each. Secret with the modulus. */
+#define BN_R52_LIMBS 40
+typedef struct bn_r52_pre {
+    uint64_t k[BN_R52_LIMBS] __attribute__((aligned(64)));
+    uint64_t z[BN_R52_LIMBS] __attribute__((aligned(64)));
+    uint64_t t0[BN_R52_LIMBS] __attribute__((aligned(64)));
+} bn_r52_pre;
+
 typedef struct bn_impl {
     const char *name;
     uint32_t cpu_needs;
@@ -40,6 +50,7 @@ struct bn_mont {
     const bn_impl *impl;
     uint64_t m[BN_MAX_LIMBS];
     uint64_t rr[BN_MAX_LIMBS]; /* R^2 mod m */
+    const bn_r52_pre *r52;     /* NULL, or the constants bn_r52_prep made */
 };
 
 /* x86-64 with BMI2 and ADX only (bignum_adx16.c): r = a b R^-1 mod m and a^2 R^-1 mod m for
@@ -99,6 +110,10 @@ void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 void bn_mont_from(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 /* r = x R mod m for any x of xl limbs: reduction and conversion in one. */
 void bn_mont_to_wide(const bn_mont *ctx, uint64_t *r, const uint64_t *x, size_t xl);
+/* The same for x of xl <= 2 nl limbs, given r3 = R^3 mod m (bn_mont_sqr of rr): x_lo rr +
+ * x_hi r3, two products instead of bn_mont_to_wide's three. Falls back to it for longer x. */
+void bn_mont_to_wide_r3(const bn_mont *ctx, const uint64_t *r3, uint64_t *r, const uint64_t *x,
+                        size_t xl);
 /* r = a - b mod m and a + b mod m (a, b < m). */
 void bn_mod_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void bn_mod_add(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
@@ -127,10 +142,27 @@ int bn_r52_pow2_ct(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t 
  * b. */
 void bn_mont_pow2_u64(const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1, const bn_mont *ctx2,
                       uint64_t *r2, const uint64_t *b2, uint64_t e);
+/* For the tests: one product of the radix-2^52 code, both halves on the same numbers, r =
+ * a b 2^-52L mod m (L = 20, 30, 40 for nl = 16, 24, 32), reduced; a and b of nl + 1 limbs,
+ * below 2m (the range of its lazily reduced values). sqr = 1 takes the dedicated squaring (of
+ * a; b unused), 0 the multiplication; model as for bn_r52_pow2_ct. Returns 0 if the sizes or the
+ * CPU do not allow it, 1 if it ran, 2 if the two halves' results differed. */
+int bn_r52_mul_test(int model, int sqr, const bn_mont *ctx, uint64_t *r, const uint64_t *a,
+                    const uint64_t *b);
+/* Makes pre for ctx (whose modulus the radix-2^52 code takes: 16, 24 or 32 limbs) and points
+ * ctx->r52 at it, so that the exponentiations below convert with it; pre must outlive ctx's
+ * use. Nothing is done for other sizes. Constant-time. */
+void bn_r52_prep(bn_mont *ctx, bn_r52_pre *pre);
 /* Its radix-2^52 code, model as for bn_r52_pow2_ct; returns 0 (nothing done) where the sizes or
  * the CPU do not allow it, or for e = 0. */
 int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
                     const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2, uint64_t e);
+/* r = b^e mod m for a public odd m of n limbs (top limb non-zero), b < m and e >= 1, all plain
+ * (the RSA public operation): the radix-2^52 code on one modulus, variable time (nothing in it
+ * is secret). Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or its portable model
+ * (model = 1); returns 0 (nothing done) otherwise. */
+int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint64_t *m, size_t n,
+                           uint64_t e);
 /* Exponent windows of BN_WIN bits: bits [pos, pos + BN_WIN) of e (en limbs; pos public). */
 #define BN_WIN 5
 uint32_t bn_exp_window(const uint64_t *e, size_t en, size_t pos);

@@ -32,6 +32,7 @@
 #define R52_LANES 8
 #define R52_MAXV 5
 #define R52_STRIDE (R52_LANES * R52_MAXV)
+_Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per constant");
 #define R52_ENTRIES (1u << BN_WIN)
 
 /* One half's working state: the modulus and constants in radix 2^52 (R52_STRIDE lanes each,
@@ -68,10 +69,50 @@ typedef struct r52_half {
 #define RV_MADDHI(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
 #define RV_ALIGN1(hi, lo) _mm512_alignr_epi64((hi), (lo), 1)
 #define RV_ALIGNUP(hi, lo) _mm512_alignr_epi64((hi), (lo), 7)
-#define RV_LANE1(a) ((uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(a), 1))
+/* Lane 1 through memory: a store and a load use neither port 0 nor port 5, which the vector
+ * multiplications (port 0 only) and moves keep busy; VPEXTRQ takes one of each. The asm keeps
+ * the compiler from turning the pair back into VPEXTRQ. */
+static inline __attribute__((always_inline)) uint64_t r52_lane1(__m128i a)
+{
+    uint64_t b[2] __attribute__((aligned(16)));
+    __asm__("vmovdqa %1, %0" : "=m"(b) : "v"(a));
+    return b[1];
+}
+#define RV_LANE1(a) r52_lane1(_mm512_castsi512_si128(a))
 #define RV_GTMASK(a, b) ((uint8_t)_mm512_cmpgt_epu64_mask((a), (b)))
 #define RV_EQMASK(a, b) ((uint8_t)_mm512_cmpeq_epu64_mask((a), (b)))
 #define RV_ADD1MASK(a, k) _mm512_mask_add_epi64((a), (__mmask8)(k), (a), _mm512_set1_epi64(1))
+#define RV_MADDLO_K(acc, k, a, b) _mm512_mask_madd52lo_epu64((acc), (__mmask8)(k), (a), (b))
+#define RV_MADDHI_K(acc, k, a, b) _mm512_mask_madd52hi_epu64((acc), (__mmask8)(k), (a), (b))
+#define RV_ZIPLO(a, b)                                                                             \
+    _mm512_permutex2var_epi64((a), _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), (b))
+#define RV_ZIPHI(a, b)                                                                             \
+    _mm512_permutex2var_epi64((a), _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), (b))
+/* s is a constant of the instance; the immediates are spelled out for unoptimised builds. */
+static inline __attribute__((always_inline)) TENON_TARGET("avx512f") __m512i
+    r52_shiftup(__m512i hi, __m512i lo, size_t s)
+{
+    switch (s) {
+    case 1:
+        return _mm512_alignr_epi64(hi, lo, 7);
+    case 2:
+        return _mm512_alignr_epi64(hi, lo, 6);
+    case 3:
+        return _mm512_alignr_epi64(hi, lo, 5);
+    case 4:
+        return _mm512_alignr_epi64(hi, lo, 4);
+    case 5:
+        return _mm512_alignr_epi64(hi, lo, 3);
+    case 6:
+        return _mm512_alignr_epi64(hi, lo, 2);
+    case 7:
+        return _mm512_alignr_epi64(hi, lo, 1);
+    default:
+        return hi;
+    }
+}
+#define RV_SHIFTUP(hi, lo, s) r52_shiftup((hi), (lo), (s))
+#define RV_BLEND(a, k, b) _mm512_mask_mov_epi64((a), (__mmask8)(k), (b))
 #include "bignum_r52_impl.h"
 
 /* One instance per size, so that L and V are constants and the vectors stay in registers. */
@@ -84,11 +125,24 @@ typedef struct r52_half {
     static TENON_TARGET("avx512f,avx512ifma")                                                      \
         __attribute__((noinline)) void powu2_ifma_##L(r52_half *h1, r52_half *h2, uint64_t e)      \
     {                                                                                              \
-        powu2_ifma(h1, h2, e, (L), (V));                                                           \
+        r52_half *const h[2] = {h1, h2};                                                           \
+        powu_ifma(h, e, 2, (L), (V));                                                              \
+    }                                                                                              \
+    static TENON_TARGET("avx512f,avx512ifma")                                                      \
+        __attribute__((noinline)) void prod2_ifma_##L(r52_half *h1, r52_half *h2, int sqr)         \
+    {                                                                                              \
+        prod2_ifma(h1, h2, sqr, (L), (V));                                                         \
     }
 IFMA_INSTANCE(20, 3)
 IFMA_INSTANCE(30, 4)
 IFMA_INSTANCE(40, 5)
+
+/* One modulus of 32 limbs (the RSA-2048 public operation). */
+static TENON_TARGET("avx512f,avx512ifma")
+    __attribute__((noinline)) void powu1_ifma_40(r52_half *h, uint64_t e)
+{
+    powu_ifma(&h, e, 1, 40, 5);
+}
 #endif
 /* The portable model: each operation lane by lane, branch-free. */
 typedef struct r52_model_vec {
@@ -178,6 +232,32 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
     return a;
 }
 
+/* b in the lanes whose bit of k is set, a elsewhere */
+static inline r52_model_vec mv_blend(r52_model_vec a, uint8_t k, r52_model_vec b)
+{
+    for (int j = 0; j < R52_LANES; j++) {
+        uint64_t sel = 0 - (uint64_t)((k >> j) & 1);
+        a.l[j] = (b.l[j] & sel) | (a.l[j] & ~sel);
+    }
+    return a;
+}
+
+/* op as for mv_op (3 or 4) in the lanes whose bit of k is set, acc elsewhere */
+static inline r52_model_vec mv_opmask(int op, r52_model_vec acc, uint8_t k, r52_model_vec a,
+                                      r52_model_vec b)
+{
+    return mv_blend(acc, k, mv_op(op, acc, a, b));
+}
+
+/* lanes a[o], b[o], a[o + 1], b[o + 1], ... (o = 0: ZIPLO, 4: ZIPHI) */
+static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
+{
+    r52_model_vec r;
+    for (int j = 0; j < R52_LANES; j++)
+        r.l[j] = j % 2 == 0 ? a.l[o + j / 2] : b.l[o + j / 2];
+    return r;
+}
+
 /* The model's loops stay loops: unrolled, its lane-by-lane operations take the compiler many
  * minutes under sanitizer instrumentation, and the steps are the same either way. */
 #undef UNROLL
@@ -204,6 +284,12 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
 #define RV_GTMASK(a, b) mv_gtmask((a), (b))
 #define RV_EQMASK(a, b) mv_eqmask((a), (b))
 #define RV_ADD1MASK(a, k) mv_add1mask((a), (k))
+#define RV_MADDLO_K(acc, k, a, b) mv_opmask(3, (acc), (k), (a), (b))
+#define RV_MADDHI_K(acc, k, a, b) mv_opmask(4, (acc), (k), (a), (b))
+#define RV_ZIPLO(a, b) mv_zip((a), (b), 0)
+#define RV_ZIPHI(a, b) mv_zip((a), (b), 4)
+#define RV_SHIFTUP(hi, lo, s) mv_align((hi), (lo), (int)(R52_LANES - (s)))
+#define RV_BLEND(a, k, b) mv_blend((a), (k), (b))
 #include "bignum_r52_impl.h"
 
 #define MODEL_INSTANCE(L, V)                                                                       \
@@ -213,11 +299,21 @@ static inline r52_model_vec mv_add1mask(r52_model_vec a, uint8_t k)
     }                                                                                              \
     static __attribute__((noinline)) void powu2_model_##L(r52_half *h1, r52_half *h2, uint64_t e)  \
     {                                                                                              \
-        powu2_model(h1, h2, e, (L), (V));                                                          \
+        r52_half *const h[2] = {h1, h2};                                                           \
+        powu_model(h, e, 2, (L), (V));                                                             \
+    }                                                                                              \
+    static __attribute__((noinline)) void prod2_model_##L(r52_half *h1, r52_half *h2, int sqr)     \
+    {                                                                                              \
+        prod2_model(h1, h2, sqr, (L), (V));                                                        \
     }
 MODEL_INSTANCE(20, 3)
 MODEL_INSTANCE(30, 4)
 MODEL_INSTANCE(40, 5)
+
+static __attribute__((noinline)) void powu1_model_40(r52_half *h, uint64_t e)
+{
+    powu_model(&h, e, 1, 40, 5);
+}
 
 /* y (R52_STRIDE lanes) = x (n limbs of 64 bits) in 52-bit limbs. */
 static void to_r52(uint64_t *y, const uint64_t *x, size_t n)
@@ -261,6 +357,11 @@ static void prepare_consts(r52_half *h, const bn_mont *ctx, size_t L)
     size_t n = ctx->nl;
     to_r52(h->m, ctx->m, n);
     h->k0 = ctx->n0 & R52_MASK;
+    if (ctx->r52 != NULL) {
+        memcpy(h->k, ctx->r52->k, sizeof h->k);
+        memcpy(h->z, ctx->r52->z, sizeof h->z);
+        return;
+    }
     pow2_r52(ctx, h->k, 104 * L - 128 * n); /* 2^(104L - 64n) */
     pow2_r52(ctx, h->z, 0);                 /* R */
 }
@@ -272,22 +373,29 @@ static void prepare(r52_half *h, const bn_mont *ctx, const uint64_t *b, const ui
     memset(h->table, 0, sizeof h->table);
     prepare_consts(h, ctx, L);
     to_r52(h->b, b, n);
-    pow2_r52(ctx, h->table, 52 * L - 64 * n); /* 2^52L */
+    if (ctx->r52 != NULL)
+        memcpy(h->table, ctx->r52->t0, sizeof ctx->r52->t0);
+    else
+        pow2_r52(ctx, h->table, 52 * L - 64 * n); /* 2^52L */
     for (size_t i = 0; i < en; i++)
         h->e[i] = e[i];
 }
 
-/* r = acc (below 2m, 52-bit limbs) reduced below m, in 64-bit limbs. */
-static void finish(const r52_half *h, const bn_mont *ctx, uint64_t *r, size_t L)
+/* r = acc (below 2m, 52-bit limbs) reduced below m (n limbs), in 64-bit limbs. */
+static void finish_m(const r52_half *h, const uint64_t *m, size_t n, uint64_t *r, size_t L)
 {
-    size_t n = ctx->nl;
-    uint64_t x[BN_MAX_LIMBS / 2 + 1], d[BN_MAX_LIMBS / 2];
+    uint64_t x[BN_MAX_LIMBS + 1], d[BN_MAX_LIMBS];
     from_r52(x, n + 1, h->acc, L);
-    uint64_t br = bn_sub(d, x, ctx->m, n);
+    uint64_t br = bn_sub(d, x, m, n);
     uint64_t top = x[n] - br; /* all-ones exactly when x < m */
     bn_select(r, ct_value_barrier_u64(0 - (top >> 63)), x, d, n);
     tenon_wipe(x, sizeof x);
     tenon_wipe(d, sizeof d);
+}
+
+static void finish(const r52_half *h, const bn_mont *ctx, uint64_t *r, size_t L)
+{
+    finish_m(h, ctx->m, ctx->nl, r, L);
 }
 
 /* The L for n 64-bit limbs, 0 if no instance takes n; and whether the code may run. */
@@ -303,6 +411,17 @@ static int r52_allowed(int model)
 #else
     return model;
 #endif
+}
+
+void bn_r52_prep(bn_mont *ctx, bn_r52_pre *pre)
+{
+    size_t n = ctx->nl, L = r52_len(n);
+    if (L == 0)
+        return;
+    pow2_r52(ctx, pre->k, 104 * L - 128 * n);
+    pow2_r52(ctx, pre->z, 0);
+    pow2_r52(ctx, pre->t0, 52 * L - 64 * n);
+    ctx->r52 = pre;
 }
 
 int bn_r52_pow2_u64(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b1,
@@ -354,4 +473,61 @@ int bn_r52_pow2_ct(int model, const bn_mont *c1, uint64_t *r1, const uint64_t *b
     finish(&h[1], c2, r2, L);
     tenon_wipe(h, sizeof h);
     return 1;
+}
+
+int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint64_t *m, size_t n,
+                           uint64_t e)
+{
+    if (n != 32 || e == 0 || !r52_allowed(model))
+        return 0;
+    const size_t L = 40;
+    /* Only the fields from m on are used (no table). The conversion constants take plain
+     * numbers: k = 2^104L mod m takes b to b 2^52L, z = 1 takes the result back out. */
+    r52_half h;
+    uint64_t k[BN_MAX_LIMBS], inv = m[0];
+    memset(h.m, 0, sizeof h - offsetof(r52_half, m));
+    to_r52(h.m, m, n);
+    to_r52(h.b, b, n);
+    bn_pow2_mod_vartime(k, m, n, 104 * L / 64);
+    to_r52(h.k, k, n);
+    h.z[0] = 1;
+    /* m^-1 mod 2^64 by Newton's iteration (m m = 1 mod 8: 3 bits, doubling each step) */
+    for (int i = 0; i < 5; i++)
+        inv *= 2 - m[0] * inv;
+    h.k0 = (0 - inv) & R52_MASK;
+    void (*run)(r52_half *, uint64_t) = powu1_model_40;
+#if TENON_X86_64
+    if (!model)
+        run = powu1_ifma_40;
+#endif
+    run(&h, e);
+    finish_m(&h, m, n, r, L);
+    return 1;
+}
+
+int bn_r52_mul_test(int model, int sqr, const bn_mont *ctx, uint64_t *r, const uint64_t *a,
+                    const uint64_t *b)
+{
+    size_t n = ctx->nl, L = r52_len(n);
+    if (L == 0 || !r52_allowed(model))
+        return 0;
+    r52_half h[2];
+    for (int i = 0; i < 2; i++) {
+        prepare_consts(&h[i], ctx, L);
+        to_r52(h[i].t, a, n + 1);
+        to_r52(h[i].b, b, n + 1);
+    }
+    void (*run)(r52_half *, r52_half *, int) = L == 20   ? prod2_model_20
+                                               : L == 30 ? prod2_model_30
+                                                         : prod2_model_40;
+#if TENON_X86_64
+    if (!model)
+        run = L == 20 ? prod2_ifma_20 : L == 30 ? prod2_ifma_30 : prod2_ifma_40;
+#endif
+    run(&h[0], &h[1], sqr);
+    uint64_t r2[BN_MAX_LIMBS];
+    finish(&h[0], ctx, r, L);
+    finish(&h[1], ctx, r2, L);
+    /* both halves ran the same numbers */
+    return 1 + (memcmp(r, r2, 8 * n) != 0);
 }

@@ -171,6 +171,10 @@ int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *o
     bn_from_be(n, nn, key->n, k);
     bn_from_be(x, nn, in, k);
     ENSURE(bn_lt_mask(x, n, nn) & 1, TENON_ERR_MALFORMED);
+    if (bn_r52_pow_u64_vartime(0, x, x, n, nn, pub_exponent(key))) {
+        bn_to_be(out, k, x, nn);
+        return TENON_OK;
+    }
     bn_mont_init_vartime(&ctx, n, nn, NULL);
     bn_mont_to(&ctx, x, x);
     bn_mont_pow_u64(&ctx, x, x, pub_exponent(key));
@@ -187,6 +191,8 @@ typedef struct rsa_half {
     uint64_t rinv[BN_MAX_LIMBS / 2]; /* r^-1 mod prime, plain */
     uint64_t x[BN_MAX_LIMBS / 2], t[BN_MAX_LIMBS / 2], ex[BN_MAX_LIMBS / 2];
     uint64_t rnd[BN_MAX_LIMBS / 2 + 2];
+    bn_r52_pre pre; /* ctx's radix-2^52 constants, once for the three exponentiations */
+    uint64_t r3[BN_MAX_LIMBS / 2]; /* R^3 mod prime, for the conversions of c, r and s */
 } rsa_half;
 
 /* The working state of one private operation (kept together so it is wiped at once). */
@@ -213,12 +219,14 @@ static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const
         bn_mont_init_rr(&h->ctx, h->prime, pl, y);
     else
         bn_mont_init(&h->ctx, h->prime, pl, NULL);
-    bn_mont_to_wide(&h->ctx, h->cm, c, nn);
+    bn_r52_prep(&h->ctx, &h->pre);
+    bn_mont_sqr(&h->ctx, h->r3, h->ctx.rr);
+    bn_mont_to_wide_r3(&h->ctx, h->r3, h->cm, c, nn);
 
-    /* r = (random pl+2 limbs) mod prime is uniform to within 2^-128 (h->x, plain) */
+    /* r = (random pl+2 limbs) R mod prime is uniform to within 2^-128, as the random number
+     * mod prime is and R is invertible (h->x, plain) */
     GUARD(tenon_random(h->rnd, (pl + 2) * 8));
-    bn_mont_to_wide(&h->ctx, h->t, h->rnd, pl + 2);
-    bn_mont_from(&h->ctx, h->x, h->t);
+    bn_mont_to_wide_r3(&h->ctx, h->r3, h->x, h->rnd, pl + 2);
     bn_from_be(h->ex, pl, d, d_len);
     return TENON_OK;
 }
@@ -255,8 +263,8 @@ static void half_unblind(rsa_half *h)
  * plain). */
 static uint64_t check(rsa_half *hp, rsa_half *hq, const uint64_t *s, size_t nn, uint64_t e)
 {
-    bn_mont_to_wide(&hp->ctx, hp->t, s, nn);
-    bn_mont_to_wide(&hq->ctx, hq->t, s, nn);
+    bn_mont_to_wide_r3(&hp->ctx, hp->r3, hp->t, s, nn);
+    bn_mont_to_wide_r3(&hq->ctx, hq->r3, hq->t, s, nn);
     bn_mont_pow2_u64(&hp->ctx, hp->t, hp->t, &hq->ctx, hq->t, hq->t, e);
     uint64_t diff = 0;
     for (size_t i = 0; i < hp->ctx.nl; i++)
