@@ -9,6 +9,9 @@
  *   tenon-bench --tsv      one line per figure: name, unit, tenon, OpenSSL, ratio
  *   tenon-bench --quick    fewer and shorter samples (a smoke run)
  *   tenon-bench --portable tenon restricted to its portable code (tenon_cpu_set_mask(0))
+ *   tenon-bench --no-avx512 both libraries without AVX-512 and IFMA, as on an AVX2-only CPU
+ *                          (tenon: tenon_cpu_set_mask; OpenSSL: OPENSSL_ia32cap, set by running
+ *                          the bench again)
  *   tenon-bench --symmetric --public --tls   only the sections named (default: all three)
  *   tenon-bench --bulk     only the TLS section's bulk rows (TLS 1.3 and 1.2)
  *   tenon-bench --profile-handshake KIND N   only tenon's handshakes of one row, N times (for
@@ -25,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #if defined(__x86_64__)
 #include <x86intrin.h>
 #endif
@@ -644,8 +648,30 @@ static void rsa_figures(int bits, int all)
     tenon_rsa_private_key_wipe(&ta.key);
 }
 
+/* OpenSSL's capability mask for --no-avx512 (OPENSSL_ia32cap's second word: CPUID leaf 7 EBX
+ * in the low half, ECX in the high half): AVX512F, DQ, IFMA, PF, ER, CD, BW, VL and VBMI,
+ * VBMI2, VNNI, BITALG, VPOPCNTDQ cleared; VAES and VPCLMULQDQ kept. */
+#define NO_AVX512_IA32CAP ":~0x00005842DC230000"
+
+/* libcrypto reads OPENSSL_ia32cap when it is loaded, before main: with --no-avx512 the bench
+ * runs itself again with the mask in its environment, so that both libraries use the same
+ * instruction sets. */
+static void no_avx512_reexec(int argc, char **argv)
+{
+    int want = 0;
+    for (int i = 1; i < argc; i++)
+        want |= strcmp(argv[i], "--no-avx512") == 0;
+    if (!want || getenv("OPENSSL_ia32cap") != NULL)
+        return;
+    if (setenv("OPENSSL_ia32cap", NO_AVX512_IA32CAP, 1) == 0)
+        execv("/proc/self/exe", argv);
+    fprintf(stderr, "tenon-bench: could not run again with OPENSSL_ia32cap set; OpenSSL keeps "
+                    "its AVX-512 code\n");
+}
+
 int main(int argc, char **argv)
 {
+    no_avx512_reexec(argc, argv);
     int want_symmetric = 0, want_public = 0, want_tls = 0, want_bulk = 0;
     /* OpenSSL's allocations are counted for the memory figure: hook before it allocates. */
     tls_memory_hooks_install();
@@ -657,6 +683,11 @@ int main(int argc, char **argv)
             sample_seconds = 0.02;
         } else if (strcmp(argv[i], "--portable") == 0)
             tenon_cpu_set_mask(0);
+        else if (strcmp(argv[i], "--no-avx512") == 0)
+            /* tenon as on an AVX2-only CPU (the AMD EPYC kind): AVX-512 and IFMA masked off,
+             * VAES and VPCLMULQDQ kept (Zen 3 has them on 256-bit vectors). */
+            tenon_cpu_set_mask(~(uint32_t)(TENON_CPU_AVX512F | TENON_CPU_AVX512VL |
+                                           TENON_CPU_AVX512BW | TENON_CPU_AVX512IFMA));
         else if (strcmp(argv[i], "--symmetric") == 0)
             want_symmetric = 1;
         else if (strcmp(argv[i], "--public") == 0)
@@ -670,8 +701,8 @@ int main(int argc, char **argv)
                                          i + 3 < argc ? atol(argv[i + 3]) : 16384);
         else {
             fprintf(stderr,
-                    "usage: %s [--tsv] [--quick] [--portable] [--symmetric] [--public] [--tls] "
-                    "[--bulk]\n"
+                    "usage: %s [--tsv] [--quick] [--portable] [--no-avx512] [--symmetric] "
+                    "[--public] [--tls] [--bulk]\n"
                     "       %s --profile-handshake KIND N [RECORD_BYTES]\n",
                     argv[0], argv[0]);
             return 2;
@@ -687,6 +718,8 @@ int main(int argc, char **argv)
     if (!tsv) {
         printf("tenon %s (%s, %s; cpu features 0x%x) vs %s\n", tenon_version(), gcm->name,
                chacha->name, (unsigned)tenon_cpu_features(), OpenSSL_version(OPENSSL_VERSION));
+        if (getenv("OPENSSL_ia32cap") != NULL)
+            printf("OPENSSL_ia32cap=%s\n", getenv("OPENSSL_ia32cap"));
         printf("median of %d samples of %.2f s each, tenon and OpenSSL alternating; "
                "MB/s = 10^6 bytes per second\n",
                samples, sample_seconds);
