@@ -158,8 +158,9 @@ void bn_r52_prep(bn_mont *ctx, bn_r52_pre *pre);
 int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t *b1,
                     const bn_mont *ctx2, uint64_t *r2, const uint64_t *b2, uint64_t e);
 /* r = b^e mod m for a public odd m of n limbs (top limb non-zero), b < m and e >= 1, all plain
- * (the RSA public operation): the radix-2^52 code on one modulus, variable time (nothing in it
- * is secret). Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or its portable model
+ * (the RSA public operation): the radix-2^52 code on one modulus, variable time in m and e
+ * only. b may be secret (an RSA encryption's padded message): it steers no branch or index
+ * and the working copies are wiped. Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or its portable model
  * (model = 1); returns 0 (nothing done) otherwise. */
 int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint64_t *m, size_t n,
                            uint64_t e);

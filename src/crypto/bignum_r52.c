@@ -502,6 +502,8 @@ int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint
 #endif
     run(&h, e);
     finish_m(&h, m, n, r, L);
+    /* b may be secret (the padded message of an RSA encryption) */
+    tenon_wipe(&h, sizeof h);
     return 1;
 }
 

@@ -171,15 +171,15 @@ int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *o
     bn_from_be(n, nn, key->n, k);
     bn_from_be(x, nn, in, k);
     ENSURE(bn_lt_mask(x, n, nn) & 1, TENON_ERR_MALFORMED);
-    if (bn_r52_pow_u64_vartime(0, x, x, n, nn, pub_exponent(key))) {
-        bn_to_be(out, k, x, nn);
-        return TENON_OK;
+    if (!bn_r52_pow_u64_vartime(0, x, x, n, nn, pub_exponent(key))) {
+        bn_mont_init_vartime(&ctx, n, nn, NULL);
+        bn_mont_to(&ctx, x, x);
+        bn_mont_pow_u64(&ctx, x, x, pub_exponent(key));
+        bn_mont_from(&ctx, x, x);
     }
-    bn_mont_init_vartime(&ctx, n, nn, NULL);
-    bn_mont_to(&ctx, x, x);
-    bn_mont_pow_u64(&ctx, x, x, pub_exponent(key));
-    bn_mont_from(&ctx, x, x);
     bn_to_be(out, k, x, nn);
+    /* x held the input, which for an encryption is the secret padded message */
+    tenon_wipe(x, sizeof x);
     return TENON_OK;
 }
 
