@@ -194,6 +194,16 @@ GCM_VAES static inline __m128i encrypt1(const gcm_x86_key *k, __m128i b)
 #define CTR_LOAD(j)                                                                                \
     __m256i b##j = _mm256_xor_si256(                                                               \
         bswap256(_mm256_add_epi32(c01, _mm256_set_epi32(0, 0, 0, 2 * j, 0, 0, 0, 2 * j))), rk0);
+/* The same from the counter pair in block form (cbe): the increments go straight into the last
+ * byte (the top byte of the lane's last dword), valid while it does not carry. */
+#define CTR_SET(j)                                                                                 \
+    b##j = _mm256_xor_si256(                                                                       \
+        bswap256(_mm256_add_epi32(c01, _mm256_set_epi32(0, 0, 0, 2 * j, 0, 0, 0, 2 * j))), rk0);
+#define CTR_SET_BE(j)                                                                              \
+    b##j = _mm256_xor_si256(                                                                       \
+        _mm256_add_epi32(cbe, _mm256_set_epi32((2 * j + 1) << 24, 0, 0, 0, 2 * j << 24, 0, 0, 0)), \
+        rk0);
+#define DECL_B(j) __m256i b##j;
 #define ENC_ROUND_J(j) b##j = _mm256_aesenc_epi128(b##j, rk_);
 #define ENC_LAST_J(j) b##j = _mm256_aesenclast_epi128(b##j, rk_);
 #define ENC_ROUND(r)                                                                               \
@@ -239,11 +249,19 @@ GCM_VAES static inline void ctr16(const gcm_x86_key *k, __m128i *ctrp, const uin
  * of the 16 blocks written (the content-type scan's group, ct.h ct_scan_groups). */
 GCM_VAES static inline __attribute__((always_inline)) void
 ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y, const uint8_t *in,
-              uint8_t *out, const uint8_t *gsrc, __m256i *scan_or)
+              uint8_t *out, const uint8_t *gsrc, __m256i *scan_or, int fast)
 {
-    const __m256i c01 = ctr_pair(*ctrp), rk0 = rk256(k, 0);
+    const __m256i rk0 = rk256(k, 0);
     __m256i lo = _mm256_setzero_si256(), hi = lo, mid = lo;
-    REP8(CTR_LOAD)
+    REP8(DECL_B)
+    if (fast) {
+        /* (ctr, ctr + 1) in block form: one byte swap for the batch instead of eight. */
+        const __m256i cbe = _mm256_broadcastsi128_si256(bswap128(*ctrp));
+        REP8(CTR_SET_BE)
+    } else {
+        const __m256i c01 = ctr_pair(*ctrp);
+        REP8(CTR_SET)
+    }
     /* The pair holding the first block, into which y is folded, goes last: the reduction
      * that produced y then has a whole iteration to complete before it is needed, and the
      * carry-less multiplications it feeds do not wait behind the AES rounds. */
@@ -268,22 +286,28 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
     for (unsigned r = 9; r < nr; r++)
         ENC_ROUND(r);
     {
+        /* The last round's AddRoundKey takes the input too: the key XOR the input is ready
+         * before the rounds end, so the XOR leaves the AES chains' critical path. */
         const __m256i rk_ = rk256(k, nr);
-        REP8(ENC_LAST_J)
+#define LAST_IN_J(j)                                                                               \
+    b##j = _mm256_aesenclast_epi128(b##j, _mm256_xor_si256(rk_, load256(in + 32 * j)));
+        REP8(LAST_IN_J)
+#undef LAST_IN_J
     }
     if (scan_or != NULL) {
         __m256i or_ = _mm256_setzero_si256();
-#define XOR_STORE_OR(j)                                                                            \
+#define STORE_OR(j)                                                                                \
     {                                                                                              \
-        const __m256i t_ = _mm256_xor_si256(b##j, load256(in + 32 * j));                           \
-        store256(out + 32 * j, t_);                                                                \
-        or_ = _mm256_or_si256(or_, t_);                                                            \
+        store256(out + 32 * j, b##j);                                                              \
+        or_ = _mm256_or_si256(or_, b##j);                                                          \
     }
-        REP8(XOR_STORE_OR)
-#undef XOR_STORE_OR
+        REP8(STORE_OR)
+#undef STORE_OR
         *scan_or = or_;
     } else {
-        REP8(XOR_STORE)
+#define STORE_J(j) store256(out + 32 * j, b##j);
+        REP8(STORE_J)
+#undef STORE_J
     }
     *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 16));
 }
@@ -340,25 +364,38 @@ GCM_VAES static void ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t
     tenon_wipe(buf, sizeof buf);
 }
 
+/* Whether a batch's 16 counters may be made in block form (CTR_SET_BE): the last byte of ctr
+ * does not carry within the batch. This branches on the counter, so only when it is public
+ * (pub: a 96-bit nonce, J0 = IV || 1); with another nonce length J0 = GHASH_H(IV), and its
+ * bits would say something about H. */
+GCM_VAES static inline int ctr_fast(int pub, __m128i ctr)
+{
+    return pub && ((uint32_t)_mm_cvtsi128_si32(ctr) & 0xff) <= 256 - 16;
+}
+
 /* n batches of 16 blocks from in to out, each stitched with the GHASH of the batch at the same
  * offset of gsrc (sealing: gsrc is out, one batch behind; opening: gsrc is in). The round count
  * is a constant in each copy, so that the rounds unroll and nothing but y crosses a loop inside
  * an iteration. */
 GCM_VAES static void stitched_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y,
-                                   const uint8_t *in, uint8_t *out, const uint8_t *gsrc, size_t n)
+                                   const uint8_t *in, uint8_t *out, const uint8_t *gsrc, size_t n,
+                                   int pub)
 {
     switch (k->rounds) {
     case 10:
         for (size_t i = 0; i < n; i++)
-            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL);
+            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL,
+                          ctr_fast(pub, *ctr));
         break;
     case 12:
         for (size_t i = 0; i < n; i++)
-            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL);
+            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL,
+                          ctr_fast(pub, *ctr));
         break;
     default:
         for (size_t i = 0; i < n; i++)
-            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL);
+            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, gsrc + BATCH * i, NULL,
+                          ctr_fast(pub, *ctr));
         break;
     }
 }
@@ -366,25 +403,28 @@ GCM_VAES static void stitched_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *
 /* The open's loop (gsrc = in) with each batch's plaintext taken through the content-type
  * scan's group step while it is in registers (batch i is group i). */
 GCM_VAES static void scanned_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y, const uint8_t *in,
-                                  uint8_t *out, size_t n, ct_scan_groups *s)
+                                  uint8_t *out, size_t n, ct_scan_groups *s, int pub)
 {
     __m256i v;
     switch (k->rounds) {
     case 10:
         for (size_t i = 0; i < n; i++) {
-            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v);
+            ctr16_ghash16(k, 10, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v,
+                          ctr_fast(pub, *ctr));
             scan_step(s, v);
         }
         break;
     case 12:
         for (size_t i = 0; i < n; i++) {
-            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v);
+            ctr16_ghash16(k, 12, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v,
+                          ctr_fast(pub, *ctr));
             scan_step(s, v);
         }
         break;
     default:
         for (size_t i = 0; i < n; i++) {
-            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v);
+            ctr16_ghash16(k, 14, ctr, y, in + BATCH * i, out + BATCH * i, in + BATCH * i, &v,
+                          ctr_fast(pub, *ctr));
             scan_step(s, v);
         }
         break;
@@ -451,10 +491,10 @@ GCM_VAES static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
         size_t ns = split / BATCH < nb ? split / BATCH : nb;
         ctr16(k, &ctr, aead_split_src(head, split, out, 0), out);
         if (ns > 1)
-            stitched_loop(k, &ctr, &y, head + BATCH, out + BATCH, out, ns - 1);
+            stitched_loop(k, &ctr, &y, head + BATCH, out + BATCH, out, ns - 1, nonce_len == 12);
         ns = ns > 1 ? ns : 1;
         stitched_loop(k, &ctr, &y, out + BATCH * ns, out + BATCH * ns, out + BATCH * (ns - 1),
-                      nb - ns);
+                      nb - ns, nonce_len == 12);
         done = (nb - 1) * BATCH;
         y = ghash_n(k, y, out + done, 16);
         done += BATCH;
@@ -491,9 +531,9 @@ open_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len, con
      * hashed first, as in may be out. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
     if (s != NULL)
-        scanned_loop(k, &ctr, &y, in, out, nb, s);
+        scanned_loop(k, &ctr, &y, in, out, nb, s, nonce_len == 12);
     else
-        stitched_loop(k, &ctr, &y, in, out, in, nb);
+        stitched_loop(k, &ctr, &y, in, out, in, nb, nonce_len == 12);
     if (done < in_len) {
         y = ghash_bytes(k, y, in + done, in_len - done);
         ctr_tail(k, &ctr, in + done, out + done, in_len - done);
