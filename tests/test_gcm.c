@@ -352,6 +352,46 @@ static void test_vs_openssl(const tenon_aead_class *cls)
     printf("test_gcm: %s vs OpenSSL: 400 random cases, %lu mismatches\n", cls->name, bad);
 }
 
+/* Every length 0..2000 against OpenSSL, sealed and opened in place (the buffer is the input
+ * and the output), with AAD of 0..40 bytes and 96-bit nonces (the VAES classes' block-form
+ * counters), each message starting at an odd offset of its buffer, then a few long ones
+ * (TLS records among them): every batch and tail boundary of each implementation. */
+static void test_vs_openssl_every_length(const tenon_aead_class *cls)
+{
+    enum { MAXLEN = 2000, LONGEST = 70000 };
+    /* Past 4 KiB the counter's last byte carries inside some batches (CTR_SET_BE's limit). */
+    static const size_t longs[] = {4096, 4099, 16384, 16384 + 1, 16384 + 256, LONGEST};
+    static uint8_t pt[LONGEST + 1], buf[LONGEST + 8], ref[LONGEST + 16];
+    unsigned long bad = 0;
+    uint8_t key[32], nonce[12], aad[40], t1[16], t2[16];
+    for (size_t i = 0; i <= MAXLEN + sizeof longs / sizeof longs[0]; i++) {
+        const size_t len = i <= MAXLEN ? i : longs[i - MAXLEN - 1];
+        const size_t key_len = rand_key_len(), aad_len = len % 41;
+        tu_rand(key, sizeof key);
+        tu_rand(nonce, sizeof nonce);
+        tu_rand(aad, sizeof aad);
+        tu_rand(pt, len);
+        uint8_t *io = buf + 1 + len % 7;
+        memcpy(io, pt, len);
+        tenon_aead_ctx ctx;
+        int ok = tenon_aead_init(&ctx, cls, key, key_len) == TENON_OK;
+        ok &= tenon_aead_seal(&ctx, nonce, 12, aad, aad_len, io, len, io, t1) == TENON_OK;
+        ok &= ossl_seal(key, key_len, nonce, 12, aad, aad_len, pt, len, ref, t2);
+        ok &= memcmp(io, ref, len) == 0 && memcmp(t1, t2, 16) == 0;
+        ok &= tenon_aead_open(&ctx, nonce, 12, aad, aad_len, io, len, t2, io) == TENON_OK;
+        ok &= memcmp(io, pt, len) == 0;
+        tenon_aead_wipe(&ctx);
+        if (!ok) {
+            bad++;
+            fprintf(stderr, "    %s vs OpenSSL in place: key %zu aad %zu len %zu\n", cls->name,
+                    key_len, aad_len, len);
+        }
+    }
+    CHECK(bad == 0);
+    printf("test_gcm: %s vs OpenSSL in place, every length 0..%d and 6 long: %lu mismatches\n",
+           cls->name, MAXLEN, bad);
+}
+
 /* ------------------------------------------------------------------------------------------
  * The 32-bit counter wrapping inside a message (§6.2 inc32). J0 for a 16-byte nonce N is
  * GHASH_H(N || [128]_128) = N*H^2 ^ L*H, which is linear in N: pick J0 with its counter field
@@ -396,7 +436,8 @@ static void test_counter_wrap(const tenon_aead_class *cls)
      * keystream an implementation may compute early (gcm_vaes_avx512.c: with E(K, J0)): block
      * b takes counter c + 1 + b, so the wrap is at block below[i]; 256-byte batches. */
     static const uint32_t below[] = {0, 1, 2, 7, 14, 15, 16, 17, 31, 100, 63, 64, 32, 33, 34, 35};
-    static const size_t fixed_len[] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1025, 1025, 560, 560, 560, 560};
+    static const size_t fixed_len[] = {0, 0, 0,    0,    0,   0,   0,   0,
+                                       0, 0, 1025, 1025, 560, 560, 560, 560};
     unsigned long bad = 0;
     for (size_t i = 0; i < sizeof below / sizeof below[0]; i++) {
         size_t key_len = rand_key_len(), len = fixed_len[i] ? fixed_len[i] : 300 + rand_below(800);
@@ -558,6 +599,7 @@ int main(void)
         test_spec_vectors(cls);
         tu_wycheproof("aes_gcm_test.json", cls->name, wycheproof_case, (void *)(uintptr_t)cls);
         test_vs_openssl(cls);
+        test_vs_openssl_every_length(cls);
         test_counter_wrap(cls);
         test_tamper(cls);
         test_args(cls);
