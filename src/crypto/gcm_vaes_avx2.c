@@ -405,10 +405,13 @@ GCM_VAES static inline int ctr_fast(int pub, __m128i ctr)
  * offset of gsrc (sealing: gsrc is out, one batch behind; opening: gsrc is in). The round count
  * is a constant in each copy, so that the rounds unroll and nothing but y crosses a loop inside
  * an iteration. */
-GCM_VAES static void stitched_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y,
+GCM_VAES static void stitched_loop(const gcm_x86_key *k, __m128i *ctrp, __m128i *yp,
                                    const uint8_t *in, uint8_t *out, const uint8_t *gsrc, size_t n,
                                    int pub)
 {
+    /* Copies that the stores to out cannot alias: they stay in registers. */
+    __m128i c = *ctrp, yv = *yp;
+    __m128i *ctr = &c, *y = &yv;
     switch (k->rounds) {
     case 10:
         for (size_t i = 0; i < n; i++)
@@ -426,14 +429,19 @@ GCM_VAES static void stitched_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *
                           ctr_fast(pub, *ctr));
         break;
     }
+    *ctrp = c;
+    *yp = yv;
 }
 
 /* The open's loop (gsrc = in) with each batch's plaintext taken through the content-type
  * scan's group step while it is in registers (batch i is group i). */
-GCM_VAES static void scanned_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y, const uint8_t *in,
-                                  uint8_t *out, size_t n, ct_scan_groups *s, int pub)
+GCM_VAES static void scanned_loop(const gcm_x86_key *k, __m128i *ctrp, __m128i *yp,
+                                  const uint8_t *in, uint8_t *out, size_t n, ct_scan_groups *s,
+                                  int pub)
 {
     __m256i v;
+    __m128i c = *ctrp, yv = *yp;
+    __m128i *ctr = &c, *y = &yv;
     switch (k->rounds) {
     case 10:
         for (size_t i = 0; i < n; i++) {
@@ -457,6 +465,8 @@ GCM_VAES static void scanned_loop(const gcm_x86_key *k, __m128i *ctr, __m128i *y
         }
         break;
     }
+    *ctrp = c;
+    *yp = yv;
 }
 
 static int vaes_init(tenon_aead_ctx *ctx, const uint8_t *key, size_t key_len)
