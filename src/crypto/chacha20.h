@@ -15,6 +15,7 @@
 
 #include "../common.h"
 #include "ct.h"
+#include "poly1305.h"
 #include "tenon/crypto.h"
 
 #define CHACHA20_KEY_LEN 32
@@ -142,6 +143,19 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
 void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
                            size_t split, const uint8_t *in, uint8_t *out, size_t len,
                            uint8_t otk[32]);
+/* The tail of chacha20_xor_avx2_otk: block 0's first 32 bytes to otk and bytes off..len
+ * (off a multiple of 512, len - off < 512) of its output to dst[0 .. len - off), the input
+ * read as there (at offsets off..len: head before split, in from split on). */
+void chacha20_xor_avx2_otk_tail(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                                size_t split, const uint8_t *in, uint8_t *dst, size_t off,
+                                size_t len, uint8_t otk[32]);
+/* chacha20_xor_avx2 on nbatch * 512 bytes from the counter in st[12] on (advanced by 8 per
+ * batch), with Poly1305 (radix 2^64, on the general-purpose registers) absorbing 32 blocks
+ * from mac + 512 i into p while batch i is computed: batch i reads those blocks before it
+ * writes its output, so mac may be in (open, in place too), or out - 512 (seal: the
+ * ciphertext of the batch before). Call only when cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2). */
+void chacha20_xor_mac_avx2(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t nbatch,
+                           poly1305_r64 *p, const uint8_t *mac);
 /* AVX-512F, sixteen blocks per iteration; call only when cpu_has(TENON_CPU_AVX512F). */
 void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);

@@ -88,6 +88,111 @@ static void poly_finish(const chacha20poly1305_ops *ops, poly1305_ctx *pc, size_
     poly1305_final(pc, tag);
 }
 
+/* ---- the stitched seal and open (ops->chacha20_xor_mac) ---- */
+
+/* A stitched batch: 512 bytes. */
+#define MAC_BATCH 512
+
+/* RFC 8439 §2.8: the data and its padding into the radix-2^64 accumulator. */
+static void poly_padded_r64(poly1305_r64 *p, const uint8_t *data, size_t len)
+{
+    size_t whole = len / POLY1305_BLOCK_LEN;
+    poly1305_blocks_r64(p, data, whole);
+    size_t rest = len % POLY1305_BLOCK_LEN;
+    if (rest > 0) {
+        uint8_t last[POLY1305_BLOCK_LEN] = {0};
+        memcpy(last, data + whole * POLY1305_BLOCK_LEN, rest);
+        poly1305_blocks_r64(p, last, 1);
+        tenon_wipe(last, sizeof last);
+    }
+}
+
+/* The one-time key (already in otk) to pc and p, with the AAD absorbed. */
+static void poly_start_r64(poly1305_ctx *pc, poly1305_r64 *p, uint8_t otk[32], const uint8_t *aad,
+                           size_t aad_len)
+{
+    poly1305_init(pc, otk);
+    tenon_wipe(otk, 32);
+    poly1305_to_r64(pc, p);
+    poly_padded_r64(p, aad, aad_len);
+}
+
+/* The lengths block and the tag, from the radix-2^64 accumulator. */
+static void poly_finish_r64(poly1305_ctx *pc, poly1305_r64 *p, size_t aad_len, size_t ct_len,
+                            uint8_t tag[16])
+{
+    uint8_t lens[16];
+    store_le64(lens, (uint64_t)aad_len);
+    store_le64(lens + 8, (uint64_t)ct_len);
+    poly1305_blocks_r64(p, lens, 1);
+    poly1305_from_r64(pc, p);
+    tenon_wipe(p, sizeof *p);
+    poly1305_final(pc, tag);
+}
+
+/* Seal: block 0 and the tail first, then each batch of ChaCha20 with the previous batch's
+ * ciphertext MACed alongside (a batch's ciphertext exists only at its end); the last batch's
+ * ciphertext and the tail are MACed after. */
+static void seal_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, const uint8_t *nonce,
+                          const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t split,
+                          uint8_t *out, size_t len, uint8_t *tag)
+{
+    poly1305_ctx pc;
+    poly1305_r64 p;
+    uint8_t otk[32], buf[MAC_BATCH];
+    uint32_t st[16];
+    size_t nb = len / MAC_BATCH, off = nb * MAC_BATCH, used = 0;
+    ops->chacha20_otk_tail(key, nonce, head, split, out, out + off, off, len, otk);
+    poly_start_r64(&pc, &p, otk, aad, aad_len);
+    chacha20_setup(st, key, nonce, 1);
+    for (size_t b = 0; b < nb; b++) {
+        size_t o = b * MAC_BATCH;
+        const uint8_t *src = o + MAC_BATCH <= split ? head + o : o >= split ? out + o : NULL;
+        if (src == NULL) {
+            chacha20_gather(buf, head, split, out, o, MAC_BATCH);
+            src = buf;
+            used = MAC_BATCH;
+        }
+        if (b == 0) {
+            ops->chacha20_xor(key, nonce, 1, src, out, MAC_BATCH);
+            st[12] += MAC_BATCH / CHACHA20_BLOCK_LEN;
+        } else {
+            ops->chacha20_xor_mac(st, src, out + o, 1, &p, out + o - MAC_BATCH);
+        }
+    }
+    if (nb > 0)
+        poly1305_blocks_r64(&p, out + off - MAC_BATCH, MAC_BATCH / POLY1305_BLOCK_LEN);
+    poly_padded_r64(&p, out + off, len - off);
+    poly_finish_r64(&pc, &p, aad_len, len, tag);
+    tenon_wipe(buf, used);
+    tenon_wipe(st, sizeof st);
+}
+
+/* Open: block 0 and the tail first, the tail decrypted into a buffer (in place, its
+ * ciphertext must stay until it is MACed), then all batches with their own ciphertext MACed
+ * alongside, then the tail. Writes the tag computed to expected. */
+static void open_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, const uint8_t *nonce,
+                          const uint8_t *aad, size_t aad_len, const uint8_t *in, uint8_t *out,
+                          size_t len, uint8_t expected[16])
+{
+    poly1305_ctx pc;
+    poly1305_r64 p;
+    uint8_t otk[32], buf[MAC_BATCH];
+    uint32_t st[16];
+    size_t nb = len / MAC_BATCH, off = nb * MAC_BATCH;
+    ops->chacha20_otk_tail(key, nonce, in, len, in, buf, off, len, otk);
+    poly_start_r64(&pc, &p, otk, aad, aad_len);
+    chacha20_setup(st, key, nonce, 1);
+    if (nb > 0)
+        ops->chacha20_xor_mac(st, in, out, nb, &p, in);
+    poly_padded_r64(&p, in + off, len - off);
+    poly_finish_r64(&pc, &p, aad_len, len, expected);
+    if (len > off)
+        memcpy(out + off, buf, len - off);
+    tenon_wipe(buf, len - off);
+    tenon_wipe(st, sizeof st);
+}
+
 /* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
  * (in place); split is a multiple of 64 or the end. */
 static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
@@ -98,6 +203,10 @@ static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
     ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
     poly1305_ctx pc;
+    if (ops->chacha20_xor_mac != NULL) {
+        seal_stitched(ops, st->key, nonce, aad, aad_len, head, split, out, len, tag);
+        return TENON_OK;
+    }
 
     /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Pieces
      * before the last are multiples of 64 (SEAL_CHUNK, split), so only the last one can need
@@ -188,17 +297,21 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
      * SEAL_CHUNK, each MACed while it is still ciphertext and then decrypted while it is in
      * L1; the plaintext is wiped below if the tag turns out wrong. */
     int whole;
-    size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len, &whole);
-    if (whole) {
-        poly1305_final(&pc, expected);
+    if (ops->chacha20_xor_mac != NULL) {
+        open_stitched(ops, st->key, nonce, aad, aad_len, in, out, in_len, expected);
     } else {
-        for (size_t n; done < in_len; done += n) {
-            n = in_len - done < SEAL_CHUNK ? in_len - done : SEAL_CHUNK;
-            poly_padded(ops, &pc, in + done, n);
-            ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
-                              out + done, n);
+        size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len, &whole);
+        if (whole) {
+            poly1305_final(&pc, expected);
+        } else {
+            for (size_t n; done < in_len; done += n) {
+                n = in_len - done < SEAL_CHUNK ? in_len - done : SEAL_CHUNK;
+                poly_padded(ops, &pc, in + done, n);
+                ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN),
+                                  in + done, out + done, n);
+            }
+            poly_finish(ops, &pc, aad_len, in_len, expected);
         }
-        poly_finish(ops, &pc, aad_len, in_len, expected);
     }
 
     /* RFC 8439 §4: a constant-time comparison, never memcmp. */
@@ -219,4 +332,4 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_portable_class, "ChaCha20-Poly1305/portable", 0,
                        chacha20_xor_portable, poly1305_blocks_portable, chacha20_xor_portable_otk,
-                       NULL);
+                       NULL, NULL, NULL);
