@@ -24,44 +24,86 @@
  * single-cycle steps, and the out-of-order window is too small to overlap two pairs of them
  * issued one after the other, so interleaving all four is what keeps the vector units busy.
  * That needs the 16 state words plus a temporary for the shift-based rotations, one register
- * more than there are: word 11, which is the "c" word of the fourth quarter round in both the
- * column and the diagonal round, lives in memory. Its quarter round reads it into the
- * temporary with the addition c += d, writes it back after b ^= c, and the temporary is then
- * free for the rotation.
+ * more than there are. The word that goes to memory is word 3, the "a" word of the fourth
+ * quarter round in both the column and the diagonal round (the diagonals are taken in the
+ * order that makes it so): a is idle from d ^= a until the next a += b, which is exactly when
+ * the rotations of b by 12 and 7 need the temporary. So word 3 is stored before the
+ * rotations, its register serves as the temporary, and the next a += b reads it back from
+ * memory: the store and the load are off the chains of dependent steps, where the old scheme
+ * (word 11, a "c" word, in memory) had a store-to-load round trip on one of them twice per
+ * half round.
  *
- * Registers: ymm0-10 = words 0-10, ymm11-14 = words 12-15, ymm15 = temporary. */
+ * Registers: ymm0-15 = words 0-15, ymm3 being word 3 from a += b to d ^= a and the temporary
+ * otherwise; x[3] (%[w3]) holds word 3 in between. */
 #define ASM_OP4(op, x0, y0, x1, y1, x2, y2, x3, y3)                                                \
-    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t" op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 \
-       "\n\t" op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t" op " %%ymm" #y3 ", %%ymm" #x3     \
-       ", %%ymm" #x3 "\n\t"
+    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t"                                             \
+    op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 "\n\t"                                             \
+    op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t"                                             \
+    op " %%ymm" #y3 ", %%ymm" #x3 ", %%ymm" #x3 "\n\t"
 #define ASM_SHUF4(mask, d0, d1, d2, d3)                                                            \
     "vpshufb %[" mask "], %%ymm" #d0 ", %%ymm" #d0 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d1 ", %%ymm" #d1 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d2 ", %%ymm" #d2 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d3 ", %%ymm" #d3 "\n\t"
 #define ASM_ROTL(b, n, m)                                                                          \
-    "vpsrld $" #m ", %%ymm" #b ", %%ymm15\n\t"                                                     \
+    "vpsrld $" #m ", %%ymm" #b ", %%ymm3\n\t"                                                      \
     "vpslld $" #n ", %%ymm" #b ", %%ymm" #b "\n\t"                                                 \
-    "vpor %%ymm15, %%ymm" #b ", %%ymm" #b "\n\t"
-/* c += d; b ^= c; b <<<= n, for three quartets in registers and one whose c is word 11 in
- * memory. */
-#define ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, n, m)                                  \
-    "vpaddd %[w11], %%ymm" #d3 ", %%ymm15\n\t"                                                     \
-    "vpaddd %%ymm" #d0 ", %%ymm" #c0 ", %%ymm" #c0 "\n\t"                                          \
-    "vpaddd %%ymm" #d1 ", %%ymm" #c1 ", %%ymm" #c1 "\n\t"                                          \
-    "vpaddd %%ymm" #d2 ", %%ymm" #c2 ", %%ymm" #c2 "\n\t"                                          \
-    "vmovdqa %%ymm15, %[w11]\n\t" ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, 15)                 \
-        ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
-/* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's c is word 11. */
-#define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, d3)                        \
-    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
-    ASM_SHUF4("r16", d0, d1, d2, d3)                                                               \
-    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 12, 20)                                    \
-    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
-    ASM_SHUF4("r8", d0, d1, d2, d3)                                                                \
-    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 7, 25)
+    "vpor %%ymm3, %%ymm" #b ", %%ymm" #b "\n\t"
+/* One half of the quarter round of RFC 8439 §2.1 on four quartets, the fourth's a being word 3
+ * (read back from memory): a += b; d ^= a; d <<<= 16 or 8 (a byte shuffle by mask); c += d;
+ * b ^= c; b <<<= n (= 32 - m) with word 3 set aside. */
+#define ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, mask, n, m)           \
+    "vpaddd %%ymm" #b0 ", %%ymm" #a0 ", %%ymm" #a0 "\n\t"                                          \
+    "vpaddd %%ymm" #b1 ", %%ymm" #a1 ", %%ymm" #a1 "\n\t"                                          \
+    "vpaddd %%ymm" #b2 ", %%ymm" #a2 ", %%ymm" #a2 "\n\t"                                          \
+    "vpaddd %[w3], %%ymm" #b3 ", %%ymm3\n\t"                                                       \
+    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, 3)                                                \
+    ASM_SHUF4(mask, d0, d1, d2, d3)                                                                \
+    "vmovdqa %%ymm3, %[w3]\n\t"                                                                    \
+    ASM_OP4("vpaddd", c0, d0, c1, d1, c2, d2, c3, d3)                                              \
+    ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, c3)                                               \
+    ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
+/* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's a is word 3. */
+#define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3)                        \
+    ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, "r16", 12, 20)            \
+    ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, "r8", 7, 25)
+/* Columns (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15). */
+#define ASM_COLUMNS ASM_QR4(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 7, 11, 15)
+/* Diagonals (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14). */
+#define ASM_DIAGONALS ASM_QR4(0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 4, 9, 14)
+/* The state words but word 3 between x and the registers. */
+#define ASM_LOAD_STATE                                                                             \
+    "vmovdqa 0(%[x]), %%ymm0\n\t"                                                                  \
+    "vmovdqa 32(%[x]), %%ymm1\n\t"                                                                 \
+    "vmovdqa 64(%[x]), %%ymm2\n\t"                                                                 \
+    "vmovdqa 128(%[x]), %%ymm4\n\t"                                                                \
+    "vmovdqa 160(%[x]), %%ymm5\n\t"                                                                \
+    "vmovdqa 192(%[x]), %%ymm6\n\t"                                                                \
+    "vmovdqa 224(%[x]), %%ymm7\n\t"                                                                \
+    "vmovdqa 256(%[x]), %%ymm8\n\t"                                                                \
+    "vmovdqa 288(%[x]), %%ymm9\n\t"                                                                \
+    "vmovdqa 320(%[x]), %%ymm10\n\t"                                                               \
+    "vmovdqa 352(%[x]), %%ymm11\n\t"                                                               \
+    "vmovdqa 384(%[x]), %%ymm12\n\t"                                                               \
+    "vmovdqa 416(%[x]), %%ymm13\n\t"                                                               \
+    "vmovdqa 448(%[x]), %%ymm14\n\t"                                                               \
+    "vmovdqa 480(%[x]), %%ymm15\n\t"
+#define ASM_STORE_STATE                                                                            \
+    "vmovdqa %%ymm0, 0(%[x])\n\t"                                                                  \
+    "vmovdqa %%ymm1, 32(%[x])\n\t"                                                                 \
+    "vmovdqa %%ymm2, 64(%[x])\n\t"                                                                 \
+    "vmovdqa %%ymm4, 128(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm5, 160(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm6, 192(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm7, 224(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm8, 256(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm9, 288(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm10, 320(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm11, 352(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm12, 384(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm13, 416(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm14, 448(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm15, 480(%[x])\n\t"
 
 /* x[0..15]: the state words of eight blocks, one block per lane; replaced by the result of
  * the ten double rounds of RFC 8439 §2.3 (without the final addition). */
@@ -69,118 +111,53 @@ TENON_TARGET("avx2")
 static void rounds8(__m256i x[16], const __m256i *rot16, const __m256i *rot8)
 {
     int n = 10;
-    __asm__ volatile(
-        "vmovdqa 0(%[x]), %%ymm0\n\t"
-        "vmovdqa 32(%[x]), %%ymm1\n\t"
-        "vmovdqa 64(%[x]), %%ymm2\n\t"
-        "vmovdqa 96(%[x]), %%ymm3\n\t"
-        "vmovdqa 128(%[x]), %%ymm4\n\t"
-        "vmovdqa 160(%[x]), %%ymm5\n\t"
-        "vmovdqa 192(%[x]), %%ymm6\n\t"
-        "vmovdqa 224(%[x]), %%ymm7\n\t"
-        "vmovdqa 256(%[x]), %%ymm8\n\t"
-        "vmovdqa 288(%[x]), %%ymm9\n\t"
-        "vmovdqa 320(%[x]), %%ymm10\n\t"
-        "vmovdqa 384(%[x]), %%ymm11\n\t"
-        "vmovdqa 416(%[x]), %%ymm12\n\t"
-        "vmovdqa 448(%[x]), %%ymm13\n\t"
-        "vmovdqa 480(%[x]), %%ymm14\n\t"
-        "1:\n\t"
-        /* Columns (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15). */
-        ASM_QR4(0, 4, 8, 11, 1, 5, 9, 12, 2, 6, 10, 13, 3, 7, 14)
-        /* Diagonals (0, 5, 10, 15), (2, 7, 8, 13), (3, 4, 9, 14), (1, 6, 11, 12). */
-        ASM_QR4(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6, 11) "dec %[n]\n\t"
-                                                                  "jnz 1b\n\t"
-                                                                  "vmovdqa %%ymm0, 0(%[x])\n\t"
-                                                                  "vmovdqa %%ymm1, 32(%[x])\n\t"
-                                                                  "vmovdqa %%ymm2, 64(%[x])\n\t"
-                                                                  "vmovdqa %%ymm3, 96(%[x])\n\t"
-                                                                  "vmovdqa %%ymm4, 128(%[x])\n\t"
-                                                                  "vmovdqa %%ymm5, 160(%[x])\n\t"
-                                                                  "vmovdqa %%ymm6, 192(%[x])\n\t"
-                                                                  "vmovdqa %%ymm7, 224(%[x])\n\t"
-                                                                  "vmovdqa %%ymm8, 256(%[x])\n\t"
-                                                                  "vmovdqa %%ymm9, 288(%[x])\n\t"
-                                                                  "vmovdqa %%ymm10, 320(%[x])\n\t"
-                                                                  "vmovdqa %%ymm11, 384(%[x])\n\t"
-                                                                  "vmovdqa %%ymm12, 416(%[x])\n\t"
-                                                                  "vmovdqa %%ymm13, 448(%[x])\n\t"
-                                                                  "vmovdqa %%ymm14, 480(%[x])\n\t"
-        : [n] "+r"(n), [w11] "+m"(x[11])
-        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8)
-        : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-          "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    __asm__ volatile(ASM_LOAD_STATE "1:\n\t" ASM_COLUMNS ASM_DIAGONALS "dec %[n]\n\t"
+                                    "jnz 1b\n\t" ASM_STORE_STATE
+                     : [n] "+r"(n), [w3] "+m"(x[3])
+                     : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8)
+                     : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+                       "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+                       "xmm15");
 }
 
-/* ASM_QR4 with a Poly1305 block after each of its halves. */
-#define ASM_QR4_POLY(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, d3, p0, p1)           \
-    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
-    ASM_SHUF4("r16", d0, d1, d2, d3)                                                               \
-    ASM_POLY_BLOCK(p0)                                                                             \
-    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 12, 20)                                    \
-    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
-    ASM_SHUF4("r8", d0, d1, d2, d3)                                                                \
-    ASM_POLY_BLOCK(p1)                                                                             \
-    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 7, 25)
+/* One half round: the columns' first half (c0) ... the diagonals' second half (d1). */
+#define ASM_C0 ASM_HALF(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 7, 11, 15, "r16", 12, 20)
+#define ASM_C1 ASM_HALF(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 7, 11, 15, "r8", 7, 25)
+#define ASM_D0 ASM_HALF(0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 4, 9, 14, "r16", 12, 20)
+#define ASM_D1 ASM_HALF(0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 4, 9, 14, "r8", 7, 25)
 
-/* rounds8 with 32 Poly1305 blocks at mac (512 bytes) absorbed into p->h along the way: four
- * in each of the first eight double rounds. */
+/* The Poly1305 step after each half round: the accumulator from h to t and back (see
+ * ASM_POLY_PAIR). */
+#define ASM_POLY_HT(off) ASM_POLY_STEP(off, h0, h1, h2, t0, t1, t2, t3)
+#define ASM_POLY_TH(off) ASM_POLY_STEP(off, t0, t1, h2, h0, h1, t2, t3)
+
+/* rounds8 with 32 Poly1305 blocks at mac (512 bytes) absorbed into p->h along the way: one
+ * after each half round of the first eight double rounds. */
 TENON_TARGET("avx2")
-static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8, poly1305_r64 *p,
-                        const uint8_t *mac)
+static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8,
+                        poly1305_r64 *p, const uint8_t *mac)
 {
     uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], t0, t1, t2, t3;
     int n;
-    __asm__ volatile(
-        "vmovdqa 0(%[x]), %%ymm0\n\t"
-        "vmovdqa 32(%[x]), %%ymm1\n\t"
-        "vmovdqa 64(%[x]), %%ymm2\n\t"
-        "vmovdqa 96(%[x]), %%ymm3\n\t"
-        "vmovdqa 128(%[x]), %%ymm4\n\t"
-        "vmovdqa 160(%[x]), %%ymm5\n\t"
-        "vmovdqa 192(%[x]), %%ymm6\n\t"
-        "vmovdqa 224(%[x]), %%ymm7\n\t"
-        "vmovdqa 256(%[x]), %%ymm8\n\t"
-        "vmovdqa 288(%[x]), %%ymm9\n\t"
-        "vmovdqa 320(%[x]), %%ymm10\n\t"
-        "vmovdqa 384(%[x]), %%ymm11\n\t"
-        "vmovdqa 416(%[x]), %%ymm12\n\t"
-        "vmovdqa 448(%[x]), %%ymm13\n\t"
-        "vmovdqa 480(%[x]), %%ymm14\n\t"
-        "mov $8, %k[n]\n\t"
-        "1:\n\t" ASM_QR4_POLY(0, 4, 8, 11, 1, 5, 9, 12, 2, 6, 10, 13, 3, 7, 14, 0, 16)
-            ASM_QR4_POLY(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6, 11, 32,
-                         48) "add $64, %[m]\n\t"
-                             "dec %k[n]\n\t"
-                             "jnz 1b\n\t"
-                             "mov $2, %k[n]\n\t"
-                             "2:\n\t" ASM_QR4(0, 4, 8, 11, 1, 5, 9, 12, 2, 6, 10, 13, 3, 7, 14)
-                                 ASM_QR4(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6,
-                                         11) "dec %k[n]\n\t"
-                                             "jnz 2b\n\t"
-                                             "vmovdqa %%ymm0, 0(%[x])\n\t"
-                                             "vmovdqa %%ymm1, 32(%[x])\n\t"
-                                             "vmovdqa %%ymm2, 64(%[x])\n\t"
-                                             "vmovdqa %%ymm3, 96(%[x])\n\t"
-                                             "vmovdqa %%ymm4, 128(%[x])\n\t"
-                                             "vmovdqa %%ymm5, 160(%[x])\n\t"
-                                             "vmovdqa %%ymm6, 192(%[x])\n\t"
-                                             "vmovdqa %%ymm7, 224(%[x])\n\t"
-                                             "vmovdqa %%ymm8, 256(%[x])\n\t"
-                                             "vmovdqa %%ymm9, 288(%[x])\n\t"
-                                             "vmovdqa %%ymm10, 320(%[x])\n\t"
-                                             "vmovdqa %%ymm11, 384(%[x])\n\t"
-                                             "vmovdqa %%ymm12, 416(%[x])\n\t"
-                                             "vmovdqa %%ymm13, 448(%[x])\n\t"
-                                             "vmovdqa %%ymm14, 480(%[x])\n\t"
-        : [n] "=&r"(n), [w11] "+m"(x[11]), [m] "+r"(mac), [h0] "+r"(h0), [h1] "+r"(h1),
-          [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
-        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8), [r0] "m"(p->r0), [r1] "m"(p->r1),
-          [s1] "m"(p->s1)
-        : "memory", "cc", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-          "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    __asm__ volatile(ASM_LOAD_STATE "mov $8, %k[n]\n\t"
+                                    "1:\n\t" ASM_C0 ASM_POLY_HT(0) ASM_C1 ASM_POLY_TH(16) ASM_D0
+                                        ASM_POLY_HT(32) ASM_D1 ASM_POLY_TH(48) "add $64, %[m]\n\t"
+                                                                               "dec %k[n]\n\t"
+                                                                               "jnz 1b\n\t"
+                                                                               "mov $2, %k[n]\n\t"
+                                                                               "2:\n\t" ASM_C0
+                                                                                   ASM_C1 ASM_D0
+                                                                                       ASM_D1
+                                    "dec %k[n]\n\t"
+                                    "jnz 2b\n\t" ASM_STORE_STATE
+                     : [n] "=&r"(n), [w3] "+m"(x[3]), [m] "+r"(mac), [h0] "+r"(h0),
+                       [h1] "+r"(h1), [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1),
+                       [t2] "=&r"(t2), [t3] "=&r"(t3)
+                     : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8), [r0] "m"(p->r0),
+                       [r1] "m"(p->r1), [s1] "m"(p->s1)
+                     : "memory", "cc", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
+                       "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+                       "xmm14", "xmm15");
     p->h[0] = h0;
     p->h[1] = h1;
     p->h[2] = h2;

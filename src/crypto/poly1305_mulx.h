@@ -17,40 +17,47 @@
  * h2 r1 2^192 = h2 s1 2^64. With h2 <= 6 on entry every product and sum fits: d0, d1 < 2^126,
  * h2 s1 and h2 r0 < 2^64. The bits from 2^130 up are folded back times 5, which leaves h2 <= 4
  * (after the next block's addition, <= 6 again). */
-/* Operands: %[m] the message pointer (the block at off bytes from it), %[h0] %[h1] %[h2] the
- * accumulator, %[t0]..%[t3] scratch registers, %[r0] %[r1] %[s1] the key (memory or
- * registers); rdx and the flags are clobbered. */
-#define ASM_POLY_BLOCK(off)                                                                        \
-    "add " #off "(%[m]), %[h0]\n\t"                                                                \
-    "adc " #off "+8(%[m]), %[h1]\n\t"                                                              \
-    "adc $1, %[h2]\n\t"                                                                            \
-    "mov %[h0], %%rdx\n\t"                                                                         \
-    "mulx %[r0], %[t0], %[t1]\n\t"                                                                 \
-    "mulx %[r1], %[t2], %[t3]\n\t"                                                                 \
-    "mov %[h1], %%rdx\n\t"                                                                         \
-    "mulx %[s1], %[h0], %[h1]\n\t"                                                                 \
-    "add %[h0], %[t0]\n\t"                                                                         \
-    "adc %[h1], %[t1]\n\t"                                                                         \
-    "mulx %[r0], %[h0], %[h1]\n\t"                                                                 \
-    "add %[h0], %[t2]\n\t"                                                                         \
-    "adc %[h1], %[t3]\n\t"                                                                         \
-    "mov %[h2], %%rdx\n\t"                                                                         \
+/* One step, the accumulator read from the operands named H0 H1 H2 and left in T0 T1 H2; H0 H1
+ * and T0..T3 are scratch otherwise. Operands: %[m] the message pointer (the block at off bytes
+ * from it), %[r0] %[r1] %[s1] the key (memory or registers); rdx and the flags are clobbered.
+ * The bits from 2^130 up, c (h2 >> 2) times 2^130, go back in as 5 c (one LEA). */
+#define ASM_POLY_STEP(off, H0, H1, H2, T0, T1, T2, T3)                                             \
+    "add " #off "(%[m]), %[" #H0 "]\n\t"                                                           \
+    "adc " #off "+8(%[m]), %[" #H1 "]\n\t"                                                         \
+    "adc $1, %[" #H2 "]\n\t"                                                                       \
+    "mov %[" #H0 "], %%rdx\n\t"                                                                    \
+    "mulx %[r0], %[" #T0 "], %[" #T1 "]\n\t"                                                       \
+    "mulx %[r1], %[" #T2 "], %[" #T3 "]\n\t"                                                       \
+    "mov %[" #H1 "], %%rdx\n\t"                                                                    \
+    "mulx %[s1], %[" #H0 "], %[" #H1 "]\n\t"                                                       \
+    "add %[" #H0 "], %[" #T0 "]\n\t"                                                               \
+    "adc %[" #H1 "], %[" #T1 "]\n\t"                                                               \
+    "mulx %[r0], %[" #H0 "], %[" #H1 "]\n\t"                                                       \
+    "add %[" #H0 "], %[" #T2 "]\n\t"                                                               \
+    "adc %[" #H1 "], %[" #T3 "]\n\t"                                                               \
+    "mov %[" #H2 "], %%rdx\n\t"                                                                    \
     "imul %[s1], %%rdx\n\t"                                                                        \
-    "imul %[r0], %[h2]\n\t"                                                                        \
-    "add %%rdx, %[t2]\n\t"                                                                         \
-    "adc $0, %[t3]\n\t"                                                                            \
-    "add %[t2], %[t1]\n\t"                                                                         \
-    "adc %[t3], %[h2]\n\t"                                                                         \
-    "mov %[h2], %[t2]\n\t"                                                                         \
-    "and $-4, %[t2]\n\t"                                                                           \
-    "mov %[h2], %[t3]\n\t"                                                                         \
-    "shr $2, %[t3]\n\t"                                                                            \
-    "and $3, %[h2]\n\t"                                                                            \
-    "add %[t2], %[t3]\n\t"                                                                         \
-    "add %[t3], %[t0]\n\t"                                                                         \
-    "adc $0, %[t1]\n\t"                                                                            \
-    "adc $0, %[h2]\n\t"                                                                            \
+    "imul %[r0], %[" #H2 "]\n\t"                                                                   \
+    "add %%rdx, %[" #T2 "]\n\t"                                                                    \
+    "adc $0, %[" #T3 "]\n\t"                                                                       \
+    "add %[" #T2 "], %[" #T1 "]\n\t"                                                               \
+    "adc %[" #T3 "], %[" #H2 "]\n\t"                                                               \
+    "mov %[" #H2 "], %[" #T3 "]\n\t"                                                               \
+    "shr $2, %[" #T3 "]\n\t"                                                                       \
+    "and $3, %[" #H2 "]\n\t"                                                                       \
+    "lea (%[" #T3 "], %[" #T3 "], 4), %[" #T3 "]\n\t"                                              \
+    "add %[" #T3 "], %[" #T0 "]\n\t"                                                               \
+    "adc $0, %[" #T1 "]\n\t"                                                                       \
+    "adc $0, %[" #H2 "]\n\t"
+
+/* One block, the accumulator in h0 h1 h2 before and after; t0..t3 scratch. */
+#define ASM_POLY_BLOCK(off)                                                                        \
+    ASM_POLY_STEP(off, h0, h1, h2, t0, t1, t2, t3)                                                 \
     "mov %[t0], %[h0]\n\t"                                                                         \
     "mov %[t1], %[h1]\n\t"
+/* Two blocks at off and off + 16, the second with the registers' roles swapped so that no
+ * moves are needed: the accumulator in h0 h1 h2 before and after. */
+#define ASM_POLY_PAIR(off, off2)                                                                   \
+    ASM_POLY_STEP(off, h0, h1, h2, t0, t1, t2, t3) ASM_POLY_STEP(off2, t0, t1, h2, h0, h1, t2, t3)
 
 #endif
