@@ -36,10 +36,9 @@
  * Registers: ymm0-15 = words 0-15, ymm3 being word 3 from a += b to d ^= a and the temporary
  * otherwise; x[3] (%[w3]) holds word 3 in between. */
 #define ASM_OP4(op, x0, y0, x1, y1, x2, y2, x3, y3)                                                \
-    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t"                                             \
-    op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 "\n\t"                                             \
-    op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t"                                             \
-    op " %%ymm" #y3 ", %%ymm" #x3 ", %%ymm" #x3 "\n\t"
+    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t" op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 \
+       "\n\t" op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t" op " %%ymm" #y3 ", %%ymm" #x3     \
+       ", %%ymm" #x3 "\n\t"
 #define ASM_SHUF4(mask, d0, d1, d2, d3)                                                            \
     "vpshufb %[" mask "], %%ymm" #d0 ", %%ymm" #d0 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d1 ", %%ymm" #d1 "\n\t"                                          \
@@ -56,13 +55,11 @@
     "vpaddd %%ymm" #b0 ", %%ymm" #a0 ", %%ymm" #a0 "\n\t"                                          \
     "vpaddd %%ymm" #b1 ", %%ymm" #a1 ", %%ymm" #a1 "\n\t"                                          \
     "vpaddd %%ymm" #b2 ", %%ymm" #a2 ", %%ymm" #a2 "\n\t"                                          \
-    "vpaddd %[w3], %%ymm" #b3 ", %%ymm3\n\t"                                                       \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, 3)                                                \
-    ASM_SHUF4(mask, d0, d1, d2, d3)                                                                \
-    "vmovdqa %%ymm3, %[w3]\n\t"                                                                    \
-    ASM_OP4("vpaddd", c0, d0, c1, d1, c2, d2, c3, d3)                                              \
-    ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, c3)                                               \
-    ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
+    "vpaddd %[w3], %%ymm" #b3 ", %%ymm3\n\t" ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, 3)       \
+        ASM_SHUF4(mask, d0, d1, d2, d3) "vmovdqa %%ymm3, %[w3]\n\t" ASM_OP4("vpaddd", c0, d0, c1,  \
+                                                                            d1, c2, d2, c3, d3)    \
+            ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, c3) ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) \
+                ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
 /* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's a is word 3. */
 #define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3)                        \
     ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, "r16", 12, 20)            \
@@ -131,33 +128,28 @@ static void rounds8(__m256i x[16], const __m256i *rot16, const __m256i *rot8)
 #define ASM_POLY_HT(off) ASM_POLY_STEP(off, h0, h1, h2, t0, t1, t2, t3)
 #define ASM_POLY_TH(off) ASM_POLY_STEP(off, t0, t1, h2, h0, h1, t2, t3)
 
-/* rounds8 with 32 Poly1305 blocks at mac (512 bytes) absorbed into p->h along the way: one
- * after each half round of the first eight double rounds. */
+/* rounds8 with nmac Poly1305 blocks at mac (nmac a multiple of 4, from 4 to 32) absorbed into
+ * p->h along the way: one after each half round of the first nmac / 4 double rounds. */
 TENON_TARGET("avx2")
-static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8,
-                        poly1305_r64 *p, const uint8_t *mac)
+static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8, poly1305_r64 *p,
+                        const uint8_t *mac, size_t nmac)
 {
     uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], t0, t1, t2, t3;
-    int n;
-    __asm__ volatile(ASM_LOAD_STATE "mov $8, %k[n]\n\t"
-                                    "1:\n\t" ASM_C0 ASM_POLY_HT(0) ASM_C1 ASM_POLY_TH(16) ASM_D0
-                                        ASM_POLY_HT(32) ASM_D1 ASM_POLY_TH(48) "add $64, %[m]\n\t"
-                                                                               "dec %k[n]\n\t"
-                                                                               "jnz 1b\n\t"
-                                                                               "mov $2, %k[n]\n\t"
-                                                                               "2:\n\t" ASM_C0
-                                                                                   ASM_C1 ASM_D0
-                                                                                       ASM_D1
-                                    "dec %k[n]\n\t"
-                                    "jnz 2b\n\t" ASM_STORE_STATE
-                     : [n] "=&r"(n), [w3] "+m"(x[3]), [m] "+r"(mac), [h0] "+r"(h0),
-                       [h1] "+r"(h1), [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1),
-                       [t2] "=&r"(t2), [t3] "=&r"(t3)
-                     : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8), [r0] "m"(p->r0),
-                       [r1] "m"(p->r1), [s1] "m"(p->s1)
-                     : "memory", "cc", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-                       "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
-                       "xmm14", "xmm15");
+    size_t n = nmac / 4, rest = 10 - nmac / 4;
+    __asm__ volatile(
+        ASM_LOAD_STATE "1:\n\t" ASM_C0 ASM_POLY_HT(0) ASM_C1 ASM_POLY_TH(16) ASM_D0 ASM_POLY_HT(32)
+            ASM_D1 ASM_POLY_TH(48) "add $64, %[m]\n\t"
+                                   "dec %[n]\n\t"
+                                   "jnz 1b\n\t"
+                                   "2:\n\t" ASM_C0 ASM_C1 ASM_D0 ASM_D1 "dec %[rest]\n\t"
+                                   "jnz 2b\n\t" ASM_STORE_STATE
+        : [n] "+r"(n), [rest] "+r"(rest), [w3] "+m"(x[3]), [m] "+r"(mac), [h0] "+r"(h0),
+          [h1] "+r"(h1), [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+          [t3] "=&r"(t3)
+        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8), [r0] "m"(p->r0), [r1] "m"(p->r1),
+          [s1] "m"(p->s1)
+        : "memory", "cc", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+          "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
     p->h[0] = h0;
     p->h[1] = h1;
     p->h[2] = h2;
@@ -200,11 +192,12 @@ static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8
         _mm256_xor_si256((v), _mm256_loadu_si256((const __m256i *)(const void *)(in + (off)))))
 
 /* Eight keystream blocks for counters st[12] .. st[12] + 7 (mod 2^32), XORed into 512 bytes;
- * with p, 32 Poly1305 blocks at mac absorbed alongside (rounds8_mac). */
+ * with p, nmac Poly1305 blocks at mac absorbed alongside (rounds8_mac). */
 TENON_TARGET("avx2")
 static inline __attribute__((always_inline)) void blocks8_with(const uint32_t st[16],
                                                                const uint8_t *in, uint8_t *out,
-                                                               poly1305_r64 *p, const uint8_t *mac)
+                                                               poly1305_r64 *p, const uint8_t *mac,
+                                                               size_t nmac)
 {
     static const uint8_t rot_masks[2][32] __attribute__((aligned(32))) = {
         {2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
@@ -222,7 +215,7 @@ static inline __attribute__((always_inline)) void blocks8_with(const uint32_t st
     /* RFC 8439 §2.3: ten double rounds (column round, then diagonal round). */
     if (p != NULL)
         rounds8_mac(x, (const __m256i *)(const void *)rot_masks[0],
-                    (const __m256i *)(const void *)rot_masks[1], p, mac);
+                    (const __m256i *)(const void *)rot_masks[1], p, mac, nmac);
     else
         rounds8(x, (const __m256i *)(const void *)rot_masks[0],
                 (const __m256i *)(const void *)rot_masks[1]);
@@ -273,16 +266,17 @@ static inline __attribute__((always_inline)) void blocks8_with(const uint32_t st
 TENON_TARGET("avx2")
 static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
 {
-    blocks8_with(st, in, out, NULL, NULL);
+    blocks8_with(st, in, out, NULL, NULL, 0);
 }
 
 TENON_TARGET("avx2")
-void chacha20_xor_mac_avx2(uint32_t st[16], const uint8_t *in, uint8_t *out, size_t nbatch,
-                           poly1305_r64 *p, const uint8_t *mac)
+void chacha20_batch_mac_avx2(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                             poly1305_r64 *p, const uint8_t *mac, size_t nmac)
 {
-    for (size_t i = 0; i < nbatch; i++, st[12] += 8) {
-        blocks8_with(st, in + 512 * i, out + 512 * i, p, mac + 512 * i);
-    }
+    if (nmac == 0)
+        blocks8_with(st, in, out, NULL, NULL, 0);
+    else
+        blocks8_with(st, in, out, p, mac, nmac);
 }
 
 void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
@@ -333,10 +327,36 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
     _mm256_setr_epi32((int)(c0), (int)(st)[13], (int)(st)[14], (int)(st)[15], (int)(c1),           \
                       (int)(st)[13], (int)(st)[14], (int)(st)[15])
 
-/* The four keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks. */
+/* k Poly1305 blocks at *mac into the accumulator h0 h1 h2, advancing *mac (poly1305_mulx.h). */
+#define MAC_BLOCKS(k, mac, h0, h1, h2, p)                                                          \
+    do {                                                                                           \
+        size_t k_ = (k);                                                                           \
+        uint64_t t0_, t1_, t2_, t3_;                                                               \
+        if (k_ > 0)                                                                                \
+            __asm__ volatile(                                                                      \
+                "1:\n\t" ASM_POLY_BLOCK(0) "add $16, %[m]\n\t"                                     \
+                                           "dec %[n]\n\t"                                          \
+                                           "jnz 1b\n\t"                                            \
+                : [m] "+r"(mac), [n] "+r"(k_), [h0] "+r"(h0), [h1] "+r"(h1), [h2] "+r"(h2),        \
+                  [t0] "=&r"(t0_), [t1] "=&r"(t1_), [t2] "=&r"(t2_), [t3] "=&r"(t3_)               \
+                : [r0] "m"((p)->r0), [r1] "m"((p)->r1), [s1] "m"((p)->s1)                          \
+                : "memory", "cc", "rdx");                                                          \
+    } while (0)
+
+/* The four keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks; with p, nmac
+ * Poly1305 blocks at mac absorbed along the way (nmac / 10 in each double round, the rest
+ * after). */
 TENON_TARGET("avx2")
-static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
+static inline __attribute__((always_inline)) void
+rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256], poly1305_r64 *p,
+                     const uint8_t *mac, size_t nmac)
 {
+    uint64_t h0 = 0, h1 = 0, h2 = 0;
+    if (p != NULL) {
+        h0 = p->h[0];
+        h1 = p->h[1];
+        h2 = p->h[2];
+    }
     const __m256i r16 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3,
                                          0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
     const __m256i r8 = _mm256_setr_epi8(3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0,
@@ -349,8 +369,16 @@ static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_
     for (int i = 0; i < 10; i++) {
         ROW_HALF(a0, b0, c0, d0, 0);
         ROW_HALF(a1, b1, c1, d1, 0);
+        if (p != NULL)
+            MAC_BLOCKS(nmac / 10, mac, h0, h1, h2, p);
         ROW_HALF(a0, b0, c0, d0, 1);
         ROW_HALF(a1, b1, c1, d1, 1);
+    }
+    if (p != NULL) {
+        MAC_BLOCKS(nmac % 10, mac, h0, h1, h2, p);
+        p->h[0] = h0;
+        p->h[1] = h1;
+        p->h[2] = h2;
     }
     /* Add the input (RFC 8439 §2.3); block k's bytes 0..31 are rows 0 and 1 of its lane,
      * bytes 32..63 rows 2 and 3. */
@@ -370,6 +398,24 @@ static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_
     _mm256_storeu_si256((void *)(ks + 160), _mm256_permute2x128_si256(c1, d1, 0x20));
     _mm256_storeu_si256((void *)(ks + 192), _mm256_permute2x128_si256(a1, b1, 0x31));
     _mm256_storeu_si256((void *)(ks + 224), _mm256_permute2x128_si256(c1, d1, 0x31));
+}
+
+TENON_TARGET("avx2")
+static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
+{
+    rows4_keystream_with(st, ctr, ks, NULL, NULL, 0);
+}
+
+TENON_TARGET("avx2")
+void chacha20_rows_mac_avx2(const uint32_t st[16], uint8_t *buf, size_t n, poly1305_r64 *p,
+                            const uint8_t *mac, size_t nmac)
+{
+    uint8_t ks[4 * CHACHA20_BLOCK_LEN];
+    const uint32_t ctr[4] = {st[12], st[12] + 1, st[12] + 2, st[12] + 3};
+    rows4_keystream_with(st, ctr, ks, p, mac, nmac);
+    for (size_t i = 0; i < n; i++)
+        buf[i] ^= ks[i];
+    tenon_wipe(ks, sizeof ks);
 }
 
 /* Bytes off..len (fewer than a batch) from the counter in st[12] on, read as chacha20_gather

@@ -88,7 +88,7 @@ static void poly_finish(const chacha20poly1305_ops *ops, poly1305_ctx *pc, size_
     poly1305_final(pc, tag);
 }
 
-/* ---- the stitched seal and open (ops->chacha20_xor_mac) ---- */
+/* ---- the stitched seal and open (ops->chacha20_batch_mac) ---- */
 
 /* A stitched batch: 512 bytes. */
 #define MAC_BATCH 512
@@ -130,46 +130,70 @@ static void poly_finish_r64(poly1305_ctx *pc, poly1305_r64 *p, size_t aad_len, s
     poly1305_final(pc, tag);
 }
 
-/* Seal: block 0 and the tail first, then each batch of ChaCha20 with the previous batch's
- * ciphertext MACed alongside (a batch's ciphertext exists only at its end); the last batch's
- * ciphertext and the tail are MACed after. */
+/* Seal. The MAC of a batch's ciphertext can only run beside the next batch (a batch's output
+ * exists at its end), so the batches are laid out to leave little outside: the first is
+ * counters 0..7, block 0 giving the one-time key and blocks 1..7 the first 448 bytes; batch k
+ * is counters 8k..8k+7, bytes 512k - 64 .. 512k + 448; the rest (under 512 bytes) comes last,
+ * with the last batch's MAC beside it. Batch 1 (or the rest) MACs the AAD's and the first
+ * batch's 28 blocks, every other step the 32 blocks before. Messages shorter than the first
+ * batch: block 0 and the message in one call, then the MAC. */
 static void seal_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, const uint8_t *nonce,
                           const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t split,
                           uint8_t *out, size_t len, uint8_t *tag)
 {
+    const size_t first = MAC_BATCH - CHACHA20_BLOCK_LEN;
     poly1305_ctx pc;
     poly1305_r64 p;
-    uint8_t otk[32], buf[MAC_BATCH];
+    uint8_t buf[MAC_BATCH];
     uint32_t st[16];
-    size_t nb = len / MAC_BATCH, off = nb * MAC_BATCH, used = 0;
-    ops->chacha20_otk_tail(key, nonce, head, split, out, out + off, off, len, otk);
-    poly_start_r64(&pc, &p, otk, aad, aad_len);
-    chacha20_setup(st, key, nonce, 1);
-    for (size_t b = 0; b < nb; b++) {
-        size_t o = b * MAC_BATCH;
+    if (len < first) {
+        ops->chacha20_otk_tail(key, nonce, head, split, out, out, 0, len, buf);
+        poly_start_r64(&pc, &p, buf, aad, aad_len);
+        poly_padded_r64(&p, out, len);
+        poly_finish_r64(&pc, &p, aad_len, len, tag);
+        return;
+    }
+    size_t nb = 1 + (len - first) / MAC_BATCH;
+    chacha20_setup(st, key, nonce, 0);
+    memset(buf, 0, CHACHA20_BLOCK_LEN);
+    chacha20_gather(buf + CHACHA20_BLOCK_LEN, head, split, out, 0, first);
+    ops->chacha20_batch_mac(st, buf, buf, NULL, NULL, 0);
+    memcpy(out, buf + CHACHA20_BLOCK_LEN, first);
+    poly_start_r64(&pc, &p, buf, aad, aad_len);
+    const uint8_t *mac = out;
+    size_t nmac = first / POLY1305_BLOCK_LEN;
+    for (size_t k = 1; k < nb; k++) {
+        size_t o = k * MAC_BATCH - CHACHA20_BLOCK_LEN;
         const uint8_t *src = o + MAC_BATCH <= split ? head + o : o >= split ? out + o : NULL;
         if (src == NULL) {
             chacha20_gather(buf, head, split, out, o, MAC_BATCH);
             src = buf;
-            used = MAC_BATCH;
         }
-        if (b == 0) {
-            ops->chacha20_xor(key, nonce, 1, src, out, MAC_BATCH);
-            st[12] += MAC_BATCH / CHACHA20_BLOCK_LEN;
-        } else {
-            ops->chacha20_xor_mac(st, src, out + o, 1, &p, out + o - MAC_BATCH);
-        }
+        st[12] = (uint32_t)(8 * k);
+        ops->chacha20_batch_mac(st, src, out + o, &p, mac, nmac);
+        mac = out + o;
+        nmac = MAC_BATCH / POLY1305_BLOCK_LEN;
     }
-    if (nb > 0)
-        poly1305_blocks_r64(&p, out + off - MAC_BATCH, MAC_BATCH / POLY1305_BLOCK_LEN);
-    poly_padded_r64(&p, out + off, len - off);
+    /* The rest: n bytes from offset o, counters from 8 nb on. Which path runs depends on the
+     * length only. */
+    size_t o = nb * MAC_BATCH - CHACHA20_BLOCK_LEN, n = len - o;
+    st[12] = (uint32_t)(8 * nb);
+    chacha20_gather(buf, head, split, out, o, n);
+    if (n > 4 * CHACHA20_BLOCK_LEN)
+        ops->chacha20_batch_mac(st, buf, buf, &p, mac, nmac);
+    else if (n > 0)
+        ops->chacha20_rows_mac(st, buf, n, &p, mac, nmac);
+    else
+        poly1305_blocks_r64(&p, mac, nmac);
+    memcpy(out + o, buf, n);
+    poly_padded_r64(&p, out + o, n);
     poly_finish_r64(&pc, &p, aad_len, len, tag);
-    tenon_wipe(buf, used);
+    tenon_wipe(buf, sizeof buf);
     tenon_wipe(st, sizeof st);
 }
 
 /* Open: block 0 and the tail first, the tail decrypted into a buffer (in place, its
- * ciphertext must stay until it is MACed), then all batches with their own ciphertext MACed
+ * ciphertext must stay until it is MACed), then the batches with their own ciphertext MACed
  * alongside, then the tail. Writes the tag computed to expected. */
 static void open_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, const uint8_t *nonce,
                           const uint8_t *aad, size_t aad_len, const uint8_t *in, uint8_t *out,
@@ -183,8 +207,9 @@ static void open_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, c
     ops->chacha20_otk_tail(key, nonce, in, len, in, buf, off, len, otk);
     poly_start_r64(&pc, &p, otk, aad, aad_len);
     chacha20_setup(st, key, nonce, 1);
-    if (nb > 0)
-        ops->chacha20_xor_mac(st, in, out, nb, &p, in);
+    for (size_t b = 0; b < nb; b++, st[12] += MAC_BATCH / CHACHA20_BLOCK_LEN)
+        ops->chacha20_batch_mac(st, in + b * MAC_BATCH, out + b * MAC_BATCH, &p, in + b * MAC_BATCH,
+                                MAC_BATCH / POLY1305_BLOCK_LEN);
     poly_padded_r64(&p, in + off, len - off);
     poly_finish_r64(&pc, &p, aad_len, len, expected);
     if (len > off)
@@ -203,7 +228,7 @@ static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
     ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
     poly1305_ctx pc;
-    if (ops->chacha20_xor_mac != NULL) {
+    if (ops->chacha20_batch_mac != NULL) {
         seal_stitched(ops, st->key, nonce, aad, aad_len, head, split, out, len, tag);
         return TENON_OK;
     }
@@ -297,7 +322,7 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
      * SEAL_CHUNK, each MACed while it is still ciphertext and then decrypted while it is in
      * L1; the plaintext is wiped below if the tag turns out wrong. */
     int whole;
-    if (ops->chacha20_xor_mac != NULL) {
+    if (ops->chacha20_batch_mac != NULL) {
         open_stitched(ops, st->key, nonce, aad, aad_len, in, out, in_len, expected);
     } else {
         size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len, &whole);
@@ -332,4 +357,4 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_portable_class, "ChaCha20-Poly1305/portable", 0,
                        chacha20_xor_portable, poly1305_blocks_portable, chacha20_xor_portable_otk,
-                       NULL, NULL, NULL);
+                       NULL, NULL, NULL, NULL);

@@ -247,14 +247,14 @@ void poly1305_blocks_r64(poly1305_r64 *p, const uint8_t *in, size_t nblocks)
         in += POLY1305_BLOCK_LEN;
     }
     if (pairs > 0) {
-        __asm__ volatile("1:\n\t" ASM_POLY_PAIR(0, 16) "add $32, %[m]\n\t"
-                         "dec %[n]\n\t"
-                         "jnz 1b\n\t"
-                         : [m] "+r"(in), [n] "+r"(pairs), [h0] "+r"(h0), [h1] "+r"(h1),
-                           [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
-                           [t3] "=&r"(t3)
-                         : [r0] "r"(p->r0), [r1] "r"(p->r1), [s1] "r"(p->s1)
-                         : "memory", "cc", "rdx");
+        __asm__ volatile(
+            "1:\n\t" ASM_POLY_PAIR(0, 16) "add $32, %[m]\n\t"
+                                          "dec %[n]\n\t"
+                                          "jnz 1b\n\t"
+            : [m] "+r"(in), [n] "+r"(pairs), [h0] "+r"(h0), [h1] "+r"(h1), [h2] "+r"(h2),
+              [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(p->r0), [r1] "r"(p->r1), [s1] "r"(p->s1)
+            : "memory", "cc", "rdx");
     }
     p->h[0] = h0;
     p->h[1] = h1;

@@ -70,7 +70,7 @@ int poly1305_aead_ifma(poly1305_ctx *ctx, const uint8_t *aad, size_t aad_len, co
 #endif
 
 /* The accumulator and key in radix 2^64, for the scalar code stitched into the AVX2 ChaCha20
- * (chacha20_xor_mac_avx2): h = h[0] + h[1] 2^64 + h[2] 2^128 with h[2] <= 4 between blocks,
+ * (chacha20_batch_mac_avx2): h = h[0] + h[1] 2^64 + h[2] 2^128 with h[2] <= 4 between blocks,
  * r = r0 + r1 2^64 and s1 = 5 (r1 / 4). */
 typedef struct poly1305_r64 {
     uint64_t h[3];
