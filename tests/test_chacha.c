@@ -28,7 +28,7 @@ typedef struct {
 } prim_impl;
 
 /* The primitive implementations this CPU can run, portable first. */
-static prim_impl prims[4];
+static prim_impl prims[5];
 static size_t nprims;
 /* The AEAD classes this CPU can run. */
 static const tenon_aead_class *aeads[8];
@@ -42,6 +42,10 @@ static void find_impls(void)
         prims[nprims++] = (prim_impl){"avx2", chacha20_xor_avx2, poly1305_blocks_avx2};
     else
         printf("chacha: avx2 primitives not run (CPU lacks AVX2)\n");
+    if (cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2))
+        prims[nprims++] = (prim_impl){"avx2-mulx", chacha20_xor_avx2, poly1305_blocks_mulx};
+    else
+        printf("chacha: avx2-mulx primitives not run (CPU lacks AVX2 or BMI2)\n");
     if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX2))
         prims[nprims++] = (prim_impl){"avx512", chacha20_xor_avx512, poly1305_blocks_avx512};
     else

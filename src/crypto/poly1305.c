@@ -260,4 +260,13 @@ void poly1305_blocks_r64(poly1305_r64 *p, const uint8_t *in, size_t nblocks)
     p->h[1] = h1;
     p->h[2] = h2;
 }
+
+void poly1305_blocks_mulx(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
+{
+    poly1305_r64 p;
+    poly1305_to_r64(ctx, &p);
+    poly1305_blocks_r64(&p, in, nblocks);
+    poly1305_from_r64(ctx, &p);
+    tenon_wipe(&p, sizeof p);
+}
 #endif

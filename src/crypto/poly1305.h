@@ -85,6 +85,10 @@ void poly1305_from_r64(poly1305_ctx *ctx, const poly1305_r64 *p);
 /* nblocks whole blocks (each with the 2^128 bit) into p, one at a time with MULX, the step the
  * stitched code uses (poly1305_mulx.h): what it leaves. Call only when cpu_has(TENON_CPU_BMI2). */
 void poly1305_blocks_r64(poly1305_r64 *p, const uint8_t *in, size_t nblocks);
+/* poly1305_blocks_r64 behind the block-function interface, the accumulator converted to radix
+ * 2^64 and back on each call (for the tests: the stitched code's arithmetic against the
+ * others). Same CPU needs. */
+void poly1305_blocks_mulx(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
 #endif
 
 /* Any length: buffers a partial block until more data or poly1305_final. */
