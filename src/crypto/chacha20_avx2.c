@@ -343,13 +343,15 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
                 : "memory", "cc", "rdx");                                                          \
     } while (0)
 
-/* The four keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks; with p, nmac
- * Poly1305 blocks at mac absorbed along the way (nmac / 10 in each double round, the rest
- * after). */
+/* The keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks, all four with pairs = 2,
+ * the first two (ks[0..128)) with pairs = 1: one pair of rows is a chain of dependent steps with
+ * room beside it, so a second pair costs little, but where only two blocks are wanted it is
+ * left out. With p, nmac Poly1305 blocks at mac are absorbed along the way (nmac / 10 in each
+ * double round, the rest after). */
 TENON_TARGET("avx2")
 static inline __attribute__((always_inline)) void
-rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256], poly1305_r64 *p,
-                     const uint8_t *mac, size_t nmac)
+rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256], int pairs,
+                     poly1305_r64 *p, const uint8_t *mac, size_t nmac)
 {
     uint64_t h0 = 0, h1 = 0, h2 = 0;
     if (p != NULL) {
@@ -368,11 +370,13 @@ rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[25
     __m256i a0 = i0, b0 = i1, c0 = i2, d0 = i3, a1 = i0, b1 = i1, c1 = i2, d1 = j3;
     for (int i = 0; i < 10; i++) {
         ROW_HALF(a0, b0, c0, d0, 0);
-        ROW_HALF(a1, b1, c1, d1, 0);
+        if (pairs > 1)
+            ROW_HALF(a1, b1, c1, d1, 0);
         if (p != NULL)
             MAC_BLOCKS(nmac / 10, mac, h0, h1, h2, p);
         ROW_HALF(a0, b0, c0, d0, 1);
-        ROW_HALF(a1, b1, c1, d1, 1);
+        if (pairs > 1)
+            ROW_HALF(a1, b1, c1, d1, 1);
     }
     if (p != NULL) {
         MAC_BLOCKS(nmac % 10, mac, h0, h1, h2, p);
@@ -394,6 +398,8 @@ rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[25
     _mm256_storeu_si256((void *)(ks + 32), _mm256_permute2x128_si256(c0, d0, 0x20));
     _mm256_storeu_si256((void *)(ks + 64), _mm256_permute2x128_si256(a0, b0, 0x31));
     _mm256_storeu_si256((void *)(ks + 96), _mm256_permute2x128_si256(c0, d0, 0x31));
+    if (pairs < 2)
+        return;
     _mm256_storeu_si256((void *)(ks + 128), _mm256_permute2x128_si256(a1, b1, 0x20));
     _mm256_storeu_si256((void *)(ks + 160), _mm256_permute2x128_si256(c1, d1, 0x20));
     _mm256_storeu_si256((void *)(ks + 192), _mm256_permute2x128_si256(a1, b1, 0x31));
@@ -403,7 +409,14 @@ rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[25
 TENON_TARGET("avx2")
 static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
 {
-    rows4_keystream_with(st, ctr, ks, NULL, NULL, 0);
+    rows4_keystream_with(st, ctr, ks, 2, NULL, NULL, 0);
+}
+
+/* The first two blocks of rows4_keystream into ks[0..128). */
+TENON_TARGET("avx2")
+static void rows2_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
+{
+    rows4_keystream_with(st, ctr, ks, 1, NULL, NULL, 0);
 }
 
 TENON_TARGET("avx2")
@@ -412,7 +425,10 @@ void chacha20_rows_mac_avx2(const uint32_t st[16], uint8_t *buf, size_t n, poly1
 {
     uint8_t ks[4 * CHACHA20_BLOCK_LEN];
     const uint32_t ctr[4] = {st[12], st[12] + 1, st[12] + 2, st[12] + 3};
-    rows4_keystream_with(st, ctr, ks, p, mac, nmac);
+    if (n <= 2 * CHACHA20_BLOCK_LEN)
+        rows4_keystream_with(st, ctr, ks, 1, p, mac, nmac);
+    else
+        rows4_keystream_with(st, ctr, ks, 2, p, mac, nmac);
     for (size_t i = 0; i < n; i++)
         buf[i] ^= ks[i];
     tenon_wipe(ks, sizeof ks);
@@ -431,13 +447,16 @@ static size_t tail_otk(const uint32_t st[16], const uint8_t *head, size_t split,
     size_t n = len - off, used = n;
     if (n <= 3 * CHACHA20_BLOCK_LEN) {
         const uint32_t ctr[4] = {0, st[12], st[12] + 1, st[12] + 2};
-        rows4_keystream(st, ctr, ks);
+        if (n <= CHACHA20_BLOCK_LEN)
+            rows2_keystream(st, ctr, ks);
+        else
+            rows4_keystream(st, ctr, ks);
         chacha20_gather(buf, head, split, in, off, n);
         for (size_t i = 0; i < n; i++)
             dst[i] = (uint8_t)(buf[i] ^ ks[CHACHA20_BLOCK_LEN + i]);
     } else {
         const uint32_t ctr[4] = {0, 0, 0, 0};
-        rows4_keystream(st, ctr, ks);
+        rows2_keystream(st, ctr, ks);
         chacha20_gather(buf, head, split, in, off, n);
         blocks8(st, buf, buf);
         memcpy(dst, buf, n);
