@@ -137,9 +137,11 @@ static void poly_finish_r64(poly1305_ctx *pc, poly1305_r64 *p, size_t aad_len, s
  * with the last batch's MAC beside it. Batch 1 (or the rest) MACs the AAD's and the first
  * batch's 28 blocks, every other step the 32 blocks before. Messages shorter than the first
  * batch: block 0 and the message in one call, then the MAC. */
-static void seal_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, const uint8_t *nonce,
-                          const uint8_t *aad, size_t aad_len, const uint8_t *head, size_t split,
-                          uint8_t *out, size_t len, uint8_t *tag)
+static __attribute__((noinline)) void seal_stitched(const chacha20poly1305_ops *ops,
+                                                    const uint8_t *key, const uint8_t *nonce,
+                                                    const uint8_t *aad, size_t aad_len,
+                                                    const uint8_t *head, size_t split, uint8_t *out,
+                                                    size_t len, uint8_t *tag)
 {
     const size_t first = MAC_BATCH - CHACHA20_BLOCK_LEN;
     poly1305_ctx pc;
@@ -195,9 +197,11 @@ static void seal_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, c
 /* Open: block 0 and the tail first, the tail decrypted into a buffer (in place, its
  * ciphertext must stay until it is MACed), then the batches with their own ciphertext MACed
  * alongside, then the tail. Writes the tag computed to expected. */
-static void open_stitched(const chacha20poly1305_ops *ops, const uint8_t *key, const uint8_t *nonce,
-                          const uint8_t *aad, size_t aad_len, const uint8_t *in, uint8_t *out,
-                          size_t len, uint8_t expected[16])
+static __attribute__((noinline)) void open_stitched(const chacha20poly1305_ops *ops,
+                                                    const uint8_t *key, const uint8_t *nonce,
+                                                    const uint8_t *aad, size_t aad_len,
+                                                    const uint8_t *in, uint8_t *out, size_t len,
+                                                    uint8_t expected[16])
 {
     poly1305_ctx pc;
     poly1305_r64 p;
