@@ -20,7 +20,9 @@
 /* One step, the accumulator read from the operands named H0 H1 H2 and left in T0 T1 H2; H0 H1
  * and T0..T3 are scratch otherwise. Operands: %[m] the message pointer (the block at off bytes
  * from it), %[r0] %[r1] %[s1] the key (memory or registers); rdx and the flags are clobbered.
- * The bits from 2^130 up, c (h2 >> 2) times 2^130, go back in as 5 c (one LEA). */
+ * The bits from 2^130 up, c (h2 >> 2) times 2^130, go back in as 5 c (one LEA). The products of
+ * h0 and h2, ready first, are summed first, so that h1's two (h1 comes out of the additions
+ * last) wait for nothing. */
 #define ASM_POLY_STEP(off, H0, H1, H2, T0, T1, T2, T3)                                             \
     "add " #off "(%[m]), %[" #H0 "]\n\t"                                                           \
     "adc " #off "+8(%[m]), %[" #H1 "]\n\t"                                                         \
@@ -28,6 +30,11 @@
     "mov %[" #H0 "], %%rdx\n\t"                                                                    \
     "mulx %[r0], %[" #T0 "], %[" #T1 "]\n\t"                                                       \
     "mulx %[r1], %[" #T2 "], %[" #T3 "]\n\t"                                                       \
+    "mov %[" #H2 "], %%rdx\n\t"                                                                    \
+    "imul %[s1], %%rdx\n\t"                                                                        \
+    "add %%rdx, %[" #T2 "]\n\t"                                                                    \
+    "adc $0, %[" #T3 "]\n\t"                                                                       \
+    "imul %[r0], %[" #H2 "]\n\t"                                                                   \
     "mov %[" #H1 "], %%rdx\n\t"                                                                    \
     "mulx %[s1], %[" #H0 "], %[" #H1 "]\n\t"                                                       \
     "add %[" #H0 "], %[" #T0 "]\n\t"                                                               \
@@ -35,11 +42,6 @@
     "mulx %[r0], %[" #H0 "], %[" #H1 "]\n\t"                                                       \
     "add %[" #H0 "], %[" #T2 "]\n\t"                                                               \
     "adc %[" #H1 "], %[" #T3 "]\n\t"                                                               \
-    "mov %[" #H2 "], %%rdx\n\t"                                                                    \
-    "imul %[s1], %%rdx\n\t"                                                                        \
-    "imul %[r0], %[" #H2 "]\n\t"                                                                   \
-    "add %%rdx, %[" #T2 "]\n\t"                                                                    \
-    "adc $0, %[" #T3 "]\n\t"                                                                       \
     "add %[" #T2 "], %[" #T1 "]\n\t"                                                               \
     "adc %[" #T3 "], %[" #H2 "]\n\t"                                                               \
     "mov %[" #H2 "], %[" #T3 "]\n\t"                                                               \
