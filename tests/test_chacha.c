@@ -961,9 +961,32 @@ static void test_args(void)
     }
 }
 
+/* The dispatch on an AVX2 machine (tenon_cpu_set_mask masking AVX-512 off, as tenon-bench
+ * --no-avx512 does): the stitched class where BMI2 is there, the two-pass AVX2 class where it is
+ * not; the full mask restores the fastest class. */
+static void test_dispatch(void)
+{
+#if TENON_X86_64
+    const uint32_t avx512 =
+        TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512BW | TENON_CPU_AVX512IFMA;
+    const tenon_aead_class *best = tenon_aead_chacha20_poly1305();
+    if (!cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2)) {
+        printf("chacha: dispatch check not run (CPU lacks AVX2 or BMI2)\n");
+        return;
+    }
+    tenon_cpu_set_mask(~avx512);
+    CHECK(strcmp(tenon_aead_chacha20_poly1305()->name, "ChaCha20-Poly1305/avx2-mulx") == 0);
+    tenon_cpu_set_mask(~(avx512 | TENON_CPU_BMI2));
+    CHECK(strcmp(tenon_aead_chacha20_poly1305()->name, "ChaCha20-Poly1305/avx2") == 0);
+    tenon_cpu_set_mask(~(uint32_t)0);
+    CHECK(tenon_aead_chacha20_poly1305() == best);
+#endif
+}
+
 int main(void)
 {
     tu_seed(0x8439);
+    test_dispatch();
     find_impls();
     test_chacha_kats();
     test_poly_kats();
