@@ -64,9 +64,10 @@ static int split_once(const tenon_aead_ctx *ctx, const uint8_t nonce[12], const 
  * the middle. */
 static size_t split_points(size_t len, size_t *pts)
 {
-    static const size_t base[] = {0,    1,    15,   16,   17,   63,   64,   65,   127,
-                                  128,  129,  255,  256,  257,  511,  512,  513,  1023,
-                                  1024, 4095, 4096, 4097, 8191, 8192, 8193, 16384};
+    static const size_t base[] = {0, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 255, 256, 257, 511,
+                                  512, 513, 1023, 1024, 4095, 4096, 4097, 8191, 8192, 8193, 16384,
+                                  /* the stitched AVX2 seal's batches: 448 + 512 k */
+                                  447, 448, 449, 959, 960, 961, 1471, 1472};
     size_t n = 0;
     for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
         if (base[i] <= len)

@@ -28,7 +28,7 @@ typedef struct {
 } prim_impl;
 
 /* The primitive implementations this CPU can run, portable first. */
-static prim_impl prims[4];
+static prim_impl prims[5];
 static size_t nprims;
 /* The AEAD classes this CPU can run. */
 static const tenon_aead_class *aeads[8];
@@ -42,6 +42,10 @@ static void find_impls(void)
         prims[nprims++] = (prim_impl){"avx2", chacha20_xor_avx2, poly1305_blocks_avx2};
     else
         printf("chacha: avx2 primitives not run (CPU lacks AVX2)\n");
+    if (cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2))
+        prims[nprims++] = (prim_impl){"avx2-mulx", chacha20_xor_avx2, poly1305_blocks_mulx};
+    else
+        printf("chacha: avx2-mulx primitives not run (CPU lacks AVX2 or BMI2)\n");
     if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX2))
         prims[nprims++] = (prim_impl){"avx512", chacha20_xor_avx512, poly1305_blocks_avx512};
     else
@@ -957,9 +961,32 @@ static void test_args(void)
     }
 }
 
+/* The dispatch on an AVX2 machine (tenon_cpu_set_mask masking AVX-512 off, as tenon-bench
+ * --no-avx512 does): the stitched class where BMI2 is there, the two-pass AVX2 class where it is
+ * not; the full mask restores the fastest class. */
+static void test_dispatch(void)
+{
+#if TENON_X86_64
+    const uint32_t avx512 =
+        TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512BW | TENON_CPU_AVX512IFMA;
+    const tenon_aead_class *best = tenon_aead_chacha20_poly1305();
+    if (!cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2)) {
+        printf("chacha: dispatch check not run (CPU lacks AVX2 or BMI2)\n");
+        return;
+    }
+    tenon_cpu_set_mask(~avx512);
+    CHECK(strcmp(tenon_aead_chacha20_poly1305()->name, "ChaCha20-Poly1305/avx2-mulx") == 0);
+    tenon_cpu_set_mask(~(avx512 | TENON_CPU_BMI2));
+    CHECK(strcmp(tenon_aead_chacha20_poly1305()->name, "ChaCha20-Poly1305/avx2") == 0);
+    tenon_cpu_set_mask(~(uint32_t)0);
+    CHECK(tenon_aead_chacha20_poly1305() == best);
+#endif
+}
+
 int main(void)
 {
     tu_seed(0x8439);
+    test_dispatch();
     find_impls();
     test_chacha_kats();
     test_poly_kats();

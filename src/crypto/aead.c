@@ -15,6 +15,7 @@ static const tenon_aead_class *const all_impls[] = {
 #if TENON_X86_64
     &chacha20poly1305_avx512ifma_class,
     &chacha20poly1305_avx512_class,
+    &chacha20poly1305_avx2mulx_class,
     &chacha20poly1305_avx2_class,
 #endif
     &chacha20poly1305_portable_class,

@@ -33,7 +33,9 @@ extern const tenon_aead_class aes_gcm_vaes_avx512_class;
 int gcm_v512_open_last_nonzero(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len,
                                const uint8_t *aad, size_t aad_len, const uint8_t *in, size_t in_len,
                                const uint8_t *tag, uint8_t *out, size_t *pos, uint32_t *found);
-/* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20. */
+/* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20 with a MULX Poly1305 in the same pass. */
+extern const tenon_aead_class chacha20poly1305_avx2mulx_class;
+/* chacha20poly1305_avx2.c: multi-block AVX2 ChaCha20 and Poly1305. */
 extern const tenon_aead_class chacha20poly1305_avx2_class;
 /* chacha20poly1305_avx512.c: sixteen-block AVX-512F ChaCha20 and eight-lane Poly1305. */
 extern const tenon_aead_class chacha20poly1305_avx512_class;

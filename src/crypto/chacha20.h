@@ -15,6 +15,7 @@
 
 #include "../common.h"
 #include "ct.h"
+#include "poly1305.h"
 #include "tenon/crypto.h"
 
 #define CHACHA20_KEY_LEN 32
@@ -142,6 +143,24 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
 void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
                            size_t split, const uint8_t *in, uint8_t *out, size_t len,
                            uint8_t otk[32]);
+/* The tail of chacha20_xor_avx2_otk: block 0's first 32 bytes to otk and bytes off..len
+ * (off a multiple of 512, len - off < 512) of its output to dst[0 .. len - off), the input
+ * read as there (at offsets off..len: head before split, in from split on). */
+void chacha20_xor_avx2_otk_tail(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                                size_t split, const uint8_t *in, uint8_t *dst, size_t off,
+                                size_t len, uint8_t otk[32]);
+/* For the stitched AEAD (chacha20poly1305.c): one batch of eight keystream blocks from the
+ * counter in st[12] on, XORed from in (512 bytes) to out, with nmac (0, or a multiple of 4 up to
+ * 32) Poly1305 blocks at mac absorbed into p alongside, in radix 2^64 on the general-purpose
+ * registers while the vector units run ChaCha20. The MAC reads all of its blocks before the
+ * batch writes out, so mac may overlap in (open, in place too). Call only when
+ * cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2). */
+void chacha20_batch_mac_avx2(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                             poly1305_r64 *p, const uint8_t *mac, size_t nmac);
+/* The same for four blocks (n <= 256 bytes of buf, in place) in the row layout, with any nmac.
+ * Same CPU needs. */
+void chacha20_rows_mac_avx2(const uint32_t st[16], uint8_t *buf, size_t n, poly1305_r64 *p,
+                            const uint8_t *mac, size_t nmac);
 /* AVX-512F, sixteen blocks per iteration; call only when cpu_has(TENON_CPU_AVX512F). */
 void chacha20_xor_avx512(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                          const uint8_t *in, uint8_t *out, size_t len);

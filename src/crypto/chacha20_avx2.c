@@ -14,6 +14,8 @@
 
 #include <immintrin.h>
 
+#include "poly1305.h"
+#include "poly1305_mulx.h"
 #include "tenon/crypto.h"
 
 /* The 20 rounds in inline assembly, so that the register allocation is ours.
@@ -22,46 +24,83 @@
  * single-cycle steps, and the out-of-order window is too small to overlap two pairs of them
  * issued one after the other, so interleaving all four is what keeps the vector units busy.
  * That needs the 16 state words plus a temporary for the shift-based rotations, one register
- * more than there are: word 11, which is the "c" word of the fourth quarter round in both the
- * column and the diagonal round, lives in memory. Its quarter round reads it into the
- * temporary with the addition c += d, writes it back after b ^= c, and the temporary is then
- * free for the rotation.
+ * more than there are. The word that goes to memory is word 3, the "a" word of the fourth
+ * quarter round in both the column and the diagonal round (the diagonals are taken in the
+ * order that makes it so): a is idle from d ^= a until the next a += b, which is exactly when
+ * the rotations of b by 12 and 7 need the temporary. So word 3 is stored before the
+ * rotations, its register serves as the temporary, and the next a += b reads it back from
+ * memory: the store and the load are off the chains of dependent steps, where the old scheme
+ * (word 11, a "c" word, in memory) had a store-to-load round trip on one of them twice per
+ * half round.
  *
- * Registers: ymm0-10 = words 0-10, ymm11-14 = words 12-15, ymm15 = temporary. */
+ * Registers: ymm0-15 = words 0-15, ymm3 being word 3 from a += b to d ^= a and the temporary
+ * otherwise; x[3] (%[w3]) holds word 3 in between. */
 #define ASM_OP4(op, x0, y0, x1, y1, x2, y2, x3, y3)                                                \
-    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t"                                             \
-    op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 "\n\t"                                             \
-    op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t"                                             \
-    op " %%ymm" #y3 ", %%ymm" #x3 ", %%ymm" #x3 "\n\t"
+    op " %%ymm" #y0 ", %%ymm" #x0 ", %%ymm" #x0 "\n\t" op " %%ymm" #y1 ", %%ymm" #x1 ", %%ymm" #x1 \
+       "\n\t" op " %%ymm" #y2 ", %%ymm" #x2 ", %%ymm" #x2 "\n\t" op " %%ymm" #y3 ", %%ymm" #x3     \
+       ", %%ymm" #x3 "\n\t"
 #define ASM_SHUF4(mask, d0, d1, d2, d3)                                                            \
     "vpshufb %[" mask "], %%ymm" #d0 ", %%ymm" #d0 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d1 ", %%ymm" #d1 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d2 ", %%ymm" #d2 "\n\t"                                          \
     "vpshufb %[" mask "], %%ymm" #d3 ", %%ymm" #d3 "\n\t"
 #define ASM_ROTL(b, n, m)                                                                          \
-    "vpsrld $" #m ", %%ymm" #b ", %%ymm15\n\t"                                                     \
+    "vpsrld $" #m ", %%ymm" #b ", %%ymm3\n\t"                                                      \
     "vpslld $" #n ", %%ymm" #b ", %%ymm" #b "\n\t"                                                 \
-    "vpor %%ymm15, %%ymm" #b ", %%ymm" #b "\n\t"
-/* c += d; b ^= c; b <<<= n, for three quartets in registers and one whose c is word 11 in
- * memory. */
-#define ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, n, m)                                  \
-    "vpaddd %[w11], %%ymm" #d3 ", %%ymm15\n\t"                                                     \
-    "vpaddd %%ymm" #d0 ", %%ymm" #c0 ", %%ymm" #c0 "\n\t"                                          \
-    "vpaddd %%ymm" #d1 ", %%ymm" #c1 ", %%ymm" #c1 "\n\t"                                          \
-    "vpaddd %%ymm" #d2 ", %%ymm" #c2 ", %%ymm" #c2 "\n\t"                                          \
-    "vmovdqa %%ymm15, %[w11]\n\t"                                                                  \
-    ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, 15)                                               \
-    ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
-/* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's c is word 11. */
-#define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, d3)                        \
-    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
-    ASM_SHUF4("r16", d0, d1, d2, d3)                                                               \
-    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 12, 20)                                    \
-    ASM_OP4("vpaddd", a0, b0, a1, b1, a2, b2, a3, b3)                                              \
-    ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, a3)                                               \
-    ASM_SHUF4("r8", d0, d1, d2, d3)                                                                \
-    ASM_CB4(c0, d0, b0, c1, d1, b1, c2, d2, b2, d3, b3, 7, 25)
+    "vpor %%ymm3, %%ymm" #b ", %%ymm" #b "\n\t"
+/* One half of the quarter round of RFC 8439 §2.1 on four quartets, the fourth's a being word 3
+ * (read back from memory): a += b; d ^= a; d <<<= 16 or 8 (a byte shuffle by mask); c += d;
+ * b ^= c; b <<<= n (= 32 - m) with word 3 set aside. */
+#define ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, mask, n, m)           \
+    "vpaddd %%ymm" #b0 ", %%ymm" #a0 ", %%ymm" #a0 "\n\t"                                          \
+    "vpaddd %%ymm" #b1 ", %%ymm" #a1 ", %%ymm" #a1 "\n\t"                                          \
+    "vpaddd %%ymm" #b2 ", %%ymm" #a2 ", %%ymm" #a2 "\n\t"                                          \
+    "vpaddd %[w3], %%ymm" #b3 ", %%ymm3\n\t" ASM_OP4("vpxor", d0, a0, d1, a1, d2, a2, d3, 3)       \
+        ASM_SHUF4(mask, d0, d1, d2, d3) "vmovdqa %%ymm3, %[w3]\n\t" ASM_OP4("vpaddd", c0, d0, c1,  \
+                                                                            d1, c2, d2, c3, d3)    \
+            ASM_OP4("vpxor", b0, c0, b1, c1, b2, c2, b3, c3) ASM_ROTL(b0, n, m) ASM_ROTL(b1, n, m) \
+                ASM_ROTL(b2, n, m) ASM_ROTL(b3, n, m)
+/* The quarter round of RFC 8439 §2.1 on four quartets; the fourth's a is word 3. */
+#define ASM_QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3)                        \
+    ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, "r16", 12, 20)            \
+    ASM_HALF(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, b3, c3, d3, "r8", 7, 25)
+/* Columns (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15). */
+#define ASM_COLUMNS ASM_QR4(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 7, 11, 15)
+/* Diagonals (0, 5, 10, 15), (1, 6, 11, 12), (2, 7, 8, 13), (3, 4, 9, 14). */
+#define ASM_DIAGONALS ASM_QR4(0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 4, 9, 14)
+/* The state words but word 3 between x and the registers. */
+#define ASM_LOAD_STATE                                                                             \
+    "vmovdqa 0(%[x]), %%ymm0\n\t"                                                                  \
+    "vmovdqa 32(%[x]), %%ymm1\n\t"                                                                 \
+    "vmovdqa 64(%[x]), %%ymm2\n\t"                                                                 \
+    "vmovdqa 128(%[x]), %%ymm4\n\t"                                                                \
+    "vmovdqa 160(%[x]), %%ymm5\n\t"                                                                \
+    "vmovdqa 192(%[x]), %%ymm6\n\t"                                                                \
+    "vmovdqa 224(%[x]), %%ymm7\n\t"                                                                \
+    "vmovdqa 256(%[x]), %%ymm8\n\t"                                                                \
+    "vmovdqa 288(%[x]), %%ymm9\n\t"                                                                \
+    "vmovdqa 320(%[x]), %%ymm10\n\t"                                                               \
+    "vmovdqa 352(%[x]), %%ymm11\n\t"                                                               \
+    "vmovdqa 384(%[x]), %%ymm12\n\t"                                                               \
+    "vmovdqa 416(%[x]), %%ymm13\n\t"                                                               \
+    "vmovdqa 448(%[x]), %%ymm14\n\t"                                                               \
+    "vmovdqa 480(%[x]), %%ymm15\n\t"
+#define ASM_STORE_STATE                                                                            \
+    "vmovdqa %%ymm0, 0(%[x])\n\t"                                                                  \
+    "vmovdqa %%ymm1, 32(%[x])\n\t"                                                                 \
+    "vmovdqa %%ymm2, 64(%[x])\n\t"                                                                 \
+    "vmovdqa %%ymm4, 128(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm5, 160(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm6, 192(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm7, 224(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm8, 256(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm9, 288(%[x])\n\t"                                                                \
+    "vmovdqa %%ymm10, 320(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm11, 352(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm12, 384(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm13, 416(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm14, 448(%[x])\n\t"                                                               \
+    "vmovdqa %%ymm15, 480(%[x])\n\t"
 
 /* x[0..15]: the state words of eight blocks, one block per lane; replaced by the result of
  * the ten double rounds of RFC 8439 §2.3 (without the final addition). */
@@ -69,48 +108,51 @@ TENON_TARGET("avx2")
 static void rounds8(__m256i x[16], const __m256i *rot16, const __m256i *rot8)
 {
     int n = 10;
+    __asm__ volatile(ASM_LOAD_STATE "1:\n\t" ASM_COLUMNS ASM_DIAGONALS "dec %[n]\n\t"
+                                    "jnz 1b\n\t" ASM_STORE_STATE
+                     : [n] "+r"(n), [w3] "+m"(x[3])
+                     : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8)
+                     : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6",
+                       "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14",
+                       "xmm15");
+}
+
+/* One half round: the columns' first half (c0) ... the diagonals' second half (d1). */
+#define ASM_C0 ASM_HALF(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 7, 11, 15, "r16", 12, 20)
+#define ASM_C1 ASM_HALF(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 7, 11, 15, "r8", 7, 25)
+#define ASM_D0 ASM_HALF(0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 4, 9, 14, "r16", 12, 20)
+#define ASM_D1 ASM_HALF(0, 5, 10, 15, 1, 6, 11, 12, 2, 7, 8, 13, 4, 9, 14, "r8", 7, 25)
+
+/* The Poly1305 step after each half round: the accumulator from h to t and back (see
+ * ASM_POLY_PAIR). */
+#define ASM_POLY_HT(off) ASM_POLY_STEP(off, h0, h1, h2, t0, t1, t2, t3)
+#define ASM_POLY_TH(off) ASM_POLY_STEP(off, t0, t1, h2, h0, h1, t2, t3)
+
+/* rounds8 with nmac Poly1305 blocks at mac (nmac a multiple of 4, from 4 to 32) absorbed into
+ * p->h along the way: one after each half round of the first nmac / 4 double rounds. */
+TENON_TARGET("avx2")
+static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8, poly1305_r64 *p,
+                        const uint8_t *mac, size_t nmac)
+{
+    uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], t0, t1, t2, t3;
+    size_t n = nmac / 4, rest = 10 - nmac / 4;
     __asm__ volatile(
-        "vmovdqa 0(%[x]), %%ymm0\n\t"
-        "vmovdqa 32(%[x]), %%ymm1\n\t"
-        "vmovdqa 64(%[x]), %%ymm2\n\t"
-        "vmovdqa 96(%[x]), %%ymm3\n\t"
-        "vmovdqa 128(%[x]), %%ymm4\n\t"
-        "vmovdqa 160(%[x]), %%ymm5\n\t"
-        "vmovdqa 192(%[x]), %%ymm6\n\t"
-        "vmovdqa 224(%[x]), %%ymm7\n\t"
-        "vmovdqa 256(%[x]), %%ymm8\n\t"
-        "vmovdqa 288(%[x]), %%ymm9\n\t"
-        "vmovdqa 320(%[x]), %%ymm10\n\t"
-        "vmovdqa 384(%[x]), %%ymm11\n\t"
-        "vmovdqa 416(%[x]), %%ymm12\n\t"
-        "vmovdqa 448(%[x]), %%ymm13\n\t"
-        "vmovdqa 480(%[x]), %%ymm14\n\t"
-        "1:\n\t"
-        /* Columns (0, 4, 8, 12), (1, 5, 9, 13), (2, 6, 10, 14), (3, 7, 11, 15). */
-        ASM_QR4(0, 4, 8, 11, 1, 5, 9, 12, 2, 6, 10, 13, 3, 7, 14)
-        /* Diagonals (0, 5, 10, 15), (2, 7, 8, 13), (3, 4, 9, 14), (1, 6, 11, 12). */
-        ASM_QR4(0, 5, 10, 14, 2, 7, 8, 12, 3, 4, 9, 13, 1, 6, 11)
-        "dec %[n]\n\t"
-        "jnz 1b\n\t"
-        "vmovdqa %%ymm0, 0(%[x])\n\t"
-        "vmovdqa %%ymm1, 32(%[x])\n\t"
-        "vmovdqa %%ymm2, 64(%[x])\n\t"
-        "vmovdqa %%ymm3, 96(%[x])\n\t"
-        "vmovdqa %%ymm4, 128(%[x])\n\t"
-        "vmovdqa %%ymm5, 160(%[x])\n\t"
-        "vmovdqa %%ymm6, 192(%[x])\n\t"
-        "vmovdqa %%ymm7, 224(%[x])\n\t"
-        "vmovdqa %%ymm8, 256(%[x])\n\t"
-        "vmovdqa %%ymm9, 288(%[x])\n\t"
-        "vmovdqa %%ymm10, 320(%[x])\n\t"
-        "vmovdqa %%ymm11, 384(%[x])\n\t"
-        "vmovdqa %%ymm12, 416(%[x])\n\t"
-        "vmovdqa %%ymm13, 448(%[x])\n\t"
-        "vmovdqa %%ymm14, 480(%[x])\n\t"
-        : [n] "+r"(n), [w11] "+m"(x[11])
-        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8)
-        : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8",
-          "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+        ASM_LOAD_STATE "1:\n\t" ASM_C0 ASM_POLY_HT(0) ASM_C1 ASM_POLY_TH(16) ASM_D0 ASM_POLY_HT(32)
+            ASM_D1 ASM_POLY_TH(48) "add $64, %[m]\n\t"
+                                   "dec %[n]\n\t"
+                                   "jnz 1b\n\t"
+                                   "2:\n\t" ASM_C0 ASM_C1 ASM_D0 ASM_D1 "dec %[rest]\n\t"
+                                   "jnz 2b\n\t" ASM_STORE_STATE
+        : [n] "+r"(n), [rest] "+r"(rest), [w3] "+m"(x[3]), [m] "+r"(mac), [h0] "+r"(h0),
+          [h1] "+r"(h1), [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
+          [t3] "=&r"(t3)
+        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8), [r0] "m"(p->r0), [r1] "m"(p->r1),
+          [s1] "m"(p->s1)
+        : "memory", "cc", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
+          "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    p->h[0] = h0;
+    p->h[1] = h1;
+    p->h[2] = h2;
 }
 
 /* 8x8 transpose of 32-bit words: on entry r_k holds word k of blocks 0..7 (one per lane); on
@@ -149,9 +191,13 @@ static void rounds8(__m256i x[16], const __m256i *rot16, const __m256i *rot8)
         (__m256i *)(void *)(out + (off)),                                                          \
         _mm256_xor_si256((v), _mm256_loadu_si256((const __m256i *)(const void *)(in + (off)))))
 
-/* Eight keystream blocks for counters st[12] .. st[12] + 7 (mod 2^32), XORed into 512 bytes. */
+/* Eight keystream blocks for counters st[12] .. st[12] + 7 (mod 2^32), XORed into 512 bytes;
+ * with p, nmac Poly1305 blocks at mac absorbed alongside (rounds8_mac). */
 TENON_TARGET("avx2")
-static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
+static inline __attribute__((always_inline)) void blocks8_with(const uint32_t st[16],
+                                                               const uint8_t *in, uint8_t *out,
+                                                               poly1305_r64 *p, const uint8_t *mac,
+                                                               size_t nmac)
 {
     static const uint8_t rot_masks[2][32] __attribute__((aligned(32))) = {
         {2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13,
@@ -167,8 +213,12 @@ static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
         x[i] = _mm256_set1_epi32((int)st[i]);
     x[12] = ctr;
     /* RFC 8439 §2.3: ten double rounds (column round, then diagonal round). */
-    rounds8(x, (const __m256i *)(const void *)rot_masks[0],
-            (const __m256i *)(const void *)rot_masks[1]);
+    if (p != NULL)
+        rounds8_mac(x, (const __m256i *)(const void *)rot_masks[0],
+                    (const __m256i *)(const void *)rot_masks[1], p, mac, nmac);
+    else
+        rounds8(x, (const __m256i *)(const void *)rot_masks[0],
+                (const __m256i *)(const void *)rot_masks[1]);
     __m256i v0 = x[0], v1 = x[1], v2 = x[2], v3 = x[3], v4 = x[4], v5 = x[5], v6 = x[6];
     __m256i v7 = x[7], v8 = x[8], v9 = x[9], v10 = x[10], v11 = x[11], v12 = x[12];
     __m256i v13 = x[13], v14 = x[14], v15 = x[15];
@@ -211,6 +261,22 @@ static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
     XOR_STORE(5 * 64 + 32, b5);
     XOR_STORE(6 * 64 + 32, b6);
     XOR_STORE(7 * 64 + 32, b7);
+}
+
+TENON_TARGET("avx2")
+static void blocks8(const uint32_t st[16], const uint8_t *in, uint8_t *out)
+{
+    blocks8_with(st, in, out, NULL, NULL, 0);
+}
+
+TENON_TARGET("avx2")
+void chacha20_batch_mac_avx2(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                             poly1305_r64 *p, const uint8_t *mac, size_t nmac)
+{
+    if (nmac == 0)
+        blocks8_with(st, in, out, NULL, NULL, 0);
+    else
+        blocks8_with(st, in, out, p, mac, nmac);
 }
 
 void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
@@ -261,10 +327,38 @@ void chacha20_xor_avx2(const uint8_t key[32], const uint8_t nonce[12], uint32_t 
     _mm256_setr_epi32((int)(c0), (int)(st)[13], (int)(st)[14], (int)(st)[15], (int)(c1),           \
                       (int)(st)[13], (int)(st)[14], (int)(st)[15])
 
-/* The four keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks. */
+/* k Poly1305 blocks at *mac into the accumulator h0 h1 h2, advancing *mac (poly1305_mulx.h). */
+#define MAC_BLOCKS(k, mac, h0, h1, h2, p)                                                          \
+    do {                                                                                           \
+        size_t k_ = (k);                                                                           \
+        uint64_t t0_, t1_, t2_, t3_;                                                               \
+        if (k_ > 0)                                                                                \
+            __asm__ volatile(                                                                      \
+                "1:\n\t" ASM_POLY_BLOCK(0) "add $16, %[m]\n\t"                                     \
+                                           "dec %[n]\n\t"                                          \
+                                           "jnz 1b\n\t"                                            \
+                : [m] "+r"(mac), [n] "+r"(k_), [h0] "+r"(h0), [h1] "+r"(h1), [h2] "+r"(h2),        \
+                  [t0] "=&r"(t0_), [t1] "=&r"(t1_), [t2] "=&r"(t2_), [t3] "=&r"(t3_)               \
+                : [r0] "m"((p)->r0), [r1] "m"((p)->r1), [s1] "m"((p)->s1)                          \
+                : "memory", "cc", "rdx");                                                          \
+    } while (0)
+
+/* The keystream blocks of counters ctr[0..3] (RFC 8439 §2.3) into ks, all four with pairs = 2,
+ * the first two (ks[0..128)) with pairs = 1: one pair of rows is a chain of dependent steps with
+ * room beside it, so a second pair costs little, but where only two blocks are wanted it is
+ * left out. With p, nmac Poly1305 blocks at mac are absorbed along the way (nmac / 10 in each
+ * double round, the rest after). */
 TENON_TARGET("avx2")
-static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
+static inline __attribute__((always_inline)) void
+rows4_keystream_with(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256], int pairs,
+                     poly1305_r64 *p, const uint8_t *mac, size_t nmac)
 {
+    uint64_t h0 = 0, h1 = 0, h2 = 0;
+    if (p != NULL) {
+        h0 = p->h[0];
+        h1 = p->h[1];
+        h2 = p->h[2];
+    }
     const __m256i r16 = _mm256_setr_epi8(2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3,
                                          0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
     const __m256i r8 = _mm256_setr_epi8(3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0,
@@ -276,9 +370,19 @@ static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_
     __m256i a0 = i0, b0 = i1, c0 = i2, d0 = i3, a1 = i0, b1 = i1, c1 = i2, d1 = j3;
     for (int i = 0; i < 10; i++) {
         ROW_HALF(a0, b0, c0, d0, 0);
-        ROW_HALF(a1, b1, c1, d1, 0);
+        if (pairs > 1)
+            ROW_HALF(a1, b1, c1, d1, 0);
+        if (p != NULL)
+            MAC_BLOCKS(nmac / 10, mac, h0, h1, h2, p);
         ROW_HALF(a0, b0, c0, d0, 1);
-        ROW_HALF(a1, b1, c1, d1, 1);
+        if (pairs > 1)
+            ROW_HALF(a1, b1, c1, d1, 1);
+    }
+    if (p != NULL) {
+        MAC_BLOCKS(nmac % 10, mac, h0, h1, h2, p);
+        p->h[0] = h0;
+        p->h[1] = h1;
+        p->h[2] = h2;
     }
     /* Add the input (RFC 8439 §2.3); block k's bytes 0..31 are rows 0 and 1 of its lane,
      * bytes 32..63 rows 2 and 3. */
@@ -294,10 +398,74 @@ static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_
     _mm256_storeu_si256((void *)(ks + 32), _mm256_permute2x128_si256(c0, d0, 0x20));
     _mm256_storeu_si256((void *)(ks + 64), _mm256_permute2x128_si256(a0, b0, 0x31));
     _mm256_storeu_si256((void *)(ks + 96), _mm256_permute2x128_si256(c0, d0, 0x31));
+    if (pairs < 2)
+        return;
     _mm256_storeu_si256((void *)(ks + 128), _mm256_permute2x128_si256(a1, b1, 0x20));
     _mm256_storeu_si256((void *)(ks + 160), _mm256_permute2x128_si256(c1, d1, 0x20));
     _mm256_storeu_si256((void *)(ks + 192), _mm256_permute2x128_si256(a1, b1, 0x31));
     _mm256_storeu_si256((void *)(ks + 224), _mm256_permute2x128_si256(c1, d1, 0x31));
+}
+
+TENON_TARGET("avx2")
+static void rows4_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
+{
+    rows4_keystream_with(st, ctr, ks, 2, NULL, NULL, 0);
+}
+
+/* The first two blocks of rows4_keystream into ks[0..128). */
+TENON_TARGET("avx2")
+static void rows2_keystream(const uint32_t st[16], const uint32_t ctr[4], uint8_t ks[256])
+{
+    rows4_keystream_with(st, ctr, ks, 1, NULL, NULL, 0);
+}
+
+TENON_TARGET("avx2")
+void chacha20_rows_mac_avx2(const uint32_t st[16], uint8_t *buf, size_t n, poly1305_r64 *p,
+                            const uint8_t *mac, size_t nmac)
+{
+    uint8_t ks[4 * CHACHA20_BLOCK_LEN];
+    const uint32_t ctr[4] = {st[12], st[12] + 1, st[12] + 2, st[12] + 3};
+    if (n <= 2 * CHACHA20_BLOCK_LEN)
+        rows4_keystream_with(st, ctr, ks, 1, p, mac, nmac);
+    else
+        rows4_keystream_with(st, ctr, ks, 2, p, mac, nmac);
+    for (size_t i = 0; i < n; i++)
+        buf[i] ^= ks[i];
+    tenon_wipe(ks, sizeof ks);
+}
+
+/* Bytes off..len (fewer than a batch) from the counter in st[12] on, read as chacha20_gather
+ * does, to dst[0 .. len - off), with block 0's first 32 bytes to otk: block 0 with up to three
+ * blocks in the rows, or a partial batch through buf and block 0 alone. Which path runs depends on
+ * the lengths only. Returns how much of buf holds data to wipe. */
+TENON_TARGET("avx2")
+static size_t tail_otk(const uint32_t st[16], const uint8_t *head, size_t split, const uint8_t *in,
+                       uint8_t *dst, size_t off, size_t len, uint8_t otk[32],
+                       uint8_t buf[8 * CHACHA20_BLOCK_LEN])
+{
+    uint8_t ks[4 * CHACHA20_BLOCK_LEN];
+    size_t n = len - off, used = n;
+    if (n <= 3 * CHACHA20_BLOCK_LEN) {
+        const uint32_t ctr[4] = {0, st[12], st[12] + 1, st[12] + 2};
+        if (n <= CHACHA20_BLOCK_LEN)
+            rows2_keystream(st, ctr, ks);
+        else
+            rows4_keystream(st, ctr, ks);
+        chacha20_gather(buf, head, split, in, off, n);
+        for (size_t i = 0; i < n; i++)
+            dst[i] = (uint8_t)(buf[i] ^ ks[CHACHA20_BLOCK_LEN + i]);
+    } else {
+        const uint32_t ctr[4] = {0, 0, 0, 0};
+        rows2_keystream(st, ctr, ks);
+        chacha20_gather(buf, head, split, in, off, n);
+        blocks8(st, buf, buf);
+        memcpy(dst, buf, n);
+        /* All of it: past n, keystream XORed onto stale stack bytes. */
+        used = 8 * CHACHA20_BLOCK_LEN;
+    }
+    memcpy(otk, ks, 32);
+    tenon_wipe(ks, sizeof ks);
+    return used;
 }
 
 void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
@@ -306,7 +474,7 @@ void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const
 {
     const size_t batch = 8 * CHACHA20_BLOCK_LEN;
     uint32_t st[16];
-    uint8_t buf[8 * CHACHA20_BLOCK_LEN], ks[4 * CHACHA20_BLOCK_LEN];
+    uint8_t buf[8 * CHACHA20_BLOCK_LEN];
     chacha20_setup(st, key, nonce, 1);
     /* Whole batches, each read in place from its part or gathered across the split. */
     size_t off = 0, used = 0;
@@ -319,28 +487,20 @@ void chacha20_xor_avx2_otk(const uint8_t key[32], const uint8_t nonce[12], const
         }
         blocks8(st, src, out + off);
     }
-    /* Block 0 with up to three blocks after the batches in the rows, or a partial batch
-     * through the buffer and block 0 alone. Which path runs depends on len only. */
-    size_t n = len - off;
-    if (n <= 3 * CHACHA20_BLOCK_LEN) {
-        const uint32_t ctr[4] = {0, st[12], st[12] + 1, st[12] + 2};
-        rows4_keystream(st, ctr, ks);
-        chacha20_gather(buf, head, split, in, off, n);
-        for (size_t i = 0; i < n; i++)
-            out[off + i] = (uint8_t)(buf[i] ^ ks[CHACHA20_BLOCK_LEN + i]);
-    } else {
-        const uint32_t ctr[4] = {0, 0, 0, 0};
-        rows4_keystream(st, ctr, ks);
-        chacha20_gather(buf, head, split, in, off, n);
-        blocks8(st, buf, buf);
-        memcpy(out + off, buf, n);
-        /* All of it: past n, keystream XORed onto stale stack bytes. */
-        used = batch;
-    }
-    memcpy(otk, ks, 32);
-    used = n > used ? n : used;
+    size_t t = tail_otk(st, head, split, in, out + off, off, len, otk, buf);
+    used = t > used ? t : used;
     tenon_wipe(buf, used);
-    tenon_wipe(ks, sizeof ks);
+    tenon_wipe(st, sizeof st);
+}
+
+void chacha20_xor_avx2_otk_tail(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                                size_t split, const uint8_t *in, uint8_t *dst, size_t off,
+                                size_t len, uint8_t otk[32])
+{
+    uint32_t st[16];
+    uint8_t buf[8 * CHACHA20_BLOCK_LEN];
+    chacha20_setup(st, key, nonce, (uint32_t)(1 + off / CHACHA20_BLOCK_LEN));
+    tenon_wipe(buf, tail_otk(st, head, split, in, dst, off, len, otk, buf));
     tenon_wipe(st, sizeof st);
 }
 

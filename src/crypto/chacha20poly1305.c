@@ -88,6 +88,140 @@ static void poly_finish(const chacha20poly1305_ops *ops, poly1305_ctx *pc, size_
     poly1305_final(pc, tag);
 }
 
+/* ---- the stitched seal and open (ops->chacha20_batch_mac) ---- */
+
+/* A stitched batch: 512 bytes. */
+#define MAC_BATCH 512
+
+/* RFC 8439 §2.8: the data and its padding into the radix-2^64 accumulator. */
+static void poly_padded_r64(poly1305_r64 *p, const uint8_t *data, size_t len)
+{
+    size_t whole = len / POLY1305_BLOCK_LEN;
+    poly1305_blocks_r64(p, data, whole);
+    size_t rest = len % POLY1305_BLOCK_LEN;
+    if (rest > 0) {
+        uint8_t last[POLY1305_BLOCK_LEN] = {0};
+        memcpy(last, data + whole * POLY1305_BLOCK_LEN, rest);
+        poly1305_blocks_r64(p, last, 1);
+        tenon_wipe(last, sizeof last);
+    }
+}
+
+/* The one-time key (already in otk) to pc and p, with the AAD absorbed. */
+static void poly_start_r64(poly1305_ctx *pc, poly1305_r64 *p, uint8_t otk[32], const uint8_t *aad,
+                           size_t aad_len)
+{
+    poly1305_init(pc, otk);
+    tenon_wipe(otk, 32);
+    poly1305_to_r64(pc, p);
+    poly_padded_r64(p, aad, aad_len);
+}
+
+/* The lengths block and the tag, from the radix-2^64 accumulator. */
+static void poly_finish_r64(poly1305_ctx *pc, poly1305_r64 *p, size_t aad_len, size_t ct_len,
+                            uint8_t tag[16])
+{
+    uint8_t lens[16];
+    store_le64(lens, (uint64_t)aad_len);
+    store_le64(lens + 8, (uint64_t)ct_len);
+    poly1305_blocks_r64(p, lens, 1);
+    poly1305_from_r64(pc, p);
+    tenon_wipe(p, sizeof *p);
+    poly1305_final(pc, tag);
+}
+
+/* Seal. The MAC of a batch's ciphertext can only run beside the next batch (a batch's output
+ * exists at its end), so the batches are laid out to leave little outside: the first is
+ * counters 0..7, block 0 giving the one-time key and blocks 1..7 the first 448 bytes; batch k
+ * is counters 8k..8k+7, bytes 512k - 64 .. 512k + 448; the rest (under 512 bytes) comes last,
+ * with the last batch's MAC beside it. Batch 1 (or the rest) MACs the AAD's and the first
+ * batch's 28 blocks, every other step the 32 blocks before. Messages shorter than the first
+ * batch: block 0 and the message in one call, then the MAC. */
+static __attribute__((noinline)) void seal_stitched(const chacha20poly1305_ops *ops,
+                                                    const uint8_t *key, const uint8_t *nonce,
+                                                    const uint8_t *aad, size_t aad_len,
+                                                    const uint8_t *head, size_t split, uint8_t *out,
+                                                    size_t len, uint8_t *tag)
+{
+    const size_t first = MAC_BATCH - CHACHA20_BLOCK_LEN;
+    poly1305_ctx pc;
+    poly1305_r64 p;
+    uint8_t buf[MAC_BATCH];
+    uint32_t st[16];
+    if (len < first) {
+        ops->chacha20_otk_tail(key, nonce, head, split, out, out, 0, len, buf);
+        poly_start_r64(&pc, &p, buf, aad, aad_len);
+        poly_padded_r64(&p, out, len);
+        poly_finish_r64(&pc, &p, aad_len, len, tag);
+        return;
+    }
+    size_t nb = 1 + (len - first) / MAC_BATCH;
+    chacha20_setup(st, key, nonce, 0);
+    memset(buf, 0, CHACHA20_BLOCK_LEN);
+    chacha20_gather(buf + CHACHA20_BLOCK_LEN, head, split, out, 0, first);
+    ops->chacha20_batch_mac(st, buf, buf, NULL, NULL, 0);
+    memcpy(out, buf + CHACHA20_BLOCK_LEN, first);
+    poly_start_r64(&pc, &p, buf, aad, aad_len);
+    const uint8_t *mac = out;
+    size_t nmac = first / POLY1305_BLOCK_LEN;
+    for (size_t k = 1; k < nb; k++) {
+        size_t o = k * MAC_BATCH - CHACHA20_BLOCK_LEN;
+        const uint8_t *src = o + MAC_BATCH <= split ? head + o : o >= split ? out + o : NULL;
+        if (src == NULL) {
+            chacha20_gather(buf, head, split, out, o, MAC_BATCH);
+            src = buf;
+        }
+        st[12] = (uint32_t)(8 * k);
+        ops->chacha20_batch_mac(st, src, out + o, &p, mac, nmac);
+        mac = out + o;
+        nmac = MAC_BATCH / POLY1305_BLOCK_LEN;
+    }
+    /* The rest: n bytes from offset o, counters from 8 nb on. Which path runs depends on the
+     * length only. */
+    size_t o = nb * MAC_BATCH - CHACHA20_BLOCK_LEN, n = len - o;
+    st[12] = (uint32_t)(8 * nb);
+    chacha20_gather(buf, head, split, out, o, n);
+    if (n > 4 * CHACHA20_BLOCK_LEN)
+        ops->chacha20_batch_mac(st, buf, buf, &p, mac, nmac);
+    else if (n > 0)
+        ops->chacha20_rows_mac(st, buf, n, &p, mac, nmac);
+    else
+        poly1305_blocks_r64(&p, mac, nmac);
+    memcpy(out + o, buf, n);
+    poly_padded_r64(&p, out + o, n);
+    poly_finish_r64(&pc, &p, aad_len, len, tag);
+    tenon_wipe(buf, sizeof buf);
+    tenon_wipe(st, sizeof st);
+}
+
+/* Open: block 0 and the tail first, the tail decrypted into a buffer (in place, its
+ * ciphertext must stay until it is MACed), then the batches with their own ciphertext MACed
+ * alongside, then the tail. Writes the tag computed to expected. */
+static __attribute__((noinline)) void open_stitched(const chacha20poly1305_ops *ops,
+                                                    const uint8_t *key, const uint8_t *nonce,
+                                                    const uint8_t *aad, size_t aad_len,
+                                                    const uint8_t *in, uint8_t *out, size_t len,
+                                                    uint8_t expected[16])
+{
+    poly1305_ctx pc;
+    poly1305_r64 p;
+    uint8_t otk[32], buf[MAC_BATCH];
+    uint32_t st[16];
+    size_t nb = len / MAC_BATCH, off = nb * MAC_BATCH;
+    ops->chacha20_otk_tail(key, nonce, in, len, in, buf, off, len, otk);
+    poly_start_r64(&pc, &p, otk, aad, aad_len);
+    chacha20_setup(st, key, nonce, 1);
+    for (size_t b = 0; b < nb; b++, st[12] += MAC_BATCH / CHACHA20_BLOCK_LEN)
+        ops->chacha20_batch_mac(st, in + b * MAC_BATCH, out + b * MAC_BATCH, &p, in + b * MAC_BATCH,
+                                MAC_BATCH / POLY1305_BLOCK_LEN);
+    poly_padded_r64(&p, in + off, len - off);
+    poly_finish_r64(&pc, &p, aad_len, len, expected);
+    if (len > off)
+        memcpy(out + off, buf, len - off);
+    tenon_wipe(buf, len - off);
+    tenon_wipe(st, sizeof st);
+}
+
 /* The seal core (aead_impls.h): the plaintext below split is read from head, the rest from out
  * (in place); split is a multiple of 64 or the end. */
 static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
@@ -98,6 +232,10 @@ static int seal_core(const chacha20poly1305_ops *ops, const tenon_aead_ctx *ctx,
     ENSURE(split == 0 || head != NULL, TENON_ERR_INVALID_ARGUMENT);
     const chacha20poly1305_state *st = (const chacha20poly1305_state *)(const void *)ctx->state;
     poly1305_ctx pc;
+    if (ops->chacha20_batch_mac != NULL) {
+        seal_stitched(ops, st->key, nonce, aad, aad_len, head, split, out, len, tag);
+        return TENON_OK;
+    }
 
     /* RFC 8439 §2.8: encrypt with the counter starting at 1, and MAC the ciphertext. Pieces
      * before the last are multiples of 64 (SEAL_CHUNK, split), so only the last one can need
@@ -188,17 +326,21 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
      * SEAL_CHUNK, each MACed while it is still ciphertext and then decrypted while it is in
      * L1; the plaintext is wiped below if the tag turns out wrong. */
     int whole;
-    size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len, &whole);
-    if (whole) {
-        poly1305_final(&pc, expected);
+    if (ops->chacha20_batch_mac != NULL) {
+        open_stitched(ops, st->key, nonce, aad, aad_len, in, out, in_len, expected);
     } else {
-        for (size_t n; done < in_len; done += n) {
-            n = in_len - done < SEAL_CHUNK ? in_len - done : SEAL_CHUNK;
-            poly_padded(ops, &pc, in + done, n);
-            ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN), in + done,
-                              out + done, n);
+        size_t done = open_first(ops, &pc, st->key, nonce, aad, aad_len, in, out, in_len, &whole);
+        if (whole) {
+            poly1305_final(&pc, expected);
+        } else {
+            for (size_t n; done < in_len; done += n) {
+                n = in_len - done < SEAL_CHUNK ? in_len - done : SEAL_CHUNK;
+                poly_padded(ops, &pc, in + done, n);
+                ops->chacha20_xor(st->key, nonce, (uint32_t)(1 + done / CHACHA20_BLOCK_LEN),
+                                  in + done, out + done, n);
+            }
+            poly_finish(ops, &pc, aad_len, in_len, expected);
         }
-        poly_finish(ops, &pc, aad_len, in_len, expected);
     }
 
     /* RFC 8439 §4: a constant-time comparison, never memcmp. */
@@ -219,4 +361,4 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_portable_class, "ChaCha20-Poly1305/portable", 0,
                        chacha20_xor_portable, poly1305_blocks_portable, chacha20_xor_portable_otk,
-                       NULL);
+                       NULL, NULL, NULL, NULL);

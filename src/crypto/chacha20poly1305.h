@@ -30,6 +30,16 @@ typedef struct chacha20poly1305_ops {
      * decline (0) by the lengths, and then the construction feeds poly1305_blocks. */
     int (*poly1305_aead)(poly1305_ctx *ctx, const uint8_t *aad, size_t aad_len, const uint8_t *ct,
                          size_t ct_len);
+    /* Optional (NULL: none), together: the stitched seal and open, which MAC with a scalar
+     * Poly1305 while ChaCha20 runs on the vector units (chacha20_batch_mac_avx2,
+     * chacha20_rows_mac_avx2, chacha20_xor_avx2_otk_tail). */
+    void (*chacha20_batch_mac)(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                               poly1305_r64 *p, const uint8_t *mac, size_t nmac);
+    void (*chacha20_rows_mac)(const uint32_t st[16], uint8_t *buf, size_t n, poly1305_r64 *p,
+                              const uint8_t *mac, size_t nmac);
+    void (*chacha20_otk_tail)(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
+                              size_t split, const uint8_t *in, uint8_t *dst, size_t off, size_t len,
+                              uint8_t otk[32]);
 } chacha20poly1305_ops;
 
 /* What a ChaCha20-Poly1305 context keeps in tenon_aead_ctx.state. */

@@ -11,6 +11,7 @@
 #include "poly1305.h"
 
 #include "ct.h"
+#include "poly1305_mulx.h"
 #include "tenon/crypto.h"
 
 typedef unsigned __int128 u128;
@@ -187,3 +188,85 @@ void poly1305_final(poly1305_ctx *ctx, uint8_t tag[16])
 
     tenon_wipe(ctx, sizeof *ctx);
 }
+
+/* ---- radix 2^64, for the code stitched into the AVX2 ChaCha20 ---- */
+
+void poly1305_to_r64(const poly1305_ctx *ctx, poly1305_r64 *p)
+{
+    uint64_t h0 = ctx->h[0], h1 = ctx->h[1], h2 = ctx->h[2], c;
+    /* Carry fully, folding 2^130 = 5, so that h0, h1 < 2^44 and h2 < 2^42 + 2: the top word
+     * below is then at most 4, as the radix-2^64 code keeps it. */
+    h1 += h0 >> 44;
+    h0 &= M44;
+    h2 += h1 >> 44;
+    h1 &= M44;
+    c = h2 >> 42;
+    h2 &= M42;
+    h0 += c * 5;
+    h1 += h0 >> 44;
+    h0 &= M44;
+    h2 += h1 >> 44;
+    h1 &= M44;
+    p->h[0] = h0 | (h1 << 44);
+    p->h[1] = (h1 >> 20) | (h2 << 24);
+    p->h[2] = h2 >> 40;
+    p->r0 = ctx->r[0] | (ctx->r[1] << 44);
+    p->r1 = (ctx->r[1] >> 20) | (ctx->r[2] << 24);
+    /* RFC 8439 §2.5's clamp clears the low two bits of r1, so r1 / 4 is exact. */
+    p->s1 = p->r1 + (p->r1 >> 2);
+}
+
+void poly1305_from_r64(poly1305_ctx *ctx, const poly1305_r64 *p)
+{
+    uint64_t h0 = p->h[0] & M44;
+    uint64_t h1 = ((p->h[0] >> 44) | (p->h[1] << 20)) & M44;
+    uint64_t h2 = (p->h[1] >> 24) | (p->h[2] << 40);
+    /* h[2] <= 4 leaves h2 below 2^43: fold its bits from 2^130 up, for mul44's bounds. */
+    h0 += (h2 >> 42) * 5;
+    h2 &= M42;
+    h1 += h0 >> 44;
+    h0 &= M44;
+    ctx->h[0] = h0;
+    ctx->h[1] = h1;
+    ctx->h[2] = h2;
+}
+
+#if TENON_X86_64
+void poly1305_blocks_r64(poly1305_r64 *p, const uint8_t *in, size_t nblocks)
+{
+    /* RFC 8439 §2.5: Acc += block + 2^128, then Acc *= r (poly1305_mulx.h): an odd block
+     * first, then pairs. */
+    uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], t0, t1, t2, t3;
+    size_t pairs = nblocks / 2;
+    if (nblocks % 2 != 0) {
+        __asm__ volatile(ASM_POLY_BLOCK(0)
+                         : [h0] "+r"(h0), [h1] "+r"(h1), [h2] "+r"(h2), [t0] "=&r"(t0),
+                           [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+                         : [m] "r"(in), [r0] "r"(p->r0), [r1] "r"(p->r1), [s1] "r"(p->s1)
+                         : "memory", "cc", "rdx");
+        in += POLY1305_BLOCK_LEN;
+    }
+    if (pairs > 0) {
+        __asm__ volatile(
+            "1:\n\t" ASM_POLY_PAIR(0, 16) "add $32, %[m]\n\t"
+                                          "dec %[n]\n\t"
+                                          "jnz 1b\n\t"
+            : [m] "+r"(in), [n] "+r"(pairs), [h0] "+r"(h0), [h1] "+r"(h1), [h2] "+r"(h2),
+              [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)
+            : [r0] "r"(p->r0), [r1] "r"(p->r1), [s1] "r"(p->s1)
+            : "memory", "cc", "rdx");
+    }
+    p->h[0] = h0;
+    p->h[1] = h1;
+    p->h[2] = h2;
+}
+
+void poly1305_blocks_mulx(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks)
+{
+    poly1305_r64 p;
+    poly1305_to_r64(ctx, &p);
+    poly1305_blocks_r64(&p, in, nblocks);
+    poly1305_from_r64(ctx, &p);
+    tenon_wipe(&p, sizeof p);
+}
+#endif

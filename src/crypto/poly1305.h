@@ -69,6 +69,28 @@ int poly1305_aead_ifma(poly1305_ctx *ctx, const uint8_t *aad, size_t aad_len, co
                        size_t ct_len);
 #endif
 
+/* The accumulator and key in radix 2^64, for the scalar code stitched into the AVX2 ChaCha20
+ * (chacha20_batch_mac_avx2): h = h[0] + h[1] 2^64 + h[2] 2^128 with h[2] <= 4 between blocks,
+ * r = r0 + r1 2^64 and s1 = 5 (r1 / 4). */
+typedef struct poly1305_r64 {
+    uint64_t h[3];
+    uint64_t r0, r1, s1;
+} poly1305_r64;
+
+/* ctx's accumulator and r in radix 2^64, into p. */
+void poly1305_to_r64(const poly1305_ctx *ctx, poly1305_r64 *p);
+/* p's accumulator back into ctx (radix 2^44, partially reduced as mul44 leaves it). */
+void poly1305_from_r64(poly1305_ctx *ctx, const poly1305_r64 *p);
+#if TENON_X86_64
+/* nblocks whole blocks (each with the 2^128 bit) into p, one at a time with MULX, the step the
+ * stitched code uses (poly1305_mulx.h): what it leaves. Call only when cpu_has(TENON_CPU_BMI2). */
+void poly1305_blocks_r64(poly1305_r64 *p, const uint8_t *in, size_t nblocks);
+/* poly1305_blocks_r64 behind the block-function interface, the accumulator converted to radix
+ * 2^64 and back on each call (for the tests: the stitched code's arithmetic against the
+ * others). Same CPU needs. */
+void poly1305_blocks_mulx(poly1305_ctx *ctx, const uint8_t *in, size_t nblocks);
+#endif
+
 /* Any length: buffers a partial block until more data or poly1305_final. */
 void poly1305_update(poly1305_ctx *ctx, poly1305_blocks_fn blocks, const uint8_t *msg, size_t len);
 /* Pads a pending partial block (RFC 8439 §2.5: the 0x01 byte, no 2^128 bit), reduces modulo
