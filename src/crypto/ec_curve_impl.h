@@ -435,7 +435,12 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
  * multiplication: doubling costs 4M + 4S against 8M + 3S + 2m_b for the complete projective
  * formula, and doublings are 5/6 of the work. (Z3 = 2YZ by a multiplication rather than
  * (Y + Z)^2 - Y^2 - Z^2: one product against a square and three additions; the small multiples
- * are fused, FE(mul3) and the like in ec_field_impl.h, so their values stay in registers.) The
+ * are fused, FE(mul3) and the like in ec_field_impl.h, so their values stay in registers.)
+ * EC(jdbl) returns the double scaled by lambda = 1/2, (X3/4 : Y3/8 : Z3/2), the same point
+ * since (X : Y : Z) = (l^2 X : l^3 Y : l Z) for any l != 0: with alpha/2 = 3(X - delta)(X +
+ * delta)/2 the formulas lose their constants (X3/4 = (alpha/2)^2 - 2 beta, Y3/8 = (alpha/2)
+ * (beta - X3/4) - gamma^2, Z3/2 = Y Z), which takes five of the fourteen modular reductions of
+ * the small multiples out of a doubling (one halving, FE(half), comes in). The
  * Jacobian doubling has no exceptional case on a curve of odd order (no point has y = 0;
  * infinity stays Z = 0). The addition has one:
  * equal inputs (H = R = 0), where it would return infinity. EC(jadd) reports it in a mask
@@ -450,16 +455,14 @@ static void EC(jdbl)(EC(point) * r, const EC(point) * p)
     F(sqr)(gamma, p->y);
     F(mul)(beta, p->x, gamma);
     F(sub)(t, p->x, delta);
-    F(add_mul3)(u, p->x, delta);
-    F(mul)(alpha, t, u); /* 3 (x - delta)(x + delta) = 3 x^2 + a z^4, a = -3 */
-    F(mul)(u, p->y, p->z);
-    F(add)(r->z, u, u); /* 2 y z; p is not read after this */
-    F(mul4)(beta, beta);
+    F(add_mul3_half)(u, p->x, delta);
+    F(mul)(alpha, t, u);      /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
+    F(mul)(r->z, p->y, p->z); /* Z3/2 = y z; p is not read after this */
     F(sqr)(t, alpha);
-    F(sub_dbl2)(r->x, t, t, beta); /* alpha^2 - 8 beta, and 4 beta - x3 */
+    F(sub_dbl2)(r->x, t, t, beta); /* X3/4 = (alpha/2)^2 - 2 beta, and beta - X3/4 */
     F(mul)(t, t, alpha);
     F(sqr)(gamma, gamma);
-    F(sub_mul8)(r->y, t, gamma); /* alpha (4 beta - x3) - 8 gamma^2 */
+    F(sub)(r->y, t, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
 }
 
 /* r = p + q (Jacobian, 11M + 5S). Infinity on either side is selected around; the mask is
