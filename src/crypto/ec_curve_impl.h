@@ -505,12 +505,15 @@ static uint64_t EC(jadd)(EC(point) * r, const EC(point) * p, const EC(point) * q
     return same;
 }
 
-/* r = p + (q.x, q.y) (Jacobian plus affine, 7M + 4S); q must be finite. p infinite is
- * selected around; the mask is all-ones when p = q (finite), which this formula gets wrong. */
+/* r = p + (q.x, q.y) (Jacobian plus affine, 8M + 3S); q must be finite. p infinite is
+ * selected around; the mask is all-ones when p = q (finite), which this formula gets wrong.
+ * With H = U2 - X1 and R = S2 - Y1: X3 = R^2 - H^3 - 2 X1 H^2, Y3 = R (X1 H^2 - X3) - Y1 H^3,
+ * Z3 = Z1 H. As many products as the 7M + 4S form with Z3 = (Z1 + H)^2 - Z1^2 - H^2 and
+ * I = 4 H^2, and five fewer modular reductions of small multiples and sums. */
 static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
 {
-    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], i4[EC_LIMBS],
-        j[EC_LIMBS], rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
+    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], hhh[EC_LIMBS],
+        rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
     EC(point) o;
     F(sqr)(z1z1, p->z);
     F(mul)(u2, q->x, z1z1);
@@ -520,21 +523,16 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     F(sub)(rr, s2, p->y);
     uint64_t pinf = F(is_zero)(p->z);
     uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
-    F(add)(rr, rr, rr);
     F(sqr)(hh, h);
-    F(mul4)(i4, hh);
-    F(mul)(j, h, i4);
-    F(mul)(v, p->x, i4);
+    F(mul)(hhh, h, hh);
+    F(mul)(v, p->x, hh);
     F(sqr)(o.x, rr);
-    F(sub)(o.x, o.x, j);
-    F(sub_dbl2)(o.x, t, o.x, v);
+    F(sub)(o.x, o.x, hhh);
+    F(sub_dbl2)(o.x, t, o.x, v); /* X3, and V - X3 */
     F(mul)(t, t, rr);
-    F(mul)(j, j, p->y);
-    F(sub_dbl)(o.y, t, j);
-    F(add)(t, p->z, h);
-    F(sqr)(t, t);
-    F(sub)(t, t, z1z1);
-    F(sub)(o.z, t, hh);
+    F(mul)(hhh, hhh, p->y);
+    F(sub)(o.y, t, hhh);
+    F(mul)(o.z, p->z, h);
     F(select)(r->x, pinf, q->x, o.x);
     F(select)(r->y, pinf, q->y, o.y);
     F(select)(r->z, pinf, F_ONE, o.z);
@@ -673,7 +671,7 @@ static void EC(jadd_vartime)(EC(point) * r, const EC(point) * p, const EC(point)
 }
 
 /* r = p + (q.x, q.y) for verification (public inputs only), with the mixed Jacobian-affine
- * formula (7M + 4S against 11M + 5S); q must be finite. */
+ * formula (8M + 3S against 11M + 5S); q must be finite. */
 static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
 {
     EC(point) o;
