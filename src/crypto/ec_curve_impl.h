@@ -653,6 +653,35 @@ static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(poin
     return bad;
 }
 
+#ifdef EC_FAST_INV_VARTIME
+/*
+ * out[i] = in[i] in affine coordinates for n <= 8 finite public points, with one inversion for
+ * all of them (Montgomery's trick: the prefix products c_i = Z_0···Z_i, one inversion of
+ * c_(n-1), then Z_i^-1 = c_(i-1)·(Z_i···Z_(n-1))^-1 walking back), the variable-time one
+ * (F(inv_vartime)): 3(n-1) + 4n products and one inversion, against n inversions.
+ */
+static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int n)
+{
+    uint64_t c[8][EC_LIMBS], inv[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS];
+    F(copy)(c[0], in[0].z);
+    for (int i = 1; i < n; i++)
+        F(mul)(c[i], c[i - 1], in[i].z);
+    F(inv_vartime)(inv, c[n - 1]);
+    for (int i = n - 1; i >= 0; i--) {
+        if (i > 0) {
+            F(mul)(zi, inv, c[i - 1]);
+            F(mul)(inv, inv, in[i].z);
+        } else {
+            F(copy)(zi, inv);
+        }
+        F(sqr)(zi2, zi);
+        F(mul)(out[i].x, in[i].x, zi2);
+        F(mul)(zi2, zi2, zi);
+        F(mul)(out[i].y, in[i].y, zi2);
+    }
+}
+#endif
+
 /* Variable-time Jacobian addition for verification (public inputs only). */
 static void EC(jadd_vartime)(EC(point) * r, const EC(point) * p, const EC(point) * q)
 {
@@ -720,20 +749,28 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 /*
  * r = u1·G + u2·q, variable-time (verification: all inputs public). Shamir's trick with
  * width-5 NAFs for both scalars, so the doublings are shared; the odd multiples 1G .. 15G come
- * from row 0 of the static base table (affine: mixed additions), those of q are computed here.
+ * from row 0 of the static base table, those of q are computed here and, where the field has a
+ * fast variable-time inversion (EC_FAST_INV_VARTIME), brought to affine form
+ * (EC(batch_affine_vartime)), so that every addition is a mixed one.
  */
 #if EC_BASE_TABLE_READY
 static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
                                    const EC(point) * q)
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
-    EC(point) oq[8], q2, t;
+    EC(point) oq[8], q2;
     EC(affine) ga;
     int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
     oq[0] = *q;
     EC(jdbl)(&q2, q);
     for (int i = 1; i < 8; i++)
         EC(jadd_vartime)(&oq[i], &oq[i - 1], &q2);
+#ifdef EC_FAST_INV_VARTIME
+    /* The odd multiples below 16 of a point of prime order are finite: to affine form with one
+     * inversion, so that q's digits take the mixed addition too. */
+    EC(affine) oqa[8];
+    EC(batch_affine_vartime)(oqa, oq, 8);
+#endif
     memset(r, 0, sizeof *r);
     for (int i = (len1 > len2 ? len1 : len2) - 1; i >= 0; i--) {
         if (!F(is_zero)(r->z))
@@ -749,10 +786,17 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
             EC(jmadd_vartime)(r, r, &ga);
         }
         if (d2 != 0) {
-            t = oq[(d2 < 0 ? -d2 : d2) / 2];
+#ifdef EC_FAST_INV_VARTIME
+            ga = oqa[(d2 < 0 ? -d2 : d2) / 2];
+            if (d2 < 0)
+                F(neg)(ga.y, ga.y);
+            EC(jmadd_vartime)(r, r, &ga);
+#else
+            EC(point) t = oq[(d2 < 0 ? -d2 : d2) / 2];
             if (d2 < 0)
                 F(neg)(t.y, t.y);
             EC(jadd_vartime)(r, r, &t);
+#endif
         }
     }
 }

@@ -142,6 +142,9 @@ static const uint64_t P256_IFMA_IN[4] = {UINT64_C(0x10), UINT64_C(0xfffffff00000
                                          UINT64_C(0xffffffffffffffff), UINT64_C(0xfffffffef)};
 static const uint64_t P256_IFMA_OUT[4] = {0, 0, 0, UINT64_C(0x1000000000000000)};
 #define EC_IFMA 1
+/* F(inv_vartime) is the divsteps inversion (ec_modinv.c): a few products' worth, so verification
+ * brings its table of the public key's multiples to affine form (ec_curve_impl.h). */
+#define EC_FAST_INV_VARTIME 1
 
 #define F(name) p256_fp_##name
 #define S(name) p256_fn_##name
