@@ -439,8 +439,8 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
  * EC(jdbl) returns the double scaled by lambda = 1/2, (X3/4 : Y3/8 : Z3/2), the same point
  * since (X : Y : Z) = (l^2 X : l^3 Y : l Z) for any l != 0: with alpha/2 = 3(X - delta)(X +
  * delta)/2 the formulas lose their constants (X3/4 = (alpha/2)^2 - 2 beta, Y3/8 = (alpha/2)
- * (beta - X3/4) - gamma^2, Z3/2 = Y Z), which takes five of the fourteen modular reductions of
- * the small multiples out of a doubling (one halving, FE(half), comes in). The
+ * (beta - X3/4) - gamma^2, Z3/2 = Y Z), and a doubling does eight modular reductions of small
+ * multiples and sums instead of fourteen (one of them a halving, FE(half)). The
  * Jacobian doubling has no exceptional case on a curve of odd order (no point has y = 0;
  * infinity stays Z = 0). The addition has one:
  * equal inputs (H = R = 0), where it would return infinity. EC(jadd) reports it in a mask
