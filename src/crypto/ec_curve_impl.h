@@ -435,7 +435,12 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
  * multiplication: doubling costs 4M + 4S against 8M + 3S + 2m_b for the complete projective
  * formula, and doublings are 5/6 of the work. (Z3 = 2YZ by a multiplication rather than
  * (Y + Z)^2 - Y^2 - Z^2: one product against a square and three additions; the small multiples
- * are fused, FE(mul3) and the like in ec_field_impl.h, so their values stay in registers.) The
+ * are fused, FE(mul3) and the like in ec_field_impl.h, so their values stay in registers.)
+ * EC(jdbl) returns the double scaled by lambda = 1/2, (X3/4 : Y3/8 : Z3/2), the same point
+ * since (X : Y : Z) = (l^2 X : l^3 Y : l Z) for any l != 0: with alpha/2 = 3(X - delta)(X +
+ * delta)/2 the formulas lose their constants (X3/4 = (alpha/2)^2 - 2 beta, Y3/8 = (alpha/2)
+ * (beta - X3/4) - gamma^2, Z3/2 = Y Z), and a doubling does eight modular reductions of small
+ * multiples and sums instead of fourteen (one of them a halving, FE(half)). The
  * Jacobian doubling has no exceptional case on a curve of odd order (no point has y = 0;
  * infinity stays Z = 0). The addition has one:
  * equal inputs (H = R = 0), where it would return infinity. EC(jadd) reports it in a mask
@@ -450,16 +455,14 @@ static void EC(jdbl)(EC(point) * r, const EC(point) * p)
     F(sqr)(gamma, p->y);
     F(mul)(beta, p->x, gamma);
     F(sub)(t, p->x, delta);
-    F(add_mul3)(u, p->x, delta);
-    F(mul)(alpha, t, u); /* 3 (x - delta)(x + delta) = 3 x^2 + a z^4, a = -3 */
-    F(mul)(u, p->y, p->z);
-    F(add)(r->z, u, u); /* 2 y z; p is not read after this */
-    F(mul4)(beta, beta);
+    F(add_mul3_half)(u, p->x, delta);
+    F(mul)(alpha, t, u);      /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
+    F(mul)(r->z, p->y, p->z); /* Z3/2 = y z; p is not read after this */
     F(sqr)(t, alpha);
-    F(sub_dbl2)(r->x, t, t, beta); /* alpha^2 - 8 beta, and 4 beta - x3 */
+    F(sub_dbl2)(r->x, t, t, beta); /* X3/4 = (alpha/2)^2 - 2 beta, and beta - X3/4 */
     F(mul)(t, t, alpha);
     F(sqr)(gamma, gamma);
-    F(sub_mul8)(r->y, t, gamma); /* alpha (4 beta - x3) - 8 gamma^2 */
+    F(sub)(r->y, t, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
 }
 
 /* r = p + q (Jacobian, 11M + 5S). Infinity on either side is selected around; the mask is
@@ -502,12 +505,15 @@ static uint64_t EC(jadd)(EC(point) * r, const EC(point) * p, const EC(point) * q
     return same;
 }
 
-/* r = p + (q.x, q.y) (Jacobian plus affine, 7M + 4S); q must be finite. p infinite is
- * selected around; the mask is all-ones when p = q (finite), which this formula gets wrong. */
+/* r = p + (q.x, q.y) (Jacobian plus affine, 8M + 3S); q must be finite. p infinite is
+ * selected around; the mask is all-ones when p = q (finite), which this formula gets wrong.
+ * With H = U2 - X1 and R = S2 - Y1: X3 = R^2 - H^3 - 2 X1 H^2, Y3 = R (X1 H^2 - X3) - Y1 H^3,
+ * Z3 = Z1 H. As many products as the 7M + 4S form with Z3 = (Z1 + H)^2 - Z1^2 - H^2 and
+ * I = 4 H^2, and five fewer modular reductions of small multiples and sums. */
 static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
 {
-    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], i4[EC_LIMBS],
-        j[EC_LIMBS], rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
+    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], hhh[EC_LIMBS],
+        rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
     EC(point) o;
     F(sqr)(z1z1, p->z);
     F(mul)(u2, q->x, z1z1);
@@ -517,21 +523,16 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     F(sub)(rr, s2, p->y);
     uint64_t pinf = F(is_zero)(p->z);
     uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
-    F(add)(rr, rr, rr);
     F(sqr)(hh, h);
-    F(mul4)(i4, hh);
-    F(mul)(j, h, i4);
-    F(mul)(v, p->x, i4);
+    F(mul)(hhh, h, hh);
+    F(mul)(v, p->x, hh);
     F(sqr)(o.x, rr);
-    F(sub)(o.x, o.x, j);
-    F(sub_dbl2)(o.x, t, o.x, v);
+    F(sub)(o.x, o.x, hhh);
+    F(sub_dbl2)(o.x, t, o.x, v); /* X3, and V - X3 */
     F(mul)(t, t, rr);
-    F(mul)(j, j, p->y);
-    F(sub_dbl)(o.y, t, j);
-    F(add)(t, p->z, h);
-    F(sqr)(t, t);
-    F(sub)(t, t, z1z1);
-    F(sub)(o.z, t, hh);
+    F(mul)(hhh, hhh, p->y);
+    F(sub)(o.y, t, hhh);
+    F(mul)(o.z, p->z, h);
     F(select)(r->x, pinf, q->x, o.x);
     F(select)(r->y, pinf, q->y, o.y);
     F(select)(r->z, pinf, F_ONE, o.z);
@@ -652,6 +653,35 @@ static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(poin
     return bad;
 }
 
+#ifdef EC_FAST_INV_VARTIME
+/*
+ * out[i] = in[i] in affine coordinates for n <= 8 finite public points, with one inversion for
+ * all of them (Montgomery's trick: the prefix products c_i = Z_0···Z_i, one inversion of
+ * c_(n-1), then Z_i^-1 = c_(i-1)·(Z_i···Z_(n-1))^-1 walking back), the variable-time one
+ * (F(inv_vartime)): 3(n-1) + 4n products and one inversion, against n inversions.
+ */
+static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int n)
+{
+    uint64_t c[8][EC_LIMBS], inv[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS];
+    F(copy)(c[0], in[0].z);
+    for (int i = 1; i < n; i++)
+        F(mul)(c[i], c[i - 1], in[i].z);
+    F(inv_vartime)(inv, c[n - 1]);
+    for (int i = n - 1; i >= 0; i--) {
+        if (i > 0) {
+            F(mul)(zi, inv, c[i - 1]);
+            F(mul)(inv, inv, in[i].z);
+        } else {
+            F(copy)(zi, inv);
+        }
+        F(sqr)(zi2, zi);
+        F(mul)(out[i].x, in[i].x, zi2);
+        F(mul)(zi2, zi2, zi);
+        F(mul)(out[i].y, in[i].y, zi2);
+    }
+}
+#endif
+
 /* Variable-time Jacobian addition for verification (public inputs only). */
 static void EC(jadd_vartime)(EC(point) * r, const EC(point) * p, const EC(point) * q)
 {
@@ -670,7 +700,7 @@ static void EC(jadd_vartime)(EC(point) * r, const EC(point) * p, const EC(point)
 }
 
 /* r = p + (q.x, q.y) for verification (public inputs only), with the mixed Jacobian-affine
- * formula (7M + 4S against 11M + 5S); q must be finite. */
+ * formula (8M + 3S against 11M + 5S); q must be finite. */
 static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
 {
     EC(point) o;
@@ -719,20 +749,28 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 /*
  * r = u1·G + u2·q, variable-time (verification: all inputs public). Shamir's trick with
  * width-5 NAFs for both scalars, so the doublings are shared; the odd multiples 1G .. 15G come
- * from row 0 of the static base table (affine: mixed additions), those of q are computed here.
+ * from row 0 of the static base table, those of q are computed here and, where the field has a
+ * fast variable-time inversion (EC_FAST_INV_VARTIME), brought to affine form
+ * (EC(batch_affine_vartime)), so that every addition is a mixed one.
  */
 #if EC_BASE_TABLE_READY
 static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
                                    const EC(point) * q)
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
-    EC(point) oq[8], q2, t;
+    EC(point) oq[8], q2;
     EC(affine) ga;
     int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
     oq[0] = *q;
     EC(jdbl)(&q2, q);
     for (int i = 1; i < 8; i++)
         EC(jadd_vartime)(&oq[i], &oq[i - 1], &q2);
+#ifdef EC_FAST_INV_VARTIME
+    /* The odd multiples below 16 of a point of prime order are finite: to affine form with one
+     * inversion, so that q's digits take the mixed addition too. */
+    EC(affine) oqa[8];
+    EC(batch_affine_vartime)(oqa, oq, 8);
+#endif
     memset(r, 0, sizeof *r);
     for (int i = (len1 > len2 ? len1 : len2) - 1; i >= 0; i--) {
         if (!F(is_zero)(r->z))
@@ -748,10 +786,17 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
             EC(jmadd_vartime)(r, r, &ga);
         }
         if (d2 != 0) {
-            t = oq[(d2 < 0 ? -d2 : d2) / 2];
+#ifdef EC_FAST_INV_VARTIME
+            ga = oqa[(d2 < 0 ? -d2 : d2) / 2];
+            if (d2 < 0)
+                F(neg)(ga.y, ga.y);
+            EC(jmadd_vartime)(r, r, &ga);
+#else
+            EC(point) t = oq[(d2 < 0 ? -d2 : d2) / 2];
             if (d2 < 0)
                 F(neg)(t.y, t.y);
             EC(jadd_vartime)(r, r, &t);
+#endif
         }
     }
 }

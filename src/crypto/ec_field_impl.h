@@ -325,6 +325,19 @@ static inline void FE(neg)(uint64_t *r, const uint64_t *a)
     FE(sub)(r, zero, a);
 }
 
+/* r = a/2 mod m for a < m (m odd): a/2 if a is even, else (a + m)/2, whose sum keeps its carry
+ * as the top bit of the halved value; the result is below m. The parity becomes a mask, so
+ * nothing branches on a. */
+static inline void FE(half)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t t[FE_LIMBS], carry = 0, mask = (uint64_t)0 - (a[0] & 1);
+    for (int i = 0; i < FE_LIMBS; i++)
+        t[i] = ec_adc(a[i], FE_M[i] & mask, carry, &carry);
+    for (int i = 0; i < FE_LIMBS - 1; i++)
+        r[i] = (t[i] >> 1) | (t[i + 1] << 63);
+    r[FE_LIMBS - 1] = (t[FE_LIMBS - 1] >> 1) | (carry << 63);
+}
+
 /*
  * Small multiples for the point formulas: r = 3a, r = 4a, r = a - 2b, r = a - 8b, r = 3(a + b),
  * and x = a - 2b with y = b - x. On x86-64
@@ -454,6 +467,44 @@ static inline void FE(add_mul3)(uint64_t *r, const uint64_t *a, const uint64_t *
             : "cc");
 }
 
+/* D = S/2 mod m (S below m): m is added under the mask of S's low bit, and the sum, with its
+ * carry as bit 256, shifted right by one. */
+/* clang-format off */
+#define FE4_HALF(S, D)                                                                             \
+    "movq %[" S "0], %[c]\n\t"                                                                     \
+    "andl $1, %k[c]\n\t"                                                                          \
+    "negq %[c]\n\t"                                                                               \
+    "movq %[m0], %[" D "0]\n\t"                                                                   \
+    "movq %[m1], %[" D "1]\n\t"                                                                   \
+    "movq %[m2], %[" D "2]\n\t"                                                                   \
+    "movq %[m3], %[" D "3]\n\t"                                                                   \
+    "andq %[c], %[" D "0]\n\t"                                                                    \
+    "andq %[c], %[" D "1]\n\t"                                                                    \
+    "andq %[c], %[" D "2]\n\t"                                                                    \
+    "andq %[c], %[" D "3]\n\t"                                                                    \
+    "addq %[" S "0], %[" D "0]\n\t"                                                               \
+    "adcq %[" S "1], %[" D "1]\n\t"                                                               \
+    "adcq %[" S "2], %[" D "2]\n\t"                                                               \
+    "adcq %[" S "3], %[" D "3]\n\t"                                                               \
+    "sbbq %[c], %[c]\n\t"                                                                         \
+    "shrdq $1, %[" D "1], %[" D "0]\n\t"                                                          \
+    "shrdq $1, %[" D "2], %[" D "1]\n\t"                                                          \
+    "shrdq $1, %[" D "3], %[" D "2]\n\t"                                                          \
+    "shrdq $1, %[c], %[" D "3]\n\t"
+/* clang-format on */
+
+/* r = 3(a + b)/2: the sum s is parked in r, halved, and added back. */
+static inline void FE(add_mul3_half)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    __asm__(FE4_LOAD("t", "a") FE4_ADDMEM("t", "d", "b") FE4_STORE("d") FE4_HALF("d", "t")
+                FE4_ADDMEM("t", "d", "r") FE4_STORE("d")
+            : FE4_OUTS
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
+
 /* x = a - 2b and y = b - x; x must not alias b (y may alias a). */
 static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
 {
@@ -475,6 +526,7 @@ static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, con
 #undef FE4_DBL
 #undef FE4_ADDMEM
 #undef FE4_SUB
+#undef FE4_HALF
 #undef FE4_OUTS
 #undef FE4_MOD
 #else
@@ -509,6 +561,12 @@ static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, con
 {
     FE(sub_dbl)(x, a, b);
     FE(sub)(y, b, x);
+}
+
+static inline void FE(add_mul3_half)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    FE(add_mul3)(r, a, b);
+    FE(half)(r, r);
 }
 
 static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *b)

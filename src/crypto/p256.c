@@ -142,6 +142,9 @@ static const uint64_t P256_IFMA_IN[4] = {UINT64_C(0x10), UINT64_C(0xfffffff00000
                                          UINT64_C(0xffffffffffffffff), UINT64_C(0xfffffffef)};
 static const uint64_t P256_IFMA_OUT[4] = {0, 0, 0, UINT64_C(0x1000000000000000)};
 #define EC_IFMA 1
+/* F(inv_vartime) is the divsteps inversion (ec_modinv.c): a few products' worth, so verification
+ * brings its table of the public key's multiples to affine form (ec_curve_impl.h). */
+#define EC_FAST_INV_VARTIME 1
 
 #define F(name) p256_fp_##name
 #define S(name) p256_fn_##name
@@ -205,6 +208,8 @@ uint32_t p256_mul_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *
 #if TENON_X86_64
     case P256_PATH_ADX:
         return p256_use_adx() ? p256x_mul(out, k, xy, blind) : 0;
+    case P256_PATH_ADX_UNCHECKED:
+        return p256x_mul(out, k, xy, blind);
     case P256_PATH_IFMA:
         return p256_use_ifma() ? p256x_mul_ifma(out, k, xy, blind, 0) : 0;
 #endif
@@ -232,6 +237,8 @@ uint32_t p256_mul_base_path(int path, uint8_t *out, const uint8_t *k, const uint
 #if TENON_X86_64
     case P256_PATH_ADX:
         return p256_use_adx() ? p256x_mul_base(out, k, blind) : 0;
+    case P256_PATH_ADX_UNCHECKED:
+        return p256x_mul_base(out, k, blind);
     case P256_PATH_IFMA:
         return p256_use_ifma() ? p256x_mul_base_with(out, k, blind, 1) : 0;
 #endif
@@ -261,6 +268,8 @@ uint32_t p256_sign_path(int path, uint8_t *r, uint8_t *s, const uint8_t *d, cons
 #if TENON_X86_64
     case P256_PATH_ADX:
         return p256_use_adx() ? p256x_ecdsa_sign(r, s, d, k, e, blind) : 0;
+    case P256_PATH_ADX_UNCHECKED:
+        return p256x_ecdsa_sign(r, s, d, k, e, blind);
     case P256_PATH_IFMA:
         return p256_use_ifma() ? p256x_ecdsa_sign_with(r, s, d, k, e, blind, 1) : 0;
 #endif
@@ -290,6 +299,8 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
 #if TENON_X86_64
     case P256_PATH_ADX:
         return p256_use_adx() ? p256x_ecdsa_verify(xy, e, r, s) : -1;
+    case P256_PATH_ADX_UNCHECKED:
+        return p256x_ecdsa_verify(xy, e, r, s);
     case P256_PATH_IFMA:
         return p256_use_ifma() ? p256x_ecdsa_verify_with(xy, e, r, s, 1) : -1;
 #endif
@@ -301,6 +312,46 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
         return p256_ecdsa_verify_any(xy, e, r, s);
     }
 }
+
+/* One field operation by name, for p256_field_op_path. */
+#define P256_FIELD_OP(F)                                                                           \
+    do {                                                                                           \
+        uint64_t y[4];                                                                             \
+        switch (op) {                                                                              \
+        case P256_FOP_HALF:                                                                        \
+            F##half(r, a);                                                                         \
+            return 1;                                                                              \
+        case P256_FOP_ADD_MUL3_HALF:                                                               \
+            F##add_mul3_half(r, a, b);                                                             \
+            return 1;                                                                              \
+        case P256_FOP_SUB_DBL:                                                                     \
+            F##sub_dbl2(r, y, a, b);                                                               \
+            return 1;                                                                              \
+        case P256_FOP_SUB:                                                                         \
+            F##sub(r, a, b);                                                                       \
+            return 1;                                                                              \
+        case P256_FOP_MUL:                                                                         \
+            F##mul(r, a, b);                                                                       \
+            return 1;                                                                              \
+        case P256_FOP_SQR:                                                                         \
+            F##sqr(r, a);                                                                          \
+            return 1;                                                                              \
+        default:                                                                                   \
+            return 0;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+int p256_field_op_path(int path, int op, uint64_t r[4], const uint64_t a[4], const uint64_t b[4])
+{
+    if (path == P256_PATH_PORTABLE)
+        P256_FIELD_OP(p256_fp_);
+#if TENON_X86_64
+    if (path == P256_PATH_ADX_UNCHECKED || (path == P256_PATH_ADX && p256_use_adx()))
+        P256_FIELD_OP(p256x_fp_);
+#endif
+    return 0;
+}
+#undef P256_FIELD_OP
 
 const ec_curve ec_p256 = {
     .id = TENON_EC_P256,

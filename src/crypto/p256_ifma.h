@@ -42,8 +42,18 @@ uint64_t p256_ifma_mul_base_jac_model(uint64_t out[3][5], const uint8_t d[52],
                                       const uint64_t *table);
 
 /* For tests: the P-256 ECDH multiplication (ec_curve.mul) by a named path; 0 (and out
- * untouched) where the path is unavailable (not x86-64, or the CPU lacks its features). */
-enum { P256_PATH_DEFAULT, P256_PATH_PORTABLE, P256_PATH_ADX, P256_PATH_IFMA, P256_PATH_IFMA_MODEL };
+ * untouched) where the path is unavailable (not x86-64, or the CPU lacks its features).
+ * P256_PATH_ADX_UNCHECKED is the BMI2/ADX code without the cpuid check, on x86-64 only, for a
+ * caller that knows the CPU executes those instructions: valgrind's virtual CPU does without
+ * reporting ADX, so the constant-flow test (tests/ct_ec.c) reaches that path this way. */
+enum {
+    P256_PATH_DEFAULT,
+    P256_PATH_PORTABLE,
+    P256_PATH_ADX,
+    P256_PATH_IFMA,
+    P256_PATH_IFMA_MODEL,
+    P256_PATH_ADX_UNCHECKED
+};
 uint32_t p256_mul_path(int path, uint8_t *out, const uint8_t *k, const uint8_t *xy,
                        const uint8_t *blind);
 /* ec_curve.mul_base likewise. */
@@ -54,5 +64,20 @@ uint32_t p256_sign_path(int path, uint8_t *r, uint8_t *s, const uint8_t *d, cons
 /* ec_curve.ecdsa_verify likewise (-1 where the path is unavailable). */
 int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_t *r,
                      const uint8_t *s);
+
+/* For tests: one operation of the field modulo p (ec_field_impl.h) by P256_PATH_PORTABLE,
+ * P256_PATH_ADX or P256_PATH_ADX_UNCHECKED, on values below p (the Montgomery form is a
+ * bijection, so r is the Montgomery image of the operation for mul and sqr, and the operation
+ * itself for the others): r = a/2, 3(a + b)/2, a - 2b, a - b, a·b·2^-256 or a^2·2^-256 mod p.
+ * Returns 0 (r untouched) where the path is unavailable. */
+enum {
+    P256_FOP_HALF,
+    P256_FOP_ADD_MUL3_HALF,
+    P256_FOP_SUB_DBL,
+    P256_FOP_SUB,
+    P256_FOP_MUL,
+    P256_FOP_SQR
+};
+int p256_field_op_path(int path, int op, uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 
 #endif

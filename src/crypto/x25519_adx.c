@@ -21,6 +21,7 @@
 #if TENON_X86_64
 
 #include "ct.h"
+#include "ec_modinv.h"
 #include "tenon/crypto.h"
 #include "x25519_field.h"
 
@@ -583,6 +584,59 @@ static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, cons
                      : "rax", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
 }
 
+/* p = 2^255 - 19 for the divsteps inversion (ec_modinv.h): signed 62-bit limbs and p^-1 mod
+ * 2^62. */
+static const ec_modinv_mod P25519_MODINV = {
+    {INT64_C(0x3fffffffffffffed), INT64_C(0x3fffffffffffffff), INT64_C(0x3fffffffffffffff),
+     INT64_C(0x3fffffffffffffff), INT64_C(0x7f)},
+    UINT64_C(0x39435e50d79435e5)};
+
+/* Four limbs of the canonical encoding of f (fe64_tobytes). */
+static void fe64_canonical(uint64_t r[4], const fe64 *f)
+{
+    uint8_t b[32];
+    fe64_tobytes(b, f);
+    for (int i = 0; i < 4; i++)
+        r[i] = load_le64(b + 8 * i);
+    tenon_wipe(b, sizeof b);
+}
+
+/*
+ * RFC 7748 §5: out = x_2 · z_2^(p - 2) = x_2 / z_2, the inversion blinded: with beta a secret
+ * derived from the scalar and u (SHA-256 of a label, k and u; its 256 bits taken mod p are
+ * uniform within 2^-250 to anyone who does not know k), z_2·beta is uniform and independent of
+ * every secret, so the variable-time divsteps inversion (ec_modinv.c) may take it, marked
+ * public for valgrind; z_2^-1 = beta·(z_2·beta)^-1. The constant-time divsteps of x25519_inv.c
+ * cost about twice as much. z_2 = 0 (u of small order) gives 0, as z_2^(p - 2) does; so does
+ * beta = 0 mod p (probability 2^-254), which the caller sees as an all-zero shared secret.
+ * s->a and s->b are free here and take beta and the inverse.
+ */
+static void x25519_adx_finish(uint8_t out[32], fe64 *x2, fe64 *z2, ladder_state *s,
+                              const uint8_t k[32], const uint8_t u[32])
+{
+    static const char label[] = "tenon x25519 inversion blind";
+    tenon_hash_ctx h;
+    uint8_t beta[32];
+    uint64_t t[4];
+    tenon_sha256.init(&h);
+    tenon_sha256.update(&h, label, sizeof label);
+    tenon_sha256.update(&h, k, 32);
+    tenon_sha256.update(&h, u, 32);
+    tenon_sha256.final(&h, beta);
+    tenon_wipe(&h, sizeof h);
+    for (int i = 0; i < 4; i++)
+        s->a.l[i] = load_le64(beta + 8 * i); /* any value below 2^256 stands for its residue */
+    fe64_mul(&s->b, z2, &s->a);
+    fe64_canonical(t, &s->b);
+    ct_declassify(t, sizeof t); /* uniform, independent of the secrets: see above */
+    ec_modinv256_var(s->b.l, t, &P25519_MODINV);
+    fe64_mul(&s->b, &s->b, &s->a); /* z_2^-1 */
+    fe64_mul(x2, x2, &s->b);
+    fe64_tobytes(out, x2);
+    tenon_wipe(beta, sizeof beta);
+    tenon_wipe(t, sizeof t);
+}
+
 /* The ladder of RFC 7748 §5, as in ladder_portable (x25519.c), on fe64 elements. */
 TENON_TARGET("bmi2,adx")
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
@@ -617,18 +671,7 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     uint64_t mask = ct_value_barrier_u64(0 - swap);
     fe64_cswap(mask, &s->x2, &s->x3);
     fe64_cswap(mask, &s->z2, &s->z3);
-
-    /* RFC 7748 §5: return x_2 * (z_2^(p - 2)), through the radix-2^51 code (its inversion by
-     * divsteps is faster than z^(p - 2) here). */
-    uint8_t xb[32], zb[32];
-    fe x2, z2;
-    fe64_tobytes(xb, &s->x2);
-    fe64_tobytes(zb, &s->z2);
-    fe_frombytes(&x2, xb);
-    fe_frombytes(&z2, zb);
-    x25519_finish(out, &x2, &z2);
-    tenon_wipe(xb, sizeof xb);
-    tenon_wipe(zb, sizeof zb);
+    x25519_adx_finish(out, &s->x2, &s->z2, s, k, u);
     tenon_wipe(&st, sizeof st);
 }
 
