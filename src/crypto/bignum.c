@@ -405,6 +405,13 @@ static void final_sub(const bn_mont *ctx, uint64_t *r, const uint64_t *t)
 static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     size_t n = ctx->nl;
+    if (n % 8 == 0) {
+        uint64_t w[2 * BN_MAX_LIMBS + 1];
+        bn_adx8_mul_wide(w, a, b, n);
+        bn_adx8_redc(w, ctx->m, ctx->n0, n);
+        final_sub(ctx, r, w);
+        return;
+    }
     if (n == 16) {
         bn_adx16_mul(r, a, b, ctx->m, ctx->n0);
         return;
@@ -430,6 +437,13 @@ static void mul_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const ui
 static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
 {
     size_t n = ctx->nl;
+    if (n % 8 == 0) {
+        uint64_t w[2 * BN_MAX_LIMBS + 1];
+        bn_adx8_sqr_wide(w, a, n);
+        bn_adx8_redc(w, ctx->m, ctx->n0, n);
+        final_sub(ctx, r, w);
+        return;
+    }
     if (n == 16) {
         bn_adx16_sqr(r, a, ctx->m, ctx->n0);
         return;

@@ -66,6 +66,13 @@ void bn_adx32_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
 void bn_adx24_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
 void bn_adx24_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
 
+/* For m of n limbs, n a multiple of 8 (bignum_adx8.c: 8x8 tiles in registers): t[0..2n-1] =
+ * a b, t[0..2n-1] = a^2; and t[n..2n] = t[0..2n-1] R^-1 (t[2n] the carry, the value below 2m
+ * for t < m R; t[0..n-1] is left meaningless). */
+void bn_adx8_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t n);
+void bn_adx8_sqr_wide(uint64_t *t, const uint64_t *a, size_t n);
+void bn_adx8_redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n);
+
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];
 const bn_impl *bn_best_impl(void);
@@ -160,8 +167,8 @@ int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t
 /* r = b^e mod m for a public odd m of n limbs (top limb non-zero), b < m and e >= 1, all plain
  * (the RSA public operation): the radix-2^52 code on one modulus, variable time in m and e
  * only. b may be secret (an RSA encryption's padded message): it steers no branch or index
- * and the working copies are wiped. Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or its portable model
- * (model = 1); returns 0 (nothing done) otherwise. */
+ * and the working copies are wiped. Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or
+ * its portable model (model = 1); returns 0 (nothing done) otherwise. */
 int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint64_t *m, size_t n,
                            uint64_t e);
 /* Exponent windows of BN_WIN bits: bits [pos, pos + BN_WIN) of e (en limbs; pos public). */

@@ -1,0 +1,377 @@
+/*
+ * Montgomery products for moduli of a multiple of 8 limbs with MULX, ADCX and ADOX in 8x8
+ * tiles whose accumulator stays in registers (RSA-2048/3072 primes of 16/24 limbs, moduli of
+ * 32/48 limbs).
+ *
+ * Why tiles: the plain row form (t[i..i+n] += x y, bignum_adx16.c) loads and stores a limb of t
+ * around every product, about seven instructions per MULX. Here rows i = 8r..8r+7 of the
+ * multiplier are swept together across the 8-limb blocks k of the multiplicand: a window of
+ * eight registers holds t[i+8k .. i+8k+7] for the current row i; row i adds x_i y[8k..8k+7]
+ * into it (ADCX carries the low halves, ADOX the high ones, the ninth limb being the last high
+ * half plus both carries, which cannot overflow: the window, one more limb of t and an 8x1
+ * product are below 2^576), and its lowest limb, now final for this sweep, is stored and its
+ * register becomes the window's new top. Eight rows bring the register names back to where
+ * they started, and the window left after block k is exactly the one block k + 1 starts with,
+ * so t is read and written once per row (per eight products), not once per product. The earlier
+ * sweeps' value of a limb enters the window through the OF chain when that limb is the lowest
+ * one (the row's first ADOX), and the window left at the end of a sweep is added to t with a
+ * carry that the next sweep's end takes in.
+ *
+ * The Montgomery reduction is the same sweep with the quotient digits q_i as multipliers: the
+ * first tile of each sweep makes them (q_i = t_i n0 mod 2^64 with MULX, which leaves the flags
+ * alone, once the lowest limb is complete; no earlier tile of the sweep adds to it since only
+ * block 0 reaches limbs below 8r + 8), stores them for the later tiles and zeroes t_i. Squaring
+ * sweeps only the tiles with k >= r, the diagonal one for the cross products x_i x_j with
+ * i < j only, then doubles and adds the squares.
+ *
+ * Every address is a constant offset and nothing depends on the values: constant-time by
+ * construction. Each tile is one asm statement; the C loops around them pass the window in
+ * eight register operands.
+ */
+#include "../common.h"
+#include "bignum.h"
+
+#if TENON_X86_64
+
+typedef unsigned __int128 u128;
+
+#define W0 "%[w0]"
+#define W1 "%[w1]"
+#define W2 "%[w2]"
+#define W3 "%[w3]"
+#define W4 "%[w4]"
+#define W5 "%[w5]"
+#define W6 "%[w6]"
+#define W7 "%[w7]"
+
+/* Addresses: limb S + O of t, x or y (O a string: the tile's offset, in limbs). */
+#define AT(P, S, O) "8*(" #S "+" O ")(%[" P "])"
+
+/* Product of the row's multiplier (rdx) and y[T]: low half into L, high half into H. */
+#define STEP(T, YO, L, H)                                                                          \
+    "mulxq " AT("y", T, YO) ", %%rax, %%rcx\n\t"                                                   \
+                            "adcxq %%rax, " L "\n\t"                                               \
+                            "adoxq %%rcx, " H "\n\t"
+
+/* Steps 1..7 and the new top limb (into A0's register; the carries end there, leaving CF and OF
+ * clear). */
+#define TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)                                                   \
+    STEP(1, YO, A1, A2)                                                                            \
+    STEP(2, YO, A2, A3)                                                                            \
+    STEP(3, YO, A3, A4)                                                                            \
+    STEP(4, YO, A4, A5)                                                                            \
+    STEP(5, YO, A5, A6)                                                                            \
+    STEP(6, YO, A6, A7)                                                                            \
+    "mulxq " AT("y", 7, YO) ", %%rax, " A0 "\n\t"                                                  \
+                            "adcxq %%rax, " A7 "\n\t"                                              \
+                            "movl $0, %%eax\n\t"                                                   \
+                            "adcxq %%rax, " A0 "\n\t"                                              \
+                            "adoxq %%rax, " A0 "\n\t"
+
+/* Row S of a full tile: the window A0..A7 (A0 = limb S of the tile) += x[S] y[0..7] + t[S];
+ * the lowest limb is stored to t[S]. XOR clears both flags, so rows do not wait on each
+ * other's carry chains. */
+#define ROW(S, TO, XO, YO, A0, A1, A2, A3, A4, A5, A6, A7)                                         \
+    "movq " AT("x", S,                                                                             \
+               XO) ", %%rdx\n\t"                                                                   \
+                   "xorl %%eax, %%eax\n\t"                                                         \
+                   "adoxq " AT("t", S, TO) ", " A0 "\n\t" STEP(0, YO, A0, A1) "movq " A0 ", " AT(  \
+                       "t", S, TO) "\n\t" TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
+
+/* The same where t[S] has not been written yet (the first sweep of a product). */
+#define ROWN(S, TO, XO, YO, A0, A1, A2, A3, A4, A5, A6, A7)                                        \
+    "movq " AT("x", S, XO) ", %%rdx\n\t"                                                           \
+                           "xorl %%eax, %%eax\n\t" STEP(0, YO, A0, A1) "movq " A0 ", " AT(         \
+                               "t", S, TO) "\n\t" TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
+
+/* Row S of a reduction's first tile: the lowest limb, completed by t[S], gives the quotient
+ * digit q = limb n0 (stored to x[S]); adding q y[0] clears that limb. */
+#define QROW(S, TO, XO, YO, A0, A1, A2, A3, A4, A5, A6, A7)                                        \
+    "xorl %%eax, %%eax\n\t"                                                                        \
+    "adoxq " AT("t", S, TO) ", " A0 "\n\t"                                                         \
+                            "movq " A0 ", %%rdx\n\t"                                               \
+                            "mulxq %[n0], %%rdx, %%rcx\n\t"                                        \
+                            "movq %%rdx, " AT("x", S, XO) "\n\t" STEP(0, YO, A0, A1)               \
+                                TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
+
+#define EIGHT(R, TO, XO, YO)                                                                       \
+    R(0, TO, XO, YO, W0, W1, W2, W3, W4, W5, W6, W7)                                               \
+    R(1, TO, XO, YO, W1, W2, W3, W4, W5, W6, W7, W0)                                               \
+    R(2, TO, XO, YO, W2, W3, W4, W5, W6, W7, W0, W1)                                               \
+    R(3, TO, XO, YO, W3, W4, W5, W6, W7, W0, W1, W2)                                               \
+    R(4, TO, XO, YO, W4, W5, W6, W7, W0, W1, W2, W3)                                               \
+    R(5, TO, XO, YO, W5, W6, W7, W0, W1, W2, W3, W4)                                               \
+    R(6, TO, XO, YO, W6, W7, W0, W1, W2, W3, W4, W5)                                               \
+    R(7, TO, XO, YO, W7, W0, W1, W2, W3, W4, W5, W6)
+
+/* Row S of the squaring's diagonal tile: x[S] times x[S+1..7] only. t[S] goes in through the
+ * OF chain, whose carry runs up to limb S + 1 where the products start. */
+#define DZ(A) "adoxq %%rcx, " A "\n\t"
+#define DHEAD(S, TO, XO, A0)                                                                       \
+    "movq " AT("x", S, XO) ", %%rdx\n\t"                                                           \
+                           "xorl %%ecx, %%ecx\n\t"                                                 \
+                           "adoxq " AT("t", S, TO) ", " A0 "\n\t"                                  \
+                                                   "movq " A0 ", " AT("t", S, TO) "\n\t"
+#define DTOP(XO, A0, A7)                                                                           \
+    "mulxq " AT("x", 7, XO) ", %%rax, " A0 "\n\t"                                                  \
+                            "adcxq %%rax, " A7 "\n\t"                                              \
+                            "movl $0, %%eax\n\t"                                                   \
+                            "adcxq %%rax, " A0 "\n\t"                                              \
+                            "adoxq %%rax, " A0 "\n\t"
+#define DSTEP(T, XO, L, H)                                                                         \
+    "mulxq " AT("x", T, XO) ", %%rax, %%rcx\n\t"                                                   \
+                            "adcxq %%rax, " L "\n\t"                                               \
+                            "adoxq %%rcx, " H "\n\t"
+#define DTILE(TO, XO)                                                                              \
+    DHEAD(0, TO, XO, W0)                                                                           \
+    DZ(W1)                                                                                         \
+    DSTEP(1, XO, W1, W2) DSTEP(2, XO, W2, W3) DSTEP(3, XO, W3, W4) DSTEP(4, XO, W4, W5)            \
+        DSTEP(5, XO, W5, W6) DSTEP(6, XO, W6, W7) DTOP(XO, W0, W7)                                 \
+                                                                                                   \
+            DHEAD(1, TO, XO, W1) DZ(W2) DZ(W3) DSTEP(2, XO, W3, W4) DSTEP(3, XO, W4, W5)           \
+                DSTEP(4, XO, W5, W6) DSTEP(5, XO, W6, W7) DSTEP(6, XO, W7, W0) DTOP(XO, W1, W0)    \
+                                                                                                   \
+                    DHEAD(2, TO, XO, W2) DZ(W3) DZ(W4) DZ(W5) DSTEP(3, XO, W5, W6) DSTEP(          \
+                        4, XO, W6, W7) DSTEP(5, XO, W7, W0) DSTEP(6, XO, W0, W1) DTOP(XO, W2, W1)  \
+                                                                                                   \
+                        DHEAD(3, TO, XO, W3) DZ(W4) DZ(W5) DZ(W6) DZ(W7) DSTEP(4, XO, W7, W0)      \
+                            DSTEP(5, XO, W0, W1) DSTEP(6, XO, W1, W2) DTOP(XO, W3, W2)             \
+                                                                                                   \
+                                DHEAD(4, TO, XO, W4) DZ(W5) DZ(W6) DZ(W7) DZ(W0) DZ(W1)            \
+                                    DSTEP(5, XO, W1, W2) DSTEP(6, XO, W2, W3) DTOP(XO, W4, W3)     \
+                                                                                                   \
+                                        DHEAD(5, TO, XO, W5) DZ(W6) DZ(W7) DZ(W0) DZ(W1) DZ(W2)    \
+                                            DZ(W3) DSTEP(6, XO, W3, W4) DTOP(XO, W5, W4)           \
+                                                                                                   \
+                                                DHEAD(6, TO, XO, W6) DZ(W7) DZ(W0) DZ(W1) DZ(W2)   \
+                                                    DZ(W3) DZ(W4) DZ(W5) DTOP(                     \
+                                                        XO, W6, W5) /* row 7 has no product: the   \
+                                                                       new top is the OF carry */  \
+        DHEAD(7, TO, XO, W7) DZ(W0) DZ(W1) DZ(W2) DZ(W3) DZ(W4) DZ(W5) DZ(W6) "movq $0, " W7       \
+                                                                              "\n\t" DZ(W7)
+
+#define WOPS                                                                                       \
+    [w0] "+r"(w[0]), [w1] "+r"(w[1]), [w2] "+r"(w[2]), [w3] "+r"(w[3]), [w4] "+r"(w[4]),           \
+        [w5] "+r"(w[5]), [w6] "+r"(w[6]), [w7] "+r"(w[7])
+
+static inline __attribute__((always_inline)) void tile(uint64_t *t, const uint64_t *x,
+                                                       const uint64_t *y, uint64_t *w)
+{
+    __asm__ volatile(EIGHT(ROW, "0", "0", "0")
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(x), [y] "r"(y)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+}
+
+static inline __attribute__((always_inline)) void qtile(uint64_t *t, uint64_t *q, const uint64_t *y,
+                                                        uint64_t n0, uint64_t *w)
+{
+    __asm__ volatile(EIGHT(QROW, "0", "0", "0")
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(q), [y] "r"(y), [n0] "m"(n0)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+}
+
+static inline __attribute__((always_inline)) void dtile(uint64_t *t, const uint64_t *x, uint64_t *w)
+{
+    __asm__ volatile(DTILE("0", "0")
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(x)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+}
+
+/* ------------------------------------------------------------------------------------------
+ * 16 limbs (the primes of RSA-2048): each operation is one asm statement, two sweeps of two
+ * tiles, so the window never leaves its registers and nothing is spent between tiles.
+ * ------------------------------------------------------------------------------------------ */
+
+/* The window to t[O..O+7], then cleared for the next sweep. */
+#define WSTORE(O)                                                                                  \
+    "movq " W0                                                                                     \
+    ", " AT("t", 0,                                                                                \
+            O) "\n\t"                                                                              \
+               "movq " W1                                                                          \
+               ", " AT("t", 1,                                                                     \
+                       O) "\n\t"                                                                   \
+                          "movq " W2                                                               \
+                          ", " AT("t", 2,                                                          \
+                                  O) "\n\t"                                                        \
+                                     "movq " W3                                                    \
+                                     ", " AT("t", 3,                                               \
+                                             O) "\n\t"                                             \
+                                                "movq " W4                                         \
+                                                ", " AT("t", 4,                                    \
+                                                        O) "\n\t"                                  \
+                                                           "movq " W5                              \
+                                                           ", " AT("t", 5,                         \
+                                                                   O) "\n\t"                       \
+                                                                      "movq " W6                   \
+                                                                      ", " AT("t", 6,              \
+                                                                              O) "\n\t"            \
+                                                                                 "movq " W7        \
+                                                                                 ", " AT("t", 7,   \
+                                                                                         O) "\n\t"
+#define WCLEAR                                                                                     \
+    "xorl %k[w0], %k[w0]\n\t"                                                                      \
+    "xorl %k[w1], %k[w1]\n\t"                                                                      \
+    "xorl %k[w2], %k[w2]\n\t"                                                                      \
+    "xorl %k[w3], %k[w3]\n\t"                                                                      \
+    "xorl %k[w4], %k[w4]\n\t"                                                                      \
+    "xorl %k[w5], %k[w5]\n\t"                                                                      \
+    "xorl %k[w6], %k[w6]\n\t"                                                                      \
+    "xorl %k[w7], %k[w7]\n\t"
+/* t[O..O+7] += the window + CF (the carry out left in CF). */
+#define WADD(O)                                                                                    \
+    "adcq " W0                                                                                     \
+    ", " AT("t", 0,                                                                                \
+            O) "\n\t"                                                                              \
+               "adcq " W1                                                                          \
+               ", " AT("t", 1,                                                                     \
+                       O) "\n\t"                                                                   \
+                          "adcq " W2                                                               \
+                          ", " AT("t", 2,                                                          \
+                                  O) "\n\t"                                                        \
+                                     "adcq " W3                                                    \
+                                     ", " AT("t", 3,                                               \
+                                             O) "\n\t"                                             \
+                                                "adcq " W4                                         \
+                                                ", " AT("t", 4,                                    \
+                                                        O) "\n\t"                                  \
+                                                           "adcq " W5                              \
+                                                           ", " AT("t", 5,                         \
+                                                                   O) "\n\t"                       \
+                                                                      "adcq " W6                   \
+                                                                      ", " AT("t", 6,              \
+                                                                              O) "\n\t"            \
+                                                                                 "adcq " W7        \
+                                                                                 ", " AT("t", 7,   \
+                                                                                         O) "\n\t"
+
+static void mul_wide16(uint64_t *t, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t w[8] = {0};
+    __asm__ volatile(EIGHT(ROWN, "0", "0", "0") EIGHT(ROWN, "8", "0", "8") WSTORE("16")
+                         WCLEAR EIGHT(ROW, "8", "8", "0") EIGHT(ROW, "16", "8", "8") WSTORE("24")
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(a), [y] "r"(b)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+}
+
+/* The cross products a_i a_j, i < j (t[0..7] must be zero: the first diagonal tile reads it). */
+static void cross16(uint64_t *t, const uint64_t *a)
+{
+    uint64_t w[8] = {0};
+    __asm__ volatile(DTILE("0", "0") EIGHT(ROWN, "8", "0", "8") WSTORE("16") WCLEAR DTILE("16", "8")
+                         WSTORE("24")
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(a), [y] "r"(a)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+}
+
+/* t[16..32] = t[0..31] R^-1; the carry out of the first sweep's end waits in q[8]. */
+static void redc16(uint64_t *t, const uint64_t *m, uint64_t n0)
+{
+    uint64_t w[8] = {0}, q[9];
+    __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8") "clc\n\t" WADD(
+                         "16") "sbbq %%rax, %%rax\n\t"
+                               "movq %%rax, 8*8(%[x])\n\t" WCLEAR EIGHT(QROW, "8", "0", "0")
+                                   EIGHT(ROW, "16", "0", "8") "movq 8*8(%[x]), %%rax\n\t"
+                                                              "negq %%rax\n\t" WADD(
+                                                                  "24") "sbbq %%rax, %%rax\n\t"
+                                                                        "negq %%rax\n\t"
+                                                                        "movq %%rax, 8*32(%[t])\n\t"
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(q), [y] "r"(m), [n0] "m"(n0)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+}
+
+/* t[0..7] += w + c; returns the carry out. The end of a sweep: the window holds the limbs
+ * above all of the sweep's fall-outs. */
+static inline uint64_t add_window(uint64_t *t, const uint64_t *w, uint64_t c)
+{
+    for (size_t j = 0; j < 8; j++) {
+        u128 z = (u128)t[j] + w[j] + c;
+        t[j] = (uint64_t)z;
+        c = (uint64_t)(z >> 64);
+    }
+    return c;
+}
+
+void bn_adx8_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t n)
+{
+    if (n == 16) {
+        mul_wide16(t, a, b);
+        return;
+    }
+    for (size_t i = 0; i < 2 * n; i++)
+        t[i] = 0;
+    uint64_t c = 0;
+    for (size_t r = 0; r < n; r += 8) {
+        uint64_t w[8] = {0};
+        for (size_t k = 0; k < n; k += 8)
+            tile(t + r + k, a + r, b + k, w);
+        c = add_window(t + r + n, w, c);
+    }
+}
+
+void bn_adx8_sqr_wide(uint64_t *t, const uint64_t *a, size_t n)
+{
+    if (n == 16) {
+        for (size_t i = 0; i < 8; i++)
+            t[i] = 0;
+        cross16(t, a);
+    } else {
+        for (size_t i = 0; i < 2 * n; i++)
+            t[i] = 0;
+        uint64_t c = 0;
+        for (size_t r = 0; r < n; r += 8) {
+            uint64_t w[8] = {0};
+            dtile(t + 2 * r, a + r, w);
+            for (size_t k = r + 8; k < n; k += 8)
+                tile(t + r + k, a + r, a + k, w);
+            c = add_window(t + r + n, w, c);
+        }
+    }
+    /* t = 2 t + the squares a_i^2 at limb 2i: ADCX doubles, ADOX adds the squares, two limbs
+     * per step along one pass */
+    __asm__ volatile("xorl %%eax, %%eax\n\t"
+                     "1:\n\t"
+                     "movq (%[a]), %%rdx\n\t"
+                     "mulxq %%rdx, %%rax, %%rdx\n\t"
+                     "movq (%[t]), %%r8\n\t"
+                     "movq 8(%[t]), %%r9\n\t"
+                     "adcxq %%r8, %%r8\n\t"
+                     "adcxq %%r9, %%r9\n\t"
+                     "adoxq %%rax, %%r8\n\t"
+                     "adoxq %%rdx, %%r9\n\t"
+                     "movq %%r8, (%[t])\n\t"
+                     "movq %%r9, 8(%[t])\n\t"
+                     "leaq 8(%[a]), %[a]\n\t"
+                     "leaq 16(%[t]), %[t]\n\t"
+                     "leaq -1(%[n]), %[n]\n\t" /* LEA and JRCXZ keep CF and OF */
+                     "jrcxz 2f\n\t"
+                     "jmp 1b\n"
+                     "2:"
+                     : [a] "+r"(a), [t] "+r"(t), [n] "+c"(n)
+                     :
+                     : "rax", "rdx", "r8", "r9", "cc", "memory");
+}
+
+void bn_adx8_redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
+{
+    if (n == 16) {
+        redc16(t, m, n0);
+        return;
+    }
+    uint64_t q[8], c = 0;
+    for (size_t r = 0; r < n; r += 8) {
+        uint64_t w[8] = {0};
+        qtile(t + r, q, m, n0, w);
+        for (size_t k = 8; k < n; k += 8)
+            tile(t + r + k, q, m + k, w);
+        c = add_window(t + r + n, w, c);
+    }
+    t[2 * n] = c;
+}
+
+#endif
