@@ -30,6 +30,7 @@
  */
 #include "../common.h"
 #include "bignum.h"
+#include "ct.h"
 
 #if TENON_X86_64
 
@@ -125,8 +126,9 @@ typedef unsigned __int128 u128;
 #define DTILE(TO, XO)                                                                              \
     DHEAD(0, TO, XO, W0)                                                                           \
     DZ(W1)                                                                                         \
-    DSTEP(1, XO, W1, W2) DSTEP(2, XO, W2, W3) DSTEP(3, XO, W3, W4) DSTEP(4, XO, W4, W5)            \
-        DSTEP(5, XO, W5, W6) DSTEP(6, XO, W6, W7) DTOP(XO, W0, W7)                                 \
+    DSTEP(1, XO, W1, W2)                                                                           \
+    DSTEP(2, XO, W2, W3) DSTEP(3, XO, W3, W4) DSTEP(4, XO, W4, W5) DSTEP(5, XO, W5, W6)            \
+        DSTEP(6, XO, W6, W7) DTOP(XO, W0, W7)                                                      \
                                                                                                    \
             DHEAD(1, TO, XO, W1) DZ(W2) DZ(W3) DSTEP(2, XO, W3, W4) DSTEP(3, XO, W4, W5)           \
                 DSTEP(4, XO, W5, W6) DSTEP(5, XO, W6, W7) DSTEP(6, XO, W7, W0) DTOP(XO, W1, W0)    \
@@ -297,12 +299,8 @@ static inline uint64_t add_window(uint64_t *t, const uint64_t *w, uint64_t c)
     return c;
 }
 
-void bn_adx8_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t n)
+static void mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t n)
 {
-    if (n == 16) {
-        mul_wide16(t, a, b);
-        return;
-    }
     for (size_t i = 0; i < 2 * n; i++)
         t[i] = 0;
     uint64_t c = 0;
@@ -314,7 +312,7 @@ void bn_adx8_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t 
     }
 }
 
-void bn_adx8_sqr_wide(uint64_t *t, const uint64_t *a, size_t n)
+static void sqr_wide(uint64_t *t, const uint64_t *a, size_t n)
 {
     if (n == 16) {
         for (size_t i = 0; i < 8; i++)
@@ -357,12 +355,8 @@ void bn_adx8_sqr_wide(uint64_t *t, const uint64_t *a, size_t n)
                      : "rax", "rdx", "r8", "r9", "cc", "memory");
 }
 
-void bn_adx8_redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
+static void redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
 {
-    if (n == 16) {
-        redc16(t, m, n0);
-        return;
-    }
     uint64_t q[8], c = 0;
     for (size_t r = 0; r < n; r += 8) {
         uint64_t w[8] = {0};
@@ -372,6 +366,50 @@ void bn_adx8_redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
         c = add_window(t + r + n, w, c);
     }
     t[2 * n] = c;
+}
+
+/* r = t[n..2n] - m if that is not negative, else t[n..2n-1] (t[n..2n] < 2m); inlined with a
+ * constant n for 16 limbs. */
+static inline __attribute__((always_inline)) void final_sub(uint64_t *r, const uint64_t *t,
+                                                            const uint64_t *m, size_t n)
+{
+    uint64_t d[BN_MAX_LIMBS], br = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 z = (u128)t[n + i] - m[i] - br;
+        d[i] = (uint64_t)z;
+        br = (uint64_t)(z >> 64) & 1;
+    }
+    uint64_t keep = ct_value_barrier_u64(0 - ((t[2 * n] | (br ^ 1)) & 1));
+    for (size_t i = 0; i < n; i++)
+        r[i] = t[n + i] ^ (keep & (d[i] ^ t[n + i]));
+}
+
+void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t n0,
+                 size_t n)
+{
+    uint64_t t[2 * BN_MAX_LIMBS + 1];
+    if (n == 16) {
+        mul_wide16(t, a, b);
+        redc16(t, m, n0);
+        final_sub(r, t, m, 16);
+        return;
+    }
+    mul_wide(t, a, b, n);
+    redc(t, m, n0, n);
+    final_sub(r, t, m, n);
+}
+
+void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
+{
+    uint64_t t[2 * BN_MAX_LIMBS + 1];
+    sqr_wide(t, a, n);
+    if (n == 16) {
+        redc16(t, m, n0);
+        final_sub(r, t, m, 16);
+        return;
+    }
+    redc(t, m, n0, n);
+    final_sub(r, t, m, n);
 }
 
 #endif
