@@ -105,14 +105,13 @@ typedef unsigned __int128 u128;
     R(6, TO, XO, YO, W6, W7, W0, W1, W2, W3, W4, W5)                                               \
     R(7, TO, XO, YO, W7, W0, W1, W2, W3, W4, W5, W6)
 
-/* Row S of the squaring's diagonal tile: x[S] times x[S+1..7] only. t[S] goes in through the
- * OF chain, whose carry runs up to limb S + 1 where the products start. */
-#define DZ(A) "adoxq %%rcx, " A "\n\t"
+/* Row S of the squaring's diagonal tile: x[S] times x[S+1..7] only. The old limbs of t that
+ * this tile covers are in the window already (the caller loads them), so a row only stores its
+ * lowest limb and adds its products from limb S + 1 on; row 7 has no product, its new top is 0. */
 #define DHEAD(S, TO, XO, A0)                                                                       \
     "movq " AT("x", S, XO) ", %%rdx\n\t"                                                           \
-                           "xorl %%ecx, %%ecx\n\t"                                                 \
-                           "adoxq " AT("t", S, TO) ", " A0 "\n\t"                                  \
-                                                   "movq " A0 ", " AT("t", S, TO) "\n\t"
+                           "xorl %%eax, %%eax\n\t"                                                 \
+                           "movq " A0 ", " AT("t", S, TO) "\n\t"
 #define DTOP(XO, A0, A7)                                                                           \
     "mulxq " AT("x", 7, XO) ", %%rax, " A0 "\n\t"                                                  \
                             "adcxq %%rax, " A7 "\n\t"                                              \
@@ -123,34 +122,21 @@ typedef unsigned __int128 u128;
     "mulxq " AT("x", T, XO) ", %%rax, %%rcx\n\t"                                                   \
                             "adcxq %%rax, " L "\n\t"                                               \
                             "adoxq %%rcx, " H "\n\t"
+/* clang-format off */
 #define DTILE(TO, XO)                                                                              \
-    DHEAD(0, TO, XO, W0)                                                                           \
-    DZ(W1)                                                                                         \
-    DSTEP(1, XO, W1, W2)                                                                           \
-    DSTEP(2, XO, W2, W3) DSTEP(3, XO, W3, W4) DSTEP(4, XO, W4, W5) DSTEP(5, XO, W5, W6)            \
-        DSTEP(6, XO, W6, W7) DTOP(XO, W0, W7)                                                      \
-                                                                                                   \
-            DHEAD(1, TO, XO, W1) DZ(W2) DZ(W3) DSTEP(2, XO, W3, W4) DSTEP(3, XO, W4, W5)           \
-                DSTEP(4, XO, W5, W6) DSTEP(5, XO, W6, W7) DSTEP(6, XO, W7, W0) DTOP(XO, W1, W0)    \
-                                                                                                   \
-                    DHEAD(2, TO, XO, W2) DZ(W3) DZ(W4) DZ(W5) DSTEP(3, XO, W5, W6) DSTEP(          \
-                        4, XO, W6, W7) DSTEP(5, XO, W7, W0) DSTEP(6, XO, W0, W1) DTOP(XO, W2, W1)  \
-                                                                                                   \
-                        DHEAD(3, TO, XO, W3) DZ(W4) DZ(W5) DZ(W6) DZ(W7) DSTEP(4, XO, W7, W0)      \
-                            DSTEP(5, XO, W0, W1) DSTEP(6, XO, W1, W2) DTOP(XO, W3, W2)             \
-                                                                                                   \
-                                DHEAD(4, TO, XO, W4) DZ(W5) DZ(W6) DZ(W7) DZ(W0) DZ(W1)            \
-                                    DSTEP(5, XO, W1, W2) DSTEP(6, XO, W2, W3) DTOP(XO, W4, W3)     \
-                                                                                                   \
-                                        DHEAD(5, TO, XO, W5) DZ(W6) DZ(W7) DZ(W0) DZ(W1) DZ(W2)    \
-                                            DZ(W3) DSTEP(6, XO, W3, W4) DTOP(XO, W5, W4)           \
-                                                                                                   \
-                                                DHEAD(6, TO, XO, W6) DZ(W7) DZ(W0) DZ(W1) DZ(W2)   \
-                                                    DZ(W3) DZ(W4) DZ(W5) DTOP(                     \
-                                                        XO, W6, W5) /* row 7 has no product: the   \
-                                                                       new top is the OF carry */  \
-        DHEAD(7, TO, XO, W7) DZ(W0) DZ(W1) DZ(W2) DZ(W3) DZ(W4) DZ(W5) DZ(W6) "movq $0, " W7       \
-                                                                              "\n\t" DZ(W7)
+    DHEAD(0, TO, XO, W0) DSTEP(1, XO, W1, W2) DSTEP(2, XO, W2, W3) DSTEP(3, XO, W3, W4)           \
+        DSTEP(4, XO, W4, W5) DSTEP(5, XO, W5, W6) DSTEP(6, XO, W6, W7) DTOP(XO, W0, W7)            \
+    DHEAD(1, TO, XO, W1) DSTEP(2, XO, W3, W4) DSTEP(3, XO, W4, W5) DSTEP(4, XO, W5, W6)           \
+        DSTEP(5, XO, W6, W7) DSTEP(6, XO, W7, W0) DTOP(XO, W1, W0)                                 \
+    DHEAD(2, TO, XO, W2) DSTEP(3, XO, W5, W6) DSTEP(4, XO, W6, W7) DSTEP(5, XO, W7, W0)           \
+        DSTEP(6, XO, W0, W1) DTOP(XO, W2, W1)                                                      \
+    DHEAD(3, TO, XO, W3) DSTEP(4, XO, W7, W0) DSTEP(5, XO, W0, W1) DSTEP(6, XO, W1, W2)           \
+        DTOP(XO, W3, W2)                                                                           \
+    DHEAD(4, TO, XO, W4) DSTEP(5, XO, W1, W2) DSTEP(6, XO, W2, W3) DTOP(XO, W4, W3)               \
+    DHEAD(5, TO, XO, W5) DSTEP(6, XO, W3, W4) DTOP(XO, W5, W4)                                     \
+    DHEAD(6, TO, XO, W6) DTOP(XO, W6, W5)                                                          \
+    DHEAD(7, TO, XO, W7) "movq $0, " W7 "\n\t"
+/* clang-format on */
 
 #define WOPS                                                                                       \
     [w0] "+r"(w[0]), [w1] "+r"(w[1]), [w2] "+r"(w[2]), [w3] "+r"(w[3]), [w4] "+r"(w[4]),           \
@@ -259,12 +245,29 @@ static void mul_wide16(uint64_t *t, const uint64_t *a, const uint64_t *b)
                      : "rax", "rcx", "rdx", "cc", "memory");
 }
 
-/* The cross products a_i a_j, i < j (t[0..7] must be zero: the first diagonal tile reads it). */
-static void cross16(uint64_t *t, const uint64_t *a)
+/* Limbs 2K, 2K + 1 of t = 2 t + a_K^2: ADCX doubles along one chain, ADOX adds the squares
+ * along the other. */
+#define DIAG(K)                                                                                    \
+    "movq 8*" #K "(%[x]), %%rdx\n\t"                                                               \
+    "mulxq %%rdx, %%rax, %%rcx\n\t"                                                                \
+    "movq 16*" #K "(%[t]), " W0 "\n\t"                                                             \
+    "movq 16*" #K "+8(%[t]), " W1 "\n\t"                                                           \
+    "adcxq " W0 ", " W0 "\n\t"                                                                     \
+    "adcxq " W1 ", " W1 "\n\t"                                                                     \
+    "adoxq %%rax, " W0 "\n\t"                                                                      \
+    "adoxq %%rcx, " W1 "\n\t"                                                                      \
+    "movq " W0 ", 16*" #K "(%[t])\n\t"                                                             \
+    "movq " W1 ", 16*" #K "+8(%[t])\n\t"
+
+/* t[0..31] = a^2: the cross products a_i a_j, i < j (the first sweep ends with the window on
+ * limbs 16..23, where the second sweep's diagonal tile starts), doubled, plus the squares. */
+static void sqr_wide16(uint64_t *t, const uint64_t *a)
 {
     uint64_t w[8] = {0};
-    __asm__ volatile(DTILE("0", "0") EIGHT(ROWN, "8", "0", "8") WSTORE("16") WCLEAR DTILE("16", "8")
-                         WSTORE("24")
+    __asm__ volatile(DTILE("0", "0") EIGHT(ROWN, "8", "0", "8") DTILE("16", "8")
+                         WSTORE("24") "xorl %%eax, %%eax\n\t" DIAG(0) DIAG(1) DIAG(2) DIAG(3)
+                             DIAG(4) DIAG(5) DIAG(6) DIAG(7) DIAG(8) DIAG(9) DIAG(10) DIAG(11)
+                                 DIAG(12) DIAG(13) DIAG(14) DIAG(15)
                      : WOPS
                      : [t] "r"(t), [x] "r"(a), [y] "r"(a)
                      : "rax", "rcx", "rdx", "cc", "memory");
@@ -314,21 +317,17 @@ static void mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b, size_t n
 
 static void sqr_wide(uint64_t *t, const uint64_t *a, size_t n)
 {
-    if (n == 16) {
-        for (size_t i = 0; i < 8; i++)
-            t[i] = 0;
-        cross16(t, a);
-    } else {
-        for (size_t i = 0; i < 2 * n; i++)
-            t[i] = 0;
-        uint64_t c = 0;
-        for (size_t r = 0; r < n; r += 8) {
-            uint64_t w[8] = {0};
-            dtile(t + 2 * r, a + r, w);
-            for (size_t k = r + 8; k < n; k += 8)
-                tile(t + r + k, a + r, a + k, w);
-            c = add_window(t + r + n, w, c);
-        }
+    for (size_t i = 0; i < 2 * n; i++)
+        t[i] = 0;
+    uint64_t c = 0;
+    for (size_t r = 0; r < n; r += 8) {
+        uint64_t w[8];
+        for (size_t j = 0; j < 8; j++)
+            w[j] = t[2 * r + j];
+        dtile(t + 2 * r, a + r, w);
+        for (size_t k = r + 8; k < n; k += 8)
+            tile(t + r + k, a + r, a + k, w);
+        c = add_window(t + r + n, w, c);
     }
     /* t = 2 t + the squares a_i^2 at limb 2i: ADCX doubles, ADOX adds the squares, two limbs
      * per step along one pass */
@@ -402,12 +401,13 @@ void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64
 void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
 {
     uint64_t t[2 * BN_MAX_LIMBS + 1];
-    sqr_wide(t, a, n);
     if (n == 16) {
+        sqr_wide16(t, a);
         redc16(t, m, n0);
         final_sub(r, t, m, 16);
         return;
     }
+    sqr_wide(t, a, n);
     redc(t, m, n0, n);
     final_sub(r, t, m, n);
 }
