@@ -292,13 +292,15 @@ static void redc16(uint64_t *t, const uint64_t *m, uint64_t n0)
 
 /* t[0..7] += w + c; returns the carry out. The end of a sweep: the window holds the limbs
  * above all of the sweep's fall-outs. */
-static inline uint64_t add_window(uint64_t *t, const uint64_t *w, uint64_t c)
+static inline __attribute__((always_inline)) uint64_t add_window(uint64_t *t, uint64_t *w,
+                                                                 uint64_t c)
 {
-    for (size_t j = 0; j < 8; j++) {
-        u128 z = (u128)t[j] + w[j] + c;
-        t[j] = (uint64_t)z;
-        c = (uint64_t)(z >> 64);
-    }
+    /* (a compiler keeps a 128-bit sum's halves on the stack here: a carry chain instead) */
+    __asm__ volatile("negq %[c]\n\t" WADD("0") "sbbq %[c], %[c]\n\t"
+                                               "negq %[c]"
+                     : WOPS, [c] "+r"(c)
+                     : [t] "r"(t)
+                     : "cc", "memory");
     return c;
 }
 
