@@ -173,32 +173,19 @@ static inline __attribute__((always_inline)) void dtile(uint64_t *t, const uint6
  * tiles, so the window never leaves its registers and nothing is spent between tiles.
  * ------------------------------------------------------------------------------------------ */
 
-/* The window to t[O..O+7], then cleared for the next sweep. */
-#define WSTORE(O)                                                                                  \
-    "movq " W0                                                                                     \
-    ", " AT("t", 0,                                                                                \
-            O) "\n\t"                                                                              \
-               "movq " W1                                                                          \
-               ", " AT("t", 1,                                                                     \
-                       O) "\n\t"                                                                   \
-                          "movq " W2                                                               \
-                          ", " AT("t", 2,                                                          \
-                                  O) "\n\t"                                                        \
-                                     "movq " W3                                                    \
-                                     ", " AT("t", 3,                                               \
-                                             O) "\n\t"                                             \
-                                                "movq " W4                                         \
-                                                ", " AT("t", 4,                                    \
-                                                        O) "\n\t"                                  \
-                                                           "movq " W5                              \
-                                                           ", " AT("t", 5,                         \
-                                                                   O) "\n\t"                       \
-                                                                      "movq " W6                   \
-                                                                      ", " AT("t", 6,              \
-                                                                              O) "\n\t"            \
-                                                                                 "movq " W7        \
-                                                                                 ", " AT("t", 7,   \
-                                                                                         O) "\n\t"
+/* clang-format off */
+/* The window to t[O..O+7], from it, and added to it with CF (the carry out left in CF). */
+#define W8(I, O) I(W0, 0, O) I(W1, 1, O) I(W2, 2, O) I(W3, 3, O) I(W4, 4, O) I(W5, 5, O) I(W6, 6, O) I(W7, 7, O)
+#define WST(W, J, O) "movq " W ", " AT("t", J, O) "\n\t"
+#define WLD(W, J, O) "movq " AT("t", J, O) ", " W "\n\t"
+#define WAD(W, J, O) "adcq " W ", " AT("t", J, O) "\n\t"
+#define WSTORE(O) W8(WST, O)
+#define WLOAD(O) W8(WLD, O)
+#define WADD(O) W8(WAD, O)
+/* A reduction sweep's carry out of its WADD waits in x[8] while the next sweep runs. */
+#define CSAVE "sbbq %%rax, %%rax\n\t" "movq %%rax, 8*8(%[x])\n\t"
+#define CLOAD "movq 8*8(%[x]), %%rax\n\t" "negq %%rax\n\t"
+/* The window cleared for the next sweep. */
 #define WCLEAR                                                                                     \
     "xorl %k[w0], %k[w0]\n\t"                                                                      \
     "xorl %k[w1], %k[w1]\n\t"                                                                      \
@@ -208,32 +195,7 @@ static inline __attribute__((always_inline)) void dtile(uint64_t *t, const uint6
     "xorl %k[w5], %k[w5]\n\t"                                                                      \
     "xorl %k[w6], %k[w6]\n\t"                                                                      \
     "xorl %k[w7], %k[w7]\n\t"
-/* t[O..O+7] += the window + CF (the carry out left in CF). */
-#define WADD(O)                                                                                    \
-    "adcq " W0                                                                                     \
-    ", " AT("t", 0,                                                                                \
-            O) "\n\t"                                                                              \
-               "adcq " W1                                                                          \
-               ", " AT("t", 1,                                                                     \
-                       O) "\n\t"                                                                   \
-                          "adcq " W2                                                               \
-                          ", " AT("t", 2,                                                          \
-                                  O) "\n\t"                                                        \
-                                     "adcq " W3                                                    \
-                                     ", " AT("t", 3,                                               \
-                                             O) "\n\t"                                             \
-                                                "adcq " W4                                         \
-                                                ", " AT("t", 4,                                    \
-                                                        O) "\n\t"                                  \
-                                                           "adcq " W5                              \
-                                                           ", " AT("t", 5,                         \
-                                                                   O) "\n\t"                       \
-                                                                      "adcq " W6                   \
-                                                                      ", " AT("t", 6,              \
-                                                                              O) "\n\t"            \
-                                                                                 "adcq " W7        \
-                                                                                 ", " AT("t", 7,   \
-                                                                                         O) "\n\t"
+/* clang-format on */
 
 static void mul_wide16(uint64_t *t, const uint64_t *a, const uint64_t *b)
 {
@@ -277,17 +239,67 @@ static void sqr_wide16(uint64_t *t, const uint64_t *a)
 static void redc16(uint64_t *t, const uint64_t *m, uint64_t n0)
 {
     uint64_t w[8] = {0}, q[9];
-    __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8") "clc\n\t" WADD(
-                         "16") "sbbq %%rax, %%rax\n\t"
-                               "movq %%rax, 8*8(%[x])\n\t" WCLEAR EIGHT(QROW, "8", "0", "0")
-                                   EIGHT(ROW, "16", "0", "8") "movq 8*8(%[x]), %%rax\n\t"
-                                                              "negq %%rax\n\t" WADD(
-                                                                  "24") "sbbq %%rax, %%rax\n\t"
-                                                                        "negq %%rax\n\t"
-                                                                        "movq %%rax, 8*32(%[t])\n\t"
+    /* clang-format off */
+    __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
+                     "clc\n\t" WADD("16") CSAVE WCLEAR
+                     EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")
+                     CLOAD WADD("24")
+                     "sbbq %%rax, %%rax\n\t"
+                     "negq %%rax\n\t"
+                     "movq %%rax, 8*32(%[t])\n\t"
                      : WOPS
                      : [t] "r"(t), [x] "r"(q), [y] "r"(m), [n0] "m"(n0)
                      : "rax", "rcx", "rdx", "cc", "memory");
+    /* clang-format on */
+}
+
+/* ------------------------------------------------------------------------------------------
+ * 24 limbs (the primes of RSA-3072): the squaring and the reduction as one asm statement each,
+ * three sweeps of three tiles (the product, which runs a sixth as often in an exponentiation,
+ * keeps the loops: the three together would not fit the instruction cache).
+ * ------------------------------------------------------------------------------------------ */
+
+/* t[0..47] = a^2. The second sweep's diagonal tile takes limbs 16..23 from t; the third one
+ * starts on limbs 32..39, where the second sweep's window ends. */
+static void sqr_wide24(uint64_t *t, const uint64_t *a)
+{
+    uint64_t w[8] = {0};
+    /* clang-format off */
+    __asm__ volatile(DTILE("0", "0") EIGHT(ROWN, "8", "0", "8") EIGHT(ROWN, "16", "0", "16")
+                     WSTORE("24")
+                     WLOAD("16") DTILE("16", "8") EIGHT(ROW, "24", "8", "16")
+                     DTILE("32", "16") WSTORE("40")
+                     "xorl %%eax, %%eax\n\t"
+                     DIAG(0) DIAG(1) DIAG(2) DIAG(3) DIAG(4) DIAG(5) DIAG(6) DIAG(7)
+                     DIAG(8) DIAG(9) DIAG(10) DIAG(11) DIAG(12) DIAG(13) DIAG(14) DIAG(15)
+                     DIAG(16) DIAG(17) DIAG(18) DIAG(19) DIAG(20) DIAG(21) DIAG(22) DIAG(23)
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(a), [y] "r"(a)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+    /* clang-format on */
+}
+
+/* t[24..48] = t[0..47] R^-1. */
+static void redc24(uint64_t *t, const uint64_t *m, uint64_t n0)
+{
+    uint64_t w[8] = {0}, q[9];
+    /* clang-format off */
+    __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
+                     EIGHT(ROW, "16", "0", "16")
+                     "clc\n\t" WADD("24") CSAVE WCLEAR
+                     EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")
+                     EIGHT(ROW, "24", "0", "16")
+                     CLOAD WADD("32") CSAVE WCLEAR
+                     EIGHT(QROW, "16", "0", "0") EIGHT(ROW, "24", "0", "8")
+                     EIGHT(ROW, "32", "0", "16")
+                     CLOAD WADD("40")
+                     "sbbq %%rax, %%rax\n\t"
+                     "negq %%rax\n\t"
+                     "movq %%rax, 8*48(%[t])\n\t"
+                     : WOPS
+                     : [t] "r"(t), [x] "r"(q), [y] "r"(m), [n0] "m"(n0)
+                     : "rax", "rcx", "rdx", "cc", "memory");
+    /* clang-format on */
 }
 
 /* t[0..7] += w + c; returns the carry out. The end of a sweep: the window holds the limbs
@@ -396,6 +408,11 @@ void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64
         return;
     }
     mul_wide(t, a, b, n);
+    if (n == 24) {
+        redc24(t, m, n0);
+        final_sub(r, t, m, 24);
+        return;
+    }
     redc(t, m, n0, n);
     final_sub(r, t, m, n);
 }
@@ -407,6 +424,12 @@ void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0,
         sqr_wide16(t, a);
         redc16(t, m, n0);
         final_sub(r, t, m, 16);
+        return;
+    }
+    if (n == 24) {
+        sqr_wide24(t, a);
+        redc24(t, m, n0);
+        final_sub(r, t, m, 24);
         return;
     }
     sqr_wide(t, a, n);
