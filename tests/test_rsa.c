@@ -1298,9 +1298,46 @@ static void test_bad_inputs(void)
     free(k2);
 }
 
+/* bn_from_be / bn_to_be (whole limbs are loaded and stored eight bytes at a time) against a
+ * byte-by-byte reference, at every length up to 8 nl (and past it for bn_to_be, which pads with
+ * zero bytes). */
+static void test_be_conversions(void)
+{
+    unsigned long checks = 0, fails = 0;
+    static const size_t nls[] = {1, 2, 3, 16, 17};
+    for (size_t ni = 0; ni < sizeof nls / sizeof nls[0]; ni++) {
+        size_t nl = nls[ni];
+        for (size_t len = 0; len <= 8 * nl + 9; len++) {
+            uint8_t in[8 * 17 + 9], out[8 * 17 + 9], ref[8 * 17 + 9];
+            uint64_t x[17], want[17] = {0};
+            tu_rand(in, sizeof in);
+            tu_rand(x, sizeof x);
+            if (len <= 8 * nl) {
+                for (size_t i = 0; i < len; i++)
+                    want[(len - 1 - i) / 8] |= (uint64_t)in[i] << (8 * ((len - 1 - i) % 8));
+                uint64_t got[17];
+                tu_rand(got, sizeof got);
+                bn_from_be(got, nl, in, len);
+                checks++;
+                fails += memcmp(got, want, 8 * nl) != 0;
+            }
+            for (size_t i = 0; i < len; i++) {
+                size_t bit = 8 * (len - 1 - i);
+                ref[i] = (uint8_t)(bit / 64 < nl ? x[bit / 64] >> (bit % 64) : 0);
+            }
+            bn_to_be(out, len, x, nl);
+            checks++;
+            fails += len > 0 && memcmp(out, ref, len) != 0;
+        }
+    }
+    CHECK(fails == 0);
+    printf("bn_from_be / bn_to_be: %lu checks, %lu failed\n", checks, fails);
+}
+
 int main(void)
 {
     tu_seed(0x5253410000000001ull);
+    test_be_conversions();
     test_bignum();
     test_modinv();
     test_mont_init_rr();
