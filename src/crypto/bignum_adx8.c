@@ -185,6 +185,17 @@ static inline __attribute__((always_inline)) void dtile(uint64_t *t, const uint6
 /* A reduction sweep's carry out of its WADD waits in x[8] while the next sweep runs. */
 #define CSAVE "sbbq %%rax, %%rax\n\t" "movq %%rax, 8*8(%[x])\n\t"
 #define CLOAD "movq 8*8(%[x]), %%rax\n\t" "negq %%rax\n\t"
+/* The final subtraction, in the reduction's asm statement: t[O..O+7] - y[O..O+7] - CF (the
+ * borrow chain) into t[D..D+7], the low half of t that the reduction has left free; then limb
+ * J of x = CF ? t[J+N] : t[J] (CMOV: the choice steers no branch and no address). */
+#define FSB(W, J, O) "sbbq " AT("y", J, O) ", " W "\n\t"
+#define FSUB(O, YO, D) W8(WLD, O) W8(FSB, YO) W8(WST, D)
+#define FSEL(J, O, ON) "movq " AT("t", J, O) ", %%rax\n\t" "cmovcq " AT("t", J, ON) ", %%rax\n\t" "movq %%rax, " AT("x", J, O) "\n\t"
+#define FSEL8(O, ON) FSEL(0, O, ON) FSEL(1, O, ON) FSEL(2, O, ON) FSEL(3, O, ON) FSEL(4, O, ON) FSEL(5, O, ON) FSEL(6, O, ON) FSEL(7, O, ON)
+/* After the last WADD: rcx = the carry out (0 or 1), the subtraction, then rcx - borrow leaves
+ * CF set exactly when the value was below m (no carry and a borrow): keep t then. */
+#define FCARRY "sbbq %%rcx, %%rcx\n\t" "negq %%rcx\n\t" "clc\n\t"
+#define FKEEP "sbbq $0, %%rcx\n\t"
 /* The window cleared for the next sweep. */
 #define WCLEAR                                                                                     \
     "xorl %k[w0], %k[w0]\n\t"                                                                      \
@@ -235,20 +246,21 @@ static void sqr_wide16(uint64_t *t, const uint64_t *a)
                      : "rax", "rcx", "rdx", "cc", "memory");
 }
 
-/* t[16..32] = t[0..31] R^-1; the carry out of the first sweep's end waits in q[8]. */
-static void redc16(uint64_t *t, const uint64_t *m, uint64_t n0)
+/* r = t[0..31] R^-1 mod m, reduced (t < m R); r serves as the scratch of the quotient digits
+ * and of the first sweep's carry out (r[8]) until the end, so it may alias the product's
+ * factors. */
+static void redc16(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
 {
-    uint64_t w[8] = {0}, q[9];
+    uint64_t w[8] = {0};
     /* clang-format off */
     __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
                      "clc\n\t" WADD("16") CSAVE WCLEAR
                      EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")
                      CLOAD WADD("24")
-                     "sbbq %%rax, %%rax\n\t"
-                     "negq %%rax\n\t"
-                     "movq %%rax, 8*32(%[t])\n\t"
+                     FCARRY FSUB("16", "0", "0") FSUB("24", "8", "8") FKEEP
+                     FSEL8("0", "16") FSEL8("8", "24")
                      : WOPS
-                     : [t] "r"(t), [x] "r"(q), [y] "r"(m), [n0] "m"(n0)
+                     : [t] "r"(t), [x] "r"(r), [y] "r"(m), [n0] "m"(n0)
                      : "rax", "rcx", "rdx", "cc", "memory");
     /* clang-format on */
 }
@@ -279,10 +291,10 @@ static void sqr_wide24(uint64_t *t, const uint64_t *a)
     /* clang-format on */
 }
 
-/* t[24..48] = t[0..47] R^-1. */
-static void redc24(uint64_t *t, const uint64_t *m, uint64_t n0)
+/* r = t[0..47] R^-1 mod m, reduced, as redc16. */
+static void redc24(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
 {
-    uint64_t w[8] = {0}, q[9];
+    uint64_t w[8] = {0};
     /* clang-format off */
     __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
                      EIGHT(ROW, "16", "0", "16")
@@ -293,11 +305,10 @@ static void redc24(uint64_t *t, const uint64_t *m, uint64_t n0)
                      EIGHT(QROW, "16", "0", "0") EIGHT(ROW, "24", "0", "8")
                      EIGHT(ROW, "32", "0", "16")
                      CLOAD WADD("40")
-                     "sbbq %%rax, %%rax\n\t"
-                     "negq %%rax\n\t"
-                     "movq %%rax, 8*48(%[t])\n\t"
+                     FCARRY FSUB("24", "0", "0") FSUB("32", "8", "8") FSUB("40", "16", "16") FKEEP
+                     FSEL8("0", "24") FSEL8("8", "32") FSEL8("16", "40")
                      : WOPS
-                     : [t] "r"(t), [x] "r"(q), [y] "r"(m), [n0] "m"(n0)
+                     : [t] "r"(t), [x] "r"(r), [y] "r"(m), [n0] "m"(n0)
                      : "rax", "rcx", "rdx", "cc", "memory");
     /* clang-format on */
 }
@@ -403,14 +414,12 @@ void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64
     uint64_t t[2 * BN_MAX_LIMBS + 1];
     if (n == 16) {
         mul_wide16(t, a, b);
-        redc16(t, m, n0);
-        final_sub(r, t, m, 16);
+        redc16(r, t, m, n0);
         return;
     }
     mul_wide(t, a, b, n);
     if (n == 24) {
-        redc24(t, m, n0);
-        final_sub(r, t, m, 24);
+        redc24(r, t, m, n0);
         return;
     }
     redc(t, m, n0, n);
@@ -422,14 +431,12 @@ void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0,
     uint64_t t[2 * BN_MAX_LIMBS + 1];
     if (n == 16) {
         sqr_wide16(t, a);
-        redc16(t, m, n0);
-        final_sub(r, t, m, 16);
+        redc16(r, t, m, n0);
         return;
     }
     if (n == 24) {
         sqr_wide24(t, a);
-        redc24(t, m, n0);
-        final_sub(r, t, m, 24);
+        redc24(r, t, m, n0);
         return;
     }
     sqr_wide(t, a, n);
