@@ -645,6 +645,13 @@ void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
 
 void bn_mont_from(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
 {
+#if TENON_X86_64
+    /* the tiles reduce a R^-1 directly instead of multiplying by 1 first */
+    if (ctx->impl == &bn_adx_impl && ctx->nl % 8 == 0) {
+        bn_adx8_from(r, a, ctx->m, ctx->n0, ctx->nl);
+        return;
+    }
+#endif
     uint64_t one[BN_MAX_LIMBS] = {1};
     bn_mont_mul(ctx, r, a, one);
 }

@@ -61,6 +61,8 @@ struct bn_mont {
 void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t n0,
                  size_t n);
 void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
+/* r = a R^-1 mod m for a < m (a reduction alone: bn_mont_from). */
+void bn_adx8_from(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
 
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];

@@ -444,4 +444,23 @@ void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0,
     final_sub(r, t, m, n);
 }
 
+void bn_adx8_from(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
+{
+    uint64_t t[2 * BN_MAX_LIMBS + 1];
+    for (size_t i = 0; i < n; i++) {
+        t[i] = a[i];
+        t[n + i] = 0;
+    }
+    if (n == 16) {
+        redc16(r, t, m, n0);
+        return;
+    }
+    if (n == 24) {
+        redc24(r, t, m, n0);
+        return;
+    }
+    redc(t, m, n0, n);
+    final_sub(r, t, m, n);
+}
+
 #endif
