@@ -86,12 +86,14 @@ typedef unsigned __int128 u128;
                                "t", S, TO) "\n\t" TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
 
 /* Row S of a reduction's first tile: the lowest limb, completed by t[S], gives the quotient
- * digit q = limb n0 (stored to x[S]); adding q y[0] clears that limb. */
+ * digit q = limb n0 (stored to x[S]; n0 is read from x[9], memory of the caller's, so that
+ * no register and no stack address is needed for it: the tiles take all but the frame and
+ * stack pointers); adding q y[0] clears that limb. */
 #define QROW(S, TO, XO, YO, A0, A1, A2, A3, A4, A5, A6, A7)                                        \
     "xorl %%eax, %%eax\n\t"                                                                        \
     "adoxq " AT("t", S, TO) ", " A0 "\n\t"                                                         \
                             "movq " A0 ", %%rdx\n\t"                                               \
-                            "mulxq %[n0], %%rdx, %%rcx\n\t"                                        \
+                            "mulxq 8*9(%[x]), %%rdx, %%rcx\n\t"                                    \
                             "movq %%rdx, " AT("x", S, XO) "\n\t" STEP(0, YO, A0, A1)               \
                                 TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
 
@@ -151,12 +153,13 @@ static inline __attribute__((always_inline)) void tile(uint64_t *t, const uint64
                      : "rax", "rcx", "rdx", "cc", "memory");
 }
 
+/* q[0..7] receives the quotient digits; q[9] holds n0. */
 static inline __attribute__((always_inline)) void qtile(uint64_t *t, uint64_t *q, const uint64_t *y,
-                                                        uint64_t n0, uint64_t *w)
+                                                        uint64_t *w)
 {
     __asm__ volatile(EIGHT(QROW, "0", "0", "0")
                      : WOPS
-                     : [t] "r"(t), [x] "r"(q), [y] "r"(y), [n0] "m"(n0)
+                     : [t] "r"(t), [x] "r"(q), [y] "r"(y)
                      : "rax", "rcx", "rdx", "cc", "memory");
 }
 
@@ -246,12 +249,13 @@ static void sqr_wide16(uint64_t *t, const uint64_t *a)
                      : "rax", "rcx", "rdx", "cc", "memory");
 }
 
-/* r = t[0..31] R^-1 mod m, reduced (t < m R); r serves as the scratch of the quotient digits
- * and of the first sweep's carry out (r[8]) until the end, so it may alias the product's
- * factors. */
+/* r = t[0..31] R^-1 mod m, reduced (t < m R); r serves as the scratch of the quotient digits,
+ * of the first sweep's carry out (r[8]) and of n0 (r[9]) until the end, so it may alias the
+ * product's factors. */
 static void redc16(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
 {
     uint64_t w[8] = {0};
+    r[9] = n0;
     /* clang-format off */
     __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
                      "clc\n\t" WADD("16") CSAVE WCLEAR
@@ -260,7 +264,7 @@ static void redc16(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
                      FCARRY FSUB("16", "0", "0") FSUB("24", "8", "8") FKEEP
                      FSEL8("0", "16") FSEL8("8", "24")
                      : WOPS
-                     : [t] "r"(t), [x] "r"(r), [y] "r"(m), [n0] "m"(n0)
+                     : [t] "r"(t), [x] "r"(r), [y] "r"(m)
                      : "rax", "rcx", "rdx", "cc", "memory");
     /* clang-format on */
 }
@@ -295,6 +299,7 @@ static void sqr_wide24(uint64_t *t, const uint64_t *a)
 static void redc24(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
 {
     uint64_t w[8] = {0};
+    r[9] = n0;
     /* clang-format off */
     __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
                      EIGHT(ROW, "16", "0", "16")
@@ -308,7 +313,7 @@ static void redc24(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
                      FCARRY FSUB("24", "0", "0") FSUB("32", "8", "8") FSUB("40", "16", "16") FKEEP
                      FSEL8("0", "24") FSEL8("8", "32") FSEL8("16", "40")
                      : WOPS
-                     : [t] "r"(t), [x] "r"(r), [y] "r"(m), [n0] "m"(n0)
+                     : [t] "r"(t), [x] "r"(r), [y] "r"(m)
                      : "rax", "rcx", "rdx", "cc", "memory");
     /* clang-format on */
 }
@@ -381,10 +386,11 @@ static void sqr_wide(uint64_t *t, const uint64_t *a, size_t n)
 
 static void redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
 {
-    uint64_t q[8], c = 0;
+    uint64_t q[10], c = 0;
+    q[9] = n0;
     for (size_t r = 0; r < n; r += 8) {
         uint64_t w[8] = {0};
-        qtile(t + r, q, m, n0, w);
+        qtile(t + r, q, m, w);
         for (size_t k = 8; k < n; k += 8)
             tile(t + r + k, q, m + k, w);
         c = add_window(t + r + n, w, c);
