@@ -398,20 +398,61 @@ static void redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
     t[2 * n] = c;
 }
 
-/* r = t[n..2n] - m if that is not negative, else t[n..2n-1] (t[n..2n] < 2m); inlined with a
- * constant n for 16 limbs. */
-static inline __attribute__((always_inline)) void final_sub(uint64_t *r, const uint64_t *t,
-                                                            const uint64_t *m, size_t n)
+/* r = t[n..2n] - m if that is not negative, else t[n..2n-1] (t[n..2n] < 2m), for the sizes
+ * without their own asm statement: four limbs per turn of an SBB chain (the difference into
+ * t[0..n-1], free after the reduction), then a CMOV selection; LEA, MOV and JRCXZ leave the
+ * flags alone, so CF runs through the turns. */
+static void final_sub(uint64_t *r, uint64_t *t, const uint64_t *m, size_t n)
 {
-    uint64_t d[BN_MAX_LIMBS], br = 0;
-    for (size_t i = 0; i < n; i++) {
-        u128 z = (u128)t[n + i] - m[i] - br;
-        d[i] = (uint64_t)z;
-        br = (uint64_t)(z >> 64) & 1;
-    }
-    uint64_t keep = ct_value_barrier_u64(0 - ((t[2 * n] | (br ^ 1)) & 1));
-    for (size_t i = 0; i < n; i++)
-        r[i] = t[n + i] ^ (keep & (d[i] ^ t[n + i]));
+    uint64_t *hi = t + n, *lo = t, c = t[2 * n];
+    size_t turns = n / 4;
+    __asm__ volatile("movq %[turns], %%rcx\n\t"
+                     "clc\n"
+                     "1:\n\t"
+                     "movq 0(%[hi]), %%r8\n\t"
+                     "movq 8(%[hi]), %%r9\n\t"
+                     "movq 16(%[hi]), %%r10\n\t"
+                     "movq 24(%[hi]), %%r11\n\t"
+                     "sbbq 0(%[m]), %%r8\n\t"
+                     "sbbq 8(%[m]), %%r9\n\t"
+                     "sbbq 16(%[m]), %%r10\n\t"
+                     "sbbq 24(%[m]), %%r11\n\t"
+                     "movq %%r8, 0(%[lo])\n\t"
+                     "movq %%r9, 8(%[lo])\n\t"
+                     "movq %%r10, 16(%[lo])\n\t"
+                     "movq %%r11, 24(%[lo])\n\t"
+                     "leaq 32(%[hi]), %[hi]\n\t"
+                     "leaq 32(%[m]), %[m]\n\t"
+                     "leaq 32(%[lo]), %[lo]\n\t"
+                     "leaq -1(%%rcx), %%rcx\n\t"
+                     "jrcxz 2f\n\t"
+                     "jmp 1b\n"
+                     "2:\n\t"
+                     /* CF = borrow; c - borrow < 0 (no carry, a borrow): keep t */
+                     "sbbq $0, %[c]\n\t"
+                     "movq %[turns], %%rcx\n"
+                     "3:\n\t" /* lo is at t[n] now, the differences 8n bytes below */
+                     "movq 0(%[lo],%[mn8]), %%r8\n\t"
+                     "movq 8(%[lo],%[mn8]), %%r9\n\t"
+                     "movq 16(%[lo],%[mn8]), %%r10\n\t"
+                     "movq 24(%[lo],%[mn8]), %%r11\n\t"
+                     "cmovcq 0(%[lo]), %%r8\n\t"
+                     "cmovcq 8(%[lo]), %%r9\n\t"
+                     "cmovcq 16(%[lo]), %%r10\n\t"
+                     "cmovcq 24(%[lo]), %%r11\n\t"
+                     "movq %%r8, 0(%[r])\n\t"
+                     "movq %%r9, 8(%[r])\n\t"
+                     "movq %%r10, 16(%[r])\n\t"
+                     "movq %%r11, 24(%[r])\n\t"
+                     "leaq 32(%[lo]), %[lo]\n\t"
+                     "leaq 32(%[r]), %[r]\n\t"
+                     "leaq -1(%%rcx), %%rcx\n\t"
+                     "jrcxz 4f\n\t"
+                     "jmp 3b\n"
+                     "4:"
+                     : [hi] "+r"(hi), [lo] "+r"(lo), [m] "+r"(m), [r] "+r"(r), [c] "+r"(c)
+                     : [turns] "r"(turns), [mn8] "r"(0 - 8 * n)
+                     : "rcx", "r8", "r9", "r10", "r11", "cc", "memory");
 }
 
 void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t n0,
