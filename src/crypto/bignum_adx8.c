@@ -3,8 +3,8 @@
  * tiles whose accumulator stays in registers (RSA-2048/3072 primes of 16/24 limbs, moduli of
  * 32/48 limbs).
  *
- * Why tiles: the plain row form (t[i..i+n] += x y, bignum_adx16.c) loads and stores a limb of t
- * around every product, about seven instructions per MULX. Here rows i = 8r..8r+7 of the
+ * Why tiles: the plain row form (t[i..i+n] += x y, the code this replaced) loads and stores a limb
+ * of t around every product, about seven instructions per MULX. Here rows i = 8r..8r+7 of the
  * multiplier are swept together across the 8-limb blocks k of the multiplicand: a window of
  * eight registers holds t[i+8k .. i+8k+7] for the current row i; row i adds x_i y[8k..8k+7]
  * into it (ADCX carries the low halves, ADOX the high ones, the ninth limb being the last high
@@ -24,9 +24,11 @@
  * sweeps only the tiles with k >= r, the diagonal one for the cross products x_i x_j with
  * i < j only, then doubles and adds the squares.
  *
- * Every address is a constant offset and nothing depends on the values: constant-time by
- * construction. Each tile is one asm statement; the C loops around them pass the window in
- * eight register operands.
+ * Every address is a constant offset, the final conditional subtraction is an SBB chain and a
+ * CMOV selection, and nothing depends on the values: constant-time by construction. For 16 and
+ * 24 limbs each operation is one asm statement (the window never leaves its registers); other
+ * sizes loop in C over one-tile asm statements that pass the window in eight register operands.
+ * The asm takes 14 registers, so it also builds with a frame pointer.
  */
 #include "../common.h"
 #include "bignum.h"
