@@ -1298,9 +1298,130 @@ static void test_bad_inputs(void)
     free(k2);
 }
 
+/* The MULX/ADX tile code (bignum_adx8.c: every size that is a multiple of 8 limbs, 16 and 24
+ * with their own unrolled reduction) on edge operands against OpenSSL's Montgomery product
+ * with the same R: moduli of all-ones limbs (2^64n - 1), just above 2^(64n - 1), with a
+ * top limb of 1, and random; operands 0, 1, 2, m - 1, m - 2, all-ones limbs reduced, random;
+ * products, squares and the conversion out (bn_mont_from). */
+static void test_adx8_edges(void)
+{
+    uint32_t adx = TENON_CPU_BMI2 | TENON_CPU_ADX;
+    if (!cpu_has(adx)) {
+        printf("bignum adx8 edges: skipped (no BMI2/ADX)\n");
+        return;
+    }
+    const bn_impl *impl = bn_all_impls[0];
+    CHECK(strcmp(impl->name, "x86-64-mulx-adx") == 0);
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    static const size_t sizes[] = {8, 16, 24, 32, 40, 48, 64};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        size_t nl = sizes[si];
+        for (int mk = 0; mk < 4; mk++) {
+            uint64_t m[BN_MAX_LIMBS];
+            tu_rand(m, 8 * nl);
+            for (size_t i = 0; i < nl; i++) {
+                if (mk == 0)
+                    m[i] = UINT64_MAX;
+                if (mk == 1)
+                    m[i] = i == nl - 1 ? 1ull << 63 : (i == 0 ? 1 : 0);
+            }
+            if (mk == 2)
+                m[nl - 1] = 1;
+            m[0] |= 1;
+            if (mk == 3)
+                m[nl - 1] |= 1ull << 63;
+            bn_mont ctx;
+            bn_mont_init(&ctx, m, nl, impl);
+            BIGNUM *M = bn_of(m, nl), *R = BN_new();
+            BN_MONT_CTX *mc = BN_MONT_CTX_new();
+            BN_MONT_CTX_set(mc, M, bctx);
+            uint64_t ops[8][BN_MAX_LIMBS];
+            for (int k = 0; k < 8; k++) {
+                memset(ops[k], 0, sizeof ops[k]);
+                if (k == 1 || k == 2)
+                    ops[k][0] = (uint64_t)k;
+                if (k == 3 || k == 4)
+                    for (size_t i = 0; i < nl; i++)
+                        ops[k][i] = m[i] - (i == 0 ? (uint64_t)(k - 2) : 0);
+                if (k == 5) /* all-ones limbs, reduced below m */
+                    for (size_t i = 0; i < nl; i++)
+                        ops[k][i] = i == nl - 1 ? m[i] - 1 : UINT64_MAX;
+                if (k >= 6)
+                    rand_below(ops[k], m, nl);
+            }
+            for (int i = 0; i < 8; i++) {
+                BIGNUM *A = bn_of(ops[i], nl);
+                uint64_t r[BN_MAX_LIMBS];
+                bn_mont_sqr(&ctx, r, ops[i]);
+                BN_mod_mul_montgomery(R, A, A, mc, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                bn_mont_from(&ctx, r, ops[i]);
+                BN_from_montgomery(R, A, mc, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                for (int j = 0; j < 8; j++) {
+                    BIGNUM *B = bn_of(ops[j], nl);
+                    bn_mont_mul(&ctx, r, ops[i], ops[j]);
+                    BN_mod_mul_montgomery(R, A, B, mc, bctx);
+                    checks++;
+                    fails += !bn_equal(r, nl, R);
+                    BN_free(B);
+                }
+                BN_free(A);
+            }
+            BN_MONT_CTX_free(mc);
+            BN_free(M);
+            BN_free(R);
+        }
+    }
+    CHECK(fails == 0);
+    printf("bignum adx8 edges: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
+/* bn_from_be / bn_to_be (whole limbs are loaded and stored eight bytes at a time) against a
+ * byte-by-byte reference, at every length up to 8 nl (and past it for bn_to_be, which pads with
+ * zero bytes). */
+static void test_be_conversions(void)
+{
+    unsigned long checks = 0, fails = 0;
+    static const size_t nls[] = {1, 2, 3, 16, 17};
+    for (size_t ni = 0; ni < sizeof nls / sizeof nls[0]; ni++) {
+        size_t nl = nls[ni];
+        for (size_t len = 0; len <= 8 * nl + 9; len++) {
+            uint8_t in[8 * 17 + 9], out[8 * 17 + 9], ref[8 * 17 + 9];
+            uint64_t x[17], want[17] = {0};
+            tu_rand(in, sizeof in);
+            tu_rand(x, sizeof x);
+            if (len <= 8 * nl) {
+                for (size_t i = 0; i < len; i++)
+                    want[(len - 1 - i) / 8] |= (uint64_t)in[i] << (8 * ((len - 1 - i) % 8));
+                uint64_t got[17];
+                tu_rand(got, sizeof got);
+                bn_from_be(got, nl, in, len);
+                checks++;
+                fails += memcmp(got, want, 8 * nl) != 0;
+            }
+            for (size_t i = 0; i < len; i++) {
+                size_t bit = 8 * (len - 1 - i);
+                ref[i] = (uint8_t)(bit / 64 < nl ? x[bit / 64] >> (bit % 64) : 0);
+            }
+            bn_to_be(out, len, x, nl);
+            checks++;
+            fails += len > 0 && memcmp(out, ref, len) != 0;
+        }
+    }
+    CHECK(fails == 0);
+    printf("bn_from_be / bn_to_be: %lu checks, %lu failed\n", checks, fails);
+}
+
 int main(void)
 {
     tu_seed(0x5253410000000001ull);
+    test_be_conversions();
+    test_adx8_edges();
     test_bignum();
     test_modinv();
     test_mont_init_rr();

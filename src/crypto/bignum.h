@@ -10,8 +10,9 @@
  * the Montgomery form of x is x R mod m. Products are computed whole (with a dedicated squaring)
  * and then reduced, both in product-scanning (Comba) order; the x86-64 build has an
  * implementation whose multiply-accumulate step is three-instruction inline assembly, and one
- * with MULX/ADCX/ADOX rows (fully unrolled for 16 limbs, the primes of RSA-2048, and row by
- * row for 32 limbs: bignum_adx16.c), chosen at run time like every accelerated path
+ * with MULX/ADCX/ADOX (8x8 tiles with the accumulator in registers for every multiple of 8
+ * limbs, bignum_adx8.c, one asm statement per operation for 16 limbs, the primes of RSA-2048;
+ * rows for other sizes), chosen at run time like every accelerated path
  * (tenon_cpu_set_mask(0) forces the portable one).
  */
 #ifndef TENON_BIGNUM_H
@@ -53,18 +54,15 @@ struct bn_mont {
     const bn_r52_pre *r52;     /* NULL, or the constants bn_r52_prep made */
 };
 
-/* x86-64 with BMI2 and ADX only (bignum_adx16.c): r = a b R^-1 mod m and a^2 R^-1 mod m for
- * 16-limb m, fully unrolled. */
-void bn_adx16_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m,
-                  uint64_t n0);
-void bn_adx16_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0);
-/* For 32-limb m: t[0..63] = a b; and t[32..64] = t[0..63] R^-1 (t[64] the carry, the value
- * below 2m for t < m R). */
-void bn_adx32_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
-void bn_adx32_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
-/* The same for 24-limb m (the primes of RSA-3072): t[0..47] = a b; t[24..48] = t R^-1. */
-void bn_adx24_mul_wide(uint64_t *t, const uint64_t *a, const uint64_t *b);
-void bn_adx24_redc(uint64_t *t, const uint64_t *m, uint64_t n0);
+/* x86-64 with BMI2 and ADX only, for m of n limbs, n a multiple of 8 up to BN_MAX_LIMBS
+ * (bignum_adx8.c: 8x8 tiles whose accumulator stays in registers): r = a b R^-1 mod m and
+ * r = a^2 R^-1 mod m for a, b < m (one of them < R suffices for the product); r may alias a
+ * or b. */
+void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t n0,
+                 size_t n);
+void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
+/* r = a R^-1 mod m for a < m (a reduction alone: bn_mont_from). */
+void bn_adx8_from(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
 
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];
@@ -160,8 +158,8 @@ int bn_r52_pow2_u64(int model, const bn_mont *ctx1, uint64_t *r1, const uint64_t
 /* r = b^e mod m for a public odd m of n limbs (top limb non-zero), b < m and e >= 1, all plain
  * (the RSA public operation): the radix-2^52 code on one modulus, variable time in m and e
  * only. b may be secret (an RSA encryption's padded message): it steers no branch or index
- * and the working copies are wiped. Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or its portable model
- * (model = 1); returns 0 (nothing done) otherwise. */
+ * and the working copies are wiped. Only for n = 32 (RSA-2048), with AVX-512 IFMA (model = 0) or
+ * its portable model (model = 1); returns 0 (nothing done) otherwise. */
 int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint64_t *m, size_t n,
                            uint64_t e);
 /* Exponent windows of BN_WIN bits: bits [pos, pos + BN_WIN) of e (en limbs; pos public). */
