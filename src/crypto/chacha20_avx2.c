@@ -136,6 +136,11 @@ static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8
 {
     uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2], t0, t1, t2, t3;
     size_t n = nmac / 4, rest = 10 - nmac / 4;
+    /* Local copies: their memory operands address the frame, so an unoptimised build (clang
+     * -O0 forms every pointer-based operand's address in a register of its own) still has
+     * registers enough for the asm's eleven. */
+    const __m256i r16 = *rot16, r8 = *rot8;
+    const uint64_t r0 = p->r0, r1 = p->r1, s1 = p->s1;
     __asm__ volatile(
         ASM_LOAD_STATE "1:\n\t" ASM_C0 ASM_POLY_HT(0) ASM_C1 ASM_POLY_TH(16) ASM_D0 ASM_POLY_HT(32)
             ASM_D1 ASM_POLY_TH(48) "add $64, %[m]\n\t"
@@ -146,8 +151,7 @@ static void rounds8_mac(__m256i x[16], const __m256i *rot16, const __m256i *rot8
         : [n] "+r"(n), [rest] "+r"(rest), [w3] "+m"(x[3]), [m] "+r"(mac), [h0] "+r"(h0),
           [h1] "+r"(h1), [h2] "+r"(h2), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2),
           [t3] "=&r"(t3)
-        : [x] "r"(x), [r16] "m"(*rot16), [r8] "m"(*rot8), [r0] "m"(p->r0), [r1] "m"(p->r1),
-          [s1] "m"(p->s1)
+        : [x] "r"(x), [r16] "m"(r16), [r8] "m"(r8), [r0] "m"(r0), [r1] "m"(r1), [s1] "m"(s1)
         : "memory", "cc", "rdx", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
           "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
     p->h[0] = h0;
