@@ -953,7 +953,8 @@ void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
     tenon_wipe(even, sizeof even);
 }
 
-TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
+/* The public key of scalar, the final inversion blinded by beta, or constant-time for NULL. */
+static void base_u(uint8_t out[32], const uint8_t scalar[32], const uint8_t *beta)
 {
     /* RFC 7748 §5: decodeScalar25519. */
     uint8_t k[32];
@@ -971,7 +972,10 @@ TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
     fe num, den;
     fe_add(&num, &p.Z, &p.Y);
     fe_sub(&den, &p.Z, &p.Y);
-    x25519_fe_invert(&den, &den);
+    if (beta != NULL)
+        x25519_fe_invert_blinded(&den, &den, beta);
+    else
+        x25519_fe_invert(&den, &den);
     fe_mul(&num, &num, &den);
     x25519_fe_tobytes(out, &num);
 
@@ -979,4 +983,14 @@ TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
     tenon_wipe(&p, sizeof p);
     tenon_wipe(&num, sizeof num);
     tenon_wipe(&den, sizeof den);
+}
+
+TENON_API void tenon_x25519_base(uint8_t out[32], const uint8_t scalar[32])
+{
+    base_u(out, scalar, NULL);
+}
+
+void x25519_base_blinded(uint8_t out[32], const uint8_t scalar[32], const uint8_t beta[32])
+{
+    base_u(out, scalar, beta);
 }
