@@ -174,7 +174,8 @@ void x25519_fe_tobytes(uint8_t s[32], const fe *f);
 extern const struct ec_modinv_mod x25519_p_modinv;
 void x25519_fe_invert_blinded(fe *h, const fe *f, const uint8_t beta[32]);
 /* x25519_base.c: tenon_x25519_base with the final inversion blinded by beta, 32 uniform
- * secret bytes that are used once (tenon_kex_x25519's keygen draws them with the key). */
+ * secret bytes (tenon_kex_x25519's keygen draws them with the key; tenon_x25519_base derives
+ * them from the scalar by SHA-256). */
 void x25519_base_blinded(uint8_t out[32], const uint8_t scalar[32], const uint8_t beta[32]);
 
 #if defined(__x86_64__)
