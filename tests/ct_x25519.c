@@ -38,6 +38,8 @@ static void run(const char *label)
     tenon_x25519_base(a_pub, a);
     PUBLIC(a_pub, 32);
     CHECK_MEM(a_pub, want, 32, "tenon_x25519_base");
+    uint8_t want_pub[32];
+    memcpy(want_pub, want, 32);
 
     hex32(b_pub, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
     hex32(want, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
@@ -57,6 +59,14 @@ static void run(const char *label)
     PUBLIC(shared, 32);
     CHECK_RC(rc, TENON_ERR_BAD_PUBLIC_KEY);
 
+    /* The fixed-base path with its inversion blinded (keygen's): scalar and blind secret. */
+    uint8_t beta[32];
+    memset(beta, 0xa7, 32);
+    SECRET(a, 32);
+    SECRET(beta, 32);
+    x25519_base_blinded(a_pub, a, beta);
+    PUBLIC(a_pub, 32);
+    CHECK_MEM(a_pub, want_pub, 32, "x25519_base_blinded");
     /* keygen: the fresh private key is secret as soon as it exists; only the public key is
      * looked at. */
     uint8_t priv[32], pub[32], pub2[32];

@@ -374,6 +374,58 @@ static void test_base_vs_ladder(void)
     printf("base vs ladder, accelerated vs portable: 4000 scalars, %lu mismatches\n", mismatches);
 }
 
+/* The fixed-base path with a given blind (x25519_base_blinded, keygen's) against
+ * tenon_x25519_base (its blind derived from the scalar; test_base_vs_ladder checks that one
+ * against the ladder) on random scalars and blinds, and on edge blinds: 1, p + 1 (acts as 1),
+ * 2^256 - 1 (the top bit dropped: 2^255 - 1 = 18 mod p); beta = 0 and beta = p give 0. Then
+ * RFC 7748 §6.1's Alice, and keygen's key pairs against tenon_x25519_base. */
+static void test_base_blinded(void)
+{
+    unsigned long mismatches = 0;
+    tu_seed(0x6b1d);
+    for (int i = 0; i < 2000; i++) {
+        uint8_t k[32], beta[32], a[32], b[32];
+        tu_rand(k, sizeof k);
+        tu_rand(beta, sizeof beta);
+        if (i == 0)
+            memset(beta, 0, 32), beta[0] = 1;
+        if (i == 1)
+            hex32(beta, "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+        if (i == 2)
+            memset(beta, 0xff, 32);
+        tenon_x25519_base(a, k);
+        x25519_base_blinded(b, k, beta);
+        if (memcmp(a, b, 32) != 0 && mismatches++ < 4) {
+            tu_print_hex(stderr, "scalar ", k, 32);
+            tu_print_hex(stderr, "beta   ", beta, 32);
+            tu_print_hex(stderr, "ct     ", a, 32);
+            tu_print_hex(stderr, "blinded", b, 32);
+        }
+    }
+    CHECK(mismatches == 0);
+    uint8_t k[32], beta[32], out[32], zero[32] = {0}, want[32];
+    hex32(k, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    hex32(want, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    memset(beta, 0x5c, 32);
+    x25519_base_blinded(out, k, beta);
+    CHECK_MEM(out, want, 32, "blinded base, RFC 7748 6.1 Alice");
+    x25519_base_blinded(out, k, zero);
+    CHECK_MEM(out, zero, 32, "beta = 0 gives 0");
+    hex32(beta, "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"); /* p */
+    x25519_base_blinded(out, k, beta);
+    CHECK_MEM(out, zero, 32, "beta = p gives 0");
+    for (int i = 0; i < 200; i++) {
+        uint8_t priv[32], pub[32], pub2[32];
+        CHECK_RC(tenon_kex_x25519.keygen(priv, pub), TENON_OK);
+        tenon_x25519_base(pub2, priv);
+        if (memcmp(pub, pub2, 32) != 0)
+            mismatches++;
+    }
+    CHECK(mismatches == 0);
+    printf("blinded base vs tenon_x25519_base: 2000 scalars, 200 keygens, %lu mismatches\n",
+           mismatches);
+}
+
 /*
  * The inversion by divsteps (x25519_inv.c) against Fermat's z^(p - 2) (the addition chain
  * x25519_fe_pow250 starts) and z·(1/z) = 1: edge values (0, 1, 2, p - 1, p, p + 1, 2^255 - 1,
@@ -623,6 +675,7 @@ int main(void)
     test_rfc7748_dh();
     test_wycheproof();
     test_base_vs_ladder();
+    test_base_blinded();
     test_invert();
     test_paths_differential();
     test_openssl();

@@ -22,14 +22,15 @@ static void bits2int(uint8_t *out, size_t len, const uint8_t *digest, size_t dig
     }
 }
 
-/* HMAC_K(V || sep || x || h1 || extra) with sep absent when sep < 0 (RFC 6979 §3.2 d, f, h). */
-static void drbg_hmac(const tenon_hash_class *h, const uint8_t *key, const uint8_t *v, int sep,
-                      const uint8_t *x, const uint8_t *h1, size_t len, const uint8_t *extra,
-                      size_t extra_len, uint8_t *out)
+/* HMAC_K(V || sep || x || h1 || extra) with sep absent when sep < 0 (RFC 6979 §3.2 d, e, f,
+ * h.3), from a context already keyed with K (steps e and f share their K, so it is keyed once
+ * for both). */
+static void drbg_hmac(const tenon_hmac_ctx *keyed, const uint8_t *v, int sep, const uint8_t *x,
+                      const uint8_t *h1, size_t len, const uint8_t *extra, size_t extra_len,
+                      uint8_t *out)
 {
-    tenon_hmac_ctx ctx;
-    tenon_hmac_init(&ctx, h, key, h->digest_len);
-    tenon_hmac_update(&ctx, v, h->digest_len);
+    tenon_hmac_ctx ctx = *keyed;
+    tenon_hmac_update(&ctx, v, keyed->inner.vtable->digest_len);
     if (sep >= 0) {
         uint8_t s = (uint8_t)sep;
         tenon_hmac_update(&ctx, &s, 1);
@@ -99,11 +100,18 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     /* (A DER signature's length is known once it is encoded: checked below.) */
     ENSURE(format == TENON_ECDSA_DER || sig_cap >= 2 * len, TENON_ERR_BUFFER_TOO_SMALL);
 
-    uint8_t extra[32];
+    /* RFC 6979 §3.6: the hedge, 32 fresh random bytes mixed into the DRBG's seed. The same
+     * getrandom call draws the blinds of the two inversions (ec_internal.h) after them: as
+     * secret and unpredictable as the DRBG's output, and four HMAC calls cheaper. They serve
+     * one candidate only; a retry (r or s = 0) takes its blinds from the DRBG (below). */
+    uint8_t rnd[32 + 2 * TENON_EC_MAX_SCALAR_LEN];
+    const uint8_t *extra = rnd;
     size_t extra_len = 0;
+    int random_blinds = 0;
     if (hedged) {
-        GUARD(tenon_random(extra, sizeof extra));
-        extra_len = sizeof extra;
+        GUARD(tenon_random(rnd, 32 + 2 * len));
+        extra_len = 32;
+        random_blinds = 1;
     }
 
     uint8_t e[TENON_EC_MAX_SCALAR_LEN], h1[TENON_EC_MAX_SCALAR_LEN];
@@ -117,12 +125,14 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     c->scalar_reduce(h1, e);
     memset(v, 0x01, hl);
     memset(k_drbg, 0x00, hl);
-    drbg_hmac(h, k_drbg, v, 0x00, key->scalar, h1, len, extra, extra_len, k_drbg);
-    drbg_hmac(h, k_drbg, v, -1, NULL, NULL, 0, NULL, 0, v);
-    drbg_hmac(h, k_drbg, v, 0x01, key->scalar, h1, len, extra, extra_len, k_drbg);
     tenon_hmac_ctx keyed;
     tenon_hmac_init(&keyed, h, k_drbg, hl);
-    drbg_next_v(&keyed, v, hl);
+    drbg_hmac(&keyed, v, 0x00, key->scalar, h1, len, extra, extra_len, k_drbg); /* d */
+    tenon_hmac_init(&keyed, h, k_drbg, hl);
+    drbg_hmac(&keyed, v, -1, NULL, NULL, 0, NULL, 0, v);                        /* e */
+    drbg_hmac(&keyed, v, 0x01, key->scalar, h1, len, extra, extra_len, k_drbg); /* f */
+    tenon_hmac_init(&keyed, h, k_drbg, hl);
+    drbg_next_v(&keyed, v, hl); /* g */
 
     for (;;) {
         /* Step h: k = bits2int(T) (qlen = 8·len, so the first len bytes), used if in
@@ -133,10 +143,15 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
         ok = c->scalar_in_range(t);
         ct_declassify(&ok, sizeof ok); /* public by design: see above */
         if (ok) {
-            /* The blinds for the inversions (ec_internal.h): the DRBG's next output, as
-             * secret and as unpredictable as k. Generated only for an accepted candidate, so
-             * the sequence of k is RFC 6979's (unless r or s came out 0). */
-            drbg_generate(&keyed, hl, v, blind, 2 * len);
+            /* The blinds for the inversions (ec_internal.h): the random ones drawn with the
+             * hedge, else the DRBG's next output, as secret and as unpredictable as k.
+             * Generated only for an accepted candidate, so the sequence of k is RFC 6979's
+             * (unless r or s came out 0). */
+            if (random_blinds)
+                memcpy(blind, rnd + 32, 2 * len);
+            else
+                drbg_generate(&keyed, hl, v, blind, 2 * len);
+            random_blinds = 0;
             ok = c->ecdsa_sign(r, s, key->scalar, t, e, blind);
             /* Public: r or s was zero (probability ~2^-256); the retry uses a fresh,
              * independent candidate. */
@@ -144,7 +159,7 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
             if (ok)
                 break;
         }
-        drbg_hmac(h, k_drbg, v, 0x00, NULL, NULL, 0, NULL, 0, k_drbg);
+        drbg_hmac(&keyed, v, 0x00, NULL, NULL, 0, NULL, 0, k_drbg);
         tenon_hmac_init(&keyed, h, k_drbg, hl);
         drbg_next_v(&keyed, v, hl);
     }
@@ -153,7 +168,7 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     tenon_wipe(blind, sizeof blind);
     tenon_wipe(v, sizeof v);
     tenon_wipe(k_drbg, sizeof k_drbg);
-    tenon_wipe(extra, sizeof extra);
+    tenon_wipe(rnd, sizeof rnd);
 
     /* r and s are the public output from here on (the DER encoder branches on their leading
      * bytes). */

@@ -192,14 +192,18 @@ static int kex_public_from_private(const uint8_t *private_key, uint8_t *public_k
 static int kex_keygen(uint8_t *private_key, uint8_t *public_key)
 {
     ENSURE(private_key != NULL && public_key != NULL, TENON_ERR_INVALID_ARGUMENT);
-    /* RFC 7748 §6.1: 32 random bytes. */
-    int rc = tenon_random(private_key, 32);
-    if (rc < 0) {
+    /* RFC 7748 §6.1: 32 random bytes; 32 more, drawn by the same call, blind the inversion
+     * of the public key's computation (x25519_fe_invert_blinded) and are then wiped. */
+    uint8_t r[64];
+    int rc = tenon_random(r, sizeof r);
+    if (rc == TENON_OK) {
+        memcpy(private_key, r, 32);
+        x25519_base_blinded(public_key, private_key, r + 32);
+    } else {
         tenon_wipe(private_key, 32);
-        return rc;
     }
-    tenon_x25519_base(public_key, private_key);
-    return TENON_OK;
+    tenon_wipe(r, sizeof r);
+    return rc;
 }
 
 static int kex_shared_secret(const uint8_t *private_key, const uint8_t *peer_public,

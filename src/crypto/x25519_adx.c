@@ -584,13 +584,6 @@ static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, cons
                      : "rax", "rdx", "r8", "r9", "r10", "r11", "cc", "memory");
 }
 
-/* p = 2^255 - 19 for the divsteps inversion (ec_modinv.h): signed 62-bit limbs and p^-1 mod
- * 2^62. */
-static const ec_modinv_mod P25519_MODINV = {
-    {INT64_C(0x3fffffffffffffed), INT64_C(0x3fffffffffffffff), INT64_C(0x3fffffffffffffff),
-     INT64_C(0x3fffffffffffffff), INT64_C(0x7f)},
-    UINT64_C(0x39435e50d79435e5)};
-
 /* Four limbs of the canonical encoding of f (fe64_tobytes). */
 static void fe64_canonical(uint64_t r[4], const fe64 *f)
 {
@@ -629,7 +622,7 @@ static void x25519_adx_finish(uint8_t out[32], fe64 *x2, fe64 *z2, ladder_state 
     fe64_mul(&s->b, z2, &s->a);
     fe64_canonical(t, &s->b);
     ct_declassify(t, sizeof t); /* uniform, independent of the secrets: see above */
-    ec_modinv256_var(s->b.l, t, &P25519_MODINV);
+    ec_modinv256_var(s->b.l, t, &x25519_p_modinv);
     fe64_mul(&s->b, &s->b, &s->a); /* z_2^-1 */
     fe64_mul(x2, x2, &s->b);
     fe64_tobytes(out, x2);

@@ -169,6 +169,14 @@ void x25519_finish(uint8_t out[32], fe *x2, fe *z2);
 /* x25519.c: h = f^(2^250 - 1) and z11 = f^11, the shared start of the exponentiations. */
 void x25519_fe_pow250(fe *h, fe *z11, const fe *f);
 void x25519_fe_tobytes(uint8_t s[32], const fe *f);
+/* x25519_inv.c: p in the form of the variable-time divsteps inversion (ec_modinv.h), and
+ * h = 1/f by that inversion on f·beta for a uniform secret beta (0 for f = 0). */
+extern const struct ec_modinv_mod x25519_p_modinv;
+void x25519_fe_invert_blinded(fe *h, const fe *f, const uint8_t beta[32]);
+/* x25519_base.c: tenon_x25519_base with the final inversion blinded by beta, 32 uniform
+ * secret bytes (tenon_kex_x25519's keygen draws them with the key; tenon_x25519_base derives
+ * them from the scalar by SHA-256). */
+void x25519_base_blinded(uint8_t out[32], const uint8_t scalar[32], const uint8_t beta[32]);
 
 #if defined(__x86_64__)
 /* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
