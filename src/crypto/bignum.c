@@ -638,6 +638,32 @@ void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t 
     tenon_wipe(t, sizeof t);
 }
 
+void bn_mont_init_with_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *rr)
+{
+    mont_setup(ctx, m, nl, NULL);
+    for (size_t i = 0; i < nl; i++)
+        ctx->rr[i] = rr[i];
+}
+
+uint64_t bn_mont_consts_check(const bn_mont *ctx, const uint64_t *r3)
+{
+    size_t n = ctx->nl;
+    uint64_t t[BN_MAX_LIMBS], one[BN_MAX_LIMBS] = {1};
+    /* rr < m and rr R^-2 = 1 mod m: rr is R^2 mod m itself */
+    uint64_t ok = bn_lt_mask(ctx->rr, ctx->m, n);
+    bn_mont_from(ctx, t, ctx->rr);
+    bn_mont_from(ctx, t, t);
+    ok &= 0 - (uint64_t)(ct_mask_memeq(t, one, n * 8) & 1);
+    if (r3 != NULL) {
+        /* r3 < m and r3 R^-1 = R^2 mod m (= rr, as just checked) */
+        ok &= bn_lt_mask(r3, ctx->m, n);
+        bn_mont_from(ctx, t, r3);
+        ok &= 0 - (uint64_t)(ct_mask_memeq(t, ctx->rr, n * 8) & 1);
+    }
+    tenon_wipe(t, sizeof t);
+    return ok;
+}
+
 void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
 {
     bn_mont_mul(ctx, r, a, ctx->rr);

@@ -101,6 +101,13 @@ void bn_pow2_mod_vartime(uint64_t *r, const uint64_t *m, size_t nl, size_t k);
  * Montgomery reduction instead of bn_mont_init's doublings and squarings. Constant-time in m
  * (y is public). */
 void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y);
+/* bn_mont_init (with the best implementation) taking R^2 mod m from rr (nl limbs) as given,
+ * unchecked: a value kept from an earlier bn_mont_init (an RSA key's cached constants), to be
+ * checked with bn_mont_consts_check or bn_mont_rr_check_vartime before it is relied on. */
+void bn_mont_init_with_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *rr);
+/* All-ones if ctx->rr is R^2 mod m and (unless r3 is NULL) r3 is R^3 mod m, both fully reduced;
+ * 0 otherwise. Three reductions; constant-time in m, rr and r3. */
+uint64_t bn_mont_consts_check(const bn_mont *ctx, const uint64_t *r3);
 void bn_mont_mul(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void bn_mont_sqr(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 /* r = a R mod m (a < m) and r = a R^-1 mod m (out of Montgomery form). */
