@@ -206,6 +206,55 @@ static void test_bignum(void)
     BN_CTX_free(bctx);
 }
 
+/* bn_shl_mod_vartime (Knuth's division, with its MULX/ADX multiply-and-subtract and the
+ * portable one) against OpenSSL: x 2^(64 k) mod m for moduli of many lengths and top limbs
+ * (random, all ones, 1, just above 2^63), x short and long, k from 0 to 2 nl. */
+static void test_shl_mod(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    static const size_t sizes[] = {2, 3, 5, 8, 16, 17, 31, 32, 33, 48, 63, 64};
+    for (int port = 0; port < 2; port++) {
+        tenon_cpu_set_mask(port ? 0 : UINT32_MAX);
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t nl = sizes[si];
+            for (int kind = 0; kind < 16; kind++) {
+                uint64_t m[BN_MAX_LIMBS], x[BN_MAX_LIMBS], r[BN_MAX_LIMBS];
+                tu_rand(m, 8 * nl);
+                m[0] |= 1;
+                if (kind % 4 == 1)
+                    m[nl - 1] = UINT64_MAX;
+                if (kind % 4 == 2)
+                    m[nl - 1] = 1;
+                if (kind % 4 == 3)
+                    m[nl - 1] = (1ull << 63) + 1;
+                if (m[nl - 1] == 0)
+                    m[nl - 1] = 3;
+                size_t xl = kind < 8 ? nl : (size_t)(1 + kind % 3),
+                       k = kind < 4 ? nl : (kind * 5) % (2 * nl + 1);
+                tu_rand(x, 8 * xl);
+                if (kind == 5)
+                    memset(x, 0xff, 8 * xl);
+                if (xl + k > BN_POW2_MAX_LIMBS + 1)
+                    k = BN_POW2_MAX_LIMBS + 1 - xl;
+                bn_shl_mod_vartime(r, x, xl, k, m, nl);
+                BIGNUM *M = bn_of(m, nl), *X = bn_of(x, xl), *R = BN_new();
+                BN_lshift(X, X, (int)(64 * k));
+                BN_mod(R, X, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                BN_free(M);
+                BN_free(X);
+                BN_free(R);
+            }
+        }
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
+    CHECK(fails == 0);
+    printf("bn_shl_mod_vartime: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
 /* The Montgomery set-up of an RSA prime from its public modulus (bn_mont_init_rr, with
  * bn_pow2_mod_vartime) against bn_mont_init, and bn_pow2_mod_vartime against OpenSSL: m and q
  * of nl limbs each (random, top limb 1, top limb all ones), N = m q. */
@@ -1508,6 +1557,7 @@ int main(void)
     test_bignum();
     test_modinv();
     test_mont_init_rr();
+    test_shl_mod();
     test_bignum_pow2();
     test_bignum_pow_public();
     test_to_wide_r3();

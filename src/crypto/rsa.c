@@ -183,7 +183,9 @@ TENON_API int tenon_rsa_private_key_load(tenon_rsa_private_key *key, const uint8
     return rc;
 }
 
-int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out)
+/* in^e mod n; in_public: the input is public (a signature), so it may steer the time too. */
+static int public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out,
+                     int in_public)
 {
     size_t k = key->n_len, nn = limbs(k);
     uint64_t n[BN_MAX_LIMBS], x[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
@@ -193,9 +195,15 @@ int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *o
     ENSURE(bn_lt_mask(x, n, nn) & 1, TENON_ERR_MALFORMED);
     uint64_t e = pub_exponent(key);
     if (!bn_r52_pow_u64_vartime(0, x, x, n, nn, e)) {
-        bn_mont_init_vartime(&ctx, n, nn, NULL);
+        if (in_public) {
+            /* x R mod n by one long division: no R^2 mod n, no conversion product */
+            bn_mont_init_with_rr(&ctx, n, nn, NULL);
+            bn_shl_mod_vartime(t, x, nn, nn, n, nn);
+        } else {
+            bn_mont_init_vartime(&ctx, n, nn, NULL);
+            bn_mont_to(&ctx, t, x);
+        }
         /* e is odd: M(x^(e-1)) times plain x is plain x^e, which saves the conversion out */
-        bn_mont_to(&ctx, t, x);
         bn_mont_pow_u64(&ctx, t, t, e - 1);
         bn_mont_mul(&ctx, x, t, x);
     }
@@ -204,6 +212,16 @@ int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *o
     tenon_wipe(x, sizeof x);
     tenon_wipe(t, sizeof t);
     return TENON_OK;
+}
+
+int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out)
+{
+    return public_op(key, in, out, 0);
+}
+
+int rsa_verify_op(const tenon_rsa_public_key *key, const uint8_t *sig, uint8_t *out)
+{
+    return public_op(key, sig, out, 1);
 }
 
 /* One CRT half: the prime, its Montgomery context, and the blinding pair. */
