@@ -14,6 +14,17 @@
  *
  * A blinding pair kept in the key and squared at each use (saving the inversions) is not
  * possible here: the key is const in the API (tenon/rsa.h) and has no room for mutable state.
+ * What depends on the key alone is kept in it: R^2 and R^3 mod p and q (mont_crt, made at
+ * load). Each operation checks them against the primes first (three Montgomery reductions per
+ * prime, which use only the prime and n0, recomputed) and makes them anew where they are wrong:
+ * the check of step 5 could not catch bad constants, as it converts with them too (zeroed
+ * constants turn every value into 0, and 0^e = 0 passes it).
+ *
+ * The public key keeps nothing: TLS and X.509 load a public key for one verification each
+ * (the peer's key, an issuer's key), so a cache would only move the work to the load and add
+ * n_len bytes to every copy (the handshake state holds one). A verification instead gets
+ * x R mod n by one long division of the public signature (bn_shl_mod_vartime), without
+ * R^2 mod n.
  */
 #include "../common.h"
 #include "bignum.h"
