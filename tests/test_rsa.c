@@ -206,6 +206,55 @@ static void test_bignum(void)
     BN_CTX_free(bctx);
 }
 
+/* bn_shl_mod_vartime (Knuth's division, with its MULX/ADX multiply-and-subtract and the
+ * portable one) against OpenSSL: x 2^(64 k) mod m for moduli of many lengths and top limbs
+ * (random, all ones, 1, just above 2^63), x short and long, k from 0 to 2 nl. */
+static void test_shl_mod(void)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    unsigned long checks = 0, fails = 0;
+    static const size_t sizes[] = {2, 3, 5, 8, 16, 17, 31, 32, 33, 48, 63, 64};
+    for (int port = 0; port < 2; port++) {
+        tenon_cpu_set_mask(port ? 0 : UINT32_MAX);
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            size_t nl = sizes[si];
+            for (int kind = 0; kind < 16; kind++) {
+                uint64_t m[BN_MAX_LIMBS], x[BN_MAX_LIMBS], r[BN_MAX_LIMBS];
+                tu_rand(m, 8 * nl);
+                m[0] |= 1;
+                if (kind % 4 == 1)
+                    m[nl - 1] = UINT64_MAX;
+                if (kind % 4 == 2)
+                    m[nl - 1] = 1;
+                if (kind % 4 == 3)
+                    m[nl - 1] = (1ull << 63) + 1;
+                if (m[nl - 1] == 0)
+                    m[nl - 1] = 3;
+                size_t xl = kind < 8 ? nl : (size_t)(1 + kind % 3),
+                       k = kind < 4 ? nl : (kind * 5) % (2 * nl + 1);
+                tu_rand(x, 8 * xl);
+                if (kind == 5)
+                    memset(x, 0xff, 8 * xl);
+                if (xl + k > BN_POW2_MAX_LIMBS + 1)
+                    k = BN_POW2_MAX_LIMBS + 1 - xl;
+                bn_shl_mod_vartime(r, x, xl, k, m, nl);
+                BIGNUM *M = bn_of(m, nl), *X = bn_of(x, xl), *R = BN_new();
+                BN_lshift(X, X, (int)(64 * k));
+                BN_mod(R, X, M, bctx);
+                checks++;
+                fails += !bn_equal(r, nl, R);
+                BN_free(M);
+                BN_free(X);
+                BN_free(R);
+            }
+        }
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
+    CHECK(fails == 0);
+    printf("bn_shl_mod_vartime: %lu checks, %lu failed\n", checks, fails);
+    BN_CTX_free(bctx);
+}
+
 /* The Montgomery set-up of an RSA prime from its public modulus (bn_mont_init_rr, with
  * bn_pow2_mod_vartime) against bn_mont_init, and bn_pow2_mod_vartime against OpenSSL: m and q
  * of nl limbs each (random, top limb 1, top limb all ones), N = m q. */
@@ -1191,6 +1240,89 @@ static void test_tls12(void)
 }
 
 /* ------------------------------------------------------------------------------------------
+ * The key's cached Montgomery constants (mont_crt): a key filled without
+ * tenon_rsa_private_key_load (zeroed constants), with constants for other primes, or with a
+ * tampered one still signs right: every private operation checks them and makes them anew
+ * where they are wrong. The PKCS#1 v1.5 signature is deterministic, so each must equal the
+ * loaded key's, which OpenSSL verifies.
+ * ------------------------------------------------------------------------------------------ */
+
+static void sign_same(const tenon_rsa_private_key *key, EVP_PKEY *pk, const uint8_t *want,
+                      const char *what)
+{
+    uint8_t d[32] = {7, 1}, sig[TENON_RSA_MAX_LEN];
+    size_t l = 0;
+    CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 32, sig, sizeof sig, &l), TENON_OK);
+    CHECK(l == key->pub.n_len);
+    if (memcmp(sig, want, l) != 0)
+        printf("  signature differs: %s\n", what);
+    CHECK_MEM(sig, want, l, what);
+    CHECK(ossl_verify(pk, 0, &tenon_sha256, d, sig, l));
+    /* the private operation's check uses the key as well: a PSS signature (random salt)
+     * verifies with both libraries */
+    CHECK_RC(tenon_rsa_pss_sign(key, &tenon_sha256, d, 32, sig, sizeof sig, &l), TENON_OK);
+    CHECK(ossl_verify(pk, 1, &tenon_sha256, d, sig, l));
+}
+
+static void test_key_cache(void)
+{
+    tenon_rsa_private_key *key = malloc(sizeof *key), *k2 = malloc(sizeof *k2);
+    for (int i = 0; i < 4; i++) {
+        CHECK_RC(key_from_evp(keys[i], key), TENON_OK);
+        uint8_t d[32] = {7, 1}, want[TENON_RSA_MAX_LEN];
+        size_t l = 0;
+        CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 32, want, sizeof want, &l), 0);
+        CHECK(ossl_verify(keys[i], 0, &tenon_sha256, d, want, l));
+        /* load made the constants: R^2 mod p non-zero; using the key leaves it as it was */
+        size_t pl = (key->p_len + 7) / 8;
+        CHECK(bn_zero_mask(key->mont_crt[0], pl) == 0 && bn_zero_mask(key->mont_crt[3], pl) == 0);
+        memcpy(k2, key, sizeof *key);
+        sign_same(key, keys[i], want, "loaded key");
+        CHECK_MEM(key, k2, sizeof *key, "key unchanged by use");
+        /* a copy signs the same */
+        sign_same(k2, keys[i], want, "memcpy'd key");
+        /* no constants at all: a key filled field by field */
+        memset(k2->mont_crt, 0, sizeof k2->mont_crt);
+        sign_same(k2, keys[i], want, "constants zeroed");
+        /* each constant tampered with in one bit, in its low and its top limb */
+        for (int j = 0; j < 4; j++)
+            for (int at = 0; at < 2; at++) {
+                memcpy(k2, key, sizeof *key);
+                k2->mont_crt[j][at == 0 ? 0 : pl - 1] ^= (uint64_t)1 << (5 + 17 * j);
+                sign_same(k2, keys[i], want, "one constant tampered");
+            }
+        /* p's constants where q's belong and the reverse (right values, wrong prime) */
+        memcpy(k2, key, sizeof *key);
+        memcpy(k2->mont_crt[0], key->mont_crt[2], sizeof key->mont_crt[0]);
+        memcpy(k2->mont_crt[1], key->mont_crt[3], sizeof key->mont_crt[0]);
+        memcpy(k2->mont_crt[2], key->mont_crt[0], sizeof key->mont_crt[0]);
+        memcpy(k2->mont_crt[3], key->mont_crt[1], sizeof key->mont_crt[0]);
+        sign_same(k2, keys[i], want, "constants swapped");
+        /* R^2 + p in place of R^2 mod p (the right residue, not reduced) */
+        memcpy(k2, key, sizeof *key);
+        uint64_t p[BN_MAX_LIMBS / 2];
+        bn_from_be(p, pl, key->p, key->p_len);
+        if (bn_add(k2->mont_crt[0], key->mont_crt[0], p, pl) == 0)
+            sign_same(k2, keys[i], want, "constant not reduced");
+        /* the check itself: the right pair passes, every wrong one fails */
+        bn_mont ctx;
+        bn_mont_init_with_rr(&ctx, p, pl, key->mont_crt[0]);
+        CHECK(bn_mont_consts_check(&ctx, key->mont_crt[1]) == UINT64_MAX);
+        CHECK(bn_mont_consts_check(&ctx, NULL) == UINT64_MAX);
+        CHECK(bn_mont_consts_check(&ctx, key->mont_crt[0]) == 0);
+        CHECK(bn_mont_consts_check(&ctx, key->mont_crt[3]) == 0);
+        bn_mont_init_with_rr(&ctx, p, pl, key->mont_crt[1]);
+        CHECK(bn_mont_consts_check(&ctx, NULL) == 0);
+        bn_mont_init_with_rr(&ctx, p, pl, k2->mont_crt[0]);
+        CHECK(bn_mont_consts_check(&ctx, NULL) == 0);
+    }
+    printf("test_rsa: cached key constants: zeroed, copied, tampered, swapped, unreduced\n");
+    tenon_rsa_private_key_wipe(key);
+    free(key);
+    free(k2);
+}
+
+/* ------------------------------------------------------------------------------------------
  * Bad inputs
  * ------------------------------------------------------------------------------------------ */
 
@@ -1425,6 +1557,7 @@ int main(void)
     test_bignum();
     test_modinv();
     test_mont_init_rr();
+    test_shl_mod();
     test_bignum_pow2();
     test_bignum_pow_public();
     test_to_wide_r3();
@@ -1433,6 +1566,7 @@ int main(void)
     test_differential();
     test_tls12();
     test_bad_inputs();
+    test_key_cache();
     for (int i = 0; i < 4; i++)
         EVP_PKEY_free(keys[i]);
     return tu_finish("test_rsa");

@@ -63,6 +63,13 @@ typedef struct tenon_rsa_private_key {
     uint8_t dp[TENON_RSA_MAX_PRIME_LEN];
     uint8_t dq[TENON_RSA_MAX_PRIME_LEN];
     uint8_t qinv[TENON_RSA_MAX_PRIME_LEN];
+    /* Private to tenon, not part of the API, and as secret as p and q: the Montgomery constants
+     * R^2 and R^3 mod p, then mod q (R = 2^(64 ceil(p_len / 8)), and the same with q_len), in
+     * 64-bit limbs, least significant first, made by tenon_rsa_private_key_load. Each private
+     * operation checks them against p and q (in constant time) before use and computes them
+     * anew if they are absent or wrong, as for pub.mont_rr; only read, never written on use.
+     * tenon_rsa_private_key_wipe wipes them with the rest. */
+    uint64_t mont_crt[4][TENON_RSA_MAX_PRIME_LEN / 8];
 } tenon_rsa_private_key;
 
 /* Loads a public key from big-endian n and e (leading zero bytes are allowed and dropped).

@@ -552,21 +552,72 @@ void bn_mont_init(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *imp
         bn_mont_sqr(ctx, x, x);
 }
 
-/* 2^(64 k) mod m (R^2 mod m for k = 2 nl) by schoolbook long division (Knuth, TAOCP vol. 2,
- * 4.3.1, Algorithm D): the quotient digits and their corrections depend on m, which is why
- * this is only for public moduli; a few thousand cycles where the doublings and squarings of
- * bn_mont_init cost tens of thousands on a 2048-bit modulus. */
-void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
+/* u[0..n] -= q v (v of n limbs); returns the borrow out of u[n]. Public values only (the
+ * long division below). With MULX and ADX: the product row's carries on OF (ADOX) and the
+ * subtraction on CF as an addition of the complement (ADCX; SBB would clobber OF), one pass
+ * over the limbs instead of a row then a subtraction; the loop counter by LEA/JRCXZ, which
+ * leave both flags alone. */
+static uint64_t submul_vartime(uint64_t *u, const uint64_t *v, size_t n, uint64_t q)
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX)) {
+        uint64_t hi = 0, lo, nhi, cnt = n, w;
+        __asm__ volatile("xorl %k[lo], %k[lo]\n\t" /* clears CF and OF */
+                         "stc\n\t"                 /* CF = 1: no borrow */
+                         "1:\n\t"
+                         "jrcxz 2f\n\t"
+                         "mulx (%[v]), %[lo], %[nhi]\n\t"
+                         "adox %[hi], %[lo]\n\t"
+                         "movq %[nhi], %[hi]\n\t"
+                         "notq %[lo]\n\t"
+                         "movq (%[u]), %[w]\n\t"
+                         "adcx %[lo], %[w]\n\t"
+                         "movq %[w], (%[u])\n\t"
+                         "leaq 8(%[v]), %[v]\n\t"
+                         "leaq 8(%[u]), %[u]\n\t"
+                         "leaq -1(%[cnt]), %[cnt]\n\t"
+                         "jmp 1b\n\t"
+                         "2:\n\t"
+                         "movl $0, %k[lo]\n\t"
+                         "adox %[lo], %[hi]\n\t" /* the top product limb, never overflows */
+                         "notq %[hi]\n\t"
+                         "movq (%[u]), %[w]\n\t"
+                         "adcx %[hi], %[w]\n\t"
+                         "movq %[w], (%[u])\n\t"
+                         "setnc %b[lo]\n\t"
+                         : [u] "+r"(u), [v] "+r"(v), [cnt] "+c"(cnt), [hi] "+r"(hi), [lo] "=&r"(lo),
+                           [nhi] "=&r"(nhi), [w] "=&r"(w)
+                         : "d"(q)
+                         : "cc", "memory");
+        return lo & 1;
+    }
+#endif
+    uint64_t mc = 0, br = 0;
+    for (size_t i = 0; i < n; i++) {
+        u128 pr = (u128)q * v[i] + mc;
+        mc = (uint64_t)(pr >> 64);
+        u128 d = (u128)u[i] - (uint64_t)pr - br;
+        u[i] = (uint64_t)d;
+        br = (uint64_t)(d >> 64) & 1;
+    }
+    u128 d = (u128)u[n] - mc - br;
+    u[n] = (uint64_t)d;
+    return (uint64_t)(d >> 64) & 1;
+}
+
+void bn_shl_mod_vartime(uint64_t *r, const uint64_t *x, size_t xl, size_t k, const uint64_t *m,
+                        size_t nl)
 {
     uint64_t v[BN_MAX_LIMBS], u[BN_POW2_MAX_LIMBS + 2];
     unsigned sh = (unsigned)__builtin_clzll(m[nl - 1]);
-    /* normalise: v = m 2^sh has its top bit set; u = 2^(64 k + sh), k + 1 limbs */
+    /* normalise: v = m 2^sh has its top bit set; u = x 2^(64 k + sh), ul + 1 limbs */
     for (size_t i = nl; i-- > 0;)
         v[i] = (m[i] << sh) | (sh != 0 && i > 0 ? m[i - 1] >> (64 - sh) : 0);
-    size_t ul = k + 1;
+    size_t ul = k + xl < nl ? nl : k + xl; /* at least nl + 1 limbs for the division */
     for (size_t i = 0; i <= ul; i++)
         u[i] = 0;
-    u[k] = (uint64_t)1 << sh;
+    for (size_t i = 0; i <= xl; i++)
+        u[k + i] = (i < xl ? x[i] << sh : 0) | (sh != 0 && i > 0 ? x[i - 1] >> (64 - sh) : 0);
     uint64_t vt = v[nl - 1], vs = v[nl - 2];
     for (size_t j = ul - nl + 1; j-- > 0;) {
         u128 num = ((u128)u[j + nl] << 64) | u[j + nl - 1];
@@ -593,16 +644,8 @@ void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
             if (rhat >> 64 != 0)
                 break;
         }
-        /* u[j..j+nl] -= qhat v: the product row first, then the subtraction (two short carry
-         * chains rather than one long one through both) */
-        uint64_t q = (uint64_t)qhat, mc = 0, qv[BN_MAX_LIMBS + 1];
-        for (size_t i = 0; i < nl; i++) {
-            u128 pr = (u128)q * v[i] + mc;
-            qv[i] = (uint64_t)pr;
-            mc = (uint64_t)(pr >> 64);
-        }
-        qv[nl] = mc;
-        if (bn_sub(u + j, u + j, qv, nl + 1) != 0) {
+        /* u[j..j+nl] -= qhat v */
+        if (submul_vartime(u + j, v, nl, (uint64_t)qhat) != 0) {
             /* qhat was one too large (rare): add v back */
             uint64_t c = 0;
             for (size_t i = 0; i < nl; i++) {
@@ -615,7 +658,20 @@ void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
     }
     /* the remainder is u[0..nl-1] 2^-sh */
     for (size_t i = 0; i < nl; i++)
-        rr[i] = (u[i] >> sh) | (sh != 0 && i + 1 < nl ? u[i + 1] << (64 - sh) : 0);
+        r[i] = (u[i] >> sh) | (sh != 0 && i + 1 < nl ? u[i + 1] << (64 - sh) : 0);
+    /* x may be secret (an RSA encryption's padded message reaches bn_mont_to this way only
+     * through bn_pow2_mod_vartime, but keep the working copy clean) */
+    tenon_wipe(u, sizeof u);
+}
+
+/* 2^(64 k) mod m (R^2 mod m for k = 2 nl) by schoolbook long division (Knuth, TAOCP vol. 2,
+ * 4.3.1, Algorithm D): the quotient digits and their corrections depend on m, which is why
+ * this is only for public moduli; a few thousand cycles where the doublings and squarings of
+ * bn_mont_init cost tens of thousands on a 2048-bit modulus. */
+void bn_pow2_mod_vartime(uint64_t *rr, const uint64_t *m, size_t nl, size_t k)
+{
+    static const uint64_t one = 1;
+    bn_shl_mod_vartime(rr, &one, 1, k, m, nl);
 }
 
 void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_impl *impl)
@@ -636,6 +692,32 @@ void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t 
     bn_mont_from(ctx, t, y);
     bn_mod_add(ctx, ctx->rr, t, y + nl);
     tenon_wipe(t, sizeof t);
+}
+
+void bn_mont_init_with_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *rr)
+{
+    mont_setup(ctx, m, nl, NULL);
+    for (size_t i = 0; i < nl; i++)
+        ctx->rr[i] = rr != NULL ? rr[i] : 0;
+}
+
+uint64_t bn_mont_consts_check(const bn_mont *ctx, const uint64_t *r3)
+{
+    size_t n = ctx->nl;
+    uint64_t t[BN_MAX_LIMBS], one[BN_MAX_LIMBS] = {1};
+    /* rr < m and rr R^-2 = 1 mod m: rr is R^2 mod m itself */
+    uint64_t ok = bn_lt_mask(ctx->rr, ctx->m, n);
+    bn_mont_from(ctx, t, ctx->rr);
+    bn_mont_from(ctx, t, t);
+    ok &= 0 - (uint64_t)(ct_mask_memeq(t, one, n * 8) & 1);
+    if (r3 != NULL) {
+        /* r3 < m and r3 R^-1 = R^2 mod m (= rr, as just checked) */
+        ok &= bn_lt_mask(r3, ctx->m, n);
+        bn_mont_from(ctx, t, r3);
+        ok &= 0 - (uint64_t)(ct_mask_memeq(t, ctx->rr, n * 8) & 1);
+    }
+    tenon_wipe(t, sizeof t);
+    return ok;
 }
 
 void bn_mont_to(const bn_mont *ctx, uint64_t *r, const uint64_t *a)

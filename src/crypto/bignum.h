@@ -95,12 +95,25 @@ void bn_mont_init_vartime(bn_mont *ctx, const uint64_t *m, size_t nl, const bn_i
  * BN_POW2_MAX_LIMBS; variable time in m. */
 #define BN_POW2_MAX_LIMBS (2 * BN_MAX_LIMBS)
 void bn_pow2_mod_vartime(uint64_t *r, const uint64_t *m, size_t nl, size_t k);
+/* r (nl limbs) = x 2^(64 k) mod m for a public m (nl >= 2 limbs, top limb non-zero) and x of
+ * xl limbs, k + xl <= BN_POW2_MAX_LIMBS + 1 (Knuth's Algorithm D): variable time in m and in x,
+ * so x must be public too (k = nl gives x R mod m, the Montgomery form, in one step). */
+void bn_shl_mod_vartime(uint64_t *r, const uint64_t *x, size_t xl, size_t k, const uint64_t *m,
+                        size_t nl);
 /* bn_mont_init (with the best implementation) for a secret m that divides a public N of up to
  * 2 nl limbs, N = m q with q < R = 2^(64 nl) (an RSA prime and its modulus), given
  * y = 2^(192 nl) mod N (bn_pow2_mod_vartime, as 2 nl limbs): R^2 mod m is y R^-1 mod m, one
  * Montgomery reduction instead of bn_mont_init's doublings and squarings. Constant-time in m
  * (y is public). */
 void bn_mont_init_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *y);
+/* bn_mont_init (with the best implementation) taking R^2 mod m from rr (nl limbs) as given,
+ * unchecked: a value kept from an earlier bn_mont_init (an RSA key's cached constants), to be
+ * checked with bn_mont_consts_check before it is relied on. rr = NULL leaves ctx->rr zero, for
+ * a caller that converts without it (no bn_mont_to then). */
+void bn_mont_init_with_rr(bn_mont *ctx, const uint64_t *m, size_t nl, const uint64_t *rr);
+/* All-ones if ctx->rr is R^2 mod m and (unless r3 is NULL) r3 is R^3 mod m, both fully reduced;
+ * 0 otherwise. Three reductions; constant-time in m, rr and r3. */
+uint64_t bn_mont_consts_check(const bn_mont *ctx, const uint64_t *r3);
 void bn_mont_mul(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
 void bn_mont_sqr(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 /* r = a R mod m (a < m) and r = a R^-1 mod m (out of Montgomery form). */

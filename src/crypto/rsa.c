@@ -14,6 +14,17 @@
  *
  * A blinding pair kept in the key and squared at each use (saving the inversions) is not
  * possible here: the key is const in the API (tenon/rsa.h) and has no room for mutable state.
+ * What depends on the key alone is kept in it: R^2 and R^3 mod p and q (mont_crt, made at
+ * load). Each operation checks them against the primes first (three Montgomery reductions per
+ * prime, which use only the prime and n0, recomputed) and makes them anew where they are wrong:
+ * the check of step 5 could not catch bad constants, as it converts with them too (zeroed
+ * constants turn every value into 0, and 0^e = 0 passes it).
+ *
+ * The public key keeps nothing: TLS and X.509 load a public key for one verification each
+ * (the peer's key, an issuer's key), so a cache would only move the work to the load and add
+ * n_len bytes to every copy (the handshake state holds one). A verification instead gets
+ * x R mod n by one long division of the public signature (bn_shl_mod_vartime), without
+ * R^2 mod n.
  */
 #include "../common.h"
 #include "bignum.h"
@@ -130,6 +141,24 @@ static int check_private_key(const tenon_rsa_private_key *key)
     return ok;
 }
 
+/* The key's cached Montgomery constants (tenon/rsa.h, mont_crt): R^2 and R^3 mod p and mod q,
+ * so that each private operation need not make them (it checks them instead). */
+static void key_consts(tenon_rsa_private_key *key)
+{
+    bn_mont ctx;
+    uint64_t m[BN_MAX_LIMBS / 2];
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *prime = i == 0 ? key->p : key->q;
+        size_t len = i == 0 ? key->p_len : key->q_len, pl = limbs(len);
+        bn_from_be(m, pl, prime, len);
+        bn_mont_init(&ctx, m, pl, NULL);
+        memcpy(key->mont_crt[2 * i], ctx.rr, pl * 8);
+        bn_mont_sqr(&ctx, key->mont_crt[2 * i + 1], ctx.rr);
+    }
+    tenon_wipe(&ctx, sizeof ctx);
+    tenon_wipe(m, sizeof m);
+}
+
 TENON_API int tenon_rsa_private_key_load(tenon_rsa_private_key *key, const uint8_t *n, size_t n_len,
                                          const uint8_t *e, size_t e_len, const uint8_t *p,
                                          size_t p_len, const uint8_t *q, size_t q_len,
@@ -147,6 +176,8 @@ TENON_API int tenon_rsa_private_key_load(tenon_rsa_private_key *key, const uint8
           load_part(key->dq, &key->dq_len, dq, dq_len) &&
           load_part(key->qinv, &key->qinv_len, qinv, qinv_len) && check_private_key(key)))
         rc = TENON_ERR_BAD_PRIVATE_KEY;
+    if (rc == TENON_OK)
+        key_consts(key);
     if (rc == TENON_OK) {
         /* dp and dq cannot be checked against e without d; one private operation on a fixed
          * input, checked with e, catches an inconsistent key now rather than at first use. */
@@ -163,24 +194,45 @@ TENON_API int tenon_rsa_private_key_load(tenon_rsa_private_key *key, const uint8
     return rc;
 }
 
-int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out)
+/* in^e mod n; in_public: the input is public (a signature), so it may steer the time too. */
+static int public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out,
+                     int in_public)
 {
     size_t k = key->n_len, nn = limbs(k);
-    uint64_t n[BN_MAX_LIMBS], x[BN_MAX_LIMBS];
+    uint64_t n[BN_MAX_LIMBS], x[BN_MAX_LIMBS], t[BN_MAX_LIMBS];
     bn_mont ctx;
     bn_from_be(n, nn, key->n, k);
     bn_from_be(x, nn, in, k);
     ENSURE(bn_lt_mask(x, n, nn) & 1, TENON_ERR_MALFORMED);
-    if (!bn_r52_pow_u64_vartime(0, x, x, n, nn, pub_exponent(key))) {
-        bn_mont_init_vartime(&ctx, n, nn, NULL);
-        bn_mont_to(&ctx, x, x);
-        bn_mont_pow_u64(&ctx, x, x, pub_exponent(key));
-        bn_mont_from(&ctx, x, x);
+    uint64_t e = pub_exponent(key);
+    if (!bn_r52_pow_u64_vartime(0, x, x, n, nn, e)) {
+        if (in_public) {
+            /* x R mod n by one long division: no R^2 mod n, no conversion product */
+            bn_mont_init_with_rr(&ctx, n, nn, NULL);
+            bn_shl_mod_vartime(t, x, nn, nn, n, nn);
+        } else {
+            bn_mont_init_vartime(&ctx, n, nn, NULL);
+            bn_mont_to(&ctx, t, x);
+        }
+        /* e is odd: M(x^(e-1)) times plain x is plain x^e, which saves the conversion out */
+        bn_mont_pow_u64(&ctx, t, t, e - 1);
+        bn_mont_mul(&ctx, x, t, x);
     }
     bn_to_be(out, k, x, nn);
-    /* x held the input, which for an encryption is the secret padded message */
+    /* x and t held the input, which for an encryption is the secret padded message */
     tenon_wipe(x, sizeof x);
+    tenon_wipe(t, sizeof t);
     return TENON_OK;
+}
+
+int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out)
+{
+    return public_op(key, in, out, 0);
+}
+
+int rsa_verify_op(const tenon_rsa_public_key *key, const uint8_t *sig, uint8_t *out)
+{
+    return public_op(key, sig, out, 1);
 }
 
 /* One CRT half: the prime, its Montgomery context, and the blinding pair. */
@@ -204,23 +256,41 @@ typedef struct rsa_priv_state {
     uint64_t m1[BN_MAX_LIMBS / 2], m2[BN_MAX_LIMBS / 2], h[BN_MAX_LIMBS / 2];
 } rsa_priv_state;
 
-/* Step 1 for one prime: a fresh random r, and (with blind_finish) h->rinv = r^-1 mod prime and
- * h->x = M(c r^e mod prime) for c (nn limbs, plain); the exponentiation (step 2) then
- * gives M(c^d r), because e d = 1 mod (prime - 1), and step 4 multiplies by r^-1. Blinding each
- * half on its own prime rather than on n costs two half-size inversions instead of one full-size
- * one (the inversion is quadratic in the size), and every step runs on the half-size Montgomery
- * code. */
-static int half_blind(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint8_t *d,
-                      size_t d_len, const uint64_t *c, size_t nn, const uint64_t *y)
+/* The Montgomery constants of one prime (h->ctx, h->r3) from the key's cache rr, r3: all-ones
+ * if they are right for the prime (a key filled by other means than tenon_rsa_private_key_load
+ * may have them zero, or stale), 0 otherwise. Constant-time. */
+static uint64_t half_cached(rsa_half *h, const uint8_t *prime, size_t prime_len, const uint64_t *rr,
+                            const uint64_t *r3)
 {
     size_t pl = limbs(prime_len);
     bn_from_be(h->prime, pl, prime, prime_len);
+    bn_mont_init_with_rr(&h->ctx, h->prime, pl, rr);
+    for (size_t i = 0; i < pl; i++)
+        h->r3[i] = r3[i];
+    return bn_mont_consts_check(&h->ctx, h->r3);
+}
+
+/* The same computed (h->prime loaded): from y = R^3 mod n if given (bn_mont_init_rr). */
+static void half_consts(rsa_half *h, const uint64_t *y)
+{
+    size_t pl = h->ctx.nl;
     if (y != NULL)
         bn_mont_init_rr(&h->ctx, h->prime, pl, y);
     else
         bn_mont_init(&h->ctx, h->prime, pl, NULL);
-    bn_r52_prep(&h->ctx, &h->pre);
     bn_mont_sqr(&h->ctx, h->r3, h->ctx.rr);
+}
+
+/* Step 1 for one prime (its constants made): a fresh random r, and (with blind_finish)
+ * h->rinv = r^-1 mod prime and h->x = M(c r^e mod prime) for c (nn limbs, plain); the
+ * exponentiation (step 2) then gives M(c^d r), because e d = 1 mod (prime - 1), and step 4
+ * multiplies by r^-1. Blinding each half on its own prime rather than on n costs two half-size
+ * inversions instead of one full-size one (the inversion is quadratic in the size), and every
+ * step runs on the half-size Montgomery code. */
+static int half_blind(rsa_half *h, const uint8_t *d, size_t d_len, const uint64_t *c, size_t nn)
+{
+    size_t pl = h->ctx.nl;
+    bn_r52_prep(&h->ctx, &h->pre);
     bn_mont_to_wide_r3(&h->ctx, h->r3, h->cm, c, nn);
 
     /* r = (random pl+2 limbs) R mod prime is uniform to within 2^-128, as the random number
@@ -290,15 +360,23 @@ static int private_op(const tenon_rsa_private_key *key, rsa_priv_state *st, cons
     *in_range = range;
 
     /* 1, 2, 4. M(m1) = M(c^dp mod p), M(m2) = M(c^dq mod q), each blinded on its own prime. */
-    /* With primes of equal limb counts (each below R = 2^(64 pl)), R^2 mod each prime comes
-     * from y = R^3 mod n, which only depends on the public n (bn_mont_init_rr). */
-    const uint64_t *y = NULL;
-    if (pl == ql && nn == 2 * pl) {
-        bn_pow2_mod_vartime(st->y, st->prod, nn, 3 * pl);
-        y = st->y;
+    uint64_t cached = half_cached(&st->hp, key->p, key->p_len, key->mont_crt[0], key->mont_crt[1]) &
+                      half_cached(&st->hq, key->q, key->q_len, key->mont_crt[2], key->mont_crt[3]);
+    /* whether the key's cache is intact says nothing about p and q */
+    ct_declassify(&cached, sizeof cached);
+    if (!(cached & 1)) {
+        /* With primes of equal limb counts (each below R = 2^(64 pl)), R^2 mod each prime
+         * comes from y = R^3 mod n, which only depends on the public n (bn_mont_init_rr). */
+        const uint64_t *y = NULL;
+        if (pl == ql && nn == 2 * pl) {
+            bn_pow2_mod_vartime(st->y, st->prod, nn, 3 * pl);
+            y = st->y;
+        }
+        half_consts(&st->hp, y);
+        half_consts(&st->hq, y);
     }
-    GUARD(half_blind(&st->hp, key->p, key->p_len, key->dp, key->dp_len, st->c, nn, y));
-    GUARD(half_blind(&st->hq, key->q, key->q_len, key->dq, key->dq_len, st->c, nn, y));
+    GUARD(half_blind(&st->hp, key->dp, key->dp_len, st->c, nn));
+    GUARD(half_blind(&st->hq, key->dq, key->dq_len, st->c, nn));
     blind_finish(&st->hp, &st->hq, e);
     /* 2. Both exponentiations in one call: with AVX-512 IFMA they run side by side. */
     bn_mont_pow2_ct(&st->hp.ctx, st->hp.x, st->hp.x, st->hp.ex, pl, &st->hq.ctx, st->hq.x, st->hq.x,

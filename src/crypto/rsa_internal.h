@@ -18,6 +18,10 @@
  * input is not below n (public data only). */
 int rsa_public_op(const tenon_rsa_public_key *key, const uint8_t *in, uint8_t *out);
 
+/* RSAVP1 alone (a signature verification): as rsa_public_op, but variable time in the input
+ * as well (a signature is public), which saves the set-up of R^2 mod n. */
+int rsa_verify_op(const tenon_rsa_public_key *key, const uint8_t *sig, uint8_t *out);
+
 /* RSASP1 / RSADP (RFC 8017 §5.2.1, §5.1.2) with the CRT, blinding and a check of the result
  * with the public exponent. *in_range is all-ones if the input is below n (otherwise the
  * operation runs on 0); *check_ok is all-ones if the result passed the check (otherwise out is

@@ -95,7 +95,7 @@ TENON_API int tenon_rsa_pkcs1_verify(const tenon_rsa_public_key *key, const teno
     /* RFC 8017 §8.2.2 step 1: the signature is exactly k octets. */
     ENSURE(sig_len == k, TENON_ERR_BAD_SIGNATURE);
     /* Step 2: s < n, then m = s^e mod n. */
-    ENSURE(rsa_public_op(key, sig, em) == TENON_OK, TENON_ERR_BAD_SIGNATURE);
+    ENSURE(rsa_verify_op(key, sig, em) == TENON_OK, TENON_ERR_BAD_SIGNATURE);
     /* Steps 3-4: encode the expected message and compare whole (never parse the DigestInfo:
      * parsing is how signature forgeries with e = 3 were made possible). */
     GUARD(emsa_pkcs1_encode(h, digest, digest_len, em2, k));

@@ -98,7 +98,7 @@ TENON_API int tenon_rsa_pss_verify_mgf1(const tenon_rsa_public_key *key, const t
     uint8_t buf[TENON_RSA_MAX_LEN], hh[TENON_HASH_MAX_LEN];
     /* RFC 8017 §8.1.2 step 1: the signature is k octets; step 2: s < n, m = s^e mod n. */
     ENSURE(sig_len == k, TENON_ERR_BAD_SIGNATURE);
-    ENSURE(rsa_public_op(key, sig, buf) == TENON_OK, TENON_ERR_BAD_SIGNATURE);
+    ENSURE(rsa_verify_op(key, sig, buf) == TENON_OK, TENON_ERR_BAD_SIGNATURE);
     /* Step 2.c: EM = I2OSP(m, emLen); m must fit in emLen octets. */
     size_t em_bits = key->n_bits - 1, em_len = (em_bits + 7) / 8;
     for (size_t i = 0; i < k - em_len; i++)
