@@ -67,7 +67,7 @@ typedef struct tenon_rsa_private_key {
      * R^2 and R^3 mod p, then mod q (R = 2^(64 ceil(p_len / 8)), and the same with q_len), in
      * 64-bit limbs, least significant first, made by tenon_rsa_private_key_load. Each private
      * operation checks them against p and q (in constant time) before use and computes them
-     * anew if they are absent or wrong, as for pub.mont_rr; only read, never written on use.
+     * anew if they are absent or wrong; only read, never written on use.
      * tenon_rsa_private_key_wipe wipes them with the rest. */
     uint64_t mont_crt[4][TENON_RSA_MAX_PRIME_LEN / 8];
 } tenon_rsa_private_key;
