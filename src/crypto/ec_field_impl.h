@@ -454,19 +454,6 @@ static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *
               "m"(*(const uint64_t(*)[4])b), FE4_MOD
             : "cc");
 }
-/* r = 3 (a + b): the sum s is parked in r and added back after doubling (the store forwards
- * to the load while the doubling runs). */
-static inline void FE(add_mul3)(uint64_t *r, const uint64_t *a, const uint64_t *b)
-{
-    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
-    __asm__(FE4_LOAD("t", "a") FE4_ADDMEM("t", "d", "b") FE4_STORE("d") FE4_DBL("d", "t")
-                FE4_ADDMEM("t", "d", "r") FE4_STORE("d")
-            : FE4_OUTS
-            : [r] "r"(r), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
-              "m"(*(const uint64_t(*)[4])b), FE4_MOD
-            : "cc");
-}
-
 /* D = S/2 mod m (S below m): m is added under the mask of S's low bit, and the sum, with its
  * carry as bit 256, shifted right by one. */
 /* clang-format off */
