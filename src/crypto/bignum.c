@@ -488,8 +488,18 @@ const bn_impl *const bn_all_impls[] = {
 #endif
     &bn_portable_impl, NULL};
 
+static const bn_impl *forced_impl;
+
+void bn_test_force_impl(const bn_impl *impl)
+{
+    __atomic_store_n(&forced_impl, impl, __ATOMIC_RELAXED);
+}
+
 const bn_impl *bn_best_impl(void)
 {
+    const bn_impl *forced = __atomic_load_n(&forced_impl, __ATOMIC_RELAXED);
+    if (forced != NULL)
+        return forced;
     for (size_t i = 0; bn_all_impls[i] != NULL; i++)
         if (cpu_has(bn_all_impls[i]->cpu_needs))
             return bn_all_impls[i];

@@ -73,6 +73,10 @@ void bn_adx8_from(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];
 const bn_impl *bn_best_impl(void);
+/* For the constant-flow tests only: impl != NULL makes bn_best_impl return it whatever cpuid
+ * says (valgrind runs MULX/ADCX/ADOX but its virtual CPU does not report ADX, so a whole RSA
+ * private operation reaches the ADX code only this way); NULL restores the choice by cpuid. */
+void bn_test_force_impl(const bn_impl *impl);
 
 /* x (nl limbs) = the big-endian bytes in (len <= 8 nl). */
 void bn_from_be(uint64_t *x, size_t nl, const uint8_t *in, size_t len);
