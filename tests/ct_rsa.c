@@ -219,6 +219,25 @@ int main(void)
     load_key();
     mark_key_secret();
     run(bn_best_impl()->name);
+    /* The whole private operation through the MULX/ADX code (the tiles, the lazy squarings of
+     * the exponentiation, the reductions, the blinding's inversions), as on an AVX2-only CPU:
+     * AVX-512 masked off so that the exponentiation does not take the radix-2^52 code, and the
+     * ADX implementation forced since valgrind's CPU does not report ADX (it runs it). */
+    uint32_t adx = TENON_CPU_BMI2 | TENON_CPU_ADX;
+    if (RUNNING_ON_VALGRIND || (tenon_cpu_features() & adx) == adx) {
+        const bn_impl *impl = NULL;
+        for (size_t i = 0; bn_all_impls[i] != NULL; i++)
+            if (strcmp(bn_all_impls[i]->name, "x86-64-mulx-adx") == 0)
+                impl = bn_all_impls[i];
+        CHECK(impl != NULL);
+        if (impl != NULL) {
+            tenon_cpu_set_mask(~(uint32_t)(TENON_CPU_AVX512F | TENON_CPU_AVX512VL |
+                                           TENON_CPU_AVX512BW | TENON_CPU_AVX512IFMA));
+            bn_test_force_impl(impl);
+            run("x86-64-mulx-adx forced, no AVX-512");
+            bn_test_force_impl(NULL);
+        }
+    }
     tenon_cpu_set_mask(0);
     run(bn_best_impl()->name);
     tenon_cpu_set_mask(UINT32_MAX);

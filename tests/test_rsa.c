@@ -1434,7 +1434,8 @@ static void test_bad_inputs(void)
  * with their own unrolled reduction) on edge operands against OpenSSL's Montgomery product
  * with the same R: moduli of all-ones limbs (2^64n - 1), just above 2^(64n - 1), with a
  * top limb of 1, and random; operands 0, 1, 2, m - 1, m - 2, all-ones limbs reduced, random;
- * products, squares and the conversion out (bn_mont_from). */
+ * products, squares and the conversion out (bn_mont_from); the lazy square on operands up to
+ * R - 1. */
 static void test_adx8_edges(void)
 {
     uint32_t adx = TENON_CPU_BMI2 | TENON_CPU_ADX;
@@ -1502,6 +1503,33 @@ static void test_adx8_edges(void)
                     BN_free(B);
                 }
                 BN_free(A);
+            }
+            /* The almost Montgomery square (bn_mont_pow_ct's squarings) on operands below R,
+             * also at and above m: each of the edge operands and m, m + 1, 2^64n - 1, a random
+             * value below R, squared five times over (its own results being such operands); each
+             * result must be congruent to OpenSSL's product of the reduced operand. */
+            uint64_t lz[12][BN_MAX_LIMBS];
+            memcpy(lz, ops, sizeof ops);
+            memcpy(lz[8], m, sizeof m);
+            memcpy(lz[9], m, sizeof m);
+            lz[9][0] += 1; /* m is odd: no carry */
+            memset(lz[10], 0xff, sizeof lz[10]);
+            tu_rand(lz[11], sizeof lz[11]);
+            for (int i = 0; i < 12; i++) {
+                uint64_t x[BN_MAX_LIMBS];
+                memcpy(x, lz[i], sizeof x);
+                for (int s = 0; s < 5; s++) {
+                    BIGNUM *X = bn_of(x, nl);
+                    BN_nnmod(X, X, M, bctx);
+                    BN_mod_mul_montgomery(R, X, X, mc, bctx);
+                    impl->sqr_lazy(&ctx, x, x);
+                    BIGNUM *Y = bn_of(x, nl);
+                    BN_nnmod(Y, Y, M, bctx);
+                    checks++;
+                    fails += BN_cmp(Y, R) != 0;
+                    BN_free(X);
+                    BN_free(Y);
+                }
             }
             BN_MONT_CTX_free(mc);
             BN_free(M);

@@ -267,7 +267,7 @@ static void sqr_portable(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
     core_redc(r, t, ctx->m, ctx->n0, ctx->nl, 0);
 }
 
-static const bn_impl bn_portable_impl = {"portable", 0, mul_portable, sqr_portable};
+static const bn_impl bn_portable_impl = {"portable", 0, mul_portable, sqr_portable, NULL};
 
 #if TENON_X86_64
 /* Instances for the prime sizes of 2048-, 3072- and 4096-bit keys, and a generic one. */
@@ -465,12 +465,21 @@ static void sqr_adx(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
     final_sub(ctx, r, t);
 }
 
+static void sqr_adx_lazy(const bn_mont *ctx, uint64_t *r, const uint64_t *a)
+{
+    if (ctx->nl % 8 == 0) {
+        bn_adx8_sqr_lazy(r, a, ctx->m, ctx->n0, ctx->nl);
+        return;
+    }
+    sqr_adx(ctx, r, a);
+}
+
 static const bn_impl bn_adx_impl = {"x86-64-mulx-adx", TENON_CPU_BMI2 | TENON_CPU_ADX, mul_adx,
-                                    sqr_adx};
+                                    sqr_adx, sqr_adx_lazy};
 
 /* Baseline x86-64 instructions only; tied to SSE2 (always present) so that
  * tenon_cpu_set_mask(0) still selects the portable code. */
-static const bn_impl bn_x86_impl = {"x86-64-asm", TENON_CPU_SSE2, mul_x86, sqr_x86};
+static const bn_impl bn_x86_impl = {"x86-64-asm", TENON_CPU_SSE2, mul_x86, sqr_x86, NULL};
 #endif
 
 const bn_impl *const bn_all_impls[] = {
@@ -479,8 +488,18 @@ const bn_impl *const bn_all_impls[] = {
 #endif
     &bn_portable_impl, NULL};
 
+static const bn_impl *forced_impl;
+
+void bn_test_force_impl(const bn_impl *impl)
+{
+    __atomic_store_n(&forced_impl, impl, __ATOMIC_RELAXED);
+}
+
 const bn_impl *bn_best_impl(void)
 {
+    const bn_impl *forced = __atomic_load_n(&forced_impl, __ATOMIC_RELAXED);
+    if (forced != NULL)
+        return forced;
     for (size_t i = 0; bn_all_impls[i] != NULL; i++)
         if (cpu_has(bn_all_impls[i]->cpu_needs))
             return bn_all_impls[i];
@@ -921,6 +940,11 @@ void bn_mont_pow_ct(const bn_mont *ctx, uint64_t *r, const uint64_t *b, const ui
         if (w == nwin - 1) {
             for (size_t j = 0; j < n; j++)
                 acc[j] = t[j];
+        } else if (ctx->impl->sqr_lazy != NULL) {
+            /* acc < R through the squarings; the product with t < m brings it below m */
+            for (int s = 0; s < WIN; s++)
+                ctx->impl->sqr_lazy(ctx, acc, acc);
+            bn_mont_mul(ctx, acc, acc, t);
         } else {
             for (int s = 0; s < WIN; s++)
                 bn_mont_sqr(ctx, acc, acc);

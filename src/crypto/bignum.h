@@ -43,6 +43,10 @@ typedef struct bn_impl {
     void (*mul)(const bn_mont *ctx, uint64_t *r, const uint64_t *a, const uint64_t *b);
     /* r = a^2 R^-1 mod m. */
     void (*sqr)(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
+    /* An almost Montgomery square, or NULL: r = a^2 R^-1 + k m < R for any a < R, not
+     * necessarily below m (bn_mont_pow_ct's squarings, whose results feed only further
+     * products; its multiplications reduce fully, the table entries being below m). */
+    void (*sqr_lazy)(const bn_mont *ctx, uint64_t *r, const uint64_t *a);
 } bn_impl;
 
 struct bn_mont {
@@ -61,12 +65,18 @@ struct bn_mont {
 void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *m, uint64_t n0,
                  size_t n);
 void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
+/* The almost Montgomery square (bn_impl's sqr_lazy): r = a^2 R^-1 mod m + k m < R for a < R. */
+void bn_adx8_sqr_lazy(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
 /* r = a R^-1 mod m for a < m (a reduction alone: bn_mont_from). */
 void bn_adx8_from(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n);
 
 /* Every implementation compiled in (portable first), NULL-terminated; and the best allowed. */
 extern const bn_impl *const bn_all_impls[];
 const bn_impl *bn_best_impl(void);
+/* For the constant-flow tests only: impl != NULL makes bn_best_impl return it whatever cpuid
+ * says (valgrind runs MULX/ADCX/ADOX but its virtual CPU does not report ADX, so a whole RSA
+ * private operation reaches the ADX code only this way); NULL restores the choice by cpuid. */
+void bn_test_force_impl(const bn_impl *impl);
 
 /* x (nl limbs) = the big-endian bytes in (len <= 8 nl). */
 void bn_from_be(uint64_t *x, size_t nl, const uint8_t *in, size_t len);

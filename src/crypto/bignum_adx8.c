@@ -20,7 +20,12 @@
  * The Montgomery reduction is the same sweep with the quotient digits q_i as multipliers: the
  * first tile of each sweep makes them (q_i = t_i n0 mod 2^64 with MULX, which leaves the flags
  * alone, once the lowest limb is complete; no earlier tile of the sweep adds to it since only
- * block 0 reaches limbs below 8r + 8), stores them for the later tiles and zeroes t_i. Squaring
+ * block 0 reaches limbs below 8r + 8), stores them for the later tiles and zeroes t_i. Its window
+ * starts as t[8r .. 8r + 7] (final once the earlier sweeps are done), so that the chain from one
+ * digit to the next is two MULX and two adds: the tile then runs at the rate of its products
+ * rather than at that of the chain. For the squarings of an exponentiation the reduction can end
+ * lazily (bn_adx8_sqr_lazy, an almost Montgomery product below R: m subtracted under the mask of
+ * the carry out, with no comparison and no selection). Squaring
  * sweeps only the tiles with k >= r, the diagonal one for the cross products x_i x_j with
  * i < j only, then doubles and adds the squares.
  *
@@ -87,17 +92,17 @@ typedef unsigned __int128 u128;
                            "xorl %%eax, %%eax\n\t" STEP(0, YO, A0, A1) "movq " A0 ", " AT(         \
                                "t", S, TO) "\n\t" TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
 
-/* Row S of a reduction's first tile: the lowest limb, completed by t[S], gives the quotient
- * digit q = limb n0 (stored to x[S]; n0 is read from x[9], memory of the caller's, so that
- * no register and no stack address is needed for it: the tiles take all but the frame and
- * stack pointers); adding q y[0] clears that limb. */
+/* Row S of a reduction's first tile: the lowest limb A0 is complete (the window starts as
+ * t[8r .. 8r + 7], so no limb of t is added here), and the quotient digit q = A0 n0 comes from
+ * MULX with n0 in rdx (n0 is read from x[9], memory of the caller's, so that no register and no
+ * stack address is needed for it: the tiles take all but the frame and stack pointers); q is
+ * stored to x[S] and adding q y[0] clears A0. Row to row the chain is two MULX and two adds. */
 #define QROW(S, TO, XO, YO, A0, A1, A2, A3, A4, A5, A6, A7)                                        \
+    "movq 8*9(%[x]), %%rdx\n\t"                                                                    \
+    "mulxq " A0 ", %%rdx, %%rcx\n\t"                                                               \
     "xorl %%eax, %%eax\n\t"                                                                        \
-    "adoxq " AT("t", S, TO) ", " A0 "\n\t"                                                         \
-                            "movq " A0 ", %%rdx\n\t"                                               \
-                            "mulxq 8*9(%[x]), %%rdx, %%rcx\n\t"                                    \
-                            "movq %%rdx, " AT("x", S, XO) "\n\t" STEP(0, YO, A0, A1)               \
-                                TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
+    "movq %%rdx, " AT("x", S, XO) "\n\t" STEP(0, YO, A0, A1)                                       \
+        TAIL(YO, A0, A1, A2, A3, A4, A5, A6, A7)
 
 #define EIGHT(R, TO, XO, YO)                                                                       \
     R(0, TO, XO, YO, W0, W1, W2, W3, W4, W5, W6, W7)                                               \
@@ -201,6 +206,17 @@ static inline __attribute__((always_inline)) void dtile(uint64_t *t, const uint6
  * CF set exactly when the value was below m (no carry and a borrow): keep t then. */
 #define FCARRY "sbbq %%rcx, %%rcx\n\t" "negq %%rcx\n\t" "clc\n\t"
 #define FKEEP "sbbq $0, %%rcx\n\t"
+/* The lazy end (an almost Montgomery product, for squarings whose result only feeds further
+ * products): the last window is added into its registers (u = its limbs and t[O..O+N-9] below
+ * them), the carry out c, then x = u - (c ? m : 0), which is below R since u < R + m. The masked
+ * m is staged in x first, as AND would clear the SBB chain's CF. */
+#define WAR(W, J, O) "adcq " AT("t", J, O) ", " W "\n\t"
+#define LMASK(J) "movq " AT("y", J, "0") ", %%rcx\n\t" "andq %%rax, %%rcx\n\t" "movq %%rcx, " AT("x", J, "0") "\n\t"
+#define LMASK8(O) LMASK(O+0) LMASK(O+1) LMASK(O+2) LMASK(O+3) LMASK(O+4) LMASK(O+5) LMASK(O+6) LMASK(O+7)
+#define LSUBT(J, O) "movq " AT("t", J, O) ", %%rdx\n\t" "sbbq " AT("x", J, "0") ", %%rdx\n\t" "movq %%rdx, " AT("x", J, "0") "\n\t"
+#define LSUBT8(J, O) LSUBT(J+0, O) LSUBT(J+1, O) LSUBT(J+2, O) LSUBT(J+3, O) LSUBT(J+4, O) LSUBT(J+5, O) LSUBT(J+6, O) LSUBT(J+7, O)
+#define LSUBW(W, J, O) "sbbq " AT("x", J, O) ", " W "\n\t" "movq " W ", " AT("x", J, O) "\n\t"
+#define LMASKC "sbbq %%rax, %%rax\n\t"
 /* The window cleared for the next sweep. */
 #define WCLEAR                                                                                     \
     "xorl %k[w0], %k[w0]\n\t"                                                                      \
@@ -251,25 +267,42 @@ static void sqr_wide16(uint64_t *t, const uint64_t *a)
                      : "rax", "rcx", "rdx", "cc", "memory");
 }
 
-/* r = t[0..31] R^-1 mod m, reduced (t < m R); r serves as the scratch of the quotient digits,
- * of the first sweep's carry out (r[8]) and of n0 (r[9]) until the end, so it may alias the
- * product's factors. */
-static void redc16(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
-{
-    uint64_t w[8] = {0};
-    r[9] = n0;
-    /* clang-format off */
-    __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
-                     "clc\n\t" WADD("16") CSAVE WCLEAR
-                     EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")
-                     CLOAD WADD("24")
-                     FCARRY FSUB("16", "0", "0") FSUB("24", "8", "8") FKEEP
-                     FSEL8("0", "16") FSEL8("8", "24")
-                     : WOPS
-                     : [t] "r"(t), [x] "r"(r), [y] "r"(m)
-                     : "rax", "rcx", "rdx", "cc", "memory");
-    /* clang-format on */
-}
+/* Early-clobber outputs: the reductions load the window themselves. */
+#define WOUTS                                                                                      \
+    [w0] "=&r"(w[0]), [w1] "=&r"(w[1]), [w2] "=&r"(w[2]), [w3] "=&r"(w[3]), [w4] "=&r"(w[4]),      \
+        [w5] "=&r"(w[5]), [w6] "=&r"(w[6]), [w7] "=&r"(w[7])
+
+/* r = t[0..31] R^-1 mod m, reduced (t < m R); with lazy, r = t R^-1 mod m + k m < R for any
+ * t < R^2 (no comparison with m: the result of a squaring that only feeds further products).
+ * r serves as the scratch of the quotient digits, of the first sweep's carry out (r[8]) and of
+ * n0 (r[9]) until the end, so it may alias the product's factors. */
+/* clang-format off */
+#define REDC16_SWEEPS                                                                              \
+    WLOAD("0") EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")                                \
+    "clc\n\t" WADD("16") CSAVE WLOAD("8")                                                          \
+    EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")
+#define REDC16_FULL                                                                                \
+    CLOAD WADD("24") FCARRY FSUB("16", "0", "0") FSUB("24", "8", "8") FKEEP                        \
+    FSEL8("0", "16") FSEL8("8", "24")
+#define REDC16_LAZY                                                                                \
+    CLOAD W8(WAR, "24") LMASKC LMASK8(0) LMASK8(8) "clc\n\t" LSUBT8(0, "16") W8(LSUBW, "8")
+/* clang-format on */
+
+/* One reduction as a function of its own, each kind once in the binary (the instruction cache
+ * holds the exponentiation's loop). */
+#define REDC_FN(NAME, CODE)                                                                        \
+    static __attribute__((noinline)) void NAME(uint64_t *r, uint64_t *t, const uint64_t *m,        \
+                                               uint64_t n0)                                        \
+    {                                                                                              \
+        uint64_t w[8];                                                                             \
+        r[9] = n0;                                                                                 \
+        __asm__ volatile(CODE:WOUTS                                                                \
+                         : [t] "r"(t), [x] "r"(r), [y] "r"(m)                                      \
+                         : "rax", "rcx", "rdx", "cc", "memory");                                   \
+    }
+
+REDC_FN(redc16, REDC16_SWEEPS REDC16_FULL)
+REDC_FN(redc16_lazy, REDC16_SWEEPS REDC16_LAZY)
 
 /* ------------------------------------------------------------------------------------------
  * 24 limbs (the primes of RSA-3072): the squaring and the reduction as one asm statement each,
@@ -297,28 +330,26 @@ static void sqr_wide24(uint64_t *t, const uint64_t *a)
     /* clang-format on */
 }
 
-/* r = t[0..47] R^-1 mod m, reduced, as redc16. */
-static void redc24(uint64_t *r, uint64_t *t, const uint64_t *m, uint64_t n0)
-{
-    uint64_t w[8] = {0};
-    r[9] = n0;
-    /* clang-format off */
-    __asm__ volatile(EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")
-                     EIGHT(ROW, "16", "0", "16")
-                     "clc\n\t" WADD("24") CSAVE WCLEAR
-                     EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")
-                     EIGHT(ROW, "24", "0", "16")
-                     CLOAD WADD("32") CSAVE WCLEAR
-                     EIGHT(QROW, "16", "0", "0") EIGHT(ROW, "24", "0", "8")
-                     EIGHT(ROW, "32", "0", "16")
-                     CLOAD WADD("40")
-                     FCARRY FSUB("24", "0", "0") FSUB("32", "8", "8") FSUB("40", "16", "16") FKEEP
-                     FSEL8("0", "24") FSEL8("8", "32") FSEL8("16", "40")
-                     : WOPS
-                     : [t] "r"(t), [x] "r"(r), [y] "r"(m)
-                     : "rax", "rcx", "rdx", "cc", "memory");
-    /* clang-format on */
-}
+/* r = t[0..47] R^-1 mod m, reduced or lazy, as redc16. */
+/* clang-format off */
+#define REDC24_SWEEPS                                                                              \
+    WLOAD("0") EIGHT(QROW, "0", "0", "0") EIGHT(ROW, "8", "0", "8")                                \
+    EIGHT(ROW, "16", "0", "16")                                                                    \
+    "clc\n\t" WADD("24") CSAVE WLOAD("8")                                                          \
+    EIGHT(QROW, "8", "0", "0") EIGHT(ROW, "16", "0", "8")                                          \
+    EIGHT(ROW, "24", "0", "16")                                                                    \
+    CLOAD WADD("32") CSAVE WLOAD("16")                                                             \
+    EIGHT(QROW, "16", "0", "0") EIGHT(ROW, "24", "0", "8")                                         \
+    EIGHT(ROW, "32", "0", "16")
+#define REDC24_FULL                                                                                \
+    CLOAD WADD("40") FCARRY FSUB("24", "0", "0") FSUB("32", "8", "8") FSUB("40", "16", "16") FKEEP \
+    FSEL8("0", "24") FSEL8("8", "32") FSEL8("16", "40")
+#define REDC24_LAZY                                                                                \
+    CLOAD W8(WAR, "40") LMASKC LMASK8(0) LMASK8(8) LMASK8(16) "clc\n\t" LSUBT8(0, "24")            \
+    LSUBT8(8, "24") W8(LSUBW, "16")
+/* clang-format on */
+REDC_FN(redc24, REDC24_SWEEPS REDC24_FULL)
+REDC_FN(redc24_lazy, REDC24_SWEEPS REDC24_LAZY)
 
 /* t[0..7] += w + c; returns the carry out. The end of a sweep: the window holds the limbs
  * above all of the sweep's fall-outs. */
@@ -391,7 +422,9 @@ static void redc(uint64_t *t, const uint64_t *m, uint64_t n0, size_t n)
     uint64_t q[10], c = 0;
     q[9] = n0;
     for (size_t r = 0; r < n; r += 8) {
-        uint64_t w[8] = {0};
+        uint64_t w[8];
+        for (size_t j = 0; j < 8; j++)
+            w[j] = t[r + j];
         qtile(t + r, q, m, w);
         for (size_t k = 8; k < n; k += 8)
             tile(t + r + k, q, m + k, w);
@@ -475,22 +508,36 @@ void bn_adx8_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64
     final_sub(r, t, m, n);
 }
 
-void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
+/* lazy: the almost Montgomery square. For the sizes without their own reduction the reduced
+ * square serves: for a < R (t < R^2) the rows leave u < R + m, and the final conditional
+ * subtraction takes m off u >= m, so the result is below R and congruent. */
+static inline __attribute__((always_inline)) void
+sqr_any(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n, const int lazy)
 {
     uint64_t t[2 * BN_MAX_LIMBS + 1];
     if (n == 16) {
         sqr_wide16(t, a);
-        redc16(r, t, m, n0);
+        (lazy ? redc16_lazy : redc16)(r, t, m, n0);
         return;
     }
     if (n == 24) {
         sqr_wide24(t, a);
-        redc24(r, t, m, n0);
+        (lazy ? redc24_lazy : redc24)(r, t, m, n0);
         return;
     }
     sqr_wide(t, a, n);
     redc(t, m, n0, n);
     final_sub(r, t, m, n);
+}
+
+void bn_adx8_sqr(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
+{
+    sqr_any(r, a, m, n0, n, 0);
+}
+
+void bn_adx8_sqr_lazy(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
+{
+    sqr_any(r, a, m, n0, n, 1);
 }
 
 void bn_adx8_from(uint64_t *r, const uint64_t *a, const uint64_t *m, uint64_t n0, size_t n)
