@@ -312,7 +312,10 @@ static void test_mont_init_rr(void)
  * multiplication, IFMA and model, against each other and OpenSSL's a b 2^-52L mod m, on moduli
  * of 16, 24 and 32 limbs (random, top limb 1, all limbs but the lowest all ones) and operands
  * across the range of the lazily reduced values: 0, 1, m - 1, m, m + 1, 2m - 1, 2^1024 - 1,
- * 2^1024, 2^1024 + 1 (where below 2m), random below m and random below 2m. */
+ * 2^1024, 2^1024 + 1 (where below 2m), random below m and random below 2m; and, for the lanes'
+ * carries, operands whose 52-bit limbs are all ones: 2^(52(L - 1)) - 1 (every limb but the top),
+ * and the largest value below 2m whose L - 1 lower limbs are all ones. (Values near 2^52L, the
+ * radix, are not inputs: 52L >= bits(m) + 2 keeps everything below 2m far under it.) */
 static void test_r52_products(void)
 {
     BN_CTX *bctx = BN_CTX_new();
@@ -336,7 +339,7 @@ static void test_r52_products(void)
             BIGNUM *M = bn_of(m, nl), *Rinv = BN_new(), *A = NULL, *B = NULL, *P = BN_new();
             BN_set_bit(Rinv, (int)(52 * L));
             CHECK(BN_mod_inverse(Rinv, Rinv, M, bctx) != NULL);
-            enum { NV = 11 };
+            enum { NV = 13 };
             uint64_t v[NV][BN_MAX_LIMBS + 1];
             size_t nv = 0;
             for (int k = 0; k < NV; k++) {
@@ -374,6 +377,28 @@ static void test_r52_products(void)
                 case 9:
                     rand_below(x, m, nl);
                     break; /* below m */
+                case 11:
+                case 12: {
+                    /* ones: 2^(52(L - 1)) - 1; for 12, plus (top - 1) 2^(52(L - 1)) with top the
+                     * limb 2m - 1 has there (dropped below when 2m - 1 has none) */
+                    size_t nb = 52 * (L - 1);
+                    for (size_t b = 0; b < nb; b++)
+                        x[b / 64] |= 1ull << (b % 64);
+                    if (k == 12) {
+                        uint64_t t2[BN_MAX_LIMBS + 1], top = 0;
+                        bn_sub(t2, m2, one, nl + 1);
+                        for (size_t b = nb; b < nb + 64 && b < 64 * (nl + 1); b++)
+                            top |= ((t2[b / 64] >> (b % 64)) & 1) << (b - nb);
+                        if (top == 0) {
+                            memset(x, 0xff, sizeof v[0]); /* not below 2m: dropped */
+                            break;
+                        }
+                        top -= 1;
+                        for (size_t b = 0; b < 64 && nb + b < 64 * (nl + 1); b++)
+                            x[(nb + b) / 64] |= ((top >> b) & 1) << ((nb + b) % 64);
+                    }
+                    break;
+                }
                 default:
                     rand_below(x, m2, nl + (m2[nl] != 0)); /* its top limb non-zero */
                     break;                                 /* below 2m */
