@@ -22,8 +22,9 @@ enum { MAXLEN = 4500, AAD_LEN = 13 };
 /* 77: the one-time key's block with the message in the row layout; 1025 (a TLS 1.3 record of
  * 1 KiB of data): batches, then block 0 with the last block in the rows; 4500: batches and a
  * partial batch. The stitched AVX2 seal (batches at 448 + 512 k): 77 in one call, 1025 two
- * batches and the rows beside the MAC, 4500 a partial batch beside it, 960 no rest at all. */
-static const size_t lens[] = {77, 1025, MAXLEN, 960};
+ * batches and the rows beside the MAC, 4500 a partial batch beside it, 960 no rest at all;
+ * 300: the AVX2 one-time key's block in lane 0 of one batch with the message in the others. */
+static const size_t lens[] = {77, 1025, MAXLEN, 960, 300};
 
 typedef void (*chacha_fn)(const uint8_t key[32], const uint8_t nonce[12], uint32_t counter,
                           const uint8_t *in, uint8_t *out, size_t len);
