@@ -983,9 +983,46 @@ static void test_dispatch(void)
 #endif
 }
 
+/* poly1305_r64_tag (the stitched AEAD's final step) against poly1305_final on the same
+ * accumulator, at the edges of the reduction: h just below, at and just above p = 2^130 - 5, at
+ * and above 2^130, the largest the radix-2^64 code leaves (top word 4), 0, and random values. */
+static void test_r64_tag(void)
+{
+    const uint64_t m = ~(uint64_t)0;
+    const uint64_t edges[][3] = {
+        {0, 0, 0},     {m - 5, m, 3},  {m - 4, m, 3}, /* p - 1, p */
+        {m - 3, m, 3}, {m, m, 3},      {0, 0, 4},     /* p + 1, 2^130 - 1, 2^130 */
+        {4, 0, 4},     {5, 0, 4},      {m - 5, m, 4}, /* 2^130 + 4, 2^130 + 5, p + 2^128 */
+        {m, m, 4},     {m - 10, m, 3}, {1, 0, 0},
+    };
+    size_t bad = 0, n = ARRAY_LEN(edges) + 200;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t key[32], want[16], got[16];
+        tu_rand(key, sizeof key);
+        poly1305_r64 p;
+        uint64_t s[2];
+        poly1305_r64_key(&p, s, key);
+        if (i < ARRAY_LEN(edges)) {
+            memcpy(p.h, edges[i], sizeof p.h);
+        } else {
+            tu_rand(p.h, sizeof p.h);
+            p.h[2] %= 5;
+        }
+        poly1305_ctx ctx;
+        poly1305_init(&ctx, key);
+        poly1305_from_r64(&ctx, &p);
+        poly1305_final(&ctx, want);
+        poly1305_r64_tag(&p, s, got);
+        if (memcmp(want, got, 16) != 0 && bad++ < 5)
+            fprintf(stderr, "    r64 tag differs at case %zu\n", i);
+    }
+    CHECK(bad == 0);
+}
+
 int main(void)
 {
     tu_seed(0x8439);
+    test_r64_tag();
     test_dispatch();
     find_impls();
     test_chacha_kats();
