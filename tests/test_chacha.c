@@ -983,9 +983,93 @@ static void test_dispatch(void)
 #endif
 }
 
+/* Every length 0..2000 on every class against OpenSSL's EVP_chacha20_poly1305, with an AAD of
+ * 0 to 40 bytes: seal out of place and in place, and open OpenSSL's record in place (the
+ * in-place paths buffer the first piece, the stitched ones their tail). */
+static void test_openssl_every_length(void)
+{
+    enum { MAXLEN = 2000 };
+    uint8_t key[32], nonce[12], aad[40], tag[16], otag[16];
+    uint8_t *in = malloc(MAXLEN), *oout = malloc(MAXLEN), *buf = malloc(MAXLEN);
+    unsigned long bad = 0, total = 0;
+    CHECK(in != NULL && oout != NULL && buf != NULL);
+    for (size_t len = 0; len <= MAXLEN && in != NULL && oout != NULL && buf != NULL; len++) {
+        size_t aad_len = len % (sizeof aad + 1);
+        tu_rand(key, sizeof key);
+        tu_rand(nonce, sizeof nonce);
+        tu_rand(aad, sizeof aad);
+        tu_rand(in, len);
+        CHECK(ossl_seal(key, nonce, aad, aad_len, in, len, oout, otag));
+        for (size_t i = 0; i < naeads; i++) {
+            tenon_aead_ctx ctx;
+            total++;
+            CHECK_RC(tenon_aead_init(&ctx, aeads[i], key, 32), TENON_OK);
+            int ok =
+                tenon_aead_seal(&ctx, nonce, 12, aad, aad_len, in, len, buf, tag) == TENON_OK &&
+                memcmp(buf, oout, len) == 0 && memcmp(tag, otag, 16) == 0;
+            if (len > 0)
+                memcpy(buf, in, len);
+            ok = ok &&
+                 tenon_aead_seal(&ctx, nonce, 12, aad, aad_len, buf, len, buf, tag) == TENON_OK &&
+                 memcmp(buf, oout, len) == 0 && memcmp(tag, otag, 16) == 0;
+            if (len > 0)
+                memcpy(buf, oout, len);
+            ok = ok &&
+                 tenon_aead_open(&ctx, nonce, 12, aad, aad_len, buf, len, otag, buf) == TENON_OK &&
+                 memcmp(buf, in, len) == 0;
+            if (!ok && bad++ < 5)
+                fprintf(stderr, "    %s: length %zu differs from OpenSSL\n", aeads[i]->name, len);
+            tenon_aead_wipe(&ctx);
+        }
+    }
+    CHECK(bad == 0);
+    printf("chacha: %lu AEAD seals and opens of every length 0..%d identical to OpenSSL\n",
+           total - bad, MAXLEN);
+    free(in);
+    free(oout);
+    free(buf);
+}
+
+/* poly1305_r64_tag (the stitched AEAD's final step) against poly1305_final on the same
+ * accumulator, at the edges of the reduction: h just below, at and just above p = 2^130 - 5, at
+ * and above 2^130, the largest the radix-2^64 code leaves (top word 4), 0, and random values. */
+static void test_r64_tag(void)
+{
+    const uint64_t m = ~(uint64_t)0;
+    const uint64_t edges[][3] = {
+        {0, 0, 0},     {m - 5, m, 3},  {m - 4, m, 3}, /* p - 1, p */
+        {m - 3, m, 3}, {m, m, 3},      {0, 0, 4},     /* p + 1, 2^130 - 1, 2^130 */
+        {4, 0, 4},     {5, 0, 4},      {m - 5, m, 4}, /* 2^130 + 4, 2^130 + 5, p + 2^128 */
+        {m, m, 4},     {m - 10, m, 3}, {1, 0, 0},
+    };
+    size_t bad = 0, n = ARRAY_LEN(edges) + 200;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t key[32], want[16], got[16];
+        tu_rand(key, sizeof key);
+        poly1305_r64 p;
+        uint64_t s[2];
+        poly1305_r64_key(&p, s, key);
+        if (i < ARRAY_LEN(edges)) {
+            memcpy(p.h, edges[i], sizeof p.h);
+        } else {
+            tu_rand(p.h, sizeof p.h);
+            p.h[2] %= 5;
+        }
+        poly1305_ctx ctx;
+        poly1305_init(&ctx, key);
+        poly1305_from_r64(&ctx, &p);
+        poly1305_final(&ctx, want);
+        poly1305_r64_tag(&p, s, got);
+        if (memcmp(want, got, 16) != 0 && bad++ < 5)
+            fprintf(stderr, "    r64 tag differs at case %zu\n", i);
+    }
+    CHECK(bad == 0);
+}
+
 int main(void)
 {
     tu_seed(0x8439);
+    test_r64_tag();
     test_dispatch();
     find_impls();
     test_chacha_kats();
@@ -997,6 +1081,7 @@ int main(void)
     test_aead_cross();
     test_every_length();
     test_openssl();
+    test_openssl_every_length();
     test_tamper();
     test_args();
     return tu_finish("test_chacha");

@@ -157,6 +157,11 @@ void chacha20_xor_avx2_otk_tail(const uint8_t key[32], const uint8_t nonce[12], 
  * cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2). */
 void chacha20_batch_mac_avx2(const uint32_t st[16], const uint8_t *in, uint8_t *out,
                              poly1305_r64 *p, const uint8_t *mac, size_t nmac);
+/* For the stitched seal's first batch: the keystream blocks of counters st[12] .. st[12] + 7,
+ * the first (the one-time key's block, st[12] = 0) raw to ks0 and the other seven XORed from in
+ * (448 bytes) to out (in == out allowed). Call only when cpu_has(TENON_CPU_AVX2). */
+void chacha20_batch_otk_avx2(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                             uint8_t ks0[64]);
 /* The same for four blocks (n <= 256 bytes of buf, in place) in the row layout, with any nmac.
  * Same CPU needs. */
 void chacha20_rows_mac_avx2(const uint32_t st[16], uint8_t *buf, size_t n, poly1305_r64 *p,

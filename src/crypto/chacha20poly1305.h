@@ -40,6 +40,10 @@ typedef struct chacha20poly1305_ops {
     void (*chacha20_otk_tail)(const uint8_t key[32], const uint8_t nonce[12], const uint8_t *head,
                               size_t split, const uint8_t *in, uint8_t *dst, size_t off, size_t len,
                               uint8_t otk[32]);
+    /* With the stitched ones (chacha20_batch_otk_avx2): the stitched seal's first batch, block
+     * 0 apart and seven blocks XORed in place or not. */
+    void (*chacha20_batch_otk)(const uint32_t st[16], const uint8_t *in, uint8_t *out,
+                               uint8_t ks0[64]);
 } chacha20poly1305_ops;
 
 /* What a ChaCha20-Poly1305 context keeps in tenon_aead_ctx.state. */

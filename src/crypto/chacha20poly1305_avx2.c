@@ -16,10 +16,10 @@
 CHACHA20POLY1305_CLASS(chacha20poly1305_avx2mulx_class, "ChaCha20-Poly1305/avx2-mulx",
                        TENON_CPU_AVX2 | TENON_CPU_BMI2, chacha20_xor_avx2, poly1305_blocks_avx2,
                        chacha20_xor_avx2_otk, NULL, chacha20_batch_mac_avx2, chacha20_rows_mac_avx2,
-                       chacha20_xor_avx2_otk_tail);
+                       chacha20_xor_avx2_otk_tail, chacha20_batch_otk_avx2);
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_avx2_class, "ChaCha20-Poly1305/avx2", TENON_CPU_AVX2,
                        chacha20_xor_avx2, poly1305_blocks_avx2, chacha20_xor_avx2_otk, NULL, NULL,
-                       NULL, NULL);
+                       NULL, NULL, NULL);
 
 #endif

@@ -15,10 +15,11 @@
 CHACHA20POLY1305_CLASS(chacha20poly1305_avx512ifma_class, "ChaCha20-Poly1305/avx512ifma",
                        TENON_CPU_AVX512F | TENON_CPU_AVX512IFMA, chacha20_xor_avx512,
                        poly1305_blocks_ifma, chacha20_xor_avx512_otk, poly1305_aead_ifma, NULL,
-                       NULL, NULL);
+                       NULL, NULL, NULL);
 
 CHACHA20POLY1305_CLASS(chacha20poly1305_avx512_class, "ChaCha20-Poly1305/avx512",
                        TENON_CPU_AVX512F | TENON_CPU_AVX2, chacha20_xor_avx512,
-                       poly1305_blocks_avx512, chacha20_xor_avx512_otk, NULL, NULL, NULL, NULL);
+                       poly1305_blocks_avx512, chacha20_xor_avx512_otk, NULL, NULL, NULL, NULL,
+                       NULL);
 
 #endif

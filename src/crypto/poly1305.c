@@ -231,6 +231,45 @@ void poly1305_from_r64(poly1305_ctx *ctx, const poly1305_r64 *p)
     ctx->h[2] = h2;
 }
 
+void poly1305_r64_key(poly1305_r64 *p, uint64_t s[2], const uint8_t key[32])
+{
+    /* RFC 8439 §2.5: r &= 0x0ffffffc0ffffffc0ffffffc0fffffff; the accumulator starts at 0. */
+    p->r0 = load_le64(key) & 0x0ffffffc0fffffffull;
+    p->r1 = load_le64(key + 8) & 0x0ffffffc0ffffffcull;
+    p->s1 = p->r1 + (p->r1 >> 2);
+    p->h[0] = p->h[1] = p->h[2] = 0;
+    s[0] = load_le64(key + 16);
+    s[1] = load_le64(key + 24);
+}
+
+void poly1305_r64_tag(poly1305_r64 *p, const uint64_t s[2], uint8_t tag[16])
+{
+    uint64_t h0 = p->h[0], h1 = p->h[1], h2 = p->h[2];
+    /* The bits from 2^130 up, times 5: with h2 <= 4, h < 5 * 2^128 becomes h < 2^130 + 5, less
+     * than 2p, so one conditional subtraction of p reduces it. */
+    u128 t = (u128)h0 + 5 * (h2 >> 2);
+    h0 = (uint64_t)t;
+    t = (u128)h1 + (uint64_t)(t >> 64);
+    h1 = (uint64_t)t;
+    h2 = (h2 & 3) + (uint64_t)(t >> 64);
+    /* h mod p is h - p = h + 5 - 2^130 when h + 5 reaches 2^130 (bit 2 of its top word): its
+     * low 128 bits are all the tag needs. Selected with a mask, no branch. */
+    t = (u128)h0 + 5;
+    uint64_t g0 = (uint64_t)t;
+    t = (u128)h1 + (uint64_t)(t >> 64);
+    uint64_t g1 = (uint64_t)t;
+    uint64_t g2 = h2 + (uint64_t)(t >> 64);
+    uint64_t keep_g = 0 - ((g2 >> 2) & 1);
+    keep_g = ct_value_barrier_u64(keep_g);
+    h0 = ct_select_u64(keep_g, g0, h0);
+    h1 = ct_select_u64(keep_g, g1, h1);
+    /* RFC 8439 §2.5: tag = (Acc + s) mod 2^128, little-endian. */
+    t = (u128)h0 + s[0];
+    store_le64(tag, (uint64_t)t);
+    store_le64(tag + 8, h1 + s[1] + (uint64_t)(t >> 64));
+    tenon_wipe(p, sizeof *p);
+}
+
 #if TENON_X86_64
 void poly1305_blocks_r64(poly1305_r64 *p, const uint8_t *in, size_t nblocks)
 {

@@ -77,6 +77,12 @@ typedef struct poly1305_r64 {
     uint64_t r0, r1, s1;
 } poly1305_r64;
 
+/* A fresh p from the one-time key (RFC 8439 §2.5: r clamped, the accumulator 0), and s. For the
+ * stitched AEAD, which needs no poly1305_ctx. */
+void poly1305_r64_key(poly1305_r64 *p, uint64_t s[2], const uint8_t key[32]);
+/* The tag from p (as the radix-2^64 code leaves it) and s: reduced modulo 2^130 - 5 in constant
+ * time, s added modulo 2^128. Wipes p. */
+void poly1305_r64_tag(poly1305_r64 *p, const uint64_t s[2], uint8_t tag[16]);
 /* ctx's accumulator and r in radix 2^64, into p. */
 void poly1305_to_r64(const poly1305_ctx *ctx, poly1305_r64 *p);
 /* p's accumulator back into ctx (radix 2^44, partially reduced as mul44 leaves it). */
