@@ -1,10 +1,10 @@
 /*
  * SHA-384 and SHA-512 through every SHA-512 implementation against OpenSSL: every message
- * length 0..600 and a few long ones (so the four-, two- and one-block paths and their 1-3
- * block tails all run), in one update and split at an odd offset. The x86 vector code is
- * also built here a second time with its rounds in C (TENON_SHA512_C_ROUNDS, the fallback
- * for a compiler without GNU inline assembly) and checked the same way, so both forms of the
- * rounds stay tested.
+ * length 0..600 and a few long ones (so the four-, two- and one-block paths, the AVX-512
+ * code's pipelined loop, and their 1-3 block tails all run), in one update and split at an odd
+ * offset. The x86 vector code is also built here a second time with its rounds in C
+ * (TENON_SHA512_C_ROUNDS, the fallback for a compiler without GNU inline assembly) and checked the
+ * same way, so both forms of the rounds stay tested.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +52,10 @@ static void digest_impl(const sha512_impl *impl, const tenon_hash_class *h, cons
 
 static void check_impl(const sha512_impl *impl, const char *label, const uint8_t *buf)
 {
-    static const size_t longs[] = {1023, 4096, 16384 + 17, 65536 + 128 * 3, LONGEST};
+    /* 8, 12 and 15 blocks: one and two turns of the AVX-512 code's pipelined loop and the
+     * longest tail behind it. */
+    static const size_t longs[] = {1023, 1024,       1024 + 128 * 4 + 5, 2047,
+                                   4096, 16384 + 17, 65536 + 128 * 3,    LONGEST};
     unsigned long before = 0, bad = 0;
     uint8_t want[64], got[64];
     if (!cpu_has(impl->cpu_needs)) {
@@ -73,7 +76,7 @@ static void check_impl(const sha512_impl *impl, const char *label, const uint8_t
             before += 2;
         }
     }
-    printf("%s %s: SHA-384/512 of lengths 0..600 and 5 long ones vs OpenSSL, %lu digests, "
+    printf("%s %s: SHA-384/512 of lengths 0..600 and 8 long ones vs OpenSSL, %lu digests, "
            "%lu differ\n",
            label, impl->name, before, bad);
 }
