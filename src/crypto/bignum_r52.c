@@ -32,6 +32,8 @@
 #define R52_LANES 8
 #define R52_MAXV 5
 #define R52_STRIDE (R52_LANES * R52_MAXV)
+#define R52_CSTRIDE (R52_LANES * (R52_MAXV + 1)) /* one copy moved up 0 .. 8 lanes (ams) */
+#define R52_COPIES (R52_LANES + 1)
 _Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per constant");
 #define R52_ENTRIES (1u << BN_WIN)
 
@@ -40,6 +42,8 @@ _Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per 
 typedef struct r52_half {
     uint64_t table[R52_ENTRIES * R52_STRIDE] __attribute__((aligned(64)));
     uint64_t m[R52_STRIDE] __attribute__((aligned(64)));
+    /* m moved up 0 .. 8 lanes: copy t at t R52_CSTRIDE (see ams) */
+    uint64_t ms[R52_COPIES * R52_CSTRIDE] __attribute__((aligned(64)));
     uint64_t b[R52_STRIDE] __attribute__((aligned(64))); /* the base, b R */
     uint64_t k[R52_STRIDE] __attribute__((aligned(64))); /* 2^(104L - 64n) mod m */
     uint64_t z[R52_STRIDE] __attribute__((aligned(64))); /* R mod m */
@@ -350,12 +354,21 @@ static void pow2_r52(const bn_mont *ctx, uint64_t *y, size_t s)
     to_r52(y, w, ctx->nl);
 }
 
+/* h->ms: copies of m (zero beyond L) moved up 0 .. 8 lanes. */
+static void shift_copies(r52_half *h)
+{
+    memset(h->ms, 0, sizeof h->ms);
+    for (size_t t = 0; t < R52_COPIES; t++)
+        memcpy(h->ms + t * R52_CSTRIDE + t, h->m, sizeof h->m);
+}
+
 /* The constants both kinds of exponentiation use: m, -m^-1 mod 2^52, 2^(104L - 64n) mod m
  * and R mod m. */
 static void prepare_consts(r52_half *h, const bn_mont *ctx, size_t L)
 {
     size_t n = ctx->nl;
     to_r52(h->m, ctx->m, n);
+    shift_copies(h);
     h->k0 = ctx->n0 & R52_MASK;
     if (ctx->r52 != NULL) {
         memcpy(h->k, ctx->r52->k, sizeof h->k);
@@ -487,6 +500,7 @@ int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint
     uint64_t k[BN_MAX_LIMBS], inv = m[0];
     memset(h.m, 0, sizeof h - offsetof(r52_half, m));
     to_r52(h.m, m, n);
+    shift_copies(&h);
     to_r52(h.b, b, n);
     bn_pow2_mod_vartime(k, m, n, 104 * L / 64);
     to_r52(h.k, k, n);

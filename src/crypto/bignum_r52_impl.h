@@ -12,7 +12,8 @@
  *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
  *   RV_ALIGN1(hi, lo): lanes lo[1..], hi[0] (one lane down); RV_ALIGNUP(hi, lo): lo[top], hi[0..]
  *     (one lane up)
- *   RV_LANE1(a) (lane 1)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
+ *   RV_LANE1(a) (lane 1)
+ *   RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
  *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
  *   RV_MADDLO_K(acc, k, a, b) / RV_MADDHI_K(acc, k, a, b): RV_MADDLO / RV_MADDHI in the lanes
  *     whose bit of k is set, acc elsewhere
@@ -146,49 +147,71 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(r52_half *h1, uint64_t *r1, co
 }
 
 /* r = a^2 2^-52L mod m, up to 2m, for H halves (a below 2m): amm's reduction with a dedicated
- * squaring. The cross products a_i a_j, j > i, are added once, in an accumulator y of their own
- * that moves down a lane per turn like x (masked to the lanes j > i; the vectors holding none
- * are skipped), and count twice: 2y joins x at the end, and each lane 0 the scalar side needs
- * is lane 1 of x plus twice lane 1 of y (final by then: a turn only adds to y at lanes above
- * it, so y's lane is not on the chain from one q to the next). The squares a_j^2 (positions 2j
- * and 2j + 1) are made at once and laid out by position: the first V vectors are where x
- * starts, the rest join at the end (they are past the lanes the reduction reads). Of amm's 4 V
- * multiplications per turn per half, 2 V remain for q m and on average about V for the cross
- * products. */
+ * squaring, its accumulators moved a whole vector per eight turns instead of a lane per turn.
+ * The turns run in blocks of eight (block u: turns 8u .. 8u + 7); during block u, x[w] holds
+ * positions 8(u + w) .. 8(u + w) + 7 of the sum, and turn i = 8u + s adds its products where
+ * they belong from copies of m (made once, h->ms) and of a (made here) moved up by s lanes:
+ * copy t's lane 8w + l holds limb 8w + l - t, so limb j times a_i lands at position i + j, and
+ * the high halves, from copy s + 1, at i + j + 1. At the end of a block x[0] (positions below
+ * the next turn) is dropped: the renaming of the vectors costs nothing, where amm moves the
+ * whole accumulator down a lane per turn. The cross products a_i a_j, j > i, are added once,
+ * in an accumulator y of their own (masked to the lanes j > i; the vectors of block u below u
+ * hold none and are skipped), and count twice: 2y joins x at the end, and each position the
+ * scalar side needs is that of x plus twice that of y (final by then: a turn only adds to y at
+ * positions above 2i). The squares a_j^2 (positions 2j and 2j + 1) are made at once and laid
+ * out by position: x starts with the first V + 1 vectors, the others enter as the blocks move
+ * on. The positions below L only feed the scalar side's q (the carries out of them are tracked
+ * there, as in amm); the result is positions L .. 2L - 1. */
 static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *const *r,
                                                  const uint64_t *const *a, const size_t H,
                                                  const size_t L, const size_t V)
 {
-    r52v x[2][R52_MAXV], y[2][R52_MAXV], va[2][R52_MAXV], vm[2][R52_MAXV], d[2][2 * R52_MAXV];
+    r52v x[2][R52_MAXV + 1], y[2][R52_MAXV + 1], d[2][2 * R52_MAXV];
+    uint64_t ac[2][R52_COPIES * R52_CSTRIDE] __attribute__((aligned(64)));
+    /* x[0], x[1], y[0], y[1] stored for the scalar side's read at a turn's lane */
+    uint64_t rb[2][4 * R52_LANES] __attribute__((aligned(64)));
     uint64_t s[2] = {0, 0}, c[2] = {0, 0};
     UNROLL
     for (size_t k = 0; k < H; k++) {
+        r52v va[R52_MAXV + 1];
         UNROLL
-        for (size_t v = 0; v < V; v++) {
-            va[k][v] = RV_LOAD(a[k] + R52_LANES * v);
-            vm[k][v] = RV_LOAD(h[k]->m + R52_LANES * v);
-            y[k][v] = RV_ZERO();
-        }
+        for (size_t v = 0; v < V; v++)
+            va[v] = RV_LOAD(a[k] + R52_LANES * v);
+        va[V] = RV_ZERO();
         /* the squares by position: d[2v], d[2v + 1] hold positions 16v .. 16v + 15 */
         UNROLL
         for (size_t v = 0; v < V; v++) {
-            r52v lo = RV_MADDLO(RV_ZERO(), va[k][v], va[k][v]);
-            r52v hi = RV_MADDHI(RV_ZERO(), va[k][v], va[k][v]);
+            r52v lo = RV_MADDLO(RV_ZERO(), va[v], va[v]);
+            r52v hi = RV_MADDHI(RV_ZERO(), va[v], va[v]);
             d[k][2 * v] = RV_ZIPLO(lo, hi);
             d[k][2 * v + 1] = RV_ZIPHI(lo, hi);
         }
         UNROLL
-        for (size_t v = 0; v < V; v++)
+        for (size_t v = 0; v <= V; v++) {
             x[k][v] = d[k][v];
+            y[k][v] = RV_ZERO();
+        }
+        /* the copies of a moved up 0 .. 8 lanes (V + 1 vectors each) */
+        UNROLL
+        for (size_t t = 0; t < R52_COPIES; t++) {
+            UNROLL
+            for (size_t w = 0; w <= V; w++) {
+                r52v below = w > 0 ? va[w - 1] : RV_ZERO();
+                RV_STORE(ac[k] + t * R52_CSTRIDE + R52_LANES * w,
+                         t == 0                ? va[w]
+                         : t == R52_LANES ? below
+                                          : RV_SHIFTUP(va[w], below, t));
+            }
+        }
         /* lane 0: the low half of a_0^2 */
         s[k] = (uint64_t)((unsigned __int128)a[k][0] * a[k][0]) & R52_MASK;
     }
-    /* The turns in runs of R52_LANES, by the vector u that holds lane i: vectors below u have no
-     * lane j > i, u has some (masked), those above all. */
+    const size_t U = (L + R52_LANES - 1) / R52_LANES;
     UNROLL
-    for (size_t u = 0; u < V; u++) {
-        size_t end = R52_LANES * (u + 1) < L ? R52_LANES * (u + 1) : L;
-        for (size_t i = R52_LANES * u; i < end; i++) {
+    for (size_t u = 0; u < U; u++) {
+        size_t ns = L - R52_LANES * u < R52_LANES ? L - R52_LANES * u : R52_LANES;
+        for (size_t so = 0; so < ns; so++) {
+            size_t i = R52_LANES * u + so;
             r52v vai[2], vq[2];
             unsigned __int128 qm[2];
             UNROLL
@@ -200,55 +223,76 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                 vai[k] = RV_SET1(a[k][i]);
                 vq[k] = RV_SET1(q);
             }
-            uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
+            /* hi = 0: the low halves, at i + j, from copy so; hi = 1: the high halves, at
+             * i + j + 1, from copy so + 1. The scalar side reads position i + 1 between the
+             * two (the high half of q m_0, which lands there, it adds itself, so that the next
+             * q waits on one multiplication). */
             UNROLL
-            for (size_t v = 0; v < V; v++) {
+            for (size_t hi = 0; hi < 2; hi++) {
+                size_t t = so + hi;
                 UNROLL
-                for (size_t k = 0; k < H; k++)
-                    x[k][v] = RV_MADDLO(x[k][v], vq[k], vm[k][v]);
-                UNROLL
-                for (size_t k = 0; k < H; k++) {
-                    if (v == u)
-                        y[k][v] = RV_MADDLO_K(y[k][v], km, vai[k], va[k][v]);
-                    else if (v > u)
-                        y[k][v] = RV_MADDLO(y[k][v], vai[k], va[k][v]);
+                for (size_t w = 0; w <= V; w++) {
+                    size_t off = t * R52_CSTRIDE + R52_LANES * w;
+                    UNROLL
+                    for (size_t k = 0; k < H; k++)
+                        x[k][w] = hi ? RV_MADDHI(x[k][w], vq[k], RV_LOAD(h[k]->ms + off))
+                                     : RV_MADDLO(x[k][w], vq[k], RV_LOAD(h[k]->ms + off));
+                    /* limb j = 8w + l - t of the copy above i: lane l above thr */
+                    if (w < u)
+                        continue;
+                    long thr = (long)(so + t) - (long)(R52_LANES * (w - u));
+                    uint8_t km = thr < 0 ? 0xff : (uint8_t)(0xff << (thr + 1));
+                    UNROLL
+                    for (size_t k = 0; k < H; k++) {
+                        r52v vc = RV_LOAD(ac[k] + off);
+                        if (w >= u + 2)
+                            y[k][w] = hi ? RV_MADDHI(y[k][w], vai[k], vc)
+                                         : RV_MADDLO(y[k][w], vai[k], vc);
+                        else
+                            y[k][w] = hi ? RV_MADDHI_K(y[k][w], km, vai[k], vc)
+                                         : RV_MADDLO_K(y[k][w], km, vai[k], vc);
+                    }
+                }
+                if (hi == 0) {
+                    UNROLL
+                    for (size_t k = 0; k < H; k++) {
+                        RV_STORE(rb[k], x[k][0]);
+                        RV_STORE(rb[k] + R52_LANES, x[k][1]);
+                        RV_STORE(rb[k] + 2 * R52_LANES, y[k][0]);
+                        RV_STORE(rb[k] + 3 * R52_LANES, y[k][1]);
+                        s[k] = c[k] + rb[k][so + 1] + 2 * rb[k][2 * R52_LANES + so + 1] +
+                               (uint64_t)(qm[k] >> 52);
+                    }
                 }
             }
-            UNROLL
-            for (size_t k = 0; k < H; k++)
-                s[k] = c[k] + RV_LANE1(x[k][0]) + 2 * RV_LANE1(y[k][0]) + (uint64_t)(qm[k] >> 52);
-            UNROLL
-            for (size_t v = 0; v < V; v++) {
-                UNROLL
-                for (size_t k = 0; k < H; k++) {
-                    x[k][v] = RV_ALIGN1(v + 1 < V ? x[k][v + 1] : RV_ZERO(), x[k][v]);
-                    y[k][v] = RV_ALIGN1(v + 1 < V ? y[k][v + 1] : RV_ZERO(), y[k][v]);
-                }
-            }
+        }
+        if (u + 1 == U)
+            break;
+        /* the next block: x[0] and y[0] are below its positions */
+        UNROLL
+        for (size_t k = 0; k < H; k++) {
             UNROLL
             for (size_t v = 0; v < V; v++) {
-                UNROLL
-                for (size_t k = 0; k < H; k++)
-                    x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
-                UNROLL
-                for (size_t k = 0; k < H; k++) {
-                    if (v == u)
-                        y[k][v] = RV_MADDHI_K(y[k][v], km, vai[k], va[k][v]);
-                    else if (v > u)
-                        y[k][v] = RV_MADDHI(y[k][v], vai[k], va[k][v]);
-                }
+                x[k][v] = x[k][v + 1];
+                y[k][v] = y[k][v + 1];
             }
+            x[k][V] = u + V + 1 < 2 * V ? d[k][u + V + 1] : RV_ZERO();
+            y[k][V] = RV_ZERO();
         }
     }
-    /* x + 2y + the squares past the first V vectors (positions 8V.., now lanes 8V - L..) */
+    /* x + 2y at positions L .. 2L - 1 (from lane L - 8(U - 1) on), moved down to lane 0, and
+     * the carry into position L */
     UNROLL
     for (size_t k = 0; k < H; k++) {
+        size_t q0 = (L - R52_LANES * (U - 1)) / R52_LANES, sh = L % R52_LANES;
+        r52v z[R52_MAXV + 2];
         UNROLL
-        for (size_t v = 0; v < V; v++) {
-            r52v dv =
-                RV_SHIFTUP(d[k][V + v], v > 0 ? d[k][V + v - 1] : RV_ZERO(), R52_LANES * V - L);
-            x[k][v] = RV_ADD(RV_ADD(x[k][v], dv), RV_ADD(y[k][v], y[k][v]));
-        }
+        for (size_t v = 0; v <= V; v++)
+            z[v] = RV_ADD(x[k][v], RV_ADD(y[k][v], y[k][v]));
+        z[V + 1] = RV_ZERO();
+        UNROLL
+        for (size_t v = 0; v < V; v++)
+            x[k][v] = sh == 0 ? z[q0 + v] : RV_SHIFTUP(z[q0 + v + 1], z[q0 + v], R52_LANES - sh);
         x[k][0] = RV_ADD(x[k][0], RV_SETLO(c[k]));
         R52_NAME(norm)(x[k], V);
         UNROLL
