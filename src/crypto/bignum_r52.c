@@ -32,8 +32,8 @@
 #define R52_LANES 8
 #define R52_MAXV 5
 #define R52_STRIDE (R52_LANES * R52_MAXV)
-#define R52_CSTRIDE (R52_LANES * (R52_MAXV + 1)) /* one copy moved up 0 .. 8 lanes (ams) */
-#define R52_COPIES (R52_LANES + 1)
+#define R52_CSTRIDE (R52_LANES * (R52_MAXV + 1)) /* one copy of ams's, moved -1 .. 3 lanes */
+#define R52_COPIES 5
 _Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per constant");
 #define R52_ENTRIES (1u << BN_WIN)
 
@@ -42,7 +42,7 @@ _Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per 
 typedef struct r52_half {
     uint64_t table[R52_ENTRIES * R52_STRIDE] __attribute__((aligned(64)));
     uint64_t m[R52_STRIDE] __attribute__((aligned(64)));
-    /* m moved up 0 .. 8 lanes: copy t at t R52_CSTRIDE (see ams) */
+    /* m moved up t - 1 lanes: copy t at t R52_CSTRIDE (see ams) */
     uint64_t ms[R52_COPIES * R52_CSTRIDE] __attribute__((aligned(64)));
     uint64_t b[R52_STRIDE] __attribute__((aligned(64))); /* the base, b R */
     uint64_t k[R52_STRIDE] __attribute__((aligned(64))); /* 2^(104L - 64n) mod m */
@@ -65,6 +65,7 @@ typedef struct r52_half {
 #define RV_SETLO(x) _mm512_maskz_set1_epi64(1, (long long)(x))
 #define RV_LOAD(p) _mm512_load_si512((const void *)(p))
 #define RV_STORE(p, v) _mm512_store_si512((void *)(p), (v))
+#define RV_STORELO(p, v) _mm256_store_si256((__m256i *)(void *)(p), _mm512_castsi512_si256(v))
 #define RV_ADD(a, b) _mm512_add_epi64((a), (b))
 #define RV_AND(a, b) _mm512_and_si512((a), (b))
 #define RV_OR(a, b) _mm512_or_si512((a), (b))
@@ -276,6 +277,7 @@ static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
 #define RV_SETLO(x) mv_setlo(x)
 #define RV_LOAD(p) mv_load(p)
 #define RV_STORE(p, v) memcpy((p), (v).l, sizeof(v).l)
+#define RV_STORELO(p, v) memcpy((p), (v).l, 4 * sizeof(v).l[0])
 #define RV_ADD(a, b) mv_op(0, (a), (a), (b))
 #define RV_AND(a, b) mv_op(1, (a), (a), (b))
 #define RV_OR(a, b) mv_op(2, (a), (a), (b))
@@ -354,12 +356,13 @@ static void pow2_r52(const bn_mont *ctx, uint64_t *y, size_t s)
     to_r52(y, w, ctx->nl);
 }
 
-/* h->ms: copies of m (zero beyond L) moved up 0 .. 8 lanes. */
+/* h->ms: copies of m (zero beyond L) moved up t - 1 lanes, t = 0 .. 4 (copy 0 without m_0). */
 static void shift_copies(r52_half *h)
 {
     memset(h->ms, 0, sizeof h->ms);
-    for (size_t t = 0; t < R52_COPIES; t++)
-        memcpy(h->ms + t * R52_CSTRIDE + t, h->m, sizeof h->m);
+    memcpy(h->ms, h->m + 1, sizeof h->m - sizeof h->m[0]);
+    for (size_t t = 1; t < R52_COPIES; t++)
+        memcpy(h->ms + t * R52_CSTRIDE + t - 1, h->m, sizeof h->m);
 }
 
 /* The constants both kinds of exponentiation use: m, -m^-1 mod 2^52, 2^(104L - 64n) mod m

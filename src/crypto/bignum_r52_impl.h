@@ -147,37 +147,36 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(r52_half *h1, uint64_t *r1, co
 }
 
 /* r = a^2 2^-52L mod m, up to 2m, for H halves (a below 2m): amm's reduction with a dedicated
- * squaring, its accumulators moved a whole vector per eight turns instead of a lane per turn.
- * The turns run in blocks of eight (block u: turns 8u .. 8u + 7); during block u, x[w] holds
- * positions 8(u + w) .. 8(u + w) + 7 of the sum, and turn i = 8u + s adds its products where
- * they belong from copies of m (made once, h->ms) and of a (made here) moved up by s lanes:
- * copy t's lane 8w + l holds limb 8w + l - t, so limb j times a_i lands at position i + j, and
- * the high halves, from copy s + 1, at i + j + 1. At the end of a block x[0] (positions below
- * the next turn) is dropped: the renaming of the vectors costs nothing, where amm moves the
- * whole accumulator down a lane per turn. The cross products a_i a_j, j > i, are added once,
- * in an accumulator y of their own (masked to the lanes j > i; the vectors of block u below u
- * hold none and are skipped), and count twice: 2y joins x at the end, and each position the
- * scalar side needs is that of x plus twice that of y (final by then: a turn only adds to y at
- * positions above 2i). The squares a_j^2 (positions 2j and 2j + 1) are made at once and laid
- * out by position: x starts with the first V + 1 vectors, the others enter as the blocks move
- * on. The positions below L only feed the scalar side's q (the carries out of them are tracked
- * there, as in amm); the result is positions L .. 2L - 1. */
+ * squaring, its accumulators moved four lanes per four turns instead of a lane per turn. The
+ * turns run in blocks of four; during the block of turns i0 .. i0 + 3, lane p of the W vectors
+ * x (the window) is position i0 + 1 + p of the sum, and turn i = i0 + so adds its products where
+ * they belong from copies of m (made once, h->ms) and of a (made here) moved by so - 1 lanes
+ * (the low halves, at i + j; position i itself is below the window: its value only matters to
+ * the scalar side, which tracks it) and by so lanes (the high halves, at i + j + 1). Copy t's
+ * lane p holds limb p + 1 - t (t = 0 .. 4). The position the scalar side reads next, i + 1, is
+ * lane so: always in the low four lanes, which a narrow store passes on to a scalar load. The
+ * window holds every position a turn adds to (i + 1 .. i + L < i0 + 1 + 8W). The cross products
+ * a_i a_j, j > i, are added once, in a window y of their own (masked to the lanes j > i; the
+ * vectors holding none in the whole block are skipped), and count twice: 2y joins x at the end,
+ * and the scalar side reads x plus twice y (final by then: a turn only adds to y at positions
+ * above 2i). The squares a_j^2 (positions 2j and 2j + 1) are made at once and laid out by
+ * position: those in the first window start x, the others (past the positions the scalar side
+ * reads) join at the end, which takes positions L .. 2L - 1. */
 static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *const *r,
                                                  const uint64_t *const *a, const size_t H,
                                                  const size_t L, const size_t V)
 {
-    r52v x[2][R52_MAXV + 1], y[2][R52_MAXV + 1], d[2][2 * R52_MAXV];
+    const size_t W = (L + 3 + R52_LANES - 1) / R52_LANES, NB = (L + 3) / 4;
+    r52v x[2][R52_MAXV + 1], y[2][R52_MAXV + 1], d[2][2 * R52_MAXV + 1];
     uint64_t ac[2][R52_COPIES * R52_CSTRIDE] __attribute__((aligned(64)));
-    /* x[0], x[1], y[0], y[1] stored for the scalar side's read at a turn's lane */
-    uint64_t rb[2][4 * R52_LANES] __attribute__((aligned(64)));
+    uint64_t rb[2][2 * R52_LANES] __attribute__((aligned(64)));
     uint64_t s[2] = {0, 0}, c[2] = {0, 0};
     UNROLL
     for (size_t k = 0; k < H; k++) {
-        r52v va[R52_MAXV + 1];
+        r52v va[R52_MAXV + 2];
         UNROLL
-        for (size_t v = 0; v < V; v++)
-            va[v] = RV_LOAD(a[k] + R52_LANES * v);
-        va[V] = RV_ZERO();
+        for (size_t v = 0; v <= W; v++)
+            va[v] = v < V ? RV_LOAD(a[k] + R52_LANES * v) : RV_ZERO();
         /* the squares by position: d[2v], d[2v + 1] hold positions 16v .. 16v + 15 */
         UNROLL
         for (size_t v = 0; v < V; v++) {
@@ -186,32 +185,42 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
             d[k][2 * v] = RV_ZIPLO(lo, hi);
             d[k][2 * v + 1] = RV_ZIPHI(lo, hi);
         }
+        d[k][2 * V] = RV_ZERO();
+        /* the first window: positions 1 .. 8W */
         UNROLL
-        for (size_t v = 0; v <= V; v++) {
-            x[k][v] = d[k][v];
+        for (size_t v = 0; v < W; v++) {
+            x[k][v] = RV_ALIGN1(d[k][v + 1], d[k][v]);
             y[k][v] = RV_ZERO();
         }
-        /* the copies of a moved up 0 .. 8 lanes (V + 1 vectors each) */
+        /* the copies of a: copy t moved t - 1 lanes up (W vectors each) */
         UNROLL
         for (size_t t = 0; t < R52_COPIES; t++) {
             UNROLL
-            for (size_t w = 0; w <= V; w++) {
+            for (size_t w = 0; w < W; w++) {
                 r52v below = w > 0 ? va[w - 1] : RV_ZERO();
                 RV_STORE(ac[k] + t * R52_CSTRIDE + R52_LANES * w,
-                         t == 0                ? va[w]
-                         : t == R52_LANES ? below
-                                          : RV_SHIFTUP(va[w], below, t));
+                         t == 0   ? RV_ALIGN1(va[w + 1], va[w])
+                         : t == 1 ? va[w]
+                                  : RV_SHIFTUP(va[w], below, t - 1));
             }
         }
-        /* lane 0: the low half of a_0^2 */
+        /* position 0: the low half of a_0^2 */
         s[k] = (uint64_t)((unsigned __int128)a[k][0] * a[k][0]) & R52_MASK;
     }
-    const size_t U = (L + R52_LANES - 1) / R52_LANES;
     UNROLL
-    for (size_t u = 0; u < U; u++) {
-        size_t ns = L - R52_LANES * u < R52_LANES ? L - R52_LANES * u : R52_LANES;
+    for (size_t b = 0; b < NB; b++) {
+        size_t i0 = 4 * b, ns = L - i0 < 4 ? L - i0 : 4;
+        /* the window four positions up from the last block's */
+        UNROLL
+        for (size_t k = 0; k < H; k++) {
+            UNROLL
+            for (size_t v = 0; v < W && b > 0; v++) {
+                x[k][v] = RV_SHIFTUP(v + 1 < W ? x[k][v + 1] : RV_ZERO(), x[k][v], 4);
+                y[k][v] = RV_SHIFTUP(v + 1 < W ? y[k][v + 1] : RV_ZERO(), y[k][v], 4);
+            }
+        }
         for (size_t so = 0; so < ns; so++) {
-            size_t i = R52_LANES * u + so;
+            size_t i = i0 + so;
             r52v vai[2], vq[2];
             unsigned __int128 qm[2];
             UNROLL
@@ -223,29 +232,41 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                 vai[k] = RV_SET1(a[k][i]);
                 vq[k] = RV_SET1(q);
             }
-            /* hi = 0: the low halves, at i + j, from copy so; hi = 1: the high halves, at
-             * i + j + 1, from copy so + 1. The scalar side reads position i + 1 between the
-             * two (the high half of q m_0, which lands there, it adds itself, so that the next
-             * q waits on one multiplication). */
+            /* hi = 0: the low halves, from copy so; hi = 1: the high halves, from copy so + 1.
+             * The scalar side reads position i + 1 between the two (the high half of q m_0,
+             * which lands there, it adds itself, so that the next q waits on one
+             * multiplication). */
             UNROLL
             for (size_t hi = 0; hi < 2; hi++) {
                 size_t t = so + hi;
                 UNROLL
-                for (size_t w = 0; w <= V; w++) {
+                for (size_t w = 0; w < W; w++) {
                     size_t off = t * R52_CSTRIDE + R52_LANES * w;
                     UNROLL
                     for (size_t k = 0; k < H; k++)
                         x[k][w] = hi ? RV_MADDHI(x[k][w], vq[k], RV_LOAD(h[k]->ms + off))
                                      : RV_MADDLO(x[k][w], vq[k], RV_LOAD(h[k]->ms + off));
-                    /* limb j = 8w + l - t of the copy above i: lane l above thr */
-                    if (w < u)
+                    /* lane l of copy t holds limb j = 8w + l + 1 - t: above i where l is above
+                     * thr; in the whole block: thr from i0 + hi - 1 - 8w up (by 2 a turn) */
+                    long base = (long)(i0 + hi) - 1 - (long)(R52_LANES * w);
+                    if (base >= R52_LANES - 1)
                         continue;
-                    long thr = (long)(so + t) - (long)(R52_LANES * (w - u));
-                    uint8_t km = thr < 0 ? 0xff : (uint8_t)(0xff << (thr + 1));
+                    /* the masks of the block's four turns, constants; one picked by shift */
+                    uint32_t kms = 0;
+                    UNROLL
+                    for (size_t t4 = 0; t4 < 4; t4++) {
+                        long thr = base + 2 * (long)t4;
+                        unsigned sh = thr < 0                ? 0
+                                      : thr >= R52_LANES - 1 ? R52_LANES
+                                                             : (unsigned)thr + 1;
+                        kms |= (uint32_t)(uint8_t)(0xffu << sh) << (8 * t4);
+                    }
+                    uint8_t km = (uint8_t)(kms >> (8 * so));
+                    int full = base + 2 * ((long)ns - 1) < 0;
                     UNROLL
                     for (size_t k = 0; k < H; k++) {
                         r52v vc = RV_LOAD(ac[k] + off);
-                        if (w >= u + 2)
+                        if (full)
                             y[k][w] = hi ? RV_MADDHI(y[k][w], vai[k], vc)
                                          : RV_MADDLO(y[k][w], vai[k], vc);
                         else
@@ -256,43 +277,37 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                 if (hi == 0) {
                     UNROLL
                     for (size_t k = 0; k < H; k++) {
-                        RV_STORE(rb[k], x[k][0]);
-                        RV_STORE(rb[k] + R52_LANES, x[k][1]);
-                        RV_STORE(rb[k] + 2 * R52_LANES, y[k][0]);
-                        RV_STORE(rb[k] + 3 * R52_LANES, y[k][1]);
-                        s[k] = c[k] + rb[k][so + 1] + 2 * rb[k][2 * R52_LANES + so + 1] +
-                               (uint64_t)(qm[k] >> 52);
+                        RV_STORELO(rb[k], x[k][0]);
+                        RV_STORELO(rb[k] + R52_LANES, y[k][0]);
+                        s[k] =
+                            c[k] + rb[k][so] + 2 * rb[k][R52_LANES + so] + (uint64_t)(qm[k] >> 52);
                     }
                 }
             }
         }
-        if (u + 1 == U)
-            break;
-        /* the next block: x[0] and y[0] are below its positions */
-        UNROLL
-        for (size_t k = 0; k < H; k++) {
-            UNROLL
-            for (size_t v = 0; v < V; v++) {
-                x[k][v] = x[k][v + 1];
-                y[k][v] = y[k][v + 1];
-            }
-            x[k][V] = u + V + 1 < 2 * V ? d[k][u + V + 1] : RV_ZERO();
-            y[k][V] = RV_ZERO();
-        }
     }
-    /* x + 2y at positions L .. 2L - 1 (from lane L - 8(U - 1) on), moved down to lane 0, and
-     * the carry into position L */
+    /* positions L .. 2L - 1: x + 2y from window lane o on, the squares past the first window,
+     * and the carry into position L */
     UNROLL
     for (size_t k = 0; k < H; k++) {
-        size_t q0 = (L - R52_LANES * (U - 1)) / R52_LANES, sh = L % R52_LANES;
+        size_t o = L - (4 * (NB - 1) + 1), q0 = L / R52_LANES, sh = L % R52_LANES;
         r52v z[R52_MAXV + 2];
         UNROLL
         for (size_t v = 0; v <= V; v++)
-            z[v] = RV_ADD(x[k][v], RV_ADD(y[k][v], y[k][v]));
-        z[V + 1] = RV_ZERO();
+            z[v] = v < W ? RV_ADD(x[k][v], RV_ADD(y[k][v], y[k][v])) : RV_ZERO();
         UNROLL
-        for (size_t v = 0; v < V; v++)
-            x[k][v] = sh == 0 ? z[q0 + v] : RV_SHIFTUP(z[q0 + v + 1], z[q0 + v], R52_LANES - sh);
+        for (size_t v = 0; v < V; v++) {
+            r52v xv = o == 0 ? z[v] : RV_SHIFTUP(z[v + 1], z[v], R52_LANES - o);
+            r52v dlo = q0 + v < 2 * V ? d[k][q0 + v] : RV_ZERO();
+            r52v dhi = q0 + v + 1 < 2 * V ? d[k][q0 + v + 1] : RV_ZERO();
+            r52v dv = sh == 0 ? dlo : RV_SHIFTUP(dhi, dlo, R52_LANES - sh);
+            /* lane l is position L + 8v + l: in the first window up to 8W */
+            long first = (long)(R52_LANES * W) - (long)L - (long)(R52_LANES * v);
+            uint8_t kd = first < 0                ? 0xff
+                         : first >= R52_LANES - 1 ? 0
+                                                  : (uint8_t)(0xffu << (first + 1));
+            x[k][v] = RV_BLEND(xv, kd, RV_ADD(xv, dv));
+        }
         x[k][0] = RV_ADD(x[k][0], RV_SETLO(c[k]));
         R52_NAME(norm)(x[k], V);
         UNROLL
@@ -424,6 +439,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(prod2)(r52_half *h1, r52_half *h2, i
 #undef RV_SETLO
 #undef RV_LOAD
 #undef RV_STORE
+#undef RV_STORELO
 #undef RV_ADD
 #undef RV_AND
 #undef RV_OR
