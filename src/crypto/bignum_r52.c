@@ -32,8 +32,6 @@
 #define R52_LANES 8
 #define R52_MAXV 5
 #define R52_STRIDE (R52_LANES * R52_MAXV)
-#define R52_CSTRIDE (R52_LANES * (R52_MAXV + 1)) /* one copy of ams's, moved -1 .. 3 lanes */
-#define R52_COPIES 5
 _Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per constant");
 #define R52_ENTRIES (1u << BN_WIN)
 
@@ -42,8 +40,6 @@ _Static_assert(R52_STRIDE == BN_R52_LIMBS, "bn_r52_pre holds one R52_STRIDE per 
 typedef struct r52_half {
     uint64_t table[R52_ENTRIES * R52_STRIDE] __attribute__((aligned(64)));
     uint64_t m[R52_STRIDE] __attribute__((aligned(64)));
-    /* m moved up t - 1 lanes: copy t at t R52_CSTRIDE (see ams) */
-    uint64_t ms[R52_COPIES * R52_CSTRIDE] __attribute__((aligned(64)));
     uint64_t b[R52_STRIDE] __attribute__((aligned(64))); /* the base, b R */
     uint64_t k[R52_STRIDE] __attribute__((aligned(64))); /* 2^(104L - 64n) mod m */
     uint64_t z[R52_STRIDE] __attribute__((aligned(64))); /* R mod m */
@@ -65,7 +61,6 @@ typedef struct r52_half {
 #define RV_SETLO(x) _mm512_maskz_set1_epi64(1, (long long)(x))
 #define RV_LOAD(p) _mm512_load_si512((const void *)(p))
 #define RV_STORE(p, v) _mm512_store_si512((void *)(p), (v))
-#define RV_STORELO(p, v) _mm256_store_si256((__m256i *)(void *)(p), _mm512_castsi512_si256(v))
 #define RV_ADD(a, b) _mm512_add_epi64((a), (b))
 #define RV_AND(a, b) _mm512_and_si512((a), (b))
 #define RV_OR(a, b) _mm512_or_si512((a), (b))
@@ -277,7 +272,6 @@ static inline r52_model_vec mv_zip(r52_model_vec a, r52_model_vec b, int o)
 #define RV_SETLO(x) mv_setlo(x)
 #define RV_LOAD(p) mv_load(p)
 #define RV_STORE(p, v) memcpy((p), (v).l, sizeof(v).l)
-#define RV_STORELO(p, v) memcpy((p), (v).l, 4 * sizeof(v).l[0])
 #define RV_ADD(a, b) mv_op(0, (a), (a), (b))
 #define RV_AND(a, b) mv_op(1, (a), (a), (b))
 #define RV_OR(a, b) mv_op(2, (a), (a), (b))
@@ -356,22 +350,12 @@ static void pow2_r52(const bn_mont *ctx, uint64_t *y, size_t s)
     to_r52(y, w, ctx->nl);
 }
 
-/* h->ms: copies of m (zero beyond L) moved up t - 1 lanes, t = 0 .. 4 (copy 0 without m_0). */
-static void shift_copies(r52_half *h)
-{
-    memset(h->ms, 0, sizeof h->ms);
-    memcpy(h->ms, h->m + 1, sizeof h->m - sizeof h->m[0]);
-    for (size_t t = 1; t < R52_COPIES; t++)
-        memcpy(h->ms + t * R52_CSTRIDE + t - 1, h->m, sizeof h->m);
-}
-
 /* The constants both kinds of exponentiation use: m, -m^-1 mod 2^52, 2^(104L - 64n) mod m
  * and R mod m. */
 static void prepare_consts(r52_half *h, const bn_mont *ctx, size_t L)
 {
     size_t n = ctx->nl;
     to_r52(h->m, ctx->m, n);
-    shift_copies(h);
     h->k0 = ctx->n0 & R52_MASK;
     if (ctx->r52 != NULL) {
         memcpy(h->k, ctx->r52->k, sizeof h->k);
@@ -503,7 +487,6 @@ int bn_r52_pow_u64_vartime(int model, uint64_t *r, const uint64_t *b, const uint
     uint64_t k[BN_MAX_LIMBS], inv = m[0];
     memset(h.m, 0, sizeof h - offsetof(r52_half, m));
     to_r52(h.m, m, n);
-    shift_copies(&h);
     to_r52(h.b, b, n);
     bn_pow2_mod_vartime(k, m, n, 104 * L / 64);
     to_r52(h.k, k, n);

@@ -12,8 +12,7 @@
  *     the low 52 bits of a and b, per lane (VPMADD52LUQ / VPMADD52HUQ)
  *   RV_ALIGN1(hi, lo): lanes lo[1..], hi[0] (one lane down); RV_ALIGNUP(hi, lo): lo[top], hi[0..]
  *     (one lane up)
- *   RV_LANE1(a) (lane 1)
- *   RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
+ *   RV_LANE1(a) (lane 1)  RV_GTMASK(a, b) / RV_EQMASK(a, b): bit masks of a > b / a == b per lane
  *   RV_ADD1MASK(a, k): a + 1 in the lanes whose bit of k is set
  *   RV_MADDLO_K(acc, k, a, b) / RV_MADDHI_K(acc, k, a, b): RV_MADDLO / RV_MADDHI in the lanes
  *     whose bit of k is set, acc elsewhere
@@ -147,80 +146,49 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm2)(r52_half *h1, uint64_t *r1, co
 }
 
 /* r = a^2 2^-52L mod m, up to 2m, for H halves (a below 2m): amm's reduction with a dedicated
- * squaring, its accumulators moved four lanes per four turns instead of a lane per turn. The
- * turns run in blocks of four; during the block of turns i0 .. i0 + 3, lane p of the W vectors
- * x (the window) is position i0 + 1 + p of the sum, and turn i = i0 + so adds its products where
- * they belong from copies of m (made once, h->ms) and of a (made here) moved by so - 1 lanes
- * (the low halves, at i + j; position i itself is below the window: its value only matters to
- * the scalar side, which tracks it) and by so lanes (the high halves, at i + j + 1). Copy t's
- * lane p holds limb p + 1 - t (t = 0 .. 4). The position the scalar side reads next, i + 1, is
- * lane so: always in the low four lanes, which a narrow store passes on to a scalar load. The
- * window holds every position a turn adds to (i + 1 .. i + L < i0 + 1 + 8W). The cross products
- * a_i a_j, j > i, are added once, in a window y of their own (masked to the lanes j > i; the
- * vectors holding none in the whole block are skipped), and count twice: 2y joins x at the end,
- * and the scalar side reads x plus twice y (final by then: a turn only adds to y at positions
- * above 2i). The squares a_j^2 (positions 2j and 2j + 1) are made at once and laid out by
- * position: those in the first window start x, the others (past the positions the scalar side
- * reads) join at the end, which takes positions L .. 2L - 1. */
+ * squaring. The cross products a_i a_j, j > i, are added once, in an accumulator y of their own
+ * that moves down a lane per turn like x (masked to the lanes j > i; the vectors holding none
+ * are skipped), and count twice: 2y joins x at the end, and each lane 0 the scalar side needs
+ * is lane 1 of x plus twice lane 1 of y (final by then: a turn only adds to y at lanes above
+ * it, so y's lane is not on the chain from one q to the next). The squares a_j^2 (positions 2j
+ * and 2j + 1) are made at once and laid out by position: the first V vectors are where x
+ * starts, the rest join at the end (they are past the lanes the reduction reads). Of amm's 4 V
+ * multiplications per turn per half, 2 V remain for q m and on average about V for the cross
+ * products. */
 static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *const *r,
                                                  const uint64_t *const *a, const size_t H,
                                                  const size_t L, const size_t V)
 {
-    const size_t W = (L + 3 + R52_LANES - 1) / R52_LANES, NB = (L + 3) / 4;
-    r52v x[2][R52_MAXV + 1], y[2][R52_MAXV + 1], d[2][2 * R52_MAXV + 1];
-    uint64_t ac[2][R52_COPIES * R52_CSTRIDE] __attribute__((aligned(64)));
-    uint64_t rb[2][2 * R52_LANES] __attribute__((aligned(64)));
+    r52v x[2][R52_MAXV], y[2][R52_MAXV], va[2][R52_MAXV], vm[2][R52_MAXV], d[2][2 * R52_MAXV];
     uint64_t s[2] = {0, 0}, c[2] = {0, 0};
     UNROLL
     for (size_t k = 0; k < H; k++) {
-        r52v va[R52_MAXV + 2];
         UNROLL
-        for (size_t v = 0; v <= W; v++)
-            va[v] = v < V ? RV_LOAD(a[k] + R52_LANES * v) : RV_ZERO();
+        for (size_t v = 0; v < V; v++) {
+            va[k][v] = RV_LOAD(a[k] + R52_LANES * v);
+            vm[k][v] = RV_LOAD(h[k]->m + R52_LANES * v);
+            y[k][v] = RV_ZERO();
+        }
         /* the squares by position: d[2v], d[2v + 1] hold positions 16v .. 16v + 15 */
         UNROLL
         for (size_t v = 0; v < V; v++) {
-            r52v lo = RV_MADDLO(RV_ZERO(), va[v], va[v]);
-            r52v hi = RV_MADDHI(RV_ZERO(), va[v], va[v]);
+            r52v lo = RV_MADDLO(RV_ZERO(), va[k][v], va[k][v]);
+            r52v hi = RV_MADDHI(RV_ZERO(), va[k][v], va[k][v]);
             d[k][2 * v] = RV_ZIPLO(lo, hi);
             d[k][2 * v + 1] = RV_ZIPHI(lo, hi);
         }
-        d[k][2 * V] = RV_ZERO();
-        /* the first window: positions 1 .. 8W */
         UNROLL
-        for (size_t v = 0; v < W; v++) {
-            x[k][v] = RV_ALIGN1(d[k][v + 1], d[k][v]);
-            y[k][v] = RV_ZERO();
-        }
-        /* the copies of a: copy t moved t - 1 lanes up (W vectors each) */
-        UNROLL
-        for (size_t t = 0; t < R52_COPIES; t++) {
-            UNROLL
-            for (size_t w = 0; w < W; w++) {
-                r52v below = w > 0 ? va[w - 1] : RV_ZERO();
-                RV_STORE(ac[k] + t * R52_CSTRIDE + R52_LANES * w,
-                         t == 0   ? RV_ALIGN1(va[w + 1], va[w])
-                         : t == 1 ? va[w]
-                                  : RV_SHIFTUP(va[w], below, t - 1));
-            }
-        }
-        /* position 0: the low half of a_0^2 */
+        for (size_t v = 0; v < V; v++)
+            x[k][v] = d[k][v];
+        /* lane 0: the low half of a_0^2 */
         s[k] = (uint64_t)((unsigned __int128)a[k][0] * a[k][0]) & R52_MASK;
     }
+    /* The turns in runs of R52_LANES, by the vector u that holds lane i: vectors below u have no
+     * lane j > i, u has some (masked), those above all. */
     UNROLL
-    for (size_t b = 0; b < NB; b++) {
-        size_t i0 = 4 * b, ns = L - i0 < 4 ? L - i0 : 4;
-        /* the window four positions up from the last block's */
-        UNROLL
-        for (size_t k = 0; k < H; k++) {
-            UNROLL
-            for (size_t v = 0; v < W && b > 0; v++) {
-                x[k][v] = RV_SHIFTUP(v + 1 < W ? x[k][v + 1] : RV_ZERO(), x[k][v], 4);
-                y[k][v] = RV_SHIFTUP(v + 1 < W ? y[k][v + 1] : RV_ZERO(), y[k][v], 4);
-            }
-        }
-        for (size_t so = 0; so < ns; so++) {
-            size_t i = i0 + so;
+    for (size_t u = 0; u < V; u++) {
+        size_t end = R52_LANES * (u + 1) < L ? R52_LANES * (u + 1) : L;
+        for (size_t i = R52_LANES * u; i < end; i++) {
             r52v vai[2], vq[2];
             unsigned __int128 qm[2];
             UNROLL
@@ -232,81 +200,54 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                 vai[k] = RV_SET1(a[k][i]);
                 vq[k] = RV_SET1(q);
             }
-            /* hi = 0: the low halves, from copy so; hi = 1: the high halves, from copy so + 1.
-             * The scalar side reads position i + 1 between the two (the high half of q m_0,
-             * which lands there, it adds itself, so that the next q waits on one
-             * multiplication). */
+            uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
             UNROLL
-            for (size_t hi = 0; hi < 2; hi++) {
-                size_t t = so + hi;
+            for (size_t v = 0; v < V; v++) {
                 UNROLL
-                for (size_t w = 0; w < W; w++) {
-                    size_t off = t * R52_CSTRIDE + R52_LANES * w;
-                    UNROLL
-                    for (size_t k = 0; k < H; k++)
-                        x[k][w] = hi ? RV_MADDHI(x[k][w], vq[k], RV_LOAD(h[k]->ms + off))
-                                     : RV_MADDLO(x[k][w], vq[k], RV_LOAD(h[k]->ms + off));
-                    /* lane l of copy t holds limb j = 8w + l + 1 - t: above i where l is above
-                     * thr; in the whole block: thr from i0 + hi - 1 - 8w up (by 2 a turn) */
-                    long base = (long)(i0 + hi) - 1 - (long)(R52_LANES * w);
-                    if (base >= R52_LANES - 1)
-                        continue;
-                    /* the masks of the block's four turns, constants; one picked by shift */
-                    uint32_t kms = 0;
-                    UNROLL
-                    for (size_t t4 = 0; t4 < 4; t4++) {
-                        long thr = base + 2 * (long)t4;
-                        unsigned sh = thr < 0                ? 0
-                                      : thr >= R52_LANES - 1 ? R52_LANES
-                                                             : (unsigned)thr + 1;
-                        kms |= (uint32_t)(uint8_t)(0xffu << sh) << (8 * t4);
-                    }
-                    uint8_t km = (uint8_t)(kms >> (8 * so));
-                    int full = base + 2 * ((long)ns - 1) < 0;
-                    UNROLL
-                    for (size_t k = 0; k < H; k++) {
-                        r52v vc = RV_LOAD(ac[k] + off);
-                        if (full)
-                            y[k][w] = hi ? RV_MADDHI(y[k][w], vai[k], vc)
-                                         : RV_MADDLO(y[k][w], vai[k], vc);
-                        else
-                            y[k][w] = hi ? RV_MADDHI_K(y[k][w], km, vai[k], vc)
-                                         : RV_MADDLO_K(y[k][w], km, vai[k], vc);
-                    }
+                for (size_t k = 0; k < H; k++)
+                    x[k][v] = RV_MADDLO(x[k][v], vq[k], vm[k][v]);
+                UNROLL
+                for (size_t k = 0; k < H; k++) {
+                    if (v == u)
+                        y[k][v] = RV_MADDLO_K(y[k][v], km, vai[k], va[k][v]);
+                    else if (v > u)
+                        y[k][v] = RV_MADDLO(y[k][v], vai[k], va[k][v]);
                 }
-                if (hi == 0) {
-                    UNROLL
-                    for (size_t k = 0; k < H; k++) {
-                        RV_STORELO(rb[k], x[k][0]);
-                        RV_STORELO(rb[k] + R52_LANES, y[k][0]);
-                        s[k] =
-                            c[k] + rb[k][so] + 2 * rb[k][R52_LANES + so] + (uint64_t)(qm[k] >> 52);
-                    }
+            }
+            UNROLL
+            for (size_t k = 0; k < H; k++)
+                s[k] = c[k] + RV_LANE1(x[k][0]) + 2 * RV_LANE1(y[k][0]) + (uint64_t)(qm[k] >> 52);
+            UNROLL
+            for (size_t v = 0; v < V; v++) {
+                UNROLL
+                for (size_t k = 0; k < H; k++) {
+                    x[k][v] = RV_ALIGN1(v + 1 < V ? x[k][v + 1] : RV_ZERO(), x[k][v]);
+                    y[k][v] = RV_ALIGN1(v + 1 < V ? y[k][v + 1] : RV_ZERO(), y[k][v]);
+                }
+            }
+            UNROLL
+            for (size_t v = 0; v < V; v++) {
+                UNROLL
+                for (size_t k = 0; k < H; k++)
+                    x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
+                UNROLL
+                for (size_t k = 0; k < H; k++) {
+                    if (v == u)
+                        y[k][v] = RV_MADDHI_K(y[k][v], km, vai[k], va[k][v]);
+                    else if (v > u)
+                        y[k][v] = RV_MADDHI(y[k][v], vai[k], va[k][v]);
                 }
             }
         }
     }
-    /* positions L .. 2L - 1: x + 2y from window lane o on, the squares past the first window,
-     * and the carry into position L */
+    /* x + 2y + the squares past the first V vectors (positions 8V.., now lanes 8V - L..) */
     UNROLL
     for (size_t k = 0; k < H; k++) {
-        size_t o = L - (4 * (NB - 1) + 1), q0 = L / R52_LANES, sh = L % R52_LANES;
-        r52v z[R52_MAXV + 2];
-        UNROLL
-        for (size_t v = 0; v <= V; v++)
-            z[v] = v < W ? RV_ADD(x[k][v], RV_ADD(y[k][v], y[k][v])) : RV_ZERO();
         UNROLL
         for (size_t v = 0; v < V; v++) {
-            r52v xv = o == 0 ? z[v] : RV_SHIFTUP(z[v + 1], z[v], R52_LANES - o);
-            r52v dlo = q0 + v < 2 * V ? d[k][q0 + v] : RV_ZERO();
-            r52v dhi = q0 + v + 1 < 2 * V ? d[k][q0 + v + 1] : RV_ZERO();
-            r52v dv = sh == 0 ? dlo : RV_SHIFTUP(dhi, dlo, R52_LANES - sh);
-            /* lane l is position L + 8v + l: in the first window up to 8W */
-            long first = (long)(R52_LANES * W) - (long)L - (long)(R52_LANES * v);
-            uint8_t kd = first < 0                ? 0xff
-                         : first >= R52_LANES - 1 ? 0
-                                                  : (uint8_t)(0xffu << (first + 1));
-            x[k][v] = RV_BLEND(xv, kd, RV_ADD(xv, dv));
+            r52v dv =
+                RV_SHIFTUP(d[k][V + v], v > 0 ? d[k][V + v - 1] : RV_ZERO(), R52_LANES * V - L);
+            x[k][v] = RV_ADD(RV_ADD(x[k][v], dv), RV_ADD(y[k][v], y[k][v]));
         }
         x[k][0] = RV_ADD(x[k][0], RV_SETLO(c[k]));
         R52_NAME(norm)(x[k], V);
@@ -439,7 +380,6 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(prod2)(r52_half *h1, r52_half *h2, i
 #undef RV_SETLO
 #undef RV_LOAD
 #undef RV_STORE
-#undef RV_STORELO
 #undef RV_ADD
 #undef RV_AND
 #undef RV_OR
