@@ -105,17 +105,6 @@ static inline __attribute__((always_inline)) void fe64_mul(fe64 *h, const fe64 *
                        "cc", "memory");
 }
 
-/* If mask is all-ones, exchange f and g (the final swap after the ladder). */
-static inline __attribute__((always_inline)) void fe64_cswap(uint64_t mask, fe64 *f, fe64 *g)
-{
-    for (int i = 0; i < 4; i++) {
-        uint64_t fi = f->l[i], gi = g->l[i];
-        uint64_t t = ct_value_barrier_u64(mask & (fi ^ gi));
-        f->l[i] = fi ^ t;
-        g->l[i] = gi ^ t;
-    }
-}
-
 /* RFC 7748 §5: the canonical encoding. Bit 255 is folded in as +19 (2^255 = 19 mod p), which
  * leaves a value below 2^255 + 19; then q = 1 exactly when it is >= p (the carry into bit 255
  * of value + 19), and value + 19q with bit 255 cleared is value - qp. */
@@ -160,7 +149,7 @@ static void fe64_tobytes(uint8_t s[32], const fe64 *f)
  * offset from one base register (the ladder state), which leaves enough registers.
  */
 typedef struct ladder_state {
-    fe64 x1, x2, z2, x3, z3, a, b, c, d, aa, bb, e, f, t0, t1;
+    fe64 x1, x2, z2, x3, z3, a, b, c, d, aa, bb, e, f, t0, t1, sa, sb;
     uint64_t scratch[10];
 } ladder_state;
 
@@ -510,42 +499,45 @@ typedef struct ladder_state {
     "andl $38, %%ecx\n\t"                                                                          \
     "subq %%rcx, %%" r0 "\n\t"
 
-/* Exchange the words x and y if the mask is all-ones. */
-#define LADDER_CSWAP_WORD(x, y)                                                                    \
+/* [o] = [r0..r3] if the mask is 0, [r4..r7] if it is all-ones (rax is the temporary). */
+#define LADDER_SELECT_WORD(o, x, y)                                                                \
     "movq %%" x ", %%rax\n\t"                                                                      \
     "xorq %%" y ", %%rax\n\t"                                                                      \
     "andq %[m], %%rax\n\t"                                                                         \
-    "xorq %%rax, %%" x "\n\t"                                                                      \
-    "xorq %%rax, %%" y "\n\t"
-
-/* Exchange r8..r11 with r12..r15 under the mask, then store them at [o1] and [o2]. */
-#define LADDER_CSWAP_STORE(o1, o2)                                                                 \
-    LADDER_CSWAP_WORD("r8", "r12")                                                                 \
-    LADDER_CSWAP_WORD("r9", "r13")                                                                 \
-    LADDER_CSWAP_WORD("r10", "r14")                                                                \
-    LADDER_CSWAP_WORD("r11", "r15")                                                                \
+    "xorq %%" x ", %%rax\n\t"                                                                      \
+    "movq %%rax, " o "(%[st])\n\t"
+#define LADDER_STORE_SELECT(o1, o2, os)                                                            \
     MUL2_STORE(o1, "r8", "r9", "r10", "r11")                                                       \
-    MUL2_STORE(o2, "r12", "r13", "r14", "r15")
+    MUL2_STORE(o2, "r12", "r13", "r14", "r15")                                                     \
+    LADDER_SELECT_WORD("%c[" os "]", "r8", "r12")                                                  \
+    LADDER_SELECT_WORD("8+%c[" os "]", "r9", "r13")                                                \
+    LADDER_SELECT_WORD("16+%c[" os "]", "r10", "r14")                                              \
+    LADDER_SELECT_WORD("24+%c[" os "]", "r11", "r15")
 
 /* clang-format on */
 
 /*
- * The start of a ladder step (RFC 7748 §5): the conditional swap of (x_2, z_2) with
- * (x_3, z_3), then A = x_2 + z_2, B = x_2 - z_2, C = x_3 + z_3, D = x_3 - z_3. Swapping the
- * inputs exchanges A with C and B with D, so the sums and differences are formed first and
- * the swap is applied to them: one pass, and the swapped inputs are never needed again.
+ * The start of a ladder step (RFC 7748 §5): A = x_2 + z_2, B = x_2 - z_2, C = x_3 + z_3,
+ * D = x_3 - z_3 for the pairs as they are, and (SA, SB) = (A, B), or (C, D) when the step
+ * swaps. The RFC swaps (x_2, z_2) with (x_3, z_3) first; that exchanges A with C and B with D,
+ * which leaves DA + CB as it is and only negates DA - CB, which is squared: x_3 and z_3 come
+ * out the same either way, and only the doubling (AA, BB from SA, SB) reads the swapped pair.
+ * Its outputs go to x_2, z_2 and the sum's to x_3, z_3, as after the RFC's swap, so the
+ * state after the step is the RFC's. Half the words of a full swap are selected.
  */
-static inline __attribute__((always_inline)) void ladder_swap_add_sub(ladder_state *state,
-                                                                      uint64_t mask)
+static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_state *state,
+                                                                        uint64_t mask)
 {
     __asm__ volatile(
         LADDER_ADD("x2", "z2", "r8", "r9", "r10", "r11")
-            LADDER_ADD("x3", "z3", "r12", "r13", "r14", "r15") LADDER_CSWAP_STORE("a", "c")
+            LADDER_ADD("x3", "z3", "r12", "r13", "r14", "r15") LADDER_STORE_SELECT("a", "c", "sa")
                 LADDER_SUB("x2", "z2", "r8", "r9", "r10", "r11")
-                    LADDER_SUB("x3", "z3", "r12", "r13", "r14", "r15") LADDER_CSWAP_STORE("b", "d")
+                    LADDER_SUB("x3", "z3", "r12", "r13", "r14", "r15")
+                        LADDER_STORE_SELECT("b", "d", "sb")
         :
         : [st] "r"(state), [m] "r"(mask), [x2] LS_OFF(x2), [z2] LS_OFF(z2), [x3] LS_OFF(x3),
-          [z3] LS_OFF(z3), [a] LS_OFF(a), [b] LS_OFF(b), [c] LS_OFF(c), [d] LS_OFF(d)
+          [z3] LS_OFF(z3), [a] LS_OFF(a), [b] LS_OFF(b), [c] LS_OFF(c), [d] LS_OFF(d),
+          [sa] LS_OFF(sa), [sb] LS_OFF(sb)
         : "rax", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
 }
 
@@ -645,7 +637,7 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     s->x3 = s->x1;
     s->z3 = (fe64){{1, 0, 0, 0}};
     uint64_t swap = 0;
-    for (int t = 254; t >= 0; t--) {
+    for (int t = 254; t >= 3; t--) {
         uint64_t kt = (uint64_t)(k[t >> 3] >> (t & 7)) & 1;
         swap ^= kt;
         uint64_t mask = ct_value_barrier_u64(0 - swap);
@@ -653,17 +645,29 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
 
         /* The formulas of RFC 7748 §5, two independent products at a time, with the
          * additions that follow a pair of products done on its registers. */
-        ladder_swap_add_sub(s, mask);            /* A, B, C, D after the swap */
-        FE64_MUL2_ADDSUB(s, t0, t1, d, a, c, b); /* DA + CB, DA - CB */
-        FE64_SQ2_SUB(s, aa, bb, e, a, b);        /* AA = A^2, BB = B^2, E = AA - BB */
+        ladder_add_sub_select(s, mask);          /* A, B, C, D; SA, SB after the swap */
+        FE64_MUL2_ADDSUB(s, t0, t1, d, a, c, b); /* DA + CB, DA - CB (up to sign) */
+        FE64_SQ2_SUB(s, aa, bb, e, sa, sb);      /* AA = SA^2, BB = SB^2, E = AA - BB */
         FE64_SQ2(s, x3, t0, t1, t1);             /* x_3 = (DA + CB)^2, (DA - CB)^2 */
         fe64_mul_a24_add(&s->f, &s->e, &s->aa);  /* AA + a24 * E */
         FE64_MUL2(s, x2, aa, bb, z3, t1, x1);    /* x_2 = AA * BB, z_3 = x_1 * (DA - CB)^2 */
         fe64_mul(&s->z2, &s->e, &s->f);          /* z_2 = E * (AA + a24 * E) */
     }
+    /* RFC 7748 §5: decodeScalar25519 clears bits 2, 1 and 0 of every clamped scalar (a public
+     * fact). In the last three steps k_t = 0: the step at t = 2 applies the swap left over
+     * from bit 3, after which swap = 0 and the final swap does nothing. Each of the three maps
+     * (x_2 : z_2) to its double by the RFC's formulas, which read only the (swapped) x_2 and
+     * z_2, and (x_3 : z_3) is never read again: three x-only doublings, 2M + 2S each against
+     * the step's 5M + 4S. The swap's mask is applied to the doubling's input as in every
+     * step. */
     uint64_t mask = ct_value_barrier_u64(0 - swap);
-    fe64_cswap(mask, &s->x2, &s->x3);
-    fe64_cswap(mask, &s->z2, &s->z3);
+    for (int t = 2; t >= 0; t--) {
+        ladder_add_sub_select(s, mask);         /* SA, SB after the swap */
+        FE64_SQ2_SUB(s, aa, bb, e, sa, sb);     /* AA = SA^2, BB = SB^2, E = AA - BB */
+        fe64_mul_a24_add(&s->f, &s->e, &s->aa); /* AA + a24 * E */
+        FE64_MUL2(s, x2, aa, bb, z2, e, f);     /* x_2 = AA * BB, z_2 = E * (AA + a24 * E) */
+        mask = 0;
+    }
     x25519_adx_finish(out, &s->x2, &s->z2, s, k, u);
     tenon_wipe(&st, sizeof st);
 }
