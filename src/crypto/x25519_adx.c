@@ -151,6 +151,7 @@ static void fe64_tobytes(uint8_t s[32], const fe64 *f)
 typedef struct ladder_state {
     fe64 x1, x2, z2, x3, z3, a, b, c, d, aa, bb, e, f, t0, t1, sa, sb;
     uint64_t scratch[10];
+    uint64_t mask; /* the next step's swap mask, for ladder_mul_add_sub_select */
 } ladder_state;
 
 #define LS_OFF(field) "i"(offsetof(ladder_state, field))
@@ -541,6 +542,101 @@ static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_s
         : "rax", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory");
 }
 
+/* clang-format off */
+
+/* [o] = [w0..w3] +/- [g] (g a field of the state, w registers) into r13, r14, r15, r10 with
+ * the fold of fe64 addition / subtraction (rcx the temporary). */
+#define LADDER_ADD_REG(f, w0, w1, w2, w3)                                                          \
+    "movq %c[" f "](%[st]), %%r13\n\t"                                                             \
+    "addq %%" w0 ", %%r13\n\t"                                                                     \
+    "movq 8+%c[" f "](%[st]), %%r14\n\t"                                                           \
+    "adcq %%" w1 ", %%r14\n\t"                                                                     \
+    "movq 16+%c[" f "](%[st]), %%r15\n\t"                                                          \
+    "adcq %%" w2 ", %%r15\n\t"                                                                     \
+    "movq 24+%c[" f "](%[st]), %%r10\n\t"                                                          \
+    "adcq %%" w3 ", %%r10\n\t"                                                                     \
+    "sbbq %%rcx, %%rcx\n\t"                                                                        \
+    "andl $38, %%ecx\n\t"                                                                          \
+    "addq %%rcx, %%r13\n\t"                                                                        \
+    "adcq $0, %%r14\n\t"                                                                           \
+    "adcq $0, %%r15\n\t"                                                                           \
+    "adcq $0, %%r10\n\t"                                                                           \
+    "sbbq %%rcx, %%rcx\n\t"                                                                        \
+    "andl $38, %%ecx\n\t"                                                                          \
+    "addq %%rcx, %%r13\n\t"
+#define LADDER_SUB_REG(f, w0, w1, w2, w3)                                                          \
+    "movq %c[" f "](%[st]), %%r13\n\t"                                                             \
+    "subq %%" w0 ", %%r13\n\t"                                                                     \
+    "movq 8+%c[" f "](%[st]), %%r14\n\t"                                                           \
+    "sbbq %%" w1 ", %%r14\n\t"                                                                     \
+    "movq 16+%c[" f "](%[st]), %%r15\n\t"                                                          \
+    "sbbq %%" w2 ", %%r15\n\t"                                                                     \
+    "movq 24+%c[" f "](%[st]), %%r10\n\t"                                                          \
+    "sbbq %%" w3 ", %%r10\n\t"                                                                     \
+    "sbbq %%rcx, %%rcx\n\t"                                                                        \
+    "andl $38, %%ecx\n\t"                                                                          \
+    "subq %%rcx, %%r13\n\t"                                                                        \
+    "sbbq $0, %%r14\n\t"                                                                           \
+    "sbbq $0, %%r15\n\t"                                                                           \
+    "sbbq $0, %%r10\n\t"                                                                           \
+    "sbbq %%rcx, %%rcx\n\t"                                                                        \
+    "andl $38, %%ecx\n\t"                                                                          \
+    "subq %%rcx, %%r13\n\t"
+
+/* [os] = r13, r14, r15, r10 if st->mask is 0, [oc] if it is all-ones (rcx the temporary). */
+#define LADDER_SELECT_MEM_WORD(o, x, oc, os)                                                       \
+    "movq " o "+%c[" oc "](%[st]), %%rcx\n\t"                                                       \
+    "xorq %%" x ", %%rcx\n\t"                                                                      \
+    "andq %c[mk](%[st]), %%rcx\n\t"                                                                \
+    "xorq %%" x ", %%rcx\n\t"                                                                      \
+    "movq %%rcx, " o "+%c[" os "](%[st])\n\t"
+#define LADDER_SELECT_MEM_AS(oc, os)                                                               \
+    LADDER_SELECT_MEM_WORD("0", "r13", oc, os)                                                     \
+    LADDER_SELECT_MEM_WORD("8", "r14", oc, os)                                                     \
+    LADDER_SELECT_MEM_WORD("16", "r15", oc, os)                                                    \
+    LADDER_SELECT_MEM_WORD("24", "r10", oc, os)
+
+/* clang-format on */
+
+/*
+ * The end of a ladder step and the start of the next in one pass: z_2 = E·F, then what
+ * ladder_add_sub_select does with st->mask, with z_2 taken from the registers the product
+ * leaves it in rather than read back from memory (z_2 is the last value of a step, and the
+ * next step's A and B wait for it).
+ */
+/* clang-format off */
+static inline __attribute__((always_inline)) void ladder_mul_add_sub_select(ladder_state *state)
+{
+    __asm__ volatile(
+        /* z_2 = E·F as the P half of MUL2_BODY: the result in r12, r8, r9, r11 */
+        MUL2_ROW0("pa", "pb", "0", "r8", "r9", "r10", "r11", "r12")
+        MUL2_ROW("8+%c[pa]", "pb", "r9", "r10", "r11", "r12", "r8", "r8d")
+        "movq %%r9, 8+%c[sc](%[st])\n\t"
+        MUL2_ROW("16+%c[pa]", "pb", "r10", "r11", "r12", "r8", "r9", "r9d")
+        "movq %%r10, 16+%c[sc](%[st])\n\t"
+        MUL2_ROW("24+%c[pa]", "pb", "r11", "r12", "r8", "r9", "r10", "r10d")
+        MUL2_REDUCE("0", "r11", "r12", "r8", "r9", "r10")
+        MUL2_STORE("z2", "r12", "r8", "r9", "r11")
+        LADDER_ADD("x3", "z3", "r13", "r14", "r15", "r10")
+        MUL2_STORE("c", "r13", "r14", "r15", "r10")
+        LADDER_SUB("x3", "z3", "r13", "r14", "r15", "r10")
+        MUL2_STORE("d", "r13", "r14", "r15", "r10")
+        LADDER_ADD_REG("x2", "r12", "r8", "r9", "r11")
+        MUL2_STORE("a", "r13", "r14", "r15", "r10")
+        LADDER_SELECT_MEM_AS("c", "sa")
+        LADDER_SUB_REG("x2", "r12", "r8", "r9", "r11")
+        MUL2_STORE("b", "r13", "r14", "r15", "r10")
+        LADDER_SELECT_MEM_AS("d", "sb")
+        :
+        : [st] "r"(state), [pa] LS_OFF(e), [pb] LS_OFF(f), [sc] LS_OFF(scratch),
+          [mk] LS_OFF(mask), [x2] LS_OFF(x2), [z2] LS_OFF(z2), [x3] LS_OFF(x3), [z3] LS_OFF(z3),
+          [a] LS_OFF(a), [b] LS_OFF(b), [c] LS_OFF(c), [d] LS_OFF(d), [sa] LS_OFF(sa),
+          [sb] LS_OFF(sb)
+        : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
+          "r15", "cc", "memory");
+}
+/* clang-format on */
+
 /* h = e·121665 + aa (RFC 7748 §5: AA + a24·E), with one final fold of the top word. */
 static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, const fe64 *e,
                                                                    const fe64 *aa)
@@ -636,37 +732,36 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     s->z2 = (fe64){{0, 0, 0, 0}};
     s->x3 = s->x1;
     s->z3 = (fe64){{1, 0, 0, 0}};
-    uint64_t swap = 0;
+    uint64_t swap = (uint64_t)(k[31] >> 6) & 1; /* k_254, swapped with the initial 0 */
+    s->mask = ct_value_barrier_u64(0 - swap);
+    ladder_add_sub_select(s, s->mask);
     for (int t = 254; t >= 3; t--) {
-        uint64_t kt = (uint64_t)(k[t >> 3] >> (t & 7)) & 1;
-        swap ^= kt;
-        uint64_t mask = ct_value_barrier_u64(0 - swap);
-        swap = kt;
-
         /* The formulas of RFC 7748 §5, two independent products at a time, with the
          * additions that follow a pair of products done on its registers. */
-        ladder_add_sub_select(s, mask);          /* A, B, C, D; SA, SB after the swap */
         FE64_MUL2_ADDSUB(s, t0, t1, d, a, c, b); /* DA + CB, DA - CB (up to sign) */
         FE64_SQ2_SUB(s, aa, bb, e, sa, sb);      /* AA = SA^2, BB = SB^2, E = AA - BB */
         FE64_SQ2(s, x3, t0, t1, t1);             /* x_3 = (DA + CB)^2, (DA - CB)^2 */
         fe64_mul_a24_add(&s->f, &s->e, &s->aa);  /* AA + a24 * E */
         FE64_MUL2(s, x2, aa, bb, z3, t1, x1);    /* x_2 = AA * BB, z_3 = x_1 * (DA - CB)^2 */
-        fe64_mul(&s->z2, &s->e, &s->f);          /* z_2 = E * (AA + a24 * E) */
+        /* the swap of step t - 1, then z_2 = E * (AA + a24 * E) and A, B, C, D, SA, SB */
+        uint64_t kt = (uint64_t)(k[(t - 1) >> 3] >> ((t - 1) & 7)) & 1;
+        swap ^= kt;
+        s->mask = ct_value_barrier_u64(0 - swap);
+        swap = kt;
+        ladder_mul_add_sub_select(s);
     }
     /* RFC 7748 §5: decodeScalar25519 clears bits 2, 1 and 0 of every clamped scalar (a public
      * fact). In the last three steps k_t = 0: the step at t = 2 applies the swap left over
-     * from bit 3, after which swap = 0 and the final swap does nothing. Each of the three maps
-     * (x_2 : z_2) to its double by the RFC's formulas, which read only the (swapped) x_2 and
-     * z_2, and (x_3 : z_3) is never read again: three x-only doublings, 2M + 2S each against
-     * the step's 5M + 4S. The swap's mask is applied to the doubling's input as in every
-     * step. */
-    uint64_t mask = ct_value_barrier_u64(0 - swap);
+     * from bit 3 (its A, B, SA, SB are formed at the end of the loop), after which swap = 0
+     * and the final swap does nothing. Each of the three maps (x_2 : z_2) to its double by the
+     * RFC's formulas, which read only the (swapped) x_2 and z_2, and (x_3 : z_3) is never read
+     * again: three x-only doublings, 2M + 2S each against the step's 5M + 4S. */
     for (int t = 2; t >= 0; t--) {
-        ladder_add_sub_select(s, mask);         /* SA, SB after the swap */
+        if (t < 2)
+            ladder_add_sub_select(s, 0);        /* SA = x_2 + z_2, SB = x_2 - z_2 */
         FE64_SQ2_SUB(s, aa, bb, e, sa, sb);     /* AA = SA^2, BB = SB^2, E = AA - BB */
         fe64_mul_a24_add(&s->f, &s->e, &s->aa); /* AA + a24 * E */
         FE64_MUL2(s, x2, aa, bb, z2, e, f);     /* x_2 = AA * BB, z_2 = E * (AA + a24 * E) */
-        mask = 0;
     }
     x25519_adx_finish(out, &s->x2, &s->z2, s, k, u);
     tenon_wipe(&st, sizeof st);
