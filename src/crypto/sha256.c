@@ -177,23 +177,37 @@ void sha256_update_with(const sha256_impl *impl, tenon_sha256_ctx *ctx, const vo
 void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
                        uint8_t out[TENON_SHA256_LEN])
 {
-    /* The context stays as it is (a transcript hash goes on after a final): pad a copy. */
+    /* The context stays as it is (a transcript hash goes on after a final): pad a copy. Every
+     * HMAC and HKDF step ends here (some 60 times per TLS 1.3 handshake side), so the padding
+     * block is cleared and wiped with fixed-size stores (no rep stos, no wipe call) and the
+     * digest is written a word at a time (byte stores gathered into a vector made the loads of
+     * the next step wait on store forwarding). */
     uint32_t h[8];
     uint8_t last[128];
     size_t used = (size_t)(ctx->count & 63);
     memcpy(h, ctx->h, sizeof h);
+    memset(last, 0, sizeof last);
     memcpy(last, ctx->buf, used);
     /* FIPS 180-4 §5.1.1: append the bit "1", then k zero bits with l + 1 + k = 448 mod 512,
      * then the 64-bit big-endian message length l in bits. */
     size_t n = used < 56 ? 64 : 128;
     last[used] = 0x80;
-    memset(last + used + 1, 0, n - 8 - (used + 1));
     store_be64(last + n - 8, ctx->count << 3);
     impl->blocks(h, last, n / 64);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (int i = 0; i < 8; i++) {
+        uint32_t v = __builtin_bswap32(h[i]);
+        memcpy(out + 4 * i, &v, 4);
+    }
+#else
     for (int i = 0; i < 8; i++)
         store_be32(out + 4 * i, h[i]);
-    tenon_wipe(h, sizeof h);
-    tenon_wipe(last, n); /* what was written of it */
+#endif
+    /* The state and the block may be secret (an HMAC key's): cleared, and the barrier keeps
+     * the stores (as tenon_wipe does). */
+    memset(h, 0, sizeof h);
+    memset(last, 0, sizeof last);
+    __asm__ __volatile__("" : : "r"(h), "r"(last) : "memory");
 }
 
 static void sha256_init(tenon_hash_ctx *c)
