@@ -386,6 +386,24 @@ __attribute__((unused)) static void EC(base_table_compute)(uint64_t *out)
     }
 }
 
+#ifdef EC_G_ODD_N
+/* Entry j holds the affine (2j + 1)·G, j < EC_G_ODD_N (EC_G_ODD's table, recomputed for the
+ * test that checks it). */
+__attribute__((unused)) static void EC(g_odd_compute)(uint64_t *out)
+{
+    EC(point) e, g2;
+    F(copy)(e.x, EC_GX);
+    F(copy)(e.y, EC_GY);
+    F(copy)(e.z, F_ONE);
+    EC(dbl)(&g2, &e);
+    for (int j = 0; j < EC_G_ODD_N; j++) {
+        uint64_t *o = out + (size_t)j * 2 * EC_LIMBS;
+        (void)EC(to_affine)(o, o + EC_LIMBS, &e);
+        EC(add)(&e, &e, &g2);
+    }
+}
+#endif
+
 #if EC_BASE_TABLE_READY
 /* r = k·G with the static table: G's multiples for every window position are precomputed, so
  * with a single chunk there is no doubling at all; with several chunks of EC_BASE_ROWS windows,
@@ -713,12 +731,12 @@ static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affin
     *r = o;
 }
 
-/* Width-5 NAF of a public EC_LEN-byte scalar: digits odd in [-15, 15] or zero, at most one
- * non-zero in any 5 consecutive positions. Returns the number of digits. Read off the bits
- * from the bottom with a carry: where the bit differs from the carry a digit starts, taken
- * from the next five bits plus the carry (odd, 1..31) and made signed by moving 32 into the
- * carry; elsewhere the digit is 0. */
-static int EC(wnaf)(int8_t *naf, const uint8_t *k)
+/* Width-w NAF (2 <= w <= 8) of a public EC_LEN-byte scalar: digits odd in
+ * [-(2^(w-1) - 1), 2^(w-1) - 1] or zero, at most one non-zero in any w consecutive positions.
+ * Returns the number of digits. Read off the bits from the bottom with a carry: where the bit
+ * differs from the carry a digit starts, taken from the next w bits plus the carry (odd, 1 ..
+ * 2^w - 1) and made signed by moving 2^w into the carry; elsewhere the digit is 0. */
+static int EC(wnaf)(int8_t *naf, const uint8_t *k, int w)
 {
     const int bits = 8 * EC_LEN;
     int n = 0, i = 0;
@@ -730,15 +748,17 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
             continue;
         }
         unsigned word = carry;
-        for (int j = 0; j < 5; j++)
+        for (int j = 0; j < w; j++)
             word += EC(bit)(k, i + j) << j; /* EC(bit) is 0 above the scalar */
-        carry = word >> 4;
-        naf[i] = (int8_t)((int)word - (int)(carry << 5));
+        carry = word >> (w - 1);
+        naf[i] = (int8_t)((int)word - (int)(carry << w));
         n = i + 1;
-        i += 5;
+        i += w;
     }
-    /* A carry left over sits at i = bits: a window starting at bits - 4 or above holds at most
-     * four bits of the scalar plus the carry, at most 15, and so carries nothing out. */
+    /* A carry left over sits at i = bits: a window carries only when its top bit, i + w - 1, is
+     * a bit of the scalar, and the loop ended, so i + w = bits. (A window starting at
+     * bits - w + 1 or above holds at most w - 1 bits of the scalar plus the carry, at most
+     * 2^(w-1) - 1 as its lowest bit is set, and so carries nothing out.) */
     if (carry) {
         naf[i] = 1;
         n = i + 1;
@@ -748,19 +768,28 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 
 /*
  * r = u1·G + u2·q, variable-time (verification: all inputs public). Shamir's trick with
- * width-5 NAFs for both scalars, so the doublings are shared; the odd multiples 1G .. 15G come
- * from row 0 of the static base table, those of q are computed here and, where the field has a
- * fast variable-time inversion (EC_FAST_INV_VARTIME), brought to affine form
- * (EC(batch_affine_vartime)), so that every addition is a mixed one.
+ * NAFs for both scalars, so the doublings are shared. G's odd multiples are static: with a
+ * table of its own (EC_G_ODD: P-256's 1G .. 127G, p256_g_odd.h) u1 takes a width-8 NAF, one
+ * addition per 9 bits on average instead of one per 6 with width 5; otherwise 1G .. 15G come
+ * from row 0 of the base table. q's odd multiples 1q .. 15q (width 5) are computed here and,
+ * where the field has a fast variable-time inversion (EC_FAST_INV_VARTIME), brought to affine
+ * form (EC(batch_affine_vartime)), so that every addition is a mixed one.
  */
 #if EC_BASE_TABLE_READY
+#ifndef EC_G_ODD
+/* Without a table of its own, G's odd multiples 1G .. 15G are the odd entries of row 0 of the
+ * base table: a width-5 NAF. */
+#define EC_G_ODD EC_BASE_TABLE
+#define EC_G_WNAF 5
+#define EC_G_ODD_STRIDE 2
+#endif
 static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
                                    const EC(point) * q)
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
     EC(point) oq[8], q2;
     EC(affine) ga;
-    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    int len1 = EC(wnaf)(n1, u1, EC_G_WNAF), len2 = EC(wnaf)(n2, u2, 5);
     oq[0] = *q;
     EC(jdbl)(&q2, q);
     for (int i = 1; i < 8; i++)
@@ -777,8 +806,9 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
             EC(jdbl)(r, r);
         int d1 = i < len1 ? n1[i] : 0, d2 = i < len2 ? n2[i] : 0;
         if (d1 != 0) {
-            /* |d1|·G from row 0 of the table (affine): the mixed addition. */
-            const uint64_t *e = EC_BASE_TABLE + (size_t)((d1 < 0 ? -d1 : d1) - 1) * 2 * EC_LIMBS;
+            /* |d1|·G from the odd multiples (affine): the mixed addition. */
+            const uint64_t *e =
+                EC_G_ODD + (size_t)((d1 < 0 ? -d1 : d1) / 2) * EC_G_ODD_STRIDE * 2 * EC_LIMBS;
             F(copy)(ga.x, e);
             F(copy)(ga.y, e + EC_LIMBS);
             if (d1 < 0)
@@ -857,7 +887,7 @@ static void EC(mul_double_ifma)(EC(point) * r, const uint8_t *u1, const uint8_t 
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
     uint64_t g[8][3][EC_LIMBS], qi[3][EC_LIMBS], o[3][EC_LIMBS + 1];
-    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    int len1 = EC(wnaf)(n1, u1, 5), len2 = EC(wnaf)(n2, u2, 5);
     for (int j = 0; j < 8; j++) {
         const uint64_t *e = EC_BASE_TABLE + (size_t)(2 * j) * 2 * EC_LIMBS; /* (2j + 1)·G */
         F(mul)(g[j][0], e, P256_IFMA_IN);
