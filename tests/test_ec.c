@@ -339,6 +339,13 @@ static void test_p256_paths(unsigned iters)
             }
         }
         CHECK(p256_mul_path(P256_PATH_PORTABLE, want, k, p, bl) == want_ok);
+        if (it == iters) {
+            /* (n + 30)·P = 30·P: the exceptional addition was detected and redone. */
+            uint8_t k30[32] = {0}, w30[64];
+            k30[31] = 30;
+            CHECK(p256_mul_path(P256_PATH_PORTABLE, w30, k30, p, NULL) == 0xFFFFFFFFu);
+            CHECK_MEM(want, w30, 64, "(n + 30)P = 30P");
+        }
         for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
             memset(got, 0xA5, sizeof got);
             uint32_t ok = p256_mul_path(path, got, k, p, bl);

@@ -557,6 +557,25 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     return same;
 }
 
+/* r += entry idx - 1 of a table of affine points, read into a by EC(lookup_affine), negated
+ * as its digit says, for the signed-window loops: idx 0 (a = (0, 0), not a point) leaves r
+ * as it is, selected in constant time. Returns the mask of an exceptional addition. */
+__attribute__((unused, always_inline)) static inline uint64_t
+EC(jmadd_digit)(EC(point) * r, const uint8_t *k, int w, const uint64_t *row, EC(affine) * a)
+{
+    EC(point) t;
+    unsigned neg, idx = EC(digit)(k, w, &neg);
+    EC(lookup_affine)(a, row, idx);
+    EC(cond_neg)(a->y, neg);
+    uint64_t z = ct_mask_eq_u64(idx, 0);
+    uint64_t bad = EC(jmadd)(&t, r, a) & ~z;
+    F(select)(r->x, z, r->x, t.x);
+    F(select)(r->y, z, r->y, t.y);
+    F(select)(r->z, z, r->z, t.z);
+    tenon_wipe(&t, sizeof t);
+    return bad;
+}
+
 #if EC_BASE_TABLE_READY
 /* r = k·G (Jacobian) with the static table, as EC(mul_base_point) but with the cheaper
  * Jacobian mixed addition; returns the mask of exceptional additions (the caller then redoes
@@ -569,7 +588,6 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
 static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
 {
     EC(affine) a;
-    EC(point) t;
     uint64_t bad = 0;
     memset(r, 0, sizeof *r); /* Z = 0: infinity */
     for (int c = EC_BASE_CHUNKS - 1; c >= 0; c--) {
@@ -580,19 +598,10 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
             int w = c * EC_BASE_ROWS + i;
             if (w >= EC_NWIN)
                 break;
-            unsigned neg, idx = EC(digit)(k, w, &neg);
-            const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
-            EC(lookup_affine)(&a, row, idx);
-            EC(cond_neg)(a.y, neg);
-            uint64_t z = ct_mask_eq_u64(idx, 0);
-            bad |= EC(jmadd)(&t, r, &a) & ~z;
-            F(select)(r->x, z, r->x, t.x);
-            F(select)(r->y, z, r->y, t.y);
-            F(select)(r->z, z, r->z, t.z);
+            bad |= EC(jmadd_digit)(r, k, w, EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS, &a);
         }
     }
     tenon_wipe(&a, sizeof a);
-    tenon_wipe(&t, sizeof t);
     return bad;
 }
 #endif
@@ -645,7 +654,8 @@ static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p,
  * is infinity, handled), and 32·V = ±d (mod n) with |d| <= 16 would need k = 0 or k = 2d
  * with 32 | d, i.e. k = 0.
  */
-static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+__attribute__((unused)) static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k,
+                                                          const EC(point) * p)
 {
     EC(point) tab[16], t;
     unsigned neg;
@@ -673,14 +683,14 @@ static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(poin
 
 #ifdef EC_FAST_INV_VARTIME
 /*
- * out[i] = in[i] in affine coordinates for n <= 8 finite public points, with one inversion for
+ * out[i] = in[i] in affine coordinates for n <= 16 finite public points, with one inversion for
  * all of them (Montgomery's trick: the prefix products c_i = Z_0···Z_i, one inversion of
  * c_(n-1), then Z_i^-1 = c_(i-1)·(Z_i···Z_(n-1))^-1 walking back), the variable-time one
  * (F(inv_vartime)): 3(n-1) + 4n products and one inversion, against n inversions.
  */
 static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int n)
 {
-    uint64_t c[8][EC_LIMBS], inv[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS];
+    uint64_t c[16][EC_LIMBS], inv[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS];
     F(copy)(c[0], in[0].z);
     for (int i = 1; i < n; i++)
         F(mul)(c[i], c[i - 1], in[i].z);
@@ -697,6 +707,53 @@ static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int
         F(mul)(zi2, zi2, zi);
         F(mul)(out[i].y, in[i].y, zi2);
     }
+}
+
+/*
+ * EC(mul_point_jac) with the table in affine form and mixed additions (8M + 3S against
+ * 11M + 5S, 51 of them for P-256), for fields with a fast variable-time inversion. The table
+ * holds multiples of the peer's public point only, so bringing it to affine form with one
+ * variable-time inversion (EC(batch_affine_vartime)) reveals nothing; the scalar is used as in
+ * EC(mul_point_jac): every entry is read (EC(lookup_affine)), the negation is masked, and a
+ * zero digit, for which the affine scan yields (0, 0), not a point, is selected around rather
+ * than added. The mask of exceptional additions is the same: the table is built by the same
+ * Jacobian steps, and EC(jmadd) fails only where EC(jadd) would, for equal finite inputs,
+ * i.e. 32·V·p = d·p with the accumulator 32·V·p and the added d·p (d = ±1..16), which for k
+ * in [1, n-1] does not happen (see EC(mul_point_jac)). An accumulator at infinity (leading
+ * zero digits) is selected around inside EC(jmadd) (it returns the affine point with Z = 1);
+ * p + (-p) gives H = 0 and so Z3 = 0, infinity, as with EC(jadd).
+ */
+static uint64_t EC(mul_point_jma)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+{
+    EC(point) tab[16];
+    EC(affine) tabA[16], a; /* the tables are public: p's multiples */
+    unsigned neg;
+    uint64_t bad = 0;
+    /* p is affine (Z = 1, EC(load_point)): the odd entries take the mixed addition too, and
+     * entry 0 needs no conversion. */
+    F(copy)(tabA[0].x, p->x);
+    F(copy)(tabA[0].y, p->y);
+    tab[0] = *p;
+    for (int j = 2; j <= 16; j++) {
+        if (j % 2 == 0)
+            EC(jdbl)(&tab[j - 1], &tab[j / 2 - 1]);
+        else
+            bad |= EC(jmadd)(&tab[j - 1], &tab[j - 2], &tabA[0]);
+    }
+    EC(batch_affine_vartime)(tabA + 1, tab + 1, 15);
+    unsigned idx = EC(digit)(k, EC_NWIN - 1, &neg); /* the top digit is not negative */
+    EC(lookup_affine)(&a, (const uint64_t *)(const void *)tabA, idx);
+    F(copy)(r->x, a.x);
+    F(copy)(r->y, a.y);
+    memset(r->z, 0, sizeof r->z);
+    EC(or_masked)(r->z, F_ONE, ~ct_mask_eq_u64(idx, 0)); /* Z = 0: infinity for digit 0 */
+    for (int w = EC_NWIN - 2; w >= 0; w--) {
+        for (int i = 0; i < 5; i++)
+            EC(jdbl)(r, r);
+        bad |= EC(jmadd_digit)(r, k, w, (const uint64_t *)(const void *)tabA, &a);
+    }
+    tenon_wipe(&a, sizeof a);
+    return bad;
 }
 #endif
 
@@ -952,7 +1009,11 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const
     EC(point) p, r;
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
     EC(load_point)(&p, xy);
+#ifdef EC_FAST_INV_VARTIME
+    uint64_t bad = EC(mul_point_jma)(&r, k, &p);
+#else
     uint64_t bad = EC(mul_point_jac)(&r, k, &p);
+#endif
     /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     uint32_t ok;
