@@ -386,6 +386,24 @@ __attribute__((unused)) static void EC(base_table_compute)(uint64_t *out)
     }
 }
 
+#ifdef EC_G_ODD_N
+/* Entry j holds the affine (2j + 1)·G, j < EC_G_ODD_N (EC_G_ODD's table, recomputed for the
+ * test that checks it). */
+__attribute__((unused)) static void EC(g_odd_compute)(uint64_t *out)
+{
+    EC(point) e, g2;
+    F(copy)(e.x, EC_GX);
+    F(copy)(e.y, EC_GY);
+    F(copy)(e.z, F_ONE);
+    EC(dbl)(&g2, &e);
+    for (int j = 0; j < EC_G_ODD_N; j++) {
+        uint64_t *o = out + (size_t)j * 2 * EC_LIMBS;
+        (void)EC(to_affine)(o, o + EC_LIMBS, &e);
+        EC(add)(&e, &e, &g2);
+    }
+}
+#endif
+
 #if EC_BASE_TABLE_READY
 /* r = k·G with the static table: G's multiples for every window position are precomputed, so
  * with a single chunk there is no doubling at all; with several chunks of EC_BASE_ROWS windows,
@@ -539,6 +557,25 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     return same;
 }
 
+/* r += entry idx - 1 of a table of affine points, read into a by EC(lookup_affine), negated
+ * as its digit says, for the signed-window loops: idx 0 (a = (0, 0), not a point) leaves r
+ * as it is, selected in constant time. Returns the mask of an exceptional addition. */
+__attribute__((unused, always_inline)) static inline uint64_t
+EC(jmadd_digit)(EC(point) * r, const uint8_t *k, int w, const uint64_t *row, EC(affine) * a)
+{
+    EC(point) t;
+    unsigned neg, idx = EC(digit)(k, w, &neg);
+    EC(lookup_affine)(a, row, idx);
+    EC(cond_neg)(a->y, neg);
+    uint64_t z = ct_mask_eq_u64(idx, 0);
+    uint64_t bad = EC(jmadd)(&t, r, a) & ~z;
+    F(select)(r->x, z, r->x, t.x);
+    F(select)(r->y, z, r->y, t.y);
+    F(select)(r->z, z, r->z, t.z);
+    tenon_wipe(&t, sizeof t);
+    return bad;
+}
+
 #if EC_BASE_TABLE_READY
 /* r = k·G (Jacobian) with the static table, as EC(mul_base_point) but with the cheaper
  * Jacobian mixed addition; returns the mask of exceptional additions (the caller then redoes
@@ -551,7 +588,6 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
 static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
 {
     EC(affine) a;
-    EC(point) t;
     uint64_t bad = 0;
     memset(r, 0, sizeof *r); /* Z = 0: infinity */
     for (int c = EC_BASE_CHUNKS - 1; c >= 0; c--) {
@@ -562,19 +598,10 @@ static uint64_t EC(mul_base_jac)(EC(point) * r, const uint8_t *k)
             int w = c * EC_BASE_ROWS + i;
             if (w >= EC_NWIN)
                 break;
-            unsigned neg, idx = EC(digit)(k, w, &neg);
-            const uint64_t *row = EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS;
-            EC(lookup_affine)(&a, row, idx);
-            EC(cond_neg)(a.y, neg);
-            uint64_t z = ct_mask_eq_u64(idx, 0);
-            bad |= EC(jmadd)(&t, r, &a) & ~z;
-            F(select)(r->x, z, r->x, t.x);
-            F(select)(r->y, z, r->y, t.y);
-            F(select)(r->z, z, r->z, t.z);
+            bad |= EC(jmadd_digit)(r, k, w, EC_BASE_TABLE + (size_t)i * 16 * 2 * EC_LIMBS, &a);
         }
     }
     tenon_wipe(&a, sizeof a);
-    tenon_wipe(&t, sizeof t);
     return bad;
 }
 #endif
@@ -627,7 +654,8 @@ static uint64_t EC(jac_to_affine)(uint64_t *x, uint64_t *y, const EC(point) * p,
  * is infinity, handled), and 32·V = ±d (mod n) with |d| <= 16 would need k = 0 or k = 2d
  * with 32 | d, i.e. k = 0.
  */
-static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+__attribute__((unused)) static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k,
+                                                          const EC(point) * p)
 {
     EC(point) tab[16], t;
     unsigned neg;
@@ -655,14 +683,14 @@ static uint64_t EC(mul_point_jac)(EC(point) * r, const uint8_t *k, const EC(poin
 
 #ifdef EC_FAST_INV_VARTIME
 /*
- * out[i] = in[i] in affine coordinates for n <= 8 finite public points, with one inversion for
+ * out[i] = in[i] in affine coordinates for n <= 16 finite public points, with one inversion for
  * all of them (Montgomery's trick: the prefix products c_i = Z_0···Z_i, one inversion of
  * c_(n-1), then Z_i^-1 = c_(i-1)·(Z_i···Z_(n-1))^-1 walking back), the variable-time one
  * (F(inv_vartime)): 3(n-1) + 4n products and one inversion, against n inversions.
  */
 static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int n)
 {
-    uint64_t c[8][EC_LIMBS], inv[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS];
+    uint64_t c[16][EC_LIMBS], inv[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS];
     F(copy)(c[0], in[0].z);
     for (int i = 1; i < n; i++)
         F(mul)(c[i], c[i - 1], in[i].z);
@@ -679,6 +707,53 @@ static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int
         F(mul)(zi2, zi2, zi);
         F(mul)(out[i].y, in[i].y, zi2);
     }
+}
+
+/*
+ * EC(mul_point_jac) with the table in affine form and mixed additions (8M + 3S against
+ * 11M + 5S, 51 of them for P-256), for fields with a fast variable-time inversion. The table
+ * holds multiples of the peer's public point only, so bringing it to affine form with one
+ * variable-time inversion (EC(batch_affine_vartime)) reveals nothing; the scalar is used as in
+ * EC(mul_point_jac): every entry is read (EC(lookup_affine)), the negation is masked, and a
+ * zero digit, for which the affine scan yields (0, 0), not a point, is selected around rather
+ * than added. The mask of exceptional additions is the same: the table is built by the same
+ * Jacobian steps, and EC(jmadd) fails only where EC(jadd) would, for equal finite inputs,
+ * i.e. 32·V·p = d·p with the accumulator 32·V·p and the added d·p (d = ±1..16), which for k
+ * in [1, n-1] does not happen (see EC(mul_point_jac)). An accumulator at infinity (leading
+ * zero digits) is selected around inside EC(jmadd) (it returns the affine point with Z = 1);
+ * p + (-p) gives H = 0 and so Z3 = 0, infinity, as with EC(jadd).
+ */
+static uint64_t EC(mul_point_jma)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+{
+    EC(point) tab[16];
+    EC(affine) tabA[16], a; /* the tables are public: p's multiples */
+    unsigned neg;
+    uint64_t bad = 0;
+    /* p is affine (Z = 1, EC(load_point)): the odd entries take the mixed addition too, and
+     * entry 0 needs no conversion. */
+    F(copy)(tabA[0].x, p->x);
+    F(copy)(tabA[0].y, p->y);
+    tab[0] = *p;
+    for (int j = 2; j <= 16; j++) {
+        if (j % 2 == 0)
+            EC(jdbl)(&tab[j - 1], &tab[j / 2 - 1]);
+        else
+            bad |= EC(jmadd)(&tab[j - 1], &tab[j - 2], &tabA[0]);
+    }
+    EC(batch_affine_vartime)(tabA + 1, tab + 1, 15);
+    unsigned idx = EC(digit)(k, EC_NWIN - 1, &neg); /* the top digit is not negative */
+    EC(lookup_affine)(&a, (const uint64_t *)(const void *)tabA, idx);
+    F(copy)(r->x, a.x);
+    F(copy)(r->y, a.y);
+    memset(r->z, 0, sizeof r->z);
+    EC(or_masked)(r->z, F_ONE, ~ct_mask_eq_u64(idx, 0)); /* Z = 0: infinity for digit 0 */
+    for (int w = EC_NWIN - 2; w >= 0; w--) {
+        for (int i = 0; i < 5; i++)
+            EC(jdbl)(r, r);
+        bad |= EC(jmadd_digit)(r, k, w, (const uint64_t *)(const void *)tabA, &a);
+    }
+    tenon_wipe(&a, sizeof a);
+    return bad;
 }
 #endif
 
@@ -713,12 +788,12 @@ static void EC(jmadd_vartime)(EC(point) * r, const EC(point) * p, const EC(affin
     *r = o;
 }
 
-/* Width-5 NAF of a public EC_LEN-byte scalar: digits odd in [-15, 15] or zero, at most one
- * non-zero in any 5 consecutive positions. Returns the number of digits. Read off the bits
- * from the bottom with a carry: where the bit differs from the carry a digit starts, taken
- * from the next five bits plus the carry (odd, 1..31) and made signed by moving 32 into the
- * carry; elsewhere the digit is 0. */
-static int EC(wnaf)(int8_t *naf, const uint8_t *k)
+/* Width-w NAF (2 <= w <= 8) of a public EC_LEN-byte scalar: digits odd in
+ * [-(2^(w-1) - 1), 2^(w-1) - 1] or zero, at most one non-zero in any w consecutive positions.
+ * Returns the number of digits. Read off the bits from the bottom with a carry: where the bit
+ * differs from the carry a digit starts, taken from the next w bits plus the carry (odd, 1 ..
+ * 2^w - 1) and made signed by moving 2^w into the carry; elsewhere the digit is 0. */
+static int EC(wnaf)(int8_t *naf, const uint8_t *k, int w)
 {
     const int bits = 8 * EC_LEN;
     int n = 0, i = 0;
@@ -730,15 +805,17 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
             continue;
         }
         unsigned word = carry;
-        for (int j = 0; j < 5; j++)
+        for (int j = 0; j < w; j++)
             word += EC(bit)(k, i + j) << j; /* EC(bit) is 0 above the scalar */
-        carry = word >> 4;
-        naf[i] = (int8_t)((int)word - (int)(carry << 5));
+        carry = word >> (w - 1);
+        naf[i] = (int8_t)((int)word - (int)(carry << w));
         n = i + 1;
-        i += 5;
+        i += w;
     }
-    /* A carry left over sits at i = bits: a window starting at bits - 4 or above holds at most
-     * four bits of the scalar plus the carry, at most 15, and so carries nothing out. */
+    /* A carry left over sits at i = bits: a window carries only when its top bit, i + w - 1, is
+     * a bit of the scalar, and the loop ended, so i + w = bits. (A window starting at
+     * bits - w + 1 or above holds at most w - 1 bits of the scalar plus the carry, at most
+     * 2^(w-1) - 1 as its lowest bit is set, and so carries nothing out.) */
     if (carry) {
         naf[i] = 1;
         n = i + 1;
@@ -748,19 +825,28 @@ static int EC(wnaf)(int8_t *naf, const uint8_t *k)
 
 /*
  * r = u1·G + u2·q, variable-time (verification: all inputs public). Shamir's trick with
- * width-5 NAFs for both scalars, so the doublings are shared; the odd multiples 1G .. 15G come
- * from row 0 of the static base table, those of q are computed here and, where the field has a
- * fast variable-time inversion (EC_FAST_INV_VARTIME), brought to affine form
- * (EC(batch_affine_vartime)), so that every addition is a mixed one.
+ * NAFs for both scalars, so the doublings are shared. G's odd multiples are static: with a
+ * table of its own (EC_G_ODD: P-256's 1G .. 127G, p256_g_odd.h) u1 takes a width-8 NAF, one
+ * addition per 9 bits on average instead of one per 6 with width 5; otherwise 1G .. 15G come
+ * from row 0 of the base table. q's odd multiples 1q .. 15q (width 5) are computed here and,
+ * where the field has a fast variable-time inversion (EC_FAST_INV_VARTIME), brought to affine
+ * form (EC(batch_affine_vartime)), so that every addition is a mixed one.
  */
 #if EC_BASE_TABLE_READY
+#ifndef EC_G_ODD
+/* Without a table of its own, G's odd multiples 1G .. 15G are the odd entries of row 0 of the
+ * base table: a width-5 NAF. */
+#define EC_G_ODD EC_BASE_TABLE
+#define EC_G_WNAF 5
+#define EC_G_ODD_STRIDE 2
+#endif
 static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8_t *u2,
                                    const EC(point) * q)
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
     EC(point) oq[8], q2;
     EC(affine) ga;
-    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    int len1 = EC(wnaf)(n1, u1, EC_G_WNAF), len2 = EC(wnaf)(n2, u2, 5);
     oq[0] = *q;
     EC(jdbl)(&q2, q);
     for (int i = 1; i < 8; i++)
@@ -777,8 +863,9 @@ static void EC(mul_double_vartime)(EC(point) * r, const uint8_t *u1, const uint8
             EC(jdbl)(r, r);
         int d1 = i < len1 ? n1[i] : 0, d2 = i < len2 ? n2[i] : 0;
         if (d1 != 0) {
-            /* |d1|·G from row 0 of the table (affine): the mixed addition. */
-            const uint64_t *e = EC_BASE_TABLE + (size_t)((d1 < 0 ? -d1 : d1) - 1) * 2 * EC_LIMBS;
+            /* |d1|·G from the odd multiples (affine): the mixed addition. */
+            const uint64_t *e =
+                EC_G_ODD + (size_t)((d1 < 0 ? -d1 : d1) / 2) * EC_G_ODD_STRIDE * 2 * EC_LIMBS;
             F(copy)(ga.x, e);
             F(copy)(ga.y, e + EC_LIMBS);
             if (d1 < 0)
@@ -857,7 +944,7 @@ static void EC(mul_double_ifma)(EC(point) * r, const uint8_t *u1, const uint8_t 
 {
     int8_t n1[8 * EC_LEN + 2], n2[8 * EC_LEN + 2];
     uint64_t g[8][3][EC_LIMBS], qi[3][EC_LIMBS], o[3][EC_LIMBS + 1];
-    int len1 = EC(wnaf)(n1, u1), len2 = EC(wnaf)(n2, u2);
+    int len1 = EC(wnaf)(n1, u1, 5), len2 = EC(wnaf)(n2, u2, 5);
     for (int j = 0; j < 8; j++) {
         const uint64_t *e = EC_BASE_TABLE + (size_t)(2 * j) * 2 * EC_LIMBS; /* (2j + 1)·G */
         F(mul)(g[j][0], e, P256_IFMA_IN);
@@ -922,7 +1009,11 @@ static uint32_t EC(mul)(uint8_t *out, const uint8_t *k, const uint8_t *xy, const
     EC(point) p, r;
     uint64_t x[EC_LIMBS], y[EC_LIMBS];
     EC(load_point)(&p, xy);
+#ifdef EC_FAST_INV_VARTIME
+    uint64_t bad = EC(mul_point_jma)(&r, k, &p);
+#else
     uint64_t bad = EC(mul_point_jac)(&r, k, &p);
+#endif
     /* Never set for a valid scalar (see EC(mul_point_jac)); public by design. */
     ct_declassify(&bad, sizeof bad);
     uint32_t ok;

@@ -54,6 +54,11 @@ typedef struct ec_curve {
     const uint64_t *base_table;
     size_t base_table_words;
     void (*base_table_compute)(uint64_t *out);
+    /* The same for verification's static odd multiples of G, where the curve has them (P-256;
+     * NULL otherwise). */
+    const uint64_t *g_odd_table;
+    size_t g_odd_words;
+    void (*g_odd_compute)(uint64_t *out);
 } ec_curve;
 
 extern const ec_curve ec_p256;

@@ -134,6 +134,13 @@ static const uint64_t P256_N_R3[4] = {UINT64_C(0xac8ebec90b65a624), UINT64_C(0x1
 #undef FE_LIMBS
 
 #include "p256_table.h"
+#include "p256_g_odd.h"
+/* Verification's u1·G with a width-8 NAF over the odd multiples 1G .. 127G (ec_curve_impl.h,
+ * EC(mul_double_vartime)). */
+#define EC_G_ODD p256_g_odd_table
+#define EC_G_ODD_N 64
+#define EC_G_WNAF 8
+#define EC_G_ODD_STRIDE 1
 
 /* The vector multiplication (p256_ifma.c) works in Montgomery form with R = 2^260: entering
  * multiplies by 2^4 (a Montgomery product with 16·2^256 mod p), leaving by 2^-4 (with
@@ -190,6 +197,12 @@ static int p256_use_ifma(void)
 #else
 #define EC_DISPATCH(name, ...) p256_##name(__VA_ARGS__)
 #endif
+
+/* The on-curve check of a peer's point (ECDH, public key loading) on the faster field. */
+static uint32_t p256_point_valid_any(const uint8_t *xy)
+{
+    return EC_DISPATCH(point_valid, xy);
+}
 
 static uint32_t p256_mul_any(uint8_t *out, const uint8_t *k, const uint8_t *xy,
                              const uint8_t *blind)
@@ -358,7 +371,7 @@ const ec_curve ec_p256 = {
     .len = 32,
     .scalar_in_range = p256_scalar_in_range,
     .scalar_reduce = p256_scalar_reduce,
-    .point_valid = p256_point_valid,
+    .point_valid = p256_point_valid_any,
     .mul = p256_mul_any,
     .mul_base = p256_mul_base_any,
     .ecdsa_sign = p256_ecdsa_sign_any,
@@ -367,4 +380,7 @@ const ec_curve ec_p256 = {
     .base_table = p256_base_table,
     .base_table_words = sizeof p256_base_table / sizeof p256_base_table[0],
     .base_table_compute = p256_base_table_compute,
+    .g_odd_table = p256_g_odd_table,
+    .g_odd_words = sizeof p256_g_odd_table / sizeof p256_g_odd_table[0],
+    .g_odd_compute = p256_g_odd_compute,
 };
