@@ -32,10 +32,6 @@
 #include "ct.h"
 #include "tenon/crypto.h"
 
-#if TENON_X86_64
-#include <emmintrin.h>
-#endif
-
 #define MASK62 UINT64_C(0x3fffffffffffffff)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -278,57 +274,6 @@ uint64_t bn_mod_inv(const bn_mont *ctx, uint64_t *r, const uint64_t *x)
     return inv_finish(&st, r, ctx->nl);
 }
 
-#if TENON_X86_64
-/* The two batches' 62 divsteps side by side in the two lanes of SSE2 vectors, the same steps
- * as divstep(): one vector instruction does the work of two scalar ones, and the seven words
- * of each batch stay in registers (as two scalar chains they do not fit the sixteen general
- * registers). The mask of delta > 0 is the sign of -delta, which SSE2 can only shift
- * arithmetically by 32-bit halves: delta stays within +-(the step count), so both halves of
- * -delta carry its sign. */
-static void divsteps2(r62_batch *b1, r62_batch *b2)
-{
-    const __m128i one = _mm_set1_epi64x(1), zero = _mm_setzero_si128();
-    __m128i d = _mm_set_epi64x(b2->delta, b1->delta);
-    __m128i f = _mm_set_epi64x((long long)b2->f, (long long)b1->f);
-    __m128i g = _mm_set_epi64x((long long)b2->g, (long long)b1->g);
-    __m128i u = one, v = zero, q = zero, r = one;
-    for (int i = 0; i < 62; i++) {
-        __m128i c1 = _mm_srai_epi32(_mm_sub_epi64(zero, d), 31);
-        __m128i c2 = _mm_sub_epi64(zero, _mm_and_si128(g, one));
-        g = _mm_add_epi64(g, _mm_and_si128(_mm_sub_epi64(_mm_xor_si128(f, c1), c1), c2));
-        q = _mm_add_epi64(q, _mm_and_si128(_mm_sub_epi64(_mm_xor_si128(u, c1), c1), c2));
-        r = _mm_add_epi64(r, _mm_and_si128(_mm_sub_epi64(_mm_xor_si128(v, c1), c1), c2));
-        c1 = _mm_and_si128(c1, c2);
-        d = _mm_add_epi64(_mm_sub_epi64(_mm_xor_si128(d, c1), c1), one);
-        f = _mm_add_epi64(f, _mm_and_si128(g, c1));
-        u = _mm_add_epi64(u, _mm_and_si128(q, c1));
-        v = _mm_add_epi64(v, _mm_and_si128(r, c1));
-        g = _mm_srli_epi64(g, 1);
-        u = _mm_add_epi64(u, u);
-        v = _mm_add_epi64(v, v);
-    }
-    uint64_t w[7][2];
-    _mm_storeu_si128((__m128i *)w[0], d);
-    _mm_storeu_si128((__m128i *)w[1], f);
-    _mm_storeu_si128((__m128i *)w[2], g);
-    _mm_storeu_si128((__m128i *)w[3], u);
-    _mm_storeu_si128((__m128i *)w[4], v);
-    _mm_storeu_si128((__m128i *)w[5], q);
-    _mm_storeu_si128((__m128i *)w[6], r);
-    r62_batch *b[2] = {b1, b2};
-    for (int k = 0; k < 2; k++) {
-        b[k]->delta = (int64_t)w[0][k];
-        b[k]->f = w[1][k];
-        b[k]->g = w[2][k];
-        b[k]->u = w[3][k];
-        b[k]->v = w[4][k];
-        b[k]->q = w[5][k];
-        b[k]->r = w[6][k];
-    }
-    tenon_wipe(w, sizeof w);
-}
-#endif
-
 /* The divsteps of a batch form one serial chain of a few cycles per step, so the two chains of
  * two inversions, interleaved, take hardly longer than one. The smaller modulus may take more
  * batches than it needs: divsteps on g = 0 change neither f nor d mod m. */
@@ -343,14 +288,10 @@ void bn_mod_inv2(const bn_mont *ctx1, uint64_t *r1, const uint64_t *x1, const bn
     for (size_t n = n1 > n2 ? n1 : n2; n > 0; n--) {
         batch_start(&b1, st[0].delta, st[0].f[0], st[0].g[0]);
         batch_start(&b2, st[1].delta, st[1].f[0], st[1].g[0]);
-#if TENON_X86_64
-        divsteps2(&b1, &b2);
-#else
         for (int i = 0; i < 62; i++) {
             divstep(&b1);
             divstep(&b2);
         }
-#endif
         inv_apply(&st[0], &b1);
         inv_apply(&st[1], &b2);
     }
