@@ -498,6 +498,16 @@ static int modinv_agrees(BN_CTX *bctx, const bn_mont *ctx, const uint64_t *a)
     return good;
 }
 
+/* bn_mod_inv2 on (m1, a1) and (m2, a2) gives what bn_mod_inv gives on each (masks too). */
+static int inv2_agrees(const bn_mont *c1, const uint64_t *a1, const bn_mont *c2, const uint64_t *a2)
+{
+    uint64_t r1[BN_MAX_LIMBS], r2[BN_MAX_LIMBS], s1[BN_MAX_LIMBS], s2[BN_MAX_LIMBS], ok[2];
+    uint64_t ok1 = bn_mod_inv(c1, s1, a1), ok2 = bn_mod_inv(c2, s2, a2);
+    bn_mod_inv2(c1, r1, a1, c2, r2, a2, ok);
+    return ok[0] == ok1 && ok[1] == ok2 && (ok1 == 0 || memcmp(r1, s1, 8 * c1->nl) == 0) &&
+           (ok2 == 0 || memcmp(r2, s2, 8 * c2->nl) == 0);
+}
+
 /* The divsteps inversion (bn_mod_inv, and two at once: bn_mod_inv2) at every size from 1 to
  * 32 limbs and at 48 and 64:
  * moduli like RSA primes (top bit set), with the smallest and the largest top limb; random
@@ -550,12 +560,19 @@ static void test_modinv(void)
                 if (bn_lt_mask(a, m, nl) & 1) {
                     checks++;
                     fails += !modinv_agrees(bctx, &ctx, a);
+                    /* the edge in either lane of the pair, a random value in the other */
+                    checks += 2;
+                    fails += !inv2_agrees(&ctx, a, &prev, prev_a);
+                    fails += !inv2_agrees(&prev, prev_a, &ctx, a);
                 }
                 for (size_t i = 0; i < nl; i++)
                     a[i] = m[i];
                 a[0] -= 1 + k % 2; /* m - 1, m - 2 */
                 checks++;
                 fails += !modinv_agrees(bctx, &ctx, a);
+                checks += 2;
+                fails += !inv2_agrees(&ctx, a, &prev, prev_a);
+                fails += !inv2_agrees(&prev, prev_a, &ctx, a);
             }
         }
     }
@@ -590,6 +607,12 @@ static void test_modinv(void)
             bn_from_be(a, nl, buf, 8 * nl);
             checks++;
             fails += bn_mod_inv(&ctx, r, a) != 0;
+            /* not invertible in one lane of a pair: that mask alone is 0 */
+            uint64_t b[BN_MAX_LIMBS];
+            rand_below(b, m, nl);
+            checks += 2;
+            fails += !inv2_agrees(&ctx, a, &ctx, b);
+            fails += !inv2_agrees(&ctx, b, &ctx, a);
             rand_below(a, m, nl);
             checks++;
             fails += !modinv_agrees(bctx, &ctx, a);
