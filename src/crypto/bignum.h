@@ -172,7 +172,8 @@ int bn_r52_mul_test(int model, int sqr, const bn_mont *ctx, uint64_t *r, const u
                     const uint64_t *b);
 /* Makes pre for ctx (whose modulus the radix-2^52 code takes: 16, 24 or 32 limbs) and points
  * ctx->r52 at it, so that the exponentiations below convert with it; pre must outlive ctx's
- * use. Nothing is done for other sizes. Constant-time. */
+ * use. Nothing is done for other sizes, nor where the CPU does not allow the radix-2^52 code
+ * (the exponentiations then make the constants they need). Constant-time. */
 void bn_r52_prep(bn_mont *ctx, bn_r52_pre *pre);
 /* Its radix-2^52 code, model as for bn_r52_pow2_ct; returns 0 (nothing done) where the sizes or
  * the CPU do not allow it, or for e = 0. */
