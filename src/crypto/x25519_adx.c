@@ -215,14 +215,13 @@ typedef struct ladder_state {
     "movl $0, %%eax\n\t"                                                                           \
     "adoxq %%rax, %%rbx\n\t"                                                                       \
     "adcxq %%rax, %%rbx\n\t"                                                                       \
-    "imulq $38, %%rbx, %%rbx\n\t"                                                                  \
+    "shldq $1, %%" w3 ", %%rbx\n\t"                                                                \
+    "btrq $63, %%" w3 "\n\t"                                                                       \
+    "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
     "addq %%rbx, %%" w4 "\n\t"                                                                     \
     "adcq $0, %%" w5 "\n\t"                                                                        \
     "adcq $0, %%" w6 "\n\t"                                                                        \
-    "adcq $0, %%" w3 "\n\t"                                                                        \
-    "sbbq %%rax, %%rax\n\t"                                                                        \
-    "andl $38, %%eax\n\t"                                                                          \
-    "addq %%rax, %%" w4 "\n\t"
+    "adcq $0, %%" w3 "\n\t"
 
 /* Both products, P in r12, r8, r9, r11 and Q in rsi, r13, r14, rcx; rax, rbx, rdx, r10 and
  * r15 are free afterwards. */
@@ -390,14 +389,13 @@ typedef struct ladder_state {
     "movl $0, %%" c3d "\n\t"                                                                       \
     "adoxq %%" c3 ", %%rbx\n\t"                                                                    \
     "adcxq %%" c3 ", %%rbx\n\t"                                                                    \
-    "imulq $38, %%rbx, %%rbx\n\t"                                                                  \
+    "shldq $1, %%rax, %%rbx\n\t"                                                                   \
+    "btrq $63, %%rax\n\t"                                                                          \
+    "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
     "addq %%rbx, %%" c4 "\n\t"                                                                     \
     "adcq $0, %%" c5 "\n\t"                                                                        \
     "adcq $0, %%" c6 "\n\t"                                                                        \
-    "adcq $0, %%rax\n\t"                                                                           \
-    "sbbq %%rbx, %%rbx\n\t"                                                                        \
-    "andl $38, %%ebx\n\t"                                                                          \
-    "addq %%rbx, %%" c4 "\n\t"
+    "adcq $0, %%rax\n\t"
 
 #define SQ2_BODY                                                                                   \
     SQ2_CROSS_ROW0("pa", "0", "r8", "r9", "r10", "r11")                                            \
