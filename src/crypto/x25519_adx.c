@@ -268,9 +268,6 @@ typedef struct ladder_state {
     "adcq $0, %%rbx\n\t"                                                                           \
     "adcq $0, %%rdx\n\t"                                                                           \
     "adcq $0, %%r10\n\t"                                                                           \
-    "sbbq %%r15, %%r15\n\t"                                                                        \
-    "andl $38, %%r15d\n\t"                                                                         \
-    "addq %%r15, %%rax\n\t"                                                                        \
     MUL2_STORE("ph", "rax", "rbx", "rdx", "r10")
 
 /* [out] = P - Q in place of P (a borrow is worth -38, as in fe64_sub). */
@@ -285,9 +282,6 @@ typedef struct ladder_state {
     "sbbq $0, %%r8\n\t"                                                                            \
     "sbbq $0, %%r9\n\t"                                                                            \
     "sbbq $0, %%r11\n\t"                                                                           \
-    "sbbq %%r15, %%r15\n\t"                                                                        \
-    "andl $38, %%r15d\n\t"                                                                         \
-    "subq %%r15, %%r12\n\t"                                                                        \
     MUL2_STORE(out, "r12", "r8", "r9", "r11")
 
 /* P = st->A · st->B and Q = st->C · st->D (fields of ladder_state), then TAIL writes the
@@ -430,9 +424,6 @@ typedef struct ladder_state {
     "sbbq $0, %%r9\n\t"                                                                            \
     "sbbq $0, %%r10\n\t"                                                                           \
     "sbbq $0, %%r11\n\t"                                                                           \
-    "sbbq %%rbx, %%rbx\n\t"                                                                        \
-    "andl $38, %%ebx\n\t"                                                                          \
-    "subq %%rbx, %%r8\n\t"                                                                         \
     MUL2_STORE("xh", "r8", "r9", "r10", "r11")
 
 /* st->H = st->A^2 and st->G = st->C^2, then TAIL. Inputs are read before outputs are
@@ -478,10 +469,7 @@ typedef struct ladder_state {
     "addq %%rcx, %%" r0 "\n\t"                                                                     \
     "adcq $0, %%" r1 "\n\t"                                                                        \
     "adcq $0, %%" r2 "\n\t"                                                                        \
-    "adcq $0, %%" r3 "\n\t"                                                                        \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "addq %%rcx, %%" r0 "\n\t"
+    "adcq $0, %%" r3 "\n\t"
 
 /* [r0..r3] = [f] - [g], folding borrows as in fe64_sub. */
 #define LADDER_SUB(f, g, r0, r1, r2, r3)                                                           \
@@ -498,10 +486,7 @@ typedef struct ladder_state {
     "subq %%rcx, %%" r0 "\n\t"                                                                     \
     "sbbq $0, %%" r1 "\n\t"                                                                        \
     "sbbq $0, %%" r2 "\n\t"                                                                        \
-    "sbbq $0, %%" r3 "\n\t"                                                                        \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "subq %%rcx, %%" r0 "\n\t"
+    "sbbq $0, %%" r3 "\n\t"
 
 /* [o] = [r0..r3] if the mask is 0, [r4..r7] if it is all-ones (rax is the temporary). */
 #define LADDER_SELECT_WORD(o, x, y)                                                                \
@@ -563,10 +548,7 @@ static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_s
     "addq %%rcx, %%r13\n\t"                                                                        \
     "adcq $0, %%r14\n\t"                                                                           \
     "adcq $0, %%r15\n\t"                                                                           \
-    "adcq $0, %%r10\n\t"                                                                           \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "addq %%rcx, %%r13\n\t"
+    "adcq $0, %%r10\n\t"
 #define LADDER_SUB_REG(f, w0, w1, w2, w3)                                                          \
     "movq %c[" f "](%[st]), %%r13\n\t"                                                             \
     "subq %%" w0 ", %%r13\n\t"                                                                     \
@@ -581,10 +563,7 @@ static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_s
     "subq %%rcx, %%r13\n\t"                                                                        \
     "sbbq $0, %%r14\n\t"                                                                           \
     "sbbq $0, %%r15\n\t"                                                                           \
-    "sbbq $0, %%r10\n\t"                                                                           \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "subq %%rcx, %%r13\n\t"
+    "sbbq $0, %%r10\n\t"
 
 /* [os] = r13, r14, r15, r10 if st->mask is 0, [oc] if it is all-ones (rcx the temporary). */
 #define LADDER_SELECT_MEM_WORD(o, x, oc, os)                                                       \
