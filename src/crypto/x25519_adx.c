@@ -700,6 +700,89 @@ static void x25519_adx_finish(uint8_t out[32], fe64 *x2, fe64 *z2, ladder_state 
     tenon_wipe(t, sizeof t);
 }
 
+/* The test hook of x25519_field.h: each operation through the asm the ladder runs. */
+TENON_TARGET("bmi2,adx")
+void x25519_adx_field_op(uint64_t r[4], int op, const uint64_t a[4], const uint64_t b[4])
+{
+    ladder_state st;
+    ladder_state *s = &st;
+    const fe64 one = {{1, 0, 0, 0}};
+    fe64 fa, fb;
+    memset(&st, 0, sizeof st);
+    memcpy(fa.l, a, 32);
+    memcpy(fb.l, b, 32);
+    const fe64 *out = &s->t0;
+    switch (op) {
+    case X25519_ADX_OP_MUL_P:
+    case X25519_ADX_OP_MUL_Q:
+        s->a = s->c = op == X25519_ADX_OP_MUL_P ? fa : one;
+        s->b = s->d = op == X25519_ADX_OP_MUL_P ? fb : one;
+        s->x1 = op == X25519_ADX_OP_MUL_P ? one : fa;
+        s->t1 = op == X25519_ADX_OP_MUL_P ? one : fb;
+        FE64_MUL2(s, t0, a, b, z3, t1, x1);
+        out = op == X25519_ADX_OP_MUL_P ? &s->t0 : &s->z3;
+        break;
+    case X25519_ADX_OP_SQ_P:
+    case X25519_ADX_OP_SQ_Q:
+        s->t0 = op == X25519_ADX_OP_SQ_P ? fa : one;
+        s->t1 = op == X25519_ADX_OP_SQ_P ? one : fa;
+        FE64_SQ2(s, x3, t0, t1, t1);
+        out = op == X25519_ADX_OP_SQ_P ? &s->x3 : &s->t1;
+        break;
+    case X25519_ADX_OP_ADD_P:
+    case X25519_ADX_OP_SUB_P:
+    case X25519_ADX_OP_ADD_Q:
+    case X25519_ADX_OP_SUB_Q:
+    case X25519_ADX_OP_SEL_ADD:
+        s->x2 = s->x3 = fa;
+        s->z2 = s->z3 = fb;
+        ladder_add_sub_select(s, op == X25519_ADX_OP_SEL_ADD ? UINT64_MAX : 0);
+        out = op == X25519_ADX_OP_ADD_P   ? &s->a
+              : op == X25519_ADX_OP_SUB_P ? &s->b
+              : op == X25519_ADX_OP_ADD_Q ? &s->c
+              : op == X25519_ADX_OP_SUB_Q ? &s->d
+                                          : &s->sa;
+        break;
+    case X25519_ADX_OP_PROD_ADD:
+    case X25519_ADX_OP_PROD_SUB:
+        s->d = fa;
+        s->c = fb;
+        s->a = s->b = one;
+        FE64_MUL2_ADDSUB(s, t0, t1, d, a, c, b);
+        out = op == X25519_ADX_OP_PROD_ADD ? &s->t0 : &s->t1;
+        break;
+    case X25519_ADX_OP_SQ_SUB:
+        s->sa = fa;
+        s->sb = fb;
+        FE64_SQ2_SUB(s, aa, bb, e, sa, sb);
+        out = &s->e;
+        break;
+    case X25519_ADX_OP_LONE_MUL:
+    case X25519_ADX_OP_LONE_ADD:
+    case X25519_ADX_OP_LONE_SUB:
+    case X25519_ADX_OP_LONE_C:
+    case X25519_ADX_OP_LONE_SEL:
+        s->e = fa;
+        s->f = s->x2 = fb;
+        s->x3 = fa;
+        s->z3 = fb;
+        s->mask = op == X25519_ADX_OP_LONE_SEL ? UINT64_MAX : 0;
+        ladder_mul_add_sub_select(s);
+        out = op == X25519_ADX_OP_LONE_MUL   ? &s->z2
+              : op == X25519_ADX_OP_LONE_ADD ? &s->a
+              : op == X25519_ADX_OP_LONE_SUB ? &s->b
+              : op == X25519_ADX_OP_LONE_C   ? &s->c
+                                             : &s->sa;
+        break;
+    case X25519_ADX_OP_A24:
+        fe64_mul_a24_add(&s->t0, &fa, &fb);
+        break;
+    default:
+        break;
+    }
+    memcpy(r, out->l, 32);
+}
+
 /* The ladder of RFC 7748 §5, as in ladder_portable (x25519.c), on fe64 elements. */
 TENON_TARGET("bmi2,adx")
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
