@@ -157,6 +157,7 @@ typedef struct ladder_state {
     fe64 x1, x2, z2, x3, z3, a, b, c, d, aa, bb, e, f, t0, t1, sa, sb;
     uint64_t scratch[10];
     uint64_t mask; /* the next step's swap mask, for ladder_mul_add_sub_select */
+    uint64_t zero; /* 0: adox takes it from memory, which saves a register and a move */
 } ladder_state;
 
 #define LS_OFF(field) "i"(offsetof(ladder_state, field))
@@ -212,9 +213,8 @@ typedef struct ladder_state {
     "mulxq %%" w7 ", %%" w7 ", %%rbx\n\t"                                                          \
     "adcxq %%" w7 ", %%" w3 "\n\t"                                                                 \
     "adoxq %%rax, %%" w3 "\n\t"                                                                    \
-    "movl $0, %%eax\n\t"                                                                           \
-    "adoxq %%rax, %%rbx\n\t"                                                                       \
-    "adcxq %%rax, %%rbx\n\t"                                                                       \
+    "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
+    "adcq $0, %%rbx\n\t"                                                                           \
     "shldq $1, %%" w3 ", %%rbx\n\t"                                                                \
     "btrq $63, %%" w3 "\n\t"                                                                       \
     "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
@@ -252,23 +252,33 @@ typedef struct ladder_state {
     MUL2_STORE("ph", "r12", "r8", "r9", "r11")                                                     \
     MUL2_STORE("qh", "rsi", "r13", "r14", "rcx")
 
-/* [ph] = P + Q into rax, rbx, rdx, r10 (a carry out of bit 255 is worth 38, as in fe64_add). */
-#define MUL2_TAIL_SUM                                                                              \
-    "movq %%r12, %%rax\n\t"                                                                        \
-    "addq %%rsi, %%rax\n\t"                                                                        \
-    "movq %%r8, %%rbx\n\t"                                                                         \
-    "adcq %%r13, %%rbx\n\t"                                                                        \
-    "movq %%r9, %%rdx\n\t"                                                                         \
-    "adcq %%r14, %%rdx\n\t"                                                                        \
-    "movq %%r11, %%r10\n\t"                                                                        \
-    "adcq %%rcx, %%r10\n\t"                                                                        \
+/* [qh] = Q, then [ph] = P + Q in place of Q (a carry out of bit 255 is worth 38, as in
+ * fe64_add), then [qh] = P - Q in place of P with Q read back from [qh] (a borrow is worth
+ * -38): Q goes through memory rather than through register copies. */
+#define MUL2_TAIL_SUM_DIFF                                                                         \
+    MUL2_STORE("qh", "rsi", "r13", "r14", "rcx")                                                   \
+    "addq %%r12, %%rsi\n\t"                                                                        \
+    "adcq %%r8, %%r13\n\t"                                                                         \
+    "adcq %%r9, %%r14\n\t"                                                                         \
+    "adcq %%r11, %%rcx\n\t"                                                                        \
     "sbbq %%r15, %%r15\n\t"                                                                        \
     "andl $38, %%r15d\n\t"                                                                         \
-    "addq %%r15, %%rax\n\t"                                                                        \
-    "adcq $0, %%rbx\n\t"                                                                           \
-    "adcq $0, %%rdx\n\t"                                                                           \
-    "adcq $0, %%r10\n\t"                                                                           \
-    MUL2_STORE("ph", "rax", "rbx", "rdx", "r10")
+    "addq %%r15, %%rsi\n\t"                                                                        \
+    "adcq $0, %%r13\n\t"                                                                           \
+    "adcq $0, %%r14\n\t"                                                                           \
+    "adcq $0, %%rcx\n\t"                                                                           \
+    MUL2_STORE("ph", "rsi", "r13", "r14", "rcx")                                                   \
+    "subq %c[qh](%[st]), %%r12\n\t"                                                                \
+    "sbbq 8+%c[qh](%[st]), %%r8\n\t"                                                               \
+    "sbbq 16+%c[qh](%[st]), %%r9\n\t"                                                              \
+    "sbbq 24+%c[qh](%[st]), %%r11\n\t"                                                             \
+    "sbbq %%r15, %%r15\n\t"                                                                        \
+    "andl $38, %%r15d\n\t"                                                                         \
+    "subq %%r15, %%r12\n\t"                                                                        \
+    "sbbq $0, %%r8\n\t"                                                                            \
+    "sbbq $0, %%r9\n\t"                                                                            \
+    "sbbq $0, %%r11\n\t"                                                                           \
+    MUL2_STORE("qh", "r12", "r8", "r9", "r11")
 
 /* [out] = P - Q in place of P (a borrow is worth -38, as in fe64_sub). */
 #define MUL2_TAIL_DIFF(out)                                                                        \
@@ -292,8 +302,8 @@ typedef struct ladder_state {
                      :                                                                             \
                      : [st] "r"(state), [ph] LS_OFF(H), [qh] LS_OFF(G), [xh] LS_OFF(X),            \
                        [pa] LS_OFF(A), [pb] LS_OFF(B), [qa] LS_OFF(C), [qb] LS_OFF(D),             \
-                       [sc] LS_OFF(scratch)                                                        \
-                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",   \
+                       [sc] LS_OFF(scratch), [z0] LS_OFF(zero)                                     \
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",  \
                        "r14", "r15", "cc", "memory")
 
 /*
@@ -359,9 +369,8 @@ typedef struct ladder_state {
     "mulxq %%rdx, %%rax, %%rbx\n\t"                                                                \
     "adcxq %%" c6 ", %%" c6 "\n\t"                                                                 \
     "adoxq %%rax, %%" c6 "\n\t"                                                                    \
-    "movl $0, %%eax\n\t"                                                                           \
-    "adcxq %%rax, %%rbx\n\t"                                                                       \
-    "adoxq %%rax, %%rbx\n\t"
+    "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
+    "adcq $0, %%rbx\n\t"                                                                           \
 
 /* Words 0..3 in the scratch, 4..7 in c4, c5, c6, rbx: low half + 38·high half, folded as
  * in FE64_REDUCE_512; the result is left in c4, c5, c6, rax. c3 (c3d: its 32-bit name) is
@@ -380,9 +389,8 @@ typedef struct ladder_state {
     "mulxq %%rbx, %%rax, %%rbx\n\t"                                                                \
     "adcxq 24+" s "+%c[sc](%[st]), %%rax\n\t"                                                      \
     "adoxq %%" c3 ", %%rax\n\t"                                                                    \
-    "movl $0, %%" c3d "\n\t"                                                                       \
-    "adoxq %%" c3 ", %%rbx\n\t"                                                                    \
-    "adcxq %%" c3 ", %%rbx\n\t"                                                                    \
+    "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
+    "adcq $0, %%rbx\n\t"                                                                           \
     "shldq $1, %%rax, %%rbx\n\t"                                                                   \
     "btrq $63, %%rax\n\t"                                                                          \
     "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
@@ -432,8 +440,8 @@ typedef struct ladder_state {
     __asm__ volatile(SQ2_BODY TAIL                                                                 \
                      :                                                                             \
                      : [st] "r"(state), [ph] LS_OFF(H), [qh] LS_OFF(G), [xh] LS_OFF(X),            \
-                       [pa] LS_OFF(A), [qa] LS_OFF(C), [sc] LS_OFF(scratch)                        \
-                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",   \
+                       [pa] LS_OFF(A), [qa] LS_OFF(C), [sc] LS_OFF(scratch), [z0] LS_OFF(zero)     \
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",  \
                        "r14", "r15", "cc", "memory")
 
 /* clang-format on */
@@ -447,7 +455,7 @@ typedef struct ladder_state {
 #define FE64_SQ2_SUB(state, H, G, X, A, C) FE64_SQ2_THEN(state, SQ2_TAIL_SUB, H, G, X, A, C)
 /* H = A·B + C·D, G = A·B - C·D. */
 #define FE64_MUL2_ADDSUB(state, H, G, A, B, C, D)                                                  \
-    FE64_MUL2_THEN(state, MUL2_TAIL_SUM MUL2_TAIL_DIFF("qh"), H, G, H, A, B, C, D)
+    FE64_MUL2_THEN(state, MUL2_TAIL_SUM_DIFF, H, G, H, A, B, C, D)
 /* H = A·B, G = C·D, X = A·B - C·D. */
 #define FE64_MUL2_SUB(state, H, G, X, A, B, C, D)                                                  \
     FE64_MUL2_THEN(state, MUL2_TAIL_STORE MUL2_TAIL_DIFF("xh"), H, G, X, A, B, C, D)
@@ -567,7 +575,7 @@ static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_s
 
 /* [os] = r13, r14, r15, r10 if st->mask is 0, [oc] if it is all-ones (rcx the temporary). */
 #define LADDER_SELECT_MEM_WORD(o, x, oc, os)                                                       \
-    "movq " o "+%c[" oc "](%[st]), %%rcx\n\t"                                                       \
+    "movq " o "+%c[" oc "](%[st]), %%rcx\n\t"                                                      \
     "xorq %%" x ", %%rcx\n\t"                                                                      \
     "andq %c[mk](%[st]), %%rcx\n\t"                                                                \
     "xorq %%" x ", %%rcx\n\t"                                                                      \
@@ -610,7 +618,7 @@ static inline __attribute__((always_inline)) void ladder_mul_add_sub_select(ladd
         MUL2_STORE("b", "r13", "r14", "r15", "r10")
         LADDER_SELECT_MEM_AS("d", "sb")
         :
-        : [st] "r"(state), [pa] LS_OFF(e), [pb] LS_OFF(f), [sc] LS_OFF(scratch),
+        : [st] "r"(state), [pa] LS_OFF(e), [pb] LS_OFF(f), [sc] LS_OFF(scratch), [z0] LS_OFF(zero),
           [mk] LS_OFF(mask), [x2] LS_OFF(x2), [z2] LS_OFF(z2), [x3] LS_OFF(x3), [z3] LS_OFF(z3),
           [a] LS_OFF(a), [b] LS_OFF(b), [c] LS_OFF(c), [d] LS_OFF(d), [sa] LS_OFF(sa),
           [sb] LS_OFF(sb)
@@ -619,7 +627,8 @@ static inline __attribute__((always_inline)) void ladder_mul_add_sub_select(ladd
 }
 /* clang-format on */
 
-/* h = e·121665 + aa (RFC 7748 §5: AA + a24·E), with one final fold of the top word. */
+/* h = e·121665 + aa (RFC 7748 §5: AA + a24·E): the top word and bit 255 (at most 2·121665 + 1)
+ * folded in once as 19 times that, which leaves h below 2^255 + 2^23. */
 static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, const fe64 *e,
                                                                    const fe64 *aa)
 {
@@ -637,14 +646,13 @@ static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, cons
                      "adcq 16(%[aa]), %%r10\n\t"
                      "adcq 24(%[aa]), %%r11\n\t"
                      "adcq $0, %%rdx\n\t"
-                     "imulq $38, %%rdx, %%rdx\n\t"
+                     "shldq $1, %%r11, %%rdx\n\t"
+                     "btrq $63, %%r11\n\t"
+                     "imulq $19, %%rdx, %%rdx\n\t"
                      "addq %%rdx, %%r8\n\t"
                      "adcq $0, %%r9\n\t"
                      "adcq $0, %%r10\n\t"
                      "adcq $0, %%r11\n\t"
-                     "sbbq %%rax, %%rax\n\t"
-                     "andl $38, %%eax\n\t"
-                     "addq %%rax, %%r8\n\t"
                      "movq %%r8, 0(%[h])\n\t"
                      "movq %%r9, 8(%[h])\n\t"
                      "movq %%r10, 16(%[h])\n\t"
@@ -793,6 +801,7 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     for (int i = 0; i < 4; i++)
         s->x1.l[i] = load_le64(u + 8 * i);
     s->x1.l[3] &= UINT64_MAX >> 1;
+    s->zero = 0;
     s->x2 = (fe64){{1, 0, 0, 0}};
     s->z2 = (fe64){{0, 0, 0, 0}};
     s->x3 = s->x1;
