@@ -280,20 +280,6 @@ typedef struct ladder_state {
     "sbbq $0, %%r11\n\t"                                                                           \
     MUL2_STORE("qh", "r12", "r8", "r9", "r11")
 
-/* [out] = P - Q in place of P (a borrow is worth -38, as in fe64_sub). */
-#define MUL2_TAIL_DIFF(out)                                                                        \
-    "subq %%rsi, %%r12\n\t"                                                                        \
-    "sbbq %%r13, %%r8\n\t"                                                                         \
-    "sbbq %%r14, %%r9\n\t"                                                                         \
-    "sbbq %%rcx, %%r11\n\t"                                                                        \
-    "sbbq %%r15, %%r15\n\t"                                                                        \
-    "andl $38, %%r15d\n\t"                                                                         \
-    "subq %%r15, %%r12\n\t"                                                                        \
-    "sbbq $0, %%r8\n\t"                                                                            \
-    "sbbq $0, %%r9\n\t"                                                                            \
-    "sbbq $0, %%r11\n\t"                                                                           \
-    MUL2_STORE(out, "r12", "r8", "r9", "r11")
-
 /* P = st->A · st->B and Q = st->C · st->D (fields of ladder_state), then TAIL writes the
  * results to the fields H, G and X. Every input is read before any output is written, so
  * outputs may alias inputs. */
@@ -456,10 +442,6 @@ typedef struct ladder_state {
 /* H = A·B + C·D, G = A·B - C·D. */
 #define FE64_MUL2_ADDSUB(state, H, G, A, B, C, D)                                                  \
     FE64_MUL2_THEN(state, MUL2_TAIL_SUM_DIFF, H, G, H, A, B, C, D)
-/* H = A·B, G = C·D, X = A·B - C·D. */
-#define FE64_MUL2_SUB(state, H, G, X, A, B, C, D)                                                  \
-    FE64_MUL2_THEN(state, MUL2_TAIL_STORE MUL2_TAIL_DIFF("xh"), H, G, X, A, B, C, D)
-
 /* clang-format off */
 
 /* [r0..r3] = [f] + [g] (fields of ladder_state), folding carries as in fe64_add. */
