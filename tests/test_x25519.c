@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 
 #include "crypto/x25519_field.h"
@@ -668,6 +669,170 @@ static void test_bad_input(void)
     CHECK_MEM(r1, r2, 32, "out aliasing the scalar");
 }
 
+#if defined(__x86_64__)
+/* a < 2^255 + 1463, the bound of the mulx/adx products and squares. */
+static int adx_reduced(const uint64_t a[4])
+{
+    return a[3] < (UINT64_C(1) << 63) ||
+           (a[3] == UINT64_C(1) << 63 && a[2] == 0 && a[1] == 0 && a[0] < 1463);
+}
+
+static BIGNUM *bn_limbs(const uint64_t a[4])
+{
+    uint8_t b[32];
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 8; j++)
+            b[8 * i + j] = (uint8_t)(a[i] >> (8 * j));
+    return BN_lebin2bn(b, 32, NULL);
+}
+
+/* The expected value of x25519_adx_field_op mod p. */
+static void adx_expect(BIGNUM *r, int op, const BIGNUM *a, const BIGNUM *b, const BIGNUM *p,
+                       BN_CTX *ctx)
+{
+    BIGNUM *t = BN_new();
+    switch (op) {
+    case X25519_ADX_OP_MUL_P:
+    case X25519_ADX_OP_MUL_Q:
+    case X25519_ADX_OP_LONE_MUL:
+        BN_mod_mul(r, a, b, p, ctx);
+        break;
+    case X25519_ADX_OP_SQ_P:
+    case X25519_ADX_OP_SQ_Q:
+        BN_mod_sqr(r, a, p, ctx);
+        break;
+    case X25519_ADX_OP_SUB_P:
+    case X25519_ADX_OP_SUB_Q:
+    case X25519_ADX_OP_PROD_SUB:
+        BN_mod_sub(r, a, b, p, ctx);
+        break;
+    case X25519_ADX_OP_SQ_SUB:
+        BN_mod_sqr(r, a, p, ctx);
+        BN_mod_sqr(t, b, p, ctx);
+        BN_mod_sub(r, r, t, p, ctx);
+        break;
+    case X25519_ADX_OP_LONE_ADD:
+    case X25519_ADX_OP_LONE_SUB:
+        BN_mod_mul(t, a, b, p, ctx);
+        if (op == X25519_ADX_OP_LONE_ADD)
+            BN_mod_add(r, b, t, p, ctx);
+        else
+            BN_mod_sub(r, b, t, p, ctx);
+        break;
+    case X25519_ADX_OP_A24:
+        BN_set_word(t, 121665);
+        BN_mod_mul(r, a, t, p, ctx);
+        BN_mod_add(r, r, b, p, ctx);
+        break;
+    default: /* the sums */
+        BN_mod_add(r, a, b, p, ctx);
+        break;
+    }
+    BN_free(t);
+}
+
+/*
+ * The mulx/adx ladder's field operations, each through the ladder's own asm
+ * (x25519_adx_field_op), against OpenSSL's BIGNUM mod p: every pair of edge values (0, 1, 19,
+ * p - 1, p, p + 1, 2^255 - 1, 2^255, the largest reduced value 2^255 + 1462, 2^256 - 38,
+ * 2^256 - 1, limbs all-ones or zero) and random pairs. The products and squares must stay
+ * below 2^255 + 1463 (which the sums and differences rely on: they fold once), and some must
+ * reach [2^255, 2^255 + 1463) (the carry of the last fold through every word; 1 times
+ * 2^256 - 1 gives 2^255 + 18). The sums and differences get only inputs within that bound, as
+ * in the ladder; products, squares and a24 get any 256-bit values.
+ */
+static void test_adx_field(void)
+{
+    if (!path_ok(&paths[1])) {
+        printf("adx field: skipped (no BMI2/ADX)\n");
+        return;
+    }
+    const uint64_t M = UINT64_MAX, T = UINT64_C(1) << 63;
+    static uint64_t edges[][4] = {
+        {0, 0, 0, 0}, {1, 0, 0, 0}, {19, 0, 0, 0},
+        {0, 0, 0, 0},                             /* p - 1, p, p + 1: filled in below */
+        {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, /* 2^255 - 1 */
+        {0, 0, 0, 0},                             /* 2^255 */
+        {0, 0, 0, 0},                             /* 2^255 + 1462 */
+        {0, 0, 0, 0},                             /* 2^255 + 1463 */
+        {0, 0, 0, 0},                             /* 2^256 - 38 */
+        {0, 0, 0, 0},                             /* 2^256 - 1 */
+        {0, 0, 0, 0},                             /* 2^192 - 1 */
+        {0, 0, 0, 0},                             /* 2^256 - 2^64 */
+    };
+    const uint64_t fill[][4] = {
+        {M - 19, M, M, M >> 1}, {M - 18, M, M, M >> 1}, {M - 17, M, M, M >> 1}, {M, M, M, M >> 1},
+        {0, 0, 0, T},           {1462, 0, 0, T},        {1463, 0, 0, T},        {M - 37, M, M, M},
+        {M, M, M, M},           {M, M, M, 0},           {0, M, M, M},
+    };
+    memcpy(edges[3], fill, sizeof fill);
+    const size_t n_edges = sizeof edges / sizeof edges[0];
+    BN_CTX *ctx = BN_CTX_new();
+    BIGNUM *p = BN_new(), *want = BN_new(), *gotm = BN_new();
+    BN_set_bit(p, 255);
+    BN_sub_word(p, 19);
+    unsigned long n = 0, bad = 0, big = 0, high = 0;
+    tu_seed(0x5eed);
+    for (int op = 0; op < X25519_ADX_OP_COUNT; op++) {
+        int product = op == X25519_ADX_OP_MUL_P || op == X25519_ADX_OP_MUL_Q ||
+                      op == X25519_ADX_OP_SQ_P || op == X25519_ADX_OP_SQ_Q ||
+                      op == X25519_ADX_OP_LONE_MUL;
+        int any_input = product || op == X25519_ADX_OP_PROD_ADD || op == X25519_ADX_OP_PROD_SUB ||
+                        op == X25519_ADX_OP_SQ_SUB || op == X25519_ADX_OP_A24;
+        for (size_t i = 0; i < n_edges * n_edges + 3000; i++) {
+            uint64_t a[4], b[4], r[4];
+            if (i < n_edges * n_edges) {
+                memcpy(a, edges[i / n_edges], 32);
+                memcpy(b, edges[i % n_edges], 32);
+            } else {
+                tu_rand((uint8_t *)a, 32);
+                tu_rand((uint8_t *)b, 32);
+                if (i % 3 == 0)
+                    b[3] = M - (i % 4); /* near 2^256 */
+            }
+            if (!any_input) { /* the sums' inputs are reduced products, as in the ladder */
+                if (!adx_reduced(a) || !adx_reduced(b))
+                    continue;
+            } else if (op >= X25519_ADX_OP_LONE_MUL && !adx_reduced(b)) {
+                continue; /* x_2 = b, z_3 = b */
+            }
+            if (op >= X25519_ADX_OP_LONE_MUL && op != X25519_ADX_OP_A24 && !adx_reduced(a))
+                continue; /* x_3 = a */
+            x25519_adx_field_op(r, op, a, b);
+            BIGNUM *ba = bn_limbs(a), *bb = bn_limbs(b), *br = bn_limbs(r);
+            adx_expect(want, op, ba, bb, p, ctx);
+            BN_mod(gotm, br, p, ctx);
+            n++;
+            int ok = BN_cmp(gotm, want) == 0;
+            if (product) {
+                ok &= adx_reduced(r);
+                high += r[3] >> 63;
+            }
+            if (!ok) {
+                bad++;
+                if (bad < 4)
+                    fprintf(stderr, "  adx field op %d differs at pair %zu\n", op, i);
+            }
+            big += !adx_reduced(a) || !adx_reduced(b);
+            BN_free(ba);
+            BN_free(bb);
+            BN_free(br);
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(n > 10000);
+    CHECK(big > 0);
+    CHECK(high > 0);
+    printf("adx field: %lu operations (%lu with an input >= 2^255 + 1463, %lu products at or "
+           "above 2^255), %lu wrong\n",
+           n, big, high, bad);
+    BN_free(p);
+    BN_free(want);
+    BN_free(gotm);
+    BN_CTX_free(ctx);
+}
+#endif
+
 int main(void)
 {
     test_rfc7748_vectors();
@@ -677,6 +842,9 @@ int main(void)
     test_base_vs_ladder();
     test_base_blinded();
     test_invert();
+#if defined(__x86_64__)
+    test_adx_field();
+#endif
     test_paths_differential();
     test_openssl();
     test_bad_input();

@@ -157,6 +157,7 @@ typedef struct ladder_state {
     fe64 x1, x2, z2, x3, z3, a, b, c, d, aa, bb, e, f, t0, t1, sa, sb;
     uint64_t scratch[10];
     uint64_t mask; /* the next step's swap mask, for ladder_mul_add_sub_select */
+    uint64_t zero; /* 0: adox takes it from memory, which saves a register and a move */
 } ladder_state;
 
 #define LS_OFF(field) "i"(offsetof(ladder_state, field))
@@ -212,17 +213,15 @@ typedef struct ladder_state {
     "mulxq %%" w7 ", %%" w7 ", %%rbx\n\t"                                                          \
     "adcxq %%" w7 ", %%" w3 "\n\t"                                                                 \
     "adoxq %%rax, %%" w3 "\n\t"                                                                    \
-    "movl $0, %%eax\n\t"                                                                           \
-    "adoxq %%rax, %%rbx\n\t"                                                                       \
-    "adcxq %%rax, %%rbx\n\t"                                                                       \
-    "imulq $38, %%rbx, %%rbx\n\t"                                                                  \
+    "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
+    "adcq $0, %%rbx\n\t"                                                                           \
+    "shldq $1, %%" w3 ", %%rbx\n\t"                                                                \
+    "btrq $63, %%" w3 "\n\t"                                                                       \
+    "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
     "addq %%rbx, %%" w4 "\n\t"                                                                     \
     "adcq $0, %%" w5 "\n\t"                                                                        \
     "adcq $0, %%" w6 "\n\t"                                                                        \
-    "adcq $0, %%" w3 "\n\t"                                                                        \
-    "sbbq %%rax, %%rax\n\t"                                                                        \
-    "andl $38, %%eax\n\t"                                                                          \
-    "addq %%rax, %%" w4 "\n\t"
+    "adcq $0, %%" w3 "\n\t"
 
 /* Both products, P in r12, r8, r9, r11 and Q in rsi, r13, r14, rcx; rax, rbx, rdx, r10 and
  * r15 are free afterwards. */
@@ -253,43 +252,33 @@ typedef struct ladder_state {
     MUL2_STORE("ph", "r12", "r8", "r9", "r11")                                                     \
     MUL2_STORE("qh", "rsi", "r13", "r14", "rcx")
 
-/* [ph] = P + Q into rax, rbx, rdx, r10 (a carry out of bit 255 is worth 38, as in fe64_add). */
-#define MUL2_TAIL_SUM                                                                              \
-    "movq %%r12, %%rax\n\t"                                                                        \
-    "addq %%rsi, %%rax\n\t"                                                                        \
-    "movq %%r8, %%rbx\n\t"                                                                         \
-    "adcq %%r13, %%rbx\n\t"                                                                        \
-    "movq %%r9, %%rdx\n\t"                                                                         \
-    "adcq %%r14, %%rdx\n\t"                                                                        \
-    "movq %%r11, %%r10\n\t"                                                                        \
-    "adcq %%rcx, %%r10\n\t"                                                                        \
+/* [qh] = Q, then [ph] = P + Q in place of Q (a carry out of bit 255 is worth 38, as in
+ * fe64_add), then [qh] = P - Q in place of P with Q read back from [qh] (a borrow is worth
+ * -38): Q goes through memory rather than through register copies. */
+#define MUL2_TAIL_SUM_DIFF                                                                         \
+    MUL2_STORE("qh", "rsi", "r13", "r14", "rcx")                                                   \
+    "addq %%r12, %%rsi\n\t"                                                                        \
+    "adcq %%r8, %%r13\n\t"                                                                         \
+    "adcq %%r9, %%r14\n\t"                                                                         \
+    "adcq %%r11, %%rcx\n\t"                                                                        \
     "sbbq %%r15, %%r15\n\t"                                                                        \
     "andl $38, %%r15d\n\t"                                                                         \
-    "addq %%r15, %%rax\n\t"                                                                        \
-    "adcq $0, %%rbx\n\t"                                                                           \
-    "adcq $0, %%rdx\n\t"                                                                           \
-    "adcq $0, %%r10\n\t"                                                                           \
-    "sbbq %%r15, %%r15\n\t"                                                                        \
-    "andl $38, %%r15d\n\t"                                                                         \
-    "addq %%r15, %%rax\n\t"                                                                        \
-    MUL2_STORE("ph", "rax", "rbx", "rdx", "r10")
-
-/* [out] = P - Q in place of P (a borrow is worth -38, as in fe64_sub). */
-#define MUL2_TAIL_DIFF(out)                                                                        \
-    "subq %%rsi, %%r12\n\t"                                                                        \
-    "sbbq %%r13, %%r8\n\t"                                                                         \
-    "sbbq %%r14, %%r9\n\t"                                                                         \
-    "sbbq %%rcx, %%r11\n\t"                                                                        \
+    "addq %%r15, %%rsi\n\t"                                                                        \
+    "adcq $0, %%r13\n\t"                                                                           \
+    "adcq $0, %%r14\n\t"                                                                           \
+    "adcq $0, %%rcx\n\t"                                                                           \
+    MUL2_STORE("ph", "rsi", "r13", "r14", "rcx")                                                   \
+    "subq %c[qh](%[st]), %%r12\n\t"                                                                \
+    "sbbq 8+%c[qh](%[st]), %%r8\n\t"                                                               \
+    "sbbq 16+%c[qh](%[st]), %%r9\n\t"                                                              \
+    "sbbq 24+%c[qh](%[st]), %%r11\n\t"                                                             \
     "sbbq %%r15, %%r15\n\t"                                                                        \
     "andl $38, %%r15d\n\t"                                                                         \
     "subq %%r15, %%r12\n\t"                                                                        \
     "sbbq $0, %%r8\n\t"                                                                            \
     "sbbq $0, %%r9\n\t"                                                                            \
     "sbbq $0, %%r11\n\t"                                                                           \
-    "sbbq %%r15, %%r15\n\t"                                                                        \
-    "andl $38, %%r15d\n\t"                                                                         \
-    "subq %%r15, %%r12\n\t"                                                                        \
-    MUL2_STORE(out, "r12", "r8", "r9", "r11")
+    MUL2_STORE("qh", "r12", "r8", "r9", "r11")
 
 /* P = st->A · st->B and Q = st->C · st->D (fields of ladder_state), then TAIL writes the
  * results to the fields H, G and X. Every input is read before any output is written, so
@@ -299,8 +288,8 @@ typedef struct ladder_state {
                      :                                                                             \
                      : [st] "r"(state), [ph] LS_OFF(H), [qh] LS_OFF(G), [xh] LS_OFF(X),            \
                        [pa] LS_OFF(A), [pb] LS_OFF(B), [qa] LS_OFF(C), [qb] LS_OFF(D),             \
-                       [sc] LS_OFF(scratch)                                                        \
-                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",   \
+                       [sc] LS_OFF(scratch), [z0] LS_OFF(zero)                                     \
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",  \
                        "r14", "r15", "cc", "memory")
 
 /*
@@ -366,9 +355,8 @@ typedef struct ladder_state {
     "mulxq %%rdx, %%rax, %%rbx\n\t"                                                                \
     "adcxq %%" c6 ", %%" c6 "\n\t"                                                                 \
     "adoxq %%rax, %%" c6 "\n\t"                                                                    \
-    "movl $0, %%eax\n\t"                                                                           \
-    "adcxq %%rax, %%rbx\n\t"                                                                       \
-    "adoxq %%rax, %%rbx\n\t"
+    "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
+    "adcq $0, %%rbx\n\t"                                                                           \
 
 /* Words 0..3 in the scratch, 4..7 in c4, c5, c6, rbx: low half + 38·high half, folded as
  * in FE64_REDUCE_512; the result is left in c4, c5, c6, rax. c3 (c3d: its 32-bit name) is
@@ -387,17 +375,15 @@ typedef struct ladder_state {
     "mulxq %%rbx, %%rax, %%rbx\n\t"                                                                \
     "adcxq 24+" s "+%c[sc](%[st]), %%rax\n\t"                                                      \
     "adoxq %%" c3 ", %%rax\n\t"                                                                    \
-    "movl $0, %%" c3d "\n\t"                                                                       \
-    "adoxq %%" c3 ", %%rbx\n\t"                                                                    \
-    "adcxq %%" c3 ", %%rbx\n\t"                                                                    \
-    "imulq $38, %%rbx, %%rbx\n\t"                                                                  \
+    "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
+    "adcq $0, %%rbx\n\t"                                                                           \
+    "shldq $1, %%rax, %%rbx\n\t"                                                                   \
+    "btrq $63, %%rax\n\t"                                                                          \
+    "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
     "addq %%rbx, %%" c4 "\n\t"                                                                     \
     "adcq $0, %%" c5 "\n\t"                                                                        \
     "adcq $0, %%" c6 "\n\t"                                                                        \
-    "adcq $0, %%rax\n\t"                                                                           \
-    "sbbq %%rbx, %%rbx\n\t"                                                                        \
-    "andl $38, %%ebx\n\t"                                                                          \
-    "addq %%rbx, %%" c4 "\n\t"
+    "adcq $0, %%rax\n\t"
 
 #define SQ2_BODY                                                                                   \
     SQ2_CROSS_ROW0("pa", "0", "r8", "r9", "r10", "r11")                                            \
@@ -432,9 +418,6 @@ typedef struct ladder_state {
     "sbbq $0, %%r9\n\t"                                                                            \
     "sbbq $0, %%r10\n\t"                                                                           \
     "sbbq $0, %%r11\n\t"                                                                           \
-    "sbbq %%rbx, %%rbx\n\t"                                                                        \
-    "andl $38, %%ebx\n\t"                                                                          \
-    "subq %%rbx, %%r8\n\t"                                                                         \
     MUL2_STORE("xh", "r8", "r9", "r10", "r11")
 
 /* st->H = st->A^2 and st->G = st->C^2, then TAIL. Inputs are read before outputs are
@@ -443,8 +426,8 @@ typedef struct ladder_state {
     __asm__ volatile(SQ2_BODY TAIL                                                                 \
                      :                                                                             \
                      : [st] "r"(state), [ph] LS_OFF(H), [qh] LS_OFF(G), [xh] LS_OFF(X),            \
-                       [pa] LS_OFF(A), [qa] LS_OFF(C), [sc] LS_OFF(scratch)                        \
-                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",   \
+                       [pa] LS_OFF(A), [qa] LS_OFF(C), [sc] LS_OFF(scratch), [z0] LS_OFF(zero)     \
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13",  \
                        "r14", "r15", "cc", "memory")
 
 /* clang-format on */
@@ -458,11 +441,7 @@ typedef struct ladder_state {
 #define FE64_SQ2_SUB(state, H, G, X, A, C) FE64_SQ2_THEN(state, SQ2_TAIL_SUB, H, G, X, A, C)
 /* H = A·B + C·D, G = A·B - C·D. */
 #define FE64_MUL2_ADDSUB(state, H, G, A, B, C, D)                                                  \
-    FE64_MUL2_THEN(state, MUL2_TAIL_SUM MUL2_TAIL_DIFF("qh"), H, G, H, A, B, C, D)
-/* H = A·B, G = C·D, X = A·B - C·D. */
-#define FE64_MUL2_SUB(state, H, G, X, A, B, C, D)                                                  \
-    FE64_MUL2_THEN(state, MUL2_TAIL_STORE MUL2_TAIL_DIFF("xh"), H, G, X, A, B, C, D)
-
+    FE64_MUL2_THEN(state, MUL2_TAIL_SUM_DIFF, H, G, H, A, B, C, D)
 /* clang-format off */
 
 /* [r0..r3] = [f] + [g] (fields of ladder_state), folding carries as in fe64_add. */
@@ -480,10 +459,7 @@ typedef struct ladder_state {
     "addq %%rcx, %%" r0 "\n\t"                                                                     \
     "adcq $0, %%" r1 "\n\t"                                                                        \
     "adcq $0, %%" r2 "\n\t"                                                                        \
-    "adcq $0, %%" r3 "\n\t"                                                                        \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "addq %%rcx, %%" r0 "\n\t"
+    "adcq $0, %%" r3 "\n\t"
 
 /* [r0..r3] = [f] - [g], folding borrows as in fe64_sub. */
 #define LADDER_SUB(f, g, r0, r1, r2, r3)                                                           \
@@ -500,10 +476,7 @@ typedef struct ladder_state {
     "subq %%rcx, %%" r0 "\n\t"                                                                     \
     "sbbq $0, %%" r1 "\n\t"                                                                        \
     "sbbq $0, %%" r2 "\n\t"                                                                        \
-    "sbbq $0, %%" r3 "\n\t"                                                                        \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "subq %%rcx, %%" r0 "\n\t"
+    "sbbq $0, %%" r3 "\n\t"
 
 /* [o] = [r0..r3] if the mask is 0, [r4..r7] if it is all-ones (rax is the temporary). */
 #define LADDER_SELECT_WORD(o, x, y)                                                                \
@@ -565,10 +538,7 @@ static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_s
     "addq %%rcx, %%r13\n\t"                                                                        \
     "adcq $0, %%r14\n\t"                                                                           \
     "adcq $0, %%r15\n\t"                                                                           \
-    "adcq $0, %%r10\n\t"                                                                           \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "addq %%rcx, %%r13\n\t"
+    "adcq $0, %%r10\n\t"
 #define LADDER_SUB_REG(f, w0, w1, w2, w3)                                                          \
     "movq %c[" f "](%[st]), %%r13\n\t"                                                             \
     "subq %%" w0 ", %%r13\n\t"                                                                     \
@@ -583,14 +553,11 @@ static inline __attribute__((always_inline)) void ladder_add_sub_select(ladder_s
     "subq %%rcx, %%r13\n\t"                                                                        \
     "sbbq $0, %%r14\n\t"                                                                           \
     "sbbq $0, %%r15\n\t"                                                                           \
-    "sbbq $0, %%r10\n\t"                                                                           \
-    "sbbq %%rcx, %%rcx\n\t"                                                                        \
-    "andl $38, %%ecx\n\t"                                                                          \
-    "subq %%rcx, %%r13\n\t"
+    "sbbq $0, %%r10\n\t"
 
 /* [os] = r13, r14, r15, r10 if st->mask is 0, [oc] if it is all-ones (rcx the temporary). */
 #define LADDER_SELECT_MEM_WORD(o, x, oc, os)                                                       \
-    "movq " o "+%c[" oc "](%[st]), %%rcx\n\t"                                                       \
+    "movq " o "+%c[" oc "](%[st]), %%rcx\n\t"                                                      \
     "xorq %%" x ", %%rcx\n\t"                                                                      \
     "andq %c[mk](%[st]), %%rcx\n\t"                                                                \
     "xorq %%" x ", %%rcx\n\t"                                                                      \
@@ -633,7 +600,7 @@ static inline __attribute__((always_inline)) void ladder_mul_add_sub_select(ladd
         MUL2_STORE("b", "r13", "r14", "r15", "r10")
         LADDER_SELECT_MEM_AS("d", "sb")
         :
-        : [st] "r"(state), [pa] LS_OFF(e), [pb] LS_OFF(f), [sc] LS_OFF(scratch),
+        : [st] "r"(state), [pa] LS_OFF(e), [pb] LS_OFF(f), [sc] LS_OFF(scratch), [z0] LS_OFF(zero),
           [mk] LS_OFF(mask), [x2] LS_OFF(x2), [z2] LS_OFF(z2), [x3] LS_OFF(x3), [z3] LS_OFF(z3),
           [a] LS_OFF(a), [b] LS_OFF(b), [c] LS_OFF(c), [d] LS_OFF(d), [sa] LS_OFF(sa),
           [sb] LS_OFF(sb)
@@ -642,7 +609,8 @@ static inline __attribute__((always_inline)) void ladder_mul_add_sub_select(ladd
 }
 /* clang-format on */
 
-/* h = e·121665 + aa (RFC 7748 §5: AA + a24·E), with one final fold of the top word. */
+/* h = e·121665 + aa (RFC 7748 §5: AA + a24·E): the top word and bit 255 (at most 2·121665 + 1)
+ * folded in once as 19 times that, which leaves h below 2^255 + 2^23. */
 static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, const fe64 *e,
                                                                    const fe64 *aa)
 {
@@ -660,14 +628,13 @@ static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, cons
                      "adcq 16(%[aa]), %%r10\n\t"
                      "adcq 24(%[aa]), %%r11\n\t"
                      "adcq $0, %%rdx\n\t"
-                     "imulq $38, %%rdx, %%rdx\n\t"
+                     "shldq $1, %%r11, %%rdx\n\t"
+                     "btrq $63, %%r11\n\t"
+                     "imulq $19, %%rdx, %%rdx\n\t"
                      "addq %%rdx, %%r8\n\t"
                      "adcq $0, %%r9\n\t"
                      "adcq $0, %%r10\n\t"
                      "adcq $0, %%r11\n\t"
-                     "sbbq %%rax, %%rax\n\t"
-                     "andl $38, %%eax\n\t"
-                     "addq %%rax, %%r8\n\t"
                      "movq %%r8, 0(%[h])\n\t"
                      "movq %%r9, 8(%[h])\n\t"
                      "movq %%r10, 16(%[h])\n\t"
@@ -723,6 +690,89 @@ static void x25519_adx_finish(uint8_t out[32], fe64 *x2, fe64 *z2, ladder_state 
     tenon_wipe(t, sizeof t);
 }
 
+/* The test hook of x25519_field.h: each operation through the asm the ladder runs. */
+TENON_TARGET("bmi2,adx")
+void x25519_adx_field_op(uint64_t r[4], int op, const uint64_t a[4], const uint64_t b[4])
+{
+    ladder_state st;
+    ladder_state *s = &st;
+    const fe64 one = {{1, 0, 0, 0}};
+    fe64 fa, fb;
+    memset(&st, 0, sizeof st);
+    memcpy(fa.l, a, 32);
+    memcpy(fb.l, b, 32);
+    const fe64 *out = &s->t0;
+    switch (op) {
+    case X25519_ADX_OP_MUL_P:
+    case X25519_ADX_OP_MUL_Q:
+        s->a = s->c = op == X25519_ADX_OP_MUL_P ? fa : one;
+        s->b = s->d = op == X25519_ADX_OP_MUL_P ? fb : one;
+        s->x1 = op == X25519_ADX_OP_MUL_P ? one : fa;
+        s->t1 = op == X25519_ADX_OP_MUL_P ? one : fb;
+        FE64_MUL2(s, t0, a, b, z3, t1, x1);
+        out = op == X25519_ADX_OP_MUL_P ? &s->t0 : &s->z3;
+        break;
+    case X25519_ADX_OP_SQ_P:
+    case X25519_ADX_OP_SQ_Q:
+        s->t0 = op == X25519_ADX_OP_SQ_P ? fa : one;
+        s->t1 = op == X25519_ADX_OP_SQ_P ? one : fa;
+        FE64_SQ2(s, x3, t0, t1, t1);
+        out = op == X25519_ADX_OP_SQ_P ? &s->x3 : &s->t1;
+        break;
+    case X25519_ADX_OP_ADD_P:
+    case X25519_ADX_OP_SUB_P:
+    case X25519_ADX_OP_ADD_Q:
+    case X25519_ADX_OP_SUB_Q:
+    case X25519_ADX_OP_SEL_ADD:
+        s->x2 = s->x3 = fa;
+        s->z2 = s->z3 = fb;
+        ladder_add_sub_select(s, op == X25519_ADX_OP_SEL_ADD ? UINT64_MAX : 0);
+        out = op == X25519_ADX_OP_ADD_P   ? &s->a
+              : op == X25519_ADX_OP_SUB_P ? &s->b
+              : op == X25519_ADX_OP_ADD_Q ? &s->c
+              : op == X25519_ADX_OP_SUB_Q ? &s->d
+                                          : &s->sa;
+        break;
+    case X25519_ADX_OP_PROD_ADD:
+    case X25519_ADX_OP_PROD_SUB:
+        s->d = fa;
+        s->c = fb;
+        s->a = s->b = one;
+        FE64_MUL2_ADDSUB(s, t0, t1, d, a, c, b);
+        out = op == X25519_ADX_OP_PROD_ADD ? &s->t0 : &s->t1;
+        break;
+    case X25519_ADX_OP_SQ_SUB:
+        s->sa = fa;
+        s->sb = fb;
+        FE64_SQ2_SUB(s, aa, bb, e, sa, sb);
+        out = &s->e;
+        break;
+    case X25519_ADX_OP_LONE_MUL:
+    case X25519_ADX_OP_LONE_ADD:
+    case X25519_ADX_OP_LONE_SUB:
+    case X25519_ADX_OP_LONE_C:
+    case X25519_ADX_OP_LONE_SEL:
+        s->e = fa;
+        s->f = s->x2 = fb;
+        s->x3 = fa;
+        s->z3 = fb;
+        s->mask = op == X25519_ADX_OP_LONE_SEL ? UINT64_MAX : 0;
+        ladder_mul_add_sub_select(s);
+        out = op == X25519_ADX_OP_LONE_MUL   ? &s->z2
+              : op == X25519_ADX_OP_LONE_ADD ? &s->a
+              : op == X25519_ADX_OP_LONE_SUB ? &s->b
+              : op == X25519_ADX_OP_LONE_C   ? &s->c
+                                             : &s->sa;
+        break;
+    case X25519_ADX_OP_A24:
+        fe64_mul_a24_add(&s->t0, &fa, &fb);
+        break;
+    default:
+        break;
+    }
+    memcpy(r, out->l, 32);
+}
+
 /* The ladder of RFC 7748 §5, as in ladder_portable (x25519.c), on fe64 elements. */
 TENON_TARGET("bmi2,adx")
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
@@ -733,6 +783,7 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
     for (int i = 0; i < 4; i++)
         s->x1.l[i] = load_le64(u + 8 * i);
     s->x1.l[3] &= UINT64_MAX >> 1;
+    s->zero = 0;
     s->x2 = (fe64){{1, 0, 0, 0}};
     s->z2 = (fe64){{0, 0, 0, 0}};
     s->x3 = s->x1;

@@ -182,6 +182,32 @@ void x25519_base_blinded(uint8_t out[32], const uint8_t scalar[32], const uint8_
 /* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
  * field arithmetic. Only for CPUs with BMI2 and ADX. */
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
+/* x25519_adx.c, for tests/test_x25519.c: r = one of the ladder's field operations on a and b
+ * (four limbs each), run through the same asm as the ladder, mod p up to a multiple of p. The
+ * products and squares return values below 2^255 + 1463; the sums and differences
+ * (X25519_ADX_OP_ADD etc.) require such values as their inputs, as in the ladder. */
+enum {
+    X25519_ADX_OP_MUL_P,    /* a·b as the first product of FE64_MUL2 */
+    X25519_ADX_OP_MUL_Q,    /* a·b as the second */
+    X25519_ADX_OP_SQ_P,     /* a^2 as the first square of FE64_SQ2 */
+    X25519_ADX_OP_SQ_Q,     /* a^2 as the second */
+    X25519_ADX_OP_ADD_P,    /* a + b (ladder_add_sub_select's A) */
+    X25519_ADX_OP_SUB_P,    /* a - b (its B) */
+    X25519_ADX_OP_ADD_Q,    /* a + b (its C) */
+    X25519_ADX_OP_SUB_Q,    /* a - b (its D) */
+    X25519_ADX_OP_SEL_ADD,  /* a + b (its SA when the step swaps) */
+    X25519_ADX_OP_PROD_ADD, /* a·1 + b·1 (FE64_MUL2_ADDSUB's sum) */
+    X25519_ADX_OP_PROD_SUB, /* a·1 - b·1 (its difference) */
+    X25519_ADX_OP_SQ_SUB,   /* a^2 - b^2 (FE64_SQ2_SUB) */
+    X25519_ADX_OP_LONE_MUL, /* a·b (ladder_mul_add_sub_select's z_2) */
+    X25519_ADX_OP_LONE_ADD, /* b + a·b (its A, x_2 = b) */
+    X25519_ADX_OP_LONE_SUB, /* b - a·b (its B) */
+    X25519_ADX_OP_LONE_C,   /* a + b (its C, x_3 = a, z_3 = b) */
+    X25519_ADX_OP_LONE_SEL, /* a + b (its SA when the step swaps) */
+    X25519_ADX_OP_A24,      /* b + 121665·a (fe64_mul_a24_add) */
+    X25519_ADX_OP_COUNT
+};
+void x25519_adx_field_op(uint64_t r[4], int op, const uint64_t a[4], const uint64_t b[4]);
 /* x25519_ifma.c: the same with four field elements at a time in AVX-512 IFMA lanes. Only for
  * CPUs with AVX-512 F, VL and IFMA. */
 void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);
