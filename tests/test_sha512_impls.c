@@ -16,15 +16,17 @@
 #include "testutil.h"
 
 #if TENON_X86_64
-/* The library's sha512_x86avx.c once more, with the C rounds and the three tables renamed. */
+/* The library's sha512_x86avx.c once more, with the C rounds and the four tables renamed. */
 #define TENON_SHA512_C_ROUNDS 1
 #define sha512_x86avx_impl c_rounds_avx_impl
 #define sha512_x86avx2_impl c_rounds_avx2_impl
 #define sha512_x86avx512_impl c_rounds_avx512_impl
+#define sha512_x86avx2x4_impl c_rounds_avx2x4_impl
 #include "crypto/sha512_x86avx.c"
 #undef sha512_x86avx_impl
 #undef sha512_x86avx2_impl
 #undef sha512_x86avx512_impl
+#undef sha512_x86avx2x4_impl
 #endif
 
 #define LONGEST (1u << 20)
@@ -99,6 +101,7 @@ int main(void)
         check_impl(sha512_all_impls[i], "library", buf);
 #if TENON_X86_64
     check_impl(&c_rounds_avx512_impl, "C rounds", buf);
+    check_impl(&c_rounds_avx2x4_impl, "C rounds", buf);
     check_impl(&c_rounds_avx2_impl, "C rounds", buf);
     check_impl(&c_rounds_avx_impl, "C rounds", buf);
 #endif
