@@ -121,11 +121,13 @@
 #define ROUNDS2(p, arr, A, B, C, D, E, F, G, H)                                                    \
     do {                                                                                           \
         uint64_t ab_, t0_, t1_;                                                                    \
-        __asm__(RASM(a, b, c, d, e, f, g, h, x, y, "0") RASM(h, a, b, c, d, e, f, g, y, x, "8")    \
+        __asm__(RASMO(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                       \
+                    RASMO(h, a, b, c, d, e, f, g, y, x, "%[w1]")                                   \
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
                   [t1] "=&r"(t1_)                                                                  \
-                : [wkp] "r"(p), "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                    \
+                : [w0] "m"((p)[0]), [w1] "m"((p)[1]),                                              \
+                  "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                                  \
                 : "cc");                                                                           \
     } while (0)
 /* Two rounds whose W(t) + K(t) words are 32 bytes apart (the four-block AVX2 code's
@@ -533,20 +535,25 @@ const sha512_impl sha512_x86avx512_impl = {
         }                                                                                          \
     } while (0)
 
-/* FIPS 180-4 §6.2.2 step 1 for word t (16..79) of four blocks: W(t) into w, W(t) + K(t) into
- * wk. sigma1's input, the newest word, is added last. */
-#define TSTEP(t, w, wk)                                                                            \
-    do {                                                                                           \
+/* FIPS 180-4 §6.2.2 step 1 for word t (16..79) of four blocks from W(t - 2) in w2 and the
+ * older words in w: W(t) into w and returned, W(t) + K(t) into wk. sigma1's input, the newest
+ * word, is added last. */
+#define TSTEPV(t, w, wk, w2)                                                                       \
+    __extension__({                                                                                \
         __m256i n_ =                                                                               \
             _mm256_add_epi64(_mm256_load_si256((const __m256i *)((w) + 4 * ((t)-16))),             \
                              YSSIG0(_mm256_load_si256((const __m256i *)((w) + 4 * ((t)-15)))));    \
         n_ = _mm256_add_epi64(n_, _mm256_load_si256((const __m256i *)((w) + 4 * ((t)-7))));        \
-        n_ =                                                                                       \
-            _mm256_add_epi64(n_, YSSIG1(_mm256_load_si256((const __m256i *)((w) + 4 * ((t)-2))))); \
+        n_ = _mm256_add_epi64(n_, YSSIG1(w2));                                                     \
         _mm256_store_si256((__m256i *)((w) + 4 * (t)), n_);                                        \
         _mm256_store_si256((__m256i *)((wk) + 4 * (t)),                                            \
                            _mm256_add_epi64(n_, _mm256_set1_epi64x((long long)sha512_k[t])));      \
-    } while (0)
+        n_;                                                                                        \
+    })
+/* The same with W(t - 2) read from w (the steps beside the rounds, each far behind the one
+ * that stored it). */
+#define TSTEP(t, w, wk)                                                                            \
+    ((void)TSTEPV(t, w, wk, _mm256_load_si256((const __m256i *)((w) + 4 * ((t)-2)))))
 
 /* The 80 rounds of one block reading W(t) + K(t) at WKP(t), with STEPS(s) (s = 0..15) between
  * every four of the first 64 rounds. */
@@ -609,7 +616,15 @@ AVX2_TARGET static void sha512_blocks_avx2x4(uint64_t st[8], const uint8_t *p, s
 
     if (nblocks >= TENON_SHA512_X4_MIN) {
         TLOAD(p, wt, cur);
-        _Pragma("GCC unroll 1") for (unsigned t = 16; t < 80; t++) TSTEP(t, wt, cur);
+        /* The first group's schedule alone: W(t - 2) and W(t - 1) stay in registers, so the
+         * steps do not wait for a store to be read back. */
+        __m256i w2 = _mm256_load_si256((const __m256i *)(wt + 4 * 14));
+        __m256i w1 = _mm256_load_si256((const __m256i *)(wt + 4 * 15));
+        _Pragma("GCC unroll 1") for (unsigned t = 16; t < 80; t += 2)
+        {
+            w2 = TSTEPV(t, wt, cur, w2);
+            w1 = TSTEPV(t + 1, wt, cur, w1);
+        }
         for (; nblocks >= 4; nblocks -= 4, p += 512) {
             if (nblocks >= 8) {
                 TLOAD(p + 512, wt, nxt);
