@@ -117,11 +117,16 @@
     } while (0)
 
 /* Two rounds t, t + 1 (W + K at p and p + 8) of the variables A..H in that order: the eight
- * rounds above cut finer, so that the schedule's steps can go between every two rounds. The
- * two words are memory operands, so the compiler addresses them from the stack pointer or a
- * base it already holds, with no LEA per pair of rounds (the one- and two-block code: 1 KiB
- * 2-3% faster, 16 KiB about 1%; the AVX-512 code keeps ROUNDS2R). */
-#define ROUNDS2(p, arr, A, B, C, D, E, F, G, H)                                                    \
+ * rounds above cut finer, so that the schedule's steps can go between every two rounds.
+ * ROUNDS2T is the same for W + K words 32 bytes apart (the four-block AVX2 code's transposed
+ * buffer, one word of each of four blocks per 32 bytes). When optimising, the two words are
+ * memory operands (ROUNDS2M, the second n1 words after the first), so the compiler addresses
+ * them from the stack pointer or a base it already holds, with no LEA per pair of rounds (the
+ * one- and two-block code: 1 KiB 2-3% faster, 16 KiB about 1%); the AVX-512 code keeps the
+ * pointer in a register (ROUNDS2R, ROUNDS2P with the second word at byte offset o1: 0.6-0.7%
+ * faster there at 16 KiB), and so does everything at -O0, where each memory operand takes an
+ * address register of its own and the asm would need more registers than x86-64 has. */
+#define ROUNDS2M(p, n1, arr, A, B, C, D, E, F, G, H)                                               \
     do {                                                                                           \
         uint64_t ab_, t0_, t1_;                                                                    \
         __asm__(RASMO(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                       \
@@ -129,37 +134,28 @@
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
                   [t1] "=&r"(t1_)                                                                  \
-                : [w0] "m"((p)[0]), [w1] "m"((p)[1]),                                              \
+                : [w0] "m"((p)[0]), [w1] "m"((p)[n1]),                                             \
                   "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                                  \
                 : "cc");                                                                           \
     } while (0)
-/* ROUNDS2 with the pointer in a register (a LEA for each pair of rounds where the pointer is
- * not already at hand): the AVX-512 code measured 0.6-0.7% faster with this form at 16 KiB,
- * the one- and two-block code 1-3% slower. */
-#define ROUNDS2R(p, arr, A, B, C, D, E, F, G, H)                                                   \
+#define ROUNDS2P(p, o1, arr, A, B, C, D, E, F, G, H)                                               \
     do {                                                                                           \
         uint64_t ab_, t0_, t1_;                                                                    \
-        __asm__(RASM(a, b, c, d, e, f, g, h, x, y, "0") RASM(h, a, b, c, d, e, f, g, y, x, "8")    \
+        __asm__(RASM(a, b, c, d, e, f, g, h, x, y, "0") RASM(h, a, b, c, d, e, f, g, y, x, o1)     \
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
                   [t1] "=&r"(t1_)                                                                  \
                 : [wkp] "r"(p), "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                    \
                 : "cc");                                                                           \
     } while (0)
-/* Two rounds whose W(t) + K(t) words are 32 bytes apart (the four-block AVX2 code's
- * transposed buffer, one word of each of four blocks per 32 bytes). */
-#define ROUNDS2T(p, arr, A, B, C, D, E, F, G, H)                                                   \
-    do {                                                                                           \
-        uint64_t ab_, t0_, t1_;                                                                    \
-        __asm__(RASMO(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                       \
-                    RASMO(h, a, b, c, d, e, f, g, y, x, "%[w1]")                                   \
-                : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
-                  [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
-                  [t1] "=&r"(t1_)                                                                  \
-                : [w0] "m"((p)[0]), [w1] "m"((p)[4]),                                              \
-                  "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                                  \
-                : "cc");                                                                           \
-    } while (0)
+#define ROUNDS2R(p, arr, A, B, C, D, E, F, G, H) ROUNDS2P(p, "8", arr, A, B, C, D, E, F, G, H)
+#if defined(__OPTIMIZE__)
+#define ROUNDS2(p, arr, A, B, C, D, E, F, G, H) ROUNDS2M(p, 1, arr, A, B, C, D, E, F, G, H)
+#define ROUNDS2T(p, arr, A, B, C, D, E, F, G, H) ROUNDS2M(p, 4, arr, A, B, C, D, E, F, G, H)
+#else
+#define ROUNDS2 ROUNDS2R
+#define ROUNDS2T(p, arr, A, B, C, D, E, F, G, H) ROUNDS2P(p, "32", arr, A, B, C, D, E, F, G, H)
+#endif
 #else
 /* The same rounds in C, for a compiler without GNU inline assembly. */
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
