@@ -610,8 +610,8 @@ const sha512_impl sha512_x86avx512_impl = {
 
 /* Fewer blocks go to the two-block code: the first group's schedule, computed before any
  * round, costs about a quarter of a group's rounds, and the pipeline wins that back only from
- * about 24 blocks on (at 3 KiB the two codes measured the same, at 1 KiB the two-block code
- * 4% faster). */
+ * about 24 blocks on (min of 2,000 runs on the Ice Lake VM, as on an AVX2-only CPU: at 1 KiB
+ * the two-block code was 2% faster, at 2.5 KiB 0.5%, at 3 KiB the four-block code 0.7%). */
 #define SHA512_X4_MIN 24
 
 #define TSTEPS_NEXT(s) TSTEP(nt + (s), wt, nxt)
@@ -628,37 +628,41 @@ AVX2_TARGET static void sha512_blocks_avx2x4(uint64_t st[8], const uint8_t *p, s
     _Alignas(32) uint64_t wt[320];
     uint64_t *cur = wkt[0], *nxt = wkt[1];
 
-    if (nblocks >= SHA512_X4_MIN) {
-        TLOAD(p, wt, cur);
-        /* The first group's schedule alone: W(t - 2) and W(t - 1) stay in registers, so the
-         * steps do not wait for a store to be read back. */
-        __m256i w2 = _mm256_load_si256((const __m256i *)(wt + 4 * 14));
-        __m256i w1 = _mm256_load_si256((const __m256i *)(wt + 4 * 15));
-        _Pragma("GCC unroll 1") for (unsigned t = 16; t < 80; t += 2)
-        {
-            w2 = TSTEPV(t, wt, cur, w2);
-            w1 = TSTEPV(t + 1, wt, cur, w1);
-        }
-        for (; nblocks >= 4; nblocks -= 4, p += 512) {
-            if (nblocks >= 8) {
-                TLOAD(p + 512, wt, nxt);
-                _Pragma("GCC unroll 1") for (unsigned j = 0; j < 4; j++)
-                {
-                    const uint64_t *cw = cur + j;
-                    const unsigned nt = 16 + 16 * j;
-                    BLOCKT(TSTEPS_NEXT, WKT, wkt);
-                }
-            } else {
-                _Pragma("GCC unroll 1") for (unsigned j = 0; j < 4; j++)
-                {
-                    const uint64_t *cw = cur + j;
-                    BLOCKT(TSTEPS_NONE, WKT, wkt);
-                }
+    if (nblocks < SHA512_X4_MIN) {
+        /* Nothing of this message goes to wkt or wt, so they need no wipe (7.5 KiB of
+         * wipes made a 1 KiB message about 4% slower). */
+        sha512_blocks_avx2(st, p, nblocks);
+        return;
+    }
+    TLOAD(p, wt, cur);
+    /* The first group's schedule alone: W(t - 2) and W(t - 1) stay in registers, so the
+     * steps do not wait for a store to be read back. */
+    __m256i w2 = _mm256_load_si256((const __m256i *)(wt + 4 * 14));
+    __m256i w1 = _mm256_load_si256((const __m256i *)(wt + 4 * 15));
+    _Pragma("GCC unroll 1") for (unsigned t = 16; t < 80; t += 2)
+    {
+        w2 = TSTEPV(t, wt, cur, w2);
+        w1 = TSTEPV(t + 1, wt, cur, w1);
+    }
+    for (; nblocks >= 4; nblocks -= 4, p += 512) {
+        if (nblocks >= 8) {
+            TLOAD(p + 512, wt, nxt);
+            _Pragma("GCC unroll 1") for (unsigned j = 0; j < 4; j++)
+            {
+                const uint64_t *cw = cur + j;
+                const unsigned nt = 16 + 16 * j;
+                BLOCKT(TSTEPS_NEXT, WKT, wkt);
             }
-            uint64_t *tmp = cur;
-            cur = nxt;
-            nxt = tmp;
+        } else {
+            _Pragma("GCC unroll 1") for (unsigned j = 0; j < 4; j++)
+            {
+                const uint64_t *cw = cur + j;
+                BLOCKT(TSTEPS_NONE, WKT, wkt);
+            }
         }
+        uint64_t *tmp = cur;
+        cur = nxt;
+        nxt = tmp;
     }
     if (nblocks > 0)
         sha512_blocks_avx2(st, p, nblocks);
