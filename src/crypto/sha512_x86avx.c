@@ -119,13 +119,17 @@
 /* Two rounds t, t + 1 (W + K at p and p + 8) of the variables A..H in that order: the eight
  * rounds above cut finer, so that the schedule's steps can go between every two rounds.
  * ROUNDS2T is the same for W + K words 32 bytes apart (the four-block AVX2 code's transposed
- * buffer, one word of each of four blocks per 32 bytes). When optimising, the two words are
- * memory operands (ROUNDS2M, the second n1 words after the first), so the compiler addresses
- * them from the stack pointer or a base it already holds, with no LEA per pair of rounds (the
- * one- and two-block code: 1 KiB 2-3% faster, 16 KiB about 1%); the AVX-512 code keeps the
- * pointer in a register (ROUNDS2R, ROUNDS2P with the second word at byte offset o1: 0.6-0.7%
- * faster there at 16 KiB), and so does everything at -O0, where each memory operand takes an
- * address register of its own and the asm would need more registers than x86-64 has. */
+ * buffer, one word of each of four blocks per 32 bytes).
+ *
+ * When optimising, the two words are memory operands (ROUNDS2M, the second n1 words after the
+ * first), so the compiler addresses them from the stack pointer or a base it already holds,
+ * with no LEA per pair of rounds (the one- and two-block code: 1 KiB 2-3% faster, 16 KiB about
+ * 1%). They are all the asm reads, so they alone order the schedule's stores of them before
+ * it: arr goes unused, as a third memory operand took one register too many in a GCC build
+ * with -fsanitize=address,undefined and frame pointers. The AVX-512 code keeps the pointer in
+ * a register (ROUNDS2R, ROUNDS2P with the second word at byte offset o1: 0.6-0.7% faster there
+ * at 16 KiB), and so does everything at -O0, where each memory operand takes an address
+ * register of its own. */
 #define ROUNDS2M(p, n1, arr, A, B, C, D, E, F, G, H)                                               \
     do {                                                                                           \
         uint64_t ab_, t0_, t1_;                                                                    \
@@ -134,8 +138,7 @@
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
                   [t1] "=&r"(t1_)                                                                  \
-                : [w0] "m"((p)[0]), [w1] "m"((p)[n1]),                                             \
-                  "m"(*(const uint64_t(*)[sizeof(arr) / 8])(arr))                                  \
+                : [w0] "m"((p)[0]), [w1] "m"((p)[n1])                                              \
                 : "cc");                                                                           \
     } while (0)
 #define ROUNDS2P(p, o1, arr, A, B, C, D, E, F, G, H)                                               \
