@@ -16,6 +16,9 @@ static uint8_t msg[200], key[100];
 /* Five whole SHA-512 blocks and 120 bytes: the two-block code takes two pairs and one block in
  * the update, and the final's two padding blocks as a pair. */
 static uint8_t long_msg[760];
+/* 27 whole blocks and 77 bytes: the four-block AVX2 code's first group on its own, five more
+ * groups with the next one's schedule beside their rounds, and three blocks after them. */
+static uint8_t longer_msg[128 * 27 + 77];
 
 static void fill_inputs(void)
 {
@@ -27,7 +30,10 @@ static void fill_inputs(void)
         long_msg[i] = (uint8_t)(i * 11 + 3);
     SECRET(msg, sizeof msg);
     SECRET(key, sizeof key);
+    for (size_t i = 0; i < sizeof longer_msg; i++)
+        longer_msg[i] = (uint8_t)(i * 5 + 9);
     SECRET(long_msg, sizeof long_msg);
+    SECRET(longer_msg, sizeof longer_msg);
 }
 
 static void expect(uint8_t *got, size_t n, const char *want_hex, const char *what)
@@ -98,6 +104,14 @@ int main(void)
             impl, &tenon_sha512, long_msg, sizeof long_msg, sizeof long_msg,
             "a9a03252870e8b5ba5d271932744bacdf772a25ca2ae78a89ba8da71ab4abffb11cffbc7ff8bf4e1"
             "a9b81398511bb486a74af36d9ac7602e79ac31cbd20d7650");
+        sha512_check(
+            impl, &tenon_sha512, longer_msg, sizeof longer_msg, 1001,
+            "6aa14e6d3f2e8a5018c8fc2302c3c124d151882e16abfe4b39806e881b499f0f42129efa858dd067e9"
+            "3adbdcd237c652295a1e85b7fc5bd7bd7c99e48e41fc42");
+        sha512_check(
+            impl, &tenon_sha384, longer_msg, sizeof longer_msg, sizeof longer_msg,
+            "26aa125fe6124c6690af6131a8665cb876229a2f554adc5d20dc043585a84a8146b52a742b47e78c7b"
+            "72ff3201f104a4");
         printf("SHA-384/512 %s: checked\n", impl->name);
     }
 

@@ -1,10 +1,11 @@
 /*
  * SHA-384 and SHA-512 through every SHA-512 implementation against OpenSSL: every message
  * length 0..600 and a few long ones (so the four-, two- and one-block paths, the AVX-512
- * code's pipelined loop, and their 1-3 block tails all run), in one update and split at an odd
- * offset. The x86 vector code is also built here a second time with its rounds in C
- * (TENON_SHA512_C_ROUNDS, the fallback for a compiler without GNU inline assembly) and checked the
- * same way, so both forms of the rounds stay tested.
+ * code's pipelined loop, the four-block AVX2 code's first group and pipeline, and their 1-3
+ * block tails all run), in one update and split at an odd offset (the second part then starts
+ * at an unaligned address). The x86 vector code is also built here a second time with its rounds in
+ * C (TENON_SHA512_C_ROUNDS, the fallback for a compiler without GNU inline assembly) and checked
+ * the same way, so both forms of the rounds stay tested.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,17 @@
 #include "testutil.h"
 
 #if TENON_X86_64
-/* The library's sha512_x86avx.c once more, with the C rounds and the three tables renamed. */
+/* The library's sha512_x86avx.c once more, with the C rounds and the four tables renamed. */
 #define TENON_SHA512_C_ROUNDS 1
 #define sha512_x86avx_impl c_rounds_avx_impl
 #define sha512_x86avx2_impl c_rounds_avx2_impl
 #define sha512_x86avx512_impl c_rounds_avx512_impl
+#define sha512_x86avx2x4_impl c_rounds_avx2x4_impl
 #include "crypto/sha512_x86avx.c"
 #undef sha512_x86avx_impl
 #undef sha512_x86avx2_impl
 #undef sha512_x86avx512_impl
+#undef sha512_x86avx2x4_impl
 #endif
 
 #define LONGEST (1u << 20)
@@ -54,8 +57,13 @@ static void check_impl(const sha512_impl *impl, const char *label, const uint8_t
 {
     /* 8, 12 and 15 blocks: one and two turns of the AVX-512 code's pipelined loop and the
      * longest tail behind it. */
-    static const size_t longs[] = {1023, 1024,       1024 + 128 * 4 + 5, 2047,
-                                   4096, 16384 + 17, 65536 + 128 * 3,    LONGEST};
+    static const size_t longs[] = {
+        1023, 1024, 1024 + 128 * 4 + 5, 2047, 4096, 16384 + 17, 65536 + 128 * 3, LONGEST,
+        /* The four-block AVX2 code from 24 blocks on: its first
+         * group alone, with and without a second, and 0..7
+         * blocks after whole groups. */
+        128 * 23 + 9, 128 * 24, 128 * 25 + 1, 128 * 26 + 64, 128 * 27 + 127, 128 * 28 + 3,
+        128 * 29 + 100, 128 * 30, 128 * 31 + 50, 128 * 32 + 77, 128 * 35 + 11, 128 * 39 + 5};
     unsigned long before = 0, bad = 0;
     uint8_t want[64], got[64];
     if (!cpu_has(impl->cpu_needs)) {
@@ -76,7 +84,7 @@ static void check_impl(const sha512_impl *impl, const char *label, const uint8_t
             before += 2;
         }
     }
-    printf("%s %s: SHA-384/512 of lengths 0..600 and 8 long ones vs OpenSSL, %lu digests, "
+    printf("%s %s: SHA-384/512 of lengths 0..600 and 20 long ones vs OpenSSL, %lu digests, "
            "%lu differ\n",
            label, impl->name, before, bad);
 }
@@ -99,6 +107,7 @@ int main(void)
         check_impl(sha512_all_impls[i], "library", buf);
 #if TENON_X86_64
     check_impl(&c_rounds_avx512_impl, "C rounds", buf);
+    check_impl(&c_rounds_avx2x4_impl, "C rounds", buf);
     check_impl(&c_rounds_avx2_impl, "C rounds", buf);
     check_impl(&c_rounds_avx_impl, "C rounds", buf);
 #endif

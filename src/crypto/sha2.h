@@ -70,6 +70,8 @@ extern const sha512_impl sha512_x86avx_impl; /* vector message schedule, RORX ro
 extern const sha512_impl sha512_x86avx2_impl;
 /* four blocks' schedules at once in 512-bit registers, with VPRORQ and VPTERNLOGQ */
 extern const sha512_impl sha512_x86avx512_impl;
+/* four blocks' schedules at once in 256-bit registers, one word of each block per lane */
+extern const sha512_impl sha512_x86avx2x4_impl;
 #endif
 extern const sha512_impl *const sha512_all_impls[];
 const sha512_impl *sha512_best_impl(void);

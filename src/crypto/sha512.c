@@ -139,6 +139,7 @@ const sha512_impl sha512_x86bmi2_impl = {"x86-bmi2", TENON_CPU_BMI2, sha512_bloc
 const sha512_impl *const sha512_all_impls[] = {
 #if TENON_X86_64
     &sha512_x86avx512_impl,
+    &sha512_x86avx2x4_impl,
     &sha512_x86avx2_impl,
     &sha512_x86avx_impl,
     &sha512_x86bmi2_impl,
