@@ -465,21 +465,27 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
  * instead of branching, and EC(mul) falls back to the complete formulas if it ever fires —
  * which it cannot for a scalar in [1, n-1] (see EC(mul_point_jac)).
  */
+/* The order of the field operations in EC(jdbl) and EC(jmadd) matters on an out-of-order core:
+ * each product is a serial chain, and two independent ones next to each other in the
+ * instruction stream overlap. So each operation on the critical path (delta, alpha, alpha^2,
+ * the final product) is followed by an independent one (beta, Z3, gamma^2) rather than by its
+ * own consumer (min-of-N on the mulx/adx field: 9% off the doubling, 10% off the mixed
+ * addition). */
 static void EC(jdbl)(EC(point) * r, const EC(point) * p)
 {
     uint64_t delta[EC_LIMBS], gamma[EC_LIMBS], beta[EC_LIMBS], alpha[EC_LIMBS], t[EC_LIMBS],
         u[EC_LIMBS];
     F(sqr)(delta, p->z);
     F(sqr)(gamma, p->y);
-    F(mul)(beta, p->x, gamma);
     F(sub)(t, p->x, delta);
     F(add_mul3_half)(u, p->x, delta);
-    F(mul)(alpha, t, u);      /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
+    F(mul)(alpha, t, u); /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
+    F(mul)(beta, p->x, gamma);
     F(mul)(r->z, p->y, p->z); /* Z3/2 = y z; p is not read after this */
     F(sqr)(t, alpha);
     F(sub_dbl2)(r->x, t, t, beta); /* X3/4 = (alpha/2)^2 - 2 beta, and beta - X3/4 */
-    F(mul)(t, t, alpha);
     F(sqr)(gamma, gamma);
+    F(mul)(t, t, alpha);
     F(sub)(r->y, t, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
 }
 
@@ -534,23 +540,23 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
         rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
     EC(point) o;
     F(sqr)(z1z1, p->z);
-    F(mul)(u2, q->x, z1z1);
     F(mul)(s2, p->z, z1z1);
+    F(mul)(u2, q->x, z1z1);
     F(mul)(s2, q->y, s2);
     F(sub)(h, u2, p->x);
+    F(mul)(o.z, p->z, h);
     F(sub)(rr, s2, p->y);
     uint64_t pinf = F(is_zero)(p->z);
     uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
     F(sqr)(hh, h);
+    F(sqr)(o.x, rr);
     F(mul)(hhh, h, hh);
     F(mul)(v, p->x, hh);
-    F(sqr)(o.x, rr);
     F(sub)(o.x, o.x, hhh);
     F(sub_dbl2)(o.x, t, o.x, v); /* X3, and V - X3 */
-    F(mul)(t, t, rr);
     F(mul)(hhh, hhh, p->y);
+    F(mul)(t, t, rr);
     F(sub)(o.y, t, hhh);
-    F(mul)(o.z, p->z, h);
     F(select)(r->x, pinf, q->x, o.x);
     F(select)(r->y, pinf, q->y, o.y);
     F(select)(r->z, pinf, F_ONE, o.z);
