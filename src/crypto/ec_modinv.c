@@ -82,7 +82,7 @@ static inline __attribute__((always_inline)) void mi_carry(mi_s62 *a)
  * for public inputs only.
  */
 static inline __attribute__((always_inline)) int64_t mi_divsteps_62_var(int64_t delta, uint64_t f,
-                                                                      uint64_t g, mi_trans *t)
+                                                                        uint64_t g, mi_trans *t)
 {
     uint64_t u = 1, v = 0, q = 0, r = 1;
     int left = 62;
@@ -132,7 +132,8 @@ static inline __attribute__((always_inline)) int64_t mi_divsteps_62_var(int64_t 
 }
 
 /* (f, g) = T·(f, g) / 2^62, an exact division. */
-static inline __attribute__((always_inline)) void mi_update_fg(mi_s62 *f, mi_s62 *g, const mi_trans *t)
+static inline __attribute__((always_inline)) void mi_update_fg(mi_s62 *f, mi_s62 *g,
+                                                               const mi_trans *t)
 {
     mi_i128 cf = (mi_i128)t->u * f->v[0] + (mi_i128)t->v * g->v[0];
     mi_i128 cg = (mi_i128)t->q * f->v[0] + (mi_i128)t->r * g->v[0];
@@ -156,7 +157,8 @@ static inline __attribute__((always_inline)) void mi_update_fg(mi_s62 *f, mi_s62
  * |u·d + v·e| < 2^62·M. Then k·M with k = -((that + extra·M)·M^-1 mod 2^62) in (-2^62, 0]
  * clears the low 62 bits, and the quotient is in (-2^63·M, 2^62·M) / 2^62 = (-2M, M).
  */
-static inline __attribute__((always_inline)) void mi_update_de(mi_s62 *d, mi_s62 *e, const mi_trans *t, const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void
+mi_update_de(mi_s62 *d, mi_s62 *e, const mi_trans *t, const ec_modinv_mod *mod)
 {
     int64_t sd = d->v[4] >> 63, se = e->v[4] >> 63;
     int64_t md = (t->u & sd) + (t->v & se), me = (t->q & sd) + (t->r & se);
@@ -182,7 +184,8 @@ static inline __attribute__((always_inline)) void mi_update_de(mi_s62 *d, mi_s62
 
 /* r = sign(f)·d mod M in [0, M), for d in (-2M, M) and f = ±1 (or f = M, d = 0 when a = 0):
  * add M if d is negative, negate if f is, add M if the result is negative. */
-static inline __attribute__((always_inline)) void mi_finish(uint64_t r[4], mi_s62 *d, const mi_s62 *f, const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void
+mi_finish(uint64_t r[4], mi_s62 *d, const mi_s62 *f, const ec_modinv_mod *mod)
 {
     int64_t s = d->v[4] >> 63;
     for (int i = 0; i < 5; i++)
@@ -205,7 +208,8 @@ typedef struct {
     int64_t delta;
 } mi_state;
 
-static inline __attribute__((always_inline)) void mi_init(mi_state *st, const uint64_t a[4], const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void mi_init(mi_state *st, const uint64_t a[4],
+                                                          const ec_modinv_mod *mod)
 {
     memset(st, 0, sizeof *st);
     st->e.v[0] = 1;
@@ -215,7 +219,8 @@ static inline __attribute__((always_inline)) void mi_init(mi_state *st, const ui
     mi_from_u64(&st->g, a);
 }
 
-static inline __attribute__((always_inline)) void mi_apply(mi_state *st, const mi_trans *t, const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void mi_apply(mi_state *st, const mi_trans *t,
+                                                           const ec_modinv_mod *mod)
 {
     mi_update_de(&st->d, &st->e, t, mod);
     mi_update_fg(&st->f, &st->g, t);
