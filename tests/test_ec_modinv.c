@@ -2,7 +2,9 @@
  * The divsteps inversion (src/crypto/ec_modinv.c) against OpenSSL's BN_mod_inverse: P-256's n and
  * p, other odd 256-bit moduli (2^255 - 19, secp256k1's p, 2^256 - 1 which is composite, so only
  * inputs coprime to it are inverted, and a small modulus), inputs 0, 1, M - 1, powers of two,
- * values with long runs of zeros or ones, and random values.
+ * values with long runs of zeros or ones, inputs found (by a search over divstep counts) to need
+ * ten batches, and random values; each through the BMI1/BMI2 copy where the CPU has it and
+ * through the baseline one (tenon_cpu_set_mask(0)).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <openssl/bn.h>
 
 #include "crypto/ec_modinv.h"
+#include "tenon/crypto.h"
 #include "testutil.h"
 
 static uint64_t rng_state = UINT64_C(0x9e3779b97f4a7c15);
@@ -153,12 +156,46 @@ int main(void)
                                      UINT64_MAX};
     static const uint64_t all_ones[4] = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
     static const uint64_t small[4] = {UINT64_C(1000003), 0, 0, 0};
-    run_modulus(p256_n, "P-256 n", 20000, ctx);
-    run_modulus(p256_p, "P-256 p", 20000, ctx);
-    run_modulus(p25519, "2^255 - 19", 3000, ctx);
-    run_modulus(k1_p, "secp256k1 p", 3000, ctx);
-    run_modulus(all_ones, "2^256 - 1", 3000, ctx);
-    run_modulus(small, "1000003", 3000, ctx);
+    /* Inputs with many divsteps (P-256 n: 570 and 562, ten batches of 62; P-256 p: 561 and 558,
+     * ten and nine; 2^255 - 19: 557 and 565, nine and ten), found by hill-climbing on the step
+     * count of the divsteps recurrence; random inputs mostly take 500-540. */
+    static const uint64_t hard_n[2][4] = {
+        {UINT64_C(0x66387f9134642c0a), UINT64_C(0xd24652e3195119b7), UINT64_C(0x91cbeaaa70a0f2d8),
+         UINT64_C(0xfcbe5b26a1b81f41)},
+        {UINT64_C(0x2948d82b9d7d83e8), UINT64_C(0xe52126e550fc016f), UINT64_C(0x30dc636e6068ca6f),
+         UINT64_C(0xee56c3fa40ddccf3)}};
+    static const uint64_t hard_p[2][4] = {
+        {UINT64_C(0x765ba11f58da99e3), UINT64_C(0x593dd62bbed0dfa1), UINT64_C(0x699d1facaca3ad3c),
+         UINT64_C(0x31f6b07db054af60)},
+        {UINT64_C(0x193dc8c8c42af5e6), UINT64_C(0x08efb5d6fd618bb7), UINT64_C(0x5301aed7c90c5cd1),
+         UINT64_C(0x1231335fa0c5f180)}};
+    static const uint64_t hard_x[2][4] = {
+        {UINT64_C(0x8f869204c13a731e), UINT64_C(0xd1cb3688b37c1502), UINT64_C(0xe9ad107279916eb3),
+         UINT64_C(0x47aa72f5971d104e)},
+        {UINT64_C(0xb545b0b5e230001a), UINT64_C(0xaeca5c9d34a2640c), UINT64_C(0xdfcd27335fa3b22f),
+         UINT64_C(0x38dcfe9b180b1d4f)}};
+    ec_modinv_mod mod_n, mod_p, mod_x;
+    make_mod(&mod_n, p256_n);
+    make_mod(&mod_p, p256_p);
+    make_mod(&mod_x, p25519);
+    for (int pass = 0; pass < 2; pass++) {
+        /* Pass 0: the dispatched copy (BMI1/BMI2 where the CPU has it); pass 1: the baseline. */
+        unsigned div = pass == 0 ? 1 : 4;
+        if (pass == 1)
+            tenon_cpu_set_mask(0);
+        printf(" %s copy:\n", pass == 0 ? "dispatched" : "baseline");
+        for (int i = 0; i < 2; i++) {
+            check_one(&mod_n, p256_n, hard_n[i], ctx, "P-256 n, many steps");
+            check_one(&mod_p, p256_p, hard_p[i], ctx, "P-256 p, many steps");
+            check_one(&mod_x, p25519, hard_x[i], ctx, "2^255 - 19, many steps");
+        }
+        run_modulus(p256_n, "P-256 n", 20000 / div, ctx);
+        run_modulus(p256_p, "P-256 p", 20000 / div, ctx);
+        run_modulus(p25519, "2^255 - 19", 3000 / div, ctx);
+        run_modulus(k1_p, "secp256k1 p", 3000 / div, ctx);
+        run_modulus(all_ones, "2^256 - 1", 3000 / div, ctx);
+        run_modulus(small, "1000003", 3000 / div, ctx);
+    }
     BN_CTX_free(ctx);
     return tu_finish("test_ec_modinv");
 }

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "../common.h"
+#include "cpu.h"
 
 #define M62 UINT64_C(0x3fffffffffffffff)
 
@@ -43,7 +44,7 @@ typedef struct {
     int64_t u, v, q, r;
 } mi_trans;
 
-static void mi_from_u64(mi_s62 *r, const uint64_t a[4])
+static inline __attribute__((always_inline)) void mi_from_u64(mi_s62 *r, const uint64_t a[4])
 {
     r->v[0] = (int64_t)(a[0] & M62);
     r->v[1] = (int64_t)(((a[0] >> 62) | (a[1] << 2)) & M62);
@@ -53,7 +54,7 @@ static void mi_from_u64(mi_s62 *r, const uint64_t a[4])
 }
 
 /* For a normalised value in [0, 2^256). */
-static void mi_to_u64(uint64_t r[4], const mi_s62 *a)
+static inline __attribute__((always_inline)) void mi_to_u64(uint64_t r[4], const mi_s62 *a)
 {
     uint64_t v0 = (uint64_t)a->v[0], v1 = (uint64_t)a->v[1], v2 = (uint64_t)a->v[2],
              v3 = (uint64_t)a->v[3], v4 = (uint64_t)a->v[4];
@@ -65,7 +66,7 @@ static void mi_to_u64(uint64_t r[4], const mi_s62 *a)
 
 /* Moves each limb's excess (positive or negative) into the next: limbs 0..3 end in
  * [0, 2^62). */
-static void mi_carry(mi_s62 *a)
+static inline __attribute__((always_inline)) void mi_carry(mi_s62 *a)
 {
     for (int i = 0; i < 4; i++) {
         a->v[i + 1] += a->v[i] >> 62;
@@ -80,7 +81,8 @@ static void mi_carry(mi_s62 *a)
  * taken at once (count trailing zeros), and so are up to six steps without a swap (below):
  * for public inputs only.
  */
-static int64_t mi_divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, mi_trans *t)
+static inline __attribute__((always_inline)) int64_t mi_divsteps_62_var(int64_t delta, uint64_t f,
+                                                                        uint64_t g, mi_trans *t)
 {
     uint64_t u = 1, v = 0, q = 0, r = 1;
     int left = 62;
@@ -109,14 +111,15 @@ static int64_t mi_divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, mi_tran
             delta = -delta;
         }
         /* Now delta <= 0, so the next 1 - delta steps cannot swap: each adds f to g if g is
-         * odd, then halves it. Up to `limit` such steps at once: add w·f, with
+         * odd, then halves it. Up to min(1 - delta, left, 6) such steps at once: add w·f, with
          * w = -g/f mod 2^limit, which clears the low `limit` bits (the halvings are the next
          * count of trailing zeros). -1/f mod 64 is f·(f^2 - 2): f is its own inverse mod 8,
-         * and one Newton step doubles that. The rows of T follow: q += w·u, r += w·v. */
-        int limit = 1 - delta < left ? (int)(1 - delta) : left;
-        if (limit > 6)
-            limit = 6;
-        uint64_t w = (f * g * (f * f - 2)) & (UINT64_MAX >> (64 - limit));
+         * and one Newton step doubles that. The rows of T follow: q += w·u, r += w·v. The
+         * three bounds are two masks, so that the one from `left` (known early) is off the
+         * path from delta to w. */
+        int limit = 1 - delta < 6 ? (int)(1 - delta) : 6;
+        uint64_t w = f * g * (f * f - 2);
+        w &= (UINT64_MAX >> (64 - limit)) & (((uint64_t)1 << left) - 1);
         g += f * w;
         q += u * w;
         r += v * w;
@@ -129,7 +132,8 @@ static int64_t mi_divsteps_62_var(int64_t delta, uint64_t f, uint64_t g, mi_tran
 }
 
 /* (f, g) = T·(f, g) / 2^62, an exact division. */
-static void mi_update_fg(mi_s62 *f, mi_s62 *g, const mi_trans *t)
+static inline __attribute__((always_inline)) void mi_update_fg(mi_s62 *f, mi_s62 *g,
+                                                               const mi_trans *t)
 {
     mi_i128 cf = (mi_i128)t->u * f->v[0] + (mi_i128)t->v * g->v[0];
     mi_i128 cg = (mi_i128)t->q * f->v[0] + (mi_i128)t->r * g->v[0];
@@ -153,7 +157,8 @@ static void mi_update_fg(mi_s62 *f, mi_s62 *g, const mi_trans *t)
  * |u·d + v·e| < 2^62·M. Then k·M with k = -((that + extra·M)·M^-1 mod 2^62) in (-2^62, 0]
  * clears the low 62 bits, and the quotient is in (-2^63·M, 2^62·M) / 2^62 = (-2M, M).
  */
-static void mi_update_de(mi_s62 *d, mi_s62 *e, const mi_trans *t, const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void
+mi_update_de(mi_s62 *d, mi_s62 *e, const mi_trans *t, const ec_modinv_mod *mod)
 {
     int64_t sd = d->v[4] >> 63, se = e->v[4] >> 63;
     int64_t md = (t->u & sd) + (t->v & se), me = (t->q & sd) + (t->r & se);
@@ -179,7 +184,8 @@ static void mi_update_de(mi_s62 *d, mi_s62 *e, const mi_trans *t, const ec_modin
 
 /* r = sign(f)·d mod M in [0, M), for d in (-2M, M) and f = ±1 (or f = M, d = 0 when a = 0):
  * add M if d is negative, negate if f is, add M if the result is negative. */
-static void mi_finish(uint64_t r[4], mi_s62 *d, const mi_s62 *f, const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void
+mi_finish(uint64_t r[4], mi_s62 *d, const mi_s62 *f, const ec_modinv_mod *mod)
 {
     int64_t s = d->v[4] >> 63;
     for (int i = 0; i < 5; i++)
@@ -202,7 +208,8 @@ typedef struct {
     int64_t delta;
 } mi_state;
 
-static void mi_init(mi_state *st, const uint64_t a[4], const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void mi_init(mi_state *st, const uint64_t a[4],
+                                                          const ec_modinv_mod *mod)
 {
     memset(st, 0, sizeof *st);
     st->e.v[0] = 1;
@@ -212,13 +219,17 @@ static void mi_init(mi_state *st, const uint64_t a[4], const ec_modinv_mod *mod)
     mi_from_u64(&st->g, a);
 }
 
-static void mi_apply(mi_state *st, const mi_trans *t, const ec_modinv_mod *mod)
+static inline __attribute__((always_inline)) void mi_apply(mi_state *st, const mi_trans *t,
+                                                           const ec_modinv_mod *mod)
 {
     mi_update_de(&st->d, &st->e, t, mod);
     mi_update_fg(&st->f, &st->g, t);
 }
 
-void ec_modinv256_var(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod)
+/* The whole inversion, inlined into a baseline copy and a BMI1/BMI2 one (tzcnt, shlx/shrx: no
+ * flag-merging shifts by cl on the divsteps' dependency chain). */
+static inline __attribute__((always_inline)) void mi_run(uint64_t r[4], const uint64_t a[4],
+                                                         const ec_modinv_mod *mod)
 {
     mi_state st;
     mi_trans t;
@@ -232,4 +243,28 @@ void ec_modinv256_var(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *m
         mi_apply(&st, &t, mod);
     }
     mi_finish(r, &st.d, &st.f, mod);
+}
+
+static void mi_run_c(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod)
+{
+    mi_run(r, a, mod);
+}
+
+#if TENON_X86_64
+TENON_TARGET("bmi,bmi2")
+static void mi_run_bmi2(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod)
+{
+    mi_run(r, a, mod);
+}
+#endif
+
+void ec_modinv256_var(uint64_t r[4], const uint64_t a[4], const ec_modinv_mod *mod)
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_BMI2)) {
+        mi_run_bmi2(r, a, mod);
+        return;
+    }
+#endif
+    mi_run_c(r, a, mod);
 }
