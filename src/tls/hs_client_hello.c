@@ -120,11 +120,14 @@ static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t bind
 {
     const tenon_hash_class *h = c->hs->psk_suite->hash;
     uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH];
-    tls13_schedule ks;
-    int rc = tls13_early_secret(&ks, h, c->hs->psk, c->hs->psk_len, &c->trace);
+    /* In the handshake's schedule: if the server accepts the PSK, the handshake goes on from
+     * this early secret (hs_derive_handshake_secrets). */
+    tls13_schedule *ks = &c->hs->ks;
+    int rc = tls13_early_secret(ks, h, c->hs->psk, c->hs->psk_len, &c->trace);
     if (rc == TENON_OK)
-        rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
-    tls13_schedule_wipe(&ks);
+        rc = tls13_binder_key(ks, 0, binder_key, &c->trace);
+    if (rc != TENON_OK)
+        tls13_schedule_wipe(ks);
     if (rc == TENON_OK)
         rc = tls_transcript_hash_with(&c->hs->tx, h, msg, binders_at, th);
     if (rc == TENON_OK)
@@ -428,7 +431,6 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         int rc = tls13_early_secret(&ks, h, t.psk, t.psk_len, &c->trace);
         if (rc == TENON_OK)
             rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
-        tls13_schedule_wipe(&ks);
         if (rc == TENON_OK)
             rc = tls_transcript_hash_with(&c->hs->tx, h, msg, trunc, th);
         if (rc == TENON_OK)
@@ -441,13 +443,18 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
 #endif
         tenon_wipe(expect, sizeof expect);
         if (rc != TENON_OK) {
+            tls13_schedule_wipe(&ks);
             tenon_wipe(&t, sizeof t);
             return rc;
         }
         if (!ok) {
+            tls13_schedule_wipe(&ks);
             tenon_wipe(&t, sizeof t);
             return TENON_ERR_TLS_DECRYPT_ERROR;
         }
+        /* The handshake goes on from this early secret (hs_derive_handshake_secrets). */
+        c->hs->ks = ks;
+        tls13_schedule_wipe(&ks);
         memcpy(c->hs->psk, t.psk, t.psk_len);
         c->hs->psk_len = t.psk_len;
         tls_ticket_take_session(c, &t);
