@@ -144,6 +144,32 @@ static int offer_suite(const tenon_config *cfg, uint16_t id)
     return tls12_suite_find(id) != NULL && tls_version_on(cfg, TENON_TLS12);
 }
 
+/* RFC 8446 §4.4.1: the transcript runs under the hash of the suite the server selects, one this
+ * client offered (hs_server_hello checks). A TLS 1.3 suite's hash or a TLS 1.2 suite's PRF
+ * hash, SHA-256 or SHA-384: the transcript stops running whichever of the two no offered suite
+ * has, before the ClientHello goes in (a SHA-384 pass over every ClientHello otherwise). */
+int hs_client_transcript_init(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    static const tenon_hash_class *const hashes[2] = {&tenon_sha256, &tenon_sha384};
+    int used[2] = {0, 0};
+    for (size_t i = 0; i < cfg->suite_count && i < TENON_MAX_SUITES; i++) {
+        if (!offer_suite(cfg, cfg->suites[i]))
+            continue;
+        const tls_suite *s = tls_suite_find(cfg->suites[i]);
+        const tls12_suite *s12 = tls12_suite_find(cfg->suites[i]);
+        const tenon_hash_class *h = s != NULL ? s->hash : s12 != NULL ? s12->prf : NULL;
+        for (int k = 0; k < 2; k++)
+            used[k] |= h == hashes[k];
+    }
+    if (!used[0] && !used[1])
+        return TENON_OK; /* nothing offered: tenon_config_check refuses it; keep both */
+    for (int k = 0; k < 2; k++)
+        if (!used[k])
+            GUARD(tls_transcript_not(&c->hs->tx, hashes[k]));
+    return TENON_OK;
+}
+
 /* 1 if share_groups names g. */
 static int wants_share(const tenon_config *cfg, const tenon_kex_class *g)
 {
