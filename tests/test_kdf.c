@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/hmac.h>
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
@@ -237,6 +238,24 @@ static void test_wycheproof(void)
 
 /* RFC 5869 §2.3: L <= 255 * HashLen. Exactly the limit works (and matches OpenSSL), one more
  * byte is refused; zero bytes is fine; a NULL output with a length is an invalid argument. */
+/* OpenSSL's expand-only HKDF from a HashLen-byte PRK. */
+static void openssl_expand(const tenon_hash_class *h, const uint8_t *prk, const void *info,
+                           size_t info_len, uint8_t *out, size_t out_len)
+{
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+    int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+    OSSL_PARAM params[5], *p = params;
+    *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)openssl_name(h), 0);
+    *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)prk, h->digest_len);
+    *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
+    *p = OSSL_PARAM_construct_end();
+    CHECK(kctx != NULL && EVP_KDF_derive(kctx, out, out_len, params) > 0);
+    EVP_KDF_CTX_free(kctx);
+    EVP_KDF_free(kdf);
+}
+
 static void test_hkdf_limits(void)
 {
     static uint8_t out[255 * 64 + 1], want[255 * 64];
@@ -248,18 +267,7 @@ static void test_hkdf_limits(void)
         CHECK_RC(tenon_hkdf_expand(h, prk, h->digest_len, "info", 4, out, max), TENON_OK);
         CHECK(out[max] == 0xee);
         /* OpenSSL's expand-only mode with the same PRK. */
-        EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-        EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
-        int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-        OSSL_PARAM params[5], *p = params;
-        *p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)openssl_name(h), 0);
-        *p++ = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)prk, h->digest_len);
-        *p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, "info", 4);
-        *p = OSSL_PARAM_construct_end();
-        CHECK(EVP_KDF_derive(kctx, want, max, params) > 0);
-        EVP_KDF_CTX_free(kctx);
-        EVP_KDF_free(kdf);
+        openssl_expand(h, prk, "info", 4, want, max);
         CHECK_MEM(out, want, max, "HKDF-Expand at 255 * HashLen vs OpenSSL");
 
         CHECK_RC(tenon_hkdf_expand(h, prk, h->digest_len, "info", 4, out, max + 1),
@@ -273,6 +281,58 @@ static void test_hkdf_limits(void)
         CHECK_RC(tenon_tls12_prf(h, prk, 8, NULL, NULL, 0, out, 1), TENON_ERR_INVALID_ARGUMENT);
         CHECK_RC(tenon_tls12_prf(h, prk, 8, "x", NULL, 0, NULL, 0), TENON_OK);
     }
+}
+
+/* HKDF-Expand with SHA-256 and one output block takes a short path (the message hashed into the
+ * padding block of the keyed states): every info length around the one- and two-block padding
+ * limits (55 and 119 bytes with the counter) and every output length up to one block against
+ * OpenSSL's expand-only HKDF, with the portable code forced and with the default choice; and a
+ * keyed state that has already absorbed some bytes (not at a block boundary) against HMAC(). */
+static void test_expand_one_block(void)
+{
+    uint8_t prk[32], info[200], out[40], want[40], pre[70];
+    static const size_t outs[] = {0, 1, 16, 31, 32, 33};
+    tu_seed(86);
+    tu_rand(prk, sizeof prk);
+    tu_rand(info, sizeof info);
+    tu_rand(pre, sizeof pre);
+    for (int pass = 0; pass < 2; pass++) {
+        tenon_cpu_set_mask(pass == 0 ? 0 : UINT32_MAX);
+        unsigned long fails = tu_failed;
+        for (size_t info_len = 0; info_len <= 140; info_len++) {
+            for (size_t o = 0; o < ARRAY_LEN(outs); o++) {
+                size_t L = outs[o];
+                memset(out, 0xee, sizeof out);
+                CHECK_RC(tenon_hkdf_expand(&tenon_sha256, prk, 32, info, info_len, out, L),
+                         TENON_OK);
+                CHECK(out[L] == 0xee);
+                if (L == 0)
+                    continue;
+                openssl_expand(&tenon_sha256, prk, info, info_len, want, L);
+                CHECK_MEM(out, want, L, "one-block HKDF-Expand vs OpenSSL");
+            }
+            /* A keyed state with pre_len bytes in already: T(1) = HMAC(prk, pre | info | 1). */
+            for (size_t pre_len = 1; pre_len < sizeof pre; pre_len += 13) {
+                tenon_hmac_ctx keyed;
+                tenon_hmac_init(&keyed, &tenon_sha256, prk, 32);
+                tenon_hmac_update(&keyed, pre, pre_len);
+                CHECK_RC(tenon_hkdf_expand_keyed(&keyed, info, info_len, out, 32), TENON_OK);
+                tenon_hmac_wipe(&keyed);
+                uint8_t msg[sizeof pre + sizeof info + 1];
+                memcpy(msg, pre, pre_len);
+                memcpy(msg + pre_len, info, info_len);
+                msg[pre_len + info_len] = 1;
+                unsigned wlen = 0;
+                CHECK(HMAC(EVP_sha256(), prk, 32, msg, pre_len + info_len + 1, want, &wlen) !=
+                          NULL &&
+                      wlen == 32);
+                CHECK_MEM(out, want, 32, "one-block HKDF-Expand from a state with bytes in");
+            }
+        }
+        if (tu_failed != fails)
+            fprintf(stderr, "test_expand_one_block: pass %d failed\n", pass);
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
 }
 
 static void test_hkdf_vs_openssl(void)
@@ -376,6 +436,7 @@ int main(void)
     test_prf_vectors();
     test_wycheproof();
     test_hkdf_limits();
+    test_expand_one_block();
     test_hkdf_vs_openssl();
     test_prf_vs_openssl();
     test_prf_in_place();

@@ -559,6 +559,81 @@ static void test_fixed_secrets(void)
     }
 }
 
+/* The schedule's shortcuts for a PSK handshake agree with the secrets computed step by step:
+ * the zero-salt HMAC states (tables for SHA-256 and SHA-384) equal tenon_hmac_init of the zero
+ * key; the salts tls13_binder_key and tls13_handshake_traffic make ahead give the handshake and
+ * master secrets of Derive-Secret(., "derived", "") + HKDF-Extract; SHA-224 (no table) agrees
+ * too. */
+static void test_made_ahead(void)
+{
+    static const tenon_hash_class *const hashes[] = {&tenon_sha256, &tenon_sha384, &tenon_sha224};
+    static const uint8_t zeros[64];
+    for (size_t i = 0; i < sizeof hashes / sizeof hashes[0]; i++) {
+        const tenon_hash_class *h = hashes[i];
+        size_t L = h->digest_len;
+        const tenon_hmac_ctx *z = tls13_zero_salt_hmac(h);
+        if (h == &tenon_sha224) {
+            CHECK(z == NULL);
+        } else {
+            tenon_hmac_ctx ref;
+            tenon_hmac_init(&ref, h, zeros, L);
+            CHECK(z != NULL && z->inner.vtable == h && z->outer.vtable == h);
+            if (h == &tenon_sha256) {
+                CHECK_MEM(z->inner.sha256.h, ref.inner.sha256.h, 32, "zero-salt inner (SHA-256)");
+                CHECK_MEM(z->outer.sha256.h, ref.outer.sha256.h, 32, "zero-salt outer (SHA-256)");
+                CHECK(z->inner.sha256.count == 64 && z->outer.sha256.count == 64);
+            } else {
+                CHECK_MEM(z->inner.sha512.h, ref.inner.sha512.h, 64, "zero-salt inner (SHA-384)");
+                CHECK_MEM(z->outer.sha512.h, ref.outer.sha512.h, 64, "zero-salt outer (SHA-384)");
+                CHECK(z->inner.sha512.count == 128 && z->outer.sha512.count == 128);
+            }
+            tenon_hmac_wipe(&ref);
+        }
+        uint8_t psk[64], ecdhe[32], th[64], empty[64];
+        for (size_t k = 0; k < sizeof psk; k++)
+            psk[k] = (uint8_t)(3 * k + 1);
+        for (size_t k = 0; k < sizeof ecdhe; k++)
+            ecdhe[k] = (uint8_t)(5 * k + 2);
+        for (size_t k = 0; k < sizeof th; k++)
+            th[k] = (uint8_t)(7 * k + 3);
+        tenon_hash(h, "", 0, empty);
+
+        /* Step by step, from HKDF and Derive-Secret alone. */
+        uint8_t early[64], binder[64], salt[64], hs[64], chts[64], shts[64], ms[64];
+        tenon_hkdf_extract(h, zeros, L, psk, L, early);
+        CHECK_RC(tls13_derive_secret(h, early, "res binder", empty, binder, NULL), TENON_OK);
+        CHECK_RC(tls13_derive_secret(h, early, "derived", empty, salt, NULL), TENON_OK);
+        tenon_hkdf_extract(h, salt, L, ecdhe, sizeof ecdhe, hs);
+        CHECK_RC(tls13_derive_secret(h, hs, "c hs traffic", th, chts, NULL), TENON_OK);
+        CHECK_RC(tls13_derive_secret(h, hs, "s hs traffic", th, shts, NULL), TENON_OK);
+        CHECK_RC(tls13_derive_secret(h, hs, "derived", empty, salt, NULL), TENON_OK);
+        tenon_hkdf_extract(h, salt, L, zeros, L, ms);
+
+        /* The schedule with its shortcuts. */
+        tls13_schedule ks;
+        uint8_t got[64], c_hs[64], s_hs[64];
+        CHECK_RC(tls13_early_secret(&ks, h, psk, L, NULL), TENON_OK);
+        CHECK_MEM(ks.early_secret, early, L, "early secret of a PSK");
+        CHECK(ks.psk_early);
+        CHECK_RC(tls13_binder_key(&ks, 0, got, NULL), TENON_OK);
+        CHECK_MEM(got, binder, L, "binder key");
+        CHECK_RC(tls13_handshake_secret(&ks, ecdhe, sizeof ecdhe, NULL), TENON_OK);
+        CHECK_MEM(ks.handshake_secret, hs, L, "handshake secret, salt made with the binder key");
+        CHECK_RC(tls13_handshake_traffic(&ks, th, c_hs, s_hs, NULL), TENON_OK);
+        CHECK_MEM(c_hs, chts, L, "client handshake traffic secret");
+        CHECK_MEM(s_hs, shts, L, "server handshake traffic secret");
+        CHECK_RC(tls13_master_secret(&ks, NULL), TENON_OK);
+        CHECK_MEM(ks.master_secret, ms, L, "master secret, salt made with the traffic secrets");
+        /* Without the shortcuts (no binder key, no tls13_handshake_traffic): the same. */
+        CHECK_RC(tls13_early_secret(&ks, h, psk, L, NULL), TENON_OK);
+        CHECK_RC(tls13_handshake_secret(&ks, ecdhe, sizeof ecdhe, NULL), TENON_OK);
+        CHECK_MEM(ks.handshake_secret, hs, L, "handshake secret, salt made on the spot");
+        CHECK_RC(tls13_master_secret(&ks, NULL), TENON_OK);
+        CHECK_MEM(ks.master_secret, ms, L, "master secret, salt made on the spot");
+        tls13_schedule_wipe(&ks);
+    }
+}
+
 int main(void)
 {
     root = tu_load_json("rfc/rfc8448_simple_1rtt.json");
@@ -569,6 +644,7 @@ int main(void)
     messages = cJSON_GetObjectItemCaseSensitive(root, "messages");
     test_rfc8448();
     test_fixed_secrets();
+    test_made_ahead();
     test_trace();
     test_exporter();
     test_key_update();

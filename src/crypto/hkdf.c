@@ -4,6 +4,7 @@
  */
 #include "../common.h"
 #include "tenon/crypto.h"
+#include "sha2.h"
 
 TENON_API void tenon_hkdf_extract(const tenon_hash_class *h, const void *salt, size_t salt_len,
                                   const void *ikm, size_t ikm_len, uint8_t *prk)
@@ -40,6 +41,24 @@ TENON_API int tenon_hkdf_expand_keyed(const tenon_hmac_ctx *prk_hmac, const void
     ENSURE(out_len <= 255 * hash_len, TENON_ERR_OUTPUT_TOO_LONG);
     ENSURE(out != NULL || out_len == 0, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(info != NULL || info_len == 0, TENON_ERR_INVALID_ARGUMENT);
+
+    /* SHA-256 and one block (TLS 1.3's every HKDF-Expand-Label: an HkdfLabel is at most 54
+     * bytes there): T(1) = HMAC(PRK, info | 0x01) from the keyed states alone, the message
+     * hashed into the padding block (sha256_final_tail_with), no context copied or wiped. */
+    if (prk_hmac->inner.vtable == &tenon_sha256 && out_len <= TENON_SHA256_LEN &&
+        info_len < SHA256_TAIL_MAX) {
+        const sha256_impl *impl = sha256_best_impl();
+        uint8_t msg[SHA256_TAIL_MAX], digest[TENON_SHA256_LEN];
+        if (info_len > 0)
+            memcpy(msg, info, info_len);
+        msg[info_len] = 1;
+        sha256_final_tail_with(impl, &prk_hmac->inner.sha256, msg, info_len + 1, digest);
+        sha256_final_tail_with(impl, &prk_hmac->outer.sha256, digest, TENON_SHA256_LEN, digest);
+        memcpy(out, digest, out_len);
+        tenon_wipe(msg, info_len + 1);
+        tenon_wipe(digest, sizeof digest);
+        return TENON_OK;
+    }
 
     /* out must not overlap info, which every block reads. */
     tenon_hmac_ctx blk;

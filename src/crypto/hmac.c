@@ -7,6 +7,7 @@
  */
 #include "../common.h"
 #include "tenon/crypto.h"
+#include "sha2.h"
 
 TENON_API void tenon_hmac_init(tenon_hmac_ctx *ctx, const tenon_hash_class *h, const void *key,
                                size_t key_len)
@@ -46,6 +47,16 @@ TENON_API void tenon_hmac_final(const tenon_hmac_ctx *ctx, uint8_t *out)
     const tenon_hash_class *h = ctx->inner.vtable;
     uint8_t inner_digest[TENON_HASH_MAX_LEN];
     tenon_hash_ctx outer;
+
+    if (h == &tenon_sha256) {
+        /* SHA-256: the outer hash straight from the keyed state and the inner digest
+         * (sha256_final_tail_with), no context copy. */
+        const sha256_impl *impl = sha256_best_impl();
+        sha256_final_with(impl, &ctx->inner.sha256, inner_digest);
+        sha256_final_tail_with(impl, &ctx->outer.sha256, inner_digest, TENON_SHA256_LEN, out);
+        tenon_wipe(inner_digest, TENON_SHA256_LEN);
+        return;
+    }
 
     /* Both states are used through copies, so the keyed context can go on (a running MAC) or
      * be reused for the next message. */

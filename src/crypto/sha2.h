@@ -48,6 +48,12 @@ void sha256_update_with(const sha256_impl *impl, tenon_sha256_ctx *ctx, const vo
                         size_t len);
 void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
                        uint8_t out[TENON_SHA256_LEN]);
+/* The digest of ctx's message followed by tail, ctx unchanged: the bytes ctx holds unhashed
+ * (count mod 64) plus tail_len must be at most SHA256_TAIL_MAX (they fit the two-block padding
+ * area). */
+#define SHA256_TAIL_MAX 119
+void sha256_final_tail_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx, const void *tail,
+                            size_t tail_len, uint8_t out[TENON_SHA256_LEN]);
 
 /* FIPS 180-4 §4.2.3: the 80 SHA-384/512 round constants (16-byte aligned). */
 extern const uint64_t sha512_k[80];

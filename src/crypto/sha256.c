@@ -174,8 +174,10 @@ void sha256_update_with(const sha256_impl *impl, tenon_sha256_ctx *ctx, const vo
         memcpy(ctx->buf, p, len);
 }
 
-void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
-                       uint8_t out[TENON_SHA256_LEN])
+static inline __attribute__((always_inline)) void final_core(const sha256_impl *impl,
+                                                             const tenon_sha256_ctx *ctx,
+                                                             const uint8_t *tail, size_t tail_len,
+                                                             uint8_t out[TENON_SHA256_LEN])
 {
     /* The context stays as it is (a transcript hash goes on after a final): pad a copy. Every
      * HMAC and HKDF step ends here (some 60 times per TLS 1.3 handshake side), so the padding
@@ -188,11 +190,14 @@ void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
     memcpy(h, ctx->h, sizeof h);
     memset(last, 0, sizeof last);
     memcpy(last, ctx->buf, used);
+    if (tail_len > 0)
+        memcpy(last + used, tail, tail_len);
+    used += tail_len;
     /* FIPS 180-4 §5.1.1: append the bit "1", then k zero bits with l + 1 + k = 448 mod 512,
      * then the 64-bit big-endian message length l in bits. */
     size_t n = used < 56 ? 64 : 128;
     last[used] = 0x80;
-    store_be64(last + n - 8, ctx->count << 3);
+    store_be64(last + n - 8, (ctx->count + tail_len) << 3);
     impl->blocks(h, last, n / 64);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     for (int i = 0; i < 8; i++) {
@@ -208,6 +213,29 @@ void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
     memset(h, 0, sizeof h);
     memset(last, 0, sizeof last);
     __asm__ __volatile__("" : : "r"(h), "r"(last) : "memory");
+}
+
+void sha256_final_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx,
+                       uint8_t out[TENON_SHA256_LEN])
+{
+    final_core(impl, ctx, NULL, 0, out);
+}
+
+/* An HMAC's outer hash and an HKDF-Expand block are a keyed state and a short message: hashing
+ * the message into the padding block of a copy saves copying, updating and wiping a whole
+ * context (some 40 times per TLS 1.3 handshake side). */
+void sha256_final_tail_with(const sha256_impl *impl, const tenon_sha256_ctx *ctx, const void *tail,
+                            size_t tail_len, uint8_t out[TENON_SHA256_LEN])
+{
+    if ((size_t)(ctx->count & 63) + tail_len > SHA256_TAIL_MAX) {
+        /* Longer than the padding area: the long way. */
+        tenon_sha256_ctx copy = *ctx;
+        sha256_update_with(impl, &copy, tail, tail_len);
+        final_core(impl, &copy, NULL, 0, out);
+        tenon_wipe(&copy, sizeof copy);
+        return;
+    }
+    final_core(impl, ctx, tail, tail_len, out);
 }
 
 static void sha256_init(tenon_hash_ctx *c)

@@ -1031,6 +1031,8 @@ int tls_conn_init_with_hooks(tenon_conn *conn, const tenon_config *cfg, uint8_t 
     c->hs->test_random = random32;
     c->hs->test_kex_priv = kex_priv;
     tls_transcript_init(&c->hs->tx);
+    if (c->is_client)
+        GUARD(hs_client_transcript_init(c));
     GUARD(tls12_transcript_for_client_auth(c));
     GUARD(tls_hs_reasm_init(&c->reasm, c->in + c->rec_cap, c->in_cap - c->rec_cap));
     c->magic = TLS_CONN_MAGIC;

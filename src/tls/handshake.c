@@ -17,15 +17,15 @@ int hs_derive_handshake_secrets(tls_conn *c, const uint8_t *shared, size_t share
     const tenon_hash_class *h = c->suite->hash;
     uint8_t th[TLS13_MAX_HASH];
     tls_kex_trace_secret(c, shared, shared_len);
-    if (c->resumed)
+    /* Resumed: the binder (made or checked with this PSK) left the early secret in the
+     * schedule. */
+    if (c->resumed && !(c->hs->ks.psk_early && c->hs->ks.hash == h))
         GUARD(tls13_early_secret(&c->hs->ks, h, c->hs->psk, c->hs->psk_len, &c->trace));
-    else
+    else if (!c->resumed)
         GUARD(tls13_early_secret(&c->hs->ks, h, NULL, 0, &c->trace));
     GUARD(tls13_handshake_secret(&c->hs->ks, shared, shared_len, &c->trace));
     GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
-    static const char *const labels[2] = {"c hs traffic", "s hs traffic"};
-    uint8_t *const outs[2] = {c->hs->c_hs, c->hs->s_hs};
-    GUARD(tls13_derive_secrets(h, c->hs->ks.handshake_secret, th, 2, labels, outs, &c->trace));
+    GUARD(tls13_handshake_traffic(&c->hs->ks, th, c->hs->c_hs, c->hs->s_hs, &c->trace));
     tls_keylog(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->hs->c_hs);
     tls_keylog(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->hs->s_hs);
     return TENON_OK;

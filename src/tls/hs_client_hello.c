@@ -120,11 +120,14 @@ static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t bind
 {
     const tenon_hash_class *h = c->hs->psk_suite->hash;
     uint8_t th[TLS13_MAX_HASH], binder_key[TLS13_MAX_HASH];
-    tls13_schedule ks;
-    int rc = tls13_early_secret(&ks, h, c->hs->psk, c->hs->psk_len, &c->trace);
+    /* In the handshake's schedule: if the server accepts the PSK, the handshake goes on from
+     * this early secret (hs_derive_handshake_secrets). */
+    tls13_schedule *ks = &c->hs->ks;
+    int rc = tls13_early_secret(ks, h, c->hs->psk, c->hs->psk_len, &c->trace);
     if (rc == TENON_OK)
-        rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
-    tls13_schedule_wipe(&ks);
+        rc = tls13_binder_key(ks, 0, binder_key, &c->trace);
+    if (rc != TENON_OK)
+        tls13_schedule_wipe(ks);
     if (rc == TENON_OK)
         rc = tls_transcript_hash_with(&c->hs->tx, h, msg, binders_at, th);
     if (rc == TENON_OK)
@@ -139,6 +142,32 @@ static int offer_suite(const tenon_config *cfg, uint16_t id)
     if (tls_suite_find(id) != NULL)
         return tls_version_on(cfg, TENON_TLS13);
     return tls12_suite_find(id) != NULL && tls_version_on(cfg, TENON_TLS12);
+}
+
+/* RFC 8446 §4.4.1: the transcript runs under the hash of the suite the server selects, one this
+ * client offered (hs_server_hello checks). A TLS 1.3 suite's hash or a TLS 1.2 suite's PRF
+ * hash, SHA-256 or SHA-384: the transcript stops running whichever of the two no offered suite
+ * has, before the ClientHello goes in (a SHA-384 pass over every ClientHello otherwise). */
+int hs_client_transcript_init(tls_conn *c)
+{
+    const tenon_config *cfg = c->cfg;
+    static const tenon_hash_class *const hashes[2] = {&tenon_sha256, &tenon_sha384};
+    int used[2] = {0, 0};
+    for (size_t i = 0; i < cfg->suite_count && i < TENON_MAX_SUITES; i++) {
+        if (!offer_suite(cfg, cfg->suites[i]))
+            continue;
+        const tls_suite *s = tls_suite_find(cfg->suites[i]);
+        const tls12_suite *s12 = tls12_suite_find(cfg->suites[i]);
+        const tenon_hash_class *h = s != NULL ? s->hash : s12 != NULL ? s12->prf : NULL;
+        for (int k = 0; k < 2; k++)
+            used[k] |= h == hashes[k];
+    }
+    if (!used[0] && !used[1])
+        return TENON_OK; /* nothing offered: tenon_config_check refuses it; keep both */
+    for (int k = 0; k < 2; k++)
+        if (!used[k])
+            GUARD(tls_transcript_not(&c->hs->tx, hashes[k]));
+    return TENON_OK;
 }
 
 /* 1 if share_groups names g. */
@@ -428,7 +457,6 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         int rc = tls13_early_secret(&ks, h, t.psk, t.psk_len, &c->trace);
         if (rc == TENON_OK)
             rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
-        tls13_schedule_wipe(&ks);
         if (rc == TENON_OK)
             rc = tls_transcript_hash_with(&c->hs->tx, h, msg, trunc, th);
         if (rc == TENON_OK)
@@ -441,13 +469,18 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
 #endif
         tenon_wipe(expect, sizeof expect);
         if (rc != TENON_OK) {
+            tls13_schedule_wipe(&ks);
             tenon_wipe(&t, sizeof t);
             return rc;
         }
         if (!ok) {
+            tls13_schedule_wipe(&ks);
             tenon_wipe(&t, sizeof t);
             return TENON_ERR_TLS_DECRYPT_ERROR;
         }
+        /* The handshake goes on from this early secret (hs_derive_handshake_secrets). */
+        c->hs->ks = ks;
+        tls13_schedule_wipe(&ks);
         memcpy(c->hs->psk, t.psk, t.psk_len);
         c->hs->psk_len = t.psk_len;
         tls_ticket_take_session(c, &t);

@@ -216,6 +216,47 @@ static int derive_secret_empty(const tenon_hash_class *h, const uint8_t *secret,
     return derive_secret(h, secret, label, empty_hash, out, tr);
 }
 
+/* HKDF-Extract(0, IKM) = HMAC(0^HashLen, IKM) (RFC 5869 §2.2): with a PSK, the early secret's
+ * salt is the zero string, so the HMAC key blocks (0x36 and 0x5c repeated, the zero key
+ * padded) are the same for every resumption. These are the SHA-256 and SHA-384 states after
+ * absorbing them; test_keyschedule checks them against tenon_hmac_init. */
+static const tenon_hmac_ctx ZERO_SALT_SHA256 = {
+    .inner = {.sha256 = {&tenon_sha256,
+                         {0xf454deadu, 0x9725214fu, 0x90daf2a0u, 0xdf1228eau, 0x64e5750fu,
+                          0xa3924181u, 0x824a932bu, 0xf8e04e32u},
+                         64,
+                         {0}}},
+    .outer = {.sha256 = {&tenon_sha256,
+                         {0xd385480fu, 0x7abb6477u, 0x37c9c538u, 0x5dd82467u, 0x8e043a72u,
+                          0x753434b0u, 0xdeb82818u, 0x361d45a6u},
+                         64,
+                         {0}}},
+};
+
+static const tenon_hmac_ctx ZERO_SALT_SHA384 = {
+    .inner = {.sha512 = {&tenon_sha384,
+                         {0x53f869327560c3a2ull, 0xc237b05164a5bbe8ull, 0xe581f7394cfa66b8ull,
+                          0x846fa61922faad62ull, 0xdd0b37ce462cff5eull, 0x7ee8a4bdc87567f3ull,
+                          0x39bda99c75a047f7ull, 0xc7bd628bd3f9a734ull},
+                         128,
+                         {0}}},
+    .outer = {.sha512 = {&tenon_sha384,
+                         {0xff6ce3f9ca86c81cull, 0x585559c2ae0fc15cull, 0xcf0d5686fb65a54eull,
+                          0xf1d54ee19e8cfd02ull, 0xa5c720ab778ff100ull, 0xdeb3e5f667573e8cull,
+                          0xc1bfc7ec16b591f3ull, 0x34d487c1c79d59ebull},
+                         128,
+                         {0}}},
+};
+
+const tenon_hmac_ctx *tls13_zero_salt_hmac(const tenon_hash_class *h)
+{
+    if (h == &tenon_sha256)
+        return &ZERO_SALT_SHA256;
+    if (h == &tenon_sha384)
+        return &ZERO_SALT_SHA384;
+    return NULL;
+}
+
 /* HKDF-Extract with its trace event. label names the secret produced. salt and ikm say whether
  * they are secret (a derived secret, a PSK, the (EC)DHE output) or public (the zero strings). */
 static void extract(const tenon_hash_class *h, const char *label, const uint8_t *salt,
@@ -254,8 +295,16 @@ int tls13_early_secret(tls13_schedule *ks, const tenon_hash_class *h, const uint
                zeros, h->digest_len, 0, ks->early_secret, h->digest_len);
     } else if (psk == NULL)
         extract(h, "early_secret", zeros, 0, zeros, h->digest_len, 0, ks->early_secret, tr);
-    else
+    else if (tls13_zero_salt_hmac(h) != NULL) {
+        tenon_hmac_ctx keyed = *tls13_zero_salt_hmac(h);
+        tenon_hmac_update(&keyed, psk, psk_len);
+        tenon_hmac_final(&keyed, ks->early_secret);
+        tenon_hmac_wipe(&keyed);
+        trace3(tr, TENON_TRACE_HKDF_EXTRACT, "early_secret", "salt", zeros, h->digest_len, 0, "ikm",
+               psk, psk_len, 1, ks->early_secret, h->digest_len);
+    } else
         extract(h, "early_secret", zeros, 0, psk, psk_len, 1, ks->early_secret, tr);
+    ks->psk_early = psk != NULL;
     return TENON_OK;
 }
 
@@ -279,6 +328,10 @@ int tls13_handshake_secret(tls13_schedule *ks, const uint8_t *ecdhe, size_t ecdh
     if (f != NULL) {
         memcpy(salt, f->zero_early_derived, h->digest_len);
         trace_derive(tr, h, "derived", ks->early_secret, f->empty_hash, salt);
+    } else if (ks->early_salt_ready) {
+        /* Made by tls13_binder_key, kept in the slot this extract fills. */
+        memcpy(salt, ks->handshake_secret, h->digest_len);
+        trace_derive(tr, h, "derived", ks->early_secret, fixed_for(h)->empty_hash, salt);
     } else {
         rc = derive_secret_empty(h, ks->early_secret, "derived", salt, tr);
     }
@@ -290,6 +343,7 @@ int tls13_handshake_secret(tls13_schedule *ks, const uint8_t *ecdhe, size_t ecdh
         else
             extract(h, "handshake_secret", salt, 1, ecdhe, ecdhe_len, 1, ks->handshake_secret, tr);
     }
+    ks->early_salt_ready = 0;
     tenon_wipe(salt, sizeof salt);
     return rc;
 }
@@ -307,21 +361,78 @@ int tls13_master_secret(tls13_schedule *ks, const tls_trace *tr)
     ENSURE(ks != NULL && hash_ok(ks->hash), TENON_ERR_INVALID_ARGUMENT);
     const tenon_hash_class *h = ks->hash;
     uint8_t salt[TLS13_MAX_HASH];
-    int rc = derive_secret_empty(h, ks->handshake_secret, "derived", salt, tr);
+    int rc = TENON_OK;
+    if (ks->hs_salt_ready) {
+        /* Made by tls13_handshake_traffic, kept in the slot this extract fills. */
+        memcpy(salt, ks->master_secret, h->digest_len);
+        trace_derive(tr, h, "derived", ks->handshake_secret, fixed_for(h)->empty_hash, salt);
+    } else {
+        rc = derive_secret_empty(h, ks->handshake_secret, "derived", salt, tr);
+    }
     if (rc == TENON_OK)
         extract(h, "master_secret", salt, 1, zeros, h->digest_len, 0, ks->master_secret, tr);
+    ks->hs_salt_ready = 0;
     tenon_wipe(salt, sizeof salt);
+    return rc;
+}
+
+/* RFC 8446 §7.1: the two handshake traffic secrets and, while the handshake secret is keyed,
+ * the master secret's salt Derive-Secret(handshake_secret, "derived", "") (traced when the
+ * master secret uses it). */
+int tls13_handshake_traffic(tls13_schedule *ks, const uint8_t *transcript_hash, uint8_t *c_hs,
+                            uint8_t *s_hs, const tls_trace *tr)
+{
+    ENSURE(ks != NULL && hash_ok(ks->hash) && transcript_hash != NULL && c_hs != NULL &&
+               s_hs != NULL,
+           TENON_ERR_INVALID_ARGUMENT);
+    const tenon_hash_class *h = ks->hash;
+    const fixed_secrets *f = fixed_for(h);
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, ks->handshake_secret, h->digest_len);
+    int rc = expand_label_keyed(&keyed, "c hs traffic", 12, transcript_hash, h->digest_len, c_hs,
+                                h->digest_len);
+    if (rc == TENON_OK) {
+        trace_derive(tr, h, "c hs traffic", ks->handshake_secret, transcript_hash, c_hs);
+        rc = expand_label_keyed(&keyed, "s hs traffic", 12, transcript_hash, h->digest_len, s_hs,
+                                h->digest_len);
+    }
+    if (rc == TENON_OK) {
+        trace_derive(tr, h, "s hs traffic", ks->handshake_secret, transcript_hash, s_hs);
+        if (f != NULL && expand_label_keyed(&keyed, "derived", 7, f->empty_hash, h->digest_len,
+                                            ks->master_secret, h->digest_len) == TENON_OK)
+            ks->hs_salt_ready = 1;
+    }
+    tenon_hmac_wipe(&keyed);
     return rc;
 }
 
 /* RFC 8446 §7.1:
  *              +-----> Derive-Secret(., "ext binder" | "res binder", "")
  *              |                     = binder_key */
-int tls13_binder_key(const tls13_schedule *ks, int external, uint8_t *out, const tls_trace *tr)
+int tls13_binder_key(tls13_schedule *ks, int external, uint8_t *out, const tls_trace *tr)
 {
     ENSURE(ks != NULL && hash_ok(ks->hash) && out != NULL, TENON_ERR_INVALID_ARGUMENT);
-    return derive_secret_empty(ks->hash, ks->early_secret, external ? "ext binder" : "res binder",
-                               out, tr);
+    const tenon_hash_class *h = ks->hash;
+    const fixed_secrets *f = fixed_for(h);
+    if (f == NULL)
+        return derive_secret_empty(h, ks->early_secret, external ? "ext binder" : "res binder", out,
+                                   tr);
+    /* One keyed early secret for the binder key and, for the handshake secret to come, its
+     * salt Derive-Secret(early_secret, "derived", "") (traced when that secret is made). */
+    const char *label = external ? "ext binder" : "res binder";
+    tenon_hmac_ctx keyed;
+    tenon_hmac_init(&keyed, h, ks->early_secret, h->digest_len);
+    int rc =
+        expand_label_keyed(&keyed, label, 10, f->empty_hash, h->digest_len, out, h->digest_len);
+    if (rc == TENON_OK) {
+        trace_derive(tr, h, label, ks->early_secret, f->empty_hash, out);
+        if (!ks->zero_early &&
+            expand_label_keyed(&keyed, "derived", 7, f->empty_hash, h->digest_len,
+                               ks->handshake_secret, h->digest_len) == TENON_OK)
+            ks->early_salt_ready = 1;
+    }
+    tenon_hmac_wipe(&keyed);
+    return rc;
 }
 
 /*

@@ -45,6 +45,13 @@ typedef struct tls13_schedule {
     uint8_t handshake_secret[TLS13_MAX_HASH];
     uint8_t master_secret[TLS13_MAX_HASH];
     int zero_early; /* early_secret is HKDF-Extract(0, 0): its "derived" salt is known */
+    /* Salts made ahead from a secret's keyed HMAC while it was at hand (saving that secret's
+     * two key-block compressions later), each kept in the slot of the secret it salts until
+     * that secret is extracted: Derive-Secret(early, "derived", "") in handshake_secret
+     * (tls13_binder_key), Derive-Secret(handshake, "derived", "") in master_secret
+     * (tls13_handshake_traffic). */
+    unsigned char early_salt_ready, hs_salt_ready;
+    unsigned char psk_early; /* early_secret is HKDF-Extract(0, PSK) */
 } tls13_schedule;
 
 /* early_secret = HKDF-Extract(0, psk or 0^HashLen). */
@@ -56,9 +63,16 @@ TENON_MUST_CHECK int tls13_handshake_secret(tls13_schedule *ks, const uint8_t *e
 /* master_secret = HKDF-Extract(Derive-Secret(handshake, "derived", ""), 0). */
 TENON_MUST_CHECK int tls13_master_secret(tls13_schedule *ks, const tls_trace *tr);
 
-/* binder_key: Derive-Secret(early, "res binder" or "ext binder", ""). */
-TENON_MUST_CHECK int tls13_binder_key(const tls13_schedule *ks, int external, uint8_t *out,
+/* binder_key: Derive-Secret(early, "res binder" or "ext binder", ""); also makes the
+ * handshake secret's salt from the same keyed early secret. */
+TENON_MUST_CHECK int tls13_binder_key(tls13_schedule *ks, int external, uint8_t *out,
                                       const tls_trace *tr);
+
+/* client/server_handshake_traffic_secret = Derive-Secret(handshake_secret, "c hs traffic" /
+ * "s hs traffic", transcript_hash); also makes the master secret's salt from the same keyed
+ * handshake secret. */
+TENON_MUST_CHECK int tls13_handshake_traffic(tls13_schedule *ks, const uint8_t *transcript_hash,
+                                             uint8_t *c_hs, uint8_t *s_hs, const tls_trace *tr);
 
 /* finished_key = HKDF-Expand-Label(base_key, "finished", "", Hash.length) and
  * verify_data = HMAC(finished_key, transcript_hash) (RFC 8446 §4.4.4). */
@@ -85,6 +99,9 @@ TENON_MUST_CHECK int tls13_export(const tenon_hash_class *h, const uint8_t *expo
 TENON_MUST_CHECK int tls13_ticket_psk(const tenon_hash_class *h, const uint8_t *resumption_master,
                                       const uint8_t *nonce, size_t nonce_len, uint8_t *psk,
                                       const tls_trace *tr);
+
+/* The keyed HMAC of the all-zero salt (HKDF-Extract(0, .)) for SHA-256 and SHA-384, else NULL. */
+const tenon_hmac_ctx *tls13_zero_salt_hmac(const tenon_hash_class *h);
 
 void tls13_schedule_wipe(tls13_schedule *ks);
 

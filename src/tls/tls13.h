@@ -715,6 +715,8 @@ TENON_MUST_CHECK int ext_early_data_parse_nst(cursor body, uint32_t *max_early_d
 
 /* ---- handshake messages (hs_*.c) ---- */
 TENON_MUST_CHECK int hs_client_hello_send(tls_conn *c);
+/* The client's transcript: only the hashes of the suites it offers (before the ClientHello). */
+TENON_MUST_CHECK int hs_client_transcript_init(tls_conn *c);
 TENON_MUST_CHECK int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len);
 /* share: our server share for c->kex. */
 TENON_MUST_CHECK int hs_server_hello_send(tls_conn *c, int selected_psk, const uint8_t *share);

@@ -62,6 +62,15 @@ int tls_transcript_also(tls_transcript *t, const tenon_hash_class *h)
     return TENON_OK;
 }
 
+int tls_transcript_not(tls_transcript *t, const tenon_hash_class *h)
+{
+    int i = candidate_index(h);
+    ENSURE(t != NULL && i >= 0 && t->len == 0 && t->hash == NULL, TENON_ERR_INVALID_ARGUMENT);
+    tenon_wipe(&t->ctx[i], sizeof t->ctx[i]);
+    t->running &= ~(1u << i);
+    return TENON_OK;
+}
+
 int tls_transcript_init_hash(tls_transcript *t, const tenon_hash_class *h)
 {
     int i = candidate_index(h);

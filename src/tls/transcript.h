@@ -39,6 +39,10 @@ typedef struct tls_transcript {
  * PRFs). */
 void tls_transcript_init(tls_transcript *t);
 
+/* Before the first message: stops running candidate h (a client none of whose offered suites
+ * has hash h need not hash its ClientHello under h). */
+TENON_MUST_CHECK int tls_transcript_not(tls_transcript *t, const tenon_hash_class *h);
+
 /* Makes a transcript that has hashed nothing yet also run h (SHA-256, SHA-384, SHA-512, SHA-1):
  * for a TLS 1.2 CertificateVerify under h. TENON_ERR_INVALID_ARGUMENT for another hash, after
  * the first byte or after a hash is selected. */
