@@ -14,6 +14,7 @@
 #include <openssl/obj_mac.h>
 
 #include "crypto/ec_internal.h"
+#include "crypto/ecdsa_random.h"
 #include "crypto/p256_ifma.h"
 #include "testutil.h"
 
@@ -135,6 +136,34 @@ static void test_rfc6979(void)
         CHECK(sig2_len == 2 * len && memcmp(sig2, sig, 2 * len) != 0);
         CHECK_RC(
             tenon_ecdsa_verify(&key.pub, digest, h->digest_len, TENON_ECDSA_RAW, sig2, sig2_len),
+            TENON_OK);
+        /* The caller's randomness (a TLS handshake's pool): none is RFC 6979's signature; the
+         * same bytes give the same signature, other bytes another, and both verify. */
+        uint8_t rnd[ECDSA_RANDOM_LEN(TENON_EC_MAX_SCALAR_LEN)], sig3[TENON_ECDSA_MAX_SIG_LEN];
+        size_t sig3_len = 0;
+        CHECK_RC(ecdsa_sign_with_random(&key, h, digest, h->digest_len, TENON_ECDSA_RAW, NULL, sig3,
+                                        sizeof sig3, &sig3_len),
+                 TENON_OK);
+        CHECK(sig3_len == 2 * len && memcmp(sig3, sig, 2 * len) == 0);
+        tu_rand(rnd, sizeof rnd);
+        CHECK_RC(ecdsa_sign_with_random(&key, h, digest, h->digest_len, TENON_ECDSA_RAW, rnd, sig2,
+                                        sizeof sig2, &sig2_len),
+                 TENON_OK);
+        CHECK_RC(ecdsa_sign_with_random(&key, h, digest, h->digest_len, TENON_ECDSA_RAW, rnd, sig3,
+                                        sizeof sig3, &sig3_len),
+                 TENON_OK);
+        CHECK(sig2_len == 2 * len && sig3_len == sig2_len && memcmp(sig2, sig3, sig2_len) == 0);
+        CHECK(memcmp(sig2, sig, 2 * len) != 0);
+        CHECK_RC(
+            tenon_ecdsa_verify(&key.pub, digest, h->digest_len, TENON_ECDSA_RAW, sig2, sig2_len),
+            TENON_OK);
+        rnd[0] ^= 1; /* the hedge */
+        CHECK_RC(ecdsa_sign_with_random(&key, h, digest, h->digest_len, TENON_ECDSA_RAW, rnd, sig3,
+                                        sizeof sig3, &sig3_len),
+                 TENON_OK);
+        CHECK(memcmp(sig2, sig3, sig2_len) != 0);
+        CHECK_RC(
+            tenon_ecdsa_verify(&key.pub, digest, h->digest_len, TENON_ECDSA_RAW, sig3, sig3_len),
             TENON_OK);
         tenon_ec_private_key_wipe(&key);
         free(d);

@@ -124,9 +124,9 @@ static void flow(const suite12 *s, const tenon_kex_class *g, int sig_key, uint16
         wr_vec v = {0, 0};
         CHECK_RC(wr_open_vec(&w, 2, &v), TENON_OK);
         size_t n = 0;
-        CHECK_RC(
-            tls12_sign(scheme, &priv[sig_key], digest, NULL, 0, w.buf + w.len, w.cap - w.len, &n),
-            TENON_OK);
+        CHECK_RC(tls12_sign(NULL, scheme, &priv[sig_key], digest, NULL, 0, w.buf + w.len,
+                            w.cap - w.len, &n),
+                 TENON_OK);
         w.len += n;
         CHECK_RC(wr_close_vec(&w, &v), TENON_OK);
         /* client: parse and verify it */

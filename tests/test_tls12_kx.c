@@ -92,8 +92,8 @@ static void test_ske(const case_ *t)
     wr_vec v = {0, 0};
     CHECK_RC(wr_open_vec(&w, 2, &v), TENON_OK);
     size_t sig_len = 0;
-    CHECK_RC(tls12_sign(t->scheme, &priv[t->key], digest, NULL, 0, w.buf + w.len, w.cap - w.len,
-                        &sig_len),
+    CHECK_RC(tls12_sign(NULL, t->scheme, &priv[t->key], digest, NULL, 0, w.buf + w.len,
+                        w.cap - w.len, &sig_len),
              TENON_OK);
     w.len += sig_len;
     CHECK_RC(wr_close_vec(&w, &v), TENON_OK);
@@ -133,7 +133,7 @@ static void test_ske(const case_ *t)
     CHECK_RC(tls12_verify(sv.sig_scheme, &pub[other], d2, NULL, 0, sv.sig.p, sv.sig.len),
              TENON_ERR_TLS_ILLEGAL_PARAMETER);
     size_t n = 0;
-    CHECK_RC(tls12_sign(t->scheme, &priv[other], digest, NULL, 0, bad, sizeof bad, &n),
+    CHECK_RC(tls12_sign(NULL, t->scheme, &priv[other], digest, NULL, 0, bad, sizeof bad, &n),
              TENON_ERR_TLS_HANDSHAKE_FAILURE);
 }
 

@@ -6,6 +6,7 @@
 #include "../common.h"
 #include "ct.h"
 #include "ec_internal.h"
+#include "ecdsa_random.h"
 #include "tenon/crypto.h"
 #include "tenon/ec.h"
 
@@ -82,9 +83,9 @@ static size_t der_integer(uint8_t *out, const uint8_t *v, size_t len)
     return 2 + pad + n;
 }
 
-TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash_class *h,
-                               const uint8_t *digest, size_t digest_len, tenon_ecdsa_format format,
-                               int hedged, uint8_t *sig, size_t sig_cap, size_t *sig_len)
+int ecdsa_sign_with_random(const tenon_ec_private_key *key, const tenon_hash_class *h,
+                           const uint8_t *digest, size_t digest_len, tenon_ecdsa_format format,
+                           const uint8_t *random, uint8_t *sig, size_t sig_cap, size_t *sig_len)
 {
     ENSURE(key != NULL && h != NULL && sig != NULL && sig_len != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(digest != NULL && digest_len == h->digest_len, TENON_ERR_INVALID_ARGUMENT);
@@ -100,19 +101,13 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     /* (A DER signature's length is known once it is encoded: checked below.) */
     ENSURE(format == TENON_ECDSA_DER || sig_cap >= 2 * len, TENON_ERR_BUFFER_TOO_SMALL);
 
-    /* RFC 6979 §3.6: the hedge, 32 fresh random bytes mixed into the DRBG's seed. The same
-     * getrandom call draws the blinds of the two inversions (ec_internal.h) after them: as
-     * secret and unpredictable as the DRBG's output, and four HMAC calls cheaper. They serve
-     * one candidate only; a retry (r or s = 0) takes its blinds from the DRBG (below). */
-    uint8_t rnd[32 + 2 * TENON_EC_MAX_SCALAR_LEN];
-    const uint8_t *extra = rnd;
-    size_t extra_len = 0;
-    int random_blinds = 0;
-    if (hedged) {
-        GUARD(tenon_random(rnd, 32 + 2 * len));
-        extra_len = 32;
-        random_blinds = 1;
-    }
+    /* RFC 6979 §3.6: the hedge, 32 fresh random bytes mixed into the DRBG's seed. The bytes
+     * after them are the blinds of the two inversions (ec_internal.h): as secret and
+     * unpredictable as the DRBG's output, and four HMAC calls cheaper. They serve one candidate
+     * only; a retry (r or s = 0) takes its blinds from the DRBG (below). */
+    const uint8_t *extra = random;
+    size_t extra_len = random != NULL ? 32 : 0;
+    int random_blinds = random != NULL;
 
     uint8_t e[TENON_EC_MAX_SCALAR_LEN], h1[TENON_EC_MAX_SCALAR_LEN];
     uint8_t v[TENON_HASH_MAX_LEN], k_drbg[TENON_HASH_MAX_LEN], t[TENON_EC_MAX_SCALAR_LEN];
@@ -148,7 +143,7 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
              * Generated only for an accepted candidate, so the sequence of k is RFC 6979's
              * (unless r or s came out 0). */
             if (random_blinds)
-                memcpy(blind, rnd + 32, 2 * len);
+                memcpy(blind, random + 32, 2 * len);
             else
                 drbg_generate(&keyed, hl, v, blind, 2 * len);
             random_blinds = 0;
@@ -168,7 +163,6 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
     tenon_wipe(blind, sizeof blind);
     tenon_wipe(v, sizeof v);
     tenon_wipe(k_drbg, sizeof k_drbg);
-    tenon_wipe(rnd, sizeof rnd);
 
     /* r and s are the public output from here on (the DER encoder branches on their leading
      * bytes). */
@@ -193,6 +187,23 @@ TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash
             *sig_len = n;
         }
     }
+    return rc;
+}
+
+TENON_API int tenon_ecdsa_sign(const tenon_ec_private_key *key, const tenon_hash_class *h,
+                               const uint8_t *digest, size_t digest_len, tenon_ecdsa_format format,
+                               int hedged, uint8_t *sig, size_t sig_cap, size_t *sig_len)
+{
+    ENSURE(key != NULL, TENON_ERR_INVALID_ARGUMENT);
+    if (!hedged)
+        return ecdsa_sign_with_random(key, h, digest, digest_len, format, NULL, sig, sig_cap,
+                                      sig_len);
+    ENSURE(key->scalar_len <= TENON_EC_MAX_SCALAR_LEN, TENON_ERR_BAD_PRIVATE_KEY);
+    uint8_t rnd[ECDSA_RANDOM_LEN(TENON_EC_MAX_SCALAR_LEN)];
+    size_t n = ECDSA_RANDOM_LEN(key->scalar_len);
+    GUARD(tenon_random(rnd, n));
+    int rc = ecdsa_sign_with_random(key, h, digest, digest_len, format, rnd, sig, sig_cap, sig_len);
+    tenon_wipe(rnd, n);
     return rc;
 }
 

@@ -150,7 +150,7 @@ int tls12_write_signed(tls_conn *c, writer *w, const uint8_t *digest, const uint
     size_t sig_len;
     GUARD(wr_u16(w, c->hs->our_sig_scheme));
     GUARD(wr_open_vec(w, 2, &v));
-    GUARD(tls12_sign(c->hs->our_sig_scheme, c->cert->key, digest, content, content_len,
+    GUARD(tls12_sign(c, c->hs->our_sig_scheme, c->cert->key, digest, content, content_len,
                      w->buf + w->len, w->cap - w->len, &sig_len));
     w->len += sig_len;
     return wr_close_vec(w, &v);

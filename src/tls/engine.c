@@ -9,6 +9,7 @@
  * input is taken meanwhile. Output: handshake messages are built in place in the output buffer
  * and framed (fragmented if over 2^14 bytes) into records under the current write keys.
  */
+#include "../crypto/ecdsa_random.h"
 #include "tls13.h"
 
 #include <stdio.h>
@@ -495,6 +496,21 @@ int tls_random(tls_conn *c, uint8_t *out, size_t len)
     memcpy(out, hs->rnd_pool + hs->rnd_left, len);
     tenon_wipe(hs->rnd_pool + hs->rnd_left, len);
     return TENON_OK;
+}
+
+int tls_ecdsa_sign(tls_conn *c, const tenon_ec_private_key *key, const tenon_hash_class *h,
+                   const uint8_t *digest, uint8_t *sig, size_t sig_cap, size_t *sig_len)
+{
+    /* Hedged as tenon_ecdsa_sign hedges, with the bytes from the handshake's pool: the server's
+     * signature then costs no system call of its own. */
+    ENSURE(key->scalar_len <= TENON_EC_MAX_SCALAR_LEN, TENON_ERR_BAD_PRIVATE_KEY);
+    uint8_t rnd[ECDSA_RANDOM_LEN(TENON_EC_MAX_SCALAR_LEN)];
+    size_t n = ECDSA_RANDOM_LEN(key->scalar_len);
+    GUARD(tls_random(c, rnd, n));
+    int rc = ecdsa_sign_with_random(key, h, digest, h->digest_len, TENON_ECDSA_DER, rnd, sig,
+                                    sig_cap, sig_len);
+    tenon_wipe(rnd, n);
+    return rc;
 }
 
 int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t len, tenon_bytes *kept)

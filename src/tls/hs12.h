@@ -64,12 +64,15 @@ void tls12_ske_digest(const tenon_hash_class *h, const uint8_t client_random[32]
 /* Signs for signature scheme sig_scheme with key: digest (the scheme's hash's digest_len bytes)
  * with ECDSA (DER), RSASSA-PKCS1-v1_5 or RSASSA-PSS (salt = digest length), or with Ed25519 the
  * content itself (content_len bytes; NULL where only a digest exists, as for a TLS 1.2
- * CertificateVerify, makes Ed25519 TENON_ERR_INTERNAL). In TLS 1.2 an ECDSA scheme names only
- * the hash (RFC 5246 §7.4.1.4.1), so any curve goes with it. TENON_ERR_TLS_HANDSHAKE_FAILURE if
- * the key type does not fit the scheme. */
-TENON_MUST_CHECK int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key,
-                                const uint8_t *digest, const uint8_t *content, size_t content_len,
-                                uint8_t *sig, size_t sig_cap, size_t *sig_len);
+ * CertificateVerify, makes Ed25519 TENON_ERR_INTERNAL). ECDSA's hedge comes from c's handshake
+ * pool (tls_ecdsa_sign; c NULL: from the system). In TLS 1.2 an ECDSA scheme names only the hash
+ * (RFC 5246 §7.4.1.4.1), so any curve goes with it. TENON_ERR_TLS_HANDSHAKE_FAILURE if the key
+ * type does not fit the scheme. */
+struct tls_conn;
+TENON_MUST_CHECK int tls12_sign(struct tls_conn *c, uint16_t sig_scheme,
+                                const tenon_private_key *key, const uint8_t *digest,
+                                const uint8_t *content, size_t content_len, uint8_t *sig,
+                                size_t sig_cap, size_t *sig_len);
 
 /* Verifies a signature made as tls12_sign makes it: TENON_OK, TENON_ERR_TLS_DECRYPT_ERROR when
  * it does not verify (RFC 5246 §7.2.2: "a signature ... could not be correctly verified"),

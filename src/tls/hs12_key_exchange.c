@@ -3,6 +3,7 @@
  * RFC 5246 §7.4.3) and ClientKeyExchange for ECDHE (RFC 8422 §5.7) and RSA (RFC 5246 §7.4.7.1).
  */
 #include "hs12.h"
+#include "tls13.h"
 
 #include "tenon/ec.h"
 #include "tenon/ed25519.h"
@@ -124,9 +125,9 @@ int tls12_scheme_known(uint16_t sig_scheme)
     return scheme_find(sig_scheme) != NULL;
 }
 
-int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key, const uint8_t *digest,
-               const uint8_t *content, size_t content_len, uint8_t *sig, size_t sig_cap,
-               size_t *sig_len)
+int tls12_sign(struct tls_conn *c, uint16_t sig_scheme, const tenon_private_key *key,
+               const uint8_t *digest, const uint8_t *content, size_t content_len, uint8_t *sig,
+               size_t sig_cap, size_t *sig_len)
 {
     ENSURE(key != NULL && sig != NULL && sig_len != NULL, TENON_ERR_INVALID_ARGUMENT);
     const scheme12 *s = scheme_find(sig_scheme);
@@ -139,8 +140,7 @@ int tls12_sign(uint16_t sig_scheme, const tenon_private_key *key, const uint8_t 
     ENSURE(digest != NULL, TENON_ERR_INVALID_ARGUMENT);
     size_t dl = s->hash->digest_len;
     if (s->key_type == TENON_KEY_EC)
-        return tenon_ecdsa_sign(&key->u.ec, s->hash, digest, dl, TENON_ECDSA_DER, 1, sig, sig_cap,
-                                sig_len);
+        return tls_ecdsa_sign(c, &key->u.ec, s->hash, digest, sig, sig_cap, sig_len);
     if (s->pss)
         return tenon_rsa_pss_sign(&key->u.rsa, s->hash, digest, dl, sig, sig_cap, sig_len);
     return tenon_rsa_pkcs1_sign(&key->u.rsa, s->hash, digest, dl, sig, sig_cap, sig_len);

@@ -32,7 +32,7 @@ int hs12_new_session_ticket_send(tls_conn *c)
      * (RFC 5077 §3.3: "it sends a zero-length ticket in the NewSessionTicket"). */
     ticket_len = 0;
     if (lifetime > 0)
-        rc = tls_ticket_seal(c->cfg, &t, ticket, sizeof ticket, &ticket_len);
+        rc = tls_ticket_seal(c, &t, ticket, sizeof ticket, &ticket_len);
     tenon_wipe(&t, sizeof t);
     GUARD(rc);
     writer w;

@@ -55,8 +55,7 @@ int hs_certificate_verify_send(tls_conn *c)
         GUARD(tenon_ed25519_sign(&key->u.ed25519, content, content_len, out));
         n = TENON_ED25519_SIG_LEN;
     } else if (s->key_type == TENON_KEY_EC)
-        GUARD(tenon_ecdsa_sign(&key->u.ec, s->hash, digest, s->hash->digest_len, TENON_ECDSA_DER, 1,
-                               out, CV_MAX_SIG, &n));
+        GUARD(tls_ecdsa_sign(c, &key->u.ec, s->hash, digest, out, CV_MAX_SIG, &n));
     else
         /* §4.2.3: RSASSA-PSS "with the salt length equal to the length of the digest". */
         GUARD(tenon_rsa_pss_sign(&key->u.rsa, s->hash, digest, s->hash->digest_len, out, CV_MAX_SIG,

@@ -35,7 +35,7 @@ int hs_new_session_ticket_send(tls_conn *c)
     GUARD(tls_random(c, (uint8_t *)&t.age_add, sizeof t.age_add));
     t.psk_len = h->digest_len;
     GUARD(tls13_ticket_psk(h, c->resumption, nonce, sizeof nonce, t.psk, &c->trace));
-    int rc = tls_ticket_seal(c->cfg, &t, ticket, sizeof ticket, &ticket_len);
+    int rc = tls_ticket_seal(c, &t, ticket, sizeof ticket, &ticket_len);
     tenon_wipe(t.psk, sizeof t.psk);
     GUARD(rc);
 

@@ -52,9 +52,10 @@ int tls_session_serialize(const tls_ticket_plain *t, uint8_t *out, size_t cap, s
     return TENON_OK;
 }
 
-int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t *out, size_t cap,
+int tls_ticket_seal(tls_conn *c, const tls_ticket_plain *t, uint8_t *out, size_t cap,
                     size_t *out_len)
 {
+    const tenon_config *cfg = c->cfg;
     ENSURE(cfg->ticket_key_count > 0, TENON_ERR_INTERNAL);
     const tenon_ticket_key *k = &cfg->ticket_keys[0];
     uint8_t plain[PLAIN_MAX];
@@ -71,7 +72,7 @@ int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t, uint8_t 
     GUARD(wr_reserve(&w, NONCE_LEN, &nonce));
     GUARD(wr_reserve(&w, plain_len, &ct));
     GUARD(wr_reserve(&w, TENON_AEAD_TAG_LEN, &tag));
-    GUARD(tenon_random(nonce, NONCE_LEN));
+    GUARD(tls_random(c, nonce, NONCE_LEN)); /* public, unique per key: from the pool */
     tenon_aead_ctx aead;
     rc = tenon_aead_init(&aead, tenon_aead_aes_gcm(), k->key, sizeof k->key);
     if (rc == TENON_OK)

@@ -548,6 +548,11 @@ void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, con
                       size_t len);
 int64_t tls_now_ms(const tls_conn *c);
 TENON_MUST_CHECK int tls_random(tls_conn *c, uint8_t *out, size_t len);
+/* An ECDSA signature (DER) of digest (h's digest_len bytes), hedged with random bytes from the
+ * handshake's pool (tls_random). */
+TENON_MUST_CHECK int tls_ecdsa_sign(tls_conn *c, const tenon_ec_private_key *key,
+                                    const tenon_hash_class *h, const uint8_t *digest, uint8_t *sig,
+                                    size_t sig_cap, size_t *sig_len);
 /* A fresh ephemeral key pair for group g: the private key into c->hs->kex_priv[slot], the client
  * share into share (g->client_share_len bytes); traced. The test hook's private key, if set,
  * replaces the random one. */
@@ -785,8 +790,8 @@ typedef struct tls_ticket_plain {
     uint8_t peer_leaf[32]; /* client_auth: SHA-256 of the client's leaf certificate */
     uint8_t sni[32];       /* the session's server_name (RFC 6066 §3), as a digest */
 } tls_ticket_plain;
-TENON_MUST_CHECK int tls_ticket_seal(const tenon_config *cfg, const tls_ticket_plain *t,
-                                     uint8_t *out, size_t cap, size_t *out_len);
+TENON_MUST_CHECK int tls_ticket_seal(tls_conn *c, const tls_ticket_plain *t, uint8_t *out,
+                                     size_t cap, size_t *out_len);
 /* A session as bytes (the plaintext a ticket seals: ticket.c), at most TLS_SESSION_MAX_LEN, and
  * back: TENON_ERR_AUTH_FAILED for bytes that are not a session of the current format. */
 #define TLS_SESSION_MAX_LEN (1 + 2 + 1 + 2 + 8 + 8 + 4 + 4 + 32 + 32 + 32 + 1 + TLS13_MAX_HASH)
