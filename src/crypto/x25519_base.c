@@ -13,11 +13,16 @@
  * The addition formulas of the a = -1 curve are complete, so no input needs a special case.
  */
 #include "../common.h"
+#include "cpu.h"
 #include "ct.h"
 #include "tenon/crypto.h"
 #include "tenon/x25519.h"
 #include "edwards25519.h"
 #include "x25519_field.h"
+
+#if TENON_X86_64
+#include <immintrin.h>
+#endif
 
 /*
  * base_table[j][m] = (m + 1)·256^j·B, where B = (x, 4/5) with x even is the edwards25519 base
@@ -911,7 +916,56 @@ static void select_pair(fe_precomp t[2], int j, const int8_t d[2])
     tenon_wipe(acc, sizeof acc);
 }
 
-void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
+#if TENON_X86_64
+/* select_pair with AVX2 (cpuid-dispatched in edwards25519_base_mul): an entry's 15 words as
+ * four ymm loads at words 0, 4, 8 and 11 (the last overlaps the third by one word, which both
+ * store back identically), one broadcast mask per digit and entry. The compiler's version of
+ * the word loop above used SSE2 halves with 8-byte-aligned movq/movhps loads and spilled its
+ * 15 accumulators; these eight stay in registers. */
+TENON_TARGET("avx2") static void select_pair_avx2(fe_precomp t[2], int j, const int8_t d[2])
+{
+    static const size_t at[4] = {0, 4, 8, 11};
+    uint32_t neg[2], absd[2];
+    __m256i acc[2][4];
+    for (int h = 0; h < 2; h++) {
+        uint32_t dv = (uint32_t)(int32_t)d[h];
+        neg[h] = dv >> 31;
+        absd[h] = (dv ^ (0u - neg[h])) + neg[h];
+        /* the neutral element for a digit 0: words 0 and 5 (y + x and y - x) are 1 */
+        __m256i one = _mm256_set1_epi64x(
+            (long long)((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[h], 0) & 1u)) & 1);
+        acc[h][0] = _mm256_blend_epi32(_mm256_setzero_si256(), one, 0x03);
+        acc[h][1] = _mm256_blend_epi32(_mm256_setzero_si256(), one, 0x0c);
+        acc[h][2] = _mm256_setzero_si256();
+        acc[h][3] = _mm256_setzero_si256();
+    }
+    for (uint32_t m = 0; m < 8; m++) {
+        __m256i m0 = _mm256_set1_epi64x(
+            (long long)((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[0], m + 1) & 1u)));
+        __m256i m1 = _mm256_set1_epi64x(
+            (long long)((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[1], m + 1) & 1u)));
+        const uint64_t *e = base_table[j][m].ypx.l;
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(e + at[i]));
+            acc[0][i] = _mm256_or_si256(acc[0][i], _mm256_and_si256(v, m0));
+            acc[1][i] = _mm256_or_si256(acc[1][i], _mm256_and_si256(v, m1));
+        }
+    }
+    for (int h = 0; h < 2; h++) {
+        uint64_t *o = t[h].ypx.l;
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++)
+            _mm256_storeu_si256((__m256i *)(void *)(o + at[i]), acc[h][i]);
+        apply_sign(&t[h], neg[h]);
+    }
+}
+#endif
+
+/* The comb itself, with the selection sel (select_pair or select_pair_avx2). */
+static inline __attribute__((always_inline)) void
+base_mul_with(ge_ext *r, const uint8_t k[32], void (*sel)(fe_precomp *, int, const int8_t *),
+              void (*madd)(ge_ext *, const ge_ext *, const fe_precomp *))
 {
     /* Signed radix-16 recoding: each nibble becomes a digit in [-8, 8) and lends 16 to the
      * next; the top nibble is at most 7 (k < 2^255), so it ends in [0, 8]. Unsigned
@@ -935,22 +989,40 @@ void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
     fe_1(&p.Z);
     fe_0(&p.T);
     for (int i = 0; i < 64; i += 2) {
-        select_pair(t, i / 2, e + i);
+        sel(t, i / 2, e + i);
         even[i / 2] = t[0];
-        ge_madd(&p, &p, &t[1]);
+        madd(&p, &p, &t[1]);
     }
     ge_dbl(&p, &p, 0);
     ge_dbl(&p, &p, 0);
     ge_dbl(&p, &p, 0);
     ge_dbl(&p, &p, 1);
     for (int j = 0; j < 32; j++)
-        ge_madd(&p, &p, &even[j]);
+        madd(&p, &p, &even[j]);
     *r = p;
 
     tenon_wipe(e, sizeof e);
     tenon_wipe(&p, sizeof p);
     tenon_wipe(t, sizeof t);
     tenon_wipe(even, sizeof even);
+}
+
+#if TENON_X86_64
+TENON_TARGET("avx2,bmi2") static void base_mul_avx2(ge_ext *r, const uint8_t k[32])
+{
+    base_mul_with(r, k, select_pair_avx2, ge_madd_mulx);
+}
+#endif
+
+void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2)) {
+        base_mul_avx2(r, k);
+        return;
+    }
+#endif
+    base_mul_with(r, k, select_pair, ge_madd);
 }
 
 /* The public key of scalar, the final inversion blinded by beta (x25519_fe_invert_blinded). */
