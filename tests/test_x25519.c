@@ -833,59 +833,6 @@ static void test_adx_field(void)
 }
 #endif
 
-/*
- * fe_mul_mulx (x25519_field.h, the fixed-base path's product on BMI2 CPUs) against fe_mul: the
- * same column sums and carries, so the same limbs bit for bit, on limbs up to the bound of
- * both (< 2^54): edge values (0, 1, reduced maxima, the largest sums and differences, 2^54 - 1)
- * mixed limb by limb, all limbs at 2^54 - 1, and random limbs below 2^54.
- */
-static void test_mulx_field(void)
-{
-    if ((tenon_cpu_features() & TENON_CPU_BMI2) == 0) {
-        printf("mulx field: skipped (no BMI2)\n");
-        return;
-    }
-    const uint64_t top = (UINT64_C(1) << 54) - 1;
-    const uint64_t edges[] = {0,
-                              1,
-                              19,
-                              FE_MASK51,
-                              (UINT64_C(1) << 51) + (UINT64_C(1) << 18),
-                              UINT64_C(1) << 52,
-                              (UINT64_C(1) << 53) - 76,
-                              (UINT64_C(1) << 53) - 4,
-                              (UINT64_C(1) << 53) + (UINT64_C(1) << 52),
-                              top};
-    const size_t ne = sizeof edges / sizeof edges[0];
-    unsigned long bad = 0;
-    for (int n = 0; n < 30000; n++) {
-        fe f, g, want, got;
-        uint8_t r[80];
-        tu_rand(r, sizeof r);
-        for (int i = 0; i < 5; i++) {
-            uint64_t a, b;
-            memcpy(&a, r + 8 * i, 8);
-            memcpy(&b, r + 40 + 8 * i, 8);
-            if (n < 20000) {
-                f.l[i] = edges[(a >> 60) % ne];
-                g.l[i] = edges[(b >> 60) % ne];
-            } else {
-                f.l[i] = a & top;
-                g.l[i] = b & top;
-            }
-            if (n == 0)
-                f.l[i] = g.l[i] = top;
-        }
-        fe_mul(&want, &f, &g);
-        fe_mul_mulx(&got, &f, &g);
-        bad += memcmp(&want, &got, sizeof want) != 0;
-        fe_mul_mulx(&f, &f, &g); /* h aliasing f */
-        bad += memcmp(&want, &f, sizeof want) != 0;
-    }
-    CHECK(bad == 0);
-    printf("mulx field: 30000 products against fe_mul, %lu mismatches\n", bad);
-}
-
 int main(void)
 {
     test_rfc7748_vectors();
@@ -897,7 +844,6 @@ int main(void)
     test_invert();
 #if defined(__x86_64__)
     test_adx_field();
-    test_mulx_field();
 #endif
     test_paths_differential();
     test_openssl();

@@ -25,31 +25,24 @@ typedef struct ge_ext {
  * Revisited", 2008, for a = -1, k = 2d), Q given as y + x, y - x and 2·d·x·y scaled by Z2 and
  * zz = Z1·Z2. Complete on edwards25519: the neutral element, doublings and points of small
  * order need no special case. r may alias p. */
-static inline __attribute__((always_inline)) void
-ge_add_core_with(ge_ext *r, const ge_ext *p, const fe *q_ypx, const fe *q_ymx, const fe *q_t2d,
-                 const fe *zz, void (*mul)(fe *, const fe *, const fe *))
+static inline void ge_add_core(ge_ext *r, const ge_ext *p, const fe *q_ypx, const fe *q_ymx,
+                               const fe *q_t2d, const fe *zz)
 {
     fe a, b, c, d, e, f, g, h;
     fe_sub(&a, &p->Y, &p->X);
-    mul(&a, &a, q_ymx);
+    fe_mul(&a, &a, q_ymx);
     fe_add(&b, &p->Y, &p->X);
-    mul(&b, &b, q_ypx);
-    mul(&c, &p->T, q_t2d);
+    fe_mul(&b, &b, q_ypx);
+    fe_mul(&c, &p->T, q_t2d);
     fe_add(&d, zz, zz);
     fe_sub(&e, &b, &a);
     fe_sub(&f, &d, &c);
     fe_add(&g, &d, &c);
     fe_add(&h, &b, &a);
-    mul(&r->X, &e, &f);
-    mul(&r->Y, &g, &h);
-    mul(&r->T, &e, &h);
-    mul(&r->Z, &f, &g);
-}
-
-static inline void ge_add_core(ge_ext *r, const ge_ext *p, const fe *q_ypx, const fe *q_ymx,
-                               const fe *q_t2d, const fe *zz)
-{
-    ge_add_core_with(r, p, q_ypx, q_ymx, q_t2d, zz, fe_mul);
+    fe_mul(&r->X, &e, &f);
+    fe_mul(&r->Y, &g, &h);
+    fe_mul(&r->T, &e, &h);
+    fe_mul(&r->Z, &f, &g);
 }
 
 /* P + Q for Q an affine table entry ("madd-2008-hwcd-3": Z2 = 1, so zz = Z1). */
@@ -57,14 +50,6 @@ static inline void ge_madd(ge_ext *r, const ge_ext *p, const fe_precomp *q)
 {
     ge_add_core(r, p, &q->ypx, &q->ymx, &q->xy2d, &p->Z);
 }
-
-#if defined(__x86_64__)
-/* ge_madd with fe_mul_mulx (BMI2 only). */
-static inline void ge_madd_mulx(ge_ext *r, const ge_ext *p, const fe_precomp *q)
-{
-    ge_add_core_with(r, p, &q->ypx, &q->ymx, &q->xy2d, &p->Z, fe_mul_mulx);
-}
-#endif
 
 /* 2P ("dbl-2008-hwcd" of the same paper, a = -1). With A = X^2, B = Y^2, C = 2Z^2:
  * E = (X + Y)^2 - A - B, G = B - A, F = G - C, H = -A - B. F is formed as B - (A + C) so that
