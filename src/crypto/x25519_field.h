@@ -163,7 +163,8 @@ static inline void fe_cmov(uint64_t mask, fe *h, const fe *f)
 }
 
 /* x25519_inv.c: h = 1/f (0 for f = 0), by divsteps. x25519.c: the canonical 32-byte encoding
- * of f, and the end of every ladder, out = x2/z2 encoded (RFC 7748 §5; x2 and z2 are wiped). */
+ * of f, and the end of the portable ladder, out = x2/z2 encoded (RFC 7748 §5; x2 and z2 are
+ * wiped; the mulx/adx and IFMA ladders end with the blinded inversion instead). */
 void x25519_fe_invert(fe *h, const fe *f);
 void x25519_finish(uint8_t out[32], fe *x2, fe *z2);
 /* x25519.c: h = f^(2^250 - 1) and z11 = f^11, the shared start of the exponentiations. */
