@@ -95,8 +95,9 @@
     "xorq %[t1], %[t0]\n\t"     /* Sigma0(a) */                                                    \
     "addq %[t0], %[" #h "]\n\t" /* the new a */
 
-/* The same round for a core with more ALUs (AMD's Zen 5: the code below is the one it runs with
- * AVX-512 masked off). RASMO's chain from e to the new e is five operations long (Ch, then
+/* The same round for a core with more ALUs (AMD's Zen 5), used for the rounds that run beside
+ * the schedule (ROUNDS2W, ROUNDS2TW; the plain ROUNDS8 keep RASMO, which measured faster there,
+ * and so does -O0). RASMO's chain from e to the new e is five operations long (Ch, then
  * T1 = h + Ch + Sigma1(e), then d + T1), and so is the chain from a to the new a, and on a core
  * that issues more than about four ALU operations a cycle that latency, not the operation count,
  * bounds the rounds. Here d + h + W(t) + K(t) is formed first, off the chain, and Ch and
@@ -104,7 +105,9 @@
  * the new e plus Maj(a, b, c) + Sigma0(a) - d, with Maj = (a & (b ^ c)) + (b & c) (the two terms
  * have no bit in common), whose b & c - d does not wait for a: four operations from a too, for
  * two more operations a round (24 ALU micro-ops). Rounds alone on Zen 5 (least of 3,000 runs of
- * 100 blocks): 5.37 -> 5.13 cycles a round. As RASMO, no branch and no data-dependent address. */
+ * 100 blocks): 5.37 -> 5.13 cycles a round; 16 KiB messages (least of 1,000): the AVX-512 code
+ * 2.03-2.10 -> 1.87-1.89 ticks/B, the four-block AVX2 code 2.04-2.06 -> 1.98-2.01. As RASMO, no
+ * branch and no data-dependent address. */
 #define RASMO_W(a, b, c, d, e, f, g, h, x, y, wop)                                                 \
     "movq %[" #b "], %[t2]\n\t"                                                                    \
     "andq %[" #c "], %[t2]\n\t"                                                                    \
@@ -165,9 +168,10 @@
  * with no LEA per pair of rounds (the one- and two-block code: 1 KiB 2-3% faster, 16 KiB about
  * 1%). They are all the asm reads, so they alone order the schedule's stores of them before
  * it: arr goes unused, as a third memory operand took one register too many in a GCC build
- * with -fsanitize=address,undefined and frame pointers. The AVX-512 code keeps the pointer in
+ * with -fsanitize=address,undefined and frame pointers. The AVX-512 code kept the pointer in
  * a register (ROUNDS2R, ROUNDS2P with the second word at byte offset o1: 0.6-0.7% faster there
- * at 16 KiB), and so does everything at -O0, where each memory operand takes an address
+ * at 16 KiB on Ice Lake) until its rounds became RASMO_W's, which need one more register;
+ * everything keeps it at -O0, where each memory operand takes an address
  * register of its own. */
 #define ROUNDS2M(p, n1, arr, A, B, C, D, E, F, G, H)                                               \
     do {                                                                                           \
@@ -209,10 +213,12 @@
 #define ROUNDS2(p, arr, A, B, C, D, E, F, G, H) ROUNDS2M(p, 1, arr, A, B, C, D, E, F, G, H)
 #define ROUNDS2T(p, arr, A, B, C, D, E, F, G, H) ROUNDS2M(p, 4, arr, A, B, C, D, E, F, G, H)
 #define ROUNDS2TW(p, arr, A, B, C, D, E, F, G, H) ROUNDS2MW(p, 4, arr, A, B, C, D, E, F, G, H)
+#define ROUNDS2W(p, arr, A, B, C, D, E, F, G, H) ROUNDS2MW(p, 1, arr, A, B, C, D, E, F, G, H)
 #else
 #define ROUNDS2 ROUNDS2R
 #define ROUNDS2T(p, arr, A, B, C, D, E, F, G, H) ROUNDS2P(p, "32", arr, A, B, C, D, E, F, G, H)
 #define ROUNDS2TW ROUNDS2T
+#define ROUNDS2W ROUNDS2R
 #endif
 #else
 /* The same rounds in C, for a compiler without GNU inline assembly. */
@@ -248,6 +254,7 @@
         ROUND_C(H, A, B, C, D, E, F, G, load_wk((p) + 4));                                         \
     } while (0)
 #define ROUNDS2TW ROUNDS2T
+#define ROUNDS2W ROUNDS2R
 #endif
 
 /* The 80 rounds of one block from the state st and the feed-forward (FIPS 180-4 §6.4.2 step
@@ -414,8 +421,8 @@ AVX2_TARGET static void sha512_blocks_avx2(uint64_t st[8], const uint8_t *p, siz
             y[i] = _mm256_shuffle_epi8(two, bswap);
             _mm256_store_si256((__m256i *)(wk2 + 4 * i), _mm256_add_epi64(y[i], YK(2 * i)));
         }
-        BLOCK(1, SCHED2, WKA, 32, wk2, ROUNDS2);
-        BLOCK(0, SCHED2, WKB, 32, wk2, ROUNDS2);
+        BLOCK(1, SCHED2, WKA, 32, wk2, ROUNDS2W);
+        BLOCK(0, SCHED2, WKB, 32, wk2, ROUNDS2W);
     }
     if (nblocks > 0)
         sha512_blocks_avx(st, p, nblocks);
@@ -529,7 +536,7 @@ AVX512_TARGET static void sha512_blocks_avx512(uint64_t st[8], const uint8_t *p,
                 const uint64_t *cw = cur + 2 * j;
                 uint64_t *nw = nxt + 64 * j;
                 const uint64_t *nk = sha512_k + 16 + 16 * j;
-                BLOCK(2, SCHED4N, WK4C, 64, wk4, ROUNDS2R);
+                BLOCK(2, SCHED4N, WK4C, 64, wk4, ROUNDS2W);
             }
             uint64_t *tmp = cur;
             cur = nxt;
@@ -537,14 +544,14 @@ AVX512_TARGET static void sha512_blocks_avx512(uint64_t st[8], const uint8_t *p,
         }
     } else if (nblocks >= 4) {
         ZLOAD(p, w0);
-        BLOCK(1, SCHED4, WK4A, 64, wk4, ROUNDS2R);
+        BLOCK(1, SCHED4, WK4A, 64, wk4, ROUNDS2W);
         first = 1;
     }
     if (nblocks >= 4) {
         _Pragma("GCC unroll 1") for (unsigned j = first; j < 4; j++)
         {
             const uint64_t *cw = cur + 2 * j;
-            BLOCK(0, SCHED4, WK4C, 64, wk4, ROUNDS2R);
+            BLOCK(0, SCHED4, WK4C, 64, wk4, ROUNDS2W);
         }
         nblocks -= 4;
         p += 512;
