@@ -5,6 +5,7 @@
  * runs on a kernel that would lose the upper halves of the ymm registers.
  */
 #include "../common.h"
+#include "cpu.h"
 #include "tenon/crypto.h"
 
 #if TENON_X86_64
@@ -13,6 +14,7 @@
 
 static uint32_t detected;
 static int detected_done;
+static int amd_done, amd;
 static uint32_t allowed_mask = UINT32_MAX;
 
 #if TENON_X86_64
@@ -91,6 +93,23 @@ TENON_API uint32_t tenon_cpu_features(void)
     }
     return __atomic_load_n(&detected, __ATOMIC_RELAXED) &
            __atomic_load_n(&allowed_mask, __ATOMIC_RELAXED);
+}
+
+int cpu_is_amd(void)
+{
+    /* Idempotent, as tenon_cpu_features' detection. */
+    if (!__atomic_load_n(&amd_done, __ATOMIC_ACQUIRE)) {
+        int v = 0;
+#if TENON_X86_64
+        unsigned a, b, c, d;
+        /* cpuid leaf 0: the vendor string "AuthenticAMD" in ebx, edx, ecx. */
+        if (__get_cpuid(0, &a, &b, &c, &d))
+            v = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u;
+#endif
+        __atomic_store_n(&amd, v, __ATOMIC_RELAXED);
+        __atomic_store_n(&amd_done, 1, __ATOMIC_RELEASE);
+    }
+    return __atomic_load_n(&amd, __ATOMIC_RELAXED);
 }
 
 TENON_API void tenon_cpu_set_mask(uint32_t allowed)

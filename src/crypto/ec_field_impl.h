@@ -679,18 +679,37 @@ static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
     "xorl %k[" #T0 "], %k[" #T0 "]\n\t"
 /* clang-format on */
 static const uint64_t FE(p3) = UINT64_C(0xffffffff00000001);
-static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+/* FE(mul_inl) and FE(sqr_inl) are the product and the square forced inline, for the point
+ * formulas' hot loops (ec_curve_impl.h, EC(jdbl) and EC(jmadd)); FE(mul) and FE(sqr) are the
+ * same code as calls, for everything else. A call costs more than its call and ret here: the
+ * asm needs rbx, rbp, r12 and r13, which the callee saves and restores each time (four pushes
+ * and four pops on about 150 instructions). Inlined in the two formulas only, ECDH takes
+ * 3.7-3.9% less time on Zen 5 (68.0k -> 65.4k TSC ticks, min of 400) and p256.o shrinks (172
+ * against 184 KiB: the formulas themselves are no longer inlined into their callers); forced
+ * everywhere, 5.6% for an object twice the size.
+ *
+ * The first round starts from t = 0, so a·b[0] is four plain mulx and one add/adc chain: no
+ * clearing of t, no adcx/adox on zeros (-3.4% per product in a dependent chain, -4 to -6% for
+ * four independent ones). */
+#define FE_HAVE_INL 1
+static inline __attribute__((always_inline)) void FE(mul_inl)(uint64_t *r, const uint64_t *a,
+                                                              const uint64_t *b)
 {
     uint64_t t0, t1, t2, t3, t4, t5, lo, hi;
-    __asm__("xorl %k[t0], %k[t0]\n\t"
-            "xorl %k[t1], %k[t1]\n\t"
-            "xorl %k[t2], %k[t2]\n\t"
-            "xorl %k[t3], %k[t3]\n\t"
-            "xorl %k[t4], %k[t4]\n\t"
-            "xorl %k[t5], %k[t5]\n\t" P256_MUL_ROUND("0", t0, t1, t2, t3, t4, t5)
-                P256_MUL_ROUND("8", t1, t2, t3, t4, t5, t0)
-                    P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1)
-                        P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2)
+    __asm__("movq 0(%[b]), %%rdx\n\t"
+            "mulxq 0(%[a]), %[t0], %[t1]\n\t"
+            "mulxq 8(%[a]), %[lo], %[t2]\n\t"
+            "addq %[lo], %[t1]\n\t"
+            "mulxq 16(%[a]), %[lo], %[t3]\n\t"
+            "adcq %[lo], %[t2]\n\t"
+            "mulxq 24(%[a]), %[lo], %[t4]\n\t"
+            "adcq %[lo], %[t3]\n\t"
+            "adcq $0, %[t4]\n\t" /* a·b[0] < 2^320: no carry out */
+            "xorl %k[t5], %k[t5]\n\t" P256_REDC6(
+                t0, t1, t2, t3, t4, t5) "xorl %k[t0], %k[t0]\n\t" P256_MUL_ROUND("8", t1, t2, t3,
+                                                                                 t4, t5, t0)
+                P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1)
+                    P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2)
             /* The result is t4 t5 t0 t1 (low to high), below 2p, with carry word t2: subtract
              * p, and keep the sum if that borrowed. */
             "movl $0xffffffff, %k[t3]\n\t"
@@ -736,8 +755,12 @@ static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
     "adcq $0, %[hi]\n\t"                                                                           \
     "movq %[hi], %[" #W0 "]\n\t"
 /* clang-format on */
+static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    FE(mul_inl)(r, a, b);
+}
 #define FE_HAVE_SQR 1
-static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
+static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
 {
     uint64_t w0, w1, w2, w3, w4, w5, w6, w7, lo, hi;
     __asm__("xorl %k[w7], %k[w7]\n\t"
@@ -818,6 +841,10 @@ static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
               "=m"(*(uint64_t(*)[4])r)
             : [r] "r"(r), [p3] "m"(FE(p3))
             : "rax", "rdx", "cc");
+}
+static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
+{
+    FE(sqr_inl)(r, a);
 }
 #undef P256_MAC
 #undef P256_REDC6
@@ -1010,6 +1037,18 @@ static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 }
 #endif
 #undef FE_HAVE_SQR
+
+#ifndef FE_HAVE_INL
+static inline void FE(mul_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b)
+{
+    FE(mul)(r, a, b);
+}
+static inline void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
+{
+    FE(sqr)(r, a);
+}
+#endif
+#undef FE_HAVE_INL
 
 static inline void FE(to_mont)(uint64_t *r, const uint64_t *a)
 {
