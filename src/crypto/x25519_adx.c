@@ -667,16 +667,9 @@ static void fe64_canonical(uint64_t r[4], const fe64 *f)
 static void x25519_adx_finish(uint8_t out[32], fe64 *x2, fe64 *z2, ladder_state *s,
                               const uint8_t k[32], const uint8_t u[32])
 {
-    static const char label[] = "tenon x25519 inversion blind";
-    tenon_hash_ctx h;
     uint8_t beta[32];
     uint64_t t[4];
-    tenon_sha256.init(&h);
-    tenon_sha256.update(&h, label, sizeof label);
-    tenon_sha256.update(&h, k, 32);
-    tenon_sha256.update(&h, u, 32);
-    tenon_sha256.final(&h, beta);
-    tenon_wipe(&h, sizeof h);
+    x25519_inversion_blind(beta, k, u);
     for (int i = 0; i < 4; i++)
         s->a.l[i] = load_le64(beta + 8 * i); /* any value below 2^256 stands for its residue */
     fe64_mul(&s->b, z2, &s->a);

@@ -31,18 +31,11 @@
  */
 static void ifma_finish(uint8_t out[32], fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32])
 {
-    static const char label[] = "tenon x25519 inversion blind";
-    tenon_hash_ctx h;
     uint8_t beta[32];
-    tenon_sha256.init(&h);
-    tenon_sha256.update(&h, label, sizeof label);
-    tenon_sha256.update(&h, k, 32);
-    tenon_sha256.update(&h, u, 32);
-    tenon_sha256.final(&h, beta);
+    x25519_inversion_blind(beta, k, u);
     x25519_fe_invert_blinded(z2, z2, beta);
     fe_mul(x2, x2, z2);
     x25519_fe_tobytes(out, x2);
-    tenon_wipe(&h, sizeof h);
     tenon_wipe(beta, sizeof beta);
     tenon_wipe(x2, sizeof *x2);
     tenon_wipe(z2, sizeof *z2);
