@@ -83,30 +83,35 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
     for (size_t i = 0; i < L; i++) {
         r52v va[2], vq[2];
         unsigned __int128 qm[2];
+        uint64_t q[2];
         UNROLL
         for (size_t k = 0; k < H; k++) {
             uint64_t t = s[k] + h[k]->w[i];
-            uint64_t q = (t * h[k]->k0) & R52_MASK;
-            qm[k] = (unsigned __int128)q * h[k]->m[0];
+            q[k] = (t * h[k]->k0) & R52_MASK;
+            qm[k] = (unsigned __int128)q[k] * h[k]->m[0];
             c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
             va[k] = RV_SET1(a[k][i]);
-            vq[k] = RV_SET1(q);
+            vq[k] = RV_SET1(q[k]);
         }
         UNROLL
         for (size_t v = 0; v < V; v++) {
             UNROLL
             for (size_t k = 0; k < H; k++)
                 x[k][v] = RV_MADDLO(x[k][v], va[k], vb[k][v]);
+        }
+        /* The next lane 0: lane 1 before q m is added, plus the low half of q m_1 and the high
+         * halves the vector gets after its move, all on the scalar side, so that the next q
+         * waits on no vector instruction (lane 1 is one turn behind, off the chain). */
+        UNROLL
+        for (size_t k = 0; k < H; k++)
+            s[k] = c[k] + RV_LANE1(x[k][0]) + ((q[k] * h[k]->m[1]) & R52_MASK) +
+                   h[k]->w[R52_STRIDE + i] + (uint64_t)(qm[k] >> 52);
+        UNROLL
+        for (size_t v = 0; v < V; v++) {
             UNROLL
             for (size_t k = 0; k < H; k++)
                 x[k][v] = RV_MADDLO(x[k][v], vq[k], vm[k][v]);
         }
-        /* The next lane 0 from lane 1 before the high halves are added to the vector: they are
-         * added here too, from the scalar products, so that the next q waits on one vector
-         * multiplication, not three. */
-        UNROLL
-        for (size_t k = 0; k < H; k++)
-            s[k] = c[k] + RV_LANE1(x[k][0]) + h[k]->w[R52_STRIDE + i] + (uint64_t)(qm[k] >> 52);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             UNROLL
@@ -191,16 +196,22 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
         for (size_t i = R52_LANES * u; i < end; i++) {
             r52v vai[2], vq[2];
             unsigned __int128 qm[2];
+            uint64_t q[2];
             UNROLL
             for (size_t k = 0; k < H; k++) {
                 uint64_t t = s[k];
-                uint64_t q = (t * h[k]->k0) & R52_MASK;
-                qm[k] = (unsigned __int128)q * h[k]->m[0];
+                q[k] = (t * h[k]->k0) & R52_MASK;
+                qm[k] = (unsigned __int128)q[k] * h[k]->m[0];
                 c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
                 vai[k] = RV_SET1(a[k][i]);
-                vq[k] = RV_SET1(q);
+                vq[k] = RV_SET1(q[k]);
             }
             uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
+            /* lane 1 of x before q m, as in amm */
+            uint64_t x1[2];
+            UNROLL
+            for (size_t k = 0; k < H; k++)
+                x1[k] = RV_LANE1(x[k][0]);
             UNROLL
             for (size_t v = 0; v < V; v++) {
                 UNROLL
@@ -216,7 +227,8 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
             }
             UNROLL
             for (size_t k = 0; k < H; k++)
-                s[k] = c[k] + RV_LANE1(x[k][0]) + 2 * RV_LANE1(y[k][0]) + (uint64_t)(qm[k] >> 52);
+                s[k] = c[k] + x1[k] + ((q[k] * h[k]->m[1]) & R52_MASK) + 2 * RV_LANE1(y[k][0]) +
+                       (uint64_t)(qm[k] >> 52);
             UNROLL
             for (size_t v = 0; v < V; v++) {
                 UNROLL
