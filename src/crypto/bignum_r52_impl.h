@@ -80,8 +80,19 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
             RV_STORE(h[k]->w + R52_STRIDE + R52_LANES * v, RV_MADDHI(RV_ZERO(), va, b0));
         }
     }
+    /* The products a_i b off x's chain: x starts with a_0 b's low halves, and each turn adds
+     * p = the high halves of a_i b with the low halves of a_(i+1) b (made from zero, off the
+     * chain) after its q m, so that x waits on two multiplications, a move and an addition per
+     * turn, not four and a move. */
+    UNROLL
+    for (size_t k = 0; k < H; k++) {
+        r52v va0 = RV_SET1(a[k][0]);
+        UNROLL
+        for (size_t v = 0; v < V; v++)
+            x[k][v] = RV_MADDLO(RV_ZERO(), va0, vb[k][v]);
+    }
     for (size_t i = 0; i < L; i++) {
-        r52v va[2], vq[2];
+        r52v vq[2], p[2][R52_MAXV];
         unsigned __int128 qm[2];
         uint64_t q[2];
         UNROLL
@@ -90,14 +101,12 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
             q[k] = (t * h[k]->k0) & R52_MASK;
             qm[k] = (unsigned __int128)q[k] * h[k]->m[0];
             c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
-            va[k] = RV_SET1(a[k][i]);
             vq[k] = RV_SET1(q[k]);
-        }
-        UNROLL
-        for (size_t v = 0; v < V; v++) {
+            r52v va = RV_SET1(a[k][i]);
+            r52v vn = RV_SET1(i + 1 < L ? a[k][i + 1] : 0);
             UNROLL
-            for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_MADDLO(x[k][v], va[k], vb[k][v]);
+            for (size_t v = 0; v < V; v++)
+                p[k][v] = RV_MADDLO(RV_MADDHI(RV_ZERO(), va, vb[k][v]), vn, vb[k][v]);
         }
         /* The next lane 0: lane 1 before q m is added, plus the low half of q m_1 and the high
          * halves the vector gets after its move, all on the scalar side, so that the next q
@@ -122,10 +131,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
         for (size_t v = 0; v < V; v++) {
             UNROLL
             for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_MADDHI(x[k][v], va[k], vb[k][v]);
-            UNROLL
-            for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
+                x[k][v] = RV_ADD(RV_MADDHI(x[k][v], vq[k], vm[k][v]), p[k][v]);
         }
     }
     UNROLL
