@@ -82,8 +82,8 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
     }
     /* The products a_i b off x's chain: x starts with a_0 b's low halves, and each turn adds
      * p = the high halves of a_i b with the low halves of a_(i+1) b (made from zero, off the
-     * chain) after its q m, so that x waits on two multiplications, a move and an addition per
-     * turn, not four and a move. */
+     * chain) and q m's high halves (made on p) after its move, so that x waits on one
+     * multiplication, a move and an addition per turn, not four multiplications and a move. */
     UNROLL
     for (size_t k = 0; k < H; k++) {
         r52v va0 = RV_SET1(a[k][0]);
@@ -131,7 +131,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
         for (size_t v = 0; v < V; v++) {
             UNROLL
             for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_ADD(RV_MADDHI(x[k][v], vq[k], vm[k][v]), p[k][v]);
+                x[k][v] = RV_ADD(x[k][v], RV_MADDHI(p[k][v], vq[k], vm[k][v]));
         }
     }
     UNROLL
@@ -243,11 +243,13 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                     y[k][v] = RV_ALIGN1(v + 1 < V ? y[k][v + 1] : RV_ZERO(), y[k][v]);
                 }
             }
+            /* q m's high halves made from zero and added: x's chain is one multiplication, the
+             * move and an addition per turn (y's the same way was slower) */
             UNROLL
             for (size_t v = 0; v < V; v++) {
                 UNROLL
                 for (size_t k = 0; k < H; k++)
-                    x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
+                    x[k][v] = RV_ADD(x[k][v], RV_MADDHI(RV_ZERO(), vq[k], vm[k][v]));
                 UNROLL
                 for (size_t k = 0; k < H; k++) {
                     if (v == u)
