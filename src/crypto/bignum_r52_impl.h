@@ -80,33 +80,47 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
             RV_STORE(h[k]->w + R52_STRIDE + R52_LANES * v, RV_MADDHI(RV_ZERO(), va, b0));
         }
     }
+    /* The products a_i b off x's chain: x starts with a_0 b's low halves, and each turn adds
+     * p = the high halves of a_i b with the low halves of a_(i+1) b (made from zero, off the
+     * chain) and q m's high halves (made on p) after its move, so that x waits on one
+     * multiplication, a move and an addition per turn, not four multiplications and a move. */
+    UNROLL
+    for (size_t k = 0; k < H; k++) {
+        r52v va0 = RV_SET1(a[k][0]);
+        UNROLL
+        for (size_t v = 0; v < V; v++)
+            x[k][v] = RV_MADDLO(RV_ZERO(), va0, vb[k][v]);
+    }
     for (size_t i = 0; i < L; i++) {
-        r52v va[2], vq[2];
+        r52v vq[2], p[2][R52_MAXV];
         unsigned __int128 qm[2];
+        uint64_t q[2];
         UNROLL
         for (size_t k = 0; k < H; k++) {
             uint64_t t = s[k] + h[k]->w[i];
-            uint64_t q = (t * h[k]->k0) & R52_MASK;
-            qm[k] = (unsigned __int128)q * h[k]->m[0];
+            q[k] = (t * h[k]->k0) & R52_MASK;
+            qm[k] = (unsigned __int128)q[k] * h[k]->m[0];
             c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
-            va[k] = RV_SET1(a[k][i]);
-            vq[k] = RV_SET1(q);
+            vq[k] = RV_SET1(q[k]);
+            r52v va = RV_SET1(a[k][i]);
+            r52v vn = RV_SET1(i + 1 < L ? a[k][i + 1] : 0);
+            UNROLL
+            for (size_t v = 0; v < V; v++)
+                p[k][v] = RV_MADDLO(RV_MADDHI(RV_ZERO(), va, vb[k][v]), vn, vb[k][v]);
         }
+        /* The next lane 0: lane 1 before q m is added, plus the low half of q m_1 and the high
+         * halves the vector gets after its move, all on the scalar side, so that the next q
+         * waits on no vector instruction (lane 1 is one turn behind, off the chain). */
+        UNROLL
+        for (size_t k = 0; k < H; k++)
+            s[k] = c[k] + RV_LANE1(x[k][0]) + ((q[k] * h[k]->m[1]) & R52_MASK) +
+                   h[k]->w[R52_STRIDE + i] + (uint64_t)(qm[k] >> 52);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             UNROLL
             for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_MADDLO(x[k][v], va[k], vb[k][v]);
-            UNROLL
-            for (size_t k = 0; k < H; k++)
                 x[k][v] = RV_MADDLO(x[k][v], vq[k], vm[k][v]);
         }
-        /* The next lane 0 from lane 1 before the high halves are added to the vector: they are
-         * added here too, from the scalar products, so that the next q waits on one vector
-         * multiplication, not three. */
-        UNROLL
-        for (size_t k = 0; k < H; k++)
-            s[k] = c[k] + RV_LANE1(x[k][0]) + h[k]->w[R52_STRIDE + i] + (uint64_t)(qm[k] >> 52);
         UNROLL
         for (size_t v = 0; v < V; v++) {
             UNROLL
@@ -117,10 +131,7 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(amm)(r52_half *const *h, uint64_t *c
         for (size_t v = 0; v < V; v++) {
             UNROLL
             for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_MADDHI(x[k][v], va[k], vb[k][v]);
-            UNROLL
-            for (size_t k = 0; k < H; k++)
-                x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
+                x[k][v] = RV_ADD(x[k][v], RV_MADDHI(p[k][v], vq[k], vm[k][v]));
         }
     }
     UNROLL
@@ -191,16 +202,22 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
         for (size_t i = R52_LANES * u; i < end; i++) {
             r52v vai[2], vq[2];
             unsigned __int128 qm[2];
+            uint64_t q[2];
             UNROLL
             for (size_t k = 0; k < H; k++) {
                 uint64_t t = s[k];
-                uint64_t q = (t * h[k]->k0) & R52_MASK;
-                qm[k] = (unsigned __int128)q * h[k]->m[0];
+                q[k] = (t * h[k]->k0) & R52_MASK;
+                qm[k] = (unsigned __int128)q[k] * h[k]->m[0];
                 c[k] = (t + ((uint64_t)qm[k] & R52_MASK)) >> 52;
                 vai[k] = RV_SET1(a[k][i]);
-                vq[k] = RV_SET1(q);
+                vq[k] = RV_SET1(q[k]);
             }
             uint8_t km = (uint8_t)(0xfe << (i - R52_LANES * u));
+            /* lane 1 of x before q m, as in amm */
+            uint64_t x1[2];
+            UNROLL
+            for (size_t k = 0; k < H; k++)
+                x1[k] = RV_LANE1(x[k][0]);
             UNROLL
             for (size_t v = 0; v < V; v++) {
                 UNROLL
@@ -216,7 +233,8 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
             }
             UNROLL
             for (size_t k = 0; k < H; k++)
-                s[k] = c[k] + RV_LANE1(x[k][0]) + 2 * RV_LANE1(y[k][0]) + (uint64_t)(qm[k] >> 52);
+                s[k] = c[k] + x1[k] + ((q[k] * h[k]->m[1]) & R52_MASK) + 2 * RV_LANE1(y[k][0]) +
+                       (uint64_t)(qm[k] >> 52);
             UNROLL
             for (size_t v = 0; v < V; v++) {
                 UNROLL
@@ -225,11 +243,13 @@ static R52_ATTR ALWAYS_INLINE void R52_NAME(ams)(r52_half *const *h, uint64_t *c
                     y[k][v] = RV_ALIGN1(v + 1 < V ? y[k][v + 1] : RV_ZERO(), y[k][v]);
                 }
             }
+            /* q m's high halves made from zero and added: x's chain is one multiplication, the
+             * move and an addition per turn (y's the same way was slower) */
             UNROLL
             for (size_t v = 0; v < V; v++) {
                 UNROLL
                 for (size_t k = 0; k < H; k++)
-                    x[k][v] = RV_MADDHI(x[k][v], vq[k], vm[k][v]);
+                    x[k][v] = RV_ADD(x[k][v], RV_MADDHI(RV_ZERO(), vq[k], vm[k][v]));
                 UNROLL
                 for (size_t k = 0; k < H; k++) {
                     if (v == u)
