@@ -517,12 +517,14 @@ static void tool_close_notify_case(void)
     fake_peer f = {accept_within(lfd, 10000), 1, PLAIN_CLOSE_NOTIFY, 7, NULL, 0, 6000};
     close(lfd);
     pthread_t t;
-    CHECK(f.fd >= 0 && pthread_create(&t, NULL, fake_peer_run, &f) == 0);
+    int made = f.fd >= 0 && pthread_create(&t, NULL, fake_peer_run, &f) == 0;
+    CHECK(made);
     int64_t took;
     int st = reap_within(pid, 8000, &took);
     if (!CHECK(st == 1 && took < 3000))
         fprintf(stderr, "    tenon client: status %d after %lld ms\n", st, (long long)took);
-    pthread_join(t, NULL);
+    if (made)
+        pthread_join(t, NULL);
     close(f.fd);
     close(in_w);
 }
