@@ -54,7 +54,8 @@ TENON_API int tenon_hkdf_expand_keyed(const tenon_hmac_ctx *prk_hmac, const void
         msg[info_len] = 1;
         sha256_final_tail_with(impl, &prk_hmac->inner.sha256, msg, info_len + 1, digest);
         sha256_final_tail_with(impl, &prk_hmac->outer.sha256, digest, TENON_SHA256_LEN, digest);
-        memcpy(out, digest, out_len);
+        if (out_len > 0) /* out may be NULL then */
+            memcpy(out, digest, out_len);
         tenon_wipe(msg, info_len + 1);
         tenon_wipe(digest, sizeof digest);
         return TENON_OK;
