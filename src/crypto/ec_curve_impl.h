@@ -729,24 +729,84 @@ static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int
  * zero digits) is selected around inside EC(jmadd) (it returns the affine point with Z = 1);
  * p + (-p) gives H = 0 and so Z3 = 0, infinity, as with EC(jadd).
  */
-static uint64_t EC(mul_point_jma)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+/*
+ * Co-Z addition with update (N. Meloni, "New point addition formulae for ECC applications",
+ * WAIFI 2007): for p = (X1, Y1, Z) and q = (X2, Y2, Z) with the same Z (only X and Y are
+ * held), sum = p + q and p is replaced by the same point with the sum's Z' = Z·H, H = X2 - X1:
+ * A = H^2, B = X1·A, C = X2·A, D = (Y2 - Y1)^2, E = Y1·(C - B), X3 = D - B - C,
+ * Y3 = (Y2 - Y1)(B - X3) - E, and p becomes (B, E) = (X1 H^2, Y1 H^3). 4M + 2S (Z' itself is
+ * not formed: h returns H, from which the caller rebuilds the Z's). The mask is all-ones when
+ * H = 0 (p = ±q), where the result is wrong. sum must not alias p or q.
+ */
+static uint64_t EC(zaddu)(EC(affine) * sum, EC(affine) * p, const EC(affine) * q, uint64_t *h)
 {
-    EC(point) tab[16];
-    EC(affine) tabA[16], a; /* the tables are public: p's multiples */
-    unsigned neg;
-    uint64_t bad = 0;
-    /* p is affine (Z = 1, EC(load_point)): the odd entries take the mixed addition too, and
-     * entry 0 needs no conversion. */
+    uint64_t rr[EC_LIMBS], a[EC_LIMBS], b[EC_LIMBS], c[EC_LIMBS], t[EC_LIMBS];
+    F(sub)(h, q->x, p->x);
+    F(sub)(rr, q->y, p->y);
+    F(sqr_inl)(a, h);
+    F(sqr_inl)(sum->x, rr); /* D */
+    F(mul_inl)(b, p->x, a);
+    F(mul_inl)(c, q->x, a);
+    F(sub)(t, c, b);
+    F(mul_inl)(p->y, p->y, t); /* E */
+    F(copy)(p->x, b);
+    F(sub)(sum->x, sum->x, b);
+    F(sub)(sum->x, sum->x, c); /* X3 */
+    F(sub)(t, b, sum->x);
+    F(mul_inl)(sum->y, rr, t);
+    F(sub)(sum->y, sum->y, p->y); /* Y3 */
+    return F(is_zero)(h);
+}
+
+/*
+ * tabA[j - 1] = j·p in affine form for j = 1 .. 16, p affine (Z = 1). Public values only (the
+ * peer's point's multiples), so the inversion is the variable-time one. 2p comes from EC(jdbl)
+ * with Z2 = y; p is brought to the same Z (x·Z2^2, y·Z2^3), and each further multiple is
+ * (j + 1)p = p + j·p by EC(zaddu), which keeps p and the new multiple on one Z: Z_(j+1) =
+ * Z_j·H_j. One inversion of Z_16 then gives every Z_j^-1 walking back (Z_j^-1 =
+ * Z_(j+1)^-1·H_j). 4M + 2S an entry plus 5 for its conversion, against the Jacobian doubling
+ * or mixed addition (8 or 11) plus 7 for the batch conversion (EC(batch_affine_vartime)). The
+ * mask is all-ones where an addition was exceptional (j·p = ±p, impossible for j in 2 .. 15 on
+ * a curve of prime order: it would make p's order divide j ± 1).
+ */
+static uint64_t EC(table_coz)(EC(affine) tabA[16], const EC(point) * p)
+{
+    EC(point) d;
+    EC(affine) pc;
+    uint64_t h[16][EC_LIMBS], z[EC_LIMBS], zi[EC_LIMBS], zi2[EC_LIMBS], bad = 0;
     F(copy)(tabA[0].x, p->x);
     F(copy)(tabA[0].y, p->y);
-    tab[0] = *p;
-    for (int j = 2; j <= 16; j++) {
-        if (j % 2 == 0)
-            EC(jdbl)(&tab[j - 1], &tab[j / 2 - 1]);
-        else
-            bad |= EC(jmadd)(&tab[j - 1], &tab[j - 2], &tabA[0]);
+    EC(jdbl)(&d, p); /* Z2 = y·1 */
+    F(copy)(tabA[1].x, d.x);
+    F(copy)(tabA[1].y, d.y);
+    F(sqr)(zi2, d.z);
+    F(mul)(pc.x, p->x, zi2);
+    F(mul)(zi2, zi2, d.z);
+    F(mul)(pc.y, p->y, zi2);
+    for (int j = 2; j < 16; j++)
+        bad |= EC(zaddu)(&tabA[j], &pc, &tabA[j - 1], h[j]);
+    /* z = Z_16 = Z_2·H_2···H_15. */
+    F(copy)(z, d.z);
+    for (int j = 2; j < 16; j++)
+        F(mul)(z, z, h[j]);
+    F(inv_vartime)(zi, z);
+    for (int j = 15; j >= 1; j--) { /* zi = Z_(j+1)^-1 */
+        F(sqr)(zi2, zi);
+        F(mul)(tabA[j].x, tabA[j].x, zi2);
+        F(mul)(zi2, zi2, zi);
+        F(mul)(tabA[j].y, tabA[j].y, zi2);
+        if (j > 1)
+            F(mul)(zi, zi, h[j]);
     }
-    EC(batch_affine_vartime)(tabA + 1, tab + 1, 15);
+    return bad;
+}
+
+static uint64_t EC(mul_point_jma)(EC(point) * r, const uint8_t *k, const EC(point) * p)
+{
+    EC(affine) tabA[16], a; /* the table is public: p's multiples */
+    unsigned neg;
+    /* p is affine (Z = 1, EC(load_point)). */
+    uint64_t bad = EC(table_coz)(tabA, p);
     unsigned idx = EC(digit)(k, EC_NWIN - 1, &neg); /* the top digit is not negative */
     EC(lookup_affine)(&a, (const uint64_t *)(const void *)tabA, idx);
     F(copy)(r->x, a.x);
