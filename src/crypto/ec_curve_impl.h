@@ -564,13 +564,12 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
 }
 
 /* r += entry idx - 1 of a table of affine points, read into a by EC(lookup_affine), negated
- * as its digit says, for the signed-window loops: idx 0 (a = (0, 0), not a point) leaves r
- * as it is, selected in constant time. Returns the mask of an exceptional addition. */
+ * if neg (0 or 1): idx 0 (a = (0, 0), not a point) leaves r as it is, selected in constant
+ * time. Returns the mask of an exceptional addition. */
 __attribute__((unused, always_inline)) static inline uint64_t
-EC(jmadd_digit)(EC(point) * r, const uint8_t *k, int w, const uint64_t *row, EC(affine) * a)
+EC(jmadd_idx)(EC(point) * r, unsigned idx, unsigned neg, const uint64_t *row, EC(affine) * a)
 {
     EC(point) t;
-    unsigned neg, idx = EC(digit)(k, w, &neg);
     EC(lookup_affine)(a, row, idx);
     EC(cond_neg)(a->y, neg);
     uint64_t z = ct_mask_eq_u64(idx, 0);
@@ -580,6 +579,14 @@ EC(jmadd_digit)(EC(point) * r, const uint8_t *k, int w, const uint64_t *row, EC(
     F(select)(r->z, z, r->z, t.z);
     tenon_wipe(&t, sizeof t);
     return bad;
+}
+
+/* EC(jmadd_idx) with the signed digit w of k, for the signed-window loops. */
+__attribute__((unused, always_inline)) static inline uint64_t
+EC(jmadd_digit)(EC(point) * r, const uint8_t *k, int w, const uint64_t *row, EC(affine) * a)
+{
+    unsigned neg, idx = EC(digit)(k, w, &neg);
+    return EC(jmadd_idx)(r, idx, neg, row, a);
 }
 
 #if EC_BASE_TABLE_READY
@@ -801,26 +808,44 @@ static uint64_t EC(table_coz)(EC(affine) tabA[16], const EC(point) * p)
     return bad;
 }
 
+/* Signed windows of k >> 2 (8·EC_LEN - 2 bits and a sign bit above). */
+#define EC_JMA_NWIN ((8 * EC_LEN - 1 + 4) / 5)
 static uint64_t EC(mul_point_jma)(EC(point) * r, const uint8_t *k, const EC(point) * p)
 {
     EC(affine) tabA[16], a; /* the table is public: p's multiples */
     unsigned neg;
     /* p is affine (Z = 1, EC(load_point)). */
     uint64_t bad = EC(table_coz)(tabA, p);
-    unsigned idx = EC(digit)(k, EC_NWIN - 1, &neg); /* the top digit is not negative */
-    EC(lookup_affine)(&a, (const uint64_t *)(const void *)tabA, idx);
+    const uint64_t *row = (const uint64_t *)(const void *)tabA;
+    /* k = 4·K + l, l = k mod 4: K's 8·EC_LEN - 2 bits take EC_JMA_NWIN signed windows (the top
+     * one not negative, as K's bit 5·EC_JMA_NWIN - 1 is zero), then two doublings and l·p.
+     * 5·(EC_JMA_NWIN - 1) + 2 doublings (252 for P-256) instead of 5·(EC_NWIN - 1) (255), where
+     * the top window of k's 257 signed bits holds just its top bit. */
+    uint8_t kk[EC_LEN];
+    kk[0] = (uint8_t)(k[0] >> 2);
+    for (int i = 1; i < EC_LEN; i++)
+        kk[i] = (uint8_t)((k[i] >> 2) | (k[i - 1] << 6));
+    unsigned idx = EC(digit)(kk, EC_JMA_NWIN - 1, &neg);
+    EC(lookup_affine)(&a, row, idx);
     F(copy)(r->x, a.x);
     F(copy)(r->y, a.y);
     memset(r->z, 0, sizeof r->z);
     EC(or_masked)(r->z, F_ONE, ~ct_mask_eq_u64(idx, 0)); /* Z = 0: infinity for digit 0 */
-    for (int w = EC_NWIN - 2; w >= 0; w--) {
+    for (int w = EC_JMA_NWIN - 2; w >= 0; w--) {
         for (int i = 0; i < 5; i++)
             EC(jdbl)(r, r);
-        bad |= EC(jmadd_digit)(r, k, w, (const uint64_t *)(const void *)tabA, &a);
+        bad |= EC(jmadd_digit)(r, kk, w, row, &a);
     }
+    EC(jdbl)(r, r);
+    EC(jdbl)(r, r);
+    /* 4·K·p + l·p (l in 1 .. 3) is never the exceptional case, equal finite inputs: that would
+     * need 4·K = l (mod n) with 0 <= 4·K <= k < n, i.e. 4·K = l, which no l in 1 .. 3 is. */
+    bad |= EC(jmadd_idx)(r, k[EC_LEN - 1] & 3u, 0, row, &a);
     tenon_wipe(&a, sizeof a);
+    tenon_wipe(kk, sizeof kk);
     return bad;
 }
+#undef EC_JMA_NWIN
 #endif
 
 /* Variable-time Jacobian addition for verification (public inputs only). */
