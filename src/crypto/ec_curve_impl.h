@@ -723,20 +723,6 @@ static void EC(batch_affine_vartime)(EC(affine) * out, const EC(point) * in, int
 }
 
 /*
- * EC(mul_point_jac) with the table in affine form and mixed additions (8M + 3S against
- * 11M + 5S, 51 of them for P-256), for fields with a fast variable-time inversion. The table
- * holds multiples of the peer's public point only, so bringing it to affine form with one
- * variable-time inversion (EC(batch_affine_vartime)) reveals nothing; the scalar is used as in
- * EC(mul_point_jac): every entry is read (EC(lookup_affine)), the negation is masked, and a
- * zero digit, for which the affine scan yields (0, 0), not a point, is selected around rather
- * than added. The mask of exceptional additions is the same: the table is built by the same
- * Jacobian steps, and EC(jmadd) fails only where EC(jadd) would, for equal finite inputs,
- * i.e. 32·V·p = d·p with the accumulator 32·V·p and the added d·p (d = ±1..16), which for k
- * in [1, n-1] does not happen (see EC(mul_point_jac)). An accumulator at infinity (leading
- * zero digits) is selected around inside EC(jmadd) (it returns the affine point with Z = 1);
- * p + (-p) gives H = 0 and so Z3 = 0, infinity, as with EC(jadd).
- */
-/*
  * Co-Z addition with update (N. Meloni, "New point addition formulae for ECC applications",
  * WAIFI 2007): for p = (X1, Y1, Z) and q = (X2, Y2, Z) with the same Z (only X and Y are
  * held), sum = p + q and p is replaced by the same point with the sum's Z' = Z·H, H = X2 - X1:
@@ -808,6 +794,20 @@ static uint64_t EC(table_coz)(EC(affine) tabA[16], const EC(point) * p)
     return bad;
 }
 
+/*
+ * EC(mul_point_jac) with the table in affine form and mixed additions (8M + 3S against
+ * 11M + 5S, 51 of them for P-256), for fields with a fast variable-time inversion. The table
+ * holds multiples of the peer's public point only, so building it and bringing it to affine
+ * form with one variable-time inversion (EC(table_coz)) reveals nothing; the scalar is used as
+ * in EC(mul_point_jac): every entry is read (EC(lookup_affine)), the negation is masked, and a
+ * zero digit, for which the affine scan yields (0, 0), not a point, is selected around rather
+ * than added. EC(jmadd) fails only where EC(jadd) would, for equal finite inputs, i.e.
+ * 32·V·p = d·p with the accumulator 32·V·p and the added d·p (d = ±1..16), V the value of the
+ * digits of K = k >> 2 above the current one, which for k in [1, n-1] does not happen (the
+ * argument at EC(mul_point_jac), K < n in place of k); the last addition is covered below. An
+ * accumulator at infinity (leading zero digits) is selected around inside EC(jmadd) (it returns
+ * the affine point with Z = 1); p + (-p) gives H = 0 and so Z3 = 0, infinity, as with EC(jadd).
+ */
 /* Signed windows of k >> 2 (8·EC_LEN - 2 bits and a sign bit above). */
 #define EC_JMA_NWIN ((8 * EC_LEN - 1 + 4) / 5)
 static uint64_t EC(mul_point_jma)(EC(point) * r, const uint8_t *k, const EC(point) * p)
