@@ -109,33 +109,33 @@
  * 2.03-2.10 -> 1.87-1.89 ticks/B, the four-block AVX2 code 2.04-2.06 -> 1.98-2.01. As RASMO, no
  * branch and no data-dependent address. */
 #define RASMO_W(a, b, c, d, e, f, g, h, x, y, wop)                                                 \
+    "rorxq $14, %[" #e "], %[t0]\n\t"                                                              \
+    "movq %[" #f "], %[" #y "]\n\t"                                                                \
+    "xorq %[" #g "], %[" #y "]\n\t"                                                                \
+    "andq %[" #e "], %[" #y "]\n\t"                                                                \
     "movq %[" #b "], %[t2]\n\t"                                                                    \
     "andq %[" #c "], %[t2]\n\t"                                                                    \
-    "subq %[" #d "], %[t2]\n\t"   /* (b & c) - d */                                                \
-    "addq " wop ", %[" #h "]\n\t" /* h + W(t) + K(t) */                                            \
+    "subq %[" #d "], %[t2]\n\t"     /* (b & c) - d */                                              \
+    "xorq %[" #g "], %[" #y "]\n\t" /* Ch(e, f, g) */                                              \
+    "addq " wop ", %[" #h "]\n\t"   /* h + W(t) + K(t) */                                          \
     "addq %[" #h "], %[" #d "]\n\t"                                                                \
-    "movq %[" #f "], %[t0]\n\t"                                                                    \
-    "xorq %[" #g "], %[t0]\n\t"                                                                    \
-    "andq %[" #e "], %[t0]\n\t"                                                                    \
-    "xorq %[" #g "], %[t0]\n\t" /* Ch(e, f, g) */                                                  \
-    "addq %[t0], %[" #d "]\n\t"                                                                    \
-    "rorxq $14, %[" #e "], %[t0]\n\t"                                                              \
-    "rorxq $18, %[" #e "], %[t1]\n\t"                                                              \
-    "xorq %[t1], %[t0]\n\t"                                                                        \
-    "rorxq $41, %[" #e "], %[t1]\n\t"                                                              \
-    "xorq %[t1], %[t0]\n\t"     /* Sigma1(e) */                                                    \
+    "addq %[" #y "], %[" #d "]\n\t"                                                                \
+    "rorxq $18, %[" #e "], %[" #y "]\n\t"                                                          \
+    "xorq %[" #y "], %[t0]\n\t"                                                                    \
+    "rorxq $41, %[" #e "], %[" #y "]\n\t"                                                          \
+    "xorq %[" #y "], %[t0]\n\t" /* Sigma1(e) */                                                    \
     "addq %[t0], %[" #d "]\n\t" /* the new e, d + T1 */                                            \
-    "movq %[" #a "], %[" #y "]\n\t"                                                                \
-    "xorq %[" #b "], %[" #y "]\n\t" /* a ^ b, the next round's b ^ c */                            \
-    "andq %[" #a "], %[" #x "]\n\t"                                                                \
-    "addq %[" #x "], %[t2]\n\t" /* Maj(a, b, c) - d */                                             \
     "rorxq $28, %[" #a "], %[" #h "]\n\t"                                                          \
     "rorxq $34, %[" #a "], %[t0]\n\t"                                                              \
     "xorq %[t0], %[" #h "]\n\t"                                                                    \
     "rorxq $39, %[" #a "], %[t0]\n\t"                                                              \
-    "xorq %[t0], %[" #h "]\n\t" /* Sigma0(a) */                                                    \
-    "addq %[" #d "], %[t2]\n\t" /* T1 + Maj(a, b, c) */                                            \
-    "addq %[t2], %[" #h "]\n\t" /* the new a */
+    "andq %[" #a "], %[" #x "]\n\t"                                                                \
+    "movq %[" #a "], %[" #y "]\n\t"                                                                \
+    "xorq %[" #b "], %[" #y "]\n\t" /* a ^ b, the next round's b ^ c */                            \
+    "xorq %[t0], %[" #h "]\n\t"     /* Sigma0(a) */                                                \
+    "addq %[" #x "], %[t2]\n\t"     /* Maj(a, b, c) - d */                                         \
+    "addq %[" #d "], %[t2]\n\t"     /* T1 + Maj(a, b, c) */                                        \
+    "addq %[t2], %[" #h "]\n\t"     /* the new a */
 
 /* Eight rounds t..t+7 with W(t + i) + K(t + i) at byte offset (i / 2) ps + 8 (i % 2) from p
  * (the schedule stores pairs of words ps bytes apart); arr is the whole W + K array, so the
@@ -200,12 +200,12 @@
  * and ROUNDS2TW is ROUNDS2T). */
 #define ROUNDS2MW(p, n1, arr, A, B, C, D, E, F, G, H)                                              \
     do {                                                                                           \
-        uint64_t ab_, t0_, t1_, t2_;                                                               \
+        uint64_t ab_, t0_, t2_;                                                                    \
         __asm__(RASMO_W(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                     \
                     RASMO_W(h, a, b, c, d, e, f, g, y, x, "%[w1]")                                 \
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
-                  [t1] "=&r"(t1_), [t2] "=&r"(t2_)                                                 \
+                  [t2] "=&r"(t2_)                                                                  \
                 : [w0] "m"((p)[0]), [w1] "m"((p)[n1])                                              \
                 : "cc");                                                                           \
     } while (0)
