@@ -106,36 +106,45 @@
  * have no bit in common), whose b & c - d does not wait for a: four operations from a too, for
  * two more operations a round (24 ALU micro-ops). Rounds alone on Zen 5 (least of 3,000 runs of
  * 100 blocks): 5.37 -> 5.13 cycles a round; 16 KiB messages (least of 1,000): the AVX-512 code
- * 2.03-2.10 -> 1.87-1.89 ticks/B, the four-block AVX2 code 2.04-2.06 -> 1.98-2.01. As RASMO, no
+ * 2.03-2.10 -> 1.87-1.89 ticks/B, the four-block AVX2 code 2.04-2.06 -> 1.98-2.01. It needs no
+ * third temporary: Ch is built in y, which is free until the round's a ^ b, and Sigma1's second
+ * and third rotations go there too once Ch is added. That leaves GCC one more register around
+ * the statement (13 of its own, plus the W + K base), so the four-block code's schedule spills
+ * fewer pointers (a block's loop: 81 -> 58 stack loads, 289 -> 243 register moves), and the
+ * operations of e's chain come first, ahead of the off-chain b & c - d and h + W(t) + K(t), as
+ * the scheduler picks the oldest ready operation: 16 KiB 2.09-2.13 -> 2.05-2.08 ticks/B, 1 KiB
+ * (two-block code) 3.24-3.30 -> 3.04-3.06 (least of 1,000 and 5,000 runs, AVX-512 masked).
+ * These rounds are bound by their operation count, not by the four-operation chains: with one
+ * operation a round taken out (a wrong result, timing only) they run 2-4% faster. As RASMO, no
  * branch and no data-dependent address. */
 #define RASMO_W(a, b, c, d, e, f, g, h, x, y, wop)                                                 \
+    "rorxq $14, %[" #e "], %[t0]\n\t"                                                              \
+    "movq %[" #f "], %[" #y "]\n\t"                                                                \
+    "xorq %[" #g "], %[" #y "]\n\t"                                                                \
+    "andq %[" #e "], %[" #y "]\n\t"                                                                \
     "movq %[" #b "], %[t2]\n\t"                                                                    \
     "andq %[" #c "], %[t2]\n\t"                                                                    \
-    "subq %[" #d "], %[t2]\n\t"   /* (b & c) - d */                                                \
-    "addq " wop ", %[" #h "]\n\t" /* h + W(t) + K(t) */                                            \
+    "subq %[" #d "], %[t2]\n\t"     /* (b & c) - d */                                              \
+    "xorq %[" #g "], %[" #y "]\n\t" /* Ch(e, f, g) */                                              \
+    "addq " wop ", %[" #h "]\n\t"   /* h + W(t) + K(t) */                                          \
     "addq %[" #h "], %[" #d "]\n\t"                                                                \
-    "movq %[" #f "], %[t0]\n\t"                                                                    \
-    "xorq %[" #g "], %[t0]\n\t"                                                                    \
-    "andq %[" #e "], %[t0]\n\t"                                                                    \
-    "xorq %[" #g "], %[t0]\n\t" /* Ch(e, f, g) */                                                  \
-    "addq %[t0], %[" #d "]\n\t"                                                                    \
-    "rorxq $14, %[" #e "], %[t0]\n\t"                                                              \
-    "rorxq $18, %[" #e "], %[t1]\n\t"                                                              \
-    "xorq %[t1], %[t0]\n\t"                                                                        \
-    "rorxq $41, %[" #e "], %[t1]\n\t"                                                              \
-    "xorq %[t1], %[t0]\n\t"     /* Sigma1(e) */                                                    \
+    "addq %[" #y "], %[" #d "]\n\t"                                                                \
+    "rorxq $18, %[" #e "], %[" #y "]\n\t"                                                          \
+    "xorq %[" #y "], %[t0]\n\t"                                                                    \
+    "rorxq $41, %[" #e "], %[" #y "]\n\t"                                                          \
+    "xorq %[" #y "], %[t0]\n\t" /* Sigma1(e) */                                                    \
     "addq %[t0], %[" #d "]\n\t" /* the new e, d + T1 */                                            \
-    "movq %[" #a "], %[" #y "]\n\t"                                                                \
-    "xorq %[" #b "], %[" #y "]\n\t" /* a ^ b, the next round's b ^ c */                            \
-    "andq %[" #a "], %[" #x "]\n\t"                                                                \
-    "addq %[" #x "], %[t2]\n\t" /* Maj(a, b, c) - d */                                             \
     "rorxq $28, %[" #a "], %[" #h "]\n\t"                                                          \
     "rorxq $34, %[" #a "], %[t0]\n\t"                                                              \
     "xorq %[t0], %[" #h "]\n\t"                                                                    \
     "rorxq $39, %[" #a "], %[t0]\n\t"                                                              \
-    "xorq %[t0], %[" #h "]\n\t" /* Sigma0(a) */                                                    \
-    "addq %[" #d "], %[t2]\n\t" /* T1 + Maj(a, b, c) */                                            \
-    "addq %[t2], %[" #h "]\n\t" /* the new a */
+    "andq %[" #a "], %[" #x "]\n\t"                                                                \
+    "movq %[" #a "], %[" #y "]\n\t"                                                                \
+    "xorq %[" #b "], %[" #y "]\n\t" /* a ^ b, the next round's b ^ c */                            \
+    "xorq %[t0], %[" #h "]\n\t"     /* Sigma0(a) */                                                \
+    "addq %[" #x "], %[t2]\n\t"     /* Maj(a, b, c) - d */                                         \
+    "addq %[" #d "], %[t2]\n\t"     /* T1 + Maj(a, b, c) */                                        \
+    "addq %[t2], %[" #h "]\n\t"     /* the new a */
 
 /* Eight rounds t..t+7 with W(t + i) + K(t + i) at byte offset (i / 2) ps + 8 (i % 2) from p
  * (the schedule stores pairs of words ps bytes apart); arr is the whole W + K array, so the
@@ -200,19 +209,20 @@
  * and ROUNDS2TW is ROUNDS2T). */
 #define ROUNDS2MW(p, n1, arr, A, B, C, D, E, F, G, H)                                              \
     do {                                                                                           \
-        uint64_t ab_, t0_, t1_, t2_;                                                               \
+        uint64_t ab_, t0_, t2_;                                                                    \
         __asm__(RASMO_W(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                     \
                     RASMO_W(h, a, b, c, d, e, f, g, y, x, "%[w1]")                                 \
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
-                  [t1] "=&r"(t1_), [t2] "=&r"(t2_)                                                 \
+                  [t2] "=&r"(t2_)                                                                  \
                 : [w0] "m"((p)[0]), [w1] "m"((p)[n1])                                              \
                 : "cc");                                                                           \
     } while (0)
-/* ROUNDS2MW's statement takes 14 general registers, all but rsp and one: only where the build
- * (CMakeLists.txt) vouches for them, a GCC build without sanitizers and without a frame pointer
- * in this file, does it run. clang's allocator gives up on it, and a sanitizer's
- * instrumentation keeps registers of its own; there the W rounds are the plain ones. */
+/* ROUNDS2MW's statement takes 13 general registers: only where the build (CMakeLists.txt)
+ * vouches for them, a GCC build without sanitizers and without a frame pointer in this file,
+ * does it run; elsewhere the W rounds are the plain ones. With 14 (before RASMO_W lost its
+ * third temporary) clang's allocator gave up on it, and so did GCC under a sanitizer; with 13
+ * both compile it, but those builds have not been measured with it. */
 #if defined(TENON_SHA512_W_ROUNDS) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__) &&     \
     !defined(__SANITIZE_THREAD__)
 #define SHA512_W_ASM 1
