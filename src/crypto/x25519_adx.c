@@ -197,8 +197,11 @@ typedef struct ladder_state {
     "adcq $0, %%" r4 "\n\t"
 
 /* The 512-bit product is s0, s1, s2 (scratch from slot s), w3 and the high words w4..w7;
- * it becomes low half + 38·high half, then the top word is folded in again as in
- * FE64_REDUCE_512. The result is left in w4, w5, w6, w3 (least significant first). */
+ * it becomes low half + 38·high half (below 39·2^256), then the top word and bit 255 are
+ * folded in once as 19·(2·top + bit 255), which leaves a value below 2^255 + 1463. The result
+ * is left in w4, w5, w6, w3 (least significant first). 2·top + bit 255 is formed by add, adc
+ * and shr rather than shld and btr: on Zen 5 a shld r, r, imm takes about as much of the
+ * integer ALUs' throughput as six adds, and the ladder is bound by that throughput. */
 #define MUL2_REDUCE(s, w3, w4, w5, w6, w7)                                                         \
     "movl $38, %%edx\n\t"                                                                          \
     "xorl %%eax, %%eax\n\t"                                                                        \
@@ -215,8 +218,9 @@ typedef struct ladder_state {
     "adoxq %%rax, %%" w3 "\n\t"                                                                    \
     "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
     "adcq $0, %%rbx\n\t"                                                                           \
-    "shldq $1, %%" w3 ", %%rbx\n\t"                                                                \
-    "btrq $63, %%" w3 "\n\t"                                                                       \
+    "addq %%" w3 ", %%" w3 "\n\t"                                                                  \
+    "adcq %%rbx, %%rbx\n\t"                                                                        \
+    "shrq $1, %%" w3 "\n\t"                                                                        \
     "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
     "addq %%rbx, %%" w4 "\n\t"                                                                     \
     "adcq $0, %%" w5 "\n\t"                                                                        \
@@ -377,8 +381,9 @@ typedef struct ladder_state {
     "adoxq %%" c3 ", %%rax\n\t"                                                                    \
     "adoxq %c[z0](%[st]), %%rbx\n\t"                                                               \
     "adcq $0, %%rbx\n\t"                                                                           \
-    "shldq $1, %%rax, %%rbx\n\t"                                                                   \
-    "btrq $63, %%rax\n\t"                                                                          \
+    "addq %%rax, %%rax\n\t"                                                                        \
+    "adcq %%rbx, %%rbx\n\t"                                                                        \
+    "shrq $1, %%rax\n\t"                                                                           \
     "imulq $19, %%rbx, %%rbx\n\t"                                                                  \
     "addq %%rbx, %%" c4 "\n\t"                                                                     \
     "adcq $0, %%" c5 "\n\t"                                                                        \
@@ -628,8 +633,9 @@ static inline __attribute__((always_inline)) void fe64_mul_a24_add(fe64 *h, cons
                      "adcq 16(%[aa]), %%r10\n\t"
                      "adcq 24(%[aa]), %%r11\n\t"
                      "adcq $0, %%rdx\n\t"
-                     "shldq $1, %%r11, %%rdx\n\t"
-                     "btrq $63, %%r11\n\t"
+                     "addq %%r11, %%r11\n\t"
+                     "adcq %%rdx, %%rdx\n\t"
+                     "shrq $1, %%r11\n\t"
                      "imulq $19, %%rdx, %%rdx\n\t"
                      "addq %%rdx, %%r8\n\t"
                      "adcq $0, %%r9\n\t"
