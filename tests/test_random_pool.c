@@ -9,6 +9,8 @@
  */
 #include "test_tls13_harness.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -155,10 +157,48 @@ static void test_reserve(void)
     CHECK(memcmp(mine, theirs, sizeof mine) != 0);
 }
 
+/* Threads drawing at once (the reserve's lock; a thread that finds it taken calls getrandom):
+ * no two draws alike, none failed. */
+#define THREADS 4
+#define DRAWS 3000
+static uint8_t drawn[THREADS][DRAWS][16];
+static int draw_failed;
+
+static void *draw_many(void *arg)
+{
+    uint8_t(*mine)[16] = drawn[(size_t)arg];
+    for (size_t i = 0; i < DRAWS; i++)
+        if (tls_random_reserve(mine[i], 16) != TENON_OK)
+            __atomic_store_n(&draw_failed, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+static int cmp16(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
+
+static void test_reserve_threads(void)
+{
+    pthread_t t[THREADS];
+    for (size_t i = 0; i < THREADS; i++)
+        CHECK(pthread_create(&t[i], NULL, draw_many, (void *)i) == 0);
+    for (size_t i = 0; i < THREADS; i++)
+        CHECK(pthread_join(t[i], NULL) == 0);
+    CHECK(!draw_failed);
+    qsort(drawn, THREADS * DRAWS, 16, cmp16);
+    const uint8_t *all = &drawn[0][0][0]; /* sorted as one array of THREADS * DRAWS */
+    size_t dup = 0;
+    for (size_t i = 1; i < THREADS * DRAWS; i++)
+        dup += memcmp(all + 16 * (i - 1), all + 16 * i, 16) == 0;
+    CHECK(dup == 0);
+}
+
 int main(void)
 {
     test_pool();
     test_reserve();
+    test_reserve_threads();
     test_keygen_fallback();
     return tu_finish("test_random_pool");
 }
