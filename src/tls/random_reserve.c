@@ -4,15 +4,14 @@
  * A getrandom call costs at least 2.9k TSC ticks in the VMs this is measured on (about 4k in
  * the middle of a handshake, with the kernel's cache and TLB traffic), while a resumed TLS 1.3
  * handshake side is about 88k ticks in all: the one call per handshake that the pool in tls_hs
- * left was 4-5% of it. Here one call fills a page, and each handshake's pool takes its 192
- * bytes from it: 21 handshakes per call, about 700 ticks each.
+ * left was 4-5% of it. Here one call fills most of a page (static, page-aligned), and each
+ * handshake's pool takes its 192 bytes from it: 21 handshakes per call, about 700 ticks each.
  *
  * What is kept, and why it is safe to keep:
- *  - The page is mapped MADV_WIPEONFORK (Linux 4.14): a child of fork() finds it zero, its
+ *  - The page is advised MADV_WIPEONFORK (Linux 4.14): a child of fork() finds it zero, its
  *    count of bytes left and its lock included, and refills it with its own getrandom call, so
- *    parent and child never hand out the same bytes. Where the kernel refuses the advice (or
- *    mmap fails) there is no reserve and every pool is filled by its own getrandom call, as
- *    before.
+ *    parent and child never hand out the same bytes. Where the kernel refuses the advice there
+ *    is no reserve and every pool is filled by its own getrandom call, as before.
  *  - MADV_DONTDUMP keeps the bytes, which become private keys, out of core dumps.
  *  - Bytes are taken from the end and wiped as they go, so the page holds only what no one has
  *    used yet.
@@ -24,6 +23,7 @@
  * the same property while a handshake ran.
  */
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "tls13.h"
 
@@ -40,39 +40,33 @@ typedef struct {
     unsigned char lock; /* __atomic_test_and_set's flag: zero is free */
     uint32_t left;      /* bytes of bytes[] not yet handed out (the first ones) */
     uint8_t bytes[21 * 192];
+    uint8_t unused[RESERVE_PAGE - 8 - 21 * 192]; /* the rest of the page */
 } reserve_page;
 
-_Static_assert(sizeof(reserve_page) <= RESERVE_PAGE, "the reserve is one page");
+_Static_assert(sizeof(reserve_page) == RESERVE_PAGE, "the reserve is one page");
 
-static reserve_page *reserve;
-static int reserve_unavailable;
+/* In the library's zero-initialised data, on a page of its own (tenon allocates nothing): the
+ * advice applies to that page only. */
+static _Alignas(RESERVE_PAGE) reserve_page reserve;
+static int reserve_state; /* 0: not tried yet; 1: advised, in use; -1: no reserve */
 
-/* The page, mapped on first use; NULL where the kernel cannot wipe it on fork. Two first
- * callers may both map one: the loser of the exchange unmaps its own. */
+/* The page, once the kernel has agreed to wipe it on fork; NULL where it does not. Two first
+ * callers may both give the advice: it is the same advice. */
 static reserve_page *reserve_get(void)
 {
-    reserve_page *p = __atomic_load_n(&reserve, __ATOMIC_ACQUIRE);
-    if (p != NULL || __atomic_load_n(&reserve_unavailable, __ATOMIC_RELAXED))
-        return p;
-    void *m = mmap(NULL, RESERVE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) {
-        __atomic_store_n(&reserve_unavailable, 1, __ATOMIC_RELAXED);
-        return NULL;
+    int state = __atomic_load_n(&reserve_state, __ATOMIC_ACQUIRE);
+    if (state == 0) {
+        /* Only where the reserve is exactly one page: advice on a larger page would also
+         * wipe whatever else the library keeps on it. */
+        state = sysconf(_SC_PAGESIZE) == RESERVE_PAGE &&
+                        madvise(&reserve, sizeof reserve, MADV_WIPEONFORK) == 0
+                    ? 1
+                    : -1;
+        if (state == 1) /* best effort: the fork rule is the one needed */
+            (void)madvise(&reserve, sizeof reserve, MADV_DONTDUMP);
+        __atomic_store_n(&reserve_state, state, __ATOMIC_RELEASE);
     }
-    if (madvise(m, RESERVE_PAGE, MADV_WIPEONFORK) != 0) {
-        munmap(m, RESERVE_PAGE);
-        __atomic_store_n(&reserve_unavailable, 1, __ATOMIC_RELAXED);
-        return NULL;
-    }
-    (void)madvise(m, RESERVE_PAGE,
-                  MADV_DONTDUMP); /* best effort: the fork rule is the one needed */
-    reserve_page *expected = NULL;
-    if (!__atomic_compare_exchange_n(&reserve, &expected, (reserve_page *)m, 0, __ATOMIC_ACQ_REL,
-                                     __ATOMIC_ACQUIRE)) {
-        munmap(m, RESERVE_PAGE);
-        return expected;
-    }
-    return m;
+    return state == 1 ? &reserve : NULL;
 }
 
 int tls_random_reserve(uint8_t *out, size_t len)
