@@ -485,11 +485,12 @@ int tls_random(tls_conn *c, uint8_t *out, size_t len)
 {
     tls_hs *hs = c != NULL ? c->hs : NULL;
     /* A system call costs about as much as a few kilobytes of hashing: during a handshake the
-     * bytes come from the pool in tls_hs, refilled whole when a request does not fit. */
+     * bytes come from the pool in tls_hs, refilled whole when a request does not fit, from the
+     * process's reserve (random_reserve.c: one getrandom call for 21 pools). */
     if (hs == NULL || len > sizeof hs->rnd_pool)
         return tenon_random(out, len);
     if (len > hs->rnd_left) {
-        GUARD(tenon_random(hs->rnd_pool, sizeof hs->rnd_pool));
+        GUARD(tls_random_reserve(hs->rnd_pool, sizeof hs->rnd_pool));
         hs->rnd_left = sizeof hs->rnd_pool;
     }
     hs->rnd_left -= len;

@@ -309,9 +309,10 @@ typedef struct tls_hs {
      * (TLS 1.2): the session's ID (tls12_session_cache_keep). */
     uint8_t session_id[TLS_SESSION_ID_LEN];
     size_t session_id_len;
-    /* Randomness drawn ahead with one tenon_random call (tls_random): a handshake's random,
-     * session ID and ephemeral keys take bytes from its end, which are wiped as they go, so a
-     * handshake makes one or two getrandom calls instead of one per item. (A process that
+    /* Randomness drawn ahead (tls_random), from the process's reserve (tls_random_reserve):
+     * a handshake's random, session ID and ephemeral keys take bytes from its end, which are
+     * wiped as they go, so a handshake makes no getrandom call of its own (one in 21 refills
+     * the reserve) instead of one per item. (A process that
      * forks in the middle of a handshake duplicates the pool with the rest of the handshake's
      * state, its ephemeral keys included: a connection must not go on in both copies.) */
     uint8_t rnd_pool[192];
@@ -548,6 +549,10 @@ void tls_trace_secret(tls_conn *c, tenon_trace_type type, const char *label, con
                       size_t len);
 int64_t tls_now_ms(const tls_conn *c);
 TENON_MUST_CHECK int tls_random(tls_conn *c, uint8_t *out, size_t len);
+/* len bytes of getrandom(2) output from the process's reserve (random_reserve.c), which one
+ * call fills for several handshakes' pools and a child of fork() finds empty; straight from
+ * tenon_random where there is no reserve, it is busy, or len exceeds it. */
+TENON_MUST_CHECK int tls_random_reserve(uint8_t *out, size_t len);
 /* An ECDSA signature (DER) of digest (h's digest_len bytes), hedged with random bytes from the
  * handshake's pool (tls_random). */
 TENON_MUST_CHECK int tls_ecdsa_sign(tls_conn *c, const tenon_ec_private_key *key,
