@@ -845,73 +845,36 @@ typedef uint64_t bn_v2 __attribute__((vector_size(16)));
  * copy of the entry is left to wipe). With 128-bit vectors and scalar masks the scan took a
  * tenth of a 16-limb exponentiation. */
 typedef uint64_t bn_v4 __attribute__((vector_size(32)));
-typedef uint64_t bn_v4u __attribute__((vector_size(32), aligned(8), may_alias));
 
-/* acc = mask ? *v : acc, mask all-ones or zero in every byte: one VPBLENDVB (the compiler's own
- * blend recomputes the mask bytewise, hence the asm). */
-static inline __attribute__((always_inline, target("avx2"))) bn_v4 blend4(bn_v4 acc, bn_v4 mask,
-                                                                          const uint64_t *v)
-{
-    __asm__("vpblendvb %[m], %[v], %[a], %[a]"
-            : [a] "+x"(acc)
-            : [m] "x"(mask), [v] "m"(*(const bn_v4u *)v));
-    return acc;
-}
-
-/* Columns 4c..4c+4k-1 (k <= 4 vectors) of table[win] into t, in four named accumulators so that
- * they stay in registers: a blend per vector, on Zen 5 about 70 cycles for a 16-limb scan where
- * an AND and an OR per vector took 100. */
 static inline __attribute__((always_inline, target("avx2"))) void
-table_scan_avx2_cols(uint64_t *t, const uint64_t *table, const size_t n, uint32_t win, size_t c,
-                     const size_t k)
+table_scan_avx2_n(uint64_t *t, const uint64_t *table, const size_t n, uint32_t win)
 {
-    bn_v4 a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0, idx = a0, want = a0 + win;
-    const uint64_t *col = table + 4 * c;
+    bn_v4 acc[BN_MAX_LIMBS / 4], idx = {0, 0, 0, 0}, want = (bn_v4){0, 0, 0, 0} + win;
+    for (size_t j = 0; j < n / 4; j++)
+        acc[j] = (bn_v4){0, 0, 0, 0};
     for (uint32_t i = 0; i < (1u << WIN); i++) {
         bn_v4 mask = (bn_v4)(idx == want);
         idx += 1;
-        const uint64_t *row = col + i * n;
-        a0 = blend4(a0, mask, row);
-        if (k > 1)
-            a1 = blend4(a1, mask, row + 4);
-        if (k > 2)
-            a2 = blend4(a2, mask, row + 8);
-        if (k > 3)
-            a3 = blend4(a3, mask, row + 12);
+        const uint64_t *row = table + i * n;
+        for (size_t j = 0; j < n / 4; j++) {
+            bn_v4 v;
+            memcpy(&v, row + 4 * j, sizeof v);
+            acc[j] |= v & mask;
+        }
     }
-    /* stored through an unaligned type (memcpy would take the accumulators' addresses and keep
-     * them, a copy of the secret entry, in memory) */
-    *(bn_v4u *)(t + 4 * c) = a0;
-    if (k > 1)
-        *(bn_v4u *)(t + 4 * c + 4) = a1;
-    if (k > 2)
-        *(bn_v4u *)(t + 4 * c + 8) = a2;
-    if (k > 3)
-        *(bn_v4u *)(t + 4 * c + 12) = a3;
+    for (size_t j = 0; j < n / 4; j++)
+        memcpy(t + 4 * j, &acc[j], sizeof acc[j]);
 }
 
 __attribute__((target("avx2"))) static void table_scan_avx2(uint64_t *t, const uint64_t *table,
                                                             size_t n, uint32_t win)
 {
-    if (n == 16) {
-        table_scan_avx2_cols(t, table, 16, win, 0, 4);
-        return;
-    }
-    if (n == 24) {
-        table_scan_avx2_cols(t, table, 24, win, 0, 4);
-        table_scan_avx2_cols(t, table, 24, win, 4, 2);
-        return;
-    }
-    for (size_t c = 0; c < n / 4; c += 4) {
-        if (n / 4 - c >= 4)
-            table_scan_avx2_cols(t, table, n, win, c, 4);
-        else if (n / 4 - c == 3)
-            table_scan_avx2_cols(t, table, n, win, c, 3);
-        else if (n / 4 - c == 2)
-            table_scan_avx2_cols(t, table, n, win, c, 2);
-        else
-            table_scan_avx2_cols(t, table, n, win, c, 1);
-    }
+    if (n == 16)
+        table_scan_avx2_n(t, table, 16, win);
+    else if (n == 24)
+        table_scan_avx2_n(t, table, 24, win);
+    else
+        table_scan_avx2_n(t, table, n, win);
 }
 #endif
 
