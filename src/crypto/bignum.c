@@ -841,40 +841,79 @@ typedef uint64_t bn_v2 __attribute__((vector_size(16)));
 
 #if TENON_X86_64
 /* Four limbs at a time with AVX2 (every RSA prime size is a multiple of 4 limbs), the entry's
- * mask from a vector comparison; with n a constant the accumulators stay in registers (so no
- * copy of the entry is left to wipe). With 128-bit vectors and scalar masks the scan took a
- * tenth of a 16-limb exponentiation. */
+ * mask from a vector comparison; the accumulators are four named variables per pass over the
+ * table, so that they stay in registers (no copy of the entry is left to wipe). With 128-bit
+ * vectors and scalar masks the scan took a tenth of a 16-limb exponentiation. */
 typedef uint64_t bn_v4 __attribute__((vector_size(32)));
+typedef uint64_t bn_v4u __attribute__((vector_size(32), aligned(8), may_alias));
 
-static inline __attribute__((always_inline, target("avx2"))) void
-table_scan_avx2_n(uint64_t *t, const uint64_t *table, const size_t n, uint32_t win)
+/* acc | (mask & *v): the entry kept under its all-or-nothing mask. */
+static inline __attribute__((always_inline, target("avx2"))) bn_v4 keep4(bn_v4 acc, bn_v4 mask,
+                                                                         const uint64_t *v)
 {
-    bn_v4 acc[BN_MAX_LIMBS / 4], idx = {0, 0, 0, 0}, want = (bn_v4){0, 0, 0, 0} + win;
-    for (size_t j = 0; j < n / 4; j++)
-        acc[j] = (bn_v4){0, 0, 0, 0};
+    return acc | (*(const bn_v4u *)v & mask);
+}
+
+/* Columns 4c..4c+4k-1 (k <= 6 vectors) of table[win] into t, in named accumulators: with
+ * an array of them (and memcpy to t) GCC 12 kept the accumulators, a copy of the secret entry,
+ * on the stack, unwiped; named ones stay in registers. */
+static inline __attribute__((always_inline, target("avx2"))) void
+table_scan_avx2_cols(uint64_t *t, const uint64_t *table, const size_t n, uint32_t win, size_t c,
+                     const size_t k)
+{
+    bn_v4 a0 = {0, 0, 0, 0}, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, idx = a0, want = a0 + win;
+    const uint64_t *col = table + 4 * c;
     for (uint32_t i = 0; i < (1u << WIN); i++) {
         bn_v4 mask = (bn_v4)(idx == want);
         idx += 1;
-        const uint64_t *row = table + i * n;
-        for (size_t j = 0; j < n / 4; j++) {
-            bn_v4 v;
-            memcpy(&v, row + 4 * j, sizeof v);
-            acc[j] |= v & mask;
-        }
+        const uint64_t *row = col + i * n;
+        a0 = keep4(a0, mask, row);
+        if (k > 1)
+            a1 = keep4(a1, mask, row + 4);
+        if (k > 2)
+            a2 = keep4(a2, mask, row + 8);
+        if (k > 3)
+            a3 = keep4(a3, mask, row + 12);
+        if (k > 4)
+            a4 = keep4(a4, mask, row + 16);
+        if (k > 5)
+            a5 = keep4(a5, mask, row + 20);
     }
-    for (size_t j = 0; j < n / 4; j++)
-        memcpy(t + 4 * j, &acc[j], sizeof acc[j]);
+    /* stored through an unaligned type: memcpy would take the accumulators' addresses */
+    *(bn_v4u *)(t + 4 * c) = a0;
+    if (k > 1)
+        *(bn_v4u *)(t + 4 * c + 4) = a1;
+    if (k > 2)
+        *(bn_v4u *)(t + 4 * c + 8) = a2;
+    if (k > 3)
+        *(bn_v4u *)(t + 4 * c + 12) = a3;
+    if (k > 4)
+        *(bn_v4u *)(t + 4 * c + 16) = a4;
+    if (k > 5)
+        *(bn_v4u *)(t + 4 * c + 20) = a5;
 }
 
 __attribute__((target("avx2"))) static void table_scan_avx2(uint64_t *t, const uint64_t *table,
                                                             size_t n, uint32_t win)
 {
-    if (n == 16)
-        table_scan_avx2_n(t, table, 16, win);
-    else if (n == 24)
-        table_scan_avx2_n(t, table, 24, win);
-    else
-        table_scan_avx2_n(t, table, n, win);
+    if (n == 16) {
+        table_scan_avx2_cols(t, table, 16, win, 0, 4);
+        return;
+    }
+    if (n == 24) {
+        table_scan_avx2_cols(t, table, 24, win, 0, 6);
+        return;
+    }
+    for (size_t c = 0; c < n / 4; c += 4) {
+        if (n / 4 - c >= 4)
+            table_scan_avx2_cols(t, table, n, win, c, 4);
+        else if (n / 4 - c == 3)
+            table_scan_avx2_cols(t, table, n, win, c, 3);
+        else if (n / 4 - c == 2)
+            table_scan_avx2_cols(t, table, n, win, c, 2);
+        else
+            table_scan_avx2_cols(t, table, n, win, c, 1);
+    }
 }
 #endif
 
