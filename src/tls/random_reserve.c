@@ -27,11 +27,20 @@
 
 #include "tls13.h"
 
+/* The advice's numbers are Linux's (older C libraries' headers may lack them); elsewhere there
+ * is no reserve. */
+#if defined(__linux__)
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
 #endif
 #ifndef MADV_DONTDUMP
 #define MADV_DONTDUMP 16
+#endif
+#define RESERVE_POSSIBLE 1
+#else
+#define RESERVE_POSSIBLE 0
+#define MADV_WIPEONFORK 0
+#define MADV_DONTDUMP 0
 #endif
 
 #define RESERVE_PAGE 4096
@@ -58,7 +67,7 @@ static reserve_page *reserve_get(void)
     if (state == 0) {
         /* Only where the reserve is exactly one page: advice on a larger page would also
          * wipe whatever else the library keeps on it. */
-        state = sysconf(_SC_PAGESIZE) == RESERVE_PAGE &&
+        state = RESERVE_POSSIBLE && sysconf(_SC_PAGESIZE) == RESERVE_PAGE &&
                         madvise(&reserve, sizeof reserve, MADV_WIPEONFORK) == 0
                     ? 1
                     : -1;
