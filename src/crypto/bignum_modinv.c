@@ -162,7 +162,9 @@ static void apply_fg(int64_t *f, int64_t *g, size_t len, const r62_matrix *t)
 static void apply_de(int64_t *d, int64_t *e, size_t len, const r62_matrix *t, const int64_t *m,
                      uint64_t minv62)
 {
-    int64_t sd = d[len - 1] >> 63, se = e[len - 1] >> 63;
+    /* The barriers keep the masks masks: clang -O2 turned such an AND into a branch. */
+    int64_t sd = (int64_t)ct_value_barrier_u64((uint64_t)(d[len - 1] >> 63));
+    int64_t se = (int64_t)ct_value_barrier_u64((uint64_t)(e[len - 1] >> 63));
     int64_t kd = (t->u & sd) + (t->v & se), ke = (t->q & sd) + (t->r & se);
     s128 ad = (s128)t->u * d[0] + (s128)t->v * e[0];
     s128 ae = (s128)t->q * d[0] + (s128)t->r * e[0];
@@ -242,15 +244,17 @@ static uint64_t inv_finish(inv_state *st, uint64_t *r, size_t nl)
     size_t len = st->len;
     int64_t *d = st->d, *m = st->m;
     uint64_t ok = unit_mask(st->f, len);
-    int64_t fneg = st->f[len - 1] >> 63;
-    int64_t dneg = d[len - 1] >> 63;
+    /* The sign masks go through barriers: from d's top word clang -O2 made `m[i] & dneg` a
+     * branch on the sign (ct_rsa, clang Release build). */
+    int64_t fneg = (int64_t)ct_value_barrier_u64((uint64_t)(st->f[len - 1] >> 63));
+    int64_t dneg = (int64_t)ct_value_barrier_u64((uint64_t)(d[len - 1] >> 63));
     for (size_t i = 0; i < len; i++)
         d[i] += m[i] & dneg;
     r62_normalise(d, len);
     for (size_t i = 0; i < len; i++)
         d[i] = (d[i] ^ fneg) - fneg;
     r62_normalise(d, len);
-    dneg = d[len - 1] >> 63;
+    dneg = (int64_t)ct_value_barrier_u64((uint64_t)(d[len - 1] >> 63));
     for (size_t i = 0; i < len; i++)
         d[i] += m[i] & dneg;
     r62_normalise(d, len);

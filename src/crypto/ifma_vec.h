@@ -27,6 +27,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ct.h" /* the model's comparison masks behind a barrier: clang -O2 branched on them */
+
 typedef struct ifma_model_vec {
     uint64_t l[4];
 } ifma_model_vec;
@@ -53,7 +55,7 @@ static inline ifma_model_vec mv_op(int op, ifma_model_vec c, ifma_model_vec a, i
                  : op == 4 ? c.l[j] + ((uint64_t)p & m52)
                  : op == 5 ? c.l[j] + (uint64_t)(p >> 52)
                  : op == 6 ? a.l[j] | b.l[j]
-                           : ((x | (0 - x)) >> 63) - 1;
+                           : ct_value_barrier_u64(((x | (0 - x)) >> 63) - 1);
     }
     return r;
 }
