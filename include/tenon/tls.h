@@ -27,6 +27,12 @@
  *       if (st & TENON_WANT_INPUT) { recv(); tenon_conn_feed(); }  // 0 bytes: transport_eof
  *   }
  *
+ * Randomness: getrandom(2). Handshakes draw it from a process-wide reserve, one page of the
+ * library's static data that one getrandom call fills for about 21 handshakes, wiped as it is
+ * taken, advised MADV_WIPEONFORK so that a child of fork() refills its own (where the kernel
+ * cannot, each handshake calls getrandom itself; see docs/memory.md). Like any user-space
+ * random state it is duplicated by a VM snapshot restored twice.
+ *
  * Errors: every fallible call returns 0 or a negative tenon_err. A protocol error is sticky:
  * the engine queues the alert RFC 8446 names (tenon_error_alert) for the peer, and every later
  * call returns the same error. The peer's transport ending without close_notify is
