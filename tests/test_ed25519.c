@@ -1,7 +1,8 @@
 /* Ed25519 (RFC 8032 §5.1): the RFC's §7.1 vectors, every Wycheproof case, the strictness
  * choices of include/tenon/ed25519.h, and a differential test against OpenSSL's EVP Ed25519
  * on random keys and messages (identical public keys and signatures, each verifying the
- * other's, both refusing the same corrupted signatures). */
+ * other's, both refusing the same corrupted signatures), on the dispatched and the portable
+ * paths. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -225,10 +226,16 @@ static void test_openssl(void)
 
 int main(void)
 {
-    test_rfc8032();
-    test_strictness();
-    test_keygen();
-    tu_wycheproof("ed25519_test.json", "ed25519", wycheproof_case, NULL);
-    test_openssl();
+    /* Twice: with the CPU's own paths (the BMI2 variable-base multiplication of verify, the
+     * AVX2/BMI2 fixed-base comb), then with the portable ones. */
+    for (int pass = 0; pass < 2; pass++) {
+        tenon_cpu_set_mask(pass == 0 ? UINT32_MAX : 0);
+        test_rfc8032();
+        test_strictness();
+        test_keygen();
+        tu_wycheproof("ed25519_test.json", "ed25519", wycheproof_case, NULL);
+        test_openssl();
+    }
+    tenon_cpu_set_mask(UINT32_MAX);
     return tu_finish("test_ed25519");
 }

@@ -11,6 +11,7 @@
  */
 #include "../common.h"
 #include "bignum.h"
+#include "cpu.h"
 #include "ct.h"
 #include "edwards25519.h"
 #include "tenon/crypto.h"
@@ -185,26 +186,63 @@ static int ge_frombytes_vartime(ge_ext *p, const uint8_t s[32])
     return 1;
 }
 
-/* r = k·P for a public 256-bit little-endian k: 4-bit windows over a table of 0..15 ·P. */
-static void ge_scalarmult_vartime(ge_ext *r, const uint8_t k[32], const ge_ext *p)
+/* r = k·P for a public 256-bit little-endian k: 4-bit windows over a table of 0..15 ·P. The
+ * group operations are inlined (one copy of each) so that the BMI2 instance below gets mulx
+ * in every field product. */
+static inline __attribute__((always_inline)) void
+ge_scalarmult_vartime_with(ge_ext *r, const uint8_t k[32], const ge_ext *p)
 {
     ge_cached table[16];
     ge_ext acc = *p;
+    fe zz;
     ge_to_cached(&table[1], p);
-    for (int i = 2; i < 16; i++) {
-        ge_add(&acc, &acc, &table[1]);
-        ge_to_cached(&table[i], &acc);
+    for (int i = 1; i < 16; i++) {
+        if (i > 1)
+            ge_to_cached(&table[i], &acc);
+        if (i < 15) {
+            fe_mul(&zz, &acc.Z, &table[1].z);
+            ge_add_core(&acc, &acc, &table[1].ypx, &table[1].ymx, &table[1].t2d, &zz);
+        }
     }
     ge_identity(r);
     for (int i = 63; i >= 0; i--) {
-        ge_dbl(r, r, 0);
-        ge_dbl(r, r, 0);
-        ge_dbl(r, r, 0);
-        ge_dbl(r, r, 1);
+        for (int j = 0; j < 4; j++)
+            ge_dbl(r, r, j == 3);
         unsigned nib = (unsigned)(k[i / 2] >> (4 * (i & 1))) & 15u;
-        if (nib != 0)
-            ge_add(r, r, &table[nib]);
+        if (nib != 0) {
+            const ge_cached *q = &table[nib];
+            fe_mul(&zz, &r->Z, &q->z);
+            ge_add_core(r, r, &q->ypx, &q->ymx, &q->t2d, &zz);
+        }
     }
+}
+
+__attribute__((noinline)) static void ge_scalarmult_vartime_portable(ge_ext *r, const uint8_t k[32],
+                                                                     const ge_ext *p)
+{
+    ge_scalarmult_vartime_with(r, k, p);
+}
+
+#if TENON_X86_64
+/* With mulx for the field products (as x25519_base.c's base_mul_avx2): GCC's `mul` needs rax
+ * and rdx and the moves around them. */
+TENON_TARGET("bmi2")
+__attribute__((noinline)) static void ge_scalarmult_vartime_bmi2(ge_ext *r, const uint8_t k[32],
+                                                                 const ge_ext *p)
+{
+    ge_scalarmult_vartime_with(r, k, p);
+}
+#endif
+
+static void ge_scalarmult_vartime(ge_ext *r, const uint8_t k[32], const ge_ext *p)
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_BMI2)) {
+        ge_scalarmult_vartime_bmi2(r, k, p);
+        return;
+    }
+#endif
+    ge_scalarmult_vartime_portable(r, k, p);
 }
 
 /* ------------------------------------------------------------------------------------------

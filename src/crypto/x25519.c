@@ -15,7 +15,7 @@
 
 /* z^(2^250 - 1) and z^11: the common start of the addition chains of z^(p-2) here and of
  * z^((p-5)/8) in Ed25519's square root (ed25519.c). Each line notes the exponent reached. */
-void x25519_fe_pow250(fe *h, fe *z11, const fe *z)
+static inline __attribute__((always_inline)) void fe_pow250_with(fe *h, fe *z11, const fe *z)
 {
     fe z2, a, b, c;
     fe_sq(&z2, z);        /* 2 */
@@ -42,6 +42,32 @@ void x25519_fe_pow250(fe *h, fe *z11, const fe *z)
     tenon_wipe(&a, sizeof a);
     tenon_wipe(&b, sizeof b);
     tenon_wipe(&c, sizeof c);
+}
+
+__attribute__((noinline)) static void fe_pow250_portable(fe *h, fe *z11, const fe *z)
+{
+    fe_pow250_with(h, z11, z);
+}
+
+#if TENON_X86_64
+/* With mulx for the products and squares (as x25519_base.c's comb): Ed25519's point
+ * decoding. */
+TENON_TARGET("bmi2")
+__attribute__((noinline)) static void fe_pow250_bmi2(fe *h, fe *z11, const fe *z)
+{
+    fe_pow250_with(h, z11, z);
+}
+#endif
+
+void x25519_fe_pow250(fe *h, fe *z11, const fe *z)
+{
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_BMI2)) {
+        fe_pow250_bmi2(h, z11, z);
+        return;
+    }
+#endif
+    fe_pow250_portable(h, z11, z);
 }
 
 /* RFC 7748 §5: the output is the canonical encoding, the unique representative in [0, p).

@@ -78,23 +78,46 @@ static inline void fe_neg(fe *h, const fe *g)
     fe_sub(h, &zero, g);
 }
 
+/* (uint64_t)(r >> 51) for r < 2^115 given as its halves: GCC compiles a 128-bit shift to
+ * `shrd`, which Zen 5 charges about six simple ALU operations of throughput; a `shl`, a `shr`
+ * and an `add` cost three (docs/crypto.md). The halves do not overlap, so the add is an or. */
+static inline uint64_t fe_shr51(uint64_t lo, uint64_t hi)
+{
+    return (hi << 13) + (lo >> 51);
+}
+
 /* Folds five 128-bit column sums (each < 2^114.6) into a reduced element: carries go up one
  * limb at a time, and the carry out of the top limb re-enters at the bottom times 19, since
- * 2^255 = 19 (mod p). */
+ * 2^255 = 19 (mod p). Each carry is added to the next column's two 64-bit halves (add, adc):
+ * adding it to the column as a 128-bit number, GCC 12 stores it with a zero high word and adds
+ * from memory. */
 static inline void fe_carry128(fe *h, fe_u128 r0, fe_u128 r1, fe_u128 r2, fe_u128 r3, fe_u128 r4)
 {
-    r1 += (uint64_t)(r0 >> 51);
-    r2 += (uint64_t)(r1 >> 51);
-    r3 += (uint64_t)(r2 >> 51);
-    r4 += (uint64_t)(r3 >> 51);
-    uint64_t c = (uint64_t)(r4 >> 51);
-    fe_u128 t0 = (fe_u128)((uint64_t)r0 & FE_MASK51) + (fe_u128)c * 19;
-    uint64_t h1 = ((uint64_t)r1 & FE_MASK51) + (uint64_t)(t0 >> 51);
-    h->l[0] = (uint64_t)t0 & FE_MASK51;
-    h->l[1] = h1;
-    h->l[2] = (uint64_t)r2 & FE_MASK51;
-    h->l[3] = (uint64_t)r3 & FE_MASK51;
-    h->l[4] = (uint64_t)r4 & FE_MASK51;
+    uint64_t l1 = (uint64_t)r1, l2 = (uint64_t)r2, l3 = (uint64_t)r3, l4 = (uint64_t)r4;
+    uint64_t h1 = (uint64_t)(r1 >> 64), h2 = (uint64_t)(r2 >> 64), h3 = (uint64_t)(r3 >> 64),
+             h4 = (uint64_t)(r4 >> 64);
+    uint64_t c = fe_shr51((uint64_t)r0, (uint64_t)(r0 >> 64));
+    l1 += c;
+    h1 += l1 < c;
+    c = fe_shr51(l1, h1);
+    l2 += c;
+    h2 += l2 < c;
+    c = fe_shr51(l2, h2);
+    l3 += c;
+    h3 += l3 < c;
+    c = fe_shr51(l3, h3);
+    l4 += c;
+    h4 += l4 < c;
+    c = fe_shr51(l4, h4);
+    /* c < 2^63.6, so c·19 needs more than 64 bits */
+    fe_u128 c19 = (fe_u128)c * 19;
+    uint64_t t0 = ((uint64_t)r0 & FE_MASK51) + (uint64_t)c19;
+    uint64_t t0h = (uint64_t)(c19 >> 64) + (t0 < (uint64_t)c19);
+    h->l[0] = t0 & FE_MASK51;
+    h->l[1] = (l1 & FE_MASK51) + fe_shr51(t0, t0h);
+    h->l[2] = l2 & FE_MASK51;
+    h->l[3] = l3 & FE_MASK51;
+    h->l[4] = l4 & FE_MASK51;
 }
 
 /* Schoolbook product; a limb product at weight 2^255 or more is folded back times 19. */
