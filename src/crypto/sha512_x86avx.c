@@ -122,9 +122,9 @@
     "movq %[" #f "], %[" #y "]\n\t"                                                                \
     "xorq %[" #g "], %[" #y "]\n\t"                                                                \
     "andq %[" #e "], %[" #y "]\n\t"                                                                \
-    "movq %[" #b "], %[t2]\n\t"                                                                    \
-    "andq %[" #c "], %[t2]\n\t"                                                                    \
-    "subq %[" #d "], %[t2]\n\t"     /* (b & c) - d */                                              \
+    "movq %[" #b "], %[t1]\n\t"                                                                    \
+    "andq %[" #c "], %[t1]\n\t"                                                                    \
+    "subq %[" #d "], %[t1]\n\t"     /* (b & c) - d */                                              \
     "xorq %[" #g "], %[" #y "]\n\t" /* Ch(e, f, g) */                                              \
     "addq " wop ", %[" #h "]\n\t"   /* h + W(t) + K(t) */                                          \
     "addq %[" #h "], %[" #d "]\n\t"                                                                \
@@ -142,9 +142,9 @@
     "movq %[" #a "], %[" #y "]\n\t"                                                                \
     "xorq %[" #b "], %[" #y "]\n\t" /* a ^ b, the next round's b ^ c */                            \
     "xorq %[t0], %[" #h "]\n\t"     /* Sigma0(a) */                                                \
-    "addq %[" #x "], %[t2]\n\t"     /* Maj(a, b, c) - d */                                         \
-    "addq %[" #d "], %[t2]\n\t"     /* T1 + Maj(a, b, c) */                                        \
-    "addq %[t2], %[" #h "]\n\t"     /* the new a */
+    "addq %[" #x "], %[t1]\n\t"     /* Maj(a, b, c) - d */                                         \
+    "addq %[" #d "], %[t1]\n\t"     /* T1 + Maj(a, b, c) */                                        \
+    "addq %[t1], %[" #h "]\n\t"     /* the new a */
 
 /* Eight rounds t..t+7 with W(t + i) + K(t + i) at byte offset (i / 2) ps + 8 (i % 2) from p
  * (the schedule stores pairs of words ps bytes apart); arr is the whole W + K array, so the
@@ -182,17 +182,19 @@
  * at 16 KiB on Ice Lake) until its rounds became RASMO_W's, which need one more register;
  * everything keeps it at -O0, where each memory operand takes an address
  * register of its own. */
-#define ROUNDS2M(p, n1, arr, A, B, C, D, E, F, G, H)                                               \
+/* Two rounds, R (RASMO or RASMO_W) each, with the two words as memory operands. */
+#define ROUNDS2M_WITH(R, p, n1, arr, A, B, C, D, E, F, G, H)                                       \
     do {                                                                                           \
         uint64_t ab_, t0_, t1_;                                                                    \
-        __asm__(RASMO(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                       \
-                    RASMO(h, a, b, c, d, e, f, g, y, x, "%[w1]")                                   \
+        __asm__(R(a, b, c, d, e, f, g, h, x, y, "%[w0]") R(h, a, b, c, d, e, f, g, y, x, "%[w1]")  \
                 : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
                   [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
                   [t1] "=&r"(t1_)                                                                  \
                 : [w0] "m"((p)[0]), [w1] "m"((p)[n1])                                              \
                 : "cc");                                                                           \
     } while (0)
+#define ROUNDS2M(p, n1, arr, A, B, C, D, E, F, G, H)                                               \
+    ROUNDS2M_WITH(RASMO, p, n1, arr, A, B, C, D, E, F, G, H)
 #define ROUNDS2P(p, o1, arr, A, B, C, D, E, F, G, H)                                               \
     do {                                                                                           \
         uint64_t ab_, t0_, t1_;                                                                    \
@@ -208,16 +210,7 @@
  * takes a register too and the frame pointer another, they would need one more than there is,
  * and ROUNDS2TW is ROUNDS2T). */
 #define ROUNDS2MW(p, n1, arr, A, B, C, D, E, F, G, H)                                              \
-    do {                                                                                           \
-        uint64_t ab_, t0_, t2_;                                                                    \
-        __asm__(RASMO_W(a, b, c, d, e, f, g, h, x, y, "%[w0]")                                     \
-                    RASMO_W(h, a, b, c, d, e, f, g, y, x, "%[w1]")                                 \
-                : [a] "+r"(A), [b] "+r"(B), [c] "+r"(C), [d] "+r"(D), [e] "+r"(E), [f] "+r"(F),    \
-                  [g] "+r"(G), [h] "+r"(H), [x] "+r"(bc), [y] "=&r"(ab_), [t0] "=&r"(t0_),         \
-                  [t2] "=&r"(t2_)                                                                  \
-                : [w0] "m"((p)[0]), [w1] "m"((p)[n1])                                              \
-                : "cc");                                                                           \
-    } while (0)
+    ROUNDS2M_WITH(RASMO_W, p, n1, arr, A, B, C, D, E, F, G, H)
 /* ROUNDS2MW's statement takes 13 general registers: only where the build (CMakeLists.txt)
  * vouches for them, a GCC build without sanitizers and without a frame pointer in this file,
  * does it run; elsewhere the W rounds are the plain ones. With 14 (before RASMO_W lost its
