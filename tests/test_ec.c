@@ -368,6 +368,148 @@ static void test_p256_paths(unsigned iters)
     CHECK(bad == 0);
 }
 
+/*
+ * P-256 k·P by every path against OpenSSL's (k mod n)·P, for the scalars at the edges of
+ * EC(mul_point_jma)'s split k = 4·K + l (K = k >> 2 in signed windows, then two doublings and
+ * l·P): k = 0 .. 8 (K = 0, 1, 2), n - 8 .. n (K at its top, every l), n + 1 .. n + 8 (beyond
+ * n: n + 6 = 4·K + 3 with 4·K = n + 3, so the last addition is 3P + 3P, a doubling, which must
+ * be detected and redone), 2^e ± j for e = 253 .. 255
+ * (K's top bits and the top window's sign bit), 2^256 - 1 - j, and random 256-bit strings;
+ * on the points G, 2G, -G, random ones, and the two with the smallest x (small coordinates in
+ * the co-Z table EC(table_coz)). k ≡ 0 (mod n) gives infinity, a zero mask.
+ */
+static int ossl_mul_mod_n(curve_ctx *cc, const uint8_t *k, const uint8_t *xy, uint8_t *out)
+{
+    uint8_t enc[65] = {4}, o[65];
+    memcpy(enc + 1, xy, 64);
+    EC_POINT *q = EC_POINT_new(cc->group), *r = EC_POINT_new(cc->group);
+    BIGNUM *bk = BN_bin2bn(k, 32, NULL), *n = BN_bin2bn(n256, 32, NULL);
+    int ok = BN_nnmod(bk, bk, n, cc->bn) && EC_POINT_oct2point(cc->group, q, enc, 65, cc->bn) &&
+             EC_POINT_mul(cc->group, r, NULL, q, bk, cc->bn);
+    CHECK(ok);
+    ok = ok && !EC_POINT_is_at_infinity(cc->group, r) &&
+         EC_POINT_point2oct(cc->group, r, POINT_CONVERSION_UNCOMPRESSED, o, 65, cc->bn) == 65;
+    if (ok)
+        memcpy(out, o + 1, 64);
+    EC_POINT_free(q);
+    EC_POINT_free(r);
+    BN_free(bk);
+    BN_free(n);
+    return ok;
+}
+
+static void test_p256_split_edges(curve_ctx *cc)
+{
+    uint8_t pts[8][64], k[32];
+    size_t np = 0;
+    /* G, 2G, -G and two random multiples */
+    static const uint8_t small_k[][2] = {{0, 1}, {0, 2}};
+    for (size_t i = 0; i < 2; i++) {
+        memset(k, 0, 32);
+        memcpy(k + 30, small_k[i], 2);
+        CHECK(ec_p256.mul_base(pts[np++], k, NULL) == 0xFFFFFFFFu);
+    }
+    n_minus(&ec_p256, 1, k);
+    CHECK(ec_p256.mul_base(pts[np++], k, NULL) == 0xFFFFFFFFu);
+    for (int i = 0; i < 2; i++) {
+        test_scalar(&ec_p256, 100 + i, k);
+        CHECK(ec_p256.mul_base(pts[np++], k, NULL) == 0xFFFFFFFFu);
+    }
+    /* the points with the smallest x (either y) */
+    BIGNUM *x = BN_new(), *y = BN_new();
+    EC_POINT *pt = EC_POINT_new(cc->group);
+    for (unsigned long xv = 0; xv < 100 && np < 7; xv++) {
+        BN_set_word(x, xv);
+        if (!EC_POINT_set_compressed_coordinates(cc->group, pt, x, (int)(xv & 1), cc->bn))
+            continue;
+        CHECK(EC_POINT_get_affine_coordinates(cc->group, pt, x, y, cc->bn));
+        BN_bn2binpad(x, pts[np], 32);
+        BN_bn2binpad(y, pts[np] + 32, 32);
+        CHECK(ec_p256.point_valid(pts[np]) == 0xFFFFFFFFu);
+        np++;
+    }
+    CHECK(np == 7);
+    EC_POINT_free(pt);
+
+    static const char *names[] = {"default", "portable", "BMI2/ADX", "AVX-512 IFMA", "IFMA model"};
+    unsigned long compared = 0, bad = 0, infinity = 0;
+    int avail[P256_PATH_IFMA_MODEL + 1]; /* 0 where the path is unavailable here */
+    for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+        uint8_t one[32] = {[31] = 1}, g[64];
+        avail[path] = p256_mul_path(path, g, one, pts[0], NULL) != 0;
+    }
+    CHECK(avail[P256_PATH_PORTABLE] && avail[P256_PATH_IFMA_MODEL]);
+    uint8_t blind[32];
+    tu_rand(blind, sizeof blind);
+    for (size_t p = 0; p < np; p++) {
+        for (int kind = 0; kind < 7; kind++) {
+            int js = kind == 5 ? 5 : kind == 6 ? 4 : 9;
+            for (int j = 0; j < js; j++) {
+                BIGNUM *b = BN_new();
+                switch (kind) {
+                case 0: /* j */
+                    BN_set_word(b, (unsigned long)j);
+                    break;
+                case 1: /* n - j */
+                case 2: /* n + j */
+                    BN_bin2bn(n256, 32, b);
+                    if (kind == 1)
+                        BN_sub_word(b, (unsigned long)j);
+                    else
+                        BN_add_word(b, (unsigned long)j);
+                    break;
+                case 3: /* 2^e + j, 2^e - j (e = 253 .. 255) */
+                case 4:
+                    BN_set_bit(b, 253 + j % 3);
+                    if (kind == 3)
+                        BN_add_word(b, (unsigned long)(j / 3));
+                    else
+                        BN_sub_word(b, (unsigned long)(j / 3 + 1));
+                    break;
+                case 5: /* 2^256 - 1 - j */
+                    BN_set_bit(b, 256);
+                    BN_sub_word(b, (unsigned long)(j + 1));
+                    break;
+                default:
+                    break;
+                }
+                if (kind == 6)
+                    tu_rand(k, 32);
+                else
+                    CHECK(BN_bn2binpad(b, k, 32) == 32);
+                BN_free(b);
+                uint8_t want[64], got[64];
+                int want_ok = ossl_mul_mod_n(cc, k, pts[p], want);
+                infinity += !want_ok;
+                for (int path = P256_PATH_DEFAULT; path <= P256_PATH_IFMA_MODEL; path++) {
+                    for (int bl = 0; bl < 2; bl++) {
+                        memset(got, 0xA5, sizeof got);
+                        uint32_t ok = p256_mul_path(path, got, k, pts[p], bl ? blind : NULL);
+                        if (!avail[path])
+                            continue;
+                        compared++;
+                        if (ok != (want_ok ? 0xFFFFFFFFu : 0) ||
+                            (want_ok && memcmp(got, want, 64) != 0)) {
+                            if (bad++ < 4) {
+                                fprintf(stderr, "  path %s, point %zu, blind %d:\n", names[path], p,
+                                        bl);
+                                tu_print_hex(stderr, "k", k, 32);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(infinity == 3 * np); /* k = 0, and k = n as n - 0 and n + 0 */
+    printf("P-256 k*P at the 4K + l split's edges, every path vs OpenSSL: %lu products, %lu "
+           "wrong\n",
+           compared, bad);
+    BN_free(x);
+    BN_free(y);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Bad input */
 
@@ -662,6 +804,7 @@ int main(int argc, char **argv)
         test_exceptional_fallback(&curves[i]);
     }
     test_p256_paths(400);
+    test_p256_split_edges(&curves[0]);
     /* The BMI2/ADX field without the IFMA vectors (the default on a CPU with AVX-512 IFMA). */
     printf("without AVX-512 IFMA:\n");
     tenon_cpu_set_mask(~(uint32_t)TENON_CPU_AVX512IFMA);

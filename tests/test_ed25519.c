@@ -224,6 +224,58 @@ static void test_openssl(void)
            agree);
 }
 
+/* Public keys and R of small order (the eight points of the torsion subgroup: the neutral
+ * element, -1's y, the two of order 4, the four of order 8), S = 0: the cofactorless equation
+ * S·B = R + h·A holds when h·A = -R, which depends on h mod 8, so some messages verify and
+ * others do not. tenon's verdict (its variable-base multiplication on those points, BMI2 or
+ * portable) must be OpenSSL's, and some must verify. */
+static void test_small_order_keys(void)
+{
+    static const char *const torsion[] = {
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    };
+    const size_t nt = sizeof torsion / sizeof torsion[0];
+    unsigned long n = 0, valid = 0, differ = 0;
+    for (size_t a = 0; a < nt; a++) {
+        size_t len;
+        uint8_t *A = tu_hex(torsion[a], &len);
+        tenon_ed25519_public_key pk;
+        CHECK_RC(tenon_ed25519_public_key_load(&pk, A, 32), TENON_OK);
+        EVP_PKEY *vk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, A, 32);
+        CHECK(vk != NULL);
+        for (size_t r = 0; r < nt; r++) {
+            uint8_t sig[64] = {0}, msg[3] = {(uint8_t)a, (uint8_t)r, 0};
+            uint8_t *R = tu_hex(torsion[r], &len);
+            memcpy(sig, R, 32);
+            free(R);
+            for (int m = 0; m < 12; m++) {
+                msg[2] = (uint8_t)m;
+                EVP_MD_CTX *md = EVP_MD_CTX_new();
+                int o = EVP_DigestVerifyInit(md, NULL, NULL, NULL, vk) == 1 &&
+                        EVP_DigestVerify(md, sig, 64, msg, sizeof msg) == 1;
+                EVP_MD_CTX_free(md);
+                int t = tenon_ed25519_verify(&pk, msg, sizeof msg, sig, 64) == TENON_OK;
+                n++;
+                valid += (unsigned long)t;
+                differ += (unsigned long)(o != t);
+            }
+        }
+        EVP_PKEY_free(vk);
+        free(A);
+    }
+    CHECK(differ == 0);
+    CHECK(valid > 0 && valid < n);
+    printf("small-order keys and R, S = 0: %lu verdicts, %lu valid, %lu unlike OpenSSL's\n", n,
+           valid, differ);
+}
+
 int main(void)
 {
     /* Twice: with the CPU's own paths (the BMI2 variable-base multiplication of verify, the
@@ -235,6 +287,7 @@ int main(void)
         test_keygen();
         tu_wycheproof("ed25519_test.json", "ed25519", wycheproof_case, NULL);
         test_openssl();
+        test_small_order_keys();
     }
     tenon_cpu_set_mask(UINT32_MAX);
     return tu_finish("test_ed25519");

@@ -669,6 +669,51 @@ static void test_bad_input(void)
     CHECK_MEM(r1, r2, 32, "out aliasing the scalar");
 }
 
+/* The small-order u of test_bad_input (and their top-bit twins) through every path: each gives
+ * zero, and the kex class, with the CPU features cut to each path's, refuses it and leaves
+ * zeros in its output. */
+static void test_small_order_paths(void)
+{
+    static const char *const small[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+    };
+    unsigned long checked = 0, bad = 0;
+    tu_seed(0x5a11);
+    for (size_t p = 0; p < N_PATHS; p++) {
+        if (!path_ok(&paths[p]))
+            continue;
+        for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+            for (int top = 0; top < 2; top++) {
+                uint8_t u[32], k[32], s[32];
+                hex32(u, small[i]);
+                u[31] = (uint8_t)(u[31] | (top << 7));
+                for (int j = 0; j < 4; j++) {
+                    tu_rand(k, 32);
+                    memset(s, 0x55, 32);
+                    x25519_via(&paths[p], s, k, u);
+                    bad += !is_zero32(s);
+                    if (!paths[p].model) {
+                        tenon_cpu_set_mask(paths[p].mask);
+                        memset(s, 0x55, 32);
+                        bad += kex->shared_secret(k, u, 32, s) != TENON_ERR_BAD_PUBLIC_KEY;
+                        bad += !is_zero32(s);
+                        tenon_cpu_set_mask(UINT32_MAX);
+                    }
+                    checked++;
+                }
+            }
+        }
+    }
+    CHECK(bad == 0);
+    printf("small-order u through every path: %lu (path, u, scalar), %lu wrong\n", checked, bad);
+}
+
 #if defined(__x86_64__)
 /* a < 2^255 + 1463, the bound of the mulx/adx products and squares. */
 static int adx_reduced(const uint64_t a[4])
@@ -848,5 +893,6 @@ int main(void)
     test_paths_differential();
     test_openssl();
     test_bad_input();
+    test_small_order_paths();
     return tu_finish("test_x25519");
 }
