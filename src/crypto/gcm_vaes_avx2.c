@@ -375,7 +375,8 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
         CTR_SET_X(1)
         CTR_SET_X(2)
         CTR_SET_X(3)
-        CTR_SET_X(4) CTR_SET_X(5) CTR_SET_X(6)
+        CTR_SET_X(4)
+        CTR_SET_X(5) CTR_SET_X(6)
             /* Blocks 14 and 15 carry into the high four bits. */
             CTR_SET_BE(7)
     } else if (fast) {
@@ -469,10 +470,36 @@ ks_pairs(const gcm_x86_key *k, __m128i ctr, __m256i *ks, const size_t np)
         ks[j] = _mm256_aesenclast_epi128(ks[j], rkl);
 }
 
-/* dst = src ^ ks over len < 32 np bytes, read and written in place where whole: 32-byte pairs,
- * then a 16-byte block, then the last partial block by pieces. Returns that partial block
- * zero-padded, as ciphertext (sealing: the output; opening: the input), or zero if len is a
- * multiple of 16; *pt_or receives the OR of the plaintext (the content-type scan's group). */
+/* The end of tail_xor: dst = src ^ v over r < 32 bytes (a 16-byte block whole, the rest by
+ * pieces); the plaintext ORed into *acc; returns the partial block (see tail_xor). */
+GCM_VAES static inline __attribute__((always_inline)) __m128i
+tail_rest(__m256i v, const uint8_t *src, uint8_t *dst, size_t r, const int sealing, __m256i *acc)
+{
+    __m128i lane = _mm256_castsi256_si128(v);
+    if (r >= 16) {
+        const __m128i in = _mm_loadu_si128((const __m128i *)(const void *)src);
+        const __m128i o = _mm_xor_si128(lane, in);
+        _mm_storeu_si128((__m128i *)(void *)dst, o);
+        *acc = _mm256_or_si256(*acc, _mm256_zextsi128_si256(sealing ? in : o));
+        lane = _mm256_extracti128_si256(v, 1);
+        src += 16;
+        dst += 16;
+        r -= 16;
+    }
+    if (r == 0)
+        return _mm_setzero_si128();
+    const __m128i in = load_partial(src, r);
+    const __m128i o = _mm_and_si128(_mm_xor_si128(lane, in), low_bytes(r));
+    store_partial(dst, o, r);
+    *acc = _mm256_or_si256(*acc, _mm256_zextsi128_si256(sealing ? in : o));
+    return sealing ? o : in;
+}
+
+/* dst = src ^ ks over len < 32 np bytes (ks[j]: the keystream's pair j), in place where whole:
+ * 32-byte pairs, then a 16-byte block, then the last partial block by pieces. Returns that
+ * partial block zero-padded, as ciphertext (sealing: the output; opening: the input), or zero
+ * if len is a multiple of 16; *pt_or receives the OR of the plaintext (the content-type scan's
+ * group). */
 GCM_VAES static inline __attribute__((always_inline)) __m128i
 tail_xor(const __m256i *ks, const uint8_t *src, uint8_t *dst, size_t len, const int sealing,
          __m256i *pt_or)
@@ -484,35 +511,46 @@ tail_xor(const __m256i *ks, const uint8_t *src, uint8_t *dst, size_t len, const 
         store256(dst + 32 * j, o);
         acc = _mm256_or_si256(acc, sealing ? in : o);
     }
-    size_t off = 32 * j, r = len - off;
-    __m128i part = _mm_setzero_si128();
-    if (r > 0) {
-        __m128i lane = _mm256_castsi256_si128(ks[j]);
-        if (r >= 16) {
-            const __m128i in = _mm_loadu_si128((const __m128i *)(const void *)(src + off));
-            const __m128i o = _mm_xor_si128(lane, in);
-            _mm_storeu_si128((__m128i *)(void *)(dst + off), o);
-            acc = _mm256_or_si256(acc, _mm256_zextsi128_si256(sealing ? in : o));
-            lane = _mm256_extracti128_si256(ks[j], 1);
-            off += 16;
-            r -= 16;
-        }
-        if (r > 0) {
-            const __m128i in = load_partial(src + off, r);
-            const __m128i o = _mm_and_si128(_mm_xor_si128(lane, in), low_bytes(r));
-            store_partial(dst + off, o, r);
-            acc = _mm256_or_si256(acc, _mm256_zextsi128_si256(sealing ? in : o));
-            part = sealing ? o : in;
+    const size_t off = 32 * j;
+    const __m128i part = off < len
+                             ? tail_rest(ks[j], src + off, dst + off, len - off, sealing, &acc)
+                             : _mm_setzero_si128();
+    if (pt_or != NULL)
+        *pt_or = acc;
+    return part;
+}
+
+/* tail_xor for len <= 64 with the keystream's two pairs in registers (no array, so nothing
+ * on the stack to wipe). */
+GCM_VAES static inline __attribute__((always_inline)) __m128i
+tail_xor2(__m256i b0, __m256i b1, const uint8_t *src, uint8_t *dst, size_t len, const int sealing,
+          __m256i *pt_or)
+{
+    __m256i acc = _mm256_setzero_si256(), cur = b0;
+    size_t off = 0;
+    if (len >= 32) {
+        const __m256i in = load256(src), o = _mm256_xor_si256(b0, in);
+        store256(dst, o);
+        acc = sealing ? in : o;
+        cur = b1;
+        off = 32;
+        if (len == 64) {
+            const __m256i in1 = load256(src + 32), o1 = _mm256_xor_si256(b1, in1);
+            store256(dst + 32, o1);
+            acc = _mm256_or_si256(acc, sealing ? in1 : o1);
+            off = 64;
         }
     }
+    const __m128i part = off < len ? tail_rest(cur, src + off, dst + off, len - off, sealing, &acc)
+                                   : _mm_setzero_si128();
     if (pt_or != NULL)
         *pt_or = acc;
     return part;
 }
 
 /* The bytes after the last whole batch (0 < len < 256): dst = src ^ E(ctr ..), ctr advanced;
- * returns tail_xor's partial block. No copy through the stack but the keystream of a tail
- * longer than 64 bytes, wiped after. */
+ * returns tail_xor's partial block. Nothing goes through the stack but the keystream of a tail
+ * over 64 bytes (an array indexed by the public length), wiped after. */
 GCM_VAES static __m128i ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src,
                                  uint8_t *dst, size_t len, const int sealing, __m256i *pt_or)
 {
@@ -520,10 +558,7 @@ GCM_VAES static __m128i ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint
     if (len <= 64) {
         __m256i ks[2];
         ks_pairs(k, *ctrp, ks, 2);
-        part = tail_xor(ks, src, dst, len, sealing, pt_or);
-        ks[0] = ks[1] = _mm256_setzero_si256();
-        ACC_BARRIER(ks[0]);
-        ACC_BARRIER(ks[1]);
+        part = tail_xor2(ks[0], ks[1], src, dst, len, sealing, pt_or);
     } else {
         __m256i ks[8];
         ks_pairs(k, *ctrp, ks, 8);
