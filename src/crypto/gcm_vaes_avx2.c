@@ -72,55 +72,18 @@ GCM_VAES static inline void store256(uint8_t *p, __m256i v)
     _mm256_storeu_si256((__m256i *)(void *)p, v);
 }
 
-/* The len < 16 bytes at p in the low bytes of a block, the others zero. Read in pieces of 8, 4,
- * 2 and 1 bytes by the bits of len (public): a copy into a zeroed stack block read back whole
- * would wait for the store forwarding to fail (one wide load from several narrow stores). */
+/* gcm_load_partial and gcm_store_partial (gcm.h) on a register. */
 GCM_VAES static inline __m128i load_partial(const uint8_t *p, size_t len)
 {
-    uint64_t lo = 0, w = 0;
-    const size_t off = len & 8;
-    unsigned sh = 0;
-    if (len & 8)
-        memcpy(&lo, p, 8);
-    if (len & 4) {
-        uint32_t t;
-        memcpy(&t, p + off, 4);
-        w = t;
-        sh = 32;
-    }
-    if (len & 2) {
-        uint16_t t;
-        memcpy(&t, p + off + (len & 4), 2);
-        w |= (uint64_t)t << sh;
-        sh += 16;
-    }
-    if (len & 1)
-        w |= (uint64_t)p[off + (len & 6)] << sh;
-    return (len & 8) ? _mm_set_epi64x((long long)w, (long long)lo)
-                     : _mm_cvtsi64_si128((long long)w);
+    uint64_t w[2];
+    gcm_load_partial(w, p, len);
+    return _mm_set_epi64x((long long)w[1], (long long)w[0]);
 }
 
-/* Stores the low len < 16 bytes of v at p, in the same pieces. */
 GCM_VAES static inline void store_partial(uint8_t *p, __m128i v, size_t len)
 {
-    uint64_t w = (uint64_t)_mm_cvtsi128_si64(v);
-    const size_t off = len & 8;
-    if (len & 8) {
-        memcpy(p, &w, 8);
-        w = (uint64_t)_mm_extract_epi64(v, 1);
-    }
-    if (len & 4) {
-        const uint32_t t = (uint32_t)w;
-        memcpy(p + off, &t, 4);
-        w >>= 32;
-    }
-    if (len & 2) {
-        const uint16_t t = (uint16_t)w;
-        memcpy(p + off + (len & 4), &t, 2);
-        w >>= 16;
-    }
-    if (len & 1)
-        p[off + (len & 6)] = (uint8_t)w;
+    const uint64_t w[2] = {(uint64_t)_mm_cvtsi128_si64(v), (uint64_t)_mm_extract_epi64(v, 1)};
+    gcm_store_partial(p, w, len);
 }
 
 /* The low len < 16 bytes all ones, the others zero. */
@@ -376,7 +339,8 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
         CTR_SET_X(2)
         CTR_SET_X(3)
         CTR_SET_X(4)
-        CTR_SET_X(5) CTR_SET_X(6)
+        CTR_SET_X(5)
+        CTR_SET_X(6)
             /* Blocks 14 and 15 carry into the high four bits. */
             CTR_SET_BE(7)
     } else if (fast) {
