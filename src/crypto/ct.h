@@ -163,9 +163,9 @@ static inline void store_le64(uint8_t *p, uint64_t v)
 
 /* The position of the last non-zero byte of p[0..len) (ct_scan.c), every byte read whatever
  * the values; *found is all-ones if there is one (the position is then meaningful), else 0.
- * The position is returned declassified, and so are floor(pos / 1024), floor(pos / 64) and
- * floor(pos / 8) on the way (floor(pos / 256) on the AVX-512BW path and in
- * ct_last_nonzero_resume): for callers that make it
+ * The position is returned declassified, and so are floor(pos / 1024) and floor(pos / 256) on
+ * the way with AVX2 (without it floor(pos / 64) and floor(pos / 8) instead of the second;
+ * floor(pos / 256) alone on the AVX-512BW path and in ct_last_nonzero_resume): for callers that make it
  * public anyway (TLS 1.3's content type, RFC 8446 §5.4), whose concern is that the time not tell
  * how many zero bytes follow it. */
 size_t ct_last_nonzero(const uint8_t *p, size_t len, uint32_t *found);

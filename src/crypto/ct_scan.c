@@ -157,13 +157,56 @@ static uint64_t (*pick_or_blocks(void))(const uint8_t *, size_t)
     return or_blocks_vec;
 }
 
+#if TENON_X86_64
+/* The last level with AVX2, for the 256-byte group of p[0..len) at at (its index made public):
+ * a mask of the non-zero bytes of each 32-byte piece (VPCMPEQB, VPMOVMSKB; the short end past
+ * the last whole piece byte by byte, so nothing past len is read), the last non-zero mask kept
+ * by selects, and its top bit is the byte (bsr/lzcnt, whose time does not depend on the
+ * value). In place of the 64-byte, word and byte levels: their three calls of last_piece cost
+ * more than the open of a 1 KiB record's last block. An all-zero group gives at. */
+static TENON_TARGET("avx2") size_t group_last_avx2(const uint8_t *p, size_t len, size_t at)
+{
+    const size_t n = len - at < 256 ? len - at : 256;
+    const uint8_t *q = p + at;
+    const __m256i zero = _mm256_setzero_si256();
+    uint64_t keep = 0, keep_mask = 0;
+    size_t k = 0;
+    for (; 32 * k + 32 <= n; k++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(q + 32 * k));
+        const uint64_t m = (uint32_t)~_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, zero));
+        const uint64_t nz = ct_mask_nonzero_u64(m);
+        keep = ct_select_u64(nz, (uint64_t)k, keep);
+        keep_mask = ct_select_u64(nz, m, keep_mask);
+    }
+    if (32 * k < n) {
+        uint64_t m = 0;
+        for (size_t j = 32 * k; j < n; j++)
+            m |= (uint64_t)(q[j] != 0) << (j - 32 * k);
+        const uint64_t nz = ct_mask_nonzero_u64(m);
+        keep = ct_select_u64(nz, (uint64_t)k, keep);
+        keep_mask = ct_select_u64(nz, m, keep_mask);
+    }
+    size_t pos = at + 32 * (size_t)keep + (size_t)(63 - __builtin_clzll(keep_mask | 1));
+    ct_declassify(&pos, sizeof pos);
+    return pos;
+}
+#endif
+
 /* The levels below a chunk of p[0..len) that starts at from and spans chunk bytes (the last
- * non-zero one, or the first if none is): its 64-byte blocks, words, bytes. */
+ * non-zero one, or the first if none is): with AVX2 its 256-byte groups and then
+ * group_last_avx2, otherwise its 64-byte blocks, words, bytes. */
 static size_t refine(uint64_t (*or_blocks)(const uint8_t *, size_t), const uint8_t *p, size_t len,
                      size_t from, size_t chunk)
 {
     uint64_t ignored = 0;
     size_t n = len - from < chunk ? len - from : chunk;
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2)) {
+        if (chunk > 256)
+            from += 256 * (size_t)last_piece(or_blocks, p + from, n, 256, &ignored);
+        return group_last_avx2(p, len, from);
+    }
+#endif
     from += 64 * (size_t)last_piece(or_blocks, p + from, n, 64, &ignored);
     n = len - from < 64 ? len - from : 64;
     from += 8 * (size_t)last_piece(or_blocks, p + from, n, 8, &ignored);

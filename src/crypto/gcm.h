@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../common.h"
 #include "ct.h"
@@ -63,6 +64,59 @@ static inline void gcm_length_block(uint8_t b[16], size_t aad_len, size_t text_l
 {
     store_be64(b, (uint64_t)aad_len << 3);
     store_be64(b + 8, (uint64_t)text_len << 3);
+}
+
+/* The len < 16 bytes at p as the low bytes of a block, the others zero, in two little-endian
+ * words (w[0]: bytes 0..7). Read in pieces of 8, 4, 2 and 1 bytes by the bits of len (public):
+ * the x86 classes' partial blocks, where a copy into a zeroed stack block read back whole would
+ * wait for the store forwarding to fail (one wide load after several narrow stores). */
+static inline void gcm_load_partial(uint64_t w[2], const uint8_t *p, size_t len)
+{
+    uint64_t lo = 0, v = 0;
+    const size_t off = len & 8;
+    unsigned sh = 0;
+    if (len & 8)
+        memcpy(&lo, p, 8);
+    if (len & 4) {
+        uint32_t t;
+        memcpy(&t, p + off, 4);
+        v = t;
+        sh = 32;
+    }
+    if (len & 2) {
+        uint16_t t;
+        memcpy(&t, p + off + (len & 4), 2);
+        v |= (uint64_t)t << sh;
+        sh += 16;
+    }
+    if (len & 1)
+        v |= (uint64_t)p[off + (len & 6)] << sh;
+    w[0] = (len & 8) ? lo : v;
+    w[1] = (len & 8) ? v : 0;
+}
+
+/* Stores the low len < 16 bytes of the block w (as gcm_load_partial's) at p, in the same
+ * pieces. */
+static inline void gcm_store_partial(uint8_t *p, const uint64_t w[2], size_t len)
+{
+    uint64_t v = w[0];
+    const size_t off = len & 8;
+    if (len & 8) {
+        memcpy(p, &v, 8);
+        v = w[1];
+    }
+    if (len & 4) {
+        const uint32_t t = (uint32_t)v;
+        memcpy(p + off, &t, 4);
+        v >>= 32;
+    }
+    if (len & 2) {
+        const uint16_t t = (uint16_t)v;
+        memcpy(p + off + (len & 4), &t, 2);
+        v >>= 16;
+    }
+    if (len & 1)
+        p[off + (len & 6)] = (uint8_t)v;
 }
 
 /* A GHASH over len bytes, the last partial block padded with zeros (§6.4 over the padded

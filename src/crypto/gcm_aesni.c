@@ -134,10 +134,11 @@ GCM_NI static __m128i ghash_bytes(const gcm_x86_key *k, __m128i y, const uint8_t
         len &= 15;
     }
     if (len > 0) {
-        uint8_t last[16] = {0};
-        memcpy(last, p, len);
-        y = ghash_n(k, y, last, 1);
-        tenon_wipe(last, sizeof last);
+        /* The partial block in a register (gcm_load_partial), zero-padded: y = (y ^ d) H. */
+        uint64_t w[2];
+        gcm_load_partial(w, p, len);
+        const __m128i d = bswap128(_mm_set_epi64x((long long)w[1], (long long)w[0]));
+        y = mont_mul(_mm_xor_si128(y, d), hpow(k, GCM_X86_POWERS - 1));
     }
     return y;
 }
@@ -278,15 +279,30 @@ ctr8_ghash8(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y, 
     *ctrp = _mm_add_epi32(ctr, _mm_set_epi32(0, 0, 0, 8));
 }
 
-/* Fewer than 8 blocks (len < 128, the last one possibly partial) through a stack buffer. */
+/* Fewer than 8 blocks (len < 128, the last one possibly partial): the keystream of 8 blocks
+ * (ctr8 over zeros) in a stack buffer, whole blocks XORed in place and the partial one in
+ * pieces (gcm_load_partial): a byte copy of the input through the stack read back whole would
+ * wait for a failed store forward. The keystream is wiped after. */
 GCM_NI static void ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src, uint8_t *dst,
                             size_t len)
 {
-    uint8_t buf[128] = {0};
-    memcpy(buf, src, len);
-    ctr8(k, ctrp, buf, buf);
-    memcpy(dst, buf, len);
-    tenon_wipe(buf, sizeof buf);
+    static const uint8_t zeros[128];
+    uint8_t ks[128];
+    ctr8(k, ctrp, zeros, ks);
+    size_t off = 0;
+    for (; off + 16 <= len; off += 16)
+        _mm_storeu_si128((__m128i *)(void *)(dst + off),
+                         _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(src + off)),
+                                       _mm_loadu_si128((const __m128i *)(const void *)(ks + off))));
+    if (off < len) {
+        uint64_t w[2], kw[2];
+        gcm_load_partial(w, src + off, len - off);
+        memcpy(kw, ks + off, 16);
+        w[0] ^= kw[0];
+        w[1] ^= kw[1];
+        gcm_store_partial(dst + off, w, len - off);
+    }
+    tenon_wipe(ks, sizeof ks);
 }
 
 /* n batches of 8 blocks from in to out, each stitched with the GHASH of the batch at the same

@@ -72,6 +72,28 @@ GCM_VAES static inline void store256(uint8_t *p, __m256i v)
     _mm256_storeu_si256((__m256i *)(void *)p, v);
 }
 
+/* gcm_load_partial and gcm_store_partial (gcm.h) on a register. */
+GCM_VAES static inline __m128i load_partial(const uint8_t *p, size_t len)
+{
+    uint64_t w[2];
+    gcm_load_partial(w, p, len);
+    return _mm_set_epi64x((long long)w[1], (long long)w[0]);
+}
+
+GCM_VAES static inline void store_partial(uint8_t *p, __m128i v, size_t len)
+{
+    const uint64_t w[2] = {(uint64_t)_mm_cvtsi128_si64(v), (uint64_t)_mm_extract_epi64(v, 1)};
+    gcm_store_partial(p, w, len);
+}
+
+/* The low len < 16 bytes all ones, the others zero. */
+GCM_VAES static inline __m128i low_bytes(size_t len)
+{
+    static const uint8_t ones_then_zeros[32] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                                                0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    return _mm_loadu_si128((const __m128i *)(const void *)(ones_then_zeros + 16 - len));
+}
+
 /* The key is in the caller's context, which may sit at any 8-byte aligned address (malloc):
  * unaligned loads only. VEX-encoded instructions take unaligned memory operands, so these
  * still fold into VAESENC / VPCLMULQDQ. */
@@ -127,6 +149,18 @@ GCM_VAES static inline __m128i fold(__m256i lo2, __m256i hi2, __m256i mid2)
         ACC_BARRIER(mid);                                                                          \
     } while (0)
 
+/* GH_ACC for one integer-form block d by the power at hpow[i], in the low lanes. */
+#define GH_ACC1(d, i)                                                                              \
+    do {                                                                                           \
+        const __m128i d_ = (d);                                                                    \
+        const __m128i h_ = _mm_loadu_si128((const __m128i *)(const void *)k->hpow[(i)]);           \
+        const __m128i hk_ = _mm_loadu_si128((const __m128i *)(const void *)k->hkar[(i)]);          \
+        const __m128i m_ = _mm_xor_si128(d_, _mm_shuffle_epi32(d_, 0x4e));                         \
+        lo = _mm256_xor_si256(lo, _mm256_zextsi128_si256(_mm_clmulepi64_si128(d_, h_, 0x00)));     \
+        hi = _mm256_xor_si256(hi, _mm256_zextsi128_si256(_mm_clmulepi64_si128(d_, h_, 0x11)));     \
+        mid = _mm256_xor_si256(mid, _mm256_zextsi128_si256(_mm_clmulepi64_si128(m_, hk_, 0x00)));  \
+    } while (0)
+
 /* §6.4 over n whole blocks (1 <= n <= 16), one reduction: block j takes H^(n - j). An odd
  * first block goes alone through the low lane. The products that involve y (the first block)
  * are accumulated last, so that the others need not wait for the previous reduction. */
@@ -171,10 +205,10 @@ GCM_VAES static __m128i ghash_bytes(const gcm_x86_key *k, __m128i y, const uint8
         len &= 15;
     }
     if (len > 0) {
-        uint8_t last[16] = {0};
-        memcpy(last, p, len);
-        y = ghash_n(k, y, last, 1);
-        tenon_wipe(last, sizeof last);
+        /* The partial block in a register (load_partial), zero-padded: y = (y ^ d) H. */
+        __m256i lo = _mm256_setzero_si256(), hi = lo, mid = lo;
+        GH_ACC1(_mm_xor_si128(bswap128(load_partial(p, len)), y), GCM_X86_POWERS - 1);
+        y = fold(lo, hi, mid);
     }
     return y;
 }
@@ -303,7 +337,10 @@ ctr16_ghash16(const gcm_x86_key *k, const unsigned nr, __m128i *ctrp, __m128i *y
         CTR_SET_X(0)
         CTR_SET_X(1)
         CTR_SET_X(2)
-        CTR_SET_X(3) CTR_SET_X(4) CTR_SET_X(5) CTR_SET_X(6)
+        CTR_SET_X(3)
+        CTR_SET_X(4)
+        CTR_SET_X(5)
+        CTR_SET_X(6)
             /* Blocks 14 and 15 carry into the high four bits. */
             CTR_SET_BE(7)
     } else if (fast) {
@@ -376,45 +413,124 @@ GCM_VAES static inline __attribute__((always_inline)) void scan_step(ct_scan_gro
     s->groups++;
 }
 
-/* At most 4 blocks (len <= 64), two chains of two blocks each: a short tail (TLS 1.3's type
- * byte after a whole number of batches) costs 4 blocks of AES instead of 16. */
-GCM_VAES static void ctr_tail4(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src,
-                               uint8_t *dst, size_t len)
+/* The keystream of np pairs of blocks from the counter ctr: ks[j] = E(ctr + 2j), E(ctr + 2j +
+ * 1). np is a constant at each call (2 or 8). */
+GCM_VAES static inline __attribute__((always_inline)) void
+ks_pairs(const gcm_x86_key *k, __m128i ctr, __m256i *ks, const size_t np)
 {
-    uint8_t buf[64] = {0};
-    memcpy(buf, src, len);
-    const __m256i c01 = ctr_pair(*ctrp), rk0 = rk256(k, 0);
-    __m256i b0 = _mm256_xor_si256(bswap256(c01), rk0);
-    __m256i b1 = _mm256_xor_si256(
-        bswap256(_mm256_add_epi32(c01, _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2))), rk0);
+    const __m256i c01 = ctr_pair(ctr), rk0 = rk256(k, 0);
+    for (size_t j = 0; j < np; j++)
+        ks[j] = _mm256_xor_si256(
+            bswap256(_mm256_add_epi32(
+                c01, _mm256_set_epi32(0, 0, 0, (int)(2 * j), 0, 0, 0, (int)(2 * j)))),
+            rk0);
     for (unsigned r = 1; r < k->rounds; r++) {
         const __m256i rk = rk256(k, r);
-        b0 = _mm256_aesenc_epi128(b0, rk);
-        b1 = _mm256_aesenc_epi128(b1, rk);
+        for (size_t j = 0; j < np; j++)
+            ks[j] = _mm256_aesenc_epi128(ks[j], rk);
     }
     const __m256i rkl = rk256(k, k->rounds);
-    b0 = _mm256_aesenclast_epi128(b0, rkl);
-    b1 = _mm256_aesenclast_epi128(b1, rkl);
-    store256(buf, _mm256_xor_si256(b0, load256(buf)));
-    store256(buf + 32, _mm256_xor_si256(b1, load256(buf + 32)));
-    memcpy(dst, buf, len);
-    tenon_wipe(buf, sizeof buf);
-    *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, 4));
+    for (size_t j = 0; j < np; j++)
+        ks[j] = _mm256_aesenclast_epi128(ks[j], rkl);
 }
 
-/* Fewer than 16 blocks (len < 256, the last one possibly partial) through a stack buffer. */
-GCM_VAES static void ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src, uint8_t *dst,
-                              size_t len)
+/* The end of tail_xor: dst = src ^ v over r < 32 bytes (a 16-byte block whole, the rest by
+ * pieces); the plaintext ORed into *acc; returns the partial block (see tail_xor). */
+GCM_VAES static inline __attribute__((always_inline)) __m128i
+tail_rest(__m256i v, const uint8_t *src, uint8_t *dst, size_t r, const int sealing, __m256i *acc)
 {
-    if (len <= 64) {
-        ctr_tail4(k, ctrp, src, dst, len);
-        return;
+    __m128i lane = _mm256_castsi256_si128(v);
+    if (r >= 16) {
+        const __m128i in = _mm_loadu_si128((const __m128i *)(const void *)src);
+        const __m128i o = _mm_xor_si128(lane, in);
+        _mm_storeu_si128((__m128i *)(void *)dst, o);
+        *acc = _mm256_or_si256(*acc, _mm256_zextsi128_si256(sealing ? in : o));
+        lane = _mm256_extracti128_si256(v, 1);
+        src += 16;
+        dst += 16;
+        r -= 16;
     }
-    uint8_t buf[BATCH] = {0};
-    memcpy(buf, src, len);
-    ctr16(k, ctrp, buf, buf);
-    memcpy(dst, buf, len);
-    tenon_wipe(buf, sizeof buf);
+    if (r == 0)
+        return _mm_setzero_si128();
+    const __m128i in = load_partial(src, r);
+    const __m128i o = _mm_and_si128(_mm_xor_si128(lane, in), low_bytes(r));
+    store_partial(dst, o, r);
+    *acc = _mm256_or_si256(*acc, _mm256_zextsi128_si256(sealing ? in : o));
+    return sealing ? o : in;
+}
+
+/* dst = src ^ ks over len < 32 np bytes (ks[j]: the keystream's pair j), in place where whole:
+ * 32-byte pairs, then a 16-byte block, then the last partial block by pieces. Returns that
+ * partial block zero-padded, as ciphertext (sealing: the output; opening: the input), or zero
+ * if len is a multiple of 16; *pt_or receives the OR of the plaintext (the content-type scan's
+ * group). */
+GCM_VAES static inline __attribute__((always_inline)) __m128i
+tail_xor(const __m256i *ks, const uint8_t *src, uint8_t *dst, size_t len, const int sealing,
+         __m256i *pt_or)
+{
+    __m256i acc = _mm256_setzero_si256();
+    size_t j = 0;
+    for (; 32 * j + 32 <= len; j++) {
+        const __m256i in = load256(src + 32 * j), o = _mm256_xor_si256(ks[j], in);
+        store256(dst + 32 * j, o);
+        acc = _mm256_or_si256(acc, sealing ? in : o);
+    }
+    const size_t off = 32 * j;
+    const __m128i part = off < len
+                             ? tail_rest(ks[j], src + off, dst + off, len - off, sealing, &acc)
+                             : _mm_setzero_si128();
+    if (pt_or != NULL)
+        *pt_or = acc;
+    return part;
+}
+
+/* tail_xor for len <= 64 with the keystream's two pairs in registers (no array, so nothing
+ * on the stack to wipe). */
+GCM_VAES static inline __attribute__((always_inline)) __m128i
+tail_xor2(__m256i b0, __m256i b1, const uint8_t *src, uint8_t *dst, size_t len, const int sealing,
+          __m256i *pt_or)
+{
+    __m256i acc = _mm256_setzero_si256(), cur = b0;
+    size_t off = 0;
+    if (len >= 32) {
+        const __m256i in = load256(src), o = _mm256_xor_si256(b0, in);
+        store256(dst, o);
+        acc = sealing ? in : o;
+        cur = b1;
+        off = 32;
+        if (len == 64) {
+            const __m256i in1 = load256(src + 32), o1 = _mm256_xor_si256(b1, in1);
+            store256(dst + 32, o1);
+            acc = _mm256_or_si256(acc, sealing ? in1 : o1);
+            off = 64;
+        }
+    }
+    const __m128i part = off < len ? tail_rest(cur, src + off, dst + off, len - off, sealing, &acc)
+                                   : _mm_setzero_si128();
+    if (pt_or != NULL)
+        *pt_or = acc;
+    return part;
+}
+
+/* The bytes after the last whole batch (0 < len < 256): dst = src ^ E(ctr ..), ctr advanced;
+ * returns tail_xor's partial block. Nothing goes through the stack but the keystream of a tail
+ * over 64 bytes (an array indexed by the public length), wiped after. */
+GCM_VAES static __m128i ctr_tail(const gcm_x86_key *k, __m128i *ctrp, const uint8_t *src,
+                                 uint8_t *dst, size_t len, const int sealing, __m256i *pt_or)
+{
+    __m128i part;
+    if (len <= 64) {
+        __m256i ks[2];
+        ks_pairs(k, *ctrp, ks, 2);
+        part = tail_xor2(ks[0], ks[1], src, dst, len, sealing, pt_or);
+    } else {
+        __m256i ks[8];
+        ks_pairs(k, *ctrp, ks, 8);
+        part = tail_xor(ks, src, dst, len, sealing, pt_or);
+        tenon_wipe(ks, sizeof ks);
+    }
+    *ctrp = _mm_add_epi32(*ctrp, _mm_set_epi32(0, 0, 0, (int)((len + 15) / 16)));
+    return part;
 }
 
 /* Whether a batch's 16 counters may be made in block form (CTR_SET_BE, and CTR_SET_X where it
@@ -528,13 +644,48 @@ GCM_VAES static void start(const gcm_x86_key *k, const uint8_t *nonce, size_t no
     *y = ghash_bytes(k, _mm_setzero_si128(), aad, aad_len);
 }
 
-/* §7.1 steps 5-6: the length block, the last multiplication by H, and T = E(K, J0) ^ S. */
+/* §7.1 steps 4-6 after the last whole batch: the GHASH of the tail (its n whole blocks of
+ * ciphertext at p, then its partial block part, zero-padded, if has_part) and of the length
+ * block, aggregated with one reduction (two for 17 blocks), and T = E(K, J0) ^ S. A reduction
+ * per kind of block, as before, put three multiplications and reductions in a row on the path
+ * to the tag. The whole blocks are read in pairs at multiples of 32 bytes from p, where the
+ * tail's stores put them: a load across two of those stores would wait for them to retire. */
 GCM_VAES static void finish(const gcm_x86_key *k, __m128i y, __m128i ek0, size_t aad_len,
-                            size_t text_len, uint8_t tag[16])
+                            size_t text_len, const uint8_t *p, size_t n, __m128i part, int has_part,
+                            uint8_t tag[16])
 {
-    uint8_t lb[16];
-    gcm_length_block(lb, aad_len, text_len);
-    y = ghash_n(k, y, lb, 1);
+    if (n + (size_t)has_part + 1 > GCM_X86_POWERS) {
+        y = ghash_n(k, y, p, n);
+        n = 0;
+    }
+    const size_t m = n + (size_t)has_part + 1;
+    size_t i = GCM_X86_POWERS - m, j = 0;
+    __m256i lo = _mm256_setzero_si256(), hi = lo, mid = lo;
+    for (; j + 2 <= n; j += 2, i += 2) {
+        __m256i d = bswap256(load256(p + 16 * j));
+        if (j == 0)
+            d = _mm256_xor_si256(d, _mm256_zextsi128_si256(y));
+        GH_ACC(d, i);
+    }
+    /* The rest a block at a time; y goes into the first block if no pair took it. */
+    __m128i yin = n < 2 ? y : _mm_setzero_si128();
+    if (j < n) {
+        GH_ACC1(_mm_xor_si128(
+                    bswap128(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * j))), yin),
+                i);
+        i++;
+        yin = _mm_setzero_si128();
+    }
+    if (has_part) {
+        GH_ACC1(_mm_xor_si128(bswap128(part), yin), i);
+        i++;
+        yin = _mm_setzero_si128();
+    }
+    /* §7.1 step 5: [len(A)]_64 || [len(C)]_64 in bits, here in integer form. */
+    const __m128i lb =
+        _mm_set_epi64x((long long)((uint64_t)aad_len << 3), (long long)((uint64_t)text_len << 3));
+    GH_ACC1(_mm_xor_si128(lb, yin), i);
+    y = fold(lo, hi, mid);
     _mm_storeu_si128((__m128i *)(void *)tag, _mm_xor_si128(bswap128(y), ek0));
 }
 
@@ -565,11 +716,11 @@ GCM_VAES static int seal_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, s
         y = ghash_n(k, y, out + done, 16);
         done += BATCH;
     }
-    if (done < len) {
-        ctr_tail(k, &ctr, aead_split_src(head, split, out, done), out + done, len - done);
-        y = ghash_bytes(k, y, out + done, len - done);
-    }
-    finish(k, y, ek0, aad_len, len, tag);
+    const size_t rem = len - done;
+    __m128i part = _mm_setzero_si128();
+    if (rem > 0)
+        part = ctr_tail(k, &ctr, aead_split_src(head, split, out, done), out + done, rem, 1, NULL);
+    finish(k, y, ek0, aad_len, len, out + done, rem / 16, part, rem % 16 != 0, tag);
     return TENON_OK;
 }
 
@@ -594,18 +745,24 @@ open_core(const tenon_aead_ctx *ctx, const uint8_t *nonce, size_t nonce_len, con
     __m128i ctr, ek0, y;
     start(k, nonce, nonce_len, aad, aad_len, &ctr, &ek0, &y);
     /* §7.2 steps 4-6: each batch of ciphertext is hashed while it is decrypted; the tail is
-     * hashed first, as in may be out. */
+     * hashed (with the length block, and the tag made) first, as in may be out. */
     const size_t nb = in_len / BATCH, done = nb * BATCH;
     if (s != NULL)
         scanned_loop(k, &ctr, &y, in, out, nb, s, nonce_len == 12);
     else
         stitched_loop(k, &ctr, &y, in, out, in, nb, nonce_len == 12);
-    if (done < in_len) {
-        y = ghash_bytes(k, y, in + done, in_len - done);
-        ctr_tail(k, &ctr, in + done, out + done, in_len - done);
-    }
+    const size_t rem = in_len - done;
+    const __m128i part = rem % 16 != 0 ? load_partial(in + done + (rem & ~(size_t)15), rem % 16)
+                                       : _mm_setzero_si128();
     uint8_t want[16];
-    finish(k, y, ek0, aad_len, in_len, want);
+    finish(k, y, ek0, aad_len, in_len, in + done, rem / 16, part, rem % 16 != 0, want);
+    if (rem > 0) {
+        /* The tail's plaintext is the scan's last group. */
+        __m256i v;
+        (void)ctr_tail(k, &ctr, in + done, out + done, rem, 0, s != NULL ? &v : NULL);
+        if (s != NULL)
+            scan_step(s, v);
+    }
     return gcm_open_verdict(want, tag, out, in_len);
 }
 
