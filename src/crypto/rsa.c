@@ -14,22 +14,24 @@
  *      would factor n (Boneh, DeMillo, Lipton 1997).
  *
  * The blinding pair is kept in the key (blinding, tenon/rsa.h) and squared at each use, r
- * becoming r^2 (two Montgomery squarings per prime instead of an inversion and r^e: about 5% of
- * RSA-2048 signing), with a fresh r every BLIND_USES uses, as OpenSSL and BoringSSL do. The key
- * is const in the API; the cache is written through a cast, which is defined since the object
- * is not const: tenon_rsa_private_key_load wrote all of it (C11 6.7.3p6 forbids modifying only
- * objects defined const). So that calls never share a pair and never wait:
+ * becoming r^2 (two Montgomery squarings per prime instead of an inversion and r^e: RSA-2048
+ * signing 7% faster on the ADX code, 14% with IFMA, docs/crypto.md), with a fresh r every
+ * BLIND_USES uses, as OpenSSL and BoringSSL do. The key is const in the API; the cache is written
+ * through a cast, which is defined since the object is not const: tenon_rsa_private_key_load wrote
+ * all of it (C11 6.7.3p6 forbids modifying only objects defined const). So that calls never share a
+ * pair and never wait:
  *  - the cache serves only the key at the address it was loaded at (owner): a copy by value, a
  *    key filled by other means or one in read-only memory is only read, and blinds afresh;
  *  - a lock word taken by one atomic exchange, never waited for: a call that finds it held
  *    blinds afresh, as one in a child process after fork() (pid: parent and child would
  *    otherwise go on from the same pair) or after BLIND_USES uses, and stores its fresh pair
  *    when it holds the lock. The holder copies the pair out and stores its squares (four
- *    Montgomery squarings at 16 limbs, about 1% of the operation's time) before it lets go, so
+ *    Montgomery squarings, well under 1% of the operation's time) before it lets go, so
  *    a pair is never handed out twice; taking the pair and returning it squared after the
  *    operation would leave the cache empty for the whole of it, and concurrent calls would then
  *    renew it every time. (__atomic_test_and_set is specified on a byte, hence the exchange on
- *    the uint32_t word the public header holds.)
+ *    the uint32_t word the public header holds.) A child forked while another thread held
+ *    the lock finds it held for good, and so always blinds afresh, as before this cache;
  *  - a failed check (step 5) drops the pair if the lock is free (else the next failing call
  *    does): a corrupted pair would otherwise make every call fail until the renewal, and a
  *    fault in making it, too.
