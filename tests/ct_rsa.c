@@ -46,6 +46,14 @@ static void mark_key_secret(void)
     SECRET(key.dq, sizeof key.dq);
     SECRET(key.qinv, sizeof key.qinv);
     SECRET(key.mont_crt, sizeof key.mont_crt); /* the cached Montgomery constants of p and q */
+    SECRET(key.blinding.pair, sizeof key.blinding.pair); /* the cached blinding pair */
+}
+
+/* The next call blinds with a fresh r (made, inverted and stored), the four after it take the
+ * stored pair and square it: run() covers both paths of the blinding cache. */
+static void renew_blinding(void)
+{
+    key.blinding.uses = 32;
 }
 
 static void run(const char *label)
@@ -218,6 +226,7 @@ int main(void)
     run_r52_u64(32, 3);
     load_key();
     mark_key_secret();
+    renew_blinding();
     run(bn_best_impl()->name);
     /* The whole private operation through the MULX/ADX code (the tiles, the lazy squarings of
      * the exponentiation, the reductions, the blinding's inversions), as on an AVX2-only CPU:
@@ -234,13 +243,21 @@ int main(void)
             tenon_cpu_set_mask(~(uint32_t)(TENON_CPU_AVX512F | TENON_CPU_AVX512VL |
                                            TENON_CPU_AVX512BW | TENON_CPU_AVX512IFMA));
             bn_test_force_impl(impl);
+            renew_blinding();
             run("x86-64-mulx-adx forced, no AVX-512");
             bn_test_force_impl(NULL);
         }
     }
     tenon_cpu_set_mask(0);
+    renew_blinding();
     run(bn_best_impl()->name);
     tenon_cpu_set_mask(UINT32_MAX);
+    /* A key not at the address it was loaded at (a copy by value): every call blinds afresh,
+     * without the cache. */
+    const void *owner = key.blinding.owner;
+    key.blinding.owner = NULL;
+    run("best, key copied (no blinding cache)");
+    key.blinding.owner = owner;
     /* A key without the cached constants (filled by other means): they are made per operation,
      * from the same secrets, just as constant-time. */
     memset(key.mont_crt, 0, sizeof key.mont_crt);

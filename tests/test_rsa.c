@@ -3,9 +3,13 @@
  * signature generation and verification, PSS verification), a differential test against
  * OpenSSL with freshly generated keys, the TLS 1.2 pre-master secret, and bad inputs.
  */
+#include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -1326,7 +1330,8 @@ static void test_key_cache(void)
         CHECK(bn_zero_mask(key->mont_crt[0], pl) == 0 && bn_zero_mask(key->mont_crt[3], pl) == 0);
         memcpy(k2, key, sizeof *key);
         sign_same(key, keys[i], want, "loaded key");
-        CHECK_MEM(key, k2, sizeof *key, "key unchanged by use");
+        /* all but the blinding cache */
+        CHECK_MEM(key, k2, offsetof(tenon_rsa_private_key, blinding), "key unchanged by use");
         /* a copy signs the same */
         sign_same(k2, keys[i], want, "memcpy'd key");
         /* no constants at all: a key filled field by field */
@@ -1367,6 +1372,186 @@ static void test_key_cache(void)
     printf("test_rsa: cached key constants: zeroed, copied, tampered, swapped, unreduced\n");
     tenon_rsa_private_key_wipe(key);
     free(key);
+    free(k2);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The blinding cache (tenon/rsa.h, blinding): the pair squared at each use, renewed every 32
+ * uses, in a child of fork(), never used by a copy of the key, dropped after a failed check;
+ * and two threads signing with one key.
+ * ------------------------------------------------------------------------------------------ */
+
+enum { BLIND_USES = 32 }; /* rsa.c's */
+
+/* PKCS#1 v1.5 signature of digest d (32 bytes) under key: equal to want. */
+static int signs_as(const tenon_rsa_private_key *key, const uint8_t *d, const uint8_t *want)
+{
+    uint8_t sig[TENON_RSA_MAX_LEN];
+    size_t l = 0;
+    return tenon_rsa_pkcs1_sign(key, &tenon_sha256, d, 32, sig, sizeof sig, &l) == TENON_OK &&
+           l == key->pub.n_len && memcmp(sig, want, l) == 0;
+}
+
+typedef struct {
+    const tenon_rsa_private_key *key;
+    const uint8_t (*d)[32];
+    const uint8_t (*want)[TENON_RSA_MAX_LEN];
+    int n, first, bad;
+} sign_job;
+
+static void *sign_thread(void *arg)
+{
+    sign_job *j = arg;
+    for (int i = 0; i < j->n; i++) {
+        int at = (j->first + i) % 8;
+        j->bad += !signs_as(j->key, j->d[at], j->want[at]);
+    }
+    return NULL;
+}
+
+static void test_blinding_cache(void)
+{
+    EVP_PKEY *pk = keys[0];
+    tenon_rsa_private_key *key = malloc(sizeof *key), *k2 = malloc(sizeof *k2);
+    CHECK_RC(key_from_evp(pk, key), TENON_OK);
+    size_t k = key->pub.n_len;
+    /* load ran one private operation, which made the first pair */
+    CHECK(key->blinding.owner == key && key->blinding.pid == (int64_t)getpid());
+    CHECK(key->blinding.uses == 1 && key->blinding.lock == 0);
+
+    /* 3 x 70 consecutive operations, across renewals: PKCS#1 v1.5 equal to OpenSSL's
+     * signature, PSS verified by OpenSSL, decryption of OpenSSL's ciphertexts */
+    int renewals = 0, bad = 0;
+    uint32_t last = key->blinding.uses;
+    for (int it = 0; it < 210; it++) {
+        uint8_t d[32], s1[TENON_RSA_MAX_LEN], s2[TENON_RSA_MAX_LEN];
+        size_t l1 = 0, l2 = sizeof s2;
+        tu_rand(d, sizeof d);
+        if (it < 70) {
+            CHECK(ossl_sign(pk, 0, &tenon_sha256, d, s2, &l2));
+            bad += !signs_as(key, d, s2);
+        } else if (it < 140) {
+            CHECK_RC(tenon_rsa_pss_sign(key, &tenon_sha256, d, 32, s1, sizeof s1, &l1), 0);
+            bad += !ossl_verify(pk, 1, &tenon_sha256, d, s1, l1);
+        } else {
+            CHECK(ossl_crypt(pk, 1, d, 32, s2, &l2));
+            CHECK_RC(tenon_rsa_pkcs1_decrypt(key, s2, l2, s1, sizeof s1, &l1), 0);
+            bad += !(l1 == 32 && memcmp(s1, d, 32) == 0);
+        }
+        uint32_t now = key->blinding.uses;
+        CHECK(now == (last == BLIND_USES ? 1u : last + 1));
+        renewals += now == 1;
+        last = now;
+    }
+    CHECK(bad == 0);
+    CHECK(renewals == 6); /* the 32nd, 64th, ... 192nd: load made the first pair */
+
+    /* the pair is squared at each use: the next pair is this one's square */
+    uint64_t before[2][2][TENON_RSA_MAX_PRIME_LEN / 8], mine[BN_MAX_LIMBS / 2];
+    uint8_t d[8][32], want[8][TENON_RSA_MAX_LEN];
+    for (int i = 0; i < 8; i++) {
+        size_t l = sizeof want[i];
+        tu_rand(d[i], 32);
+        CHECK(ossl_sign(pk, 0, &tenon_sha256, d[i], want[i], &l) && l == k);
+    }
+    if (key->blinding.uses == BLIND_USES)
+        CHECK(signs_as(key, d[0], want[0]));
+    memcpy(before, key->blinding.pair, sizeof before);
+    CHECK(signs_as(key, d[0], want[0]));
+    for (int i = 0; i < 2; i++) {
+        const uint8_t *prime = i == 0 ? key->p : key->q;
+        size_t len = i == 0 ? key->p_len : key->q_len, pl = (len + 7) / 8;
+        uint64_t m[BN_MAX_LIMBS / 2];
+        bn_mont ctx;
+        bn_from_be(m, pl, prime, len);
+        bn_mont_init(&ctx, m, pl, NULL);
+        for (int j = 0; j < 2; j++) {
+            bn_mont_sqr(&ctx, mine, before[i][j]);
+            CHECK_MEM(key->blinding.pair[i][j], mine, pl * 8, "the pair squared");
+        }
+        /* and the pair is right: M(r^e) M(r^-1)^e = M(1) */
+        bn_mont_pow_u64(&ctx, mine, key->blinding.pair[i][1], 65537);
+        bn_mont_mul(&ctx, mine, mine, key->blinding.pair[i][0]);
+        bn_mont_from(&ctx, mine, mine);
+        uint64_t one[BN_MAX_LIMBS / 2] = {1};
+        CHECK_MEM(mine, one, pl * 8, "r^e times (r^-1)^e");
+    }
+
+    /* a copy by value signs right, writes nothing to itself and leaves the original alone */
+    memcpy(k2, key, sizeof *key);
+    struct tenon_rsa_blinding was = key->blinding;
+    for (int i = 0; i < 3; i++)
+        CHECK(signs_as(k2, d[i], want[i]));
+    CHECK_MEM(k2, key, sizeof *key, "the copy unchanged");
+    CHECK_MEM(&key->blinding, &was, sizeof was, "the original's cache unchanged");
+    /* the lock held elsewhere: a fresh pair, the cache untouched */
+    key->blinding.lock = 1;
+    CHECK(signs_as(key, d[1], want[1]));
+    key->blinding.lock = 0;
+    CHECK_MEM(&key->blinding, &was, sizeof was, "the cache untouched while locked");
+
+    /* fork: the child renews the pair (its own pid), then goes on from it; the parent's cache
+     * is its own */
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        int ok = key->blinding.pid != (int64_t)getpid();
+        for (int i = 0; i < 3; i++)
+            ok &= signs_as(key, d[i], want[i]);
+        ok &= key->blinding.pid == (int64_t)getpid() && key->blinding.uses == 3;
+        ok &= memcmp(key->blinding.pair, was.pair, sizeof was.pair) != 0;
+        _exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    CHECK(child > 0 && waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_MEM(&key->blinding, &was, sizeof was, "the parent's cache after the child");
+    CHECK(signs_as(key, d[2], want[2]));
+    CHECK(key->blinding.pid == (int64_t)getpid());
+
+    /* a corrupted pair (r^e or r^-1, either prime) never releases a wrong signature: the check
+     * fails (TENON_ERR_INTERNAL, the output zero) and drops the pair; the next call renews */
+    for (int which = 0; which < 4; which++) {
+        while (key->blinding.uses >= BLIND_USES) /* so that the next call takes the pair */
+            CHECK(signs_as(key, d[0], want[0]));
+        key->blinding.pair[which >> 1][which & 1][which] ^= (uint64_t)1 << (9 * which + 3);
+        uint8_t sig[TENON_RSA_MAX_LEN];
+        size_t l = 12345;
+        memset(sig, 0xa5, sizeof sig);
+        CHECK_RC(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d[3], 32, sig, sizeof sig, &l),
+                 TENON_ERR_INTERNAL);
+        uint8_t released[TENON_RSA_MAX_LEN];
+        memset(released, 0, k); /* the result masked to zero; nothing beyond k bytes */
+        memset(released + k, 0xa5, sizeof released - k);
+        CHECK_MEM(sig, released, sizeof sig, "no signature released after a failed check");
+        CHECK(key->blinding.uses == BLIND_USES && key->blinding.lock == 0);
+        uint64_t zero[2][2][TENON_RSA_MAX_PRIME_LEN / 8] = {{{0}}};
+        CHECK_MEM(key->blinding.pair, zero, sizeof zero, "the pair dropped");
+        CHECK(signs_as(key, d[3], want[3]));
+        CHECK(key->blinding.uses == 1);
+    }
+
+    /* two threads with one key, many times over: every signature right (the lock is only
+     * tried: a call that finds it held blinds afresh) */
+    for (int round = 0; round < 4; round++) {
+        sign_job jobs[2] = {{key, d, want, 150, 0, 0}, {key, d, want, 150, 3, 0}};
+        pthread_t t[2];
+        for (int i = 0; i < 2; i++)
+            CHECK(pthread_create(&t[i], NULL, sign_thread, &jobs[i]) == 0);
+        for (int i = 0; i < 2; i++)
+            CHECK(pthread_join(t[i], NULL) == 0);
+        CHECK(jobs[0].bad == 0 && jobs[1].bad == 0);
+        CHECK(key->blinding.lock == 0 && key->blinding.uses >= 1 &&
+              key->blinding.uses <= BLIND_USES);
+    }
+
+    /* wipe clears it */
+    tenon_rsa_private_key_wipe(key);
+    CHECK(key->blinding.owner == NULL && key->blinding.uses == 0);
+    printf("test_rsa: blinding cache: 210 operations across 6 renewals, squared pair, copy, "
+           "lock held, fork, 4 corruptions dropped, 2 threads x 600 signatures\n");
+    free(key);
+    tenon_rsa_private_key_wipe(k2);
     free(k2);
 }
 
@@ -1643,6 +1828,7 @@ int main(void)
     test_tls12();
     test_bad_inputs();
     test_key_cache();
+    test_blinding_cache();
     for (int i = 0; i < 4; i++)
         EVP_PKEY_free(keys[i]);
     return tu_finish("test_rsa");

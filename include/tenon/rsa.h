@@ -9,9 +9,20 @@
  *
  * Every operation on a private key is constant-time with respect to the key and the secret data:
  * the private operation uses the CRT with fixed-window exponentiation and constant-time table
- * access, blinds its input with r^e for a fresh random r on each call, and checks its result with
- * the public key before releasing it (a fault during the computation would otherwise leak the
- * factors of n); a failed check is TENON_ERR_INTERNAL and nothing is written.
+ * access, blinds its input with r^e for a random r, and checks its result with the public key
+ * before releasing it (a fault during the computation would otherwise leak the factors of n); a
+ * failed check is TENON_ERR_INTERNAL and nothing is written.
+ *
+ * The blinding pair (r^e and r^-1 mod p and mod q) is kept in the key between calls, squared at
+ * each use (r becomes r^2), and made from a fresh random r every 32 uses, as OpenSSL and
+ * BoringSSL do: it saves each call two inversions and two exponentiations to e. The key stays
+ * const in the API; a private operation writes that cache (only that) under a lock it only tries:
+ * a call that finds it held, a key copied by value or filled by other means than
+ * tenon_rsa_private_key_load (which ties the cache to the key's address), and the first call in
+ * a child process after fork() (the cache records the process id) blind with a fresh r of their
+ * own, so calls never wait, and no two calls or processes use the same pair. So a loaded key
+ * must stay in writable memory, and copying it while another thread uses it is a data race on
+ * the cache (the copy itself never uses that cache).
  *
  * Signing and verification take a message digest together with the hash class that produced it
  * (tenon_sha1, tenon_sha256, tenon_sha384 or tenon_sha512).
@@ -70,6 +81,16 @@ typedef struct tenon_rsa_private_key {
      * anew if they are absent or wrong; only read, never written on use.
      * tenon_rsa_private_key_wipe wipes them with the rest. */
     uint64_t mont_crt[4][TENON_RSA_MAX_PRIME_LEN / 8];
+    /* Private to tenon, not part of the API, and as secret as p and q: the blinding pair and its
+     * state (see above and rsa.c). tenon_rsa_private_key_wipe wipes it with the rest. */
+    struct tenon_rsa_blinding {
+        /* mod p, then mod q: M(r^e) and M(r^-1), M(x) = x R as in mont_crt, 64-bit limbs */
+        uint64_t pair[2][2][TENON_RSA_MAX_PRIME_LEN / 8];
+        const void *owner; /* the key's own address, set by tenon_rsa_private_key_load */
+        int64_t pid;       /* the process that made the pair */
+        uint32_t uses;     /* of the current r; 32 or more: none kept */
+        uint32_t lock;     /* nonzero while a call reads or writes the above (try-lock) */
+    } blinding;
 } tenon_rsa_private_key;
 
 /* Loads a public key from big-endian n and e (leading zero bytes are allowed and dropped).
