@@ -11,7 +11,7 @@
  * the private operation uses the CRT with fixed-window exponentiation and constant-time table
  * access, blinds its input with r^e for a random r, and checks its result with the public key
  * before releasing it (a fault during the computation would otherwise leak the factors of n); a
- * failed check is TENON_ERR_INTERNAL and nothing is written.
+ * failed check is TENON_ERR_INTERNAL, and the output then holds zeros, never the faulty result.
  *
  * The blinding pair (r^e and r^-1 mod p and mod q) is kept in the key between calls, squared at
  * each use (r becomes r^2), and made from a fresh random r every 32 uses, as OpenSSL and
@@ -20,9 +20,11 @@
  * a call that finds it held, a key copied by value or filled by other means than
  * tenon_rsa_private_key_load (which ties the cache to the key's address), and the first call in
  * a child process after fork() (the cache records the process id) blind with a fresh r of their
- * own, so calls never wait, and no two calls or processes use the same pair. So a loaded key
- * must stay in writable memory, and copying it while another thread uses it is a data race on
- * the cache (the copy itself never uses that cache).
+ * own, so calls never wait, and no two calls or processes use the same pair. (As with OpenSSL's
+ * process-id check, a descendant that inherits an unused cache and happens to get the process
+ * id of the process that made it, after that one has exited, would go on from its pair.) So a
+ * loaded key must stay in writable memory, and copying it while another thread uses it is a data
+ * race on the cache (the copy itself never uses that cache).
  *
  * Signing and verification take a message digest together with the hash class that produced it
  * (tenon_sha1, tenon_sha256, tenon_sha384 or tenon_sha512).
