@@ -485,8 +485,7 @@ static void EC(jdbl)(EC(point) * r, const EC(point) * p)
     F(sqr_inl)(t, alpha);
     F(sub_dbl2)(r->x, t, t, beta); /* X3/4 = (alpha/2)^2 - 2 beta, and beta - X3/4 */
     F(sqr_inl)(gamma, gamma);
-    F(mul_inl)(t, t, alpha);
-    F(sub)(r->y, t, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
+    F(mul_sub_inl)(r->y, t, alpha, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
 }
 
 /* r = p + q (Jacobian, 11M + 5S). Infinity on either side is selected around; the mask is
@@ -555,8 +554,7 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     F(sub)(o.x, o.x, hhh);
     F(sub_dbl2)(o.x, t, o.x, v); /* X3, and V - X3 */
     F(mul_inl)(hhh, hhh, p->y);
-    F(mul_inl)(t, t, rr);
-    F(sub)(o.y, t, hhh);
+    F(mul_sub_inl)(o.y, t, rr, hhh);
     F(select)(r->x, pinf, q->x, o.x);
     F(select)(r->y, pinf, q->y, o.y);
     F(select)(r->z, pinf, F_ONE, o.z);

@@ -507,6 +507,27 @@ static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, con
               "m"(*(const uint64_t(*)[4])b), FE4_MOD
             : "cc");
 }
+
+/* x = a - b and y = 3(a + b)/2, the doubling's two factors of alpha/2 (ec_curve_impl.h,
+ * EC(jdbl)), in one block: a is loaded once for both, and the two results leave no call
+ * boundary between them. The sum is parked in y, halved, and added back, as in
+ * FE(add_mul3_half). x and y must not alias a or b. */
+static inline void FE(sub_add_mul3_half)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                         const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    uint64_t *r = y;
+    __asm__(FE4_LOAD("t", "a") FE4_LOAD("d", "b") FE4_SUB("t", "d") /* */
+            "movq %[t0], 0(%[x])\n\t"
+            "movq %[t1], 8(%[x])\n\t"
+            "movq %[t2], 16(%[x])\n\t"
+            "movq %[t3], 24(%[x])\n\t" FE4_LOAD("t", "a") FE4_ADDMEM("t", "d", "b") FE4_STORE("d")
+                FE4_HALF("d", "t") FE4_ADDMEM("t", "d", "r") FE4_STORE("d")
+            : FE4_OUTS, "=m"(*(uint64_t(*)[4])x)
+            : [r] "r"(r), [x] "r"(x), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
 #undef FE4_LOAD
 #undef FE4_STORE
 #undef FE4_REDUCE_INTO
@@ -554,6 +575,13 @@ static inline void FE(add_mul3_half)(uint64_t *r, const uint64_t *a, const uint6
 {
     FE(add_mul3)(r, a, b);
     FE(half)(r, r);
+}
+
+static inline void FE(sub_add_mul3_half)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                         const uint64_t *b)
+{
+    FE(sub)(x, a, b);
+    FE(add_mul3_half)(y, a, b);
 }
 
 static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *b)
@@ -692,44 +720,49 @@ static const uint64_t FE(p3) = UINT64_C(0xffffffff00000001);
  * clearing of t, no adcx/adox on zeros (-3.4% per product in a dependent chain, -4 to -6% for
  * four independent ones). */
 #define FE_HAVE_INL 1
+/* clang-format off */
+/* The product up to its reduced result, in lo, hi, rax, rdx (low to high). a·b[0] < 2^320 has no
+ * carry out of t4. After the last round the result is t4 t5 t0 t1 (low to high), below 2p,
+ * with carry word t2: p is subtracted, and the sum kept if that borrowed. */
+#define P256_MUL_BODY \
+    "movq 0(%[b]), %%rdx\n\t" \
+    "mulxq 0(%[a]), %[t0], %[t1]\n\t" \
+    "mulxq 8(%[a]), %[lo], %[t2]\n\t" \
+    "addq %[lo], %[t1]\n\t" \
+    "mulxq 16(%[a]), %[lo], %[t3]\n\t" \
+    "adcq %[lo], %[t2]\n\t" \
+    "mulxq 24(%[a]), %[lo], %[t4]\n\t" \
+    "adcq %[lo], %[t3]\n\t" \
+    "adcq $0, %[t4]\n\t" \
+    "xorl %k[t5], %k[t5]\n\t" \
+    P256_REDC6(t0, t1, t2, t3, t4, t5) \
+    "xorl %k[t0], %k[t0]\n\t" \
+    P256_MUL_ROUND("8", t1, t2, t3, t4, t5, t0) \
+    P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1) \
+    P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2) \
+    "movl $0xffffffff, %k[t3]\n\t" \
+    "movq %[t4], %[lo]\n\t" \
+    "movq %[t5], %[hi]\n\t" \
+    "movq %[t0], %%rax\n\t" \
+    "movq %[t1], %%rdx\n\t" \
+    "subq $-1, %[lo]\n\t" \
+    "sbbq %[t3], %[hi]\n\t" \
+    "sbbq $0, %%rax\n\t" \
+    "sbbq %[p3], %%rdx\n\t" \
+    "sbbq $0, %[t2]\n\t" \
+    "cmovcq %[t4], %[lo]\n\t" \
+    "cmovcq %[t5], %[hi]\n\t" \
+    "cmovcq %[t0], %%rax\n\t" \
+    "cmovcq %[t1], %%rdx\n\t"
+/* clang-format on */
 static inline __attribute__((always_inline)) void FE(mul_inl)(uint64_t *r, const uint64_t *a,
                                                               const uint64_t *b)
 {
     uint64_t t0, t1, t2, t3, t4, t5, lo, hi;
-    __asm__("movq 0(%[b]), %%rdx\n\t"
-            "mulxq 0(%[a]), %[t0], %[t1]\n\t"
-            "mulxq 8(%[a]), %[lo], %[t2]\n\t"
-            "addq %[lo], %[t1]\n\t"
-            "mulxq 16(%[a]), %[lo], %[t3]\n\t"
-            "adcq %[lo], %[t2]\n\t"
-            "mulxq 24(%[a]), %[lo], %[t4]\n\t"
-            "adcq %[lo], %[t3]\n\t"
-            "adcq $0, %[t4]\n\t" /* a·b[0] < 2^320: no carry out */
-            "xorl %k[t5], %k[t5]\n\t" P256_REDC6(
-                t0, t1, t2, t3, t4, t5) "xorl %k[t0], %k[t0]\n\t" P256_MUL_ROUND("8", t1, t2, t3,
-                                                                                 t4, t5, t0)
-                P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1)
-                    P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2)
-            /* The result is t4 t5 t0 t1 (low to high), below 2p, with carry word t2: subtract
-             * p, and keep the sum if that borrowed. */
-            "movl $0xffffffff, %k[t3]\n\t"
-            "movq %[t4], %[lo]\n\t"
-            "movq %[t5], %[hi]\n\t"
-            "movq %[t0], %%rax\n\t"
-            "movq %[t1], %%rdx\n\t"
-            "subq $-1, %[lo]\n\t"
-            "sbbq %[t3], %[hi]\n\t"
-            "sbbq $0, %%rax\n\t"
-            "sbbq %[p3], %%rdx\n\t"
-            "sbbq $0, %[t2]\n\t"
-            "cmovcq %[t4], %[lo]\n\t"
-            "cmovcq %[t5], %[hi]\n\t"
-            "cmovcq %[t0], %%rax\n\t"
-            "cmovcq %[t1], %%rdx\n\t"
-            "movq %[lo], 0(%[r])\n\t"
-            "movq %[hi], 8(%[r])\n\t"
-            "movq %%rax, 16(%[r])\n\t"
-            "movq %%rdx, 24(%[r])"
+    __asm__(P256_MUL_BODY "movq %[lo], 0(%[r])\n\t"
+                          "movq %[hi], 8(%[r])\n\t"
+                          "movq %%rax, 16(%[r])\n\t"
+                          "movq %%rdx, 24(%[r])"
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
               [t5] "=&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi), "=m"(*(uint64_t(*)[4])r)
             : [r] "r"(r), [a] "r"(a), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])a),
@@ -755,6 +788,37 @@ static inline __attribute__((always_inline)) void FE(mul_inl)(uint64_t *r, const
     "adcq $0, %[hi]\n\t"                                                                           \
     "movq %[hi], %[" #W0 "]\n\t"
 /* clang-format on */
+/* r = a·b - c: the subtraction on the product's registers before they are stored (the
+ * doubling's and the mixed addition's Y3), p's words under the borrow mask formed from the
+ * mask itself (p = (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1)). r may alias a, b or c. */
+static inline __attribute__((always_inline)) void
+FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *c)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, lo, hi;
+    __asm__(P256_MUL_BODY "subq 0(%[c]), %[lo]\n\t"
+                          "sbbq 8(%[c]), %[hi]\n\t"
+                          "sbbq 16(%[c]), %%rax\n\t"
+                          "sbbq 24(%[c]), %%rdx\n\t"
+                          "sbbq %[t0], %[t0]\n\t" /* all-ones on a borrow: add p back */
+                          "movl %k[t0], %k[t1]\n\t"
+                          "movq %[t0], %[t2]\n\t"
+                          "shlq $32, %[t2]\n\t"
+                          "subq %[t0], %[t2]\n\t"
+                          "addq %[t0], %[lo]\n\t"
+                          "adcq %[t1], %[hi]\n\t"
+                          "adcq $0, %%rax\n\t"
+                          "adcq %[t2], %%rdx\n\t"
+                          "movq %[lo], 0(%[r])\n\t"
+                          "movq %[hi], 8(%[r])\n\t"
+                          "movq %%rax, 16(%[r])\n\t"
+                          "movq %%rdx, 24(%[r])"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi), "=m"(*(uint64_t(*)[4])r)
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), [c] "r"(c), [p3] "m"(FE(p3)),
+              "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
+              "m"(*(const uint64_t(*)[4])c)
+            : "rax", "rdx", "cc");
+}
 static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     FE(mul_inl)(r, a, b);
@@ -849,6 +913,7 @@ static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 #undef P256_MAC
 #undef P256_REDC6
 #undef P256_MUL_ROUND
+#undef P256_MUL_BODY
 #undef P256_REDC4
 #elif FE_LIMBS == 4
 #define EC_ASM_ROUND(bo, T0, T1, T2, T3, T4, T5)                                                   \
@@ -1046,6 +1111,13 @@ static inline void FE(mul_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b
 static inline void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
 {
     FE(sqr)(r, a);
+}
+static inline void FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                   const uint64_t *c)
+{
+    uint64_t t[FE_LIMBS];
+    FE(mul)(t, a, b);
+    FE(sub)(r, t, c);
 }
 #endif
 #undef FE_HAVE_INL
