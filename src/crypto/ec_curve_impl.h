@@ -481,9 +481,8 @@ static void EC(jdbl)(EC(point) * r, const EC(point) * p)
     F(add_mul3_half)(u, p->x, delta);
     F(mul_inl)(alpha, t, u); /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
     F(mul_inl)(beta, p->x, gamma);
-    F(mul_inl)(r->z, p->y, p->z); /* Z3/2 = y z; p is not read after this */
-    F(sqr_inl)(t, alpha);
-    F(sub_dbl2)(r->x, t, t, beta); /* X3/4 = (alpha/2)^2 - 2 beta, and beta - X3/4 */
+    F(mul_inl)(r->z, p->y, p->z);              /* Z3/2 = y z; p is not read after this */
+    F(sqr_sub_dbl2_inl)(r->x, t, alpha, beta); /* X3/4 = (alpha/2)^2 - 2 beta, beta - X3/4 */
     F(sqr_inl)(gamma, gamma);
     F(mul_sub_inl)(r->y, t, alpha, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
 }

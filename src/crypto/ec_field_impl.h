@@ -824,7 +824,8 @@ static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
     FE(mul_inl)(r, a, b);
 }
 #define FE_HAVE_SQR 1
-static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
+/* The square up to its reduced result, left in s (which the caller keeps in registers). */
+static inline __attribute__((always_inline)) void FE(sqr_core)(uint64_t s[4], const uint64_t *a)
 {
     uint64_t w0, w1, w2, w3, w4, w5, w6, w7, lo, hi;
     __asm__("xorl %k[w7], %k[w7]\n\t"
@@ -895,17 +896,78 @@ static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const
             "cmovcq %[w0], %[w4]\n\t"
             "cmovcq %[w1], %[w5]\n\t"
             "cmovcq %[w2], %[w6]\n\t"
-            "cmovcq %[w3], %[w7]\n\t"
-            "movq %[w4], 0(%[r])\n\t"
-            "movq %[w5], 8(%[r])\n\t"
-            "movq %[w6], 16(%[r])\n\t"
-            "movq %[w7], 24(%[r])"
+            "cmovcq %[w3], %[w7]"
             : [w0] "+&r"(w0), [w1] "+&r"(w1), [w2] "+&r"(w2), [w3] "+&r"(w3), [w4] "+&r"(w4),
-              [w5] "+&r"(w5), [w6] "+&r"(w6), [w7] "+&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi),
-              "=m"(*(uint64_t(*)[4])r)
-            : [r] "r"(r), [p3] "m"(FE(p3))
+              [w5] "+&r"(w5), [w6] "+&r"(w6), [w7] "+&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [p3] "m"(FE(p3))
             : "rax", "rdx", "cc");
+    s[0] = w4;
+    s[1] = w5;
+    s[2] = w6;
+    s[3] = w7;
 }
+static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t s[4];
+    FE(sqr_core)(s, a);
+    r[0] = s[0];
+    r[1] = s[1];
+    r[2] = s[2];
+    r[3] = s[3];
+}
+
+/* x = a^2 - 2b and y = b - x (the doubling's X3/4 and beta - X3/4, ec_curve_impl.h), the two
+ * subtractions of b on the square's registers before they are stored, each made whole by p
+ * under its borrow mask (formed from the mask as in FE(mul_sub_inl)). x must not alias b; y
+ * may alias a. */
+/* clang-format off */
+#define P256_SUBMASK(S0, S1, S2, S3)                                                               \
+    "sbbq %[c], %[c]\n\t"                                                                          \
+    "movl %k[c], %k[m1]\n\t"                                                                       \
+    "movq %[c], %[m3]\n\t"                                                                         \
+    "shlq $32, %[m3]\n\t"                                                                          \
+    "subq %[c], %[m3]\n\t"                                                                         \
+    "addq %[c], %[" S0 "]\n\t"                                                                     \
+    "adcq %[m1], %[" S1 "]\n\t"                                                                    \
+    "adcq $0, %[" S2 "]\n\t"                                                                       \
+    "adcq %[m3], %[" S3 "]\n\t"
+#define P256_SUBB(S0, S1, S2, S3)                                                                  \
+    "subq 0(%[b]), %[" S0 "]\n\t"                                                                  \
+    "sbbq 8(%[b]), %[" S1 "]\n\t"                                                                  \
+    "sbbq 16(%[b]), %[" S2 "]\n\t"                                                                 \
+    "sbbq 24(%[b]), %[" S3 "]\n\t"                                                                 \
+    P256_SUBMASK(S0, S1, S2, S3)
+/* clang-format on */
+static inline __attribute__((always_inline)) void
+FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
+    FE(sqr_core)(s, a);
+    __asm__(P256_SUBB("s0", "s1", "s2", "s3") P256_SUBB(
+                "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
+                                        "movq %[s1], 8(%[x])\n\t"
+                                        "movq %[s2], 16(%[x])\n\t"
+                                        "movq %[s3], 24(%[x])\n\t"
+                                        "movq 0(%[b]), %[d0]\n\t"
+                                        "movq 8(%[b]), %[d1]\n\t"
+                                        "movq 16(%[b]), %[d2]\n\t"
+                                        "movq 24(%[b]), %[d3]\n\t"
+                                        "subq %[s0], %[d0]\n\t"
+                                        "sbbq %[s1], %[d1]\n\t"
+                                        "sbbq %[s2], %[d2]\n\t"
+                                        "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                                            "d0", "d1", "d2", "d3") "movq %[d0], 0(%[y])\n\t"
+                                                                    "movq %[d1], 8(%[y])\n\t"
+                                                                    "movq %[d2], 16(%[y])\n\t"
+                                                                    "movq %[d3], 24(%[y])"
+            : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
+              [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
+              [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
+            : [x] "r"(x), [y] "r"(y), [b] "r"(b), "m"(*(const uint64_t(*)[4])b)
+            : "cc");
+}
+#undef P256_SUBB
+#undef P256_SUBMASK
 static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 {
     FE(sqr_inl)(r, a);
@@ -1118,6 +1180,13 @@ static inline void FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_
     uint64_t t[FE_LIMBS];
     FE(mul)(t, a, b);
     FE(sub)(r, t, c);
+}
+static inline void FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                        const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(sqr)(t, a);
+    FE(sub_dbl2)(x, y, t, b);
 }
 #endif
 #undef FE_HAVE_INL
