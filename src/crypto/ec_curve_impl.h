@@ -473,12 +473,9 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
  * addition). */
 static void EC(jdbl)(EC(point) * r, const EC(point) * p)
 {
-    uint64_t delta[EC_LIMBS], gamma[EC_LIMBS], beta[EC_LIMBS], alpha[EC_LIMBS], t[EC_LIMBS],
-        u[EC_LIMBS];
-    F(sqr_inl)(delta, p->z);
+    uint64_t gamma[EC_LIMBS], beta[EC_LIMBS], alpha[EC_LIMBS], t[EC_LIMBS], u[EC_LIMBS];
+    F(sqr_sub_add_mul3_half_inl)(t, u, p->z, p->x); /* x - delta, 3(x + delta)/2 */
     F(sqr_inl)(gamma, p->y);
-    F(sub)(t, p->x, delta);
-    F(add_mul3_half)(u, p->x, delta);
     F(mul_inl)(alpha, t, u); /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
     F(mul_inl)(beta, p->x, gamma);
     F(mul_inl)(r->z, p->y, p->z);              /* Z3/2 = y z; p is not read after this */

@@ -966,8 +966,95 @@ FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t
             : [x] "r"(x), [y] "r"(y), [b] "r"(b), "m"(*(const uint64_t(*)[4])b)
             : "cc");
 }
+
+/* D = S mod p for S below 2p with its carry word in c: D = S - p, kept unless that borrowed past
+ * c (then S). */
+/* clang-format off */
+#define P256_REDUCE_INTO(S0, S1, S2, S3, D0, D1, D2, D3)                                           \
+    "movl $0xffffffff, %k[m1]\n\t"                                                                 \
+    "movq %[" S0 "], %[" D0 "]\n\t"                                                                \
+    "movq %[" S1 "], %[" D1 "]\n\t"                                                                \
+    "movq %[" S2 "], %[" D2 "]\n\t"                                                                \
+    "movq %[" S3 "], %[" D3 "]\n\t"                                                                \
+    "subq $-1, %[" D0 "]\n\t"                                                                      \
+    "sbbq %[m1], %[" D1 "]\n\t"                                                                    \
+    "sbbq $0, %[" D2 "]\n\t"                                                                       \
+    "sbbq %[p3], %[" D3 "]\n\t"                                                                    \
+    "sbbq $0, %[c]\n\t"                                                                            \
+    "cmovcq %[" S0 "], %[" D0 "]\n\t"                                                              \
+    "cmovcq %[" S1 "], %[" D1 "]\n\t"                                                              \
+    "cmovcq %[" S2 "], %[" D2 "]\n\t"                                                              \
+    "cmovcq %[" S3 "], %[" D3 "]\n\t"
+/* clang-format on */
+/* x = b - a^2 and y = 3(b + a^2)/2, the doubling's two factors of alpha/2 (ec_curve_impl.h,
+ * EC(jdbl)), on the square's registers: delta = a^2 is never stored. The sum is reduced, halved
+ * (p added under the mask of its low bit, the carry shifted back in by rcr) and added to its
+ * half. x and y must not alias b. */
+static inline __attribute__((always_inline)) void
+FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
+    FE(sqr_core)(s, a);
+    __asm__("movq 0(%[b]), %[d0]\n\t"
+            "movq 8(%[b]), %[d1]\n\t"
+            "movq 16(%[b]), %[d2]\n\t"
+            "movq 24(%[b]), %[d3]\n\t"
+            "subq %[s0], %[d0]\n\t"
+            "sbbq %[s1], %[d1]\n\t"
+            "sbbq %[s2], %[d2]\n\t"
+            "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                "d0", "d1", "d2", "d3") "movq %[d0], 0(%[x])\n\t"
+                                        "movq %[d1], 8(%[x])\n\t"
+                                        "movq %[d2], 16(%[x])\n\t"
+                                        "movq %[d3], 24(%[x])\n\t"
+                                        /* d = (b + a^2) mod p */
+                                        "xorl %k[c], %k[c]\n\t"
+                                        "addq 0(%[b]), %[s0]\n\t"
+                                        "adcq 8(%[b]), %[s1]\n\t"
+                                        "adcq 16(%[b]), %[s2]\n\t"
+                                        "adcq 24(%[b]), %[s3]\n\t"
+                                        "adcq $0, %[c]\n\t" P256_REDUCE_INTO("s0", "s1", "s2", "s3",
+                                                                             "d0", "d1", "d2", "d3")
+            /* s = d/2 mod p */
+            "movq %[d0], %[c]\n\t"
+            "andl $1, %k[c]\n\t"
+            "negq %[c]\n\t"
+            "movl %k[c], %k[m1]\n\t"
+            "movq %[c], %[m3]\n\t"
+            "shlq $32, %[m3]\n\t"
+            "subq %[c], %[m3]\n\t"
+            "movq %[d0], %[s0]\n\t"
+            "movq %[d1], %[s1]\n\t"
+            "movq %[d2], %[s2]\n\t"
+            "movq %[d3], %[s3]\n\t"
+            "addq %[c], %[s0]\n\t"
+            "adcq %[m1], %[s1]\n\t"
+            "adcq $0, %[s2]\n\t"
+            "adcq %[m3], %[s3]\n\t"
+            "rcrq $1, %[s3]\n\t"
+            "rcrq $1, %[s2]\n\t"
+            "rcrq $1, %[s1]\n\t"
+            "rcrq $1, %[s0]\n\t"
+            /* y = (d + d/2) mod p */
+            "xorl %k[c], %k[c]\n\t"
+            "addq %[d0], %[s0]\n\t"
+            "adcq %[d1], %[s1]\n\t"
+            "adcq %[d2], %[s2]\n\t"
+            "adcq %[d3], %[s3]\n\t"
+            "adcq $0, %[c]\n\t" P256_REDUCE_INTO("s0", "s1", "s2", "s3", "d0", "d1", "d2",
+                                                 "d3") "movq %[d0], 0(%[y])\n\t"
+                                                       "movq %[d1], 8(%[y])\n\t"
+                                                       "movq %[d2], 16(%[y])\n\t"
+                                                       "movq %[d3], 24(%[y])"
+            : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
+              [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
+              [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
+            : [x] "r"(x), [y] "r"(y), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])b)
+            : "cc");
+}
 #undef P256_SUBB
 #undef P256_SUBMASK
+#undef P256_REDUCE_INTO
 static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 {
     FE(sqr_inl)(r, a);
@@ -1187,6 +1274,14 @@ static inline void FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t
     uint64_t t[FE_LIMBS];
     FE(sqr)(t, a);
     FE(sub_dbl2)(x, y, t, b);
+}
+static inline void FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                                 const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(sqr)(t, a);
+    FE(sub)(x, b, t);
+    FE(add_mul3_half)(y, b, t);
 }
 #endif
 #undef FE_HAVE_INL
