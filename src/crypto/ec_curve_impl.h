@@ -531,16 +531,14 @@ static uint64_t EC(jadd)(EC(point) * r, const EC(point) * p, const EC(point) * q
  * I = 4 H^2, and five fewer modular reductions of small multiples and sums. */
 static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
 {
-    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], hhh[EC_LIMBS],
-        rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
+    uint64_t z1z1[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], hhh[EC_LIMBS], rr[EC_LIMBS],
+        v[EC_LIMBS], t[EC_LIMBS];
     EC(point) o;
     F(sqr_inl)(z1z1, p->z);
     F(mul_inl)(s2, p->z, z1z1);
-    F(mul_inl)(u2, q->x, z1z1);
-    F(mul_inl)(s2, q->y, s2);
-    F(sub)(h, u2, p->x);
+    F(mul_sub_inl)(h, q->x, z1z1, p->x); /* H = U2 - X1 */
+    F(mul_sub_inl)(rr, q->y, s2, p->y);  /* R = S2 - Y1 */
     F(mul_inl)(o.z, p->z, h);
-    F(sub)(rr, s2, p->y);
     uint64_t pinf = F(is_zero)(p->z);
     uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
     F(sqr_inl)(hh, h);
