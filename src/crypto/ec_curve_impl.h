@@ -545,8 +545,7 @@ static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) *
     F(sqr_inl)(o.x, rr);
     F(mul_inl)(hhh, h, hh);
     F(mul_inl)(v, p->x, hh);
-    F(sub)(o.x, o.x, hhh);
-    F(sub_dbl2)(o.x, t, o.x, v); /* X3, and V - X3 */
+    F(sub3_inl)(o.x, t, o.x, hhh, v); /* X3 = R^2 - H^3 - 2V, and V - X3 */
     F(mul_inl)(hhh, hhh, p->y);
     F(mul_sub_inl)(o.y, t, rr, hhh);
     F(select)(r->x, pinf, q->x, o.x);

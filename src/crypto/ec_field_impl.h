@@ -931,11 +931,11 @@ static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const
     "adcq %[m1], %[" S1 "]\n\t"                                                                    \
     "adcq $0, %[" S2 "]\n\t"                                                                       \
     "adcq %[m3], %[" S3 "]\n\t"
-#define P256_SUBB(S0, S1, S2, S3)                                                                  \
-    "subq 0(%[b]), %[" S0 "]\n\t"                                                                  \
-    "sbbq 8(%[b]), %[" S1 "]\n\t"                                                                  \
-    "sbbq 16(%[b]), %[" S2 "]\n\t"                                                                 \
-    "sbbq 24(%[b]), %[" S3 "]\n\t"                                                                 \
+#define P256_SUBMEM(src, S0, S1, S2, S3)                                                           \
+    "subq 0(%[" src "]), %[" S0 "]\n\t"                                                            \
+    "sbbq 8(%[" src "]), %[" S1 "]\n\t"                                                            \
+    "sbbq 16(%[" src "]), %[" S2 "]\n\t"                                                           \
+    "sbbq 24(%[" src "]), %[" S3 "]\n\t"                                                           \
     P256_SUBMASK(S0, S1, S2, S3)
 /* clang-format on */
 static inline __attribute__((always_inline)) void
@@ -943,27 +943,64 @@ FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t
 {
     uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
     FE(sqr_core)(s, a);
-    __asm__(P256_SUBB("s0", "s1", "s2", "s3") P256_SUBB(
-                "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
-                                        "movq %[s1], 8(%[x])\n\t"
-                                        "movq %[s2], 16(%[x])\n\t"
-                                        "movq %[s3], 24(%[x])\n\t"
-                                        "movq 0(%[b]), %[d0]\n\t"
-                                        "movq 8(%[b]), %[d1]\n\t"
-                                        "movq 16(%[b]), %[d2]\n\t"
-                                        "movq 24(%[b]), %[d3]\n\t"
-                                        "subq %[s0], %[d0]\n\t"
-                                        "sbbq %[s1], %[d1]\n\t"
-                                        "sbbq %[s2], %[d2]\n\t"
-                                        "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
-                                            "d0", "d1", "d2", "d3") "movq %[d0], 0(%[y])\n\t"
-                                                                    "movq %[d1], 8(%[y])\n\t"
-                                                                    "movq %[d2], 16(%[y])\n\t"
-                                                                    "movq %[d3], 24(%[y])"
+    __asm__(P256_SUBMEM("b", "s0", "s1", "s2", "s3") P256_SUBMEM(
+                "b", "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
+                                             "movq %[s1], 8(%[x])\n\t"
+                                             "movq %[s2], 16(%[x])\n\t"
+                                             "movq %[s3], 24(%[x])\n\t"
+                                             "movq 0(%[b]), %[d0]\n\t"
+                                             "movq 8(%[b]), %[d1]\n\t"
+                                             "movq 16(%[b]), %[d2]\n\t"
+                                             "movq 24(%[b]), %[d3]\n\t"
+                                             "subq %[s0], %[d0]\n\t"
+                                             "sbbq %[s1], %[d1]\n\t"
+                                             "sbbq %[s2], %[d2]\n\t"
+                                             "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                                                 "d0", "d1", "d2", "d3") "movq %[d0], 0(%[y])\n\t"
+                                                                         "movq %[d1], 8(%[y])\n\t"
+                                                                         "movq %[d2], 16(%[y])\n\t"
+                                                                         "movq %[d3], 24(%[y])"
             : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
               [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
               [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
             : [x] "r"(x), [y] "r"(y), [b] "r"(b), "m"(*(const uint64_t(*)[4])b)
+            : "cc");
+}
+
+/* x = a - e - 2b and y = b - x (the mixed addition's X3 = R^2 - H^3 - 2V and V - X3) in one
+ * block, inline. x must not alias b or e; y may alias a. */
+static inline __attribute__((always_inline)) void
+FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e, const uint64_t *b)
+{
+    uint64_t s0, s1, s2, s3, d0, d1, d2, d3, c, m1, m3;
+    __asm__("movq 0(%[a]), %[s0]\n\t"
+            "movq 8(%[a]), %[s1]\n\t"
+            "movq 16(%[a]), %[s2]\n\t"
+            "movq 24(%[a]), %[s3]\n\t" P256_SUBMEM("e", "s0", "s1", "s2", "s3")
+                P256_SUBMEM("b", "s0", "s1", "s2", "s3")
+                    P256_SUBMEM("b", "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
+                                                             "movq %[s1], 8(%[x])\n\t"
+                                                             "movq %[s2], 16(%[x])\n\t"
+                                                             "movq %[s3], 24(%[x])\n\t"
+                                                             "movq 0(%[b]), %[d0]\n\t"
+                                                             "movq 8(%[b]), %[d1]\n\t"
+                                                             "movq 16(%[b]), %[d2]\n\t"
+                                                             "movq 24(%[b]), %[d3]\n\t"
+                                                             "subq %[s0], %[d0]\n\t"
+                                                             "sbbq %[s1], %[d1]\n\t"
+                                                             "sbbq %[s2], %[d2]\n\t"
+                                                             "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                                                                 "d0", "d1", "d2",
+                                                                 "d3") "movq %[d0], 0(%[y])\n\t"
+                                                                       "movq %[d1], 8(%[y])\n\t"
+                                                                       "movq %[d2], 16(%[y])\n\t"
+                                                                       "movq %[d3], 24(%[y])"
+            : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [d0] "=&r"(d0),
+              [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c), [m1] "=&r"(m1),
+              [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
+            : [x] "r"(x), [y] "r"(y), [a] "r"(a), [b] "r"(b), [e] "r"(e),
+              "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
+              "m"(*(const uint64_t(*)[4])e)
             : "cc");
 }
 
@@ -1052,7 +1089,7 @@ FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const
             : [x] "r"(x), [y] "r"(y), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])b)
             : "cc");
 }
-#undef P256_SUBB
+#undef P256_SUBMEM
 #undef P256_SUBMASK
 #undef P256_REDUCE_INTO
 static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
@@ -1273,6 +1310,13 @@ static inline void FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t
 {
     uint64_t t[FE_LIMBS];
     FE(sqr)(t, a);
+    FE(sub_dbl2)(x, y, t, b);
+}
+static inline void FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e,
+                                const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(sub)(t, a, e);
     FE(sub_dbl2)(x, y, t, b);
 }
 static inline void FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a,
