@@ -790,7 +790,18 @@ static inline __attribute__((always_inline)) void FE(mul_inl)(uint64_t *r, const
 /* clang-format on */
 /* r = a·b - c: the subtraction on the product's registers before they are stored (the
  * doubling's and the mixed addition's Y3), p's words under the borrow mask formed from the
- * mask itself (p = (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1)). r may alias a, b or c. */
+ * mask itself (p = (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1)). r may alias a, b or c. Its
+ * asm needs fourteen registers, which clang (14, at -O1: CMakeLists.txt) cannot place; there it
+ * is the product and FE(sub). */
+#if defined(__clang__)
+static inline __attribute__((always_inline)) void
+FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *c)
+{
+    uint64_t t[4];
+    FE(mul_inl)(t, a, b);
+    FE(sub)(r, t, c);
+}
+#else
 static inline __attribute__((always_inline)) void
 FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *c)
 {
@@ -819,6 +830,7 @@ FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_
               "m"(*(const uint64_t(*)[4])c)
             : "rax", "rdx", "cc");
 }
+#endif
 static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     FE(mul_inl)(r, a, b);
