@@ -177,6 +177,14 @@ static void check_path(int path, const char *name)
                 CHECK_MEM(s, t, 32, name);
                 ref_add(u, u, s);
                 CHECK_MEM(u, r, 32, name);
+                /* The fused blocks of the point formulas against the portable path, which
+                 * composes them from the operations above. */
+                for (int op = P256_FOP_MUL_SUB; op <= P256_FOP_SUB3_Y; op++) {
+                    CHECK(p256_field_op_path(path, op, r, a, b) == 1);
+                    CHECK(below_p(r));
+                    CHECK(p256_field_op_path(P256_PATH_PORTABLE, op, want, a, b) == 1);
+                    CHECK_MEM(r, want, 32, name);
+                }
             }
     CHECK(cases > 1000);
 }

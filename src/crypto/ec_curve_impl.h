@@ -473,20 +473,15 @@ static void EC(mul_base_point)(EC(point) * r, const uint8_t *k)
  * addition). */
 static void EC(jdbl)(EC(point) * r, const EC(point) * p)
 {
-    uint64_t delta[EC_LIMBS], gamma[EC_LIMBS], beta[EC_LIMBS], alpha[EC_LIMBS], t[EC_LIMBS],
-        u[EC_LIMBS];
-    F(sqr_inl)(delta, p->z);
+    uint64_t gamma[EC_LIMBS], beta[EC_LIMBS], alpha[EC_LIMBS], t[EC_LIMBS], u[EC_LIMBS];
+    F(sqr_sub_add_mul3_half_inl)(t, u, p->z, p->x); /* x - delta, 3(x + delta)/2 */
     F(sqr_inl)(gamma, p->y);
-    F(sub)(t, p->x, delta);
-    F(add_mul3_half)(u, p->x, delta);
     F(mul_inl)(alpha, t, u); /* alpha/2 = 3 (x - delta)(x + delta) / 2, a = -3 */
     F(mul_inl)(beta, p->x, gamma);
-    F(mul_inl)(r->z, p->y, p->z); /* Z3/2 = y z; p is not read after this */
-    F(sqr_inl)(t, alpha);
-    F(sub_dbl2)(r->x, t, t, beta); /* X3/4 = (alpha/2)^2 - 2 beta, and beta - X3/4 */
+    F(mul_inl)(r->z, p->y, p->z);              /* Z3/2 = y z; p is not read after this */
+    F(sqr_sub_dbl2_inl)(r->x, t, alpha, beta); /* X3/4 = (alpha/2)^2 - 2 beta, beta - X3/4 */
     F(sqr_inl)(gamma, gamma);
-    F(mul_inl)(t, t, alpha);
-    F(sub)(r->y, t, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
+    F(mul_sub_inl)(r->y, t, alpha, gamma); /* Y3/8 = (alpha/2)(beta - X3/4) - gamma^2 */
 }
 
 /* r = p + q (Jacobian, 11M + 5S). Infinity on either side is selected around; the mask is
@@ -536,27 +531,23 @@ static uint64_t EC(jadd)(EC(point) * r, const EC(point) * p, const EC(point) * q
  * I = 4 H^2, and five fewer modular reductions of small multiples and sums. */
 static uint64_t EC(jmadd)(EC(point) * r, const EC(point) * p, const EC(affine) * q)
 {
-    uint64_t z1z1[EC_LIMBS], u2[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], hhh[EC_LIMBS],
-        rr[EC_LIMBS], v[EC_LIMBS], t[EC_LIMBS];
+    uint64_t z1z1[EC_LIMBS], s2[EC_LIMBS], h[EC_LIMBS], hh[EC_LIMBS], hhh[EC_LIMBS], rr[EC_LIMBS],
+        v[EC_LIMBS], t[EC_LIMBS];
     EC(point) o;
     F(sqr_inl)(z1z1, p->z);
     F(mul_inl)(s2, p->z, z1z1);
-    F(mul_inl)(u2, q->x, z1z1);
-    F(mul_inl)(s2, q->y, s2);
-    F(sub)(h, u2, p->x);
+    F(mul_sub_inl)(h, q->x, z1z1, p->x); /* H = U2 - X1 */
+    F(mul_sub_inl)(rr, q->y, s2, p->y);  /* R = S2 - Y1 */
     F(mul_inl)(o.z, p->z, h);
-    F(sub)(rr, s2, p->y);
     uint64_t pinf = F(is_zero)(p->z);
     uint64_t same = F(is_zero)(h) & F(is_zero)(rr) & ~pinf;
     F(sqr_inl)(hh, h);
     F(sqr_inl)(o.x, rr);
     F(mul_inl)(hhh, h, hh);
     F(mul_inl)(v, p->x, hh);
-    F(sub)(o.x, o.x, hhh);
-    F(sub_dbl2)(o.x, t, o.x, v); /* X3, and V - X3 */
+    F(sub3_inl)(o.x, t, o.x, hhh, v); /* X3 = R^2 - H^3 - 2V, and V - X3 */
     F(mul_inl)(hhh, hhh, p->y);
-    F(mul_inl)(t, t, rr);
-    F(sub)(o.y, t, hhh);
+    F(mul_sub_inl)(o.y, t, rr, hhh);
     F(select)(r->x, pinf, q->x, o.x);
     F(select)(r->y, pinf, q->y, o.y);
     F(select)(r->z, pinf, F_ONE, o.z);

@@ -507,6 +507,27 @@ static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, con
               "m"(*(const uint64_t(*)[4])b), FE4_MOD
             : "cc");
 }
+
+/* x = a - b and y = 3(a + b)/2, the doubling's two factors of alpha/2 (ec_curve_impl.h,
+ * EC(jdbl)), in one block: a is loaded once for both, and the two results leave no call
+ * boundary between them. The sum is parked in y, halved, and added back, as in
+ * FE(add_mul3_half). x and y must not alias a or b. */
+static inline void FE(sub_add_mul3_half)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                         const uint64_t *b)
+{
+    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
+    uint64_t *r = y;
+    __asm__(FE4_LOAD("t", "a") FE4_LOAD("d", "b") FE4_SUB("t", "d") /* */
+            "movq %[t0], 0(%[x])\n\t"
+            "movq %[t1], 8(%[x])\n\t"
+            "movq %[t2], 16(%[x])\n\t"
+            "movq %[t3], 24(%[x])\n\t" FE4_LOAD("t", "a") FE4_ADDMEM("t", "d", "b") FE4_STORE("d")
+                FE4_HALF("d", "t") FE4_ADDMEM("t", "d", "r") FE4_STORE("d")
+            : FE4_OUTS, "=m"(*(uint64_t(*)[4])x)
+            : [r] "r"(r), [x] "r"(x), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), FE4_MOD
+            : "cc");
+}
 #undef FE4_LOAD
 #undef FE4_STORE
 #undef FE4_REDUCE_INTO
@@ -554,6 +575,13 @@ static inline void FE(add_mul3_half)(uint64_t *r, const uint64_t *a, const uint6
 {
     FE(add_mul3)(r, a, b);
     FE(half)(r, r);
+}
+
+static inline void FE(sub_add_mul3_half)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                         const uint64_t *b)
+{
+    FE(sub)(x, a, b);
+    FE(add_mul3_half)(y, a, b);
 }
 
 static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *b)
@@ -692,44 +720,49 @@ static const uint64_t FE(p3) = UINT64_C(0xffffffff00000001);
  * clearing of t, no adcx/adox on zeros (-3.4% per product in a dependent chain, -4 to -6% for
  * four independent ones). */
 #define FE_HAVE_INL 1
+/* clang-format off */
+/* The product up to its reduced result, in lo, hi, rax, rdx (low to high). a·b[0] < 2^320 has no
+ * carry out of t4. After the last round the result is t4 t5 t0 t1 (low to high), below 2p,
+ * with carry word t2: p is subtracted, and the sum kept if that borrowed. */
+#define P256_MUL_BODY \
+    "movq 0(%[b]), %%rdx\n\t" \
+    "mulxq 0(%[a]), %[t0], %[t1]\n\t" \
+    "mulxq 8(%[a]), %[lo], %[t2]\n\t" \
+    "addq %[lo], %[t1]\n\t" \
+    "mulxq 16(%[a]), %[lo], %[t3]\n\t" \
+    "adcq %[lo], %[t2]\n\t" \
+    "mulxq 24(%[a]), %[lo], %[t4]\n\t" \
+    "adcq %[lo], %[t3]\n\t" \
+    "adcq $0, %[t4]\n\t" \
+    "xorl %k[t5], %k[t5]\n\t" \
+    P256_REDC6(t0, t1, t2, t3, t4, t5) \
+    "xorl %k[t0], %k[t0]\n\t" \
+    P256_MUL_ROUND("8", t1, t2, t3, t4, t5, t0) \
+    P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1) \
+    P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2) \
+    "movl $0xffffffff, %k[t3]\n\t" \
+    "movq %[t4], %[lo]\n\t" \
+    "movq %[t5], %[hi]\n\t" \
+    "movq %[t0], %%rax\n\t" \
+    "movq %[t1], %%rdx\n\t" \
+    "subq $-1, %[lo]\n\t" \
+    "sbbq %[t3], %[hi]\n\t" \
+    "sbbq $0, %%rax\n\t" \
+    "sbbq %[p3], %%rdx\n\t" \
+    "sbbq $0, %[t2]\n\t" \
+    "cmovcq %[t4], %[lo]\n\t" \
+    "cmovcq %[t5], %[hi]\n\t" \
+    "cmovcq %[t0], %%rax\n\t" \
+    "cmovcq %[t1], %%rdx\n\t"
+/* clang-format on */
 static inline __attribute__((always_inline)) void FE(mul_inl)(uint64_t *r, const uint64_t *a,
                                                               const uint64_t *b)
 {
     uint64_t t0, t1, t2, t3, t4, t5, lo, hi;
-    __asm__("movq 0(%[b]), %%rdx\n\t"
-            "mulxq 0(%[a]), %[t0], %[t1]\n\t"
-            "mulxq 8(%[a]), %[lo], %[t2]\n\t"
-            "addq %[lo], %[t1]\n\t"
-            "mulxq 16(%[a]), %[lo], %[t3]\n\t"
-            "adcq %[lo], %[t2]\n\t"
-            "mulxq 24(%[a]), %[lo], %[t4]\n\t"
-            "adcq %[lo], %[t3]\n\t"
-            "adcq $0, %[t4]\n\t" /* a·b[0] < 2^320: no carry out */
-            "xorl %k[t5], %k[t5]\n\t" P256_REDC6(
-                t0, t1, t2, t3, t4, t5) "xorl %k[t0], %k[t0]\n\t" P256_MUL_ROUND("8", t1, t2, t3,
-                                                                                 t4, t5, t0)
-                P256_MUL_ROUND("16", t2, t3, t4, t5, t0, t1)
-                    P256_MUL_ROUND("24", t3, t4, t5, t0, t1, t2)
-            /* The result is t4 t5 t0 t1 (low to high), below 2p, with carry word t2: subtract
-             * p, and keep the sum if that borrowed. */
-            "movl $0xffffffff, %k[t3]\n\t"
-            "movq %[t4], %[lo]\n\t"
-            "movq %[t5], %[hi]\n\t"
-            "movq %[t0], %%rax\n\t"
-            "movq %[t1], %%rdx\n\t"
-            "subq $-1, %[lo]\n\t"
-            "sbbq %[t3], %[hi]\n\t"
-            "sbbq $0, %%rax\n\t"
-            "sbbq %[p3], %%rdx\n\t"
-            "sbbq $0, %[t2]\n\t"
-            "cmovcq %[t4], %[lo]\n\t"
-            "cmovcq %[t5], %[hi]\n\t"
-            "cmovcq %[t0], %%rax\n\t"
-            "cmovcq %[t1], %%rdx\n\t"
-            "movq %[lo], 0(%[r])\n\t"
-            "movq %[hi], 8(%[r])\n\t"
-            "movq %%rax, 16(%[r])\n\t"
-            "movq %%rdx, 24(%[r])"
+    __asm__(P256_MUL_BODY "movq %[lo], 0(%[r])\n\t"
+                          "movq %[hi], 8(%[r])\n\t"
+                          "movq %%rax, 16(%[r])\n\t"
+                          "movq %%rdx, 24(%[r])"
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
               [t5] "=&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi), "=m"(*(uint64_t(*)[4])r)
             : [r] "r"(r), [a] "r"(a), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])a),
@@ -755,12 +788,56 @@ static inline __attribute__((always_inline)) void FE(mul_inl)(uint64_t *r, const
     "adcq $0, %[hi]\n\t"                                                                           \
     "movq %[hi], %[" #W0 "]\n\t"
 /* clang-format on */
+/* r = a·b - c: the subtraction on the product's registers before they are stored (the
+ * doubling's and the mixed addition's Y3), p's words under the borrow mask formed from the
+ * mask itself (p = (2^64 - 1, 2^32 - 1, 0, 2^64 - 2^32 + 1)). r may alias a, b or c. Its
+ * asm needs fourteen registers, which clang (14, at -O1: CMakeLists.txt) cannot place; there it
+ * is the product and FE(sub). */
+#if defined(__clang__)
+static inline __attribute__((always_inline)) void
+FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *c)
+{
+    uint64_t t[4];
+    FE(mul_inl)(t, a, b);
+    FE(sub)(r, t, c);
+}
+#else
+static inline __attribute__((always_inline)) void
+FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *c)
+{
+    uint64_t t0, t1, t2, t3, t4, t5, lo, hi;
+    __asm__(P256_MUL_BODY "subq 0(%[c]), %[lo]\n\t"
+                          "sbbq 8(%[c]), %[hi]\n\t"
+                          "sbbq 16(%[c]), %%rax\n\t"
+                          "sbbq 24(%[c]), %%rdx\n\t"
+                          "sbbq %[t0], %[t0]\n\t" /* all-ones on a borrow: add p back */
+                          "movl %k[t0], %k[t1]\n\t"
+                          "movq %[t0], %[t2]\n\t"
+                          "shlq $32, %[t2]\n\t"
+                          "subq %[t0], %[t2]\n\t"
+                          "addq %[t0], %[lo]\n\t"
+                          "adcq %[t1], %[hi]\n\t"
+                          "adcq $0, %%rax\n\t"
+                          "adcq %[t2], %%rdx\n\t"
+                          "movq %[lo], 0(%[r])\n\t"
+                          "movq %[hi], 8(%[r])\n\t"
+                          "movq %%rax, 16(%[r])\n\t"
+                          "movq %%rdx, 24(%[r])"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5), [lo] "=&r"(lo), [hi] "=&r"(hi), "=m"(*(uint64_t(*)[4])r)
+            : [r] "r"(r), [a] "r"(a), [b] "r"(b), [c] "r"(c), [p3] "m"(FE(p3)),
+              "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
+              "m"(*(const uint64_t(*)[4])c)
+            : "rax", "rdx", "cc");
+}
+#endif
 static inline void FE(mul)(uint64_t *r, const uint64_t *a, const uint64_t *b)
 {
     FE(mul_inl)(r, a, b);
 }
 #define FE_HAVE_SQR 1
-static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
+/* The square up to its reduced result, left in s (which the caller keeps in registers). */
+static inline __attribute__((always_inline)) void FE(sqr_core)(uint64_t s[4], const uint64_t *a)
 {
     uint64_t w0, w1, w2, w3, w4, w5, w6, w7, lo, hi;
     __asm__("xorl %k[w7], %k[w7]\n\t"
@@ -831,17 +908,202 @@ static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const
             "cmovcq %[w0], %[w4]\n\t"
             "cmovcq %[w1], %[w5]\n\t"
             "cmovcq %[w2], %[w6]\n\t"
-            "cmovcq %[w3], %[w7]\n\t"
-            "movq %[w4], 0(%[r])\n\t"
-            "movq %[w5], 8(%[r])\n\t"
-            "movq %[w6], 16(%[r])\n\t"
-            "movq %[w7], 24(%[r])"
+            "cmovcq %[w3], %[w7]"
             : [w0] "+&r"(w0), [w1] "+&r"(w1), [w2] "+&r"(w2), [w3] "+&r"(w3), [w4] "+&r"(w4),
-              [w5] "+&r"(w5), [w6] "+&r"(w6), [w7] "+&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi),
-              "=m"(*(uint64_t(*)[4])r)
-            : [r] "r"(r), [p3] "m"(FE(p3))
+              [w5] "+&r"(w5), [w6] "+&r"(w6), [w7] "+&r"(w7), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [p3] "m"(FE(p3))
             : "rax", "rdx", "cc");
+    s[0] = w4;
+    s[1] = w5;
+    s[2] = w6;
+    s[3] = w7;
 }
+static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
+{
+    uint64_t s[4];
+    FE(sqr_core)(s, a);
+    r[0] = s[0];
+    r[1] = s[1];
+    r[2] = s[2];
+    r[3] = s[3];
+}
+
+/* x = a^2 - 2b and y = b - x (the doubling's X3/4 and beta - X3/4, ec_curve_impl.h), the two
+ * subtractions of b on the square's registers before they are stored, each made whole by p
+ * under its borrow mask (formed from the mask as in FE(mul_sub_inl)). x must not alias b; y
+ * may alias a. */
+/* clang-format off */
+#define P256_SUBMASK(S0, S1, S2, S3)                                                               \
+    "sbbq %[c], %[c]\n\t"                                                                          \
+    "movl %k[c], %k[m1]\n\t"                                                                       \
+    "movq %[c], %[m3]\n\t"                                                                         \
+    "shlq $32, %[m3]\n\t"                                                                          \
+    "subq %[c], %[m3]\n\t"                                                                         \
+    "addq %[c], %[" S0 "]\n\t"                                                                     \
+    "adcq %[m1], %[" S1 "]\n\t"                                                                    \
+    "adcq $0, %[" S2 "]\n\t"                                                                       \
+    "adcq %[m3], %[" S3 "]\n\t"
+#define P256_SUBMEM(src, S0, S1, S2, S3)                                                           \
+    "subq 0(%[" src "]), %[" S0 "]\n\t"                                                            \
+    "sbbq 8(%[" src "]), %[" S1 "]\n\t"                                                            \
+    "sbbq 16(%[" src "]), %[" S2 "]\n\t"                                                           \
+    "sbbq 24(%[" src "]), %[" S3 "]\n\t"                                                           \
+    P256_SUBMASK(S0, S1, S2, S3)
+/* clang-format on */
+static inline __attribute__((always_inline)) void
+FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
+    FE(sqr_core)(s, a);
+    __asm__(P256_SUBMEM("b", "s0", "s1", "s2", "s3") P256_SUBMEM(
+                "b", "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
+                                             "movq %[s1], 8(%[x])\n\t"
+                                             "movq %[s2], 16(%[x])\n\t"
+                                             "movq %[s3], 24(%[x])\n\t"
+                                             "movq 0(%[b]), %[d0]\n\t"
+                                             "movq 8(%[b]), %[d1]\n\t"
+                                             "movq 16(%[b]), %[d2]\n\t"
+                                             "movq 24(%[b]), %[d3]\n\t"
+                                             "subq %[s0], %[d0]\n\t"
+                                             "sbbq %[s1], %[d1]\n\t"
+                                             "sbbq %[s2], %[d2]\n\t"
+                                             "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                                                 "d0", "d1", "d2", "d3") "movq %[d0], 0(%[y])\n\t"
+                                                                         "movq %[d1], 8(%[y])\n\t"
+                                                                         "movq %[d2], 16(%[y])\n\t"
+                                                                         "movq %[d3], 24(%[y])"
+            : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
+              [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
+              [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
+            : [x] "r"(x), [y] "r"(y), [b] "r"(b), "m"(*(const uint64_t(*)[4])b)
+            : "cc");
+}
+
+/* x = a - e - 2b and y = b - x (the mixed addition's X3 = R^2 - H^3 - 2V and V - X3) in one
+ * block, inline. x must not alias b or e; y may alias a. */
+static inline __attribute__((always_inline)) void
+FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e, const uint64_t *b)
+{
+    uint64_t s0, s1, s2, s3, d0, d1, d2, d3, c, m1, m3;
+    __asm__("movq 0(%[a]), %[s0]\n\t"
+            "movq 8(%[a]), %[s1]\n\t"
+            "movq 16(%[a]), %[s2]\n\t"
+            "movq 24(%[a]), %[s3]\n\t" P256_SUBMEM("e", "s0", "s1", "s2", "s3")
+                P256_SUBMEM("b", "s0", "s1", "s2", "s3")
+                    P256_SUBMEM("b", "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
+                                                             "movq %[s1], 8(%[x])\n\t"
+                                                             "movq %[s2], 16(%[x])\n\t"
+                                                             "movq %[s3], 24(%[x])\n\t"
+                                                             "movq 0(%[b]), %[d0]\n\t"
+                                                             "movq 8(%[b]), %[d1]\n\t"
+                                                             "movq 16(%[b]), %[d2]\n\t"
+                                                             "movq 24(%[b]), %[d3]\n\t"
+                                                             "subq %[s0], %[d0]\n\t"
+                                                             "sbbq %[s1], %[d1]\n\t"
+                                                             "sbbq %[s2], %[d2]\n\t"
+                                                             "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                                                                 "d0", "d1", "d2",
+                                                                 "d3") "movq %[d0], 0(%[y])\n\t"
+                                                                       "movq %[d1], 8(%[y])\n\t"
+                                                                       "movq %[d2], 16(%[y])\n\t"
+                                                                       "movq %[d3], 24(%[y])"
+            : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [d0] "=&r"(d0),
+              [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c), [m1] "=&r"(m1),
+              [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
+            : [x] "r"(x), [y] "r"(y), [a] "r"(a), [b] "r"(b), [e] "r"(e),
+              "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
+              "m"(*(const uint64_t(*)[4])e)
+            : "cc");
+}
+
+/* D = S mod p for S below 2p with its carry word in c: D = S - p, kept unless that borrowed past
+ * c (then S). */
+/* clang-format off */
+#define P256_REDUCE_INTO(S0, S1, S2, S3, D0, D1, D2, D3)                                           \
+    "movl $0xffffffff, %k[m1]\n\t"                                                                 \
+    "movq %[" S0 "], %[" D0 "]\n\t"                                                                \
+    "movq %[" S1 "], %[" D1 "]\n\t"                                                                \
+    "movq %[" S2 "], %[" D2 "]\n\t"                                                                \
+    "movq %[" S3 "], %[" D3 "]\n\t"                                                                \
+    "subq $-1, %[" D0 "]\n\t"                                                                      \
+    "sbbq %[m1], %[" D1 "]\n\t"                                                                    \
+    "sbbq $0, %[" D2 "]\n\t"                                                                       \
+    "sbbq %[p3], %[" D3 "]\n\t"                                                                    \
+    "sbbq $0, %[c]\n\t"                                                                            \
+    "cmovcq %[" S0 "], %[" D0 "]\n\t"                                                              \
+    "cmovcq %[" S1 "], %[" D1 "]\n\t"                                                              \
+    "cmovcq %[" S2 "], %[" D2 "]\n\t"                                                              \
+    "cmovcq %[" S3 "], %[" D3 "]\n\t"
+/* clang-format on */
+/* x = b - a^2 and y = 3(b + a^2)/2, the doubling's two factors of alpha/2 (ec_curve_impl.h,
+ * EC(jdbl)), on the square's registers: delta = a^2 is never stored. The sum is reduced, halved
+ * (p added under the mask of its low bit, the carry shifted back in by rcr) and added to its
+ * half. x and y must not alias b. */
+static inline __attribute__((always_inline)) void
+FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
+{
+    uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
+    FE(sqr_core)(s, a);
+    __asm__("movq 0(%[b]), %[d0]\n\t"
+            "movq 8(%[b]), %[d1]\n\t"
+            "movq 16(%[b]), %[d2]\n\t"
+            "movq 24(%[b]), %[d3]\n\t"
+            "subq %[s0], %[d0]\n\t"
+            "sbbq %[s1], %[d1]\n\t"
+            "sbbq %[s2], %[d2]\n\t"
+            "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
+                "d0", "d1", "d2", "d3") "movq %[d0], 0(%[x])\n\t"
+                                        "movq %[d1], 8(%[x])\n\t"
+                                        "movq %[d2], 16(%[x])\n\t"
+                                        "movq %[d3], 24(%[x])\n\t"
+                                        /* d = (b + a^2) mod p */
+                                        "xorl %k[c], %k[c]\n\t"
+                                        "addq 0(%[b]), %[s0]\n\t"
+                                        "adcq 8(%[b]), %[s1]\n\t"
+                                        "adcq 16(%[b]), %[s2]\n\t"
+                                        "adcq 24(%[b]), %[s3]\n\t"
+                                        "adcq $0, %[c]\n\t" P256_REDUCE_INTO("s0", "s1", "s2", "s3",
+                                                                             "d0", "d1", "d2", "d3")
+            /* s = d/2 mod p */
+            "movq %[d0], %[c]\n\t"
+            "andl $1, %k[c]\n\t"
+            "negq %[c]\n\t"
+            "movl %k[c], %k[m1]\n\t"
+            "movq %[c], %[m3]\n\t"
+            "shlq $32, %[m3]\n\t"
+            "subq %[c], %[m3]\n\t"
+            "movq %[d0], %[s0]\n\t"
+            "movq %[d1], %[s1]\n\t"
+            "movq %[d2], %[s2]\n\t"
+            "movq %[d3], %[s3]\n\t"
+            "addq %[c], %[s0]\n\t"
+            "adcq %[m1], %[s1]\n\t"
+            "adcq $0, %[s2]\n\t"
+            "adcq %[m3], %[s3]\n\t"
+            "rcrq $1, %[s3]\n\t"
+            "rcrq $1, %[s2]\n\t"
+            "rcrq $1, %[s1]\n\t"
+            "rcrq $1, %[s0]\n\t"
+            /* y = (d + d/2) mod p */
+            "xorl %k[c], %k[c]\n\t"
+            "addq %[d0], %[s0]\n\t"
+            "adcq %[d1], %[s1]\n\t"
+            "adcq %[d2], %[s2]\n\t"
+            "adcq %[d3], %[s3]\n\t"
+            "adcq $0, %[c]\n\t" P256_REDUCE_INTO("s0", "s1", "s2", "s3", "d0", "d1", "d2",
+                                                 "d3") "movq %[d0], 0(%[y])\n\t"
+                                                       "movq %[d1], 8(%[y])\n\t"
+                                                       "movq %[d2], 16(%[y])\n\t"
+                                                       "movq %[d3], 24(%[y])"
+            : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
+              [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
+              [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
+            : [x] "r"(x), [y] "r"(y), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])b)
+            : "cc");
+}
+#undef P256_SUBMEM
+#undef P256_SUBMASK
+#undef P256_REDUCE_INTO
 static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 {
     FE(sqr_inl)(r, a);
@@ -849,6 +1111,7 @@ static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 #undef P256_MAC
 #undef P256_REDC6
 #undef P256_MUL_ROUND
+#undef P256_MUL_BODY
 #undef P256_REDC4
 #elif FE_LIMBS == 4
 #define EC_ASM_ROUND(bo, T0, T1, T2, T3, T4, T5)                                                   \
@@ -1046,6 +1309,35 @@ static inline void FE(mul_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b
 static inline void FE(sqr_inl)(uint64_t *r, const uint64_t *a)
 {
     FE(sqr)(r, a);
+}
+static inline void FE(mul_sub_inl)(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                   const uint64_t *c)
+{
+    uint64_t t[FE_LIMBS];
+    FE(mul)(t, a, b);
+    FE(sub)(r, t, c);
+}
+static inline void FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                        const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(sqr)(t, a);
+    FE(sub_dbl2)(x, y, t, b);
+}
+static inline void FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e,
+                                const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(sub)(t, a, e);
+    FE(sub_dbl2)(x, y, t, b);
+}
+static inline void FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a,
+                                                 const uint64_t *b)
+{
+    uint64_t t[FE_LIMBS];
+    FE(sqr)(t, a);
+    FE(sub)(x, b, t);
+    FE(add_mul3_half)(y, b, t);
 }
 #endif
 #undef FE_HAVE_INL

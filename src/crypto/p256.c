@@ -361,6 +361,27 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
         case P256_FOP_SQR:                                                                         \
             F##sqr(r, a);                                                                          \
             return 1;                                                                              \
+        case P256_FOP_MUL_SUB:                                                                     \
+            F##mul_sub_inl(r, a, b, b);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_DBL2:                                                                \
+            F##sqr_sub_dbl2_inl(r, y, a, b);                                                       \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_DBL2_Y:                                                              \
+            F##sqr_sub_dbl2_inl(y, r, a, b);                                                       \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_MUL3_HALF:                                                           \
+            F##sqr_sub_add_mul3_half_inl(r, y, a, b);                                              \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_MUL3_HALF_Y:                                                         \
+            F##sqr_sub_add_mul3_half_inl(y, r, a, b);                                              \
+            return 1;                                                                              \
+        case P256_FOP_SUB3:                                                                        \
+            F##sub3_inl(r, y, a, b, b);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_SUB3_Y:                                                                      \
+            F##sub3_inl(y, r, a, b, b);                                                            \
+            return 1;                                                                              \
         default:                                                                                   \
             return 0;                                                                              \
         }                                                                                          \

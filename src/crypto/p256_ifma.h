@@ -68,7 +68,9 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
 /* For tests: one operation of the field modulo p (ec_field_impl.h) by P256_PATH_PORTABLE,
  * P256_PATH_ADX or P256_PATH_ADX_UNCHECKED, on values below p (the Montgomery form is a
  * bijection, so r is the Montgomery image of the operation for mul and sqr, and the operation
- * itself for the others): r = a/2, 3(a + b)/2, a - 2b, a - b, a·b·2^-256 or a^2·2^-256 mod p.
+ * itself for the others): r = a/2, 3(a + b)/2, a - 2b, a - b, a·b·2^-256 or a^2·2^-256 mod p;
+ * and the fused blocks of the point formulas, each output on its own (with s = a^2·2^-256):
+ * a·b·2^-256 - b; x = s - 2b and b - x; b - s and 3(b + s)/2; x = a - 3b and b - x.
  * Returns 0 (r untouched) where the path is unavailable. */
 enum {
     P256_FOP_HALF,
@@ -76,7 +78,14 @@ enum {
     P256_FOP_SUB_DBL,
     P256_FOP_SUB,
     P256_FOP_MUL,
-    P256_FOP_SQR
+    P256_FOP_SQR,
+    P256_FOP_MUL_SUB,
+    P256_FOP_SQR_SUB_DBL2,
+    P256_FOP_SQR_SUB_DBL2_Y,
+    P256_FOP_SQR_SUB_MUL3_HALF,
+    P256_FOP_SQR_SUB_MUL3_HALF_Y,
+    P256_FOP_SUB3,
+    P256_FOP_SUB3_Y
 };
 int p256_field_op_path(int path, int op, uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 
