@@ -279,23 +279,32 @@ EC_SCAN16_AVX2(12)
 #undef EC_SCAN16_AVX2
 /* clang-format on */
 
+/* Unrolled when optimising, so that acc[] stays in registers; GCC at -O0 with the sanitizers
+ * cannot unroll a loop whose count (w) is not yet a constant, and says so ("ignoring loop
+ * annotation", an error under TENON_WERROR). */
+#ifdef __OPTIMIZE__
+#define EC_SCAN_UNROLL _Pragma("GCC unroll 9")
+#else
+#define EC_SCAN_UNROLL
+#endif
+
 static inline __attribute__((always_inline)) void ec_scan16_sse2(uint64_t *out, const uint64_t *tab,
                                                                  int w, unsigned idx)
 {
     __m128i acc[9];
-#pragma GCC unroll 9
+    EC_SCAN_UNROLL
     for (int i = 0; i < w / 2; i++)
         acc[i] = _mm_setzero_si128();
     for (unsigned j = 0; j < 16; j++) {
         __m128i m = _mm_set1_epi64x((long long)ct_mask_eq_u64(j + 1, idx));
         const uint64_t *e = tab + (size_t)j * (size_t)w;
-#pragma GCC unroll 9
+        EC_SCAN_UNROLL
         for (int i = 0; i < w / 2; i++)
             acc[i] = _mm_or_si128(
                 acc[i],
                 _mm_and_si128(m, _mm_loadu_si128((const __m128i *)(const void *)(e + 2 * i))));
     }
-#pragma GCC unroll 9
+    EC_SCAN_UNROLL
     for (int i = 0; i < w / 2; i++)
         _mm_storeu_si128((__m128i *)(void *)(out + 2 * i), acc[i]);
 }
