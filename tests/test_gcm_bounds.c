@@ -18,6 +18,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "tenon/crypto.h"
 #include "testutil.h"
 
@@ -172,6 +174,250 @@ static void run_class(const tenon_aead_class *cls, const tenon_aead_class *porta
     printf("test_gcm_bounds: %s, %zu cases, %zu failed\n", cls->name, cases, failed);
 }
 
+/* AES-GCM by OpenSSL's EVP (any nonce length), the independent reference of the sweeps below. */
+static int ossl_gcm_seal(const uint8_t *key, size_t key_len, const uint8_t *nonce, size_t nonce_len,
+                         const uint8_t *aad, size_t aad_len, const uint8_t *pt, size_t len,
+                         uint8_t *ct, uint8_t tag[16])
+{
+    const EVP_CIPHER *c = key_len == 16   ? EVP_aes_128_gcm()
+                          : key_len == 24 ? EVP_aes_192_gcm()
+                                          : EVP_aes_256_gcm();
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int n = 0, ok = x != NULL && EVP_EncryptInit_ex(x, c, NULL, NULL, NULL) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_IVLEN, (int)nonce_len, NULL) == 1 &&
+                    EVP_EncryptInit_ex(x, NULL, NULL, key, nonce) == 1 &&
+                    (aad_len == 0 || EVP_EncryptUpdate(x, NULL, &n, aad, (int)aad_len) == 1) &&
+                    (len == 0 || EVP_EncryptUpdate(x, ct, &n, pt, (int)len) == 1) &&
+                    EVP_EncryptFinal_ex(x, ct + (len == 0 ? 0 : n), &n) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
+    EVP_CIPHER_CTX_free(x);
+    return ok;
+}
+
+/* Pages with guards on both sides for the dense sweeps (texts up to a page). */
+static guarded dense_g[4];
+
+/* Every text length 0..300 with the AAD lengths at block and 256-bit edges (0..40 and around 64),
+ * against OpenSSL: each buffer ending at an unmapped page, then starting after one; sealing out
+ * of place and in place; opening out of place and in place; a forged tag. AES-GCM only. */
+static size_t dense_sweep(const tenon_aead_class *cls)
+{
+    static const size_t aads[] = {0,  1,  2,  7,  8,  12, 13, 15, 16,
+                                  17, 23, 31, 32, 33, 40, 63, 64, 65};
+    size_t failed = 0;
+    for (size_t len = 0; len <= 300; len++)
+        for (size_t a = 0; a < sizeof aads / sizeof aads[0]; a++) {
+            const size_t aad_len = aads[a], key_len = 16 + 8 * ((len + a) % 3);
+            const int at_end = (int)((len + a) & 1);
+            uint8_t key[32], nonce[12], pt[300], rct[300], rtag[16];
+            tu_rand(key, sizeof key);
+            tu_rand(nonce, sizeof nonce);
+            tu_rand(pt, len);
+            uint8_t *bufs[4];
+            for (int b = 0; b < 4; b++) {
+                const size_t want = b == 0 ? aad_len : b == 3 ? 16 : len;
+                bufs[b] = at_end ? dense_g[b].p + page - want : dense_g[b].p;
+            }
+            uint8_t *aad = bufs[0], *p = bufs[1], *c = bufs[2], *tag = bufs[3];
+            tu_rand(aad, aad_len);
+            int ok =
+                CHECK(ossl_gcm_seal(key, key_len, nonce, 12, aad, aad_len, pt, len, rct, rtag));
+            tenon_aead_ctx ctx;
+            ok &= CHECK(tenon_aead_init(&ctx, cls, key, key_len) == TENON_OK);
+            memcpy(p, pt, len);
+            ok &= CHECK(tenon_aead_seal(&ctx, nonce, 12, aad, aad_len, p, len, c, tag) == TENON_OK);
+            ok &= CHECK(memcmp(c, rct, len) == 0 && memcmp(tag, rtag, 16) == 0);
+            ok &= CHECK(tenon_aead_seal(&ctx, nonce, 12, aad, aad_len, p, len, p, tag) == TENON_OK);
+            ok &= CHECK(memcmp(p, rct, len) == 0 && memcmp(tag, rtag, 16) == 0);
+            memset(p, 0xa5, len);
+            ok &= CHECK(tenon_aead_open(&ctx, nonce, 12, aad, aad_len, c, len, tag, p) == TENON_OK);
+            ok &= CHECK(memcmp(p, pt, len) == 0);
+            ok &= CHECK(tenon_aead_open(&ctx, nonce, 12, aad, aad_len, c, len, tag, c) == TENON_OK);
+            ok &= CHECK(memcmp(c, pt, len) == 0);
+            memcpy(c, rct, len);
+            tag[(len + aad_len) % 16] ^= (uint8_t)(1u << (len % 8));
+            ok &= CHECK(tenon_aead_open(&ctx, nonce, 12, aad, aad_len, c, len, tag, c) ==
+                        TENON_ERR_AUTH_FAILED);
+            ok &= CHECK(is_zero(c, len));
+            tenon_aead_wipe(&ctx);
+            if (!ok) {
+                failed++;
+                printf("test_gcm_bounds: %s dense: key %zu, len %zu, aad %zu, %s\n", cls->name,
+                       key_len, len, aad_len, at_end ? "at end" : "at start");
+            }
+        }
+    return failed;
+}
+
+/* The split seal with every head length, the head ending at an unmapped page and the output
+ * flush against one, against OpenSSL. */
+static size_t split_sweep(const tenon_aead_class *cls)
+{
+    static const size_t lens[] = {1,   15,  16,  17,  31,  32,  33,  63,  64,  65,  127,
+                                  128, 129, 255, 256, 257, 271, 300, 511, 512, 513, 545};
+    size_t failed = 0;
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+        const size_t len = lens[l];
+        uint8_t key[32], nonce[12], aad[13], pt[545], rct[545], rtag[16];
+        const size_t key_len = 16 + 8 * (l % 3);
+        tu_rand(key, sizeof key);
+        tu_rand(nonce, sizeof nonce);
+        tu_rand(aad, sizeof aad);
+        tu_rand(pt, len);
+        int ok = CHECK(ossl_gcm_seal(key, key_len, nonce, 12, aad, sizeof aad, pt, len, rct, rtag));
+        tenon_aead_ctx ctx;
+        ok &= CHECK(tenon_aead_init(&ctx, cls, key, key_len) == TENON_OK);
+        for (size_t head_len = 0; head_len <= len; head_len++) {
+            uint8_t *head = dense_g[0].p + page - head_len, *c = dense_g[1].p + page - len;
+            uint8_t *tag = dense_g[3].p + page - 16;
+            memcpy(head, pt, head_len);
+            memset(c, 0, head_len);
+            memcpy(c + head_len, pt + head_len, len - head_len);
+            int r = tenon_aead_seal_split(&ctx, nonce, 12, aad, sizeof aad, head, head_len, c, len,
+                                          tag) == TENON_OK &&
+                    memcmp(c, rct, len) == 0 && memcmp(tag, rtag, 16) == 0;
+            if (!CHECK(r))
+                printf("test_gcm_bounds: %s split: len %zu, head %zu\n", cls->name, len, head_len);
+            ok &= r;
+        }
+        tenon_aead_wipe(&ctx);
+        failed += !ok;
+    }
+    return failed;
+}
+
+/* GF(2^128) multiplication in GCM's bit order (SP 800-38D §6.3, Algorithm 1). */
+static void gf_mul(uint8_t r[16], const uint8_t x[16], const uint8_t y[16])
+{
+    uint8_t z[16] = {0}, v[16];
+    memcpy(v, y, 16);
+    for (int i = 0; i < 128; i++) {
+        if ((x[i / 8] >> (7 - i % 8)) & 1)
+            for (int j = 0; j < 16; j++)
+                z[j] ^= v[j];
+        const int lsb = v[15] & 1;
+        for (int j = 15; j > 0; j--)
+            v[j] = (uint8_t)((v[j] >> 1) | (v[j - 1] << 7));
+        v[0] >>= 1;
+        if (lsb)
+            v[0] ^= 0xe1;
+    }
+    memcpy(r, z, 16);
+}
+
+/* A 16-byte nonce N with J0 = GHASH(N || [0]_64 || [128]_64) = N H^2 ^ L H equal to j0 (§7.1
+ * step 2), so that the 32-bit counter starts where wanted: N = (j0 ^ L H) H^-2. */
+static void nonce_for_j0(uint8_t n[16], const uint8_t h[16], const uint8_t j0[16])
+{
+    uint8_t h2[16], inv[16] = {0x80}, l[16] = {0}, t[16];
+    gf_mul(h2, h, h);
+    /* h2^-1 = h2^(2^128 - 2): 127 rounds of square-and-multiply, then a square. */
+    for (int i = 0; i < 127; i++) {
+        gf_mul(inv, inv, inv);
+        gf_mul(inv, inv, h2);
+    }
+    gf_mul(inv, inv, inv);
+    gf_mul(t, inv, h2);
+    static const uint8_t one[16] = {0x80};
+    CHECK(memcmp(t, one, 16) == 0);
+    l[15] = 128;
+    gf_mul(t, l, h);
+    for (int j = 0; j < 16; j++)
+        t[j] ^= j0[j];
+    gf_mul(n, t, inv);
+}
+
+/* The 32-bit counter wrapping (inc32, §6.2) in the bulk and in the tail: J0's counter word at
+ * 2^32 - d for d around the batch and tail edges, lengths over the tail's cases, against OpenSSL
+ * (and the nonce's J0 checked by it: a wrap carried into the nonce part would differ). */
+static size_t wrap_sweep(const tenon_aead_class *cls)
+{
+    static const size_t ds[] = {1, 2, 3, 4, 5, 8, 9, 15, 16, 17, 18, 20, 24, 31, 32, 33};
+    static const size_t lens[] = {1,  15,  16,  17,  33,  48,  49,  64,
+                                  65, 100, 129, 255, 256, 257, 300, 520};
+    size_t failed = 0;
+    for (size_t key_len = 16; key_len <= 32; key_len += 8) {
+        uint8_t key[32], h[16] = {0}, iv[16] = {0};
+        tu_rand(key, sizeof key);
+        tenon_aes_cbc_ctx aes;
+        CHECK(tenon_aes_cbc_init(&aes, key, key_len) == TENON_OK);
+        CHECK(tenon_aes_cbc_encrypt(&aes, iv, h, h, 16) == TENON_OK); /* H = E(K, 0^128) */
+        tenon_aes_cbc_wipe(&aes);
+        tenon_aead_ctx ctx;
+        CHECK(tenon_aead_init(&ctx, cls, key, key_len) == TENON_OK);
+        for (size_t d = 0; d < sizeof ds / sizeof ds[0]; d++) {
+            uint8_t j0[16], nonce[16];
+            tu_rand(j0, 12);
+            const uint32_t w = (uint32_t)(0 - (uint32_t)ds[d]);
+            j0[12] = (uint8_t)(w >> 24), j0[13] = (uint8_t)(w >> 16);
+            j0[14] = (uint8_t)(w >> 8), j0[15] = (uint8_t)w;
+            nonce_for_j0(nonce, h, j0);
+            {
+                /* The wrap is really there: OpenSSL's first keystream block is E(K, inc32(J0)). */
+                uint8_t zeros[16] = {0}, ks[16], t[16], ctr[16], iv0[16] = {0};
+                memcpy(ctr, j0, 16);
+                ctr[15] = (uint8_t)(ctr[15] + 1); /* 2^32 - d + 1: no carry out of byte 15 ... */
+                if (ctr[15] == 0)                 /* ... but for d = 1, where the word wraps */
+                    memset(ctr + 12, 0, 4);
+                CHECK(ossl_gcm_seal(key, key_len, nonce, 16, NULL, 0, zeros, 16, ks, t));
+                CHECK(tenon_aes_cbc_init(&aes, key, key_len) == TENON_OK);
+                CHECK(tenon_aes_cbc_encrypt(&aes, iv0, ctr, ctr, 16) == TENON_OK);
+                tenon_aes_cbc_wipe(&aes);
+                CHECK(memcmp(ks, ctr, 16) == 0);
+            }
+            for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+                const size_t len = lens[l];
+                uint8_t pt[520], rct[520], c[520], rtag[16], tag[16], aad[5] = {23, 3, 3};
+                tu_rand(pt, len);
+                int ok = CHECK(ossl_gcm_seal(key, key_len, nonce, 16, aad, 5, pt, len, rct, rtag));
+                ok &= CHECK(tenon_aead_seal(&ctx, nonce, 16, aad, 5, pt, len, c, tag) == TENON_OK);
+                ok &= CHECK(memcmp(c, rct, len) == 0 && memcmp(tag, rtag, 16) == 0);
+                ok &= CHECK(tenon_aead_open(&ctx, nonce, 16, aad, 5, c, len, tag, c) == TENON_OK);
+                ok &= CHECK(memcmp(c, pt, len) == 0);
+                if (!ok) {
+                    failed++;
+                    printf("test_gcm_bounds: %s wrap: key %zu, 2^32 - %zu, len %zu\n", cls->name,
+                           key_len, ds[d], len);
+                }
+            }
+        }
+        tenon_aead_wipe(&ctx);
+    }
+    return failed;
+}
+
+/* The dense sweeps for every AES-GCM class the CPU runs, then again under CPU masks: AVX-512
+ * off (the AVX2 paths of whatever the classes dispatch inside), and VAES off. */
+static void run_dense(const tenon_aead_class *const *all)
+{
+    for (int b = 0; b < 4; b++)
+        guarded_new(&dense_g[b], page, 1);
+    static const uint32_t masks[] = {~(uint32_t)0,
+                                     ~(uint32_t)(TENON_CPU_AVX512F | TENON_CPU_AVX512BW |
+                                                 TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA),
+                                     ~(uint32_t)(TENON_CPU_VAES | TENON_CPU_VPCLMUL)};
+    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
+        tenon_cpu_set_mask(masks[m]);
+        for (size_t i = 0; all[i] != NULL; i++) {
+            const tenon_aead_class *cls = all[i];
+            if (strcmp(cls->family, "AES-GCM") != 0 ||
+                (tenon_cpu_features() & cls->cpu_needs) != cls->cpu_needs)
+                continue;
+            size_t failed = dense_sweep(cls) + split_sweep(cls) + wrap_sweep(cls);
+            printf("test_gcm_bounds: %s (mask 0x%x): dense, split and wrap sweeps, %zu failed\n",
+                   cls->name, masks[m], failed);
+        }
+        /* The class the library picks under this mask. */
+        const tenon_aead_class *best = tenon_aead_aes_gcm();
+        size_t failed = dense_sweep(best) + wrap_sweep(best);
+        printf("test_gcm_bounds: picked %s (mask 0x%x): %zu failed\n", best->name, masks[m],
+               failed);
+    }
+    tenon_cpu_set_mask(~(uint32_t)0);
+    for (int b = 0; b < 4; b++)
+        guarded_free(&dense_g[b]);
+}
+
 static const tenon_aead_class *portable_of(const tenon_aead_class *const *all, const char *family)
 {
     for (size_t i = 0; all[i] != NULL; i++)
@@ -211,5 +457,6 @@ int main(void)
         ran++;
     }
     CHECK(ran >= 2);
+    run_dense(all);
     return tu_finish("test_gcm_bounds");
 }

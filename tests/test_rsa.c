@@ -1545,6 +1545,37 @@ static void test_blinding_cache(void)
               key->blinding.uses <= BLIND_USES);
     }
 
+    /* a key reloaded in place (another size, then the first again), the cache part used: the
+     * old pair must not serve the new primes; every signature equal to OpenSSL's across a
+     * renewal. A failed reload in place leaves nothing usable, and no stale pair. */
+    for (int r = 0; r < 3; r++) {
+        EVP_PKEY *pr = keys[r == 1 ? 2 : 0];
+        if (r < 2) /* keys[0] loaded: its signatures */
+            CHECK(signs_as(key, d[4], want[4]));
+        CHECK_RC(key_from_evp(pr, key), TENON_OK);
+        CHECK(key->blinding.owner == key && key->blinding.uses == 1);
+        int bad_reload = 0;
+        for (int i = 0; i < BLIND_USES + 3; i++) {
+            uint8_t dr[32], w[TENON_RSA_MAX_LEN];
+            size_t l = sizeof w;
+            tu_rand(dr, sizeof dr);
+            CHECK(ossl_sign(pr, 0, &tenon_sha256, dr, w, &l));
+            bad_reload += !signs_as(key, dr, w);
+        }
+        CHECK(bad_reload == 0);
+    }
+    {
+        uint8_t junk[8] = {1, 2, 3};
+        CHECK(tenon_rsa_private_key_load(key, junk, 8, junk, 1, junk, 1, junk, 1, junk, 1, junk, 1,
+                                         junk, 1) != TENON_OK);
+        CHECK(key->blinding.owner == NULL && key->blinding.uses == 0);
+        uint8_t sig[TENON_RSA_MAX_LEN];
+        size_t l = 0;
+        CHECK(tenon_rsa_pkcs1_sign(key, &tenon_sha256, d[0], 32, sig, sizeof sig, &l) != TENON_OK);
+        CHECK_RC(key_from_evp(keys[0], key), TENON_OK);
+        CHECK(signs_as(key, d[4], want[4]));
+    }
+
     /* wipe clears it */
     tenon_rsa_private_key_wipe(key);
     CHECK(key->blinding.owner == NULL && key->blinding.uses == 0);
