@@ -5,7 +5,10 @@
  * against an independent reference here (multiples and sums mod p with 128-bit arithmetic), and
  * the Montgomery product and square, checked across the two paths and against a - 2b style
  * identities. Inputs: the edge values 0, 1, 2, p - 1, p - 2, (p ± 1)/2, 2^255, 2^224, values
- * whose sums carry out of 2^256 or land just below and just above p, and pseudo-random values.
+ * whose sums carry out of 2^256 or land just below and just above p, R mod p (Montgomery's one)
+ * and one past it, and pseudo-random values. The fused blocks of the point formulas against the
+ * portable path, with the third operand b and other than b, and made so that the result is
+ * exactly 0 (a·b - a·b, a^2 - 2(a^2/2), a^2 - a^2, a - (a - 2b) - 2b, a·R R^-1 - a).
  */
 #include <string.h>
 
@@ -72,7 +75,8 @@ static uint64_t rng(void)
     return rng_state;
 }
 
-#define NEDGE 16
+#define NEDGE 18
+#define NFIXED 14 /* edge values 0..13; the rest pseudo-random */
 static void edge(int i, uint64_t v[4])
 {
     memset(v, 0, 32);
@@ -119,6 +123,13 @@ static void edge(int i, uint64_t v[4])
         memcpy(v, P, 32);
         v[0] = UINT64_MAX - 0x1234;
         break;
+    case 12: /* R mod p = 2^256 - p, Montgomery's one: a·R R^-1 - a = 0 */
+    case 13: /* R mod p + 1 */
+        v[0] = 1 + (uint64_t)(i == 13);
+        v[1] = UINT64_C(0xffffffff00000000);
+        v[2] = UINT64_MAX;
+        v[3] = UINT64_C(0x00000000fffffffe);
+        break;
     default: /* pseudo-random below p */
         do {
             for (int k = 0; k < 4; k++)
@@ -137,7 +148,7 @@ static void check_path(int path, const char *name)
             for (int j = 0; j < NEDGE; j++) {
                 edge(i, a);
                 edge(j, b);
-                if (iter > 0 && i < 12 && j < 12)
+                if (iter > 0 && i < NFIXED && j < NFIXED)
                     continue; /* the fixed edge pairs once; random ones every time */
                 CHECK(below_p(a) && below_p(b));
                 cases++;
@@ -179,11 +190,25 @@ static void check_path(int path, const char *name)
                 CHECK_MEM(u, r, 32, name);
                 /* The fused blocks of the point formulas against the portable path, which
                  * composes them from the operations above. */
-                for (int op = P256_FOP_MUL_SUB; op <= P256_FOP_SUB3_Y; op++) {
+                for (int op = P256_FOP_MUL_SUB; op <= P256_FOP_SUB3_ZERO_Y; op++) {
                     CHECK(p256_field_op_path(path, op, r, a, b) == 1);
                     CHECK(below_p(r));
                     CHECK(p256_field_op_path(P256_PATH_PORTABLE, op, want, a, b) == 1);
                     CHECK_MEM(r, want, 32, name);
+                }
+                /* Third operands made so that the result is exactly 0 (not p). */
+                static const uint64_t zero[4] = {0};
+                static const int zero_ops[] = {P256_FOP_MUL_SUB_PROD, P256_FOP_MUL_SUB_PROD_ALIAS,
+                                               P256_FOP_SQR_SUB_DBL2_ZERO,
+                                               P256_FOP_SQR_SUB_MUL3_HALF_ZERO, P256_FOP_SUB3_ZERO};
+                for (size_t z = 0; z < sizeof zero_ops / sizeof zero_ops[0]; z++) {
+                    CHECK(p256_field_op_path(path, zero_ops[z], r, a, b) == 1);
+                    CHECK_MEM(r, zero, 32, name);
+                }
+                /* a·b - a with b Montgomery's one: 0. */
+                if (j == 12) {
+                    CHECK(p256_field_op_path(path, P256_FOP_MUL_SUB_A, r, a, b) == 1);
+                    CHECK_MEM(r, zero, 32, name);
                 }
             }
     CHECK(cases > 1000);

@@ -980,7 +980,9 @@ FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t
 }
 
 /* x = a - e - 2b and y = b - x (the mixed addition's X3 = R^2 - H^3 - 2V and V - X3) in one
- * block, inline. x must not alias b or e; y may alias a. */
+ * block, inline. x must not alias b or e; y may alias a. With x, y, a, e and b five distinct
+ * pointers the asm wants 16 registers and GCC rejects it (impossible constraints): x is a, in
+ * place, at its one call (EC(jmadd)), which leaves 15. */
 static inline __attribute__((always_inline)) void
 FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e, const uint64_t *b)
 {

@@ -341,7 +341,7 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
 /* One field operation by name, for p256_field_op_path. */
 #define P256_FIELD_OP(F)                                                                           \
     do {                                                                                           \
-        uint64_t y[4];                                                                             \
+        uint64_t y[4], e[4];                                                                       \
         switch (op) {                                                                              \
         case P256_FOP_HALF:                                                                        \
             F##half(r, a);                                                                         \
@@ -381,6 +381,44 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
             return 1;                                                                              \
         case P256_FOP_SUB3_Y:                                                                      \
             F##sub3_inl(y, r, a, b, b);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_MUL_SUB_A:                                                                   \
+            F##mul_sub_inl(r, a, b, a);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_MUL_SUB_PROD:                                                                \
+            F##mul(y, a, b);                                                                       \
+            F##mul_sub_inl(r, a, b, y);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_MUL_SUB_PROD_ALIAS:                                                          \
+            F##mul(r, a, b);                                                                       \
+            F##mul_sub_inl(r, a, b, r);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_DBL2_ZERO:                                                           \
+            F##sqr(r, a);                                                                          \
+            F##half(e, r);                                                                         \
+            F##sqr_sub_dbl2_inl(r, y, a, e);                                                       \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_MUL3_HALF_ZERO:                                                      \
+            F##sqr(e, a);                                                                          \
+            F##sqr_sub_add_mul3_half_inl(r, y, a, e);                                              \
+            return 1;                                                                              \
+        case P256_FOP_SQR_SUB_MUL3_HALF_ZERO_Y:                                                    \
+            F##sqr(e, a);                                                                          \
+            F##sqr_sub_add_mul3_half_inl(y, r, a, e);                                              \
+            return 1;                                                                              \
+        case P256_FOP_SUB3_E:                                                                      \
+            memcpy(r, a, 32); /* x in place of a, as in the one caller (five distinct  */          \
+            F##sub3_inl(r, y, r, a, b); /* pointers take more registers than there are)  */        \
+            return 1;                                                                              \
+        case P256_FOP_SUB3_ZERO:                                                                   \
+            F##sub_dbl2(e, y, a, b);                                                               \
+            memcpy(r, a, 32);                                                                      \
+            F##sub3_inl(r, y, r, e, b);                                                            \
+            return 1;                                                                              \
+        case P256_FOP_SUB3_ZERO_Y:                                                                 \
+            F##sub_dbl2(e, y, a, b);                                                               \
+            memcpy(y, a, 32);                                                                      \
+            F##sub3_inl(y, r, y, e, b);                                                            \
             return 1;                                                                              \
         default:                                                                                   \
             return 0;                                                                              \

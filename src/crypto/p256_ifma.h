@@ -85,7 +85,18 @@ enum {
     P256_FOP_SQR_SUB_MUL3_HALF,
     P256_FOP_SQR_SUB_MUL3_HALF_Y,
     P256_FOP_SUB3,
-    P256_FOP_SUB3_Y
+    P256_FOP_SUB3_Y,
+    /* The fused blocks with a third operand other than b, some made so that the result is
+     * exactly 0 (c = a·b; b' = a^2/2; b' = a^2; e = a - 2b) and one with r aliasing c. */
+    P256_FOP_MUL_SUB_A,
+    P256_FOP_MUL_SUB_PROD,
+    P256_FOP_MUL_SUB_PROD_ALIAS,
+    P256_FOP_SQR_SUB_DBL2_ZERO,
+    P256_FOP_SQR_SUB_MUL3_HALF_ZERO,
+    P256_FOP_SQR_SUB_MUL3_HALF_ZERO_Y,
+    P256_FOP_SUB3_E,
+    P256_FOP_SUB3_ZERO,
+    P256_FOP_SUB3_ZERO_Y
 };
 int p256_field_op_path(int path, int op, uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 
