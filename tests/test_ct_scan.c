@@ -2,7 +2,9 @@
  * ct_last_nonzero (src/crypto/ct_scan.c), which finds TLS 1.3's content type (RFC 8446 §5.4),
  * against a plain backward scan: every length 0..2200 and lengths around 1 KiB chunks up to a
  * 16 KiB record + 256 bytes, with the last non-zero byte at every interesting position (none,
- * first, last, chunk/block/word edges, random), an earlier non-zero byte, from odd addresses;
+ * first, last, chunk/block/word edges, random; every one at the lengths around the AVX2 last
+ * level's 32-byte pieces, the 256-byte groups and 1 KiB chunks), an earlier non-zero byte, from
+ * odd addresses;
  * with the CPU's best path (AVX-512BW where the CPU has it: valgrind cannot run that one, so
  * this native cross-check at every length and position is its check), with AVX2 alone (the
  * AVX-512 bits masked off) and with the portable OR (tenon_cpu_set_mask(0)).
@@ -58,6 +60,14 @@ static unsigned long run(void)
             if (cand[c] <= len)
                 bad += !check(len % 7, len, cand[c], cand[c] / 3);
     }
+    /* Every position at the lengths where the AVX2 last level (32-byte pieces, then the short
+     * end byte by byte) and the 256-byte groups and 1 KiB chunks end, the earlier bytes zero
+     * (all-zero groups and pieces before the end) or with one more non-zero byte before. */
+    static const size_t every[] = {31,  32,  33,  63,  64,  65,  255,  256,  257,  287,  288, 289,
+                                   300, 319, 511, 512, 513, 767, 1024, 1025, 1100, 1279, 1281};
+    for (size_t e = 0; e < sizeof every / sizeof every[0]; e++)
+        for (size_t pos = 0; pos <= every[e]; pos++)
+            bad += !check(pos % 3, every[e], pos, pos % 2 ? pos : pos / 5);
     static const size_t big[] = {4095, 4096, 4097, 8191, 8192, 8193, 16383, 16384, 16385, 16640};
     for (size_t b = 0; b < sizeof big / sizeof big[0]; b++) {
         size_t len = big[b];
