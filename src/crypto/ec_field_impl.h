@@ -980,42 +980,53 @@ FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t
 }
 
 /* x = a - e - 2b and y = b - x (the mixed addition's X3 = R^2 - H^3 - 2V and V - X3) in one
- * block, inline. x must not alias b or e; y may alias a. With x, y, a, e and b five distinct
- * pointers the asm wants 16 registers and GCC rejects it (impossible constraints): x is a, in
- * place, at its one call (EC(jmadd)), which leaves 15. */
+ * block, inline. x must not alias b or e; y may alias a. The pointers x, a and e are dead once
+ * x is stored, so their registers hold three words of b - x: 13 general registers whatever the
+ * aliasing. All five pointers are read-write operands (on copies), so each has a register of
+ * its own: as plain inputs, b could share e's register where the two are equal, and e's is
+ * overwritten. (With every pointer an input of its own the
+ * statement took 16, or 15 where x was a, and GCC's ASan build, which keeps x and a apart,
+ * could not place it.) */
 static inline __attribute__((always_inline)) void
 FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e, const uint64_t *b)
 {
-    uint64_t s0, s1, s2, s3, d0, d1, d2, d3, c, m1, m3;
+    uint64_t s0, s1, s2, s3, d3, c, m1, m3;
+    uint64_t *px = x, *py = y;
+    const uint64_t *pa = a, *pe = e, *pb = b;
+    /* clang-format off */
     __asm__("movq 0(%[a]), %[s0]\n\t"
             "movq 8(%[a]), %[s1]\n\t"
             "movq 16(%[a]), %[s2]\n\t"
-            "movq 24(%[a]), %[s3]\n\t" P256_SUBMEM("e", "s0", "s1", "s2", "s3")
-                P256_SUBMEM("b", "s0", "s1", "s2", "s3")
-                    P256_SUBMEM("b", "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
-                                                             "movq %[s1], 8(%[x])\n\t"
-                                                             "movq %[s2], 16(%[x])\n\t"
-                                                             "movq %[s3], 24(%[x])\n\t"
-                                                             "movq 0(%[b]), %[d0]\n\t"
-                                                             "movq 8(%[b]), %[d1]\n\t"
-                                                             "movq 16(%[b]), %[d2]\n\t"
-                                                             "movq 24(%[b]), %[d3]\n\t"
-                                                             "subq %[s0], %[d0]\n\t"
-                                                             "sbbq %[s1], %[d1]\n\t"
-                                                             "sbbq %[s2], %[d2]\n\t"
-                                                             "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
-                                                                 "d0", "d1", "d2",
-                                                                 "d3") "movq %[d0], 0(%[y])\n\t"
-                                                                       "movq %[d1], 8(%[y])\n\t"
-                                                                       "movq %[d2], 16(%[y])\n\t"
-                                                                       "movq %[d3], 24(%[y])"
-            : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [d0] "=&r"(d0),
-              [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c), [m1] "=&r"(m1),
-              [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
-            : [x] "r"(x), [y] "r"(y), [a] "r"(a), [b] "r"(b), [e] "r"(e),
-              "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
-              "m"(*(const uint64_t(*)[4])e)
+            "movq 24(%[a]), %[s3]\n\t"
+            P256_SUBMEM("e", "s0", "s1", "s2", "s3")
+            P256_SUBMEM("b", "s0", "s1", "s2", "s3")
+            P256_SUBMEM("b", "s0", "s1", "s2", "s3")
+            "movq %[s0], 0(%[x])\n\t"
+            "movq %[s1], 8(%[x])\n\t"
+            "movq %[s2], 16(%[x])\n\t"
+            "movq %[s3], 24(%[x])\n\t"
+            /* from here [a], [e], [x] are b - x's words 0, 1, 2 */
+            "movq 0(%[b]), %[a]\n\t"
+            "movq 8(%[b]), %[e]\n\t"
+            "movq 16(%[b]), %[x]\n\t"
+            "movq 24(%[b]), %[d3]\n\t"
+            "subq %[s0], %[a]\n\t"
+            "sbbq %[s1], %[e]\n\t"
+            "sbbq %[s2], %[x]\n\t"
+            "sbbq %[s3], %[d3]\n\t"
+            P256_SUBMASK("a", "e", "x", "d3")
+            "movq %[a], 0(%[y])\n\t"
+            "movq %[e], 8(%[y])\n\t"
+            "movq %[x], 16(%[y])\n\t"
+            "movq %[d3], 24(%[y])"
+            : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [d3] "=&r"(d3),
+              [c] "=&r"(c), [m1] "=&r"(m1), [m3] "=&r"(m3), [x] "+r"(px), [a] "+r"(pa),
+              [e] "+r"(pe), [y] "+r"(py), [b] "+r"(pb), "=m"(*(uint64_t(*)[4])x),
+              "=m"(*(uint64_t(*)[4])y)
+            : "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])b), "m"(*(const uint64_t(*)[4])e)
             : "cc");
+    /* clang-format on */
 }
 
 /* D = S mod p for S below 2p with its carry word in c: D = S - p, kept unless that borrowed past

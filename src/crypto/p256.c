@@ -407,8 +407,8 @@ int p256_verify_path(int path, const uint8_t *xy, const uint8_t *e, const uint8_
             F##sqr_sub_add_mul3_half_inl(y, r, a, e);                                              \
             return 1;                                                                              \
         case P256_FOP_SUB3_E:                                                                      \
-            memcpy(r, a, 32); /* x in place of a, as in the one caller (five distinct  */          \
-            F##sub3_inl(r, y, r, a, b); /* pointers take more registers than there are)  */        \
+            memcpy(e, a, 32); /* five distinct pointers, unlike the one caller */                  \
+            F##sub3_inl(r, y, e, a, b);                                                            \
             return 1;                                                                              \
         case P256_FOP_SUB3_ZERO:                                                                   \
             F##sub_dbl2(e, y, a, b);                                                               \
