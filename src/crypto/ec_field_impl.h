@@ -949,34 +949,42 @@ static inline __attribute__((always_inline)) void FE(sqr_inl)(uint64_t *r, const
     "sbbq 16(%[" src "]), %[" S2 "]\n\t"                                                           \
     "sbbq 24(%[" src "]), %[" S3 "]\n\t"                                                           \
     P256_SUBMASK(S0, S1, S2, S3)
+/* D = M[src] - S mod p, S in s0..s3 (kept). */
+#define P256_RSUBMEM(src, D0, D1, D2, D3)                                                          \
+    "movq 0(%[" src "]), %[" D0 "]\n\t"                                                            \
+    "movq 8(%[" src "]), %[" D1 "]\n\t"                                                            \
+    "movq 16(%[" src "]), %[" D2 "]\n\t"                                                           \
+    "movq 24(%[" src "]), %[" D3 "]\n\t"                                                           \
+    "subq %[s0], %[" D0 "]\n\t"                                                                    \
+    "sbbq %[s1], %[" D1 "]\n\t"                                                                    \
+    "sbbq %[s2], %[" D2 "]\n\t"                                                                    \
+    "sbbq %[s3], %[" D3 "]\n\t"                                                                    \
+    P256_SUBMASK(D0, D1, D2, D3)
+/* (No separator after the last store: GCC sizes an asm statement by its lines when it
+ * decides what to inline, and the ends of these statements stay as they were.) */
+#define P256_STORE(dst, S0, S1, S2, S3)                                                            \
+    "movq %[" S0 "], 0(%[" dst "])\n\t"                                                            \
+    "movq %[" S1 "], 8(%[" dst "])\n\t"                                                            \
+    "movq %[" S2 "], 16(%[" dst "])\n\t"                                                           \
+    "movq %[" S3 "], 24(%[" dst "])"
 /* clang-format on */
 static inline __attribute__((always_inline)) void
 FE(sqr_sub_dbl2_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *b)
 {
     uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
     FE(sqr_core)(s, a);
-    __asm__(P256_SUBMEM("b", "s0", "s1", "s2", "s3") P256_SUBMEM(
-                "b", "s0", "s1", "s2", "s3") "movq %[s0], 0(%[x])\n\t"
-                                             "movq %[s1], 8(%[x])\n\t"
-                                             "movq %[s2], 16(%[x])\n\t"
-                                             "movq %[s3], 24(%[x])\n\t"
-                                             "movq 0(%[b]), %[d0]\n\t"
-                                             "movq 8(%[b]), %[d1]\n\t"
-                                             "movq 16(%[b]), %[d2]\n\t"
-                                             "movq 24(%[b]), %[d3]\n\t"
-                                             "subq %[s0], %[d0]\n\t"
-                                             "sbbq %[s1], %[d1]\n\t"
-                                             "sbbq %[s2], %[d2]\n\t"
-                                             "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
-                                                 "d0", "d1", "d2", "d3") "movq %[d0], 0(%[y])\n\t"
-                                                                         "movq %[d1], 8(%[y])\n\t"
-                                                                         "movq %[d2], 16(%[y])\n\t"
-                                                                         "movq %[d3], 24(%[y])"
+    /* clang-format off */
+    __asm__(P256_SUBMEM("b", "s0", "s1", "s2", "s3")
+            P256_SUBMEM("b", "s0", "s1", "s2", "s3")
+            P256_STORE("x", "s0", "s1", "s2", "s3") "\n\t"
+            P256_RSUBMEM("b", "d0", "d1", "d2", "d3")
+            P256_STORE("y", "d0", "d1", "d2", "d3")
             : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
               [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
               [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
             : [x] "r"(x), [y] "r"(y), [b] "r"(b), "m"(*(const uint64_t(*)[4])b)
             : "cc");
+    /* clang-format on */
 }
 
 /* x = a - e - 2b and y = b - x (the mixed addition's X3 = R^2 - H^3 - 2V and V - X3) in one
@@ -1001,24 +1009,10 @@ FE(sub3_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const uint64_t *e, con
             P256_SUBMEM("e", "s0", "s1", "s2", "s3")
             P256_SUBMEM("b", "s0", "s1", "s2", "s3")
             P256_SUBMEM("b", "s0", "s1", "s2", "s3")
-            "movq %[s0], 0(%[x])\n\t"
-            "movq %[s1], 8(%[x])\n\t"
-            "movq %[s2], 16(%[x])\n\t"
-            "movq %[s3], 24(%[x])\n\t"
+            P256_STORE("x", "s0", "s1", "s2", "s3") "\n\t"
             /* from here [a], [e], [x] are b - x's words 0, 1, 2 */
-            "movq 0(%[b]), %[a]\n\t"
-            "movq 8(%[b]), %[e]\n\t"
-            "movq 16(%[b]), %[x]\n\t"
-            "movq 24(%[b]), %[d3]\n\t"
-            "subq %[s0], %[a]\n\t"
-            "sbbq %[s1], %[e]\n\t"
-            "sbbq %[s2], %[x]\n\t"
-            "sbbq %[s3], %[d3]\n\t"
-            P256_SUBMASK("a", "e", "x", "d3")
-            "movq %[a], 0(%[y])\n\t"
-            "movq %[e], 8(%[y])\n\t"
-            "movq %[x], 16(%[y])\n\t"
-            "movq %[d3], 24(%[y])"
+            P256_RSUBMEM("b", "a", "e", "x", "d3")
+            P256_STORE("y", "a", "e", "x", "d3")
             : [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3), [d3] "=&r"(d3),
               [c] "=&r"(c), [m1] "=&r"(m1), [m3] "=&r"(m3), [x] "+r"(px), [a] "+r"(pa),
               [e] "+r"(pe), [y] "+r"(py), [b] "+r"(pb), "=m"(*(uint64_t(*)[4])x),
@@ -1057,26 +1051,17 @@ FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const
 {
     uint64_t s[4], d0, d1, d2, d3, c, m1, m3;
     FE(sqr_core)(s, a);
-    __asm__("movq 0(%[b]), %[d0]\n\t"
-            "movq 8(%[b]), %[d1]\n\t"
-            "movq 16(%[b]), %[d2]\n\t"
-            "movq 24(%[b]), %[d3]\n\t"
-            "subq %[s0], %[d0]\n\t"
-            "sbbq %[s1], %[d1]\n\t"
-            "sbbq %[s2], %[d2]\n\t"
-            "sbbq %[s3], %[d3]\n\t" P256_SUBMASK(
-                "d0", "d1", "d2", "d3") "movq %[d0], 0(%[x])\n\t"
-                                        "movq %[d1], 8(%[x])\n\t"
-                                        "movq %[d2], 16(%[x])\n\t"
-                                        "movq %[d3], 24(%[x])\n\t"
-                                        /* d = (b + a^2) mod p */
-                                        "xorl %k[c], %k[c]\n\t"
-                                        "addq 0(%[b]), %[s0]\n\t"
-                                        "adcq 8(%[b]), %[s1]\n\t"
-                                        "adcq 16(%[b]), %[s2]\n\t"
-                                        "adcq 24(%[b]), %[s3]\n\t"
-                                        "adcq $0, %[c]\n\t" P256_REDUCE_INTO("s0", "s1", "s2", "s3",
-                                                                             "d0", "d1", "d2", "d3")
+    /* clang-format off */
+    __asm__(P256_RSUBMEM("b", "d0", "d1", "d2", "d3")
+            P256_STORE("x", "d0", "d1", "d2", "d3") "\n\t"
+            /* d = (b + a^2) mod p */
+            "xorl %k[c], %k[c]\n\t"
+            "addq 0(%[b]), %[s0]\n\t"
+            "adcq 8(%[b]), %[s1]\n\t"
+            "adcq 16(%[b]), %[s2]\n\t"
+            "adcq 24(%[b]), %[s3]\n\t"
+            "adcq $0, %[c]\n\t"
+            P256_REDUCE_INTO("s0", "s1", "s2", "s3", "d0", "d1", "d2", "d3")
             /* s = d/2 mod p */
             "movq %[d0], %[c]\n\t"
             "andl $1, %k[c]\n\t"
@@ -1103,19 +1088,20 @@ FE(sqr_sub_add_mul3_half_inl)(uint64_t *x, uint64_t *y, const uint64_t *a, const
             "adcq %[d1], %[s1]\n\t"
             "adcq %[d2], %[s2]\n\t"
             "adcq %[d3], %[s3]\n\t"
-            "adcq $0, %[c]\n\t" P256_REDUCE_INTO("s0", "s1", "s2", "s3", "d0", "d1", "d2",
-                                                 "d3") "movq %[d0], 0(%[y])\n\t"
-                                                       "movq %[d1], 8(%[y])\n\t"
-                                                       "movq %[d2], 16(%[y])\n\t"
-                                                       "movq %[d3], 24(%[y])"
+            "adcq $0, %[c]\n\t"
+            P256_REDUCE_INTO("s0", "s1", "s2", "s3", "d0", "d1", "d2", "d3")
+            P256_STORE("y", "d0", "d1", "d2", "d3")
             : [s0] "+&r"(s[0]), [s1] "+&r"(s[1]), [s2] "+&r"(s[2]), [s3] "+&r"(s[3]),
               [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3), [c] "=&r"(c),
               [m1] "=&r"(m1), [m3] "=&r"(m3), "=m"(*(uint64_t(*)[4])x), "=m"(*(uint64_t(*)[4])y)
             : [x] "r"(x), [y] "r"(y), [b] "r"(b), [p3] "m"(FE(p3)), "m"(*(const uint64_t(*)[4])b)
             : "cc");
+    /* clang-format on */
 }
 #undef P256_SUBMEM
 #undef P256_SUBMASK
+#undef P256_RSUBMEM
+#undef P256_STORE
 #undef P256_REDUCE_INTO
 static inline void FE(sqr)(uint64_t *r, const uint64_t *a)
 {
