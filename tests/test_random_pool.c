@@ -131,6 +131,53 @@ static void test_keygen_fallback(void)
     CHECK(HS.rnd_left == sizeof HS.rnd_pool - 64);
 }
 
+/* Writes n bytes to fd; 1 on success (pipes here hold far more than the tests write). */
+static int write_all(int fd, const void *p, size_t n)
+{
+    return write(fd, p, n) == (ssize_t)n;
+}
+
+/* Reads n bytes from fd; 1 on success. */
+static int read_all(int fd, void *p, size_t n)
+{
+    uint8_t *b = p;
+    while (n > 0) {
+        ssize_t r = read(fd, b, n);
+        if (r <= 0)
+            return 0;
+        b += r;
+        n -= (size_t)r;
+    }
+    return 1;
+}
+
+/* Forks a child that draws 32 bytes from the reserve and writes them to a pipe: its pid, and
+ * the pipe's read end in *rfd. */
+static pid_t fork_drawer(int *rfd)
+{
+    int fd[2];
+    CHECK(pipe(fd) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        uint8_t b[32];
+        int ok = tls_random_reserve(b, sizeof b) == TENON_OK;
+        _exit(ok && write_all(fd[1], b, sizeof b) ? 0 : 1);
+    }
+    close(fd[1]);
+    *rfd = fd[0];
+    return pid;
+}
+
+/* The 32 bytes of fork_drawer's child, which must exit with 0. */
+static void reap_drawer(pid_t pid, int rfd, uint8_t out[32])
+{
+    CHECK(read_all(rfd, out, 32));
+    close(rfd);
+    int status = 0;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_reserve(void)
 {
     /* More than a reserve's worth in pieces of several sizes: every piece differs. */
@@ -154,22 +201,10 @@ static void test_reserve(void)
      * child, which refills it; without the reserve both call getrandom) */
     uint8_t mine[32], theirs[32];
     CHECK_RC(tls_random_reserve(mine, 8), TENON_OK); /* the reserve is full, with bytes left */
-    int fd[2];
-    CHECK(pipe(fd) == 0);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        uint8_t child[32];
-        int ok = tls_random_reserve(child, sizeof child) == TENON_OK;
-        ok = ok && write(fd[1], child, sizeof child) == (ssize_t)sizeof child;
-        _exit(ok ? 0 : 1);
-    }
-    close(fd[1]);
+    int rfd;
+    pid_t pid = fork_drawer(&rfd);
     CHECK_RC(tls_random_reserve(mine, sizeof mine), TENON_OK);
-    CHECK(read(fd[0], theirs, sizeof theirs) == (ssize_t)sizeof theirs);
-    close(fd[0]);
-    int status = 0;
-    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    reap_drawer(pid, rfd, theirs);
     CHECK(memcmp(mine, theirs, sizeof mine) != 0);
 }
 
@@ -208,26 +243,6 @@ static void test_reserve_threads(void)
     for (size_t i = 1; i < THREADS * DRAWS; i++)
         dup += memcmp(all + 16 * (i - 1), all + 16 * i, 16) == 0;
     CHECK(dup == 0);
-}
-
-/* Writes n bytes to fd; 1 on success (pipes here hold far more than the tests write). */
-static int write_all(int fd, const void *p, size_t n)
-{
-    return write(fd, p, n) == (ssize_t)n;
-}
-
-/* Reads n bytes from fd; 1 on success. */
-static int read_all(int fd, void *p, size_t n)
-{
-    uint8_t *b = p;
-    while (n > 0) {
-        ssize_t r = read(fd, b, n);
-        if (r <= 0)
-            return 0;
-        b += r;
-        n -= (size_t)r;
-    }
-    return 1;
 }
 
 #define RESERVE_BYTES (21 * sizeof HS.rnd_pool) /* random_reserve.c: 21 pools */
@@ -450,20 +465,9 @@ static void test_reserve_fork_threads(void)
         CHECK(pthread_create(&t[i], NULL, draw_until_stopped, NULL) == 0);
     static uint8_t child[FORKS][32];
     for (int f = 0; f < FORKS; f++) {
-        int fd[2];
-        CHECK(pipe(fd) == 0);
-        pid_t pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-            uint8_t b[32];
-            int ok = tls_random_reserve(b, sizeof b) == TENON_OK;
-            _exit(ok && write_all(fd[1], b, sizeof b) ? 0 : 1);
-        }
-        close(fd[1]);
-        CHECK(read_all(fd[0], child[f], 32));
-        close(fd[0]);
-        int status = 0;
-        CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        int rfd;
+        pid_t pid = fork_drawer(&rfd);
+        reap_drawer(pid, rfd, child[f]);
     }
     __atomic_store_n(&stop_drawing, 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < 2; i++)

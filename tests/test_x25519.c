@@ -587,6 +587,18 @@ static void test_openssl(void)
 
 /* ---- bad input ---- */
 
+/* Points of small order (on the curve or its twist) and their non-canonical encodings: 0, 1,
+ * -1, p, p + 1 (= 0 and 1 again) and the two points of order 8. */
+static const char *const small[] = {
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+};
+
 static void test_bad_input(void)
 {
     uint8_t k[32], pub[32], s[32], out[96];
@@ -608,18 +620,8 @@ static void test_bad_input(void)
     CHECK_RC(kex->keygen(NULL, out), TENON_ERR_INVALID_ARGUMENT);
     CHECK_RC(kex->keygen(out, NULL), TENON_ERR_INVALID_ARGUMENT);
 
-    /* Points of small order (on the curve or its twist) and their non-canonical encodings:
-     * 0, 1, -1, p, p + 1 (= 0 and 1 again) and the two points of order 8. Every clamped
-     * scalar is a multiple of 8, so X25519 gives zero and the kex class must refuse. */
-    static const char *const small[] = {
-        "0000000000000000000000000000000000000000000000000000000000000000",
-        "0100000000000000000000000000000000000000000000000000000000000000",
-        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-    };
+    /* The points of small order (small): every clamped scalar is a multiple of 8, so X25519
+     * gives zero and the kex class must refuse. */
     unsigned long refused = 0;
     for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
         for (int top = 0; top < 2; top++) {
@@ -674,15 +676,6 @@ static void test_bad_input(void)
  * zeros in its output. */
 static void test_small_order_paths(void)
 {
-    static const char *const small[] = {
-        "0000000000000000000000000000000000000000000000000000000000000000",
-        "0100000000000000000000000000000000000000000000000000000000000000",
-        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
-        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
-    };
     unsigned long checked = 0, bad = 0;
     tu_seed(0x5a11);
     for (size_t p = 0; p < N_PATHS; p++) {
