@@ -508,26 +508,6 @@ static inline void FE(sub_dbl2)(uint64_t *x, uint64_t *y, const uint64_t *a, con
             : "cc");
 }
 
-/* x = a - b and y = 3(a + b)/2, the doubling's two factors of alpha/2 (ec_curve_impl.h,
- * EC(jdbl)), in one block: a is loaded once for both, and the two results leave no call
- * boundary between them. The sum is parked in y, halved, and added back, as in
- * FE(add_mul3_half). x and y must not alias a or b. */
-static inline void FE(sub_add_mul3_half)(uint64_t *x, uint64_t *y, const uint64_t *a,
-                                         const uint64_t *b)
-{
-    uint64_t t0, t1, t2, t3, d0, d1, d2, d3, c;
-    uint64_t *r = y;
-    __asm__(FE4_LOAD("t", "a") FE4_LOAD("d", "b") FE4_SUB("t", "d") /* */
-            "movq %[t0], 0(%[x])\n\t"
-            "movq %[t1], 8(%[x])\n\t"
-            "movq %[t2], 16(%[x])\n\t"
-            "movq %[t3], 24(%[x])\n\t" FE4_LOAD("t", "a") FE4_ADDMEM("t", "d", "b") FE4_STORE("d")
-                FE4_HALF("d", "t") FE4_ADDMEM("t", "d", "r") FE4_STORE("d")
-            : FE4_OUTS, "=m"(*(uint64_t(*)[4])x)
-            : [r] "r"(r), [x] "r"(x), [a] "r"(a), [b] "r"(b), "m"(*(const uint64_t(*)[4])a),
-              "m"(*(const uint64_t(*)[4])b), FE4_MOD
-            : "cc");
-}
 #undef FE4_LOAD
 #undef FE4_STORE
 #undef FE4_REDUCE_INTO
@@ -575,13 +555,6 @@ static inline void FE(add_mul3_half)(uint64_t *r, const uint64_t *a, const uint6
 {
     FE(add_mul3)(r, a, b);
     FE(half)(r, r);
-}
-
-static inline void FE(sub_add_mul3_half)(uint64_t *x, uint64_t *y, const uint64_t *a,
-                                         const uint64_t *b)
-{
-    FE(sub)(x, a, b);
-    FE(add_mul3_half)(y, a, b);
 }
 
 static inline void FE(sub_mul8)(uint64_t *r, const uint64_t *a, const uint64_t *b)
