@@ -80,5 +80,32 @@ static inline void ge_dbl(ge_ext *r, const ge_ext *p, int need_t)
 /* x25519_base.c: r = k·B for the base point B and a 256-bit little-endian k < 2^255, from
  * the precomputed table, in constant time (no branch or address depends on k). */
 void edwards25519_base_mul(ge_ext *r, const uint8_t k[32]);
+/* x25519_base.c, for test_x25519: entry m of row j of the table as 96 bytes (y + x, y - x and
+ * 2dxy, each canonical and little-endian). */
+void edwards25519_base_entry(uint8_t out[96], int j, int m);
+
+#if defined(__x86_64__)
+/* x25519_base_adx.c: edwards25519_base_mul in radix-2^64 mulx/adx arithmetic (called directly
+ * by the tests, which check it on any CPU with AVX2, BMI2 and ADX, and under valgrind), and
+ * its copy of the table in the form of edwards25519_base_entry. */
+void edwards25519_base_mul_adx(ge_ext *r, const uint8_t k[32]);
+void edwards25519_base_entry64(uint8_t out[96], int j, int m);
+#endif
+
+/* The signed radix-16 recoding of the comb: each nibble of k (k < 2^255) becomes a digit in
+ * [-8, 8) and lends 16 to the next; the top nibble is at most 7, so it ends in [0, 8].
+ * Unsigned arithmetic, no branches. */
+static inline void edwards25519_recode16(int8_t e[64], const uint8_t k[32])
+{
+    uint32_t carry = 0;
+    for (int i = 0; i < 32; i++) {
+        for (int half = 0; half < 2; half++) {
+            uint32_t v = (uint32_t)((k[i] >> (4 * half)) & 15) + carry;
+            carry = (v + 8) >> 4;
+            e[2 * i + half] = (int8_t)(int32_t)(v - (carry << 4));
+        }
+    }
+    e[63] = (int8_t)(e[63] + (int8_t)(carry << 4));
+}
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "ct.h"
+#include "tenon/crypto.h"
 #include "x25519_field.h"
 
 typedef struct fe64 {

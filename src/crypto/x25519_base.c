@@ -1006,19 +1006,8 @@ static inline __attribute__((always_inline)) void
 base_mul_with(ge_ext *r, const uint8_t k[32],
               void (*sel)(fe_precomp *, fe_precomp *, int, const int8_t *))
 {
-    /* Signed radix-16 recoding: each nibble becomes a digit in [-8, 8) and lends 16 to the
-     * next; the top nibble is at most 7 (k < 2^255), so it ends in [0, 8]. Unsigned
-     * arithmetic, no branches. */
     int8_t e[64];
-    uint32_t carry = 0;
-    for (int i = 0; i < 32; i++) {
-        for (int half = 0; half < 2; half++) {
-            uint32_t v = (uint32_t)((k[i] >> (4 * half)) & 15) + carry;
-            carry = (v + 8) >> 4;
-            e[2 * i + half] = (int8_t)(int32_t)(v - (carry << 4));
-        }
-    }
-    e[63] = (int8_t)(e[63] + (int8_t)(carry << 4));
+    edwards25519_recode16(e, k);
 
     ge_ext p;
     /* even[j] keeps the even digit's multiple, selected in the same pass as the odd one's */
@@ -1065,12 +1054,28 @@ __attribute__((noinline)) static void base_mul_portable(ge_ext *r, const uint8_t
 void edwards25519_base_mul(ge_ext *r, const uint8_t k[32])
 {
 #if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2 | TENON_CPU_ADX)) {
+        edwards25519_base_mul_adx(r, k);
+        return;
+    }
     if (cpu_has(TENON_CPU_AVX2 | TENON_CPU_BMI2)) {
         base_mul_avx2(r, k);
         return;
     }
 #endif
     base_mul_portable(r, k);
+}
+
+void edwards25519_base_entry(uint8_t out[96], int j, int m)
+{
+    const uint64_t *w = base_table[j][m].w;
+    for (int c = 0; c < 3; c++) {
+        fe f;
+        for (int i = 0; i < 4; i++)
+            f.l[i] = w[4 * c + i];
+        f.l[4] = w[12 + c];
+        x25519_fe_tobytes(out + 32 * c, &f);
+    }
 }
 
 /* The public key of scalar, the final inversion blinded by beta (x25519_fe_invert_blinded). */
