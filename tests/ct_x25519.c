@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/edwards25519.h"
 #include "crypto/x25519_field.h"
 #include "ctgrind.h"
 #include "testutil.h"
@@ -97,6 +98,33 @@ static void run_ladder(const char *name,
     printf("%s checked\n", name);
 }
 
+#if defined(__x86_64__)
+/* The radix-2^64 mulx/adx comb (x25519_base_adx.c), called directly as run_ladder calls the
+ * adx ladder: on RFC 7748 §6.1's Alice (clamped), the scalar secret; u = (Z + Y)/(Z - Y) by
+ * the constant-time inversion, and only u is looked at. */
+static void run_base_adx(void)
+{
+    uint8_t k[32], want[32], out[32];
+    hex32(k, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    hex32(want, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    k[0] &= 248; /* RFC 7748 §5: decodeScalar25519 */
+    k[31] &= 127;
+    k[31] |= 64;
+    SECRET(k, 32);
+    ge_ext p;
+    edwards25519_base_mul_adx(&p, k);
+    fe num, den;
+    fe_add(&num, &p.Z, &p.Y);
+    fe_sub(&den, &p.Z, &p.Y);
+    x25519_fe_invert(&den, &den);
+    fe_mul(&num, &num, &den);
+    x25519_fe_tobytes(out, &num);
+    PUBLIC(out, 32);
+    CHECK_MEM(out, want, 32, "edwards25519_base_mul_adx");
+    printf("edwards25519_base_mul_adx checked\n");
+}
+#endif
+
 int main(void)
 {
     /* The AVX-512 IFMA ladder (x25519_ifma.c): valgrind cannot run AVX-512, so it runs the
@@ -114,6 +142,9 @@ int main(void)
     uint32_t adx = TENON_CPU_BMI2 | TENON_CPU_ADX;
     if (RUNNING_ON_VALGRIND || (tenon_cpu_features() & adx) == adx)
         run_ladder("x25519_ladder_adx", x25519_ladder_adx);
+    uint32_t comb = TENON_CPU_AVX2 | TENON_CPU_BMI2 | TENON_CPU_ADX;
+    if (RUNNING_ON_VALGRIND || (tenon_cpu_features() & comb) == comb)
+        run_base_adx();
 #endif
     run("default");
     tenon_cpu_set_mask(0);

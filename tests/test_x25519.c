@@ -6,6 +6,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 
+#include "crypto/edwards25519.h"
 #include "crypto/x25519_field.h"
 #include "testutil.h"
 
@@ -365,6 +366,12 @@ static void test_base_vs_ladder(void)
                 tu_print_hex(stderr, "base/portable", c, 32);
             }
         }
+        /* the radix-2^51 AVX2 comb, which CPUs with ADX do not run by default */
+        tenon_cpu_set_mask(~(uint32_t)TENON_CPU_ADX);
+        tenon_x25519_base(c, k);
+        if (memcmp(a, c, 32) != 0)
+            mismatches++;
+        tenon_cpu_set_mask(0);
         tenon_x25519(c, k, a); /* a random point for the ladder comparison */
         tenon_cpu_set_mask(UINT32_MAX);
         tenon_x25519(b, k, a);
@@ -373,6 +380,87 @@ static void test_base_vs_ladder(void)
     }
     CHECK(mismatches == 0);
     printf("base vs ladder, accelerated vs portable: 4000 scalars, %lu mismatches\n", mismatches);
+}
+
+/* The affine coordinates x = X/Z, y = Y/Z of p, encoded (64 bytes), and whether T/Z = x·y. */
+static int affine_bytes(uint8_t out[64], const ge_ext *p)
+{
+    fe zi, x, y, xy, t;
+    uint8_t b1[32], b2[32];
+    x25519_fe_invert(&zi, &p->Z);
+    fe_mul(&x, &p->X, &zi);
+    fe_mul(&y, &p->Y, &zi);
+    fe_mul(&t, &p->T, &zi);
+    fe_mul(&xy, &x, &y);
+    x25519_fe_tobytes(out, &x);
+    x25519_fe_tobytes(out + 32, &y);
+    x25519_fe_tobytes(b1, &t);
+    x25519_fe_tobytes(b2, &xy);
+    return memcmp(b1, b2, 32) == 0;
+}
+
+/* The comb's paths on whole points (x and y, and T consistent with them, which Ed25519
+ * reads and the X25519 comparison above does not): the radix-2^64 mulx/adx comb
+ * (edwards25519_base_mul_adx) called directly and the radix-2^51 AVX2 one against the
+ * portable comb, on random scalars below 2^255 and edge ones (0, 1, 2^255 - 1, all digits
+ * -8 or 8); and the radix-2^64 table against the radix-2^51 one, entry by entry. */
+static void test_base_points(void)
+{
+    unsigned long mismatches = 0, n = 0;
+    for (int j = 0; j < 32; j++)
+        for (int m = 0; m < 8; m++) {
+            uint8_t e51[96];
+            edwards25519_base_entry(e51, j, m);
+#if defined(__x86_64__)
+            uint8_t e64[96];
+            edwards25519_base_entry64(e64, j, m);
+            if (memcmp(e51, e64, 96) != 0)
+                mismatches++;
+#endif
+            n++;
+        }
+    CHECK(mismatches == 0);
+    printf("comb tables: %lu entries compared, %lu differ\n", n, mismatches);
+    mismatches = 0;
+#if defined(__x86_64__)
+    uint32_t adx = TENON_CPU_AVX2 | TENON_CPU_BMI2 | TENON_CPU_ADX;
+    int have_adx = (tenon_cpu_features() & adx) == adx;
+#endif
+    tu_seed(0xc0b5);
+    for (int i = 0; i < 2000; i++) {
+        uint8_t k[32], want[64], got[64];
+        ge_ext p;
+        tu_rand(k, sizeof k);
+        if (i == 0)
+            memset(k, 0, 32);
+        if (i == 1)
+            memset(k, 0, 32), k[0] = 1;
+        if (i == 2)
+            memset(k, 0xff, 32);
+        if (i == 3)
+            memset(k, 0x88, 32); /* every digit -8 */
+        if (i == 4)
+            memset(k, 0x77, 32);
+        k[31] &= 127;
+        tenon_cpu_set_mask(0);
+        edwards25519_base_mul(&p, k);
+        if (!affine_bytes(want, &p))
+            mismatches++;
+        tenon_cpu_set_mask(~(uint32_t)TENON_CPU_ADX);
+        edwards25519_base_mul(&p, k);
+        if (!affine_bytes(got, &p) || memcmp(got, want, 64) != 0)
+            mismatches++;
+        tenon_cpu_set_mask(UINT32_MAX);
+#if defined(__x86_64__)
+        if (have_adx) {
+            edwards25519_base_mul_adx(&p, k);
+            if (!affine_bytes(got, &p) || memcmp(got, want, 64) != 0)
+                mismatches++;
+        }
+#endif
+    }
+    CHECK(mismatches == 0);
+    printf("comb points, portable vs AVX2 vs mulx/adx: 2000 scalars, %lu mismatches\n", mismatches);
 }
 
 /* The fixed-base path with a given blind (x25519_base_blinded, keygen's) against
@@ -878,6 +966,7 @@ int main(void)
     test_rfc7748_dh();
     test_wycheproof();
     test_base_vs_ladder();
+    test_base_points();
     test_base_blinded();
     test_invert();
 #if defined(__x86_64__)
