@@ -480,6 +480,7 @@ __attribute__((noinline)) static void select_pair64(fe64 even[3], fe64 odd[3], i
         acc[h][1] = acc[h][0];
         acc[h][2] = _mm256_setzero_si256();
     }
+#pragma GCC unroll 1
     for (uint32_t m = 0; m < 8; m++) {
         __m256i m0 = _mm256_set1_epi64x(
             (long long)((uint64_t)0 - (uint64_t)(ct_mask_eq_u32(absd[0], m + 1) & 1u)));
@@ -584,13 +585,13 @@ static inline __attribute__((always_inline)) void comb_lone_c(comb_state *state)
  */
 static inline __attribute__((always_inline)) void comb_madd(comb_state *s, int plain)
 {
-    FE64_MUL2_ADDSUB(s, h, e, ypx, q[0], ymx, q[1]); /* H = B + A, E = B - A */
     comb_lone_c(s);                                  /* G = D + C, F = D - C */
+    FE64_MUL2_ADDSUB(s, h, e, ypx, q[0], ymx, q[1]); /* H = B + A, E = B - A */
+    FE64_MUL2(s, t, e, h, z, f, g);                  /* T3 = E·H, Z3 = F·G */
     if (plain)
         FE64_MUL2(s, y, g, h, x, e, f); /* Y3 = G·H, X3 = E·F */
     else
         FE64_MUL2_ADDSUB(s, ypx, ymx, g, h, e, f); /* Y3 + X3, Y3 - X3 */
-    FE64_MUL2(s, t, e, h, z, f, g);                /* T3 = E·H, Z3 = F·G */
 }
 
 /*
