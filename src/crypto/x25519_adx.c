@@ -181,13 +181,7 @@ static inline __attribute__((always_inline)) void ladder_mul_add_sub_select(ladd
 {
     __asm__ volatile(
         /* z_2 = E·F as the P half of MUL2_BODY: the result in r12, r8, r9, r11 */
-        MUL2_ROW0("pa", "pb", "0", "r8", "r9", "r10", "r11", "r12")
-        MUL2_ROW("8+%c[pa]", "pb", "r9", "r10", "r11", "r12", "r8", "r8d")
-        "movq %%r9, 8+%c[sc](%[st])\n\t"
-        MUL2_ROW("16+%c[pa]", "pb", "r10", "r11", "r12", "r8", "r9", "r9d")
-        "movq %%r10, 16+%c[sc](%[st])\n\t"
-        MUL2_ROW("24+%c[pa]", "pb", "r11", "r12", "r8", "r9", "r10", "r10d")
-        MUL2_REDUCE("0", "r11", "r12", "r8", "r9", "r10")
+        MUL1_BODY
         MUL2_STORE("z2", "r12", "r8", "r9", "r11")
         LADDER_ADD("x3", "z3", "r13", "r14", "r15", "r10")
         MUL2_STORE("c", "r13", "r14", "r15", "r10")

@@ -221,6 +221,17 @@ __attribute__((unused)) static void fe64_canonical(uint64_t r[4], const fe64 *f)
     "adcq $0, %%" w6 "\n\t"                                                                        \
     "adcq $0, %%" w3 "\n\t"
 
+/* One product alone, the P half of MUL2_BODY: [pa]·[pb] left in r12, r8, r9, r11; rax, rbx,
+ * rcx, rdx, rsi, r10, r13, r14 and r15 are free afterwards. */
+#define MUL1_BODY                                                                                  \
+    MUL2_ROW0("pa", "pb", "0", "r8", "r9", "r10", "r11", "r12")                                    \
+    MUL2_ROW("8+%c[pa]", "pb", "r9", "r10", "r11", "r12", "r8", "r8d")                             \
+    "movq %%r9, 8+%c[sc](%[st])\n\t"                                                               \
+    MUL2_ROW("16+%c[pa]", "pb", "r10", "r11", "r12", "r8", "r9", "r9d")                            \
+    "movq %%r10, 16+%c[sc](%[st])\n\t"                                                             \
+    MUL2_ROW("24+%c[pa]", "pb", "r11", "r12", "r8", "r9", "r10", "r10d")                           \
+    MUL2_REDUCE("0", "r11", "r12", "r8", "r9", "r10")
+
 /* Both products, P in r12, r8, r9, r11 and Q in rsi, r13, r14, rcx; rax, rbx, rdx, r10 and
  * r15 are free afterwards. */
 #define MUL2_BODY                                                                                  \

@@ -517,13 +517,7 @@ __attribute__((noinline)) static void select_pair64(fe64 even[3], fe64 odd[3], i
 static inline __attribute__((always_inline)) void comb_lone_c(comb_state *state)
 {
     __asm__ volatile(
-        MUL2_ROW0("pa", "pb", "0", "r8", "r9", "r10", "r11", "r12")
-        MUL2_ROW("8+%c[pa]", "pb", "r9", "r10", "r11", "r12", "r8", "r8d")
-        "movq %%r9, 8+%c[sc](%[st])\n\t"
-        MUL2_ROW("16+%c[pa]", "pb", "r10", "r11", "r12", "r8", "r9", "r9d")
-        "movq %%r10, 16+%c[sc](%[st])\n\t"
-        MUL2_ROW("24+%c[pa]", "pb", "r11", "r12", "r8", "r9", "r10", "r10d")
-        MUL2_REDUCE("0", "r11", "r12", "r8", "r9", "r10")
+        MUL1_BODY
         /* D = Z + Z in r13, r14, r15, r10 */
         "movq %c[z](%[st]), %%r13\n\t"
         "addq %%r13, %%r13\n\t"
