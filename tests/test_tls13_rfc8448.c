@@ -30,10 +30,21 @@ static void check_secret(const char *name, const uint8_t *got, size_t n)
 
 static uint8_t SERVER_FIN[64];
 static size_t server_fin_len;
+/* The handshake traffic secrets as derived (the trace shows secrets: trace_secrets): once their
+ * keys are installed, tls_hs keeps their finished keys in their place. */
+static uint8_t C_HS[32], S_HS[32];
+static int c_hs_seen, s_hs_seen;
 
 static void trace(void *user, const tenon_trace_event *ev)
 {
     (void)user;
+    if (ev->type == TENON_TRACE_DERIVE_SECRET && ev->nvalues == 3 && ev->values[2].len == 32 &&
+        ev->values[2].data != NULL) {
+        if (strcmp(ev->label, "c hs traffic") == 0)
+            memcpy(C_HS, ev->values[2].data, 32), c_hs_seen++;
+        if (strcmp(ev->label, "s hs traffic") == 0)
+            memcpy(S_HS, ev->values[2].data, 32), s_hs_seen++;
+    }
     if (ev->type == TENON_TRACE_MESSAGE && ev->sent && strcmp(ev->label, "Finished") == 0 &&
         ev->values[0].len <= sizeof SERVER_FIN) {
         memcpy(SERVER_FIN, ev->values[0].data, ev->values[0].len);
@@ -83,6 +94,7 @@ int main(void)
     server_config(&SERVER.cfg, CERT_P256);
     SERVER.cfg.ticket_key_count = 1;
     SERVER.cfg.trace_fn = trace;
+    SERVER.cfg.trace_secrets = 1;
     CHECK_RC(tls_conn_init_with_hooks(&SERVER.conn, &SERVER.cfg, SERVER.in, sizeof SERVER.in,
                                       SERVER.out, sizeof SERVER.out, sh + 6, priv),
              0);
@@ -119,8 +131,11 @@ int main(void)
     tls_conn *c = tls_conn_of(&SERVER.conn);
     check_secret("early_secret", c->hs->ks.early_secret, 32);
     check_secret("handshake_secret", c->hs->ks.handshake_secret, 32);
-    check_secret("client_handshake_traffic_secret", c->hs->c_hs, 32);
-    check_secret("server_handshake_traffic_secret", c->hs->s_hs, 32);
+    CHECK(c_hs_seen == 1 && s_hs_seen == 1);
+    check_secret("client_handshake_traffic_secret", C_HS, 32);
+    check_secret("server_handshake_traffic_secret", S_HS, 32);
+    check_secret("client_finished_key", c->hs->c_hs, 32);
+    check_secret("server_finished_key", c->hs->s_hs, 32);
     check_secret("master_secret", c->hs->ks.master_secret, 32);
     check_secret("client_application_traffic_secret_0", c->c_ap, 32);
     check_secret("server_application_traffic_secret_0", c->s_ap, 32);

@@ -283,13 +283,19 @@ int tls_hs_finish(writer *w, const wr_vec *body)
 
 int tls_hs_commit(tls_conn *c, const writer *w, const char *name)
 {
+    return tls_hs_commit_hashed(c, w, name, 0);
+}
+
+int tls_hs_commit_hashed(tls_conn *c, const writer *w, const char *name, size_t hashed)
+{
     const uint8_t *msg = w->buf;
+    ENSURE(hashed <= w->len && (hashed == 0 || c->hs != NULL), TENON_ERR_INTERNAL);
     if (c->hs_open == 0)
         /* RFC 8446 §5.1: legacy_record_version "MAY also be 0x0301" for an initial
          * ClientHello, as many implementations send it. */
         c->hs_legacy = (msg[0] == HS_CLIENT_HELLO && !c->hrr) ? 0x0301 : TENON_TLS12;
     if (c->hs != NULL) /* messages after the handshake are in no transcript */
-        tls_transcript_update(&c->hs->tx, msg, w->len);
+        tls_transcript_update(&c->hs->tx, msg + hashed, w->len - hashed);
     tls_trace_message(c, 1, name != NULL ? name : ct_name(msg[0]), msg, w->len);
     c->hs_open += w->len;
     return TENON_OK;
@@ -441,11 +447,16 @@ void tls_keylog(tls_conn *c, const char *label, const uint8_t *secret)
     tenon_wipe(line, sizeof line);
 }
 
-static int install(tls_conn *c, tls_record_keys *k, const uint8_t *secret, const char *name)
+/* finished_key: NULL, or where the finished_key of a handshake traffic secret goes. */
+static int install(tls_conn *c, tls_record_keys *k, const uint8_t *secret, const char *name,
+                   uint8_t *finished_key)
 {
     uint8_t key[TLS13_MAX_KEY], iv[TLS13_IV_LEN];
     const tls_suite *s = c->suite;
-    int rc = tls13_traffic_keys(s->hash, secret, s->key_len, key, iv, &c->trace);
+    int rc = finished_key != NULL
+                 ? tls13_handshake_traffic_keys(s->hash, secret, s->key_len, key, iv, finished_key,
+                                                &c->trace)
+                 : tls13_traffic_keys(s->hash, secret, s->key_len, key, iv, &c->trace);
     tenon_aead_ctx *ctx = k == &c->wr ? &tls_wr_ctx(c)->aead : &tls_rd_ctx(c)->aead;
     if (rc == TENON_OK)
         rc = tls13_record_keys_install(k, ctx, s->aead(), key, s->key_len, iv);
@@ -461,14 +472,39 @@ static int install(tls_conn *c, tls_record_keys *k, const uint8_t *secret, const
 int tls_install_read(tls_conn *c, const uint8_t *secret, const char *name)
 {
     c->read_key_changed = 1;
-    return install(c, &c->rd, secret, name);
+    return install(c, &c->rd, secret, name, NULL);
 }
 
 int tls_install_write(tls_conn *c, const uint8_t *secret, const char *name)
 {
     /* Messages written under the old keys go out under them. */
     GUARD(tls_flush_handshake(c));
-    return install(c, &c->wr, secret, name);
+    return install(c, &c->wr, secret, name, NULL);
+}
+
+/* The finished_key is expanded while the secret is keyed for its key and IV (two compressions
+ * fewer than keying it again at Finished), and takes the secret's place: nothing else reads a
+ * handshake traffic secret once its keys are installed (the key log has had it). */
+static int install_handshake(tls_conn *c, tls_record_keys *k, uint8_t *secret, const char *name)
+{
+    uint8_t finished_key[TLS13_MAX_HASH];
+    int rc = install(c, k, secret, name, finished_key);
+    if (rc == TENON_OK)
+        memcpy(secret, finished_key, c->suite->hash->digest_len);
+    tenon_wipe(finished_key, sizeof finished_key);
+    return rc;
+}
+
+int tls_install_handshake_read(tls_conn *c, uint8_t *secret, const char *name)
+{
+    c->read_key_changed = 1;
+    return install_handshake(c, &c->rd, secret, name);
+}
+
+int tls_install_handshake_write(tls_conn *c, uint8_t *secret, const char *name)
+{
+    GUARD(tls_flush_handshake(c));
+    return install_handshake(c, &c->wr, secret, name);
 }
 
 int64_t tls_now_ms(const tls_conn *c)

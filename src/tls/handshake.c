@@ -71,8 +71,8 @@ static int derive_resumption(tls_conn *c)
  */
 int hs_server_flight(tls_conn *c)
 {
-    GUARD(tls_install_write(c, c->hs->s_hs, "server handshake"));
-    GUARD(tls_install_read(c, c->hs->c_hs, "client handshake"));
+    GUARD(tls_install_handshake_write(c, c->hs->s_hs, "server handshake"));
+    GUARD(tls_install_handshake_read(c, c->hs->c_hs, "client handshake"));
     if (c->hs->test_server_msgs != NULL) {
         GUARD(tls_hs_raw(c, c->hs->test_server_msgs, c->hs->test_server_msgs_len));
     } else {

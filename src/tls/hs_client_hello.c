@@ -115,7 +115,8 @@ static int write_psk(tls_conn *c, writer *w, size_t *binders_at, size_t *binder_
 
 /* §4.2.11.2: binder = HMAC(finished_key(binder_key), Transcript-Hash(Truncate(ClientHello)))
  * where the truncated ClientHello stops before the binders vector; after a HelloRetryRequest
- * the transcript before it (message_hash, HelloRetryRequest) is included. */
+ * the transcript before it (message_hash, HelloRetryRequest) is included. The truncated part
+ * goes into the transcript here (the caller commits the rest). */
 static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t binder_at)
 {
     const tenon_hash_class *h = c->hs->psk_suite->hash;
@@ -129,7 +130,7 @@ static int fill_binder(tls_conn *c, uint8_t *msg, size_t binders_at, size_t bind
     if (rc != TENON_OK)
         tls13_schedule_wipe(ks);
     if (rc == TENON_OK)
-        rc = tls_transcript_hash_with(&c->hs->tx, h, msg, binders_at, th);
+        rc = tls_transcript_update_hash(&c->hs->tx, h, msg, binders_at, th);
     if (rc == TENON_OK)
         rc = tls13_finished(h, binder_key, th, msg + binder_at, &c->trace);
     tenon_wipe(binder_key, sizeof binder_key);
@@ -335,9 +336,10 @@ int hs_client_hello_send(tls_conn *c)
     }
     GUARD(wr_close_vec(&w, &v));
     GUARD(tls_hs_finish(&w, &body));
-    if (c->hs->ticket != NULL)
-        GUARD(fill_binder(c, w.buf, binders_at, binder_at));
-    return tls_hs_commit(c, &w, NULL);
+    if (c->hs->ticket == NULL)
+        return tls_hs_commit(c, &w, NULL);
+    GUARD(fill_binder(c, w.buf, binders_at, binder_at));
+    return tls_hs_commit_hashed(c, &w, NULL, binders_at);
 }
 
 /* ---- server ---- */
@@ -409,10 +411,14 @@ static int offers_fitting_ticket(const tls_conn *c, const client_hello *ch,
 }
 
 /* §4.2.11: the first identity that is one of our tickets, for this suite's hash, not expired,
- * with a binder that verifies (checked in constant time; a wrong binder is decrypt_error). */
-static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, int *selected)
+ * with a binder that verifies (checked in constant time; a wrong binder is decrypt_error).
+ * The binder's truncated ClientHello goes into the transcript: *hashed receives its length (0
+ * when no binder was checked), and the caller adds the rest of the message. */
+static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, int *selected,
+                      size_t *hashed)
 {
     *selected = -1;
+    *hashed = 0;
     if (!has(ch, X_PRE_SHARED_KEY))
         return TENON_OK;
     /* §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes"
@@ -458,9 +464,11 @@ static int select_psk(tls_conn *c, const client_hello *ch, const uint8_t *msg, i
         if (rc == TENON_OK)
             rc = tls13_binder_key(&ks, 0, binder_key, &c->trace);
         if (rc == TENON_OK)
-            rc = tls_transcript_hash_with(&c->hs->tx, h, msg, trunc, th);
-        if (rc == TENON_OK)
+            rc = tls_transcript_update_hash(&c->hs->tx, h, msg, trunc, th);
+        if (rc == TENON_OK) {
+            *hashed = trunc;
             rc = tls13_finished(h, binder_key, th, expect, &c->trace);
+        }
         tenon_wipe(binder_key, sizeof binder_key);
         int ok = rc == TENON_OK && binder_len == h->digest_len &&
                  tenon_ct_memeq(expect, binder, binder_len);
@@ -749,7 +757,8 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
 
     /* Resumption, then (for a full handshake) the certificate. */
     int psk_index = -1;
-    GUARD(select_psk(c, &ch, msg, &psk_index));
+    size_t hashed = 0;
+    GUARD(select_psk(c, &ch, msg, &psk_index, &hashed));
     /* §4.1.2: the second ClientHello may drop only the PSKs "incompatible with the server's
      * indicated cipher suite": one of ours that fits must still be offered (the same
      * consistency the other fields get, illegal_parameter; a malformed offer was decode_error
@@ -766,7 +775,7 @@ int hs_client_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
     }
     GUARD(tls_select_alpn(c, &ch));
     GUARD(tls_rsl_client_hello(c, &ch.exts));
-    tls_transcript_update(&c->hs->tx, msg, len);
+    tls_transcript_update(&c->hs->tx, msg + hashed, len - hashed);
     if (tls_trace_on(&c->trace)) {
         tls_note(c, suite->name);
         tls_note(c, group->name);

@@ -19,7 +19,8 @@ int hs_finished_send(tls_conn *c)
     GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
     GUARD(tls_hs_begin(c, HS_FINISHED, &w, &body));
     GUARD(wr_reserve(&w, h->digest_len, &vd));
-    GUARD(tls13_finished(h, c->is_client ? c->hs->c_hs : c->hs->s_hs, th, vd, &c->trace));
+    /* c_hs and s_hs hold the finished keys by now (tls_install_handshake_write). */
+    GUARD(tls13_finished_mac(h, c->is_client ? c->hs->c_hs : c->hs->s_hs, th, vd, &c->trace));
     GUARD(tls_hs_finish(&w, &body));
     return tls_hs_commit(c, &w, NULL);
 }
@@ -30,7 +31,7 @@ int tls_proof_finished(tls_conn *c, const uint8_t *verify_data, size_t len)
     const tenon_hash_class *h = c->suite->hash;
     uint8_t th[TLS13_MAX_HASH], expect[TLS13_MAX_HASH];
     GUARD(tls_transcript_hash(&c->hs->tx, th, NULL));
-    GUARD(tls13_finished(h, c->is_client ? c->hs->s_hs : c->hs->c_hs, th, expect, &c->trace));
+    GUARD(tls13_finished_mac(h, c->is_client ? c->hs->s_hs : c->hs->c_hs, th, expect, &c->trace));
     int ok = len == h->digest_len && tenon_ct_memeq(expect, verify_data, len);
 #ifdef TENON_FUZZING
     ok = fuzzing_finished_ok(len, h->digest_len);

@@ -268,14 +268,14 @@ int hs_server_hello_recv(tls_conn *c, const uint8_t *msg, size_t len)
         rc = hs_derive_handshake_secrets(c, shared, c->kex->shared_len);
     tenon_wipe(shared, sizeof shared);
     GUARD(rc);
-    GUARD(tls_install_read(c, c->hs->s_hs, "server handshake"));
+    GUARD(tls_install_handshake_read(c, c->hs->s_hs, "server handshake"));
     /* From here the server reads with the client handshake keys (RFC 8446 §7.3, §A.1): an
      * alert this client sends about the server's encrypted flight must be protected with them,
      * or the server sees only a record it cannot decrypt. So the write keys change now, not at
      * the second flight; the middlebox-compatibility change_cipher_spec (§D.4) still goes
      * first, in the clear. */
     GUARD(tls_send_ccs(c));
-    GUARD(tls_install_write(c, c->hs->c_hs, "client handshake"));
+    GUARD(tls_install_handshake_write(c, c->hs->c_hs, "client handshake"));
     c->state = ST_C_WAIT_EE;
     return TENON_OK;
 }

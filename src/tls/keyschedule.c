@@ -450,22 +450,30 @@ int tls13_finished(const tenon_hash_class *h, const uint8_t *base_key,
     uint8_t finished_key[TLS13_MAX_HASH];
     int rc =
         tls13_hkdf_expand_label(h, base_key, "finished", NULL, 0, finished_key, h->digest_len, tr);
-    if (rc == TENON_OK) {
-        tenon_hmac(h, finished_key, h->digest_len, transcript_hash, h->digest_len, verify_data);
-        if (tls_trace_on(tr)) {
-            /* verify_data travels (encrypted) in the Finished message; it is a MAC, not key
-             * material, but a received one is compared against it, so it is shown only with
-             * the secrets. */
-            tenon_trace_value v[3] = {
-                {"finished_key", finished_key, h->digest_len, 1},
-                {"transcript hash", transcript_hash, h->digest_len, 0},
-                {"verify_data", verify_data, h->digest_len, 1},
-            };
-            tls_trace_emit(tr, TENON_TRACE_FINISHED, 0, "verify_data", v, 3);
-        }
-    }
+    if (rc == TENON_OK)
+        rc = tls13_finished_mac(h, finished_key, transcript_hash, verify_data, tr);
     tenon_wipe(finished_key, sizeof finished_key);
     return rc;
+}
+
+int tls13_finished_mac(const tenon_hash_class *h, const uint8_t *finished_key,
+                       const uint8_t *transcript_hash, uint8_t *verify_data, const tls_trace *tr)
+{
+    ENSURE(hash_ok(h) && finished_key != NULL && transcript_hash != NULL && verify_data != NULL,
+           TENON_ERR_INVALID_ARGUMENT);
+    tenon_hmac(h, finished_key, h->digest_len, transcript_hash, h->digest_len, verify_data);
+    if (tls_trace_on(tr)) {
+        /* verify_data travels (encrypted) in the Finished message; it is a MAC, not key
+         * material, but a received one is compared against it, so it is shown only with the
+         * secrets. */
+        tenon_trace_value v[3] = {
+            {"finished_key", finished_key, h->digest_len, 1},
+            {"transcript hash", transcript_hash, h->digest_len, 0},
+            {"verify_data", verify_data, h->digest_len, 1},
+        };
+        tls_trace_emit(tr, TENON_TRACE_FINISHED, 0, "verify_data", v, 3);
+    }
+    return TENON_OK;
 }
 
 /* RFC 8446 §7.2:
@@ -486,12 +494,13 @@ int tls13_update_secret(const tenon_hash_class *h, uint8_t *secret, const tls_tr
 /* RFC 8446 §7.3:
  *   [sender]_write_key = HKDF-Expand-Label(Secret, "key", "", key_length)
  *   [sender]_write_iv  = HKDF-Expand-Label(Secret, "iv", "", iv_length) */
-int tls13_traffic_keys(const tenon_hash_class *h, const uint8_t *secret, size_t key_len,
-                       uint8_t *key, uint8_t iv[TLS13_IV_LEN], const tls_trace *tr)
+static int traffic_keys(const tenon_hash_class *h, const uint8_t *secret, size_t key_len,
+                        uint8_t *key, uint8_t iv[TLS13_IV_LEN], uint8_t *finished_key,
+                        const tls_trace *tr)
 {
     ENSURE(hash_ok(h) && secret != NULL && key != NULL && iv != NULL, TENON_ERR_INVALID_ARGUMENT);
     ENSURE(key_len > 0 && key_len <= TLS13_MAX_KEY, TENON_ERR_BAD_KEY_LENGTH);
-    /* Both from one keyed secret: the HMAC key blocks are compressed once. */
+    /* All from one keyed secret: the HMAC key blocks are compressed once. */
     static const uint8_t empty[1] = {0};
     tenon_hmac_ctx keyed;
     tenon_hmac_init(&keyed, h, secret, h->digest_len);
@@ -504,12 +513,34 @@ int tls13_traffic_keys(const tenon_hash_class *h, const uint8_t *secret, size_t 
     if (rc == TENON_OK)
         trace3(tr, TENON_TRACE_HKDF_EXPAND_LABEL, "iv", "secret", secret, h->digest_len, 1,
                "context", empty, 0, 0, iv, TLS13_IV_LEN);
+    if (rc == TENON_OK && finished_key != NULL) {
+        rc = expand_label_keyed(&keyed, "finished", 8, NULL, 0, finished_key, h->digest_len);
+        if (rc == TENON_OK)
+            trace3(tr, TENON_TRACE_HKDF_EXPAND_LABEL, "finished", "secret", secret, h->digest_len,
+                   1, "context", empty, 0, 0, finished_key, h->digest_len);
+    }
     tenon_hmac_wipe(&keyed);
     if (rc != TENON_OK) {
         tenon_wipe(key, key_len);
         tenon_wipe(iv, TLS13_IV_LEN);
+        if (finished_key != NULL)
+            tenon_wipe(finished_key, h->digest_len);
     }
     return rc;
+}
+
+int tls13_traffic_keys(const tenon_hash_class *h, const uint8_t *secret, size_t key_len,
+                       uint8_t *key, uint8_t iv[TLS13_IV_LEN], const tls_trace *tr)
+{
+    return traffic_keys(h, secret, key_len, key, iv, NULL, tr);
+}
+
+int tls13_handshake_traffic_keys(const tenon_hash_class *h, const uint8_t *secret, size_t key_len,
+                                 uint8_t *key, uint8_t iv[TLS13_IV_LEN], uint8_t *finished_key,
+                                 const tls_trace *tr)
+{
+    ENSURE(finished_key != NULL, TENON_ERR_INVALID_ARGUMENT);
+    return traffic_keys(h, secret, key_len, key, iv, finished_key, tr);
 }
 
 /*

@@ -79,6 +79,11 @@ TENON_MUST_CHECK int tls13_handshake_traffic(tls13_schedule *ks, const uint8_t *
 TENON_MUST_CHECK int tls13_finished(const tenon_hash_class *h, const uint8_t *base_key,
                                     const uint8_t *transcript_hash, uint8_t *verify_data,
                                     const tls_trace *tr);
+/* verify_data = HMAC(finished_key, transcript_hash), the finished_key already derived (by
+ * tls13_handshake_traffic_keys). */
+TENON_MUST_CHECK int tls13_finished_mac(const tenon_hash_class *h, const uint8_t *finished_key,
+                                        const uint8_t *transcript_hash, uint8_t *verify_data,
+                                        const tls_trace *tr);
 
 /* RFC 8446 §7.2: application_traffic_secret_N+1 = HKDF-Expand-Label(N, "traffic upd", "", L). */
 TENON_MUST_CHECK int tls13_update_secret(const tenon_hash_class *h, uint8_t *secret,
@@ -88,6 +93,12 @@ TENON_MUST_CHECK int tls13_update_secret(const tenon_hash_class *h, uint8_t *sec
 TENON_MUST_CHECK int tls13_traffic_keys(const tenon_hash_class *h, const uint8_t *secret,
                                         size_t key_len, uint8_t *key, uint8_t iv[TLS13_IV_LEN],
                                         const tls_trace *tr);
+/* The same for a handshake traffic secret, and its finished_key (RFC 8446 §4.4.4:
+ * HKDF-Expand-Label(secret, "finished", "", Hash.length)) from the same keyed secret. */
+TENON_MUST_CHECK int tls13_handshake_traffic_keys(const tenon_hash_class *h, const uint8_t *secret,
+                                                  size_t key_len, uint8_t *key,
+                                                  uint8_t iv[TLS13_IV_LEN], uint8_t *finished_key,
+                                                  const tls_trace *tr);
 
 /* RFC 8446 §7.5: TLS-Exporter(label, context, length) from the exporter master secret. */
 TENON_MUST_CHECK int tls13_export(const tenon_hash_class *h, const uint8_t *exporter_master,

@@ -269,7 +269,9 @@ typedef struct tls_offer {
 typedef struct tls_hs {
     tls_transcript tx;
     tls13_schedule ks;
-    uint8_t c_hs[TLS13_MAX_HASH]; /* client_handshake_traffic_secret */
+    /* client_ and server_handshake_traffic_secret; once a direction's keys are installed
+     * (tls_install_handshake_read/write), that secret's finished_key in its place. */
+    uint8_t c_hs[TLS13_MAX_HASH];
     uint8_t s_hs[TLS13_MAX_HASH];
     const tenon_kex_class *kex_offer[TENON_MAX_KEY_SHARES];
     size_t kex_offer_count;
@@ -528,6 +530,10 @@ TENON_MUST_CHECK int tls_keep_peer_bytes(tls_conn *c, const uint8_t *p, size_t l
 TENON_MUST_CHECK int tls_hs_begin(tls_conn *c, uint8_t type, writer *w, wr_vec *body);
 TENON_MUST_CHECK int tls_hs_finish(writer *w, const wr_vec *body);
 TENON_MUST_CHECK int tls_hs_commit(tls_conn *c, const writer *w, const char *name);
+/* tls_hs_commit for a message whose first `hashed` bytes are already in the transcript (a
+ * ClientHello whose binder hashed its truncated part: tls_transcript_update_hash). */
+TENON_MUST_CHECK int tls_hs_commit_hashed(tls_conn *c, const writer *w, const char *name,
+                                          size_t hashed);
 /* Writes and commits a whole message given as bytes (the RFC 8448 test hook). */
 TENON_MUST_CHECK int tls_hs_raw(tls_conn *c, const uint8_t *msg, size_t len);
 /* Frames the committed handshake messages into records (they are coalesced until then). */
@@ -542,6 +548,10 @@ tls_keys_ctx *tls_wr_ctx(tls_conn *c);
 /* Key installation with trace and key log. name: "client handshake" ... */
 TENON_MUST_CHECK int tls_install_read(tls_conn *c, const uint8_t *secret, const char *name);
 TENON_MUST_CHECK int tls_install_write(tls_conn *c, const uint8_t *secret, const char *name);
+/* The same for a handshake traffic secret, which is then replaced by its finished_key (RFC 8446
+ * §4.4.4; tls_hs.c_hs, s_hs). */
+TENON_MUST_CHECK int tls_install_handshake_read(tls_conn *c, uint8_t *secret, const char *name);
+TENON_MUST_CHECK int tls_install_handshake_write(tls_conn *c, uint8_t *secret, const char *name);
 void tls_keylog(tls_conn *c, const char *label, const uint8_t *secret);
 void tls_note(tls_conn *c, const char *text);
 void tls_trace_message(tls_conn *c, int sent, const char *name, const uint8_t *msg, size_t len);

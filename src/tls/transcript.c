@@ -144,6 +144,18 @@ int tls_transcript_hash_with(const tls_transcript *t, const tenon_hash_class *h,
     return TENON_OK;
 }
 
+int tls_transcript_update_hash(tls_transcript *t, const tenon_hash_class *h, const uint8_t *msg,
+                               size_t prefix_len, uint8_t *out)
+{
+    ENSURE(t != NULL && out != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(msg != NULL || prefix_len == 0, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(tls_transcript_runs(t, h), TENON_ERR_INVALID_ARGUMENT);
+    tls_transcript_update(t, msg, prefix_len);
+    /* The class's final leaves the context as it was: the rest of the message follows. */
+    h->final(&t->ctx[candidate_index(h)], out);
+    return TENON_OK;
+}
+
 /*
  * RFC 8446 §4.4.1: "When the server responds to a ClientHello with a HelloRetryRequest, the
  * value of ClientHello1 is replaced with a special synthetic handshake message of handshake

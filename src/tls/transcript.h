@@ -85,6 +85,15 @@ TENON_MUST_CHECK int tls_transcript_hash(const tls_transcript *t, uint8_t *out, 
 TENON_MUST_CHECK int tls_transcript_hash_with(const tls_transcript *t, const tenon_hash_class *h,
                                               const uint8_t *extra, size_t extra_len, uint8_t *out);
 
+/* Adds the first prefix_len bytes of msg to the transcript and writes into out the hash of
+ * everything so far under the running candidate h (selected or not). For a PSK binder over a
+ * truncated ClientHello (RFC 8446 §4.2.11.2): the caller then adds the rest of the message,
+ * msg + prefix_len, so the ClientHello is hashed once, not once for the binder and again for
+ * the transcript. TENON_ERR_INVALID_ARGUMENT (and nothing added) if h is not running. */
+TENON_MUST_CHECK int tls_transcript_update_hash(tls_transcript *t, const tenon_hash_class *h,
+                                                const uint8_t *msg, size_t prefix_len,
+                                                uint8_t *out);
+
 /* RFC 8446 §4.4.1: on a HelloRetryRequest, ClientHello1 in the transcript is replaced by the
  * synthetic message_hash message (254, 00 00 Hash.length, Hash(ClientHello1)). Call it with
  * ClientHello1 — and nothing else — hashed and the hash selected (the HRR's suite), before the
