@@ -75,6 +75,19 @@ int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *
     return TENON_OK;
 }
 
+/* Our public key of a given private key and the secret with the peer's: together where the
+ * group can (keypair_and_shared), else one after the other. */
+static int dh_pair(const tenon_kex_class *g, const uint8_t *priv, const uint8_t *peer,
+                   size_t peer_len, uint8_t *pub, uint8_t *shared)
+{
+    if (g->keypair_and_shared != NULL)
+        return g->keypair_and_shared(priv, peer, peer_len, pub, shared);
+    int rc = g->public_from_private(priv, pub);
+    if (rc == TENON_OK)
+        rc = g->shared_secret(priv, peer, peer_len, shared);
+    return rc;
+}
+
 int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *client_share,
                         size_t client_share_len, uint8_t *server_share, uint8_t *shared)
 {
@@ -83,9 +96,17 @@ int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *cl
         /* RFC 8448 reproduction: the server's key pair is given. */
         uint8_t *priv = c->hs->kex_priv[0];
         memcpy(priv, c->hs->test_kex_priv, g->private_len);
-        int rc = g->public_from_private(priv, server_share);
+        int rc = dh_pair(g, priv, client_share, client_share_len, server_share, shared);
+        tenon_wipe(priv, TENON_KEX_MAX_PRIVATE_LEN);
+        GUARD(rc);
+    } else if (g->dh && g->keypair_and_shared != NULL) {
+        /* A group whose every private_len-byte string is a private key (x25519, RFC 7748
+         * §6.1), so no draw is refused: the key from the handshake's random pool, the public
+         * key and the secret computed together. */
+        uint8_t *priv = c->hs->kex_priv[0];
+        int rc = tls_random(c, priv, g->private_len);
         if (rc == TENON_OK)
-            rc = g->shared_secret(priv, client_share, client_share_len, shared);
+            rc = g->keypair_and_shared(priv, client_share, client_share_len, server_share, shared);
         tenon_wipe(priv, TENON_KEX_MAX_PRIVATE_LEN);
         GUARD(rc);
     } else if (g->dh && g->public_from_private != NULL) {
