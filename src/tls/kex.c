@@ -45,17 +45,10 @@ static int pooled_keygen(tls_conn *c, const tenon_kex_class *g, uint8_t *priv, u
     return g->keygen(priv, share);
 }
 
-int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *share)
+/* The trace of our new key pair: the private key, the share, and a hybrid's halves. */
+static void trace_keygen(tls_conn *c, const tenon_kex_class *g, const uint8_t *priv,
+                         const uint8_t *share)
 {
-    ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
-           TENON_ERR_INTERNAL);
-    uint8_t *priv = c->hs->kex_priv[slot];
-    if (c->hs->test_kex_priv != NULL) {
-        memcpy(priv, c->hs->test_kex_priv, g->private_len);
-        GUARD(g->public_from_private(priv, share));
-    } else {
-        GUARD(pooled_keygen(c, g, priv, share));
-    }
     if (tls_trace_on(&c->trace)) {
         tenon_trace_value v[6] = {{"private", priv, g->private_len, 1},
                                   {"public", share, g->client_share_len, 0}};
@@ -72,7 +65,44 @@ int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *
         }
         tls_trace_emit(&c->trace, TENON_TRACE_KEY_SHARE, 1, g->name, v, n);
     }
+}
+
+int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *share)
+{
+    ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
+           TENON_ERR_INTERNAL);
+    uint8_t *priv = c->hs->kex_priv[slot];
+    if (c->hs->test_kex_priv != NULL) {
+        memcpy(priv, c->hs->test_kex_priv, g->private_len);
+        GUARD(g->public_from_private(priv, share));
+    } else {
+        GUARD(pooled_keygen(c, g, priv, share));
+    }
+    trace_keygen(c, g, priv, share);
     return TENON_OK;
+}
+
+int tls_kex_keygen_shared(tls_conn *c, const tenon_kex_class *g, size_t slot, const uint8_t *peer,
+                          size_t peer_len, uint8_t *share, uint8_t *shared)
+{
+    /* A peer key of the wrong length takes the separate path, which writes our share first. */
+    if (g->keypair_and_shared == NULL || peer_len != g->client_share_len) {
+        GUARD(tls_kex_keygen(c, g, slot, share));
+        return g->shared_secret(c->hs->kex_priv[slot], peer, peer_len, shared);
+    }
+    ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
+           TENON_ERR_INTERNAL);
+    /* keypair_and_shared is only offered where every private_len-byte string is a private key
+     * (tenon/kex.h), so the pool's bytes need no check. */
+    uint8_t *priv = c->hs->kex_priv[slot];
+    if (c->hs->test_kex_priv != NULL)
+        memcpy(priv, c->hs->test_kex_priv, g->private_len);
+    else
+        GUARD(tls_random(c, priv, g->private_len));
+    int rc = g->keypair_and_shared(priv, peer, peer_len, share, shared);
+    if (rc == TENON_OK || rc == TENON_ERR_BAD_PUBLIC_KEY) /* our share is written */
+        trace_keygen(c, g, priv, share);
+    return rc;
 }
 
 /* Our public key of a given private key and the secret with the peer's: together where the
