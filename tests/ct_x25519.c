@@ -60,6 +60,27 @@ static void run(const char *label)
     PUBLIC(shared, 32);
     CHECK_RC(rc, TENON_ERR_BAD_PUBLIC_KEY);
 
+    /* The server's key pair and secret with one inversion (keypair_and_shared), on Alice's
+     * key and Bob's, then a small-order point: both secret. */
+    uint8_t pair_pub[32];
+    SECRET(a, 32);
+    SECRET(b_pub, 32);
+    rc = tenon_kex_x25519.keypair_and_shared(a, b_pub, 32, pair_pub, shared);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(pair_pub, 32);
+    PUBLIC(shared, 32);
+    CHECK_RC(rc, TENON_OK);
+    CHECK_MEM(pair_pub, want_pub, 32, "kex keypair_and_shared: public key");
+    CHECK_MEM(shared, want, 32, "kex keypair_and_shared: shared secret");
+    SECRET(a, 32);
+    SECRET(u, 32);
+    rc = tenon_kex_x25519.keypair_and_shared(a, u, 32, pair_pub, shared);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(pair_pub, 32);
+    PUBLIC(shared, 32);
+    CHECK_RC(rc, TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_MEM(pair_pub, want_pub, 32, "kex keypair_and_shared, small-order u: public key");
+
     /* The fixed-base path with its inversion blinded (keygen's): scalar and blind secret. */
     uint8_t beta[32];
     memset(beta, 0xa7, 32);
@@ -125,6 +146,36 @@ static void run_base_adx(void)
 }
 #endif
 
+/* x25519_keypair_and_shared_with one ladder's projective form and one comb, on RFC 7748
+ * §6.1 (Alice's key and Bob's public key, then a small-order u), scalar and point secret:
+ * the zero test of z_2 and its fix-up are masks, and only the blinded product reaches the
+ * variable-time inversion. */
+static void run_pair(const char *name, x25519_ladder_xz_fn ladder,
+                     void (*comb)(ge_ext *, const uint8_t *))
+{
+    uint8_t a[32], a_pub[32], b_pub[32], k[32], pub[32], s[32], zero[32] = {0};
+    hex32(a, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    hex32(a_pub, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    hex32(b_pub, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    hex32(k, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+    SECRET(a, 32);
+    SECRET(b_pub, 32);
+    x25519_keypair_and_shared_with(pub, s, a, b_pub, ladder, comb);
+    PUBLIC(pub, 32);
+    PUBLIC(s, 32);
+    CHECK_MEM(pub, a_pub, 32, name);
+    CHECK_MEM(s, k, 32, name);
+    uint8_t u[32] = {1};
+    SECRET(a, 32);
+    SECRET(u, 32);
+    x25519_keypair_and_shared_with(pub, s, a, u, ladder, comb);
+    PUBLIC(pub, 32);
+    PUBLIC(s, 32);
+    CHECK_MEM(pub, a_pub, 32, name);
+    CHECK_MEM(s, zero, 32, name);
+    printf("%s checked\n", name);
+}
+
 int main(void)
 {
     /* The AVX-512 IFMA ladder (x25519_ifma.c): valgrind cannot run AVX-512, so it runs the
@@ -145,7 +196,16 @@ int main(void)
     uint32_t comb = TENON_CPU_AVX2 | TENON_CPU_BMI2 | TENON_CPU_ADX;
     if (RUNNING_ON_VALGRIND || (tenon_cpu_features() & comb) == comb)
         run_base_adx();
+    /* The server's combined key pair and secret with the adx ladder and comb, the pair a
+     * Zen or Ice Lake without AVX-512 runs. */
+    if (RUNNING_ON_VALGRIND || (tenon_cpu_features() & (adx | comb)) == (adx | comb))
+        run_pair("keypair_and_shared (adx ladder, adx comb)", x25519_ladder_adx_xz,
+                 edwards25519_base_mul_adx);
 #endif
+    run_pair("keypair_and_shared (ifma model ladder, dispatched comb)", x25519_ladder_ifma_model_xz,
+             edwards25519_base_mul);
+    run_pair("keypair_and_shared (portable ladder, dispatched comb)", x25519_ladder_portable_xz,
+             edwards25519_base_mul);
     run("default");
     tenon_cpu_set_mask(0);
     run("portable");

@@ -32,10 +32,6 @@ static int is_zero32(const uint8_t b[32])
     return acc == 0;
 }
 
-/* The CPU feature masks to run the implementation-dependent tests under: everything allowed
- * (the accelerated field arithmetic where the CPU has it) and the portable code alone. */
-static const uint32_t masks[] = {UINT32_MAX, 0};
-
 /*
  * Every implementation of the variable-base ladder (x25519.c dispatches to the first the CPU
  * allows): the AVX-512 IFMA ladder, the mulx/adx ladder, the portable radix-2^51 ladder, and
@@ -233,6 +229,17 @@ static int wp_kex(const cJSON *group, const cJSON *test, void *arg)
         if (rc != TENON_OK)
             CHECK(is_zero32(out));
         ok = rc == TENON_OK && memcmp(out, shared, 32) == 0;
+        /* The server's combined computation: the same verdict and secret, and our public
+         * key as public_from_private gives it. */
+        uint8_t out2[32], our[32], our_want[32];
+        memset(out2, 0xAA, sizeof out2);
+        int rc2 = kex->keypair_and_shared(priv, pub, pub_len, our, out2);
+        CHECK_RC(rc2, rc);
+        CHECK_MEM(out2, out, 32, "keypair_and_shared on Wycheproof: secret");
+        if (pub_len == 32) {
+            CHECK_RC(kex->public_from_private(priv, our_want), TENON_OK);
+            CHECK_MEM(our, our_want, 32, "keypair_and_shared on Wycheproof: public key");
+        }
     }
     if (strcmp(tu_json_str(test, "result"), "acceptable") == 0) {
         if (ok)
@@ -263,9 +270,13 @@ static void test_wycheproof(void)
                "not\n",
                label, raw.accepted, raw.rejected, raw.acceptable_accepted, raw.acceptable_rejected);
     }
-    for (size_t m = 0; m < sizeof masks / sizeof masks[0]; m++) {
-        tenon_cpu_set_mask(masks[m]);
-        const char *label_kex = m == 0 ? "kex x25519" : "kex x25519/portable";
+    /* Every feature, the mulx/adx ladder (IFMA masked), the portable code. */
+    static const uint32_t kex_masks[] = {UINT32_MAX, ~(uint32_t)TENON_CPU_AVX512IFMA, 0};
+    static const char *const kex_labels[] = {"kex x25519", "kex x25519/no IFMA",
+                                             "kex x25519/portable"};
+    for (size_t m = 0; m < sizeof kex_masks / sizeof kex_masks[0]; m++) {
+        tenon_cpu_set_mask(kex_masks[m]);
+        const char *label_kex = kex_labels[m];
         struct wp_counts kx = {0, 0, 0, 0, NULL};
         tu_wycheproof("x25519_test.json", label_kex, wp_kex, &kx);
         printf("  %s: %lu accepted, %lu rejected; acceptable: %lu accepted, %lu rejected "
@@ -795,6 +806,145 @@ static void test_small_order_paths(void)
     printf("small-order u through every path: %lu (path, u, scalar), %lu wrong\n", checked, bad);
 }
 
+/* ---- x25519_keypair_and_shared: public key and shared secret with one inversion ---- */
+
+/*
+ * The server's combined computation (kex->keypair_and_shared, x25519_keypair_and_shared)
+ * against the separate public_from_private and shared_secret. Through the kex class with the
+ * CPU features cut to each pair of ladder and comb it dispatches to, and directly with each
+ * ladder's projective form and each comb, against the separate functions with every feature.
+ */
+struct pair_path {
+    const char *name;
+    uint32_t needs;             /* the features the path runs on (0: any CPU) */
+    uint32_t mask;              /* tenon_cpu_set_mask for the dispatched ones */
+    x25519_ladder_xz_fn ladder; /* NULL: through the kex class */
+    void (*comb)(ge_ext *, const uint8_t *);
+};
+static const struct pair_path pair_paths[] = {
+    {"kex, every feature (ifma ladder, adx comb)", 0, UINT32_MAX, NULL, NULL},
+    {"kex, no IFMA (adx ladder, adx comb)", 0, ~(uint32_t)TENON_CPU_AVX512IFMA, NULL, NULL},
+    {"kex, no IFMA nor ADX (portable ladder, AVX2 comb)", 0,
+     ~(uint32_t)(TENON_CPU_AVX512IFMA | TENON_CPU_ADX), NULL, NULL},
+    {"kex, portable", 0, 0, NULL, NULL},
+#if defined(__x86_64__)
+    {"ifma ladder, adx comb", CPU_IFMA | CPU_ADX | TENON_CPU_AVX2, UINT32_MAX,
+     x25519_ladder_ifma_xz, edwards25519_base_mul_adx},
+    {"adx ladder, adx comb", CPU_ADX | TENON_CPU_AVX2, UINT32_MAX, x25519_ladder_adx_xz,
+     edwards25519_base_mul_adx},
+#endif
+    {"ifma model ladder, dispatched comb", 0, UINT32_MAX, x25519_ladder_ifma_model_xz,
+     edwards25519_base_mul},
+    {"portable ladder, portable comb", 0, 0, x25519_ladder_portable_xz, edwards25519_base_mul},
+};
+#define N_PAIR_PATHS (sizeof pair_paths / sizeof pair_paths[0])
+
+/* Our public key and the secret with u through path pp, and the separate functions' answer. */
+static int pair_via(const struct pair_path *pp, const uint8_t k[32], const uint8_t u[32],
+                    uint8_t pub[32], uint8_t s[32], int *want_rc, uint8_t want_pub[32],
+                    uint8_t want_s[32])
+{
+    int rc;
+    memset(pub, 0x55, 32);
+    memset(s, 0x55, 32);
+    tenon_cpu_set_mask(pp->mask);
+    if (pp->ladder == NULL) {
+        rc = kex->keypair_and_shared(k, u, 32, pub, s);
+    } else {
+        x25519_keypair_and_shared_with(pub, s, k, u, pp->ladder, pp->comb);
+        rc = is_zero32(s) ? TENON_ERR_BAD_PUBLIC_KEY : TENON_OK;
+    }
+    if (pp->ladder != NULL)
+        tenon_cpu_set_mask(UINT32_MAX);
+    CHECK_RC(kex->public_from_private(k, want_pub), TENON_OK);
+    memset(want_s, 0xaa, 32);
+    *want_rc = kex->shared_secret(k, u, 32, want_s);
+    tenon_cpu_set_mask(UINT32_MAX);
+    return rc;
+}
+
+static void test_keypair_and_shared(void)
+{
+    uint8_t a[32], a_pub[32], b[32], b_pub[32], kk[32];
+    hex32(a, "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+    hex32(a_pub, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    hex32(b, "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+    hex32(b_pub, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    hex32(kk, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+    CHECK(kex->keypair_and_shared != NULL);
+    tu_seed(0xba7c4);
+    unsigned long pairs = 0, bad = 0, lows = 0;
+    for (size_t p = 0; p < N_PAIR_PATHS; p++) {
+        const struct pair_path *pp = &pair_paths[p];
+        if ((tenon_cpu_features() & pp->needs) != pp->needs)
+            continue;
+        uint8_t pub[32], s[32], want_pub[32], want_s[32];
+        int want_rc, rc;
+        /* RFC 7748 §6.1: Alice's and Bob's key pairs and their shared secret K. */
+        rc = pair_via(pp, a, b_pub, pub, s, &want_rc, want_pub, want_s);
+        CHECK_RC(rc, TENON_OK);
+        CHECK_MEM(pub, a_pub, 32, pp->name);
+        CHECK_MEM(s, kk, 32, pp->name);
+        rc = pair_via(pp, b, a_pub, pub, s, &want_rc, want_pub, want_s);
+        CHECK_RC(rc, TENON_OK);
+        CHECK_MEM(pub, b_pub, 32, pp->name);
+        CHECK_MEM(s, kk, 32, pp->name);
+        /* Random pairs; every 16th peer is p + t for t in [0, 19), non-canonical (p and
+         * p + 1 stand for the small-order 0 and 1), and the top bit of u is random. */
+        int n = pp->ladder == x25519_ladder_ifma_model_xz ? 300 : 1000;
+        for (int i = 0; i < n; i++) {
+            uint8_t k[32], u[32];
+            tu_rand(k, 32);
+            tu_rand(u, 32);
+            if (i % 16 == 15) {
+                hex32(u, "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+                u[0] = (uint8_t)(u[0] + k[5] % 19);
+                u[31] |= (uint8_t)(k[6] & 0x80);
+            }
+            rc = pair_via(pp, k, u, pub, s, &want_rc, want_pub, want_s);
+            bad += rc != want_rc || memcmp(pub, want_pub, 32) != 0 || memcmp(s, want_s, 32) != 0;
+            pairs++;
+        }
+        /* Small-order u (and their top-bit twins): an all-zero secret, refused, and the
+         * public key still right. */
+        for (size_t i = 0; i < sizeof small / sizeof small[0]; i++) {
+            for (int top = 0; top < 2; top++) {
+                uint8_t u[32], k[32];
+                hex32(u, small[i]);
+                u[31] = (uint8_t)(u[31] | (top << 7));
+                for (int j = 0; j < 4; j++) {
+                    tu_rand(k, 32);
+                    rc = pair_via(pp, k, u, pub, s, &want_rc, want_pub, want_s);
+                    bad += rc != TENON_ERR_BAD_PUBLIC_KEY || want_rc != TENON_ERR_BAD_PUBLIC_KEY;
+                    bad += !is_zero32(s) || memcmp(pub, want_pub, 32) != 0;
+                    lows++;
+                }
+            }
+        }
+    }
+    CHECK(bad == 0);
+    printf("keypair_and_shared: %lu random pairs and %lu small-order u over %zu paths, %lu wrong\n",
+           pairs, lows, N_PAIR_PATHS, bad);
+
+    /* Bad arguments: as shared_secret, and a peer key of the wrong length writes nothing. */
+    uint8_t pub[32], s[32], longpub[96];
+    memset(longpub, 0, sizeof longpub);
+    memcpy(longpub, b_pub, 32);
+    static const size_t lens[] = {0, 1, 31, 33, 64, 65, 96};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        CHECK_RC(kex->keypair_and_shared(a, longpub, lens[i], pub, s), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(kex->keypair_and_shared(a, NULL, 32, pub, s), TENON_ERR_BAD_PUBLIC_KEY);
+    CHECK_RC(kex->keypair_and_shared(NULL, b_pub, 32, pub, s), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kex->keypair_and_shared(a, b_pub, 32, NULL, s), TENON_ERR_INVALID_ARGUMENT);
+    CHECK_RC(kex->keypair_and_shared(a, b_pub, 32, pub, NULL), TENON_ERR_INVALID_ARGUMENT);
+    /* The server side of the class uses it: a fresh key pair whose secret the peer agrees. */
+    uint8_t srv_pub[32], srv_s[32], cli_s[32];
+    CHECK_RC(kex->encapsulate(a_pub, 32, srv_pub, srv_s), TENON_OK);
+    CHECK_RC(kex->shared_secret(a, srv_pub, 32, cli_s), TENON_OK);
+    CHECK_MEM(srv_s, cli_s, 32, "encapsulate");
+    CHECK_RC(kex->encapsulate(longpub, 33, srv_pub, srv_s), TENON_ERR_BAD_PUBLIC_KEY);
+}
+
 #if defined(__x86_64__)
 /* a < 2^255 + 1463, the bound of the mulx/adx products and squares. */
 static int adx_reduced(const uint64_t a[4])
@@ -976,5 +1126,6 @@ int main(void)
     test_openssl();
     test_bad_input();
     test_small_order_paths();
+    test_keypair_and_shared();
     return tu_finish("test_x25519");
 }

@@ -20,7 +20,7 @@
  * server_share_len; encapsulate is new (the server side of TLS 1.3); dh, post_quantum and
  * hybrid describe the group; TENON_KEX_MAX_PUBLIC_LEN became TENON_KEX_MAX_SHARE_LEN, and the
  * private and shared limits grew. Code that used keygen + shared_secret on both sides still
- * works for the groups with dh = 1.
+ * works for the groups with dh = 1. Later (2026-12): keypair_and_shared, optional, appended.
  */
 #ifndef TENON_KEX_H
 #define TENON_KEX_H
@@ -91,6 +91,15 @@ typedef struct tenon_kex_class {
      * secret is the X coordinate. */
     int (*shared_secret)(const uint8_t *private_key, const uint8_t *peer_share,
                          size_t peer_share_len, uint8_t *shared);
+    /* Optional (NULL where absent; only x25519 has it): for a dh group, a given private key's
+     * public key and its shared secret with a peer's, as public_from_private then
+     * shared_secret would give them, computed together (x25519: one field inversion for both,
+     * Montgomery's trick). The TLS server calls it on a private key from its random pool.
+     * Writes our public key (client_share_len bytes) and the shared secret; returns
+     * TENON_ERR_BAD_PUBLIC_KEY as shared_secret does, with the public key still written and
+     * the secret zeroed, except for a peer key of the wrong length, where nothing is written. */
+    int (*keypair_and_shared)(const uint8_t *private_key, const uint8_t *peer_share,
+                              size_t peer_share_len, uint8_t *our_public, uint8_t *shared);
 } tenon_kex_class;
 
 TENON_API extern const tenon_kex_class tenon_kex_x25519;

@@ -8,6 +8,7 @@
 #include "../common.h"
 #include "cpu.h"
 #include "ct.h"
+#include "edwards25519.h"
 #include "tenon/crypto.h"
 #include "tenon/kex.h"
 #include "tenon/x25519.h"
@@ -133,8 +134,9 @@ static inline void clamp(uint8_t k[32], const uint8_t scalar[32])
 
 /* RFC 7748 §5: the Montgomery ladder on x-coordinates, (x2:z2) = k·(u:1), with the formulas
  * of the RFC verbatim (a24 = 121665 for curve25519). The swap is deferred as in the RFC: the
- * pair is exchanged when the current bit differs from the previous one. */
-static void ladder_portable(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
+ * pair is exchanged when the current bit differs from the previous one. The division x2/z2 is
+ * the caller's. */
+void x25519_ladder_portable_xz(fe *px2, fe *pz2, const uint8_t k[32], const uint8_t u[32])
 {
     fe x1, x2, z2, x3, z3, a, aa, b, bb, e, c, d, da, cb;
     fe_frombytes(&x1, u);
@@ -174,7 +176,11 @@ static void ladder_portable(uint8_t out[32], const uint8_t k[32], const uint8_t 
     fe_cswap(mask, &x2, &x3);
     fe_cswap(mask, &z2, &z3);
 
-    x25519_finish(out, &x2, &z2);
+    *px2 = x2;
+    *pz2 = z2;
+    tenon_wipe(&x1, sizeof x1);
+    tenon_wipe(&x2, sizeof x2);
+    tenon_wipe(&z2, sizeof z2);
     tenon_wipe(&x3, sizeof x3);
     tenon_wipe(&z3, sizeof z3);
     tenon_wipe(&a, sizeof a);
@@ -186,6 +192,13 @@ static void ladder_portable(uint8_t out[32], const uint8_t k[32], const uint8_t 
     tenon_wipe(&d, sizeof d);
     tenon_wipe(&da, sizeof da);
     tenon_wipe(&cb, sizeof cb);
+}
+
+static void ladder_portable(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
+{
+    fe x2, z2;
+    x25519_ladder_portable_xz(&x2, &z2, k, u);
+    x25519_finish(out, &x2, &z2);
 }
 
 TENON_API void tenon_x25519(uint8_t out[32], const uint8_t scalar[32], const uint8_t u[32])
@@ -203,9 +216,109 @@ TENON_API void tenon_x25519(uint8_t out[32], const uint8_t scalar[32], const uin
     tenon_wipe(k, sizeof k);
 }
 
+/*
+ * Our public key and the shared secret with u in one go, with one inversion (Montgomery's
+ * trick): the public key is num/den = (Z + Y)/(Z - Y) of the comb's k·B (RFC 7748 §4.1) and
+ * the secret x2/z2 of the ladder's k·u (§5), so with inv = 1/(den·z2),
+ *   public = num·z2·inv,   shared = x2·den·inv,
+ * one inversion (about 1 us, x25519_fe_invert_blinded) and five products in place of two.
+ *
+ * z2 = 0 exactly when k·u is the neutral element (u of small order, RFC 7748 §6.1), where the
+ * separate ladder gives x2·0 = 0: then z2 is replaced by 1 and x2 by 0 (with masks: z2 depends
+ * on k), which keeps den·z2 invertible, the public key right and the secret all-zero. den is
+ * never 0 (x25519_base.c). The inversion is blinded as the separate ones are, by a beta that
+ * is SHA-256 of a label of its own, the clamped scalar and u: secret and uniform to anyone who
+ * does not know k, so den·z2·beta may go to the variable-time inversion.
+ */
+void x25519_keypair_and_shared_with(uint8_t pub[32], uint8_t shared[32], const uint8_t scalar[32],
+                                    const uint8_t u[32], x25519_ladder_xz_fn ladder,
+                                    void (*base_mul)(struct ge_ext *, const uint8_t *))
+{
+    static const char label[] = "tenon x25519 pair blind";
+    uint8_t k[32], beta[32], zb[32];
+    clamp(k, scalar);
+
+    ge_ext p;
+    fe num, den, x2, z2, one, zero, t;
+    base_mul(&p, k);
+    fe_add(&num, &p.Z, &p.Y);
+    fe_sub(&den, &p.Z, &p.Y);
+    ladder(&x2, &z2, k, u);
+
+    x25519_fe_tobytes(zb, &z2);
+    uint8_t acc = 0;
+    for (size_t i = 0; i < 32; i++)
+        acc |= zb[i];
+    uint64_t z2_zero = (uint64_t)0 - (uint64_t)(ct_mask_zero_u32(acc) & 1u);
+    z2_zero = ct_value_barrier_u64(z2_zero);
+    fe_1(&one);
+    fe_0(&zero);
+    fe_cmov(z2_zero, &z2, &one);
+    fe_cmov(z2_zero, &x2, &zero);
+
+    tenon_hash_ctx h;
+    tenon_sha256.init(&h);
+    tenon_sha256.update(&h, label, sizeof label);
+    tenon_sha256.update(&h, k, 32);
+    tenon_sha256.update(&h, u, 32);
+    tenon_sha256.final(&h, beta);
+
+    fe_mul(&t, &den, &z2);
+    x25519_fe_invert_blinded(&t, &t, beta); /* 1/(den·z2) */
+    fe_mul(&num, &num, &z2);
+    fe_mul(&num, &num, &t);
+    x25519_fe_tobytes(pub, &num);
+    fe_mul(&x2, &x2, &den);
+    fe_mul(&x2, &x2, &t);
+    x25519_fe_tobytes(shared, &x2);
+
+    tenon_wipe(&h, sizeof h);
+    tenon_wipe(k, sizeof k);
+    tenon_wipe(beta, sizeof beta);
+    tenon_wipe(zb, sizeof zb);
+    tenon_wipe(&acc, sizeof acc);
+    tenon_wipe(&z2_zero, sizeof z2_zero);
+    tenon_wipe(&p, sizeof p);
+    tenon_wipe(&num, sizeof num);
+    tenon_wipe(&den, sizeof den);
+    tenon_wipe(&x2, sizeof x2);
+    tenon_wipe(&z2, sizeof z2);
+    tenon_wipe(&t, sizeof t);
+}
+
+/* The same ladder and comb as tenon_x25519 and tenon_x25519_base pick (the comb dispatches in
+ * edwards25519_base_mul). */
+void x25519_keypair_and_shared(uint8_t pub[32], uint8_t shared[32], const uint8_t scalar[32],
+                               const uint8_t u[32])
+{
+    x25519_ladder_xz_fn ladder = x25519_ladder_portable_xz;
+#if TENON_X86_64
+    if (cpu_has(TENON_CPU_AVX512F | TENON_CPU_AVX512VL | TENON_CPU_AVX512IFMA))
+        ladder = x25519_ladder_ifma_xz;
+    else if (cpu_has(TENON_CPU_BMI2 | TENON_CPU_ADX))
+        ladder = x25519_ladder_adx_xz;
+#endif
+    x25519_keypair_and_shared_with(pub, shared, scalar, u, ladder, edwards25519_base_mul);
+}
+
 /* ------------------------------------------------------------------------------------------
  * The key exchange group (RFC 8446 §4.2.7 NamedGroup x25519 = 0x001D).
  * ------------------------------------------------------------------------------------------ */
+
+/* RFC 8446 §7.4.2 (and RFC 7748 §6.1): a peer key of small order makes the result all zeros
+ * whatever our key is; such a share MUST be refused. The verdict is public (the handshake
+ * fails), but it is computed without a branch so that the secret result never steers one: the
+ * output is cleared and the error code formed with a mask. */
+static int refuse_zero(uint8_t shared[32])
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < 32; i++)
+        acc |= shared[i];
+    uint32_t zero = ct_mask_zero_u32(acc);
+    for (size_t i = 0; i < 32; i++)
+        shared[i] = ct_select_u8(zero, 0, shared[i]);
+    return -(int)(zero & (uint32_t)-TENON_ERR_BAD_PUBLIC_KEY);
+}
 
 static int kex_public_from_private(const uint8_t *private_key, uint8_t *public_key)
 {
@@ -239,28 +352,33 @@ static int kex_shared_secret(const uint8_t *private_key, const uint8_t *peer_pub
     /* RFC 8446 §4.2.8.2: an X25519 key_exchange is exactly 32 bytes. */
     ENSURE(peer_public != NULL && peer_public_len == TENON_X25519_LEN, TENON_ERR_BAD_PUBLIC_KEY);
     tenon_x25519(shared, private_key, peer_public);
-    /* RFC 8446 §7.4.2 (and RFC 7748 §6.1): a peer key of small order makes the result all
-     * zeros whatever our key is; such a share MUST be refused. The verdict is public (the
-     * handshake fails), but it is computed without a branch so that the secret result never
-     * steers one: the output is cleared and the error code formed with a mask. */
-    uint8_t acc = 0;
-    for (size_t i = 0; i < 32; i++)
-        acc |= shared[i];
-    uint32_t zero = ct_mask_zero_u32(acc);
-    for (size_t i = 0; i < 32; i++)
-        shared[i] = ct_select_u8(zero, 0, shared[i]);
-    return -(int)(zero & (uint32_t)-TENON_ERR_BAD_PUBLIC_KEY);
+    return refuse_zero(shared);
+}
+
+/* Server: a given private key's public key and its shared secret with the peer's, with one
+ * inversion for both (x25519_keypair_and_shared). As public_from_private then shared_secret,
+ * except that a peer key of the wrong length leaves public_key unwritten. */
+static int kex_keypair_and_shared(const uint8_t *private_key, const uint8_t *peer_public,
+                                  size_t peer_public_len, uint8_t *public_key, uint8_t *shared)
+{
+    ENSURE(private_key != NULL && public_key != NULL && shared != NULL, TENON_ERR_INVALID_ARGUMENT);
+    ENSURE(peer_public != NULL && peer_public_len == TENON_X25519_LEN, TENON_ERR_BAD_PUBLIC_KEY);
+    /* RFC 7748 §6.1: every 32-byte string is a private key (clamping makes it one). */
+    x25519_keypair_and_shared(public_key, shared, private_key, peer_public);
+    return refuse_zero(shared);
 }
 
 /* The server's side of a Diffie-Hellman group: a key pair of its own and the secret with the
- * client's key; the private key lives only here. */
+ * client's key, with one inversion (kex_keypair_and_shared); the private key lives only here.
+ * RFC 7748 §6.1: 32 random bytes are a private key. */
 static int kex_encapsulate(const uint8_t *client_share, size_t client_share_len,
                            uint8_t *server_share, uint8_t *shared)
 {
+    ENSURE(server_share != NULL && shared != NULL, TENON_ERR_INVALID_ARGUMENT);
     uint8_t priv[32];
-    int rc = kex_keygen(priv, server_share);
+    int rc = tenon_random(priv, sizeof priv);
     if (rc == TENON_OK)
-        rc = kex_shared_secret(priv, client_share, client_share_len, shared);
+        rc = kex_keypair_and_shared(priv, client_share, client_share_len, server_share, shared);
     tenon_wipe(priv, sizeof priv);
     return rc;
 }
@@ -277,4 +395,5 @@ TENON_API const tenon_kex_class tenon_kex_x25519 = {
     .public_from_private = kex_public_from_private,
     .encapsulate = kex_encapsulate,
     .shared_secret = kex_shared_secret,
+    .keypair_and_shared = kex_keypair_and_shared,
 };

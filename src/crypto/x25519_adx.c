@@ -351,12 +351,11 @@ void x25519_adx_field_op(uint64_t r[4], int op, const uint64_t a[4], const uint6
     memcpy(r, out->l, 32);
 }
 
-/* The ladder of RFC 7748 §5, as in ladder_portable (x25519.c), on fe64 elements. */
-TENON_TARGET("bmi2,adx")
-void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
+/* The ladder of RFC 7748 §5, as in ladder_portable (x25519.c), on fe64 elements: s->x2 and
+ * s->z2 at the end, the projective (x_2 : z_2) = k·(u : 1) before the division. */
+static inline __attribute__((always_inline)) void ladder_run(ladder_state *s, const uint8_t k[32],
+                                                             const uint8_t u[32])
 {
-    ladder_state st;
-    ladder_state *s = &st;
     /* RFC 7748 §5: the top bit of u is masked; a value in [p, 2^255) is fine as it is. */
     for (int i = 0; i < 4; i++)
         s->x1.l[i] = load_le64(u + 8 * i);
@@ -397,7 +396,26 @@ void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]
         fe64_mul_a24_add(&s->f, &s->e, &s->aa); /* AA + a24 * E */
         FE64_MUL2(s, x2, aa, bb, z2, e, f);     /* x_2 = AA * BB, z_2 = E * (AA + a24 * E) */
     }
-    x25519_adx_finish(out, &s->x2, &s->z2, s, k, u);
+}
+
+TENON_TARGET("bmi2,adx")
+void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32])
+{
+    ladder_state st;
+    ladder_run(&st, k, u);
+    x25519_adx_finish(out, &st.x2, &st.z2, &st, k, u);
+    tenon_wipe(&st, sizeof st);
+}
+
+/* The ladder without its division, for x25519_keypair_and_shared (x25519.c), which divides
+ * by z_2 and the public key's denominator at once: (x_2, z_2) in radix 2^51. */
+TENON_TARGET("bmi2,adx")
+void x25519_ladder_adx_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32])
+{
+    ladder_state st;
+    ladder_run(&st, k, u);
+    fe64_to_fe(x2, &st.x2);
+    fe64_to_fe(z2, &st.z2);
     tenon_wipe(&st, sizeof st);
 }
 

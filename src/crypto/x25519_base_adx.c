@@ -417,26 +417,6 @@ static inline void fe64_sub(fe64 *h, const fe64 *a, const fe64 *b)
     }
 }
 
-/* f (below 2^256) as five 51-bit limbs: bit 255 folded in as 19 (2^255 = 19 mod p) leaves a
- * value below 2^255 + 19, whose top limb is at most 2^51: within fe_mul's reduced bound. */
-static void fe64_to_fe(fe *h, const fe64 *f)
-{
-    uint64_t w[4];
-    fe_u128 acc = (fe_u128)f->l[0] + 19 * (f->l[3] >> 63);
-    w[0] = (uint64_t)acc;
-    acc = (fe_u128)f->l[1] + (uint64_t)(acc >> 64);
-    w[1] = (uint64_t)acc;
-    acc = (fe_u128)f->l[2] + (uint64_t)(acc >> 64);
-    w[2] = (uint64_t)acc;
-    w[3] = (f->l[3] & (UINT64_MAX >> 1)) + (uint64_t)(acc >> 64);
-    h->l[0] = w[0] & FE_MASK51;
-    h->l[1] = ((w[0] >> 51) | (w[1] << 13)) & FE_MASK51;
-    h->l[2] = ((w[1] >> 38) | (w[2] << 26)) & FE_MASK51;
-    h->l[3] = ((w[2] >> 25) | (w[3] << 39)) & FE_MASK51;
-    h->l[4] = w[3] >> 12;
-    tenon_wipe(w, sizeof w);
-}
-
 /* A digit's sign and absolute value, without branches (as x25519_base.c). */
 static inline void digit_split64(uint32_t *neg, uint32_t *absd, int8_t d)
 {

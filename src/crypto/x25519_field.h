@@ -205,7 +205,27 @@ void x25519_inversion_blind(uint8_t beta[32], const uint8_t k[32], const uint8_t
  * them from the scalar by SHA-256). */
 void x25519_base_blinded(uint8_t out[32], const uint8_t scalar[32], const uint8_t beta[32]);
 
+/* The ladders without their division: (x2 : z2) = k·(u : 1) for a clamped k (RFC 7748 §5),
+ * in radix 2^51 (x25519.c: portable; x25519_adx.c: mulx/adx; x25519_ifma.c: IFMA and its
+ * model). z2 = 0 for u of small order. */
+typedef void (*x25519_ladder_xz_fn)(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32]);
+void x25519_ladder_portable_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32]);
+void x25519_ladder_ifma_model_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32]);
+/* x25519.c: pub = X25519(scalar, 9) and shared = X25519(scalar, u) with one (blinded)
+ * inversion for both, by the ladder and comb the CPU's features pick, as tenon_x25519 and
+ * tenon_x25519_base do; shared is all-zero for u of small order (the caller refuses it). The
+ * _with form takes the ladder and the comb (edwards25519_base_mul or one of its paths), for the
+ * tests. */
+struct ge_ext;
+void x25519_keypair_and_shared(uint8_t pub[32], uint8_t shared[32], const uint8_t scalar[32],
+                               const uint8_t u[32]);
+void x25519_keypair_and_shared_with(uint8_t pub[32], uint8_t shared[32], const uint8_t scalar[32],
+                                    const uint8_t u[32], x25519_ladder_xz_fn ladder,
+                                    void (*base_mul)(struct ge_ext *, const uint8_t *));
+
 #if defined(__x86_64__)
+void x25519_ladder_adx_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32]);
+void x25519_ladder_ifma_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32]);
 /* x25519_adx.c: the whole ladder of RFC 7748 §5, out = k·u for a clamped k, with mulx/adcx/adox
  * field arithmetic. Only for CPUs with BMI2 and ADX. */
 void x25519_ladder_adx(uint8_t out[32], const uint8_t k[32], const uint8_t u[32]);

@@ -59,6 +59,16 @@ XI_ATTR void x25519_ladder_ifma(uint8_t out[32], const uint8_t k[32], const uint
     tenon_wipe(&x1, sizeof x1);
 }
 
+/* The ladder without its division (x25519_keypair_and_shared, x25519.c). */
+XI_ATTR void x25519_ladder_ifma_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32])
+{
+    fe x1;
+    fe_frombytes(&x1, u);
+    xi_ladder_ifma(x2, z2, k, &x1);
+    ifma_clear_vector_regs();
+    tenon_wipe(&x1, sizeof x1);
+}
+
 #undef XI_NAME
 #undef XI_ATTR
 #undef IFMA_VEC_NATIVE
@@ -76,5 +86,13 @@ void x25519_ladder_ifma_model(uint8_t out[32], const uint8_t k[32], const uint8_
     fe_frombytes(&x1, u);
     xi_ladder_model(&x2, &z2, k, &x1);
     ifma_finish(out, &x2, &z2, k, u);
+    tenon_wipe(&x1, sizeof x1);
+}
+
+void x25519_ladder_ifma_model_xz(fe *x2, fe *z2, const uint8_t k[32], const uint8_t u[32])
+{
+    fe x1;
+    fe_frombytes(&x1, u);
+    xi_ladder_model(x2, z2, k, &x1);
     tenon_wipe(&x1, sizeof x1);
 }

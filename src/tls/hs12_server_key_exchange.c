@@ -78,8 +78,11 @@ int hs12_server_key_exchange_recv(tls_conn *c, const uint8_t *msg, size_t len)
      * message is gone once this returns. */
     c->kex = group;
     uint8_t shared[TENON_KEX_MAX_SHARED_LEN], pub[TLS_DH_MAX_SHARE];
-    GUARD(tls_kex_keygen(c, group, 0, pub));
-    int rc = group->shared_secret(c->hs->kex_priv[0], v.point.p, v.point.len, shared);
+    int rc = tls_kex_keygen_shared(c, group, 0, v.point.p, v.point.len, pub, shared);
+    if (rc != TENON_OK && rc != TENON_ERR_BAD_PUBLIC_KEY) {
+        tls_kex_forget(c);
+        return rc; /* our share may not have been written */
+    }
     tls_kex_forget(c);
     /* Our public key waits for the ClientKeyExchange, where the private key was. */
     memcpy(c->hs->kex_pub12, pub, group->client_share_len);

@@ -45,17 +45,10 @@ static int pooled_keygen(tls_conn *c, const tenon_kex_class *g, uint8_t *priv, u
     return g->keygen(priv, share);
 }
 
-int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *share)
+/* The trace of our new key pair: the private key, the share, and a hybrid's halves. */
+static void trace_keygen(tls_conn *c, const tenon_kex_class *g, const uint8_t *priv,
+                         const uint8_t *share)
 {
-    ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
-           TENON_ERR_INTERNAL);
-    uint8_t *priv = c->hs->kex_priv[slot];
-    if (c->hs->test_kex_priv != NULL) {
-        memcpy(priv, c->hs->test_kex_priv, g->private_len);
-        GUARD(g->public_from_private(priv, share));
-    } else {
-        GUARD(pooled_keygen(c, g, priv, share));
-    }
     if (tls_trace_on(&c->trace)) {
         tenon_trace_value v[6] = {{"private", priv, g->private_len, 1},
                                   {"public", share, g->client_share_len, 0}};
@@ -72,7 +65,57 @@ int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *
         }
         tls_trace_emit(&c->trace, TENON_TRACE_KEY_SHARE, 1, g->name, v, n);
     }
+}
+
+int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot, uint8_t *share)
+{
+    ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
+           TENON_ERR_INTERNAL);
+    uint8_t *priv = c->hs->kex_priv[slot];
+    if (c->hs->test_kex_priv != NULL) {
+        memcpy(priv, c->hs->test_kex_priv, g->private_len);
+        GUARD(g->public_from_private(priv, share));
+    } else {
+        GUARD(pooled_keygen(c, g, priv, share));
+    }
+    trace_keygen(c, g, priv, share);
     return TENON_OK;
+}
+
+int tls_kex_keygen_shared(tls_conn *c, const tenon_kex_class *g, size_t slot, const uint8_t *peer,
+                          size_t peer_len, uint8_t *share, uint8_t *shared)
+{
+    /* A peer key of the wrong length takes the separate path, which writes our share first. */
+    if (g->keypair_and_shared == NULL || peer_len != g->client_share_len) {
+        GUARD(tls_kex_keygen(c, g, slot, share));
+        return g->shared_secret(c->hs->kex_priv[slot], peer, peer_len, shared);
+    }
+    ENSURE(slot < TENON_MAX_KEY_SHARES && g->private_len <= TENON_KEX_MAX_PRIVATE_LEN,
+           TENON_ERR_INTERNAL);
+    /* keypair_and_shared is only offered where every private_len-byte string is a private key
+     * (tenon/kex.h), so the pool's bytes need no check. */
+    uint8_t *priv = c->hs->kex_priv[slot];
+    if (c->hs->test_kex_priv != NULL)
+        memcpy(priv, c->hs->test_kex_priv, g->private_len);
+    else
+        GUARD(tls_random(c, priv, g->private_len));
+    int rc = g->keypair_and_shared(priv, peer, peer_len, share, shared);
+    if (rc == TENON_OK || rc == TENON_ERR_BAD_PUBLIC_KEY) /* our share is written */
+        trace_keygen(c, g, priv, share);
+    return rc;
+}
+
+/* Our public key of a given private key and the secret with the peer's: together where the
+ * group can (keypair_and_shared), else one after the other. */
+static int dh_pair(const tenon_kex_class *g, const uint8_t *priv, const uint8_t *peer,
+                   size_t peer_len, uint8_t *pub, uint8_t *shared)
+{
+    if (g->keypair_and_shared != NULL)
+        return g->keypair_and_shared(priv, peer, peer_len, pub, shared);
+    int rc = g->public_from_private(priv, pub);
+    if (rc == TENON_OK)
+        rc = g->shared_secret(priv, peer, peer_len, shared);
+    return rc;
 }
 
 int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *client_share,
@@ -83,9 +126,17 @@ int tls_kex_encapsulate(tls_conn *c, const tenon_kex_class *g, const uint8_t *cl
         /* RFC 8448 reproduction: the server's key pair is given. */
         uint8_t *priv = c->hs->kex_priv[0];
         memcpy(priv, c->hs->test_kex_priv, g->private_len);
-        int rc = g->public_from_private(priv, server_share);
+        int rc = dh_pair(g, priv, client_share, client_share_len, server_share, shared);
+        tenon_wipe(priv, TENON_KEX_MAX_PRIVATE_LEN);
+        GUARD(rc);
+    } else if (g->dh && g->keypair_and_shared != NULL) {
+        /* A group whose every private_len-byte string is a private key (x25519, RFC 7748
+         * §6.1), so no draw is refused: the key from the handshake's random pool, the public
+         * key and the secret computed together. */
+        uint8_t *priv = c->hs->kex_priv[0];
+        int rc = tls_random(c, priv, g->private_len);
         if (rc == TENON_OK)
-            rc = g->shared_secret(priv, client_share, client_share_len, shared);
+            rc = g->keypair_and_shared(priv, client_share, client_share_len, server_share, shared);
         tenon_wipe(priv, TENON_KEX_MAX_PRIVATE_LEN);
         GUARD(rc);
     } else if (g->dh && g->public_from_private != NULL) {

@@ -573,6 +573,11 @@ TENON_MUST_CHECK int tls_ecdsa_sign(tls_conn *c, const tenon_ec_private_key *key
  * replaces the random one. */
 TENON_MUST_CHECK int tls_kex_keygen(tls_conn *c, const tenon_kex_class *g, size_t slot,
                                     uint8_t *share);
+/* TLS 1.2 client (RFC 8422 §5.10): tls_kex_keygen for slot, then the shared secret with the
+ * server's key (g->shared_secret's verdict), both at once where g can (keypair_and_shared). */
+TENON_MUST_CHECK int tls_kex_keygen_shared(tls_conn *c, const tenon_kex_class *g, size_t slot,
+                                           const uint8_t *peer, size_t peer_len, uint8_t *share,
+                                           uint8_t *shared);
 /* TLS 1.3 server: c->kex = g, our server share (g->server_share_len bytes) and the shared
  * secret for the client's share; traced. TENON_ERR_BAD_PUBLIC_KEY for a share that fails
  * g's checks (illegal_parameter). */
