@@ -256,12 +256,7 @@ void x25519_keypair_and_shared_with(uint8_t pub[32], uint8_t shared[32], const u
     fe_cmov(z2_zero, &z2, &one);
     fe_cmov(z2_zero, &x2, &zero);
 
-    tenon_hash_ctx h;
-    tenon_sha256.init(&h);
-    tenon_sha256.update(&h, label, sizeof label);
-    tenon_sha256.update(&h, k, 32);
-    tenon_sha256.update(&h, u, 32);
-    tenon_sha256.final(&h, beta);
+    x25519_blind_labelled(beta, label, sizeof label, k, u);
 
     fe_mul(&t, &den, &z2);
     x25519_fe_invert_blinded(&t, &t, beta); /* 1/(den·z2) */
@@ -272,7 +267,6 @@ void x25519_keypair_and_shared_with(uint8_t pub[32], uint8_t shared[32], const u
     fe_mul(&x2, &x2, &t);
     x25519_fe_tobytes(shared, &x2);
 
-    tenon_wipe(&h, sizeof h);
     tenon_wipe(k, sizeof k);
     tenon_wipe(beta, sizeof beta);
     tenon_wipe(zb, sizeof zb);

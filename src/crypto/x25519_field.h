@@ -198,8 +198,11 @@ void x25519_fe_tobytes(uint8_t s[32], const fe *f);
 extern const struct ec_modinv_mod x25519_p_modinv;
 void x25519_fe_invert_blinded(fe *h, const fe *f, const uint8_t beta[32]);
 /* x25519_inv.c: the ladders' blind, beta = SHA-256(label || k || u) for the clamped scalar k and
- * the peer's u: secret and uniform to anyone who does not know k. */
+ * the peer's u: secret and uniform to anyone who does not know k. x25519_blind_labelled takes
+ * the label (with its terminating NUL, as sizeof gives it) for a blind of another use. */
 void x25519_inversion_blind(uint8_t beta[32], const uint8_t k[32], const uint8_t u[32]);
+void x25519_blind_labelled(uint8_t beta[32], const char *label, size_t label_size,
+                           const uint8_t k[32], const uint8_t u[32]);
 /* x25519_base.c: tenon_x25519_base with the final inversion blinded by beta, 32 uniform
  * secret bytes (tenon_kex_x25519's keygen draws them with the key; tenon_x25519_base derives
  * them from the scalar by SHA-256). */

@@ -210,16 +210,22 @@ void x25519_fe_invert_blinded(fe *h, const fe *z, const uint8_t beta[32])
     tenon_wipe(w, sizeof w);
 }
 
+void x25519_blind_labelled(uint8_t beta[32], const char *label, size_t label_size,
+                           const uint8_t k[32], const uint8_t u[32])
+{
+    tenon_hash_ctx h;
+    tenon_sha256.init(&h);
+    tenon_sha256.update(&h, label, label_size);
+    tenon_sha256.update(&h, k, 32);
+    tenon_sha256.update(&h, u, 32);
+    tenon_sha256.final(&h, beta);
+    tenon_wipe(&h, sizeof h);
+}
+
 void x25519_inversion_blind(uint8_t beta[32], const uint8_t k[32], const uint8_t u[32])
 {
     /* One label for every ladder: which ladder ran is not a secret, and the blind only has to
      * be unpredictable without k. */
     static const char label[] = "tenon x25519 inversion blind";
-    tenon_hash_ctx h;
-    tenon_sha256.init(&h);
-    tenon_sha256.update(&h, label, sizeof label);
-    tenon_sha256.update(&h, k, 32);
-    tenon_sha256.update(&h, u, 32);
-    tenon_sha256.final(&h, beta);
-    tenon_wipe(&h, sizeof h);
+    x25519_blind_labelled(beta, label, sizeof label, k, u);
 }
