@@ -231,6 +231,42 @@ static void test_class_fields(void)
 
 /* Every accelerated implementation against the portable one: every length 0..1024, unaligned
  * buffers, and a 3 MiB message in odd-sized chunks. */
+/* An implementation's two-state block2 against its own blocks on each state apart (and so
+ * against the portable code, which test_impls_vs_portable checks blocks against): random
+ * states and blocks, misaligned, and a block that is all 0x36 then all 0x5c (HMAC's). */
+static void test_block2(void)
+{
+    for (size_t i = 0; sha256_all_impls[i] != NULL; i++) {
+        const sha256_impl *impl = sha256_all_impls[i];
+        if (impl->block2 == NULL || !impl_present("SHA-256", impl->name, impl->cpu_needs))
+            continue;
+        unsigned long before = tu_passed;
+        uint8_t buf[2 * 64 + 16];
+        tu_seed(0xb10c2 + i);
+        for (int n = 0; n < 2000; n++) {
+            uint32_t ha[8], hb[8], wa[8], wb[8];
+            tu_rand(ha, sizeof ha);
+            tu_rand(hb, sizeof hb);
+            tu_rand(buf, sizeof buf);
+            if (n == 0) {
+                memset(buf, 0x36, 64);
+                memset(buf + 64, 0x5c, 64);
+            }
+            size_t off = (size_t)n % 16;
+            const uint8_t *pa = buf + off, *pb = buf + off + (n % 3 == 0 ? 0 : 64);
+            memcpy(wa, ha, sizeof ha);
+            memcpy(wb, hb, sizeof hb);
+            impl->blocks(wa, pa, 1);
+            impl->blocks(wb, pb, 1);
+            impl->block2(ha, pa, hb, pb);
+            CHECK_MEM(ha, wa, sizeof ha, "block2, first state");
+            CHECK_MEM(hb, wb, sizeof hb, "block2, second state");
+        }
+        printf("SHA-256 %s: block2 against blocks, %lu checks passed\n", impl->name,
+               tu_passed - before);
+    }
+}
+
 static void test_impls_vs_portable(void)
 {
     enum { MAXLEN = 1024, BIG = 3 << 20 };
@@ -471,6 +507,7 @@ int main(void)
     test_kats_classes(0);
     test_kats_classes(UINT32_MAX);
     test_impls_vs_portable();
+    test_block2();
     test_splits();
     test_final_then_update();
     test_vs_openssl();

@@ -26,6 +26,24 @@ TENON_API void tenon_hmac_init(tenon_hmac_ctx *ctx, const tenon_hash_class *h, c
 
     /* RFC 2104 §2: H(K XOR opad, H(K XOR ipad, text)), ipad = 0x36 and opad = 0x5C repeated
      * B times. */
+    const sha256_impl *impl = h == &tenon_sha256 ? sha256_best_impl() : NULL;
+    if (impl != NULL && impl->block2 != NULL) {
+        /* The two key blocks side by side (a TLS 1.3 handshake keys about fifteen secrets a
+         * side, and each of these compressions is one chain of dependent rounds). */
+        uint8_t ko[64];
+        for (size_t i = 0; i < 64; i++) {
+            ko[i] = k0[i] ^ 0x5c;
+            k0[i] ^= 0x36;
+        }
+        h->init(&ctx->inner);
+        h->init(&ctx->outer);
+        impl->block2(ctx->inner.sha256.h, k0, ctx->outer.sha256.h, ko);
+        ctx->inner.sha256.count = 64;
+        ctx->outer.sha256.count = 64;
+        tenon_wipe(ko, sizeof ko);
+        tenon_wipe(k0, sizeof k0);
+        return;
+    }
     for (size_t i = 0; i < b; i++)
         k0[i] ^= 0x36;
     h->init(&ctx->inner);

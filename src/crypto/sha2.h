@@ -26,6 +26,9 @@ typedef struct sha256_impl {
     uint32_t cpu_needs; /* TENON_CPU_* bits it requires */
     /* Compresses nblocks consecutive 64-byte blocks at p (any alignment) into h. */
     void (*blocks)(uint32_t h[8], const uint8_t *p, size_t nblocks);
+    /* Optional (NULL where absent): one 64-byte block into each of two independent states,
+     * computed side by side (ha and hb distinct). */
+    void (*block2)(uint32_t ha[8], const uint8_t *pa, uint32_t hb[8], const uint8_t *pb);
 } sha256_impl;
 
 extern const sha256_impl sha256_portable_impl;

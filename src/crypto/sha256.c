@@ -117,7 +117,7 @@ static void sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nblo
     sha256_compress(st, p, nblocks);
 }
 
-const sha256_impl sha256_portable_impl = {"portable", 0, sha256_blocks_portable};
+const sha256_impl sha256_portable_impl = {"portable", 0, sha256_blocks_portable, NULL};
 
 #if TENON_X86_64
 TENON_TARGET("bmi2")
@@ -126,7 +126,7 @@ static void sha256_blocks_bmi2(uint32_t st[8], const uint8_t *p, size_t nblocks)
     sha256_compress(st, p, nblocks);
 }
 
-const sha256_impl sha256_x86bmi2_impl = {"x86-bmi2", TENON_CPU_BMI2, sha256_blocks_bmi2};
+const sha256_impl sha256_x86bmi2_impl = {"x86-bmi2", TENON_CPU_BMI2, sha256_blocks_bmi2, NULL};
 #endif
 
 const sha256_impl *const sha256_all_impls[] = {

@@ -33,19 +33,37 @@ SHANI_TARGET static inline __m128i shani_schedule(__m128i w0, __m128i w1, __m128
         abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk_, 0x0e));                    \
     } while (0)
 
-SHANI_TARGET static void sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
+/* h[0..3] = {A,B,C,D} and h[4..7] = {E,F,G,H} in lanes 0..3; RNDS2 wants {F,E,B,A} and
+ * {H,G,D,C} in lanes 0..3. */
+SHANI_TARGET static inline void shani_load_state(const uint32_t h[8], __m128i *abef, __m128i *cdgh)
 {
-    /* Big-endian words: reverse the bytes within each 32-bit lane. */
-    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll);
-
-    /* h[0..3] = {A,B,C,D} and h[4..7] = {E,F,G,H} in lanes 0..3; RNDS2 wants {F,E,B,A} and
-     * {H,G,D,C} in lanes 0..3. */
     __m128i s0 = _mm_loadu_si128((const __m128i *)h);       /* lanes A,B,C,D */
     __m128i s1 = _mm_loadu_si128((const __m128i *)(h + 4)); /* lanes E,F,G,H */
     __m128i t0 = _mm_shuffle_epi32(s0, 0xb1);               /* lanes B,A,D,C */
     __m128i t1 = _mm_shuffle_epi32(s1, 0x1b);               /* lanes H,G,F,E */
-    __m128i abef = _mm_alignr_epi8(t0, t1, 8);              /* lanes F,E,B,A */
-    __m128i cdgh = _mm_blend_epi16(t1, t0, 0xf0);           /* lanes H,G,D,C */
+    *abef = _mm_alignr_epi8(t0, t1, 8);                     /* lanes F,E,B,A */
+    *cdgh = _mm_blend_epi16(t1, t0, 0xf0);                  /* lanes H,G,D,C */
+}
+
+/* Back to {A,B,C,D}, {E,F,G,H}. */
+SHANI_TARGET static inline void shani_store_state(uint32_t h[8], __m128i abef, __m128i cdgh)
+{
+    __m128i t0 = _mm_shuffle_epi32(abef, 0x1b); /* lanes A,B,E,F */
+    __m128i t1 = _mm_shuffle_epi32(cdgh, 0xb1); /* lanes G,H,C,D */
+    __m128i s0 = _mm_blend_epi16(t0, t1, 0xf0); /* lanes A,B,C,D */
+    __m128i s1 = _mm_alignr_epi8(t1, t0, 8);    /* lanes E,F,G,H */
+    _mm_storeu_si128((__m128i *)h, s0);
+    _mm_storeu_si128((__m128i *)(h + 4), s1);
+}
+
+/* Big-endian words: reverse the bytes within each 32-bit lane. */
+#define SHANI_BSWAP _mm_set_epi64x(0x0c0d0e0f08090a0bll, 0x0405060700010203ll)
+
+SHANI_TARGET static void sha256_blocks_shani(uint32_t h[8], const uint8_t *p, size_t nblocks)
+{
+    const __m128i bswap = SHANI_BSWAP;
+    __m128i abef, cdgh;
+    shani_load_state(h, &abef, &cdgh);
 
     while (nblocks-- > 0) {
         __m128i abef0 = abef, cdgh0 = cdgh;
@@ -88,19 +106,66 @@ SHANI_TARGET static void sha256_blocks_shani(uint32_t h[8], const uint8_t *p, si
         cdgh = _mm_add_epi32(cdgh, cdgh0);
         p += 64;
     }
+    shani_store_state(h, abef, cdgh);
+}
 
-    /* Back to {A,B,C,D}, {E,F,G,H}. */
-    t0 = _mm_shuffle_epi32(abef, 0x1b); /* lanes A,B,E,F */
-    t1 = _mm_shuffle_epi32(cdgh, 0xb1); /* lanes G,H,C,D */
-    s0 = _mm_blend_epi16(t0, t1, 0xf0); /* lanes A,B,C,D */
-    s1 = _mm_alignr_epi8(t1, t0, 8);    /* lanes E,F,G,H */
-    _mm_storeu_si128((__m128i *)h, s0);
-    _mm_storeu_si128((__m128i *)(h + 4), s1);
+/* Two independent blocks, one into each state, their rounds alternating: a block is one chain
+ * of 32 SHA256RNDS2, each waiting on the last, so the second block's rounds fill the gaps (an
+ * HMAC key's two blocks, K ^ ipad and K ^ opad). */
+#define QROUNDS2(wa, wb, t)                                                                        \
+    do {                                                                                           \
+        __m128i k_ = _mm_load_si128((const __m128i *)(sha256_k + (t)));                            \
+        __m128i wka_ = _mm_add_epi32((wa), k_), wkb_ = _mm_add_epi32((wb), k_);                    \
+        cdgha = _mm_sha256rnds2_epu32(cdgha, abefa, wka_);                                         \
+        cdghb = _mm_sha256rnds2_epu32(cdghb, abefb, wkb_);                                         \
+        abefa = _mm_sha256rnds2_epu32(abefa, cdgha, _mm_shuffle_epi32(wka_, 0x0e));                \
+        abefb = _mm_sha256rnds2_epu32(abefb, cdghb, _mm_shuffle_epi32(wkb_, 0x0e));                \
+    } while (0)
+
+SHANI_TARGET static void sha256_block2_shani(uint32_t ha[8], const uint8_t *pa, uint32_t hb[8],
+                                             const uint8_t *pb)
+{
+    const __m128i bswap = SHANI_BSWAP;
+    __m128i abefa, cdgha, abefb, cdghb;
+    shani_load_state(ha, &abefa, &cdgha);
+    shani_load_state(hb, &abefb, &cdghb);
+    __m128i abefa0 = abefa, cdgha0 = cdgha, abefb0 = abefb, cdghb0 = cdghb;
+    __m128i a0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pa + 0)), bswap);
+    __m128i a1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pa + 16)), bswap);
+    __m128i a2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pa + 32)), bswap);
+    __m128i a3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pa + 48)), bswap);
+    __m128i b0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pb + 0)), bswap);
+    __m128i b1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pb + 16)), bswap);
+    __m128i b2 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pb + 32)), bswap);
+    __m128i b3 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(pb + 48)), bswap);
+
+    QROUNDS2(a0, b0, 0);
+    QROUNDS2(a1, b1, 4);
+    QROUNDS2(a2, b2, 8);
+    QROUNDS2(a3, b3, 12);
+    /* Rounds 16 .. 63, four at a time, each group's words from the sixteen before. */
+    for (int t = 16; t < 64; t += 16) {
+        a0 = shani_schedule(a0, a1, a2, a3);
+        b0 = shani_schedule(b0, b1, b2, b3);
+        QROUNDS2(a0, b0, t);
+        a1 = shani_schedule(a1, a2, a3, a0);
+        b1 = shani_schedule(b1, b2, b3, b0);
+        QROUNDS2(a1, b1, t + 4);
+        a2 = shani_schedule(a2, a3, a0, a1);
+        b2 = shani_schedule(b2, b3, b0, b1);
+        QROUNDS2(a2, b2, t + 8);
+        a3 = shani_schedule(a3, a0, a1, a2);
+        b3 = shani_schedule(b3, b0, b1, b2);
+        QROUNDS2(a3, b3, t + 12);
+    }
+    shani_store_state(ha, _mm_add_epi32(abefa, abefa0), _mm_add_epi32(cdgha, cdgha0));
+    shani_store_state(hb, _mm_add_epi32(abefb, abefb0), _mm_add_epi32(cdghb, cdghb0));
 }
 
 const sha256_impl sha256_x86shani_impl = {
     "x86-shani",
     TENON_CPU_SHANI | TENON_CPU_SSE41 | TENON_CPU_SSSE3,
     sha256_blocks_shani,
+    sha256_block2_shani,
 };
 #endif
